@@ -1,0 +1,74 @@
+import type { GraphQLSchema } from 'graphql';
+import { isObjectType } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { IRule } from 'graphql-shield';
+import { allow, deny, rule, shield } from 'graphql-shield';
+import { AuthenticationError, ForbiddenError } from '../errors';
+import type { Viewer } from './viewer';
+
+/** What shield rules read from a request context. */
+export interface AuthContext {
+  viewer: Viewer | null;
+}
+
+/** A viewer is present (any verified token). */
+export const isAuthenticated = rule({ cache: 'contextual' })((_p, _a, ctx: AuthContext) => (ctx.viewer ? true : new AuthenticationError()));
+
+/** The viewer holds `permission` (from its roles); a missing viewer is UNAUTHENTICATED. */
+export function hasPermission(permission: string): IRule {
+  return rule(`hasPermission:${permission}`, { cache: 'contextual' })((_p, _a, ctx: AuthContext) => {
+    if (!ctx.viewer) return new AuthenticationError();
+    return ctx.viewer.permissions.includes(permission) ? true : new ForbiddenError(`Missing permission ${permission}`);
+  });
+}
+
+/**
+ * The parent object (or the `organizationId` argument) belongs to the viewer's organization.
+ * Resolvers scope their queries too; this guards fields reached through other paths.
+ */
+export const sameOrganization = rule({ cache: 'strict' })((parent: { organizationId?: string } | undefined, args: { organizationId?: string }, ctx: AuthContext) => {
+  if (!ctx.viewer) return new AuthenticationError();
+  const org = args?.organizationId ?? parent?.organizationId;
+  return org === undefined || org === ctx.viewer.organizationId ? true : new ForbiddenError('Resource belongs to another organization');
+});
+
+/** Throws FORBIDDEN unless `organizationId` is the viewer's. */
+export function assertSameOrganization(viewer: Viewer | null, organizationId: string): asserts viewer is Viewer {
+  if (!viewer) throw new AuthenticationError();
+  if (viewer.organizationId !== organizationId) throw new ForbiddenError('Resource belongs to another organization');
+}
+
+/** Throws UNAUTHENTICATED without a viewer; returns it typed. */
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new AuthenticationError();
+  return viewer;
+}
+
+export type RuleMap = Record<string, IRule | Record<string, IRule>>;
+
+const ROOTS = ['Query', 'Mutation', 'Subscription'];
+
+/**
+ * Applies graphql-shield to a subgraph schema. Every root field without a rule is denied (so a new
+ * field is closed until someone decides), `_service` and `_entities` stay open so composition and
+ * entity lookups work, and other types' fields are allowed unless the map says otherwise.
+ * @returns the schema with permissions applied
+ */
+export function applyPermissions(schema: GraphQLSchema, rules: RuleMap): GraphQLSchema {
+  const tree: Record<string, Record<string, IRule> | IRule> = {};
+  for (const root of ROOTS) {
+    const type = schema.getType(root);
+    if (!type || !isObjectType(type)) continue;
+    const given = (rules[root] ?? {}) as Record<string, IRule>;
+    const fields: Record<string, IRule> = {};
+    for (const name of Object.keys(type.getFields())) {
+      fields[name] = (name === '_service' || name === '_entities' ? allow : given[name] ?? deny) as IRule;
+    }
+    tree[root] = fields;
+  }
+  for (const [typeName, r] of Object.entries(rules)) if (!ROOTS.includes(typeName)) tree[typeName] = r;
+  return applyMiddleware(
+    schema,
+    shield(tree as any, { allowExternalErrors: true, fallbackRule: allow, fallbackError: new ForbiddenError() }),
+  );
+}

@@ -1,0 +1,74 @@
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { AuthenticationError } from '../errors';
+import type { Viewer } from './viewer';
+
+/** Only asymmetric algorithms: a verifier never accepts `none` or an HMAC secret (RFC 8725). */
+export const ACCEPTED_ALGORITHMS = ['EdDSA', 'ES256'];
+
+export interface TokenVerifierOptions {
+  /** Where the signing keys are published; ignored when `getKey` is given. */
+  jwksUrl?: string;
+  /** A local key source (identity verifies its own tokens without HTTP). */
+  getKey?: JWTVerifyGetKey;
+  issuer: string;
+  audience: string;
+}
+
+export type TokenVerifier = (token: string) => Promise<Viewer>;
+
+/**
+ * Verifies platform access tokens: signature through the JWKS (refetched on an unknown `kid`),
+ * algorithm allow-list, `typ: at+jwt`, `iss`, `aud`, expiry; then builds the Viewer.
+ * @returns a function that resolves to the Viewer or throws AuthenticationError
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const getKey = options.getKey ?? createRemoteJWKSet(new URL(requireUrl(options.jwksUrl)), { cooldownDuration: 5_000, timeoutDuration: 5_000 });
+  return async (token: string) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, {
+        algorithms: ACCEPTED_ALGORITHMS,
+        issuer: options.issuer,
+        audience: options.audience,
+        typ: 'at+jwt',
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }));
+    } catch {
+      throw new AuthenticationError('Invalid or expired access token');
+    }
+    return viewerFromClaims(payload, token);
+  };
+}
+
+function requireUrl(url: string | undefined): string {
+  if (!url) throw new Error('createTokenVerifier needs jwksUrl or getKey');
+  return url;
+}
+
+function viewerFromClaims(p: JWTPayload, token: string): Viewer {
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const kind = p.kind === 'api_key' || p.kind === 'service' ? p.kind : 'user';
+  if (typeof p.org !== 'string' || typeof p.sub !== 'string') throw new AuthenticationError('Invalid or expired access token');
+  return {
+    id: p.sub,
+    organizationId: p.org,
+    roles: strings(p.roles),
+    permissions: strings(p.perms),
+    kind,
+    sessionId: typeof p.sid === 'string' ? p.sid : undefined,
+    token,
+    expiresAt: (p.exp ?? 0) * 1000,
+  };
+}
+
+/**
+ * Reads a bearer token from an `Authorization` header value.
+ * @returns the token, `null` when the header is absent; throws AuthenticationError when malformed
+ */
+export function bearerToken(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!m) throw new AuthenticationError('Authorization header must be "Bearer <token>"');
+  return m[1];
+}

@@ -1,0 +1,118 @@
+/** Environment as passed to `loadConfig(env)`: never read `process.env` outside a service's config.ts. */
+export type Env = Record<string, string | undefined>;
+
+/** Thrown at boot when a setting is missing or malformed; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A string setting.
+ * @default `fallback` when the variable is unset or empty
+ * @returns the value, or `undefined` when unset and no fallback is given
+ */
+export function getEnvStr(env: Env, name: string): string | undefined;
+export function getEnvStr(env: Env, name: string, fallback: string): string;
+export function getEnvStr(env: Env, name: string, fallback?: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+/**
+ * A required string setting.
+ * @returns the value; throws ConfigError naming the variable when it is unset or empty
+ */
+export function requireEnv(env: Env, name: string): string {
+  const v = env[name];
+  if (v === undefined || v === '') throw new ConfigError(`${name} is required but not set`);
+  return v;
+}
+
+/**
+ * A numeric setting; throws ConfigError when set but not a finite number.
+ * @default `fallback` when unset
+ */
+export function getEnvNum(env: Env, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${v}"`);
+  return n;
+}
+
+/**
+ * A boolean setting: true/1/yes/on or false/0/no/off (case-insensitive).
+ * @default `fallback` when unset
+ */
+export function getEnvBool(env: Env, name: string, fallback: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const s = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(s)) return true;
+  if (['false', '0', 'no', 'off'].includes(s)) return false;
+  throw new ConfigError(`${name} must be a boolean (true/false), got "${v}"`);
+}
+
+/**
+ * A comma-separated list setting; blanks dropped.
+ * @default `fallback` when unset
+ */
+export function getEnvList(env: Env, name: string, fallback: string[] = []): string[] {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Settings every service shares (the `AIC_` platform settings plus PORT/DATABASE_URL/REDIS_URL). */
+export interface BaseServiceConfig {
+  serviceName: string;
+  port: number;
+  host: string;
+  /** SQLite files, artifacts and keys of the embedded default live here. */
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  logLevel: string;
+  production: boolean;
+  /** JSON body limit for /graphql, in bytes. */
+  bodyLimitBytes: number;
+  /** Seconds to keep serving after SIGTERM with readiness at 503, so load balancers stop routing first. */
+  drainDelaySeconds: number;
+  auth: { jwksUrl: string; issuer: string; audience: string };
+  identityUrl: string;
+  /** Shared secret for `POST /internal/service-token` at identity; unset means no background calls. */
+  serviceSecret?: string;
+  /** Origin clients use (the gateway's), for upload/download URLs. */
+  publicUrl: string;
+}
+
+/**
+ * Reads the settings every service shares.
+ * @returns a typed config; throws ConfigError for malformed values
+ */
+export function loadBaseConfig(env: Env, serviceName: string, defaultPort: number): BaseServiceConfig {
+  const identityUrl = getEnvStr(env, 'AIC_IDENTITY_URL', 'http://127.0.0.1:4001');
+  return {
+    serviceName,
+    port: getEnvNum(env, 'PORT', defaultPort),
+    host: getEnvStr(env, 'HOST', '0.0.0.0'),
+    dataDir: getEnvStr(env, 'AIC_DATA_DIR', '.data'),
+    databaseUrl: getEnvStr(env, 'DATABASE_URL'),
+    redisUrl: getEnvStr(env, 'REDIS_URL'),
+    logLevel: getEnvStr(env, 'LOG_LEVEL', 'info'),
+    production: getEnvStr(env, 'NODE_ENV', 'development') === 'production',
+    bodyLimitBytes: getEnvNum(env, 'AIC_BODY_LIMIT_BYTES', 1_000_000),
+    drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
+    auth: {
+      jwksUrl: getEnvStr(env, 'AIC_JWKS_URL', `${identityUrl}/.well-known/jwks.json`),
+      issuer: getEnvStr(env, 'AIC_JWT_ISSUER', 'aic-identity'),
+      audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
+    },
+    identityUrl,
+    serviceSecret: getEnvStr(env, 'AIC_SERVICE_SECRET'),
+    publicUrl: getEnvStr(env, 'AIC_PUBLIC_URL', 'http://localhost:4000'),
+  };
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { BaseContext } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createFormatError } from './errors';
+import type { Logger } from './logger';
+import type { ServiceMetrics } from './metrics';
+import { createServiceMetrics, metricsPlugin } from './metrics';
+
+/** What a context factory receives, from HTTP headers or graphql-ws `connectionParams`. */
+export interface ContextInput {
+  authorization?: string;
+  traceparent?: string;
+  requestId: string;
+  headers: Record<string, string | undefined>;
+}
+
+export interface ServiceServerOptions<TContext extends BaseContext> {
+  name: string;
+  schema: GraphQLSchema;
+  context: (input: ContextInput) => Promise<TContext>;
+  logger: Logger;
+  production: boolean;
+  bodyLimitBytes: number;
+  /** Extra readiness checks (database ping ...); all must pass for /health/ready to answer 200. */
+  readinessChecks?: (() => Promise<boolean>)[];
+  /** Adds REST routes (internal routes, OIP, Confluent API ...) before /graphql. */
+  routes?: (app: express.Express) => void;
+  metrics?: ServiceMetrics;
+  /** Runs on stop after HTTP is drained: close pools, ORM, pub/sub. */
+  onStop?: () => Promise<void>;
+}
+
+export interface ServiceServer {
+  app: express.Express;
+  httpServer: http.Server;
+  apollo: ApolloServer<any>;
+  metrics: ServiceMetrics;
+  /** Starts listening (port 0 picks a free port) and turns readiness on. @returns the base URL */
+  listen(port: number, host?: string): Promise<string>;
+  setReady(ready: boolean): void;
+  /** Readiness off, in-flight requests drained, sockets closed, `onStop` run. */
+  stop(): Promise<void>;
+}
+
+const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+
+/**
+ * The server kit every service uses: express 5 + Apollo Server 5 + graphql-ws on the same port and
+ * path, JSON body limit, request ids, `/health/live`, `/health/ready` (503 while starting and after
+ * stop begins), Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain.
+ * Never listens until `listen` is called.
+ */
+export async function createServiceServer<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>): Promise<ServiceServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const metrics = opts.metrics ?? createServiceMetrics(opts.name);
+  let ready = false;
+
+  app.use((req, res, next) => {
+    const requestId = header(req.headers['x-request-id']) ?? randomUUID();
+    (req as any).requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : 'other');
+      metrics.httpDuration.observe({ method: req.method, route: String(route), status: String(res.statusCode) }, seconds);
+      if (!req.path.startsWith('/health') && req.path !== '/metrics') {
+        opts.logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      }
+    });
+    next();
+  });
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: opts.name });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    let ok = ready;
+    if (ok) for (const check of opts.readinessChecks ?? []) if (!(await check().catch(() => false))) ok = false;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', service: opts.name });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  opts.routes?.(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer(
+    {
+      schema: opts.schema,
+      context: async (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const auth = params.authorization ?? params.Authorization;
+        const headers: Record<string, string | undefined> = {};
+        for (const [k, v] of Object.entries(ctx.extra.request.headers)) headers[k] = header(v);
+        return opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers });
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<TContext>({
+    schema: opts.schema,
+    formatError: createFormatError((err) => opts.logger.error({ err }, 'internal error')),
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      metricsPlugin(metrics),
+      ...(opts.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: opts.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const headers: Record<string, string | undefined> = {};
+        for (const [k, v] of Object.entries(req.headers)) headers[k] = header(v);
+        return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers });
+      },
+    }),
+  );
+  app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = typeof err?.status === 'number' ? err.status : 500;
+    if (status >= 500) opts.logger.error({ err }, 'unhandled route error');
+    res.status(status).json({ error: status >= 500 ? 'Internal server error' : String(err?.message ?? 'Bad request') });
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    httpServer,
+    apollo,
+    metrics,
+    setReady(r) {
+      ready = r;
+    },
+    async listen(port, host = '127.0.0.1') {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      ready = true;
+      const addr = httpServer.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      return `http://${shownHost}:${addr.port}`;
+    },
+    stop() {
+      stopping ??= (async () => {
+        ready = false;
+        await apollo.stop();
+        httpServer.closeAllConnections?.();
+        await opts.onStop?.();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Runs a service until SIGTERM/SIGINT: listens, then on a signal turns readiness off, waits
+ * `drainDelaySeconds` so load balancers stop routing, drains and exits.
+ */
+export async function runUntilSignal(server: ServiceServer, opts: { port: number; host: string; drainDelaySeconds: number; logger: Logger; name: string }): Promise<string> {
+  const url = await server.listen(opts.port, opts.host);
+  opts.logger.info({ url: `${url}/graphql` }, `${opts.name} ready`);
+  const shutdown = async (signal: string) => {
+    opts.logger.info({ signal }, 'shutting down');
+    server.setReady(false);
+    await new Promise((r) => setTimeout(r, opts.drainDelaySeconds * 1000));
+    await server.stop().catch((err) => opts.logger.error({ err }, 'error while stopping'));
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return url;
+}
