@@ -1,0 +1,44 @@
+import { pearson } from './numeric.util';
+
+/** Result of CorrelationSimilarity: the score and both coefficients (NaN when undefined). */
+export interface CorrelationBreakdown {
+  score: number;
+  real: number;
+  synthetic: number;
+}
+
+function distinctCount(values: (number | null)[]): number {
+  const set = new Set<number>();
+  for (const v of values) if (v !== null && !Number.isNaN(v)) set.add(v);
+  return set.size;
+}
+
+function completePairs(a: (number | null)[], b: (number | null)[]): [number[], number[]] {
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const u = a[i];
+    const v = b[i];
+    if (u === null || v === null || Number.isNaN(u) || Number.isNaN(v)) continue;
+    x.push(u);
+    y.push(v);
+  }
+  return [x, y];
+}
+
+/**
+ * SDMetrics CorrelationSimilarity with the Pearson coefficient: `1 - |ρ_real - ρ_synthetic| / 2`,
+ * computed on rows where both columns are present. Constant input (one distinct value in a column
+ * of either table) makes the correlation undefined: the score is NaN, as SDMetrics reports it.
+ */
+export function correlationSimilarity(
+  real: [(number | null)[], (number | null)[]],
+  synthetic: [(number | null)[], (number | null)[]],
+): CorrelationBreakdown {
+  const constant = [...real, ...synthetic].some((column) => distinctCount(column) === 1);
+  if (constant) return { score: NaN, real: NaN, synthetic: NaN };
+  const rho = pearson(...completePairs(real[0], real[1]));
+  const sigma = pearson(...completePairs(synthetic[0], synthetic[1]));
+  if (Number.isNaN(rho) || Number.isNaN(sigma)) return { score: NaN, real: rho, synthetic: sigma };
+  return { score: 1 - Math.abs(rho - sigma) / 2, real: rho, synthetic: sigma };
+}
