@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { BaseContext } from '@apollo/server';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -122,6 +122,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       metricsPlugin(metrics),
+      ApolloServerPluginInlineTraceDisabled(),
       ...(opts.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });

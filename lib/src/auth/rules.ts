@@ -16,7 +16,7 @@ export const isAuthenticated = rule({ cache: 'contextual' })((_p, _a, ctx: AuthC
 
 /** The viewer holds `permission` (from its roles); a missing viewer is UNAUTHENTICATED. */
 export function hasPermission(permission: string): IRule {
-  return rule(`hasPermission:${permission}`, { cache: 'contextual' })((_p, _a, ctx: AuthContext) => {
+  return rule({ cache: 'contextual' })((_p, _a, ctx: AuthContext) => {
     if (!ctx.viewer) return new AuthenticationError();
     return ctx.viewer.permissions.includes(permission) ? true : new ForbiddenError(`Missing permission ${permission}`);
   });

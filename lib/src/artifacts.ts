@@ -1,0 +1,92 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { DomainError, NotFoundError } from './errors';
+
+/** Bytes over the allowed size; HTTP routes answer 413. */
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+  constructor(maxBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `Content exceeds the limit of ${maxBytes} bytes`, { maxBytes });
+  }
+}
+
+export interface StoredArtifact {
+  sha256: string;
+  size: number;
+}
+
+/** Content-addressed storage (sha256): the same bytes are stored once. */
+export interface ArtifactStore {
+  /** Streams bytes in, hashing as they pass; over `maxBytes` aborts and keeps nothing. */
+  put(source: Readable | AsyncIterable<Uint8Array> | Uint8Array | string, opts?: { maxBytes?: number }): Promise<StoredArtifact>;
+  open(sha256: string): Readable;
+  read(sha256: string): Promise<Buffer>;
+  has(sha256: string): Promise<boolean>;
+  /** Local path of an artifact (the filesystem store), for libraries that want a file. */
+  pathOf(sha256: string): string;
+  delete(sha256: string): Promise<void>;
+}
+
+const SHA = /^[a-f0-9]{64}$/;
+
+/**
+ * The local filesystem store (the embedded default): `<dir>/sha256/ab/<hash>`, written through a
+ * temporary file and renamed, so a reader never sees half an artifact.
+ */
+export function createFileArtifactStore(dir: string): ArtifactStore {
+  const root = path.resolve(dir);
+  const tmp = path.join(root, 'tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  const pathOf = (sha256: string) => {
+    if (!SHA.test(sha256)) throw new NotFoundError('Artifact', sha256);
+    return path.join(root, 'sha256', sha256.slice(0, 2), sha256);
+  };
+  return {
+    pathOf,
+    async put(source, opts = {}) {
+      const input = typeof source === 'string' || source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
+      const tmpFile = path.join(tmp, randomUUID());
+      const hash = createHash('sha256');
+      let size = 0;
+      const out = fs.createWriteStream(tmpFile);
+      try {
+        for await (const chunk of input as AsyncIterable<Uint8Array>) {
+          size += chunk.length;
+          if (opts.maxBytes !== undefined && size > opts.maxBytes) throw new PayloadTooLargeError(opts.maxBytes);
+          hash.update(chunk);
+          if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+        }
+        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+        const sha256 = hash.digest('hex');
+        const dest = pathOf(sha256);
+        await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+        await fs.promises.rename(tmpFile, dest);
+        return { sha256, size };
+      } catch (err) {
+        out.destroy();
+        await fs.promises.rm(tmpFile, { force: true });
+        throw err;
+      }
+    },
+    open(sha256) {
+      const p = pathOf(sha256);
+      if (!fs.existsSync(p)) throw new NotFoundError('Artifact', sha256);
+      return fs.createReadStream(p);
+    },
+    async read(sha256) {
+      try {
+        return await fs.promises.readFile(pathOf(sha256));
+      } catch {
+        throw new NotFoundError('Artifact', sha256);
+      }
+    },
+    async has(sha256) {
+      return SHA.test(sha256) && fs.existsSync(pathOf(sha256));
+    },
+    async delete(sha256) {
+      await fs.promises.rm(pathOf(sha256), { force: true });
+    },
+  };
+}

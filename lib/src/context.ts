@@ -1,0 +1,63 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { GraphQLError } from 'graphql';
+import type { TokenVerifier } from './auth/token-verifier';
+import { bearerToken } from './auth/token-verifier';
+import type { Viewer } from './auth/viewer';
+import type { Logger } from './logger';
+import type { ContextInput } from './server';
+
+/** The request context every subgraph resolver receives (a subgraph may extend it). */
+export interface ServiceContext {
+  viewer: Viewer | null;
+  /** A fork of the service's EntityManager for this request or subscription. */
+  em: EntityManager;
+  requestId: string;
+  logger: Logger;
+  /** The caller's `Authorization` header, to forward when this request calls another service. */
+  authorization?: string;
+  traceparent?: string;
+}
+
+/**
+ * Builds the per-request context: verifies the bearer token (no token = anonymous viewer `null`,
+ * a bad token = UNAUTHENTICATED with HTTP 401) and forks the EntityManager.
+ */
+export function createContextFactory(deps: { orm: MikroORM; verify: TokenVerifier; logger: Logger }) {
+  return async (input: ContextInput): Promise<ServiceContext> => {
+    let viewer: Viewer | null = null;
+    try {
+      const token = bearerToken(input.authorization);
+      viewer = token ? await deps.verify(token) : null;
+    } catch (err) {
+      throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    }
+    return {
+      viewer,
+      em: deps.orm.em.fork(),
+      requestId: input.requestId,
+      logger: deps.logger.child({ requestId: input.requestId }),
+      authorization: input.authorization,
+      traceparent: input.traceparent,
+    };
+  };
+}
+
+/**
+ * Express middleware for REST routes (internal routes, OIP, Confluent API): verifies the bearer
+ * token and puts the Viewer on `res.locals.viewer`; answers 401 `{ error }` otherwise.
+ */
+export function requireBearer(verify: TokenVerifier) {
+  return async (req: { headers: Record<string, any> }, res: any, next: (err?: unknown) => void) => {
+    try {
+      const token = bearerToken(req.headers.authorization);
+      if (!token) {
+        res.status(401).json({ error: 'Authentication required' });
+        return;
+      }
+      res.locals.viewer = await verify(token);
+      next();
+    } catch (err) {
+      res.status(401).json({ error: (err as Error).message });
+    }
+  };
+}

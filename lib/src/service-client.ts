@@ -1,0 +1,87 @@
+import { DomainError } from './errors';
+
+/**
+ * Gets short-lived service tokens from identity (`POST /internal/service-token`) for background work,
+ * cached per organization and permission set until shortly before expiry.
+ */
+export interface ServiceTokenSource {
+  getToken(organizationId: string, permissions: string[]): Promise<string>;
+}
+
+export interface ServiceTokenSourceOptions {
+  identityUrl: string;
+  service: string;
+  secret: string;
+  fetch?: typeof fetch;
+}
+
+/** @returns a token source; throws at call time when identity refuses */
+export function createServiceTokenSource(opts: ServiceTokenSourceOptions): ServiceTokenSource {
+  const cache = new Map<string, { token: string; until: number }>();
+  const doFetch = opts.fetch ?? fetch;
+  return {
+    async getToken(organizationId, permissions) {
+      const key = `${organizationId}|${[...permissions].sort().join(',')}`;
+      const hit = cache.get(key);
+      if (hit && hit.until > Date.now()) return hit.token;
+      const res = await doFetch(`${opts.identityUrl}/internal/service-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-aic-service-secret': opts.secret },
+        body: JSON.stringify({ service: opts.service, organizationId, permissions }),
+      });
+      if (!res.ok) throw new DomainError('SERVICE_UNAVAILABLE', `identity refused a service token (${res.status})`);
+      const body = (await res.json()) as { accessToken: string; expiresIn: number };
+      cache.set(key, { token: body.accessToken, until: Date.now() + Math.max(0, body.expiresIn - 60) * 1000 });
+      return body.accessToken;
+    },
+  };
+}
+
+/** A GraphQL error returned by another service, kept with its code. */
+export class RemoteGraphQLError extends DomainError {
+  constructor(service: string, errors: { message: string; extensions?: { code?: string } }[]) {
+    const first = errors[0];
+    super(first?.extensions?.code ?? 'UPSTREAM_ERROR', `${service}: ${first?.message ?? 'request failed'}`, { upstream: errors });
+  }
+}
+
+/**
+ * Calls another service's GraphQL API as the given bearer token.
+ * @returns `data`; throws RemoteGraphQLError when the answer has errors
+ */
+export async function callGraphQL<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  authorization: string,
+  opts: { service?: string; timeoutMs?: number; traceparent?: string } = {},
+): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization, ...(opts.traceparent ? { traceparent: opts.traceparent } : {}) },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+  });
+  const body = (await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }))) as { data?: T; errors?: any[] };
+  if (body.errors?.length) throw new RemoteGraphQLError(opts.service ?? url, body.errors);
+  if (!res.ok || body.data === undefined) throw new RemoteGraphQLError(opts.service ?? url, [{ message: `HTTP ${res.status}` }]);
+  return body.data;
+}
+
+/**
+ * Calls another service's internal HTTP route as the given bearer token.
+ * @returns the Response when 2xx; throws DomainError with the status otherwise
+ */
+export async function callInternal(url: string, authorization: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Response> {
+  const res = await fetch(url, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization },
+    signal: init.signal ?? AbortSignal.timeout(init.timeoutMs ?? 60_000),
+  });
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    const code = res.status === 404 ? 'NOT_FOUND' : res.status === 403 ? 'FORBIDDEN' : res.status === 401 ? 'UNAUTHENTICATED' : 'UPSTREAM_ERROR';
+    throw new DomainError(code, `${init.method ?? 'GET'} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
+  }
+  return res;
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JWK, KeyLike } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+
+export interface TestTokenClaims {
+  sub?: string;
+  org?: string;
+  roles?: string[];
+  perms?: string[];
+  kind?: 'user' | 'api_key' | 'service';
+  /** Seconds from now. @default 900 */
+  expiresIn?: number;
+}
+
+export interface TestIssuer {
+  /** Where its JWKS is served, for a service's `auth.jwksUrl`. */
+  jwksUrl: string;
+  /** Base URL; also answers `POST /internal/service-token` with `serviceSecret`. */
+  url: string;
+  issuer: string;
+  audience: string;
+  serviceSecret: string;
+  /** Signs a real access token (EdDSA, `typ: at+jwt`) with the given claims. */
+  issue(claims?: TestTokenClaims): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real token issuer for subgraph tests that do not start identity: an Ed25519 key, a JWKS HTTP
+ * server on port 0 and identity's service-token route, signing tokens exactly as identity does.
+ */
+export async function startTestIssuer(opts: { issuer?: string; audience?: string } = {}): Promise<TestIssuer> {
+  const { privateKey, publicKey } = (await generateKeyPair('EdDSA', { crv: 'Ed25519' })) as { privateKey: KeyLike; publicKey: KeyLike };
+  const kid = randomUUID();
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  const issuer = opts.issuer ?? 'aic-identity';
+  const audience = opts.audience ?? 'aic-platform';
+  const serviceSecret = randomUUID();
+  const sign = (c: TestTokenClaims) =>
+    new SignJWT({ org: c.org ?? 'org-test', roles: c.roles ?? [], perms: c.perms ?? [], kind: c.kind ?? 'user' })
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setSubject(c.sub ?? randomUUID())
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + (c.expiresIn ?? 900))
+      .sign(privateKey);
+
+  const server = http.createServer(async (req, res) => {
+    if (req.method === 'GET' && req.url === '/.well-known/jwks.json') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/internal/service-token') {
+      if (req.headers['x-aic-service-secret'] !== serviceSecret) {
+        res.statusCode = 401;
+        res.end(JSON.stringify({ error: 'bad service secret' }));
+        return;
+      }
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const { service, organizationId, permissions } = JSON.parse(body);
+      const token = await sign({ sub: `service:${service}`, org: organizationId, perms: permissions, kind: 'service' });
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ accessToken: token, expiresIn: 900 }));
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    jwksUrl: `${url}/.well-known/jwks.json`,
+    issuer,
+    audience,
+    serviceSecret,
+    issue: (claims = {}) => sign(claims),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../src/testing/harness';
+import { gql, startService, testBaseConfig } from '../src/testing/harness';
+import type { TestIssuer } from '../src/testing/test-issuer';
+import { startTestIssuer } from '../src/testing/test-issuer';
+import { createNotesServer } from './fixtures/notes-subgraph';
+
+let issuer: TestIssuer;
+let notes: RunningService;
+let dataDir: string;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-kit-'));
+  const { server } = await createNotesServer(testBaseConfig('notes', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } }));
+  notes = await startService('notes', server);
+});
+
+afterAll(async () => {
+  await notes?.stop();
+  await issuer?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('service kit', () => {
+  it('serves health and metrics', async () => {
+    expect((await fetch(`${notes.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${notes.url}/health/ready`)).status).toBe(200);
+    const metrics = await (await fetch(`${notes.url}/metrics`)).text();
+    expect(metrics).toContain('http_request_duration_seconds');
+  });
+
+  it('answers UNAUTHENTICATED without a viewer and FORBIDDEN without the permission', async () => {
+    const anon = await gql(notes.graphqlUrl, '{ notes { id } }');
+    expect(anon.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const token = await issuer.issue({ perms: [] });
+    const denied = await gql(notes.graphqlUrl, '{ notes { id } }', {}, token);
+    expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses a bad token with 401 and UNAUTHENTICATED', async () => {
+    const res = await gql(notes.graphqlUrl, '{ notes { id } }', {}, 'not-a-jwt');
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('gives BAD_USER_INPUT with field details', async () => {
+    const token = await issuer.issue({ perms: ['notes:write'] });
+    const res = await gql(notes.graphqlUrl, 'mutation { addNote(text: "  ") { id } }', {}, token);
+    expect(res.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ field: 'text', message: 'must not be empty' }] });
+  });
+
+  it('scopes data to the organization and resolves _entities with permissions applied', async () => {
+    const writer = await issuer.issue({ org: 'org-a', perms: ['notes:write', 'notes:read'] });
+    const other = await issuer.issue({ org: 'org-b', perms: ['notes:read'] });
+    const added = await gql(notes.graphqlUrl, 'mutation { addNote(text: "hello") { id text author { id } } }', {}, writer);
+    const id = added.data.addNote.id;
+    const mine = await gql(notes.graphqlUrl, `query($id: ID!) { note(id: $id) { text } }`, { id }, writer);
+    expect(mine.data.note.text).toBe('hello');
+    const theirs = await gql(notes.graphqlUrl, `query($id: ID!) { note(id: $id) { text } }`, { id }, other);
+    expect(theirs.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    const entities = await gql(notes.graphqlUrl, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Note { id text } } }`, { r: [{ __typename: 'Note', id }] }, writer);
+    expect(entities.data._entities).toEqual([{ id, text: 'hello' }]);
+    const sdl = await gql(notes.graphqlUrl, '{ _service { sdl } }');
+    expect(sdl.data._service.sdl).toContain('type Note');
+  });
+
+  it('streams subscription events over graphql-ws on the same path', async () => {
+    const token = await issuer.issue({ org: 'org-ws', perms: ['notes:write'] });
+    const client = createClient({ url: notes.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+    const received: any[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const unsubscribe = client.subscribe({ query: 'subscription { noteAdded { text } }' }, {
+        next: (v) => {
+          received.push(v.data);
+          unsubscribe();
+          resolve();
+        },
+        error: reject,
+        complete: () => resolve(),
+      });
+    });
+    // graphql-ws subscribes asynchronously: publish until the first event arrives.
+    const timer = setInterval(() => void gql(notes.graphqlUrl, 'mutation { addNote(text: "live") { id } }', {}, token), 100);
+    await done;
+    clearInterval(timer);
+    await client.dispose();
+    expect(received[0]).toEqual({ noteAdded: { text: 'live' } });
+  });
+
+  it('turns readiness off when stopping', async () => {
+    const extra = await createNotesServer(testBaseConfig('notes', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } }));
+    const svc = await startService('notes', extra.server);
+    extra.server.setReady(false);
+    expect((await fetch(`${svc.url}/health/ready`)).status).toBe(503);
+    await svc.stop();
+  });
+});
