@@ -1,0 +1,151 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { ColumnLineageEdge } from './column-lineage-edge.entity';
+import { LineageEdge } from './lineage-edge.entity';
+import { LineageNode } from './lineage-node.entity';
+
+export type LineageDirection = 'UPSTREAM' | 'DOWNSTREAM' | 'BOTH';
+
+export interface TraverseOptions {
+  direction: LineageDirection;
+  /** Edges to follow from the start node (dataset -> job and job -> dataset each count as one). */
+  depth: number;
+  /** Stop adding nodes past this many; the result is then marked truncated. @default 10000 */
+  maxNodes?: number;
+}
+
+export interface LineageGraphNode {
+  node: LineageNode;
+  depth: number;
+}
+
+export interface LineageGraphEdge {
+  from: string;
+  to: string;
+}
+
+export interface LineageGraph {
+  nodes: LineageGraphNode[];
+  edges: LineageGraphEdge[];
+  truncated: boolean;
+}
+
+export const MAX_LINEAGE_DEPTH = 20;
+// Well below SQLite's and PostgreSQL's bound-parameter limits.
+const BATCH = 5000;
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Edge rows touching `ids` on one side; raw rows through the query builder on SQL drivers (no hydration). */
+async function edgesTouching(em: EntityManager, side: 'fromNode' | 'toNode', ids: string[]): Promise<LineageGraphEdge[]> {
+  const out: LineageGraphEdge[] = [];
+  for (const batch of chunk(ids, BATCH)) {
+    const sqlEm = em as EntityManager & { createQueryBuilder?: (e: typeof LineageEdge) => any };
+    const rows: { fromNode: string; toNode: string }[] = sqlEm.createQueryBuilder
+      ? await sqlEm.createQueryBuilder(LineageEdge).select(['fromNode', 'toNode']).where({ [side]: { $in: batch } }).execute('all', true)
+      : await em.find(LineageEdge, { [side]: { $in: batch } }, { fields: ['fromNode', 'toNode'], disableIdentityMap: true });
+    for (const r of rows) out.push({ from: r.fromNode, to: r.toNode });
+  }
+  return out;
+}
+
+/**
+ * Breadth-first traversal of the lineage graph from one node, one query per batch of the frontier per
+ * level over the indexed edge table. Visited nodes are never expanded twice, so cycles end; depth and
+ * `maxNodes` bound the work. Nodes are scoped to their organization by construction of their ids.
+ */
+export async function traverseLineage(em: EntityManager, startNodeId: string, options: TraverseOptions): Promise<LineageGraph> {
+  const depth = Math.max(0, Math.min(options.depth, MAX_LINEAGE_DEPTH));
+  const maxNodes = options.maxNodes ?? 10_000;
+  const depthOf = new Map<string, number>([[startNodeId, 0]]);
+  const edgeKeys = new Set<string>();
+  const edges: LineageGraphEdge[] = [];
+  let truncated = false;
+  const walk = async (dir: 'UPSTREAM' | 'DOWNSTREAM'): Promise<void> => {
+    const seen = new Set<string>([startNodeId]);
+    let frontier = [startNodeId];
+    for (let level = 1; level <= depth && frontier.length > 0 && !truncated; level += 1) {
+      const found = await edgesTouching(em, dir === 'UPSTREAM' ? 'toNode' : 'fromNode', frontier);
+      const next: string[] = [];
+      for (const e of found) {
+        const other = dir === 'UPSTREAM' ? e.from : e.to;
+        if (!seen.has(other)) {
+          if (!depthOf.has(other) && depthOf.size >= maxNodes) {
+            truncated = true;
+            continue;
+          }
+          seen.add(other);
+          next.push(other);
+          if (!depthOf.has(other) || depthOf.get(other)! > level) depthOf.set(other, level);
+        }
+        const key = `${e.from}>${e.to}`;
+        if (!edgeKeys.has(key)) {
+          edgeKeys.add(key);
+          edges.push(e);
+        }
+      }
+      frontier = next;
+    }
+  };
+  if (options.direction !== 'DOWNSTREAM') await walk('UPSTREAM');
+  if (options.direction !== 'UPSTREAM') await walk('DOWNSTREAM');
+  const nodes: LineageGraphNode[] = [];
+  for (const batch of chunk([...depthOf.keys()], BATCH)) {
+    for (const node of await em.find(LineageNode, { id: { $in: batch } })) nodes.push({ node, depth: depthOf.get(node.id)! });
+  }
+  nodes.sort((a, b) => a.depth - b.depth || a.node.name.localeCompare(b.node.name));
+  const present = new Set(nodes.map((n) => n.node.id));
+  return { nodes, edges: edges.filter((e) => present.has(e.from) && present.has(e.to)), truncated };
+}
+
+export interface ColumnRef {
+  nodeId: string;
+  field: string;
+}
+
+export interface ColumnLineageLink {
+  output: ColumnRef;
+  input: ColumnRef;
+  transformations: unknown[] | null;
+  depth: number;
+}
+
+/**
+ * Follows column lineage from one column (or every column of a dataset when `field` is omitted),
+ * upstream (towards input fields) or downstream, level by level with a visited set.
+ */
+export async function traverseColumnLineage(em: EntityManager, nodeId: string, field: string | null, direction: 'UPSTREAM' | 'DOWNSTREAM', depth: number): Promise<ColumnLineageLink[]> {
+  const bound = Math.max(0, Math.min(depth, MAX_LINEAGE_DEPTH));
+  const key = (r: ColumnRef): string => `${r.nodeId}\u0000${r.field}`;
+  const links: ColumnLineageLink[] = [];
+  const seen = new Set<string>();
+  const up = direction === 'UPSTREAM';
+  let frontier: ColumnRef[] = [];
+  if (field !== null) frontier = [{ nodeId, field }];
+  for (let level = 1; level <= bound; level += 1) {
+    const rows: ColumnLineageEdge[] = [];
+    if (level === 1 && field === null) rows.push(...(await em.find(ColumnLineageEdge, up ? { outputNode: nodeId } : { inputNode: nodeId })));
+    else {
+      if (frontier.length === 0) break;
+      for (const batch of chunk([...new Set(frontier.map((f) => f.nodeId))], BATCH)) {
+        const fields = new Set(frontier.map(key));
+        const found = await em.find(ColumnLineageEdge, up ? { outputNode: { $in: batch } } : { inputNode: { $in: batch } });
+        rows.push(...found.filter((r) => fields.has(up ? key({ nodeId: r.outputNode, field: r.outputField }) : key({ nodeId: r.inputNode, field: r.inputField }))));
+      }
+    }
+    const next: ColumnRef[] = [];
+    for (const r of rows) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      const output = { nodeId: r.outputNode, field: r.outputField };
+      const input = { nodeId: r.inputNode, field: r.inputField };
+      links.push({ output, input, transformations: r.transformations ?? null, depth: level });
+      next.push(up ? input : output);
+    }
+    frontier = next;
+  }
+  return links;
+}
