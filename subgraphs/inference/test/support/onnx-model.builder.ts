@@ -1,0 +1,117 @@
+import { onnx } from 'onnx-proto';
+
+type Dim = number | string;
+const DT = onnx.TensorProto.DataType;
+
+/** ONNX element types by OIP datatype name. */
+export const ONNX_TYPES = {
+  BOOL: DT.BOOL,
+  UINT8: DT.UINT8,
+  UINT16: DT.UINT16,
+  UINT32: DT.UINT32,
+  UINT64: DT.UINT64,
+  INT8: DT.INT8,
+  INT16: DT.INT16,
+  INT32: DT.INT32,
+  INT64: DT.INT64,
+  FP16: DT.FLOAT16,
+  FP32: DT.FLOAT,
+  FP64: DT.DOUBLE,
+  BYTES: DT.STRING,
+} as const;
+
+function valueInfo(name: string, elemType: number, shape: Dim[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function encodeModel(graph: onnx.IGraphProto, opset = 13): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: 'aic-inference-tests',
+    opsetImport: [{ domain: '', version: opset }],
+    graph,
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * y = sigmoid(x · W + b) with x: FP32 [batch, inFeatures]. W is row-major [inFeatures, outFeatures].
+ * `batchDim` fixes the first dimension instead of leaving it dynamic.
+ */
+export function buildDenseSigmoidModel(weights: number[][], bias: number[], batchDim: Dim = 'batch'): Uint8Array {
+  const inF = weights.length;
+  const outF = bias.length;
+  return encodeModel({
+    name: 'dense_sigmoid',
+    node: [
+      { opType: 'MatMul', input: ['x', 'W'], output: ['xw'] },
+      { opType: 'Add', input: ['xw', 'b'], output: ['z'] },
+      { opType: 'Sigmoid', input: ['z'], output: ['y'] },
+    ],
+    initializer: [
+      { name: 'W', dataType: DT.FLOAT, dims: [inF, outF], floatData: weights.flat() },
+      { name: 'b', dataType: DT.FLOAT, dims: [outF], floatData: bias },
+    ],
+    input: [valueInfo('x', DT.FLOAT, [batchDim, inF])],
+    output: [valueInfo('y', DT.FLOAT, [batchDim, outF])],
+  });
+}
+
+/** out = input, for one datatype and shape: round-trips every element exactly. */
+export function buildIdentityModel(datatype: keyof typeof ONNX_TYPES, shape: Dim[]): Uint8Array {
+  const t = ONNX_TYPES[datatype];
+  return encodeModel({
+    name: `identity_${datatype.toLowerCase()}`,
+    node: [{ opType: 'Identity', input: ['input'], output: ['output'] }],
+    input: [valueInfo('input', t, shape)],
+    output: [valueInfo('output', t, shape)],
+  });
+}
+
+/** sum = a + b and prod = a * b over INT64 [batch, n]: exact integer answers. */
+export function buildInt64ArithmeticModel(n: number): Uint8Array {
+  return encodeModel({
+    name: 'int64_arith',
+    node: [
+      { opType: 'Add', input: ['a', 'b'], output: ['sum'] },
+      { opType: 'Mul', input: ['a', 'b'], output: ['prod'] },
+    ],
+    input: [valueInfo('a', DT.INT64, ['batch', n]), valueInfo('b', DT.INT64, ['batch', n])],
+    output: [valueInfo('sum', DT.INT64, ['batch', n]), valueInfo('prod', DT.INT64, ['batch', n])],
+  });
+}
+
+/** A deeper FP32 model (a chain of `layers` square MatMul+Tanh layers) whose single run takes measurable time. */
+export function buildDeepMlpModel(width: number, layers: number, seed = 7): Uint8Array {
+  let state = seed;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31 - 0.5;
+  };
+  const node: onnx.INodeProto[] = [];
+  const initializer: onnx.ITensorProto[] = [];
+  let prev = 'x';
+  for (let l = 0; l < layers; l++) {
+    const w = `W${l}`;
+    initializer.push({ name: w, dataType: DT.FLOAT, dims: [width, width], floatData: Array.from({ length: width * width }, () => rand() * (2 / Math.sqrt(width))) });
+    node.push({ opType: 'MatMul', input: [prev, w], output: [`m${l}`] });
+    const out = l === layers - 1 ? 'y' : `h${l}`;
+    node.push({ opType: 'Tanh', input: [`m${l}`], output: [out] });
+    prev = out;
+  }
+  return encodeModel({
+    name: 'deep_mlp',
+    node,
+    initializer,
+    input: [valueInfo('x', DT.FLOAT, ['batch', width])],
+    output: [valueInfo('y', DT.FLOAT, ['batch', width])],
+  });
+}
