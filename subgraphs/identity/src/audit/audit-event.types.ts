@@ -1,0 +1,31 @@
+/** The security events identity records. */
+export const AUDIT_EVENT_TYPES = [
+  'login.succeeded',
+  'login.failed',
+  'login.locked',
+  'account.locked',
+  'token.refreshed',
+  'token.family-revoked',
+  'session.revoked',
+  'logout',
+  'user.created',
+  'member.added',
+  'member.removed',
+  'password.changed',
+  'organization.created',
+  'role.created',
+  'role.deleted',
+  'role.assigned',
+  'role.revoked',
+  'apikey.created',
+  'apikey.revoked',
+  'apikey.used',
+  'apikey.rejected',
+  'external.login',
+  'external.rejected',
+  'signing-key.rotated',
+  'service-token.issued',
+  'service-token.rejected',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -1,0 +1,122 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { webcrypto } from 'node:crypto';
+import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
+
+type CryptoKey = webcrypto.CryptoKey;
+import { SigningKey } from './signing-key.entity';
+import { loadJose } from './jose.loader';
+import type { Clock } from '../shared/actor';
+import { randomToken } from '../shared/secret.util';
+
+export interface KeyRingSettings {
+  /** Lifetime of the tokens the keys sign: a retired key is published this long (plus skew). */
+  accessTokenTtlSeconds: number;
+  /** Rotate the active key when it is older than this; null turns automatic rotation off. */
+  rotationSeconds: number | null;
+  /**
+   * Private Ed25519 JWKs given by configuration (each with `kid`). When set they replace the
+   * database keys: the first signs, all are published.
+   */
+  configuredKeys?: JWK[];
+}
+
+/** Verifiers may disagree with our clock by this much. */
+const CLOCK_SKEW_SECONDS = 60;
+
+export interface ActiveSigningKey {
+  kid: string;
+  key: CryptoKey;
+}
+
+/**
+ * The access-token signing keys. Rows live in the database so every replica and every restart sees
+ * the same keys; imported keys are cached by `kid` (a kid never changes its key material).
+ */
+export class SigningKeyRing {
+  private readonly imported = new Map<string, Promise<CryptoKey>>();
+
+  constructor(
+    private readonly settings: KeyRingSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates the first key when there is none (first boot). Returns the active kid. */
+  async ensureActiveKey(em: EntityManager): Promise<string> {
+    return (await this.activeKey(em)).kid;
+  }
+
+  /** The key to sign with now, rotating first when the active one is older than the rotation period. */
+  async activeKey(em: EntityManager): Promise<ActiveSigningKey> {
+    const configured = this.settings.configuredKeys;
+    if (configured?.length) {
+      const jwk = configured[0];
+      return { kid: jwk.kid as string, key: await this.importPrivate(jwk) };
+    }
+    let active = await em.findOne(SigningKey, { status: 'active' }, { orderBy: { createdAt: 'desc' } });
+    const rotation = this.settings.rotationSeconds;
+    if (!active || (rotation != null && this.clock().getTime() - active.createdAt.getTime() > rotation * 1000)) {
+      active = await this.rotate(em);
+    }
+    return { kid: active.kid, key: await this.importPrivate({ ...active.privateJwk, kid: active.kid } as JWK) };
+  }
+
+  /** Generates a new active key and retires the previous ones (they stay published until their tokens expire). */
+  async rotate(em: EntityManager): Promise<SigningKey> {
+    if (this.settings.configuredKeys?.length) {
+      throw new Error('Signing keys come from configuration: rotate them there');
+    }
+    const jose = await loadJose();
+    const pair = await jose.generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const kid = randomToken(12);
+    const now = this.clock();
+    const { d: _d, ...publicJwk } = await jose.exportJWK(pair.privateKey);
+    const privateJwk = await jose.exportJWK(pair.privateKey);
+    const previous = await em.find(SigningKey, { status: 'active' });
+    for (const key of previous) {
+      key.status = 'retired';
+      key.retiredAt = now;
+    }
+    const key = em.create(SigningKey, {
+      kid,
+      alg: 'EdDSA',
+      publicJwk: stringRecord(publicJwk),
+      privateJwk: stringRecord(privateJwk),
+      createdAt: now,
+    });
+    await em.persist(key).flush();
+    return key;
+  }
+
+  /** The public JWKS: the active key and every retired key whose tokens may still be valid. Prunes the rest. */
+  async jwks(em: EntityManager): Promise<{ keys: JWK[] }> {
+    const configured = this.settings.configuredKeys;
+    if (configured?.length) {
+      return { keys: configured.map(({ d: _d, ...pub }) => ({ ...pub, alg: 'EdDSA', use: 'sig' })) };
+    }
+    const keys = await em.find(SigningKey, {}, { orderBy: { createdAt: 'desc' } });
+    const horizon = this.clock().getTime() - (this.settings.accessTokenTtlSeconds + CLOCK_SKEW_SECONDS) * 1000;
+    const expired = keys.filter((k) => k.status === 'retired' && (k.retiredAt?.getTime() ?? 0) < horizon);
+    if (expired.length) await em.remove(expired).flush();
+    return {
+      keys: keys
+        .filter((k) => !expired.includes(k))
+        .map((k) => ({ ...k.publicJwk, kid: k.kid, alg: 'EdDSA', use: 'sig' }) as JWK),
+    };
+  }
+
+  private importPrivate(jwk: JWK): Promise<CryptoKey> {
+    const kid = jwk.kid as string;
+    let key = this.imported.get(kid);
+    if (!key) {
+      key = loadJose().then(async (jose) => (await jose.importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey);
+      this.imported.set(kid, key);
+    }
+    return key;
+  }
+}
+
+function stringRecord(jwk: JWK): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(jwk)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

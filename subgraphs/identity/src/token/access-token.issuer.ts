@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import { loadJose } from '../signing-key/jose.loader';
+import type { SigningKeyRing } from '../signing-key/signing-key.ring';
+import type { Clock } from '../shared/actor';
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+}
+
+/** The claims that vary per token (the contract in LIB-CONTRACT.md). */
+export interface AccessTokenSubject {
+  sub: string;
+  org: string;
+  roles: readonly string[];
+  perms: readonly string[];
+  kind: 'user' | 'api_key' | 'service';
+  sid?: string;
+}
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  expiresIn: number;
+  jti: string;
+}
+
+/** Signs access tokens: EdDSA, `typ: at+jwt`, `kid` of the active key, short lifetime. */
+export class AccessTokenIssuer {
+  constructor(
+    private readonly keys: SigningKeyRing,
+    private readonly settings: TokenSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A signed token for `subject`, valid for the configured lifetime from now. */
+  async issue(em: EntityManager, subject: AccessTokenSubject): Promise<IssuedAccessToken> {
+    const jose = await loadJose();
+    const { kid, key } = await this.keys.activeKey(em);
+    const iat = Math.floor(this.clock().getTime() / 1000);
+    const ttl = this.settings.accessTokenTtlSeconds;
+    const jti = randomUUID();
+    const claims: Record<string, unknown> = {
+      org: subject.org,
+      roles: [...subject.roles],
+      perms: [...subject.perms],
+      kind: subject.kind,
+    };
+    if (subject.sid) claims.sid = subject.sid;
+    const accessToken = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setSubject(subject.sub)
+      .setJti(jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttl)
+      .sign(key);
+    return { accessToken, expiresIn: ttl, jti };
+  }
+}

@@ -1,0 +1,56 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { loadJose } from '../signing-key/jose.loader';
+import type { SigningKeyRing } from '../signing-key/signing-key.ring';
+import type { Actor, Clock } from '../shared/actor';
+import { InvalidCredentialsError } from '../shared/identity.errors';
+import type { TokenSettings } from './access-token.issuer';
+
+const KINDS = new Set(['user', 'api_key', 'service']);
+
+/**
+ * Verifies identity's own access tokens against its key ring without an HTTP round trip to itself:
+ * EdDSA only, `typ: at+jwt`, `iss`, `aud`, `exp`, known `kid`, and the claim shapes.
+ */
+export class AccessTokenVerifier {
+  constructor(
+    private readonly keys: SigningKeyRing,
+    private readonly settings: TokenSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The actor a valid token stands for; InvalidCredentialsError for anything else. */
+  async verify(em: EntityManager, token: string): Promise<Actor> {
+    const jose = await loadJose();
+    const jwks = jose.createLocalJWKSet(await this.keys.jwks(em));
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jose.jwtVerify(token, jwks, {
+        algorithms: ['EdDSA'],
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        typ: 'at+jwt',
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+        currentDate: this.clock(),
+      }));
+    } catch {
+      throw new InvalidCredentialsError('Invalid or expired access token');
+    }
+    const { sub, org, roles, perms, kind, sid } = payload;
+    if (
+      typeof sub !== 'string' ||
+      typeof org !== 'string' ||
+      !isStringArray(roles) ||
+      !isStringArray(perms) ||
+      typeof kind !== 'string' ||
+      !KINDS.has(kind) ||
+      (sid !== undefined && typeof sid !== 'string')
+    ) {
+      throw new InvalidCredentialsError('Invalid or expired access token');
+    }
+    return { id: sub, organizationId: org, roles, permissions: perms, kind: kind as Actor['kind'], sessionId: sid };
+  }
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
