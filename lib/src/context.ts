@@ -24,7 +24,7 @@ export interface ServiceContext {
  */
 export function createContextFactory(deps: { orm: MikroORM; verify: TokenVerifier; logger: Logger }) {
   return async (input: ContextInput): Promise<ServiceContext> => {
-    let viewer: Viewer | null = null;
+    let viewer: Viewer | null;
     try {
       const token = bearerToken(input.authorization);
       viewer = token ? await deps.verify(token) : null;

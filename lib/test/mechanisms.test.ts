@@ -1,0 +1,78 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PayloadTooLargeError, createFileArtifactStore } from '../src/artifacts';
+import { createPubSub } from '../src/pubsub';
+import { createWorkerPool } from '../src/worker-pool';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-mech-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function firstEvents(iterable: AsyncIterable<unknown>, n: number): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const v of iterable) {
+    out.push(v);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+describe('artifact store', () => {
+  it('stores content-addressed, dedupes, and keeps nothing over the limit', async () => {
+    const store = createFileArtifactStore(path.join(dir, 'a'));
+    const bytes = Buffer.from('hello artifacts');
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    expect(await store.put(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]))).toEqual({ sha256: sha, size: bytes.length });
+    expect(await store.put(bytes)).toEqual({ sha256: sha, size: bytes.length });
+    expect((await store.read(sha)).equals(bytes)).toBe(true);
+    await expect(store.put(Buffer.alloc(101), { maxBytes: 100 })).rejects.toBeInstanceOf(PayloadTooLargeError);
+    expect(fs.readdirSync(path.join(dir, 'a', 'tmp'))).toEqual([]);
+    await expect(store.read('0'.repeat(64))).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('worker pool', () => {
+  it('bounds concurrency, runs everything, and cancels through the signal', async () => {
+    const pool = createWorkerPool({ concurrency: 2 });
+    let peak = 0;
+    let active = 0;
+    const finished: string[] = [];
+    const task = (id: string) => async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 20));
+      active--;
+      finished.push(id);
+    };
+    for (const id of ['a', 'b', 'c', 'd']) expect(pool.submit(id, task(id))).toBe(true);
+    expect(pool.submit('a', task('a'))).toBe(false);
+    let aborted = false;
+    pool.submit('long', (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve()))));
+    await new Promise((r) => setTimeout(r, 120));
+    expect(pool.cancel('long')).toBe(true);
+    await pool.close();
+    expect(peak).toBe(2);
+    expect(finished.sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(aborted).toBe(true);
+  });
+});
+
+describe('pub/sub', () => {
+  for (const backend of ['memory', 'redis'] as const) {
+    it(`delivers to subscribers of a topic and per-id topics (${backend})`, async () => {
+      const ps = createPubSub({ prefix: `test-${randomUUID()}`, redisUrl: backend === 'redis' ? 'redis://127.0.0.1:6379' : undefined });
+      const all = firstEvents(ps.subscribe('JOB'), 2);
+      const one = firstEvents(ps.subscribe('JOB', 'j2'), 1);
+      await new Promise((r) => setTimeout(r, backend === 'redis' ? 200 : 0));
+      ps.publish('JOB', { n: 1 });
+      ps.publish('JOB', 'j2', { n: 2 });
+      ps.publish('JOB', { n: 3 });
+      expect(await all).toEqual([{ n: 1 }, { n: 3 }]);
+      expect(await one).toEqual([{ n: 2 }]);
+      await ps.close();
+    });
+  }
+});

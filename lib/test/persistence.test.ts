@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, startService, testBaseConfig } from '../src/testing/harness';
+import { testPostgresDatabase } from '../src/testing/postgres';
+import type { TestIssuer } from '../src/testing/test-issuer';
+import { startTestIssuer } from '../src/testing/test-issuer';
+import { createNotesServer } from './fixtures/notes-subgraph';
+
+let issuer: TestIssuer;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-persist-'));
+const pg = testPostgresDatabase('aic_kit');
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+});
+afterAll(async () => {
+  await issuer?.close();
+  await pg.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+// The same entities and resolvers on the embedded SQLite file and on a real PostgreSQL: data
+// written before a restart is there after it, and the boot-time schema sync is additive.
+describe.each([
+  ['SQLite file', () => undefined],
+  ['PostgreSQL', () => pg.url],
+])('persistence on %s', (_name, url) => {
+  it('keeps data across a restart', async () => {
+    const config = testBaseConfig('notes', { dataDir, databaseUrl: url(), auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } });
+    const token = await issuer.issue({ org: 'org-persist', perms: ['notes:read', 'notes:write'] });
+    const first = await startService('notes', (await createNotesServer(config)).server);
+    await gql(first.graphqlUrl, 'mutation { addNote(text: "kept") { id } }', {}, token);
+    await first.stop();
+    const second = await startService('notes', (await createNotesServer(config)).server);
+    const res = await gql(second.graphqlUrl, '{ notes { text } }', {}, token);
+    await second.stop();
+    expect(res.data.notes).toEqual([{ text: 'kept' }]);
+  });
+});
