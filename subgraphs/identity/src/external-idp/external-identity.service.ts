@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { loadJose } from '../signing-key/jose.loader';
+import { decodeJwt, jwtVerify } from 'jose';
 import type { ExternalJwksCache } from './external-jwks.cache';
 import type { ExternalProviderSettings } from './external-provider.settings';
 import { ExternalIdentity } from '../user/external-identity.entity';
@@ -38,10 +38,9 @@ export class ExternalIdentityService {
 
   /** Verifies `token` and returns the local user, organization and mapped roles. */
   async verify(token: string, meta?: RequestMeta): Promise<ExternalSignIn> {
-    const jose = await loadJose();
     let issuer: unknown;
     try {
-      issuer = jose.decodeJwt(token).iss;
+      issuer = decodeJwt(token).iss;
     } catch {
       throw new InvalidCredentialsError('Invalid external token');
     }
@@ -49,7 +48,7 @@ export class ExternalIdentityService {
     if (!provider) throw new InvalidCredentialsError('Invalid external token');
     let claims: Record<string, unknown>;
     try {
-      ({ payload: claims } = await jose.jwtVerify(token, await this.jwks.keySet(provider), {
+      ({ payload: claims } = await jwtVerify(token, this.jwks.keySet(provider), {
         issuer: provider.issuer,
         audience: provider.audience,
         algorithms: provider.algorithms ?? DEFAULT_ALGORITHMS,

@@ -1,7 +1,7 @@
-import { loadJose } from '../signing-key/jose.loader';
+import { createRemoteJWKSet } from 'jose';
 import type { ExternalProviderSettings } from './external-provider.settings';
 
-type RemoteKeySet = ReturnType<Awaited<ReturnType<typeof loadJose>>['createRemoteJWKSet']>;
+type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
 
 /**
  * One remote JWKS per provider, kept for the life of the service: jose caches the fetched keys,
@@ -13,11 +13,10 @@ export class ExternalJwksCache {
   constructor(private readonly timeoutMs = 5000) {}
 
   /** The key set of `provider`. */
-  async keySet(provider: ExternalProviderSettings): Promise<RemoteKeySet> {
+  keySet(provider: ExternalProviderSettings): RemoteKeySet {
     let set = this.sets.get(provider.name);
     if (!set) {
-      const jose = await loadJose();
-      set = jose.createRemoteJWKSet(new URL(provider.jwksUrl), { timeoutDuration: this.timeoutMs, cooldownDuration: 30_000 });
+      set = createRemoteJWKSet(new URL(provider.jwksUrl), { timeoutDuration: this.timeoutMs, cooldownDuration: 30_000 });
       this.sets.set(provider.name, set);
     }
     return set;

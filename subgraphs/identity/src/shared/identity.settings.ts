@@ -1,4 +1,4 @@
-import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWK } from 'jose';
 import type { LockoutPolicy } from '../auth/lockout.policy';
 import type { ExternalProviderSettings } from '../external-idp/external-provider.settings';
 

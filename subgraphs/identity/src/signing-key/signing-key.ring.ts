@@ -1,10 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { webcrypto } from 'node:crypto';
-import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
-
-type CryptoKey = webcrypto.CryptoKey;
+import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
 import { SigningKey } from './signing-key.entity';
-import { loadJose } from './jose.loader';
 import type { Clock } from '../shared/actor';
 import { randomToken } from '../shared/secret.util';
 
@@ -25,7 +21,7 @@ const CLOCK_SKEW_SECONDS = 60;
 
 export interface ActiveSigningKey {
   kid: string;
-  key: CryptoKey;
+  key: KeyLike;
 }
 
 /**
@@ -33,7 +29,7 @@ export interface ActiveSigningKey {
  * the same keys; imported keys are cached by `kid` (a kid never changes its key material).
  */
 export class SigningKeyRing {
-  private readonly imported = new Map<string, Promise<CryptoKey>>();
+  private readonly imported = new Map<string, Promise<KeyLike>>();
 
   constructor(
     private readonly settings: KeyRingSettings,
@@ -65,12 +61,11 @@ export class SigningKeyRing {
     if (this.settings.configuredKeys?.length) {
       throw new Error('Signing keys come from configuration: rotate them there');
     }
-    const jose = await loadJose();
-    const pair = await jose.generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const kid = randomToken(12);
     const now = this.clock();
-    const { d: _d, ...publicJwk } = await jose.exportJWK(pair.privateKey);
-    const privateJwk = await jose.exportJWK(pair.privateKey);
+    const { d: _d, ...publicJwk } = await exportJWK(pair.privateKey);
+    const privateJwk = await exportJWK(pair.privateKey);
     const previous = await em.find(SigningKey, { status: 'active' });
     for (const key of previous) {
       key.status = 'retired';
@@ -104,12 +99,13 @@ export class SigningKeyRing {
     };
   }
 
-  private importPrivate(jwk: JWK): Promise<CryptoKey> {
+  private importPrivate(jwk: JWK): Promise<KeyLike> {
     const kid = jwk.kid as string;
     let key = this.imported.get(kid);
     if (!key) {
-      key = loadJose().then(async (jose) => (await jose.importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey);
+      key = importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA') as Promise<KeyLike>;
       this.imported.set(kid, key);
+      key.catch(() => this.imported.delete(kid));
     }
     return key;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { loadJose } from '../signing-key/jose.loader';
+import { SignJWT } from 'jose';
 import type { SigningKeyRing } from '../signing-key/signing-key.ring';
 import type { Clock } from '../shared/actor';
 
@@ -36,7 +36,6 @@ export class AccessTokenIssuer {
 
   /** A signed token for `subject`, valid for the configured lifetime from now. */
   async issue(em: EntityManager, subject: AccessTokenSubject): Promise<IssuedAccessToken> {
-    const jose = await loadJose();
     const { kid, key } = await this.keys.activeKey(em);
     const iat = Math.floor(this.clock().getTime() / 1000);
     const ttl = this.settings.accessTokenTtlSeconds;
@@ -48,7 +47,7 @@ export class AccessTokenIssuer {
       kind: subject.kind,
     };
     if (subject.sid) claims.sid = subject.sid;
-    const accessToken = await new jose.SignJWT(claims)
+    const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
       .setIssuer(this.settings.issuer)
       .setAudience(this.settings.audience)

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { loadJose } from '../signing-key/jose.loader';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { SigningKeyRing } from '../signing-key/signing-key.ring';
 import type { Actor, Clock } from '../shared/actor';
 import { InvalidCredentialsError } from '../shared/identity.errors';
@@ -20,11 +20,10 @@ export class AccessTokenVerifier {
 
   /** The actor a valid token stands for; InvalidCredentialsError for anything else. */
   async verify(em: EntityManager, token: string): Promise<Actor> {
-    const jose = await loadJose();
-    const jwks = jose.createLocalJWKSet(await this.keys.jwks(em));
+    const jwks = createLocalJWKSet(await this.keys.jwks(em));
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jose.jwtVerify(token, jwks, {
+      ({ payload } = await jwtVerify(token, jwks, {
         algorithms: ['EdDSA'],
         issuer: this.settings.issuer,
         audience: this.settings.audience,
