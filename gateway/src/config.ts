@@ -16,6 +16,10 @@ export interface GatewayConfig {
   drainDelaySeconds: number;
   /** Max bytes the upload proxy lets through to a service (the service applies its own limit too). */
   uploadLimitBytes: number;
+  /** Refuse graphql-ws connections and multipart subscriptions without a valid token. */
+  subscriptionsRequireAuth: boolean;
+  /** Interval of `{}` heartbeats on multipart subscriptions (Apollo's protocol: 5 s). */
+  multipartHeartbeatMs: number;
 }
 
 /** @returns the gateway's settings from the environment; throws ConfigError on malformed values */
@@ -36,5 +40,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     subgraphTimeoutMs: getEnvNum(env, 'AIC_SUBGRAPH_TIMEOUT_MS', 30_000),
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
     uploadLimitBytes: getEnvNum(env, 'AIC_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024),
+    subscriptionsRequireAuth: getEnvBool(env, 'AIC_SUBSCRIPTIONS_REQUIRE_AUTH', true),
+    multipartHeartbeatMs: getEnvNum(env, 'AIC_MULTIPART_HEARTBEAT_MS', 5000),
   };
 }

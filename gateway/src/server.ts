@@ -5,15 +5,20 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { Gauge } from 'prom-client';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { Logger, TokenVerifier, Viewer } from '../../lib/src/index';
 import { bearerToken, createServiceMetrics, createTokenVerifier, metricsPlugin, subgraphUrls } from '../../lib/src/index';
 import type { GatewayConfig } from './config';
 import { streamProxy } from './proxy';
+import type { SubscriptionExecutor } from './subscriptions';
+import { createSubscriptionExecutor } from './subscriptions';
+import { attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
 
 export interface GatewayContext {
   authorization?: string;
@@ -78,6 +83,11 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     supergraphSdl: deps.supergraphSdl,
     buildService: ({ url }) => new ForwardingDataSource({ url, fetcher: timedFetch }),
   });
+  const dataSources: Record<string, GraphQLDataSource> = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, new ForwardingDataSource({ url, fetcher: timedFetch })]));
+  let executor: SubscriptionExecutor | undefined;
+  const subscriptionExecutor = () => (executor ??= createSubscriptionExecutor({ supergraphSdl: deps.supergraphSdl, dataSources, urls, logger: deps.logger }));
+  const openSubscriptions = new Set<AbortController>();
+  const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
 
   const app = express();
   app.disable('x-powered-by');
@@ -152,7 +162,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     });
   }
 
-  const apollo = new ApolloServer<GatewayContext>({
+  const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
     introspection: !config.production,
@@ -160,15 +170,29 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     formatError: formatGatewayError(config.production),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { for (const c of openSubscriptions) c.abort(); await ws.dispose(); } }; } },
       metricsPlugin(metrics),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
+  const transportOptions = {
+    executor: subscriptionExecutor,
+    apollo,
+    verify,
+    logger: deps.logger,
+    requireAuth: config.subscriptionsRequireAuth,
+    heartbeatMs: config.multipartHeartbeatMs,
+    traceparentOf,
+    registry: openSubscriptions,
+    onActiveChange: (d: number) => activeSubscriptions.inc(d),
+  };
+  const ws = attachWebSocketTransport(httpServer, transportOptions);
   await apollo.start();
 
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimitBytes }),
+    multipartSubscriptionHandler(transportOptions),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         const authorization = req.headers.authorization;
