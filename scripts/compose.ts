@@ -1,0 +1,19 @@
+// `npm run compose`: supergraph.yaml -> supergraph.graphql, with @apollo/composition in-process
+// (what `rover supergraph compose` does). Exits non-zero with the composition errors.
+import fs from 'node:fs';
+import path from 'node:path';
+import { composeFromConfig } from '../lib/src/compose';
+
+async function main() {
+  const root = path.resolve(__dirname, '..');
+  const yamlPath = path.resolve(process.argv[2] ?? path.join(root, 'supergraph.yaml'));
+  const outPath = path.resolve(process.argv[3] ?? path.join(root, 'supergraph.graphql'));
+  const sdl = await composeFromConfig(yamlPath);
+  fs.writeFileSync(outPath, sdl);
+  console.log(`composed ${path.relative(process.cwd(), yamlPath)} -> ${path.relative(process.cwd(), outPath)}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

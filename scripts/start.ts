@@ -1,0 +1,117 @@
+// `npm start`: the whole platform on one machine with embedded defaults. Starts every subgraph in
+// supergraph.yaml as its own process on the port of its routing_url, waits until each is ready,
+// then starts the gateway over the checked-in supergraph.graphql. Ctrl-C stops everything cleanly;
+// data stays in .data/ for the next start.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+const root = path.resolve(__dirname, '..', '..');
+const dataDir = path.resolve(process.env.AIC_DATA_DIR ?? path.join(root, '.data'));
+const children: { name: string; proc: ChildProcess }[] = [];
+let stopping = false;
+
+/** A secret shared by the local services, generated once and kept with the data (never committed). */
+function localSecret(name: string): string {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, `${name}.secret`);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
+  const proc = spawn(process.execPath, ['--enable-source-maps', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `[${name}]`.padEnd(12);
+  const relay = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
+    let buf = '';
+    stream.on('data', (chunk) => {
+      buf += chunk;
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        out.write(`${prefix} ${buf.slice(0, i)}\n`);
+        buf = buf.slice(i + 1);
+      }
+    });
+  };
+  relay(proc.stdout!, process.stdout);
+  relay(proc.stderr!, process.stderr);
+  proc.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`${prefix} exited with code ${code}; stopping the platform`);
+      void shutdown(1);
+    }
+  });
+  children.push({ name, proc });
+  return proc;
+}
+
+async function waitReady(name: string, url: string, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (stopping) return;
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not become ready at ${url} within ${timeoutMs / 1000}s`);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n[aic] stopping ...');
+  for (const c of [...children].reverse()) c.proc.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.proc.exitCode !== null ? Promise.resolve() : new Promise((r) => c.proc.once('exit', r)))));
+  process.exit(code);
+}
+
+async function main() {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  const config = YAML.parse(fs.readFileSync(path.join(root, 'supergraph.yaml'), 'utf8')) as { subgraphs: Record<string, { routing_url: string }> };
+  const urls = Object.fromEntries(Object.entries(config.subgraphs).map(([name, sg]) => [name, new URL(sg.routing_url).origin]));
+  const gatewayPort = process.env.PORT ?? '4000';
+  const shared: Record<string, string> = {
+    AIC_DATA_DIR: dataDir,
+    AIC_SERVICE_SECRET: process.env.AIC_SERVICE_SECRET ?? localSecret('service'),
+    AIC_UPLOAD_SECRET: process.env.AIC_UPLOAD_SECRET ?? localSecret('upload'),
+    AIC_PUBLIC_URL: process.env.AIC_PUBLIC_URL ?? `http://localhost:${gatewayPort}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
+    ...Object.fromEntries(Object.entries(urls).map(([name, url]) => [`AIC_${name.toUpperCase()}_URL`, url])),
+  };
+  const order = Object.keys(config.subgraphs).sort((a, b) => (a === 'identity' ? -1 : b === 'identity' ? 1 : 0));
+  for (const name of order) {
+    const script = path.join(root, 'dist', 'subgraphs', name, 'src', 'main.js');
+    startProcess(name, script, { ...shared, PORT: new URL(urls[name]).port });
+    if (name === 'identity') await waitReady(name, urls[name]);
+  }
+  await Promise.all(order.map((name) => waitReady(name, urls[name])));
+  startProcess('gateway', path.join(root, 'dist', 'gateway', 'src', 'main.js'), { ...shared, PORT: gatewayPort, AIC_SUPERGRAPH_PATH: path.join(root, 'supergraph.graphql') });
+  const gatewayUrl = `http://localhost:${gatewayPort}`;
+  await waitReady('gateway', gatewayUrl);
+  console.log(`
+  AIC AI Platform is running.
+
+  GraphQL gateway:  ${gatewayUrl}/graphql   (open it in a browser for Apollo Sandbox)
+  Subgraphs:        ${order.map((n) => `${n} ${urls[n]}`).join(', ')}
+  Data folder:      ${dataDir}
+
+  Sign in:  mutation { login(email: "<admin email>", password: "<password>") { accessToken refreshToken } }
+            then send the header  Authorization: Bearer <accessToken>
+            (the admin's credentials were printed above by identity on the first start,
+             or are AIC_ADMIN_EMAIL / AIC_ADMIN_PASSWORD when you set them)
+
+  Ctrl-C stops everything; your data stays in ${path.relative(process.cwd(), dataDir) || dataDir}.
+`);
+}
+
+main().catch((err) => {
+  console.error(`[aic] ${err instanceof Error ? err.message : err}`);
+  void shutdown(1);
+});
