@@ -1,0 +1,94 @@
+/**
+ * A seeded pseudo-random generator (sfc32, seeded through splitmix32). Same seed and same call
+ * sequence give the same numbers on every platform; `fork(label)` derives an independent stream so
+ * adding draws in one part of a job does not shift another part's numbers.
+ */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spareNormal: number | null = null;
+
+  constructor(readonly seed: number) {
+    let s = seed >>> 0;
+    const next = (): number => {
+      s = (s + 0x9e3779b9) | 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** A new generator whose stream depends on this seed and the label only. */
+  fork(label: string): Rng {
+    let h = this.seed ^ 0x811c9dc5;
+    for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
+    return new Rng(h >>> 0);
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1) with 53 bits of precision. */
+  next(): number {
+    return ((this.nextUint32() >>> 5) * 67108864 + (this.nextUint32() >>> 6)) / 9007199254740992;
+  }
+
+  /** Uniform in the open interval (0, 1), safe for quantile functions. */
+  nextOpen(): number {
+    let u = this.next();
+    while (u === 0) u = this.next();
+    return u;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Standard normal draw (Marsaglia polar method, pairs cached). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = this.next() * 2 - 1;
+      v = this.next() * 2 - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spareNormal = v * m;
+    return u * m;
+  }
+
+  /** Laplace(0, scale) draw by inverse CDF. */
+  laplace(scale: number): number {
+    const u = this.nextOpen() - 0.5;
+    return -scale * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
+  }
+
+  /** One element of a non-empty list, uniformly. */
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+}

@@ -1,0 +1,112 @@
+import { Rng } from '../math/rng';
+import { median } from '../metrics/numeric.util';
+import type { Cell, ColumnMeta, Table } from '../table/table.types';
+import { categoryKey, columnValues, isMissing } from '../table/table.types';
+import { formatEpochMillis, toEpochMillis } from '../table/datetime.util';
+import { dcrColumns, distanceToClosestRecord } from './dcr.util';
+
+/** DCRBaselineProtection: how far synthetic rows are from real ones, relative to random rows. */
+export interface DcrBaselineResult {
+  score: number | null;
+  medianDcrSynthetic: number;
+  medianDcrRandom: number;
+}
+
+/** DCROverfittingProtection: whether synthetic rows sit closer to the training rows than to a holdout. */
+export interface DcrOverfittingResult {
+  score: number;
+  closerToTraining: number;
+  closerToHoldout: number;
+}
+
+function subsample(table: Table, maxRows: number, rng: Rng): Table {
+  if (table.rows.length <= maxRows) return table;
+  const indexes = Array.from({ length: table.rows.length }, (_, i) => i);
+  for (let i = 0; i < maxRows; i++) {
+    const j = i + rng.int(indexes.length - i);
+    [indexes[i], indexes[j]] = [indexes[j], indexes[i]];
+  }
+  return { columns: table.columns, rows: indexes.slice(0, maxRows).map((i) => table.rows[i]) };
+}
+
+/**
+ * Random data as SDMetrics builds it for the baseline: as many rows as the synthetic sample,
+ * numerical/datetime values uniform between the real min and max, categories uniform over the real ones.
+ */
+export function randomBaseline(real: Table, columns: ColumnMeta[], rows: number, rng: Rng): Table {
+  const used = dcrColumns(columns);
+  const generators = used.map((meta) => {
+    const values = columnValues(real, meta.name).filter((v) => !isMissing(v));
+    if (meta.sdtype === 'numerical' || meta.sdtype === 'datetime') {
+      const numbers = values.map((v) => (meta.sdtype === 'datetime' ? (toEpochMillis(v) ?? 0) : Number(v)));
+      const min = numbers.length ? Math.min(...numbers) : 0;
+      const max = numbers.length ? Math.max(...numbers) : 0;
+      return (): Cell => {
+        const x = min + rng.next() * (max - min);
+        return meta.sdtype === 'datetime' ? formatEpochMillis(x, 'datetime') : x;
+      };
+    }
+    const categories = [...new Map(values.map((v) => [categoryKey(v), v])).values()];
+    return (): Cell => (categories.length ? rng.pick(categories) : null);
+  });
+  return {
+    columns: used.map((c) => c.name),
+    rows: Array.from({ length: rows }, () => generators.map((g) => g())),
+  };
+}
+
+/**
+ * SDMetrics DCRBaselineProtection: min(median DCR(synthetic → real) / median DCR(random → real), 1);
+ * `score` is null when random data sits on the real data (median 0). At most `maxRows` synthetic
+ * rows are compared (seeded subsample, like SDMetrics' `num_rows_subsample`).
+ */
+export function dcrBaselineProtection(real: Table, synthetic: Table, columns: ColumnMeta[], seed: number, maxRows = 1000): DcrBaselineResult {
+  const rng = new Rng(seed).fork('dcr-baseline');
+  const sample = subsample(synthetic, maxRows, rng);
+  const random = randomBaseline(real, columns, sample.rows.length, rng);
+  const medianDcrSynthetic = median(distanceToClosestRecord(sample, real, columns));
+  const medianDcrRandom = median(distanceToClosestRecord(random, real, columns));
+  return {
+    score: medianDcrRandom > 0 ? Math.min(medianDcrSynthetic / medianDcrRandom, 1) : null,
+    medianDcrSynthetic,
+    medianDcrRandom,
+  };
+}
+
+/**
+ * SDMetrics DCROverfittingProtection: the share of synthetic rows strictly closer to the training
+ * rows than to the holdout rows; score = min(2·(1 − share), 1).
+ */
+export function dcrOverfittingProtection(
+  training: Table,
+  synthetic: Table,
+  holdout: Table,
+  columns: ColumnMeta[],
+  seed: number,
+  maxRows = 1000,
+): DcrOverfittingResult {
+  const sample = subsample(synthetic, maxRows, new Rng(seed).fork('dcr-overfitting'));
+  const toTraining = distanceToClosestRecord(sample, training, columns);
+  const toHoldout = distanceToClosestRecord(sample, holdout, columns);
+  let closer = 0;
+  for (let i = 0; i < toTraining.length; i++) if (toTraining[i] < toHoldout[i]) closer++;
+  const closerToTraining = toTraining.length ? closer / toTraining.length : 0;
+  return { score: Math.min((1 - closerToTraining) * 2, 1), closerToTraining, closerToHoldout: 1 - closerToTraining };
+}
+
+/** Key of a row over the given column positions, for exact-match comparison. */
+export function rowKey(row: Cell[], positions: number[]): string {
+  let key = '';
+  for (const p of positions) key += `${categoryKey(row[p])}\u0001`;
+  return key;
+}
+
+/** Number of synthetic rows identical to some source row on every listed column. */
+export function exactMatchCount(source: Table, synthetic: Table, columns: string[]): number {
+  const sourcePositions = columns.map((c) => source.columns.indexOf(c));
+  const syntheticPositions = columns.map((c) => synthetic.columns.indexOf(c));
+  const keys = new Set(source.rows.map((row) => rowKey(row, sourcePositions)));
+  let count = 0;
+  for (const row of synthetic.rows) if (keys.has(rowKey(row, syntheticPositions))) count++;
+  return count;
+}

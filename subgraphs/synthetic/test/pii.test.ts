@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { detectPii } from '../src/pii/pii.detector';
+import { inferColumns } from '../src/table/column-inference';
+import { synthesize } from '../src/synthesizer/synthesize';
+import type { Table } from '../src/table/table.types';
+import { columnValues } from '../src/table/table.types';
+import { vegaTable } from './datasets';
+
+/** Penguins with a customer's personal columns attached (the PII values are a seeded faker fixture). */
+async function penguinsWithPeople(): Promise<Table> {
+  const penguins = vegaTable('penguins');
+  const { Faker, en, base } = await import('@faker-js/faker');
+  const faker = new Faker({ locale: [en, base] });
+  faker.seed(2024);
+  return {
+    columns: ['keeper_email', 'keeper_name', 'contact', 'badge', 'notes', ...penguins.columns],
+    rows: penguins.rows.map((row, i) => [
+      faker.internet.email(),
+      faker.person.fullName(),
+      faker.phone.number({ style: 'national' }),
+      `PG-${String(10000 + i)}`,
+      faker.lorem.word(),
+      ...row,
+    ]),
+  };
+}
+
+describe('PII columns', async () => {
+  const source = await penguinsWithPeople();
+
+  it('detects emails, phones and identifiers by value and names by column name', () => {
+    expect(detectPii('keeper_email', columnValues(source, 'keeper_email'))).toBe('EMAIL');
+    expect(detectPii('col1', columnValues(source, 'keeper_email'))).toBe('EMAIL');
+    expect(detectPii('contact', columnValues(source, 'contact'))).toBe('PHONE');
+    expect(detectPii('badge', columnValues(source, 'badge'))).toBe('IDENTIFIER');
+    expect(detectPii('customer_name', ['Anna'])).toBe('PERSON_NAME');
+    expect(detectPii('Species', columnValues(source, 'Species'))).toBeNull();
+    const metas = inferColumns(source, [{ name: 'notes', classification: 'PII' }]);
+    expect(metas.find((m) => m.name === 'notes')?.sdtype).toBe('pii');
+    expect(metas.find((m) => m.name === 'keeper_name')?.sdtype).toBe('pii');
+  });
+
+  it('never emits a source value in a PII column and keeps each value format', async () => {
+    const result = await synthesize({
+      source,
+      columnHints: [{ name: 'notes', classification: 'PII' }],
+      synthesizer: 'GAUSSIAN_COPULA',
+      rows: 2000,
+      seed: 9,
+    });
+    expect(result.privacy.piiColumns.sort()).toEqual(['badge', 'contact', 'keeper_email', 'keeper_name', 'notes']);
+    for (const column of result.privacy.piiColumns) {
+      const real = new Set(columnValues(source, column).map(String));
+      const fake = columnValues(result.table, column).filter((v) => v !== null);
+      expect(fake.length).toBeGreaterThan(1900);
+      expect(fake.filter((v) => real.has(String(v)))).toEqual([]);
+    }
+    expect(columnValues(result.table, 'keeper_email').every((v) => /^[^@\s]+@[^@\s]+\.\w+$/.test(String(v)))).toBe(true);
+    const badges = columnValues(result.table, 'badge').map(String);
+    expect(badges.every((v) => /^[A-Z]{2}-\d{5}$/.test(v))).toBe(true);
+    expect(new Set(badges).size).toBe(badges.length);
+    expect(result.privacy.exactMatchCount).toBe(0);
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { synthesize } from '../src/synthesizer/synthesize';
+import { SyntheticInputError } from '../src/table/table.types';
+import { columnValues } from '../src/table/table.types';
+import { vegaTable } from './datasets';
+
+describe.each(['penguins', 'cars'])('Gaussian copula on %s', (name) => {
+  const source = vegaTable(name);
+
+  it('scores at least 0.85 overall, copies no row, and beats INDEPENDENT on Column Pair Trends', async () => {
+    const copula = await synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: source.rows.length, seed: 7 });
+    const independent = await synthesize({ source, synthesizer: 'INDEPENDENT', rows: source.rows.length, seed: 7 });
+    expect(copula.table.rows).toHaveLength(source.rows.length);
+    expect(copula.quality.overall).toBeGreaterThanOrEqual(0.85);
+    expect(copula.privacy.exactMatchCount).toBe(0);
+    expect(copula.privacy.exactMatchCountModelled).toBe(0);
+    expect(copula.quality.columnPairTrends.score).toBeGreaterThan(independent.quality.columnPairTrends.score);
+    // Pairs with a strong real correlation show it best: the copula keeps them, independence loses them.
+    const strong = copula.quality.columnPairTrends.details.filter((d) => d.metric === 'CorrelationSimilarity' && d.meetsThreshold);
+    expect(strong.length).toBeGreaterThan(0);
+    for (const pair of strong) {
+      const other = independent.quality.columnPairTrends.details.find((d) => d.column1 === pair.column1 && d.column2 === pair.column2)!;
+      expect(pair.score).toBeGreaterThan(other.score);
+    }
+  });
+});
+
+describe('synthesis contract', () => {
+  const source = vegaTable('penguins');
+
+  it('gives the same rows for the same seed and different rows for another seed', async () => {
+    const a = await synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: 200, seed: 11 });
+    const b = await synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: 200, seed: 11 });
+    const c = await synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: 200, seed: 12 });
+    expect(b.table).toEqual(a.table);
+    expect(c.table).not.toEqual(a.table);
+  });
+
+  it('keeps missing values in their share and honours bounds and allowed categories', async () => {
+    const result = await synthesize({
+      source,
+      synthesizer: 'GAUSSIAN_COPULA',
+      rows: 2000,
+      seed: 3,
+      constraints: [
+        { column: 'Body Mass (g)', min: 3500, max: 5000 },
+        { column: 'Species', allowedValues: ['Adelie', 'Gentoo'] },
+      ],
+    });
+    const mass = columnValues(result.table, 'Body Mass (g)').filter((v) => v !== null) as number[];
+    expect(Math.min(...mass)).toBeGreaterThanOrEqual(3500);
+    expect(Math.max(...mass)).toBeLessThanOrEqual(5000);
+    expect(new Set(columnValues(result.table, 'Species'))).toEqual(new Set(['Adelie', 'Gentoo']));
+    const sexMissing = columnValues(result.table, 'Sex').filter((v) => v === null).length / 2000;
+    const sourceMissing = columnValues(source, 'Sex').filter((v) => v === null).length / source.rows.length;
+    expect(Math.abs(sexMissing - sourceMissing)).toBeLessThan(0.03);
+  });
+
+  it('rejects bad constraints and parameters naming the field', async () => {
+    const run = (extra: object) => synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: 10, seed: 1, ...extra });
+    await expect(run({ constraints: [{ column: 'Species', min: 1 }] })).rejects.toMatchObject({ field: 'constraints[0].min' });
+    await expect(run({ constraints: [{ column: 'nope', min: 1 }] })).rejects.toMatchObject({ field: 'constraints[0].column' });
+    await expect(run({ rows: 0 })).rejects.toBeInstanceOf(SyntheticInputError);
+    await expect(run({ synthesizer: 'DP_GAUSSIAN_COPULA' })).rejects.toMatchObject({ field: 'epsilon' });
+  });
+
+  it('measures overfitting against a holdout and records the split', async () => {
+    const result = await synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: 300, seed: 5, holdoutFraction: 0.3 });
+    expect(result.holdoutRows).toBe(Math.round(source.rows.length * 0.3));
+    expect(result.privacy.dcrOverfitting).not.toBeNull();
+    expect(result.privacy.dcrOverfitting!.score).toBeGreaterThan(0);
+    expect(result.privacy.dcrBaseline.score).toBeGreaterThan(0);
+  });
+});
