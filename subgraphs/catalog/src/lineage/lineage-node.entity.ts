@@ -1,25 +1,32 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
 import type { LineageNodeKind } from './lineage.ids';
 
 /** A job or dataset in the lineage graph, identified OpenLineage-style by namespace + name. */
 @Entity({ tableName: 'lineage_node' })
 @Unique({ properties: ['organizationId', 'kind', 'namespace', 'name'] })
 @Index({ properties: ['datasetId'] })
+@ObjectType({ description: 'A job or dataset in the lineage graph (OpenLineage namespace + name).' })
 export class LineageNode {
   /** Derived from organization, kind, namespace and name (`lineageNodeId`). */
   @PrimaryKey({ type: 'string', length: 36 })
+  @Field(() => ID)
   id!: string;
 
   @Property({ type: 'string', length: 64 })
   organizationId!: string;
 
   @Property({ type: 'string', length: 16 })
+  @Field(() => String, { description: 'DATASET or JOB.' })
   kind!: LineageNodeKind;
 
   @Property({ type: 'string', length: 512 })
+  @Field(() => String)
   namespace!: string;
 
   @Property({ type: 'string', length: 1024 })
+  @Field(() => String)
   name!: string;
 
   /** The catalog dataset this node is, when its namespace is the catalog's. */
@@ -28,11 +35,13 @@ export class LineageNode {
 
   /** The latest value of each facet, merged over the events that named this node. */
   @Property({ type: 'json', nullable: true })
+  @Field(() => GraphQLJSONObject, { nullable: true })
   facets?: Record<string, unknown> | null;
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
 
   @Property({ type: 'datetime' })
+  @Field(() => Date)
   updatedAt: Date = new Date();
 }

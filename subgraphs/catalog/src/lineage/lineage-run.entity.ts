@@ -1,18 +1,24 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import type { RunEventType } from '../openlineage/openlineage.types';
 
 /** One run of a job, folded from its START / RUNNING / COMPLETE / FAIL / ABORT / OTHER events. */
 @Entity({ tableName: 'lineage_run' })
 @Index({ properties: ['organizationId', 'jobNode'] })
+@Directive('@key(fields: "id")')
+@ObjectType()
 export class LineageRun {
   /** Derived from organization and OpenLineage runId (`lineageRunKey`), so run ids never collide across organizations. */
   @PrimaryKey({ type: 'string', length: 36 })
+  @Field(() => ID)
   id!: string;
 
   @Property({ type: 'string', length: 64 })
   organizationId!: string;
 
   @Property({ type: 'string', length: 64 })
+  @Field(() => String, { description: 'The OpenLineage runId.' })
   runId!: string;
 
   @Property({ type: 'string', length: 36 })
@@ -20,18 +26,23 @@ export class LineageRun {
 
   /** The latest state reported; terminal states are kept when a late event arrives. */
   @Property({ type: 'string', length: 16 })
+  @Field(() => String, { description: 'START, RUNNING, COMPLETE, ABORT or FAIL.' })
   state!: RunEventType;
 
   @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true })
   startedAt?: Date | null;
 
   @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true })
   endedAt?: Date | null;
 
   @Property({ type: 'datetime' })
+  @Field(() => Date)
   lastEventTime!: Date;
 
   @Property({ type: 'json', nullable: true })
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Run facets, merged over its events.' })
   facets?: Record<string, unknown> | null;
 
   @Property({ type: 'json' })

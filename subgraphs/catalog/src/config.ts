@@ -1,0 +1,27 @@
+import type { BaseServiceConfig, Env } from '../../../lib/src/index';
+import { getEnvNum, loadBaseConfig } from '../../../lib/src/index';
+
+export const SERVICE_NAME = 'catalog';
+export const DEFAULT_PORT = 4006;
+
+export interface Config extends BaseServiceConfig {
+  /** Largest dataset content accepted by upload or the internal route (bytes). */
+  maxContentBytes: number;
+  /** How often retention policies are applied (seconds); 0 turns the schedule off. */
+  retentionIntervalSeconds: number;
+  /** Rows returned by a preview at most. */
+  maxPreviewRows: number;
+}
+
+/**
+ * Reads the catalog's settings: the shared ones plus `AIC_CATALOG_MAX_CONTENT_BYTES` (default 100 MB),
+ * `AIC_CATALOG_RETENTION_INTERVAL_SECONDS` (default 3600) and `AIC_CATALOG_MAX_PREVIEW_ROWS` (default 100).
+ */
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    ...loadBaseConfig(env, SERVICE_NAME, DEFAULT_PORT),
+    maxContentBytes: getEnvNum(env, 'AIC_CATALOG_MAX_CONTENT_BYTES', 100 * 1024 * 1024),
+    retentionIntervalSeconds: getEnvNum(env, 'AIC_CATALOG_RETENTION_INTERVAL_SECONDS', 3600),
+    maxPreviewRows: getEnvNum(env, 'AIC_CATALOG_MAX_PREVIEW_ROWS', 100),
+  };
+}

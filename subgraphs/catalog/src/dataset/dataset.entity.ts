@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { OrganizationRef, SchemaVersionRef, UserRef } from '../federation/references.type';
+import type { StoredColumn } from './dataset-column';
+import { Classification, DatasetFormat } from './dataset.enums';
+
+/** A registered dataset: metadata, governance and a pointer to its latest content version. */
+@Entity({ tableName: 'dataset' })
+@Unique({ properties: ['organizationId', 'name'] })
+@Index({ properties: ['organizationId', 'updatedAt'] })
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'A dataset registered in the catalog.' })
+export class Dataset {
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'latestVersion' | 'tags' | 'columns' | 'searchText';
+
+  @PrimaryKey({ type: 'string', length: 36 })
+  @Field(() => ID)
+  id: string = randomUUID();
+
+  @Property({ type: 'string', length: 64 })
+  organizationId!: string;
+
+  @Property({ type: 'string', length: 128 })
+  ownerId!: string;
+
+  @Property({ type: 'string', length: 200 })
+  @Field(() => String)
+  name!: string;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Property({ type: 'json' })
+  @Field(() => [String])
+  tags: string[] = [];
+
+  @Property({ type: 'string', length: 16 })
+  @Field(() => Classification)
+  classification: Classification = Classification.INTERNAL;
+
+  @Property({ type: 'string', length: 8 })
+  @Field(() => DatasetFormat)
+  format!: DatasetFormat;
+
+  @Property({ type: 'string', length: 36, nullable: true })
+  schemaVersionId?: string | null;
+
+  @Property({ type: 'json' })
+  columns: StoredColumn[] = [];
+
+  @Property({ type: 'integer' })
+  @Field(() => Int, { description: '0 until the first content version is added.' })
+  latestVersion: number = 0;
+
+  @Property({ type: 'double', nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Percentage of quality rules passing on the latest check.' })
+  qualityScore?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Retention: keep this many latest content versions.' })
+  retentionKeepLast?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Retention: delete content versions older than this many days (the latest is kept).' })
+  retentionMaxAgeDays?: number | null;
+
+  /** Lower-cased name, description, tags and column names, for the search prefilter. */
+  @Property({ type: 'text' })
+  searchText: string = '';
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', onUpdate: () => new Date() })
+  @Field(() => Date)
+  updatedAt: Date = new Date();
+
+  @Field(() => String, { description: 'URI of the dataset: the OpenLineage namespace and name of its lineage node.' })
+  location(): string {
+    return `aic://catalog/datasets/${this.id}`;
+  }
+
+  @Field(() => UserRef)
+  owner(): UserRef {
+    return { id: this.ownerId };
+  }
+
+  @Field(() => OrganizationRef)
+  organization(): OrganizationRef {
+    return { id: this.organizationId };
+  }
+
+  @Field(() => SchemaVersionRef, { nullable: true })
+  schemaVersion(): SchemaVersionRef | null {
+    return this.schemaVersionId ? { id: this.schemaVersionId } : null;
+  }
+}
+
+/** Rebuilds the search prefilter text. */
+export function searchTextOf(d: Pick<Dataset, 'name' | 'description' | 'tags' | 'columns'>): string {
+  return [d.name, d.description ?? '', ...d.tags, ...d.columns.map((c) => c.name)].join('\n').toLowerCase();
+}

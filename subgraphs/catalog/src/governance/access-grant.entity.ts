@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { UserRef } from '../federation/references.type';
+import { AccessLevel } from '../dataset/dataset.enums';
+import { GrantSubjectType } from './governance.enums';
+
+/** A user or a role may READ, WRITE or OWN one dataset. */
+@Entity({ tableName: 'access_grant' })
+@Unique({ properties: ['datasetId', 'subjectType', 'subjectId'] })
+@Index({ properties: ['organizationId', 'subjectType', 'subjectId'] })
+@Directive('@key(fields: "id")')
+@ObjectType()
+export class AccessGrant {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: 'string', length: 36 })
+  @Field(() => ID)
+  id: string = randomUUID();
+
+  @Property({ type: 'string', length: 64 })
+  organizationId!: string;
+
+  @Property({ type: 'string', length: 36 })
+  @Field(() => ID)
+  datasetId!: string;
+
+  @Property({ type: 'string', length: 8 })
+  @Field(() => GrantSubjectType)
+  subjectType!: GrantSubjectType;
+
+  @Property({ type: 'string', length: 128 })
+  @Field(() => String, { description: 'A user id, or a role name.' })
+  subjectId!: string;
+
+  @Property({ type: 'string', length: 8 })
+  @Field(() => AccessLevel)
+  level!: AccessLevel;
+
+  @Property({ type: 'string', length: 128 })
+  grantedById!: string;
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+
+  @Field(() => UserRef)
+  grantedBy(): UserRef {
+    return { id: this.grantedById };
+  }
+}

@@ -1,0 +1,76 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { LineageNode } from './lineage-node.entity';
+
+export enum LineageDirectionEnum {
+  UPSTREAM = 'UPSTREAM',
+  DOWNSTREAM = 'DOWNSTREAM',
+  BOTH = 'BOTH',
+}
+registerEnumType(LineageDirectionEnum, { name: 'LineageDirection' });
+
+export enum LineageNodeKindEnum {
+  DATASET = 'DATASET',
+  JOB = 'JOB',
+}
+registerEnumType(LineageNodeKindEnum, { name: 'LineageNodeKind' });
+
+@ObjectType()
+export class LineageGraphNode {
+  @Field(() => LineageNode) node!: LineageNode;
+  @Field(() => Int, { description: 'Edges from the start node.' }) depth!: number;
+}
+
+@ObjectType()
+export class LineageGraphEdge {
+  @Field(() => ID) fromId!: string;
+  @Field(() => ID) toId!: string;
+}
+
+@ObjectType('LineageGraph')
+export class LineageGraphResult {
+  @Field(() => [LineageGraphNode]) nodes!: LineageGraphNode[];
+  @Field(() => [LineageGraphEdge]) edges!: LineageGraphEdge[];
+  @Field(() => Boolean, { description: 'True when maxNodes stopped the traversal.' }) truncated!: boolean;
+}
+
+@ObjectType('ColumnRef')
+export class ColumnRefType {
+  @Field(() => LineageNode) dataset!: LineageNode;
+  @Field(() => String) field!: string;
+}
+
+@ObjectType('ColumnLineageLink')
+export class ColumnLineageLinkType {
+  @Field(() => ColumnRefType) output!: ColumnRefType;
+  @Field(() => ColumnRefType) input!: ColumnRefType;
+  @Field(() => GraphQLJSON, { nullable: true }) transformations!: unknown[] | null;
+  @Field(() => Int) depth!: number;
+}
+
+@ObjectType()
+export class LineageIngestResult {
+  @Field(() => ID) eventId!: string;
+  @Field(() => String, { description: 'RunEvent, JobEvent or DatasetEvent.' }) kind!: string;
+  @Field(() => LineageNode, { nullable: true }) job!: LineageNode | null;
+  @Field(() => ID, { nullable: true, description: 'The LineageRun id (not the OpenLineage runId).' }) runKey!: string | null;
+}
+
+@ObjectType('LineageDatasetName')
+export class DatasetName {
+  @Field(() => String) namespace!: string;
+  @Field(() => String) name!: string;
+}
+
+@ObjectType({ description: 'An OpenLineage event as it arrived.' })
+export class LineageEventNotification {
+  @Field(() => ID) eventId!: string;
+  @Field(() => String) kind!: string;
+  @Field(() => String, { nullable: true }) eventType!: string | null;
+  @Field(() => String) eventTime!: string;
+  @Field(() => String, { nullable: true }) runId!: string | null;
+  @Field(() => DatasetName, { nullable: true }) job!: DatasetName | null;
+  @Field(() => [DatasetName]) inputs!: DatasetName[];
+  @Field(() => [DatasetName]) outputs!: DatasetName[];
+  organizationId!: string;
+}

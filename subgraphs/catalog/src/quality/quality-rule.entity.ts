@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import type { QualityRuleType } from './quality-rule.types';
+
+@Entity({ tableName: 'quality_rule' })
+@Index({ properties: ['datasetId'] })
+@ObjectType()
+export class QualityRule {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: 'string', length: 36 })
+  @Field(() => ID)
+  id: string = randomUUID();
+
+  @Property({ type: 'string', length: 64 })
+  organizationId!: string;
+
+  @Property({ type: 'string', length: 36 })
+  datasetId!: string;
+
+  @Property({ type: 'string', length: 40 })
+  @Field(() => String, { description: 'An OpenMetadata test definition name, e.g. columnValuesToBeNotNull.' })
+  type!: QualityRuleType;
+
+  @Property({ type: 'string', length: 512, nullable: true })
+  @Field(() => String, { nullable: true })
+  column?: string | null;
+
+  @Property({ type: 'double', nullable: true })
+  @Field(() => Float, { nullable: true })
+  minValue?: number | null;
+
+  @Property({ type: 'double', nullable: true })
+  @Field(() => Float, { nullable: true })
+  maxValue?: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  regex?: string | null;
+
+  @Property({ type: 'double', nullable: true })
+  @Field(() => Float, { nullable: true })
+  maxAgeSeconds?: number | null;
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+}

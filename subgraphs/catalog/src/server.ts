@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/core';
+import type { GraphQLSchema } from 'graphql';
+import type { ArtifactStore, PubSub, ServiceServer, TokenVerifier } from '../../../lib/src/index';
+import {
+  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createTokenVerifier, createUploadManager, pingDatabase,
+} from '../../../lib/src/index';
+import type { Config } from './config';
+import { SERVICE_NAME } from './config';
+import type { CatalogContext, CatalogServices } from './context';
+import { CATALOG_ENTITIES } from './entities';
+import { mountInternalRoutes } from './internal/internal.routes';
+import { createOpenLineageValidator } from './openlineage/openlineage.validator';
+import { startRetentionSchedule } from './governance/retention.schedule';
+import { buildCatalogSchema } from './schema';
+
+export interface CatalogDeps {
+  orm: MikroORM;
+  store: ArtifactStore;
+  pubSub: PubSub;
+  verify: TokenVerifier;
+}
+
+export interface CatalogServer {
+  server: ServiceServer;
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  store: ArtifactStore;
+}
+
+/** Builds the catalog service (never listens): ORM, artifact store, uploads, schema, REST routes, retention schedule. */
+export async function createServer(config: Config, deps: Partial<CatalogDeps> = {}): Promise<CatalogServer> {
+  const logger = createLogger(SERVICE_NAME, config.logLevel);
+  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: CATALOG_ENTITIES, logger }));
+  const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
+  const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
+  const verify = deps.verify ?? createTokenVerifier(config.auth);
+  const uploads = createUploadManager({
+    service: SERVICE_NAME,
+    publicUrl: config.publicUrl,
+    store,
+    recordDir: path.join(config.dataDir, SERVICE_NAME, 'uploads'),
+    secret: config.serviceSecret,
+    maxBytes: config.maxContentBytes,
+  });
+  const services: CatalogServices = {
+    store,
+    uploads,
+    validator: createOpenLineageValidator(),
+    publish: (topic, payload) => pubSub.publish(topic, payload),
+    maxPreviewRows: config.maxPreviewRows,
+    maxContentBytes: config.maxContentBytes,
+  };
+  const schema = await buildCatalogSchema(pubSub);
+  const baseContext = createContextFactory({ orm, verify, logger });
+  const retention = startRetentionSchedule({ orm, store, logger, intervalSeconds: config.retentionIntervalSeconds });
+  const server = await createServiceServer<CatalogContext>({
+    name: SERVICE_NAME,
+    schema,
+    logger,
+    production: config.production,
+    bodyLimitBytes: config.bodyLimitBytes,
+    context: async (input) => ({ ...(await baseContext(input)), catalog: services }),
+    readinessChecks: [() => pingDatabase(orm)],
+    routes: (app) => {
+      uploads.mount(app);
+      mountInternalRoutes(app, { orm, verify, store, services, logger });
+    },
+    onStop: async () => {
+      retention.stop();
+      await pubSub.close();
+      await orm.close();
+    },
+  });
+  return { server, orm, schema, store };
+}
