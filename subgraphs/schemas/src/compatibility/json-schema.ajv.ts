@@ -65,11 +65,16 @@ export function createAjv(dialect: Dialect): AjvCore {
 }
 
 /**
- * Compiles documents into validators: each reachable document is registered once, then any node
- * (a root or a subschema) can be compiled against them.
+ * Compiles documents into validators: each reachable document is registered once under its key
+ * (keys must identify content), then any node (a root or a subschema) can be compiled against them.
  */
 export class DocumentValidators {
-  private readonly instances = new Map<Dialect, { ajv: AjvCore; registered: Set<JsonSchemaDocument> }>();
+  private readonly instances = new Map<Dialect, { ajv: AjvCore; registered: Set<string> }>();
+
+  /** How many documents are registered, to let an owner drop this cache when it grows. */
+  get size(): number {
+    return [...this.instances.values()].reduce((n, i) => n + i.registered.size, 0);
+  }
 
   /**
    * A validator for `node`.
@@ -98,8 +103,9 @@ export class DocumentValidators {
     let inst = this.instances.get(doc.dialect);
     if (!inst) this.instances.set(doc.dialect, (inst = { ajv: createAjv(doc.dialect), registered: new Set() }));
     for (const d of doc.reachable()) {
-      if (inst.registered.has(d)) continue;
-      inst.registered.add(d);
+      // Keys are content-derived: a key already registered holds the same document.
+      if (inst.registered.has(d.key)) continue;
+      inst.registered.add(d.key);
       try {
         inst.ajv.addSchema(absolutize(d.root, d, documentUri(d)) as AnySchema, documentUri(d));
       } catch (err) {

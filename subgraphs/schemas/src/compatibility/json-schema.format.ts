@@ -32,8 +32,11 @@ function checkRegExp(pattern: string, path: string): void {
   }
 }
 
-/** Builds the documents for one schema and its references, keyed under `prefix`. */
-function buildDocument(schema: ParsedJsonSchema, prefix: string): JsonSchemaDocument {
+const MAX_SHARED_DOCUMENTS = 2000;
+
+/** Builds the documents for one schema and its references, keyed by content (the fingerprint). */
+function buildDocument(schema: ParsedJsonSchema): JsonSchemaDocument {
+  const prefix = schema.fingerprint;
   const main = new JsonSchemaDocument(schema.json, `${prefix}/main.json`);
   const refs = schema.referenced.map((r, i) => ({ name: r.name, doc: new JsonSchemaDocument(r.json, `${prefix}/ref-${i}.json`) }));
   for (const r of refs) {
@@ -51,6 +54,7 @@ function buildDocument(schema: ParsedJsonSchema, prefix: string): JsonSchemaDocu
 export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
   readonly type = 'JSON' as const;
   private readonly compiled = new WeakMap<ParsedJsonSchema, ValidateFunction>();
+  private validators = new DocumentValidators();
   private readonly meta = new Map<Dialect, AjvCore>();
 
   parse(text: string, references: ResolvedReference[] = []): ParsedJsonSchema {
@@ -66,16 +70,15 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
       json,
       referenced,
     };
-    const doc = buildDocument(parsed, 'schema');
+    const doc = buildDocument(parsed);
     for (const d of doc.reachable()) this.checkDocument(d);
     return parsed;
   }
 
   readerIncompatibilities(reader: ParsedJsonSchema, writer: ParsedJsonSchema): Incompatibility[] {
-    const validators = new DocumentValidators();
-    const checker = new JsonSchemaSubsetChecker(validators);
-    const r = buildDocument(reader, 'reader');
-    const w = buildDocument(writer, 'writer');
+    const checker = new JsonSchemaSubsetChecker(this.sharedValidators());
+    const r = buildDocument(reader);
+    const w = buildDocument(writer);
     return checker.check({ schema: w.root, doc: w }, { schema: r.root, doc: r });
   }
 
@@ -104,6 +107,12 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
     walk(doc.root, '#');
   }
 
+  /** Validators shared across calls, dropped when they have registered many documents (bounded memory). */
+  private sharedValidators(): DocumentValidators {
+    if (this.validators.size > MAX_SHARED_DOCUMENTS) this.validators = new DocumentValidators();
+    return this.validators;
+  }
+
   private metaAjv(dialect: Dialect): AjvCore {
     let ajv = this.meta.get(dialect);
     if (!ajv) this.meta.set(dialect, (ajv = createAjv(dialect)));
@@ -113,8 +122,8 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
   private validator(schema: ParsedJsonSchema): ValidateFunction {
     let v = this.compiled.get(schema);
     if (!v) {
-      const doc = buildDocument(schema, 'schema');
-      v = new DocumentValidators().compile({ schema: doc.root, doc });
+      const doc = buildDocument(schema);
+      v = this.sharedValidators().compile({ schema: doc.root, doc });
       this.compiled.set(schema, v);
     }
     return v;

@@ -35,6 +35,24 @@ function messagesIn(ns: protobuf.NamespaceBase, out: protobuf.Type[] = []): prot
   return out;
 }
 
+/** protobufjs' verifier wants enum numbers; JSON records carry enum names (proto3 JSON mapping). */
+function enumsAsNumbers(type: protobuf.Type, data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...data };
+  for (const f of type.fieldsArray) {
+    const v = out[f.name];
+    if (v === undefined || v === null) continue;
+    const convert = (x: unknown): unknown => {
+      if (f.resolvedType instanceof protobuf.Enum && typeof x === 'string' && x in f.resolvedType.values) return f.resolvedType.values[x];
+      if (f.resolvedType instanceof protobuf.Type && x !== null && typeof x === 'object' && !Array.isArray(x)) return enumsAsNumbers(f.resolvedType, x as Record<string, unknown>);
+      return x;
+    };
+    if (f.map && v !== null && typeof v === 'object') out[f.name] = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]));
+    else if (f.repeated && Array.isArray(v)) out[f.name] = v.map(convert);
+    else out[f.name] = convert(v);
+  }
+  return out;
+}
+
 function kind(f: protobuf.Field): string {
   if (f.resolvedType instanceof protobuf.Type) return 'message';
   if (f.resolvedType instanceof protobuf.Enum) return 'enum';
@@ -87,7 +105,7 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
   validate(schema: ParsedProtobufSchema, data: unknown): RecordError[] {
     const type = schema.root.lookupType(schema.messages[0]);
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return [{ path: '', message: `must be an object (message ${type.name})` }];
-    const problem = type.verify(data as Record<string, unknown>);
+    const problem = type.verify(enumsAsNumbers(type, data as Record<string, unknown>));
     if (!problem) return [];
     const colon = problem.indexOf(':');
     const field = colon > 0 ? problem.slice(0, colon) : '';
@@ -114,7 +132,6 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
       if (wf.required && !rf.required) continue;
       if (rf.required && !wf.required) out.push({ path: fpath, message: `field ${id} became required` });
     }
-    for (const [id, wf] of wById) if (wf.required && !rById.has(id)) out.push({ path: `${path}/${wf.name}`, message: `required field ${wf.name} = ${id} was removed` });
     for (const oneof of r.oneofsArray) {
       const moved = oneof.fieldsArray.filter((f) => {
         const wf = wById.get(f.id);
