@@ -1,54 +1,43 @@
-/** The error codes identity's services raise; the GraphQL layer maps each to its lib error class. */
-export type IdentityErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
+import { AuthenticationError, BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../../lib/src/index';
 
+/** A problem with one input field. */
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
-/** Base class of every error identity's services throw on purpose. */
-export class IdentityError extends Error {
-  constructor(
-    readonly code: IdentityErrorCode,
-    message: string,
-    readonly fields?: FieldProblem[],
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+// Identity's errors are lib's GraphQL errors (so formatError keeps their codes) with the code and
+// field list also exposed as plain properties, which the services' callers and tests read.
 
 /** Credentials or a token were missing, wrong, expired or revoked. Wording never says which. */
-export class InvalidCredentialsError extends IdentityError {
+export class InvalidCredentialsError extends AuthenticationError {
+  readonly code = 'UNAUTHENTICATED';
   constructor(message = 'Invalid credentials') {
-    super('UNAUTHENTICATED', message);
+    super(message);
   }
 }
 
 /** The caller is known but may not do this. */
-export class PermissionDeniedError extends IdentityError {
-  constructor(message = 'Not allowed') {
-    super('FORBIDDEN', message);
-  }
+export class PermissionDeniedError extends ForbiddenError {
+  readonly code = 'FORBIDDEN';
 }
 
 /** The thing does not exist in the caller's organization. */
-export class EntityNotFoundError extends IdentityError {
-  constructor(what: string, id: string) {
-    super('NOT_FOUND', `${what} ${id} not found`);
-  }
+export class EntityNotFoundError extends NotFoundError {
+  readonly code = 'NOT_FOUND';
 }
 
-/** Input the caller can fix; `fields` names each offending field. */
-export class InvalidInputError extends IdentityError {
+/** Input the caller can fix; `fields` names the offending field. */
+export class InvalidInputError extends BadUserInputError {
+  readonly code = 'BAD_USER_INPUT';
+  readonly fields: FieldProblem[];
   constructor(field: string, message: string) {
-    super('BAD_USER_INPUT', message, [{ field, message }]);
+    super(message, [{ field, message }]);
+    this.fields = [{ field, message }];
   }
 }
 
 /** A uniqueness rule or the current state forbids the change. */
-export class StateConflictError extends IdentityError {
-  constructor(message: string) {
-    super('CONFLICT', message);
-  }
+export class StateConflictError extends ConflictError {
+  readonly code = 'CONFLICT';
 }

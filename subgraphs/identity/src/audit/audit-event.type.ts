@@ -1,0 +1,74 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+
+@ObjectType('AuditEvent', { description: 'A security event of the organization' })
+export class AuditEventType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'login.succeeded, login.failed, account.locked, role.assigned, apikey.created, ...' })
+  type!: string;
+
+  @Field(() => Boolean)
+  success!: boolean;
+
+  @Field(() => String, { nullable: true })
+  actorId?: string | null;
+
+  @Field(() => String)
+  actorKind!: string;
+
+  @Field(() => String, { nullable: true })
+  targetType?: string | null;
+
+  @Field(() => String, { nullable: true })
+  targetId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  ipAddress?: string | null;
+
+  @Field(() => GraphQLJSONObject)
+  details!: Record<string, unknown>;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+@ObjectType('AuditPageInfo')
+export class PageInfoType {
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+}
+
+@ObjectType('AuditEventConnection')
+export class AuditEventConnectionType {
+  @Field(() => [AuditEventType])
+  nodes!: AuditEventType[];
+
+  @Field(() => PageInfoType)
+  pageInfo!: PageInfoType;
+}
+
+@InputType('AuditFilter')
+export class AuditFilterInput {
+  @Field(() => [String], { nullable: true })
+  types?: string[];
+
+  @Field(() => String, { nullable: true })
+  actorId?: string;
+
+  @Field(() => String, { nullable: true })
+  targetId?: string;
+
+  @Field(() => Boolean, { nullable: true })
+  success?: boolean;
+
+  @Field(() => Date, { nullable: true })
+  since?: Date;
+
+  @Field(() => Date, { nullable: true })
+  until?: Date;
+}

@@ -1,0 +1,27 @@
+import type { ContextInput, ServiceContext } from '../../../lib/src/index';
+import type { IdentityRuntime, IdentityServices } from './identity.services';
+import { createIdentityServices } from './identity.services';
+import type { RequestMeta } from './shared/actor';
+
+/** What identity's resolvers receive: lib's context plus the per-request services. */
+export interface IdentityContext extends ServiceContext {
+  services: IdentityServices;
+  meta: RequestMeta;
+}
+
+/** Extends lib's context with identity's services over the request's EntityManager fork. */
+export function createIdentityContextFactory(base: (input: ContextInput) => Promise<ServiceContext>, runtime: IdentityRuntime) {
+  return async (input: ContextInput): Promise<IdentityContext> => {
+    const ctx = await base(input);
+    return { ...ctx, services: createIdentityServices(ctx.em, runtime), meta: requestMeta(input.headers) };
+  };
+}
+
+/**
+ * Client address and agent for sessions and audit events. The address comes from
+ * `x-forwarded-for` as set by the gateway; it is recorded, never used to decide anything.
+ */
+export function requestMeta(headers: Record<string, string | undefined>): RequestMeta {
+  const forwarded = headers['x-forwarded-for']?.split(',')[0]?.trim();
+  return { ipAddress: forwarded || null, userAgent: headers['user-agent'] ?? null };
+}

@@ -1,0 +1,41 @@
+import type { MikroORM } from '@mikro-orm/core';
+import express from 'express';
+import type { Logger } from '../../../lib/src/index';
+import { GraphQLErrorWithCode } from '../../../lib/src/index';
+import type { IdentityRuntime } from './identity.services';
+import { createIdentityServices } from './identity.services';
+import { requestMeta } from './context';
+
+/**
+ * Identity's REST routes: the public JWKS every service verifies tokens with, and the service-token
+ * route background jobs use (guarded by the shared service secret).
+ */
+export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM; runtime: IdentityRuntime; logger: Logger }): void {
+  app.get('/.well-known/jwks.json', async (_req, res, next) => {
+    try {
+      const jwks = await deps.runtime.keys.jwks(deps.orm.em.fork());
+      res.setHeader('cache-control', 'public, max-age=60');
+      res.json(jwks);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.post('/internal/service-token', express.json({ limit: '16kb' }), async (req, res, next) => {
+    const header = req.headers['x-aic-service-secret'];
+    const services = createIdentityServices(deps.orm.em.fork(), deps.runtime);
+    const flat: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) flat[k] = Array.isArray(v) ? v[0] : v;
+    try {
+      const issued = await services.serviceTokens.issue(typeof header === 'string' ? header : undefined, req.body ?? {}, requestMeta(flat));
+      res.json({ accessToken: issued.accessToken, expiresIn: issued.expiresIn });
+    } catch (error) {
+      if (error instanceof GraphQLErrorWithCode) {
+        const code = error.extensions.code;
+        res.status(code === 'UNAUTHENTICATED' ? 401 : 400).json({ error: error.message, code, fields: error.extensions.fields });
+        return;
+      }
+      next(error);
+    }
+  });
+}

@@ -1,0 +1,59 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger, ServiceServer } from '../../../lib/src/index';
+import { createContextFactory, createLogger, createOrm, createServiceServer, createTokenVerifier, pingDatabase } from '../../../lib/src/index';
+import { SERVICE_NAME, type Config } from './config';
+import { IDENTITY_ENTITIES } from './identity.entities';
+import { createIdentityRuntime, createIdentityServices, type IdentityRuntime } from './identity.services';
+import { runFirstRun, type FirstRunResult } from './bootstrap/first-run.service';
+import { createLocalKeySource } from './signing-key/local-key.source';
+import { buildIdentitySchema } from './schema';
+import { createIdentityContextFactory } from './context';
+import { mountIdentityRoutes } from './identity.routes';
+import type { Clock } from './shared/actor';
+
+export interface Deps {
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface IdentityServer {
+  server: ServiceServer;
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  runtime: IdentityRuntime;
+  /** Set on the boot that created the default organization and its owner. */
+  firstRun: FirstRunResult | null;
+}
+
+/**
+ * Builds the identity service: database (schema synced), first run (signing key, default
+ * organization and owner), schema with permissions, REST routes. Never listens.
+ */
+export async function createServer(config: Config, deps: Partial<Deps> = {}): Promise<IdentityServer> {
+  const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
+  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: IDENTITY_ENTITIES, logger });
+  try {
+    const runtime = createIdentityRuntime(config.identity, deps.clock);
+    const em = orm.em.fork();
+    const boot = createIdentityServices(em, runtime);
+    const firstRun = await runFirstRun(em, { organizations: boot.organizations, users: boot.users, keys: runtime.keys }, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
+    const verify = createTokenVerifier({ getKey: createLocalKeySource(orm, runtime.keys), issuer: config.identity.issuer, audience: config.identity.audience });
+    const schema = await buildIdentitySchema();
+    const server = await createServiceServer({
+      name: SERVICE_NAME,
+      schema,
+      logger,
+      production: config.production,
+      bodyLimitBytes: config.bodyLimitBytes,
+      context: createIdentityContextFactory(createContextFactory({ orm, verify, logger }), runtime),
+      readinessChecks: [() => pingDatabase(orm)],
+      routes: (app) => mountIdentityRoutes(app, { orm, runtime, logger }),
+      onStop: () => orm.close(),
+    });
+    return { server, orm, schema, runtime, firstRun };
+  } catch (error) {
+    await orm.close();
+    throw error;
+  }
+}
