@@ -20,6 +20,23 @@ export interface GatewayConfig {
   subscriptionsRequireAuth: boolean;
   /** Interval of `{}` heartbeats on multipart subscriptions (Apollo's protocol: 5 s). */
   multipartHeartbeatMs: number;
+  /** Extra attempts for queries after a subgraph connection failure (mutations never retry). */
+  subgraphRetries: number;
+  /** Consecutive subgraph failures that open its circuit, and how long it stays open. */
+  breakerThreshold: number;
+  breakerHalfOpenAfterMs: number;
+  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
+  /** Requests per minute; 0 turns a limit off. Shared through Redis when REDIS_URL is set. */
+  rateLimits: { perUserPerMinute: number; perIpPerMinute: number };
+  redisUrl?: string;
+  /** An apollo-persisted-query-manifest; when set, only its operations run. */
+  safelistPath?: string;
+  /** express `trust proxy` (hops of load balancers in front), so per-IP limits see client IPs. */
+  trustProxy: number;
+  /** Reload the supergraph file when it changes. */
+  watchSupergraph: boolean;
+  /** Worker processes (cluster); 1 runs in-process. */
+  workers: number;
 }
 
 /** @returns the gateway's settings from the environment; throws ConfigError on malformed values */
@@ -42,5 +59,21 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     uploadLimitBytes: getEnvNum(env, 'AIC_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024),
     subscriptionsRequireAuth: getEnvBool(env, 'AIC_SUBSCRIPTIONS_REQUIRE_AUTH', true),
     multipartHeartbeatMs: getEnvNum(env, 'AIC_MULTIPART_HEARTBEAT_MS', 5000),
+    subgraphRetries: getEnvNum(env, 'AIC_SUBGRAPH_RETRIES', 1),
+    breakerThreshold: getEnvNum(env, 'AIC_BREAKER_THRESHOLD', 5),
+    breakerHalfOpenAfterMs: getEnvNum(env, 'AIC_BREAKER_HALF_OPEN_AFTER_MS', 10_000),
+    limits: {
+      maxDepth: getEnvNum(env, 'AIC_MAX_DEPTH', 12),
+      maxAliases: getEnvNum(env, 'AIC_MAX_ALIASES', 15),
+      maxCost: getEnvNum(env, 'AIC_MAX_COST', 5000),
+      maxTokens: getEnvNum(env, 'AIC_MAX_TOKENS', 3000),
+      maxDirectives: getEnvNum(env, 'AIC_MAX_DIRECTIVES', 50),
+    },
+    rateLimits: { perUserPerMinute: getEnvNum(env, 'AIC_RATE_LIMIT_PER_USER', 1200), perIpPerMinute: getEnvNum(env, 'AIC_RATE_LIMIT_PER_IP', 2400) },
+    redisUrl: getEnvStr(env, 'REDIS_URL'),
+    safelistPath: getEnvStr(env, 'AIC_SAFELIST_PATH'),
+    trustProxy: getEnvNum(env, 'AIC_TRUST_PROXY_HOPS', 0),
+    watchSupergraph: getEnvBool(env, 'AIC_WATCH_SUPERGRAPH', true),
+    workers: getEnvNum(env, 'AIC_GATEWAY_WORKERS', 1),
   };
 }

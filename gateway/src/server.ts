@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -6,36 +6,27 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
+import { Supergraph } from '@apollo/federation-internals';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { Gauge } from 'prom-client';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import Redis from 'ioredis';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger, TokenVerifier, Viewer } from '../../lib/src/index';
 import { bearerToken, createServiceMetrics, createTokenVerifier, metricsPlugin, subgraphUrls } from '../../lib/src/index';
 import type { GatewayConfig } from './config';
-import { streamProxy } from './proxy';
+import type { GatewayContext } from './context';
+import { ResilientDataSource } from './data-source';
+import { edgeAuthPlugin, readAuthRequirements } from './edge-auth';
+import { mountEdgeMiddleware, mountServiceRoutes } from './http-routes';
+import { operationLimits, rateLimitMiddleware, safelistPlugin } from './protection';
 import type { SubscriptionExecutor } from './subscriptions';
-import { createSubscriptionExecutor } from './subscriptions';
+import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
 import { attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
 
-export interface GatewayContext {
-  authorization?: string;
-  traceparent: string;
-  requestId: string;
-  viewer: Viewer | null;
-}
-
-/**
- * REST routes of subgraphs that clients reach on the gateway's origin, as path prefix → subgraph.
- * BEWARE: keep in sync with the services' own routes (docs/api/*.md document them).
- */
-const REST_ROUTES: { prefix: string; service: string; stripPrefix?: string }[] = [
-  { prefix: '/v2', service: 'inference' },
-  { prefix: '/api/v1/lineage', service: 'catalog' },
-  { prefix: '/schema-registry', service: 'schemas', stripPrefix: '/schema-registry' },
-];
+export type { GatewayContext };
 
 export interface Gateway {
   app: express.Express;
@@ -43,18 +34,17 @@ export interface Gateway {
   listen(port: number, host?: string): Promise<string>;
   stop(): Promise<void>;
   setReady(ready: boolean): void;
-}
-
-class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: { request: { http?: { headers: { set(k: string, v: string): void } } }; context: Partial<GatewayContext> }) {
-    if (context.authorization) request.http?.headers.set('authorization', context.authorization);
-    if (context.traceparent) request.http?.headers.set('traceparent', context.traceparent);
-    if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
-  }
+  /**
+   * Serves a new supergraph: in-flight requests finish on the old one, open subscriptions end with
+   * `SUBSCRIPTION_ENDED`. An invalid supergraph is refused (throws) and the old one stays.
+   */
+  reload(supergraphSdl: string): void;
+  /** The data source of a subgraph (circuit state, for diagnostics and tests). */
+  dataSource(name: string): ResilientDataSource | undefined;
 }
 
 /** A W3C trace context header: keep the client's, or start a trace. */
-function traceparentOf(given: string | undefined): string {
+export function traceparentOf(given?: string): string {
   if (given && /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(given)) return given;
   return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
@@ -71,112 +61,80 @@ function formatGatewayError(production: boolean) {
 
 /**
  * The gateway: `@apollo/gateway` over a composed supergraph behind Apollo Server 5 and express 5,
- * with edge token verification, CORS allow-list, CSRF prevention, health routes, metrics, and the
- * upload/download and REST proxies to the owning services. Never listens until `listen`.
+ * with federated subscriptions (graphql-ws and multipart), edge token verification and
+ * `@authenticated`/`@requiresScopes`, operation limits, rate limits, an optional safelist,
+ * resilient subgraph calls, CORS, CSRF prevention, health, metrics, hot reload and the
+ * upload/download and REST proxies. Never listens until `listen`.
  */
 export async function createGateway(config: GatewayConfig, deps: { supergraphSdl: string; logger: Logger; verify?: TokenVerifier }): Promise<Gateway> {
-  const urls = subgraphUrls(deps.supergraphSdl);
   const verify = deps.verify ?? (config.auth.jwksUrl ? createTokenVerifier({ jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience }) : undefined);
   const metrics = createServiceMetrics('gateway');
-  const timedFetch = ((input: any, init: any) => fetch(input, { ...init, signal: AbortSignal.timeout(config.subgraphTimeoutMs) })) as any;
+  const subgraphMetrics = {
+    duration: new Histogram({ name: 'gateway_subgraph_request_duration_seconds', help: 'Subgraph fetch duration by outcome', labelNames: ['subgraph', 'outcome'] as const, registers: [metrics.registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
+    failures: new Counter({ name: 'gateway_subgraph_failures_total', help: 'Subgraph fetches that failed (unavailable, timeout, circuit open)', labelNames: ['subgraph', 'reason'] as const, registers: [metrics.registry] }),
+  };
+  const policy = { timeoutMs: config.subgraphTimeoutMs, retries: config.subgraphRetries, breakerThreshold: config.breakerThreshold, breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs };
+
+  let state = buildState(deps.supergraphSdl);
+  function buildState(sdl: string) {
+    Supergraph.build(sdl); // throws on an invalid supergraph before anything is swapped
+    const urls = subgraphUrls(sdl);
+    const dataSources = new Map(Object.entries(urls).map(([name, url]) => [name, new ResilientDataSource({ name, url, policy, metrics: subgraphMetrics })]));
+    let executor: SubscriptionExecutor | undefined;
+    return {
+      sdl,
+      urls,
+      dataSources,
+      authRequirements: readAuthRequirements(sdl),
+      executor: () => (executor ??= createSubscriptionExecutor({ supergraphSdl: sdl, dataSources: Object.fromEntries(dataSources) as Record<string, GraphQLDataSource>, urls, logger: deps.logger })),
+    };
+  }
+
+  let pushUpdate: ((sdl: string) => void) | undefined;
   const gateway = new ApolloGateway({
-    supergraphSdl: deps.supergraphSdl,
-    buildService: ({ url }) => new ForwardingDataSource({ url, fetcher: timedFetch }),
+    supergraphSdl: async ({ update }) => {
+      pushUpdate = update;
+      return { supergraphSdl: state.sdl };
+    },
+    buildService: ({ name, url }) => state.dataSources.get(name!) ?? new ResilientDataSource({ name: name!, url: url!, policy, metrics: subgraphMetrics }),
   });
-  const dataSources: Record<string, GraphQLDataSource> = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, new ForwardingDataSource({ url, fetcher: timedFetch })]));
-  let executor: SubscriptionExecutor | undefined;
-  const subscriptionExecutor = () => (executor ??= createSubscriptionExecutor({ supergraphSdl: deps.supergraphSdl, dataSources, urls, logger: deps.logger }));
-  const openSubscriptions = new Set<AbortController>();
-  const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
   let ready = false;
+  const openSubscriptions = new Set<AbortController>();
+  const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false }) : undefined;
 
-  app.use((req, res, next) => {
-    const origin = req.headers.origin;
-    if (origin && config.corsOrigins.includes(origin)) {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('vary', 'Origin');
-      res.setHeader('access-control-allow-credentials', 'true');
-      res.setHeader('access-control-allow-headers', 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, traceparent');
-      res.setHeader('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
-    }
-    if (req.method === 'OPTIONS') {
-      res.status(204).end();
-      return;
-    }
-    const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-    (req as any).requestId = requestId;
-    res.setHeader('x-request-id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.httpDuration.observe({ method: req.method, route: req.path.startsWith('/graphql') ? '/graphql' : 'other', status: String(res.statusCode) }, seconds);
-      if (!req.path.startsWith('/health') && req.path !== '/metrics') deps.logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
-    });
-    next();
-  });
-  app.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok', service: 'gateway' });
-  });
-  app.get('/health/ready', (_req, res) => {
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', service: 'gateway' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
+  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready, urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
+  mountEdgeMiddleware(app, routeOptions);
+  mountServiceRoutes(app, routeOptions);
 
-  app.put('/uploads/:service/:id', (req, res) => {
-    const base = urls[req.params.service];
-    if (!base) {
-      res.status(404).json({ error: `No service "${req.params.service}"` });
-      return;
-    }
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > config.uploadLimitBytes) {
-      res.status(413).json({ error: `Content exceeds the limit of ${config.uploadLimitBytes} bytes` });
-      return;
-    }
-    streamProxy(req, res, `${new URL(base).origin}/uploads/${encodeURIComponent(req.params.id)}`, 10 * 60_000);
-  });
-  app.get('/downloads/:service/:token', (req, res) => {
-    const base = urls[req.params.service];
-    if (!base) {
-      res.status(404).json({ error: `No service "${req.params.service}"` });
-      return;
-    }
-    streamProxy(req, res, `${new URL(base).origin}/downloads/${encodeURIComponent(req.params.token)}`, 10 * 60_000);
-  });
-  for (const route of REST_ROUTES) {
-    app.use(route.prefix, (req, res) => {
-      const base = urls[route.service];
-      if (!base) {
-        res.status(404).json({ error: `No service "${route.service}" in this supergraph` });
-        return;
-      }
-      const rest = route.stripPrefix ? req.url : `${route.prefix}${req.url === '/' ? '' : req.url}`;
-      streamProxy(req, res, `${new URL(base).origin}${rest}`, config.subgraphTimeoutMs);
-    });
-  }
-
+  const limits = operationLimits(config.limits);
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
+    allowBatchedHttpRequests: false,
     introspection: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
     formatError: formatGatewayError(config.production),
+    validationRules: limits.validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { for (const c of openSubscriptions) c.abort(); await ws.dispose(); } }; } },
+      { async serverWillStart() { return { async drainServer() { for (const c of openSubscriptions) c.abort(new SubscriptionEnded('Gateway is shutting down', 'SUBSCRIPTION_ENDED')); await ws.dispose(); } }; } },
       metricsPlugin(metrics),
+      edgeAuthPlugin(() => state.authRequirements),
+      ...limits.plugins,
+      ...(config.safelistPath ? [safelistPlugin(config.safelistPath)] : []),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
+
   const transportOptions = {
-    executor: subscriptionExecutor,
+    executor: () => state.executor(),
     apollo,
     verify,
     logger: deps.logger,
@@ -191,15 +149,16 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
 
   app.use(
     '/graphql',
+    rateLimitMiddleware(config.rateLimits, { verify, redis, prefix: 'aic-gateway' }),
     express.json({ limit: config.bodyLimitBytes }),
     multipartSubscriptionHandler(transportOptions),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         const authorization = req.headers.authorization;
-        let viewer: Viewer | null = null;
+        let viewer: Viewer | null = (req as any).viewer ?? null;
         try {
           const token = bearerToken(authorization);
-          if (token && verify) viewer = await verify(token);
+          if (token && verify && !viewer) viewer = await verify(token);
         } catch (err) {
           throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
         }
@@ -211,7 +170,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' ? err.status : 500;
-    res.status(status).json({ errors: [{ message: status === 413 ? 'Request body too large' : status >= 500 ? 'Internal server error' : String(err?.message), extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+    res.status(status).json({ errors: [{ message: status === 413 ? 'Request body too large' : status >= 500 ? 'Internal server error' : String(err?.message), extensions: { code } }] });
   });
 
   let stopping: Promise<void> | undefined;
@@ -220,6 +180,15 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     httpServer,
     setReady(r) {
       ready = r;
+    },
+    dataSource: (name) => state.dataSources.get(name),
+    reload(sdl) {
+      if (sdl === state.sdl) return;
+      const next = buildState(sdl);
+      state = next;
+      pushUpdate?.(sdl);
+      for (const c of openSubscriptions) c.abort(new SubscriptionEnded('The supergraph changed: subscribe again', 'SUBSCRIPTION_ENDED'));
+      deps.logger.info({ subgraphs: Object.keys(next.urls) }, 'supergraph reloaded');
     },
     async listen(port, host = '127.0.0.1') {
       await new Promise<void>((resolve, reject) => {
@@ -235,9 +204,9 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
         ready = false;
         await apollo.stop();
         httpServer.closeAllConnections?.();
+        redis?.disconnect();
       })();
       return stopping;
     },
   };
 }
-

@@ -1,0 +1,9 @@
+import type { Viewer } from '../../lib/src/index';
+
+/** What every gateway operation carries, and what data sources forward. */
+export interface GatewayContext {
+  authorization?: string;
+  traceparent: string;
+  requestId: string;
+  viewer: Viewer | null;
+}

@@ -1,0 +1,87 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ConstDirectiveNode, GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, TypeInfo, getNamedType, parse, visit, visitWithTypeInfo } from 'graphql';
+import type { GatewayContext } from './context';
+
+interface Requirement {
+  authenticated: boolean;
+  /** OR of AND sets, as `@requiresScopes(scopes: [["a", "b"], ["c"]])`. */
+  scopes: string[][];
+}
+
+export type AuthRequirements = Map<string, Requirement>;
+
+function readDirectives(directives: readonly ConstDirectiveNode[] | undefined): Requirement | undefined {
+  let req: Requirement | undefined;
+  for (const d of directives ?? []) {
+    if (d.name.value === 'authenticated') req = { authenticated: true, scopes: req?.scopes ?? [] };
+    if (d.name.value === 'requiresScopes') {
+      const arg = d.arguments?.find((a) => a.name.value === 'scopes');
+      const sets = arg?.value.kind === Kind.LIST ? arg.value.values.map((v) => (v.kind === Kind.LIST ? v.values.flatMap((s) => (s.kind === Kind.STRING ? [s.value] : [])) : [])) : [];
+      req = { authenticated: true, scopes: [...(req?.scopes ?? []), ...sets] };
+    }
+  }
+  return req;
+}
+
+/**
+ * Reads `@authenticated` and `@requiresScopes` from a supergraph SDL, on object types and fields.
+ * @returns requirements keyed `Type` or `Type.field`
+ */
+export function readAuthRequirements(supergraphSdl: string): AuthRequirements {
+  const out: AuthRequirements = new Map();
+  for (const def of parse(supergraphSdl).definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION && def.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    const typeReq = readDirectives(def.directives);
+    if (typeReq) out.set(def.name.value, typeReq);
+    for (const field of def.fields ?? []) {
+      const r = readDirectives(field.directives);
+      if (r) out.set(`${def.name.value}.${field.name.value}`, r);
+    }
+  }
+  return out;
+}
+
+const satisfies = (scopes: string[][], held: string[]) => scopes.length === 0 || scopes.some((set) => set.every((s) => held.includes(s)));
+
+/**
+ * Enforces the supergraph's `@authenticated` / `@requiresScopes` at the edge, before any subgraph is
+ * called: an operation that selects a protected field or type without a viewer is refused with
+ * UNAUTHENTICATED, without the scopes (the token's permissions) with FORBIDDEN naming the field.
+ * Subgraphs still check for themselves.
+ */
+export function edgeAuthPlugin(requirements: () => AuthRequirements): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, schema, contextValue, operation }) {
+          const reqs = requirements();
+          if (reqs.size === 0 || !operation) return;
+          const typeInfo = new TypeInfo(schema as GraphQLSchema);
+          const problems: { field: string; unauthenticated: boolean }[] = [];
+          visit(
+            document,
+            visitWithTypeInfo(typeInfo, {
+              Field(node) {
+                const parent = typeInfo.getParentType();
+                const type = typeInfo.getType();
+                if (!parent) return;
+                const key = `${parent.name}.${node.name.value}`;
+                for (const r of [reqs.get(key), type ? reqs.get(getNamedType(type).name) : undefined]) {
+                  if (!r) continue;
+                  if (!contextValue.viewer) problems.push({ field: key, unauthenticated: true });
+                  else if (!satisfies(r.scopes, contextValue.viewer.permissions)) problems.push({ field: key, unauthenticated: false });
+                }
+              },
+            }),
+          );
+          if (!problems.length) return;
+          if (problems.some((p) => p.unauthenticated)) {
+            throw new GraphQLError('This operation needs an authenticated viewer', { extensions: { code: 'UNAUTHENTICATED', fields: problems.map((p) => p.field), http: { status: 401 } } });
+          }
+          throw new GraphQLError(`Missing scopes for ${problems.map((p) => p.field).join(', ')}`, { extensions: { code: 'FORBIDDEN', fields: problems.map((p) => p.field), http: { status: 403 } } });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type express from 'express';
+import { GraphQLError } from 'graphql';
+import type Redis from 'ioredis';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { TokenVerifier, Viewer } from '../../lib/src/index';
+import { bearerToken } from '../../lib/src/index';
+
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxTokens: number;
+  maxDirectives: number;
+}
+
+/**
+ * graphql-armor's validation rules with our limits. Field suggestions stay on in armor's sense of
+ * "not blocked" because blocking them turns a subgraph timeout into an HTTP 500 (STACK.md); Apollo
+ * Server's `hideSchemaDetailsFromClientErrors` hides them instead.
+ */
+export function operationLimits(limits: OperationLimits) {
+  const { plugins, validationRules } = new ApolloArmor({
+    blockFieldSuggestion: { enabled: false },
+    maxDepth: { enabled: true, n: limits.maxDepth, ignoreIntrospection: true },
+    maxAliases: { enabled: true, n: limits.maxAliases },
+    costLimit: { enabled: true, maxCost: limits.maxCost },
+    maxTokens: { enabled: true, n: limits.maxTokens },
+    maxDirectives: { enabled: true, n: limits.maxDirectives },
+  }).protect();
+  return { plugins, validationRules };
+}
+
+export interface RateLimits {
+  perUserPerMinute: number;
+  perIpPerMinute: number;
+}
+
+/**
+ * Rate limits per user and per client IP (rate-limiter-flexible; shared through Redis when a client
+ * is given so every replica counts together). Over the limit: HTTP 429, `Retry-After`, and
+ * `extensions.code: RATE_LIMITED` with `retryAfterSeconds`. The verified viewer is kept on the
+ * request so the GraphQL context does not verify the token twice.
+ */
+export function rateLimitMiddleware(limits: RateLimits, deps: { verify?: TokenVerifier; redis?: Redis; prefix: string }) {
+  const make = (points: number, keyPrefix: string): RateLimiterAbstract | undefined => {
+    if (points <= 0) return undefined;
+    return deps.redis
+      ? new RateLimiterRedis({ storeClient: deps.redis, points, duration: 60, keyPrefix: `${deps.prefix}:${keyPrefix}` })
+      : new RateLimiterMemory({ points, duration: 60, keyPrefix });
+  };
+  const perUser = make(limits.perUserPerMinute, 'rl-user');
+  const perIp = make(limits.perIpPerMinute, 'rl-ip');
+  return async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    let viewer: Viewer | null = null;
+    try {
+      const token = bearerToken(req.headers.authorization);
+      viewer = token && deps.verify ? await deps.verify(token) : null;
+    } catch {
+      viewer = null; // the GraphQL context answers UNAUTHENTICATED; here it only counts as anonymous
+    }
+    (req as any).viewer = viewer;
+    try {
+      if (perIp) await perIp.consume(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      if (perUser && viewer) await perUser.consume(viewer.id);
+      next();
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) return next(err);
+      const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      res.setHeader('retry-after', String(retryAfterSeconds));
+      res.status(429).json({ errors: [{ message: `Too many requests; retry in ${retryAfterSeconds}s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds } }] });
+    }
+  };
+}
+
+/** Apollo's persisted query manifest (`apollo-persisted-query-manifest`, version 1). */
+interface PersistedQueryManifest {
+  format: string;
+  version: number;
+  operations: { id: string; name?: string; type?: string; body: string }[];
+}
+
+/**
+ * An optional safelist: only operations whose body is in the manifest run (by full text, by its
+ * sha256, or by `extensions.persistedQuery.sha256Hash` of a listed body). Others are refused with
+ * `PERSISTED_QUERY_NOT_IN_SAFELIST`.
+ */
+export function safelistPlugin(manifestPath: string): ApolloServerPlugin {
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as PersistedQueryManifest;
+  if (manifest.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations)) throw new Error(`${manifestPath} is not an apollo-persisted-query-manifest`);
+  const allowed = new Set(manifest.operations.map((op) => createHash('sha256').update(op.body).digest('hex')));
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ source }) {
+          if (!allowed.has(createHash('sha256').update(source).digest('hex'))) {
+            throw new GraphQLError('This operation is not in the safelist', { extensions: { code: 'PERSISTED_QUERY_NOT_IN_SAFELIST', http: { status: 400 } } });
+          }
+        },
+      };
+    },
+  };
+}
