@@ -1,0 +1,3 @@
+import { describeIdentityApi } from './support/identity-api.suite';
+
+describeIdentityApi('SQLite (libsql, in memory)', async () => ({ url: ':memory:', drop: async () => {} }));
