@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ConstDirectiveNode, GraphQLSchema } from 'graphql';
-import { GraphQLError, Kind, TypeInfo, getNamedType, parse, visit, visitWithTypeInfo } from 'graphql';
+import { GraphQLError, Kind, TypeInfo, getNamedType, parse, print, visit, visitWithTypeInfo } from 'graphql';
 import type { GatewayContext } from './context';
 
 interface Requirement {
@@ -40,6 +40,36 @@ export function readAuthRequirements(supergraphSdl: string): AuthRequirements {
     }
   }
   return out;
+}
+
+const SECURITY_DIRECTIVES = new Set(['authenticated', 'requiresScopes', 'policy']);
+const SECURITY_LINK = /^https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes|policy)\//;
+
+/**
+ * `@apollo/gateway` refuses supergraphs that link SECURITY features. The gateway enforces them itself
+ * (edgeAuthPlugin), so the planner gets the supergraph without them: the links, the directive
+ * definitions, their scalars and every application are removed; nothing else changes.
+ * @returns the supergraph SDL the planner can load
+ */
+export function stripSecurityFeatures(supergraphSdl: string): string {
+  if (!/specs\.apollo\.dev\/(authenticated|requiresScopes|policy)\//.test(supergraphSdl)) return supergraphSdl;
+  const doc = visit(parse(supergraphSdl), {
+    Directive(node) {
+      if (SECURITY_DIRECTIVES.has(node.name.value)) return null;
+      if (node.name.value === 'link') {
+        const url = node.arguments?.find((a) => a.name.value === 'url')?.value;
+        if (url?.kind === Kind.STRING && SECURITY_LINK.test(url.value)) return null;
+      }
+      return undefined;
+    },
+    DirectiveDefinition(node) {
+      return SECURITY_DIRECTIVES.has(node.name.value) ? null : undefined;
+    },
+    ScalarTypeDefinition(node) {
+      return /^(requiresScopes|policy)__/.test(node.name.value) ? null : undefined;
+    },
+  });
+  return print(doc);
 }
 
 const satisfies = (scopes: string[][], held: string[]) => scopes.length === 0 || scopes.some((set) => set.every((s) => held.includes(s)));

@@ -56,7 +56,7 @@ export function rateLimitMiddleware(limits: RateLimits, deps: { verify?: TokenVe
   const perUser = make(limits.perUserPerMinute, 'rl-user');
   const perIp = make(limits.perIpPerMinute, 'rl-ip');
   return async (req: express.Request, res: express.Response, next: express.NextFunction) => {
-    let viewer: Viewer | null = null;
+    let viewer: Viewer | null;
     try {
       const token = bearerToken(req.headers.authorization);
       viewer = token && deps.verify ? await deps.verify(token) : null;

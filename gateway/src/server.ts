@@ -19,7 +19,7 @@ import { bearerToken, createServiceMetrics, createTokenVerifier, metricsPlugin, 
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
-import { edgeAuthPlugin, readAuthRequirements } from './edge-auth';
+import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
 import { mountEdgeMiddleware, mountServiceRoutes } from './http-routes';
 import { operationLimits, rateLimitMiddleware, safelistPlugin } from './protection';
 import type { SubscriptionExecutor } from './subscriptions';
@@ -76,7 +76,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const policy = { timeoutMs: config.subgraphTimeoutMs, retries: config.subgraphRetries, breakerThreshold: config.breakerThreshold, breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs };
 
   let state = buildState(deps.supergraphSdl);
-  function buildState(sdl: string) {
+  function buildState(original: string) {
+    const sdl = stripSecurityFeatures(original);
     Supergraph.build(sdl); // throws on an invalid supergraph before anything is swapped
     const urls = subgraphUrls(sdl);
     const dataSources = new Map(Object.entries(urls).map(([name, url]) => [name, new ResilientDataSource({ name, url, policy, metrics: subgraphMetrics })]));
@@ -85,7 +86,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       sdl,
       urls,
       dataSources,
-      authRequirements: readAuthRequirements(sdl),
+      original,
+      authRequirements: readAuthRequirements(original),
       executor: () => (executor ??= createSubscriptionExecutor({ supergraphSdl: sdl, dataSources: Object.fromEntries(dataSources) as Record<string, GraphQLDataSource>, urls, logger: deps.logger })),
     };
   }
@@ -183,10 +185,10 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     },
     dataSource: (name) => state.dataSources.get(name),
     reload(sdl) {
-      if (sdl === state.sdl) return;
+      if (sdl === state.original) return;
       const next = buildState(sdl);
       state = next;
-      pushUpdate?.(sdl);
+      pushUpdate?.(next.sdl);
       for (const c of openSubscriptions) c.abort(new SubscriptionEnded('The supergraph changed: subscribe again', 'SUBSCRIPTION_ENDED'));
       deps.logger.info({ subgraphs: Object.keys(next.urls) }, 'supergraph reloaded');
     },
