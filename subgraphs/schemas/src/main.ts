@@ -1,0 +1,14 @@
+import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { loadConfig, SERVICE_NAME } from './config';
+import { createServer } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const { server } = await createServer(config);
+  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, logger: createLogger(SERVICE_NAME, config.logLevel), name: SERVICE_NAME });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

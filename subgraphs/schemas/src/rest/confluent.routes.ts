@@ -1,0 +1,147 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { Express, NextFunction, Request, Response } from 'express';
+import express from 'express';
+import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
+import { bearerToken } from '../../../../lib/src/index';
+import type { CompatibilityMode, SchemaType } from '../compatibility/schema-types';
+import { COMPATIBILITY_MODES, SCHEMA_TYPES } from '../compatibility/schema-types';
+import { CONFLUENT_CODES } from '../registry/registry.errors';
+import type { RegisterSchemaCommand, SchemaRegistryService } from '../registry/schema-registry.service';
+import { parseVersionSelector } from '../registry/schema-registry.service';
+import type { SchemaVersion } from '../schema-version/schema-version.entity';
+import { ConfluentHttpError, sendConfluent, sendConfluentError } from './confluent.errors';
+
+interface Deps {
+  orm: MikroORM;
+  verify: TokenVerifier;
+  registry: SchemaRegistryService;
+  logger: Logger;
+  bodyLimitBytes: number;
+}
+
+type Handler = (ctx: { req: Request; viewer: Viewer; em: EntityManager; org: string }) => Promise<unknown>;
+
+const PREFIX = /^\/(subjects|schemas|config|compatibility)(\/|$)/;
+const flag = (v: unknown) => v === 'true';
+
+/** Confluent's version body: `schemaType` and `references` only when not the defaults. */
+function versionBody(v: SchemaVersion, withSubject = true): Record<string, unknown> {
+  return {
+    ...(withSubject ? { subject: v.subject, version: v.version } : {}),
+    id: v.globalId,
+    ...(v.type !== 'AVRO' ? { schemaType: v.type } : {}),
+    ...(v.references.length ? { references: v.references } : {}),
+    schema: v.schema,
+  };
+}
+
+function command(subject: string, body: unknown): RegisterSchemaCommand {
+  const b = (body ?? {}) as { schema?: unknown; schemaType?: unknown; references?: unknown };
+  if (typeof b.schema !== 'string' || !b.schema.trim()) throw new ConfluentHttpError(422, CONFLUENT_CODES.invalidSchema, 'Empty schema');
+  const type = b.schemaType === undefined || b.schemaType === null ? 'AVRO' : String(b.schemaType).toUpperCase();
+  if (!(SCHEMA_TYPES as readonly string[]).includes(type)) throw new ConfluentHttpError(422, CONFLUENT_CODES.invalidSchema, `Invalid schema type ${String(b.schemaType)}`);
+  const refs = b.references === undefined || b.references === null ? [] : b.references;
+  if (!Array.isArray(refs)) throw new ConfluentHttpError(422, CONFLUENT_CODES.invalidSchema, 'references must be an array');
+  return {
+    subject,
+    type: type as SchemaType,
+    schema: b.schema,
+    references: refs.map((r: { name?: unknown; subject?: unknown; version?: unknown }) => ({ name: String(r?.name ?? ''), subject: String(r?.subject ?? ''), version: Number(r?.version) })),
+  };
+}
+
+function mode(body: unknown): CompatibilityMode {
+  const raw = String((body as { compatibility?: unknown } | undefined)?.compatibility ?? '').toUpperCase();
+  if (!(COMPATIBILITY_MODES as readonly string[]).includes(raw)) throw new ConfluentHttpError(422, CONFLUENT_CODES.invalidCompatibility, 'Invalid compatibility level');
+  return raw as CompatibilityMode;
+}
+
+/**
+ * The Confluent Schema Registry REST API (the calls serializers and tools make), at the service
+ * root: `/subjects`, `/schemas`, `/config`, `/compatibility`. Bearer tokens of the platform
+ * authenticate; `schemas:read` reads, `schemas:write` registers, deletes and configures.
+ */
+export function mountConfluentRoutes(app: Express, deps: Deps): void {
+  const router = express.Router();
+  router.use((req, _res, next) => (PREFIX.test(req.path) ? next() : next('router')));
+  router.use(express.json({ limit: deps.bodyLimitBytes, type: ['application/json', 'application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json', 'application/octet-stream'] }));
+
+  const route = (permission: 'schemas:read' | 'schemas:write', handler: Handler, status = 200) => async (req: Request, res: Response) => {
+    try {
+      const token = bearerToken(req.headers.authorization);
+      if (!token) throw new ConfluentHttpError(401, 40101, 'Authentication required: send an Authorization: Bearer <access token> header');
+      const viewer = await deps.verify(token).catch((err: Error) => {
+        throw new ConfluentHttpError(401, 40101, `Invalid token: ${err.message}`);
+      });
+      if (!viewer.permissions.includes(permission)) throw new ConfluentHttpError(403, 40301, `Missing permission ${permission}`);
+      const body = await handler({ req, viewer, em: deps.orm.em.fork(), org: viewer.organizationId });
+      if (typeof body === 'string' && req.path.endsWith('/schema')) res.status(status).type('application/vnd.schemaregistry.v1+json').send(body);
+      else sendConfluent(res, status, body);
+    } catch (err) {
+      sendConfluentError(res, err, deps.logger);
+    }
+  };
+  const r = deps.registry;
+  const p = (req: Request, name: string) => String(req.params[name]);
+
+  router.get('/schemas/types', route('schemas:read', async () => [...SCHEMA_TYPES]));
+  router.get('/schemas/ids/:id', route('schemas:read', async ({ req, em, org }) => versionBody(await r.getById(em, org, p(req, 'id')), false)));
+  router.get('/schemas/ids/:id/schema', route('schemas:read', async ({ req, em, org }) => (await r.getById(em, org, p(req, 'id'))).schema));
+  router.get('/schemas/ids/:id/versions', route('schemas:read', async ({ req, em, org }) => {
+    const v = await r.getById(em, org, p(req, 'id'));
+    return [{ subject: v.subject, version: v.version }];
+  }));
+
+  router.get('/subjects', route('schemas:read', async ({ req, em, org }) => (await r.listSubjects(em, org, flag(req.query.deleted))).map((s) => s.name)));
+  router.get('/subjects/:subject/versions', route('schemas:read', async ({ req, em, org }) => {
+    const subject = await r.findSubject(em, org, p(req, 'subject'), flag(req.query.deleted));
+    return (await r.versions(em, subject, flag(req.query.deleted))).map((v) => v.version);
+  }));
+  router.post('/subjects/:subject/versions', route('schemas:write', async ({ req, viewer, em, org }) => {
+    const { version } = await r.register(em, org, viewer.id, command(p(req, 'subject'), req.body));
+    return { id: version.globalId };
+  }));
+  router.post('/subjects/:subject', route('schemas:read', async ({ req, em, org }) => {
+    const found = await r.lookup(em, org, command(p(req, 'subject'), req.body));
+    if (!found) throw new ConfluentHttpError(404, CONFLUENT_CODES.schemaNotFound, 'Schema not found');
+    return versionBody(found);
+  }));
+  router.get('/subjects/:subject/versions/:version', route('schemas:read', async ({ req, em, org }) =>
+    versionBody(await r.getVersion(em, org, p(req, 'subject'), parseVersionSelector(p(req, 'version')), flag(req.query.deleted)))));
+  router.get('/subjects/:subject/versions/:version/schema', route('schemas:read', async ({ req, em, org }) =>
+    (await r.getVersion(em, org, p(req, 'subject'), parseVersionSelector(p(req, 'version')))).schema));
+  router.delete('/subjects/:subject/versions/:version', route('schemas:write', async ({ req, em, org }) =>
+    r.deleteVersion(em, org, p(req, 'subject'), parseVersionSelector(p(req, 'version')), flag(req.query.permanent))));
+  router.delete('/subjects/:subject', route('schemas:write', async ({ req, em, org }) => r.deleteSubject(em, org, p(req, 'subject'), flag(req.query.permanent))));
+
+  const compatibility: Handler = async ({ req, em, org }) => {
+    const selector = req.params.version === undefined ? undefined : parseVersionSelector(p(req, 'version'));
+    const verdict = await r.check(em, org, command(p(req, 'subject'), req.body), selector);
+    return flag(req.query.verbose) ? { is_compatible: verdict.compatible, messages: verdict.messages } : { is_compatible: verdict.compatible };
+  };
+  router.post('/compatibility/subjects/:subject/versions/:version', route('schemas:read', compatibility));
+  router.post('/compatibility/subjects/:subject/versions', route('schemas:read', compatibility));
+
+  router.get('/config', route('schemas:read', async ({ em, org }) => ({ compatibilityLevel: await r.organizationCompatibility(em, org) })));
+  router.put('/config', route('schemas:write', async ({ req, em, org }) => ({ compatibility: await r.setOrganizationCompatibility(em, org, mode(req.body)) })));
+  router.get('/config/:subject', route('schemas:read', async ({ req, em, org }) => {
+    const subject = await r.findSubject(em, org, p(req, 'subject')).catch(() => null);
+    if (subject?.compatibility) return { compatibilityLevel: subject.compatibility };
+    if (flag(req.query.defaultToGlobal)) return { compatibilityLevel: await r.organizationCompatibility(em, org) };
+    throw new ConfluentHttpError(404, CONFLUENT_CODES.compatibilityNotConfigured, `Subject '${p(req, 'subject')}' does not have subject-level compatibility configured`);
+  }));
+  router.put('/config/:subject', route('schemas:write', async ({ req, em, org }) => ({ compatibility: (await r.setSubjectCompatibility(em, org, p(req, 'subject'), mode(req.body))).compatibility })));
+  router.delete('/config/:subject', route('schemas:write', async ({ req, em, org }) => {
+    const subject = await r.findSubject(em, org, p(req, 'subject'));
+    const previous = subject.compatibility ?? (await r.organizationCompatibility(em, org));
+    await r.setSubjectCompatibility(em, org, subject.name, null);
+    return { compatibilityLevel: previous };
+  }));
+
+  router.use((err: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (err.type === 'entity.parse.failed') return sendConfluent(res, 400, { error_code: 400, message: `Malformed JSON: ${err.message}` });
+    if (err.type === 'entity.too.large') return sendConfluent(res, 413, { error_code: 413, message: 'Request body too large' });
+    next(err);
+  });
+  app.use(router);
+}

@@ -1,0 +1,16 @@
+import type { GraphQLSchema } from 'graphql';
+import { applyPermissions, buildFederatedSchema } from '../../../lib/src/index';
+import { OrganizationRef, UserRef } from './federation/references.type';
+import { permissions } from './permissions';
+import { RegistryResolver } from './registry/registry.resolver';
+import { resolveSchemaVersionReference, resolveSubjectReference } from './schema-version/schema-version.reference';
+import { SubjectResolver } from './subject/subject.resolver';
+
+/** Builds the schemas subgraph schema with permissions applied. */
+export async function buildSchemasSchema(): Promise<GraphQLSchema> {
+  const schema = await buildFederatedSchema(
+    { resolvers: [RegistryResolver, SubjectResolver], orphanedTypes: [UserRef, OrganizationRef] },
+    { SchemaVersion: resolveSchemaVersionReference, Subject: resolveSubjectReference },
+  );
+  return applyPermissions(schema, permissions);
+}

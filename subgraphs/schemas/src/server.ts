@@ -1,0 +1,56 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { GraphQLSchema } from 'graphql';
+import type { ServiceServer, TokenVerifier } from '../../../lib/src/index';
+import { createContextFactory, createLogger, createOrm, createServiceServer, createTokenVerifier, pingDatabase } from '../../../lib/src/index';
+import { createSchemaFormats } from './compatibility/schema-formats';
+import type { Config } from './config';
+import { SERVICE_NAME } from './config';
+import type { SchemasContext } from './context';
+import { SCHEMAS_ENTITIES } from './entities';
+import { SchemaParser } from './registry/schema-parser.service';
+import { SchemaRegistryService } from './registry/schema-registry.service';
+import { mountConfluentRoutes } from './rest/confluent.routes';
+import { mountInternalRoutes } from './rest/internal.routes';
+import { buildSchemasSchema } from './schema';
+
+export interface SchemasDeps {
+  orm: MikroORM;
+  verify: TokenVerifier;
+}
+
+export interface SchemasServer {
+  server: ServiceServer;
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  registry: SchemaRegistryService;
+}
+
+/** Builds the schemas service (never listens): ORM, registry, GraphQL schema, Confluent REST API, internal route. */
+export async function createServer(config: Config, deps: Partial<SchemasDeps> = {}): Promise<SchemasServer> {
+  const logger = createLogger(SERVICE_NAME, config.logLevel);
+  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SCHEMAS_ENTITIES, logger }));
+  const verify = deps.verify ?? createTokenVerifier(config.auth);
+  const registry = new SchemaRegistryService(new SchemaParser(createSchemaFormats(), config.parsedCacheSize), {
+    defaultCompatibility: config.defaultCompatibility,
+    maxSchemaBytes: config.maxSchemaBytes,
+  });
+  const schema = await buildSchemasSchema();
+  const baseContext = createContextFactory({ orm, verify, logger });
+  const server = await createServiceServer<SchemasContext>({
+    name: SERVICE_NAME,
+    schema,
+    logger,
+    production: config.production,
+    bodyLimitBytes: config.bodyLimitBytes,
+    context: async (input) => ({ ...(await baseContext(input)), registry }),
+    readinessChecks: [() => pingDatabase(orm)],
+    routes: (app) => {
+      mountInternalRoutes(app, { orm, verify, registry, logger });
+      mountConfluentRoutes(app, { orm, verify, registry, logger, bodyLimitBytes: config.bodyLimitBytes });
+    },
+    onStop: async () => {
+      await orm.close();
+    },
+  });
+  return { server, orm, schema, registry };
+}
