@@ -1,4 +1,5 @@
 import type { ContextInput, ServiceContext } from '../../../lib/src/index';
+import { AuthenticationError } from '../../../lib/src/index';
 import type { IdentityRuntime, IdentityServices } from './identity.services';
 import { createIdentityServices } from './identity.services';
 import type { RequestMeta } from './shared/actor';
@@ -7,6 +8,19 @@ import type { RequestMeta } from './shared/actor';
 export interface IdentityContext extends ServiceContext {
   services: IdentityServices;
   meta: RequestMeta;
+  /**
+   * Set by a sign-in mutation for the rest of its own selection: `login { user { roles } }` has no
+   * viewer yet, but is answered as the user who just signed in. Root mutation fields run one after
+   * another, so each payload sees its own sign-in.
+   */
+  signedIn?: { id: string; organizationId: string };
+}
+
+/** Who the fields of this request are answered for: the viewer, or the user a sign-in just authenticated. */
+export function scopeOf(ctx: IdentityContext): { id: string; organizationId: string } {
+  if (ctx.viewer) return { id: ctx.viewer.id, organizationId: ctx.viewer.organizationId };
+  if (ctx.signedIn) return ctx.signedIn;
+  throw new AuthenticationError();
 }
 
 /** Extends lib's context with identity's services over the request's EntityManager fork. */

@@ -5,7 +5,8 @@ import type { IdentityContext } from '../context';
 import { InvalidCredentialsError } from '../shared/identity.errors';
 import { requireViewer } from '../../../../lib/src/index';
 
-function payload(result: AuthResult): AuthPayloadType {
+function payload(ctx: IdentityContext, result: AuthResult): AuthPayloadType {
+  ctx.signedIn = { id: result.user.id, organizationId: result.organization.id };
   return { accessToken: result.accessToken, refreshToken: result.refreshToken, expiresIn: result.expiresIn, tokenType: 'Bearer', user: result.user, organization: result.organization };
 }
 
@@ -19,12 +20,12 @@ export class AuthResolver {
     @Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null | undefined,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayloadType> {
-    return payload(await ctx.services.auth.login(email, password, organizationId, ctx.meta));
+    return payload(ctx, await ctx.services.auth.login(email, password, organizationId, ctx.meta));
   }
 
   @Mutation(() => AuthPayloadType, { description: 'Exchanges a refresh token for a new pair; each refresh token works once' })
   async refreshToken(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: IdentityContext): Promise<AuthPayloadType> {
-    return payload(await ctx.services.auth.refresh(refreshToken, ctx.meta));
+    return payload(ctx, await ctx.services.auth.refresh(refreshToken, ctx.meta));
   }
 
   @Mutation(() => Boolean, { description: 'Ends the session of the given refresh token, or else of the access token used' })
@@ -39,7 +40,7 @@ export class AuthResolver {
   @Mutation(() => AuthPayloadType, { description: 'Exchanges an id or access token of a configured OIDC provider for platform tokens' })
   async exchangeExternalToken(@Arg('token', () => String) token: string, @Ctx() ctx: IdentityContext): Promise<AuthPayloadType> {
     const signIn = await ctx.services.external.verify(token, ctx.meta);
-    return payload(await ctx.services.auth.openSession(signIn.user, signIn.organization, `oidc:${signIn.provider.name}`, ctx.meta));
+    return payload(ctx, await ctx.services.auth.openSession(signIn.user, signIn.organization, `oidc:${signIn.provider.name}`, ctx.meta));
   }
 
   @Mutation(() => AccessTokenType, { description: 'Exchanges an API key for a short-lived access token' })

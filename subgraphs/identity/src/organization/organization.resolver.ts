@@ -6,7 +6,7 @@ import { User } from '../user/user.entity';
 import { UserType } from '../user/user.type';
 import { RoleType } from '../role/role.type';
 import type { Role } from '../role/role.entity';
-import type { IdentityContext } from '../context';
+import { scopeOf, type IdentityContext } from '../context';
 import { PermissionDeniedError } from '../shared/identity.errors';
 import { assertSameOrganization, requireViewer, viewerCan } from '../../../../lib/src/index';
 
@@ -32,7 +32,7 @@ export class OrganizationResolver {
 
   @FieldResolver(() => [RoleType])
   async roles(@Root() organization: Organization, @Ctx() ctx: IdentityContext): Promise<Role[]> {
-    assertSameOrganization(ctx.viewer, organization.id);
+    if (scopeOf(ctx).organizationId !== organization.id) throw new PermissionDeniedError('Resource belongs to another organization');
     return ctx.services.roles.list(organization.id);
   }
 

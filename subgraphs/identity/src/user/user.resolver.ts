@@ -4,7 +4,7 @@ import { CreateUserInput, InviteUserInput } from './user.input';
 import type { User } from './user.entity';
 import { OrganizationType } from '../organization/organization.type';
 import type { Organization } from '../organization/organization.entity';
-import type { IdentityContext } from '../context';
+import { scopeOf, type IdentityContext } from '../context';
 import { requireViewer } from '../../../../lib/src/index';
 
 /** Members of the caller's organization. */
@@ -51,18 +51,18 @@ export class UserResolver {
 
   @FieldResolver(() => [String], { description: 'Role names in your organization' })
   async roles(@Root() user: User, @Ctx() ctx: IdentityContext): Promise<string[]> {
-    return (await ctx.services.roles.grantOf(user.id, requireViewer(ctx.viewer).organizationId))?.roles ?? [];
+    return (await ctx.services.roles.grantOf(user.id, scopeOf(ctx).organizationId))?.roles ?? [];
   }
 
   @FieldResolver(() => [String], { description: 'Permissions in your organization, from the roles' })
   async permissions(@Root() user: User, @Ctx() ctx: IdentityContext): Promise<string[]> {
-    return (await ctx.services.roles.grantOf(user.id, requireViewer(ctx.viewer).organizationId))?.permissions ?? [];
+    return (await ctx.services.roles.grantOf(user.id, scopeOf(ctx).organizationId))?.permissions ?? [];
   }
 
   @FieldResolver(() => [OrganizationType], { description: 'All organizations for yourself; for others, only the ones you share' })
   async organizations(@Root() user: User, @Ctx() ctx: IdentityContext): Promise<Organization[]> {
-    const viewer = requireViewer(ctx.viewer);
+    const scope = scopeOf(ctx);
     const all = await ctx.services.organizations.ofUser(user.id);
-    return user.id === viewer.id ? all : all.filter((o) => o.id === viewer.organizationId);
+    return user.id === scope.id ? all : all.filter((o) => o.id === scope.organizationId);
   }
 }

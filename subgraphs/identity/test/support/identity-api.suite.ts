@@ -34,6 +34,13 @@ export function describeIdentityApi(driver: string, database: () => Promise<{ ur
       expect(viewer.permissions).not.toContain('catalog:read-pii');
     });
 
+    it('answers a login payload for the user who just signed in', async () => {
+      const res = await run('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { expiresIn tokenType user { email roles } organization { slug roles { name } } } }', { e: ADMIN_EMAIL, p: ADMIN_PASSWORD });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.login).toMatchObject({ expiresIn: 900, tokenType: 'Bearer', user: { email: ADMIN_EMAIL, roles: ['owner'] }, organization: { slug: 'default' } });
+      expect(res.data.login.organization.roles).toHaveLength(5);
+    });
+
     it('refuses anonymous and bad-token callers', async () => {
       expect(codeOf(await run('{ me { id } }'))).toBe('UNAUTHENTICATED');
       const bad = await run('{ me { id } }', {}, 'not.a.token');
