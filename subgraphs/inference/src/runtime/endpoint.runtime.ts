@@ -1,6 +1,7 @@
 import type { BatchingOptions } from './dynamic.batcher';
 import { EndpointRouter, type RouterConfig } from './endpoint.router';
 import type { ModelExecutor } from './model.executor';
+import { ModelNotReadyError, RuntimeInputError } from './runtime.errors';
 import type { DecodedTensor, WireTensor } from './tensor.codec';
 import { MetricsRegistry, type MetricsOptions } from './version.metrics';
 
@@ -32,6 +33,8 @@ export interface ShadowOutcome {
 
 export interface EndpointRuntimeOptions {
   metrics?: MetricsOptions;
+  /** Metrics to record into (kept by the caller across runtime rebuilds); else a new registry. */
+  metricsRegistry?: MetricsRegistry;
   random?: () => number;
   onShadow?: (outcome: ShadowOutcome) => void;
 }
@@ -47,7 +50,7 @@ export class EndpointRuntime {
     private readonly executor: ModelExecutor,
     private readonly options: EndpointRuntimeOptions = {},
   ) {
-    this.metrics = new MetricsRegistry(options.metrics);
+    this.metrics = options.metricsRegistry ?? new MetricsRegistry(options.metrics);
     this.router = new EndpointRouter(config, (v) => this.notReadyReason(v), options.random);
   }
 
@@ -82,6 +85,30 @@ export class EndpointRuntime {
       const latencyMs = performance.now() - started;
       metrics.record(latencyMs, true);
       return { version: choice.version, outputs, latencyMs, shadow: choice.shadow };
+    } catch (error) {
+      metrics.record(performance.now() - started, false);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs a request on one named version of the endpoint (a routed or shadow version), bypassing the
+   * router: what an Open Inference Protocol `/versions/{v}/infer` call asks for.
+   * @throws ModelNotReadyError, TensorValidationError, RuntimeInputError for a version the endpoint does not serve
+   */
+  async predictVersion(version: string, request: PredictRequest): Promise<PredictResult> {
+    if (!this.config.routes.some((r) => r.version === version) && this.config.shadow !== version) {
+      throw new RuntimeInputError(`the endpoint does not serve model version ${version}`, 'version');
+    }
+    const reason = this.notReadyReason(version);
+    if (reason !== undefined) throw new ModelNotReadyError(version, reason);
+    const started = performance.now();
+    const metrics = this.metrics.of(version);
+    try {
+      const outputs = await this.executor.run(version, this.executor.decode(version, request.inputs), this.config.batching);
+      const latencyMs = performance.now() - started;
+      metrics.record(latencyMs, true);
+      return { version, outputs, latencyMs };
     } catch (error) {
       metrics.record(performance.now() - started, false);
       throw error;

@@ -54,13 +54,14 @@ export class VersionMetrics {
     this.prune(at);
   }
 
-  /** Counters and percentiles as of now. */
-  snapshot(): VersionMetricsSnapshot {
+  /** Counters, and percentiles over the last `windowMs` (at most the kept window). */
+  snapshot(windowMs = this.windowMs): VersionMetricsSnapshot {
     const now = this.now();
     this.prune(now);
-    const live = this.samples.slice(this.head);
+    const since = now - windowMs;
+    const live = this.samples.slice(this.head).filter((s) => s.at >= since);
     const latencies = live.map((s) => s.ms).sort((a, b) => a - b);
-    const span = Math.min(this.windowMs, Math.max(1, now - (this.firstAt ?? now)));
+    const span = Math.min(windowMs, this.windowMs, Math.max(1, now - (this.firstAt ?? now)));
     return {
       version: this.version,
       requests: this.requests,
@@ -72,8 +73,15 @@ export class VersionMetrics {
       p99: percentile(latencies, 99),
       meanMs: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : null,
       throughput: live.length === 0 ? 0 : (live.length * 1000) / span,
-      windowMs: this.windowMs,
+      windowMs: Math.min(windowMs, this.windowMs),
     };
+  }
+
+  /** Latencies and the error count within the last `windowMs`. */
+  window(windowMs = this.windowMs): { latencies: number[]; errors: number } {
+    const since = this.now() - windowMs;
+    const live = this.samples.slice(this.head).filter((s) => s.at >= since);
+    return { latencies: live.map((s) => s.ms), errors: live.filter((s) => !s.ok).length };
   }
 
   private prune(now: number): void {
@@ -112,8 +120,8 @@ export class MetricsRegistry {
     return m;
   }
 
-  /** Snapshots of every version seen. */
-  snapshot(): VersionMetricsSnapshot[] {
-    return [...this.byVersion.values()].map((m) => m.snapshot());
+  /** Snapshots of every version seen, over the last `windowMs` (default: the kept window). */
+  snapshot(windowMs?: number): VersionMetricsSnapshot[] {
+    return [...this.byVersion.values()].map((m) => m.snapshot(windowMs));
   }
 }

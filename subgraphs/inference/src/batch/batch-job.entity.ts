@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum BatchJobStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+registerEnumType(BatchJobStatus, { name: 'BatchJobStatus' });
+
+/** Which dataset columns feed one model input, row by row. */
+export interface StoredColumnMapping {
+  input: string;
+  columns: string[];
+}
+
+/** A batch inference job: a catalog dataset through an endpoint into a new predictions dataset. */
+@Entity({ tableName: 'batch_inference_jobs' })
+@Directive('@key(fields: "id")')
+@ObjectType()
+export class BatchInferenceJob {
+  [OptionalProps]?: 'createdAt' | 'status' | 'rowsDone' | 'rowsTotal' | 'attempts' | 'progress';
+
+  @PrimaryKey({ type: 'string' })
+  @Field(() => ID)
+  id: string = randomUUID();
+
+  @Property({ type: 'string', index: true })
+  organizationId!: string;
+
+  @Property({ type: 'string' })
+  endpointId!: string;
+
+  @Property({ type: 'string' })
+  datasetId!: string;
+
+  @Property({ type: 'json' })
+  mapping!: StoredColumnMapping[];
+
+  @Property({ type: 'json' })
+  passthroughColumns!: string[];
+
+  @Property({ type: 'string' })
+  @Field(() => String)
+  outputDatasetName!: string;
+
+  @Property({ type: 'integer' })
+  @Field(() => Int)
+  chunkSize!: number;
+
+  @Enum({ items: () => BatchJobStatus, type: 'string' })
+  @Field(() => BatchJobStatus)
+  status: BatchJobStatus = BatchJobStatus.QUEUED;
+
+  @Property({ type: 'integer' })
+  @Field(() => Int)
+  rowsDone = 0;
+
+  @Property({ type: 'integer' })
+  @Field(() => Int, { description: '0 until the dataset is read' })
+  rowsTotal = 0;
+
+  @Property({ type: 'integer' })
+  @Field(() => Int, { description: 'Runs started (a restart of the service starts the job again)' })
+  attempts = 0;
+
+  @Property({ type: 'string', nullable: true })
+  outputDatasetId?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  error?: string | null;
+
+  @Property({ type: 'string' })
+  createdById!: string;
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true })
+  startedAt?: Date | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true })
+  finishedAt?: Date | null;
+
+  @Field(() => Float, { description: 'rowsDone / rowsTotal (0 before the dataset is read)' })
+  get progress(): number {
+    return this.rowsTotal > 0 ? this.rowsDone / this.rowsTotal : 0;
+  }
+}

@@ -1,0 +1,92 @@
+import { Arg, Ctx, Field, Float, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { requireViewer } from '../../../../lib/src/index';
+import { DatasetRef, UserRef } from '../common/refs.type';
+import type { InferenceContext } from '../context';
+import { Endpoint } from '../endpoint/endpoint.entity';
+import { BatchInferenceJob, BatchJobStatus } from './batch-job.entity';
+import { StartBatchInferenceInput } from './batch-job.input';
+import { BATCH_PROGRESS_TOPIC } from './batch-job.service';
+
+@ObjectType({ description: 'Progress of a batch inference job' })
+export class BatchProgressEvent {
+  @Field(() => ID) id!: string;
+  @Field(() => BatchJobStatus) status!: BatchJobStatus;
+  @Field(() => Int) rowsDone!: number;
+  @Field(() => Int) rowsTotal!: number;
+  @Field(() => Float) progress!: number;
+  @Field(() => DatasetRef, { nullable: true }) outputDataset?: DatasetRef | null;
+  @Field(() => String, { nullable: true }) error?: string | null;
+}
+
+interface ProgressPayload {
+  id: string;
+  status: BatchJobStatus;
+  rowsDone: number;
+  rowsTotal: number;
+  outputDatasetId: string | null;
+  error: string | null;
+}
+
+@Resolver(() => BatchInferenceJob)
+export class BatchJobResolver {
+  @Mutation(() => BatchInferenceJob, { description: 'Runs an endpoint over every row of a catalog dataset and writes a predictions dataset' })
+  async startBatchInference(@Arg('input', () => StartBatchInferenceInput) input: StartBatchInferenceInput, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
+    return ctx.app.batch.start(ctx.em, requireViewer(ctx.viewer), input, ctx.authorization);
+  }
+
+  @Mutation(() => BatchInferenceJob)
+  async cancelBatchInference(@Arg('id', () => ID) id: string, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
+    return ctx.app.batch.cancel(ctx.em, requireViewer(ctx.viewer), id);
+  }
+
+  @Query(() => BatchInferenceJob)
+  async batchInferenceJob(@Arg('id', () => ID) id: string, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
+    return ctx.app.batch.find(ctx.em, requireViewer(ctx.viewer), id);
+  }
+
+  @Query(() => [BatchInferenceJob])
+  async batchInferenceJobs(@Ctx() ctx: InferenceContext): Promise<BatchInferenceJob[]> {
+    const viewer = requireViewer(ctx.viewer);
+    return ctx.em.find(BatchInferenceJob, { organizationId: viewer.organizationId }, { orderBy: { createdAt: 'desc' }, limit: 200 });
+  }
+
+  @FieldResolver(() => Endpoint, { nullable: true, description: 'Null when the endpoint was deleted' })
+  async endpoint(@Root() job: BatchInferenceJob, @Ctx() ctx: InferenceContext): Promise<Endpoint | null> {
+    return ctx.em.findOne(Endpoint, { id: job.endpointId, organizationId: job.organizationId });
+  }
+
+  @FieldResolver(() => DatasetRef)
+  dataset(@Root() job: BatchInferenceJob): DatasetRef {
+    return { id: job.datasetId };
+  }
+
+  @FieldResolver(() => DatasetRef, { nullable: true })
+  outputDataset(@Root() job: BatchInferenceJob): DatasetRef | null {
+    return job.outputDatasetId ? { id: job.outputDatasetId } : null;
+  }
+
+  @FieldResolver(() => UserRef)
+  createdBy(@Root() job: BatchInferenceJob): UserRef {
+    return { id: job.createdById };
+  }
+
+  @Subscription(() => BatchProgressEvent, {
+    description: 'Progress of a batch job until it ends',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as InferenceContext;
+      const job = await ctx.app.batch.find(ctx.em, requireViewer(ctx.viewer), args.job as string);
+      return ctx.app.pubSub.subscribe(BATCH_PROGRESS_TOPIC, job.id);
+    },
+  })
+  batchInferenceProgress(@Root() p: ProgressPayload, @Arg('job', () => ID) _job: string): BatchProgressEvent {
+    return {
+      id: p.id,
+      status: p.status,
+      rowsDone: p.rowsDone,
+      rowsTotal: p.rowsTotal,
+      progress: p.rowsTotal > 0 ? p.rowsDone / p.rowsTotal : 0,
+      outputDataset: p.outputDatasetId ? { id: p.outputDatasetId } : null,
+      error: p.error,
+    };
+  }
+}

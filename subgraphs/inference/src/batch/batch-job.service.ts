@@ -1,0 +1,215 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { Logger, PubSub, ServiceTokenSource, Viewer, WorkerPool } from '../../../../lib/src/index';
+import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, callInternal } from '../../../../lib/src/index';
+import { toApiError } from '../common/runtime-error.mapper';
+import { Endpoint } from '../endpoint/endpoint.entity';
+import type { EndpointService } from '../endpoint/endpoint.service';
+import type { InferenceMetrics } from '../serving/inference.metrics';
+import type { ServingRegistry } from '../serving/serving.registry';
+import { BatchInferenceJob, BatchJobStatus } from './batch-job.entity';
+import type { StartBatchInferenceInput } from './batch-job.input';
+import { parseDatasetRows, rowsToTensors, toCsv, type Row } from './dataset-rows';
+import { lineageRunEvent, type LineageDataset, type LineageEventType } from './openlineage.event';
+import { tensorToJson } from '../runtime/tensor.codec';
+
+export const BATCH_PROGRESS_TOPIC = 'INFERENCE_BATCH_PROGRESS';
+const FINAL = [BatchJobStatus.SUCCEEDED, BatchJobStatus.FAILED, BatchJobStatus.CANCELLED];
+
+interface CatalogDataset {
+  id: string;
+  organizationId: string;
+  name: string;
+  format: 'CSV' | 'JSONL';
+  columns: { name: string }[];
+}
+
+export interface BatchJobServiceDeps {
+  orm: MikroORM;
+  pool: WorkerPool;
+  pubSub: PubSub;
+  serving: ServingRegistry;
+  endpoints: EndpointService;
+  tokens?: ServiceTokenSource;
+  catalogUrl: string;
+  metrics: InferenceMetrics;
+  logger: Logger;
+}
+
+/**
+ * Batch inference: rows of a catalog dataset through an endpoint, written back as a new dataset,
+ * with progress events, cancellation, OpenLineage events and restart (a job that was running when
+ * the process died runs again from the start: its output is written only at the end).
+ */
+export class BatchJobService {
+  constructor(private readonly deps: BatchJobServiceDeps) {}
+
+  async start(em: EntityManager, viewer: Viewer, input: StartBatchInferenceInput, authorization?: string): Promise<BatchInferenceJob> {
+    const endpoint = await this.deps.endpoints.find(em, viewer, input.endpoint);
+    const errors: { field: string; message: string }[] = [];
+    if (input.mapping.length === 0) errors.push({ field: 'mapping', message: 'map at least one model input to columns' });
+    input.mapping.forEach((m, i) => {
+      if (m.columns.length === 0) errors.push({ field: `mapping[${i}].columns`, message: 'needs at least one column' });
+    });
+    const chunkSize = input.chunkSize ?? 64;
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 4096) errors.push({ field: 'chunkSize', message: 'must be an integer from 1 to 4096' });
+    if (!input.outputDatasetName?.trim()) errors.push({ field: 'outputDatasetName', message: 'must not be empty' });
+    if (errors.length) throw new BadUserInputError('Invalid batch inference job', errors);
+    if (authorization) {
+      const dataset = await this.dataset(input.dataset, authorization);
+      const known = new Set(dataset.columns.map((c) => c.name));
+      const missing = [...input.mapping.flatMap((m) => m.columns), ...(input.passthroughColumns ?? [])].filter((c) => !known.has(c));
+      if (missing.length) throw new BadUserInputError('Unknown dataset columns', missing.map((c) => ({ field: 'mapping', message: `dataset ${dataset.name} has no column "${c}"` })));
+    }
+    if (!this.deps.tokens) throw new DomainError('SERVICE_UNAVAILABLE', 'batch inference needs AIC_SERVICE_SECRET to act on the catalog as a service');
+    const job = em.create(BatchInferenceJob, {
+      organizationId: viewer.organizationId,
+      endpointId: endpoint.id,
+      datasetId: input.dataset,
+      mapping: input.mapping.map((m) => ({ input: m.input, columns: m.columns })),
+      passthroughColumns: input.passthroughColumns ?? [],
+      outputDatasetName: input.outputDatasetName.trim(),
+      chunkSize,
+      createdById: viewer.id,
+    });
+    await em.flush();
+    this.submit(job.id);
+    return job;
+  }
+
+  async find(em: EntityManager, viewer: Viewer, id: string): Promise<BatchInferenceJob> {
+    const job = await em.findOne(BatchInferenceJob, { id });
+    if (!job) throw new NotFoundError('BatchInferenceJob', id);
+    assertSameOrganization(viewer, job.organizationId);
+    return job;
+  }
+
+  async cancel(em: EntityManager, viewer: Viewer, id: string): Promise<BatchInferenceJob> {
+    const job = await this.find(em, viewer, id);
+    if (FINAL.includes(job.status)) return job;
+    if (!this.deps.pool.cancel(job.id) || job.status === BatchJobStatus.QUEUED) {
+      job.status = BatchJobStatus.CANCELLED;
+      job.finishedAt = new Date();
+      await em.flush();
+      this.publish(job);
+    }
+    return job;
+  }
+
+  /** Re-submits jobs left QUEUED or RUNNING by a previous process. @returns how many */
+  async resume(): Promise<number> {
+    const em = this.deps.orm.em.fork();
+    const jobs = await em.find(BatchInferenceJob, { status: { $in: [BatchJobStatus.QUEUED, BatchJobStatus.RUNNING] } });
+    for (const job of jobs) this.submit(job.id);
+    return jobs.length;
+  }
+
+  private submit(id: string): void {
+    this.deps.pool.submit(id, (signal) => this.run(id, signal));
+  }
+
+  private publish(job: BatchInferenceJob): void {
+    this.deps.pubSub.publish(BATCH_PROGRESS_TOPIC, job.id, {
+      id: job.id,
+      organizationId: job.organizationId,
+      status: job.status,
+      rowsDone: job.rowsDone,
+      rowsTotal: job.rowsTotal,
+      outputDatasetId: job.outputDatasetId ?? null,
+      error: job.error ?? null,
+    });
+  }
+
+  private async dataset(id: string, authorization: string): Promise<CatalogDataset> {
+    const res = await callInternal(`${this.deps.catalogUrl}/internal/datasets/${encodeURIComponent(id)}`, authorization);
+    return (await res.json()) as CatalogDataset;
+  }
+
+  private async lineage(authorization: string, type: LineageEventType, job: BatchInferenceJob, endpoint: Endpoint, outputs: LineageDataset[], errorMessage?: string): Promise<void> {
+    const inputs: LineageDataset[] = [
+      { namespace: 'aic-catalog', name: job.datasetId },
+      ...endpoint.routes.map((r) => ({ namespace: 'aic-models', name: r.modelVersionId })),
+    ];
+    const event = lineageRunEvent({ eventType: type, runId: job.id, jobName: `batch-inference.${endpoint.name}`, inputs, outputs, errorMessage });
+    await callInternal(`${this.deps.catalogUrl}/api/v1/lineage`, authorization, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    }).catch((err) => this.deps.logger.warn({ err, job: job.id, eventType: type }, 'lineage event not accepted'));
+  }
+
+  private async run(id: string, signal: AbortSignal): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    const job = await em.findOne(BatchInferenceJob, { id });
+    if (!job || FINAL.includes(job.status)) return;
+    const endpoint = await em.findOne(Endpoint, { id: job.endpointId });
+    const tokens = this.deps.tokens as ServiceTokenSource;
+    let auth = '';
+    try {
+      if (!endpoint) throw new Error('the endpoint was deleted');
+      auth = `Bearer ${await tokens.getToken(job.organizationId, ['catalog:read', 'catalog:write', 'models:read'])}`;
+      Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: new Date(), rowsDone: 0, attempts: job.attempts + 1, error: null });
+      await em.flush();
+      this.publish(job);
+      await this.lineage(auth, 'START', job, endpoint, []);
+      const dataset = await this.dataset(job.datasetId, auth);
+      const content = await (await callInternal(`${this.deps.catalogUrl}/internal/datasets/${encodeURIComponent(job.datasetId)}/content`, auth)).text();
+      const rows = parseDatasetRows(content, dataset.format);
+      job.rowsTotal = rows.length;
+      await em.flush();
+      const table = await this.predictRows(job, endpoint, rows, signal, auth, em);
+      if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+      const res = await callInternal(`${this.deps.catalogUrl}/internal/datasets`, auth, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: job.outputDatasetName, description: `Predictions of endpoint ${endpoint.name} over dataset ${dataset.name} (batch job ${job.id})`, format: 'CSV', content: toCsv(table.columns, table.rows), tags: ['predictions'] }),
+      });
+      const created = (await res.json()) as { id: string };
+      Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: new Date() });
+      await em.flush();
+      await this.lineage(auth, 'COMPLETE', job, endpoint, [{ namespace: 'aic-catalog', name: created.id }]);
+    } catch (error) {
+      const cancelled = signal.aborted;
+      const mapped = toApiError(error) as Error;
+      Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : mapped.message, finishedAt: new Date() });
+      await em.flush();
+      if (endpoint && auth) await this.lineage(auth, cancelled ? 'ABORT' : 'FAIL', job, endpoint, [], cancelled ? undefined : mapped.message);
+    } finally {
+      this.deps.metrics.batchJobs.inc({ status: job.status });
+      this.publish(job);
+    }
+  }
+
+  private async predictRows(job: BatchInferenceJob, endpoint: Endpoint, rows: Row[], signal: AbortSignal, auth: string, em: EntityManager) {
+    await this.deps.serving.ensureLoaded(endpoint, auth);
+    const first = endpoint.routes.find((r) => r.weight > 0)?.modelVersionId as string;
+    const signature = this.deps.serving.signatureOf(first);
+    const fixed = signature.inputs[0]?.shape[0];
+    const chunk = typeof fixed === 'number' ? fixed : job.chunkSize;
+    const outColumns: string[] = [];
+    const outRows: unknown[][] = [];
+    for (let start = 0; start < rows.length; start += chunk) {
+      if (signal.aborted) break;
+      const slice = rows.slice(start, start + chunk);
+      const result = await this.deps.serving.predict(endpoint, rowsToTensors(slice, start, job.mapping, signature.inputs), `batch:${job.id}:${start}`);
+      const perOutput = result.outputs.map((t) => {
+        const values = tensorToJson(t);
+        const width = values.length / slice.length;
+        return { name: t.name, width, values };
+      });
+      if (outColumns.length === 0) {
+        outColumns.push('row', ...job.passthroughColumns, 'modelVersion');
+        for (const o of perOutput) for (let i = 0; i < o.width; i++) outColumns.push(o.width === 1 ? o.name : `${o.name}_${i}`);
+      }
+      slice.forEach((row, r) => {
+        const line: unknown[] = [start + r, ...job.passthroughColumns.map((c) => row[c]), result.version];
+        for (const o of perOutput) line.push(...o.values.slice(r * o.width, (r + 1) * o.width));
+        outRows.push(line);
+      });
+      job.rowsDone = Math.min(rows.length, start + slice.length);
+      this.deps.metrics.batchRows.inc({ endpoint: endpoint.name }, slice.length);
+      await em.flush();
+      this.publish(job);
+    }
+    return { columns: outColumns.length ? outColumns : ['row'], rows: outRows };
+  }
+}

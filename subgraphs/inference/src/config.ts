@@ -1,0 +1,40 @@
+import type { BaseServiceConfig, Env } from '../../../lib/src/index';
+import { ConfigError, getEnvList, getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+import { isExecutionProvider, type ExecutionProvider } from './runtime/execution-provider';
+
+export interface Config extends BaseServiceConfig {
+  modelsUrl: string;
+  catalogUrl: string;
+  /** Default execution providers, in order of preference (`cuda,cpu` on GPU pods). */
+  executionProviders: ExecutionProvider[];
+  /** Budget for the summed ONNX size of loaded sessions. */
+  sessionBudgetBytes: number;
+  intraOpNumThreads?: number;
+  /** How long per-version latency samples are kept (live metrics, version comparison). */
+  metricsWindowMs: number;
+  /** Largest output (elements) a prediction event carries to subscribers. */
+  streamOutputLimit: number;
+  batchJobConcurrency: number;
+  /** Largest model artifact fetched from the models service. */
+  maxArtifactBytes: number;
+}
+
+/** Reads the inference service's settings; throws ConfigError on a bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  const base = loadBaseConfig(env, 'inference', 4004);
+  const providers = getEnvList(env, 'AIC_INFERENCE_PROVIDERS', ['cpu']);
+  for (const p of providers) if (!isExecutionProvider(p)) throw new ConfigError(`AIC_INFERENCE_PROVIDERS: unknown execution provider "${p}" (use cuda, cpu)`);
+  const threads = getEnvNum(env, 'AIC_INFERENCE_INTRA_OP_THREADS', 0);
+  return {
+    ...base,
+    modelsUrl: getEnvStr(env, 'AIC_MODELS_URL', 'http://127.0.0.1:4003'),
+    catalogUrl: getEnvStr(env, 'AIC_CATALOG_URL', 'http://127.0.0.1:4006'),
+    executionProviders: providers as ExecutionProvider[],
+    sessionBudgetBytes: getEnvNum(env, 'AIC_INFERENCE_SESSION_BUDGET_BYTES', 1024 * 1024 * 1024),
+    intraOpNumThreads: threads > 0 ? threads : undefined,
+    metricsWindowMs: getEnvNum(env, 'AIC_INFERENCE_METRICS_WINDOW_MS', 15 * 60 * 1000),
+    streamOutputLimit: getEnvNum(env, 'AIC_INFERENCE_STREAM_OUTPUT_LIMIT', 4096),
+    batchJobConcurrency: getEnvNum(env, 'AIC_INFERENCE_BATCH_CONCURRENCY', 1),
+    maxArtifactBytes: getEnvNum(env, 'AIC_INFERENCE_MAX_ARTIFACT_BYTES', 2 * 1024 * 1024 * 1024),
+  };
+}

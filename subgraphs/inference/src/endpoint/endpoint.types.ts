@@ -1,0 +1,81 @@
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ModelVersionRef } from '../common/refs.type';
+
+export enum ExecutionProviderName {
+  CUDA = 'cuda',
+  CPU = 'cpu',
+}
+registerEnumType(ExecutionProviderName, { name: 'ExecutionProvider', description: 'onnxruntime execution providers, in order of preference' });
+
+export enum EndpointStatus {
+  LOADING = 'LOADING',
+  READY = 'READY',
+  DEGRADED = 'DEGRADED',
+  FAILED = 'FAILED',
+}
+registerEnumType(EndpointStatus, {
+  name: 'EndpointStatus',
+  description: 'READY: every routed version is loaded and warm; DEGRADED: some are; LOADING: none yet, none failed; FAILED: none ready and at least one failed',
+});
+
+export enum SessionStateName {
+  LOADING = 'LOADING',
+  READY = 'READY',
+  FAILED = 'FAILED',
+  EVICTED = 'EVICTED',
+  ABSENT = 'ABSENT',
+}
+registerEnumType(SessionStateName, { name: 'SessionState' });
+
+@ObjectType({ description: 'A model version an endpoint sends traffic to, with its relative weight' })
+export class EndpointRoute {
+  @Field(() => ModelVersionRef) modelVersion!: ModelVersionRef;
+  @Field(() => Float) weight!: number;
+  @Field(() => Float, { description: 'Share of traffic (weight / sum of weights)' }) share!: number;
+}
+
+@ObjectType({ description: 'Dynamic batching: concurrent requests join one onnxruntime run' })
+export class BatchingSettings {
+  @Field(() => Int, { description: 'Most rows per run; 1 turns batching off' }) maxBatchSize!: number;
+  @Field(() => Float, { description: 'How long the first request of a batch waits for others (ms)' }) maxQueueDelayMs!: number;
+}
+
+@ObjectType({ description: 'Size used for a named dynamic dimension when warming a session up' })
+export class WarmupDim {
+  @Field(() => String) name!: string;
+  @Field(() => Int) size!: number;
+}
+
+@ObjectType({ description: 'The session state of one model version of an endpoint' })
+export class VersionReadiness {
+  @Field(() => ModelVersionRef) modelVersion!: ModelVersionRef;
+  @Field(() => String, { description: 'route or shadow' }) role!: string;
+  @Field(() => SessionStateName) state!: SessionStateName;
+  @Field(() => String, { nullable: true, description: 'Why it is not READY' }) reason?: string | null;
+  @Field(() => ExecutionProviderName, { nullable: true }) provider?: ExecutionProviderName | null;
+  @Field(() => String, { nullable: true, description: 'Why a preferred execution provider was not used' }) providerNote?: string | null;
+  @Field(() => Float, { nullable: true }) warmupMs?: number | null;
+  @Field(() => Date, { nullable: true }) loadedAt?: Date | null;
+}
+
+@ObjectType({ description: 'Requests, errors, latency and throughput of one model version over a window' })
+export class VersionMetrics {
+  @Field(() => ModelVersionRef) modelVersion!: ModelVersionRef;
+  @Field(() => Int, { description: 'Since the service started' }) requests!: number;
+  @Field(() => Int, { description: 'Since the service started' }) errors!: number;
+  @Field(() => Int) windowRequests!: number;
+  @Field(() => Int) windowErrors!: number;
+  @Field(() => Float, { nullable: true }) latencyP50Ms?: number | null;
+  @Field(() => Float, { nullable: true }) latencyP95Ms?: number | null;
+  @Field(() => Float, { nullable: true }) latencyP99Ms?: number | null;
+  @Field(() => Float, { nullable: true }) latencyMeanMs?: number | null;
+  @Field(() => Float, { description: 'Requests per second over the window' }) throughput!: number;
+  @Field(() => Float) windowMs!: number;
+}
+
+@ObjectType({ description: 'Live metrics of an endpoint' })
+export class EndpointMetricsEvent {
+  @Field(() => String) endpointId!: string;
+  @Field(() => Date) at!: Date;
+  @Field(() => [VersionMetrics]) versions!: VersionMetrics[];
+}

@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { loadConfig } from './config';
+import { SessionManager } from './runtime/session.manager';
+import { createServer } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger('inference', config.logLevel);
+  const sessions = new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, logger });
+  const { server } = await createServer(config, { sessions });
+  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, logger, name: 'inference' });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
