@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1.7
+# One image for the gateway and all seven subgraphs; the service is chosen by the command:
+#   gateway:   node dist/gateway/src/main.js            (the default CMD)
+#   subgraph:  node dist/subgraphs/<name>/src/main.js   (identity, apps, models, inference, synthetic, catalog, schemas)
+# Runs as uid 1000 with a read-only root filesystem: the only writable paths are /tmp and
+# AIC_DATA_DIR (/var/lib/aic), which Kubernetes mounts as volumes.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+# tsc is a devDependency: compile with the full dependency tree.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY lib ./lib
+COPY gateway ./gateway
+COPY subgraphs ./subgraphs
+COPY scripts ./scripts
+RUN npx tsc -p tsconfig.build.json
+
+# Production dependencies only. onnxruntime-node keeps its bundled CPU runtime (no CUDA download).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000 \
+    AIC_DATA_DIR=/var/lib/aic \
+    AIC_SUPERGRAPH_PATH=/app/supergraph.graphql \
+    AIC_INFERENCE_PROVIDERS=cpu \
+    AIC_EXECUTION_PROVIDERS=cpu \
+    HOME=/tmp
+WORKDIR /app
+# Owned by root and not writable by the service user: the code cannot be changed at run time.
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json supergraph.yaml* supergraph.graphql* ./
+RUN mkdir -p /var/lib/aic && chown 1000:1000 /var/lib/aic
+USER 1000:1000
+EXPOSE 4000
+ENTRYPOINT ["node", "--enable-source-maps"]
+CMD ["dist/gateway/src/main.js"]

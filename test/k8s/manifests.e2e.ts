@@ -1,0 +1,214 @@
+// Renders k8s/base and every overlay with the kustomize subset in k8s/tools/render.ts, validates every
+// object against the Kubernetes / Istio schemas (unknown fields rejected) and checks the platform's
+// invariants over the rendered set.
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as inv from '../../k8s/tools/invariants';
+import { readManifestFile, renderKustomization, type K8sObject } from '../../k8s/tools/render';
+import { validateObject } from '../../k8s/tools/schemas';
+import { K8S_SUPERGRAPH_PATH, buildK8sSupergraph, routingUrls, serviceGraphqlUrls } from '../../k8s/tools/supergraph';
+
+const root = path.resolve(__dirname, '..', '..');
+const k8s = path.join(root, 'k8s');
+const TARGETS = ['base', 'overlays/aws', 'overlays/azure'];
+const PLATFORM_NS = ['aic-system', 'aic-apps', 'aic-ai'];
+
+function drainSeconds(): number {
+  const env = fs.readFileSync(path.join(k8s, 'base/config/platform.env'), 'utf8');
+  return Number(/^AIC_DRAIN_DELAY_SECONDS=(\d+)$/m.exec(env)![1]);
+}
+
+/** Subgraph names the lead's supergraph.yaml lists; without it, the ones in the k8s supergraph. */
+function listedSubgraphs(k8sSupergraph: string): string[] {
+  const file = path.join(root, 'supergraph.yaml');
+  if (!fs.existsSync(file)) return Object.keys(routingUrls(k8sSupergraph));
+  return Object.keys((YAML.parse(fs.readFileSync(file, 'utf8')) as { subgraphs: Record<string, unknown> }).subgraphs);
+}
+
+/** Metric names of a PromQL expression: identifiers left after dropping label matchers, ranges, grouping clauses and function calls. */
+function metricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\b(by|on|without|ignoring)\s*\([^)]*\)/g, '')
+    .replace(/\b[a-z_]+\s*\(/g, '(')
+    .replace(/\b\d+(\.\d+)?(e[-+]?\d+)?\b/gi, '');
+  return [...bare.matchAll(/[A-Za-z_:][\w:]*/g)].map((m) => m[0]).filter((w) => !/^(and|or|unless|e\d+)$/.test(w));
+}
+
+const find = (objects: K8sObject[], kind: string, name: string, ns?: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name && (ns === undefined || o.metadata.namespace === ns));
+
+describe.each(TARGETS)('k8s/%s', (target) => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = renderKustomization(path.join(k8s, target));
+  });
+
+  it('renders, and every object validates against its schema with unknown fields rejected', () => {
+    expect(objects.length).toBeGreaterThan(90);
+    expect(objects.flatMap(validateObject)).toEqual([]);
+  });
+
+  it('gives every container probes, resources and a restricted security context', () => {
+    expect(inv.checkContainers(objects)).toEqual([]);
+  });
+
+  it('puts GPUs only in limits, only on inference and training, on the tainted GPU pool', () => {
+    expect(inv.checkGpu(objects)).toEqual([]);
+    const inference = find(objects, 'Deployment', 'inference')!;
+    expect((inference.spec as any).template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
+    expect((inference.spec as any).template.spec.containers[0].startupProbe.httpGet.path).toBe('/health/ready');
+  });
+
+  it('pins every image by tag or digest and contains no secret value', () => {
+    expect(inv.checkImages(objects)).toEqual([]);
+    expect(inv.checkNoSecretValues(objects)).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  it('outlasts preStop + drain with the grace period; every service has Service, ServiceAccount, HPA and PDB', () => {
+    expect(inv.checkGracefulShutdown(objects, drainSeconds())).toEqual([]);
+    expect(inv.checkServiceSet(objects)).toEqual([]);
+  });
+
+  it('has a Service and a routing URL pointing at it for every subgraph in supergraph.yaml', () => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('supergraph-'))!;
+    const sdl = (cm.data as Record<string, string>)['supergraph.graphql'];
+    const routes = routingUrls(sdl);
+    const services = serviceGraphqlUrls(objects);
+    const names = listedSubgraphs(sdl);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const svc = find(objects, 'Service', name);
+      expect(svc, `Service ${name}`).toBeDefined();
+      expect(find(objects, 'Deployment', name, svc!.metadata.namespace), `Deployment ${name}`).toBeDefined();
+      expect(routes[name], `routing URL of ${name}`).toBe(`http://${name}.${svc!.metadata.namespace}.svc.cluster.local:4000/graphql`);
+      expect(services[name]).toBe(routes[name]);
+    }
+    const gateway = find(objects, 'Deployment', 'gateway')!;
+    expect((gateway.spec as any).template.spec.volumes.find((v: any) => v.name === 'supergraph').configMap.name).toBe(cm.metadata.name);
+  });
+
+  it('denies ingress by default; subgraphs admit only the gateway and internal clients, Prometheus only the metrics port', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    for (const ns of PLATFORM_NS) {
+      expect(policies.some((p) => p.metadata.namespace === ns && JSON.stringify((p.spec as any).podSelector) === '{}' && !(p.spec as any).ingress)).toBe(true);
+    }
+    for (const p of policies.filter((x) => PLATFORM_NS.includes(x.metadata.namespace!))) {
+      for (const rule of (p.spec as any).ingress ?? []) {
+        const ports = rule.ports.map((x: any) => x.port);
+        for (const peer of rule.from) {
+          const ns = peer.namespaceSelector?.matchLabels ?? {};
+          const pod = peer.podSelector?.matchLabels ?? {};
+          const fromGateway = pod['app.kubernetes.io/name'] === 'gateway' && ns['kubernetes.io/metadata.name'] === 'aic-system';
+          const internal = pod['aic.io/internal-client'] === 'true' && ns['aic.io/platform'] === 'true';
+          const ingress = pod.istio === 'ingressgateway' && p.metadata.name === 'gateway-from-ingress';
+          const scrape = ns['kubernetes.io/metadata.name'] === 'monitoring' && ports.every((x: number) => x === 15020);
+          expect(fromGateway || internal || ingress || scrape, `${p.metadata.namespace}/${p.metadata.name}: ${JSON.stringify(peer)}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('lets only the gateway service account call subgraph GraphQL in the mesh (mTLS STRICT)', () => {
+    expect((find(objects, 'PeerAuthentication', 'default', 'istio-system')!.spec as any).mtls.mode).toBe('STRICT');
+    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph')) {
+      const policy = find(objects, 'AuthorizationPolicy', d.metadata.name, d.metadata.namespace)!;
+      const rules = (policy.spec as any).rules as any[];
+      const open = rules.filter((r) => !r.to);
+      expect(open).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/aic-system/sa/gateway'] } }] }]);
+      for (const r of rules.filter((x) => x.to)) expect(r.to[0].operation.paths).not.toContain('/graphql');
+    }
+  });
+
+  it('routes inference A/B subsets by weight and protects every service with connection limits and outlier detection', () => {
+    const vs = find(objects, 'VirtualService', 'inference', 'aic-ai')!;
+    const weighted = (vs.spec as any).http.find((h: any) => h.name === 'weighted').route;
+    expect(weighted.map((r: any) => r.destination.subset)).toEqual(['stable', 'canary']);
+    expect(weighted.reduce((s: number, r: any) => s + r.weight, 0)).toBe(100);
+    const subsets = (find(objects, 'DestinationRule', 'inference', 'aic-ai')!.spec as any).subsets.map((s: any) => s.name);
+    expect(subsets).toEqual(['stable', 'canary']);
+    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace !== 'aic-observability')) {
+      const dr = find(objects, 'DestinationRule', d.metadata.name, d.metadata.namespace)!;
+      expect((dr.spec as any).trafficPolicy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
+      expect((dr.spec as any).trafficPolicy.outlierDetection.consecutive5xxErrors).toBeGreaterThan(0);
+    }
+  });
+
+  it('scales inference on the in-flight custom metric and keeps the training template suspended on the GPU pool', () => {
+    const hpa = find(objects, 'HorizontalPodAutoscaler', 'inference')!;
+    expect((hpa.spec as any).metrics[0].pods.metric.name).toBe('inference_inflight_requests');
+    const job = find(objects, 'Job', 'training-gpu-template', 'aic-ai')!;
+    expect((job.spec as any).suspend).toBe(true);
+    expect((job.spec as any).template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
+  });
+});
+
+describe('cloud overlays', () => {
+  it('use their registry, identity and secret store', () => {
+    const aws = renderKustomization(path.join(k8s, 'overlays/aws'));
+    const azure = renderKustomization(path.join(k8s, 'overlays/azure'));
+    for (const [objects, registry] of [[aws, '.dkr.ecr.'], [azure, '.azurecr.io/']] as const) {
+      for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace !== 'aic-observability')) {
+        expect((d.spec as any).template.spec.containers[0].image).toContain(registry);
+      }
+      for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph')) {
+        const spc = find(objects, 'SecretProviderClass', `${d.metadata.name}-secrets`, d.metadata.namespace)!;
+        expect((spc.spec as any).secretObjects[0].secretName).toBe(`${d.metadata.name}-secrets`);
+        const vol = (d.spec as any).template.spec.volumes.find((v: any) => v.name === 'secrets-store');
+        expect(vol.csi.volumeAttributes.secretProviderClass).toBe(spc.metadata.name);
+      }
+    }
+    expect(aws.filter((o) => o.kind === 'ServiceAccount' && PLATFORM_NS.includes(o.metadata.namespace!)).every((sa) => sa.metadata.annotations?.['eks.amazonaws.com/role-arn'])).toBe(true);
+    expect(azure.filter((o) => o.kind === 'ServiceAccount').every((sa) => sa.metadata.annotations?.['azure.workload.identity/client-id'])).toBe(true);
+    expect((find(aws, 'Ingress', 'aic-api')!.spec as any).ingressClassName).toBe('alb');
+    expect((find(azure, 'Ingress', 'aic-api')!.spec as any).ingressClassName).toBe('azure-application-gateway');
+  });
+
+  it('ship node groups for system, apps and GPU, Argo CD Applications and the Istio install, all valid', () => {
+    const eks = readManifestFile(path.join(k8s, 'overlays/aws/cluster/eksctl-cluster.yaml'))[0] as any;
+    const groups = Object.fromEntries(eks.managedNodeGroups.map((g: any) => [g.name, g]));
+    expect([groups.system.instanceType, groups.apps.instanceType, groups.gpu.instanceType]).toEqual(['t3.medium', 't3.large', 'g4dn.xlarge']);
+    expect(groups.gpu.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
+    const aks = fs.readFileSync(path.join(k8s, 'overlays/azure/cluster/aks-cluster.sh'), 'utf8');
+    expect(aks).toContain('--node-taints nvidia.com/gpu=present:NoSchedule');
+    for (const pool of ['system', 'apps', 'gpu']) expect(aks).toContain(`aic.io/node-pool=${pool}`);
+    const extra = [...fs.readdirSync(path.join(k8s, 'argocd')).map((f) => path.join(k8s, 'argocd', f)), path.join(k8s, 'cluster/istio-operator.yaml')].flatMap(readManifestFile);
+    expect(extra.flatMap(validateObject)).toEqual([]);
+    const apps = extra.filter((o) => o.kind === 'Application').map((a) => (a.spec as any).source.path).sort();
+    expect(apps).toEqual(['k8s/overlays/aws', 'k8s/overlays/azure']);
+    for (const p of apps) expect(fs.existsSync(path.join(root, p, 'kustomization.yaml'))).toBe(true);
+  });
+});
+
+describe('k8s supergraph', () => {
+  it(`is in sync with the repository's composition (run: npx tsx k8s/tools/sync-supergraph.ts)`, () => {
+    const services = serviceGraphqlUrls(renderKustomization(path.join(k8s, 'base')));
+    expect(fs.readFileSync(path.join(root, K8S_SUPERGRAPH_PATH), 'utf8')).toBe(buildK8sSupergraph(root, services));
+  });
+});
+
+describe('observability', () => {
+  it('dashboard panels and alert rules query metrics the services export', () => {
+    const dash = JSON.parse(fs.readFileSync(path.join(k8s, 'base/observability/dashboards/aic-gateway-inference.json'), 'utf8'));
+    const exprs: string[] = dash.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
+    expect(exprs.length).toBeGreaterThan(10);
+    const rules = readManifestFile(path.join(k8s, 'base/observability/monitoring.yaml')).find((o) => o.kind === 'PrometheusRule')!;
+    const ruleExprs: string[] = (rules.spec as any).groups.flatMap((g: any) => g.rules.map((r: any) => r.expr));
+    const alerts: string[] = (rules.spec as any).groups.flatMap((g: any) => g.rules.map((r: any) => r.alert).filter(Boolean));
+    expect(alerts).toEqual(expect.arrayContaining(['AicGraphQLErrorRateHigh', 'AicGraphQLLatencyHigh', 'AicGpuSaturated', 'AicTrainingJobFailed']));
+    // Metric names the code registers (lib/src/metrics.ts, gateway, inference) or the cluster add-ons export.
+    const exported = /^(graphql_operations_total|graphql_operation_duration_seconds_bucket|graphql_active_subscriptions|http_request_duration_seconds_count|inference_\w+|DCGM_\w+|kube_\w+|up|service:[\w:]+|inference:[\w:]+)$/;
+    const source = ['lib/src/metrics.ts', 'gateway/src/server.ts', 'subgraphs/inference/src/serving/inference.metrics.ts'].map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
+    for (const expr of [...exprs, ...ruleExprs]) {
+      for (const name of metricNames(expr)) {
+        expect(name, expr).toMatch(exported);
+        const base = name.replace(/_(bucket|sum|count)$/, '');
+        if (/^(graphql_|http_|inference_)/.test(base)) expect(source, `${base} is not registered in the code`).toContain(`'${base}'`);
+      }
+    }
+  });
+});
