@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/libsql';
+import os from 'node:os';
+import type { MikroORM } from '@mikro-orm/core';
+import { createOrm } from '../../../lib/src/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ColumnLineageEdge } from '../src/lineage/column-lineage-edge.entity';
 import { LineageEdge } from '../src/lineage/lineage-edge.entity';
@@ -13,6 +15,7 @@ import { LineageNode } from '../src/lineage/lineage-node.entity';
 import { LineageRun } from '../src/lineage/lineage-run.entity';
 import type { OpenLineageEvent } from '../src/openlineage/openlineage.types';
 import { createOpenLineageValidator } from '../src/openlineage/openlineage.validator';
+import { testDatabases } from './databases';
 import { OPENLINEAGE_FIXTURES } from './fixtures';
 
 const ORG = 'org-a';
@@ -42,23 +45,25 @@ const ds = (name: string, org = ORG): string => lineageNodeId(org, 'DATASET', NS
 const job = (name: string, org = ORG): string => lineageNodeId(org, 'JOB', NS, name);
 const names = (g: Awaited<ReturnType<typeof traverseLineage>>): string[] => g.nodes.map((n) => `${n.depth}:${n.node.kind === 'JOB' ? 'job' : 'ds'}:${n.node.name}`);
 
-beforeAll(async () => {
-  orm = await MikroORM.init({ entities: [LineageNode, LineageEdge, LineageRun, LineageEventRecord, ColumnLineageEdge], dbName: ':memory:', allowGlobalContext: false });
-  await orm.schema.createSchema();
-  // raw -> clean -> features -> model, plus a side branch features -> report
-  await ingest(runEvent('clean', ['raw'], ['clean']));
-  await ingest(runEvent('featurize', ['clean', 'lookup'], ['features']));
-  await ingest(runEvent('train', ['features'], ['model']));
-  await ingest(runEvent('report', ['features'], ['report']));
-  // a cycle: loop_a reads loop_x writes loop_y, loop_b reads loop_y writes loop_x
-  await ingest(runEvent('loop_a', ['loop_x'], ['loop_y']));
-  await ingest(runEvent('loop_b', ['loop_y'], ['loop_x']));
-  // another organization with the same names
-  await ingest(runEvent('clean', ['raw'], ['leak']), 'org-b');
-});
-afterAll(async () => orm?.close(true));
+describe.each(testDatabases())('lineage graph on $label', (db) => {
+  beforeAll(async () => {
+    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: [LineageNode, LineageEdge, LineageRun, LineageEventRecord, ColumnLineageEdge] });
+    // raw -> clean -> features -> model, plus a side branch features -> report
+    await ingest(runEvent('clean', ['raw'], ['clean']));
+    await ingest(runEvent('featurize', ['clean', 'lookup'], ['features']));
+    await ingest(runEvent('train', ['features'], ['model']));
+    await ingest(runEvent('report', ['features'], ['report']));
+    // a cycle: loop_a reads loop_x writes loop_y, loop_b reads loop_y writes loop_x
+    await ingest(runEvent('loop_a', ['loop_x'], ['loop_y']));
+    await ingest(runEvent('loop_b', ['loop_y'], ['loop_x']));
+    // another organization with the same names
+    await ingest(runEvent('clean', ['raw'], ['leak']), 'org-b');
+  });
+  afterAll(async () => {
+    await orm?.close(true);
+    await db.drop();
+  });
 
-describe('lineage graph', () => {
   it('builds the expected graph from a chain of events', async () => {
     const g = await traverseLineage(orm.em.fork(), ds('model'), { direction: 'UPSTREAM', depth: 10 });
     expect(names(g)).toEqual(['0:ds:model', '1:job:train', '2:ds:features', '3:job:featurize', '4:ds:clean', '4:ds:lookup', '5:job:clean', '6:ds:raw']);
