@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 
-@ObjectType('AuditEvent', { description: 'A security event of the organization' })
+@ObjectType('SecurityEvent', { description: 'A security event of the organization' })
 export class AuditEventType {
   @Field(() => ID)
   id!: string;
@@ -34,7 +34,7 @@ export class AuditEventType {
   createdAt!: Date;
 }
 
-@ObjectType('AuditPageInfo')
+@ObjectType('SecurityEventPageInfo')
 export class PageInfoType {
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
@@ -43,7 +43,7 @@ export class PageInfoType {
   hasNextPage!: boolean;
 }
 
-@ObjectType('AuditEventConnection')
+@ObjectType('SecurityEventConnection')
 export class AuditEventConnectionType {
   @Field(() => [AuditEventType])
   nodes!: AuditEventType[];
@@ -52,7 +52,7 @@ export class AuditEventConnectionType {
   pageInfo!: PageInfoType;
 }
 
-@InputType('AuditFilter')
+@InputType('SecurityEventFilter')
 export class AuditFilterInput {
   @Field(() => [String], { nullable: true })
   types?: string[];

@@ -76,7 +76,7 @@ export function describeIdentityApi(driver: string, database: () => Promise<{ ur
       expect(decodeJwt(second.accessToken).sid).toBe(decodeJwt(first.accessToken).sid);
       expect(codeOf(await run(q, { t: first.refreshToken }))).toBe('UNAUTHENTICATED');
       expect(codeOf(await run(q, { t: second.refreshToken }))).toBe('UNAUTHENTICATED');
-      const log = await run('query($f: AuditFilter) { auditLog(filter: $f) { nodes { type targetId } } }', { f: { types: ['token.family-revoked'] } }, owner);
+      const log = await run('query($f: SecurityEventFilter) { auditLog(filter: $f) { nodes { type targetId } } }', { f: { types: ['token.family-revoked'] } }, owner);
       expect(log.data.auditLog.nodes).toContainEqual({ type: 'token.family-revoked', targetId: decodeJwt(first.accessToken).sid });
     });
 

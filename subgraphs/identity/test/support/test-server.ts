@@ -19,11 +19,14 @@ export interface TestIdentity extends RunningService {
 }
 
 /** Starts identity on port 0 (SQLite in memory unless `databaseUrl`), with `adjust` applied to its config. */
-export async function startIdentity(options: { databaseUrl?: string; env?: Record<string, string>; adjust?: (config: Config) => void } = {}): Promise<TestIdentity> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-identity-'));
+export async function startIdentity(
+  options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string>; adjust?: (config: Config) => void } = {},
+): Promise<TestIdentity> {
+  const ownDir = !options.dataDir;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-identity-'));
   const config = loadConfig({
     AIC_DATA_DIR: dataDir,
-    DATABASE_URL: options.databaseUrl ?? ':memory:',
+    DATABASE_URL: options.databaseUrl ?? (ownDir ? ':memory:' : ''),
     LOG_LEVEL: 'silent',
     AIC_ADMIN_EMAIL: ADMIN_EMAIL,
     AIC_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -41,7 +44,7 @@ export async function startIdentity(options: { databaseUrl?: string; env?: Recor
     config,
     stop: async () => {
       await running.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
     async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD, organizationId?: string) {
       const res = await gql(
