@@ -15,7 +15,7 @@ export enum EndpointStatus {
 }
 registerEnumType(EndpointStatus, {
   name: 'EndpointStatus',
-  description: 'READY: every routed version is loaded and warm; DEGRADED: some are; LOADING: none yet, none failed; FAILED: none ready and at least one failed',
+  description: 'READY: every routed version is loaded and warm; LOADING: some are still loading; DEGRADED: some are ready, others failed or were evicted; FAILED: none is ready',
 });
 
 export enum SessionStateName {

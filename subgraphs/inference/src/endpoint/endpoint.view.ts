@@ -47,6 +47,7 @@ export function endpointStatus(endpoint: Endpoint, statuses: readonly VersionRea
   const notReady = relevant.filter((s) => s.state !== 'READY');
   const reason = notReady.length ? notReady.map((s) => `${s.key}: ${s.state.toLowerCase()}${s.reason ? ` (${s.reason})` : ''}`).join('; ') : null;
   if (notReady.length === 0) return { status: EndpointStatus.READY, reason: null };
+  if (notReady.some((s) => s.state === 'LOADING')) return { status: EndpointStatus.LOADING, reason };
   if (notReady.length < relevant.length) return { status: EndpointStatus.DEGRADED, reason };
   return { status: notReady.some((s) => s.state === 'FAILED') ? EndpointStatus.FAILED : EndpointStatus.LOADING, reason };
 }
