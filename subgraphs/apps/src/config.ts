@@ -1,0 +1,37 @@
+import type { BaseServiceConfig, Env } from '../../../lib/src/index';
+import { getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+
+/** Settings of the apps service: the shared ones plus where inference and Kubernetes are. */
+export interface Config extends BaseServiceConfig {
+  /** Base URL of the inference service (its GraphQL API is at `/graphql`). */
+  inferenceUrl: string;
+  /** Base URL of the schemas service (config values are validated against its JSON Schemas). */
+  schemasUrl: string;
+  /** Seconds between health checks and autoscaler steps of running deployments; 0 turns the schedule off. */
+  monitorIntervalSeconds: number;
+  kubernetes: {
+    /** Path of a kubeconfig; unset means the kubernetes driver can render (dryRun) but not apply. */
+    kubeconfigPath?: string;
+    namespace: string;
+    /** Image of the inference server the rendered Deployments run. */
+    inferenceImage: string;
+  };
+}
+
+/**
+ * Reads the apps service settings from the environment (the only place that does).
+ * @returns the config; throws ConfigError for malformed values
+ */
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    ...loadBaseConfig(env, 'apps', 4002),
+    inferenceUrl: getEnvStr(env, 'AIC_INFERENCE_URL', 'http://127.0.0.1:4004'),
+    schemasUrl: getEnvStr(env, 'AIC_SCHEMAS_URL', 'http://127.0.0.1:4007'),
+    monitorIntervalSeconds: getEnvNum(env, 'AIC_APPS_MONITOR_INTERVAL_SECONDS', 15),
+    kubernetes: {
+      kubeconfigPath: getEnvStr(env, 'AIC_APPS_KUBECONFIG'),
+      namespace: getEnvStr(env, 'AIC_APPS_NAMESPACE', 'aic-apps'),
+      inferenceImage: getEnvStr(env, 'AIC_APPS_INFERENCE_IMAGE', 'ghcr.io/aic-platform/inference:latest'),
+    },
+  };
+}

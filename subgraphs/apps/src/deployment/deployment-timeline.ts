@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { PubSub } from '../../../../lib/src/index';
+import { DeploymentEvent } from './deployment-event.entity';
+import type { Deployment } from './deployment.entity';
+import { DEPLOYMENT_EVENTS } from './deployment.model';
+import type { DeploymentEventKind, DeploymentStatus } from './deployment.model';
+
+/**
+ * Appends events to deployments' timelines and publishes each one for the status subscription.
+ * Sequence numbers come from the stored count, so the timeline order is the order of the writes.
+ */
+export class DeploymentTimeline {
+  constructor(private readonly pubSub: PubSub) {}
+
+  /** Adds one event (flushed with the deployment) and publishes it after the flush. */
+  async record(
+    em: EntityManager,
+    deployment: Deployment,
+    kind: DeploymentEventKind,
+    previousStatus: DeploymentStatus | null,
+    message: string,
+    actorId: string | null,
+    data?: unknown,
+  ): Promise<DeploymentEvent> {
+    const sequence = (await em.count(DeploymentEvent, { deploymentId: deployment.id })) + 1;
+    const event = em.create(DeploymentEvent, {
+      organizationId: deployment.organizationId,
+      deploymentId: deployment.id,
+      applicationId: deployment.applicationId,
+      sequence,
+      kind,
+      status: deployment.status,
+      previousStatus,
+      health: deployment.health,
+      revision: deployment.revision,
+      replicas: deployment.replicas,
+      message,
+      actorId,
+      data: data ?? null,
+    });
+    await em.flush();
+    this.pubSub.publish(DEPLOYMENT_EVENTS, { ...event, at: event.at.toISOString() });
+    return event;
+  }
+}

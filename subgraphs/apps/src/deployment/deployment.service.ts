@@ -1,0 +1,274 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Viewer } from '../../../../lib/src/index';
+import { BadUserInputError, ConflictError, NotFoundError, assertSameOrganization } from '../../../../lib/src/index';
+import { resolveScalingPolicy } from '../autoscaler/autoscaler.engine';
+import { emptyScalingHistory } from '../autoscaler/scaling-behavior.model';
+import { Application } from '../application/application.entity';
+import type { ApplicationService } from '../application/application.service';
+import type { FieldProblem } from '../common/invalid-input.error';
+import { InvalidInputError } from '../common/invalid-input.error';
+import { configForRelease } from '../config-version/config-snapshot.builder';
+import { ConfigVersion } from '../config-version/config-version.entity';
+import type { DeploymentDriver, DriverTarget } from '../drivers/driver.model';
+import { DEFAULT_HEALTH_THRESHOLDS } from '../health/health.evaluator';
+import { findEndpointProblems } from '../kubernetes/release.renderer';
+import { findResourceProblems } from '../kubernetes/resources.validator';
+import type { DeploymentTimeline } from './deployment-timeline';
+import { Deployment } from './deployment.entity';
+import type { DeployInput } from './deployment.input';
+import { fromResourcesInput, fromScalingInput } from './deployment.mapper';
+import { DeploymentEventKind, DeploymentStatus, DriverKind, HealthState } from './deployment.model';
+import type { ReleaseContent } from './deployment.model';
+import { Release } from './release.entity';
+
+const ACTIVE = [DeploymentStatus.RUNNING, DeploymentStatus.DEGRADED, DeploymentStatus.UNHEALTHY];
+
+/** Lifecycle of deployments: deploy, pause, resume, scale, rollback, delete, each recorded in the timeline. */
+export class DeploymentService {
+  constructor(
+    private readonly applications: ApplicationService,
+    private readonly drivers: Record<DriverKind, DeploymentDriver>,
+    readonly timeline: DeploymentTimeline,
+  ) {}
+
+  async get(em: EntityManager, viewer: Viewer | null, id: string): Promise<Deployment> {
+    const deployment = await em.findOne(Deployment, { id });
+    if (!deployment) throw new NotFoundError('Deployment', id);
+    assertSameOrganization(viewer, deployment.organizationId);
+    return deployment;
+  }
+
+  /** Rolls out a new release (creating the deployment on first use), or returns the driver's plan on a dry run. */
+  async deploy(em: EntityManager, viewer: Viewer, input: DeployInput, authorization: string): Promise<{ deployment: Deployment | null; objects: unknown[] }> {
+    const app = await this.applications.get(em, viewer, input.applicationId);
+    const content = this.validate(input, app.environments);
+    const configVersion = input.configVersionId ? await this.configOf(em, app.id, input.configVersionId) : null;
+    const existing = await em.findOne(Deployment, { applicationId: app.id, environment: input.environment, status: { $ne: DeploymentStatus.DELETED } });
+    const driverKind = existing?.driver ?? input.driver ?? DriverKind.LOCAL;
+    if (existing && input.driver && input.driver !== existing.driver) {
+      throw new BadUserInputError('The driver of a deployment is fixed', [{ field: 'driver', message: `this deployment runs on ${existing.driver}` }]);
+    }
+    if (existing) content.endpoints = content.endpoints.map((e) => ({ ...e, endpointId: existing.endpointsState.find((o) => o.name === e.name)?.endpointId ?? null }));
+    const revision = (existing?.revision ?? 0) + 1;
+    const target = this.target(existing?.id ?? 'new', app, input.environment, revision, content, configVersion);
+    if (input.dryRun) return { deployment: null, objects: this.planOrRefuse(driverKind, target) };
+    this.planOrRefuse(driverKind, target);
+
+    const deployment =
+      existing ??
+      em.create(Deployment, {
+        organizationId: viewer.organizationId,
+        applicationId: app.id,
+        environment: input.environment,
+        driver: driverKind,
+        status: DeploymentStatus.DEPLOYING,
+        health: HealthState.UNKNOWN,
+        revision: 0,
+        replicas: content.replicas,
+        endpointsState: content.endpoints,
+        resources: content.resources,
+        scaling: content.scaling,
+        healthThresholds: { ...DEFAULT_HEALTH_THRESHOLDS },
+        scalingHistory: emptyScalingHistory(),
+        diagnosticsState: [],
+        createdById: viewer.id,
+      });
+    if (input.healthThresholds) deployment.healthThresholds = { ...deployment.healthThresholds, ...definedOnly(input.healthThresholds) };
+    await em.flush();
+    return { deployment: await this.rollOut(em, deployment, { ...target, deploymentId: deployment.id }, viewer.id, authorization, null), objects: [] };
+  }
+
+  async pause(em: EntityManager, viewer: Viewer, id: string, authorization: string): Promise<Deployment> {
+    const deployment = await this.get(em, viewer, id);
+    if (!ACTIVE.includes(deployment.status)) throw new ConflictError(`A ${deployment.status} deployment cannot be paused`);
+    const previous = deployment.status;
+    deployment.endpointsState = await this.drivers[deployment.driver].pause(await this.current(em, deployment), authorization);
+    deployment.status = DeploymentStatus.PAUSED;
+    deployment.health = HealthState.UNKNOWN;
+    await this.timeline.record(em, deployment, DeploymentEventKind.PAUSED, previous, 'paused: the endpoints stop serving', viewer.id);
+    return deployment;
+  }
+
+  async resume(em: EntityManager, viewer: Viewer, id: string, authorization: string): Promise<Deployment> {
+    const deployment = await this.get(em, viewer, id);
+    if (deployment.status !== DeploymentStatus.PAUSED) throw new ConflictError(`A ${deployment.status} deployment cannot be resumed`);
+    deployment.endpointsState = await this.drivers[deployment.driver].apply(await this.current(em, deployment), authorization);
+    deployment.status = DeploymentStatus.RUNNING;
+    await this.timeline.record(em, deployment, DeploymentEventKind.RESUMED, DeploymentStatus.PAUSED, `resumed release ${deployment.revision}`, viewer.id);
+    return deployment;
+  }
+
+  /** Sets the replica count by hand; the autoscaling policy, if any, is switched off. */
+  async scale(em: EntityManager, viewer: Viewer, id: string, replicas: number, authorization: string): Promise<Deployment> {
+    const deployment = await this.get(em, viewer, id);
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) throw new BadUserInputError('Invalid replica count', [{ field: 'replicas', message: 'must be a whole number in 0..1000' }]);
+    if (!ACTIVE.includes(deployment.status)) throw new ConflictError(`A ${deployment.status} deployment cannot be scaled`);
+    const before = deployment.replicas;
+    deployment.replicas = replicas;
+    deployment.scaling = null;
+    await this.drivers[deployment.driver].scale(await this.current(em, deployment), authorization);
+    await this.timeline.record(em, deployment, DeploymentEventKind.SCALED, deployment.status, `scaled by hand from ${before} to ${replicas} replicas (autoscaling off)`, viewer.id, { from: before, to: replicas });
+    return deployment;
+  }
+
+  async setScalingPolicy(em: EntityManager, viewer: Viewer, id: string, scaling: DeployInput['scaling'] | null, authorization: string): Promise<Deployment> {
+    const deployment = await this.get(em, viewer, id);
+    const policy = scaling ? fromScalingInput(scaling) : null;
+    if (policy) {
+      this.badInput(() => resolveScalingPolicy(policy));
+      this.badInputFields(findResourceProblems(deployment.resources, { cpuTarget: policy.target.kind === 'CPU' }));
+      deployment.replicas = Math.min(Math.max(deployment.replicas, policy.minReplicas), policy.maxReplicas);
+    }
+    deployment.scaling = policy;
+    deployment.scalingHistory = emptyScalingHistory();
+    if (ACTIVE.includes(deployment.status)) await this.drivers[deployment.driver].scale(await this.current(em, deployment), authorization);
+    await this.timeline.record(em, deployment, DeploymentEventKind.SCALING_POLICY_CHANGED, deployment.status, policy ? `autoscaling between ${policy.minReplicas} and ${policy.maxReplicas} replicas` : 'autoscaling off', viewer.id, { policy });
+    return deployment;
+  }
+
+  /** Restores an earlier release (endpoints, weights, config, resources and scaling together) as a new release. */
+  async rollback(em: EntityManager, viewer: Viewer, id: string, toRevision: number | null, authorization: string): Promise<Deployment> {
+    const deployment = await this.get(em, viewer, id);
+    if (deployment.status === DeploymentStatus.DELETED) throw new ConflictError('A deleted deployment cannot be rolled back');
+    const wanted = toRevision ?? deployment.revision - 1;
+    const release = await em.findOne(Release, { deploymentId: deployment.id, revision: wanted });
+    if (!release || wanted >= deployment.revision) throw new BadUserInputError('No such earlier release', [{ field: 'toRevision', message: `must be an earlier release (1..${deployment.revision - 1})` }]);
+    const app = await this.applications.get(em, viewer, deployment.applicationId);
+    const configVersion = release.configVersionId ? await this.configOf(em, app.id, release.configVersionId) : null;
+    const content: ReleaseContent = {
+      endpoints: release.endpoints.map((e) => ({ ...e, endpointId: deployment.endpointsState.find((o) => o.name === e.name)?.endpointId ?? null })),
+      configVersionId: release.configVersionId ?? null,
+      resources: release.resources,
+      scaling: release.scaling,
+      replicas: release.replicas,
+    };
+    const target = this.target(deployment.id, app, deployment.environment, deployment.revision + 1, content, configVersion);
+    return this.rollOut(em, deployment, target, viewer.id, authorization, wanted);
+  }
+
+  async delete(em: EntityManager, viewer: Viewer, id: string, authorization: string): Promise<Deployment> {
+    const deployment = await this.get(em, viewer, id);
+    if (deployment.status === DeploymentStatus.DELETED) return deployment;
+    const previous = deployment.status;
+    await this.drivers[deployment.driver].remove(await this.current(em, deployment), authorization);
+    deployment.status = DeploymentStatus.DELETED;
+    deployment.endpointsState = deployment.endpointsState.map((e) => ({ ...e, endpointId: null }));
+    await this.timeline.record(em, deployment, DeploymentEventKind.DELETED, previous, 'deleted: every object the deployment created is removed', viewer.id);
+    return deployment;
+  }
+
+  /** Applies a replica count the autoscaler chose (the caller records the decision). */
+  async scaleByAutoscaler(em: EntityManager, deployment: Deployment, authorization: string): Promise<void> {
+    await this.drivers[deployment.driver].scale(await this.current(em, deployment), authorization);
+  }
+
+  /** The running release as a driver target. */
+  async current(em: EntityManager, deployment: Deployment): Promise<DriverTarget> {
+    const app = await em.findOneOrFail(Application, { id: deployment.applicationId });
+    const configVersion = deployment.configVersionId ? await em.findOne(ConfigVersion, { id: deployment.configVersionId }) : null;
+    const content: ReleaseContent = {
+      endpoints: deployment.endpointsState,
+      configVersionId: deployment.configVersionId ?? null,
+      resources: deployment.resources,
+      scaling: deployment.scaling,
+      replicas: deployment.replicas,
+    };
+    return this.target(deployment.id, app, deployment.environment, deployment.revision, content, configVersion);
+  }
+
+  private async rollOut(em: EntityManager, deployment: Deployment, target: DriverTarget, actorId: string, authorization: string, rolledBackFrom: number | null): Promise<Deployment> {
+    const previous = deployment.revision === 0 ? null : deployment.status;
+    Object.assign(deployment, {
+      revision: target.revision,
+      status: DeploymentStatus.DEPLOYING,
+      endpointsState: target.content.endpoints,
+      configVersionId: target.content.configVersionId,
+      resources: target.content.resources,
+      scaling: target.content.scaling,
+      replicas: target.content.replicas,
+    });
+    if (target.content.scaling) deployment.scalingHistory = emptyScalingHistory();
+    try {
+      deployment.endpointsState = await this.drivers[deployment.driver].apply(target, authorization);
+    } catch (error) {
+      deployment.status = DeploymentStatus.FAILED;
+      await this.timeline.record(em, deployment, DeploymentEventKind.FAILED, previous, `release ${target.revision} failed: ${(error as Error).message}`, actorId);
+      throw error;
+    }
+    em.create(Release, {
+      organizationId: deployment.organizationId,
+      deploymentId: deployment.id,
+      revision: target.revision,
+      endpoints: deployment.endpointsState.map((e) => ({ ...e, endpointId: null })),
+      configVersionId: target.content.configVersionId,
+      resources: target.content.resources,
+      scaling: target.content.scaling,
+      replicas: target.content.replicas,
+      rolledBackFrom,
+      createdById: actorId,
+    });
+    deployment.status = DeploymentStatus.RUNNING;
+    deployment.health = HealthState.UNKNOWN;
+    const kind = rolledBackFrom === null ? DeploymentEventKind.DEPLOYED : DeploymentEventKind.ROLLED_BACK;
+    const message = rolledBackFrom === null ? `release ${target.revision} deployed` : `rolled back to release ${rolledBackFrom} as release ${target.revision}`;
+    await this.timeline.record(em, deployment, kind, previous, message, actorId, { revision: target.revision, configVersion: target.config.version || null, endpoints: target.content.endpoints.map((e) => ({ name: e.name, weight: e.weight })) });
+    return deployment;
+  }
+
+  private validate(input: DeployInput, environments: string[]): ReleaseContent {
+    const problems: FieldProblem[] = [];
+    if (!environments.includes(input.environment)) problems.push({ field: 'environment', message: `must be one of ${environments.join(', ')}` });
+    const endpoints = input.endpoints.map((e) => ({ name: e.name, weight: e.weight, routes: e.routes.map((r) => ({ modelVersionId: r.modelVersion, weight: r.weight })), endpointId: null }));
+    problems.push(...findEndpointProblems(endpoints.map((e) => ({ id: e.name, name: e.name, weight: e.weight, modelVersionIds: [] }))));
+    endpoints.forEach((e, i) => {
+      if (e.routes.length === 0 || e.routes.every((r) => !(r.weight > 0))) problems.push({ field: `endpoints.${i}.routes`, message: 'at least one route with a positive weight' });
+    });
+    const resources = fromResourcesInput(input.resources);
+    const scaling = input.scaling ? fromScalingInput(input.scaling) : null;
+    problems.push(...findResourceProblems(resources, { cpuTarget: scaling?.target.kind === 'CPU' }));
+    if (scaling) {
+      try {
+        resolveScalingPolicy(scaling);
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        problems.push(...error.fields);
+      }
+    }
+    const replicas = scaling ? Math.max(scaling.minReplicas, 1) : (input.replicas ?? 1);
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) problems.push({ field: 'replicas', message: 'must be a whole number in 0..1000' });
+    this.badInputFields(problems);
+    return { endpoints, configVersionId: input.configVersionId ?? null, resources, scaling, replicas };
+  }
+
+  private async configOf(em: EntityManager, applicationId: string, id: string): Promise<ConfigVersion> {
+    const version = await em.findOne(ConfigVersion, { id, applicationId });
+    if (!version) throw new BadUserInputError('Unknown config version', [{ field: 'configVersionId', message: 'is not a version of this application' }]);
+    return version;
+  }
+
+  private target(deploymentId: string, app: { id: string; name: string }, environment: string, revision: number, content: ReleaseContent, config: ConfigVersion | null): DriverTarget {
+    const rendered = config ? configForRelease({ entries: config.storedEntries, checksum: config.checksum }) : { values: {}, secrets: [] };
+    return { deploymentId, application: { id: app.id, name: app.name }, environment, revision, content, config: { version: config?.version ?? 0, ...rendered } };
+  }
+
+  private planOrRefuse(kind: DriverKind, target: DriverTarget): unknown[] {
+    return this.badInput(() => this.drivers[kind].plan(target));
+  }
+
+  private badInput<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw new BadUserInputError(error.message.split(':')[0], error.fields);
+      throw error;
+    }
+  }
+
+  private badInputFields(problems: FieldProblem[]): void {
+    if (problems.length > 0) throw new BadUserInputError('Invalid release', problems);
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}

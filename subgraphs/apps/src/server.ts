@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/core';
+import type { GraphQLSchema } from 'graphql';
+import type { PubSub, ServiceServer, ServiceTokenSource } from '../../../lib/src/index';
+import {
+  createContextFactory, createLogger, createOrm, createPubSub, createServiceServer, createServiceTokenSource, createTokenVerifier, pingDatabase,
+} from '../../../lib/src/index';
+import { Application } from './application/application.entity';
+import { ApplicationService } from './application/application.service';
+import type { Config } from './config';
+import { ConfigVersion } from './config-version/config-version.entity';
+import { ConfigVersionService } from './config-version/config-version.service';
+import type { AppsContext, AppsServices } from './context';
+import { DeploymentEvent } from './deployment/deployment-event.entity';
+import { DeploymentTimeline } from './deployment/deployment-timeline';
+import { Deployment } from './deployment/deployment.entity';
+import { DriverKind } from './deployment/deployment.model';
+import { DeploymentService } from './deployment/deployment.service';
+import { Release } from './deployment/release.entity';
+import { InferenceClient } from './drivers/inference.client';
+import { createKubernetesApplier } from './drivers/kubernetes.applier';
+import type { KubernetesApplier } from './drivers/kubernetes.applier';
+import { KubernetesDriver } from './drivers/kubernetes.driver';
+import { LocalDriver } from './drivers/local.driver';
+import { DeploymentMonitor } from './monitor/deployment.monitor';
+import { buildAppsSchema } from './schema';
+
+export const APPS_ENTITIES = [Application, ConfigVersion, Deployment, Release, DeploymentEvent];
+
+/** Replaceable collaborators (tests pass their own clock or applier). */
+export interface AppsDeps {
+  kubernetesApplier: KubernetesApplier | null;
+  tokens: ServiceTokenSource | null;
+  now: () => number;
+}
+
+export interface AppsServer {
+  server: ServiceServer;
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  pubSub: PubSub;
+  services: AppsServices;
+}
+
+/**
+ * Builds the apps service (never listens): ORM, pub/sub, drivers, monitor, schema and server.
+ * @returns the server and its parts
+ */
+export async function createServer(config: Config, deps: Partial<AppsDeps> = {}): Promise<AppsServer> {
+  const logger = createLogger('apps', config.logLevel);
+  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'apps', entities: APPS_ENTITIES, logger });
+  const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'apps' : `apps-${randomUUID()}` });
+  const inference = new InferenceClient(`${config.inferenceUrl}/graphql`);
+  const applier = deps.kubernetesApplier !== undefined ? deps.kubernetesApplier : config.kubernetes.kubeconfigPath ? createKubernetesApplier(config.kubernetes.kubeconfigPath) : null;
+  const tokens =
+    deps.tokens !== undefined ? deps.tokens : config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'apps', secret: config.serviceSecret }) : null;
+  const applications = new ApplicationService();
+  const deployments = new DeploymentService(
+    applications,
+    {
+      [DriverKind.LOCAL]: new LocalDriver(inference),
+      [DriverKind.KUBERNETES]: new KubernetesDriver(inference, applier, { namespace: config.kubernetes.namespace, image: config.kubernetes.inferenceImage }),
+    },
+    new DeploymentTimeline(pubSub),
+  );
+  const monitor = new DeploymentMonitor({ orm, inference, deployments, tokens, logger, intervalSeconds: config.monitorIntervalSeconds, now: deps.now });
+  const services: AppsServices = { applications, configVersions: new ConfigVersionService(applications, config.schemasUrl), deployments, monitor };
+  const schema = await buildAppsSchema(pubSub);
+  const baseContext = createContextFactory({ orm, verify: createTokenVerifier(config.auth), logger });
+  const server = await createServiceServer<AppsContext>({
+    name: 'apps',
+    schema,
+    logger,
+    production: config.production,
+    bodyLimitBytes: config.bodyLimitBytes,
+    context: async (input) => ({ ...(await baseContext(input)), services }),
+    readinessChecks: [() => pingDatabase(orm)],
+    onStop: async () => {
+      await monitor.stop();
+      await pubSub.close();
+      await orm.close();
+    },
+  });
+  monitor.start();
+  return { server, orm, schema, pubSub, services };
+}
