@@ -1,0 +1,37 @@
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Resolver, Root } from 'type-graphql';
+import { requireViewer } from '../../../../lib/src/index';
+import type { ModelsContext } from '../context';
+import { ModelVersion } from '../model-version/model-version.entity';
+import { ModelAlias } from './model-alias.entity';
+import { actorOf } from './model-alias.service';
+
+@InputType()
+export class SetModelAliasInput {
+  @Field(() => ID) modelId!: string;
+  @Field(() => String, { description: 'champion, production, ... (any name)' }) alias!: string;
+  @Field(() => ID) versionId!: string;
+  @Field(() => String, { nullable: true, description: 'Recorded in the audit history' }) reason?: string | null;
+}
+
+@Resolver(() => ModelAlias)
+export class ModelAliasResolver {
+  @Mutation(() => ModelAlias, { description: 'Points an alias at a version (needs models:promote); recorded in the audit history' })
+  async setModelAlias(@Arg('input', () => SetModelAliasInput) input: SetModelAliasInput, @Ctx() ctx: ModelsContext): Promise<ModelAlias> {
+    return ctx.services.aliases.setAlias(ctx.em, actorOf(requireViewer(ctx.viewer)), input);
+  }
+
+  @Mutation(() => Boolean, { description: 'Removes an alias (needs models:promote); recorded in the audit history' })
+  async deleteModelAlias(
+    @Arg('modelId', () => ID) modelId: string,
+    @Arg('alias', () => String) alias: string,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<boolean> {
+    return ctx.services.aliases.deleteAlias(ctx.em, actorOf(requireViewer(ctx.viewer)), modelId, alias, reason);
+  }
+
+  @FieldResolver(() => ModelVersion)
+  async modelVersion(@Root() alias: ModelAlias, @Ctx() ctx: ModelsContext): Promise<ModelVersion> {
+    return ctx.em.findOneOrFail(ModelVersion, { id: alias.versionId });
+  }
+}

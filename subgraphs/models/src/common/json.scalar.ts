@@ -1,0 +1,1 @@
+export { GraphQLJSONObject as JSONObjectScalar, GraphQLJSON as JSONScalar } from 'graphql-scalars';

@@ -1,0 +1,29 @@
+import type { BaseServiceConfig, Env } from '../../../lib/src/index';
+import { getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+
+/** Settings of the models service. */
+export interface Config extends BaseServiceConfig {
+  /** Catalog base URL: dataset content and lineage events. */
+  catalogUrl: string;
+  /** Training jobs and study trials running at once in this process. */
+  trainingConcurrency: number;
+  /** Largest ONNX upload accepted, in bytes. */
+  maxUploadBytes: number;
+  /** HMAC key for upload/download tickets; shared by replicas (unset: random per process). */
+  uploadSecret?: string;
+}
+
+/**
+ * Reads the models service's settings (`AIC_CATALOG_URL`, `AIC_TRAINING_CONCURRENCY`,
+ * `AIC_MODELS_MAX_UPLOAD_BYTES`, `AIC_UPLOAD_SECRET` plus the shared ones).
+ * @returns the typed config; throws ConfigError for malformed values
+ */
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    ...loadBaseConfig(env, 'models', 4003),
+    catalogUrl: getEnvStr(env, 'AIC_CATALOG_URL', 'http://127.0.0.1:4006'),
+    trainingConcurrency: Math.max(1, Math.floor(getEnvNum(env, 'AIC_TRAINING_CONCURRENCY', 2))),
+    maxUploadBytes: getEnvNum(env, 'AIC_MODELS_MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
+    uploadSecret: getEnvStr(env, 'AIC_UPLOAD_SECRET'),
+  };
+}

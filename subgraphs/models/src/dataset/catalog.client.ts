@@ -1,0 +1,66 @@
+import { parse } from 'csv-parse/sync';
+import type { ServiceTokenSource } from '../../../../lib/src/index';
+import { callInternal, DomainError } from '../../../../lib/src/index';
+
+/** Dataset metadata as catalog's internal route returns it. */
+export interface CatalogDataset {
+  id: string;
+  organizationId: string;
+  name: string;
+  format: string;
+  columns: { name: string; type: string; classification?: string }[];
+  latestVersion: { version: number | string; sha256: string; size: number; rowCount: number } | null;
+}
+
+/** A dataset's rows as records, with the content hash they were read from. */
+export interface DatasetContent {
+  dataset: CatalogDataset;
+  sha256: string | null;
+  records: Record<string, unknown>[];
+}
+
+/** Parses CSV (header row) or JSON Lines into records. */
+export function parseRecords(text: string, contentType: string): Record<string, unknown>[] {
+  if (/ndjson|jsonl|json/i.test(contentType)) {
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line, i) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new DomainError('DATASET_UNREADABLE', `line ${i + 1} of the dataset is not JSON`);
+        }
+      });
+  }
+  return parse(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: false }) as Record<string, unknown>[];
+}
+
+/** Reads datasets from catalog's internal routes as this service (`catalog:read`). */
+export class CatalogClient {
+  constructor(
+    private readonly catalogUrl: string,
+    private readonly tokens: ServiceTokenSource | undefined,
+  ) {}
+
+  private async authorization(organizationId: string, permissions: string[]): Promise<string> {
+    if (!this.tokens) throw new DomainError('SERVICE_UNAVAILABLE', 'AIC_SERVICE_SECRET is not configured: the models service cannot call the catalog');
+    return `Bearer ${await this.tokens.getToken(organizationId, permissions)}`;
+  }
+
+  /** Metadata and content of a dataset's latest version. */
+  async readDataset(organizationId: string, datasetId: string, signal?: AbortSignal): Promise<DatasetContent> {
+    const authorization = await this.authorization(organizationId, ['catalog:read']);
+    const id = encodeURIComponent(datasetId);
+    const meta = (await (await callInternal(`${this.catalogUrl}/internal/datasets/${id}`, authorization, { signal })).json()) as CatalogDataset;
+    const response = await callInternal(`${this.catalogUrl}/internal/datasets/${id}/content`, authorization, { signal, timeoutMs: 300_000 });
+    const text = await response.text();
+    return { dataset: meta, sha256: response.headers.get('x-sha256') ?? meta.latestVersion?.sha256 ?? null, records: parseRecords(text, response.headers.get('content-type') ?? 'text/csv') };
+  }
+
+  /** Posts an OpenLineage run event (`catalog:write`). */
+  async postLineage(organizationId: string, event: unknown): Promise<void> {
+    const authorization = await this.authorization(organizationId, ['catalog:write']);
+    await callInternal(`${this.catalogUrl}/api/v1/lineage`, authorization, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event), timeoutMs: 10_000 });
+  }
+}

@@ -1,0 +1,11 @@
+import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { loadConfig } from './config';
+import { createServer } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const { server } = await createServer(config);
+  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, logger: createLogger('models', config.logLevel), name: 'models' });
+}
+
+void main();

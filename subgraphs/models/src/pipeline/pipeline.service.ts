@@ -1,0 +1,207 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { ArtifactStore, Logger, Viewer } from '../../../../lib/src/index';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../../lib/src/index';
+import type { ModelAliasService } from '../alias/model-alias.service';
+import { JobState, StepState } from '../common/enums';
+import type { CatalogClient } from '../dataset/catalog.client';
+import type { Algorithm } from '../engine/training/training-spec';
+import { Model } from '../model/model.entity';
+import { ModelVersion } from '../model-version/model-version.entity';
+import { Study } from '../study/study.entity';
+import type { StudyService } from '../study/study.service';
+import { defaultDirection } from '../study/study-space.mapper';
+import { prepareTrainingData } from '../training/training-data';
+import { TrainingJob } from '../training/training-job.entity';
+import type { TrainingJobService } from '../training/training-job.service';
+import type { StartPipelineRunInput } from './pipeline.input';
+import type { StepRecord } from './pipeline-run.entity';
+import { PipelineRun } from './pipeline-run.entity';
+import type { QualityRule } from './quality-rule.evaluator';
+import { evaluateQualityRules, QUALITY_RULE_TYPES } from './quality-rule.evaluator';
+import { evaluateVersion } from './version-evaluator';
+
+const EVAL_METRICS = ['accuracy', 'f1Macro', 'rocAuc', 'logLoss', 'rmse', 'mae', 'r2'];
+
+/** A step failure: the run stops and records the message. */
+class StepFailure extends Error {}
+
+export interface PipelineDeps {
+  orm: MikroORM;
+  catalog: CatalogClient;
+  training: TrainingJobService;
+  studies: StudyService;
+  aliases: ModelAliasService;
+  store: ArtifactStore;
+  logger: Logger;
+}
+
+/** Pipelines: a tracked sequence of steps run as one background run. */
+export class PipelineService {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  async start(em: EntityManager, viewer: Viewer, input: StartPipelineRunInput): Promise<PipelineRun> {
+    const fields: { field: string; message: string }[] = [];
+    if (!!input.training === !!input.study) fields.push({ field: 'training', message: 'give exactly one of training or study' });
+    const step = input.training ?? input.study;
+    if (step && step.datasetId !== input.datasetId) fields.push({ field: input.training ? 'training.datasetId' : 'study.datasetId', message: 'must be the pipeline dataset' });
+    if (!EVAL_METRICS.includes(input.evaluation.metric)) fields.push({ field: 'evaluation.metric', message: `one of ${EVAL_METRICS.join(', ')}` });
+    input.qualityRules.forEach((r, i) => {
+      if (!QUALITY_RULE_TYPES.includes(r.type)) fields.push({ field: `qualityRules[${i}].type`, message: `one of ${QUALITY_RULE_TYPES.join(', ')}` });
+    });
+    if (fields.length > 0) throw new BadUserInputError('Invalid pipeline', fields);
+    if (input.promote && !viewer.permissions.includes('models:promote')) throw new ForbiddenError('Missing permission models:promote (the pipeline would move an alias)');
+    const names = ['CHECK_QUALITY', input.training ? 'TRAIN' : 'STUDY', 'EVALUATE', ...(input.promote ? ['PROMOTE'] : [])];
+    const run = em.create(PipelineRun, {
+      organizationId: viewer.organizationId,
+      createdById: viewer.id,
+      createdByKind: viewer.kind,
+      name: input.name,
+      datasetId: input.datasetId,
+      spec: JSON.parse(JSON.stringify(input)),
+      stepRecords: names.map((name) => ({ name, state: StepState.PENDING, startedAt: null, finishedAt: null, outputs: {}, error: null })),
+    });
+    await em.flush();
+    void this.launch(run.id);
+    return run;
+  }
+
+  launch(runId: string): Promise<void> {
+    const existing = this.running.get(runId);
+    if (existing) return existing.done;
+    const controller = new AbortController();
+    const done = this.execute(runId, controller.signal)
+      .catch((err) => this.deps.logger.error({ err, runId }, 'pipeline coordinator failed'))
+      .finally(() => this.running.delete(runId));
+    this.running.set(runId, { controller, done });
+    return done;
+  }
+
+  async get(em: EntityManager, organizationId: string, id: string): Promise<PipelineRun> {
+    const run = await em.findOne(PipelineRun, { id, organizationId });
+    if (!run) throw new NotFoundError('PipelineRun', id);
+    return run;
+  }
+
+  async resumeOnBoot(): Promise<number> {
+    const runs = await this.deps.orm.em.fork().find(PipelineRun, { state: { $in: [JobState.QUEUED, JobState.RUNNING] } });
+    for (const r of runs) void this.launch(r.id);
+    return runs.length;
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.running.values()) r.controller.abort();
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  private async execute(runId: string, signal: AbortSignal): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    const run = await em.findOneOrFail(PipelineRun, { id: runId });
+    const spec = run.spec as StartPipelineRunInput;
+    run.state = JobState.RUNNING;
+    await em.flush();
+    const save = async (step: StepRecord, patch: Partial<StepRecord>) => {
+      Object.assign(step, patch);
+      run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
+      await em.flush();
+    };
+    const owner = { id: run.createdById, organizationId: run.organizationId };
+    const context: { records?: Record<string, unknown>[]; candidateId?: string } = {};
+    for (const step of run.stepRecords) {
+      if (step.state === StepState.SUCCEEDED) {
+        if (typeof step.outputs.modelVersionId === 'string') context.candidateId = step.outputs.modelVersionId;
+        continue;
+      }
+      if (signal.aborted) return;
+      await save(step, { state: StepState.RUNNING, startedAt: step.startedAt ?? new Date().toISOString(), error: null });
+      try {
+        const outputs = await this.runStep(em, run, spec, step, owner, context, signal);
+        if (signal.aborted) return;
+        await save(step, { state: StepState.SUCCEEDED, finishedAt: new Date().toISOString(), outputs });
+        if (outputs.stop === true) {
+          for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
+          break;
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        const message = error instanceof Error ? error.message : String(error);
+        await save(step, { state: StepState.FAILED, finishedAt: new Date().toISOString(), error: message });
+        for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
+        run.state = JobState.FAILED;
+        run.error = `${step.name}: ${message}`;
+        run.finishedAt = new Date();
+        await em.flush();
+        return;
+      }
+    }
+    run.state = JobState.SUCCEEDED;
+    run.finishedAt = new Date();
+    await em.flush();
+  }
+
+  private async runStep(em: EntityManager, run: PipelineRun, spec: StartPipelineRunInput, step: StepRecord, owner: { id: string; organizationId: string }, context: { records?: Record<string, unknown>[]; candidateId?: string }, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const records = async () => (context.records ??= (await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal)).records);
+    if (step.name === 'CHECK_QUALITY') {
+      const results = evaluateQualityRules(await records(), spec.qualityRules as QualityRule[]);
+      const failed = results.filter((r) => !r.passed);
+      if (failed.length > 0) throw new StepFailure(`quality rules failed: ${failed.map((f) => `${f.rule}${f.column ? `(${f.column})` : ''}: ${f.detail}`).join('; ')}`);
+      return { results };
+    }
+    if (step.name === 'TRAIN') {
+      const jobId = typeof step.outputs.trainingJobId === 'string' ? step.outputs.trainingJobId : (await this.deps.training.start(em, owner, spec.training!, run.id)).id;
+      step.outputs = { trainingJobId: jobId };
+      run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
+      await em.flush();
+      await this.deps.training.enqueue(jobId);
+      const job = await em.fork().findOneOrFail(TrainingJob, { id: jobId });
+      if (job.state !== JobState.SUCCEEDED) throw new StepFailure(`training job ${job.state}${job.error ? `: ${job.error}` : ''}`);
+      context.candidateId = job.modelVersionId as string;
+      return { trainingJobId: jobId, modelVersionId: job.modelVersionId };
+    }
+    if (step.name === 'STUDY') {
+      const studyId = typeof step.outputs.studyId === 'string' ? step.outputs.studyId : (await this.deps.studies.start(em, owner, spec.study!, run.id)).id;
+      step.outputs = { studyId };
+      run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
+      await em.flush();
+      await this.deps.studies.launch(studyId);
+      const study = await em.fork().findOneOrFail(Study, { id: studyId });
+      if (study.state !== JobState.SUCCEEDED) throw new StepFailure(`study ${study.state}${study.error ? `: ${study.error}` : ''}`);
+      context.candidateId = study.modelVersionId as string;
+      return { studyId, modelVersionId: study.modelVersionId };
+    }
+    const candidate = await em.findOneOrFail(ModelVersion, { id: context.candidateId as string });
+    const { alias, metric, minImprovement } = spec.evaluation;
+    if (step.name === 'EVALUATE') {
+      const p = candidate.parameters as { featureColumns: string[]; targetColumn: string; algorithm: Algorithm; validationFraction: number; splitSeed: number };
+      const prepared = prepareTrainingData(await records(), p.featureColumns, p.targetColumn, p.algorithm, p.validationFraction, p.splitSeed);
+      const candidateMetrics = await evaluateVersion(candidate, this.deps.store.pathOf(candidate.sha256), prepared);
+      const model = await em.findOneOrFail(Model, { id: candidate.modelId });
+      const incumbentId = await this.deps.aliases.versionIdOf(em, model.id, alias);
+      const incumbent = incumbentId ? await em.findOne(ModelVersion, { id: incumbentId }) : null;
+      const incumbentMetrics = incumbent ? await evaluateVersion(incumbent, this.deps.store.pathOf(incumbent.sha256), prepared) : null;
+      const sign = defaultDirection(metric) === 'MINIMIZE' ? -1 : 1;
+      const better = incumbentMetrics === null || sign * (candidateMetrics[metric] - incumbentMetrics[metric]) > minImprovement;
+      return {
+        candidateVersionId: candidate.id,
+        candidateVersion: candidate.version,
+        candidate: candidateMetrics,
+        incumbentVersionId: incumbent?.id ?? null,
+        incumbentVersion: incumbent?.version ?? null,
+        incumbent: incumbentMetrics,
+        metric,
+        better,
+        stop: !better,
+      };
+    }
+    const evaluation = run.stepRecords.find((s) => s.name === 'EVALUATE')?.outputs as { candidate: Record<string, number>; incumbent: Record<string, number> | null };
+    const moved = await this.deps.aliases.setAlias(em, { id: run.createdById, kind: run.createdByKind, organizationId: run.organizationId }, {
+      modelId: candidate.modelId,
+      alias,
+      versionId: candidate.id,
+      pipelineRunId: run.id,
+      reason: `pipeline ${run.name}: ${metric} ${evaluation.candidate[metric]} vs ${evaluation.incumbent ? evaluation.incumbent[metric] : 'no incumbent'}`,
+    });
+    return { alias: moved.name, version: moved.version, modelVersionId: candidate.id };
+  }
+}

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunningService } from '../../../../lib/src/testing/harness';
+import { startService, testBaseConfig } from '../../../../lib/src/testing/harness';
+import type { TestIssuer } from '../../../../lib/src/testing/test-issuer';
+import type { Config } from '../../src/config';
+import { createServer } from '../../src/server';
+
+/** A models service on port 0 with its config, for integration tests. */
+export interface ModelsUnderTest {
+  service: RunningService;
+  built: Awaited<ReturnType<typeof createServer>>;
+  config: Config;
+}
+
+/** Builds a test config: fresh data folder, tokens from `issuer`, catalog at `catalogUrl`. */
+export function modelsTestConfig(issuer: TestIssuer, options: { dataDir?: string; catalogUrl?: string; databaseUrl?: string; trainingConcurrency?: number } = {}): Config {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-'));
+  const base = testBaseConfig('models', {
+    dataDir,
+    auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    identityUrl: issuer.url,
+    serviceSecret: issuer.serviceSecret,
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+  });
+  return { ...base, catalogUrl: options.catalogUrl ?? 'http://127.0.0.1:9', trainingConcurrency: options.trainingConcurrency ?? 2, maxUploadBytes: 50 * 1024 * 1024 };
+}
+
+/** Builds and starts the models service. */
+export async function startModels(config: Config): Promise<ModelsUnderTest> {
+  const built = await createServer(config);
+  const service = await startService('models', built.server);
+  return { service, built, config };
+}
