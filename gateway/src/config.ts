@@ -1,5 +1,5 @@
 import type { Env } from '../../lib/src/index';
-import { getEnvBool, getEnvList, getEnvNum, getEnvStr } from '../../lib/src/index';
+import { getEnvBool, getEnvList, getEnvNum, getEnvStr, otlpTracesEndpoint } from '../../lib/src/index';
 
 export interface GatewayConfig {
   port: number;
@@ -37,6 +37,8 @@ export interface GatewayConfig {
   watchSupergraph: boolean;
   /** Worker processes (cluster); 1 runs in-process. */
   workers: number;
+  /** OTLP/HTTP traces endpoint; unset turns tracing off. */
+  otlpEndpoint?: string;
 }
 
 /** @returns the gateway's settings from the environment; throws ConfigError on malformed values */
@@ -75,5 +77,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     trustProxy: getEnvNum(env, 'AIC_TRUST_PROXY_HOPS', 0),
     watchSupergraph: getEnvBool(env, 'AIC_WATCH_SUPERGRAPH', true),
     workers: getEnvNum(env, 'AIC_GATEWAY_WORKERS', 1),
+    otlpEndpoint: otlpTracesEndpoint(env),
   };
 }
+

@@ -1,26 +1,57 @@
+import cluster from 'node:cluster';
 import fs from 'node:fs';
-import { createLogger } from '../../lib/src/index';
+import { createLogger, startTracing } from '../../lib/src/index';
 import { loadGatewayConfig } from './config';
+import { watchSupergraphFile } from './reload';
 import { createGateway } from './server';
 
-async function main() {
+/** One gateway process: serve, hot-reload the supergraph file, drain on SIGTERM. */
+async function serve() {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger('gateway', config.logLevel);
+  const tracing = config.otlpEndpoint ? startTracing({ serviceName: 'gateway', endpoint: config.otlpEndpoint }) : undefined;
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   const gateway = await createGateway(config, { supergraphSdl, logger });
+  const unwatch = config.watchSupergraph ? watchSupergraphFile(config.supergraphPath, (sdl) => gateway.reload(sdl), { logger }) : () => undefined;
   const url = await gateway.listen(config.port, config.host);
-  logger.info({ url: `${url}/graphql` }, 'gateway ready');
+  logger.info({ url: `${url}/graphql`, pid: process.pid }, 'gateway ready');
   const shutdown = async () => {
+    unwatch();
     gateway.setReady(false);
     await new Promise((r) => setTimeout(r, config.drainDelaySeconds * 1000));
     await gateway.stop();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
 }
 
-main().catch((err) => {
+/** With AIC_GATEWAY_WORKERS > 1, a primary forks that many workers sharing the port (node:cluster). */
+function main() {
+  const config = loadGatewayConfig(process.env);
+  if (config.workers <= 1 || !cluster.isPrimary) return serve();
+  const logger = createLogger('gateway', config.logLevel);
+  let stopping = false;
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    logger.error({ pid: worker.process.pid, code }, 'gateway worker died; starting another');
+    cluster.fork();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    let left = Object.keys(cluster.workers ?? {}).length;
+    if (left === 0) process.exit(0);
+    cluster.on('exit', () => --left <= 0 && process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return Promise.resolve();
+}
+
+main()?.catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -15,7 +15,7 @@ import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger, TokenVerifier, Viewer } from '../../lib/src/index';
-import { bearerToken, createServiceMetrics, createTokenVerifier, metricsPlugin, subgraphUrls } from '../../lib/src/index';
+import { bearerToken, createServiceMetrics, createTokenVerifier, metricsPlugin, subgraphUrls, tracingPlugin } from '../../lib/src/index';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
@@ -128,6 +128,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { for (const c of openSubscriptions) c.abort(new SubscriptionEnded('Gateway is shutting down', 'SUBSCRIPTION_ENDED')); await ws.dispose(); } }; } },
       metricsPlugin(metrics),
+      tracingPlugin('gateway', (ctx: GatewayContext) => ctx.traceparent, { rewriteContextTraceparent: true }),
       edgeAuthPlugin(() => state.authRequirements),
       ...limits.plugins,
       ...(config.safelistPath ? [safelistPlugin(config.safelistPath)] : []),

@@ -87,6 +87,8 @@ export interface BaseServiceConfig {
   serviceSecret?: string;
   /** Origin clients use (the gateway's), for upload/download URLs. */
   publicUrl: string;
+  /** OTLP/HTTP traces endpoint; unset turns tracing off. */
+  otlpEndpoint?: string;
 }
 
 /**
@@ -114,5 +116,17 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     identityUrl,
     serviceSecret: getEnvStr(env, 'AIC_SERVICE_SECRET'),
     publicUrl: getEnvStr(env, 'AIC_PUBLIC_URL', 'http://localhost:4000'),
+    otlpEndpoint: otlpTracesEndpoint(env),
   };
+}
+
+/**
+ * The OTLP/HTTP traces URL from the standard OpenTelemetry variables.
+ * @returns `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, or `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, or undefined
+ */
+export function otlpTracesEndpoint(env: Env): string | undefined {
+  const traces = getEnvStr(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  if (traces) return traces;
+  const base = getEnvStr(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  return base ? `${base.replace(/\/$/, '')}/v1/traces` : undefined;
 }

@@ -15,3 +15,4 @@ export * from './auth/viewer';
 export * from './auth/token-verifier';
 export * from './auth/rules';
 export * from './compose';
+export * from './tracing';

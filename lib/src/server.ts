@@ -14,6 +14,7 @@ import { createFormatError } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { createServiceMetrics, metricsPlugin } from './metrics';
+import { tracingPlugin } from './tracing';
 
 /** What a context factory receives, from HTTP headers or graphql-ws `connectionParams`. */
 export interface ContextInput {
@@ -122,6 +123,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       metricsPlugin(metrics),
+      tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
       ApolloServerPluginInlineTraceDisabled(),
       ...(opts.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],

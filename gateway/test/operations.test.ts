@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeSupergraph, createLogger, fetchSubgraphSdl, startTracing } from '../../lib/src/index';
+import { loadGatewayConfig } from '../src/config';
+import { watchSupergraphFile } from '../src/reload';
+import { createGateway } from '../src/server';
+import type { RunningService } from '../../lib/src/testing/harness';
+import { gql, startService, testBaseConfig } from '../../lib/src/testing/harness';
+import type { TestIssuer } from '../../lib/src/testing/test-issuer';
+import { startTestIssuer } from '../../lib/src/testing/test-issuer';
+import { createNotesServer } from '../../lib/test/fixtures/notes-subgraph';
+import type { StockControl } from './fixtures/test-subgraphs';
+import { startCatalogue, startStock } from './fixtures/test-subgraphs';
+
+let issuer: TestIssuer;
+let catalogue: RunningService;
+let stock: RunningService;
+let notes: RunningService;
+let collector: http.Server;
+const spans: { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes: { key: string; value: { stringValue?: string } }[] }[] = [];
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-ops-'));
+const control: StockControl = { delayMs: 0, fail: false, calls: 0 };
+let collectorUrl: string;
+
+beforeAll(async () => {
+  collector = http.createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    for (const rs of JSON.parse(body).resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.push(...ss.spans);
+    res.setHeader('content-type', 'application/json');
+    res.end('{}');
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', () => r()));
+  collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+  issuer = await startTestIssuer();
+  catalogue = await startCatalogue();
+  stock = await startStock(control);
+  const built = await createNotesServer(testBaseConfig('notes', { dataDir: dir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } }));
+  notes = await startService('notes', built.server);
+});
+
+afterAll(async () => {
+  await catalogue?.stop();
+  await stock?.stop();
+  await notes?.stop();
+  await issuer?.close();
+  await new Promise<void>((r) => collector.close(() => r()));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const compose = async (services: RunningService[]) =>
+  composeSupergraph(await Promise.all(services.map(async (s) => ({ name: s.name, url: s.graphqlUrl, sdl: await fetchSubgraphSdl(s.graphqlUrl) }))));
+
+async function startGateway(sdl: string, overrides: Partial<ReturnType<typeof loadGatewayConfig>> = {}) {
+  const config = { ...loadGatewayConfig({}), auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, ...overrides };
+  const gateway = await createGateway(config, { supergraphSdl: sdl, logger: createLogger('gateway', 'silent') });
+  const url = await gateway.listen(0);
+  return { gateway, url, graphqlUrl: `${url}/graphql` };
+}
+
+describe('gateway operations', () => {
+  it('exports one trace across the gateway and the subgraphs it calls (OTLP)', async () => {
+    const tracing = startTracing({ serviceName: 'test', endpoint: collectorUrl });
+    const gw = await startGateway(await compose([catalogue, stock]));
+    const traceId = 'c'.repeat(32);
+    await gql(gw.graphqlUrl, 'query Traced { products { name inStock } }', {}, undefined, { traceparent: `00-${traceId}-${'d'.repeat(16)}-01` });
+    await tracing.shutdown();
+    await gw.gateway.stop();
+    const ours = spans.filter((s) => s.traceId === traceId);
+    const byService = (name: string) => ours.filter((s) => s.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === name));
+    const [gatewaySpan] = byService('gateway');
+    expect(gatewaySpan.name).toBe('query Traced');
+    expect(gatewaySpan.parentSpanId).toBe('d'.repeat(16));
+    expect(byService('catalogue').every((s) => s.parentSpanId === gatewaySpan.spanId)).toBe(true);
+    expect(byService('stock').every((s) => s.parentSpanId === gatewaySpan.spanId)).toBe(true);
+    expect(byService('catalogue').length + byService('stock').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts operations and subgraph calls in /metrics', async () => {
+    const gw = await startGateway(await compose([catalogue, stock]));
+    await gql(gw.graphqlUrl, 'query Counted { products { inStock } }');
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    await gw.gateway.stop();
+    expect(text).toMatch(/graphql_operations_total\{[^}]*operation="Counted"[^}]*\} 1/);
+    expect(text).toMatch(/gateway_subgraph_request_duration_seconds_count\{[^}]*subgraph="stock"[^}]*\} 1/);
+  });
+
+  it('hot-reloads the supergraph file, ends subscriptions, and keeps serving on an invalid file', async () => {
+    const file = path.join(dir, 'supergraph.graphql');
+    fs.writeFileSync(file, await compose([catalogue, notes]));
+    const gw = await startGateway(fs.readFileSync(file, 'utf8'));
+    const stop = watchSupergraphFile(file, (sdl) => gw.gateway.reload(sdl), { intervalMs: 50, logger: createLogger('t', 'silent') });
+    expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const token = await issuer.issue({ org: 'org-reload', perms: ['notes:write'] });
+    const client = createClient({ url: gw.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const events: any[] = [];
+    const ended = (async () => {
+      for await (const e of client.iterate({ query: 'subscription { noteAdded { text } }' })) events.push(e);
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    fs.writeFileSync(file, await compose([catalogue, stock, notes]));
+    await ended;
+    expect(events.at(-1).errors[0].extensions.code).toBe('SUBSCRIPTION_ENDED');
+    expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).data.products[0].inStock).toBe(3);
+    fs.writeFileSync(file, 'this is not a supergraph');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).data.products[0].inStock).toBe(3);
+    stop();
+    await client.dispose();
+    await gw.gateway.stop();
+  });
+
+  it('runs several worker processes on one port (cluster mode)', async () => {
+    const file = path.join(dir, 'cluster-supergraph.graphql');
+    fs.writeFileSync(file, await compose([catalogue]));
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/main.ts')], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', AIC_GATEWAY_WORKERS: '2', AIC_SUPERGRAPH_PATH: file, AIC_GATEWAY_VERIFY_TOKENS: 'false', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pids = new Set<number>();
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      for (const line of out.split('\n')) if (line.includes('gateway ready')) pids.add(JSON.parse(line).pid);
+    });
+    const until = Date.now() + 60_000;
+    while (pids.size < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => gql(`http://127.0.0.1:${port}/graphql`, '{ hello }')));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    expect(pids.size).toBe(2);
+    expect(answers.every((a) => a.data?.hello === 'world')).toBe(true);
+  });
+});
