@@ -44,7 +44,7 @@ export class Dataset {
   @Field(() => DatasetFormat)
   format!: DatasetFormat;
 
-  @Property({ type: 'string', length: 36, nullable: true })
+  @Property({ type: 'string', length: 64, nullable: true })
   schemaVersionId?: string | null;
 
   @Property({ type: 'json' })

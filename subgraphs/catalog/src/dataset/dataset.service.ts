@@ -17,7 +17,8 @@ export interface DatasetFields {
   schemaVersionId?: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// SchemaVersion ids are the schema registry's global ids (decimal strings today); accept any plain id.
+const SCHEMA_VERSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function check(fields: DatasetFields, creating: boolean): void {
   const errors: FieldError[] = [];
@@ -31,7 +32,7 @@ function check(fields: DatasetFields, creating: boolean): void {
     if (fields.tags.length > 50) errors.push({ field: 'tags', message: 'at most 50 tags' });
     if (fields.tags.some((t) => !/^[\p{L}\p{N}_:.-]{1,64}$/u.test(t))) errors.push({ field: 'tags', message: 'each tag is 1-64 letters, digits, _ : . or -' });
   }
-  if (fields.schemaVersionId && !UUID.test(fields.schemaVersionId)) errors.push({ field: 'schemaVersionId', message: 'must be a SchemaVersion id' });
+  if (fields.schemaVersionId && !SCHEMA_VERSION_ID.test(fields.schemaVersionId)) errors.push({ field: 'schemaVersionId', message: 'must be a SchemaVersion id' });
   if (errors.length) throw new BadUserInputError(`Invalid dataset: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
 }
 
