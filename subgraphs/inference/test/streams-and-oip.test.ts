@@ -95,7 +95,7 @@ describe('Open Inference Protocol REST', () => {
   it('answers health, server and model metadata and readiness', async () => {
     expect(await (await fetch(`${base()}/health/live`)).json()).toEqual({ live: true });
     expect(await (await fetch(`${base()}/health/ready`)).json()).toEqual({ ready: true });
-    const meta = await (await fetch(`${base()}/models/scorer`, { headers: auth(admin) })).json();
+    const meta = (await (await fetch(`${base()}/models/scorer`, { headers: auth(admin) })).json()) as any;
     expect(meta).toEqual({ name: 'scorer', versions: [ids.v1], platform: 'onnxruntime_onnx', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }] });
     const ready = await fetch(`${base()}/models/scorer/ready`, { headers: auth(admin) });
     expect([ready.status, await ready.json()]).toEqual([200, { name: 'scorer', ready: true }]);
@@ -107,7 +107,7 @@ describe('Open Inference Protocol REST', () => {
     const body = { id: 'req-1', inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: rows.flat() }] };
     const res = await fetch(`${base()}/models/scorer/infer`, { method: 'POST', headers: { ...auth(admin), 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
-    const json = await res.json();
+    const json = (await res.json()) as any;
     expect(json).toMatchObject({ model_name: 'scorer', model_version: ids.v1, id: 'req-1', outputs: [{ name: 'y', datatype: 'FP32', shape: [2, 2] }] });
     expectClose(json.outputs[0].data, expected.flat());
     const gql = await h.gql('mutation($i: PredictInput!) { predict(input: $i) { outputs { data } } }', { i: { endpoint: 'scorer', inputs: body.inputs } }, admin);
@@ -129,7 +129,7 @@ describe('Open Inference Protocol REST', () => {
     expect(head).toEqual({ model_name: 'scorer', model_version: ids.v1, outputs: [{ name: 'y', datatype: 'FP32', shape: [2, 2], parameters: { binary_data_size: 16 } }] });
     const binary = Array.from(new Float32Array(new Uint8Array(bytes.subarray(length)).buffer));
     expectClose(binary, expected.flat());
-    const json = await (await fetch(`${base()}/models/scorer/infer`, { method: 'POST', headers: { ...auth(admin), 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: rows }] }) })).json();
+    const json = (await (await fetch(`${base()}/models/scorer/infer`, { method: 'POST', headers: { ...auth(admin), 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: rows }] }) })).json()) as any;
     expect(binary).toEqual(json.outputs[0].data);
   });
 
