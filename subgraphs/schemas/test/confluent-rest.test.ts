@@ -111,6 +111,8 @@ describe('Confluent Schema Registry REST API', () => {
     expect(await h.rest('GET', '/subjects', 'garbage')).toMatchObject({ status: 401, body: { error_code: 40101 } });
     const reader = await h.token({ org: 'org-rest', perms: READER });
     expect((await h.rest('GET', '/subjects', reader)).status).toBe(200);
+    const basic = await fetch(`${h.service.url}/subjects`, { headers: { authorization: `Basic ${Buffer.from(`token:${reader}`).toString('base64')}` } });
+    expect(basic.status).toBe(200);
     expect(await h.rest('POST', '/subjects/clicks-value/versions', reader, { schema: v1 })).toMatchObject({ status: 403, body: { error_code: 40301 } });
     const stranger = await h.token({ perms: WRITER });
     const mine = await h.rest('POST', '/subjects/clicks-value/versions', writer, { schema: v1 });

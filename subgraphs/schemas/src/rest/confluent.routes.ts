@@ -24,6 +24,19 @@ type Handler = (ctx: { req: Request; viewer: Viewer; em: EntityManager; org: str
 const PREFIX = /^\/(subjects|schemas|config|compatibility)(\/|$)/;
 const flag = (v: unknown) => v === 'true';
 
+/**
+ * The access token of a request: `Bearer <token>`, or HTTP Basic with the token as password
+ * (`basic.auth.user.info=token:<access token>`) for Confluent clients and tools that only speak Basic.
+ */
+function presentedToken(header: string | undefined): string | undefined {
+  if (header && /^basic /i.test(header)) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 && decoded.slice(colon + 1) ? decoded.slice(colon + 1) : undefined;
+  }
+  return bearerToken(header);
+}
+
 /** Confluent's version body: `schemaType` and `references` only when not the defaults. */
 function versionBody(v: SchemaVersion, withSubject = true): Record<string, unknown> {
   return {
@@ -68,8 +81,8 @@ export function mountConfluentRoutes(app: Express, deps: Deps): void {
 
   const route = (permission: 'schemas:read' | 'schemas:write', handler: Handler, status = 200) => async (req: Request, res: Response) => {
     try {
-      const token = bearerToken(req.headers.authorization);
-      if (!token) throw new ConfluentHttpError(401, 40101, 'Authentication required: send an Authorization: Bearer <access token> header');
+      const token = presentedToken(req.headers.authorization);
+      if (!token) throw new ConfluentHttpError(401, 40101, 'Authentication required: send Authorization: Bearer <access token> (or Basic with the token as password)');
       const viewer = await deps.verify(token).catch((err: Error) => {
         throw new ConfluentHttpError(401, 40101, `Invalid token: ${err.message}`);
       });
