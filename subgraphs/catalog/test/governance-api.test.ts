@@ -56,6 +56,17 @@ describe.each(testDatabases())('on $label', (db) => {
       expect(audit.data.auditEntries.map((e: any) => e.action).sort()).toEqual(['ACCESS_GRANTED', 'ACCESS_GRANTED', 'ACCESS_REQUEST_DECIDED', 'ACCESS_REVOKED']);
     });
 
+    it('deletes a dataset with its contents, for owners only', async () => {
+      const owner = await h.token({ org: 'org-del', perms: WRITER });
+      const { id } = await createWithContent(h, owner, { name: 'to-delete', format: 'CSV' }, 'zz\n9\n');
+      const writer = await h.token({ org: 'org-del', perms: WRITER });
+      expect((await h.gql('mutation($id: ID!) { deleteDataset(id: $id) }', { id }, writer)).errors?.[0].extensions.code).toBe('FORBIDDEN');
+      const sha = (await h.gql('query($id: ID!) { dataset(id: $id) { latestContent { sha256 } } }', { id }, owner)).data.dataset.latestContent.sha256;
+      expect((await h.gql('mutation($id: ID!) { deleteDataset(id: $id) }', { id }, owner)).data.deleteDataset).toBe(true);
+      expect(await h.built.store.has(sha)).toBe(false);
+      expect((await h.gql(DATASET, { id }, owner)).errors?.[0].extensions.code).toBe('NOT_FOUND');
+    });
+
     it('makes cross-organization access impossible, even with catalog:manage', async () => {
       const owner = await h.token({ org: 'org-x', perms: WRITER });
       const { id } = await createWithContent(h, owner, { name: 'public-x', format: 'CSV', classification: 'PUBLIC' }, 'a\n1\n');

@@ -10,6 +10,10 @@ import { CreateDatasetInput, CreateUploadInput, DatasetFilterInput, UpdateDatase
 import { createDataset, updateDataset } from './dataset.service';
 import { DatasetConnection, UploadTicket } from './dataset.types';
 import { DatasetVersion } from './dataset-version.entity';
+import { AccessGrant } from '../governance/access-grant.entity';
+import { AccessRequest } from '../governance/access-request.entity';
+import { QualityCheck } from '../quality/quality-check.entity';
+import { QualityRule } from '../quality/quality-rule.entity';
 
 export const DATASET_CONTENT_PURPOSE = 'DATASET_CONTENT';
 
@@ -56,9 +60,12 @@ export class DatasetResolver {
   @Mutation(() => Boolean, { description: 'Removes the dataset and its metadata; needs OWNER.' })
   async deleteDataset(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext): Promise<boolean> {
     const { dataset } = await requireDataset(ctx.em, requireViewer(ctx.viewer), id, AccessLevel.OWNER);
-    await ctx.em.nativeDelete(DatasetVersion, { datasetId: dataset.id });
+    const shas = (await ctx.em.find(DatasetVersion, { datasetId: dataset.id, contentDeletedAt: null })).map((v) => v.sha256);
+    for (const entity of [DatasetVersion, QualityRule, QualityCheck, AccessGrant, AccessRequest] as const) await ctx.em.nativeDelete(entity, { datasetId: dataset.id });
     ctx.em.remove(dataset);
     await ctx.em.flush();
+    // Content-addressed bytes may be shared with another dataset's version: delete only orphans.
+    for (const sha of new Set(shas)) if ((await ctx.em.count(DatasetVersion, { sha256: sha, contentDeletedAt: null })) === 0) await ctx.catalog.store.delete(sha);
     return true;
   }
 
