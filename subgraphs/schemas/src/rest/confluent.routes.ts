@@ -34,7 +34,7 @@ function presentedToken(header: string | undefined): string | undefined {
     const colon = decoded.indexOf(':');
     return colon >= 0 && decoded.slice(colon + 1) ? decoded.slice(colon + 1) : undefined;
   }
-  return bearerToken(header);
+  return bearerToken(header) ?? undefined;
 }
 
 /** Confluent's version body: `schemaType` and `references` only when not the defaults. */
