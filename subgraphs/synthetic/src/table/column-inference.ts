@@ -9,6 +9,8 @@ export interface ColumnHint {
   /** Catalog classification; `PII` (or `RESTRICTED`) marks a column never sampled from the source. */
   classification?: string | null;
   sdtype?: ColumnMeta['sdtype'];
+  /** Model the column even when detection would call it PII (never allowed for a PII classification). */
+  forceModel?: boolean;
 }
 
 const BOOLEAN_TEXT = new Set(['true', 'false']);
@@ -37,7 +39,7 @@ export function inferColumns(table: Table, hints: ColumnHint[] = []): ColumnMeta
     const hint = hints.find((h) => h.name === name);
     const inferred = inferType(values);
     const classifiedPii = hint?.classification != null && /^(PII|RESTRICTED|SENSITIVE)$/i.test(hint.classification);
-    const detected = detectPii(name, values);
+    const detected = hint?.forceModel ? null : detectPii(name, values);
     if (classifiedPii || detected || hint?.sdtype === 'pii' || hint?.sdtype === 'id') {
       return { name, sdtype: detected === 'IDENTIFIER' || hint?.sdtype === 'id' ? 'id' : 'pii', piiKind: detected ?? 'OTHER' };
     }

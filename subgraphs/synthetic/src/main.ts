@@ -1,0 +1,16 @@
+import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { loadConfig } from './config';
+import { createServer } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.serviceName, config.logLevel);
+  const { server, resume } = await createServer(config);
+  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, logger, name: config.serviceName });
+  await resume();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/core';
+import type { GraphQLSchema } from 'graphql';
+import type { PubSub, ServiceServer, ServiceTokenSource, TokenVerifier, WorkerPool } from '../../../lib/src/index';
+import {
+  createContextFactory, createLogger, createOrm, createPubSub, createServiceServer, createServiceTokenSource, createTokenVerifier, createWorkerPool,
+  DomainError, pingDatabase,
+} from '../../../lib/src/index';
+import { CatalogClient } from './clients/catalog.client';
+import { SchemasClient } from './clients/schemas.client';
+import type { Config } from './config';
+import { SERVICE_NAME } from './config';
+import type { SyntheticContext } from './job/job.resolver';
+import { JOB_UPDATED } from './job/job.resolver';
+import { runSyntheticJob } from './job/job.runner';
+import type { JobServiceDeps } from './job/job.service';
+import { resumeUnfinishedJobs } from './job/job.service';
+import { toSnapshot } from './job/job.snapshot';
+import type { SyntheticDataJob } from './job/synthetic-job.entity';
+import { SyntheticDataJob as JobEntity } from './job/synthetic-job.entity';
+import { SyntheticReport } from './report/synthetic-report.entity';
+import { buildSyntheticSchema } from './schema';
+
+/** Replaceable collaborators (tests pass an ORM on a given database, for example). */
+export interface SyntheticDeps {
+  orm: MikroORM;
+  pubSub: PubSub;
+  verify: TokenVerifier;
+  tokens: ServiceTokenSource;
+  pool: WorkerPool;
+}
+
+export interface SyntheticServer {
+  server: ServiceServer;
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  jobs: JobServiceDeps;
+  /** Re-queues jobs a previous process left unfinished; `main.ts` calls it after listening. */
+  resume: () => Promise<number>;
+}
+
+export const SYNTHETIC_ENTITIES = [JobEntity, SyntheticReport];
+
+/** Builds the synthetic service (never listens): ORM, worker pool, clients of catalog and schemas, schema, server. */
+export async function createServer(config: Config, deps: Partial<SyntheticDeps> = {}): Promise<SyntheticServer> {
+  const logger = createLogger(SERVICE_NAME, config.logLevel);
+  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SYNTHETIC_ENTITIES, logger }));
+  const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
+  const verify = deps.verify ?? createTokenVerifier(config.auth);
+  const tokens: ServiceTokenSource =
+    deps.tokens ??
+    (config.serviceSecret
+      ? createServiceTokenSource({ identityUrl: config.identityUrl, service: SERVICE_NAME, secret: config.serviceSecret })
+      : {
+          getToken: () => Promise.reject(new DomainError('SERVICE_UNAVAILABLE', 'AIC_SERVICE_SECRET is not set: jobs cannot read datasets')),
+        });
+  const pool = deps.pool ?? createWorkerPool({ concurrency: config.workerConcurrency, logger });
+  const catalog = new CatalogClient(config.catalogUrl);
+  const schemas = new SchemasClient(config.schemasUrl);
+  const publish = (job: SyntheticDataJob): void => pubSub.publish(JOB_UPDATED, job.id, toSnapshot(job));
+  const jobs: JobServiceDeps = {
+    catalog,
+    schemas,
+    pool,
+    publish,
+    updates: (jobId) => pubSub.subscribe(JOB_UPDATED, jobId),
+    maxRows: config.maxRows,
+    logger,
+    run: (jobId, signal) => runSyntheticJob({ orm, catalog, schemas, tokens, publish, logger }, jobId, signal),
+  };
+  const schema = await buildSyntheticSchema(pubSub);
+  const baseContext = createContextFactory({ orm, verify, logger });
+  const server = await createServiceServer<SyntheticContext>({
+    name: SERVICE_NAME,
+    schema,
+    logger,
+    production: config.production,
+    bodyLimitBytes: config.bodyLimitBytes,
+    context: async (input) => ({ ...(await baseContext(input)), jobs }),
+    readinessChecks: [() => pingDatabase(orm)],
+    onStop: async () => {
+      await pool.close();
+      await pubSub.close();
+      await orm.close();
+    },
+  });
+  return { server, orm, schema, jobs, resume: () => resumeUnfinishedJobs(orm, jobs) };
+}
