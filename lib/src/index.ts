@@ -16,3 +16,4 @@ export * from './auth/token-verifier';
 export * from './auth/rules';
 export * from './compose';
 export * from './tracing';
+export * from './upload-ticket.type';
