@@ -7,6 +7,7 @@ import { IDENTITY_ENTITIES } from './identity.entities';
 import { createIdentityRuntime, createIdentityServices, type IdentityRuntime } from './identity.services';
 import { runFirstRun, type FirstRunResult } from './bootstrap/first-run.service';
 import { createLocalKeySource } from './signing-key/local-key.source';
+import { createSessionAwareVerifier } from './session/session-aware.verifier';
 import { buildIdentitySchema } from './schema';
 import { createIdentityContextFactory } from './context';
 import { mountIdentityRoutes } from './identity.routes';
@@ -38,7 +39,11 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
     const em = orm.em.fork();
     const boot = createIdentityServices(em, runtime);
     const firstRun = await runFirstRun(em, { organizations: boot.organizations, users: boot.users, keys: runtime.keys }, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
-    const verify = createTokenVerifier({ getKey: createLocalKeySource(orm, runtime.keys), issuer: config.identity.issuer, audience: config.identity.audience });
+    const verify = createSessionAwareVerifier(
+      orm,
+      createTokenVerifier({ getKey: createLocalKeySource(orm, runtime.keys), issuer: config.identity.issuer, audience: config.identity.audience }),
+      runtime.clock,
+    );
     const schema = await buildIdentitySchema();
     const server = await createServiceServer({
       name: SERVICE_NAME,

@@ -91,6 +91,9 @@ export function describeIdentityApi(driver: string, database: () => Promise<{ ur
       expect(revoked.data.revokeSession.revokedReason).toBe('revoked');
       expect(codeOf(await run('mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }', { t: viewer.refreshToken }))).toBe('UNAUTHENTICATED');
       expect((await run('mutation { logout }', {}, a.accessToken)).data.logout).toBe(true);
+      const after = await run('{ me { id } }', {}, a.accessToken);
+      expect(after.status).toBe(401);
+      expect(codeOf(after)).toBe('UNAUTHENTICATED');
       expect(codeOf(await run('mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }', { t: a.refreshToken }))).toBe('UNAUTHENTICATED');
     });
 
