@@ -4,6 +4,7 @@ import path from 'node:path';
 import type express from 'express';
 import type { ArtifactStore } from './artifacts';
 import { PayloadTooLargeError } from './artifacts';
+import type { UploadTicket } from './upload-ticket.type';
 
 /** A finished upload: what later mutations reference by `id`. */
 export interface UploadRecord {
@@ -16,14 +17,6 @@ export interface UploadRecord {
   sha256: string;
   size: number;
   completedAt: string;
-}
-
-export interface UploadTicket {
-  id: string;
-  url: string;
-  token: string;
-  expiresAt: Date;
-  maxBytes: number;
 }
 
 export interface UploadManagerOptions {
