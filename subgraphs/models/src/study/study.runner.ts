@@ -125,21 +125,21 @@ export async function runStudy(deps: StudyRunnerDeps, studyId: string, signal: A
   } catch (error) {
     if (!signal.aborted) {
       const message = error instanceof Error ? error.message : String(error);
-      await finish(JobState.FAILED, message);
       await deps.lineage.emit('FAIL', { ...lineageRun, error: message });
+      await finish(JobState.FAILED, message);
       return;
     }
   }
   if ((await em.fork().findOne(Study, { id: study.id }))?.cancelRequested) {
-    await finish(JobState.CANCELLED, null);
     await deps.lineage.emit('ABORT', lineageRun);
+    await finish(JobState.CANCELLED, null);
     return;
   }
   if (signal.aborted) return;
   const top = engine.best();
   if (!top || !prepared) {
-    await finish(JobState.FAILED, 'no trial completed');
     await deps.lineage.emit('FAIL', { ...lineageRun, error: 'no trial completed' });
+    await finish(JobState.FAILED, 'no trial completed');
     return;
   }
   try {
@@ -158,12 +158,12 @@ export async function runStudy(deps: StudyRunnerDeps, studyId: string, signal: A
       tags: ['study-best'],
     });
     study.modelVersionId = version.id;
-    await finish(JobState.SUCCEEDED, null);
     await deps.lineage.emit('COMPLETE', { ...lineageRun, modelVersion: { id: version.id, modelName: version.modelName, version: version.version, sha256: version.sha256 } });
+    await finish(JobState.SUCCEEDED, null);
   } catch (error) {
     if (signal.aborted) return;
     const message = error instanceof Error ? error.message : String(error);
-    await finish(JobState.FAILED, message);
     await deps.lineage.emit('FAIL', { ...lineageRun, error: message });
+    await finish(JobState.FAILED, message);
   }
 }

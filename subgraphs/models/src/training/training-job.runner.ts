@@ -97,13 +97,13 @@ export async function runTrainingJob(deps: TrainingRunnerDeps, jobId: string, si
       tags: job.versionTags ?? [],
     });
     job.modelVersionId = version.id;
-    await finish(JobState.SUCCEEDED, null);
     await deps.lineage.emit('COMPLETE', { ...lineageRun, modelVersion: { id: version.id, modelName: version.modelName, version: version.version, sha256: version.sha256 } });
+    await finish(JobState.SUCCEEDED, null);
   } catch (error) {
     const cancelled = (await em.fork().findOne(TrainingJob, { id: job.id }, { fields: ['cancelRequested'] }))?.cancelRequested ?? false;
     if (cancelled) {
-      await finish(JobState.CANCELLED, null);
       await deps.lineage.emit('ABORT', lineageRun);
+      await finish(JobState.CANCELLED, null);
       return;
     }
     if (signal.aborted || error instanceof TrainingCancelledError) {
@@ -112,7 +112,7 @@ export async function runTrainingJob(deps: TrainingRunnerDeps, jobId: string, si
     }
     const message = error instanceof Error ? error.message : String(error);
     deps.logger.warn({ err: error, jobId: job.id }, 'training job failed');
-    await finish(JobState.FAILED, message);
     await deps.lineage.emit('FAIL', { ...lineageRun, error: message });
+    await finish(JobState.FAILED, message);
   }
 }

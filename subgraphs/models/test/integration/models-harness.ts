@@ -15,15 +15,16 @@ export interface ModelsUnderTest {
 }
 
 /** Builds a test config: fresh data folder, tokens from `issuer`, catalog at `catalogUrl`. */
-export function modelsTestConfig(issuer: TestIssuer, options: { dataDir?: string; catalogUrl?: string; databaseUrl?: string; trainingConcurrency?: number } = {}): Config {
+export function modelsTestConfig(issuer: TestIssuer, options: { dataDir?: string; catalogUrl?: string; persistent?: boolean; trainingConcurrency?: number } = {}): Config {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-'));
   const base = testBaseConfig('models', {
     dataDir,
     auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
     identityUrl: issuer.url,
     serviceSecret: issuer.serviceSecret,
-    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
   });
+  // persistent: the embedded SQLite file under dataDir, so a second server sees the first one's jobs.
+  if (options.persistent) base.databaseUrl = undefined;
   return { ...base, catalogUrl: options.catalogUrl ?? 'http://127.0.0.1:9', trainingConcurrency: options.trainingConcurrency ?? 2, maxUploadBytes: 50 * 1024 * 1024 };
 }
 
