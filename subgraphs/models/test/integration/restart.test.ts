@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { gql } from '../../../../lib/src/testing/harness';
+import type { TestIssuer } from '../../../../lib/src/testing/test-issuer';
+import { startTestIssuer } from '../../../../lib/src/testing/test-issuer';
+import { IRIS_FEATURES, irisRecords } from '../reference/datasets';
+import { startCatalogContractServer, toCsv } from './catalog-contract.server';
+import { modelsTestConfig, startModels } from './models-harness';
+import { collectSubscription } from './subscription-client';
+
+const ORG = 'org-restart';
+let issuer: TestIssuer;
+let catalog: Awaited<ReturnType<typeof startCatalogContractServer>>;
+let dataDir: string;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  catalog = await startCatalogContractServer(issuer);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-restart-'));
+});
+
+afterAll(async () => {
+  await catalog?.close();
+  await issuer?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a job interrupted by a process restart finishes after the restart', async () => {
+  const token = await issuer.issue({ sub: 'user-restart', org: ORG, perms: ['models:read', 'models:train'] });
+  const datasetId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
+  const config = modelsTestConfig(issuer, { dataDir, catalogUrl: catalog.url, persistent: true });
+  const first = await startModels(config);
+  const started = await gql(first.service.graphqlUrl, 'mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }', {
+    i: { modelName: 'iris-restart', datasetId, featureColumns: IRIS_FEATURES, targetColumn: 'species', algorithm: 'MLP_CLASSIFIER', hyperparameters: { hiddenLayers: [8], epochs: 60, batchSize: 8, seed: 5 }, validationFraction: 0.3 },
+  }, token);
+  const id = started.data.startTrainingJob.id;
+  // Stop the first process while the job is mid-training.
+  await collectSubscription(first.service.graphqlUrl, token, 'subscription($id: ID!) { trainingJobProgress(id: $id) { epoch state } }', { id }, async (event) => {
+    if (event.trainingJobProgress.epoch === 5) await first.service.stop();
+  }).catch(() => undefined);
+
+  const second = await startModels(config);
+  try {
+    expect(second.built.resumed.trainingJobs).toBe(1);
+    const events = await collectSubscription(second.service.graphqlUrl, token, 'subscription($id: ID!) { trainingJobProgress(id: $id) { epoch state modelVersionId } }', { id });
+    const last = events[events.length - 1].trainingJobProgress;
+    expect(last.state).toBe('SUCCEEDED');
+    const job = await gql(second.service.graphqlUrl, 'query($id: ID!) { trainingJob(id: $id) { state attempts epoch history { epoch } modelVersion { version source } } }', { id }, token);
+    expect(job.data.trainingJob).toMatchObject({ state: 'SUCCEEDED', attempts: 2, epoch: 60, modelVersion: { version: 1, source: 'TRAINING_JOB' } });
+    expect(job.data.trainingJob.history.map((h: { epoch: number }) => h.epoch)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(catalog.lineage.filter((l) => l.event.run.runId === id).map((l) => l.event.eventType)).toEqual(['START', 'START', 'COMPLETE']);
+  } finally {
+    await second.service.stop();
+  }
+});
