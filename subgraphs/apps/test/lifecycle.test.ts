@@ -146,6 +146,49 @@ describe('application lifecycle through the gateway (local driver)', () => {
     expect(streamed.map((e) => [e.kind, e.status, e.revision])).toEqual(expected);
   });
 
+  it('runs the autoscaler on the live endpoint metrics in the scheduled round, as a service, recording the decision with its inputs', async () => {
+    const { createApplication: app } = await call('mutation { createApplication(input: { name: "Autoscaled" }) { id } }');
+    const input = {
+      applicationId: app.id,
+      environment: 'dev',
+      endpoints: [{ name: 'main', weight: 100, routes: [{ modelVersion: models.v1, weight: 1 }] }],
+      // A tiny target: any real traffic is far above it, so the step must scale up to the maximum.
+      scaling: { minReplicas: 1, maxReplicas: 5, target: 'CONCURRENCY', targetValue: 0.00001 },
+    };
+    const { deployment } = (await call(`mutation($input: DeployInput!) { deploy(input: $input) { deployment { id replicas endpoints { endpoint { id } } } } }`, { input })).deploy;
+    expect(deployment.replicas).toBe(1);
+    const endpointId = deployment.endpoints[0].endpoint.id;
+    await settledEndpoint(inference, endpointId, token);
+    for (let i = 0; i < 20; i += 1) {
+      await call('mutation($input: PredictInput!) { predict(input: $input) { __typename } }', {
+        input: { endpoint: endpointId, inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [0.1 * i, 0.2] }] },
+      });
+    }
+    await apps.built.services.monitor.runOnce();
+    const after = (await call(
+      `query($id: ID!) { deployment(id: $id) { replicas health
+        lastScalingDecision { currentReplicas metricReplicas desiredReplicas reason observedValue inputs }
+        timeline { kind actorId data } } }`,
+      { id: deployment.id },
+    )).deployment;
+    expect(after.health).toBe('HEALTHY');
+    expect(after.replicas).toBe(5);
+    expect(after.lastScalingDecision).toMatchObject({ currentReplicas: 1, desiredReplicas: 5, reason: 'TooManyReplicas' });
+    expect(after.lastScalingDecision.metricReplicas).toBeGreaterThan(5);
+    expect(after.lastScalingDecision.observedValue).toBeGreaterThan(0);
+    expect(after.lastScalingDecision.inputs).toMatchObject({
+      policy: { minReplicas: 1, maxReplicas: 5, target: { kind: 'CONCURRENCY', averageValue: 0.00001 } },
+      behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+      observation: { kind: 'TOTAL', value: expect.any(Number) },
+    });
+    expect(after.timeline.map((e: any) => [e.kind, e.actorId])).toEqual([
+      ['DEPLOYED', expect.any(String)],
+      ['HEALTH_CHANGED', null],
+      ['AUTOSCALED', null],
+    ]);
+    expect(after.timeline[2].data.decision.desiredReplicas).toBe(5);
+  });
+
   it('refuses deploys without apps:deploy, and invalid resource requests with BAD_USER_INPUT field details', async () => {
     const reader = await inference.token(['apps:read']);
     const { createApplication: app } = await call('mutation { createApplication(input: { name: "Guarded" }) { id } }');

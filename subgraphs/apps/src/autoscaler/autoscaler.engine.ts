@@ -13,6 +13,9 @@ import type { LimitReason } from './scale-rate.limiter';
 import { defaultScaleDownRules, defaultScaleUpRules } from './scaling-behavior.model';
 import type { ScalingBehavior, ScalingHistory, ScalingRules } from './scaling-behavior.model';
 
+const CONCURRENCY_SCALE = 1_000_000;
+const MAX_METRIC_REPLICAS = 2_147_483_647;
+
 /** What the autoscaler holds steady: CPU utilization (percent of requests) or requests in flight per replica. */
 export type ScalingTarget = { kind: 'CPU'; averageUtilization: number } | { kind: 'CONCURRENCY'; averageValue: number };
 
@@ -64,7 +67,8 @@ export function resolveScalingPolicy(policy: ScalingPolicySpec): ScalingBehavior
   if (!int(policy.maxReplicas) || policy.maxReplicas < 1) problems.push({ field: 'scaling.maxReplicas', message: 'must be a whole number >= 1' });
   else if (policy.maxReplicas < policy.minReplicas) problems.push({ field: 'scaling.maxReplicas', message: 'must be >= minReplicas' });
   const targetValue = policy.target.kind === 'CPU' ? policy.target.averageUtilization : policy.target.averageValue;
-  if (!(targetValue > 0) || !Number.isFinite(targetValue)) problems.push({ field: 'scaling.target', message: 'must be a positive number' });
+  const smallest = policy.target.kind === 'CPU' ? 1 : 1 / CONCURRENCY_SCALE;
+  if (!(targetValue >= smallest) || !Number.isFinite(targetValue)) problems.push({ field: 'scaling.target', message: `must be a number >= ${smallest}` });
   if (policy.tolerance !== undefined && !(policy.tolerance >= 0 && policy.tolerance < 1)) {
     problems.push({ field: 'scaling.tolerance', message: 'must be in [0, 1)' });
   }
@@ -170,15 +174,23 @@ function proposeReplicas(policy: ScalingPolicySpec, current: number, observation
       tolerance,
       now,
     });
-    return { replicas: r.replicas, observedValue: r.utilization };
+    return { replicas: capReplicas(r.replicas), observedValue: r.utilization };
   }
-  const targetMilli = Math.round(policy.target.averageValue * 1000);
+  // Concurrency is carried in micro-units: the calculators truncate like Kubernetes' milli-quantities,
+  // and fast models run at a small fraction of a request in flight.
+  const targetUnits = Math.round(policy.target.averageValue * CONCURRENCY_SCALE);
   if (observation.kind === 'PODS') {
-    const r = calculatePodMetricReplicas({ currentReplicas: current, targetMilli, pods: observation.pods, metrics: observation.metrics, tolerance, now });
-    return { replicas: r.replicas, observedValue: r.utilizationMilli / 1000 };
+    const pods = new Map([...observation.metrics].map(([name, m]) => [name, { ...m, valueMilli: Math.round((m.valueMilli / 1000) * CONCURRENCY_SCALE) }]));
+    const r = calculatePodMetricReplicas({ currentReplicas: current, targetMilli: targetUnits, pods: observation.pods, metrics: pods, tolerance, now });
+    return { replicas: capReplicas(r.replicas), observedValue: r.utilizationMilli / CONCURRENCY_SCALE };
   }
-  const r = calculateTotalAverageReplicas({ currentReplicas: current, valueMilli: Math.round(observation.value * 1000), targetMilli, tolerance });
-  return { replicas: r.replicas, observedValue: r.utilizationMilli / 1000 };
+  const r = calculateTotalAverageReplicas({ currentReplicas: current, valueMilli: Math.round(observation.value * CONCURRENCY_SCALE), targetMilli: targetUnits, tolerance });
+  return { replicas: capReplicas(r.replicas), observedValue: r.utilizationMilli / CONCURRENCY_SCALE };
+}
+
+/** A metric can ask for absurd sizes (a tiny target, a burst); the HPA works in int32, so cap there. */
+function capReplicas(replicas: number): number {
+  return Math.min(replicas, MAX_METRIC_REPLICAS);
 }
 
 function describeObservation(observation: MetricObservation): ScalingDecision['inputs']['observation'] {
