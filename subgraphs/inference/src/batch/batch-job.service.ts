@@ -1,7 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger, PubSub, ServiceTokenSource, Viewer, WorkerPool } from '../../../../lib/src/index';
 import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, callInternal } from '../../../../lib/src/index';
-import { toApiError } from '../common/runtime-error.mapper';
 import { Endpoint } from '../endpoint/endpoint.entity';
 import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
@@ -169,10 +168,11 @@ export class BatchJobService {
       await this.lineage(auth, 'COMPLETE', job, endpoint, [{ namespace: 'aic-catalog', name: created.id }]);
     } catch (error) {
       const cancelled = signal.aborted;
-      const mapped = toApiError(error) as Error;
-      Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : mapped.message, finishedAt: new Date() });
+      // The runtime's own message keeps the details (which tensor, which row) that a job owner needs.
+      const message = error instanceof Error ? error.message : String(error);
+      Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : message, finishedAt: new Date() });
       await em.flush();
-      if (endpoint && auth) await this.lineage(auth, cancelled ? 'ABORT' : 'FAIL', job, endpoint, [], cancelled ? undefined : mapped.message);
+      if (endpoint && auth) await this.lineage(auth, cancelled ? 'ABORT' : 'FAIL', job, endpoint, [], cancelled ? undefined : message);
     } finally {
       this.deps.metrics.batchJobs.inc({ status: job.status });
       this.publish(job);
@@ -187,6 +187,8 @@ export class BatchJobService {
     const chunk = typeof fixed === 'number' ? fixed : job.chunkSize;
     const outColumns: string[] = [];
     const outRows: unknown[][] = [];
+    // Progress is saved and published at most every 200 ms: a flush per small chunk costs more than the model.
+    let lastReport = 0;
     for (let start = 0; start < rows.length; start += chunk) {
       if (signal.aborted) break;
       const slice = rows.slice(start, start + chunk);
@@ -207,8 +209,11 @@ export class BatchJobService {
       });
       job.rowsDone = Math.min(rows.length, start + slice.length);
       this.deps.metrics.batchRows.inc({ endpoint: endpoint.name }, slice.length);
-      await em.flush();
-      this.publish(job);
+      if (performance.now() - lastReport >= 200 || job.rowsDone === rows.length) {
+        lastReport = performance.now();
+        await em.flush();
+        this.publish(job);
+      }
     }
     return { columns: outColumns.length ? outColumns : ['row'], rows: outRows };
   }
