@@ -86,10 +86,12 @@ interface ArrayModel {
 }
 
 /** Tuple prefix and the schema for the remaining items, for draft-07 (`items: []` + `additionalItems`) and 2020-12 (`prefixItems` + `items`). */
-function arrayModel(s: JsonSchemaObject): ArrayModel {
-  if (Array.isArray(s.prefixItems)) return { prefix: s.prefixItems, rest: s.items ?? true };
-  if (Array.isArray(s.items)) return { prefix: s.items, rest: s.additionalItems ?? true };
-  return { prefix: [], rest: s.items ?? true };
+function arrayModel(s: JsonSchemaObject, doc: SchemaNode['doc']): ArrayModel {
+  // With combinators already split off, unevaluatedItems governs exactly the items nothing else covers.
+  const unevaluated = (doc.dialect === 'draft-07' ? undefined : s.unevaluatedItems) ?? true;
+  if (Array.isArray(s.prefixItems)) return { prefix: s.prefixItems, rest: s.items ?? unevaluated };
+  if (Array.isArray(s.items)) return { prefix: s.items, rest: s.additionalItems ?? unevaluated };
+  return { prefix: [], rest: s.items ?? unevaluated };
 }
 
 /** Array keywords, position by position, then the tail, `contains` and the size bounds. */
@@ -97,8 +99,8 @@ export function checkArray(wn: SchemaNode, rn: SchemaNode, path: string, check: 
   const w = wn.schema as JsonSchemaObject;
   const r = rn.schema as JsonSchemaObject;
   const out: Incompatibility[] = [];
-  const wa = arrayModel(w);
-  const ra = arrayModel(r);
+  const wa = arrayModel(w, wn.doc);
+  const ra = arrayModel(r, rn.doc);
   const wMaxItems = num(w.maxItems) ?? Infinity;
   let reachable = true;
   for (let i = 0; i < Math.max(wa.prefix.length, ra.prefix.length); i++) {
@@ -119,7 +121,15 @@ export function checkArray(wn: SchemaNode, rn: SchemaNode, path: string, check: 
   }
   if (r.contains !== undefined) {
     if (w.contains === undefined) out.push(...fail(`${path}/contains`, 'the reader requires an item matching "contains", the writer does not'));
-    else out.push(...check(at(wn, w.contains), at(rn, r.contains), `${path}/contains`));
+    else {
+      out.push(...check(at(wn, w.contains), at(rn, r.contains), `${path}/contains`));
+      const wMin = num(w.minContains) ?? 1;
+      const rMin = num(r.minContains) ?? 1;
+      if (wMin < rMin) out.push({ path: `${path}/minContains`, message: `the reader requires ${rMin} matching items, the writer ${wMin}` });
+      const wMaxC = num(w.maxContains) ?? Infinity;
+      const rMaxC = num(r.maxContains) ?? Infinity;
+      if (wMaxC > rMaxC) out.push({ path: `${path}/maxContains`, message: `the reader allows at most ${rMaxC} matching items, the writer ${wMaxC === Infinity ? 'any number' : wMaxC}` });
+    }
   }
   out.push(...sizeBounds(w, r, path, 'minItems', 'maxItems', 'items'));
   if (r.uniqueItems === true && w.uniqueItems !== true) out.push({ path: `${path}/uniqueItems`, message: 'the reader requires unique items, the writer allows duplicates' });
@@ -155,14 +165,19 @@ function safeRegExp(p: string): RegExp | undefined {
 }
 
 /** Schemas a property named `name` must satisfy under `s`: its own, matching patterns, else `additionalProperties`. */
-function propertySchemas(s: JsonSchemaObject, name: string): unknown[] {
+function propertySchemas(s: JsonSchemaObject, name: string, doc: SchemaNode['doc']): unknown[] {
   const props = isObject(s.properties) ? s.properties : {};
   const patterns = isObject(s.patternProperties) ? s.patternProperties : {};
   const out: unknown[] = [];
   if (Object.prototype.hasOwnProperty.call(props, name)) out.push(props[name]);
   for (const [p, ps] of Object.entries(patterns)) if (safeRegExp(p)?.test(name) ?? true) out.push(ps);
-  if (out.length === 0) out.push(s.additionalProperties ?? true);
+  if (out.length === 0) out.push(additional(s, doc));
   return out;
+}
+
+/** What an undeclared property must satisfy; with combinators split off, `unevaluatedProperties` acts like `additionalProperties`. */
+function additional(s: JsonSchemaObject, doc: SchemaNode['doc']): unknown {
+  return s.additionalProperties ?? (doc.dialect === 'draft-07' ? undefined : s.unevaluatedProperties) ?? true;
 }
 
 const conjunction = (schemas: unknown[]): unknown => (schemas.length === 1 ? schemas[0] : { allOf: schemas });
@@ -177,7 +192,7 @@ export function checkObject(wn: SchemaNode, rn: SchemaNode, path: string, check:
   const out: Incompatibility[] = [];
   const names = new Set([...Object.keys(isObject(w.properties) ? w.properties : {}), ...Object.keys(isObject(r.properties) ? r.properties : {})]);
   for (const name of names) {
-    out.push(...check(at(wn, conjunction(propertySchemas(w, name))), at(rn, conjunction(propertySchemas(r, name))), `${path}/properties/${escape(name)}`));
+    out.push(...check(at(wn, conjunction(propertySchemas(w, name, wn.doc))), at(rn, conjunction(propertySchemas(r, name, rn.doc))), `${path}/properties/${escape(name)}`));
   }
   const wRequired = new Set(Array.isArray(w.required) ? (w.required as string[]) : []);
   for (const req of Array.isArray(r.required) ? (r.required as string[]) : []) {
@@ -185,8 +200,8 @@ export function checkObject(wn: SchemaNode, rn: SchemaNode, path: string, check:
   }
   const wPatterns = isObject(w.patternProperties) ? w.patternProperties : {};
   const rPatterns = isObject(r.patternProperties) ? r.patternProperties : {};
-  const wAdditional = w.additionalProperties ?? true;
-  const rAdditional = r.additionalProperties ?? true;
+  const wAdditional = additional(w, wn.doc);
+  const rAdditional = additional(r, rn.doc);
   for (const [q, rs] of Object.entries(rPatterns)) {
     const ppath = `${path}/patternProperties/${escape(q)}`;
     if (Object.prototype.hasOwnProperty.call(wPatterns, q)) {

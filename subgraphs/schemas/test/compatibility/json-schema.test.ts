@@ -60,6 +60,22 @@ describe('JSON Schema dialects', () => {
     expect(reads(v1, { type: 'string' })).toHaveLength(1);
   });
 
+  it('2020-12: unevaluatedProperties closes a model like additionalProperties', () => {
+    const base = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { a: { type: 'string' } } };
+    const closedV1 = { ...base, unevaluatedProperties: false };
+    const closedV2 = { ...closedV1, properties: { ...base.properties, b: { type: 'integer' } } };
+    expect(reads(closedV2, closedV1)).toEqual([]);
+    expect(reads(closedV1, closedV2)).toEqual([{ path: '#/properties/b', message: 'the reader accepts nothing here, the writer does' }]);
+    expect(reads(closedV1, base)).toHaveLength(1);
+  });
+
+  it('minContains and maxContains bound the matching items', () => {
+    const v = (min: number, max?: number) => ({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', contains: { type: 'string' }, minContains: min, ...(max ? { maxContains: max } : {}) });
+    expect(reads(v(1), v(2))).toEqual([]);
+    expect(reads(v(2), v(1))).toEqual([{ path: '#/minContains', message: 'the reader requires 2 matching items, the writer 1' }]);
+    expect(reads(v(1, 3), v(1))).toHaveLength(1);
+  });
+
   it('draft-04: boolean exclusiveMinimum and id', () => {
     const s = parse({ $schema: 'http://json-schema.org/draft-04/schema#', id: 'http://example.com/t', type: 'number', minimum: 0, exclusiveMinimum: true });
     expect(format.validate(s, 0)).toEqual([{ path: '', message: 'must be > 0' }]);
