@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../lib/src/testing/harness';
 import { gql, startService, testBaseConfig } from '../../../lib/src/testing/harness';
@@ -44,5 +46,39 @@ describe('through the gateway', () => {
     const res = await gql(gateway.graphqlUrl, 'query($id: ID!) { dataset(id: $id) { name schemaVersion { id subject version type } } }', { id: created.data.createDataset.id }, token);
     expect(res.errors).toBeUndefined();
     expect(res.data.dataset).toEqual({ name: 'penguins', schemaVersion: { id: sv.id, subject: 'penguins-value', version: 1, type: 'AVRO' } });
+  });
+
+  it('streams lineage events through the gateway over graphql-ws', async () => {
+    const token = await catalog.token({ org: 'org-gw-sub', perms: ['catalog:read', 'catalog:write'] });
+    const created = await gql(gateway.graphqlUrl, 'mutation { createDataset(input: { name: "features", format: CSV }) { id } }', {}, token);
+    const datasetId = created.data.createDataset.id;
+    const client = createClient({ url: gateway.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+    const received: any[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const unsubscribe = client.subscribe({ query: 'subscription { lineageEvents { eventType job { name } inputs { namespace name } } }' }, {
+        next: (v) => {
+          received.push(v);
+          unsubscribe();
+          resolve();
+        },
+        error: reject,
+        complete: () => resolve(),
+      });
+    });
+    const event = {
+      eventTime: new Date().toISOString(),
+      eventType: 'START',
+      producer: 'https://example.com/models',
+      schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+      run: { runId: '0190b6a4-8c1e-7c5a-b3f1-1a2b3c4d5e60' },
+      job: { namespace: 'aic://models', name: 'train' },
+      inputs: [{ namespace: 'aic://catalog', name: `datasets/${datasetId}` }],
+    };
+    // graphql-ws subscribes asynchronously: publish until the first event arrives.
+    const timer = setInterval(() => void gql(gateway.graphqlUrl, 'mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }', { e: event }, token), 150);
+    await done;
+    clearInterval(timer);
+    await client.dispose();
+    expect(received[0]).toEqual({ data: { lineageEvents: { eventType: 'START', job: { name: 'train' }, inputs: [{ namespace: 'aic://catalog', name: `datasets/${datasetId}` }] } } });
   });
 });
