@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
- * An Ed25519 key pair that signs access tokens. Exactly one is `active`; a `retired` key stays in
+ * An Ed25519 key pair that signs access tokens. Of the `active` keys, the latest already activated
+ * signs (a later one may be scheduled and already published); a `retired` key stays in
  * the JWKS until every token it signed has expired (`retiredAt` + token lifetime), then it is pruned.
  */
 @Entity({ tableName: 'signing_keys' })
 export class SigningKey {
-  [OptionalProps]?: 'id' | 'createdAt' | 'retiredAt' | 'status' | 'alg';
+  [OptionalProps]?: 'id' | 'createdAt' | 'activatesAt' | 'retiredAt' | 'status' | 'alg';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -29,6 +30,10 @@ export class SigningKey {
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
+
+  /** When it starts signing; a scheduled key is published before then. Null: from `createdAt`. */
+  @Property({ type: 'datetime', nullable: true })
+  activatesAt?: Date | null = null;
 
   @Property({ type: 'datetime', nullable: true })
   retiredAt?: Date | null = null;

@@ -19,6 +19,14 @@ export interface KeyRingSettings {
 /** Verifiers may disagree with our clock by this much. */
 const CLOCK_SKEW_SECONDS = 60;
 
+/** A scheduled key is published this long before it signs (longer than any verifier's JWKS cache). */
+export const PUBLISH_AHEAD_SECONDS = 300;
+
+/** When a key starts signing (keys created before scheduling existed: their creation). */
+function activation(key: SigningKey): number {
+  return (key.activatesAt ?? key.createdAt).getTime();
+}
+
 export interface ActiveSigningKey {
   kid: string;
   key: KeyLike;
@@ -41,44 +49,67 @@ export class SigningKeyRing {
     return (await this.activeKey(em)).kid;
   }
 
-  /** The key to sign with now, rotating first when the active one is older than the rotation period. */
+  /**
+   * The key to sign with now. With automatic rotation, the next key is created `PUBLISH_AHEAD_SECONDS`
+   * before it starts signing, so every verifier's cached JWKS already holds it when its first token
+   * arrives; once it signs, the previous key is retired (and stays published until its tokens expire).
+   */
   async activeKey(em: EntityManager): Promise<ActiveSigningKey> {
     const configured = this.settings.configuredKeys;
     if (configured?.length) {
       const jwk = configured[0];
       return { kid: jwk.kid as string, key: await this.importPrivate(jwk) };
     }
-    let active = await em.findOne(SigningKey, { status: 'active' }, { orderBy: { createdAt: 'desc' } });
-    const rotation = this.settings.rotationSeconds;
-    if (!active || (rotation != null && this.clock().getTime() - active.createdAt.getTime() > rotation * 1000)) {
-      active = await this.rotate(em);
+    const now = this.clock().getTime();
+    const keys = await em.find(SigningKey, { status: 'active' }, { orderBy: { createdAt: 'desc' } });
+    const live = keys.filter((k) => activation(k) <= now).sort((a, b) => activation(b) - activation(a));
+    const signing = live[0] ?? (await this.rotate(em));
+    const superseded = live.slice(1);
+    for (const key of superseded) {
+      key.status = 'retired';
+      key.retiredAt = new Date(activation(signing));
     }
-    return { kid: active.kid, key: await this.importPrivate({ ...active.privateJwk, kid: active.kid } as JWK) };
+    const rotation = this.settings.rotationSeconds;
+    if (rotation != null) {
+      const due = activation(signing) + rotation * 1000;
+      const scheduled = keys.some((k) => activation(k) > now);
+      if (!scheduled && now >= due - PUBLISH_AHEAD_SECONDS * 1000) {
+        await this.createKey(em, new Date(Math.max(due, now + PUBLISH_AHEAD_SECONDS * 1000)), await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }));
+      }
+    }
+    await em.flush();
+    return { kid: signing.kid, key: await this.importPrivate({ ...signing.privateJwk, kid: signing.kid } as JWK) };
   }
 
-  /** Generates a new active key and retires the previous ones (they stay published until their tokens expire). */
+  /** Generates a key that signs from now on and retires every other (they stay published until their tokens expire). */
   async rotate(em: EntityManager): Promise<SigningKey> {
     if (this.settings.configuredKeys?.length) {
       throw new Error('Signing keys come from configuration: rotate them there');
     }
-    const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    const kid = randomToken(12);
     const now = this.clock();
-    const { d: _d, ...publicJwk } = await exportJWK(pair.privateKey);
-    const privateJwk = await exportJWK(pair.privateKey);
+    const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const previous = await em.find(SigningKey, { status: 'active' });
     for (const key of previous) {
       key.status = 'retired';
       key.retiredAt = now;
     }
+    const key = await this.createKey(em, now, pair);
+    await em.flush();
+    return key;
+  }
+
+  private async createKey(em: EntityManager, activatesAt: Date, pair: { privateKey: KeyLike }): Promise<SigningKey> {
+    const privateJwk = await exportJWK(pair.privateKey);
+    const { d: _d, ...publicJwk } = privateJwk;
     const key = em.create(SigningKey, {
-      kid,
+      kid: randomToken(12),
       alg: 'EdDSA',
       publicJwk: stringRecord(publicJwk),
       privateJwk: stringRecord(privateJwk),
-      createdAt: now,
+      createdAt: this.clock(),
+      activatesAt,
     });
-    await em.persist(key).flush();
+    em.persist(key);
     return key;
   }
 
