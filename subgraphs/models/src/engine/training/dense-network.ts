@@ -111,12 +111,15 @@ export function backward(network: DenseNetwork, input: Float64Array, rows: numbe
     const gw = new Float64Array(layer.weights.length);
     const gb = new Float64Array(layer.outputSize);
     const width = layer.outputSize;
+    // Row-major gW[k][j] += a[r][k] · δ[r][j]: the inner loop runs along contiguous memory.
     for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < width; j++) {
-        const d = delta[r * width + j];
-        if (d === 0) continue;
-        gb[j] += d;
-        for (let k = 0; k < layer.inputSize; k++) gw[k * width + j] += a[r * layer.inputSize + k] * d;
+      const dRow = r * width;
+      for (let j = 0; j < width; j++) gb[j] += delta[dRow + j];
+      for (let k = 0; k < layer.inputSize; k++) {
+        const ark = a[r * layer.inputSize + k];
+        if (ark === 0) continue;
+        const gRow = k * width;
+        for (let j = 0; j < width; j++) gw[gRow + j] += ark * delta[dRow + j];
       }
     }
     if (l2 > 0) for (let i = 0; i < gw.length; i++) gw[i] += l2 * layer.weights[i];
