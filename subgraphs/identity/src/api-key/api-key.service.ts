@@ -122,6 +122,11 @@ export class ApiKeyService {
     return apiKey;
   }
 
+  /** Revokes every key of `userId` in the organization (the member left: keys must not revive on re-invitation). */
+  revokeAllOf(userId: string, organizationId: string): Promise<number> {
+    return this.em.nativeUpdate(ApiKey, { user: userId, organization: organizationId, revokedAt: null }, { revokedAt: this.clock() });
+  }
+
   /** The key with this id in the organization. */
   async byId(organizationId: string, id: string): Promise<ApiKey> {
     const apiKey = await this.em.findOne(ApiKey, { id, organization: organizationId });

@@ -46,6 +46,7 @@ export class UserResolver {
     const viewer = requireViewer(ctx.viewer);
     await ctx.services.organizations.removeMember(viewer, userId, ctx.meta);
     await ctx.services.sessions.revokeAllOf(userId, viewer.organizationId, 'membership-removed');
+    await ctx.services.apiKeys.revokeAllOf(userId, viewer.organizationId);
     return true;
   }
 

@@ -127,6 +127,18 @@ export function describeIdentityApi(driver: string, database: () => Promise<{ ur
       expect(codeOf(await run('mutation($u: ID!) { assignRole(userId: $u, role: "ghost") { id } }', { u: viewerId }, owner))).toBe('BAD_USER_INPUT');
     });
 
+    it('ends sessions and API keys of a removed member for good', async () => {
+      const created = await run('mutation { createUser(input: { email: "leaver@example.com", name: "Leaver", password: "leaver password", roles: ["ml-engineer"] }) { id } }', {}, owner);
+      const leaverId = created.data.createUser.id;
+      const leaver = await svc.login('leaver@example.com', 'leaver password');
+      const key = (await run('mutation { createApiKey(input: { name: "leaver-key" }) { secret } }', {}, leaver.accessToken)).data.createApiKey.secret;
+      expect((await run('mutation($u: ID!) { removeMember(userId: $u) }', { u: leaverId }, owner)).data.removeMember).toBe(true);
+      expect(codeOf(await run('{ me { id } }', {}, leaver.accessToken))).toBe('UNAUTHENTICATED');
+      expect(codeOf(await run('mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }', { t: leaver.refreshToken }))).toBe('UNAUTHENTICATED');
+      await run('mutation { inviteUser(input: { email: "leaver@example.com", roles: ["viewer"] }) { id } }', {}, owner);
+      expect(codeOf(await run('mutation($k: String!) { authenticateApiKey(key: $k) { accessToken } }', { k: key }))).toBe('UNAUTHENTICATED');
+    });
+
     it('keeps organizations apart', async () => {
       const org = await run('mutation { createOrganization(input: { slug: "lab", name: "Lab" }) { id slug } }', {}, owner);
       const labId = org.data.createOrganization.id;
