@@ -80,9 +80,3 @@ export class ReleaseRecord {
   @Field(() => Int, { nullable: true, description: 'The revision this release restored' }) rolledBackFrom!: number | null;
   @Field(() => Date) createdAt!: Date;
 }
-
-@ObjectType({ description: 'Objects the kubernetes driver renders for a release' })
-export class RenderedRelease {
-  @Field(() => [GraphQLJSON], { description: 'Deployment, Service, HorizontalPodAutoscaler and VirtualService objects, in apply order' }) objects!: unknown[];
-  @Field(() => Boolean, { description: 'Whether they were applied to a cluster' }) applied!: boolean;
-}
