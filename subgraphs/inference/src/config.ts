@@ -17,6 +17,8 @@ export interface Config extends BaseServiceConfig {
   batchJobConcurrency: number;
   /** Largest model artifact fetched from the models service. */
   maxArtifactBytes: number;
+  /** How long the prediction path reuses an endpoint lookup (changes through other replicas apply after it). */
+  endpointCacheMs?: number;
 }
 
 /** Reads the inference service's settings; throws ConfigError on a bad value. */
@@ -36,5 +38,6 @@ export function loadConfig(env: Env = process.env): Config {
     streamOutputLimit: getEnvNum(env, 'AIC_INFERENCE_STREAM_OUTPUT_LIMIT', 4096),
     batchJobConcurrency: getEnvNum(env, 'AIC_INFERENCE_BATCH_CONCURRENCY', 1),
     maxArtifactBytes: getEnvNum(env, 'AIC_INFERENCE_MAX_ARTIFACT_BYTES', 2 * 1024 * 1024 * 1024),
+    endpointCacheMs: getEnvNum(env, 'AIC_INFERENCE_ENDPOINT_CACHE_MS', 1000),
   };
 }

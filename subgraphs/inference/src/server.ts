@@ -57,7 +57,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'inference', secret: config.serviceSecret }) : undefined;
   const source = new ModelArtifactSource({ modelsUrl: config.modelsUrl, store, tokens, maxBytes: config.maxArtifactBytes });
   const executor = new ModelExecutor(sessions);
-  const endpoints = new EndpointService(source, config.executionProviders);
+  const endpoints = new EndpointService(source, config.executionProviders, config.endpointCacheMs ?? 1000);
   const serving = new ServingRegistry({
     orm,
     executor,

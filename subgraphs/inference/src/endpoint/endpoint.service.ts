@@ -44,10 +44,35 @@ function warmupRecord(dims: WarmupDimInput[], errors: FieldError[]): Record<stri
 
 /** Creates, changes and finds endpoints, organization-scoped, with every setting checked. */
 export class EndpointService {
+  private readonly hot = new Map<string, { endpoint: Endpoint; until: number }>();
+
   constructor(
     private readonly source: ModelArtifactSource,
     private readonly defaultProviders: readonly ExecutionProvider[],
+    /** How long the prediction path may reuse an endpoint it looked up (0 turns the cache off). */
+    private readonly cacheMs = 1000,
   ) {}
+
+  /**
+   * `find` for the prediction path: reuses a lookup for up to `cacheMs`, because a database query
+   * per prediction costs more than a small model. Changes made through this replica apply at once;
+   * those made through another replica apply within `cacheMs`.
+   */
+  async findForPrediction(em: EntityManager, viewer: Viewer, idOrName: string): Promise<Endpoint> {
+    const key = `${viewer.organizationId}|${idOrName}`;
+    const hit = this.hot.get(key);
+    if (hit && hit.until > Date.now()) return hit.endpoint;
+    const endpoint = await this.find(em, viewer, idOrName);
+    if (this.cacheMs > 0) {
+      if (this.hot.size > 10_000) this.hot.clear();
+      this.hot.set(key, { endpoint, until: Date.now() + this.cacheMs });
+    }
+    return endpoint;
+  }
+
+  private forget(endpointId: string): void {
+    for (const [key, v] of this.hot) if (v.endpoint.id === endpointId) this.hot.delete(key);
+  }
 
   /** An endpoint of the viewer's organization by id or name. @throws NOT_FOUND, FORBIDDEN */
   async find(em: EntityManager, viewer: Viewer, idOrName: string): Promise<Endpoint> {
@@ -103,6 +128,7 @@ export class EndpointService {
     if (input.name && input.name !== endpoint.name && (await em.count(Endpoint, { organizationId: viewer.organizationId, name: input.name }))) {
       throw new ConflictError(`An endpoint named ${input.name} exists`);
     }
+    this.forget(endpoint.id);
     em.assign(endpoint, {
       name: input.name ?? endpoint.name,
       description: input.description ?? endpoint.description,
@@ -121,6 +147,7 @@ export class EndpointService {
   async delete(em: EntityManager, viewer: Viewer, id: string): Promise<Endpoint> {
     const endpoint = await this.find(em, viewer, id);
     await em.removeAndFlush(endpoint);
+    this.forget(endpoint.id);
     return endpoint;
   }
 

@@ -101,7 +101,8 @@ export function buildDeepMlpModel(width: number, layers: number, seed = 7): Uint
   let prev = 'x';
   for (let l = 0; l < layers; l++) {
     const w = `W${l}`;
-    initializer.push({ name: w, dataType: DT.FLOAT, dims: [width, width], floatData: Array.from({ length: width * width }, () => rand() * (2 / Math.sqrt(width))) });
+    const weights = Float32Array.from({ length: width * width }, () => rand() * (2 / Math.sqrt(width)));
+    initializer.push({ name: w, dataType: DT.FLOAT, dims: [width, width], rawData: new Uint8Array(weights.buffer) });
     node.push({ opType: 'MatMul', input: [prev, w], output: [`m${l}`] });
     const out = l === layers - 1 ? 'y' : `h${l}`;
     node.push({ opType: 'Tanh', input: [`m${l}`], output: [out] });

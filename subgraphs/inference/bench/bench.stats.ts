@@ -1,0 +1,66 @@
+import { percentile } from '../src/runtime/version.metrics';
+
+/** What one benchmark cell measured. */
+export interface CellResult {
+  scenario: string;
+  concurrency: number;
+  calls: number;
+  /** Rows (frames) per call: a raw batched run counts its batch size. */
+  rowsPerCall: number;
+  seconds: number;
+  errors: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/**
+ * Runs `call` from `concurrency` loops for `seconds` (after a short warm-up) and measures each call.
+ * @returns throughput inputs and latency percentiles in ms
+ */
+export async function measure(scenario: string, concurrency: number, seconds: number, rowsPerCall: number, call: () => Promise<unknown>): Promise<CellResult> {
+  const warmUntil = performance.now() + 300;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < warmUntil) await call();
+  }));
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        try {
+          await call();
+          latencies.push(performance.now() - t);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { scenario, concurrency, calls: latencies.length, rowsPerCall, seconds: elapsed, errors, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+}
+
+const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
+
+/** A markdown table of results; `ratio` compares rows/s with the raw cell of the same concurrency. */
+export function toMarkdown(title: string, results: readonly CellResult[]): string {
+  const raw = new Map(results.filter((r) => r.scenario === 'raw session.run').map((r) => [r.concurrency, r]));
+  const rate = (r: CellResult) => (r.calls * r.rowsPerCall) / r.seconds;
+  const lines = [
+    `### ${title}`,
+    '',
+    '| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | p95 ms | p99 ms | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const base = raw.get(r.concurrency);
+    const ratio = base ? `${((rate(r) / rate(base)) * 100).toFixed(0)}%` : '–';
+    lines.push(`| ${r.scenario} | ${r.concurrency} | ${(r.calls / r.seconds).toFixed(0)} | ${rate(r).toFixed(0)} | ${ratio} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} |`);
+  }
+  return lines.join('\n');
+}
