@@ -32,6 +32,11 @@ export function absolutize(schema: unknown, doc: JsonSchemaDocument, rootId?: st
     else out[k] = absolutize(v, doc);
   }
   // The specs only say an enum SHOULD be non-empty, Ajv refuses `enum: []`: it means "nothing is valid".
+  // `type: []` only arises from intersecting disjoint types while comparing: it also means "nothing".
+  if (Array.isArray(out.type) && out.type.length === 0) {
+    delete out.type;
+    out.allOf = [...(Array.isArray(out.allOf) ? out.allOf : []), false];
+  }
   if (Array.isArray(out.enum) && out.enum.length === 0) {
     delete out.enum;
     out.allOf = [...(Array.isArray(out.allOf) ? out.allOf : []), false];

@@ -191,6 +191,7 @@ export class JsonSchemaSubsetChecker {
   private compareSimple(w: SchemaNode, r: SchemaNode & { schema: JsonSchemaObject }, path: string): Incompatibility[] {
     const ws = w.schema as JsonSchemaObject;
     const rs = r.schema;
+    if (Array.isArray(ws.type) && ws.type.length === 0) return [];
     const wValues = enumValues(ws);
     const rValues = enumValues(rs);
     if (wValues) {
