@@ -25,36 +25,38 @@ export class KubernetesDriver implements DeploymentDriver {
   }
 
   async apply(target: DriverTarget, authorization: string): Promise<StoredEndpoint[]> {
-    const applier = this.requireApplier();
+    this.requireApplier();
     // Render first: an invalid release is refused before anything is created.
     this.render(target, target.content.endpoints);
     const endpoints = await registerEndpoints(this.inference, authorization, target);
-    const objects = this.render(target, endpoints);
-    await applier.apply(objects);
-    const kept = new Set(objects.map(key));
-    const previous = this.render({ ...target, content: { ...target.content, scaling: { minReplicas: 1, maxReplicas: 1, target: { kind: 'CONCURRENCY', averageValue: 1 } } } }, endpoints);
-    await applier.remove(previous.filter((o) => o.kind === 'HorizontalPodAutoscaler' && !kept.has(key(o))));
+    await this.sync({ ...target, content: { ...target.content, endpoints } });
     return endpoints;
   }
 
   async scale(target: DriverTarget): Promise<void> {
-    await this.requireApplier().apply(this.render(target, target.content.endpoints));
+    await this.sync(target);
   }
 
   async pause(target: DriverTarget): Promise<StoredEndpoint[]> {
-    const applier = this.requireApplier();
-    const paused = { ...target, content: { ...target.content, scaling: null, replicas: 0 } };
-    const autoscaled = this.render({ ...target, content: { ...target.content, scaling: target.content.scaling ?? { minReplicas: 1, maxReplicas: 1, target: { kind: 'CONCURRENCY', averageValue: 1 } } } }, target.content.endpoints);
-    await applier.remove(autoscaled.filter((o) => o.kind === 'HorizontalPodAutoscaler'));
-    await applier.apply(this.render(paused, target.content.endpoints));
+    await this.sync({ ...target, content: { ...target.content, scaling: null, replicas: 0 } });
     return target.content.endpoints;
   }
 
   async remove(target: DriverTarget, authorization: string): Promise<void> {
-    const applier = this.requireApplier();
-    const withHpa = { ...target, content: { ...target.content, scaling: target.content.scaling ?? { minReplicas: 1, maxReplicas: 1, target: { kind: 'CONCURRENCY' as const, averageValue: 1 } } } };
-    await applier.remove(this.render(withHpa, target.content.endpoints));
+    await this.requireApplier().remove(this.render(withAutoscaler(target), target.content.endpoints));
     await unregisterEndpoints(this.inference, authorization, target);
+  }
+
+  /**
+   * Applies the release's objects; without a scaling policy the HPAs a previous release had are
+   * deleted, or they would keep resizing the Deployments the release now sizes by hand.
+   */
+  private async sync(target: DriverTarget): Promise<void> {
+    const applier = this.requireApplier();
+    await applier.apply(this.render(target, target.content.endpoints));
+    if (!target.content.scaling) {
+      await applier.remove(this.render(withAutoscaler(target), target.content.endpoints).filter((o) => o.kind === 'HorizontalPodAutoscaler'));
+    }
   }
 
   private render(target: DriverTarget, endpoints: StoredEndpoint[]): KubernetesManifest[] {
@@ -85,6 +87,8 @@ export class KubernetesDriver implements DeploymentDriver {
   }
 }
 
-function key(o: KubernetesManifest): string {
-  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+/** The target with some scaling policy, so rendering names every HPA object the release can have. */
+function withAutoscaler(target: DriverTarget): DriverTarget {
+  const scaling = target.content.scaling ?? { minReplicas: 1, maxReplicas: 1, target: { kind: 'CONCURRENCY' as const, averageValue: 1 } };
+  return { ...target, content: { ...target.content, scaling } };
 }
