@@ -104,6 +104,9 @@ describe('Confluent Schema Registry REST API', () => {
     });
     expect(reading.status).toBe(200);
     expect((await h.rest('GET', `/schemas/ids/${reading.body.id}`, token)).body).toMatchObject({ schemaType: 'PROTOBUF', references: [{ name: 'unit.proto', subject: 'unit', version: 1 }] });
+    expect((await h.rest('GET', '/subjects/unit/versions/1/referencedby', token)).body).toEqual([reading.body.id]);
+    expect(await h.rest('DELETE', '/subjects/unit/versions/1', token)).toMatchObject({ status: 422, body: { error_code: 42206 } });
+    expect((await h.rest('GET', `/schemas/ids/${reading.body.id}/subjects`, token)).body).toEqual(['reading']);
   });
 
   it('authenticates with platform bearer tokens and checks permissions', async () => {

@@ -13,6 +13,7 @@ export const CONFLUENT_CODES = {
   invalidSchema: 42201,
   invalidVersion: 42202,
   invalidCompatibility: 42203,
+  referenceExists: 42206,
 } as const;
 
 export class SubjectNotFoundError extends NotFoundError {
@@ -48,6 +49,14 @@ export class InvalidVersionError extends BadUserInputError {
   readonly confluentCode = CONFLUENT_CODES.invalidVersion;
   constructor(version: string) {
     super(`Invalid version "${version}": a positive integer or "latest"`, [{ field: 'version', message: 'must be a positive integer or "latest"' }]);
+  }
+}
+
+/** A version other versions still reference cannot be deleted (Confluent 42206). */
+export class ReferencedVersionError extends BadUserInputError {
+  readonly confluentCode = CONFLUENT_CODES.referenceExists;
+  constructor(subject: string, version: number, by: string[]) {
+    super(`Version ${version} of subject "${subject}" is referenced by ${by.join(', ')}`, [{ field: 'version', message: 'is referenced by other schemas' }]);
   }
 }
 

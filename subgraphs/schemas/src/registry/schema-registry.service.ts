@@ -7,7 +7,7 @@ import type { SchemaReference } from '../schema-version/schema-version.entity';
 import { SchemaVersion } from '../schema-version/schema-version.entity';
 import { SubjectEntity } from '../subject/subject.entity';
 import { RegistrySettingsEntity } from './registry-settings.entity';
-import { IncompatibleSchemaError, InvalidVersionError, SchemaNotFoundError, SubjectNotFoundError, VersionNotFoundError } from './registry.errors';
+import { IncompatibleSchemaError, InvalidVersionError, ReferencedVersionError, SchemaNotFoundError, SubjectNotFoundError, VersionNotFoundError } from './registry.errors';
 import type { SchemaParser } from './schema-parser.service';
 
 export interface RegisterSchemaCommand {
@@ -151,12 +151,20 @@ export class SchemaRegistryService {
   /** Soft-deletes one version (or removes a soft-deleted one for good with `permanent`). @returns its number */
   async deleteVersion(em: EntityManager, organizationId: string, subjectName: string, selector: VersionSelector, permanent = false): Promise<number> {
     const version = await this.getVersion(em, organizationId, subjectName, selector, permanent);
+    const referrers = (await this.referencedBy(em, version)).filter((v) => !v.deleted || permanent);
+    if (referrers.length) throw new ReferencedVersionError(subjectName, version.version, referrers.map((v) => `"${v.subject}" version ${v.version}`));
     if (permanent) {
       if (!version.deleted) throw new BadUserInputError(`Version ${version.version} of subject "${subjectName}" must be soft-deleted first`, [{ field: 'permanent', message: 'soft-delete first' }]);
       em.remove(version);
     } else version.deleted = true;
     await em.flush();
     return version.version;
+  }
+
+  /** Versions (of the same organization) whose references name `target`. */
+  async referencedBy(em: EntityManager, target: SchemaVersion): Promise<SchemaVersion[]> {
+    const candidates = await em.find(SchemaVersion, { organizationId: target.organizationId }, { orderBy: { globalId: 'asc' } });
+    return candidates.filter((v) => v.references.some((r) => r.subject === target.subject && r.version === target.version));
   }
 
   /** Soft-deletes a subject and its versions (or removes a soft-deleted subject for good). @returns the version numbers */

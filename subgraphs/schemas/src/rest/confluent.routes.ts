@@ -105,6 +105,12 @@ export function mountConfluentRoutes(app: Express, deps: Deps): void {
     return [{ subject: v.subject, version: v.version }];
   }));
 
+  router.get('/schemas/ids/:id/subjects', route('schemas:read', async ({ req, em, org }) => [(await r.getById(em, org, p(req, 'id'))).subject]));
+  router.get('/subjects/:subject/versions/:version/referencedby', route('schemas:read', async ({ req, em, org }) => {
+    const target = await r.getVersion(em, org, p(req, 'subject'), parseVersionSelector(p(req, 'version')));
+    return (await r.referencedBy(em, target)).filter((v) => !v.deleted).map((v) => v.globalId);
+  }));
+
   router.get('/subjects', route('schemas:read', async ({ req, em, org }) => (await r.listSubjects(em, org, flag(req.query.deleted))).map((s) => s.name)));
   router.get('/subjects/:subject/versions', route('schemas:read', async ({ req, em, org }) => {
     const subject = await r.findSubject(em, org, p(req, 'subject'), flag(req.query.deleted));
