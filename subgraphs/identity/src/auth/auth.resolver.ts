@@ -49,7 +49,7 @@ export class AuthResolver {
     return { accessToken: issued.accessToken, expiresIn: issued.expiresIn, tokenType: 'Bearer' };
   }
 
-  @Mutation(() => Boolean, { description: 'Changes your password; your other sessions in this organization end' })
+  @Mutation(() => Boolean, { description: 'Changes your password; your other sessions, in every organization, end' })
   async changePassword(
     @Arg('currentPassword', () => String) currentPassword: string,
     @Arg('newPassword', () => String) newPassword: string,
@@ -57,8 +57,7 @@ export class AuthResolver {
   ): Promise<boolean> {
     const viewer = requireViewer(ctx.viewer);
     await ctx.services.users.changePassword(viewer, currentPassword, newPassword, ctx.meta);
-    const others = (await ctx.services.sessions.active(viewer.id, viewer.organizationId)).filter((s) => s.id !== viewer.sessionId);
-    for (const session of others) await ctx.services.sessions.revoke(viewer, session.id, ctx.meta);
+    await ctx.services.sessions.revokeOthersOf(viewer.id, viewer.sessionId, 'password-changed');
     return true;
   }
 }

@@ -42,7 +42,7 @@ export class Session {
   @Property({ type: 'datetime', nullable: true })
   revokedAt?: Date | null = null;
 
-  /** `logout`, `revoked`, `reuse-detected`, `membership-removed`. */
+  /** `logout`, `revoked`, `reuse-detected`, `membership-removed`, `password-changed`. */
   @Property({ type: 'string', length: 50, nullable: true })
   revokedReason?: string | null = null;
 }

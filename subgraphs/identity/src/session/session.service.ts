@@ -128,6 +128,12 @@ export class SessionService {
     );
   }
 
+  /** Revokes every open session of a user in every organization except `keep` (a password change). */
+  async revokeOthersOf(userId: string, keep: string | undefined, reason: string): Promise<number> {
+    const where = keep ? { user: userId, revokedAt: null, id: { $ne: keep } } : { user: userId, revokedAt: null };
+    return this.em.nativeUpdate(Session, where, { revokedAt: this.clock(), revokedReason: reason });
+  }
+
   /** Revokes the family after reuse of a consumed token and records it. */
   private async revokeFamily(session: Session, reason: string, meta?: RequestMeta): Promise<void> {
     this.close(session, reason);

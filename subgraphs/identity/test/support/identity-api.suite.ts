@@ -139,6 +139,30 @@ export function describeIdentityApi(driver: string, database: () => Promise<{ ur
       expect(codeOf(await run('mutation($k: String!) { authenticateApiKey(key: $k) { accessToken } }', { k: key }))).toBe('UNAUTHENTICATED');
     });
 
+    it('changes a password and ends the other sessions', async () => {
+      await run('mutation { createUser(input: { email: "mover@example.com", name: "Mover", password: "old password 1" }) { id } }', {}, owner);
+      const laptop = await svc.login('mover@example.com', 'old password 1');
+      const phone = await svc.login('mover@example.com', 'old password 1');
+      const wrong = await run('mutation { changePassword(currentPassword: "nope nope", newPassword: "new password 2") }', {}, laptop.accessToken);
+      expect(codeOf(wrong)).toBe('UNAUTHENTICATED');
+      const short = await run('mutation { changePassword(currentPassword: "old password 1", newPassword: "short") }', {}, laptop.accessToken);
+      expect(short.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'newPassword' }] });
+      expect((await run('mutation { changePassword(currentPassword: "old password 1", newPassword: "new password 2") }', {}, laptop.accessToken)).data.changePassword).toBe(true);
+      expect((await run('{ me { email } }', {}, laptop.accessToken)).data.me.email).toBe('mover@example.com');
+      expect(codeOf(await run('{ me { email } }', {}, phone.accessToken))).toBe('UNAUTHENTICATED');
+      await expect(svc.login('mover@example.com', 'old password 1')).rejects.toThrow();
+      await expect(svc.login('mover@example.com', 'new password 2')).resolves.toBeTruthy();
+    });
+
+    it('deletes custom roles but never built-in ones', async () => {
+      const roles = (await run('{ roles { id name builtIn } }', {}, owner)).data.roles;
+      const viewerRole = roles.find((r: { name: string }) => r.name === 'viewer');
+      expect(codeOf(await run('mutation($id: ID!) { deleteRole(id: $id) { id } }', { id: viewerRole.id }, owner))).toBe('CONFLICT');
+      const temp = (await run('mutation { createRole(input: { name: "temp-role", permissions: ["models:read"] }) { id } }', {}, owner)).data.createRole;
+      expect((await run('mutation($id: ID!) { deleteRole(id: $id) { name } }', { id: temp.id }, owner)).data.deleteRole.name).toBe('temp-role');
+      expect(codeOf(await run('mutation($id: ID!) { deleteRole(id: $id) { name } }', { id: temp.id }, owner))).toBe('NOT_FOUND');
+    });
+
     it('keeps organizations apart', async () => {
       const org = await run('mutation { createOrganization(input: { slug: "lab", name: "Lab" }) { id slug } }', {}, owner);
       const labId = org.data.createOrganization.id;
