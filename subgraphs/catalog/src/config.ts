@@ -11,11 +11,14 @@ export interface Config extends BaseServiceConfig {
   retentionIntervalSeconds: number;
   /** Rows returned by a preview at most. */
   maxPreviewRows: number;
+  /** Content versions profiled at once. */
+  profilingConcurrency: number;
 }
 
 /**
  * Reads the catalog's settings: the shared ones plus `AIC_CATALOG_MAX_CONTENT_BYTES` (default 100 MB),
- * `AIC_CATALOG_RETENTION_INTERVAL_SECONDS` (default 3600) and `AIC_CATALOG_MAX_PREVIEW_ROWS` (default 100).
+ * `AIC_CATALOG_RETENTION_INTERVAL_SECONDS` (default 3600), `AIC_CATALOG_MAX_PREVIEW_ROWS` (default 100) and
+ * `AIC_CATALOG_PROFILING_CONCURRENCY` (default 2).
  */
 export function loadConfig(env: Env = process.env): Config {
   return {
@@ -23,5 +26,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxContentBytes: getEnvNum(env, 'AIC_CATALOG_MAX_CONTENT_BYTES', 100 * 1024 * 1024),
     retentionIntervalSeconds: getEnvNum(env, 'AIC_CATALOG_RETENTION_INTERVAL_SECONDS', 3600),
     maxPreviewRows: getEnvNum(env, 'AIC_CATALOG_MAX_PREVIEW_ROWS', 100),
+    profilingConcurrency: getEnvNum(env, 'AIC_CATALOG_PROFILING_CONCURRENCY', 2),
   };
 }

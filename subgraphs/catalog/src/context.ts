@@ -1,4 +1,5 @@
 import type { ArtifactStore, ServiceContext, UploadManager } from '../../../lib/src/index';
+import type { ProfilingQueue } from './dataset/profiling.queue';
 import type { OpenLineageValidator } from './openlineage/openlineage.validator';
 
 /** The catalog's own request dependencies, built once in createServer. */
@@ -6,6 +7,7 @@ export interface CatalogServices {
   store: ArtifactStore;
   uploads: UploadManager;
   validator: OpenLineageValidator;
+  profiling: ProfilingQueue;
   publish(topic: string, payload: unknown): void;
   maxPreviewRows: number;
   maxContentBytes: number;

@@ -4,11 +4,12 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { ArtifactStore, PubSub, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import {
-  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createTokenVerifier, createUploadManager, pingDatabase,
+  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createTokenVerifier, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
 import type { CatalogContext, CatalogServices } from './context';
+import { createProfilingQueue } from './dataset/profiling.queue';
 import { CATALOG_ENTITIES } from './entities';
 import { mountInternalRoutes } from './internal/internal.routes';
 import { createOpenLineageValidator } from './openlineage/openlineage.validator';
@@ -44,9 +45,13 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     secret: config.serviceSecret,
     maxBytes: config.maxContentBytes,
   });
+  const pool = createWorkerPool({ concurrency: config.profilingConcurrency, logger });
+  const profiling = createProfilingQueue({ orm, store, pool, logger });
+  await profiling.resume();
   const services: CatalogServices = {
     store,
     uploads,
+    profiling,
     validator: createOpenLineageValidator(),
     publish: (topic, payload) => pubSub.publish(topic, payload),
     maxPreviewRows: config.maxPreviewRows,
@@ -69,6 +74,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     },
     onStop: async () => {
       retention.stop();
+      await pool.close();
       await pubSub.close();
       await orm.close();
     },

@@ -30,7 +30,7 @@ export async function startCatalog(overrides: Partial<Config> = {}): Promise<Cat
   const issuer = await startTestIssuer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-catalog-'));
   const base = testBaseConfig('catalog', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, serviceSecret: issuer.serviceSecret });
-  const config: Config = { ...base, maxContentBytes: 5 * 1024 * 1024, retentionIntervalSeconds: 0, maxPreviewRows: 100, ...overrides };
+  const config: Config = { ...base, maxContentBytes: 5 * 1024 * 1024, retentionIntervalSeconds: 0, maxPreviewRows: 100, profilingConcurrency: 2, ...overrides };
   const built = await createServer(config);
   const service = await startService('catalog', built.server);
   return {
@@ -63,11 +63,22 @@ export async function uploadVersion(h: CatalogHarness, token: string, datasetId:
   const { id, token: uploadToken } = ticket.data.createUpload;
   const put = await fetch(`${h.service.url}/uploads/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${uploadToken}`, 'content-type': contentType }, body: content });
   if (put.status !== 201) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
-  const added = await h.gql(
-    'mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { id version rowCount sha256 size columnProfiles { name type nullCount nullFraction distinctCount min max mean stddev topValues { value count } histogram { count } } } }',
-    { d: datasetId, u: id },
-    token,
-  );
+  const added = await h.gql('mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { id version status } }', { d: datasetId, u: id }, token);
   if (added.errors) throw new Error(JSON.stringify(added.errors));
-  return added.data.addDatasetVersion;
+  return waitForVersion(h, token, datasetId, added.data.addDatasetVersion.version);
+}
+
+const VERSION_FIELDS = 'id version status error rowCount sha256 size columnProfiles { name type nullCount nullFraction distinctCount min max mean stddev topValues { value count } histogram { count } }';
+
+/** Polls until a version leaves PROFILING; @returns it when READY, throws with its error when FAILED. */
+export async function waitForVersion(h: CatalogHarness, token: string, datasetId: string, version: number): Promise<any> {
+  for (let i = 0; i < 200; i += 1) {
+    const res = await h.gql(`query($id: ID!) { dataset(id: $id) { versions { ${VERSION_FIELDS} } } }`, { id: datasetId }, token);
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    const v = res.data.dataset.versions.find((x: any) => x.version === version);
+    if (v.status === 'READY') return v;
+    if (v.status === 'FAILED') throw new Error(`FAILED: ${v.error}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`version ${version} of ${datasetId} still PROFILING`);
 }

@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, createWorkerPool } from '../../../lib/src/index';
+import { createPendingVersion } from '../src/dataset/dataset-content.service';
+import { Dataset } from '../src/dataset/dataset.entity';
+import { createProfilingQueue } from '../src/dataset/profiling.queue';
 import type { CatalogHarness } from './catalog.harness';
-import { ALL_CATALOG, READER, WRITER, createWithContent, startCatalog, uploadVersion } from './catalog.harness';
+import { ALL_CATALOG, READER, WRITER, createWithContent, startCatalog, uploadVersion, waitForVersion } from './catalog.harness';
 import { testDatabases } from './databases';
 import { VEGA_DATA } from './fixtures';
 
@@ -60,13 +64,27 @@ describe.each(testDatabases())('on $label', (db) => {
     it('refuses malformed content and unknown uploads with BAD_USER_INPUT / NOT_FOUND', async () => {
       const token = await h.token({ org: 'org-p', perms: WRITER });
       const created = await h.gql('mutation { createDataset(input: { name: "broken", format: JSONL }) { id } }', {}, token);
-      await expect(uploadVersion(h, token, created.data.createDataset.id, '{"a":1}\nnot json\n', 'application/x-ndjson')).rejects.toThrow(/line 2.*BAD_USER_INPUT/);
+      await expect(uploadVersion(h, token, created.data.createDataset.id, '{"a":1}\nnot json\n', 'application/x-ndjson')).rejects.toThrow(/FAILED: Content is not valid JSONL: line 2/);
       const missing = await h.gql('mutation($d: ID!) { addDatasetVersion(datasetId: $d, uploadId: "00000000-0000-4000-8000-000000000000") { id } }', { d: created.data.createDataset.id }, token);
       expect(missing.errors?.[0].extensions.code).toBe('NOT_FOUND');
       const bad = await h.gql('mutation { createDataset(input: { name: " ", format: CSV, tags: ["no spaces"] }) { id } }', {}, token);
       expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'name' }, { field: 'tags' }] });
       const dup = await h.gql('mutation { createDataset(input: { name: "broken", format: CSV }) { id } }', {}, token);
       expect(dup.errors?.[0].extensions.code).toBe('CONFLICT');
+    });
+
+    it('resumes profiling of versions a stopped process left PROFILING', async () => {
+      const token = await h.token({ org: 'org-p', perms: WRITER });
+      const created = await h.gql('mutation { createDataset(input: { name: "resumed", format: CSV }) { id } }', {}, token);
+      const em = h.built.orm.em.fork();
+      const dataset = await em.findOneOrFail(Dataset, { id: created.data.createDataset.id });
+      const stored = await h.built.store.put('k,v\na,1\nb,2\n');
+      const pending = await createPendingVersion(em, dataset, stored, 'user-x');
+      const pool = createWorkerPool({ concurrency: 1 });
+      const queue = createProfilingQueue({ orm: h.built.orm, store: h.built.store, pool, logger: createLogger('catalog', 'silent') });
+      expect(await queue.resume()).toBe(1);
+      expect(await waitForVersion(h, token, dataset.id, pending.version)).toMatchObject({ status: 'READY', rowCount: 2 });
+      await pool.close();
     });
 
     it('detects PII on upload and masks it for readers without catalog:read-pii, auditing unmasked reads', async () => {

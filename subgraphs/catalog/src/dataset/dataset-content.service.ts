@@ -10,36 +10,61 @@ import { profileContent } from '../profiling/dataset.profiler';
 import { runQualityChecks } from '../quality/quality.service';
 import type { QualityCheck } from '../quality/quality-check.entity';
 import type { StoredColumn } from './dataset-column';
-import { searchTextOf } from './dataset.entity';
-import type { Dataset } from './dataset.entity';
+import { Dataset, searchTextOf } from './dataset.entity';
 import { Classification } from './dataset.enums';
-import { DatasetVersion } from './dataset-version.entity';
+import { ContentStatus, DatasetVersion } from './dataset-version.entity';
 
 const PII_SAMPLE_ROWS = 200;
 
+/** Hands out the next version number and records the stored bytes as a version being profiled. */
+export async function createPendingVersion(em: EntityManager, dataset: Dataset, stored: StoredArtifact, createdById: string): Promise<DatasetVersion> {
+  dataset.versionCounter += 1;
+  const version = em.create(DatasetVersion, {
+    datasetId: dataset.id,
+    organizationId: dataset.organizationId,
+    version: dataset.versionCounter,
+    sha256: stored.sha256,
+    size: stored.size,
+    format: dataset.format,
+    createdById,
+    status: ContentStatus.PROFILING,
+  });
+  await em.flush();
+  return version;
+}
+
+export type ProfileOutcome = { ok: true; version: DatasetVersion; check: QualityCheck | null } | { ok: false; version: DatasetVersion; error: string };
+
 /**
- * Makes stored bytes the dataset's next content version: streams them through the profiler, detects
- * PII columns on a sample (columns a person classified keep their classification), bumps the
- * version and runs the quality rules on it.
- * @throws BadUserInputError (field `content`) when the bytes are not valid for the dataset's format
+ * Profiles a PROFILING version: streams its bytes through the profiler, detects PII columns on a
+ * sample (columns a person classified keep their classification), marks it READY and, when it is the
+ * newest, makes it the dataset's latest version and runs the quality rules on it. Content that cannot
+ * be read marks the version FAILED with the reason.
  */
-export async function addContentVersion(
-  em: EntityManager,
-  store: ArtifactStore,
-  dataset: Dataset,
-  stored: StoredArtifact,
-  createdById: string,
-): Promise<{ version: DatasetVersion; check: QualityCheck | null }> {
+export async function profileVersion(em: EntityManager, store: ArtifactStore, versionId: string): Promise<ProfileOutcome | null> {
+  const version = await em.findOne(DatasetVersion, { id: versionId });
+  const dataset = version ? await em.findOne(Dataset, { id: version.datasetId }) : null;
+  if (!version || !dataset || version.status !== ContentStatus.PROFILING) return null;
   let profile;
   let sample: ContentRecord[];
   try {
-    profile = await profileContent(store.open(stored.sha256), dataset.format);
-    sample = await takeRecords(store.open(stored.sha256), dataset.format, PII_SAMPLE_ROWS);
+    profile = await profileContent(store.open(version.sha256), version.format);
+    sample = await takeRecords(store.open(version.sha256), version.format, PII_SAMPLE_ROWS);
+    if (profile.columns.length === 0) throw new ContentFormatError(1, 'content has no rows');
   } catch (err) {
-    if (err instanceof ContentFormatError) throw new BadUserInputError(`Content is not valid ${dataset.format}: ${err.message}`, [{ field: 'content', message: err.message }]);
-    throw err;
+    if (!(err instanceof ContentFormatError)) throw err;
+    version.status = ContentStatus.FAILED;
+    version.error = `Content is not valid ${version.format}: ${err.message}`;
+    await em.flush();
+    return { ok: false, version, error: err.message };
   }
-  if (profile.columns.length === 0) throw new BadUserInputError('Content has no rows', [{ field: 'content', message: 'has no rows' }]);
+  version.rowCount = profile.rowCount;
+  version.profile = profile;
+  if (version.version < dataset.latestVersion) {
+    version.status = ContentStatus.READY;
+    await em.flush();
+    return { ok: true, version, check: null };
+  }
   const findings = new Map(detectPii(profile.columns.map((c) => ({ name: c.name, values: sample.map((r) => r[c.name]) }))).map((f) => [f.column, f]));
   const previous = new Map(dataset.columns.map((c) => [c.name, c]));
   dataset.columns = profile.columns.map((c): StoredColumn => {
@@ -55,23 +80,26 @@ export async function addContentVersion(
       manual,
     };
   });
-  dataset.latestVersion += 1;
+  dataset.latestVersion = version.version;
   dataset.searchText = searchTextOf(dataset);
-  const version = em.create(DatasetVersion, {
-    datasetId: dataset.id,
-    organizationId: dataset.organizationId,
-    version: dataset.latestVersion,
-    sha256: stored.sha256,
-    size: stored.size,
-    format: dataset.format,
-    rowCount: profile.rowCount,
-    profile,
-    createdById,
-  });
-  em.persist(version);
   await em.flush();
+  // READY only after the rules ran, so a reader that waits for READY sees the version's check.
   const check = await runQualityChecks(em, store, dataset, 'NEW_VERSION');
-  return { version, check };
+  version.status = ContentStatus.READY;
+  await em.flush();
+  return { ok: true, version, check };
+}
+
+/**
+ * Adds and profiles a version in one call (service-to-service creation, where the caller waits).
+ * @throws BadUserInputError (field `content`) when the bytes are not valid for the dataset's format
+ */
+export async function addContentVersion(em: EntityManager, store: ArtifactStore, dataset: Dataset, stored: StoredArtifact, createdById: string): Promise<{ version: DatasetVersion; check: QualityCheck | null }> {
+  const pending = await createPendingVersion(em, dataset, stored, createdById);
+  const outcome = await profileVersion(em, store, pending.id);
+  if (!outcome) throw new Error(`version ${pending.id} vanished while profiling`);
+  if (!outcome.ok) throw new BadUserInputError(outcome.version.error ?? 'Invalid content', [{ field: 'content', message: outcome.error }]);
+  return { version: outcome.version, check: outcome.check };
 }
 
 export interface DatasetPreview {

@@ -15,7 +15,7 @@ export class DatasetFieldsResolver {
   @FieldResolver(() => [DatasetColumn], { description: 'Columns with their classification and the statistics of the latest version.' })
   async columns(@Root() dataset: Dataset, @Ctx() ctx: CatalogContext): Promise<DatasetColumn[]> {
     const latest = dataset.latestVersion > 0 ? await ctx.em.findOne(DatasetVersion, { datasetId: dataset.id, version: dataset.latestVersion }) : null;
-    const profiles = new Map((latest?.profile.columns ?? []).map((c) => [c.name, c]));
+    const profiles = new Map((latest?.profile?.columns ?? []).map((c) => [c.name, c]));
     return dataset.columns.map((c) => ({
       name: c.name,
       type: c.type,

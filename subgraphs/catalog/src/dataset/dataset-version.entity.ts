@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { DatasetProfile } from '../profiling/dataset.profiler';
 import { UserRef } from '../federation/references.type';
 import { ColumnProfileType } from './dataset-column';
 import { DatasetFormat } from './dataset.enums';
+
+export enum ContentStatus {
+  PROFILING = 'PROFILING',
+  READY = 'READY',
+  FAILED = 'FAILED',
+}
+registerEnumType(ContentStatus, { name: 'ContentStatus', description: 'PROFILING while the uploaded content is read and checked; READY once profiled and its quality rules ran (the newest READY is the latest version); FAILED when it could not be read.' });
 
 /** One immutable content version of a dataset: bytes in the artifact store plus their profile. */
 @Entity({ tableName: 'dataset_version' })
@@ -12,7 +19,7 @@ import { DatasetFormat } from './dataset.enums';
 @Index({ properties: ['sha256'] })
 @ObjectType()
 export class DatasetVersion {
-  [OptionalProps]?: 'createdAt' | 'contentDeletedAt';
+  [OptionalProps]?: 'createdAt' | 'contentDeletedAt' | 'status' | 'error' | 'profile' | 'rowCount';
 
   @PrimaryKey({ type: 'string', length: 36 })
   @Field(() => ID)
@@ -40,12 +47,20 @@ export class DatasetVersion {
   @Field(() => DatasetFormat)
   format!: DatasetFormat;
 
-  @Property({ type: 'integer' })
-  @Field(() => Int)
-  rowCount!: number;
+  @Property({ type: 'string', length: 12 })
+  @Field(() => ContentStatus)
+  status: ContentStatus = ContentStatus.PROFILING;
 
-  @Property({ type: 'json' })
-  profile!: DatasetProfile;
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why the content could not be read (FAILED).' })
+  error?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, { nullable: true })
+  rowCount?: number | null;
+
+  @Property({ type: 'json', nullable: true })
+  profile?: DatasetProfile | null;
 
   @Property({ type: 'string', length: 128 })
   createdById!: string;
@@ -61,7 +76,7 @@ export class DatasetVersion {
 
   @Field(() => [ColumnProfileType], { description: 'Per-column statistics of this version.' })
   columnProfiles(): ColumnProfileType[] {
-    return this.profile.columns;
+    return this.profile?.columns ?? [];
   }
 
   @Field(() => UserRef)

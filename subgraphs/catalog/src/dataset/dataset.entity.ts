@@ -12,7 +12,7 @@ import { Classification, DatasetFormat } from './dataset.enums';
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A dataset registered in the catalog.' })
 export class Dataset {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'latestVersion' | 'tags' | 'columns' | 'searchText';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'latestVersion' | 'versionCounter' | 'tags' | 'columns' | 'searchText';
 
   @PrimaryKey({ type: 'string', length: 36 })
   @Field(() => ID)
@@ -51,8 +51,12 @@ export class Dataset {
   columns: StoredColumn[] = [];
 
   @Property({ type: 'integer' })
-  @Field(() => Int, { description: '0 until the first content version is added.' })
+  @Field(() => Int, { description: 'The newest READY content version; 0 until the first is profiled.' })
   latestVersion: number = 0;
+
+  /** The last version number handed out (versions being profiled included). */
+  @Property({ type: 'integer' })
+  versionCounter: number = 0;
 
   @Property({ type: 'double', nullable: true })
   @Field(() => Float, { nullable: true, description: 'Percentage of quality rules passing on the latest check.' })

@@ -3,7 +3,7 @@ import { BadUserInputError, NotFoundError, requireViewer } from '../../../../lib
 import type { CatalogContext } from '../context';
 import { requireDataset } from '../governance/access.service';
 import { searchDatasets } from '../search/dataset.search';
-import { addContentVersion } from './dataset-content.service';
+import { createPendingVersion } from './dataset-content.service';
 import { Dataset } from './dataset.entity';
 import { AccessLevel, CONTENT_TYPES } from './dataset.enums';
 import { CreateDatasetInput, CreateUploadInput, DatasetFilterInput, UpdateDatasetInput } from './dataset.input';
@@ -82,12 +82,14 @@ export class DatasetResolver {
     return ctx.catalog.uploads.create({ purpose: input.purpose, filename: input.filename, contentType: input.contentType ?? undefined, organizationId: viewer.organizationId, userId: viewer.id });
   }
 
-  @Mutation(() => DatasetVersion, { description: 'Makes a finished upload the next content version: profiles it, detects PII and runs the quality rules.' })
+  @Mutation(() => DatasetVersion, { description: 'Makes a finished upload the next content version (status PROFILING); in the background it is profiled, PII columns are detected, and once READY it becomes the latest version and the quality rules run.' })
   async addDatasetVersion(@Arg('datasetId', () => ID) datasetId: string, @Arg('uploadId', () => ID) uploadId: string, @Ctx() ctx: CatalogContext): Promise<DatasetVersion> {
     const viewer = requireViewer(ctx.viewer);
     const { dataset } = await requireDataset(ctx.em, viewer, datasetId, AccessLevel.WRITE);
     const upload = await ctx.catalog.uploads.get(uploadId, viewer.organizationId);
     if (!upload || upload.purpose !== DATASET_CONTENT_PURPOSE) throw new NotFoundError('Upload', uploadId);
-    return (await addContentVersion(ctx.em, ctx.catalog.store, dataset, upload, viewer.id)).version;
+    const version = await createPendingVersion(ctx.em, dataset, upload, viewer.id);
+    ctx.catalog.profiling.enqueue(version.id);
+    return version;
   }
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { ArtifactStore } from '../../../../lib/src/index';
 import { Dataset } from '../dataset/dataset.entity';
-import { DatasetVersion } from '../dataset/dataset-version.entity';
+import { ContentStatus, DatasetVersion } from '../dataset/dataset-version.entity';
 import { recordAudit } from './audit.service';
 import { AuditAction } from './governance.enums';
 
@@ -14,7 +14,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Applies retention policies: per dataset, deletes the contents of versions beyond the newest
- * `keepLast` and of versions older than `maxAgeDays` (the latest version is always kept). Version
+ * `keepLast` READY versions, of versions older than `maxAgeDays` (the latest version is always kept)
+ * and of versions that failed to profile. Version
  * metadata and profiles stay; bytes are removed from the store only when no other version references
  * the same sha256. Each dataset with deletions gets a RETENTION_APPLIED audit entry.
  */
@@ -25,12 +26,15 @@ export async function applyRetention(em: EntityManager, store: ArtifactStore, no
   });
   const outcomes: RetentionOutcome[] = [];
   for (const dataset of datasets) {
-    const versions = await em.find(DatasetVersion, { datasetId: dataset.id, contentDeletedAt: null }, { orderBy: { version: 'desc' } });
-    const doomed = versions.filter((v, i) => {
+    const versions = await em.find(DatasetVersion, { datasetId: dataset.id, contentDeletedAt: null, status: { $ne: ContentStatus.PROFILING } }, { orderBy: { version: 'desc' } });
+    const ready = versions.filter((v) => v.status === ContentStatus.READY);
+    // Contents that failed to profile are never usable: a policy removes them too.
+    const failed = versions.filter((v) => v.status === ContentStatus.FAILED);
+    const doomed = [...failed, ...ready.filter((v, i) => {
       if (v.version === dataset.latestVersion) return false;
       if (dataset.retentionKeepLast != null && i >= dataset.retentionKeepLast) return true;
       return dataset.retentionMaxAgeDays != null && now.getTime() - v.createdAt.getTime() > dataset.retentionMaxAgeDays * DAY_MS;
-    });
+    })];
     if (doomed.length === 0) continue;
     for (const v of doomed) v.contentDeletedAt = now;
     await em.flush();
