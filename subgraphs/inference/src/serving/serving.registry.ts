@@ -98,16 +98,17 @@ export class ServingRegistry {
   }
 
   /**
-   * Loads (once) every version of an endpoint; failures are kept as each version's status.
-   * `reload` retries versions whose load failed.
+   * Loads (once) every version of an endpoint and waits for loads in progress; failures are kept as
+   * each version's status. `reload` retries versions whose load failed.
    */
   async ensureLoaded(endpoint: Endpoint, authorization?: string, reload = false): Promise<void> {
     const em = this.deps.orm.em.fork();
     await Promise.all(
       this.versionsOf(endpoint).map(async ({ id }) => {
         const state = this.deps.executor.sessions.status(id).state;
-        if (state === 'READY' || state === 'LOADING' || (state === 'FAILED' && !reload)) return;
-        this.deps.executor.flush(id);
+        if (state === 'READY' || (state === 'FAILED' && !reload)) return;
+        // A version already LOADING joins that load (the session manager shares one promise per version).
+        if (state !== 'LOADING') this.deps.executor.flush(id);
         await this.deps.executor.sessions
           .load(
             id,
