@@ -80,6 +80,10 @@ describe('registering and evolving schemas', () => {
     expect(person.data.registerSchema.references).toEqual([{ name: 'address.json', subject: 'address', version: 1 }]);
     const res = await h.gql(VALIDATE, { s: 'person', d: { home: { city: 3 } } }, token);
     expect(res.data.validateAgainstSchema).toEqual({ valid: false, version: 1, errors: [{ path: '/home/city', message: 'must be string' }] });
+    const address = await h.gql('{ subject(name: "address") { latestVersion { referencedBy { subject version } } } }', {}, token);
+    expect(address.data.subject.latestVersion.referencedBy).toEqual([{ subject: 'person', version: 1 }]);
+    const refused = await h.gql('mutation { deleteSubject(subject: "address") }', {}, token);
+    expect(refused.errors?.[0].message).toBe('Version 1 of subject "address" is referenced by "person" version 1');
   });
 });
 

@@ -171,6 +171,10 @@ export class SchemaRegistryService {
   async deleteSubject(em: EntityManager, organizationId: string, subjectName: string, permanent = false): Promise<number[]> {
     const subject = await this.findSubject(em, organizationId, subjectName, permanent);
     const versions = await this.versions(em, subject, true);
+    for (const v of versions) {
+      const outside = (await this.referencedBy(em, v)).filter((x) => x.subjectId !== subject.id && (!x.deleted || permanent));
+      if (outside.length) throw new ReferencedVersionError(subjectName, v.version, outside.map((x) => `"${x.subject}" version ${x.version}`));
+    }
     if (permanent) {
       if (!subject.deleted) throw new BadUserInputError(`Subject "${subjectName}" must be soft-deleted first`, [{ field: 'permanent', message: 'soft-delete first' }]);
       versions.forEach((v) => em.remove(v));
