@@ -6,7 +6,7 @@ import { SigningKeyRing } from './signing-key/signing-key.ring';
 import { ExternalJwksCache } from './external-idp/external-jwks.cache';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
-import { AuditService } from './audit/audit.service';
+import { AuditService, type SecurityEventObserver } from './audit/audit.service';
 import { RoleService } from './role/role.service';
 import { OrganizationService } from './organization/organization.service';
 import { UserService } from './user/user.service';
@@ -25,10 +25,11 @@ export interface IdentityRuntime {
   externalJwks: ExternalJwksCache;
   issuer: AccessTokenIssuer;
   verifier: AccessTokenVerifier;
+  onSecurityEvent?: SecurityEventObserver;
 }
 
 /** Builds the long-lived parts from settings. */
-export function createIdentityRuntime(settings: IdentitySettings, clock: Clock = () => new Date()): IdentityRuntime {
+export function createIdentityRuntime(settings: IdentitySettings, clock: Clock = () => new Date(), onSecurityEvent?: SecurityEventObserver): IdentityRuntime {
   const keys = new SigningKeyRing(
     { accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotationSeconds: settings.keyRotationSeconds, configuredKeys: settings.signingKeys },
     clock,
@@ -42,6 +43,7 @@ export function createIdentityRuntime(settings: IdentitySettings, clock: Clock =
     externalJwks: new ExternalJwksCache(),
     issuer: new AccessTokenIssuer(keys, tokenSettings, clock),
     verifier: new AccessTokenVerifier(keys, tokenSettings, clock),
+    onSecurityEvent,
   };
 }
 
@@ -62,7 +64,7 @@ export interface IdentityServices {
 /** Wires the services over `em` (fork it per request). */
 export function createIdentityServices(em: EntityManager, runtime: IdentityRuntime): IdentityServices {
   const { settings, clock, hasher, issuer } = runtime;
-  const audit = new AuditService(em, clock);
+  const audit = new AuditService(em, clock, runtime.onSecurityEvent);
   const roles = new RoleService(em, audit);
   const organizations = new OrganizationService(em, roles, audit);
   const users = new UserService(em, hasher, organizations, audit);

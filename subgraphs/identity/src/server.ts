@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger, ServiceServer } from '../../../lib/src/index';
-import { createContextFactory, createLogger, createOrm, createServiceServer, createTokenVerifier, pingDatabase } from '../../../lib/src/index';
+import { Counter } from 'prom-client';
+import { createContextFactory, createLogger, createOrm, createServiceMetrics, createServiceServer, createTokenVerifier, pingDatabase } from '../../../lib/src/index';
 import { SERVICE_NAME, type Config } from './config';
 import { IDENTITY_ENTITIES } from './identity.entities';
 import { createIdentityRuntime, createIdentityServices, type IdentityRuntime } from './identity.services';
@@ -35,7 +36,9 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: IDENTITY_ENTITIES, logger });
   try {
-    const runtime = createIdentityRuntime(config.identity, deps.clock);
+    const metrics = createServiceMetrics(SERVICE_NAME);
+    const events = new Counter({ name: 'identity_security_events_total', help: 'Security events by type and outcome (sign-ins, lockouts, token reuse, key changes ...)', labelNames: ['type', 'success'], registers: [metrics.registry] });
+    const runtime = createIdentityRuntime(config.identity, deps.clock, (type, success) => events.inc({ type, success: String(success) }));
     const em = orm.em.fork();
     const boot = createIdentityServices(em, runtime);
     const firstRun = await runFirstRun(em, { organizations: boot.organizations, users: boot.users, keys: runtime.keys }, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
@@ -49,6 +52,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
       name: SERVICE_NAME,
       schema,
       logger,
+      metrics,
       production: config.production,
       bodyLimitBytes: config.bodyLimitBytes,
       context: createIdentityContextFactory(createContextFactory({ orm, verify, logger }), runtime),

@@ -32,11 +32,15 @@ export interface AuditPage {
 
 const MAX_PAGE = 200;
 
+/** Told of every recorded event (the service counts them for Prometheus). */
+export type SecurityEventObserver = (type: AuditEventType, success: boolean) => void;
+
 /** Appends security events and pages through them, newest first. */
 export class AuditService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    private readonly observe?: SecurityEventObserver,
   ) {}
 
   /** Persists one event in the current unit of work (flushed with the caller's changes). */
@@ -54,6 +58,7 @@ export class AuditService {
       createdAt: this.clock(),
     });
     this.em.persist(event);
+    this.observe?.(entry.type, entry.success);
     return event;
   }
 

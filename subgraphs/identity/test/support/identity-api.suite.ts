@@ -197,6 +197,12 @@ export function describeIdentityApi(driver: string, database: () => Promise<{ ur
       }
     });
 
+    it('counts security events for Prometheus', async () => {
+      const text = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(text).toMatch(/identity_security_events_total\{type="login.failed",success="false",service="identity"\} [1-9]/);
+      expect(text).toMatch(/identity_security_events_total\{type="token.family-revoked",success="false",service="identity"\} 1/);
+    });
+
     it('issues service tokens for the service secret only', async () => {
       const orgId = decodeJwt(owner).org as string;
       const post = (secret: string | null, body: unknown) =>
