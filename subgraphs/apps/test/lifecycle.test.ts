@@ -195,6 +195,13 @@ describe('application lifecycle through the gateway (local driver)', () => {
     const input = { applicationId: app.id, environment: 'dev', endpoints: [{ name: 'main', weight: 100, routes: [{ modelVersion: models.v1, weight: 1 }] }] };
     const denied = await gql(gateway.graphqlUrl, 'mutation($input: DeployInput!) { deploy(input: $input) { dryRun } }', { input }, reader);
     expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    // The caller's own Authorization goes to inference: without inference:manage the endpoints are refused there.
+    const appsOnly = await inference.token(ALL_APPS);
+    const upstream = await gql(gateway.graphqlUrl, 'mutation($input: DeployInput!) { deploy(input: $input) { dryRun } }', { input }, appsOnly);
+    expect(upstream.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    const failed = await call('query($id: ID!) { deployments(applicationId: $id) { status timeline { kind message } } }', { id: app.id });
+    expect(failed.deployments[0].status).toBe('FAILED');
+    expect(failed.deployments[0].timeline[0]).toMatchObject({ kind: 'FAILED', message: expect.stringContaining('release 1 failed') });
     const invalid = await gql(
       gateway.graphqlUrl,
       'mutation($input: DeployInput!) { deploy(input: $input) { dryRun } }',

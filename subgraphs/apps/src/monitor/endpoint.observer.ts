@@ -27,6 +27,9 @@ export async function observeEndpoints(client: InferenceClient, authorization: s
     try {
       state = await client.endpoint(authorization, endpoint.endpointId);
     } catch (error) {
+      // A caller who may not read endpoints learns that, instead of the deployment being marked unhealthy.
+      const code = (error as { extensions?: { code?: string } }).extensions?.code;
+      if (code === 'FORBIDDEN' || code === 'UNAUTHENTICATED') throw error;
       states.push(null);
       observations.push({ ...base, reachable: false, error: (error as Error).message, ready: false, versions: [] });
       continue;
