@@ -1,4 +1,5 @@
 import type { ArtifactStore, ServiceContext, UploadManager } from '../../../lib/src/index';
+import type { CatalogMetrics } from './catalog.metrics';
 import type { ProfilingQueue } from './dataset/profiling.queue';
 import type { OpenLineageValidator } from './openlineage/openlineage.validator';
 
@@ -8,6 +9,7 @@ export interface CatalogServices {
   uploads: UploadManager;
   validator: OpenLineageValidator;
   profiling: ProfilingQueue;
+  metrics: CatalogMetrics;
   publish(topic: string, payload: unknown): void;
   maxPreviewRows: number;
   maxContentBytes: number;

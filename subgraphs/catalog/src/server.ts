@@ -4,11 +4,12 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { ArtifactStore, PubSub, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import {
-  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createTokenVerifier, createUploadManager, createWorkerPool, pingDatabase,
+  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceMetrics, createServiceServer, createTokenVerifier, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
 import type { CatalogContext, CatalogServices } from './context';
+import { createCatalogMetrics } from './catalog.metrics';
 import { createProfilingQueue } from './dataset/profiling.queue';
 import { CATALOG_ENTITIES } from './entities';
 import { mountInternalRoutes } from './internal/internal.routes';
@@ -45,13 +46,16 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     secret: config.serviceSecret,
     maxBytes: config.maxContentBytes,
   });
+  const serviceMetrics = createServiceMetrics(SERVICE_NAME);
+  const metrics = createCatalogMetrics(serviceMetrics.registry);
   const pool = createWorkerPool({ concurrency: config.profilingConcurrency, logger });
-  const profiling = createProfilingQueue({ orm, store, pool, logger });
+  const profiling = createProfilingQueue({ orm, store, pool, logger, metrics });
   await profiling.resume();
   const services: CatalogServices = {
     store,
     uploads,
     profiling,
+    metrics,
     validator: createOpenLineageValidator(),
     publish: (topic, payload) => pubSub.publish(topic, payload),
     maxPreviewRows: config.maxPreviewRows,
@@ -64,6 +68,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     name: SERVICE_NAME,
     schema,
     logger,
+    metrics: serviceMetrics,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => ({ ...(await baseContext(input)), catalog: services }),

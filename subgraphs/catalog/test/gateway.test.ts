@@ -75,9 +75,11 @@ describe('through the gateway', () => {
       inputs: [{ namespace: 'aic://catalog', name: `datasets/${datasetId}` }],
     };
     // graphql-ws subscribes asynchronously: publish until the first event arrives.
-    const timer = setInterval(() => void gql(gateway.graphqlUrl, 'mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }', { e: event }, token), 150);
+    const inflight: Promise<unknown>[] = [];
+    const timer = setInterval(() => inflight.push(gql(gateway.graphqlUrl, 'mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }', { e: event }, token)), 150);
     await done;
     clearInterval(timer);
+    await Promise.all(inflight);
     await client.dispose();
     expect(received[0]).toEqual({ data: { lineageEvents: { eventType: 'START', job: { name: 'train' }, inputs: [{ namespace: 'aic://catalog', name: `datasets/${datasetId}` }] } } });
   });

@@ -73,6 +73,9 @@ describe.each(testDatabases())('on $label', (db) => {
       expect((await h.gql(INGEST, { e: runEvent('x', [], []) }, reader)).errors?.[0].extensions.code).toBe('FORBIDDEN');
       const anon = await fetch(`${h.service.url}/api/v1/lineage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(anon.status).toBe(401);
+      const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+      expect(metrics).toMatch(/catalog_lineage_events_total\{[^}]*outcome="invalid"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(/catalog_lineage_events_total\{[^}]*kind="RunEvent",outcome="accepted"[^}]*\} [1-9]/);
     });
 
     it('builds the graph from a chain of events posted Marquez-style, linking catalog datasets, with depth bounds', async () => {
@@ -133,12 +136,14 @@ describe.each(testDatabases())('on $label', (db) => {
         });
       });
       // graphql-ws subscribes asynchronously: publish until the first event arrives; the outsider's never arrive.
+      const inflight: Promise<unknown>[] = [];
       const timer = setInterval(() => {
-        void h.gql(INGEST, { e: runEvent('outsider', [], [{ namespace: 'x', name: 'y' }]) }, outsider);
-        void h.gql(INGEST, { e: runEvent('train', [{ namespace: 's3://raw', name: 'a' }], [{ namespace: 'x', name: 'b' }], 'START') }, token);
+        inflight.push(h.gql(INGEST, { e: runEvent('outsider', [], [{ namespace: 'x', name: 'y' }]) }, outsider));
+        inflight.push(h.gql(INGEST, { e: runEvent('train', [{ namespace: 's3://raw', name: 'a' }], [{ namespace: 'x', name: 'b' }], 'START') }, token));
       }, 100);
       await done;
       clearInterval(timer);
+      await Promise.all(inflight);
       await client.dispose();
       expect(received[0]).toEqual({ lineageEvents: { kind: 'RunEvent', eventType: 'START', job: { name: 'train' }, inputs: [{ name: 'a' }], outputs: [{ name: 'b' }] } });
     });

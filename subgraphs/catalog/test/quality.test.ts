@@ -60,6 +60,9 @@ describe('quality rules on penguins', () => {
   it('refuses rules whose parameters do not fit', async () => {
     const bad = (rule: any): Promise<unknown> => evaluateQualityRules([], [rule], { now });
     await expect(bad({ type: 'columnValuesToMatchRegex', column: 'x', regex: '(' })).rejects.toMatchObject({ field: 'regex' });
+    await expect(bad({ type: 'columnValuesToMatchRegex', column: 'x', regex: '^(a+)+$' })).rejects.toMatchObject({ field: 'regex', message: expect.stringContaining('nested quantifiers') });
+    await expect(bad({ type: 'columnValuesToMatchRegex', column: 'x', regex: '^(\\w{2,}\\.)*$' })).rejects.toMatchObject({ field: 'regex' });
+    expect((await evaluateQualityRules([{ x: 'ab' }], [{ type: 'columnValuesToMatchRegex', column: 'x', regex: '^(ab|cd)+$' }], { now })).score).toBe(100);
     await expect(bad({ type: 'columnValuesToBeBetween', column: 'x' })).rejects.toMatchObject({ field: 'minValue' });
     await expect(bad({ type: 'tableRowCountToBeBetween', minValue: 5, maxValue: 1 })).rejects.toMatchObject({ field: 'maxValue' });
     await expect(bad({ type: 'columnValuesToBeUnique' })).rejects.toBeInstanceOf(QualityRuleError);

@@ -18,7 +18,7 @@ export interface InternalRouteDeps {
   orm: MikroORM;
   verify: TokenVerifier;
   store: ArtifactStore;
-  services: Pick<CatalogServices, 'validator' | 'publish' | 'maxContentBytes'>;
+  services: Pick<CatalogServices, 'validator' | 'publish' | 'maxContentBytes' | 'metrics'>;
   logger: Logger;
 }
 

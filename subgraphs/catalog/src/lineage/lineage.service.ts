@@ -12,16 +12,18 @@ import type { LineageEventNotification } from './lineage.types';
  * to `lineageEvents` subscribers.
  * @throws BadUserInputError whose `fields` are the JSON pointers of every validation failure
  */
-export async function acceptLineageEvent(em: EntityManager, services: Pick<CatalogServices, 'validator' | 'publish'>, organizationId: string, body: unknown): Promise<IngestResult> {
+export async function acceptLineageEvent(em: EntityManager, services: Pick<CatalogServices, 'validator' | 'publish' | 'metrics'>, organizationId: string, body: unknown): Promise<IngestResult> {
   let checked;
   try {
     checked = services.validator.assertValid(body);
   } catch (err) {
+    if (err instanceof OpenLineageValidationError) services.metrics.lineageEvents.inc({ kind: 'unknown', outcome: 'invalid' });
     if (err instanceof OpenLineageValidationError) throw new BadUserInputError(err.message, err.issues.map((i) => ({ field: i.path || '/', message: i.message })));
     throw err;
   }
   const { kind, event } = checked;
   const result = await ingestLineageEvent(em, organizationId, kind, event);
+  services.metrics.lineageEvents.inc({ kind, outcome: 'accepted' });
   const name = (d: { namespace: string; name: string }) => ({ namespace: d.namespace, name: d.name });
   const notification: LineageEventNotification = {
     organizationId,

@@ -2,6 +2,8 @@ import type { QualityRuleDefinition } from './quality-rule.types';
 import { QUALITY_RULE_TYPES, QualityRuleError } from './quality-rule.types';
 
 const MAX_REGEX_LENGTH = 500;
+// A quantified group that itself contains a quantifier, e.g. (a+)+ : the classic catastrophic-backtracking shape.
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/;
 
 /**
  * Checks that a rule's parameters fit its type, so a broken rule is refused when saved rather than
@@ -21,6 +23,7 @@ export function validateQualityRule(rule: QualityRuleDefinition): void {
   if (rule.type === 'columnValuesToMatchRegex') {
     if (!rule.regex) throw new QualityRuleError('regex', 'columnValuesToMatchRegex needs a regex');
     if (rule.regex.length > MAX_REGEX_LENGTH) throw new QualityRuleError('regex', `longer than ${MAX_REGEX_LENGTH} characters`);
+    if (NESTED_QUANTIFIER.test(rule.regex)) throw new QualityRuleError('regex', 'nested quantifiers such as (a+)+ are refused: they can take exponential time');
     try {
       new RegExp(rule.regex, 'u');
     } catch (err) {
