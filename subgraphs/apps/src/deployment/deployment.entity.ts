@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
-import type { ScalingDecision } from '../autoscaler/autoscaler.engine';
+import type { ScalingDecision, ScalingPolicySpec } from '../autoscaler/autoscaler.engine';
 import type { ScalingHistory } from '../autoscaler/scaling-behavior.model';
 import type { HealthDiagnostic, HealthThresholds } from '../health/health.evaluator';
 import type { ResourceSpec } from '../kubernetes/release-spec.model';
-import type { ScalingPolicySpec } from '../autoscaler/autoscaler.engine';
 import { UserRef } from '../shared/refs.type';
 import { DeploymentStatus, DriverKind, HealthState } from './deployment.model';
 import type { StoredEndpoint } from './deployment.model';

@@ -234,6 +234,13 @@ export class DeploymentService {
         problems.push(...error.fields);
       }
     }
+    const thresholds = input.healthThresholds;
+    for (const key of ['maxErrorRate', 'criticalErrorRate'] as const) {
+      const v = thresholds?.[key];
+      if (v !== undefined && v !== null && !(v >= 0 && v <= 1)) problems.push({ field: `healthThresholds.${key}`, message: 'must be a fraction between 0 and 1' });
+    }
+    if (thresholds?.maxLatencyP95Ms != null && !(thresholds.maxLatencyP95Ms > 0)) problems.push({ field: 'healthThresholds.maxLatencyP95Ms', message: 'must be positive' });
+    if (thresholds?.minRequests != null && !(thresholds.minRequests >= 0)) problems.push({ field: 'healthThresholds.minRequests', message: 'must be >= 0' });
     const replicas = scaling ? Math.max(scaling.minReplicas, 1) : (input.replicas ?? 1);
     if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) problems.push({ field: 'replicas', message: 'must be a whole number in 0..1000' });
     this.badInputFields(problems);
