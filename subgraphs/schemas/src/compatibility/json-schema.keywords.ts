@@ -37,30 +37,6 @@ export function enumValues(s: JsonSchemaObject): unknown[] | undefined {
   return values;
 }
 
-const derived = new WeakMap<object, Map<string, JsonSchemaObject>>();
-
-/**
- * `node` without the given keywords. The result is cached per source object so that the same
- * request gives the same object: recursion detection relies on object identity.
- */
-export function without(node: SchemaNode, keys: string[]): SchemaNode {
-  if (typeof node.schema === 'boolean') return node;
-  const src = node.schema;
-  if (!keys.some((k) => k in src)) return node;
-  let cache = derived.get(src);
-  if (!cache) derived.set(src, (cache = new Map()));
-  const cacheKey = `-${keys.join(',')}`;
-  let out = cache.get(cacheKey);
-  if (!out) {
-    out = { ...src };
-    for (const k of keys) delete out[k];
-    cache.set(cacheKey, out);
-  }
-  return { schema: out, doc: node.doc };
-}
-
-const merged = new WeakMap<object, WeakMap<object, { merged: JsonSchemaObject; residual: JsonSchema[] }>>();
-
 const LOWER = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties', 'minContains'];
 const UPPER = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains'];
 const SCHEMA_VALUED = ['additionalProperties', 'additionalItems', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties'];
@@ -81,10 +57,6 @@ function intersectTypes(a: unknown, b: unknown): string[] {
 export function mergeSchemas(a: JsonSchemaObject, b: JsonSchema): { merged: JsonSchemaObject; residual: JsonSchema[] } {
   if (b === true) return { merged: a, residual: [] };
   if (b === false) return { merged: { ...a, type: [] }, residual: [] };
-  let inner = merged.get(a);
-  if (!inner) merged.set(a, (inner = new WeakMap()));
-  const hit = inner.get(b);
-  if (hit) return hit;
   const out: JsonSchemaObject = { ...a };
   const residual: JsonSchema[] = [];
   for (const [k, v] of Object.entries(b)) {
@@ -107,9 +79,7 @@ export function mergeSchemas(a: JsonSchemaObject, b: JsonSchema): { merged: Json
     else if (k === 'allOf' && Array.isArray(cur) && Array.isArray(v)) out.allOf = [...cur, ...v];
     else residual.push({ [k]: v, ...companions(k, b) });
   }
-  const result = { merged: out, residual };
-  inner.set(b, result);
-  return result;
+  return { merged: out, residual };
 }
 
 /** Keywords that only mean something together with `k` (`then` with `if`, tuple `additionalItems` with `items`). */
@@ -125,6 +95,7 @@ function pick(s: JsonSchemaObject, keys: string[]): JsonSchemaObject {
   return out;
 }
 
+/** A JSON object (not null, not an array). */
 export function isObject(v: unknown): v is JsonSchemaObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -134,4 +105,58 @@ export function isMultiple(a: number, b: number): boolean {
   if (b === 0) return false;
   const q = a / b;
   return Math.abs(q - Math.round(q)) < 1e-9;
+}
+
+/**
+ * Identity-stable derivations for one comparison: the same request gives the same object, because
+ * recursion detection compares object identities. Lives as long as one checker (no global state).
+ */
+export class SchemaMemo {
+  private readonly derived = new WeakMap<object, Map<string, JsonSchemaObject>>();
+  private readonly merged = new WeakMap<object, WeakMap<object, { merged: JsonSchemaObject; residual: JsonSchema[] }>>();
+  private readonly wrapped = new WeakMap<object, JsonSchemaObject>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
+
+  /** `{ allOf: [schema] }`, the same object for the same schema. */
+  allOfOne(schema: JsonSchema): JsonSchemaObject {
+    if (typeof schema === 'boolean') return { allOf: [schema] };
+    let out = this.wrapped.get(schema);
+    if (!out) this.wrapped.set(schema, (out = { allOf: [schema] }));
+    return out;
+  }
+
+  /** `node` without the given keywords. */
+  without(node: SchemaNode, keys: string[]): SchemaNode {
+    if (typeof node.schema === 'boolean') return node;
+    const src = node.schema;
+    if (!keys.some((k) => k in src)) return node;
+    let cache = this.derived.get(src);
+    if (!cache) this.derived.set(src, (cache = new Map()));
+    const cacheKey = keys.join(',');
+    let out = cache.get(cacheKey);
+    if (!out) {
+      out = { ...src };
+      for (const k of keys) delete out[k];
+      cache.set(cacheKey, out);
+    }
+    return { schema: out, doc: node.doc };
+  }
+
+  /** `mergeSchemas(a, b)`, memoized by identity. */
+  merge(a: JsonSchemaObject, b: JsonSchema): { merged: JsonSchemaObject; residual: JsonSchema[] } {
+    if (typeof b === 'boolean') return mergeSchemas(a, b);
+    let inner = this.merged.get(a);
+    if (!inner) this.merged.set(a, (inner = new WeakMap()));
+    let hit = inner.get(b);
+    if (!hit) inner.set(b, (hit = mergeSchemas(a, b)));
+    return hit;
+  }
+
+  /** A number naming `o` for this comparison. */
+  idOf(o: object): number {
+    let id = this.ids.get(o);
+    if (id === undefined) this.ids.set(o, (id = ++this.nextId));
+    return id;
+  }
 }

@@ -1,20 +1,12 @@
 import { jsonEqual } from './canonical-json';
 import type { DocumentValidators } from './json-schema.ajv';
 import type { JsonSchemaObject, SchemaNode } from './json-schema.document';
-import { acceptsEverything, enumValues, mergeSchemas, typeSet, without } from './json-schema.keywords';
+import { SchemaMemo, acceptsEverything, enumValues, typeSet } from './json-schema.keywords';
 import { checkArray, checkNumber, checkObject, checkString } from './json-schema.structure';
 import type { Incompatibility } from './schema-types';
 
 const MAX_DEPTH = 200;
 const COMBINATORS = ['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else'];
-
-let nextId = 0;
-const ids = new WeakMap<object, number>();
-function idOf(o: object): number {
-  let id = ids.get(o);
-  if (id === undefined) ids.set(o, (id = ++nextId));
-  return id;
-}
 
 /**
  * Decides whether every instance valid under a writer schema is valid under a reader schema
@@ -25,6 +17,7 @@ function idOf(o: object): number {
  */
 export class JsonSchemaSubsetChecker {
   private readonly inProgress = new Set<string>();
+  private readonly memo = new SchemaMemo();
   private depth = 0;
 
   constructor(private readonly validators: DocumentValidators) {}
@@ -39,7 +32,7 @@ export class JsonSchemaSubsetChecker {
     const wn = { schema: ws, doc: w.doc };
     const rn = r as SchemaNode & { schema: JsonSchemaObject };
     if (w.doc === r.doc && ws === rn.schema) return [];
-    const key = `${idOf(ws)}:${idOf(rn.schema)}`;
+    const key = `${this.memo.idOf(ws)}:${this.memo.idOf(rn.schema)}`;
     if (this.inProgress.has(key) || this.depth > MAX_DEPTH) return [];
     this.inProgress.add(key);
     this.depth++;
@@ -63,10 +56,10 @@ export class JsonSchemaSubsetChecker {
       const ref = s.$ref as string;
       const hasSiblings = Object.keys(s).some((k) => k !== '$ref' && k !== '$schema' && k !== '$id' && k !== 'definitions' && k !== '$defs');
       if (hasSiblings && cur.doc.dialect !== 'draft-07') {
-        const rest = without(cur, ['$ref']);
+        const rest = this.memo.without(cur, ['$ref']);
         const target = cur.doc.resolve(ref);
         if (target.doc !== cur.doc) return cur;
-        const { merged } = mergeSchemas(rest.schema as JsonSchemaObject, { allOf: [target.schema] });
+        const { merged } = this.memo.merge(rest.schema as JsonSchemaObject, this.memo.allOfOne(target.schema));
         return { schema: merged, doc: cur.doc };
       }
       cur = cur.doc.resolve(ref);
@@ -82,25 +75,25 @@ export class JsonSchemaSubsetChecker {
     if (Array.isArray(ws.allOf)) return this.writerConjunction(w, r, path);
     if (Array.isArray(rs.allOf)) {
       return [
-        ...this.check(w, without(r, ['allOf']), path),
+        ...this.check(w, this.memo.without(r, ['allOf']), path),
         ...(rs.allOf as unknown[]).flatMap((x, i) => this.check(w, child(r, x), `${path}/allOf/${i}`)),
       ];
     }
     if (Array.isArray(ws.oneOf) && Array.isArray(rs.oneOf)) return this.branchwise(w, r, 'oneOf', path);
     for (const k of ['anyOf', 'oneOf']) {
       if (Array.isArray(ws[k])) {
-        const rest = without(w, [k]).schema as JsonSchemaObject;
+        const rest = this.memo.without(w, [k]).schema as JsonSchemaObject;
         return (ws[k] as unknown[]).flatMap((branch) => {
           const b = child(w, branch);
           const bd = this.deref(b);
-          const { merged } = bd.doc === w.doc && typeof bd.schema === 'object' ? mergeSchemas(rest, bd.schema) : { merged: rest };
+          const { merged } = bd.doc === w.doc && typeof bd.schema === 'object' ? this.memo.merge(rest, bd.schema) : { merged: rest };
           if (bd.schema === false) return [];
           return this.check({ schema: merged, doc: w.doc }, r, path);
         });
       }
     }
     if (Array.isArray(rs.anyOf)) {
-      const out = this.check(w, without(r, ['anyOf']), path);
+      const out = this.check(w, this.memo.without(r, ['anyOf']), path);
       const branches = rs.anyOf as unknown[];
       if (!branches.some((b) => this.check(w, child(r, b), path).length === 0)) {
         out.push({ path: `${path}/anyOf`, message: 'the writer allows values that match none of the reader\'s anyOf branches' });
@@ -108,24 +101,24 @@ export class JsonSchemaSubsetChecker {
       return out;
     }
     if (Array.isArray(rs.oneOf)) {
-      const out = this.check(w, without(r, ['oneOf']), path);
+      const out = this.check(w, this.memo.without(r, ['oneOf']), path);
       const branches = (rs.oneOf as unknown[]).map((b) => child(r, b));
       const ok = branches.some((b, i) => this.check(w, b, path).length === 0 && branches.every((o, j) => j === i || this.disjoint(w, o)));
       if (!ok) out.push({ path: `${path}/oneOf`, message: 'the writer allows values that do not match exactly one of the reader\'s oneOf branches' });
       return out;
     }
     if (rs.not !== undefined) {
-      const out = this.check(without(w, ['not']), without(r, ['not']), path);
+      const out = this.check(this.memo.without(w, ['not']), this.memo.without(r, ['not']), path);
       if (ws.not !== undefined) out.push(...this.check(child(r, rs.not), child(w, ws.not), `${path}/not`));
       else if (!this.disjoint(w, child(r, rs.not))) out.push({ path: `${path}/not`, message: 'the writer allows values the reader excludes with "not"' });
       return out;
     }
     if (rs.if !== undefined) return this.conditional(w, r, path);
-    return this.compareSimple(without(w, COMBINATORS), r, path);
+    return this.compareSimple(this.memo.without(w, COMBINATORS), r, path);
   }
 
   private writerConjunction(w: SchemaNode & { schema: JsonSchemaObject }, r: SchemaNode, path: string): Incompatibility[] {
-    let merged = without(w, ['allOf']).schema as JsonSchemaObject;
+    let merged = this.memo.without(w, ['allOf']).schema as JsonSchemaObject;
     const residual: SchemaNode[] = [];
     for (const x of w.schema.allOf as unknown[]) {
       const xn = this.deref(child(w, x));
@@ -134,7 +127,7 @@ export class JsonSchemaSubsetChecker {
         if (xn.schema !== true) residual.push(xn);
         continue;
       }
-      const m = mergeSchemas(merged, xn.schema);
+      const m = this.memo.merge(merged, xn.schema);
       merged = m.merged;
       residual.push(...m.residual.map((s) => child(w, s)));
     }
@@ -144,7 +137,7 @@ export class JsonSchemaSubsetChecker {
   }
 
   private branchwise(w: SchemaNode & { schema: JsonSchemaObject }, r: SchemaNode & { schema: JsonSchemaObject }, k: string, path: string): Incompatibility[] {
-    const out = this.check(without(w, [k]), without(r, [k]), path);
+    const out = this.check(this.memo.without(w, [k]), this.memo.without(r, [k]), path);
     const rb = (r.schema[k] as unknown[]).map((b) => child(r, b));
     (w.schema[k] as unknown[]).forEach((b, i) => {
       if (!rb.some((x) => this.check(child(w, b), x, path).length === 0)) {
@@ -157,12 +150,12 @@ export class JsonSchemaSubsetChecker {
   private conditional(w: SchemaNode & { schema: JsonSchemaObject }, r: SchemaNode & { schema: JsonSchemaObject }, path: string): Incompatibility[] {
     const ws = w.schema;
     const rs = r.schema;
-    const base = without(w, ['if', 'then', 'else']);
-    const out = this.check(base, without(r, ['if', 'then', 'else']), path);
+    const base = this.memo.without(w, ['if', 'then', 'else']);
+    const out = this.check(base, this.memo.without(r, ['if', 'then', 'else']), path);
     if (ws.if !== undefined) {
       if (!this.equivalent(child(w, ws.if), child(r, rs.if))) return [...out, { path: `${path}/if`, message: 'the condition ("if") changed' }];
       // A branch only ever sees instances that already satisfy the rest of the schema.
-      const inContext = (branch: unknown): SchemaNode => ({ schema: mergeSchemas(base.schema as JsonSchemaObject, (branch ?? true) as JsonSchemaObject).merged, doc: w.doc });
+      const inContext = (branch: unknown): SchemaNode => ({ schema: this.memo.merge(base.schema as JsonSchemaObject, (branch ?? true) as JsonSchemaObject).merged, doc: w.doc });
       out.push(...this.check(inContext(ws.then), child(r, rs.then), `${path}/then`));
       out.push(...this.check(inContext(ws.else), child(r, rs.else), `${path}/else`));
       return out;
@@ -223,7 +216,7 @@ export class JsonSchemaSubsetChecker {
         out.push({ path: `${path}/type`, message: `type "${t}" is allowed by the writer but not by the reader` });
         continue;
       }
-      const rn = without(r, COMBINATORS);
+      const rn = this.memo.without(r, COMBINATORS);
       if (t === 'string') out.push(...checkString(ws, rs, path));
       else if (t === 'number' || t === 'integer') out.push(...checkNumber(ws, rs, path, t === 'integer'));
       else if (t === 'object') out.push(...checkObject(w, rn, path, (a, b, p) => this.check(a, b, p)));

@@ -76,6 +76,20 @@ describe('JSON Schema dialects', () => {
     expect(reads(v(1, 3), v(1))).toHaveLength(1);
   });
 
+  it('recursive schemas (2020-12 $ref with siblings) terminate and compare structurally', () => {
+    const tree = (maxLength: number) => ({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $ref: '#/$defs/node',
+      $defs: { node: { type: 'object', properties: { name: { type: 'string', maxLength }, children: { type: 'array', items: { $ref: '#/$defs/node', minProperties: 1 } } } } },
+    });
+    expect(reads(tree(10), tree(5))).toEqual([]);
+    // Reported at the root node and once more inside the recursion, before the cycle closes.
+    expect(reads(tree(5), tree(10))).toEqual([
+      { path: '#/properties/name/maxLength', message: 'strings longer than 5 are rejected by the reader (writer maxLength 10)' },
+      { path: '#/properties/children/items/allOf/0/properties/name/maxLength', message: 'strings longer than 5 are rejected by the reader (writer maxLength 10)' },
+    ]);
+  });
+
   it('draft-04: boolean exclusiveMinimum and id', () => {
     const s = parse({ $schema: 'http://json-schema.org/draft-04/schema#', id: 'http://example.com/t', type: 'number', minimum: 0, exclusiveMinimum: true });
     expect(format.validate(s, 0)).toEqual([{ path: '', message: 'must be > 0' }]);
