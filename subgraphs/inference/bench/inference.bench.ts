@@ -90,7 +90,8 @@ async function main(): Promise<void> {
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, width], data: Array.from(noise(width)) }],
     },
   ];
-  const sections: string[] = [`## Inference benchmark (${os.cpus().length} CPUs, ${SECONDS}s per cell, ${new Date().toISOString()})`, ''];
+  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+  const sections: string[] = [`## Inference benchmark (${os.cpus().length} CPUs, ${SECONDS}s per cell, ${new Date().toISOString()}, load average at start ${load()})`, ''];
   for (const [index, c] of cases.entries()) {
     const version = platform.addModel({ organizationId: org, modelName: `bench-${index}`, version: 1, bytes: c.bytes });
     const names = { off: `bench-${index}-unbatched`, on: `bench-${index}-batched` };
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
     sections.push(toMarkdown(c.title, results), '');
     await session.release();
   }
+  sections.push(`Load average at the end: ${load()}. Numbers taken while other work shares the CPUs measure contention, not the service.`);
   const markdown = sections.join('\n');
   console.log(markdown);
   const outIndex = process.argv.indexOf('--out');

@@ -81,6 +81,12 @@ describe('subscriptions', () => {
     expect(events[1].endpointMetrics.versions[0].requests).toBeGreaterThan(0);
   });
 
+  it('refuses a stream without inference:read', async () => {
+    const client = wsClient(await h.token(['inference:invoke']));
+    await expect(collect(client, `subscription { endpointMetrics(endpoint: "scorer", intervalMs: 100) { endpointId } }`, 1)).rejects.toThrow(/FORBIDDEN|Missing permission/);
+    await client.dispose();
+  });
+
   it('refuses a stream of another organization', async () => {
     const client = wsClient(await h.token(ALL_INFERENCE, 'other-org'));
     await expect(collect(client, `subscription { predictionStream(endpoint: "${endpointId}") { latencyMs } }`, 1)).rejects.toThrow(/FORBIDDEN|another organization/);
