@@ -24,7 +24,10 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The onnxruntime-node package carries binaries for every OS; the image keeps Linux only.
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
+ && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -43,5 +46,7 @@ COPY package.json supergraph.yaml* supergraph.graphql* ./
 RUN mkdir -p /var/lib/aic && chown 1000:1000 /var/lib/aic
 USER 1000:1000
 EXPOSE 4000
-ENTRYPOINT ["node", "--enable-source-maps"]
+# type-graphql needs the Reflect metadata polyfill before any decorated class loads, whatever a
+# service's import order: preload it for every process.
+ENTRYPOINT ["node", "--enable-source-maps", "--require", "reflect-metadata"]
 CMD ["dist/gateway/src/main.js"]

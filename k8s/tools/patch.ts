@@ -24,17 +24,15 @@ function isNamedList(a: unknown[], b: unknown[]): boolean {
   return [...a, ...b].length > 0 && [...a, ...b].every((x) => isObject(x) && typeof x.name === 'string');
 }
 
+/** kustomize's order: the patch's items first (merged with their originals), then the untouched originals. */
 function mergeNamedList(base: Json[], patch: Json[]): Json[] {
-  const out = base.map((x) => clone(x));
+  const out: Json[] = [];
   for (const item of patch) {
-    const i = out.findIndex((x) => x.name === item.name);
-    if (item.$patch === 'delete') {
-      if (i >= 0) out.splice(i, 1);
-      continue;
-    }
-    if (i >= 0) out[i] = strategicMerge(out[i], item);
-    else out.push(clone(item));
+    if (item.$patch === 'delete') continue;
+    const original = base.find((x) => x.name === item.name);
+    out.push(original ? strategicMerge(original, item) : clone(item));
   }
+  for (const x of base) if (!patch.some((p) => p.name === x.name)) out.push(clone(x));
   return out;
 }
 

@@ -69,7 +69,8 @@ describe('invariants', () => {
 });
 
 describe('patches', () => {
-  it('merge named lists by name, delete with null and $patch: delete, replace other lists', () => {
+  // Expected values are what `kubectl kustomize` (kustomize v5.5.0) produced for the same input.
+  it('merge named lists by name (patch items first), delete with null and $patch: delete, replace other lists', () => {
     const pod = { containers: [{ name: 'a', image: 'x:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }], tolerations: [{ key: 'k' }], nodeSelector: { pool: 'apps', zone: 'a' } };
     const out = strategicMerge(pod, {
       containers: [{ name: 'a', env: [{ name: 'B', $patch: 'delete' }, { name: 'C', value: '3' }] }, { name: 'b', image: 'y:2' }],
@@ -77,7 +78,7 @@ describe('patches', () => {
       nodeSelector: { zone: null },
     });
     expect(out).toEqual({
-      containers: [{ name: 'a', image: 'x:1', env: [{ name: 'A', value: '1' }, { name: 'C', value: '3' }] }, { name: 'b', image: 'y:2' }],
+      containers: [{ name: 'a', image: 'x:1', env: [{ name: 'C', value: '3' }, { name: 'A', value: '1' }] }, { name: 'b', image: 'y:2' }],
       tolerations: [{ key: 'gpu' }],
       nodeSelector: { pool: 'apps' },
     });
