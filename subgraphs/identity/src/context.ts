@@ -2,7 +2,7 @@ import type { ContextInput, ServiceContext } from '../../../lib/src/index';
 import { AuthenticationError } from '../../../lib/src/index';
 import type { IdentityRuntime, IdentityServices } from './identity.services';
 import { createIdentityServices } from './identity.services';
-import type { RequestMeta } from './shared/actor';
+import type { RequestMeta } from './shared/actor.types';
 
 /** What identity's resolvers receive: lib's context plus the per-request services. */
 export interface IdentityContext extends ServiceContext {

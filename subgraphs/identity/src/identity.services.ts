@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { IdentitySettings } from './shared/identity.settings';
-import type { Clock } from './shared/actor';
+import type { Clock } from './shared/actor.types';
 import { PasswordHasher } from './auth/password.hasher';
 import { SigningKeyRing } from './signing-key/signing-key.ring';
 import { ExternalJwksCache } from './external-idp/external-jwks.cache';

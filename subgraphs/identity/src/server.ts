@@ -12,7 +12,7 @@ import { createSessionAwareVerifier } from './session/session-aware.verifier';
 import { buildIdentitySchema } from './schema';
 import { createIdentityContextFactory } from './context';
 import { mountIdentityRoutes } from './identity.routes';
-import type { Clock } from './shared/actor';
+import type { Clock } from './shared/actor.types';
 
 export interface Deps {
   logger: Logger;

@@ -7,7 +7,7 @@ import { permissionsOf } from '../role/role.service';
 import type { AccessTokenIssuer, IssuedAccessToken } from '../token/access-token.issuer';
 import type { AuditService } from '../audit/audit.service';
 import type { UserService } from '../user/user.service';
-import type { Actor, Clock, RequestMeta } from '../shared/actor';
+import type { Actor, Clock, RequestMeta } from '../shared/actor.types';
 import { EntityNotFoundError, InvalidCredentialsError, InvalidInputError, PermissionDeniedError } from '../shared/identity.errors';
 import { constantTimeEqual, randomToken, sha256Hex } from '../shared/secret.util';
 

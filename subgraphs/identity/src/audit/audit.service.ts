@@ -1,7 +1,7 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { AuditEvent } from './audit-event.entity';
 import type { AuditEventType } from './audit-event.types';
-import type { Actor, Clock, RequestMeta } from '../shared/actor';
+import type { Actor, Clock, RequestMeta } from '../shared/actor.types';
 import { InvalidInputError } from '../shared/identity.errors';
 
 /** What to record; actor and request come from the caller when there is one. */

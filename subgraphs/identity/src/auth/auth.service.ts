@@ -8,7 +8,7 @@ import type { SessionService } from '../session/session.service';
 import type { RoleService } from '../role/role.service';
 import type { OrganizationService } from '../organization/organization.service';
 import type { AuditService } from '../audit/audit.service';
-import type { Clock, RequestMeta } from '../shared/actor';
+import type { Clock, RequestMeta } from '../shared/actor.types';
 import { InvalidCredentialsError, PermissionDeniedError } from '../shared/identity.errors';
 import { PASSWORD_MAX } from '../user/user.service';
 import { Membership } from '../organization/membership.entity';

@@ -9,7 +9,7 @@ import { Organization } from '../organization/organization.entity';
 import { Role } from '../role/role.entity';
 import { RoleAssignment } from '../role/role-assignment.entity';
 import type { AuditService } from '../audit/audit.service';
-import type { Clock, RequestMeta } from '../shared/actor';
+import type { Clock, RequestMeta } from '../shared/actor.types';
 import { InvalidCredentialsError } from '../shared/identity.errors';
 
 const DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];

@@ -6,7 +6,7 @@ import { Role } from '../role/role.entity';
 import { permissionsOf, type RoleService } from '../role/role.service';
 import type { AuditService } from '../audit/audit.service';
 import type { User } from '../user/user.entity';
-import type { Actor, RequestMeta } from '../shared/actor';
+import type { Actor, RequestMeta } from '../shared/actor.types';
 import { EntityNotFoundError, InvalidInputError, StateConflictError } from '../shared/identity.errors';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -5,7 +5,7 @@ import { Membership } from '../organization/membership.entity';
 import type { Organization } from '../organization/organization.entity';
 import { BUILT_IN_ROLES, BUILT_IN_ROLE_NAMES, isBuiltInRoleName, isPermission } from '../permission/permission.catalog';
 import type { AuditService } from '../audit/audit.service';
-import type { Actor, RequestMeta } from '../shared/actor';
+import type { Actor, RequestMeta } from '../shared/actor.types';
 import { EntityNotFoundError, InvalidInputError, PermissionDeniedError, StateConflictError } from '../shared/identity.errors';
 
 /** Roles and permissions a member holds right now. */

@@ -3,7 +3,7 @@ import type { AccessTokenIssuer, IssuedAccessToken } from '../token/access-token
 import { Organization } from '../organization/organization.entity';
 import type { AuditService } from '../audit/audit.service';
 import { isPermission } from '../permission/permission.catalog';
-import type { RequestMeta } from '../shared/actor';
+import type { RequestMeta } from '../shared/actor.types';
 import { InvalidCredentialsError, InvalidInputError } from '../shared/identity.errors';
 import { constantTimeEqual } from '../shared/secret.util';
 

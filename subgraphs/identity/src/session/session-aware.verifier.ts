@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { TokenVerifier } from '../../../../lib/src/index';
 import { AuthenticationError } from '../../../../lib/src/index';
 import { Session } from './session.entity';
-import type { Clock } from '../shared/actor';
+import type { Clock } from '../shared/actor.types';
 
 /**
  * Identity's own verifier: lib's checks, then, for tokens of a session, that the session is still

@@ -4,7 +4,7 @@ import { RefreshToken } from './refresh-token.entity';
 import type { AuditService } from '../audit/audit.service';
 import type { Organization } from '../organization/organization.entity';
 import type { User } from '../user/user.entity';
-import type { Actor, Clock, RequestMeta } from '../shared/actor';
+import type { Actor, Clock, RequestMeta } from '../shared/actor.types';
 import { EntityNotFoundError, InvalidCredentialsError, PermissionDeniedError } from '../shared/identity.errors';
 import { randomToken, sha256Hex } from '../shared/secret.util';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
 import { SigningKey } from './signing-key.entity';
-import type { Clock } from '../shared/actor';
+import type { Clock } from '../shared/actor.types';
 import { randomToken } from '../shared/secret.util';
 
 export interface KeyRingSettings {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { SigningKeyRing } from '../signing-key/signing-key.ring';
-import type { Actor, Clock } from '../shared/actor';
+import type { Actor, Clock } from '../shared/actor.types';
 import { InvalidCredentialsError } from '../shared/identity.errors';
 import type { TokenSettings } from './access-token.issuer';
 

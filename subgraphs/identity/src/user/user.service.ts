@@ -3,7 +3,7 @@ import { User } from './user.entity';
 import type { PasswordHasher } from '../auth/password.hasher';
 import type { OrganizationService } from '../organization/organization.service';
 import type { AuditService } from '../audit/audit.service';
-import type { Actor, RequestMeta } from '../shared/actor';
+import type { Actor, RequestMeta } from '../shared/actor.types';
 import { EntityNotFoundError, InvalidCredentialsError, InvalidInputError, StateConflictError } from '../shared/identity.errors';
 import { Membership } from '../organization/membership.entity';
 

@@ -3,7 +3,7 @@ import type { TestDatabase } from './test-database';
 import { manualClock, SERVICE_SECRET, testSettings } from './test-settings';
 import { createIdentityRuntime, createIdentityServices, type IdentityRuntime, type IdentityServices } from '../../src/identity.services';
 import { runFirstRun } from '../../src/bootstrap/first-run.service';
-import type { Actor } from '../../src/shared/actor';
+import type { Actor } from '../../src/shared/actor.types';
 import { LOGIN_FAILED } from '../../src/auth/auth.service';
 import { User } from '../../src/user/user.entity';
 import { ALL_PERMISSIONS, BUILT_IN_ROLES } from '../../src/permission/permission.catalog';
