@@ -134,6 +134,12 @@ describe('validation, deletes and permissions', () => {
     expect(back.data.registerSchema.version).toBe(3);
     const permanent = await h.gql('mutation { deleteSchemaVersion(subject: "d", version: 3, permanent: true) }', {}, token);
     expect(permanent.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    await h.gql('mutation { deleteSchemaVersion(subject: "d", version: 3) }', {}, token);
+    expect((await h.gql('mutation { deleteSchemaVersion(subject: "d", version: 3, permanent: true) }', {}, token)).data.deleteSchemaVersion).toBe(3);
+    // Global ids are never handed out twice, even after a permanent delete.
+    const next = await h.gql(REGISTER, { i: { subject: 'd', schema: v1 } }, token);
+    expect(next.data.registerSchema.version).toBe(4);
+    expect(Number(next.data.registerSchema.id)).toBeGreaterThan(Number(back.data.registerSchema.id));
   });
 
   it('needs schemas:write to register and configure, schemas:read to read, and keeps organizations apart', async () => {

@@ -7,3 +7,13 @@ export class RegistrySettingsEntity {
   @PrimaryKey({ type: 'string' }) organizationId!: string;
   @Property({ type: 'string' }) compatibility!: CompatibilityMode;
 }
+
+/**
+ * The last global schema id handed out. Ids are never reused, even after a permanent delete:
+ * clients cache id → schema forever.
+ */
+@Entity({ tableName: 'id_sequences' })
+export class IdSequenceEntity {
+  @PrimaryKey({ type: 'string' }) name!: string;
+  @Property({ type: 'integer' }) value!: number;
+}

@@ -6,7 +6,7 @@ import type { CompatibilityMode, ParsedSchema, RecordError, SchemaType } from '.
 import type { SchemaReference } from '../schema-version/schema-version.entity';
 import { SchemaVersion } from '../schema-version/schema-version.entity';
 import { SubjectEntity } from '../subject/subject.entity';
-import { RegistrySettingsEntity } from './registry-settings.entity';
+import { IdSequenceEntity, RegistrySettingsEntity } from './registry-settings.entity';
 import { IncompatibleSchemaError, InvalidVersionError, ReferencedVersionError, SchemaNotFoundError, SubjectNotFoundError, VersionNotFoundError } from './registry.errors';
 import type { SchemaParser } from './schema-parser.service';
 
@@ -25,6 +25,7 @@ export interface CompatibilityVerdict extends CompatibilityResult {
 export type VersionSelector = number | 'latest';
 
 const MAX_ATTEMPTS = 5;
+const GLOBAL_ID_SEQUENCE = 'schema-id';
 
 /** Parses `"latest"`, `-1` (Confluent's alias) or a positive integer. */
 export function parseVersionSelector(raw: string | number | null | undefined): VersionSelector {
@@ -66,8 +67,7 @@ export class SchemaRegistryService {
           owner.deleted = false;
           const number = owner.nextVersion;
           owner.nextVersion = number + 1;
-          const last = await t.findOne(SchemaVersion, { globalId: { $gt: 0 } }, { orderBy: { globalId: 'desc' }, fields: ['globalId'] });
-          const globalId = (last?.globalId ?? 0) + 1;
+          const globalId = await this.nextGlobalId(t);
           const version = t.create(SchemaVersion, {
             id: String(globalId),
             globalId,
@@ -217,6 +217,17 @@ export class SchemaRegistryService {
     const version = await this.getVersion(em, organizationId, subjectName, selector);
     const parsed = await this.parser.parsed(em, version);
     return { version, errors: this.parser.format(version.type).validate(parsed, data) };
+  }
+
+  /** Next global id from the sequence row (created from the highest id on first use); a race ends in a unique violation and a retry. */
+  private async nextGlobalId(em: EntityManager): Promise<number> {
+    let seq = await em.findOne(IdSequenceEntity, { name: GLOBAL_ID_SEQUENCE });
+    if (!seq) {
+      const last = await em.findOne(SchemaVersion, { globalId: { $gt: 0 } }, { orderBy: { globalId: 'desc' } });
+      seq = em.create(IdSequenceEntity, { name: GLOBAL_ID_SEQUENCE, value: last?.globalId ?? 0 });
+    }
+    seq.value += 1;
+    return seq.value;
   }
 
   private async liveVersions(em: EntityManager, subject: SubjectEntity): Promise<SchemaVersion[]> {
