@@ -9,6 +9,7 @@ import { gql, startService, testBaseConfig } from '../../../lib/src/testing/harn
 import type { TestIssuer, TestTokenClaims } from '../../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
 import type { Config as CatalogConfig } from '../../catalog/src/config';
+import { loadConfig as loadCatalogConfig } from '../../catalog/src/config';
 import { createServer as createCatalog } from '../../catalog/src/server';
 import type { Config } from '../src/config';
 import type { SyntheticServer } from '../src/server';
@@ -35,7 +36,9 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
   const issuer = await startTestIssuer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-synthetic-'));
   const auth = { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience };
+  // Catalog's own defaults first, so settings it adds later keep working here.
   const catalogConfig: CatalogConfig = {
+    ...loadCatalogConfig({}),
     ...testBaseConfig('catalog', { dataDir, auth, serviceSecret: issuer.serviceSecret }),
     maxContentBytes: 20 * 1024 * 1024,
     retentionIntervalSeconds: 0,

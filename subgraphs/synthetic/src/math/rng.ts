@@ -1,14 +1,14 @@
+import { normalQuantile } from './normal';
+
 /**
  * A seeded pseudo-random generator (sfc32, seeded through splitmix32). Same seed and same call
  * sequence give the same numbers on every platform; `fork(label)` derives an independent stream so
  * adding draws in one part of a job does not shift another part's numbers.
  */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spareNormal: number | null = null;
+  // Int32Array state keeps the generator on small-integer arithmetic (object fields holding
+  // uint32 values would be boxed as heap numbers on every write).
+  private readonly state = new Int32Array(4);
 
   constructor(readonly seed: number) {
     let s = seed >>> 0;
@@ -19,10 +19,7 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+    for (let i = 0; i < 4; i++) this.state[i] = next();
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
@@ -35,12 +32,16 @@ export class Rng {
 
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
+    const st = this.state;
+    const a = st[0];
+    const b = st[1];
+    const c = st[2];
+    const d = st[3];
+    const t = (((a + b) | 0) + d) | 0;
+    st[3] = (d + 1) | 0;
+    st[0] = b ^ (b >>> 9);
+    st[1] = (c + (c << 3)) | 0;
+    st[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   }
 
@@ -61,24 +62,9 @@ export class Rng {
     return Math.floor(this.next() * n);
   }
 
-  /** Standard normal draw (Marsaglia polar method, pairs cached). */
+  /** Standard normal draw by inversion (Acklam's quantile: one uniform, no rejection loop). */
   normal(): number {
-    if (this.spareNormal !== null) {
-      const v = this.spareNormal;
-      this.spareNormal = null;
-      return v;
-    }
-    let u: number;
-    let v: number;
-    let s: number;
-    do {
-      u = this.next() * 2 - 1;
-      v = this.next() * 2 - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spareNormal = v * m;
-    return u * m;
+    return normalQuantile(this.nextOpen());
   }
 
   /** Laplace(0, scale) draw by inverse CDF. */

@@ -39,8 +39,8 @@ const DISCRETE = new Set(['categorical', 'boolean']);
 
 interface Prepared {
   numeric: Map<string, (number | null)[]>;
-  binned: Map<string, string[]>;
-  keys: Map<string, string[]>;
+  binned: Map<string, Int32Array>;
+  keys: Map<string, Int32Array>;
 }
 
 function toNumber(value: Cell, datetime: boolean): number | null {
@@ -50,8 +50,11 @@ function toNumber(value: Cell, datetime: boolean): number | null {
   return Number.isNaN(n) ? null : n;
 }
 
-/** Continuous columns are binned on each table's own 10 equal-width edges, as SDMetrics does. */
-function prepare(table: Table, columns: ColumnMeta[]): Prepared {
+/**
+ * Continuous columns are binned on each table's own 10 equal-width edges, as SDMetrics does;
+ * discrete columns become integer codes from a dictionary shared by both tables.
+ */
+function prepare(table: Table, columns: ColumnMeta[], dictionaries: Map<string, Map<string, number>>): Prepared {
   const prepared: Prepared = { numeric: new Map(), binned: new Map(), keys: new Map() };
   for (const meta of columns) {
     const values = columnValues(table, meta.name);
@@ -59,15 +62,26 @@ function prepare(table: Table, columns: ColumnMeta[]): Prepared {
       const numbers = values.map((v) => toNumber(v, meta.sdtype === 'datetime'));
       prepared.numeric.set(meta.name, numbers);
       const edges = histogramBinEdges(numbers.filter((n): n is number => n !== null));
-      prepared.binned.set(meta.name, numbers.map((n) => String(digitize(n ?? NaN, edges))));
+      prepared.binned.set(meta.name, Int32Array.from(numbers, (n) => digitize(n ?? NaN, edges)));
     } else if (DISCRETE.has(meta.sdtype)) {
-      prepared.keys.set(meta.name, values.map(categoryKey));
+      let dictionary = dictionaries.get(meta.name);
+      if (!dictionary) dictionaries.set(meta.name, (dictionary = new Map()));
+      const dict = dictionary;
+      prepared.keys.set(
+        meta.name,
+        Int32Array.from(values, (v) => {
+          const key = categoryKey(v);
+          let code = dict.get(key);
+          if (code === undefined) dict.set(key, (code = dict.size));
+          return code;
+        }),
+      );
     }
   }
   return prepared;
 }
 
-function discrete(prepared: Prepared, meta: ColumnMeta): string[] {
+function discrete(prepared: Prepared, meta: ColumnMeta): Int32Array {
   return CONTINUOUS.has(meta.sdtype) ? prepared.binned.get(meta.name)! : prepared.keys.get(meta.name)!;
 }
 
@@ -83,8 +97,9 @@ export function computeColumnPairTrends(
   thresholds: PairThresholds,
 ): ColumnPairTrendsResult {
   const usable = columns.filter((c) => CONTINUOUS.has(c.sdtype) || DISCRETE.has(c.sdtype));
-  const r = prepare(real, usable);
-  const s = prepare(synthetic, usable);
+  const dictionaries = new Map<string, Map<string, number>>();
+  const r = prepare(real, usable, dictionaries);
+  const s = prepare(synthetic, usable, dictionaries);
   const details: ColumnPairScore[] = [];
   for (let i = 0; i < usable.length; i++) {
     for (let j = i + 1; j < usable.length; j++) {
@@ -109,7 +124,7 @@ export function computeColumnPairTrends(
           meetsThreshold: meets,
         });
       } else {
-        const realPair: [string[], string[]] = [discrete(r, a), discrete(r, b)];
+        const realPair: [Int32Array, Int32Array] = [discrete(r, a), discrete(r, b)];
         const association = thresholds.realAssociationThreshold > 0 ? cramersV(realPair) : NaN;
         const meets =
           thresholds.realAssociationThreshold <= 0 ||

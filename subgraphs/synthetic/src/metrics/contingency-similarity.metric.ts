@@ -1,26 +1,36 @@
-/**
- * SDMetrics ContingencySimilarity on two already-discrete columns (keys as produced by
- * `categoryKey`, missing values kept as their own group like pandas' `groupby(dropna=False)`):
- * `1 - ½ Σ |p_real(a,b) - p_synthetic(a,b)|` over the union of observed combinations.
- */
-export function contingencySimilarity(real: [string[], string[]], synthetic: [string[], string[]]): number {
-  const realTable = jointFrequencies(real);
-  const synthTable = jointFrequencies(synthetic);
-  let variation = 0;
-  for (const [key, p] of realTable) variation += Math.abs(p - (synthTable.get(key) ?? 0));
-  for (const [key, q] of synthTable) if (!realTable.has(key)) variation += q;
-  return 1 - variation / 2;
-}
+/** A discrete column as integer codes (one code per category, missing values included as a code). */
+export type Codes = ArrayLike<number>;
 
-function jointFrequencies([a, b]: [string[], string[]]): Map<string, number> {
-  const counts = new Map<string, number>();
+function jointCounts([a, b]: [Codes, Codes], width: number): Map<number, number> {
+  const counts = new Map<number, number>();
   for (let i = 0; i < a.length; i++) {
-    const key = `${a[i]}\u0001${b[i]}`;
+    const key = a[i] * width + b[i];
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const out = new Map<string, number>();
-  for (const [key, c] of counts) out.set(key, c / a.length);
-  return out;
+  return counts;
+}
+
+function widthOf(...columns: Codes[]): number {
+  let max = 0;
+  for (const column of columns) for (let i = 0; i < column.length; i++) if (column[i] > max) max = column[i];
+  return max + 1;
+}
+
+/**
+ * SDMetrics ContingencySimilarity on two discrete columns given as codes shared by both tables
+ * (missing values are a code of their own, like pandas' `groupby(dropna=False)`):
+ * `1 - ½ Σ |p_real(a,b) - p_synthetic(a,b)|` over the union of observed combinations.
+ */
+export function contingencySimilarity(real: [Codes, Codes], synthetic: [Codes, Codes]): number {
+  const width = widthOf(real[1], synthetic[1]);
+  const realCounts = jointCounts(real, width);
+  const synthCounts = jointCounts(synthetic, width);
+  const n = real[0].length;
+  const m = synthetic[0].length;
+  let variation = 0;
+  for (const [key, count] of realCounts) variation += Math.abs(count / n - (synthCounts.get(key) ?? 0) / m);
+  for (const [key, count] of synthCounts) if (!realCounts.has(key)) variation += count / m;
+  return 1 - variation / 2;
 }
 
 /**
@@ -28,23 +38,23 @@ function jointFrequencies([a, b]: [string[], string[]]): Map<string, number> {
  * `association(method='cramer')`), which SDMetrics compares with `real_association_threshold`.
  * NaN when the table has fewer than two rows or columns.
  */
-export function cramersV([a, b]: [string[], string[]]): number {
-  const rows = new Map<string, number>();
-  const cols = new Map<string, number>();
-  const cells = new Map<string, number>();
-  for (let i = 0; i < a.length; i++) {
+export function cramersV(pair: [Codes, Codes]): number {
+  const [a, b] = pair;
+  const n = a.length;
+  const rows = new Map<number, number>();
+  const cols = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
     rows.set(a[i], (rows.get(a[i]) ?? 0) + 1);
     cols.set(b[i], (cols.get(b[i]) ?? 0) + 1);
-    const key = `${a[i]}\u0001${b[i]}`;
-    cells.set(key, (cells.get(key) ?? 0) + 1);
   }
-  const n = a.length;
   if (n === 0 || rows.size < 2 || cols.size < 2) return NaN;
+  const width = widthOf(b);
+  const cells = jointCounts(pair, width);
   let chi2 = 0;
   for (const [r, rc] of rows) {
     for (const [c, cc] of cols) {
       const expected = (rc * cc) / n;
-      const observed = cells.get(`${r}\u0001${c}`) ?? 0;
+      const observed = cells.get(r * width + c) ?? 0;
       chi2 += ((observed - expected) * (observed - expected)) / expected;
     }
   }

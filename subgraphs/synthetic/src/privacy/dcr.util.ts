@@ -69,25 +69,36 @@ export function distanceToClosestRecord(data: Table, reference: Table, columns: 
     return max > min ? max - min : 0;
   });
   const width = used.length;
+  const nn = ref.numeric.length;
+  const nc = ref.codes.length;
   const refCount = reference.rows.length;
+  // Row-major copies keep the inner loop on contiguous memory.
+  const refNumeric = new Float64Array(refCount * nn);
+  const refCodes = new Int32Array(refCount * nc);
+  for (let j = 0; j < refCount; j++) {
+    for (let k = 0; k < nn; k++) refNumeric[j * nn + k] = ref.numeric[k][j];
+    for (let k = 0; k < nc; k++) refCodes[j * nc + k] = ref.codes[k][j];
+  }
+  const rowNumeric = new Float64Array(nn);
+  const rowCodes = new Int32Array(nc);
   const out: number[] = new Array(data.rows.length);
   for (let i = 0; i < data.rows.length; i++) {
+    for (let k = 0; k < nn; k++) rowNumeric[k] = rows.numeric[k][i];
+    for (let k = 0; k < nc; k++) rowCodes[k] = rows.codes[k][i];
     let best = Infinity;
     for (let j = 0; j < refCount && best > 0; j++) {
+      // Stop adding once this reference row cannot beat the best one.
+      const limit = best * width;
       let sum = 0;
-      for (let k = 0; k < ref.numeric.length && sum < best * width; k++) {
-        const a = rows.numeric[k][i];
-        const b = ref.numeric[k][j];
-        const aMissing = Number.isNaN(a);
-        const bMissing = Number.isNaN(b);
-        if (aMissing || bMissing) sum += aMissing && bMissing ? 0 : 1;
-        else sum += ranges[k] > 0 ? Math.min(Math.abs(a - b) / ranges[k], 1) : a === b ? 0 : 1;
+      for (let k = 0; k < nc && sum < limit; k++) if (rowCodes[k] !== refCodes[j * nc + k]) sum += 1;
+      for (let k = 0; k < nn && sum < limit; k++) {
+        const a = rowNumeric[k];
+        const b = refNumeric[j * nn + k];
+        if (a !== a || b !== b) sum += a !== a && b !== b ? 0 : 1;
+        else if (ranges[k] > 0) sum += Math.min(Math.abs(a - b) / ranges[k], 1);
+        else if (a !== b) sum += 1;
       }
-      for (let k = 0; k < ref.codes.length && sum < best * width; k++) {
-        if (rows.codes[k][i] !== ref.codes[k][j]) sum += 1;
-      }
-      const distance = sum / width;
-      if (distance < best) best = distance;
+      if (sum < limit) best = sum / width;
     }
     out[i] = best;
   }

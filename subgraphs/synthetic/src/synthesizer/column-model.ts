@@ -30,6 +30,8 @@ export interface NumericColumnModel {
   lower: number;
   upper: number;
   decimals: number;
+  /** 10^decimals, kept to round without recomputing it per value. */
+  scale: number;
 }
 
 /** A categorical or boolean column (missing values are one more category). */
@@ -69,15 +71,32 @@ export interface ColumnFitContext {
   dp: { budget: DpBudget; rng: Rng; boundsFromData: string[] } | null;
 }
 
-/** Fits a numerical/datetime column: empirical marginal, or a Laplace-noised histogram under DP. */
-export function fitNumericColumn(meta: ColumnMeta, index: number, cells: Cell[], ctx: ColumnFitContext): NumericColumnModel {
-  const values: number[] = [];
-  for (const cell of cells) {
-    const n = numericCell(cell, meta);
-    if (n !== null) values.push(n);
+/** A numerical/datetime column as numbers (NaN = missing), each distinct datetime text parsed once. */
+export function parseNumericColumn(cells: Cell[], meta: ColumnMeta): Float64Array {
+  const out = new Float64Array(cells.length);
+  const parsed = new Map<Cell, number | null>();
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (typeof cell === 'number' && meta.sdtype === 'numerical') {
+      out[i] = Number.isFinite(cell) ? cell : NaN;
+      continue;
+    }
+    let n = parsed.get(cell);
+    if (n === undefined) {
+      n = numericCell(cell, meta);
+      parsed.set(cell, n);
+    }
+    out[i] = n ?? NaN;
   }
+  return out;
+}
+
+/** Fits a numerical/datetime column: empirical marginal, or a Laplace-noised histogram under DP. */
+export function fitNumericColumn(meta: ColumnMeta, index: number, numbers: Float64Array, ctx: ColumnFitContext): NumericColumnModel {
+  const values: number[] = [];
+  for (const n of numbers) if (!Number.isNaN(n)) values.push(n);
   const bounds = boundsFor(ctx.constraints, meta.name);
-  const missing = cells.length - values.length;
+  const missing = numbers.length - values.length;
   let marginal: NumericMarginal;
   let nullWeights: [number, number];
   if (ctx.dp) {
@@ -117,6 +136,7 @@ export function fitNumericColumn(meta: ColumnMeta, index: number, cells: Cell[],
     lower: lower <= upper ? lower : (bounds.min ?? lower),
     upper: lower <= upper ? upper : (bounds.max ?? upper),
     decimals: meta.sdtype === 'datetime' ? 0 : decimalsOf(values),
+    scale: 10 ** (meta.sdtype === 'datetime' ? 0 : decimalsOf(values)),
   };
 }
 
@@ -149,15 +169,23 @@ export function fitCategoricalColumn(meta: ColumnMeta, index: number, cells: Cel
   return { kind: 'categorical', meta, index, marginal };
 }
 
-/** Writes a sampled number back in the column's representation (rounded, clamped, datetime text). */
-export function formatNumeric(model: NumericColumnModel, value: number): Cell {
+/**
+ * Writes a sampled number back in the column's representation (rounded, clamped, datetime text).
+ * `dates` caches datetime texts across calls of one sampling run.
+ */
+export function formatNumeric(model: NumericColumnModel, value: number, dates?: Map<number, string>): Cell {
   let v = Math.min(Math.max(value, model.lower), model.upper);
   if (model.meta.sdtype === 'datetime') {
     const layout = model.meta.datetimeFormat ?? 'datetime';
     v = layout === 'date' ? Math.round(v / DAY_MS) * DAY_MS : Math.round(v);
-    return formatEpochMillis(v, layout);
+    let text = dates?.get(v);
+    if (text === undefined) {
+      text = formatEpochMillis(v, layout);
+      dates?.set(v, text);
+    }
+    return text;
   }
-  const factor = 10 ** model.decimals;
+  const factor = model.scale;
   v = Math.round(v * factor) / factor;
   if (v > model.upper) v = Math.floor(model.upper * factor) / factor;
   if (v < model.lower) v = Math.ceil(model.lower * factor) / factor;

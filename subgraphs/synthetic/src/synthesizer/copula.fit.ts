@@ -5,7 +5,7 @@ import type { Rng } from '../math/rng';
 import type { Cell } from '../table/table.types';
 import { categoryKey } from '../table/table.types';
 import type { ColumnModel } from './column-model';
-import { numericCell, PRESENT_KEY } from './column-model';
+import { PRESENT_KEY } from './column-model';
 import type { DpBudget } from './dp.mechanism';
 import { analyticGaussianSigma, correlationSensitivity, SCORE_CLIP } from './dp.mechanism';
 
@@ -18,7 +18,7 @@ export function dimensionsOf(model: ColumnModel): number {
  * Normal scores Φ⁻¹(F(x)) of every row for every copula dimension; NaN where the value is
  * missing (the null indicator carries that row instead).
  */
-export function normalScores(models: ColumnModel[], rows: Cell[][], rng: Rng): Float64Array[] {
+export function normalScores(models: ColumnModel[], rows: Cell[][], numbers: Map<number, Float64Array>, rng: Rng): Float64Array[] {
   const dims = models.reduce((sum, m) => sum + dimensionsOf(m), 0);
   const scores = Array.from({ length: dims }, () => new Float64Array(rows.length));
   let d = 0;
@@ -27,8 +27,10 @@ export function normalScores(models: ColumnModel[], rows: Cell[][], rng: Rng): F
     if (model.kind === 'numeric') {
       const indicator = model.nulls ? scores[d + 1] : null;
       const nullRng = rng.fork(`nulls:${model.meta.name}`);
-      rows.forEach((row, i) => {
-        const value = numericCell(row[model.index], model.meta);
+      const values = numbers.get(model.index)!;
+      rows.forEach((_row, i) => {
+        const v = values[i];
+        const value = Number.isNaN(v) ? null : v;
         target[i] = value === null ? NaN : normalQuantile(model.marginal.cdf(value));
         if (indicator && model.nulls) {
           const key = value === null ? categoryKey(null) : PRESENT_KEY;

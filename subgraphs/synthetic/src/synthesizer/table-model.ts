@@ -5,7 +5,7 @@ import { Rng } from '../math/rng';
 import type { Cell, ColumnMeta, Table } from '../table/table.types';
 import { columnValues, SyntheticInputError } from '../table/table.types';
 import type { ColumnFitContext, ColumnModel } from './column-model';
-import { fitCategoricalColumn, fitNumericColumn, formatNumeric, PRESENT_KEY } from './column-model';
+import { fitCategoricalColumn, fitNumericColumn, formatNumeric, parseNumericColumn, PRESENT_KEY } from './column-model';
 import type { SynthesisConstraint } from './constraints';
 import { allowedFor, validateConstraints } from './constraints';
 import { dimensionsOf, estimateCorrelation, estimateCorrelationDp, normalScores } from './copula.fit';
@@ -70,18 +70,22 @@ export function fitTableModel(table: Table, metas: ColumnMeta[], options: FitOpt
     }
   }
   const ctx: ColumnFitContext = { constraints, dp: dpContext };
+  const numbers = new Map<number, Float64Array>();
   const columns: ColumnModel[] = modelled.map((meta) => {
     const index = table.columns.indexOf(meta.name);
     const cells = columnValues(table, meta.name);
-    return meta.sdtype === 'numerical' || meta.sdtype === 'datetime'
-      ? fitNumericColumn(meta, index, cells, ctx)
-      : fitCategoricalColumn(meta, index, cells, ctx);
+    if (meta.sdtype === 'numerical' || meta.sdtype === 'datetime') {
+      const parsed = parseNumericColumn(cells, meta);
+      numbers.set(index, parsed);
+      return fitNumericColumn(meta, index, parsed, ctx);
+    }
+    return fitCategoricalColumn(meta, index, cells, ctx);
   });
   const dims = columns.reduce((sum, m) => sum + dimensionsOf(m), 0);
   let correlation = identity(dims);
   let sigma = 0;
   if (options.synthesizer !== 'INDEPENDENT' && dims > 1 && table.rows.length > 2) {
-    const scores = normalScores(columns, table.rows, rng.fork('scores'));
+    const scores = normalScores(columns, table.rows, numbers, rng.fork('scores'));
     if (dpContext) {
       const released = estimateCorrelationDp(scores, dpContext.budget, rng.fork('dp-correlation'));
       correlation = released.matrix;
@@ -124,6 +128,7 @@ export function sampleRows(model: TableModel, count: number, rng: Rng): Cell[][]
   const u = new Float64Array(d);
   const width = model.sourceColumns.length;
   const rows: Cell[][] = new Array(count);
+  const dates = new Map<number, string>();
   for (let r = 0; r < count; r++) {
     for (let i = 0; i < d; i++) normals[i] = rng.normal();
     for (let i = 0; i < d; i++) {
@@ -139,7 +144,7 @@ export function sampleRows(model: TableModel, count: number, rng: Rng): Cell[][]
         const missing = column.nulls !== null && column.nulls.fromUniform(u[dim + 1]).key !== PRESENT_KEY;
         if (!missing) {
           const p = column.uLow + u[dim] * (column.uHigh - column.uLow);
-          row[column.index] = formatNumeric(column, column.marginal.quantile(p));
+          row[column.index] = formatNumeric(column, column.marginal.quantile(p), dates);
         }
         dim += column.nulls ? 2 : 1;
       } else {
