@@ -60,6 +60,8 @@ describe('Confluent Schema Registry REST API', () => {
   it('checks compatibility against the latest or a given version', async () => {
     await h.rest('POST', '/subjects/clicks-value/versions', writer, { schema: v1 });
     expect((await h.rest('POST', '/compatibility/subjects/clicks-value/versions/latest', writer, { schema: v2 })).body).toEqual({ is_compatible: true });
+    expect(await h.rest('POST', '/compatibility/subjects/unknown/versions/latest', writer, { schema: v2 })).toMatchObject({ status: 404, body: { error_code: 40401 } });
+    expect((await h.rest('POST', '/compatibility/subjects/unknown/versions', writer, { schema: v2 })).body).toEqual({ is_compatible: true });
     const verbose = await h.rest('POST', '/compatibility/subjects/clicks-value/versions/1?verbose=true', writer, { schema: broken });
     expect(verbose.body).toEqual({ is_compatible: false, messages: ['the new schema cannot read data written with version 1: #/fields/url cannot read "string" as "int"'] });
   });

@@ -100,12 +100,13 @@ export class SchemaRegistryService {
     this.validateCommand(cmd);
     const parsed = await this.parser.parse(em, organizationId, cmd.type, cmd.schema, cmd.references ?? []);
     const subject = await em.findOne(SubjectEntity, { organizationId, name: cmd.subject, deleted: false });
+    if (against !== undefined && !subject) throw new SubjectNotFoundError(cmd.subject);
     let live = subject ? await this.liveVersions(em, subject) : [];
     if (typeof against === 'number') {
       const one = live.find((v) => v.version === against);
       if (!one) throw new VersionNotFoundError(cmd.subject, against);
       live = [one];
-    } else if (against === 'latest' && !live.length && subject) {
+    } else if (against === 'latest' && !live.length) {
       throw new VersionNotFoundError(cmd.subject, 'latest');
     }
     return this.checkAgainst(em, organizationId, subject, cmd.type, parsed, live);
