@@ -6,4 +6,6 @@ export interface GatewayContext {
   traceparent: string;
   requestId: string;
   viewer: Viewer | null;
+  /** The client's address as the gateway saw it (forwarded as `x-forwarded-for`). */
+  clientIp?: string;
 }

@@ -45,6 +45,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
     if (context.traceparent) request.http?.headers.set('traceparent', context.traceparent);
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    if (context.clientIp) request.http?.headers.set('x-forwarded-for', context.clientIp);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {

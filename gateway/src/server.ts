@@ -165,7 +165,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
         } catch (err) {
           throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
         }
-        return { authorization, viewer, traceparent: traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId };
+        return { authorization, viewer, traceparent: traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
       },
     }),
   );

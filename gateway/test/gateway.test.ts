@@ -25,12 +25,12 @@ let uploads: Awaited<ReturnType<typeof createNotesServer>>['uploads'];
 async function startEchoSubgraph(): Promise<RunningService> {
   const schema = buildSubgraphSchema({
     typeDefs: parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-      type Query { echo: Echo! }  type Echo { authorization: String traceparent: String requestId: String }`),
+      type Query { echo: Echo! }  type Echo { authorization: String traceparent: String requestId: String forwardedFor: String }`),
     resolvers: { Query: { echo: (_: unknown, __: unknown, ctx: any) => ctx } },
   });
   const server = await createServiceServer({
     name: 'echo', schema, logger: createLogger('echo', 'silent'), production: false, bodyLimitBytes: 100_000,
-    context: async (input) => ({ authorization: input.authorization, traceparent: input.traceparent, requestId: input.headers['x-request-id'] }),
+    context: async (input) => ({ authorization: input.authorization, traceparent: input.traceparent, requestId: input.headers['x-request-id'], forwardedFor: input.headers['x-forwarded-for'] }),
   });
   return startService('echo', server);
 }
@@ -65,11 +65,11 @@ describe('gateway', () => {
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'notes' });
   });
 
-  it('forwards Authorization, traceparent and the request id to subgraphs', async () => {
+  it('forwards Authorization, traceparent, the request id and the client address to subgraphs', async () => {
     const token = await issuer.issue({ perms: [] });
     const traceparent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
-    const res = await gql(gateway.graphqlUrl, '{ echo { authorization traceparent requestId } }', {}, token, { traceparent, 'x-request-id': 'req-42' });
-    expect(res.data.echo).toEqual({ authorization: `Bearer ${token}`, traceparent, requestId: 'req-42' });
+    const res = await gql(gateway.graphqlUrl, '{ echo { authorization traceparent requestId forwardedFor } }', {}, token, { traceparent, 'x-request-id': 'req-42' });
+    expect(res.data.echo).toEqual({ authorization: `Bearer ${token}`, traceparent, requestId: 'req-42', forwardedFor: '127.0.0.1' });
     const started = await gql(gateway.graphqlUrl, '{ echo { traceparent } }');
     expect(started.data.echo.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });

@@ -11,6 +11,9 @@ export interface AuthContext {
   viewer: Viewer | null;
 }
 
+/** Open to anyone, signed in or not (sign-in mutations, health-like queries). */
+export const isPublic: IRule = allow as unknown as IRule;
+
 /** A viewer is present (any verified token). */
 export const isAuthenticated = rule({ cache: 'contextual' })((_p, _a, ctx: AuthContext) => (ctx.viewer ? true : new AuthenticationError()));
 
