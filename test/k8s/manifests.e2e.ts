@@ -119,6 +119,15 @@ describe.each(TARGETS)('k8s/%s', (target) => {
     for (const ns of PLATFORM_NS) {
       expect(policies.some((p) => p.metadata.namespace === ns && JSON.stringify((p.spec as any).podSelector) === '{}' && !(p.spec as any).ingress)).toBe(true);
     }
+    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph')) {
+      const admitsGateway = policies.some(
+        (p) =>
+          p.metadata.namespace === d.metadata.namespace &&
+          (p.spec as any).podSelector.matchLabels?.['app.kubernetes.io/name'] === d.metadata.name &&
+          ((p.spec as any).ingress ?? []).some((r: any) => r.from.some((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'gateway')),
+      );
+      expect(admitsGateway, `NetworkPolicy admitting the gateway to ${d.metadata.name}`).toBe(true);
+    }
     for (const p of policies.filter((x) => PLATFORM_NS.includes(x.metadata.namespace!))) {
       for (const rule of (p.spec as any).ingress ?? []) {
         const ports = rule.ports.map((x: any) => x.port);
@@ -138,8 +147,9 @@ describe.each(TARGETS)('k8s/%s', (target) => {
   it('lets only the gateway service account call subgraph GraphQL in the mesh (mTLS STRICT)', () => {
     expect((find(objects, 'PeerAuthentication', 'default', 'istio-system')!.spec as any).mtls.mode).toBe('STRICT');
     for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph')) {
-      const policy = find(objects, 'AuthorizationPolicy', d.metadata.name, d.metadata.namespace)!;
-      const rules = (policy.spec as any).rules as any[];
+      const policy = find(objects, 'AuthorizationPolicy', d.metadata.name, d.metadata.namespace);
+      expect(policy, `AuthorizationPolicy ${d.metadata.name}`).toBeDefined();
+      const rules = (policy!.spec as any).rules as any[];
       const open = rules.filter((r) => !r.to);
       expect(open).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/aic-system/sa/gateway'] } }] }]);
       for (const r of rules.filter((x) => x.to)) expect(r.to[0].operation.paths).not.toContain('/graphql');
@@ -154,9 +164,10 @@ describe.each(TARGETS)('k8s/%s', (target) => {
     const subsets = (find(objects, 'DestinationRule', 'inference', 'aic-ai')!.spec as any).subsets.map((s: any) => s.name);
     expect(subsets).toEqual(['stable', 'canary']);
     for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace !== 'aic-observability')) {
-      const dr = find(objects, 'DestinationRule', d.metadata.name, d.metadata.namespace)!;
-      expect((dr.spec as any).trafficPolicy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
-      expect((dr.spec as any).trafficPolicy.outlierDetection.consecutive5xxErrors).toBeGreaterThan(0);
+      const dr = find(objects, 'DestinationRule', d.metadata.name, d.metadata.namespace);
+      expect(dr, `DestinationRule ${d.metadata.name}`).toBeDefined();
+      expect((dr!.spec as any).trafficPolicy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
+      expect((dr!.spec as any).trafficPolicy.outlierDetection.consecutive5xxErrors).toBeGreaterThan(0);
     }
   });
 
@@ -178,10 +189,11 @@ describe('cloud overlays', () => {
         expect((d.spec as any).template.spec.containers[0].image).toContain(registry);
       }
       for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph')) {
-        const spc = find(objects, 'SecretProviderClass', `${d.metadata.name}-secrets`, d.metadata.namespace)!;
-        expect((spc.spec as any).secretObjects[0].secretName).toBe(`${d.metadata.name}-secrets`);
+        const spc = find(objects, 'SecretProviderClass', `${d.metadata.name}-secrets`, d.metadata.namespace);
+        expect(spc, `SecretProviderClass ${d.metadata.name}-secrets`).toBeDefined();
+        expect((spc!.spec as any).secretObjects[0].secretName).toBe(`${d.metadata.name}-secrets`);
         const vol = (d.spec as any).template.spec.volumes.find((v: any) => v.name === 'secrets-store');
-        expect(vol.csi.volumeAttributes.secretProviderClass).toBe(spc.metadata.name);
+        expect(vol?.csi.volumeAttributes.secretProviderClass, `CSI volume of ${d.metadata.name}`).toBe(spc!.metadata.name);
       }
     }
     expect(aws.filter((o) => o.kind === 'ServiceAccount' && PLATFORM_NS.includes(o.metadata.namespace!)).every((sa) => sa.metadata.annotations?.['eks.amazonaws.com/role-arn'])).toBe(true);
