@@ -1,5 +1,5 @@
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
-import { getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+import { getEnvBool, getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
 
 /** Settings of the models service. */
 export interface Config extends BaseServiceConfig {
@@ -9,13 +9,15 @@ export interface Config extends BaseServiceConfig {
   trainingConcurrency: number;
   /** Largest ONNX upload accepted, in bytes. */
   maxUploadBytes: number;
+  /** Train in worker threads (off the event loop) rather than in process. */
+  trainingWorkerThreads: boolean;
   /** HMAC key for upload/download tickets; shared by replicas (unset: random per process). */
   uploadSecret?: string;
 }
 
 /**
  * Reads the models service's settings (`AIC_CATALOG_URL`, `AIC_TRAINING_CONCURRENCY`,
- * `AIC_MODELS_MAX_UPLOAD_BYTES`, `AIC_UPLOAD_SECRET` plus the shared ones).
+ * `AIC_MODELS_MAX_UPLOAD_BYTES`, `AIC_TRAINING_WORKER_THREADS`, `AIC_UPLOAD_SECRET` plus the shared ones).
  * @returns the typed config; throws ConfigError for malformed values
  */
 export function loadConfig(env: Env = process.env): Config {
@@ -24,6 +26,7 @@ export function loadConfig(env: Env = process.env): Config {
     catalogUrl: getEnvStr(env, 'AIC_CATALOG_URL', 'http://127.0.0.1:4006'),
     trainingConcurrency: Math.max(1, Math.floor(getEnvNum(env, 'AIC_TRAINING_CONCURRENCY', 2))),
     maxUploadBytes: getEnvNum(env, 'AIC_MODELS_MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
+    trainingWorkerThreads: getEnvBool(env, 'AIC_TRAINING_WORKER_THREADS', true),
     uploadSecret: getEnvStr(env, 'AIC_UPLOAD_SECRET'),
   };
 }

@@ -21,6 +21,8 @@ import { Study, StudyTrial } from './study/study.entity';
 import { StudyService } from './study/study.service';
 import { TrainingEpoch, TrainingJob } from './training/training-job.entity';
 import { TrainingJobService } from './training/training-job.service';
+import { trainAndExport } from './training/train-and-export';
+import { trainInWorker } from './training/worker-training';
 
 /** Everything the models service is built from; tests may pass their own. */
 export interface Deps {
@@ -49,7 +51,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
   const lineage = new LineageEmitter(catalog, logger);
   const registry = new ModelRegistry(store);
   const aliases = new ModelAliasService();
-  const runnerDeps = { orm, registry, catalog, lineage, pubSub, logger };
+  const runnerDeps = { orm, registry, catalog, lineage, pubSub, logger, train: config.trainingWorkerThreads ? trainInWorker : trainAndExport };
   const training = new TrainingJobService(runnerDeps, pool);
   const studies = new StudyService({ ...runnerDeps, pool, poolConcurrency: config.trainingConcurrency });
   const pipelines = new PipelineService({ orm, catalog, training, studies, aliases, store, logger });

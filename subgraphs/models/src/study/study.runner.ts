@@ -18,7 +18,8 @@ import type { ModelRegistry } from '../model/model-registry.service';
 import type { PreparedData } from '../training/training-data';
 import { prepareTrainingData } from '../training/training-data';
 import type { ExportedTraining } from '../training/train-and-export';
-import { trainAndExport, versionParameters } from '../training/train-and-export';
+import { versionParameters } from '../training/train-and-export';
+import type { TrainFunction } from '../training/worker-training';
 import { toTrainingSpec } from '../training/training-spec.mapper';
 import { Study, StudyTrial } from './study.entity';
 import type { StudyEvent } from './study.event';
@@ -35,6 +36,7 @@ export interface StudyRunnerDeps {
   lineage: LineageEmitter;
   pubSub: PubSub;
   logger: Logger;
+  train: TrainFunction;
 }
 
 function objectiveOf(metric: string, p: EpochProgress): number {
@@ -101,7 +103,7 @@ export async function runStudy(deps: StudyRunnerDeps, studyId: string, signal: A
       onTrialReport: (trial, step, value) => publish({ trialNumber: trial.number, trialState: TrialState.RUNNING, step, value }),
       objective: async (trial) => {
         const exported = await runInPool(deps.pool, `study:${study.id}:${trial.number}`, (taskSignal) =>
-          trainAndExport(data, specOf(trial.params), { signal: taskSignal, onEpoch: (p) => trial.report(p.epoch, objectiveOf(study.objectiveMetric, p)) }, `study ${study.id} trial ${trial.number}`),
+          deps.train(data, specOf(trial.params), { signal: taskSignal, onEpoch: (p) => trial.report(p.epoch, objectiveOf(study.objectiveMetric, p)) }, `study ${study.id} trial ${trial.number}`),
         trial.signal);
         const value = objectiveOf(study.objectiveMetric, exported.result.history[exported.result.history.length - 1]);
         if (isBetter(value)) best = { number: trial.number, exported };
@@ -145,7 +147,7 @@ export async function runStudy(deps: StudyRunnerDeps, studyId: string, signal: A
   try {
     // A best trial finished before a restart has no model in memory: seeded training reproduces it.
     const data = prepared;
-    const exported = best && best.number === top.number ? best.exported : await runInPool(deps.pool, `study:${study.id}:best`, (s) => trainAndExport(data, specOf(top.params), { signal: s }, `study ${study.id} trial ${top.number}`), signal);
+    const exported = best && best.number === top.number ? best.exported : await runInPool(deps.pool, `study:${study.id}:best`, (s) => deps.train(data, specOf(top.params), { signal: s }, `study ${study.id} trial ${top.number}`), signal);
     const spec = specOf(top.params);
     const model = await deps.registry.ensureModel(em, study.organizationId, study.createdById, study.modelName);
     const version = await deps.registry.registerBytes(em, model, study.createdById, exported.onnx, {

@@ -10,7 +10,8 @@ import { prepareTrainingData } from './training-data';
 import { TrainingEpoch, TrainingJob } from './training-job.entity';
 import type { TrainingJobEvent } from './training-job.event';
 import { TRAINING_JOB_TOPIC } from './training-job.event';
-import { trainAndExport, versionParameters } from './train-and-export';
+import { versionParameters } from './train-and-export';
+import type { TrainFunction } from './worker-training';
 import { resolveTrainingSpec } from '../engine/training/training-spec';
 import { toTrainingSpec } from './training-spec.mapper';
 
@@ -22,6 +23,8 @@ export interface TrainingRunnerDeps {
   lineage: LineageEmitter;
   pubSub: PubSub;
   logger: Logger;
+  /** trainInWorker (default) or trainAndExport (in process). */
+  train: TrainFunction;
 }
 
 function eventOf(job: TrainingJob, extra: Partial<TrainingJobEvent> = {}): TrainingJobEvent {
@@ -66,7 +69,7 @@ export async function runTrainingJob(deps: TrainingRunnerDeps, jobId: string, si
     const content = await deps.catalog.readDataset(job.organizationId, job.datasetId, signal);
     job.datasetSha256 = content.sha256;
     const prepared = prepareTrainingData(content.records, job.featureColumns, job.targetColumn, spec.algorithm, job.validationFraction, spec.seed);
-    const exported = await trainAndExport(
+    const exported = await deps.train(
       prepared,
       spec,
       {

@@ -46,7 +46,8 @@ function pipeline(name: string, hyperparameters: Record<string, unknown>, extra:
 beforeAll(async () => {
   issuer = await startTestIssuer();
   catalog = await startCatalogContractServer(issuer);
-  models = await startModels(modelsTestConfig(issuer, { catalogUrl: catalog.url }));
+  // In-process training here (the other suites use worker threads), so both modes stay tested.
+  models = await startModels(modelsTestConfig(issuer, { catalogUrl: catalog.url, workerThreads: false }));
   token = await issuer.issue({ sub: 'user-pipe', org: ORG, perms: ['models:read', 'models:train', 'models:promote'] });
   irisId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
 });
