@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../lib/src/index';
+import { Dataset } from '../src/dataset/dataset.entity';
 import { applyRetention } from '../src/governance/retention.service';
+import { startRetentionSchedule } from '../src/governance/retention.schedule';
 import { DatasetVersion } from '../src/dataset/dataset-version.entity';
 import type { CatalogHarness } from './catalog.harness';
 import { ALL_CATALOG, READER, WRITER, createWithContent, startCatalog, uploadVersion } from './catalog.harness';
@@ -146,6 +149,22 @@ describe.each(testDatabases())('on $label', (db) => {
       ]);
       const preview = await h.gql('query($id: ID!) { dataset(id: $id) { preview { rows } } }', { id }, token);
       expect(preview.data.dataset.preview.rows).toEqual([{ v: '3' }]);
+    });
+
+    it('applies policies on the schedule', async () => {
+      const token = await h.token({ org: 'org-r2', perms: WRITER });
+      const { id } = await createWithContent(h, token, { name: 'scheduled', format: 'CSV' }, 'w\n1\n');
+      await uploadVersion(h, token, id, 'w\n2\n', 'text/csv');
+      const em = h.built.orm.em.fork();
+      await em.nativeUpdate(Dataset, { id }, { retentionKeepLast: 1 });
+      const schedule = startRetentionSchedule({ orm: h.built.orm, store: h.built.store, logger: createLogger('catalog', 'silent'), intervalSeconds: 0.05 });
+      let deleted = false;
+      for (let i = 0; i < 100 && !deleted; i += 1) {
+        await new Promise((r) => setTimeout(r, 50));
+        deleted = (await h.built.orm.em.fork().findOneOrFail(DatasetVersion, { datasetId: id, version: 1 })).contentDeletedAt != null;
+      }
+      schedule.stop();
+      expect(deleted).toBe(true);
     });
   });
 });
