@@ -113,5 +113,9 @@ describe('training jobs', () => {
     expect(catalog.lineage.filter((l) => l.event.run.runId === started.data.startTrainingJob.id).map((l) => l.event.eventType)).toEqual(['START', 'FAIL']);
     const viewer = await issuer.issue({ org: ORG, perms: ['models:read'] });
     expect((await gql(models.service.graphqlUrl, START, { i: irisJob() }, viewer)).errors?.[0].extensions.code).toBe('FORBIDDEN');
+    const outsider = await issuer.issue({ org: ORG, perms: ['catalog:read'] });
+    await expect(collectSubscription(models.service.graphqlUrl, outsider, PROGRESS, { id: started.data.startTrainingJob.id })).rejects.toThrow(/FORBIDDEN/);
+    const otherOrg = await issuer.issue({ org: 'org-other', perms: ['models:read'] });
+    await expect(collectSubscription(models.service.graphqlUrl, otherOrg, PROGRESS, { id: started.data.startTrainingJob.id })).rejects.toThrow(/NOT_FOUND/);
   });
 });
