@@ -55,3 +55,32 @@ test('a job interrupted by a process restart finishes after the restart', async 
     await second.service.stop();
   }
 });
+
+test('a study interrupted by a process restart keeps its finished trials and completes after the restart', async () => {
+  const token = await issuer.issue({ sub: 'user-restart', org: ORG, perms: ['models:read', 'models:train'] });
+  const datasetId = catalog.addDataset(ORG, 'iris-study', toCsv(irisRecords()));
+  const studyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-restart-study-'));
+  const config = modelsTestConfig(issuer, { dataDir: studyDir, catalogUrl: catalog.url, persistent: true });
+  const first = await startModels(config);
+  const started = await gql(first.service.graphqlUrl, 'mutation($i: StartStudyInput!) { startStudy(input: $i) { id } }', {
+    i: { modelName: 'iris-study-restart', datasetId, featureColumns: IRIS_FEATURES, targetColumn: 'species', algorithm: 'LOGISTIC_REGRESSION', baseHyperparameters: { epochs: 20, batchSize: 8 }, searchSpace: [{ name: 'learningRate', type: 'FLOAT', low: 0.001, high: 0.3, log: true }], sampler: 'RANDOM', pruner: 'NONE', nTrials: 5, parallelism: 1 },
+  }, token);
+  const id = started.data.startStudy.id;
+  await collectSubscription(first.service.graphqlUrl, token, 'subscription($id: ID!) { studyProgress(id: $id) { trialNumber trialState } }', { id }, async (event) => {
+    if (event.studyProgress.trialNumber === 2 && event.studyProgress.trialState === 'RUNNING') await first.service.stop();
+  }).catch(() => undefined);
+
+  const second = await startModels(config);
+  try {
+    expect(second.built.resumed.studies).toBe(1);
+    await collectSubscription(second.service.graphqlUrl, token, 'subscription($id: ID!) { studyProgress(id: $id) { state } }', { id });
+    const study = (await gql(second.service.graphqlUrl, 'query($id: ID!) { study(id: $id) { state trials { number state } modelVersion { version } } }', { id }, token)).data.study;
+    expect(study.state).toBe('SUCCEEDED');
+    expect(study.trials.map((t: { number: number }) => t.number)).toEqual([0, 1, 2, 3, 4]);
+    expect(study.trials.every((t: { state: string }) => t.state === 'COMPLETE')).toBe(true);
+    expect(study.modelVersion.version).toBe(1);
+  } finally {
+    await second.service.stop();
+    fs.rmSync(studyDir, { recursive: true, force: true });
+  }
+});
