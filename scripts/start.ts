@@ -8,7 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 
-const root = path.resolve(__dirname, '..', '..');
+// Compiled (dist/scripts/start.js, what `npm start` runs) or from source with tsx (tests).
+const fromSource = __filename.endsWith('.ts');
+const root = fromSource ? path.resolve(__dirname, '..') : path.resolve(__dirname, '..', '..');
+const entry = (rel: string) => (fromSource ? path.join(root, `${rel}.ts`) : path.join(root, 'dist', `${rel}.js`));
+const nodeArgs = fromSource ? ['--import', 'tsx', '--require', 'reflect-metadata'] : ['--enable-source-maps', '--require', 'reflect-metadata'];
 const dataDir = path.resolve(process.env.AIC_DATA_DIR ?? path.join(root, '.data'));
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
@@ -22,7 +26,7 @@ function localSecret(name: string): string {
 }
 
 function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const proc = spawn(process.execPath, ['--enable-source-maps', '--require', 'reflect-metadata', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}]`.padEnd(12);
   const relay = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
     let buf = '';
@@ -74,8 +78,23 @@ async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   const config = YAML.parse(fs.readFileSync(path.join(root, 'supergraph.yaml'), 'utf8')) as { subgraphs: Record<string, { routing_url: string }> };
-  const urls = Object.fromEntries(Object.entries(config.subgraphs).map(([name, sg]) => [name, new URL(sg.routing_url).origin]));
-  const gatewayPort = process.env.PORT ?? '4000';
+  // AIC_PORT_OFFSET moves every port (to run a second copy beside the first, or in tests).
+  const offset = Number(process.env.AIC_PORT_OFFSET ?? 0);
+  const shifted = (u: string) => {
+    const url = new URL(u);
+    url.port = String(Number(url.port) + offset);
+    return url;
+  };
+  const urls = Object.fromEntries(Object.entries(config.subgraphs).map(([name, sg]) => [name, shifted(sg.routing_url).origin]));
+  const gatewayPort = process.env.PORT ?? String(4000 + offset);
+  let supergraphPath = path.join(root, 'supergraph.graphql');
+  if (offset) {
+    let sdl = fs.readFileSync(supergraphPath, 'utf8');
+    for (const sg of Object.values(config.subgraphs)) sdl = sdl.split(`url: "${sg.routing_url}"`).join(`url: "${shifted(sg.routing_url).href}"`);
+    fs.mkdirSync(dataDir, { recursive: true });
+    supergraphPath = path.join(dataDir, 'supergraph.graphql');
+    fs.writeFileSync(supergraphPath, sdl);
+  }
   const shared: Record<string, string> = {
     AIC_DATA_DIR: dataDir,
     AIC_SERVICE_SECRET: process.env.AIC_SERVICE_SECRET ?? localSecret('service'),
@@ -87,12 +106,11 @@ async function main() {
   };
   const order = Object.keys(config.subgraphs).sort((a, b) => (a === 'identity' ? -1 : b === 'identity' ? 1 : 0));
   for (const name of order) {
-    const script = path.join(root, 'dist', 'subgraphs', name, 'src', 'main.js');
-    startProcess(name, script, { ...shared, PORT: new URL(urls[name]).port });
+    startProcess(name, entry(`subgraphs/${name}/src/main`), { ...shared, PORT: new URL(urls[name]).port });
     if (name === 'identity') await waitReady(name, urls[name]);
   }
   await Promise.all(order.map((name) => waitReady(name, urls[name])));
-  startProcess('gateway', path.join(root, 'dist', 'gateway', 'src', 'main.js'), { ...shared, PORT: gatewayPort, AIC_SUPERGRAPH_PATH: path.join(root, 'supergraph.graphql') });
+  startProcess('gateway', entry('gateway/src/main'), { ...shared, PORT: gatewayPort, AIC_SUPERGRAPH_PATH: supergraphPath });
   const gatewayUrl = `http://localhost:${gatewayPort}`;
   await waitReady('gateway', gatewayUrl);
   console.log(`

@@ -1,0 +1,78 @@
+// `npm start`'s launcher, run from source: the platform comes up, signs in, survives Ctrl-C and a
+// restart with its data, and prints the first-run credentials only once.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gql } from '../lib/src/testing/harness';
+
+const root = path.resolve(__dirname, '..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-start-'));
+// Ports 4000+offset..4007+offset; a random offset keeps parallel runs apart.
+const offset = 20_000 + Math.floor(Math.random() * 20_000);
+const gatewayUrl = `http://127.0.0.1:${4000 + offset}/graphql`;
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+  child?.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function launch(): { proc: ChildProcess; output: () => string; ready: Promise<void> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/start.ts')], {
+    cwd: root,
+    env: { ...process.env, AIC_DATA_DIR: dataDir, AIC_PORT_OFFSET: String(offset), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (out.includes('AIC AI Platform is running')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 100);
+    proc.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`launcher exited with ${code}:\n${out}`));
+    });
+  });
+  return { proc, output: () => out, ready };
+}
+
+const stop = (proc: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    proc.once('exit', (code) => resolve(code));
+    proc.kill('SIGINT');
+  });
+
+describe('npm start', () => {
+  it('starts, prints how to sign in, survives Ctrl-C and a restart with the data intact', async () => {
+    const first = launch();
+    child = first.proc;
+    await first.ready;
+    const out = first.output();
+    expect(out).toContain(`http://localhost:${4000 + offset}/graphql`);
+    const password = /password: (\S+)/.exec(out)?.[1];
+    const email = /email: +(\S+)/.exec(out)?.[1];
+    expect(email && password).toBeTruthy();
+    const login = await gql(gatewayUrl, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: email, p: password });
+    const token = login.data.login.accessToken;
+    const created = await gql(gatewayUrl, 'mutation { createUser(input: { email: "kept@example.com", name: "Kept", password: "kept password 123" }) { id } }', {}, token);
+    expect(created.errors).toBeUndefined();
+    expect(await stop(first.proc)).toBe(0);
+
+    const second = launch();
+    child = second.proc;
+    await second.ready;
+    expect(second.output()).not.toContain(password);
+    expect(second.output()).not.toContain('Created organization');
+    const again = await gql(gatewayUrl, 'mutation { login(email: "kept@example.com", password: "kept password 123") { user { email } } }');
+    expect(again.data.login.user.email).toBe('kept@example.com');
+    expect(await stop(second.proc)).toBe(0);
+    child = undefined;
+  }, 240_000);
+});
