@@ -1,7 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDenseSigmoidModel } from './support/onnx-model.builder';
+import { buildDenseSigmoidModel, buildIdentityModel } from './support/onnx-model.builder';
 import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, type InferenceHarness } from './support/inference.harness';
 
 let h: InferenceHarness;
@@ -139,6 +139,24 @@ describe('Open Inference Protocol REST', () => {
     expect(binary).toEqual(json.outputs[0].data);
   });
 
+  it('carries a 3×320×320 FP32 image as raw bytes both ways', async () => {
+    const image = h.platform.addModel({ organizationId: h.org, modelName: 'image-echo', version: 1, bytes: buildIdentityModel('FP32', ['batch', 3, 320, 320]) });
+    const created = await h.gql('mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name: 'image-echo', routes: [{ modelVersion: image.id, weight: 1 }] } }, admin);
+    await settledEndpoint(h, created.data.createEndpoint.id, admin);
+    const pixels = Float32Array.from({ length: 3 * 320 * 320 }, (_, i) => (i % 251) / 250);
+    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3, 320, 320], parameters: { binary_data_size: pixels.byteLength } }], parameters: { binary_data_output: true } }));
+    const res = await fetch(`${base()}/models/image-echo/infer`, {
+      method: 'POST',
+      headers: { ...auth(admin), 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+      body: Buffer.concat([header, Buffer.from(pixels.buffer)]),
+    });
+    expect(res.status).toBe(200);
+    const length = Number(res.headers.get('inference-header-content-length'));
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(JSON.parse(bytes.subarray(0, length).toString()).outputs[0]).toEqual({ name: 'output', datatype: 'FP32', shape: [1, 3, 320, 320], parameters: { binary_data_size: pixels.byteLength } });
+    expect(bytes.subarray(length).equals(Buffer.from(pixels.buffer))).toBe(true);
+  });
+
   it('answers errors as { error } with fitting statuses', async () => {
     const post = (path: string, body: unknown, headers: Record<string, string> = auth(admin)) =>
       fetch(`${base()}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -158,6 +176,6 @@ describe('Open Inference Protocol REST', () => {
     const text = await (await fetch(`${h.service.url}/metrics`)).text();
     expect(text).toMatch(new RegExp(`inference_predictions_total\\{[^}]*endpoint="scorer"[^}]*model_version="${ids.v1}"[^}]*outcome="ok"`));
     expect(text).toContain('inference_prediction_duration_seconds_bucket');
-    expect(text).toMatch(/inference_sessions\{[^}]*state="READY"[^}]*\} 1/);
+    expect(text).toMatch(/inference_sessions\{[^}]*state="READY"[^}]*\} [1-9]/);
   });
 });

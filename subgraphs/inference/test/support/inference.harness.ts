@@ -23,6 +23,7 @@ export async function startInferenceHarness(overrides: Partial<Config> = {}, dat
       identityUrl: issuer.url,
       serviceSecret: issuer.serviceSecret,
     }),
+    bodyLimitBytes: 32 * 1024 * 1024,
     modelsUrl: platform.url,
     catalogUrl: platform.url,
     executionProviders: ['cpu'],
