@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** The guide's GraphQL examples in order; a `# expect: CODE` first line means the operation must fail with CODE. */
 function examples(): { name: string; query: string; expect?: string }[] {
-  const doc = fs.readFileSync(path.join(__dirname, '../docs/schemas.md'), 'utf8');
+  const doc = fs.readFileSync(path.join(__dirname, '../../../docs/api/schemas.md'), 'utf8');
   return [...doc.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => {
     const query = m[1];
     const expectCode = /^# expect: (\w+)/.exec(query)?.[1];
@@ -30,7 +30,7 @@ function examples(): { name: string; query: string; expect?: string }[] {
 }
 
 describe('the API guide, through the gateway', () => {
-  it('runs every example operation of docs/schemas.md', async () => {
+  it('runs every example operation of docs/api/schemas.md', async () => {
     const token = await h.token({ perms: WRITER });
     const all = examples();
     expect(all.length).toBeGreaterThan(10);
