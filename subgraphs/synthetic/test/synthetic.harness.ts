@@ -11,6 +11,8 @@ import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
 import type { Config as CatalogConfig } from '../../catalog/src/config';
 import { loadConfig as loadCatalogConfig } from '../../catalog/src/config';
 import { createServer as createCatalog } from '../../catalog/src/server';
+import { loadConfig as loadSchemasConfig } from '../../schemas/src/config';
+import { createServer as createSchemas } from '../../schemas/src/server';
 import type { Config } from '../src/config';
 import type { SyntheticServer } from '../src/server';
 import { createServer } from '../src/server';
@@ -21,6 +23,7 @@ export const RUNNER = ['synthetic:run', 'synthetic:read', 'catalog:read', 'catal
 export interface SyntheticHarness {
   issuer: TestIssuer;
   catalog: RunningService;
+  schemas: RunningService;
   synthetic: RunningService;
   built: SyntheticServer;
   config: Config;
@@ -45,10 +48,14 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
     maxPreviewRows: 100,
   };
   const catalog = await startService('catalog', (await createCatalog(catalogConfig)).server);
+  const schemas = await startService(
+    'schemas',
+    (await createSchemas({ ...loadSchemasConfig({}), ...testBaseConfig('schemas', { dataDir, auth, serviceSecret: issuer.serviceSecret }) })).server,
+  );
   const config: Config = {
     ...testBaseConfig('synthetic', { dataDir, auth, serviceSecret: issuer.serviceSecret, identityUrl: issuer.url, ...(databaseUrl ? { databaseUrl } : {}) }),
     catalogUrl: catalog.url,
-    schemasUrl: 'http://127.0.0.1:9',
+    schemasUrl: schemas.url,
     workerConcurrency: 2,
     maxRows: 500_000,
   };
@@ -57,6 +64,7 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
   return {
     issuer,
     catalog,
+    schemas,
     synthetic,
     built,
     config,
@@ -91,6 +99,7 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
     async stop() {
       await synthetic.stop();
       await catalog.stop();
+      await schemas.stop();
       await issuer.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

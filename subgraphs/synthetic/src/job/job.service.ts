@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger, Viewer, WorkerPool } from '../../../../lib/src/index';
-import { BadUserInputError, DomainError, ForbiddenError, NotFoundError } from '../../../../lib/src/index';
+import { BadUserInputError, DomainError, ForbiddenError, NotFoundError, viewerCan } from '../../../../lib/src/index';
 import type { CatalogClient } from '../clients/catalog.client';
 import type { SchemasClient } from '../clients/schemas.client';
 import { SyntheticJobStatus, Synthesizer, TERMINAL_STATUSES } from './job.enums';
@@ -75,6 +75,7 @@ export async function createJob(em: EntityManager, viewer: Viewer, authorization
     if (columnProblems.length) throw new BadUserInputError('Invalid column handling', columnProblems);
   }
   if (input.schemaVersionId) {
+    if (!viewerCan(viewer, 'schemas:read')) throw new ForbiddenError('Missing permission schemas:read');
     await deps.schemas.getSchemaVersion(input.schemaVersionId, authorization).catch((e) => upstream(e, 'SchemaVersion', input.schemaVersionId!));
   }
   const job = em.create(SyntheticDataJob, {
