@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as inv from '../../k8s/tools/invariants';
 import { readManifestFile, renderKustomization, type K8sObject } from '../../k8s/tools/render';
+import { parseDockerfile } from '../../k8s/tools/dockerfile';
 import { validateObject } from '../../k8s/tools/schemas';
 import { K8S_SUPERGRAPH_PATH, buildK8sSupergraph, routingUrls, serviceGraphqlUrls } from '../../k8s/tools/supergraph';
 
@@ -227,6 +228,37 @@ describe('k8s supergraph', () => {
     // the subgraph set and their URLs must match; once it exists, the copy must be exact.
     if (fs.existsSync(path.join(root, 'supergraph.graphql'))) expect(copy).toBe(expected);
     else expect(routingUrls(copy)).toEqual(routingUrls(expected));
+  });
+});
+
+describe('container images', () => {
+  const read = (f: string) => parseDockerfile(fs.readFileSync(path.join(root, f), 'utf8'));
+
+  it('CPU and GPU images run as uid 1000 from a production install; the GPU one installs CUDA 12 and prefers cuda', () => {
+    for (const [file, install, providers] of [['Dockerfile', 'skip', 'cpu'], ['Dockerfile.gpu', 'cuda12', 'cuda,cpu']] as const) {
+      const stages = read(file);
+      const deps = stages.find((s) => s.name === 'deps')!;
+      const runtime = stages.at(-1)!;
+      expect(deps.env.ONNXRUNTIME_NODE_INSTALL, file).toBe(install);
+      expect(deps.runs.join(' '), file).toContain('npm ci --omit=dev');
+      expect(runtime.user, file).toBe('1000:1000');
+      expect(runtime.env.NODE_ENV, file).toBe('production');
+      expect(runtime.env.AIC_INFERENCE_PROVIDERS, file).toBe(providers);
+      expect(runtime.copies.map((c) => c.from), file).toEqual(expect.arrayContaining(['deps', 'build']));
+    }
+    expect(read('Dockerfile.gpu').at(-1)!.from).toMatch(/^\$\{CUDA_IMAGE\}$/);
+  });
+
+  it('the manifests run the images these Dockerfiles build, with commands that exist in the build', () => {
+    for (const o of renderKustomization(path.join(k8s, 'base'))) {
+      const spec = (o.spec as any)?.template?.spec;
+      if (!spec || o.metadata.namespace === 'aic-observability') continue;
+      for (const c of spec.containers) {
+        expect(c.image, `${o.metadata.name}`).toMatch(/^ghcr\.io\/aic-platform\/aic-platform(-gpu)?:/);
+        const entry = String(c.args[0]).replace(/^dist\//, '').replace(/\.js$/, '.ts');
+        if (o.kind !== 'Job') expect(fs.existsSync(path.join(root, entry)), entry).toBe(true);
+      }
+    }
   });
 });
 
