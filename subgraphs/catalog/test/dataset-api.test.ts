@@ -109,6 +109,12 @@ describe.each(testDatabases())('on $label', (db) => {
       expect(audit.data.auditEntries.filter((e: any) => e.action === 'PII_READ')).toEqual([{ action: 'PII_READ', details: { via: 'preview', version: 1, columns: ['full_name', 'email'], rows: 3 } }]);
       const noAudit = await h.gql('query { auditEntries { id } }', {}, reader);
       expect(noAudit.errors?.[0].extensions.code).toBe('FORBIDDEN');
+      // A dataset labelled PII as a whole, with no column marked: every column is masked.
+      const whole = await createWithContent(h, owner, { name: 'patients', format: 'CSV', classification: 'PII' }, 'code,value\nA1,3\n');
+      const readerId = 'reader-pii-whole';
+      await h.gql('mutation($d: ID!, $s: String!) { grantAccess(datasetId: $d, subjectType: USER, subjectId: $s, level: READ) { id } }', { d: whole.id, s: readerId }, owner);
+      const granted = await h.issuer.issue({ sub: readerId, org: 'org-pii', perms: READER });
+      expect((await h.gql('query($id: ID!) { dataset(id: $id) { preview { rows maskedColumns } } }', { id: whole.id }, granted)).data.dataset.preview).toEqual({ rows: [{ code: '***', value: '***' }], maskedColumns: ['code', 'value'] });
     });
   });
 

@@ -10,7 +10,7 @@ import { profileContent } from '../profiling/dataset.profiler';
 import { runQualityChecks } from '../quality/quality.service';
 import type { QualityCheck } from '../quality/quality-check.entity';
 import type { StoredColumn } from './dataset-column';
-import { Dataset, searchTextOf } from './dataset.entity';
+import { Dataset, piiColumnsOf, searchTextOf } from './dataset.entity';
 import { Classification } from './dataset.enums';
 import { ContentStatus, DatasetVersion } from './dataset-version.entity';
 
@@ -118,7 +118,7 @@ export async function previewDataset(em: EntityManager, store: ArtifactStore, da
   const version = await em.findOneOrFail(DatasetVersion, { datasetId: dataset.id, version: dataset.latestVersion });
   if (version.contentDeletedAt) return null;
   const rows = await takeRecords(store.open(version.sha256), version.format, limit);
-  const pii = dataset.columns.filter((c) => c.classification === Classification.PII).map((c) => c.name);
+  const pii = piiColumnsOf(dataset);
   const canReadPii = viewerCan(viewer, 'catalog:read-pii');
   const masked = canReadPii ? [] : pii;
   if (canReadPii && pii.length > 0) {

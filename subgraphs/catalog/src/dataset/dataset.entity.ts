@@ -103,6 +103,15 @@ export class Dataset {
   }
 }
 
+/**
+ * Columns to treat as personal data: those classified PII; in a dataset classified PII as a whole
+ * with no column marked, every column (the dataset-level label is all that is known).
+ */
+export function piiColumnsOf(d: Pick<Dataset, 'classification' | 'columns'>): string[] {
+  const marked = d.columns.filter((c) => c.classification === Classification.PII).map((c) => c.name);
+  return marked.length === 0 && d.classification === Classification.PII ? d.columns.map((c) => c.name) : marked;
+}
+
 /** Rebuilds the search prefilter text. */
 export function searchTextOf(d: Pick<Dataset, 'name' | 'description' | 'tags' | 'columns'>): string {
   return [d.name, d.description ?? '', ...d.tags, ...d.columns.map((c) => c.name)].join('\n').toLowerCase();

@@ -4,7 +4,7 @@ import type { ArtifactStore, Logger, TokenVerifier, Viewer } from '../../../../l
 import { BadUserInputError, ForbiddenError, NotFoundError, requireBearer, viewerCan } from '../../../../lib/src/index';
 import type { CatalogServices } from '../context';
 import { addContentVersion } from '../dataset/dataset-content.service';
-import { Dataset } from '../dataset/dataset.entity';
+import { Dataset, piiColumnsOf } from '../dataset/dataset.entity';
 import { AccessLevel, CONTENT_TYPES, Classification, DatasetFormat } from '../dataset/dataset.enums';
 import { createDataset } from '../dataset/dataset.service';
 import { DatasetVersion } from '../dataset/dataset-version.entity';
@@ -73,7 +73,7 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
       const em = orm.em.fork();
       const latest = d.latestVersion > 0 ? await em.findOne(DatasetVersion, { datasetId: d.id, version: d.latestVersion }) : null;
       if (!latest || latest.contentDeletedAt) throw new NotFoundError('DatasetContent', d.id);
-      const pii = d.columns.filter((c) => c.classification === Classification.PII).map((c) => c.name);
+      const pii = piiColumnsOf(d);
       if (pii.length > 0) {
         need(viewer, 'catalog:read-pii');
         recordAudit(em, { organizationId: d.organizationId, datasetId: d.id, actorId: viewer.id, action: AuditAction.PII_READ, details: { via: 'internal-content', version: latest.version, columns: pii } });
