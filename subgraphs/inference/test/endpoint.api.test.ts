@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDenseSigmoidModel } from './support/onnx-model.builder';
-import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, type InferenceHarness } from './support/inference.harness';
+import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, waitFor, type InferenceHarness } from './support/inference.harness';
 
 const CREATE = 'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id name status routes { modelVersion { id } weight share } batching { maxBatchSize maxQueueDelayMs } executionProviders } }';
 const PREDICT = 'mutation($i: PredictInput!) { predict(input: $i) { endpointId modelVersion { id } latencyMs outputs { name datatype shape data rawData } } }';
@@ -20,6 +20,7 @@ beforeAll(async () => {
   }
   ids.broken = h.platform.addModel({ organizationId: h.org, modelName: 'broken', version: 1, bytes: new TextEncoder().encode('not an onnx file') }).id;
   ids.silero = h.platform.addModel({ organizationId: h.org, modelName: 'silero', version: 4, bytes: fs.readFileSync(SILERO) }).id;
+  ids.silero2 = h.platform.addModel({ organizationId: h.org, modelName: 'silero', version: 5, bytes: fs.readFileSync(SILERO) }).id;
 });
 afterAll(() => h?.close());
 
@@ -134,6 +135,20 @@ describe('endpoints and predict', () => {
     expect(res.data.predict.outputs).toHaveLength(1);
     expect(res.data.predict.outputs[0]).toMatchObject({ name: 'output', shape: [1, 1] });
     expect(res.data.predict.outputs[0].data[0]).toBeLessThan(0.2);
+  });
+
+  it('leaves a model whose zero warm-up fails not ready, and serves it once given warm-up sizes', async () => {
+    const created = await h.gql(CREATE, { i: { name: 'vad-cold', routes: [{ modelVersion: ids.silero2, weight: 1 }] } }, admin);
+    const id = created.data.createEndpoint.id;
+    const failed = await settledEndpoint(h, id, admin);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.versions[0].reason).toMatch(/^warm-up failed: /);
+    await h.gql('mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { id } }', { id, i: { warmupDims: [{ name: 'sequence', size: 512 }] } }, admin);
+    const ready = await waitFor(async () => {
+      const e = await settledEndpoint(h, id, admin);
+      return e.status === 'READY' ? e : undefined;
+    }, 20_000, 'the re-warmed endpoint');
+    expect(ready.versions[0]).toMatchObject({ state: 'READY', reason: null });
   });
 
   it('compares the versions of an A/B endpoint over a window', async () => {

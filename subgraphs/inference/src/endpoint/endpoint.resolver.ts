@@ -24,7 +24,8 @@ export class EndpointResolver {
   @Mutation(() => Endpoint, { description: 'Creates an endpoint; its versions start loading at once (see status)' })
   async createEndpoint(@Arg('input', () => CreateEndpointInput) input: CreateEndpointInput, @Ctx() ctx: InferenceContext): Promise<Endpoint> {
     const endpoint = await ctx.app.endpoints.create(ctx.em, requireViewer(ctx.viewer), input, ctx.authorization);
-    ctx.app.serving.loadInBackground(endpoint, ctx.authorization);
+    // New settings (providers, warm-up sizes) may fix a version that failed before: retry those.
+    ctx.app.serving.loadInBackground(endpoint, ctx.authorization, true);
     return endpoint;
   }
 
@@ -35,7 +36,7 @@ export class EndpointResolver {
     @Ctx() ctx: InferenceContext,
   ): Promise<Endpoint> {
     const endpoint = await ctx.app.endpoints.update(ctx.em, requireViewer(ctx.viewer), id, input, ctx.authorization);
-    ctx.app.serving.loadInBackground(endpoint, ctx.authorization);
+    ctx.app.serving.loadInBackground(endpoint, ctx.authorization, true);
     return endpoint;
   }
 
