@@ -24,7 +24,7 @@ export const modelsPermissions: RuleMap = {
   Mutation: {
     createModel: write,
     updateModel: write,
-    createUpload: write,
+    createModelUpload: write,
     createModelVersion: write,
     createModelVersionDownload: read,
     setModelAlias: promote,

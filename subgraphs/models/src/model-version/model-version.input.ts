@@ -2,20 +2,11 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { JSONObjectScalar } from '../common/json.scalar';
 
 @InputType()
-export class CreateUploadInput {
+export class CreateModelUploadInput {
   @Field(() => String, { defaultValue: 'MODEL_VERSION', description: 'What the upload is for (MODEL_VERSION)' }) purpose!: string;
   @Field(() => String) filename!: string;
   @Field(() => String, { nullable: true }) contentType?: string | null;
   @Field(() => Number, { nullable: true, description: 'Expected size in bytes (lowers the ticket limit)' }) size?: number | null;
-}
-
-@ObjectType({ description: 'PUT the bytes to `url` with `Authorization: Bearer <token>` before `expiresAt`' })
-export class UploadTicket {
-  @Field(() => ID) id!: string;
-  @Field(() => String) url!: string;
-  @Field(() => String) token!: string;
-  @Field(() => Date) expiresAt!: Date;
-  @Field(() => Number) maxBytes!: number;
 }
 
 @ObjectType({ description: 'A short-lived signed URL to GET the artifact' })

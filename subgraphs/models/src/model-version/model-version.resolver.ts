@@ -1,12 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, requireViewer } from '../../../../lib/src/index';
+import { BadUserInputError, UploadTicket, requireViewer } from '../../../../lib/src/index';
 import { ModelVersionSource } from '../common/enums';
 import type { ModelsContext } from '../context';
 import { Model } from '../model/model.entity';
 import { ModelAlias } from '../alias/model-alias.entity';
 import { TrainingJob } from '../training/training-job.entity';
 import { ModelVersion } from './model-version.entity';
-import { CreateModelVersionInput, CreateUploadInput, DownloadTicket, UploadTicket } from './model-version.input';
+import { CreateModelUploadInput, CreateModelVersionInput, DownloadTicket } from './model-version.input';
 
 const UPLOAD_PURPOSES = ['MODEL_VERSION'];
 
@@ -33,7 +33,7 @@ export class ModelVersionResolver {
   }
 
   @Mutation(() => UploadTicket, { description: 'Starts an ONNX upload; then createModelVersion with the upload id' })
-  createUpload(@Arg('input', () => CreateUploadInput) input: CreateUploadInput, @Ctx() ctx: ModelsContext): UploadTicket {
+  createModelUpload(@Arg('input', () => CreateModelUploadInput) input: CreateModelUploadInput, @Ctx() ctx: ModelsContext): UploadTicket {
     const viewer = requireViewer(ctx.viewer);
     if (!UPLOAD_PURPOSES.includes(input.purpose)) throw new BadUserInputError('Unknown upload purpose', [{ field: 'purpose', message: `one of ${UPLOAD_PURPOSES.join(', ')}` }]);
     if (!input.filename.trim()) throw new BadUserInputError('A filename is required', [{ field: 'filename', message: 'must not be empty' }]);

@@ -36,7 +36,7 @@ describe.each([
       const org = `org-${_name}`;
       const token = await issuer.issue({ sub: 'user-db', org, perms: ['models:read', 'models:write', 'models:train', 'models:promote'] });
       const modelId = (await gql(models.service.graphqlUrl, 'mutation { createModel(input: { name: "vad", tags: ["a", "b"] }) { id } }', {}, token)).data.createModel.id;
-      const ticket = (await gql(models.service.graphqlUrl, 'mutation { createUpload(input: { filename: "vad.onnx" }) { id token } }', {}, token)).data.createUpload;
+      const ticket = (await gql(models.service.graphqlUrl, 'mutation { createModelUpload(input: { filename: "vad.onnx" }) { id token } }', {}, token)).data.createModelUpload;
       await fetch(`${models.service.url}/uploads/${ticket.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}` }, body: SILERO });
       const version = (await gql(models.service.graphqlUrl, 'mutation($m: ID!, $u: ID!) { createModelVersion(input: { modelId: $m, uploadId: $u, parameters: { note: "x" } }) { id version signature { inputs { name } } } }', { m: modelId, u: ticket.id }, token)).data.createModelVersion;
       expect(version.signature.inputs.map((i: { name: string }) => i.name)).toEqual(['input', 'sr', 'h', 'c']);

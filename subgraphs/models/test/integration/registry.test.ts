@@ -18,8 +18,8 @@ let engineer: string;
 let viewer: string;
 
 async function upload(bytes: Uint8Array, token: string, filename = 'model.onnx'): Promise<string> {
-  const ticket = await gql(models.service.graphqlUrl, 'mutation($f: String!) { createUpload(input: { filename: $f }) { id url token maxBytes } }', { f: filename }, token);
-  const { id, token: uploadToken } = ticket.data.createUpload;
+  const ticket = await gql(models.service.graphqlUrl, 'mutation($f: String!) { createModelUpload(input: { filename: $f }) { id url token maxBytes } }', { f: filename }, token);
+  const { id, token: uploadToken } = ticket.data.createModelUpload;
   // The gateway proxies /uploads/models/<id> to this route; tests PUT to the service directly.
   const put = await fetch(`${models.service.url}/uploads/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${uploadToken}`, 'content-type': 'application/octet-stream' }, body: bytes });
   expect(put.status).toBe(201);
