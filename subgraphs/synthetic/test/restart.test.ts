@@ -4,26 +4,36 @@ import { SyntheticJobStatus, Synthesizer } from '../src/job/job.enums';
 import { SyntheticDataJob } from '../src/job/synthetic-job.entity';
 import { toCsv } from '../src/table/csv.codec';
 import { startService } from '../../../lib/src/testing/harness';
+import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
 import { vegaTable } from './datasets';
 import type { SyntheticHarness } from './synthetic.harness';
 import { RUNNER, registerDataset, startSynthetic, waitForJob } from './synthetic.harness';
 
-let h: SyntheticHarness;
+type Database = { url: string; drop(): Promise<void> } | null;
+const databases: [string, () => Database][] = [
+  ['SQLite', () => null],
+  ['PostgreSQL', () => testPostgresDatabase('aic_synthetic')],
+];
 
-beforeAll(async () => {
-  h = await startSynthetic();
-});
+describe.each(databases)('restart safety on %s', (_name, database) => {
+  let h: SyntheticHarness;
+  let db: Database;
 
-afterAll(async () => {
-  await h?.stop();
-});
+  beforeAll(async () => {
+    db = database();
+    h = await startSynthetic(db?.url);
+  });
 
-async function outputSha(datasetId: string, token: string): Promise<string> {
-  const meta = (await (await fetch(`${h.catalog.url}/internal/datasets/${datasetId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
-  return meta.latestVersion.sha256;
-}
+  afterAll(async () => {
+    await h?.stop();
+    await db?.drop();
+  });
 
-describe('restart safety', () => {
+  async function outputSha(datasetId: string, token: string): Promise<string> {
+    const meta = (await (await fetch(`${h.catalog.url}/internal/datasets/${datasetId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    return meta.latestVersion.sha256;
+  }
+
   it('picks up a job left RUNNING by a dead process and reproduces the same output for the same seed', async () => {
     const token = await h.issuer.issue({ sub: 'runner-1', org: 'org-r', perms: RUNNER });
     const sourceId = await registerDataset(h, token, { name: 'cars', format: 'CSV', content: toCsv(vegaTable('cars')), classification: 'INTERNAL' });
