@@ -104,7 +104,7 @@ export async function runSyntheticJob(deps: JobRunnerDeps, jobId: string, signal
       return;
     }
     const cancelled = stopped;
-    const message = cancelled ? null : error instanceof SyntheticInputError || (error as { extensions?: unknown }).extensions ? (error as Error).message : 'internal error while synthesizing';
+    const message = cancelled ? null : failureMessage(error);
     if (!cancelled) deps.logger.error({ err: error, jobId: job.id }, 'synthetic data job failed');
     if (authorization) await lineage(deps, job, cancelled ? 'ABORT' : 'FAIL', authorization, message ?? undefined).catch(() => undefined);
     await save({
@@ -114,6 +114,15 @@ export async function runSyntheticJob(deps: JobRunnerDeps, jobId: string, signal
       finishedAt: new Date(),
     });
   }
+}
+
+/** What the job's `error` tells its owner: input problems verbatim, upstream trouble by kind, never internals. */
+function failureMessage(error: unknown): string {
+  if (error instanceof SyntheticInputError) return error.field ? `${error.field}: ${error.message}` : error.message;
+  const code = (error as { extensions?: { code?: string } }).extensions?.code;
+  if (code === 'NOT_FOUND' || code === 'FORBIDDEN') return 'the source is no longer available to this job';
+  if (code === 'SERVICE_UNAVAILABLE' || code === 'UPSTREAM_ERROR') return 'a platform service the job needs did not answer; the job can be run again';
+  return 'internal error while synthesizing';
 }
 
 async function lineage(deps: JobRunnerDeps, job: SyntheticDataJob, type: 'START' | 'COMPLETE' | 'FAIL' | 'ABORT', authorization: string, message?: string): Promise<void> {
