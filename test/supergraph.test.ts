@@ -12,6 +12,16 @@ describe('supergraph', () => {
     expect(fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8')).toBe(composed);
   });
 
+  it('has no input or enum type defined in two subgraphs (composition would merge them silently)', () => {
+    const config = YAML.parse(fs.readFileSync(path.join(root, 'supergraph.yaml'), 'utf8'));
+    const owners = new Map<string, string[]>();
+    for (const [name, sg] of Object.entries<any>(config.subgraphs)) {
+      const sdl = fs.readFileSync(path.join(root, sg.schema.file), 'utf8');
+      for (const m of sdl.matchAll(/^(input|enum) (\w+)/gm)) owners.set(m[2], [...(owners.get(m[2]) ?? []), name]);
+    }
+    expect([...owners].filter(([, by]) => by.length > 1)).toEqual([]);
+  });
+
   it('routes every subgraph to its folder name and a distinct port', () => {
     const config = YAML.parse(fs.readFileSync(path.join(root, 'supergraph.yaml'), 'utf8'));
     const urls = subgraphUrls(fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8'));

@@ -24,7 +24,7 @@ export const permissions: RuleMap = {
     createDataset: write,
     updateDataset: write,
     deleteDataset: write,
-    createUpload: write,
+    createDatasetUpload: write,
     addDatasetVersion: write,
     createQualityRule: write,
     deleteQualityRule: write,

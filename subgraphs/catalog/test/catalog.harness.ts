@@ -56,11 +56,11 @@ export async function createWithContent(h: CatalogHarness, token: string, input:
   return { id, version };
 }
 
-/** createUpload -> PUT bytes -> addDatasetVersion. */
+/** createDatasetUpload -> PUT bytes -> addDatasetVersion. */
 export async function uploadVersion(h: CatalogHarness, token: string, datasetId: string, content: string, contentType: string): Promise<any> {
-  const ticket = await h.gql('mutation($i: CreateUploadInput!) { createUpload(input: $i) { id url token maxBytes } }', { i: { purpose: 'DATASET_CONTENT', filename: 'data', contentType } }, token);
+  const ticket = await h.gql('mutation($i: CreateDatasetUploadInput!) { createDatasetUpload(input: $i) { id url token maxBytes } }', { i: { purpose: 'DATASET_CONTENT', filename: 'data', contentType } }, token);
   if (ticket.errors) throw new Error(JSON.stringify(ticket.errors));
-  const { id, token: uploadToken } = ticket.data.createUpload;
+  const { id, token: uploadToken } = ticket.data.createDatasetUpload;
   const put = await fetch(`${h.service.url}/uploads/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${uploadToken}`, 'content-type': contentType }, body: content });
   if (put.status !== 201) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
   const added = await h.gql('mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { id version status } }', { d: datasetId, u: id }, token);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createPubSub } from '../../../lib/src/index';
 import { buildCatalogSchema } from '../src/schema';
 
-const doc = fs.readFileSync(path.join(__dirname, '../docs/catalog.md'), 'utf8');
+const doc = fs.readFileSync(path.join(__dirname, '../../../docs/api/catalog.md'), 'utf8');
 const blocks = [...doc.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 describe('the API guide', () => {

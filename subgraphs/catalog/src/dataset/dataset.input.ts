@@ -30,7 +30,7 @@ export class UpdateDatasetInput {
 }
 
 @InputType()
-export class CreateUploadInput {
+export class CreateDatasetUploadInput {
   @Field(() => String, { description: 'DATASET_CONTENT.' }) purpose!: string;
   @Field(() => String) filename!: string;
   @Field(() => String, { nullable: true }) contentType?: string | null;

@@ -1,14 +1,14 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { BadUserInputError, NotFoundError, requireViewer } from '../../../../lib/src/index';
+import { BadUserInputError, NotFoundError, UploadTicket, requireViewer } from '../../../../lib/src/index';
 import type { CatalogContext } from '../context';
 import { requireDataset } from '../governance/access.service';
 import { searchDatasets } from '../search/dataset.search';
 import { createPendingVersion } from './dataset-content.service';
 import { Dataset } from './dataset.entity';
 import { AccessLevel, CONTENT_TYPES } from './dataset.enums';
-import { CreateDatasetInput, CreateUploadInput, DatasetFilterInput, UpdateDatasetInput } from './dataset.input';
+import { CreateDatasetInput, CreateDatasetUploadInput, DatasetFilterInput, UpdateDatasetInput } from './dataset.input';
 import { createDataset, updateDataset } from './dataset.service';
-import { DatasetConnection, UploadTicket } from './dataset.types';
+import { DatasetConnection } from './dataset.types';
 import { DatasetVersion } from './dataset-version.entity';
 import { AccessGrant } from '../governance/access-grant.entity';
 import { AccessRequest } from '../governance/access-request.entity';
@@ -70,7 +70,7 @@ export class DatasetResolver {
   }
 
   @Mutation(() => UploadTicket, { description: 'A short-lived URL to PUT dataset content to; then call addDatasetVersion with its id.' })
-  createUpload(@Arg('input', () => CreateUploadInput) input: CreateUploadInput, @Ctx() ctx: CatalogContext): UploadTicket {
+  createDatasetUpload(@Arg('input', () => CreateDatasetUploadInput) input: CreateDatasetUploadInput, @Ctx() ctx: CatalogContext): UploadTicket {
     const viewer = requireViewer(ctx.viewer);
     if (input.purpose !== DATASET_CONTENT_PURPOSE) throw new BadUserInputError(`Unknown upload purpose`, [{ field: 'purpose', message: `must be ${DATASET_CONTENT_PURPOSE}` }]);
     if (input.contentType && !Object.values(CONTENT_TYPES).includes(input.contentType)) {

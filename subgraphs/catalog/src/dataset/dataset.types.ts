@@ -1,5 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Dataset } from './dataset.entity';
 
 @ObjectType('DatasetPageInfo')
@@ -22,15 +22,6 @@ export class DatasetConnection {
   @Field(() => [DatasetEdge]) edges!: DatasetEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => Int) totalCount!: number;
-}
-
-@ObjectType()
-export class UploadTicket {
-  @Field(() => ID) id!: string;
-  @Field(() => String, { description: 'PUT the bytes here with Authorization: Bearer <token>.' }) url!: string;
-  @Field(() => String) token!: string;
-  @Field(() => Date) expiresAt!: Date;
-  @Field(() => Int) maxBytes!: number;
 }
 
 @ObjectType()

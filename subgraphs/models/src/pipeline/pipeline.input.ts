@@ -2,7 +2,7 @@ import { Field, Float, ID, InputType } from 'type-graphql';
 import { StartStudyInput } from '../study/study.input';
 import { StartTrainingJobInput } from '../training/training-job.input';
 
-@InputType({ description: 'tableRowCountToBeBetween (min, max), columnToExist, columnValuesToBeNotNull, columnValuesToBeBetween (min, max), columnValuesToBeUnique' })
+@InputType('PipelineQualityRuleInput', { description: 'tableRowCountToBeBetween (min, max), columnToExist, columnValuesToBeNotNull, columnValuesToBeBetween (min, max), columnValuesToBeUnique' })
 export class QualityRuleInput {
   @Field(() => String) type!: string;
   @Field(() => String, { nullable: true }) column?: string | null;
