@@ -10,7 +10,7 @@ const graphqlEntry = path.join(path.dirname(require.resolve('graphql/package.jso
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
-    include: ['lib/**/*.test.ts', 'gateway/**/*.test.ts', 'subgraphs/**/*.test.ts', 'test/**/*.e2e.ts', 'scripts/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'gateway/**/*.test.ts', 'subgraphs/**/*.test.ts', 'test/**/*.test.ts', 'test/**/*.e2e.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dist/**'],
     pool: 'forks',
     setupFiles: ['reflect-metadata'],
