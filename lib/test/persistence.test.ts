@@ -23,9 +23,14 @@ afterAll(async () => {
 
 // The same entities and resolvers on the embedded SQLite file and on a real PostgreSQL: data
 // written before a restart is there after it, and the boot-time schema sync is additive.
+// MongoDB has no server on these machines: the driver path runs where MONGODB_URL names one.
+const mongoUrl = process.env.MONGODB_URL;
+if (!mongoUrl) console.log('persistence on MongoDB skipped: set MONGODB_URL (e.g. mongodb://127.0.0.1:27017/aic_test) to run it');
+
 describe.each([
   ['SQLite file', () => undefined],
   ['PostgreSQL', () => pg.url],
+  ...(mongoUrl ? [['MongoDB', () => mongoUrl] as [string, () => string]] : []),
 ])('persistence on %s', (_name, url) => {
   it('keeps data across a restart', async () => {
     const config = testBaseConfig('notes', { dataDir, databaseUrl: url(), auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } });
