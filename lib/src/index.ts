@@ -17,3 +17,5 @@ export * from './auth/rules';
 export * from './compose';
 export * from './tracing';
 export * from './upload-ticket.type';
+export * from './openlineage/openlineage.types';
+export * from './openlineage/emitter';

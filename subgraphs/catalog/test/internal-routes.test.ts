@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceTokenSource } from '../../../lib/src/index';
-import { OpenLineageEmitError, catalogDatasetRef, createOpenLineageEmitter } from '../src/openlineage/emitter';
+import { OpenLineageEmitError, catalogDatasetRef, createOpenLineageEmitter } from '../../../lib/src/openlineage/emitter';
 import type { CatalogHarness } from './catalog.harness';
 import { ALL_CATALOG, READER, WRITER, startCatalog } from './catalog.harness';
 

@@ -13,7 +13,7 @@ import { lineageNodeId, lineageRunKey } from '../src/lineage/lineage.ids';
 import { ingestLineageEvent } from '../src/lineage/lineage.ingestor';
 import { LineageNode } from '../src/lineage/lineage-node.entity';
 import { LineageRun } from '../src/lineage/lineage-run.entity';
-import type { OpenLineageEvent } from '../src/openlineage/openlineage.types';
+import type { OpenLineageEvent } from '../../../lib/src/openlineage/openlineage.types';
 import { createOpenLineageValidator } from '../src/openlineage/openlineage.validator';
 import { testDatabases } from './databases';
 import { OPENLINEAGE_FIXTURES } from './fixtures';

@@ -84,8 +84,8 @@ describe('batch inference', () => {
 
     const events = h.platform.lineage.filter((e) => e.run.runId === id);
     expect(events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
-    expect(events[1].inputs.map((d: any) => d.namespace)).toEqual(['aic-catalog', 'aic-models']);
-    expect(events[1].outputs).toEqual([{ namespace: 'aic-catalog', name: job.outputDataset.id }]);
+    expect(events[1].inputs.map((d: any) => d.namespace)).toEqual(['aic://catalog', 'aic://models']);
+    expect(events[1].outputs).toEqual([{ namespace: 'aic://catalog', name: `datasets/${job.outputDataset.id}` }]);
     const ajv = new Ajv2020({ strict: false });
     addFormats(ajv);
     const validate = ajv.compile(LINEAGE_SCHEMA);

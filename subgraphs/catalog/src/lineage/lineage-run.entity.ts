@@ -1,7 +1,7 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
-import type { RunEventType } from '../openlineage/openlineage.types';
+import type { RunEventType } from '../../../../lib/src/openlineage/openlineage.types';
 
 /** One run of a job, folded from its START / RUNNING / COMPLETE / FAIL / ABORT / OTHER events. */
 @Entity({ tableName: 'lineage_run' })

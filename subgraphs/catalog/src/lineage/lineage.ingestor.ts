@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { OpenLineageEventKind } from '../openlineage/openlineage.validator';
-import type { ColumnLineageInput, OpenLineageDataset, OpenLineageEvent, RunEventType } from '../openlineage/openlineage.types';
+import type { ColumnLineageInput, OpenLineageDataset, OpenLineageEvent, RunEventType } from '../../../../lib/src/openlineage/openlineage.types';
 import { ColumnLineageEdge } from './column-lineage-edge.entity';
 import { LineageEdge } from './lineage-edge.entity';
 import { LineageEventRecord } from './lineage-event.entity';

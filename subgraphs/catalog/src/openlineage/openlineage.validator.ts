@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPENLINEAGE_FACET_SCHEMAS, OPENLINEAGE_SPEC } from './openlineage.schemas';
-import type { OpenLineageEvent } from './openlineage.types';
+import type { OpenLineageEvent } from '../../../../lib/src/openlineage/openlineage.types';
 
 const SPEC_ID = 'https://openlineage.io/spec/2-0-2/OpenLineage.json';
 const FACET_URL = /\/spec\/facets\/\d+-\d+-\d+\/([A-Za-z]+)\.json(#\/\$defs\/[A-Za-z]+)?$/;

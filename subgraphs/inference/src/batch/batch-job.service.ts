@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger, PubSub, ServiceTokenSource, Viewer, WorkerPool } from '../../../../lib/src/index';
-import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, callInternal } from '../../../../lib/src/index';
+import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, callInternal, catalogDatasetRef } from '../../../../lib/src/index';
 import { Endpoint } from '../endpoint/endpoint.entity';
 import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
@@ -125,8 +125,9 @@ export class BatchJobService {
 
   private async lineage(authorization: string, type: LineageEventType, job: BatchInferenceJob, endpoint: Endpoint, outputs: LineageDataset[], errorMessage?: string): Promise<void> {
     const inputs: LineageDataset[] = [
-      { namespace: 'aic-catalog', name: job.datasetId },
-      ...endpoint.routes.map((r) => ({ namespace: 'aic-models', name: r.modelVersionId })),
+      // The names catalog and models use for the same things, so the lineage graph joins up.
+      catalogDatasetRef(job.datasetId),
+      ...endpoint.routes.map((r) => ({ namespace: 'aic://models', name: `model-versions/${r.modelVersionId}` })),
     ];
     const event = lineageRunEvent({ eventType: type, runId: job.id, jobName: `batch-inference.${endpoint.name}`, inputs, outputs, errorMessage });
     await callInternal(`${this.deps.catalogUrl}/api/v1/lineage`, authorization, {
@@ -165,7 +166,7 @@ export class BatchJobService {
       const created = (await res.json()) as { id: string };
       Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: new Date() });
       await em.flush();
-      await this.lineage(auth, 'COMPLETE', job, endpoint, [{ namespace: 'aic-catalog', name: created.id }]);
+      await this.lineage(auth, 'COMPLETE', job, endpoint, [catalogDatasetRef(created.id)]);
     } catch (error) {
       const cancelled = signal.aborted;
       // The runtime's own message keeps the details (which tensor, which row) that a job owner needs.

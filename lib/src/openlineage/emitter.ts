@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenLineageDataset, OpenLineageEvent, OpenLineageFacets, RunEventType } from './openlineage.types';
 
-// BEWARE: this client is meant for every subgraph (models, synthetic, inference); it belongs in lib/
-// and lives here until lib adopts it. It imports nothing from the catalog but its types.
-
 const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 const ERROR_FACET_URL = 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet';
 const PARENT_FACET_URL = 'https://openlineage.io/spec/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet';
