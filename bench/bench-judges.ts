@@ -1,0 +1,80 @@
+import { cellNumber, parseMarkdownTables } from './markdown-tables';
+
+/** A target from an issue and whether a run met it. */
+export interface Verdict {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+const columnOf = (headers: string[], pattern: RegExp) => headers.find((h) => pattern.test(h));
+
+/**
+ * Lineage (issue #4): upstream and downstream at depth 5 on 100k nodes, well under 100 ms.
+ * @returns one verdict on the slowest p95 of every row
+ */
+export function judgeLineage(output: string): Verdict[] {
+  const table = parseMarkdownTables(output).find((t) => columnOf(t.headers, /^p95/));
+  if (!table) return [{ target: 'depth-5 lineage query under 100 ms', measured: 'no table with a p95 column in the output', met: undefined }];
+  const col = columnOf(table.headers, /^p95/)!;
+  const worst = Math.max(...table.rows.map((r) => cellNumber(r[col])));
+  return [{ target: 'depth-5 upstream/downstream lineage, p95 under 100 ms (every database, both directions)', measured: `slowest p95 ${worst.toFixed(2)} ms`, met: worst < 100 }];
+}
+
+/**
+ * Synthetic data (issue #7): at least 100k generated rows/s on a 10-column, 100k-row table.
+ * @returns one verdict on the slowest synthesizer
+ */
+export function judgeSynthetic(output: string): Verdict[] {
+  const table = parseMarkdownTables(output).find((t) => columnOf(t.headers, /generated rows\/s/));
+  if (!table) return [{ target: '≥ 100,000 generated rows/s', measured: 'no "generated rows/s" column in the output', met: undefined }];
+  const col = columnOf(table.headers, /generated rows\/s/)!;
+  const first = table.headers[0];
+  return table.rows.map((r) => {
+    const rate = cellNumber(r[col]);
+    return { target: `≥ 100,000 generated rows/s (${r[first]})`, measured: `${Math.round(rate).toLocaleString('en-US')} rows/s`, met: rate >= 100_000 };
+  });
+}
+
+/**
+ * Inference (issue #6): on the heavier model the gateway keeps ≥ 80% of raw throughput at
+ * concurrency 16; on the small model the gateway adds < 2 ms p50 at concurrency 1; batching gives
+ * ≥ 3× unbatched throughput. The heavier model is the one whose raw call is slower.
+ * @returns the three verdicts
+ */
+export function judgeInference(output: string): Verdict[] {
+  const tables = parseMarkdownTables(output).filter((t) => t.headers.includes('scenario') && t.headers.includes('concurrency'));
+  if (tables.length < 2) return [{ target: 'the three inference targets', measured: 'fewer than two model tables in the output', met: undefined }];
+  const row = (t: (typeof tables)[number], scenario: string, concurrency: number) => t.rows.find((r) => r.scenario === scenario && cellNumber(r.concurrency) === concurrency);
+  const rawP50 = (t: (typeof tables)[number]) => cellNumber(row(t, 'raw session.run', 1)?.['p50 ms']);
+  const [small, heavy] = [...tables].sort((a, b) => rawP50(a) - rawP50(b));
+  const verdicts: Verdict[] = [];
+
+  const raw16 = cellNumber(row(heavy, 'raw session.run', 16)?.['rows/s']);
+  const gateway16 = heavy.rows.filter((r) => r.scenario.startsWith('gateway') && cellNumber(r.concurrency) === 16);
+  const best = gateway16.reduce((b, r) => (cellNumber(r['rows/s']) > cellNumber(b?.['rows/s']) ? r : b), gateway16[0]);
+  const share = best ? cellNumber(best['rows/s']) / raw16 : Number.NaN;
+  verdicts.push({ target: `heavier model (${heavy.heading}): through the gateway ≥ 80% of raw throughput at concurrency 16`, measured: best ? `${(share * 100).toFixed(0)}% (${best.scenario})` : 'no gateway row at concurrency 16', met: best ? share >= 0.8 : undefined });
+
+  const added = cellNumber(row(small, 'gateway predict JSON, batching off', 1)?.['p50 ms']) - rawP50(small);
+  verdicts.push({ target: `small model (${small.heading}): gateway adds < 2 ms p50 at concurrency 1`, measured: Number.isFinite(added) ? `+${added.toFixed(2)} ms (gateway predict JSON, batching off vs raw session.run)` : 'rows missing', met: Number.isFinite(added) ? added < 2 : undefined });
+
+  const gains = tables.map((t) => {
+    const on = cellNumber(row(t, 'gateway predict JSON, batching on', 64)?.['rows/s']);
+    const off = cellNumber(row(t, 'gateway predict JSON, batching off', 64)?.['rows/s']);
+    return { heading: t.heading, gain: on / off };
+  });
+  const top = gains.filter((g) => Number.isFinite(g.gain)).sort((a, b) => b.gain - a.gain)[0];
+  verdicts.push({ target: 'batching ≥ 3× unbatched throughput on a batchable model (gateway predict JSON, concurrency 64)', measured: top ? `${top.gain.toFixed(2)}× (${top.heading})` : 'rows missing', met: top ? top.gain >= 3 : undefined });
+  return verdicts;
+}
+
+/**
+ * Gateway (issue #9): the bench prints its own goal table; this reads it back.
+ * @returns one verdict per comparison row
+ */
+export function judgeGateway(output: string): Verdict[] {
+  const table = parseMarkdownTables(output).find((t) => t.headers.includes('comparison'));
+  if (!table) return [{ target: 'ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway', measured: 'no goal table in the output', met: undefined }];
+  return table.rows.map((r) => ({ target: `${r.comparison}: ${r.goal}`, measured: `${r['throughput ratio']} throughput, ${r['CPU-per-request ratio (theirs ÷ ours)']} CPU per request`, met: r['met (throughput)'] === 'yes' ? true : r['met (throughput)'] === 'no' ? false : undefined }));
+}

@@ -1,0 +1,20 @@
+// The baseline: `@apollo/gateway` under `@apollo/server`'s standalone server, nothing else, as the
+// public benchmark runs it. `node --import tsx bench/gateway/bare-apollo.main.ts <supergraph file> <port>`.
+import fs from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+
+async function main(): Promise<void> {
+  const [supergraphPath, port] = process.argv.slice(2);
+  const gateway = new ApolloGateway({ supergraphSdl: fs.readFileSync(supergraphPath, 'utf8') });
+  const server = new ApolloServer({ gateway });
+  const { url } = await startStandaloneServer(server, { listen: { port: Number(port), host: '127.0.0.1' } });
+  process.stdout.write(`${JSON.stringify({ url })}\n`);
+  process.once('SIGTERM', () => void server.stop().then(() => process.exit(0)));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

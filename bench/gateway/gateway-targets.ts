@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ServiceProcess } from './processes';
+import { freePort, startProcess } from './processes';
+
+/** A gateway under test: how to start it as its own process over a supergraph file. */
+export interface GatewayTarget {
+  key: string;
+  label: string;
+  /** Node processes serving requests (workers); 1 for a single process. */
+  processes: number;
+  start(supergraphPath: string): Promise<{ proc: ServiceProcess; url: string }>;
+}
+
+/** @returns the installed version of a package, or "not installed" */
+export function installedVersion(root: string, pkg: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/**
+ * The gateways the benchmark compares: ours as shipped (its `main.ts`, production settings, token
+ * verification and rate limits off because the benchmark sends no tokens and one client IP), with
+ * one process and with two workers; bare `@apollo/gateway` under Apollo Server's standalone server;
+ * Hive Gateway's CLI as the public benchmark runs it (`supergraph --jit`, NODE_ENV=production),
+ * with one process and `--fork 2`.
+ * @returns the targets keyed by name
+ */
+export function gatewayTargets(root: string): GatewayTarget[] {
+  const tsx = ['--import', 'tsx'];
+  const ours = (workers: number): GatewayTarget => ({
+    key: workers === 1 ? 'ours' : `ours-${workers}w`,
+    label: workers === 1 ? 'ours (1 process)' : `ours (AIC_GATEWAY_WORKERS=${workers})`,
+    processes: workers,
+    async start(supergraphPath) {
+      const port = await freePort();
+      const env = {
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        AIC_SUPERGRAPH_PATH: supergraphPath,
+        AIC_GATEWAY_VERIFY_TOKENS: 'false',
+        AIC_RATE_LIMIT_PER_IP: '0',
+        AIC_RATE_LIMIT_PER_USER: '0',
+        AIC_GATEWAY_WORKERS: String(workers),
+        LOG_LEVEL: 'warn',
+      };
+      // The images start services with reflect-metadata preloaded (Dockerfile); so does this.
+      return { proc: startProcess(this.label, process.execPath, ['--require', 'reflect-metadata', ...tsx, 'gateway/src/main.ts'], env, root), url: `http://127.0.0.1:${port}/graphql` };
+    },
+  });
+  const hive = (fork: number): GatewayTarget => ({
+    key: fork === 1 ? 'hive' : `hive-${fork}f`,
+    label: fork === 1 ? `Hive Gateway ${installedVersion(root, '@graphql-hive/gateway')} (1 process)` : `Hive Gateway (--fork ${fork})`,
+    processes: fork,
+    async start(supergraphPath) {
+      const port = await freePort();
+      const bin = path.join(root, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
+      const args = [bin, 'supergraph', supergraphPath, '--host', '127.0.0.1', '--port', String(port), '--jit', '--fork', String(fork)];
+      return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
+    },
+  });
+  return [
+    ours(1),
+    ours(2),
+    {
+      key: 'bare',
+      label: `bare @apollo/gateway ${installedVersion(root, '@apollo/gateway')} + @apollo/server ${installedVersion(root, '@apollo/server')}`,
+      processes: 1,
+      async start(supergraphPath) {
+        const port = await freePort();
+        const args = [...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port)];
+        return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
+      },
+    },
+    hive(1),
+    hive(2),
+  ];
+}

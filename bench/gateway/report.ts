@@ -1,0 +1,154 @@
+import os from 'node:os';
+import type { LoadResult } from './load';
+
+export interface Measured extends LoadResult {
+  /** CPU seconds the gateway's process tree used during the measured run. */
+  gatewayCpuSeconds: number;
+  /** CPU seconds the four subgraph processes used during the same run. */
+  subgraphCpuSeconds: number;
+  gatewayRssBytes: number;
+  /** 1-minute load average at the start and the end of the measured run. */
+  loadAverage: [number, number];
+}
+
+export interface TargetOutcome {
+  key: string;
+  label: string;
+  processes: number;
+  rounds: Measured[];
+  /** Why the gateway could not be measured (start-up or first answer failed). */
+  error?: string;
+  /** Differences between its first answer and the benchmark's data. */
+  answerProblems?: string[];
+  /** Size of its first answer's body. */
+  answerBytes?: number;
+  /** Whether its first answer's data is byte-identical to the first gateway's. */
+  sameDataAsFirst?: boolean;
+}
+
+export interface GatewayReportInput {
+  outcomes: TargetOutcome[];
+  settings: { durationSeconds: number; warmupSeconds: number; connections: number; rounds: number };
+  loadBefore: number[];
+  loadAfter: number[];
+  started: Date;
+  subgraphUrls: string[];
+}
+
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / (xs.length || 1);
+const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+
+interface Summary {
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  failures: { errors: number; non2xx: number; mismatches: number };
+  cpuMsPerRequest: number;
+  rssMb: number;
+}
+
+function summarize(o: TargetOutcome): Summary | undefined {
+  if (!o.rounds.length) return undefined;
+  const requests = sum(o.rounds.map((r) => r.requests));
+  return {
+    rps: mean(o.rounds.map((r) => r.rps)),
+    p50: mean(o.rounds.map((r) => r.latencyMs.p50)),
+    p95: mean(o.rounds.map((r) => r.latencyMs.p95)),
+    p99: mean(o.rounds.map((r) => r.latencyMs.p99)),
+    requests,
+    failures: { errors: sum(o.rounds.map((r) => r.errors)), non2xx: sum(o.rounds.map((r) => r.non2xx)), mismatches: sum(o.rounds.map((r) => r.mismatches)) },
+    cpuMsPerRequest: (sum(o.rounds.map((r) => r.gatewayCpuSeconds)) * 1000) / (requests || 1),
+    rssMb: Math.max(...o.rounds.map((r) => r.gatewayRssBytes)) / 2 ** 20,
+  };
+}
+
+function answerCell(o: TargetOutcome): string {
+  if (o.answerProblems === undefined) return '–';
+  if (o.answerProblems.length) return `wrong: ${o.answerProblems.slice(0, 2).join('; ').replace(/\|/g, '\\|')}`;
+  return o.sameDataAsFirst ? 'correct, identical' : 'correct, differs in bytes';
+}
+
+/**
+ * Renders the gateway benchmark as markdown: the setup, one row per gateway, the rounds, the
+ * ratios against the issue's goals (met or not), the machine's load, and any gateway that failed.
+ * @returns the markdown text (no top-level heading: the runner adds it)
+ */
+export function renderGatewayReport(input: GatewayReportInput): string {
+  const { outcomes, settings, loadBefore, loadAfter } = input;
+  const cpus = os.cpus().length;
+  const lines: string[] = [];
+  lines.push(
+    `Run ${input.started.toISOString()}: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured per gateway, ` +
+      `${settings.rounds} interleaved round(s) (every gateway once per round, one at a time), all on 127.0.0.1.`,
+    '',
+    'Setup, as in the public graphql-hive/graphql-gateways-benchmark "federation" case: four subgraphs (accounts, inventory, products, reviews) with its schemas ' +
+      '(`@key`, `@requires(fields: "price weight")`, `@provides(fields: "username")`) and rows, each in its own Node process ' +
+      '(`bench/gateway/subgraph.main.ts`; parsed documents and answers to repeated request bodies are kept in memory, so the subgraphs stay cheap, as the benchmark\'s Rust subgraphs are), ' +
+      'composed with `@apollo/composition`, and its heavy nested `TestQuery` (users → reviews → product → reviews → author → reviews → product, plus topProducts → reviews → author → reviews → product; ' +
+      `about ${Math.round(mean(outcomes.flatMap((o) => (o.answerBytes ? [o.answerBytes] : []))) / 1024)} KiB per answer). Every gateway runs in its own process; autocannon runs in the benchmark process. ` +
+      'One difference from the reference: its Rust inventory subgraph ignores the `@requires` fields and always answers `shippingEstimate: null`; ours computes it from them (same shape, an Int).',
+    '',
+    '| gateway | processes | req/s | p50 ms | p95 ms | p99 ms | requests | socket errors | non-2xx | GraphQL errors | gateway CPU ms / request | gateway RSS MB | first answer |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
+  for (const o of outcomes) {
+    const s = summarize(o);
+    if (!s) {
+      lines.push(`| ${o.label} | ${o.processes} | failed (see below) | | | | | | | | | | ${answerCell(o)} |`);
+      continue;
+    }
+    lines.push(
+      `| ${o.label} | ${o.processes} | ${f1(s.rps)} | ${f1(s.p50)} | ${f1(s.p95)} | ${f1(s.p99)} | ${s.requests} | ${s.failures.errors} | ${s.failures.non2xx} | ${s.failures.mismatches} | ${f2(s.cpuMsPerRequest)} | ${f1(s.rssMb)} | ${answerCell(o)} |`,
+    );
+  }
+  lines.push(
+    '',
+    'req/s and latency percentiles are the mean over the rounds; latency is per request as autocannon saw it (queueing included: 50 requests are always in flight). ' +
+      '"gateway CPU ms / request" is the CPU time of the gateway\'s processes (from /proc) divided by the requests they answered: it measures the gateway\'s own cost and, unlike req/s, barely depends on what else the machine is running. ' +
+      '"GraphQL errors" counts HTTP 200 answers with an `errors` key.',
+  );
+
+  const by = new Map(outcomes.map((o) => [o.key, summarize(o)]));
+  const goals: [string, string, string, number][] = [
+    ['ours vs bare Apollo Gateway (1 process each)', 'ours', 'bare', 3],
+    ['ours vs Hive Gateway (1 process each)', 'ours', 'hive', 1],
+    ['ours (2 workers) vs bare Apollo Gateway (1 process, it has no worker mode)', 'ours-2w', 'bare', 3],
+    ['ours (2 workers) vs Hive Gateway (--fork 2)', 'ours-2w', 'hive-2f', 1],
+  ];
+  lines.push('', '**Goals** (issue #9: ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway):', '', '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |', '|---|---:|---:|---:|---|');
+  for (const [title, a, b, goal] of goals) {
+    const x = by.get(a);
+    const y = by.get(b);
+    if (!x || !y) {
+      lines.push(`| ${title} | not measured | | ≥ ${goal}× | – |`);
+      continue;
+    }
+    const ratio = x.rps / y.rps;
+    lines.push(`| ${title} | ${f2(ratio)}× | ${f2(y.cpuMsPerRequest / x.cpuMsPerRequest)}× | ≥ ${goal}× | ${ratio >= goal ? 'yes' : 'no'} |`);
+  }
+
+  lines.push('', 'Rounds:', '', '| gateway | round | req/s | p50 ms | p99 ms | gateway CPU s | subgraphs CPU s | 1-min load avg (start → end) |', '|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const o of outcomes) {
+    o.rounds.forEach((r, i) =>
+      lines.push(`| ${o.label} | ${i + 1} | ${f1(r.rps)} | ${f1(r.latencyMs.p50)} | ${f1(r.latencyMs.p99)} | ${f1(r.gatewayCpuSeconds)} | ${f1(r.subgraphCpuSeconds)} | ${f1(r.loadAverage[0])} → ${f1(r.loadAverage[1])} |`),
+    );
+  }
+
+  // Measured before any benchmark process starts, so it is other processes' load alone.
+  const busy = loadBefore[0] >= Math.max(1, cpus / 2);
+  lines.push(
+    '',
+    `Load average (1, 5, 15 min) before the run, with none of its processes started: ${loadBefore.map(f2).join(', ')}; after: ${loadAfter.map(f2).join(', ')}; ${cpus} CPUs. ` +
+      (busy
+        ? 'Other processes (other agents building and testing in the same machine) competed for the CPUs during this run, so absolute req/s and latencies are low and noisy; the side-by-side ratios and the CPU time per request are the figures to read.'
+        : 'The machine was otherwise quiet during this run.'),
+  );
+
+  const failed = outcomes.filter((o) => o.error);
+  for (const o of failed) lines.push('', `**${o.label} could not be measured:**`, '', '```', o.error!.slice(0, 3000), '```');
+  return lines.join('\n');
+}

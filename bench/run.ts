@@ -1,0 +1,199 @@
+// `npm run bench`: runs every benchmark as its own child process and writes docs/benchmarks.md.
+// Options: --only gateway,lineage (a subset; the other sections of the existing file are kept),
+// --out <file>, --<key>-args "<args>" (passed to that benchmark, e.g. --gateway-args "--duration 10").
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Verdict } from './bench-judges';
+import { judgeGateway, judgeInference, judgeLineage, judgeSynthetic } from './bench-judges';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface Benchmark {
+  key: string;
+  title: string;
+  file: string;
+  about: string;
+  judge?: (output: string) => Verdict[];
+  timeoutMinutes: number;
+}
+
+const BENCHMARKS: Benchmark[] = [
+  {
+    key: 'gateway',
+    title: 'Gateway: the public federation gateway benchmark (issue #9)',
+    file: 'bench/gateway.bench.ts',
+    about:
+      'Our gateway as shipped against bare `@apollo/gateway` + Apollo Server and `@graphql-hive/gateway`, on the four subgraphs and heavy nested query of graphql-hive/graphql-gateways-benchmark. ' +
+      'Goal: ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway in throughput. Higher req/s and lower latency are better; CPU ms per request is each gateway\'s own cost per answer.',
+    judge: judgeGateway,
+    timeoutMinutes: 30,
+  },
+  {
+    key: 'lineage',
+    title: 'Catalog: lineage traversal (issue #4)',
+    file: 'subgraphs/catalog/bench/lineage.bench.ts',
+    about: 'A generated lineage graph of 100k jobs and datasets; upstream and downstream queries at depth 5 on SQLite and PostgreSQL. Target: well under 100 ms (Marquez is known to take 10–15 s on large graphs). Lower is better.',
+    judge: judgeLineage,
+    timeoutMinutes: 30,
+  },
+  {
+    key: 'training',
+    title: 'Models: training throughput (issue #5)',
+    file: 'subgraphs/models/bench/training.bench.ts',
+    about: 'Training throughput (samples/s = rows × epochs over wall time) for logistic regression and an MLP on a generated 100k-row table. The issue sets no numeric target; higher is better.',
+    timeoutMinutes: 30,
+  },
+  {
+    key: 'inference',
+    title: 'Inference: raw onnxruntime against predict through the gateway (issue #6)',
+    file: 'subgraphs/inference/bench/inference.bench.ts',
+    about:
+      'Raw onnxruntime-node `session.run` against `predict` through the service and the gateway, at concurrency 1, 16 and 64, batching on and off, JSON and binary payloads, for a small model and a heavier one. ' +
+      'Targets: on the heavier model, through the gateway ≥ 80% of raw throughput at concurrency 16; on the small model, added latency p50 < 2 ms at concurrency 1; batching ≥ 3× unbatched throughput on a batchable model.',
+    judge: judgeInference,
+    timeoutMinutes: 30,
+  },
+  {
+    key: 'synthetic',
+    title: 'Synthetic data: fit and generate throughput (issue #7)',
+    file: 'subgraphs/synthetic/bench/synthetic.bench.ts',
+    about: 'Fit and generate throughput (rows/s) for a 10-column, 100k-row table, and the time of a full job. Target: ≥ 100,000 generated rows/s. Higher is better.',
+    judge: judgeSynthetic,
+    timeoutMinutes: 30,
+  },
+];
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+interface RunOutcome {
+  status: 'ok' | 'missing' | 'failed';
+  output: string;
+  error?: string;
+  seconds: number;
+  started: Date;
+  loadBefore: number[];
+  loadAfter: number[];
+}
+
+function runBenchmark(b: Benchmark, extraArgs: string[]): Promise<RunOutcome> {
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  const file = path.join(ROOT, b.file);
+  if (!fs.existsSync(file)) return Promise.resolve({ status: 'missing', output: '', error: `${b.file} does not exist`, seconds: 0, started, loadBefore, loadAfter: loadBefore });
+  process.stderr.write(`[bench] ${b.key}: ${b.file} ${extraArgs.join(' ')}\n`);
+  return new Promise((resolve) => {
+    // reflect-metadata preloaded as the service images do: the subgraph benches load type-graphql code.
+    const child = spawn(process.execPath, ['--require', 'reflect-metadata', '--import', 'tsx', file, ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderrTail = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => {
+      process.stderr.write(c);
+      stderrTail = (stderrTail + c.toString('utf8')).slice(-4000);
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }, b.timeoutMinutes * 60_000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const seconds = (Date.now() - started.getTime()) / 1000;
+      const base = { output: stdout.trim(), seconds, started, loadBefore, loadAfter: os.loadavg() };
+      if (code === 0 && !timedOut) resolve({ status: 'ok', ...base });
+      else resolve({ status: 'failed', ...base, error: `${timedOut ? `timed out after ${b.timeoutMinutes} min; ` : ''}exit code ${code}${signal ? `, signal ${signal}` : ''}\n${stderrTail.trim()}` });
+    });
+  });
+}
+
+/** Shifts a child's headings so its top level sits under our `##` section heading. */
+function demoteHeadings(markdown: string): string {
+  const levels = [...markdown.matchAll(/^(#+)\s/gm)].map((m) => m[1].length);
+  if (!levels.length) return markdown;
+  const shift = 3 - Math.min(...levels);
+  return markdown.replace(/^(#+)(\s)/gm, (_, hashes: string, space: string) => `${'#'.repeat(Math.max(1, hashes.length + shift))}${space}`);
+}
+
+const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
+
+function renderSection(b: Benchmark, r: RunOutcome): string {
+  const lines = [`<!-- bench:${b.key} -->`, `## ${b.title}`, '', b.about, ''];
+  lines.push(`Run ${r.started.toISOString()} (\`${b.file}\`), ${r.seconds.toFixed(0)} s; load average (1, 5, 15 min) before ${fmtLoad(r.loadBefore)}, after ${fmtLoad(r.loadAfter)} on ${os.cpus().length} CPUs.`, '');
+  if (r.status !== 'ok') {
+    lines.push(`**${r.status === 'missing' ? 'Not run: the benchmark script is missing' : 'The benchmark failed'}.**`, '', '```', (r.error ?? '').slice(0, 4000), '```');
+    if (r.output) lines.push('', 'Output before the failure:', '', demoteHeadings(r.output));
+  } else {
+    const verdicts = b.judge?.(r.output) ?? [];
+    if (verdicts.length) {
+      lines.push('| target | measured | met |', '|---|---|---|');
+      for (const v of verdicts) lines.push(`| ${v.target.replace(/\|/g, '\\|')} | ${v.measured.replace(/\|/g, '\\|')} | ${v.met === undefined ? 'could not tell' : v.met ? 'yes' : 'no'} |`);
+      lines.push('');
+    }
+    lines.push(demoteHeadings(r.output));
+  }
+  lines.push(`<!-- /bench:${b.key} -->`);
+  return lines.join('\n');
+}
+
+function previousSections(file: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  if (!fs.existsSync(file)) return sections;
+  const text = fs.readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/<!-- bench:([\w-]+) -->[\s\S]*?<!-- \/bench:\1 -->/g)) sections.set(m[1], m[0]);
+  return sections;
+}
+
+function machineFacts(): string {
+  const cpus = os.cpus();
+  return [
+    '## Machine',
+    '',
+    '| fact | value |',
+    '|---|---|',
+    `| CPU | ${cpus[0]?.model ?? 'unknown'} |`,
+    `| cores (logical CPUs) | ${cpus.length} (available parallelism ${os.availableParallelism()}) |`,
+    `| memory | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
+    `| OS | ${os.type()} ${os.release()} ${os.arch()} |`,
+    `| Node | ${process.version} |`,
+    `| date | ${new Date().toISOString()} |`,
+    `| load average at start (1, 5, 15 min) | ${fmtLoad(os.loadavg())} |`,
+    '',
+    'These facts are from the latest `npm run bench`; each section below states when it ran and the load around it. ' +
+      'A load average above the CPU count means other processes shared the CPUs: absolute numbers are then lower and noisier than on a quiet machine, while side-by-side comparisons in one run stay meaningful.',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const only = (option('only') ?? '').split(',').filter(Boolean);
+  const unknown = only.filter((k) => !BENCHMARKS.some((b) => b.key === k));
+  if (unknown.length) throw new Error(`Unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.key).join(', ')}`);
+  const out = path.resolve(ROOT, option('out') ?? 'docs/benchmarks.md');
+  const kept = previousSections(out);
+  const header = machineFacts();
+  const sections: string[] = [];
+  for (const b of BENCHMARKS) {
+    if (only.length && !only.includes(b.key)) {
+      sections.push(kept.get(b.key) ?? [`<!-- bench:${b.key} -->`, `## ${b.title}`, '', b.about, '', `Not run yet: \`npm run bench -- --only ${b.key}\`.`, `<!-- /bench:${b.key} -->`].join('\n'));
+      continue;
+    }
+    const extra = (option(`${b.key}-args`) ?? '').split(/\s+/).filter(Boolean);
+    const result = await runBenchmark(b, extra);
+    process.stderr.write(`[bench] ${b.key}: ${result.status} in ${result.seconds.toFixed(0)} s\n`);
+    sections.push(renderSection(b, result));
+  }
+  const doc = ['# Benchmarks', '', 'Written by `npm run bench` (`bench/run.ts`). `npm run bench -- --only gateway` reruns one benchmark and keeps the other sections.', '', header, '', ...sections.flatMap((s) => [s, ''])].join('\n');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, doc);
+  process.stderr.write(`[bench] wrote ${path.relative(ROOT, out)}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
