@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { createLogger, runUntilSignal } from '../../../lib/src/index';
 import { loadConfig } from './config';
 import { createServer } from './server';

@@ -59,7 +59,14 @@ function prepare(table: Table, columns: ColumnMeta[], dictionaries: Map<string, 
   for (const meta of columns) {
     const values = columnValues(table, meta.name);
     if (CONTINUOUS.has(meta.sdtype)) {
-      const numbers = values.map((v) => toNumber(v, meta.sdtype === 'datetime'));
+      const datetime = meta.sdtype === 'datetime';
+      const parsed = new Map<Cell, number | null>();
+      const numbers = values.map((v) => {
+        if (typeof v === 'number' && !datetime) return Number.isNaN(v) ? null : v;
+        let n = parsed.get(v);
+        if (n === undefined) parsed.set(v, (n = toNumber(v, datetime)));
+        return n;
+      });
       prepared.numeric.set(meta.name, numbers);
       const edges = histogramBinEdges(numbers.filter((n): n is number => n !== null));
       prepared.binned.set(meta.name, Int32Array.from(numbers, (n) => digitize(n ?? NaN, edges)));

@@ -1,8 +1,18 @@
 /** A discrete column as integer codes (one code per category, missing values included as a code). */
 export type Codes = ArrayLike<number>;
 
+/** Dense tables up to this many cells are counted in an array (the common case), larger ones in a Map. */
+const DENSE_LIMIT = 1 << 20;
+
 function jointCounts([a, b]: [Codes, Codes], width: number): Map<number, number> {
+  const height = widthOf(a);
   const counts = new Map<number, number>();
+  if (width * height <= DENSE_LIMIT) {
+    const dense = new Float64Array(width * height);
+    for (let i = 0; i < a.length; i++) dense[a[i] * width + b[i]]++;
+    for (let key = 0; key < dense.length; key++) if (dense[key] > 0) counts.set(key, dense[key]);
+    return counts;
+  }
   for (let i = 0; i < a.length; i++) {
     const key = a[i] * width + b[i];
     counts.set(key, (counts.get(key) ?? 0) + 1);

@@ -7,10 +7,15 @@ export interface CorrelationBreakdown {
   synthetic: number;
 }
 
-function distinctCount(values: (number | null)[]): number {
-  const set = new Set<number>();
-  for (const v of values) if (v !== null && !Number.isNaN(v)) set.add(v);
-  return set.size;
+/** pandas' `nunique() == 1`: exactly one distinct non-missing value (stops at the second one). */
+function isConstant(values: (number | null)[]): boolean {
+  let first: number | null = null;
+  for (const v of values) {
+    if (v === null || Number.isNaN(v)) continue;
+    if (first === null) first = v;
+    else if (v !== first) return false;
+  }
+  return first !== null;
 }
 
 function completePairs(a: (number | null)[], b: (number | null)[]): [number[], number[]] {
@@ -35,7 +40,7 @@ export function correlationSimilarity(
   real: [(number | null)[], (number | null)[]],
   synthetic: [(number | null)[], (number | null)[]],
 ): CorrelationBreakdown {
-  const constant = [...real, ...synthetic].some((column) => distinctCount(column) === 1);
+  const constant = [...real, ...synthetic].some(isConstant);
   if (constant) return { score: NaN, real: NaN, synthetic: NaN };
   const rho = pearson(...completePairs(real[0], real[1]));
   const sigma = pearson(...completePairs(synthetic[0], synthetic[1]));

@@ -4,6 +4,7 @@ import type { Cell, ColumnMeta, Table } from '../table/table.types';
 import { categoryKey, columnValues, isMissing } from '../table/table.types';
 import { formatEpochMillis, toEpochMillis } from '../table/datetime.util';
 import { dcrColumns, distanceToClosestRecord } from './dcr.util';
+import { RowIndex } from './row-index';
 
 /** DCRBaselineProtection: how far synthetic rows are from real ones, relative to random rows. */
 export interface DcrBaselineResult {
@@ -94,19 +95,11 @@ export function dcrOverfittingProtection(
   return { score: Math.min((1 - closerToTraining) * 2, 1), closerToTraining, closerToHoldout: 1 - closerToTraining };
 }
 
-/** Key of a row over the given column positions, for exact-match comparison. */
-export function rowKey(row: Cell[], positions: number[]): string {
-  let key = '';
-  for (const p of positions) key += `${categoryKey(row[p])}\u0001`;
-  return key;
-}
-
 /** Number of synthetic rows identical to some source row on every listed column. */
 export function exactMatchCount(source: Table, synthetic: Table, columns: string[]): number {
-  const sourcePositions = columns.map((c) => source.columns.indexOf(c));
+  const index = new RowIndex(source.rows, columns.map((c) => source.columns.indexOf(c)));
   const syntheticPositions = columns.map((c) => synthetic.columns.indexOf(c));
-  const keys = new Set(source.rows.map((row) => rowKey(row, sourcePositions)));
   let count = 0;
-  for (const row of synthetic.rows) if (keys.has(rowKey(row, syntheticPositions))) count++;
+  for (const row of synthetic.rows) if (index.has(row, syntheticPositions)) count++;
   return count;
 }

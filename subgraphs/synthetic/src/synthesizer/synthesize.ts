@@ -4,7 +4,8 @@ import { computeQualityReport } from '../metrics/quality.report';
 import { FakeValueGenerator } from '../pii/fake-value.generator';
 import { fillPiiColumns } from '../pii/pii.filler';
 import type { DcrBaselineResult, DcrOverfittingResult } from '../privacy/privacy.metrics';
-import { dcrBaselineProtection, dcrOverfittingProtection, exactMatchCount, rowKey } from '../privacy/privacy.metrics';
+import { dcrBaselineProtection, dcrOverfittingProtection, exactMatchCount } from '../privacy/privacy.metrics';
+import { RowIndex } from '../privacy/row-index';
 import type { ColumnHint } from '../table/column-inference';
 import { inferColumns } from '../table/column-inference';
 import type { Cell, ColumnMeta, Table } from '../table/table.types';
@@ -121,18 +122,18 @@ export async function synthesize(request: SynthesisRequest): Promise<SynthesisRe
     delta: request.delta,
   });
   const modelledPositions = model.columns.map((c) => c.index);
-  const sourceKeys = new Set(request.source.rows.map((row) => rowKey(row, modelledPositions)));
+  const sourceRows = new RowIndex(request.source.rows, modelledPositions);
   const sampler = rng.fork('sample');
   const rows: Cell[][] = [];
   let redrawnRows = 0;
   while (rows.length < request.rows) {
     let chunk = sampleRows(model, Math.min(CHUNK, request.rows - rows.length), sampler);
     for (let round = 0; round < MAX_REDRAW_ROUNDS && modelledPositions.length > 0; round++) {
-      const copies = chunk.filter((row) => sourceKeys.has(rowKey(row, modelledPositions)));
+      const copies = chunk.filter((row) => sourceRows.has(row));
       if (copies.length === 0) break;
       redrawnRows += copies.length;
       const fresh = sampleRows(model, copies.length, sampler);
-      chunk = chunk.filter((row) => !sourceKeys.has(rowKey(row, modelledPositions))).concat(fresh);
+      chunk = chunk.filter((row) => !sourceRows.has(row)).concat(fresh);
     }
     rows.push(...chunk);
     await checkpoint(request, 0.05 + 0.6 * (rows.length / request.rows), 'GENERATING');
