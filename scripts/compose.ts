@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeFromConfig } from '../lib/src/compose';
+import { renderKustomization } from '../k8s/tools/render';
+import { K8S_SUPERGRAPH_PATH, buildK8sSupergraph, serviceGraphqlUrls } from '../k8s/tools/supergraph';
 
 async function main() {
   const root = path.resolve(__dirname, '..');
@@ -11,6 +13,11 @@ async function main() {
   const sdl = await composeFromConfig(yamlPath);
   fs.writeFileSync(outPath, sdl);
   console.log(`composed ${path.relative(process.cwd(), yamlPath)} -> ${path.relative(process.cwd(), outPath)}`);
+  // The cluster's copy: the same supergraph with in-cluster routing URLs (kustomize reads only inside k8s/).
+  if (!process.argv[2]) {
+    fs.writeFileSync(path.join(root, K8S_SUPERGRAPH_PATH), buildK8sSupergraph(root, serviceGraphqlUrls(renderKustomization(path.join(root, 'k8s', 'base')))));
+    console.log(`composed the cluster copy -> ${K8S_SUPERGRAPH_PATH}`);
+  }
 }
 
 main().catch((err) => {

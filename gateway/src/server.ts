@@ -118,6 +118,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
+    // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,

@@ -1,3 +1,5 @@
+// Decorated classes below (and in every subgraph) need the Reflect metadata API loaded first.
+import 'reflect-metadata';
 export * from './env';
 export * from './errors';
 export * from './logger';

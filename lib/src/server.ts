@@ -118,6 +118,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     formatError: createFormatError((err) => opts.logger.error({ err }, 'internal error')),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.
+    stopOnTerminationSignals: false,
     introspection: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
