@@ -14,6 +14,7 @@ import { Study } from './study/study.entity';
 import { StudyResolver } from './study/study.resolver';
 import { TrainingJob } from './training/training-job.entity';
 import { TrainingJobResolver } from './training/training-job.resolver';
+import { TrainingJobEventResolver } from './training/training-job-event.resolver';
 
 /** Entity lookups for the gateway, scoped to the viewer's organization (null otherwise). */
 function scopedReference(entity: typeof Model | typeof ModelVersion | typeof TrainingJob | typeof Study) {
@@ -31,7 +32,7 @@ function scopedReference(entity: typeof Model | typeof ModelVersion | typeof Tra
 export async function buildModelsSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
     {
-      resolvers: [ModelResolver, ModelVersionResolver, ModelAliasResolver, TrainingJobResolver, StudyResolver, PipelineResolver],
+      resolvers: [ModelResolver, ModelVersionResolver, ModelAliasResolver, TrainingJobResolver, TrainingJobEventResolver, StudyResolver, PipelineResolver],
       orphanedTypes: [UserRef, DatasetRef],
       pubSub,
       validate: false,
