@@ -28,7 +28,7 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
   const datasets = new Map<string, HostedDataset>();
   const lineage: { organizationId: string; event: any }[] = [];
   const invalidLineage: unknown[] = [];
-  const spec = JSON.parse(readFileSync(path.join('/work/shared/fixtures/openlineage/OpenLineage.json'), 'utf8'));
+  const spec = JSON.parse(readFileSync(path.join(__dirname, '../../../../../shared/fixtures/openlineage/OpenLineage.json'), 'utf8'));
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(spec);
