@@ -28,6 +28,8 @@ export interface GatewayConfig {
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
   /** Requests per minute; 0 turns a limit off. Shared through Redis when REDIS_URL is set. */
   rateLimits: { perUserPerMinute: number; perIpPerMinute: number };
+  /** Redis key prefix of the rate-limit counters (replicas of one gateway share it). */
+  rateLimitPrefix: string;
   redisUrl?: string;
   /** An apollo-persisted-query-manifest; when set, only its operations run. */
   safelistPath?: string;
@@ -72,6 +74,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       maxDirectives: getEnvNum(env, 'AIC_MAX_DIRECTIVES', 50),
     },
     rateLimits: { perUserPerMinute: getEnvNum(env, 'AIC_RATE_LIMIT_PER_USER', 1200), perIpPerMinute: getEnvNum(env, 'AIC_RATE_LIMIT_PER_IP', 2400) },
+    rateLimitPrefix: getEnvStr(env, 'AIC_RATE_LIMIT_PREFIX', 'aic-gateway'),
     redisUrl: getEnvStr(env, 'REDIS_URL'),
     safelistPath: getEnvStr(env, 'AIC_SAFELIST_PATH'),
     trustProxy: getEnvNum(env, 'AIC_TRUST_PROXY_HOPS', 0),

@@ -49,9 +49,9 @@ export interface RateLimits {
 export function rateLimitMiddleware(limits: RateLimits, deps: { verify?: TokenVerifier; redis?: Redis; prefix: string }) {
   const make = (points: number, keyPrefix: string): RateLimiterAbstract | undefined => {
     if (points <= 0) return undefined;
-    return deps.redis
-      ? new RateLimiterRedis({ storeClient: deps.redis, points, duration: 60, keyPrefix: `${deps.prefix}:${keyPrefix}` })
-      : new RateLimiterMemory({ points, duration: 60, keyPrefix });
+    const memory = new RateLimiterMemory({ points, duration: 60, keyPrefix });
+    // While Redis is unreachable, each replica keeps counting on its own instead of failing requests.
+    return deps.redis ? new RateLimiterRedis({ storeClient: deps.redis, points, duration: 60, keyPrefix: `${deps.prefix}:${keyPrefix}`, insuranceLimiter: memory }) : memory;
   };
   const perUser = make(limits.perUserPerMinute, 'rl-user');
   const perIp = make(limits.perIpPerMinute, 'rl-ip');

@@ -108,7 +108,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   let ready = false;
   const openSubscriptions = new Set<AbortController>();
   const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false }) : undefined;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
 
   const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready, urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
   mountEdgeMiddleware(app, routeOptions);
@@ -154,7 +154,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
 
   app.use(
     '/graphql',
-    rateLimitMiddleware(config.rateLimits, { verify, redis, prefix: 'aic-gateway' }),
+    rateLimitMiddleware(config.rateLimits, { verify, redis, prefix: config.rateLimitPrefix }),
     express.json({ limit: config.bodyLimitBytes }),
     multipartSubscriptionHandler(transportOptions),
     expressMiddleware(apollo, {
