@@ -1,13 +1,21 @@
 // The baseline: `@apollo/gateway` under `@apollo/server`'s standalone server, nothing else, as the
-// public benchmark runs it. `node --import tsx bench/gateway/bare-apollo.main.ts <supergraph file> <port>`.
+// public benchmark runs it. `node --import tsx bench/gateway/bare-apollo.main.ts <supergraph file> <port> [http]`;
+// with `http`, subgraph calls go through a node:http keep-alive fetcher (a diagnostic variant).
 import fs from 'node:fs';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
+import { createHttpFetcher } from './http-fetcher';
+
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
 async function main(): Promise<void> {
-  const [supergraphPath, port] = process.argv.slice(2);
-  const gateway = new ApolloGateway({ supergraphSdl: fs.readFileSync(supergraphPath, 'utf8') });
+  const [supergraphPath, port, variant] = process.argv.slice(2);
+  const fetcher = variant === 'http' ? (createHttpFetcher() as unknown as Fetcher) : undefined;
+  const gateway = new ApolloGateway({
+    supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
+    ...(fetcher ? { buildService: ({ url }) => new RemoteGraphQLDataSource({ url, fetcher }) } : {}),
+  });
   const server = new ApolloServer({ gateway });
   const { url } = await startStandaloneServer(server, { listen: { port: Number(port), host: '127.0.0.1' } });
   process.stdout.write(`${JSON.stringify({ url })}\n`);

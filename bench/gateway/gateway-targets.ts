@@ -26,7 +26,8 @@ export function installedVersion(root: string, pkg: string): string {
  * verification and rate limits off because the benchmark sends no tokens and one client IP), with
  * one process and with two workers; bare `@apollo/gateway` under Apollo Server's standalone server;
  * Hive Gateway's CLI as the public benchmark runs it (`supergraph --jit`, NODE_ENV=production),
- * with one process and `--fork 2`.
+ * with one process and `--fork 2`; and, as a diagnostic, bare Apollo Gateway whose subgraph calls go
+ * through `node:http` instead of a WHATWG fetch (what the HTTP client costs).
  * @returns the targets keyed by name
  */
 export function gatewayTargets(root: string): GatewayTarget[] {
@@ -73,6 +74,16 @@ export function gatewayTargets(root: string): GatewayTarget[] {
       async start(supergraphPath) {
         const port = await freePort();
         const args = [...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port)];
+        return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
+      },
+    },
+    {
+      key: 'bare-http',
+      label: 'diagnostic: bare @apollo/gateway with a node:http keep-alive subgraph fetcher',
+      processes: 1,
+      async start(supergraphPath) {
+        const port = await freePort();
+        const args = [...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port), 'http'];
         return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
       },
     },

@@ -111,6 +111,15 @@ export function renderGatewayReport(input: GatewayReportInput): string {
       '"gateway CPU ms / request" is the CPU time of the gateway\'s processes (from /proc) divided by the requests they answered: it measures the gateway\'s own cost and, unlike req/s, barely depends on what else the machine is running. ' +
       '"GraphQL errors" counts HTTP 200 answers with an `errors` key.',
   );
+  const bare = summarize(outcomes.find((o) => o.key === 'bare') ?? ({ rounds: [] } as unknown as TargetOutcome));
+  const bareHttp = summarize(outcomes.find((o) => o.key === 'bare-http') ?? ({ rounds: [] } as unknown as TargetOutcome));
+  if (bare && bareHttp) {
+    lines.push(
+      '',
+      `The diagnostic row is bare Apollo Gateway with one change: subgraph calls through \`node:http\` with a keep-alive agent (\`bench/gateway/http-fetcher.ts\`) instead of its default fetch. ` +
+        `It answers at ${f2(bareHttp.rps / bare.rps)}× the throughput for ${f2(bareHttp.cpuMsPerRequest / bare.cpuMsPerRequest)}× the CPU per request: in a Node gateway on this query (16 subgraph fetches per request), the subgraph HTTP client is a large part of the cost.`,
+    );
+  }
 
   const by = new Map(outcomes.map((o) => [o.key, summarize(o)]));
   const goals: [string, string, string, number][] = [
