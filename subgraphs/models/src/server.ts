@@ -48,7 +48,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
   const verify = overrides.verify ?? createTokenVerifier(config.auth);
   const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'models', secret: config.serviceSecret }) : undefined;
   const catalog = new CatalogClient(config.catalogUrl, tokens);
-  const lineage = new LineageEmitter(catalog, logger);
+  const lineage = new LineageEmitter(config.catalogUrl, (organizationId) => catalog.lineageAuthorization(organizationId), logger);
   const registry = new ModelRegistry(store);
   const aliases = new ModelAliasService();
   const runnerDeps = { orm, registry, catalog, lineage, pubSub, logger, train: config.trainingWorkerThreads ? trainInWorker : trainAndExport };

@@ -1,6 +1,30 @@
 import { parse } from 'csv-parse/sync';
 import type { ServiceTokenSource } from '../../../../lib/src/index';
-import { callInternal, DomainError } from '../../../../lib/src/index';
+import { callGraphQL, callInternal, DomainError } from '../../../../lib/src/index';
+
+/** One rule's outcome in a catalog quality check (status SUCCESS, FAILED or ABORTED). */
+export interface CatalogQualityResult {
+  ruleId: string | null;
+  type: string;
+  column: string | null;
+  status: string;
+  message: string;
+  observedValue: string | null;
+  failedRows: number;
+}
+
+/** A quality check catalog ran on a dataset's latest content with the dataset's own rules. */
+export interface CatalogQualityCheck {
+  id: string;
+  version: number;
+  rowCount: number;
+  score: number | null;
+  results: CatalogQualityResult[];
+}
+
+const RUN_QUALITY_CHECKS = `mutation RunQualityChecks($datasetId: ID!) {
+  runQualityChecks(datasetId: $datasetId) { id version rowCount score results { ruleId type column status message observedValue failedRows } }
+}`;
 
 /** Dataset metadata as catalog's internal route returns it. */
 export interface CatalogDataset {
@@ -58,9 +82,18 @@ export class CatalogClient {
     return { dataset: meta, sha256: response.headers.get('x-sha256') ?? meta.latestVersion?.sha256 ?? null, records: parseRecords(text, response.headers.get('content-type') ?? 'text/csv') };
   }
 
-  /** Posts an OpenLineage run event (`catalog:write`). */
-  async postLineage(organizationId: string, event: unknown): Promise<void> {
-    const authorization = await this.authorization(organizationId, ['catalog:write']);
-    await callInternal(`${this.catalogUrl}/api/v1/lineage`, authorization, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event), timeoutMs: 10_000 });
+  /**
+   * Runs the dataset's own quality rules in catalog (`runQualityChecks`, which needs `catalog:read`).
+   * @returns the check, or null when the dataset has no rules
+   */
+  async runQualityChecks(organizationId: string, datasetId: string): Promise<CatalogQualityCheck | null> {
+    const authorization = await this.authorization(organizationId, ['catalog:read']);
+    const data = await callGraphQL<{ runQualityChecks: CatalogQualityCheck | null }>(`${this.catalogUrl}/graphql`, RUN_QUALITY_CHECKS, { datasetId }, authorization, { service: 'catalog', timeoutMs: 300_000 });
+    return data.runQualityChecks;
+  }
+
+  /** The `Authorization` header for lineage events of an organization (`catalog:write`). */
+  lineageAuthorization(organizationId: string): Promise<string> {
+    return this.authorization(organizationId, ['catalog:write']);
   }
 }

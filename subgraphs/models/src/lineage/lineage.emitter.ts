@@ -1,66 +1,80 @@
-import type { Logger } from '../../../../lib/src/index';
-import type { CatalogClient } from '../dataset/catalog.client';
+import type { Logger, OpenLineageEmitter, RunHandle } from '../../../../lib/src/index';
+import { catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src/index';
 
-/** OpenLineage run states this service emits. */
-export type LineageEventType = 'START' | 'COMPLETE' | 'FAIL' | 'ABORT';
-
-/** The producer URI and schema of the events (OpenLineage 2-0-2). */
+/** The producer URI of this service's events. */
 const PRODUCER = 'https://github.com/aic-platform/aic/tree/main/subgraphs/models';
-const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
-/** Namespaces shared with catalog (datasets) and owned here (jobs, model versions). */
-export const CATALOG_NAMESPACE = 'aic://catalog';
+const VERSION_FACET_URL = 'https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet';
+/** Namespace owned here (jobs and model versions); datasets are catalog's (`aic://catalog`). */
 export const MODELS_NAMESPACE = 'aic://models';
 
-/** What one event says: which run of which job read which dataset and wrote which model version. */
+/** Which run of which job reads which dataset. */
 export interface LineageRun {
   organizationId: string;
+  /** The training job or study id. */
   runId: string;
+  /** `training/<model>` or `study/<model>`. */
   jobName: string;
   datasetId: string;
-  modelVersion?: { id: string; modelName: string; version: number; sha256: string } | null;
-  error?: string | null;
-  facets?: Record<string, unknown>;
 }
 
-/** Builds an OpenLineage RunEvent (dataset → job → model version). */
-export function buildRunEvent(type: LineageEventType, run: LineageRun, at = new Date()): Record<string, unknown> {
-  const runFacets: Record<string, unknown> = {};
-  if (run.error) runFacets.errorMessage = { _producer: PRODUCER, _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet', message: run.error, programmingLanguage: 'TypeScript' };
-  const outputs = run.modelVersion
-    ? [
-        {
-          namespace: MODELS_NAMESPACE,
-          name: `model-versions/${run.modelVersion.id}`,
-          facets: { version: { _producer: PRODUCER, _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet', datasetVersion: `${run.modelVersion.modelName}/${run.modelVersion.version}` } },
-        },
-      ]
-    : [];
-  return {
-    eventType: type,
-    eventTime: at.toISOString(),
-    producer: PRODUCER,
-    schemaURL: SCHEMA_URL,
-    run: { runId: run.runId, facets: runFacets },
-    job: { namespace: MODELS_NAMESPACE, name: run.jobName, facets: {} },
-    inputs: [{ namespace: CATALOG_NAMESPACE, name: `datasets/${run.datasetId}` }],
-    outputs,
-  };
+/** The model version a run wrote. */
+export interface LineageModelVersion {
+  id: string;
+  modelName: string;
+  version: number;
 }
 
-/** Sends lineage to the catalog; a catalog outage is logged and never fails the job. */
+/** A started run; each method reports its end once and never throws. */
+export interface LineageRunHandle {
+  complete(modelVersion: LineageModelVersion): Promise<void>;
+  fail(message: string): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * Reports training jobs and studies to the catalog through lib's OpenLineage emitter (dataset →
+ * job → model version). A catalog outage is logged and never fails the job; a run whose START was
+ * not delivered sends it again before its end.
+ */
 export class LineageEmitter {
-  constructor(
-    private readonly catalog: CatalogClient,
-    private readonly logger: Logger,
-  ) {}
+  private readonly emitter: OpenLineageEmitter;
 
-  async emit(type: LineageEventType, run: LineageRun): Promise<boolean> {
+  constructor(
+    catalogUrl: string,
+    authorization: (organizationId: string) => Promise<string>,
+    private readonly logger: Logger,
+  ) {
+    this.emitter = createOpenLineageEmitter({ catalogUrl, producer: PRODUCER, authorization, timeoutMs: 10_000 });
+  }
+
+  /** Emits START for the run and returns the handle that ends it. */
+  async start(run: LineageRun): Promise<LineageRunHandle> {
+    let handle = await this.tryStart(run);
+    const end = async (type: string, send: (h: RunHandle) => Promise<void>): Promise<void> => {
+      handle ??= await this.tryStart(run);
+      if (!handle) return;
+      try {
+        await send(handle);
+      } catch (error) {
+        this.logger.warn({ err: error, runId: run.runId, type }, 'lineage event not delivered');
+      }
+    };
+    return {
+      complete: (mv) =>
+        end('COMPLETE', (h) =>
+          h.complete([{ namespace: MODELS_NAMESPACE, name: `model-versions/${mv.id}`, facets: { version: { _producer: PRODUCER, _schemaURL: VERSION_FACET_URL, datasetVersion: `${mv.modelName}/${mv.version}` } } }]),
+        ),
+      fail: (message) => end('FAIL', (h) => h.fail(message)),
+      abort: () => end('ABORT', (h) => h.abort()),
+    };
+  }
+
+  private async tryStart(run: LineageRun): Promise<RunHandle | null> {
     try {
-      await this.catalog.postLineage(run.organizationId, buildRunEvent(type, run));
-      return true;
+      return await this.emitter.startRun(run.organizationId, { namespace: MODELS_NAMESPACE, name: run.jobName }, { runId: run.runId, inputs: [catalogDatasetRef(run.datasetId)] });
     } catch (error) {
-      this.logger.warn({ err: error, runId: run.runId, type }, 'lineage event not delivered');
-      return false;
+      this.logger.warn({ err: error, runId: run.runId, type: 'START' }, 'lineage event not delivered');
+      return null;
     }
   }
 }

@@ -20,8 +20,8 @@ export class EvaluationInput {
 @InputType({ description: 'Exactly one of training or study' })
 export class StartPipelineRunInput {
   @Field(() => String) name!: string;
-  @Field(() => ID, { description: 'Dataset the quality rules run on (and the training or study uses)' }) datasetId!: string;
-  @Field(() => [QualityRuleInput], { defaultValue: [] }) qualityRules!: QualityRuleInput[];
+  @Field(() => ID, { description: "Dataset the training or study uses; CHECK_QUALITY runs this dataset's own quality rules in the catalog (runQualityChecks)" }) datasetId!: string;
+  @Field(() => [QualityRuleInput], { defaultValue: [], description: "Extra rules for this run only, checked on the content after the dataset's own catalog rules" }) qualityRules!: QualityRuleInput[];
   @Field(() => StartTrainingJobInput, { nullable: true }) training?: StartTrainingJobInput | null;
   @Field(() => StartStudyInput, { nullable: true }) study?: StartStudyInput | null;
   @Field(() => EvaluationInput) evaluation!: EvaluationInput;

@@ -22,8 +22,15 @@ import { evaluateVersion } from './version-evaluator';
 
 const EVAL_METRICS = ['accuracy', 'f1Macro', 'rocAuc', 'logLoss', 'rmse', 'mae', 'r2'];
 
-/** A step failure: the run stops and records the message. */
-class StepFailure extends Error {}
+/** A step failure: the run stops and records the message (and the outputs that explain it). */
+class StepFailure extends Error {
+  constructor(
+    message: string,
+    readonly outputs: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
 
 export interface PipelineDeps {
   orm: MikroORM;
@@ -126,7 +133,7 @@ export class PipelineService {
       } catch (error) {
         if (signal.aborted) return;
         const message = error instanceof Error ? error.message : String(error);
-        await save(step, { state: StepState.FAILED, finishedAt: new Date().toISOString(), error: message });
+        await save(step, { state: StepState.FAILED, finishedAt: new Date().toISOString(), error: message, ...(error instanceof StepFailure ? { outputs: error.outputs } : {}) });
         for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
         run.state = JobState.FAILED;
         run.error = `${step.name}: ${message}`;
@@ -142,12 +149,7 @@ export class PipelineService {
 
   private async runStep(em: EntityManager, run: PipelineRun, spec: StartPipelineRunInput, step: StepRecord, owner: { id: string; organizationId: string }, context: { records?: Record<string, unknown>[]; candidateId?: string }, signal: AbortSignal): Promise<Record<string, unknown>> {
     const records = async () => (context.records ??= (await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal)).records);
-    if (step.name === 'CHECK_QUALITY') {
-      const results = evaluateQualityRules(await records(), spec.qualityRules as QualityRule[]);
-      const failed = results.filter((r) => !r.passed);
-      if (failed.length > 0) throw new StepFailure(`quality rules failed: ${failed.map((f) => `${f.rule}${f.column ? `(${f.column})` : ''}: ${f.detail}`).join('; ')}`);
-      return { results };
-    }
+    if (step.name === 'CHECK_QUALITY') return this.checkQuality(run, spec, records);
     if (step.name === 'TRAIN') {
       const jobId = typeof step.outputs.trainingJobId === 'string' ? step.outputs.trainingJobId : (await this.deps.training.start(em, owner, spec.training!, run.id)).id;
       step.outputs = { trainingJobId: jobId };
@@ -203,5 +205,28 @@ export class PipelineService {
       reason: `pipeline ${run.name}: ${metric} ${evaluation.candidate[metric]} vs ${evaluation.incumbent ? evaluation.incumbent[metric] : 'no incumbent'}`,
     });
     return { alias: moved.name, version: moved.version, modelVersionId: candidate.id };
+  }
+
+  /**
+   * Runs the dataset's own rules in catalog, then the run's inline rules if any; fails with every
+   * failing rule when either does not pass.
+   */
+  private async checkQuality(run: PipelineRun, spec: StartPipelineRunInput, records: () => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>> {
+    const check = await this.deps.catalog.runQualityChecks(run.organizationId, run.datasetId);
+    const inline = spec.qualityRules.length > 0 ? evaluateQualityRules(await records(), spec.qualityRules as QualityRule[]) : [];
+    const failedRules = [
+      ...(check?.results ?? []).filter((r) => r.status !== 'SUCCESS').map((r) => ({ ruleId: r.ruleId, rule: r.type, column: r.column, status: r.status, detail: r.message })),
+      ...inline.filter((r) => !r.passed).map((r) => ({ ruleId: null, rule: r.rule, column: r.column ?? null, status: 'FAILED', detail: r.detail })),
+    ];
+    const outputs = {
+      qualityCheckId: check?.id ?? null,
+      datasetVersion: check?.version ?? null,
+      score: check?.score ?? null,
+      results: check?.results ?? [],
+      ...(inline.length > 0 ? { inlineResults: inline } : {}),
+      failedRules,
+    };
+    if (failedRules.length > 0) throw new StepFailure(`quality rules failed: ${failedRules.map((f) => `${f.rule}${f.column ? `(${f.column})` : ''}: ${f.detail}`).join('; ')}`, outputs);
+    return outputs;
   }
 }

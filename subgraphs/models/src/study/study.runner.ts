@@ -72,7 +72,7 @@ export async function runStudy(deps: StudyRunnerDeps, studyId: string, signal: A
   study.startedAt ??= new Date();
   await em.flush();
   publish({});
-  await deps.lineage.emit('START', lineageRun);
+  const lineage = await deps.lineage.start(lineageRun);
   const direction = study.direction === OptimizationDirection.MINIMIZE ? 'minimize' : 'maximize';
   const engine = new StudyEngine(study.searchSpace, direction, samplerOf(study), study.pruner === PrunerKind.MEDIAN ? new MedianPruner({ nStartupTrials: study.prunerStartupTrials, nWarmupSteps: study.prunerWarmupSteps }) : undefined);
   await em.nativeDelete(StudyTrial, { studyId: study.id, state: TrialState.RUNNING });
@@ -127,20 +127,20 @@ export async function runStudy(deps: StudyRunnerDeps, studyId: string, signal: A
   } catch (error) {
     if (!signal.aborted) {
       const message = error instanceof Error ? error.message : String(error);
-      await deps.lineage.emit('FAIL', { ...lineageRun, error: message });
+      await lineage.fail(message);
       await finish(JobState.FAILED, message);
       return;
     }
   }
   if ((await em.fork().findOne(Study, { id: study.id }))?.cancelRequested) {
-    await deps.lineage.emit('ABORT', lineageRun);
+    await lineage.abort();
     await finish(JobState.CANCELLED, null);
     return;
   }
   if (signal.aborted) return;
   const top = engine.best();
   if (!top || !prepared) {
-    await deps.lineage.emit('FAIL', { ...lineageRun, error: 'no trial completed' });
+    await lineage.fail('no trial completed');
     await finish(JobState.FAILED, 'no trial completed');
     return;
   }
@@ -160,12 +160,12 @@ export async function runStudy(deps: StudyRunnerDeps, studyId: string, signal: A
       tags: ['study-best'],
     });
     study.modelVersionId = version.id;
-    await deps.lineage.emit('COMPLETE', { ...lineageRun, modelVersion: { id: version.id, modelName: version.modelName, version: version.version, sha256: version.sha256 } });
+    await lineage.complete({ id: version.id, modelName: version.modelName, version: version.version });
     await finish(JobState.SUCCEEDED, null);
   } catch (error) {
     if (signal.aborted) return;
     const message = error instanceof Error ? error.message : String(error);
-    await deps.lineage.emit('FAIL', { ...lineageRun, error: message });
+    await lineage.fail(message);
     await finish(JobState.FAILED, message);
   }
 }

@@ -54,7 +54,7 @@ export async function runTrainingJob(deps: TrainingRunnerDeps, jobId: string, si
   job.error = null;
   await em.flush();
   publish(eventOf(job));
-  await deps.lineage.emit('START', lineageRun);
+  const lineage = await deps.lineage.start(lineageRun);
 
   async function finish(state: JobState, error: string | null): Promise<void> {
     job!.state = state;
@@ -100,12 +100,12 @@ export async function runTrainingJob(deps: TrainingRunnerDeps, jobId: string, si
       tags: job.versionTags ?? [],
     });
     job.modelVersionId = version.id;
-    await deps.lineage.emit('COMPLETE', { ...lineageRun, modelVersion: { id: version.id, modelName: version.modelName, version: version.version, sha256: version.sha256 } });
+    await lineage.complete({ id: version.id, modelName: version.modelName, version: version.version });
     await finish(JobState.SUCCEEDED, null);
   } catch (error) {
     const cancelled = (await em.fork().findOne(TrainingJob, { id: job.id }, { fields: ['cancelRequested'] }))?.cancelRequested ?? false;
     if (cancelled) {
-      await deps.lineage.emit('ABORT', lineageRun);
+      await lineage.abort();
       await finish(JobState.CANCELLED, null);
       return;
     }
@@ -115,7 +115,7 @@ export async function runTrainingJob(deps: TrainingRunnerDeps, jobId: string, si
     }
     const message = error instanceof Error ? error.message : String(error);
     deps.logger.warn({ err: error, jobId: job.id }, 'training job failed');
-    await deps.lineage.emit('FAIL', { ...lineageRun, error: message });
+    await lineage.fail(message);
     await finish(JobState.FAILED, message);
   }
 }

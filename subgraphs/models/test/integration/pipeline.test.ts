@@ -3,16 +3,19 @@ import { gql } from '../../../../lib/src/testing/harness';
 import type { TestIssuer } from '../../../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../../../lib/src/testing/test-issuer';
 import { IRIS_FEATURES, irisRecords } from '../reference/datasets';
-import { startCatalogContractServer, toCsv } from './catalog-contract.server';
+import { toCsv } from './catalog-contract.server';
+import type { CatalogUnderTest } from './catalog-service.harness';
+import { startCatalogService } from './catalog-service.harness';
 import type { ModelsUnderTest } from './models-harness';
 import { modelsTestConfig, startModels } from './models-harness';
 
 const ORG = 'org-pipeline';
 let issuer: TestIssuer;
-let catalog: Awaited<ReturnType<typeof startCatalogContractServer>>;
+let catalog: CatalogUnderTest;
 let models: ModelsUnderTest;
 let token: string;
 let irisId: string;
+let strictIrisId: string;
 
 const RUN_FIELDS = 'id state error steps { name state outputs error }';
 
@@ -27,16 +30,11 @@ async function runPipeline(input: Record<string, unknown>, as = token): Promise<
   }
 }
 
-function pipeline(name: string, hyperparameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+function pipeline(name: string, hyperparameters: Record<string, unknown>, extra: Record<string, unknown> = {}, datasetId = irisId) {
   return {
     name,
-    datasetId: irisId,
-    qualityRules: [
-      { type: 'tableRowCountToBeBetween', min: 100, max: 1000 },
-      { type: 'columnValuesToBeNotNull', column: 'species' },
-      { type: 'columnValuesToBeBetween', column: 'petalLength', min: 0, max: 10 },
-    ],
-    training: { modelName: 'iris-pipeline', datasetId: irisId, featureColumns: IRIS_FEATURES, targetColumn: 'species', algorithm: 'LOGISTIC_REGRESSION', hyperparameters, validationFraction: 0.3 },
+    datasetId,
+    training: { modelName: 'iris-pipeline', datasetId, featureColumns: IRIS_FEATURES, targetColumn: 'species', algorithm: 'LOGISTIC_REGRESSION', hyperparameters, validationFraction: 0.3 },
     evaluation: { alias: 'production', metric: 'accuracy' },
     promote: true,
     ...extra,
@@ -45,16 +43,25 @@ function pipeline(name: string, hyperparameters: Record<string, unknown>, extra:
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  catalog = await startCatalogContractServer(issuer);
+  // The real catalog: the pipeline runs each dataset's own quality rules there.
+  catalog = await startCatalogService(issuer);
   // In-process training here (the other suites use worker threads), so both modes stay tested.
   models = await startModels(modelsTestConfig(issuer, { catalogUrl: catalog.url, workerThreads: false }));
   token = await issuer.issue({ sub: 'user-pipe', org: ORG, perms: ['models:read', 'models:train', 'models:promote'] });
-  irisId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
+  const steward = await issuer.issue({ sub: 'user-steward', org: ORG, perms: ['catalog:read', 'catalog:write'] });
+  const csv = toCsv(irisRecords());
+  irisId = await catalog.addDataset(steward, 'iris', csv);
+  await catalog.addQualityRule(steward, irisId, { type: 'tableRowCountToBeBetween', minValue: 100, maxValue: 1000 });
+  await catalog.addQualityRule(steward, irisId, { type: 'columnValuesToBeNotNull', column: 'species' });
+  await catalog.addQualityRule(steward, irisId, { type: 'columnValuesToBeBetween', column: 'petalLength', minValue: 0, maxValue: 10 });
+  strictIrisId = await catalog.addDataset(steward, 'iris-strict', csv);
+  await catalog.addQualityRule(steward, strictIrisId, { type: 'columnValuesToBeNotNull', column: 'species' });
+  await catalog.addQualityRule(steward, strictIrisId, { type: 'tableRowCountToBeBetween', minValue: 1000 });
 });
 
 afterAll(async () => {
   await models?.service.stop();
-  await catalog?.close();
+  await catalog?.stop();
   await issuer?.close();
 });
 
@@ -85,12 +92,33 @@ describe('pipelines', () => {
     expect(model.aliasHistory[1].reason).toContain('pipeline strong: accuracy');
   });
 
-  test('a failed quality rule stops the run with its reason', async () => {
-    const run = await runPipeline(pipeline('too-few-rows', {}, { qualityRules: [{ type: 'tableRowCountToBeBetween', min: 1000 }, { type: 'columnToExist', column: 'species' }] }));
+  test("the dataset's own catalog rules gate the run: passing rules are recorded, a failing one stops it", async () => {
+    const passed = await runPipeline(pipeline('checked', { epochs: 1, seed: 1 }, { promote: false }));
+    expect(passed.state).toBe('SUCCEEDED');
+    const check = passed.steps[0].outputs;
+    expect(check.qualityCheckId).toEqual(expect.any(String));
+    expect(check.score).toBe(100);
+    expect(check.results.map((r: any) => [r.type, r.column, r.status])).toEqual([
+      ['tableRowCountToBeBetween', null, 'SUCCESS'],
+      ['columnValuesToBeNotNull', 'species', 'SUCCESS'],
+      ['columnValuesToBeBetween', 'petalLength', 'SUCCESS'],
+    ]);
+    expect(check.failedRules).toEqual([]);
+
+    const run = await runPipeline(pipeline('too-few-rows', {}, {}, strictIrisId));
     expect(run.state).toBe('FAILED');
     expect(run.steps.map((s: any) => s.state)).toEqual(['FAILED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
-    expect(run.steps[0].error).toBe('quality rules failed: tableRowCountToBeBetween: 150 rows');
+    expect(run.steps[0].error).toMatch(/^quality rules failed: tableRowCountToBeBetween: /);
+    expect(run.steps[0].outputs.failedRules).toEqual([expect.objectContaining({ rule: 'tableRowCountToBeBetween', status: 'FAILED' })]);
+    expect(run.steps[0].outputs.results.map((r: any) => r.status)).toEqual(['SUCCESS', 'FAILED']);
     expect(run.error).toContain('CHECK_QUALITY');
+  });
+
+  test('inline rules are checked on top of the dataset rules', async () => {
+    const run = await runPipeline(pipeline('inline-extra', {}, { qualityRules: [{ type: 'columnToExist', column: 'species' }, { type: 'columnValuesToBeUnique', column: 'species' }] }));
+    expect(run.state).toBe('FAILED');
+    expect(run.steps[0].outputs.results.every((r: any) => r.status === 'SUCCESS')).toBe(true);
+    expect(run.steps[0].outputs.failedRules).toEqual([expect.objectContaining({ rule: 'columnValuesToBeUnique', column: 'species' })]);
   });
 
   test('promoting needs models:promote', async () => {
