@@ -93,14 +93,21 @@ describe('application lifecycle through the gateway (local driver)', () => {
     expect(deployed.configVersion.entries).toContainEqual({ key: 'FEATURE_STORE_TOKEN', kind: 'SECRET', value: null, secret: { name: 'fraud-secrets', key: 'token' } });
     const id = deployed.id;
     const endpointB = deployed.endpoints[1].endpoint.id;
+    const endpointIds = deployed.endpoints.map((e: any) => e.endpoint.id as string);
+    // The local driver's replicas are the inference endpoints' concurrent session workers.
+    const replicasInInference = (ids: string[]) =>
+      Promise.all(ids.map(async (e) => (await call('query($id: String!) { endpoint(id: $id) { replicas } }', { id: e })).endpoint.replicas as number));
+    expect(await replicasInInference(endpointIds)).toEqual([1, 1]);
 
     expect(await settleAndCheck(id)).toMatchObject({ status: 'RUNNING', health: 'HEALTHY', diagnostics: [] });
 
     const scaled = (await call(`mutation($id: ID!) { scaleDeployment(id: $id, replicas: 3) { replicas scaling { minReplicas } } }`, { id })).scaleDeployment;
     expect(scaled).toEqual({ replicas: 3, scaling: null });
+    expect(await replicasInInference(endpointIds)).toEqual([3, 3]);
 
-    const bad = (await call(`mutation($input: DeployInput!) { deploy(input: $input) { deployment { revision endpoints { endpoint { id } } } } }`, { input: release(models.broken, config2.id) })).deploy.deployment;
+    const bad = (await call(`mutation($input: DeployInput!) { deploy(input: $input) { deployment { revision endpoints { endpoint { id } } } } }`, { input: { ...release(models.broken, config2.id), replicas: 2 } })).deploy.deployment;
     expect(bad.revision).toBe(2);
+    expect(await replicasInInference(endpointIds)).toEqual([2, 2]);
     expect(bad.endpoints[1].endpoint.id).toBe(endpointB);
     const degraded = await settleAndCheck(id);
     expect(degraded).toMatchObject({ status: 'DEGRADED', health: 'DEGRADED' });
@@ -109,7 +116,8 @@ describe('application lifecycle through the gateway (local driver)', () => {
     ]);
 
     const rolledBack = (await call(`mutation($id: ID!) { rollbackDeployment(id: $id) { ${DEPLOYMENT_FIELDS} releases { revision rolledBackFrom } } }`, { id })).rollbackDeployment;
-    expect(rolledBack).toMatchObject({ revision: 3, status: 'RUNNING', configVersion: { version: config1.version } });
+    expect(rolledBack).toMatchObject({ revision: 3, status: 'RUNNING', replicas: 1, configVersion: { version: config1.version } });
+    expect(await replicasInInference(endpointIds)).toEqual([1, 1]);
     expect(rolledBack.endpoints[1]).toMatchObject({ name: 'b', weight: 30, routes: [{ modelVersion: { id: models.v2 }, weight: 1 }], endpoint: { id: endpointB } });
     expect(rolledBack.releases.map((r: any) => [r.revision, r.rolledBackFrom])).toEqual([[3, 1], [2, null], [1, null]]);
     expect(await settleAndCheck(id)).toMatchObject({ status: 'RUNNING', health: 'HEALTHY' });
@@ -123,7 +131,9 @@ describe('application lifecycle through the gateway (local driver)', () => {
     });
     const gone = await gql(gateway.graphqlUrl, 'query($id: String!) { endpoint(id: $id) { id } }', { id: endpointB }, token);
     expect(gone.errors?.[0].extensions.code).toBe('NOT_FOUND');
-    expect((await call(`mutation($id: ID!) { resumeDeployment(id: $id) { status revision } }`, { id })).resumeDeployment).toEqual({ status: 'RUNNING', revision: 3 });
+    const resumed = (await call(`mutation($id: ID!) { resumeDeployment(id: $id) { status revision replicas endpoints { endpoint { id } } } }`, { id })).resumeDeployment;
+    expect(resumed).toMatchObject({ status: 'RUNNING', revision: 3, replicas: 1 });
+    expect(await replicasInInference(resumed.endpoints.map((e: any) => e.endpoint.id))).toEqual([1, 1]);
 
     const expected = [
       ['DEPLOYED', 'RUNNING', 1],
@@ -173,6 +183,7 @@ describe('application lifecycle through the gateway (local driver)', () => {
     )).deployment;
     expect(after.health).toBe('HEALTHY');
     expect(after.replicas).toBe(5);
+    expect((await call('query($id: String!) { endpoint(id: $id) { replicas } }', { id: endpointId })).endpoint.replicas).toBe(5);
     expect(after.lastScalingDecision).toMatchObject({ currentReplicas: 1, desiredReplicas: 5, reason: 'TooManyReplicas' });
     expect(after.lastScalingDecision.metricReplicas).toBeGreaterThan(5);
     expect(after.lastScalingDecision.observedValue).toBeGreaterThan(0);

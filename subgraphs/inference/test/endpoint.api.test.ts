@@ -37,7 +37,7 @@ describe('endpoints and predict', () => {
   });
 
   it('refuses bad settings with field details, unknown versions and duplicate names', async () => {
-    const bad = await h.gql(CREATE, { i: { name: 'Bad Name', routes: [{ modelVersion: ids.blue, weight: 0 }], batching: { maxBatchSize: 0, maxQueueDelayMs: -1 } } }, admin);
+    const bad = await h.gql(CREATE, { i: { name: 'Bad Name', routes: [{ modelVersion: ids.blue, weight: 0 }], batching: { maxBatchSize: 0, maxQueueDelayMs: -1 }, replicas: 65 } }, admin);
     expect(bad.errors?.[0].extensions).toEqual({
       code: 'BAD_USER_INPUT',
       fields: [
@@ -45,6 +45,7 @@ describe('endpoints and predict', () => {
         { field: 'routes', message: 'at least one route needs a positive weight' },
         { field: 'batching.maxBatchSize', message: 'must be an integer from 1 to 4096' },
         { field: 'batching.maxQueueDelayMs', message: 'must be from 0 to 10000 ms' },
+        { field: 'replicas', message: 'must be an integer from 1 to 64' },
       ],
     });
     const unknown = await h.gql(CREATE, { i: { name: 'unknown', routes: [{ modelVersion: 'no-such-version', weight: 1 }] } }, admin);
@@ -165,6 +166,12 @@ describe('endpoints and predict', () => {
   it('updates routes and shadow, and deletes', async () => {
     const upd = await h.gql('mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { routes { modelVersion { id } weight } shadow { id } } }', { id: (await h.gql('{ endpoint(id: "ab") { id } }', {}, admin)).data.endpoint.id, i: { routes: [{ modelVersion: ids.green, weight: 1 }], shadowModelVersion: ids.shadow } }, admin);
     expect(upd.data.updateEndpoint).toEqual({ routes: [{ modelVersion: { id: ids.green }, weight: 1 }], shadow: { id: ids.shadow } });
+    const abId = (await h.gql('{ endpoint(id: "ab") { id replicas runsInFlight runsQueued } }', {}, admin)).data.endpoint;
+    expect(abId).toMatchObject({ replicas: 1, runsInFlight: 0, runsQueued: 0 });
+    const UPDATE_REPLICAS = 'mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { replicas } }';
+    expect((await h.gql(UPDATE_REPLICAS, { id: abId.id, i: { replicas: 3 } }, admin)).data.updateEndpoint).toEqual({ replicas: 3 });
+    const zero = await h.gql(UPDATE_REPLICAS, { id: abId.id, i: { replicas: 0 } }, admin);
+    expect(zero.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ field: 'replicas', message: 'must be an integer from 1 to 64' }] });
     const del = await h.gql('mutation { deleteEndpoint(id: "does-not-exist") }', {}, admin);
     expect(del.errors?.[0].extensions.code).toBe('NOT_FOUND');
   });

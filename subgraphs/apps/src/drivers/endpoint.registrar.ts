@@ -8,32 +8,54 @@ export function inferenceEndpointName(target: Pick<DriverTarget, 'application' |
   return objectName(target.application.name, target.environment, endpoint.name);
 }
 
-/** The create/update inputs the release sends to inference, for dry runs and for `registerEndpoints`. */
-export function endpointInputs(target: DriverTarget) {
+/** Most concurrent session workers inference allows per endpoint. */
+export const MAX_INFERENCE_REPLICAS = 64;
+
+/**
+ * The inference replica count for a deployment's replica count: inference keeps 1..64 workers per
+ * endpoint, so 0 (stop serving is `pauseDeployment`) keeps one and more than 64 run 64.
+ */
+export function inferenceReplicas(replicas: number): number {
+  return Math.min(Math.max(Math.round(replicas), 1), MAX_INFERENCE_REPLICAS);
+}
+
+/**
+ * The create/update inputs the release sends to inference, for dry runs and for `registerEndpoints`.
+ * With `withReplicas` (the local driver) each endpoint also gets the deployment's replica count.
+ */
+export function endpointInputs(target: DriverTarget, withReplicas = false) {
   return target.content.endpoints.map((e) => ({
     endpointId: e.endpointId,
     name: inferenceEndpointName(target, e),
     description: `${target.application.name} / ${target.environment} / ${e.name} (release ${target.revision})`,
     routes: e.routes.map((r) => ({ modelVersion: r.modelVersionId, weight: r.weight })),
+    ...(withReplicas ? { replicas: inferenceReplicas(target.content.replicas) } : {}),
   }));
 }
 
 /**
- * Creates the release's endpoints in inference, or updates their routes when they exist, so a
- * rollback restores the old routes and weights on the same endpoints.
+ * Creates the release's endpoints in inference, or updates their routes (and replicas, with
+ * `withReplicas`) when they exist, so a rollback restores the old routes, weights and replica count
+ * on the same endpoints.
  * @returns the endpoints with their inference ids
  */
-export async function registerEndpoints(client: InferenceClient, authorization: string, target: DriverTarget): Promise<StoredEndpoint[]> {
-  const inputs = endpointInputs(target);
+export async function registerEndpoints(client: InferenceClient, authorization: string, target: DriverTarget, withReplicas = false): Promise<StoredEndpoint[]> {
+  const inputs = endpointInputs(target, withReplicas);
   const result: StoredEndpoint[] = [];
   for (const [i, endpoint] of target.content.endpoints.entries()) {
-    const input = inputs[i];
-    const state = endpoint.endpointId
-      ? await client.updateEndpoint(authorization, endpoint.endpointId, { routes: input.routes })
-      : await client.createEndpoint(authorization, { name: input.name, description: input.description, routes: input.routes });
+    const { endpointId, name, description, ...settings } = inputs[i];
+    const state = endpointId ? await client.updateEndpoint(authorization, endpointId, settings) : await client.createEndpoint(authorization, { name, description, ...settings });
     result.push({ ...endpoint, endpointId: state.id });
   }
   return result;
+}
+
+/** Sets the replica count of the release's existing endpoints in inference (the local driver's scaling). */
+export async function scaleEndpoints(client: InferenceClient, authorization: string, target: DriverTarget): Promise<void> {
+  const replicas = inferenceReplicas(target.content.replicas);
+  for (const endpoint of target.content.endpoints) {
+    if (endpoint.endpointId) await client.updateEndpoint(authorization, endpoint.endpointId, { replicas });
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ export interface InferenceRoute {
 export interface InferenceEndpointState {
   id: string;
   name: string;
+  replicas: number;
   status: 'LOADING' | 'READY' | 'DEGRADED' | 'FAILED';
   routes: { modelVersion: { id: string }; weight: number }[];
   versions: { modelVersion: { id: string }; role: string; state: string; reason: string | null }[];
@@ -24,7 +25,7 @@ export interface InferenceEndpointState {
 }
 
 // BEWARE: keep in sync with the inference subgraph's schema (Endpoint, CreateEndpointInput, UpdateEndpointInput).
-const ENDPOINT_FIELDS = `id name status
+const ENDPOINT_FIELDS = `id name replicas status
   routes { modelVersion { id } weight }
   versions { modelVersion { id } role state reason }
   metrics { modelVersion { id } windowRequests windowErrors latencyP95Ms latencyMeanMs throughput }`;
@@ -36,7 +37,7 @@ const ENDPOINT_FIELDS = `id name status
 export class InferenceClient {
   constructor(private readonly graphqlUrl: string) {}
 
-  async createEndpoint(authorization: string, input: { name: string; description: string; routes: InferenceRoute[] }): Promise<InferenceEndpointState> {
+  async createEndpoint(authorization: string, input: { name: string; description: string; routes: InferenceRoute[]; replicas?: number }): Promise<InferenceEndpointState> {
     const data = await callGraphQL<{ createEndpoint: InferenceEndpointState }>(
       this.graphqlUrl,
       `mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { ${ENDPOINT_FIELDS} } }`,
@@ -47,7 +48,7 @@ export class InferenceClient {
     return data.createEndpoint;
   }
 
-  async updateEndpoint(authorization: string, id: string, input: { routes: InferenceRoute[] }): Promise<InferenceEndpointState> {
+  async updateEndpoint(authorization: string, id: string, input: { routes?: InferenceRoute[]; replicas?: number }): Promise<InferenceEndpointState> {
     const data = await callGraphQL<{ updateEndpoint: InferenceEndpointState }>(
       this.graphqlUrl,
       `mutation($id: ID!, $input: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $input) { ${ENDPOINT_FIELDS} } }`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { ExecutionProvider } from '../runtime/execution-provider';
 
 /** A routed model version as stored. */
@@ -15,7 +15,7 @@ export interface StoredRoute {
 @Directive('@key(fields: "id")')
 @ObjectType()
 export class Endpoint {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'description' | 'shadowModelVersionId' | 'warmupDims';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'description' | 'shadowModelVersionId' | 'warmupDims' | 'replicas';
 
   @PrimaryKey({ type: 'string' })
   @Field(() => ID)
@@ -43,6 +43,10 @@ export class Endpoint {
 
   @Property({ type: 'double' })
   maxQueueDelayMs!: number;
+
+  @Property({ type: 'integer', default: 1 })
+  @Field(() => Int, { description: 'Session runs of this endpoint in flight at once (batches, with batching on); the rest queue' })
+  replicas: number = 1;
 
   @Property({ type: 'json' })
   executionProviders!: ExecutionProvider[];

@@ -70,6 +70,16 @@ export class EndpointResolver {
     return { maxBatchSize: endpoint.maxBatchSize, maxQueueDelayMs: endpoint.maxQueueDelayMs };
   }
 
+  @FieldResolver(() => Int, { description: 'Session runs of this endpoint executing now on this service replica (at most replicas)' })
+  runsInFlight(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): number {
+    return ctx.app.serving.limiterOf(endpoint).inFlight;
+  }
+
+  @FieldResolver(() => Int, { description: 'Session runs of this endpoint waiting for a free replica on this service replica' })
+  runsQueued(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): number {
+    return ctx.app.serving.limiterOf(endpoint).queued;
+  }
+
   @FieldResolver(() => [ExecutionProviderName])
   executionProviders(@Root() endpoint: Endpoint): ExecutionProviderName[] {
     return endpoint.executionProviders as ExecutionProviderName[];

@@ -27,6 +27,12 @@ function checkBatching(b: BatchingInput, errors: FieldError[]): void {
   if (!Number.isFinite(b.maxQueueDelayMs) || b.maxQueueDelayMs < 0 || b.maxQueueDelayMs > 10_000) errors.push({ field: 'batching.maxQueueDelayMs', message: 'must be from 0 to 10000 ms' });
 }
 
+const MAX_REPLICAS = 64;
+
+function checkReplicas(replicas: number, errors: FieldError[]): void {
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) errors.push({ field: 'replicas', message: `must be an integer from 1 to ${MAX_REPLICAS}` });
+}
+
 function checkProviders(p: string[], errors: FieldError[]): void {
   if (p.length === 0) errors.push({ field: 'executionProviders', message: 'needs at least one provider' });
   if (new Set(p).size !== p.length) errors.push({ field: 'executionProviders', message: 'lists a provider twice' });
@@ -92,6 +98,8 @@ export class EndpointService {
     const routes = checkRoutes(input.routes, errors);
     const batching = input.batching ?? { maxBatchSize: 1, maxQueueDelayMs: 0 };
     checkBatching(batching, errors);
+    const replicas = input.replicas ?? 1;
+    checkReplicas(replicas, errors);
     const providers = (input.executionProviders ?? [...this.defaultProviders]) as ExecutionProvider[];
     checkProviders(providers, errors);
     const warmupDims = warmupRecord(input.warmupDims ?? [], errors);
@@ -106,6 +114,7 @@ export class EndpointService {
       shadowModelVersionId: input.shadowModelVersion ?? null,
       maxBatchSize: batching.maxBatchSize,
       maxQueueDelayMs: batching.maxQueueDelayMs,
+      replicas,
       executionProviders: providers,
       warmupDims,
       createdById: viewer.id,
@@ -120,6 +129,7 @@ export class EndpointService {
     if (input.name !== undefined && input.name !== null && !NAME.test(input.name)) errors.push({ field: 'name', message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' });
     const routes = input.routes ? checkRoutes(input.routes, errors) : endpoint.routes;
     if (input.batching) checkBatching(input.batching, errors);
+    if (input.replicas !== undefined && input.replicas !== null) checkReplicas(input.replicas, errors);
     if (input.executionProviders) checkProviders(input.executionProviders, errors);
     const warmupDims = input.warmupDims ? warmupRecord(input.warmupDims, errors) : endpoint.warmupDims;
     if (errors.length) throw new BadUserInputError('Invalid endpoint', errors);
@@ -136,6 +146,7 @@ export class EndpointService {
       shadowModelVersionId: shadow,
       maxBatchSize: input.batching?.maxBatchSize ?? endpoint.maxBatchSize,
       maxQueueDelayMs: input.batching?.maxQueueDelayMs ?? endpoint.maxQueueDelayMs,
+      replicas: input.replicas ?? endpoint.replicas,
       executionProviders: (input.executionProviders as ExecutionProvider[] | undefined) ?? endpoint.executionProviders,
       warmupDims,
       updatedAt: new Date(),

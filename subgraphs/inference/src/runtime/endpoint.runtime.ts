@@ -1,3 +1,4 @@
+import type { ConcurrencyLimiter } from './concurrency.limiter';
 import type { BatchingOptions } from './dynamic.batcher';
 import { EndpointRouter, type RouterConfig } from './endpoint.router';
 import type { ModelExecutor } from './model.executor';
@@ -36,10 +37,12 @@ export interface EndpointRuntimeOptions {
   /** Metrics to record into (kept by the caller across runtime rebuilds); else a new registry. */
   metricsRegistry?: MetricsRegistry;
   random?: () => number;
+  /** The endpoint's replicas: bounds its session runs (batches, with batching on) in flight, shadow runs included; unbounded without. */
+  limiter?: ConcurrencyLimiter;
   onShadow?: (outcome: ShadowOutcome) => void;
 }
 
-/** Serving state of one endpoint: routing, batching, shadow traffic and per-version metrics. */
+/** Serving state of one endpoint: routing, batching, replicas, shadow traffic and per-version metrics. */
 export class EndpointRuntime {
   readonly metrics: MetricsRegistry;
   private readonly router: EndpointRouter;
@@ -81,7 +84,7 @@ export class EndpointRuntime {
     try {
       const inputs = this.executor.decode(choice.version, request.inputs);
       if (choice.shadow) this.startShadow(choice.shadow, request.inputs);
-      const outputs = await this.executor.run(choice.version, inputs, this.config.batching);
+      const outputs = await this.executor.run(choice.version, inputs, this.config.batching, this.options.limiter);
       const latencyMs = performance.now() - started;
       metrics.record(latencyMs, true);
       return { version: choice.version, outputs, latencyMs, shadow: choice.shadow };
@@ -105,7 +108,7 @@ export class EndpointRuntime {
     const started = performance.now();
     const metrics = this.metrics.of(version);
     try {
-      const outputs = await this.executor.run(version, this.executor.decode(version, request.inputs), this.config.batching);
+      const outputs = await this.executor.run(version, this.executor.decode(version, request.inputs), this.config.batching, this.options.limiter);
       const latencyMs = performance.now() - started;
       metrics.record(latencyMs, true);
       return { version, outputs, latencyMs };
@@ -125,7 +128,7 @@ export class EndpointRuntime {
     const run = (async () => {
       let outcome: ShadowOutcome;
       try {
-        await this.executor.run(version, this.executor.decode(version, wire), this.config.batching);
+        await this.executor.run(version, this.executor.decode(version, wire), this.config.batching, this.options.limiter);
         outcome = { version, latencyMs: performance.now() - started, ok: true };
       } catch (error) {
         outcome = { version, latencyMs: performance.now() - started, ok: false, error: error instanceof Error ? error.message : String(error) };

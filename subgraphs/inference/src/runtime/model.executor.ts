@@ -1,3 +1,4 @@
+import type { ConcurrencyLimiter } from './concurrency.limiter';
 import { batchLayoutOf, DynamicBatcher, type BatchingOptions, type BatcherStats } from './dynamic.batcher';
 import type { ModelSignature } from './model-signature';
 import type { SessionManager } from './session.manager';
@@ -6,7 +7,9 @@ import { decodeInputs } from './tensor.validator';
 
 /**
  * Runs requests on model versions held by a session manager, through one dynamic batcher per
- * version and batching setting (endpoints sharing a version with the same settings share a queue).
+ * version, batching setting and replica limiter. A limiter (an endpoint's replicas) bounds the
+ * session runs in flight: single requests without batching, whole batches with it. Callers without
+ * a limiter share one unbounded queue per version and setting.
  */
 export class ModelExecutor {
   private readonly batchers = new Map<string, DynamicBatcher | null>();
@@ -23,16 +26,19 @@ export class ModelExecutor {
     return decodeInputs(inputs, this.signature(version));
   }
 
-  /** Runs decoded inputs (signature order) on `version`, batched when the settings and model allow. */
-  run(version: string, inputs: DecodedTensor[], batching?: BatchingOptions): Promise<DecodedTensor[]> {
-    const batcher = batching && batching.maxBatchSize > 1 ? this.batcherFor(version, batching) : null;
-    if (!batcher) return this.sessions.run(version, inputs);
-    return batcher.submit(inputs);
+  /**
+   * Runs decoded inputs (signature order) on `version`, batched when the settings and model allow,
+   * with at most `limiter.limit` session runs of that limiter in flight.
+   */
+  run(version: string, inputs: DecodedTensor[], batching?: BatchingOptions, limiter?: ConcurrencyLimiter): Promise<DecodedTensor[]> {
+    const batcher = batching && batching.maxBatchSize > 1 ? this.batcherFor(version, batching, limiter) : null;
+    if (batcher) return batcher.submit(inputs);
+    return limiter ? limiter.run(() => this.sessions.run(version, inputs)) : this.sessions.run(version, inputs);
   }
 
-  /** Batching counters of a version under the given settings, when it has a batcher. */
-  batchStats(version: string, batching: BatchingOptions): BatcherStats | undefined {
-    return this.batchers.get(this.key(version, batching))?.stats;
+  /** Batching counters of a version under the given settings (and limiter), when it has a batcher. */
+  batchStats(version: string, batching: BatchingOptions, limiter?: ConcurrencyLimiter): BatcherStats | undefined {
+    return this.batchers.get(this.key(version, batching, limiter))?.stats;
   }
 
   /** Whether `version` can batch at all (its first input dimension is dynamic and outputs carry it). */
@@ -50,16 +56,17 @@ export class ModelExecutor {
     }
   }
 
-  private key(version: string, b: BatchingOptions): string {
-    return `${version}|${b.maxBatchSize}|${b.maxQueueDelayMs}`;
+  private key(version: string, b: BatchingOptions, limiter?: ConcurrencyLimiter): string {
+    return `${version}|${b.maxBatchSize}|${b.maxQueueDelayMs}|${limiter?.id ?? ''}`;
   }
 
-  private batcherFor(version: string, batching: BatchingOptions): DynamicBatcher | null {
-    const key = this.key(version, batching);
+  private batcherFor(version: string, batching: BatchingOptions, limiter?: ConcurrencyLimiter): DynamicBatcher | null {
+    const key = this.key(version, batching, limiter);
     let batcher = this.batchers.get(key);
     if (batcher === undefined) {
       const layout = batchLayoutOf(this.signature(version));
-      batcher = layout ? new DynamicBatcher((inputs) => this.sessions.run(version, inputs), layout, batching) : null;
+      const execute = (inputs: DecodedTensor[]) => (limiter ? limiter.run(() => this.sessions.run(version, inputs)) : this.sessions.run(version, inputs));
+      batcher = layout ? new DynamicBatcher(execute, layout, batching) : null;
       this.batchers.set(key, batcher);
     }
     return batcher;

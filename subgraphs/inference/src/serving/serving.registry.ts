@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from '../../../../lib/src/index';
 import type { Endpoint } from '../endpoint/endpoint.entity';
+import { ConcurrencyLimiter } from '../runtime/concurrency.limiter';
 import { EndpointRuntime, type PredictResult } from '../runtime/endpoint.runtime';
 import type { ModelExecutor } from '../runtime/model.executor';
 import type { WireTensor } from '../runtime/tensor.codec';
@@ -53,12 +54,15 @@ interface Held {
 export class ServingRegistry {
   private readonly held = new Map<string, Held>();
   private readonly metricsByEndpoint = new Map<string, MetricsRegistry>();
+  private readonly limiters = new Map<string, ConcurrencyLimiter>();
 
   constructor(private readonly deps: ServingRegistryDeps) {}
 
   /** The runtime of an endpoint as currently configured. */
   runtimeOf(endpoint: Endpoint): EndpointRuntime {
     const stamp = JSON.stringify([endpoint.routes, endpoint.shadowModelVersionId, endpoint.maxBatchSize, endpoint.maxQueueDelayMs]);
+    // Replicas resize the endpoint's limiter in place: runs in flight keep their slots, queued ones see the new count.
+    const limiter = this.limiterOf(endpoint);
     const current = this.held.get(endpoint.id);
     if (current && current.stamp === stamp) return current.runtime;
     const runtime = new EndpointRuntime(
@@ -70,6 +74,7 @@ export class ServingRegistry {
       this.deps.executor,
       {
         metricsRegistry: this.metricsOf(endpoint.id),
+        limiter,
         onShadow: (o) => {
           this.deps.metrics.predictions.inc({ endpoint: endpoint.name, model_version: o.version, outcome: o.ok ? 'ok' : 'error', role: 'shadow' });
           this.deps.metrics.latency.observe({ endpoint: endpoint.name, model_version: o.version, role: 'shadow' }, o.latencyMs / 1000);
@@ -88,6 +93,18 @@ export class ServingRegistry {
       this.metricsByEndpoint.set(endpointId, m);
     }
     return m;
+  }
+
+  /** The endpoint's replica limiter, sized to its current `replicas` (kept across setting changes). */
+  limiterOf(endpoint: Pick<Endpoint, 'id' | 'replicas'>): ConcurrencyLimiter {
+    let limiter = this.limiters.get(endpoint.id);
+    if (!limiter) {
+      limiter = new ConcurrencyLimiter(endpoint.id, endpoint.replicas);
+      this.limiters.set(endpoint.id, limiter);
+    } else if (limiter.limit !== endpoint.replicas) {
+      limiter.setLimit(endpoint.replicas);
+    }
+    return limiter;
   }
 
   /** Every version an endpoint routes to or shadows. */
@@ -185,6 +202,7 @@ export class ServingRegistry {
   forget(endpointId: string): void {
     this.held.delete(endpointId);
     this.metricsByEndpoint.delete(endpointId);
+    this.limiters.delete(endpointId);
   }
 
   private async rememberSignature(versionId: string, signature: unknown): Promise<void> {
