@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub, ServiceServer, ServiceTokenSource, TokenVerifier, WorkerPool } from '../../../lib/src/index';
 import {
-  createContextFactory, createLogger, createOrm, createPubSub, createServiceServer, createServiceTokenSource, createTokenVerifier, createWorkerPool,
+  createContextFactory, createLogger, createOpenLineageEmitter, createOrm, createPubSub, createServiceServer, createServiceTokenSource, createTokenVerifier, createWorkerPool,
   DomainError, pingDatabase,
 } from '../../../lib/src/index';
 import { CatalogClient } from './clients/catalog.client';
@@ -12,7 +12,8 @@ import type { Config } from './config';
 import { SERVICE_NAME } from './config';
 import type { SyntheticContext } from './job/job.resolver';
 import { JOB_UPDATED } from './job/job.resolver';
-import { runSyntheticJob } from './job/job.runner';
+import { JOB_PERMISSIONS, runSyntheticJob } from './job/job.runner';
+import { SYNTHETIC_PRODUCER } from './job/job.lineage';
 import type { JobServiceDeps } from './job/job.service';
 import { resumeUnfinishedJobs } from './job/job.service';
 import { toSnapshot } from './job/job.snapshot';
@@ -57,6 +58,12 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
   const pool = deps.pool ?? createWorkerPool({ concurrency: config.workerConcurrency, logger });
   const catalog = new CatalogClient(config.catalogUrl);
   const schemas = new SchemasClient(config.schemasUrl);
+  // The job's own permission set, so lineage reuses the token the job already holds.
+  const lineage = createOpenLineageEmitter({
+    catalogUrl: config.catalogUrl,
+    producer: SYNTHETIC_PRODUCER,
+    authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, JOB_PERMISSIONS)}`,
+  });
   const publish = (job: SyntheticDataJob): void => pubSub.publish(JOB_UPDATED, job.id, toSnapshot(job));
   const jobs: JobServiceDeps = {
     catalog,
@@ -66,7 +73,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     updates: (jobId) => pubSub.subscribe(JOB_UPDATED, jobId),
     maxRows: config.maxRows,
     logger,
-    run: (jobId, signal) => runSyntheticJob({ orm, catalog, schemas, tokens, publish, logger }, jobId, signal),
+    run: (jobId, signal) => runSyntheticJob({ orm, catalog, schemas, tokens, lineage, publish, logger }, jobId, signal),
   };
   const schema = await buildSyntheticSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });

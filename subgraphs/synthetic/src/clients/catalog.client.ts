@@ -59,13 +59,4 @@ export class CatalogClient {
       { service: 'catalog' },
     );
   }
-
-  /** Sends an OpenLineage run event to catalog's Marquez-compatible endpoint. */
-  async postLineage(event: Record<string, unknown>, authorization: string): Promise<void> {
-    await callInternal(`${this.baseUrl}/api/v1/lineage`, authorization, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event),
-    });
-  }
 }

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { Logger, ServiceTokenSource } from '../../../../lib/src/index';
+import type { Logger, OpenLineageEmitter, RunHandle, ServiceTokenSource } from '../../../../lib/src/index';
+import { catalogDatasetRef, OpenLineageEmitError } from '../../../../lib/src/index';
 import type { CatalogClient } from '../clients/catalog.client';
 import type { SchemasClient } from '../clients/schemas.client';
 import { SyntheticReport } from '../report/synthetic-report.entity';
@@ -11,7 +12,7 @@ import { parseCsv, parseJsonLines, toCsv } from '../table/csv.codec';
 import { SyntheticInputError } from '../table/table.types';
 import type { Table } from '../table/table.types';
 import { SyntheticJobStatus, TERMINAL_STATUSES } from './job.enums';
-import { buildRunEvent } from './lineage.events';
+import { startJobRun } from './job.lineage';
 import { complianceOf, privacyOf, qualityOf } from './report.mapper';
 import { SyntheticDataJob } from './synthetic-job.entity';
 
@@ -21,6 +22,8 @@ export interface JobRunnerDeps {
   catalog: CatalogClient;
   schemas: SchemasClient;
   tokens: ServiceTokenSource;
+  /** lib's OpenLineage client, posting to the catalog with the job's service token. */
+  lineage: OpenLineageEmitter;
   publish: (job: SyntheticDataJob) => void;
   logger: Logger;
 }
@@ -55,10 +58,10 @@ export async function runSyntheticJob(deps: JobRunnerDeps, jobId: string, signal
   };
   if (job.cancelRequested) return save({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: new Date() });
   await save({ status: SyntheticJobStatus.RUNNING, stage: 'FITTING', startedAt: job.startedAt ?? new Date(), attempts: job.attempts + 1, error: null });
-  let authorization = '';
+  let run: RunHandle | null = null;
   try {
-    authorization = `Bearer ${await deps.tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
-    await lineage(deps, job, 'START', authorization);
+    const authorization = `Bearer ${await deps.tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
+    run = await startJobRun(deps.lineage, job);
     let lastSaved = 0;
     const onProgress = async (progress: number, stage: string): Promise<void> => {
       if (progress - lastSaved >= 0.05 || stage !== job.stage) {
@@ -93,7 +96,7 @@ export async function runSyntheticJob(deps: JobRunnerDeps, jobId: string, signal
     await deps.catalog.grantUser(job.outputDatasetId!, job.createdById, 'OWNER', authorization);
     const report = em.create(SyntheticReport, { ...output.report, organizationId: job.organizationId, jobId: job.id });
     await em.flush();
-    await lineage(deps, job, 'COMPLETE', authorization);
+    await run.complete([catalogDatasetRef(job.outputDatasetId!)]);
     await save({ status: SyntheticJobStatus.SUCCEEDED, stage: 'DONE', progress: 1, reportId: report.id, finishedAt: new Date() });
   } catch (error) {
     const stopped = error instanceof SynthesisCancelledError || signal.aborted;
@@ -106,7 +109,7 @@ export async function runSyntheticJob(deps: JobRunnerDeps, jobId: string, signal
     const cancelled = stopped;
     const message = cancelled ? null : failureMessage(error);
     if (!cancelled) deps.logger.error({ err: error, jobId: job.id }, 'synthetic data job failed');
-    if (authorization) await lineage(deps, job, cancelled ? 'ABORT' : 'FAIL', authorization, message ?? undefined).catch(() => undefined);
+    if (run) await (cancelled ? run.abort() : run.fail(message ?? 'failed')).catch(() => undefined);
     await save({
       status: cancelled ? SyntheticJobStatus.CANCELLED : SyntheticJobStatus.FAILED,
       stage: cancelled ? 'CANCELLED' : 'FAILED',
@@ -121,12 +124,8 @@ function failureMessage(error: unknown): string {
   if (error instanceof SyntheticInputError) return error.field ? `${error.field}: ${error.message}` : error.message;
   const code = (error as { extensions?: { code?: string } }).extensions?.code;
   if (code === 'NOT_FOUND' || code === 'FORBIDDEN') return 'the source is no longer available to this job';
-  if (code === 'SERVICE_UNAVAILABLE' || code === 'UPSTREAM_ERROR') return 'a platform service the job needs did not answer; the job can be run again';
+  if (code === 'SERVICE_UNAVAILABLE' || code === 'UPSTREAM_ERROR' || error instanceof OpenLineageEmitError) return 'a platform service the job needs did not answer; the job can be run again';
   return 'internal error while synthesizing';
-}
-
-async function lineage(deps: JobRunnerDeps, job: SyntheticDataJob, type: 'START' | 'COMPLETE' | 'FAIL' | 'ABORT', authorization: string, message?: string): Promise<void> {
-  await deps.catalog.postLineage(buildRunEvent(type, job, job.sourceDatasetId, type === 'COMPLETE' ? job.outputDatasetId : null, message), authorization);
 }
 
 async function fromSource(
