@@ -28,11 +28,8 @@ const MUTATION = /^\s*mutation\b/;
  */
 export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly breaker;
-  constructor(private readonly opts: { name: string; url: string; policy: SubgraphPolicy; metrics: SubgraphCallMetrics }) {
-    super({
-      url: opts.url,
-      fetcher: ((input: any, init: any) => fetch(input, { ...init, signal: AbortSignal.timeout(opts.policy.timeoutMs) })) as any,
-    });
+  constructor(private readonly opts: { name: string; url: string; policy: SubgraphPolicy; metrics: SubgraphCallMetrics; fetcher: (url: string, init: any) => Promise<unknown> }) {
+    super({ url: opts.url, fetcher: opts.fetcher as any });
     this.breaker = circuitBreaker(handleWhen((err) => !isClientError(err)), { halfOpenAfter: opts.policy.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.policy.breakerThreshold) });
   }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type express from 'express';
 import type { ServiceMetrics } from '../../lib/src/index';
 import type { Logger } from '../../lib/src/index';
@@ -13,6 +13,12 @@ export const REST_ROUTES: { prefix: string; service: string; stripPrefix?: boole
   { prefix: '/api/v1/lineage', service: 'catalog' },
   { prefix: '/schema-registry', service: 'schemas', stripPrefix: true },
 ];
+
+/** A W3C trace context header: keep the client's, or start a trace. */
+export function traceparentOf(given?: string): string {
+  if (given && /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(given)) return given;
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
 
 export interface RouteOptions {
   corsOrigins: string[];
@@ -41,13 +47,15 @@ export function mountEdgeMiddleware(app: express.Express, opts: RouteOptions): v
       return;
     }
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    const traceparent = traceparentOf(req.headers.traceparent as string | undefined);
     (req as any).requestId = requestId;
+    (req as any).traceparent = traceparent;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       opts.metrics.httpDuration.observe({ method: req.method, route: req.path.startsWith('/graphql') ? '/graphql' : 'other', status: String(res.statusCode) }, seconds);
-      if (!req.path.startsWith('/health') && req.path !== '/metrics') opts.logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      if (!req.path.startsWith('/health') && req.path !== '/metrics') opts.logger.info({ requestId, traceId: traceparent.split('-')[1], method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     next();
   });

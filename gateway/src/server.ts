@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -19,8 +18,9 @@ import { bearerToken, createServiceMetrics, createTokenVerifier, metricsPlugin, 
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
+import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
-import { mountEdgeMiddleware, mountServiceRoutes } from './http-routes';
+import { mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
 import { operationLimits, rateLimitMiddleware, safelistPlugin } from './protection';
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
@@ -41,12 +41,6 @@ export interface Gateway {
   reload(supergraphSdl: string): void;
   /** The data source of a subgraph (circuit state, for diagnostics and tests). */
   dataSource(name: string): ResilientDataSource | undefined;
-}
-
-/** A W3C trace context header: keep the client's, or start a trace. */
-export function traceparentOf(given?: string): string {
-  if (given && /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(given)) return given;
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
 function formatGatewayError(production: boolean) {
@@ -73,6 +67,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     duration: new Histogram({ name: 'gateway_subgraph_request_duration_seconds', help: 'Subgraph fetch duration by outcome', labelNames: ['subgraph', 'outcome'] as const, registers: [metrics.registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
     failures: new Counter({ name: 'gateway_subgraph_failures_total', help: 'Subgraph fetches that failed (unavailable, timeout, circuit open)', labelNames: ['subgraph', 'reason'] as const, registers: [metrics.registry] }),
   };
+  const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs });
   const policy = { timeoutMs: config.subgraphTimeoutMs, retries: config.subgraphRetries, breakerThreshold: config.breakerThreshold, breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs };
 
   let state = buildState(deps.supergraphSdl);
@@ -80,7 +75,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     const sdl = stripSecurityFeatures(original);
     Supergraph.build(sdl); // throws on an invalid supergraph before anything is swapped
     const urls = subgraphUrls(sdl);
-    const dataSources = new Map(Object.entries(urls).map(([name, url]) => [name, new ResilientDataSource({ name, url, policy, metrics: subgraphMetrics })]));
+    const dataSources = new Map(Object.entries(urls).map(([name, url]) => [name, new ResilientDataSource({ name, url, policy, metrics: subgraphMetrics, fetcher })]));
     let executor: SubscriptionExecutor | undefined;
     return {
       sdl,
@@ -98,7 +93,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       pushUpdate = update;
       return { supergraphSdl: state.sdl };
     },
-    buildService: ({ name, url }) => state.dataSources.get(name!) ?? new ResilientDataSource({ name: name!, url: url!, policy, metrics: subgraphMetrics }),
+    buildService: ({ name, url }) => state.dataSources.get(name!) ?? new ResilientDataSource({ name: name!, url: url!, policy, metrics: subgraphMetrics, fetcher }),
   });
 
   const app = express();
@@ -167,7 +162,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
         } catch (err) {
           throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
         }
-        return { authorization, viewer, traceparent: traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
+        return { authorization, viewer, traceparent: (req as any).traceparent ?? traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
       },
     }),
   );
@@ -210,6 +205,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
         await apollo.stop();
         httpServer.closeAllConnections?.();
         redis?.disconnect();
+        fetcher.close();
       })();
       return stopping;
     },
