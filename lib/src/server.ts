@@ -77,7 +77,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       const route = req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : 'other');
       metrics.httpDuration.observe({ method: req.method, route: String(route), status: String(res.statusCode) }, seconds);
       if (!req.path.startsWith('/health') && req.path !== '/metrics') {
-        opts.logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+        const traceId = header(req.headers.traceparent)?.split('-')[1];
+        opts.logger.info({ requestId, traceId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
       }
     });
     next();
