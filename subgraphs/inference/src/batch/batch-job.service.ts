@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { Logger, PubSub, ServiceTokenSource, Viewer, WorkerPool } from '../../../../lib/src/index';
-import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, callInternal, catalogDatasetRef } from '../../../../lib/src/index';
+import type { DatasetRef, Logger, OpenLineageEmitter, PubSub, RunHandle, ServiceTokenSource, Viewer, WorkerPool } from '../../../../lib/src/index';
+import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, callInternal, catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src/index';
 import { Endpoint } from '../endpoint/endpoint.entity';
 import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
@@ -8,11 +8,13 @@ import type { ServingRegistry } from '../serving/serving.registry';
 import { BatchInferenceJob, BatchJobStatus } from './batch-job.entity';
 import type { StartBatchInferenceInput } from './batch-job.input';
 import { parseDatasetRows, rowsToTensors, toCsv, type Row } from './dataset-rows';
-import { lineageRunEvent, type LineageDataset, type LineageEventType } from './openlineage.event';
 import { tensorToJson } from '../runtime/tensor.codec';
 
 export const BATCH_PROGRESS_TOPIC = 'INFERENCE_BATCH_PROGRESS';
 const FINAL = [BatchJobStatus.SUCCEEDED, BatchJobStatus.FAILED, BatchJobStatus.CANCELLED];
+const LINEAGE_PRODUCER = 'https://github.com/aic-platform/aic-ai-platform/tree/main/subgraphs/inference';
+/** What a job does as a service: read its dataset, write predictions and their lineage, read model versions. */
+const JOB_PERMISSIONS = ['catalog:read', 'catalog:write', 'models:read'];
 
 interface CatalogDataset {
   id: string;
@@ -40,7 +42,18 @@ export interface BatchJobServiceDeps {
  * the process died runs again from the start: its output is written only at the end).
  */
 export class BatchJobService {
-  constructor(private readonly deps: BatchJobServiceDeps) {}
+  private readonly lineageEmitter: OpenLineageEmitter;
+
+  constructor(private readonly deps: BatchJobServiceDeps) {
+    this.lineageEmitter = createOpenLineageEmitter({
+      catalogUrl: deps.catalogUrl,
+      producer: LINEAGE_PRODUCER,
+      authorization: async (organizationId) => {
+        if (!deps.tokens) throw new Error('batch inference needs AIC_SERVICE_SECRET to report lineage to the catalog');
+        return `Bearer ${await deps.tokens.getToken(organizationId, JOB_PERMISSIONS)}`;
+      },
+    });
+  }
 
   async start(em: EntityManager, viewer: Viewer, input: StartBatchInferenceInput, authorization?: string): Promise<BatchInferenceJob> {
     const endpoint = await this.deps.endpoints.find(em, viewer, input.endpoint);
@@ -123,18 +136,28 @@ export class BatchJobService {
     return (await res.json()) as CatalogDataset;
   }
 
-  private async lineage(authorization: string, type: LineageEventType, job: BatchInferenceJob, endpoint: Endpoint, outputs: LineageDataset[], errorMessage?: string): Promise<void> {
-    const inputs: LineageDataset[] = [
+  /**
+   * Emits START for a run of the job (the run id is the job id, so a restarted job reports the same
+   * run); lineage is best effort: a refused event is logged and the job goes on.
+   * @returns the run to end, or null when START was not accepted
+   */
+  private async startLineage(job: BatchInferenceJob, endpoint: Endpoint): Promise<RunHandle | null> {
+    const inputs: DatasetRef[] = [
       // The names catalog and models use for the same things, so the lineage graph joins up.
       catalogDatasetRef(job.datasetId),
       ...endpoint.routes.map((r) => ({ namespace: 'aic://models', name: `model-versions/${r.modelVersionId}` })),
     ];
-    const event = lineageRunEvent({ eventType: type, runId: job.id, jobName: `batch-inference.${endpoint.name}`, inputs, outputs, errorMessage });
-    await callInternal(`${this.deps.catalogUrl}/api/v1/lineage`, authorization, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event),
-    }).catch((err) => this.deps.logger.warn({ err, job: job.id, eventType: type }, 'lineage event not accepted'));
+    try {
+      return await this.lineageEmitter.startRun(job.organizationId, { namespace: 'aic-inference', name: `batch-inference.${endpoint.name}`, facets: {} }, { runId: job.id, inputs });
+    } catch (err) {
+      this.deps.logger.warn({ err, job: job.id, eventType: 'START' }, 'lineage event not accepted');
+      return null;
+    }
+  }
+
+  private async endLineage(run: RunHandle | null, job: BatchInferenceJob, eventType: string, send: (run: RunHandle) => Promise<void>): Promise<void> {
+    if (!run) return;
+    await send(run).catch((err) => this.deps.logger.warn({ err, job: job.id, eventType }, 'lineage event not accepted'));
   }
 
   private async run(id: string, signal: AbortSignal): Promise<void> {
@@ -143,14 +166,14 @@ export class BatchJobService {
     if (!job || FINAL.includes(job.status)) return;
     const endpoint = await em.findOne(Endpoint, { id: job.endpointId });
     const tokens = this.deps.tokens as ServiceTokenSource;
-    let auth = '';
+    let lineage: RunHandle | null = null;
     try {
       if (!endpoint) throw new Error('the endpoint was deleted');
-      auth = `Bearer ${await tokens.getToken(job.organizationId, ['catalog:read', 'catalog:write', 'models:read'])}`;
+      const auth = `Bearer ${await tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
       Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: new Date(), rowsDone: 0, attempts: job.attempts + 1, error: null });
       await em.flush();
       this.publish(job);
-      await this.lineage(auth, 'START', job, endpoint, []);
+      lineage = await this.startLineage(job, endpoint);
       const dataset = await this.dataset(job.datasetId, auth);
       const content = await (await callInternal(`${this.deps.catalogUrl}/internal/datasets/${encodeURIComponent(job.datasetId)}/content`, auth)).text();
       const rows = parseDatasetRows(content, dataset.format);
@@ -166,14 +189,14 @@ export class BatchJobService {
       const created = (await res.json()) as { id: string };
       Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: new Date() });
       await em.flush();
-      await this.lineage(auth, 'COMPLETE', job, endpoint, [catalogDatasetRef(created.id)]);
+      await this.endLineage(lineage, job, 'COMPLETE', (run) => run.complete([catalogDatasetRef(created.id)]));
     } catch (error) {
       const cancelled = signal.aborted;
       // The runtime's own message keeps the details (which tensor, which row) that a job owner needs.
       const message = error instanceof Error ? error.message : String(error);
       Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : message, finishedAt: new Date() });
       await em.flush();
-      if (endpoint && auth) await this.lineage(auth, cancelled ? 'ABORT' : 'FAIL', job, endpoint, [], cancelled ? undefined : message);
+      await this.endLineage(lineage, job, cancelled ? 'ABORT' : 'FAIL', (run) => (cancelled ? run.abort() : run.fail(message)));
     } finally {
       this.deps.metrics.batchJobs.inc({ status: job.status });
       this.publish(job);
