@@ -13,6 +13,8 @@ export interface Config extends BaseServiceConfig {
   trainingWorkerThreads: boolean;
   /** HMAC key for upload/download tickets; shared by replicas (unset: random per process). */
   uploadSecret?: string;
+  /** Set only in a training worker pod (k8s/base/training): the one TrainingJob it runs. */
+  trainingJobId?: string;
 }
 
 /**
@@ -28,5 +30,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxUploadBytes: getEnvNum(env, 'AIC_MODELS_MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
     trainingWorkerThreads: getEnvBool(env, 'AIC_TRAINING_WORKER_THREADS', true),
     uploadSecret: getEnvStr(env, 'AIC_UPLOAD_SECRET'),
+    trainingJobId: getEnvStr(env, 'AIC_TRAINING_JOB_ID'),
   };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
-import type { ArtifactStore, PubSub, ServiceServer, TokenVerifier, WorkerPool } from '../../../lib/src/index';
+import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier, WorkerPool } from '../../../lib/src/index';
 import {
   createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createServiceTokenSource, createTokenVerifier, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
@@ -36,6 +36,18 @@ export interface Deps {
 export const MODELS_ENTITIES = [Model, ModelVersion, ModelAlias, ModelAliasEvent, TrainingJob, TrainingEpoch, Study, StudyTrial, PipelineRun];
 
 /**
+ * What runs a training job, in the service's pool or alone in a training worker pod
+ * (`training-job.main.ts`): registry, catalog client, lineage, progress events, the trainer.
+ */
+export function createRunnerDeps(config: Config, deps: { orm: MikroORM; pubSub: PubSub; store: ArtifactStore; logger: Logger }) {
+  const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'models', secret: config.serviceSecret }) : undefined;
+  const catalog = new CatalogClient(config.catalogUrl, tokens);
+  const lineage = new LineageEmitter(config.catalogUrl, (organizationId) => catalog.lineageAuthorization(organizationId), deps.logger);
+  const registry = new ModelRegistry(deps.store);
+  return { ...deps, registry, catalog, lineage, train: config.trainingWorkerThreads ? trainInWorker : trainAndExport };
+}
+
+/**
  * Builds the models service (never listens). Jobs, studies and pipelines left unfinished by a
  * previous process are resumed at once.
  */
@@ -46,12 +58,9 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
   const store = overrides.store ?? createFileArtifactStore(path.join(config.dataDir, 'models-artifacts'));
   const pool = overrides.pool ?? createWorkerPool({ concurrency: config.trainingConcurrency, logger });
   const verify = overrides.verify ?? createTokenVerifier(config.auth);
-  const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'models', secret: config.serviceSecret }) : undefined;
-  const catalog = new CatalogClient(config.catalogUrl, tokens);
-  const lineage = new LineageEmitter(config.catalogUrl, (organizationId) => catalog.lineageAuthorization(organizationId), logger);
-  const registry = new ModelRegistry(store);
+  const runnerDeps = createRunnerDeps(config, { orm, pubSub, store, logger });
+  const { registry, catalog } = runnerDeps;
   const aliases = new ModelAliasService();
-  const runnerDeps = { orm, registry, catalog, lineage, pubSub, logger, train: config.trainingWorkerThreads ? trainInWorker : trainAndExport };
   const training = new TrainingJobService(runnerDeps, pool);
   const studies = new StudyService({ ...runnerDeps, pool, poolConcurrency: config.trainingConcurrency });
   const pipelines = new PipelineService({ orm, catalog, training, studies, aliases, store, logger });
