@@ -57,7 +57,8 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
     },
     corsOrigins: getEnvList(env, 'AIC_CORS_ORIGINS', ['https://studio.apollographql.com', 'http://localhost:4000', 'http://localhost:3000']),
-    bodyLimitBytes: getEnvNum(env, 'AIC_BODY_LIMIT_BYTES', 1_000_000),
+    // Large enough for inference tensors (a 3×320×320 FP32 image is 1.6 MB as rawData, 3 MB as JSON numbers).
+    bodyLimitBytes: getEnvNum(env, 'AIC_BODY_LIMIT_BYTES', 8_000_000),
     subgraphTimeoutMs: getEnvNum(env, 'AIC_SUBGRAPH_TIMEOUT_MS', 30_000),
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
     uploadLimitBytes: getEnvNum(env, 'AIC_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024),

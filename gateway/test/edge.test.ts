@@ -24,7 +24,7 @@ beforeAll(async () => {
   auth = { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience };
   catalogue = await startCatalogue();
   stock = await startStock(control);
-  gateway = await startGatewayOver([catalogue, stock], { auth, rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 } });
+  gateway = await startGatewayOver([catalogue, stock], { auth, rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 }, bodyLimitBytes: 1_000_000 });
 });
 
 afterAll(async () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   uploads = built.uploads;
   notes = await startService('notes', built.server);
   echo = await startEchoSubgraph();
-  gateway = await startGatewayOver([notes, echo], { auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, uploadLimitBytes: 2 * 1024 * 1024 });
+  gateway = await startGatewayOver([notes, echo], { auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, uploadLimitBytes: 2 * 1024 * 1024, bodyLimitBytes: 1_000_000 });
 });
 
 afterAll(async () => {
