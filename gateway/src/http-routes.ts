@@ -53,9 +53,11 @@ export function mountEdgeMiddleware(app: express.Express, opts: RouteOptions): v
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      // originalUrl: inside a mounted router (app.use('/graphql', …)) req.path is relative to the mount.
+      const path = req.originalUrl.split('?')[0];
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      opts.metrics.httpDuration.observe({ method: req.method, route: req.path.startsWith('/graphql') ? '/graphql' : 'other', status: String(res.statusCode) }, seconds);
-      if (!req.path.startsWith('/health') && req.path !== '/metrics') opts.logger.info({ requestId, traceId: traceparent.split('-')[1], method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      opts.metrics.httpDuration.observe({ method: req.method, route: path.startsWith('/graphql') ? '/graphql' : 'other', status: String(res.statusCode) }, seconds);
+      if (!path.startsWith('/health') && path !== '/metrics') opts.logger.info({ requestId, traceId: traceparent.split('-')[1], method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     next();
   });

@@ -73,12 +73,14 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      // originalUrl: inside a mounted router (app.use('/graphql', …)) req.path is relative to the mount.
+      const path = req.originalUrl.split('?')[0];
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : 'other');
+      const route = req.route?.path ?? (path.startsWith('/graphql') ? '/graphql' : 'other');
       metrics.httpDuration.observe({ method: req.method, route: String(route), status: String(res.statusCode) }, seconds);
-      if (!req.path.startsWith('/health') && req.path !== '/metrics') {
+      if (!path.startsWith('/health') && path !== '/metrics') {
         const traceId = header(req.headers.traceparent)?.split('-')[1];
-        opts.logger.info({ requestId, traceId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+        opts.logger.info({ requestId, traceId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
       }
     });
     next();
