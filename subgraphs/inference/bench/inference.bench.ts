@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   };
   const built = await createServer(config);
   const service = await startService('inference', built.server);
-  const gateway = await startGatewayOver([service], { auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } });
+  // One benchmark client is one user: the gateway's per-user and per-IP rate limits would measure themselves.
+  const gateway = await startGatewayOver([service], { auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, rateLimits: { perUserPerMinute: 0, perIpPerMinute: 0 } });
   const org = 'bench-org';
   const token = await issuer.issue({ org, perms: ['inference:read', 'inference:invoke', 'inference:manage'] });
   const width = arg('heavy-width', 1024);
