@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import type { FieldProblem } from '../common/invalid-input.error';
 
 /** Stand-in checked for a secret key: its value is never known to the platform, but it is a string at run time. */
-const SECRET_PLACEHOLDER = '<secret reference>';
+const SECRET_REFERENCE_VALUE = '<secret reference>';
 
 function createAjv(schema: Record<string, unknown>) {
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
@@ -32,7 +32,7 @@ export function validateConfigAgainstSchema(
     return [{ field: 'schema', message: `the schema does not compile: ${error instanceof Error ? error.message : String(error)}` }];
   }
   const document: Record<string, unknown> = { ...values };
-  for (const key of secretKeys) document[key] = SECRET_PLACEHOLDER;
+  for (const key of secretKeys) document[key] = SECRET_REFERENCE_VALUE;
   if (validate(document)) return [];
   return (validate.errors ?? []).map((e) => {
     const missing = e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty ?? '') : '';
