@@ -15,7 +15,8 @@ const gatewayUrl = `http://127.0.0.1:${4000 + offset}/graphql`;
 let child: ChildProcess | undefined;
 
 afterAll(() => {
-  child?.kill('SIGKILL');
+  // The launcher runs in its own process group: a failed test takes its services down with it.
+  if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -24,6 +25,7 @@ function launch(): { proc: ChildProcess; output: () => string; ready: Promise<vo
     cwd: root,
     env: { ...process.env, AIC_DATA_DIR: dataDir, AIC_PORT_OFFSET: String(offset), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
