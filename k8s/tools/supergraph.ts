@@ -1,7 +1,7 @@
 // The gateway's supergraph inside the cluster: the composed supergraph of the repository with each
 // subgraph's routing URL pointing at its Kubernetes Service. Kustomize may only read files under the
 // kustomization root, so the ConfigMap is generated from a copy in k8s/base/gateway/ that
-// `npx tsx k8s/tools/sync-supergraph.ts` writes and test/k8s/manifests.test.ts checks.
+// `npm run compose` writes and test/k8s/manifests.test.ts checks.
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';

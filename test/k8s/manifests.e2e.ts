@@ -220,7 +220,7 @@ describe('cloud overlays', () => {
 });
 
 describe('k8s supergraph', () => {
-  it(`is in sync with the repository's composition (run: npx tsx k8s/tools/sync-supergraph.ts)`, () => {
+  it(`is in sync with the repository's composition (run: npm run compose)`, () => {
     const services = serviceGraphqlUrls(renderKustomization(path.join(k8s, 'base')));
     const copy = fs.readFileSync(path.join(root, K8S_SUPERGRAPH_PATH), 'utf8');
     const expected = buildK8sSupergraph(root, services);
