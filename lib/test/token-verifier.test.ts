@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyLike } from 'jose';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair } from 'jose';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,5 +92,59 @@ describe('token verifier', () => {
     expect(bearerToken(undefined)).toBeNull();
     expect(bearerToken('Bearer abc')).toBe('abc');
     expect(() => bearerToken('Basic abc')).toThrow();
+  });
+
+  describe('cache of verified tokens', () => {
+    // A key source that counts how often a signature is checked, over the same published key.
+    const counting = async (opts: { ttlMs?: number; maxEntries?: number } | false = {}) => {
+      const remote = createRemoteJWKSet(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`));
+      let checks = 0;
+      const verifier = createTokenVerifier({ getKey: (h, t) => ((checks += 1), remote(h, t)), issuer: ISS, audience: AUD, cache: opts });
+      return { verifier, checks: () => checks };
+    };
+
+    it('checks a token once and answers repeats from the cache, each with its own viewer copy', async () => {
+      const { verifier, checks } = await counting();
+      const token = await good();
+      const first = await verifier(token);
+      first.permissions.push('*');
+      const second = await verifier(token);
+      expect(checks()).toBe(1);
+      expect(second.permissions).toEqual(['models:read']);
+      await verifier(await good({ exp: Math.floor(Date.now() / 1000) + 601 }));
+      expect(checks()).toBe(2);
+    });
+
+    it('never answers a cached token after its expiry, nor after the ttl without a new check', async () => {
+      const { verifier, checks } = await counting({ ttlMs: 300 });
+      const shortLived = await good({ exp: Math.floor(Date.now() / 1000) + 2 });
+      await verifier(shortLived);
+      await new Promise((r) => setTimeout(r, 350));
+      await verifier(shortLived);
+      expect(checks()).toBe(2);
+      await new Promise((r) => setTimeout(r, 2100));
+      await expect(verifier(shortLived)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    });
+
+    it('keeps no more than maxEntries tokens and does not cache failures', async () => {
+      const { verifier, checks } = await counting({ maxEntries: 1 });
+      const a = await good();
+      const b = await good({ exp: Math.floor(Date.now() / 1000) + 602 });
+      await verifier(a);
+      await verifier(b);
+      await verifier(a);
+      expect(checks()).toBe(3);
+      const forged = await good({ signWith: otherKey });
+      await expect(verifier(forged)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+      await expect(verifier(forged)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    });
+
+    it('turns off with cache: false', async () => {
+      const { verifier, checks } = await counting(false);
+      const token = await good();
+      await verifier(token);
+      await verifier(token);
+      expect(checks()).toBe(2);
+    });
   });
 });
