@@ -37,7 +37,7 @@ export class EndpointRoute {
 @ObjectType({ description: 'Dynamic batching: concurrent requests join one onnxruntime run' })
 export class BatchingSettings {
   @Field(() => Int, { description: 'Most rows per run; 1 turns batching off' }) maxBatchSize!: number;
-  @Field(() => Float, { description: 'How long the first request of a batch waits for others (ms)' }) maxQueueDelayMs!: number;
+  @Field(() => Float, { description: 'How long a batch may wait for more requests (ms); with 0 a request runs at once when the model is idle and requests arriving while it is busy join the next run' }) maxQueueDelayMs!: number;
 }
 
 @ObjectType({ description: 'Size used for a named dynamic dimension when warming a session up' })

@@ -13,7 +13,11 @@ export interface BatchLayout {
 export interface BatchingOptions {
   /** Most rows (summed first dimensions) joined into one run; 1 or less turns batching off. */
   maxBatchSize: number;
-  /** How long the first request of a batch waits for others. */
+  /**
+   * How long a batch may wait for more requests before it runs (Triton's max queue delay). With 0
+   * a request runs at once when the model is idle, and requests that arrive while it is busy join
+   * the next run: no added latency when idle, batches under load.
+   */
   maxQueueDelayMs: number;
 }
 
@@ -50,8 +54,11 @@ interface Pending {
 }
 
 interface Group {
+  key: string;
   items: Pending[];
   rows: number;
+  /** May run as soon as a run slot is free (its delay is over, or it is full). */
+  due: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -64,16 +71,23 @@ export interface BatcherStats {
 
 /**
  * Joins concurrent requests for one model version into one run along the batch dimension and
- * splits the results back, so each caller gets exactly what it would have got alone.
+ * splits the results back, so each caller gets exactly what it would have got alone. At most
+ * `slots()` batches run at once (the endpoint's replicas); a batch stays open to new requests of
+ * its kind until it starts, so the busier the model, the fuller its batches.
  */
 export class DynamicBatcher {
-  private readonly groups = new Map<string, Group>();
+  /** Batches waiting to run, oldest first. */
+  private readonly queue: Group[] = [];
+  /** The batch of each kind that still takes requests. */
+  private readonly open = new Map<string, Group>();
+  private running = 0;
   readonly stats: BatcherStats = { runs: 0, requests: 0, largestBatch: 0 };
 
   constructor(
     private readonly execute: Executor,
     private readonly layout: BatchLayout,
     private readonly options: BatchingOptions,
+    private readonly slots: () => number = () => 1,
   ) {}
 
   /** Runs `inputs` (in signature order), joined with other requests when possible. */
@@ -86,25 +100,59 @@ export class DynamicBatcher {
     }
     const key = this.groupKey(inputs);
     return new Promise<DecodedTensor[]>((resolve, reject) => {
-      let group = this.groups.get(key);
+      let group = this.open.get(key);
       if (group && group.rows + rows > this.options.maxBatchSize) {
-        this.flush(key);
+        this.close(group);
         group = undefined;
       }
       if (!group) {
-        group = { items: [], rows: 0 };
-        this.groups.set(key, group);
-        group.timer = setTimeout(() => this.flush(key), this.options.maxQueueDelayMs);
+        const fresh: Group = { key, items: [], rows: 0, due: this.options.maxQueueDelayMs <= 0 };
+        if (!fresh.due) {
+          fresh.timer = setTimeout(() => {
+            fresh.due = true;
+            this.pump();
+          }, this.options.maxQueueDelayMs);
+        }
+        group = fresh;
+        this.open.set(key, group);
+        this.queue.push(group);
       }
       group.items.push({ inputs, rows, resolve, reject });
       group.rows += rows;
-      if (group.rows >= this.options.maxBatchSize) this.flush(key);
+      if (group.rows >= this.options.maxBatchSize) this.close(group);
+      this.pump();
     });
   }
 
-  /** Runs everything still queued. */
+  /** Runs everything still queued at once, whatever the run slots (a version is going away). */
   flushAll(): void {
-    for (const key of [...this.groups.keys()]) this.flush(key);
+    for (const group of this.queue.splice(0)) this.start(group);
+  }
+
+  /** A full batch takes no more requests and may run. */
+  private close(group: Group): void {
+    group.due = true;
+    if (this.open.get(group.key) === group) this.open.delete(group.key);
+  }
+
+  /** Starts due batches, oldest first, while run slots are free. */
+  private pump(): void {
+    while (this.running < this.slots()) {
+      const index = this.queue.findIndex((g) => g.due);
+      if (index < 0) return;
+      const [group] = this.queue.splice(index, 1);
+      this.start(group);
+    }
+  }
+
+  private start(group: Group): void {
+    clearTimeout(group.timer);
+    if (this.open.get(group.key) === group) this.open.delete(group.key);
+    this.running += 1;
+    void this.runGroup(group.items).finally(() => {
+      this.running -= 1;
+      this.pump();
+    });
   }
 
   private rowsOf(inputs: DecodedTensor[]): number | undefined {
@@ -128,14 +176,6 @@ export class DynamicBatcher {
       if (axis === null) hash.update(tensorToBytes(t));
     });
     return hash.digest('base64');
-  }
-
-  private flush(key: string): void {
-    const group = this.groups.get(key);
-    if (!group) return;
-    this.groups.delete(key);
-    clearTimeout(group.timer);
-    void this.runGroup(group.items);
   }
 
   private async runGroup(items: Pending[]): Promise<void> {

@@ -66,7 +66,7 @@ export class ModelExecutor {
     if (batcher === undefined) {
       const layout = batchLayoutOf(this.signature(version));
       const execute = (inputs: DecodedTensor[]) => (limiter ? limiter.run(() => this.sessions.run(version, inputs)) : this.sessions.run(version, inputs));
-      batcher = layout ? new DynamicBatcher(execute, layout, batching) : null;
+      batcher = layout ? new DynamicBatcher(execute, layout, batching, () => limiter?.limit ?? 1) : null;
       this.batchers.set(key, batcher);
     }
     return batcher;

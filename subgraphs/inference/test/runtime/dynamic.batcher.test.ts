@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchLayoutOf } from '../../src/runtime/dynamic.batcher';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { batchLayoutOf, DynamicBatcher } from '../../src/runtime/dynamic.batcher';
 import { ModelExecutor } from '../../src/runtime/model.executor';
 import { SessionManager } from '../../src/runtime/session.manager';
 import { tensorToBytes, type DecodedTensor } from '../../src/runtime/tensor.codec';
@@ -106,6 +106,49 @@ describe('dynamic batching on real sessions', () => {
       }),
     );
     expect(executor.batchStats('silero', batching)?.runs).toBe(2);
+  });
+
+  it('with no queue delay runs a lone request at once and joins the requests that arrive while the model is busy', async () => {
+    // The real session answers; a gate holds each run open so the test decides when the model is busy.
+    const gates: (() => void)[] = [];
+    const started: number[] = [];
+    const execute = async (inputs: DecodedTensor[]) => {
+      started.push(inputs[0].shape[0]);
+      await new Promise<void>((open) => gates.push(open));
+      return sessions.run('dense', inputs);
+    };
+    const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 8, maxQueueDelayMs: 0 });
+    const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, -v, 2 * v, 0.5] }]);
+    const first = batcher.submit(x(1));
+    expect(started).toEqual([1]);
+    const rest = [2, 3, 4].map((v) => batcher.submit(x(v)));
+    expect(started).toEqual([1]);
+    gates.shift()!();
+    expect(bytesOf(await first)).toEqual(bytesOf(await executor.run('dense', x(1))));
+    await vi.waitFor(() => expect(started).toEqual([1, 3]));
+    gates.shift()!();
+    const outputs = await Promise.all(rest);
+    for (const [i, v] of [2, 3, 4].entries()) expect(bytesOf(outputs[i])).toEqual(bytesOf(await executor.run('dense', x(v))));
+    expect(batcher.stats).toEqual({ runs: 2, requests: 4, largestBatch: 3 });
+  });
+
+  it('runs no more batches at once than it has slots, and a full batch without waiting for its delay', async () => {
+    const gates: (() => void)[] = [];
+    const started: number[] = [];
+    const execute = async (inputs: DecodedTensor[]) => {
+      started.push(inputs[0].shape[0]);
+      await new Promise<void>((open) => gates.push(open));
+      return sessions.run('dense', inputs);
+    };
+    const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 2, maxQueueDelayMs: 60_000 }, () => 2);
+    const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
+    const all = [1, 2, 3, 4, 5, 6].map((v) => batcher.submit(x(v)));
+    expect(started).toEqual([2, 2]);
+    gates.shift()!();
+    await vi.waitFor(() => expect(started).toEqual([2, 2, 2]));
+    gates.splice(0).forEach((open) => open());
+    await Promise.all(all);
+    expect(batcher.stats.runs).toBe(3);
   });
 
   it('knows which models can batch', () => {
