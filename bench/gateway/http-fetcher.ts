@@ -18,7 +18,7 @@ export interface MinimalResponse {
  */
 export function createHttpFetcher(timeoutMs = 30_000) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  return (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<MinimalResponse> =>
+  return (url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<MinimalResponse> =>
     new Promise((resolve, reject) => {
       const body = init.body ?? '';
       const req = http.request(url, { method: init.method ?? 'POST', headers: { ...init.headers, 'content-length': Buffer.byteLength(body) }, agent }, (res) => {

