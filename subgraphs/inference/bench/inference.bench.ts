@@ -19,6 +19,8 @@ import { startPlatformStandIn } from '../test/support/platform.stand-in';
 import { measure, toMarkdown, type CellResult } from './bench.stats';
 
 const ROOT = path.resolve(__dirname, '../../..');
+/** The service and gateway processes, stopped at the end (and their output shown on a failure). */
+const processes: ServiceProcess[] = [];
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,7 +72,6 @@ async function main(): Promise<void> {
   const platform = await startPlatformStandIn(issuer);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-bench-'));
   const authEnv = { AIC_JWKS_URL: issuer.jwksUrl, AIC_JWT_ISSUER: issuer.issuer, AIC_JWT_AUDIENCE: issuer.audience, AIC_IDENTITY_URL: issuer.url, LOG_LEVEL: 'warn', NODE_ENV: 'production', HOST: '127.0.0.1' };
-  const processes: ServiceProcess[] = [];
   const servicePort = await freePort();
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   // The images start services with reflect-metadata preloaded (Dockerfile); so does this.
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     if (MODELS && !MODELS.includes(index)) continue;
     const version = platform.addModel({ organizationId: org, modelName: `bench-${index}`, version: 1, bytes: c.bytes });
     const names = { off: `bench-${index}-unbatched`, on: `bench-${index}-batched` };
-    for (const [name, batching] of [[names.off, { maxBatchSize: 1, maxQueueDelayMs: 0 }], [names.on, { maxBatchSize: 32, maxQueueDelayMs: 2 }]] as const) {
+    for (const [name, batching] of [[names.off, { maxBatchSize: 1, maxQueueDelayMs: 0 }], [names.on, { maxBatchSize: 32, maxQueueDelayMs: 0 }]] as const) {
       const res = await gql(service.graphqlUrl, 'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name, routes: [{ modelVersion: version.id, weight: 1 }], batching, warmupDims: c.warmupDims } }, token);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       await gql(service.graphqlUrl, 'mutation($id: ID!) { reloadEndpoint(id: $id) { status } }', { id: res.data.createEndpoint.id }, token);
@@ -213,7 +214,9 @@ async function waitReady(url: string, proc: ServiceProcess, timeoutMs = 60_000):
   throw new Error(`${proc.name} not ready at ${url} within ${timeoutMs} ms:\n${proc.outputTail()}`);
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err);
+  for (const p of processes) console.error(`--- ${p.name} output:\n${p.outputTail()}`);
+  for (const p of processes) await p.stop(1000);
   process.exit(1);
 });

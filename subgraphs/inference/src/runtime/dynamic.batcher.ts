@@ -81,6 +81,7 @@ export class DynamicBatcher {
   /** The batch of each kind that still takes requests. */
   private readonly open = new Map<string, Group>();
   private running = 0;
+  private pumping = false;
   readonly stats: BatcherStats = { runs: 0, requests: 0, largestBatch: 0 };
 
   constructor(
@@ -135,14 +136,23 @@ export class DynamicBatcher {
     if (this.open.get(group.key) === group) this.open.delete(group.key);
   }
 
-  /** Starts due batches, oldest first, while run slots are free. */
+  /**
+   * Starts due batches, oldest first, while run slots are free — at the end of the current turn of
+   * the event loop, so every request that arrived in the same turn (all those read from the sockets
+   * while the model was busy) joins the batch instead of the first one running alone.
+   */
   private pump(): void {
-    while (this.running < this.slots()) {
-      const index = this.queue.findIndex((g) => g.due);
-      if (index < 0) return;
-      const [group] = this.queue.splice(index, 1);
-      this.start(group);
-    }
+    if (this.pumping) return;
+    this.pumping = true;
+    setImmediate(() => {
+      this.pumping = false;
+      while (this.running < this.slots()) {
+        const index = this.queue.findIndex((g) => g.due);
+        if (index < 0) return;
+        const [group] = this.queue.splice(index, 1);
+        this.start(group);
+      }
+    });
   }
 
   private start(group: Group): void {

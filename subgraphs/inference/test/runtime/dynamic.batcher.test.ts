@@ -120,8 +120,9 @@ describe('dynamic batching on real sessions', () => {
     const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 8, maxQueueDelayMs: 0 });
     const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, -v, 2 * v, 0.5] }]);
     const first = batcher.submit(x(1));
-    expect(started).toEqual([1]);
+    await vi.waitFor(() => expect(started).toEqual([1]));
     const rest = [2, 3, 4].map((v) => batcher.submit(x(v)));
+    await new Promise((r) => setTimeout(r, 20));
     expect(started).toEqual([1]);
     gates.shift()!();
     expect(bytesOf(await first)).toEqual(bytesOf(await executor.run('dense', x(1))));
@@ -130,6 +131,15 @@ describe('dynamic batching on real sessions', () => {
     const outputs = await Promise.all(rest);
     for (const [i, v] of [2, 3, 4].entries()) expect(bytesOf(outputs[i])).toEqual(bytesOf(await executor.run('dense', x(v))));
     expect(batcher.stats).toEqual({ runs: 2, requests: 4, largestBatch: 3 });
+  });
+
+  it('joins the requests of one event-loop turn even when the model is idle', async () => {
+    const started: number[] = [];
+    const execute = (inputs: DecodedTensor[]) => (started.push(inputs[0].shape[0]), sessions.run('dense', inputs));
+    const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 8, maxQueueDelayMs: 0 });
+    const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
+    await Promise.all([1, 2, 3].map((v) => batcher.submit(x(v))));
+    expect(started).toEqual([3]);
   });
 
   it('runs no more batches at once than it has slots, and a full batch without waiting for its delay', async () => {
@@ -143,6 +153,8 @@ describe('dynamic batching on real sessions', () => {
     const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 2, maxQueueDelayMs: 60_000 }, () => 2);
     const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
     const all = [1, 2, 3, 4, 5, 6].map((v) => batcher.submit(x(v)));
+    await vi.waitFor(() => expect(started).toEqual([2, 2]));
+    await new Promise((r) => setTimeout(r, 20));
     expect(started).toEqual([2, 2]);
     gates.shift()!();
     await vi.waitFor(() => expect(started).toEqual([2, 2, 2]));
