@@ -8,7 +8,7 @@ import type { BenchmarkData } from './gateway/benchmark-query';
 import { BENCHMARK_SUBGRAPHS, buildBenchmarkSubgraph } from './gateway/benchmark-subgraphs';
 import type { RunningSubgraph } from './gateway/subgraph-http.server';
 import { startSubgraphServer } from './gateway/subgraph-http.server';
-import { judgeGateway, judgeLineage, judgeSynthetic } from './bench-judges';
+import { judgeGateway, judgeInference, judgeLineage, judgeSynthetic } from './bench-judges';
 
 // The gateway benchmark must keep measuring a correct federated answer: its four subgraphs compose
 // and our gateway, configured as the benchmark starts it, answers the heavy query with the right data.
@@ -61,5 +61,29 @@ describe('benchmark verdicts', () => {
     expect(judgeSynthetic(synthetic)[0].met).toBe(true);
     const gateway = '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |\n|---|---:|---:|---:|---|\n| ours vs bare | 1.10× | 1.20× | ≥ 3× | no |';
     expect(judgeGateway(gateway)).toEqual([expect.objectContaining({ met: false })]);
+  });
+
+  it('judges inference like with like and names the rows it read', () => {
+    const table = (title: string, rows: [string, number, number, number][]) =>
+      [`### ${title}`, '', '| scenario | concurrency | rows/s | p50 ms |', '|---|---:|---:|---:|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    const small = table('small', [
+      ['raw session.run', 1, 3000, 0.3],
+      ['gateway predict JSON, batching off', 1, 200, 3.1],
+      ['gateway predict rawData, batching off', 1, 300, 2.1],
+      ['gateway predict JSON, batching off', 64, 500, 100],
+      ['gateway predict JSON, batching on', 64, 1000, 50],
+    ]);
+    const heavy = table('heavy', [
+      ['raw session.run', 1, 160, 6],
+      ['raw session.run', 16, 200, 80],
+      ['gateway predict JSON, batching off', 16, 120, 130],
+      ['gateway predict JSON, batching on', 16, 400, 40],
+      ['gateway predict rawData, batching off', 64, 100, 600],
+      ['gateway predict rawData, batching on', 64, 350, 180],
+    ]);
+    const [share, latency, batching] = judgeInference(`${small}\n\n${heavy}`);
+    expect(share).toMatchObject({ met: true, measured: '200% (gateway predict JSON, batching on); without batching 60% (gateway predict JSON, batching off)' });
+    expect(latency).toMatchObject({ met: true, measured: '+2.80 ms (JSON), +1.80 ms (rawData) over raw session.run, batching off' });
+    expect(batching).toMatchObject({ met: true, measured: '3.50× (heavy, rawData), 2.00× (small, JSON)' });
   });
 });
