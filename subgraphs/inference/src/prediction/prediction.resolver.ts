@@ -22,14 +22,14 @@ export class PredictionResolver {
       if (unknown.length) throw new BadUserInputError('Unknown outputs', unknown.map((n) => ({ field: 'parameters.outputs', message: `the model has no output "${n}"` })));
     }
     const raw = input.parameters?.rawOutputs === true;
-    return {
-      id: randomUUID(),
-      endpointId: endpoint.id,
-      modelVersion: { id: result.version },
-      outputs: result.outputs.filter((o) => !wanted || wanted.includes(o.name)).map((o) => encodeTensor(o, raw) as Tensor),
-      latencyMs: result.latencyMs,
-      createdAt: new Date(),
-    };
+    const prediction = { id: randomUUID(), endpointId: endpoint.id, modelVersion: { id: result.version }, latencyMs: result.latencyMs, createdAt: new Date() } as Prediction;
+    // Encoded only when the operation selects `outputs` (a caller after the latency alone pays nothing).
+    let outputs: Tensor[] | undefined;
+    Object.defineProperty(prediction, 'outputs', {
+      enumerable: true,
+      get: () => (outputs ??= result.outputs.filter((o) => !wanted || wanted.includes(o.name)).map((o) => encodeTensor(o, raw) as Tensor)),
+    });
+    return prediction;
   }
 
   @Query(() => VersionComparison, { description: 'Compares the versions of an endpoint (A/B, canary, shadow) over the last windowSeconds' })

@@ -177,10 +177,10 @@ export function decodeTensorData(
   if (wire.rawBytes) bytes = wire.rawBytes;
   else {
     const text = wire.rawData as string;
-    if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-      return fail('rawData', 'is not base64');
-    }
+    if (typeof text !== 'string' || text.length % 4 !== 0) return fail('rawData', 'is not base64');
     bytes = Buffer.from(text, 'base64');
+    // Node skips characters outside the alphabet; what it decoded must encode back to the same text.
+    if ((bytes as Buffer).toString('base64') !== text) return fail('rawData', 'is not base64');
   }
   const storage = decodeRaw(datatype, bytes, count);
   if (typeof storage === 'string') return fail(wire.rawBytes ? 'binary_data' : 'rawData', storage);

@@ -108,6 +108,9 @@ describe('validation against a signature', () => {
     expect(issuesOf([ok[0], { ...ok[1], rawData: Buffer.alloc(60).toString('base64') }, ok[2]])).toEqual([
       { field: 'inputs[1].rawData', message: 'raw data has 60 bytes, shape needs 16 × 4 = 64' },
     ]);
+    const notBase64 = Buffer.alloc(64).toString('base64').replace(/^AAAA/, 'AA!A');
+    expect(issuesOf([ok[0], { ...ok[1], rawData: notBase64 }, ok[2]])).toEqual([{ field: 'inputs[1].rawData', message: 'is not base64' }]);
+    expect(issuesOf([ok[0], { ...ok[1], rawData: `${Buffer.alloc(64).toString('base64')}A` }, ok[2]])).toEqual([{ field: 'inputs[1].rawData', message: 'is not base64' }]);
     expect(issuesOf([{ ...ok[0], data: [1, 2, 'three', 4, 5, 6] }, ok[1], ok[2]])).toEqual([{ field: 'inputs[0].data', message: 'element 2 ("three") is not a valid FP32 value' }]);
     expect(issuesOf([ok[0], ok[1], { ...ok[2], data: [1.5] }])).toEqual([{ field: 'inputs[2].data', message: 'element 0 (1.5) is not a valid INT64 value' }]);
     expect(issuesOf([ok[0], ok[0], ok[1], ok[2]])).toEqual([{ field: 'inputs[1].name', message: 'input "x" is given more than once' }]);
