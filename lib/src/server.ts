@@ -63,6 +63,8 @@ const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : 
 export async function createServiceServer<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>): Promise<ServiceServer> {
   const app = express();
   app.disable('x-powered-by');
+  // A GraphQL POST answer is never revalidated by ETag; hashing every response body would be wasted.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const metrics = opts.metrics ?? createServiceMetrics(opts.name);
   let ready = false;
