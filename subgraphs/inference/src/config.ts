@@ -10,6 +10,11 @@ export interface Config extends BaseServiceConfig {
   /** Budget for the summed ONNX size of loaded sessions. */
   sessionBudgetBytes: number;
   intraOpNumThreads?: number;
+  /**
+   * onnxruntime session configuration entries (keys of onnxruntime_session_options_config_keys.h),
+   * e.g. `session.intra_op.allow_spinning: '0'` so idle pool threads leave the CPUs to the server.
+   */
+  sessionConfig?: Record<string, string>;
   /** How long per-version latency samples are kept (live metrics, version comparison). */
   metricsWindowMs: number;
   /** Largest output (elements) a prediction event carries to subscribers. */
@@ -27,6 +32,12 @@ export function loadConfig(env: Env = process.env): Config {
   const providers = getEnvList(env, 'AIC_INFERENCE_PROVIDERS', ['cpu']);
   for (const p of providers) if (!isExecutionProvider(p)) throw new ConfigError(`AIC_INFERENCE_PROVIDERS: unknown execution provider "${p}" (use cuda, cpu)`);
   const threads = getEnvNum(env, 'AIC_INFERENCE_INTRA_OP_THREADS', 0);
+  const sessionConfig: Record<string, string> = {};
+  for (const entry of getEnvList(env, 'AIC_INFERENCE_SESSION_CONFIG', [])) {
+    const m = /^([a-z0-9_.]+)=(.*)$/i.exec(entry);
+    if (!m || !m[1].includes('.')) throw new ConfigError(`AIC_INFERENCE_SESSION_CONFIG: "${entry}" is not key=value with an onnxruntime config key such as session.intra_op.allow_spinning`);
+    sessionConfig[m[1]] = m[2];
+  }
   return {
     ...base,
     // Tensors are large (a 3×320×320 FP32 image is 3 MB as JSON): this service's default is higher.
@@ -36,6 +47,7 @@ export function loadConfig(env: Env = process.env): Config {
     executionProviders: providers as ExecutionProvider[],
     sessionBudgetBytes: getEnvNum(env, 'AIC_INFERENCE_SESSION_BUDGET_BYTES', 1024 * 1024 * 1024),
     intraOpNumThreads: threads > 0 ? threads : undefined,
+    sessionConfig,
     metricsWindowMs: getEnvNum(env, 'AIC_INFERENCE_METRICS_WINDOW_MS', 15 * 60 * 1000),
     streamOutputLimit: getEnvNum(env, 'AIC_INFERENCE_STREAM_OUTPUT_LIMIT', 4096),
     batchJobConcurrency: getEnvNum(env, 'AIC_INFERENCE_BATCH_CONCURRENCY', 1),

@@ -9,6 +9,15 @@ describe('loadConfig', () => {
     expect(gpu).toMatchObject({ executionProviders: ['cuda', 'cpu'], intraOpNumThreads: 2, bodyLimitBytes: 1000 });
   });
 
+  it('reads onnxruntime session configuration entries', () => {
+    expect(loadConfig({}).sessionConfig).toEqual({});
+    expect(loadConfig({ AIC_INFERENCE_SESSION_CONFIG: 'session.intra_op.allow_spinning=0, session.inter_op.allow_spinning=0' }).sessionConfig).toEqual({
+      'session.intra_op.allow_spinning': '0',
+      'session.inter_op.allow_spinning': '0',
+    });
+    expect(() => loadConfig({ AIC_INFERENCE_SESSION_CONFIG: 'spinning' })).toThrow(/AIC_INFERENCE_SESSION_CONFIG: "spinning" is not key=value/);
+  });
+
   it('fails fast on an unknown execution provider', () => {
     expect(() => loadConfig({ AIC_INFERENCE_PROVIDERS: 'tpu' })).toThrow(/AIC_INFERENCE_PROVIDERS: unknown execution provider "tpu"/);
   });

@@ -53,6 +53,8 @@ export interface SessionManagerOptions {
   /** @default ['cpu'] */
   providers?: readonly ExecutionProvider[];
   intraOpNumThreads?: number;
+  /** onnxruntime session configuration entries, e.g. `{ 'session.intra_op.allow_spinning': '0' }`. */
+  sessionConfig?: Record<string, string>;
   logger?: RuntimeLogger;
 }
 
@@ -66,6 +68,18 @@ interface Entry {
   status: SessionStatus;
   loading?: Promise<LoadedModel>;
   live?: Live;
+}
+
+/** `{ 'session.intra_op.allow_spinning': '0' }` as the nested `extra` object onnxruntime-node reads. */
+function nestConfig(entries: Record<string, string>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entries)) {
+    const parts = key.split('.');
+    let node = root;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[parts[parts.length - 1]] = value;
+  }
+  return root;
 }
 
 async function readSource(source: ModelSource): Promise<Uint8Array> {
@@ -212,6 +226,7 @@ export class SessionManager {
       try {
         const options: InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
         if (this.options.intraOpNumThreads !== undefined) options.intraOpNumThreads = this.options.intraOpNumThreads;
+        if (this.options.sessionConfig && Object.keys(this.options.sessionConfig).length) options.extra = nestConfig(this.options.sessionConfig);
         const session = await InferenceSession.create(bytes, options);
         return { session, provider, note: notes.length ? notes.join('; ') : undefined };
       } catch (error) {

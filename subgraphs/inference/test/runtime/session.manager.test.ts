@@ -33,6 +33,18 @@ describe('SessionManager', () => {
     });
   });
 
+  it('passes onnxruntime session configuration entries to the session it creates', async () => {
+    manager = new SessionManager({ maxBytes: 1 << 20, intraOpNumThreads: 2, sessionConfig: { 'session.intra_op.allow_spinning': '0', 'session.inter_op.allow_spinning': '0' } });
+    await manager.load('v1', { bytes: dense });
+    const [y] = await manager.run('v1', [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) }]);
+    const expected = [1 / (1 + Math.exp(-4)), 1 / (1 + Math.exp(-5))];
+    Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    // Proof that entries reach onnxruntime: told to read the ORT format, it cannot load an ONNX file.
+    const ortFormat = new SessionManager({ maxBytes: 1 << 20, sessionConfig: { 'session.load_model_format': 'ORT' } });
+    await expect(ortFormat.load('v1', { bytes: dense })).rejects.toThrow();
+    expect(ortFormat.status('v1').state).toBe('FAILED');
+  });
+
   it('falls back from cuda to cpu with the reason logged and kept', async () => {
     const { lines, logger } = recordingLogger();
     manager = new SessionManager({ maxBytes: 1 << 20, providers: ['cuda', 'cpu'], logger });
