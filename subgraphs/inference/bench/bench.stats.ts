@@ -12,19 +12,23 @@ export interface CellResult {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** CPU time of the service and gateway processes per call (ms), when they took part. */
+  serverCpuMs?: number;
 }
 
 /**
- * Runs `call` from `concurrency` loops for `seconds` (after a short warm-up) and measures each call.
+ * Runs `call` from `concurrency` loops for `seconds` (after a short warm-up) and measures each call;
+ * `cpuSeconds` (when given) reads the CPU time of the processes serving the calls.
  * @returns throughput inputs and latency percentiles in ms
  */
-export async function measure(scenario: string, concurrency: number, seconds: number, rowsPerCall: number, call: () => Promise<unknown>): Promise<CellResult> {
+export async function measure(scenario: string, concurrency: number, seconds: number, rowsPerCall: number, call: () => Promise<unknown>, cpuSeconds?: () => number): Promise<CellResult> {
   const warmUntil = performance.now() + 300;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (performance.now() < warmUntil) await call();
   }));
   const latencies: number[] = [];
   let errors = 0;
+  const cpuBefore = cpuSeconds?.();
   const started = performance.now();
   const until = started + seconds * 1000;
   await Promise.all(
@@ -42,7 +46,8 @@ export async function measure(scenario: string, concurrency: number, seconds: nu
   );
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { scenario, concurrency, calls: latencies.length, rowsPerCall, seconds: elapsed, errors, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+  const serverCpuMs = cpuSeconds && cpuBefore !== undefined && latencies.length ? ((cpuSeconds() - cpuBefore) * 1000) / latencies.length : undefined;
+  return { scenario, concurrency, calls: latencies.length, rowsPerCall, seconds: elapsed, errors, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), serverCpuMs };
 }
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
@@ -54,13 +59,13 @@ export function toMarkdown(title: string, results: readonly CellResult[]): strin
   const lines = [
     `### ${title}`,
     '',
-    '| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | p95 ms | p99 ms | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | p95 ms | p99 ms | errors | service + gateway CPU ms / call |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const base = raw.get(r.concurrency);
     const ratio = base ? `${((rate(r) / rate(base)) * 100).toFixed(0)}%` : '–';
-    lines.push(`| ${r.scenario} | ${r.concurrency} | ${(r.calls / r.seconds).toFixed(0)} | ${rate(r).toFixed(0)} | ${ratio} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} |`);
+    lines.push(`| ${r.scenario} | ${r.concurrency} | ${(r.calls / r.seconds).toFixed(0)} | ${rate(r).toFixed(0)} | ${ratio} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.serverCpuMs === undefined ? '–' : r.serverCpuMs.toFixed(2)} |`);
   }
   return lines.join('\n');
 }

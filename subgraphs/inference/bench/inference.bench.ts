@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { freePort, startProcess, type ServiceProcess } from '../../../bench/gateway/processes';
+import { freePort, processTreeUsage, startProcess, type ServiceProcess } from '../../../bench/gateway/processes';
 import { createHttpFetcher } from '../../../bench/gateway/http-fetcher';
 import { composeSupergraph, fetchSubgraphSdl } from '../../../lib/src/index';
 import { gql } from '../../../lib/src/testing/harness';
@@ -182,7 +182,9 @@ async function main(): Promise<void> {
       ];
       for (const [scenario, rows, call] of cells) {
         if (SCENARIOS && !SCENARIOS.some((x) => scenario.includes(x))) continue;
-        const r = await measure(scenario, conc, SECONDS, rows, call);
+        const serverCpu = () => processes.reduce((sum, p) => sum + processTreeUsage(p.pid).cpuSeconds, 0);
+        // Raw cells never reach the servers.
+        const r = await measure(scenario, conc, SECONDS, rows, call, scenario.startsWith('raw') ? undefined : serverCpu);
         results.push(r);
         process.stderr.write(`${c.title} | ${scenario} | c=${conc} | ${(r.calls / r.seconds).toFixed(0)} calls/s | p50 ${r.p50?.toFixed(2)} ms\n`);
       }
