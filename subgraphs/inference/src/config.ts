@@ -33,7 +33,9 @@ export function loadConfig(env: Env = process.env): Config {
   for (const p of providers) if (!isExecutionProvider(p)) throw new ConfigError(`AIC_INFERENCE_PROVIDERS: unknown execution provider "${p}" (use cuda, cpu)`);
   const threads = getEnvNum(env, 'AIC_INFERENCE_INTRA_OP_THREADS', 0);
   const sessionConfig: Record<string, string> = {};
-  for (const entry of getEnvList(env, 'AIC_INFERENCE_SESSION_CONFIG', [])) {
+  // Idle onnxruntime pool threads spin by default; beside a Node event loop that work is stolen from
+  // the server (bench: about half the CPU per small prediction went to spinning).
+  for (const entry of getEnvList(env, 'AIC_INFERENCE_SESSION_CONFIG', ['session.intra_op.allow_spinning=0', 'session.inter_op.allow_spinning=0'])) {
     const m = /^([a-z0-9_.]+)=(.*)$/i.exec(entry);
     if (!m || !m[1].includes('.')) throw new ConfigError(`AIC_INFERENCE_SESSION_CONFIG: "${entry}" is not key=value with an onnxruntime config key such as session.intra_op.allow_spinning`);
     sessionConfig[m[1]] = m[2];

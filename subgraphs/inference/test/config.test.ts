@@ -10,10 +10,10 @@ describe('loadConfig', () => {
   });
 
   it('reads onnxruntime session configuration entries', () => {
-    expect(loadConfig({}).sessionConfig).toEqual({});
-    expect(loadConfig({ AIC_INFERENCE_SESSION_CONFIG: 'session.intra_op.allow_spinning=0, session.inter_op.allow_spinning=0' }).sessionConfig).toEqual({
-      'session.intra_op.allow_spinning': '0',
-      'session.inter_op.allow_spinning': '0',
+    expect(loadConfig({}).sessionConfig).toEqual({ 'session.intra_op.allow_spinning': '0', 'session.inter_op.allow_spinning': '0' });
+    expect(loadConfig({ AIC_INFERENCE_SESSION_CONFIG: 'session.intra_op.allow_spinning=1, session.set_denormal_as_zero=1' }).sessionConfig).toEqual({
+      'session.intra_op.allow_spinning': '1',
+      'session.set_denormal_as_zero': '1',
     });
     expect(() => loadConfig({ AIC_INFERENCE_SESSION_CONFIG: 'spinning' })).toThrow(/AIC_INFERENCE_SESSION_CONFIG: "spinning" is not key=value/);
   });
