@@ -22,6 +22,8 @@ export interface GatewayConfig {
   multipartHeartbeatMs: number;
   /** Extra attempts for queries after a subgraph connection failure (mutations never retry). */
   subgraphRetries: number;
+  /** Identical in-flight subgraph queries (same subgraph, body, Authorization, client address) share one call. */
+  subgraphDedupe: boolean;
   /** Consecutive subgraph failures that open its circuit, and how long it stays open. */
   breakerThreshold: number;
   breakerHalfOpenAfterMs: number;
@@ -65,6 +67,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     subscriptionsRequireAuth: getEnvBool(env, 'AIC_SUBSCRIPTIONS_REQUIRE_AUTH', true),
     multipartHeartbeatMs: getEnvNum(env, 'AIC_MULTIPART_HEARTBEAT_MS', 5000),
     subgraphRetries: getEnvNum(env, 'AIC_SUBGRAPH_RETRIES', 1),
+    subgraphDedupe: getEnvBool(env, 'AIC_SUBGRAPH_DEDUPE', true),
     breakerThreshold: getEnvNum(env, 'AIC_BREAKER_THRESHOLD', 5),
     breakerHalfOpenAfterMs: getEnvNum(env, 'AIC_BREAKER_HALF_OPEN_AFTER_MS', 10_000),
     limits: {

@@ -66,9 +66,10 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const subgraphMetrics = {
     duration: new Histogram({ name: 'gateway_subgraph_request_duration_seconds', help: 'Subgraph fetch duration by outcome', labelNames: ['subgraph', 'outcome'] as const, registers: [metrics.registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
     failures: new Counter({ name: 'gateway_subgraph_failures_total', help: 'Subgraph fetches that failed (unavailable, timeout, circuit open)', labelNames: ['subgraph', 'reason'] as const, registers: [metrics.registry] }),
+    deduplicated: new Counter({ name: 'gateway_subgraph_deduplicated_total', help: 'Subgraph fetches answered by an identical call already in flight', labelNames: ['subgraph'] as const, registers: [metrics.registry] }),
   };
   const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs });
-  const policy = { timeoutMs: config.subgraphTimeoutMs, retries: config.subgraphRetries, breakerThreshold: config.breakerThreshold, breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs };
+  const policy = { timeoutMs: config.subgraphTimeoutMs, retries: config.subgraphRetries, breakerThreshold: config.breakerThreshold, breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs, dedupe: config.subgraphDedupe };
 
   let state = buildState(deps.supergraphSdl);
   function buildState(original: string) {
