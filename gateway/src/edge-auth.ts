@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { ConstDirectiveNode, GraphQLSchema } from 'graphql';
+import type { ConstDirectiveNode, DocumentNode, GraphQLSchema } from 'graphql';
 import { GraphQLError, Kind, TypeInfo, getNamedType, parse, print, visit, visitWithTypeInfo } from 'graphql';
 import type { GatewayContext } from './context';
 
@@ -74,37 +74,51 @@ export function stripSecurityFeatures(supergraphSdl: string): string {
 
 const satisfies = (scopes: string[][], held: string[]) => scopes.length === 0 || scopes.some((set) => set.every((s) => held.includes(s)));
 
+/** The protected fields and types an operation document selects, in document order. */
+function protectedSelections(document: DocumentNode, schema: GraphQLSchema, reqs: AuthRequirements): { field: string; requirement: Requirement }[] {
+  const typeInfo = new TypeInfo(schema);
+  const found: { field: string; requirement: Requirement }[] = [];
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        const type = typeInfo.getType();
+        if (!parent) return;
+        const key = `${parent.name}.${node.name.value}`;
+        for (const r of [reqs.get(key), type ? reqs.get(getNamedType(type).name) : undefined]) if (r) found.push({ field: key, requirement: r });
+      },
+    }),
+  );
+  return found;
+}
+
 /**
  * Enforces the supergraph's `@authenticated` / `@requiresScopes` at the edge, before any subgraph is
  * called: an operation that selects a protected field or type without a viewer is refused with
  * UNAUTHENTICATED, without the scopes (the token's permissions) with FORBIDDEN naming the field.
- * Subgraphs still check for themselves.
+ * Subgraphs still check for themselves. What a document selects is worked out once per parsed
+ * document (Apollo Server reuses it for the same query text) and supergraph; the viewer is checked
+ * on every request.
  */
 export function edgeAuthPlugin(requirements: () => AuthRequirements): ApolloServerPlugin<GatewayContext> {
+  const selected = new WeakMap<DocumentNode, { reqs: AuthRequirements; schema: GraphQLSchema; found: { field: string; requirement: Requirement }[] }>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, schema, contextValue, operation }) {
           const reqs = requirements();
           if (reqs.size === 0 || !operation) return;
-          const typeInfo = new TypeInfo(schema as GraphQLSchema);
+          let entry = selected.get(document);
+          if (!entry || entry.reqs !== reqs || entry.schema !== schema) {
+            entry = { reqs, schema: schema as GraphQLSchema, found: protectedSelections(document, schema as GraphQLSchema, reqs) };
+            selected.set(document, entry);
+          }
           const problems: { field: string; unauthenticated: boolean }[] = [];
-          visit(
-            document,
-            visitWithTypeInfo(typeInfo, {
-              Field(node) {
-                const parent = typeInfo.getParentType();
-                const type = typeInfo.getType();
-                if (!parent) return;
-                const key = `${parent.name}.${node.name.value}`;
-                for (const r of [reqs.get(key), type ? reqs.get(getNamedType(type).name) : undefined]) {
-                  if (!r) continue;
-                  if (!contextValue.viewer) problems.push({ field: key, unauthenticated: true });
-                  else if (!satisfies(r.scopes, contextValue.viewer.permissions)) problems.push({ field: key, unauthenticated: false });
-                }
-              },
-            }),
-          );
+          for (const { field, requirement } of entry.found) {
+            if (!contextValue.viewer) problems.push({ field, unauthenticated: true });
+            else if (!satisfies(requirement.scopes, contextValue.viewer.permissions)) problems.push({ field, unauthenticated: false });
+          }
           if (!problems.length) return;
           if (problems.some((p) => p.unauthenticated)) {
             throw new GraphQLError('This operation needs an authenticated viewer', { extensions: { code: 'UNAUTHENTICATED', fields: problems.map((p) => p.field), http: { status: 401 } } });

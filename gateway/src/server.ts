@@ -99,6 +99,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
 
   const app = express();
   app.disable('x-powered-by');
+  // A GraphQL answer is never revalidated by ETag (as in the service kit): hashing each one is wasted.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
   let ready = false;
