@@ -48,6 +48,16 @@ async function waitUntilAnswering(url: string, proc: ServiceProcess, timeoutMs: 
   throw new Error(`did not answer the benchmark query within ${timeoutMs / 1000} s (last: ${last})\n${proc.outputTail()}`);
 }
 
+/** @returns the GraphQL requests the benchmark subgraphs have served so far, or undefined if one does not say */
+async function subgraphRequests(graphqlUrls: string[]): Promise<number | undefined> {
+  try {
+    const counts = await Promise.all(graphqlUrls.map(async (u) => ((await (await fetch(u.replace(/\/graphql$/, '/stats'))).json()) as { requests: number }).requests));
+    return counts.reduce((s, n) => s + n, 0);
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const durationSeconds = Number(option('duration', '20'));
   const warmupSeconds = Number(option('warmup', '5'));
@@ -102,11 +112,20 @@ async function main(): Promise<void> {
         if (!(await waitForIdle(r.proc.pid, 60_000))) log('  the gateway was still busy 60 s after the warm-up');
         const gw0 = processTreeUsage(r.proc.pid);
         const sg0 = subgraphs.reduce((s, p) => s + processTreeUsage(p.pid).cpuSeconds, 0);
+        const calls0 = await subgraphRequests(urls);
         const load0 = os.loadavg()[0];
         const result: LoadResult = await runLoad({ url: r.url, body: BENCHMARK_BODY, connections, durationSeconds, verifyBody });
         const gw1 = processTreeUsage(r.proc.pid);
         const sg1 = subgraphs.reduce((s, p) => s + processTreeUsage(p.pid).cpuSeconds, 0);
-        const measured: Measured = { ...result, gatewayCpuSeconds: gw1.cpuSeconds - gw0.cpuSeconds, subgraphCpuSeconds: sg1 - sg0, gatewayRssBytes: gw1.rssBytes, loadAverage: [load0, os.loadavg()[0]] };
+        const calls1 = await subgraphRequests(urls);
+        const measured: Measured = {
+          ...result,
+          gatewayCpuSeconds: gw1.cpuSeconds - gw0.cpuSeconds,
+          subgraphCpuSeconds: sg1 - sg0,
+          subgraphRequests: calls0 !== undefined && calls1 !== undefined ? calls1 - calls0 : undefined,
+          gatewayRssBytes: gw1.rssBytes,
+          loadAverage: [load0, os.loadavg()[0]],
+        };
         r.outcome.rounds.push(measured);
         if (!(await waitForIdle(r.proc.pid, 60_000))) log('  the gateway was still busy 60 s after the run');
         log(`  ${result.rps.toFixed(1)} req/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms, errors ${result.errors}, non-2xx ${result.non2xx}, GraphQL errors ${result.mismatches}`);

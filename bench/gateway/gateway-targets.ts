@@ -9,7 +9,8 @@ export interface GatewayTarget {
   label: string;
   /** Node processes serving requests (workers); 1 for a single process. */
   processes: number;
-  start(supergraphPath: string): Promise<{ proc: ServiceProcess; url: string }>;
+  /** `nodeArgs` go before the script (e.g. `--cpu-prof`). */
+  start(supergraphPath: string, nodeArgs?: string[]): Promise<{ proc: ServiceProcess; url: string }>;
 }
 
 /** @returns the installed version of a package, or "not installed" */
@@ -24,7 +25,8 @@ export function installedVersion(root: string, pkg: string): string {
 /**
  * The gateways the benchmark compares: ours as shipped (its `main.ts`, production settings, token
  * verification and rate limits off because the benchmark sends no tokens and one client IP), with
- * one process and with two workers; bare `@apollo/gateway` under Apollo Server's standalone server;
+ * one process and with two workers (and, as a diagnostic, one process without subgraph request
+ * deduplication); bare `@apollo/gateway` under Apollo Server's standalone server;
  * Hive Gateway's CLI as the public benchmark runs it (`supergraph --jit`, NODE_ENV=production),
  * with one process and `--fork 2`; and, as a diagnostic, bare Apollo Gateway whose subgraph calls go
  * through `node:http` instead of a WHATWG fetch (what the HTTP client costs).
@@ -32,11 +34,11 @@ export function installedVersion(root: string, pkg: string): string {
  */
 export function gatewayTargets(root: string): GatewayTarget[] {
   const tsx = ['--import', 'tsx'];
-  const ours = (workers: number): GatewayTarget => ({
-    key: workers === 1 ? 'ours' : `ours-${workers}w`,
-    label: workers === 1 ? 'ours (1 process)' : `ours (AIC_GATEWAY_WORKERS=${workers})`,
+  const ours = (workers: number, dedupe = true): GatewayTarget => ({
+    key: !dedupe ? 'ours-nodedupe' : workers === 1 ? 'ours' : `ours-${workers}w`,
+    label: !dedupe ? 'diagnostic: ours (1 process) with AIC_SUBGRAPH_DEDUPE=false' : workers === 1 ? 'ours (1 process)' : `ours (AIC_GATEWAY_WORKERS=${workers})`,
     processes: workers,
-    async start(supergraphPath) {
+    async start(supergraphPath, nodeArgs = []) {
       const port = await freePort();
       const env = {
         NODE_ENV: 'production',
@@ -47,33 +49,35 @@ export function gatewayTargets(root: string): GatewayTarget[] {
         AIC_RATE_LIMIT_PER_IP: '0',
         AIC_RATE_LIMIT_PER_USER: '0',
         AIC_GATEWAY_WORKERS: String(workers),
+        AIC_SUBGRAPH_DEDUPE: String(dedupe),
         LOG_LEVEL: 'warn',
       };
       // The images start services with reflect-metadata preloaded (Dockerfile); so does this.
-      return { proc: startProcess(this.label, process.execPath, ['--require', 'reflect-metadata', ...tsx, 'gateway/src/main.ts'], env, root), url: `http://127.0.0.1:${port}/graphql` };
+      return { proc: startProcess(this.label, process.execPath, [...nodeArgs, '--require', 'reflect-metadata', ...tsx, 'gateway/src/main.ts'], env, root), url: `http://127.0.0.1:${port}/graphql` };
     },
   });
   const hive = (fork: number): GatewayTarget => ({
     key: fork === 1 ? 'hive' : `hive-${fork}f`,
     label: fork === 1 ? `Hive Gateway ${installedVersion(root, '@graphql-hive/gateway')} (1 process)` : `Hive Gateway (--fork ${fork})`,
     processes: fork,
-    async start(supergraphPath) {
+    async start(supergraphPath, nodeArgs = []) {
       const port = await freePort();
       const bin = path.join(root, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
-      const args = [bin, 'supergraph', supergraphPath, '--host', '127.0.0.1', '--port', String(port), '--jit', '--fork', String(fork)];
+      const args = [...nodeArgs, bin, 'supergraph', supergraphPath, '--host', '127.0.0.1', '--port', String(port), '--jit', '--fork', String(fork)];
       return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
     },
   });
   return [
     ours(1),
     ours(2),
+    ours(1, false),
     {
       key: 'bare',
       label: `bare @apollo/gateway ${installedVersion(root, '@apollo/gateway')} + @apollo/server ${installedVersion(root, '@apollo/server')}`,
       processes: 1,
-      async start(supergraphPath) {
+      async start(supergraphPath, nodeArgs = []) {
         const port = await freePort();
-        const args = [...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port)];
+        const args = [...nodeArgs, ...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port)];
         return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
       },
     },
@@ -81,9 +85,9 @@ export function gatewayTargets(root: string): GatewayTarget[] {
       key: 'bare-http',
       label: 'diagnostic: bare @apollo/gateway with a node:http keep-alive subgraph fetcher',
       processes: 1,
-      async start(supergraphPath) {
+      async start(supergraphPath, nodeArgs = []) {
         const port = await freePort();
-        const args = [...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port), 'http'];
+        const args = [...nodeArgs, ...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port), 'http'];
         return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
       },
     },

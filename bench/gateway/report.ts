@@ -6,6 +6,8 @@ export interface Measured extends LoadResult {
   gatewayCpuSeconds: number;
   /** CPU seconds the four subgraph processes used during the same run. */
   subgraphCpuSeconds: number;
+  /** GraphQL requests the four subgraphs served during the same run (undefined when not counted). */
+  subgraphRequests?: number;
   gatewayRssBytes: number;
   /** 1-minute load average at the start and the end of the measured run. */
   loadAverage: [number, number];
@@ -49,6 +51,7 @@ interface Summary {
   failures: { errors: number; non2xx: number; mismatches: number };
   cpuMsPerRequest: number;
   rssMb: number;
+  subgraphCallsPerRequest: number;
 }
 
 function summarize(o: TargetOutcome): Summary | undefined {
@@ -63,6 +66,7 @@ function summarize(o: TargetOutcome): Summary | undefined {
     failures: { errors: sum(o.rounds.map((r) => r.errors)), non2xx: sum(o.rounds.map((r) => r.non2xx)), mismatches: sum(o.rounds.map((r) => r.mismatches)) },
     cpuMsPerRequest: (sum(o.rounds.map((r) => r.gatewayCpuSeconds)) * 1000) / (requests || 1),
     rssMb: Math.max(...o.rounds.map((r) => r.gatewayRssBytes)) / 2 ** 20,
+    subgraphCallsPerRequest: o.rounds.every((r) => r.subgraphRequests !== undefined) ? sum(o.rounds.map((r) => r.subgraphRequests!)) / (requests || 1) : Number.NaN,
   };
 }
 
@@ -92,24 +96,25 @@ export function renderGatewayReport(input: GatewayReportInput): string {
       `about ${Math.round(mean(outcomes.flatMap((o) => (o.answerBytes ? [o.answerBytes] : []))) / 1024)} KiB per answer). Every gateway runs in its own process; autocannon runs in the benchmark process. ` +
       'One difference from the reference: its Rust inventory subgraph ignores the `@requires` fields and always answers `shippingEstimate: null`; ours computes it from them (same shape, an Int).',
     '',
-    '| gateway | processes | req/s | p50 ms | p95 ms | p99 ms | requests | socket errors | non-2xx | GraphQL errors | gateway CPU ms / request | gateway RSS MB | first answer |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| gateway | processes | req/s | p50 ms | p95 ms | p99 ms | requests | socket errors | non-2xx | GraphQL errors | gateway CPU ms / request | subgraph calls / request | gateway RSS MB | first answer |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   );
   for (const o of outcomes) {
     const s = summarize(o);
     if (!s) {
-      lines.push(`| ${o.label} | ${o.processes} | failed (see below) | | | | | | | | | | ${answerCell(o)} |`);
+      lines.push(`| ${o.label} | ${o.processes} | failed (see below) | | | | | | | | | | | ${answerCell(o)} |`);
       continue;
     }
     lines.push(
-      `| ${o.label} | ${o.processes} | ${f1(s.rps)} | ${f1(s.p50)} | ${f1(s.p95)} | ${f1(s.p99)} | ${s.requests} | ${s.failures.errors} | ${s.failures.non2xx} | ${s.failures.mismatches} | ${f2(s.cpuMsPerRequest)} | ${f1(s.rssMb)} | ${answerCell(o)} |`,
+      `| ${o.label} | ${o.processes} | ${f1(s.rps)} | ${f1(s.p50)} | ${f1(s.p95)} | ${f1(s.p99)} | ${s.requests} | ${s.failures.errors} | ${s.failures.non2xx} | ${s.failures.mismatches} | ${f2(s.cpuMsPerRequest)} | ${f1(s.subgraphCallsPerRequest)} | ${f1(s.rssMb)} | ${answerCell(o)} |`,
     );
   }
   lines.push(
     '',
     'req/s and latency percentiles are the mean over the rounds; latency is per request as autocannon saw it (queueing included: 50 requests are always in flight). ' +
       '"gateway CPU ms / request" is the CPU time of the gateway\'s processes (from /proc) divided by the requests they answered: it measures the gateway\'s own cost and, unlike req/s, barely depends on what else the machine is running. ' +
-      '"GraphQL errors" counts HTTP 200 answers with an `errors` key.',
+      '"subgraph calls / request" is the GraphQL requests the four subgraphs served during the run divided by the answers: the query plan has 16 fetches, so 16 without sharing; ' +
+      'fewer where a gateway lets identical in-flight fetches share one call. "GraphQL errors" counts HTTP 200 answers with an `errors` key.',
   );
   const bare = summarize(outcomes.find((o) => o.key === 'bare') ?? ({ rounds: [] } as unknown as TargetOutcome));
   const bareHttp = summarize(outcomes.find((o) => o.key === 'bare-http') ?? ({ rounds: [] } as unknown as TargetOutcome));
@@ -118,6 +123,17 @@ export function renderGatewayReport(input: GatewayReportInput): string {
       '',
       `The diagnostic row is bare Apollo Gateway with one change: subgraph calls through \`node:http\` with a keep-alive agent (\`bench/gateway/http-fetcher.ts\`) instead of its default fetch. ` +
         `It answers at ${f2(bareHttp.rps / bare.rps)}× the throughput for ${f2(bareHttp.cpuMsPerRequest / bare.cpuMsPerRequest)}× the CPU per request: in a Node gateway on this query (16 subgraph fetches per request), the subgraph HTTP client is a large part of the cost.`,
+    );
+  }
+
+  const ours = summarize(outcomes.find((o) => o.key === 'ours') ?? ({ rounds: [] } as unknown as TargetOutcome));
+  const oursAlone = summarize(outcomes.find((o) => o.key === 'ours-nodedupe') ?? ({ rounds: [] } as unknown as TargetOutcome));
+  if (ours && oursAlone) {
+    lines.push(
+      '',
+      `The diagnostic row "ours … AIC_SUBGRAPH_DEDUPE=false" is our gateway with subgraph request deduplication off (every fetch makes its own call). ` +
+        `With it on, as shipped, identical fetches in flight at the same time share one call (${f1(ours.subgraphCallsPerRequest)} instead of ${f1(oursAlone.subgraphCallsPerRequest)} subgraph calls per answer here, where 50 clients send the same query): ` +
+        `${f2(ours.rps / oursAlone.rps)}× the throughput for ${f2(ours.cpuMsPerRequest / oursAlone.cpuMsPerRequest)}× the CPU per request. Whole answers are never cached.`,
     );
   }
 

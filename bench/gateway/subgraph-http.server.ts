@@ -22,6 +22,7 @@ const MAX_CACHED_RESPONSES = 10_000;
  * Documents are parsed and validated once per query text, and the answer to a given request body is
  * computed once and then served from memory (the data never changes), so the subgraphs stay cheap
  * and the benchmark measures the gateway, as the public benchmark's Rust subgraphs intend.
+ * `GET /stats` answers `{"requests": n}`, the GraphQL requests served so far (calls per answer).
  * @returns the listening server's URL and a stop function
  */
 export async function startSubgraphServer(schema: GraphQLSchema, port: number, host = '127.0.0.1'): Promise<RunningSubgraph> {
@@ -51,11 +52,17 @@ export async function startSubgraphServer(schema: GraphQLSchema, port: number, h
     return { status: 200, body: Buffer.from(JSON.stringify(result)), cacheable: !result.errors?.length };
   }
 
+  let requests = 0;
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/stats') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ requests }));
+      return;
+    }
     if (req.method !== 'POST' || !req.url?.startsWith('/graphql')) {
       res.writeHead(req.url === '/health' ? 200 : 404).end();
       return;
     }
+    requests++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
