@@ -2,17 +2,36 @@
 // restart with its data, and prints the first-run credentials only once.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../lib/src/testing/harness';
 
 const root = path.resolve(__dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-start-'));
-// Ports 4000+offset..4007+offset; a random offset keeps parallel runs apart.
-const offset = 20_000 + Math.floor(Math.random() * 20_000);
-const gatewayUrl = `http://127.0.0.1:${4000 + offset}/graphql`;
+let offset = 0;
+let gatewayUrl = '';
 let child: ChildProcess | undefined;
+
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+// Ports 4000+offset..4007+offset, all free now and below the kernel's ephemeral range (32768 and up
+// on Linux), where the other tests' connections and port-0 servers would come and go.
+beforeAll(async () => {
+  for (let attempt = 0; attempt < 50 && !offset; attempt++) {
+    const candidate = 10_000 + Math.floor(Math.random() * 18_000);
+    const ports = Array.from({ length: 8 }, (_, i) => 4000 + candidate + i);
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) offset = candidate;
+  }
+  if (!offset) throw new Error('no 8 consecutive free ports found for the launcher');
+  gatewayUrl = `http://127.0.0.1:${4000 + offset}/graphql`;
+});
 
 afterAll(() => {
   // The launcher runs in its own process group: a failed test takes its services down with it.
