@@ -159,10 +159,13 @@ export class DynamicBatcher {
     clearTimeout(group.timer);
     if (this.open.get(group.key) === group) this.open.delete(group.key);
     this.running += 1;
-    void this.runGroup(group.items).finally(() => {
-      this.running -= 1;
-      this.pump();
-    });
+    void this.runGroup(group.items)
+      // Whatever went wrong while joining or splitting reaches the callers (a settled one ignores it).
+      .catch((error: unknown) => group.items.forEach((p) => p.reject(error)))
+      .finally(() => {
+        this.running -= 1;
+        this.pump();
+      });
   }
 
   private rowsOf(inputs: DecodedTensor[]): number | undefined {
