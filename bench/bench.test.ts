@@ -47,6 +47,21 @@ describe('gateway benchmark setup', () => {
     expect(await post()).toEqual(first);
   });
 
+  // Shared subgraph answers on the benchmark's plan (entity fetches, @requires, @provides, answers
+  // merged in place at many paths): concurrent clients must each still get the whole, right answer.
+  it('answers every concurrent client in full, identical to a lone answer, while sharing subgraph calls', async () => {
+    const post = async () => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BENCHMARK_BODY })).text();
+    const alone = await post();
+    expect(checkBenchmarkAnswer(JSON.parse(alone))).toEqual([]);
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(Array.from({ length: 30 }, post));
+      for (const a of answers) expect(a).toBe(alone);
+    }
+    const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+    const shared = [...metrics.matchAll(/^gateway_subgraph_deduplicated_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+    expect(shared).toBeGreaterThan(0);
+  });
+
   it('finds a wrong answer wrong', () => {
     expect(checkBenchmarkAnswer({ data: { users: [], topProducts: [] } })).not.toEqual([]);
     expect(checkBenchmarkAnswer({ errors: [{ message: 'boom' }] })).toContain('no data');

@@ -108,8 +108,8 @@ describe('dynamic batching on real sessions', () => {
     expect(executor.batchStats('silero', batching)?.runs).toBe(2);
   });
 
-  it('with no queue delay runs a lone request at once and joins the requests that arrive while the model is busy', async () => {
-    // The real session answers; a gate holds each run open so the test decides when the model is busy.
+  // The real session answers; a gate holds each run open so the test decides when the model is busy.
+  function gatedDense() {
     const gates: (() => void)[] = [];
     const started: number[] = [];
     const execute = async (inputs: DecodedTensor[]) => {
@@ -117,6 +117,11 @@ describe('dynamic batching on real sessions', () => {
       await new Promise<void>((open) => gates.push(open));
       return sessions.run('dense', inputs);
     };
+    return { gates, started, execute };
+  }
+
+  it('with no queue delay runs a lone request at once and joins the requests that arrive while the model is busy', async () => {
+    const { gates, started, execute } = gatedDense();
     const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 8, maxQueueDelayMs: 0 });
     const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, -v, 2 * v, 0.5] }]);
     const first = batcher.submit(x(1));
@@ -143,13 +148,7 @@ describe('dynamic batching on real sessions', () => {
   });
 
   it('runs no more batches at once than it has slots, and a full batch without waiting for its delay', async () => {
-    const gates: (() => void)[] = [];
-    const started: number[] = [];
-    const execute = async (inputs: DecodedTensor[]) => {
-      started.push(inputs[0].shape[0]);
-      await new Promise<void>((open) => gates.push(open));
-      return sessions.run('dense', inputs);
-    };
+    const { gates, started, execute } = gatedDense();
     const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 2, maxQueueDelayMs: 60_000 }, () => 2);
     const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
     const all = [1, 2, 3, 4, 5, 6].map((v) => batcher.submit(x(v)));
