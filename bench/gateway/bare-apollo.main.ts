@@ -1,17 +1,17 @@
 // The baseline: `@apollo/gateway` under `@apollo/server`'s standalone server, nothing else, as the
 // public benchmark runs it. `node --import tsx bench/gateway/bare-apollo.main.ts <supergraph file> <port> [http]`;
-// with `http`, subgraph calls go through a node:http keep-alive fetcher (a diagnostic variant).
+// with `http`, subgraph calls go through our gateway's node:http keep-alive client (a diagnostic variant).
 import fs from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { createHttpFetcher } from './http-fetcher';
+import { createSubgraphFetcher } from '../../gateway/src/http-fetcher';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
 async function main(): Promise<void> {
   const [supergraphPath, port, variant] = process.argv.slice(2);
-  const fetcher = variant === 'http' ? (createHttpFetcher() as unknown as Fetcher) : undefined;
+  const fetcher = variant === 'http' ? (createSubgraphFetcher({ timeoutMs: 30_000 }) as unknown as Fetcher) : undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
     ...(fetcher ? { buildService: ({ url }) => new RemoteGraphQLDataSource({ url, fetcher }) } : {}),

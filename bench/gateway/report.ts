@@ -121,7 +121,7 @@ export function renderGatewayReport(input: GatewayReportInput): string {
   if (bare && bareHttp) {
     lines.push(
       '',
-      `The diagnostic row is bare Apollo Gateway with one change: subgraph calls through \`node:http\` with a keep-alive agent (\`bench/gateway/http-fetcher.ts\`) instead of its default fetch. ` +
+      `The diagnostic row is bare Apollo Gateway with one change: subgraph calls through \`node:http\` with a keep-alive agent (our gateway's subgraph client, \`gateway/src/http-fetcher.ts\`) instead of its default fetch. ` +
         `It answers at ${f2(bareHttp.rps / bare.rps)}× the throughput for ${f2(bareHttp.cpuMsPerRequest / bare.cpuMsPerRequest)}× the CPU per request: in a Node gateway on this query (16 subgraph fetches per request), the subgraph HTTP client is a large part of the cost.`,
     );
   }

@@ -32,7 +32,7 @@ function plainHeaders(h: HeadersInit): Record<string, string> {
  */
 export function createSubgraphFetcher(opts: { timeoutMs: number; maxSockets?: number }) {
   const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 128 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 128 }) };
-  const fetcher = (url: string, init: { method?: string; headers?: HeadersInit; body?: string } = {}): Promise<SubgraphResponse> =>
+  const fetcher = (url: string, init: { method?: string; headers?: HeadersInit; body?: string | Buffer } = {}): Promise<SubgraphResponse> =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const body = init.body ?? '';

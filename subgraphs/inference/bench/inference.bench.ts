@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { freePort, processTreeUsage, startProcess, type ServiceProcess } from '../../../bench/gateway/processes';
-import { createHttpFetcher } from '../../../bench/gateway/http-fetcher';
+import { createSubgraphFetcher } from '../../../gateway/src/http-fetcher';
 import { composeSupergraph, fetchSubgraphSdl } from '../../../lib/src/index';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
 import { buildDeepMlpModel } from '../test/support/onnx-model.builder';
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   await waitReady(`${gatewayUrl}/health/ready`, processes[1]);
   const service = { graphqlUrl: `${serviceUrl}/graphql` };
   const gateway = { url: gatewayUrl, graphqlUrl: `${gatewayUrl}/graphql` };
-  const http = createHttpFetcher(60_000);
+  const http = createSubgraphFetcher({ timeoutMs: 60_000 });
   const org = 'bench-org';
   const token = await issuer.issue({ org, perms: ['inference:read', 'inference:invoke', 'inference:manage'], expiresIn: 4 * 3600 });
   const width = arg('heavy-width', 2048);
@@ -213,8 +213,13 @@ async function main(): Promise<void> {
  * may be closed by the server just as it is reused ("other side closed").
  */
 async function setupCall(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<{ data?: any; errors?: unknown[] }> {
-  const res = await createHttpFetcher(120_000)(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as { data?: any; errors?: unknown[] };
+  const fetcher = createSubgraphFetcher({ timeoutMs: 120_000 });
+  try {
+    const res = await fetcher(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    return (await res.json()) as { data?: any; errors?: unknown[] };
+  } finally {
+    fetcher.close();
+  }
 }
 
 /** Polls a readiness URL until it answers 200; fails with the process's output if it exits first. */
