@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
+import type http from 'node:http';
 import type express from 'express';
 import type { ServiceMetrics } from '../../lib/src/index';
 import type { Logger } from '../../lib/src/index';
@@ -14,10 +15,22 @@ export const REST_ROUTES: { prefix: string; service: string; stripPrefix?: boole
   { prefix: '/schema-registry', service: 'schemas', stripPrefix: true },
 ];
 
+/** Random bytes for trace ids, drawn from a pool refilled 4 KiB at a time (as crypto.randomUUID does). */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
+
 /** A W3C trace context header: keep the client's, or start a trace. */
 export function traceparentOf(given?: string): string {
   if (given && /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(given)) return given;
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
 }
 
 export interface RouteOptions {
@@ -31,9 +44,13 @@ export interface RouteOptions {
   subgraphTimeoutMs: number;
 }
 
-/** CORS for an allow-list, request ids and request logs/metrics. */
-export function mountEdgeMiddleware(app: express.Express, opts: RouteOptions): void {
-  app.use((req, res, next) => {
+/**
+ * CORS for an allow-list, request ids, trace context and request logs/metrics, for the express
+ * routes and the direct GraphQL path alike.
+ * @returns false when it answered the request itself (a CORS preflight)
+ */
+export function edgeHandler(opts: RouteOptions): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
+  return (req, res) => {
     const origin = req.headers.origin;
     if (origin && opts.corsOrigins.includes(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -43,8 +60,9 @@ export function mountEdgeMiddleware(app: express.Express, opts: RouteOptions): v
       res.setHeader('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
     }
     if (req.method === 'OPTIONS') {
-      res.status(204).end();
-      return;
+      res.statusCode = 204;
+      res.end();
+      return false;
     }
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const traceparent = traceparentOf(req.headers.traceparent as string | undefined);
@@ -53,13 +71,20 @@ export function mountEdgeMiddleware(app: express.Express, opts: RouteOptions): v
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      // originalUrl: inside a mounted router (app.use('/graphql', …)) req.path is relative to the mount.
-      const path = req.originalUrl.split('?')[0];
+      // originalUrl: inside a mounted router (app.use('/graphql', …)) req.url is relative to the mount.
+      const path = ((req as express.Request).originalUrl ?? req.url ?? '').split('?')[0];
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       opts.metrics.httpDuration.observe({ method: req.method, route: path.startsWith('/graphql') ? '/graphql' : 'other', status: String(res.statusCode) }, seconds);
       if (!path.startsWith('/health') && path !== '/metrics') opts.logger.info({ requestId, traceId: traceparent.split('-')[1], method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
-    next();
+    return true;
+  };
+}
+
+/** The edge handler as the first express middleware. */
+export function mountEdgeMiddleware(app: express.Express, edge: ReturnType<typeof edgeHandler>): void {
+  app.use((req, res, next) => {
+    if (edge(req, res)) next();
   });
 }
 

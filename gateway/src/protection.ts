@@ -41,12 +41,44 @@ export interface RateLimits {
 }
 
 /**
- * Rate limits per user and per client IP (rate-limiter-flexible; shared through Redis when a client
- * is given so every replica counts together). Over the limit: HTTP 429, `Retry-After`, and
+ * The rate limits on an express route. Over the limit: HTTP 429, `Retry-After`, and
  * `extensions.code: RATE_LIMITED` with `retryAfterSeconds`. The verified viewer is kept on the
  * request so the GraphQL context does not verify the token twice.
  */
-export function rateLimitMiddleware(limits: RateLimits, deps: { verify?: TokenVerifier; redis?: Redis; prefix: string }) {
+export function rateLimitMiddleware(admit: RateLimiter) {
+  return async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    let verdict: RateLimitVerdict;
+    try {
+      verdict = await admit(req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    } catch (err) {
+      return next(err);
+    }
+    (req as any).viewer = verdict.viewer;
+    if (verdict.retryAfterSeconds === undefined) return next();
+    res.setHeader('retry-after', String(verdict.retryAfterSeconds));
+    res.status(429).json(rateLimitedBody(verdict.retryAfterSeconds));
+  };
+}
+
+/** What the rate limits say of one request: its verified viewer (null when anonymous or the token is bad) and, over a limit, when to retry. */
+export interface RateLimitVerdict {
+  viewer: Viewer | null;
+  retryAfterSeconds?: number;
+}
+
+/** The 429 answer's body. */
+export function rateLimitedBody(retryAfterSeconds: number) {
+  return { errors: [{ message: `Too many requests; retry in ${retryAfterSeconds}s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds } }] };
+}
+
+/** Counts a request of a caller (Authorization header) from a client IP. */
+export type RateLimiter = (authorization: string | undefined, ip: string) => Promise<RateLimitVerdict>;
+
+/**
+ * Rate limits per user and per client IP (rate-limiter-flexible; shared through Redis when a client
+ * is given so every replica counts together), for the express route and the direct GraphQL path alike.
+ */
+export function createRateLimiter(limits: RateLimits, deps: { verify?: TokenVerifier; redis?: Redis; prefix: string }): RateLimiter {
   const make = (points: number, keyPrefix: string): RateLimiterAbstract | undefined => {
     if (points <= 0) return undefined;
     const memory = new RateLimiterMemory({ points, duration: 60, keyPrefix });
@@ -55,24 +87,21 @@ export function rateLimitMiddleware(limits: RateLimits, deps: { verify?: TokenVe
   };
   const perUser = make(limits.perUserPerMinute, 'rl-user');
   const perIp = make(limits.perIpPerMinute, 'rl-ip');
-  return async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+  return async (authorization: string | undefined, ip: string): Promise<RateLimitVerdict> => {
     let viewer: Viewer | null;
     try {
-      const token = bearerToken(req.headers.authorization);
+      const token = bearerToken(authorization);
       viewer = token && deps.verify ? await deps.verify(token) : null;
     } catch {
       viewer = null; // the GraphQL context answers UNAUTHENTICATED; here it only counts as anonymous
     }
-    (req as any).viewer = viewer;
     try {
-      if (perIp) await perIp.consume(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      if (perIp) await perIp.consume(ip);
       if (perUser && viewer) await perUser.consume(viewer.id);
-      next();
+      return { viewer };
     } catch (err) {
-      if (!(err instanceof RateLimiterRes)) return next(err);
-      const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      res.setHeader('retry-after', String(retryAfterSeconds));
-      res.status(429).json({ errors: [{ message: `Too many requests; retry in ${retryAfterSeconds}s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds } }] });
+      if (!(err instanceof RateLimiterRes)) throw err;
+      return { viewer, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
     }
   };
 }

@@ -14,17 +14,17 @@ import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger, TokenVerifier, Viewer } from '../../lib/src/index';
-import { bearerToken, createServiceMetrics, createTokenVerifier, metricsPlugin, subgraphUrls, tracingPlugin } from '../../lib/src/index';
+import { bearerToken, createServiceMetrics, createTokenVerifier, graphqlPostHandler, isJsonPost, metricsPlugin, subgraphUrls, tracingPlugin } from '../../lib/src/index';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
 import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
-import { mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
-import { operationLimits, rateLimitMiddleware, safelistPlugin } from './protection';
+import { edgeHandler, mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
+import { createRateLimiter, operationLimits, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
-import { attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
+import { acceptsMultipartSubscription, attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
 
 export type { GatewayContext };
 
@@ -54,7 +54,8 @@ function formatGatewayError(production: boolean) {
 }
 
 /**
- * The gateway: `@apollo/gateway` over a composed supergraph behind Apollo Server 5 and express 5,
+ * The gateway: `@apollo/gateway` over a composed supergraph behind Apollo Server 5 (GraphQL JSON POSTs
+ * straight from node:http, the rest through express 5),
  * with federated subscriptions (graphql-ws and multipart), edge token verification and
  * `@authenticated`/`@requiresScopes`, operation limits, rate limits, an optional safelist,
  * resilient subgraph calls, CORS, CSRF prevention, health, metrics, hot reload and the
@@ -102,14 +103,23 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   // A GraphQL answer is never revalidated by ETag (as in the service kit): hashing each one is wasted.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  const httpServer = http.createServer(app);
   let ready = false;
+  // Set once Apollo has started: GraphQL JSON POSTs go straight to it, everything else through express.
+  const direct: { graphqlPost?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> } = {};
+  const httpServer = http.createServer((req, res) => {
+    if (direct.graphqlPost && isJsonPost(req, '/graphql') && !acceptsMultipartSubscription(req.headers.accept)) {
+      if (edge(req, res)) void direct.graphqlPost(req, res);
+      return;
+    }
+    app(req, res);
+  });
   const openSubscriptions = new Set<AbortController>();
   const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
 
   const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready, urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
-  mountEdgeMiddleware(app, routeOptions);
+  const edge = edgeHandler(routeOptions);
+  mountEdgeMiddleware(app, edge);
   mountServiceRoutes(app, routeOptions);
 
   const limits = operationLimits(config.limits);
@@ -150,25 +160,37 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const ws = attachWebSocketTransport(httpServer, transportOptions);
   await apollo.start();
 
-  app.use(
-    '/graphql',
-    rateLimitMiddleware(config.rateLimits, { verify, redis, prefix: config.rateLimitPrefix }),
-    express.json({ limit: config.bodyLimitBytes }),
-    multipartSubscriptionHandler(transportOptions),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => {
-        const authorization = req.headers.authorization;
-        let viewer: Viewer | null = (req as any).viewer ?? null;
-        try {
-          const token = bearerToken(authorization);
-          if (token && verify && !viewer) viewer = await verify(token);
-        } catch (err) {
-          throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-        }
-        return { authorization, viewer, traceparent: (req as any).traceparent ?? traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
-      },
-    }),
-  );
+  const rateLimiter = createRateLimiter(config.rateLimits, { verify, redis, prefix: config.rateLimitPrefix });
+  const contextOf = async (req: express.Request): Promise<GatewayContext> => {
+    const authorization = req.headers.authorization;
+    let viewer: Viewer | null = (req as any).viewer ?? null;
+    try {
+      const token = bearerToken(authorization);
+      if (token && verify && !viewer) viewer = await verify(token);
+    } catch (err) {
+      throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    }
+    return { authorization, viewer, traceparent: (req as any).traceparent ?? traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
+  };
+  app.use('/graphql', rateLimitMiddleware(rateLimiter), express.json({ limit: config.bodyLimitBytes }), multipartSubscriptionHandler(transportOptions), expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }));
+  direct.graphqlPost = graphqlPostHandler<GatewayContext>({
+    apollo,
+    bodyLimitBytes: config.bodyLimitBytes,
+    // express's request methods (req.ip under `trust proxy`) on the plain node:http request, as express itself does.
+    admit: async (req, res) => {
+      Object.setPrototypeOf(req, app.request);
+      const ip = (req as express.Request).ip ?? req.socket.remoteAddress ?? 'unknown';
+      const verdict = await rateLimiter(req.headers.authorization, ip);
+      (req as any).viewer = verdict.viewer;
+      if (verdict.retryAfterSeconds === undefined) return true;
+      const text = JSON.stringify(rateLimitedBody(verdict.retryAfterSeconds));
+      res.writeHead(429, { 'retry-after': String(verdict.retryAfterSeconds), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return false;
+    },
+    context: (req) => contextOf(req as express.Request),
+    onError: (err) => deps.logger.error({ err }, 'unhandled GraphQL request error'),
+  });
   app.get('/', (_req, res) => res.redirect('/graphql'));
   app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);

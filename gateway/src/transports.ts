@@ -102,6 +102,11 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
 const BOUNDARY = 'graphql';
 const part = (json: unknown) => `\r\n--${BOUNDARY}\r\ncontent-type: application/json\r\n\r\n${JSON.stringify(json)}`;
 
+/** Whether a request asks for a subscription over multipart HTTP (Apollo's `subscriptionSpec`). */
+export function acceptsMultipartSubscription(accept: string | undefined): boolean {
+  return accept !== undefined && /multipart\/mixed/i.test(accept) && /subscriptionSpec/i.test(accept);
+}
+
 /**
  * Apollo's multipart HTTP subscription protocol on `POST /graphql` with
  * `Accept: multipart/mixed;subscriptionSpec="1.0"`: one `{"payload": ...}` part per event, a `{}`
@@ -109,8 +114,7 @@ const part = (json: unknown) => `\r\n--${BOUNDARY}\r\ncontent-type: application/
  */
 export function multipartSubscriptionHandler(opts: TransportOptions) {
   return async (req: express.Request, res: express.Response, next: express.NextFunction) => {
-    const accept = String(req.headers.accept ?? '');
-    if (!/multipart\/mixed/i.test(accept) || !/subscriptionSpec/i.test(accept)) return next();
+    if (!acceptsMultipartSubscription(req.headers.accept)) return next();
     const body = req.body as { query?: string; operationName?: string; variables?: Record<string, unknown> } | undefined;
     if (!body?.query) return next();
     let document;

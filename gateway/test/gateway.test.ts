@@ -93,6 +93,10 @@ describe('gateway', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
     const evil = await fetch(gateway.graphqlUrl, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { origin: 'https://studio.apollographql.com', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ echo { requestId } }' }) });
+    expect(post.status).toBe(200);
+    expect(post.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
+    expect(post.headers.get('x-request-id')).toBeTruthy();
   });
 
   it('blocks CSRF-prone requests (simple GET and text/plain POST)', async () => {

@@ -11,6 +11,7 @@ import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createFormatError } from './errors';
+import { graphqlPostHandler, isJsonPost } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { createServiceMetrics, metricsPlugin } from './metrics';
@@ -55,8 +56,8 @@ export interface ServiceServer {
 const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
 
 /**
- * The server kit every service uses: express 5 + Apollo Server 5 + graphql-ws on the same port and
- * path, JSON body limit, request ids, `/health/live`, `/health/ready` (503 while starting and after
+ * The server kit every service uses: Apollo Server 5 + graphql-ws on the same port and path (GraphQL
+ * JSON POSTs straight from node:http to Apollo, everything else through express 5), JSON body limit, request ids, `/health/live`, `/health/ready` (503 while starting and after
  * stop begins), Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain.
  * Never listens until `listen` is called.
  */
@@ -65,27 +66,31 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   app.disable('x-powered-by');
   // A GraphQL POST answer is never revalidated by ETag; hashing every response body would be wasted.
   app.set('etag', false);
-  const httpServer = http.createServer(app);
   const metrics = opts.metrics ?? createServiceMetrics(opts.name);
   let ready = false;
-
-  app.use((req, res, next) => {
+  // Set once Apollo has started: GraphQL JSON POSTs go straight to it, everything else through express.
+  const direct: { graphqlPost?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> } = {};
+  const httpServer = http.createServer((req, res) => {
     const requestId = header(req.headers['x-request-id']) ?? randomUUID();
     (req as any).requestId = requestId;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // originalUrl: inside a mounted router (app.use('/graphql', …)) req.path is relative to the mount.
-      const path = req.originalUrl.split('?')[0];
+      const path = ((req as express.Request).originalUrl ?? req.url ?? '').split('?')[0];
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ?? (path.startsWith('/graphql') ? '/graphql' : 'other');
-      metrics.httpDuration.observe({ method: req.method, route: String(route), status: String(res.statusCode) }, seconds);
+      const route = (req as express.Request).route?.path ?? (path.startsWith('/graphql') ? '/graphql' : 'other');
+      metrics.httpDuration.observe({ method: req.method ?? '', route: String(route), status: String(res.statusCode) }, seconds);
       if (!path.startsWith('/health') && path !== '/metrics') {
         const traceId = header(req.headers.traceparent)?.split('-')[1];
         opts.logger.info({ requestId, traceId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
       }
     });
-    next();
+    if (direct.graphqlPost && isJsonPost(req, '/graphql')) {
+      void direct.graphqlPost(req, res);
+      return;
+    }
+    app(req, res);
   });
 
   app.get('/health/live', (_req, res) => {
@@ -137,16 +142,16 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   });
   await apollo.start();
 
+  const contextOf = (req: http.IncomingMessage) => {
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = header(v);
+    return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers });
+  };
+  direct.graphqlPost = graphqlPostHandler({ apollo, bodyLimitBytes: opts.bodyLimitBytes, context: contextOf, onError: (err) => opts.logger.error({ err }, 'unhandled GraphQL request error') });
   app.use(
     '/graphql',
     express.json({ limit: opts.bodyLimitBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const headers: Record<string, string | undefined> = {};
-        for (const [k, v] of Object.entries(req.headers)) headers[k] = header(v);
-        return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers });
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
   app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);

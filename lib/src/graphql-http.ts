@@ -1,0 +1,117 @@
+import type http from 'node:http';
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+
+/** What the GraphQL POST handler needs besides the request. */
+export interface GraphQLPostOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  bodyLimitBytes: number;
+  context: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<TContext>;
+  /** Runs before the body is read (rate limits ...); false when it answered the request itself. */
+  admit?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+  /** Told of an error nobody else handled (the answer is a 500). */
+  onError: (err: unknown) => void;
+}
+
+/** Whether a request is a JSON POST to `path` (with or without a query string). */
+export function isJsonPost(req: http.IncomingMessage, path: string): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url ?? '';
+  if (url !== path && !(url.startsWith(path) && url[path.length] === '?')) return false;
+  const type = req.headers['content-type'];
+  return type !== undefined && /^application\/(graphql-response\+)?json\s*(;|$)/i.test(type);
+}
+
+/** An error the handler answers itself (body too large, unreadable JSON). */
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads the whole body up to `limit` bytes; 413 past it (by Content-Length or by what arrives). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(new BodyError(413, 'Request body too large'));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyError(413, 'Request body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+const answerJson = (res: http.ServerResponse, status: number, body: unknown) => {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
+};
+
+/**
+ * Serves a GraphQL JSON POST straight from node:http into Apollo Server (`executeHTTPGraphQLRequest`),
+ * without a web framework in between: the body is read with a size limit and parsed once, and the
+ * answer written as Apollo gives it (complete or incremental). Errors of the body itself answer
+ * `{ "errors": [...] }` with 413 or 400, as Apollo answers a malformed request. Never rejects.
+ */
+export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPostOptions<TContext>) {
+  const serve = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    if (opts.admit && !(await opts.admit(req, res))) {
+      req.resume();
+      return;
+    }
+    let body: unknown;
+    try {
+      const raw = await readBody(req, opts.bodyLimitBytes);
+      try {
+        body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+      } catch (err) {
+        throw new BodyError(400, `Invalid JSON in the request body: ${(err as Error).message}`);
+      }
+    } catch (err) {
+      const status = err instanceof BodyError ? err.status : 400;
+      answerJson(res, status, { errors: [{ message: (err as Error).message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const answer = await opts.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: 'POST', headers, search: q < 0 ? '' : url.slice(q), body },
+      context: () => opts.context(req, res),
+    });
+    for (const [key, value] of answer.headers) res.setHeader(key, value);
+    res.statusCode = answer.status ?? 200;
+    if (answer.body.kind === 'complete') {
+      res.setHeader('content-length', Buffer.byteLength(answer.body.string));
+      res.end(answer.body.string);
+      return;
+    }
+    for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+  return (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> =>
+    serve(req, res).catch((err) => {
+      opts.onError(err);
+      if (!res.headersSent) answerJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+}
