@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { GraphQLObjectType } from 'graphql';
+import { buildSchema, graphql } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
+import { applyPermissions, hasPermission, isAuthenticated, isPublic, sameOrganization } from '../src/auth/rules';
 import { PayloadTooLargeError, createFileArtifactStore } from '../src/artifacts';
 import { createPubSub } from '../src/pubsub';
 import { createWorkerPool } from '../src/worker-pool';
@@ -75,4 +78,35 @@ describe('pub/sub', () => {
       await ps.close();
     });
   }
+});
+
+describe('permissions', () => {
+  const base = () => {
+    const schema = buildSchema(`type Query { items: [Item!]! secret: String open: String account: Account }  type Item { name: String! organizationId: String! }  type Account { id: ID! organizationId: String! }`);
+    const resolvers: Record<string, () => unknown> = { items: () => [{ name: 'a', organizationId: 'org-1' }], secret: () => 'hidden', open: () => 'hello', account: () => ({ id: 'acc-1', organizationId: 'org-2' }) };
+    for (const [name, field] of Object.entries((schema.getType('Query') as GraphQLObjectType).getFields())) field.resolve = resolvers[name];
+    return schema;
+  };
+  const viewer = (perms: string[]) => ({ viewer: { id: 'u', organizationId: 'org-1', roles: [], permissions: perms, kind: 'user' as const } });
+
+  it('denies root fields without a rule, applies field and whole-type rules, and leaves unguarded fields unwrapped', async () => {
+    const schema = applyPermissions(base(), { Query: { items: hasPermission('items:read'), open: isPublic, account: isAuthenticated }, Account: sameOrganization });
+    const run = async (query: string, ctx: object) => JSON.parse(JSON.stringify(await graphql({ schema, source: query, contextValue: ctx })));
+    expect((await run('{ items { name } }', viewer(['items:read']))).data).toEqual({ items: [{ name: 'a' }] });
+    expect((await run('{ items { name } }', viewer([]))).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await run('{ secret }', viewer(['items:read']))).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await run('{ open }', { viewer: null })).data).toEqual({ open: 'hello' });
+    const other = await run('{ account { id } }', viewer([]));
+    expect(other.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(other.errors[0].path).toEqual(['account', 'id']);
+    // No rule, no wrapper: the field's value is not turned into an awaited rule check.
+    const item = schema.getType('Item') as GraphQLObjectType;
+    expect(item.getFields().name.resolve).toBeUndefined();
+    const open = (schema.getType('Query') as GraphQLObjectType).getFields().open.resolve!;
+    expect(open({}, {}, {}, {} as any)).toBe('hello');
+  });
+
+  it('refuses a rule for a type the schema does not have', () => {
+    expect(() => applyPermissions(base(), { Nothing: isAuthenticated })).toThrow(/Nothing/);
+  });
 });

@@ -55,10 +55,13 @@ const ROOTS = ['Query', 'Mutation', 'Subscription'];
  * Applies graphql-shield to a subgraph schema. Every root field without a rule is denied (so a new
  * field is closed until someone decides), `_service` and `_entities` stay open so composition and
  * entity lookups work, and other types' fields are allowed unless the map says otherwise.
+ *
+ * Only fields whose rule is not `allow` are wrapped: shield on its own wraps every field of every
+ * type (its fallback rule), which turns each scalar of an answer into an awaited rule check.
  * @returns the schema with permissions applied
  */
 export function applyPermissions(schema: GraphQLSchema, rules: RuleMap): GraphQLSchema {
-  const tree: Record<string, Record<string, IRule> | IRule> = {};
+  const tree: Record<string, Record<string, IRule>> = {};
   for (const root of ROOTS) {
     const type = schema.getType(root);
     if (!type || !isObjectType(type)) continue;
@@ -69,9 +72,24 @@ export function applyPermissions(schema: GraphQLSchema, rules: RuleMap): GraphQL
     }
     tree[root] = fields;
   }
-  for (const [typeName, r] of Object.entries(rules)) if (!ROOTS.includes(typeName)) tree[typeName] = r;
-  return applyMiddleware(
-    schema,
-    shield(tree as any, { allowExternalErrors: true, fallbackRule: allow, fallbackError: new ForbiddenError() }),
-  );
+  for (const [typeName, r] of Object.entries(rules)) {
+    if (ROOTS.includes(typeName)) continue;
+    const type = schema.getType(typeName);
+    if (!type || !isObjectType(type)) throw new Error(`Permissions name ${typeName}, which is not an object type of the schema`);
+    // A rule for a whole type applies to each of its fields.
+    tree[typeName] = isRuleMapOfFields(r) ? r : Object.fromEntries(Object.keys(type.getFields()).map((f) => [f, r]));
+  }
+  const generated = shield(tree, { allowExternalErrors: true, fallbackRule: allow, fallbackError: new ForbiddenError() }).generate(schema) as Record<string, Record<string, unknown>>;
+  const guarded: Record<string, Record<string, any>> = {};
+  for (const [typeName, fields] of Object.entries(tree)) {
+    for (const [field, r] of Object.entries(fields)) {
+      if (r === (allow as unknown)) continue;
+      (guarded[typeName] ??= {})[field] = generated[typeName][field];
+    }
+  }
+  return applyMiddleware(schema, guarded);
+}
+
+function isRuleMapOfFields(r: IRule | Record<string, IRule>): r is Record<string, IRule> {
+  return typeof r === 'object' && r !== null && !('resolve' in r && typeof (r as { resolve?: unknown }).resolve === 'function');
 }
