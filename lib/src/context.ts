@@ -20,7 +20,9 @@ export interface ServiceContext {
 
 /**
  * Builds the per-request context: verifies the bearer token (no token = anonymous viewer `null`,
- * a bad token = UNAUTHENTICATED with HTTP 401) and forks the EntityManager.
+ * a bad token = UNAUTHENTICATED with HTTP 401). The EntityManager fork and the request's logger are
+ * made on first use, so a request that never touches the database pays for neither; add a
+ * subgraph's own members with `Object.assign` (a spread would make both at once).
  */
 export function createContextFactory(deps: { orm: MikroORM; verify: TokenVerifier; logger: Logger }) {
   return async (input: ContextInput): Promise<ServiceContext> => {
@@ -31,11 +33,17 @@ export function createContextFactory(deps: { orm: MikroORM; verify: TokenVerifie
     } catch (err) {
       throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
     }
+    let em: EntityManager | undefined;
+    let logger: Logger | undefined;
     return {
       viewer,
-      em: deps.orm.em.fork(),
+      get em() {
+        return (em ??= deps.orm.em.fork());
+      },
       requestId: input.requestId,
-      logger: deps.logger.child({ requestId: input.requestId }),
+      get logger() {
+        return (logger ??= deps.logger.child({ requestId: input.requestId }));
+      },
       authorization: input.authorization,
       traceparent: input.traceparent,
     };

@@ -73,7 +73,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     logger,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
-    context: async (input) => ({ ...(await baseContext(input)), services }),
+    context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
     onStop: async () => {
       await monitor.stop();

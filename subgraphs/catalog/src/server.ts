@@ -71,7 +71,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     metrics: serviceMetrics,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
-    context: async (input) => ({ ...(await baseContext(input)), catalog: services }),
+    context: async (input) => Object.assign(await baseContext(input), { catalog: services }),
     readinessChecks: [() => pingDatabase(orm)],
     routes: (app) => {
       uploads.mount(app);

@@ -27,7 +27,7 @@ export function scopeOf(ctx: IdentityContext): { id: string; organizationId: str
 export function createIdentityContextFactory(base: (input: ContextInput) => Promise<ServiceContext>, runtime: IdentityRuntime) {
   return async (input: ContextInput): Promise<IdentityContext> => {
     const ctx = await base(input);
-    return { ...ctx, services: createIdentityServices(ctx.em, runtime), meta: requestMeta(input.headers) };
+    return Object.assign(ctx, { services: createIdentityServices(ctx.em, runtime), meta: requestMeta(input.headers) });
   };
 }
 

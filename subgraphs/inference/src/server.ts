@@ -84,7 +84,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     metrics,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
-    context: async (input) => ({ ...(await baseContext(input)), app }),
+    context: async (input) => Object.assign(await baseContext(input), { app }),
     readinessChecks: [() => pingDatabase(orm)],
     routes: (express) => {
       uploads.mount(express);

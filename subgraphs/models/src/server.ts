@@ -74,7 +74,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
     logger,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
-    context: async (input) => ({ ...(await baseContext(input)), services }),
+    context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
     routes: (app) => {
       uploads.mount(app);

@@ -42,7 +42,7 @@ export async function createServer(config: Config, deps: Partial<SchemasDeps> = 
     logger,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
-    context: async (input) => ({ ...(await baseContext(input)), registry }),
+    context: async (input) => Object.assign(await baseContext(input), { registry }),
     readinessChecks: [() => pingDatabase(orm)],
     routes: (app) => {
       mountInternalRoutes(app, { orm, verify, registry, logger });

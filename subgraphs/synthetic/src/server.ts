@@ -83,7 +83,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     logger,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
-    context: async (input) => ({ ...(await baseContext(input)), jobs }),
+    context: async (input) => Object.assign(await baseContext(input), { jobs }),
     readinessChecks: [() => pingDatabase(orm)],
     onStop: async () => {
       await pool.close();
