@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gql, startService, testBaseConfig } from '../src/testing/harness';
 import { testPostgresDatabase } from '../src/testing/postgres';
 import type { TestIssuer } from '../src/testing/test-issuer';
 import { startTestIssuer } from '../src/testing/test-issuer';
-import { createNotesServer } from './fixtures/notes-subgraph';
+import { createTokenVerifier } from '../src/auth/token-verifier';
+import { createContextFactory } from '../src/context';
+import { createLogger } from '../src/logger';
+import { createOrm } from '../src/orm';
+import { Note, createNotesServer } from './fixtures/notes-subgraph';
 
 let issuer: TestIssuer;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-persist-'));
@@ -42,5 +46,31 @@ describe.each([
     const res = await gql(second.graphqlUrl, '{ notes { text } }', {}, token);
     await second.stop();
     expect(res.data.notes).toEqual([{ text: 'kept' }]);
+  });
+});
+
+describe('request context', () => {
+  it('forks the EntityManager and makes the request logger only when a resolver uses them, once per request', async () => {
+    const orm = await createOrm({ databaseUrl: ':memory:', dataDir, serviceName: 'ctx', entities: [Note] });
+    try {
+      const logger = createLogger('ctx', 'silent');
+      const forks = vi.spyOn(orm.em, 'fork');
+      const children = vi.spyOn(logger, 'child');
+      const context = createContextFactory({ orm, verify: createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }), logger });
+      const token = await issuer.issue({ org: 'org-ctx', perms: [] });
+      const ctx = Object.assign(await context({ authorization: `Bearer ${token}`, requestId: 'r-1', headers: {} }), { extra: 1 });
+      expect(ctx.viewer?.organizationId).toBe('org-ctx');
+      expect(forks).not.toHaveBeenCalled();
+      expect(children).not.toHaveBeenCalled();
+      expect(ctx.em).toBe(ctx.em);
+      expect(await ctx.em.count(Note, {})).toBe(0);
+      expect(forks).toHaveBeenCalledTimes(1);
+      ctx.logger.info('hello');
+      expect(ctx.logger).toBe(ctx.logger);
+      expect(children).toHaveBeenCalledTimes(1);
+      expect(children).toHaveBeenCalledWith({ requestId: 'r-1' });
+    } finally {
+      await orm.close();
+    }
   });
 });
