@@ -18,13 +18,45 @@ export interface ServiceContext {
   traceparent?: string;
 }
 
+interface ContextDeps {
+  orm: MikroORM;
+  verify: TokenVerifier;
+  logger: Logger;
+}
+
+/**
+ * One request's context. `em` and `logger` are getters of the class, made on first use: Apollo
+ * Server copies the context for each operation with `Object.assign`, which copies own properties
+ * only, so the copy stays lazy too (own getters would be called by the copy).
+ */
+class RequestContext implements ServiceContext {
+  private fork?: EntityManager;
+  private child?: Logger;
+
+  constructor(
+    private readonly deps: ContextDeps,
+    readonly viewer: Viewer | null,
+    readonly requestId: string,
+    readonly authorization: string | undefined,
+    readonly traceparent: string | undefined,
+  ) {}
+
+  get em(): EntityManager {
+    return (this.fork ??= this.deps.orm.em.fork());
+  }
+
+  get logger(): Logger {
+    return (this.child ??= this.deps.logger.child({ requestId: this.requestId }));
+  }
+}
+
 /**
  * Builds the per-request context: verifies the bearer token (no token = anonymous viewer `null`,
  * a bad token = UNAUTHENTICATED with HTTP 401). The EntityManager fork and the request's logger are
  * made on first use, so a request that never touches the database pays for neither; add a
- * subgraph's own members with `Object.assign` (a spread would make both at once).
+ * subgraph's own members with `Object.assign` (a spread would make both at once and lose the class).
  */
-export function createContextFactory(deps: { orm: MikroORM; verify: TokenVerifier; logger: Logger }) {
+export function createContextFactory(deps: ContextDeps) {
   return async (input: ContextInput): Promise<ServiceContext> => {
     let viewer: Viewer | null;
     try {
@@ -33,20 +65,7 @@ export function createContextFactory(deps: { orm: MikroORM; verify: TokenVerifie
     } catch (err) {
       throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
     }
-    let em: EntityManager | undefined;
-    let logger: Logger | undefined;
-    return {
-      viewer,
-      get em() {
-        return (em ??= deps.orm.em.fork());
-      },
-      requestId: input.requestId,
-      get logger() {
-        return (logger ??= deps.logger.child({ requestId: input.requestId }));
-      },
-      authorization: input.authorization,
-      traceparent: input.traceparent,
-    };
+    return new RequestContext(deps, viewer, input.requestId, input.authorization, input.traceparent);
   };
 }
 

@@ -62,6 +62,12 @@ describe('request context', () => {
       expect(ctx.viewer?.organizationId).toBe('org-ctx');
       expect(forks).not.toHaveBeenCalled();
       expect(children).not.toHaveBeenCalled();
+      // Apollo Server copies the context for each operation (ApolloServer.js cloneObject): still lazy.
+      const copy = Object.assign(Object.create(Object.getPrototypeOf(ctx)), ctx) as typeof ctx;
+      expect(copy.viewer?.organizationId).toBe('org-ctx');
+      expect(copy.extra).toBe(1);
+      expect(forks).not.toHaveBeenCalled();
+      expect(children).not.toHaveBeenCalled();
       expect(ctx.em).toBe(ctx.em);
       expect(await ctx.em.count(Note, {})).toBe(0);
       expect(forks).toHaveBeenCalledTimes(1);

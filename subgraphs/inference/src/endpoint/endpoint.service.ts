@@ -63,12 +63,13 @@ export class EndpointService {
    * `find` for the prediction path: reuses a lookup for up to `cacheMs`, because a database query
    * per prediction costs more than a small model. Changes made through this replica apply at once;
    * those made through another replica apply within `cacheMs`.
+   * @param em called only when the endpoint is looked up (a request's fork is made on first use)
    */
-  async findForPrediction(em: EntityManager, viewer: Viewer, idOrName: string): Promise<Endpoint> {
+  async findForPrediction(em: () => EntityManager, viewer: Viewer, idOrName: string): Promise<Endpoint> {
     const key = `${viewer.organizationId}|${idOrName}`;
     const hit = this.hot.get(key);
     if (hit && hit.until > Date.now()) return hit.endpoint;
-    const endpoint = await this.find(em, viewer, idOrName);
+    const endpoint = await this.find(em(), viewer, idOrName);
     if (this.cacheMs > 0) {
       if (this.hot.size > 10_000) this.hot.clear();
       this.hot.set(key, { endpoint, until: Date.now() + this.cacheMs });

@@ -47,9 +47,8 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
   const withEndpoint = async (req: express.Request, res: express.Response, perm: string): Promise<Endpoint> => {
     const viewer = res.locals.viewer as Viewer;
     permission(viewer, perm);
-    const em = deps.orm.em.fork();
     const name = String(req.params.name);
-    return perm === 'inference:invoke' ? deps.endpoints.findForPrediction(em, viewer, name) : deps.endpoints.find(em, viewer, name);
+    return perm === 'inference:invoke' ? deps.endpoints.findForPrediction(() => deps.orm.em.fork(), viewer, name) : deps.endpoints.find(deps.orm.em.fork(), viewer, name);
   };
   const signatureFor = (endpoint: Endpoint, version?: string): ModelSignature | undefined => {
     const candidates = version ? [version] : endpoint.routes.map((r) => r.modelVersionId);

@@ -14,7 +14,7 @@ export class PredictionResolver {
   @Mutation(() => Prediction, { description: 'Runs the endpoint on input tensors; the routed version answers' })
   async predict(@Arg('input', () => PredictInput) input: PredictInput, @Ctx() ctx: InferenceContext): Promise<Prediction> {
     const viewer = requireViewer(ctx.viewer);
-    const endpoint = await ctx.app.endpoints.findForPrediction(ctx.em, viewer, input.endpoint);
+    const endpoint = await ctx.app.endpoints.findForPrediction(() => ctx.em, viewer, input.endpoint);
     const result = await withApiErrors(() => ctx.app.serving.predict(endpoint, input.inputs, input.routingKey, ctx.authorization));
     const wanted = input.parameters?.outputs;
     if (wanted) {
