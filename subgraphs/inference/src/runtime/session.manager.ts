@@ -29,6 +29,8 @@ export interface SessionStatus {
   sizeBytes?: number;
   loadedAt?: Date;
   warmupMs?: number;
+  /** Threads per run when the manager chose them (1 for a short-running model); absent: onnxruntime's default or the configured count. */
+  intraOpThreads?: number;
 }
 
 /** A loaded, warmed-up session with its signature. */
@@ -52,7 +54,14 @@ export interface SessionManagerOptions {
   maxBytes: number;
   /** @default ['cpu'] */
   providers?: readonly ExecutionProvider[];
+  /**
+   * Threads per session run. Unset: onnxruntime's default (one per core), except for a CPU model whose
+   * warm-up runs all take under `shortRunMs`, which is opened again with one thread (handing such a
+   * run to pool threads costs more than it saves, in latency and in CPU).
+   */
   intraOpNumThreads?: number;
+  /** @default 1 */
+  shortRunMs?: number;
   /** onnxruntime session configuration entries, e.g. `{ 'session.intra_op.allow_spinning': '0' }`. */
   sessionConfig?: Record<string, string>;
   logger?: RuntimeLogger;
@@ -211,7 +220,7 @@ export class SessionManager {
     }
   }
 
-  private async open(bytes: Uint8Array, preferred: readonly ExecutionProvider[]) {
+  private async open(bytes: Uint8Array, preferred: readonly ExecutionProvider[], threads = this.options.intraOpNumThreads) {
     const notes: string[] = [];
     for (const provider of preferred) {
       if (provider === 'cuda' && !this.unavailable.has('cuda')) {
@@ -225,7 +234,7 @@ export class SessionManager {
       }
       try {
         const options: InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
-        if (this.options.intraOpNumThreads !== undefined) options.intraOpNumThreads = this.options.intraOpNumThreads;
+        if (threads !== undefined) options.intraOpNumThreads = threads;
         if (this.options.sessionConfig && Object.keys(this.options.sessionConfig).length) options.extra = nestConfig(this.options.sessionConfig);
         const session = await InferenceSession.create(bytes, options);
         return { session, provider, note: notes.length ? notes.join('; ') : undefined };
@@ -242,14 +251,25 @@ export class SessionManager {
   private async create(key: string, source: ModelSource, options: LoadOptions): Promise<LoadedModel> {
     const bytes = await readSource(source);
     await this.makeRoom(key, bytes.byteLength);
-    const { session, provider, note } = await this.open(bytes, options.providers?.length ? options.providers : this.providers);
+    const opened = await this.open(bytes, options.providers?.length ? options.providers : this.providers);
+    let session = opened.session;
+    const { provider, note } = opened;
     if (note) this.options.logger?.warn({ modelVersion: key, provider, reason: note }, 'execution provider fallback');
     let signature: ModelSignature;
+    let intraOpThreads: number | undefined;
     const started = performance.now();
     try {
       signature = signatureFromSession(session);
+      const feeds = toOrtFeeds(zeroInputs(signature, options.warmupDims));
       // The failure is reported as the version's status; onnxruntime's own log line would only be noise.
-      await session.run(toOrtFeeds(zeroInputs(signature, options.warmupDims)), { logSeverityLevel: 4 });
+      await session.run(feeds, { logSeverityLevel: 4 });
+      if (this.options.intraOpNumThreads === undefined && provider === 'cpu' && bytes.byteLength <= REOPEN_MAX_BYTES && (await runsUnder(session, feeds, this.options.shortRunMs ?? 1))) {
+        const single = (await this.open(bytes, ['cpu'], 1)).session;
+        await session.release().catch(() => undefined);
+        session = single;
+        await session.run(feeds, { logSeverityLevel: 4 });
+        intraOpThreads = 1;
+      }
     } catch (error) {
       await session.release().catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
@@ -257,8 +277,21 @@ export class SessionManager {
     }
     const warmupMs = performance.now() - started;
     const entry = this.entries.get(key) as Entry;
-    entry.status = { key, state: 'READY', provider, providerNote: note, sizeBytes: bytes.byteLength, loadedAt: new Date(), warmupMs };
-    this.options.logger?.info({ modelVersion: key, provider, warmupMs }, 'session ready');
+    entry.status = { key, state: 'READY', provider, providerNote: note, sizeBytes: bytes.byteLength, loadedAt: new Date(), warmupMs, intraOpThreads };
+    this.options.logger?.info({ modelVersion: key, provider, warmupMs, intraOpThreads: intraOpThreads ?? 'default' }, 'session ready');
     return { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note };
   }
+}
+
+/** Models up to this size may be opened a second time, single-threaded, when their runs are short. */
+const REOPEN_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Whether three timed runs (after the warm-up run) each take under `ms`; stops at the first that does not. */
+async function runsUnder(session: InferenceSession, feeds: Record<string, Tensor>, ms: number): Promise<boolean> {
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    await session.run(feeds, { logSeverityLevel: 4 });
+    if (performance.now() - started >= ms) return false;
+  }
+  return true;
 }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelNotReadyError } from '../../src/runtime/runtime.errors';
 import { SessionManager, type RuntimeLogger } from '../../src/runtime/session.manager';
@@ -43,6 +45,34 @@ describe('SessionManager', () => {
     const ortFormat = new SessionManager({ maxBytes: 1 << 20, sessionConfig: { 'session.load_model_format': 'ORT' } });
     await expect(ortFormat.load('v1', { bytes: dense })).rejects.toThrow();
     expect(ortFormat.status('v1').state).toBe('FAILED');
+  });
+
+  it('opens a model whose runs are short again on one thread, unless a thread count is configured', async () => {
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const x = [{ name: 'x', datatype: 'FP32' as const, shape: [1, 3], data: new Float32Array([1, 2, 3]) }];
+    const expected = [1 / (1 + Math.exp(-4)), 1 / (1 + Math.exp(-5))];
+    const { lines, logger } = recordingLogger();
+    const before = threads();
+    manager = new SessionManager({ maxBytes: 1 << 20, shortRunMs: 60_000, logger });
+    await manager.load('v1', { bytes: dense });
+    expect(manager.status('v1')).toMatchObject({ state: 'READY', intraOpThreads: 1 });
+    expect(lines.find((l) => l.msg === 'session ready')?.obj).toMatchObject({ modelVersion: 'v1', intraOpThreads: 1 });
+    Array.from((await manager.run('v1', x))[0].data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    // One thread per run: onnxruntime starts no pool threads for the session.
+    expect(threads()).toBe(before);
+
+    // Runs that are not short keep onnxruntime's default (a pool thread per further core).
+    const pooled = new SessionManager({ maxBytes: 1 << 20, shortRunMs: 0 });
+    await pooled.load('v1', { bytes: dense });
+    expect(pooled.status('v1').intraOpThreads).toBeUndefined();
+    if (os.availableParallelism() > 1) expect(threads()).toBeGreaterThan(before);
+    Array.from((await pooled.run('v1', x))[0].data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    await pooled.close();
+
+    const configured = new SessionManager({ maxBytes: 1 << 20, shortRunMs: 60_000, intraOpNumThreads: 2 });
+    await configured.load('v1', { bytes: dense });
+    expect(configured.status('v1').intraOpThreads).toBeUndefined();
+    await configured.close();
   });
 
   it('falls back from cuda to cpu with the reason logged and kept', async () => {
