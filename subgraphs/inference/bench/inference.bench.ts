@@ -1,10 +1,12 @@
 // Benchmark: raw onnxruntime-node session.run against predict through the gateway (and the service
 // directly), at several concurrencies, batching on and off, JSON and binary payloads. The inference
-// service and the gateway run as they ship, each in its own process (their main.ts, NODE_ENV=production);
+// service and the gateway run as they ship, each in its own process (the compiled build as the images
+// run it, NODE_ENV=production);
 // this process generates the load over keep-alive connections and runs the raw sessions.
 // Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 2048] [--heavy-layers 8] [--out file.md]
 //   [--concurrency 1,16] [--models 0] [--scenarios "raw session.run|service"] [--profile dir]
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,10 +79,12 @@ async function main(): Promise<void> {
   const authEnv = { AIC_JWKS_URL: issuer.jwksUrl, AIC_JWT_ISSUER: issuer.issuer, AIC_JWT_AUDIENCE: issuer.audience, AIC_IDENTITY_URL: issuer.url, LOG_LEVEL: 'warn', NODE_ENV: 'production', HOST: '127.0.0.1' };
   const servicePort = await freePort();
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
-  // The images start services with reflect-metadata preloaded (Dockerfile); so does this.
-  const nodeArgs = ['--require', 'reflect-metadata', '--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [])];
+  // As the images run them (Dockerfile): the compiled build (made now when the sources changed, as
+  // `npm start` does), source maps on, reflect-metadata preloaded.
+  execFileSync(process.execPath, ['scripts/ensure-deps.js', '--build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const nodeArgs = ['--enable-source-maps', '--require', 'reflect-metadata', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [])];
   processes.push(
-    startProcess('inference', process.execPath, [...nodeArgs, 'subgraphs/inference/src/main.ts'], {
+    startProcess('inference', process.execPath, [...nodeArgs, 'dist/subgraphs/inference/src/main.js'], {
       ...authEnv,
       PORT: String(servicePort),
       AIC_DATA_DIR: dataDir,
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   // One benchmark client is one user from one address: the gateway's per-user and per-IP rate limits would measure themselves.
   processes.push(
-    startProcess('gateway', process.execPath, [...nodeArgs, 'gateway/src/main.ts'], {
+    startProcess('gateway', process.execPath, [...nodeArgs, 'dist/gateway/src/main.js'], {
       ...authEnv,
       PORT: String(gatewayPort),
       AIC_SUPERGRAPH_PATH: supergraphPath,
@@ -177,6 +181,7 @@ async function main(): Promise<void> {
         ['raw session.run', 1, () => session.run(feeds)],
         ['raw session.run, batch of 32', 32, () => session.run(feeds32)],
         ['service predict JSON, batching off', 1, predict(service.graphqlUrl, names.off, c.inputs)],
+        ['service predict rawData, batching off', 1, predict(service.graphqlUrl, names.off, rawInputs)],
         ['gateway predict JSON, batching off', 1, predict(gateway.graphqlUrl, names.off, c.inputs)],
         ['gateway predict JSON, batching on', 1, predict(gateway.graphqlUrl, names.on, c.inputs)],
         ['gateway predict rawData, batching off', 1, predict(gateway.graphqlUrl, names.off, rawInputs)],
