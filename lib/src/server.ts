@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { BaseContext } from '@apollo/server';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -137,6 +137,9 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       metricsPlugin(metrics),
       tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
       ApolloServerPluginInlineTraceDisabled(),
+      // No schema here carries @cacheControl hints; Apollo's cache-control plugin would still wrap every
+      // field resolver of every request to look for them.
+      ApolloServerPluginCacheControlDisabled(),
       ...(opts.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });

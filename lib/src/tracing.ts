@@ -17,13 +17,22 @@ export interface Tracing {
  * `endpoint` (e.g. an OpenTelemetry Collector's `http://collector:4318/v1/traces`) with W3C trace
  * context propagation. Process-wide by nature (OpenTelemetry's global provider): call it once, from main.
  */
+/** Whether this process exports spans (startTracing called and not shut down): the plugin does nothing otherwise. */
+let exporting = false;
+
 export function startTracing(opts: { serviceName: string; endpoint: string }): Tracing {
+  exporting = true;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': opts.serviceName }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: opts.endpoint }), { scheduledDelayMillis: 500 })],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
-  return { shutdown: () => provider.shutdown() };
+  return {
+    shutdown: () => {
+      exporting = false;
+      return provider.shutdown();
+    },
+  };
 }
 
 /** The OpenTelemetry context carried by a `traceparent` header (root when absent). */
@@ -40,12 +49,14 @@ export function activeTraceparent(): string | undefined {
 
 /**
  * One server span per GraphQL request, child of the caller's `traceparent`, so a gateway request
- * and the subgraph calls it makes share one trace. No-op while no tracer provider is registered.
+ * and the subgraph calls it makes share one trace. Costs a request nothing while this process does
+ * not export spans (no `startTracing`).
  */
 export function tracingPlugin(serviceName: string, traceparentOf: (ctx: any, request?: { http?: { headers: { get(name: string): string | undefined | null } } }) => string | undefined | null, opts: { rewriteContextTraceparent?: boolean } = {}): ApolloServerPlugin<any> {
   const tracer = trace.getTracer(serviceName);
   return {
     async requestDidStart({ contextValue, request }) {
+      if (!exporting) return;
       const span: Span = tracer.startSpan(`graphql ${request.operationName ?? 'operation'}`, { kind: SpanKind.SERVER, attributes: { 'service.name': serviceName } }, contextFromTraceparent(traceparentOf(contextValue, request as any) ?? undefined));
       const sc = span.spanContext();
       // The gateway forwards its own span as the parent of the subgraph calls it makes.

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   // As the images run them (Dockerfile): the compiled build (made now when the sources changed, as
   // `npm start` does), source maps on, reflect-metadata preloaded.
-  execFileSync(process.execPath, ['scripts/ensure-deps.js', '--build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(process.execPath, ['scripts/ensure-deps.js', '--build'], { cwd: ROOT, stdio: ['ignore', 2, 2] }); // its progress goes to stderr: stdout is the report
   const nodeArgs = ['--enable-source-maps', '--require', 'reflect-metadata', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [])];
   processes.push(
     startProcess('inference', process.execPath, [...nodeArgs, 'dist/subgraphs/inference/src/main.js'], {
