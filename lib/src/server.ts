@@ -15,7 +15,7 @@ import { graphqlPostHandler, isJsonPost } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { createServiceMetrics, metricsPlugin } from './metrics';
-import { tracingPlugin } from './tracing';
+import { startTracing, tracingPlugin } from './tracing';
 
 /** What a context factory receives, from HTTP headers or graphql-ws `connectionParams`. */
 export interface ContextInput {
@@ -198,7 +198,9 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
  * Runs a service until SIGTERM/SIGINT: listens, then on a signal turns readiness off, waits
  * `drainDelaySeconds` so load balancers stop routing, drains and exits.
  */
-export async function runUntilSignal(server: ServiceServer, opts: { port: number; host: string; drainDelaySeconds: number; logger: Logger; name: string }): Promise<string> {
+export async function runUntilSignal(server: ServiceServer, opts: { port: number; host: string; drainDelaySeconds: number; logger: Logger; name: string; otlpEndpoint?: string }): Promise<string> {
+  // Spans of this service join the caller's trace (the gateway's traceparent) when an OTLP endpoint is set.
+  const tracing = opts.otlpEndpoint ? startTracing({ serviceName: opts.name, endpoint: opts.otlpEndpoint }) : undefined;
   const url = await server.listen(opts.port, opts.host);
   opts.logger.info({ url: `${url}/graphql` }, `${opts.name} ready`);
   const shutdown = async (signal: string) => {
@@ -206,6 +208,7 @@ export async function runUntilSignal(server: ServiceServer, opts: { port: number
     server.setReady(false);
     await new Promise((r) => setTimeout(r, opts.drainDelaySeconds * 1000));
     await server.stop().catch((err) => opts.logger.error({ err }, 'error while stopping'));
+    await tracing?.shutdown().catch((err) => opts.logger.error({ err }, 'error while flushing spans'));
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const { server, firstRun } = await createServer(config, { logger });
   // Straight to stdout, not the JSON log: the credentials are for the person at the console, once.
   if (firstRun) process.stdout.write(firstRunBanner(firstRun));
-  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, logger, name: SERVICE_NAME });
+  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger, name: SERVICE_NAME });
 }
 
 main().catch((error: unknown) => {

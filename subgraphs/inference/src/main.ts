@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger('inference', config.logLevel);
   const sessions = new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, sessionConfig: config.sessionConfig, logger });
   const { server } = await createServer(config, { sessions });
-  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, logger, name: 'inference' });
+  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger, name: 'inference' });
 }
 
 main().catch((err) => {
