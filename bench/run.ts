@@ -52,7 +52,8 @@ const BENCHMARKS: Benchmark[] = [
     about:
       'Raw onnxruntime-node `session.run` against `predict` through the service and the gateway, at concurrency 1, 16 and 64, batching on and off, JSON and binary payloads, for a small model (Silero VAD) and a heavier one (a deep MLP whose single call takes ≥ 5 ms). ' +
       'The inference service and the gateway run as shipped, each in its own Node process (the compiled build as the images run it: `node --enable-source-maps --require reflect-metadata dist/.../main.js`, NODE_ENV=production); the benchmark process sends the load over keep-alive connections and runs the raw sessions, so all three share the CPUs. ' +
-      'Targets: on the heavier model, through the gateway ≥ 80% of raw throughput at concurrency 16; on the small model, added latency p50 < 2 ms at concurrency 1; batching ≥ 3× unbatched throughput on a batchable model.',
+      'Targets: on the heavier model, through the gateway ≥ 80% of raw throughput at concurrency 16; on the small model, added latency p50 < 2 ms at concurrency 1; batching ≥ 3× unbatched throughput on a batchable model. ' +
+      'Where the small model\'s time goes at concurrency 1, stage by stage: docs/inference-latency.md.',
     judge: judgeInference,
     timeoutMinutes: 30,
   },
