@@ -18,6 +18,7 @@ import { bearerToken, createServiceMetrics, createTokenVerifier, graphqlPostHand
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
+import { enablePassThrough } from './pass-through';
 import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
 import { edgeHandler, mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
@@ -97,6 +98,9 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     },
     buildService: ({ name, url }) => state.dataSources.get(name!) ?? new ResilientDataSource({ name: name!, url: url!, policy, metrics: subgraphMetrics, fetcher }),
   });
+
+  const passedThrough = new Counter({ name: 'gateway_pass_through_total', help: 'Operations answered by one subgraph call without plan execution (AIC_GATEWAY_PASS_THROUGH)', labelNames: ['subgraph'] as const, registers: [metrics.registry] });
+  if (config.passThrough) enablePassThrough(gateway, { dataSource: (name) => state.dataSources.get(name), supergraphSdl: () => state.sdl, onPassThrough: (subgraph) => passedThrough.inc({ subgraph }) });
 
   const app = express();
   app.disable('x-powered-by');

@@ -83,6 +83,42 @@ describe('gateway operations', () => {
     expect(byService('catalogue').length + byService('stock').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('passes operations planned as one fetch of themselves straight to the subgraph, answering exactly as plan execution does', async () => {
+    const sdl = await compose([catalogue, stock, notes]);
+    const on = await startGateway(sdl);
+    const off = await startGateway(sdl, { passThrough: false });
+    const writer = await issuer.issue({ org: 'org-pass', perms: ['notes:read', 'notes:write'] });
+    const reader = await issuer.issue({ org: 'org-pass', perms: [] });
+    const cases: [string, Record<string, unknown>, string | undefined, string | undefined][] = [
+      ['{ hello }', {}, undefined, 'catalogue'],
+      ['query Named($id: ID!) { product(id: $id) { id name } }', { id: 'p9' }, undefined, 'catalogue'],
+      ['{ a: products { id } b: hello }', {}, undefined, 'catalogue'],
+      ['{ notes { text } }', {}, reader, 'notes'],
+      ['mutation { addNote(text: "  ") { id } }', {}, writer, 'notes'],
+      // Planned otherwise: two subgraphs, a fragment to inline, an unused variable, a bad variable.
+      ['{ products { id name inStock } }', {}, undefined, undefined],
+      ['query F { products { ...P } } fragment P on Product { id name }', {}, undefined, undefined],
+      ['query U($unused: Int) { hello }', { unused: 1 }, undefined, undefined],
+      ['query V($id: ID!) { product(id: $id) { id } }', { id: { not: 'an id' } }, undefined, undefined],
+    ];
+    const expected: Record<string, number> = {};
+    for (const [query, variables, token, subgraph] of cases) {
+      const plain = await gql(off.graphqlUrl, query, variables, token);
+      // The first call is planned and executed as always; the second passes through when it may.
+      for (let i = 0; i < 2; i++) {
+        const answer = await gql(on.graphqlUrl, query, variables, token);
+        expect({ query, status: answer.status, body: answer.body }).toEqual({ query, status: plain.status, body: plain.body });
+      }
+      if (subgraph) expected[subgraph] = (expected[subgraph] ?? 0) + 1;
+    }
+    const text = await (await fetch(`${on.url}/metrics`)).text();
+    const passed = Object.fromEntries([...text.matchAll(/^gateway_pass_through_total\{[^}]*subgraph="(\w+)"[^}]*\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+    expect(passed).toEqual(expected);
+    expect(await (await fetch(`${off.url}/metrics`)).text()).not.toMatch(/^gateway_pass_through_total\{/m);
+    await on.gateway.stop();
+    await off.gateway.stop();
+  });
+
   it('counts operations and subgraph calls in /metrics', async () => {
     const gw = await startGateway(await compose([catalogue, stock]));
     await gql(gw.graphqlUrl, 'query Counted { products { inStock } }');

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
+import { GraphQLError, getOperationAST, getVariableValues, parse, print } from 'graphql';
+
+/** The part of a query plan's root fetch that decides and does a pass-through. */
+interface FetchNode {
+  kind: 'Fetch';
+  serviceName: string;
+  operation: string;
+  operationName?: string;
+  variableUsages?: string[];
+  requires?: unknown;
+  inputRewrites?: unknown[];
+  outputRewrites?: unknown[];
+  contextRewrites?: unknown[];
+}
+
+type Verdict = { fetch: FetchNode } | null;
+type RequestContext = Parameters<ApolloGateway['executor']>[0];
+
+/** `query Op($a: T) { f }` and `query Other__svc__0($a:T){f}` print alike once names are dropped. */
+function shapeOf(operation: OperationDefinitionNode): string {
+  return print({ ...operation, name: undefined });
+}
+
+/**
+ * Sends an operation whose query plan is one fetch of the client's own operation from one
+ * subgraph straight to that subgraph, and returns its answer as it came: the gateway's plan
+ * execution and result shaping would rebuild the very same answer. Everything before execution
+ * (parsing, validation, limits, edge auth, metrics) and the subgraph call itself (the resilient
+ * data source: headers, timeouts, retries, circuit breaker, sharing) are the same as always.
+ *
+ * An operation qualifies when its plan is a single root fetch without requires or rewrites and
+ * the fetched operation prints exactly as the client's (so no fragments to inline, no aliases or
+ * `__typename` added, no unused variables), and the supergraph has no `@inaccessible` element (whose
+ * values the shaping step would hide). The first request of each operation runs the planner's way
+ * and records the verdict; a new supergraph clears them.
+ */
+export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (name: string) => GraphQLDataSource | undefined; supergraphSdl: () => string; onPassThrough?: (subgraph: string) => void }) {
+  const original = gateway.executor;
+  const verdicts = new Map<string, Verdict>();
+  let sdlSeen = '';
+  let allowed = false;
+  const internals = gateway as unknown as { queryPlanStore?: { get(key: string): Promise<{ node?: { kind: string } } | undefined> } };
+
+  const decide = async (key: string, rc: RequestContext): Promise<Verdict> => {
+    const plan = await internals.queryPlanStore?.get(key);
+    const node = plan?.node as FetchNode | undefined;
+    if (!node || node.kind !== 'Fetch' || node.requires || node.inputRewrites?.length || node.outputRewrites?.length || node.contextRewrites?.length) return null;
+    const client = rc.operation;
+    const fetched = getOperationAST(parse(node.operation));
+    if (!client || !fetched || client.operation === 'subscription') return null;
+    return shapeOf(fetched) === shapeOf(client) ? { fetch: node } : null;
+  };
+
+  const passThrough = async (fetch: FetchNode, rc: RequestContext) => {
+    const source = opts.dataSource(fetch.serviceName);
+    if (!source) return undefined;
+    // The executor's own variable check, against the API schema.
+    const given = rc.request.variables ?? {};
+    const { errors } = getVariableValues(rc.schema, rc.operation!.variableDefinitions ?? [], given);
+    if (errors) return { errors };
+    const variables: Record<string, unknown> = {};
+    for (const name of fetch.variableUsages ?? []) if (name in given) variables[name] = given[name];
+    opts.onPassThrough?.(fetch.serviceName);
+    const response = await source.process({
+      // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported by the package).
+      kind: 'incoming operation' as never,
+      request: { query: fetch.operation, variables, operationName: fetch.operationName },
+      incomingRequestContext: rc,
+      context: rc.context,
+    });
+    return {
+      data: response.data,
+      ...(response.errors?.length ? { errors: response.errors.map((e) => downstreamError(e, fetch.serviceName)) } : {}),
+    };
+  };
+
+  gateway.executor = async (rc) => {
+    const sdl = opts.supergraphSdl();
+    if (sdl !== sdlSeen) {
+      sdlSeen = sdl;
+      verdicts.clear();
+      allowed = !sdl.includes('@inaccessible');
+    }
+    if (!allowed || !rc.queryHash) return original(rc);
+    const key = rc.request.operationName ? createHash('sha256').update(rc.queryHash).update(rc.request.operationName).digest('hex') : rc.queryHash;
+    const verdict = verdicts.get(key);
+    if (verdict) {
+      const answer = await passThrough(verdict.fetch, rc);
+      if (answer) return answer;
+    }
+    const result = await original(rc);
+    if (verdict === undefined) {
+      if (verdicts.size >= 10_000) verdicts.clear();
+      verdicts.set(key, await decide(key, rc).catch(() => null));
+    }
+    return result;
+  };
+  return { verdicts };
+}
+
+/** A subgraph's error as the gateway reports it (as @apollo/gateway's downstreamServiceError does). */
+function downstreamError(e: GraphQLFormattedError, serviceName: string): GraphQLError {
+  const extensions = { ...e.extensions, serviceName, code: (e.extensions?.code as string | undefined) ?? 'DOWNSTREAM_SERVICE_ERROR' };
+  return new GraphQLError(e.message || `Error while fetching subquery from service "${serviceName}"`, { path: e.path, extensions });
+}
+
