@@ -2,13 +2,12 @@
 // restart with its data, and prints the first-run credentials only once.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../lib/src/testing/harness';
+import { startOtlpCollector } from '../lib/src/testing/otlp-collector';
 
 const root = path.resolve(__dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-start-'));
@@ -16,9 +15,7 @@ let offset = 0;
 let gatewayUrl = '';
 let child: ChildProcess | undefined;
 // An OTLP/HTTP collector: the spans every process of the platform exports.
-const spans: { traceId: string; spanId: string; parentSpanId?: string; attributes: { key: string; value: { stringValue?: string } }[] }[] = [];
-let collector: http.Server | undefined;
-let collectorUrl = '';
+let collector: Awaited<ReturnType<typeof startOtlpCollector>> | undefined;
 
 const isFree = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -37,28 +34,20 @@ beforeAll(async () => {
   }
   if (!offset) throw new Error('no 8 consecutive free ports found for the launcher');
   gatewayUrl = `http://127.0.0.1:${4000 + offset}/graphql`;
-  collector = http.createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    for (const rs of JSON.parse(body).resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.push(...ss.spans);
-    res.setHeader('content-type', 'application/json');
-    res.end('{}');
-  });
-  await new Promise<void>((resolve) => collector!.listen(0, '127.0.0.1', () => resolve()));
-  collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+  collector = await startOtlpCollector();
 });
 
 afterAll(() => {
   // The launcher runs in its own process group: a failed test takes its services down with it.
   if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-  collector?.close();
+  void collector?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 function launch(): { proc: ChildProcess; output: () => string; ready: Promise<void> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/start.ts')], {
     cwd: root,
-    env: { ...process.env, AIC_DATA_DIR: dataDir, AIC_PORT_OFFSET: String(offset), LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collectorUrl },
+    env: { ...process.env, AIC_DATA_DIR: dataDir, AIC_PORT_OFFSET: String(offset), LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector?.url ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -102,7 +91,7 @@ describe('npm start', () => {
     const created = await gql(gatewayUrl, 'mutation Traced { createUser(input: { email: "kept@example.com", name: "Kept", password: "kept password 123" }) { id } }', {}, token, { traceparent: `00-${traceId}-${'f'.repeat(16)}-01` });
     expect(created.errors).toBeUndefined();
     // One trace across the processes: the gateway's span (child of the caller's) and identity's (child of the gateway's).
-    const spanOf = (service: string) => spans.find((s) => s.traceId === traceId && s.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === service));
+    const spanOf = (service: string) => collector!.spans.find((s) => s.traceId === traceId && s.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === service));
     for (let waited = 0; waited < 10_000 && !(spanOf('gateway') && spanOf('identity')); waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(spanOf('gateway')?.parentSpanId).toBe('f'.repeat(16));
     expect(spanOf('identity')?.parentSpanId).toBe(spanOf('gateway')?.spanId);

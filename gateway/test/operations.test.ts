@@ -16,6 +16,8 @@ import { gql, startService, testBaseConfig } from '../../lib/src/testing/harness
 import type { TestIssuer } from '../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../lib/src/testing/test-issuer';
 import { createNotesServer } from '../../lib/test/fixtures/notes-subgraph';
+import type { CollectedSpan } from '../../lib/src/testing/otlp-collector';
+import { startOtlpCollector } from '../../lib/src/testing/otlp-collector';
 import type { StockControl } from './fixtures/test-subgraphs';
 import { startCatalogue, startStock } from './fixtures/test-subgraphs';
 
@@ -23,22 +25,14 @@ let issuer: TestIssuer;
 let catalogue: RunningService;
 let stock: RunningService;
 let notes: RunningService;
-let collector: http.Server;
-const spans: { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes: { key: string; value: { stringValue?: string } }[] }[] = [];
+let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
+let spans: CollectedSpan[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-ops-'));
 const control: StockControl = { delayMs: 0, fail: false, calls: 0 };
-let collectorUrl: string;
 
 beforeAll(async () => {
-  collector = http.createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    for (const rs of JSON.parse(body).resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.push(...ss.spans);
-    res.setHeader('content-type', 'application/json');
-    res.end('{}');
-  });
-  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', () => r()));
-  collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+  collector = await startOtlpCollector();
+  spans = collector.spans;
   issuer = await startTestIssuer();
   catalogue = await startCatalogue();
   stock = await startStock(control);
@@ -51,7 +45,7 @@ afterAll(async () => {
   await stock?.stop();
   await notes?.stop();
   await issuer?.close();
-  await new Promise<void>((r) => collector.close(() => r()));
+  await collector.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -67,7 +61,7 @@ async function startGateway(sdl: string, overrides: Partial<ReturnType<typeof lo
 
 describe('gateway operations', () => {
   it('exports one trace across the gateway and the subgraphs it calls (OTLP)', async () => {
-    const tracing = startTracing({ serviceName: 'test', endpoint: collectorUrl });
+    const tracing = startTracing({ serviceName: 'test', endpoint: collector.url });
     const gw = await startGateway(await compose([catalogue, stock]));
     const traceId = 'c'.repeat(32);
     await gql(gw.graphqlUrl, 'query Traced { products { name inStock } }', {}, undefined, { traceparent: `00-${traceId}-${'d'.repeat(16)}-01` });
