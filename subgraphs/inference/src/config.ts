@@ -10,6 +10,8 @@ export interface Config extends BaseServiceConfig {
   /** Budget for the summed ONNX size of loaded sessions. */
   sessionBudgetBytes: number;
   intraOpNumThreads?: number;
+  /** A CPU model whose warm-up runs all take at least this many ms runs on a thread of its own; 0: never. */
+  ownThreadRunMs: number;
   /**
    * onnxruntime session configuration entries (keys of onnxruntime_session_options_config_keys.h),
    * e.g. `session.intra_op.allow_spinning: '0'` so idle pool threads leave the CPUs to the server.
@@ -32,6 +34,8 @@ export function loadConfig(env: Env = process.env): Config {
   const providers = getEnvList(env, 'AIC_INFERENCE_PROVIDERS', ['cpu']);
   for (const p of providers) if (!isExecutionProvider(p)) throw new ConfigError(`AIC_INFERENCE_PROVIDERS: unknown execution provider "${p}" (use cuda, cpu)`);
   const threads = getEnvNum(env, 'AIC_INFERENCE_INTRA_OP_THREADS', 0);
+  const ownThreadRunMs = getEnvNum(env, 'AIC_INFERENCE_OWN_THREAD_RUN_MS', 2);
+  if (ownThreadRunMs < 0) throw new ConfigError(`AIC_INFERENCE_OWN_THREAD_RUN_MS must be 0 (never) or more, got ${ownThreadRunMs}`);
   const sessionConfig: Record<string, string> = {};
   // Idle onnxruntime pool threads spin by default; beside a Node event loop that work is stolen from
   // the server (bench: about half the CPU per small prediction went to spinning).
@@ -49,6 +53,7 @@ export function loadConfig(env: Env = process.env): Config {
     executionProviders: providers as ExecutionProvider[],
     sessionBudgetBytes: getEnvNum(env, 'AIC_INFERENCE_SESSION_BUDGET_BYTES', 1024 * 1024 * 1024),
     intraOpNumThreads: threads > 0 ? threads : undefined,
+    ownThreadRunMs,
     sessionConfig,
     metricsWindowMs: getEnvNum(env, 'AIC_INFERENCE_METRICS_WINDOW_MS', 15 * 60 * 1000),
     streamOutputLimit: getEnvNum(env, 'AIC_INFERENCE_STREAM_OUTPUT_LIMIT', 4096),

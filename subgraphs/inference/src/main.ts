@@ -7,7 +7,7 @@ import { createServer } from './server';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger('inference', config.logLevel);
-  const sessions = new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, sessionConfig: config.sessionConfig, logger });
+  const sessions = new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, ownThreadRunMs: config.ownThreadRunMs, sessionConfig: config.sessionConfig, logger });
   const { server } = await createServer(config, { sessions });
   await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger, name: 'inference' });
 }

@@ -51,7 +51,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, 'artifacts'));
   const sessions =
     deps.sessions ??
-    new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, sessionConfig: config.sessionConfig, logger });
+    new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, ownThreadRunMs: config.ownThreadRunMs, sessionConfig: config.sessionConfig, logger });
   const metrics = createServiceMetrics('inference');
   const inferenceMetrics = createInferenceMetrics(metrics.registry, sessions);
   const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'inference', secret: config.serviceSecret }) : undefined;

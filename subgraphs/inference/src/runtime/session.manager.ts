@@ -5,6 +5,7 @@ import { signatureFromSession, type ModelSignature } from './model-signature';
 import { fromOrtResults, toOrtFeeds, zeroInputs } from './ort-tensor.convert';
 import { ModelNotReadyError } from './runtime.errors';
 import type { DecodedTensor } from './tensor.codec';
+import { WorkerSession } from './worker.session';
 
 /** Where a model's ONNX bytes come from. */
 export type ModelSource = { bytes: Uint8Array } | { path: string } | { fetch: () => Promise<Uint8Array> };
@@ -31,12 +32,20 @@ export interface SessionStatus {
   warmupMs?: number;
   /** Threads per run when the manager chose them (1 for a short-running model); absent: onnxruntime's default or the configured count. */
   intraOpThreads?: number;
+  /** True when the session runs on a thread of its own (a long-running CPU model). */
+  ownThread?: boolean;
+}
+
+/** What the manager needs of a session: an onnxruntime session, or one on a thread of its own. */
+export interface RunnableSession {
+  run(feeds: InferenceSession.FeedsType, options?: InferenceSession.RunOptions): Promise<InferenceSession.ReturnType>;
+  release(): Promise<void>;
 }
 
 /** A loaded, warmed-up session with its signature. */
 export interface LoadedModel {
   key: string;
-  session: InferenceSession;
+  session: RunnableSession;
   signature: ModelSignature;
   sizeBytes: number;
   provider: ExecutionProvider;
@@ -62,6 +71,12 @@ export interface SessionManagerOptions {
   intraOpNumThreads?: number;
   /** @default 1 */
   shortRunMs?: number;
+  /**
+   * A CPU model whose warm-up runs all take at least this long runs on a thread of its own, so that
+   * the event loop (other requests, probes, streams) never waits for it. 0 keeps every session on
+   * the main thread. @default 2
+   */
+  ownThreadRunMs?: number;
   /** onnxruntime session configuration entries, e.g. `{ 'session.intra_op.allow_spinning': '0' }`. */
   sessionConfig?: Record<string, string>;
   logger?: RuntimeLogger;
@@ -220,6 +235,22 @@ export class SessionManager {
     }
   }
 
+  private sessionOptions(provider: ExecutionProvider, threads = this.options.intraOpNumThreads): InferenceSession.SessionOptions {
+    const options: InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
+    if (threads !== undefined) options.intraOpNumThreads = threads;
+    if (this.options.sessionConfig && Object.keys(this.options.sessionConfig).length) options.extra = nestConfig(this.options.sessionConfig);
+    return options;
+  }
+
+  /** A session whose thread died: runs in flight have failed; the version is FAILED until loaded again. */
+  private lost(key: string, session: RunnableSession, reason: string): void {
+    const entry = this.entries.get(key);
+    if (!entry?.live || entry.live.loaded.session !== session) return;
+    entry.live = undefined;
+    entry.status = { ...entry.status, state: 'FAILED', reason };
+    this.options.logger?.warn({ modelVersion: key, reason }, 'session lost');
+  }
+
   private async open(bytes: Uint8Array, preferred: readonly ExecutionProvider[], threads = this.options.intraOpNumThreads) {
     const notes: string[] = [];
     for (const provider of preferred) {
@@ -233,10 +264,7 @@ export class SessionManager {
         continue;
       }
       try {
-        const options: InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
-        if (threads !== undefined) options.intraOpNumThreads = threads;
-        if (this.options.sessionConfig && Object.keys(this.options.sessionConfig).length) options.extra = nestConfig(this.options.sessionConfig);
-        const session = await InferenceSession.create(bytes, options);
+        const session = await InferenceSession.create(bytes, this.sessionOptions(provider, threads));
         return { session, provider, note: notes.length ? notes.join('; ') : undefined };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -252,23 +280,32 @@ export class SessionManager {
     const bytes = await readSource(source);
     await this.makeRoom(key, bytes.byteLength);
     const opened = await this.open(bytes, options.providers?.length ? options.providers : this.providers);
-    let session = opened.session;
+    let session: RunnableSession = opened.session;
     const { provider, note } = opened;
     if (note) this.options.logger?.warn({ modelVersion: key, provider, reason: note }, 'execution provider fallback');
     let signature: ModelSignature;
     let intraOpThreads: number | undefined;
+    let ownThread: boolean | undefined;
     const started = performance.now();
     try {
-      signature = signatureFromSession(session);
+      signature = signatureFromSession(opened.session);
       const feeds = toOrtFeeds(zeroInputs(signature, options.warmupDims));
       // The failure is reported as the version's status; onnxruntime's own log line would only be noise.
       await session.run(feeds, { logSeverityLevel: 4 });
-      if (this.options.intraOpNumThreads === undefined && provider === 'cpu' && bytes.byteLength <= REOPEN_MAX_BYTES && (await runsUnder(session, feeds, this.options.shortRunMs ?? 1))) {
+      const runs = provider === 'cpu' ? await timeRuns(session, feeds, 3) : [];
+      const ownThreadMs = this.options.ownThreadRunMs ?? 2;
+      if (this.options.intraOpNumThreads === undefined && provider === 'cpu' && bytes.byteLength <= REOPEN_MAX_BYTES && runs.every((ms) => ms < (this.options.shortRunMs ?? 1))) {
         const single = (await this.open(bytes, ['cpu'], 1)).session;
         await session.release().catch(() => undefined);
         session = single;
         await session.run(feeds, { logSeverityLevel: 4 });
         intraOpThreads = 1;
+      } else if (ownThreadMs > 0 && runs.length && Math.min(...runs) >= ownThreadMs) {
+        const threaded = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) => this.lost(key, threaded, reason));
+        await session.release().catch(() => undefined);
+        session = threaded;
+        await session.run(feeds, { logSeverityLevel: 4 });
+        ownThread = true;
       }
     } catch (error) {
       await session.release().catch(() => undefined);
@@ -277,8 +314,8 @@ export class SessionManager {
     }
     const warmupMs = performance.now() - started;
     const entry = this.entries.get(key) as Entry;
-    entry.status = { key, state: 'READY', provider, providerNote: note, sizeBytes: bytes.byteLength, loadedAt: new Date(), warmupMs, intraOpThreads };
-    this.options.logger?.info({ modelVersion: key, provider, warmupMs, intraOpThreads: intraOpThreads ?? 'default' }, 'session ready');
+    entry.status = { key, state: 'READY', provider, providerNote: note, sizeBytes: bytes.byteLength, loadedAt: new Date(), warmupMs, intraOpThreads, ownThread };
+    this.options.logger?.info({ modelVersion: key, provider, warmupMs, intraOpThreads: intraOpThreads ?? 'default', ownThread: ownThread ?? false }, 'session ready');
     return { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note };
   }
 }
@@ -286,12 +323,13 @@ export class SessionManager {
 /** Models up to this size may be opened a second time, single-threaded, when their runs are short. */
 const REOPEN_MAX_BYTES = 64 * 1024 * 1024;
 
-/** Whether three timed runs (after the warm-up run) each take under `ms`; stops at the first that does not. */
-async function runsUnder(session: InferenceSession, feeds: Record<string, Tensor>, ms: number): Promise<boolean> {
-  for (let i = 0; i < 3; i++) {
+/** The durations (ms) of `count` runs of `feeds`. */
+async function timeRuns(session: RunnableSession, feeds: Record<string, Tensor>, count: number): Promise<number[]> {
+  const durations: number[] = [];
+  for (let i = 0; i < count; i++) {
     const started = performance.now();
     await session.run(feeds, { logSeverityLevel: 4 });
-    if (performance.now() - started >= ms) return false;
+    durations.push(performance.now() - started);
   }
-  return true;
+  return durations;
 }

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelNotReadyError } from '../../src/runtime/runtime.errors';
 import { SessionManager, type RuntimeLogger } from '../../src/runtime/session.manager';
-import { buildDenseSigmoidModel, buildIdentityModel } from '../support/onnx-model.builder';
+import { buildDeepMlpModel, buildDenseSigmoidModel, buildIdentityModel, buildInt64ArithmeticModel } from '../support/onnx-model.builder';
 
 function recordingLogger() {
   const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
@@ -139,5 +140,97 @@ describe('SessionManager', () => {
     const [y] = await running;
     expect(y.shape).toEqual([1, 2]);
     expect(() => manager?.get('v')).toThrow(ModelNotReadyError);
+  });
+
+  it('runs a model whose runs are long on a thread of its own, with the same answers', async () => {
+    const { lines, logger } = recordingLogger();
+    // Every run is "long" at a 1 ns threshold; shortRunMs 0 rules out the single-thread reopening.
+    manager = new SessionManager({ maxBytes: 1 << 20, shortRunMs: 0, ownThreadRunMs: 1e-6, logger });
+    const onMain = new SessionManager({ maxBytes: 1 << 20, ownThreadRunMs: 0 });
+    try {
+      await manager.load('v1', { bytes: dense });
+      await onMain.load('v1', { bytes: dense });
+      expect(manager.status('v1')).toMatchObject({ state: 'READY', ownThread: true });
+      expect(onMain.status('v1').ownThread).toBeUndefined();
+      expect(lines.find((l) => l.msg === 'session ready')?.obj).toMatchObject({ modelVersion: 'v1', ownThread: true });
+      const x = [{ name: 'x', datatype: 'FP32' as const, shape: [2, 3], data: new Float32Array([1, 2, 3, -0.5, 0.25, 7]) }];
+      expect(await manager.run('v1', x)).toEqual(await onMain.run('v1', x));
+
+      // INT64 beyond 2^53 crosses the thread boundary exactly, concurrent runs each get their own answer.
+      const big = 2n ** 60n + 3n;
+      await manager.load('int', { bytes: buildInt64ArithmeticModel(2) });
+      expect(manager.status('int').ownThread).toBe(true);
+      const answers = await Promise.all(
+        [1n, 2n, 3n].map((k) => manager!.run('int', [
+          { name: 'a', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([big, -k]) },
+          { name: 'b', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([k, 5n]) },
+        ])),
+      );
+      answers.forEach(([sum, prod], i) => {
+        const k = BigInt(i + 1);
+        expect(sum).toEqual({ name: 'sum', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([big + k, 5n - k]) });
+        expect(prod).toEqual({ name: 'prod', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([big * k, -5n * k]) });
+      });
+      // A run the model refuses fails that run only.
+      await expect(manager.run('v1', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: new Float32Array(4) }])).rejects.toThrow(/dimension|shape|Got invalid/i);
+      expect(await manager.run('v1', x)).toEqual(await onMain.run('v1', x));
+    } finally {
+      await onMain.close();
+    }
+  });
+
+  it('keeps the event loop turning while a long run is on its own thread, and not on the main thread', async () => {
+    const mlp = buildDeepMlpModel(512, 4);
+    // 512 rows through four 512×512 layers: half a billion multiply-adds, many milliseconds anywhere.
+    const x = [{ name: 'x', datatype: 'FP32' as const, shape: [512, 512], data: new Float32Array(512 * 512).fill(0.01) }];
+    const turnsDuring = async (sessions: SessionManager) => {
+      let done = false;
+      const running = sessions.run('mlp', x).finally(() => (done = true));
+      let turns = 0;
+      while (!done) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turns += 1;
+      }
+      return { turns, outputs: await running };
+    };
+    manager = new SessionManager({ maxBytes: 16 << 20, shortRunMs: 0, ownThreadRunMs: 1e-6 });
+    const onMain = new SessionManager({ maxBytes: 16 << 20, ownThreadRunMs: 0 });
+    try {
+      await manager.load('mlp', { bytes: mlp });
+      await onMain.load('mlp', { bytes: mlp });
+      expect(manager.status('mlp').ownThread).toBe(true);
+      const threaded = await turnsDuring(manager);
+      const blocking = await turnsDuring(onMain);
+      expect(threaded.outputs).toEqual(blocking.outputs);
+      // On the main thread the run happens inside one turn of the loop.
+      expect(blocking.turns).toBeLessThanOrEqual(3);
+      expect(threaded.turns).toBeGreaterThan(20);
+    } finally {
+      await onMain.close();
+    }
+  });
+
+  it('marks a version FAILED when its session thread dies, fails its runs, and loads it again on demand', async () => {
+    const { lines, logger } = recordingLogger();
+    manager = new SessionManager({ maxBytes: 1 << 20, ownThreadRunMs: 1e-6, shortRunMs: 0, logger });
+    const loaded = await manager.load('v1', { bytes: dense });
+    const x = [{ name: 'x', datatype: 'FP32' as const, shape: [1, 3], data: new Float32Array([1, 2, 3]) }];
+    const thread = (loaded.session as unknown as { worker: Worker }).worker;
+    await thread.terminate();
+    expect(manager.status('v1')).toMatchObject({ state: 'FAILED', reason: expect.stringMatching(/session thread exited/) });
+    expect(lines.find((l) => l.msg === 'session lost')?.level).toBe('warn');
+    await expect(manager.run('v1', x)).rejects.toBeInstanceOf(ModelNotReadyError);
+    await expect(loaded.session.run({})).rejects.toThrow(/session thread exited/);
+    await manager.load('v1', { bytes: dense });
+    expect(manager.status('v1')).toMatchObject({ state: 'READY', ownThread: true });
+    expect((await manager.run('v1', x))[0].shape).toEqual([1, 2]);
+
+    // Eviction ends the thread once its runs are done, without reporting a loss.
+    const again = manager.get('v1');
+    const running = manager.run('v1', x);
+    await manager.evict('v1');
+    expect((await running)[0].shape).toEqual([1, 2]);
+    await expect(again.session.run({})).rejects.toThrow(/session thread exited \(code 0\)/);
+    expect(manager.status('v1').state).toBe('EVICTED');
   });
 });

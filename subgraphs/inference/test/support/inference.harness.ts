@@ -28,6 +28,7 @@ export async function startInferenceHarness(overrides: Partial<Config> = {}, dat
     catalogUrl: platform.url,
     executionProviders: ['cpu'],
     sessionBudgetBytes: 256 * 1024 * 1024,
+    ownThreadRunMs: 2,
     metricsWindowMs: 15 * 60 * 1000,
     streamOutputLimit: 4096,
     batchJobConcurrency: 1,

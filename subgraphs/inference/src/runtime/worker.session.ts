@@ -1,0 +1,146 @@
+import { Worker } from 'node:worker_threads';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
+
+/**
+ * The thread's program. Plain JavaScript run with `eval`, so that it is the same under tsx, vitest
+ * and the compiled build (a worker file would need a loader for TypeScript). It opens the model and
+ * answers `ready` (or `failed`, then waits to be stopped); it runs each `run` message through the
+ * session and answers with the outputs or the error; `release` releases the session once the runs
+ * already sent have answered, and ends the thread.
+ */
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.onnxruntime);
+const message = (e) => (e && e.message) || String(e);
+ort.InferenceSession.create(workerData.bytes, workerData.options).then(
+  (session) => {
+    let running = 0;
+    let releasing = false;
+    const releaseWhenIdle = () => {
+      if (releasing && running === 0) session.release().catch(() => undefined).then(() => process.exit(0));
+    };
+    parentPort.postMessage({ type: 'ready' });
+    parentPort.on('message', (m) => {
+      if (m.type === 'release') {
+        releasing = true;
+        return releaseWhenIdle();
+      }
+      const feeds = {};
+      for (const f of m.feeds) feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
+      running += 1;
+      session.run(feeds, m.options).then(
+        (results) => {
+          const outputs = Object.entries(results).map(([name, t]) => ({ name, type: t.type, dims: t.dims, data: t.data }));
+          parentPort.postMessage({ type: 'result', id: m.id, outputs });
+        },
+        (e) => parentPort.postMessage({ type: 'result', id: m.id, error: message(e) }),
+      ).finally(() => {
+        running -= 1;
+        releaseWhenIdle();
+      });
+    });
+  },
+  (e) => parentPort.postMessage({ type: 'failed', error: message(e) }),
+);
+`;
+
+type Feeds = InferenceSession.FeedsType;
+type Results = InferenceSession.ReturnType;
+interface WireTensor {
+  name: string;
+  type: Tensor.Type;
+  dims: readonly number[];
+  data: Tensor.DataType;
+}
+type ThreadMessage = { type: 'ready' } | { type: 'failed'; error: string } | { type: 'result'; id: number; outputs?: WireTensor[]; error?: string };
+
+/**
+ * An onnxruntime session on a thread of its own. onnxruntime-node runs a session synchronously on
+ * the thread that calls it, so a model whose runs take milliseconds holds up every other request,
+ * health probe and subscription of the process for as long as it runs. On its own thread the event
+ * loop stays free and the service's request handling overlaps the model's runs. Inputs and outputs
+ * cross the thread boundary as copies (structured clone): a few microseconds for the tensors of
+ * models slow enough to be worth a thread.
+ *
+ * When the thread dies unexpectedly, runs in flight fail and `onLost` says why; the session is then
+ * unusable and its owner drops it.
+ */
+export class WorkerSession {
+  private readonly pending = new Map<number, { resolve(r: Results): void; reject(e: Error): void }>();
+  private nextId = 1;
+  private ended?: string;
+  private releasing = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly onLost: (reason: string) => void,
+  ) {
+    worker.on('message', (m: ThreadMessage) => {
+      if (m.type !== 'result') return;
+      const waiter = this.pending.get(m.id);
+      if (!waiter) return;
+      this.pending.delete(m.id);
+      if (m.error !== undefined || !m.outputs) return waiter.reject(new Error(m.error ?? 'no outputs'));
+      const results: Record<string, Tensor> = {};
+      for (const o of m.outputs) results[o.name] = new Tensor(o.type as 'float32', o.data as Float32Array, o.dims);
+      waiter.resolve(results);
+    });
+    worker.on('error', (e) => this.end(`session thread failed: ${e.message}`));
+    worker.on('exit', (code) => this.end(`session thread exited (code ${code})`));
+  }
+
+  /** Opens `bytes` with `options` on a new thread. @throws the error onnxruntime gave when the model does not load */
+  static open(bytes: Uint8Array, options: InferenceSession.SessionOptions, onLost: (reason: string) => void): Promise<WorkerSession> {
+    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { bytes, options, onnxruntime: require.resolve('onnxruntime-node') } });
+    return new Promise((resolve, reject) => {
+      const opening = (m: ThreadMessage) => {
+        worker.off('exit', exited);
+        if (m.type === 'ready') return resolve(new WorkerSession(worker, onLost));
+        void worker.terminate();
+        reject(new Error(m.type === 'failed' ? m.error : 'unexpected message'));
+      };
+      const exited = (code: number) => {
+        worker.off('message', opening);
+        reject(new Error(`session thread exited (code ${code}) while opening the model`));
+      };
+      worker.once('message', opening);
+      worker.once('exit', exited);
+    });
+  }
+
+  /** Runs `feeds` on the session's thread. */
+  run(feeds: Feeds, options?: InferenceSession.RunOptions): Promise<Results> {
+    if (this.ended) return Promise.reject(new Error(this.ended));
+    const id = this.nextId++;
+    const wire: WireTensor[] = Object.entries(feeds).map(([name, t]) => {
+      const tensor = t as Tensor;
+      return { name, type: tensor.type, dims: tensor.dims, data: tensor.data };
+    });
+    return new Promise<Results>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'run', id, feeds: wire, options });
+    });
+  }
+
+  /** Releases the session and ends its thread once the runs already sent have answered. */
+  async release(): Promise<void> {
+    if (this.ended) return;
+    this.releasing = true;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ type: 'release' });
+    const timer = setTimeout(() => void this.worker.terminate(), RELEASE_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = reason;
+    for (const waiter of this.pending.values()) waiter.reject(new Error(reason));
+    this.pending.clear();
+    if (!this.releasing) this.onLost(reason);
+  }
+}
+
+/** How long a released session's thread may take to finish before it is stopped. */
+const RELEASE_TIMEOUT_MS = 10_000;
