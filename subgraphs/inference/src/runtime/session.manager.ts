@@ -301,8 +301,10 @@ export class SessionManager {
         await session.run(feeds, { logSeverityLevel: 4 });
         intraOpThreads = 1;
       } else if (ownThreadMs > 0 && runs.length && Math.min(...runs) >= ownThreadMs) {
-        const threaded = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) => this.lost(key, threaded, reason));
+        // Released first: a large model is then in memory once, not twice, while the thread opens it.
         await session.release().catch(() => undefined);
+        session = RELEASED;
+        const threaded = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) => this.lost(key, threaded, reason));
         session = threaded;
         await session.run(feeds, { logSeverityLevel: 4 });
         ownThread = true;
@@ -319,6 +321,12 @@ export class SessionManager {
     return { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note };
   }
 }
+
+/** Stands for a session already released while its replacement opens. */
+const RELEASED: RunnableSession = {
+  run: () => Promise.reject(new Error('session released')),
+  release: () => Promise.resolve(),
+};
 
 /** Models up to this size may be opened a second time, single-threaded, when their runs are short. */
 const REOPEN_MAX_BYTES = 64 * 1024 * 1024;
