@@ -93,18 +93,22 @@ export class WorkerSession {
   static open(bytes: Uint8Array, options: InferenceSession.SessionOptions, onLost: (reason: string) => void): Promise<WorkerSession> {
     const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { bytes, options, onnxruntime: require.resolve('onnxruntime-node') } });
     return new Promise((resolve, reject) => {
+      // An 'error' event without a listener would throw in this thread: the reason is kept for the rejection.
+      let failure = '';
+      const failed = (e: Error) => (failure = `: ${e.message}`);
       const opening = (m: ThreadMessage) => {
-        worker.off('exit', exited);
+        worker.off('exit', exited).off('error', failed);
         if (m.type === 'ready') return resolve(new WorkerSession(worker, onLost));
         void worker.terminate();
         reject(new Error(m.type === 'failed' ? m.error : 'unexpected message'));
       };
       const exited = (code: number) => {
-        worker.off('message', opening);
-        reject(new Error(`session thread exited (code ${code}) while opening the model`));
+        worker.off('message', opening).off('error', failed);
+        reject(new Error(`session thread exited (code ${code}) while opening the model${failure}`));
       };
       worker.once('message', opening);
       worker.once('exit', exited);
+      worker.on('error', failed);
     });
   }
 

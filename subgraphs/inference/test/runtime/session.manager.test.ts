@@ -4,6 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelNotReadyError } from '../../src/runtime/runtime.errors';
 import { SessionManager, type RuntimeLogger } from '../../src/runtime/session.manager';
+import { WorkerSession } from '../../src/runtime/worker.session';
 import { buildDeepMlpModel, buildDenseSigmoidModel, buildIdentityModel, buildInt64ArithmeticModel } from '../support/onnx-model.builder';
 
 function recordingLogger() {
@@ -232,5 +233,16 @@ describe('SessionManager', () => {
     expect((await running)[0].shape).toEqual([1, 2]);
     await expect(again.session.run({})).rejects.toThrow(/session thread exited \(code 0\)/);
     expect(manager.status('v1').state).toBe('EVICTED');
+  });
+
+  it('refuses to open a model its thread cannot load, with onnxruntime\'s reason, and ends that thread', async () => {
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const before = threads();
+    const lost: string[] = [];
+    await expect(WorkerSession.open(new TextEncoder().encode('this is not an onnx model'), {}, (r) => lost.push(r))).rejects.toThrow(/protobuf|parse|load model/i);
+    // The thread goes away (allow it a moment to be joined).
+    for (let i = 0; i < 100 && threads() > before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(threads()).toBeLessThanOrEqual(before);
+    expect(lost).toEqual([]);
   });
 });
