@@ -70,6 +70,7 @@ export class WorkerSession {
   private nextId = 1;
   private ended?: string;
   private releasing = false;
+  private released?: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
@@ -121,20 +122,26 @@ export class WorkerSession {
       return { name, type: tensor.type, dims: tensor.dims, data: tensor.data };
     });
     return new Promise<Results>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // Sent first: a tensor that cannot be copied throws here and leaves nothing pending.
       this.worker.postMessage({ type: 'run', id, feeds: wire, options });
+      this.pending.set(id, { resolve, reject });
     });
   }
 
   /** Releases the session and ends its thread once the runs already sent have answered. */
-  async release(): Promise<void> {
-    if (this.ended) return;
+  release(): Promise<void> {
+    if (this.released) return this.released;
+    if (this.ended) return Promise.resolve();
     this.releasing = true;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.released = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void this.worker.terminate(), RELEASE_TIMEOUT_MS);
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.worker.postMessage({ type: 'release' });
-    const timer = setTimeout(() => void this.worker.terminate(), RELEASE_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
+    return this.released;
   }
 
   private end(reason: string): void {
