@@ -57,8 +57,9 @@ const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : 
 
 /**
  * The server kit every service uses: Apollo Server 5 + graphql-ws on the same port and path (GraphQL
- * JSON POSTs straight from node:http to Apollo, everything else through express 5), JSON body limit, request ids, `/health/live`, `/health/ready` (503 while starting and after
- * stop begins), Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain.
+ * JSON POSTs straight from node:http to Apollo, everything else through express 5), JSON body limit,
+ * request ids, `/health/live`, `/health/ready` (503 while starting and after stop begins),
+ * Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain.
  * Never listens until `listen` is called.
  */
 export async function createServiceServer<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>): Promise<ServiceServer> {

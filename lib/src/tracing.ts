@@ -12,14 +12,14 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** Whether this process exports spans (startTracing called and not shut down): the plugin does nothing otherwise. */
+let exporting = false;
+
 /**
  * Starts OpenTelemetry tracing for this process, exporting spans by OTLP/HTTP (JSON) to
  * `endpoint` (e.g. an OpenTelemetry Collector's `http://collector:4318/v1/traces`) with W3C trace
  * context propagation. Process-wide by nature (OpenTelemetry's global provider): call it once, from main.
  */
-/** Whether this process exports spans (startTracing called and not shut down): the plugin does nothing otherwise. */
-let exporting = false;
-
 export function startTracing(opts: { serviceName: string; endpoint: string }): Tracing {
   exporting = true;
   const provider = new NodeTracerProvider({

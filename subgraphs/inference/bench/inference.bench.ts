@@ -211,7 +211,7 @@ async function main(): Promise<void> {
   }
   const small = serviceRawCalls.get(0);
   const heavy = serviceRawCalls.get(1);
-  if (small && heavy && (!SCENARIOS || SCENARIOS.some((x) => 'beside'.includes(x)))) sections.push(await besideBusyModel(small, heavy), '');
+  if (small && heavy && (!SCENARIOS || SCENARIOS.some((x) => 'small model beside a busy heavy model'.includes(x)))) sections.push(await besideBusyModel(small, heavy), '');
   sections.push(`Load average at the end: ${load()}. Numbers taken while other work shares the CPUs measure contention, not the service.`);
   const markdown = sections.join('\n');
   console.log(markdown);

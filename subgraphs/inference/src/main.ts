@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { createLogger, runUntilSignal } from '../../../lib/src/index';
 import { loadConfig } from './config';
-import { SessionManager } from './runtime/session.manager';
-import { createServer } from './server';
+import { createServer, createSessionManager } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger('inference', config.logLevel);
-  const sessions = new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, ownThreadRunMs: config.ownThreadRunMs, sessionConfig: config.sessionConfig, logger });
+  const sessions = createSessionManager(config, logger);
   const { server } = await createServer(config, { sessions });
   await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger, name: 'inference' });
 }

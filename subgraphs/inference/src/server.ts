@@ -25,7 +25,7 @@ import { Endpoint } from './endpoint/endpoint.entity';
 import { EndpointService } from './endpoint/endpoint.service';
 import { mountOipRoutes } from './oip/oip.routes';
 import { ModelExecutor } from './runtime/model.executor';
-import { SessionManager } from './runtime/session.manager';
+import { SessionManager, type RuntimeLogger } from './runtime/session.manager';
 import { buildInferenceSchema } from './schema';
 import { CachedModelVersion } from './serving/cached-model-version.entity';
 import { createInferenceMetrics } from './serving/inference.metrics';
@@ -43,15 +43,18 @@ export interface Deps {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ORT_VERSION: string = require('onnxruntime-node/package.json').version;
 
+/** The session manager the settings describe (main.ts builds it so sessions outlive one server). */
+export function createSessionManager(config: Config, logger: RuntimeLogger): SessionManager {
+  return new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, ownThreadRunMs: config.ownThreadRunMs, sessionConfig: config.sessionConfig, logger });
+}
+
 /** Builds the inference service (never listens): endpoints, predictions, OIP REST, batch jobs, edge packages. */
 export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const logger = createLogger('inference', config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'inference', entities: [Endpoint, CachedModelVersion, BatchInferenceJob], logger }));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });
   const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, 'artifacts'));
-  const sessions =
-    deps.sessions ??
-    new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, ownThreadRunMs: config.ownThreadRunMs, sessionConfig: config.sessionConfig, logger });
+  const sessions = deps.sessions ?? createSessionManager(config, logger);
   const metrics = createServiceMetrics('inference');
   const inferenceMetrics = createInferenceMetrics(metrics.registry, sessions);
   const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'inference', secret: config.serviceSecret }) : undefined;

@@ -292,9 +292,11 @@ export class SessionManager {
       const feeds = toOrtFeeds(zeroInputs(signature, options.warmupDims));
       // The failure is reported as the version's status; onnxruntime's own log line would only be noise.
       await session.run(feeds, { logSeverityLevel: 4 });
-      const runs = provider === 'cpu' ? await timeRuns(session, feeds, 3) : [];
       const ownThreadMs = this.options.ownThreadRunMs ?? 2;
-      if (this.options.intraOpNumThreads === undefined && provider === 'cpu' && bytes.byteLength <= REOPEN_MAX_BYTES && runs.every((ms) => ms < (this.options.shortRunMs ?? 1))) {
+      const mayReopen = this.options.intraOpNumThreads === undefined && bytes.byteLength <= REOPEN_MAX_BYTES;
+      // Timed runs decide where a CPU session runs: on one thread when short, on a thread of its own when long.
+      const runs = provider === 'cpu' && (mayReopen || ownThreadMs > 0) ? await timeRuns(session, feeds, 3) : [];
+      if (mayReopen && runs.length && runs.every((ms) => ms < (this.options.shortRunMs ?? 1))) {
         const single = (await this.open(bytes, ['cpu'], 1)).session;
         await session.release().catch(() => undefined);
         session = single;
