@@ -65,7 +65,10 @@ export function createFileArtifactStore(dir: string): ArtifactStore {
         await fs.promises.rename(tmpFile, dest);
         return { sha256, size };
       } catch (err) {
+        // The file is opened asynchronously: removed only once the stream has closed, or an open still
+        // in flight would create it again after the removal.
         out.destroy();
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
         await fs.promises.rm(tmpFile, { force: true });
         throw err;
       }
