@@ -60,7 +60,7 @@ export interface Platform {
   serviceSecret: string;
   dataDir: string;
   /** POSTs an operation to the gateway. */
-  call: typeof gql extends (url: string, ...rest: infer R) => infer T ? (...rest: R) => T : never;
+  call<T = any>(query: string, variables?: Record<string, unknown>, token?: string, headers?: Record<string, string>): Promise<{ status: number; data?: T; errors?: any[]; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -100,7 +100,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       auth: { jwksUrl: `${identityUrl}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' },
       ...options.gateway,
     });
-    const call: Platform['call'] = (query, variables, token, headers) => gql(gateway.graphqlUrl, query, variables, token, headers);
+    const call: Platform['call'] = (query, variables = {}, token, headers = {}) => gql(gateway.graphqlUrl, query, variables, token, headers);
     const login = await call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: owner.email, p: owner.password });
     if (!login.data?.login) throw new Error(`owner could not sign in: ${JSON.stringify(login.errors)}`);
     return {
