@@ -1,5 +1,5 @@
-import type { Env } from '../../lib/src/index';
-import { getEnvBool, getEnvList, getEnvNum, getEnvStr, otlpTracesEndpoint } from '../../lib/src/index';
+import type { Env, RevocationSettings } from '../../lib/src/index';
+import { getEnvBool, getEnvList, getEnvNum, getEnvStr, otlpTracesEndpoint, revocationSettings } from '../../lib/src/index';
 
 export interface GatewayConfig {
   port: number;
@@ -8,8 +8,11 @@ export interface GatewayConfig {
   supergraphPath: string;
   production: boolean;
   logLevel: string;
-  /** Verify presented tokens at the edge; unset jwksUrl turns edge verification off (subgraphs still verify). */
-  auth: { jwksUrl?: string; issuer: string; audience: string };
+  /**
+   * Verify presented tokens at the edge; unset jwksUrl turns edge verification off (subgraphs still
+   * verify). `revocations`: where revoked sessions and keys are learnt (identity, or Redis).
+   */
+  auth: { jwksUrl?: string; issuer: string; audience: string; revocations?: RevocationSettings };
   corsOrigins: string[];
   bodyLimitBytes: number;
   subgraphTimeoutMs: number;
@@ -49,6 +52,8 @@ export interface GatewayConfig {
 
 /** @returns the gateway's settings from the environment; throws ConfigError on malformed values */
 export function loadGatewayConfig(env: Env): GatewayConfig {
+  const identityUrl = getEnvStr(env, 'AIC_IDENTITY_URL', 'http://127.0.0.1:4001');
+  const verifyTokens = getEnvBool(env, 'AIC_GATEWAY_VERIFY_TOKENS', true);
   return {
     port: getEnvNum(env, 'PORT', 4000),
     host: getEnvStr(env, 'HOST', '0.0.0.0'),
@@ -56,9 +61,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     production: getEnvStr(env, 'NODE_ENV', 'development') === 'production',
     logLevel: getEnvStr(env, 'LOG_LEVEL', 'info'),
     auth: {
-      jwksUrl: getEnvBool(env, 'AIC_GATEWAY_VERIFY_TOKENS', true) ? getEnvStr(env, 'AIC_JWKS_URL', `${getEnvStr(env, 'AIC_IDENTITY_URL', 'http://127.0.0.1:4001')}/.well-known/jwks.json`) : undefined,
+      jwksUrl: verifyTokens ? getEnvStr(env, 'AIC_JWKS_URL', `${identityUrl}/.well-known/jwks.json`) : undefined,
       issuer: getEnvStr(env, 'AIC_JWT_ISSUER', 'aic-identity'),
       audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
+      revocations: verifyTokens ? revocationSettings(env, identityUrl) : undefined,
     },
     corsOrigins: getEnvList(env, 'AIC_CORS_ORIGINS', ['https://studio.apollographql.com', 'http://localhost:4000', 'http://localhost:3000']),
     // Large enough for inference tensors (a 3×320×320 FP32 image is 1.6 MB as rawData, 3 MB as JSON numbers).

@@ -14,7 +14,7 @@ import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger, TokenVerifier, Viewer } from '../../lib/src/index';
-import { bearerToken, createServiceMetrics, createTokenVerifier, graphqlPostHandler, isJsonPost, metricsPlugin, subgraphUrls, tracingPlugin } from '../../lib/src/index';
+import { bearerToken, createServiceMetrics, createTokenVerifier, followRevocations, graphqlPostHandler, isJsonPost, metricsPlugin, subgraphUrls, tracingPlugin } from '../../lib/src/index';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
@@ -63,7 +63,12 @@ function formatGatewayError(production: boolean) {
  * upload/download and REST proxies. Never listens until `listen`.
  */
 export async function createGateway(config: GatewayConfig, deps: { supergraphSdl: string; logger: Logger; verify?: TokenVerifier }): Promise<Gateway> {
-  const verify = deps.verify ?? (config.auth.jwksUrl ? createTokenVerifier({ jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience }) : undefined);
+  // The edge refuses revoked sessions and keys like every service; readiness waits for the list.
+  const revocations = !deps.verify && config.auth.jwksUrl && config.auth.revocations ? followRevocations(config.auth.revocations, deps.logger) : undefined;
+  if (revocations && !(await revocations.whenLoaded(3_000))) deps.logger.warn('revocation list not loaded yet: not ready until it is');
+  const verify =
+    deps.verify ??
+    (config.auth.jwksUrl ? createTokenVerifier({ jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience, revocations: revocations?.list }) : undefined);
   const metrics = createServiceMetrics('gateway');
   const subgraphMetrics = {
     duration: new Histogram({ name: 'gateway_subgraph_request_duration_seconds', help: 'Subgraph fetch duration by outcome', labelNames: ['subgraph', 'outcome'] as const, registers: [metrics.registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
@@ -121,7 +126,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
 
-  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready, urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
+  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready && (!revocations || revocations.loaded()), urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
   const edge = edgeHandler(routeOptions);
   mountEdgeMiddleware(app, edge);
   mountServiceRoutes(app, routeOptions);
@@ -159,6 +164,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     heartbeatMs: config.multipartHeartbeatMs,
     traceparentOf,
     registry: openSubscriptions,
+    revocations: revocations?.list,
     onActiveChange: (d: number) => activeSubscriptions.inc(d),
   };
   const ws = attachWebSocketTransport(httpServer, transportOptions);
@@ -235,6 +241,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
         httpServer.closeAllConnections?.();
         redis?.disconnect();
         fetcher.close();
+        await revocations?.close();
       })();
       return stopping;
     },

@@ -6,8 +6,8 @@ import type { ExecutionResult } from 'graphql';
 import { GraphQLError, parse, print, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Logger, TokenVerifier, Viewer } from '../../lib/src/index';
-import { bearerToken } from '../../lib/src/index';
+import type { Logger, RevocationList, TokenVerifier, Viewer } from '../../lib/src/index';
+import { REVOKED_TOKEN_MESSAGE, bearerToken, watchRevocation } from '../../lib/src/index';
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, isSubscriptionOperation } from './subscriptions';
 
@@ -23,10 +23,17 @@ export interface TransportOptions {
   onActiveChange?: (delta: number) => void;
   /** Aborts every open subscription (supergraph reload, shutdown). */
   registry: Set<AbortController>;
+  /** Revoked sessions and keys: a subscription of one ends, a WebSocket of one runs nothing more. */
+  revocations?: RevocationList;
 }
 
-/** Ends the stream when the viewer's token expires: a subscription never outlives its credentials. */
-function expiryController(viewer: Viewer | null, registry: Set<AbortController>): { controller: AbortController; dispose: () => void } {
+const revokedError = () => new GraphQLError(REVOKED_TOKEN_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } });
+
+/**
+ * Ends the stream when the viewer's token expires or its session or key is revoked: a subscription
+ * never outlives its credentials.
+ */
+function expiryController(viewer: Viewer | null, registry: Set<AbortController>, revocations?: RevocationList): { controller: AbortController; dispose: () => void } {
   const controller = new AbortController();
   registry.add(controller);
   let timer: NodeJS.Timeout | undefined;
@@ -34,7 +41,8 @@ function expiryController(viewer: Viewer | null, registry: Set<AbortController>)
     timer = setTimeout(() => controller.abort(new SubscriptionEnded('Access token expired: subscription ended', 'UNAUTHENTICATED')), Math.max(0, viewer.expiresAt - Date.now()));
     timer.unref();
   }
-  return { controller, dispose: () => (clearTimeout(timer), registry.delete(controller)) };
+  const unwatch = watchRevocation(revocations, viewer, () => controller.abort(new SubscriptionEnded(REVOKED_TOKEN_MESSAGE, 'UNAUTHENTICATED')));
+  return { controller, dispose: () => (clearTimeout(timer), unwatch(), registry.delete(controller)) };
 }
 
 async function viewerOf(verify: TokenVerifier | undefined, authorization: string | undefined): Promise<Viewer | null> {
@@ -64,6 +72,11 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
           return false;
         }
       },
+      // The connection was authenticated once; a revocation since then refuses every later operation.
+      onSubscribe: (ctx) => {
+        const viewer = (ctx.extra as any).viewer as Viewer | null;
+        return viewer && opts.revocations?.revokes(viewer) ? [revokedError()] : undefined;
+      },
       context: (ctx) => ({
         authorization: (ctx.extra as any).authorization,
         viewer: (ctx.extra as any).viewer,
@@ -76,7 +89,7 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
       },
       subscribe: (args) => {
         const context = args.contextValue as any;
-        const { controller, dispose } = expiryController(context.viewer, opts.registry);
+        const { controller, dispose } = expiryController(context.viewer, opts.registry, opts.revocations);
         const stream = opts.executor().subscribe({ document: args.document, operationName: args.operationName, variables: args.variableValues as any, context, signal: controller.signal });
         opts.onActiveChange?.(1);
         return (async function* () {
@@ -142,7 +155,7 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
       return;
     }
     const context = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId };
-    const { controller, dispose } = expiryController(viewer, opts.registry);
+    const { controller, dispose } = expiryController(viewer, opts.registry, opts.revocations);
     res.on('close', () => controller.abort(new SubscriptionEnded('Client went away', 'SUBSCRIPTION_ENDED')));
     res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec=1.0`, 'cache-control': 'no-cache' });
     res.write(part({}));

@@ -1,3 +1,5 @@
+import type { RevocationSettings } from './auth/revocation-feed';
+
 /** Environment as passed to `loadConfig(env)`: never read `process.env` outside a service's config.ts. */
 export type Env = Record<string, string | undefined>;
 
@@ -81,7 +83,8 @@ export interface BaseServiceConfig {
   bodyLimitBytes: number;
   /** Seconds to keep serving after SIGTERM with readiness at 503, so load balancers stop routing first. */
   drainDelaySeconds: number;
-  auth: { jwksUrl: string; issuer: string; audience: string };
+  /** Token verification; `revocations` (unset in most unit tests) is where revoked ids are learnt. */
+  auth: AuthSettings;
   identityUrl: string;
   /** Shared secret for `POST /internal/service-token` at identity; unset means no background calls. */
   serviceSecret?: string;
@@ -89,6 +92,24 @@ export interface BaseServiceConfig {
   publicUrl: string;
   /** OTLP/HTTP traces endpoint; unset turns tracing off. */
   otlpEndpoint?: string;
+}
+
+/** How a service verifies access tokens. */
+export interface AuthSettings {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** Follow identity's revocations (sessions and API keys ended before their tokens expire). */
+  revocations?: RevocationSettings;
+}
+
+/**
+ * Where revocations come from: identity's list and stream at `AIC_IDENTITY_URL`, or with `REDIS_URL`
+ * the Redis channel `AIC_REVOCATION_CHANNEL` (identity publishes there).
+ * @default channel `aic:revocations`
+ */
+export function revocationSettings(env: Env, identityUrl: string): RevocationSettings {
+  return { identityUrl, redisUrl: getEnvStr(env, 'REDIS_URL'), channel: getEnvStr(env, 'AIC_REVOCATION_CHANNEL', 'aic:revocations') };
 }
 
 /**
@@ -112,6 +133,7 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
       jwksUrl: getEnvStr(env, 'AIC_JWKS_URL', `${identityUrl}/.well-known/jwks.json`),
       issuer: getEnvStr(env, 'AIC_JWT_ISSUER', 'aic-identity'),
       audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
+      revocations: revocationSettings(env, identityUrl),
     },
     identityUrl,
     serviceSecret: getEnvStr(env, 'AIC_SERVICE_SECRET'),

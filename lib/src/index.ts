@@ -22,3 +22,6 @@ export * from './tracing';
 export * from './upload-ticket.type';
 export * from './openlineage/openlineage.types';
 export * from './openlineage/emitter';
+export * from './auth/revocations';
+export * from './auth/revocation-feed';
+export * from './auth/service-auth';

@@ -7,9 +7,15 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { RevocationFeed } from './auth/revocation-feed';
+import type { RevocationList } from './auth/revocations';
+import { watchRevocation } from './auth/revocations';
+import { REVOKED_TOKEN_MESSAGE } from './auth/token-verifier';
+import type { Viewer } from './auth/viewer';
 import { createFormatError } from './errors';
 import { graphqlPostHandler, isJsonPost } from './graphql-http';
 import type { Logger } from './logger';
@@ -39,6 +45,12 @@ export interface ServiceServerOptions<TContext extends BaseContext> {
   metrics?: ServiceMetrics;
   /** Runs on stop after HTTP is drained: close pools, ORM, pub/sub. */
   onStop?: () => Promise<void>;
+  /**
+   * The revocation feed the service's verifier consults (`createServiceAuth`): readiness waits for
+   * its list, a subscription whose session or key is revoked ends with UNAUTHENTICATED, and it is
+   * closed on stop.
+   */
+  revocations?: RevocationFeed;
 }
 
 export interface ServiceServer {
@@ -98,7 +110,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     res.json({ status: 'ok', service: opts.name });
   });
   app.get('/health/ready', async (_req, res) => {
-    let ok = ready;
+    let ok = ready && (!opts.revocations || opts.revocations.loaded());
     if (ok) for (const check of opts.readinessChecks ?? []) if (!(await check().catch(() => false))) ok = false;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', service: opts.name });
   });
@@ -119,6 +131,11 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
         const headers: Record<string, string | undefined> = {};
         for (const [k, v] of Object.entries(ctx.extra.request.headers)) headers[k] = header(v);
         return opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers });
+      },
+      onOperation: (_ctx, _id, _payload, args, result) => {
+        const viewer = (args.contextValue as { viewer?: Viewer | null } | undefined)?.viewer;
+        if (!opts.revocations || !viewer || !(Symbol.asyncIterator in Object(result))) return undefined;
+        return endOnRevocation(result as AsyncIterable<ExecutionResult>, opts.revocations.list, viewer);
       },
     },
     wsServer,
@@ -188,11 +205,37 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
         ready = false;
         await apollo.stop();
         httpServer.closeAllConnections?.();
+        await opts.revocations?.close();
         await opts.onStop?.();
       })();
       return stopping;
     },
   };
+}
+
+/** A subscription's events until the viewer's session or key is revoked, then one UNAUTHENTICATED error. */
+function endOnRevocation(source: AsyncIterable<ExecutionResult>, list: RevocationList, viewer: Viewer): AsyncGenerator<ExecutionResult> {
+  return (async function* () {
+    const events = source[Symbol.asyncIterator]();
+    let onRevoked!: () => void;
+    const revoked = new Promise<'revoked'>((resolve) => (onRevoked = () => resolve('revoked')));
+    const unwatch = watchRevocation(list, viewer, onRevoked);
+    try {
+      for (;;) {
+        const next = await Promise.race([events.next(), revoked]);
+        if (next === 'revoked') {
+          yield { errors: [new GraphQLError(REVOKED_TOKEN_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } })] };
+          return;
+        }
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      unwatch();
+      // Not awaited: a source still waiting for its next event may settle its return only then.
+      void Promise.resolve(events.return?.()).catch(() => undefined);
+    }
+  })();
 }
 
 /**

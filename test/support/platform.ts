@@ -97,7 +97,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const identityUrl = services.identity!.url;
     const gateway = await startGatewayOver(Object.values(services), {
       production: !!options.production,
-      auth: { jwksUrl: `${identityUrl}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' },
+      auth: {
+        jwksUrl: `${identityUrl}/.well-known/jwks.json`,
+        issuer: 'aic-identity',
+        audience: 'aic-platform',
+        // As the services do: identity's stream, or the Redis channel when the test gives REDIS_URL.
+        revocations: { identityUrl, redisUrl: options.env?.REDIS_URL, channel: options.env?.AIC_REVOCATION_CHANNEL ?? 'aic:revocations' },
+      },
       ...options.gateway,
     });
     const call: Platform['call'] = (query, variables = {}, token, headers = {}) => gql(gateway.graphqlUrl, query, variables, token, headers);

@@ -1,6 +1,7 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AuthenticationError } from '../errors';
+import type { RevocationList } from './revocations';
 import type { Viewer } from './viewer';
 
 /** Only asymmetric algorithms: a verifier never accepts `none` or an HMAC secret (RFC 8725). */
@@ -20,13 +21,21 @@ export interface TokenVerifierOptions {
    * @default { maxEntries: 10_000, ttlMs: 60_000 }
    */
   cache?: { maxEntries?: number; ttlMs?: number } | false;
+  /**
+   * Revoked sessions and API keys (see `followRevocations`): a token whose `sid` or `akid` is in
+   * it is refused, cached or not.
+   */
+  revocations?: RevocationList;
 }
+
+/** The message of a refused revoked token (the same wherever it is refused). */
+export const REVOKED_TOKEN_MESSAGE = 'This token was revoked: sign in again';
 
 export type TokenVerifier = (token: string) => Promise<Viewer>;
 
 /**
  * Verifies platform access tokens: signature through the JWKS (refetched on an unknown `kid`),
- * algorithm allow-list, `typ: at+jwt`, `iss`, `aud`, expiry; then builds the Viewer.
+ * algorithm allow-list, `typ: at+jwt`, `iss`, `aud`, expiry, not revoked; then builds the Viewer.
  * @returns a function that resolves to the Viewer or throws AuthenticationError
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
@@ -46,7 +55,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     return viewerFromClaims(payload, token);
   };
-  return options.cache === false ? verify : cached(verify, options.cache?.maxEntries ?? 10_000, options.cache?.ttlMs ?? 60_000);
+  const verified = options.cache === false ? verify : cached(verify, options.cache?.maxEntries ?? 10_000, options.cache?.ttlMs ?? 60_000);
+  const revocations = options.revocations;
+  if (!revocations) return verified;
+  return async (token: string) => {
+    const viewer = await verified(token);
+    if (revocations.revokes(viewer)) throw new AuthenticationError(REVOKED_TOKEN_MESSAGE);
+    return viewer;
+  };
 }
 
 /**
@@ -88,6 +104,7 @@ function viewerFromClaims(p: JWTPayload, token: string): Viewer {
     permissions: strings(p.perms),
     kind,
     sessionId: typeof p.sid === 'string' ? p.sid : undefined,
+    apiKeyId: typeof p.akid === 'string' ? p.akid : undefined,
     token,
     expiresAt: (p.exp ?? 0) * 1000,
   };

@@ -6,7 +6,10 @@ export interface Viewer {
   roles: string[];
   permissions: string[];
   kind: 'user' | 'api_key' | 'service';
+  /** The session (`sid` claim) of a signed-in user's token; revoking it refuses the token everywhere. */
   sessionId?: string;
+  /** The API key (`akid` claim) an `api_key` token was exchanged for; revoking the key refuses it everywhere. */
+  apiKeyId?: string;
   /** The verified raw access token, to forward to other services during this request. */
   token: string;
   expiresAt: number;

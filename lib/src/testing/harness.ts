@@ -13,10 +13,12 @@ export interface RunningService {
 
 /**
  * A BaseServiceConfig for tests: port 0, loopback, `:memory:` SQLite unless `databaseUrl` is given,
- * a fresh data folder, auth pointed at the given issuer.
+ * a fresh data folder, auth pointed at the given issuer. Revocations are not followed unless
+ * `auth.revocations` is given (there is no identity at the default URL in a test).
  */
 export function testBaseConfig(serviceName: string, overrides: Partial<BaseServiceConfig> & { dataDir: string }): BaseServiceConfig {
-  return { ...loadBaseConfig({}, serviceName, 0), port: 0, host: '127.0.0.1', databaseUrl: ':memory:', logLevel: 'silent', ...overrides };
+  const base = loadBaseConfig({}, serviceName, 0);
+  return { ...base, auth: { ...base.auth, revocations: undefined }, port: 0, host: '127.0.0.1', databaseUrl: ':memory:', logLevel: 'silent', ...overrides };
 }
 
 /** Starts a built (not yet listening) service on port 0. */

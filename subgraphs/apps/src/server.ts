@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub, ServiceServer, ServiceTokenSource } from '../../../lib/src/index';
 import {
-  createContextFactory, createLogger, createOrm, createPubSub, createServiceServer, createServiceTokenSource, createTokenVerifier, pingDatabase,
+  createContextFactory, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, pingDatabase,
 } from '../../../lib/src/index';
 import { Application } from './application/application.entity';
 import { ApplicationService } from './application/application.service';
@@ -66,7 +66,8 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
   const monitor = new DeploymentMonitor({ orm, inference, deployments, tokens, logger, intervalSeconds: config.monitorIntervalSeconds, now: deps.now });
   const services: AppsServices = { applications, configVersions: new ConfigVersionService(applications, config.schemasUrl), deployments, monitor };
   const schema = await buildAppsSchema(pubSub);
-  const baseContext = createContextFactory({ orm, verify: createTokenVerifier(config.auth), logger });
+  const auth = await createServiceAuth(config.auth, logger);
+  const baseContext = createContextFactory({ orm, verify: auth.verify, logger });
   const server = await createServiceServer<AppsContext>({
     name: 'apps',
     schema,
@@ -75,6 +76,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
+    revocations: auth.revocations,
     onStop: async () => {
       await monitor.stop();
       await pubSub.close();

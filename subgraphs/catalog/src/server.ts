@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { ArtifactStore, PubSub, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import {
-  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceMetrics, createServiceServer, createTokenVerifier, createUploadManager, createWorkerPool, pingDatabase,
+  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceMetrics, createServiceAuth, createServiceServer, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
@@ -37,7 +37,8 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: CATALOG_ENTITIES, logger }));
   const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
-  const verify = deps.verify ?? createTokenVerifier(config.auth);
+  const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
+  const verify = deps.verify ?? auth!.verify;
   const uploads = createUploadManager({
     service: SERVICE_NAME,
     publicUrl: config.publicUrl,
@@ -73,6 +74,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { catalog: services }),
     readinessChecks: [() => pingDatabase(orm)],
+    revocations: auth?.revocations,
     routes: (app) => {
       uploads.mount(app);
       mountInternalRoutes(app, { orm, verify, store, services, logger });

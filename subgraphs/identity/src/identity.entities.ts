@@ -9,6 +9,7 @@ import { Session } from './session/session.entity';
 import { RefreshToken } from './session/refresh-token.entity';
 import { ApiKey } from './api-key/api-key.entity';
 import { AuditEvent } from './audit/audit-event.entity';
+import { RevocationRecord } from './revocation/revocation.entity';
 
 /** Every entity identity persists (listed explicitly: no folder scanning). */
 export const IDENTITY_ENTITIES = [
@@ -23,4 +24,5 @@ export const IDENTITY_ENTITIES = [
   RefreshToken,
   ApiKey,
   AuditEvent,
+  RevocationRecord,
 ];

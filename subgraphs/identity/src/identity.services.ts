@@ -15,6 +15,8 @@ import { AuthService } from './auth/auth.service';
 import { ApiKeyService } from './api-key/api-key.service';
 import { ExternalIdentityService } from './external-idp/external-identity.service';
 import { ServiceTokenService } from './service-token/service-token.service';
+import { RevocationHub } from './revocation/revocation.hub';
+import { RevocationService } from './revocation/revocation.service';
 
 /** The long-lived parts: settings, clock, hasher, key ring, caches. One per process. */
 export interface IdentityRuntime {
@@ -25,11 +27,18 @@ export interface IdentityRuntime {
   externalJwks: ExternalJwksCache;
   issuer: AccessTokenIssuer;
   verifier: AccessTokenVerifier;
+  /** Revoked sessions and API keys of this process: its own verifier reads them, its stream serves them. */
+  revocations: RevocationHub;
   onSecurityEvent?: SecurityEventObserver;
 }
 
-/** Builds the long-lived parts from settings. */
-export function createIdentityRuntime(settings: IdentitySettings, clock: Clock = () => new Date(), onSecurityEvent?: SecurityEventObserver): IdentityRuntime {
+/** Builds the long-lived parts from settings (revocations stay in this process unless a configured hub is given). */
+export function createIdentityRuntime(
+  settings: IdentitySettings,
+  clock: Clock = () => new Date(),
+  onSecurityEvent?: SecurityEventObserver,
+  revocations: RevocationHub = new RevocationHub({ channel: 'aic:revocations' }, clock),
+): IdentityRuntime {
   const keys = new SigningKeyRing(
     { accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotationSeconds: settings.keyRotationSeconds, configuredKeys: settings.signingKeys },
     clock,
@@ -43,6 +52,7 @@ export function createIdentityRuntime(settings: IdentitySettings, clock: Clock =
     externalJwks: new ExternalJwksCache(),
     issuer: new AccessTokenIssuer(keys, tokenSettings, clock),
     verifier: new AccessTokenVerifier(keys, tokenSettings, clock),
+    revocations,
     onSecurityEvent,
   };
 }
@@ -59,6 +69,7 @@ export interface IdentityServices {
   apiKeys: ApiKeyService;
   external: ExternalIdentityService;
   serviceTokens: ServiceTokenService;
+  revocations: RevocationService;
 }
 
 /** Wires the services over `em` (fork it per request). */
@@ -68,10 +79,11 @@ export function createIdentityServices(em: EntityManager, runtime: IdentityRunti
   const roles = new RoleService(em, audit);
   const organizations = new OrganizationService(em, roles, audit);
   const users = new UserService(em, hasher, organizations, audit);
-  const sessions = new SessionService(em, audit, { sessionTtlSeconds: settings.sessionTtlSeconds }, clock);
+  const revocations = new RevocationService(em, runtime.revocations, settings.accessTokenTtlSeconds, clock);
+  const sessions = new SessionService(em, audit, { sessionTtlSeconds: settings.sessionTtlSeconds }, clock, revocations);
   const auth = new AuthService(em, hasher, settings.lockout, issuer, sessions, roles, organizations, audit, clock);
-  const apiKeys = new ApiKeyService(em, roles, users, issuer, audit, clock);
+  const apiKeys = new ApiKeyService(em, roles, users, issuer, audit, clock, revocations);
   const external = new ExternalIdentityService(em, settings.externalProviders, runtime.externalJwks, audit, clock);
   const serviceTokens = new ServiceTokenService(em, issuer, audit, settings.serviceSecret);
-  return { em, audit, roles, organizations, users, sessions, auth, apiKeys, external, serviceTokens };
+  return { em, audit, roles, organizations, users, sessions, auth, apiKeys, external, serviceTokens, revocations };
 }

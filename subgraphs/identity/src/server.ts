@@ -13,6 +13,8 @@ import { buildIdentitySchema } from './schema';
 import { createIdentityContextFactory } from './context';
 import { mountIdentityRoutes } from './identity.routes';
 import type { Clock } from './shared/actor.types';
+import { RevocationHub } from './revocation/revocation.hub';
+import { mountRevocationRoutes } from './revocation/revocation.routes';
 
 export interface Deps {
   logger: Logger;
@@ -30,24 +32,28 @@ export interface IdentityServer {
 
 /**
  * Builds the identity service: database (schema synced), first run (signing key, default
- * organization and owner), schema with permissions, REST routes. Never listens.
+ * organization and owner), live revocations, schema with permissions, REST routes. Never listens.
  */
 export async function createServer(config: Config, deps: Partial<Deps> = {}): Promise<IdentityServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: IDENTITY_ENTITIES, logger });
+  const clock = deps.clock ?? (() => new Date());
+  const revocations = new RevocationHub({ redisUrl: config.redisUrl, channel: config.auth.revocations?.channel ?? 'aic:revocations', logger }, clock);
   try {
+    await revocations.start(orm, clock);
     const metrics = createServiceMetrics(SERVICE_NAME);
     const events = new Counter({ name: 'identity_security_events_total', help: 'Security events by type and outcome (sign-ins, lockouts, token reuse, key changes ...)', labelNames: ['type', 'success'], registers: [metrics.registry] });
-    const runtime = createIdentityRuntime(config.identity, deps.clock, (type, success) => events.inc({ type, success: String(success) }));
+    const runtime = createIdentityRuntime(config.identity, clock, (type, success) => events.inc({ type, success: String(success) }), revocations);
     const em = orm.em.fork();
     const boot = createIdentityServices(em, runtime);
     const firstRun = await runFirstRun(em, { organizations: boot.organizations, users: boot.users, keys: runtime.keys }, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
     const verify = createSessionAwareVerifier(
       orm,
-      createTokenVerifier({ getKey: createLocalKeySource(orm, runtime.keys), issuer: config.identity.issuer, audience: config.identity.audience }),
+      createTokenVerifier({ getKey: createLocalKeySource(orm, runtime.keys), issuer: config.identity.issuer, audience: config.identity.audience, revocations: revocations.list }),
       runtime.clock,
     );
     const schema = await buildIdentitySchema();
+    let endStreams = () => undefined as void;
     const server = await createServiceServer({
       name: SERVICE_NAME,
       schema,
@@ -57,11 +63,24 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
       bodyLimitBytes: config.bodyLimitBytes,
       context: createIdentityContextFactory(createContextFactory({ orm, verify, logger }), runtime),
       readinessChecks: [() => pingDatabase(orm)],
-      routes: (app) => mountIdentityRoutes(app, { orm, runtime, logger }),
-      onStop: () => orm.close(),
+      routes: (app) => {
+        mountIdentityRoutes(app, { orm, runtime, logger });
+        endStreams = mountRevocationRoutes(app, revocations);
+      },
+      onStop: async () => {
+        await revocations.close();
+        await orm.close();
+      },
     });
+    // Revocation streams never finish by themselves: end them first, or the drain waits out its timeout.
+    const stop = server.stop.bind(server);
+    server.stop = () => {
+      endStreams();
+      return stop();
+    };
     return { server, orm, schema, runtime, firstRun };
   } catch (error) {
+    await revocations.close();
     await orm.close();
     throw error;
   }

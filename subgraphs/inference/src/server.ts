@@ -9,9 +9,9 @@ import {
   createOrm,
   createPubSub,
   createServiceMetrics,
+  createServiceAuth,
   createServiceServer,
   createServiceTokenSource,
-  createTokenVerifier,
   createUploadManager,
   createWorkerPool,
   pingDatabase,
@@ -76,7 +76,8 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const pool = createWorkerPool({ concurrency: config.batchJobConcurrency, logger });
   const batch = new BatchJobService({ orm, pool, pubSub, serving, endpoints, tokens, catalogUrl: config.catalogUrl, metrics: inferenceMetrics, logger });
   const app: InferenceApp = { config, endpoints, serving, pubSub, edge, batch };
-  const verify = createTokenVerifier(config.auth);
+  const auth = await createServiceAuth(config.auth, logger);
+  const verify = auth.verify;
   const schema = await buildInferenceSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   let listening = false;
@@ -89,6 +90,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { app }),
     readinessChecks: [() => pingDatabase(orm)],
+    revocations: auth.revocations,
     routes: (express) => {
       uploads.mount(express);
       mountOipRoutes(express, { orm, verify, endpoints, serving, bodyLimitBytes: config.bodyLimitBytes, isReady: () => listening, version: ORT_VERSION });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier, WorkerPool } from '../../../lib/src/index';
 import {
-  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createServiceTokenSource, createTokenVerifier, createUploadManager, createWorkerPool, pingDatabase,
+  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
 import { ModelAlias, ModelAliasEvent } from './alias/model-alias.entity';
 import { ModelAliasService } from './alias/model-alias.service';
@@ -57,7 +57,8 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
   const pubSub = overrides.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
   const store = overrides.store ?? createFileArtifactStore(path.join(config.dataDir, 'models-artifacts'));
   const pool = overrides.pool ?? createWorkerPool({ concurrency: config.trainingConcurrency, logger });
-  const verify = overrides.verify ?? createTokenVerifier(config.auth);
+  const auth = overrides.verify ? undefined : await createServiceAuth(config.auth, logger);
+  const verify = overrides.verify ?? auth!.verify;
   const runnerDeps = createRunnerDeps(config, { orm, pubSub, store, logger });
   const { registry, catalog } = runnerDeps;
   const aliases = new ModelAliasService();
@@ -76,6 +77,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
+    revocations: auth?.revocations,
     routes: (app) => {
       uploads.mount(app);
       mountInternalRoutes(app, { orm, store, verify });

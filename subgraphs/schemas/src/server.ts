@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { ServiceServer, TokenVerifier } from '../../../lib/src/index';
-import { createContextFactory, createLogger, createOrm, createServiceServer, createTokenVerifier, pingDatabase } from '../../../lib/src/index';
+import { createContextFactory, createLogger, createOrm, createServiceAuth, createServiceServer, pingDatabase } from '../../../lib/src/index';
 import { createSchemaFormats } from './compatibility/schema-formats';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
@@ -29,7 +29,8 @@ export interface SchemasServer {
 export async function createServer(config: Config, deps: Partial<SchemasDeps> = {}): Promise<SchemasServer> {
   const logger = createLogger(SERVICE_NAME, config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SCHEMAS_ENTITIES, logger }));
-  const verify = deps.verify ?? createTokenVerifier(config.auth);
+  const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
+  const verify = deps.verify ?? auth!.verify;
   const registry = new SchemaRegistryService(new SchemaParser(createSchemaFormats(), config.parsedCacheSize), {
     defaultCompatibility: config.defaultCompatibility,
     maxSchemaBytes: config.maxSchemaBytes,
@@ -44,6 +45,7 @@ export async function createServer(config: Config, deps: Partial<SchemasDeps> = 
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { registry }),
     readinessChecks: [() => pingDatabase(orm)],
+    revocations: auth?.revocations,
     routes: (app) => {
       mountInternalRoutes(app, { orm, verify, registry, logger });
       mountConfluentRoutes(app, { orm, verify, registry, logger, bodyLimitBytes: config.bodyLimitBytes });

@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub, ServiceServer, ServiceTokenSource, TokenVerifier, WorkerPool } from '../../../lib/src/index';
 import {
-  createContextFactory, createLogger, createOpenLineageEmitter, createOrm, createPubSub, createServiceServer, createServiceTokenSource, createTokenVerifier, createWorkerPool,
+  createContextFactory, createLogger, createOpenLineageEmitter, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, createWorkerPool,
   DomainError, pingDatabase,
 } from '../../../lib/src/index';
 import { CatalogClient } from './clients/catalog.client';
@@ -47,7 +47,8 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
   const logger = createLogger(SERVICE_NAME, config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SYNTHETIC_ENTITIES, logger }));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
-  const verify = deps.verify ?? createTokenVerifier(config.auth);
+  const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
+  const verify = deps.verify ?? auth!.verify;
   const tokens: ServiceTokenSource =
     deps.tokens ??
     (config.serviceSecret
@@ -85,6 +86,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { jobs }),
     readinessChecks: [() => pingDatabase(orm)],
+    revocations: auth?.revocations,
     onStop: async () => {
       await pool.close();
       await pubSub.close();

@@ -10,6 +10,7 @@ import type { UserService } from '../user/user.service';
 import type { Actor, Clock, RequestMeta } from '../shared/actor.types';
 import { EntityNotFoundError, InvalidCredentialsError, InvalidInputError, PermissionDeniedError } from '../shared/identity.errors';
 import { constantTimeEqual, randomToken, sha256Hex } from '../shared/secret.util';
+import type { RevocationService } from '../revocation/revocation.service';
 
 export interface CreateApiKeyInput {
   name: string;
@@ -41,6 +42,7 @@ export class ApiKeyService {
     private readonly tokens: AccessTokenIssuer,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly revocations: RevocationService,
   ) {}
 
   /** Creates a key and returns its secret; only the secret's sha256 is stored. */
@@ -79,7 +81,7 @@ export class ApiKeyService {
     return { apiKey, secret };
   }
 
-  /** Exchanges a key for an access token of kind `api_key`. Every failure looks the same. */
+  /** Exchanges a key for an access token of kind `api_key` naming the key (`akid`). Every failure looks the same. */
   async authenticate(presented: string, meta?: RequestMeta): Promise<IssuedAccessToken & { apiKey: ApiKey }> {
     const match = KEY.exec(presented.trim());
     const apiKey = match ? await this.em.findOne(ApiKey, { prefix: match[1] }) : null;
@@ -102,7 +104,7 @@ export class ApiKeyService {
     }
     const perms = grant.permissions.filter((p) => keyPermissions.has(p));
     apiKey.lastUsedAt = now;
-    const issued = await this.tokens.issue(this.em, { sub: apiKey.user.id, org: apiKey.organization.id, roles: apiKey.roles, perms, kind: 'api_key' });
+    const issued = await this.tokens.issue(this.em, { sub: apiKey.user.id, org: apiKey.organization.id, roles: apiKey.roles, perms, kind: 'api_key', akid: apiKey.id });
     this.audit.record({ type: 'apikey.used', success: true, organizationId: apiKey.organization.id, actor: { id: apiKey.user.id, kind: 'api_key' }, target: { type: 'ApiKey', id: apiKey.id }, meta });
     await this.em.flush();
     return { ...issued, apiKey };
@@ -118,13 +120,18 @@ export class ApiKeyService {
       apiKey.revokedAt = this.clock();
       this.audit.record({ type: 'apikey.revoked', success: true, organizationId: actor.organizationId, actor, target: { type: 'ApiKey', id: apiKey.id }, meta, details: { prefix: apiKey.prefix } });
       await this.em.flush();
+      await this.revocations.revoke('api_key', [apiKey.id], 'apikey-revoked');
     }
     return apiKey;
   }
 
   /** Revokes every key of `userId` in the organization (the member left: keys must not revive on re-invitation). */
-  revokeAllOf(userId: string, organizationId: string): Promise<number> {
-    return this.em.nativeUpdate(ApiKey, { user: userId, organization: organizationId, revokedAt: null }, { revokedAt: this.clock() });
+  async revokeAllOf(userId: string, organizationId: string): Promise<number> {
+    const ids = (await this.em.find(ApiKey, { user: userId, organization: organizationId, revokedAt: null }, { fields: ['id'] })).map((k) => k.id);
+    if (!ids.length) return 0;
+    const count = await this.em.nativeUpdate(ApiKey, { id: { $in: ids }, revokedAt: null }, { revokedAt: this.clock() });
+    await this.revocations.revoke('api_key', ids, 'membership-removed');
+    return count;
   }
 
   /** The key with this id in the organization. */

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { Session } from './session.entity';
 import { RefreshToken } from './refresh-token.entity';
 import type { AuditService } from '../audit/audit.service';
@@ -7,6 +7,7 @@ import type { User } from '../user/user.entity';
 import type { Actor, Clock, RequestMeta } from '../shared/actor.types';
 import { EntityNotFoundError, InvalidCredentialsError, PermissionDeniedError } from '../shared/identity.errors';
 import { randomToken, sha256Hex } from '../shared/secret.util';
+import type { RevocationService } from '../revocation/revocation.service';
 
 export interface SessionSettings {
   /** Absolute lifetime of a session (its refresh-token family), however often it is refreshed. */
@@ -22,7 +23,8 @@ const REFRESH_PREFIX = 'aicr_';
 
 /**
  * Sessions and their rotating refresh tokens (RFC 9700 §4.14): every refresh consumes the token
- * and issues the next; presenting a consumed token again revokes the whole family.
+ * and issues the next; presenting a consumed token again revokes the whole family. Every way a
+ * session ends is published as a revocation, so its access tokens stop working everywhere too.
  */
 export class SessionService {
   constructor(
@@ -30,6 +32,7 @@ export class SessionService {
     private readonly audit: AuditService,
     private readonly settings: SessionSettings,
     private readonly clock: Clock,
+    private readonly revocations: RevocationService,
   ) {}
 
   /** Opens a session for `user` in `organization` and returns its first refresh token. */
@@ -86,6 +89,7 @@ export class SessionService {
     this.close(row.session, 'logout');
     this.audit.record({ type: 'logout', success: true, organizationId: row.session.organization.id, actor: { id: row.session.user.id, kind: 'user' }, target: { type: 'Session', id: row.session.id }, meta });
     await this.em.flush();
+    await this.revocations.revoke('session', [row.session.id], 'logout');
     return true;
   }
 
@@ -112,26 +116,31 @@ export class SessionService {
       throw new PermissionDeniedError('You can revoke only your own sessions');
     }
     if (!session.revokedAt) {
-      this.close(session, session.user.id === actor.id && actor.sessionId === session.id ? 'logout' : 'revoked');
+      const reason = session.user.id === actor.id && actor.sessionId === session.id ? 'logout' : 'revoked';
+      this.close(session, reason);
       this.audit.record({ type: 'session.revoked', success: true, organizationId: actor.organizationId, actor, target: { type: 'Session', id: session.id }, meta, details: { userId: session.user.id } });
       await this.em.flush();
+      await this.revocations.revoke('session', [session.id], reason);
     }
     return session;
   }
 
-  /** Revokes every open session of a user in one organization (removed member, changed password). */
-  async revokeAllOf(userId: string, organizationId: string, reason: string): Promise<number> {
-    return this.em.nativeUpdate(
-      Session,
-      { user: userId, organization: organizationId, revokedAt: null },
-      { revokedAt: this.clock(), revokedReason: reason },
-    );
+  /** Revokes every open session of a user in one organization (removed member). @returns how many */
+  revokeAllOf(userId: string, organizationId: string, reason: string): Promise<number> {
+    return this.revokeWhere({ user: userId, organization: organizationId, revokedAt: null }, reason);
   }
 
-  /** Revokes every open session of a user in every organization except `keep` (a password change). */
-  async revokeOthersOf(userId: string, keep: string | undefined, reason: string): Promise<number> {
-    const where = keep ? { user: userId, revokedAt: null, id: { $ne: keep } } : { user: userId, revokedAt: null };
-    return this.em.nativeUpdate(Session, where, { revokedAt: this.clock(), revokedReason: reason });
+  /** Revokes every open session of a user in every organization except `keep` (a password change). @returns how many */
+  revokeOthersOf(userId: string, keep: string | undefined, reason: string): Promise<number> {
+    return this.revokeWhere(keep ? { user: userId, revokedAt: null, id: { $ne: keep } } : { user: userId, revokedAt: null }, reason);
+  }
+
+  private async revokeWhere(where: FilterQuery<Session>, reason: string): Promise<number> {
+    const ids = (await this.em.find(Session, where, { fields: ['id'] })).map((s) => s.id);
+    if (!ids.length) return 0;
+    const count = await this.em.nativeUpdate(Session, { id: { $in: ids }, revokedAt: null }, { revokedAt: this.clock(), revokedReason: reason });
+    await this.revocations.revoke('session', ids, reason);
+    return count;
   }
 
   /** Revokes the family after reuse of a consumed token and records it. */
@@ -139,6 +148,7 @@ export class SessionService {
     this.close(session, reason);
     this.audit.record({ type: 'token.family-revoked', success: false, organizationId: session.organization.id, actor: { id: session.user.id, kind: 'user' }, target: { type: 'Session', id: session.id }, meta, details: { reason } });
     await this.em.flush();
+    await this.revocations.revoke('session', [session.id], reason);
   }
 
   private close(session: Session, reason: string): void {

@@ -9,6 +9,7 @@ export interface Actor {
   permissions: readonly string[];
   kind: 'user' | 'api_key' | 'service';
   sessionId?: string;
+  apiKeyId?: string;
 }
 
 /** Where a request came from; recorded on sessions and audit events. */

@@ -17,7 +17,10 @@ export interface AccessTokenSubject {
   roles: readonly string[];
   perms: readonly string[];
   kind: 'user' | 'api_key' | 'service';
+  /** Session id: revoking the session revokes the token. */
   sid?: string;
+  /** API key id (tokens of kind `api_key`): revoking the key revokes the token. */
+  akid?: string;
 }
 
 export interface IssuedAccessToken {
@@ -47,6 +50,7 @@ export class AccessTokenIssuer {
       kind: subject.kind,
     };
     if (subject.sid) claims.sid = subject.sid;
+    if (subject.akid) claims.akid = subject.akid;
     const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
       .setIssuer(this.settings.issuer)

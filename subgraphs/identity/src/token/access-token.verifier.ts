@@ -34,7 +34,7 @@ export class AccessTokenVerifier {
     } catch {
       throw new InvalidCredentialsError('Invalid or expired access token');
     }
-    const { sub, org, roles, perms, kind, sid } = payload;
+    const { sub, org, roles, perms, kind, sid, akid } = payload;
     if (
       typeof sub !== 'string' ||
       typeof org !== 'string' ||
@@ -42,11 +42,12 @@ export class AccessTokenVerifier {
       !isStringArray(perms) ||
       typeof kind !== 'string' ||
       !KINDS.has(kind) ||
-      (sid !== undefined && typeof sid !== 'string')
+      (sid !== undefined && typeof sid !== 'string') ||
+      (akid !== undefined && typeof akid !== 'string')
     ) {
       throw new InvalidCredentialsError('Invalid or expired access token');
     }
-    return { id: sub, organizationId: org, roles, permissions: perms, kind: kind as Actor['kind'], sessionId: sid };
+    return { id: sub, organizationId: org, roles, permissions: perms, kind: kind as Actor['kind'], sessionId: sid, apiKeyId: akid as string | undefined };
   }
 }
 
