@@ -64,13 +64,20 @@ export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (n
     const variables: Record<string, unknown> = {};
     for (const name of fetch.variableUsages ?? []) if (name in given) variables[name] = given[name];
     opts.onPassThrough?.(fetch.serviceName);
-    const response = await source.process({
-      // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported by the package).
-      kind: 'incoming operation' as never,
-      request: { query: fetch.operation, variables, operationName: fetch.operationName },
-      incomingRequestContext: rc,
-      context: rc.context,
-    });
+    let response: Awaited<ReturnType<GraphQLDataSource['process']>>;
+    try {
+      response = await source.process({
+        // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported by the package).
+        kind: 'incoming operation' as never,
+        request: { query: fetch.operation, variables, operationName: fetch.operationName },
+        incomingRequestContext: rc,
+        context: rc.context,
+      });
+    } catch (error) {
+      // The data source throws for a 4xx answer (a token the subgraph refuses ...): answer like the
+      // planned path does, with the subgraph's own errors, not as an unhandled failure (HTTP 500).
+      return refusedAnswer(error, fetch.serviceName);
+    }
     return {
       data: response.data,
       ...(response.errors?.length ? { errors: response.errors.map((e) => downstreamError(e, fetch.serviceName)) } : {}),
@@ -102,8 +109,22 @@ export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (n
 }
 
 /** A subgraph's error as the gateway reports it (as @apollo/gateway's downstreamServiceError does). */
-function downstreamError(e: GraphQLFormattedError, serviceName: string): GraphQLError {
-  const extensions = { ...e.extensions, serviceName, code: (e.extensions?.code as string | undefined) ?? 'DOWNSTREAM_SERVICE_ERROR' };
+function downstreamError(e: GraphQLFormattedError, serviceName: string, extra: Record<string, unknown> = {}): GraphQLError {
+  const extensions = { ...e.extensions, serviceName, code: (e.extensions?.code as string | undefined) ?? 'DOWNSTREAM_SERVICE_ERROR', ...extra };
   return new GraphQLError(e.message || `Error while fetching subquery from service "${serviceName}"`, { path: e.path, extensions });
+}
+
+/**
+ * The answer when the subgraph refused the call with a 4xx (RemoteGraphQLDataSource's
+ * errorFromResponse): its own errors, and its status (401, 403 ...) as the response's.
+ */
+function refusedAnswer(error: unknown, serviceName: string) {
+  const ext = (error as { extensions?: { code?: string; response?: { status?: number; body?: { errors?: GraphQLFormattedError[] } } } })?.extensions;
+  const status = ext?.response?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) throw error;
+  const given = ext?.response?.body?.errors;
+  const errors: GraphQLFormattedError[] = Array.isArray(given) && given.length ? given : [{ message: (error as Error).message, extensions: { code: ext?.code } }];
+  // Apollo Server takes `extensions.http.status` for the response and never sends it to the client.
+  return { data: null, errors: errors.map((e) => downstreamError(e, serviceName, { http: { status } })) };
 }
 

@@ -1,0 +1,195 @@
+// Issue #16, class 3 (revocation) and 7b: every way a session or API key ends refuses its access
+// tokens at once everywhere — through the gateway (planned, pass-through, REST, subscriptions) and at
+// every subgraph directly — whether revocations travel over identity's stream or Redis, in dev and
+// production mode; verifiers started after the revocation refuse too.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, createServiceAuth } from '../../lib/src/index';
+import type { Platform } from '../support/platform';
+import { startPlatform } from '../support/platform';
+import { notAccepted, notRefusedWithin, subscribe, within } from './support/revocation-probes';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+const modes = [
+  { name: 'identity stream, dev', production: false, redis: false },
+  { name: 'identity stream, production', production: true, redis: false },
+  { name: 'Redis, dev', production: false, redis: true },
+  { name: 'Redis, production', production: true, redis: true },
+];
+
+describe.each(modes)('revocation ($name)', ({ production, redis }) => {
+  let p: Platform;
+  const channel = `test-revocations-${randomUUID()}`;
+
+  beforeAll(async () => {
+    p = await startPlatform({ production, env: redis ? { REDIS_URL, AIC_REVOCATION_CHANNEL: channel } : {} });
+  });
+  afterAll(async () => p?.stop());
+
+  const owner = () => p.owner.token;
+  async function member(roles = ['data-scientist']) {
+    const email = `m-${randomUUID()}@example.com`;
+    const password = `pw-${randomUUID()}`;
+    const r = await p.call('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', { i: { email, name: 'Member', password, roles } }, owner());
+    expect(r.errors).toBeUndefined();
+    return { id: r.data.createUser.id as string, email, password };
+  }
+  async function signIn(email: string, password: string) {
+    const r = await p.call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }', { e: email, p: password });
+    expect(r.errors).toBeUndefined();
+    return r.data.login as { accessToken: string; refreshToken: string };
+  }
+  async function apiKeyToken(userId: string) {
+    const created = await p.call('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id } } }', { i: { name: `k-${randomUUID().slice(0, 8)}`, userId } }, owner());
+    expect(created.errors).toBeUndefined();
+    const token = await p.call('mutation($k: String!) { authenticateApiKey(key: $k) { accessToken } }', { k: created.data.createApiKey.secret });
+    return { id: created.data.createApiKey.apiKey.id as string, token: token.data.authenticateApiKey.accessToken as string };
+  }
+
+  it('logout (by access token) refuses the token everywhere within a second', async () => {
+    const m = await member();
+    const { accessToken } = await signIn(m.email, m.password);
+    expect(await notAccepted(p, accessToken)).toEqual([]);
+    const out = await p.call('mutation { logout }', {}, accessToken);
+    expect(out.data?.logout).toBe(true);
+    expect(await notRefusedWithin(p, accessToken)).toEqual([]);
+  });
+
+  it('logout by refresh token (no access token sent) refuses the access token too', async () => {
+    const m = await member();
+    const { accessToken, refreshToken } = await signIn(m.email, m.password);
+    expect(await notAccepted(p, accessToken)).toEqual([]);
+    expect((await p.call('mutation($r: String) { logout(refreshToken: $r) }', { r: refreshToken })).data?.logout).toBe(true);
+    expect(await notRefusedWithin(p, accessToken)).toEqual([]);
+  });
+
+  it("revokeSession by an admin refuses the member's token; the admin's own stays good", async () => {
+    const m = await member();
+    const { accessToken } = await signIn(m.email, m.password);
+    expect(await notAccepted(p, accessToken)).toEqual([]);
+    const sessions = await p.call('query($u: ID) { sessions(userId: $u) { id } }', { u: m.id }, owner());
+    expect(sessions.data.sessions).toHaveLength(1);
+    expect((await p.call('mutation($id: ID!) { revokeSession(id: $id) { revokedAt } }', { id: sessions.data.sessions[0].id }, owner())).errors).toBeUndefined();
+    expect(await notRefusedWithin(p, accessToken)).toEqual([]);
+    expect(await notAccepted(p, owner())).toEqual([]);
+  });
+
+  it('changePassword refuses the tokens of the other sessions, not of the one that changed it', async () => {
+    const m = await member();
+    const current = await signIn(m.email, m.password);
+    const other = await signIn(m.email, m.password);
+    const changed = await p.call('mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }', { c: m.password, n: `new-${m.password}` }, current.accessToken);
+    expect(changed.data?.changePassword).toBe(true);
+    expect(await notRefusedWithin(p, other.accessToken)).toEqual([]);
+    expect(await notAccepted(p, current.accessToken)).toEqual([]);
+  });
+
+  it("removeMember refuses the member's session tokens and API-key tokens", async () => {
+    const m = await member();
+    const session = await signIn(m.email, m.password);
+    const key = await apiKeyToken(m.id);
+    expect(await notAccepted(p, session.accessToken)).toEqual([]);
+    expect(await notAccepted(p, key.token)).toEqual([]);
+    expect((await p.call('mutation($u: ID!) { removeMember(userId: $u) }', { u: m.id }, owner())).data?.removeMember).toBe(true);
+    expect(await notRefusedWithin(p, session.accessToken)).toEqual([]);
+    expect(await notRefusedWithin(p, key.token)).toEqual([]);
+  });
+
+  it("reuse of a rotated refresh token refuses the family's access tokens", async () => {
+    const m = await member();
+    const first = await signIn(m.email, m.password);
+    const next = await p.call('mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken refreshToken } }', { r: first.refreshToken });
+    const rotated = next.data.refreshToken.accessToken as string;
+    expect(await notAccepted(p, rotated)).toEqual([]);
+    const reuse = await p.call('mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken } }', { r: first.refreshToken });
+    expect(reuse.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await notRefusedWithin(p, rotated)).toEqual([]);
+    expect(await notRefusedWithin(p, first.accessToken)).toEqual([]);
+  });
+
+  it('revokeApiKey refuses its tokens everywhere, identity included', async () => {
+    const m = await member();
+    const key = await apiKeyToken(m.id);
+    const sibling = await apiKeyToken(m.id);
+    expect(await notAccepted(p, key.token)).toEqual([]);
+    expect((await p.call('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: key.id }, owner())).errors).toBeUndefined();
+    expect(await notRefusedWithin(p, key.token)).toEqual([]);
+    // Only that key: another key of the same member keeps working.
+    expect(await notAccepted(p, sibling.token)).toEqual([]);
+  });
+
+  it('open subscriptions of a revoked session end with UNAUTHENTICATED, through the gateway and at the subgraph', async () => {
+    const m = await member();
+    const { accessToken } = await signIn(m.email, m.password);
+    const query = 'subscription { lineageEvents { eventId } }';
+    const viaGateway = subscribe(p.gateway.url + '/graphql', accessToken, query);
+    const direct = subscribe(p.services.catalog.graphqlUrl, accessToken, query);
+    try {
+      expect(await within(5000, () => viaGateway.connected() && direct.connected())).toBe(true);
+      // Give both subscriptions time to be registered upstream before revoking.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(viaGateway.seen.errors).toEqual([]);
+      await p.call('mutation { logout }', {}, accessToken);
+      const ended = (s: ReturnType<typeof subscribe>) => s.seen.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');
+      expect(await within(1000, () => ended(viaGateway) && ended(direct))).toBe(true);
+      // A new operation on the gateway connection authenticated before the revocation is refused too.
+      const again = subscribe(p.gateway.url + '/graphql', accessToken, query);
+      expect(await within(1000, () => again.seen.closed === 4403 || again.seen.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED'))).toBe(true);
+      await again.close();
+    } finally {
+      await viaGateway.close();
+      await direct.close();
+    }
+  });
+
+  it('verifiers started before and after a revocation both refuse (a restart does not forget)', async () => {
+    const settings = {
+      jwksUrl: `${p.services.identity.url}/.well-known/jwks.json`,
+      issuer: 'aic-identity',
+      audience: 'aic-platform',
+      revocations: { identityUrl: p.services.identity.url, redisUrl: redis ? REDIS_URL : undefined, channel },
+    };
+    const logger = createLogger('verifier-test', 'silent');
+    const m = await member();
+    const { accessToken } = await signIn(m.email, m.password);
+    const before = await createServiceAuth(settings, logger);
+    try {
+      expect(before.revocations?.loaded()).toBe(true);
+      await expect(before.verify(accessToken)).resolves.toMatchObject({ id: m.id });
+      await p.call('mutation { logout }', {}, accessToken);
+      expect(await within(1000, () => before.verify(accessToken).then(() => false, (e) => e?.extensions?.code === 'UNAUTHENTICATED'))).toBe(true);
+      const after = await createServiceAuth(settings, logger);
+      try {
+        expect(after.revocations?.loaded()).toBe(true);
+        await expect(after.verify(accessToken)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await before.close();
+    }
+  });
+});
+
+describe.each([false, true])('a token a subgraph refuses, with edge verification off (production %s)', (production) => {
+  let p: Platform;
+  beforeAll(async () => {
+    p = await startPlatform({ production, only: ['identity', 'catalog'], gateway: { auth: { issuer: 'aic-identity', audience: 'aic-platform' } } });
+  });
+  afterAll(async () => p?.stop());
+
+  it('answers 401 UNAUTHENTICATED on the pass-through and planned paths, never 500', async () => {
+    const login = await p.call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: p.owner.email, p: p.owner.password });
+    const token = login.data.login.accessToken as string;
+    expect((await p.call('{ me { id } }', {}, token)).status).toBe(200);
+    await p.call('mutation { logout }', {}, token);
+    for (const query of ['{ me { id } }', '{ me { id } organization { id } }', 'query Named { me { email } }']) {
+      // The first request of an operation runs the planned way, the next ones pass through.
+      for (let i = 0; i < 3; i++) {
+        const r = await p.call(query, {}, token);
+        expect({ query, i, status: r.status, code: r.errors?.[0]?.extensions?.code }).toEqual({ query, i, status: 401, code: 'UNAUTHENTICATED' });
+      }
+    }
+  });
+});
