@@ -110,8 +110,9 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
         this.durationOf(response.errors?.length ? 'error' : 'ok').observe(Number(process.hrtime.bigint() - started) / 1e9);
         return response;
       } catch (err) {
-        // A 4xx answer is the request's fault, not the subgraph's: report it as the gateway always has.
-        if (isClientError(err)) throw err;
+        // A 4xx answer is the request's fault, not the subgraph's: report it as the gateway always has,
+        // and let a refused credential (401/403) be the response's status on every execution path.
+        if (isClientError(err)) throw withRefusalStatus(err);
         lastError = err;
         if (err instanceof BrokenCircuitError || isTimeout(err)) break;
       }
@@ -190,6 +191,14 @@ function copyResponse(response: SubgraphResult): SubgraphResult {
 function isClientError(err: unknown): boolean {
   const status = (err as { extensions?: { response?: { status?: number } } })?.extensions?.response?.status;
   return typeof status === 'number' && status < 500;
+}
+
+/** A subgraph's 401 or 403 becomes the client's (Apollo Server reads `extensions.http` and never sends it). */
+function withRefusalStatus(err: unknown): unknown {
+  const status = (err as { extensions?: { response?: { status?: number } } }).extensions?.response?.status;
+  const extensions = (err as { extensions?: Record<string, unknown> }).extensions;
+  if (extensions && (status === 401 || status === 403)) extensions.http = { status };
+  return err;
 }
 
 function isTimeout(err: unknown): boolean {
