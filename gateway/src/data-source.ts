@@ -143,10 +143,39 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
 
   private async send(headers: Record<string, string>, body: string): Promise<SubgraphResult> {
     const res = (await this.fetcher(this.url, { method: 'POST', headers, body })) as unknown as SubgraphResponse;
+    if (REFUSALS.has(res.status)) {
+      const refused = await this.refusal(res);
+      if (refused) return refused;
+    }
     if (!res.ok) throw await this.errorFromResponse(res as any);
     const parsed = await this.parseBody(res as any);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
     return { ...(parsed as SubgraphResult), http: res as any };
+  }
+
+  /**
+   * A subgraph that refuses the caller (a revoked token, a throttled address) answers GraphQL errors
+   * with a 401, 403 or 429: they reach the client as its errors, codes and extensions kept, and the
+   * status becomes the response's (Apollo Server reads `extensions.http`, never sends it). Another body
+   * goes the usual way (errorFromResponse).
+   */
+  private async refusal(res: SubgraphResponse): Promise<SubgraphResult | undefined> {
+    const text = await res.text();
+    let parsed: { errors?: unknown } | undefined;
+    try {
+      parsed = JSON.parse(text) as { errors?: unknown };
+    } catch {
+      parsed = undefined;
+    }
+    // The subgraph fetcher's text() can be read again by errorFromResponse.
+    if (!Array.isArray(parsed?.errors) || parsed.errors.length === 0) return undefined;
+    const code = res.status === 401 ? 'UNAUTHENTICATED' : res.status === 403 ? 'FORBIDDEN' : 'RATE_LIMITED';
+    const errors = (parsed.errors as { message?: string; extensions?: Record<string, unknown> }[]).map((e) => ({
+      ...e,
+      message: String(e.message ?? ''),
+      extensions: { code, ...e.extensions, http: { status: res.status } },
+    }));
+    return { errors, http: res as any } as SubgraphResult;
   }
 
   /** The subgraph's Cache-Control restricts the caller's cache policy, as `RemoteGraphQLDataSource` does. */
@@ -187,6 +216,9 @@ function copyResponse(response: SubgraphResult): SubgraphResult {
   const { http, ...rest } = response;
   return { ...(copyJson(rest) as SubgraphResult), ...(http ? { http } : {}) };
 }
+
+/** Statuses by which a subgraph refuses the caller rather than fails. */
+const REFUSALS = new Set([401, 403, 429]);
 
 function isClientError(err: unknown): boolean {
   const status = (err as { extensions?: { response?: { status?: number } } })?.extensions?.response?.status;

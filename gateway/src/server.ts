@@ -26,6 +26,7 @@ import { createRateLimiter, operationLimits, rateLimitedBody, rateLimitMiddlewar
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
 import { acceptsMultipartSubscription, attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
+import { retryAfterPlugin } from './refusals';
 
 export type { GatewayContext };
 
@@ -149,6 +150,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       metricsPlugin(metrics),
       tracingPlugin('gateway', (ctx: GatewayContext) => ctx.traceparent, { rewriteContextTraceparent: true }),
       edgeAuthPlugin(() => state.authRequirements),
+      retryAfterPlugin(),
       ...limits.plugins,
       ...(config.safelistPath ? [safelistPlugin(config.safelistPath)] : []),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -165,6 +167,11 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     traceparentOf,
     registry: openSubscriptions,
     revocations: revocations?.list,
+    // The client's address as express computes it (AIC_TRUST_PROXY_HOPS), for operations sent over a WebSocket.
+    clientIpOf: (req: http.IncomingMessage) => {
+      Object.setPrototypeOf(req, app.request);
+      return (req as express.Request).ip ?? req.socket.remoteAddress;
+    },
     onActiveChange: (d: number) => activeSubscriptions.inc(d),
   };
   const ws = attachWebSocketTransport(httpServer, transportOptions);

@@ -25,6 +25,8 @@ export interface TransportOptions {
   registry: Set<AbortController>;
   /** Revoked sessions and keys: a subscription of one ends, a WebSocket of one runs nothing more. */
   revocations?: RevocationList;
+  /** The client's address for a WebSocket's upgrade request (forwarded to subgraphs as over HTTP). */
+  clientIpOf?: (req: http.IncomingMessage) => string | undefined;
 }
 
 const revokedError = () => new GraphQLError(REVOKED_TOKEN_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } });
@@ -67,6 +69,7 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
           if (!viewer && opts.requireAuth) return false;
           (ctx.extra as any).viewer = viewer;
           (ctx.extra as any).authorization = authorization;
+          (ctx.extra as any).clientIp = opts.clientIpOf?.((ctx.extra as any).request);
           return true;
         } catch {
           return false;
@@ -82,6 +85,7 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
         viewer: (ctx.extra as any).viewer,
         traceparent: opts.traceparentOf(),
         requestId: randomUUID(),
+        clientIp: (ctx.extra as any).clientIp,
       }),
       execute: async (args) => {
         const res = await opts.apollo.executeOperation({ query: print(args.document), variables: (args.variableValues ?? undefined) as any, operationName: args.operationName ?? undefined }, { contextValue: args.contextValue as any });
@@ -154,7 +158,7 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
       res.status(401).json({ errors: [{ message: 'Subscriptions need an access token', extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
-    const context = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId };
+    const context = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
     const { controller, dispose } = expiryController(viewer, opts.registry, opts.revocations);
     res.on('close', () => controller.abort(new SubscriptionEnded('Client went away', 'SUBSCRIPTION_ENDED')));
     res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec=1.0`, 'cache-control': 'no-cache' });

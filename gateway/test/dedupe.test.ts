@@ -126,12 +126,12 @@ describe('subgraph request deduplication', () => {
     expect(shelf.control.seen).toHaveLength(1);
     for (const r of failed) expect(r.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'shelf' });
 
-    // A 4xx is thrown rather than answered as data: the same error reaches every waiter.
+    // A refusal (401) answers the subgraph's own errors with the status's code: the same reaches every waiter.
     shelf.control.seen.length = 0;
     shelf.control.failure = 'status-401';
     const refused = await together(5, () => gql(gw.graphqlUrl, BOOKS));
     expect(shelf.control.seen).toHaveLength(1);
-    for (const r of refused) expect(r.errors?.[0]).toMatchObject({ message: '401: Unauthorized', extensions: { code: 'UNAUTHENTICATED' } });
+    for (const r of refused) expect({ status: r.status, error: r.errors?.[0] }).toMatchObject({ status: 401, error: { message: 'boom', extensions: { code: 'UNAUTHENTICATED', serviceName: 'shelf' } } });
   });
 
   it('gives every waiter the timeout of the shared call', async () => {

@@ -29,6 +29,8 @@ export interface ContextInput {
   traceparent?: string;
   requestId: string;
   headers: Record<string, string | undefined>;
+  /** The TCP peer's address (a proxy's, when one is in front; see its `x-forwarded-for`). */
+  remoteAddress?: string;
 }
 
 export interface ServiceServerOptions<TContext extends BaseContext> {
@@ -130,7 +132,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
         const auth = params.authorization ?? params.Authorization;
         const headers: Record<string, string | undefined> = {};
         for (const [k, v] of Object.entries(ctx.extra.request.headers)) headers[k] = header(v);
-        return opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers });
+        return opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers, remoteAddress: ctx.extra.request.socket.remoteAddress });
       },
       onOperation: (_ctx, _id, _payload, args, result) => {
         const viewer = (args.contextValue as { viewer?: Viewer | null } | undefined)?.viewer;
@@ -166,7 +168,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   const contextOf = (req: http.IncomingMessage) => {
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = header(v);
-    return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers });
+    return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers, remoteAddress: req.socket.remoteAddress });
   };
   direct.graphqlPost = graphqlPostHandler({ apollo, bodyLimitBytes: opts.bodyLimitBytes, context: contextOf, onError: (err) => opts.logger.error({ err }, 'unhandled GraphQL request error') });
   app.use(

@@ -1,7 +1,8 @@
 import type { JWK } from 'jose';
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
-import { ConfigError, getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
-import type { IdentitySettings } from './shared/identity.settings';
+import { ConfigError, getEnvList, getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+import { isTrustedProxyEntry } from './shared/client-address';
+import type { IdentitySettings, OrganizationCreationPolicy } from './shared/identity.settings';
 import type { ExternalProviderSettings } from './external-idp/external-provider.settings';
 import { PASSWORD_MAX, PASSWORD_MIN } from './user/user.service';
 
@@ -11,6 +12,8 @@ export const DEFAULT_PORT = 4001;
 /** Identity's settings: the shared ones plus token, lockout, provider and first-run settings. */
 export interface Config extends BaseServiceConfig {
   identity: IdentitySettings;
+  /** Prefix of identity's Redis keys (the per-address credential throttle). */
+  redisPrefix: string;
   adminEmail: string | null;
   adminPassword: string | null;
 }
@@ -24,6 +27,13 @@ export interface Config extends BaseServiceConfig {
  * - `AIC_OIDC_PROVIDERS`: JSON array of external providers (see ExternalProviderSettings)
  * - `AIC_ADMIN_EMAIL`, `AIC_ADMIN_PASSWORD`: the first run's owner (a password is generated when unset)
  * - `AIC_SERVICE_SECRET`: guards `POST /internal/service-token`
+ * - `AIC_CREDENTIAL_FAILURES_PER_ADDRESS` (100) failed sign-ins, refreshes, key and token exchanges per
+ *   client address in `AIC_CREDENTIAL_FAILURE_WINDOW_SECONDS` (600), across accounts; then RATE_LIMITED
+ * - `AIC_TRUSTED_PROXIES` (`loopback,private`): peers whose `x-forwarded-for` names the client
+ *   (`loopback`, `private`, CIDRs, addresses; `none` trusts no one)
+ * - `AIC_ORGANIZATION_CREATION` (`admins`): who may call createOrganization: `admins` (org:manage), `anyone`, `nobody`
+ * - `AIC_REVOCATION_CHANNEL` (`aic:revocations`): Redis channel revocations are published on (with `REDIS_URL`)
+ * - `AIC_IDENTITY_REDIS_PREFIX` (`aic-identity`): prefix of identity's Redis keys
  * @returns the typed config; throws ConfigError naming the variable on a malformed value
  */
 export function loadConfig(env: Env = process.env): Config {
@@ -42,8 +52,15 @@ export function loadConfig(env: Env = process.env): Config {
     resetAfterSeconds: positive(env, 'AIC_LOCKOUT_RESET_SECONDS', 86_400),
   };
   if (lockout.maxDelaySeconds < lockout.baseDelaySeconds) throw new ConfigError('AIC_LOCKOUT_MAX_DELAY_SECONDS must be at least AIC_LOCKOUT_BASE_DELAY_SECONDS');
+  const proxies = getEnvList(env, 'AIC_TRUSTED_PROXIES', ['loopback', 'private']);
+  const trustedProxies = proxies.length === 1 && proxies[0] === 'none' ? [] : proxies;
+  const wrong = trustedProxies.find((p) => !isTrustedProxyEntry(p));
+  if (wrong !== undefined) throw new ConfigError(`AIC_TRUSTED_PROXIES: "${wrong}" is not loopback, private, none, an address or a CIDR`);
+  const organizationCreation = getEnvStr(env, 'AIC_ORGANIZATION_CREATION', 'admins');
+  if (!['admins', 'anyone', 'nobody'].includes(organizationCreation)) throw new ConfigError('AIC_ORGANIZATION_CREATION must be admins, anyone or nobody');
   return {
     ...base,
+    redisPrefix: getEnvStr(env, 'AIC_IDENTITY_REDIS_PREFIX', 'aic-identity'),
     adminEmail: getEnvStr(env, 'AIC_ADMIN_EMAIL') ?? null,
     adminPassword,
     identity: {
@@ -56,6 +73,12 @@ export function loadConfig(env: Env = process.env): Config {
       lockout,
       externalProviders: parseProviders(getEnvStr(env, 'AIC_OIDC_PROVIDERS')),
       serviceSecret: base.serviceSecret ?? null,
+      credentialThrottle: {
+        failuresPerAddress: positive(env, 'AIC_CREDENTIAL_FAILURES_PER_ADDRESS', 100),
+        windowSeconds: positive(env, 'AIC_CREDENTIAL_FAILURE_WINDOW_SECONDS', 600),
+      },
+      trustedProxies,
+      organizationCreation: organizationCreation as OrganizationCreationPolicy,
     },
   };
 }

@@ -3,6 +3,8 @@ import { AuthenticationError } from '../../../lib/src/index';
 import type { IdentityRuntime, IdentityServices } from './identity.services';
 import { createIdentityServices } from './identity.services';
 import type { RequestMeta } from './shared/actor.types';
+import type { BlockList } from 'node:net';
+import { clientAddress } from './shared/client-address';
 
 /** What identity's resolvers receive: lib's context plus the per-request services. */
 export interface IdentityContext extends ServiceContext {
@@ -27,15 +29,14 @@ export function scopeOf(ctx: IdentityContext): { id: string; organizationId: str
 export function createIdentityContextFactory(base: (input: ContextInput) => Promise<ServiceContext>, runtime: IdentityRuntime) {
   return async (input: ContextInput): Promise<IdentityContext> => {
     const ctx = await base(input);
-    return Object.assign(ctx, { services: createIdentityServices(ctx.em, runtime), meta: requestMeta(input.headers) });
+    return Object.assign(ctx, { services: createIdentityServices(ctx.em, runtime), meta: requestMeta(input.headers, input.remoteAddress, runtime.proxies) });
   };
 }
 
 /**
- * Client address and agent for sessions and audit events. The address comes from
- * `x-forwarded-for` as set by the gateway; it is recorded, never used to decide anything.
+ * Client address and agent for sessions, audit events and the per-address credential throttle.
+ * The address is the peer's, or what a trusted proxy (the gateway) reports in `x-forwarded-for`.
  */
-export function requestMeta(headers: Record<string, string | undefined>): RequestMeta {
-  const forwarded = headers['x-forwarded-for']?.split(',')[0]?.trim();
-  return { ipAddress: forwarded || null, userAgent: headers['user-agent'] ?? null };
+export function requestMeta(headers: Record<string, string | undefined>, remoteAddress: string | undefined, proxies: BlockList): RequestMeta {
+  return { ipAddress: clientAddress(remoteAddress, headers['x-forwarded-for'], proxies), userAgent: headers['user-agent'] ?? null };
 }

@@ -27,7 +27,7 @@ export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM;
     const flat: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) flat[k] = Array.isArray(v) ? v[0] : v;
     try {
-      const issued = await services.serviceTokens.issue(typeof header === 'string' ? header : undefined, req.body ?? {}, requestMeta(flat));
+      const issued = await services.serviceTokens.issue(typeof header === 'string' ? header : undefined, req.body ?? {}, requestMeta(flat, req.socket.remoteAddress, deps.runtime.proxies));
       res.json({ accessToken: issued.accessToken, expiresIn: issued.expiresIn });
     } catch (error) {
       if (error instanceof GraphQLErrorWithCode) {

@@ -17,6 +17,9 @@ import { ExternalIdentityService } from './external-idp/external-identity.servic
 import { ServiceTokenService } from './service-token/service-token.service';
 import { RevocationHub } from './revocation/revocation.hub';
 import { RevocationService } from './revocation/revocation.service';
+import { CredentialThrottle } from './auth/credential-throttle';
+import type { BlockList } from 'node:net';
+import { trustedProxies } from './shared/client-address';
 
 /** The long-lived parts: settings, clock, hasher, key ring, caches. One per process. */
 export interface IdentityRuntime {
@@ -29,15 +32,22 @@ export interface IdentityRuntime {
   verifier: AccessTokenVerifier;
   /** Revoked sessions and API keys of this process: its own verifier reads them, its stream serves them. */
   revocations: RevocationHub;
+  /** Failed credential attempts per client address. */
+  throttle: CredentialThrottle;
+  /** Peers whose `x-forwarded-for` is believed. */
+  proxies: BlockList;
   onSecurityEvent?: SecurityEventObserver;
 }
 
-/** Builds the long-lived parts from settings (revocations stay in this process unless a configured hub is given). */
+/**
+ * Builds the long-lived parts from settings. Without `shared`, revocations and the credential
+ * throttle stay in this process (server.ts gives Redis-backed ones when REDIS_URL is set).
+ */
 export function createIdentityRuntime(
   settings: IdentitySettings,
   clock: Clock = () => new Date(),
   onSecurityEvent?: SecurityEventObserver,
-  revocations: RevocationHub = new RevocationHub({ channel: 'aic:revocations' }, clock),
+  shared: { revocations?: RevocationHub; throttle?: CredentialThrottle } = {},
 ): IdentityRuntime {
   const keys = new SigningKeyRing(
     { accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotationSeconds: settings.keyRotationSeconds, configuredKeys: settings.signingKeys },
@@ -52,7 +62,9 @@ export function createIdentityRuntime(
     externalJwks: new ExternalJwksCache(),
     issuer: new AccessTokenIssuer(keys, tokenSettings, clock),
     verifier: new AccessTokenVerifier(keys, tokenSettings, clock),
-    revocations,
+    revocations: shared.revocations ?? new RevocationHub({ channel: 'aic:revocations' }, clock),
+    throttle: shared.throttle ?? new CredentialThrottle(settings.credentialThrottle),
+    proxies: trustedProxies(settings.trustedProxies),
     onSecurityEvent,
   };
 }
@@ -70,6 +82,8 @@ export interface IdentityServices {
   external: ExternalIdentityService;
   serviceTokens: ServiceTokenService;
   revocations: RevocationService;
+  throttle: CredentialThrottle;
+  organizationCreation: IdentitySettings['organizationCreation'];
 }
 
 /** Wires the services over `em` (fork it per request). */
@@ -85,5 +99,5 @@ export function createIdentityServices(em: EntityManager, runtime: IdentityRunti
   const apiKeys = new ApiKeyService(em, roles, users, issuer, audit, clock, revocations);
   const external = new ExternalIdentityService(em, settings.externalProviders, runtime.externalJwks, audit, clock);
   const serviceTokens = new ServiceTokenService(em, issuer, audit, settings.serviceSecret);
-  return { em, audit, roles, organizations, users, sessions, auth, apiKeys, external, serviceTokens, revocations };
+  return { em, audit, roles, organizations, users, sessions, auth, apiKeys, external, serviceTokens, revocations, throttle: runtime.throttle, organizationCreation: settings.organizationCreation };
 }

@@ -15,6 +15,8 @@ import { mountIdentityRoutes } from './identity.routes';
 import type { Clock } from './shared/actor.types';
 import { RevocationHub } from './revocation/revocation.hub';
 import { mountRevocationRoutes } from './revocation/revocation.routes';
+import { CredentialThrottle } from './auth/credential-throttle';
+import Redis from 'ioredis';
 
 export interface Deps {
   logger: Logger;
@@ -39,11 +41,15 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
   const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: IDENTITY_ENTITIES, logger });
   const clock = deps.clock ?? (() => new Date());
   const revocations = new RevocationHub({ redisUrl: config.redisUrl, channel: config.auth.revocations?.channel ?? 'aic:revocations', logger }, clock);
+  // No offline queue: while Redis is down the throttle counts in memory instead of waiting.
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'credential throttle: Redis error; counting in memory'));
+  const throttle = new CredentialThrottle(config.identity.credentialThrottle, { redis, prefix: config.redisPrefix });
   try {
     await revocations.start(orm, clock);
     const metrics = createServiceMetrics(SERVICE_NAME);
     const events = new Counter({ name: 'identity_security_events_total', help: 'Security events by type and outcome (sign-ins, lockouts, token reuse, key changes ...)', labelNames: ['type', 'success'], registers: [metrics.registry] });
-    const runtime = createIdentityRuntime(config.identity, clock, (type, success) => events.inc({ type, success: String(success) }), revocations);
+    const runtime = createIdentityRuntime(config.identity, clock, (type, success) => events.inc({ type, success: String(success) }), { revocations, throttle });
     const em = orm.em.fork();
     const boot = createIdentityServices(em, runtime);
     const firstRun = await runFirstRun(em, { organizations: boot.organizations, users: boot.users, keys: runtime.keys }, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
@@ -69,6 +75,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
       },
       onStop: async () => {
         await revocations.close();
+        redis?.disconnect();
         await orm.close();
       },
     });
@@ -81,6 +88,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
     return { server, orm, schema, runtime, firstRun };
   } catch (error) {
     await revocations.close();
+    redis?.disconnect();
     await orm.close();
     throw error;
   }

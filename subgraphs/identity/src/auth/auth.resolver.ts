@@ -5,6 +5,11 @@ import type { IdentityContext } from '../context';
 import { InvalidCredentialsError } from '../shared/identity.errors';
 import { requireViewer } from '../../../../lib/src/index';
 
+/** A credential check, throttled per client address (failures across accounts). */
+function guarded<T>(ctx: IdentityContext, check: () => Promise<T>): Promise<T> {
+  return ctx.services.throttle.guard(ctx.meta.ipAddress ?? 'unknown', check);
+}
+
 function payload(ctx: IdentityContext, result: AuthResult): AuthPayloadType {
   ctx.signedIn = { id: result.user.id, organizationId: result.organization.id };
   return { accessToken: result.accessToken, refreshToken: result.refreshToken, expiresIn: result.expiresIn, tokenType: 'Bearer', user: result.user, organization: result.organization };
@@ -20,12 +25,12 @@ export class AuthResolver {
     @Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null | undefined,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayloadType> {
-    return payload(ctx, await ctx.services.auth.login(email, password, organizationId, ctx.meta));
+    return payload(ctx, await guarded(ctx, () => ctx.services.auth.login(email, password, organizationId, ctx.meta)));
   }
 
   @Mutation(() => AuthPayloadType, { description: 'Exchanges a refresh token for a new pair; each refresh token works once' })
   async refreshToken(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: IdentityContext): Promise<AuthPayloadType> {
-    return payload(ctx, await ctx.services.auth.refresh(refreshToken, ctx.meta));
+    return payload(ctx, await guarded(ctx, () => ctx.services.auth.refresh(refreshToken, ctx.meta)));
   }
 
   @Mutation(() => Boolean, { description: 'Ends the session of the given refresh token, or else of the access token used' })
@@ -39,13 +44,13 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayloadType, { description: 'Exchanges an id or access token of a configured OIDC provider for platform tokens' })
   async exchangeExternalToken(@Arg('token', () => String) token: string, @Ctx() ctx: IdentityContext): Promise<AuthPayloadType> {
-    const signIn = await ctx.services.external.verify(token, ctx.meta);
+    const signIn = await guarded(ctx, () => ctx.services.external.verify(token, ctx.meta));
     return payload(ctx, await ctx.services.auth.openSession(signIn.user, signIn.organization, `oidc:${signIn.provider.name}`, ctx.meta));
   }
 
   @Mutation(() => AccessTokenType, { description: 'Exchanges an API key for a short-lived access token' })
   async authenticateApiKey(@Arg('key', () => String) key: string, @Ctx() ctx: IdentityContext): Promise<AccessTokenType> {
-    const issued = await ctx.services.apiKeys.authenticate(key, ctx.meta);
+    const issued = await guarded(ctx, () => ctx.services.apiKeys.authenticate(key, ctx.meta));
     return { accessToken: issued.accessToken, expiresIn: issued.expiresIn, tokenType: 'Bearer' };
   }
 
@@ -56,7 +61,7 @@ export class AuthResolver {
     @Ctx() ctx: IdentityContext,
   ): Promise<boolean> {
     const viewer = requireViewer(ctx.viewer);
-    await ctx.services.users.changePassword(viewer, currentPassword, newPassword, ctx.meta);
+    await guarded(ctx, () => ctx.services.users.changePassword(viewer, currentPassword, newPassword, ctx.meta));
     await ctx.services.sessions.revokeOthersOf(viewer.id, viewer.sessionId, 'password-changed');
     return true;
   }

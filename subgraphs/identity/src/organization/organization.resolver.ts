@@ -8,6 +8,7 @@ import { RoleType } from '../role/role.type';
 import type { Role } from '../role/role.entity';
 import { scopeOf, type IdentityContext } from '../context';
 import { PermissionDeniedError } from '../shared/identity.errors';
+import { assertMayCreateOrganization } from './organization-creation.policy';
 import { assertSameOrganization, requireViewer, viewerCan } from '../../../../lib/src/index';
 
 @Resolver(() => OrganizationType)
@@ -22,10 +23,11 @@ export class OrganizationResolver {
     return ctx.services.organizations.ofUser(requireViewer(ctx.viewer).id);
   }
 
-  @Mutation(() => OrganizationType, { description: 'Creates an organization with you as its owner' })
+  @Mutation(() => OrganizationType, { description: 'Creates an organization with you as its owner. Who may: see AIC_ORGANIZATION_CREATION (default: holders of org:manage)' })
   async createOrganization(@Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput, @Ctx() ctx: IdentityContext): Promise<Organization> {
     const viewer = requireViewer(ctx.viewer);
     if (viewer.kind !== 'user') throw new PermissionDeniedError('Only users create organizations');
+    assertMayCreateOrganization(ctx.services.organizationCreation, viewer);
     const owner = await ctx.em.findOneOrFail(User, { id: viewer.id });
     return ctx.services.organizations.create(input, owner, viewer, ctx.meta);
   }

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import type { LockoutPolicy } from '../auth/lockout.policy';
+import type { CredentialThrottleSettings } from '../auth/credential-throttle';
 import type { ExternalProviderSettings } from '../external-idp/external-provider.settings';
 
 /** Everything identity's services need to know, built by config.ts from the environment. */
@@ -19,4 +20,16 @@ export interface IdentitySettings {
   externalProviders: ExternalProviderSettings[];
   /** Secret services present to `POST /internal/service-token`; null disables the route. */
   serviceSecret: string | null;
+  /** Failed credential attempts allowed per client address (across accounts) in a window. */
+  credentialThrottle: CredentialThrottleSettings;
+  /** Peers trusted to report the client's address in `x-forwarded-for` (see `trustedProxies`). */
+  trustedProxies: string[];
+  /**
+   * Who may create organizations: `admins` (default: members holding `org:manage` where their
+   * token is scoped, so a platform operator decides who founds tenants), `anyone` signed in
+   * (self-service), or `nobody` (organizations only through operators' tooling).
+   */
+  organizationCreation: OrganizationCreationPolicy;
 }
+
+export type OrganizationCreationPolicy = 'admins' | 'anyone' | 'nobody';

@@ -14,6 +14,9 @@ export function testSettings(overrides: Partial<IdentitySettings> = {}): Identit
     lockout: DEFAULT_LOCKOUT_POLICY,
     externalProviders: [],
     serviceSecret: SERVICE_SECRET,
+    credentialThrottle: { failuresPerAddress: 100, windowSeconds: 600 },
+    trustedProxies: ['loopback', 'private'],
+    organizationCreation: 'admins',
     ...overrides,
   };
 }
