@@ -23,7 +23,7 @@ export class OrganizationResolver {
     return ctx.services.organizations.ofUser(requireViewer(ctx.viewer).id);
   }
 
-  @Mutation(() => OrganizationType, { description: 'Creates an organization with you as its owner. Who may: see AIC_ORGANIZATION_CREATION (default: holders of org:manage)' })
+  @Mutation(() => OrganizationType, { description: 'Creates an organization with you as its owner. Needs org:manage unless the platform setting AIC_ORGANIZATION_CREATION is anyone (or nobody)' })
   async createOrganization(@Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput, @Ctx() ctx: IdentityContext): Promise<Organization> {
     const viewer = requireViewer(ctx.viewer);
     if (viewer.kind !== 'user') throw new PermissionDeniedError('Only users create organizations');
