@@ -98,7 +98,7 @@ const guesses: { name: string; query: string; vars: () => Record<string, unknown
 ];
 
 describe.each([
-  { name: 'dev, in memory', production: false, env: {} },
+  { name: 'dev, in memory', production: false, env: {} as Record<string, string> },
   { name: 'production, Redis', production: true, env: { REDIS_URL, AIC_IDENTITY_REDIS_PREFIX: `test-${randomUUID()}` } },
 ])('credential guessing is throttled per client address ($name)', ({ production, env }) => {
   let p: Platform;

@@ -3,8 +3,14 @@
 // every subgraph directly — whether revocations travel over identity's stream or Redis, in dev and
 // production mode; verifiers started after the revocation refuse too.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createServiceAuth } from '../../lib/src/index';
+import { gql, startService } from '../../lib/src/testing/harness';
+import { loadConfig as loadIdentityConfig } from '../../subgraphs/identity/src/config';
+import { createServer as createIdentity } from '../../subgraphs/identity/src/server';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';
 import { notAccepted, notRefusedWithin, subscribe, within } from './support/revocation-probes';
@@ -190,6 +196,57 @@ describe.each([false, true])('a token a subgraph refuses, with edge verification
         const r = await p.call(query, {}, token);
         expect({ query, i, status: r.status, code: r.errors?.[0]?.extensions?.code }).toEqual({ query, i, status: 401, code: 'UNAUTHENTICATED' });
       }
+    }
+  });
+});
+
+describe('identity restarts: revocations are kept in its database and followers catch up', () => {
+  it('a restarted identity still refuses, serves the list, and a follower reconnects and hears new revocations', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-revoke-'));
+    const env = { AIC_DATA_DIR: dataDir, LOG_LEVEL: 'silent', AIC_ADMIN_EMAIL: 'owner@example.com', AIC_ADMIN_PASSWORD: 'a strong first password', NODE_ENV: 'production' };
+    let identity = await createIdentity({ ...loadIdentityConfig(env), port: 0, host: '127.0.0.1' });
+    let running = await startService('identity', identity.server);
+    const port = new URL(running.url).port;
+    const logger = createLogger('verifier-test', 'silent');
+    const settings = { jwksUrl: `${running.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform', revocations: { identityUrl: running.url, channel: 'unused' } };
+    const follower = await createServiceAuth(settings, logger);
+    try {
+      const signIn = async () => (await gql(running.graphqlUrl, 'mutation { login(email: "owner@example.com", password: "a strong first password") { accessToken } }')).data.login.accessToken as string;
+      const owner = await signIn();
+      const created = await gql(running.graphqlUrl, 'mutation { createApiKey(input: { name: "nightly" }) { secret apiKey { id } } }', {}, owner);
+      const keyToken = (await gql(running.graphqlUrl, 'mutation($k: String!) { authenticateApiKey(key: $k) { accessToken } }', { k: created.data.createApiKey.secret })).data.authenticateApiKey.accessToken as string;
+      expect((await gql(running.graphqlUrl, '{ me { id } }', {}, keyToken)).status).toBe(200);
+      await gql(running.graphqlUrl, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: created.data.createApiKey.apiKey.id }, owner);
+      const refuses = (auth: { verify: (t: string) => Promise<unknown> }, token: string) => auth.verify(token).then(() => false, (e) => e?.extensions?.code === 'UNAUTHENTICATED');
+      expect(await within(1000, () => refuses(follower, keyToken))).toBe(true);
+
+      await running.stop();
+      identity = await createIdentity({ ...loadIdentityConfig(env), port: Number(port), host: '127.0.0.1' });
+      const url = await identity.server.listen(Number(port), '127.0.0.1');
+      running = { name: 'identity', url, graphqlUrl: `${url}/graphql`, stop: () => identity.server.stop() };
+      // Also lets the client drop pooled connections to the stopped process.
+      expect(await within(5000, () => fetch(`${url}/health/ready`).then((r) => r.ok, () => false))).toBe(true);
+
+      const me = await gql(running.graphqlUrl, '{ me { id } }', {}, keyToken);
+      expect({ status: me.status, code: me.errors?.[0]?.extensions?.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+      const list = (await (await fetch(`${running.url}/internal/revocations`)).json()) as { revocations: { kind: string; id: string }[] };
+      expect(list.revocations).toContainEqual(expect.objectContaining({ kind: 'api_key', id: created.data.createApiKey.apiKey.id }));
+      const fresh = await createServiceAuth(settings, logger);
+      try {
+        expect(await refuses(fresh, keyToken)).toBe(true);
+      } finally {
+        await fresh.close();
+      }
+      // The follower that lived through the outage reconnects (backoff at most 5 s) and follows again.
+      const session = await signIn();
+      await expect(follower.verify(session)).resolves.toBeTruthy();
+      await gql(running.graphqlUrl, 'mutation { logout }', {}, session);
+      expect(await within(7000, () => refuses(follower, session))).toBe(true);
+      expect(await refuses(follower, keyToken)).toBe(true);
+    } finally {
+      await follower.close();
+      await running.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
