@@ -125,6 +125,31 @@ describe.each(modes)('revocation ($name)', ({ production, redis }) => {
     expect(await notAccepted(p, sibling.token)).toEqual([]);
   });
 
+  it('revokeRole and deleteRole refuse the tokens issued before; a refreshed token works at once with what is left', async () => {
+    const m = await member(['data-scientist', 'viewer']);
+    const before = await signIn(m.email, m.password);
+    const key = await apiKeyToken(m.id);
+    expect(await notAccepted(p, before.accessToken)).toEqual([]);
+    const revoked = await p.call('mutation($u: ID!) { revokeRole(userId: $u, role: "data-scientist") { roles } }', { u: m.id }, owner());
+    expect(revoked.data?.revokeRole?.roles).toEqual(['viewer']);
+    expect(await notRefusedWithin(p, before.accessToken)).toEqual([]);
+    expect(await notRefusedWithin(p, key.token)).toEqual([]);
+    const after = await p.call('mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken } }', { r: before.refreshToken });
+    const fresh = after.data.refreshToken.accessToken as string;
+    expect(await notAccepted(p, fresh)).toEqual([]);
+    expect((await p.call('{ me { permissions } }', {}, fresh)).data.me.permissions).not.toContain('models:write');
+
+    const custom = await p.call('mutation($n: String!) { createRole(input: { name: $n, permissions: ["models:read"] }) { id } }', { n: `r-${randomUUID().slice(0, 8)}` }, owner());
+    const n = await member(['viewer']);
+    await p.call('mutation($u: ID!, $r: String!) { assignRole(userId: $u, role: $r) { id } }', { u: n.id, r: (await p.call('{ roles { id name } }', {}, owner())).data.roles.find((r: { id: string }) => r.id === custom.data.createRole.id).name }, owner());
+    const held = await signIn(n.email, n.password);
+    expect(await notAccepted(p, held.accessToken)).toEqual([]);
+    expect((await p.call('mutation($id: ID!) { deleteRole(id: $id) { id } }', { id: custom.data.createRole.id }, owner())).errors).toBeUndefined();
+    expect(await notRefusedWithin(p, held.accessToken)).toEqual([]);
+    // Other members are untouched.
+    expect(await notAccepted(p, owner())).toEqual([]);
+  });
+
   it('open subscriptions of a revoked session end with UNAUTHENTICATED, through the gateway and at the subgraph', async () => {
     const m = await member();
     const { accessToken } = await signIn(m.email, m.password);

@@ -107,6 +107,7 @@ function viewerFromClaims(p: JWTPayload, token: string): Viewer {
     apiKeyId: typeof p.akid === 'string' ? p.akid : undefined,
     token,
     expiresAt: (p.exp ?? 0) * 1000,
+    issuedAt: (p.iat ?? 0) * 1000,
   };
 }
 

@@ -54,15 +54,16 @@ export function createIdentityRuntime(
     clock,
   );
   const tokenSettings = { issuer: settings.issuer, audience: settings.audience, accessTokenTtlSeconds: settings.accessTokenTtlSeconds };
+  const revocations = shared.revocations ?? new RevocationHub({ channel: 'aic:revocations' }, clock);
   return {
     settings,
     clock,
     hasher: new PasswordHasher(),
     keys,
     externalJwks: new ExternalJwksCache(),
-    issuer: new AccessTokenIssuer(keys, tokenSettings, clock),
+    issuer: new AccessTokenIssuer(keys, tokenSettings, clock, (org, user) => revocations.list.memberIssuedBefore(org, user)),
     verifier: new AccessTokenVerifier(keys, tokenSettings, clock),
-    revocations: shared.revocations ?? new RevocationHub({ channel: 'aic:revocations' }, clock),
+    revocations,
     throttle: shared.throttle ?? new CredentialThrottle(settings.credentialThrottle),
     proxies: trustedProxies(settings.trustedProxies),
     onSecurityEvent,
@@ -90,10 +91,10 @@ export interface IdentityServices {
 export function createIdentityServices(em: EntityManager, runtime: IdentityRuntime): IdentityServices {
   const { settings, clock, hasher, issuer } = runtime;
   const audit = new AuditService(em, clock, runtime.onSecurityEvent);
-  const roles = new RoleService(em, audit);
+  const revocations = new RevocationService(em, runtime.revocations, settings.accessTokenTtlSeconds, clock);
+  const roles = new RoleService(em, audit, revocations);
   const organizations = new OrganizationService(em, roles, audit);
   const users = new UserService(em, hasher, organizations, audit);
-  const revocations = new RevocationService(em, runtime.revocations, settings.accessTokenTtlSeconds, clock);
   const sessions = new SessionService(em, audit, { sessionTtlSeconds: settings.sessionTtlSeconds }, clock, revocations);
   const auth = new AuthService(em, hasher, settings.lockout, issuer, sessions, roles, organizations, audit, clock);
   const apiKeys = new ApiKeyService(em, roles, users, issuer, audit, clock, revocations);

@@ -9,23 +9,27 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mik
 @Unique({ properties: ['kind', 'subjectId'] })
 @Index({ properties: ['until'] })
 export class RevocationRecord {
-  [OptionalProps]?: 'id' | 'createdAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'issuedBefore';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  /** `session` or `api_key`. */
+  /** `session`, `api_key` or `member`. */
   @Property({ type: 'string', length: 20 })
   kind!: string;
 
-  /** The session id (`sid` claim) or API key id (`akid` claim). */
+  /** The session id (`sid` claim), API key id (`akid` claim), or `<organization>:<user>` of a member. */
   @Property({ type: 'string', length: 100 })
   subjectId!: string;
+
+  /** Members only: their tokens issued before this instant are refused (a role was taken away). */
+  @Property({ type: 'datetime', nullable: true })
+  issuedBefore?: Date | null = null;
 
   @Property({ type: 'datetime' })
   until!: Date;
 
-  /** `logout`, `revoked`, `reuse-detected`, `membership-removed`, `password-changed`, `apikey-revoked`. */
+  /** `logout`, `revoked`, `reuse-detected`, `membership-removed`, `password-changed`, `apikey-revoked`, `role-revoked`, `role-deleted`. */
   @Property({ type: 'string', length: 50 })
   reason!: string;
 

@@ -36,7 +36,7 @@ export class RevocationHub {
     const now = clock();
     await em.nativeDelete(RevocationRecord, { until: { $lte: now } });
     const rows = await em.find(RevocationRecord, { until: { $gt: now } });
-    this.list.add(rows.map((r) => ({ kind: r.kind as RevocationKind, id: r.subjectId, until: r.until.toISOString() })));
+    this.list.add(rows.map((r) => ({ kind: r.kind as RevocationKind, id: r.subjectId, until: r.until.toISOString(), ...(r.issuedBefore ? { issuedBefore: r.issuedBefore.toISOString() } : {}) })));
     if (!this.options.redisUrl) return;
     this.pub = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 2 });
     this.sub = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });

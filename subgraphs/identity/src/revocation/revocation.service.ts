@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { RevocationKind } from '../../../../lib/src/index';
+import type { Revocation } from '../../../../lib/src/index';
+import { memberRevocationId } from '../../../../lib/src/index';
 import { RevocationRecord } from './revocation.entity';
 import type { RevocationHub } from './revocation.hub';
 import type { Clock } from '../shared/actor.types';
@@ -21,7 +22,21 @@ export class RevocationService {
    * Call after the session or key change is flushed. No token carrying these ids can be issued any
    * more, so the last one expires at most one access-token lifetime from now.
    */
-  async revoke(kind: RevocationKind, ids: readonly string[], reason: string): Promise<void> {
+  async revoke(kind: 'session' | 'api_key', ids: readonly string[], reason: string): Promise<void> {
+    await this.record(kind, ids, reason);
+  }
+
+  /**
+   * A member's grant shrank (a role taken away): the tokens issued to them in the organization
+   * until now are refused; the next one (refresh, new key exchange) carries the new permissions.
+   */
+  async revokeMemberTokens(organizationId: string, userIds: readonly string[], reason: string): Promise<void> {
+    // Whole seconds, as `iat` is: the issuer dates tokens of this member no earlier than this.
+    const issuedBefore = new Date(Math.ceil(this.clock().getTime() / 1000) * 1000);
+    await this.record('member', userIds.map((u) => memberRevocationId(organizationId, u)), reason, issuedBefore);
+  }
+
+  private async record(kind: Revocation['kind'], ids: readonly string[], reason: string, issuedBefore?: Date): Promise<void> {
     const unique = [...new Set(ids)];
     if (!unique.length) return;
     const until = new Date(this.clock().getTime() + (this.accessTokenTtlSeconds + CLOCK_SKEW_SECONDS) * 1000);
@@ -31,14 +46,16 @@ export class RevocationService {
       const known = new Map((await em.find(RevocationRecord, { kind, subjectId: { $in: unique } })).map((r) => [r.subjectId, r]));
       for (const id of unique) {
         const row = known.get(id);
-        if (row) row.until = row.until > until ? row.until : until;
-        else em.persist(em.create(RevocationRecord, { kind, subjectId: id, until, reason, createdAt: this.clock() }));
+        if (row) {
+          row.until = row.until > until ? row.until : until;
+          if (issuedBefore && (!row.issuedBefore || row.issuedBefore < issuedBefore)) row.issuedBefore = issuedBefore;
+        } else em.persist(em.create(RevocationRecord, { kind, subjectId: id, until, reason, issuedBefore: issuedBefore ?? null, createdAt: this.clock() }));
       }
       await em.flush();
     } catch (error) {
       // Another request revoked the same id at the same moment: its row stands for both.
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
     }
-    this.hub.publish(unique.map((id) => ({ kind, id, until: until.toISOString() })));
+    this.hub.publish(unique.map((id) => ({ kind, id, until: until.toISOString(), ...(issuedBefore ? { issuedBefore: issuedBefore.toISOString() } : {}) })));
   }
 }

@@ -7,6 +7,7 @@ import { BUILT_IN_ROLES, BUILT_IN_ROLE_NAMES, isBuiltInRoleName, isPermission } 
 import type { AuditService } from '../audit/audit.service';
 import type { Actor, RequestMeta } from '../shared/actor.types';
 import { EntityNotFoundError, InvalidInputError, PermissionDeniedError, StateConflictError } from '../shared/identity.errors';
+import type { RevocationService } from '../revocation/revocation.service';
 
 /** Roles and permissions a member holds right now. */
 export interface Grant {
@@ -27,6 +28,7 @@ export class RoleService {
   constructor(
     private readonly em: EntityManager,
     private readonly audit: AuditService,
+    private readonly revocations: RevocationService,
   ) {}
 
   /** Creates the built-in roles an organization lacks (every organization has all five). */
@@ -88,10 +90,12 @@ export class RoleService {
     const role = await this.byId(actor.organizationId, roleId);
     if (role.builtIn) throw new StateConflictError('Built-in roles cannot be deleted');
     this.assertCanGrant(actor, permissionsOf(role));
+    const holders = (await this.em.find(RoleAssignment, { role }, { populate: ['membership'] })).map((a) => a.membership.user.id);
     await this.em.nativeDelete(RoleAssignment, { role });
     this.em.remove(role);
     this.audit.record({ type: 'role.deleted', success: true, organizationId: actor.organizationId, actor, target: { type: 'Role', id: role.id }, meta, details: { name: role.name } });
     await this.em.flush();
+    await this.revocations.revokeMemberTokens(actor.organizationId, holders, 'role-deleted');
     return role;
   }
 
@@ -122,6 +126,7 @@ export class RoleService {
     this.em.remove(assignment);
     this.audit.record({ type: 'role.revoked', success: true, organizationId: actor.organizationId, actor, target: { type: 'User', id: userId }, meta, details: { role: role.name } });
     await this.em.flush();
+    await this.revocations.revokeMemberTokens(actor.organizationId, [userId], 'role-revoked');
     return true;
   }
 

@@ -35,12 +35,17 @@ export class AccessTokenIssuer {
     private readonly keys: SigningKeyRing,
     private readonly settings: TokenSettings,
     private readonly clock: Clock,
+    /** The instant (ms) before which the member's tokens are revoked (a role taken away), if any. */
+    private readonly memberNotBefore: (organizationId: string, userId: string) => number | undefined = () => undefined,
   ) {}
 
   /** A signed token for `subject`, valid for the configured lifetime from now. */
   async issue(em: EntityManager, subject: AccessTokenSubject): Promise<IssuedAccessToken> {
     const { kid, key } = await this.keys.activeKey(em);
-    const iat = Math.floor(this.clock().getTime() / 1000);
+    // Never dated before a revocation of the member's earlier tokens (within the same second, iat
+    // is then up to a second ahead: nothing checks iat against the clock).
+    const notBefore = this.memberNotBefore(subject.org, subject.sub);
+    const iat = Math.max(Math.floor(this.clock().getTime() / 1000), notBefore === undefined ? 0 : Math.ceil(notBefore / 1000));
     const ttl = this.settings.accessTokenTtlSeconds;
     const jti = randomUUID();
     const claims: Record<string, unknown> = {
