@@ -13,7 +13,7 @@ import { loadConfig as loadIdentityConfig } from '../../subgraphs/identity/src/c
 import { createServer as createIdentity } from '../../subgraphs/identity/src/server';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';
-import { notAccepted, notRefusedWithin, subscribe, within } from './support/revocation-probes';
+import { notAccepted, notRefusedWithin, subscribe, subscribeMultipart, within } from './support/revocation-probes';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -156,14 +156,16 @@ describe.each(modes)('revocation ($name)', ({ production, redis }) => {
     const query = 'subscription { lineageEvents { eventId } }';
     const viaGateway = subscribe(p.gateway.url + '/graphql', accessToken, query);
     const direct = subscribe(p.services.catalog.graphqlUrl, accessToken, query);
+    const multipart = subscribeMultipart(p.gateway.graphqlUrl, accessToken, query);
     try {
-      expect(await within(5000, () => viaGateway.connected() && direct.connected())).toBe(true);
+      expect(await within(5000, () => viaGateway.connected() && direct.connected() && multipart.seen.status === 200)).toBe(true);
       // Give both subscriptions time to be registered upstream before revoking.
       await new Promise((r) => setTimeout(r, 300));
       expect(viaGateway.seen.errors).toEqual([]);
       await p.call('mutation { logout }', {}, accessToken);
       const ended = (s: ReturnType<typeof subscribe>) => s.seen.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');
       expect(await within(1000, () => ended(viaGateway) && ended(direct))).toBe(true);
+      expect(await within(1000, () => multipart.seen.ended && multipart.seen.text.includes('UNAUTHENTICATED'))).toBe(true);
       // A new operation on the gateway connection authenticated before the revocation is refused too.
       const again = subscribe(p.gateway.url + '/graphql', accessToken, query);
       expect(await within(1000, () => again.seen.closed === 4403 || again.seen.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED'))).toBe(true);
@@ -171,6 +173,7 @@ describe.each(modes)('revocation ($name)', ({ production, redis }) => {
     } finally {
       await viaGateway.close();
       await direct.close();
+      await multipart.close();
     }
   });
 

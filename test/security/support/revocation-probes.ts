@@ -77,3 +77,22 @@ export async function within(ms: number, check: () => boolean | Promise<boolean>
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A subscription over Apollo's multipart HTTP protocol, collecting the raw text that arrives. */
+export function subscribeMultipart(graphqlUrl: string, token: string, query: string) {
+  const seen = { text: '', ended: false, status: 0 };
+  const aborter = new AbortController();
+  const done = (async () => {
+    const res = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0", application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query }),
+      signal: aborter.signal,
+    });
+    seen.status = res.status;
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) seen.text += decoder.decode(chunk, { stream: true });
+    seen.ended = true;
+  })().catch(() => undefined);
+  return { seen, close: async () => (aborter.abort(), await done) };
+}
