@@ -95,6 +95,15 @@ describe('npm start', () => {
     for (let waited = 0; waited < 10_000 && !(spanOf('gateway') && spanOf('identity')); waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(spanOf('gateway')?.parentSpanId).toBe('f'.repeat(16));
     expect(spanOf('identity')?.parentSpanId).toBe(spanOf('gateway')?.spanId);
+    // Separate processes and no Redis: a logout reaches the gateway and every subgraph within a second.
+    const session = (await gql(gatewayUrl, 'mutation { login(email: "kept@example.com", password: "kept password 123") { accessToken } }')).data.login.accessToken;
+    const places = [gatewayUrl, ...Array.from({ length: 7 }, (_, i) => `http://127.0.0.1:${4001 + i + offset}/graphql`)];
+    const statuses = () => Promise.all(places.map(async (url) => (await gql(url, '{ __typename }', {}, session)).status));
+    expect(await statuses()).toEqual(places.map(() => 200));
+    expect((await gql(gatewayUrl, 'mutation { logout }', {}, session)).data.logout).toBe(true);
+    let refused: number[] = [];
+    for (const deadline = Date.now() + 1000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) if ((refused = await statuses()).every((s) => s === 401)) break;
+    expect(refused).toEqual(places.map(() => 401));
     expect(await stop(first.proc)).toBe(0);
 
     const second = launch();
