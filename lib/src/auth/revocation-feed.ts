@@ -24,6 +24,8 @@ export interface RevocationFeed {
 
 const MIN_RETRY_MS = 200;
 const MAX_RETRY_MS = 5_000;
+/** With Redis, the whole list is also reloaded this often. */
+const RESYNC_MS = 60_000;
 
 /**
  * Follows identity's revocations so a verifier refuses revoked sessions and keys within a second.
@@ -31,7 +33,7 @@ const MAX_RETRY_MS = 5_000;
  * - Without Redis: identity's server-sent-events stream, whose first event is the whole current
  *   list, then one event per revocation.
  * - With Redis: SUBSCRIBE to the channel identity publishes on; the whole list is (re)loaded from
- *   identity each time the subscription is (re)established.
+ *   identity each time the subscription is (re)established, and every minute.
  *
  * When the feed is down, the last known list stays in force (entries only expire), a warning is
  * logged, and it retries with backoff from 200 ms to 5 s; every reconnect reloads the whole list,
@@ -70,9 +72,22 @@ export function followRevocations(settings: RevocationSettings, logger: Logger, 
       }
     });
     sub.on('error', (err) => logger.warn({ err: err.message }, 'revocation channel: Redis error; retrying'));
-    // ioredis re-subscribes by itself after a reconnect; each time, reload what may have been missed.
-    sub.on('ready', () => void reload(++generation));
-    void sub.subscribe(settings.channel).catch(() => undefined);
+    // On every (re)connection: subscribe first, then load the whole list, so nothing published in
+    // between is lost (a revocation both heard and loaded is harmless).
+    const resync = async () => {
+      const gen = ++generation;
+      try {
+        await sub.subscribe(settings.channel);
+      } catch (err) {
+        if (!closed) logger.warn({ err: (err as Error).message }, 'revocation channel: could not subscribe; retrying on reconnect');
+        return;
+      }
+      await reload(gen);
+    };
+    sub.on('ready', () => void resync());
+    // A safety net for a message lost between identity and Redis while this connection stayed up.
+    const periodic = setInterval(() => void reload(generation), RESYNC_MS);
+    periodic.unref();
     const reload = async (gen: number) => {
       for (let attempt = 0; !closed && gen === generation; attempt++) {
         try {
@@ -87,6 +102,7 @@ export function followRevocations(settings: RevocationSettings, logger: Logger, 
       }
     };
     stop = async () => {
+      clearInterval(periodic);
       await sub.quit().catch(() => sub.disconnect());
     };
   } else {

@@ -48,7 +48,8 @@ export class RevocationHub {
       }
     });
     for (const client of [this.pub, this.sub]) client.on('error', (err) => this.options.logger?.warn({ err: err.message }, 'revocation channel: Redis error'));
-    await this.sub.subscribe(this.options.channel);
+    // Not awaited: identity serves (its own list is loaded) while Redis is still unreachable.
+    this.sub.subscribe(this.options.channel).catch((err: Error) => this.options.logger?.warn({ err: err.message }, 'revocation channel: could not subscribe'));
   }
 
   /** Makes revocations known here (and to this process's streams) and publishes them on Redis. */
