@@ -36,7 +36,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: IDENTITY_ENTITIES, logger });
   try {
-    const metrics = createServiceMetrics(SERVICE_NAME);
+    const metrics = createServiceMetrics(SERVICE_NAME, { maxLabelValues: config.metricsMaxLabelValues });
     const events = new Counter({ name: 'identity_security_events_total', help: 'Security events by type and outcome (sign-ins, lockouts, token reuse, key changes ...)', labelNames: ['type', 'success'], registers: [metrics.registry] });
     const runtime = createIdentityRuntime(config.identity, deps.clock, (type, success) => events.inc({ type, success: String(success) }));
     const em = orm.em.fork();
@@ -55,6 +55,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
       metrics,
       production: config.production,
       bodyLimitBytes: config.bodyLimitBytes,
+      webSocket: config.webSocket,
       context: createIdentityContextFactory(createContextFactory({ orm, verify, logger }), runtime),
       readinessChecks: [() => pingDatabase(orm)],
       routes: (app) => mountIdentityRoutes(app, { orm, runtime, logger }),
