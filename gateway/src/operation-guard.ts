@@ -1,5 +1,5 @@
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode, ValidationRule } from 'graphql';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, parse, specifiedRules, validate } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, getVariableValues, parse, specifiedRules, validate } from 'graphql';
 import type { Viewer } from '../../lib/src/index';
 import type { AuthRequirements } from './edge-auth';
 import { checkEdgeAuth } from './edge-auth';
@@ -22,11 +22,21 @@ export interface OperationGuard {
    */
   parse(source: string, operationName?: string | null): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: GraphQLError[] };
   /**
-   * Validation with the operation limits (and, in production, no introspection), the safelist, and
-   * the supergraph's `@authenticated` / `@requiresScopes`.
+   * Validation with the operation limits (and, in production, no introspection), the safelist, the
+   * variables against their definitions, and the supergraph's `@authenticated` / `@requiresScopes`.
    * @returns the errors; none when the subscription may run
    */
-  check(source: string, document: DocumentNode, schema: GraphQLSchema, requirements: AuthRequirements, viewer: Viewer | null): GraphQLError[];
+  check(operation: CheckedOperation): GraphQLError[];
+}
+
+export interface CheckedOperation {
+  source: string;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables?: Record<string, unknown> | null;
+  schema: GraphQLSchema;
+  requirements: AuthRequirements;
+  viewer: Viewer | null;
 }
 
 /** @returns the guard of subscription operations, with the same settings as `/graphql` */
@@ -47,10 +57,12 @@ export function createOperationGuard(opts: OperationGuardOptions): OperationGuar
       }
       return { document, operation };
     },
-    check(source, document, schema, requirements, viewer) {
+    check({ source, document, operation, variables, schema, requirements, viewer }) {
       const invalid = validate(schema, document, rules);
       if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
       if (opts.safelist && !opts.safelist.has(source)) return [notInSafelistError()];
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+      if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
       const refused = checkEdgeAuth(document, schema, requirements, viewer);
       return refused ? [refused] : [];
     },

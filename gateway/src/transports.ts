@@ -125,7 +125,7 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
       if ('errors' in parsed) return parsed.errors;
       const schema = opts.executor().schema;
       if (parsed.operation.operation === 'subscription') {
-        const refused = opts.guard.check(payload.query, parsed.document, schema, opts.authRequirements(), state.viewer);
+        const refused = opts.guard.check({ source: payload.query, ...parsed, variables: payload.variables, schema, requirements: opts.authRequirements(), viewer: state.viewer });
         if (refused.length) return refused;
       } else {
         sources.set(parsed.document, payload.query);
@@ -173,7 +173,7 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
       return answer(res, 401, [new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED' } })]);
     }
     if (!viewer && opts.requireAuth) return answer(res, 401, [new GraphQLError('Subscriptions need an access token', { extensions: { code: 'UNAUTHENTICATED' } })]);
-    const refused = opts.guard.check(source, parsed.document, opts.executor().schema, opts.authRequirements(), viewer);
+    const refused = opts.guard.check({ source, ...parsed, variables: body.variables, schema: opts.executor().schema, requirements: opts.authRequirements(), viewer });
     if (refused.length) {
       const code = refused[0].extensions.code;
       return answer(res, code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 400, refused);
