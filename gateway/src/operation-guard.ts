@@ -18,7 +18,7 @@ export interface OperationGuardOptions {
 export interface OperationGuard {
   /**
    * Parses with the token limit and picks the operation.
-   * @returns the document and its operation, or the errors (`GRAPHQL_PARSE_FAILED`, `OPERATION_RESOLUTION_FAILURE`)
+   * @returns the document and its operation, or the errors (`GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED` past the token limit, `OPERATION_RESOLUTION_FAILURE`)
    */
   parse(source: string, operationName?: string | null): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: GraphQLError[] };
   /**
@@ -39,6 +39,8 @@ export interface CheckedOperation {
   viewer: Viewer | null;
 }
 
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th\w+ \d+ tokens/;
+
 /** @returns the guard of subscription operations, with the same settings as `/graphql` */
 export function createOperationGuard(opts: OperationGuardOptions): OperationGuard {
   const rules = [...specifiedRules, ...opts.limitRules, ...(opts.production ? [NoSchemaIntrospectionCustomRule] : [])];
@@ -48,6 +50,8 @@ export function createOperationGuard(opts: OperationGuardOptions): OperationGuar
       try {
         document = parse(source, { maxTokens: opts.maxTokens });
       } catch (err) {
+        // graphql-js counts tokens as graphql-armor does at /graphql: answer as /graphql does (a limit, not a syntax error).
+        if (TOO_MANY_TOKENS.test((err as Error).message)) return { errors: [new GraphQLError(`Syntax Error: Token limit of ${opts.maxTokens} exceeded.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] };
         return { errors: [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
       }
       const operation = getOperationAST(document, operationName ?? undefined);

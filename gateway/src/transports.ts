@@ -163,9 +163,11 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
     const body = req.body as { query?: unknown; operationName?: string; variables?: Record<string, unknown> } | undefined;
     if (typeof body?.query !== 'string') return next();
     const source = body.query;
-    // Apollo Server answers what does not parse, and every other operation type, as for any request.
     const parsed = opts.guard.parse(source, body.operationName);
-    if ('errors' in parsed || parsed.operation.operation !== 'subscription') return next();
+    // The client asked for a subscription stream: what does not parse (or exceeds the token limit) is answered here.
+    if ('errors' in parsed) return answer(res, 400, parsed.errors);
+    // Apollo Server answers every other operation type, as for any request.
+    if (parsed.operation.operation !== 'subscription') return next();
     let viewer: Viewer | null;
     try {
       viewer = await viewerOf(opts.verify, req.headers.authorization);
