@@ -77,8 +77,8 @@ export function createOperationGuard(opts: OperationGuardOptions): OperationGuar
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
 /**
- * Shapes errors sent over graphql-ws and multipart as `/graphql` shapes them (`formatError`, no
- * `extensions.http`), and in production removes field suggestions from every message (validation, variables, upstream events).
+ * The gateway's error shaping for every transport: `formatError`, no `extensions.http`, and in
+ * production no field suggestions in any message (validation, variables, upstream events).
  */
 export function clientErrorFormatter(formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError, production: boolean) {
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {

@@ -129,7 +129,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   mountServiceRoutes(app, routeOptions);
 
   const limits = operationLimits(config.limits);
-  const formatError = formatGatewayError(config.production);
+  // Apollo Server hides suggestions from validation errors only; variable errors carry them too.
+  const formatError = clientErrorFormatter(formatGatewayError(config.production), config.production);
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
@@ -171,7 +172,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     clientIp: (req: http.IncomingMessage) => (Object.setPrototypeOf(req, app.request) as express.Request).ip ?? req.socket.remoteAddress ?? 'unknown',
     webSocket: config.webSocket,
     bodyLimitBytes: config.bodyLimitBytes,
-    formatError: clientErrorFormatter(formatError, config.production),
+    formatError,
   };
   const ws = attachWebSocketTransport(httpServer, transportOptions);
   await apollo.start();

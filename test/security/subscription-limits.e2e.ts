@@ -106,6 +106,15 @@ describe.each([
     }
   });
 
+  it(`${production ? 'hides' : 'shows'} suggestions in variable errors, at /graphql and over graphql-ws`, async () => {
+    const mutation = 'mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }';
+    const variables = { i: { nmae: 'x', format: 'CSV' } };
+    for (const errors of [(await p.call(mutation, variables, p.owner.token)).errors!, (await overWs(p.gateway.graphqlUrl, mutation, variables)).errors!]) {
+      expect(errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+      expect(errors.some((e: { message: string }) => /Did you mean/.test(e.message)), JSON.stringify(errors)).toBe(!production);
+    }
+  });
+
   it(`${production ? 'refuses' : 'answers'} introspection over graphql-ws as at /graphql`, async () => {
     const ws = await overWs(p.gateway.graphqlUrl, 'query { __schema { queryType { name } } }');
     if (production) expect(ws.errors![0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
