@@ -1,5 +1,5 @@
-import type { Env, RevocationSettings } from '../../lib/src/index';
-import { getEnvBool, getEnvList, getEnvNum, getEnvStr, otlpTracesEndpoint, revocationSettings } from '../../lib/src/index';
+import type { Env, RevocationSettings, WebSocketSettings } from '../../lib/src/index';
+import { getEnvBool, getEnvList, getEnvNum, getEnvStr, loadWebSocketSettings, otlpTracesEndpoint, revocationSettings } from '../../lib/src/index';
 
 export interface GatewayConfig {
   port: number;
@@ -48,6 +48,10 @@ export interface GatewayConfig {
   workers: number;
   /** OTLP/HTTP traces endpoint; unset turns tracing off. */
   otlpEndpoint?: string;
+  /** Distinct operation names the operation metrics keep (without a safelist) before `other`. */
+  metricsMaxLabelValues: number;
+  /** graphql-ws limits on `/graphql` (after `connection_ack`, messages may be `bodyLimitBytes` long). */
+  webSocket: WebSocketSettings;
 }
 
 /** @returns the gateway's settings from the environment; throws ConfigError on malformed values */
@@ -94,6 +98,8 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     watchSupergraph: getEnvBool(env, 'AIC_WATCH_SUPERGRAPH', true),
     workers: getEnvNum(env, 'AIC_GATEWAY_WORKERS', 1),
     otlpEndpoint: otlpTracesEndpoint(env),
+    metricsMaxLabelValues: getEnvNum(env, 'AIC_METRICS_MAX_LABEL_VALUES', 100),
+    webSocket: loadWebSocketSettings(env, { maxConnectionsPerIp: 100 }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ConstDirectiveNode, DocumentNode, GraphQLSchema } from 'graphql';
 import { GraphQLError, Kind, TypeInfo, getNamedType, parse, print, visit, visitWithTypeInfo } from 'graphql';
+import type { Viewer } from '../../lib/src/index';
 import type { GatewayContext } from './context';
 
 interface Requirement {
@@ -93,6 +94,25 @@ function protectedSelections(document: DocumentNode, schema: GraphQLSchema, reqs
   return found;
 }
 
+/** @returns the error refusing `viewer` an operation that selects `found`, or undefined when it may run */
+function refusalOf(found: { field: string; requirement: Requirement }[], viewer: Viewer | null): GraphQLError | undefined {
+  const problems: { field: string; unauthenticated: boolean }[] = [];
+  for (const { field, requirement } of found) {
+    if (!viewer) problems.push({ field, unauthenticated: true });
+    else if (!satisfies(requirement.scopes, viewer.permissions)) problems.push({ field, unauthenticated: false });
+  }
+  if (!problems.length) return undefined;
+  if (problems.some((p) => p.unauthenticated)) {
+    return new GraphQLError('This operation needs an authenticated viewer', { extensions: { code: 'UNAUTHENTICATED', fields: problems.map((p) => p.field), http: { status: 401 } } });
+  }
+  return new GraphQLError(`Missing scopes for ${problems.map((p) => p.field).join(', ')}`, { extensions: { code: 'FORBIDDEN', fields: problems.map((p) => p.field), http: { status: 403 } } });
+}
+
+/** The edge check of `edgeAuthPlugin` for an operation Apollo Server does not run (subscriptions). */
+export function checkEdgeAuth(document: DocumentNode, schema: GraphQLSchema, requirements: AuthRequirements, viewer: Viewer | null): GraphQLError | undefined {
+  return requirements.size === 0 ? undefined : refusalOf(protectedSelections(document, schema, requirements), viewer);
+}
+
 /**
  * Enforces the supergraph's `@authenticated` / `@requiresScopes` at the edge, before any subgraph is
  * called: an operation that selects a protected field or type without a viewer is refused with
@@ -114,16 +134,8 @@ export function edgeAuthPlugin(requirements: () => AuthRequirements): ApolloServ
             entry = { reqs, schema: schema as GraphQLSchema, found: protectedSelections(document, schema as GraphQLSchema, reqs) };
             selected.set(document, entry);
           }
-          const problems: { field: string; unauthenticated: boolean }[] = [];
-          for (const { field, requirement } of entry.found) {
-            if (!contextValue.viewer) problems.push({ field, unauthenticated: true });
-            else if (!satisfies(requirement.scopes, contextValue.viewer.permissions)) problems.push({ field, unauthenticated: false });
-          }
-          if (!problems.length) return;
-          if (problems.some((p) => p.unauthenticated)) {
-            throw new GraphQLError('This operation needs an authenticated viewer', { extensions: { code: 'UNAUTHENTICATED', fields: problems.map((p) => p.field), http: { status: 401 } } });
-          }
-          throw new GraphQLError(`Missing scopes for ${problems.map((p) => p.field).join(', ')}`, { extensions: { code: 'FORBIDDEN', fields: problems.map((p) => p.field), http: { status: 403 } } });
+          const refused = refusalOf(entry.found, contextValue.viewer);
+          if (refused) throw refused;
         },
       };
     },

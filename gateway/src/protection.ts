@@ -113,22 +113,33 @@ interface PersistedQueryManifest {
   operations: { id: string; name?: string; type?: string; body: string }[];
 }
 
+/** The operations a safelist allows, by the sha256 of their text. */
+export interface Safelist {
+  has(source: string): boolean;
+}
+
+/** Reads an apollo-persisted-query-manifest; throws when the file is not one. */
+export function loadSafelist(manifestPath: string): Safelist {
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as PersistedQueryManifest;
+  if (manifest.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations)) throw new Error(`${manifestPath} is not an apollo-persisted-query-manifest`);
+  const allowed = new Set(manifest.operations.map((op) => createHash('sha256').update(op.body).digest('hex')));
+  return { has: (source) => allowed.has(createHash('sha256').update(source).digest('hex')) };
+}
+
+/** The error of an operation the safelist does not hold. */
+export const notInSafelistError = () => new GraphQLError('This operation is not in the safelist', { extensions: { code: 'PERSISTED_QUERY_NOT_IN_SAFELIST', http: { status: 400 } } });
+
 /**
  * An optional safelist: only operations whose body is in the manifest run (by full text, by its
  * sha256, or by `extensions.persistedQuery.sha256Hash` of a listed body). Others are refused with
  * `PERSISTED_QUERY_NOT_IN_SAFELIST`.
  */
-export function safelistPlugin(manifestPath: string): ApolloServerPlugin {
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as PersistedQueryManifest;
-  if (manifest.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations)) throw new Error(`${manifestPath} is not an apollo-persisted-query-manifest`);
-  const allowed = new Set(manifest.operations.map((op) => createHash('sha256').update(op.body).digest('hex')));
+export function safelistPlugin(safelist: Safelist): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ source }) {
-          if (!allowed.has(createHash('sha256').update(source).digest('hex'))) {
-            throw new GraphQLError('This operation is not in the safelist', { extensions: { code: 'PERSISTED_QUERY_NOT_IN_SAFELIST', http: { status: 400 } } });
-          }
+          if (!safelist.has(source)) throw notInSafelistError();
         },
       };
     },

@@ -22,7 +22,8 @@ import { enablePassThrough } from './pass-through';
 import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
 import { edgeHandler, mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
-import { createRateLimiter, operationLimits, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
+import { clientErrorFormatter, createOperationGuard } from './operation-guard';
+import { createRateLimiter, loadSafelist, operationLimits, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
 import { acceptsMultipartSubscription, attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
@@ -70,7 +71,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const verify =
     deps.verify ??
     (config.auth.jwksUrl ? createTokenVerifier({ jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience, revocations: revocations?.list }) : undefined);
-  const metrics = createServiceMetrics('gateway');
+  const metrics = createServiceMetrics('gateway', { maxLabelValues: config.metricsMaxLabelValues });
+  const safelist = config.safelistPath ? loadSafelist(config.safelistPath) : undefined;
   const subgraphMetrics = {
     duration: new Histogram({ name: 'gateway_subgraph_request_duration_seconds', help: 'Subgraph fetch duration by outcome', labelNames: ['subgraph', 'outcome'] as const, registers: [metrics.registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
     failures: new Counter({ name: 'gateway_subgraph_failures_total', help: 'Subgraph fetches that failed (unavailable, timeout, circuit open)', labelNames: ['subgraph', 'reason'] as const, registers: [metrics.registry] }),
@@ -133,6 +135,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   mountServiceRoutes(app, routeOptions);
 
   const limits = operationLimits(config.limits);
+  // Apollo Server hides suggestions from validation errors only; variable errors carry them too.
+  const formatError = clientErrorFormatter(formatGatewayError(config.production), config.production);
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
@@ -142,21 +146,22 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
-    formatError: formatGatewayError(config.production),
+    formatError,
     validationRules: limits.validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { for (const c of openSubscriptions) c.abort(new SubscriptionEnded('Gateway is shutting down', 'SUBSCRIPTION_ENDED')); await ws.dispose(); } }; } },
-      metricsPlugin(metrics),
+      metricsPlugin(metrics, { isKnownOperation: safelist ? (source) => safelist.has(source) : undefined }),
       tracingPlugin('gateway', (ctx: GatewayContext) => ctx.traceparent, { rewriteContextTraceparent: true }),
       edgeAuthPlugin(() => state.authRequirements),
       retryAfterPlugin(),
       ...limits.plugins,
-      ...(config.safelistPath ? [safelistPlugin(config.safelistPath)] : []),
+      ...(safelist ? [safelistPlugin(safelist)] : []),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
 
+  const rateLimiter = createRateLimiter(config.rateLimits, { verify, redis, prefix: config.rateLimitPrefix });
   const transportOptions = {
     executor: () => state.executor(),
     apollo,
@@ -167,17 +172,19 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     traceparentOf,
     registry: openSubscriptions,
     revocations: revocations?.list,
-    // The client's address as express computes it (AIC_TRUST_PROXY_HOPS), for operations sent over a WebSocket.
-    clientIpOf: (req: http.IncomingMessage) => {
-      Object.setPrototypeOf(req, app.request);
-      return (req as express.Request).ip ?? req.socket.remoteAddress;
-    },
     onActiveChange: (d: number) => activeSubscriptions.inc(d),
+    guard: createOperationGuard({ maxTokens: config.limits.maxTokens, limitRules: limits.validationRules, safelist, production: config.production }),
+    authRequirements: () => state.authRequirements,
+    rateLimiter,
+    // express's req.ip (under `trust proxy`) on the plain node:http request, as for direct GraphQL POSTs.
+    clientIp: (req: http.IncomingMessage) => (Object.setPrototypeOf(req, app.request) as express.Request).ip ?? req.socket.remoteAddress ?? 'unknown',
+    webSocket: config.webSocket,
+    bodyLimitBytes: config.bodyLimitBytes,
+    formatError,
   };
   const ws = attachWebSocketTransport(httpServer, transportOptions);
   await apollo.start();
 
-  const rateLimiter = createRateLimiter(config.rateLimits, { verify, redis, prefix: config.rateLimitPrefix });
   const contextOf = async (req: express.Request): Promise<GatewayContext> => {
     const authorization = req.headers.authorization;
     let viewer: Viewer | null = (req as any).viewer ?? null;

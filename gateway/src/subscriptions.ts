@@ -15,7 +15,10 @@ export interface SubscribeArgs {
   variables?: Record<string, unknown> | null;
   /** The gateway context (authorization, traceparent ...) forwarded to every subgraph call. */
   context: Record<string, any>;
-  /** Aborting ends the stream with `endReason` as its last error (token expiry, reload, shutdown). */
+  /**
+   * Aborting ends the stream: a GraphQLError reason is its last error (token expiry, reload,
+   * shutdown); any other reason ends it quietly (the client completed it or went away).
+   */
   signal?: AbortSignal;
 }
 
@@ -89,8 +92,7 @@ export function createSubscriptionExecutor(opts: { supergraphSdl: string; dataSo
           return;
         }
         if (args.signal?.aborted) {
-          const reason = args.signal.reason instanceof GraphQLError ? args.signal.reason : new SubscriptionEnded('Subscription ended', 'SUBSCRIPTION_ENDED');
-          yield { errors: [reason] };
+          if (args.signal.reason instanceof GraphQLError) yield { errors: [args.signal.reason] };
           return;
         }
         if (next.done) return;

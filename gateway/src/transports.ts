@@ -2,14 +2,17 @@ import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import type express from 'express';
-import type { ExecutionResult } from 'graphql';
-import { GraphQLError, parse, print, validate } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
-import type { Logger, RevocationList, TokenVerifier, Viewer } from '../../lib/src/index';
-import { REVOKED_TOKEN_MESSAGE, bearerToken, watchRevocation } from '../../lib/src/index';
+import type { DocumentNode, ExecutionResult, GraphQLFormattedError } from 'graphql';
+import { GraphQLError, print } from 'graphql';
+import type { GraphQLWebSocketEndpoint, Logger, RevocationList, TokenVerifier, Viewer, WebSocketSettings } from '../../lib/src/index';
+import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchRevocation } from '../../lib/src/index';
+import type { GatewayContext } from './context';
+import type { AuthRequirements } from './edge-auth';
+import type { OperationGuard } from './operation-guard';
+import type { RateLimiter } from './protection';
+import { rateLimitedBody } from './protection';
 import type { SubscriptionExecutor } from './subscriptions';
-import { SubscriptionEnded, isSubscriptionOperation } from './subscriptions';
+import { SubscriptionEnded } from './subscriptions';
 
 export interface TransportOptions {
   executor: () => SubscriptionExecutor;
@@ -23,28 +26,18 @@ export interface TransportOptions {
   onActiveChange?: (delta: number) => void;
   /** Aborts every open subscription (supergraph reload, shutdown). */
   registry: Set<AbortController>;
+  /** The edge checks `/graphql` applies, for subscriptions. */
+  guard: OperationGuard;
+  authRequirements: () => AuthRequirements;
+  rateLimiter: RateLimiter;
+  /** The client address of a request (trusted proxies taken into account). */
+  clientIp: (req: http.IncomingMessage) => string;
+  webSocket: WebSocketSettings;
+  bodyLimitBytes: number;
+  /** Shapes every error sent over graphql-ws and multipart. */
+  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
   /** Revoked sessions and keys: a subscription of one ends, a WebSocket of one runs nothing more. */
   revocations?: RevocationList;
-  /** The client's address for a WebSocket's upgrade request (forwarded to subgraphs as over HTTP). */
-  clientIpOf?: (req: http.IncomingMessage) => string | undefined;
-}
-
-const revokedError = () => new GraphQLError(REVOKED_TOKEN_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } });
-
-/**
- * Ends the stream when the viewer's token expires or its session or key is revoked: a subscription
- * never outlives its credentials.
- */
-function expiryController(viewer: Viewer | null, registry: Set<AbortController>, revocations?: RevocationList): { controller: AbortController; dispose: () => void } {
-  const controller = new AbortController();
-  registry.add(controller);
-  let timer: NodeJS.Timeout | undefined;
-  if (viewer) {
-    timer = setTimeout(() => controller.abort(new SubscriptionEnded('Access token expired: subscription ended', 'UNAUTHENTICATED')), Math.max(0, viewer.expiresAt - Date.now()));
-    timer.unref();
-  }
-  const unwatch = watchRevocation(revocations, viewer, () => controller.abort(new SubscriptionEnded(REVOKED_TOKEN_MESSAGE, 'UNAUTHENTICATED')));
-  return { controller, dispose: () => (clearTimeout(timer), unwatch(), registry.delete(controller)) };
 }
 
 async function viewerOf(verify: TokenVerifier | undefined, authorization: string | undefined): Promise<Viewer | null> {
@@ -52,68 +45,109 @@ async function viewerOf(verify: TokenVerifier | undefined, authorization: string
   return token && verify ? verify(token) : null;
 }
 
+/** Why a subscription stops when its client completes it or goes away: the stream ends without a last message. */
+const CLIENT_GONE = new Error('client gone');
+
 /**
- * graphql-ws on the gateway's `/graphql`: auth on connect (`connectionParams.authorization`),
- * subscriptions through the federated executor, queries and mutations through Apollo Server.
+ * Runs a subscription through the federated executor: counted while it runs, ended with
+ * UNAUTHENTICATED when the viewer's token expires or its session or key is revoked (a subscription
+ * never outlives its credentials),
+ * and by `registry` (reload, shutdown) or `until` (the client went away).
  */
-export function attachWebSocketTransport(httpServer: http.Server, opts: TransportOptions): { dispose: () => Promise<void> } {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const cleanup = useServer(
-    {
-      schema: () => opts.executor().schema,
-      onConnect: async (ctx) => {
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const authorization = typeof params.authorization === 'string' ? params.authorization : typeof params.Authorization === 'string' ? params.Authorization : undefined;
-        try {
-          const viewer = await viewerOf(opts.verify, authorization);
-          if (!viewer && opts.requireAuth) return false;
-          (ctx.extra as any).viewer = viewer;
-          (ctx.extra as any).authorization = authorization;
-          (ctx.extra as any).clientIp = opts.clientIpOf?.((ctx.extra as any).request);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      // The connection was authenticated once; a revocation since then refuses every later operation.
-      onSubscribe: (ctx) => {
-        const viewer = (ctx.extra as any).viewer as Viewer | null;
-        return viewer && opts.revocations?.revokes(viewer) ? [revokedError()] : undefined;
-      },
-      context: (ctx) => ({
-        authorization: (ctx.extra as any).authorization,
-        viewer: (ctx.extra as any).viewer,
-        traceparent: opts.traceparentOf(),
-        requestId: randomUUID(),
-        clientIp: (ctx.extra as any).clientIp,
-      }),
-      execute: async (args) => {
-        const res = await opts.apollo.executeOperation({ query: print(args.document), variables: (args.variableValues ?? undefined) as any, operationName: args.operationName ?? undefined }, { contextValue: args.contextValue as any });
-        return res.body.kind === 'single' ? (res.body.singleResult as ExecutionResult) : { errors: [new GraphQLError('Incremental delivery is not available over WebSocket')] };
-      },
-      subscribe: (args) => {
-        const context = args.contextValue as any;
-        const { controller, dispose } = expiryController(context.viewer, opts.registry, opts.revocations);
-        const stream = opts.executor().subscribe({ document: args.document, operationName: args.operationName, variables: args.variableValues as any, context, signal: controller.signal });
-        opts.onActiveChange?.(1);
-        return (async function* () {
-          try {
-            yield* stream;
-          } finally {
-            dispose();
-            opts.onActiveChange?.(-1);
-          }
-        })();
-      },
-    },
-    wsServer,
-  );
-  return {
-    dispose: async () => {
-      await cleanup.dispose();
-      wsServer.close();
-    },
+function runSubscription(opts: TransportOptions, args: { document: DocumentNode; operationName?: string | null; variables?: Record<string, unknown> | null; context: GatewayContext }, until?: AbortSignal): AsyncGenerator<ExecutionResult> {
+  const controller = new AbortController();
+  const stop = () => controller.abort(CLIENT_GONE);
+  const stream = (async function* () {
+    const viewer = args.context.viewer;
+    const expiry = viewer ? setTimeout(() => controller.abort(new SubscriptionEnded('Access token expired: subscription ended', 'UNAUTHENTICATED')), Math.max(0, viewer.expiresAt - Date.now())) : undefined;
+    expiry?.unref();
+    const unwatch = watchRevocation(opts.revocations, viewer, () => controller.abort(new SubscriptionEnded(REVOKED_TOKEN_MESSAGE, 'UNAUTHENTICATED')));
+    opts.registry.add(controller);
+    if (until?.aborted) stop();
+    until?.addEventListener('abort', stop, { once: true });
+    opts.onActiveChange?.(1);
+    try {
+      yield* opts.executor().subscribe({ document: args.document, operationName: args.operationName, variables: args.variables, context: args.context, signal: controller.signal });
+    } finally {
+      clearTimeout(expiry);
+      unwatch();
+      opts.registry.delete(controller);
+      until?.removeEventListener('abort', stop);
+      opts.onActiveChange?.(-1);
+    }
+  })();
+  // A generator waiting on its upstream would take return() only at its next event, maybe never:
+  // abort first so a completed subscription lets go of its subgraph connection now.
+  const finish = stream.return.bind(stream);
+  stream.return = (value) => {
+    stop();
+    return finish(value);
   };
+  return stream;
+}
+
+interface ConnectionState {
+  viewer: Viewer | null;
+  authorization?: string;
+  ip: string;
+}
+
+/**
+ * graphql-ws on the gateway's `/graphql` (the hardened endpoint of lib/websocket.ts): auth on
+ * connect (`connectionParams.authorization`), rate limits on the upgrade and on every operation,
+ * subscriptions checked like `/graphql` checks queries and run through the federated executor,
+ * queries and mutations run through Apollo Server (its limits, safelist and edge auth apply).
+ */
+export function attachWebSocketTransport(httpServer: http.Server, opts: TransportOptions): GraphQLWebSocketEndpoint {
+  // Apollo gets the client's own text (the safelist compares it), not the document printed again.
+  const sources = new WeakMap<DocumentNode, string>();
+  return attachGraphQLWebSocket<ConnectionState>(httpServer, {
+    path: '/graphql',
+    settings: opts.webSocket,
+    maxPayloadBytes: opts.bodyLimitBytes,
+    logger: opts.logger,
+    clientIp: opts.clientIp,
+    admit: async (req) => {
+      const { retryAfterSeconds } = await opts.rateLimiter(req.headers.authorization, opts.clientIp(req));
+      if (retryAfterSeconds === undefined) return undefined;
+      const { message, extensions } = rateLimitedBody(retryAfterSeconds).errors[0];
+      return { status: 429, code: extensions.code, message, extensions: { retryAfterSeconds }, headers: { 'retry-after': String(retryAfterSeconds) } };
+    },
+    onConnect: async (params, req) => {
+      const authorization = typeof params.authorization === 'string' ? params.authorization : typeof params.Authorization === 'string' ? params.Authorization : undefined;
+      const viewer = await viewerOf(opts.verify, authorization);
+      if (!viewer && opts.requireAuth) return false;
+      return { viewer, authorization, ip: opts.clientIp(req) };
+    },
+    prepare: async (state, payload) => {
+      const { retryAfterSeconds } = await opts.rateLimiter(state.authorization, state.ip);
+      if (retryAfterSeconds !== undefined) {
+        const { message, extensions } = rateLimitedBody(retryAfterSeconds).errors[0];
+        return [new GraphQLError(message, { extensions })];
+      }
+      // The connection was authenticated once; a revocation since then refuses every later operation.
+      if (state.viewer && opts.revocations?.revokes(state.viewer)) return [new GraphQLError(REVOKED_TOKEN_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } })];
+      if (state.viewer && state.viewer.expiresAt <= Date.now()) return [new GraphQLError('Access token expired: connect again with a fresh token', { extensions: { code: 'UNAUTHENTICATED' } })];
+      const parsed = opts.guard.parse(payload.query, payload.operationName);
+      if ('errors' in parsed) return parsed.errors;
+      const schema = opts.executor().schema;
+      if (parsed.operation.operation === 'subscription') {
+        const refused = opts.guard.check({ source: payload.query, ...parsed, variables: payload.variables, schema, requirements: opts.authRequirements(), viewer: state.viewer });
+        if (refused.length) return refused;
+      } else {
+        sources.set(parsed.document, payload.query);
+      }
+      const contextValue: GatewayContext = { authorization: state.authorization, viewer: state.viewer, traceparent: opts.traceparentOf(), requestId: randomUUID(), clientIp: state.ip };
+      return { schema, document: parsed.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+    },
+    execute: async (args) => {
+      const query = sources.get(args.document) ?? print(args.document);
+      const res = await opts.apollo.executeOperation({ query, variables: (args.variableValues ?? undefined) as Record<string, unknown> | undefined, operationName: args.operationName ?? undefined }, { contextValue: args.contextValue as GatewayContext });
+      return res.body.kind === 'single' ? res.body.singleResult : { errors: [{ message: 'Incremental delivery is not available over WebSocket', extensions: { code: 'BAD_REQUEST' } }] };
+    },
+    subscribe: async (args) => runSubscription(opts, { document: args.document, operationName: args.operationName, variables: args.variableValues, context: args.contextValue as GatewayContext }),
+    formatError: (formatted) => opts.formatError(formatted),
+  });
 }
 
 const BOUNDARY = 'graphql';
@@ -130,53 +164,46 @@ export function acceptsMultipartSubscription(accept: string | undefined): boolea
  * heartbeat every few seconds, `--graphql--` at the end. Other operations fall through to Apollo.
  */
 export function multipartSubscriptionHandler(opts: TransportOptions) {
+  const answer = (res: express.Response, status: number, errors: readonly unknown[]) => res.status(status).json({ errors: errors.map((e) => opts.formatError(asGraphQLError(e).toJSON())) });
   return async (req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!acceptsMultipartSubscription(req.headers.accept)) return next();
-    const body = req.body as { query?: string; operationName?: string; variables?: Record<string, unknown> } | undefined;
-    if (!body?.query) return next();
-    let document;
-    try {
-      document = parse(body.query);
-    } catch {
-      return next();
-    }
-    if (!isSubscriptionOperation(document, body.operationName)) return next();
-    const executor = opts.executor();
-    const validationErrors = validate(executor.schema, document);
-    if (validationErrors.length) {
-      res.status(400).json({ errors: validationErrors.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
-      return;
-    }
+    const body = req.body as { query?: unknown; operationName?: string; variables?: Record<string, unknown> } | undefined;
+    if (typeof body?.query !== 'string') return next();
+    const source = body.query;
+    const parsed = opts.guard.parse(source, body.operationName);
+    // The client asked for a subscription stream: what does not parse (or exceeds the token limit) is answered here.
+    if ('errors' in parsed) return answer(res, 400, parsed.errors);
+    // Apollo Server answers every other operation type, as for any request.
+    if (parsed.operation.operation !== 'subscription') return next();
     let viewer: Viewer | null;
     try {
       viewer = await viewerOf(opts.verify, req.headers.authorization);
     } catch (err) {
-      res.status(401).json({ errors: [{ message: (err as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] });
-      return;
+      return answer(res, 401, [new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED' } })]);
     }
-    if (!viewer && opts.requireAuth) {
-      res.status(401).json({ errors: [{ message: 'Subscriptions need an access token', extensions: { code: 'UNAUTHENTICATED' } }] });
-      return;
+    if (!viewer && opts.requireAuth) return answer(res, 401, [new GraphQLError('Subscriptions need an access token', { extensions: { code: 'UNAUTHENTICATED' } })]);
+    const refused = opts.guard.check({ source, ...parsed, variables: body.variables, schema: opts.executor().schema, requirements: opts.authRequirements(), viewer });
+    if (refused.length) {
+      const code = refused[0].extensions.code;
+      return answer(res, code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 400, refused);
     }
-    const context = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
-    const { controller, dispose } = expiryController(viewer, opts.registry, opts.revocations);
-    res.on('close', () => controller.abort(new SubscriptionEnded('Client went away', 'SUBSCRIPTION_ENDED')));
+    const context: GatewayContext = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
     res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec=1.0`, 'cache-control': 'no-cache' });
     res.write(part({}));
     const heartbeat = setInterval(() => res.write(part({})), opts.heartbeatMs);
-    opts.onActiveChange?.(1);
+    const formatted = (errors: readonly unknown[]) => errors.map((e) => opts.formatError(asGraphQLError(e).toJSON()));
     try {
-      for await (const result of executor.subscribe({ document, operationName: body.operationName, variables: body.variables, context, signal: controller.signal })) {
+      for await (const result of runSubscription(opts, { document: parsed.document, operationName: body.operationName, variables: body.variables, context }, gone.signal)) {
         if (res.writableEnded || res.destroyed) break;
         const { errors, data } = result;
-        res.write(part({ payload: { data: data ?? null, ...(errors?.length ? { errors: errors.map((e) => (e instanceof GraphQLError ? e.toJSON() : e)) } : {}) } }));
+        res.write(part({ payload: { data: data ?? null, ...(errors?.length ? { errors: formatted(errors) } : {}) } }));
       }
     } catch (err) {
-      if (!res.writableEnded) res.write(part({ payload: null, errors: [{ message: (err as Error).message, extensions: { code: (err as any)?.extensions?.code ?? 'INTERNAL_SERVER_ERROR' } }] }));
+      if (!res.writableEnded) res.write(part({ payload: null, errors: formatted([err]) }));
     } finally {
       clearInterval(heartbeat);
-      dispose();
-      opts.onActiveChange?.(-1);
       if (!res.writableEnded) res.end(`\r\n--${BOUNDARY}--\r\n`);
     }
   };

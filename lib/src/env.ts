@@ -1,4 +1,5 @@
 import type { RevocationSettings } from './auth/revocation-feed';
+import type { WebSocketSettings } from './websocket';
 
 /** Environment as passed to `loadConfig(env)`: never read `process.env` outside a service's config.ts. */
 export type Env = Record<string, string | undefined>;
@@ -92,6 +93,29 @@ export interface BaseServiceConfig {
   publicUrl: string;
   /** OTLP/HTTP traces endpoint; unset turns tracing off. */
   otlpEndpoint?: string;
+  /** Distinct values a caller-chosen metric label (operation name, endpoint ...) may take per metric before `other`. */
+  metricsMaxLabelValues: number;
+  /** graphql-ws limits on `/graphql` (the gateway is this service's usual WebSocket client). */
+  webSocket: WebSocketSettings;
+}
+
+/**
+ * The graphql-ws limits (after the connection is acknowledged, a message may be as large as the JSON
+ * body limit): `AIC_WS_INIT_PAYLOAD_BYTES` (largest message before, 64 KiB),
+ * `AIC_WS_CONNECTION_INIT_TIMEOUT_MS` (3000), `AIC_WS_MAX_CONNECTIONS` (10000),
+ * `AIC_WS_MAX_CONNECTIONS_PER_IP` (0 = no per-address cap), `AIC_WS_MAX_OPERATIONS_PER_CONNECTION`
+ * (100 subscriptions and queries in flight on one connection), `AIC_WS_KEEPALIVE_MS` (12000).
+ * @returns the settings; throws ConfigError for malformed values
+ */
+export function loadWebSocketSettings(env: Env, defaults: { maxConnectionsPerIp: number }): WebSocketSettings {
+  return {
+    initPayloadBytes: getEnvNum(env, 'AIC_WS_INIT_PAYLOAD_BYTES', 64 * 1024),
+    connectionInitTimeoutMs: getEnvNum(env, 'AIC_WS_CONNECTION_INIT_TIMEOUT_MS', 3000),
+    maxConnections: getEnvNum(env, 'AIC_WS_MAX_CONNECTIONS', 10_000),
+    maxConnectionsPerIp: getEnvNum(env, 'AIC_WS_MAX_CONNECTIONS_PER_IP', defaults.maxConnectionsPerIp),
+    maxOperationsPerConnection: getEnvNum(env, 'AIC_WS_MAX_OPERATIONS_PER_CONNECTION', 100),
+    keepAliveMs: getEnvNum(env, 'AIC_WS_KEEPALIVE_MS', 12_000),
+  };
 }
 
 /** How a service verifies access tokens. */
@@ -139,6 +163,9 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     serviceSecret: getEnvStr(env, 'AIC_SERVICE_SECRET'),
     publicUrl: getEnvStr(env, 'AIC_PUBLIC_URL', 'http://localhost:4000'),
     otlpEndpoint: otlpTracesEndpoint(env),
+    metricsMaxLabelValues: getEnvNum(env, 'AIC_METRICS_MAX_LABEL_VALUES', 100),
+    // Each subscription the gateway forwards is one connection from its address: no per-address cap here.
+    webSocket: loadWebSocketSettings(env, { maxConnectionsPerIp: 0 }),
   };
 }
 

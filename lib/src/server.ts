@@ -8,20 +8,21 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { GraphQLError, execute, parse, subscribe, validate } from 'graphql';
 import type { RevocationFeed } from './auth/revocation-feed';
 import type { RevocationList } from './auth/revocations';
 import { watchRevocation } from './auth/revocations';
 import { REVOKED_TOKEN_MESSAGE } from './auth/token-verifier';
 import type { Viewer } from './auth/viewer';
+import { loadWebSocketSettings } from './env';
 import { createFormatError } from './errors';
 import { graphqlPostHandler, isJsonPost } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
-import { createServiceMetrics, metricsPlugin } from './metrics';
+import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
 import { startTracing, tracingPlugin } from './tracing';
+import type { WebSocketSettings } from './websocket';
+import { attachGraphQLWebSocket } from './websocket';
 
 /** What a context factory receives, from HTTP headers or graphql-ws `connectionParams`. */
 export interface ContextInput {
@@ -45,6 +46,10 @@ export interface ServiceServerOptions<TContext extends BaseContext> {
   /** Adds REST routes (internal routes, OIP, Confluent API ...) before /graphql. */
   routes?: (app: express.Express) => void;
   metrics?: ServiceMetrics;
+  /** Distinct values of a caller-chosen metric label when the kit creates the metrics. @default 100 */
+  metricsMaxLabelValues?: number;
+  /** graphql-ws limits (messages after `connection_ack` may be `bodyLimitBytes` long). @default loadWebSocketSettings({}) */
+  webSocket?: WebSocketSettings;
   /** Runs on stop after HTTP is drained: close pools, ORM, pub/sub. */
   onStop?: () => Promise<void>;
   /**
@@ -81,7 +86,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   app.disable('x-powered-by');
   // A GraphQL POST answer is never revalidated by ETag; hashing every response body would be wasted.
   app.set('etag', false);
-  const metrics = opts.metrics ?? createServiceMetrics(opts.name);
+  const metrics = opts.metrics ?? createServiceMetrics(opts.name, { maxLabelValues: opts.metricsMaxLabelValues ?? DEFAULT_MAX_LABEL_VALUES });
   let ready = false;
   // Set once Apollo has started: GraphQL JSON POSTs go straight to it, everything else through express.
   const direct: { graphqlPost?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> } = {};
@@ -123,29 +128,41 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
 
   opts.routes?.(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer(
-    {
-      schema: opts.schema,
-      context: async (ctx) => {
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const auth = params.authorization ?? params.Authorization;
-        const headers: Record<string, string | undefined> = {};
-        for (const [k, v] of Object.entries(ctx.extra.request.headers)) headers[k] = header(v);
-        return opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers, remoteAddress: ctx.extra.request.socket.remoteAddress });
-      },
-      onOperation: (_ctx, _id, _payload, args, result) => {
-        const viewer = (args.contextValue as { viewer?: Viewer | null } | undefined)?.viewer;
-        if (!opts.revocations || !viewer || !(Symbol.asyncIterator in Object(result))) return undefined;
-        return endOnRevocation(result as AsyncIterable<ExecutionResult>, opts.revocations.list, viewer);
-      },
+  const formatError = createFormatError((err) => opts.logger.error({ err }, 'internal error'));
+  const ws = attachGraphQLWebSocket<{ params: Record<string, unknown> }>(httpServer, {
+    path: '/graphql',
+    settings: opts.webSocket ?? loadWebSocketSettings({}, { maxConnectionsPerIp: 0 }),
+    maxPayloadBytes: opts.bodyLimitBytes,
+    logger: opts.logger,
+    onConnect: async (params) => ({ params }),
+    prepare: async ({ params }, payload, request) => {
+      let document;
+      try {
+        document = parse(payload.query);
+      } catch (err) {
+        return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
+      const invalid = validate(opts.schema, document);
+      if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      const auth = params.authorization ?? params.Authorization;
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(request.headers)) headers[k] = header(v);
+      const contextValue = await opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers, remoteAddress: request.socket.remoteAddress });
+      return { schema: opts.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
     },
-    wsServer,
-  );
+    execute: async (args) => execute(args),
+    subscribe: async (args) => {
+      const result = await subscribe(args);
+      const viewer = (args.contextValue as { viewer?: Viewer | null } | undefined)?.viewer;
+      if (!opts.revocations || !viewer || !(Symbol.asyncIterator in Object(result))) return result;
+      return endOnRevocation(result as AsyncIterable<ExecutionResult>, opts.revocations.list, viewer);
+    },
+    formatError: (formatted, original) => formatError(formatted, original),
+  });
 
   const apollo = new ApolloServer<TContext>({
     schema: opts.schema,
-    formatError: createFormatError((err) => opts.logger.error({ err }, 'internal error')),
+    formatError,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.
@@ -153,7 +170,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     introspection: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
       metricsPlugin(metrics),
       tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
       ApolloServerPluginInlineTraceDisabled(),

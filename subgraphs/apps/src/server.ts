@@ -74,6 +74,8 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     logger,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
+    webSocket: config.webSocket,
+    metricsMaxLabelValues: config.metricsMaxLabelValues,
     context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth.revocations,

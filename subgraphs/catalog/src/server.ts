@@ -47,7 +47,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     secret: config.serviceSecret,
     maxBytes: config.maxContentBytes,
   });
-  const serviceMetrics = createServiceMetrics(SERVICE_NAME);
+  const serviceMetrics = createServiceMetrics(SERVICE_NAME, { maxLabelValues: config.metricsMaxLabelValues });
   const metrics = createCatalogMetrics(serviceMetrics.registry);
   const pool = createWorkerPool({ concurrency: config.profilingConcurrency, logger });
   const profiling = createProfilingQueue({ orm, store, pool, logger, metrics });
@@ -72,6 +72,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     metrics: serviceMetrics,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
+    webSocket: config.webSocket,
     context: async (input) => Object.assign(await baseContext(input), { catalog: services }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,

@@ -47,7 +47,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
   const throttle = new CredentialThrottle(config.identity.credentialThrottle, { redis, prefix: config.redisPrefix });
   try {
     await revocations.start(orm, clock);
-    const metrics = createServiceMetrics(SERVICE_NAME);
+    const metrics = createServiceMetrics(SERVICE_NAME, { maxLabelValues: config.metricsMaxLabelValues });
     const events = new Counter({ name: 'identity_security_events_total', help: 'Security events by type and outcome (sign-ins, lockouts, token reuse, key changes ...)', labelNames: ['type', 'success'], registers: [metrics.registry] });
     const runtime = createIdentityRuntime(config.identity, clock, (type, success) => events.inc({ type, success: String(success) }), { revocations, throttle });
     const em = orm.em.fork();
@@ -67,6 +67,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
       metrics,
       production: config.production,
       bodyLimitBytes: config.bodyLimitBytes,
+      webSocket: config.webSocket,
       context: createIdentityContextFactory(createContextFactory({ orm, verify, logger }), runtime),
       readinessChecks: [() => pingDatabase(orm)],
       routes: (app) => {

@@ -55,8 +55,8 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });
   const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, 'artifacts'));
   const sessions = deps.sessions ?? createSessionManager(config, logger);
-  const metrics = createServiceMetrics('inference');
-  const inferenceMetrics = createInferenceMetrics(metrics.registry, sessions);
+  const metrics = createServiceMetrics('inference', { maxLabelValues: config.metricsMaxLabelValues });
+  const inferenceMetrics = createInferenceMetrics(metrics.registry, sessions, metrics.maxLabelValues);
   const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'inference', secret: config.serviceSecret }) : undefined;
   const source = new ModelArtifactSource({ modelsUrl: config.modelsUrl, store, tokens, maxBytes: config.maxArtifactBytes });
   const executor = new ModelExecutor(sessions);
@@ -88,6 +88,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     metrics,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
+    webSocket: config.webSocket,
     context: async (input) => Object.assign(await baseContext(input), { app }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth.revocations,

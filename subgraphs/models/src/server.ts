@@ -75,6 +75,8 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
     logger,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
+    webSocket: config.webSocket,
+    metricsMaxLabelValues: config.metricsMaxLabelValues,
     context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,

@@ -43,6 +43,8 @@ export async function createServer(config: Config, deps: Partial<SchemasDeps> = 
     logger,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
+    webSocket: config.webSocket,
+    metricsMaxLabelValues: config.metricsMaxLabelValues,
     context: async (input) => Object.assign(await baseContext(input), { registry }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,

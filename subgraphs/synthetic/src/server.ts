@@ -84,6 +84,8 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     logger,
     production: config.production,
     bodyLimitBytes: config.bodyLimitBytes,
+    webSocket: config.webSocket,
+    metricsMaxLabelValues: config.metricsMaxLabelValues,
     context: async (input) => Object.assign(await baseContext(input), { jobs }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,

@@ -1,0 +1,89 @@
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode, ValidationRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, getVariableValues, parse, specifiedRules, validate } from 'graphql';
+import type { Viewer } from '../../lib/src/index';
+import type { AuthRequirements } from './edge-auth';
+import { checkEdgeAuth } from './edge-auth';
+import type { Safelist } from './protection';
+import { notInSafelistError } from './protection';
+
+export interface OperationGuardOptions {
+  maxTokens: number;
+  /** The operation limits' validation rules, the very ones Apollo Server runs for `/graphql`. */
+  limitRules: readonly ValidationRule[];
+  safelist?: Safelist;
+  production: boolean;
+}
+
+/** The edge checks of `/graphql` for the operations Apollo Server does not run: subscriptions over graphql-ws and multipart. */
+export interface OperationGuard {
+  /**
+   * Parses with the token limit and picks the operation.
+   * @returns the document and its operation, or the errors (`GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED` past the token limit, `OPERATION_RESOLUTION_FAILURE`)
+   */
+  parse(source: string, operationName?: string | null): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: GraphQLError[] };
+  /**
+   * Validation with the operation limits (and, in production, no introspection), the safelist, the
+   * variables against their definitions, and the supergraph's `@authenticated` / `@requiresScopes`.
+   * @returns the errors; none when the subscription may run
+   */
+  check(operation: CheckedOperation): GraphQLError[];
+}
+
+export interface CheckedOperation {
+  source: string;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables?: Record<string, unknown> | null;
+  schema: GraphQLSchema;
+  requirements: AuthRequirements;
+  viewer: Viewer | null;
+}
+
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th\w+ \d+ tokens/;
+
+/** @returns the guard of subscription operations, with the same settings as `/graphql` */
+export function createOperationGuard(opts: OperationGuardOptions): OperationGuard {
+  const rules = [...specifiedRules, ...opts.limitRules, ...(opts.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  return {
+    parse(source, operationName) {
+      let document: DocumentNode;
+      try {
+        document = parse(source, { maxTokens: opts.maxTokens });
+      } catch (err) {
+        // graphql-js counts tokens as graphql-armor does at /graphql: answer as /graphql does (a limit, not a syntax error).
+        if (TOO_MANY_TOKENS.test((err as Error).message)) return { errors: [new GraphQLError(`Syntax Error: Token limit of ${opts.maxTokens} exceeded.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] };
+        return { errors: [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+      }
+      const operation = getOperationAST(document, operationName ?? undefined);
+      if (!operation) {
+        const message = operationName ? `Unknown operation named "${operationName}".` : 'Could not determine which operation to run: give operationName.';
+        return { errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
+      }
+      return { document, operation };
+    },
+    check({ source, document, operation, variables, schema, requirements, viewer }) {
+      const invalid = validate(schema, document, rules);
+      if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      if (opts.safelist && !opts.safelist.has(source)) return [notInSafelistError()];
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+      if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+      const refused = checkEdgeAuth(document, schema, requirements, viewer);
+      return refused ? [refused] : [];
+    },
+  };
+}
+
+/** Suggestions name fields and types of the schema; Apollo Server hides them from validation errors only. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * The gateway's error shaping for every transport: `formatError`, no `extensions.http`, and in
+ * production no field suggestions in any message (validation, variables, upstream events).
+ */
+export function clientErrorFormatter(formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError, production: boolean) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const { http: _http, ...extensions } = formatted.extensions ?? {};
+    const shaped = formatError({ ...formatted, ...(formatted.extensions ? { extensions } : {}) });
+    return production ? { ...shaped, message: shaped.message.replace(SUGGESTION, '') } : shaped;
+  };
+}
