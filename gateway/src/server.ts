@@ -22,6 +22,7 @@ import { enablePassThrough } from './pass-through';
 import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
 import { edgeHandler, mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
+import { sendRouteError } from './proxy';
 import { createRateLimiter, operationLimits, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
@@ -121,7 +122,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
 
-  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready, urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
+  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready, urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, bodyLimitBytes: config.bodyLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
   const edge = edgeHandler(routeOptions);
   mountEdgeMiddleware(app, edge);
   mountServiceRoutes(app, routeOptions);
@@ -196,6 +197,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     onError: (err) => deps.logger.error({ err }, 'unhandled GraphQL request error'),
   });
   app.get('/', (_req, res) => res.redirect('/graphql'));
+  app.use((req, res) => sendRouteError(res, 404, 'NOT_FOUND', `No route ${req.method} ${(req as any).checkedPath?.path ?? ''} on this gateway`));
   app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' ? err.status : 500;

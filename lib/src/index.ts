@@ -8,6 +8,7 @@ export * from './orm';
 export * from './pubsub';
 export * from './metrics';
 export * from './server';
+export * from './schema-disclosure';
 export * from './graphql-http';
 export * from './context';
 export * from './artifacts';

@@ -8,6 +8,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createFormatError } from './errors';
@@ -15,6 +16,7 @@ import { graphqlPostHandler, isJsonPost } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { createServiceMetrics, metricsPlugin } from './metrics';
+import { SERVICE_SECRET_HEADER, disclosesSchema, holdsServiceSecret, isServiceViewer, mayDiscloseSchema, schemaDisclosurePlugin, schemaDisclosureRefused } from './schema-disclosure';
 import { startTracing, tracingPlugin } from './tracing';
 
 /** What a context factory receives, from HTTP headers or graphql-ws `connectionParams`. */
@@ -30,7 +32,10 @@ export interface ServiceServerOptions<TContext extends BaseContext> {
   schema: GraphQLSchema;
   context: (input: ContextInput) => Promise<TContext>;
   logger: Logger;
+  /** In production, introspection and `_service` answer only callers holding a service credential. */
   production: boolean;
+  /** The shared service secret (`AIC_SERVICE_SECRET`): presented in `x-aic-service-secret`, it is a service credential. */
+  serviceSecret?: string;
   bodyLimitBytes: number;
   /** Extra readiness checks (database ping ...); all must pass for /health/ready to answer 200. */
   readinessChecks?: (() => Promise<boolean>)[];
@@ -59,7 +64,8 @@ const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : 
  * The server kit every service uses: Apollo Server 5 + graphql-ws on the same port and path (GraphQL
  * JSON POSTs straight from node:http to Apollo, everything else through express 5), JSON body limit,
  * request ids, `/health/live`, `/health/ready` (503 while starting and after stop begins),
- * Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain.
+ * Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain, and in
+ * production no schema (introspection, `_service`) for callers without a service credential.
  * Never listens until `listen` is called.
  */
 export async function createServiceServer<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>): Promise<ServiceServer> {
@@ -110,15 +116,32 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   opts.routes?.(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsContextInput = (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: http.IncomingMessage } }): ContextInput => {
+    const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+    const auth = params.authorization ?? params.Authorization;
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(ctx.extra.request.headers)) headers[k] = header(v);
+    return { authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers };
+  };
   const wsCleanup = useServer(
     {
       schema: opts.schema,
-      context: async (ctx) => {
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const auth = params.authorization ?? params.Authorization;
-        const headers: Record<string, string | undefined> = {};
-        for (const [k, v] of Object.entries(ctx.extra.request.headers)) headers[k] = header(v);
-        return opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers });
+      context: async (ctx) => opts.context(wsContextInput(ctx)),
+      // graphql-ws runs queries too: the same schema-disclosure rule as on HTTP (see schemaDisclosurePlugin).
+      onSubscribe: async (ctx, _id, payload) => {
+        if (!opts.production || !mayDiscloseSchema(payload.query)) return undefined;
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return undefined; // graphql-ws answers the syntax error itself
+        }
+        if (!disclosesSchema(document, payload.operationName)) return undefined;
+        const input = wsContextInput(ctx);
+        const presented = (ctx.connectionParams as Record<string, unknown> | undefined)?.[SERVICE_SECRET_HEADER] ?? input.headers[SERVICE_SECRET_HEADER];
+        if (holdsServiceSecret(presented, opts.serviceSecret)) return undefined;
+        if (isServiceViewer(await opts.context(input).catch(() => null))) return undefined;
+        return [schemaDisclosureRefused()];
       },
     },
     wsServer,
@@ -131,8 +154,10 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     csrfPrevention: true,
     // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.
     stopOnTerminationSignals: false,
+    // Introspection stays on for service callers; schemaDisclosurePlugin refuses everyone else in production.
     introspection: true,
     plugins: [
+      schemaDisclosurePlugin<TContext>({ production: opts.production, serviceSecret: opts.serviceSecret }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       metricsPlugin(metrics),

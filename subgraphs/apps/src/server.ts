@@ -72,6 +72,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     schema,
     logger,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],

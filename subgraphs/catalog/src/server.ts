@@ -70,6 +70,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     logger,
     metrics: serviceMetrics,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { catalog: services }),
     readinessChecks: [() => pingDatabase(orm)],

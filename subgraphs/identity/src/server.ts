@@ -54,6 +54,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
       logger,
       metrics,
       production: config.production,
+      serviceSecret: config.serviceSecret,
       bodyLimitBytes: config.bodyLimitBytes,
       context: createIdentityContextFactory(createContextFactory({ orm, verify, logger }), runtime),
       readinessChecks: [() => pingDatabase(orm)],

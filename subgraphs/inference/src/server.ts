@@ -86,6 +86,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     logger,
     metrics,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { app }),
     readinessChecks: [() => pingDatabase(orm)],

@@ -73,6 +73,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
     schema,
     logger,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],

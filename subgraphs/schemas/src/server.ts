@@ -41,6 +41,7 @@ export async function createServer(config: Config, deps: Partial<SchemasDeps> = 
     schema,
     logger,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { registry }),
     readinessChecks: [() => pingDatabase(orm)],

@@ -82,6 +82,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     schema,
     logger,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     context: async (input) => Object.assign(await baseContext(input), { jobs }),
     readinessChecks: [() => pingDatabase(orm)],
