@@ -47,7 +47,7 @@ export function rawRequest(baseUrl: string, method: string, target: string, opts
         const i = line.indexOf(':');
         headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
       }
-      let rest = all.subarray(split + 4);
+      let rest: Buffer = all.subarray(split + 4);
       if (/chunked/i.test(headers['transfer-encoding'] ?? '')) rest = dechunk(rest);
       const text = rest.toString('utf8');
       let json: any;
