@@ -61,16 +61,24 @@ export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (n
     const given = rc.request.variables ?? {};
     const { errors } = getVariableValues(rc.schema, rc.operation!.variableDefinitions ?? [], given);
     if (errors) return { errors };
+    // Variable names are the client's: only its own keys count (`$constructor` is not Object's).
     const variables: Record<string, unknown> = {};
-    for (const name of fetch.variableUsages ?? []) if (name in given) variables[name] = given[name];
+    for (const name of fetch.variableUsages ?? []) if (Object.hasOwn(given, name)) variables[name] = given[name];
     opts.onPassThrough?.(fetch.serviceName);
-    const response = await source.process({
-      // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported by the package).
-      kind: 'incoming operation' as never,
-      request: { query: fetch.operation, variables, operationName: fetch.operationName },
-      incomingRequestContext: rc,
-      context: rc.context,
-    });
+    let response: Awaited<ReturnType<GraphQLDataSource['process']>>;
+    try {
+      response = await source.process({
+        // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported by the package).
+        kind: 'incoming operation' as never,
+        request: { query: fetch.operation, variables, operationName: fetch.operationName },
+        incomingRequestContext: rc,
+        context: rc.context,
+      });
+    } catch (err) {
+      // A subgraph's 4xx (the data source throws it): an error of this fetch, as plan execution reports it.
+      if (!(err instanceof GraphQLError)) throw err;
+      return { data: null, errors: [downstreamError(err, fetch.serviceName)] };
+    }
     return {
       data: response.data,
       ...(response.errors?.length ? { errors: response.errors.map((e) => downstreamError(e, fetch.serviceName)) } : {}),

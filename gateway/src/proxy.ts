@@ -48,6 +48,15 @@ export function streamProxy(req: Request, res: Response, opts: ProxyOptions): vo
   const upstream = client.request(
     { protocol: origin.protocol, hostname: origin.hostname.replace(/^\[|\]$/g, ''), port: origin.port, path: opts.path, method: req.method, headers, timeout: opts.timeoutMs },
     (up) => {
+      // An upstream that answers before it read the whole body (401, 413 ...) reads no more of it: the
+      // rest of the client's body is read here and dropped, so neither side stalls and the client's
+      // connection stays usable.
+      up.on('end', () => {
+        if (req.complete) return;
+        req.unpipe(upstream);
+        upstream.destroy();
+        req.resume();
+      });
       const out: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
       if (typeof out.location === 'string' && out.location.startsWith(origin.origin)) out.location = out.location.slice(origin.origin.length) || '/';
@@ -77,7 +86,7 @@ export function streamProxy(req: Request, res: Response, opts: ProxyOptions): vo
   upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
   upstream.on('error', () => {
     if (!res.headersSent) sendRouteError(res, 502, 'SUBGRAPH_UNAVAILABLE', 'Upstream service unavailable');
-    else res.destroy();
+    else if (!res.writableEnded) res.destroy();
   });
   if (maxBodyBytes !== undefined) {
     let received = 0;

@@ -9,7 +9,6 @@ import { ApolloGateway } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -21,9 +20,12 @@ import { ResilientDataSource } from './data-source';
 import { enablePassThrough } from './pass-through';
 import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
+import { createGatewayFormatError, reformatError } from './error-format';
 import { edgeHandler, mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
 import { sendRouteError } from './proxy';
 import { createRateLimiter, operationLimits, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
+import type { Scrubber } from './scrub';
+import { createScrubber } from './scrub';
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
 import { acceptsMultipartSubscription, attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
@@ -45,14 +47,13 @@ export interface Gateway {
   dataSource(name: string): ResilientDataSource | undefined;
 }
 
-function formatGatewayError(production: boolean) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
-    const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
-    if (production && (extensions.code === 'INTERNAL_SERVER_ERROR' || !extensions.code)) {
-      return { ...formatted, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}) } };
-    }
-    return { ...formatted, extensions };
-  };
+/** An upstream REST error body without internal addresses: JSON scrubbed value by value, anything else as text. */
+function scrubBody(scrub: Scrubber, text: string): string {
+  try {
+    return JSON.stringify(scrub.data(JSON.parse(text) as unknown));
+  } catch {
+    return scrub.text(text);
+  }
 }
 
 /**
@@ -74,6 +75,9 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs });
   const policy = { timeoutMs: config.subgraphTimeoutMs, retries: config.subgraphRetries, breakerThreshold: config.breakerThreshold, breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs, dedupe: config.subgraphDedupe };
 
+  const limits = operationLimits(config.limits);
+  const scrub = createScrubber(() => state.urls);
+  const formatError = createGatewayFormatError({ production: config.production, scrub, limitErrorOf: limits.limitErrorOf });
   let state = buildState(deps.supergraphSdl);
   function buildState(original: string) {
     const sdl = stripSecurityFeatures(original);
@@ -87,7 +91,23 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       dataSources,
       original,
       authRequirements: readAuthRequirements(original),
-      executor: () => (executor ??= createSubscriptionExecutor({ supergraphSdl: sdl, dataSources: Object.fromEntries(dataSources) as Record<string, GraphQLDataSource>, urls, logger: deps.logger })),
+      executor: () => (executor ??= formattingExecutor(createSubscriptionExecutor({ supergraphSdl: sdl, dataSources: Object.fromEntries(dataSources) as Record<string, GraphQLDataSource>, urls, logger: deps.logger }))),
+    };
+  }
+
+  /** In production, subscription events and failures get the same error formatting as every other answer. */
+  function formattingExecutor(inner: SubscriptionExecutor): SubscriptionExecutor {
+    if (!config.production) return inner;
+    const fix = (e: unknown) => reformatError(formatError, e);
+    return {
+      schema: inner.schema,
+      async *subscribe(args) {
+        try {
+          for await (const result of inner.subscribe(args)) yield result.errors?.length ? { ...result, errors: result.errors.map(fix) } : result;
+        } catch (err) {
+          throw fix(err);
+        }
+      },
     };
   }
 
@@ -122,12 +142,11 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
 
-  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready, urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, bodyLimitBytes: config.bodyLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
+  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready, urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, bodyLimitBytes: config.bodyLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs, scrubError: config.production ? (text: string) => scrubBody(scrub, text) : undefined };
   const edge = edgeHandler(routeOptions);
   mountEdgeMiddleware(app, edge);
   mountServiceRoutes(app, routeOptions);
 
-  const limits = operationLimits(config.limits);
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
@@ -137,15 +156,15 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
-    formatError: formatGatewayError(config.production),
+    formatError,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { for (const c of openSubscriptions) c.abort(new SubscriptionEnded('Gateway is shutting down', 'SUBSCRIPTION_ENDED')); await ws.dispose(); } }; } },
       metricsPlugin(metrics),
       tracingPlugin('gateway', (ctx: GatewayContext) => ctx.traceparent, { rewriteContextTraceparent: true }),
       edgeAuthPlugin(() => state.authRequirements),
-      ...limits.plugins,
       ...(config.safelistPath ? [safelistPlugin(config.safelistPath)] : []),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
