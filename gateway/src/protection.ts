@@ -166,6 +166,24 @@ export function createRateLimiter(limits: RateLimits, deps: { verify?: TokenVeri
   };
 }
 
+/**
+ * A document without the operation the request names (or with several and no name) is the client's
+ * mistake: 400 `OPERATION_RESOLUTION_FAILURE`, before the gateway's planner would fail on it with a 500.
+ */
+export function operationResolutionPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (operation) return;
+          const message = request.operationName ? `Unknown operation named "${request.operationName}"` : 'Must provide an operation name when the document holds several operations';
+          throw new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+        },
+      };
+    },
+  };
+}
+
 /** Apollo's persisted query manifest (`apollo-persisted-query-manifest`, version 1). */
 interface PersistedQueryManifest {
   format: string;

@@ -23,7 +23,7 @@ import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './e
 import { createGatewayFormatError, reformatError } from './error-format';
 import { edgeHandler, mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
 import { sendRouteError } from './proxy';
-import { createRateLimiter, operationLimits, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
+import { createRateLimiter, operationLimits, operationResolutionPlugin, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
 import type { Scrubber } from './scrub';
 import { createScrubber } from './scrub';
 import type { SubscriptionExecutor } from './subscriptions';
@@ -164,6 +164,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       { async serverWillStart() { return { async drainServer() { for (const c of openSubscriptions) c.abort(new SubscriptionEnded('Gateway is shutting down', 'SUBSCRIPTION_ENDED')); await ws.dispose(); } }; } },
       metricsPlugin(metrics),
       tracingPlugin('gateway', (ctx: GatewayContext) => ctx.traceparent, { rewriteContextTraceparent: true }),
+      operationResolutionPlugin(),
       edgeAuthPlugin(() => state.authRequirements),
       ...(config.safelistPath ? [safelistPlugin(config.safelistPath)] : []),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
