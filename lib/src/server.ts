@@ -119,7 +119,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   const wsContextInput = (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: http.IncomingMessage } }): ContextInput => {
     const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
     const auth = params.authorization ?? params.Authorization;
-    const headers: Record<string, string | undefined> = {};
+    const headers: Record<string, string | undefined> = Object.create(null);
     for (const [k, v] of Object.entries(ctx.extra.request.headers)) headers[k] = header(v);
     return { authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers };
   };
@@ -172,7 +172,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   await apollo.start();
 
   const contextOf = (req: http.IncomingMessage) => {
-    const headers: Record<string, string | undefined> = {};
+    const headers: Record<string, string | undefined> = Object.create(null);
     for (const [k, v] of Object.entries(req.headers)) headers[k] = header(v);
     return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers });
   };
