@@ -1,19 +1,61 @@
 /** What replaces an internal address in an answer. */
 export const INTERNAL_ADDRESS = '[internal address]';
 
-const URL_PATTERN = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/(\[[0-9A-Fa-f:.]*\]|[^\s/?#:"'`<>\\,;()[\]{}]*)(?::\d{1,5})?[^\s"'`<>\\()[\]{}]*/g;
-const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.])/g;
-const IPV6 = /\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\](?::\d{1,5})?|(?<![\w:])(?:::1|::ffff:[0-9A-Fa-f:.]+)(?::\d{1,5})?(?![\w:])/g;
-const NAMED_WITH_PORT = /(?<![\w.-])(localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:local|internal|svc|cluster\.local|lan|home\.arpa))(?::\d{1,5})?(?![\w.-])/gi;
-const STACK_LINE = /\n\s+at .*/g;
+// Every pattern here runs in linear time: error messages may echo client input of megabytes, and a
+// backtracking pattern over them would let a client stall the gateway.
+const WORD = /[^\s"'`<>(){},;]+/g;
+const ADDRESS_LIKE = /[A-Za-z0-9.\-:[\]%]+/g;
+const STACK_LINE = /\n[ \t]+at [^\n]*/g;
+const INTERNAL_SUFFIX = /\.(local|internal|svc|cluster\.local|lan|home\.arpa|localhost)$/;
 /** Upstream HTTP exchanges and stacks describe the platform's insides, never the caller's problem. */
 const INTERNAL_KEYS = new Set(['response', 'exception', 'stacktrace', 'http']);
+
+const isSchemeChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+const isAlpha = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isIpv4 = (h: string) => {
+  const parts = h.split('.');
+  return parts.length === 4 && parts.every((p) => p.length > 0 && p.length <= 3 && /^\d+$/.test(p));
+};
 
 /** A host only the platform itself can reach: an IP literal, localhost, a single-label or cluster name, or a subgraph's host. */
 function isInternalHost(host: string, known: ReadonlySet<string>): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  if (known.has(h) || h === 'localhost' || h.endsWith('.localhost') || !h.includes('.') || h.includes(':')) return true;
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || /\.(local|internal|svc|cluster\.local|lan|home\.arpa)$/.test(h);
+  if (h === '' || known.has(h) || h === 'localhost' || !h.includes('.') || h.includes(':')) return true;
+  return isIpv4(h) || INTERNAL_SUFFIX.test(h);
+}
+
+/** The URLs of one word (no spaces or quotes): an internal one is replaced with the rest of the word. */
+function scrubUrls(word: string, known: ReadonlySet<string>): string {
+  let searchAt = 0;
+  for (;;) {
+    const i = word.indexOf('://', searchAt);
+    if (i < 0) return word;
+    let s = i;
+    while (s > 0 && isSchemeChar(word.charCodeAt(s - 1))) s--;
+    while (s < i && !isAlpha(word.charCodeAt(s))) s++;
+    let e = i + 3;
+    while (e < word.length && word[e] !== '/' && word[e] !== '?' && word[e] !== '#') e++;
+    if (s < i) {
+      const userAndHost = word.slice(i + 3, e);
+      const authority = userAndHost.slice(userAndHost.lastIndexOf('@') + 1);
+      const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.split(':')[0];
+      if (isInternalHost(host, known)) return `${word.slice(0, s)}${INTERNAL_ADDRESS}`;
+    }
+    searchAt = e;
+  }
+}
+
+/** @returns whether a token is a bare internal address: `10.0.0.5:5432`, `[::1]:4001`, `::1`, `redis.ns.svc:6379`, `localhost`, a subgraph's host:port */
+function bareAddress(token: string, known: ReadonlySet<string>): boolean {
+  const t = token.replace(/[.:]+$/, '');
+  if (t.startsWith('[')) return t.includes(']') && /^(:\d+)?$/.test(t.slice(t.indexOf(']') + 1));
+  if (t.includes('::')) return /^[0-9A-Fa-f:.]+$/.test(t);
+  const colon = t.lastIndexOf(':');
+  const hasPort = colon > 0 && /^\d{1,5}$/.test(t.slice(colon + 1));
+  const host = (hasPort ? t.slice(0, colon) : t).toLowerCase();
+  if (host.includes(':')) return false;
+  if (isIpv4(host) || host === 'localhost' || INTERNAL_SUFFIX.test(host)) return true;
+  return hasPort && known.has(host);
 }
 
 /** A function that rewrites internal addresses and stack frames out of client-facing text and data. */
@@ -42,10 +84,10 @@ export function createScrubber(subgraphUrls: () => Record<string, string>): Scru
   };
   const text = (input: string): string => {
     const k = hosts();
-    let out = input.replace(STACK_LINE, '').replace(URL_PATTERN, (m, host: string) => (isInternalHost(host, k) ? INTERNAL_ADDRESS : m));
-    out = out.replace(IPV4, INTERNAL_ADDRESS).replace(IPV6, INTERNAL_ADDRESS).replace(NAMED_WITH_PORT, INTERNAL_ADDRESS);
-    for (const host of k) if (out.includes(`${host}:`)) out = out.split(new RegExp(`(?<![\\w.-])${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d{1,5}`, 'g')).join(INTERNAL_ADDRESS);
-    return out;
+    return input.replace(STACK_LINE, '').replace(WORD, (word) => {
+      const out = scrubUrls(word, k);
+      return out.replace(ADDRESS_LIKE, (token) => (bareAddress(token, k) ? INTERNAL_ADDRESS : token));
+    });
   };
   const data = (value: unknown, depth = 0): unknown => {
     if (typeof value === 'string') return text(value);
