@@ -36,7 +36,10 @@ export function rawRequest(baseUrl: string, method: string, target: string, opts
     const socket = net.connect(Number(url.port), url.hostname);
     const chunks: Buffer[] = [];
     socket.on('data', (c) => chunks.push(c));
-    socket.on('error', reject);
+    // A server may answer (413 ...) and close before the whole body is written: the answer counts.
+    socket.on('error', (err) => {
+      if (chunks.length === 0) reject(err);
+    });
     socket.on('close', () => {
       const all = Buffer.concat(chunks);
       const split = all.indexOf('\r\n\r\n');

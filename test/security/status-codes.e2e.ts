@@ -3,6 +3,7 @@
 // refuses what the gateway accepted), and prototype keys (`constructor`, `__proto__` ...) wherever a
 // path, header or body key names something.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../lib/src/index';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';
 import { rawRequest } from './edge-support';
@@ -66,15 +67,28 @@ function bodyOf(size: number): string {
 describe.each([false, true])('status codes at the edge (production %s)', (production) => {
   let p: Platform;
   let tight: Platform;
+  let defaults: Platform;
   beforeAll(async () => {
-    [p, tight] = await Promise.all([
+    [p, tight, defaults] = await Promise.all([
       startPlatform({ production, only: ['schemas', 'catalog', 'models', 'inference'], env: { AIC_BODY_LIMIT_BYTES: String(EDGE) }, gateway: { bodyLimitBytes: EDGE, limits: LIMITS } }),
       // A subgraph configured below what the gateway accepts: its 413 must still reach clients as such.
       startPlatform({ production, only: [], env: { AIC_SUBGRAPH_BODY_LIMIT_BYTES: '100000' }, gateway: { bodyLimitBytes: EDGE } }),
+      // The shipped defaults (the issue's reproduction: 1-8 MB bodies answered INTERNAL_SERVER_ERROR).
+      startPlatform({ production, only: [] }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([p?.stop(), tight?.stop()]);
+    await Promise.all([p?.stop(), tight?.stop(), defaults?.stop()]);
+  });
+
+  it('with the default settings, a body just under the edge limit reaches the subgraph and one just over is a 413', async () => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${defaults.owner.token}` };
+    const under = await rawRequest(defaults.gateway.url, 'POST', '/graphql', { headers, body: bodyOf(DEFAULT_BODY_LIMIT_BYTES) });
+    expect(under.status).toBe(200);
+    expect(under.json.errors[0].extensions).toMatchObject({ serviceName: 'identity' });
+    expect(under.json.errors[0].extensions.code).not.toMatch(/PAYLOAD_TOO_LARGE|INTERNAL_SERVER_ERROR/);
+    const over = await rawRequest(defaults.gateway.url, 'POST', '/graphql', { headers, body: bodyOf(DEFAULT_BODY_LIMIT_BYTES + 1) });
+    expect([over.status, over.json.errors[0].extensions.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
   });
 
   it('answers each operation limit with 400, its own code and the limit, on POST and GET; just at the limit runs', async () => {
