@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeFromConfig } from '../lib/src/compose';
+import { getEnvStr } from '../lib/src/env';
 import { renderKustomization } from '../k8s/tools/render';
 import { K8S_SUPERGRAPH_PATH, buildK8sSupergraph, serviceGraphqlUrls } from '../k8s/tools/supergraph';
 
@@ -10,7 +11,8 @@ async function main() {
   const root = path.resolve(__dirname, '..');
   const yamlPath = path.resolve(process.argv[2] ?? path.join(root, 'supergraph.yaml'));
   const outPath = path.resolve(process.argv[3] ?? path.join(root, 'supergraph.graphql'));
-  const sdl = await composeFromConfig(yamlPath);
+  // Production subgraphs named by `schema.subgraph_url` answer `_service` only to the service secret.
+  const sdl = await composeFromConfig(yamlPath, { serviceSecret: getEnvStr(process.env, 'AIC_SERVICE_SECRET') });
   fs.writeFileSync(outPath, sdl);
   console.log(`composed ${path.relative(process.cwd(), yamlPath)} -> ${path.relative(process.cwd(), outPath)}`);
   // The cluster's copy: the same supergraph with in-cluster routing URLs (kustomize reads only inside k8s/).

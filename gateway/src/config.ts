@@ -1,5 +1,5 @@
 import type { Env, RevocationSettings, WebSocketSettings } from '../../lib/src/index';
-import { getEnvBool, getEnvList, getEnvNum, getEnvStr, loadWebSocketSettings, otlpTracesEndpoint, revocationSettings } from '../../lib/src/index';
+import { getEnvBool, getEnvList, getEnvNum, getEnvStr, loadBodyLimits, loadWebSocketSettings, otlpTracesEndpoint, revocationSettings } from '../../lib/src/index';
 
 export interface GatewayConfig {
   port: number;
@@ -14,6 +14,7 @@ export interface GatewayConfig {
    */
   auth: { jwksUrl?: string; issuer: string; audience: string; revocations?: RevocationSettings };
   corsOrigins: string[];
+  /** The body limit clients meet on /graphql and the REST routes (subgraphs accept more: `loadBodyLimits`). */
   bodyLimitBytes: number;
   subgraphTimeoutMs: number;
   drainDelaySeconds: number;
@@ -71,8 +72,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       revocations: verifyTokens ? revocationSettings(env, identityUrl) : undefined,
     },
     corsOrigins: getEnvList(env, 'AIC_CORS_ORIGINS', ['https://studio.apollographql.com', 'http://localhost:4000', 'http://localhost:3000']),
-    // Large enough for inference tensors (a 3×320×320 FP32 image is 1.6 MB as rawData, 3 MB as JSON numbers).
-    bodyLimitBytes: getEnvNum(env, 'AIC_BODY_LIMIT_BYTES', 8_000_000),
+    bodyLimitBytes: loadBodyLimits(env).edge,
     subgraphTimeoutMs: getEnvNum(env, 'AIC_SUBGRAPH_TIMEOUT_MS', 30_000),
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
     uploadLimitBytes: getEnvNum(env, 'AIC_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024),

@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import { GraphQLError } from 'graphql';
 import type { Counter, Histogram } from 'prom-client';
 import type { GatewayContext } from './context';
 import type { SubgraphResponse } from './http-fetcher';
@@ -123,6 +124,23 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     return { errors: [{ message, extensions: { code } }] };
   }
 
+  /**
+   * A subgraph's 4xx answer as an error of this fetch, with `serviceName` and a code a client can act
+   * on: the subgraph's own first GraphQL error when it sent one (a 413 `PAYLOAD_TOO_LARGE`, a 401
+   * `UNAUTHENTICATED` ...), else a code for the status; never a codeless error the gateway would mask
+   * as INTERNAL_SERVER_ERROR. `extensions.response` (status, URL, body) helps in dev; production
+   * answers drop it.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const base = await super.errorFromResponse(response);
+    const upstream = base.extensions.response as { status: number; body?: unknown };
+    const errors = (upstream.body as { errors?: unknown } | undefined)?.errors;
+    const first = Array.isArray(errors) ? (errors[0] as { message?: unknown; extensions?: { code?: unknown } } | undefined) : undefined;
+    const code = typeof first?.extensions?.code === 'string' ? first.extensions.code : ((base.extensions.code as string | undefined) ?? codeForStatus(upstream.status));
+    const message = typeof first?.message === 'string' && first.message ? first.message : base.message;
+    return new GraphQLError(message, { extensions: { ...base.extensions, code, serviceName: this.opts.name } });
+  }
+
   private durationOf(outcome: string) {
     return (this.observe[outcome] ??= this.opts.metrics.duration.labels(this.opts.name, outcome));
   }
@@ -219,6 +237,13 @@ function copyResponse(response: SubgraphResult): SubgraphResult {
 
 /** Statuses by which a subgraph refuses the caller rather than fails. */
 const REFUSALS = new Set([401, 403, 429]);
+
+const STATUS_CODES: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 408: 'SUBGRAPH_TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 429: 'RATE_LIMITED' };
+
+/** @returns the error code of an HTTP status without a GraphQL body */
+function codeForStatus(status: number): string {
+  return Object.hasOwn(STATUS_CODES, status) ? STATUS_CODES[status] : status >= 500 ? 'SUBGRAPH_UNAVAILABLE' : 'BAD_REQUEST';
+}
 
 function isClientError(err: unknown): boolean {
   const status = (err as { extensions?: { response?: { status?: number } } })?.extensions?.response?.status;

@@ -3,17 +3,43 @@ import type http from 'node:http';
 import type express from 'express';
 import type { ServiceMetrics } from '../../lib/src/index';
 import type { Logger } from '../../lib/src/index';
-import { streamProxy } from './proxy';
+import { sendRouteError, streamProxy } from './proxy';
+import type { CheckedPath } from './request-path';
+import { checkRequestPath } from './request-path';
+
+/** A subgraph REST API clients reach on the gateway's origin. */
+export interface RestRoute {
+  /** Path prefix on the gateway (matched case-sensitively, on a segment boundary). */
+  prefix: string;
+  service: string;
+  /** What the prefix becomes on the service: the route forwards only below it. */
+  upstream: string;
+  /** When set, the first segment after the prefix must be one of these (the API's own roots). */
+  only?: string[];
+}
 
 /**
  * REST routes of subgraphs that clients reach on the gateway's origin, as path prefix → subgraph.
  * BEWARE: keep in sync with the services' own routes (docs/api/*.md document them).
  */
-export const REST_ROUTES: { prefix: string; service: string; stripPrefix?: boolean }[] = [
-  { prefix: '/v2', service: 'inference' },
-  { prefix: '/api/v1/lineage', service: 'catalog' },
-  { prefix: '/schema-registry', service: 'schemas', stripPrefix: true },
+export const REST_ROUTES: RestRoute[] = [
+  { prefix: '/v2', service: 'inference', upstream: '/v2' },
+  { prefix: '/api/v1/lineage', service: 'catalog', upstream: '/api/v1/lineage' },
+  // The Confluent API sits at the schemas service's root, beside its /graphql, /internal and /metrics.
+  { prefix: '/schema-registry', service: 'schemas', upstream: '', only: ['subjects', 'schemas', 'config', 'compatibility'] },
 ];
+
+/**
+ * The service path a REST route forwards a checked gateway path to (the query string goes along as is).
+ * @returns the raw path on the service, or undefined when the path is outside the route
+ */
+export function restTarget(route: RestRoute, checked: CheckedPath): string | undefined {
+  const { path } = checked;
+  if (path !== route.prefix && !path.startsWith(`${route.prefix}/`)) return undefined;
+  const rest = path.slice(route.prefix.length);
+  if (route.only && !route.only.includes(rest.split('/')[1] ?? '')) return undefined;
+  return `${route.upstream}${rest}` || '/';
+}
 
 /** Random bytes for trace ids, drawn from a pool refilled 4 KiB at a time (as crypto.randomUUID does). */
 const pool = Buffer.alloc(4096);
@@ -41,7 +67,11 @@ export interface RouteOptions {
   /** Current subgraph name → routing URL (changes on supergraph reload). */
   urls: () => Record<string, string>;
   uploadLimitBytes: number;
+  /** The request body limit of the REST routes (the same as GraphQL's). */
+  bodyLimitBytes: number;
   subgraphTimeoutMs: number;
+  /** Rewrites upstream error answers (production: no internal address reaches a client). */
+  scrubError?: (text: string) => string;
 }
 
 /**
@@ -88,8 +118,26 @@ export function mountEdgeMiddleware(app: express.Express, edge: ReturnType<typeo
   });
 }
 
+const checkedPathOf = (req: express.Request): CheckedPath => (req as any).checkedPath as CheckedPath;
+
+/**
+ * Refuses, with 400 `BAD_REQUEST`, every request whose target could mean another path once decoded
+ * or normalised (`checkRequestPath`), before any route sees it; keeps the checked path for the proxies.
+ */
+export function refuseUnsafePaths(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  const verdict = checkRequestPath(req.originalUrl ?? req.url ?? '');
+  if (!verdict.ok) {
+    req.resume();
+    sendRouteError(res, 400, 'BAD_REQUEST', `Request path refused: ${verdict.reason}`);
+    return;
+  }
+  (req as any).checkedPath = verdict.value;
+  next();
+}
+
 /** Health, metrics, the upload/download proxy and the subgraphs' REST routes. */
 export function mountServiceRoutes(app: express.Express, opts: RouteOptions): void {
+  app.use(refuseUnsafePaths);
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
@@ -101,30 +149,39 @@ export function mountServiceRoutes(app: express.Express, opts: RouteOptions): vo
     res.setHeader('content-type', opts.metrics.registry.contentType);
     res.send(await opts.metrics.registry.metrics());
   });
+  const notFound = (res: express.Response, message: string) => sendRouteError(res, 404, 'NOT_FOUND', message);
+  // A service name comes from the client: only the supergraph's own names count, never inherited keys.
   const origin = (service: string, res: express.Response): string | undefined => {
-    const base = opts.urls()[service];
-    if (!base) res.status(404).json({ error: `No service "${service}" in this supergraph` });
-    return base ? new URL(base).origin : undefined;
-  };
-  app.put('/uploads/:service/:id', (req, res) => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > opts.uploadLimitBytes) {
-      res.status(413).json({ error: `Content exceeds the limit of ${opts.uploadLimitBytes} bytes` });
-      return;
+    const urls = opts.urls();
+    const base = Object.hasOwn(urls, service) ? urls[service] : undefined;
+    if (!base) {
+      notFound(res, `No service "${service}" in this supergraph`);
+      return undefined;
     }
+    return new URL(base).origin;
+  };
+  const transfer = { timeoutMs: 10 * 60_000, maxBodyBytes: opts.uploadLimitBytes, scrubError: opts.scrubError };
+  app.put('/uploads/:service/:id', (req, res) => {
     const base = origin(req.params.service, res);
-    if (base) streamProxy(req, res, `${base}/uploads/${encodeURIComponent(req.params.id)}`, 10 * 60_000);
+    if (base) streamProxy(req, res, { ...transfer, origin: base, path: `/uploads/${encodeURIComponent(req.params.id)}` });
+    else req.resume();
   });
   app.get('/downloads/:service/:token', (req, res) => {
     const base = origin(req.params.service, res);
-    if (base) streamProxy(req, res, `${base}/downloads/${encodeURIComponent(req.params.token)}`, 10 * 60_000);
+    if (base) streamProxy(req, res, { ...transfer, origin: base, path: `/downloads/${encodeURIComponent(req.params.token)}` });
   });
-  for (const route of REST_ROUTES) {
-    app.use(route.prefix, (req, res) => {
-      const base = origin(route.service, res);
-      if (!base) return;
-      const rest = route.stripPrefix ? req.url : `${route.prefix}${req.url === '/' ? '' : req.url}`;
-      streamProxy(req, res, `${base}${rest}`, opts.subgraphTimeoutMs);
-    });
-  }
+  app.use((req, res, next) => {
+    const checked = checkedPathOf(req);
+    const route = REST_ROUTES.find((r) => checked.path === r.prefix || checked.path.startsWith(`${r.prefix}/`));
+    if (!route) return next();
+    const target = restTarget(route, checked);
+    if (target === undefined) {
+      req.resume();
+      notFound(res, `No route ${checked.path} on the ${route.service} API`);
+      return;
+    }
+    const base = origin(route.service, res);
+    if (!base) return void req.resume();
+    streamProxy(req, res, { origin: base, path: `${target}${checked.search}`, timeoutMs: opts.subgraphTimeoutMs, maxBodyBytes: opts.bodyLimitBytes, scrubError: opts.scrubError });
+  });
 }

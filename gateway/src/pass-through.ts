@@ -61,8 +61,9 @@ export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (n
     const given = rc.request.variables ?? {};
     const { errors } = getVariableValues(rc.schema, rc.operation!.variableDefinitions ?? [], given);
     if (errors) return { errors };
+    // Variable names are the client's: only its own keys count (`$constructor` is not Object's).
     const variables: Record<string, unknown> = {};
-    for (const name of fetch.variableUsages ?? []) if (name in given) variables[name] = given[name];
+    for (const name of fetch.variableUsages ?? []) if (Object.hasOwn(given, name)) variables[name] = given[name];
     opts.onPassThrough?.(fetch.serviceName);
     let response: Awaited<ReturnType<GraphQLDataSource['process']>>;
     try {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type express from 'express';
-import { GraphQLError } from 'graphql';
+import type { ParseOptions, ValidationContext } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind } from 'graphql';
 import type Redis from 'ioredis';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -18,21 +19,80 @@ export interface OperationLimits {
   maxDirectives: number;
 }
 
+/** Each operation limit: its error code and what it counts. */
+const LIMITS = {
+  maxDepth: { code: 'DEPTH_LIMIT_EXCEEDED', counts: 'depth' },
+  maxAliases: { code: 'ALIAS_LIMIT_EXCEEDED', counts: 'aliases' },
+  maxCost: { code: 'COST_LIMIT_EXCEEDED', counts: 'cost' },
+  maxDirectives: { code: 'DIRECTIVE_LIMIT_EXCEEDED', counts: 'directives' },
+  maxTokens: { code: 'TOKEN_LIMIT_EXCEEDED', counts: 'tokens' },
+} as const;
+
 /**
- * graphql-armor's validation rules with our limits. Field suggestions stay on in armor's sense of
- * "not blocked" because blocking them turns a subgraph timeout into an HTTP 500 (STACK.md); Apollo
- * Server's `hideSchemaDetailsFromClientErrors` hides them instead.
+ * An operation over one of the limits: a code of its own and `extensions.limit` (and `found` where
+ * it was counted); Apollo answers it with HTTP 400 as the validation or parse error it reports.
+ */
+export class OperationLimitError extends GraphQLError {
+  constructor(limit: keyof typeof LIMITS, n: number, found?: number) {
+    const { code, counts } = LIMITS[limit];
+    super(found === undefined ? `The operation has more ${counts} than the limit of ${n}` : `The operation's ${counts} is ${found}, over the limit of ${n}`, {
+      extensions: { code, limit: n, ...(found === undefined ? {} : { found }) },
+    });
+  }
+}
+
+/** graphql-armor reports `Syntax Error: … exceeded, found N.`: the limit is reported as our own error instead. */
+const reportAs = (limit: keyof typeof LIMITS, n: number) => (ctx: ValidationContext | null, err: GraphQLError) => {
+  const found = /found (\d+)/.exec(err.message)?.[1];
+  ctx?.reportError(new OperationLimitError(limit, n, found === undefined ? undefined : Number(found)));
+};
+
+/**
+ * graphql-armor's validation rules with our limits, each reporting an `OperationLimitError`; the
+ * token limit is the parser's own (`parseOptions`: armor's would answer HTTP 500). Field suggestions
+ * stay on in armor's sense of "not blocked" because blocking them turns a subgraph timeout into an
+ * HTTP 500 (STACK.md); Apollo Server's `hideSchemaDetailsFromClientErrors` hides them instead.
+ * Apollo reports every validation error as GRAPHQL_VALIDATION_FAILED and every parse error as
+ * GRAPHQL_PARSE_FAILED: `limitErrorOf` finds ours again for the error formatter.
  */
 export function operationLimits(limits: OperationLimits) {
-  const { plugins, validationRules } = new ApolloArmor({
+  const own = <K extends keyof typeof LIMITS>(limit: K, n: number) => ({ enabled: true, propagateOnRejection: false, onReject: [reportAs(limit, n)] });
+  const { validationRules } = new ApolloArmor({
     blockFieldSuggestion: { enabled: false },
-    maxDepth: { enabled: true, n: limits.maxDepth, ignoreIntrospection: true },
-    maxAliases: { enabled: true, n: limits.maxAliases },
-    costLimit: { enabled: true, maxCost: limits.maxCost },
-    maxTokens: { enabled: true, n: limits.maxTokens },
-    maxDirectives: { enabled: true, n: limits.maxDirectives },
+    maxTokens: { enabled: false },
+    maxDepth: { ...own('maxDepth', limits.maxDepth), n: limits.maxDepth, ignoreIntrospection: true },
+    maxAliases: { ...own('maxAliases', limits.maxAliases), n: limits.maxAliases },
+    costLimit: { ...own('maxCost', limits.maxCost), maxCost: limits.maxCost },
+    maxDirectives: { ...own('maxDirectives', limits.maxDirectives), n: limits.maxDirectives },
   }).protect();
-  return { plugins, validationRules };
+  const parseOptions: ParseOptions = { maxTokens: limits.maxTokens };
+  return { validationRules, parseOptions, limitErrorOf: (error: unknown) => limitErrorOf(error, limits.maxTokens) };
+}
+
+/** @returns the offset of the token the parser stops at under `maxTokens`, or -1 when there are not that many */
+function tokenLimitOffset(body: string, maxTokens: number): number {
+  const lexer = new Lexer(new Source(body));
+  try {
+    for (let count = 1; ; count++) {
+      const token = lexer.advance();
+      if (token.kind === TokenKind.EOF) return -1;
+      if (count > maxTokens) return token.start;
+    }
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * The operation limit an error of Apollo's reports, if any: ours as the original of a validation
+ * error, or a parse error raised exactly where the parser's token limit stops it.
+ */
+export function limitErrorOf(error: unknown, maxTokens: number): OperationLimitError | undefined {
+  const e = error as GraphQLError | undefined;
+  if (e instanceof OperationLimitError) return e;
+  if (e?.originalError instanceof OperationLimitError) return e.originalError;
+  if (e?.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !e.source || e.positions?.length !== 1) return undefined;
+  return tokenLimitOffset(e.source.body, maxTokens) === e.positions[0] ? new OperationLimitError('maxTokens', maxTokens) : undefined;
 }
 
 export interface RateLimits {
@@ -103,6 +163,24 @@ export function createRateLimiter(limits: RateLimits, deps: { verify?: TokenVeri
       if (!(err instanceof RateLimiterRes)) throw err;
       return { viewer, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
     }
+  };
+}
+
+/**
+ * A document without the operation the request names (or with several and no name) is the client's
+ * mistake: 400 `OPERATION_RESOLUTION_FAILURE`, before the gateway's planner would fail on it with a 500.
+ */
+export function operationResolutionPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (operation) return;
+          const message = request.operationName ? `Unknown operation named "${request.operationName}"` : 'Must provide an operation name when the document holds several operations';
+          throw new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+        },
+      };
+    },
   };
 }
 

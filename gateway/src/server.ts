@@ -9,7 +9,6 @@ import { ApolloGateway } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -21,9 +20,13 @@ import { ResilientDataSource } from './data-source';
 import { enablePassThrough } from './pass-through';
 import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
+import { createGatewayFormatError, reformatError } from './error-format';
 import { edgeHandler, mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
 import { clientErrorFormatter, createOperationGuard } from './operation-guard';
-import { createRateLimiter, loadSafelist, operationLimits, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
+import { sendRouteError } from './proxy';
+import { createRateLimiter, loadSafelist, operationLimits, operationResolutionPlugin, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
+import type { Scrubber } from './scrub';
+import { createScrubber } from './scrub';
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
 import { acceptsMultipartSubscription, attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
@@ -46,14 +49,13 @@ export interface Gateway {
   dataSource(name: string): ResilientDataSource | undefined;
 }
 
-function formatGatewayError(production: boolean) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
-    const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
-    if (production && (extensions.code === 'INTERNAL_SERVER_ERROR' || !extensions.code)) {
-      return { ...formatted, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}) } };
-    }
-    return { ...formatted, extensions };
-  };
+/** An upstream REST error body without internal addresses: JSON scrubbed value by value, anything else as text. */
+function scrubBody(scrub: Scrubber, text: string): string {
+  try {
+    return JSON.stringify(scrub.data(JSON.parse(text) as unknown));
+  } catch {
+    return scrub.text(text);
+  }
 }
 
 /**
@@ -81,6 +83,10 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs });
   const policy = { timeoutMs: config.subgraphTimeoutMs, retries: config.subgraphRetries, breakerThreshold: config.breakerThreshold, breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs, dedupe: config.subgraphDedupe };
 
+  const limits = operationLimits(config.limits);
+  const scrub = createScrubber(() => state.urls);
+  // Apollo Server hides suggestions from validation errors only; variable errors carry them too.
+  const formatError = clientErrorFormatter(createGatewayFormatError({ production: config.production, scrub, limitErrorOf: limits.limitErrorOf }), config.production);
   let state = buildState(deps.supergraphSdl);
   function buildState(original: string) {
     const sdl = stripSecurityFeatures(original);
@@ -94,7 +100,23 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       dataSources,
       original,
       authRequirements: readAuthRequirements(original),
-      executor: () => (executor ??= createSubscriptionExecutor({ supergraphSdl: sdl, dataSources: Object.fromEntries(dataSources) as Record<string, GraphQLDataSource>, urls, logger: deps.logger })),
+      executor: () => (executor ??= formattingExecutor(createSubscriptionExecutor({ supergraphSdl: sdl, dataSources: Object.fromEntries(dataSources) as Record<string, GraphQLDataSource>, urls, logger: deps.logger }))),
+    };
+  }
+
+  /** In production, subscription events and failures get the same error formatting as every other answer. */
+  function formattingExecutor(inner: SubscriptionExecutor): SubscriptionExecutor {
+    if (!config.production) return inner;
+    const fix = (e: unknown) => reformatError(formatError, e);
+    return {
+      schema: inner.schema,
+      async *subscribe(args) {
+        try {
+          for await (const result of inner.subscribe(args)) yield result.errors?.length ? { ...result, errors: result.errors.map(fix) } : result;
+        } catch (err) {
+          throw fix(err);
+        }
+      },
     };
   }
 
@@ -129,14 +151,11 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
 
-  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready && (!revocations || revocations.loaded()), urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs };
+  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready && (!revocations || revocations.loaded()), urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, bodyLimitBytes: config.bodyLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs, scrubError: config.production ? (text: string) => scrubBody(scrub, text) : undefined };
   const edge = edgeHandler(routeOptions);
   mountEdgeMiddleware(app, edge);
   mountServiceRoutes(app, routeOptions);
 
-  const limits = operationLimits(config.limits);
-  // Apollo Server hides suggestions from validation errors only; variable errors carry them too.
-  const formatError = clientErrorFormatter(formatGatewayError(config.production), config.production);
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
@@ -148,14 +167,15 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     includeStacktraceInErrorResponses: false,
     formatError,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { for (const c of openSubscriptions) c.abort(new SubscriptionEnded('Gateway is shutting down', 'SUBSCRIPTION_ENDED')); await ws.dispose(); } }; } },
       metricsPlugin(metrics, { isKnownOperation: safelist ? (source) => safelist.has(source) : undefined }),
       tracingPlugin('gateway', (ctx: GatewayContext) => ctx.traceparent, { rewriteContextTraceparent: true }),
+      operationResolutionPlugin(),
       edgeAuthPlugin(() => state.authRequirements),
       retryAfterPlugin(),
-      ...limits.plugins,
       ...(safelist ? [safelistPlugin(safelist)] : []),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
@@ -216,6 +236,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     onError: (err) => deps.logger.error({ err }, 'unhandled GraphQL request error'),
   });
   app.get('/', (_req, res) => res.redirect('/graphql'));
+  app.use((req, res) => sendRouteError(res, 404, 'NOT_FOUND', `No route ${req.method} ${(req as any).checkedPath?.path ?? ''} on this gateway`));
   app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' ? err.status : 500;

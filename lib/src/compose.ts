@@ -3,6 +3,13 @@ import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import YAML from 'yaml';
+import { SERVICE_SECRET_HEADER } from './schema-disclosure';
+
+/** How to ask a running subgraph for its SDL. */
+export interface SdlFetchOptions {
+  /** The shared service secret (`AIC_SERVICE_SECRET`): production subgraphs answer `_service` only with it. */
+  serviceSecret?: string;
+}
 
 export interface SubgraphSource {
   name: string;
@@ -31,11 +38,12 @@ export function composeSupergraph(subgraphs: SubgraphSource[]): string {
 }
 
 /**
- * Fetches a running subgraph's SDL through `_service { sdl }`.
+ * Fetches a running subgraph's SDL through `_service { sdl }`, presenting the service secret when given.
  * @returns the SDL text
  */
-export async function fetchSubgraphSdl(url: string): Promise<string> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+export async function fetchSubgraphSdl(url: string, opts: SdlFetchOptions = {}): Promise<string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(opts.serviceSecret ? { [SERVICE_SECRET_HEADER]: opts.serviceSecret } : {}) };
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
   const body = (await res.json()) as { data?: { _service: { sdl: string } }; errors?: { message: string }[] };
   if (!body.data) throw new Error(`${url} did not answer _service { sdl }: ${body.errors?.[0]?.message ?? res.status}`);
   return body.data._service.sdl;
@@ -48,10 +56,10 @@ interface SupergraphYaml {
 
 /**
  * Reads a rover-style `supergraph.yaml` (`subgraphs.<name>.routing_url`, `schema.file` relative to
- * the YAML or `schema.subgraph_url`) and composes it.
+ * the YAML or `schema.subgraph_url`, asked with `opts`) and composes it.
  * @returns the supergraph SDL
  */
-export async function composeFromConfig(yamlPath: string): Promise<string> {
+export async function composeFromConfig(yamlPath: string, opts: SdlFetchOptions = {}): Promise<string> {
   const config = YAML.parse(fs.readFileSync(yamlPath, 'utf8')) as SupergraphYaml;
   if (!config?.subgraphs || typeof config.subgraphs !== 'object') throw new Error(`${yamlPath}: no "subgraphs" map`);
   if (config.federation_version && !/^=?2\./.test(String(config.federation_version))) throw new Error(`${yamlPath}: federation_version must be 2.x`);
@@ -60,7 +68,7 @@ export async function composeFromConfig(yamlPath: string): Promise<string> {
     if (!sg?.routing_url) throw new Error(`${yamlPath}: subgraph "${name}" has no routing_url`);
     let sdl: string;
     if (sg.schema?.file) sdl = fs.readFileSync(path.resolve(path.dirname(yamlPath), sg.schema.file), 'utf8');
-    else if (sg.schema?.subgraph_url) sdl = await fetchSubgraphSdl(sg.schema.subgraph_url);
+    else if (sg.schema?.subgraph_url) sdl = await fetchSubgraphSdl(sg.schema.subgraph_url, opts);
     else throw new Error(`${yamlPath}: subgraph "${name}" needs schema.file or schema.subgraph_url`);
     sources.push({ name, url: sg.routing_url, sdl });
   }

@@ -69,6 +69,30 @@ export function getEnvList(env: Env, name: string, fallback: string[] = []): str
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** The request body limit clients meet at the gateway (8 MB fits inference tensors: a 3×320×320 FP32 image is 3 MB as JSON numbers). */
+export const DEFAULT_BODY_LIMIT_BYTES = 8_000_000;
+
+/** The platform's request body limits, both from `AIC_BODY_LIMIT_BYTES` so they cannot drift apart. */
+export interface BodyLimits {
+  /** What clients meet at the gateway: a larger body is refused there with 413 `PAYLOAD_TOO_LARGE`. */
+  edge: number;
+  /** What a subgraph accepts: at least all the gateway sends it for a request the edge accepted. */
+  subgraph: number;
+}
+
+/**
+ * The body limits: `AIC_BODY_LIMIT_BYTES` at the edge and, unless `AIC_SUBGRAPH_BODY_LIMIT_BYTES` is
+ * set, 5 × that + 1 MB on subgraphs. The gateway re-serializes the variables it forwards, and
+ * `JSON.stringify` writes some numbers longer than a client may (`1e20,` becomes 22 bytes: 4.4×),
+ * and the query planner adds key fields and `__typename` (bounded by the operation limits).
+ * @default edge 8 MB, subgraph 41 MB
+ * @returns both limits in bytes; throws ConfigError on malformed values
+ */
+export function loadBodyLimits(env: Env): BodyLimits {
+  const edge = getEnvNum(env, 'AIC_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES);
+  return { edge, subgraph: getEnvNum(env, 'AIC_SUBGRAPH_BODY_LIMIT_BYTES', 5 * edge + 1_000_000) };
+}
+
 /** Settings every service shares (the `AIC_` platform settings plus PORT/DATABASE_URL/REDIS_URL). */
 export interface BaseServiceConfig {
   serviceName: string;
@@ -80,7 +104,7 @@ export interface BaseServiceConfig {
   redisUrl?: string;
   logLevel: string;
   production: boolean;
-  /** JSON body limit for /graphql, in bytes. */
+  /** Body limit of /graphql and the REST routes, in bytes (`loadBodyLimits(env).subgraph`). */
   bodyLimitBytes: number;
   /** Seconds to keep serving after SIGTERM with readiness at 503, so load balancers stop routing first. */
   drainDelaySeconds: number;
@@ -151,7 +175,7 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     redisUrl: getEnvStr(env, 'REDIS_URL'),
     logLevel: getEnvStr(env, 'LOG_LEVEL', 'info'),
     production: getEnvStr(env, 'NODE_ENV', 'development') === 'production',
-    bodyLimitBytes: getEnvNum(env, 'AIC_BODY_LIMIT_BYTES', 1_000_000),
+    bodyLimitBytes: loadBodyLimits(env).subgraph,
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
     auth: {
       jwksUrl: getEnvStr(env, 'AIC_JWKS_URL', `${identityUrl}/.well-known/jwks.json`),

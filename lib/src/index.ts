@@ -9,6 +9,7 @@ export * from './pubsub';
 export * from './metrics';
 export * from './server';
 export * from './websocket';
+export * from './schema-disclosure';
 export * from './graphql-http';
 export * from './context';
 export * from './artifacts';

@@ -20,6 +20,7 @@ import { graphqlPostHandler, isJsonPost } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
+import { SERVICE_SECRET_HEADER, disclosesSchema, holdsServiceSecret, isServiceViewer, mayDiscloseSchema, schemaDisclosurePlugin, schemaDisclosureRefused } from './schema-disclosure';
 import { startTracing, tracingPlugin } from './tracing';
 import type { WebSocketSettings } from './websocket';
 import { attachGraphQLWebSocket } from './websocket';
@@ -39,7 +40,10 @@ export interface ServiceServerOptions<TContext extends BaseContext> {
   schema: GraphQLSchema;
   context: (input: ContextInput) => Promise<TContext>;
   logger: Logger;
+  /** In production, introspection and `_service` answer only callers holding a service credential. */
   production: boolean;
+  /** The shared service secret (`AIC_SERVICE_SECRET`): presented in `x-aic-service-secret`, it is a service credential. */
+  serviceSecret?: string;
   bodyLimitBytes: number;
   /** Extra readiness checks (database ping ...); all must pass for /health/ready to answer 200. */
   readinessChecks?: (() => Promise<boolean>)[];
@@ -78,7 +82,8 @@ const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : 
  * The server kit every service uses: Apollo Server 5 + graphql-ws on the same port and path (GraphQL
  * JSON POSTs straight from node:http to Apollo, everything else through express 5), JSON body limit,
  * request ids, `/health/live`, `/health/ready` (503 while starting and after stop begins),
- * Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain.
+ * Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain, and in
+ * production no schema (introspection, `_service`) for callers without a service credential.
  * Never listens until `listen` is called.
  */
 export async function createServiceServer<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>): Promise<ServiceServer> {
@@ -145,9 +150,14 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       const invalid = validate(opts.schema, document);
       if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
       const auth = params.authorization ?? params.Authorization;
-      const headers: Record<string, string | undefined> = {};
+      const headers: Record<string, string | undefined> = Object.create(null);
       for (const [k, v] of Object.entries(request.headers)) headers[k] = header(v);
       const contextValue = await opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers, remoteAddress: request.socket.remoteAddress });
+      // graphql-ws runs queries too: the same schema-disclosure rule as on HTTP (see schemaDisclosurePlugin).
+      if (opts.production && mayDiscloseSchema(payload.query) && disclosesSchema(document, payload.operationName)) {
+        const presented = params[SERVICE_SECRET_HEADER] ?? headers[SERVICE_SECRET_HEADER];
+        if (!holdsServiceSecret(presented, opts.serviceSecret) && !isServiceViewer(contextValue)) return [schemaDisclosureRefused()];
+      }
       return { schema: opts.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
     },
     execute: async (args) => execute(args),
@@ -167,8 +177,10 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     csrfPrevention: true,
     // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.
     stopOnTerminationSignals: false,
+    // Introspection stays on for service callers; schemaDisclosurePlugin refuses everyone else in production.
     introspection: true,
     plugins: [
+      schemaDisclosurePlugin<TContext>({ production: opts.production, serviceSecret: opts.serviceSecret }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
       metricsPlugin(metrics),
@@ -183,7 +195,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   await apollo.start();
 
   const contextOf = (req: http.IncomingMessage) => {
-    const headers: Record<string, string | undefined> = {};
+    const headers: Record<string, string | undefined> = Object.create(null);
     for (const [k, v] of Object.entries(req.headers)) headers[k] = header(v);
     return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers, remoteAddress: req.socket.remoteAddress });
   };

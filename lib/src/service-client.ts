@@ -37,12 +37,26 @@ export function createServiceTokenSource(opts: ServiceTokenSourceOptions): Servi
   };
 }
 
-/** A GraphQL error returned by another service, kept with its code. */
+/** A GraphQL error returned by another service, kept with its code (and the other errors as `upstream`). */
 export class RemoteGraphQLError extends DomainError {
   constructor(service: string, errors: { message: string; extensions?: { code?: string } }[]) {
     const first = errors[0];
-    super(first?.extensions?.code ?? 'UPSTREAM_ERROR', `${service}: ${first?.message ?? 'request failed'}`, { upstream: errors });
+    // Only what a client may see travels on: codes and messages, never the upstream's own extensions.
+    const upstream = errors.map((e) => ({ message: e.message, ...(e.extensions?.code ? { code: e.extensions.code } : {}) }));
+    super(first?.extensions?.code ?? 'UPSTREAM_ERROR', `${service}: ${first?.message ?? 'request failed'}`, { upstream });
   }
+}
+
+/** The message of an internal route's error answer (`{ error }` or `{ message }`), else its text. */
+function upstreamMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown };
+    const message = typeof body?.error === 'string' ? body.error : typeof body?.message === 'string' ? body.message : undefined;
+    if (message) return message;
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.slice(0, 300);
 }
 
 /**
@@ -63,16 +77,18 @@ export async function callGraphQL<T = any>(
     signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
   });
   const body = (await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }))) as { data?: T; errors?: any[] };
-  if (body.errors?.length) throw new RemoteGraphQLError(opts.service ?? url, body.errors);
-  if (!res.ok || body.data === undefined) throw new RemoteGraphQLError(opts.service ?? url, [{ message: `HTTP ${res.status}` }]);
+  // Error messages reach clients: they name the service, never its URL.
+  if (body.errors?.length) throw new RemoteGraphQLError(opts.service ?? 'a platform service', body.errors);
+  if (!res.ok || body.data === undefined) throw new RemoteGraphQLError(opts.service ?? 'a platform service', [{ message: `HTTP ${res.status}` }]);
   return body.data;
 }
 
 /**
  * Calls another service's internal HTTP route as the given bearer token.
- * @returns the Response when 2xx; throws DomainError with the status otherwise
+ * @returns the Response when 2xx; throws DomainError with the status and the route's own message
+ * otherwise (the URL stays out of the message, which may reach a client: it is the error's `url`)
  */
-export async function callInternal(url: string, authorization: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Response> {
+export async function callInternal(url: string, authorization: string, init: RequestInit & { timeoutMs?: number; service?: string } = {}): Promise<Response> {
   const res = await fetch(url, {
     ...init,
     headers: { ...(init.headers as Record<string, string>), authorization },
@@ -81,7 +97,9 @@ export async function callInternal(url: string, authorization: string, init: Req
   if (!res.ok) {
     const text = await res.text().catch(() => '');
     const code = res.status === 404 ? 'NOT_FOUND' : res.status === 403 ? 'FORBIDDEN' : res.status === 401 ? 'UNAUTHENTICATED' : 'UPSTREAM_ERROR';
-    throw new DomainError(code, `${init.method ?? 'GET'} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
+    const error = new DomainError(code, `${init.service ?? 'a platform service'} answered ${res.status}: ${upstreamMessage(text)}`);
+    Object.defineProperty(error, 'url', { value: url, enumerable: false });
+    throw error;
   }
   return res;
 }

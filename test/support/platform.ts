@@ -105,7 +105,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         revocations: { identityUrl, redisUrl: options.env?.REDIS_URL, channel: options.env?.AIC_REVOCATION_CHANNEL ?? 'aic:revocations' },
       },
       ...options.gateway,
-    });
+    }, { serviceSecret });
     const call: Platform['call'] = (query, variables = {}, token, headers = {}) => gql(gateway.graphqlUrl, query, variables, token, headers);
     const login = await call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: owner.email, p: owner.password });
     if (!login.data?.login) throw new Error(`owner could not sign in: ${JSON.stringify(login.errors)}`);

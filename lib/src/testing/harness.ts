@@ -1,5 +1,6 @@
 import type { BaseServiceConfig } from '../env';
 import { loadBaseConfig } from '../env';
+import type { SdlFetchOptions } from '../compose';
 import { composeSupergraph, fetchSubgraphSdl } from '../compose';
 import type { ServiceServer } from '../server';
 
@@ -28,11 +29,12 @@ export async function startService(name: string, server: ServiceServer): Promise
 }
 
 /**
- * Composes running services in-process from their `_service { sdl }` answers.
+ * Composes running services in-process from their `_service { sdl }` answers (asked with the service
+ * secret when given: production services answer only then).
  * @returns the supergraph SDL, routing to the services' test URLs
  */
-export async function composeRunning(services: RunningService[]): Promise<string> {
-  const sources = await Promise.all(services.map(async (s) => ({ name: s.name, url: s.graphqlUrl, sdl: await fetchSubgraphSdl(s.graphqlUrl) })));
+export async function composeRunning(services: RunningService[], opts: SdlFetchOptions = {}): Promise<string> {
+  const sources = await Promise.all(services.map(async (s) => ({ name: s.name, url: s.graphqlUrl, sdl: await fetchSubgraphSdl(s.graphqlUrl, opts) })));
   return composeSupergraph(sources);
 }
 

@@ -73,6 +73,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     schema,
     logger,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
     metricsMaxLabelValues: config.metricsMaxLabelValues,

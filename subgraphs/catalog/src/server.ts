@@ -71,6 +71,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     logger,
     metrics: serviceMetrics,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
     context: async (input) => Object.assign(await baseContext(input), { catalog: services }),

@@ -24,7 +24,7 @@ export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM;
   app.post('/internal/service-token', express.json({ limit: '16kb' }), async (req, res, next) => {
     const header = req.headers['x-aic-service-secret'];
     const services = createIdentityServices(deps.orm.em.fork(), deps.runtime);
-    const flat: Record<string, string | undefined> = {};
+    const flat: Record<string, string | undefined> = Object.create(null);
     for (const [k, v] of Object.entries(req.headers)) flat[k] = Array.isArray(v) ? v[0] : v;
     try {
       const issued = await services.serviceTokens.issue(typeof header === 'string' ? header : undefined, req.body ?? {}, requestMeta(flat, req.socket.remoteAddress, deps.runtime.proxies));

@@ -66,6 +66,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
       logger,
       metrics,
       production: config.production,
+      serviceSecret: config.serviceSecret,
       bodyLimitBytes: config.bodyLimitBytes,
       webSocket: config.webSocket,
       context: createIdentityContextFactory(createContextFactory({ orm, verify, logger }), runtime),

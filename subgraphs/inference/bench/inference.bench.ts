@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   );
   await waitReady(`${serviceUrl}/health/ready`, processes[0]);
   const supergraphPath = path.join(dataDir, 'supergraph.graphql');
-  fs.writeFileSync(supergraphPath, composeSupergraph([{ name: 'inference', url: `${serviceUrl}/graphql`, sdl: await fetchSubgraphSdl(`${serviceUrl}/graphql`) }]));
+  fs.writeFileSync(supergraphPath, composeSupergraph([{ name: 'inference', url: `${serviceUrl}/graphql`, sdl: await fetchSubgraphSdl(`${serviceUrl}/graphql`, { serviceSecret: issuer.serviceSecret }) }]));
   const gatewayPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   // One benchmark client is one user from one address: the gateway's per-user and per-IP rate limits would measure themselves.

@@ -46,8 +46,6 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     ...base,
-    // Tensors are large (a 3×320×320 FP32 image is 3 MB as JSON): this service's default is higher.
-    bodyLimitBytes: getEnvNum(env, 'AIC_BODY_LIMIT_BYTES', 32 * 1024 * 1024),
     modelsUrl: getEnvStr(env, 'AIC_MODELS_URL', 'http://127.0.0.1:4003'),
     catalogUrl: getEnvStr(env, 'AIC_CATALOG_URL', 'http://127.0.0.1:4006'),
     executionProviders: providers as ExecutionProvider[],

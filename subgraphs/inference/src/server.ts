@@ -87,6 +87,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     logger,
     metrics,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
     context: async (input) => Object.assign(await baseContext(input), { app }),

@@ -4,8 +4,8 @@ import { loadConfig } from '../src/config';
 describe('loadConfig', () => {
   it('reads defaults and the inference settings', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 4004, serviceName: 'inference', executionProviders: ['cpu'], bodyLimitBytes: 32 * 1024 * 1024, modelsUrl: 'http://127.0.0.1:4003', catalogUrl: 'http://127.0.0.1:4006' });
-    const gpu = loadConfig({ AIC_INFERENCE_PROVIDERS: 'cuda,cpu', AIC_INFERENCE_INTRA_OP_THREADS: '2', AIC_BODY_LIMIT_BYTES: '1000' });
+    expect(c).toMatchObject({ port: 4004, serviceName: 'inference', executionProviders: ['cpu'], bodyLimitBytes: 41_000_000, modelsUrl: 'http://127.0.0.1:4003', catalogUrl: 'http://127.0.0.1:4006' });
+    const gpu = loadConfig({ AIC_INFERENCE_PROVIDERS: 'cuda,cpu', AIC_INFERENCE_INTRA_OP_THREADS: '2', AIC_SUBGRAPH_BODY_LIMIT_BYTES: '1000' });
     expect(gpu).toMatchObject({ executionProviders: ['cuda', 'cpu'], intraOpNumThreads: 2, bodyLimitBytes: 1000 });
     expect(c.ownThreadRunMs).toBe(2);
     expect(loadConfig({ AIC_INFERENCE_OWN_THREAD_RUN_MS: '0' }).ownThreadRunMs).toBe(0);

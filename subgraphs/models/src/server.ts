@@ -74,6 +74,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
     schema,
     logger,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
     metricsMaxLabelValues: config.metricsMaxLabelValues,

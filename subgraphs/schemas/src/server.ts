@@ -42,6 +42,7 @@ export async function createServer(config: Config, deps: Partial<SchemasDeps> = 
     schema,
     logger,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
     metricsMaxLabelValues: config.metricsMaxLabelValues,

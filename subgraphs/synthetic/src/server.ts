@@ -83,6 +83,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     schema,
     logger,
     production: config.production,
+    serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
     metricsMaxLabelValues: config.metricsMaxLabelValues,

@@ -6,7 +6,8 @@ const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 4
 
 /** Answers a REST route's error with the status its GraphQL code maps to; unknown errors are masked. */
 export function sendError(res: Response, err: unknown, logger: Logger): void {
-  if (err instanceof GraphQLError && typeof err.extensions.code === 'string' && STATUS[err.extensions.code]) {
+  // A code may come from another service's answer: only this map's own keys count.
+  if (err instanceof GraphQLError && typeof err.extensions.code === 'string' && Object.hasOwn(STATUS, err.extensions.code)) {
     const { code, ...rest } = err.extensions;
     res.status(STATUS[code as string]).json({ error: err.message, code, ...rest });
     return;

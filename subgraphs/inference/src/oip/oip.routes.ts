@@ -25,7 +25,7 @@ const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 4
 function fail(res: express.Response, error: unknown): void {
   const mapped = toApiError(error) as { message?: string; extensions?: { code?: string; fields?: { field: string; message: string }[] } };
   const code = mapped.extensions?.code;
-  const status = (code ? STATUS[code] : undefined) ?? 500;
+  const status = (code && Object.hasOwn(STATUS, code) ? STATUS[code] : undefined) ?? 500;
   const details = mapped.extensions?.fields?.map((f) => `${f.field}: ${f.message}`).join('; ');
   res.status(status).json({ error: status === 500 ? 'Internal server error' : details ? `${mapped.message}: ${details}` : String(mapped.message) });
 }
