@@ -8,6 +8,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createFormatError } from './errors';
@@ -15,6 +16,8 @@ import { graphqlPostHandler, isJsonPost } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { createServiceMetrics, metricsPlugin } from './metrics';
+import { describeError } from './redact';
+import { checkSubscribePayload, refuseUnstorableUrl, storableInputPlugin } from './storable-input';
 import { startTracing, tracingPlugin } from './tracing';
 
 /** What a context factory receives, from HTTP headers or graphql-ws `connectionParams`. */
@@ -107,12 +110,15 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     res.send(await metrics.registry.metrics());
   });
 
+  // GraphQL checks its arguments itself (storableInputPlugin), with GraphQL's error shape.
+  app.use((req, res, next) => (req.path.startsWith('/graphql') ? next() : refuseUnstorableUrl(req, res, next)));
   opts.routes?.(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
     {
       schema: opts.schema,
+      onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload),
       context: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const auth = params.authorization ?? params.Authorization;
@@ -135,6 +141,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      storableInputPlugin(),
       metricsPlugin(metrics),
       tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
       ApolloServerPluginInlineTraceDisabled(),
@@ -161,7 +168,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' ? err.status : 500;
     if (status >= 500) opts.logger.error({ err }, 'unhandled route error');
-    res.status(status).json({ error: status >= 500 ? 'Internal server error' : String(err?.message ?? 'Bad request') });
+    const code = err instanceof GraphQLError ? err.extensions.code : undefined;
+    res.status(status).json(status >= 500 ? { error: 'Internal server error' } : { error: String(err?.message ?? 'Bad request'), ...(code ? { code, fields: err.extensions.fields } : {}) });
   });
 
   let stopping: Promise<void> | undefined;
@@ -215,4 +223,15 @@ export async function runUntilSignal(server: ServiceServer, opts: { port: number
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   return url;
+}
+
+/**
+ * The `catch` of a service's `main()`: writes "<service> failed to start: <error>" to stderr (SQL
+ * values masked, secrets scrubbed, see `describeError`) and exits with status 1.
+ */
+export function exitOnBootFailure(service: string): (error: unknown) => never {
+  return (error) => {
+    process.stderr.write(`${service} failed to start: ${describeError(error)}\n`);
+    process.exit(1);
+  };
 }
