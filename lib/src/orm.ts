@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { EntityClass, EventSubscriber, FlushEventArgs, LoggerNamespace, LoggerOptions, MikroORM, Options } from '@mikro-orm/core';
-import { DefaultLogger } from '@mikro-orm/core';
+import { DefaultLogger, JsonType } from '@mikro-orm/core';
+import type { FieldError } from './errors';
 import type { Logger } from './logger';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from './private-files';
 import { maskSqlLiterals } from './redact';
@@ -61,7 +62,12 @@ class ParameterFreeLogger extends DefaultLogger {
 class StorableValuesGuard implements EventSubscriber {
   onFlush({ uow }: FlushEventArgs): void {
     for (const changeSet of uow.getChangeSets()) {
-      const fields = findUnstorableStrings(changeSet.payload, changeSet.name);
+      const fields: FieldError[] = [];
+      for (const [key, value] of Object.entries(changeSet.payload as Record<string, unknown>)) {
+        // A JSON property's payload is already JSON text, where NUL and lone surrogates are escaped.
+        const json = changeSet.meta.properties[key as keyof typeof changeSet.meta.properties]?.customType instanceof JsonType;
+        fields.push(...findUnstorableStrings(json ? (changeSet.entity as Record<string, unknown>)[key] : value, `${changeSet.name}.${key}`));
+      }
       if (fields.length) throw new UnstorableInputError(changeSet.name, fields);
     }
   }

@@ -8,7 +8,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { execute, GraphQLError, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createFormatError } from './errors';
@@ -17,7 +17,7 @@ import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { createServiceMetrics, metricsPlugin } from './metrics';
 import { describeError } from './redact';
-import { checkSubscribePayload, refuseUnstorableUrl, storableInputPlugin } from './storable-input';
+import { refuseUnstorableExecution, refuseUnstorableUrl, storableInputPlugin } from './storable-input';
 import { startTracing, tracingPlugin } from './tracing';
 
 /** What a context factory receives, from HTTP headers or graphql-ws `connectionParams`. */
@@ -118,7 +118,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   const wsCleanup = useServer(
     {
       schema: opts.schema,
-      onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload),
+      execute: (args) => refuseUnstorableExecution(args) ?? execute(args),
+      subscribe: (args) => refuseUnstorableExecution(args) ?? subscribe(args),
       context: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const auth = params.authorization ?? params.Authorization;

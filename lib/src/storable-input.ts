@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { DirectiveNode, DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, SelectionSetNode, ValueNode } from 'graphql';
-import { Kind, parse } from 'graphql';
+import type { DirectiveNode, DocumentNode, ExecutionArgs, ExecutionResult, FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode, ValueNode } from 'graphql';
+import { Kind } from 'graphql';
 import express from 'express';
 import type { FieldError } from './errors';
 import { BadUserInputError } from './errors';
@@ -43,14 +43,20 @@ export function findUnstorableStrings(value: unknown, root = '', limit = MAX_REP
       const entries = Object.entries(current as Record<string, unknown>);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i];
-        const childPath = path ? `${path}.${key}` : key;
         const reason = unstorableReason(key);
+        const segment = reason ? escapeUnstorable(key) : key;
+        const childPath = path ? `${path}.${segment}` : segment;
         if (reason) problems.push({ field: childPath, message: `has a key that ${reason}` });
         else stack.push([child, childPath]);
       }
     }
   }
   return problems.slice(0, limit);
+}
+
+/** A key as a field path shows it: NUL and lone surrogates written as `\\uXXXX`. */
+function escapeUnstorable(text: string): string {
+  return text.replace(new RegExp(UNSTORABLE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The input a client sent that no database can store: BAD_USER_INPUT naming each field. */
@@ -138,11 +144,7 @@ export function findUnstorableArguments(
 /** @returns the error refusing an operation's unstorable input, or undefined when all of it is storable */
 export function unstorableOperationError(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): UnstorableInputError | undefined {
   const found = findUnstorableArguments(document, operation, variables);
-  if (found.length === 0) return undefined;
-  const error = new UnstorableInputError(found[0].where, found.flatMap((f) => f.fields));
-  // A refused operation answers 200 like any other BAD_USER_INPUT, so a gateway relays its code.
-  error.extensions.http = { status: 200 };
-  return error;
+  return found.length === 0 ? undefined : new UnstorableInputError(found[0].where, found.flatMap((f) => f.fields));
 }
 
 /**
@@ -157,7 +159,10 @@ export function storableInputPlugin(): ApolloServerPlugin<BaseContext> {
         async didResolveOperation(request) {
           if (!request.operation) return;
           const error = unstorableOperationError(request.document, request.operation, request.request.variables);
-          if (error) throw error;
+          if (!error) return;
+          // 200, as for any other BAD_USER_INPUT, so a gateway relays the code (Apollo would answer 500).
+          error.extensions.http = { status: 200 };
+          throw error;
         },
       };
     },
@@ -165,21 +170,17 @@ export function storableInputPlugin(): ApolloServerPlugin<BaseContext> {
 }
 
 /**
- * The same check for a graphql-ws `subscribe` message (its `onSubscribe` hook).
- * @returns the errors to answer with, or undefined to let graphql-ws parse, validate and run it
+ * The same check for graphql-ws (its `execute` and `subscribe` hooks, after parsing and
+ * validation): a refused operation answers like a variable that fails coercion, one result with
+ * the error, and never runs.
+ * @returns that result, or undefined to run the operation
  */
-export function checkSubscribePayload(payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }): readonly GraphQLError[] | undefined {
-  let document: DocumentNode;
-  try {
-    document = parse(payload.query);
-  } catch {
-    return undefined;
-  }
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations.length === 1 ? operations[0] : undefined;
+export function refuseUnstorableExecution(args: ExecutionArgs): ExecutionResult | undefined {
+  const operations = args.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = args.operationName ? operations.find((o) => o.name?.value === args.operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) return undefined;
-  const error = unstorableOperationError(document, operation, payload.variables);
-  return error ? [error] : undefined;
+  const error = unstorableOperationError(args.document, operation, args.variableValues as Record<string, unknown> | undefined);
+  return error ? { errors: [error] } : undefined;
 }
 
 /**
