@@ -20,8 +20,9 @@ export function isSecretKey(key: string): boolean {
 const SECRET_SHAPES: [RegExp, string][] = [
   [/\$argon2(?:id|i|d)\$[A-Za-z0-9$=,+/.]*/g, '[redacted argon2 hash]'],
   [/\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{20,}/g, '[redacted bcrypt hash]'],
-  // JWS (3 segments) and JWE (5): the protected header is base64url JSON, so it starts with eyJ.
-  [/\beyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){2,4}/g, '[redacted jwt]'],
+  // JWS (3 segments), JWE (5), and the platform's signed upload/download tickets (2): each starts
+  // with base64url JSON, so with eyJ (a download ticket is also a URL path segment).
+  [/\beyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]{8,}){1,4}/g, '[redacted token]'],
   [/\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1$2${REDACTED}`],
   [/\b(aic_[A-Za-z0-9]{12}_)[A-Za-z0-9_-]{16,}/g, `$1${REDACTED}`],
   [/-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END[A-Z0-9 ]*PRIVATE KEY-----/g, '[redacted private key]'],
@@ -72,12 +73,12 @@ export function scrubLogLine(line: string): string {
 const MAX_DEPTH = 12;
 
 /**
- * An error as a log line shows it: pino's standard error fields (type, message, stack, cause,
- * own properties), with statement values masked, statement properties dropped and secrets scrubbed.
+ * An error as a log line shows it: pino's standard error fields (type, message, stack, own
+ * properties, `cause` as a nested error), with statement values masked, statement properties dropped and secrets scrubbed.
  */
 export function serializeError(err: unknown): unknown {
   if (!(err instanceof Error)) return redactValue(err, 0, new WeakSet());
-  return redactValue(stdSerializers.err(err), 0, new WeakSet(), true);
+  return redactValue(stdSerializers.errWithCause(err), 0, new WeakSet(), true);
 }
 
 function redactValue(value: unknown, depth: number, seen: WeakSet<object>, inError = false): unknown {
