@@ -3,11 +3,10 @@
 // then starts the gateway over the checked-in supergraph.graphql. Ctrl-C stops everything cleanly;
 // data stays in .data/ for the next start.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../lib/src/private-files';
+import { ensureLocalSecret, ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/src/private-files';
 
 // Compiled (dist/scripts/start.js, what `npm start` runs) or from source with tsx (tests).
 const fromSource = __filename.endsWith('.ts');
@@ -18,16 +17,9 @@ const dataDir = path.resolve(process.env.AIC_DATA_DIR ?? path.join(root, '.data'
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
 
-/**
- * A local secret (32 random bytes, base64url), generated once and kept with the data (never
- * committed): the data folder is 0700 and the file 0600, also when made before this rule.
- */
+/** A secret shared by the local services, generated once and kept with the data (0600, never committed). */
 function localSecret(name: string): string {
-  ensurePrivateDir(dataDir);
-  const file = path.join(dataDir, `${name}.secret`);
-  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: PRIVATE_FILE_MODE, flag: 'wx' });
-  tightenFile(file);
-  return fs.readFileSync(file, 'utf8').trim();
+  return ensureLocalSecret(dataDir, name);
 }
 
 function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -39,6 +40,23 @@ export function ensurePrivateFile(file: string): void {
   ensurePrivateDir(path.dirname(file));
   fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
   chmodIfLooser(file, PRIVATE_FILE_MODE);
+}
+
+/**
+ * A local secret kept with the data (never committed): 32 random bytes, base64url, generated once
+ * into `<dir>/<name>.secret`. The folder is 0700 and the file 0600, also when made before this rule.
+ * @returns the secret
+ */
+export function ensureLocalSecret(dir: string, name: string): string {
+  ensurePrivateDir(dir);
+  const file = path.join(dir, `${name}.secret`);
+  try {
+    fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  tightenFile(file);
+  return fs.readFileSync(file, 'utf8').trim();
 }
 
 function chmodIfLooser(target: string, mode: number): boolean {
