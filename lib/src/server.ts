@@ -134,6 +134,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   const apollo = new ApolloServer<TContext>({
     schema: opts.schema,
     formatError: createFormatError((err) => opts.logger.error({ err }, 'internal error')),
+    // Apollo's own warnings and errors go through the service's logger (and its redaction), not console.
+    logger: opts.logger,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.

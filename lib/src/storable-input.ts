@@ -26,28 +26,49 @@ export function unstorableReason(text: string): string | undefined {
 
 /**
  * Every string (object keys included) in a JSON-like value that cannot be stored, walked without
- * recursion so deeply nested input cannot overflow the stack.
+ * recursion so deeply nested input cannot overflow the stack. Paths are built only for problems:
+ * a large numeric tensor costs one type check per number.
  * @returns the problems, each named by its path under `root` (`input.tags[2]`), at most 20
  */
 export function findUnstorableStrings(value: unknown, root = '', limit = MAX_REPORTED): FieldError[] {
   const problems: FieldError[] = [];
-  const stack: [unknown, string][] = [[value, root]];
-  while (stack.length > 0 && problems.length < limit) {
-    const [current, path] = stack.pop()!;
-    if (typeof current === 'string') {
-      const reason = unstorableReason(current);
-      if (reason) problems.push({ field: path || '(value)', message: reason });
-    } else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], `${path}[${i}]`]);
-    } else if (current !== null && typeof current === 'object' && !Buffer.isBuffer(current) && !(current instanceof Date)) {
-      const entries = Object.entries(current as Record<string, unknown>);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i];
+  // Containers met so far, each with its parent's index and its own key or index there.
+  const containers: { value: object; parent: number; segment: string | number }[] = [];
+  const pathOf = (parent: number, segment: string | number): string => {
+    const segments: (string | number)[] = [segment];
+    for (let at = parent; at >= 0; at = containers[at].parent) segments.push(containers[at].segment);
+    let path = root;
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const part = segments[i];
+      if (part === '') continue;
+      path = typeof part === 'number' ? `${path}[${part}]` : path ? `${path}.${part}` : part;
+    }
+    return path || '(value)';
+  };
+  const visit = (child: unknown, parent: number, segment: string | number) => {
+    if (typeof child === 'string') {
+      const reason = unstorableReason(child);
+      if (reason) problems.push({ field: pathOf(parent, segment), message: reason });
+    } else if (child !== null && typeof child === 'object' && !Buffer.isBuffer(child) && !(child instanceof Date)) {
+      containers.push({ value: child, parent, segment });
+      pending.push(containers.length - 1);
+    }
+  };
+  const pending: number[] = [];
+  visit(value, -1, '');
+  while (pending.length > 0 && problems.length < limit) {
+    const index = pending.pop()!;
+    const current = containers[index].value;
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length; i++) {
+        const item: unknown = current[i];
+        if (typeof item === 'string' || (typeof item === 'object' && item !== null)) visit(item, index, i);
+      }
+    } else {
+      for (const key of Object.keys(current)) {
         const reason = unstorableReason(key);
-        const segment = reason ? escapeUnstorable(key) : key;
-        const childPath = path ? `${path}.${segment}` : segment;
-        if (reason) problems.push({ field: childPath, message: `has a key that ${reason}` });
-        else stack.push([child, childPath]);
+        if (reason) problems.push({ field: pathOf(index, escapeUnstorable(key)), message: `has a key that ${reason}` });
+        else visit((current as Record<string, unknown>)[key], index, key);
       }
     }
   }
