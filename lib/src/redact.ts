@@ -16,7 +16,8 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
 }
 
-// Each shape, replaced wherever it appears (also inside JSON-escaped text).
+// Each shape, replaced wherever it appears (also inside JSON-escaped text). Every repetition that
+// could restart at each character of a long run is bounded, so a hostile line costs linear time.
 const SECRET_SHAPES: [RegExp, string][] = [
   [/\$argon2(?:id|i|d)\$[A-Za-z0-9$=,+/.]*/g, '[redacted argon2 hash]'],
   [/\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{20,}/g, '[redacted bcrypt hash]'],
@@ -25,11 +26,12 @@ const SECRET_SHAPES: [RegExp, string][] = [
   [/\beyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]{8,}){1,4}/g, '[redacted token]'],
   [/\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1$2${REDACTED}`],
   [/\b(aic_[A-Za-z0-9]{12}_)[A-Za-z0-9_-]{16,}/g, `$1${REDACTED}`],
-  [/-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END[A-Z0-9 ]*PRIVATE KEY-----/g, '[redacted private key]'],
+  // The body (base64, whitespace, JSON-escaped newlines) up to the END line, or as far as it goes when cut.
+  [/-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*(?:-----END[A-Z0-9 ]*PRIVATE KEY-----)?/g, '[redacted private key]'],
   // Private members of a JWK ("d", RSA's primes, a symmetric "k"), as JSON or JSON inside a string.
-  [/(\\*")(d|p|q|dp|dq|qi|k)\1(\s*:\s*)\1[A-Za-z0-9_-]{8,}\1/g, `$1$2$1$3$1${REDACTED}$1`],
+  [/(\\{0,7}")(d|p|q|dp|dq|qi|k)\1(\s*:\s*)\1[A-Za-z0-9_-]{8,}\1/g, `$1$2$1$3$1${REDACTED}$1`],
   // The password of a connection URL (postgresql://user:password@host, rediss://:password@host).
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@"'\\]*:)[^@/?#\s"'\\]+@/gi, `$1${REDACTED}@`],
+  [/\b([a-z][a-z0-9+.-]{0,30}:\/\/[^:/?#\s@"'\\]*:)[^@/?#\s"'\\]+@/gi, `$1${REDACTED}@`],
 ];
 
 /**
