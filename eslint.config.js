@@ -21,6 +21,13 @@ module.exports = tseslint.config(
     },
   },
   {
+    // A subgraph's REST routes read JSON with lib's jsonBody, which also refuses strings no database can store.
+    files: ['subgraphs/*/src/**'],
+    rules: {
+      'no-restricted-properties': ['error', ...['json', 'text', 'urlencoded'].map((property) => ({ object: 'express', property, message: "use jsonBody from lib (it refuses NUL bytes and lone surrogates, naming the field)" }))],
+    },
+  },
+  {
     // Tests and the launcher may reach into subgraphs to start them.
     files: ['test/**', 'scripts/**', 'bench/**', 'subgraphs/*/test/**', 'lib/src/testing/**'],
     rules: { 'no-restricted-imports': 'off' },

@@ -3,10 +3,10 @@
 // then starts the gateway over the checked-in supergraph.graphql. Ctrl-C stops everything cleanly;
 // data stays in .data/ for the next start.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { ensureLocalSecret, ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/src/private-files';
 
 // Compiled (dist/scripts/start.js, what `npm start` runs) or from source with tsx (tests).
 const fromSource = __filename.endsWith('.ts');
@@ -17,12 +17,9 @@ const dataDir = path.resolve(process.env.AIC_DATA_DIR ?? path.join(root, '.data'
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
 
-/** A secret shared by the local services, generated once and kept with the data (never committed). */
+/** A secret shared by the local services, generated once and kept with the data (0600, never committed). */
 function localSecret(name: string): string {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, `${name}.secret`);
-  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  return fs.readFileSync(file, 'utf8').trim();
+  return ensureLocalSecret(dataDir, name);
 }
 
 function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
@@ -91,9 +88,9 @@ async function main() {
   if (offset) {
     let sdl = fs.readFileSync(supergraphPath, 'utf8');
     for (const sg of Object.values(config.subgraphs)) sdl = sdl.split(`url: "${sg.routing_url}"`).join(`url: "${shifted(sg.routing_url).href}"`);
-    fs.mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     supergraphPath = path.join(dataDir, 'supergraph.graphql');
-    fs.writeFileSync(supergraphPath, sdl);
+    fs.writeFileSync(supergraphPath, sdl, { mode: PRIVATE_FILE_MODE });
   }
   const shared: Record<string, string> = {
     AIC_DATA_DIR: dataDir,
@@ -104,9 +101,11 @@ async function main() {
     HOST: '127.0.0.1',
     ...Object.fromEntries(Object.entries(urls).map(([name, url]) => [`AIC_${name.toUpperCase()}_URL`, url])),
   };
+  // Only identity keeps private keys at rest; it encrypts them with this key-encryption key.
+  const identityOnly = { AIC_KEY_ENCRYPTION_KEY: process.env.AIC_KEY_ENCRYPTION_KEY ?? localSecret('key-encryption') };
   const order = Object.keys(config.subgraphs).sort((a, b) => (a === 'identity' ? -1 : b === 'identity' ? 1 : 0));
   for (const name of order) {
-    startProcess(name, entry(`subgraphs/${name}/src/main`), { ...shared, PORT: new URL(urls[name]).port });
+    startProcess(name, entry(`subgraphs/${name}/src/main`), { ...shared, ...(name === 'identity' ? identityOnly : {}), PORT: new URL(urls[name]).port });
     if (name === 'identity') await waitReady(name, urls[name]);
   }
   await Promise.all(order.map((name) => waitReady(name, urls[name])));

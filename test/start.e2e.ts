@@ -106,6 +106,13 @@ describe('npm start', () => {
     expect(refused).toEqual(places.map(() => 401));
     expect(await stop(first.proc)).toBe(0);
 
+    // Issue #16, 7d: the data is the services' user's only, and identity's private key is not in its file.
+    const modeOf = (file: string) => fs.statSync(path.join(dataDir, file)).mode & 0o777;
+    expect(modeOf('.')).toBe(0o700);
+    for (const file of fs.readdirSync(dataDir).filter((f) => fs.statSync(path.join(dataDir, f)).isFile())) expect(modeOf(file), file).toBe(0o600);
+    expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining(['identity.sqlite', 'key-encryption.secret', 'service.secret']));
+    expect(fs.readFileSync(path.join(dataDir, 'identity.sqlite')).includes('"d":"')).toBe(false);
+
     const second = launch();
     child = second.proc;
     await second.ready;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DomainError, NotFoundError } from './errors';
+import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenFile } from './private-files';
 
 /** Bytes over the allowed size; HTTP routes answer 413. */
 export class PayloadTooLargeError extends DomainError {
@@ -38,7 +39,7 @@ const SHA = /^[a-f0-9]{64}$/;
 export function createFileArtifactStore(dir: string): ArtifactStore {
   const root = path.resolve(dir);
   const tmp = path.join(root, 'tmp');
-  fs.mkdirSync(tmp, { recursive: true });
+  tightenStore(root, tmp);
   const pathOf = (sha256: string) => {
     if (!SHA.test(sha256)) throw new NotFoundError('Artifact', sha256);
     return path.join(root, 'sha256', sha256.slice(0, 2), sha256);
@@ -50,7 +51,7 @@ export function createFileArtifactStore(dir: string): ArtifactStore {
       const tmpFile = path.join(tmp, randomUUID());
       const hash = createHash('sha256');
       let size = 0;
-      const out = fs.createWriteStream(tmpFile);
+      const out = fs.createWriteStream(tmpFile, { mode: PRIVATE_FILE_MODE });
       try {
         for await (const chunk of input as AsyncIterable<Uint8Array>) {
           size += chunk.length;
@@ -61,7 +62,7 @@ export function createFileArtifactStore(dir: string): ArtifactStore {
         await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
         const sha256 = hash.digest('hex');
         const dest = pathOf(sha256);
-        await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+        await fs.promises.mkdir(path.dirname(dest), { recursive: true, mode: PRIVATE_DIR_MODE });
         await fs.promises.rename(tmpFile, dest);
         return { sha256, size };
       } catch (err) {
@@ -92,4 +93,19 @@ export function createFileArtifactStore(dir: string): ArtifactStore {
       await fs.promises.rm(pathOf(sha256), { force: true });
     },
   };
+}
+
+/**
+ * The store's folders are 0700 (made so, or tightened on boot: a store made before this rule, or
+ * under a loose umask); files left in `tmp` are tightened too. Stored artifacts keep their mode:
+ * nobody else can enter the folders that hold them.
+ */
+function tightenStore(root: string, tmp: string): void {
+  ensurePrivateDir(root);
+  ensurePrivateDir(tmp);
+  for (const name of fs.readdirSync(tmp)) tightenFile(path.join(tmp, name));
+  const byHash = path.join(root, 'sha256');
+  if (!fs.existsSync(byHash)) return;
+  ensurePrivateDir(byHash);
+  for (const name of fs.readdirSync(byHash)) ensurePrivateDir(path.join(byHash, name));
 }

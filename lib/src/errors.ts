@@ -89,7 +89,8 @@ export function createFormatError(log?: (err: unknown) => void) {
     const original = unwrapResolverError(error);
     const known = classifyError(original);
     if (known) {
-      const { stacktrace: _s, exception: _e, ...ext } = known.extensions as Record<string, unknown>;
+      // `http` sets the answer's status (Apollo reads it from the error); it is not for the client.
+      const { stacktrace: _s, exception: _e, http: _h, ...ext } = known.extensions as Record<string, unknown>;
       return { message: known.message, locations: formatted.locations, path: formatted.path, extensions: { ...ext, code: known.code } };
     }
     log?.(original);

@@ -1,7 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { EntityClass, MikroORM, Options } from '@mikro-orm/core';
+import type { EntityClass, EventSubscriber, FlushEventArgs, LoggerNamespace, LoggerOptions, MikroORM, Options } from '@mikro-orm/core';
+import { DefaultLogger, JsonType } from '@mikro-orm/core';
+import type { FieldError } from './errors';
 import type { Logger } from './logger';
+import { ensurePrivateDir, ensurePrivateFile, tightenFile } from './private-files';
+import { maskSqlLiterals } from './redact';
+import { findUnstorableStrings, UnstorableInputError } from './storable-input';
 
 export type DatabaseKind = 'sqlite' | 'postgresql' | 'mongodb';
 
@@ -26,12 +30,47 @@ export function databaseKind(url: string | undefined): DatabaseKind {
   throw new Error(`DATABASE_URL must be a postgresql://, mongodb:// or sqlite: URL (or unset for the embedded SQLite file), got "${url}"`);
 }
 
+/**
+ * The SQLite file, created 0600 (and tightened when it exists) in a 0700 folder before libsql opens
+ * it; SQLite gives its journal and WAL files the database file's mode.
+ */
 function sqlitePath(opts: OrmOptions): string {
   const url = opts.databaseUrl;
   if (url === ':memory:') return ':memory:';
-  if (url) return url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '');
-  fs.mkdirSync(opts.dataDir, { recursive: true });
-  return path.join(opts.dataDir, `${opts.serviceName}.sqlite`);
+  const file = url ? url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '') : path.join(opts.dataDir, `${opts.serviceName}.sqlite`);
+  if (!url && !ensurePrivateDir(opts.dataDir)) opts.logger?.warn({ dataDir: opts.dataDir }, 'the data folder belongs to another user: it stays readable by others');
+  ensurePrivateFile(file);
+  for (const suffix of ['-wal', '-shm', '-journal']) tightenFile(`${file}${suffix}`);
+  return file;
+}
+
+/**
+ * MikroORM's logger with parameter logging impossible: even a query that asks for logging
+ * (`logging: { enabled: true }`) shows its SQL with placeholders, never the values.
+ */
+class ParameterFreeLogger extends DefaultLogger {
+  override isEnabled(namespace: LoggerNamespace, context?: Parameters<DefaultLogger['isEnabled']>[1]): boolean {
+    return namespace === 'query-params' ? false : super.isEnabled(namespace, context);
+  }
+}
+
+/**
+ * Refuses a flush holding strings no database can store (NUL, lone surrogates) before any SQL
+ * runs. Client input is refused earlier, naming its field (storable-input.ts); this catches values
+ * derived from uploaded files and other services (`Dataset.columns[0].name`).
+ */
+class StorableValuesGuard implements EventSubscriber {
+  onFlush({ uow }: FlushEventArgs): void {
+    for (const changeSet of uow.getChangeSets()) {
+      const fields: FieldError[] = [];
+      for (const [key, value] of Object.entries(changeSet.payload as Record<string, unknown>)) {
+        // A JSON property's payload is already JSON text, where NUL and lone surrogates are escaped.
+        const json = changeSet.meta.properties[key as keyof typeof changeSet.meta.properties]?.customType instanceof JsonType;
+        fields.push(...findUnstorableStrings(json ? (changeSet.entity as Record<string, unknown>)[key] : value, `${changeSet.name}.${key}`));
+      }
+      if (fields.length) throw new UnstorableInputError(changeSet.name, fields);
+    }
+  }
 }
 
 /**
@@ -45,15 +84,29 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   const common: Partial<Options> = {
     entities: opts.entities,
     allowGlobalContext: false,
-    debug: false,
+    // At debug level the queries are logged, always with placeholders (ParameterFreeLogger).
+    debug: opts.logger?.isLevelEnabled('debug') ? ['query', 'info', 'discovery'] : false,
+    colors: false,
+    loggerFactory: (options: LoggerOptions) => new ParameterFreeLogger(options),
+    logger: (msg: string) => opts.logger?.debug({ orm: true }, maskSqlLiterals(msg)),
+    subscribers: [new StorableValuesGuard()],
     forceUtcTimezone: true,
     discovery: { warnWhenNoEntities: true },
-    logger: (msg: string) => opts.logger?.debug({ orm: true }, msg),
   };
   let orm: MikroORM;
   if (kind === 'sqlite') {
     const { MikroORM: LibSqlORM } = await import('@mikro-orm/libsql');
-    orm = await LibSqlORM.init({ ...common, dbName: sqlitePath(opts) } as any);
+    // secure_delete: a deleted or overwritten row (a private key sealed on boot, erased PII) is
+    // zeroed in the file instead of lingering in a free page. Set on every pooled connection.
+    const afterCreate = (conn: { exec(sql: string): void }, done: (err: Error | null, conn: unknown) => void) => {
+      try {
+        conn.exec('PRAGMA secure_delete = ON');
+        done(null, conn);
+      } catch (err) {
+        done(err as Error, conn);
+      }
+    };
+    orm = await LibSqlORM.init({ ...common, dbName: sqlitePath(opts), pool: { afterCreate } } as any);
   } else if (kind === 'postgresql') {
     const { MikroORM: PgORM } = await import('@mikro-orm/postgresql');
     orm = await PgORM.init({ ...common, clientUrl: opts.databaseUrl } as any);

@@ -21,6 +21,8 @@ import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
 import { SERVICE_SECRET_HEADER, disclosesSchema, holdsServiceSecret, isServiceViewer, mayDiscloseSchema, schemaDisclosurePlugin, schemaDisclosureRefused } from './schema-disclosure';
+import { describeError } from './redact';
+import { refuseUnstorableExecution, refuseUnstorableUrl, storableInputPlugin } from './storable-input';
 import { startTracing, tracingPlugin } from './tracing';
 import type { WebSocketSettings } from './websocket';
 import { attachGraphQLWebSocket } from './websocket';
@@ -131,6 +133,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     res.send(await metrics.registry.metrics());
   });
 
+  // GraphQL checks its arguments itself (storableInputPlugin), with GraphQL's error shape.
+  app.use((req, res, next) => (req.path.startsWith('/graphql') ? next() : refuseUnstorableUrl(req, res, next)));
   opts.routes?.(app);
 
   const formatError = createFormatError((err) => opts.logger.error({ err }, 'internal error'));
@@ -160,8 +164,10 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       }
       return { schema: opts.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
     },
-    execute: async (args) => execute(args),
+    execute: async (args) => refuseUnstorableExecution(args) ?? execute(args),
     subscribe: async (args) => {
+      const refused = refuseUnstorableExecution(args);
+      if (refused) return refused;
       const result = await subscribe(args);
       const viewer = (args.contextValue as { viewer?: Viewer | null } | undefined)?.viewer;
       if (!opts.revocations || !viewer || !(Symbol.asyncIterator in Object(result))) return result;
@@ -173,6 +179,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   const apollo = new ApolloServer<TContext>({
     schema: opts.schema,
     formatError,
+    // Apollo's own warnings and errors go through the service's logger (and its redaction), not console.
+    logger: opts.logger,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.
@@ -183,6 +191,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       schemaDisclosurePlugin<TContext>({ production: opts.production, serviceSecret: opts.serviceSecret }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
+      storableInputPlugin(),
       metricsPlugin(metrics),
       tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
       ApolloServerPluginInlineTraceDisabled(),
@@ -209,7 +218,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' ? err.status : 500;
     if (status >= 500) opts.logger.error({ err }, 'unhandled route error');
-    res.status(status).json({ error: status >= 500 ? 'Internal server error' : String(err?.message ?? 'Bad request') });
+    const code = err instanceof GraphQLError ? err.extensions.code : undefined;
+    res.status(status).json(status >= 500 ? { error: 'Internal server error' } : { error: String(err?.message ?? 'Bad request'), ...(code ? { code, fields: err.extensions.fields } : {}) });
   });
 
   let stopping: Promise<void> | undefined;
@@ -289,4 +299,15 @@ export async function runUntilSignal(server: ServiceServer, opts: { port: number
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   return url;
+}
+
+/**
+ * The `catch` of a service's `main()`: writes "<service> failed to start: <error>" to stderr (SQL
+ * values masked, secrets scrubbed, see `describeError`) and exits with status 1.
+ */
+export function exitOnBootFailure(service: string): (error: unknown) => never {
+  return (error) => {
+    process.stderr.write(`${service} failed to start: ${describeError(error)}\n`);
+    process.exit(1);
+  };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type express from 'express';
 import type { ArtifactStore } from './artifacts';
 import { PayloadTooLargeError } from './artifacts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 import type { UploadTicket } from './upload-ticket.type';
 
 /** A finished upload: what later mutations reference by `id`. */
@@ -64,7 +65,7 @@ export interface UploadManager {
 export function createUploadManager(opts: UploadManagerOptions): UploadManager {
   const key = opts.secret ? Buffer.from(opts.secret) : randomBytes(32);
   const ttl = (opts.ttlSeconds ?? 900) * 1000;
-  fs.mkdirSync(opts.recordDir, { recursive: true });
+  ensurePrivateDir(opts.recordDir);
   const recordPath = (id: string) => path.join(opts.recordDir, `${id.replace(/[^a-zA-Z0-9-]/g, '')}.json`);
 
   const sign = (p: TokenPayload) => {
@@ -120,7 +121,7 @@ export function createUploadManager(opts: UploadManagerOptions): UploadManager {
         // `wx` makes the ticket single-use even when two PUTs race.
         let claim: fs.promises.FileHandle;
         try {
-          claim = await fs.promises.open(`${file}.lock`, 'wx');
+          claim = await fs.promises.open(`${file}.lock`, 'wx', PRIVATE_FILE_MODE);
         } catch {
           res.status(409).json({ error: 'This upload was already used' });
           req.resume();
@@ -129,7 +130,7 @@ export function createUploadManager(opts: UploadManagerOptions): UploadManager {
         try {
           const stored = await opts.store.put(req, { maxBytes: p.max ?? opts.maxBytes });
           const rec: UploadRecord = { id: p.id, purpose: p.purpose ?? '', filename: p.filename ?? 'upload', contentType: p.contentType, organizationId: p.org, userId: p.sub, sha256: stored.sha256, size: stored.size, completedAt: new Date().toISOString() };
-          await fs.promises.writeFile(file, JSON.stringify(rec));
+          await fs.promises.writeFile(file, JSON.stringify(rec), { mode: PRIVATE_FILE_MODE });
           res.status(201).json({ id: rec.id, sha256: rec.sha256, size: rec.size });
         } catch (err) {
           await claim.close();

@@ -3,6 +3,7 @@
 // written), and the gateway and a subgraph start from the production tree with the runtime stage's
 // environment. Slow by nature (a full compile and a production install): one test file, run once.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -44,6 +45,9 @@ async function waitFor(url: string, child: ChildProcess, output: () => string, t
 }
 
 /** Starts the runtime stage's ENTRYPOINT + `args` from the production tree. */
+// What identity's Deployment takes from its Secret: production refuses to start without it.
+const KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
 async function startFromImage(args: string[], env: Record<string, string>): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const runtime = stage('runtime');
   const port = await freePort();
@@ -122,7 +126,7 @@ describe('container image build without Docker', () => {
   });
 
   it('starts a subgraph with native modules (identity: Argon2, libsql) from it, ready on SQLite', async () => {
-    const identity = await startFromImage(['dist/subgraphs/identity/src/main.js'], {});
+    const identity = await startFromImage(['dist/subgraphs/identity/src/main.js'], { AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY });
     const ready = await waitFor(`${identity.url}/health/ready`, identity.child, identity.output);
     expect(ready.status).toBe(200);
     const jwks = (await (await fetch(`${identity.url}/.well-known/jwks.json`)).json()) as { keys: { kty: string; crv: string }[] };
@@ -134,7 +138,7 @@ describe('container image build without Docker', () => {
   // (Apollo Server's own stopOnTerminationSignals is off in lib and gateway, or it would exit at once.)
   it.each([
     ['gateway', () => stage('runtime').cmd!, { AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql') }],
-    ['identity', () => ['dist/subgraphs/identity/src/main.js'], { AIC_DATA_DIR: path.join(tmp, 'drain-data') }],
+    ['identity', () => ['dist/subgraphs/identity/src/main.js'], { AIC_DATA_DIR: path.join(tmp, 'drain-data'), AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY }],
   ] as const)('%s drains on SIGTERM: readiness 503 while the drain lasts, then exit code 0', async (_name, args, env) => {
     const svc = await startFromImage(args(), { ...env, AIC_DRAIN_DELAY_SECONDS: '3' });
     await waitFor(`${svc.url}/health/ready`, svc.child, svc.output);

@@ -1,6 +1,7 @@
 // The whole platform in this process, as `npm start` runs it in eight: the seven subgraphs on port 0
 // in dependency order (each told where the ones it calls are), the gateway composed over them, and
 // the first-run owner signed in. Tests that attack or use the platform from outside start it here.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-platform-'));
   const owner = { email: 'owner@example.com', password: 'a strong first password' };
   const serviceSecret = `platform-test-secret-${Math.random().toString(36).slice(2)}`;
+  // Identity refuses to boot in production without it (it encrypts its private signing keys at rest).
+  const keyEncryptionKey = randomBytes(32).toString('base64');
   const wanted = new Set<SubgraphName>(['identity', ...(options.only ?? SUBGRAPHS.map((s) => s.name))]);
   const services: Record<string, RunningService> = {};
   const stopAll = async () => {
@@ -86,6 +89,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         LOG_LEVEL: 'silent',
         NODE_ENV: options.production ? 'production' : 'test',
         AIC_SERVICE_SECRET: serviceSecret,
+        ...(sg.name === 'identity' ? { AIC_KEY_ENCRYPTION_KEY: keyEncryptionKey } : {}),
         AIC_ADMIN_EMAIL: owner.email,
         AIC_ADMIN_PASSWORD: owner.password,
         ...(services.identity ? { AIC_IDENTITY_URL: services.identity.url } : {}),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
-import type { ArtifactStore, PubSub, ServiceServer, TokenVerifier } from '../../../lib/src/index';
+import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import {
   createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceMetrics, createServiceAuth, createServiceServer, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
@@ -18,6 +18,8 @@ import { startRetentionSchedule } from './governance/retention.schedule';
 import { buildCatalogSchema } from './schema';
 
 export interface CatalogDeps {
+  /** Where the service logs (tests capture it). @default a pino logger on stdout at LOG_LEVEL */
+  logger: Logger;
   orm: MikroORM;
   store: ArtifactStore;
   pubSub: PubSub;
@@ -33,7 +35,7 @@ export interface CatalogServer {
 
 /** Builds the catalog service (never listens): ORM, artifact store, uploads, schema, REST routes, retention schedule. */
 export async function createServer(config: Config, deps: Partial<CatalogDeps> = {}): Promise<CatalogServer> {
-  const logger = createLogger(SERVICE_NAME, config.logLevel);
+  const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: CATALOG_ENTITIES, logger }));
   const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
-import { ConfigError, getEnvList, getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+import { ConfigError, getEnvList, getEnvNum, getEnvStr, loadBaseConfig, parseKeyEncryptionKeys } from '../../../lib/src/index';
 import { isTrustedProxyEntry } from './shared/client-address';
 import type { IdentitySettings, OrganizationCreationPolicy } from './shared/identity.settings';
 import type { ExternalProviderSettings } from './external-idp/external-provider.settings';
@@ -23,6 +23,8 @@ export interface Config extends BaseServiceConfig {
  * - `AIC_JWT_ISSUER` / `AIC_JWT_AUDIENCE`: `iss` / `aud` of the tokens it signs (defaults aic-identity / aic-platform)
  * - `AIC_ACCESS_TOKEN_TTL_SECONDS` (900), `AIC_SESSION_TTL_DAYS` (30), `AIC_KEY_ROTATION_DAYS` (30; 0 = only by hand)
  * - `AIC_SIGNING_KEYS`: JSON array of private Ed25519 JWKs with `kid` (first signs); unset = generated and kept in the database
+ * - `AIC_KEY_ENCRYPTION_KEY`: base64 of 32 random bytes, or "current,previous" while rotating: encrypts the
+ *   private signing keys kept in the database (required in production; `npm start` generates one)
  * - `AIC_LOCKOUT_THRESHOLD` (5), `AIC_LOCKOUT_BASE_DELAY_SECONDS` (30), `AIC_LOCKOUT_MAX_DELAY_SECONDS` (900), `AIC_LOCKOUT_RESET_SECONDS` (86400)
  * - `AIC_OIDC_PROVIDERS`: JSON array of external providers (see ExternalProviderSettings)
  * - `AIC_ADMIN_EMAIL`, `AIC_ADMIN_PASSWORD`: the first run's owner (a password is generated when unset)
@@ -58,6 +60,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (wrong !== undefined) throw new ConfigError(`AIC_TRUSTED_PROXIES: "${wrong}" is not loopback, private, none, an address or a CIDR`);
   const organizationCreation = getEnvStr(env, 'AIC_ORGANIZATION_CREATION', 'admins');
   if (!['admins', 'anyone', 'nobody'].includes(organizationCreation)) throw new ConfigError('AIC_ORGANIZATION_CREATION must be admins, anyone or nobody');
+  const keyEncryptionKeys = parseKeyEncryptionKeys(getEnvStr(env, 'AIC_KEY_ENCRYPTION_KEY'), 'AIC_KEY_ENCRYPTION_KEY');
+  if (base.production && keyEncryptionKeys.length === 0) {
+    throw new ConfigError('AIC_KEY_ENCRYPTION_KEY is required in production: identity encrypts the private signing keys it keeps in its database with it (base64 of 32 random bytes, e.g. `openssl rand -base64 32`, from a Kubernetes Secret)');
+  }
   return {
     ...base,
     redisPrefix: getEnvStr(env, 'AIC_IDENTITY_REDIS_PREFIX', 'aic-identity'),
@@ -70,6 +76,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionTtlSeconds: positive(env, 'AIC_SESSION_TTL_DAYS', 30) * 86_400,
       keyRotationSeconds: rotationDays === 0 ? null : rotationDays * 86_400,
       signingKeys: parseSigningKeys(getEnvStr(env, 'AIC_SIGNING_KEYS')),
+      keyEncryptionKeys,
       lockout,
       externalProviders: parseProviders(getEnvStr(env, 'AIC_OIDC_PROVIDERS')),
       serviceSecret: base.serviceSecret ?? null,

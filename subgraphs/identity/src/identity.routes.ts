@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
-import express from 'express';
+import type express from 'express';
 import type { Logger } from '../../../lib/src/index';
-import { GraphQLErrorWithCode } from '../../../lib/src/index';
+import { GraphQLErrorWithCode, jsonBody } from '../../../lib/src/index';
 import type { IdentityRuntime } from './identity.services';
 import { createIdentityServices } from './identity.services';
 import { requestMeta } from './context';
@@ -21,7 +21,7 @@ export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM;
     }
   });
 
-  app.post('/internal/service-token', express.json({ limit: '16kb' }), async (req, res, next) => {
+  app.post('/internal/service-token', jsonBody({ limit: '16kb' }), async (req, res, next) => {
     const header = req.headers['x-aic-service-secret'];
     const services = createIdentityServices(deps.orm.em.fork(), deps.runtime);
     const flat: Record<string, string | undefined> = Object.create(null);

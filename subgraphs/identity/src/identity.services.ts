@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { SecretBox } from '../../../lib/src/index';
 import type { IdentitySettings } from './shared/identity.settings';
 import type { Clock } from './shared/actor.types';
 import { PasswordHasher } from './auth/password.hasher';
@@ -50,7 +51,7 @@ export function createIdentityRuntime(
   shared: { revocations?: RevocationHub; throttle?: CredentialThrottle } = {},
 ): IdentityRuntime {
   const keys = new SigningKeyRing(
-    { accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotationSeconds: settings.keyRotationSeconds, configuredKeys: settings.signingKeys },
+    { accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotationSeconds: settings.keyRotationSeconds, configuredKeys: settings.signingKeys, keyEncryption: new SecretBox(settings.keyEncryptionKeys ?? []) },
     clock,
   );
   const tokenSettings = { issuer: settings.issuer, audience: settings.audience, accessTokenTtlSeconds: settings.accessTokenTtlSeconds };

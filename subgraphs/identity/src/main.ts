@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { createLogger, exitOnBootFailure, runUntilSignal } from '../../../lib/src/index';
 import { loadConfig, SERVICE_NAME } from './config';
 import { createServer } from './server';
 import { firstRunBanner } from './bootstrap/first-run.banner';
@@ -13,7 +13,4 @@ async function main(): Promise<void> {
   await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger, name: SERVICE_NAME });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`identity failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().catch(exitOnBootFailure(SERVICE_NAME));

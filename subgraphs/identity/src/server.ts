@@ -51,6 +51,9 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
     const events = new Counter({ name: 'identity_security_events_total', help: 'Security events by type and outcome (sign-ins, lockouts, token reuse, key changes ...)', labelNames: ['type', 'success'], registers: [metrics.registry] });
     const runtime = createIdentityRuntime(config.identity, clock, (type, success) => events.inc({ type, success: String(success) }), { revocations, throttle });
     const em = orm.em.fork();
+    const atRest = await runtime.keys.sealAtRest(em);
+    if (atRest.sealed || atRest.resealed) logger.info(atRest, 'private signing keys encrypted with the current key-encryption key');
+    if (!config.identity.keyEncryptionKeys?.length && config.databaseUrl !== ':memory:') logger.warn('AIC_KEY_ENCRYPTION_KEY is unset: private signing keys are kept unencrypted in the database (refused in production)');
     const boot = createIdentityServices(em, runtime);
     const firstRun = await runFirstRun(em, { organizations: boot.organizations, users: boot.users, keys: runtime.keys }, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
     const verify = createSessionAwareVerifier(

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { createLogger, exitOnBootFailure, runUntilSignal } from '../../../lib/src/index';
 import { loadConfig } from './config';
 import { createServer, createSessionManager } from './server';
 
@@ -11,7 +11,4 @@ async function main(): Promise<void> {
   await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger, name: 'inference' });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnBootFailure('inference'));

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { createLogger, exitOnBootFailure, runUntilSignal } from '../../../lib/src/index';
 import { loadConfig } from './config';
 import { createServer } from './server';
 
@@ -9,4 +9,4 @@ async function main(): Promise<void> {
   await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger: createLogger('models', config.logLevel), name: 'models' });
 }
 
-void main();
+main().catch(exitOnBootFailure('models'));

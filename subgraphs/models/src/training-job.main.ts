@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { ConfigError, createFileArtifactStore, createLogger, createOrm, createPubSub } from '../../../lib/src/index';
+import { ConfigError, createFileArtifactStore, createLogger, createOrm, createPubSub, describeError } from '../../../lib/src/index';
 import { loadConfig } from './config';
 import { MODELS_ENTITIES, createRunnerDeps } from './server';
 import { TrainingJob } from './training/training-job.entity';
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`training worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`training worker failed: ${describeError(err)}\n`);
     process.exit(1);
   },
 );

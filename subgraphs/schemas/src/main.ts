@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { createLogger, exitOnBootFailure, runUntilSignal } from '../../../lib/src/index';
 import { loadConfig, SERVICE_NAME } from './config';
 import { createServer } from './server';
 
@@ -9,7 +9,4 @@ async function main(): Promise<void> {
   await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger: createLogger(SERVICE_NAME, config.logLevel), name: SERVICE_NAME });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnBootFailure(SERVICE_NAME));

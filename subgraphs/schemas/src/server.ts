@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
-import type { ServiceServer, TokenVerifier } from '../../../lib/src/index';
+import type { Logger, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import { createContextFactory, createLogger, createOrm, createServiceAuth, createServiceServer, pingDatabase } from '../../../lib/src/index';
 import { createSchemaFormats } from './compatibility/schema-formats';
 import type { Config } from './config';
@@ -14,6 +14,8 @@ import { mountInternalRoutes } from './rest/internal.routes';
 import { buildSchemasSchema } from './schema';
 
 export interface SchemasDeps {
+  /** Where the service logs (tests capture it). @default a pino logger on stdout at LOG_LEVEL */
+  logger: Logger;
   orm: MikroORM;
   verify: TokenVerifier;
 }
@@ -27,7 +29,7 @@ export interface SchemasServer {
 
 /** Builds the schemas service (never listens): ORM, registry, GraphQL schema, Confluent REST API, internal route. */
 export async function createServer(config: Config, deps: Partial<SchemasDeps> = {}): Promise<SchemasServer> {
-  const logger = createLogger(SERVICE_NAME, config.logLevel);
+  const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SCHEMAS_ENTITIES, logger }));
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger, runUntilSignal } from '../../../lib/src/index';
+import { createLogger, exitOnBootFailure, runUntilSignal } from '../../../lib/src/index';
 import { loadConfig } from './config';
 import { createServer } from './server';
 
@@ -11,7 +11,4 @@ async function main(): Promise<void> {
   await resume();
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().catch(exitOnBootFailure('synthetic'));

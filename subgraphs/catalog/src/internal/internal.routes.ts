@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
-import express from 'express';
+import type express from 'express';
 import type { ArtifactStore, Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
-import { BadUserInputError, ForbiddenError, NotFoundError, requireBearer, viewerCan } from '../../../../lib/src/index';
+import { BadUserInputError, ForbiddenError, jsonBody, NotFoundError, requireBearer, viewerCan } from '../../../../lib/src/index';
 import type { CatalogServices } from '../context';
 import { addContentVersion } from '../dataset/dataset-content.service';
 import { Dataset, piiColumnsOf } from '../dataset/dataset.entity';
@@ -45,7 +45,7 @@ async function loadForRead(orm: MikroORM, viewer: Viewer, id: string): Promise<D
  */
 export function mountInternalRoutes(app: express.Express, deps: InternalRouteDeps): void {
   const auth = requireBearer(deps.verify);
-  const json = express.json({ limit: deps.services.maxContentBytes + 64 * 1024 });
+  const json = jsonBody({ limit: deps.services.maxContentBytes + 64 * 1024 });
   const { orm, logger } = deps;
 
   app.get('/internal/datasets/:id', auth, async (req, res) => {

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { KeyEncryptionKey } from '../../../../lib/src/index';
 import type { LockoutPolicy } from '../auth/lockout.policy';
 import type { CredentialThrottleSettings } from '../auth/credential-throttle';
 import type { ExternalProviderSettings } from '../external-idp/external-provider.settings';
@@ -16,6 +17,8 @@ export interface IdentitySettings {
   keyRotationSeconds: number | null;
   /** Private Ed25519 JWKs from configuration; when set, database keys are not used. */
   signingKeys?: JWK[];
+  /** Encrypt the private keys kept in the database (current first); none: kept as they are (outside production only). */
+  keyEncryptionKeys?: KeyEncryptionKey[];
   lockout: LockoutPolicy;
   externalProviders: ExternalProviderSettings[];
   /** Secret services present to `POST /internal/service-token`; null disables the route. */

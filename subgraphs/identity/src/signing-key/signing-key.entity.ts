@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
+/** `{ jwe }`, a sealed private JWK (a compact JWE), or a plain JWK's string members (kept before sealing). */
+export type StoredPrivateKey = Record<string, string>;
+
 /**
  * An Ed25519 key pair that signs access tokens. Of the `active` keys, the latest already activated
  * signs (a later one may be scheduled and already published); a `retired` key stays in
@@ -25,8 +28,12 @@ export class SigningKey {
   @Property({ type: 'json' })
   publicJwk!: Record<string, string>;
 
+  /**
+   * The private key at rest: `{ jwe }`, the private JWK sealed with the key-encryption key (see
+   * SigningKeyRing.sealAtRest); the plain JWK only where no key-encryption key is set (outside production).
+   */
   @Property({ type: 'json', hidden: true })
-  privateJwk!: Record<string, string>;
+  privateJwk!: StoredPrivateKey;
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();

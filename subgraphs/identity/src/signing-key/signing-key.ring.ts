@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
-import { SigningKey } from './signing-key.entity';
+import { SecretBox } from '../../../../lib/src/index';
+import { SigningKey, type StoredPrivateKey } from './signing-key.entity';
 import type { Clock } from '../shared/actor.types';
 import { randomToken } from '../shared/secret.util';
 
@@ -14,6 +15,18 @@ export interface KeyRingSettings {
    * database keys: the first signs, all are published.
    */
   configuredKeys?: JWK[];
+  /** Seals the private keys kept in the database; disabled: they are kept plain (outside production only). */
+  keyEncryption?: SecretBox;
+}
+
+/** What `sealAtRest` did at boot. */
+export interface KeysAtRest {
+  /** Plain private keys it encrypted (kept before a key-encryption key was set). */
+  sealed: number;
+  /** Keys encrypted with a previous key-encryption key, now with the current one. */
+  resealed: number;
+  /** Keys kept plain because no key-encryption key is set. */
+  plain: number;
 }
 
 /** Verifiers may disagree with our clock by this much. */
@@ -38,11 +51,14 @@ export interface ActiveSigningKey {
  */
 export class SigningKeyRing {
   private readonly imported = new Map<string, Promise<KeyLike>>();
+  private readonly box: SecretBox;
 
   constructor(
     private readonly settings: KeyRingSettings,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.box = settings.keyEncryption ?? new SecretBox([]);
+  }
 
   /** Creates the first key when there is none (first boot). Returns the active kid. */
   async ensureActiveKey(em: EntityManager): Promise<string> {
@@ -78,7 +94,47 @@ export class SigningKeyRing {
       }
     }
     await em.flush();
-    return { kid: signing.kid, key: await this.importPrivate({ ...signing.privateJwk, kid: signing.kid } as JWK) };
+    return { kid: signing.kid, key: await this.importStored(signing) };
+  }
+
+  /**
+   * Brings every private key in the database to rest under the current key-encryption key: plain
+   * keys (kept before one was set) are encrypted, keys encrypted with a previous one are encrypted
+   * again. Runs at boot, before anything signs; refuses to boot when a key cannot be opened.
+   */
+  async sealAtRest(em: EntityManager): Promise<KeysAtRest> {
+    const { box } = this;
+    const done: KeysAtRest = { sealed: 0, resealed: 0, plain: 0 };
+    for (const key of await em.find(SigningKey, {})) {
+      const stored = key.privateJwk;
+      if (typeof stored.jwe === 'string') {
+        const { plaintext, stale } = await box.open(stored.jwe, sealContext(key.kid));
+        if (!stale) continue;
+        key.privateJwk = { jwe: await box.seal(plaintext, sealContext(key.kid)) };
+        done.resealed++;
+      } else if (box.enabled) {
+        key.privateJwk = { jwe: await box.seal(JSON.stringify(stored), sealContext(key.kid)) };
+        done.sealed++;
+      } else {
+        done.plain++;
+      }
+    }
+    await em.flush();
+    return done;
+  }
+
+  /** The private JWK as stored: sealed when a key-encryption key is set. */
+  private async toStored(kid: string, jwk: Record<string, string>): Promise<StoredPrivateKey> {
+    return this.box.enabled ? { jwe: await this.box.seal(JSON.stringify(jwk), sealContext(kid)) } : jwk;
+  }
+
+  /** Imports a database key once per kid, opening its sealed private JWK. */
+  private importStored(row: SigningKey): Promise<KeyLike> {
+    const cached = this.imported.get(row.kid);
+    if (cached) return cached;
+    const stored = row.privateJwk;
+    const jwk = typeof stored.jwe === 'string' ? this.box.open(stored.jwe, sealContext(row.kid)).then(({ plaintext }) => JSON.parse(plaintext) as JWK) : Promise.resolve({ ...stored, kid: row.kid } as JWK);
+    return this.cacheImport(row.kid, jwk);
   }
 
   /** Generates a key that signs from now on and retires every other (they stay published until their tokens expire). */
@@ -101,11 +157,12 @@ export class SigningKeyRing {
   private async createKey(em: EntityManager, activatesAt: Date, pair: { privateKey: KeyLike }): Promise<SigningKey> {
     const privateJwk = await exportJWK(pair.privateKey);
     const { d: _d, ...publicJwk } = privateJwk;
+    const kid = randomToken(12);
     const key = em.create(SigningKey, {
-      kid: randomToken(12),
+      kid,
       alg: 'EdDSA',
       publicJwk: stringRecord(publicJwk),
-      privateJwk: stringRecord(privateJwk),
+      privateJwk: await this.toStored(kid, stringRecord(privateJwk)),
       createdAt: this.clock(),
       activatesAt,
     });
@@ -132,14 +189,20 @@ export class SigningKeyRing {
 
   private importPrivate(jwk: JWK): Promise<KeyLike> {
     const kid = jwk.kid as string;
-    let key = this.imported.get(kid);
-    if (!key) {
-      key = importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA') as Promise<KeyLike>;
-      this.imported.set(kid, key);
-      key.catch(() => this.imported.delete(kid));
-    }
+    return this.imported.get(kid) ?? this.cacheImport(kid, Promise.resolve(jwk));
+  }
+
+  private cacheImport(kid: string, jwk: Promise<JWK>): Promise<KeyLike> {
+    const key = jwk.then((k) => importJWK({ ...k, kid, alg: 'EdDSA' }, 'EdDSA') as Promise<KeyLike>);
+    this.imported.set(kid, key);
+    key.catch(() => this.imported.delete(kid));
     return key;
   }
+}
+
+/** What a sealed private key is bound to: its own kid (a sealed value moved to another row does not open). */
+function sealContext(kid: string): string {
+  return `signing-key:${kid}`;
 }
 
 function stringRecord(jwk: JWK): Record<string, string> {
