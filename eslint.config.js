@@ -17,7 +17,14 @@ module.exports = tseslint.config(
       // type-graphql decorators need classes that merge with interfaces sometimes.
       '@typescript-eslint/no-unsafe-declaration-merging': 'off',
       // A subgraph never imports another subgraph: they talk over the API only; lib never imports a subgraph.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/subgraphs/*/**'], message: 'subgraphs talk over their APIs, never by import' }] }],
+      // graphql-scalars' JSON scalars take any nesting: lib's JSONScalar/JSONObjectScalar refuse input deeper than MAX_JSON_DEPTH.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/subgraphs/*/**'], message: 'subgraphs talk over their APIs, never by import' }],
+          paths: [{ name: 'graphql-scalars', importNames: ['GraphQLJSON', 'GraphQLJSONObject'], message: 'use JSONScalar / JSONObjectScalar from lib (depth-limited)' }],
+        },
+      ],
     },
   },
   {

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from './json-depth';
 
 /** What the GraphQL POST handler needs besides the request. */
 export interface GraphQLPostOptions<TContext extends BaseContext> {
@@ -57,6 +58,29 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Variables and extensions nested deeper than MAX_JSON_DEPTH (what walks them later recurses: coercion,
+ * forwarding to subgraphs, resolvers), named by the variable; anything else in the body counts too.
+ */
+function tooDeepInput(body: unknown): { field: string; at: string } | undefined {
+  for (const request of Array.isArray(body) ? body : [body]) {
+    if (!isObject(request)) continue;
+    if (isObject(request.variables)) {
+      for (const [name, value] of Object.entries(request.variables)) {
+        const at = jsonTooDeepAt(value);
+        if (at !== undefined) return { field: `variables.${name}`, at };
+      }
+    }
+    const at = jsonTooDeepAt(request.extensions);
+    if (at !== undefined) return { field: 'extensions', at };
+  }
+  // The body object and `variables` wrap each value: two levels more.
+  const at = jsonTooDeepAt(body, MAX_JSON_DEPTH + 2);
+  return at === undefined ? undefined : { field: 'body', at };
+}
+
 const answerJson = (res: http.ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
   res.statusCode = status;
@@ -88,6 +112,12 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
     } catch (err) {
       const status = err instanceof BodyError ? err.status : 400;
       answerJson(res, status, { errors: [{ message: (err as Error).message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+      return;
+    }
+    const deep = tooDeepInput(body);
+    if (deep) {
+      const message = `${deep.field} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${deep.at})`;
+      answerJson(res, 400, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` }] } }] });
       return;
     }
     const headers = new HeaderMap();

@@ -22,3 +22,6 @@ export * from './tracing';
 export * from './upload-ticket.type';
 export * from './openlineage/openlineage.types';
 export * from './openlineage/emitter';
+export * from './json-depth';
+export * from './json-scalars';
+export * from './safe-regexp';
