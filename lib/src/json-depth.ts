@@ -1,3 +1,4 @@
+import type { RequestHandler, Response } from 'express';
 import type { ValueNode } from 'graphql';
 import { Kind } from 'graphql';
 import { BadUserInputError } from './errors';
@@ -112,4 +113,19 @@ export function literalTooDeep(node: ValueNode, max = MAX_JSON_DEPTH): boolean {
     else for (const f of n.fields) stack.push([f.value, depth + 1]);
   }
   return false;
+}
+
+/**
+ * express middleware for after a JSON body parser: refuses a body nested deeper than MAX_JSON_DEPTH
+ * with a JsonTooDeepError (BAD_USER_INPUT, `status` 400) before any handler walks it.
+ * @param answer how the route answers the error in its own format; by default `next(err)`
+ */
+export function refuseDeepJsonBody(answer?: (res: Response, err: JsonTooDeepError) => void): RequestHandler {
+  return (req, res, next) => {
+    const at = jsonTooDeepAt(req.body);
+    if (at === undefined) return next();
+    const err = Object.assign(new JsonTooDeepError('body', MAX_JSON_DEPTH, at), { status: 400 });
+    if (answer) answer(res, err);
+    else next(err);
+  };
 }

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import express from 'express';
 import type { ArtifactStore, Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
-import { BadUserInputError, ForbiddenError, NotFoundError, requireBearer, viewerCan } from '../../../../lib/src/index';
+import { BadUserInputError, ForbiddenError, NotFoundError, refuseDeepJsonBody, requireBearer, viewerCan } from '../../../../lib/src/index';
 import type { CatalogServices } from '../context';
 import { addContentVersion } from '../dataset/dataset-content.service';
 import { Dataset, piiColumnsOf } from '../dataset/dataset.entity';
@@ -45,8 +45,9 @@ async function loadForRead(orm: MikroORM, viewer: Viewer, id: string): Promise<D
  */
 export function mountInternalRoutes(app: express.Express, deps: InternalRouteDeps): void {
   const auth = requireBearer(deps.verify);
-  const json = express.json({ limit: deps.services.maxContentBytes + 64 * 1024 });
   const { orm, logger } = deps;
+  const parseJson = express.json({ limit: deps.services.maxContentBytes + 64 * 1024 });
+  const refuseDeep = refuseDeepJsonBody((res, err) => sendError(res, err, logger));
 
   app.get('/internal/datasets/:id', auth, async (req, res) => {
     try {
@@ -89,7 +90,7 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
     }
   });
 
-  app.post('/internal/datasets', auth, json, async (req, res) => {
+  app.post('/internal/datasets', auth, parseJson, refuseDeep, async (req, res) => {
     try {
       const viewer = viewerOf(res);
       need(viewer, 'catalog:write');
@@ -124,7 +125,7 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
     }
   });
 
-  app.post('/api/v1/lineage', auth, json, async (req, res) => {
+  app.post('/api/v1/lineage', auth, parseJson, refuseDeep, async (req, res) => {
     try {
       const viewer = viewerOf(res);
       need(viewer, 'catalog:write');

@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
-import { bearerToken } from '../../../../lib/src/index';
+import { bearerToken, refuseDeepJsonBody } from '../../../../lib/src/index';
 import type { CompatibilityMode, SchemaType } from '../compatibility/schema-types';
 import { COMPATIBILITY_MODES, SCHEMA_TYPES } from '../compatibility/schema-types';
 import { CONFLUENT_CODES } from '../registry/registry.errors';
@@ -78,6 +78,7 @@ export function mountConfluentRoutes(app: Express, deps: Deps): void {
   const router = express.Router();
   router.use((req, _res, next) => (PREFIX.test(req.path) ? next() : next('router')));
   router.use(express.json({ limit: deps.bodyLimitBytes, type: ['application/json', 'application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json', 'application/octet-stream'] }));
+  router.use(refuseDeepJsonBody((res, err) => sendConfluentError(res, err, deps.logger)));
 
   const route = (permission: 'schemas:read' | 'schemas:write', handler: Handler, status = 200) => async (req: Request, res: Response) => {
     try {
