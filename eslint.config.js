@@ -28,6 +28,19 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Code that serves requests: V8's regex engine backtracks, so a user pattern could stall the event loop (ReDoS).
+    // Patterns from input go through lib's compileUserPattern (RE2).
+    files: ['lib/src/**', 'gateway/src/**', 'subgraphs/*/src/**'],
+    ignores: ['lib/src/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='RegExp'], CallExpression[callee.name='RegExp']", message: 'compile user patterns with compileUserPattern (lib, RE2); write fixed patterns as /literals/' },
+        { selector: "CallExpression[callee.property.name=/^(match|matchAll|search)$/][arguments.0.type!='Literal']", message: 'a string argument becomes a backtracking RegExp: use a /literal/ or compileUserPattern (lib, RE2)' },
+      ],
+    },
+  },
+  {
     // Tests and the launcher may reach into subgraphs to start them.
     files: ['test/**', 'scripts/**', 'bench/**', 'subgraphs/*/test/**', 'lib/src/testing/**'],
     rules: { 'no-restricted-imports': 'off' },
