@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
+import { documentNestingProblem } from './document-nesting';
 import { jsonTooDeepAt, MAX_JSON_DEPTH } from './json-depth';
 
 /** What the GraphQL POST handler needs besides the request. */
@@ -61,24 +62,29 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * Variables and extensions nested deeper than MAX_JSON_DEPTH (what walks them later recurses: coercion,
- * forwarding to subgraphs, resolvers), named by the variable; anything else in the body counts too.
+ * Input nested too deep for what walks it later (the parser, the gateway's planner, variable coercion,
+ * forwarding to subgraphs, resolvers): the operation's text, then each variable (named), extensions,
+ * and anything else in the body.
+ * @returns the field to blame and the message, or undefined when within the limits
  */
-function tooDeepInput(body: unknown): { field: string; at: string } | undefined {
+function tooDeepInput(body: unknown): { field: string; message: string } | undefined {
+  const deep = (at: string) => `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${at})`;
   for (const request of Array.isArray(body) ? body : [body]) {
     if (!isObject(request)) continue;
+    const problem = typeof request.query === 'string' ? documentNestingProblem(request.query) : undefined;
+    if (problem) return { field: 'query', message: problem };
     if (isObject(request.variables)) {
       for (const [name, value] of Object.entries(request.variables)) {
         const at = jsonTooDeepAt(value);
-        if (at !== undefined) return { field: `variables.${name}`, at };
+        if (at !== undefined) return { field: `variables.${name}`, message: `variables.${name} ${deep(at)}` };
       }
     }
     const at = jsonTooDeepAt(request.extensions);
-    if (at !== undefined) return { field: 'extensions', at };
+    if (at !== undefined) return { field: 'extensions', message: `extensions ${deep(at)}` };
   }
   // The body object and `variables` wrap each value: two levels more.
   const at = jsonTooDeepAt(body, MAX_JSON_DEPTH + 2);
-  return at === undefined ? undefined : { field: 'body', at };
+  return at === undefined ? undefined : { field: 'body', message: `The request body ${deep(at)}` };
 }
 
 const answerJson = (res: http.ServerResponse, status: number, body: unknown) => {
@@ -116,8 +122,7 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
     }
     const deep = tooDeepInput(body);
     if (deep) {
-      const message = `${deep.field} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${deep.at})`;
-      answerJson(res, 400, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` }] } }] });
+      answerJson(res, 400, { errors: [{ message: deep.message, extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: deep.message }] } }] });
       return;
     }
     const headers = new HeaderMap();

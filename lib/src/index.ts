@@ -25,3 +25,4 @@ export * from './openlineage/emitter';
 export * from './json-depth';
 export * from './json-scalars';
 export * from './safe-regexp';
+export * from './document-nesting';

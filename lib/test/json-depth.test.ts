@@ -1,5 +1,6 @@
 import { parse, parseValue } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { documentNestingProblem, MAX_DOCUMENT_NESTING, MAX_LIST_LITERAL_NESTING } from '../src/document-nesting';
 import { assertJsonDepth, JsonTooDeepError, jsonTooDeepAt, literalTooDeep, MAX_JSON_DEPTH, parseUserJson } from '../src/json-depth';
 import { JSONObjectScalar, JSONScalar } from '../src/json-scalars';
 
@@ -49,5 +50,30 @@ describe('JSON depth limit', () => {
     const arg = (doc.definitions[0] as any).selectionSet.selections[0].arguments[0].value;
     expect(() => JSONScalar.parseLiteral(arg, {})).toThrow(JsonTooDeepError);
     expect(JSONScalar.parseLiteral(parseValue('{ a: [1, { b: "x" }] }'), {})).toEqual({ a: [1, { b: 'x' }] });
+  });
+});
+
+describe('operation text nesting', () => {
+  const list = (n: number) => `{ f(a: ${'['.repeat(n)}1${']'.repeat(n)}) }`;
+  const object = (n: number) => `{ f(a: ${'{a:'.repeat(n)}1${'}'.repeat(n)}) }`;
+
+  it('refuses list literals deeper than MAX_LIST_LITERAL_NESTING, counting lists inside objects', () => {
+    expect(documentNestingProblem(list(MAX_LIST_LITERAL_NESTING))).toBeUndefined();
+    expect(documentNestingProblem(list(MAX_LIST_LITERAL_NESTING + 1))).toMatch(/list literals deeper than 8 levels: pass deeply nested values as variables/);
+    expect(documentNestingProblem(`{ f(a: ${'[{a:'.repeat(9)}1${'}]'.repeat(9)}) }`)).toMatch(/list literals/);
+    expect(documentNestingProblem(`{ f(a: ${'[1],'.repeat(50)}) g(b: [[[[1]]]]) }`)).toBeUndefined();
+  });
+
+  it('refuses any nesting deeper than MAX_DOCUMENT_NESTING before the recursive parser sees it', () => {
+    expect(documentNestingProblem(object(MAX_DOCUMENT_NESTING - 2))).toBeUndefined();
+    expect(documentNestingProblem(object(MAX_DOCUMENT_NESTING))).toMatch(/deeper than 128 levels/);
+    expect(documentNestingProblem(`{ ${'a { '.repeat(100_000)}b${' }'.repeat(100_000)} }`)).toMatch(/deeper than 128 levels/);
+    const parsed = parse(object(MAX_DOCUMENT_NESTING - 2));
+    expect(parsed.definitions).toHaveLength(1);
+  });
+
+  it('ignores brackets in strings, block strings and comments', () => {
+    const noise = `"${'['.repeat(50)}\\"" """${'['.repeat(50)} \\""" ${'{'.repeat(200)}""" # ${'['.repeat(50)}\n`;
+    expect(documentNestingProblem(`{ f(a: ${noise} b: [[1]]) }`)).toBeUndefined();
   });
 });
