@@ -1,10 +1,12 @@
+import { MAX_JSON_DEPTH } from './json-depth';
+
 /**
  * Deepest nesting of `{`, `[` and `(` in an operation's text. graphql-js parses recursively and
- * overflows the stack near 5000 levels; selections are limited far lower (gateway `maxDepth`) and
- * JSON literals to MAX_JSON_DEPTH, so this leaves room for both.
- * @default 128
+ * overflows the stack near 5000 levels. Equal to MAX_JSON_DEPTH: a JSON literal that passes here
+ * also passes the JSON scalars, so a gateway never forwards one a subgraph then refuses.
+ * @default 100
  */
-export const MAX_DOCUMENT_NESTING = 128;
+export const MAX_DOCUMENT_NESTING = MAX_JSON_DEPTH;
 
 /**
  * Deepest nesting of list literals (`[[…]]`) in an operation. The gateway's query planner

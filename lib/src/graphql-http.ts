@@ -64,10 +64,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /**
  * Input nested too deep for what walks it later (the parser, the gateway's planner, variable coercion,
  * forwarding to subgraphs, resolvers): the operation's text, then each variable (named), extensions,
- * and anything else in the body.
+ * and anything else in a GraphQL request body (or batch). Every transport that takes operations
+ * (POST, GET, multipart, WebSocket) should refuse what this reports, with BAD_USER_INPUT.
  * @returns the field to blame and the message, or undefined when within the limits
  */
-function tooDeepInput(body: unknown): { field: string; message: string } | undefined {
+export function graphqlRequestTooDeep(body: unknown): { field: string; message: string } | undefined {
   const deep = (at: string) => `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${at})`;
   for (const request of Array.isArray(body) ? body : [body]) {
     if (!isObject(request)) continue;
@@ -120,7 +121,7 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
       answerJson(res, status, { errors: [{ message: (err as Error).message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
       return;
     }
-    const deep = tooDeepInput(body);
+    const deep = graphqlRequestTooDeep(body);
     if (deep) {
       answerJson(res, 400, { errors: [{ message: deep.message, extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: deep.message }] } }] });
       return;
