@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AvroFormat } from '../../src/compatibility/avro.format';
 import { JsonSchemaFormat } from '../../src/compatibility/json-schema.format';
+import { ProtobufFormat } from '../../src/compatibility/protobuf.format';
 import { SchemaParseError } from '../../src/compatibility/schema-types';
 
 const json = new JsonSchemaFormat();
@@ -51,6 +52,9 @@ describe('nesting', () => {
     const avroDeep = `${'{"type":"array","items":'.repeat(5000)}"int"${'}'.repeat(5000)}`;
     expect(refusal(() => avro.parse(avroDeep))).toMatch(/deeper than 100 levels/);
     expect(refusal(() => json.parse('{}', [{ name: 'r.json', subject: 'r', version: 1, schema: deep(5000) }]))).toMatch(/Referenced schema "r.json" nests/);
+    // protobufjs bounds its own recursion ("max depth exceeded"): refused like any invalid .proto.
+    const proto = `syntax = "proto3";\n${'message M { '.repeat(5000)}string x = 1;${' }'.repeat(5000)}`;
+    expect(refusal(() => new ProtobufFormat().parse(proto))).toMatch(/depth/);
   });
 
   it('refuses $ref cycles that never descend into the instance, keeps recursive schemas that do', () => {
