@@ -20,8 +20,8 @@ export class UnsafePatternError extends BadUserInputError {
   }
 }
 
-/** What runs a user pattern: RE2 (linear time), with the `test`/`exec` of a RegExp. */
-export type UserRegExp = Pick<RegExp, 'test' | 'exec' | 'source' | 'flags'>;
+/** What runs a user pattern: RE2 (linear time), with the `test`/`exec` of a RegExp (its source is the RE2 translation). */
+export type UserRegExp = Pick<RegExp, 'test' | 'exec'>;
 
 // ECMA-262 WhiteSpace and LineTerminator: what `\s` means in JavaScript (RE2's `\s` is ASCII only).
 const SPACE_RANGES: [number, number][] = [
@@ -248,7 +248,8 @@ class Translator {
  * RE2, whose matching time is linear in the input: no pattern can stall the event loop (ReDoS).
  * The pattern keeps JavaScript's meaning where RE2's syntax differs (`\s`, `.`, `\uXXXX`,
  * `\p{…}` long names, named groups). Constructs that need backtracking have no linear-time
- * equivalent and are refused: lookahead, lookbehind and backreferences.
+ * equivalent and are refused: lookahead, lookbehind and backreferences. Known remaining difference:
+ * with the `m` flag, `^` and `$` see line breaks at `\n` only.
  * @param options.flags extra flags among `i`, `m`, `s`, `g`, `y` (`u` is implied)
  * @param options.field the input field named in the error's details
  * @default options.field 'pattern'
