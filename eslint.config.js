@@ -17,7 +17,27 @@ module.exports = tseslint.config(
       // type-graphql decorators need classes that merge with interfaces sometimes.
       '@typescript-eslint/no-unsafe-declaration-merging': 'off',
       // A subgraph never imports another subgraph: they talk over the API only; lib never imports a subgraph.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/subgraphs/*/**'], message: 'subgraphs talk over their APIs, never by import' }] }],
+      // graphql-scalars' JSON scalars take any nesting: lib's JSONScalar/JSONObjectScalar refuse input deeper than MAX_JSON_DEPTH.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/subgraphs/*/**'], message: 'subgraphs talk over their APIs, never by import' }],
+          paths: [{ name: 'graphql-scalars', importNames: ['GraphQLJSON', 'GraphQLJSONObject'], message: 'use JSONScalar / JSONObjectScalar from lib (depth-limited)' }],
+        },
+      ],
+    },
+  },
+  {
+    // Code that serves requests: V8's regex engine backtracks, so a user pattern could stall the event loop (ReDoS).
+    // Patterns from input go through lib's compileUserPattern (RE2).
+    files: ['lib/src/**', 'gateway/src/**', 'subgraphs/*/src/**'],
+    ignores: ['lib/src/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='RegExp'], CallExpression[callee.name='RegExp']", message: 'compile user patterns with compileUserPattern (lib, RE2); write fixed patterns as /literals/' },
+        { selector: "CallExpression[callee.property.name=/^(match|matchAll|search)$/][arguments.0.type!='Literal']", message: 'a string argument becomes a backtracking RegExp: use a /literal/ or compileUserPattern (lib, RE2)' },
+      ],
     },
   },
   {

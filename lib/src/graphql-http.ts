@@ -1,6 +1,8 @@
 import type http from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
+import { documentNestingProblem } from './document-nesting';
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from './json-depth';
 
 /** What the GraphQL POST handler needs besides the request. */
 export interface GraphQLPostOptions<TContext extends BaseContext> {
@@ -57,6 +59,35 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Input nested too deep for what walks it later (the parser, the gateway's planner, variable coercion,
+ * forwarding to subgraphs, resolvers): the operation's text, then each variable (named), extensions,
+ * and anything else in a GraphQL request body (or batch). Every transport that takes operations
+ * (POST, GET, multipart, WebSocket) should refuse what this reports, with BAD_USER_INPUT.
+ * @returns the field to blame and the message, or undefined when within the limits
+ */
+export function graphqlRequestTooDeep(body: unknown): { field: string; message: string } | undefined {
+  const deep = (at: string) => `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${at})`;
+  for (const request of Array.isArray(body) ? body : [body]) {
+    if (!isObject(request)) continue;
+    const problem = typeof request.query === 'string' ? documentNestingProblem(request.query) : undefined;
+    if (problem) return { field: 'query', message: problem };
+    if (isObject(request.variables)) {
+      for (const [name, value] of Object.entries(request.variables)) {
+        const at = jsonTooDeepAt(value);
+        if (at !== undefined) return { field: `variables.${name}`, message: `variables.${name} ${deep(at)}` };
+      }
+    }
+    const at = jsonTooDeepAt(request.extensions);
+    if (at !== undefined) return { field: 'extensions', message: `extensions ${deep(at)}` };
+  }
+  // The body object and `variables` wrap each value: two levels more.
+  const at = jsonTooDeepAt(body, MAX_JSON_DEPTH + 2);
+  return at === undefined ? undefined : { field: 'body', message: `The request body ${deep(at)}` };
+}
+
 const answerJson = (res: http.ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
   res.statusCode = status;
@@ -88,6 +119,11 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
     } catch (err) {
       const status = err instanceof BodyError ? err.status : 400;
       answerJson(res, status, { errors: [{ message: (err as Error).message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+      return;
+    }
+    const deep = graphqlRequestTooDeep(body);
+    if (deep) {
+      answerJson(res, 400, { errors: [{ message: deep.message, extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: deep.message }] } }] });
       return;
     }
     const headers = new HeaderMap();

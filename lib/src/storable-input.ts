@@ -5,11 +5,13 @@ import { Kind } from 'graphql';
 import express from 'express';
 import type { FieldError } from './errors';
 import { BadUserInputError } from './errors';
+import { JsonTooDeepError, MAX_JSON_DEPTH, jsonTooDeepAt } from './json-depth';
 
 // PostgreSQL refuses U+0000 in text and jsonb, SQLite (libsql) cuts its SQL text there, MongoDB keys
 // are C strings; a lone surrogate is not Unicode and every driver silently turns it into U+FFFD.
 // eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_ALL = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** At most this many problems are named in one answer (the input may hold thousands). */
 const MAX_REPORTED = 20;
@@ -77,7 +79,7 @@ export function findUnstorableStrings(value: unknown, root = '', limit = MAX_REP
 
 /** A key as a field path shows it: NUL and lone surrogates written as `\\uXXXX`. */
 function escapeUnstorable(text: string): string {
-  return text.replace(new RegExp(UNSTORABLE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(UNSTORABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The input a client sent that no database can store: BAD_USER_INPUT naming each field. */
@@ -224,8 +226,8 @@ export function refuseUnstorableUrl(req: http.IncomingMessage, _res: unknown, ne
 }
 
 /**
- * A JSON body parser (express.json with these options) that also refuses a body holding strings
- * no database can store, naming each by its path. Every REST route that reads JSON uses it.
+ * A JSON body parser (express.json with these options) that also refuses a body nested deeper than
+ * MAX_JSON_DEPTH and one holding strings no database can store, naming each by its path. Every REST route that reads JSON uses it.
  * @returns one express middleware; errors (400 BAD_USER_INPUT, 413 ...) go to the error handler
  */
 export function jsonBody(options?: Parameters<typeof express.json>[0]): express.RequestHandler {
@@ -233,6 +235,8 @@ export function jsonBody(options?: Parameters<typeof express.json>[0]): express.
   return (req, res, next) =>
     parseJson(req, res, (err?: unknown) => {
       if (err) return next(err);
+      const at = jsonTooDeepAt(req.body);
+      if (at !== undefined) return next(Object.assign(new JsonTooDeepError('body', MAX_JSON_DEPTH, at), { status: 400 }));
       const fields = findUnstorableStrings(req.body, '');
       next(fields.length ? new UnstorableInputError('the request body', fields) : undefined);
     });

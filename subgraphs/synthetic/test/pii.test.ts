@@ -61,4 +61,10 @@ describe('PII columns', async () => {
     expect(new Set(badges).size).toBe(badges.length);
     expect(result.privacy.exactMatchCount).toBe(0);
   });
+
+  it('answers on long adversarial cells (the email pattern backtracks quadratically on them) and still finds emails', () => {
+    const hostile = Array.from({ length: 20 }, (_, i) => `a@${'a.'.repeat(100_000)}${i}!`);
+    expect(detectPii('notes', hostile)).toBe('IDENTIFIER');
+    expect(detectPii('c', Array.from({ length: 10 }, (_, i) => `user${i}@example.org`))).toBe('EMAIL');
+  });
 });

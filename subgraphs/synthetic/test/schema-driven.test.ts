@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/math/rng';
 import { generateAvroRecords } from '../src/schema-driven/avro.generator';
 import { compileJsonSchema, generateJsonRecords } from '../src/schema-driven/json-schema.generator';
-import { generateFromPattern } from '../src/schema-driven/regex.generator';
+import { generateFromPattern, MAX_GENERATED_LENGTH } from '../src/schema-driven/regex.generator';
 
 const orderSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -65,7 +65,27 @@ describe('schema-driven synthesis', () => {
     const rng = new Rng(1);
     for (let i = 0; i < 200; i++) {
       expect(generateFromPattern('^(ab|cd)[x-z]{2,3}\\d+$', rng)).toMatch(/^(ab|cd)[x-z]{2,3}\d+$/);
+      expect(generateFromPattern('^(?<area>\\d{3})-(?:x|y)$', rng)).toMatch(/^\d{3}-(x|y)$/);
     }
+  });
+
+  it('bounds generated strings: multiplying repetitions draw from their low end, impossible lengths are refused', () => {
+    const rng = new Rng(2);
+    for (const pattern of ['^(a{0,1000}){0,1000}$', '^((((((a*)*)*)*)*)*)$', '^[a-z]{1,100000}$', '^(x{1,1000}){5}$']) {
+      for (let i = 0; i < 20; i++) {
+        const s = generateFromPattern(pattern, rng);
+        expect(s.length).toBeLessThanOrEqual(MAX_GENERATED_LENGTH);
+        expect(s).toMatch(new RegExp(pattern, 'u'));
+      }
+    }
+    expect(() => generateFromPattern('^(a{1000}){1000}$', rng)).toThrow(/shortest matches are longer than 10000 characters/);
+    expect(() => generateFromPattern(`(${'a'.repeat(2000)})`, rng)).toThrow(/longer than 1000 characters/);
+  });
+
+  it('refuses schemas with no finite value instead of recursing without end', () => {
+    expect(() => generateJsonRecords({ type: 'object', properties: { c: { $ref: '#' } }, required: ['c'] }, 1, 1)).toThrow(expect.objectContaining({ field: 'schema', message: expect.stringMatching(/no value nested less than 100 levels/) }));
+    expect(() => generateJsonRecords({ $ref: '#' }, 1, 1)).toThrow(expect.objectContaining({ field: 'schema' }));
+    expect(() => generateAvroRecords({ type: 'record', name: 'R', fields: [{ name: 'r', type: 'R' }] }, 1, 1)).toThrow(expect.objectContaining({ field: 'schema', message: expect.stringMatching(/no value nested less than 100 levels/) }));
   });
 
   it('generates Avro records that avsc reads back and validates', () => {

@@ -2,6 +2,7 @@ import Ajv from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { userRegExpEngine } from '../../../../lib/src/index';
 import type { FieldProblem } from '../common/invalid-input.error';
 
 /** Stand-in checked for a secret key: its value is never known to the platform, but it is a string at run time. */
@@ -9,7 +10,8 @@ const SECRET_REFERENCE_VALUE = '<secret reference>';
 
 function createAjv(schema: Record<string, unknown>) {
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
-  const options = { allErrors: true, strict: false } as const;
+  // A user pattern runs on lib's linear-time engine: it cannot stall the service.
+  const options = { allErrors: true, strict: false, code: { regExp: userRegExpEngine } } as const;
   const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
   addFormats(ajv);
   return ajv;

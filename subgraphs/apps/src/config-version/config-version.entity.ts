@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { GraphQLJSON } from 'graphql-scalars';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JSONScalar } from '../../../../lib/src/index';
 import { SchemaVersionRef, UserRef } from '../shared/refs.type';
 import type { ConfigEntry } from './config-snapshot.builder';
 
@@ -21,7 +21,7 @@ export class SecretReferenceType {
 export class ConfigEntryType {
   @Field(() => String) key!: string;
   @Field(() => ConfigEntryKind) kind!: ConfigEntryKind;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'The value; always null for secrets' }) value!: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: 'The value; always null for secrets' }) value!: unknown;
   @Field(() => SecretReferenceType, { nullable: true }) secret!: SecretReferenceType | null;
 }
 

@@ -1,5 +1,5 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, InputType } from 'type-graphql';
+import { JSONScalar } from '../../../../lib/src/index';
 
 @InputType()
 export class SecretReferenceInput {
@@ -10,7 +10,7 @@ export class SecretReferenceInput {
 @InputType({ description: 'Either a value or a secret reference' })
 export class ConfigEntryInput {
   @Field(() => String, { description: 'Environment variable name: a letter or _ then letters, digits or _' }) key!: string;
-  @Field(() => GraphQLJSON, { nullable: true }) value?: unknown;
+  @Field(() => JSONScalar, { nullable: true }) value?: unknown;
   @Field(() => SecretReferenceInput, { nullable: true }) secret?: SecretReferenceInput;
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../../../../lib/src/index';
-import { BadUserInputError, NotFoundError, assertSameOrganization, callInternal } from '../../../../lib/src/index';
+import { BadUserInputError, NotFoundError, assertSameOrganization, callInternal, parseUserJson } from '../../../../lib/src/index';
 import { InvalidInputError } from '../common/invalid-input.error';
 import type { ApplicationService } from '../application/application.service';
 import { buildConfigSnapshot } from './config-snapshot.builder';
@@ -83,7 +83,7 @@ export class ConfigVersionService {
     const res = await callInternal(`${this.schemasUrl}/internal/schema-versions/${encodeURIComponent(id)}`, authorization);
     const body = (await res.json()) as { type: string; schema: unknown };
     if (!/json/i.test(body.type)) throw new BadUserInputError('Config values are validated with JSON Schema only', [{ field: 'schemaVersionId', message: `is a ${body.type} schema` }]);
-    const schema = typeof body.schema === 'string' ? JSON.parse(body.schema) : body.schema;
+    const schema = typeof body.schema === 'string' ? parseUserJson(body.schema, 'schemaVersionId') : body.schema;
     return schema as Record<string, unknown>;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { JSONScalar } from '../../../../lib/src/index';
 import { DeploymentEventKind, DeploymentStatus, HealthState } from './deployment.model';
 import './deployment-enums.type';
 
@@ -60,7 +60,7 @@ export class DeploymentEvent {
   message!: string;
 
   @Property({ type: 'json', nullable: true })
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Details: the scaling decision with its inputs, health diagnostics, config diff ...' })
+  @Field(() => JSONScalar, { nullable: true, description: 'Details: the scaling decision with its inputs, health diagnostics, config diff ...' })
   data?: unknown;
 
   @Property({ type: 'string', nullable: true })

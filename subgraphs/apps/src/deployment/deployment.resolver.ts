@@ -1,6 +1,5 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { requireViewer } from '../../../../lib/src/index';
+import { JSONScalar, requireViewer } from '../../../../lib/src/index';
 import { Application } from '../application/application.entity';
 import { ConfigVersion } from '../config-version/config-version.entity';
 import type { AppsContext } from '../context';
@@ -17,7 +16,7 @@ import { Release } from './release.entity';
 export class DeployResult {
   @Field(() => Deployment, { nullable: true, description: 'Null on a dry run' }) deployment!: Deployment | null;
   @Field(() => Boolean) dryRun!: boolean;
-  @Field(() => [GraphQLJSON], { description: 'kubernetes: Deployment, Service, HorizontalPodAutoscaler, VirtualService objects; local: the inference endpoint changes' })
+  @Field(() => [JSONScalar], { description: 'kubernetes: Deployment, Service, HorizontalPodAutoscaler, VirtualService objects; local: the inference endpoint changes' })
   objects!: unknown[];
 }
 

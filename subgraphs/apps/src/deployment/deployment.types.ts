@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { JSONScalar } from '../../../../lib/src/index';
 import { EndpointRef, ModelVersionRef } from '../shared/refs.type';
 
 export enum ScalingTargetKind {
@@ -65,7 +65,7 @@ export class ScalingDecisionRecord {
   @Field(() => String) reason!: string;
   @Field(() => String) message!: string;
   @Field(() => Float, { nullable: true }) observedValue!: number | null;
-  @Field(() => GraphQLJSON) inputs!: unknown;
+  @Field(() => JSONScalar) inputs!: unknown;
 }
 
 @ObjectType({ description: 'A past release of a deployment' })

@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from '../../../../lib/src/index';
 
 export type ContentFormat = 'CSV' | 'JSONL';
 
@@ -79,6 +80,9 @@ async function* readJsonLines(source: AsyncIterable<Buffer | string>): AsyncGene
       throw new ContentFormatError(line, (err as Error).message);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ContentFormatError(line, 'each line must be a JSON object');
+    // Profiling, quality checks and every service reading the content later walk or serialize the values recursively.
+    const tooDeep = jsonTooDeepAt(value);
+    if (tooDeep !== undefined) throw new ContentFormatError(line, `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`);
     return value as ContentRecord;
   };
   for await (const chunk of source) {

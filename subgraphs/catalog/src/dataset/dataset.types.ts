@@ -1,5 +1,5 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { JSONObjectScalar } from '../../../../lib/src/index';
 import { Dataset } from './dataset.entity';
 
 @ObjectType('DatasetPageInfo')
@@ -29,7 +29,7 @@ export class DatasetPreview {
   @Field(() => Int) version!: number;
   @Field(() => [String]) columns!: string[];
   @Field(() => [String], { description: 'PII columns shown as *** because the reader lacks catalog:read-pii.' }) maskedColumns!: string[];
-  @Field(() => [GraphQLJSONObject]) rows!: Record<string, unknown>[];
+  @Field(() => [JSONObjectScalar]) rows!: Record<string, unknown>[];
 }
 
 @ObjectType()

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { JSONScalar } from '../../../../lib/src/index';
 import { AuditAction } from './governance.enums';
 
 /** An append-only record of a governed action: PII reads, grants, request decisions, retention runs. */
@@ -32,7 +32,7 @@ export class AuditEntry {
   action!: AuditAction;
 
   @Property({ type: 'json', nullable: true })
-  @Field(() => GraphQLJSON, { nullable: true })
+  @Field(() => JSONScalar, { nullable: true })
   details?: Record<string, unknown> | null;
 
   @Property({ type: 'datetime' })

@@ -1,6 +1,6 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { JSONObjectScalar } from '../../../../lib/src/index';
 import type { LineageNodeKind } from './lineage.ids';
 
 /** A job or dataset in the lineage graph, identified OpenLineage-style by namespace + name. */
@@ -35,7 +35,7 @@ export class LineageNode {
 
   /** The latest value of each facet, merged over the events that named this node. */
   @Property({ type: 'json', nullable: true })
-  @Field(() => GraphQLJSONObject, { nullable: true })
+  @Field(() => JSONObjectScalar, { nullable: true })
   facets?: Record<string, unknown> | null;
 
   @Property({ type: 'datetime' })

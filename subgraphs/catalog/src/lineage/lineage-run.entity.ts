@@ -1,6 +1,6 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { JSONObjectScalar } from '../../../../lib/src/index';
 import type { RunEventType } from '../../../../lib/src/openlineage/openlineage.types';
 
 /** One run of a job, folded from its START / RUNNING / COMPLETE / FAIL / ABORT / OTHER events. */
@@ -42,7 +42,7 @@ export class LineageRun {
   lastEventTime!: Date;
 
   @Property({ type: 'json', nullable: true })
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Run facets, merged over its events.' })
+  @Field(() => JSONObjectScalar, { nullable: true, description: 'Run facets, merged over its events.' })
   facets?: Record<string, unknown> | null;
 
   @Property({ type: 'json' })

@@ -1,6 +1,5 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { BadUserInputError, NotFoundError, requireViewer } from '../../../../lib/src/index';
+import { BadUserInputError, JSONObjectScalar, NotFoundError, requireViewer } from '../../../../lib/src/index';
 import type { CatalogContext } from '../context';
 import { LINEAGE_EVENT_TOPIC } from '../context';
 import { Dataset } from '../dataset/dataset.entity';
@@ -23,7 +22,7 @@ const toResult = (g: LineageGraph): LineageGraphResult => ({ nodes: g.nodes, edg
 @Resolver(() => LineageNode)
 export class LineageResolver {
   @Mutation(() => LineageIngestResult, { description: 'Ingests one OpenLineage 2-0-2 event (run, job or dataset event); invalid events are BAD_USER_INPUT with the failing paths in extensions.fields.' })
-  async ingestLineageEvent(@Arg('event', () => GraphQLJSONObject) event: Record<string, unknown>, @Ctx() ctx: CatalogContext): Promise<LineageIngestResult> {
+  async ingestLineageEvent(@Arg('event', () => JSONObjectScalar) event: Record<string, unknown>, @Ctx() ctx: CatalogContext): Promise<LineageIngestResult> {
     const viewer = requireViewer(ctx.viewer);
     const r = await acceptLineageEvent(ctx.em, ctx.catalog, viewer.organizationId, event);
     return { eventId: r.eventId, kind: r.kind, runKey: r.runKey, job: r.jobNodeId ? await ctx.em.findOne(LineageNode, { id: r.jobNodeId }) : null };

@@ -1,5 +1,5 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JSONScalar } from '../../../../lib/src/index';
 import { LineageNode } from './lineage-node.entity';
 
 export enum LineageDirectionEnum {
@@ -44,7 +44,7 @@ export class ColumnRefType {
 export class ColumnLineageLinkType {
   @Field(() => ColumnRefType) output!: ColumnRefType;
   @Field(() => ColumnRefType) input!: ColumnRefType;
-  @Field(() => GraphQLJSON, { nullable: true }) transformations!: unknown[] | null;
+  @Field(() => JSONScalar, { nullable: true }) transformations!: unknown[] | null;
   @Field(() => Int) depth!: number;
 }
 

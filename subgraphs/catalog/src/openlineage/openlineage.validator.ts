@@ -1,6 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { userRegExpEngine } from '../../../../lib/src/index';
 import { OPENLINEAGE_FACET_SCHEMAS, OPENLINEAGE_SPEC } from './openlineage.schemas';
 import type { OpenLineageEvent } from '../../../../lib/src/openlineage/openlineage.types';
 
@@ -100,7 +101,8 @@ function facetMaps(event: Record<string, unknown>): { pointer: string; facets: R
  * @returns a reusable validator; building it compiles the schemas once.
  */
 export function createOpenLineageValidator(): OpenLineageValidator {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  // The spec's patterns run on user events: on lib's linear-time engine like every other pattern.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: userRegExpEngine } });
   addFormats(ajv);
   ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/);
   ajv.addSchema(OPENLINEAGE_SPEC);

@@ -1,6 +1,6 @@
 import type { ContentRecord } from '../content/record.reader';
 import type { QualityReport, QualityRuleDefinition, QualityRuleResult, QualityStatus } from './quality-rule.types';
-import { validateQualityRule } from './quality-rule.validator';
+import { compileRuleRegex, validateQualityRule } from './quality-rule.validator';
 
 const SAMPLE_LIMIT = 5;
 
@@ -152,7 +152,7 @@ function checkFor(rule: QualityRuleDefinition): RuleCheck {
         return (rule.minValue === undefined || rule.minValue === null || n >= rule.minValue) && (rule.maxValue === undefined || rule.maxValue === null || n <= rule.maxValue);
       });
     case 'columnValuesToMatchRegex': {
-      const re = new RegExp(rule.regex!, 'u');
+      const re = compileRuleRegex(rule.regex!);
       return rowCheck(rule, `match /${rule.regex}/`, (v) => (isNull(v) ? 'skip' : re.test(text(v))));
     }
     case 'tableRowCountToBeBetween':

@@ -1,5 +1,5 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { JSONObjectScalar } from '../../../../lib/src/index';
 
 @ObjectType('SecurityEvent', { description: 'A security event of the organization' })
 export class AuditEventType {
@@ -27,7 +27,7 @@ export class AuditEventType {
   @Field(() => String, { nullable: true })
   ipAddress?: string | null;
 
-  @Field(() => GraphQLJSONObject)
+  @Field(() => JSONObjectScalar)
   details!: Record<string, unknown>;
 
   @Field(() => Date)

@@ -1,6 +1,5 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Field, Float, ID, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { requireViewer } from '../../../../lib/src/index';
+import { JSONScalar, requireViewer } from '../../../../lib/src/index';
 import { ModelVersionRef } from '../common/refs.type';
 import type { InferenceContext } from '../context';
 
@@ -11,7 +10,7 @@ export class EdgePackage {
   @Field(() => Float) size!: number;
   @Field(() => String, { description: 'Signed download URL on the gateway origin' }) downloadUrl!: string;
   @Field(() => Date) expiresAt!: Date;
-  @Field(() => GraphQLJSON) manifest!: Record<string, unknown>;
+  @Field(() => JSONScalar) manifest!: Record<string, unknown>;
   @Field(() => [String]) files!: string[];
 }
 

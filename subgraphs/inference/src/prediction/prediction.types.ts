@@ -1,5 +1,5 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JSONScalar } from '../../../../lib/src/index';
 import { ModelVersionRef } from '../common/refs.type';
 
 export enum TensorDatatype {
@@ -24,7 +24,7 @@ export class TensorInput {
   @Field(() => String) name!: string;
   @Field(() => TensorDatatype) datatype!: TensorDatatype;
   @Field(() => [Int]) shape!: number[];
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Elements; 64-bit integers beyond 2^53 as strings; NaN/Infinity as strings' }) data?: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: 'Elements; 64-bit integers beyond 2^53 as strings; NaN/Infinity as strings' }) data?: unknown;
   @Field(() => String, { nullable: true, description: 'base64 of the raw little-endian bytes (BYTES: 4-byte length before each element)' }) rawData?: string;
 }
 
@@ -47,7 +47,7 @@ export class Tensor {
   @Field(() => String) name!: string;
   @Field(() => TensorDatatype) datatype!: TensorDatatype;
   @Field(() => [Int]) shape!: number[];
-  @Field(() => GraphQLJSON, { nullable: true }) data?: unknown;
+  @Field(() => JSONScalar, { nullable: true }) data?: unknown;
   @Field(() => String, { nullable: true }) rawData?: string;
 }
 

@@ -1,3 +1,4 @@
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from '../../../../lib/src/index';
 import { RuntimeInputError } from './runtime.errors';
 import { tensorToBytes, tensorToJson, type DecodedTensor, type WireTensor } from './tensor.codec';
 
@@ -29,6 +30,9 @@ export function parseInferRequest(body: Buffer, headerLength?: number): InferReq
   } catch (error) {
     throw new RuntimeInputError(`request JSON is malformed: ${(error as Error).message}`);
   }
+  // Nested tensor data is flattened recursively.
+  const tooDeep = jsonTooDeepAt(parsed);
+  if (tooDeep !== undefined) throw new RuntimeInputError(`request JSON nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`, 'inputs');
   if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.inputs)) {
     throw new RuntimeInputError('request needs an "inputs" list', 'inputs');
   }

@@ -147,6 +147,14 @@ describe('REST binary data extension', () => {
     expect(() => parseInferRequest(Buffer.from('{"inputs": ['))).toThrow(/malformed/);
   });
 
+  it('refuses tensor data nested deeper than the JSON depth limit before flattening it', () => {
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+    const body = Buffer.from(`{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":${deep}}]}`);
+    expect(() => parseInferRequest(body)).toThrow(expect.objectContaining({ name: 'RuntimeInputError', field: 'inputs', message: expect.stringMatching(/deeper than 100 levels \(at \$\.inputs\[0\]\.data\[0\]/) }));
+    const fine = `${'['.repeat(8)}1${']'.repeat(8)}`;
+    expect(parseInferRequest(Buffer.from(`{"inputs":[{"name":"x","datatype":"FP32","shape":[1,1,1,1,1,1,1,1],"data":${fine}}]}`)).inputs).toHaveLength(1);
+  });
+
   it('answers binary outputs after a JSON header that announces their sizes', () => {
     const y = { name: 'y', datatype: 'FP32' as const, shape: [2], data: new Float32Array([0.5, 0.25]) };
     const s = { name: 's', datatype: 'BYTES' as const, shape: [1], data: ['ok'] };

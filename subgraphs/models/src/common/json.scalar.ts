@@ -1,1 +1,1 @@
-export { GraphQLJSONObject as JSONObjectScalar, GraphQLJSON as JSONScalar } from 'graphql-scalars';
+export { JSONObjectScalar, JSONScalar } from '../../../../lib/src/index';

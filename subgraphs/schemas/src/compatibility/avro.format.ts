@@ -2,6 +2,7 @@ import avsc from 'avsc';
 import { avroRabinFingerprint } from './avro-rabin';
 import { schemaFingerprint } from './fingerprint';
 import type { Incompatibility, ParsedSchema, RecordError, ResolvedReference, SchemaFormat } from './schema-types';
+import { parseSchemaJson } from './schema-json';
 import { SchemaParseError } from './schema-types';
 
 /** A parsed Avro schema with the avsc type and the specification's Parsing Canonical Form. */
@@ -12,14 +13,6 @@ export interface ParsedAvroSchema extends ParsedSchema {
   parsingCanonicalForm: string;
   /** CRC-64-AVRO of the Parsing Canonical Form, hex. */
   rabinFingerprint: string;
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new SchemaParseError(`${what} is not valid JSON: ${(err as Error).message}`);
-  }
 }
 
 const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -74,8 +67,8 @@ export class AvroFormat implements SchemaFormat<ParsedAvroSchema> {
 
   parse(text: string, references: ResolvedReference[] = []): ParsedAvroSchema {
     const registry: Record<string, avsc.Type> = {};
-    for (const ref of references) this.forSchema(parseJson(ref.schema, `Referenced schema "${ref.name}"`), registry, `Referenced schema "${ref.name}"`);
-    const avroType = this.forSchema(parseJson(text, 'The schema'), registry, 'The schema');
+    for (const ref of references) this.forSchema(parseSchemaJson(ref.schema, `Referenced schema "${ref.name}"`), registry, `Referenced schema "${ref.name}"`);
+    const avroType = this.forSchema(parseSchemaJson(text, 'The schema'), registry, 'The schema');
     const canonical = JSON.stringify(avroType.schema({ exportAttrs: true }));
     const parsingCanonicalForm = JSON.stringify(avroType.schema());
     return {

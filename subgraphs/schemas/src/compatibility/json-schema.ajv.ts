@@ -6,6 +6,7 @@ import type AjvCore from 'ajv/dist/core';
 import addFormats from 'ajv-formats';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
+import { userRegExpEngine } from '../../../../lib/src/index';
 import type { Dialect, JsonSchemaDocument, SchemaNode } from './json-schema.document';
 import { SchemaParseError } from './schema-types';
 
@@ -54,9 +55,12 @@ function absoluteRef(ref: string, doc: JsonSchemaDocument): string {
   return `${documentUri(target)}#${fragment}`;
 }
 
-/** A fresh Ajv for a dialect: formats on, unknown keywords tolerated (schemas carry vendor annotations). */
+/**
+ * A fresh Ajv for a dialect: formats on, unknown keywords tolerated (schemas carry vendor annotations),
+ * `pattern` and `patternProperties` run on lib's linear-time engine (a user pattern cannot stall the service).
+ */
 export function createAjv(dialect: Dialect): AjvCore {
-  const opts = { strict: false, allErrors: true, logger: false as const, validateFormats: true };
+  const opts = { strict: false, allErrors: true, logger: false as const, validateFormats: true, code: { regExp: userRegExpEngine } };
   let ajv: AjvCore;
   if (dialect === '2020-12') ajv = new Ajv2020(opts);
   else if (dialect === '2019-09') ajv = new Ajv2019(opts);

@@ -1,12 +1,15 @@
 import type { ValidateFunction } from 'ajv';
+import { compileUserPattern, UnsafePatternError } from '../../../../lib/src/index';
 import { canonicalJson } from './canonical-json';
 import { schemaFingerprint } from './fingerprint';
 import type AjvCore from 'ajv/dist/core';
 import { absolutize, createAjv, DocumentValidators, documentUri, toRecordErrors } from './json-schema.ajv';
+import { assertNoEndlessRefCycle } from './json-schema.cycles';
 import type { Dialect } from './json-schema.document';
 import { JsonSchemaDocument } from './json-schema.document';
 import { JsonSchemaSubsetChecker } from './json-schema.subset';
 import type { Incompatibility, ParsedSchema, RecordError, ResolvedReference, SchemaFormat } from './schema-types';
+import { parseSchemaJson } from './schema-json';
 import { SchemaParseError } from './schema-types';
 
 /** A parsed JSON Schema: its JSON value and its references' JSON values. */
@@ -16,19 +19,13 @@ export interface ParsedJsonSchema extends ParsedSchema {
   referenced: { name: string; json: unknown }[];
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new SchemaParseError(`${what} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
+/** Patterns run on RE2 (linear time): refused here, at registration, when they cannot. */
 function checkRegExp(pattern: string, path: string): void {
   try {
-    new RegExp(pattern, 'u');
+    compileUserPattern(pattern);
   } catch (err) {
-    throw new SchemaParseError(`Invalid regular expression at ${path}: ${(err as Error).message}`, path);
+    if (!(err instanceof UnsafePatternError)) throw err;
+    throw new SchemaParseError(`Invalid regular expression at ${path}: ${err.message}`, path);
   }
 }
 
@@ -58,8 +55,8 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
   private readonly meta = new Map<Dialect, AjvCore>();
 
   parse(text: string, references: ResolvedReference[] = []): ParsedJsonSchema {
-    const json = parseJson(text, 'The schema');
-    const referenced = references.map((r) => ({ name: r.name, json: parseJson(r.schema, `Referenced schema "${r.name}"`) }));
+    const json = parseSchemaJson(text, 'The schema');
+    const referenced = references.map((r) => ({ name: r.name, json: parseSchemaJson(r.schema, `Referenced schema "${r.name}"`) }));
     const canonical = canonicalJson(json);
     const parsed: ParsedJsonSchema = {
       type: 'JSON',
@@ -87,7 +84,7 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
     return validate(data) ? [] : toRecordErrors(validate.errors);
   }
 
-  /** Meta-schema validation plus what Ajv only finds when compiling: dangling `$ref`s and bad regexes. */
+  /** Meta-schema validation plus what Ajv only finds when compiling (dangling `$ref`s, bad regexes) and endless `$ref` cycles. */
   private checkDocument(doc: JsonSchemaDocument): void {
     const ajv = this.metaAjv(doc.dialect);
     if (!ajv.validateSchema(absolutize(doc.root, doc, documentUri(doc)) as object)) {
@@ -105,6 +102,7 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
       }
     };
     walk(doc.root, '#');
+    assertNoEndlessRefCycle(doc);
   }
 
   /** Validators shared across calls, dropped when they have registered many documents (bounded memory). */

@@ -1,3 +1,5 @@
+import type { UserRegExp } from '../../../../lib/src/index';
+import { compileUserPattern } from '../../../../lib/src/index';
 import { jsonEqual } from './canonical-json';
 import type { JsonSchema, JsonSchemaObject, SchemaNode } from './json-schema.document';
 import { isMultiple, isObject } from './json-schema.keywords';
@@ -156,9 +158,9 @@ function patternsMayOverlap(p: string, q: string): boolean {
   return a.startsWith(b) || b.startsWith(a);
 }
 
-function safeRegExp(p: string): RegExp | undefined {
+function safeRegExp(p: string): UserRegExp | undefined {
   try {
-    return new RegExp(p, 'u');
+    return compileUserPattern(p);
   } catch {
     return undefined;
   }

@@ -1,6 +1,5 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { requireViewer } from '../../../../lib/src/index';
+import { JSONScalar, requireViewer } from '../../../../lib/src/index';
 import type { CompatibilityMode } from '../compatibility/schema-types';
 import type { SchemasContext } from '../context';
 import { SchemaVersion } from '../schema-version/schema-version.entity';
@@ -42,7 +41,7 @@ export class RegistryResolver {
   async validateAgainstSchema(
     @Arg('subject', () => String) subject: string,
     @Arg('version', () => Int, { nullable: true }) version: number | null,
-    @Arg('data', () => GraphQLJSON) data: unknown,
+    @Arg('data', () => JSONScalar) data: unknown,
     @Ctx() ctx: SchemasContext,
   ): Promise<ValidationResult> {
     const viewer = requireViewer(ctx.viewer);

@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
-import { bearerToken, jsonBody, UnstorableInputError } from '../../../../lib/src/index';
+import { BadUserInputError, bearerToken, jsonBody } from '../../../../lib/src/index';
 import type { CompatibilityMode, SchemaType } from '../compatibility/schema-types';
 import { COMPATIBILITY_MODES, SCHEMA_TYPES } from '../compatibility/schema-types';
 import { CONFLUENT_CODES } from '../registry/registry.errors';
@@ -160,7 +160,8 @@ export function mountConfluentRoutes(app: Express, deps: Deps): void {
   router.use((err: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (err.type === 'entity.parse.failed') return sendConfluent(res, 400, { error_code: 400, message: `Malformed JSON: ${err.message}` });
     if (err.type === 'entity.too.large') return sendConfluent(res, 413, { error_code: 413, message: 'Request body too large' });
-    if (err instanceof UnstorableInputError) return sendConfluentError(res, err, deps.logger);
+    // Bodies that are too deep or hold strings no database can store (lib's jsonBody).
+    if (err instanceof BadUserInputError) return sendConfluentError(res, err, deps.logger);
     next(err);
   });
   app.use(router);

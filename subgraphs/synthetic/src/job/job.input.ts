@@ -1,5 +1,5 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { JSONScalar } from '../../../../lib/src/index';
 import { Synthesizer, SyntheticColumnHandling } from './job.enums';
 
 @InputType({ description: 'Numeric bounds (min/max; datetimes in epoch milliseconds) or allowed values of a categorical/boolean column.' })
@@ -19,7 +19,7 @@ export class SyntheticColumnHandlingInput {
 @InputType({ description: 'An inline schema for schema-driven synthesis without a registered SchemaVersion.' })
 export class SyntheticInlineSchemaInput {
   @Field(() => String, { description: 'JSON (JSON Schema) or AVRO.' }) type!: string;
-  @Field(() => GraphQLJSON) schema!: unknown;
+  @Field(() => JSONScalar) schema!: unknown;
 }
 
 @InputType({ description: 'Exactly one of sourceDatasetId, schemaVersionId or inlineSchema.' })

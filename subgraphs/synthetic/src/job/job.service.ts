@@ -4,6 +4,9 @@ import type { Logger, Viewer, WorkerPool } from '../../../../lib/src/index';
 import { BadUserInputError, DomainError, ForbiddenError, NotFoundError, viewerCan } from '../../../../lib/src/index';
 import type { CatalogClient } from '../clients/catalog.client';
 import type { SchemasClient } from '../clients/schemas.client';
+import { parseAvroSchema } from '../schema-driven/avro.generator';
+import { compileJsonSchema } from '../schema-driven/json-schema.generator';
+import { SyntheticInputError } from '../table/table.types';
 import { SyntheticJobStatus, Synthesizer, TERMINAL_STATUSES } from './job.enums';
 import type { CreateSyntheticDataJobInput } from './job.input';
 import { SyntheticDataJob } from './synthetic-job.entity';
@@ -38,6 +41,15 @@ function validate(input: CreateSyntheticDataJobInput, maxRows: number): Problem[
   }
   if (input.inlineSchema && !['JSON', 'AVRO'].includes(input.inlineSchema.type.toUpperCase())) {
     problems.push({ field: 'inlineSchema.type', message: 'must be JSON or AVRO' });
+  } else if (input.inlineSchema) {
+    // Refused now rather than as a failed job: invalid schemas, patterns that need backtracking.
+    try {
+      if (input.inlineSchema.type.toUpperCase() === 'AVRO') parseAvroSchema(input.inlineSchema.schema);
+      else compileJsonSchema(input.inlineSchema.schema as object);
+    } catch (error) {
+      if (!(error instanceof SyntheticInputError)) throw error;
+      problems.push({ field: 'inlineSchema.schema', message: error.message });
+    }
   }
   (input.constraints ?? []).forEach((c, i) => {
     if (c.min == null && c.max == null && c.allowedValues == null) problems.push({ field: `constraints[${i}]`, message: 'needs min, max or allowedValues' });

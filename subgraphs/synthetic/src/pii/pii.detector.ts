@@ -3,6 +3,8 @@ import { isMissing } from '../table/table.types';
 import { looksLikeDatetime } from '../table/datetime.util';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+// No address is longer (RFC 5321); the bound also keeps EMAIL's quadratic backtracking on long cells small (ReDoS).
+const MAX_EMAIL_LENGTH = 254;
 const PHONE = /^\+?[\d\s().-]{7,20}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SSN = /^\d{3}-\d{2}-\d{4}$/;
@@ -36,7 +38,7 @@ export function detectPii(name: string, values: Cell[]): PiiKind | null {
   for (const [pattern, kind] of NAME_HINTS) if (pattern.test(name)) return kind;
   const texts = values.filter((v) => !isMissing(v)).map(String);
   const strings = values.filter((v): v is string => typeof v === 'string' && v !== '');
-  if (share(texts, (v) => EMAIL.test(v)) >= PATTERN_SHARE) return 'EMAIL';
+  if (share(texts, (v) => v.length <= MAX_EMAIL_LENGTH && EMAIL.test(v)) >= PATTERN_SHARE) return 'EMAIL';
   if (share(texts, (v) => UUID.test(v) || SSN.test(v)) >= PATTERN_SHARE) return 'IDENTIFIER';
   const phoneLike = (v: string): boolean => PHONE.test(v) && v.replace(/\D/g, '').length >= 9 && !looksLikeDatetime(v);
   if (strings.length > 0 && share(strings, phoneLike) >= PATTERN_SHARE) return 'PHONE';

@@ -1,4 +1,5 @@
 import avro from 'avsc';
+import { MAX_JSON_DEPTH } from '../../../../lib/src/index';
 import { Rng } from '../math/rng';
 import { SyntheticInputError } from '../table/table.types';
 
@@ -13,12 +14,7 @@ const MAX_DEPTH = 8;
  * @throws SyntheticInputError when the schema does not parse or a value fails validation.
  */
 export function generateAvroRecords(schema: unknown, count: number, seed: number): unknown[] {
-  let type: avro.Type;
-  try {
-    type = avro.Type.forSchema(schema as avro.Schema);
-  } catch (error) {
-    throw new SyntheticInputError(`invalid Avro schema: ${(error as Error).message}`, 'schema');
-  }
+  const type = parseAvroSchema(schema);
   const rng = new Rng(seed);
   const records: unknown[] = [];
   for (let i = 0; i < count; i++) {
@@ -32,7 +28,20 @@ export function generateAvroRecords(schema: unknown, count: number, seed: number
   return records;
 }
 
+/**
+ * The avsc type of an Avro schema.
+ * @throws SyntheticInputError when it is not a valid Avro schema
+ */
+export function parseAvroSchema(schema: unknown): avro.Type {
+  try {
+    return avro.Type.forSchema(schema as avro.Schema);
+  } catch (error) {
+    throw new SyntheticInputError(`invalid Avro schema: ${(error as Error).message}`, 'schema');
+  }
+}
+
 function generate(type: avro.Type, rng: Rng, depth: number): unknown {
+  if (depth > MAX_JSON_DEPTH) throw new SyntheticInputError(`the schema has no value nested less than ${MAX_JSON_DEPTH} levels deep (a record that contains itself without a null branch?)`, 'schema');
   const t = type as any;
   const logical: string | undefined = t.getSchema?.({ exportAttrs: true })?.logicalType;
   switch (type.typeName) {

@@ -3,6 +3,7 @@ import type { AnySchema, ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { MAX_JSON_DEPTH, userRegExpEngine } from '../../../../lib/src/index';
 import { Rng } from '../math/rng';
 import { SyntheticInputError } from '../table/table.types';
 import { generateFromPattern, UnsupportedPatternError } from './regex.generator';
@@ -20,7 +21,8 @@ const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'harbor', 'lumen', 'nova', 'or
  */
 export function compileJsonSchema(schema: AnySchema): ValidateFunction {
   const dialect = typeof schema === 'object' && schema !== null ? String((schema as Record<string, unknown>).$schema ?? '') : '';
-  const options = { strict: false, allErrors: false, multipleOfPrecision: 9 };
+  // User patterns run on lib's linear-time engine: a schema cannot stall the service while records are checked.
+  const options = { strict: false, allErrors: false, multipleOfPrecision: 9, code: { regExp: userRegExpEngine } };
   const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
   addFormats(ajv);
   try {
@@ -62,12 +64,25 @@ export function generateJsonRecords(schema: AnySchema, count: number, seed: numb
 }
 
 class JsonValueGenerator {
+  /** Nested `value` calls in progress: `$ref` cycles and combinators recurse without adding depth. */
+  private active = 0;
+
   constructor(
     private readonly root: Schema,
     private readonly rng: Rng,
   ) {}
 
   value(schema: Schema, depth: number): unknown {
+    if (this.active >= MAX_JSON_DEPTH) throw new SyntheticInputError(`the schema has no value nested less than ${MAX_JSON_DEPTH} levels deep (a required $ref cycle?)`, 'schema');
+    this.active++;
+    try {
+      return this.valueOf(schema, depth);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private valueOf(schema: Schema, depth: number): unknown {
     if (schema === true) return this.word();
     if (schema === false) throw new SyntheticInputError('the schema accepts no value (false)', 'schema');
     if (schema.$ref) return this.value(this.resolve(schema.$ref), depth);
@@ -98,7 +113,12 @@ class JsonValueGenerator {
   }
 
   private deref(schema: Schema): Schema {
-    return typeof schema === 'object' && schema.$ref ? this.deref(this.resolve(schema.$ref)) : schema;
+    let out = schema;
+    for (let hops = 0; typeof out === 'object' && out.$ref; hops++) {
+      if (hops >= MAX_JSON_DEPTH) throw new SyntheticInputError(`$ref ${String(out.$ref)} does not lead to a schema (a $ref cycle?)`, 'schema');
+      out = this.resolve(out.$ref);
+    }
+    return out;
   }
 
   private resolve(ref: string): Schema {

@@ -1,3 +1,4 @@
+import { MAX_PATTERN_LENGTH } from '../../../../lib/src/index';
 import type { Rng } from '../math/rng';
 
 /** A regex feature the generator does not support (look-arounds, back-references...). */
@@ -20,15 +21,61 @@ const SPACE = [' '];
 const PRINTABLE = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'];
 /** Unbounded quantifiers (`*`, `+`, `{n,}`) stop this many repetitions past their minimum. */
 const OPEN_REPEAT = 8;
+/** Longest string generated for one pattern: counted repetitions multiply (`(a{1000}){1000}`). */
+export const MAX_GENERATED_LENGTH = 10_000;
+
+const SATURATED = Number.MAX_SAFE_INTEGER;
+const times = (a: number, b: number) => (a === 0 || b === 0 ? 0 : a > SATURATED / b ? SATURATED : a * b);
+const plus = (a: number, b: number) => Math.min(a + b, SATURATED);
+
+/** The shortest and longest strings a node can produce (saturating, never overflowing). */
+function lengths(node: Node): { min: number; max: number } {
+  switch (node.kind) {
+    case 'set':
+      return { min: 1, max: 1 };
+    case 'seq':
+      return node.items.map(lengths).reduce((a, b) => ({ min: plus(a.min, b.min), max: plus(a.max, b.max) }), { min: 0, max: 0 });
+    case 'alt': {
+      const all = node.options.map(lengths);
+      return { min: Math.min(...all.map((l) => l.min)), max: Math.max(...all.map((l) => l.max)) };
+    }
+    case 'repeat': {
+      const inner = lengths(node.node);
+      return { min: times(inner.min, node.min), max: times(inner.max, node.max) };
+    }
+  }
+}
+
+/** Caps every repetition at `extra` past its minimum: a count in [min, capped max] still matches. */
+function capRepeats(node: Node, extra: number): Node {
+  switch (node.kind) {
+    case 'set':
+      return node;
+    case 'seq':
+      return { kind: 'seq', items: node.items.map((n) => capRepeats(n, extra)) };
+    case 'alt':
+      return { kind: 'alt', options: node.options.map((n) => capRepeats(n, extra)) };
+    case 'repeat':
+      return { kind: 'repeat', node: capRepeats(node.node, extra), min: node.min, max: Math.min(node.max, node.min + extra) };
+  }
+}
 
 /**
  * Generates strings matching a JSON Schema `pattern` (ECMA-262 subset: literals, classes,
  * `\d \w \s .`, groups, alternation, quantifiers, anchors). The search is unanchored in JSON
- * Schema, so a string matching the whole pattern also satisfies it.
+ * Schema, so a string matching the whole pattern also satisfies it. Output stays within
+ * MAX_GENERATED_LENGTH: when repetitions multiply past it, their counts are drawn from the low end.
+ * @throws UnsupportedPatternError for constructs it cannot generate, or when even the shortest
+ * match is longer than MAX_GENERATED_LENGTH
  */
 export function generateFromPattern(pattern: string, rng: Rng): string {
-  const parser = new PatternParser(pattern);
-  const node = parser.parse();
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new UnsupportedPatternError(pattern.slice(0, 80), `longer than ${MAX_PATTERN_LENGTH} characters`);
+  let node = new PatternParser(pattern).parse();
+  if (lengths(node).max > MAX_GENERATED_LENGTH) node = capRepeats(node, OPEN_REPEAT);
+  if (lengths(node).max > MAX_GENERATED_LENGTH) node = capRepeats(node, 0);
+  if (lengths(node).max > MAX_GENERATED_LENGTH) {
+    throw new UnsupportedPatternError(pattern, `its shortest matches are longer than ${MAX_GENERATED_LENGTH} characters`);
+  }
   return emit(node, rng);
 }
 
@@ -85,8 +132,10 @@ class PatternParser {
     const ch = this.source[this.i++];
     if (ch === '(') {
       if (this.source[this.i] === '?') {
-        if (this.source[this.i + 1] !== ':') throw new UnsupportedPatternError(this.source, 'look-around groups');
-        this.i += 2;
+        const named = /^\?<[^=!>][^>]*>/.exec(this.source.slice(this.i, this.i + 64));
+        if (named) this.i += named[0].length;
+        else if (this.source[this.i + 1] === ':') this.i += 2;
+        else throw new UnsupportedPatternError(this.source, 'look-around groups');
       }
       const inner = this.alternation();
       if (this.source[this.i++] !== ')') throw new UnsupportedPatternError(this.source, 'unbalanced group');
