@@ -11,6 +11,7 @@ import { JsonTooDeepError, MAX_JSON_DEPTH, jsonTooDeepAt } from './json-depth';
 // are C strings; a lone surrogate is not Unicode and every driver silently turns it into U+FFFD.
 // eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-control-regex -- the same, every match
 const UNSTORABLE_ALL = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** At most this many problems are named in one answer (the input may hold thousands). */
