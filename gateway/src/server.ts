@@ -193,7 +193,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     registry: openSubscriptions,
     revocations: revocations?.list,
     onActiveChange: (d: number) => activeSubscriptions.inc(d),
-    guard: createOperationGuard({ maxTokens: config.limits.maxTokens, limitRules: limits.validationRules, safelist, production: config.production }),
+    guard: createOperationGuard({ limits, safelist, production: config.production }),
     authRequirements: () => state.authRequirements,
     rateLimiter,
     // express's req.ip (under `trust proxy`) on the plain node:http request, as for direct GraphQL POSTs.
