@@ -2,7 +2,7 @@
 // tokens at once everywhere — through the gateway (planned, pass-through, REST, subscriptions) and at
 // every subgraph directly — whether revocations travel over identity's stream or Redis, in dev and
 // production mode; verifiers started after the revocation refuse too.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -231,7 +231,8 @@ describe.each([false, true])('a token a subgraph refuses, with edge verification
 describe('identity restarts: revocations are kept in its database and followers catch up', () => {
   it('a restarted identity still refuses, serves the list, and a follower reconnects and hears new revocations', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-revoke-'));
-    const env = { AIC_DATA_DIR: dataDir, LOG_LEVEL: 'silent', AIC_ADMIN_EMAIL: 'owner@example.com', AIC_ADMIN_PASSWORD: 'a strong first password', NODE_ENV: 'production' };
+    // Production identity keeps its signing keys encrypted with the key-encryption key: the restart needs the same one.
+    const env = { AIC_DATA_DIR: dataDir, LOG_LEVEL: 'silent', AIC_ADMIN_EMAIL: 'owner@example.com', AIC_ADMIN_PASSWORD: 'a strong first password', NODE_ENV: 'production', AIC_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
     let identity = await createIdentity({ ...loadIdentityConfig(env), port: 0, host: '127.0.0.1' });
     let running = await startService('identity', identity.server);
     const port = new URL(running.url).port;
