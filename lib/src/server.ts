@@ -16,7 +16,7 @@ import { REVOKED_TOKEN_MESSAGE } from './auth/token-verifier';
 import type { Viewer } from './auth/viewer';
 import { loadWebSocketSettings } from './env';
 import { createFormatError } from './errors';
-import { graphqlPostHandler, isJsonPost } from './graphql-http';
+import { graphqlPostHandler, isJsonPost, refuseDeepGraphQLRequest } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
@@ -212,6 +212,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   app.use(
     '/graphql',
     express.json({ limit: opts.bodyLimitBytes }),
+    refuseDeepGraphQLRequest(),
     expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
   app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
