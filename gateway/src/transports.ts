@@ -5,7 +5,7 @@ import type express from 'express';
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { GraphQLError, print } from 'graphql';
 import type { GraphQLWebSocketEndpoint, Logger, RevocationList, TokenVerifier, Viewer, WebSocketSettings } from '../../lib/src/index';
-import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchRevocation } from '../../lib/src/index';
+import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchCredentials } from '../../lib/src/index';
 import type { GatewayContext } from './context';
 import type { AuthRequirements } from './edge-auth';
 import type { OperationGuard } from './operation-guard';
@@ -58,10 +58,7 @@ function runSubscription(opts: TransportOptions, args: { document: DocumentNode;
   const controller = new AbortController();
   const stop = () => controller.abort(CLIENT_GONE);
   const stream = (async function* () {
-    const viewer = args.context.viewer;
-    const expiry = viewer ? setTimeout(() => controller.abort(new SubscriptionEnded('Access token expired: subscription ended', 'UNAUTHENTICATED')), Math.max(0, viewer.expiresAt - Date.now())) : undefined;
-    expiry?.unref();
-    const unwatch = watchRevocation(opts.revocations, viewer, () => controller.abort(new SubscriptionEnded(REVOKED_TOKEN_MESSAGE, 'UNAUTHENTICATED')));
+    const unwatch = watchCredentials(args.context.viewer, opts.revocations, (error) => controller.abort(new SubscriptionEnded(error.message, 'UNAUTHENTICATED')));
     opts.registry.add(controller);
     if (until?.aborted) stop();
     until?.addEventListener('abort', stop, { once: true });
@@ -69,7 +66,6 @@ function runSubscription(opts: TransportOptions, args: { document: DocumentNode;
     try {
       yield* opts.executor().subscribe({ document: args.document, operationName: args.operationName, variables: args.variables, context: args.context, signal: controller.signal });
     } finally {
-      clearTimeout(expiry);
       unwatch();
       opts.registry.delete(controller);
       until?.removeEventListener('abort', stop);
