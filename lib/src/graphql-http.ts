@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { parse as parseUrl } from 'node:url';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { RequestHandler } from 'express';
@@ -111,12 +112,22 @@ function jsonParam(value: unknown): unknown {
  */
 export function refuseDeepGraphQLRequest(): RequestHandler {
   return (req, res, next) => {
-    const query = req.query as Record<string, unknown> | undefined;
-    const request = req.method === 'GET' ? { query: query?.query, variables: jsonParam(query?.variables), extensions: jsonParam(query?.extensions) } : req.body;
-    const deep = graphqlRequestTooDeep(request);
+    const deep = graphqlRequestTooDeep(req.method === 'GET' ? getRequestsOf(req.url) : req.body);
     if (!deep) return next();
     res.status(400).json({ errors: [requestTooDeepError(deep)] });
   };
+}
+
+/**
+ * A GET request's parameters read as Apollo Server reads them (URLSearchParams of the URL's search),
+ * one request per repeated value so none goes unchecked (Apollo refuses repeats, but after this).
+ */
+function getRequestsOf(url: string): { query?: string; variables?: unknown; extensions?: unknown }[] {
+  // The very parse @as-integrations/express5 hands Apollo (`#`, auto-escaped characters alike).
+  const params = new URLSearchParams(parseUrl(url).search ?? '');
+  const all = (name: string) => params.getAll(name);
+  const count = Math.max(1, ...['query', 'variables', 'extensions'].map((n) => all(n).length));
+  return Array.from({ length: count }, (_, i) => ({ query: all('query')[i], variables: jsonParam(all('variables')[i]), extensions: jsonParam(all('extensions')[i]) }));
 }
 
 const answerJson = (res: http.ServerResponse, status: number, body: unknown) => {
