@@ -187,11 +187,13 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     }
     // The subgraph fetcher's text() can be read again by errorFromResponse.
     if (!Array.isArray(parsed?.errors) || parsed.errors.length === 0) return undefined;
-    const code = res.status === 401 ? 'UNAUTHENTICATED' : res.status === 403 ? 'FORBIDDEN' : 'RATE_LIMITED';
+    const code = codeForStatus(res.status);
+    // `response` as errorFromResponse gives it (the exchange, for development; production answers drop it).
+    const response = { url: this.url, status: res.status, statusText: res.statusText, body: parsed };
     const errors = (parsed.errors as { message?: string; extensions?: Record<string, unknown> }[]).map((e) => ({
       ...e,
       message: String(e.message ?? ''),
-      extensions: { code, ...e.extensions, http: { status: res.status } },
+      extensions: { code, ...e.extensions, response, http: { status: res.status } },
     }));
     return { errors, http: res as any } as SubgraphResult;
   }
@@ -250,11 +252,14 @@ function isClientError(err: unknown): boolean {
   return typeof status === 'number' && status < 500;
 }
 
-/** A subgraph's 401 or 403 becomes the client's (Apollo Server reads `extensions.http` and never sends it). */
+/**
+ * A subgraph's refusal (401, 403, 429) becomes the client's status (Apollo Server reads
+ * `extensions.http` and never sends it); other 4xx answers (413 ...) are errors of the fetch only.
+ */
 function withRefusalStatus(err: unknown): unknown {
   const status = (err as { extensions?: { response?: { status?: number } } }).extensions?.response?.status;
   const extensions = (err as { extensions?: Record<string, unknown> }).extensions;
-  if (extensions && (status === 401 || status === 403)) extensions.http = { status };
+  if (extensions && status !== undefined && REFUSALS.has(status)) extensions.http = { status };
   return err;
 }
 

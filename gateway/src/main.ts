@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import fs from 'node:fs';
-import { createLogger, startTracing } from '../../lib/src/index';
+import { createLogger, exitOnBootFailure, startTracing } from '../../lib/src/index';
 import { loadGatewayConfig } from './config';
 import { watchSupergraphFile } from './reload';
 import { createGateway } from './server';
@@ -28,7 +28,7 @@ async function serve() {
 }
 
 /** With AIC_GATEWAY_WORKERS > 1, a primary forks that many workers sharing the port (node:cluster). */
-function main() {
+async function main() {
   const config = loadGatewayConfig(process.env);
   if (config.workers <= 1 || !cluster.isPrimary) return serve();
   const logger = createLogger('gateway', config.logLevel);
@@ -48,10 +48,7 @@ function main() {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  return Promise.resolve();
 }
 
-main()?.catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// One line on stderr, secrets scrubbed, exit 1: as every service (a bad setting's value may be a URL with a password).
+main().catch(exitOnBootFailure('gateway'));

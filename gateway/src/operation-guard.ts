@@ -1,15 +1,14 @@
-import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode, ValidationRule } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, getVariableValues, parse, specifiedRules, validate } from 'graphql';
 import type { Viewer } from '../../lib/src/index';
 import type { AuthRequirements } from './edge-auth';
 import { checkEdgeAuth } from './edge-auth';
-import type { Safelist } from './protection';
+import type { OperationLimitChecks, Safelist } from './protection';
 import { notInSafelistError } from './protection';
 
 export interface OperationGuardOptions {
-  maxTokens: number;
-  /** The operation limits' validation rules, the very ones Apollo Server runs for `/graphql`. */
-  limitRules: readonly ValidationRule[];
+  /** The operation limits Apollo Server applies on `/graphql` (`operationLimits`): its rules, parse options and errors. */
+  limits: OperationLimitChecks;
   safelist?: Safelist;
   production: boolean;
 }
@@ -18,7 +17,7 @@ export interface OperationGuardOptions {
 export interface OperationGuard {
   /**
    * Parses with the token limit and picks the operation.
-   * @returns the document and its operation, or the errors (`GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED` past the token limit, `OPERATION_RESOLUTION_FAILURE`)
+   * @returns the document and its operation, or the errors (`GRAPHQL_PARSE_FAILED`, `TOKEN_LIMIT_EXCEEDED`, `OPERATION_RESOLUTION_FAILURE`)
    */
   parse(source: string, operationName?: string | null): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: GraphQLError[] };
   /**
@@ -39,20 +38,23 @@ export interface CheckedOperation {
   viewer: Viewer | null;
 }
 
-const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th\w+ \d+ tokens/;
-
-/** @returns the guard of subscription operations, with the same settings as `/graphql` */
+/**
+ * @returns the guard of subscription operations, with the same settings as `/graphql`. Its errors
+ * are those Apollo Server reports there (a parse or validation error, or the operation limit behind
+ * one, found by the same `limitErrorOf`), so the gateway's formatter shapes them alike.
+ */
 export function createOperationGuard(opts: OperationGuardOptions): OperationGuard {
-  const rules = [...specifiedRules, ...opts.limitRules, ...(opts.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  const rules = [...specifiedRules, ...opts.limits.validationRules, ...(opts.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  const { limitErrorOf } = opts.limits;
   return {
     parse(source, operationName) {
       let document: DocumentNode;
       try {
-        document = parse(source, { maxTokens: opts.maxTokens });
+        document = parse(source, opts.limits.parseOptions);
       } catch (err) {
-        // graphql-js counts tokens as graphql-armor does at /graphql: answer as /graphql does (a limit, not a syntax error).
-        if (TOO_MANY_TOKENS.test((err as Error).message)) return { errors: [new GraphQLError(`Syntax Error: Token limit of ${opts.maxTokens} exceeded.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] };
-        return { errors: [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+        const e = err as GraphQLError;
+        const syntax = new GraphQLError(e.message, { source: e.source, positions: e.positions, originalError: e, extensions: { ...e.extensions, code: 'GRAPHQL_PARSE_FAILED' } });
+        return { errors: [limitErrorOf(syntax) ?? syntax] };
       }
       const operation = getOperationAST(document, operationName ?? undefined);
       if (!operation) {
@@ -63,7 +65,7 @@ export function createOperationGuard(opts: OperationGuardOptions): OperationGuar
     },
     check({ source, document, operation, variables, schema, requirements, viewer }) {
       const invalid = validate(schema, document, rules);
-      if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      if (invalid.length) return invalid.map((e) => limitErrorOf(e) ?? new GraphQLError(e.message, { nodes: e.nodes, originalError: e.originalError ?? e, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
       if (opts.safelist && !opts.safelist.has(source)) return [notInSafelistError()];
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
       if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
@@ -80,10 +82,11 @@ const SUGGESTION = /\s*Did you mean [^?]*\?/g;
  * The gateway's error shaping for every transport: `formatError`, no `extensions.http`, and in
  * production no field suggestions in any message (validation, variables, upstream events).
  */
-export function clientErrorFormatter(formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError, production: boolean) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+export function clientErrorFormatter(formatError: (formatted: GraphQLFormattedError, error?: unknown) => GraphQLFormattedError, production: boolean) {
+  // The original error goes on: what it is (an operation limit behind Apollo's wrapper ...) decides the answer.
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     const { http: _http, ...extensions } = formatted.extensions ?? {};
-    const shaped = formatError({ ...formatted, ...(formatted.extensions ? { extensions } : {}) });
+    const shaped = formatError({ ...formatted, ...(formatted.extensions ? { extensions } : {}) }, error);
     return production ? { ...shaped, message: shaped.message.replace(SUGGESTION, '') } : shaped;
   };
 }

@@ -116,16 +116,13 @@ function downstreamError(e: GraphQLFormattedError, serviceName: string, extra: R
 }
 
 /**
- * The answer when the subgraph refused the call with a 4xx (RemoteGraphQLDataSource's
- * errorFromResponse): its own errors, and its status (401, 403 ...) as the response's.
+ * The answer when the subgraph answered the call with a 4xx the data source throws (its
+ * errorFromResponse: a 413 PAYLOAD_TOO_LARGE, a 401 without a GraphQL body ...): that error of this
+ * fetch, as plan execution reports it, with the status the data source gave a refusal (401, 403,
+ * 429) and no other: a request the subgraph found too large is still answered 200 with the error.
  */
 function refusedAnswer(error: unknown, serviceName: string) {
-  const ext = (error as { extensions?: { code?: string; response?: { status?: number; body?: { errors?: GraphQLFormattedError[] } } } })?.extensions;
-  const status = ext?.response?.status;
-  if (typeof status !== 'number' || status < 400 || status >= 500) throw error;
-  const given = ext?.response?.body?.errors;
-  const errors: GraphQLFormattedError[] = Array.isArray(given) && given.length ? given : [{ message: (error as Error).message, extensions: { code: ext?.code } }];
-  // Apollo Server takes `extensions.http.status` for the response and never sends it to the client.
-  return { data: null, errors: errors.map((e) => downstreamError(e, serviceName, { http: { status } })) };
+  const status = (error as { extensions?: { response?: { status?: number } } })?.extensions?.response?.status;
+  if (!(error instanceof GraphQLError) || typeof status !== 'number' || status < 400 || status >= 500) throw error;
+  return { data: null, errors: [downstreamError(error, serviceName)] };
 }
-

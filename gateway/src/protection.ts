@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type express from 'express';
-import type { ParseOptions, ValidationContext } from 'graphql';
+import type { ParseOptions, ValidationContext, ValidationRule } from 'graphql';
 import { GraphQLError, Lexer, Source, TokenKind } from 'graphql';
 import type Redis from 'ioredis';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -33,9 +33,12 @@ const LIMITS = {
  * it was counted); Apollo answers it with HTTP 400 as the validation or parse error it reports.
  */
 export class OperationLimitError extends GraphQLError {
-  constructor(limit: keyof typeof LIMITS, n: number, found?: number) {
+  /** @param at where in the operation's text it was found (the token the parser stopped at) */
+  constructor(limit: keyof typeof LIMITS, n: number, found?: number, at?: Pick<GraphQLError, 'source' | 'positions'>) {
     const { code, counts } = LIMITS[limit];
     super(found === undefined ? `The operation has more ${counts} than the limit of ${n}` : `The operation's ${counts} is ${found}, over the limit of ${n}`, {
+      source: at?.source,
+      positions: at?.positions,
       extensions: { code, limit: n, ...(found === undefined ? {} : { found }) },
     });
   }
@@ -47,6 +50,14 @@ const reportAs = (limit: keyof typeof LIMITS, n: number) => (ctx: ValidationCont
   ctx?.reportError(new OperationLimitError(limit, n, found === undefined ? undefined : Number(found)));
 };
 
+/** The operation limits as Apollo Server and the gateway's other transports apply them. */
+export interface OperationLimitChecks {
+  validationRules: ValidationRule[];
+  parseOptions: ParseOptions;
+  /** The limit an error reports (Apollo's wrapper, the parser's error, or the limit error itself), if any. */
+  limitErrorOf: (error: unknown) => OperationLimitError | undefined;
+}
+
 /**
  * graphql-armor's validation rules with our limits, each reporting an `OperationLimitError`; the
  * token limit is the parser's own (`parseOptions`: armor's would answer HTTP 500). Field suggestions
@@ -55,7 +66,7 @@ const reportAs = (limit: keyof typeof LIMITS, n: number) => (ctx: ValidationCont
  * Apollo reports every validation error as GRAPHQL_VALIDATION_FAILED and every parse error as
  * GRAPHQL_PARSE_FAILED: `limitErrorOf` finds ours again for the error formatter.
  */
-export function operationLimits(limits: OperationLimits) {
+export function operationLimits(limits: OperationLimits): OperationLimitChecks {
   const own = <K extends keyof typeof LIMITS>(limit: K, n: number) => ({ enabled: true, propagateOnRejection: false, onReject: [reportAs(limit, n)] });
   const { validationRules } = new ApolloArmor({
     blockFieldSuggestion: { enabled: false },
@@ -92,7 +103,7 @@ export function limitErrorOf(error: unknown, maxTokens: number): OperationLimitE
   if (e instanceof OperationLimitError) return e;
   if (e?.originalError instanceof OperationLimitError) return e.originalError;
   if (e?.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !e.source || e.positions?.length !== 1) return undefined;
-  return tokenLimitOffset(e.source.body, maxTokens) === e.positions[0] ? new OperationLimitError('maxTokens', maxTokens) : undefined;
+  return tokenLimitOffset(e.source.body, maxTokens) === e.positions[0] ? new OperationLimitError('maxTokens', maxTokens, undefined, e) : undefined;
 }
 
 export interface RateLimits {

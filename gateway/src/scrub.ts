@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+
 /** What replaces an internal address in an answer. */
 export const INTERNAL_ADDRESS = '[internal address]';
 
@@ -48,8 +50,9 @@ function scrubUrls(word: string, known: ReadonlySet<string>): string {
 /** @returns whether a token is a bare internal address: `10.0.0.5:5432`, `[::1]:4001`, `::1`, `redis.ns.svc:6379`, `localhost`, a subgraph's host:port */
 function bareAddress(token: string, known: ReadonlySet<string>): boolean {
   const t = token.replace(/[.:]+$/, '');
-  if (t.startsWith('[')) return t.includes(']') && /^(:\d+)?$/.test(t.slice(t.indexOf(']') + 1));
-  if (t.includes('::')) return /^[0-9A-Fa-f:.]+$/.test(t);
+  // Only an IPv6 literal: `[a-z]` in a user's pattern or a message is no address.
+  if (t.startsWith('[')) return t.includes(']') && isIPv6(t.slice(1, t.indexOf(']')).replace(/%.*$/, '')) && /^(:\d+)?$/.test(t.slice(t.indexOf(']') + 1));
+  if (t.includes('::')) return isIPv6(t);
   const colon = t.lastIndexOf(':');
   const hasPort = colon > 0 && /^\d{1,5}$/.test(t.slice(colon + 1));
   const host = (hasPort ? t.slice(0, colon) : t).toLowerCase();

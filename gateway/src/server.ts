@@ -13,7 +13,7 @@ import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger, TokenVerifier, Viewer } from '../../lib/src/index';
-import { bearerToken, createServiceMetrics, createTokenVerifier, followRevocations, graphqlPostHandler, isJsonPost, metricsPlugin, subgraphUrls, tracingPlugin } from '../../lib/src/index';
+import { bearerToken, createServiceMetrics, createTokenVerifier, followRevocations, graphqlPostHandler, isJsonPost, metricsPlugin, refuseDeepGraphQLRequest, subgraphUrls, tracingPlugin } from '../../lib/src/index';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
@@ -193,7 +193,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     registry: openSubscriptions,
     revocations: revocations?.list,
     onActiveChange: (d: number) => activeSubscriptions.inc(d),
-    guard: createOperationGuard({ maxTokens: config.limits.maxTokens, limitRules: limits.validationRules, safelist, production: config.production }),
+    guard: createOperationGuard({ limits, safelist, production: config.production }),
     authRequirements: () => state.authRequirements,
     rateLimiter,
     // express's req.ip (under `trust proxy`) on the plain node:http request, as for direct GraphQL POSTs.
@@ -216,7 +216,8 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     }
     return { authorization, viewer, traceparent: (req as any).traceparent ?? traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
   };
-  app.use('/graphql', rateLimitMiddleware(rateLimiter), express.json({ limit: config.bodyLimitBytes }), multipartSubscriptionHandler(transportOptions), expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }));
+  // GET and multipart meet the pre-parse checks of direct POSTs (graphqlPostHandler); graphql-ws, lib's endpoint.
+  app.use('/graphql', rateLimitMiddleware(rateLimiter), express.json({ limit: config.bodyLimitBytes }), refuseDeepGraphQLRequest(), multipartSubscriptionHandler(transportOptions), expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }));
   direct.graphqlPost = graphqlPostHandler<GatewayContext>({
     apollo,
     bodyLimitBytes: config.bodyLimitBytes,

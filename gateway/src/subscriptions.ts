@@ -63,7 +63,8 @@ export function createSubscriptionExecutor(opts: { supergraphSdl: string; dataSo
     if (plan.node?.kind !== 'Subscription') throw new GraphQLError('Not a subscription operation', { extensions: { code: 'BAD_REQUEST' } });
     const { primary, rest } = plan.node;
     const variables = args.variables ?? {};
-    const upstreamVariables = Object.fromEntries((primary.variableUsages ?? []).filter((v) => v in variables).map((v) => [v, variables[v]]));
+    // Variable names are the client's: only its own keys count (`$constructor` is not Object's).
+    const upstreamVariables = Object.fromEntries((primary.variableUsages ?? []).filter((v) => Object.hasOwn(variables, v)).map((v) => [v, variables[v]]));
     const url = opts.urls[primary.serviceName];
     if (!url) throw new GraphQLError(`No subgraph "${primary.serviceName}"`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 

@@ -5,7 +5,7 @@ import type express from 'express';
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { GraphQLError, print } from 'graphql';
 import type { GraphQLWebSocketEndpoint, Logger, RevocationList, TokenVerifier, Viewer, WebSocketSettings } from '../../lib/src/index';
-import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchRevocation } from '../../lib/src/index';
+import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchCredentials } from '../../lib/src/index';
 import type { GatewayContext } from './context';
 import type { AuthRequirements } from './edge-auth';
 import type { OperationGuard } from './operation-guard';
@@ -34,8 +34,8 @@ export interface TransportOptions {
   clientIp: (req: http.IncomingMessage) => string;
   webSocket: WebSocketSettings;
   bodyLimitBytes: number;
-  /** Shapes every error sent over graphql-ws and multipart. */
-  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
+  /** Shapes every error sent over graphql-ws and multipart (given the original error too, as Apollo Server gives it). */
+  formatError: (formatted: GraphQLFormattedError, original?: unknown) => GraphQLFormattedError;
   /** Revoked sessions and keys: a subscription of one ends, a WebSocket of one runs nothing more. */
   revocations?: RevocationList;
 }
@@ -58,10 +58,7 @@ function runSubscription(opts: TransportOptions, args: { document: DocumentNode;
   const controller = new AbortController();
   const stop = () => controller.abort(CLIENT_GONE);
   const stream = (async function* () {
-    const viewer = args.context.viewer;
-    const expiry = viewer ? setTimeout(() => controller.abort(new SubscriptionEnded('Access token expired: subscription ended', 'UNAUTHENTICATED')), Math.max(0, viewer.expiresAt - Date.now())) : undefined;
-    expiry?.unref();
-    const unwatch = watchRevocation(opts.revocations, viewer, () => controller.abort(new SubscriptionEnded(REVOKED_TOKEN_MESSAGE, 'UNAUTHENTICATED')));
+    const unwatch = watchCredentials(args.context.viewer, opts.revocations, (error) => controller.abort(new SubscriptionEnded(error.message, 'UNAUTHENTICATED')));
     opts.registry.add(controller);
     if (until?.aborted) stop();
     until?.addEventListener('abort', stop, { once: true });
@@ -69,7 +66,6 @@ function runSubscription(opts: TransportOptions, args: { document: DocumentNode;
     try {
       yield* opts.executor().subscribe({ document: args.document, operationName: args.operationName, variables: args.variables, context: args.context, signal: controller.signal });
     } finally {
-      clearTimeout(expiry);
       unwatch();
       opts.registry.delete(controller);
       until?.removeEventListener('abort', stop);
@@ -146,7 +142,7 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
       return res.body.kind === 'single' ? res.body.singleResult : { errors: [{ message: 'Incremental delivery is not available over WebSocket', extensions: { code: 'BAD_REQUEST' } }] };
     },
     subscribe: async (args) => runSubscription(opts, { document: args.document, operationName: args.operationName, variables: args.variableValues, context: args.contextValue as GatewayContext }),
-    formatError: (formatted) => opts.formatError(formatted),
+    formatError: (formatted, original) => opts.formatError(formatted, original),
   });
 }
 
@@ -164,7 +160,8 @@ export function acceptsMultipartSubscription(accept: string | undefined): boolea
  * heartbeat every few seconds, `--graphql--` at the end. Other operations fall through to Apollo.
  */
 export function multipartSubscriptionHandler(opts: TransportOptions) {
-  const answer = (res: express.Response, status: number, errors: readonly unknown[]) => res.status(status).json({ errors: errors.map((e) => opts.formatError(asGraphQLError(e).toJSON())) });
+  const formatted = (errors: readonly unknown[]) => errors.map((e) => opts.formatError(asGraphQLError(e).toJSON(), e));
+  const answer = (res: express.Response, status: number, errors: readonly unknown[]) => res.status(status).json({ errors: formatted(errors) });
   return async (req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!acceptsMultipartSubscription(req.headers.accept)) return next();
     const body = req.body as { query?: unknown; operationName?: string; variables?: Record<string, unknown> } | undefined;
@@ -193,7 +190,6 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
     res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec=1.0`, 'cache-control': 'no-cache' });
     res.write(part({}));
     const heartbeat = setInterval(() => res.write(part({})), opts.heartbeatMs);
-    const formatted = (errors: readonly unknown[]) => errors.map((e) => opts.formatError(asGraphQLError(e).toJSON()));
     try {
       for await (const result of runSubscription(opts, { document: parsed.document, operationName: body.operationName, variables: body.variables, context }, gone.signal)) {
         if (res.writableEnded || res.destroyed) break;

@@ -147,6 +147,33 @@ describe('gateway operations', () => {
     await gw.gateway.stop();
   });
 
+  it('reports a boot failure on stderr with secrets scrubbed and exits 1, as every service does', async () => {
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/main.ts')], {
+          env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', AIC_GATEWAY_VERIFY_TOKENS: 'false', ...env },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.once('exit', (code) => resolve({ code, stderr }));
+      });
+    const notASupergraph = path.join(dir, 'not-a-supergraph.graphql');
+    fs.writeFileSync(notASupergraph, 'type Query { a: String }');
+    const cases: [Record<string, string>, RegExp][] = [
+      // A setting's value may be a connection URL with its password: the message names the setting, never the password.
+      [{ AIC_SUBGRAPH_TIMEOUT_MS: 'postgres://gw:hunter2hunter2@db.internal:5432/x', AIC_SUPERGRAPH_PATH: notASupergraph }, /^gateway failed to start: AIC_SUBGRAPH_TIMEOUT_MS must be a number/],
+      [{ AIC_GATEWAY_WORKERS: 'redis://:hunter2hunter2@cache:6379' }, /^gateway failed to start: AIC_GATEWAY_WORKERS must be a number/],
+      [{ AIC_SUPERGRAPH_PATH: path.join(dir, 'missing.graphql') }, /^gateway failed to start: Error: ENOENT/],
+      [{ AIC_SUPERGRAPH_PATH: notASupergraph }, /^gateway failed to start: /],
+    ];
+    for (const [env, first] of cases) {
+      const { code, stderr } = await run(env);
+      expect([code, stderr], JSON.stringify(env)).toEqual([1, expect.stringMatching(first)]);
+      expect(stderr).not.toContain('hunter2');
+    }
+  });
+
   it('runs several worker processes on one port (cluster mode)', async () => {
     const file = path.join(dir, 'cluster-supergraph.graphql');
     fs.writeFileSync(file, await compose([catalogue]));

@@ -33,6 +33,24 @@ describe('scrubbing internal addresses out of answers', () => {
     for (const [input, output] of cases) expect(scrub.text(input), input).toBe(output);
   });
 
+  it("keeps a user's patterns and bracketed words that are no IPv6 literal", () => {
+    const cases = [
+      'Pattern "^(?!admin)[a-z]+$" is refused: lookahead needs a backtracking engine',
+      '#/properties/v/pattern: Pattern "[a-f0-9]{8}:[0-9]+" is refused',
+      'character classes [abc], [0-9a-f:] and [::x] and std::vector and a::b::c::d::e::f::g::h::i',
+      'list [1] and [a]:80 stay',
+    ];
+    for (const input of cases) expect(scrub.text(input), input).toBe(input);
+  });
+
+  it('replaces IPv6 literals in brackets with a zone or port, and bare', () => {
+    const cases: [string, string][] = [
+      ['[fe80::1%eth0]:8080 and [2001:db8::7]', `${X} and ${X}`],
+      ['peer fd00::12 refused', `peer ${X} refused`],
+    ];
+    for (const [input, output] of cases) expect(scrub.text(input), input).toBe(output);
+  });
+
   it('drops stack frames and internal keys at any depth', () => {
     expect(scrub.text('boom\n    at Object.<anonymous> (/srv/app.js:10:5)\n    at next (x.js:1:1)')).toBe('boom');
     expect(scrub.data({ code: 'X', response: { url: 'http://10.0.0.1' }, detail: [{ stacktrace: ['a'], note: 'via 10.0.0.1:80', exception: {} }] })).toEqual({ code: 'X', detail: [{ note: `via ${X}` }] });

@@ -26,9 +26,18 @@ async function startPeopleSubgraph(): Promise<RunningService> {
   const schema = buildSubgraphSchema({
     typeDefs: parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
       type User @key(fields: "id") { id: ID! name: String! }
-      type Query { person(id: ID!): User }`),
+      type Query { person(id: ID!): User }
+      type Subscription { echo(a: String, b: String, c: String): String }`),
     resolvers: {
       Query: { person: (_: unknown, { id }: { id: string }) => ({ id }) },
+      // One event saying which arguments arrived: an unset variable leaves its argument unset.
+      Subscription: {
+        echo: {
+          subscribe: async function* (_: unknown, args: Record<string, unknown>) {
+            yield { echo: ['a', 'b', 'c'].map((k) => (Object.hasOwn(args, k) ? JSON.stringify(args[k]) : 'unset')).join('|') };
+          },
+        },
+      },
       User: {
         __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
         name: (u: { id: string }, _: unknown, ctx: any) => `Person ${u.id}${ctx.authorization ? ' (authorized)' : ''}`,
@@ -112,6 +121,19 @@ describe('federated subscriptions', () => {
     const parts = text.split('\r\n--graphql').slice(1).map((p) => JSON.parse(p.slice(p.indexOf('\r\n\r\n') + 4)));
     expect(parts[0]).toEqual({});
     expect(parts.find((p) => p.payload)).toEqual({ payload: { data: { noteAdded: { text: 'multipart', author: { id: 'u-8', name: 'Person u-8 (authorized)' } } } } });
+  });
+
+  it('forward only the variables the client gave, whatever they are named (`constructor`, `__proto__` ...)', async () => {
+    const token = await issuer.issue({ sub: 'u-9', org: 'org-vars' });
+    const client = wsClient(token);
+    const query = 'subscription($constructor: String, $__proto__: String, $toString: String) { echo(a: $constructor, b: $__proto__, c: $toString) }';
+    const first = async (variables: Record<string, unknown>) => {
+      for await (const event of client.iterate({ query, variables })) return event;
+    };
+    expect(await first({})).toEqual({ data: { echo: 'unset|unset|unset' } });
+    expect(await first({ constructor: 'x' })).toEqual({ data: { echo: '"x"|unset|unset' } });
+    expect(await first(JSON.parse('{"__proto__":"y","toString":null}'))).toEqual({ data: { echo: 'unset|"y"|null' } });
+    await client.dispose();
   });
 
   it('refuse unauthenticated subscribers on connect and over multipart', async () => {

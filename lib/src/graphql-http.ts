@@ -1,6 +1,8 @@
 import type http from 'node:http';
+import { parse as parseUrl } from 'node:url';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
+import type { RequestHandler } from 'express';
 import { documentNestingProblem } from './document-nesting';
 import { jsonTooDeepAt, MAX_JSON_DEPTH } from './json-depth';
 
@@ -88,6 +90,46 @@ export function graphqlRequestTooDeep(body: unknown): { field: string; message: 
   return at === undefined ? undefined : { field: 'body', message: `The request body ${deep(at)}` };
 }
 
+/** The error a request graphqlRequestTooDeep refuses is answered with, on every transport (HTTP status 400). */
+export function requestTooDeepError(deep: { field: string; message: string }) {
+  return { message: deep.message, extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: deep.message }] } };
+}
+
+/** A GET parameter that carries JSON (`variables`, `extensions`): parsed when it is JSON, else as given (Apollo answers that). */
+function jsonParam(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * express middleware for `/graphql` after the JSON body parser: refuses what graphqlRequestTooDeep
+ * reports in a GET request's parameters or a POST body, with 400 and BAD_USER_INPUT, as
+ * graphqlPostHandler does for the POSTs it serves.
+ */
+export function refuseDeepGraphQLRequest(): RequestHandler {
+  return (req, res, next) => {
+    const deep = graphqlRequestTooDeep(req.method === 'GET' ? getRequestsOf(req.url) : req.body);
+    if (!deep) return next();
+    res.status(400).json({ errors: [requestTooDeepError(deep)] });
+  };
+}
+
+/**
+ * A GET request's parameters read as Apollo Server reads them (URLSearchParams of the URL's search),
+ * one request per repeated value so none goes unchecked (Apollo refuses repeats, but after this).
+ */
+function getRequestsOf(url: string): { query?: string; variables?: unknown; extensions?: unknown }[] {
+  // The very parse @as-integrations/express5 hands Apollo (`#`, auto-escaped characters alike).
+  const params = new URLSearchParams(parseUrl(url).search ?? '');
+  const all = (name: string) => params.getAll(name);
+  const count = Math.max(1, ...['query', 'variables', 'extensions'].map((n) => all(n).length));
+  return Array.from({ length: count }, (_, i) => ({ query: all('query')[i], variables: jsonParam(all('variables')[i]), extensions: jsonParam(all('extensions')[i]) }));
+}
+
 const answerJson = (res: http.ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
   res.statusCode = status;
@@ -123,7 +165,7 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
     }
     const deep = graphqlRequestTooDeep(body);
     if (deep) {
-      answerJson(res, 400, { errors: [{ message: deep.message, extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: deep.message }] } }] });
+      answerJson(res, 400, { errors: [requestTooDeepError(deep)] });
       return;
     }
     const headers = new HeaderMap();

@@ -31,6 +31,7 @@ export * from './openlineage/emitter';
 export * from './auth/revocations';
 export * from './auth/revocation-feed';
 export * from './auth/service-auth';
+export * from './auth/credential-watch';
 export * from './json-depth';
 export * from './json-scalars';
 export * from './safe-regexp';

@@ -10,13 +10,12 @@ import express from 'express';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { GraphQLError, execute, parse, subscribe, validate } from 'graphql';
 import type { RevocationFeed } from './auth/revocation-feed';
+import { watchCredentials } from './auth/credential-watch';
 import type { RevocationList } from './auth/revocations';
-import { watchRevocation } from './auth/revocations';
-import { REVOKED_TOKEN_MESSAGE } from './auth/token-verifier';
 import type { Viewer } from './auth/viewer';
 import { loadWebSocketSettings } from './env';
 import { createFormatError } from './errors';
-import { graphqlPostHandler, isJsonPost } from './graphql-http';
+import { graphqlPostHandler, isJsonPost, refuseDeepGraphQLRequest } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
@@ -60,8 +59,8 @@ export interface ServiceServerOptions<TContext extends BaseContext> {
   onStop?: () => Promise<void>;
   /**
    * The revocation feed the service's verifier consults (`createServiceAuth`): readiness waits for
-   * its list, a subscription whose session or key is revoked ends with UNAUTHENTICATED, and it is
-   * closed on stop.
+   * its list, a subscription whose session or key is revoked ends with UNAUTHENTICATED (as one
+   * whose token expires always does), and it is closed on stop.
    */
   revocations?: RevocationFeed;
 }
@@ -170,8 +169,8 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       if (refused) return refused;
       const result = await subscribe(args);
       const viewer = (args.contextValue as { viewer?: Viewer | null } | undefined)?.viewer;
-      if (!opts.revocations || !viewer || !(Symbol.asyncIterator in Object(result))) return result;
-      return endOnRevocation(result as AsyncIterable<ExecutionResult>, opts.revocations.list, viewer);
+      if (!viewer || !(Symbol.asyncIterator in Object(result))) return result;
+      return endWithCredentials(result as AsyncIterable<ExecutionResult>, viewer, opts.revocations?.list);
     },
     formatError: (formatted, original) => formatError(formatted, original),
   });
@@ -212,6 +211,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   app.use(
     '/graphql',
     express.json({ limit: opts.bodyLimitBytes }),
+    refuseDeepGraphQLRequest(),
     expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
   app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -254,18 +254,21 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   };
 }
 
-/** A subscription's events until the viewer's session or key is revoked, then one UNAUTHENTICATED error. */
-function endOnRevocation(source: AsyncIterable<ExecutionResult>, list: RevocationList, viewer: Viewer): AsyncGenerator<ExecutionResult> {
+/**
+ * A subscription's events until the viewer's token expires or its session or key is revoked, then
+ * one UNAUTHENTICATED error: a subscription never outlives its credentials (as at the gateway).
+ */
+function endWithCredentials(source: AsyncIterable<ExecutionResult>, viewer: Viewer, revocations: RevocationList | undefined): AsyncGenerator<ExecutionResult> {
   return (async function* () {
     const events = source[Symbol.asyncIterator]();
-    let onRevoked!: () => void;
-    const revoked = new Promise<'revoked'>((resolve) => (onRevoked = () => resolve('revoked')));
-    const unwatch = watchRevocation(list, viewer, onRevoked);
+    let onEnded!: (error: GraphQLError) => void;
+    const ended = new Promise<GraphQLError>((resolve) => (onEnded = resolve));
+    const unwatch = watchCredentials(viewer, revocations, onEnded);
     try {
       for (;;) {
-        const next = await Promise.race([events.next(), revoked]);
-        if (next === 'revoked') {
-          yield { errors: [new GraphQLError(REVOKED_TOKEN_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } })] };
+        const next = await Promise.race([events.next(), ended]);
+        if (next instanceof GraphQLError) {
+          yield { errors: [next] };
           return;
         }
         if (next.done) return;

@@ -6,6 +6,7 @@ import type { SubscribePayload } from 'graphql-ws';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
+import { graphqlRequestTooDeep, requestTooDeepError } from './graphql-http';
 import type { Logger } from './logger';
 
 /** Limits of a graphql-ws endpoint (`loadWebSocketSettings` reads them from the environment). */
@@ -107,7 +108,8 @@ function refuseUpgrade(socket: Duplex, refusal: UpgradeRefusal): void {
  * in total and per client address before the upgrade; until `connection_init` is acknowledged a
  * message may be `initPayloadBytes` long (ws closes with 1009 on the frame header, before buffering
  * its payload), after it `maxPayloadBytes`; `connection_init` must come within the timeout (4408);
- * a connection runs at most `maxOperationsPerConnection` operations at once. Whatever an operation
+ * a connection runs at most `maxOperationsPerConnection` operations at once; an operation nested too
+ * deep (graphqlRequestTooDeep) is refused before `prepare` sees it. Whatever an operation
  * does (a syntax or validation error, a hook or resolver that throws, a thrown non-GraphQLError, a
  * result carrying plain error objects) its client gets an `error` or `next` message with formatted
  * errors, and the connection and its other operations stay up.
@@ -143,6 +145,12 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
         // graphql-ws has registered this operation already: more than the cap means one too many.
         if (Object.keys(ctx.subscriptions).length > settings.maxOperationsPerConnection) {
           return [new GraphQLError(`This connection already runs ${settings.maxOperationsPerConnection} operations: complete one first`, { extensions: { code: 'TOO_MANY_OPERATIONS', limit: settings.maxOperationsPerConnection } })];
+        }
+        // Before anything parses, plans or coerces it, as on every HTTP transport.
+        const deep = graphqlRequestTooDeep(payload);
+        if (deep) {
+          const { message, extensions } = requestTooDeepError(deep);
+          return [new GraphQLError(message, { extensions })];
         }
         const prepared = await opts.prepare(ctx.extra.state as S, payload, ctx.extra.request);
         if (Array.isArray(prepared)) return prepared.length ? prepared.map(asGraphQLError) : [new GraphQLError('Operation refused', { extensions: { code: 'BAD_REQUEST' } })];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPIRED_SUBSCRIPTION_MESSAGE } from '../src/auth/credential-watch';
 import type { RunningService } from '../src/testing/harness';
 import { gql, startService, testBaseConfig } from '../src/testing/harness';
 import type { TestIssuer } from '../src/testing/test-issuer';
@@ -91,6 +92,28 @@ describe('service kit', () => {
     clearInterval(timer);
     await client.dispose();
     expect(received[0]).toEqual({ noteAdded: { text: 'live' } });
+  });
+
+  it('ends a graphql-ws subscription with UNAUTHENTICATED when its token expires, after delivering until then', async () => {
+    const token = await issuer.issue({ org: 'org-expiry', perms: ['notes:write'], expiresIn: 3 });
+    const expiresAt = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).exp * 1000;
+    const client = createClient({ url: notes.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const events: any[] = [];
+    let endedAt = 0;
+    const done = (async () => {
+      for await (const event of client.iterate({ query: 'subscription { noteAdded { text } }' })) events.push(event);
+      endedAt = Date.now();
+    })();
+    // graphql-ws subscribes asynchronously: publish until the first event arrives.
+    while (!events.length && Date.now() < expiresAt - 500) {
+      await gql(notes.graphqlUrl, 'mutation { addNote(text: "before expiry") { id } }', {}, token);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await done;
+    await client.dispose();
+    expect(events[0]).toEqual({ data: { noteAdded: { text: 'before expiry' } } });
+    expect(events.at(-1)).toEqual({ errors: [{ message: EXPIRED_SUBSCRIPTION_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(endedAt).toBeGreaterThanOrEqual(expiresAt);
   });
 
   it('serves JSON POSTs straight to Apollo with the body limit, request ids and metrics of every route', async () => {

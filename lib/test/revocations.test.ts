@@ -2,11 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KeyLike } from 'jose';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EXPIRED_SUBSCRIPTION_MESSAGE, watchCredentials } from '../src/auth/credential-watch';
 import { followRevocations } from '../src/auth/revocation-feed';
 import type { Revocation } from '../src/auth/revocations';
 import { RevocationList, parseRevocations, watchRevocation } from '../src/auth/revocations';
-import { createTokenVerifier } from '../src/auth/token-verifier';
+import { REVOKED_TOKEN_MESSAGE, createTokenVerifier } from '../src/auth/token-verifier';
+import type { Viewer } from '../src/auth/viewer';
 import { createLogger } from '../src/logger';
 
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
@@ -138,5 +140,41 @@ describe('followRevocations over the stream', () => {
     } finally {
       await feed.close();
     }
+  });
+});
+
+describe('watchCredentials (how long a subscription may run)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const user = (expiresAt: number, sessionId = 's-watch'): Viewer => ({ ...viewer({ sessionId }), roles: [], permissions: [], kind: 'user', token: 't', expiresAt });
+
+  it('ends at the expiry, not before, also for expiries beyond what one timer can hold (24.8 days)', () => {
+    vi.useFakeTimers();
+    const day = 86_400_000;
+    for (const days of [0.001, 1, 30, 400]) {
+      const ended: string[] = [];
+      const stop = watchCredentials(user(Date.now() + days * day), undefined, (e) => ended.push(`${e.extensions.code}: ${e.message}`));
+      vi.advanceTimersByTime(days * day - 1);
+      expect([days, ended]).toEqual([days, []]);
+      vi.advanceTimersByTime(1);
+      expect([days, ended]).toEqual([days, [`UNAUTHENTICATED: ${EXPIRED_SUBSCRIPTION_MESSAGE}`]]);
+      vi.advanceTimersByTime(10 * day);
+      expect(ended).toHaveLength(1);
+      stop();
+    }
+  });
+
+  it('ends once on revocation, and never after being stopped', async () => {
+    const list = new RevocationList();
+    const ended: string[] = [];
+    watchCredentials(user(Date.now() + 60_000, 's-revoked'), list, (e) => ended.push(e.message));
+    const stopped: string[] = [];
+    watchCredentials(user(Date.now() + 60_000, 's-stopped'), list, (e) => stopped.push(e.message))();
+    list.add([{ kind: 'session', id: 's-revoked', until: inMinutes(5) }, { kind: 'session', id: 's-stopped', until: inMinutes(5) }]);
+    list.add([{ kind: 'session', id: 's-revoked', until: inMinutes(6) }]);
+    expect(ended).toEqual([REVOKED_TOKEN_MESSAGE]);
+    expect(stopped).toEqual([]);
+    expect(watchCredentials(null, list, () => ended.push('no viewer'))).toBeTypeOf('function');
   });
 });

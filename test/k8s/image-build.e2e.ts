@@ -48,9 +48,9 @@ async function waitFor(url: string, child: ChildProcess, output: () => string, t
 // What identity's Deployment takes from its Secret: production refuses to start without it.
 const KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
-async function startFromImage(args: string[], env: Record<string, string>): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+async function startFromImage(args: string[], env: Record<string, string>, port?: number): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const runtime = stage('runtime');
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn(runtime.entrypoint![0], [...runtime.entrypoint!.slice(1), ...args], {
     cwd: tmp,
     env: { PATH: process.env.PATH ?? '', ...runtime.env, HOST: '127.0.0.1', PORT: String(port), AIC_DATA_DIR: path.join(tmp, 'data'), HOME: tmp, ...env },
@@ -117,12 +117,20 @@ describe('container image build without Docker', () => {
     }
   });
 
-  it('starts the gateway (the image CMD) from it, answering /health/live and /metrics', async () => {
-    const gw = await startFromImage(stage('runtime').cmd!, { AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql') });
+  /** identity from the image: the gateway learns revocations from it and is ready only once it has. */
+  const startIdentity = (dataDir: string, port?: number) => startFromImage(['dist/subgraphs/identity/src/main.js'], { AIC_DATA_DIR: path.join(tmp, dataDir), AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY }, port);
+
+  it('starts the gateway (the image CMD) from it, answering /health/live and /metrics; not ready until identity answers, never exiting', async () => {
+    const identityPort = await freePort();
+    const gw = await startFromImage(stage('runtime').cmd!, { AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql'), AIC_IDENTITY_URL: `http://127.0.0.1:${identityPort}` });
     const live = await waitFor(`${gw.url}/health/live`, gw.child, gw.output);
     expect(live.status).toBe(200);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toContain('process_cpu_user_seconds_total');
+    expect((await fetch(`${gw.url}/health/ready`)).status).toBe(503);
+    const identity = await startIdentity('gateway-identity', identityPort);
+    await waitFor(`${identity.url}/health/ready`, identity.child, identity.output);
+    await waitFor(`${gw.url}/health/ready`, gw.child, gw.output);
   });
 
   it('starts a subgraph with native modules (identity: Argon2, libsql) from it, ready on SQLite', async () => {
@@ -137,10 +145,18 @@ describe('container image build without Docker', () => {
   // SIGTERM the process keeps serving with readiness 503 for AIC_DRAIN_DELAY_SECONDS, then exits 0.
   // (Apollo Server's own stopOnTerminationSignals is off in lib and gateway, or it would exit at once.)
   it.each([
-    ['gateway', () => stage('runtime').cmd!, { AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql') }],
-    ['identity', () => ['dist/subgraphs/identity/src/main.js'], { AIC_DATA_DIR: path.join(tmp, 'drain-data'), AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY }],
+    [
+      'gateway',
+      () => stage('runtime').cmd!,
+      async (): Promise<Record<string, string>> => {
+        const identity = await startIdentity('drain-gateway-identity');
+        await waitFor(`${identity.url}/health/ready`, identity.child, identity.output);
+        return { AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql'), AIC_IDENTITY_URL: identity.url };
+      },
+    ],
+    ['identity', () => ['dist/subgraphs/identity/src/main.js'], async (): Promise<Record<string, string>> => ({ AIC_DATA_DIR: path.join(tmp, 'drain-data'), AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY })],
   ] as const)('%s drains on SIGTERM: readiness 503 while the drain lasts, then exit code 0', async (_name, args, env) => {
-    const svc = await startFromImage(args(), { ...env, AIC_DRAIN_DELAY_SECONDS: '3' });
+    const svc = await startFromImage(args(), { ...(await env()), AIC_DRAIN_DELAY_SECONDS: '3' });
     await waitFor(`${svc.url}/health/ready`, svc.child, svc.output);
     const exited = new Promise<number | null>((resolve) => svc.child.once('exit', () => resolve(svc.child.exitCode)));
     svc.child.kill('SIGTERM');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../lib/src/index';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';
+import { GraphQLWsProbe } from '../support/ws';
 
 const arrays = (n: number, inner = '1') => `${'['.repeat(n)}${inner}${']'.repeat(n)}`;
 const objects = (n: number, inner = '1') => `${'{"a":'.repeat(n)}${inner}${'}'.repeat(n)}`;
@@ -64,22 +65,6 @@ describe.each([
     await stillServes();
   });
 
-  it('JSON arguments that bypass the POST check (GET requests) are refused by the JSON scalars, in variables and literals', async () => {
-    const url = p.services.schemas!.graphqlUrl;
-    const get = async (query: string, variables?: string) => {
-      const res = await fetch(`${url}?query=${encodeURIComponent(query)}${variables ? `&variables=${encodeURIComponent(variables)}` : ''}`, { headers: { ...auth(), 'apollo-require-preflight': 'true' } });
-      return { status: res.status, body: (await res.json()) as any };
-    };
-    const variable = await get('query($v: JSON!) { validateAgainstSchema(subject: "s", data: $v) { valid } }', `{"v":${arrays(150)}}`);
-    expect({ status: variable.status, code: variable.body.errors?.[0]?.extensions?.code }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
-    expect(variable.body.errors[0].extensions.fields).toEqual([{ field: 'JSON', message: `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` }]);
-    // A literal is checked while the operation is validated: its error is a validation error of the argument.
-    const literal = await get(`{ validateAgainstSchema(subject: "s", data: ${'{a:'.repeat(MAX_JSON_DEPTH + 10)}1${'}'.repeat(MAX_JSON_DEPTH + 10)}) { valid } }`);
-    expect(literal.status).toBe(400);
-    expect(literal.body.errors[0].extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', fields: [{ field: 'JSON', message: `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` }] });
-    await stillServes();
-  });
-
   it('operation text: 5000-deep literals and selections, and list literals that would stall the planner', async () => {
     const documents = {
       deepList: `{ validateAgainstSchema(subject: "s", data: ${arrays(5000, '')}) { valid } }`,
@@ -94,6 +79,86 @@ describe.each([
         const res = await post(url, JSON.stringify({ query }));
         expect({ name, url, status: res.status, code: res.body.errors?.[0]?.extensions?.code }).toEqual({ name, url, status: 400, code: 'BAD_USER_INPUT' });
         expect(res.body.errors[0].extensions.fields).toEqual([{ field: 'query', message: expect.stringMatching(/nests .* deeper than/) }]);
+      }
+    }
+    await stillServes();
+  });
+
+  it('GET, multipart and graphql-ws meet the same checks before anything parses, plans or coerces, at the gateway and at the subgraphs', async () => {
+    const jsonQuery = 'query($v: JSON!) { validateAgainstSchema(subject: "s", data: $v) { valid } }';
+    const lineage = 'subscription($v: String) { lineageEvents(namespace: $v) { eventId } }';
+    // Short enough for a request target (16 KB of headers).
+    const texts = {
+      plannerBomb: `{ validateAgainstSchema(subject: "s", data: ${arrays(30, '')}) { valid } }`,
+      plannerBombInObjects: `{ validateAgainstSchema(subject: "s", data: ${'[{a:'.repeat(30)}1${'}]'.repeat(30)}) { valid } }`,
+      deepObject: `{ validateAgainstSchema(subject: "s", data: ${'{a:'.repeat(150)}1${'}'.repeat(150)}) { valid } }`,
+      deepSelection: `{ ${'me { '.repeat(200)}id${' }'.repeat(200)} }`,
+      deepArguments: `{ subject(name: ${'('.repeat(150)}"s"${')'.repeat(150)}) { name } }`,
+    };
+    const shortValues = { arrays: arrays(150), objects: objects(150), mixed: mixed(75), justOver: arrays(MAX_JSON_DEPTH + 1) };
+    const refused = (label: string, status: number | undefined, errors: any[] | undefined, field: string) =>
+      expect({ label, status, code: errors?.[0]?.extensions?.code, fields: errors?.[0]?.extensions?.fields }).toEqual({
+        label,
+        status,
+        code: 'BAD_USER_INPUT',
+        fields: [{ field, message: expect.stringMatching(/deeper than/) }],
+      });
+
+    // GET, at the gateway and at a subgraph.
+    const get = async (url: string, query: string, variables?: string) => {
+      const res = await fetch(`${url}?query=${encodeURIComponent(query)}${variables ? `&variables=${encodeURIComponent(variables)}` : ''}`, { headers: { ...auth(), 'apollo-require-preflight': 'true' }, signal: AbortSignal.timeout(20_000) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    for (const url of [p.gateway.graphqlUrl, p.services.schemas!.graphqlUrl]) {
+      for (const [name, text] of Object.entries(texts)) {
+        const res = await get(url, text);
+        refused(`GET ${name} ${url}`, res.status, res.body.errors, 'query');
+      }
+      for (const [name, raw] of Object.entries(shortValues)) {
+        const res = await get(url, jsonQuery, `{"v":${raw}}`);
+        refused(`GET variables ${name} ${url}`, res.status, res.body.errors, 'variables.v');
+      }
+    }
+
+    // Multipart (express's body parser, then the subscription handler or Apollo) at the gateway.
+    const multipart = async (body: string) => {
+      const res = await fetch(p.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0", application/json', ...auth() }, body, signal: AbortSignal.timeout(20_000) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    for (const [name, raw] of Object.entries(DEEP_VALUES)) {
+      for (const query of [lineage, jsonQuery]) {
+        const res = await multipart(`{"query":${JSON.stringify(query)},"variables":{"v":${raw}}}`);
+        refused(`multipart variables ${name} ${query.slice(0, 12)}`, res.status, res.body.errors, 'variables.v');
+      }
+    }
+    for (const [name, text] of Object.entries({ ...texts, subscriptionBomb: `subscription { lineageEvents(namespace: ${arrays(30, '"x"')}) { eventId } }`, deepSubscription: `subscription { ${'lineageEvents { '.repeat(5000)} } }` })) {
+      const res = await multipart(JSON.stringify({ query: text }));
+      refused(`multipart ${name}`, res.status, res.body.errors, 'query');
+    }
+
+    // graphql-ws, at the gateway and at the subgraphs (raw messages: JSON.stringify overflows on 5000 levels).
+    const overWs = async (url: string, text: string, rawVariables?: string) => {
+      const probe = await GraphQLWsProbe.connect(url, p.owner.token);
+      try {
+        probe.send(`{"id":"op","type":"subscribe","payload":{"query":${JSON.stringify(text)}${rawVariables ? `,"variables":{"v":${rawVariables}}` : ''}}}`);
+        const answer = await probe.errorsOf('op');
+        expect(probe.closed).toBeUndefined();
+        return answer;
+      } finally {
+        probe.close();
+      }
+    };
+    for (const [url, query] of [[p.gateway.graphqlUrl, lineage], [p.gateway.graphqlUrl, jsonQuery], [p.services.catalog!.graphqlUrl, lineage], [p.services.schemas!.graphqlUrl, jsonQuery]]) {
+      for (const [name, raw] of Object.entries(DEEP_VALUES)) {
+        const { type, errors } = await overWs(url, query, raw);
+        refused(`ws variables ${name} ${url} ${query.slice(0, 12)}`, undefined, errors, 'variables.v');
+        expect(type).toBe('error');
+      }
+    }
+    for (const url of [p.gateway.graphqlUrl, p.services.schemas!.graphqlUrl]) {
+      for (const [name, text] of Object.entries({ ...texts, deepSelection: `{ ${'me { '.repeat(5000)}id${' }'.repeat(5000)} }` })) {
+        const { errors } = await overWs(url, text);
+        refused(`ws ${name} ${url}`, undefined, errors, 'query');
       }
     }
     await stillServes();

@@ -155,13 +155,19 @@ describe.each([false, true])('internal addresses in answers (production %s)', (p
   });
 
   it("a subgraph's 4xx (bad token, body too large) and an unreachable subgraph, on the real platform", async () => {
-    const unauthenticated = await p.call('{ accessRequests { id } }', {}, 'not-a-valid-token');
-    expect(unauthenticated.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'catalog' });
-    expectClean(unauthenticated.body, '401');
-    if (!production) expect(unauthenticated.errors![0].extensions.response.url).toBe(`${p.services.catalog!.url}/graphql`);
-    const tooLarge = await p.call('query($q: String) { datasets(query: $q) { __typename } }', { q: 'x'.repeat(150_000) }, p.owner.token);
-    expect(tooLarge.errors?.[0]?.extensions).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', serviceName: 'catalog' });
-    expectClean(tooLarge.body, '413');
+    // The first request of an operation runs the planned way, the next one passes through: alike.
+    for (let i = 0; i < 2; i++) {
+      const unauthenticated = await p.call('{ accessRequests { id } }', {}, 'not-a-valid-token');
+      expect(unauthenticated.status).toBe(401);
+      expect(unauthenticated.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'catalog' });
+      expectClean(unauthenticated.body, '401');
+      if (!production) expect(unauthenticated.errors![0].extensions.response.url).toBe(`${p.services.catalog!.url}/graphql`);
+      const tooLarge = await p.call('query($q: String) { datasets(query: $q) { __typename } }', { q: 'x'.repeat(150_000) }, p.owner.token);
+      expect(tooLarge.status).toBe(200);
+      expect(tooLarge.errors?.[0]?.extensions).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', serviceName: 'catalog' });
+      expectClean(tooLarge.body, '413');
+      if (!production) expect(tooLarge.errors![0].extensions.response.url).toBe(`${p.services.catalog!.url}/graphql`);
+    }
 
     await p.services.catalog!.stop();
     const down = await p.call('{ accessRequests { id } }', {}, p.owner.token);

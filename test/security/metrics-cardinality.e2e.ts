@@ -93,12 +93,13 @@ describe.each([
     const manifest = path.join(dir, 'manifest.json');
     const listed = 'query Listed { __typename }';
     fs.writeFileSync(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: '1', name: 'Listed', type: 'query', body: listed }] }));
+    // Production subgraphs disclose their SDL to service credentials only.
     const g = await startGatewayOver(Object.values(p.services), {
       production,
       auth: { jwksUrl: `${p.services.identity!.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' },
       safelistPath: manifest,
       rateLimits: { perUserPerMinute: 0, perIpPerMinute: 0 },
-    });
+    }, { serviceSecret: p.serviceSecret });
     try {
       await flood(300, (i) => gql(g.graphqlUrl, `query Unlisted${run}${i} { __typename }`));
       for (let i = 0; i < 3; i++) expect((await gql(g.graphqlUrl, listed)).data).toEqual({ __typename: 'Query' });

@@ -2,8 +2,11 @@
 // tokens at once everywhere — through the gateway (planned, pass-through, REST, subscriptions) and at
 // every subgraph directly — whether revocations travel over identity's stream or Redis, in dev and
 // production mode; verifiers started after the revocation refuse too.
-import { randomUUID } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,7 +234,8 @@ describe.each([false, true])('a token a subgraph refuses, with edge verification
 describe('identity restarts: revocations are kept in its database and followers catch up', () => {
   it('a restarted identity still refuses, serves the list, and a follower reconnects and hears new revocations', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-revoke-'));
-    const env = { AIC_DATA_DIR: dataDir, LOG_LEVEL: 'silent', AIC_ADMIN_EMAIL: 'owner@example.com', AIC_ADMIN_PASSWORD: 'a strong first password', NODE_ENV: 'production' };
+    // Production identity keeps its signing keys encrypted with the key-encryption key: the restart needs the same one.
+    const env = { AIC_DATA_DIR: dataDir, LOG_LEVEL: 'silent', AIC_ADMIN_EMAIL: 'owner@example.com', AIC_ADMIN_PASSWORD: 'a strong first password', NODE_ENV: 'production', AIC_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
     let identity = await createIdentity({ ...loadIdentityConfig(env), port: 0, host: '127.0.0.1' });
     let running = await startService('identity', identity.server);
     const port = new URL(running.url).port;
@@ -274,6 +278,63 @@ describe('identity restarts: revocations are kept in its database and followers 
     } finally {
       await follower.close();
       await running.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A port nothing listens on yet. */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
+describe('a process booted while identity is unreachable', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+
+  // Each main.ts as the image runs it: the gateway, and a subgraph (its kit's createServiceAuth waits the same way).
+  it.each([
+    ['gateway', 'gateway/src/main.ts', { AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql') }],
+    ['catalog', 'subgraphs/catalog/src/main.ts', { DATABASE_URL: ':memory:' }],
+  ] as const)('%s keeps running, not ready, until the revocation list loads, then is ready', async (_name, main, env) => {
+    const [identityPort, port] = [await freePort(), await freePort()];
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-boot-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, main)], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', AIC_DATA_DIR: dataDir, AIC_SERVICE_SECRET: randomUUID(), AIC_IDENTITY_URL: `http://127.0.0.1:${identityPort}`, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const status = (p: string) => fetch(`http://127.0.0.1:${port}${p}`).then((r) => r.status, () => 0);
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 60_000;
+      while (!(await check())) {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} while waiting for ${what}:\n${out}`);
+        if (Date.now() > deadline) throw new Error(`no ${what} within 60 s:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    let identity: Awaited<ReturnType<typeof createIdentity>> | undefined;
+    try {
+      await until('/health/live', async () => (await status('/health/live')) === 200);
+      expect(await status('/health/ready')).toBe(503);
+      identity = await createIdentity({ ...loadIdentityConfig({ AIC_DATA_DIR: dataDir, LOG_LEVEL: 'silent', AIC_ADMIN_EMAIL: 'owner@example.com', AIC_ADMIN_PASSWORD: 'a strong first password' }), port: identityPort, host: '127.0.0.1' });
+      await identity.server.listen(identityPort, '127.0.0.1');
+      await until('readiness once identity answers', async () => (await status('/health/ready')) === 200);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+      await identity?.server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -18,14 +18,14 @@ const USER = 'id email name disabled lastLoginAt createdAt roles permissions';
 /** `levels` of organizations → members under a user, each level with `fields`. */
 const nest = (levels: number, fields: string): string => (levels === 0 ? fields : `${fields} organizations { id slug name members { ${nest(levels - 1, fields)} } }`);
 
-/** Attacks as subscription bodies (under `trainingJobProgress { job { createdBy {` or `lineageEvents {`) and the limit each breaks. */
-const ATTACKS: { name: string; subscription: string; query: string; code: string; message: RegExp }[] = [
-  { name: 'depth', subscription: `subscription { trainingJobProgress(id: "x") { job { createdBy { ${nest(5, 'id')} } } } }`, query: `query { trainingJob(id: "x") { createdBy { ${nest(5, 'id')} } } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /depth limit of 12/ },
-  { name: 'aliases', subscription: `subscription { lineageEvents { ${Array.from({ length: 16 }, (_, i) => `a${i}: eventId`).join(' ')} } }`, query: `query { me { ${Array.from({ length: 16 }, (_, i) => `a${i}: id`).join(' ')} } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /Aliases limit of 15/ },
-  { name: 'directives', subscription: `subscription { lineageEvents { ${'eventId @include(if: true) '.repeat(51)} } }`, query: `query { me { ${'id @include(if: true) '.repeat(51)} } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /Directives limit of 50/ },
-  { name: 'tokens', subscription: `subscription { lineageEvents { ${'eventId '.repeat(3001)} } }`, query: `query { me { ${'id '.repeat(3001)} } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /Token limit of 3000 exceeded/ },
-  { name: 'cost (wide)', subscription: `subscription { trainingJobProgress(id: "x") { job { createdBy { ${nest(4, `${USER} `.repeat(5))} } } } }`, query: `query { me { ${nest(5, `${USER} `.repeat(5))} } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /Cost limit of 5000/ },
-  { name: 'cost (deep)', subscription: `subscription { trainingJobProgress(id: "x") { job { createdBy { ${nest(3, `${USER} `.repeat(10))} } } } }`, query: `query { me { ${nest(4, `${USER} `.repeat(10))} } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /Cost limit of 5000/ },
+/** Attacks as subscription bodies (under `trainingJobProgress { job { createdBy {` or `lineageEvents {`), the limit each breaks and its code. */
+const ATTACKS: { name: string; subscription: string; query: string; code: string; limit: number }[] = [
+  { name: 'depth', subscription: `subscription { trainingJobProgress(id: "x") { job { createdBy { ${nest(5, 'id')} } } } }`, query: `query { trainingJob(id: "x") { createdBy { ${nest(5, 'id')} } } }`, code: 'DEPTH_LIMIT_EXCEEDED', limit: 12 },
+  { name: 'aliases', subscription: `subscription { lineageEvents { ${Array.from({ length: 16 }, (_, i) => `a${i}: eventId`).join(' ')} } }`, query: `query { me { ${Array.from({ length: 16 }, (_, i) => `a${i}: id`).join(' ')} } }`, code: 'ALIAS_LIMIT_EXCEEDED', limit: 15 },
+  { name: 'directives', subscription: `subscription { lineageEvents { ${'eventId @include(if: true) '.repeat(51)} } }`, query: `query { me { ${'id @include(if: true) '.repeat(51)} } }`, code: 'DIRECTIVE_LIMIT_EXCEEDED', limit: 50 },
+  { name: 'tokens', subscription: `subscription { lineageEvents { ${'eventId '.repeat(3001)} } }`, query: `query { me { ${'id '.repeat(3001)} } }`, code: 'TOKEN_LIMIT_EXCEEDED', limit: 3000 },
+  { name: 'cost (wide)', subscription: `subscription { trainingJobProgress(id: "x") { job { createdBy { ${nest(4, `${USER} `.repeat(5))} } } } }`, query: `query { me { ${nest(5, `${USER} `.repeat(5))} } }`, code: 'COST_LIMIT_EXCEEDED', limit: 5000 },
+  { name: 'cost (deep)', subscription: `subscription { trainingJobProgress(id: "x") { job { createdBy { ${nest(3, `${USER} `.repeat(10))} } } } }`, query: `query { me { ${nest(4, `${USER} `.repeat(10))} } }`, code: 'COST_LIMIT_EXCEEDED', limit: 5000 },
 ];
 
 /** Misspellings whose validation errors carry suggestions in development. */
@@ -45,7 +45,8 @@ describe.each([
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-sub-limits-'));
 
   async function gatewayWith(overrides: Partial<GatewayConfig>): Promise<RunningGateway> {
-    const g = await startGatewayOver(Object.values(p.services), { production, auth: { jwksUrl: `${p.services.identity!.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' }, ...overrides });
+    // Production subgraphs disclose their SDL to service credentials only.
+    const g = await startGatewayOver(Object.values(p.services), { production, auth: { jwksUrl: `${p.services.identity!.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' }, ...overrides }, { serviceSecret: p.serviceSecret });
     extra.push(g);
     return g;
   }
@@ -80,20 +81,23 @@ describe.each([
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(ATTACKS)('refuses a subscription over the $name limit over graphql-ws and multipart, as /graphql refuses the query', async ({ subscription, query, code, message }) => {
+  it.each(ATTACKS)('refuses a subscription over the $name limit over graphql-ws and multipart exactly as /graphql refuses it', async ({ subscription, query, code, limit }) => {
     const gw = p.gateway.graphqlUrl;
+    // What /graphql answers for the very same text: 400, the limit's own code and `extensions.limit`.
+    const http = await p.call(subscription, {}, p.owner.token);
+    expect(http.status).toBe(400);
+    expect(http.errors).toHaveLength(1);
+    expect(http.errors![0].extensions).toMatchObject({ code, limit });
+    expect(http.errors![0].message).toMatch(new RegExp(`limit of ${limit}$`));
     const ws = await overWs(gw, subscription);
-    expect(ws.errors![0].extensions.code).toBe(code);
-    expect(ws.errors![0].message).toMatch(message);
+    expect(ws.errors).toEqual(http.errors);
     const mp = await overMultipart(gw, subscription);
     expect(mp.status).toBe(400);
-    expect(mp.body!.errors[0]).toEqual(ws.errors![0]);
+    expect(mp.body!.errors).toEqual(http.errors);
     // The query form: refused alike at /graphql and over graphql-ws.
-    const http = await p.call(query, {}, p.owner.token);
-    expect(http.errors![0].message).toMatch(message);
-    const wsQuery = await overWs(gw, query);
-    expect(wsQuery.errors![0].message).toBe(http.errors![0].message);
-    expect(wsQuery.errors![0].extensions.code).toBe(http.errors![0].extensions.code);
+    const httpQuery = await p.call(query, {}, p.owner.token);
+    expect([httpQuery.status, httpQuery.errors![0].extensions]).toMatchObject([400, { code, limit }]);
+    expect((await overWs(gw, query)).errors).toEqual(httpQuery.errors);
   });
 
   it.each(MISSPELT)(`${production ? 'hides' : 'shows'} field suggestions for a misspelt $name on every transport`, async ({ subscription, query }) => {
@@ -126,10 +130,11 @@ describe.each([
     const sub = 'subscription { lineageEvents { eventId kind eventType eventTime runId job { namespace name } inputs { namespace name } outputs { namespace name } } }';
     expect((await overMultipart(p.gateway.graphqlUrl, sub)).status).toBe(200);
     const ws = await overWs(g.graphqlUrl, sub);
-    expect(ws.errors![0].message).toMatch(/Cost limit of 20/);
+    expect(ws.errors![0].extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', limit: 20 });
+    expect(ws.errors![0].message).toMatch(/over the limit of 20$/);
     const mp = await overMultipart(g.graphqlUrl, sub);
     expect(mp.status).toBe(400);
-    expect(mp.body!.errors[0].message).toMatch(/Cost limit of 20/);
+    expect(mp.body!.errors).toEqual(ws.errors);
   });
 
   it('holds subscriptions and graphql-ws queries to the safelist, by the text the client sent', async () => {

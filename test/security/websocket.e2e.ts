@@ -45,11 +45,12 @@ describe.each([
 
   /** Another gateway over the same subgraphs, with other settings. */
   async function gatewayWith(overrides: Partial<GatewayConfig>): Promise<RunningGateway> {
+    // Production subgraphs disclose their SDL to service credentials only.
     const g = await startGatewayOver(Object.values(p.services), {
       production,
       auth: { jwksUrl: `${p.services.identity!.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' },
       ...overrides,
-    });
+    }, { serviceSecret: p.serviceSecret });
     extra.push(g);
     return g;
   }

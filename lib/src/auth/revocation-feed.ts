@@ -132,17 +132,20 @@ export function followRevocations(settings: RevocationSettings, logger: Logger, 
     list,
     loaded: () => isLoaded,
     whenLoaded(timeoutMs) {
-      if (isLoaded) return Promise.resolve(true);
+      if (isLoaded || closed) return Promise.resolve(isLoaded);
       return new Promise<boolean>((resolve) => {
         const done = () => (clearTimeout(timer), resolve(isLoaded));
+        // Not unref'd: a service awaits this while it boots, when nothing else may hold the event loop
+        // yet (the retries sleep on unref'd timers), and Node would exit with 0 in the middle of it.
         const timer = setTimeout(() => (loadWaiters.delete(done), resolve(false)), timeoutMs);
-        timer.unref();
         loadWaiters.add(done);
       });
     },
     async close() {
       if (closed) return;
       closed = true;
+      for (const w of loadWaiters) w();
+      loadWaiters.clear();
       aborter.abort();
       for (const wake of [...sleeps]) wake();
       await stop();

@@ -83,3 +83,32 @@ describe('quality rules on penguins', () => {
     expect(all.score).toBe(100);
   });
 });
+
+describe('quality rules on columns named like Object members', () => {
+  const PROTO_KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'];
+  const rulesOn = (column: string) => [
+    { type: 'columnValuesToBeNotNull', column },
+    { type: 'columnValuesToBeUnique', column },
+    { type: 'columnValuesToBeBetween', column, minValue: 0, maxValue: 10 },
+    { type: 'columnValuesToMatchRegex', column, regex: '^[a-z]+$' },
+    { type: 'tableDataToBeFresh', column, maxAgeSeconds: 60 },
+  ] as const;
+
+  it('aborts every rule on such a column when the records do not have it', async () => {
+    for (const column of PROTO_KEYS) {
+      const report = await evaluateQualityRules([{ x: 1 }, { x: 2 }], rulesOn(column), { now });
+      expect(report.results.map((r) => [column, r.type, r.status, r.message])).toEqual(rulesOn(column).map((r) => [column, r.type, 'ABORTED', `column ${column} not found`]));
+    }
+  });
+
+  it('checks the values when the records do have it (JSON Lines keys are own properties)', async () => {
+    for (const column of PROTO_KEYS) {
+      const records = [JSON.parse(`{"${column}": 3}`), JSON.parse(`{"${column}": null}`), JSON.parse(`{"${column}": 30}`)] as Record<string, unknown>[];
+      const report = await evaluateQualityRules(records, [{ type: 'columnValuesToBeNotNull', column }, { type: 'columnValuesToBeBetween', column, minValue: 0, maxValue: 10 }], { now });
+      expect(report.results.map((r) => [column, r.status, r.passedRows, r.failedRows])).toEqual([
+        [column, 'FAILED', 2, 1],
+        [column, 'FAILED', 1, 1],
+      ]);
+    }
+  });
+});

@@ -16,6 +16,10 @@ interface RuleCheck {
   finish(rowCount: number, context: QualityContext): QualityRuleResult;
 }
 
+/** A record's own cell: a column named `constructor` or `toString` is the data's, never Object's. */
+const hasColumn = (record: ContentRecord, column: string): boolean => Object.hasOwn(record, column);
+const cell = (record: ContentRecord, column: string): unknown => (hasColumn(record, column) ? record[column] : undefined);
+
 const isNull = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -44,8 +48,8 @@ function rowCheck(rule: QualityRuleDefinition, describe: string, test: (v: unkno
   const samples: string[] = [];
   return {
     add(record) {
-      if (column in record) seen = true;
-      const v = record[column];
+      if (hasColumn(record, column)) seen = true;
+      const v = cell(record, column);
       const r = test(v);
       if (r === 'skip') return;
       if (r) passed += 1;
@@ -117,8 +121,8 @@ function freshnessCheck(rule: QualityRuleDefinition): RuleCheck {
   return {
     add(record) {
       if (!column) return;
-      if (column in record) seen = true;
-      const t = toTime(record[column]);
+      if (hasColumn(record, column)) seen = true;
+      const t = toTime(cell(record, column));
       if (t !== undefined && (newest === undefined || t > newest)) newest = t;
     },
     finish(rowCount, context) {

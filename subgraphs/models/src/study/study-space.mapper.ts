@@ -6,7 +6,11 @@ import type { SearchParameterInput } from './study.input';
 
 const FLOAT_PARAMS = ['learningRate', 'l2'];
 const INT_PARAMS = ['epochs', 'batchSize', 'hiddenUnits', 'hiddenLayerCount', 'seed'];
-const CATEGORICAL_PARAMS: Record<string, string[]> = { activation: ['RELU', 'TANH', 'SIGMOID'], optimizer: ['SGD', 'ADAM'] };
+// A Map: parameter names are the client's, and `constructor` or `toString` are no hyperparameters.
+const CATEGORICAL_PARAMS = new Map<string, string[]>([
+  ['activation', ['RELU', 'TANH', 'SIGMOID']],
+  ['optimizer', ['SGD', 'ADAM']],
+]);
 const MINIMIZED = ['validationLoss', 'logLoss', 'rmse', 'mae'];
 const METRICS = ['validationLoss', 'accuracy', 'f1Macro', 'rocAuc', 'logLoss', 'rmse', 'mae', 'r2'];
 
@@ -16,10 +20,10 @@ export function toSearchSpace(inputs: SearchParameterInput[]): SearchSpace {
   const space: SearchSpace = {};
   inputs.forEach((p, i) => {
     const at = `searchSpace[${i}]`;
-    if (p.name in space) throw new BadUserInputError('Duplicate parameter', [{ field: `${at}.name`, message: `${p.name} appears twice` }]);
+    if (Object.hasOwn(space, p.name)) throw new BadUserInputError('Duplicate parameter', [{ field: `${at}.name`, message: `${p.name} appears twice` }]);
     if (p.type === SearchParameterType.CATEGORICAL) {
-      const allowed = CATEGORICAL_PARAMS[p.name];
-      if (!allowed && ![...FLOAT_PARAMS, ...INT_PARAMS].includes(p.name)) throw new BadUserInputError('Unknown hyperparameter', [{ field: `${at}.name`, message: `one of ${[...FLOAT_PARAMS, ...INT_PARAMS, ...Object.keys(CATEGORICAL_PARAMS)].join(', ')}` }]);
+      const allowed = CATEGORICAL_PARAMS.get(p.name);
+      if (!allowed && ![...FLOAT_PARAMS, ...INT_PARAMS].includes(p.name)) throw new BadUserInputError('Unknown hyperparameter', [{ field: `${at}.name`, message: `one of ${[...FLOAT_PARAMS, ...INT_PARAMS, ...CATEGORICAL_PARAMS.keys()].join(', ')}` }]);
       const choices = p.choices ?? [];
       if (allowed && choices.some((c) => !allowed.includes(String(c)))) throw new BadUserInputError('Invalid choice', [{ field: `${at}.choices`, message: `choices of ${p.name}: ${allowed.join(', ')}` }]);
       if (!allowed && choices.some((c) => typeof c !== 'number')) throw new BadUserInputError('Invalid choice', [{ field: `${at}.choices`, message: `${p.name} takes numbers` }]);
@@ -60,7 +64,7 @@ export function trialHyperparameters(base: Record<string, unknown>, params: Para
     if (name === 'hiddenUnits' || name === 'hiddenLayerCount') continue;
     out[name] = value;
   }
-  if ('hiddenUnits' in params || 'hiddenLayerCount' in params) {
+  if (Object.hasOwn(params, 'hiddenUnits') || Object.hasOwn(params, 'hiddenLayerCount')) {
     const layers = Array.isArray(base.hiddenLayers) ? (base.hiddenLayers as number[]) : [32];
     const count = typeof params.hiddenLayerCount === 'number' ? params.hiddenLayerCount : layers.length;
     const width = typeof params.hiddenUnits === 'number' ? params.hiddenUnits : layers[0];

@@ -35,20 +35,24 @@ function messagesIn(ns: protobuf.NamespaceBase, out: protobuf.Type[] = []): prot
   return out;
 }
 
-/** protobufjs' verifier wants enum numbers; JSON records carry enum names (proto3 JSON mapping). */
+/**
+ * protobufjs' verifier wants enum numbers; JSON records carry enum names (proto3 JSON mapping).
+ * Field names and enum names are the schema's and the record's own keys: a field named `constructor`
+ * or `__proto__` is a field, and an enum's `values` inherit its numbers and Object's members.
+ */
 function enumsAsNumbers(type: protobuf.Type, data: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...data };
   for (const f of type.fieldsArray) {
-    const v = out[f.name];
+    if (!Object.hasOwn(data, f.name)) continue;
+    const v = data[f.name];
     if (v === undefined || v === null) continue;
     const convert = (x: unknown): unknown => {
-      if (f.resolvedType instanceof protobuf.Enum && typeof x === 'string' && x in f.resolvedType.values) return f.resolvedType.values[x];
+      if (f.resolvedType instanceof protobuf.Enum && typeof x === 'string' && Object.hasOwn(f.resolvedType.values, x)) return f.resolvedType.values[x];
       if (f.resolvedType instanceof protobuf.Type && x !== null && typeof x === 'object' && !Array.isArray(x)) return enumsAsNumbers(f.resolvedType, x as Record<string, unknown>);
       return x;
     };
-    if (f.map && v !== null && typeof v === 'object') out[f.name] = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]));
-    else if (f.repeated && Array.isArray(v)) out[f.name] = v.map(convert);
-    else out[f.name] = convert(v);
+    const value = f.map && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)])) : f.repeated && Array.isArray(v) ? v.map(convert) : convert(v);
+    Object.defineProperty(out, f.name, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

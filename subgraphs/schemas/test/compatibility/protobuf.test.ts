@@ -54,3 +54,31 @@ describe('Protobuf compatibility (wire rules)', () => {
     expect(format.validate(s, { unit: 'F' })).toEqual([]);
   });
 });
+
+describe('Protobuf records with fields and enum names like Object members', () => {
+  const PROTO_KEYS = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'];
+
+  it('a record without such an optional field is valid; with one, its value is checked', () => {
+    for (const name of PROTO_KEYS) {
+      const s = format.parse(proto(`message R { string ${name} = 1; int32 n = 2; }`));
+      expect([name, format.validate(s, {})]).toEqual([name, []]);
+      expect([name, format.validate(s, { n: 1 })]).toEqual([name, []]);
+      expect([name, format.validate(s, { [name]: 'x' })]).toEqual([name, []]);
+      expect([name, format.validate(s, { [name]: 5 })]).toEqual([name, [{ path: `/${name}`, message: 'string expected' }]]);
+    }
+  });
+
+  it('an enum takes its own names only, wherever the field is (single, repeated, map, nested)', () => {
+    const s = format.parse(proto('enum S { A = 0; B = 1; } message R { S s = 1; repeated S r = 2; map<string, S> m = 3; Inner i = 4; } message Inner { S s = 1; }'));
+    expect(format.validate(s, { s: 'B', r: ['A', 'B'], m: { k: 'B' }, i: { s: 'A' } })).toEqual([]);
+    for (const name of [...PROTO_KEYS, '__proto__', '1']) {
+      expect([name, format.validate(s, { s: name })]).toEqual([name, [{ path: '/s', message: 'enum value expected' }]]);
+      expect([name, format.validate(s, { r: ['A', name] })]).toEqual([name, [{ path: '/r', message: 'enum value[] expected' }]]);
+      expect([name, format.validate(s, { i: { s: name } })]).toEqual([name, [{ path: '/i/s', message: 'enum value expected' }]]);
+      expect([name, format.validate(s, { m: { k: name } })]).toEqual([name, [{ path: '/m', message: 'enum value{k:string} expected' }]]);
+    }
+    // An enum may name its values so: those are its own.
+    const own = format.parse(proto('enum S { constructor = 0; toString = 1; } message R { S s = 1; }'));
+    expect(format.validate(own, { s: 'toString' })).toEqual([]);
+  });
+});
