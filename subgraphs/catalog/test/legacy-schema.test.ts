@@ -78,9 +78,14 @@ const LEGACY = [LegacyDataset, LegacyAuditEntry, LegacyQualityCheck, LegacyLinea
 const ORG = 'org-legacy';
 const t = (iso: string): Date => new Date(iso);
 
+const tempDirs: string[] = [];
+
 /** An empty database at `url` (a file for SQLite, since two ORMs open it one after the other). */
 async function emptyDatabase(url: string): Promise<string> {
-  if (databaseKind(url) === 'sqlite') return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aic-catalog-legacy-')), 'catalog.sqlite');
+  if (databaseKind(url) === 'sqlite') {
+    tempDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'aic-catalog-legacy-')));
+    return path.join(tempDirs[tempDirs.length - 1], 'catalog.sqlite');
+  }
   const admin = await createOrm({ databaseUrl: url.replace(/\/[^/]+$/, '/postgres'), dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: LEGACY, syncSchema: false });
   await admin.em.getConnection().execute(`CREATE DATABASE "${url.split('/').pop()}"`);
   await admin.close();
@@ -92,6 +97,7 @@ describe.each(testDatabases())('a catalog database from before the base entity, 
   afterAll(async () => {
     await orm?.close(true);
     await db.drop();
+    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('boots with only the two nullable created_at columns added, and reads every old row the same', async () => {
