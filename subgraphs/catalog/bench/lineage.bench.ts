@@ -10,15 +10,16 @@ import { createOrm } from '../../../lib/src/index';
 import { ColumnLineageEdge } from '../src/lineage/column-lineage-edge.entity';
 import { LineageEdge } from '../src/lineage/lineage-edge.entity';
 import { LineageEventRecord } from '../src/lineage/lineage-event.entity';
-import { traverseLineage } from '../src/lineage/lineage.graph';
-import type { LineageDirection } from '../src/lineage/lineage.graph';
 import { lineageEdgeId, lineageNodeId } from '../src/lineage/lineage.ids';
 import { LineageNode } from '../src/lineage/lineage-node.entity';
+import type { LineageDirection } from '../src/lineage/lineage.repository';
+import { LineageRepository } from '../src/lineage/lineage.repository';
 import { LineageRun } from '../src/lineage/lineage-run.entity';
 
 const ENTITIES = [LineageNode, LineageEdge, LineageRun, LineageEventRecord, ColumnLineageEdge];
 const ORG = 'bench-org';
 const NS = 'bench://warehouse';
+const lineage = new LineageRepository();
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -71,7 +72,7 @@ async function load(orm: MikroORM, g: Graph): Promise<number> {
     ...g.jobs.map((id, i) => ({ id, organizationId: ORG, kind: 'JOB' as const, namespace: NS, name: `job_${i}`, datasetId: null, facets: null, createdAt: now, updatedAt: now })),
   ];
   for (let i = 0; i < nodes.length; i += 2000) await em.insertMany(LineageNode, nodes.slice(i, i + 2000));
-  const edges = g.edges.map(([from, to]) => ({ id: lineageEdgeId(from, to), organizationId: ORG, fromNode: from, toNode: to, lastRunId: null, updatedAt: now }));
+  const edges = g.edges.map(([from, to]) => ({ id: lineageEdgeId(from, to), organizationId: ORG, fromNode: from, toNode: to, lastRunId: null, createdAt: now, updatedAt: now }));
   for (let i = 0; i < edges.length; i += 2000) await em.insertMany(LineageEdge, edges.slice(i, i + 2000));
   return performance.now() - started;
 }
@@ -95,12 +96,12 @@ async function measure(orm: MikroORM, label: string, g: Graph, queries: number):
   for (const direction of ['UPSTREAM', 'DOWNSTREAM'] as const) {
     // Starts from the middle of the pipeline so both directions have 5 full levels to walk.
     const starts = Array.from({ length: queries }, () => g.datasets[Math.floor(g.datasets.length * (0.25 + 0.5 * rand()))]);
-    for (const s of starts.slice(0, 10)) await traverseLineage(orm.em.fork(), s, { direction, depth: 5 });
+    for (const s of starts.slice(0, 10)) await lineage.traverse(orm.em.fork(), s, { direction, depth: 5 });
     const times: number[] = [];
     let nodes = 0;
     for (const s of starts) {
       const t = performance.now();
-      const r = await traverseLineage(orm.em.fork(), s, { direction, depth: 5 });
+      const r = await lineage.traverse(orm.em.fork(), s, { direction, depth: 5 });
       times.push(performance.now() - t);
       nodes += r.nodes.length;
     }

@@ -1,22 +1,7 @@
-import type { ArtifactStore, ServiceContext, UploadManager } from '../../../lib/src/index';
-import type { CatalogMetrics } from './catalog.metrics';
-import type { ProfilingQueue } from './dataset/profiling.queue';
-import type { OpenLineageValidator } from './openlineage/openlineage.validator';
+import type { ServiceContext } from '../../../lib/src/index';
+import type { CatalogServices } from './catalog.services';
 
-/** The catalog's own request dependencies, built once in createServer. */
-export interface CatalogServices {
-  store: ArtifactStore;
-  uploads: UploadManager;
-  validator: OpenLineageValidator;
-  profiling: ProfilingQueue;
-  metrics: CatalogMetrics;
-  publish(topic: string, payload: unknown): void;
-  maxPreviewRows: number;
-  maxContentBytes: number;
-}
-
+/** What the catalog's resolvers receive: lib's request context plus the services built once in createServer. */
 export interface CatalogContext extends ServiceContext {
-  catalog: CatalogServices;
+  services: CatalogServices;
 }
-
-export const LINEAGE_EVENT_TOPIC = 'CATALOG_LINEAGE_EVENT';

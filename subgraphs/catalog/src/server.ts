@@ -6,15 +6,18 @@ import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier } from
 import {
   createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceMetrics, createServiceAuth, createServiceServer, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { systemClock } from '../../../lib/src/kit/clock';
+import type { CatalogServices } from './catalog.services';
+import { createCatalogServices } from './catalog.services';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
-import type { CatalogContext, CatalogServices } from './context';
+import type { CatalogContext } from './context';
 import { createCatalogMetrics } from './catalog.metrics';
-import { createProfilingQueue } from './dataset/profiling.queue';
 import { CATALOG_ENTITIES } from './entities';
 import { mountInternalRoutes } from './internal/internal.routes';
 import { createOpenLineageValidator } from './openlineage/openlineage.validator';
-import { startRetentionSchedule } from './governance/retention.schedule';
+import { RetentionSchedule } from './governance/retention.schedule';
 import { buildCatalogSchema } from './schema';
 
 export interface CatalogDeps {
@@ -24,6 +27,8 @@ export interface CatalogDeps {
   store: ArtifactStore;
   pubSub: PubSub;
   verify: TokenVerifier;
+  /** @default the system clock */
+  clock: Clock;
 }
 
 export interface CatalogServer {
@@ -31,9 +36,10 @@ export interface CatalogServer {
   orm: MikroORM;
   schema: GraphQLSchema;
   store: ArtifactStore;
+  services: CatalogServices;
 }
 
-/** Builds the catalog service (never listens): ORM, artifact store, uploads, schema, REST routes, retention schedule. */
+/** Builds the catalog service (never listens): ORM, artifact store, uploads, services, schema, REST routes, retention schedule. */
 export async function createServer(config: Config, deps: Partial<CatalogDeps> = {}): Promise<CatalogServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: CATALOG_ENTITIES, logger }));
@@ -50,23 +56,23 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     maxBytes: config.maxContentBytes,
   });
   const serviceMetrics = createServiceMetrics(SERVICE_NAME, { maxLabelValues: config.metricsMaxLabelValues });
-  const metrics = createCatalogMetrics(serviceMetrics.registry);
   const pool = createWorkerPool({ concurrency: config.profilingConcurrency, logger });
-  const profiling = createProfilingQueue({ orm, store, pool, logger, metrics });
-  await profiling.resume();
-  const services: CatalogServices = {
+  const services = createCatalogServices({
+    orm,
     store,
     uploads,
-    profiling,
-    metrics,
+    pool,
+    logger,
+    metrics: createCatalogMetrics(serviceMetrics.registry),
     validator: createOpenLineageValidator(),
     publish: (topic, payload) => pubSub.publish(topic, payload),
-    maxPreviewRows: config.maxPreviewRows,
-    maxContentBytes: config.maxContentBytes,
-  };
+    clock: deps.clock ?? systemClock,
+    settings: config,
+  });
+  await services.profiling.resume();
   const schema = await buildCatalogSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
-  const retention = startRetentionSchedule({ orm, store, logger, intervalSeconds: config.retentionIntervalSeconds });
+  const retention = new RetentionSchedule({ orm, retention: services.retention, logger, intervalSeconds: config.retentionIntervalSeconds }).start();
   const server = await createServiceServer<CatalogContext>({
     name: SERVICE_NAME,
     schema,
@@ -76,12 +82,12 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
-    context: async (input) => Object.assign(await baseContext(input), { catalog: services }),
+    context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,
     routes: (app) => {
       uploads.mount(app);
-      mountInternalRoutes(app, { orm, verify, store, services, logger });
+      mountInternalRoutes(app, { orm, verify, services, logger, maxContentBytes: config.maxContentBytes });
     },
     onStop: async () => {
       retention.stop();
@@ -90,5 +96,5 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
       await orm.close();
     },
   });
-  return { server, orm, schema, store };
+  return { server, orm, schema, store, services };
 }

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../lib/src/index';
 import { Dataset } from '../src/dataset/dataset.entity';
-import { applyRetention } from '../src/governance/retention.service';
-import { startRetentionSchedule } from '../src/governance/retention.schedule';
+import { RetentionSchedule } from '../src/governance/retention.schedule';
 import { DatasetVersion } from '../src/dataset/dataset-version.entity';
 import type { CatalogHarness } from './catalog.harness';
 import { ALL_CATALOG, READER, WRITER, createWithContent, startCatalog, uploadVersion } from './catalog.harness';
@@ -141,7 +140,7 @@ describe.each(testDatabases())('on $label', (db) => {
       expect(await h.built.store.has(v1.sha256)).toBe(false);
       await h.gql('mutation($d: ID!) { setRetentionPolicy(datasetId: $d, policy: { maxAgeDays: 30 }) { id } }', { d: id }, token);
       const later = new Date(Date.now() + 31 * 86_400_000);
-      expect(await applyRetention(h.built.orm.em.fork(), h.built.store, later)).toEqual([{ datasetId: id, deletedVersions: [2] }]);
+      expect(await h.built.services.retention.apply(h.built.orm.em.fork(), { now: later })).toEqual([{ datasetId: id, deletedVersions: [2] }]);
       const audit = await h.gql('query($id: ID) { auditEntries(datasetId: $id) { action actorId details } }', { id }, token);
       expect(audit.data.auditEntries.map((e: any) => [e.action, e.actorId === 'system', e.details.deletedVersions])).toEqual([
         ['RETENTION_APPLIED', true, [2]],
@@ -157,7 +156,7 @@ describe.each(testDatabases())('on $label', (db) => {
       await uploadVersion(h, token, id, 'w\n2\n', 'text/csv');
       const em = h.built.orm.em.fork();
       await em.nativeUpdate(Dataset, { id }, { retentionKeepLast: 1 });
-      const schedule = startRetentionSchedule({ orm: h.built.orm, store: h.built.store, logger: createLogger('catalog', 'silent'), intervalSeconds: 0.05 });
+      const schedule = new RetentionSchedule({ orm: h.built.orm, retention: h.built.services.retention, logger: createLogger('catalog', 'silent'), intervalSeconds: 0.05 }).start();
       let deleted = false;
       for (let i = 0; i < 100 && !deleted; i += 1) {
         await new Promise((r) => setTimeout(r, 50));

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceTokenSource } from '../../../lib/src/index';
 import { OpenLineageEmitError, catalogDatasetRef, createOpenLineageEmitter } from '../../../lib/src/openlineage/emitter';
 import type { CatalogHarness } from './catalog.harness';
 import { ALL_CATALOG, READER, WRITER, startCatalog } from './catalog.harness';
+import { DatasetVersion } from '../src/dataset/dataset-version.entity';
 
 let h: CatalogHarness;
 beforeAll(async () => {
@@ -54,9 +56,17 @@ describe('internal routes', () => {
 
   it('refuses bad input without leaving a dataset behind', async () => {
     const token = await h.token({ org: 'org-int', perms: WRITER });
-    const bad = await call('POST', '/internal/datasets', token, { name: 'broken', format: 'JSONL', content: '{"a":1}\n[2]\n' });
+    const unreadable = '{"a":1}\n[2]\n';
+    const bad = await call('POST', '/internal/datasets', token, { name: 'broken', format: 'JSONL', content: unreadable });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).fields).toEqual([{ field: 'content', message: 'line 2: each line must be a JSON object' }]);
+    // Neither the refused version nor its bytes stay.
+    expect(await h.built.orm.em.fork().count(DatasetVersion, { organizationId: 'org-int', sha256: createHash('sha256').update(unreadable).digest('hex') })).toBe(0);
+    expect(await h.built.store.has(createHash('sha256').update(unreadable).digest('hex'))).toBe(false);
+    // Content past the size limit (but within the body limit) is refused after the dataset was registered: it is undone too.
+    const huge = await call('POST', '/internal/datasets', token, { name: 'huge', format: 'CSV', content: `a\n${'1\n'.repeat(2.5 * 1024 * 1024)}` });
+    expect(huge.status).toBe(413);
+    expect((await call('POST', '/internal/datasets', token, { name: 'huge', format: 'CSV', content: 'a\n1\n' })).status).toBe(201);
     expect((await call('POST', '/internal/datasets', token, { name: 'broken', format: 'JSONL', content: '{"a":1}\n' })).status).toBe(201);
     expect((await call('POST', '/internal/datasets', token, { name: 'x', format: 'XML', content: 'a' })).status).toBe(400);
     expect((await call('POST', '/internal/datasets', await h.token({ org: 'org-int', perms: READER }), { name: 'y', format: 'CSV', content: 'a\n1\n' })).status).toBe(403);

@@ -4,14 +4,16 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { MikroORM } from '@mikro-orm/core';
 import { createOrm } from '../../../lib/src/index';
+import { systemClock } from '../../../lib/src/kit/clock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ColumnLineageEdge } from '../src/lineage/column-lineage-edge.entity';
 import { LineageEdge } from '../src/lineage/lineage-edge.entity';
 import { LineageEventRecord } from '../src/lineage/lineage-event.entity';
-import { traverseColumnLineage, traverseLineage } from '../src/lineage/lineage.graph';
 import { lineageNodeId, lineageRunKey } from '../src/lineage/lineage.ids';
-import { ingestLineageEvent } from '../src/lineage/lineage.ingestor';
+import { LineageIngestor } from '../src/lineage/lineage.ingestor';
 import { LineageNode } from '../src/lineage/lineage-node.entity';
+import type { LineageGraph } from '../src/lineage/lineage.repository';
+import { LineageRepository } from '../src/lineage/lineage.repository';
 import { LineageRun } from '../src/lineage/lineage-run.entity';
 import type { OpenLineageEvent } from '../../../lib/src/openlineage/openlineage.types';
 import { createOpenLineageValidator } from '../src/openlineage/openlineage.validator';
@@ -21,6 +23,8 @@ import { OPENLINEAGE_FIXTURES } from './fixtures';
 const ORG = 'org-a';
 const NS = 'aic://test';
 const validator = createOpenLineageValidator();
+const lineage = new LineageRepository();
+const ingestor = new LineageIngestor(lineage, systemClock);
 let orm: MikroORM;
 
 function runEvent(job: string, inputs: string[], outputs: string[], eventType: OpenLineageEvent['eventType'] = 'COMPLETE', runId = randomUUID()): OpenLineageEvent {
@@ -38,12 +42,12 @@ function runEvent(job: string, inputs: string[], outputs: string[], eventType: O
 
 async function ingest(event: OpenLineageEvent, org = ORG): Promise<void> {
   const { kind, event: e } = validator.assertValid(event);
-  await ingestLineageEvent(orm.em.fork(), org, kind, e);
+  await ingestor.ingest(orm.em.fork(), org, kind, e);
 }
 
 const ds = (name: string, org = ORG): string => lineageNodeId(org, 'DATASET', NS, name);
 const job = (name: string, org = ORG): string => lineageNodeId(org, 'JOB', NS, name);
-const names = (g: Awaited<ReturnType<typeof traverseLineage>>): string[] => g.nodes.map((n) => `${n.depth}:${n.node.kind === 'JOB' ? 'job' : 'ds'}:${n.node.name}`);
+const names = (g: LineageGraph): string[] => g.nodes.map((n) => `${n.depth}:${n.node.kind === 'JOB' ? 'job' : 'ds'}:${n.node.name}`);
 
 describe.each(testDatabases())('lineage graph on $label', (db) => {
   beforeAll(async () => {
@@ -65,34 +69,34 @@ describe.each(testDatabases())('lineage graph on $label', (db) => {
   });
 
   it('builds the expected graph from a chain of events', async () => {
-    const g = await traverseLineage(orm.em.fork(), ds('model'), { direction: 'UPSTREAM', depth: 10 });
+    const g = await lineage.traverse(orm.em.fork(), ds('model'), { direction: 'UPSTREAM', depth: 10 });
     expect(names(g)).toEqual(['0:ds:model', '1:job:train', '2:ds:features', '3:job:featurize', '4:ds:clean', '4:ds:lookup', '5:job:clean', '6:ds:raw']);
     expect(g.edges).toHaveLength(7);
     expect(g.edges).toContainEqual({ from: ds('raw'), to: job('clean') });
     expect(g.truncated).toBe(false);
-    const down = await traverseLineage(orm.em.fork(), ds('raw'), { direction: 'DOWNSTREAM', depth: 10 });
+    const down = await lineage.traverse(orm.em.fork(), ds('raw'), { direction: 'DOWNSTREAM', depth: 10 });
     expect(names(down)).toEqual(['0:ds:raw', '1:job:clean', '2:ds:clean', '3:job:featurize', '4:ds:features', '5:job:report', '5:job:train', '6:ds:model', '6:ds:report']);
   });
 
   it('holds the depth bound in both directions', async () => {
     const em = orm.em.fork();
-    expect(names(await traverseLineage(em, ds('features'), { direction: 'UPSTREAM', depth: 2 }))).toEqual(['0:ds:features', '1:job:featurize', '2:ds:clean', '2:ds:lookup']);
-    expect(names(await traverseLineage(em, ds('features'), { direction: 'BOTH', depth: 1 }))).toEqual(['0:ds:features', '1:job:featurize', '1:job:report', '1:job:train']);
-    expect(names(await traverseLineage(em, ds('features'), { direction: 'BOTH', depth: 0 }))).toEqual(['0:ds:features']);
-    const capped = await traverseLineage(em, ds('features'), { direction: 'BOTH', depth: 5, maxNodes: 3 });
+    expect(names(await lineage.traverse(em, ds('features'), { direction: 'UPSTREAM', depth: 2 }))).toEqual(['0:ds:features', '1:job:featurize', '2:ds:clean', '2:ds:lookup']);
+    expect(names(await lineage.traverse(em, ds('features'), { direction: 'BOTH', depth: 1 }))).toEqual(['0:ds:features', '1:job:featurize', '1:job:report', '1:job:train']);
+    expect(names(await lineage.traverse(em, ds('features'), { direction: 'BOTH', depth: 0 }))).toEqual(['0:ds:features']);
+    const capped = await lineage.traverse(em, ds('features'), { direction: 'BOTH', depth: 5, maxNodes: 3 });
     expect([capped.nodes.length, capped.truncated]).toEqual([3, true]);
   });
 
   it('never hangs on a cycle', async () => {
-    const g = await traverseLineage(orm.em.fork(), ds('loop_x'), { direction: 'DOWNSTREAM', depth: 20 });
+    const g = await lineage.traverse(orm.em.fork(), ds('loop_x'), { direction: 'DOWNSTREAM', depth: 20 });
     expect(names(g)).toEqual(['0:ds:loop_x', '1:job:loop_a', '2:ds:loop_y', '3:job:loop_b']);
     expect(g.edges).toContainEqual({ from: job('loop_b'), to: ds('loop_x') });
   });
 
   it('keeps organizations apart', async () => {
-    const g = await traverseLineage(orm.em.fork(), ds('raw'), { direction: 'DOWNSTREAM', depth: 5 });
+    const g = await lineage.traverse(orm.em.fork(), ds('raw'), { direction: 'DOWNSTREAM', depth: 5 });
     expect(names(g)).not.toContain('2:ds:leak');
-    const b = await traverseLineage(orm.em.fork(), ds('raw', 'org-b'), { direction: 'DOWNSTREAM', depth: 5 });
+    const b = await lineage.traverse(orm.em.fork(), ds('raw', 'org-b'), { direction: 'DOWNSTREAM', depth: 5 });
     expect(names(b)).toEqual(['0:ds:raw', '1:job:clean', '2:ds:leak']);
   });
 
@@ -137,12 +141,12 @@ describe.each(testDatabases())('lineage graph on $label', (db) => {
     await ingest(second);
     const sf = (name: string): string => lineageNodeId(ORG, 'DATASET', 'SnowflakeOpenLineage', name);
     const em = orm.em.fork();
-    const up = await traverseColumnLineage(em, sf('SUMMARY'), 'TOP_NAME', 'UPSTREAM', 5);
+    const up = await lineage.traverseColumns(em, sf('SUMMARY'), 'TOP_NAME', 'UPSTREAM', 5);
     expect(up.map((l) => `${l.depth} ${l.input.field}`).sort()).toEqual(['1 NAME', '2 CUSTOMERS_ID', '2 ID', '2 NAME']);
-    expect(await traverseColumnLineage(em, sf('SUMMARY'), 'TOP_NAME', 'UPSTREAM', 1)).toHaveLength(1);
-    const all = await traverseColumnLineage(em, sf('CUSTOMER_DISCOUNTS'), null, 'UPSTREAM', 1);
+    expect(await lineage.traverseColumns(em, sf('SUMMARY'), 'TOP_NAME', 'UPSTREAM', 1)).toHaveLength(1);
+    const all = await lineage.traverseColumns(em, sf('CUSTOMER_DISCOUNTS'), null, 'UPSTREAM', 1);
     expect(all).toHaveLength(12);
-    const down = await traverseColumnLineage(em, sf('CUSTOMERS'), 'NAME', 'DOWNSTREAM', 5);
+    const down = await lineage.traverseColumns(em, sf('CUSTOMERS'), 'NAME', 'DOWNSTREAM', 5);
     expect(down.map((l) => `${l.depth} ${l.output.field}`)).toEqual(['1 NAME', '2 TOP_NAME']);
     expect(down[0].transformations).toEqual([{ type: 'DIRECT', subtype: 'IDENTITY', masking: false }]);
   });

@@ -1,73 +1,34 @@
+import type { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/core';
-import type { ArtifactStore, StoredArtifact, Viewer } from '../../../../lib/src/index';
-import { BadUserInputError, viewerCan } from '../../../../lib/src/index';
+import type { ArtifactStore, StoredArtifact } from '../../../../lib/src/index';
+import { BadUserInputError, ForbiddenError, NotFoundError, viewerCan } from '../../../../lib/src/index';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { ContentFormatError, takeRecords } from '../content/record.reader';
 import type { ContentRecord } from '../content/record.reader';
-import { recordAudit } from '../governance/audit.service';
 import { AuditAction } from '../governance/governance.enums';
+import type { GovernanceRepository } from '../governance/governance.repository';
 import { detectPii, maskValue } from '../pii/pii.detector';
+import type { DatasetProfile } from '../profiling/dataset.profiler';
 import { profileContent } from '../profiling/dataset.profiler';
-import { runQualityChecks } from '../quality/quality.service';
 import type { QualityCheck } from '../quality/quality-check.entity';
-import type { StoredColumn } from './dataset-column';
-import { Dataset, piiColumnsOf, searchTextOf } from './dataset.entity';
+import type { QualityService } from '../quality/quality.service';
+import type { StoredColumn } from './dataset-column.type';
+import type { Dataset } from './dataset.entity';
+import { piiColumnsOf, searchTextOf } from './dataset.entity';
 import { Classification } from './dataset.enums';
+import type { DatasetRepository } from './dataset.repository';
+import type { DatasetPreview } from './dataset.type';
 import { ContentStatus, DatasetVersion } from './dataset-version.entity';
 
 const PII_SAMPLE_ROWS = 200;
 
-/** Hands out the next version number and records the stored bytes as a version being profiled. */
-export async function createPendingVersion(em: EntityManager, dataset: Dataset, stored: StoredArtifact, createdById: string): Promise<DatasetVersion> {
-  dataset.versionCounter += 1;
-  const version = em.create(DatasetVersion, {
-    datasetId: dataset.id,
-    organizationId: dataset.organizationId,
-    version: dataset.versionCounter,
-    sha256: stored.sha256,
-    size: stored.size,
-    format: dataset.format,
-    createdById,
-    status: ContentStatus.PROFILING,
-  });
-  await em.flush();
-  return version;
-}
-
 export type ProfileOutcome = { ok: true; version: DatasetVersion; check: QualityCheck | null } | { ok: false; version: DatasetVersion; error: string };
 
-/**
- * Profiles a PROFILING version: streams its bytes through the profiler, detects PII columns on a
- * sample (columns a person classified keep their classification), marks it READY and, when it is the
- * newest, makes it the dataset's latest version and runs the quality rules on it. Content that cannot
- * be read marks the version FAILED with the reason.
- */
-export async function profileVersion(em: EntityManager, store: ArtifactStore, versionId: string): Promise<ProfileOutcome | null> {
-  const version = await em.findOne(DatasetVersion, { id: versionId });
-  const dataset = version ? await em.findOne(Dataset, { id: version.datasetId }) : null;
-  if (!version || !dataset || version.status !== ContentStatus.PROFILING) return null;
-  let profile;
-  let sample: ContentRecord[];
-  try {
-    profile = await profileContent(store.open(version.sha256), version.format);
-    sample = await takeRecords(store.open(version.sha256), version.format, PII_SAMPLE_ROWS);
-    if (profile.columns.length === 0) throw new ContentFormatError(1, 'content has no rows');
-  } catch (err) {
-    if (!(err instanceof ContentFormatError)) throw err;
-    version.status = ContentStatus.FAILED;
-    version.error = `Content is not valid ${version.format}: ${err.message}`;
-    await em.flush();
-    return { ok: false, version, error: err.message };
-  }
-  version.rowCount = profile.rowCount;
-  version.profile = profile;
-  if (version.version < dataset.latestVersion) {
-    version.status = ContentStatus.READY;
-    await em.flush();
-    return { ok: true, version, check: null };
-  }
+/** Columns after profiling: detected PII classifies a column unless a person classified it. */
+function classifyColumns(dataset: Dataset, profile: DatasetProfile, sample: ContentRecord[]): StoredColumn[] {
   const findings = new Map(detectPii(profile.columns.map((c) => ({ name: c.name, values: sample.map((r) => r[c.name]) }))).map((f) => [f.column, f]));
   const previous = new Map(dataset.columns.map((c) => [c.name, c]));
-  dataset.columns = profile.columns.map((c): StoredColumn => {
+  return profile.columns.map((c): StoredColumn => {
     const before = previous.get(c.name);
     const pii = findings.get(c.name);
     const manual = before?.manual === true;
@@ -80,59 +41,146 @@ export async function profileVersion(em: EntityManager, store: ArtifactStore, ve
       manual,
     };
   });
-  dataset.latestVersion = version.version;
-  dataset.searchText = searchTextOf(dataset);
-  await em.flush();
-  // READY only after the rules ran, so a reader that waits for READY sees the version's check.
-  const check = await runQualityChecks(em, store, dataset, 'NEW_VERSION');
-  version.status = ContentStatus.READY;
-  await em.flush();
-  return { ok: true, version, check };
 }
 
-/**
- * Adds and profiles a version in one call (service-to-service creation, where the caller waits).
- * @throws BadUserInputError (field `content`) when the bytes are not valid for the dataset's format
- */
-export async function addContentVersion(em: EntityManager, store: ArtifactStore, dataset: Dataset, stored: StoredArtifact, createdById: string): Promise<{ version: DatasetVersion; check: QualityCheck | null }> {
-  const pending = await createPendingVersion(em, dataset, stored, createdById);
-  const outcome = await profileVersion(em, store, pending.id);
-  if (!outcome) throw new Error(`version ${pending.id} vanished while profiling`);
-  if (!outcome.ok) throw new BadUserInputError(outcome.version.error ?? 'Invalid content', [{ field: 'content', message: outcome.error }]);
-  return { version: outcome.version, check: outcome.check };
-}
+/** A dataset's content: versions of stored bytes, their profiles, previews and exports. */
+export class DatasetContentService {
+  constructor(
+    private readonly deps: {
+      datasets: DatasetRepository;
+      governance: GovernanceRepository;
+      quality: QualityService;
+      store: ArtifactStore;
+      maxPreviewRows: number;
+    },
+  ) {}
 
-export interface DatasetPreview {
-  version: number;
-  columns: string[];
-  maskedColumns: string[];
-  rows: Record<string, unknown>[];
-}
-
-/**
- * The first rows of the latest content. PII columns are masked unless the viewer holds
- * `catalog:read-pii`; an unmasked read of PII columns is written to the audit trail.
- */
-export async function previewDataset(em: EntityManager, store: ArtifactStore, dataset: Dataset, viewer: Viewer, limit: number): Promise<DatasetPreview | null> {
-  if (dataset.latestVersion === 0) return null;
-  const version = await em.findOneOrFail(DatasetVersion, { datasetId: dataset.id, version: dataset.latestVersion });
-  if (version.contentDeletedAt) return null;
-  const rows = await takeRecords(store.open(version.sha256), version.format, limit);
-  const pii = piiColumnsOf(dataset);
-  const canReadPii = viewerCan(viewer, 'catalog:read-pii');
-  const masked = canReadPii ? [] : pii;
-  if (canReadPii && pii.length > 0) {
-    recordAudit(em, { organizationId: dataset.organizationId, datasetId: dataset.id, actorId: viewer.id, action: AuditAction.PII_READ, details: { via: 'preview', version: version.version, columns: pii, rows: rows.length } });
+  /** Hands out the next version number and records the stored bytes as a version being profiled. */
+  async createPendingVersion(em: EntityManager, dataset: Dataset, stored: StoredArtifact, createdById: string): Promise<DatasetVersion> {
+    dataset.versionCounter += 1;
+    const version = em.create(DatasetVersion, {
+      datasetId: dataset.id,
+      organizationId: dataset.organizationId,
+      version: dataset.versionCounter,
+      sha256: stored.sha256,
+      size: stored.size,
+      format: dataset.format,
+      createdById,
+      status: ContentStatus.PROFILING,
+    });
     await em.flush();
+    return version;
   }
-  return {
-    version: version.version,
-    columns: dataset.columns.map((c) => c.name),
-    maskedColumns: masked,
-    rows: rows.map((r) => {
-      const out: Record<string, unknown> = {};
-      for (const c of dataset.columns) out[c.name] = masked.includes(c.name) ? maskValue(r[c.name]) : (r[c.name] ?? null);
-      return out;
-    }),
-  };
+
+  /**
+   * Profiles a PROFILING version: streams its bytes through the profiler, detects PII columns on a
+   * sample (columns a person classified keep their classification), marks it READY and, when it is the
+   * newest, makes it the dataset's latest version and runs the quality rules on it. Content that cannot
+   * be read marks the version FAILED with the reason.
+   * @returns null when the version is gone or no longer PROFILING
+   */
+  async profileVersion(em: EntityManager, versionId: string): Promise<ProfileOutcome | null> {
+    const version = await this.deps.datasets.findVersion(em, versionId);
+    const dataset = version ? await this.deps.datasets.findById(em, version.datasetId) : null;
+    if (!version || !dataset || version.status !== ContentStatus.PROFILING) return null;
+    let profile: DatasetProfile;
+    let sample: ContentRecord[];
+    try {
+      profile = await profileContent(this.deps.store.open(version.sha256), version.format);
+      sample = await takeRecords(this.deps.store.open(version.sha256), version.format, PII_SAMPLE_ROWS);
+      if (profile.columns.length === 0) throw new ContentFormatError(1, 'content has no rows');
+    } catch (err) {
+      if (!(err instanceof ContentFormatError)) throw err;
+      version.status = ContentStatus.FAILED;
+      version.error = `Content is not valid ${version.format}: ${err.message}`;
+      await em.flush();
+      return { ok: false, version, error: err.message };
+    }
+    version.rowCount = profile.rowCount;
+    version.profile = profile;
+    if (version.version < dataset.latestVersion) {
+      version.status = ContentStatus.READY;
+      await em.flush();
+      return { ok: true, version, check: null };
+    }
+    dataset.columns = classifyColumns(dataset, profile, sample);
+    dataset.latestVersion = version.version;
+    dataset.searchText = searchTextOf(dataset);
+    await em.flush();
+    // READY only after the rules ran, so a reader that waits for READY sees the version's check.
+    const check = await this.deps.quality.run(em, dataset, 'NEW_VERSION');
+    version.status = ContentStatus.READY;
+    await em.flush();
+    return { ok: true, version, check };
+  }
+
+  /**
+   * Adds and profiles a version in one call (service-to-service creation, where the caller waits).
+   * @throws BadUserInputError (field `content`) when the bytes are not valid for the dataset's format
+   */
+  async addContentVersion(em: EntityManager, dataset: Dataset, stored: StoredArtifact, createdById: string): Promise<{ version: DatasetVersion; check: QualityCheck | null }> {
+    const pending = await this.createPendingVersion(em, dataset, stored, createdById);
+    const outcome = await this.profileVersion(em, pending.id);
+    if (!outcome) throw new Error(`version ${pending.id} vanished while profiling`);
+    if (!outcome.ok) throw new BadUserInputError(outcome.version.error ?? 'Invalid content', [{ field: 'content', message: outcome.error }]);
+    return { version: outcome.version, check: outcome.check };
+  }
+
+  /** The version the dataset's latest content is; null before the first is profiled. */
+  latestVersion(scope: RequestScope, dataset: Dataset): Promise<DatasetVersion | null> {
+    return this.deps.datasets.latestVersion(scope.em, dataset);
+  }
+
+  /** Content versions, newest first. */
+  versionsOf(scope: RequestScope, dataset: Dataset): Promise<DatasetVersion[]> {
+    return this.deps.datasets.versionsOf(scope.em, dataset.id);
+  }
+
+  /**
+   * The first `limit` rows of the latest content. PII columns are masked unless the viewer holds
+   * `catalog:read-pii`; an unmasked read of PII columns is written to the audit trail.
+   * @returns null without content (none yet, or removed by retention)
+   */
+  async preview({ em, viewer }: RequestScope, dataset: Dataset, limit: number): Promise<DatasetPreview | null> {
+    const max = this.deps.maxPreviewRows;
+    if (limit < 1 || limit > max) throw new BadUserInputError('Invalid preview limit', [{ field: 'limit', message: `must be between 1 and ${max}` }]);
+    if (dataset.latestVersion === 0) return null;
+    const version = await this.deps.datasets.getVersion(em, dataset.id, dataset.latestVersion);
+    if (version.contentDeletedAt) return null;
+    const rows = await takeRecords(this.deps.store.open(version.sha256), version.format, limit);
+    const pii = piiColumnsOf(dataset);
+    const canReadPii = viewerCan(viewer, 'catalog:read-pii');
+    const masked = canReadPii ? [] : pii;
+    if (canReadPii && pii.length > 0) {
+      this.deps.governance.recordAudit(em, { organizationId: dataset.organizationId, datasetId: dataset.id, actorId: viewer.id, action: AuditAction.PII_READ, details: { via: 'preview', version: version.version, columns: pii, rows: rows.length } });
+      await em.flush();
+    }
+    return {
+      version: version.version,
+      columns: dataset.columns.map((c) => c.name),
+      maskedColumns: masked,
+      rows: rows.map((r) => {
+        const out: Record<string, unknown> = {};
+        for (const c of dataset.columns) out[c.name] = masked.includes(c.name) ? maskValue(r[c.name]) : (r[c.name] ?? null);
+        return out;
+      }),
+    };
+  }
+
+  /**
+   * The bytes of the latest content, for export over the internal route. Content with PII columns
+   * needs `catalog:read-pii`, and its read is audited.
+   * @throws NotFoundError without stored content; ForbiddenError for PII without the permission
+   */
+  async openLatest({ em, viewer }: RequestScope, dataset: Dataset): Promise<{ version: DatasetVersion; stream: Readable }> {
+    const version = await this.deps.datasets.latestVersion(em, dataset);
+    if (!version || version.contentDeletedAt) throw new NotFoundError('DatasetContent', dataset.id);
+    const pii = piiColumnsOf(dataset);
+    if (pii.length > 0) {
+      if (!viewerCan(viewer, 'catalog:read-pii')) throw new ForbiddenError('Missing permission catalog:read-pii');
+      this.deps.governance.recordAudit(em, { organizationId: dataset.organizationId, datasetId: dataset.id, actorId: viewer.id, action: AuditAction.PII_READ, details: { via: 'internal-content', version: version.version, columns: pii } });
+      await em.flush();
+    }
+    return { version, stream: this.deps.store.open(version.sha256) };
+  }
 }

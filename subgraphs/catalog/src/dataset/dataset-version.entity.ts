@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, Property, Unique } from '@mikro-orm/core';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { DatasetProfile } from '../profiling/dataset.profiler';
 import { UserRef } from '../federation/references.type';
-import { ColumnProfileType } from './dataset-column';
+import { ColumnProfileType } from './dataset-column.type';
 import { DatasetFormat } from './dataset.enums';
 
 export enum ContentStatus {
@@ -18,18 +19,11 @@ registerEnumType(ContentStatus, { name: 'ContentStatus', description: 'PROFILING
 @Unique({ properties: ['datasetId', 'version'] })
 @Index({ properties: ['sha256'] })
 @ObjectType()
-export class DatasetVersion {
-  [OptionalProps]?: 'createdAt' | 'contentDeletedAt' | 'status' | 'error' | 'profile' | 'rowCount';
-
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id: string = randomUUID();
+export class DatasetVersion extends OrganizationEntity {
+  [OptionalProps]?: 'contentDeletedAt' | 'status' | 'error' | 'profile' | 'rowCount';
 
   @Property({ type: 'string', length: 36 })
   datasetId!: string;
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
 
   @Property({ type: 'integer' })
   @Field(() => Int)
@@ -65,9 +59,8 @@ export class DatasetVersion {
   @Property({ type: 'string', length: 128 })
   createdById!: string;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
   /** Set when retention deleted the bytes; the metadata and profile stay. */
   @Property({ type: 'datetime', nullable: true })

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, Property, Unique } from '@mikro-orm/core';
+import { Directive, Field, Float, Int, ObjectType } from 'type-graphql';
+import { TrackedOrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { OrganizationRef, SchemaVersionRef, UserRef } from '../federation/references.type';
-import type { StoredColumn } from './dataset-column';
+import type { StoredColumn } from './dataset-column.type';
 import { Classification, DatasetFormat } from './dataset.enums';
 
 /** A registered dataset: metadata, governance and a pointer to its latest content version. */
@@ -11,15 +12,8 @@ import { Classification, DatasetFormat } from './dataset.enums';
 @Index({ properties: ['organizationId', 'updatedAt'] })
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A dataset registered in the catalog.' })
-export class Dataset {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'latestVersion' | 'versionCounter' | 'tags' | 'columns' | 'searchText';
-
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id: string = randomUUID();
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
+export class Dataset extends TrackedOrganizationEntity {
+  [OptionalProps]?: 'latestVersion' | 'versionCounter' | 'tags' | 'columns' | 'searchText';
 
   @Property({ type: 'string', length: 128 })
   ownerId!: string;
@@ -74,13 +68,11 @@ export class Dataset {
   @Property({ type: 'text' })
   searchText: string = '';
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
-  @Property({ type: 'datetime', onUpdate: () => new Date() })
   @Field(() => Date)
-  updatedAt: Date = new Date();
+  override updatedAt!: Opt<Date>;
 
   @Field(() => String, { description: 'URI of the dataset: the OpenLineage namespace and name of its lineage node.' })
   location(): string {

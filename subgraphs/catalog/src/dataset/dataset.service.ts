@@ -1,11 +1,25 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { FieldError, Viewer } from '../../../../lib/src/index';
-import { BadUserInputError, ConflictError } from '../../../../lib/src/index';
-import type { StoredColumn } from './dataset-column';
+import type { ArtifactStore, FieldError, UploadManager, UploadTicket } from '../../../../lib/src/index';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../../../lib/src/index';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
+import type { AccessService } from '../governance/access.service';
+import { rankPage, tokenize } from '../search/dataset.search';
+import type { DatasetColumn, StoredColumn } from './dataset-column.type';
+import type { DatasetContentService } from './dataset-content.service';
 import { Dataset, searchTextOf } from './dataset.entity';
-import { Classification } from './dataset.enums';
 import type { DatasetFormat } from './dataset.enums';
-import type { ColumnClassificationInput } from './dataset.input';
+import { AccessLevel, Classification, CONTENT_TYPES } from './dataset.enums';
+import type { ColumnClassificationInput, CreateDatasetUploadInput, DatasetFilterInput } from './dataset.input';
+import type { DatasetRepository } from './dataset.repository';
+import type { DatasetConnection } from './dataset.type';
+import type { DatasetVersion } from './dataset-version.entity';
+import type { ProfilingQueue } from './profiling.queue';
+
+/** The upload purpose of dataset content. */
+export const DATASET_CONTENT_PURPOSE = 'DATASET_CONTENT';
+
+// Candidates ranked per query; beyond this the newest datasets are ranked.
+const CANDIDATE_LIMIT = 2000;
 
 export interface DatasetFields {
   name?: string | null;
@@ -17,9 +31,16 @@ export interface DatasetFields {
   schemaVersionId?: string | null;
 }
 
+export interface DatasetSearchArgs extends DatasetFilterInput {
+  query?: string | null;
+  first: number;
+  after?: string | null;
+}
+
 // SchemaVersion ids are the schema registry's global ids (decimal strings today); accept any plain id.
 const SCHEMA_VERSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** @throws BadUserInputError naming every invalid field */
 function check(fields: DatasetFields, creating: boolean): void {
   const errors: FieldError[] = [];
   if (creating || fields.name !== undefined) {
@@ -36,6 +57,7 @@ function check(fields: DatasetFields, creating: boolean): void {
   if (errors.length) throw new BadUserInputError(`Invalid dataset: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
 }
 
+/** Column classifications a person gave: they win over detection from then on (`manual`). */
 function applyColumns(columns: StoredColumn[], given: ColumnClassificationInput[]): StoredColumn[] {
   const out = columns.map((c) => ({ ...c }));
   for (const g of given) {
@@ -46,45 +68,160 @@ function applyColumns(columns: StoredColumn[], given: ColumnClassificationInput[
   return out;
 }
 
-async function assertNameFree(em: EntityManager, organizationId: string, name: string, exceptId?: string): Promise<void> {
-  const clash = await em.findOne(Dataset, { organizationId, name, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
-  if (clash) throw new ConflictError(`A dataset named "${name}" already exists`);
-}
+/** Datasets: registration, metadata, search, uploads of new content versions and deletion. */
+export class DatasetService {
+  constructor(
+    private readonly deps: {
+      datasets: DatasetRepository;
+      access: AccessService;
+      content: DatasetContentService;
+      profiling: ProfilingQueue;
+      uploads: UploadManager;
+      store: ArtifactStore;
+      maxContentBytes: number;
+    },
+  ) {}
 
-/** Registers a dataset owned by the viewer in the viewer's organization. */
-export async function createDataset(em: EntityManager, viewer: Viewer, fields: DatasetFields & { format: DatasetFormat }): Promise<Dataset> {
-  check(fields, true);
-  const name = fields.name!.trim();
-  await assertNameFree(em, viewer.organizationId, name);
-  const dataset = em.create(Dataset, {
-    organizationId: viewer.organizationId,
-    ownerId: viewer.id,
-    name,
-    description: fields.description ?? null,
-    format: fields.format,
-    tags: [...new Set(fields.tags ?? [])],
-    classification: fields.classification ?? Classification.INTERNAL,
-    schemaVersionId: fields.schemaVersionId ?? null,
-    columns: applyColumns([], fields.columns ?? []),
-  });
-  dataset.searchText = searchTextOf(dataset);
-  await em.flush();
-  return dataset;
-}
-
-/** Changes metadata and governance fields; the format is fixed at creation. */
-export async function updateDataset(em: EntityManager, dataset: Dataset, fields: DatasetFields): Promise<Dataset> {
-  check(fields, false);
-  if (fields.name != null && fields.name.trim() !== dataset.name) {
-    await assertNameFree(em, dataset.organizationId, fields.name.trim(), dataset.id);
-    dataset.name = fields.name.trim();
+  /** A dataset the viewer can read; NOT_FOUND otherwise. */
+  async get(scope: RequestScope, id: string): Promise<Dataset> {
+    return (await this.deps.access.requireDataset(scope, id, AccessLevel.READ)).dataset;
   }
-  if (fields.description !== undefined) dataset.description = fields.description;
-  if (fields.tags) dataset.tags = [...new Set(fields.tags)];
-  if (fields.classification) dataset.classification = fields.classification;
-  if (fields.columns) dataset.columns = applyColumns(dataset.columns, fields.columns);
-  if (fields.schemaVersionId !== undefined) dataset.schemaVersionId = fields.schemaVersionId;
-  dataset.searchText = searchTextOf(dataset);
-  await em.flush();
-  return dataset;
+
+  /**
+   * Full-text search over the datasets the viewer can see, with filters and Relay-style pagination:
+   * the database narrows candidates (visibility, filters, a LIKE prefilter per term), then results are
+   * ranked (search/dataset.search.ts). Without a query, newest first.
+   */
+  async searchPage(scope: RequestScope, args: DatasetSearchArgs): Promise<DatasetConnection> {
+    if (args.first < 0 || args.first > 100) throw new BadUserInputError('first must be between 0 and 100', [{ field: 'first', message: 'must be between 0 and 100' }]);
+    const terms = args.query ? tokenize(args.query) : [];
+    const tags = (args.tags ?? []).map((t) => t.toLowerCase());
+    const visible = await this.deps.access.visibleFilter(scope);
+    const candidates = await this.deps.datasets.searchCandidates(scope.em, visible, { terms, tags, classification: args.classification, ownerId: args.ownerId, format: args.format }, CANDIDATE_LIMIT);
+    const page = rankPage(candidates, terms, tags, args.first, args.after);
+    return {
+      edges: page.hits.map((h) => ({ cursor: h.cursor, node: h.dataset, score: h.score })),
+      totalCount: page.totalCount,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.hits[0]?.cursor ?? null,
+        endCursor: page.hits[page.hits.length - 1]?.cursor ?? null,
+      },
+    };
+  }
+
+  /** Registers a dataset owned by the viewer in the viewer's organization. */
+  async create({ em, viewer }: RequestScope, fields: DatasetFields & { format: DatasetFormat }): Promise<Dataset> {
+    check(fields, true);
+    const name = fields.name!.trim();
+    await this.assertNameFree(em, viewer.organizationId, name);
+    const dataset = em.create(Dataset, {
+      organizationId: viewer.organizationId,
+      ownerId: viewer.id,
+      name,
+      description: fields.description ?? null,
+      format: fields.format,
+      tags: [...new Set(fields.tags ?? [])],
+      classification: fields.classification ?? Classification.INTERNAL,
+      schemaVersionId: fields.schemaVersionId ?? null,
+      columns: applyColumns([], fields.columns ?? []),
+    });
+    dataset.searchText = searchTextOf(dataset);
+    await em.flush();
+    return dataset;
+  }
+
+  /** Changes metadata (needs WRITE) and governance fields (classifications need OWNER); the format is fixed at creation. */
+  async update(scope: RequestScope, id: string, fields: DatasetFields): Promise<Dataset> {
+    const governs = fields.classification != null || (fields.columns?.length ?? 0) > 0;
+    const { dataset } = await this.deps.access.requireDataset(scope, id, governs ? AccessLevel.OWNER : AccessLevel.WRITE);
+    check(fields, false);
+    if (fields.name != null && fields.name.trim() !== dataset.name) {
+      await this.assertNameFree(scope.em, dataset.organizationId, fields.name.trim(), dataset.id);
+      dataset.name = fields.name.trim();
+    }
+    if (fields.description !== undefined) dataset.description = fields.description;
+    if (fields.tags) dataset.tags = [...new Set(fields.tags)];
+    if (fields.classification) dataset.classification = fields.classification;
+    if (fields.columns) dataset.columns = applyColumns(dataset.columns, fields.columns);
+    if (fields.schemaVersionId !== undefined) dataset.schemaVersionId = fields.schemaVersionId;
+    dataset.searchText = searchTextOf(dataset);
+    await scope.em.flush();
+    return dataset;
+  }
+
+  /** Removes a dataset, its metadata and the content no other version shares; needs OWNER. */
+  async delete(scope: RequestScope, id: string): Promise<boolean> {
+    const { dataset } = await this.deps.access.requireDataset(scope, id, AccessLevel.OWNER);
+    const shas = await this.deps.datasets.storedShasOf(scope.em, dataset.id);
+    await this.deps.datasets.purge(scope.em, dataset.id);
+    await this.deleteUnreferenced(scope.em, shas);
+    return true;
+  }
+
+  /** A short-lived URL to PUT dataset content to; `addVersion` then takes its id. */
+  createUpload({ viewer }: RequestScope, input: CreateDatasetUploadInput): UploadTicket {
+    const max = this.deps.maxContentBytes;
+    if (input.purpose !== DATASET_CONTENT_PURPOSE) throw new BadUserInputError(`Unknown upload purpose`, [{ field: 'purpose', message: `must be ${DATASET_CONTENT_PURPOSE}` }]);
+    if (input.contentType && !Object.values(CONTENT_TYPES).includes(input.contentType)) {
+      throw new BadUserInputError('Unsupported content type', [{ field: 'contentType', message: `must be ${Object.values(CONTENT_TYPES).join(' or ')}` }]);
+    }
+    if (input.size != null && input.size > max) throw new BadUserInputError('Content too large', [{ field: 'size', message: `must be at most ${max} bytes` }]);
+    return this.deps.uploads.create({ purpose: input.purpose, filename: input.filename, contentType: input.contentType ?? undefined, organizationId: viewer.organizationId, userId: viewer.id });
+  }
+
+  /** Makes a finished upload the next content version (PROFILING) and profiles it in the background; needs WRITE. */
+  async addVersion(scope: RequestScope, datasetId: string, uploadId: string): Promise<DatasetVersion> {
+    const { dataset } = await this.deps.access.requireDataset(scope, datasetId, AccessLevel.WRITE);
+    const upload = await this.deps.uploads.get(uploadId, scope.viewer.organizationId);
+    if (!upload || upload.purpose !== DATASET_CONTENT_PURPOSE) throw new NotFoundError('Upload', uploadId);
+    const version = await this.deps.content.createPendingVersion(scope.em, dataset, upload, scope.viewer.id);
+    this.deps.profiling.enqueue(version.id);
+    return version;
+  }
+
+  /**
+   * Registers a dataset with its first content, profiled before this returns (service-to-service
+   * creation). Content that cannot be stored or read leaves no half-registered dataset behind.
+   * @throws BadUserInputError (field `content`) when the bytes are not valid for the format; PayloadTooLargeError past the size limit
+   */
+  async createWithContent(scope: RequestScope, fields: DatasetFields & { format: DatasetFormat }, content: string): Promise<{ dataset: Dataset; version: DatasetVersion }> {
+    const dataset = await this.create(scope, fields);
+    let sha256: string | undefined;
+    try {
+      const stored = await this.deps.store.put(content, { maxBytes: this.deps.maxContentBytes });
+      sha256 = stored.sha256;
+      const { version } = await this.deps.content.addContentVersion(scope.em, dataset, stored, scope.viewer.id);
+      return { dataset, version };
+    } catch (err) {
+      scope.em.clear();
+      await this.deps.datasets.purge(scope.em, dataset.id);
+      await this.deleteUnreferenced(scope.em, sha256 ? [sha256] : []);
+      throw err;
+    }
+  }
+
+  /** Columns with their classification and the statistics of the latest version. */
+  async columns(scope: RequestScope, dataset: Dataset): Promise<DatasetColumn[]> {
+    const latest = await this.deps.datasets.latestVersion(scope.em, dataset);
+    const profiles = new Map((latest?.profile?.columns ?? []).map((c) => [c.name, c]));
+    return dataset.columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      classification: c.classification,
+      detectedPii: c.detectedPii ?? null,
+      description: c.description ?? null,
+      profile: profiles.get(c.name) ?? null,
+    }));
+  }
+
+  /** Content-addressed bytes may be shared with another dataset's version: deletes only those no version needs. */
+  private async deleteUnreferenced(em: EntityManager, shas: string[]): Promise<void> {
+    for (const sha of new Set(shas)) if (!(await this.deps.datasets.isContentReferenced(em, sha))) await this.deps.store.delete(sha);
+  }
+
+  private async assertNameFree(em: EntityManager, organizationId: string, name: string, exceptId?: string): Promise<void> {
+    if (await this.deps.datasets.nameTaken(em, organizationId, name, exceptId)) throw new ConflictError(`A dataset named "${name}" already exists`);
+  }
 }

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, Property, Unique } from '@mikro-orm/core';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { UserRef } from '../federation/references.type';
 import { AccessLevel } from '../dataset/dataset.enums';
 import { GrantSubjectType } from './governance.enums';
@@ -11,16 +12,7 @@ import { GrantSubjectType } from './governance.enums';
 @Index({ properties: ['organizationId', 'subjectType', 'subjectId'] })
 @Directive('@key(fields: "id")')
 @ObjectType()
-export class AccessGrant {
-  [OptionalProps]?: 'createdAt';
-
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id: string = randomUUID();
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
-
+export class AccessGrant extends OrganizationEntity {
   @Property({ type: 'string', length: 36 })
   @Field(() => ID)
   datasetId!: string;
@@ -40,9 +32,8 @@ export class AccessGrant {
   @Property({ type: 'string', length: 128 })
   grantedById!: string;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
   @Field(() => UserRef)
   grantedBy(): UserRef {

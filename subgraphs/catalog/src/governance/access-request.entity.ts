@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { UserRef } from '../federation/references.type';
 import { AccessLevel } from '../dataset/dataset.enums';
 import { AccessRequestStatus } from './governance.enums';
@@ -9,15 +10,8 @@ import { AccessRequestStatus } from './governance.enums';
 @Entity({ tableName: 'access_request' })
 @Index({ properties: ['datasetId', 'status'] })
 @ObjectType()
-export class AccessRequest {
-  [OptionalProps]?: 'createdAt' | 'status';
-
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id: string = randomUUID();
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
+export class AccessRequest extends OrganizationEntity {
+  [OptionalProps]?: 'status';
 
   @Property({ type: 'string', length: 36 })
   @Field(() => ID)
@@ -49,9 +43,8 @@ export class AccessRequest {
   @Field(() => Date, { nullable: true })
   decidedAt?: Date | null;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
   @Field(() => UserRef)
   requester(): UserRef {

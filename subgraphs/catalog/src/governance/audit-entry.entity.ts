@@ -1,24 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { JSONScalar } from '../../../../lib/src/index';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { AuditAction } from './governance.enums';
 
 /** An append-only record of a governed action: PII reads, grants, request decisions, retention runs. */
 @Entity({ tableName: 'audit_entry' })
-@Index({ properties: ['organizationId', 'at'] })
-@Index({ properties: ['datasetId', 'at'] })
+@Index({ properties: ['organizationId', 'createdAt'] })
+@Index({ properties: ['datasetId', 'createdAt'] })
 @ObjectType('CatalogAuditEntry')
-export class AuditEntry {
-  [OptionalProps]?: 'at';
-
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id: string = randomUUID();
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
-
+export class AuditEntry extends OrganizationEntity {
   @Property({ type: 'string', length: 36, nullable: true })
   @Field(() => ID, { nullable: true })
   datasetId?: string | null;
@@ -35,7 +27,8 @@ export class AuditEntry {
   @Field(() => JSONScalar, { nullable: true })
   details?: Record<string, unknown> | null;
 
-  @Property({ type: 'datetime' })
-  @Field(() => Date)
-  at: Date = new Date();
+  /** When it happened (column `at`, the table's name for it since before the base entity). */
+  @Property({ type: 'datetime', fieldName: 'at' })
+  @Field(() => Date, { name: 'at' })
+  override createdAt: Opt<Date> = new Date();
 }

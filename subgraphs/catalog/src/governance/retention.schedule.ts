@@ -1,30 +1,40 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { ArtifactStore, Logger } from '../../../../lib/src/index';
-import { applyRetention } from './retention.service';
+import type { Logger } from '../../../../lib/src/index';
+import type { RetentionService } from './retention.service';
 
 /**
  * Applies retention policies every `intervalSeconds` (0 disables). Runs never overlap: the next one is
- * scheduled when the previous one ends.
- * @returns a handle whose `stop()` cancels the schedule
+ * scheduled when the previous one ends. Each run has its own EntityManager fork.
  */
-export function startRetentionSchedule(opts: { orm: MikroORM; store: ArtifactStore; logger: Logger; intervalSeconds: number }): { stop(): void } {
-  if (opts.intervalSeconds <= 0) return { stop() {} };
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const tick = async (): Promise<void> => {
+export class RetentionSchedule {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+
+  constructor(private readonly deps: { orm: MikroORM; retention: RetentionService; logger: Logger; intervalSeconds: number }) {}
+
+  start(): this {
+    if (this.deps.intervalSeconds <= 0 || !this.stopped) return this;
+    this.stopped = false;
+    this.schedule();
+    return this;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => void this.tick(), this.deps.intervalSeconds * 1000).unref();
+  }
+
+  private async tick(): Promise<void> {
     try {
-      const outcomes = await applyRetention(opts.orm.em.fork(), opts.store, new Date());
-      if (outcomes.length) opts.logger.info({ outcomes }, 'retention applied');
+      const outcomes = await this.deps.retention.apply(this.deps.orm.em.fork());
+      if (outcomes.length) this.deps.logger.info({ outcomes }, 'retention applied');
     } catch (err) {
-      opts.logger.error({ err }, 'retention run failed');
+      this.deps.logger.error({ err }, 'retention run failed');
     }
-    if (!stopped) timer = setTimeout(() => void tick(), opts.intervalSeconds * 1000).unref();
-  };
-  timer = setTimeout(() => void tick(), opts.intervalSeconds * 1000).unref();
-  return {
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+    if (!this.stopped) this.schedule();
+  }
 }

@@ -1,15 +1,17 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { TrackedOrganizationEntity } from '../../../../lib/src/kit/base.entity';
 
 /** One input field of an output field, from the ColumnLineageDatasetFacet of an output dataset. */
 @Entity({ tableName: 'column_lineage_edge' })
 @Index({ properties: ['outputNode', 'outputField'] })
 @Index({ properties: ['inputNode', 'inputField'] })
-export class ColumnLineageEdge {
-  @PrimaryKey({ type: 'string', length: 36 })
-  id!: string;
+export class ColumnLineageEdge extends TrackedOrganizationEntity {
+  // `id` is derived from both ends (`columnEdgeId`).
 
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
+  /** Added with the base entity: null on edges recorded before it (syncSchema adds columns nullable). */
+  @Property({ type: 'datetime', nullable: true })
+  override createdAt: Opt<Date> = new Date();
 
   @Property({ type: 'string', length: 36 })
   outputNode!: string;
@@ -25,7 +27,4 @@ export class ColumnLineageEdge {
 
   @Property({ type: 'json', nullable: true })
   transformations?: unknown[] | null;
-
-  @Property({ type: 'datetime' })
-  updatedAt: Date = new Date();
 }

@@ -1,4 +1,6 @@
-import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, Property, Unique } from '@mikro-orm/core';
+import { TrackedOrganizationEntity } from '../../../../lib/src/kit/base.entity';
 
 /**
  * A directed edge: input dataset -> job, or job -> output dataset. The two composite indexes cover the
@@ -7,13 +9,12 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 @Entity({ tableName: 'lineage_edge' })
 @Unique({ properties: ['fromNode', 'toNode'] })
 @Index({ properties: ['toNode', 'fromNode'] })
-export class LineageEdge {
-  /** Derived from both ends (`lineageEdgeId`). */
-  @PrimaryKey({ type: 'string', length: 36 })
-  id!: string;
+export class LineageEdge extends TrackedOrganizationEntity {
+  // `id` is derived from both ends (`lineageEdgeId`).
 
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
+  /** Added with the base entity: null on edges recorded before it (syncSchema adds columns nullable). */
+  @Property({ type: 'datetime', nullable: true })
+  override createdAt: Opt<Date> = new Date();
 
   @Property({ type: 'string', length: 36 })
   fromNode!: string;
@@ -24,7 +25,4 @@ export class LineageEdge {
   /** The OpenLineage run that last reported this edge. */
   @Property({ type: 'string', length: 64, nullable: true })
   lastRunId?: string | null;
-
-  @Property({ type: 'datetime' })
-  updatedAt: Date = new Date();
 }

@@ -1,16 +1,15 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 
 /** Every accepted OpenLineage document, kept whole (facets included). */
 @Entity({ tableName: 'lineage_event' })
-@Index({ properties: ['organizationId', 'receivedAt'] })
+@Index({ properties: ['organizationId', 'createdAt'] })
 @Index({ properties: ['organizationId', 'runId'] })
-export class LineageEventRecord {
-  @PrimaryKey({ type: 'string', length: 36 })
-  id: string = randomUUID();
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
+export class LineageEventRecord extends OrganizationEntity {
+  /** When the catalog received it (column `received_at`, the table's name for it since before the base entity). */
+  @Property({ type: 'datetime', fieldName: 'received_at' })
+  override createdAt: Opt<Date> = new Date();
 
   /** RunEvent, JobEvent or DatasetEvent. */
   @Property({ type: 'string', length: 16 })
@@ -24,9 +23,6 @@ export class LineageEventRecord {
 
   @Property({ type: 'datetime' })
   eventTime!: Date;
-
-  @Property({ type: 'datetime' })
-  receivedAt: Date = new Date();
 
   @Property({ type: 'json' })
   payload!: Record<string, unknown>;

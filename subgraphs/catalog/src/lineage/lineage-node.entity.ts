@@ -1,6 +1,8 @@
-import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, Property, Unique } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
 import { JSONObjectScalar } from '../../../../lib/src/index';
+import { TrackedOrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { LineageNodeKind } from './lineage.ids';
 
 /** A job or dataset in the lineage graph, identified OpenLineage-style by namespace + name. */
@@ -8,14 +10,8 @@ import type { LineageNodeKind } from './lineage.ids';
 @Unique({ properties: ['organizationId', 'kind', 'namespace', 'name'] })
 @Index({ properties: ['datasetId'] })
 @ObjectType({ description: 'A job or dataset in the lineage graph (OpenLineage namespace + name).' })
-export class LineageNode {
-  /** Derived from organization, kind, namespace and name (`lineageNodeId`). */
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id!: string;
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
+export class LineageNode extends TrackedOrganizationEntity {
+  // `id` is derived from organization, kind, namespace and name (`lineageNodeId`).
 
   @Property({ type: 'string', length: 16 })
   @Field(() => String, { description: 'DATASET or JOB.' })
@@ -38,10 +34,6 @@ export class LineageNode {
   @Field(() => JSONObjectScalar, { nullable: true })
   facets?: Record<string, unknown> | null;
 
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
-
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  updatedAt: Date = new Date();
+  override updatedAt!: Opt<Date>;
 }

@@ -1,6 +1,7 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { Directive, Field, ObjectType } from 'type-graphql';
 import { JSONObjectScalar } from '../../../../lib/src/index';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { RunEventType } from '../../../../lib/src/openlineage/openlineage.types';
 
 /** One run of a job, folded from its START / RUNNING / COMPLETE / FAIL / ABORT / OTHER events. */
@@ -8,14 +9,8 @@ import type { RunEventType } from '../../../../lib/src/openlineage/openlineage.t
 @Index({ properties: ['organizationId', 'jobNode'] })
 @Directive('@key(fields: "id")')
 @ObjectType()
-export class LineageRun {
-  /** Derived from organization and OpenLineage runId (`lineageRunKey`), so run ids never collide across organizations. */
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id!: string;
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
+export class LineageRun extends OrganizationEntity {
+  // `id` is derived from organization and OpenLineage runId (`lineageRunKey`), so run ids never collide across organizations.
 
   @Property({ type: 'string', length: 64 })
   @Field(() => String, { description: 'The OpenLineage runId.' })
@@ -50,7 +45,4 @@ export class LineageRun {
 
   @Property({ type: 'json' })
   outputNodes: string[] = [];
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 }

@@ -1,31 +1,19 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { BadUserInputError, JSONObjectScalar, NotFoundError, requireViewer } from '../../../../lib/src/index';
+import { JSONObjectScalar } from '../../../../lib/src/index';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { CatalogContext } from '../context';
-import { LINEAGE_EVENT_TOPIC } from '../context';
 import { Dataset } from '../dataset/dataset.entity';
-import { accessLevelFor } from '../governance/access.service';
-import type { LineageGraph } from './lineage.graph';
-import { MAX_LINEAGE_DEPTH, traverseColumnLineage, traverseLineage } from './lineage.graph';
-import { CATALOG_NAMESPACE, catalogDatasetName, lineageNodeId, lineageRunKey } from './lineage.ids';
+import { CATALOG_NAMESPACE } from './lineage.ids';
 import { LineageNode } from './lineage-node.entity';
 import { LineageRun } from './lineage-run.entity';
-import { acceptLineageEvent } from './lineage.service';
-import { ColumnLineageLinkType, LineageDirectionEnum, LineageEventNotification, LineageGraphResult, LineageIngestResult, LineageNodeKindEnum } from './lineage.types';
-
-function checkDepth(depth: number, maxNodes: number): void {
-  if (depth < 0 || depth > MAX_LINEAGE_DEPTH) throw new BadUserInputError('Invalid depth', [{ field: 'depth', message: `must be between 0 and ${MAX_LINEAGE_DEPTH}` }]);
-  if (maxNodes < 1 || maxNodes > 10_000) throw new BadUserInputError('Invalid maxNodes', [{ field: 'maxNodes', message: 'must be between 1 and 10000' }]);
-}
-
-const toResult = (g: LineageGraph): LineageGraphResult => ({ nodes: g.nodes, edges: g.edges.map((e) => ({ fromId: e.from, toId: e.to })), truncated: g.truncated });
+import { LINEAGE_EVENT_TOPIC } from './lineage.service';
+import { ColumnLineageLinkType, LineageDirectionEnum, LineageEventNotification, LineageGraphResult, LineageIngestResult, LineageNodeKindEnum } from './lineage.type';
 
 @Resolver(() => LineageNode)
 export class LineageResolver {
   @Mutation(() => LineageIngestResult, { description: 'Ingests one OpenLineage 2-0-2 event (run, job or dataset event); invalid events are BAD_USER_INPUT with the failing paths in extensions.fields.' })
-  async ingestLineageEvent(@Arg('event', () => JSONObjectScalar) event: Record<string, unknown>, @Ctx() ctx: CatalogContext): Promise<LineageIngestResult> {
-    const viewer = requireViewer(ctx.viewer);
-    const r = await acceptLineageEvent(ctx.em, ctx.catalog, viewer.organizationId, event);
-    return { eventId: r.eventId, kind: r.kind, runKey: r.runKey, job: r.jobNodeId ? await ctx.em.findOne(LineageNode, { id: r.jobNodeId }) : null };
+  ingestLineageEvent(@Arg('event', () => JSONObjectScalar) event: Record<string, unknown>, @Ctx() ctx: CatalogContext): Promise<LineageIngestResult> {
+    return ctx.services.lineage.ingestEvent(requestScope(ctx), event);
   }
 
   @Query(() => LineageNode, { nullable: true })
@@ -35,11 +23,11 @@ export class LineageResolver {
     @Arg('kind', () => LineageNodeKindEnum, { defaultValue: LineageNodeKindEnum.DATASET }) kind: LineageNodeKindEnum,
     @Ctx() ctx: CatalogContext,
   ): Promise<LineageNode | null> {
-    return ctx.em.findOne(LineageNode, { id: lineageNodeId(requireViewer(ctx.viewer).organizationId, kind, namespace, name) });
+    return ctx.services.lineage.node(requestScope(ctx), namespace, name, kind);
   }
 
   @Query(() => LineageGraphResult, { description: 'The lineage graph around a job or dataset; depth counts edges (dataset -> job -> dataset is 2).' })
-  async lineage(
+  lineage(
     @Arg('namespace', () => String) namespace: string,
     @Arg('name', () => String) name: string,
     @Ctx() ctx: CatalogContext,
@@ -48,14 +36,11 @@ export class LineageResolver {
     @Arg('depth', () => Int, { defaultValue: 4 }) depth: number,
     @Arg('maxNodes', () => Int, { defaultValue: 1000 }) maxNodes: number,
   ): Promise<LineageGraphResult> {
-    checkDepth(depth, maxNodes);
-    const id = lineageNodeId(requireViewer(ctx.viewer).organizationId, kind, namespace, name);
-    if (!(await ctx.em.findOne(LineageNode, { id }))) throw new NotFoundError('LineageNode', `${namespace}/${name}`);
-    return toResult(await traverseLineage(ctx.em, id, { direction, depth, maxNodes }));
+    return ctx.services.lineage.graph(requestScope(ctx), { namespace, name, kind, direction, depth, maxNodes });
   }
 
   @Query(() => [ColumnLineageLinkType], { description: 'Column lineage from the ColumnLineageDatasetFacet, followed across datasets; all columns of the dataset when field is omitted.' })
-  async columnLineage(
+  columnLineage(
     @Arg('namespace', () => String) namespace: string,
     @Arg('name', () => String) name: string,
     @Ctx() ctx: CatalogContext,
@@ -63,29 +48,17 @@ export class LineageResolver {
     @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.UPSTREAM }) direction: LineageDirectionEnum = LineageDirectionEnum.UPSTREAM,
     @Arg('depth', () => Int, { defaultValue: 4 }) depth: number = 4,
   ): Promise<ColumnLineageLinkType[]> {
-    checkDepth(depth, 1);
-    if (direction === LineageDirectionEnum.BOTH) throw new BadUserInputError('Column lineage goes one way', [{ field: 'direction', message: 'must be UPSTREAM or DOWNSTREAM' }]);
-    const id = lineageNodeId(requireViewer(ctx.viewer).organizationId, 'DATASET', namespace, name);
-    const links = await traverseColumnLineage(ctx.em, id, field ?? null, direction, depth);
-    const ids = [...new Set(links.flatMap((l) => [l.input.nodeId, l.output.nodeId]))];
-    const nodes = new Map((await ctx.em.find(LineageNode, { id: { $in: ids } })).map((n) => [n.id, n]));
-    return links.map((l) => ({
-      depth: l.depth,
-      transformations: l.transformations,
-      input: { dataset: nodes.get(l.input.nodeId)!, field: l.input.field },
-      output: { dataset: nodes.get(l.output.nodeId)!, field: l.output.field },
-    }));
+    return ctx.services.lineage.columnLineage(requestScope(ctx), { namespace, name, field: field ?? null, direction, depth });
   }
 
   @Query(() => LineageRun, { nullable: true, description: 'A run by its OpenLineage runId.' })
   lineageRun(@Arg('runId', () => ID) runId: string, @Ctx() ctx: CatalogContext): Promise<LineageRun | null> {
-    return ctx.em.findOne(LineageRun, { id: lineageRunKey(requireViewer(ctx.viewer).organizationId, runId) });
+    return ctx.services.lineage.run(requestScope(ctx), runId);
   }
 
   @Query(() => [LineageRun], { description: 'Runs of a job, newest first.' })
   lineageRuns(@Arg('namespace', () => String) namespace: string, @Arg('name', () => String) name: string, @Ctx() ctx: CatalogContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<LineageRun[]> {
-    const viewer = requireViewer(ctx.viewer);
-    return ctx.em.find(LineageRun, { organizationId: viewer.organizationId, jobNode: lineageNodeId(viewer.organizationId, 'JOB', namespace, name) }, { orderBy: { lastEventTime: 'desc' }, limit: Math.max(1, Math.min(first, 200)) });
+    return ctx.services.lineage.runs(requestScope(ctx), namespace, name, first);
   }
 
   @Subscription(() => LineageEventNotification, {
@@ -100,10 +73,8 @@ export class LineageResolver {
   }
 
   @FieldResolver(() => Dataset, { nullable: true, description: 'The catalog dataset this node is, when the viewer can see it.' })
-  async dataset(@Root() node: LineageNode, @Ctx() ctx: CatalogContext): Promise<Dataset | null> {
-    if (!node.datasetId) return null;
-    const d = await ctx.em.findOne(Dataset, { id: node.datasetId, organizationId: node.organizationId });
-    return d && (await accessLevelFor(ctx.em, requireViewer(ctx.viewer), d)) !== 'NONE' ? d : null;
+  dataset(@Root() node: LineageNode, @Ctx() ctx: CatalogContext): Promise<Dataset | null> {
+    return ctx.services.lineage.datasetOf(requestScope(ctx), node);
   }
 }
 
@@ -111,32 +82,29 @@ export class LineageResolver {
 export class LineageRunResolver {
   @FieldResolver(() => LineageNode)
   job(@Root() run: LineageRun, @Ctx() ctx: CatalogContext): Promise<LineageNode> {
-    return ctx.em.findOneOrFail(LineageNode, { id: run.jobNode });
+    return ctx.services.lineage.jobOf(requestScope(ctx), run);
   }
 
   @FieldResolver(() => [LineageNode])
   inputs(@Root() run: LineageRun, @Ctx() ctx: CatalogContext): Promise<LineageNode[]> {
-    return ctx.em.find(LineageNode, { id: { $in: run.inputNodes } }, { orderBy: { name: 'asc' } });
+    return ctx.services.lineage.inputsOf(requestScope(ctx), run);
   }
 
   @FieldResolver(() => [LineageNode])
   outputs(@Root() run: LineageRun, @Ctx() ctx: CatalogContext): Promise<LineageNode[]> {
-    return ctx.em.find(LineageNode, { id: { $in: run.outputNodes } }, { orderBy: { name: 'asc' } });
+    return ctx.services.lineage.outputsOf(requestScope(ctx), run);
   }
 }
 
 @Resolver(() => Dataset)
 export class DatasetLineageResolver {
   @FieldResolver(() => LineageGraphResult, { description: `Lineage of this dataset (its node is ${CATALOG_NAMESPACE} / datasets/<id>).` })
-  async lineage(
+  lineage(
     @Root() dataset: Dataset,
     @Ctx() ctx: CatalogContext,
     @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.BOTH }) direction: LineageDirectionEnum,
     @Arg('depth', () => Int, { defaultValue: 4 }) depth: number,
   ): Promise<LineageGraphResult> {
-    checkDepth(depth, 1);
-    const id = lineageNodeId(dataset.organizationId, 'DATASET', CATALOG_NAMESPACE, catalogDatasetName(dataset.id));
-    if (!(await ctx.em.findOne(LineageNode, { id }))) return { nodes: [], edges: [], truncated: false };
-    return toResult(await traverseLineage(ctx.em, id, { direction, depth, maxNodes: 1000 }));
+    return ctx.services.lineage.datasetGraph(requestScope(ctx), dataset, direction, depth);
   }
 }

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, Property } from '@mikro-orm/core';
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { QualityRuleResult } from './quality-rule.types';
 
 @ObjectType()
@@ -18,19 +19,10 @@ export class QualityResult {
 
 /** One run of a dataset's quality rules over one content version. */
 @Entity({ tableName: 'quality_check' })
-@Index({ properties: ['datasetId', 'ranAt'] })
+@Index({ properties: ['datasetId', 'createdAt'] })
 @Directive('@key(fields: "id")')
 @ObjectType()
-export class QualityCheck {
-  [OptionalProps]?: 'ranAt';
-
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id: string = randomUUID();
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
-
+export class QualityCheck extends OrganizationEntity {
   @Property({ type: 'string', length: 36 })
   @Field(() => ID)
   datasetId!: string;
@@ -54,9 +46,10 @@ export class QualityCheck {
   @Property({ type: 'json' })
   results!: QualityRuleResult[];
 
-  @Property({ type: 'datetime' })
-  @Field(() => Date)
-  ranAt: Date = new Date();
+  /** When the rules ran (column `ran_at`, the table's name for it since before the base entity). */
+  @Property({ type: 'datetime', fieldName: 'ran_at' })
+  @Field(() => Date, { name: 'ranAt' })
+  override createdAt: Opt<Date> = new Date();
 
   @Field(() => [QualityResult], { name: 'results' })
   resultList(): QualityResult[] {

@@ -1,21 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, Float, ID, ObjectType } from 'type-graphql';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { Field, Float, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { QualityRuleType } from './quality-rule.types';
 
 @Entity({ tableName: 'quality_rule' })
 @Index({ properties: ['datasetId'] })
 @ObjectType()
-export class QualityRule {
-  [OptionalProps]?: 'createdAt';
-
-  @PrimaryKey({ type: 'string', length: 36 })
-  @Field(() => ID)
-  id: string = randomUUID();
-
-  @Property({ type: 'string', length: 64 })
-  organizationId!: string;
-
+export class QualityRule extends OrganizationEntity {
   @Property({ type: 'string', length: 36 })
   datasetId!: string;
 
@@ -43,7 +35,6 @@ export class QualityRule {
   @Field(() => Float, { nullable: true })
   maxAgeSeconds?: number | null;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 }

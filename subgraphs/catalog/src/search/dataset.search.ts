@@ -1,19 +1,5 @@
-import type { EntityManager, FilterQuery } from '@mikro-orm/core';
-import type { Viewer } from '../../../../lib/src/index';
 import { BadUserInputError } from '../../../../lib/src/index';
-import { Dataset } from '../dataset/dataset.entity';
-import type { Classification, DatasetFormat } from '../dataset/dataset.enums';
-import { visibleDatasetFilter } from '../governance/access.service';
-
-export interface DatasetSearchArgs {
-  query?: string | null;
-  tags?: string[] | null;
-  classification?: Classification[] | null;
-  ownerId?: string | null;
-  format?: DatasetFormat | null;
-  first: number;
-  after?: string | null;
-}
+import type { Dataset } from '../dataset/dataset.entity';
 
 export interface SearchHit {
   dataset: Dataset;
@@ -28,9 +14,6 @@ export interface SearchPage {
   hasPreviousPage: boolean;
 }
 
-// Candidates ranked per query; beyond this the newest datasets are ranked.
-const CANDIDATE_LIMIT = 2000;
-
 const encodeCursor = (offset: number): string => Buffer.from(`offset:${offset}`).toString('base64url');
 
 function decodeCursor(cursor: string): number {
@@ -43,9 +26,6 @@ function decodeCursor(cursor: string): number {
 export function tokenize(query: string): string[] {
   return [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}_-]+/u).filter((t) => t.length > 0))].slice(0, 16);
 }
-
-// LIKE is only a prefilter: `_` and `%` wildcards widen it and ranking filters exactly afterwards.
-const likeTerm = (s: string): string => `%${s.replace(/\\/g, '')}%`;
 
 /**
  * Relevance of a dataset to the terms: matches in the name weigh most, then tags, column names and
@@ -74,32 +54,23 @@ export function scoreDataset(d: Pick<Dataset, 'name' | 'description' | 'tags' | 
 }
 
 /**
- * Full-text search over the datasets the viewer can see, with filters and Relay-style pagination:
- * the database narrows candidates (visibility, filters, a LIKE prefilter per term), then results are
- * ranked by `scoreDataset`, ties broken by most recently updated. Without a query, newest first.
+ * Ranks search candidates by `scoreDataset` (ties broken by most recently updated) and cuts the page
+ * after the `after` cursor. Candidates must carry every wanted tag exactly; with terms, a candidate
+ * must match at least one; without terms, the order is newest first.
+ * @throws BadUserInputError (field `after`) for a cursor this connection did not hand out
  */
-export async function searchDatasets(em: EntityManager, viewer: Viewer, args: DatasetSearchArgs): Promise<SearchPage> {
-  if (args.first < 0 || args.first > 100) throw new BadUserInputError('first must be between 0 and 100', [{ field: 'first', message: 'must be between 0 and 100' }]);
-  const terms = args.query ? tokenize(args.query) : [];
-  const where: FilterQuery<Dataset>[] = [await visibleDatasetFilter(em, viewer)];
-  if (args.classification?.length) where.push({ classification: { $in: args.classification } });
-  if (args.ownerId) where.push({ ownerId: args.ownerId });
-  if (args.format) where.push({ format: args.format });
-  if (terms.length) where.push({ $or: terms.map((t) => ({ searchText: { $like: likeTerm(t) } })) });
-  for (const tag of args.tags ?? []) where.push({ searchText: { $like: likeTerm(tag.toLowerCase()) } });
-  const candidates = await em.find(Dataset, { $and: where }, { orderBy: { updatedAt: 'desc', id: 'asc' }, limit: CANDIDATE_LIMIT });
-  const wantedTags = (args.tags ?? []).map((t) => t.toLowerCase());
+export function rankPage(candidates: Dataset[], terms: string[], tags: string[], first: number, after?: string | null): SearchPage {
   const ranked = candidates
-    .filter((d) => wantedTags.every((t) => d.tags.some((x) => x.toLowerCase() === t)))
+    .filter((d) => tags.every((t) => d.tags.some((x) => x.toLowerCase() === t)))
     .map((dataset) => ({ dataset, score: terms.length ? scoreDataset(dataset, terms) : 0 }))
     .filter((h) => terms.length === 0 || h.score > 0)
     .sort((a, b) => b.score - a.score || b.dataset.updatedAt.getTime() - a.dataset.updatedAt.getTime() || (a.dataset.id < b.dataset.id ? -1 : 1));
-  const start = args.after ? decodeCursor(args.after) : 0;
-  const page = ranked.slice(start, start + args.first);
+  const start = after ? decodeCursor(after) : 0;
+  const page = ranked.slice(start, start + first);
   return {
     hits: page.map((h, i) => ({ ...h, cursor: encodeCursor(start + i) })),
     totalCount: ranked.length,
-    hasNextPage: start + args.first < ranked.length,
+    hasNextPage: start + first < ranked.length,
     hasPreviousPage: start > 0,
   };
 }
