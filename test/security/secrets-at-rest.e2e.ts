@@ -142,7 +142,7 @@ describe.each([
     const booted = await bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: B });
     let keys: { kid: string; privateJwk: Record<string, string> }[];
     try {
-      await booted.identity.runtime.keys.rotate(booted.identity.orm.em.fork());
+      await booted.identity.services.keys.rotate(booted.identity.orm.em.fork());
       keys = await storedKeys(booted);
     } finally {
       await booted.stop();

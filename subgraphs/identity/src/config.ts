@@ -4,7 +4,7 @@ import { ConfigError, getEnvList, getEnvNum, getEnvStr, loadBaseConfig, parseKey
 import { isTrustedProxyEntry } from './shared/client-address';
 import type { IdentitySettings, OrganizationCreationPolicy } from './shared/identity.settings';
 import type { ExternalProviderSettings } from './external-idp/external-provider.settings';
-import { PASSWORD_MAX, PASSWORD_MIN } from './user/user.service';
+import { PASSWORD_MAX, PASSWORD_MIN } from './user/user.policy';
 
 export const SERVICE_NAME = 'identity';
 export const DEFAULT_PORT = 4001;

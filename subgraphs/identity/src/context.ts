@@ -1,12 +1,11 @@
+import type { BlockList } from 'node:net';
 import type { ContextInput, ServiceContext } from '../../../lib/src/index';
 import { AuthenticationError } from '../../../lib/src/index';
-import type { IdentityRuntime, IdentityServices } from './identity.services';
-import { createIdentityServices } from './identity.services';
-import type { RequestMeta } from './shared/actor.types';
-import type { BlockList } from 'node:net';
+import type { IdentityServices } from './identity.services';
+import type { CallerScope, MemberScope, RequestMeta } from './shared/actor.types';
 import { clientAddress } from './shared/client-address';
 
-/** What identity's resolvers receive: lib's context plus the per-request services. */
+/** What identity's resolvers receive: lib's context plus the services built once in createServer. */
 export interface IdentityContext extends ServiceContext {
   services: IdentityServices;
   meta: RequestMeta;
@@ -18,18 +17,39 @@ export interface IdentityContext extends ServiceContext {
   signedIn?: { id: string; organizationId: string };
 }
 
-/** Who the fields of this request are answered for: the viewer, or the user a sign-in just authenticated. */
-export function scopeOf(ctx: IdentityContext): { id: string; organizationId: string } {
-  if (ctx.viewer) return { id: ctx.viewer.id, organizationId: ctx.viewer.organizationId };
-  if (ctx.signedIn) return ctx.signedIn;
-  throw new AuthenticationError();
+// Resolvers hand services one of these scopes (or lib's requestScope / optionalRequestScope for a
+// signed-in viewer). The EntityManager fork stays lazy: it is made when a service first uses `em`.
+
+/** The scope of any request, signed in or not (public mutations, fields answered for whoever asks). */
+export function callerScope(ctx: IdentityContext): CallerScope {
+  return {
+    viewer: ctx.viewer,
+    get em() {
+      return ctx.em;
+    },
+  };
 }
 
-/** Extends lib's context with identity's services over the request's EntityManager fork. */
-export function createIdentityContextFactory(base: (input: ContextInput) => Promise<ServiceContext>, runtime: IdentityRuntime) {
+/**
+ * The scope of fields answered for a member: the viewer, or the user a sign-in of this request just
+ * authenticated. @throws AuthenticationError (UNAUTHENTICATED) with neither
+ */
+export function memberScope(ctx: IdentityContext): MemberScope {
+  const member = ctx.viewer ? { id: ctx.viewer.id, organizationId: ctx.viewer.organizationId } : ctx.signedIn;
+  if (!member) throw new AuthenticationError();
+  return {
+    member,
+    get em() {
+      return ctx.em;
+    },
+  };
+}
+
+/** Extends lib's context with identity's services (built once per process) and the request's origin. */
+export function createIdentityContextFactory(base: (input: ContextInput) => Promise<ServiceContext>, services: IdentityServices, proxies: BlockList) {
   return async (input: ContextInput): Promise<IdentityContext> => {
     const ctx = await base(input);
-    return Object.assign(ctx, { services: createIdentityServices(ctx.em, runtime), meta: requestMeta(input.headers, input.remoteAddress, runtime.proxies) });
+    return Object.assign(ctx, { services, meta: requestMeta(input.headers, input.remoteAddress, proxies) });
   };
 }
 

@@ -2,18 +2,18 @@ import type { MikroORM } from '@mikro-orm/core';
 import type express from 'express';
 import type { Logger } from '../../../lib/src/index';
 import { GraphQLErrorWithCode, jsonBody } from '../../../lib/src/index';
-import type { IdentityRuntime } from './identity.services';
-import { createIdentityServices } from './identity.services';
+import type { BlockList } from 'node:net';
+import type { IdentityServices } from './identity.services';
 import { requestMeta } from './context';
 
 /**
  * Identity's REST routes: the public JWKS every service verifies tokens with, and the service-token
  * route background jobs use (guarded by the shared service secret).
  */
-export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM; runtime: IdentityRuntime; logger: Logger }): void {
+export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM; services: IdentityServices; proxies: BlockList; logger: Logger }): void {
   app.get('/.well-known/jwks.json', async (_req, res, next) => {
     try {
-      const jwks = await deps.runtime.keys.jwks(deps.orm.em.fork());
+      const jwks = await deps.services.keys.jwks(deps.orm.em.fork());
       res.setHeader('cache-control', 'public, max-age=60');
       res.json(jwks);
     } catch (error) {
@@ -23,11 +23,10 @@ export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM;
 
   app.post('/internal/service-token', jsonBody({ limit: '16kb' }), async (req, res, next) => {
     const header = req.headers['x-aic-service-secret'];
-    const services = createIdentityServices(deps.orm.em.fork(), deps.runtime);
     const flat: Record<string, string | undefined> = Object.create(null);
     for (const [k, v] of Object.entries(req.headers)) flat[k] = Array.isArray(v) ? v[0] : v;
     try {
-      const issued = await services.serviceTokens.issue(typeof header === 'string' ? header : undefined, req.body ?? {}, requestMeta(flat, req.socket.remoteAddress, deps.runtime.proxies));
+      const issued = await deps.services.serviceTokens.issue(deps.orm.em.fork(), typeof header === 'string' ? header : undefined, req.body ?? {}, requestMeta(flat, req.socket.remoteAddress, deps.proxies));
       res.json({ accessToken: issued.accessToken, expiresIn: issued.expiresIn });
     } catch (error) {
       if (error instanceof GraphQLErrorWithCode) {

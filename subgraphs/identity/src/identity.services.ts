@@ -1,80 +1,43 @@
-import type { EntityManager } from '@mikro-orm/core';
 import { SecretBox } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { systemClock } from '../../../lib/src/kit/clock';
 import type { IdentitySettings } from './shared/identity.settings';
-import type { Clock } from './shared/actor.types';
 import { PasswordHasher } from './auth/password.hasher';
+import { CredentialThrottle } from './auth/credential-throttle';
+import { AuthService } from './auth/auth.service';
 import { SigningKeyRing } from './signing-key/signing-key.ring';
-import { ExternalJwksCache } from './external-idp/external-jwks.cache';
+import { SigningKeyRepository } from './signing-key/signing-key.repository';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
-import { AuditService, type SecurityEventObserver } from './audit/audit.service';
-import { RoleService } from './role/role.service';
-import { OrganizationService } from './organization/organization.service';
-import { UserService } from './user/user.service';
-import { SessionService } from './session/session.service';
-import { AuthService } from './auth/auth.service';
-import { ApiKeyService } from './api-key/api-key.service';
+import { ExternalJwksCache } from './external-idp/external-jwks.cache';
 import { ExternalIdentityService } from './external-idp/external-identity.service';
-import { ServiceTokenService } from './service-token/service-token.service';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditService, type SecurityEventObserver } from './audit/audit.service';
 import { RevocationHub } from './revocation/revocation.hub';
+import { RevocationRepository } from './revocation/revocation.repository';
 import { RevocationService } from './revocation/revocation.service';
-import { CredentialThrottle } from './auth/credential-throttle';
-import type { BlockList } from 'node:net';
-import { trustedProxies } from './shared/client-address';
+import { RoleRepository } from './role/role.repository';
+import { RoleService } from './role/role.service';
+import { OrganizationRepository } from './organization/organization.repository';
+import { OrganizationService } from './organization/organization.service';
+import { UserRepository } from './user/user.repository';
+import { UserService } from './user/user.service';
+import { SessionRepository } from './session/session.repository';
+import { SessionService } from './session/session.service';
+import { ApiKeyRepository } from './api-key/api-key.repository';
+import { ApiKeyService } from './api-key/api-key.service';
+import { ServiceTokenService } from './service-token/service-token.service';
+import { FirstRunService } from './bootstrap/first-run.service';
 
-/** The long-lived parts: settings, clock, hasher, key ring, caches. One per process. */
-export interface IdentityRuntime {
-  settings: IdentitySettings;
-  clock: Clock;
-  hasher: PasswordHasher;
-  keys: SigningKeyRing;
-  externalJwks: ExternalJwksCache;
-  issuer: AccessTokenIssuer;
-  verifier: AccessTokenVerifier;
-  /** Revoked sessions and API keys of this process: its own verifier reads them, its stream serves them. */
-  revocations: RevocationHub;
-  /** Failed credential attempts per client address. */
-  throttle: CredentialThrottle;
-  /** Peers whose `x-forwarded-for` is believed. */
-  proxies: BlockList;
-  onSecurityEvent?: SecurityEventObserver;
-}
-
-/**
- * Builds the long-lived parts from settings. Without `shared`, revocations and the credential
- * throttle stay in this process (server.ts gives Redis-backed ones when REDIS_URL is set).
- */
-export function createIdentityRuntime(
-  settings: IdentitySettings,
-  clock: Clock = () => new Date(),
-  onSecurityEvent?: SecurityEventObserver,
-  shared: { revocations?: RevocationHub; throttle?: CredentialThrottle } = {},
-): IdentityRuntime {
-  const keys = new SigningKeyRing(
-    { accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotationSeconds: settings.keyRotationSeconds, configuredKeys: settings.signingKeys, keyEncryption: new SecretBox(settings.keyEncryptionKeys ?? []) },
-    clock,
-  );
-  const tokenSettings = { issuer: settings.issuer, audience: settings.audience, accessTokenTtlSeconds: settings.accessTokenTtlSeconds };
-  const revocations = shared.revocations ?? new RevocationHub({ channel: 'aic:revocations' }, clock);
-  return {
-    settings,
-    clock,
-    hasher: new PasswordHasher(),
-    keys,
-    externalJwks: new ExternalJwksCache(),
-    issuer: new AccessTokenIssuer(keys, tokenSettings, clock, (org, user) => revocations.list.memberIssuedBefore(org, user)),
-    verifier: new AccessTokenVerifier(keys, tokenSettings, clock),
-    revocations,
-    throttle: shared.throttle ?? new CredentialThrottle(settings.credentialThrottle),
-    proxies: trustedProxies(settings.trustedProxies),
-    onSecurityEvent,
-  };
-}
-
-/** The per-request services, all sharing one EntityManager fork. */
+/** Identity's services, built once per process and shared by every request (`ctx.services`). */
 export interface IdentityServices {
-  em: EntityManager;
+  /** The access-token signing keys (JWKS, rotation, sealing at rest). */
+  keys: SigningKeyRing;
+  issuer: AccessTokenIssuer;
+  /** Verifies identity's own tokens against the key ring (no HTTP round trip). */
+  verifier: AccessTokenVerifier;
   audit: AuditService;
+  revocations: RevocationService;
   roles: RoleService;
   organizations: OrganizationService;
   users: UserService;
@@ -83,23 +46,95 @@ export interface IdentityServices {
   apiKeys: ApiKeyService;
   external: ExternalIdentityService;
   serviceTokens: ServiceTokenService;
-  revocations: RevocationService;
-  throttle: CredentialThrottle;
-  organizationCreation: IdentitySettings['organizationCreation'];
+  firstRun: FirstRunService;
 }
 
-/** Wires the services over `em` (fork it per request). */
-export function createIdentityServices(em: EntityManager, runtime: IdentityRuntime): IdentityServices {
-  const { settings, clock, hasher, issuer } = runtime;
-  const audit = new AuditService(em, clock, runtime.onSecurityEvent);
-  const revocations = new RevocationService(em, runtime.revocations, settings.accessTokenTtlSeconds, clock);
-  const roles = new RoleService(em, audit, revocations);
-  const organizations = new OrganizationService(em, roles, audit);
-  const users = new UserService(em, hasher, organizations, audit);
-  const sessions = new SessionService(em, audit, { sessionTtlSeconds: settings.sessionTtlSeconds }, clock, revocations);
-  const auth = new AuthService(em, hasher, settings.lockout, issuer, sessions, roles, organizations, audit, clock);
-  const apiKeys = new ApiKeyService(em, roles, users, issuer, audit, clock, revocations);
-  const external = new ExternalIdentityService(em, settings.externalProviders, runtime.externalJwks, audit, clock);
-  const serviceTokens = new ServiceTokenService(em, issuer, audit, settings.serviceSecret);
-  return { em, audit, roles, organizations, users, sessions, auth, apiKeys, external, serviceTokens, revocations, throttle: runtime.throttle, organizationCreation: settings.organizationCreation };
+/** The process-wide dependencies the services are built from (server.ts makes them). */
+export interface IdentityServiceDeps {
+  settings: IdentitySettings;
+  /** @default the system clock */
+  clock?: Clock;
+  /** Revoked sessions and API keys of this process. @default one without Redis (this process only) */
+  hub?: RevocationHub;
+  /** Failed credential attempts per client address. @default counted in this process's memory */
+  throttle?: CredentialThrottle;
+  /** Told of every security event (server.ts counts them for Prometheus). */
+  onSecurityEvent?: SecurityEventObserver;
+}
+
+/** The composition root: every repository and service of identity, each built once, wired by constructor. */
+export function createIdentityServices(deps: IdentityServiceDeps): IdentityServices {
+  const { settings } = deps;
+  const clock = deps.clock ?? systemClock;
+  const hub = deps.hub ?? new RevocationHub({ channel: 'aic:revocations' }, clock);
+  const throttle = deps.throttle ?? new CredentialThrottle(settings.credentialThrottle);
+  const hasher = new PasswordHasher();
+
+  const userRepository = new UserRepository();
+  const organizationRepository = new OrganizationRepository();
+  const roleRepository = new RoleRepository();
+  const sessionRepository = new SessionRepository();
+  const apiKeyRepository = new ApiKeyRepository();
+
+  const keys = new SigningKeyRing(
+    { accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotationSeconds: settings.keyRotationSeconds, configuredKeys: settings.signingKeys, keyEncryption: new SecretBox(settings.keyEncryptionKeys ?? []) },
+    clock,
+    new SigningKeyRepository(),
+  );
+  const tokenSettings = { issuer: settings.issuer, audience: settings.audience, accessTokenTtlSeconds: settings.accessTokenTtlSeconds };
+  const issuer = new AccessTokenIssuer(keys, tokenSettings, clock, (org, user) => hub.list.memberIssuedBefore(org, user));
+  const audit = new AuditService(new AuditRepository(), clock, deps.onSecurityEvent);
+  const revocations = new RevocationService(new RevocationRepository(), hub, settings.accessTokenTtlSeconds, clock);
+  const roles = new RoleService(roleRepository, organizationRepository, audit, revocations);
+  const sessions = new SessionService(sessionRepository, audit, { sessionTtlSeconds: settings.sessionTtlSeconds }, clock, revocations);
+  const apiKeys = new ApiKeyService({ apiKeys: apiKeyRepository, organizations: organizationRepository, roles, roleRepository, tokens: issuer, audit, revocations, throttle, clock });
+  const organizations = new OrganizationService({
+    organizations: organizationRepository,
+    users: userRepository,
+    roles,
+    roleRepository,
+    sessions,
+    apiKeys,
+    audit,
+    creationPolicy: settings.organizationCreation,
+  });
+  const users = new UserService({ users: userRepository, organizationRepository, organizations, sessions, hasher, audit, throttle });
+  const external = new ExternalIdentityService({
+    users: userRepository,
+    organizations: organizationRepository,
+    roles: roleRepository,
+    providers: settings.externalProviders,
+    jwks: new ExternalJwksCache(),
+    audit,
+    clock,
+  });
+  return {
+    keys,
+    issuer,
+    verifier: new AccessTokenVerifier(keys, tokenSettings, clock),
+    audit,
+    revocations,
+    roles,
+    organizations,
+    users,
+    sessions,
+    auth: new AuthService({
+      users: userRepository,
+      organizationRepository,
+      organizations,
+      hasher,
+      lockout: settings.lockout,
+      tokens: issuer,
+      sessions,
+      roles,
+      external,
+      audit,
+      throttle,
+      clock,
+    }),
+    apiKeys,
+    external,
+    serviceTokens: new ServiceTokenService(organizationRepository, issuer, audit, settings.serviceSecret),
+    firstRun: new FirstRunService({ keys, organizationRepository, organizations, users }),
+  };
 }

@@ -25,6 +25,6 @@ describe('signing keys given by configuration', () => {
     expect(decodeProtectedHeader(accessToken).kid).toBe('ops-2026-02');
     const verify = createTokenVerifier({ jwksUrl: `${svc.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' });
     await expect(verify(accessToken)).resolves.toMatchObject({ roles: ['owner'] });
-    await expect(svc.identity.runtime.keys.rotate(svc.identity.orm.em.fork())).rejects.toThrow('rotate them there');
+    await expect(svc.identity.services.keys.rotate(svc.identity.orm.em.fork())).rejects.toThrow('rotate them there');
   });
 });

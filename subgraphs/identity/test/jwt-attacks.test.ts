@@ -14,7 +14,7 @@ const part = (value: unknown) => base64url.encode(JSON.stringify(value));
 
 /** Signs `payload` with identity's real active key, so only the attacked property is wrong. */
 async function signWithIdentityKey(payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-  const { key } = await svc.identity.runtime.keys.activeKey(svc.identity.orm.em.fork());
+  const { key } = await svc.identity.services.keys.activeKey(svc.identity.orm.em.fork());
   return new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt', ...header }).sign(key);
 }
 

@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { Organization } from '../organization/organization.entity';
 import { User } from '../user/user.entity';
 
 /**
- * A machine credential acting as `user` in `organization` with at most `roles`. Only the sha256
+ * A machine credential acting as `user` in its organization with at most `roles`. Only the sha256
  * of the secret is kept; `prefix` finds the row without revealing the secret.
  */
 @Entity({ tableName: 'api_keys' })
-export class ApiKey {
-  [OptionalProps]?: 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'expiresAt' | 'createdById';
+export class ApiKey extends OrganizationEntity {
+  [OptionalProps]?: 'lastUsedAt' | 'revokedAt' | 'expiresAt' | 'createdById';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
-  @ManyToOne({ entity: () => Organization })
-  organization!: Organization;
+  @ManyToOne({ entity: () => Organization, mapToPk: true, fieldName: 'organization_id' })
+  override organizationId!: string;
 
   @ManyToOne({ entity: () => User })
   user!: User;
@@ -34,9 +36,6 @@ export class ApiKey {
 
   @Property({ type: 'string', length: 100, nullable: true })
   createdById?: string | null = null;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 
   @Property({ type: 'datetime', nullable: true })
   expiresAt?: Date | null = null;

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { PlatformEntity } from '../../../../lib/src/kit/base.entity';
 
 /**
  * A security event. Ids are plain strings, not relations, so the record outlives what it names.
- * `organizationId` is null only for events that belong to no tenant (a sign-in with an unknown email).
+ * `organizationId` is null only for events that belong to no tenant (a sign-in with an unknown email),
+ * which is why it is not an OrganizationEntity.
  */
 @Entity({ tableName: 'audit_events' })
 @Index({ properties: ['organizationId', 'createdAt'] })
-export class AuditEvent {
-  [OptionalProps]?: 'id' | 'createdAt' | 'organizationId' | 'actorId' | 'actorKind' | 'targetType' | 'targetId' | 'ipAddress' | 'details';
+export class AuditEvent extends PlatformEntity {
+  [OptionalProps]?: 'organizationId' | 'actorId' | 'actorKind' | 'targetType' | 'targetId' | 'ipAddress' | 'details';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', length: 64 })
   type!: string;
@@ -40,7 +43,4 @@ export class AuditEvent {
 
   @Property({ type: 'json' })
   details: Record<string, unknown> = {};
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 }

@@ -1,7 +1,9 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import { AuditEvent } from './audit-event.entity';
 import type { AuditEventType } from './audit-event.types';
-import type { Actor, Clock, RequestMeta } from '../shared/actor.types';
+import type { AuditRepository } from './audit.repository';
+import type { Actor, ActorScope, RequestMeta } from '../shared/actor.types';
 import { InvalidInputError } from '../shared/identity.errors';
 
 /** What to record; actor and request come from the caller when there is one. */
@@ -24,10 +26,10 @@ export interface AuditFilter {
   until?: Date;
 }
 
+/** One page of events (the shape of the `SecurityEventConnection` GraphQL type). */
 export interface AuditPage {
-  events: AuditEvent[];
-  endCursor: string | null;
-  hasNextPage: boolean;
+  nodes: AuditEvent[];
+  pageInfo: { endCursor: string | null; hasNextPage: boolean };
 }
 
 const MAX_PAGE = 200;
@@ -38,14 +40,14 @@ export type SecurityEventObserver = (type: AuditEventType, success: boolean) => 
 /** Appends security events and pages through them, newest first. */
 export class AuditService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly events: AuditRepository,
     private readonly clock: Clock,
     private readonly observe?: SecurityEventObserver,
   ) {}
 
-  /** Persists one event in the current unit of work (flushed with the caller's changes). */
-  record(entry: AuditRecord): AuditEvent {
-    const event = this.em.create(AuditEvent, {
+  /** Persists one event in `em`'s unit of work (flushed with the caller's changes). */
+  record(em: EntityManager, entry: AuditRecord): AuditEvent {
+    const event = em.create(AuditEvent, {
       type: entry.type,
       success: entry.success,
       organizationId: entry.organizationId ?? null,
@@ -57,17 +59,17 @@ export class AuditService {
       details: entry.details ?? {},
       createdAt: this.clock(),
     });
-    this.em.persist(event);
+    em.persist(event);
     this.observe?.(entry.type, entry.success);
     return event;
   }
 
-  /** One page of `organizationId`'s events after `after` (an opaque cursor from a previous page). */
-  async query(organizationId: string, filter: AuditFilter, first = 50, after?: string | null): Promise<AuditPage> {
+  /** One page of the viewer's organization's events after `after` (an opaque cursor from a previous page). */
+  async query({ em, viewer }: ActorScope, filter: AuditFilter, first = 50, after?: string | null): Promise<AuditPage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
       throw new InvalidInputError('first', `first must be an integer between 1 and ${MAX_PAGE}`);
     }
-    const and: FilterQuery<AuditEvent>[] = [{ organizationId }];
+    const and: FilterQuery<AuditEvent>[] = [{ organizationId: viewer.organizationId }];
     if (filter.types?.length) and.push({ type: { $in: filter.types } });
     if (filter.actorId) and.push({ actorId: filter.actorId });
     if (filter.targetId) and.push({ targetId: filter.targetId });
@@ -78,10 +80,10 @@ export class AuditService {
       const cursor = decodeCursor(after);
       and.push({ $or: [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, id: { $lt: cursor.id } }] });
     }
-    const rows = await this.em.find(AuditEvent, { $and: and }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first + 1 });
-    const events = rows.slice(0, first);
-    const last = events.at(-1);
-    return { events, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last) : null };
+    const rows = await this.events.newestFirst(em, and, first + 1);
+    const nodes = rows.slice(0, first);
+    const last = nodes.at(-1);
+    return { nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last) : null } };
   }
 }
 

@@ -76,3 +76,8 @@ export const BUILT_IN_ROLES: Readonly<Record<BuiltInRoleName, { description: str
 export function isBuiltInRoleName(name: string): name is BuiltInRoleName {
   return (BUILT_IN_ROLE_NAMES as readonly string[]).includes(name);
 }
+
+/** The permissions a role confers: built-ins from code, custom roles from their row. */
+export function permissionsOf(role: { name: string; builtIn: boolean; permissions: readonly string[] }): readonly string[] {
+  return role.builtIn && isBuiltInRoleName(role.name) ? BUILT_IN_ROLES[role.name].permissions : role.permissions;
+}

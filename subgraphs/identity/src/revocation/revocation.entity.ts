@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { PlatformEntity } from '../../../../lib/src/kit/base.entity';
 
 /**
  * A revoked session or API key, kept until `until`: the latest expiry of any access token that
@@ -8,11 +10,11 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mik
 @Entity({ tableName: 'revocations' })
 @Unique({ properties: ['kind', 'subjectId'] })
 @Index({ properties: ['until'] })
-export class RevocationRecord {
-  [OptionalProps]?: 'id' | 'createdAt' | 'issuedBefore';
+export class RevocationRecord extends PlatformEntity {
+  [OptionalProps]?: 'issuedBefore';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   /** `session`, `api_key` or `member`. */
   @Property({ type: 'string', length: 20 })
@@ -32,7 +34,4 @@ export class RevocationRecord {
   /** `logout`, `revoked`, `reuse-detected`, `membership-removed`, `password-changed`, `apikey-revoked`, `role-revoked`, `role-deleted`. */
   @Property({ type: 'string', length: 50 })
   reason!: string;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 }

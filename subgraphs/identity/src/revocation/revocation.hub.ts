@@ -1,9 +1,8 @@
-import type { MikroORM } from '@mikro-orm/core';
 import Redis from 'ioredis';
-import type { Logger, Revocation, RevocationKind } from '../../../../lib/src/index';
+import type { Logger, Revocation } from '../../../../lib/src/index';
 import { RevocationList, parseRevocations } from '../../../../lib/src/index';
-import { RevocationRecord } from './revocation.entity';
-import type { Clock } from '../shared/actor.types';
+import type { Clock } from '../../../../lib/src/kit/clock';
+import { systemClock } from '../../../../lib/src/kit/clock';
 
 export interface RevocationHubOptions {
   /** With Redis, every revocation is published on `channel`, and ones made by other replicas are heard there. */
@@ -14,9 +13,9 @@ export interface RevocationHubOptions {
 
 /**
  * Identity's side of revocation, one per process: the live list (identity's own verifier reads it
- * and its stream serves it), loaded from the database at boot, and the publisher. Without Redis a
- * revocation reaches other processes only through this process's stream, so identity replicas
- * need Redis to learn each other's.
+ * and its stream serves it), loaded from the database at boot (RevocationService.live), and the
+ * publisher. Without Redis a revocation reaches other processes only through this process's
+ * stream, so identity replicas need Redis to learn each other's.
  */
 export class RevocationHub {
   readonly list: RevocationList;
@@ -25,18 +24,14 @@ export class RevocationHub {
 
   constructor(
     private readonly options: RevocationHubOptions,
-    clock: Clock = () => new Date(),
+    clock: Clock = systemClock,
   ) {
     this.list = new RevocationList(() => clock().getTime());
   }
 
-  /** Loads the live revocations from the database (dropping expired rows) and joins the Redis channel. */
-  async start(orm: MikroORM, clock: Clock): Promise<void> {
-    const em = orm.em.fork();
-    const now = clock();
-    await em.nativeDelete(RevocationRecord, { until: { $lte: now } });
-    const rows = await em.find(RevocationRecord, { until: { $gt: now } });
-    this.list.add(rows.map((r) => ({ kind: r.kind as RevocationKind, id: r.subjectId, until: r.until.toISOString(), ...(r.issuedBefore ? { issuedBefore: r.issuedBefore.toISOString() } : {}) })));
+  /** Starts from the revocations in force (read from the database) and joins the Redis channel. */
+  async start(live: Revocation[]): Promise<void> {
+    this.list.add(live);
     if (!this.options.redisUrl) return;
     this.pub = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 2 });
     this.sub = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });

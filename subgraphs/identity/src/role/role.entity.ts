@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { Organization } from '../organization/organization.entity';
 
 /**
@@ -7,15 +9,15 @@ import { Organization } from '../organization/organization.entity';
  * their permissions come from code (BUILT_IN_ROLES) so an upgrade changes them everywhere at once.
  */
 @Entity({ tableName: 'roles' })
-@Unique({ properties: ['organization', 'name'] })
-export class Role {
-  [OptionalProps]?: 'id' | 'createdAt' | 'builtIn' | 'description';
+@Unique({ properties: ['organizationId', 'name'] })
+export class Role extends OrganizationEntity {
+  [OptionalProps]?: 'builtIn' | 'description';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
-  @ManyToOne({ entity: () => Organization })
-  organization!: Organization;
+  @ManyToOne({ entity: () => Organization, mapToPk: true, fieldName: 'organization_id' })
+  override organizationId!: string;
 
   @Property({ type: 'string', length: 63 })
   name!: string;
@@ -28,7 +30,4 @@ export class Role {
 
   @Property({ type: 'boolean' })
   builtIn: boolean = false;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { PlatformEntity } from '../../../../lib/src/kit/base.entity';
 import { Session } from './session.entity';
 
 /**
@@ -7,20 +9,17 @@ import { Session } from './session.entity';
  * is set when it is exchanged; presenting it again afterwards is reuse and revokes the family.
  */
 @Entity({ tableName: 'refresh_tokens' })
-export class RefreshToken {
-  [OptionalProps]?: 'id' | 'createdAt' | 'rotatedAt';
+export class RefreshToken extends PlatformEntity {
+  [OptionalProps]?: 'rotatedAt';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @ManyToOne({ entity: () => Session, deleteRule: 'cascade' })
   session!: Session;
 
   @Property({ type: 'string', length: 64, unique: true, hidden: true })
   tokenHash!: string;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 
   @Property({ type: 'datetime' })
   expiresAt!: Date;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { Organization } from '../organization/organization.entity';
 import { User } from '../user/user.entity';
 
@@ -8,17 +10,17 @@ import { User } from '../user/user.entity';
  * `expiresAt` bounds the family's life however often it is refreshed.
  */
 @Entity({ tableName: 'sessions' })
-export class Session {
-  [OptionalProps]?: 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'revokedReason' | 'userAgent' | 'ipAddress' | 'method';
+export class Session extends OrganizationEntity {
+  [OptionalProps]?: 'lastUsedAt' | 'revokedAt' | 'revokedReason' | 'userAgent' | 'ipAddress' | 'method';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @ManyToOne({ entity: () => User })
   user!: User;
 
-  @ManyToOne({ entity: () => Organization })
-  organization!: Organization;
+  @ManyToOne({ entity: () => Organization, mapToPk: true, fieldName: 'organization_id' })
+  override organizationId!: string;
 
   /** How the session began: `password`, or `oidc:<provider>`. */
   @Property({ type: 'string', length: 100 })
@@ -29,9 +31,6 @@ export class Session {
 
   @Property({ type: 'string', length: 64, nullable: true })
   ipAddress?: string | null = null;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 
   @Property({ type: 'datetime' })
   lastUsedAt: Date = new Date();

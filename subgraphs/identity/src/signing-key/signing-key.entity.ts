@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { PlatformEntity } from '../../../../lib/src/kit/base.entity';
 
 /** `{ jwe }`, a sealed private JWK (a compact JWE), or a plain JWK's string members (kept before sealing). */
 export type StoredPrivateKey = Record<string, string>;
@@ -10,11 +12,11 @@ export type StoredPrivateKey = Record<string, string>;
  * the JWKS until every token it signed has expired (`retiredAt` + token lifetime), then it is pruned.
  */
 @Entity({ tableName: 'signing_keys' })
-export class SigningKey {
-  [OptionalProps]?: 'id' | 'createdAt' | 'activatesAt' | 'retiredAt' | 'status' | 'alg';
+export class SigningKey extends PlatformEntity {
+  [OptionalProps]?: 'activatesAt' | 'retiredAt' | 'status' | 'alg';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', length: 64, unique: true })
   kid!: string;
@@ -34,9 +36,6 @@ export class SigningKey {
    */
   @Property({ type: 'json', hidden: true })
   privateJwk!: StoredPrivateKey;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 
   /** When it starts signing; a scheduled key is published before then. Null: from `createdAt`. */
   @Property({ type: 'datetime', nullable: true })

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
 import { SecretBox } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import { SigningKey, type StoredPrivateKey } from './signing-key.entity';
-import type { Clock } from '../shared/actor.types';
+import type { SigningKeyRepository } from './signing-key.repository';
 import { randomToken } from '../shared/secret.util';
 
 export interface KeyRingSettings {
@@ -56,6 +57,7 @@ export class SigningKeyRing {
   constructor(
     private readonly settings: KeyRingSettings,
     private readonly clock: Clock,
+    private readonly rows: SigningKeyRepository,
   ) {
     this.box = settings.keyEncryption ?? new SecretBox([]);
   }
@@ -77,7 +79,7 @@ export class SigningKeyRing {
       return { kid: jwk.kid as string, key: await this.importPrivate(jwk) };
     }
     const now = this.clock().getTime();
-    const keys = await em.find(SigningKey, { status: 'active' }, { orderBy: { createdAt: 'desc' } });
+    const keys = await this.rows.active(em);
     const live = keys.filter((k) => activation(k) <= now).sort((a, b) => activation(b) - activation(a));
     const signing = live[0] ?? (await this.rotate(em));
     const superseded = live.slice(1);
@@ -105,7 +107,7 @@ export class SigningKeyRing {
   async sealAtRest(em: EntityManager): Promise<KeysAtRest> {
     const { box } = this;
     const done: KeysAtRest = { sealed: 0, resealed: 0, plain: 0 };
-    for (const key of await em.find(SigningKey, {})) {
+    for (const key of await this.rows.all(em)) {
       const stored = key.privateJwk;
       if (typeof stored.jwe === 'string') {
         const { plaintext, stale } = await box.open(stored.jwe, sealContext(key.kid));
@@ -144,7 +146,7 @@ export class SigningKeyRing {
     }
     const now = this.clock();
     const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    const previous = await em.find(SigningKey, { status: 'active' });
+    const previous = await this.rows.active(em);
     for (const key of previous) {
       key.status = 'retired';
       key.retiredAt = now;
@@ -176,7 +178,7 @@ export class SigningKeyRing {
     if (configured?.length) {
       return { keys: configured.map(({ d: _d, ...pub }) => ({ ...pub, alg: 'EdDSA', use: 'sig' })) };
     }
-    const keys = await em.find(SigningKey, {}, { orderBy: { createdAt: 'desc' } });
+    const keys = await this.rows.all(em);
     const horizon = this.clock().getTime() - (this.settings.accessTokenTtlSeconds + CLOCK_SKEW_SECONDS) * 1000;
     const expired = keys.filter((k) => k.status === 'retired' && (k.retiredAt?.getTime() ?? 0) < horizon);
     if (expired.length) await em.remove(expired).flush();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { SignJWT } from 'jose';
 import type { SigningKeyRing } from '../signing-key/signing-key.ring';
-import type { Clock } from '../shared/actor.types';
+import type { Clock } from '../../../../lib/src/kit/clock';
 
 export interface TokenSettings {
   issuer: string;

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { SigningKeyRing } from '../signing-key/signing-key.ring';
-import type { Actor, Clock } from '../shared/actor.types';
+import type { Clock } from '../../../../lib/src/kit/clock';
+import type { Actor } from '../shared/actor.types';
 import { InvalidCredentialsError } from '../shared/identity.errors';
 import type { TokenSettings } from './access-token.issuer';
 

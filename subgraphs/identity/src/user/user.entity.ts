@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { PlatformEntity } from '../../../../lib/src/kit/base.entity';
 
 /**
- * A person or a machine identity. Users without a password hash (machine users, users known only
- * through an external provider) cannot sign in with a password.
+ * A person or a machine identity; not owned by one organization (memberships place it in several).
+ * Users without a password hash (machine users, users known only through an external provider)
+ * cannot sign in with a password.
  */
 @Entity({ tableName: 'users' })
-export class User {
-  [OptionalProps]?: 'id' | 'createdAt' | 'disabled' | 'failedLoginCount' | 'passwordHash' | 'lockedUntil' | 'lastFailedLoginAt' | 'lastLoginAt';
+export class User extends PlatformEntity {
+  [OptionalProps]?: 'disabled' | 'failedLoginCount' | 'passwordHash' | 'lockedUntil' | 'lastFailedLoginAt' | 'lastLoginAt';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   /** Stored lower-cased so lookups are case-insensitive on every driver. */
   @Property({ type: 'string', length: 320, unique: true })
@@ -36,7 +39,4 @@ export class User {
 
   @Property({ type: 'datetime', nullable: true })
   lastLoginAt?: Date | null = null;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 }
