@@ -7,7 +7,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const FOLLOWING = ['catalog'];
+const FOLLOWING = ['catalog', 'identity'];
 const ROOT = path.resolve(__dirname, '..');
 const BASE_ENTITIES = ['PlatformEntity', 'OrganizationEntity', 'TrackedOrganizationEntity'];
 /** EntityManager methods that query or bypass the unit of work: repositories only. */
@@ -54,7 +54,7 @@ describe.each(FOLLOWING)('the layers of the %s subgraph', (subgraph) => {
 
   it('has resolvers and reference resolvers that make one service call and never touch the ORM', () => {
     const problems: string[] = [];
-    for (const sf of [...named('.resolver.ts'), ...named('.reference.ts')]) {
+    for (const sf of [...named('.resolver.ts'), ...named('.reference.ts'), ...named('.references.ts')]) {
       walk(sf, (n) => {
         if (ts.isImportDeclaration(n) && /^@mikro-orm\//.test((n.moduleSpecifier as ts.StringLiteral).text)) problems.push(`${where(sf, n)} imports the ORM`);
         if (ts.isPropertyAccessExpression(n) && ['em', 'orm'].includes(n.name.text)) problems.push(`${where(sf, n)} uses ${n.getText()}`);
