@@ -87,6 +87,25 @@ describe.each(FOLLOWING)('the layers of the %s subgraph', (subgraph) => {
     expect(fs.existsSync(root)).toBe(true);
   });
 
+  it('builds its services once per process: the composition root is called by createServer itself, never per request', () => {
+    const root = files.find((f) => f.fileName === path.join(src, `${subgraph}.services.ts`));
+    const builders = new Set(root?.statements.flatMap((s) => (ts.isFunctionDeclaration(s) && s.name && s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ? [s.name.text] : [])));
+    const problems: string[] = [];
+    let calls = 0;
+    for (const sf of files) {
+      walk(sf, (n) => {
+        if (!ts.isCallExpression(n) || !ts.isIdentifier(n.expression) || !builders.has(n.expression.text)) return;
+        calls++;
+        let fn: ts.Node | undefined = n.parent;
+        while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+        const inCreateServer = !!fn && ts.isFunctionDeclaration(fn) && fn.name?.text === 'createServer' && path.basename(sf.fileName) === 'server.ts';
+        if (!inCreateServer) problems.push(`${where(sf, n)} calls ${n.expression.text} outside createServer's own body`);
+      });
+    }
+    expect(problems).toEqual([]);
+    expect(calls).toBe(1);
+  });
+
   it('has entities that all extend one of lib base entities', () => {
     const problems: string[] = [];
     for (const sf of files) {
