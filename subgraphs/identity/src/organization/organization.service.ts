@@ -170,7 +170,7 @@ export class OrganizationService {
   }
 
   /** Members of the organization, oldest first, with cursor-less paging by offset (clamped to 1-200 per page). */
-  page(em: EntityManager, organizationId: string, first: number, offset: number): Promise<{ users: User[]; total: number }> {
+  private page(em: EntityManager, organizationId: string, first: number, offset: number): Promise<{ users: User[]; total: number }> {
     return this.deps.organizations.membersPage(em, organizationId, Math.min(Math.max(first, 1), MAX_MEMBERS_PAGE), Math.max(offset, 0));
   }
 }
