@@ -43,7 +43,9 @@ export class DeploymentTimeline {
       data: data ?? null,
     });
     await em.flush();
-    this.pubSub.publish(DEPLOYMENT_EVENTS, { ...event, at: event.at.toISOString() });
+    // The payload keeps the GraphQL name of the event's time, `at` (an ISO string, so it crosses Redis unchanged).
+    const { createdAt, ...fields } = event;
+    this.pubSub.publish(DEPLOYMENT_EVENTS, { ...fields, at: createdAt.toISOString() });
     return event;
   }
 }

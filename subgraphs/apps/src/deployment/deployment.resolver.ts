@@ -95,7 +95,7 @@ export class DeploymentResolver {
     @Arg('deploymentId', () => ID, { nullable: true }) _deploymentId?: string,
     @Arg('applicationId', () => ID, { nullable: true }) _applicationId?: string,
   ): DeploymentEvent {
-    return Object.assign(new DeploymentEvent(), payload, { at: new Date(payload.at) });
+    return Object.assign(new DeploymentEvent(), payload, { createdAt: new Date(payload.at) });
   }
 
   @FieldResolver(() => Application)
