@@ -46,6 +46,7 @@ export function createAppsServices(deps: AppsServiceDeps): AppsServices {
   const inference = new InferenceClient(`${settings.inferenceUrl}/graphql`);
   const applications = new ApplicationService(applicationRepository, deploymentRepository);
   const configVersions = new ConfigVersionService(configVersionRepository, applications, settings.schemasUrl);
+  const timeline = new DeploymentTimeline(deploymentRepository, deps.pubSub);
   const deployments = new DeploymentService({
     deployments: deploymentRepository,
     applications,
@@ -54,13 +55,14 @@ export function createAppsServices(deps: AppsServiceDeps): AppsServices {
       [DriverKind.LOCAL]: new LocalDriver(inference),
       [DriverKind.KUBERNETES]: new KubernetesDriver(inference, deps.kubernetesApplier, { namespace: settings.kubernetes.namespace, image: settings.kubernetes.inferenceImage }),
     },
-    timeline: new DeploymentTimeline(deploymentRepository, deps.pubSub),
+    timeline,
   });
   const monitor = new DeploymentMonitor({
     orm: deps.orm,
     inference,
     deployments,
     repository: deploymentRepository,
+    timeline,
     tokens: deps.tokens,
     logger: deps.logger,
     intervalSeconds: settings.monitorIntervalSeconds,

@@ -7,20 +7,16 @@ import {
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
-import { Application } from './application/application.entity';
+import { APPS_ENTITIES } from './apps.entities';
 import { createAppsServices } from './apps.services';
 import type { AppsServices } from './apps.services';
 import type { Config } from './config';
-import { ConfigVersion } from './config-version/config-version.entity';
 import type { AppsContext } from './context';
-import { DeploymentEvent } from './deployment/deployment-event.entity';
-import { Deployment } from './deployment/deployment.entity';
-import { Release } from './deployment/release.entity';
 import { createKubernetesApplier } from './drivers/kubernetes.applier';
 import type { KubernetesApplier } from './drivers/kubernetes.applier';
 import { buildAppsSchema } from './schema';
 
-export const APPS_ENTITIES = [Application, ConfigVersion, Deployment, Release, DeploymentEvent];
+export { APPS_ENTITIES } from './apps.entities';
 
 /** Replaceable collaborators (tests pass their own clock or applier). */
 export interface AppsDeps {

@@ -19,7 +19,7 @@ import { ConfigVersion } from '../src/config-version/config-version.entity';
 import { DeploymentEvent } from '../src/deployment/deployment-event.entity';
 import { Deployment } from '../src/deployment/deployment.entity';
 import { Release } from '../src/deployment/release.entity';
-import { APPS_ENTITIES } from '../src/server';
+import { APPS_ENTITIES } from '../src/apps.entities';
 
 // The rows' shapes as the entities declared them before the base entities.
 @Entity({ tableName: 'applications' })

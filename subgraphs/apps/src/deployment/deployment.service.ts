@@ -40,11 +40,6 @@ export class DeploymentService {
     },
   ) {}
 
-  /** Appends events to deployments' timelines (the monitor records health changes and autoscaler steps through it). */
-  get timeline(): DeploymentTimeline {
-    return this.deps.timeline;
-  }
-
   private get drivers(): Record<DriverKind, DeploymentDriver> {
     return this.deps.drivers;
   }

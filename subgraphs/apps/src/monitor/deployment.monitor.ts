@@ -8,6 +8,7 @@ import { DeploymentEventKind, DeploymentStatus, DriverKind, HealthState } from '
 import { ACTIVE_STATUSES } from '../deployment/deployment.repository';
 import type { DeploymentRepository } from '../deployment/deployment.repository';
 import type { DeploymentService } from '../deployment/deployment.service';
+import type { DeploymentTimeline } from '../deployment/deployment-timeline';
 import type { InferenceClient } from '../drivers/inference.client';
 import { evaluateHealth } from '../health/health.evaluator';
 import { estimateConcurrency, observeEndpoints } from './endpoint.observer';
@@ -26,6 +27,8 @@ export interface MonitorDeps {
   inference: InferenceClient;
   deployments: DeploymentService;
   repository: DeploymentRepository;
+  /** Where health changes and autoscaler steps are recorded. */
+  timeline: DeploymentTimeline;
   /** Service tokens for background checks; `null` leaves the schedule off (no AIC_SERVICE_SECRET). */
   tokens: ServiceTokenSource | null;
   logger: Logger;
@@ -105,7 +108,7 @@ export class DeploymentMonitor {
     deployment.checkedAt = new Date(this.now());
     if (deployment.health !== previousHealth || deployment.status !== previousStatus) {
       const message = report.diagnostics.length > 0 ? `${report.status}: ${report.diagnostics.map((d) => d.message).join('; ')}` : `${report.status}: every endpoint is ready`;
-      await this.deps.deployments.timeline.record(em, deployment, DeploymentEventKind.HEALTH_CHANGED, previousStatus, message, actorId, { diagnostics: report.diagnostics });
+      await this.deps.timeline.record(em, deployment, DeploymentEventKind.HEALTH_CHANGED, previousStatus, message, actorId, { diagnostics: report.diagnostics });
     }
     if (deployment.scaling) await this.autoscale(em, deployment, estimateConcurrency(observation.states), authorization, actorId);
     await em.flush();
@@ -130,7 +133,7 @@ export class DeploymentMonitor {
     const before = deployment.replicas;
     deployment.replicas = decision.desiredReplicas;
     await this.deps.deployments.scaleByAutoscaler(em, deployment, authorization);
-    await this.deps.deployments.timeline.record(
+    await this.deps.timeline.record(
       em,
       deployment,
       DeploymentEventKind.AUTOSCALED,
