@@ -2,7 +2,8 @@ import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Resolver, Root
 import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelsContext } from '../context';
 import { ModelVersion } from '../model-version/model-version.entity';
-import { ModelAlias } from './model-alias.entity';
+import type { ModelAlias } from './model-alias.entity';
+import { ModelAliasType } from './model-alias.type';
 
 @InputType()
 export class SetModelAliasInput {
@@ -12,9 +13,9 @@ export class SetModelAliasInput {
   @Field(() => String, { nullable: true, description: 'Recorded in the audit history' }) reason?: string | null;
 }
 
-@Resolver(() => ModelAlias)
+@Resolver(() => ModelAliasType)
 export class ModelAliasResolver {
-  @Mutation(() => ModelAlias, { description: 'Points an alias at a version (needs models:promote); recorded in the audit history' })
+  @Mutation(() => ModelAliasType, { description: 'Points an alias at a version (needs models:promote); recorded in the audit history' })
   setModelAlias(@Arg('input', () => SetModelAliasInput) input: SetModelAliasInput, @Ctx() ctx: ModelsContext): Promise<ModelAlias> {
     return ctx.services.aliases.setAlias(requestScope(ctx), input);
   }

@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requestScope } from '../../../../lib/src/kit/request-scope';
-import { ModelAlias, ModelAliasEvent } from '../alias/model-alias.entity';
+import type { ModelAlias } from '../alias/model-alias.entity';
+import { ModelAliasEvent } from '../alias/model-alias.entity';
+import { ModelAliasType } from '../alias/model-alias.type';
 import type { ModelsContext } from '../context';
 import { UserRef } from '../dataset/dataset.reference';
 import { ModelVersion } from '../model-version/model-version.entity';
@@ -49,7 +51,7 @@ export class ModelResolver {
     return ctx.services.registry.latestVersionOf(requestScope(ctx), model);
   }
 
-  @FieldResolver(() => [ModelAlias])
+  @FieldResolver(() => [ModelAliasType])
   aliases(@Root() model: Model, @Ctx() ctx: ModelsContext): Promise<ModelAlias[]> {
     return ctx.services.aliases.aliasesOf(requestScope(ctx), model);
   }

@@ -2,7 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelsContext } from '../context';
 import { ModelVersion } from '../model-version/model-version.entity';
-import { Study, StudyTrial } from './study.entity';
+import { Study } from './study.entity';
+import type { StudyTrial } from './study.entity';
+import { StudyTrialType } from './study-trial.type';
 import { StudyEvent } from './study.event';
 import { StartStudyInput } from './study.input';
 
@@ -36,12 +38,12 @@ export class StudyResolver {
     return event;
   }
 
-  @FieldResolver(() => [StudyTrial])
+  @FieldResolver(() => [StudyTrialType])
   trials(@Root() study: Study, @Ctx() ctx: ModelsContext): Promise<StudyTrial[]> {
     return ctx.services.studies.trialsOf(requestScope(ctx), study);
   }
 
-  @FieldResolver(() => StudyTrial, { nullable: true })
+  @FieldResolver(() => StudyTrialType, { nullable: true })
   async bestTrial(@Root() study: Study, @Ctx() ctx: ModelsContext): Promise<StudyTrial | null> {
     return ctx.services.studies.bestTrialOf(requestScope(ctx), study);
   }

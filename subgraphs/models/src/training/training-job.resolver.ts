@@ -3,7 +3,9 @@ import { requestScope } from '../../../../lib/src/kit/request-scope';
 import { JobState } from '../common/enums';
 import type { ModelsContext } from '../context';
 import { ModelVersion } from '../model-version/model-version.entity';
-import { TrainingEpoch, TrainingJob } from './training-job.entity';
+import { TrainingEpochType } from './training-epoch.type';
+import type { TrainingEpoch } from './training-job.entity';
+import { TrainingJob } from './training-job.entity';
 import { TrainingJobEvent } from './training-job.event';
 import { StartTrainingJobInput } from './training-job.input';
 
@@ -47,7 +49,7 @@ export class TrainingJobResolver {
     return ctx.services.registry.versionById(requestScope(ctx), job.modelVersionId);
   }
 
-  @FieldResolver(() => [TrainingEpoch], { description: 'Loss and metrics per epoch of the current attempt' })
+  @FieldResolver(() => [TrainingEpochType], { description: 'Loss and metrics per epoch of the current attempt' })
   history(@Root() job: TrainingJob, @Ctx() ctx: ModelsContext): Promise<TrainingEpoch[]> {
     return ctx.services.training.history(requestScope(ctx), job);
   }
