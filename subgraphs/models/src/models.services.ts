@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, Logger, PubSub, UploadManager, WorkerPool } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
 import { ModelAliasRepository } from './alias/model-alias.repository';
 import { ModelAliasService } from './alias/model-alias.service';
 import type { Config } from './config';
@@ -40,32 +41,36 @@ export interface ModelsServiceDeps {
   lineage: LineageEmitter;
   /** trainInWorker (worker threads) or trainAndExport (in process). */
   train: TrainFunction;
+  /** Where services read the time (tests may fix it). */
+  clock: Clock;
   settings: Pick<Config, 'trainingConcurrency'>;
 }
 
 /** The composition root: every repository and service of the models subgraph, each built once, wired by constructor. */
 export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
-  const { orm, store, pubSub, pool, logger, catalog, lineage, train } = deps;
+  const { orm, store, pubSub, pool, logger, catalog, lineage, train, clock } = deps;
   const modelRepository = new ModelRepository();
   const aliasRepository = new ModelAliasRepository();
   const jobRepository = new TrainingJobRepository();
   const studyRepository = new StudyRepository();
   const registry = new ModelRegistry(modelRepository, aliasRepository, store);
-  const aliases = new ModelAliasService(aliasRepository, modelRepository);
+  const aliases = new ModelAliasService(aliasRepository, modelRepository, clock);
   const training = new TrainingJobService({
     orm,
     jobs: jobRepository,
-    runner: new TrainingJobRunner({ orm, jobs: jobRepository, registry, catalog, lineage, pubSub, logger, train }),
+    runner: new TrainingJobRunner({ orm, jobs: jobRepository, registry, catalog, lineage, pubSub, logger, train, clock }),
     pool,
     pubSub,
+    clock,
   });
   const studies = new StudyService({
     orm,
     studies: studyRepository,
     models: modelRepository,
-    runner: new StudyRunner({ orm, studies: studyRepository, pool, poolConcurrency: deps.settings.trainingConcurrency, registry, catalog, lineage, pubSub, logger, train }),
+    runner: new StudyRunner({ orm, studies: studyRepository, pool, poolConcurrency: deps.settings.trainingConcurrency, registry, catalog, lineage, pubSub, logger, train, clock }),
     pubSub,
     logger,
+    clock,
   });
   return {
     registry,
@@ -73,6 +78,6 @@ export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
     aliases,
     training,
     studies,
-    pipelines: new PipelineService({ orm, runs: new PipelineRunRepository(), models: modelRepository, jobs: jobRepository, studyRecords: studyRepository, catalog, training, studies, aliases, store, logger }),
+    pipelines: new PipelineService({ orm, runs: new PipelineRunRepository(), models: modelRepository, jobs: jobRepository, studyRecords: studyRepository, catalog, training, studies, aliases, store, logger, clock }),
   };
 }

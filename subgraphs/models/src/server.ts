@@ -4,6 +4,8 @@ import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier, Uploa
 import {
   createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { systemClock } from '../../../lib/src/kit/clock';
 import type { Config } from './config';
 import type { ModelsContext } from './context';
 import { CatalogClient } from './dataset/catalog.client';
@@ -22,6 +24,8 @@ export interface Deps {
   store: ArtifactStore;
   pool: WorkerPool;
   verify: TokenVerifier;
+  /** @default the system clock */
+  clock: Clock;
 }
 
 /**
@@ -62,6 +66,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
     logger,
     ...createCatalogClients(config, logger),
     train: config.trainingWorkerThreads ? trainInWorker : trainAndExport,
+    clock: overrides.clock ?? systemClock,
     settings: config,
   });
   const schema = await buildModelsSchema(pubSub);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { ConfigError, createFileArtifactStore, createLogger, createOrm, createPubSub, createWorkerPool, describeError } from '../../../lib/src/index';
+import { systemClock } from '../../../lib/src/kit/clock';
 import { loadConfig } from './config';
 import { MODELS_ENTITIES } from './models.entities';
 import { createModelsServices } from './models.services';
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
       logger,
       ...createCatalogClients(config, logger),
       train: config.trainingWorkerThreads ? trainInWorker : trainAndExport,
+      clock: systemClock,
       settings: config,
     });
     await services.training.runHere(config.trainingJobId, controller.signal);

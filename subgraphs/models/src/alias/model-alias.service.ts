@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../../../../lib/src/index';
 import { BadUserInputError, NotFoundError } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { Model } from '../model/model.entity';
 import type { ModelRepository } from '../model/model.repository';
@@ -33,6 +34,7 @@ export class ModelAliasService {
   constructor(
     private readonly aliases: ModelAliasRepository,
     private readonly models: ModelRepository,
+    private readonly clock: Clock,
   ) {}
 
   /** The viewer points an alias at a version (see `setAs`). */
@@ -71,7 +73,7 @@ export class ModelAliasService {
       alias.versionId = version.id;
       alias.version = version.version;
       alias.updatedById = actor.id;
-      alias.updatedAt = new Date();
+      alias.updatedAt = this.clock();
     } else {
       alias = em.create(ModelAlias, { organizationId: actor.organizationId, modelId: model.id, name: input.alias, versionId: version.id, version: version.version, updatedById: actor.id });
     }

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, Logger } from '../../../../lib/src/index';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelAliasService } from '../alias/model-alias.service';
 import { JobState, StepState } from '../common/enums';
@@ -45,6 +46,7 @@ export interface PipelineDeps {
   aliases: ModelAliasService;
   store: ArtifactStore;
   logger: Logger;
+  clock: Clock;
 }
 
 /** Pipelines: a tracked sequence of steps run as one background run. */
@@ -132,11 +134,11 @@ export class PipelineService {
         continue;
       }
       if (signal.aborted) return;
-      await save(step, { state: StepState.RUNNING, startedAt: step.startedAt ?? new Date().toISOString(), error: null });
+      await save(step, { state: StepState.RUNNING, startedAt: step.startedAt ?? this.deps.clock().toISOString(), error: null });
       try {
         const outputs = await this.runStep(em, run, spec, step, owner, context, signal);
         if (signal.aborted) return;
-        await save(step, { state: StepState.SUCCEEDED, finishedAt: new Date().toISOString(), outputs });
+        await save(step, { state: StepState.SUCCEEDED, finishedAt: this.deps.clock().toISOString(), outputs });
         if (outputs.stop === true) {
           for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
           break;
@@ -144,17 +146,17 @@ export class PipelineService {
       } catch (error) {
         if (signal.aborted) return;
         const message = error instanceof Error ? error.message : String(error);
-        await save(step, { state: StepState.FAILED, finishedAt: new Date().toISOString(), error: message, ...(error instanceof StepFailure ? { outputs: error.outputs } : {}) });
+        await save(step, { state: StepState.FAILED, finishedAt: this.deps.clock().toISOString(), error: message, ...(error instanceof StepFailure ? { outputs: error.outputs } : {}) });
         for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
         run.state = JobState.FAILED;
         run.error = `${step.name}: ${message}`;
-        run.finishedAt = new Date();
+        run.finishedAt = this.deps.clock();
         await em.flush();
         return;
       }
     }
     run.state = JobState.SUCCEEDED;
-    run.finishedAt = new Date();
+    run.finishedAt = this.deps.clock();
     await em.flush();
   }
 

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger, PubSub, WorkerPool } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import { JobState, ModelVersionSource, OptimizationDirection, PrunerKind, SamplerKind, TrialState } from '../common/enums';
 import { runInPool } from '../common/pool-task';
 import type { CatalogClient } from '../dataset/catalog.client';
@@ -40,6 +41,7 @@ export interface StudyRunnerDeps {
   pubSub: PubSub;
   logger: Logger;
   train: TrainFunction;
+  clock: Clock;
 }
 
 function objectiveOf(metric: string, p: EpochProgress): number {
@@ -71,13 +73,13 @@ export class StudyRunner {
     const finish = async (state: JobState, error: string | null) => {
       study.state = state;
       study.error = error;
-      study.finishedAt = new Date();
+      study.finishedAt = deps.clock();
       await em.flush();
       publish({ modelVersionId: study.modelVersionId ?? null, error });
     };
     if (study.cancelRequested) return finish(JobState.CANCELLED, null);
     study.state = JobState.RUNNING;
-    study.startedAt ??= new Date();
+    study.startedAt ??= deps.clock();
     await em.flush();
     publish({});
     const lineage = await deps.lineage.start(lineageRun);
@@ -124,7 +126,7 @@ export class StudyRunner {
           row.value = trial.value ?? null;
           row.intermediateValues = [...trial.intermediateValues];
           row.error = trial.error ?? null;
-          row.finishedAt = new Date();
+          row.finishedAt = deps.clock();
           const top = engine.best();
           study.bestTrialNumber = top?.number ?? null;
           study.bestValue = top?.value ?? null;

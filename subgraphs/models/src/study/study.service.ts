@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger, PubSub, Viewer } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { JobState } from '../common/enums';
 import type { Algorithm } from '../engine/training/training-spec';
@@ -26,6 +27,7 @@ export interface StudyServiceDeps {
   runner: StudyRunner;
   pubSub: PubSub;
   logger: Logger;
+  clock: Clock;
 }
 
 /** Studies: persistence, their coordinators (trials go to the worker pool), cancel and resume. */
@@ -107,7 +109,7 @@ export class StudyService {
       await em.refresh(study);
     } else {
       study.state = JobState.CANCELLED;
-      study.finishedAt = new Date();
+      study.finishedAt = this.deps.clock();
       await em.flush();
     }
     return study;

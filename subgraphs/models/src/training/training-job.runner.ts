@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger, PubSub } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import { ModelVersionSource, JobState } from '../common/enums';
 import type { CatalogClient } from '../dataset/catalog.client';
 import { TrainingCancelledError } from '../engine/training/training-hooks';
@@ -28,6 +29,7 @@ export interface TrainingRunnerDeps {
   logger: Logger;
   /** trainInWorker (default) or trainAndExport (in process). */
   train: TrainFunction;
+  clock: Clock;
 }
 
 function eventOf(job: TrainingJob, extra: Partial<TrainingJobEvent> = {}): TrainingJobEvent {
@@ -57,7 +59,7 @@ export class TrainingJobRunner {
     await deps.jobs.deleteEpochs(em, job.id);
     job.state = JobState.RUNNING;
     job.attempts += 1;
-    job.startedAt = new Date();
+    job.startedAt = deps.clock();
     job.epoch = 0;
     job.error = null;
     await em.flush();
@@ -67,7 +69,7 @@ export class TrainingJobRunner {
     async function finish(state: JobState, error: string | null): Promise<void> {
       job!.state = state;
       job!.error = error;
-      job!.finishedAt = new Date();
+      job!.finishedAt = deps.clock();
       await em.flush();
       publish(eventOf(job!));
     }

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { PubSub, Viewer, WorkerPool } from '../../../../lib/src/index';
 import { ConflictError, NotFoundError } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { JobState } from '../common/enums';
 import type { Algorithm } from '../engine/training/training-spec';
@@ -21,6 +22,7 @@ export interface TrainingJobServiceDeps {
   runner: TrainingJobRunner;
   pool: WorkerPool;
   pubSub: PubSub;
+  clock: Clock;
 }
 
 /** Training jobs: persistence, the worker pool, cancellation and resume on boot. */
@@ -88,7 +90,7 @@ export class TrainingJobService {
     job.cancelRequested = true;
     if (job.state === JobState.QUEUED && this.deps.pool.cancel(`training:${job.id}`)) {
       job.state = JobState.CANCELLED;
-      job.finishedAt = new Date();
+      job.finishedAt = this.deps.clock();
       this.completions.delete(job.id);
     }
     await scope.em.flush();
