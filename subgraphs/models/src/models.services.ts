@@ -78,6 +78,6 @@ export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
     aliases,
     training,
     studies,
-    pipelines: new PipelineService({ orm, runs: new PipelineRunRepository(), models: modelRepository, jobs: jobRepository, studyRecords: studyRepository, catalog, training, studies, aliases, store, logger, clock }),
+    pipelines: new PipelineService({ orm, runs: new PipelineRunRepository(), models: modelRepository, jobs: jobRepository, studyRepository, catalog, training, studies, aliases, store, logger, clock }),
   };
 }

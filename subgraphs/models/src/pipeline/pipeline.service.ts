@@ -39,7 +39,7 @@ export interface PipelineDeps {
   runs: PipelineRunRepository;
   models: ModelRepository;
   jobs: TrainingJobRepository;
-  studyRecords: StudyRepository;
+  studyRepository: StudyRepository;
   catalog: CatalogClient;
   training: TrainingJobService;
   studies: StudyService;
@@ -180,7 +180,7 @@ export class PipelineService {
       run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
       await em.flush();
       await this.deps.studies.launch(studyId);
-      const study = await this.deps.studyRecords.getById(em.fork(), studyId);
+      const study = await this.deps.studyRepository.getById(em.fork(), studyId);
       if (study.state !== JobState.SUCCEEDED) throw new StepFailure(`study ${study.state}${study.error ? `: ${study.error}` : ''}`);
       context.candidateId = study.modelVersionId as string;
       return { studyId, modelVersionId: study.modelVersionId };
