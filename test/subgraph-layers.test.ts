@@ -7,7 +7,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const FOLLOWING = ['catalog', 'identity', 'schemas'];
+const FOLLOWING = ['catalog', 'identity', 'schemas', 'inference'];
 const ROOT = path.resolve(__dirname, '..');
 const BASE_ENTITIES = ['PlatformEntity', 'OrganizationEntity', 'TrackedOrganizationEntity'];
 /** EntityManager methods that query or bypass the unit of work: repositories only. */

@@ -51,7 +51,7 @@ export class ModelArtifactSource {
       size: remote.artifact.size,
       format,
       declaredSignature: remote.signature ?? null,
-      fetchedAt: new Date(),
+      createdAt: new Date(),
     });
   }
 
