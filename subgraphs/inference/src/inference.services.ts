@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, Logger, PubSub, ServiceTokenSource, UploadManager, WorkerPool } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
 import { BatchJobRepository } from './batch/batch-job.repository';
 import { BatchJobService } from './batch/batch-job.service';
 import type { Config } from './config';
@@ -34,6 +35,7 @@ export interface InferenceServiceDeps {
   tokens?: ServiceTokenSource;
   metrics: InferenceMetrics;
   logger: Logger;
+  clock: Clock;
   /** The onnxruntime-node version edge packages ask for. */
   onnxruntimeVersion: string;
   settings: Pick<Config, 'modelsUrl' | 'catalogUrl' | 'maxArtifactBytes' | 'executionProviders' | 'endpointCacheMs' | 'metricsWindowMs' | 'streamOutputLimit'>;
@@ -41,7 +43,7 @@ export interface InferenceServiceDeps {
 
 /** The composition root: every repository and service of inference, each built once, wired by constructor. */
 export function createInferenceServices(deps: InferenceServiceDeps): InferenceServices {
-  const { orm, settings, pubSub, tokens } = deps;
+  const { orm, settings, pubSub, tokens, clock } = deps;
   const endpointRepository = new EndpointRepository();
   const cachedVersions = new CachedModelVersionRepository();
   const source = new ModelArtifactSource({ versions: cachedVersions, modelsUrl: settings.modelsUrl, store: deps.store, tokens, maxBytes: settings.maxArtifactBytes });
@@ -56,10 +58,10 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
     metricsWindowMs: settings.metricsWindowMs,
     streamOutputLimit: settings.streamOutputLimit,
   });
-  const endpoints = new EndpointService(endpointRepository, source, serving, { defaultProviders: settings.executionProviders, cacheMs: settings.endpointCacheMs ?? 1000 });
+  const endpoints = new EndpointService(endpointRepository, source, serving, { defaultProviders: settings.executionProviders, cacheMs: settings.endpointCacheMs ?? 1000 }, clock);
   return {
     endpoints,
-    predictions: new PredictionService(endpoints, serving, pubSub, settings.metricsWindowMs),
+    predictions: new PredictionService(endpoints, serving, pubSub, settings.metricsWindowMs, clock),
     edge: new EdgePackageService({ source, store: deps.store, uploads: deps.uploads, onnxruntimeVersion: deps.onnxruntimeVersion }),
     batch: new BatchJobService({
       orm,
@@ -73,6 +75,7 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
       catalogUrl: settings.catalogUrl,
       metrics: deps.metrics,
       logger: deps.logger,
+      clock,
     }),
     serving,
   };

@@ -16,6 +16,8 @@ import {
   createWorkerPool,
   pingDatabase,
 } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { systemClock } from '../../../lib/src/kit/clock';
 import { BatchInferenceJob } from './batch/batch-job.entity';
 import type { Config } from './config';
 import type { InferenceContext } from './context';
@@ -34,6 +36,8 @@ export interface Deps {
   orm: MikroORM;
   pubSub: PubSub;
   store: ArtifactStore;
+  /** @default the system clock */
+  clock: Clock;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -57,7 +61,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const executor = new ModelExecutor(sessions);
   const uploads = createUploadManager({ service: 'inference', publicUrl: config.publicUrl, store, recordDir: path.join(config.dataDir, 'uploads'), secret: config.serviceSecret, maxBytes: config.maxArtifactBytes });
   const pool = createWorkerPool({ concurrency: config.batchJobConcurrency, logger });
-  const services = createInferenceServices({ orm, executor, store, uploads, pool, pubSub, tokens, metrics: inferenceMetrics, logger, onnxruntimeVersion: ORT_VERSION, settings: config });
+  const services = createInferenceServices({ orm, executor, store, uploads, pool, pubSub, tokens, metrics: inferenceMetrics, logger, clock: deps.clock ?? systemClock, onnxruntimeVersion: ORT_VERSION, settings: config });
   const auth = await createServiceAuth(config.auth, logger);
   const verify = auth.verify;
   const schema = await buildInferenceSchema(pubSub);

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { DatasetRef, Logger, OpenLineageEmitter, PubSub, RunHandle, ServiceTokenSource, WorkerPool } from '../../../../lib/src/index';
 import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, callInternal, catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { Endpoint } from '../endpoint/endpoint.entity';
 import type { EndpointRepository } from '../endpoint/endpoint.repository';
@@ -40,6 +41,7 @@ export interface BatchJobServiceDeps {
   catalogUrl: string;
   metrics: InferenceMetrics;
   logger: Logger;
+  clock: Clock;
 }
 
 /**
@@ -131,7 +133,7 @@ export class BatchJobService {
     if (FINAL.includes(job.status)) return job;
     if (!this.deps.pool.cancel(job.id) || job.status === BatchJobStatus.QUEUED) {
       job.status = BatchJobStatus.CANCELLED;
-      job.finishedAt = new Date();
+      job.finishedAt = this.deps.clock();
       await em.flush();
       this.publish(job);
     }
@@ -201,7 +203,7 @@ export class BatchJobService {
     try {
       if (!endpoint) throw new Error('the endpoint was deleted');
       const auth = `Bearer ${await tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
-      Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: new Date(), rowsDone: 0, attempts: job.attempts + 1, error: null });
+      Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: this.deps.clock(), rowsDone: 0, attempts: job.attempts + 1, error: null });
       await em.flush();
       this.publish(job);
       lineage = await this.startLineage(job, endpoint);
@@ -218,14 +220,14 @@ export class BatchJobService {
         body: JSON.stringify({ name: job.outputDatasetName, description: `Predictions of endpoint ${endpoint.name} over dataset ${dataset.name} (batch job ${job.id})`, format: 'CSV', content: toCsv(table.columns, table.rows), tags: ['predictions'] }),
       });
       const created = (await res.json()) as { id: string };
-      Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: new Date() });
+      Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: this.deps.clock() });
       await em.flush();
       await this.endLineage(lineage, job, 'COMPLETE', (run) => run.complete([catalogDatasetRef(created.id)]));
     } catch (error) {
       const cancelled = signal.aborted;
       // The runtime's own message keeps the details (which tensor, which row) that a job owner needs.
       const message = error instanceof Error ? error.message : String(error);
-      Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : message, finishedAt: new Date() });
+      Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : message, finishedAt: this.deps.clock() });
       await em.flush();
       await this.endLineage(lineage, job, cancelled ? 'ABORT' : 'FAIL', (run) => (cancelled ? run.abort() : run.fail(message)));
     } finally {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { BadUserInputError, ConflictError, NotFoundError, assertSameOrganization } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { intervalIterable } from '../common/interval.iterable';
 import type { ExecutionProvider } from '../runtime/execution-provider';
@@ -73,6 +74,7 @@ export class EndpointService {
     private readonly source: ModelArtifactSource,
     private readonly serving: ServingRegistry,
     private readonly settings: EndpointSettings,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -181,7 +183,7 @@ export class EndpointService {
       replicas: input.replicas ?? endpoint.replicas,
       executionProviders: (input.executionProviders as ExecutionProvider[] | undefined) ?? endpoint.executionProviders,
       warmupDims,
-      updatedAt: new Date(),
+      updatedAt: this.clock(),
     });
     await em.flush();
     this.serving.loadInBackground(endpoint, authorization, true);
@@ -237,7 +239,7 @@ export class EndpointService {
     const windowMs = (windowSeconds ?? 60) * 1000;
     return intervalIterable(every, () => ({
       endpointId: endpoint.id,
-      at: new Date(),
+      at: this.clock(),
       versions: this.serving.metricsOf(endpoint.id).snapshot(windowMs).map(toVersionMetrics),
     }));
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PubSub } from '../../../../lib/src/index';
 import { BadUserInputError } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { withApiErrors } from '../common/runtime-error.mapper';
 import type { EndpointService } from '../endpoint/endpoint.service';
@@ -18,6 +19,7 @@ export class PredictionService {
     private readonly pubSub: PubSub,
     /** How far back version metrics reach (config.metricsWindowMs). */
     private readonly metricsWindowMs: number,
+    private readonly clock: Clock,
   ) {}
 
   /** Runs the endpoint on input tensors; the routed version answers. Outputs are encoded only when read. */
@@ -30,7 +32,7 @@ export class PredictionService {
       if (unknown.length) throw new BadUserInputError('Unknown outputs', unknown.map((n) => ({ field: 'parameters.outputs', message: `the model has no output "${n}"` })));
     }
     const raw = input.parameters?.rawOutputs === true;
-    const prediction = { id: randomUUID(), endpointId: endpoint.id, modelVersion: { id: result.version }, latencyMs: result.latencyMs, createdAt: new Date() } as Prediction;
+    const prediction = { id: randomUUID(), endpointId: endpoint.id, modelVersion: { id: result.version }, latencyMs: result.latencyMs, createdAt: this.clock() } as Prediction;
     // Encoded only when the operation selects `outputs` (a caller after the latency alone pays nothing).
     let outputs: Tensor[] | undefined;
     Object.defineProperty(prediction, 'outputs', {
