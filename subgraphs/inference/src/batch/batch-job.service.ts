@@ -121,10 +121,33 @@ export class BatchJobService {
     return this.deps.endpointRepository.findInOrganization(em, job.organizationId, job.endpointId);
   }
 
-  /** Progress events of a job of the viewer's organization until it ends. */
+  /**
+   * Progress of a job of the viewer's organization: its state now (so a late subscriber, even after
+   * the job ended, gets an answer), then every change, ending after the final state.
+   */
   async progress(scope: RequestScope, id: string): Promise<AsyncIterable<unknown>> {
     const job = await this.get(scope, id);
-    return this.deps.pubSub.subscribe(BATCH_PROGRESS_TOPIC, job.id);
+    return this.follow(job.id);
+  }
+
+  private async *follow(id: string): AsyncGenerator<unknown> {
+    // Listen before reading the state again, so no change falls between the two.
+    const live = this.deps.pubSub.subscribe(BATCH_PROGRESS_TOPIC, id)[Symbol.asyncIterator]();
+    try {
+      const now = await this.deps.jobs.findById(this.deps.orm.em.fork(), id);
+      if (!now) return;
+      yield this.progressOf(now);
+      if (FINAL.includes(now.status)) return;
+      for (;;) {
+        const next = await live.next();
+        if (next.done) return;
+        const event = next.value as { status: BatchJobStatus };
+        yield event;
+        if (FINAL.includes(event.status)) return;
+      }
+    } finally {
+      await live.return?.();
+    }
   }
 
   async cancel(scope: RequestScope, id: string): Promise<BatchInferenceJob> {
@@ -153,7 +176,11 @@ export class BatchJobService {
   }
 
   private publish(job: BatchInferenceJob): void {
-    this.deps.pubSub.publish(BATCH_PROGRESS_TOPIC, job.id, {
+    this.deps.pubSub.publish(BATCH_PROGRESS_TOPIC, job.id, this.progressOf(job));
+  }
+
+  private progressOf(job: BatchInferenceJob) {
+    return {
       id: job.id,
       organizationId: job.organizationId,
       status: job.status,
@@ -161,7 +188,7 @@ export class BatchJobService {
       rowsTotal: job.rowsTotal,
       outputDatasetId: job.outputDatasetId ?? null,
       error: job.error ?? null,
-    });
+    };
   }
 
   private async dataset(id: string, authorization: string): Promise<CatalogDataset> {
