@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/src/index';
 import { sendRouteError, streamProxy } from './proxy';
 import type { CheckedPath } from './request-path';
 import { checkRequestPath } from './request-path';
+import { requestState } from './request-state';
 
 /** A subgraph REST API clients reach on the gateway's origin. */
 export interface RestRoute {
@@ -96,8 +97,9 @@ export function edgeHandler(opts: RouteOptions): (req: http.IncomingMessage, res
     }
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const traceparent = traceparentOf(req.headers.traceparent as string | undefined);
-    (req as any).requestId = requestId;
-    (req as any).traceparent = traceparent;
+    const state = requestState.of(req);
+    state.requestId = requestId;
+    state.traceparent = traceparent;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -118,7 +120,12 @@ export function mountEdgeMiddleware(app: express.Express, edge: ReturnType<typeo
   });
 }
 
-const checkedPathOf = (req: express.Request): CheckedPath => (req as any).checkedPath as CheckedPath;
+/** The path `refuseUnsafePaths` checked (it runs before every route that reads it). */
+const checkedPathOf = (req: express.Request): CheckedPath => {
+  const checked = requestState.peek(req)?.checkedPath;
+  if (!checked) throw new Error('refuseUnsafePaths did not run before this route');
+  return checked;
+};
 
 /**
  * Refuses, with 400 `BAD_REQUEST`, every request whose target could mean another path once decoded
@@ -131,7 +138,7 @@ export function refuseUnsafePaths(req: express.Request, res: express.Response, n
     sendRouteError(res, 400, 'BAD_REQUEST', `Request path refused: ${verdict.reason}`);
     return;
   }
-  (req as any).checkedPath = verdict.value;
+  requestState.of(req).checkedPath = verdict.value;
   next();
 }
 

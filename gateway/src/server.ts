@@ -31,6 +31,7 @@ import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded, createSubscriptionExecutor } from './subscriptions';
 import { acceptsMultipartSubscription, attachWebSocketTransport, multipartSubscriptionHandler } from './transports';
 import { retryAfterPlugin } from './refusals';
+import { requestIdOf, requestState } from './request-state';
 
 export type { GatewayContext };
 
@@ -207,14 +208,15 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
 
   const contextOf = async (req: express.Request): Promise<GatewayContext> => {
     const authorization = req.headers.authorization;
-    let viewer: Viewer | null = (req as any).viewer ?? null;
+    const known = requestState.peek(req);
+    let viewer: Viewer | null = known?.viewer ?? null;
     try {
       const token = bearerToken(authorization);
       if (token && verify && !viewer) viewer = await verify(token);
     } catch (err) {
       throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
     }
-    return { authorization, viewer, traceparent: (req as any).traceparent ?? traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
+    return { authorization, viewer, traceparent: known?.traceparent ?? traceparentOf(req.headers.traceparent as string | undefined), requestId: requestIdOf(req), clientIp: req.ip };
   };
   // GET and multipart meet the pre-parse checks of direct POSTs (graphqlPostHandler); graphql-ws, lib's endpoint.
   app.use('/graphql', rateLimitMiddleware(rateLimiter), express.json({ limit: config.bodyLimitBytes }), refuseDeepGraphQLRequest(), multipartSubscriptionHandler(transportOptions), expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }));
@@ -226,7 +228,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       Object.setPrototypeOf(req, app.request);
       const ip = (req as express.Request).ip ?? req.socket.remoteAddress ?? 'unknown';
       const verdict = await rateLimiter(req.headers.authorization, ip);
-      (req as any).viewer = verdict.viewer;
+      requestState.of(req).viewer = verdict.viewer;
       if (verdict.retryAfterSeconds === undefined) return true;
       const text = JSON.stringify(rateLimitedBody(verdict.retryAfterSeconds));
       res.writeHead(429, { 'retry-after': String(verdict.retryAfterSeconds), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
@@ -237,7 +239,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     onError: (err) => deps.logger.error({ err }, 'unhandled GraphQL request error'),
   });
   app.get('/', (_req, res) => res.redirect('/graphql'));
-  app.use((req, res) => sendRouteError(res, 404, 'NOT_FOUND', `No route ${req.method} ${(req as any).checkedPath?.path ?? ''} on this gateway`));
+  app.use((req, res) => sendRouteError(res, 404, 'NOT_FOUND', `No route ${req.method} ${requestState.peek(req)?.checkedPath?.path ?? ''} on this gateway`));
   app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' ? err.status : 500;

@@ -10,6 +10,7 @@ import type { GatewayContext } from './context';
 import type { AuthRequirements } from './edge-auth';
 import type { OperationGuard } from './operation-guard';
 import type { RateLimiter } from './protection';
+import { requestIdOf } from './request-state';
 import { rateLimitedBody } from './protection';
 import type { SubscriptionExecutor } from './subscriptions';
 import { SubscriptionEnded } from './subscriptions';
@@ -184,7 +185,7 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
       const code = refused[0].extensions.code;
       return answer(res, code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 400, refused);
     }
-    const context: GatewayContext = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
+    const context: GatewayContext = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: requestIdOf(req), clientIp: req.ip };
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec=1.0`, 'cache-control': 'no-cache' });

@@ -15,6 +15,7 @@ import type { RevocationList } from './auth/revocations';
 import type { Viewer } from './auth/viewer';
 import { loadWebSocketSettings } from './env';
 import { createFormatError } from './errors';
+import { createRequestState } from './core/request-state';
 import { graphqlPostHandler, isJsonPost, refuseDeepGraphQLRequest } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
@@ -79,6 +80,9 @@ export interface ServiceServer {
 
 const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
 
+/** The request id the node:http handler gives every request before anything else sees it. */
+const requestState = createRequestState<{ requestId: string }>();
+
 /**
  * The server kit every service uses: Apollo Server 5 + graphql-ws on the same port and path (GraphQL
  * JSON POSTs straight from node:http to Apollo, everything else through express 5), JSON body limit,
@@ -98,7 +102,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   const direct: { graphqlPost?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> } = {};
   const httpServer = http.createServer((req, res) => {
     const requestId = header(req.headers['x-request-id']) ?? randomUUID();
-    (req as any).requestId = requestId;
+    requestState.of(req).requestId = requestId;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -205,7 +209,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
   const contextOf = (req: http.IncomingMessage) => {
     const headers: Record<string, string | undefined> = Object.create(null);
     for (const [k, v] of Object.entries(req.headers)) headers[k] = header(v);
-    return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers, remoteAddress: req.socket.remoteAddress });
+    return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: requestState.of(req).requestId ?? randomUUID(), headers, remoteAddress: req.socket.remoteAddress });
   };
   direct.graphqlPost = graphqlPostHandler({ apollo, bodyLimitBytes: opts.bodyLimitBytes, context: contextOf, onError: (err) => opts.logger.error({ err }, 'unhandled GraphQL request error') });
   app.use(
