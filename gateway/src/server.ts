@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -12,8 +11,8 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { Logger, TokenVerifier, Viewer } from '../../lib/src/index';
-import { bearerToken, createServiceMetrics, createTokenVerifier, followRevocations, graphqlPostHandler, isJsonPost, metricsPlugin, refuseDeepGraphQLRequest, subgraphUrls, tracingPlugin } from '../../lib/src/index';
+import type { Logger, TokenVerifier, Viewer } from '../../lib/src/core';
+import { bearerToken, createHttpShell, createServiceMetrics, createTokenVerifier, followRevocations, graphqlPostHandler, metricsPlugin, routeErrorHandler, refuseDeepGraphQLRequest, subgraphUrls, tracingPlugin } from '../../lib/src/core';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
@@ -21,7 +20,7 @@ import { enablePassThrough } from './pass-through';
 import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
 import { createGatewayFormatError, reformatError } from './error-format';
-import { edgeHandler, mountEdgeMiddleware, mountServiceRoutes, traceparentOf } from './http-routes';
+import { edgeHandler, mountServiceRoutes, traceparentOf } from './http-routes';
 import { clientErrorFormatter, createOperationGuard } from './operation-guard';
 import { sendRouteError } from './proxy';
 import { createRateLimiter, loadSafelist, operationLimits, operationResolutionPlugin, rateLimitedBody, rateLimitMiddleware, safelistPlugin } from './protection';
@@ -133,29 +132,15 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const passedThrough = new Counter({ name: 'gateway_pass_through_total', help: 'Operations answered by one subgraph call without plan execution (AIC_GATEWAY_PASS_THROUGH)', labelNames: ['subgraph'] as const, registers: [metrics.registry] });
   if (config.passThrough) enablePassThrough(gateway, { dataSource: (name) => state.dataSources.get(name), supergraphSdl: () => state.sdl, onPassThrough: (subgraph) => passedThrough.inc({ subgraph }) });
 
-  const app = express();
-  app.disable('x-powered-by');
-  // A GraphQL answer is never revalidated by ETag (as in the service kit): hashing each one is wasted.
-  app.set('etag', false);
-  app.set('trust proxy', config.trustProxy);
-  let ready = false;
-  // Set once Apollo has started: GraphQL JSON POSTs go straight to it, everything else through express.
-  const direct: { graphqlPost?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> } = {};
-  const httpServer = http.createServer((req, res) => {
-    if (direct.graphqlPost && isJsonPost(req, '/graphql') && !acceptsMultipartSubscription(req.headers.accept)) {
-      if (edge(req, res)) void direct.graphqlPost(req, res);
-      return;
-    }
-    app(req, res);
-  });
+  const edge = edgeHandler({ corsOrigins: config.corsOrigins, metrics, logger: deps.logger });
+  // CORS, request ids and logs first on every request; GraphQL JSON POSTs (but multipart subscriptions) straight to Apollo once started.
+  const shell = createHttpShell({ name: 'gateway', metrics, trustProxy: config.trustProxy, onRequest: edge, takesDirect: (req) => !acceptsMultipartSubscription(req.headers.accept), readiness: () => !revocations || revocations.loaded() });
+  const { app, httpServer } = shell;
   const openSubscriptions = new Set<AbortController>();
   const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers: [metrics.registry] });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
 
-  const routeOptions = { corsOrigins: config.corsOrigins, metrics, logger: deps.logger, isReady: () => ready && (!revocations || revocations.loaded()), urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, bodyLimitBytes: config.bodyLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs, scrubError: config.production ? (text: string) => scrubBody(scrub, text) : undefined };
-  const edge = edgeHandler(routeOptions);
-  mountEdgeMiddleware(app, edge);
-  mountServiceRoutes(app, routeOptions);
+  mountServiceRoutes(app, { mountHealthAndMetrics: () => shell.mountHealthAndMetrics(), urls: () => state.urls, uploadLimitBytes: config.uploadLimitBytes, bodyLimitBytes: config.bodyLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs, scrubError: config.production ? (text: string) => scrubBody(scrub, text) : undefined });
 
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
@@ -220,7 +205,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   };
   // GET and multipart meet the pre-parse checks of direct POSTs (graphqlPostHandler); graphql-ws, lib's endpoint.
   app.use('/graphql', rateLimitMiddleware(rateLimiter), express.json({ limit: config.bodyLimitBytes }), refuseDeepGraphQLRequest(), multipartSubscriptionHandler(transportOptions), expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }));
-  direct.graphqlPost = graphqlPostHandler<GatewayContext>({
+  shell.serveGraphQLPosts(graphqlPostHandler<GatewayContext>({
     apollo,
     bodyLimitBytes: config.bodyLimitBytes,
     // express's request methods (req.ip under `trust proxy`) on the plain node:http request, as express itself does.
@@ -237,23 +222,15 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
     },
     context: (req) => contextOf(req as express.Request),
     onError: (err) => deps.logger.error({ err }, 'unhandled GraphQL request error'),
-  });
+  }));
   app.get('/', (_req, res) => res.redirect('/graphql'));
   app.use((req, res) => sendRouteError(res, 404, 'NOT_FOUND', `No route ${req.method} ${requestState.peek(req)?.checkedPath?.path ?? ''} on this gateway`));
-  app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(err);
-    const status = typeof err?.status === 'number' ? err.status : 500;
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-    res.status(status).json({ errors: [{ message: status === 413 ? 'Request body too large' : status >= 500 ? 'Internal server error' : String(err?.message), extensions: { code } }] });
-  });
+  app.use(routeErrorHandler((err, status) => ({ errors: [{ message: status === 413 ? 'Request body too large' : status >= 500 ? 'Internal server error' : String((err as { message?: unknown } | null)?.message), extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] })));
 
-  let stopping: Promise<void> | undefined;
   return {
     app,
     httpServer,
-    setReady(r) {
-      ready = r;
-    },
+    setReady: (r) => shell.setReady(r),
     dataSource: (name) => state.dataSources.get(name),
     reload(sdl) {
       if (sdl === state.original) return;
@@ -263,25 +240,15 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
       for (const c of openSubscriptions) c.abort(new SubscriptionEnded('The supergraph changed: subscribe again', 'SUBSCRIPTION_ENDED'));
       deps.logger.info({ subgraphs: Object.keys(next.urls) }, 'supergraph reloaded');
     },
-    async listen(port, host = '127.0.0.1') {
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve());
-      });
-      ready = true;
-      const addr = httpServer.address() as AddressInfo;
-      return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${addr.port}`;
-    },
-    stop() {
-      stopping ??= (async () => {
-        ready = false;
-        await apollo.stop();
-        httpServer.closeAllConnections?.();
-        redis?.disconnect();
-        fetcher.close();
-        await revocations?.close();
-      })();
-      return stopping;
-    },
+    listen: (port, host) => shell.listen(port, host),
+    stop: () =>
+      shell.stop(
+        () => apollo.stop(),
+        async () => {
+          redis?.disconnect();
+          fetcher.close();
+          await revocations?.close();
+        },
+      ),
   };
 }
