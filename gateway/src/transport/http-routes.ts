@@ -1,9 +1,9 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type express from 'express';
-import type { ServiceMetrics } from '../../lib/src/core';
-import { observeRequest } from '../../lib/src/core';
-import type { Logger } from '../../lib/src/core';
+import type { ServiceMetrics } from '../../../lib/src/core';
+import { observeRequest } from '../../../lib/src/core';
+import type { Logger } from '../../../lib/src/core';
 import { sendRouteError, streamProxy } from './proxy';
 import type { CheckedPath } from './request-path';
 import { checkRequestPath } from './request-path';

@@ -4,16 +4,16 @@ import type { ApolloServer } from '@apollo/server';
 import type express from 'express';
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { GraphQLError, print } from 'graphql';
-import type { GraphQLWebSocketEndpoint, Logger, RevocationList, TokenVerifier, Viewer, WebSocketSettings } from '../../lib/src/core';
-import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchCredentials } from '../../lib/src/core';
-import type { GatewayContext } from './context';
-import type { AuthRequirements } from './edge-auth';
-import type { OperationGuard } from './operation-guard';
-import type { RateLimiter } from './protection';
-import { requestIdOf } from './request-state';
-import { rateLimitedBody } from './protection';
-import type { SubscriptionExecutor } from './subscriptions';
-import { SubscriptionEnded } from './subscriptions';
+import type { GraphQLWebSocketEndpoint, Logger, RevocationList, TokenVerifier, Viewer, WebSocketSettings } from '../../../lib/src/core';
+import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchCredentials } from '../../../lib/src/core';
+import type { GatewayContext } from '../context';
+import type { AuthRequirements } from '../protection/edge-auth';
+import type { OperationGuard } from '../protection/operation-guard';
+import type { RateLimiter } from '../protection/protection';
+import { requestIdOf } from '../transport/request-state';
+import { rateLimitedBody } from '../protection/protection';
+import type { SubscriptionExecutor } from './executor';
+import { SubscriptionEnded } from './executor';
 
 export interface TransportOptions {
   executor: () => SubscriptionExecutor;

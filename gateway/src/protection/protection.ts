@@ -8,9 +8,9 @@ import { GraphQLError, Lexer, Source, TokenKind } from 'graphql';
 import type Redis from 'ioredis';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { TokenVerifier, Viewer } from '../../lib/src/core';
-import { bearerToken } from '../../lib/src/core';
-import { requestState } from './request-state';
+import type { TokenVerifier, Viewer } from '../../../lib/src/core';
+import { bearerToken } from '../../../lib/src/core';
+import { requestState } from '../transport/request-state';
 
 export interface OperationLimits {
   maxDepth: number;

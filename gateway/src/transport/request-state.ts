@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { createRequestState } from '../../lib/src/core';
-import type { Viewer } from '../../lib/src/core';
+import { createRequestState } from '../../../lib/src/core';
+import type { Viewer } from '../../../lib/src/core';
 import type { CheckedPath } from './request-path';
 
 /** What the gateway's stages learn of one HTTP request, for the later stages. */
