@@ -85,4 +85,14 @@ describe('the gateway and the subgraph kit', () => {
     expect(gateway).toBe(true);
     expect(kit).toEqual([]);
   });
+
+  it('is never imported by lib (lib/src/testing included): the layers only run down', () => {
+    const lib = path.join(ROOT, 'lib/src');
+    const files = (fs.readdirSync(lib, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => path.join(lib, f));
+    expect(files).toContain(path.join(lib, 'testing/harness.ts'));
+    const upward = files.flatMap((file) =>
+      ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true).importedFiles.filter((i) => i.fileName.startsWith('.') && path.resolve(path.dirname(file), i.fileName).startsWith(path.join(ROOT, 'gateway') + path.sep)).map((i) => `${path.relative(ROOT, file)} → ${i.fileName}`),
+    );
+    expect(upward).toEqual([]);
+  });
 });
