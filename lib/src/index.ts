@@ -36,3 +36,4 @@ export * from './json-depth';
 export * from './json-scalars';
 export * from './safe-regexp';
 export * from './document-nesting';
+export * from './data/records';
