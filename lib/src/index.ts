@@ -37,3 +37,4 @@ export * from './json-scalars';
 export * from './safe-regexp';
 export * from './document-nesting';
 export * from './data/records';
+export * from './data/pii';

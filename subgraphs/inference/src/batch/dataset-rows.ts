@@ -11,7 +11,7 @@ export function parseDatasetRows(content: string, format: 'CSV' | 'JSONL'): Row[
     try {
       return parseJsonLines(content);
     } catch (error) {
-      if (error instanceof ContentFormatError) throw new Error(`line ${error.line} of the dataset is not JSON`);
+      if (error instanceof ContentFormatError) throw new Error(`line ${error.line} of the dataset is not JSON`, { cause: error });
       throw error;
     }
   }
