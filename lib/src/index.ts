@@ -38,3 +38,5 @@ export * from './safe-regexp';
 export * from './document-nesting';
 export * from './data/records';
 export * from './data/pii';
+export * from './data/normal';
+export * from './data/random';

@@ -1,10 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { ServiceContext } from '../../../../lib/src/index';
+import type { SyntheticContext } from '../context';
 import { ForbiddenError, requireViewer, viewerCan } from '../../../../lib/src/index';
 import { SyntheticReport } from '../report/synthetic-report.entity';
 import { SyntheticJobStatus, TERMINAL_STATUSES } from './job.enums';
 import { CreateSyntheticDataJobInput } from './job.input';
-import type { JobServiceDeps } from './job.service';
 import { cancelJob, createJob, requireJob } from './job.service';
 import type { JobSnapshot } from './job.snapshot';
 import { fromSnapshot, toSnapshot } from './job.snapshot';
@@ -12,10 +11,7 @@ import { SyntheticColumnRule, SyntheticConstraint } from './job.types';
 import { DatasetRef, OrganizationRef, SchemaVersionRef, UserRef } from './refs.type';
 import { SyntheticDataJob } from './synthetic-job.entity';
 
-/** The synthetic subgraph's request context. */
-export interface SyntheticContext extends ServiceContext {
-  jobs: JobServiceDeps;
-}
+export type { SyntheticContext } from '../context';
 
 /** Topic of job updates; the job id is the dynamic topic id. */
 export const JOB_UPDATED = 'SYNTHETIC_JOB_UPDATED';
