@@ -53,3 +53,19 @@ describe('SeededRandom (the one seeded generator)', () => {
     for (const p of [0.001, 0.1, 0.5, 0.9, 0.999]) expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 6);
   });
 });
+
+describe('SeededRandom, mulberry32 stream (the stream models seeds name)', () => {
+  it('repeats the numbers models drew before the generators were merged', () => {
+    const r = new SeededRandom(42, 'mulberry32');
+    expect([r.next(), r.next(), r.int(1000), r.gaussian(), r.gaussian(), r.uniform(-1, 1)]).toEqual([
+      0.4813160905614495, 0.9852536325342953, 737, -0.28421348790145684, -0.9475162409226252, 0.9311483837664127,
+    ]);
+    const negative = new SeededRandom(-7.9, 'mulberry32');
+    expect([negative.next(), negative.next()]).toEqual([0.7811260817106813, 0.4673962155357003]);
+  });
+
+  it('forks on the same algorithm', () => {
+    expect(new SeededRandom(1, 'mulberry32').fork('x').algorithm).toBe('mulberry32');
+    expect(draws(new SeededRandom(1, 'mulberry32'), 5)).not.toEqual(draws(new SeededRandom(1), 5));
+  });
+});

@@ -1,18 +1,34 @@
 import { normalQuantile } from './normal';
 
 /**
- * The one seeded pseudo-random generator of the platform (sfc32, seeded through splitmix32). Same
- * seed and same call sequence give the same numbers on every platform, so splits, weight
- * initialisation, samplers and synthetic rows repeat exactly; `fork(label)` derives an independent
- * stream so adding draws in one part of a job does not shift another part's numbers.
+ * Which stream a seed names. `sfc32` (seeded through splitmix32, 53-bit uniforms) is the default;
+ * `mulberry32` (32-bit uniforms) is the stream models' seeds have always named (training splits,
+ * weight initialisation, batch order, HPO samplers), kept so a stored seed repeats its results.
+ */
+export type SeededAlgorithm = 'sfc32' | 'mulberry32';
+
+/**
+ * The one seeded pseudo-random generator of the platform. Same seed, algorithm and call sequence
+ * give the same numbers on every platform, so splits, weight initialisation, samplers and
+ * synthetic rows repeat exactly; `fork(label)` derives an independent stream so adding draws in
+ * one part of a job does not shift another part's numbers.
  */
 export class SeededRandom {
   // Int32Array state keeps the generator on small-integer arithmetic (object fields holding
   // uint32 values would be boxed as heap numbers on every write).
   private readonly state = new Int32Array(4);
+  private readonly mulberry: boolean;
   private spareGaussian: number | undefined;
 
-  constructor(readonly seed: number) {
+  constructor(
+    readonly seed: number,
+    readonly algorithm: SeededAlgorithm = 'sfc32',
+  ) {
+    this.mulberry = algorithm === 'mulberry32';
+    if (this.mulberry) {
+      this.state[0] = Math.trunc(seed) ^ 0x9e3779b9;
+      return;
+    }
     let s = seed >>> 0;
     const next = (): number => {
       s = (s + 0x9e3779b9) | 0;
@@ -29,12 +45,19 @@ export class SeededRandom {
   fork(label: string): SeededRandom {
     let h = this.seed ^ 0x811c9dc5;
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
-    return new SeededRandom(h >>> 0);
+    return new SeededRandom(h >>> 0, this.algorithm);
   }
 
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const st = this.state;
+    if (this.mulberry) {
+      st[0] = (st[0] + 0x6d2b79f5) | 0;
+      let t = st[0];
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return (t ^ (t >>> 14)) >>> 0;
+    }
     const a = st[0];
     const b = st[1];
     const c = st[2];
@@ -47,8 +70,9 @@ export class SeededRandom {
     return t >>> 0;
   }
 
-  /** Uniform in [0, 1) with 53 bits of precision. */
+  /** Uniform in [0, 1): 53 bits of precision with sfc32, 32 with mulberry32. */
   next(): number {
+    if (this.mulberry) return this.nextUint32() / 4294967296;
     return ((this.nextUint32() >>> 5) * 67108864 + (this.nextUint32() >>> 6)) / 9007199254740992;
   }
 

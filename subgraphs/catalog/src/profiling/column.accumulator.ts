@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../../../lib/src/index';
+import { SeededRandom } from '../../../../lib/src/data/random';
 import type { ColumnType, ValueKind } from './value.classifier';
 import { classifyValue, resolveColumnType } from './value.classifier';
 

@@ -1,4 +1,4 @@
-import { ContentFormatError, parseCsvRecords, parseJsonLines, toCsv as writeCsv } from '../../../../lib/src/index';
+import { ContentFormatError, parseCsvRecords, parseJsonLines, toCsv as writeCsv } from '../../../../lib/src/data/records';
 import type { TensorSpec } from '../runtime/model-signature';
 import type { WireTensor } from '../runtime/tensor.codec';
 import type { StoredColumnMapping } from './batch-job.entity';

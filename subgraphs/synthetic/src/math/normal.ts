@@ -1,1 +1,1 @@
-export { normalCdf, normalQuantile } from '../../../../lib/src/index';
+export { normalCdf, normalQuantile } from '../../../../lib/src/data/normal';

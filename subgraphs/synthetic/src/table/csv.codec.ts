@@ -1,4 +1,4 @@
-import { ContentFormatError, parseCsvTable, parseJsonLines as parseJsonLineObjects, toCsv as writeCsv } from '../../../../lib/src/index';
+import { ContentFormatError, parseCsvTable, parseJsonLines as parseJsonLineObjects, toCsv as writeCsv } from '../../../../lib/src/data/records';
 import type { Cell, Table } from './table.types';
 import { SyntheticInputError } from './table.types';
 
