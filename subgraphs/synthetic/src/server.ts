@@ -10,7 +10,7 @@ import { CatalogClient } from './clients/catalog.client';
 import { SchemasClient } from './clients/schemas.client';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
-import type { SyntheticContext } from './context';
+import type { SyntheticContext } from './job/job.resolver';
 import { JOB_UPDATED } from './job/job.resolver';
 import { JOB_PERMISSIONS, runSyntheticJob } from './job/job.runner';
 import { SYNTHETIC_PRODUCER } from './job/job.lineage';

@@ -1,9 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { SyntheticContext } from '../context';
+import type { ServiceContext } from '../../../../lib/src/index';
 import { ForbiddenError, requireViewer, viewerCan } from '../../../../lib/src/index';
 import { SyntheticReport } from '../report/synthetic-report.entity';
 import { SyntheticJobStatus, TERMINAL_STATUSES } from './job.enums';
 import { CreateSyntheticDataJobInput } from './job.input';
+import type { JobServiceDeps } from './job.service';
 import { cancelJob, createJob, requireJob } from './job.service';
 import type { JobSnapshot } from './job.snapshot';
 import { fromSnapshot, toSnapshot } from './job.snapshot';
@@ -11,7 +12,10 @@ import { SyntheticColumnRule, SyntheticConstraint } from './job.types';
 import { DatasetRef, OrganizationRef, SchemaVersionRef, UserRef } from './refs.type';
 import { SyntheticDataJob } from './synthetic-job.entity';
 
-export type { SyntheticContext } from '../context';
+/** The synthetic subgraph's request context. */
+export interface SyntheticContext extends ServiceContext {
+  jobs: JobServiceDeps;
+}
 
 /** Topic of job updates; the job id is the dynamic topic id. */
 export const JOB_UPDATED = 'SYNTHETIC_JOB_UPDATED';
