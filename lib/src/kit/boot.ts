@@ -1,7 +1,7 @@
 import type { BaseServiceConfig, Env } from '../env';
 import type { Logger } from '../logger';
 import { createLogger } from '../logger';
-import { describeError } from '../redact';
+import { exitOnBootFailure } from '../core/boot';
 import type { ServiceServer } from '../server';
 import { startTracing } from '../tracing';
 
@@ -92,8 +92,5 @@ export async function bootSubgraph<C extends BootConfig, B extends BuiltSubgraph
  * status 1 — a boot error is never swallowed.
  */
 export function runSubgraph<C extends BootConfig, B extends BuiltSubgraph>(boot: SubgraphBoot<C, B>): Promise<RunningSubgraph<C, B>> {
-  return bootSubgraph(boot).catch((error: unknown) => {
-    process.stderr.write(`${boot.name} failed to start: ${describeError(error)}\n`);
-    process.exit(1);
-  });
+  return bootSubgraph(boot).catch(exitOnBootFailure(boot.name));
 }

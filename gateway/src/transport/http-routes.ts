@@ -1,11 +1,13 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type express from 'express';
-import type { ServiceMetrics } from '../../lib/src/index';
-import type { Logger } from '../../lib/src/index';
+import type { ServiceMetrics } from '../../../lib/src/core';
+import { observeRequest } from '../../../lib/src/core';
+import type { Logger } from '../../../lib/src/core';
 import { sendRouteError, streamProxy } from './proxy';
 import type { CheckedPath } from './request-path';
 import { checkRequestPath } from './request-path';
+import { requestState } from './request-state';
 
 /** A subgraph REST API clients reach on the gateway's origin. */
 export interface RestRoute {
@@ -59,11 +61,15 @@ export function traceparentOf(given?: string): string {
   return `00-${randomHex(16)}-${randomHex(8)}-01`;
 }
 
-export interface RouteOptions {
+export interface EdgeOptions {
   corsOrigins: string[];
   metrics: ServiceMetrics;
   logger: Logger;
-  isReady: () => boolean;
+}
+
+export interface RouteOptions {
+  /** Adds /health/live, /health/ready and /metrics (the HTTP shell's), after the path check. */
+  mountHealthAndMetrics: () => void;
   /** Current subgraph name → routing URL (changes on supergraph reload). */
   urls: () => Record<string, string>;
   uploadLimitBytes: number;
@@ -75,11 +81,11 @@ export interface RouteOptions {
 }
 
 /**
- * CORS for an allow-list, request ids, trace context and request logs/metrics, for the express
- * routes and the direct GraphQL path alike.
+ * CORS for an allow-list, request ids, trace context and request logs/metrics, first on every
+ * request (the HTTP shell's `onRequest`): the express routes and the direct GraphQL path alike.
  * @returns false when it answered the request itself (a CORS preflight)
  */
-export function edgeHandler(opts: RouteOptions): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
+export function edgeHandler(opts: EdgeOptions): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
   return (req, res) => {
     const origin = req.headers.origin;
     if (origin && opts.corsOrigins.includes(origin)) {
@@ -96,29 +102,21 @@ export function edgeHandler(opts: RouteOptions): (req: http.IncomingMessage, res
     }
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const traceparent = traceparentOf(req.headers.traceparent as string | undefined);
-    (req as any).requestId = requestId;
-    (req as any).traceparent = traceparent;
+    const state = requestState.of(req);
+    state.requestId = requestId;
+    state.traceparent = traceparent;
     res.setHeader('x-request-id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      // originalUrl: inside a mounted router (app.use('/graphql', …)) req.url is relative to the mount.
-      const path = ((req as express.Request).originalUrl ?? req.url ?? '').split('?')[0];
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      opts.metrics.httpDuration.observe({ method: req.method, route: path.startsWith('/graphql') ? '/graphql' : 'other', status: String(res.statusCode) }, seconds);
-      if (!path.startsWith('/health') && path !== '/metrics') opts.logger.info({ requestId, traceId: traceparent.split('-')[1], method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
-    });
+    observeRequest(req, res, { metrics: opts.metrics, logger: opts.logger, requestId, traceId: () => traceparent.split('-')[1], route: (_req, path) => (path.startsWith('/graphql') ? '/graphql' : 'other') });
     return true;
   };
 }
 
-/** The edge handler as the first express middleware. */
-export function mountEdgeMiddleware(app: express.Express, edge: ReturnType<typeof edgeHandler>): void {
-  app.use((req, res, next) => {
-    if (edge(req, res)) next();
-  });
-}
-
-const checkedPathOf = (req: express.Request): CheckedPath => (req as any).checkedPath as CheckedPath;
+/** The path `refuseUnsafePaths` checked (it runs before every route that reads it). */
+const checkedPathOf = (req: express.Request): CheckedPath => {
+  const checked = requestState.peek(req)?.checkedPath;
+  if (!checked) throw new Error('refuseUnsafePaths did not run before this route');
+  return checked;
+};
 
 /**
  * Refuses, with 400 `BAD_REQUEST`, every request whose target could mean another path once decoded
@@ -131,24 +129,14 @@ export function refuseUnsafePaths(req: express.Request, res: express.Response, n
     sendRouteError(res, 400, 'BAD_REQUEST', `Request path refused: ${verdict.reason}`);
     return;
   }
-  (req as any).checkedPath = verdict.value;
+  requestState.of(req).checkedPath = verdict.value;
   next();
 }
 
-/** Health, metrics, the upload/download proxy and the subgraphs' REST routes. */
+/** The path check, then health, metrics, the upload/download proxy and the subgraphs' REST routes. */
 export function mountServiceRoutes(app: express.Express, opts: RouteOptions): void {
   app.use(refuseUnsafePaths);
-  app.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok', service: 'gateway' });
-  });
-  app.get('/health/ready', (_req, res) => {
-    const ready = opts.isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', service: 'gateway' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', opts.metrics.registry.contentType);
-    res.send(await opts.metrics.registry.metrics());
-  });
+  opts.mountHealthAndMetrics();
   const notFound = (res: express.Response, message: string) => sendRouteError(res, 404, 'NOT_FOUND', message);
   // A service name comes from the client: only the supergraph's own names count, never inherited keys.
   const origin = (service: string, res: express.Response): string | undefined => {

@@ -4,15 +4,16 @@ import type { ApolloServer } from '@apollo/server';
 import type express from 'express';
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { GraphQLError, print } from 'graphql';
-import type { GraphQLWebSocketEndpoint, Logger, RevocationList, TokenVerifier, Viewer, WebSocketSettings } from '../../lib/src/index';
-import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchCredentials } from '../../lib/src/index';
-import type { GatewayContext } from './context';
-import type { AuthRequirements } from './edge-auth';
-import type { OperationGuard } from './operation-guard';
-import type { RateLimiter } from './protection';
-import { rateLimitedBody } from './protection';
-import type { SubscriptionExecutor } from './subscriptions';
-import { SubscriptionEnded } from './subscriptions';
+import type { GraphQLWebSocketEndpoint, Logger, RevocationList, TokenVerifier, Viewer, WebSocketSettings } from '../../../lib/src/core';
+import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchCredentials } from '../../../lib/src/core';
+import type { GatewayContext } from '../context';
+import type { AuthRequirements } from '../protection/edge-auth';
+import type { OperationGuard } from '../protection/operation-guard';
+import type { RateLimiter } from '../protection/protection';
+import { requestIdOf } from '../transport/request-state';
+import { rateLimitedBody } from '../protection/protection';
+import type { SubscriptionExecutor } from './executor';
+import { SubscriptionEnded } from './executor';
 
 export interface TransportOptions {
   executor: () => SubscriptionExecutor;
@@ -184,7 +185,7 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
       const code = refused[0].extensions.code;
       return answer(res, code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 400, refused);
     }
-    const context: GatewayContext = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: (req as any).requestId, clientIp: req.ip };
+    const context: GatewayContext = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: requestIdOf(req), clientIp: req.ip };
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec=1.0`, 'cache-control': 'no-cache' });

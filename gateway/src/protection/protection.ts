@@ -8,8 +8,9 @@ import { GraphQLError, Lexer, Source, TokenKind } from 'graphql';
 import type Redis from 'ioredis';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { TokenVerifier, Viewer } from '../../lib/src/index';
-import { bearerToken } from '../../lib/src/index';
+import type { TokenVerifier, Viewer } from '../../../lib/src/core';
+import { bearerToken } from '../../../lib/src/core';
+import { requestState } from '../transport/request-state';
 
 export interface OperationLimits {
   maxDepth: number;
@@ -124,7 +125,7 @@ export function rateLimitMiddleware(admit: RateLimiter) {
     } catch (err) {
       return next(err);
     }
-    (req as any).viewer = verdict.viewer;
+    requestState.of(req).viewer = verdict.viewer;
     if (verdict.retryAfterSeconds === undefined) return next();
     res.setHeader('retry-after', String(verdict.retryAfterSeconds));
     res.status(429).json(rateLimitedBody(verdict.retryAfterSeconds));

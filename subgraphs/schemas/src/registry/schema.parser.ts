@@ -1,20 +1,22 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { ParsedSchema, ResolvedReference, SchemaFormat, SchemaType } from '../compatibility/schema-types';
 import { SchemaParseError } from '../compatibility/schema-types';
-import type { SchemaReference } from '../schema-version/schema-version.entity';
-import { SchemaVersion } from '../schema-version/schema-version.entity';
+import type { SchemaReference, SchemaVersion } from '../schema-version/schema-version.entity';
+import type { SubjectRepository } from '../subject/subject.repository';
 import { InvalidSchemaError } from './registry.errors';
 
 const MAX_REFERENCE_DEPTH = 32;
 
 /**
  * Parses schema texts with their references resolved (transitively, dependencies first) inside
- * one organization, and keeps the parsed form of stored versions in a bounded LRU.
+ * one organization, and keeps the parsed form of stored versions in a bounded LRU. Built once per
+ * process (the cache is shared by every request); the request's `em` comes with each call.
  */
 export class SchemaParser {
   private readonly cache = new Map<string, ParsedSchema>();
 
   constructor(
+    private readonly subjects: SubjectRepository,
     private readonly formats: Record<SchemaType, SchemaFormat>,
     private readonly cacheSize: number,
   ) {}
@@ -57,7 +59,7 @@ export class SchemaParser {
     for (const ref of refs) {
       const key = `${ref.subject}\u0000${ref.version}`;
       if (out.has(key)) continue;
-      const target = await em.findOne(SchemaVersion, { organizationId, subject: ref.subject, version: ref.version });
+      const target = await this.subjects.findVersionOfSubject(em, organizationId, ref.subject, ref.version);
       if (!target) throw new InvalidSchemaError(`Reference "${ref.name}": version ${ref.version} of subject "${ref.subject}" does not exist`);
       await this.resolve(em, organizationId, target.references, depth + 1, out);
       out.set(key, { name: ref.name, subject: ref.subject, version: ref.version, schema: target.schema });

@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ConstDirectiveNode, DocumentNode, GraphQLSchema } from 'graphql';
 import { GraphQLError, Kind, TypeInfo, getNamedType, parse, print, visit, visitWithTypeInfo } from 'graphql';
-import type { Viewer } from '../../lib/src/index';
-import type { GatewayContext } from './context';
+import type { Viewer } from '../../../lib/src/core';
+import type { GatewayContext } from '../context';
 
 interface Requirement {
   authenticated: boolean;

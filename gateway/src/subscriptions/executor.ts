@@ -7,7 +7,7 @@ import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { GraphQLError, getOperationAST } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { Logger } from '../../lib/src/index';
+import type { Logger } from '../../../lib/src/core';
 
 export interface SubscribeArgs {
   document: DocumentNode;

@@ -1,10 +1,10 @@
-import { createGateway } from '../../../gateway/src/server';
-import { loadGatewayConfig } from '../../../gateway/src/config';
-import type { GatewayConfig } from '../../../gateway/src/config';
-import type { SdlFetchOptions } from '../compose';
-import { createLogger } from '../logger';
-import type { RunningService } from './harness';
-import { composeRunning } from './harness';
+import { createGateway } from '../../gateway/src/server';
+import { loadGatewayConfig } from '../../gateway/src/config';
+import type { GatewayConfig } from '../../gateway/src/config';
+import type { SdlFetchOptions } from '../../lib/src/compose';
+import { createLogger } from '../../lib/src/logger';
+import type { RunningService } from '../../lib/src/testing/harness';
+import { composeRunning } from '../../lib/src/testing/harness';
 
 export interface RunningGateway {
   url: string;

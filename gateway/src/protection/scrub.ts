@@ -103,3 +103,12 @@ export function createScrubber(subgraphUrls: () => Record<string, string>): Scru
   };
   return { text, data: <T>(value: T) => data(value) as T };
 }
+
+/** An upstream REST error body without internal addresses: JSON scrubbed value by value, anything else as text. */
+export function scrubBody(scrub: Scrubber, text: string): string {
+  try {
+    return JSON.stringify(scrub.data(JSON.parse(text) as unknown));
+  } catch {
+    return scrub.text(text);
+  }
+}

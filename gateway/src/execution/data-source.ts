@@ -3,7 +3,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import type { Counter, Histogram } from 'prom-client';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context';
 import type { SubgraphResponse } from './http-fetcher';
 
 export interface SubgraphCallMetrics {

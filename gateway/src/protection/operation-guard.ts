@@ -1,6 +1,6 @@
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, getVariableValues, parse, specifiedRules, validate } from 'graphql';
-import type { Viewer } from '../../lib/src/index';
+import type { Viewer } from '../../../lib/src/core';
 import type { AuthRequirements } from './edge-auth';
 import { checkEdgeAuth } from './edge-auth';
 import type { OperationLimitChecks, Safelist } from './protection';
