@@ -23,3 +23,7 @@ export * from './openlineage/emitter';
 export * from './auth/service-auth';
 export * from './json-scalars';
 export * from './safe-regexp';
+export * from './data/records';
+export * from './data/pii';
+export * from './data/normal';
+export * from './data/random';
