@@ -7,6 +7,17 @@ module.exports = tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Type-aware rules: a promise nobody awaits loses its error (and its ordering), one passed where a
+    // callback returning void is expected runs unobserved, and a switch over a union must name every member.
+    files: ['**/*.ts', '**/*.mts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+    },
+  },
+  {
     rules: {
       // Type-only imports vanish at runtime; keeping them explicit avoids import cycles at load time.
       '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false }],

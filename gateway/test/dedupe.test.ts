@@ -35,7 +35,7 @@ const shelfSchema = buildSubgraphSchema({
  */
 function startShelf() {
   const control = { delayMs: 0, failure: undefined as undefined | 'drop' | 'status-500' | 'status-401', seen: [] as Seen[] };
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => void (async () => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const body = JSON.parse(raw) as { query: string; variables?: Record<string, unknown> };
@@ -46,7 +46,7 @@ function startShelf() {
     if (!introspection && control.failure?.startsWith('status-')) return void res.writeHead(Number(control.failure.slice(7)), { 'content-type': 'application/json' }).end('{"errors":[{"message":"boom"}]}');
     const result = await execute({ schema: shelfSchema, document: parse(body.query), variableValues: body.variables });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-  });
+  })());
   return {
     control,
     async start(): Promise<RunningService> {

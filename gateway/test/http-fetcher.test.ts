@@ -10,7 +10,7 @@ const fetcher = createSubgraphFetcher({ timeoutMs: 300 });
 
 beforeAll(async () => {
   for (const [family, host] of [['v4', '127.0.0.1'], ['v6', '::1']] as const) {
-    const server = http.createServer(async (req, res) => {
+    const server = http.createServer((req, res) => void (async () => {
       let body = '';
       for await (const chunk of req) body += chunk;
       if (req.url?.startsWith('/slow')) return void setTimeout(() => res.end('{}'), 2_000);
@@ -18,7 +18,7 @@ beforeAll(async () => {
       res.setHeader('content-type', 'application/json');
       res.setHeader('x-seen-url', req.url ?? '');
       res.end(JSON.stringify({ method: req.method, url: req.url, body, auth: req.headers.authorization, pad }));
-    });
+    })());
     await new Promise<void>((resolve) => server.listen(0, host, () => resolve()));
     servers.push(server);
     const { port } = server.address() as AddressInfo;

@@ -17,7 +17,7 @@ let dropNext = false;
 
 /** Sits in front of the catalogue subgraph; `dropNext` makes it reset the next GraphQL request's connection. */
 async function startFlakyFront(target: string): Promise<RunningService> {
-  flaky = http.createServer(async (req, res) => {
+  flaky = http.createServer((req, res) => void (async () => {
     let body = '';
     for await (const chunk of req) body += chunk;
     const query = body ? (JSON.parse(body).query as string) : '';
@@ -30,7 +30,7 @@ async function startFlakyFront(target: string): Promise<RunningService> {
     const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     res.writeHead(upstream.status, { 'content-type': 'application/json' });
     res.end(await upstream.text());
-  });
+  })());
   await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
   return { name: 'catalogue', url, graphqlUrl: `${url}/graphql`, stop: () => new Promise<void>((r) => flaky.close(() => r())) };

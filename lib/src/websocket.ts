@@ -212,7 +212,7 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
           }),
         close: (code, reason) => ws.close(code, reason),
         onMessage: (cb) =>
-          ws.on('message', async (data) => {
+          ws.on('message', (data) => void (async () => {
             try {
               await cb(String(data));
             } catch (err) {
@@ -220,7 +220,7 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
               logger.error({ err }, 'graphql-ws message handling failed');
               ws.close(CloseCode.InternalServerError, 'Internal server error');
             }
-          }),
+          })()),
       },
       { socket: ws, request },
     );

@@ -49,7 +49,7 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
       .setExpirationTime(Math.floor(Date.now() / 1000) + (c.expiresIn ?? 900))
       .sign(privateKey);
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => void (async () => {
     if (req.method === 'GET' && req.url === '/.well-known/jwks.json') {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: [jwk] }));
@@ -71,7 +71,7 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
     }
     res.statusCode = 404;
     res.end();
-  });
+  })());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

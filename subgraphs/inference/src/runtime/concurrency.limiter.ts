@@ -44,7 +44,7 @@ export class ConcurrencyLimiter {
   run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.max) return this.execute(task);
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push(() => this.execute(task).then(resolve, reject));
+      this.waiting.push(() => void this.execute(task).then(resolve, reject));
     });
   }
 

@@ -103,7 +103,12 @@ function fillFromJson(datatype: OipDatatype, values: unknown[], target: TensorSt
         if (typeof v === 'string') (target as string[])[i] = v;
         else ok = false;
         break;
-      default: {
+      case 'INT8':
+      case 'UINT8':
+      case 'INT16':
+      case 'UINT16':
+      case 'INT32':
+      case 'UINT32': {
         const [lo, hi] = INT_RANGES[datatype] as [number, number];
         if (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi) (target as Int32Array)[i] = v;
         else ok = false;
@@ -227,7 +232,12 @@ export function tensorToJson(tensor: DecodedTensor): unknown[] {
       });
     case 'BYTES':
       return [...(d as string[])];
-    default:
+    case 'INT8':
+    case 'UINT8':
+    case 'INT16':
+    case 'UINT16':
+    case 'INT32':
+    case 'UINT32':
       return Array.from(d as Int32Array);
   }
 }

@@ -45,7 +45,10 @@ export class FakeValueGenerator {
         return this.faker.person.firstName();
       case 'LAST_NAME':
         return this.faker.person.lastName();
-      default:
+      // Identifiers, phone numbers and the rest keep their source's shape with new content.
+      case 'PHONE':
+      case 'IDENTIFIER':
+      case 'OTHER':
         return this.formatPreserving(template);
     }
   }
