@@ -1,0 +1,2 @@
+export * from './claim-store';
+export * from './job-queue';
