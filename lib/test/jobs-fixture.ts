@@ -1,7 +1,7 @@
 // Shared by the jobs tests and by the worker child process they kill (jobs-worker.fixture.ts).
 import 'reflect-metadata';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import type { MikroORM } from '@mikro-orm/core';
+import type { MikroORM, Opt } from '@mikro-orm/core';
 import { createOrm } from '../src/orm';
 
 /** A service's own job row: the source of truth for the API, written fenced by the claim. */
@@ -11,13 +11,13 @@ export class DemoJob {
   id!: string;
 
   @Property({ type: 'string', length: 16 })
-  state: string = 'QUEUED';
+  state: Opt<string> = 'QUEUED';
 
   @Property({ type: 'integer' })
-  attempt: number = 0;
+  attempt: Opt<number> = 0;
 
   @Property({ type: 'integer' })
-  runs: number = 0;
+  runs: Opt<number> = 0;
 }
 
 /** Opens the database of one simulated process (each replica has its own ORM and connections). */
