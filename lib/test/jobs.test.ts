@@ -173,6 +173,20 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
     expect(await b.queue.cancel('nope')).toBe('unknown');
   });
 
+  it('a handler that throws fails its job once (no retry loop); the error is kept', async () => {
+    const url = newDatabase();
+    const a = await replica(url);
+    let calls = 0;
+    a.queue.register('broken', async () => {
+      calls += 1;
+      throw new Error('bad input');
+    });
+    await a.queue.enqueue('broken', 'x1', {});
+    await waitFor(async () => (await a.queue.status('x1'))?.state === 'failed', 'job failed');
+    expect(await a.queue.status('x1')).toMatchObject({ state: 'failed', error: 'bad input', attempts: 1 });
+    expect(calls).toBe(1);
+  });
+
   it('a worker whose lease was taken over can write nothing (fencing by attempt)', async () => {
     const url = newDatabase();
     let now = 1_000_000;

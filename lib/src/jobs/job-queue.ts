@@ -176,11 +176,12 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
       }),
     };
     try {
-      // A cancel asked for before the claim: do not start.
+      // A cancel asked for before the claim: do not start; claimed while closing: hand back at once.
       if (await store.cancelRequested(claim.jobId)) abort('cancel');
+      if (closed) abort('shutdown');
       let outcome: 'done' | 'failed' | 'cancelled' | 'release' | 'lost';
       let error: string | undefined;
-      if (controller.signal.aborted) outcome = 'cancelled';
+      if (controller.signal.aborted) outcome = (controller.signal.reason as JobAbort).why === 'cancel' ? 'cancelled' : 'release';
       else {
         try {
           await reg.handler(ctx);
@@ -264,6 +265,7 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
     owner,
     store,
     register(kind, handler, o) {
+      if (closed) throw new Error('the job queue is closed');
       if (kinds.has(kind)) throw new Error(`job kind ${kind} is already registered`);
       const reg: Registration = { handler: handler as JobHandler<any>, concurrency: o?.concurrency ?? 1, active: 0 };
       kinds.set(kind, reg);
@@ -287,7 +289,8 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
     async enqueue(kind, jobId, payload) {
       const added = await store.enqueue(kind, jobId, payload);
       if (added) {
-        if (connection) await sharedQueue(kind).add(kind, { jobId }, { jobId: `${jobId}__0`, removeOnComplete: true, removeOnFail: true });
+        // The row is the truth: when Redis refuses the add, the next sweep of any replica delivers it.
+        if (connection) await sharedQueue(kind).add(kind, { jobId }, { jobId: `${jobId}__0`, removeOnComplete: true, removeOnFail: true }).catch((err) => log?.warn({ err, jobId }, 'job delivery failed: the sweep retries'));
         else pollNow();
       }
       return added;
