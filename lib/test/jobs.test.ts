@@ -173,6 +173,37 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
     expect(await b.queue.cancel('nope')).toBe('unknown');
   });
 
+  it('of many processes claiming one job at the same moment, exactly one wins', async () => {
+    const url = newDatabase();
+    const orms = [await openJobsOrm(url), await openJobsOrm(url), await openJobsOrm(url)];
+    for (const orm of orms) open.push({ orm });
+    const stores = orms.map((orm) => new ClaimStore({ orm }));
+    await stores[0].ensureTable();
+    for (let i = 0; i < 5; i++) await stores[0].enqueue('race', `r${i}`, {});
+    for (let i = 0; i < 5; i++) {
+      const claims = await Promise.all(stores.flatMap((s, k) => [0, 1, 2].map((m) => s.claim(`r${i}`, `p${k}-${m}`))));
+      const winners = claims.filter((c) => c !== null);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]!.attempt).toBe(1);
+      expect((await stores[1].get(`r${i}`))?.owner).toBe(winners[0]!.owner);
+    }
+  });
+
+  it('progress written on A is read from B', async () => {
+    const url = newDatabase();
+    const a = await replica(url);
+    const b = await replica(url);
+    const finish = gate();
+    a.queue.register('demo', async (ctx) => {
+      await ctx.progress({ percent: 40 });
+      await finish.opened;
+    });
+    await a.queue.enqueue('demo', 'p1', {});
+    expect(await waitFor(async () => (await b.queue.status('p1'))?.progress, 'progress visible on B')).toEqual({ percent: 40 });
+    finish.open();
+    await waitFor(async () => (await b.queue.status('p1'))?.state === 'done', 'job done');
+  });
+
   it('a handler that throws fails its job once (no retry loop); the error is kept', async () => {
     const url = newDatabase();
     const a = await replica(url);

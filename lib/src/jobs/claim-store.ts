@@ -264,6 +264,18 @@ export class ClaimStore {
    */
   async fenced<T>(claim: Claim, work: (em: EntityManager) => Promise<T>): Promise<T> {
     await this.ensureTable();
+    // SQLite shared by processes: a transaction that met another's write lock rolled back whole; run it again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.fencedOnce(claim, work);
+      } catch (err) {
+        if (!isBusy(err) || attempt >= 50) throw err;
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+      }
+    }
+  }
+
+  private fencedOnce<T>(claim: Claim, work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.opts.orm.em.fork().transactional(async (em) => {
       const ctx = em.getTransactionContext();
       const res = await (em.getConnection() as unknown as Conn).execute(
