@@ -187,6 +187,13 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
       expect(winners[0]!.attempt).toBe(1);
       expect((await stores[1].get(`r${i}`))?.owner).toBe(winners[0]!.owner);
     }
+    // The same race for a job whose lease ran out (the owner died): one takeover, attempt 2.
+    let now = Date.now();
+    const later = orms.map((orm) => new ClaimStore({ orm, leaseMs: 1_000, clock: () => now }));
+    now += 1_001 + 15_000;
+    const takeovers = (await Promise.all(later.flatMap((s, k) => [0, 1, 2].map((m) => s.claim('r0', `q${k}-${m}`))))).filter((c) => c !== null);
+    expect(takeovers).toHaveLength(1);
+    expect(takeovers[0]!.attempt).toBe(2);
   });
 
   it('progress written on A is read from B', async () => {
