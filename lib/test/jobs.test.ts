@@ -302,3 +302,45 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
     expect(steps).toEqual([4, 5, 6]);
   });
 });
+
+describe('the worker entry point (SQLite file)', () => {
+  it('SIGTERM finishes the current step, hands the job back (not cancelled) and exits 0; another replica resumes', async () => {
+    const url = path.join(dataDir, 'jobs-sigterm.sqlite');
+    const orm = await openJobsOrm(url);
+    const queue = createJobQueue({ orm, prefix: 'test', pollMs: 50 });
+    try {
+      await queue.enqueue('steps', 't1', { steps: 6 });
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'jobs-worker.fixture.ts'), url, '15000'], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, JOBS_FIXTURE_MODE: 'sigterm' },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      try {
+        await waitFor(() => /checkpoint 3\n/.test(out), 'the child worker inside step 4', { timeoutMs: 60_000 });
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
+      }
+      expect(out).toMatch(/checkpoint 4\n/); // the step in progress finished
+      expect(await queue.status('t1')).toMatchObject({ state: 'queued', owner: null, cancelRequested: false, checkpoint: { step: 4 }, attempts: 1 });
+      const steps: number[] = [];
+      queue.register('steps', async (ctx: JobContext<{ steps: number }>) => {
+        let step = ctx.checkpoint.load<{ step: number }>()?.step ?? 0;
+        while (step < ctx.payload.steps) {
+          step += 1;
+          steps.push(step);
+          await ctx.checkpoint.save({ step });
+        }
+      });
+      await waitFor(async () => (await queue.status('t1'))?.state === 'done', 'the job done here');
+      expect(steps).toEqual([5, 6]);
+    } finally {
+      await queue.close();
+      await orm.close();
+    }
+  });
+});
