@@ -264,6 +264,12 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
     expect(await storeB.finish(claimB, 'done')).toBe(true);
     expect(await storeB.get('f1')).toMatchObject({ state: 'done', attempts: 2, checkpoint: { step: 1 } });
     expect((await ormA.em.fork().findOneOrFail(DemoJob, { id: 'f1' })).state).toBe('SUCCEEDED');
+    // Retention: finished claims go, held and queued ones stay.
+    await storeA.enqueue('demo', 'f2', {});
+    now += 1;
+    expect(await storeA.purgeFinished(now)).toBe(1);
+    expect(await storeA.get('f1')).toBeUndefined();
+    expect(await storeA.get('f2')).toMatchObject({ state: 'queued' });
   });
 
   it('kill -9 of the process running a job: another replica takes it over within the lease and resumes from the checkpoint', async () => {

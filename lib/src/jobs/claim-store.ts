@@ -233,6 +233,12 @@ export class ClaimStore {
     return (await this.get(jobId)) ? 'finished' : 'unknown';
   }
 
+  /** Deletes finished claims (done, failed, cancelled) last written before `before` (ms). @returns how many */
+  async purgeFinished(before: number): Promise<number> {
+    const res = await this.exec(`DELETE FROM ${TABLE} WHERE state IN ('done', 'failed', 'cancelled') AND updated_at < ?`, [before], 'run');
+    return Number(res.affectedRows);
+  }
+
   async get(jobId: string): Promise<ClaimRow | undefined> {
     const rows: any[] = await this.exec(
       `SELECT job_id, kind, payload, state, owner, lease_until, attempts, checkpoint, progress, cancel_requested, error FROM ${TABLE} WHERE job_id = ?`,
