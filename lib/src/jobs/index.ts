@@ -1,0 +1,3 @@
+export * from './claim-store';
+export * from './job-queue';
+export * from './worker-main';
