@@ -18,6 +18,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ResilientDataSource } from './data-source';
 import { enablePassThrough } from './pass-through';
+import { capVariableErrors } from './variable-check';
 import { createSubgraphFetcher } from './http-fetcher';
 import { edgeAuthPlugin, readAuthRequirements, stripSecurityFeatures } from './edge-auth';
 import { createGatewayFormatError, reformatError } from './error-format';
@@ -131,6 +132,7 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
 
   const passedThrough = new Counter({ name: 'gateway_pass_through_total', help: 'Operations answered by one subgraph call without plan execution (AIC_GATEWAY_PASS_THROUGH)', labelNames: ['subgraph'] as const, registers: [metrics.registry] });
   if (config.passThrough) enablePassThrough(gateway, { dataSource: (name) => state.dataSources.get(name), supergraphSdl: () => state.sdl, onPassThrough: (subgraph) => passedThrough.inc({ subgraph }) });
+  capVariableErrors(gateway);
 
   const app = express();
   app.disable('x-powered-by');
