@@ -104,18 +104,25 @@ export const badJson: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 0, '', [], {}, true, 'x', 1e308) },
 );
 
-/** A value for an input type: mostly of the type (with bad contents), sometimes null or of a wrong type. */
-export function valueFor(type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> {
+/**
+ * A value for an input type. Loose (the default): mostly of the type with bad contents, sometimes
+ * null, of a wrong type, with unknown or prototype keys — GraphQL must refuse it cleanly. Typed: a
+ * value GraphQL accepts (required fields present, valid enum values, 32-bit Ints) whose strings,
+ * JSON and numbers are still bad, so it reaches the resolvers and what is behind them.
+ */
+export function valueFor(type: GraphQLInputType, depth = 0, typed = false): fc.Arbitrary<unknown> {
   if (isNonNullType(type)) {
+    if (typed) return ofType(type.ofType, depth, true);
     return fc.oneof({ weight: 12, arbitrary: valueFor(type.ofType, depth) }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType });
   }
-  const inner = ofType(type, depth);
+  const inner = ofType(type, depth, typed);
+  if (typed) return fc.oneof({ weight: 8, arbitrary: inner }, { weight: 1, arbitrary: fc.constant(null) });
   return fc.oneof({ weight: 8, arbitrary: inner }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType });
 }
 
-function ofType(type: GraphQLInputType, depth: number): fc.Arbitrary<unknown> {
+function ofType(type: GraphQLInputType, depth: number, typed: boolean): fc.Arbitrary<unknown> {
   if (isListType(type)) {
-    const item = valueFor(type.ofType as GraphQLInputType, depth + 1);
+    const item = valueFor(type.ofType as GraphQLInputType, depth + 1, typed);
     return fc.oneof(
       { weight: 6, arbitrary: fc.array(item, { maxLength: 3 }) },
       // A single value where a list is expected (GraphQL coerces it to a list of one).
@@ -126,41 +133,53 @@ function ofType(type: GraphQLInputType, depth: number): fc.Arbitrary<unknown> {
   }
   if (isEnumType(type)) {
     const names = type.getValues().map((v) => v.name);
+    if (typed) return fc.constantFrom(...names);
     return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...names) }, { weight: 2, arbitrary: badString }, { weight: 1, arbitrary: fc.constantFrom(...names).map((n) => n.toLowerCase()) });
   }
   if (isInputObjectType(type)) {
-    if (depth >= MAX_INPUT_DEPTH) return fc.constantFrom<unknown>({}, null, 'deep');
     const fields = Object.values(type.getFields());
+    const required = fields.filter((f) => isNonNullType(f.type) && f.defaultValue === undefined).map((f) => f.name);
+    if (typed) {
+      // Deeper than the bound only what is required (input types have no required cycles).
+      const wanted = depth >= MAX_INPUT_DEPTH ? fields.filter((f) => required.includes(f.name)) : fields;
+      return fc.record(Object.fromEntries(wanted.map((f) => [f.name, valueFor(f.type, depth + 1, true)])), { requiredKeys: required });
+    }
+    if (depth >= MAX_INPUT_DEPTH) return fc.constantFrom<unknown>({}, null, 'deep');
     const record = fc.record(Object.fromEntries(fields.map((f) => [f.name, valueFor(f.type, depth + 1)])), { requiredKeys: [] });
-    return fc.tuple(record, fc.constantFrom('none', 'unknown', 'prototype')).map(([o, extra]) => {
+    return fc.tuple(record, fc.constantFrom('none', 'none', 'none', 'unknown', 'prototype')).map(([o, extra]) => {
       if (extra === 'unknown') return { ...o, notAField: 'x' };
       if (extra === 'prototype') return Object.assign(prototypeObject('x'), o);
       return o;
     });
   }
-  if (isScalarType(type)) return scalarValue(type.name);
+  if (isScalarType(type)) return scalarValue(type.name, typed);
   return wrongType;
 }
 
-function scalarValue(name: string): fc.Arbitrary<unknown> {
+const INT32_EDGES = [0, -1, 1, 2 ** 31 - 1, -(2 ** 31), 1000, -1000];
+const FINITE_FLOAT_EDGES = [0, -0, 1e308, -1e308, 5e-324, 2 ** 53 + 1, 0.1, -1];
+
+function scalarValue(name: string, typed: boolean): fc.Arbitrary<unknown> {
   switch (name) {
     case 'String':
     case 'ID':
-      return fc.oneof({ weight: 8, arbitrary: badString }, { weight: 1, arbitrary: fc.integer() });
+      return typed ? badString : fc.oneof({ weight: 8, arbitrary: badString }, { weight: 1, arbitrary: fc.integer() });
     case 'Int':
-      return fc.oneof(fc.constantFrom(...INT_EDGES), fc.integer());
+      return typed ? fc.oneof(fc.constantFrom(...INT32_EDGES), fc.integer()) : fc.oneof(fc.constantFrom(...INT_EDGES), fc.integer());
     case 'Float':
-      return fc.oneof(fc.constantFrom(...FLOAT_EDGES), fc.double({ noNaN: true }));
+      return typed ? fc.oneof(fc.constantFrom(...FINITE_FLOAT_EDGES), fc.double({ noNaN: true, noDefaultInfinity: true })) : fc.oneof(fc.constantFrom(...FLOAT_EDGES), fc.double({ noNaN: true }));
     case 'Boolean':
-      return fc.constantFrom<unknown>(true, false, 'true', 0, 1);
+      return typed ? fc.boolean() : fc.constantFrom<unknown>(true, false, 'true', 0, 1);
     case 'JSON':
-    case 'JSONObject':
       return badJson;
+    case 'JSONObject':
+      return typed ? badJson.filter((v) => !!v && typeof v === 'object' && !Array.isArray(v)) : badJson;
     default:
       if (/date|time/i.test(name)) {
-        return fc.oneof(fc.constantFrom<unknown>('2026-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', 0, 8.64e15 + 1, '0000-00-00'), badString);
+        const valid = fc.constantFrom<unknown>('2026-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '2026-12-31T23:59:59.999+14:00');
+        return typed ? valid : fc.oneof(valid, fc.constantFrom<unknown>(0, 8.64e15 + 1, '0000-00-00'), badString);
       }
-      return fc.oneof(badString, badJson, wrongType);
+      return typed ? badString : fc.oneof(badString, badJson, wrongType);
   }
 }
 
@@ -201,7 +220,10 @@ export function requestsFor(field: GraphQLField<unknown, unknown>): fc.Arbitrary
   const selection = selectionOf(field);
   const enums = enumNamesOf(args);
   // Each argument: a value, or left out (undefined).
-  const values = fc.tuple(...args.map((a) => fc.oneof({ weight: 9, arbitrary: valueFor(a.type) }, { weight: 1, arbitrary: fc.constant(undefined) })));
+  const loose = fc.tuple(...args.map((a) => fc.oneof({ weight: 9, arbitrary: valueFor(a.type) }, { weight: 1, arbitrary: fc.constant(undefined) })));
+  // Typed values pass GraphQL's checks and reach the resolvers; optional arguments may be left out.
+  const typed = fc.tuple(...args.map((a) => (isNonNullType(a.type) && a.defaultValue === undefined ? valueFor(a.type, 0, true) : fc.option(valueFor(a.type, 0, true), { nil: undefined }))));
+  const values = fc.oneof(typed, loose);
   const asVariables = values.map((vs): Omit<FuzzRequest, 'anonymous'> => {
     const declared = args.map((a, i) => `$v${i}: ${String(a.type)}`);
     const passed = args.map((a, i) => `${a.name}: $v${i}`);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
 import fc from 'fast-check';
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, getVariableValues, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { BAD_STRINGS, fuzzPlan, literal, mutationNames, type FuzzRequest } from './fuzz-inputs';
 
@@ -61,11 +61,14 @@ describe('the fuzz generator', () => {
     expect(inputs.some((i) => Object.prototype.hasOwnProperty.call(i, '__proto__'))).toBe(true);
   });
 
-  it.each(plan.targets.map((t) => [t.field, t] as const))('%s: the documents it sends with variables are valid for the schema', (_field, target) => {
+  it.each(plan.targets.map((t) => [t.field, t] as const))('%s: the documents it sends with variables are valid for the schema, and some values pass coercion', (_field, target) => {
     const sent = samples(target.request, 40);
     const withVariables = sent.filter((r) => r.mode === 'variables');
     expect(withVariables.length).toBeGreaterThan(5);
     for (const r of withVariables) expect(validate(api, parse(r.query)).map((e) => e.message)).toEqual([]);
+    // Some pass variable coercion too: their bad contents reach the subgraph's resolvers.
+    const coerced = withVariables.filter((r) => !getVariableValues(api, (parse(r.query).definitions[0] as OperationDefinitionNode).variableDefinitions ?? [], r.variables).errors);
+    expect(coerced.length).toBeGreaterThan(2);
     // Some requests go out without a token, some without their required arguments, some inline.
     expect(new Set(sent.map((r) => r.mode))).toEqual(new Set(['variables', 'literal', 'missing']));
     expect(sent.some((r) => r.anonymous)).toBe(true);
