@@ -110,19 +110,19 @@ export const badJson: fc.Arbitrary<unknown> = fc.oneof(
  * value GraphQL accepts (required fields present, valid enum values, 32-bit Ints) whose strings,
  * JSON and numbers are still bad, so it reaches the resolvers and what is behind them.
  */
-export function valueFor(type: GraphQLInputType, depth = 0, typed = false): fc.Arbitrary<unknown> {
+export function valueFor(type: GraphQLInputType, depth = 0, typed = false, ids: readonly string[] = []): fc.Arbitrary<unknown> {
   if (isNonNullType(type)) {
-    if (typed) return ofType(type.ofType, depth, true);
-    return fc.oneof({ weight: 12, arbitrary: valueFor(type.ofType, depth) }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType });
+    if (typed) return ofType(type.ofType, depth, true, ids);
+    return fc.oneof({ weight: 12, arbitrary: valueFor(type.ofType, depth, false, ids) }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType });
   }
-  const inner = ofType(type, depth, typed);
+  const inner = ofType(type, depth, typed, ids);
   if (typed) return fc.oneof({ weight: 8, arbitrary: inner }, { weight: 1, arbitrary: fc.constant(null) });
   return fc.oneof({ weight: 8, arbitrary: inner }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType });
 }
 
-function ofType(type: GraphQLInputType, depth: number, typed: boolean): fc.Arbitrary<unknown> {
+function ofType(type: GraphQLInputType, depth: number, typed: boolean, ids: readonly string[]): fc.Arbitrary<unknown> {
   if (isListType(type)) {
-    const item = valueFor(type.ofType as GraphQLInputType, depth + 1, typed);
+    const item = valueFor(type.ofType as GraphQLInputType, depth + 1, typed, ids);
     return fc.oneof(
       { weight: 6, arbitrary: fc.array(item, { maxLength: 3 }) },
       // A single value where a list is expected (GraphQL coerces it to a list of one).
@@ -142,17 +142,21 @@ function ofType(type: GraphQLInputType, depth: number, typed: boolean): fc.Arbit
     if (typed) {
       // Deeper than the bound only what is required (input types have no required cycles).
       const wanted = depth >= MAX_INPUT_DEPTH ? fields.filter((f) => required.includes(f.name)) : fields;
-      return fc.record(Object.fromEntries(wanted.map((f) => [f.name, valueFor(f.type, depth + 1, true)])), { requiredKeys: required });
+      return fc.record(Object.fromEntries(wanted.map((f) => [f.name, valueFor(f.type, depth + 1, true, ids)])), { requiredKeys: required });
     }
     if (depth >= MAX_INPUT_DEPTH) return fc.constantFrom<unknown>({}, null, 'deep');
-    const record = fc.record(Object.fromEntries(fields.map((f) => [f.name, valueFor(f.type, depth + 1)])), { requiredKeys: [] });
+    const record = fc.record(Object.fromEntries(fields.map((f) => [f.name, valueFor(f.type, depth + 1, false, ids)])), { requiredKeys: [] });
     return fc.tuple(record, fc.constantFrom('none', 'none', 'none', 'unknown', 'prototype')).map(([o, extra]) => {
       if (extra === 'unknown') return { ...o, notAField: 'x' };
       if (extra === 'prototype') return Object.assign(prototypeObject('x'), o);
       return o;
     });
   }
-  if (isScalarType(type)) return scalarValue(type.name, typed);
+  if (isScalarType(type)) {
+    const value = scalarValue(type.name, typed);
+    // IDs of real resources (any kind) get past "not found" to the checks behind it.
+    return type.name === 'ID' && ids.length ? fc.oneof({ weight: 2, arbitrary: value }, { weight: 1, arbitrary: fc.constantFrom(...ids) }) : value;
+  }
   return wrongType;
 }
 
@@ -215,14 +219,14 @@ function enumNamesOf(args: readonly GraphQLArgument[]): Set<string> {
 }
 
 /** The arbitrary of requests for one mutation field. */
-export function requestsFor(field: GraphQLField<unknown, unknown>): fc.Arbitrary<FuzzRequest> {
+export function requestsFor(field: GraphQLField<unknown, unknown>, ids: readonly string[] = []): fc.Arbitrary<FuzzRequest> {
   const args = field.args;
   const selection = selectionOf(field);
   const enums = enumNamesOf(args);
   // Each argument: a value, or left out (undefined).
-  const loose = fc.tuple(...args.map((a) => fc.oneof({ weight: 9, arbitrary: valueFor(a.type) }, { weight: 1, arbitrary: fc.constant(undefined) })));
+  const loose = fc.tuple(...args.map((a) => fc.oneof({ weight: 9, arbitrary: valueFor(a.type, 0, false, ids) }, { weight: 1, arbitrary: fc.constant(undefined) })));
   // Typed values pass GraphQL's checks and reach the resolvers; optional arguments may be left out.
-  const typed = fc.tuple(...args.map((a) => (isNonNullType(a.type) && a.defaultValue === undefined ? valueFor(a.type, 0, true) : fc.option(valueFor(a.type, 0, true), { nil: undefined }))));
+  const typed = fc.tuple(...args.map((a) => (isNonNullType(a.type) && a.defaultValue === undefined ? valueFor(a.type, 0, true, ids) : fc.option(valueFor(a.type, 0, true, ids), { nil: undefined }))));
   const values = fc.oneof(typed, loose);
   const asVariables = values.map((vs): Omit<FuzzRequest, 'anonymous'> => {
     const declared = args.map((a, i) => `$v${i}: ${String(a.type)}`);
@@ -253,8 +257,11 @@ export function mutationNames(schema: GraphQLSchema): string[] {
   return Object.keys(schema.getMutationType()?.getFields() ?? {});
 }
 
-/** The fuzz targets of every mutation of the schema (and those skipped, with the reason). */
-export function fuzzPlan(schema: GraphQLSchema): FuzzPlan {
+/**
+ * The fuzz targets of every mutation of the schema (and those skipped, with the reason).
+ * @param ids ids of real resources, mixed into every ID value
+ */
+export function fuzzPlan(schema: GraphQLSchema, ids: readonly string[] = []): FuzzPlan {
   const plan: FuzzPlan = { targets: [], skipped: [] };
   for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
     const unsendable = field.args.find((a) => isScalarType(getNamedType(a.type)) && UNSENDABLE_SCALAR.test(getNamedType(a.type).name));
@@ -262,7 +269,7 @@ export function fuzzPlan(schema: GraphQLSchema): FuzzPlan {
       plan.skipped.push({ field: field.name, reason: `argument ${unsendable.name} is a ${getNamedType(unsendable.type).name} (multipart upload), not a JSON value` });
       continue;
     }
-    plan.targets.push({ field: field.name, request: requestsFor(field) });
+    plan.targets.push({ field: field.name, request: requestsFor(field, ids) });
   }
   return plan;
 }
