@@ -5,11 +5,11 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createServiceServer } from '../../lib/src/index';
-import type { RunningGateway } from '../../lib/src/testing/gateway-harness';
-import { startGatewayOver } from '../../lib/src/testing/gateway-harness';
+import type { RunningGateway } from '../../test/support/gateway-harness';
+import { startGatewayOver } from '../../test/support/gateway-harness';
 import type { RunningService } from '../../lib/src/testing/harness';
 import { gql, startService } from '../../lib/src/testing/harness';
-import { MAX_VARIABLE_ERRORS } from '../src/variable-check';
+import { MAX_VARIABLE_ERRORS } from '../src/execution/variable-check';
 
 const MUTATION = 'mutation($i: AddInput!) { add(input: $i) }';
 /** Each item misses its two required fields and has two unknown ones: four errors an item. */

@@ -1,25 +1,18 @@
 import type { GraphQLSchema } from 'graphql';
-import type { PubSub, ServiceContext } from '../../../lib/src/index';
-import { applyPermissions, buildFederatedSchema, viewerCan } from '../../../lib/src/index';
+import type { PubSub } from '../../../lib/src/index';
+import { applyPermissions, buildFederatedSchema } from '../../../lib/src/index';
 import { SyntheticDataJobResolver, SyntheticReportResolver } from './job/job.resolver';
+import { resolveSyntheticDataJobReference } from './job/synthetic-job.reference';
 import { DatasetRef, OrganizationRef, SchemaVersionRef, UserRef } from './job/refs.type';
-import { SyntheticDataJob } from './job/synthetic-job.entity';
 import { permissions } from './permissions';
-import { SyntheticReport } from './report/synthetic-report.entity';
-
-/** Entity lookups from other subgraphs: scoped to the viewer's organization and `synthetic:read`. */
-const references = {
-  SyntheticDataJob: async (ref: { id: string }, ctx: ServiceContext) =>
-    viewerCan(ctx.viewer, 'synthetic:read') ? ctx.em.findOne(SyntheticDataJob, { id: ref.id, organizationId: ctx.viewer!.organizationId }) : null,
-  SyntheticReport: async (ref: { id: string }, ctx: ServiceContext) =>
-    viewerCan(ctx.viewer, 'synthetic:read') ? ctx.em.findOne(SyntheticReport, { id: ref.id, organizationId: ctx.viewer!.organizationId }) : null,
-};
+import { resolveSyntheticReportReference } from './report/synthetic-report.reference';
 
 /** The synthetic subgraph schema with its permissions applied. */
 export async function buildSyntheticSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
     { resolvers: [SyntheticDataJobResolver, SyntheticReportResolver], orphanedTypes: [DatasetRef, SchemaVersionRef, UserRef, OrganizationRef], pubSub },
-    references,
+    // Entity lookups from other subgraphs: scoped to the viewer's organization and `synthetic:read`.
+    { SyntheticDataJob: resolveSyntheticDataJobReference, SyntheticReport: resolveSyntheticReportReference },
   );
   return applyPermissions(schema, permissions);
 }

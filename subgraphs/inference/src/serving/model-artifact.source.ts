@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { ArtifactStore, ServiceTokenSource } from '../../../../lib/src/index';
 import { DomainError, callInternal } from '../../../../lib/src/index';
-import { CachedModelVersion } from './cached-model-version.entity';
+import type { CachedModelVersion } from './cached-model-version.entity';
+import type { CachedModelVersionRepository } from './cached-model-version.repository';
 
 /** The models service's answer for `GET /internal/model-versions/:id`. */
 interface RemoteModelVersion {
@@ -15,6 +16,7 @@ interface RemoteModelVersion {
 }
 
 export interface ModelArtifactSourceDeps {
+  versions: CachedModelVersionRepository;
   modelsUrl: string;
   store: ArtifactStore;
   tokens?: ServiceTokenSource;
@@ -31,7 +33,7 @@ export class ModelArtifactSource {
 
   /** Describes a version of `organizationId`, from the cache or the models service. */
   async describe(em: EntityManager, versionId: string, organizationId: string, authorization?: string): Promise<CachedModelVersion> {
-    const cached = await em.findOne(CachedModelVersion, { id: versionId });
+    const cached = await this.deps.versions.findById(em, versionId);
     if (cached && cached.organizationId === organizationId) return cached;
     const auth = await this.authorization(organizationId, authorization);
     const res = await callInternal(`${this.deps.modelsUrl}/internal/model-versions/${encodeURIComponent(versionId)}`, auth);
@@ -39,7 +41,7 @@ export class ModelArtifactSource {
     if (remote.organizationId !== organizationId) throw new DomainError('FORBIDDEN', `model version ${versionId} belongs to another organization`);
     const format = remote.artifact?.format ?? 'onnx';
     if (!/onnx/i.test(format)) throw new DomainError('UNSUPPORTED_MODEL_FORMAT', `model version ${versionId} is ${format}; only ONNX models are served`);
-    return em.upsert(CachedModelVersion, {
+    return this.deps.versions.save(em, {
       id: remote.id,
       organizationId: remote.organizationId,
       modelId: remote.modelId,
@@ -49,7 +51,7 @@ export class ModelArtifactSource {
       size: remote.artifact.size,
       format,
       declaredSignature: remote.signature ?? null,
-      fetchedAt: new Date(),
+      createdAt: new Date(),
     });
   }
 
