@@ -47,16 +47,20 @@ export class RemoteGraphQLError extends DomainError {
   }
 }
 
-/** The message of an internal route's error answer (`{ error }` or `{ message }`), else its text. */
-function upstreamMessage(text: string): string {
+/**
+ * The route's own message (`error` or `message` of its JSON answer). Any other body (Express's HTML
+ * "Cannot GET /internal/…" page for a path no route matches, a proxy's page) names internal routes
+ * and reaches clients: only the status text is kept (issue #16, found by test/security/fuzz.e2e.ts).
+ */
+function upstreamMessage(text: string, statusText: string): string {
   try {
     const body = JSON.parse(text) as { error?: unknown; message?: unknown };
     const message = typeof body?.error === 'string' ? body.error : typeof body?.message === 'string' ? body.message : undefined;
     if (message) return message;
   } catch {
-    // not JSON: the text itself
+    // not JSON: not the route's own message
   }
-  return text.slice(0, 300);
+  return statusText || 'no message';
 }
 
 /**
@@ -97,7 +101,7 @@ export async function callInternal(url: string, authorization: string, init: Req
   if (!res.ok) {
     const text = await res.text().catch(() => '');
     const code = res.status === 404 ? 'NOT_FOUND' : res.status === 403 ? 'FORBIDDEN' : res.status === 401 ? 'UNAUTHENTICATED' : 'UPSTREAM_ERROR';
-    const error = new DomainError(code, `${init.service ?? 'a platform service'} answered ${res.status}: ${upstreamMessage(text)}`);
+    const error = new DomainError(code, `${init.service ?? 'a platform service'} answered ${res.status}: ${upstreamMessage(text, res.statusText)}`);
     Object.defineProperty(error, 'url', { value: url, enumerable: false });
     throw error;
   }

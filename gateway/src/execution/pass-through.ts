@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
-import { GraphQLError, getOperationAST, getVariableValues, parse, print } from 'graphql';
+import { GraphQLError, getOperationAST, parse, print } from 'graphql';
+import { variableErrors } from './variable-check';
 
 /** The part of a query plan's root fetch that decides and does a pass-through. */
 interface FetchNode {
@@ -59,7 +60,7 @@ export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (n
     if (!source) return undefined;
     // The executor's own variable check, against the API schema.
     const given = rc.request.variables ?? {};
-    const { errors } = getVariableValues(rc.schema, rc.operation!.variableDefinitions ?? [], given);
+    const errors = variableErrors(rc.schema, rc.operation!.variableDefinitions ?? [], given);
     if (errors) return { errors };
     // Variable names are the client's: only its own keys count (`$constructor` is not Object's).
     const variables: Record<string, unknown> = {};

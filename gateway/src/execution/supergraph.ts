@@ -14,6 +14,7 @@ import { createSubscriptionExecutor } from '../subscriptions/executor';
 import { ResilientDataSource } from './data-source';
 import { createSubgraphFetcher } from './http-fetcher';
 import { enablePassThrough } from './pass-through';
+import { capVariableErrors } from './variable-check';
 
 /** What the gateway serves for one supergraph version. */
 export interface SupergraphState {
@@ -81,6 +82,7 @@ export function createSupergraphExecution(config: GatewayConfig, deps: { supergr
     buildService: ({ name, url }) => state.dataSources.get(name!) ?? dataSource(name!, url!),
   });
   if (config.passThrough) enablePassThrough(gateway, { dataSource: (name) => state.dataSources.get(name), supergraphSdl: () => state.sdl, onPassThrough: (subgraph) => deps.metrics.passedThrough.inc({ subgraph }) });
+  capVariableErrors(gateway);
 
   return {
     gateway,

@@ -1,8 +1,9 @@
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, getVariableValues, parse, specifiedRules, validate } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, parse, specifiedRules, validate } from 'graphql';
 import type { Viewer } from '../../../lib/src/core';
 import type { AuthRequirements } from './edge-auth';
 import { checkEdgeAuth } from './edge-auth';
+import { variableErrors } from '../execution/variable-check';
 import type { OperationLimitChecks, Safelist } from './protection';
 import { notInSafelistError } from './protection';
 
@@ -67,8 +68,8 @@ export function createOperationGuard(opts: OperationGuardOptions): OperationGuar
       const invalid = validate(schema, document, rules);
       if (invalid.length) return invalid.map((e) => limitErrorOf(e) ?? new GraphQLError(e.message, { nodes: e.nodes, originalError: e.originalError ?? e, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
       if (opts.safelist && !opts.safelist.has(source)) return [notInSafelistError()];
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
-      if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+      const coerced = variableErrors(schema, operation.variableDefinitions ?? [], variables ?? {});
+      if (coerced) return coerced.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
       const refused = checkEdgeAuth(document, schema, requirements, viewer);
       return refused ? [refused] : [];
     },
