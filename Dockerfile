@@ -4,6 +4,8 @@
 #   subgraph:  node dist/subgraphs/<name>/src/main.js   (identity, apps, models, inference, synthetic, catalog, schemas)
 # Runs as uid 1000 with a read-only root filesystem: the only writable paths are /tmp and
 # AIC_DATA_DIR (/var/lib/aic), which Kubernetes mounts as volumes.
+# Node 24 (LTS). .ci/run runs the test suite on this same release (read from this line), and
+# test/k8s/manifests.e2e.ts keeps both Dockerfiles on one release.
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # tsc is a devDependency: compile with the full dependency tree.

@@ -133,7 +133,7 @@ describe('container image build without Docker', () => {
       expect(run).toBe('mkdir -p /var/lib/aic && chown 1000:1000 /var/lib/aic');
       return true;
     });
-  }, 900_000);
+  }, 1_800_000);
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
