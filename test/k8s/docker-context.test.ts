@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseDockerfile } from '../../k8s/tools/dockerfile';
 import { contextFiles, copyFromContext, isIgnored, parseDockerignore } from './support/docker-context';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -41,6 +42,16 @@ describe("this repository's build context", () => {
   it('holds the sources and manifests the images build from, not k8s/, tests, docs or node_modules', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', '.npmrc', 'tsconfig.image.json', 'gateway/src/main.ts', 'lib/src/env.ts']));
     expect(files.filter((f) => /^(k8s|test|docs|bench|node_modules|\.git)(\/|$)|\/test\/|\.test\.ts$/.test(f))).toEqual([]);
+  });
+
+  // image-build.e2e.ts builds the CPU image's stages; the GPU image compiles the same sources the same way.
+  it.each(['Dockerfile', 'Dockerfile.gpu'])('%s copies only what the context holds; its build stage equals the CPU one', (file) => {
+    const stages = parseDockerfile(fs.readFileSync(path.join(root, file), 'utf8'));
+    for (const s of stages) {
+      for (const c of s.copies.filter((x) => !x.from)) expect(() => copyFromContext(root, files, path.join(tmp, file, s.name), c.sources, c.dest), `${s.name}: COPY ${c.sources.join(' ')}`).not.toThrow();
+    }
+    const cpuBuild = parseDockerfile(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8')).find((s) => s.name === 'build');
+    expect(stages.find((s) => s.name === 'build')).toEqual(cpuBuild);
   });
 
   it('copies a folder below its destination, files into a destination folder, and a wildcard matching nothing as nothing', () => {
