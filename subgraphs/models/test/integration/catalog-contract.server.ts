@@ -9,6 +9,7 @@ import express from 'express';
 import { createTokenVerifier, requireBearer } from '../../../../lib/src/index';
 import type { Viewer } from '../../../../lib/src/index';
 import type { TestIssuer } from '../../../../lib/src/testing/test-issuer';
+import { OPENLINEAGE_FIXTURES } from '../../../../test/fixtures';
 
 /** A dataset the server answers for. */
 export interface HostedDataset {
@@ -28,7 +29,7 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
   const datasets = new Map<string, HostedDataset>();
   const lineage: { organizationId: string; event: any }[] = [];
   const invalidLineage: unknown[] = [];
-  const spec = JSON.parse(readFileSync(path.join(__dirname, '../../../../../shared/fixtures/openlineage/OpenLineage.json'), 'utf8'));
+  const spec = JSON.parse(readFileSync(path.join(OPENLINEAGE_FIXTURES, 'OpenLineage.json'), 'utf8'));
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(spec);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { APICURIO_FIXTURES } from '../../../../test/fixtures';
 import { AvroFormat } from '../../src/compatibility/avro.format';
 import { JsonSchemaFormat } from '../../src/compatibility/json-schema.format';
 import type { ParsedSchema, SchemaFormat } from '../../src/compatibility/schema-types';
@@ -13,7 +14,7 @@ interface FixtureCase {
   updated: unknown;
 }
 
-const fixtures = path.join(__dirname, '../../../../../shared/fixtures/apicurio');
+const fixtures = APICURIO_FIXTURES;
 const load = (file: string): FixtureCase[] => (JSON.parse(fs.readFileSync(path.join(fixtures, file), 'utf8')) as { tests: FixtureCase[] }).tests;
 
 /** Apicurio's reading of a case: `backward` = backward only, `both` = backward and forward, `none` = neither. */
