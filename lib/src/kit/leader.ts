@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import Redis from 'ioredis';
 import type { Logger } from '../logger';
 
@@ -45,6 +46,17 @@ export interface LeadershipOptions {
   logger?: Logger;
   /** Called when this replica becomes or stops being the leader. */
   onChange?: (leader: boolean) => void;
+}
+
+/**
+ * The lease name for one service's periodic `task`, scoped to the database its replicas share: replicas
+ * on one database elect one leader, while services on other databases (other deployments, parallel
+ * test runs sharing one Redis) elect their own. A `:memory:` database is never shared: its name is unique.
+ * @returns e.g. `apps:monitor:3f2a…`
+ */
+export function leaseName(service: string, task: string, db: { databaseUrl?: string; dataDir: string }): string {
+  const where = db.databaseUrl === ':memory:' ? randomUUID() : (db.databaseUrl ?? path.resolve(db.dataDir, `${service}.sqlite`));
+  return `${service}:${task}:${createHash('sha256').update(where).digest('hex').slice(0, 16)}`;
 }
 
 /** Extends the lease only if this owner still holds it. */
