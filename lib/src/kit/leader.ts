@@ -103,7 +103,10 @@ class RedisLeadership implements Leadership {
     // A renew that cannot reach Redis must fail (and demote) rather than wait in the offline queue.
     this.redis = options.redis ?? new Redis(options.redisUrl!, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: this.renewMs });
     this.redis.on('error', (err) => options.logger?.debug({ err, lease: this.name }, 'leader lease connection error'));
-    this.tick();
+    // The first attempt waits for the connection, so a booting replica campaigns at once instead of
+    // failing its first attempt and waiting a whole renew interval.
+    if (this.redis.status === 'ready') this.tick();
+    else this.redis.once('ready', () => void (this.stopped || this.tick()));
   }
 
   isLeader(): boolean {
@@ -133,6 +136,10 @@ class RedisLeadership implements Leadership {
   }
 
   private async campaign(): Promise<void> {
+    if (this.redis.status !== 'ready') {
+      this.set(false);
+      return;
+    }
     const sentAt = Date.now();
     try {
       const ok = this.held
