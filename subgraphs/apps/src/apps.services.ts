@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger, PubSub, ServiceTokenSource } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
+import type { Leadership } from '../../../lib/src/kit/leader';
 import { ApplicationRepository } from './application/application.repository';
 import { ApplicationService } from './application/application.service';
 import type { Config } from './config';
@@ -33,6 +34,8 @@ export interface AppsServiceDeps {
   kubernetesApplier: KubernetesApplier | null;
   /** Service tokens for the monitor's scheduled rounds; null leaves the schedule off. */
   tokens: ServiceTokenSource | null;
+  /** Who runs the monitor's scheduled rounds among replicas (see lib/src/kit/leader.ts). */
+  leader?: Leadership;
   clock: Clock;
   settings: Pick<Config, 'inferenceUrl' | 'schemasUrl' | 'monitorIntervalSeconds'> & { kubernetes: Pick<Config['kubernetes'], 'namespace' | 'inferenceImage'> };
 }
@@ -67,6 +70,7 @@ export function createAppsServices(deps: AppsServiceDeps): AppsServices {
     logger: deps.logger,
     intervalSeconds: settings.monitorIntervalSeconds,
     clock: deps.clock,
+    leader: deps.leader,
   });
   return { applications, configVersions, deployments, monitor };
 }

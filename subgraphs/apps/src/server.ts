@@ -7,6 +7,7 @@ import {
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
+import { createLeadership, leaseName } from '../../../lib/src/kit/leader';
 import { APPS_ENTITIES } from './apps.entities';
 import { createAppsServices } from './apps.services';
 import type { AppsServices } from './apps.services';
@@ -44,7 +45,9 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
   const applier = deps.kubernetesApplier !== undefined ? deps.kubernetesApplier : config.kubernetes.kubeconfigPath ? createKubernetesApplier(config.kubernetes.kubeconfigPath) : null;
   const tokens =
     deps.tokens !== undefined ? deps.tokens : config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'apps', secret: config.serviceSecret }) : null;
-  const services = createAppsServices({ orm, pubSub, logger, kubernetesApplier: applier, tokens, clock: deps.clock ?? systemClock, settings: config });
+  // Replicas on one database elect one leader for the monitor's scheduled rounds (health checks, autoscaler steps).
+  const leader = tokens && config.monitorIntervalSeconds > 0 ? createLeadership(leaseName('apps', 'monitor', config), { redisUrl: config.redisUrl, logger }) : undefined;
+  const services = createAppsServices({ orm, pubSub, logger, kubernetesApplier: applier, tokens, leader, clock: deps.clock ?? systemClock, settings: config });
   const { monitor } = services;
   const schema = await buildAppsSchema(pubSub);
   const auth = await createServiceAuth(config.auth, logger);
@@ -63,6 +66,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     revocations: auth.revocations,
     onStop: async () => {
       await monitor.stop();
+      await leader?.stop();
       await pubSub.close();
       await orm.close();
     },

@@ -9,6 +9,7 @@ import {
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
 import { withServices } from '../../../lib/src/kit/context';
+import { createLeadership, leaseName } from '../../../lib/src/kit/leader';
 import type { CatalogServices } from './catalog.services';
 import { createCatalogServices } from './catalog.services';
 import type { Config } from './config';
@@ -38,6 +39,8 @@ export interface CatalogServer {
   schema: GraphQLSchema;
   store: ArtifactStore;
   services: CatalogServices;
+  /** The retention schedule (runs on the replica elected leader for it). */
+  retention: RetentionSchedule;
   /** Re-queues versions a previous process left PROFILING; the boot sequence calls it after listening. */
   resume: () => Promise<number>;
 }
@@ -74,7 +77,9 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
   });
   const schema = await buildCatalogSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
-  const retention = new RetentionSchedule({ orm, retention: services.retention, logger, intervalSeconds: config.retentionIntervalSeconds }).start();
+  // Replicas on one database elect one leader for the retention runs.
+  const leader = config.retentionIntervalSeconds > 0 ? createLeadership(leaseName(SERVICE_NAME, 'retention', config), { redisUrl: config.redisUrl, logger }) : undefined;
+  const retention = new RetentionSchedule({ orm, retention: services.retention, logger, intervalSeconds: config.retentionIntervalSeconds, leader }).start();
   const server = await createServiceServer<CatalogContext>({
     name: SERVICE_NAME,
     schema,
@@ -93,10 +98,11 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     },
     onStop: async () => {
       retention.stop();
+      await leader?.stop();
       await pool.close();
       await pubSub.close();
       await orm.close();
     },
   });
-  return { server, orm, schema, store, services, resume: () => services.profiling.resume() };
+  return { server, orm, schema, store, services, retention, resume: () => services.profiling.resume() };
 }

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger, ServiceTokenSource } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
+import type { Leadership } from '../../../../lib/src/kit/leader';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { decideScale } from '../autoscaler/autoscaler.engine';
 import type { Deployment } from '../deployment/deployment.entity';
@@ -34,6 +35,8 @@ export interface MonitorDeps {
   logger: Logger;
   intervalSeconds: number;
   clock: Clock;
+  /** Replicas elect one leader that runs the scheduled rounds (without it, this process runs them). */
+  leader?: Leadership;
 }
 
 /**
@@ -44,14 +47,27 @@ export interface MonitorDeps {
 export class DeploymentMonitor {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private scheduledRounds = 0;
 
   constructor(private readonly deps: MonitorDeps) {}
 
-  /** Starts the schedule (no-op without service tokens or with a zero interval). */
+  /** Scheduled rounds this replica has run (only the leader runs them). */
+  get roundsRun(): number {
+    return this.scheduledRounds;
+  }
+
+  /**
+   * Starts the schedule (no-op without service tokens or with a zero interval). Every replica keeps the
+   * timer; a tick runs a round only while this replica is the leader, so health checks and autoscaler
+   * steps happen once per interval however many replicas run.
+   */
   start(): void {
     if (!this.deps.tokens || this.deps.intervalSeconds <= 0 || this.timer) return;
     this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
+      if (this.deps.leader && !this.deps.leader.isLeader()) return;
+      if (this.running) return;
+      this.scheduledRounds++;
+      this.running = this.runOnce()
         .catch((error) => this.deps.logger.error({ err: error }, 'deployment monitor round failed'))
         .finally(() => {
           this.running = null;

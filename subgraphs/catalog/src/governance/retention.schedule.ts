@@ -1,16 +1,24 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from '../../../../lib/src/index';
+import type { Leadership } from '../../../../lib/src/kit/leader';
 import type { RetentionService } from './retention.service';
 
 /**
  * Applies retention policies every `intervalSeconds` (0 disables). Runs never overlap: the next one is
- * scheduled when the previous one ends. Each run has its own EntityManager fork.
+ * scheduled when the previous one ends. Each run has its own EntityManager fork. With a `leader`, a
+ * tick runs only on the replica that holds the lease (one run per interval across replicas).
  */
 export class RetentionSchedule {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private runs = 0;
 
-  constructor(private readonly deps: { orm: MikroORM; retention: RetentionService; logger: Logger; intervalSeconds: number }) {}
+  constructor(private readonly deps: { orm: MikroORM; retention: RetentionService; logger: Logger; intervalSeconds: number; leader?: Leadership }) {}
+
+  /** Scheduled runs this replica has made (only the leader runs them). */
+  get runsMade(): number {
+    return this.runs;
+  }
 
   start(): this {
     if (this.deps.intervalSeconds <= 0 || !this.stopped) return this;
@@ -29,6 +37,11 @@ export class RetentionSchedule {
   }
 
   private async tick(): Promise<void> {
+    if (this.deps.leader && !this.deps.leader.isLeader()) {
+      if (!this.stopped) this.schedule();
+      return;
+    }
+    this.runs++;
     try {
       const outcomes = await this.deps.retention.apply(this.deps.orm.em.fork());
       if (outcomes.length) this.deps.logger.info({ outcomes }, 'retention applied');
