@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { Response } from 'express';
 import { DomainError, NotFoundError } from './errors';
 import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenFile } from './private-files';
 
@@ -118,6 +119,23 @@ export function createFileArtifactStore(dir: string): ArtifactStore {
       await fs.promises.rm(pathOf(sha256), { force: true });
     },
   };
+}
+
+/**
+ * Sends an artifact stream as an HTTP response body. A remote store's stream fails asynchronously (a
+ * missing artifact, a network error): before the first byte the content headers are dropped and `fail`
+ * answers (e.g. 404 for NotFoundError); after it the response is cut, so the client sees it incomplete.
+ */
+export function pipeArtifact(stream: Readable, res: Response, fail: (err: unknown) => void): void {
+  stream.once('error', (err) => {
+    if (res.headersSent) {
+      res.destroy(err);
+      return;
+    }
+    for (const header of ['content-type', 'content-length', 'content-disposition', 'x-sha256']) res.removeHeader(header);
+    fail(err);
+  });
+  stream.pipe(res);
 }
 
 /**

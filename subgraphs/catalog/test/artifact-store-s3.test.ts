@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceTokenSource, loadArtifactStoreSettings } from '../../../lib/src/index';
@@ -49,6 +49,12 @@ describe('a subgraph on the S3 store', () => {
       expect(content.status).toBe(200);
       expect(content.headers.get('x-sha256')).toBe(version.sha256);
       expect(await content.text()).toBe(csv);
+      // Gone from the bucket behind the service's back: a clean 404, and the service keeps serving.
+      await s3.send(new DeleteObjectCommand({ Bucket: 'artifacts', Key: `catalog/sha256/${version.sha256.slice(0, 2)}/${version.sha256}` }));
+      const gone = await fetch(`${h.service.url}/internal/datasets/${id}/content`, { headers: { authorization: `Bearer ${svc}` } });
+      expect(gone.status).toBe(404);
+      expect(gone.headers.get('x-sha256')).toBeNull();
+      expect((await h.gql('{ __typename }', {}, token)).status).toBe(200);
     } finally {
       await h.stop();
       process.env.AWS_ACCESS_KEY_ID = saved.id;
