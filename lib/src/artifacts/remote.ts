@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type { ArtifactStore, PresignOptions } from '../artifacts';
 import { createFileArtifactStore, SHA256_PATTERN } from '../artifacts';
 import { NotFoundError } from '../errors';
@@ -41,10 +41,9 @@ export function createRemoteArtifactStore(backend: ObjectBackend, opts: { prefix
       // The interface answers a stream at once; a missing artifact fails it with NotFoundError.
       const out = new PassThrough();
       backend.download(key).then(
-        (body) => {
-          body.on('error', (err) => out.destroy(err));
-          body.pipe(out);
-        },
+        // pipeline, not pipe: a reader that stops early (a preview of the first rows) also ends the
+        // download, so its connection goes back to the pool instead of staying open, paused.
+        (body) => pipeline(body, out, () => undefined),
         (err: unknown) => out.destroy(err as Error),
       );
       return out;
