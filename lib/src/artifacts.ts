@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { Response } from 'express';
 import { DomainError, NotFoundError } from './errors';
 import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenFile } from './private-files';
 
@@ -18,6 +19,13 @@ export interface StoredArtifact {
   size: number;
 }
 
+/** What a presigned URL allows: download (`GET`) or upload (`PUT`) of one artifact, for `expiresIn` seconds. */
+export interface PresignOptions {
+  method: 'GET' | 'PUT';
+  /** Seconds the URL stays valid. @default 900 */
+  expiresIn?: number;
+}
+
 /** Content-addressed storage (sha256): the same bytes are stored once. */
 export interface ArtifactStore {
   /** Streams bytes in, hashing as they pass; over `maxBytes` aborts and keeps nothing. */
@@ -25,12 +33,25 @@ export interface ArtifactStore {
   open(sha256: string): Readable;
   read(sha256: string): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;
-  /** Local path of an artifact (the filesystem store), for libraries that want a file. */
+  /**
+   * Local path of an artifact (the filesystem store), for libraries that want a file. A remote store
+   * answers its local copy's path: there is one for what this process stored or `localPath` fetched.
+   */
   pathOf(sha256: string): string;
+  /** A local file holding the artifact (a remote store downloads it first); NotFoundError when missing. */
+  localPath(sha256: string): Promise<string>;
   delete(sha256: string): Promise<void>;
+  /**
+   * A URL that lets a plain HTTP client download or upload the artifact without this service in the
+   * path; only backends that have them (S3, Azure Blob). A `PUT` writes under the key the hash names:
+   * whoever receives the URL chooses the bytes, so check them (`read` + hash) before trusting them.
+   */
+  presign?(sha256: string, opts: PresignOptions): Promise<string>;
 }
 
-const SHA = /^[a-f0-9]{64}$/;
+/** A sha256 as the stores name artifacts: 64 lowercase hex digits. */
+export const SHA256_PATTERN = /^[a-f0-9]{64}$/;
+const SHA = SHA256_PATTERN;
 
 /**
  * The local filesystem store (the embedded default): `<dir>/sha256/ab/<hash>`, written through a
@@ -89,10 +110,32 @@ export function createFileArtifactStore(dir: string): ArtifactStore {
     async has(sha256) {
       return SHA.test(sha256) && fs.existsSync(pathOf(sha256));
     },
+    async localPath(sha256) {
+      const p = pathOf(sha256);
+      if (!fs.existsSync(p)) throw new NotFoundError('Artifact', sha256);
+      return p;
+    },
     async delete(sha256) {
       await fs.promises.rm(pathOf(sha256), { force: true });
     },
   };
+}
+
+/**
+ * Sends an artifact stream as an HTTP response body. A remote store's stream fails asynchronously (a
+ * missing artifact, a network error): before the first byte the content headers are dropped and `fail`
+ * answers (e.g. 404 for NotFoundError); after it the response is cut, so the client sees it incomplete.
+ */
+export function pipeArtifact(stream: Readable, res: Response, fail: (err: unknown) => void): void {
+  stream.once('error', (err) => {
+    if (res.headersSent) {
+      res.destroy(err);
+      return;
+    }
+    for (const header of ['content-type', 'content-length', 'content-disposition', 'x-sha256']) res.removeHeader(header);
+    fail(err);
+  });
+  stream.pipe(res);
 }
 
 /**

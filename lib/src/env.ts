@@ -121,6 +121,60 @@ export interface BaseServiceConfig {
   metricsMaxLabelValues: number;
   /** graphql-ws limits on `/graphql` (the gateway is this service's usual WebSocket client). */
   webSocket: WebSocketSettings;
+  /** Where artifacts live (`AIC_ARTIFACT_STORE`); unset means the local folder under `dataDir`. */
+  artifactStore?: ArtifactStoreSettings;
+}
+
+/** The artifact store backend, chosen by `AIC_ARTIFACT_STORE` (see `loadArtifactStoreSettings`). */
+export type ArtifactStoreSettings =
+  | { kind: 'file' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** An S3-compatible endpoint (MinIO, Ceph, ...); unset means AWS S3 itself. */
+      endpoint?: string;
+      region?: string;
+      forcePathStyle: boolean;
+    }
+  | {
+      kind: 'azure';
+      container: string;
+      /** `https://<account>.blob.core.windows.net`, with DefaultAzureCredential (workload identity). */
+      accountUrl?: string;
+      /** Used instead of `accountUrl` when set (an account key, Azurite, or a SAS connection string). */
+      connectionString?: string;
+    };
+
+/**
+ * The artifact store: `AIC_ARTIFACT_STORE` = `file` (default) | `s3` | `azure`.
+ * `s3` needs `AIC_S3_BUCKET`, and takes `AIC_S3_ENDPOINT`, `AIC_S3_REGION`, `AIC_S3_FORCE_PATH_STYLE`
+ * (default true when an endpoint is set); credentials come from the AWS SDK's default chain.
+ * `azure` needs `AIC_AZURE_STORAGE_CONTAINER` and either `AIC_AZURE_STORAGE_CONNECTION_STRING` or
+ * `AIC_AZURE_STORAGE_ACCOUNT_URL` (DefaultAzureCredential from @azure/identity).
+ * @returns the settings; throws ConfigError naming the variable that is missing or malformed
+ */
+export function loadArtifactStoreSettings(env: Env): ArtifactStoreSettings {
+  const kind = getEnvStr(env, 'AIC_ARTIFACT_STORE', 'file').trim().toLowerCase();
+  if (kind === 'file') return { kind: 'file' };
+  if (kind === 's3') {
+    const endpoint = getEnvStr(env, 'AIC_S3_ENDPOINT');
+    if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) throw new ConfigError(`AIC_S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+    return {
+      kind: 's3',
+      bucket: requireEnv(env, 'AIC_S3_BUCKET'),
+      endpoint,
+      region: getEnvStr(env, 'AIC_S3_REGION'),
+      forcePathStyle: getEnvBool(env, 'AIC_S3_FORCE_PATH_STYLE', endpoint !== undefined),
+    };
+  }
+  if (kind === 'azure') {
+    const connectionString = getEnvStr(env, 'AIC_AZURE_STORAGE_CONNECTION_STRING');
+    const accountUrl = getEnvStr(env, 'AIC_AZURE_STORAGE_ACCOUNT_URL');
+    if (!connectionString && !accountUrl) throw new ConfigError('AIC_AZURE_STORAGE_ACCOUNT_URL (or AIC_AZURE_STORAGE_CONNECTION_STRING) is required when AIC_ARTIFACT_STORE=azure');
+    if (accountUrl !== undefined && !/^https?:\/\/[^/]/.test(accountUrl)) throw new ConfigError(`AIC_AZURE_STORAGE_ACCOUNT_URL must be an http(s) URL, got "${accountUrl}"`);
+    return { kind: 'azure', container: requireEnv(env, 'AIC_AZURE_STORAGE_CONTAINER'), accountUrl, connectionString };
+  }
+  throw new ConfigError(`AIC_ARTIFACT_STORE must be file, s3 or azure, got "${getEnvStr(env, 'AIC_ARTIFACT_STORE')}"`);
 }
 
 /**
@@ -190,6 +244,7 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     metricsMaxLabelValues: getEnvNum(env, 'AIC_METRICS_MAX_LABEL_VALUES', 100),
     // Each subscription the gateway forwards is one connection from its address: no per-address cap here.
     webSocket: loadWebSocketSettings(env, { maxConnectionsPerIp: 0 }),
+    artifactStore: loadArtifactStoreSettings(env),
   };
 }
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type express from 'express';
 import type { ArtifactStore } from './artifacts';
-import { PayloadTooLargeError } from './artifacts';
+import { PayloadTooLargeError, pipeArtifact } from './artifacts';
+import { NotFoundError } from './errors';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 import type { UploadTicket } from './upload-ticket.type';
 
@@ -159,7 +160,7 @@ export function createUploadManager(opts: UploadManagerOptions): UploadManager {
         res.setHeader('content-type', p.contentType ?? 'application/octet-stream');
         res.setHeader('content-disposition', `attachment; filename="${(p.filename ?? 'download').replace(/"/g, '')}"`);
         res.setHeader('x-sha256', p.sha);
-        stream.pipe(res);
+        pipeArtifact(stream, res, (err) => res.status(err instanceof NotFoundError ? 404 : 502).json({ error: err instanceof NotFoundError ? 'Not found' : 'Artifact store unavailable' }));
       });
     },
   };

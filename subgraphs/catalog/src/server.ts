@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import {
-  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceMetrics, createServiceAuth, createServiceServer, createUploadManager, createWorkerPool, pingDatabase,
+  createContextFactory, createArtifactStore, createLogger, createOrm, createPubSub, createServiceMetrics, createServiceAuth, createServiceServer, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
@@ -49,7 +49,7 @@ export interface CatalogServer {
 export async function createServer(config: Config, deps: Partial<CatalogDeps> = {}): Promise<CatalogServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: CATALOG_ENTITIES, logger }));
-  const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
+  const store = deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;

@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, PubSub, ServiceServer } from '../../../lib/src/index';
 import {
   createContextFactory,
-  createFileArtifactStore,
+  createArtifactStore,
   createLogger,
   createOrm,
   createPubSub,
@@ -53,7 +53,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const logger = createLogger('inference', config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'inference', entities: [Endpoint, CachedModelVersion, BatchInferenceJob], logger }));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });
-  const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, 'artifacts'));
+  const store = deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'artifacts'));
   const sessions = deps.sessions ?? createSessionManager(config, logger);
   const metrics = createServiceMetrics('inference', { maxLabelValues: config.metricsMaxLabelValues });
   const inferenceMetrics = createInferenceMetrics(metrics.registry, sessions, metrics.maxLabelValues);

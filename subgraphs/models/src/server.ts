@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier, UploadManager, WorkerPool } from '../../../lib/src/index';
 import {
-  createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, createUploadManager, createWorkerPool, pingDatabase,
+  createContextFactory, createArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
@@ -52,7 +52,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
   const logger = createLogger('models', config.logLevel);
   const orm = overrides.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, logger }));
   const pubSub = overrides.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
-  const store = overrides.store ?? createFileArtifactStore(path.join(config.dataDir, 'models-artifacts'));
+  const store = overrides.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
   const pool = overrides.pool ?? createWorkerPool({ concurrency: config.trainingConcurrency, logger });
   const auth = overrides.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = overrides.verify ?? auth!.verify;

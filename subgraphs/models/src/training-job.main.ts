@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { ConfigError, createFileArtifactStore, createLogger, createOrm, createPubSub, createWorkerPool, describeError } from '../../../lib/src/index';
+import { ConfigError, createArtifactStore, createLogger, createOrm, createPubSub, createWorkerPool, describeError } from '../../../lib/src/index';
 import { systemClock } from '../../../lib/src/kit/clock';
 import { loadConfig } from './config';
 import { MODELS_ENTITIES } from './models.entities';
@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   const logger = createLogger('models-training', config.logLevel);
   const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, logger });
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
-  const store = createFileArtifactStore(path.join(config.dataDir, 'models-artifacts'));
+  const store = createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
   const pool = createWorkerPool({ concurrency: config.trainingConcurrency, logger });
   const controller = new AbortController();
   process.once('SIGTERM', () => controller.abort());

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type express from 'express';
 import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
-import { BadUserInputError, ForbiddenError, jsonBody, requireBearer, viewerCan } from '../../../../lib/src/index';
+import { BadUserInputError, ForbiddenError, jsonBody, pipeArtifact, requireBearer, viewerCan } from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { CatalogServices } from '../catalog.services';
 import { CONTENT_TYPES, Classification, DatasetFormat } from '../dataset/dataset.enums';
@@ -60,7 +60,7 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
       res.setHeader('content-type', CONTENT_TYPES[latest.format]);
       res.setHeader('x-sha256', latest.sha256);
       res.setHeader('content-length', String(latest.size));
-      stream.pipe(res);
+      pipeArtifact(stream, res, (err) => sendError(res, err, logger));
     } catch (err) {
       sendError(res, err, logger);
     }

@@ -190,11 +190,11 @@ export class PipelineService {
     if (step.name === 'EVALUATE') {
       const p = candidate.parameters as { featureColumns: string[]; targetColumn: string; algorithm: Algorithm; validationFraction: number; splitSeed: number };
       const prepared = prepareTrainingData(await records(), p.featureColumns, p.targetColumn, p.algorithm, p.validationFraction, p.splitSeed);
-      const candidateMetrics = await evaluateVersion(candidate, this.deps.store.pathOf(candidate.sha256), prepared);
+      const candidateMetrics = await evaluateVersion(candidate, await this.deps.store.localPath(candidate.sha256), prepared);
       const model = await this.deps.models.findById(em, candidate.modelId);
       const incumbentId = await this.deps.aliases.versionIdOf(em, model.id, alias);
       const incumbent = incumbentId ? await this.deps.models.findVersion(em, incumbentId) : null;
-      const incumbentMetrics = incumbent ? await evaluateVersion(incumbent, this.deps.store.pathOf(incumbent.sha256), prepared) : null;
+      const incumbentMetrics = incumbent ? await evaluateVersion(incumbent, await this.deps.store.localPath(incumbent.sha256), prepared) : null;
       const sign = defaultDirection(metric) === 'MINIMIZE' ? -1 : 1;
       const better = incumbentMetrics === null || sign * (candidateMetrics[metric] - incumbentMetrics[metric]) > minImprovement;
       return {
