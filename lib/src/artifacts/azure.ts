@@ -6,9 +6,8 @@ import {
   StorageSharedKeyCredential,
   type ContainerClient,
 } from '@azure/storage-blob';
+import type { TokenCredential } from '@azure/identity';
 
-/** An Entra ID token credential (what @azure/identity's credentials are). */
-type TokenCredential = Exclude<ConstructorParameters<typeof BlobServiceClient>[1], StorageSharedKeyCredential | undefined>;
 import type { ArtifactStore } from '../artifacts';
 import { ConfigError } from '../env';
 import { NotFoundError } from '../errors';
@@ -43,16 +42,10 @@ async function connect(opts: AzureBlobStoreOptions): Promise<BlobServiceClient> 
   return new BlobServiceClient(opts.accountUrl, opts.credential ?? (await defaultAzureCredential()));
 }
 
-/** DefaultAzureCredential (workload identity on AKS, managed identity, az login ...), when @azure/identity is installed. */
+/** DefaultAzureCredential (workload identity on AKS, managed identity, az login ...); loaded only when Azure Blob is chosen. */
 async function defaultAzureCredential(): Promise<TokenCredential> {
-  const name = '@azure/identity';
-  let identity: { DefaultAzureCredential: new () => TokenCredential };
-  try {
-    identity = (await import(name)) as typeof identity;
-  } catch {
-    throw new ConfigError('AIC_AZURE_STORAGE_ACCOUNT_URL needs the @azure/identity package (DefaultAzureCredential), which is not installed; set AIC_AZURE_STORAGE_CONNECTION_STRING instead');
-  }
-  return new identity.DefaultAzureCredential();
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential();
 }
 
 function isMissing(err: unknown): boolean {
