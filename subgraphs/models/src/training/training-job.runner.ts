@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import { lineageNames } from '../../../../lib/contracts/index';
 import type { Logger, PubSub } from '../../../../lib/src/index';
 import { ModelVersionSource, JobState } from '../common/enums';
 import type { CatalogClient } from '../dataset/catalog.client';
@@ -41,7 +42,7 @@ export async function runTrainingJob(deps: TrainingRunnerDeps, jobId: string, si
   const job = await em.findOne(TrainingJob, { id: jobId });
   if (!job || job.state === JobState.SUCCEEDED || job.state === JobState.FAILED || job.state === JobState.CANCELLED) return;
   const publish = (event: TrainingJobEvent) => deps.pubSub.publish(TRAINING_JOB_TOPIC, job.id, event);
-  const lineageRun = { organizationId: job.organizationId, runId: job.id, jobName: `training/${job.modelName}`, datasetId: job.datasetId };
+  const lineageRun = { organizationId: job.organizationId, runId: job.id, jobName: lineageNames.trainingJob(job.modelName), datasetId: job.datasetId };
   if (job.cancelRequested) {
     await finish(JobState.CANCELLED, null);
     return;

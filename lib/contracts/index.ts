@@ -1,0 +1,5 @@
+// lib/contracts: the single source for everything that crosses a service boundary (see docs/contracts.md).
+export * from './services';
+export * from './routes';
+export * from './catalog.client';
+export * from './lineage';
