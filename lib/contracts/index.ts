@@ -3,3 +3,6 @@ export * from './services';
 export * from './routes';
 export * from './catalog.client';
 export * from './lineage';
+export * from './models.client';
+export * from './schemas.client';
+export * from './inference-pod';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
-import type { ArtifactStore, PubSub, ServiceServer } from '../../../lib/src/index';
+import type { InferencePodIdentity } from '../../../lib/contracts/index';
+import type { ArtifactStore, Logger, PubSub, ServiceServer } from '../../../lib/src/index';
 import {
   createContextFactory,
   createFileArtifactStore,
@@ -51,6 +52,7 @@ export function createSessionManager(config: Config, logger: RuntimeLogger): Ses
 /** Builds the inference service (never listens): endpoints, predictions, OIP REST, batch jobs, edge packages. */
 export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const logger = createLogger('inference', config.logLevel);
+  if (config.pod.endpointId) logger.info({ pod: config.pod, executionProviders: config.executionProviders }, 'inference pod deployed for an application endpoint');
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'inference', entities: [Endpoint, CachedModelVersion, BatchInferenceJob], logger }));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });
   const store = deps.store ?? createFileArtifactStore(path.join(config.dataDir, 'artifacts'));
@@ -110,15 +112,25 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   server.listen = async (port, host) => {
     const url = await listen(port, host);
     listening = true;
-    await warmUp(orm, serving).catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
+    await warmUp(orm, serving, config.pod, logger).catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
     await batch.resume();
     return url;
   };
   return { server, orm, schema, sessions, serving, store, app };
 }
 
-/** Loads every endpoint's versions in the background (from the local artifact cache when present). */
-async function warmUp(orm: MikroORM, serving: ServingRegistry): Promise<void> {
+/**
+ * Loads every endpoint's versions in the background (from the local artifact cache when present);
+ * in a pod deployed for an endpoint (AIC_ENDPOINT_ID), that endpoint's first, with a warning when its
+ * routes no longer name the versions the pod was deployed with (AIC_MODEL_VERSION_IDS).
+ */
+async function warmUp(orm: MikroORM, serving: ServingRegistry, pod: InferencePodIdentity, logger: Logger): Promise<void> {
   const all = await orm.em.fork().find(Endpoint, {});
-  for (const endpoint of all) serving.loadInBackground(endpoint);
+  const own = all.find((e) => e.id === pod.endpointId);
+  if (pod.endpointId && !own) logger.warn({ endpointId: pod.endpointId }, 'the endpoint this pod was deployed for does not exist here');
+  if (own && pod.modelVersionIds.length) {
+    const current = own.routes.map((r) => r.modelVersionId).sort();
+    if (current.join(',') !== [...pod.modelVersionIds].sort().join(',')) logger.warn({ endpointId: own.id, deployed: pod.modelVersionIds, current }, 'the endpoint routes other model versions than the pod was deployed with');
+  }
+  for (const endpoint of own ? [own, ...all.filter((e) => e !== own)] : all) serving.loadInBackground(endpoint);
 }

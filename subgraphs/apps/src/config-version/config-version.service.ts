@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../../../../lib/src/index';
-import { BadUserInputError, NotFoundError, assertSameOrganization, callInternal, parseUserJson } from '../../../../lib/src/index';
+import { SchemasInternalClient } from '../../../../lib/contracts/index';
+import { BadUserInputError, NotFoundError, assertSameOrganization, parseUserJson } from '../../../../lib/src/index';
 import { InvalidInputError } from '../common/invalid-input.error';
 import type { ApplicationService } from '../application/application.service';
 import { buildConfigSnapshot } from './config-snapshot.builder';
@@ -80,8 +81,7 @@ export class ConfigVersionService {
 
   private async fetchSchema(id: string, authorization: string | undefined): Promise<Record<string, unknown>> {
     if (!authorization) throw new BadUserInputError('A schema version needs an authenticated caller', [{ field: 'schemaVersionId', message: 'cannot be read' }]);
-    const res = await callInternal(`${this.schemasUrl}/internal/schema-versions/${encodeURIComponent(id)}`, authorization);
-    const body = (await res.json()) as { type: string; schema: unknown };
+    const body = await new SchemasInternalClient(this.schemasUrl).getSchemaVersion(id, authorization);
     if (!/json/i.test(body.type)) throw new BadUserInputError('Config values are validated with JSON Schema only', [{ field: 'schemaVersionId', message: `is a ${body.type} schema` }]);
     const schema = typeof body.schema === 'string' ? parseUserJson(body.schema, 'schemaVersionId') : body.schema;
     return schema as Record<string, unknown>;
