@@ -6,3 +6,4 @@ export * from './lineage';
 export * from './models.client';
 export * from './schemas.client';
 export * from './inference-pod';
+export * from './stubs';
