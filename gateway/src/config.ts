@@ -1,6 +1,7 @@
 import type { Env, RevocationSettings, WebSocketSettings } from '../../lib/src/index';
 import { getEnvBool, getEnvList, getEnvNum, getEnvStr, loadBodyLimits, loadWebSocketSettings, otlpTracesEndpoint, revocationSettings } from '../../lib/src/index';
 import { SERVICES, localUrl, urlEnvOf } from '../../lib/contracts/services';
+import { INTERNAL_ROUTES, routeUrl } from '../../lib/contracts/routes';
 
 export interface GatewayConfig {
   port: number;
@@ -67,7 +68,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     production: getEnvStr(env, 'NODE_ENV', 'development') === 'production',
     logLevel: getEnvStr(env, 'LOG_LEVEL', 'info'),
     auth: {
-      jwksUrl: verifyTokens ? getEnvStr(env, 'AIC_JWKS_URL', `${identityUrl}/.well-known/jwks.json`) : undefined,
+      jwksUrl: verifyTokens ? getEnvStr(env, 'AIC_JWKS_URL', routeUrl(identityUrl, INTERNAL_ROUTES.jwks)) : undefined,
       issuer: getEnvStr(env, 'AIC_JWT_ISSUER', 'aic-identity'),
       audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
       revocations: verifyTokens ? revocationSettings(env, identityUrl) : undefined,

@@ -1,6 +1,7 @@
 import type { RevocationSettings } from './auth/revocation-feed';
 import type { WebSocketSettings } from './websocket';
 import { localUrl, urlEnvOf } from '../contracts/services';
+import { INTERNAL_ROUTES, routeUrl } from '../contracts/routes';
 
 /** Environment as passed to `loadConfig(env)`: never read `process.env` outside a service's config.ts. */
 export type Env = Record<string, string | undefined>;
@@ -179,7 +180,7 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     bodyLimitBytes: loadBodyLimits(env).subgraph,
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
     auth: {
-      jwksUrl: getEnvStr(env, 'AIC_JWKS_URL', `${identityUrl}/.well-known/jwks.json`),
+      jwksUrl: getEnvStr(env, 'AIC_JWKS_URL', routeUrl(identityUrl, INTERNAL_ROUTES.jwks)),
       issuer: getEnvStr(env, 'AIC_JWT_ISSUER', 'aic-identity'),
       audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
       revocations: revocationSettings(env, identityUrl),

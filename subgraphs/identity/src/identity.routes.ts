@@ -12,7 +12,7 @@ import { requestMeta } from './context';
  * route background jobs use (guarded by the shared service secret).
  */
 export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM; services: IdentityServices; proxies: BlockList; logger: Logger }): void {
-  app.get('/.well-known/jwks.json', async (_req, res, next) => {
+  app.get(INTERNAL_ROUTES.jwks.path, async (_req, res, next) => {
     try {
       const jwks = await deps.services.keys.jwks(deps.orm.em.fork());
       res.setHeader('cache-control', 'public, max-age=60');
