@@ -8,6 +8,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { EXECUTION_PROVIDERS_ALIAS, INFERENCE_POD_ENV, INTERNAL_ROUTES, LINEAGE_NAMESPACES, SERVICES, SERVICE_CALLS, SUBGRAPH_NAMES, lineageNames, type SubgraphName } from '../lib/contracts/index';
+import { organizationScopedReference } from '../lib/contracts/references';
 import * as stubs from '../lib/contracts/stubs';
 import { renderDeployment } from '../subgraphs/apps/src/kubernetes/deployment.renderer';
 import { DEFAULT_RENDER_OPTIONS, type ReleaseEndpoint, type ReleaseSpec } from '../subgraphs/apps/src/kubernetes/release-spec.model';
@@ -146,6 +147,24 @@ describe('the service contracts (lib/contracts)', () => {
     expect(config.pod).toEqual({ endpointId: 'ep-1', modelVersionIds: ['mv-1', 'mv-2'], configVersion: 3 });
     expect(config.executionProviders).toEqual(['cpu']);
     expect(loadInferenceConfig({ [EXECUTION_PROVIDERS_ALIAS]: 'cuda,cpu' }).executionProviders).toEqual(['cuda', 'cpu']);
+  });
+
+  it('reference resolvers: one organization-scoped policy', async () => {
+    const lookups: string[] = [];
+    const resolve = organizationScopedReference({ permission: 'x:read', validId: (id) => /^\d+$/.test(id) }, async (_ctx: { viewer?: { organizationId: string; permissions: string[] } | null }, id, org) => {
+      lookups.push(`${org}/${id}`);
+      return { id, organizationId: org };
+    });
+    const viewer = (permissions: string[]) => ({ viewer: { id: 'u1', organizationId: 'org-1', permissions } as never });
+    expect(await resolve({ id: '1' }, { viewer: null })).toBeNull();
+    expect(await resolve({ id: '1' }, viewer([]))).toBeNull();
+    expect(await resolve({ id: 'abc' }, viewer(['x:read']))).toBeNull();
+    expect(await resolve({ id: '7' }, viewer(['x:read']))).toEqual({ id: '7', organizationId: 'org-1' });
+    expect(lookups).toEqual(['org-1/7']);
+    // Every subgraph that resolves references with a plain lookup uses it; catalog (read grants) and
+    // identity (per-entity rules) resolve through their services, which scope by organization themselves.
+    const usedBy = SUBGRAPH_NAMES.filter((n) => files.some((sf) => sf.fileName.startsWith(path.join(ROOT, 'subgraphs', n, 'src')) && sf.text.includes('organizationScopedReference(')));
+    expect(usedBy.sort()).toEqual(['apps', 'inference', 'models', 'schemas', 'synthetic']);
   });
 
   it('type stubs: no subgraph declares a key-only stub of its own; every shared stub is used', () => {

@@ -7,3 +7,4 @@ export * from './models.client';
 export * from './schemas.client';
 export * from './inference-pod';
 export * from './stubs';
+export * from './references';

@@ -10,13 +10,11 @@ import { Deployment } from './deployment/deployment.entity';
 import { DeploymentResolver } from './deployment/deployment.resolver';
 import { appsPermissions } from './permissions';
 import { EndpointRef, ModelVersionRef, OrganizationRef, SchemaVersionRef, UserRef } from './shared/refs.type';
+import { organizationScopedReference } from '../../../lib/contracts/references';
 
 /** Entity lookups for the gateway: only within the viewer's organization, `null` otherwise. */
 function scoped<T extends { organizationId: string }>(entity: new () => T) {
-  return async (ref: { id: string }, ctx: AppsContext): Promise<T | null> => {
-    const found = await ctx.em.findOne(entity, { id: ref.id } as any);
-    return found && found.organizationId === ctx.viewer?.organizationId ? (found as T) : null;
-  };
+  return organizationScopedReference({ permission: 'apps:read' }, (ctx: AppsContext, id, organizationId) => ctx.em.findOne(entity, { id, organizationId } as any) as Promise<T | null>);
 }
 
 /**

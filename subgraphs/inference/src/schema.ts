@@ -9,6 +9,7 @@ import { Endpoint } from './endpoint/endpoint.entity';
 import { EndpointResolver } from './endpoint/endpoint.resolver';
 import { permissions } from './permissions';
 import { PredictionResolver } from './prediction/prediction.resolver';
+import { organizationScopedReference } from '../../../lib/contracts/references';
 
 /** The inference subgraph schema with permissions applied. */
 export async function buildInferenceSchema(pubSub: PubSub): Promise<GraphQLSchema> {
@@ -19,14 +20,8 @@ export async function buildInferenceSchema(pubSub: PubSub): Promise<GraphQLSchem
       pubSub,
     },
     {
-      Endpoint: async (ref: { id: string }, ctx: ServiceContext) => {
-        if (!ctx.viewer) return null;
-        return ctx.em.findOne(Endpoint, { id: ref.id, organizationId: ctx.viewer.organizationId });
-      },
-      BatchInferenceJob: async (ref: { id: string }, ctx: ServiceContext) => {
-        if (!ctx.viewer) return null;
-        return ctx.em.findOne(BatchInferenceJob, { id: ref.id, organizationId: ctx.viewer.organizationId });
-      },
+      Endpoint: organizationScopedReference({ permission: 'inference:read' }, (ctx: ServiceContext, id, organizationId) => ctx.em.findOne(Endpoint, { id, organizationId })),
+      BatchInferenceJob: organizationScopedReference({ permission: 'inference:read' }, (ctx: ServiceContext, id, organizationId) => ctx.em.findOne(BatchInferenceJob, { id, organizationId })),
     },
   );
   return applyPermissions(schema, permissions);

@@ -15,14 +15,11 @@ import { StudyResolver } from './study/study.resolver';
 import { TrainingJob } from './training/training-job.entity';
 import { TrainingJobResolver } from './training/training-job.resolver';
 import { TrainingJobEventResolver } from './training/training-job-event.resolver';
+import { organizationScopedReference } from '../../../lib/contracts/references';
 
 /** Entity lookups for the gateway, scoped to the viewer's organization (null otherwise). */
 function scopedReference(entity: typeof Model | typeof ModelVersion | typeof TrainingJob | typeof Study) {
-  return async (ref: { id: string }, ctx: ModelsContext): Promise<{ organizationId: string } | null> => {
-    if (!ctx.viewer) return null;
-    const found = (await ctx.em.findOne(entity as typeof Model, { id: ref.id })) as { organizationId: string } | null;
-    return found && found.organizationId === ctx.viewer.organizationId ? found : null;
-  };
+  return organizationScopedReference({ permission: 'models:read' }, (ctx: ModelsContext, id, organizationId) => ctx.em.findOne(entity as typeof Model, { id, organizationId }) as Promise<{ organizationId: string } | null>);
 }
 
 /**

@@ -1,18 +1,17 @@
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub, ServiceContext } from '../../../lib/src/index';
-import { applyPermissions, buildFederatedSchema, viewerCan } from '../../../lib/src/index';
+import { applyPermissions, buildFederatedSchema } from '../../../lib/src/index';
 import { SyntheticDataJobResolver, SyntheticReportResolver } from './job/job.resolver';
 import { DatasetRef, OrganizationRef, SchemaVersionRef, UserRef } from './job/refs.type';
 import { SyntheticDataJob } from './job/synthetic-job.entity';
 import { permissions } from './permissions';
 import { SyntheticReport } from './report/synthetic-report.entity';
+import { organizationScopedReference } from '../../../lib/contracts/references';
 
 /** Entity lookups from other subgraphs: scoped to the viewer's organization and `synthetic:read`. */
 const references = {
-  SyntheticDataJob: async (ref: { id: string }, ctx: ServiceContext) =>
-    viewerCan(ctx.viewer, 'synthetic:read') ? ctx.em.findOne(SyntheticDataJob, { id: ref.id, organizationId: ctx.viewer!.organizationId }) : null,
-  SyntheticReport: async (ref: { id: string }, ctx: ServiceContext) =>
-    viewerCan(ctx.viewer, 'synthetic:read') ? ctx.em.findOne(SyntheticReport, { id: ref.id, organizationId: ctx.viewer!.organizationId }) : null,
+  SyntheticDataJob: organizationScopedReference({ permission: 'synthetic:read' }, (ctx: ServiceContext, id, organizationId) => ctx.em.findOne(SyntheticDataJob, { id, organizationId })),
+  SyntheticReport: organizationScopedReference({ permission: 'synthetic:read' }, (ctx: ServiceContext, id, organizationId) => ctx.em.findOne(SyntheticReport, { id, organizationId })),
 };
 
 /** The synthetic subgraph schema with its permissions applied. */
