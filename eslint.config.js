@@ -48,6 +48,24 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The gateway loads the shared mechanism (lib/src/core) only, never the subgraph kit (ORM, type-graphql,
+    // uploads, worker pools, the service server): gateway/test/layers.test.ts checks what actually loads.
+    files: ['gateway/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/subgraphs/*/**'], message: 'subgraphs talk over their APIs, never by import' },
+            { regex: '(^|/)lib/src(/(?!core(/|$)).*)?$', message: 'the gateway imports lib/src/core only (lib/src/index is the subgraph kit)' },
+            { group: ['@mikro-orm/*', 'type-graphql', 'reflect-metadata'], message: 'the gateway never loads the subgraph kit' },
+          ],
+          paths: [{ name: 'graphql-scalars', importNames: ['GraphQLJSON', 'GraphQLJSONObject'], message: 'use JSONScalar / JSONObjectScalar from lib (depth-limited)' }],
+        },
+      ],
+    },
+  },
+  {
     // Tests and the launcher may reach into subgraphs to start them.
     files: ['test/**', 'scripts/**', 'bench/**', 'subgraphs/*/test/**', 'lib/src/testing/**'],
     rules: { 'no-restricted-imports': 'off' },

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../lib/src/testing/gateway-harness';
-import { startGatewayOver } from '../lib/src/testing/gateway-harness';
+import type { RunningGateway } from './support/gateway-harness';
+import { startGatewayOver } from './support/gateway-harness';
 import type { RunningService } from '../lib/src/testing/harness';
 import { gql, startService } from '../lib/src/testing/harness';
 import { loadConfig as loadCatalogConfig } from '../subgraphs/catalog/src/config';
@@ -16,6 +16,7 @@ import { loadConfig as loadIdentityConfig } from '../subgraphs/identity/src/conf
 import { createServer as createIdentity } from '../subgraphs/identity/src/server';
 import { loadConfig as loadModelsConfig } from '../subgraphs/models/src/config';
 import { createServer as createModels } from '../subgraphs/models/src/server';
+import { waitFor } from '../lib/src/testing/wait-for';
 
 const ADMIN = { email: 'ml@example.com', password: 'train all the models' };
 const SECRET = 'e2e-service-secret-0123456789';
@@ -65,11 +66,7 @@ describe('federated subscription on the platform', () => {
     const put = await fetch(`${gateway.url}${new URL(ticket.url).pathname}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}`, 'content-type': 'text/csv' }, body: penguinsCsv() });
     expect(put.status).toBe(201);
     await call('mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { version } }', { d: createDataset.id, u: ticket.id });
-    for (let i = 0; i < 100; i++) {
-      const v = (await call('query($id: ID!) { dataset(id: $id) { versions { status } } }', { id: createDataset.id })).dataset.versions[0];
-      if (v.status === 'READY') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(async () => (await call('query($id: ID!) { dataset(id: $id) { versions { status } } }', { id: createDataset.id })).dataset.versions[0].status === 'READY', 'the dataset version to be profiled', { timeoutMs: 30_000, intervalMs: 100 });
 
     const job = (await call(`mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }`, {
       i: { modelName: 'penguin-species', datasetId: createDataset.id, featureColumns: ['Beak Length (mm)', 'Beak Depth (mm)'], targetColumn: 'Species', algorithm: 'LOGISTIC_REGRESSION', hyperparameters: { epochs: 5, seed: 3 } },

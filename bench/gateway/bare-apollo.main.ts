@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { createSubgraphFetcher } from '../../gateway/src/http-fetcher';
+import { createSubgraphFetcher } from '../../gateway/src/execution/http-fetcher';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 

@@ -1,5 +1,5 @@
-import type { Env, RevocationSettings, WebSocketSettings } from '../../lib/src/index';
-import { getEnvBool, getEnvList, getEnvNum, getEnvStr, loadBodyLimits, loadWebSocketSettings, otlpTracesEndpoint, revocationSettings } from '../../lib/src/index';
+import type { Env, RevocationSettings, WebSocketSettings } from '../../lib/src/core';
+import { getEnvBool, getEnvList, getEnvNum, getEnvStr, loadBodyLimits, loadWebSocketSettings, otlpTracesEndpoint, revocationSettings } from '../../lib/src/core';
 import { SERVICES, localUrl, urlEnvOf } from '../../lib/contracts/services';
 import { INTERNAL_ROUTES, routeUrl } from '../../lib/contracts/routes';
 

@@ -1,4 +1,4 @@
-import type { Viewer } from '../../lib/src/index';
+import type { Viewer } from '../../lib/src/core';
 
 /** What every gateway operation carries, and what data sources forward. */
 export interface GatewayContext {

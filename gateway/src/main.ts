@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import fs from 'node:fs';
-import { createLogger, exitOnBootFailure, startTracing } from '../../lib/src/index';
+import { createLogger, exitOnBootFailure, startTracing } from '../../lib/src/core';
 import { loadGatewayConfig } from './config';
 import { watchSupergraphFile } from './reload';
 import { createGateway } from './server';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Logger } from '../../lib/src/index';
+import type { Logger } from '../../lib/src/core';
 
 /**
  * Watches a supergraph file (polling: works on every filesystem, including ConfigMap volumes whose

@@ -5,10 +5,10 @@ import { execute, parse } from 'graphql';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../src/config';
-import { ResilientDataSource } from '../src/data-source';
-import { createSubgraphFetcher } from '../src/http-fetcher';
-import type { RunningGateway } from '../../lib/src/testing/gateway-harness';
-import { startGatewayOver } from '../../lib/src/testing/gateway-harness';
+import { ResilientDataSource } from '../src/execution/data-source';
+import { createSubgraphFetcher } from '../src/execution/http-fetcher';
+import type { RunningGateway } from '../../test/support/gateway-harness';
+import { startGatewayOver } from '../../test/support/gateway-harness';
 import type { RunningService } from '../../lib/src/testing/harness';
 import { gql } from '../../lib/src/testing/harness';
 

@@ -3,14 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../../lib/src/testing/gateway-harness';
-import { startGatewayOver } from '../../lib/src/testing/gateway-harness';
+import type { RunningGateway } from '../../test/support/gateway-harness';
+import { startGatewayOver } from '../../test/support/gateway-harness';
 import type { RunningService } from '../../lib/src/testing/harness';
 import { gql } from '../../lib/src/testing/harness';
 import type { TestIssuer } from '../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../lib/src/testing/test-issuer';
 import type { StockControl } from './fixtures/test-subgraphs';
 import { startCatalogue, startStock } from './fixtures/test-subgraphs';
+import { waitFor } from '../../lib/src/testing/wait-for';
 
 let issuer: TestIssuer;
 let catalogue: RunningService;
@@ -138,9 +139,12 @@ describe('subgraph faults', () => {
     expect(open.errors?.[0].extensions).toMatchObject({ code: 'CIRCUIT_OPEN', serviceName: 'stock' });
     expect(control.calls).toBe(callsBefore);
     control.delayMs = 0;
-    await new Promise((r) => setTimeout(r, 1200));
-    const healed = await gql(fast.graphqlUrl, q);
-    expect(healed.errors).toBeUndefined();
+    // Open until the half-open delay has passed; then one trial call closes it.
+    const healed = await waitFor(async () => {
+      const res = await gql(fast.graphqlUrl, q);
+      if (res.errors) expect(res.errors[0].extensions).toMatchObject({ code: 'CIRCUIT_OPEN', serviceName: 'stock' });
+      return !res.errors && res;
+    }, 'the circuit to close', { timeoutMs: 10_000, intervalMs: 100 });
     expect(healed.data.products[0].inStock).toBe(3);
     await fast.stop();
   });
@@ -164,7 +168,7 @@ describe('subgraph faults', () => {
     const baseline = control.calls;
     const inflight = Array.from({ length: 20 }, () => gql(gw.graphqlUrl, '{ products { inStock } }'));
     // Stop once every request is being handled (each has reached the stock subgraph: 2 entities each).
-    while (control.calls < baseline + 40) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => control.calls >= baseline + 40, 'every request to reach the stock subgraph', { intervalMs: 10 });
     const stopping = gw.stop();
     const results = await Promise.all(inflight);
     await stopping;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSubgraphFetcher } from '../src/http-fetcher';
+import { createSubgraphFetcher } from '../src/execution/http-fetcher';
 
 // Real servers on IPv4 and IPv6 loopback: each answers with what it received.
 const servers: http.Server[] = [];

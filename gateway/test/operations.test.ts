@@ -20,6 +20,7 @@ import type { CollectedSpan } from '../../lib/src/testing/otlp-collector';
 import { startOtlpCollector } from '../../lib/src/testing/otlp-collector';
 import type { StockControl } from './fixtures/test-subgraphs';
 import { startCatalogue, startStock } from './fixtures/test-subgraphs';
+import { waitFor } from '../../lib/src/testing/wait-for';
 
 let issuer: TestIssuer;
 let catalogue: RunningService;
@@ -126,7 +127,8 @@ describe('gateway operations', () => {
     const file = path.join(dir, 'supergraph.graphql');
     fs.writeFileSync(file, await compose([catalogue, notes]));
     const gw = await startGateway(fs.readFileSync(file, 'utf8'));
-    const stop = watchSupergraphFile(file, (sdl) => gw.gateway.reload(sdl), { intervalMs: 50, logger: createLogger('t', 'silent') });
+    const offered: string[] = [];
+    const stop = watchSupergraphFile(file, (sdl) => (offered.push(sdl), gw.gateway.reload(sdl)), { intervalMs: 50, logger: createLogger('t', 'silent') });
     expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     const token = await issuer.issue({ org: 'org-reload', perms: ['notes:write'] });
     const client = createClient({ url: gw.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
@@ -134,13 +136,17 @@ describe('gateway operations', () => {
     const ended = (async () => {
       for await (const e of client.iterate({ query: 'subscription { noteAdded { text } }' })) events.push(e);
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    // The subscription is attached once a published note reaches it.
+    await waitFor(async () => {
+      await gql(gw.graphqlUrl, 'mutation { addNote(text: "attached?") { id } }', {}, token);
+      return events.length > 0;
+    }, 'the subscription to attach', { intervalMs: 100 });
     fs.writeFileSync(file, await compose([catalogue, stock, notes]));
     await ended;
     expect(events.at(-1).errors[0].extensions.code).toBe('SUBSCRIPTION_ENDED');
     expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).data.products[0].inStock).toBe(3);
     fs.writeFileSync(file, 'this is not a supergraph');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => offered.includes('this is not a supergraph'), 'the watcher to offer the invalid file', { intervalMs: 50 });
     expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).data.products[0].inStock).toBe(3);
     stop();
     await client.dispose();

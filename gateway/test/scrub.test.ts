@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INTERNAL_ADDRESS, createScrubber } from '../src/scrub';
+import { INTERNAL_ADDRESS, createScrubber } from '../src/protection/scrub';
 
 const scrub = createScrubber(() => ({ catalog: 'http://catalog:4006/graphql', models: 'https://models.example.net/graphql' }));
 const X = INTERNAL_ADDRESS;

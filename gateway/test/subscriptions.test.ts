@@ -7,13 +7,14 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createServiceServer } from '../../lib/src/index';
-import type { RunningGateway } from '../../lib/src/testing/gateway-harness';
-import { startGatewayOver } from '../../lib/src/testing/gateway-harness';
+import type { RunningGateway } from '../../test/support/gateway-harness';
+import { startGatewayOver } from '../../test/support/gateway-harness';
 import type { RunningService } from '../../lib/src/testing/harness';
 import { gql, startService, testBaseConfig } from '../../lib/src/testing/harness';
 import type { TestIssuer } from '../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../lib/src/testing/test-issuer';
 import { createNotesServer } from '../../lib/test/fixtures/notes-subgraph';
+import { waitFor } from '../../lib/src/testing/wait-for';
 
 let issuer: TestIssuer;
 let notes: RunningService;
@@ -75,10 +76,10 @@ const SUBSCRIPTION = 'subscription { noteAdded { text author { id name } } }';
 async function publishUntil(token: string, until: Promise<unknown>, text = 'hello') {
   let settled = false;
   void until.finally(() => (settled = true));
-  while (!settled) {
+  await waitFor(async () => {
     await gql(gateway.graphqlUrl, 'mutation($t: String!) { addNote(text: $t) { id } }', { t: text }, token);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return settled;
+  }, 'the subscription to receive a published note', { intervalMs: 100 });
 }
 
 function wsClient(token?: string) {
@@ -169,7 +170,11 @@ describe('federated subscriptions', () => {
     const done = (async () => {
       for await (const event of client.iterate({ query: SUBSCRIPTION })) events.push(event);
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    // The subscription is attached once a published note reaches it.
+    await waitFor(async () => {
+      await gql(gw.graphqlUrl, 'mutation { addNote(text: "attached?") { id } }', {}, token);
+      return events.length > 0;
+    }, 'the subscription to attach', { intervalMs: 100 });
     await victim.stop();
     await done;
     expect(events.at(-1).errors[0].extensions).toMatchObject({ code: 'SUBSCRIPTION_UPSTREAM_ERROR', serviceName: 'notes' });

@@ -1,38 +1,29 @@
+// The subgraph kit: everything a subgraph is built from (the service server, the ORM, type-graphql
+// schemas, uploads, worker pools ...), over the shared mechanism of `./core` (the gateway imports
+// only that).
 // Decorated classes below (and in every subgraph) need the Reflect metadata API loaded first.
 import 'reflect-metadata';
-export * from './env';
-export * from './errors';
-export * from './logger';
-export * from './redact';
+export * from './core';
 export * from './federation';
 export * from './orm';
 export * from './private-files';
 export * from './secret-box';
 export * from './pubsub';
-export * from './metrics';
 export * from './server';
-export * from './websocket';
-export * from './schema-disclosure';
-export * from './graphql-http';
 export * from './storable-input';
 export * from './context';
 export * from './artifacts';
 export * from './uploads';
 export * from './worker-pool';
 export * from './service-client';
-export * from './auth/viewer';
-export * from './auth/token-verifier';
 export * from './auth/rules';
-export * from './compose';
-export * from './tracing';
 export * from './upload-ticket.type';
 export * from './openlineage/openlineage.types';
 export * from './openlineage/emitter';
-export * from './auth/revocations';
-export * from './auth/revocation-feed';
 export * from './auth/service-auth';
-export * from './auth/credential-watch';
-export * from './json-depth';
 export * from './json-scalars';
 export * from './safe-regexp';
-export * from './document-nesting';
+export * from './data/records';
+export * from './data/pii';
+export * from './data/normal';
+export * from './data/random';

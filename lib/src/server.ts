@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { BaseContext } from '@apollo/server';
+import type http from 'node:http';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -15,12 +14,13 @@ import type { RevocationList } from './auth/revocations';
 import type { Viewer } from './auth/viewer';
 import { loadWebSocketSettings } from './env';
 import { createFormatError } from './errors';
-import { graphqlPostHandler, isJsonPost, refuseDeepGraphQLRequest } from './graphql-http';
+import { createHttpShell, observeRequest, routeErrorHandler } from './core/http-shell';
+import { createRequestState } from './core/request-state';
+import { graphqlPostHandler, refuseDeepGraphQLRequest } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
 import { SERVICE_SECRET_HEADER, disclosesSchema, holdsServiceSecret, isServiceViewer, mayDiscloseSchema, schemaDisclosurePlugin, schemaDisclosureRefused } from './schema-disclosure';
-import { describeError } from './redact';
 import { refuseUnstorableExecution, refuseUnstorableUrl, storableInputPlugin } from './storable-input';
 import { startTracing, tracingPlugin } from './tracing';
 import type { WebSocketSettings } from './websocket';
@@ -79,65 +79,130 @@ export interface ServiceServer {
 
 const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
 
+/** The request id the node:http handler gives every request before anything else sees it. */
+const requestState = createRequestState<{ requestId: string }>();
+
 /**
  * The server kit every service uses: Apollo Server 5 + graphql-ws on the same port and path (GraphQL
  * JSON POSTs straight from node:http to Apollo, everything else through express 5), JSON body limit,
  * request ids, `/health/live`, `/health/ready` (503 while starting and after stop begins),
  * Prometheus `/metrics`, pino request logs, masked internal errors, graceful drain, and in
  * production no schema (introspection, `_service`) for callers without a service credential.
+ * The HTTP side is lib's shell (`createHttpShell`), the one the gateway uses too.
  * Never listens until `listen` is called.
  */
 export async function createServiceServer<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>): Promise<ServiceServer> {
-  const app = express();
-  app.disable('x-powered-by');
-  // A GraphQL POST answer is never revalidated by ETag; hashing every response body would be wasted.
-  app.set('etag', false);
   const metrics = opts.metrics ?? createServiceMetrics(opts.name, { maxLabelValues: opts.metricsMaxLabelValues ?? DEFAULT_MAX_LABEL_VALUES });
-  let ready = false;
-  // Set once Apollo has started: GraphQL JSON POSTs go straight to it, everything else through express.
-  const direct: { graphqlPost?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> } = {};
-  const httpServer = http.createServer((req, res) => {
-    const requestId = header(req.headers['x-request-id']) ?? randomUUID();
-    (req as any).requestId = requestId;
-    res.setHeader('x-request-id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      // originalUrl: inside a mounted router (app.use('/graphql', …)) req.path is relative to the mount.
-      const path = ((req as express.Request).originalUrl ?? req.url ?? '').split('?')[0];
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (req as express.Request).route?.path ?? (path.startsWith('/graphql') ? '/graphql' : 'other');
-      metrics.httpDuration.observe({ method: req.method ?? '', route: String(route), status: String(res.statusCode) }, seconds);
-      if (!path.startsWith('/health') && path !== '/metrics') {
-        const traceId = header(req.headers.traceparent)?.split('-')[1];
-        opts.logger.info({ requestId, traceId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
-      }
-    });
-    if (direct.graphqlPost && isJsonPost(req, '/graphql')) {
-      void direct.graphqlPost(req, res);
-      return;
-    }
-    app(req, res);
-  });
-
-  app.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok', service: opts.name });
-  });
-  app.get('/health/ready', async (_req, res) => {
-    let ok = ready && (!opts.revocations || opts.revocations.loaded());
-    if (ok) for (const check of opts.readinessChecks ?? []) if (!(await check().catch(() => false))) ok = false;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', service: opts.name });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
-
+  const shell = createHttpShell({ name: opts.name, metrics, onRequest: (req, res) => tagAndObserve(req, res, metrics, opts.logger), readiness: () => serviceReadiness(opts) });
+  const { app, httpServer } = shell;
+  shell.mountHealthAndMetrics();
   // GraphQL checks its arguments itself (storableInputPlugin), with GraphQL's error shape.
   app.use((req, res, next) => (req.path.startsWith('/graphql') ? next() : refuseUnstorableUrl(req, res, next)));
   opts.routes?.(app);
 
   const formatError = createFormatError((err) => opts.logger.error({ err }, 'internal error'));
-  const ws = attachGraphQLWebSocket<{ params: Record<string, unknown> }>(httpServer, {
+  const ws = attachServiceWebSocket(httpServer, opts, formatError);
+  const apollo = new ApolloServer<TContext>({
+    schema: opts.schema,
+    formatError,
+    // Apollo's own warnings and errors go through the service's logger (and its redaction), not console.
+    logger: opts.logger,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.
+    stopOnTerminationSignals: false,
+    // Introspection stays on for service callers; schemaDisclosurePlugin refuses everyone else in production.
+    introspection: true,
+    plugins: servicePlugins(opts, httpServer, metrics, () => ws.dispose()),
+  });
+  await apollo.start();
+
+  const contextOf = (req: http.IncomingMessage) => {
+    const headers = singleHeaders(req.headers);
+    return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: requestState.of(req).requestId ?? randomUUID(), headers, remoteAddress: req.socket.remoteAddress });
+  };
+  shell.serveGraphQLPosts(graphqlPostHandler({ apollo, bodyLimitBytes: opts.bodyLimitBytes, context: contextOf, onError: (err) => opts.logger.error({ err }, 'unhandled GraphQL request error') }));
+  app.use('/graphql', express.json({ limit: opts.bodyLimitBytes }), refuseDeepGraphQLRequest(), expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }));
+  app.use(
+    routeErrorHandler(routeErrorBody, (err, status) => {
+      if (status >= 500) opts.logger.error({ err }, 'unhandled route error');
+    }),
+  );
+
+  return {
+    app,
+    httpServer,
+    apollo,
+    metrics,
+    setReady: (r) => shell.setReady(r),
+    listen: (port, host) => shell.listen(port, host),
+    stop: () =>
+      shell.stop(
+        () => apollo.stop(),
+        async () => {
+          await opts.revocations?.close();
+          await opts.onStop?.();
+        },
+      ),
+  };
+}
+
+/** Every header once (the first of repeated ones), in an object without inherited keys. */
+function singleHeaders(given: http.IncomingHttpHeaders): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = Object.create(null);
+  for (const [k, v] of Object.entries(given)) headers[k] = header(v);
+  return headers;
+}
+
+/** Gives a request its id (the caller's `x-request-id` or a new one) and logs and measures it when it finishes. */
+function tagAndObserve(req: http.IncomingMessage, res: http.ServerResponse, metrics: ServiceMetrics, logger: Logger): true {
+  const requestId = header(req.headers['x-request-id']) ?? randomUUID();
+  requestState.of(req).requestId = requestId;
+  res.setHeader('x-request-id', requestId);
+  observeRequest(req, res, {
+    metrics,
+    logger,
+    requestId,
+    traceId: () => header(req.headers.traceparent)?.split('-')[1],
+    route: (r, path) => String((r as express.Request).route?.path ?? (path.startsWith('/graphql') ? '/graphql' : 'other')),
+  });
+  return true;
+}
+
+/** Ready once the revocation list is loaded and every readiness check passes. */
+async function serviceReadiness(opts: Pick<ServiceServerOptions<BaseContext>, 'revocations' | 'readinessChecks'>): Promise<boolean> {
+  if (opts.revocations && !opts.revocations.loaded()) return false;
+  let ok = true;
+  for (const check of opts.readinessChecks ?? []) if (!(await check().catch(() => false))) ok = false;
+  return ok;
+}
+
+/** A service route's error answer: `{ error }` (and a GraphQL error's code and fields); internal errors masked. */
+function routeErrorBody(err: unknown, status: number): unknown {
+  if (status >= 500) return { error: 'Internal server error' };
+  const code = err instanceof GraphQLError ? err.extensions.code : undefined;
+  return { error: String((err as { message?: unknown } | null)?.message ?? 'Bad request'), ...(code ? { code, fields: (err as GraphQLError).extensions.fields } : {}) };
+}
+
+function servicePlugins<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>, httpServer: http.Server, metrics: ServiceMetrics, disposeWebSockets: () => Promise<void>): ApolloServerPlugin<TContext>[] {
+  return [
+    schemaDisclosurePlugin<TContext>({ production: opts.production, serviceSecret: opts.serviceSecret }),
+    ApolloServerPluginDrainHttpServer({ httpServer }),
+    { async serverWillStart() { return { async drainServer() { await disposeWebSockets(); } }; } },
+    storableInputPlugin(),
+    metricsPlugin(metrics),
+    tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
+    ApolloServerPluginInlineTraceDisabled(),
+    // No schema here carries @cacheControl hints; Apollo's cache-control plugin would still wrap every
+    // field resolver of every request to look for them.
+    ApolloServerPluginCacheControlDisabled(),
+    ...(opts.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+  ];
+}
+
+/** graphql-ws on the service's port and path: the schema-disclosure rule of HTTP, storable input, subscriptions that end with their credentials. */
+function attachServiceWebSocket<TContext extends BaseContext>(httpServer: http.Server, opts: ServiceServerOptions<TContext>, formatError: ReturnType<typeof createFormatError>) {
+  return attachGraphQLWebSocket<{ params: Record<string, unknown> }>(httpServer, {
     path: '/graphql',
     settings: opts.webSocket ?? loadWebSocketSettings({}, { maxConnectionsPerIp: 0 }),
     maxPayloadBytes: opts.bodyLimitBytes,
@@ -153,8 +218,7 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
       const invalid = validate(opts.schema, document);
       if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
       const auth = params.authorization ?? params.Authorization;
-      const headers: Record<string, string | undefined> = Object.create(null);
-      for (const [k, v] of Object.entries(request.headers)) headers[k] = header(v);
+      const headers = singleHeaders(request.headers);
       const contextValue = await opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers, remoteAddress: request.socket.remoteAddress });
       // graphql-ws runs queries too: the same schema-disclosure rule as on HTTP (see schemaDisclosurePlugin).
       if (opts.production && mayDiscloseSchema(payload.query) && disclosesSchema(document, payload.operationName)) {
@@ -174,84 +238,6 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
     },
     formatError: (formatted, original) => formatError(formatted, original),
   });
-
-  const apollo = new ApolloServer<TContext>({
-    schema: opts.schema,
-    formatError,
-    // Apollo's own warnings and errors go through the service's logger (and its redaction), not console.
-    logger: opts.logger,
-    includeStacktraceInErrorResponses: false,
-    csrfPrevention: true,
-    // Our own SIGTERM handling drains (readiness 503, drain delay, then stop); Apollo's would exit at once.
-    stopOnTerminationSignals: false,
-    // Introspection stays on for service callers; schemaDisclosurePlugin refuses everyone else in production.
-    introspection: true,
-    plugins: [
-      schemaDisclosurePlugin<TContext>({ production: opts.production, serviceSecret: opts.serviceSecret }),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
-      storableInputPlugin(),
-      metricsPlugin(metrics),
-      tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
-      ApolloServerPluginInlineTraceDisabled(),
-      // No schema here carries @cacheControl hints; Apollo's cache-control plugin would still wrap every
-      // field resolver of every request to look for them.
-      ApolloServerPluginCacheControlDisabled(),
-      ...(opts.production ? [ApolloServerPluginLandingPageDisabled()] : []),
-    ],
-  });
-  await apollo.start();
-
-  const contextOf = (req: http.IncomingMessage) => {
-    const headers: Record<string, string | undefined> = Object.create(null);
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = header(v);
-    return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: (req as any).requestId, headers, remoteAddress: req.socket.remoteAddress });
-  };
-  direct.graphqlPost = graphqlPostHandler({ apollo, bodyLimitBytes: opts.bodyLimitBytes, context: contextOf, onError: (err) => opts.logger.error({ err }, 'unhandled GraphQL request error') });
-  app.use(
-    '/graphql',
-    express.json({ limit: opts.bodyLimitBytes }),
-    refuseDeepGraphQLRequest(),
-    expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
-  );
-  app.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(err);
-    const status = typeof err?.status === 'number' ? err.status : 500;
-    if (status >= 500) opts.logger.error({ err }, 'unhandled route error');
-    const code = err instanceof GraphQLError ? err.extensions.code : undefined;
-    res.status(status).json(status >= 500 ? { error: 'Internal server error' } : { error: String(err?.message ?? 'Bad request'), ...(code ? { code, fields: err.extensions.fields } : {}) });
-  });
-
-  let stopping: Promise<void> | undefined;
-  return {
-    app,
-    httpServer,
-    apollo,
-    metrics,
-    setReady(r) {
-      ready = r;
-    },
-    async listen(port, host = '127.0.0.1') {
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve());
-      });
-      ready = true;
-      const addr = httpServer.address() as AddressInfo;
-      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-      return `http://${shownHost}:${addr.port}`;
-    },
-    stop() {
-      stopping ??= (async () => {
-        ready = false;
-        await apollo.stop();
-        httpServer.closeAllConnections?.();
-        await opts.revocations?.close();
-        await opts.onStop?.();
-      })();
-      return stopping;
-    },
-  };
 }
 
 /**
@@ -302,15 +288,4 @@ export async function runUntilSignal(server: ServiceServer, opts: { port: number
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   return url;
-}
-
-/**
- * The `catch` of a service's `main()`: writes "<service> failed to start: <error>" to stderr (SQL
- * values masked, secrets scrubbed, see `describeError`) and exits with status 1.
- */
-export function exitOnBootFailure(service: string): (error: unknown) => never {
-  return (error) => {
-    process.stderr.write(`${service} failed to start: ${describeError(error)}\n`);
-    process.exit(1);
-  };
 }

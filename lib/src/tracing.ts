@@ -57,7 +57,7 @@ export function tracingPlugin(serviceName: string, traceparentOf: (ctx: any, req
   return {
     async requestDidStart({ contextValue, request }) {
       if (!exporting) return;
-      const span: Span = tracer.startSpan(`graphql ${request.operationName ?? 'operation'}`, { kind: SpanKind.SERVER, attributes: { 'service.name': serviceName } }, contextFromTraceparent(traceparentOf(contextValue, request as any) ?? undefined));
+      const span: Span = tracer.startSpan(`graphql ${request.operationName ?? 'operation'}`, { kind: SpanKind.SERVER, attributes: { 'service.name': serviceName } }, contextFromTraceparent(traceparentOf(contextValue, request) ?? undefined));
       const sc = span.spanContext();
       // The gateway forwards its own span as the parent of the subgraph calls it makes.
       if (opts.rewriteContextTraceparent && span.isRecording() && contextValue && typeof contextValue === 'object') {

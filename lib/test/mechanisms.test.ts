@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyPermissions, hasPermission, isAuthenticated, isPublic, sameOrganization } from '../src/auth/rules';
 import { PayloadTooLargeError, createFileArtifactStore } from '../src/artifacts';
 import { createPubSub } from '../src/pubsub';
+import { waitFor } from '../src/testing/wait-for';
 import { createWorkerPool } from '../src/worker-pool';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-mech-'));
@@ -43,18 +44,27 @@ describe('worker pool', () => {
     let peak = 0;
     let active = 0;
     const finished: string[] = [];
+    // Each task holds its place until the test opens its gate.
+    const gates: (() => void)[] = [];
     const task = (id: string) => async () => {
       active++;
       peak = Math.max(peak, active);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise<void>((open) => gates.push(open));
       active--;
       finished.push(id);
     };
     for (const id of ['a', 'b', 'c', 'd']) expect(pool.submit(id, task(id))).toBe(true);
     expect(pool.submit('a', task('a'))).toBe(false);
     let aborted = false;
-    pool.submit('long', (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve()))));
-    await new Promise((r) => setTimeout(r, 120));
+    let longStarted = false;
+    pool.submit('long', (signal) => new Promise<void>((resolve) => ((longStarted = true), signal.addEventListener('abort', () => ((aborted = true), resolve())))));
+    // Two run while the others wait for a place; each pair finishes when the test opens its gates.
+    for (const pair of ['a and b', 'c and d']) {
+      await waitFor(() => gates.length === 2, `${pair} to run`);
+      expect(active).toBe(2);
+      gates.splice(0).forEach((open) => open());
+    }
+    await waitFor(() => longStarted, 'the long task to start');
     expect(pool.cancel('long')).toBe(true);
     await pool.close();
     expect(peak).toBe(2);

@@ -3,7 +3,7 @@ import type { KeyLike } from 'jose';
 import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair } from 'jose';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TokenVerifier } from '../src/auth/token-verifier';
 import { bearerToken, createTokenVerifier } from '../src/auth/token-verifier';
 
@@ -119,11 +119,17 @@ describe('token verifier', () => {
       const { verifier, checks } = await counting({ ttlMs: 300 });
       const shortLived = await good({ exp: Math.floor(Date.now() / 1000) + 2 });
       await verifier(shortLived);
-      await new Promise((r) => setTimeout(r, 350));
-      await verifier(shortLived);
-      expect(checks()).toBe(2);
-      await new Promise((r) => setTimeout(r, 2100));
-      await expect(verifier(shortLived)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+      // The clock moves on (only Date is faked: the signature checks still run for real).
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+      try {
+        vi.setSystemTime(Date.now() + 350);
+        await verifier(shortLived);
+        expect(checks()).toBe(2);
+        vi.setSystemTime(Date.now() + 2100);
+        await expect(verifier(shortLived)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('keeps no more than maxEntries tokens and does not cache failures', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../lib/src/index';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';
-import { GraphQLWsProbe } from '../support/ws';
+import { GraphQLWsProbe, waitFor } from '../support/ws';
 
 const arrays = (n: number, inner = '1') => `${'['.repeat(n)}${inner}${']'.repeat(n)}`;
 const objects = (n: number, inner = '1') => `${'{"a":'.repeat(n)}${inner}${'}'.repeat(n)}`;
@@ -191,13 +191,10 @@ describe.each([
     const put = await fetch(`${p.gateway.url}${new URL(ticket.url).pathname}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}`, 'content-type': 'application/x-ndjson' }, body: `{"ok":1}\n{"v":${arrays(5000)}}\n` });
     expect(put.status).toBe(201);
     await p.call('mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { version } }', { d: dataset.id, u: ticket.id }, p.owner.token);
-    let version: any;
-    const deadline = Date.now() + 30_000;
-    do {
-      version = (await p.call('query($id: ID!) { dataset(id: $id) { versions { status error } } }', { id: dataset.id }, p.owner.token)).data?.dataset.versions[0];
-      if (version?.status !== 'PROFILING') break;
-      await new Promise((r) => setTimeout(r, 50));
-    } while (Date.now() < deadline);
+    const version = await waitFor(async () => {
+      const v = (await p.call('query($id: ID!) { dataset(id: $id) { versions { status error } } }', { id: dataset.id }, p.owner.token)).data?.dataset.versions[0];
+      return v?.status !== 'PROFILING' && v;
+    }, 'profiling to end', { timeoutMs: 30_000, intervalMs: 50 });
     expect(version).toEqual({ status: 'FAILED', error: expect.stringMatching(/line 2: nests arrays or objects deeper than 100 levels/) });
     await stillServes();
   });

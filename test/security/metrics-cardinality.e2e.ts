@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayOver } from '../../lib/src/testing/gateway-harness';
+import { startGatewayOver } from '../support/gateway-harness';
 import { gql } from '../../lib/src/testing/harness';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';

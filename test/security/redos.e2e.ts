@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';
+import { waitFor } from '../../lib/src/testing/wait-for';
 
 const LONG = 'a'.repeat(30_000);
 // Classic exponential/polynomial shapes; each fails on LONG + '!' and matches LONG.
@@ -105,7 +106,7 @@ describe.each([
     const put = await fetch(`${p.gateway.url}${new URL(ticket.url).pathname}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}`, 'content-type': 'text/csv' }, body: `id,v\n1,${LONG}!\n2,${LONG}\n3,${LONG}b\n` });
     expect(put.status).toBe(201);
     await call('mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { version } }', { d: dataset.id, u: ticket.id });
-    await waitFor(async () => (await call('query($id: ID!) { dataset(id: $id) { versions { status } } }', { id: dataset.id })).data?.dataset.versions[0]?.status === 'READY');
+    await waitFor(async () => (await call('query($id: ID!) { dataset(id: $id) { versions { status } } }', { id: dataset.id })).data?.dataset.versions[0]?.status === 'READY', 'the dataset version to be profiled', { timeoutMs: 30_000, intervalMs: 50 });
     for (const regex of CATASTROPHIC) {
       const rule = await call('mutation($d: ID!, $i: QualityRuleInput!) { createQualityRule(datasetId: $d, input: $i) { id } }', { d: dataset.id, i: { type: 'columnValuesToMatchRegex', column: 'v', regex } });
       expect(rule.errors).toBeUndefined();
@@ -154,7 +155,7 @@ describe.each([
       await waitFor(async () => {
         state = (await call('query($id: ID!) { syntheticDataJob(id: $id) { status error } }', { id })).data?.syntheticDataJob;
         return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(state?.status);
-      });
+      }, 'the synthetic job to finish', { timeoutMs: 30_000, intervalMs: 50 });
       return state;
     };
     // The generator draws from the last pattern (40 a's then '!'); the first pattern must then reject every draw.
@@ -174,11 +175,3 @@ describe.each([
     await stillServes('synthetic');
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -16,7 +16,7 @@ import { loadConfig as loadIdentityConfig } from '../../subgraphs/identity/src/c
 import { createServer as createIdentity } from '../../subgraphs/identity/src/server';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';
-import { notAccepted, notRefusedWithin, subscribe, subscribeMultipart, within } from './support/revocation-probes';
+import { ingestLineageUntil, notAccepted, notRefusedWithin, subscribe, subscribeMultipart, within } from './support/revocation-probes';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -162,8 +162,8 @@ describe.each(modes)('revocation ($name)', ({ production, redis }) => {
     const multipart = subscribeMultipart(p.gateway.graphqlUrl, accessToken, query);
     try {
       expect(await within(5000, () => viaGateway.connected() && direct.connected() && multipart.seen.status === 200)).toBe(true);
-      // Give both subscriptions time to be registered upstream before revoking.
-      await new Promise((r) => setTimeout(r, 300));
+      // Every subscription is registered upstream once a lineage event reaches it.
+      await ingestLineageUntil(p, owner(), () => viaGateway.seen.data > 0 && direct.seen.data > 0 && multipart.seen.text.includes('eventId'));
       expect(viaGateway.seen.errors).toEqual([]);
       await p.call('mutation { logout }', {}, accessToken);
       const ended = (s: ReturnType<typeof subscribe>) => s.seen.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');

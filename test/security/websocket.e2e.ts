@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import type { GatewayConfig } from '../../gateway/src/config';
-import type { RunningGateway } from '../../lib/src/testing/gateway-harness';
-import { startGatewayOver } from '../../lib/src/testing/gateway-harness';
+import type { RunningGateway } from '../support/gateway-harness';
+import { startGatewayOver } from '../support/gateway-harness';
 import type { Platform } from '../support/platform';
 import { startPlatform } from '../support/platform';
 import { GraphQLWsProbe, clientFrame, rawConnectionInit, rawUpgrade, serverCloseCode, waitFor } from '../support/ws';

@@ -1,18 +1,9 @@
 import type { ServiceContext } from '../../../lib/src/index';
-import type { ApplicationService } from './application/application.service';
-import type { ConfigVersionService } from './config-version/config-version.service';
-import type { DeploymentService } from './deployment/deployment.service';
-import type { DeploymentMonitor } from './monitor/deployment.monitor';
+import type { AppsServices } from './apps.services';
 
-/** The services resolvers use, built once in createServer. */
-export interface AppsServices {
-  applications: ApplicationService;
-  configVersions: ConfigVersionService;
-  deployments: DeploymentService;
-  monitor: DeploymentMonitor;
-}
+export type { AppsServices } from './apps.services';
 
-/** Request context of the apps subgraph. */
+/** What the apps resolvers receive: lib's request context plus the services built once in createServer. */
 export interface AppsContext extends ServiceContext {
   services: AppsServices;
 }

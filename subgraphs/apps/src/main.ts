@@ -1,12 +1,6 @@
 import 'reflect-metadata';
-import { createLogger, exitOnBootFailure, runUntilSignal } from '../../../lib/src/index';
+import { runSubgraph } from '../../../lib/src/kit/boot';
 import { loadConfig } from './config';
 import { createServer } from './server';
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const { server } = await createServer(config);
-  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger: createLogger('apps', config.logLevel), name: 'apps' });
-}
-
-main().catch(exitOnBootFailure('apps'));
+void runSubgraph({ name: 'apps', loadConfig, build: (config) => createServer(config) });

@@ -5,33 +5,24 @@ import type { PubSub, ServiceServer, ServiceTokenSource } from '../../../lib/src
 import {
   createContextFactory, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, pingDatabase,
 } from '../../../lib/src/index';
-import { Application } from './application/application.entity';
-import { ApplicationService } from './application/application.service';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { systemClock } from '../../../lib/src/kit/clock';
+import { APPS_ENTITIES } from './apps.entities';
+import { createAppsServices } from './apps.services';
+import type { AppsServices } from './apps.services';
 import type { Config } from './config';
-import { ConfigVersion } from './config-version/config-version.entity';
-import { ConfigVersionService } from './config-version/config-version.service';
-import type { AppsContext, AppsServices } from './context';
-import { DeploymentEvent } from './deployment/deployment-event.entity';
-import { DeploymentTimeline } from './deployment/deployment-timeline';
-import { Deployment } from './deployment/deployment.entity';
-import { DriverKind } from './deployment/deployment.model';
-import { DeploymentService } from './deployment/deployment.service';
-import { Release } from './deployment/release.entity';
-import { InferenceClient } from './drivers/inference.client';
+import type { AppsContext } from './context';
 import { createKubernetesApplier } from './drivers/kubernetes.applier';
 import type { KubernetesApplier } from './drivers/kubernetes.applier';
-import { KubernetesDriver } from './drivers/kubernetes.driver';
-import { LocalDriver } from './drivers/local.driver';
-import { DeploymentMonitor } from './monitor/deployment.monitor';
 import { buildAppsSchema } from './schema';
 
-export const APPS_ENTITIES = [Application, ConfigVersion, Deployment, Release, DeploymentEvent];
+export { APPS_ENTITIES } from './apps.entities';
 
 /** Replaceable collaborators (tests pass their own clock or applier). */
 export interface AppsDeps {
   kubernetesApplier: KubernetesApplier | null;
   tokens: ServiceTokenSource | null;
-  now: () => number;
+  clock: Clock;
 }
 
 export interface AppsServer {
@@ -50,21 +41,11 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
   const logger = createLogger('apps', config.logLevel);
   const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'apps', entities: APPS_ENTITIES, logger });
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'apps' : `apps-${randomUUID()}` });
-  const inference = new InferenceClient(`${config.inferenceUrl}/graphql`);
   const applier = deps.kubernetesApplier !== undefined ? deps.kubernetesApplier : config.kubernetes.kubeconfigPath ? createKubernetesApplier(config.kubernetes.kubeconfigPath) : null;
   const tokens =
     deps.tokens !== undefined ? deps.tokens : config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'apps', secret: config.serviceSecret }) : null;
-  const applications = new ApplicationService();
-  const deployments = new DeploymentService(
-    applications,
-    {
-      [DriverKind.LOCAL]: new LocalDriver(inference),
-      [DriverKind.KUBERNETES]: new KubernetesDriver(inference, applier, { namespace: config.kubernetes.namespace, image: config.kubernetes.inferenceImage }),
-    },
-    new DeploymentTimeline(pubSub),
-  );
-  const monitor = new DeploymentMonitor({ orm, inference, deployments, tokens, logger, intervalSeconds: config.monitorIntervalSeconds, now: deps.now });
-  const services: AppsServices = { applications, configVersions: new ConfigVersionService(applications, config.schemasUrl), deployments, monitor };
+  const services = createAppsServices({ orm, pubSub, logger, kubernetesApplier: applier, tokens, clock: deps.clock ?? systemClock, settings: config });
+  const { monitor } = services;
   const schema = await buildAppsSchema(pubSub);
   const auth = await createServiceAuth(config.auth, logger);
   const baseContext = createContextFactory({ orm, verify: auth.verify, logger });

@@ -4,8 +4,8 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../../../lib/src/testing/gateway-harness';
-import { startGatewayOver } from '../../../lib/src/testing/gateway-harness';
+import type { RunningGateway } from '../../../test/support/gateway-harness';
+import { startGatewayOver } from '../../../test/support/gateway-harness';
 import { gql } from '../../../lib/src/testing/harness';
 import { ALL_INFERENCE, settledEndpoint, startInferenceHarness } from '../../inference/test/support/inference.harness';
 import type { InferenceHarness } from '../../inference/test/support/inference.harness';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
-import { createOrm } from '../../../lib/src/index';
+import { createOrm, SeededRandom } from '../../../lib/src/index';
 import { ColumnLineageEdge } from '../src/lineage/column-lineage-edge.entity';
 import { LineageEdge } from '../src/lineage/lineage-edge.entity';
 import { LineageEventRecord } from '../src/lineage/lineage-event.entity';
@@ -26,15 +26,10 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-/** Deterministic PRNG so both databases get the same graph and the same query starts. */
+/** Deterministic draws so both databases get the same graph and the same query starts. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRandom(seed);
+  return () => rng.next();
 }
 
 interface Graph {

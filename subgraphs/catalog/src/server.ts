@@ -8,6 +8,7 @@ import {
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
+import { withServices } from '../../../lib/src/kit/context';
 import type { CatalogServices } from './catalog.services';
 import { createCatalogServices } from './catalog.services';
 import type { Config } from './config';
@@ -37,6 +38,8 @@ export interface CatalogServer {
   schema: GraphQLSchema;
   store: ArtifactStore;
   services: CatalogServices;
+  /** Re-queues versions a previous process left PROFILING; the boot sequence calls it after listening. */
+  resume: () => Promise<number>;
 }
 
 /** Builds the catalog service (never listens): ORM, artifact store, uploads, services, schema, REST routes, retention schedule. */
@@ -69,7 +72,6 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     clock: deps.clock ?? systemClock,
     settings: config,
   });
-  await services.profiling.resume();
   const schema = await buildCatalogSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   const retention = new RetentionSchedule({ orm, retention: services.retention, logger, intervalSeconds: config.retentionIntervalSeconds }).start();
@@ -82,7 +84,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
-    context: async (input) => Object.assign(await baseContext(input), { services }),
+    context: withServices(baseContext, services),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,
     routes: (app) => {
@@ -96,5 +98,5 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
       await orm.close();
     },
   });
-  return { server, orm, schema, store, services };
+  return { server, orm, schema, store, services, resume: () => services.profiling.resume() };
 }

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { freePort, processTreeUsage, startProcess, type ServiceProcess } from '../../../bench/gateway/processes';
-import { createSubgraphFetcher } from '../../../gateway/src/http-fetcher';
+import { createSubgraphFetcher } from '../../../gateway/src/execution/http-fetcher';
 import { composeSupergraph, fetchSubgraphSdl } from '../../../lib/src/index';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
 import { buildDeepMlpModel } from '../test/support/onnx-model.builder';

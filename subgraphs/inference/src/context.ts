@@ -1,21 +1,7 @@
-import type { PubSub, ServiceContext } from '../../../lib/src/index';
-import type { BatchJobService } from './batch/batch-job.service';
-import type { Config } from './config';
-import type { EdgePackageService } from './edge/edge-package.service';
-import type { EndpointService } from './endpoint/endpoint.service';
-import type { ServingRegistry } from './serving/serving.registry';
+import type { ServiceContext } from '../../../lib/src/index';
+import type { InferenceServices } from './inference.services';
 
-/** The service's parts that resolvers use. */
-export interface InferenceApp {
-  config: Config;
-  endpoints: EndpointService;
-  serving: ServingRegistry;
-  pubSub: PubSub;
-  edge: EdgePackageService;
-  batch: BatchJobService;
-}
-
-/** Per-request context of the inference subgraph. */
+/** What inference's resolvers receive: lib's request context plus the services built once in createServer. */
 export interface InferenceContext extends ServiceContext {
-  app: InferenceApp;
+  services: InferenceServices;
 }

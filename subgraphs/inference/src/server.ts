@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
-import type { InferencePodIdentity } from '../../../lib/contracts/index';
-import type { ArtifactStore, Logger, PubSub, ServiceServer } from '../../../lib/src/index';
+import type { ArtifactStore, PubSub, ServiceServer } from '../../../lib/src/index';
 import {
   createContextFactory,
   createFileArtifactStore,
@@ -17,21 +16,19 @@ import {
   createWorkerPool,
   pingDatabase,
 } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { systemClock } from '../../../lib/src/kit/clock';
 import { BatchInferenceJob } from './batch/batch-job.entity';
-import { BatchJobService } from './batch/batch-job.service';
 import type { Config } from './config';
-import type { InferenceApp, InferenceContext } from './context';
-import { EdgePackageService } from './edge/edge-package.service';
+import type { InferenceContext } from './context';
 import { Endpoint } from './endpoint/endpoint.entity';
-import { EndpointService } from './endpoint/endpoint.service';
+import { createInferenceServices } from './inference.services';
 import { mountOipRoutes } from './oip/oip.routes';
 import { ModelExecutor } from './runtime/model.executor';
 import { SessionManager, type RuntimeLogger } from './runtime/session.manager';
 import { buildInferenceSchema } from './schema';
 import { CachedModelVersion } from './serving/cached-model-version.entity';
 import { createInferenceMetrics } from './serving/inference.metrics';
-import { ModelArtifactSource } from './serving/model-artifact.source';
-import { ServingRegistry } from './serving/serving.registry';
 
 export interface Deps {
   /** Built in main.ts (or a test) so its sessions outlive one server; made from config otherwise. */
@@ -39,6 +36,8 @@ export interface Deps {
   orm: MikroORM;
   pubSub: PubSub;
   store: ArtifactStore;
+  /** @default the system clock */
+  clock: Clock;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,24 +59,10 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const metrics = createServiceMetrics('inference', { maxLabelValues: config.metricsMaxLabelValues });
   const inferenceMetrics = createInferenceMetrics(metrics.registry, sessions, metrics.maxLabelValues);
   const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'inference', secret: config.serviceSecret }) : undefined;
-  const source = new ModelArtifactSource({ modelsUrl: config.modelsUrl, store, tokens, maxBytes: config.maxArtifactBytes });
   const executor = new ModelExecutor(sessions);
-  const endpoints = new EndpointService(source, config.executionProviders, config.endpointCacheMs ?? 1000);
-  const serving = new ServingRegistry({
-    orm,
-    executor,
-    source,
-    metrics: inferenceMetrics,
-    logger,
-    publish: (topic, id, payload) => pubSub.publish(topic, id, payload),
-    metricsWindowMs: config.metricsWindowMs,
-    streamOutputLimit: config.streamOutputLimit,
-  });
   const uploads = createUploadManager({ service: 'inference', publicUrl: config.publicUrl, store, recordDir: path.join(config.dataDir, 'uploads'), secret: config.serviceSecret, maxBytes: config.maxArtifactBytes });
-  const edge = new EdgePackageService({ source, store, uploads, onnxruntimeVersion: ORT_VERSION });
   const pool = createWorkerPool({ concurrency: config.batchJobConcurrency, logger });
-  const batch = new BatchJobService({ orm, pool, pubSub, serving, endpoints, tokens, catalogUrl: config.catalogUrl, metrics: inferenceMetrics, logger });
-  const app: InferenceApp = { config, endpoints, serving, pubSub, edge, batch };
+  const services = createInferenceServices({ orm, executor, store, uploads, pool, pubSub, tokens, metrics: inferenceMetrics, logger, clock: deps.clock ?? systemClock, onnxruntimeVersion: ORT_VERSION, settings: config });
   const auth = await createServiceAuth(config.auth, logger);
   const verify = auth.verify;
   const schema = await buildInferenceSchema(pubSub);
@@ -92,12 +77,12 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     serviceSecret: config.serviceSecret,
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
-    context: async (input) => Object.assign(await baseContext(input), { app }),
+    context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth.revocations,
     routes: (express) => {
       uploads.mount(express);
-      mountOipRoutes(express, { orm, verify, endpoints, serving, bodyLimitBytes: config.bodyLimitBytes, isReady: () => listening, version: ORT_VERSION });
+      mountOipRoutes(express, { orm, verify, services, bodyLimitBytes: config.bodyLimitBytes, isReady: () => listening, version: ORT_VERSION });
     },
     onStop: async () => {
       listening = false;
@@ -112,25 +97,9 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   server.listen = async (port, host) => {
     const url = await listen(port, host);
     listening = true;
-    await warmUp(orm, serving, config.pod, logger).catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
-    await batch.resume();
+    await services.endpoints.warmUp(orm.em.fork(), config.pod, logger).catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
+    await services.batch.resume();
     return url;
   };
-  return { server, orm, schema, sessions, serving, store, app };
-}
-
-/**
- * Loads every endpoint's versions in the background (from the local artifact cache when present);
- * in a pod deployed for an endpoint (AIC_ENDPOINT_ID), that endpoint's first, with a warning when its
- * routes no longer name the versions the pod was deployed with (AIC_MODEL_VERSION_IDS).
- */
-async function warmUp(orm: MikroORM, serving: ServingRegistry, pod: InferencePodIdentity, logger: Logger): Promise<void> {
-  const all = await orm.em.fork().find(Endpoint, {});
-  const own = all.find((e) => e.id === pod.endpointId);
-  if (pod.endpointId && !own) logger.warn({ endpointId: pod.endpointId }, 'the endpoint this pod was deployed for does not exist here');
-  if (own && pod.modelVersionIds.length) {
-    const current = own.routes.map((r) => r.modelVersionId).sort();
-    if (current.join(',') !== [...pod.modelVersionIds].sort().join(',')) logger.warn({ endpointId: own.id, deployed: pod.modelVersionIds, current }, 'the endpoint routes other model versions than the pod was deployed with');
-  }
-  for (const endpoint of own ? [own, ...all.filter((e) => e !== own)] : all) serving.loadInBackground(endpoint);
+  return { server, orm, schema, sessions, services, store };
 }

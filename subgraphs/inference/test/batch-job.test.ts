@@ -70,9 +70,11 @@ describe('batch inference', () => {
     });
     const job = await finished(id);
     expect(job).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150, rowsTotal: 150, progress: 1, error: null, attempts: 1, dataset: { id: datasetId }, endpoint: { name: 'iris' } });
-    await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+    // The stream starts with the job's state at the time it is read, however late, and ends after the final state.
+    await done;
     await client.dispose();
-    if (progress.length > 0) expect(progress.at(-1)).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150 });
+    expect(progress.at(-1)).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150, progress: 1, outputDataset: { id: job.outputDataset.id } });
+    expect(progress.map((p) => p.rowsDone)).toEqual([...progress.map((p) => p.rowsDone)].sort((a, b) => a - b));
 
     const output = h.platform.datasets.get(job.outputDataset.id);
     expect(output).toMatchObject({ organizationId: h.org, name: 'iris-predictions', format: 'CSV' });

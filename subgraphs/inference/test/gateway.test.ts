@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../../../lib/src/testing/harness';
-import { startGatewayOver, type RunningGateway } from '../../../lib/src/testing/gateway-harness';
+import { startGatewayOver, type RunningGateway } from '../../../test/support/gateway-harness';
 import { buildDenseSigmoidModel } from './support/onnx-model.builder';
 import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, type InferenceHarness } from './support/inference.harness';
 

@@ -1,23 +1,7 @@
-import type { ArtifactStore, PubSub, ServiceContext, UploadManager } from '../../../lib/src/index';
-import type { ModelAliasService } from './alias/model-alias.service';
-import type { ModelRegistry } from './model/model-registry.service';
-import type { PipelineService } from './pipeline/pipeline.service';
-import type { StudyService } from './study/study.service';
-import type { TrainingJobService } from './training/training-job.service';
+import type { ServiceContext } from '../../../lib/src/index';
+import type { ModelsServices } from './models.services';
 
-/** The services resolvers use, built once per server. */
-export interface ModelsServices {
-  registry: ModelRegistry;
-  aliases: ModelAliasService;
-  training: TrainingJobService;
-  studies: StudyService;
-  pipelines: PipelineService;
-  uploads: UploadManager;
-  store: ArtifactStore;
-  pubSub: PubSub;
-}
-
-/** Request context of the models subgraph. */
+/** What the models subgraph's resolvers receive: lib's request context plus the services built once in createServer. */
 export interface ModelsContext extends ServiceContext {
   services: ModelsServices;
 }

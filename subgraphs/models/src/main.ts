@@ -1,12 +1,6 @@
 import 'reflect-metadata';
-import { createLogger, exitOnBootFailure, runUntilSignal } from '../../../lib/src/index';
+import { runSubgraph } from '../../../lib/src/kit/boot';
 import { loadConfig } from './config';
 import { createServer } from './server';
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const { server } = await createServer(config);
-  await runUntilSignal(server, { port: config.port, host: config.host, drainDelaySeconds: config.drainDelaySeconds, otlpEndpoint: config.otlpEndpoint, logger: createLogger('models', config.logLevel), name: 'models' });
-}
-
-main().catch(exitOnBootFailure('models'));
+void runSubgraph({ name: 'models', loadConfig, build: (config) => createServer(config) });

@@ -1,26 +1,19 @@
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
-import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier, WorkerPool } from '../../../lib/src/index';
+import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier, UploadManager, WorkerPool } from '../../../lib/src/index';
 import {
   createContextFactory, createFileArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, createUploadManager, createWorkerPool, pingDatabase,
 } from '../../../lib/src/index';
-import { ModelAlias, ModelAliasEvent } from './alias/model-alias.entity';
-import { ModelAliasService } from './alias/model-alias.service';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { systemClock } from '../../../lib/src/kit/clock';
 import type { Config } from './config';
-import type { ModelsContext, ModelsServices } from './context';
+import type { ModelsContext } from './context';
 import { CatalogClient } from './dataset/catalog.client';
+import { MODELS_ENTITIES } from './models.entities';
 import { mountInternalRoutes } from './internal/internal.routes';
 import { LineageEmitter } from './lineage/lineage.emitter';
-import { Model } from './model/model.entity';
-import { ModelRegistry } from './model/model-registry.service';
-import { ModelVersion } from './model-version/model-version.entity';
-import { PipelineRun } from './pipeline/pipeline-run.entity';
-import { PipelineService } from './pipeline/pipeline.service';
+import { createModelsServices } from './models.services';
 import { buildModelsSchema } from './schema';
-import { Study, StudyTrial } from './study/study.entity';
-import { StudyService } from './study/study.service';
-import { TrainingEpoch, TrainingJob } from './training/training-job.entity';
-import { TrainingJobService } from './training/training-job.service';
 import { trainAndExport } from './training/train-and-export';
 import { trainInWorker } from './training/worker-training';
 
@@ -31,20 +24,24 @@ export interface Deps {
   store: ArtifactStore;
   pool: WorkerPool;
   verify: TokenVerifier;
+  /** @default the system clock */
+  clock: Clock;
 }
 
-export const MODELS_ENTITIES = [Model, ModelVersion, ModelAlias, ModelAliasEvent, TrainingJob, TrainingEpoch, Study, StudyTrial, PipelineRun];
-
 /**
- * What runs a training job, in the service's pool or alone in a training worker pod
- * (`training-job.main.ts`): registry, catalog client, lineage, progress events, the trainer.
+ * The clients a models process talks to catalog with (dataset content, quality checks, lineage events),
+ * for the service and the training worker pod (`training-job.main.ts`).
  */
-export function createRunnerDeps(config: Config, deps: { orm: MikroORM; pubSub: PubSub; store: ArtifactStore; logger: Logger }) {
+export function createCatalogClients(config: Config, logger: Logger): { catalog: CatalogClient; lineage: LineageEmitter } {
   const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'models', secret: config.serviceSecret }) : undefined;
   const catalog = new CatalogClient(config.catalogUrl, tokens);
-  const lineage = new LineageEmitter(config.catalogUrl, (organizationId) => catalog.lineageAuthorization(organizationId), deps.logger);
-  const registry = new ModelRegistry(deps.store);
-  return { ...deps, registry, catalog, lineage, train: config.trainingWorkerThreads ? trainInWorker : trainAndExport };
+  const lineage = new LineageEmitter(config.catalogUrl, (organizationId) => catalog.lineageAuthorization(organizationId), logger);
+  return { catalog, lineage };
+}
+
+/** Where a models process keeps upload records (the service and the training worker share the data folder). */
+export function createModelUploads(config: Config, store: ArtifactStore): UploadManager {
+  return createUploadManager({ service: 'models', publicUrl: config.publicUrl, store, recordDir: path.join(config.dataDir, 'models-uploads'), secret: config.uploadSecret, maxBytes: config.maxUploadBytes });
 }
 
 /**
@@ -59,14 +56,19 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
   const pool = overrides.pool ?? createWorkerPool({ concurrency: config.trainingConcurrency, logger });
   const auth = overrides.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = overrides.verify ?? auth!.verify;
-  const runnerDeps = createRunnerDeps(config, { orm, pubSub, store, logger });
-  const { registry, catalog } = runnerDeps;
-  const aliases = new ModelAliasService();
-  const training = new TrainingJobService(runnerDeps, pool);
-  const studies = new StudyService({ ...runnerDeps, pool, poolConcurrency: config.trainingConcurrency });
-  const pipelines = new PipelineService({ orm, catalog, training, studies, aliases, store, logger });
-  const uploads = createUploadManager({ service: 'models', publicUrl: config.publicUrl, store, recordDir: path.join(config.dataDir, 'models-uploads'), secret: config.uploadSecret, maxBytes: config.maxUploadBytes });
-  const services: ModelsServices = { registry, aliases, training, studies, pipelines, uploads, store, pubSub };
+  const uploads = createModelUploads(config, store);
+  const services = createModelsServices({
+    orm,
+    store,
+    uploads,
+    pubSub,
+    pool,
+    logger,
+    ...createCatalogClients(config, logger),
+    train: config.trainingWorkerThreads ? trainInWorker : trainAndExport,
+    clock: overrides.clock ?? systemClock,
+    settings: config,
+  });
   const schema = await buildModelsSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   const server: ServiceServer = await createServiceServer<ModelsContext>({
@@ -83,17 +85,17 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
     revocations: auth?.revocations,
     routes: (app) => {
       uploads.mount(app);
-      mountInternalRoutes(app, { orm, store, verify });
+      mountInternalRoutes(app, { orm, store, verify, registry: services.registry });
     },
     onStop: async () => {
-      await pipelines.close();
-      await studies.close();
+      await services.pipelines.close();
+      await services.studies.close();
       await pool.close();
       await pubSub.close();
       await orm.close();
     },
   });
-  const resumed = { trainingJobs: await training.resumeOnBoot(), studies: await studies.resumeOnBoot(), pipelineRuns: await pipelines.resumeOnBoot() };
+  const resumed = { trainingJobs: await services.training.resumeOnBoot(), studies: await services.studies.resumeOnBoot(), pipelineRuns: await services.pipelines.resumeOnBoot() };
   if (resumed.trainingJobs + resumed.studies + resumed.pipelineRuns > 0) logger.info(resumed, 'resumed unfinished work');
-  return { server, orm, schema, services, pool, resumed };
+  return { server, orm, schema, services, store, pool, resumed };
 }

@@ -1,16 +1,20 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { ConfigError, createFileArtifactStore, createLogger, createOrm, createPubSub, describeError } from '../../../lib/src/index';
+import { ConfigError, createFileArtifactStore, createLogger, createOrm, createPubSub, createWorkerPool, describeError } from '../../../lib/src/index';
+import { systemClock } from '../../../lib/src/kit/clock';
 import { loadConfig } from './config';
-import { MODELS_ENTITIES, createRunnerDeps } from './server';
-import { TrainingJob } from './training/training-job.entity';
-import { runTrainingJob } from './training/training-job.runner';
+import { MODELS_ENTITIES } from './models.entities';
+import { createModelsServices } from './models.services';
+import { createCatalogClients, createModelUploads } from './server';
+import { trainAndExport } from './training/train-and-export';
+import { trainInWorker } from './training/worker-training';
 
 /**
  * The training worker of a Kubernetes Job (k8s/base/training/job-template.yaml): runs the one
  * TrainingJob named by AIC_TRAINING_JOB_ID on this pod's hardware, against the models database and
  * artifact store, publishing progress like the service does, and exits 0 when it succeeded.
  * SIGTERM (node drain) leaves the job RUNNING so the service or a new pod picks it up again.
+ * This process builds the services once, like the service's createServer, and serves no requests.
  */
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
@@ -19,14 +23,28 @@ async function main(): Promise<number> {
   const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, logger });
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
   const store = createFileArtifactStore(path.join(config.dataDir, 'models-artifacts'));
+  const pool = createWorkerPool({ concurrency: config.trainingConcurrency, logger });
   const controller = new AbortController();
   process.once('SIGTERM', () => controller.abort());
   try {
-    await runTrainingJob(createRunnerDeps(config, { orm, pubSub, store, logger }), config.trainingJobId, controller.signal);
-    const job = await orm.em.fork().findOne(TrainingJob, { id: config.trainingJobId });
-    logger.info({ job: config.trainingJobId, state: job?.state }, 'training worker done');
-    return job?.state === 'SUCCEEDED' ? 0 : 1;
+    const services = createModelsServices({
+      orm,
+      store,
+      uploads: createModelUploads(config, store),
+      pubSub,
+      pool,
+      logger,
+      ...createCatalogClients(config, logger),
+      train: config.trainingWorkerThreads ? trainInWorker : trainAndExport,
+      clock: systemClock,
+      settings: config,
+    });
+    await services.training.runHere(config.trainingJobId, controller.signal);
+    const state = await services.training.stateOf(orm.em.fork(), config.trainingJobId);
+    logger.info({ job: config.trainingJobId, state }, 'training worker done');
+    return state === 'SUCCEEDED' ? 0 : 1;
   } finally {
+    await pool.close();
     await pubSub.close();
     await orm.close();
   }

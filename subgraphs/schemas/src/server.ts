@@ -2,16 +2,15 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import { createContextFactory, createLogger, createOrm, createServiceAuth, createServiceServer, pingDatabase } from '../../../lib/src/index';
-import { createSchemaFormats } from './compatibility/schema-formats';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
 import type { SchemasContext } from './context';
 import { SCHEMAS_ENTITIES } from './entities';
-import { SchemaParser } from './registry/schema-parser.service';
-import { SchemaRegistryService } from './registry/schema-registry.service';
 import { mountConfluentRoutes } from './rest/confluent.routes';
 import { mountInternalRoutes } from './rest/internal.routes';
 import { buildSchemasSchema } from './schema';
+import type { SchemasServices } from './schemas.services';
+import { createSchemasServices } from './schemas.services';
 
 export interface SchemasDeps {
   /** Where the service logs (tests capture it). @default a pino logger on stdout at LOG_LEVEL */
@@ -24,19 +23,16 @@ export interface SchemasServer {
   server: ServiceServer;
   orm: MikroORM;
   schema: GraphQLSchema;
-  registry: SchemaRegistryService;
+  services: SchemasServices;
 }
 
-/** Builds the schemas service (never listens): ORM, registry, GraphQL schema, Confluent REST API, internal route. */
+/** Builds the schemas service (never listens): ORM, services (schemas.services.ts), GraphQL schema, Confluent REST API, internal route. */
 export async function createServer(config: Config, deps: Partial<SchemasDeps> = {}): Promise<SchemasServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SCHEMAS_ENTITIES, logger }));
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;
-  const registry = new SchemaRegistryService(new SchemaParser(createSchemaFormats(), config.parsedCacheSize), {
-    defaultCompatibility: config.defaultCompatibility,
-    maxSchemaBytes: config.maxSchemaBytes,
-  });
+  const services = createSchemasServices({ settings: config });
   const schema = await buildSchemasSchema();
   const baseContext = createContextFactory({ orm, verify, logger });
   const server = await createServiceServer<SchemasContext>({
@@ -48,16 +44,16 @@ export async function createServer(config: Config, deps: Partial<SchemasDeps> = 
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
     metricsMaxLabelValues: config.metricsMaxLabelValues,
-    context: async (input) => Object.assign(await baseContext(input), { registry }),
+    context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,
     routes: (app) => {
-      mountInternalRoutes(app, { orm, verify, registry, logger });
-      mountConfluentRoutes(app, { orm, verify, registry, logger, bodyLimitBytes: config.bodyLimitBytes });
+      mountInternalRoutes(app, { orm, verify, services, logger });
+      mountConfluentRoutes(app, { orm, verify, services, logger, bodyLimitBytes: config.bodyLimitBytes });
     },
     onStop: async () => {
       await orm.close();
     },
   });
-  return { server, orm, schema, registry };
+  return { server, orm, schema, services };
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../../../lib/src/testing/gateway-harness';
-import { startGatewayOver } from '../../../lib/src/testing/gateway-harness';
+import type { RunningGateway } from '../../../test/support/gateway-harness';
+import { startGatewayOver } from '../../../test/support/gateway-harness';
 import { gql } from '../../../lib/src/testing/harness';
 import type { SchemasHarness } from './schemas.harness';
 import { READER, WRITER, startSchemas } from './schemas.harness';

@@ -8,19 +8,18 @@ import {
 } from '../../../lib/src/index';
 import { CatalogClient } from './clients/catalog.client';
 import { SchemasClient } from './clients/schemas.client';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { systemClock } from '../../../lib/src/kit/clock';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
-import type { SyntheticContext } from './job/job.resolver';
-import { JOB_UPDATED } from './job/job.resolver';
-import { JOB_PERMISSIONS, runSyntheticJob } from './job/job.runner';
+import type { SyntheticContext } from './context';
+import { JOB_PERMISSIONS } from './job/job.runner';
 import { SYNTHETIC_PRODUCER } from './job/job.lineage';
-import type { JobServiceDeps } from './job/job.service';
-import { resumeUnfinishedJobs } from './job/job.service';
-import { toSnapshot } from './job/job.snapshot';
-import type { SyntheticDataJob } from './job/synthetic-job.entity';
-import { SyntheticDataJob as JobEntity } from './job/synthetic-job.entity';
+import { SyntheticDataJob } from './job/synthetic-job.entity';
 import { SyntheticReport } from './report/synthetic-report.entity';
 import { buildSyntheticSchema } from './schema';
+import type { SyntheticServices } from './synthetic.services';
+import { createSyntheticServices } from './synthetic.services';
 
 /** Replaceable collaborators (tests pass an ORM on a given database, for example). */
 export interface SyntheticDeps {
@@ -29,18 +28,22 @@ export interface SyntheticDeps {
   verify: TokenVerifier;
   tokens: ServiceTokenSource;
   pool: WorkerPool;
+  /** @default the system clock */
+  clock: Clock;
 }
 
 export interface SyntheticServer {
   server: ServiceServer;
   orm: MikroORM;
   schema: GraphQLSchema;
-  jobs: JobServiceDeps;
+  services: SyntheticServices;
+  /** The pool background jobs run on (closed by the server's stop). */
+  pool: WorkerPool;
   /** Re-queues jobs a previous process left unfinished; `main.ts` calls it after listening. */
   resume: () => Promise<number>;
 }
 
-export const SYNTHETIC_ENTITIES = [JobEntity, SyntheticReport];
+export const SYNTHETIC_ENTITIES = [SyntheticDataJob, SyntheticReport];
 
 /** Builds the synthetic service (never listens): ORM, worker pool, clients of catalog and schemas, schema, server. */
 export async function createServer(config: Config, deps: Partial<SyntheticDeps> = {}): Promise<SyntheticServer> {
@@ -65,17 +68,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     producer: SYNTHETIC_PRODUCER,
     authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, JOB_PERMISSIONS)}`,
   });
-  const publish = (job: SyntheticDataJob): void => pubSub.publish(JOB_UPDATED, job.id, toSnapshot(job));
-  const jobs: JobServiceDeps = {
-    catalog,
-    schemas,
-    pool,
-    publish,
-    updates: (jobId) => pubSub.subscribe(JOB_UPDATED, jobId),
-    maxRows: config.maxRows,
-    logger,
-    run: (jobId, signal) => runSyntheticJob({ orm, catalog, schemas, tokens, lineage, publish, logger }, jobId, signal),
-  };
+  const services = createSyntheticServices({ orm, pubSub, pool, catalog, schemas, tokens, lineage, logger, clock: deps.clock ?? systemClock, settings: config });
   const schema = await buildSyntheticSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   const server = await createServiceServer<SyntheticContext>({
@@ -87,7 +80,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     bodyLimitBytes: config.bodyLimitBytes,
     webSocket: config.webSocket,
     metricsMaxLabelValues: config.metricsMaxLabelValues,
-    context: async (input) => Object.assign(await baseContext(input), { jobs }),
+    context: async (input) => Object.assign(await baseContext(input), { services }),
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,
     onStop: async () => {
@@ -96,5 +89,5 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
       await orm.close();
     },
   });
-  return { server, orm, schema, jobs, resume: () => resumeUnfinishedJobs(orm, jobs) };
+  return { server, orm, schema, services, pool, resume: () => services.jobs.resumeUnfinished(orm.em.fork()) };
 }

@@ -1,5 +1,6 @@
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../lib/src/testing/wait-for';
 import { compileJsonSchema } from '../src/schema-driven/json-schema.generator';
 import { parseCsv, toCsv } from '../src/table/csv.codec';
 import { columnValues } from '../src/table/table.types';
@@ -220,11 +221,7 @@ describe('synthetic data jobs', () => {
       ownerToken,
     );
     const id = created.data.createSyntheticDataJob.id;
-    for (let i = 0; i < 100; i++) {
-      const state = await h.gql('query($id: ID!) { syntheticDataJob(id: $id) { status } }', { id }, ownerToken);
-      if (state.data.syntheticDataJob.status === 'RUNNING') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(async () => (await h.gql('query($id: ID!) { syntheticDataJob(id: $id) { status } }', { id }, ownerToken)).data.syntheticDataJob.status === 'RUNNING', 'the job to run');
     const cancelled = await h.gql('mutation($id: ID!) { cancelSyntheticDataJob(id: $id) { id } }', { id }, ownerToken);
     expect(cancelled.errors).toBeUndefined();
     const job = await waitForJob(h, id, ownerToken);

@@ -1,8 +1,10 @@
 // Probes for revocation tests: is a token accepted or refused by the gateway (planned, pass-through
 // and REST paths) and by every subgraph directly, polled until a deadline.
+import { randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { gql } from '../../../lib/src/testing/harness';
+import { waitFor } from '../../../lib/src/testing/wait-for';
 import type { Platform } from '../../support/platform';
 
 /** What one place answered for a token. */
@@ -52,7 +54,7 @@ export async function notAccepted(p: Platform, token: string): Promise<Probe[]> 
 
 /** A subscription over graphql-ws, collecting what arrives. */
 export function subscribe(url: string, token: string, query: string) {
-  const seen: { errors: any[]; completed: boolean; closed?: number } = { errors: [], completed: false };
+  const seen: { errors: any[]; data: number; completed: boolean; closed?: number } = { errors: [], data: 0, completed: false };
   const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
   let started = false;
   client.on('connected', () => (started = true));
@@ -60,7 +62,10 @@ export function subscribe(url: string, token: string, query: string) {
   const dispose = client.subscribe(
     { query },
     {
-      next: (v: any) => v.errors && seen.errors.push(...v.errors),
+      next: (v: any) => {
+        if (v.errors) seen.errors.push(...v.errors);
+        if (v.data) seen.data += 1;
+      },
       error: (e: any) => seen.errors.push(...(Array.isArray(e) ? e : [e])),
       complete: () => (seen.completed = true),
     },
@@ -76,6 +81,24 @@ export async function within(ms: number, check: () => boolean | Promise<boolean>
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Ingests lineage events (as `token`) until `done` holds: proves lineage subscriptions are registered end to end. */
+export async function ingestLineageUntil(p: Platform, token: string, done: () => boolean): Promise<void> {
+  const event = (runId: string) => ({
+    eventTime: new Date().toISOString(),
+    eventType: 'START',
+    producer: 'https://example.com/security-tests',
+    schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+    run: { runId },
+    job: { namespace: 'aic://tests', name: 'revocation-check' },
+  });
+  await waitFor(async () => {
+    if (done()) return true;
+    const res = await p.call('mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }', { e: event(randomUUID()) }, token);
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    return done();
+  }, 'a lineage event to reach every subscriber', { intervalMs: 100 });
 }
 
 /** A subscription over Apollo's multipart HTTP protocol, collecting the raw text that arrives. */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType } from 'type-graphql';
+import { TrackedOrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { OrganizationRef, UserRef } from '../shared/refs.type';
 
 /** A team's AI application: a set of inference endpoints plus configuration, deployed to environments. */
@@ -8,15 +10,15 @@ import { OrganizationRef, UserRef } from '../shared/refs.type';
 @Unique({ properties: ['organizationId', 'name'] })
 @Directive('@key(fields: "id")')
 @ObjectType()
-export class Application {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'description';
+export class Application extends TrackedOrganizationEntity {
+  [OptionalProps]?: 'description';
 
+  // The table's own key and organization columns (varchar(255), indexed) since before the base entity.
   @PrimaryKey({ type: 'string' })
-  @Field(() => ID)
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', index: true })
-  organizationId!: string;
+  override organizationId!: string;
 
   @Property({ type: 'string' })
   @Field(() => String)
@@ -36,13 +38,11 @@ export class Application {
   @Property({ type: 'string' })
   createdById!: string;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
-  @Property({ type: 'datetime', onUpdate: () => new Date() })
   @Field(() => Date)
-  updatedAt: Date = new Date();
+  override updatedAt!: Opt<Date>;
 
   @Field(() => UserRef)
   owner(): UserRef {

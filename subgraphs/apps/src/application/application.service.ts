@@ -1,29 +1,59 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { Viewer } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError, assertSameOrganization } from '../../../../lib/src/index';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
+import type { Deployment } from '../deployment/deployment.entity';
+import type { DeploymentRepository } from '../deployment/deployment.repository';
 import { Application } from './application.entity';
+import type { ApplicationRepository } from './application.repository';
 
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,30}$/;
 export const DEFAULT_ENVIRONMENTS = ['dev', 'staging', 'production'];
 
 /** Creates, reads, updates and lists applications within the viewer's organization. */
 export class ApplicationService {
-  async get(em: EntityManager, viewer: Viewer | null, id: string): Promise<Application> {
-    const app = await em.findOne(Application, { id });
+  constructor(
+    private readonly applications: ApplicationRepository,
+    private readonly deployments: DeploymentRepository,
+  ) {}
+
+  /**
+   * @throws NotFoundError when there is no such application, ForbiddenError when it belongs to another organization
+   */
+  async get(scope: RequestScope, id: string): Promise<Application> {
+    const app = await this.applications.findById(scope.em, id);
     if (!app) throw new NotFoundError('Application', id);
-    assertSameOrganization(viewer, app.organizationId);
+    assertSameOrganization(scope.viewer, app.organizationId);
     return app;
   }
 
-  list(em: EntityManager, viewer: Viewer): Promise<Application[]> {
-    return em.find(Application, { organizationId: viewer.organizationId }, { orderBy: { name: 'asc' } });
+  /** The application for another subgraph: null unless it belongs to the viewer's organization. */
+  async visible(scope: RequestScope, id: string): Promise<Application | null> {
+    const app = await this.applications.findById(scope.em, id);
+    return app && app.organizationId === scope.viewer.organizationId ? app : null;
   }
 
-  async create(em: EntityManager, viewer: Viewer, input: { name: string; description?: string | null; environments?: string[] | null; ownerId?: string | null }): Promise<Application> {
+  /** An application by id, for work without a viewer (a deployment's own application). */
+  async byId(em: EntityManager, id: string): Promise<Application> {
+    const app = await this.applications.findById(em, id);
+    if (!app) throw new NotFoundError('Application', id);
+    return app;
+  }
+
+  list(scope: RequestScope): Promise<Application[]> {
+    return this.applications.listInOrganization(scope.em, scope.viewer.organizationId);
+  }
+
+  /** The application's current deployments, one per environment (deleted ones left out). */
+  deploymentsOf(scope: RequestScope, app: Application): Promise<Deployment[]> {
+    return this.deployments.listLiveOfApplication(scope.em, app.id);
+  }
+
+  async create(scope: RequestScope, input: { name: string; description?: string | null; environments?: string[] | null; ownerId?: string | null }): Promise<Application> {
+    const { viewer, em } = scope;
     const name = input.name.trim();
     const environments = input.environments ?? DEFAULT_ENVIRONMENTS;
     this.check(name, environments);
-    if (await em.findOne(Application, { organizationId: viewer.organizationId, name })) throw new ConflictError(`An application named "${name}" exists`);
+    if (await this.applications.findByName(em, viewer.organizationId, name)) throw new ConflictError(`An application named "${name}" exists`);
     const app = em.create(Application, {
       organizationId: viewer.organizationId,
       name,
@@ -36,15 +66,15 @@ export class ApplicationService {
     return app;
   }
 
-  async update(em: EntityManager, viewer: Viewer, id: string, input: { description?: string | null; environments?: string[] | null; ownerId?: string | null }): Promise<Application> {
-    const app = await this.get(em, viewer, id);
+  async update(scope: RequestScope, id: string, input: { description?: string | null; environments?: string[] | null; ownerId?: string | null }): Promise<Application> {
+    const app = await this.get(scope, id);
     if (input.environments) {
       this.check(app.name, input.environments);
       app.environments = input.environments;
     }
     if (input.description !== undefined) app.description = input.description;
     if (input.ownerId) app.ownerId = input.ownerId;
-    await em.flush();
+    await scope.em.flush();
     return app;
   }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONScalar } from '../../../../lib/src/index';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { SchemaVersionRef, UserRef } from '../shared/refs.type';
 import type { ConfigEntry } from './config-snapshot.builder';
 
@@ -37,15 +39,15 @@ export function toConfigEntryType(entry: ConfigEntry): ConfigEntryType {
 @Unique({ properties: ['applicationId', 'version'] })
 @Directive('@key(fields: "id")')
 @ObjectType()
-export class ConfigVersion {
-  [OptionalProps]?: 'createdAt' | 'note' | 'schemaVersionId';
+export class ConfigVersion extends OrganizationEntity {
+  [OptionalProps]?: 'note' | 'schemaVersionId';
 
+  // The table's own key and organization columns (varchar(255), indexed) since before the base entity.
   @PrimaryKey({ type: 'string' })
-  @Field(() => ID)
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', index: true })
-  organizationId!: string;
+  override organizationId!: string;
 
   @Property({ type: 'string', index: true })
   @Field(() => ID)
@@ -72,9 +74,8 @@ export class ConfigVersion {
   @Property({ type: 'string' })
   createdById!: string;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
   @Field(() => [ConfigEntryType])
   entries(): ConfigEntryType[] {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { JSONScalar } from '../../../../lib/src/index';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { DeploymentEventKind, DeploymentStatus, HealthState } from './deployment.model';
 import './deployment-enums.type';
 
@@ -9,15 +11,15 @@ import './deployment-enums.type';
 @Entity({ tableName: 'deployment_events' })
 @Unique({ properties: ['deploymentId', 'sequence'] })
 @ObjectType()
-export class DeploymentEvent {
-  [OptionalProps]?: 'at' | 'actorId' | 'data';
+export class DeploymentEvent extends OrganizationEntity {
+  [OptionalProps]?: 'actorId' | 'data';
 
+  // The table's own key and organization columns (varchar(255), indexed) since before the base entity.
   @PrimaryKey({ type: 'string' })
-  @Field(() => ID)
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', index: true })
-  organizationId!: string;
+  override organizationId!: string;
 
   @Property({ type: 'string', index: true })
   @Field(() => ID)
@@ -67,7 +69,8 @@ export class DeploymentEvent {
   @Field(() => ID, { nullable: true, description: 'User or service that caused it; null for the scheduler' })
   actorId?: string | null;
 
-  @Property({ type: 'datetime' })
-  @Field(() => Date)
-  at: Date = new Date();
+  /** When it happened (column and GraphQL field `at`, the names since before the base entity). */
+  @Property({ type: 'datetime', fieldName: 'at' })
+  @Field(() => Date, { name: 'at' })
+  override createdAt: Opt<Date> = new Date();
 }

@@ -4,13 +4,17 @@ import { DeploymentEvent } from './deployment-event.entity';
 import type { Deployment } from './deployment.entity';
 import { DEPLOYMENT_EVENTS } from './deployment.model';
 import type { DeploymentEventKind, DeploymentStatus } from './deployment.model';
+import type { DeploymentRepository } from './deployment.repository';
 
 /**
  * Appends events to deployments' timelines and publishes each one for the status subscription.
  * Sequence numbers come from the stored count, so the timeline order is the order of the writes.
  */
 export class DeploymentTimeline {
-  constructor(private readonly pubSub: PubSub) {}
+  constructor(
+    private readonly deployments: DeploymentRepository,
+    private readonly pubSub: PubSub,
+  ) {}
 
   /** Adds one event (flushed with the deployment) and publishes it after the flush. */
   async record(
@@ -22,7 +26,7 @@ export class DeploymentTimeline {
     actorId: string | null,
     data?: unknown,
   ): Promise<DeploymentEvent> {
-    const sequence = (await em.count(DeploymentEvent, { deploymentId: deployment.id })) + 1;
+    const sequence = (await this.deployments.countEvents(em, deployment.id)) + 1;
     const event = em.create(DeploymentEvent, {
       organizationId: deployment.organizationId,
       deploymentId: deployment.id,
@@ -39,7 +43,9 @@ export class DeploymentTimeline {
       data: data ?? null,
     });
     await em.flush();
-    this.pubSub.publish(DEPLOYMENT_EVENTS, { ...event, at: event.at.toISOString() });
+    // The payload keeps the GraphQL name of the event's time, `at` (an ISO string, so it crosses Redis unchanged).
+    const { createdAt, ...fields } = event;
+    this.pubSub.publish(DEPLOYMENT_EVENTS, { ...fields, at: createdAt.toISOString() });
     return event;
   }
 }

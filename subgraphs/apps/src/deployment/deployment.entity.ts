@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { TrackedOrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { ScalingDecision, ScalingPolicySpec } from '../autoscaler/autoscaler.engine';
 import type { ScalingHistory } from '../autoscaler/scaling-behavior.model';
 import type { HealthDiagnostic, HealthThresholds } from '../health/health.evaluator';
@@ -14,15 +16,15 @@ import './deployment-enums.type';
 @Entity({ tableName: 'deployments' })
 @Directive('@key(fields: "id")')
 @ObjectType()
-export class Deployment {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'configVersionId' | 'lastDecision' | 'checkedAt';
+export class Deployment extends TrackedOrganizationEntity {
+  [OptionalProps]?: 'configVersionId' | 'lastDecision' | 'checkedAt';
 
+  // The table's own key and organization columns (varchar(255), indexed) since before the base entity.
   @PrimaryKey({ type: 'string' })
-  @Field(() => ID)
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', index: true })
-  organizationId!: string;
+  override organizationId!: string;
 
   @Property({ type: 'string', index: true })
   @Field(() => ID)
@@ -83,13 +85,11 @@ export class Deployment {
   @Property({ type: 'string' })
   createdById!: string;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
-  @Property({ type: 'datetime', onUpdate: () => new Date() })
   @Field(() => Date)
-  updatedAt: Date = new Date();
+  override updatedAt!: Opt<Date>;
 
   @Field(() => UserRef)
   createdBy(): UserRef {

@@ -5,7 +5,8 @@ import type { HealthDiagnostic as Diagnostic } from '../health/health.evaluator'
 import type { ResourceSpec } from '../kubernetes/release-spec.model';
 import type { StoredEndpoint } from './deployment.model';
 import { ScalingTargetKind } from './deployment.types';
-import type { DeploymentResources, HealthDiagnostic, ReleaseEndpoint, ScalingPolicy } from './deployment.types';
+import type { DeploymentResources, HealthDiagnostic, ReleaseEndpoint, ReleaseRecord, ScalingPolicy } from './deployment.types';
+import type { Release } from './release.entity';
 import type { ResourcesInput, ScalingPolicyInput } from './deployment.input';
 
 /** Stored endpoints as GraphQL objects. */
@@ -85,4 +86,19 @@ export function toDiagnostics(diagnostics: Diagnostic[]): HealthDiagnostic[] {
     threshold: d.threshold,
     message: d.message,
   }));
+}
+
+/** A stored release as its GraphQL record. */
+export function toReleaseRecord(r: Release): ReleaseRecord {
+  return {
+    id: r.id,
+    revision: r.revision,
+    endpoints: toReleaseEndpoints(r.endpoints),
+    configVersionId: r.configVersionId ?? null,
+    resources: toResources(r.resources),
+    scaling: toScalingPolicy(r.scaling),
+    replicas: r.replicas,
+    rolledBackFrom: r.rolledBackFrom ?? null,
+    createdAt: r.createdAt,
+  };
 }

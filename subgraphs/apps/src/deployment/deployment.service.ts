@@ -1,49 +1,98 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { Viewer } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError, assertSameOrganization } from '../../../../lib/src/index';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { resolveScalingPolicy } from '../autoscaler/autoscaler.engine';
 import { emptyScalingHistory } from '../autoscaler/scaling-behavior.model';
-import { Application } from '../application/application.entity';
+import type { Application } from '../application/application.entity';
 import type { ApplicationService } from '../application/application.service';
 import type { FieldProblem } from '../common/invalid-input.error';
 import { InvalidInputError } from '../common/invalid-input.error';
 import { configForRelease } from '../config-version/config-snapshot.builder';
-import { ConfigVersion } from '../config-version/config-version.entity';
+import type { ConfigVersion } from '../config-version/config-version.entity';
+import type { ConfigVersionService } from '../config-version/config-version.service';
 import type { DeploymentDriver, DriverTarget } from '../drivers/driver.model';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../health/health.evaluator';
 import { findEndpointProblems } from '../kubernetes/release.renderer';
 import { findResourceProblems } from '../kubernetes/resources.validator';
+import type { DeploymentEvent } from './deployment-event.entity';
 import type { DeploymentTimeline } from './deployment-timeline';
 import { Deployment } from './deployment.entity';
 import type { DeployInput } from './deployment.input';
-import { fromResourcesInput, fromScalingInput } from './deployment.mapper';
+import { fromResourcesInput, fromScalingInput, toReleaseRecord } from './deployment.mapper';
 import { DeploymentEventKind, DeploymentStatus, DriverKind, HealthState } from './deployment.model';
 import type { ReleaseContent } from './deployment.model';
+import { ACTIVE_STATUSES } from './deployment.repository';
+import type { DeploymentRepository } from './deployment.repository';
+import type { DeployResult, ReleaseRecord } from './deployment.types';
 import { Release } from './release.entity';
 
-const ACTIVE = [DeploymentStatus.RUNNING, DeploymentStatus.DEGRADED, DeploymentStatus.UNHEALTHY];
+const ACTIVE = ACTIVE_STATUSES;
 
 /** Lifecycle of deployments: deploy, pause, resume, scale, rollback, delete, each recorded in the timeline. */
 export class DeploymentService {
   constructor(
-    private readonly applications: ApplicationService,
-    private readonly drivers: Record<DriverKind, DeploymentDriver>,
-    readonly timeline: DeploymentTimeline,
+    private readonly deps: {
+      deployments: DeploymentRepository;
+      applications: ApplicationService;
+      configVersions: ConfigVersionService;
+      drivers: Record<DriverKind, DeploymentDriver>;
+      timeline: DeploymentTimeline;
+    },
   ) {}
 
-  async get(em: EntityManager, viewer: Viewer | null, id: string): Promise<Deployment> {
-    const deployment = await em.findOne(Deployment, { id });
+  private get drivers(): Record<DriverKind, DeploymentDriver> {
+    return this.deps.drivers;
+  }
+
+  /**
+   * @throws NotFoundError when there is no such deployment, ForbiddenError when it belongs to another organization
+   */
+  async get(scope: RequestScope, id: string): Promise<Deployment> {
+    const deployment = await this.deps.deployments.findById(scope.em, id);
     if (!deployment) throw new NotFoundError('Deployment', id);
-    assertSameOrganization(viewer, deployment.organizationId);
+    assertSameOrganization(scope.viewer, deployment.organizationId);
     return deployment;
   }
 
+  /** The deployment for another subgraph: null unless it belongs to the viewer's organization. */
+  async visible(scope: RequestScope, id: string): Promise<Deployment | null> {
+    const deployment = await this.deps.deployments.findById(scope.em, id);
+    return deployment && deployment.organizationId === scope.viewer.organizationId ? deployment : null;
+  }
+
+  /** The organization's deployments (deleted ones left out), optionally of one application or environment, oldest first. */
+  list(scope: RequestScope, filter: { applicationId?: string | null; environment?: string | null }): Promise<Deployment[]> {
+    return this.deps.deployments.listLive(scope.em, scope.viewer.organizationId, filter);
+  }
+
+  /** The application the deployment runs. */
+  applicationOf(scope: RequestScope, deployment: Deployment): Promise<Application> {
+    return this.deps.applications.byId(scope.em, deployment.applicationId);
+  }
+
+  /** The config version the running release uses, if any. */
+  async configVersionOf(scope: RequestScope, deployment: Deployment): Promise<ConfigVersion | null> {
+    return deployment.configVersionId ? this.deps.configVersions.byId(scope.em, deployment.configVersionId) : null;
+  }
+
+  /** Every release of the deployment, newest first. */
+  async releasesOf(scope: RequestScope, deployment: Deployment): Promise<ReleaseRecord[]> {
+    return (await this.deps.deployments.releases(scope.em, deployment.id)).map(toReleaseRecord);
+  }
+
+  /** The last `last` (default and at most 500) lifecycle steps and status changes, oldest first. */
+  timelineOf(scope: RequestScope, deployment: Deployment, last: number | null): Promise<DeploymentEvent[]> {
+    return this.deps.deployments.lastEvents(scope.em, deployment.id, last);
+  }
+
   /** Rolls out a new release (creating the deployment on first use), or returns the driver's plan on a dry run. */
-  async deploy(em: EntityManager, viewer: Viewer, input: DeployInput, authorization: string): Promise<{ deployment: Deployment | null; objects: unknown[] }> {
-    const app = await this.applications.get(em, viewer, input.applicationId);
+  async deploy(scope: RequestScope, input: DeployInput, authorization: string): Promise<DeployResult> {
+    const { viewer, em } = scope;
+    const dryRun = Boolean(input.dryRun);
+    const app = await this.deps.applications.get(scope, input.applicationId);
     const content = this.validate(input, app.environments);
-    const configVersion = input.configVersionId ? await this.configOf(em, app.id, input.configVersionId) : null;
-    const existing = await em.findOne(Deployment, { applicationId: app.id, environment: input.environment, status: { $ne: DeploymentStatus.DELETED } });
+    const configVersion = input.configVersionId ? await this.deps.configVersions.ofApplication(em, app.id, input.configVersionId) : null;
+    const existing = await this.deps.deployments.findLive(em, app.id, input.environment);
     const driverKind = existing?.driver ?? input.driver ?? DriverKind.LOCAL;
     if (existing && input.driver && input.driver !== existing.driver) {
       throw new BadUserInputError('The driver of a deployment is fixed', [{ field: 'driver', message: `this deployment runs on ${existing.driver}` }]);
@@ -51,7 +100,7 @@ export class DeploymentService {
     if (existing) content.endpoints = content.endpoints.map((e) => ({ ...e, endpointId: existing.endpointsState.find((o) => o.name === e.name)?.endpointId ?? null }));
     const revision = (existing?.revision ?? 0) + 1;
     const target = this.target(existing?.id ?? 'new', app, input.environment, revision, content, configVersion);
-    if (input.dryRun) return { deployment: null, objects: this.planOrRefuse(driverKind, target) };
+    if (input.dryRun) return { deployment: null, dryRun, objects: this.planOrRefuse(driverKind, target) };
     this.planOrRefuse(driverKind, target);
 
     const deployment =
@@ -75,44 +124,48 @@ export class DeploymentService {
       });
     if (input.healthThresholds) deployment.healthThresholds = { ...deployment.healthThresholds, ...definedOnly(input.healthThresholds) };
     await em.flush();
-    return { deployment: await this.rollOut(em, deployment, { ...target, deploymentId: deployment.id }, viewer.id, authorization, null), objects: [] };
+    return { deployment: await this.rollOut(em, deployment, { ...target, deploymentId: deployment.id }, viewer.id, authorization, null), dryRun, objects: [] };
   }
 
-  async pause(em: EntityManager, viewer: Viewer, id: string, authorization: string): Promise<Deployment> {
-    const deployment = await this.get(em, viewer, id);
+  async pause(scope: RequestScope, id: string, authorization: string): Promise<Deployment> {
+    const { viewer, em } = scope;
+    const deployment = await this.get(scope, id);
     if (!ACTIVE.includes(deployment.status)) throw new ConflictError(`A ${deployment.status} deployment cannot be paused`);
     const previous = deployment.status;
     deployment.endpointsState = await this.drivers[deployment.driver].pause(await this.current(em, deployment), authorization);
     deployment.status = DeploymentStatus.PAUSED;
     deployment.health = HealthState.UNKNOWN;
-    await this.timeline.record(em, deployment, DeploymentEventKind.PAUSED, previous, 'paused: the endpoints stop serving', viewer.id);
+    await this.deps.timeline.record(em, deployment, DeploymentEventKind.PAUSED, previous, 'paused: the endpoints stop serving', viewer.id);
     return deployment;
   }
 
-  async resume(em: EntityManager, viewer: Viewer, id: string, authorization: string): Promise<Deployment> {
-    const deployment = await this.get(em, viewer, id);
+  async resume(scope: RequestScope, id: string, authorization: string): Promise<Deployment> {
+    const { viewer, em } = scope;
+    const deployment = await this.get(scope, id);
     if (deployment.status !== DeploymentStatus.PAUSED) throw new ConflictError(`A ${deployment.status} deployment cannot be resumed`);
     deployment.endpointsState = await this.drivers[deployment.driver].apply(await this.current(em, deployment), authorization);
     deployment.status = DeploymentStatus.RUNNING;
-    await this.timeline.record(em, deployment, DeploymentEventKind.RESUMED, DeploymentStatus.PAUSED, `resumed release ${deployment.revision}`, viewer.id);
+    await this.deps.timeline.record(em, deployment, DeploymentEventKind.RESUMED, DeploymentStatus.PAUSED, `resumed release ${deployment.revision}`, viewer.id);
     return deployment;
   }
 
   /** Sets the replica count by hand; the autoscaling policy, if any, is switched off. */
-  async scale(em: EntityManager, viewer: Viewer, id: string, replicas: number, authorization: string): Promise<Deployment> {
-    const deployment = await this.get(em, viewer, id);
+  async scale(scope: RequestScope, id: string, replicas: number, authorization: string): Promise<Deployment> {
+    const { viewer, em } = scope;
+    const deployment = await this.get(scope, id);
     if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) throw new BadUserInputError('Invalid replica count', [{ field: 'replicas', message: 'must be a whole number in 0..1000' }]);
     if (!ACTIVE.includes(deployment.status)) throw new ConflictError(`A ${deployment.status} deployment cannot be scaled`);
     const before = deployment.replicas;
     deployment.replicas = replicas;
     deployment.scaling = null;
     await this.drivers[deployment.driver].scale(await this.current(em, deployment), authorization);
-    await this.timeline.record(em, deployment, DeploymentEventKind.SCALED, deployment.status, `scaled by hand from ${before} to ${replicas} replicas (autoscaling off)`, viewer.id, { from: before, to: replicas });
+    await this.deps.timeline.record(em, deployment, DeploymentEventKind.SCALED, deployment.status, `scaled by hand from ${before} to ${replicas} replicas (autoscaling off)`, viewer.id, { from: before, to: replicas });
     return deployment;
   }
 
-  async setScalingPolicy(em: EntityManager, viewer: Viewer, id: string, scaling: DeployInput['scaling'] | null, authorization: string): Promise<Deployment> {
-    const deployment = await this.get(em, viewer, id);
+  async setScalingPolicy(scope: RequestScope, id: string, scaling: DeployInput['scaling'] | null, authorization: string): Promise<Deployment> {
+    const { viewer, em } = scope;
+    const deployment = await this.get(scope, id);
     const policy = scaling ? fromScalingInput(scaling) : null;
     if (policy) {
       this.badInput(() => resolveScalingPolicy(policy));
@@ -122,19 +175,20 @@ export class DeploymentService {
     deployment.scaling = policy;
     deployment.scalingHistory = emptyScalingHistory();
     if (ACTIVE.includes(deployment.status)) await this.drivers[deployment.driver].scale(await this.current(em, deployment), authorization);
-    await this.timeline.record(em, deployment, DeploymentEventKind.SCALING_POLICY_CHANGED, deployment.status, policy ? `autoscaling between ${policy.minReplicas} and ${policy.maxReplicas} replicas` : 'autoscaling off', viewer.id, { policy });
+    await this.deps.timeline.record(em, deployment, DeploymentEventKind.SCALING_POLICY_CHANGED, deployment.status, policy ? `autoscaling between ${policy.minReplicas} and ${policy.maxReplicas} replicas` : 'autoscaling off', viewer.id, { policy });
     return deployment;
   }
 
   /** Restores an earlier release (endpoints, weights, config, resources and scaling together) as a new release. */
-  async rollback(em: EntityManager, viewer: Viewer, id: string, toRevision: number | null, authorization: string): Promise<Deployment> {
-    const deployment = await this.get(em, viewer, id);
+  async rollback(scope: RequestScope, id: string, toRevision: number | null, authorization: string): Promise<Deployment> {
+    const { viewer, em } = scope;
+    const deployment = await this.get(scope, id);
     if (deployment.status === DeploymentStatus.DELETED) throw new ConflictError('A deleted deployment cannot be rolled back');
     const wanted = toRevision ?? deployment.revision - 1;
-    const release = await em.findOne(Release, { deploymentId: deployment.id, revision: wanted });
+    const release = await this.deps.deployments.findRelease(em, deployment.id, wanted);
     if (!release || wanted >= deployment.revision) throw new BadUserInputError('No such earlier release', [{ field: 'toRevision', message: `must be an earlier release (1..${deployment.revision - 1})` }]);
-    const app = await this.applications.get(em, viewer, deployment.applicationId);
-    const configVersion = release.configVersionId ? await this.configOf(em, app.id, release.configVersionId) : null;
+    const app = await this.deps.applications.get(scope, deployment.applicationId);
+    const configVersion = release.configVersionId ? await this.deps.configVersions.ofApplication(em, app.id, release.configVersionId) : null;
     const content: ReleaseContent = {
       endpoints: release.endpoints.map((e) => ({ ...e, endpointId: deployment.endpointsState.find((o) => o.name === e.name)?.endpointId ?? null })),
       configVersionId: release.configVersionId ?? null,
@@ -146,14 +200,15 @@ export class DeploymentService {
     return this.rollOut(em, deployment, target, viewer.id, authorization, wanted);
   }
 
-  async delete(em: EntityManager, viewer: Viewer, id: string, authorization: string): Promise<Deployment> {
-    const deployment = await this.get(em, viewer, id);
+  async delete(scope: RequestScope, id: string, authorization: string): Promise<Deployment> {
+    const { viewer, em } = scope;
+    const deployment = await this.get(scope, id);
     if (deployment.status === DeploymentStatus.DELETED) return deployment;
     const previous = deployment.status;
     await this.drivers[deployment.driver].remove(await this.current(em, deployment), authorization);
     deployment.status = DeploymentStatus.DELETED;
     deployment.endpointsState = deployment.endpointsState.map((e) => ({ ...e, endpointId: null }));
-    await this.timeline.record(em, deployment, DeploymentEventKind.DELETED, previous, 'deleted: every object the deployment created is removed', viewer.id);
+    await this.deps.timeline.record(em, deployment, DeploymentEventKind.DELETED, previous, 'deleted: every object the deployment created is removed', viewer.id);
     return deployment;
   }
 
@@ -164,8 +219,8 @@ export class DeploymentService {
 
   /** The running release as a driver target. */
   async current(em: EntityManager, deployment: Deployment): Promise<DriverTarget> {
-    const app = await em.findOneOrFail(Application, { id: deployment.applicationId });
-    const configVersion = deployment.configVersionId ? await em.findOne(ConfigVersion, { id: deployment.configVersionId }) : null;
+    const app = await this.deps.applications.byId(em, deployment.applicationId);
+    const configVersion = deployment.configVersionId ? await this.deps.configVersions.byId(em, deployment.configVersionId) : null;
     const content: ReleaseContent = {
       endpoints: deployment.endpointsState,
       configVersionId: deployment.configVersionId ?? null,
@@ -192,7 +247,7 @@ export class DeploymentService {
       deployment.endpointsState = await this.drivers[deployment.driver].apply(target, authorization);
     } catch (error) {
       deployment.status = DeploymentStatus.FAILED;
-      await this.timeline.record(em, deployment, DeploymentEventKind.FAILED, previous, `release ${target.revision} failed: ${(error as Error).message}`, actorId);
+      await this.deps.timeline.record(em, deployment, DeploymentEventKind.FAILED, previous, `release ${target.revision} failed: ${(error as Error).message}`, actorId);
       throw error;
     }
     em.create(Release, {
@@ -211,7 +266,7 @@ export class DeploymentService {
     deployment.health = HealthState.UNKNOWN;
     const kind = rolledBackFrom === null ? DeploymentEventKind.DEPLOYED : DeploymentEventKind.ROLLED_BACK;
     const message = rolledBackFrom === null ? `release ${target.revision} deployed` : `rolled back to release ${rolledBackFrom} as release ${target.revision}`;
-    await this.timeline.record(em, deployment, kind, previous, message, actorId, { revision: target.revision, configVersion: target.config.version || null, endpoints: target.content.endpoints.map((e) => ({ name: e.name, weight: e.weight })) });
+    await this.deps.timeline.record(em, deployment, kind, previous, message, actorId, { revision: target.revision, configVersion: target.config.version || null, endpoints: target.content.endpoints.map((e) => ({ name: e.name, weight: e.weight })) });
     return deployment;
   }
 
@@ -245,12 +300,6 @@ export class DeploymentService {
     if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) problems.push({ field: 'replicas', message: 'must be a whole number in 0..1000' });
     this.badInputFields(problems);
     return { endpoints, configVersionId: input.configVersionId ?? null, resources, scaling, replicas };
-  }
-
-  private async configOf(em: EntityManager, applicationId: string, id: string): Promise<ConfigVersion> {
-    const version = await em.findOne(ConfigVersion, { id, applicationId });
-    if (!version) throw new BadUserInputError('Unknown config version', [{ field: 'configVersionId', message: 'is not a version of this application' }]);
-    return version;
   }
 
   private target(deploymentId: string, app: { id: string; name: string }, environment: string, revision: number, content: ReleaseContent, config: ConfigVersion | null): DriverTarget {

@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONScalar } from '../../../../lib/src/index';
 import { EndpointRef, ModelVersionRef } from '../shared/refs.type';
+import { Deployment } from './deployment.entity';
 
 export enum ScalingTargetKind {
   CPU = 'CPU',
@@ -79,4 +80,12 @@ export class ReleaseRecord {
   @Field(() => Int) replicas!: number;
   @Field(() => Int, { nullable: true, description: 'The revision this release restored' }) rolledBackFrom!: number | null;
   @Field(() => Date) createdAt!: Date;
+}
+
+@ObjectType({ description: 'The deployment after a rollout, or on a dry run what the driver would apply' })
+export class DeployResult {
+  @Field(() => Deployment, { nullable: true, description: 'Null on a dry run' }) deployment!: Deployment | null;
+  @Field(() => Boolean) dryRun!: boolean;
+  @Field(() => [JSONScalar], { description: 'kubernetes: Deployment, Service, HorizontalPodAutoscaler, VirtualService objects; local: the inference endpoint changes' })
+  objects!: unknown[];
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { ScalingPolicySpec } from '../autoscaler/autoscaler.engine';
 import type { ResourceSpec } from '../kubernetes/release-spec.model';
 import type { StoredEndpoint } from './deployment.model';
@@ -7,14 +9,15 @@ import type { StoredEndpoint } from './deployment.model';
 /** One release of a deployment: endpoints with weights, config version, resources and scaling, kept for rollback. */
 @Entity({ tableName: 'releases' })
 @Unique({ properties: ['deploymentId', 'revision'] })
-export class Release {
-  [OptionalProps]?: 'createdAt' | 'configVersionId' | 'rolledBackFrom';
+export class Release extends OrganizationEntity {
+  [OptionalProps]?: 'configVersionId' | 'rolledBackFrom';
 
+  // The table's own key and organization columns (varchar(255), indexed) since before the base entity.
   @PrimaryKey({ type: 'string' })
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', index: true })
-  organizationId!: string;
+  override organizationId!: string;
 
   @Property({ type: 'string', index: true })
   deploymentId!: string;
@@ -43,7 +46,4 @@ export class Release {
 
   @Property({ type: 'string' })
   createdById!: string;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 }

@@ -1,14 +1,19 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger, ServiceTokenSource } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { decideScale } from '../autoscaler/autoscaler.engine';
-import { Deployment } from '../deployment/deployment.entity';
+import type { Deployment } from '../deployment/deployment.entity';
 import { DeploymentEventKind, DeploymentStatus, DriverKind, HealthState } from '../deployment/deployment.model';
+import { ACTIVE_STATUSES } from '../deployment/deployment.repository';
+import type { DeploymentRepository } from '../deployment/deployment.repository';
 import type { DeploymentService } from '../deployment/deployment.service';
+import type { DeploymentTimeline } from '../deployment/deployment-timeline';
 import type { InferenceClient } from '../drivers/inference.client';
 import { evaluateHealth } from '../health/health.evaluator';
 import { estimateConcurrency, observeEndpoints } from './endpoint.observer';
 
-const ACTIVE = [DeploymentStatus.RUNNING, DeploymentStatus.DEGRADED, DeploymentStatus.UNHEALTHY];
+const ACTIVE = ACTIVE_STATUSES;
 const STATUS_OF_HEALTH: Record<string, DeploymentStatus> = {
   HEALTHY: DeploymentStatus.RUNNING,
   DEGRADED: DeploymentStatus.DEGRADED,
@@ -21,11 +26,14 @@ export interface MonitorDeps {
   orm: MikroORM;
   inference: InferenceClient;
   deployments: DeploymentService;
+  repository: DeploymentRepository;
+  /** Where health changes and autoscaler steps are recorded. */
+  timeline: DeploymentTimeline;
   /** Service tokens for background checks; `null` leaves the schedule off (no AIC_SERVICE_SECRET). */
   tokens: ServiceTokenSource | null;
   logger: Logger;
   intervalSeconds: number;
-  now?: () => number;
+  clock: Clock;
 }
 
 /**
@@ -63,7 +71,7 @@ export class DeploymentMonitor {
     const tokens = this.deps.tokens;
     if (!tokens) return;
     const em = this.deps.orm.em.fork();
-    const active = await em.find(Deployment, { status: { $in: ACTIVE } });
+    const active = await this.deps.repository.listActive(em);
     for (const deployment of active) {
       try {
         const token = await tokens.getToken(deployment.organizationId, MONITOR_PERMISSIONS);
@@ -72,6 +80,15 @@ export class DeploymentMonitor {
         this.deps.logger.warn({ err: error, deploymentId: deployment.id }, 'deployment check failed');
       }
     }
+  }
+
+  /**
+   * Checks one deployment of the viewer's organization now, as the viewer.
+   * @returns the deployment after the check
+   */
+  async checkNow(scope: RequestScope, id: string, authorization: string): Promise<Deployment> {
+    const deployment = await this.deps.deployments.get(scope, id);
+    return this.check(scope.em, deployment, authorization, scope.viewer.id);
   }
 
   /**
@@ -91,7 +108,7 @@ export class DeploymentMonitor {
     deployment.checkedAt = new Date(this.now());
     if (deployment.health !== previousHealth || deployment.status !== previousStatus) {
       const message = report.diagnostics.length > 0 ? `${report.status}: ${report.diagnostics.map((d) => d.message).join('; ')}` : `${report.status}: every endpoint is ready`;
-      await this.deps.deployments.timeline.record(em, deployment, DeploymentEventKind.HEALTH_CHANGED, previousStatus, message, actorId, { diagnostics: report.diagnostics });
+      await this.deps.timeline.record(em, deployment, DeploymentEventKind.HEALTH_CHANGED, previousStatus, message, actorId, { diagnostics: report.diagnostics });
     }
     if (deployment.scaling) await this.autoscale(em, deployment, estimateConcurrency(observation.states), authorization, actorId);
     await em.flush();
@@ -116,7 +133,7 @@ export class DeploymentMonitor {
     const before = deployment.replicas;
     deployment.replicas = decision.desiredReplicas;
     await this.deps.deployments.scaleByAutoscaler(em, deployment, authorization);
-    await this.deps.deployments.timeline.record(
+    await this.deps.timeline.record(
       em,
       deployment,
       DeploymentEventKind.AUTOSCALED,
@@ -128,6 +145,6 @@ export class DeploymentMonitor {
   }
 
   private now(): number {
-    return this.deps.now?.() ?? Date.now();
+    return this.deps.clock().getTime();
   }
 }

@@ -1,3 +1,4 @@
+import { SeededRandom } from '../../../../lib/src/data/random';
 import type { ColumnType, ValueKind } from './value.classifier';
 import { classifyValue, resolveColumnType } from './value.classifier';
 
@@ -42,18 +43,6 @@ export interface ColumnAccumulatorOptions {
   histogramBins: number;
 }
 
-/** Deterministic PRNG for reservoir sampling, so a profile never changes between runs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Folds the values of one column, one at a time, into its profile (Welford for mean and variance). */
 export class ColumnAccumulator {
   readonly name: string;
@@ -64,7 +53,8 @@ export class ColumnAccumulator {
   private overflow = false;
   private numericOverflow = false;
   private reservoir: number[] = [];
-  private readonly random = mulberry32(1);
+  /** Seeded, for reservoir sampling: a profile never changes between runs. */
+  private readonly random = new SeededRandom(1);
   private present = 0;
   private n = 0;
   private mean = 0;
@@ -119,7 +109,7 @@ export class ColumnAccumulator {
     // Past the distinct cap the histogram comes from a uniform reservoir sample (Algorithm R).
     if (this.reservoir.length < this.options.maxDistinct) this.reservoir.push(x);
     else {
-      const j = Math.floor(this.random() * this.n);
+      const j = this.random.int(this.n);
       if (j < this.reservoir.length) this.reservoir[j] = x;
     }
   }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 
 export enum BatchJobStatus {
   QUEUED = 'QUEUED',
@@ -17,19 +19,22 @@ export interface StoredColumnMapping {
   columns: string[];
 }
 
-/** A batch inference job: a catalog dataset through an endpoint into a new predictions dataset. */
+/**
+ * A batch inference job: a catalog dataset through an endpoint into a new predictions dataset. Its key
+ * and organization columns keep the types they had before the base entity (`varchar(255)`).
+ */
 @Entity({ tableName: 'batch_inference_jobs' })
 @Directive('@key(fields: "id")')
 @ObjectType()
-export class BatchInferenceJob {
-  [OptionalProps]?: 'createdAt' | 'status' | 'rowsDone' | 'rowsTotal' | 'attempts' | 'progress';
+export class BatchInferenceJob extends OrganizationEntity {
+  [OptionalProps]?: 'status' | 'rowsDone' | 'rowsTotal' | 'attempts' | 'progress';
 
   @PrimaryKey({ type: 'string' })
   @Field(() => ID)
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', index: true })
-  organizationId!: string;
+  override organizationId!: string;
 
   @Property({ type: 'string' })
   endpointId!: string;
@@ -77,9 +82,8 @@ export class BatchInferenceJob {
   @Property({ type: 'string' })
   createdById!: string;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true })

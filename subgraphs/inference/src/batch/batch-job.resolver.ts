@@ -1,11 +1,10 @@
 import { Arg, Ctx, Field, Float, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { requireViewer } from '../../../../lib/src/index';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import { DatasetRef, UserRef } from '../common/refs.type';
 import type { InferenceContext } from '../context';
 import { Endpoint } from '../endpoint/endpoint.entity';
 import { BatchInferenceJob, BatchJobStatus } from './batch-job.entity';
 import { StartBatchInferenceInput } from './batch-job.input';
-import { BATCH_PROGRESS_TOPIC } from './batch-job.service';
 
 @ObjectType({ description: 'Progress of a batch inference job' })
 export class BatchProgressEvent {
@@ -30,29 +29,28 @@ interface ProgressPayload {
 @Resolver(() => BatchInferenceJob)
 export class BatchJobResolver {
   @Mutation(() => BatchInferenceJob, { description: 'Runs an endpoint over every row of a catalog dataset and writes a predictions dataset' })
-  async startBatchInference(@Arg('input', () => StartBatchInferenceInput) input: StartBatchInferenceInput, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
-    return ctx.app.batch.start(ctx.em, requireViewer(ctx.viewer), input, ctx.authorization);
+  startBatchInference(@Arg('input', () => StartBatchInferenceInput) input: StartBatchInferenceInput, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
+    return ctx.services.batch.start(requestScope(ctx), input, ctx.authorization);
   }
 
   @Mutation(() => BatchInferenceJob)
-  async cancelBatchInference(@Arg('id', () => ID) id: string, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
-    return ctx.app.batch.cancel(ctx.em, requireViewer(ctx.viewer), id);
+  cancelBatchInference(@Arg('id', () => ID) id: string, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
+    return ctx.services.batch.cancel(requestScope(ctx), id);
   }
 
   @Query(() => BatchInferenceJob)
-  async batchInferenceJob(@Arg('id', () => ID) id: string, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
-    return ctx.app.batch.find(ctx.em, requireViewer(ctx.viewer), id);
+  batchInferenceJob(@Arg('id', () => ID) id: string, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
+    return ctx.services.batch.get(requestScope(ctx), id);
   }
 
   @Query(() => [BatchInferenceJob])
-  async batchInferenceJobs(@Ctx() ctx: InferenceContext): Promise<BatchInferenceJob[]> {
-    const viewer = requireViewer(ctx.viewer);
-    return ctx.em.find(BatchInferenceJob, { organizationId: viewer.organizationId }, { orderBy: { createdAt: 'desc' }, limit: 200 });
+  batchInferenceJobs(@Ctx() ctx: InferenceContext): Promise<BatchInferenceJob[]> {
+    return ctx.services.batch.list(requestScope(ctx));
   }
 
   @FieldResolver(() => Endpoint, { nullable: true, description: 'Null when the endpoint was deleted' })
-  async endpoint(@Root() job: BatchInferenceJob, @Ctx() ctx: InferenceContext): Promise<Endpoint | null> {
-    return ctx.em.findOne(Endpoint, { id: job.endpointId, organizationId: job.organizationId });
+  endpoint(@Root() job: BatchInferenceJob, @Ctx() ctx: InferenceContext): Promise<Endpoint | null> {
+    return ctx.services.batch.endpointOf(requestScope(ctx), job);
   }
 
   @FieldResolver(() => DatasetRef)
@@ -74,8 +72,7 @@ export class BatchJobResolver {
     description: 'Progress of a batch job until it ends',
     subscribe: async ({ args, context }) => {
       const ctx = context as InferenceContext;
-      const job = await ctx.app.batch.find(ctx.em, requireViewer(ctx.viewer), args.job as string);
-      return ctx.app.pubSub.subscribe(BATCH_PROGRESS_TOPIC, job.id);
+      return ctx.services.batch.progress(requestScope(ctx), args.job as string);
     },
   })
   batchInferenceProgress(@Root() p: ProgressPayload, @Arg('job', () => ID) _job: string): BatchProgressEvent {

@@ -1,13 +1,17 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { DatasetRef, Logger, OpenLineageEmitter, PubSub, RunHandle, ServiceTokenSource, Viewer, WorkerPool } from '../../../../lib/src/index';
+import type { DatasetRef, Logger, OpenLineageEmitter, PubSub, RunHandle, ServiceTokenSource, WorkerPool } from '../../../../lib/src/index';
 import type { CatalogDataset } from '../../../../lib/contracts/index';
 import { CatalogInternalClient, LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
 import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src/index';
-import { Endpoint } from '../endpoint/endpoint.entity';
+import type { Clock } from '../../../../lib/src/kit/clock';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
+import type { Endpoint } from '../endpoint/endpoint.entity';
+import type { EndpointRepository } from '../endpoint/endpoint.repository';
 import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
 import type { ServingRegistry } from '../serving/serving.registry';
 import { BatchInferenceJob, BatchJobStatus } from './batch-job.entity';
+import type { BatchJobRepository } from './batch-job.repository';
 import type { StartBatchInferenceInput } from './batch-job.input';
 import { parseDatasetRows, rowsToTensors, toCsv, type Row } from './dataset-rows';
 import { tensorToJson } from '../runtime/tensor.codec';
@@ -19,7 +23,10 @@ const LINEAGE_PRODUCER = 'https://github.com/aic-platform/aic-ai-platform/tree/m
 const JOB_PERMISSIONS = ['catalog:read', 'catalog:write', 'models:read'];
 
 export interface BatchJobServiceDeps {
+  /** Jobs run on their own EntityManager fork, outside any request. */
   orm: MikroORM;
+  jobs: BatchJobRepository;
+  endpointRepository: EndpointRepository;
   pool: WorkerPool;
   pubSub: PubSub;
   serving: ServingRegistry;
@@ -28,6 +35,7 @@ export interface BatchJobServiceDeps {
   catalogUrl: string;
   metrics: InferenceMetrics;
   logger: Logger;
+  clock: Clock;
 }
 
 /**
@@ -51,8 +59,10 @@ export class BatchJobService {
     });
   }
 
-  async start(em: EntityManager, viewer: Viewer, input: StartBatchInferenceInput, authorization?: string): Promise<BatchInferenceJob> {
-    const endpoint = await this.deps.endpoints.find(em, viewer, input.endpoint);
+  /** Starts a job over a dataset the caller can read (checked with its token when given). */
+  async start(scope: RequestScope, input: StartBatchInferenceInput, authorization?: string): Promise<BatchInferenceJob> {
+    const { viewer, em } = scope;
+    const endpoint = await this.deps.endpoints.get(scope, input.endpoint);
     const errors: { field: string; message: string }[] = [];
     if (input.mapping.length === 0) errors.push({ field: 'mapping', message: 'map at least one model input to columns' });
     input.mapping.forEach((m, i) => {
@@ -84,19 +94,65 @@ export class BatchJobService {
     return job;
   }
 
-  async find(em: EntityManager, viewer: Viewer, id: string): Promise<BatchInferenceJob> {
-    const job = await em.findOne(BatchInferenceJob, { id });
+  /** A job of the viewer's organization. @throws NOT_FOUND, FORBIDDEN */
+  async get({ viewer, em }: RequestScope, id: string): Promise<BatchInferenceJob> {
+    const job = await this.deps.jobs.findById(em, id);
     if (!job) throw new NotFoundError('BatchInferenceJob', id);
     assertSameOrganization(viewer, job.organizationId);
     return job;
   }
 
-  async cancel(em: EntityManager, viewer: Viewer, id: string): Promise<BatchInferenceJob> {
-    const job = await this.find(em, viewer, id);
+  /** The viewer's organization's latest 200 jobs, newest first. */
+  list({ viewer, em }: RequestScope): Promise<BatchInferenceJob[]> {
+    return this.deps.jobs.recentInOrganization(em, viewer.organizationId, 200);
+  }
+
+  /** `BatchInferenceJob` for other subgraphs: null unless it is the viewer's organization's. */
+  reference({ viewer, em }: RequestScope, id: string): Promise<BatchInferenceJob | null> {
+    return this.deps.jobs.findInOrganization(em, viewer.organizationId, id);
+  }
+
+  /** The job's endpoint; null when it was deleted. */
+  endpointOf({ em }: RequestScope, job: BatchInferenceJob): Promise<Endpoint | null> {
+    return this.deps.endpointRepository.findInOrganization(em, job.organizationId, job.endpointId);
+  }
+
+  /**
+   * Progress of a job of the viewer's organization: its state now (so a late subscriber, even after
+   * the job ended, gets an answer), then every change, ending after the final state.
+   */
+  async progress(scope: RequestScope, id: string): Promise<AsyncIterable<unknown>> {
+    const job = await this.get(scope, id);
+    return this.follow(job.id);
+  }
+
+  private async *follow(id: string): AsyncGenerator<unknown> {
+    // Listen before reading the state again, so no change falls between the two.
+    const live = this.deps.pubSub.subscribe(BATCH_PROGRESS_TOPIC, id)[Symbol.asyncIterator]();
+    try {
+      const now = await this.deps.jobs.findById(this.deps.orm.em.fork(), id);
+      if (!now) return;
+      yield this.progressOf(now);
+      if (FINAL.includes(now.status)) return;
+      for (;;) {
+        const next = await live.next();
+        if (next.done) return;
+        const event = next.value as { status: BatchJobStatus };
+        yield event;
+        if (FINAL.includes(event.status)) return;
+      }
+    } finally {
+      await live.return?.();
+    }
+  }
+
+  async cancel(scope: RequestScope, id: string): Promise<BatchInferenceJob> {
+    const { em } = scope;
+    const job = await this.get(scope, id);
     if (FINAL.includes(job.status)) return job;
     if (!this.deps.pool.cancel(job.id) || job.status === BatchJobStatus.QUEUED) {
       job.status = BatchJobStatus.CANCELLED;
-      job.finishedAt = new Date();
+      job.finishedAt = this.deps.clock();
       await em.flush();
       this.publish(job);
     }
@@ -106,7 +162,7 @@ export class BatchJobService {
   /** Re-submits jobs left QUEUED or RUNNING by a previous process. @returns how many */
   async resume(): Promise<number> {
     const em = this.deps.orm.em.fork();
-    const jobs = await em.find(BatchInferenceJob, { status: { $in: [BatchJobStatus.QUEUED, BatchJobStatus.RUNNING] } });
+    const jobs = await this.deps.jobs.unfinished(em);
     for (const job of jobs) this.submit(job.id);
     return jobs.length;
   }
@@ -116,7 +172,11 @@ export class BatchJobService {
   }
 
   private publish(job: BatchInferenceJob): void {
-    this.deps.pubSub.publish(BATCH_PROGRESS_TOPIC, job.id, {
+    this.deps.pubSub.publish(BATCH_PROGRESS_TOPIC, job.id, this.progressOf(job));
+  }
+
+  private progressOf(job: BatchInferenceJob) {
+    return {
       id: job.id,
       organizationId: job.organizationId,
       status: job.status,
@@ -124,7 +184,7 @@ export class BatchJobService {
       rowsTotal: job.rowsTotal,
       outputDatasetId: job.outputDatasetId ?? null,
       error: job.error ?? null,
-    });
+    };
   }
 
   private dataset(id: string, authorization: string): Promise<CatalogDataset> {
@@ -157,15 +217,15 @@ export class BatchJobService {
 
   private async run(id: string, signal: AbortSignal): Promise<void> {
     const em = this.deps.orm.em.fork();
-    const job = await em.findOne(BatchInferenceJob, { id });
+    const job = await this.deps.jobs.findById(em, id);
     if (!job || FINAL.includes(job.status)) return;
-    const endpoint = await em.findOne(Endpoint, { id: job.endpointId });
+    const endpoint = await this.deps.endpointRepository.findById(em, job.endpointId);
     const tokens = this.deps.tokens as ServiceTokenSource;
     let lineage: RunHandle | null = null;
     try {
       if (!endpoint) throw new Error('the endpoint was deleted');
       const auth = `Bearer ${await tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
-      Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: new Date(), rowsDone: 0, attempts: job.attempts + 1, error: null });
+      Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: this.deps.clock(), rowsDone: 0, attempts: job.attempts + 1, error: null });
       await em.flush();
       this.publish(job);
       lineage = await this.startLineage(job, endpoint);
@@ -180,14 +240,14 @@ export class BatchJobService {
         { name: job.outputDatasetName, description: `Predictions of endpoint ${endpoint.name} over dataset ${dataset.name} (batch job ${job.id})`, format: 'CSV', content: toCsv(table.columns, table.rows), tags: ['predictions'] },
         auth,
       );
-      Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: new Date() });
+      Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: this.deps.clock() });
       await em.flush();
       await this.endLineage(lineage, job, 'COMPLETE', (run) => run.complete([catalogDatasetRef(created.id)]));
     } catch (error) {
       const cancelled = signal.aborted;
       // The runtime's own message keeps the details (which tensor, which row) that a job owner needs.
       const message = error instanceof Error ? error.message : String(error);
-      Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : message, finishedAt: new Date() });
+      Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : message, finishedAt: this.deps.clock() });
       await em.flush();
       await this.endLineage(lineage, job, cancelled ? 'ABORT' : 'FAIL', (run) => (cancelled ? run.abort() : run.fail(message)));
     } finally {

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { ContentFormatError, parseCsvRecords, parseJsonLines, toCsv as writeCsv } from '../../../../lib/src/data/records';
 import type { TensorSpec } from '../runtime/model-signature';
 import type { WireTensor } from '../runtime/tensor.codec';
 import type { StoredColumnMapping } from './batch-job.entity';
@@ -8,18 +8,14 @@ export type Row = Record<string, unknown>;
 /** Rows of a CSV (header row) or JSON Lines dataset. */
 export function parseDatasetRows(content: string, format: 'CSV' | 'JSONL'): Row[] {
   if (format === 'JSONL') {
-    return content
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l, i) => {
-        try {
-          return JSON.parse(l) as Row;
-        } catch {
-          throw new Error(`line ${i + 1} of the dataset is not JSON`);
-        }
-      });
+    try {
+      return parseJsonLines(content);
+    } catch (error) {
+      if (error instanceof ContentFormatError) throw new Error(`line ${error.line} of the dataset is not JSON`, { cause: error });
+      throw error;
+    }
   }
-  return parse(content, { columns: true, skip_empty_lines: true, trim: true }) as Row[];
+  return parseCsvRecords(content, { trim: true });
 }
 
 function cell(value: unknown, datatype: string, where: string): unknown {
@@ -57,12 +53,7 @@ export function rowsToTensors(rows: readonly Row[], offset: number, mapping: rea
   });
 }
 
-function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** A CSV document with a header row. */
 export function toCsv(columns: readonly string[], rows: readonly unknown[][]): string {
-  return [columns.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
+  return writeCsv(columns, rows);
 }

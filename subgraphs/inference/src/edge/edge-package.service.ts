@@ -1,6 +1,6 @@
-import type { EntityManager } from '@mikro-orm/core';
 import { onnx } from 'onnx-proto';
-import type { ArtifactStore, UploadManager, Viewer } from '../../../../lib/src/index';
+import type { ArtifactStore, UploadManager } from '../../../../lib/src/index';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelArtifactSource } from '../serving/model-artifact.source';
 import { EDGE_LOADER_SOURCE } from './edge-loader.source';
 import { createTarGz } from './tar.writer';
@@ -34,7 +34,7 @@ export class EdgePackageService {
     private readonly deps: { source: ModelArtifactSource; store: ArtifactStore; uploads: UploadManager; onnxruntimeVersion: string },
   ) {}
 
-  async export(em: EntityManager, viewer: Viewer, modelVersionId: string, authorization?: string): Promise<EdgePackageResult> {
+  async export({ viewer, em }: RequestScope, modelVersionId: string, authorization?: string): Promise<EdgePackageResult> {
     const info = await this.deps.source.describe(em, modelVersionId, viewer.organizationId, authorization);
     const bytes = await this.deps.source.bytes(info, authorization);
     const signature = info.servedSignature ?? info.declaredSignature ?? null;

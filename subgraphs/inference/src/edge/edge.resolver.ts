@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, Float, ID, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { JSONScalar, requireViewer } from '../../../../lib/src/index';
+import { JSONScalar } from '../../../../lib/src/index';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import { ModelVersionRef } from '../common/refs.type';
 import type { InferenceContext } from '../context';
 
@@ -18,7 +19,7 @@ export class EdgePackage {
 export class EdgeResolver {
   @Mutation(() => EdgePackage, { description: 'Bundles a model version for offline use: model.onnx, signature, manifest and loader' })
   async exportEdgePackage(@Arg('modelVersion', () => ID) modelVersion: string, @Ctx() ctx: InferenceContext): Promise<EdgePackage> {
-    const result = await ctx.app.edge.export(ctx.em, requireViewer(ctx.viewer), modelVersion, ctx.authorization);
+    const result = await ctx.services.edge.export(requestScope(ctx), modelVersion, ctx.authorization);
     return { ...result, modelVersion: { id: result.modelVersionId } };
   }
 }

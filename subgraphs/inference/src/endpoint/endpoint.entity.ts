@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { TrackedOrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { ExecutionProvider } from '../runtime/execution-provider';
 
 /** A routed model version as stored. */
@@ -9,20 +11,23 @@ export interface StoredRoute {
   weight: number;
 }
 
-/** A serving endpoint: named, organization-scoped, routing traffic to model versions. */
+/**
+ * A serving endpoint: named, organization-scoped, routing traffic to model versions. Its key and
+ * organization columns keep the types they had before the base entity (`varchar(255)`).
+ */
 @Entity({ tableName: 'endpoints' })
 @Unique({ properties: ['organizationId', 'name'] })
 @Directive('@key(fields: "id")')
 @ObjectType()
-export class Endpoint {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'description' | 'shadowModelVersionId' | 'warmupDims' | 'replicas';
+export class Endpoint extends TrackedOrganizationEntity {
+  [OptionalProps]?: 'description' | 'shadowModelVersionId' | 'warmupDims' | 'replicas';
 
   @PrimaryKey({ type: 'string' })
   @Field(() => ID)
-  id: string = randomUUID();
+  override id: Opt<string> = randomUUID();
 
   @Property({ type: 'string', index: true })
-  organizationId!: string;
+  override organizationId!: string;
 
   @Property({ type: 'string' })
   @Field(() => String)
@@ -57,11 +62,9 @@ export class Endpoint {
   @Property({ type: 'string' })
   createdById!: string;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
-  @Property({ type: 'datetime', onUpdate: () => new Date() })
   @Field(() => Date)
-  updatedAt: Date = new Date();
+  override updatedAt!: Opt<Date>;
 }

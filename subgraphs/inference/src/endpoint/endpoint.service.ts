@@ -1,10 +1,18 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { Viewer } from '../../../../lib/src/index';
+import type { InferencePodIdentity } from '../../../../lib/contracts/index';
+import type { Logger } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError, assertSameOrganization } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
+import { intervalIterable } from '../common/interval.iterable';
 import type { ExecutionProvider } from '../runtime/execution-provider';
 import type { ModelArtifactSource } from '../serving/model-artifact.source';
+import type { ServingRegistry } from '../serving/serving.registry';
 import { Endpoint, type StoredRoute } from './endpoint.entity';
 import type { BatchingInput, CreateEndpointInput, RouteInput, UpdateEndpointInput, WarmupDimInput } from './endpoint.input';
+import type { EndpointMetricsEvent, EndpointStatus, VersionMetrics, VersionReadiness } from './endpoint.types';
+import type { EndpointRepository } from './endpoint.repository';
+import { endpointStatus, toVersionMetrics, toVersionReadiness } from './endpoint.view';
 
 type FieldError = { field: string; message: string };
 
@@ -48,52 +56,75 @@ function warmupRecord(dims: WarmupDimInput[], errors: FieldError[]): Record<stri
   return out;
 }
 
-/** Creates, changes and finds endpoints, organization-scoped, with every setting checked. */
+/** Settings the endpoint service is built with (config.ts). */
+export interface EndpointSettings {
+  /** Providers of an endpoint created without its own list. */
+  defaultProviders: readonly ExecutionProvider[];
+  /** How long the prediction path may reuse an endpoint it looked up (0 turns the cache off). */
+  cacheMs: number;
+}
+
+/**
+ * Creates, changes and finds endpoints, organization-scoped, with every setting checked, and reports
+ * their live state (loading, metrics, replicas in use) from the serving registry. Built once per process.
+ */
 export class EndpointService {
   private readonly hot = new Map<string, { endpoint: Endpoint; until: number }>();
 
   constructor(
+    private readonly endpoints: EndpointRepository,
     private readonly source: ModelArtifactSource,
-    private readonly defaultProviders: readonly ExecutionProvider[],
-    /** How long the prediction path may reuse an endpoint it looked up (0 turns the cache off). */
-    private readonly cacheMs = 1000,
+    private readonly serving: ServingRegistry,
+    private readonly settings: EndpointSettings,
+    private readonly clock: Clock,
   ) {}
 
   /**
-   * `find` for the prediction path: reuses a lookup for up to `cacheMs`, because a database query
+   * `get` for the prediction path: reuses a lookup for up to `cacheMs`, because a database query
    * per prediction costs more than a small model. Changes made through this replica apply at once;
-   * those made through another replica apply within `cacheMs`.
-   * @param em called only when the endpoint is looked up (a request's fork is made on first use)
+   * those made through another replica apply within `cacheMs`. `scope.em` is read only when the
+   * endpoint is looked up (a request's fork is made on first use).
    */
-  async findForPrediction(em: () => EntityManager, viewer: Viewer, idOrName: string): Promise<Endpoint> {
-    const key = `${viewer.organizationId}|${idOrName}`;
+  async forPrediction(scope: RequestScope, idOrName: string): Promise<Endpoint> {
+    const key = `${scope.viewer.organizationId}|${idOrName}`;
     const hit = this.hot.get(key);
     if (hit && hit.until > Date.now()) return hit.endpoint;
-    const endpoint = await this.find(em(), viewer, idOrName);
-    if (this.cacheMs > 0) {
+    const endpoint = await this.get(scope, idOrName);
+    if (this.settings.cacheMs > 0) {
       if (this.hot.size > 10_000) this.hot.clear();
-      this.hot.set(key, { endpoint, until: Date.now() + this.cacheMs });
+      this.hot.set(key, { endpoint, until: Date.now() + this.settings.cacheMs });
     }
     return endpoint;
   }
 
-  private forget(endpointId: string): void {
+  private forgetLookups(endpointId: string): void {
     for (const [key, v] of this.hot) if (v.endpoint.id === endpointId) this.hot.delete(key);
   }
 
   /** An endpoint of the viewer's organization by id or name. @throws NOT_FOUND, FORBIDDEN */
-  async find(em: EntityManager, viewer: Viewer, idOrName: string): Promise<Endpoint> {
-    const byId = await em.findOne(Endpoint, { id: idOrName });
+  async get({ viewer, em }: RequestScope, idOrName: string): Promise<Endpoint> {
+    const byId = await this.endpoints.findById(em, idOrName);
     if (byId) {
       assertSameOrganization(viewer, byId.organizationId);
       return byId;
     }
-    const byName = await em.findOne(Endpoint, { organizationId: viewer.organizationId, name: idOrName });
+    const byName = await this.endpoints.findByName(em, viewer.organizationId, idOrName);
     if (!byName) throw new NotFoundError('Endpoint', idOrName);
     return byName;
   }
 
-  async create(em: EntityManager, viewer: Viewer, input: CreateEndpointInput, authorization?: string): Promise<Endpoint> {
+  /** The viewer's organization's endpoints by name. */
+  list({ viewer, em }: RequestScope): Promise<Endpoint[]> {
+    return this.endpoints.listInOrganization(em, viewer.organizationId);
+  }
+
+  /** `Endpoint` for other subgraphs: null unless it is the viewer's organization's. */
+  reference({ viewer, em }: RequestScope, id: string): Promise<Endpoint | null> {
+    return this.endpoints.findInOrganization(em, viewer.organizationId, id);
+  }
+
+  /** Creates an endpoint; its versions start loading at once (see `status`). */
+  async create({ viewer, em }: RequestScope, input: CreateEndpointInput, authorization?: string): Promise<Endpoint> {
     const errors: FieldError[] = [];
     if (!NAME.test(input.name)) errors.push({ field: 'name', message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' });
     const routes = checkRoutes(input.routes, errors);
@@ -101,12 +132,12 @@ export class EndpointService {
     checkBatching(batching, errors);
     const replicas = input.replicas ?? 1;
     checkReplicas(replicas, errors);
-    const providers = (input.executionProviders ?? [...this.defaultProviders]) as ExecutionProvider[];
+    const providers = (input.executionProviders ?? [...this.settings.defaultProviders]) as ExecutionProvider[];
     checkProviders(providers, errors);
     const warmupDims = warmupRecord(input.warmupDims ?? [], errors);
     if (errors.length) throw new BadUserInputError('Invalid endpoint', errors);
-    await this.checkVersions(em, viewer, routes, input.shadowModelVersion ?? null, authorization);
-    if (await em.count(Endpoint, { organizationId: viewer.organizationId, name: input.name })) throw new ConflictError(`An endpoint named ${input.name} exists`);
+    await this.checkVersions(em, viewer.organizationId, routes, input.shadowModelVersion ?? null, authorization);
+    if (await this.endpoints.nameTaken(em, viewer.organizationId, input.name)) throw new ConflictError(`An endpoint named ${input.name} exists`);
     const endpoint = em.create(Endpoint, {
       organizationId: viewer.organizationId,
       name: input.name,
@@ -121,11 +152,15 @@ export class EndpointService {
       createdById: viewer.id,
     });
     await em.flush();
+    // New settings (providers, warm-up sizes) may fix a version that failed before: retry those.
+    this.serving.loadInBackground(endpoint, authorization, true);
     return endpoint;
   }
 
-  async update(em: EntityManager, viewer: Viewer, id: string, input: UpdateEndpointInput, authorization?: string): Promise<Endpoint> {
-    const endpoint = await this.find(em, viewer, id);
+  /** Changes an endpoint's settings; its versions load again in the background. */
+  async update(scope: RequestScope, id: string, input: UpdateEndpointInput, authorization?: string): Promise<Endpoint> {
+    const { viewer, em } = scope;
+    const endpoint = await this.get(scope, id);
     const errors: FieldError[] = [];
     if (input.name !== undefined && input.name !== null && !NAME.test(input.name)) errors.push({ field: 'name', message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' });
     const routes = input.routes ? checkRoutes(input.routes, errors) : endpoint.routes;
@@ -135,11 +170,11 @@ export class EndpointService {
     const warmupDims = input.warmupDims ? warmupRecord(input.warmupDims, errors) : endpoint.warmupDims;
     if (errors.length) throw new BadUserInputError('Invalid endpoint', errors);
     const shadow = input.clearShadow ? null : (input.shadowModelVersion ?? endpoint.shadowModelVersionId ?? null);
-    await this.checkVersions(em, viewer, routes, shadow, authorization);
-    if (input.name && input.name !== endpoint.name && (await em.count(Endpoint, { organizationId: viewer.organizationId, name: input.name }))) {
+    await this.checkVersions(em, viewer.organizationId, routes, shadow, authorization);
+    if (input.name && input.name !== endpoint.name && (await this.endpoints.nameTaken(em, viewer.organizationId, input.name))) {
       throw new ConflictError(`An endpoint named ${input.name} exists`);
     }
-    this.forget(endpoint.id);
+    this.forgetLookups(endpoint.id);
     em.assign(endpoint, {
       name: input.name ?? endpoint.name,
       description: input.description ?? endpoint.description,
@@ -150,27 +185,87 @@ export class EndpointService {
       replicas: input.replicas ?? endpoint.replicas,
       executionProviders: (input.executionProviders as ExecutionProvider[] | undefined) ?? endpoint.executionProviders,
       warmupDims,
-      updatedAt: new Date(),
+      updatedAt: this.clock(),
     });
     await em.flush();
+    this.serving.loadInBackground(endpoint, authorization, true);
     return endpoint;
   }
 
-  async delete(em: EntityManager, viewer: Viewer, id: string): Promise<Endpoint> {
-    const endpoint = await this.find(em, viewer, id);
-    await em.removeAndFlush(endpoint);
-    this.forget(endpoint.id);
+  /** Deletes an endpoint (sessions stay cached for other endpoints). @returns its id */
+  async delete(scope: RequestScope, id: string): Promise<string> {
+    const endpoint = await this.get(scope, id);
+    await scope.em.removeAndFlush(endpoint);
+    this.forgetLookups(endpoint.id);
+    this.serving.forget(id);
+    return endpoint.id;
+  }
+
+  /** Loads the versions again, retrying those whose load failed, and waits until done. */
+  async reload(scope: RequestScope, id: string, authorization?: string): Promise<Endpoint> {
+    const endpoint = await this.get(scope, id);
+    await this.serving.ensureLoaded(endpoint, authorization, true);
     return endpoint;
   }
 
-  private async checkVersions(em: EntityManager, viewer: Viewer, routes: StoredRoute[], shadow: string | null, authorization?: string): Promise<void> {
+  /**
+   * Starts loading every endpoint's versions in the background (from the local artifact cache when present);
+   * in a pod deployed for an endpoint (AIC_ENDPOINT_ID, lib/contracts' inference pod environment), that
+   * endpoint's first, with a warning when its routes no longer name the versions the pod was deployed
+   * with (AIC_MODEL_VERSION_IDS).
+   */
+  async warmUp(em: EntityManager, pod?: InferencePodIdentity, logger?: Pick<Logger, 'warn'>): Promise<void> {
+    const all = await this.endpoints.all(em);
+    const own = pod?.endpointId ? all.find((e) => e.id === pod.endpointId) : undefined;
+    if (pod?.endpointId && !own) logger?.warn({ endpointId: pod.endpointId }, 'the endpoint this pod was deployed for does not exist here');
+    if (own && pod?.modelVersionIds.length) {
+      const current = own.routes.map((r) => r.modelVersionId).sort();
+      if (current.join(',') !== [...pod.modelVersionIds].sort().join(',')) logger?.warn({ endpointId: own.id, deployed: pod.modelVersionIds, current }, 'the endpoint routes other model versions than the pod was deployed with');
+    }
+    for (const endpoint of own ? [own, ...all.filter((e) => e !== own)] : all) this.serving.loadInBackground(endpoint);
+  }
+
+  /** The endpoint's status on this replica, with why it is not ready. */
+  status(endpoint: Endpoint): { status: EndpointStatus; reason: string | null } {
+    return endpointStatus(endpoint, this.serving.versionStatuses(endpoint));
+  }
+
+  /** Session state of each version. */
+  versionReadiness(endpoint: Endpoint): VersionReadiness[] {
+    return this.serving.versionStatuses(endpoint).map(toVersionReadiness);
+  }
+
+  /** Per-version metrics over the last `windowSeconds` (default 60). */
+  metrics(endpoint: Endpoint, windowSeconds?: number | null): VersionMetrics[] {
+    return this.serving.metricsOf(endpoint.id).snapshot((windowSeconds ?? 60) * 1000).map(toVersionMetrics);
+  }
+
+  /** Session runs of the endpoint executing and waiting for a free replica on this service replica. */
+  runs(endpoint: Endpoint): { inFlight: number; queued: number } {
+    const limiter = this.serving.limiterOf(endpoint);
+    return { inFlight: limiter.inFlight, queued: limiter.queued };
+  }
+
+  /** Live per-version metrics of an endpoint of the viewer's organization, every `intervalMs` (at least 100). */
+  async watchMetrics(scope: RequestScope, idOrName: string, intervalMs?: number | null, windowSeconds?: number | null): Promise<AsyncIterable<EndpointMetricsEvent>> {
+    const endpoint = await this.get(scope, idOrName);
+    const every = Math.max(100, intervalMs ?? 1000);
+    const windowMs = (windowSeconds ?? 60) * 1000;
+    return intervalIterable(every, () => ({
+      endpointId: endpoint.id,
+      at: this.clock(),
+      versions: this.serving.metricsOf(endpoint.id).snapshot(windowMs).map(toVersionMetrics),
+    }));
+  }
+
+  private async checkVersions(em: EntityManager, organizationId: string, routes: StoredRoute[], shadow: string | null, authorization?: string): Promise<void> {
     const wanted = routes.map((r, i) => ({ id: r.modelVersionId, field: `routes[${i}].modelVersion` }));
     if (shadow) wanted.push({ id: shadow, field: 'shadowModelVersion' });
     const errors: FieldError[] = [];
     await Promise.all(
       wanted.map(async ({ id, field }) => {
         try {
-          await this.source.describe(em, id, viewer.organizationId, authorization);
+          await this.source.describe(em, id, organizationId, authorization);
         } catch (error) {
           errors.push({ field, message: `model version ${id} cannot be served: ${(error as Error).message}` });
         }

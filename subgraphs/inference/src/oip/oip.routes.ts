@@ -1,20 +1,19 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import express from 'express';
 import type { TokenVerifier, Viewer } from '../../../../lib/src/index';
 import { requireBearer } from '../../../../lib/src/index';
 import { toApiError } from '../common/runtime-error.mapper';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { Endpoint } from '../endpoint/endpoint.entity';
-import type { EndpointService } from '../endpoint/endpoint.service';
 import { endpointStatus } from '../endpoint/endpoint.view';
+import type { InferenceServices } from '../inference.services';
 import type { ModelSignature, TensorSpec } from '../runtime/model-signature';
 import { buildInferResponse, INFERENCE_HEADER, parseInferRequest, wantsBinary } from '../runtime/oip-binary.codec';
-import type { ServingRegistry } from '../serving/serving.registry';
 
 export interface OipRouteDeps {
   orm: MikroORM;
   verify: TokenVerifier;
-  endpoints: EndpointService;
-  serving: ServingRegistry;
+  services: InferenceServices;
   bodyLimitBytes: number;
   isReady: () => boolean;
   version: string;
@@ -48,13 +47,22 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
     const viewer = res.locals.viewer as Viewer;
     permission(viewer, perm);
     const name = String(req.params.name);
-    return perm === 'inference:invoke' ? deps.endpoints.findForPrediction(() => deps.orm.em.fork(), viewer, name) : deps.endpoints.find(deps.orm.em.fork(), viewer, name);
+    // The fork is made when the endpoint is looked up (the prediction path mostly reuses a lookup).
+    let em: EntityManager | undefined;
+    const scope: RequestScope = {
+      viewer,
+      get em() {
+        return (em ??= deps.orm.em.fork());
+      },
+    };
+    return perm === 'inference:invoke' ? deps.services.endpoints.forPrediction(scope, name) : deps.services.endpoints.get(scope, name);
   };
+  const serving = deps.services.serving;
   const signatureFor = (endpoint: Endpoint, version?: string): ModelSignature | undefined => {
     const candidates = version ? [version] : endpoint.routes.map((r) => r.modelVersionId);
     for (const v of candidates) {
       try {
-        return deps.serving.signatureOf(v);
+        return serving.signatureOf(v);
       } catch {
         continue;
       }
@@ -77,7 +85,7 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
     try {
       const endpoint = await withEndpoint(req, res, 'inference:read');
       const version = req.params.version ? String(req.params.version) : undefined;
-      if (version && !deps.serving.versionsOf(endpoint).some((v) => v.id === version)) {
+      if (version && !serving.versionsOf(endpoint).some((v) => v.id === version)) {
         res.status(404).json({ error: `endpoint ${endpoint.name} does not serve model version ${version}` });
         return;
       }
@@ -99,7 +107,7 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
   const ready = async (req: express.Request, res: express.Response) => {
     try {
       const endpoint = await withEndpoint(req, res, 'inference:read');
-      const statuses = deps.serving.versionStatuses(endpoint);
+      const statuses = serving.versionStatuses(endpoint);
       let isReady: boolean;
       let reason: string | null;
       if (req.params.version) {
@@ -129,7 +137,7 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
       const request = parseInferRequest(body, headerLength);
       const version = req.params.version ? String(req.params.version) : undefined;
       const routingKey = typeof request.parameters?.routing_key === 'string' ? request.parameters.routing_key : undefined;
-      const result = await deps.serving.predict(endpoint, request.inputs, routingKey, req.headers.authorization, version);
+      const result = await serving.predict(endpoint, request.inputs, routingKey, req.headers.authorization, version);
       const wanted = request.outputs?.map((o) => o.name);
       const unknown = wanted?.filter((n) => !result.outputs.some((o) => o.name === n)) ?? [];
       if (unknown.length) {

@@ -125,6 +125,11 @@ export class DynamicBatcher {
     });
   }
 
+  /** Requests queued that have not started running. */
+  get waiting(): number {
+    return this.queue.reduce((n, g) => n + g.items.length, 0);
+  }
+
   /** Runs everything still queued at once, whatever the run slots (a version is going away). */
   flushAll(): void {
     for (const group of this.queue.splice(0)) this.start(group);

@@ -1,19 +1,24 @@
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { ModelSignature } from '../runtime/model-signature';
 
 /**
  * What the inference service learnt about a model version from the models service: enough to load
- * it again from the local artifact cache after a restart without asking models.
+ * it again from the local artifact cache after a restart without asking models. `id` is the model
+ * version's id; it and the organization column keep the types they had before the base entity.
  */
 @Entity({ tableName: 'cached_model_versions' })
-export class CachedModelVersion {
-  [OptionalProps]?: 'fetchedAt';
-
+export class CachedModelVersion extends OrganizationEntity {
   @PrimaryKey({ type: 'string' })
-  id!: string;
+  override id!: Opt<string>;
 
   @Property({ type: 'string', index: true })
-  organizationId!: string;
+  override organizationId!: string;
+
+  /** When models was asked for it: the row is written again on each fetch (its `fetched_at` column, as before the base entity). */
+  @Property({ type: 'datetime', fieldName: 'fetched_at' })
+  override createdAt: Opt<Date> = new Date();
 
   @Property({ type: 'string' })
   modelId!: string;
@@ -39,7 +44,4 @@ export class CachedModelVersion {
 
   @Property({ type: 'json', nullable: true })
   servedSignature?: ModelSignature | null;
-
-  @Property({ type: 'datetime' })
-  fetchedAt: Date = new Date();
 }

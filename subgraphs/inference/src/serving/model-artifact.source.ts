@@ -3,9 +3,11 @@ import type { ArtifactStore, ServiceTokenSource } from '../../../../lib/src/inde
 import type { InternalModelVersion } from '../../../../lib/contracts/index';
 import { ModelsInternalClient } from '../../../../lib/contracts/index';
 import { DomainError } from '../../../../lib/src/index';
-import { CachedModelVersion } from './cached-model-version.entity';
+import type { CachedModelVersion } from './cached-model-version.entity';
+import type { CachedModelVersionRepository } from './cached-model-version.repository';
 
 export interface ModelArtifactSourceDeps {
+  versions: CachedModelVersionRepository;
   modelsUrl: string;
   store: ArtifactStore;
   tokens?: ServiceTokenSource;
@@ -26,14 +28,14 @@ export class ModelArtifactSource {
 
   /** Describes a version of `organizationId`, from the cache or the models service. */
   async describe(em: EntityManager, versionId: string, organizationId: string, authorization?: string): Promise<CachedModelVersion> {
-    const cached = await em.findOne(CachedModelVersion, { id: versionId });
+    const cached = await this.deps.versions.findById(em, versionId);
     if (cached && cached.organizationId === organizationId) return cached;
     const auth = await this.authorization(organizationId, authorization);
     const remote: InternalModelVersion = await this.models.getModelVersion(versionId, auth);
     if (remote.organizationId !== organizationId) throw new DomainError('FORBIDDEN', `model version ${versionId} belongs to another organization`);
     const format = remote.artifact?.format ?? 'onnx';
     if (!/onnx/i.test(format)) throw new DomainError('UNSUPPORTED_MODEL_FORMAT', `model version ${versionId} is ${format}; only ONNX models are served`);
-    return em.upsert(CachedModelVersion, {
+    return this.deps.versions.save(em, {
       id: remote.id,
       organizationId: remote.organizationId,
       modelId: remote.modelId,
@@ -43,7 +45,7 @@ export class ModelArtifactSource {
       size: remote.artifact.size,
       format,
       declaredSignature: remote.signature ?? null,
-      fetchedAt: new Date(),
+      createdAt: new Date(),
     });
   }
 

@@ -9,6 +9,7 @@ import { encodeTensor, type EncodedTensor } from '../runtime/tensor.codec';
 import { MetricsRegistry } from '../runtime/version.metrics';
 import type { SessionStatus } from '../runtime/session.manager';
 import type { ModelSignature } from '../runtime/model-signature';
+import type { CachedModelVersionRepository } from './cached-model-version.repository';
 import type { InferenceMetrics } from './inference.metrics';
 import type { ModelArtifactSource } from './model-artifact.source';
 
@@ -32,6 +33,7 @@ export interface VersionReadinessInfo extends SessionStatus {
 
 export interface ServingRegistryDeps {
   orm: MikroORM;
+  cachedVersions: CachedModelVersionRepository;
   executor: ModelExecutor;
   source: ModelArtifactSource;
   metrics: InferenceMetrics;
@@ -207,6 +209,6 @@ export class ServingRegistry {
 
   private async rememberSignature(versionId: string, signature: unknown): Promise<void> {
     const em = this.deps.orm.em.fork();
-    await em.nativeUpdate('CachedModelVersion', { id: versionId }, { servedSignature: signature }).catch(() => undefined);
+    await this.deps.cachedVersions.saveServedSignature(em, versionId, signature).catch(() => undefined);
   }
 }

@@ -127,8 +127,9 @@ describe('dynamic batching on real sessions', () => {
     const first = batcher.submit(x(1));
     await vi.waitFor(() => expect(started).toEqual([1]));
     const rest = [2, 3, 4].map((v) => batcher.submit(x(v)));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setImmediate(r)); // the batcher's dispatch turn (scheduled by the submits) has run
     expect(started).toEqual([1]);
+    expect(batcher.waiting).toBe(3);
     gates.shift()!();
     expect(bytesOf(await first)).toEqual(bytesOf(await executor.run('dense', x(1))));
     await vi.waitFor(() => expect(started).toEqual([1, 3]));
@@ -153,8 +154,9 @@ describe('dynamic batching on real sessions', () => {
     const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
     const all = [1, 2, 3, 4, 5, 6].map((v) => batcher.submit(x(v)));
     await vi.waitFor(() => expect(started).toEqual([2, 2]));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setImmediate(r)); // a dispatch turn has run
     expect(started).toEqual([2, 2]);
+    expect(batcher.waiting).toBe(2);
     gates.shift()!();
     await vi.waitFor(() => expect(started).toEqual([2, 2, 2]));
     gates.splice(0).forEach((open) => open());

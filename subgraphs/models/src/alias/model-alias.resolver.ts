@@ -1,9 +1,9 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Resolver, Root } from 'type-graphql';
-import { requireViewer } from '../../../../lib/src/index';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelsContext } from '../context';
 import { ModelVersion } from '../model-version/model-version.entity';
-import { ModelAlias } from './model-alias.entity';
-import { actorOf } from './model-alias.service';
+import type { ModelAlias } from './model-alias.entity';
+import { ModelAliasType } from './model-alias.type';
 
 @InputType()
 export class SetModelAliasInput {
@@ -13,25 +13,25 @@ export class SetModelAliasInput {
   @Field(() => String, { nullable: true, description: 'Recorded in the audit history' }) reason?: string | null;
 }
 
-@Resolver(() => ModelAlias)
+@Resolver(() => ModelAliasType)
 export class ModelAliasResolver {
-  @Mutation(() => ModelAlias, { description: 'Points an alias at a version (needs models:promote); recorded in the audit history' })
-  async setModelAlias(@Arg('input', () => SetModelAliasInput) input: SetModelAliasInput, @Ctx() ctx: ModelsContext): Promise<ModelAlias> {
-    return ctx.services.aliases.setAlias(ctx.em, actorOf(requireViewer(ctx.viewer)), input);
+  @Mutation(() => ModelAliasType, { description: 'Points an alias at a version (needs models:promote); recorded in the audit history' })
+  setModelAlias(@Arg('input', () => SetModelAliasInput) input: SetModelAliasInput, @Ctx() ctx: ModelsContext): Promise<ModelAlias> {
+    return ctx.services.aliases.setAlias(requestScope(ctx), input);
   }
 
   @Mutation(() => Boolean, { description: 'Removes an alias (needs models:promote); recorded in the audit history' })
-  async deleteModelAlias(
+  deleteModelAlias(
     @Arg('modelId', () => ID) modelId: string,
     @Arg('alias', () => String) alias: string,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
     @Ctx() ctx: ModelsContext,
   ): Promise<boolean> {
-    return ctx.services.aliases.deleteAlias(ctx.em, actorOf(requireViewer(ctx.viewer)), modelId, alias, reason);
+    return ctx.services.aliases.deleteAlias(requestScope(ctx), modelId, alias, reason);
   }
 
   @FieldResolver(() => ModelVersion)
-  async modelVersion(@Root() alias: ModelAlias, @Ctx() ctx: ModelsContext): Promise<ModelVersion> {
-    return ctx.em.findOneOrFail(ModelVersion, { id: alias.versionId });
+  modelVersion(@Root() alias: ModelAlias, @Ctx() ctx: ModelsContext): Promise<ModelVersion> {
+    return ctx.services.aliases.targetOf(requestScope(ctx), alias);
   }
 }

@@ -1,8 +1,7 @@
-import { parse } from 'csv-parse/sync';
 import type { ServiceTokenSource } from '../../../../lib/src/index';
 import type { CatalogDataset } from '../../../../lib/contracts/index';
 import { CatalogInternalClient } from '../../../../lib/contracts/index';
-import { callGraphQL, DomainError } from '../../../../lib/src/index';
+import { callGraphQL, ContentFormatError, DomainError, parseCsvRecords, parseJsonLines } from '../../../../lib/src/index';
 
 export type { CatalogDataset } from '../../../../lib/contracts/index';
 
@@ -40,18 +39,14 @@ export interface DatasetContent {
 /** Parses CSV (header row) or JSON Lines into records. */
 export function parseRecords(text: string, contentType: string): Record<string, unknown>[] {
   if (/ndjson|jsonl|json/i.test(contentType)) {
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line, i) => {
-        try {
-          return JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          throw new DomainError('DATASET_UNREADABLE', `line ${i + 1} of the dataset is not JSON`);
-        }
-      });
+    try {
+      return parseJsonLines(text);
+    } catch (error) {
+      if (error instanceof ContentFormatError) throw new DomainError('DATASET_UNREADABLE', `line ${error.line} of the dataset is not JSON`);
+      throw error;
+    }
   }
-  return parse(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: false }) as Record<string, unknown>[];
+  return parseCsvRecords(text);
 }
 
 /** Reads datasets from catalog's internal routes as this service (`catalog:read`). */

@@ -3,7 +3,8 @@ import type express from 'express';
 import type { ArtifactStore, TokenVerifier, Viewer } from '../../../../lib/src/index';
 import { INTERNAL_ROUTES } from '../../../../lib/contracts/index';
 import { requireBearer } from '../../../../lib/src/index';
-import { ModelVersion } from '../model-version/model-version.entity';
+import type { ModelRegistry } from '../model/model-registry.service';
+import type { ModelVersion } from '../model-version/model-version.entity';
 
 /** The internal representation of a version (LIB-CONTRACT). */
 export function internalVersionJson(v: ModelVersion): Record<string, unknown> {
@@ -24,11 +25,11 @@ export function internalVersionJson(v: ModelVersion): Record<string, unknown> {
  * `GET /internal/model-versions/:id` (JSON) and `.../artifact` (ONNX bytes, streamed): any valid
  * token whose organization owns the version; another organization's version is a 404.
  */
-export function mountInternalRoutes(app: express.Express, deps: { orm: MikroORM; store: ArtifactStore; verify: TokenVerifier }): void {
+export function mountInternalRoutes(app: express.Express, deps: { orm: MikroORM; store: ArtifactStore; verify: TokenVerifier; registry: ModelRegistry }): void {
   const auth = requireBearer(deps.verify);
   const find = async (id: string, res: express.Response): Promise<ModelVersion | null> => {
     const viewer = res.locals.viewer as Viewer;
-    const version = await deps.orm.em.fork().findOne(ModelVersion, { id, organizationId: viewer.organizationId });
+    const version = await deps.registry.versionInOrganization(deps.orm.em.fork(), viewer.organizationId, id);
     if (!version) res.status(404).json({ error: 'Model version not found' });
     return version;
   };

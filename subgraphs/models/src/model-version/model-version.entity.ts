@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { JSONObjectScalar } from '../common/json.scalar';
 import { ArtifactFormat, ModelVersionSource } from '../common/enums';
 import { DatasetRef, UserRef } from '../dataset/dataset.reference';
@@ -17,11 +19,12 @@ function toTensorSpec(t: TensorSignature): TensorSpec {
 @Unique({ properties: ['modelId', 'version'] })
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'An immutable version of a model' })
-export class ModelVersion {
-  [OptionalProps]?: 'createdAt' | 'tags' | 'metrics' | 'parameters' | 'description' | 'format';
+export class ModelVersion extends OrganizationEntity {
+  [OptionalProps]?: 'tags' | 'metrics' | 'parameters' | 'description' | 'format';
 
-  @PrimaryKey({ type: 'string' }) @Field(() => ID) id: string = randomUUID();
-  @Index() @Property({ type: 'string' }) organizationId!: string;
+  /** A varchar(255) key since before the base entity (the base declares varchar(36)): kept so the table is unchanged. */
+  @PrimaryKey({ type: 'string' }) override id: Opt<string> = randomUUID();
+  @Index() @Property({ type: 'string' }) override organizationId!: string;
   @Index() @Property({ type: 'string' }) modelId!: string;
   @Property({ type: 'string' }) @Field(() => String, { description: 'Name of the model (at registration)' }) modelName!: string;
   @Property({ type: 'integer' }) @Field(() => Int) version!: number;
@@ -39,7 +42,7 @@ export class ModelVersion {
   @Property({ type: 'json' }) @Field(() => JSONObjectScalar, { description: 'Evaluation metrics, e.g. { accuracy, f1Macro, rocAuc, logLoss } or { rmse, mae, r2 }' }) metrics: Record<string, number> = {};
   @Property({ type: 'json' }) @Field(() => JSONObjectScalar, { description: 'Training parameters and hyperparameters' }) parameters: Record<string, unknown> = {};
   @Property({ type: 'string' }) createdById!: string;
-  @Property({ type: 'datetime' }) @Field(() => Date) createdAt: Date = new Date();
+  @Field(() => Date) override createdAt!: Opt<Date>;
 
   @Field(() => ModelArtifact)
   artifact(): ModelArtifact {

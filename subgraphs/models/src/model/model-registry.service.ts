@@ -1,13 +1,15 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { ArtifactStore, Viewer } from '../../../../lib/src/index';
+import type { ArtifactStore } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../../lib/src/index';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
+import type { ModelAliasRepository } from '../alias/model-alias.repository';
 import type { ModelVersionSource } from '../common/enums';
 import { OnnxFormatError } from '../engine/onnx/onnx-signature.reader';
 import { ModelVersion } from '../model-version/model-version.entity';
 import { validateOnnxFile } from '../model-version/onnx-artifact.validator';
 import { Model } from './model.entity';
-
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+import type { ModelRepository } from './model.repository';
+import { checkModelName } from './model-name';
 
 /** What a new version records besides its artifact. */
 export interface VersionDetails {
@@ -24,41 +26,99 @@ export interface VersionDetails {
 
 /** The model registry: models, immutable numbered versions, artifacts checked by onnxruntime. */
 export class ModelRegistry {
-  constructor(private readonly store: ArtifactStore) {}
+  constructor(
+    private readonly models: ModelRepository,
+    private readonly aliases: ModelAliasRepository,
+    private readonly store: ArtifactStore,
+  ) {}
 
-  /** Validates a model name (letters, digits, `.`, `_`, `-`; no `/` or `@` so URIs stay unambiguous). */
-  static checkName(name: string, field = 'name'): void {
-    if (!MODEL_NAME.test(name)) throw new BadUserInputError('Invalid model name', [{ field, message: 'letters, digits, ".", "_" or "-", 1 to 128 characters, starting with a letter or digit' }]);
+  /** The organization's models by name, those with `tag` when given. */
+  async list(scope: RequestScope, tag: string | null): Promise<Model[]> {
+    const models = await this.models.inOrganization(scope.em, scope.viewer.organizationId);
+    return tag ? models.filter((m) => m.tags.includes(tag)) : models;
   }
 
-  async createModel(em: EntityManager, viewer: Viewer, input: { name: string; description?: string | null; tags?: string[] | null }): Promise<Model> {
-    ModelRegistry.checkName(input.name);
-    if (await em.findOne(Model, { organizationId: viewer.organizationId, name: input.name })) throw new ConflictError(`A model named ${input.name} already exists`);
+  async getModel(scope: RequestScope, id: string): Promise<Model> {
+    const model = await this.models.findInOrganization(scope.em, scope.viewer.organizationId, id);
+    if (!model) throw new NotFoundError('Model', id);
+    return model;
+  }
+
+  /** The viewer's model (reference resolution): null when it is another organization's or missing. */
+  visibleModel(scope: RequestScope, id: string): Promise<Model | null> {
+    return this.models.findInOrganization(scope.em, scope.viewer.organizationId, id);
+  }
+
+  byName(scope: RequestScope, name: string): Promise<Model | null> {
+    return this.models.findByName(scope.em, scope.viewer.organizationId, name);
+  }
+
+  async createModel(scope: RequestScope, input: { name: string; description?: string | null; tags?: string[] | null }): Promise<Model> {
+    const { em, viewer } = scope;
+    checkModelName(input.name);
+    if (await this.models.findByName(em, viewer.organizationId, input.name)) throw new ConflictError(`A model named ${input.name} already exists`);
     const model = em.create(Model, { organizationId: viewer.organizationId, name: input.name, description: input.description ?? null, tags: input.tags ?? [], createdById: viewer.id });
     await em.flush();
     return model;
   }
 
+  async updateModel(scope: RequestScope, input: { id: string; description?: string | null; tags?: string[] | null }): Promise<Model> {
+    const model = await this.getModel(scope, input.id);
+    if (input.description !== undefined) model.description = input.description;
+    if (input.tags) model.tags = input.tags;
+    await scope.em.flush();
+    return model;
+  }
+
   /** The organization's model by name, created when missing (training registers into a name). */
   async ensureModel(em: EntityManager, organizationId: string, userId: string, name: string): Promise<Model> {
-    ModelRegistry.checkName(name, 'modelName');
-    const existing = await em.findOne(Model, { organizationId, name });
+    checkModelName(name, 'modelName');
+    const existing = await this.models.findByName(em, organizationId, name);
     if (existing) return existing;
     const model = em.create(Model, { organizationId, name, createdById: userId });
     await em.flush();
     return model;
   }
 
-  async getModel(em: EntityManager, organizationId: string, id: string): Promise<Model> {
-    const model = await em.findOne(Model, { id, organizationId });
-    if (!model) throw new NotFoundError('Model', id);
-    return model;
-  }
-
-  async getVersion(em: EntityManager, organizationId: string, id: string): Promise<ModelVersion> {
-    const version = await em.findOne(ModelVersion, { id, organizationId });
+  async getVersion(scope: RequestScope, id: string): Promise<ModelVersion> {
+    const version = await this.models.findVersionInOrganization(scope.em, scope.viewer.organizationId, id);
     if (!version) throw new NotFoundError('ModelVersion', id);
     return version;
+  }
+
+  /** The viewer's version (reference resolution): null when it is another organization's or missing. */
+  visibleVersion(scope: RequestScope, id: string): Promise<ModelVersion | null> {
+    return this.models.findVersionInOrganization(scope.em, scope.viewer.organizationId, id);
+  }
+
+  /** A version of the caller's organization (internal routes), or null. */
+  versionInOrganization(em: EntityManager, organizationId: string, id: string): Promise<ModelVersion | null> {
+    return this.models.findVersionInOrganization(em, organizationId, id);
+  }
+
+  /** `Model.versions`: newest first. */
+  versionsOf(scope: RequestScope, model: Model): Promise<ModelVersion[]> {
+    return this.models.versionsOf(scope.em, model.id);
+  }
+
+  /** `Model.version(version)`. */
+  versionOf(scope: RequestScope, model: Model, version: number): Promise<ModelVersion | null> {
+    return this.models.versionNumbered(scope.em, model.id, version);
+  }
+
+  /** `Model.latestVersion`. */
+  latestVersionOf(scope: RequestScope, model: Model): Promise<ModelVersion | null> {
+    return this.models.versionNumbered(scope.em, model.id, model.latestVersionNumber);
+  }
+
+  /** `ModelVersion.model`. */
+  modelOf(scope: RequestScope, version: ModelVersion): Promise<Model> {
+    return this.models.findById(scope.em, version.modelId);
+  }
+
+  /** A version by id, in any organization (fields of a row the viewer already reads), or null. */
+  versionById(scope: RequestScope, id: string | null | undefined): Promise<ModelVersion | null> | null {
+    return id ? this.models.findVersion(scope.em, id) : null;
   }
 
   /**
@@ -72,11 +132,11 @@ export class ModelRegistry {
       signature = await validateOnnxFile(this.store.pathOf(artifact.sha256));
     } catch (error) {
       if (!(error instanceof OnnxFormatError)) throw error;
-      if (!(await em.findOne(ModelVersion, { sha256: artifact.sha256 }))) await this.store.delete(artifact.sha256);
+      if (!(await this.models.artifactInUse(em, artifact.sha256))) await this.store.delete(artifact.sha256);
       throw new BadUserInputError('The file is not a model onnxruntime can load', [{ field, message: error.message }]);
     }
     for (let attempt = 0; ; attempt++) {
-      const fresh = await em.findOneOrFail(Model, { id: model.id }, { refresh: true });
+      const fresh = await this.models.reload(em, model.id);
       const number = fresh.latestVersionNumber + 1;
       const version = em.create(ModelVersion, {
         organizationId: model.organizationId,
@@ -119,20 +179,22 @@ export class ModelRegistry {
    * Resolves `models:/<name>@<alias>`, `models:/<name>/<version>` or `models:/<name>/latest`.
    * @throws BAD_USER_INPUT for a malformed URI, NOT_FOUND when nothing matches
    */
-  async resolveUri(em: EntityManager, organizationId: string, uri: string, aliasVersionId: (modelId: string, alias: string) => Promise<string | null>): Promise<ModelVersion> {
+  async resolveUri(scope: RequestScope, uri: string): Promise<ModelVersion> {
+    const { em } = scope;
+    const organizationId = scope.viewer.organizationId;
     const m = /^models:\/([^/@]+)(?:@([^/@]+)|\/(\d+|latest))$/.exec(uri.trim());
     if (!m) throw new BadUserInputError('Malformed model URI', [{ field: 'uri', message: 'expected models:/<name>@<alias>, models:/<name>/<version> or models:/<name>/latest' }]);
     const [, name, alias, versionPart] = m;
-    const model = await em.findOne(Model, { organizationId, name });
+    const model = await this.models.findByName(em, organizationId, name);
     if (!model) throw new NotFoundError('Model', name);
     let version: ModelVersion | null;
     if (alias) {
-      const id = await aliasVersionId(model.id, alias);
+      const id = (await this.aliases.findByName(em, model.id, alias))?.versionId ?? null;
       if (!id) throw new NotFoundError('ModelAlias', `${name}@${alias}`);
-      version = await em.findOne(ModelVersion, { id, organizationId });
+      version = await this.models.findVersionInOrganization(em, organizationId, id);
     } else {
       const number = versionPart === 'latest' ? model.latestVersionNumber : Number(versionPart);
-      version = await em.findOne(ModelVersion, { modelId: model.id, version: number });
+      version = await this.models.versionNumbered(em, model.id, number);
     }
     if (!version) throw new NotFoundError('ModelVersion', uri);
     return version;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { JSONObjectScalar } from '../common/json.scalar';
 import { JobState, StepState } from '../common/enums';
 import { DatasetRef, UserRef } from '../dataset/dataset.reference';
@@ -28,11 +30,12 @@ export class PipelineStep {
 /** A pipeline run: quality check → train (or study) → evaluate against an alias → promote if better. */
 @Entity({ tableName: 'pipeline_runs' })
 @ObjectType({ description: 'A tracked run of declared steps; a failed step stops the run with its reason' })
-export class PipelineRun {
-  [OptionalProps]?: 'createdAt' | 'state';
+export class PipelineRun extends OrganizationEntity {
+  [OptionalProps]?: 'state';
 
-  @PrimaryKey({ type: 'string' }) @Field(() => ID) id: string = randomUUID();
-  @Index() @Property({ type: 'string' }) organizationId!: string;
+  /** A varchar(255) key since before the base entity (the base declares varchar(36)): kept so the table is unchanged. */
+  @PrimaryKey({ type: 'string' }) override id: Opt<string> = randomUUID();
+  @Index() @Property({ type: 'string' }) override organizationId!: string;
   @Property({ type: 'string' }) createdById!: string;
   @Property({ type: 'string' }) createdByKind!: string;
   @Property({ type: 'string' }) @Field(() => String) name!: string;
@@ -41,7 +44,7 @@ export class PipelineRun {
   @Index() @Property({ type: 'string' }) @Field(() => JobState) state: JobState = JobState.QUEUED;
   @Property({ type: 'json' }) stepRecords!: StepRecord[];
   @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) error?: string | null;
-  @Property({ type: 'datetime' }) @Field(() => Date) createdAt: Date = new Date();
+  @Field(() => Date) override createdAt!: Opt<Date>;
   @Property({ type: 'datetime', nullable: true }) @Field(() => Date, { nullable: true }) finishedAt?: Date | null;
 
   @Field(() => [PipelineStep])

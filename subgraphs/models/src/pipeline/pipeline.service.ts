@@ -1,21 +1,23 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { ArtifactStore, Logger, Viewer } from '../../../../lib/src/index';
+import type { ArtifactStore, Logger } from '../../../../lib/src/index';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelAliasService } from '../alias/model-alias.service';
 import { JobState, StepState } from '../common/enums';
 import type { CatalogClient } from '../dataset/catalog.client';
 import type { Algorithm } from '../engine/training/training-spec';
-import { Model } from '../model/model.entity';
-import { ModelVersion } from '../model-version/model-version.entity';
-import { Study } from '../study/study.entity';
+import type { ModelRepository } from '../model/model.repository';
 import type { StudyService } from '../study/study.service';
 import { defaultDirection } from '../study/study-space.mapper';
 import { prepareTrainingData } from '../training/training-data';
-import { TrainingJob } from '../training/training-job.entity';
 import type { TrainingJobService } from '../training/training-job.service';
 import type { StartPipelineRunInput } from './pipeline.input';
 import type { StepRecord } from './pipeline-run.entity';
 import { PipelineRun } from './pipeline-run.entity';
+import type { PipelineRunRepository } from './pipeline-run.repository';
+import type { StudyRepository } from '../study/study.repository';
+import type { TrainingJobRepository } from '../training/training-job.repository';
 import type { QualityRule } from './quality-rule.evaluator';
 import { evaluateQualityRules, QUALITY_RULE_TYPES } from './quality-rule.evaluator';
 import { evaluateVersion } from './version-evaluator';
@@ -34,12 +36,17 @@ class StepFailure extends Error {
 
 export interface PipelineDeps {
   orm: MikroORM;
+  runs: PipelineRunRepository;
+  models: ModelRepository;
+  jobs: TrainingJobRepository;
+  studyRepository: StudyRepository;
   catalog: CatalogClient;
   training: TrainingJobService;
   studies: StudyService;
   aliases: ModelAliasService;
   store: ArtifactStore;
   logger: Logger;
+  clock: Clock;
 }
 
 /** Pipelines: a tracked sequence of steps run as one background run. */
@@ -48,7 +55,8 @@ export class PipelineService {
 
   constructor(private readonly deps: PipelineDeps) {}
 
-  async start(em: EntityManager, viewer: Viewer, input: StartPipelineRunInput): Promise<PipelineRun> {
+  async start(scope: RequestScope, input: StartPipelineRunInput): Promise<PipelineRun> {
+    const { em, viewer } = scope;
     const fields: { field: string; message: string }[] = [];
     if (!!input.training === !!input.study) fields.push({ field: 'training', message: 'give exactly one of training or study' });
     const step = input.training ?? input.study;
@@ -85,14 +93,19 @@ export class PipelineService {
     return done;
   }
 
-  async get(em: EntityManager, organizationId: string, id: string): Promise<PipelineRun> {
-    const run = await em.findOne(PipelineRun, { id, organizationId });
+  async get(scope: RequestScope, id: string): Promise<PipelineRun> {
+    const run = await this.deps.runs.findInOrganization(scope.em, scope.viewer.organizationId, id);
     if (!run) throw new NotFoundError('PipelineRun', id);
     return run;
   }
 
+  /** The organization's runs, newest first (at most `limit`, clamped to [1, 500]). */
+  list(scope: RequestScope, limit: number): Promise<PipelineRun[]> {
+    return this.deps.runs.list(scope.em, scope.viewer.organizationId, Math.min(Math.max(1, limit), 500));
+  }
+
   async resumeOnBoot(): Promise<number> {
-    const runs = await this.deps.orm.em.fork().find(PipelineRun, { state: { $in: [JobState.QUEUED, JobState.RUNNING] } });
+    const runs = await this.deps.runs.unfinished(this.deps.orm.em.fork());
     for (const r of runs) void this.launch(r.id);
     return runs.length;
   }
@@ -104,7 +117,7 @@ export class PipelineService {
 
   private async execute(runId: string, signal: AbortSignal): Promise<void> {
     const em = this.deps.orm.em.fork();
-    const run = await em.findOneOrFail(PipelineRun, { id: runId });
+    const run = await this.deps.runs.getById(em, runId);
     const spec = run.spec as StartPipelineRunInput;
     run.state = JobState.RUNNING;
     await em.flush();
@@ -121,11 +134,11 @@ export class PipelineService {
         continue;
       }
       if (signal.aborted) return;
-      await save(step, { state: StepState.RUNNING, startedAt: step.startedAt ?? new Date().toISOString(), error: null });
+      await save(step, { state: StepState.RUNNING, startedAt: step.startedAt ?? this.deps.clock().toISOString(), error: null });
       try {
         const outputs = await this.runStep(em, run, spec, step, owner, context, signal);
         if (signal.aborted) return;
-        await save(step, { state: StepState.SUCCEEDED, finishedAt: new Date().toISOString(), outputs });
+        await save(step, { state: StepState.SUCCEEDED, finishedAt: this.deps.clock().toISOString(), outputs });
         if (outputs.stop === true) {
           for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
           break;
@@ -133,17 +146,17 @@ export class PipelineService {
       } catch (error) {
         if (signal.aborted) return;
         const message = error instanceof Error ? error.message : String(error);
-        await save(step, { state: StepState.FAILED, finishedAt: new Date().toISOString(), error: message, ...(error instanceof StepFailure ? { outputs: error.outputs } : {}) });
+        await save(step, { state: StepState.FAILED, finishedAt: this.deps.clock().toISOString(), error: message, ...(error instanceof StepFailure ? { outputs: error.outputs } : {}) });
         for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
         run.state = JobState.FAILED;
         run.error = `${step.name}: ${message}`;
-        run.finishedAt = new Date();
+        run.finishedAt = this.deps.clock();
         await em.flush();
         return;
       }
     }
     run.state = JobState.SUCCEEDED;
-    run.finishedAt = new Date();
+    run.finishedAt = this.deps.clock();
     await em.flush();
   }
 
@@ -151,36 +164,36 @@ export class PipelineService {
     const records = async () => (context.records ??= (await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal)).records);
     if (step.name === 'CHECK_QUALITY') return this.checkQuality(run, spec, records);
     if (step.name === 'TRAIN') {
-      const jobId = typeof step.outputs.trainingJobId === 'string' ? step.outputs.trainingJobId : (await this.deps.training.start(em, owner, spec.training!, run.id)).id;
+      const jobId = typeof step.outputs.trainingJobId === 'string' ? step.outputs.trainingJobId : (await this.deps.training.startFor(em, owner, spec.training!, run.id)).id;
       step.outputs = { trainingJobId: jobId };
       run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
       await em.flush();
       await this.deps.training.enqueue(jobId);
-      const job = await em.fork().findOneOrFail(TrainingJob, { id: jobId });
+      const job = await this.deps.jobs.getById(em.fork(), jobId);
       if (job.state !== JobState.SUCCEEDED) throw new StepFailure(`training job ${job.state}${job.error ? `: ${job.error}` : ''}`);
       context.candidateId = job.modelVersionId as string;
       return { trainingJobId: jobId, modelVersionId: job.modelVersionId };
     }
     if (step.name === 'STUDY') {
-      const studyId = typeof step.outputs.studyId === 'string' ? step.outputs.studyId : (await this.deps.studies.start(em, owner, spec.study!, run.id)).id;
+      const studyId = typeof step.outputs.studyId === 'string' ? step.outputs.studyId : (await this.deps.studies.startFor(em, owner, spec.study!, run.id)).id;
       step.outputs = { studyId };
       run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
       await em.flush();
       await this.deps.studies.launch(studyId);
-      const study = await em.fork().findOneOrFail(Study, { id: studyId });
+      const study = await this.deps.studyRepository.getById(em.fork(), studyId);
       if (study.state !== JobState.SUCCEEDED) throw new StepFailure(`study ${study.state}${study.error ? `: ${study.error}` : ''}`);
       context.candidateId = study.modelVersionId as string;
       return { studyId, modelVersionId: study.modelVersionId };
     }
-    const candidate = await em.findOneOrFail(ModelVersion, { id: context.candidateId as string });
+    const candidate = await this.deps.models.getVersion(em, context.candidateId as string);
     const { alias, metric, minImprovement } = spec.evaluation;
     if (step.name === 'EVALUATE') {
       const p = candidate.parameters as { featureColumns: string[]; targetColumn: string; algorithm: Algorithm; validationFraction: number; splitSeed: number };
       const prepared = prepareTrainingData(await records(), p.featureColumns, p.targetColumn, p.algorithm, p.validationFraction, p.splitSeed);
       const candidateMetrics = await evaluateVersion(candidate, this.deps.store.pathOf(candidate.sha256), prepared);
-      const model = await em.findOneOrFail(Model, { id: candidate.modelId });
+      const model = await this.deps.models.findById(em, candidate.modelId);
       const incumbentId = await this.deps.aliases.versionIdOf(em, model.id, alias);
-      const incumbent = incumbentId ? await em.findOne(ModelVersion, { id: incumbentId }) : null;
+      const incumbent = incumbentId ? await this.deps.models.findVersion(em, incumbentId) : null;
       const incumbentMetrics = incumbent ? await evaluateVersion(incumbent, this.deps.store.pathOf(incumbent.sha256), prepared) : null;
       const sign = defaultDirection(metric) === 'MINIMIZE' ? -1 : 1;
       const better = incumbentMetrics === null || sign * (candidateMetrics[metric] - incumbentMetrics[metric]) > minImprovement;
@@ -197,7 +210,7 @@ export class PipelineService {
       };
     }
     const evaluation = run.stepRecords.find((s) => s.name === 'EVALUATE')?.outputs as { candidate: Record<string, number>; incumbent: Record<string, number> | null };
-    const moved = await this.deps.aliases.setAlias(em, { id: run.createdById, kind: run.createdByKind, organizationId: run.organizationId }, {
+    const moved = await this.deps.aliases.setAs(em, { id: run.createdById, kind: run.createdByKind, organizationId: run.organizationId }, {
       modelId: candidate.modelId,
       alias,
       versionId: candidate.id,

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { JSONObjectScalar, JSONScalar } from '../common/json.scalar';
-import { JobState, OptimizationDirection, PrunerKind, SamplerKind, TrainingAlgorithm, TrialState } from '../common/enums';
+import { Directive, Field, Float, Int, ObjectType } from 'type-graphql';
+import { OrganizationEntity, PlatformEntity } from '../../../../lib/src/kit/base.entity';
+import { JSONObjectScalar } from '../common/json.scalar';
+import type { TrialState } from '../common/enums';
+import { JobState, OptimizationDirection, PrunerKind, SamplerKind, TrainingAlgorithm } from '../common/enums';
 import { DatasetRef, UserRef } from '../dataset/dataset.reference';
 import type { SearchSpace } from '../engine/hpo/search-space';
 
@@ -10,11 +13,12 @@ import type { SearchSpace } from '../engine/hpo/search-space';
 @Entity({ tableName: 'studies' })
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A hyperparameter search (Optuna-like); the best trial is registered as a model version' })
-export class Study {
-  [OptionalProps]?: 'createdAt' | 'state' | 'cancelRequested';
+export class Study extends OrganizationEntity {
+  [OptionalProps]?: 'state' | 'cancelRequested';
 
-  @PrimaryKey({ type: 'string' }) @Field(() => ID) id: string = randomUUID();
-  @Index() @Property({ type: 'string' }) organizationId!: string;
+  /** A varchar(255) key since before the base entity (the base declares varchar(36)): kept so the table is unchanged. */
+  @PrimaryKey({ type: 'string' }) override id: Opt<string> = randomUUID();
+  @Index() @Property({ type: 'string' }) override organizationId!: string;
   @Property({ type: 'string' }) createdById!: string;
   @Property({ type: 'string' }) @Field(() => String) modelName!: string;
   @Property({ type: 'string' }) datasetId!: string;
@@ -41,7 +45,7 @@ export class Study {
   @Property({ type: 'string', nullable: true }) pipelineRunId?: string | null;
   @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) error?: string | null;
   @Property({ type: 'boolean' }) cancelRequested: boolean = false;
-  @Property({ type: 'datetime' }) @Field(() => Date) createdAt: Date = new Date();
+  @Field(() => Date) override createdAt!: Opt<Date>;
   @Property({ type: 'datetime', nullable: true }) @Field(() => Date, { nullable: true }) startedAt?: Date | null;
   @Property({ type: 'datetime', nullable: true }) @Field(() => Date, { nullable: true }) finishedAt?: Date | null;
 
@@ -56,32 +60,24 @@ export class Study {
   }
 }
 
-@ObjectType()
-export class TrialReport {
-  @Field(() => Int) step!: number;
-  @Field(() => Float) value!: number;
-}
-
-/** One trial of a study. */
+/**
+ * One trial of a study. Its GraphQL type is `StudyTrialType` (study-trial.type.ts): the GraphQL
+ * `StudyTrial` has no `id`.
+ */
 @Entity({ tableName: 'study_trials' })
 @Unique({ properties: ['studyId', 'number'] })
-@ObjectType({ description: 'One trial: its parameters, reported values per epoch and outcome' })
-export class StudyTrial {
-  [OptionalProps]?: 'startedAt' | 'intermediateValues';
+export class StudyTrial extends PlatformEntity {
+  [OptionalProps]?: 'intermediateValues';
 
-  @PrimaryKey({ type: 'string' }) id: string = randomUUID();
+  @PrimaryKey({ type: 'string' }) override id: Opt<string> = randomUUID();
   @Index() @Property({ type: 'string' }) studyId!: string;
-  @Property({ type: 'integer' }) @Field(() => Int) number!: number;
-  @Property({ type: 'string' }) @Field(() => TrialState) state!: TrialState;
-  @Property({ type: 'json' }) @Field(() => JSONScalar) params!: Record<string, unknown>;
-  @Property({ type: 'double', nullable: true }) @Field(() => Float, { nullable: true }) value?: number | null;
+  @Property({ type: 'integer' }) number!: number;
+  @Property({ type: 'string' }) state!: TrialState;
+  @Property({ type: 'json' }) params!: Record<string, unknown>;
+  @Property({ type: 'double', nullable: true }) value?: number | null;
   @Property({ type: 'json' }) intermediateValues: [number, number][] = [];
-  @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) error?: string | null;
-  @Property({ type: 'datetime' }) @Field(() => Date) startedAt: Date = new Date();
-  @Property({ type: 'datetime', nullable: true }) @Field(() => Date, { nullable: true }) finishedAt?: Date | null;
-
-  @Field(() => [TrialReport], { description: 'Objective value reported after each epoch' })
-  reports(): TrialReport[] {
-    return this.intermediateValues.map(([step, value]) => ({ step, value }));
-  }
+  @Property({ type: 'text', nullable: true }) error?: string | null;
+  /** When the trial started, i.e. the row was created (column `started_at`, its name since before the base entity). */
+  @Property({ type: 'datetime', fieldName: 'started_at' }) override createdAt: Opt<Date> = new Date();
+  @Property({ type: 'datetime', nullable: true }) finishedAt?: Date | null;
 }

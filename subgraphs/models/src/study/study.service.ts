@@ -1,27 +1,48 @@
-import type { EntityManager } from '@mikro-orm/core';
-import type { Viewer } from '../../../../lib/src/index';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { Logger, PubSub, Viewer } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { JobState } from '../common/enums';
 import type { Algorithm } from '../engine/training/training-spec';
-import { validateTrainingInput } from '../training/training-job.service';
-import { compactHyperparameters, resolveOrReject, toTrainingSpec } from '../training/training-spec.mapper';
+import type { ModelRepository } from '../model/model.repository';
+import type { ModelVersion } from '../model-version/model-version.entity';
+import { compactHyperparameters, resolveOrReject, toTrainingSpec, validateTrainingInput } from '../training/training-spec.mapper';
 import { Study } from './study.entity';
+import type { StudyTrial } from './study.entity';
 import type { StudyEvent } from './study.event';
 import { STUDY_TOPIC } from './study.event';
 import type { StartStudyInput } from './study.input';
-import type { StudyRunnerDeps } from './study.runner';
-import { runStudy } from './study.runner';
+import type { StudyRepository } from './study.repository';
+import type { StudyRunner } from './study.runner';
 import { checkObjectiveMetric, defaultDirection, toSearchSpace, trialHyperparameters } from './study-space.mapper';
 
 const TERMINAL = [JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED];
+
+/** What the study service is built from (once, by the composition root). */
+export interface StudyServiceDeps {
+  orm: MikroORM;
+  studies: StudyRepository;
+  models: ModelRepository;
+  runner: StudyRunner;
+  pubSub: PubSub;
+  logger: Logger;
+  clock: Clock;
+}
 
 /** Studies: persistence, their coordinators (trials go to the worker pool), cancel and resume. */
 export class StudyService {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
-  constructor(private readonly deps: StudyRunnerDeps) {}
+  constructor(private readonly deps: StudyServiceDeps) {}
 
-  async start(em: EntityManager, viewer: Pick<Viewer, 'id' | 'organizationId'>, input: StartStudyInput, pipelineRunId: string | null = null): Promise<Study> {
+  /** The viewer starts a study. */
+  start(scope: RequestScope, input: StartStudyInput): Promise<Study> {
+    return this.startFor(scope.em, scope.viewer, input);
+  }
+
+  /** Persists a study for `viewer` (a viewer, or a pipeline's creator) and starts its coordinator. */
+  async startFor(em: EntityManager, viewer: Pick<Viewer, 'id' | 'organizationId'>, input: StartStudyInput, pipelineRunId: string | null = null): Promise<Study> {
     validateTrainingInput({ ...input, hyperparameters: input.baseHyperparameters ?? null });
     const searchSpace = toSearchSpace(input.searchSpace);
     checkObjectiveMetric(input.objectiveMetric);
@@ -68,15 +89,16 @@ export class StudyService {
     const existing = this.running.get(studyId);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const done = runStudy(this.deps, studyId, controller.signal)
+    const done = this.deps.runner.run(studyId, controller.signal)
       .catch((err) => this.deps.logger.error({ err, studyId }, 'study coordinator failed'))
       .finally(() => this.running.delete(studyId));
     this.running.set(studyId, { controller, done });
     return done;
   }
 
-  async cancel(em: EntityManager, viewer: Viewer, id: string): Promise<Study> {
-    const study = await this.get(em, viewer.organizationId, id);
+  async cancel(scope: RequestScope, id: string): Promise<Study> {
+    const { em } = scope;
+    const study = await this.get(scope, id);
     if (TERMINAL.includes(study.state)) throw new ConflictError(`The study is already ${study.state}`);
     study.cancelRequested = true;
     await em.flush();
@@ -87,30 +109,59 @@ export class StudyService {
       await em.refresh(study);
     } else {
       study.state = JobState.CANCELLED;
-      study.finishedAt = new Date();
+      study.finishedAt = this.deps.clock();
       await em.flush();
     }
     return study;
   }
 
-  async get(em: EntityManager, organizationId: string, id: string): Promise<Study> {
-    const study = await em.findOne(Study, { id, organizationId });
+  get(scope: RequestScope, id: string): Promise<Study> {
+    return this.getIn(scope.em, scope.viewer.organizationId, id);
+  }
+
+  /** The viewer's study (reference resolution): null when it is another organization's or missing. */
+  visible(scope: RequestScope, id: string): Promise<Study | null> {
+    return this.deps.studies.findInOrganization(scope.em, scope.viewer.organizationId, id);
+  }
+
+  /** The organization's studies, newest first (at most `limit`, clamped to [1, 500]). */
+  list(scope: RequestScope, limit: number): Promise<Study[]> {
+    return this.deps.studies.list(scope.em, scope.viewer.organizationId, Math.min(Math.max(1, limit), 500));
+  }
+
+  /** `Study.trials`, by number. */
+  trialsOf(scope: RequestScope, study: Study): Promise<StudyTrial[]> {
+    return this.deps.studies.trialsOf(scope.em, study.id);
+  }
+
+  /** `Study.bestTrial`. */
+  bestTrialOf(scope: RequestScope, study: Study): Promise<StudyTrial | null> | null {
+    return study.bestTrialNumber == null ? null : this.deps.studies.trialNumbered(scope.em, study.id, study.bestTrialNumber);
+  }
+
+  /** `Study.modelVersion`: the registered best trial. */
+  resultOf(scope: RequestScope, study: Study): Promise<ModelVersion | null> | null {
+    return study.modelVersionId ? this.deps.models.findVersion(scope.em, study.modelVersionId) : null;
+  }
+
+  private async getIn(em: EntityManager, organizationId: string, id: string): Promise<Study> {
+    const study = await this.deps.studies.findInOrganization(em, organizationId, id);
     if (!study) throw new NotFoundError('Study', id);
     return study;
   }
 
   /** Resumes studies left QUEUED or RUNNING (pipeline studies resume with their pipeline). */
   async resumeOnBoot(): Promise<number> {
-    const studies = await this.deps.orm.em.fork().find(Study, { state: { $in: [JobState.QUEUED, JobState.RUNNING] }, pipelineRunId: null });
+    const studies = await this.deps.studies.unfinished(this.deps.orm.em.fork());
     for (const s of studies) void this.launch(s.id);
     return studies.length;
   }
 
   /** Live study events until the study ends (a final event at once when it already has). */
-  async *events(organizationId: string, studyId: string): AsyncGenerator<StudyEvent> {
+  async *events(scope: RequestScope, studyId: string): AsyncGenerator<StudyEvent> {
     const live = this.deps.pubSub.subscribe(STUDY_TOPIC, studyId)[Symbol.asyncIterator]();
     try {
-      const study = await this.get(this.deps.orm.em.fork(), organizationId, studyId);
+      const study = await this.getIn(this.deps.orm.em.fork(), scope.viewer.organizationId, studyId);
       if (TERMINAL.includes(study.state)) {
         yield { studyId, state: study.state, bestTrialNumber: study.bestTrialNumber ?? null, bestValue: study.bestValue ?? null, modelVersionId: study.modelVersionId ?? null, error: study.error ?? null };
         return;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, Int, ObjectType } from 'type-graphql';
+import { OrganizationEntity, PlatformEntity } from '../../../../lib/src/kit/base.entity';
 import { JSONObjectScalar } from '../common/json.scalar';
 import { JobState, TrainingAlgorithm } from '../common/enums';
 import { DatasetRef, UserRef } from '../dataset/dataset.reference';
@@ -16,11 +18,12 @@ export class ResourceRequest {
 @Entity({ tableName: 'training_jobs' })
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A training run on a catalog dataset; its result is registered as a model version' })
-export class TrainingJob {
-  [OptionalProps]?: 'createdAt' | 'state' | 'epoch' | 'attempts' | 'cancelRequested' | 'metrics' | 'requestedCpu' | 'requestedGpu';
+export class TrainingJob extends OrganizationEntity {
+  [OptionalProps]?: 'state' | 'epoch' | 'attempts' | 'cancelRequested' | 'metrics' | 'requestedCpu' | 'requestedGpu';
 
-  @PrimaryKey({ type: 'string' }) @Field(() => ID) id: string = randomUUID();
-  @Index() @Property({ type: 'string' }) organizationId!: string;
+  /** A varchar(255) key since before the base entity (the base declares varchar(36)): kept so the table is unchanged. */
+  @PrimaryKey({ type: 'string' }) override id: Opt<string> = randomUUID();
+  @Index() @Property({ type: 'string' }) override organizationId!: string;
   @Property({ type: 'string' }) createdById!: string;
   @Property({ type: 'string' }) @Field(() => String, { description: 'The model the result is registered under (created if missing)' }) modelName!: string;
   @Property({ type: 'string' }) datasetId!: string;
@@ -46,7 +49,7 @@ export class TrainingJob {
   @Property({ type: 'integer', nullable: true }) requestedMemoryMb?: number | null;
   @Property({ type: 'integer' }) @Field(() => Int, { description: 'Times the job was started (more than 1 after a restart)' }) attempts: number = 0;
   @Property({ type: 'boolean' }) cancelRequested: boolean = false;
-  @Property({ type: 'datetime' }) @Field(() => Date) createdAt: Date = new Date();
+  @Field(() => Date) override createdAt!: Opt<Date>;
   @Property({ type: 'datetime', nullable: true }) @Field(() => Date, { nullable: true }) startedAt?: Date | null;
   @Property({ type: 'datetime', nullable: true }) @Field(() => Date, { nullable: true }) finishedAt?: Date | null;
 
@@ -66,18 +69,19 @@ export class TrainingJob {
   }
 }
 
-/** One epoch of a job, kept so late subscribers and queries see the whole curve. */
+/**
+ * One epoch of a job, kept so late subscribers and queries see the whole curve. Its GraphQL type is
+ * `TrainingEpochType` (training-epoch.type.ts): the GraphQL `TrainingEpoch` has no `id`.
+ */
 @Entity({ tableName: 'training_epochs' })
 @Unique({ properties: ['jobId', 'epoch'] })
-@ObjectType({ description: 'Loss and validation metrics after one epoch' })
-export class TrainingEpoch {
-  [OptionalProps]?: 'at';
-
-  @PrimaryKey({ type: 'string' }) id: string = randomUUID();
+export class TrainingEpoch extends PlatformEntity {
+  @PrimaryKey({ type: 'string' }) override id: Opt<string> = randomUUID();
   @Index() @Property({ type: 'string' }) jobId!: string;
-  @Property({ type: 'integer' }) @Field(() => Int) epoch!: number;
-  @Property({ type: 'double' }) @Field(() => Float) trainLoss!: number;
-  @Property({ type: 'double' }) @Field(() => Float) validationLoss!: number;
-  @Property({ type: 'json' }) @Field(() => JSONObjectScalar) metrics!: Record<string, number>;
-  @Property({ type: 'datetime' }) @Field(() => Date) at: Date = new Date();
+  @Property({ type: 'integer' }) epoch!: number;
+  @Property({ type: 'double' }) trainLoss!: number;
+  @Property({ type: 'double' }) validationLoss!: number;
+  @Property({ type: 'json' }) metrics!: Record<string, number>;
+  /** When the epoch ended (column `at`, its name since before the base entity). */
+  @Property({ type: 'datetime', fieldName: 'at' }) override createdAt: Opt<Date> = new Date();
 }

@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../../../../lib/src/index';
+import { checkModelName } from '../model/model-name';
 import type { Activation } from '../engine/training/dense-network';
 import type { OptimizerName } from '../engine/training/optimizer';
 import type { Algorithm, ResolvedTrainingSpec, TrainingSpec } from '../engine/training/training-spec';
@@ -33,4 +34,28 @@ export function resolveOrReject(spec: TrainingSpec, prefix = 'hyperparameters'):
     if (error instanceof TrainingSpecError) throw new BadUserInputError(error.message, [{ field: `${prefix}.${error.field}`, message: error.message }]);
     throw error;
   }
+}
+
+/** The parts of a training request checked before anything is stored (a study's base request too). */
+export interface TrainingRequest {
+  modelName: string;
+  featureColumns: string[];
+  targetColumn: string;
+  algorithm: string;
+  validationFraction: number;
+  hyperparameters?: object | null;
+  resources?: { cpu: number; gpu: number } | null;
+}
+
+/** Checks the parts of a training request that do not need the dataset. */
+export function validateTrainingInput(input: TrainingRequest, prefix = ''): void {
+  checkModelName(input.modelName, `${prefix}modelName`);
+  const fields: { field: string; message: string }[] = [];
+  if (input.featureColumns.length === 0) fields.push({ field: `${prefix}featureColumns`, message: 'at least one feature column' });
+  if (new Set(input.featureColumns).size !== input.featureColumns.length) fields.push({ field: `${prefix}featureColumns`, message: 'columns must be distinct' });
+  if (input.featureColumns.includes(input.targetColumn)) fields.push({ field: `${prefix}targetColumn`, message: 'the target cannot also be a feature' });
+  if (!(input.validationFraction > 0 && input.validationFraction < 1)) fields.push({ field: `${prefix}validationFraction`, message: 'must be in (0, 1)' });
+  if (input.resources && (!(input.resources.cpu > 0) || input.resources.gpu < 0)) fields.push({ field: `${prefix}resources`, message: 'cpu must be positive and gpu ≥ 0' });
+  if (fields.length > 0) throw new BadUserInputError('Invalid training job', fields);
+  resolveOrReject(toTrainingSpec(input.algorithm as Algorithm, compactHyperparameters(input.hyperparameters)), `${prefix}hyperparameters`);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { gql } from '../../../../lib/src/testing/harness';
+import { waitFor } from '../../../../lib/src/testing/wait-for';
 import type { TestIssuer } from '../../../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../../../lib/src/testing/test-issuer';
 import { IRIS_FEATURES, irisRecords } from '../reference/datasets';
@@ -23,11 +24,14 @@ async function runPipeline(input: Record<string, unknown>, as = token): Promise<
   const started = await gql(models.service.graphqlUrl, `mutation($i: StartPipelineRunInput!) { startPipelineRun(input: $i) { id } }`, { i: input }, as);
   if (started.errors) return { errors: started.errors };
   const id = started.data.startPipelineRun.id;
-  for (;;) {
-    const run = (await gql(models.service.graphqlUrl, `query($id: ID!) { pipelineRun(id: $id) { ${RUN_FIELDS} } }`, { id }, as)).data.pipelineRun;
-    if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(run.state)) return run;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return waitFor(
+    async () => {
+      const run = (await gql(models.service.graphqlUrl, `query($id: ID!) { pipelineRun(id: $id) { ${RUN_FIELDS} } }`, { id }, as)).data.pipelineRun;
+      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(run.state) && run;
+    },
+    `pipeline run ${id} to end`,
+    { timeoutMs: 120_000, intervalMs: 100 },
+  );
 }
 
 function pipeline(name: string, hyperparameters: Record<string, unknown>, extra: Record<string, unknown> = {}, datasetId = irisId) {

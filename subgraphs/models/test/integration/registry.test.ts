@@ -91,11 +91,11 @@ describe('model registry', () => {
     const content = bytes();
     const sha = createHash('sha256').update(content).digest('hex');
     const uploadId = await upload(content, engineer);
-    expect(await models.built.services.store.has(sha)).toBe(true);
+    expect(await models.built.store.has(sha)).toBe(true);
     const res = await gql(models.service.graphqlUrl, 'mutation($m: ID!, $u: ID!) { createModelVersion(input: { modelId: $m, uploadId: $u }) { id } }', { m: modelId, u: uploadId }, engineer);
     expect(res.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0].extensions.fields[0].field).toBe('uploadId');
-    expect(await models.built.services.store.has(sha)).toBe(false);
+    expect(await models.built.store.has(sha)).toBe(false);
     const model = await gql(models.service.graphqlUrl, 'query($id: ID!) { model(id: $id) { latestVersionNumber versions { id } } }', { id: modelId }, viewer);
     expect(model.data.model).toEqual({ latestVersionNumber: 0, versions: [] });
   });

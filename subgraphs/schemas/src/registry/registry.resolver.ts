@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { JSONScalar, requireViewer } from '../../../../lib/src/index';
+import { JSONScalar } from '../../../../lib/src/index';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { CompatibilityMode } from '../compatibility/schema-types';
 import type { SchemasContext } from '../context';
 import { SchemaVersion } from '../schema-version/schema-version.entity';
@@ -8,7 +9,7 @@ import { Subject } from '../subject/subject.type';
 import { CompatibilityModeEnum } from './registry.enums';
 import { CompatibilityCheck, RegisterSchemaInput, RegistryConfig, ValidationResult } from './registry.types';
 import type { RegisterSchemaCommand } from './schema-registry.service';
-import { parseVersionSelector } from './schema-registry.service';
+import { parseVersionSelector } from './version-selector';
 
 const toCommand = (input: RegisterSchemaInput): RegisterSchemaCommand => ({
   subject: input.subject,
@@ -23,78 +24,68 @@ export class RegistryResolver {
     description: 'Registers a schema under a subject (created on first use). The same schema again returns the existing version. A schema that breaks the subject\'s mode fails with INCOMPATIBLE_SCHEMA and `extensions.reasons`.',
   })
   async registerSchema(@Arg('input', () => RegisterSchemaInput) input: RegisterSchemaInput, @Ctx() ctx: SchemasContext): Promise<SchemaVersion> {
-    const viewer = requireViewer(ctx.viewer);
-    return (await ctx.registry.register(ctx.em, viewer.organizationId, viewer.id, toCommand(input))).version;
+    return (await ctx.services.registry.register(requestScope(ctx), toCommand(input))).version;
   }
 
   @Query(() => CompatibilityCheck, { description: 'Checks a schema against the subject\'s mode without registering it; `version` compares with that version only' })
-  async checkSchemaCompatibility(
+  checkSchemaCompatibility(
     @Arg('input', () => RegisterSchemaInput) input: RegisterSchemaInput,
     @Arg('version', () => Int, { nullable: true }) version: number | null,
     @Ctx() ctx: SchemasContext,
   ): Promise<CompatibilityCheck> {
-    const viewer = requireViewer(ctx.viewer);
-    return ctx.registry.check(ctx.em, viewer.organizationId, toCommand(input), version === null || version === undefined ? undefined : parseVersionSelector(version));
+    return ctx.services.registry.check(requestScope(ctx), toCommand(input), version === null || version === undefined ? undefined : parseVersionSelector(version));
   }
 
   @Query(() => ValidationResult, { description: 'Validates a record (JSON) against a version of a subject; version omitted = the latest' })
-  async validateAgainstSchema(
+  validateAgainstSchema(
     @Arg('subject', () => String) subject: string,
     @Arg('version', () => Int, { nullable: true }) version: number | null,
     @Arg('data', () => JSONScalar) data: unknown,
     @Ctx() ctx: SchemasContext,
   ): Promise<ValidationResult> {
-    const viewer = requireViewer(ctx.viewer);
-    const result = await ctx.registry.validate(ctx.em, viewer.organizationId, subject, parseVersionSelector(version), data);
-    return { valid: result.errors.length === 0, version: result.version.version, errors: result.errors };
+    return ctx.services.registry.validate(requestScope(ctx), subject, parseVersionSelector(version), data);
   }
 
   @Query(() => SchemaVersion, { nullable: true, description: 'A version by global id (soft-deleted ones included), in the viewer\'s organization' })
-  async schemaVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: SchemasContext): Promise<SchemaVersion | null> {
-    const viewer = requireViewer(ctx.viewer);
-    return /^\d+$/.test(id) ? ctx.em.findOne(SchemaVersion, { id, organizationId: viewer.organizationId }) : null;
+  schemaVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: SchemasContext): Promise<SchemaVersion | null> {
+    return ctx.services.registry.findById(requestScope(ctx), id);
   }
 
   @Query(() => RegistryConfig)
   async registryConfig(@Ctx() ctx: SchemasContext): Promise<RegistryConfig> {
-    const viewer = requireViewer(ctx.viewer);
-    return { compatibility: await ctx.registry.organizationCompatibility(ctx.em, viewer.organizationId) };
+    return { compatibility: await ctx.services.registry.organizationCompatibility(requestScope(ctx)) };
   }
 
   @Mutation(() => Subject, { description: 'Sets a subject\'s mode; null returns it to the organization default' })
-  async setSubjectCompatibility(
+  setSubjectCompatibility(
     @Arg('subject', () => String) subject: string,
     @Arg('mode', () => CompatibilityModeEnum, { nullable: true }) mode: CompatibilityMode | null,
     @Ctx() ctx: SchemasContext,
   ): Promise<SubjectEntity> {
-    const viewer = requireViewer(ctx.viewer);
-    return ctx.registry.setSubjectCompatibility(ctx.em, viewer.organizationId, subject, mode ?? null);
+    return ctx.services.registry.setSubjectCompatibility(requestScope(ctx), subject, mode ?? null);
   }
 
   @Mutation(() => RegistryConfig, { description: 'Sets the organization default mode' })
   async setDefaultCompatibility(@Arg('mode', () => CompatibilityModeEnum) mode: CompatibilityMode, @Ctx() ctx: SchemasContext): Promise<RegistryConfig> {
-    const viewer = requireViewer(ctx.viewer);
-    return { compatibility: await ctx.registry.setOrganizationCompatibility(ctx.em, viewer.organizationId, mode) };
+    return { compatibility: await ctx.services.registry.setOrganizationCompatibility(requestScope(ctx), mode) };
   }
 
   @Mutation(() => Int, { description: 'Soft-deletes a version (permanent: removes a soft-deleted one); returns its number' })
-  async deleteSchemaVersion(
+  deleteSchemaVersion(
     @Arg('subject', () => String) subject: string,
     @Arg('version', () => Int) version: number,
     @Arg('permanent', () => Boolean, { defaultValue: false }) permanent: boolean,
     @Ctx() ctx: SchemasContext,
   ): Promise<number> {
-    const viewer = requireViewer(ctx.viewer);
-    return ctx.registry.deleteVersion(ctx.em, viewer.organizationId, subject, parseVersionSelector(version), permanent);
+    return ctx.services.registry.deleteVersion(requestScope(ctx), subject, parseVersionSelector(version), permanent);
   }
 
   @Mutation(() => [Int], { description: 'Soft-deletes a subject and its versions (permanent: removes a soft-deleted one); returns the version numbers' })
-  async deleteSubject(
+  deleteSubject(
     @Arg('subject', () => String) subject: string,
     @Arg('permanent', () => Boolean, { defaultValue: false }) permanent: boolean,
     @Ctx() ctx: SchemasContext,
   ): Promise<number[]> {
-    const viewer = requireViewer(ctx.viewer);
-    return ctx.registry.deleteSubject(ctx.em, viewer.organizationId, subject, permanent);
+    return ctx.services.registry.deleteSubject(requestScope(ctx), subject, permanent);
   }
 }

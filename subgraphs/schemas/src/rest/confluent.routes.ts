@@ -1,25 +1,28 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/core';
 import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
-import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
+import type { Logger, TokenVerifier } from '../../../../lib/src/index';
 import { BadUserInputError, bearerToken, jsonBody } from '../../../../lib/src/index';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { CompatibilityMode, SchemaType } from '../compatibility/schema-types';
 import { COMPATIBILITY_MODES, SCHEMA_TYPES } from '../compatibility/schema-types';
 import { CONFLUENT_CODES } from '../registry/registry.errors';
-import type { RegisterSchemaCommand, SchemaRegistryService } from '../registry/schema-registry.service';
-import { parseVersionSelector } from '../registry/schema-registry.service';
+import type { RegisterSchemaCommand } from '../registry/schema-registry.service';
+import { parseVersionSelector } from '../registry/version-selector';
 import type { SchemaVersion } from '../schema-version/schema-version.entity';
+import type { SchemasServices } from '../schemas.services';
 import { ConfluentHttpError, sendConfluent, sendConfluentError } from './confluent.errors';
 
 interface Deps {
   orm: MikroORM;
   verify: TokenVerifier;
-  registry: SchemaRegistryService;
+  services: SchemasServices;
   logger: Logger;
   bodyLimitBytes: number;
 }
 
-type Handler = (ctx: { req: Request; viewer: Viewer; em: EntityManager; org: string }) => Promise<unknown>;
+/** A route's work: the request and its scope (the token's viewer, a fresh EntityManager fork). */
+type Handler = (ctx: { req: Request; scope: RequestScope }) => Promise<unknown>;
 
 const PREFIX = /^\/(subjects|schemas|config|compatibility)(\/|$)/;
 const flag = (v: unknown) => v === 'true';
@@ -87,73 +90,73 @@ export function mountConfluentRoutes(app: Express, deps: Deps): void {
         throw new ConfluentHttpError(401, 40101, `Invalid token: ${err.message}`);
       });
       if (!viewer.permissions.includes(permission)) throw new ConfluentHttpError(403, 40301, `Missing permission ${permission}`);
-      const body = await handler({ req, viewer, em: deps.orm.em.fork(), org: viewer.organizationId });
+      const body = await handler({ req, scope: { viewer, em: deps.orm.em.fork() } });
       if (typeof body === 'string' && req.path.endsWith('/schema')) res.status(status).type('application/vnd.schemaregistry.v1+json').send(body);
       else sendConfluent(res, status, body);
     } catch (err) {
       sendConfluentError(res, err, deps.logger);
     }
   };
-  const r = deps.registry;
+  const r = deps.services.registry;
   const p = (req: Request, name: string) => String(req.params[name]);
 
   router.get('/schemas/types', route('schemas:read', async () => [...SCHEMA_TYPES]));
-  router.get('/schemas/ids/:id', route('schemas:read', async ({ req, em, org }) => versionBody(await r.getById(em, org, p(req, 'id')), false)));
-  router.get('/schemas/ids/:id/schema', route('schemas:read', async ({ req, em, org }) => (await r.getById(em, org, p(req, 'id'))).schema));
-  router.get('/schemas/ids/:id/versions', route('schemas:read', async ({ req, em, org }) => {
-    const v = await r.getById(em, org, p(req, 'id'));
+  router.get('/schemas/ids/:id', route('schemas:read', async ({ req, scope }) => versionBody(await r.getById(scope, p(req, 'id')), false)));
+  router.get('/schemas/ids/:id/schema', route('schemas:read', async ({ req, scope }) => (await r.getById(scope, p(req, 'id'))).schema));
+  router.get('/schemas/ids/:id/versions', route('schemas:read', async ({ req, scope }) => {
+    const v = await r.getById(scope, p(req, 'id'));
     return [{ subject: v.subject, version: v.version }];
   }));
 
-  router.get('/schemas/ids/:id/subjects', route('schemas:read', async ({ req, em, org }) => [(await r.getById(em, org, p(req, 'id'))).subject]));
-  router.get('/subjects/:subject/versions/:version/referencedby', route('schemas:read', async ({ req, em, org }) => {
-    const target = await r.getVersion(em, org, p(req, 'subject'), parseVersionSelector(p(req, 'version')));
-    return (await r.referencedBy(em, target)).filter((v) => !v.deleted).map((v) => v.globalId);
+  router.get('/schemas/ids/:id/subjects', route('schemas:read', async ({ req, scope }) => [(await r.getById(scope, p(req, 'id'))).subject]));
+  router.get('/subjects/:subject/versions/:version/referencedby', route('schemas:read', async ({ req, scope }) => {
+    const target = await r.getVersion(scope, p(req, 'subject'), parseVersionSelector(p(req, 'version')));
+    return (await r.referencedBy(scope, target)).filter((v) => !v.deleted).map((v) => v.globalId);
   }));
 
-  router.get('/subjects', route('schemas:read', async ({ req, em, org }) => (await r.listSubjects(em, org, flag(req.query.deleted))).map((s) => s.name)));
-  router.get('/subjects/:subject/versions', route('schemas:read', async ({ req, em, org }) => {
-    const subject = await r.findSubject(em, org, p(req, 'subject'), flag(req.query.deleted));
-    return (await r.versions(em, subject, flag(req.query.deleted))).map((v) => v.version);
+  router.get('/subjects', route('schemas:read', async ({ req, scope }) => (await r.listSubjects(scope, flag(req.query.deleted))).map((s) => s.name)));
+  router.get('/subjects/:subject/versions', route('schemas:read', async ({ req, scope }) => {
+    const subject = await r.findSubject(scope, p(req, 'subject'), flag(req.query.deleted));
+    return (await r.versions(scope, subject, flag(req.query.deleted))).map((v) => v.version);
   }));
-  router.post('/subjects/:subject/versions', route('schemas:write', async ({ req, viewer, em, org }) => {
-    const { version } = await r.register(em, org, viewer.id, command(p(req, 'subject'), req.body));
+  router.post('/subjects/:subject/versions', route('schemas:write', async ({ req, scope }) => {
+    const { version } = await r.register(scope, command(p(req, 'subject'), req.body));
     return { id: version.globalId };
   }));
-  router.post('/subjects/:subject', route('schemas:read', async ({ req, em, org }) => {
-    const found = await r.lookup(em, org, command(p(req, 'subject'), req.body));
+  router.post('/subjects/:subject', route('schemas:read', async ({ req, scope }) => {
+    const found = await r.lookup(scope, command(p(req, 'subject'), req.body));
     if (!found) throw new ConfluentHttpError(404, CONFLUENT_CODES.schemaNotFound, 'Schema not found');
     return versionBody(found);
   }));
-  router.get('/subjects/:subject/versions/:version', route('schemas:read', async ({ req, em, org }) =>
-    versionBody(await r.getVersion(em, org, p(req, 'subject'), parseVersionSelector(p(req, 'version')), flag(req.query.deleted)))));
-  router.get('/subjects/:subject/versions/:version/schema', route('schemas:read', async ({ req, em, org }) =>
-    (await r.getVersion(em, org, p(req, 'subject'), parseVersionSelector(p(req, 'version')))).schema));
-  router.delete('/subjects/:subject/versions/:version', route('schemas:write', async ({ req, em, org }) =>
-    r.deleteVersion(em, org, p(req, 'subject'), parseVersionSelector(p(req, 'version')), flag(req.query.permanent))));
-  router.delete('/subjects/:subject', route('schemas:write', async ({ req, em, org }) => r.deleteSubject(em, org, p(req, 'subject'), flag(req.query.permanent))));
+  router.get('/subjects/:subject/versions/:version', route('schemas:read', async ({ req, scope }) =>
+    versionBody(await r.getVersion(scope, p(req, 'subject'), parseVersionSelector(p(req, 'version')), flag(req.query.deleted)))));
+  router.get('/subjects/:subject/versions/:version/schema', route('schemas:read', async ({ req, scope }) =>
+    (await r.getVersion(scope, p(req, 'subject'), parseVersionSelector(p(req, 'version')))).schema));
+  router.delete('/subjects/:subject/versions/:version', route('schemas:write', async ({ req, scope }) =>
+    r.deleteVersion(scope, p(req, 'subject'), parseVersionSelector(p(req, 'version')), flag(req.query.permanent))));
+  router.delete('/subjects/:subject', route('schemas:write', async ({ req, scope }) => r.deleteSubject(scope, p(req, 'subject'), flag(req.query.permanent))));
 
-  const compatibility: Handler = async ({ req, em, org }) => {
+  const compatibility: Handler = async ({ req, scope }) => {
     const selector = req.params.version === undefined ? undefined : parseVersionSelector(p(req, 'version'));
-    const verdict = await r.check(em, org, command(p(req, 'subject'), req.body), selector);
+    const verdict = await r.check(scope, command(p(req, 'subject'), req.body), selector);
     return flag(req.query.verbose) ? { is_compatible: verdict.compatible, messages: verdict.messages } : { is_compatible: verdict.compatible };
   };
   router.post('/compatibility/subjects/:subject/versions/:version', route('schemas:read', compatibility));
   router.post('/compatibility/subjects/:subject/versions', route('schemas:read', compatibility));
 
-  router.get('/config', route('schemas:read', async ({ em, org }) => ({ compatibilityLevel: await r.organizationCompatibility(em, org) })));
-  router.put('/config', route('schemas:write', async ({ req, em, org }) => ({ compatibility: await r.setOrganizationCompatibility(em, org, mode(req.body)) })));
-  router.get('/config/:subject', route('schemas:read', async ({ req, em, org }) => {
-    const subject = await r.findSubject(em, org, p(req, 'subject')).catch(() => null);
+  router.get('/config', route('schemas:read', async ({ scope }) => ({ compatibilityLevel: await r.organizationCompatibility(scope) })));
+  router.put('/config', route('schemas:write', async ({ req, scope }) => ({ compatibility: await r.setOrganizationCompatibility(scope, mode(req.body)) })));
+  router.get('/config/:subject', route('schemas:read', async ({ req, scope }) => {
+    const subject = await r.findSubject(scope, p(req, 'subject')).catch(() => null);
     if (subject?.compatibility) return { compatibilityLevel: subject.compatibility };
-    if (flag(req.query.defaultToGlobal)) return { compatibilityLevel: await r.organizationCompatibility(em, org) };
+    if (flag(req.query.defaultToGlobal)) return { compatibilityLevel: await r.organizationCompatibility(scope) };
     throw new ConfluentHttpError(404, CONFLUENT_CODES.compatibilityNotConfigured, `Subject '${p(req, 'subject')}' does not have subject-level compatibility configured`);
   }));
-  router.put('/config/:subject', route('schemas:write', async ({ req, em, org }) => ({ compatibility: (await r.setSubjectCompatibility(em, org, p(req, 'subject'), mode(req.body))).compatibility })));
-  router.delete('/config/:subject', route('schemas:write', async ({ req, em, org }) => {
-    const subject = await r.findSubject(em, org, p(req, 'subject'));
-    const previous = subject.compatibility ?? (await r.organizationCompatibility(em, org));
-    await r.setSubjectCompatibility(em, org, subject.name, null);
+  router.put('/config/:subject', route('schemas:write', async ({ req, scope }) => ({ compatibility: (await r.setSubjectCompatibility(scope, p(req, 'subject'), mode(req.body))).compatibility })));
+  router.delete('/config/:subject', route('schemas:write', async ({ req, scope }) => {
+    const subject = await r.findSubject(scope, p(req, 'subject'));
+    const previous = subject.compatibility ?? (await r.organizationCompatibility(scope));
+    await r.setSubjectCompatibility(scope, subject.name, null);
     return { compatibilityLevel: previous };
   }));
 

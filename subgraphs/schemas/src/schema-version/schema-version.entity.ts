@@ -1,5 +1,7 @@
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import type { SchemaType } from '../compatibility/schema-types';
 import { UserRef } from '../federation/references.type';
 import { SchemaTypeEnum } from '../registry/registry.enums';
@@ -14,19 +16,20 @@ export class SchemaReference {
 
 /**
  * An immutable version of a subject. `id` is the global schema id (a decimal integer, as
- * Confluent's `GET /schemas/ids/{id}` uses), unique across organizations.
+ * Confluent's `GET /schemas/ids/{id}` uses), unique across organizations; it and the organization
+ * column keep the types they had before the base entity (`varchar(255)`).
  */
 @Entity({ tableName: 'schema_versions' })
 @Unique({ properties: ['subjectId', 'version'] })
 @Index({ properties: ['organizationId', 'fingerprint'] })
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'An immutable version of a subject\'s schema' })
-export class SchemaVersion {
-  [OptionalProps]?: 'createdAt' | 'deleted' | 'references';
+export class SchemaVersion extends OrganizationEntity {
+  [OptionalProps]?: 'deleted' | 'references';
 
-  @PrimaryKey({ type: 'string' }) @Field(() => ID, { description: 'Global schema id' }) id!: string;
+  @PrimaryKey({ type: 'string' }) @Field(() => ID, { description: 'Global schema id' }) override id!: Opt<string>;
   @Property({ type: 'integer', unique: true }) globalId!: number;
-  @Index() @Property({ type: 'string' }) organizationId!: string;
+  @Index() @Property({ type: 'string' }) override organizationId!: string;
   @Index() @Property({ type: 'string' }) subjectId!: string;
   @Property({ type: 'string' }) @Field(() => String, { description: 'Subject name' }) subject!: string;
   @Property({ type: 'integer' }) @Field(() => Int, { description: 'Version number within the subject, from 1' }) version!: number;
@@ -37,7 +40,7 @@ export class SchemaVersion {
   @Property({ type: 'json' }) @Field(() => [SchemaReference]) references: SchemaReference[] = [];
   @Property({ type: 'boolean' }) @Field(() => Boolean, { description: 'Soft-deleted: still readable by id, no longer part of compatibility checks' }) deleted: boolean = false;
   @Property({ type: 'string' }) createdById!: string;
-  @Property({ type: 'datetime' }) @Field(() => Date) createdAt: Date = new Date();
+  @Field(() => Date) override createdAt!: Opt<Date>;
 
   @Field(() => UserRef, { description: 'Who registered it' })
   createdBy(): UserRef {

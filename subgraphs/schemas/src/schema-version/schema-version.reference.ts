@@ -1,16 +1,6 @@
-import type { SchemasContext } from '../context';
-import { SubjectEntity } from '../subject/subject.entity';
-import { SchemaVersion } from './schema-version.entity';
 import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
+import type { SchemasContext } from '../context';
 
-/** `_entities` lookup of a SchemaVersion: only within the viewer's organization and with `schemas:read`. */
-export const resolveSchemaVersionReference = organizationScopedReference(
-  { permission: 'schemas:read', validId: (id) => /^\d+$/.test(id) },
-  (ctx: SchemasContext, id, organizationId): Promise<SchemaVersion | null> => ctx.em.findOne(SchemaVersion, { id, organizationId }),
-);
-
-/** `_entities` lookup of a Subject, scoped the same way. */
-export const resolveSubjectReference = organizationScopedReference(
-  { permission: 'schemas:read' },
-  (ctx: SchemasContext, id, organizationId): Promise<SubjectEntity | null> => ctx.em.findOne(SubjectEntity, { id, organizationId }),
-);
+/** `_entities` lookup of a SchemaVersion (lib/contracts policy): only within the viewer's organization and with `schemas:read`; null otherwise. */
+export const resolveSchemaVersionReference = organizationScopedReference({ permission: 'schemas:read', validId: (id) => /^\d+$/.test(id) }, async (ctx: SchemasContext, id) => ctx.services.registry.versionReference(requestScope(ctx), id));

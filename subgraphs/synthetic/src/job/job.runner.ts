@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger, OpenLineageEmitter, RunHandle, ServiceTokenSource } from '../../../../lib/src/index';
 import { catalogDatasetRef, OpenLineageEmitError } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
 import type { CatalogClient } from '../clients/catalog.client';
 import type { SchemasClient } from '../clients/schemas.client';
 import { SyntheticReport } from '../report/synthetic-report.entity';
@@ -13,19 +14,23 @@ import { SyntheticInputError } from '../table/table.types';
 import type { Table } from '../table/table.types';
 import { SyntheticJobStatus, TERMINAL_STATUSES } from './job.enums';
 import { startJobRun } from './job.lineage';
+import type { SyntheticJobRepository } from './job.repository';
+import type { JobUpdates } from './job.updates';
 import { complianceOf, privacyOf, qualityOf } from './report.mapper';
-import { SyntheticDataJob } from './synthetic-job.entity';
+import type { SyntheticDataJob } from './synthetic-job.entity';
 
-/** What a background run needs. */
+/** What a background run needs (built once per process by the composition root). */
 export interface JobRunnerDeps {
   orm: MikroORM;
+  jobs: SyntheticJobRepository;
   catalog: CatalogClient;
   schemas: SchemasClient;
   tokens: ServiceTokenSource;
   /** lib's OpenLineage client, posting to the catalog with the job's service token. */
   lineage: OpenLineageEmitter;
-  publish: (job: SyntheticDataJob) => void;
+  updates: JobUpdates;
   logger: Logger;
+  clock: Clock;
 }
 
 /** Permissions the job's service token asks identity for. */
@@ -47,75 +52,81 @@ interface Output {
  * stores the report and sends OpenLineage START/COMPLETE (or FAIL/ABORT) events. Safe to re-run
  * after a crash: the same seed gives the same output, and an output already registered is reused.
  */
-export async function runSyntheticJob(deps: JobRunnerDeps, jobId: string, signal: AbortSignal): Promise<void> {
-  const em = deps.orm.em.fork();
-  const job = await em.findOne(SyntheticDataJob, { id: jobId });
-  if (!job || TERMINAL_STATUSES.includes(job.status)) return;
-  const save = async (changes: Partial<SyntheticDataJob>): Promise<void> => {
-    em.assign(job, changes);
-    await em.flush();
-    deps.publish(job);
-  };
-  if (job.cancelRequested) return save({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: new Date() });
-  await save({ status: SyntheticJobStatus.RUNNING, stage: 'FITTING', startedAt: job.startedAt ?? new Date(), attempts: job.attempts + 1, error: null });
-  let run: RunHandle | null = null;
-  try {
-    const authorization = `Bearer ${await deps.tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
-    run = await startJobRun(deps.lineage, job);
-    let lastSaved = 0;
-    const onProgress = async (progress: number, stage: string): Promise<void> => {
-      if (progress - lastSaved >= 0.05 || stage !== job.stage) {
-        lastSaved = progress;
-        await save({ progress: Math.min(progress, 0.99), stage });
+export class SyntheticJobRunner {
+  constructor(private readonly deps: JobRunnerDeps) {}
+
+  /** Runs the job `jobId` (a job already terminal or gone is skipped). */
+  async run(jobId: string, signal: AbortSignal): Promise<void> {
+    const { deps } = this;
+    const now = deps.clock;
+    const em = deps.orm.em.fork();
+    const job = await deps.jobs.findById(em, jobId);
+    if (!job || TERMINAL_STATUSES.includes(job.status)) return;
+    const save = async (changes: Partial<SyntheticDataJob>): Promise<void> => {
+      em.assign(job, changes);
+      await em.flush();
+      deps.updates.publish(job);
+    };
+    if (job.cancelRequested) return save({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: now() });
+    await save({ status: SyntheticJobStatus.RUNNING, stage: 'FITTING', startedAt: job.startedAt ?? now(), attempts: job.attempts + 1, error: null });
+    let run: RunHandle | null = null;
+    try {
+      const authorization = `Bearer ${await deps.tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
+      run = await startJobRun(deps.lineage, job);
+      let lastSaved = 0;
+      const onProgress = async (progress: number, stage: string): Promise<void> => {
+        if (progress - lastSaved >= 0.05 || stage !== job.stage) {
+          lastSaved = progress;
+          await save({ progress: Math.min(progress, 0.99), stage });
+        }
+      };
+      const isCancelled = async (): Promise<boolean> => {
+        if (signal.aborted) return true;
+        return deps.jobs.cancelRequested(deps.orm.em.fork(), job.id);
+      };
+      const output = job.sourceDatasetId ? await fromSource(deps, job, authorization, onProgress, isCancelled) : await fromSchema(deps, job, authorization);
+      if (await isCancelled()) throw new SynthesisCancelledError();
+      await save({ stage: 'REGISTERING', progress: 0.97 });
+      if (!job.outputDatasetId) {
+        const created = await deps.catalog.createDataset(
+          {
+            name: output.name,
+            description: `Synthetic data generated by synthetic data job ${job.id} (${job.synthesizer}, seed ${job.seed}).`,
+            format: output.format,
+            content: output.content,
+            classification: output.classification,
+            columns: output.columns,
+            tags: ['synthetic', job.synthesizer.toLowerCase()],
+          },
+          authorization,
+        );
+        await save({ outputDatasetId: created.id });
       }
-    };
-    const isCancelled = async (): Promise<boolean> => {
-      if (signal.aborted) return true;
-      const fresh = await deps.orm.em.fork().findOne(SyntheticDataJob, { id: job.id }, { fields: ['cancelRequested'] });
-      return fresh?.cancelRequested ?? false;
-    };
-    const output = job.sourceDatasetId ? await fromSource(deps, job, authorization, onProgress, isCancelled) : await fromSchema(deps, job, authorization);
-    if (await isCancelled()) throw new SynthesisCancelledError();
-    await save({ stage: 'REGISTERING', progress: 0.97 });
-    if (!job.outputDatasetId) {
-      const created = await deps.catalog.createDataset(
-        {
-          name: output.name,
-          description: `Synthetic data generated by synthetic data job ${job.id} (${job.synthesizer}, seed ${job.seed}).`,
-          format: output.format,
-          content: output.content,
-          classification: output.classification,
-          columns: output.columns,
-          tags: ['synthetic', job.synthesizer.toLowerCase()],
-        },
-        authorization,
-      );
-      await save({ outputDatasetId: created.id });
+      // The service registered the output; the person who asked for it owns it (re-granting is idempotent).
+      await deps.catalog.grantUser(job.outputDatasetId!, job.createdById, 'OWNER', authorization);
+      const report = em.create(SyntheticReport, { ...output.report, organizationId: job.organizationId, jobId: job.id });
+      await em.flush();
+      await run.complete([catalogDatasetRef(job.outputDatasetId!)]);
+      await save({ status: SyntheticJobStatus.SUCCEEDED, stage: 'DONE', progress: 1, reportId: report.id, finishedAt: now() });
+    } catch (error) {
+      const stopped = error instanceof SynthesisCancelledError || signal.aborted;
+      const requested = await deps.jobs.cancelRequested(deps.orm.em.fork(), job.id);
+      if (stopped && !requested) {
+        // The process is shutting down, not the user cancelling: leave the job for the next start.
+        await save({ status: SyntheticJobStatus.QUEUED, stage: 'QUEUED' });
+        return;
+      }
+      const cancelled = stopped;
+      const message = cancelled ? null : failureMessage(error);
+      if (!cancelled) deps.logger.error({ err: error, jobId: job.id }, 'synthetic data job failed');
+      if (run) await (cancelled ? run.abort() : run.fail(message ?? 'failed')).catch(() => undefined);
+      await save({
+        status: cancelled ? SyntheticJobStatus.CANCELLED : SyntheticJobStatus.FAILED,
+        stage: cancelled ? 'CANCELLED' : 'FAILED',
+        error: message,
+        finishedAt: now(),
+      });
     }
-    // The service registered the output; the person who asked for it owns it (re-granting is idempotent).
-    await deps.catalog.grantUser(job.outputDatasetId!, job.createdById, 'OWNER', authorization);
-    const report = em.create(SyntheticReport, { ...output.report, organizationId: job.organizationId, jobId: job.id });
-    await em.flush();
-    await run.complete([catalogDatasetRef(job.outputDatasetId!)]);
-    await save({ status: SyntheticJobStatus.SUCCEEDED, stage: 'DONE', progress: 1, reportId: report.id, finishedAt: new Date() });
-  } catch (error) {
-    const stopped = error instanceof SynthesisCancelledError || signal.aborted;
-    const requested = (await deps.orm.em.fork().findOne(SyntheticDataJob, { id: job.id }, { fields: ['cancelRequested'] }))?.cancelRequested ?? false;
-    if (stopped && !requested) {
-      // The process is shutting down, not the user cancelling: leave the job for the next start.
-      await save({ status: SyntheticJobStatus.QUEUED, stage: 'QUEUED' });
-      return;
-    }
-    const cancelled = stopped;
-    const message = cancelled ? null : failureMessage(error);
-    if (!cancelled) deps.logger.error({ err: error, jobId: job.id }, 'synthetic data job failed');
-    if (run) await (cancelled ? run.abort() : run.fail(message ?? 'failed')).catch(() => undefined);
-    await save({
-      status: cancelled ? SyntheticJobStatus.CANCELLED : SyntheticJobStatus.FAILED,
-      stage: cancelled ? 'CANCELLED' : 'FAILED',
-      error: message,
-      finishedAt: new Date(),
-    });
   }
 }
 

@@ -1,27 +1,36 @@
 import { randomInt } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { Logger, Viewer, WorkerPool } from '../../../../lib/src/index';
+import type { EntityManager } from '@mikro-orm/core';
+import type { Logger, WorkerPool } from '../../../../lib/src/index';
 import { BadUserInputError, DomainError, ForbiddenError, NotFoundError, viewerCan } from '../../../../lib/src/index';
+import type { Clock } from '../../../../lib/src/kit/clock';
+import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { CatalogClient } from '../clients/catalog.client';
 import type { SchemasClient } from '../clients/schemas.client';
+import type { SyntheticReport } from '../report/synthetic-report.entity';
 import { parseAvroSchema } from '../schema-driven/avro.generator';
 import { compileJsonSchema } from '../schema-driven/json-schema.generator';
 import { SyntheticInputError } from '../table/table.types';
 import { SyntheticJobStatus, Synthesizer, TERMINAL_STATUSES } from './job.enums';
 import type { CreateSyntheticDataJobInput } from './job.input';
+import type { SyntheticJobRepository } from './job.repository';
+import type { SyntheticJobRunner } from './job.runner';
+import type { JobSnapshot } from './job.snapshot';
+import { toSnapshot } from './job.snapshot';
+import type { JobUpdates } from './job.updates';
 import { SyntheticDataJob } from './synthetic-job.entity';
 
-/** The job service's collaborators. */
-export interface JobServiceDeps {
+/** The job service's collaborators, built once per process. */
+export interface SyntheticJobServiceDeps {
+  jobs: SyntheticJobRepository;
+  runner: SyntheticJobRunner;
   catalog: CatalogClient;
   schemas: SchemasClient;
   pool: WorkerPool;
-  run: (jobId: string, signal: AbortSignal) => Promise<void>;
-  publish: (job: SyntheticDataJob) => void;
-  /** Live job snapshots of one job (pub/sub). */
-  updates: (jobId: string) => AsyncIterable<unknown>;
-  maxRows: number;
+  updates: JobUpdates;
   logger: Logger;
+  clock: Clock;
+  /** Largest number of rows one job may ask for. */
+  maxRows: number;
 }
 
 type Problem = { field: string; message: string };
@@ -65,93 +74,139 @@ function upstream(error: unknown, what: string, id: string): never {
   throw error;
 }
 
-/**
- * Creates a job after checking the caller's own access to the source: catalog (or the schema
- * registry) is asked with the caller's token, so a user who cannot read the source cannot
- * synthesize from it. Column handling MODEL is refused on columns the catalog classifies PII.
- */
-export async function createJob(em: EntityManager, viewer: Viewer, authorization: string, input: CreateSyntheticDataJobInput, deps: JobServiceDeps): Promise<SyntheticDataJob> {
-  const problems = validate(input, deps.maxRows);
-  if (problems.length) throw new BadUserInputError('Invalid synthetic data job', problems);
-  if (input.sourceDatasetId) {
-    const dataset = await deps.catalog.getDataset(input.sourceDatasetId, authorization).catch((e) => upstream(e, 'Dataset', input.sourceDatasetId!));
-    if (!dataset.latestVersion) throw new BadUserInputError('The source dataset has no content', [{ field: 'sourceDatasetId', message: 'has no content version' }]);
-    const columnProblems: Problem[] = [];
-    (input.columns ?? []).forEach((c, i) => {
-      const column = dataset.columns.find((d) => d.name === c.column);
-      if (!column) columnProblems.push({ field: `columns[${i}].column`, message: `unknown column ${c.column}` });
-      else if (c.handling === 'MODEL' && column.classification === 'PII') {
-        columnProblems.push({ field: `columns[${i}].handling`, message: 'a column classified PII is never modelled from the source' });
-      }
+/** Synthetic data jobs: create, read, cancel and follow them; re-queue the unfinished ones after a restart. */
+export class SyntheticJobService {
+  constructor(private readonly deps: SyntheticJobServiceDeps) {}
+
+  /** A job of the viewer's organization. @throws NotFoundError, or ForbiddenError for another organization's job */
+  async get(scope: RequestScope, id: string): Promise<SyntheticDataJob> {
+    const job = await this.deps.jobs.findById(scope.em, id);
+    if (!job) throw new NotFoundError('SyntheticDataJob', id);
+    if (job.organizationId !== scope.viewer.organizationId) throw new ForbiddenError('The job belongs to another organization');
+    return job;
+  }
+
+  /** The organization's jobs (of one status when given), newest first; `first` is clamped to 1..500. */
+  list(scope: RequestScope, status: SyntheticJobStatus | undefined, first: number): Promise<SyntheticDataJob[]> {
+    return this.deps.jobs.listInOrganization(scope.em, scope.viewer.organizationId, status, Math.min(Math.max(first, 1), 500));
+  }
+
+  /** `SyntheticDataJob` for other subgraphs: null unless it is the viewer's organization's and the viewer has synthetic:read. */
+  async visible(scope: RequestScope, id: string): Promise<SyntheticDataJob | null> {
+    return viewerCan(scope.viewer, 'synthetic:read') ? this.deps.jobs.findInOrganization(scope.em, scope.viewer.organizationId, id) : null;
+  }
+
+  /** The job a report was made by. */
+  ofReport(scope: RequestScope, report: SyntheticReport): Promise<SyntheticDataJob> {
+    return this.deps.jobs.getById(scope.em, report.jobId);
+  }
+
+  /**
+   * Creates a job after checking the caller's own access to the source: catalog (or the schema
+   * registry) is asked with the caller's token (`authorization`), so a user who cannot read the source cannot
+   * synthesize from it. Column handling MODEL is refused on columns the catalog classifies PII.
+   */
+  async create(scope: RequestScope, authorization: string, input: CreateSyntheticDataJobInput): Promise<SyntheticDataJob> {
+    const { deps } = this;
+    const { viewer, em } = scope;
+    const problems = validate(input, deps.maxRows);
+    if (problems.length) throw new BadUserInputError('Invalid synthetic data job', problems);
+    if (input.sourceDatasetId) {
+      const dataset = await deps.catalog.getDataset(input.sourceDatasetId, authorization).catch((e) => upstream(e, 'Dataset', input.sourceDatasetId!));
+      if (!dataset.latestVersion) throw new BadUserInputError('The source dataset has no content', [{ field: 'sourceDatasetId', message: 'has no content version' }]);
+      const columnProblems: Problem[] = [];
+      (input.columns ?? []).forEach((c, i) => {
+        const column = dataset.columns.find((d) => d.name === c.column);
+        if (!column) columnProblems.push({ field: `columns[${i}].column`, message: `unknown column ${c.column}` });
+        else if (c.handling === 'MODEL' && column.classification === 'PII') {
+          columnProblems.push({ field: `columns[${i}].handling`, message: 'a column classified PII is never modelled from the source' });
+        }
+      });
+      if (columnProblems.length) throw new BadUserInputError('Invalid column handling', columnProblems);
+    }
+    if (input.schemaVersionId) {
+      if (!viewerCan(viewer, 'schemas:read')) throw new ForbiddenError('Missing permission schemas:read');
+      await deps.schemas.getSchemaVersion(input.schemaVersionId, authorization).catch((e) => upstream(e, 'SchemaVersion', input.schemaVersionId!));
+    }
+    const job = em.create(SyntheticDataJob, {
+      organizationId: viewer.organizationId,
+      createdById: viewer.id,
+      sourceDatasetId: input.sourceDatasetId ?? null,
+      schemaVersionId: input.schemaVersionId ?? null,
+      inlineSchema: input.inlineSchema ? { type: input.inlineSchema.type.toUpperCase() as 'JSON' | 'AVRO', schema: input.inlineSchema.schema } : null,
+      synthesizer: input.synthesizer ?? Synthesizer.GAUSSIAN_COPULA,
+      rows: input.rows,
+      seed: input.seed ?? randomInt(0, 2 ** 31 - 1),
+      epsilon: input.epsilon ?? null,
+      delta: input.synthesizer === Synthesizer.DP_GAUSSIAN_COPULA ? (input.delta ?? 1e-6) : null,
+      holdoutFraction: input.holdoutFraction ?? null,
+      constraintsJson: (input.constraints ?? []).map((c) => ({ column: c.column, min: c.min ?? null, max: c.max ?? null, allowedValues: c.allowedValues ?? null })),
+      columnHandlingJson: (input.columns ?? []).map((c) => ({ column: c.column, handling: c.handling })),
+      outputName: input.outputName ?? null,
     });
-    if (columnProblems.length) throw new BadUserInputError('Invalid column handling', columnProblems);
+    await em.flush();
+    this.submit(job.id);
+    deps.updates.publish(job);
+    return job;
   }
-  if (input.schemaVersionId) {
-    if (!viewerCan(viewer, 'schemas:read')) throw new ForbiddenError('Missing permission schemas:read');
-    await deps.schemas.getSchemaVersion(input.schemaVersionId, authorization).catch((e) => upstream(e, 'SchemaVersion', input.schemaVersionId!));
-  }
-  const job = em.create(SyntheticDataJob, {
-    organizationId: viewer.organizationId,
-    createdById: viewer.id,
-    sourceDatasetId: input.sourceDatasetId ?? null,
-    schemaVersionId: input.schemaVersionId ?? null,
-    inlineSchema: input.inlineSchema ? { type: input.inlineSchema.type.toUpperCase() as 'JSON' | 'AVRO', schema: input.inlineSchema.schema } : null,
-    synthesizer: input.synthesizer ?? Synthesizer.GAUSSIAN_COPULA,
-    rows: input.rows,
-    seed: input.seed ?? randomInt(0, 2 ** 31 - 1),
-    epsilon: input.epsilon ?? null,
-    delta: input.synthesizer === Synthesizer.DP_GAUSSIAN_COPULA ? (input.delta ?? 1e-6) : null,
-    holdoutFraction: input.holdoutFraction ?? null,
-    constraintsJson: (input.constraints ?? []).map((c) => ({ column: c.column, min: c.min ?? null, max: c.max ?? null, allowedValues: c.allowedValues ?? null })),
-    columnHandlingJson: (input.columns ?? []).map((c) => ({ column: c.column, handling: c.handling })),
-    outputName: input.outputName ?? null,
-  });
-  await em.flush();
-  submit(deps, job.id);
-  deps.publish(job);
-  return job;
-}
 
-function submit(deps: JobServiceDeps, id: string): void {
-  deps.pool.submit(id, (signal) => deps.run(id, signal));
-}
-
-/** Loads a job of the viewer's organization. @throws NotFoundError otherwise */
-export async function requireJob(em: EntityManager, viewer: Viewer, id: string): Promise<SyntheticDataJob> {
-  const job = await em.findOne(SyntheticDataJob, { id });
-  if (!job) throw new NotFoundError('SyntheticDataJob', id);
-  if (job.organizationId !== viewer.organizationId) throw new ForbiddenError('The job belongs to another organization');
-  return job;
-}
-
-/** Requests cancellation: a queued job stops at once, a running one at its next checkpoint. */
-export async function cancelJob(em: EntityManager, viewer: Viewer, id: string, deps: JobServiceDeps): Promise<SyntheticDataJob> {
-  const job = await requireJob(em, viewer, id);
-  if (TERMINAL_STATUSES.includes(job.status)) {
-    throw new DomainError('JOB_FINISHED', `The job is already ${job.status}`, { status: job.status });
+  /** Requests cancellation: a queued job stops at once, a running one at its next checkpoint. */
+  async cancel(scope: RequestScope, id: string): Promise<SyntheticDataJob> {
+    const job = await this.get(scope, id);
+    if (TERMINAL_STATUSES.includes(job.status)) {
+      throw new DomainError('JOB_FINISHED', `The job is already ${job.status}`, { status: job.status });
+    }
+    job.cancelRequested = true;
+    if (job.status === SyntheticJobStatus.QUEUED) {
+      job.status = SyntheticJobStatus.CANCELLED;
+      job.stage = 'CANCELLED';
+      job.finishedAt = this.deps.clock();
+    }
+    await scope.em.flush();
+    this.deps.pool.cancel(id);
+    this.deps.updates.publish(job);
+    return job;
   }
-  job.cancelRequested = true;
-  if (job.status === SyntheticJobStatus.QUEUED) {
-    job.status = SyntheticJobStatus.CANCELLED;
-    job.stage = 'CANCELLED';
-    job.finishedAt = new Date();
-  }
-  await em.flush();
-  deps.pool.cancel(id);
-  deps.publish(job);
-  return job;
-}
 
-/** Restart safety: jobs left QUEUED or RUNNING by a stopped process are queued again. */
-export async function resumeUnfinishedJobs(orm: MikroORM, deps: JobServiceDeps): Promise<number> {
-  const em = orm.em.fork();
-  const jobs = await em.find(SyntheticDataJob, { status: { $in: [SyntheticJobStatus.QUEUED, SyntheticJobStatus.RUNNING] } }, { orderBy: { createdAt: 'asc' } });
-  for (const job of jobs) {
-    job.status = SyntheticJobStatus.QUEUED;
-    job.stage = 'QUEUED';
+  /**
+   * Current state first, then live updates: listening starts before the state is read, so no
+   * change between the two is lost, and a client that subscribes late still sees the end.
+   */
+  async *follow(scope: RequestScope, id: string): AsyncGenerator<JobSnapshot> {
+    const { viewer } = scope;
+    if (!viewerCan(viewer, 'synthetic:read')) throw new ForbiddenError('Missing permission synthetic:read');
+    const iterator = this.deps.updates.of(id)[Symbol.asyncIterator]();
+    try {
+      const job = await this.get(scope, id);
+      yield toSnapshot(job);
+      if (TERMINAL_STATUSES.includes(job.status)) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        const snapshot = next.value as JobSnapshot;
+        if (snapshot.organizationId !== viewer.organizationId) continue;
+        yield snapshot;
+        if (TERMINAL_STATUSES.includes(snapshot.status)) return;
+      }
+    } finally {
+      await iterator.return?.();
+    }
   }
-  await em.flush();
-  for (const job of jobs) submit(deps, job.id);
-  if (jobs.length) deps.logger.info({ count: jobs.length }, 'resumed unfinished synthetic data jobs');
-  return jobs.length;
+
+  /** Restart safety: jobs left QUEUED or RUNNING by a stopped process are queued again. @returns how many */
+  async resumeUnfinished(em: EntityManager): Promise<number> {
+    const jobs = await this.deps.jobs.findUnfinished(em);
+    for (const job of jobs) {
+      job.status = SyntheticJobStatus.QUEUED;
+      job.stage = 'QUEUED';
+    }
+    await em.flush();
+    for (const job of jobs) this.submit(job.id);
+    if (jobs.length) this.deps.logger.info({ count: jobs.length }, 'resumed unfinished synthetic data jobs');
+    return jobs.length;
+  }
+
+  private submit(id: string): void {
+    this.deps.pool.submit(id, (signal) => this.deps.runner.run(id, signal));
+  }
 }

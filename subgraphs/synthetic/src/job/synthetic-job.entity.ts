@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, Int, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { Synthesizer, SyntheticJobStatus } from './job.enums';
 
 /** A constraint as stored on the job. */
@@ -21,16 +23,16 @@ export interface StoredColumnHandling {
 @Entity({ tableName: 'synthetic_data_job' })
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A synthetic data generation job: fit a synthesizer to a source dataset (or a schema), generate rows, evaluate, register the output.' })
-export class SyntheticDataJob {
-  [OptionalProps]?: 'createdAt' | 'status' | 'progress' | 'stage' | 'attempts' | 'cancelRequested';
+export class SyntheticDataJob extends OrganizationEntity {
+  [OptionalProps]?: 'status' | 'progress' | 'stage' | 'attempts' | 'cancelRequested';
 
-  @PrimaryKey({ type: 'string' })
-  @Field(() => ID)
-  id: string = randomUUID();
+  // The table's key and organization columns keep the varchar(255) they have always had.
+  @PrimaryKey({ type: 'string', length: 255 })
+  override id: Opt<string> = randomUUID();
 
   @Index()
-  @Property({ type: 'string' })
-  organizationId!: string;
+  @Property({ type: 'string', length: 255 })
+  override organizationId!: string;
 
   @Property({ type: 'string' })
   createdById!: string;
@@ -109,9 +111,8 @@ export class SyntheticDataJob {
   @Property({ type: 'boolean' })
   cancelRequested = false;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true })

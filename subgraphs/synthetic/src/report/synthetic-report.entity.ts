@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import type { Opt } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { OrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { SyntheticComplianceReport, SyntheticPrivacyReport, SyntheticQualityReport } from './report.types';
 
 /** The evaluation of one job's output: quality, privacy and compliance, kept with the output dataset. */
 @Entity({ tableName: 'synthetic_report' })
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'Quality, privacy and compliance report of a synthetic data job.' })
-export class SyntheticReport {
-  [OptionalProps]?: 'createdAt';
-
-  @PrimaryKey({ type: 'string' })
-  @Field(() => ID)
-  id: string = randomUUID();
+export class SyntheticReport extends OrganizationEntity {
+  // The table's key and organization columns keep the varchar(255) they have always had.
+  @PrimaryKey({ type: 'string', length: 255 })
+  override id: Opt<string> = randomUUID();
 
   @Index()
-  @Property({ type: 'string' })
-  organizationId!: string;
+  @Property({ type: 'string', length: 255 })
+  override organizationId!: string;
 
   @Property({ type: 'string' })
   jobId!: string;
@@ -37,7 +37,6 @@ export class SyntheticReport {
   @Field(() => SyntheticComplianceReport)
   compliance!: SyntheticComplianceReport;
 
-  @Property({ type: 'datetime' })
   @Field(() => Date)
-  createdAt: Date = new Date();
+  override createdAt!: Opt<Date>;
 }

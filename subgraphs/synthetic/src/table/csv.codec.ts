@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { ContentFormatError, parseCsvTable, parseJsonLines as parseJsonLineObjects, toCsv as writeCsv } from '../../../../lib/src/data/records';
 import type { Cell, Table } from './table.types';
 import { SyntheticInputError } from './table.types';
 
@@ -19,28 +19,19 @@ export function parseCell(text: string): Cell {
  * @throws SyntheticInputError when the text has no header or rows of uneven width.
  */
 export function parseCsv(text: string): Table {
-  let records: string[][];
+  let parsed: { columns: string[]; rows: string[][] };
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+    parsed = parseCsvTable(text);
   } catch (error) {
     throw new SyntheticInputError(`unreadable CSV: ${(error as Error).message}`, 'content');
   }
-  if (records.length === 0) throw new SyntheticInputError('CSV has no header row', 'content');
-  const [header, ...body] = records;
-  return { columns: header, rows: body.map((record) => record.map(parseCell)) };
-}
-
-function quote(value: Cell): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+  if (parsed.columns.length === 0) throw new SyntheticInputError('CSV has no header row', 'content');
+  return { columns: parsed.columns, rows: parsed.rows.map((record) => record.map(parseCell)) };
 }
 
 /** Writes a table as RFC 4180 CSV with a header row; missing values are empty fields. */
 export function toCsv(table: Table): string {
-  const lines = [table.columns.map(quote).join(',')];
-  for (const row of table.rows) lines.push(row.map(quote).join(','));
-  return `${lines.join('\n')}\n`;
+  return writeCsv(table.columns, table.rows);
 }
 
 /**
@@ -48,17 +39,13 @@ export function toCsv(table: Table): string {
  * in first-seen order; nested values are kept as JSON text.
  */
 export function parseJsonLines(text: string): Table {
-  const objects: Record<string, unknown>[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    if (line.trim() === '') return;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
-      objects.push(value as Record<string, unknown>);
-    } catch (error) {
-      throw new SyntheticInputError(`line ${index + 1} is not a JSON object: ${(error as Error).message}`, 'content');
-    }
-  });
+  let objects: Record<string, unknown>[];
+  try {
+    objects = parseJsonLineObjects(text);
+  } catch (error) {
+    if (error instanceof ContentFormatError) throw new SyntheticInputError(`line ${error.line} is not a JSON object: ${error.reason}`, 'content');
+    throw error;
+  }
   return tableFromObjects(objects);
 }
 

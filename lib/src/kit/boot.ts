@@ -1,0 +1,96 @@
+import type { BaseServiceConfig, Env } from '../env';
+import type { Logger } from '../logger';
+import { createLogger } from '../logger';
+import { exitOnBootFailure } from '../core/boot';
+import type { ServiceServer } from '../server';
+import { startTracing } from '../tracing';
+
+/** What the boot sequence reads from a subgraph's configuration. */
+export type BootConfig = Pick<BaseServiceConfig, 'serviceName' | 'port' | 'host' | 'drainDelaySeconds' | 'otlpEndpoint' | 'logLevel'>;
+
+/** What a subgraph's `createServer` returns, as far as the boot sequence is concerned. */
+export interface BuiltSubgraph {
+  server: ServiceServer;
+  /**
+   * Picks up the work a previous process left unfinished (queued or running jobs). Called once,
+   * after the server listens, so resumed work can call back into this service and is never
+   * started twice by two boot paths. @returns anything worth logging (e.g. how many jobs)
+   */
+  resume?: () => Promise<unknown>;
+}
+
+/** Handed to `build`: the service's logger, made from its configuration. */
+export interface BootKit {
+  logger: Logger;
+}
+
+export interface SubgraphBoot<C extends BootConfig, B extends BuiltSubgraph> {
+  /** The service's name, used for the boot-failure message before its configuration is read. */
+  name: string;
+  /** Reads and validates the configuration (a `ConfigError` is reported without a stack). */
+  loadConfig: (env: Env) => C;
+  /** Builds the service without listening: ORM and migrations, services, schema, server. */
+  build: (config: C, kit: BootKit) => Promise<B>;
+  /** @default process.env */
+  env?: Env;
+}
+
+export interface RunningSubgraph<C extends BootConfig, B extends BuiltSubgraph> {
+  config: C;
+  built: B;
+  logger: Logger;
+  /** The base URL the server listens on. */
+  url: string;
+  /** Readiness off, `drainDelaySeconds` of draining, server stopped, spans flushed, signal handlers removed. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * The boot sequence of every subgraph, in one order: configuration → build (ORM and migrations,
+ * services, schema, server) → tracing → listen → resume unfinished work → stop on SIGTERM/SIGINT.
+ * Nothing is caught here: a failing step rejects (see `runSubgraph` for the process-level form).
+ */
+export async function bootSubgraph<C extends BootConfig, B extends BuiltSubgraph>(boot: SubgraphBoot<C, B>): Promise<RunningSubgraph<C, B>> {
+  const config = boot.loadConfig(boot.env ?? process.env);
+  const logger = createLogger(config.serviceName, config.logLevel);
+  const built = await boot.build(config, { logger });
+  // Spans of this service join the caller's trace (the gateway's traceparent) when an OTLP endpoint is set.
+  const tracing = config.otlpEndpoint ? startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint }) : undefined;
+  const url = await built.server.listen(config.port, config.host);
+  logger.info({ url: `${url}/graphql` }, `${config.serviceName} ready`);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      built.server.setReady(false);
+      await new Promise((resolve) => setTimeout(resolve, config.drainDelaySeconds * 1000));
+      await built.server.stop().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+      await tracing?.shutdown().catch((err: unknown) => logger.error({ err }, 'error while flushing spans'));
+    })());
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'shutting down');
+    void stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  if (built.resume) {
+    try {
+      const resumed = await built.resume();
+      if (resumed !== undefined) logger.info({ resumed }, 'resumed unfinished work');
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+  return { config, built, logger, url, stop };
+}
+
+/**
+ * A subgraph's `main`: runs `bootSubgraph`; when any step fails, writes "<name> failed to start:
+ * <error>" to stderr (SQL values masked, secrets scrubbed, see `describeError`) and exits with
+ * status 1 — a boot error is never swallowed.
+ */
+export function runSubgraph<C extends BootConfig, B extends BuiltSubgraph>(boot: SubgraphBoot<C, B>): Promise<RunningSubgraph<C, B>> {
+  return bootSubgraph(boot).catch(exitOnBootFailure(boot.name));
+}

@@ -1,0 +1,82 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { ArtifactStore, Logger, PubSub, ServiceTokenSource, UploadManager, WorkerPool } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
+import { BatchJobRepository } from './batch/batch-job.repository';
+import { BatchJobService } from './batch/batch-job.service';
+import type { Config } from './config';
+import { EdgePackageService } from './edge/edge-package.service';
+import { EndpointRepository } from './endpoint/endpoint.repository';
+import { EndpointService } from './endpoint/endpoint.service';
+import { PredictionService } from './prediction/prediction.service';
+import type { ModelExecutor } from './runtime/model.executor';
+import { CachedModelVersionRepository } from './serving/cached-model-version.repository';
+import type { InferenceMetrics } from './serving/inference.metrics';
+import { ModelArtifactSource } from './serving/model-artifact.source';
+import { ServingRegistry } from './serving/serving.registry';
+
+/** The inference services, built once per process and shared by every request (`ctx.services`, the OIP routes). */
+export interface InferenceServices {
+  endpoints: EndpointService;
+  predictions: PredictionService;
+  edge: EdgePackageService;
+  batch: BatchJobService;
+  /** The live side of endpoints: runtimes, sessions, metrics (the OIP routes serve from it). */
+  serving: ServingRegistry;
+}
+
+/** The process-wide dependencies the services are built from (server.ts makes them). */
+export interface InferenceServiceDeps {
+  orm: MikroORM;
+  executor: ModelExecutor;
+  store: ArtifactStore;
+  uploads: UploadManager;
+  pool: WorkerPool;
+  pubSub: PubSub;
+  tokens?: ServiceTokenSource;
+  metrics: InferenceMetrics;
+  logger: Logger;
+  clock: Clock;
+  /** The onnxruntime-node version edge packages ask for. */
+  onnxruntimeVersion: string;
+  settings: Pick<Config, 'modelsUrl' | 'catalogUrl' | 'maxArtifactBytes' | 'executionProviders' | 'endpointCacheMs' | 'metricsWindowMs' | 'streamOutputLimit'>;
+}
+
+/** The composition root: every repository and service of inference, each built once, wired by constructor. */
+export function createInferenceServices(deps: InferenceServiceDeps): InferenceServices {
+  const { orm, settings, pubSub, tokens, clock } = deps;
+  const endpointRepository = new EndpointRepository();
+  const cachedVersions = new CachedModelVersionRepository();
+  const source = new ModelArtifactSource({ versions: cachedVersions, modelsUrl: settings.modelsUrl, store: deps.store, tokens, maxBytes: settings.maxArtifactBytes });
+  const serving = new ServingRegistry({
+    orm,
+    cachedVersions,
+    executor: deps.executor,
+    source,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    publish: (topic, id, payload) => pubSub.publish(topic, id, payload),
+    metricsWindowMs: settings.metricsWindowMs,
+    streamOutputLimit: settings.streamOutputLimit,
+  });
+  const endpoints = new EndpointService(endpointRepository, source, serving, { defaultProviders: settings.executionProviders, cacheMs: settings.endpointCacheMs ?? 1000 }, clock);
+  return {
+    endpoints,
+    predictions: new PredictionService(endpoints, serving, pubSub, settings.metricsWindowMs, clock),
+    edge: new EdgePackageService({ source, store: deps.store, uploads: deps.uploads, onnxruntimeVersion: deps.onnxruntimeVersion }),
+    batch: new BatchJobService({
+      orm,
+      jobs: new BatchJobRepository(),
+      endpointRepository,
+      pool: deps.pool,
+      pubSub,
+      serving,
+      endpoints,
+      tokens,
+      catalogUrl: settings.catalogUrl,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      clock,
+    }),
+    serving,
+  };
+}

@@ -1,0 +1,162 @@
+// A database created before inference's entities extended lib's base entities still boots and serves
+// the same rows: the tables were made from the schema SQL printed then (legacy-schema/*.sql), rows
+// written through entity classes of that shape, then the service boots on them and answers them.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createOrm } from '../../../lib/src/index';
+import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
+import { BatchInferenceJob } from '../src/batch/batch-job.entity';
+import { Endpoint } from '../src/endpoint/endpoint.entity';
+import { CachedModelVersion } from '../src/serving/cached-model-version.entity';
+import { CachedModelVersionRepository } from '../src/serving/cached-model-version.repository';
+import { ALL_INFERENCE, startInferenceHarness, type InferenceHarness } from './support/inference.harness';
+
+const ENTITIES = [Endpoint, CachedModelVersion, BatchInferenceJob];
+
+// The rows' shapes as the entities declared them before the base entities (only the columns written here).
+@Entity({ tableName: 'endpoints' })
+class LegacyEndpoint {
+  @PrimaryKey({ type: 'string' }) id!: string;
+  @Property({ type: 'string' }) organizationId!: string;
+  @Property({ type: 'string' }) name!: string;
+  @Property({ type: 'json' }) routes!: unknown[];
+  @Property({ type: 'integer' }) maxBatchSize!: number;
+  @Property({ type: 'double' }) maxQueueDelayMs!: number;
+  @Property({ type: 'integer' }) replicas!: number;
+  @Property({ type: 'json' }) executionProviders!: string[];
+  @Property({ type: 'string' }) createdById!: string;
+  @Property({ type: 'datetime' }) createdAt!: Date;
+  @Property({ type: 'datetime' }) updatedAt!: Date;
+}
+
+@Entity({ tableName: 'batch_inference_jobs' })
+class LegacyBatchJob {
+  @PrimaryKey({ type: 'string' }) id!: string;
+  @Property({ type: 'string' }) organizationId!: string;
+  @Property({ type: 'string' }) endpointId!: string;
+  @Property({ type: 'string' }) datasetId!: string;
+  @Property({ type: 'json' }) mapping!: unknown[];
+  @Property({ type: 'json' }) passthroughColumns!: string[];
+  @Property({ type: 'string' }) outputDatasetName!: string;
+  @Property({ type: 'integer' }) chunkSize!: number;
+  @Property({ type: 'string' }) status!: string;
+  @Property({ type: 'integer' }) rowsDone!: number;
+  @Property({ type: 'integer' }) rowsTotal!: number;
+  @Property({ type: 'integer' }) attempts!: number;
+  @Property({ type: 'string' }) createdById!: string;
+  @Property({ type: 'datetime' }) createdAt!: Date;
+}
+
+@Entity({ tableName: 'cached_model_versions' })
+class LegacyCachedModelVersion {
+  @PrimaryKey({ type: 'string' }) id!: string;
+  @Property({ type: 'string' }) organizationId!: string;
+  @Property({ type: 'string' }) modelId!: string;
+  @Property({ type: 'string' }) modelName!: string;
+  @Property({ type: 'string' }) version!: string;
+  @Property({ type: 'string' }) sha256!: string;
+  @Property({ type: 'integer' }) size!: number;
+  @Property({ type: 'string' }) format!: string;
+  @Property({ type: 'datetime' }) fetchedAt!: Date;
+}
+
+const LEGACY = [LegacyEndpoint, LegacyBatchJob, LegacyCachedModelVersion];
+const ORG = 'org-legacy';
+const ENDPOINT = 'e0000000-0000-4000-8000-000000000001';
+const JOB = 'b0000000-0000-4000-8000-000000000001';
+const t = (iso: string): Date => new Date(iso);
+
+const PG_REACHABLE =
+  spawnSync(process.execPath, ['-e', "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"], { timeout: 5000 }).status === 0;
+
+/**
+ * The schema changes an update would make, one statement a line, without SQLite's rebuild of
+ * batch_inference_jobs: MikroORM's SQLite comparator reads the `status` enum check as changed and
+ * rebuilds that table (same columns, rows copied by name) on every boot, before the base entities
+ * as after them.
+ */
+function pendingChanges(sql: string, label: 'sqlite' | 'postgresql'): string[] {
+  const statements = sql.split(';').map((s) => s.trim().replace(/[`"]/g, '')).filter(Boolean);
+  const rebuild = (s: string) => /^pragma foreign_keys = (off|on)$/.test(s) || /\bbatch_inference_jobs(__temp_alter)?\b/.test(s);
+  return (label === 'sqlite' ? statements.filter((s) => !rebuild(s)) : statements).map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'));
+}
+
+interface LegacyDatabase {
+  label: 'sqlite' | 'postgresql';
+  url: string;
+  /** Makes the empty database (PostgreSQL; SQLite's file appears on connect). */
+  create(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+function databases(): LegacyDatabase[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-legacy-'));
+  const out: LegacyDatabase[] = [{ label: 'sqlite', url: path.join(dir, 'inference.sqlite'), create: async () => {}, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) }];
+  if (PG_REACHABLE) {
+    const pg = testPostgresDatabase('aic_inference_legacy');
+    out.push({
+      label: 'postgresql',
+      url: pg.url,
+      async create() {
+        const admin = await createOrm({ databaseUrl: pg.url.replace(/\/[^/]+$/, '/postgres'), dataDir: os.tmpdir(), serviceName: 'inference-test', entities: LEGACY, syncSchema: false });
+        await admin.em.getConnection().execute(`CREATE DATABASE "${pg.name}"`);
+        await admin.close();
+      },
+      drop: () => pg.drop(),
+    });
+  } else console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped');
+  return out;
+}
+
+describe.each(databases())('an inference database from before the base entities, on $label', (db) => {
+  let h: InferenceHarness | undefined;
+  afterAll(async () => {
+    await h?.close();
+    await db.drop();
+  });
+
+  it('boots with no schema change and serves every old row the same', async () => {
+    await db.create();
+    const legacy = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'inference-test', entities: LEGACY, syncSchema: false });
+    const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
+    for (const statement of sql.split(';\n').map((s) => s.trim()).filter(Boolean)) await legacy.em.getConnection().execute(statement);
+    const em = legacy.em.fork();
+    em.create(LegacyEndpoint, {
+      id: ENDPOINT, organizationId: ORG, name: 'old', routes: [{ modelVersionId: 'mv-legacy', weight: 1 }], maxBatchSize: 1, maxQueueDelayMs: 0, replicas: 2, executionProviders: ['cpu'],
+      createdById: 'u-legacy', createdAt: t('2025-01-02T03:04:05.000Z'), updatedAt: t('2025-02-03T04:05:06.000Z'),
+    });
+    em.create(LegacyBatchJob, {
+      id: JOB, organizationId: ORG, endpointId: ENDPOINT, datasetId: 'd-legacy', mapping: [{ input: 'x', columns: ['a'] }], passthroughColumns: [], outputDatasetName: 'old-predictions', chunkSize: 8,
+      status: 'SUCCEEDED', rowsDone: 4, rowsTotal: 4, attempts: 1, createdById: 'u-legacy', createdAt: t('2025-03-04T05:06:07.000Z'),
+    });
+    em.create(LegacyCachedModelVersion, { id: 'mv-legacy', organizationId: ORG, modelId: 'm-legacy', modelName: 'old', version: '1', sha256: 'a'.repeat(64), size: 10, format: 'onnx', fetchedAt: t('2025-04-05T06:07:08.000Z') });
+    await em.flush();
+    await legacy.close();
+
+    // What the ORM would still change: nothing (the cache's creation time is its `fetched_at` column).
+    const probe = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'inference-test', entities: ENTITIES, syncSchema: false });
+    const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
+    await probe.close();
+    expect(pendingChanges(pending, db.label)).toEqual([]);
+
+    h = await startInferenceHarness({ databaseUrl: db.url });
+    expect(pendingChanges(await h.built.orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }), db.label)).toEqual([]);
+    const token = await h.token(ALL_INFERENCE, ORG);
+    const res = await h.gql('{ endpoints { id name replicas createdAt updatedAt } batchInferenceJobs { id status rowsDone createdAt endpoint { id } } }', {}, token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({
+      endpoints: [{ id: ENDPOINT, name: 'old', replicas: 2, createdAt: '2025-01-02T03:04:05.000Z', updatedAt: '2025-02-03T04:05:06.000Z' }],
+      batchInferenceJobs: [{ id: JOB, status: 'SUCCEEDED', rowsDone: 4, createdAt: '2025-03-04T05:06:07.000Z', endpoint: { id: ENDPOINT } }],
+    });
+
+    // The cached version reads as before, its fetch time as `createdAt`; fetching it again writes the row again.
+    const versions = new CachedModelVersionRepository();
+    expect(await versions.findById(h.built.orm.em.fork(), 'mv-legacy')).toMatchObject({ organizationId: ORG, modelName: 'old', createdAt: t('2025-04-05T06:07:08.000Z') });
+    await versions.save(h.built.orm.em.fork(), { id: 'mv-legacy', organizationId: ORG, modelId: 'm-legacy', modelName: 'old', version: '1', sha256: 'b'.repeat(64), size: 11, format: 'onnx', createdAt: t('2025-05-06T07:08:09.000Z') });
+    expect(await versions.findById(h.built.orm.em.fork(), 'mv-legacy')).toMatchObject({ sha256: 'b'.repeat(64), size: 11, createdAt: t('2025-05-06T07:08:09.000Z') });
+  });
+});

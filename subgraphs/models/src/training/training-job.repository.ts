@@ -1,0 +1,48 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { JobState } from '../common/enums';
+import { JobState as States } from '../common/enums';
+import { TrainingEpoch, TrainingJob } from './training-job.entity';
+
+/** The training job aggregate's queries: jobs and their epochs. Stateless: the caller's `em` is the unit of work. */
+export class TrainingJobRepository {
+  findById(em: EntityManager, id: string): Promise<TrainingJob | null> {
+    return em.findOne(TrainingJob, { id });
+  }
+
+  getById(em: EntityManager, id: string): Promise<TrainingJob> {
+    return em.findOneOrFail(TrainingJob, { id });
+  }
+
+  findInOrganization(em: EntityManager, organizationId: string, id: string): Promise<TrainingJob | null> {
+    return em.findOne(TrainingJob, { id, organizationId });
+  }
+
+  /** The organization's jobs, newest first, optionally of one state and one model name. */
+  list(em: EntityManager, organizationId: string, filter: { state?: JobState | null; modelName?: string | null }, limit: number): Promise<TrainingJob[]> {
+    return em.find(
+      TrainingJob,
+      { organizationId, ...(filter.state ? { state: filter.state } : {}), ...(filter.modelName ? { modelName: filter.modelName } : {}) },
+      { orderBy: { createdAt: 'desc' }, limit },
+    );
+  }
+
+  /** Whether a cancel was requested, read from the database (another request may have set it). */
+  async cancelRequested(em: EntityManager, id: string): Promise<boolean> {
+    return (await em.findOne(TrainingJob, { id }, { fields: ['cancelRequested'] }))?.cancelRequested ?? false;
+  }
+
+  /** Jobs a previous process left QUEUED or RUNNING, oldest first (pipeline jobs resume with their pipeline). */
+  unfinished(em: EntityManager): Promise<TrainingJob[]> {
+    return em.find(TrainingJob, { state: { $in: [States.QUEUED, States.RUNNING] }, pipelineRunId: null }, { orderBy: { createdAt: 'asc' } });
+  }
+
+  /** A job's epochs, in order. */
+  epochsOf(em: EntityManager, jobId: string): Promise<TrainingEpoch[]> {
+    return em.find(TrainingEpoch, { jobId }, { orderBy: { epoch: 'asc' } });
+  }
+
+  /** Forgets the epochs of an earlier attempt (bypasses the unit of work). */
+  async deleteEpochs(em: EntityManager, jobId: string): Promise<void> {
+    await em.nativeDelete(TrainingEpoch, { jobId });
+  }
+}

@@ -1,0 +1,45 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Logger, OpenLineageEmitter, PubSub, ServiceTokenSource, WorkerPool } from '../../../lib/src/index';
+import type { Clock } from '../../../lib/src/kit/clock';
+import type { CatalogClient } from './clients/catalog.client';
+import type { SchemasClient } from './clients/schemas.client';
+import type { Config } from './config';
+import { SyntheticJobRepository } from './job/job.repository';
+import { SyntheticJobRunner } from './job/job.runner';
+import { SyntheticJobService } from './job/job.service';
+import { JobUpdates } from './job/job.updates';
+import { SyntheticReportRepository } from './report/report.repository';
+import { SyntheticReportService } from './report/report.service';
+
+/** The synthetic subgraph's services, built once per process and shared by every request (`ctx.services`). */
+export interface SyntheticServices {
+  jobs: SyntheticJobService;
+  reports: SyntheticReportService;
+}
+
+/** The process-wide dependencies the services are built from (server.ts makes them). */
+export interface SyntheticServiceDeps {
+  orm: MikroORM;
+  pubSub: PubSub;
+  pool: WorkerPool;
+  catalog: CatalogClient;
+  schemas: SchemasClient;
+  /** The synthetic service's own tokens, which background runs read and write with. */
+  tokens: ServiceTokenSource;
+  lineage: OpenLineageEmitter;
+  logger: Logger;
+  clock: Clock;
+  settings: Pick<Config, 'maxRows'>;
+}
+
+/** The composition root: every repository and service of the synthetic subgraph, each built once, wired by constructor. */
+export function createSyntheticServices(deps: SyntheticServiceDeps): SyntheticServices {
+  const { orm, catalog, schemas, logger, clock } = deps;
+  const jobRepository = new SyntheticJobRepository();
+  const updates = new JobUpdates(deps.pubSub);
+  const runner = new SyntheticJobRunner({ orm, jobs: jobRepository, catalog, schemas, tokens: deps.tokens, lineage: deps.lineage, updates, logger, clock });
+  return {
+    jobs: new SyntheticJobService({ jobs: jobRepository, runner, catalog, schemas, pool: deps.pool, updates, logger, clock, maxRows: deps.settings.maxRows }),
+    reports: new SyntheticReportService(new SyntheticReportRepository()),
+  };
+}
