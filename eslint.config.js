@@ -41,7 +41,7 @@ module.exports = tseslint.config(
   {
     // Code that serves requests: V8's regex engine backtracks, so a user pattern could stall the event loop (ReDoS).
     // Patterns from input go through lib's compileUserPattern (RE2).
-    files: ['lib/src/**', 'gateway/src/**', 'subgraphs/*/src/**'],
+    files: ['lib/src/**', 'lib/contracts/**', 'gateway/src/**', 'subgraphs/*/src/**'],
     ignores: ['lib/src/testing/**'],
     rules: {
       'no-restricted-syntax': [

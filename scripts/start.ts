@@ -1,11 +1,12 @@
-// `npm start`: the whole platform on one machine with embedded defaults. Starts every subgraph in
-// supergraph.yaml as its own process on the port of its routing_url, waits until each is ready,
+// `npm start`: the whole platform on one machine with embedded defaults. Starts every subgraph of
+// lib/contracts' service map as its own process on its default port (the port of its routing_url in
+// supergraph.yaml, which test/contracts.test.ts checks), each told the URLs of the others, waits until each is ready,
 // then starts the gateway over the checked-in supergraph.graphql. Ctrl-C stops everything cleanly;
 // data stays in .data/ for the next start.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { SERVICES, SUBGRAPH_NAMES, urlEnvOf } from '../lib/contracts/services';
 import { ensureLocalSecret, ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/src/private-files';
 
 // Compiled (dist/scripts/start.js, what `npm start` runs) or from source with tsx (tests).
@@ -74,20 +75,15 @@ async function shutdown(code: number): Promise<void> {
 async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
-  const config = YAML.parse(fs.readFileSync(path.join(root, 'supergraph.yaml'), 'utf8')) as { subgraphs: Record<string, { routing_url: string }> };
   // AIC_PORT_OFFSET moves every port (to run a second copy beside the first, or in tests).
   const offset = Number(process.env.AIC_PORT_OFFSET ?? 0);
-  const shifted = (u: string) => {
-    const url = new URL(u);
-    url.port = String(Number(url.port) + offset);
-    return url;
-  };
-  const urls = Object.fromEntries(Object.entries(config.subgraphs).map(([name, sg]) => [name, shifted(sg.routing_url).origin]));
-  const gatewayPort = process.env.PORT ?? String(4000 + offset);
+  const origin = (name: (typeof SUBGRAPH_NAMES)[number], shift: number) => `http://localhost:${SERVICES[name].port + shift}`;
+  const urls: Record<string, string> = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, origin(name, offset)]));
+  const gatewayPort = process.env.PORT ?? String(SERVICES.gateway.port + offset);
   let supergraphPath = path.join(root, 'supergraph.graphql');
   if (offset) {
     let sdl = fs.readFileSync(supergraphPath, 'utf8');
-    for (const sg of Object.values(config.subgraphs)) sdl = sdl.split(`url: "${sg.routing_url}"`).join(`url: "${shifted(sg.routing_url).href}"`);
+    for (const name of SUBGRAPH_NAMES) sdl = sdl.split(`url: "${origin(name, 0)}/graphql"`).join(`url: "${urls[name]}/graphql"`);
     ensurePrivateDir(dataDir);
     supergraphPath = path.join(dataDir, 'supergraph.graphql');
     fs.writeFileSync(supergraphPath, sdl, { mode: PRIVATE_FILE_MODE });
@@ -99,11 +95,12 @@ async function main() {
     AIC_PUBLIC_URL: process.env.AIC_PUBLIC_URL ?? `http://localhost:${gatewayPort}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     HOST: '127.0.0.1',
-    ...Object.fromEntries(Object.entries(urls).map(([name, url]) => [`AIC_${name.toUpperCase()}_URL`, url])),
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnvOf(name), urls[name]])),
   };
   // Only identity keeps private keys at rest; it encrypts them with this key-encryption key.
   const identityOnly = { AIC_KEY_ENCRYPTION_KEY: process.env.AIC_KEY_ENCRYPTION_KEY ?? localSecret('key-encryption') };
-  const order = Object.keys(config.subgraphs).sort((a, b) => (a === 'identity' ? -1 : b === 'identity' ? 1 : 0));
+  // Identity first (every other service needs its keys to boot), then the rest together.
+  const order = [...SUBGRAPH_NAMES];
   for (const name of order) {
     startProcess(name, entry(`subgraphs/${name}/src/main`), { ...shared, ...(name === 'identity' ? identityOnly : {}), PORT: new URL(urls[name]).port });
     if (name === 'identity') await waitReady(name, urls[name]);

@@ -1,5 +1,7 @@
 import type { Env, RevocationSettings, WebSocketSettings } from '../../lib/src/core';
 import { getEnvBool, getEnvList, getEnvNum, getEnvStr, loadBodyLimits, loadWebSocketSettings, otlpTracesEndpoint, revocationSettings } from '../../lib/src/core';
+import { SERVICES, localUrl, urlEnvOf } from '../../lib/contracts/services';
+import { INTERNAL_ROUTES, routeUrl } from '../../lib/contracts/routes';
 
 export interface GatewayConfig {
   port: number;
@@ -57,21 +59,21 @@ export interface GatewayConfig {
 
 /** @returns the gateway's settings from the environment; throws ConfigError on malformed values */
 export function loadGatewayConfig(env: Env): GatewayConfig {
-  const identityUrl = getEnvStr(env, 'AIC_IDENTITY_URL', 'http://127.0.0.1:4001');
+  const identityUrl = getEnvStr(env, urlEnvOf('identity'), localUrl('identity'));
   const verifyTokens = getEnvBool(env, 'AIC_GATEWAY_VERIFY_TOKENS', true);
   return {
-    port: getEnvNum(env, 'PORT', 4000),
+    port: getEnvNum(env, 'PORT', SERVICES.gateway.port),
     host: getEnvStr(env, 'HOST', '0.0.0.0'),
     supergraphPath: getEnvStr(env, 'AIC_SUPERGRAPH_PATH', 'supergraph.graphql'),
     production: getEnvStr(env, 'NODE_ENV', 'development') === 'production',
     logLevel: getEnvStr(env, 'LOG_LEVEL', 'info'),
     auth: {
-      jwksUrl: verifyTokens ? getEnvStr(env, 'AIC_JWKS_URL', `${identityUrl}/.well-known/jwks.json`) : undefined,
+      jwksUrl: verifyTokens ? getEnvStr(env, 'AIC_JWKS_URL', routeUrl(identityUrl, INTERNAL_ROUTES.jwks)) : undefined,
       issuer: getEnvStr(env, 'AIC_JWT_ISSUER', 'aic-identity'),
       audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
       revocations: verifyTokens ? revocationSettings(env, identityUrl) : undefined,
     },
-    corsOrigins: getEnvList(env, 'AIC_CORS_ORIGINS', ['https://studio.apollographql.com', 'http://localhost:4000', 'http://localhost:3000']),
+    corsOrigins: getEnvList(env, 'AIC_CORS_ORIGINS', ['https://studio.apollographql.com', localUrl('gateway', 'localhost'), 'http://localhost:3000']),
     bodyLimitBytes: loadBodyLimits(env).edge,
     subgraphTimeoutMs: getEnvNum(env, 'AIC_SUBGRAPH_TIMEOUT_MS', 30_000),
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),

@@ -1,5 +1,7 @@
 import type { RevocationSettings } from './auth/revocation-feed';
 import type { WebSocketSettings } from './websocket';
+import { localUrl, urlEnvOf } from '../contracts/services';
+import { INTERNAL_ROUTES, routeUrl } from '../contracts/routes';
 
 /** Environment as passed to `loadConfig(env)`: never read `process.env` outside a service's config.ts. */
 export type Env = Record<string, string | undefined>;
@@ -219,7 +221,7 @@ export function revocationSettings(env: Env, identityUrl: string): RevocationSet
  * @returns a typed config; throws ConfigError for malformed values
  */
 export function loadBaseConfig(env: Env, serviceName: string, defaultPort: number): BaseServiceConfig {
-  const identityUrl = getEnvStr(env, 'AIC_IDENTITY_URL', 'http://127.0.0.1:4001');
+  const identityUrl = getEnvStr(env, urlEnvOf('identity'), localUrl('identity'));
   return {
     serviceName,
     port: getEnvNum(env, 'PORT', defaultPort),
@@ -232,14 +234,14 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     bodyLimitBytes: loadBodyLimits(env).subgraph,
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
     auth: {
-      jwksUrl: getEnvStr(env, 'AIC_JWKS_URL', `${identityUrl}/.well-known/jwks.json`),
+      jwksUrl: getEnvStr(env, 'AIC_JWKS_URL', routeUrl(identityUrl, INTERNAL_ROUTES.jwks)),
       issuer: getEnvStr(env, 'AIC_JWT_ISSUER', 'aic-identity'),
       audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
       revocations: revocationSettings(env, identityUrl),
     },
     identityUrl,
     serviceSecret: getEnvStr(env, 'AIC_SERVICE_SECRET'),
-    publicUrl: getEnvStr(env, 'AIC_PUBLIC_URL', 'http://localhost:4000'),
+    publicUrl: getEnvStr(env, 'AIC_PUBLIC_URL', localUrl('gateway', 'localhost')),
     otlpEndpoint: otlpTracesEndpoint(env),
     metricsMaxLabelValues: getEnvNum(env, 'AIC_METRICS_MAX_LABEL_VALUES', 100),
     // Each subscription the gateway forwards is one connection from its address: no per-address cap here.

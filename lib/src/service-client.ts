@@ -1,3 +1,5 @@
+import type { ServiceTokenRequest, ServiceTokenResponse } from '../contracts/routes';
+import { INTERNAL_ROUTES, SERVICE_SECRET_HEADER, routeUrl } from '../contracts/routes';
 import { DomainError } from './errors';
 
 /**
@@ -24,13 +26,14 @@ export function createServiceTokenSource(opts: ServiceTokenSourceOptions): Servi
       const key = `${organizationId}|${[...permissions].sort().join(',')}`;
       const hit = cache.get(key);
       if (hit && hit.until > Date.now()) return hit.token;
-      const res = await doFetch(`${opts.identityUrl}/internal/service-token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-aic-service-secret': opts.secret },
-        body: JSON.stringify({ service: opts.service, organizationId, permissions }),
+      const request: ServiceTokenRequest = { service: opts.service, organizationId, permissions };
+      const res = await doFetch(routeUrl(opts.identityUrl, INTERNAL_ROUTES.serviceToken), {
+        method: INTERNAL_ROUTES.serviceToken.method,
+        headers: { 'content-type': 'application/json', [SERVICE_SECRET_HEADER]: opts.secret },
+        body: JSON.stringify(request),
       });
       if (!res.ok) throw new DomainError('SERVICE_UNAVAILABLE', `identity refused a service token (${res.status})`);
-      const body = (await res.json()) as { accessToken: string; expiresIn: number };
+      const body = (await res.json()) as ServiceTokenResponse;
       cache.set(key, { token: body.accessToken, until: Date.now() + Math.max(0, body.expiresIn - 60) * 1000 });
       return body.accessToken;
     },

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { GatewayConfig } from '../../gateway/src/config';
+import type { SubgraphName } from '../../lib/contracts/services';
+import { SUBGRAPH_NAMES, peersOf, urlEnvOf } from '../../lib/contracts/services';
 import type { ServiceServer } from '../../lib/src/index';
 import type { RunningGateway } from './gateway-harness';
 import { startGatewayOver } from './gateway-harness';
@@ -26,20 +28,22 @@ import { createServer as createSchemas } from '../../subgraphs/schemas/src/serve
 import * as synthetic from '../../subgraphs/synthetic/src/config';
 import { createServer as createSynthetic } from '../../subgraphs/synthetic/src/server';
 
-export type SubgraphName = 'identity' | 'schemas' | 'catalog' | 'models' | 'inference' | 'synthetic' | 'apps';
+export type { SubgraphName };
 
 type Starter = (env: Record<string, string>) => Promise<ServiceServer>;
 const host = { port: 0, host: '127.0.0.1' };
-/** Each subgraph, the peers whose URLs it needs, and how to build it from an environment. */
-const SUBGRAPHS: { name: SubgraphName; needs: SubgraphName[]; start: Starter }[] = [
-  { name: 'identity', needs: [], start: async (env) => (await createIdentity({ ...identity.loadConfig(env), ...host })).server },
-  { name: 'schemas', needs: [], start: async (env) => (await createSchemas({ ...schemas.loadConfig(env), ...host })).server },
-  { name: 'catalog', needs: [], start: async (env) => (await createCatalog({ ...catalog.loadConfig(env), ...host })).server },
-  { name: 'models', needs: ['catalog'], start: async (env) => (await createModels({ ...models.loadConfig(env), ...host })).server },
-  { name: 'inference', needs: ['models', 'catalog'], start: async (env) => (await createInference({ ...inference.loadConfig(env), ...host })).server },
-  { name: 'synthetic', needs: ['catalog', 'schemas'], start: async (env) => (await createSynthetic({ ...synthetic.loadConfig(env), ...host })).server },
-  { name: 'apps', needs: ['inference', 'schemas'], start: async (env) => (await createApps({ ...apps.loadConfig(env), ...host })).server },
-];
+/** How to build each subgraph from an environment. */
+const STARTERS: Record<SubgraphName, Starter> = {
+  identity: async (env) => (await createIdentity({ ...identity.loadConfig(env), ...host })).server,
+  schemas: async (env) => (await createSchemas({ ...schemas.loadConfig(env), ...host })).server,
+  catalog: async (env) => (await createCatalog({ ...catalog.loadConfig(env), ...host })).server,
+  models: async (env) => (await createModels({ ...models.loadConfig(env), ...host })).server,
+  inference: async (env) => (await createInference({ ...inference.loadConfig(env), ...host })).server,
+  synthetic: async (env) => (await createSynthetic({ ...synthetic.loadConfig(env), ...host })).server,
+  apps: async (env) => (await createApps({ ...apps.loadConfig(env), ...host })).server,
+};
+/** Each subgraph in start order, the peers whose URLs it needs (lib/contracts' service map) and its starter. */
+const SUBGRAPHS = SUBGRAPH_NAMES.map((name) => ({ name, needs: peersOf(name).filter((n) => n !== 'identity'), start: STARTERS[name] }));
 
 export interface PlatformOptions {
   /** NODE_ENV=production for every service and the gateway. @default false */
@@ -92,8 +96,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         ...(sg.name === 'identity' ? { AIC_KEY_ENCRYPTION_KEY: keyEncryptionKey } : {}),
         AIC_ADMIN_EMAIL: owner.email,
         AIC_ADMIN_PASSWORD: owner.password,
-        ...(services.identity ? { AIC_IDENTITY_URL: services.identity.url } : {}),
-        ...Object.fromEntries(sg.needs.filter((n) => services[n]).map((n) => [`AIC_${n.toUpperCase()}_URL`, services[n]!.url])),
+        ...(services.identity ? { [urlEnvOf('identity')]: services.identity.url } : {}),
+        ...Object.fromEntries(sg.needs.filter((n) => services[n]).map((n) => [urlEnvOf(n), services[n]!.url])),
         ...options.env,
       };
       services[sg.name] = await startService(sg.name, await sg.start(env));

@@ -1,3 +1,4 @@
+import { INTERNAL_ROUTES } from '../../contracts/routes';
 import type { Viewer } from './viewer';
 
 /**
@@ -23,9 +24,9 @@ export interface Revocation {
 export const memberRevocationId = (organizationId: string, userId: string) => `${organizationId}:${userId}`;
 
 /** BEWARE: the wire contract between identity (server) and every verifier (client). */
-export const REVOCATIONS_PATH = '/internal/revocations';
+export const REVOCATIONS_PATH = INTERNAL_ROUTES.revocations.path;
 /** Server-sent events: a `snapshot` event (JSON array) first, then one `revoked` event per revocation. */
-export const REVOCATIONS_STREAM_PATH = '/internal/revocations/stream';
+export const REVOCATIONS_STREAM_PATH = INTERNAL_ROUTES.revocationStream.path;
 /** Seconds between `: ping` comments on the stream; a follower that hears nothing for three reconnects. */
 export const REVOCATIONS_HEARTBEAT_SECONDS = 10;
 

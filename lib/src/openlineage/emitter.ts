@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenLineageDataset, OpenLineageEvent, OpenLineageFacets, RunEventType } from './openlineage.types';
+import { LINEAGE_NAMESPACES, lineageNames } from '../../contracts/lineage';
 
 const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 const ERROR_FACET_URL = 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet';
@@ -58,7 +59,7 @@ export interface OpenLineageEmitter {
 
 /** The OpenLineage identity of a catalog dataset, to name it as an input or output. */
 export function catalogDatasetRef(datasetId: string, facets?: OpenLineageFacets): DatasetRef {
-  return { namespace: 'aic://catalog', name: `datasets/${datasetId}`, ...(facets ? { facets } : {}) };
+  return { namespace: LINEAGE_NAMESPACES.catalog, name: lineageNames.catalogDataset(datasetId), ...(facets ? { facets } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JWK, KeyLike } from 'jose';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { INTERNAL_ROUTES, routeUrl } from '../../contracts/routes';
 
 export interface TestTokenClaims {
   sub?: string;
@@ -50,12 +51,12 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
       .sign(privateKey);
 
   const server = http.createServer((req, res) => void (async () => {
-    if (req.method === 'GET' && req.url === '/.well-known/jwks.json') {
+    if (req.method === 'GET' && req.url === INTERNAL_ROUTES.jwks.path) {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: [jwk] }));
       return;
     }
-    if (req.method === 'POST' && req.url === '/internal/service-token') {
+    if (req.method === 'POST' && req.url === INTERNAL_ROUTES.serviceToken.path) {
       if (req.headers['x-aic-service-secret'] !== serviceSecret) {
         res.statusCode = 401;
         res.end(JSON.stringify({ error: 'bad service secret' }));
@@ -76,7 +77,7 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    jwksUrl: `${url}/.well-known/jwks.json`,
+    jwksUrl: routeUrl(url, INTERNAL_ROUTES.jwks),
     issuer,
     audience,
     serviceSecret,

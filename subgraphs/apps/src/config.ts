@@ -1,5 +1,6 @@
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
 import { getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+import { SERVICES, localUrl, urlEnvOf } from '../../../lib/contracts/services';
 
 /** Settings of the apps service: the shared ones plus where inference and Kubernetes are. */
 export interface Config extends BaseServiceConfig {
@@ -24,9 +25,9 @@ export interface Config extends BaseServiceConfig {
  */
 export function loadConfig(env: Env = process.env): Config {
   return {
-    ...loadBaseConfig(env, 'apps', 4002),
-    inferenceUrl: getEnvStr(env, 'AIC_INFERENCE_URL', 'http://127.0.0.1:4004'),
-    schemasUrl: getEnvStr(env, 'AIC_SCHEMAS_URL', 'http://127.0.0.1:4007'),
+    ...loadBaseConfig(env, 'apps', SERVICES.apps.port),
+    inferenceUrl: getEnvStr(env, urlEnvOf('inference'), localUrl('inference')),
+    schemasUrl: getEnvStr(env, urlEnvOf('schemas'), localUrl('schemas')),
     monitorIntervalSeconds: getEnvNum(env, 'AIC_APPS_MONITOR_INTERVAL_SECONDS', 15),
     kubernetes: {
       kubeconfigPath: getEnvStr(env, 'AIC_APPS_KUBECONFIG'),

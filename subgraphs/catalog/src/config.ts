@@ -1,8 +1,9 @@
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
 import { getEnvNum, loadBaseConfig } from '../../../lib/src/index';
+import { SERVICES } from '../../../lib/contracts/services';
 
 export const SERVICE_NAME = 'catalog';
-export const DEFAULT_PORT = 4006;
+export const DEFAULT_PORT = SERVICES.catalog.port;
 
 export interface Config extends BaseServiceConfig {
   /** Largest dataset content accepted by upload or the internal route (bytes). */

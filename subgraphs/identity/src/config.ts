@@ -5,9 +5,10 @@ import { isTrustedProxyEntry } from './shared/client-address';
 import type { IdentitySettings, OrganizationCreationPolicy } from './shared/identity.settings';
 import type { ExternalProviderSettings } from './external-idp/external-provider.settings';
 import { PASSWORD_MAX, PASSWORD_MIN } from './user/user.policy';
+import { SERVICES } from '../../../lib/contracts/services';
 
 export const SERVICE_NAME = 'identity';
-export const DEFAULT_PORT = 4001;
+export const DEFAULT_PORT = SERVICES.identity.port;
 
 /** Identity's settings: the shared ones plus token, lockout, provider and first-run settings. */
 export interface Config extends BaseServiceConfig {

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type express from 'express';
 import type { Logger } from '../../../lib/src/index';
+import { INTERNAL_ROUTES, SERVICE_SECRET_HEADER } from '../../../lib/contracts/index';
 import { GraphQLErrorWithCode, jsonBody } from '../../../lib/src/index';
 import type { BlockList } from 'node:net';
 import type { IdentityServices } from './identity.services';
@@ -11,7 +12,7 @@ import { requestMeta } from './context';
  * route background jobs use (guarded by the shared service secret).
  */
 export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM; services: IdentityServices; proxies: BlockList; logger: Logger }): void {
-  app.get('/.well-known/jwks.json', async (_req, res, next) => {
+  app.get(INTERNAL_ROUTES.jwks.path, async (_req, res, next) => {
     try {
       const jwks = await deps.services.keys.jwks(deps.orm.em.fork());
       res.setHeader('cache-control', 'public, max-age=60');
@@ -21,8 +22,8 @@ export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM;
     }
   });
 
-  app.post('/internal/service-token', jsonBody({ limit: '16kb' }), async (req, res, next) => {
-    const header = req.headers['x-aic-service-secret'];
+  app.post(INTERNAL_ROUTES.serviceToken.path, jsonBody({ limit: '16kb' }), async (req, res, next) => {
+    const header = req.headers[SERVICE_SECRET_HEADER];
     const flat: Record<string, string | undefined> = Object.create(null);
     for (const [k, v] of Object.entries(req.headers)) flat[k] = Array.isArray(v) ? v[0] : v;
     try {

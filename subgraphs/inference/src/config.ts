@@ -1,3 +1,5 @@
+import type { InferencePodIdentity } from '../../../lib/contracts/index';
+import { INFERENCE_POD_ENV, SERVICES, localUrl, readInferencePodEnv, urlEnvOf } from '../../../lib/contracts/index';
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
 import { ConfigError, getEnvList, getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
 import { isExecutionProvider, type ExecutionProvider } from './runtime/execution-provider';
@@ -5,8 +7,13 @@ import { isExecutionProvider, type ExecutionProvider } from './runtime/execution
 export interface Config extends BaseServiceConfig {
   modelsUrl: string;
   catalogUrl: string;
-  /** Default execution providers, in order of preference (`cuda,cpu` on GPU pods). */
+  /**
+   * Default execution providers, in order of preference: `AIC_EXECUTION_PROVIDERS` (apps sets
+   * `cuda,cpu` on GPU pods), else its older name `AIC_INFERENCE_PROVIDERS`, else `cpu`.
+   */
   executionProviders: ExecutionProvider[];
+  /** What apps told this pod about itself (lib/contracts INFERENCE_POD_ENV); empty outside a deployed pod. */
+  pod: InferencePodIdentity;
   /** Budget for the summed ONNX size of loaded sessions. */
   sessionBudgetBytes: number;
   intraOpNumThreads?: number;
@@ -30,9 +37,11 @@ export interface Config extends BaseServiceConfig {
 
 /** Reads the inference service's settings; throws ConfigError on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
-  const base = loadBaseConfig(env, 'inference', 4004);
-  const providers = getEnvList(env, 'AIC_INFERENCE_PROVIDERS', ['cpu']);
-  for (const p of providers) if (!isExecutionProvider(p)) throw new ConfigError(`AIC_INFERENCE_PROVIDERS: unknown execution provider "${p}" (use cuda, cpu)`);
+  const base = loadBaseConfig(env, 'inference', SERVICES.inference.port);
+  const podEnv = readInferencePodEnv(env);
+  const providers = podEnv.executionProviders?.names ?? ['cpu'];
+  for (const p of providers) if (!isExecutionProvider(p)) throw new ConfigError(`${podEnv.executionProviders?.from}: unknown execution provider "${p}" (use cuda, cpu)`);
+  if (env[INFERENCE_POD_ENV.configVersion]?.trim() && podEnv.pod.configVersion === null) throw new ConfigError(`${INFERENCE_POD_ENV.configVersion} must be a config version number, got "${env[INFERENCE_POD_ENV.configVersion]}"`);
   const threads = getEnvNum(env, 'AIC_INFERENCE_INTRA_OP_THREADS', 0);
   const ownThreadRunMs = getEnvNum(env, 'AIC_INFERENCE_OWN_THREAD_RUN_MS', 2);
   if (ownThreadRunMs < 0) throw new ConfigError(`AIC_INFERENCE_OWN_THREAD_RUN_MS must be 0 (never) or more, got ${ownThreadRunMs}`);
@@ -46,9 +55,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     ...base,
-    modelsUrl: getEnvStr(env, 'AIC_MODELS_URL', 'http://127.0.0.1:4003'),
-    catalogUrl: getEnvStr(env, 'AIC_CATALOG_URL', 'http://127.0.0.1:4006'),
+    modelsUrl: getEnvStr(env, urlEnvOf('models'), localUrl('models')),
+    catalogUrl: getEnvStr(env, urlEnvOf('catalog'), localUrl('catalog')),
     executionProviders: providers as ExecutionProvider[],
+    pod: podEnv.pod,
     sessionBudgetBytes: getEnvNum(env, 'AIC_INFERENCE_SESSION_BUDGET_BYTES', 1024 * 1024 * 1024),
     intraOpNumThreads: threads > 0 ? threads : undefined,
     ownThreadRunMs,

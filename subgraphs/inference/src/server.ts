@@ -51,6 +51,7 @@ export function createSessionManager(config: Config, logger: RuntimeLogger): Ses
 /** Builds the inference service (never listens): endpoints, predictions, OIP REST, batch jobs, edge packages. */
 export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const logger = createLogger('inference', config.logLevel);
+  if (config.pod.endpointId) logger.info({ pod: config.pod, executionProviders: config.executionProviders }, 'inference pod deployed for an application endpoint');
   const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'inference', entities: [Endpoint, CachedModelVersion, BatchInferenceJob], logger }));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });
   const store = deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'artifacts'));
@@ -96,7 +97,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   server.listen = async (port, host) => {
     const url = await listen(port, host);
     listening = true;
-    await services.endpoints.warmUp(orm.em.fork()).catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
+    await services.endpoints.warmUp(orm.em.fork(), config.pod, logger).catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
     await services.batch.resume();
     return url;
   };

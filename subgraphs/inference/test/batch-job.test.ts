@@ -87,6 +87,8 @@ describe('batch inference', () => {
 
     const events = h.platform.lineage.filter((e) => e.run.runId === id);
     expect(events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
+    // Inference's jobs live in its own namespace (lib/contracts LINEAGE_NAMESPACES), like models' and synthetic's.
+    expect(events.map((e) => [e.job.namespace, e.job.name])).toEqual([0, 1].map(() => ['aic://inference', 'batch-inference.iris']));
     expect(events[1].inputs.map((d: any) => d.namespace)).toEqual(['aic://catalog', 'aic://models']);
     expect(events[1].outputs).toEqual([{ namespace: 'aic://catalog', name: `datasets/${job.outputDataset.id}` }]);
     const ajv = new Ajv2020({ strict: false });

@@ -21,6 +21,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AIC_INFERENCE_SESSION_CONFIG: 'spinning' })).toThrow(/AIC_INFERENCE_SESSION_CONFIG: "spinning" is not key=value/);
   });
 
+  it('reads the environment apps sets on its inference pods (lib/contracts), with AIC_INFERENCE_PROVIDERS as the older name', () => {
+    expect(loadConfig({}).pod).toEqual({ endpointId: null, modelVersionIds: [], configVersion: null });
+    const pod = loadConfig({ AIC_EXECUTION_PROVIDERS: 'cuda,cpu', AIC_ENDPOINT_ID: 'ep-1', AIC_MODEL_VERSION_IDS: 'mv-1, mv-2', AIC_CONFIG_VERSION: '7' });
+    expect(pod).toMatchObject({ executionProviders: ['cuda', 'cpu'], pod: { endpointId: 'ep-1', modelVersionIds: ['mv-1', 'mv-2'], configVersion: 7 } });
+    // The name apps sets wins over the older one.
+    expect(loadConfig({ AIC_EXECUTION_PROVIDERS: 'cpu', AIC_INFERENCE_PROVIDERS: 'cuda,cpu' }).executionProviders).toEqual(['cpu']);
+    expect(() => loadConfig({ AIC_EXECUTION_PROVIDERS: 'tpu' })).toThrow(/AIC_EXECUTION_PROVIDERS: unknown execution provider "tpu"/);
+    expect(() => loadConfig({ AIC_CONFIG_VERSION: 'latest' })).toThrow(/AIC_CONFIG_VERSION must be a config version number/);
+  });
+
   it('fails fast on an unknown execution provider', () => {
     expect(() => loadConfig({ AIC_INFERENCE_PROVIDERS: 'tpu' })).toThrow(/AIC_INFERENCE_PROVIDERS: unknown execution provider "tpu"/);
   });

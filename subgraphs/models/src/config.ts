@@ -1,5 +1,6 @@
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
 import { getEnvBool, getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+import { SERVICES, localUrl, urlEnvOf } from '../../../lib/contracts/services';
 
 /** Settings of the models service. */
 export interface Config extends BaseServiceConfig {
@@ -24,8 +25,8 @@ export interface Config extends BaseServiceConfig {
  */
 export function loadConfig(env: Env = process.env): Config {
   return {
-    ...loadBaseConfig(env, 'models', 4003),
-    catalogUrl: getEnvStr(env, 'AIC_CATALOG_URL', 'http://127.0.0.1:4006'),
+    ...loadBaseConfig(env, 'models', SERVICES.models.port),
+    catalogUrl: getEnvStr(env, urlEnvOf('catalog'), localUrl('catalog')),
     trainingConcurrency: Math.max(1, Math.floor(getEnvNum(env, 'AIC_TRAINING_CONCURRENCY', 2))),
     maxUploadBytes: getEnvNum(env, 'AIC_MODELS_MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
     trainingWorkerThreads: getEnvBool(env, 'AIC_TRAINING_WORKER_THREADS', true),

@@ -3,9 +3,10 @@ import { getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
 import type { CompatibilityMode } from './compatibility/schema-types';
 import { COMPATIBILITY_MODES } from './compatibility/schema-types';
 import { ConfigError } from '../../../lib/src/index';
+import { SERVICES } from '../../../lib/contracts/services';
 
 export const SERVICE_NAME = 'schemas';
-export const DEFAULT_PORT = 4007;
+export const DEFAULT_PORT = SERVICES.schemas.port;
 
 export interface Config extends BaseServiceConfig {
   /** Compatibility of an organization that never set one (Confluent's default is BACKWARD). */

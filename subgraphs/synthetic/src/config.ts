@@ -1,8 +1,9 @@
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
 import { getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
+import { SERVICES, localUrl, urlEnvOf } from '../../../lib/contracts/services';
 
 export const SERVICE_NAME = 'synthetic';
-export const DEFAULT_PORT = 4005;
+export const DEFAULT_PORT = SERVICES.synthetic.port;
 
 export interface Config extends BaseServiceConfig {
   /** Catalog base URL (source datasets, output datasets, lineage). */
@@ -17,14 +18,14 @@ export interface Config extends BaseServiceConfig {
 
 /**
  * Reads the synthetic service's settings: the shared ones plus `AIC_CATALOG_URL`
- * (default http://127.0.0.1:4006), `AIC_SCHEMAS_URL` (default http://127.0.0.1:4007),
+ * (default: catalog's local URL), `AIC_SCHEMAS_URL` (default: schemas' local URL),
  * `AIC_SYNTHETIC_WORKERS` (default 2) and `AIC_SYNTHETIC_MAX_ROWS` (default 1,000,000).
  */
 export function loadConfig(env: Env = process.env): Config {
   return {
     ...loadBaseConfig(env, SERVICE_NAME, DEFAULT_PORT),
-    catalogUrl: getEnvStr(env, 'AIC_CATALOG_URL', 'http://127.0.0.1:4006'),
-    schemasUrl: getEnvStr(env, 'AIC_SCHEMAS_URL', 'http://127.0.0.1:4007'),
+    catalogUrl: getEnvStr(env, urlEnvOf('catalog'), localUrl('catalog')),
+    schemasUrl: getEnvStr(env, urlEnvOf('schemas'), localUrl('schemas')),
     workerConcurrency: getEnvNum(env, 'AIC_SYNTHETIC_WORKERS', 2),
     maxRows: getEnvNum(env, 'AIC_SYNTHETIC_MAX_ROWS', 1_000_000),
   };

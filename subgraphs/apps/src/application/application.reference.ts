@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { AppsContext } from '../context';
-import type { Application } from './application.entity';
 
-/** `Application` for other subgraphs: null unless it belongs to the viewer's organization. */
-export function resolveApplicationReference(ref: { id: string }, ctx: AppsContext): Promise<Application | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.applications.visible(scope, ref.id);
-}
+/** `Application` for other subgraphs (lib/contracts policy): null without a viewer holding apps:read, or unless it belongs to the viewer's organization. */
+export const resolveApplicationReference = organizationScopedReference({ permission: 'apps:read' }, (ctx: AppsContext, id) => ctx.services.applications.visible(requestScope(ctx), id));

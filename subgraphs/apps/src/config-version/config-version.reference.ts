@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { AppsContext } from '../context';
-import type { ConfigVersion } from './config-version.entity';
 
-/** `ConfigVersion` for other subgraphs: null unless it belongs to the viewer's organization. */
-export function resolveConfigVersionReference(ref: { id: string }, ctx: AppsContext): Promise<ConfigVersion | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.configVersions.visible(scope, ref.id);
-}
+/** `ConfigVersion` for other subgraphs (lib/contracts policy): null without a viewer holding apps:read, or unless it belongs to the viewer's organization. */
+export const resolveConfigVersionReference = organizationScopedReference({ permission: 'apps:read' }, (ctx: AppsContext, id) => ctx.services.configVersions.visible(requestScope(ctx), id));

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { BadUserInputError, NotFoundError, assertSameOrganization, callInternal, parseUserJson } from '../../../../lib/src/index';
+import { SchemasInternalClient } from '../../../../lib/contracts/index';
+import { BadUserInputError, NotFoundError, assertSameOrganization, parseUserJson } from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { InvalidInputError } from '../common/invalid-input.error';
 import type { Application } from '../application/application.entity';
@@ -110,8 +111,7 @@ export class ConfigVersionService {
 
   private async fetchSchema(id: string, authorization: string | undefined): Promise<Record<string, unknown>> {
     if (!authorization) throw new BadUserInputError('A schema version needs an authenticated caller', [{ field: 'schemaVersionId', message: 'cannot be read' }]);
-    const res = await callInternal(`${this.schemasUrl}/internal/schema-versions/${encodeURIComponent(id)}`, authorization);
-    const body = (await res.json()) as { type: string; schema: unknown };
+    const body = await new SchemasInternalClient(this.schemasUrl).getSchemaVersion(id, authorization);
     if (!/json/i.test(body.type)) throw new BadUserInputError('Config values are validated with JSON Schema only', [{ field: 'schemaVersionId', message: `is a ${body.type} schema` }]);
     const schema = typeof body.schema === 'string' ? parseUserJson(body.schema, 'schemaVersionId') : body.schema;
     return schema as Record<string, unknown>;

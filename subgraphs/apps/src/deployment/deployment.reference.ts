@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { AppsContext } from '../context';
-import type { Deployment } from './deployment.entity';
 
-/** `Deployment` for other subgraphs: null unless it belongs to the viewer's organization. */
-export function resolveDeploymentReference(ref: { id: string }, ctx: AppsContext): Promise<Deployment | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.deployments.visible(scope, ref.id);
-}
+/** `Deployment` for other subgraphs (lib/contracts policy): null without a viewer holding apps:read, or unless it belongs to the viewer's organization. */
+export const resolveDeploymentReference = organizationScopedReference({ permission: 'apps:read' }, (ctx: AppsContext, id) => ctx.services.deployments.visible(requestScope(ctx), id));

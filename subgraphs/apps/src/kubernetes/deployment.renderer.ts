@@ -1,6 +1,7 @@
 import { Deployment } from 'kubernetes-models/apps/v1';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import { inferencePodEnv } from '../../../../lib/contracts/index';
 import type { ReleaseEndpoint, ReleaseSpec, RenderOptions } from './release-spec.model';
 
 /** GPU node pools are tainted with this so that only pods that need a GPU land there. */
@@ -97,11 +98,14 @@ function renderContainer(release: ReleaseSpec, endpoint: ReleaseEndpoint, option
 function renderEnv(release: ReleaseSpec, endpoint: ReleaseEndpoint, gpu: number, options: RenderOptions): IEnvVar[] {
   const env: IEnvVar[] = [
     { name: 'PORT', value: String(options.containerPort) },
-    { name: 'AIC_ENDPOINT_ID', value: endpoint.id },
-    { name: 'AIC_MODEL_VERSION_IDS', value: endpoint.modelVersionIds.join(',') },
-    // CUDA first with CPU fallback on GPU pods, CPU elsewhere (ARCHITECTURE.md, Inference).
-    { name: 'AIC_EXECUTION_PROVIDERS', value: gpu > 0 ? 'cuda,cpu' : 'cpu' },
-    { name: 'AIC_CONFIG_VERSION', value: String(release.config.version) },
+    // What the pod is told about itself, as lib/contracts declares it (the inference service reads it).
+    ...inferencePodEnv({
+      endpointId: endpoint.id,
+      modelVersionIds: endpoint.modelVersionIds,
+      // CUDA first with CPU fallback on GPU pods, CPU elsewhere (ARCHITECTURE.md, Inference).
+      executionProviders: gpu > 0 ? ['cuda', 'cpu'] : ['cpu'],
+      configVersion: release.config.version,
+    }),
   ];
   for (const [key, value] of Object.entries(release.config.values).sort(([a], [b]) => a.localeCompare(b))) env.push({ name: key, value });
   for (const secret of [...release.config.secrets].sort((a, b) => a.key.localeCompare(b.key))) {

@@ -1,6 +1,7 @@
 import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, OptionalProps, Property, Unique } from '@mikro-orm/core';
 import { Directive, Field, Float, Int, ObjectType } from 'type-graphql';
+import { LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
 import { TrackedOrganizationEntity } from '../../../../lib/src/kit/base.entity';
 import { OrganizationRef, SchemaVersionRef, UserRef } from '../federation/references.type';
 import type { StoredColumn } from './dataset-column.type';
@@ -76,7 +77,7 @@ export class Dataset extends TrackedOrganizationEntity {
 
   @Field(() => String, { description: 'URI of the dataset: the OpenLineage namespace and name of its lineage node.' })
   location(): string {
-    return `aic://catalog/datasets/${this.id}`;
+    return `${LINEAGE_NAMESPACES.catalog}/${lineageNames.catalogDataset(this.id)}`;
   }
 
   @Field(() => UserRef)

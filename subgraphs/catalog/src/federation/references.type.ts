@@ -1,22 +1,2 @@
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
-
-/** Owned by identity. */
-@Directive('@key(fields: "id", resolvable: false)')
-@ObjectType('User')
-export class UserRef {
-  @Field(() => ID) id!: string;
-}
-
-/** Owned by identity. */
-@Directive('@key(fields: "id", resolvable: false)')
-@ObjectType('Organization')
-export class OrganizationRef {
-  @Field(() => ID) id!: string;
-}
-
-/** Owned by schemas. */
-@Directive('@key(fields: "id", resolvable: false)')
-@ObjectType('SchemaVersion')
-export class SchemaVersionRef {
-  @Field(() => ID) id!: string;
-}
+// Key-only stubs of other subgraphs' entities: declared once in lib/contracts.
+export { OrganizationRef, SchemaVersionRef, UserRef } from '../../../../lib/contracts/stubs';

@@ -1,5 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type express from 'express';
+import type { CatalogDataset, CreatedCatalogDataset } from '../../../../lib/contracts/index';
+import { CONTENT_SHA256_HEADER, INTERNAL_ROUTES } from '../../../../lib/contracts/index';
 import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
 import { BadUserInputError, ForbiddenError, jsonBody, pipeArtifact, requireBearer, viewerCan } from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
@@ -21,8 +23,8 @@ function need(viewer: Viewer, permission: string): void {
 }
 
 /**
- * The internal routes of LIB-CONTRACT (dataset metadata, latest content bytes, dataset creation for
- * services) and Marquez's `POST /api/v1/lineage`. Every route needs a valid access token of the
+ * Catalog's internal routes as lib/contracts declares them (INTERNAL_ROUTES.catalog*: dataset
+ * metadata, latest content bytes, dataset creation for services) and Marquez's `POST /api/v1/lineage`. Every route needs a valid access token of the
  * organization that owns the resource.
  */
 export function mountInternalRoutes(app: express.Express, deps: InternalRouteDeps): void {
@@ -31,13 +33,13 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
   const { orm, services, logger } = deps;
   const scopeOf = (res: express.Response): RequestScope => ({ viewer: viewerOf(res), em: orm.em.fork() });
 
-  app.get('/internal/datasets/:id', auth, async (req, res) => {
+  app.get(INTERNAL_ROUTES.catalogDataset.path, auth, async (req, res) => {
     try {
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:read');
       const d = await services.access.requireReadableInternally(scope, String(req.params.id));
       const latest = await services.content.latestVersion(scope, d);
-      res.json({
+      const body: CatalogDataset = {
         id: d.id,
         organizationId: d.organizationId,
         name: d.name,
@@ -45,20 +47,21 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
         classification: d.classification,
         columns: d.columns.map((c) => ({ name: c.name, type: c.type, classification: c.classification })),
         latestVersion: latest ? { version: latest.version, sha256: latest.sha256, size: latest.size, rowCount: latest.rowCount } : null,
-      });
+      };
+      res.json(body);
     } catch (err) {
       sendError(res, err, logger);
     }
   });
 
-  app.get('/internal/datasets/:id/content', auth, async (req, res) => {
+  app.get(INTERNAL_ROUTES.catalogDatasetContent.path, auth, async (req, res) => {
     try {
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:read');
       const d = await services.access.requireReadableInternally(scope, String(req.params.id));
       const { version: latest, stream } = await services.content.openLatest(scope, d);
       res.setHeader('content-type', CONTENT_TYPES[latest.format]);
-      res.setHeader('x-sha256', latest.sha256);
+      res.setHeader(CONTENT_SHA256_HEADER, latest.sha256);
       res.setHeader('content-length', String(latest.size));
       pipeArtifact(stream, res, (err) => sendError(res, err, logger));
     } catch (err) {
@@ -66,7 +69,7 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
     }
   });
 
-  app.post('/internal/datasets', auth, json, async (req, res) => {
+  app.post(INTERNAL_ROUTES.catalogCreateDataset.path, auth, json, async (req, res) => {
     try {
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:write');
@@ -85,13 +88,14 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
         columns: Array.isArray(body.columns) ? body.columns : [],
       };
       const { dataset, version } = await services.datasets.createWithContent(scope, fields, body.content);
-      res.status(201).json({ id: dataset.id, version: version.version });
+      const created: CreatedCatalogDataset = { id: dataset.id, version: version.version };
+      res.status(201).json(created);
     } catch (err) {
       sendError(res, err, logger);
     }
   });
 
-  app.post('/api/v1/lineage', auth, json, async (req, res) => {
+  app.post(INTERNAL_ROUTES.lineage.path, auth, json, async (req, res) => {
     try {
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:write');

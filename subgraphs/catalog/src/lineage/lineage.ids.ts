@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LINEAGE_NAMESPACES, catalogDatasetIdOf, lineageNames } from '../../../../lib/contracts/index';
 
 export type LineageNodeKind = 'DATASET' | 'JOB';
 
@@ -25,17 +26,11 @@ export function columnEdgeId(outputNodeId: string, outputField: string, inputNod
   return stableId('column', outputNodeId, outputField, inputNodeId, inputField);
 }
 
-/** The OpenLineage namespace of datasets registered in this catalog. */
-export const CATALOG_NAMESPACE = 'aic://catalog';
+/** The OpenLineage namespace of datasets registered in this catalog (declared in lib/contracts). */
+export const CATALOG_NAMESPACE = LINEAGE_NAMESPACES.catalog;
 
 /** The OpenLineage name of a catalog dataset (`datasets/<id>` in namespace `aic://catalog`). */
-export function catalogDatasetName(datasetId: string): string {
-  return `datasets/${datasetId}`;
-}
+export const catalogDatasetName = lineageNames.catalogDataset;
 
 /** The catalog dataset id an OpenLineage dataset refers to, when it is one of ours. */
-export function catalogDatasetIdOf(namespace: string, name: string): string | undefined {
-  if (namespace !== CATALOG_NAMESPACE) return undefined;
-  const m = /^datasets\/([0-9a-fA-F-]{36})$/.exec(name);
-  return m ? m[1] : undefined;
-}
+export { catalogDatasetIdOf };

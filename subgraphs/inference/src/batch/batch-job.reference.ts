@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { InferenceContext } from '../context';
-import type { BatchInferenceJob } from './batch-job.entity';
 
-/** `BatchInferenceJob` for other subgraphs: null for an anonymous caller or another organization's job. */
-export function resolveBatchJobReference(ref: { id: string }, ctx: InferenceContext): Promise<BatchInferenceJob | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.batch.reference(scope, ref.id);
-}
+/** `BatchInferenceJob` for other subgraphs (lib/contracts policy): null without a viewer holding inference:read, or for another organization's job. */
+export const resolveBatchJobReference = organizationScopedReference({ permission: 'inference:read' }, (ctx: InferenceContext, id) => ctx.services.batch.reference(requestScope(ctx), id));

@@ -1,6 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { DatasetRef, Logger, OpenLineageEmitter, PubSub, RunHandle, ServiceTokenSource, WorkerPool } from '../../../../lib/src/index';
-import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, callInternal, catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src/index';
+import type { CatalogDataset } from '../../../../lib/contracts/index';
+import { CatalogInternalClient, LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
+import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { Endpoint } from '../endpoint/endpoint.entity';
@@ -19,14 +21,6 @@ const FINAL = [BatchJobStatus.SUCCEEDED, BatchJobStatus.FAILED, BatchJobStatus.C
 const LINEAGE_PRODUCER = 'https://github.com/aic-platform/aic-ai-platform/tree/main/subgraphs/inference';
 /** What a job does as a service: read its dataset, write predictions and their lineage, read model versions. */
 const JOB_PERMISSIONS = ['catalog:read', 'catalog:write', 'models:read'];
-
-interface CatalogDataset {
-  id: string;
-  organizationId: string;
-  name: string;
-  format: 'CSV' | 'JSONL';
-  columns: { name: string }[];
-}
 
 export interface BatchJobServiceDeps {
   /** Jobs run on their own EntityManager fork, outside any request. */
@@ -51,8 +45,10 @@ export interface BatchJobServiceDeps {
  */
 export class BatchJobService {
   private readonly lineageEmitter: OpenLineageEmitter;
+  private readonly catalog: CatalogInternalClient;
 
   constructor(private readonly deps: BatchJobServiceDeps) {
+    this.catalog = new CatalogInternalClient(deps.catalogUrl);
     this.lineageEmitter = createOpenLineageEmitter({
       catalogUrl: deps.catalogUrl,
       producer: LINEAGE_PRODUCER,
@@ -191,9 +187,8 @@ export class BatchJobService {
     };
   }
 
-  private async dataset(id: string, authorization: string): Promise<CatalogDataset> {
-    const res = await callInternal(`${this.deps.catalogUrl}/internal/datasets/${encodeURIComponent(id)}`, authorization);
-    return (await res.json()) as CatalogDataset;
+  private dataset(id: string, authorization: string): Promise<CatalogDataset> {
+    return this.catalog.getDataset(id, authorization);
   }
 
   /**
@@ -205,10 +200,10 @@ export class BatchJobService {
     const inputs: DatasetRef[] = [
       // The names catalog and models use for the same things, so the lineage graph joins up.
       catalogDatasetRef(job.datasetId),
-      ...endpoint.routes.map((r) => ({ namespace: 'aic://models', name: `model-versions/${r.modelVersionId}` })),
+      ...endpoint.routes.map((r) => ({ namespace: LINEAGE_NAMESPACES.models, name: lineageNames.modelVersion(r.modelVersionId) })),
     ];
     try {
-      return await this.lineageEmitter.startRun(job.organizationId, { namespace: 'aic-inference', name: `batch-inference.${endpoint.name}`, facets: {} }, { runId: job.id, inputs });
+      return await this.lineageEmitter.startRun(job.organizationId, { namespace: LINEAGE_NAMESPACES.inference, name: lineageNames.batchInferenceJob(endpoint.name), facets: {} }, { runId: job.id, inputs });
     } catch (err) {
       this.deps.logger.warn({ err, job: job.id, eventType: 'START' }, 'lineage event not accepted');
       return null;
@@ -235,18 +230,16 @@ export class BatchJobService {
       this.publish(job);
       lineage = await this.startLineage(job, endpoint);
       const dataset = await this.dataset(job.datasetId, auth);
-      const content = await (await callInternal(`${this.deps.catalogUrl}/internal/datasets/${encodeURIComponent(job.datasetId)}/content`, auth)).text();
+      const { text: content } = await this.catalog.getContent(job.datasetId, auth);
       const rows = parseDatasetRows(content, dataset.format);
       job.rowsTotal = rows.length;
       await em.flush();
       const table = await this.predictRows(job, endpoint, rows, signal, auth, em);
       if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
-      const res = await callInternal(`${this.deps.catalogUrl}/internal/datasets`, auth, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: job.outputDatasetName, description: `Predictions of endpoint ${endpoint.name} over dataset ${dataset.name} (batch job ${job.id})`, format: 'CSV', content: toCsv(table.columns, table.rows), tags: ['predictions'] }),
-      });
-      const created = (await res.json()) as { id: string };
+      const created = await this.catalog.createDataset(
+        { name: job.outputDatasetName, description: `Predictions of endpoint ${endpoint.name} over dataset ${dataset.name} (batch job ${job.id})`, format: 'CSV', content: toCsv(table.columns, table.rows), tags: ['predictions'] },
+        auth,
+      );
       Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: this.deps.clock() });
       await em.flush();
       await this.endLineage(lineage, job, 'COMPLETE', (run) => run.complete([catalogDatasetRef(created.id)]));

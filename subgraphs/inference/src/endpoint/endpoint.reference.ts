@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { InferenceContext } from '../context';
-import type { Endpoint } from './endpoint.entity';
 
-/** `Endpoint` for other subgraphs: null for an anonymous caller or another organization's endpoint. */
-export function resolveEndpointReference(ref: { id: string }, ctx: InferenceContext): Promise<Endpoint | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.endpoints.reference(scope, ref.id);
-}
+/** `Endpoint` for other subgraphs (lib/contracts policy): null without a viewer holding inference:read, or for another organization's endpoint. */
+export const resolveEndpointReference = organizationScopedReference({ permission: 'inference:read' }, (ctx: InferenceContext, id) => ctx.services.endpoints.reference(requestScope(ctx), id));

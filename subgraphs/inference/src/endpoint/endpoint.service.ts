@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { InferencePodIdentity } from '../../../../lib/contracts/index';
+import type { Logger } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError, assertSameOrganization } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
@@ -206,9 +208,21 @@ export class EndpointService {
     return endpoint;
   }
 
-  /** Starts loading every endpoint's versions in the background (from the local artifact cache when present). */
-  async warmUp(em: EntityManager): Promise<void> {
-    for (const endpoint of await this.endpoints.all(em)) this.serving.loadInBackground(endpoint);
+  /**
+   * Starts loading every endpoint's versions in the background (from the local artifact cache when present);
+   * in a pod deployed for an endpoint (AIC_ENDPOINT_ID, lib/contracts' inference pod environment), that
+   * endpoint's first, with a warning when its routes no longer name the versions the pod was deployed
+   * with (AIC_MODEL_VERSION_IDS).
+   */
+  async warmUp(em: EntityManager, pod?: InferencePodIdentity, logger?: Pick<Logger, 'warn'>): Promise<void> {
+    const all = await this.endpoints.all(em);
+    const own = pod?.endpointId ? all.find((e) => e.id === pod.endpointId) : undefined;
+    if (pod?.endpointId && !own) logger?.warn({ endpointId: pod.endpointId }, 'the endpoint this pod was deployed for does not exist here');
+    if (own && pod?.modelVersionIds.length) {
+      const current = own.routes.map((r) => r.modelVersionId).sort();
+      if (current.join(',') !== [...pod.modelVersionIds].sort().join(',')) logger?.warn({ endpointId: own.id, deployed: pod.modelVersionIds, current }, 'the endpoint routes other model versions than the pod was deployed with');
+    }
+    for (const endpoint of own ? [own, ...all.filter((e) => e !== own)] : all) this.serving.loadInBackground(endpoint);
   }
 
   /** The endpoint's status on this replica, with why it is not ready. */

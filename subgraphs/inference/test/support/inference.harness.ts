@@ -27,6 +27,7 @@ export async function startInferenceHarness(overrides: Partial<Config> = {}, dat
     modelsUrl: platform.url,
     catalogUrl: platform.url,
     executionProviders: ['cpu'],
+    pod: { endpointId: null, modelVersionIds: [], configVersion: null },
     sessionBudgetBytes: 256 * 1024 * 1024,
     ownThreadRunMs: 2,
     metricsWindowMs: 15 * 60 * 1000,

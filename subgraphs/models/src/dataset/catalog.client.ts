@@ -1,5 +1,9 @@
 import type { ServiceTokenSource } from '../../../../lib/src/index';
-import { callGraphQL, callInternal, ContentFormatError, DomainError, parseCsvRecords, parseJsonLines } from '../../../../lib/src/index';
+import type { CatalogDataset } from '../../../../lib/contracts/index';
+import { CatalogInternalClient } from '../../../../lib/contracts/index';
+import { callGraphQL, ContentFormatError, DomainError, parseCsvRecords, parseJsonLines } from '../../../../lib/src/index';
+
+export type { CatalogDataset } from '../../../../lib/contracts/index';
 
 /** One rule's outcome in a catalog quality check (status SUCCESS, FAILED or ABORTED). */
 export interface CatalogQualityResult {
@@ -25,16 +29,6 @@ const RUN_QUALITY_CHECKS = `mutation RunQualityChecks($datasetId: ID!) {
   runQualityChecks(datasetId: $datasetId) { id version rowCount score results { ruleId type column status message observedValue failedRows } }
 }`;
 
-/** Dataset metadata as catalog's internal route returns it. */
-export interface CatalogDataset {
-  id: string;
-  organizationId: string;
-  name: string;
-  format: string;
-  columns: { name: string; type: string; classification?: string }[];
-  latestVersion: { version: number | string; sha256: string; size: number; rowCount: number } | null;
-}
-
 /** A dataset's rows as records, with the content hash they were read from. */
 export interface DatasetContent {
   dataset: CatalogDataset;
@@ -57,10 +51,14 @@ export function parseRecords(text: string, contentType: string): Record<string, 
 
 /** Reads datasets from catalog's internal routes as this service (`catalog:read`). */
 export class CatalogClient {
+  private readonly internal: CatalogInternalClient;
+
   constructor(
     private readonly catalogUrl: string,
     private readonly tokens: ServiceTokenSource | undefined,
-  ) {}
+  ) {
+    this.internal = new CatalogInternalClient(catalogUrl);
+  }
 
   private async authorization(organizationId: string, permissions: string[]): Promise<string> {
     if (!this.tokens) throw new DomainError('SERVICE_UNAVAILABLE', 'AIC_SERVICE_SECRET is not configured: the models service cannot call the catalog');
@@ -70,11 +68,9 @@ export class CatalogClient {
   /** Metadata and content of a dataset's latest version. */
   async readDataset(organizationId: string, datasetId: string, signal?: AbortSignal): Promise<DatasetContent> {
     const authorization = await this.authorization(organizationId, ['catalog:read']);
-    const id = encodeURIComponent(datasetId);
-    const meta = (await (await callInternal(`${this.catalogUrl}/internal/datasets/${id}`, authorization, { signal })).json()) as CatalogDataset;
-    const response = await callInternal(`${this.catalogUrl}/internal/datasets/${id}/content`, authorization, { signal, timeoutMs: 300_000 });
-    const text = await response.text();
-    return { dataset: meta, sha256: response.headers.get('x-sha256') ?? meta.latestVersion?.sha256 ?? null, records: parseRecords(text, response.headers.get('content-type') ?? 'text/csv') };
+    const meta = await this.internal.getDataset(datasetId, authorization, { signal });
+    const content = await this.internal.getContent(datasetId, authorization, { signal, timeoutMs: 300_000 });
+    return { dataset: meta, sha256: content.sha256 ?? meta.latestVersion?.sha256 ?? null, records: parseRecords(content.text, content.contentType || 'text/csv') };
   }
 
   /**

@@ -1,15 +1,2 @@
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
-
-/** Owned by catalog: a key-only stub. */
-@Directive('@key(fields: "id", resolvable: false)')
-@ObjectType('Dataset')
-export class DatasetRef {
-  @Field(() => ID) id!: string;
-}
-
-/** Owned by identity: a key-only stub. */
-@Directive('@key(fields: "id", resolvable: false)')
-@ObjectType('User')
-export class UserRef {
-  @Field(() => ID) id!: string;
-}
+// Key-only stubs of other subgraphs' entities: declared once in lib/contracts.
+export { DatasetRef, UserRef } from '../../../../lib/contracts/stubs';

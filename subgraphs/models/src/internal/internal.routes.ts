@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type express from 'express';
 import type { ArtifactStore, TokenVerifier, Viewer } from '../../../../lib/src/index';
+import { INTERNAL_ROUTES } from '../../../../lib/contracts/index';
 import { requireBearer } from '../../../../lib/src/index';
 import type { ModelRegistry } from '../model/model-registry.service';
 import type { ModelVersion } from '../model-version/model-version.entity';
@@ -32,7 +33,7 @@ export function mountInternalRoutes(app: express.Express, deps: { orm: MikroORM;
     if (!version) res.status(404).json({ error: 'Model version not found' });
     return version;
   };
-  app.get('/internal/model-versions/:id', auth, async (req, res, next) => {
+  app.get(INTERNAL_ROUTES.modelVersion.path, auth, async (req, res, next) => {
     try {
       const version = await find(req.params.id as string, res);
       if (version) res.json(internalVersionJson(version));
@@ -40,7 +41,7 @@ export function mountInternalRoutes(app: express.Express, deps: { orm: MikroORM;
       next(error);
     }
   });
-  app.get('/internal/model-versions/:id/artifact', auth, async (req, res, next) => {
+  app.get(INTERNAL_ROUTES.modelVersionArtifact.path, auth, async (req, res, next) => {
     try {
       const version = await find(req.params.id as string, res);
       if (!version) return;

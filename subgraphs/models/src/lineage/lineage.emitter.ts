@@ -1,11 +1,12 @@
 import type { Logger, OpenLineageEmitter, RunHandle } from '../../../../lib/src/index';
+import { LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
 import { catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src/index';
 
 /** The producer URI of this service's events. */
 const PRODUCER = 'https://github.com/aic-platform/aic/tree/main/subgraphs/models';
 const VERSION_FACET_URL = 'https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet';
 /** Namespace owned here (jobs and model versions); datasets are catalog's (`aic://catalog`). */
-export const MODELS_NAMESPACE = 'aic://models';
+export const MODELS_NAMESPACE = LINEAGE_NAMESPACES.models;
 
 /** Which run of which job reads which dataset. */
 export interface LineageRun {
@@ -62,7 +63,7 @@ export class LineageEmitter {
     return {
       complete: (mv) =>
         end('COMPLETE', (h) =>
-          h.complete([{ namespace: MODELS_NAMESPACE, name: `model-versions/${mv.id}`, facets: { version: { _producer: PRODUCER, _schemaURL: VERSION_FACET_URL, datasetVersion: `${mv.modelName}/${mv.version}` } } }]),
+          h.complete([{ namespace: MODELS_NAMESPACE, name: lineageNames.modelVersion(mv.id), facets: { version: { _producer: PRODUCER, _schemaURL: VERSION_FACET_URL, datasetVersion: `${mv.modelName}/${mv.version}` } } }]),
         ),
       fail: (message) => end('FAIL', (h) => h.fail(message)),
       abort: () => end('ABORT', (h) => h.abort()),

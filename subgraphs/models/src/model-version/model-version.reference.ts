@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelsContext } from '../context';
-import type { ModelVersion } from './model-version.entity';
 
-/** `ModelVersion` for other subgraphs: the viewer's organization's only, null otherwise (and for an anonymous caller). */
-export function resolveModelVersionReference(ref: { id: string }, ctx: ModelsContext): Promise<ModelVersion | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.registry.visibleVersion(scope, ref.id);
-}
+/** `ModelVersion` for other subgraphs (lib/contracts policy): the viewer's organization's only, and only for a viewer holding models:read; null otherwise. */
+export const resolveModelVersionReference = organizationScopedReference({ permission: 'models:read' }, (ctx: ModelsContext, id) => ctx.services.registry.visibleVersion(requestScope(ctx), id));

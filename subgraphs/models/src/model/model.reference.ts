@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelsContext } from '../context';
-import type { Model } from './model.entity';
 
-/** `Model` for other subgraphs: the viewer's organization's only, null otherwise (and for an anonymous caller). */
-export function resolveModelReference(ref: { id: string }, ctx: ModelsContext): Promise<Model | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.registry.visibleModel(scope, ref.id);
-}
+/** `Model` for other subgraphs (lib/contracts policy): the viewer's organization's only, and only for a viewer holding models:read; null otherwise. */
+export const resolveModelReference = organizationScopedReference({ permission: 'models:read' }, (ctx: ModelsContext, id) => ctx.services.registry.visibleModel(requestScope(ctx), id));

@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { ModelsContext } from '../context';
-import type { Study } from './study.entity';
 
-/** `Study` for other subgraphs: the viewer's organization's only, null otherwise (and for an anonymous caller). */
-export function resolveStudyReference(ref: { id: string }, ctx: ModelsContext): Promise<Study | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.studies.visible(scope, ref.id);
-}
+/** `Study` for other subgraphs (lib/contracts policy): the viewer's organization's only, and only for a viewer holding models:read; null otherwise. */
+export const resolveStudyReference = organizationScopedReference({ permission: 'models:read' }, (ctx: ModelsContext, id) => ctx.services.studies.visible(requestScope(ctx), id));

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import { lineageNames } from '../../../../lib/contracts/index';
 import type { Logger, PubSub, WorkerPool } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import { JobState, ModelVersionSource, OptimizationDirection, PrunerKind, SamplerKind, TrialState } from '../common/enums';
@@ -69,7 +70,7 @@ export class StudyRunner {
     const study = await deps.studies.findById(em, studyId);
     if (!study || [JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED].includes(study.state)) return;
     const publish = (event: Partial<StudyEvent>) => deps.pubSub.publish(STUDY_TOPIC, study.id, { studyId: study.id, state: study.state, bestTrialNumber: study.bestTrialNumber ?? null, bestValue: study.bestValue ?? null, ...event });
-    const lineageRun = { organizationId: study.organizationId, runId: study.id, jobName: `study/${study.modelName}`, datasetId: study.datasetId };
+    const lineageRun = { organizationId: study.organizationId, runId: study.id, jobName: lineageNames.studyJob(study.modelName), datasetId: study.datasetId };
     const finish = async (state: JobState, error: string | null) => {
       study.state = state;
       study.error = error;

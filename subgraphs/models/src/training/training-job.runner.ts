@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import { lineageNames } from '../../../../lib/contracts/index';
 import type { Logger, PubSub } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import { ModelVersionSource, JobState } from '../common/enums';
@@ -51,7 +52,7 @@ export class TrainingJobRunner {
     const job = await deps.jobs.findById(em, jobId);
     if (!job || job.state === JobState.SUCCEEDED || job.state === JobState.FAILED || job.state === JobState.CANCELLED) return;
     const publish = (event: TrainingJobEvent) => deps.pubSub.publish(TRAINING_JOB_TOPIC, job.id, event);
-    const lineageRun = { organizationId: job.organizationId, runId: job.id, jobName: `training/${job.modelName}`, datasetId: job.datasetId };
+    const lineageRun = { organizationId: job.organizationId, runId: job.id, jobName: lineageNames.trainingJob(job.modelName), datasetId: job.datasetId };
     if (job.cancelRequested) {
       await finish(JobState.CANCELLED, null);
       return;

@@ -1,15 +1,2 @@
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
-
-/** Owned by identity. */
-@Directive('@key(fields: "id", resolvable: false)')
-@ObjectType('User')
-export class UserRef {
-  @Field(() => ID) id!: string;
-}
-
-/** Owned by identity. */
-@Directive('@key(fields: "id", resolvable: false)')
-@ObjectType('Organization')
-export class OrganizationRef {
-  @Field(() => ID) id!: string;
-}
+// Key-only stubs of other subgraphs' entities: declared once in lib/contracts.
+export { OrganizationRef, UserRef } from '../../../../lib/contracts/stubs';

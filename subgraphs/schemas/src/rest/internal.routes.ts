@@ -1,16 +1,17 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Express, Response } from 'express';
 import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
+import { INTERNAL_ROUTES } from '../../../../lib/contracts/index';
 import { requireBearer } from '../../../../lib/src/index';
 import type { SchemasServices } from '../schemas.services';
 
 /**
- * Service-to-service routes (LIB-CONTRACT): `GET /internal/schema-versions/:id` answers a version of
+ * Service-to-service routes (lib/contracts INTERNAL_ROUTES): `GET /internal/schema-versions/:id` answers a version of
  * the token's organization as `{ id, subject, version, type, schema, organizationId }`; any other
  * organization's id is a 404, as if it did not exist.
  */
 export function mountInternalRoutes(app: Express, deps: { orm: MikroORM; verify: TokenVerifier; services: SchemasServices; logger: Logger }): void {
-  app.get('/internal/schema-versions/:id', requireBearer(deps.verify), async (req, res: Response) => {
+  app.get(INTERNAL_ROUTES.schemaVersion.path, requireBearer(deps.verify), async (req, res: Response) => {
     const viewer = res.locals.viewer as Viewer;
     try {
       const v = await deps.services.registry.getById({ viewer, em: deps.orm.em.fork() }, String(req.params.id));

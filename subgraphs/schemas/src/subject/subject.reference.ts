@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { SchemasContext } from '../context';
-import type { SubjectEntity } from './subject.entity';
 
-/** `_entities` lookup of a Subject: only within the viewer's organization and with `schemas:read`; null otherwise. */
-export function resolveSubjectReference(ref: { id: string }, ctx: SchemasContext): Promise<SubjectEntity | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.registry.subjectReference(scope, ref.id);
-}
+/** `_entities` lookup of a Subject (lib/contracts policy): only within the viewer's organization and with `schemas:read`; null otherwise. */
+export const resolveSubjectReference = organizationScopedReference({ permission: 'schemas:read' }, async (ctx: SchemasContext, id) => ctx.services.registry.subjectReference(requestScope(ctx), id));

@@ -1,52 +1,33 @@
-import { callGraphQL, callInternal } from '../../../../lib/src/index';
+import type { CatalogDataset, CatalogDatasetContent, CreatedCatalogDataset, NewCatalogDataset } from '../../../../lib/contracts/index';
+import { CatalogInternalClient } from '../../../../lib/contracts/index';
+import { callGraphQL } from '../../../../lib/src/index';
 
-/** Dataset metadata as catalog's `GET /internal/datasets/:id` returns it. */
-export interface CatalogDataset {
-  id: string;
-  organizationId: string;
-  name: string;
-  format: 'CSV' | 'JSONL';
-  classification: string;
-  columns: { name: string; type: string; classification: string | null }[];
-  latestVersion: { version: number; sha256: string; size: number; rowCount: number | null } | null;
-}
+export type { CatalogDataset, NewCatalogDataset } from '../../../../lib/contracts/index';
 
-/** A new dataset for `POST /internal/datasets`. */
-export interface NewCatalogDataset {
-  name: string;
-  description?: string;
-  format: 'CSV' | 'JSONL';
-  content: string;
-  classification?: string;
-  columns?: { name: string; classification: string }[];
-  tags?: string[];
-}
+/** Content reads and dataset creation may take long for large datasets. */
+const LONG_CALL = { timeoutMs: 300_000 };
 
-/** Catalog's internal routes (LIB-CONTRACT), called with a bearer token of the owning organization. */
+/** Catalog as synthetic uses it: the shared internal client (lib/contracts) and one GraphQL mutation. */
 export class CatalogClient {
-  constructor(private readonly baseUrl: string) {}
+  private readonly internal: CatalogInternalClient;
+
+  constructor(private readonly baseUrl: string) {
+    this.internal = new CatalogInternalClient(baseUrl);
+  }
 
   /** Dataset metadata; catalog checks the token's read access (grants for users). */
-  async getDataset(id: string, authorization: string): Promise<CatalogDataset> {
-    const res = await callInternal(`${this.baseUrl}/internal/datasets/${encodeURIComponent(id)}`, authorization);
-    return (await res.json()) as CatalogDataset;
+  getDataset(id: string, authorization: string): Promise<CatalogDataset> {
+    return this.internal.getDataset(id, authorization);
   }
 
   /** The latest content as text, with its sha256. */
-  async getContent(id: string, authorization: string): Promise<{ text: string; sha256: string | null; contentType: string }> {
-    const res = await callInternal(`${this.baseUrl}/internal/datasets/${encodeURIComponent(id)}/content`, authorization, { timeoutMs: 300_000 });
-    return { text: await res.text(), sha256: res.headers.get('x-sha256'), contentType: res.headers.get('content-type') ?? '' };
+  getContent(id: string, authorization: string): Promise<CatalogDatasetContent> {
+    return this.internal.getContent(id, authorization, LONG_CALL);
   }
 
   /** Registers a dataset (org and creator come from the token). */
-  async createDataset(dataset: NewCatalogDataset, authorization: string): Promise<{ id: string; version: number }> {
-    const res = await callInternal(`${this.baseUrl}/internal/datasets`, authorization, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(dataset),
-      timeoutMs: 300_000,
-    });
-    return (await res.json()) as { id: string; version: number };
+  createDataset(dataset: NewCatalogDataset, authorization: string): Promise<CreatedCatalogDataset> {
+    return this.internal.createDataset(dataset, authorization, LONG_CALL);
   }
 
   /** Gives a user access to a dataset (the token must own it): the job's requester owns its output. */

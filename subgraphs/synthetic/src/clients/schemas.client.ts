@@ -1,23 +1,20 @@
-import { callInternal } from '../../../../lib/src/index';
+import type { InternalSchemaVersion } from '../../../../lib/contracts/index';
+import { SchemasInternalClient } from '../../../../lib/contracts/index';
 
 /** A registered schema version as schemas' `GET /internal/schema-versions/:id` returns it. */
-export interface RegisteredSchemaVersion {
-  id: string;
-  subject: string;
-  version: number;
-  type: string;
-  schema: unknown;
-  organizationId: string;
-}
+export type RegisteredSchemaVersion = InternalSchemaVersion;
 
 /** The schema registry's internal route. */
 export class SchemasClient {
-  constructor(private readonly baseUrl: string) {}
+  private readonly internal: SchemasInternalClient;
+
+  constructor(baseUrl: string) {
+    this.internal = new SchemasInternalClient(baseUrl);
+  }
 
   /** One schema version; `schema` may arrive as text, which is parsed. */
   async getSchemaVersion(id: string, authorization: string): Promise<RegisteredSchemaVersion> {
-    const res = await callInternal(`${this.baseUrl}/internal/schema-versions/${encodeURIComponent(id)}`, authorization);
-    const body = (await res.json()) as RegisteredSchemaVersion;
+    const body = await this.internal.getSchemaVersion(id, authorization);
     if (typeof body.schema === 'string') {
       try {
         body.schema = JSON.parse(body.schema);

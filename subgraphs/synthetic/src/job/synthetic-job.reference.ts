@@ -1,9 +1,6 @@
-import { optionalRequestScope } from '../../../../lib/src/kit/request-scope';
+import { organizationScopedReference } from '../../../../lib/contracts/references';
+import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { SyntheticContext } from '../context';
-import type { SyntheticDataJob } from './synthetic-job.entity';
 
-/** `SyntheticDataJob` for other subgraphs: null unless the viewer has synthetic:read in the job's organization. */
-export function resolveSyntheticDataJobReference(ref: { id: string }, ctx: SyntheticContext): Promise<SyntheticDataJob | null> | null {
-  const scope = optionalRequestScope(ctx);
-  return scope && ctx.services.jobs.visible(scope, ref.id);
-}
+/** `SyntheticDataJob` for other subgraphs (lib/contracts policy): null unless the viewer has synthetic:read in the job's organization. */
+export const resolveSyntheticDataJobReference = organizationScopedReference({ permission: 'synthetic:read' }, (ctx: SyntheticContext, id) => ctx.services.jobs.visible(requestScope(ctx), id));
