@@ -113,7 +113,7 @@ describe('the service contracts (lib/contracts)', () => {
     expect(literals.filter((l) => ports.has(l.text) || /(localhost|127\.0\.0\.1):40\d\d/.test(l.text)).map(where)).toEqual([]);
     const urlEnvs = new Set(Object.values(SERVICES).map((s) => s.urlEnv));
     // Other AIC_*_URL settings are not service addresses.
-    const notServices = new Set(['AIC_JWKS_URL', 'AIC_PUBLIC_URL']);
+    const notServices = new Set(['AIC_JWKS_URL', 'AIC_PUBLIC_URL', 'AIC_AZURE_STORAGE_ACCOUNT_URL']);
     const urlLiterals = literals.filter((l) => /^AIC_\w+_URL$/.test(l.text));
     expect(urlLiterals.filter((l) => !notServices.has(l.text)).map((l) => `${where(l)}${urlEnvs.has(l.text as never) ? ' (use urlEnvOf)' : ' (not a declared service)'}`)).toEqual([]);
     const supergraph = YAML.parse(fs.readFileSync(path.join(ROOT, 'supergraph.yaml'), 'utf8')) as { subgraphs: Record<string, { routing_url: string }> };
