@@ -23,6 +23,7 @@ export const permissions: RuleMap = {
   Mutation: {
     createDataset: write,
     updateDataset: write,
+    reviewColumnPii: write,
     deleteDataset: write,
     createDatasetUpload: write,
     addDatasetVersion: write,

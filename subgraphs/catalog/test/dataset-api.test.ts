@@ -117,6 +117,36 @@ describe.each(testDatabases())('on $label', (db) => {
       const granted = await h.issuer.issue({ sub: readerId, org: 'org-pii', perms: READER });
       expect((await h.gql('query($id: ID!) { dataset(id: $id) { preview { rows maskedColumns } } }', { id: whole.id }, granted)).data.dataset.preview).toEqual({ rows: [{ code: '***', value: '***' }], maskedColumns: ['code', 'value'] });
     });
+    it('shows confidence and reason, and a data steward confirms or dismisses a detection; enforcement and later versions follow it', async () => {
+      const owner = await h.token({ org: 'org-review', perms: ALL_CATALOG });
+      const cars = JSON.parse(fs.readFileSync(path.join(VEGA_DATA, 'cars.json'), 'utf8')) as Record<string, unknown>[];
+      const csv = ['Name,Year,Origin,email', ...cars.slice(0, 40).map((c, i) => `${c.Name},${c.Year},${c.Origin},driver${i}@example.org`)].join('\n');
+      const { id } = await createWithContent(h, owner, { name: 'cars-contacts', format: 'CSV' }, csv);
+      const q = 'query($id: ID!) { dataset(id: $id) { columns { name classification detectedPii confidence reason piiReview } preview(limit: 1) { maskedColumns } } }';
+      const reader = await h.token({ org: 'org-review', perms: READER });
+      const before = (await h.gql(q, { id }, owner)).data.dataset;
+      const byName = Object.fromEntries(before.columns.map((c: any) => [c.name, c]));
+      expect(byName.Year).toMatchObject({ classification: 'INTERNAL', detectedPii: null, confidence: null });
+      expect(byName.Name).toMatchObject({ classification: 'INTERNAL', detectedPii: null });
+      expect(byName.email).toMatchObject({ classification: 'PII', detectedPii: 'EMAIL', piiReview: null });
+      expect(byName.email.confidence).toBeGreaterThan(0.8);
+      expect(byName.email.reason).toContain('email addresses');
+
+      const review = 'mutation($d: ID!, $c: String!, $x: PiiReviewDecision!) { reviewColumnPii(datasetId: $d, column: $c, decision: $x) { columns { name classification piiReview } } }';
+      const denied = await h.gql(review, { d: id, c: 'email', x: 'DISMISS' }, reader);
+      expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
+      const unknown = await h.gql(review, { d: id, c: 'nope', x: 'DISMISS' }, owner);
+      expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'column' }] });
+      const dismissed = await h.gql(review, { d: id, c: 'email', x: 'DISMISS' }, owner);
+      expect(dismissed.data.reviewColumnPii.columns.find((c: any) => c.name === 'email')).toEqual({ name: 'email', classification: 'INTERNAL', piiReview: 'DISMISS' });
+      expect((await h.gql(q, { id }, reader)).data.dataset.preview.maskedColumns).toEqual([]);
+      // A new version is detected again, but the steward's decision stands.
+      await uploadVersion(h, owner, id, csv, 'text/csv');
+      const after = (await h.gql(q, { id }, owner)).data.dataset.columns.find((c: any) => c.name === 'email');
+      expect(after).toMatchObject({ classification: 'INTERNAL', detectedPii: 'EMAIL', piiReview: 'DISMISS' });
+      await h.gql(review, { d: id, c: 'Origin', x: 'CONFIRM' }, owner);
+      expect((await h.gql(q, { id }, reader)).data.dataset.preview.maskedColumns).toEqual(['Origin']);
+    });
   });
 
   describe('search', () => {

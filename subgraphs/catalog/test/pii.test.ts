@@ -35,7 +35,14 @@ describe('PII detection', () => {
     const columns = Object.keys(penguins[0]).map((name) => ({ name, values: penguins.map((r) => r[name]) }));
     expect(detectPii(columns)).toEqual([]);
     expect(detectPii([{ name: 'city', values: ['New York', 'San Francisco'] }])).toEqual([]);
-    expect(detectPii([{ name: 'ssn', values: ['123-45-6789', null, '987-65-4321'] }])).toEqual([{ column: 'ssn', kind: 'NATIONAL_ID', evidence: 'NAME_AND_VALUES', matchRate: 1 }]);
+    expect(detectPii([{ name: 'ssn', values: ['123-45-6789', null, '987-65-4321'] }])).toMatchObject([{ column: 'ssn', kind: 'NATIONAL_ID', evidence: 'NAME_AND_VALUES', matchRate: 1, confidence: 1 }]);
+  });
+
+  it('finds nothing in vega cars: its ISO date column is not PHONE and its product Name is not PERSON_NAME', () => {
+    const cars = JSON.parse(fs.readFileSync(path.join(VEGA_DATA, 'cars.json'), 'utf8')) as Record<string, unknown>[];
+    const columns = Object.keys(cars[0]).map((name) => ({ name, values: cars.map((r) => r[name]) }));
+    expect(columns.map((c) => c.name)).toEqual(expect.arrayContaining(['Name', 'Year']));
+    expect(detectPii(columns)).toEqual([]);
   });
 
   it('normalises names and masks values', () => {

@@ -30,12 +30,12 @@ let datasetId: string;
 const rows = iris.getDataset();
 
 const START = 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id status } }';
-const JOB = 'query($id: ID!) { batchInferenceJob(id: $id) { id status rowsDone rowsTotal progress error attempts outputDataset { id } dataset { id } endpoint { name } } }';
+const JOB = 'query($id: ID!) { batchInferenceJob(id: $id) { id status rowsDone rowsTotal rowsFailed rowErrors { row column message } progress error attempts outputDataset { id } dataset { id } endpoint { name } } }';
 
 async function finished(id: string, token = admin) {
   return waitFor(async () => {
     const j = (await h.gql(JOB, { id }, token)).data?.batchInferenceJob;
-    return j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.status) ? j : undefined;
+    return j && ['SUCCEEDED', 'PARTIAL', 'FAILED', 'CANCELLED'].includes(j.status) ? j : undefined;
   }, 30_000, `job ${id}`);
 }
 
@@ -107,6 +107,30 @@ describe('batch inference', () => {
     const events = h.platform.lineage.filter((e) => e.run.runId === job.id);
     expect(events.map((e) => e.eventType)).toEqual(['START', 'FAIL']);
     expect(events[1].run.facets.errorMessage.message).toContain('expects 4');
+  });
+
+  it('ends PARTIAL with per-row errors when cells are empty or invalid, and never reports NaN', async () => {
+    const broken = new Map<number, string>([[3, ''], [10, ''], [20, 'n/a']]);
+    const csv = ['id,sepal_length,sepal_width,petal_length,petal_width,species', ...rows.map((r, i) => [i + 1, r[0], broken.has(i + 1) ? broken.get(i + 1) : r[1], r[2], r[3], r[4]].join(','))].join('\n');
+    const gappy = h.platform.addDataset({ organizationId: h.org, name: 'iris-gaps', format: 'CSV', content: csv, columns: ['id', 'sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'] }).id;
+    const started = await h.gql(START, { i: { endpoint: 'iris', dataset: gappy, mapping, passthroughColumns: ['id'], outputDatasetName: 'iris-gaps-predictions', chunkSize: 16 } }, admin);
+    expect(started.errors).toBeUndefined();
+    const job = await finished(started.data.startBatchInference.id);
+    expect(job).toMatchObject({ status: 'PARTIAL', rowsDone: 150, rowsTotal: 150, rowsFailed: 3 });
+    expect(job.rowErrors).toEqual([
+      { row: 3, column: 'sepal_width', message: 'row 3, column "sepal_width": the cell is empty' },
+      { row: 10, column: 'sepal_width', message: 'row 10, column "sepal_width": the cell is empty' },
+      { row: 20, column: 'sepal_width', message: 'row 20, column "sepal_width": "n/a" is not a finite number' },
+    ]);
+    expect(job.error).toContain('3 of 150 rows got no prediction');
+    const lines = (h.platform.datasets.get(job.outputDataset.id)?.content ?? '').trim().split('\n');
+    expect(lines[0]).toBe('row,id,modelVersion,y_0,y_1,y_2,error');
+    expect(lines).toHaveLength(151);
+    expect(lines.join('\n')).not.toMatch(/NaN/);
+    expect(lines[3]).toBe('2,3,,,,,"row 3, column ""sepal_width"": the cell is empty"');
+    const predicted = lines.slice(1).filter((l) => !l.includes('row '));
+    expect(predicted).toHaveLength(147);
+    for (const l of predicted) for (const v of l.split(',').slice(3, 6)) expect(Number.isFinite(Number(v)) && v !== '').toBe(true);
   });
 
   it('cancels a job', async () => {

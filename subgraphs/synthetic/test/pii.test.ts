@@ -62,6 +62,20 @@ describe('PII columns', async () => {
     expect(result.privacy.exactMatchCount).toBe(0);
   });
 
+  it('fills a date column classified PII (a birth date) with valid dates, never digit noise', async () => {
+    const births = Array.from({ length: 60 }, (_, i) => `19${40 + (i % 50)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`);
+    const table: Table = { columns: ['birth_date', 'score'], rows: births.map((b, i) => [b, i % 7]) };
+    const result = await synthesize({ source: table, columnHints: [{ name: 'birth_date', classification: 'PII' }], synthesizer: 'GAUSSIAN_COPULA', rows: 300, seed: 3 });
+    expect(result.privacy.piiColumns).toEqual(['birth_date']);
+    const fake = columnValues(result.table, 'birth_date').map(String);
+    const real = new Set(births);
+    for (const v of fake) {
+      expect(v).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10)).toBe(v);
+      expect(real.has(v)).toBe(false);
+    }
+  });
+
   it('answers on long adversarial cells (the email pattern backtracks quadratically on them) and still finds emails', () => {
     const hostile = Array.from({ length: 20 }, (_, i) => `a@${'a.'.repeat(100_000)}${i}!`);
     expect(detectPii('notes', hostile)).toBe('IDENTIFIER');

@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { Classification } from './dataset.enums';
+import { Classification, PiiReviewDecision } from './dataset.enums';
 
 /** A column as stored on the dataset (its classification is governance, its statistics come from profiles). */
 export interface StoredColumn {
@@ -8,6 +8,11 @@ export interface StoredColumn {
   classification: Classification;
   /** Set when the classification came from PII detection rather than a person. */
   detectedPii?: string | null;
+  /** How sure the detection was (0..1), and why. */
+  piiConfidence?: number | null;
+  piiReason?: string | null;
+  /** A data steward confirmed or dismissed the detection (the classification follows it). */
+  piiReview?: PiiReviewDecision | null;
   description?: string | null;
   /** A person set the classification: detection never overrides it. */
   manual?: boolean;
@@ -53,6 +58,9 @@ export class DatasetColumn {
   @Field(() => String, { description: 'Inferred type: INTEGER, FLOAT, BOOLEAN, DATE, DATETIME, STRING or NULL.' }) type!: string;
   @Field(() => Classification) classification!: Classification;
   @Field(() => String, { nullable: true, description: 'The kind of personal data detected in this column, if any.' }) detectedPii!: string | null;
+  @Field(() => Float, { nullable: true, description: 'How sure the PII detection is, 0..1: a column name alone is weak (0.3), values that pass validators (libphonenumber, Luhn, mod-97) are strong.' }) confidence!: number | null;
+  @Field(() => String, { nullable: true, description: 'Why the column was detected as personal data.' }) reason!: string | null;
+  @Field(() => PiiReviewDecision, { nullable: true, description: 'A data steward confirmed or dismissed the detection (reviewColumnPii); the classification follows it.' }) piiReview!: PiiReviewDecision | null;
   @Field(() => String, { nullable: true }) description!: string | null;
   @Field(() => ColumnProfileType, { nullable: true, description: 'Statistics from the latest content version.' }) profile!: ColumnProfileType | null;
 }

@@ -24,7 +24,7 @@ const PII_SAMPLE_ROWS = 200;
 
 export type ProfileOutcome = { ok: true; version: DatasetVersion; check: QualityCheck | null } | { ok: false; version: DatasetVersion; error: string };
 
-/** Columns after profiling: detected PII classifies a column unless a person classified it. */
+/** Columns after profiling: detected PII classifies a column unless a person classified it (or reviewed the detection). */
 function classifyColumns(dataset: Dataset, profile: DatasetProfile, sample: ContentRecord[]): StoredColumn[] {
   const findings = new Map(detectPii(profile.columns.map((c) => ({ name: c.name, values: sample.map((r) => r[c.name]) }))).map((f) => [f.column, f]));
   const previous = new Map(dataset.columns.map((c) => [c.name, c]));
@@ -37,6 +37,9 @@ function classifyColumns(dataset: Dataset, profile: DatasetProfile, sample: Cont
       type: c.type,
       classification: manual ? before.classification : pii ? Classification.PII : Classification.INTERNAL,
       detectedPii: pii?.kind ?? null,
+      piiConfidence: pii?.confidence ?? null,
+      piiReason: pii?.reason ?? null,
+      piiReview: manual ? (before.piiReview ?? null) : null,
       description: before?.description ?? null,
       manual,
     };

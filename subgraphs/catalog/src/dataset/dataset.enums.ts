@@ -25,3 +25,12 @@ registerEnumType(AccessLevel, { name: 'AccessLevel' });
 export const ACCESS_RANK: Record<AccessLevel | 'NONE', number> = { NONE: 0, READ: 1, WRITE: 2, OWNER: 3 };
 
 export const CONTENT_TYPES: Record<DatasetFormat, string> = { CSV: 'text/csv', JSONL: 'application/x-ndjson' };
+
+/** A data steward's decision on a detected PII column. */
+export enum PiiReviewDecision {
+  /** The column holds personal data: classified PII from now on. */
+  CONFIRM = 'CONFIRM',
+  /** A false positive: classified INTERNAL from now on (the detection stays visible). */
+  DISMISS = 'DISMISS',
+}
+registerEnumType(PiiReviewDecision, { name: 'PiiReviewDecision', description: 'Confirm or dismiss a detected PII column.' });

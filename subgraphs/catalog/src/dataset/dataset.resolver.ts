@@ -6,6 +6,7 @@ import { Dataset } from './dataset.entity';
 import { CreateDatasetInput, CreateDatasetUploadInput, DatasetFilterInput, UpdateDatasetInput } from './dataset.input';
 import { DatasetConnection } from './dataset.type';
 import { DatasetVersion } from './dataset-version.entity';
+import { PiiReviewDecision } from './dataset.enums';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
@@ -33,6 +34,16 @@ export class DatasetResolver {
   @Mutation(() => Dataset, { description: 'Needs WRITE access; classification changes need OWNER.' })
   updateDataset(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateDatasetInput) input: UpdateDatasetInput, @Ctx() ctx: CatalogContext): Promise<Dataset> {
     return ctx.services.datasets.update(requestScope(ctx), id, input);
+  }
+
+  @Mutation(() => Dataset, { description: 'Confirms (classified PII) or dismisses (classified INTERNAL) the PII detection of a column; needs OWNER. The decision is kept across new versions.' })
+  reviewColumnPii(
+    @Arg('datasetId', () => ID) datasetId: string,
+    @Arg('column', () => String) column: string,
+    @Arg('decision', () => PiiReviewDecision) decision: PiiReviewDecision,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<Dataset> {
+    return ctx.services.datasets.reviewColumnPii(requestScope(ctx), datasetId, column, decision);
   }
 
   @Mutation(() => Boolean, { description: 'Removes the dataset and its metadata; needs OWNER.' })

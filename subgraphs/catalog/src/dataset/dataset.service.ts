@@ -8,7 +8,7 @@ import type { DatasetColumn, StoredColumn } from './dataset-column.type';
 import type { DatasetContentService } from './dataset-content.service';
 import { Dataset, searchTextOf } from './dataset.entity';
 import type { DatasetFormat } from './dataset.enums';
-import { AccessLevel, Classification, CONTENT_TYPES } from './dataset.enums';
+import { AccessLevel, Classification, CONTENT_TYPES, PiiReviewDecision } from './dataset.enums';
 import type { ColumnClassificationInput, CreateDatasetUploadInput, DatasetFilterInput } from './dataset.input';
 import type { DatasetRepository } from './dataset.repository';
 import type { DatasetConnection } from './dataset.type';
@@ -62,7 +62,7 @@ function applyColumns(columns: StoredColumn[], given: ColumnClassificationInput[
   const out = columns.map((c) => ({ ...c }));
   for (const g of given) {
     const existing = out.find((c) => c.name === g.name);
-    if (existing) Object.assign(existing, { classification: g.classification, description: g.description ?? existing.description ?? null, manual: true });
+    if (existing) Object.assign(existing, { classification: g.classification, description: g.description ?? existing.description ?? null, manual: true, piiReview: null });
     else out.push({ name: g.name, type: 'NULL', classification: g.classification, detectedPii: null, description: g.description ?? null, manual: true });
   }
   return out;
@@ -151,6 +151,23 @@ export class DatasetService {
     return dataset;
   }
 
+  /**
+   * A data steward's decision on a column's PII detection; needs OWNER. CONFIRM classifies the column
+   * PII, DISMISS classifies it INTERNAL; either way the decision is kept (`manual`), so later profiling
+   * does not override it, and everything reading PII flags (content enforcement, synthetic) follows it.
+   * @throws BadUserInputError (field `column`) for a column the dataset does not have
+   */
+  async reviewColumnPii(scope: RequestScope, id: string, column: string, decision: PiiReviewDecision): Promise<Dataset> {
+    const { dataset } = await this.deps.access.requireDataset(scope, id, AccessLevel.OWNER);
+    const existing = dataset.columns.find((c) => c.name === column);
+    if (!existing) throw new BadUserInputError(`Dataset ${dataset.name} has no column "${column}"`, [{ field: 'column', message: `dataset ${dataset.name} has no column "${column}"` }]);
+    const classification = decision === PiiReviewDecision.CONFIRM ? Classification.PII : Classification.INTERNAL;
+    dataset.columns = dataset.columns.map((c) => (c.name === column ? { ...c, classification, piiReview: decision, manual: true } : c));
+    dataset.searchText = searchTextOf(dataset);
+    await scope.em.flush();
+    return dataset;
+  }
+
   /** Removes a dataset, its metadata and the content no other version shares; needs OWNER. */
   async delete(scope: RequestScope, id: string): Promise<boolean> {
     const { dataset } = await this.deps.access.requireDataset(scope, id, AccessLevel.OWNER);
@@ -211,6 +228,9 @@ export class DatasetService {
       type: c.type,
       classification: c.classification,
       detectedPii: c.detectedPii ?? null,
+      confidence: c.piiConfidence ?? null,
+      reason: c.piiReason ?? null,
+      piiReview: c.piiReview ?? null,
       description: c.description ?? null,
       profile: profiles.get(c.name) ?? null,
     }));

@@ -8,10 +8,23 @@ export enum BatchJobStatus {
   QUEUED = 'QUEUED',
   RUNNING = 'RUNNING',
   SUCCEEDED = 'SUCCEEDED',
+  /** Ended with some rows predicted and some refused (empty or invalid cells, non-finite outputs): see rowsFailed and rowErrors. */
+  PARTIAL = 'PARTIAL',
   FAILED = 'FAILED',
   CANCELLED = 'CANCELLED',
 }
 registerEnumType(BatchJobStatus, { name: 'BatchJobStatus' });
+
+/** Why one row got no prediction. */
+@ObjectType('BatchRowError', { description: 'Why one row of a batch job got no prediction' })
+export class BatchRowError {
+  @Field(() => Int, { description: 'Row number in the dataset, from 1 (the header row is not counted)' }) row!: number;
+  @Field(() => String, { nullable: true, description: 'The dataset column (or model output) at fault, when one is' }) column!: string | null;
+  @Field(() => String) message!: string;
+}
+
+/** How many row errors a job keeps (the count in rowsFailed is complete). */
+export const MAX_ROW_ERRORS = 20;
 
 /** Which dataset columns feed one model input, row by row. */
 export interface StoredColumnMapping {
@@ -27,7 +40,7 @@ export interface StoredColumnMapping {
 @Directive('@key(fields: "id")')
 @ObjectType()
 export class BatchInferenceJob extends OrganizationEntity {
-  [OptionalProps]?: 'status' | 'rowsDone' | 'rowsTotal' | 'attempts' | 'progress';
+  [OptionalProps]?: 'status' | 'rowsDone' | 'rowsTotal' | 'rowsFailed' | 'rowErrors' | 'rowErrorList' | 'attempts' | 'progress';
 
   @PrimaryKey({ type: 'string' })
   @Field(() => ID)
@@ -67,6 +80,18 @@ export class BatchInferenceJob extends OrganizationEntity {
   @Property({ type: 'integer' })
   @Field(() => Int, { description: '0 until the dataset is read' })
   rowsTotal = 0;
+
+  @Property({ type: 'integer', default: 0 })
+  @Field(() => Int, { description: 'Rows that got no prediction (empty or invalid cells, non-finite model outputs); counted in rowsDone' })
+  rowsFailed = 0;
+
+  @Property({ type: 'json', nullable: true })
+  rowErrorList?: BatchRowError[] | null;
+
+  @Field(() => [BatchRowError], { description: `The first ${MAX_ROW_ERRORS} row errors, by row number` })
+  get rowErrors(): BatchRowError[] {
+    return this.rowErrorList ?? [];
+  }
 
   @Property({ type: 'integer' })
   @Field(() => Int, { description: 'Runs started (a restart of the service starts the job again)' })

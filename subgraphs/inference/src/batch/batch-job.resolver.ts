@@ -12,6 +12,7 @@ export class BatchProgressEvent {
   @Field(() => BatchJobStatus) status!: BatchJobStatus;
   @Field(() => Int) rowsDone!: number;
   @Field(() => Int) rowsTotal!: number;
+  @Field(() => Int, { description: 'Rows that got no prediction so far' }) rowsFailed!: number;
   @Field(() => Float) progress!: number;
   @Field(() => DatasetRef, { nullable: true }) outputDataset?: DatasetRef | null;
   @Field(() => String, { nullable: true }) error?: string | null;
@@ -22,6 +23,7 @@ interface ProgressPayload {
   status: BatchJobStatus;
   rowsDone: number;
   rowsTotal: number;
+  rowsFailed?: number;
   outputDatasetId: string | null;
   error: string | null;
 }
@@ -81,6 +83,7 @@ export class BatchJobResolver {
       status: p.status,
       rowsDone: p.rowsDone,
       rowsTotal: p.rowsTotal,
+      rowsFailed: p.rowsFailed ?? 0,
       progress: p.rowsTotal > 0 ? p.rowsDone / p.rowsTotal : 0,
       outputDataset: p.outputDatasetId ? { id: p.outputDatasetId } : null,
       error: p.error,

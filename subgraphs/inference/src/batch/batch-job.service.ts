@@ -10,14 +10,14 @@ import type { EndpointRepository } from '../endpoint/endpoint.repository';
 import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
 import type { ServingRegistry } from '../serving/serving.registry';
-import { BatchInferenceJob, BatchJobStatus } from './batch-job.entity';
+import { BatchInferenceJob, BatchJobStatus, MAX_ROW_ERRORS, type BatchRowError } from './batch-job.entity';
 import type { BatchJobRepository } from './batch-job.repository';
 import type { StartBatchInferenceInput } from './batch-job.input';
-import { parseDatasetRows, rowsToTensors, toCsv, type Row } from './dataset-rows';
+import { parseDatasetRows, rowProblem, rowsToTensors, toCsv, type Row } from './dataset-rows';
 import { tensorToJson } from '../runtime/tensor.codec';
 
 export const BATCH_PROGRESS_TOPIC = 'INFERENCE_BATCH_PROGRESS';
-const FINAL = [BatchJobStatus.SUCCEEDED, BatchJobStatus.FAILED, BatchJobStatus.CANCELLED];
+const FINAL = [BatchJobStatus.SUCCEEDED, BatchJobStatus.PARTIAL, BatchJobStatus.FAILED, BatchJobStatus.CANCELLED];
 const LINEAGE_PRODUCER = 'https://github.com/aic-platform/aic-ai-platform/tree/main/subgraphs/inference';
 /** What a job does as a service: read its dataset, write predictions and their lineage, read model versions. */
 const JOB_PERMISSIONS = ['catalog:read', 'catalog:write', 'models:read'];
@@ -182,6 +182,7 @@ export class BatchJobService {
       status: job.status,
       rowsDone: job.rowsDone,
       rowsTotal: job.rowsTotal,
+      rowsFailed: job.rowsFailed,
       outputDatasetId: job.outputDatasetId ?? null,
       error: job.error ?? null,
     };
@@ -225,7 +226,7 @@ export class BatchJobService {
     try {
       if (!endpoint) throw new Error('the endpoint was deleted');
       const auth = `Bearer ${await tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
-      Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: this.deps.clock(), rowsDone: 0, attempts: job.attempts + 1, error: null });
+      Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: this.deps.clock(), rowsDone: 0, rowsFailed: 0, rowErrorList: [], attempts: job.attempts + 1, error: null });
       await em.flush();
       this.publish(job);
       lineage = await this.startLineage(job, endpoint);
@@ -236,11 +237,21 @@ export class BatchJobService {
       await em.flush();
       const table = await this.predictRows(job, endpoint, rows, signal, auth, em);
       if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+      if (rows.length > 0 && job.rowsFailed === rows.length) {
+        const first = job.rowErrors[0];
+        throw new Error(`no row could be predicted: all ${rows.length} rows failed (first: ${first?.message ?? 'unknown'})`);
+      }
       const created = await this.catalog.createDataset(
         { name: job.outputDatasetName, description: `Predictions of endpoint ${endpoint.name} over dataset ${dataset.name} (batch job ${job.id})`, format: 'CSV', content: toCsv(table.columns, table.rows), tags: ['predictions'] },
         auth,
       );
-      Object.assign(job, { status: BatchJobStatus.SUCCEEDED, outputDatasetId: created.id, finishedAt: this.deps.clock() });
+      const partial = job.rowsFailed > 0;
+      Object.assign(job, {
+        status: partial ? BatchJobStatus.PARTIAL : BatchJobStatus.SUCCEEDED,
+        error: partial ? `${job.rowsFailed} of ${rows.length} rows got no prediction (first: ${job.rowErrors[0]?.message})` : null,
+        outputDatasetId: created.id,
+        finishedAt: this.deps.clock(),
+      });
       await em.flush();
       await this.endLineage(lineage, job, 'COMPLETE', (run) => run.complete([catalogDatasetRef(created.id)]));
     } catch (error) {
@@ -256,6 +267,19 @@ export class BatchJobService {
     }
   }
 
+  /** Records a row that got no prediction (the first MAX_ROW_ERRORS are kept). */
+  private failRow(job: BatchInferenceJob, error: BatchRowError): void {
+    job.rowsFailed += 1;
+    const list = job.rowErrorList ?? [];
+    if (list.length < MAX_ROW_ERRORS) job.rowErrorList = [...list, error];
+  }
+
+  /**
+   * Predicts the rows chunk by chunk. A row with an empty or invalid mapped cell is not sent to the
+   * model, and a row whose outputs are not all finite numbers is not reported as a prediction: both are
+   * counted in rowsFailed with their row number and column, and written with empty outputs and an
+   * `error` column.
+   */
   private async predictRows(job: BatchInferenceJob, endpoint: Endpoint, rows: Row[], signal: AbortSignal, auth: string, em: EntityManager) {
     await this.deps.serving.ensureLoaded(endpoint, auth);
     const first = endpoint.routes.find((r) => r.weight > 0)?.modelVersionId as string;
@@ -263,13 +287,18 @@ export class BatchJobService {
     const fixed = signature.inputs[0]?.shape[0];
     const chunk = typeof fixed === 'number' ? fixed : job.chunkSize;
     const outColumns: string[] = [];
-    const outRows: unknown[][] = [];
+    // A predicted row's cells, or the error of a row without prediction (its output cells are filled in at the end).
+    const outRows: ({ cells: unknown[] } | { head: unknown[]; error: string })[] = [];
+    const head = (index: number, row: Row, version: string | null): unknown[] => [index, ...job.passthroughColumns.map((c) => row[c]), version];
     // Progress is saved and published at most every 200 ms: a flush per small chunk costs more than the model.
     let lastReport = 0;
-    for (let start = 0; start < rows.length; start += chunk) {
-      if (signal.aborted) break;
-      const slice = rows.slice(start, start + chunk);
-      const result = await this.deps.serving.predict(endpoint, rowsToTensors(slice, start, job.mapping, signature.inputs), `batch:${job.id}:${start}`);
+    let pending: { index: number; row: Row }[] = [];
+    const flushChunk = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      const slice = batch.map((b) => b.row);
+      const result = await this.deps.serving.predict(endpoint, rowsToTensors(slice, batch[0].index, job.mapping, signature.inputs), `batch:${job.id}:${batch[0].index}`);
       const perOutput = result.outputs.map((t) => {
         const values = tensorToJson(t);
         const width = values.length / slice.length;
@@ -279,12 +308,35 @@ export class BatchJobService {
         outColumns.push('row', ...job.passthroughColumns, 'modelVersion');
         for (const o of perOutput) for (let i = 0; i < o.width; i++) outColumns.push(o.width === 1 ? o.name : `${o.name}_${i}`);
       }
-      slice.forEach((row, r) => {
-        const line: unknown[] = [start + r, ...job.passthroughColumns.map((c) => row[c]), result.version];
-        for (const o of perOutput) line.push(...o.values.slice(r * o.width, (r + 1) * o.width));
-        outRows.push(line);
+      batch.forEach(({ index, row }, r) => {
+        const line = head(index, row, result.version);
+        let bad: string | null = null;
+        for (const o of perOutput) {
+          const values = o.values.slice(r * o.width, (r + 1) * o.width);
+          if (bad === null && values.some((v) => typeof v === 'number' && !Number.isFinite(v))) bad = o.name;
+          line.push(...values);
+        }
+        if (bad === null) outRows.push({ cells: line });
+        else {
+          const message = `row ${index + 1}: the model's output "${bad}" is not a finite number`;
+          this.failRow(job, { row: index + 1, column: bad, message });
+          outRows.push({ head: line.slice(0, 2 + job.passthroughColumns.length), error: message });
+        }
       });
-      job.rowsDone = Math.min(rows.length, start + slice.length);
+    };
+    for (let start = 0; start < rows.length; start += chunk) {
+      if (signal.aborted) break;
+      const slice = rows.slice(start, start + chunk);
+      for (const [r, row] of slice.entries()) {
+        const index = start + r;
+        const problem = rowProblem(row, index + 1, job.mapping, signature.inputs);
+        if (problem) {
+          this.failRow(job, { row: index + 1, column: problem.column, message: problem.message });
+          outRows.push({ head: head(index, row, null), error: problem.message });
+        } else pending.push({ index, row });
+        if (pending.length === chunk) await flushChunk();
+      }
+      job.rowsDone = Math.min(rows.length, start + slice.length) - pending.length;
       this.deps.metrics.batchRows.inc({ endpoint: endpoint.name }, slice.length);
       if (performance.now() - lastReport >= 200 || job.rowsDone === rows.length) {
         lastReport = performance.now();
@@ -292,6 +344,25 @@ export class BatchJobService {
         this.publish(job);
       }
     }
-    return { columns: outColumns.length ? outColumns : ['row'], rows: outRows };
+    if (!signal.aborted) {
+      await flushChunk();
+      if (job.rowsDone !== rows.length) {
+        job.rowsDone = rows.length;
+        await em.flush();
+        this.publish(job);
+      }
+    }
+    if (outColumns.length === 0) outColumns.push('row', ...job.passthroughColumns, 'modelVersion');
+    const failed = job.rowsFailed > 0;
+    const width = outColumns.length;
+    // Failed rows were recorded before the predictions of their chunk: back in dataset order.
+    outRows.sort((a, b) => Number(('cells' in a ? a.cells : a.head)[0]) - Number(('cells' in b ? b.cells : b.head)[0]));
+    const table = outRows.map((o) => {
+      if ('cells' in o) return failed ? [...o.cells, null] : o.cells;
+      const line = [...o.head];
+      while (line.length < width) line.push(null);
+      return [...line, o.error];
+    });
+    return { columns: failed ? [...outColumns, 'error'] : outColumns, rows: table };
   }
 }

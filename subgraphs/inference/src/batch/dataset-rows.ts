@@ -21,25 +21,47 @@ export function parseDatasetRows(content: string, format: 'CSV' | 'JSONL'): Row[
 function cell(value: unknown, datatype: string, where: string): unknown {
   if (datatype === 'BYTES') return value === null || value === undefined ? '' : String(value);
   if (datatype === 'BOOL') {
+    if (value === '' || value === null || value === undefined) throw new RowError(`${where}: the cell is empty`);
     if (typeof value === 'boolean') return value;
     const s = String(value).toLowerCase();
     if (s === 'true' || s === '1') return true;
     if (s === 'false' || s === '0') return false;
-    throw new Error(`${where}: ${JSON.stringify(value)} is not a boolean`);
+    throw new RowError(`${where}: ${JSON.stringify(value)} is not a boolean`);
   }
   if (datatype === 'INT64' || datatype === 'UINT64') {
     const s = String(value).trim();
-    if (!/^-?\d+$/.test(s)) throw new Error(`${where}: ${JSON.stringify(value)} is not an integer`);
+    if (value === null || value === undefined || s === '') throw new RowError(`${where}: the cell is empty`);
+    if (!/^-?\d+$/.test(s)) throw new RowError(`${where}: ${JSON.stringify(value)} is not an integer`);
     return s;
   }
-  const n = typeof value === 'number' ? value : value === '' || value === null || value === undefined ? NaN : Number(value);
-  if (Number.isNaN(n) && !datatype.startsWith('FP')) throw new Error(`${where}: ${JSON.stringify(value)} is not a number`);
-  return Number.isFinite(n) ? n : String(n);
+  if (value === '' || value === null || value === undefined) throw new RowError(`${where}: the cell is empty`);
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isFinite(n)) throw new RowError(`${where}: ${JSON.stringify(value)} is not a finite number`);
+  return n;
+}
+
+/** A cell a row cannot be predicted from (the row fails, the job goes on). */
+export class RowError extends Error {}
+
+/** Why a row cannot be predicted: the first empty or invalid mapped cell, or null when every cell is usable. */
+export function rowProblem(row: Row, rowNumber: number, mapping: readonly StoredColumnMapping[], inputs: readonly TensorSpec[]): { column: string; message: string } | null {
+  for (const m of mapping) {
+    const spec = inputs.find((s) => s.name === m.input);
+    if (!spec) throw new Error(`the model has no input "${m.input}"`);
+    for (const c of m.columns) {
+      try {
+        cell(row[c], spec.datatype, `row ${rowNumber}, column "${c}"`);
+      } catch (error) {
+        return { column: c, message: error instanceof Error ? error.message : String(error) };
+      }
+    }
+  }
+  return null;
 }
 
 /**
  * Input tensors for a slice of rows: each mapped input becomes [rows, columns] of the signature's
- * datatype (a missing cell of a float column becomes NaN; other types refuse it).
+ * datatype. An empty or invalid cell throws a RowError (check rows with rowProblem first): no NaN is ever sent.
  */
 export function rowsToTensors(rows: readonly Row[], offset: number, mapping: readonly StoredColumnMapping[], inputs: readonly TensorSpec[]): WireTensor[] {
   return mapping.map((m) => {

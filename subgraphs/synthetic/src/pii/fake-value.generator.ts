@@ -1,11 +1,15 @@
 import type { Faker } from '@faker-js/faker' with { 'resolution-mode': 'import' };
 import { Rng } from '../math/rng';
 import type { Cell, PiiKind } from '../table/table.types';
+import { formatEpochMillis, isDateOnly, looksLikeDatetime, toEpochMillis } from '../table/datetime.util';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = '0123456789';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = LOWER.toUpperCase();
+const DAY_MS = 86_400_000;
+/** A fake date is the template moved by up to this many days either way (a real date, never digit noise). */
+const DATE_SHIFT_DAYS = 3650;
 
 /**
  * `@faker-js/faker` 10 ships ES modules only; Node ≥ 20.19 can `require` them but TypeScript's
@@ -21,7 +25,8 @@ async function createFaker(seed: number): Promise<Faker> {
 /**
  * Seeded fake values for PII columns: faker for emails and person names, format-preserving
  * replacement (each digit by a digit, each letter by a letter of the same case, separators kept)
- * for phones and identifiers, so the shape survives and the content does not.
+ * for phones and identifiers, so the shape survives and the content does not. Dates (a birth date
+ * classified PII) are replaced by other valid dates in the same layout, never by digit noise such as 1948-40-89.
  */
 export class FakeValueGenerator {
   private constructor(
@@ -63,6 +68,11 @@ export class FakeValueGenerator {
     }
     const text = template === null ? 'xxxxxxxx' : String(template);
     if (UUID.test(text)) return this.faker.string.uuid();
+    const ms = looksLikeDatetime(text) ? toEpochMillis(text) : null;
+    if (ms !== null) {
+      const shift = (1 + this.rng.int(DATE_SHIFT_DAYS)) * (this.rng.int(2) === 0 ? -1 : 1);
+      return formatEpochMillis(ms + shift * DAY_MS, isDateOnly(text) ? 'date' : 'datetime');
+    }
     let out = '';
     for (const ch of text) {
       if (ch >= '0' && ch <= '9') out += DIGITS[this.rng.int(10)];
