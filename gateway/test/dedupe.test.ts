@@ -88,7 +88,10 @@ afterAll(async () => {
 describe('subgraph request deduplication', () => {
   it('answers concurrent identical queries with one subgraph call, and makes a new call once it completed', async () => {
     const gw = await gatewayWith();
+    // The subgraph answers slowly, so all eight are in flight together even on a loaded machine.
+    shelf.control.delayMs = 1500;
     const results = await together(8, () => gql(gw.graphqlUrl, BOOKS));
+    shelf.control.delayMs = 0;
     expect(shelf.control.seen).toHaveLength(1);
     for (const r of results) expect(r.body).toEqual({ data: { books: [{ id: 'b1', title: 'Dune' }, { id: 'b2', title: 'Emma' }] } });
 
