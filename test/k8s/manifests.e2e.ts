@@ -315,7 +315,7 @@ describe('observability', () => {
     expect(alerts).toEqual(expect.arrayContaining(['AicGraphQLErrorRateHigh', 'AicGraphQLLatencyHigh', 'AicGpuSaturated', 'AicTrainingJobFailed']));
     // Metric names the code registers (lib/src/metrics.ts, gateway, inference) or the cluster add-ons export.
     const exported = /^(graphql_operations_total|graphql_operation_duration_seconds_bucket|graphql_active_subscriptions|http_request_duration_seconds_count|inference_\w+|DCGM_\w+|kube_\w+|up|service:[\w:]+|inference:[\w:]+)$/;
-    const source = ['lib/src/metrics.ts', 'gateway/src/server.ts', 'subgraphs/inference/src/serving/inference.metrics.ts'].map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
+    const source = ['lib/src/metrics.ts', 'gateway/src/observability/metrics.ts', 'subgraphs/inference/src/serving/inference.metrics.ts'].map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
     for (const expr of [...exprs, ...ruleExprs]) {
       for (const name of metricNames(expr)) {
         expect(name, expr).toMatch(exported);
