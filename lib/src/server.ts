@@ -22,7 +22,6 @@ import type { ServiceMetrics } from './metrics';
 import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
 import { SERVICE_SECRET_HEADER, disclosesSchema, holdsServiceSecret, isServiceViewer, mayDiscloseSchema, schemaDisclosurePlugin, schemaDisclosureRefused } from './schema-disclosure';
 import { refuseUnstorableExecution, refuseUnstorableUrl, storableInputPlugin } from './storable-input';
-import { startTracing, tracingPlugin } from './tracing';
 import type { WebSocketSettings } from './websocket';
 import { attachGraphQLWebSocket } from './websocket';
 
@@ -266,26 +265,4 @@ function endWithCredentials(source: AsyncIterable<ExecutionResult>, viewer: View
       void Promise.resolve(events.return?.()).catch(() => undefined);
     }
   })();
-}
-
-/**
- * Runs a service until SIGTERM/SIGINT: listens, then on a signal turns readiness off, waits
- * `drainDelaySeconds` so load balancers stop routing, drains and exits.
- */
-export async function runUntilSignal(server: ServiceServer, opts: { port: number; host: string; drainDelaySeconds: number; logger: Logger; name: string; otlpEndpoint?: string }): Promise<string> {
-  // Spans of this service join the caller's trace (the gateway's traceparent) when an OTLP endpoint is set.
-  const tracing = opts.otlpEndpoint ? startTracing({ serviceName: opts.name, endpoint: opts.otlpEndpoint }) : undefined;
-  const url = await server.listen(opts.port, opts.host);
-  opts.logger.info({ url: `${url}/graphql` }, `${opts.name} ready`);
-  const shutdown = async (signal: string) => {
-    opts.logger.info({ signal }, 'shutting down');
-    server.setReady(false);
-    await new Promise((r) => setTimeout(r, opts.drainDelaySeconds * 1000));
-    await server.stop().catch((err) => opts.logger.error({ err }, 'error while stopping'));
-    await tracing?.shutdown().catch((err) => opts.logger.error({ err }, 'error while flushing spans'));
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  return url;
 }
