@@ -22,6 +22,7 @@ import type { ServiceMetrics } from './metrics';
 import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
 import { SERVICE_SECRET_HEADER, disclosesSchema, holdsServiceSecret, isServiceViewer, mayDiscloseSchema, schemaDisclosurePlugin, schemaDisclosureRefused } from './schema-disclosure';
 import { refuseUnstorableExecution, refuseUnstorableUrl, storableInputPlugin } from './storable-input';
+import { tracingPlugin } from './tracing';
 import type { WebSocketSettings } from './websocket';
 import { attachGraphQLWebSocket } from './websocket';
 
