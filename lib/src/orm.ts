@@ -124,7 +124,14 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
     orm = await LibSqlORM.init({ ...common, dbName: file, pool: { afterCreate } } as any);
   } else if (kind === 'postgresql') {
     const { MikroORM: PgORM } = await import('@mikro-orm/postgresql');
-    orm = await PgORM.init({ ...common, clientUrl: opts.databaseUrl } as any);
+    // The database is created below (ensureDatabase), tolerating replicas that race to create it.
+    orm = await PgORM.init({ ...common, clientUrl: opts.databaseUrl, ensureDatabase: false } as any);
+    try {
+      await ensureDatabase(orm);
+    } catch (err) {
+      await orm.close(true);
+      throw err;
+    }
   } else {
     const { MikroORM: MongoORM, MongoNamingStrategy } = await import('@mikro-orm/mongodb');
     // Portable entities keep a string `id`; MongoDB stores it as `_id`.
@@ -153,7 +160,6 @@ async function syncSchema(orm: MikroORM, kind: DatabaseKind, opts: OrmOptions, f
     await generator.ensureIndexes();
     return;
   }
-  await ensureDatabase(orm);
   const work = async () => {
     if (opts.migrations) await runMigrations(orm, kind as 'sqlite' | 'postgresql', opts.logger);
     else await generator.updateSchema({ safe: true, dropTables: false });
@@ -177,8 +183,9 @@ async function ensureDatabase(orm: MikroORM): Promise<void> {
       orm.config.set('dbName', dbName);
       await orm.config.getDriver().reconnect();
     }
-    const exists = await (orm.config.getPlatform() as any).getSchemaHelper().databaseExists(orm.em.getConnection(), dbName);
-    if (!exists) throw err;
+    // Another replica created it meanwhile: checking again finds it (or creates it, or fails for real).
+    const ensured = await generator.ensureDatabase({ forceCheck: true }).then(() => true, () => false);
+    if (!ensured) throw err;
   }
 }
 
