@@ -1,7 +1,7 @@
 // Issue #17: schema changes come from each service's migrations, run under a lock, so replicas may boot
 // at once on an empty database; and the migrations build exactly the entities (a changed entity
 // without a migration fails here, printing the SQL to put in one).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,6 +112,36 @@ describe.each(CASES)('the $service migrations on $dialect', ({ service, dialect 
       await orm.close(true);
     }
   });
+});
+
+/** Boots one replica in a process of its own. @returns its exit code and output */
+function replicaProcess(service: string, databaseUrl: string): Promise<{ code: number | null; out: string }> {
+  const tsx = path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  const child = spawn(tsx, [path.join(__dirname, 'support', 'migrate-replica.ts'), service, databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+}
+
+describe.each(DIALECTS)('%s replicas in separate processes', (dialect) => {
+  it(`all ${REPLICAS} boot at once on an empty database and record each migration once`, async () => {
+    const db = emptyDatabase(dialect, 'identity');
+    try {
+      const results = await Promise.all(Array.from({ length: REPLICAS }, () => replicaProcess('identity', db.url)));
+      expect(results.map((r) => (r.code === 0 ? 'booted' : r.out))).toEqual(Array(REPLICAS).fill('booted'));
+      const { entities, migrations } = MIGRATED_SERVICES.identity!;
+      const orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'identity', entities, migrations });
+      try {
+        const rows: { name: string }[] = await orm.em.getConnection().execute(`select name from ${MIGRATIONS_TABLE} order by id`);
+        expect(rows.map((r) => r.name)).toEqual(migrations[dialect].map((m) => m.name));
+      } finally {
+        await orm.close(true);
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
 });
 
 describe('the SQLite migration lock file', () => {
