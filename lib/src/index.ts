@@ -6,6 +6,7 @@ import 'reflect-metadata';
 export * from './core';
 export * from './federation';
 export * from './orm';
+export * from './migrations';
 export * from './private-files';
 export * from './secret-box';
 export * from './pubsub';

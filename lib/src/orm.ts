@@ -6,6 +6,8 @@ import type { Logger } from './logger';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from './private-files';
 import { maskSqlLiterals } from './redact';
 import { findUnstorableStrings, UnstorableInputError } from './storable-input';
+import type { ServiceMigrations } from './migrations';
+import { runMigrations, withFileLock, withPostgresLock } from './migrations';
 
 export type DatabaseKind = 'sqlite' | 'postgresql' | 'mongodb';
 
@@ -16,7 +18,13 @@ export interface OrmOptions {
   serviceName: string;
   entities: EntityClass<any>[];
   logger?: Logger;
-  /** Create or update tables/collections at boot (additive only: never drops). @default true */
+  /**
+   * The service's migrations: at boot the pending ones run under a lock (PostgreSQL advisory lock,
+   * SQLite lock file), so any number of replicas may boot at once. Without them (test ORMs over a
+   * few entities) the tables are made by a safe schema update, under the same lock.
+   */
+  migrations?: ServiceMigrations;
+  /** Migrate (or, without `migrations`, create/update tables additively) at boot. @default true */
   syncSchema?: boolean;
 }
 
@@ -93,7 +101,13 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
     forceUtcTimezone: true,
     discovery: { warnWhenNoEntities: true },
   };
+  if (opts.migrations && (kind === 'sqlite' || kind === 'postgresql')) {
+    const { Migrator } = await import('@mikro-orm/migrations');
+    common.extensions = [Migrator];
+    common.migrations = { migrationsList: opts.migrations[kind], snapshot: false, transactional: true, allOrNothing: true, silent: true };
+  }
   let orm: MikroORM;
+  let file: string | undefined;
   if (kind === 'sqlite') {
     const { MikroORM: LibSqlORM } = await import('@mikro-orm/libsql');
     // secure_delete: a deleted or overwritten row (a private key sealed on boot, erased PII) is
@@ -106,10 +120,18 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
         done(err as Error, conn);
       }
     };
-    orm = await LibSqlORM.init({ ...common, dbName: sqlitePath(opts), pool: { afterCreate } } as any);
+    file = sqlitePath(opts);
+    orm = await LibSqlORM.init({ ...common, dbName: file, pool: { afterCreate } } as any);
   } else if (kind === 'postgresql') {
     const { MikroORM: PgORM } = await import('@mikro-orm/postgresql');
-    orm = await PgORM.init({ ...common, clientUrl: opts.databaseUrl } as any);
+    // The database is created below (ensureDatabase), tolerating replicas that race to create it.
+    orm = await PgORM.init({ ...common, clientUrl: opts.databaseUrl, ensureDatabase: false } as any);
+    try {
+      await ensureDatabase(orm);
+    } catch (err) {
+      await orm.close(true);
+      throw err;
+    }
   } else {
     const { MikroORM: MongoORM, MongoNamingStrategy } = await import('@mikro-orm/mongodb');
     // Portable entities keep a string `id`; MongoDB stores it as `_id`.
@@ -120,19 +142,51 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
     }
     orm = await MongoORM.init({ ...common, clientUrl: opts.databaseUrl, namingStrategy: MongoIdNamingStrategy } as any);
   }
-  if (opts.syncSchema !== false) await syncSchema(orm, kind);
+  if (opts.syncSchema !== false) {
+    try {
+      await syncSchema(orm, kind, opts, file);
+    } catch (err) {
+      await orm.close(true);
+      throw err;
+    }
+  }
   return orm;
 }
 
-async function syncSchema(orm: MikroORM, kind: DatabaseKind): Promise<void> {
+async function syncSchema(orm: MikroORM, kind: DatabaseKind, opts: OrmOptions, file: string | undefined): Promise<void> {
   const generator = orm.getSchemaGenerator() as any;
   if (kind === 'mongodb') {
     await generator.createSchema();
     await generator.ensureIndexes();
     return;
   }
-  await generator.ensureDatabase();
-  await generator.updateSchema({ safe: true, dropTables: false });
+  const work = async () => {
+    if (opts.migrations) await runMigrations(orm, kind as 'sqlite' | 'postgresql', opts.logger);
+    else await generator.updateSchema({ safe: true, dropTables: false });
+  };
+  if (kind === 'postgresql') await withPostgresLock(orm, opts.serviceName, work);
+  else if (file && file !== ':memory:') await withFileLock(file, opts.logger, work);
+  else await work();
+}
+
+/**
+ * Creates the PostgreSQL database when missing. Replicas booting at once race to create it: the
+ * loser's CREATE DATABASE fails, after which the database exists and that is all it needed.
+ */
+async function ensureDatabase(orm: MikroORM): Promise<void> {
+  const generator = orm.getSchemaGenerator() as any;
+  const dbName = orm.config.get('dbName');
+  try {
+    await generator.ensureDatabase();
+  } catch (err) {
+    if (orm.config.get('dbName') !== dbName) {
+      orm.config.set('dbName', dbName);
+      await orm.config.getDriver().reconnect();
+    }
+    // Another replica created it meanwhile: checking again finds it (or creates it, or fails for real).
+    const ensured = await generator.ensureDatabase({ forceCheck: true }).then(() => true, () => false);
+    if (!ensured) throw err;
+  }
 }
 
 /** @returns true when the database answers a trivial query */

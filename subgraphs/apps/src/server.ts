@@ -16,6 +16,7 @@ import type { AppsContext } from './context';
 import { createKubernetesApplier } from './drivers/kubernetes.applier';
 import type { KubernetesApplier } from './drivers/kubernetes.applier';
 import { buildAppsSchema } from './schema';
+import { MIGRATIONS } from './migrations/index';
 
 export { APPS_ENTITIES } from './apps.entities';
 
@@ -40,7 +41,7 @@ export interface AppsServer {
  */
 export async function createServer(config: Config, deps: Partial<AppsDeps> = {}): Promise<AppsServer> {
   const logger = createLogger('apps', config.logLevel);
-  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'apps', entities: APPS_ENTITIES, logger });
+  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'apps', entities: APPS_ENTITIES, migrations: MIGRATIONS, logger });
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'apps' : `apps-${randomUUID()}` });
   const applier = deps.kubernetesApplier !== undefined ? deps.kubernetesApplier : config.kubernetes.kubeconfigPath ? createKubernetesApplier(config.kubernetes.kubeconfigPath) : null;
   const tokens =

@@ -20,6 +20,7 @@ import { DeploymentEvent } from '../src/deployment/deployment-event.entity';
 import { Deployment } from '../src/deployment/deployment.entity';
 import { Release } from '../src/deployment/release.entity';
 import { APPS_ENTITIES } from '../src/apps.entities';
+import { MIGRATIONS } from '../src/migrations/index';
 
 // The rows' shapes as the entities declared them before the base entities.
 @Entity({ tableName: 'applications' })
@@ -196,7 +197,9 @@ describe.each(databases())('an apps database from before the base entities, on $
     await probe.close();
     expect(pending).toBe('');
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'apps-test', entities: APPS_ENTITIES });
+    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'apps-test', entities: APPS_ENTITIES, migrations: MIGRATIONS });
+    // The old database is baselined: every migration recorded as applied, none left to run.
+    expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();
     expect(await read.findOneOrFail(Application, { id: APP })).toMatchObject({ organizationId: ORG, name: 'Legacy app', environments: ['dev', 'production'], createdAt: t('2025-01-01T00:00:00.000Z'), updatedAt: t('2025-01-02T00:00:00.000Z') });
     expect(await read.findOneOrFail(ConfigVersion, { id: CONFIG })).toMatchObject({ organizationId: ORG, version: 1, note: 'first', createdAt: t('2025-01-03T00:00:00.000Z') });

@@ -21,6 +21,7 @@ import { mountInternalRoutes } from './internal/internal.routes';
 import { createOpenLineageValidator } from './openlineage/openlineage.validator';
 import { RetentionSchedule } from './governance/retention.schedule';
 import { buildCatalogSchema } from './schema';
+import { MIGRATIONS } from './migrations/index';
 
 export interface CatalogDeps {
   /** Where the service logs (tests capture it). @default a pino logger on stdout at LOG_LEVEL */
@@ -48,7 +49,7 @@ export interface CatalogServer {
 /** Builds the catalog service (never listens): ORM, artifact store, uploads, services, schema, REST routes, retention schedule. */
 export async function createServer(config: Config, deps: Partial<CatalogDeps> = {}): Promise<CatalogServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: CATALOG_ENTITIES, logger }));
+  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: CATALOG_ENTITIES, migrations: MIGRATIONS, logger }));
   const store = deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);

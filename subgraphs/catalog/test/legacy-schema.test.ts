@@ -15,6 +15,7 @@ import { LineageEdge } from '../src/lineage/lineage-edge.entity';
 import { LineageEventRecord } from '../src/lineage/lineage-event.entity';
 import { QualityCheck } from '../src/quality/quality-check.entity';
 import { testDatabases } from './databases';
+import { MIGRATIONS } from '../src/migrations/index';
 
 // The rows' shapes as the entities declared them before the base entity (only the columns written here).
 @Entity({ tableName: 'dataset' })
@@ -124,7 +125,9 @@ describe.each(testDatabases())('a catalog database from before the base entity, 
       'alter table lineage_edge add column created_at <datetime> null',
     ]);
 
-    orm = await createOrm({ databaseUrl: url, dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: CATALOG_ENTITIES });
+    orm = await createOrm({ databaseUrl: url, dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: CATALOG_ENTITIES, migrations: MIGRATIONS });
+    // The old database is baselined: every migration recorded as applied, none left to run.
+    expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');
     const read = orm.em.fork();
     expect(await read.findOneOrFail(Dataset, { id: 'd0000000-0000-4000-8000-000000000001' })).toMatchObject({ organizationId: ORG, name: 'old', createdAt: t('2025-01-02T03:04:05.000Z'), updatedAt: t('2025-02-03T04:05:06.000Z') });

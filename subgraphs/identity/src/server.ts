@@ -19,6 +19,7 @@ import { mountRevocationRoutes } from './revocation/revocation.routes';
 import { CredentialThrottle } from './auth/credential-throttle';
 import { trustedProxies } from './shared/client-address';
 import Redis from 'ioredis';
+import { MIGRATIONS } from './migrations/index';
 
 export interface Deps {
   logger: Logger;
@@ -41,7 +42,7 @@ export interface IdentityServer {
  */
 export async function createServer(config: Config, deps: Partial<Deps> = {}): Promise<IdentityServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: IDENTITY_ENTITIES, logger });
+  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: IDENTITY_ENTITIES, migrations: MIGRATIONS, logger });
   const clock = deps.clock ?? systemClock;
   const hub = new RevocationHub({ redisUrl: config.redisUrl, channel: config.auth.revocations?.channel ?? 'aic:revocations', logger }, clock);
   // No offline queue: while Redis is down the throttle counts in memory instead of waiting.

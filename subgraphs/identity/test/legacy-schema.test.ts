@@ -25,6 +25,7 @@ import { User } from '../src/user/user.entity';
 import { BUILT_IN_ROLES } from '../src/permission/permission.catalog';
 import { POSTGRES_URL, postgresListening } from './support/test-database';
 import { testSettings } from './support/test-settings';
+import { MIGRATIONS } from '../src/migrations/index';
 
 // The rows' shapes as the tables had them before the base entities (only the columns written here).
 @Entity({ tableName: 'organizations' })
@@ -200,7 +201,9 @@ describe.each(databases())('an identity database from before the base entities, 
     await probe.close();
     expect(pending).toBe('');
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'identity-test', entities: IDENTITY_ENTITIES });
+    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'identity-test', entities: IDENTITY_ENTITIES, migrations: MIGRATIONS });
+    // The old database is baselined: every migration recorded as applied, none left to run.
+    expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();
     expect(await read.findOneOrFail(Organization, { id: ORG })).toMatchObject({ slug: 'legacy', createdAt: t('2025-01-01T00:00:00.000Z') });
     expect(await read.findOneOrFail(User, { id: USER })).toMatchObject({ email: 'old@example.com', createdAt: t('2025-01-02T00:00:00.000Z') });

@@ -18,17 +18,16 @@ import {
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
-import { BatchInferenceJob } from './batch/batch-job.entity';
 import type { Config } from './config';
 import type { InferenceContext } from './context';
-import { Endpoint } from './endpoint/endpoint.entity';
 import { createInferenceServices } from './inference.services';
 import { mountOipRoutes } from './oip/oip.routes';
 import { ModelExecutor } from './runtime/model.executor';
 import { SessionManager, type RuntimeLogger } from './runtime/session.manager';
 import { buildInferenceSchema } from './schema';
-import { CachedModelVersion } from './serving/cached-model-version.entity';
 import { createInferenceMetrics } from './serving/inference.metrics';
+import { MIGRATIONS } from './migrations/index';
+import { INFERENCE_ENTITIES } from './inference.entities';
 
 export interface Deps {
   /** Built in main.ts (or a test) so its sessions outlive one server; made from config otherwise. */
@@ -52,7 +51,7 @@ export function createSessionManager(config: Config, logger: RuntimeLogger): Ses
 export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const logger = createLogger('inference', config.logLevel);
   if (config.pod.endpointId) logger.info({ pod: config.pod, executionProviders: config.executionProviders }, 'inference pod deployed for an application endpoint');
-  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'inference', entities: [Endpoint, CachedModelVersion, BatchInferenceJob], logger }));
+  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'inference', entities: INFERENCE_ENTITIES, migrations: MIGRATIONS, logger }));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });
   const store = deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'artifacts'));
   const sessions = deps.sessions ?? createSessionManager(config, logger);

@@ -16,6 +16,7 @@ import { createModelsServices } from './models.services';
 import { buildModelsSchema } from './schema';
 import { trainAndExport } from './training/train-and-export';
 import { trainInWorker } from './training/worker-training';
+import { MIGRATIONS } from './migrations/index';
 
 /** Everything the models service is built from; tests may pass their own. */
 export interface Deps {
@@ -50,7 +51,7 @@ export function createModelUploads(config: Config, store: ArtifactStore): Upload
  */
 export async function createServer(config: Config, overrides: Partial<Deps> = {}) {
   const logger = createLogger('models', config.logLevel);
-  const orm = overrides.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, logger }));
+  const orm = overrides.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, migrations: MIGRATIONS, logger }));
   const pubSub = overrides.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
   const store = overrides.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
   const pool = overrides.pool ?? createWorkerPool({ concurrency: config.trainingConcurrency, logger });

@@ -8,6 +8,7 @@ import { createModelsServices } from './models.services';
 import { createCatalogClients, createModelUploads } from './server';
 import { trainAndExport } from './training/train-and-export';
 import { trainInWorker } from './training/worker-training';
+import { MIGRATIONS } from './migrations/index';
 
 /**
  * The training worker of a Kubernetes Job (k8s/base/training/job-template.yaml): runs the one
@@ -20,7 +21,7 @@ async function main(): Promise<number> {
   const config = loadConfig(process.env);
   if (!config.trainingJobId) throw new ConfigError('AIC_TRAINING_JOB_ID is required but not set');
   const logger = createLogger('models-training', config.logLevel);
-  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, logger });
+  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, migrations: MIGRATIONS, logger });
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
   const store = createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
   const pool = createWorkerPool({ concurrency: config.trainingConcurrency, logger });

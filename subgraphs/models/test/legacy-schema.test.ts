@@ -24,6 +24,7 @@ import { Study, StudyTrial } from '../src/study/study.entity';
 import { TrainingEpoch, TrainingJob } from '../src/training/training-job.entity';
 import { modelsTestConfig, startModels } from './integration/models-harness';
 import { PG_REACHABLE } from './support/postgres-reachable';
+import { MIGRATIONS } from '../src/migrations/index';
 
 // The rows' shapes as the entities declared them before the base entities (the columns without defaults).
 @Entity({ tableName: 'models' })
@@ -261,7 +262,9 @@ describe.each(databases())('a models database from before the base entities, on 
     await probe.close();
     expect(pending.map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'))).toEqual(['alter table model_aliases add column created_at <datetime> null']);
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'models-test', entities: MODELS_ENTITIES });
+    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'models-test', entities: MODELS_ENTITIES, migrations: MIGRATIONS });
+    // The old database is baselined: every migration recorded as applied, none left to run.
+    expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');
     const read = orm.em.fork();
     expect(await read.findOneOrFail(Model, { id: MODEL })).toMatchObject({ organizationId: ORG, name: 'legacy-model', latestVersionNumber: 1, createdAt: t('2025-01-01T00:00:00.000Z'), updatedAt: t('2025-01-02T00:00:00.000Z') });

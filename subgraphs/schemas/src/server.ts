@@ -11,6 +11,7 @@ import { mountInternalRoutes } from './rest/internal.routes';
 import { buildSchemasSchema } from './schema';
 import type { SchemasServices } from './schemas.services';
 import { createSchemasServices } from './schemas.services';
+import { MIGRATIONS } from './migrations/index';
 
 export interface SchemasDeps {
   /** Where the service logs (tests capture it). @default a pino logger on stdout at LOG_LEVEL */
@@ -29,7 +30,7 @@ export interface SchemasServer {
 /** Builds the schemas service (never listens): ORM, services (schemas.services.ts), GraphQL schema, Confluent REST API, internal route. */
 export async function createServer(config: Config, deps: Partial<SchemasDeps> = {}): Promise<SchemasServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SCHEMAS_ENTITIES, logger }));
+  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SCHEMAS_ENTITIES, migrations: MIGRATIONS, logger }));
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;
   const services = createSchemasServices({ settings: config });

@@ -17,6 +17,7 @@ import { SchemaVersion } from '../src/schema-version/schema-version.entity';
 import { createSchemasServices } from '../src/schemas.services';
 import { SCHEMAS_ENTITIES } from '../src/entities';
 import { SubjectEntity } from '../src/subject/subject.entity';
+import { MIGRATIONS } from '../src/migrations/index';
 
 // The rows' shapes as the entities declared them before the base entities.
 @Entity({ tableName: 'subjects' })
@@ -136,7 +137,9 @@ describe.each(databases())('a schemas database from before the base entities, on
       'alter table registry_settings add column created_at <datetime> null',
     ]);
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'schemas-test', entities: SCHEMAS_ENTITIES });
+    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'schemas-test', entities: SCHEMAS_ENTITIES, migrations: MIGRATIONS });
+    // The old database is baselined: every migration recorded as applied, none left to run.
+    expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');
     const read = orm.em.fork();
     expect(await read.findOneOrFail(SubjectEntity, { id: SUBJECT })).toMatchObject({ organizationId: ORG, name: 'orders', compatibility: 'FULL', nextVersion: 2, createdAt: t('2025-01-02T03:04:05.000Z'), updatedAt: t('2025-02-03T04:05:06.000Z') });

@@ -20,6 +20,7 @@ import { SyntheticReport } from './report/synthetic-report.entity';
 import { buildSyntheticSchema } from './schema';
 import type { SyntheticServices } from './synthetic.services';
 import { createSyntheticServices } from './synthetic.services';
+import { MIGRATIONS } from './migrations/index';
 
 /** Replaceable collaborators (tests pass an ORM on a given database, for example). */
 export interface SyntheticDeps {
@@ -48,7 +49,7 @@ export const SYNTHETIC_ENTITIES = [SyntheticDataJob, SyntheticReport];
 /** Builds the synthetic service (never listens): ORM, worker pool, clients of catalog and schemas, schema, server. */
 export async function createServer(config: Config, deps: Partial<SyntheticDeps> = {}): Promise<SyntheticServer> {
   const logger = createLogger(SERVICE_NAME, config.logLevel);
-  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SYNTHETIC_ENTITIES, logger }));
+  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SYNTHETIC_ENTITIES, migrations: MIGRATIONS, logger }));
   const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;

@@ -17,6 +17,7 @@ import { SyntheticReport } from '../src/report/synthetic-report.entity';
 import { SyntheticJobRepository } from '../src/job/job.repository';
 import { SyntheticReportRepository } from '../src/report/report.repository';
 import { SYNTHETIC_ENTITIES } from '../src/server';
+import { MIGRATIONS } from '../src/migrations/index';
 
 // The rows' shapes as the entities declared them before the base entities (only the columns written here).
 @Entity({ tableName: 'synthetic_data_job' })
@@ -112,7 +113,9 @@ describe.each(databases())('a synthetic database from before the base entities, 
     await probe.close();
     expect(pending).toBe('');
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'synthetic-test', entities: SYNTHETIC_ENTITIES });
+    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'synthetic-test', entities: SYNTHETIC_ENTITIES, migrations: MIGRATIONS });
+    // The old database is baselined: every migration recorded as applied, none left to run.
+    expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();
     expect(await read.findOneOrFail(SyntheticDataJob, { id: JOB })).toMatchObject({
       organizationId: ORG, createdById: 'u-legacy', sourceDatasetId: 'd-1', synthesizer: Synthesizer.GAUSSIAN_COPULA, rows: 100, seed: 7,

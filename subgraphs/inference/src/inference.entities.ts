@@ -1,0 +1,6 @@
+import { BatchInferenceJob } from './batch/batch-job.entity';
+import { Endpoint } from './endpoint/endpoint.entity';
+import { CachedModelVersion } from './serving/cached-model-version.entity';
+
+/** Every table of the inference subgraph (createOrm's entity list, and what its migrations build). */
+export const INFERENCE_ENTITIES = [Endpoint, CachedModelVersion, BatchInferenceJob];
