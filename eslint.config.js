@@ -33,7 +33,13 @@ module.exports = tseslint.config(
         'error',
         {
           patterns: [{ group: ['**/subgraphs/*/**'], message: 'subgraphs talk over their APIs, never by import' }],
-          paths: [{ name: 'graphql-scalars', importNames: ['GraphQLJSON', 'GraphQLJSONObject'], message: 'use JSONScalar / JSONObjectScalar from lib (depth-limited)' }],
+          paths: [
+            {
+              name: 'graphql-scalars',
+              importNames: ['GraphQLJSON', 'GraphQLJSONObject'],
+              message: 'use JSONScalar / JSONObjectScalar from lib (depth-limited)',
+            },
+          ],
         },
       ],
     },
@@ -46,8 +52,14 @@ module.exports = tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='RegExp'], CallExpression[callee.name='RegExp']", message: 'compile user patterns with compileUserPattern (lib, RE2); write fixed patterns as /literals/' },
-        { selector: "CallExpression[callee.property.name=/^(match|matchAll|search)$/][arguments.0.type!='Literal']", message: 'a string argument becomes a backtracking RegExp: use a /literal/ or compileUserPattern (lib, RE2)' },
+        {
+          selector: "NewExpression[callee.name='RegExp'], CallExpression[callee.name='RegExp']",
+          message: 'compile user patterns with compileUserPattern (lib, RE2); write fixed patterns as /literals/',
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(match|matchAll|search)$/][arguments.0.type!='Literal']",
+          message: 'a string argument becomes a backtracking RegExp: use a /literal/ or compileUserPattern (lib, RE2)',
+        },
       ],
     },
   },
@@ -55,7 +67,14 @@ module.exports = tseslint.config(
     // A subgraph's REST routes read JSON with lib's jsonBody, which also refuses strings no database can store.
     files: ['subgraphs/*/src/**'],
     rules: {
-      'no-restricted-properties': ['error', ...['json', 'text', 'urlencoded'].map((property) => ({ object: 'express', property, message: "use jsonBody from lib (it refuses NUL bytes and lone surrogates, naming the field)" }))],
+      'no-restricted-properties': [
+        'error',
+        ...['json', 'text', 'urlencoded'].map((property) => ({
+          object: 'express',
+          property,
+          message: 'use jsonBody from lib (it refuses NUL bytes and lone surrogates, naming the field)',
+        })),
+      ],
     },
   },
   {
@@ -68,10 +87,22 @@ module.exports = tseslint.config(
         {
           patterns: [
             { group: ['**/subgraphs/*/**'], message: 'subgraphs talk over their APIs, never by import' },
-            { regex: '(^|/)lib/src(/(?!core(/|$)).*)?$', message: 'the gateway imports lib/src/core only (lib/src/index is the subgraph kit)' },
-            { group: ['@mikro-orm/*', 'type-graphql', 'reflect-metadata'], message: 'the gateway never loads the subgraph kit' },
+            {
+              regex: '(^|/)lib/src(/(?!core(/|$)).*)?$',
+              message: 'the gateway imports lib/src/core only (lib/src/index is the subgraph kit)',
+            },
+            {
+              group: ['@mikro-orm/*', 'type-graphql', 'reflect-metadata'],
+              message: 'the gateway never loads the subgraph kit',
+            },
           ],
-          paths: [{ name: 'graphql-scalars', importNames: ['GraphQLJSON', 'GraphQLJSONObject'], message: 'use JSONScalar / JSONObjectScalar from lib (depth-limited)' }],
+          paths: [
+            {
+              name: 'graphql-scalars',
+              importNames: ['GraphQLJSON', 'GraphQLJSONObject'],
+              message: 'use JSONScalar / JSONObjectScalar from lib (depth-limited)',
+            },
+          ],
         },
       ],
     },

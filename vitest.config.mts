@@ -19,7 +19,15 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['lib/**/*.test.ts', 'gateway/**/*.test.ts', 'subgraphs/**/*.test.ts', 'test/**/*.test.ts', 'test/**/*.e2e.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: [
+      'lib/**/*.test.ts',
+      'gateway/**/*.test.ts',
+      'subgraphs/**/*.test.ts',
+      'test/**/*.test.ts',
+      'test/**/*.e2e.ts',
+      'scripts/**/*.test.ts',
+      'bench/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', 'dist/**'],
     pool: 'forks',
     setupFiles: ['reflect-metadata'],

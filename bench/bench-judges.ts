@@ -15,10 +15,23 @@ const columnOf = (headers: string[], pattern: RegExp) => headers.find((h) => pat
  */
 export function judgeLineage(output: string): Verdict[] {
   const table = parseMarkdownTables(output).find((t) => columnOf(t.headers, /^p95/));
-  if (!table) return [{ target: 'depth-5 lineage query under 100 ms', measured: 'no table with a p95 column in the output', met: undefined }];
+  if (!table)
+    return [
+      {
+        target: 'depth-5 lineage query under 100 ms',
+        measured: 'no table with a p95 column in the output',
+        met: undefined,
+      },
+    ];
   const col = columnOf(table.headers, /^p95/)!;
   const worst = Math.max(...table.rows.map((r) => cellNumber(r[col])));
-  return [{ target: 'depth-5 upstream/downstream lineage, p95 under 100 ms (every database, both directions)', measured: `slowest p95 ${worst.toFixed(2)} ms`, met: worst < 100 }];
+  return [
+    {
+      target: 'depth-5 upstream/downstream lineage, p95 under 100 ms (every database, both directions)',
+      measured: `slowest p95 ${worst.toFixed(2)} ms`,
+      met: worst < 100,
+    },
+  ];
 }
 
 /**
@@ -27,12 +40,19 @@ export function judgeLineage(output: string): Verdict[] {
  */
 export function judgeSynthetic(output: string): Verdict[] {
   const table = parseMarkdownTables(output).find((t) => columnOf(t.headers, /generated rows\/s/));
-  if (!table) return [{ target: '≥ 100,000 generated rows/s', measured: 'no "generated rows/s" column in the output', met: undefined }];
+  if (!table)
+    return [
+      { target: '≥ 100,000 generated rows/s', measured: 'no "generated rows/s" column in the output', met: undefined },
+    ];
   const col = columnOf(table.headers, /generated rows\/s/)!;
   const first = table.headers[0];
   return table.rows.map((r) => {
     const rate = cellNumber(r[col]);
-    return { target: `≥ 100,000 generated rows/s (${r[first]})`, measured: `${Math.round(rate).toLocaleString('en-US')} rows/s`, met: rate >= 100_000 };
+    return {
+      target: `≥ 100,000 generated rows/s (${r[first]})`,
+      measured: `${Math.round(rate).toLocaleString('en-US')} rows/s`,
+      met: rate >= 100_000,
+    };
   });
 }
 
@@ -45,34 +65,50 @@ export function judgeSynthetic(output: string): Verdict[] {
  * @returns the three verdicts
  */
 export function judgeInference(output: string): Verdict[] {
-  const tables = parseMarkdownTables(output).filter((t) => t.headers.includes('scenario') && t.headers.includes('concurrency'));
-  if (tables.length < 2) return [{ target: 'the three inference targets', measured: 'fewer than two model tables in the output', met: undefined }];
+  const tables = parseMarkdownTables(output).filter(
+    (t) => t.headers.includes('scenario') && t.headers.includes('concurrency'),
+  );
+  if (tables.length < 2)
+    return [
+      { target: 'the three inference targets', measured: 'fewer than two model tables in the output', met: undefined },
+    ];
   type Table = (typeof tables)[number];
-  const row = (t: Table, scenario: string, concurrency: number) => t.rows.find((r) => r.scenario === scenario && cellNumber(r.concurrency) === concurrency);
+  const row = (t: Table, scenario: string, concurrency: number) =>
+    t.rows.find((r) => r.scenario === scenario && cellNumber(r.concurrency) === concurrency);
   const rawP50 = (t: Table) => cellNumber(row(t, 'raw session.run', 1)?.['p50 ms']);
   const [small, heavy] = [...tables].sort((a, b) => rawP50(a) - rawP50(b));
   const verdicts: Verdict[] = [];
 
   const raw16 = cellNumber(row(heavy, 'raw session.run', 16)?.['rows/s']);
   const shareOf = (r: Table['rows'][number] | undefined) => (r ? cellNumber(r['rows/s']) / raw16 : Number.NaN);
-  const bestOf = (rows: Table['rows']) => rows.reduce<Table['rows'][number] | undefined>((b, r) => (!b || shareOf(r) > shareOf(b) ? r : b), undefined);
+  const bestOf = (rows: Table['rows']) =>
+    rows.reduce<Table['rows'][number] | undefined>((b, r) => (!b || shareOf(r) > shareOf(b) ? r : b), undefined);
   const gateway16 = heavy.rows.filter((r) => r.scenario.startsWith('gateway') && cellNumber(r.concurrency) === 16);
   const best = bestOf(gateway16);
   const bestUnbatched = bestOf(gateway16.filter((r) => r.scenario.endsWith('batching off')));
-  const unbatchedNote = bestUnbatched ? `; without batching ${(shareOf(bestUnbatched) * 100).toFixed(0)}% (${bestUnbatched.scenario})` : '';
+  const unbatchedNote = bestUnbatched
+    ? `; without batching ${(shareOf(bestUnbatched) * 100).toFixed(0)}% (${bestUnbatched.scenario})`
+    : '';
   verdicts.push({
     target: `heavier model (${heavy.heading}): through the gateway ≥ 80% of raw throughput at concurrency 16`,
-    measured: best ? `${(shareOf(best) * 100).toFixed(0)}% (${best.scenario})${unbatchedNote}` : 'no gateway row at concurrency 16',
+    measured: best
+      ? `${(shareOf(best) * 100).toFixed(0)}% (${best.scenario})${unbatchedNote}`
+      : 'no gateway row at concurrency 16',
     met: best ? shareOf(best) >= 0.8 : undefined,
   });
 
   const added = ['JSON', 'rawData']
-    .map((payload) => ({ payload, ms: cellNumber(row(small, `gateway predict ${payload}, batching off`, 1)?.['p50 ms']) - rawP50(small) }))
+    .map((payload) => ({
+      payload,
+      ms: cellNumber(row(small, `gateway predict ${payload}, batching off`, 1)?.['p50 ms']) - rawP50(small),
+    }))
     .filter((a) => Number.isFinite(a.ms));
   const least = [...added].sort((a, b) => a.ms - b.ms)[0];
   verdicts.push({
     target: `small model (${small.heading}): predict through the gateway adds < 2 ms p50 at concurrency 1`,
-    measured: least ? added.map((a) => `+${a.ms.toFixed(2)} ms (${a.payload})`).join(', ') + ' over raw session.run, batching off' : 'rows missing',
+    measured: least
+      ? added.map((a) => `+${a.ms.toFixed(2)} ms (${a.payload})`).join(', ') + ' over raw session.run, batching off'
+      : 'rows missing',
     met: least ? least.ms < 2 : undefined,
   });
 
@@ -98,6 +134,17 @@ export function judgeInference(output: string): Verdict[] {
  */
 export function judgeGateway(output: string): Verdict[] {
   const table = parseMarkdownTables(output).find((t) => t.headers.includes('comparison'));
-  if (!table) return [{ target: 'ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway', measured: 'no goal table in the output', met: undefined }];
-  return table.rows.map((r) => ({ target: `${r.comparison}: ${r.goal}`, measured: `${r['throughput ratio']} throughput, ${r['CPU-per-request ratio (theirs ÷ ours)']} CPU per request`, met: r['met (throughput)'] === 'yes' ? true : r['met (throughput)'] === 'no' ? false : undefined }));
+  if (!table)
+    return [
+      {
+        target: 'ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway',
+        measured: 'no goal table in the output',
+        met: undefined,
+      },
+    ];
+  return table.rows.map((r) => ({
+    target: `${r.comparison}: ${r.goal}`,
+    measured: `${r['throughput ratio']} throughput, ${r['CPU-per-request ratio (theirs ÷ ours)']} CPU per request`,
+    met: r['met (throughput)'] === 'yes' ? true : r['met (throughput)'] === 'no' ? false : undefined,
+  }));
 }

@@ -18,10 +18,18 @@ describe('gateway benchmark setup', () => {
   let url: string;
 
   beforeAll(async () => {
-    for (const name of BENCHMARK_SUBGRAPHS) subgraphs.push(await startSubgraphServer(buildBenchmarkSubgraph(name).schema, 0));
-    const supergraphSdl = composeSupergraph(BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: subgraphs[i].url, sdl: buildBenchmarkSubgraph(name).sdl })));
+    for (const name of BENCHMARK_SUBGRAPHS)
+      subgraphs.push(await startSubgraphServer(buildBenchmarkSubgraph(name).schema, 0));
+    const supergraphSdl = composeSupergraph(
+      BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: subgraphs[i].url, sdl: buildBenchmarkSubgraph(name).sdl })),
+    );
     const config = {
-      ...loadGatewayConfig({ NODE_ENV: 'production', AIC_GATEWAY_VERIFY_TOKENS: 'false', AIC_RATE_LIMIT_PER_IP: '0', AIC_RATE_LIMIT_PER_USER: '0' }),
+      ...loadGatewayConfig({
+        NODE_ENV: 'production',
+        AIC_GATEWAY_VERIFY_TOKENS: 'false',
+        AIC_RATE_LIMIT_PER_IP: '0',
+        AIC_RATE_LIMIT_PER_USER: '0',
+      }),
       watchSupergraph: false,
     };
     gateway = await createGateway(config, { supergraphSdl, logger: createLogger('gateway', 'silent') });
@@ -35,14 +43,23 @@ describe('gateway benchmark setup', () => {
 
   it('answers the benchmark query with data from all four subgraphs, twice the same', async () => {
     const post = async () => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BENCHMARK_BODY });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: BENCHMARK_BODY,
+      });
       expect(res.status).toBe(200);
       return (await res.json()) as { data?: BenchmarkData; errors?: unknown[] };
     };
     const first = await post();
     expect(checkBenchmarkAnswer(first)).toEqual([]);
     expect(first.data!.users[0].reviews![0].product!.shippingEstimate).toBe(50); // price 899, weight 100 through @requires
-    expect(first.data!.topProducts[1].reviews!.map((r) => r.author!.username)).toEqual(['urigo', 'urigo', 'urigo', 'urigo']); // @provides
+    expect(first.data!.topProducts[1].reviews!.map((r) => r.author!.username)).toEqual([
+      'urigo',
+      'urigo',
+      'urigo',
+      'urigo',
+    ]); // @provides
     // The second answer comes from the subgraphs' memoized responses: it must not differ.
     expect(await post()).toEqual(first);
   });
@@ -50,7 +67,10 @@ describe('gateway benchmark setup', () => {
   // Shared subgraph answers on the benchmark's plan (entity fetches, @requires, @provides, answers
   // merged in place at many paths): concurrent clients must each still get the whole, right answer.
   it('answers every concurrent client in full, identical to a lone answer, while sharing subgraph calls', async () => {
-    const post = async () => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BENCHMARK_BODY })).text();
+    const post = async () =>
+      (
+        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BENCHMARK_BODY })
+      ).text();
     const alone = await post();
     expect(checkBenchmarkAnswer(JSON.parse(alone))).toEqual([]);
     for (let round = 0; round < 3; round++) {
@@ -58,7 +78,10 @@ describe('gateway benchmark setup', () => {
       for (const a of answers) expect(a).toBe(alone);
     }
     const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
-    const shared = [...metrics.matchAll(/^gateway_subgraph_deduplicated_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+    const shared = [...metrics.matchAll(/^gateway_subgraph_deduplicated_total\{[^}]*\} (\d+)/gm)].reduce(
+      (s, m) => s + Number(m[1]),
+      0,
+    );
     expect(shared).toBeGreaterThan(0);
   });
 
@@ -70,17 +93,26 @@ describe('gateway benchmark setup', () => {
 
 describe('benchmark verdicts', () => {
   it('reads targets back from benchmark tables', () => {
-    const lineage = '| database | direction | p50 ms | p95 ms |\n|---|---|---:|---:|\n| sqlite | upstream | 3.1 | 12.5 |\n| postgresql | downstream | 40 | 140.2 |';
+    const lineage =
+      '| database | direction | p50 ms | p95 ms |\n|---|---|---:|---:|\n| sqlite | upstream | 3.1 | 12.5 |\n| postgresql | downstream | 40 | 140.2 |';
     expect(judgeLineage(lineage)).toEqual([expect.objectContaining({ met: false, measured: 'slowest p95 140.20 ms' })]);
-    const synthetic = '| synthesizer | fit (s) | generated rows/s |\n|---|---:|---:|\n| GaussianCopula | 1.2 | 250,000 |';
+    const synthetic =
+      '| synthesizer | fit (s) | generated rows/s |\n|---|---:|---:|\n| GaussianCopula | 1.2 | 250,000 |';
     expect(judgeSynthetic(synthetic)[0].met).toBe(true);
-    const gateway = '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |\n|---|---:|---:|---:|---|\n| ours vs bare | 1.10× | 1.20× | ≥ 3× | no |';
+    const gateway =
+      '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |\n|---|---:|---:|---:|---|\n| ours vs bare | 1.10× | 1.20× | ≥ 3× | no |';
     expect(judgeGateway(gateway)).toEqual([expect.objectContaining({ met: false })]);
   });
 
   it('judges inference like with like and names the rows it read', () => {
     const table = (title: string, rows: [string, number, number, number][]) =>
-      [`### ${title}`, '', '| scenario | concurrency | rows/s | p50 ms |', '|---|---:|---:|---:|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+      [
+        `### ${title}`,
+        '',
+        '| scenario | concurrency | rows/s | p50 ms |',
+        '|---|---:|---:|---:|',
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+      ].join('\n');
     const small = table('small', [
       ['raw session.run', 1, 3000, 0.3],
       ['gateway predict JSON, batching off', 1, 200, 3.1],
@@ -97,8 +129,14 @@ describe('benchmark verdicts', () => {
       ['gateway predict rawData, batching on', 64, 350, 180],
     ]);
     const [share, latency, batching] = judgeInference(`${small}\n\n${heavy}`);
-    expect(share).toMatchObject({ met: true, measured: '200% (gateway predict JSON, batching on); without batching 60% (gateway predict JSON, batching off)' });
-    expect(latency).toMatchObject({ met: true, measured: '+2.80 ms (JSON), +1.80 ms (rawData) over raw session.run, batching off' });
+    expect(share).toMatchObject({
+      met: true,
+      measured: '200% (gateway predict JSON, batching on); without batching 60% (gateway predict JSON, batching off)',
+    });
+    expect(latency).toMatchObject({
+      met: true,
+      measured: '+2.80 ms (JSON), +1.80 ms (rawData) over raw session.run, batching off',
+    });
     expect(batching).toMatchObject({ met: true, measured: '3.50× (heavy, rawData), 2.00× (small, JSON)' });
   });
 });

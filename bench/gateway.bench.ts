@@ -29,29 +29,49 @@ function option(name: string, fallback: string): string {
 
 const log = (msg: string) => process.stderr.write(`[gateway bench] ${msg}\n`);
 
-async function waitUntilAnswering(url: string, proc: ServiceProcess, timeoutMs: number): Promise<{ problems: string[]; data: string; bytes: number }> {
+async function waitUntilAnswering(
+  url: string,
+  proc: ServiceProcess,
+  timeoutMs: number,
+): Promise<{ problems: string[]; data: string; bytes: number }> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     if (proc.child.exitCode !== null) throw new Error(`exited with code ${proc.child.exitCode}:\n${proc.outputTail()}`);
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BENCHMARK_BODY, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: BENCHMARK_BODY,
+        signal: AbortSignal.timeout(10_000),
+      });
       const text = await res.text();
       const body = JSON.parse(text) as { data?: BenchmarkData; errors?: unknown[] };
-      if (res.status === 200 && body.data) return { problems: checkBenchmarkAnswer(body), data: JSON.stringify(body.data), bytes: Buffer.byteLength(text) };
+      if (res.status === 200 && body.data)
+        return {
+          problems: checkBenchmarkAnswer(body),
+          data: JSON.stringify(body.data),
+          bytes: Buffer.byteLength(text),
+        };
       last = `HTTP ${res.status}: ${JSON.stringify(body).slice(0, 400)}`;
     } catch (err) {
       last = (err as Error).message;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`did not answer the benchmark query within ${timeoutMs / 1000} s (last: ${last})\n${proc.outputTail()}`);
+  throw new Error(
+    `did not answer the benchmark query within ${timeoutMs / 1000} s (last: ${last})\n${proc.outputTail()}`,
+  );
 }
 
 /** @returns the GraphQL requests the benchmark subgraphs have served so far, or undefined if one does not say */
 async function subgraphRequests(graphqlUrls: string[]): Promise<number | undefined> {
   try {
-    const counts = await Promise.all(graphqlUrls.map(async (u) => ((await (await fetch(u.replace(/\/graphql$/, '/stats'))).json()) as { requests: number }).requests));
+    const counts = await Promise.all(
+      graphqlUrls.map(
+        async (u) => ((await (await fetch(u.replace(/\/graphql$/, '/stats'))).json()) as { requests: number }).requests,
+      ),
+    );
     return counts.reduce((s, n) => s + n, 0);
   } catch {
     return undefined;
@@ -74,10 +94,20 @@ async function main(): Promise<void> {
 
   try {
     log('starting the four subgraphs');
-    const subgraphs = BENCHMARK_SUBGRAPHS.map((name) => startProcess(`subgraph ${name}`, process.execPath, ['--import', 'tsx', 'bench/gateway/subgraph.main.ts', name], {}, ROOT));
+    const subgraphs = BENCHMARK_SUBGRAPHS.map((name) =>
+      startProcess(
+        `subgraph ${name}`,
+        process.execPath,
+        ['--import', 'tsx', 'bench/gateway/subgraph.main.ts', name],
+        {},
+        ROOT,
+      ),
+    );
     children.push(...subgraphs);
     const urls = await Promise.all(subgraphs.map(async (s) => String((await s.firstJsonLine(60_000)).url)));
-    const supergraphSdl = composeSupergraph(BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: urls[i], sdl: buildBenchmarkSubgraph(name).sdl })));
+    const supergraphSdl = composeSupergraph(
+      BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: urls[i], sdl: buildBenchmarkSubgraph(name).sdl })),
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-gateway-bench-'));
     const supergraphPath = path.join(dir, 'supergraph.graphql');
     fs.writeFileSync(supergraphPath, supergraphSdl);
@@ -108,13 +138,20 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const r of running) {
         log(`round ${round}/${rounds}: ${r.target.label}: warm-up ${warmupSeconds} s, then ${durationSeconds} s`);
-        if (warmupSeconds > 0) await runLoad({ url: r.url, body: BENCHMARK_BODY, connections, durationSeconds: warmupSeconds });
+        if (warmupSeconds > 0)
+          await runLoad({ url: r.url, body: BENCHMARK_BODY, connections, durationSeconds: warmupSeconds });
         if (!(await waitForIdle(r.proc.pid, 60_000))) log('  the gateway was still busy 60 s after the warm-up');
         const gw0 = processTreeUsage(r.proc.pid);
         const sg0 = subgraphs.reduce((s, p) => s + processTreeUsage(p.pid).cpuSeconds, 0);
         const calls0 = await subgraphRequests(urls);
         const load0 = os.loadavg()[0];
-        const result: LoadResult = await runLoad({ url: r.url, body: BENCHMARK_BODY, connections, durationSeconds, verifyBody });
+        const result: LoadResult = await runLoad({
+          url: r.url,
+          body: BENCHMARK_BODY,
+          connections,
+          durationSeconds,
+          verifyBody,
+        });
         const gw1 = processTreeUsage(r.proc.pid);
         const sg1 = subgraphs.reduce((s, p) => s + processTreeUsage(p.pid).cpuSeconds, 0);
         const calls1 = await subgraphRequests(urls);
@@ -128,7 +165,9 @@ async function main(): Promise<void> {
         };
         r.outcome.rounds.push(measured);
         if (!(await waitForIdle(r.proc.pid, 60_000))) log('  the gateway was still busy 60 s after the run');
-        log(`  ${result.rps.toFixed(1)} req/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms, errors ${result.errors}, non-2xx ${result.non2xx}, GraphQL errors ${result.mismatches}`);
+        log(
+          `  ${result.rps.toFixed(1)} req/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms, errors ${result.errors}, non-2xx ${result.non2xx}, GraphQL errors ${result.mismatches}`,
+        );
       }
     }
     const loadAfter = os.loadavg();

@@ -26,7 +26,7 @@ const BENCHMARKS: Benchmark[] = [
     file: 'bench/gateway.bench.ts',
     about:
       'Our gateway as shipped against bare `@apollo/gateway` + Apollo Server and `@graphql-hive/gateway`, on the four subgraphs and heavy nested query of graphql-hive/graphql-gateways-benchmark. ' +
-      'Goal: ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway in throughput. Higher req/s and lower latency are better; CPU ms per request is each gateway\'s own cost per answer.',
+      "Goal: ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway in throughput. Higher req/s and lower latency are better; CPU ms per request is each gateway's own cost per answer.",
     judge: judgeGateway,
     timeoutMinutes: 30,
   },
@@ -34,7 +34,8 @@ const BENCHMARKS: Benchmark[] = [
     key: 'lineage',
     title: 'Catalog: lineage traversal (issue #4)',
     file: 'subgraphs/catalog/bench/lineage.bench.ts',
-    about: 'A generated lineage graph of 100k jobs and datasets; upstream and downstream queries at depth 5 on SQLite and PostgreSQL. Target: well under 100 ms (Marquez is known to take 10–15 s on large graphs). Lower is better.',
+    about:
+      'A generated lineage graph of 100k jobs and datasets; upstream and downstream queries at depth 5 on SQLite and PostgreSQL. Target: well under 100 ms (Marquez is known to take 10–15 s on large graphs). Lower is better.',
     judge: judgeLineage,
     timeoutMinutes: 30,
   },
@@ -42,7 +43,8 @@ const BENCHMARKS: Benchmark[] = [
     key: 'training',
     title: 'Models: training throughput (issue #5)',
     file: 'subgraphs/models/bench/training.bench.ts',
-    about: 'Training throughput (samples/s = rows × epochs over wall time) for logistic regression and an MLP on a generated 100k-row table. The issue sets no numeric target; higher is better.',
+    about:
+      'Training throughput (samples/s = rows × epochs over wall time) for logistic regression and an MLP on a generated 100k-row table. The issue sets no numeric target; higher is better.',
     timeoutMinutes: 30,
   },
   {
@@ -53,7 +55,7 @@ const BENCHMARKS: Benchmark[] = [
       'Raw onnxruntime-node `session.run` against `predict` through the service and the gateway, at concurrency 1, 16 and 64, batching on and off, JSON and binary payloads, for a small model (Silero VAD) and a heavier one (a deep MLP whose single call takes ≥ 5 ms). ' +
       'The inference service and the gateway run as shipped, each in its own Node process (the compiled build as the images run it: `node --enable-source-maps --require reflect-metadata dist/.../main.js`, NODE_ENV=production); the benchmark process sends the load over keep-alive connections and runs the raw sessions, so all three share the CPUs. ' +
       'Targets: on the heavier model, through the gateway ≥ 80% of raw throughput at concurrency 16; on the small model, added latency p50 < 2 ms at concurrency 1; batching ≥ 3× unbatched throughput on a batchable model. ' +
-      'Where the small model\'s time goes at concurrency 1, stage by stage: docs/inference-latency.md.',
+      "Where the small model's time goes at concurrency 1, stage by stage: docs/inference-latency.md.",
     judge: judgeInference,
     timeoutMinutes: 30,
   },
@@ -61,7 +63,8 @@ const BENCHMARKS: Benchmark[] = [
     key: 'synthetic',
     title: 'Synthetic data: fit and generate throughput (issue #7)',
     file: 'subgraphs/synthetic/bench/synthetic.bench.ts',
-    about: 'Fit and generate throughput (rows/s) for a 10-column, 100k-row table, and the time of a full job. Target: ≥ 100,000 generated rows/s. Higher is better.',
+    about:
+      'Fit and generate throughput (rows/s) for a 10-column, 100k-row table, and the time of a full job. Target: ≥ 100,000 generated rows/s. Higher is better.',
     judge: judgeSynthetic,
     timeoutMinutes: 30,
   },
@@ -86,11 +89,23 @@ function runBenchmark(b: Benchmark, extraArgs: string[]): Promise<RunOutcome> {
   const started = new Date();
   const loadBefore = os.loadavg();
   const file = path.join(ROOT, b.file);
-  if (!fs.existsSync(file)) return Promise.resolve({ status: 'missing', output: '', error: `${b.file} does not exist`, seconds: 0, started, loadBefore, loadAfter: loadBefore });
+  if (!fs.existsSync(file))
+    return Promise.resolve({
+      status: 'missing',
+      output: '',
+      error: `${b.file} does not exist`,
+      seconds: 0,
+      started,
+      loadBefore,
+      loadAfter: loadBefore,
+    });
   process.stderr.write(`[bench] ${b.key}: ${b.file} ${extraArgs.join(' ')}\n`);
   return new Promise((resolve) => {
     // reflect-metadata preloaded as the service images do: the subgraph benches load type-graphql code.
-    const child = spawn(process.execPath, ['--require', 'reflect-metadata', '--import', 'tsx', file, ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', 'reflect-metadata', '--import', 'tsx', file, ...extraArgs], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderrTail = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -109,7 +124,12 @@ function runBenchmark(b: Benchmark, extraArgs: string[]): Promise<RunOutcome> {
       const seconds = (Date.now() - started.getTime()) / 1000;
       const base = { output: stdout.trim(), seconds, started, loadBefore, loadAfter: os.loadavg() };
       if (code === 0 && !timedOut) resolve({ status: 'ok', ...base });
-      else resolve({ status: 'failed', ...base, error: `${timedOut ? `timed out after ${b.timeoutMinutes} min; ` : ''}exit code ${code}${signal ? `, signal ${signal}` : ''}\n${stderrTail.trim()}` });
+      else
+        resolve({
+          status: 'failed',
+          ...base,
+          error: `${timedOut ? `timed out after ${b.timeoutMinutes} min; ` : ''}exit code ${code}${signal ? `, signal ${signal}` : ''}\n${stderrTail.trim()}`,
+        });
     });
   });
 }
@@ -119,22 +139,37 @@ function demoteHeadings(markdown: string): string {
   const levels = [...markdown.matchAll(/^(#+)\s/gm)].map((m) => m[1].length);
   if (!levels.length) return markdown;
   const shift = 3 - Math.min(...levels);
-  return markdown.replace(/^(#+)(\s)/gm, (_, hashes: string, space: string) => `${'#'.repeat(Math.max(1, hashes.length + shift))}${space}`);
+  return markdown.replace(
+    /^(#+)(\s)/gm,
+    (_, hashes: string, space: string) => `${'#'.repeat(Math.max(1, hashes.length + shift))}${space}`,
+  );
 }
 
 const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
 
 function renderSection(b: Benchmark, r: RunOutcome): string {
   const lines = [`<!-- bench:${b.key} -->`, `## ${b.title}`, '', b.about, ''];
-  lines.push(`Run ${r.started.toISOString()} (\`${b.file}\`), ${r.seconds.toFixed(0)} s; load average (1, 5, 15 min) before ${fmtLoad(r.loadBefore)}, after ${fmtLoad(r.loadAfter)} on ${os.cpus().length} CPUs.`, '');
+  lines.push(
+    `Run ${r.started.toISOString()} (\`${b.file}\`), ${r.seconds.toFixed(0)} s; load average (1, 5, 15 min) before ${fmtLoad(r.loadBefore)}, after ${fmtLoad(r.loadAfter)} on ${os.cpus().length} CPUs.`,
+    '',
+  );
   if (r.status !== 'ok') {
-    lines.push(`**${r.status === 'missing' ? 'Not run: the benchmark script is missing' : 'The benchmark failed'}.**`, '', '```', (r.error ?? '').slice(0, 4000), '```');
+    lines.push(
+      `**${r.status === 'missing' ? 'Not run: the benchmark script is missing' : 'The benchmark failed'}.**`,
+      '',
+      '```',
+      (r.error ?? '').slice(0, 4000),
+      '```',
+    );
     if (r.output) lines.push('', 'Output before the failure:', '', demoteHeadings(r.output));
   } else {
     const verdicts = b.judge?.(r.output) ?? [];
     if (verdicts.length) {
       lines.push('| target | measured | met |', '|---|---|---|');
-      for (const v of verdicts) lines.push(`| ${v.target.replace(/\|/g, '\\|')} | ${v.measured.replace(/\|/g, '\\|')} | ${v.met === undefined ? 'could not tell' : v.met ? 'yes' : 'no'} |`);
+      for (const v of verdicts)
+        lines.push(
+          `| ${v.target.replace(/\|/g, '\\|')} | ${v.measured.replace(/\|/g, '\\|')} | ${v.met === undefined ? 'could not tell' : v.met ? 'yes' : 'no'} |`,
+        );
       lines.push('');
     }
     lines.push(demoteHeadings(r.output));
@@ -174,14 +209,26 @@ function machineFacts(): string {
 async function main(): Promise<void> {
   const only = (option('only') ?? '').split(',').filter(Boolean);
   const unknown = only.filter((k) => !BENCHMARKS.some((b) => b.key === k));
-  if (unknown.length) throw new Error(`Unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.key).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`Unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.key).join(', ')}`);
   const out = path.resolve(ROOT, option('out') ?? 'docs/benchmarks.md');
   const kept = previousSections(out);
   const header = machineFacts();
   const sections: string[] = [];
   for (const b of BENCHMARKS) {
     if (only.length && !only.includes(b.key)) {
-      sections.push(kept.get(b.key) ?? [`<!-- bench:${b.key} -->`, `## ${b.title}`, '', b.about, '', `Not run yet: \`npm run bench -- --only ${b.key}\`.`, `<!-- /bench:${b.key} -->`].join('\n'));
+      sections.push(
+        kept.get(b.key) ??
+          [
+            `<!-- bench:${b.key} -->`,
+            `## ${b.title}`,
+            '',
+            b.about,
+            '',
+            `Not run yet: \`npm run bench -- --only ${b.key}\`.`,
+            `<!-- /bench:${b.key} -->`,
+          ].join('\n'),
+      );
       continue;
     }
     const extra = (option(`${b.key}-args`) ?? '').split(/\s+/).filter(Boolean);
@@ -189,7 +236,15 @@ async function main(): Promise<void> {
     process.stderr.write(`[bench] ${b.key}: ${result.status} in ${result.seconds.toFixed(0)} s\n`);
     sections.push(renderSection(b, result));
   }
-  const doc = ['# Benchmarks', '', 'Written by `npm run bench` (`bench/run.ts`). `npm run bench -- --only gateway` reruns one benchmark and keeps the other sections.', '', header, '', ...sections.flatMap((s) => [s, ''])].join('\n');
+  const doc = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (`bench/run.ts`). `npm run bench -- --only gateway` reruns one benchmark and keeps the other sections.',
+    '',
+    header,
+    '',
+    ...sections.flatMap((s) => [s, '']),
+  ].join('\n');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, doc);
   process.stderr.write(`[bench] wrote ${path.relative(ROOT, out)}\n`);

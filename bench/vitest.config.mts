@@ -10,5 +10,11 @@ const graphqlEntry = path.join(path.dirname(require.resolve('graphql/package.jso
 export default defineConfig({
   root: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'),
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
-  test: { include: ['bench/**/*.test.ts'], pool: 'forks', setupFiles: ['reflect-metadata'], testTimeout: 60_000, hookTimeout: 120_000 },
+  test: {
+    include: ['bench/**/*.test.ts'],
+    pool: 'forks',
+    setupFiles: ['reflect-metadata'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
 });

@@ -17,7 +17,10 @@ async function main() {
   console.log(`composed ${path.relative(process.cwd(), yamlPath)} -> ${path.relative(process.cwd(), outPath)}`);
   // The cluster's copy: the same supergraph with in-cluster routing URLs (kustomize reads only inside k8s/).
   if (!process.argv[2]) {
-    fs.writeFileSync(path.join(root, K8S_SUPERGRAPH_PATH), buildK8sSupergraph(root, serviceGraphqlUrls(renderKustomization(path.join(root, 'k8s', 'base')))));
+    fs.writeFileSync(
+      path.join(root, K8S_SUPERGRAPH_PATH),
+      buildK8sSupergraph(root, serviceGraphqlUrls(renderKustomization(path.join(root, 'k8s', 'base')))),
+    );
     console.log(`composed the cluster copy -> ${K8S_SUPERGRAPH_PATH}`);
   }
 }

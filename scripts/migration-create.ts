@@ -14,7 +14,8 @@ const DIALECTS = ['postgresql', 'sqlite'] as const;
 async function main(): Promise<void> {
   const [service, name] = process.argv.slice(2);
   const entry = service ? MIGRATED_SERVICES[service] : undefined;
-  if (!service || !entry) throw new Error(`usage: npm run migration:create -- <${Object.keys(MIGRATED_SERVICES).join('|')}> [name]`);
+  if (!service || !entry)
+    throw new Error(`usage: npm run migration:create -- <${Object.keys(MIGRATED_SERVICES).join('|')}> [name]`);
   const dir = path.resolve(__dirname, '..', 'subgraphs', service, 'src', 'migrations');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-migration-create-'));
   // One timestamp for both dialects, so the two files of a change share a name.
@@ -23,7 +24,13 @@ async function main(): Promise<void> {
   try {
     for (const dialect of DIALECTS) {
       const pg = dialect === 'postgresql' ? testPostgresDatabase('aic_migration_create') : undefined;
-      const orm = await createOrm({ databaseUrl: pg?.url ?? path.join(tmp, `${service}.sqlite`), dataDir: tmp, serviceName: service, entities: entry.entities, migrations: entry.migrations });
+      const orm = await createOrm({
+        databaseUrl: pg?.url ?? path.join(tmp, `${service}.sqlite`),
+        dataDir: tmp,
+        serviceName: service,
+        entities: entry.entities,
+        migrations: entry.migrations,
+      });
       try {
         const diff = await (orm.getMigrator() as any).getSchemaDiff(false, false);
         if (!diff.up.length) {
@@ -31,7 +38,11 @@ async function main(): Promise<void> {
           continue;
         }
         const { TSMigrationGenerator } = await import('@mikro-orm/migrations');
-        const generator = new TSMigrationGenerator(orm.config.getDriver() as any, orm.config.getNamingStrategy(), orm.config.get('migrations'));
+        const generator = new TSMigrationGenerator(
+          orm.config.getDriver() as any,
+          orm.config.getNamingStrategy(),
+          orm.config.get('migrations'),
+        );
         const file = path.join(dir, dialect, `${className}.ts`);
         fs.writeFileSync(file, await generator.generateMigrationFile(className, diff));
         console.log(`${service} (${dialect}): wrote ${path.relative(process.cwd(), file)}`);
@@ -48,7 +59,11 @@ async function main(): Promise<void> {
 
 function writeIndex(service: string, dir: string): void {
   const list = (dialect: string) =>
-    fs.readdirSync(path.join(dir, dialect)).filter((f) => /^Migration\w+\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+    fs
+      .readdirSync(path.join(dir, dialect))
+      .filter((f) => /^Migration\w+\.ts$/.test(f))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .sort();
   const imports: string[] = [];
   const entries = (dialect: string, prefix: string) =>
     list(dialect).map((cls, i) => {

@@ -9,5 +9,9 @@ const tests = fs
   .readdirSync(path.join(root, 'subgraphs'))
   .map((name) => `subgraphs/${name}/test/schema.test.ts`)
   .filter((file) => fs.existsSync(path.join(root, file)));
-const run = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--update', ...tests], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--update', ...tests],
+  { cwd: root, stdio: 'inherit' },
+);
 process.exit(run.status ?? 1);

@@ -13,7 +13,9 @@ import { ensureLocalSecret, ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/s
 const fromSource = __filename.endsWith('.ts');
 const root = fromSource ? path.resolve(__dirname, '..') : path.resolve(__dirname, '..', '..');
 const entry = (rel: string) => (fromSource ? path.join(root, `${rel}.ts`) : path.join(root, 'dist', `${rel}.js`));
-const nodeArgs = fromSource ? ['--import', 'tsx', '--require', 'reflect-metadata'] : ['--enable-source-maps', '--require', 'reflect-metadata'];
+const nodeArgs = fromSource
+  ? ['--import', 'tsx', '--require', 'reflect-metadata']
+  : ['--enable-source-maps', '--require', 'reflect-metadata'];
 const dataDir = path.resolve(process.env.AIC_DATA_DIR ?? path.join(root, '.data'));
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
@@ -24,7 +26,11 @@ function localSecret(name: string): string {
 }
 
 function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `[${name}]`.padEnd(12);
   const relay = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
     let buf = '';
@@ -68,7 +74,9 @@ async function shutdown(code: number): Promise<void> {
   stopping = true;
   console.log('\n[aic] stopping ...');
   for (const c of [...children].reverse()) c.proc.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.proc.exitCode !== null ? Promise.resolve() : new Promise((r) => c.proc.once('exit', r)))));
+  await Promise.all(
+    children.map((c) => (c.proc.exitCode !== null ? Promise.resolve() : new Promise((r) => c.proc.once('exit', r)))),
+  );
   process.exit(code);
 }
 
@@ -77,13 +85,15 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
   // AIC_PORT_OFFSET moves every port (to run a second copy beside the first, or in tests).
   const offset = Number(process.env.AIC_PORT_OFFSET ?? 0);
-  const origin = (name: (typeof SUBGRAPH_NAMES)[number], shift: number) => `http://localhost:${SERVICES[name].port + shift}`;
+  const origin = (name: (typeof SUBGRAPH_NAMES)[number], shift: number) =>
+    `http://localhost:${SERVICES[name].port + shift}`;
   const urls: Record<string, string> = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, origin(name, offset)]));
   const gatewayPort = process.env.PORT ?? String(SERVICES.gateway.port + offset);
   let supergraphPath = path.join(root, 'supergraph.graphql');
   if (offset) {
     let sdl = fs.readFileSync(supergraphPath, 'utf8');
-    for (const name of SUBGRAPH_NAMES) sdl = sdl.split(`url: "${origin(name, 0)}/graphql"`).join(`url: "${urls[name]}/graphql"`);
+    for (const name of SUBGRAPH_NAMES)
+      sdl = sdl.split(`url: "${origin(name, 0)}/graphql"`).join(`url: "${urls[name]}/graphql"`);
     ensurePrivateDir(dataDir);
     supergraphPath = path.join(dataDir, 'supergraph.graphql');
     fs.writeFileSync(supergraphPath, sdl, { mode: PRIVATE_FILE_MODE });
@@ -102,11 +112,19 @@ async function main() {
   // Identity first (every other service needs its keys to boot), then the rest together.
   const order = [...SUBGRAPH_NAMES];
   for (const name of order) {
-    startProcess(name, entry(`subgraphs/${name}/src/main`), { ...shared, ...(name === 'identity' ? identityOnly : {}), PORT: new URL(urls[name]).port });
+    startProcess(name, entry(`subgraphs/${name}/src/main`), {
+      ...shared,
+      ...(name === 'identity' ? identityOnly : {}),
+      PORT: new URL(urls[name]).port,
+    });
     if (name === 'identity') await waitReady(name, urls[name]);
   }
   await Promise.all(order.map((name) => waitReady(name, urls[name])));
-  startProcess('gateway', entry('gateway/src/main'), { ...shared, PORT: gatewayPort, AIC_SUPERGRAPH_PATH: supergraphPath });
+  startProcess('gateway', entry('gateway/src/main'), {
+    ...shared,
+    PORT: gatewayPort,
+    AIC_SUPERGRAPH_PATH: supergraphPath,
+  });
   const gatewayUrl = `http://localhost:${gatewayPort}`;
   await waitReady('gateway', gatewayUrl);
   console.log(`

@@ -7,17 +7,37 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { EXECUTION_PROVIDERS_ALIAS, INFERENCE_POD_ENV, INTERNAL_ROUTES, LINEAGE_NAMESPACES, SERVICES, SERVICE_CALLS, SUBGRAPH_NAMES, lineageNames, type SubgraphName } from '../lib/contracts/index';
+import {
+  EXECUTION_PROVIDERS_ALIAS,
+  INFERENCE_POD_ENV,
+  INTERNAL_ROUTES,
+  LINEAGE_NAMESPACES,
+  SERVICES,
+  SERVICE_CALLS,
+  SUBGRAPH_NAMES,
+  lineageNames,
+  type SubgraphName,
+} from '../lib/contracts/index';
 import { organizationScopedReference } from '../lib/contracts/references';
 import * as stubs from '../lib/contracts/stubs';
 import { renderDeployment } from '../subgraphs/apps/src/kubernetes/deployment.renderer';
-import { DEFAULT_RENDER_OPTIONS, type ReleaseEndpoint, type ReleaseSpec } from '../subgraphs/apps/src/kubernetes/release-spec.model';
+import {
+  DEFAULT_RENDER_OPTIONS,
+  type ReleaseEndpoint,
+  type ReleaseSpec,
+} from '../subgraphs/apps/src/kubernetes/release-spec.model';
 import { loadConfig as loadInferenceConfig } from '../subgraphs/inference/src/config';
 
 const ROOT = path.resolve(__dirname, '..');
 const CONTRACTS = path.join(ROOT, 'lib', 'contracts');
 /** Code that runs in a service (or starts one), where contract items are read and written. */
-const SOURCE_DIRS = ['lib/src', 'gateway/src', 'scripts', 'k8s/tools', ...SUBGRAPH_NAMES.map((n) => `subgraphs/${n}/src`)];
+const SOURCE_DIRS = [
+  'lib/src',
+  'gateway/src',
+  'scripts',
+  'k8s/tools',
+  ...SUBGRAPH_NAMES.map((n) => `subgraphs/${n}/src`),
+];
 
 function sourceFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -35,13 +55,21 @@ interface Literal {
   raw: string;
 }
 
-const files = SOURCE_DIRS.flatMap((d) => sourceFiles(path.join(ROOT, d))).map((file) => ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
+const files = SOURCE_DIRS.flatMap((d) => sourceFiles(path.join(ROOT, d))).map((file) =>
+  ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true),
+);
 
 /** Every string, template and number literal in the service source (comments are not literals). */
 const literals: Literal[] = files.flatMap((sf) => {
   const out: Literal[] = [];
   const visit = (n: ts.Node): void => {
-    const at = (text: string) => out.push({ file: path.relative(ROOT, sf.fileName), line: sf.getLineAndCharacterOfPosition(n.getStart()).line + 1, text, raw: n.getText() });
+    const at = (text: string) =>
+      out.push({
+        file: path.relative(ROOT, sf.fileName),
+        line: sf.getLineAndCharacterOfPosition(n.getStart()).line + 1,
+        text,
+        raw: n.getText(),
+      });
     if (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) return; // module paths are not contract items
     if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isNumericLiteral(n)) at(n.text);
     else if (ts.isTemplateExpression(n)) at([n.head.text, ...n.templateSpans.map((s) => s.literal.text)].join('${}'));
@@ -74,13 +102,17 @@ describe('the service contracts (lib/contracts)', () => {
   });
 
   it('internal routes: no path under /internal/ or /.well-known/ is spelled out; every declared route is served and called', () => {
-    expect(literals.filter((l) => /^\/internal\/|\$\{\}\/internal\/|\/\.well-known\//.test(l.text)).map(where)).toEqual([]);
+    expect(literals.filter((l) => /^\/internal\/|\$\{\}\/internal\/|\/\.well-known\//.test(l.text)).map(where)).toEqual(
+      [],
+    );
     const used = usedMembers('INTERNAL_ROUTES');
     expect(Object.keys(INTERNAL_ROUTES).filter((name) => !used.has(name))).toEqual([]);
     // Served by its service: the path constant appears in that subgraph's source (identity's revocation feed through lib's REVOCATIONS_PATH).
     for (const [name, route] of Object.entries(INTERNAL_ROUTES)) {
       const server = files.filter((sf) => sf.fileName.startsWith(path.join(ROOT, 'subgraphs', route.service, 'src')));
-      const served = server.some((sf) => sf.text.includes(`INTERNAL_ROUTES.${name}.path`)) || (route.service === 'identity' && server.some((sf) => /REVOCATIONS(_STREAM)?_PATH/.test(sf.text)));
+      const served =
+        server.some((sf) => sf.text.includes(`INTERNAL_ROUTES.${name}.path`)) ||
+        (route.service === 'identity' && server.some((sf) => /REVOCATIONS(_STREAM)?_PATH/.test(sf.text)));
       expect(served, `${name} (${route.method} ${route.path}) is not mounted by ${route.service}`).toBe(true);
     }
     // Every route a service call goes through is declared, and every declared route is in a call.
@@ -96,7 +128,12 @@ describe('the service contracts (lib/contracts)', () => {
     // (k8s/tools speaks of Kubernetes namespaces.)
     for (const sf of files.filter((f) => !f.fileName.startsWith(path.join(ROOT, 'k8s')))) {
       const visit = (n: ts.Node): void => {
-        if (ts.isPropertyAssignment(n) && n.name.getText() === 'namespace' && (ts.isStringLiteral(n.initializer) || ts.isTemplateExpression(n.initializer))) spelled.push(`${path.relative(ROOT, sf.fileName)}: ${n.getText()}`);
+        if (
+          ts.isPropertyAssignment(n) &&
+          n.name.getText() === 'namespace' &&
+          (ts.isStringLiteral(n.initializer) || ts.isTemplateExpression(n.initializer))
+        )
+          spelled.push(`${path.relative(ROOT, sf.fileName)}: ${n.getText()}`);
         n.forEachChild(visit);
       };
       visit(sf);
@@ -110,15 +147,24 @@ describe('the service contracts (lib/contracts)', () => {
 
   it('ports and service URLs: no default port or service URL variable is spelled out; the checked-in supergraph routes to the declared ports', () => {
     const ports = new Set(Object.values(SERVICES).map((s) => String(s.port)));
-    expect(literals.filter((l) => ports.has(l.text) || /(localhost|127\.0\.0\.1):40\d\d/.test(l.text)).map(where)).toEqual([]);
+    expect(
+      literals.filter((l) => ports.has(l.text) || /(localhost|127\.0\.0\.1):40\d\d/.test(l.text)).map(where),
+    ).toEqual([]);
     const urlEnvs = new Set(Object.values(SERVICES).map((s) => s.urlEnv));
     // Other AIC_*_URL settings are not service addresses.
     const notServices = new Set(['AIC_JWKS_URL', 'AIC_PUBLIC_URL', 'AIC_AZURE_STORAGE_ACCOUNT_URL']);
     const urlLiterals = literals.filter((l) => /^AIC_\w+_URL$/.test(l.text));
-    expect(urlLiterals.filter((l) => !notServices.has(l.text)).map((l) => `${where(l)}${urlEnvs.has(l.text as never) ? ' (use urlEnvOf)' : ' (not a declared service)'}`)).toEqual([]);
-    const supergraph = YAML.parse(fs.readFileSync(path.join(ROOT, 'supergraph.yaml'), 'utf8')) as { subgraphs: Record<string, { routing_url: string }> };
+    expect(
+      urlLiterals
+        .filter((l) => !notServices.has(l.text))
+        .map((l) => `${where(l)}${urlEnvs.has(l.text as never) ? ' (use urlEnvOf)' : ' (not a declared service)'}`),
+    ).toEqual([]);
+    const supergraph = YAML.parse(fs.readFileSync(path.join(ROOT, 'supergraph.yaml'), 'utf8')) as {
+      subgraphs: Record<string, { routing_url: string }>;
+    };
     expect(Object.keys(supergraph.subgraphs).sort()).toEqual([...SUBGRAPH_NAMES].sort());
-    for (const [name, sg] of Object.entries(supergraph.subgraphs)) expect(sg.routing_url, name).toBe(`http://localhost:${SERVICES[name as SubgraphName].port}/graphql`);
+    for (const [name, sg] of Object.entries(supergraph.subgraphs))
+      expect(sg.routing_url, name).toBe(`http://localhost:${SERVICES[name as SubgraphName].port}/graphql`);
     // Every subgraph is someone's callee (the gateway's at least) and each calls only declared services.
     for (const call of SERVICE_CALLS) expect(SUBGRAPH_NAMES).toContain(call.to);
   });
@@ -140,21 +186,32 @@ describe('the service contracts (lib/contracts)', () => {
       replicas: 1,
     };
     const deployment = renderDeployment(release, endpoint, 'shop-churn', DEFAULT_RENDER_OPTIONS);
-    const env = Object.fromEntries(((deployment.spec?.template.spec?.containers[0]?.env ?? []) as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      ((deployment.spec?.template.spec?.containers[0]?.env ?? []) as { name: string; value?: string }[]).map((e) => [
+        e.name,
+        e.value,
+      ]),
+    );
     const podNames = Object.keys(env).filter((n) => n.startsWith('AIC_'));
     expect(podNames.sort()).toEqual(Object.values(INFERENCE_POD_ENV).sort());
     const config = loadInferenceConfig(env);
     expect(config.pod).toEqual({ endpointId: 'ep-1', modelVersionIds: ['mv-1', 'mv-2'], configVersion: 3 });
     expect(config.executionProviders).toEqual(['cpu']);
-    expect(loadInferenceConfig({ [EXECUTION_PROVIDERS_ALIAS]: 'cuda,cpu' }).executionProviders).toEqual(['cuda', 'cpu']);
+    expect(loadInferenceConfig({ [EXECUTION_PROVIDERS_ALIAS]: 'cuda,cpu' }).executionProviders).toEqual([
+      'cuda',
+      'cpu',
+    ]);
   });
 
   it('reference resolvers: one organization-scoped policy', async () => {
     const lookups: string[] = [];
-    const resolve = organizationScopedReference({ permission: 'x:read', validId: (id) => /^\d+$/.test(id) }, async (_ctx: { viewer?: { organizationId: string; permissions: string[] } | null }, id, org) => {
-      lookups.push(`${org}/${id}`);
-      return { id, organizationId: org };
-    });
+    const resolve = organizationScopedReference(
+      { permission: 'x:read', validId: (id) => /^\d+$/.test(id) },
+      async (_ctx: { viewer?: { organizationId: string; permissions: string[] } | null }, id, org) => {
+        lookups.push(`${org}/${id}`);
+        return { id, organizationId: org };
+      },
+    );
     const viewer = (permissions: string[]) => ({ viewer: { id: 'u1', organizationId: 'org-1', permissions } as never });
     expect(await resolve({ id: '1' }, { viewer: null })).toBeNull();
     expect(await resolve({ id: '1' }, viewer([]))).toBeNull();
@@ -163,7 +220,13 @@ describe('the service contracts (lib/contracts)', () => {
     expect(lookups).toEqual(['org-1/7']);
     // Every subgraph that resolves references with a plain lookup uses it; catalog (read grants) and
     // identity (per-entity rules) resolve through their services, which scope by organization themselves.
-    const usedBy = SUBGRAPH_NAMES.filter((n) => files.some((sf) => sf.fileName.startsWith(path.join(ROOT, 'subgraphs', n, 'src')) && sf.text.includes('organizationScopedReference(')));
+    const usedBy = SUBGRAPH_NAMES.filter((n) =>
+      files.some(
+        (sf) =>
+          sf.fileName.startsWith(path.join(ROOT, 'subgraphs', n, 'src')) &&
+          sf.text.includes('organizationScopedReference('),
+      ),
+    );
     expect(usedBy.sort()).toEqual(['apps', 'inference', 'models', 'schemas', 'synthetic']);
   });
 

@@ -40,7 +40,12 @@ export function examplesOf(file: string): DocExample[] {
     for (const def of document.definitions) {
       if (def.kind !== Kind.OPERATION_DEFINITION) continue;
       const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
-      out.push({ file: path.relative(ROOT, file), name: def.name?.value ?? '(anonymous)', source: m[1], document: { kind: Kind.DOCUMENT, definitions: [def, ...fragments] } });
+      out.push({
+        file: path.relative(ROOT, file),
+        name: def.name?.value ?? '(anonymous)',
+        source: m[1],
+        document: { kind: Kind.DOCUMENT, definitions: [def, ...fragments] },
+      });
     }
   }
   return out;

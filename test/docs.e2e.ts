@@ -17,17 +17,22 @@ import { docFiles, examplesOf, readmeExample } from './docs-examples';
 const root = path.resolve(__dirname, '..');
 
 describe('documented examples', () => {
-  const api = Supergraph.build(fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8')).apiSchema().toGraphQLJSSchema();
+  const api = Supergraph.build(fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8'))
+    .apiSchema()
+    .toGraphQLJSSchema();
   const examples = docFiles().flatMap(examplesOf);
 
   it('exist', () => {
     expect(examples.length).toBeGreaterThan(5);
   });
 
-  it.each(examples.map((e) => [`${e.file}: ${e.name}`, e] as const))('%s is valid against the supergraph', (_label, example) => {
-    expect(validate(api, example.document).map((e) => e.message)).toEqual([]);
-    expect(print(example.document)).toBeTruthy();
-  });
+  it.each(examples.map((e) => [`${e.file}: ${e.name}`, e] as const))(
+    '%s is valid against the supergraph',
+    (_label, example) => {
+      expect(validate(api, example.document).map((e) => e.message)).toEqual([]);
+      expect(print(example.document)).toBeTruthy();
+    },
+  );
 });
 
 describe('README walk-through, run through the gateway', () => {
@@ -36,9 +41,21 @@ describe('README walk-through, run through the gateway', () => {
   let identity: RunningService;
   let gateway: RunningGateway;
   beforeAll(async () => {
-    const config = loadConfig({ AIC_DATA_DIR: dataDir, DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', AIC_ADMIN_EMAIL: ADMIN.email, AIC_ADMIN_PASSWORD: ADMIN.password });
+    const config = loadConfig({
+      AIC_DATA_DIR: dataDir,
+      DATABASE_URL: ':memory:',
+      LOG_LEVEL: 'silent',
+      AIC_ADMIN_EMAIL: ADMIN.email,
+      AIC_ADMIN_PASSWORD: ADMIN.password,
+    });
     identity = await startService('identity', (await createServer({ ...config, port: 0, host: '127.0.0.1' })).server);
-    gateway = await startGatewayOver([identity], { auth: { jwksUrl: `${identity.url}/.well-known/jwks.json`, issuer: config.auth.issuer, audience: config.auth.audience } });
+    gateway = await startGatewayOver([identity], {
+      auth: {
+        jwksUrl: `${identity.url}/.well-known/jwks.json`,
+        issuer: config.auth.issuer,
+        audience: config.auth.audience,
+      },
+    });
   });
   afterAll(async () => {
     await gateway?.stop();

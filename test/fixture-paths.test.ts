@@ -16,7 +16,10 @@ const copy = path.join(outer, 'repo');
 
 /** The repository's files as a clone would have them: tracked plus new, not ignored. */
 function repositoryFiles(): string[] {
-  const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return [...new Set(out.split('\0').filter(Boolean))].filter((f) => {
     const st = fs.lstatSync(path.join(root, f), { throwIfNoEntry: false });
     return st !== undefined && st.isFile();
@@ -54,7 +57,9 @@ describe('fixtures live inside the repository (a copy with nothing beside it)', 
   afterAll(() => fs.rmSync(outer, { recursive: true, force: true }));
 
   it('copies the fixture folders, each with its licence and a README naming its source', () => {
-    const folders = fs.readdirSync(path.join(copy, 'test/fixtures'), { withFileTypes: true }).filter((e) => e.isDirectory());
+    const folders = fs
+      .readdirSync(path.join(copy, 'test/fixtures'), { withFileTypes: true })
+      .filter((e) => e.isDirectory());
     expect(folders.map((f) => f.name).sort()).toEqual(['apicurio', 'openlineage', 'sdmetrics']);
     for (const f of folders) {
       expect(fs.existsSync(path.join(copy, 'test/fixtures', f.name, 'LICENSE')), `${f.name}/LICENSE`).toBe(true);
@@ -62,23 +67,31 @@ describe('fixtures live inside the repository (a copy with nothing beside it)', 
     }
   });
 
-  it.each(FIXTURE_MODULES)('%s, loaded from the copy, names folders inside the copy that hold readable fixtures', async (mod) => {
-    const exports = (await import(path.join(copy, mod))) as Record<string, unknown>;
-    const paths = Object.entries(exports).filter((e): e is [string, string] => typeof e[1] === 'string' && path.isAbsolute(e[1]));
-    expect(paths.length, mod).toBeGreaterThan(0);
-    for (const [name, p] of paths) {
-      expect(inside(p), `${mod}: ${name} = ${p} is outside the copy`).toBe(true);
-      // node_modules is installed into the clone by `npm ci`; the copy has none.
-      if (path.relative(copy, p).split(path.sep)[0] === 'node_modules') continue;
-      expect(fs.existsSync(p), `${mod}: ${name} = ${p}`).toBe(true);
-      const found = fs.statSync(p).isDirectory() ? walk(p) : [path.relative(copy, p)];
-      expect(found.length, `${name} is empty`).toBeGreaterThan(0);
-      for (const f of found.filter((x) => x.endsWith('.json'))) expect(() => JSON.parse(fs.readFileSync(path.join(copy, f), 'utf8')), f).not.toThrow();
-    }
-  });
+  it.each(FIXTURE_MODULES)(
+    '%s, loaded from the copy, names folders inside the copy that hold readable fixtures',
+    async (mod) => {
+      const exports = (await import(path.join(copy, mod))) as Record<string, unknown>;
+      const paths = Object.entries(exports).filter(
+        (e): e is [string, string] => typeof e[1] === 'string' && path.isAbsolute(e[1]),
+      );
+      expect(paths.length, mod).toBeGreaterThan(0);
+      for (const [name, p] of paths) {
+        expect(inside(p), `${mod}: ${name} = ${p} is outside the copy`).toBe(true);
+        // node_modules is installed into the clone by `npm ci`; the copy has none.
+        if (path.relative(copy, p).split(path.sep)[0] === 'node_modules') continue;
+        expect(fs.existsSync(p), `${mod}: ${name} = ${p}`).toBe(true);
+        const found = fs.statSync(p).isDirectory() ? walk(p) : [path.relative(copy, p)];
+        expect(found.length, `${name} is empty`).toBeGreaterThan(0);
+        for (const f of found.filter((x) => x.endsWith('.json')))
+          expect(() => JSON.parse(fs.readFileSync(path.join(copy, f), 'utf8')), f).not.toThrow();
+      }
+    },
+  );
 
   it('no source file reaches outside the repository with a relative path', () => {
-    const sources = files.filter((f) => /\.(c|m)?(t|j)s$|\.sh$/.test(f) && !f.startsWith('test/fixtures/') && f !== SELF);
+    const sources = files.filter(
+      (f) => /\.(c|m)?(t|j)s$|\.sh$/.test(f) && !f.startsWith('test/fixtures/') && f !== SELF,
+    );
     expect(sources.length).toBeGreaterThan(100);
     const escapes: string[] = [];
     for (const f of sources) {

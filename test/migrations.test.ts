@@ -14,7 +14,8 @@ import { MIGRATED_SERVICES } from '../scripts/migration-services';
 const REPLICAS = 4;
 
 function postgresListening(): boolean {
-  const probe = "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))";
+  const probe =
+    "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))";
   return spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
 }
 
@@ -27,11 +28,16 @@ interface EmptyDatabase {
 function emptyDatabase(label: 'sqlite' | 'postgresql', service: string): EmptyDatabase {
   if (label === 'postgresql') return { label, ...testPostgresDatabase(`aic_migrate_${service}`) };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `aic-migrate-${service}-`));
-  return { label, url: path.join(dir, `${service}.sqlite`), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    label,
+    url: path.join(dir, `${service}.sqlite`),
+    drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 const DIALECTS: ('sqlite' | 'postgresql')[] = postgresListening() ? ['sqlite', 'postgresql'] : ['sqlite'];
-if (DIALECTS.length === 1) console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL runs of the migration tests are skipped');
+if (DIALECTS.length === 1)
+  console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL runs of the migration tests are skipped');
 
 const references = new Map<string, Promise<{ orm: MikroORM; db: EmptyDatabase }>>();
 
@@ -43,7 +49,13 @@ async function reference(dialect: 'sqlite' | 'postgresql', service: string): Pro
       key,
       (async () => {
         const db = emptyDatabase(dialect, `${service}_ref`);
-        const orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: `${service}-reference`, entities: MIGRATED_SERVICES[service]!.entities, syncSchema: false });
+        const orm = await createOrm({
+          databaseUrl: db.url,
+          dataDir: os.tmpdir(),
+          serviceName: `${service}-reference`,
+          entities: MIGRATED_SERVICES[service]!.entities,
+          syncSchema: false,
+        });
         await orm.schema.createSchema();
         return { orm, db };
       })(),
@@ -58,7 +70,11 @@ async function referenceDrift(dialect: 'sqlite' | 'postgresql', service: string)
 
 /** The SQLite schema as SQLite stores it: every table and index statement but the migrations table's. */
 async function sqliteSchema(orm: MikroORM): Promise<string[]> {
-  const rows: { sql: string | null; name: string }[] = await orm.em.getConnection().execute(`select name, sql from sqlite_master where name not like '${MIGRATIONS_TABLE}%' and name not like 'sqlite_%' order by name`);
+  const rows: { sql: string | null; name: string }[] = await orm.em
+    .getConnection()
+    .execute(
+      `select name, sql from sqlite_master where name not like '${MIGRATIONS_TABLE}%' and name not like 'sqlite_%' order by name`,
+    );
   return rows.map((r) => `${r.name}: ${r.sql}`);
 }
 
@@ -82,20 +98,28 @@ describe.each(CASES)('the $service migrations on $dialect', ({ service, dialect 
   it(`let ${REPLICAS} replicas boot at once on an empty database, each migration applied once, and build exactly the entities`, async () => {
     const db = emptyDatabase(dialect, service);
     dropped.push(db);
-    const boot = () => createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: service, entities, migrations });
+    const boot = () =>
+      createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: service, entities, migrations });
     const results = await Promise.allSettled(Array.from({ length: REPLICAS }, boot));
     const orms = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     try {
-      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
-      const rows: { name: string }[] = await orms[0]!.em.getConnection().execute(`select name from ${MIGRATIONS_TABLE} order by id`);
+      expect(
+        results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+      ).toEqual([]);
+      const rows: { name: string }[] = await orms[0]!.em
+        .getConnection()
+        .execute(`select name from ${MIGRATIONS_TABLE} order by id`);
       expect(rows.map((r) => r.name)).toEqual(migrations[dialect].map((m) => m.name));
       // A changed entity without a migration shows up here, with the SQL its migration needs
       // (`npm run migration:create -- <service>` writes it).
       // Compared with a database made straight from the entities: MikroORM's SQLite diff re-plans a
       // table with an enum check on every run (inference's batch jobs), on both alike.
       const drift = await orms[0]!.schema.getUpdateSchemaSQL({ wrap: false });
-      expect(drift, `the ${service} entities differ from what its ${dialect} migrations build; add a migration`).toBe(await referenceDrift(dialect, service));
-      if (dialect === 'sqlite') expect(await sqliteSchema(orms[0]!)).toEqual(await sqliteSchema(await reference(dialect, service)));
+      expect(drift, `the ${service} entities differ from what its ${dialect} migrations build; add a migration`).toBe(
+        await referenceDrift(dialect, service),
+      );
+      if (dialect === 'sqlite')
+        expect(await sqliteSchema(orms[0]!)).toEqual(await sqliteSchema(await reference(dialect, service)));
     } finally {
       for (const orm of orms) await orm.close(true);
     }
@@ -103,7 +127,13 @@ describe.each(CASES)('the $service migrations on $dialect', ({ service, dialect 
 
   it('boots again on the migrated database with nothing to apply', async () => {
     const db = dropped[0]!;
-    const orm: MikroORM = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: service, entities, migrations });
+    const orm: MikroORM = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: service,
+      entities,
+      migrations,
+    });
     try {
       expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
       const rows: { name: string }[] = await orm.em.getConnection().execute(`select name from ${MIGRATIONS_TABLE}`);
@@ -117,7 +147,9 @@ describe.each(CASES)('the $service migrations on $dialect', ({ service, dialect 
 /** Boots one replica in a process of its own. @returns its exit code and output */
 function replicaProcess(service: string, databaseUrl: string): Promise<{ code: number | null; out: string }> {
   const tsx = path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(__dirname, 'support', 'migrate-replica.ts'), service, databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, [path.join(__dirname, 'support', 'migrate-replica.ts'), service, databaseUrl], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -131,9 +163,17 @@ describe.each(DIALECTS)('%s replicas in separate processes', (dialect) => {
       const results = await Promise.all(Array.from({ length: REPLICAS }, () => replicaProcess('identity', db.url)));
       expect(results.map((r) => (r.code === 0 ? 'booted' : r.out))).toEqual(Array(REPLICAS).fill('booted'));
       const { entities, migrations } = MIGRATED_SERVICES.identity!;
-      const orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'identity', entities, migrations });
+      const orm = await createOrm({
+        databaseUrl: db.url,
+        dataDir: os.tmpdir(),
+        serviceName: 'identity',
+        entities,
+        migrations,
+      });
       try {
-        const rows: { name: string }[] = await orm.em.getConnection().execute(`select name from ${MIGRATIONS_TABLE} order by id`);
+        const rows: { name: string }[] = await orm.em
+          .getConnection()
+          .execute(`select name from ${MIGRATIONS_TABLE} order by id`);
         expect(rows.map((r) => r.name)).toEqual(migrations[dialect].map((m) => m.name));
       } finally {
         await orm.close(true);

@@ -8,9 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from './support/platform';
 import { startPlatform } from './support/platform';
 
-const cars = JSON.parse(fs.readFileSync(path.join(__dirname, '../node_modules/vega-datasets/data/cars.json'), 'utf8')) as Record<string, string | number | null>[];
+const cars = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '../node_modules/vega-datasets/data/cars.json'), 'utf8'),
+) as Record<string, string | number | null>[];
 const COLUMNS = ['Name', 'Miles_per_Gallon', 'Cylinders', 'Horsepower', 'Weight_in_lbs', 'Year', 'Origin'];
-const csv = [COLUMNS.join(','), ...cars.map((c) => COLUMNS.map((k) => (c[k] === null ? '' : k === 'Name' ? `"${String(c[k])}"` : String(c[k]))).join(','))].join('\n');
+const csv = [
+  COLUMNS.join(','),
+  ...cars.map((c) =>
+    COLUMNS.map((k) => (c[k] === null ? '' : k === 'Name' ? `"${String(c[k])}"` : String(c[k]))).join(','),
+  ),
+].join('\n');
 
 let p: Platform;
 beforeAll(async () => {
@@ -35,13 +42,28 @@ describe('PII detection and synthesis on a public table (#19)', () => {
     const created = await p.call('mutation { createDataset(input: { name: "cars", format: CSV }) { id } }', {}, token);
     expect(created.errors).toBeUndefined();
     const id = created.data.createDataset.id;
-    const ticket = (await p.call('mutation($i: CreateDatasetUploadInput!) { createDatasetUpload(input: $i) { id url token } }', { i: { purpose: 'DATASET_CONTENT', filename: 'cars.csv', contentType: 'text/csv' } }, token)).data.createDatasetUpload;
+    const ticket = (
+      await p.call(
+        'mutation($i: CreateDatasetUploadInput!) { createDatasetUpload(input: $i) { id url token } }',
+        { i: { purpose: 'DATASET_CONTENT', filename: 'cars.csv', contentType: 'text/csv' } },
+        token,
+      )
+    ).data.createDatasetUpload;
     // The ticket names the public URL (the gateway default); in-process the catalog serves uploads itself.
-    const put = await fetch(`${p.services.catalog!.url}/uploads/${ticket.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}`, 'content-type': 'text/csv' }, body: csv });
+    const put = await fetch(`${p.services.catalog!.url}/uploads/${ticket.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ticket.token}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
     expect(put.status).toBe(201);
-    const added = await p.call('mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { version } }', { d: id, u: ticket.id }, token);
+    const added = await p.call(
+      'mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { version } }',
+      { d: id, u: ticket.id },
+      token,
+    );
     expect(added.errors).toBeUndefined();
-    const q = 'query($id: ID!) { dataset(id: $id) { versions { status error } columns { name type classification detectedPii confidence reason } } }';
+    const q =
+      'query($id: ID!) { dataset(id: $id) { versions { status error } columns { name type classification detectedPii confidence reason } } }';
     const dataset = await until(async () => {
       const res = await p.call(q, { id }, token);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
@@ -51,19 +73,35 @@ describe('PII detection and synthesis on a public table (#19)', () => {
     }, 'the cars dataset to be profiled');
     const byName = Object.fromEntries(dataset.columns.map((c: any) => [c.name, c]));
     expect(Object.keys(byName)).toEqual(COLUMNS);
-    for (const c of dataset.columns) expect(c).toMatchObject({ classification: 'INTERNAL', detectedPii: null, confidence: null, reason: null });
+    for (const c of dataset.columns)
+      expect(c).toMatchObject({ classification: 'INTERNAL', detectedPii: null, confidence: null, reason: null });
 
-    const job = await p.call('mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }', { i: { sourceDatasetId: id, rows: 120, seed: 7 } }, token);
+    const job = await p.call(
+      'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }',
+      { i: { sourceDatasetId: id, rows: 120, seed: 7 } },
+      token,
+    );
     expect(job.errors).toBeUndefined();
-    const jq = 'query($id: ID!) { syntheticDataJob(id: $id) { status error output { id } report { quality { columns { column metric score } } } } }';
-    const done = await until(async () => {
-      const j = (await p.call(jq, { id: job.data.createSyntheticDataJob.id }, token)).data?.syntheticDataJob;
-      return j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.status) ? j : undefined;
-    }, 'the synthetic job', 120_000);
+    const jq =
+      'query($id: ID!) { syntheticDataJob(id: $id) { status error output { id } report { quality { columns { column metric score } } } } }';
+    const done = await until(
+      async () => {
+        const j = (await p.call(jq, { id: job.data.createSyntheticDataJob.id }, token)).data?.syntheticDataJob;
+        return j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.status) ? j : undefined;
+      },
+      'the synthetic job',
+      120_000,
+    );
     expect(done).toMatchObject({ status: 'SUCCEEDED', error: null });
     const year = done.report.quality.columns.find((c: any) => c.column === 'Year');
     expect(year?.score).toEqual(expect.any(Number));
-    const preview = (await p.call('query($id: ID!) { dataset(id: $id) { preview(limit: 100) { rows maskedColumns } } }', { id: done.output.id }, token)).data.dataset.preview;
+    const preview = (
+      await p.call(
+        'query($id: ID!) { dataset(id: $id) { preview(limit: 100) { rows maskedColumns } } }',
+        { id: done.output.id },
+        token,
+      )
+    ).data.dataset.preview;
     expect(preview.maskedColumns).toEqual([]);
     expect(preview.rows.length).toBe(100);
     for (const row of preview.rows) {

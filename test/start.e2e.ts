@@ -47,7 +47,13 @@ afterAll(() => {
 function launch(): { proc: ChildProcess; output: () => string; ready: Promise<void> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/start.ts')], {
     cwd: root,
-    env: { ...process.env, AIC_DATA_DIR: dataDir, AIC_PORT_OFFSET: String(offset), LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector?.url ?? '' },
+    env: {
+      ...process.env,
+      AIC_DATA_DIR: dataDir,
+      AIC_PORT_OFFSET: String(offset),
+      LOG_LEVEL: 'warn',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector?.url ?? '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -85,32 +91,61 @@ describe('npm start', () => {
     const password = /password: (\S+)/.exec(out)?.[1];
     const email = /email: +(\S+)/.exec(out)?.[1];
     expect(email && password).toBeTruthy();
-    const login = await gql(gatewayUrl, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: email, p: password });
+    const login = await gql(
+      gatewayUrl,
+      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+      { e: email, p: password },
+    );
     const token = login.data.login.accessToken;
     const traceId = 'e'.repeat(32);
-    const created = await gql(gatewayUrl, 'mutation Traced { createUser(input: { email: "kept@example.com", name: "Kept", password: "kept password 123" }) { id } }', {}, token, { traceparent: `00-${traceId}-${'f'.repeat(16)}-01` });
+    const created = await gql(
+      gatewayUrl,
+      'mutation Traced { createUser(input: { email: "kept@example.com", name: "Kept", password: "kept password 123" }) { id } }',
+      {},
+      token,
+      { traceparent: `00-${traceId}-${'f'.repeat(16)}-01` },
+    );
     expect(created.errors).toBeUndefined();
     // One trace across the processes: the gateway's span (child of the caller's) and identity's (child of the gateway's).
-    const spanOf = (service: string) => collector!.spans.find((s) => s.traceId === traceId && s.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === service));
-    for (let waited = 0; waited < 10_000 && !(spanOf('gateway') && spanOf('identity')); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    const spanOf = (service: string) =>
+      collector!.spans.find(
+        (s) =>
+          s.traceId === traceId &&
+          s.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === service),
+      );
+    for (let waited = 0; waited < 10_000 && !(spanOf('gateway') && spanOf('identity')); waited += 100)
+      await new Promise((r) => setTimeout(r, 100));
     expect(spanOf('gateway')?.parentSpanId).toBe('f'.repeat(16));
     expect(spanOf('identity')?.parentSpanId).toBe(spanOf('gateway')?.spanId);
     // Separate processes and no Redis: a logout reaches the gateway and every subgraph within a second.
-    const session = (await gql(gatewayUrl, 'mutation { login(email: "kept@example.com", password: "kept password 123") { accessToken } }')).data.login.accessToken;
-    const places = [gatewayUrl, ...Array.from({ length: 7 }, (_, i) => `http://127.0.0.1:${4001 + i + offset}/graphql`)];
-    const statuses = () => Promise.all(places.map(async (url) => (await gql(url, '{ __typename }', {}, session)).status));
+    const session = (
+      await gql(
+        gatewayUrl,
+        'mutation { login(email: "kept@example.com", password: "kept password 123") { accessToken } }',
+      )
+    ).data.login.accessToken;
+    const places = [
+      gatewayUrl,
+      ...Array.from({ length: 7 }, (_, i) => `http://127.0.0.1:${4001 + i + offset}/graphql`),
+    ];
+    const statuses = () =>
+      Promise.all(places.map(async (url) => (await gql(url, '{ __typename }', {}, session)).status));
     expect(await statuses()).toEqual(places.map(() => 200));
     expect((await gql(gatewayUrl, 'mutation { logout }', {}, session)).data.logout).toBe(true);
     let refused: number[] = [];
-    for (const deadline = Date.now() + 1000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) if ((refused = await statuses()).every((s) => s === 401)) break;
+    for (const deadline = Date.now() + 1000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25)))
+      if ((refused = await statuses()).every((s) => s === 401)) break;
     expect(refused).toEqual(places.map(() => 401));
     expect(await stop(first.proc)).toBe(0);
 
     // Issue #16, 7d: the data is the services' user's only, and identity's private key is not in its file.
     const modeOf = (file: string) => fs.statSync(path.join(dataDir, file)).mode & 0o777;
     expect(modeOf('.')).toBe(0o700);
-    for (const file of fs.readdirSync(dataDir).filter((f) => fs.statSync(path.join(dataDir, f)).isFile())) expect(modeOf(file), file).toBe(0o600);
-    expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining(['identity.sqlite', 'key-encryption.secret', 'service.secret']));
+    for (const file of fs.readdirSync(dataDir).filter((f) => fs.statSync(path.join(dataDir, f)).isFile()))
+      expect(modeOf(file), file).toBe(0o600);
+    expect(fs.readdirSync(dataDir)).toEqual(
+      expect.arrayContaining(['identity.sqlite', 'key-encryption.secret', 'service.secret']),
+    );
     expect(fs.readFileSync(path.join(dataDir, 'identity.sqlite')).includes('"d":"')).toBe(false);
 
     const second = launch();
@@ -118,7 +153,10 @@ describe('npm start', () => {
     await second.ready;
     expect(second.output()).not.toContain(password);
     expect(second.output()).not.toContain('Created organization');
-    const again = await gql(gatewayUrl, 'mutation { login(email: "kept@example.com", password: "kept password 123") { user { email } } }');
+    const again = await gql(
+      gatewayUrl,
+      'mutation { login(email: "kept@example.com", password: "kept password 123") { user { email } } }',
+    );
     expect(again.data.login.user.email).toBe('kept@example.com');
     expect(await stop(second.proc)).toBe(0);
     child = undefined;

@@ -100,12 +100,22 @@ function checkProduct(p: ProductOut | undefined, where: string, problems: string
   };
   const e = expected[p.upc];
   if (!e) return void problems.push(`${where}: unexpected product ${p.upc}`);
-  const got: [string | null, number | null, number | null, boolean | null, number | null] = [p.name, p.price, p.weight, p.inStock, p.shippingEstimate];
-  if (JSON.stringify(got) !== JSON.stringify(e)) problems.push(`${where}: product ${p.upc} is ${JSON.stringify(got)}, expected ${JSON.stringify(e)}`);
+  const got: [string | null, number | null, number | null, boolean | null, number | null] = [
+    p.name,
+    p.price,
+    p.weight,
+    p.inStock,
+    p.shippingEstimate,
+  ];
+  if (JSON.stringify(got) !== JSON.stringify(e))
+    problems.push(`${where}: product ${p.upc} is ${JSON.stringify(got)}, expected ${JSON.stringify(e)}`);
 }
 
 function checkAuthor(u: UserOut | undefined, where: string, problems: string[]): void {
-  if (!u || u.id !== '1' || u.username !== 'urigo' || u.name !== 'Uri Goldshtein') return void problems.push(`${where}: author is ${JSON.stringify(u && { id: u.id, username: u.username, name: u.name })}`);
+  if (!u || u.id !== '1' || u.username !== 'urigo' || u.name !== 'Uri Goldshtein')
+    return void problems.push(
+      `${where}: author is ${JSON.stringify(u && { id: u.id, username: u.username, name: u.name })}`,
+    );
   const ids = (u.reviews ?? []).map((r) => r.id).join(',');
   if (ids !== '1,2') problems.push(`${where}: author reviews ${ids}, expected 1,2`);
   u.reviews?.forEach((r, i) => checkProduct(r.product, `${where}.reviews[${i}]`, problems));
@@ -123,7 +133,8 @@ export function checkBenchmarkAnswer(body: { data?: BenchmarkData | null; errors
   const data = body.data;
   if (!data) return [...problems, 'no data'];
   const names = (data.users ?? []).map((u) => u.name).join(',');
-  if (names !== 'Uri Goldshtein,Dotan Simha,Kamil Kisiela,Arda Tanrikulu,Gil Gardosh,Laurin Quast') problems.push(`users: ${names}`);
+  if (names !== 'Uri Goldshtein,Dotan Simha,Kamil Kisiela,Arda Tanrikulu,Gil Gardosh,Laurin Quast')
+    problems.push(`users: ${names}`);
   data.users?.forEach((u, i) => {
     const ids = (u.reviews ?? []).map((r) => r.id).join(',');
     if (ids !== '1,2') problems.push(`users[${i}].reviews: ${ids}`);
@@ -131,7 +142,9 @@ export function checkBenchmarkAnswer(body: { data?: BenchmarkData | null; errors
       checkProduct(r.product, `users[${i}].reviews[${j}]`, problems);
       const productReviews = (r.product?.reviews ?? []).map((pr) => pr.id).join(',');
       if (productReviews !== '1,2,3,4') problems.push(`users[${i}].reviews[${j}].product.reviews: ${productReviews}`);
-      r.product?.reviews?.forEach((pr, k) => checkAuthor(pr.author, `users[${i}].reviews[${j}].product.reviews[${k}].author`, problems));
+      r.product?.reviews?.forEach((pr, k) =>
+        checkAuthor(pr.author, `users[${i}].reviews[${j}].product.reviews[${k}].author`, problems),
+      );
     });
   });
   const upcs = (data.topProducts ?? []).map((p) => p.upc).join(',');

@@ -34,7 +34,8 @@ interface Review {
   productUpc: string;
 }
 
-const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires", "@provides", "@shareable"])';
+const LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires", "@provides", "@shareable"])';
 
 const USERS: readonly User[] = [
   ['1', 'Uri Goldshtein', 'urigo'],
@@ -55,15 +56,35 @@ const PRODUCTS: readonly Product[] = [
   ['7', 'Grill', 3999, 2000],
   ['8', 'Fridge', 100000, 6000],
   ['9', 'Sofa', 9999, 800],
-].map(([upc, name, price, weight]) => ({ upc: String(upc), name: String(name), price: Number(price), weight: Number(weight) }));
+].map(([upc, name, price, weight]) => ({
+  upc: String(upc),
+  name: String(name),
+  price: Number(price),
+  weight: Number(weight),
+}));
 
-const IN_STOCK: Readonly<Record<string, boolean>> = { 1: true, 2: false, 3: false, 4: false, 5: true, 6: true, 7: true, 8: false, 9: true };
+const IN_STOCK: Readonly<Record<string, boolean>> = {
+  1: true,
+  2: false,
+  3: false,
+  4: false,
+  5: true,
+  6: true,
+  7: true,
+  8: false,
+  9: true,
+};
 
-const LOREM = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.';
-const SED_UT = 'Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque laudantium, totam rem aperiam, eaque ipsa quae ab illo inventore veritatis et quasi architecto beatae vitae dicta sunt explicabo. Nemo enim ipsam voluptatem quia voluptas sit aspernatur aut odit aut fugi';
-const SED_QUIA = 'sed quia consequuntur magni dolores eos qui ratione voluptatem sequi nesciunt. Neque porro quisquam est, qui dolorem ipsum quia dolor sit amet, consectetur, adipisci velit, sed quia non numquam eius modi tempora incidunt ut labore et dolore magnam aliquam quaerat voluptatem.';
-const UT_ENIM = 'Ut enim ad minima veniam, quis nostrum exercitationem ullam corporis suscipit laboriosam, nisi ut aliquid ex ea commodi consequatur? Quis autem';
-const AT_VERO = 'At vero eos et accusamus et iusto odio dignissimos ducimus qui blanditiis praesentium voluptatum deleniti atque corrupti quos dolores et quas molestias excepturi sint occaecati cupiditate non provident, similique sunt in culpa qui officia deserunt mollitia animi, id est laborum et dolorum fuga. Et harum quidem rerum facilis est et expedita distinctio. Nam libero tempore, cum soluta nobis est eligendi optio cumque nihil impedit quo minus id quod maxime placeat facere possimus, omnis voluptas assumenda est, omnis dolor repellendus. Temporibus autem quibusdam et aut officiis debitis aut rerum necessitatibus saepe eveniet ut et voluptates repudiandae sint et molestiae non recusandae. Itaque earum rerum hic tenetur a sapiente delectus, ut aut reiciendis voluptatibus maiores alias consequatur aut perferendis doloribus asperiores repellat.';
+const LOREM =
+  'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.';
+const SED_UT =
+  'Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque laudantium, totam rem aperiam, eaque ipsa quae ab illo inventore veritatis et quasi architecto beatae vitae dicta sunt explicabo. Nemo enim ipsam voluptatem quia voluptas sit aspernatur aut odit aut fugi';
+const SED_QUIA =
+  'sed quia consequuntur magni dolores eos qui ratione voluptatem sequi nesciunt. Neque porro quisquam est, qui dolorem ipsum quia dolor sit amet, consectetur, adipisci velit, sed quia non numquam eius modi tempora incidunt ut labore et dolore magnam aliquam quaerat voluptatem.';
+const UT_ENIM =
+  'Ut enim ad minima veniam, quis nostrum exercitationem ullam corporis suscipit laboriosam, nisi ut aliquid ex ea commodi consequatur? Quis autem';
+const AT_VERO =
+  'At vero eos et accusamus et iusto odio dignissimos ducimus qui blanditiis praesentium voluptatum deleniti atque corrupti quos dolores et quas molestias excepturi sint occaecati cupiditate non provident, similique sunt in culpa qui officia deserunt mollitia animi, id est laborum et dolorum fuga. Et harum quidem rerum facilis est et expedita distinctio. Nam libero tempore, cum soluta nobis est eligendi optio cumque nihil impedit quo minus id quod maxime placeat facere possimus, omnis voluptas assumenda est, omnis dolor repellendus. Temporibus autem quibusdam et aut officiis debitis aut rerum necessitatibus saepe eveniet ut et voluptates repudiandae sint et molestiae non recusandae. Itaque earum rerum hic tenetur a sapiente delectus, ut aut reiciendis voluptatibus maiores alias consequatur aut perferendis doloribus asperiores repellat.';
 
 const REVIEWS: readonly Review[] = [
   [LOREM, '1'],
@@ -146,7 +167,9 @@ const RESOLVERS: Record<BenchmarkSubgraphName, GraphQLResolverMap<unknown>> = {
   inventory: {
     Product: {
       __resolveReference: (ref: { upc: string; price?: number | null; weight?: number | null }) =>
-        ref.upc in IN_STOCK ? { upc: ref.upc, price: ref.price ?? null, weight: ref.weight ?? null, inStock: IN_STOCK[ref.upc] } : null,
+        ref.upc in IN_STOCK
+          ? { upc: ref.upc, price: ref.price ?? null, weight: ref.weight ?? null, inStock: IN_STOCK[ref.upc] }
+          : null,
       // Same rule as the reference (free shipping above 1000, else half the weight), fed by @requires.
       shippingEstimate: (p: { price: number | null; weight: number | null }) => {
         if (p.price == null) return null;
@@ -176,7 +199,12 @@ const RESOLVERS: Record<BenchmarkSubgraphName, GraphQLResolverMap<unknown>> = {
   },
 };
 
-const SDL: Record<BenchmarkSubgraphName, string> = { accounts: ACCOUNTS_SDL, inventory: INVENTORY_SDL, products: PRODUCTS_SDL, reviews: REVIEWS_SDL };
+const SDL: Record<BenchmarkSubgraphName, string> = {
+  accounts: ACCOUNTS_SDL,
+  inventory: INVENTORY_SDL,
+  products: PRODUCTS_SDL,
+  reviews: REVIEWS_SDL,
+};
 
 /** The subgraph names, in the order the benchmark lists them. */
 export const BENCHMARK_SUBGRAPHS: readonly BenchmarkSubgraphName[] = ['accounts', 'inventory', 'products', 'reviews'];

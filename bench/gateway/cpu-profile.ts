@@ -53,7 +53,8 @@ export function summarizeCpuProfile(file: string, root: string, top = 40): Profi
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 
-  const where = (n: ProfileNode) => `${path.relative(root, n.callFrame.url.replace(/^file:\/\//, '')) || n.callFrame.url || '-'}:${n.callFrame.lineNumber + 1}`;
+  const where = (n: ProfileNode) =>
+    `${path.relative(root, n.callFrame.url.replace(/^file:\/\//, '')) || n.callFrame.url || '-'}:${n.callFrame.lineNumber + 1}`;
   const key = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${where(n)}`;
   const fn = new Map<string, { name: string; where: string; selfMs: number }>();
   const pkg = new Map<string, number>();
@@ -67,7 +68,10 @@ export function summarizeCpuProfile(file: string, root: string, top = 40): Profi
     const f = fn.get(k) ?? { name: n.callFrame.functionName || '(anonymous)', where: where(n), selfMs: 0 };
     f.selfMs += us / 1000;
     fn.set(k, f);
-    const p = n.callFrame.functionName.startsWith('(') && !n.callFrame.url ? n.callFrame.functionName : packageOf(n.callFrame.url, root);
+    const p =
+      n.callFrame.functionName.startsWith('(') && !n.callFrame.url
+        ? n.callFrame.functionName
+        : packageOf(n.callFrame.url, root);
     pkg.set(p, (pkg.get(p) ?? 0) + us / 1000);
     // Inclusive time: every distinct frame on this sample's stack gets the sample once.
     const seen = new Set<string>();

@@ -16,7 +16,9 @@ export interface GatewayTarget {
 /** @returns the installed version of a package, or "not installed" */
 export function installedVersion(root: string, pkg: string): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return 'not installed';
   }
@@ -36,7 +38,11 @@ export function gatewayTargets(root: string): GatewayTarget[] {
   const tsx = ['--import', 'tsx'];
   const ours = (workers: number, dedupe = true): GatewayTarget => ({
     key: !dedupe ? 'ours-nodedupe' : workers === 1 ? 'ours' : `ours-${workers}w`,
-    label: !dedupe ? 'diagnostic: ours (1 process) with AIC_SUBGRAPH_DEDUPE=false' : workers === 1 ? 'ours (1 process)' : `ours (AIC_GATEWAY_WORKERS=${workers})`,
+    label: !dedupe
+      ? 'diagnostic: ours (1 process) with AIC_SUBGRAPH_DEDUPE=false'
+      : workers === 1
+        ? 'ours (1 process)'
+        : `ours (AIC_GATEWAY_WORKERS=${workers})`,
     processes: workers,
     async start(supergraphPath, nodeArgs = []) {
       const port = await freePort();
@@ -53,18 +59,45 @@ export function gatewayTargets(root: string): GatewayTarget[] {
         LOG_LEVEL: 'warn',
       };
       // The images start services with reflect-metadata preloaded (Dockerfile); so does this.
-      return { proc: startProcess(this.label, process.execPath, [...nodeArgs, '--require', 'reflect-metadata', ...tsx, 'gateway/src/main.ts'], env, root), url: `http://127.0.0.1:${port}/graphql` };
+      return {
+        proc: startProcess(
+          this.label,
+          process.execPath,
+          [...nodeArgs, '--require', 'reflect-metadata', ...tsx, 'gateway/src/main.ts'],
+          env,
+          root,
+        ),
+        url: `http://127.0.0.1:${port}/graphql`,
+      };
     },
   });
   const hive = (fork: number): GatewayTarget => ({
     key: fork === 1 ? 'hive' : `hive-${fork}f`,
-    label: fork === 1 ? `Hive Gateway ${installedVersion(root, '@graphql-hive/gateway')} (1 process)` : `Hive Gateway (--fork ${fork})`,
+    label:
+      fork === 1
+        ? `Hive Gateway ${installedVersion(root, '@graphql-hive/gateway')} (1 process)`
+        : `Hive Gateway (--fork ${fork})`,
     processes: fork,
     async start(supergraphPath, nodeArgs = []) {
       const port = await freePort();
       const bin = path.join(root, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
-      const args = [...nodeArgs, bin, 'supergraph', supergraphPath, '--host', '127.0.0.1', '--port', String(port), '--jit', '--fork', String(fork)];
-      return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
+      const args = [
+        ...nodeArgs,
+        bin,
+        'supergraph',
+        supergraphPath,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--jit',
+        '--fork',
+        String(fork),
+      ];
+      return {
+        proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root),
+        url: `http://127.0.0.1:${port}/graphql`,
+      };
     },
   });
   return [
@@ -78,7 +111,10 @@ export function gatewayTargets(root: string): GatewayTarget[] {
       async start(supergraphPath, nodeArgs = []) {
         const port = await freePort();
         const args = [...nodeArgs, ...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port)];
-        return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
+        return {
+          proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root),
+          url: `http://127.0.0.1:${port}/graphql`,
+        };
       },
     },
     {
@@ -88,7 +124,10 @@ export function gatewayTargets(root: string): GatewayTarget[] {
       async start(supergraphPath, nodeArgs = []) {
         const port = await freePort();
         const args = [...nodeArgs, ...tsx, 'bench/gateway/bare-apollo.main.ts', supergraphPath, String(port), 'http'];
-        return { proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root), url: `http://127.0.0.1:${port}/graphql` };
+        return {
+          proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root),
+          url: `http://127.0.0.1:${port}/graphql`,
+        };
       },
     },
     hive(1),

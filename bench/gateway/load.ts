@@ -45,7 +45,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     ...(verify ? { verifyBody: (body: unknown) => verify(String(body)) } : {}),
   };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (err: unknown, res: autocannon.Result) => (err ? reject(err as Error) : resolve(res)));
+    const instance = autocannon(options, (err: unknown, res: autocannon.Result) =>
+      err ? reject(err as Error) : resolve(res),
+    );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
       latencies.push(responseTime);
     });

@@ -20,7 +20,13 @@ export interface ServiceProcess {
  * runner ends it by pid).
  * @returns a handle to read its output and stop it
  */
-export function startProcess(name: string, command: string, args: string[], env: Record<string, string>, cwd: string): ServiceProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): ServiceProcess {
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   const remember = (chunk: Buffer) => {
@@ -54,7 +60,10 @@ export function startProcess(name: string, command: string, args: string[], env:
     outputTail: () => tail.join('\n'),
     firstJsonLine: (timeoutMs) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name} printed no ready line within ${timeoutMs} ms:\n${tail.join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${name} printed no ready line within ${timeoutMs} ms:\n${tail.join('\n')}`)),
+          timeoutMs,
+        );
         child.once('exit', (code) => {
           clearTimeout(timer);
           reject(new Error(`${name} exited with code ${code}:\n${tail.join('\n')}`));
@@ -125,7 +134,8 @@ export function processTreeUsage(rootPid: number): { cpuSeconds: number; rssByte
     ticks.set(Number(entry), s.cpuTicks);
   }
   const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid, hops = 0; p && hops < 20; p = parentOf.get(p), hops++) if (p === rootPid) return true;
+    for (let p: number | undefined = pid, hops = 0; p && hops < 20; p = parentOf.get(p), hops++)
+      if (p === rootPid) return true;
     return false;
   };
   let cpuTicks = 0;

@@ -63,10 +63,16 @@ function summarize(o: TargetOutcome): Summary | undefined {
     p95: mean(o.rounds.map((r) => r.latencyMs.p95)),
     p99: mean(o.rounds.map((r) => r.latencyMs.p99)),
     requests,
-    failures: { errors: sum(o.rounds.map((r) => r.errors)), non2xx: sum(o.rounds.map((r) => r.non2xx)), mismatches: sum(o.rounds.map((r) => r.mismatches)) },
+    failures: {
+      errors: sum(o.rounds.map((r) => r.errors)),
+      non2xx: sum(o.rounds.map((r) => r.non2xx)),
+      mismatches: sum(o.rounds.map((r) => r.mismatches)),
+    },
     cpuMsPerRequest: (sum(o.rounds.map((r) => r.gatewayCpuSeconds)) * 1000) / (requests || 1),
     rssMb: Math.max(...o.rounds.map((r) => r.gatewayRssBytes)) / 2 ** 20,
-    subgraphCallsPerRequest: o.rounds.every((r) => r.subgraphRequests !== undefined) ? sum(o.rounds.map((r) => r.subgraphRequests!)) / (requests || 1) : Number.NaN,
+    subgraphCallsPerRequest: o.rounds.every((r) => r.subgraphRequests !== undefined)
+      ? sum(o.rounds.map((r) => r.subgraphRequests!)) / (requests || 1)
+      : Number.NaN,
   };
 }
 
@@ -91,7 +97,7 @@ export function renderGatewayReport(input: GatewayReportInput): string {
     '',
     'Setup, as in the public graphql-hive/graphql-gateways-benchmark "federation" case: four subgraphs (accounts, inventory, products, reviews) with its schemas ' +
       '(`@key`, `@requires(fields: "price weight")`, `@provides(fields: "username")`) and rows, each in its own Node process ' +
-      '(`bench/gateway/subgraph.main.ts`; parsed documents and answers to repeated request bodies are kept in memory, so the subgraphs stay cheap, as the benchmark\'s Rust subgraphs are), ' +
+      "(`bench/gateway/subgraph.main.ts`; parsed documents and answers to repeated request bodies are kept in memory, so the subgraphs stay cheap, as the benchmark's Rust subgraphs are), " +
       'composed with `@apollo/composition`, and its heavy nested `TestQuery` (users → reviews → product → reviews → author → reviews → product, plus topProducts → reviews → author → reviews → product; ' +
       `about ${Math.round(mean(outcomes.flatMap((o) => (o.answerBytes ? [o.answerBytes] : []))) / 1024)} KiB per answer). Every gateway runs in its own process; autocannon runs in the benchmark process. ` +
       'One difference from the reference: its Rust inventory subgraph ignores the `@requires` fields and always answers `shippingEstimate: null`; ours computes it from them (same shape, an Int).',
@@ -117,7 +123,9 @@ export function renderGatewayReport(input: GatewayReportInput): string {
       'fewer where a gateway lets identical in-flight fetches share one call. "GraphQL errors" counts HTTP 200 answers with an `errors` key.',
   );
   const bare = summarize(outcomes.find((o) => o.key === 'bare') ?? ({ rounds: [] } as unknown as TargetOutcome));
-  const bareHttp = summarize(outcomes.find((o) => o.key === 'bare-http') ?? ({ rounds: [] } as unknown as TargetOutcome));
+  const bareHttp = summarize(
+    outcomes.find((o) => o.key === 'bare-http') ?? ({ rounds: [] } as unknown as TargetOutcome),
+  );
   if (bare && bareHttp) {
     lines.push(
       '',
@@ -127,7 +135,9 @@ export function renderGatewayReport(input: GatewayReportInput): string {
   }
 
   const ours = summarize(outcomes.find((o) => o.key === 'ours') ?? ({ rounds: [] } as unknown as TargetOutcome));
-  const oursAlone = summarize(outcomes.find((o) => o.key === 'ours-nodedupe') ?? ({ rounds: [] } as unknown as TargetOutcome));
+  const oursAlone = summarize(
+    outcomes.find((o) => o.key === 'ours-nodedupe') ?? ({ rounds: [] } as unknown as TargetOutcome),
+  );
   if (ours && oursAlone) {
     lines.push(
       '',
@@ -144,7 +154,13 @@ export function renderGatewayReport(input: GatewayReportInput): string {
     ['ours (2 workers) vs bare Apollo Gateway (1 process, it has no worker mode)', 'ours-2w', 'bare', 3],
     ['ours (2 workers) vs Hive Gateway (--fork 2)', 'ours-2w', 'hive-2f', 1],
   ];
-  lines.push('', '**Goals** (issue #9: ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway):', '', '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |', '|---|---:|---:|---:|---|');
+  lines.push(
+    '',
+    '**Goals** (issue #9: ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway):',
+    '',
+    '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |',
+    '|---|---:|---:|---:|---|',
+  );
   for (const [title, a, b, goal] of goals) {
     const x = by.get(a);
     const y = by.get(b);
@@ -153,13 +169,23 @@ export function renderGatewayReport(input: GatewayReportInput): string {
       continue;
     }
     const ratio = x.rps / y.rps;
-    lines.push(`| ${title} | ${f2(ratio)}× | ${f2(y.cpuMsPerRequest / x.cpuMsPerRequest)}× | ≥ ${goal}× | ${ratio >= goal ? 'yes' : 'no'} |`);
+    lines.push(
+      `| ${title} | ${f2(ratio)}× | ${f2(y.cpuMsPerRequest / x.cpuMsPerRequest)}× | ≥ ${goal}× | ${ratio >= goal ? 'yes' : 'no'} |`,
+    );
   }
 
-  lines.push('', 'Rounds:', '', '| gateway | round | req/s | p50 ms | p99 ms | gateway CPU s | subgraphs CPU s | 1-min load avg (start → end) |', '|---|---:|---:|---:|---:|---:|---:|---|');
+  lines.push(
+    '',
+    'Rounds:',
+    '',
+    '| gateway | round | req/s | p50 ms | p99 ms | gateway CPU s | subgraphs CPU s | 1-min load avg (start → end) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  );
   for (const o of outcomes) {
     o.rounds.forEach((r, i) =>
-      lines.push(`| ${o.label} | ${i + 1} | ${f1(r.rps)} | ${f1(r.latencyMs.p50)} | ${f1(r.latencyMs.p99)} | ${f1(r.gatewayCpuSeconds)} | ${f1(r.subgraphCpuSeconds)} | ${f1(r.loadAverage[0])} → ${f1(r.loadAverage[1])} |`),
+      lines.push(
+        `| ${o.label} | ${i + 1} | ${f1(r.rps)} | ${f1(r.latencyMs.p50)} | ${f1(r.latencyMs.p99)} | ${f1(r.gatewayCpuSeconds)} | ${f1(r.subgraphCpuSeconds)} | ${f1(r.loadAverage[0])} → ${f1(r.loadAverage[1])} |`,
+      ),
     );
   }
 
@@ -174,6 +200,7 @@ export function renderGatewayReport(input: GatewayReportInput): string {
   );
 
   const failed = outcomes.filter((o) => o.error);
-  for (const o of failed) lines.push('', `**${o.label} could not be measured:**`, '', '```', o.error!.slice(0, 3000), '```');
+  for (const o of failed)
+    lines.push('', `**${o.label} could not be measured:**`, '', '```', o.error!.slice(0, 3000), '```');
   return lines.join('\n');
 }

@@ -25,7 +25,11 @@ const MAX_CACHED_RESPONSES = 10_000;
  * `GET /stats` answers `{"requests": n}`, the GraphQL requests served so far (calls per answer).
  * @returns the listening server's URL and a stop function
  */
-export async function startSubgraphServer(schema: GraphQLSchema, port: number, host = '127.0.0.1'): Promise<RunningSubgraph> {
+export async function startSubgraphServer(
+  schema: GraphQLSchema,
+  port: number,
+  host = '127.0.0.1',
+): Promise<RunningSubgraph> {
   const documents = new Map<string, DocumentNode>();
   const responses = new Map<string, Buffer>();
 
@@ -36,19 +40,34 @@ export async function startSubgraphServer(schema: GraphQLSchema, port: number, h
     } catch {
       return { status: 400, body: Buffer.from('{"errors":[{"message":"Body is not JSON"}]}'), cacheable: false };
     }
-    if (typeof request.query !== 'string') return { status: 400, body: Buffer.from('{"errors":[{"message":"No query"}]}'), cacheable: false };
+    if (typeof request.query !== 'string')
+      return { status: 400, body: Buffer.from('{"errors":[{"message":"No query"}]}'), cacheable: false };
     let document = documents.get(request.query);
     if (!document) {
       try {
         document = parse(request.query);
       } catch (err) {
-        return { status: 400, body: Buffer.from(JSON.stringify({ errors: [{ message: (err as Error).message }] })), cacheable: false };
+        return {
+          status: 400,
+          body: Buffer.from(JSON.stringify({ errors: [{ message: (err as Error).message }] })),
+          cacheable: false,
+        };
       }
       const errors = validate(schema, document);
-      if (errors.length) return { status: 400, body: Buffer.from(JSON.stringify({ errors: errors.map((e) => ({ message: e.message })) })), cacheable: false };
+      if (errors.length)
+        return {
+          status: 400,
+          body: Buffer.from(JSON.stringify({ errors: errors.map((e) => ({ message: e.message })) })),
+          cacheable: false,
+        };
       documents.set(request.query, document);
     }
-    const result = await execute({ schema, document, variableValues: request.variables ?? undefined, operationName: request.operationName ?? undefined });
+    const result = await execute({
+      schema,
+      document,
+      variableValues: request.variables ?? undefined,
+      operationName: request.operationName ?? undefined,
+    });
     return { status: 200, body: Buffer.from(JSON.stringify(result)), cacheable: !result.errors?.length };
   }
 
@@ -77,7 +96,10 @@ export async function startSubgraphServer(schema: GraphQLSchema, port: number, h
           if (cacheable && responses.size < MAX_CACHED_RESPONSES) responses.set(raw, body);
           res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
         },
-        (err: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: err.message }] })),
+        (err: Error) =>
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ errors: [{ message: err.message }] })),
       );
     });
   });

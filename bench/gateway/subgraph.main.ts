@@ -6,7 +6,8 @@ import { startSubgraphServer } from './subgraph-http.server';
 
 async function main(): Promise<void> {
   const name = process.argv[2] as BenchmarkSubgraphName;
-  if (!BENCHMARK_SUBGRAPHS.includes(name)) throw new Error(`Unknown subgraph "${name}"; one of ${BENCHMARK_SUBGRAPHS.join(', ')}`);
+  if (!BENCHMARK_SUBGRAPHS.includes(name))
+    throw new Error(`Unknown subgraph "${name}"; one of ${BENCHMARK_SUBGRAPHS.join(', ')}`);
   const running = await startSubgraphServer(buildBenchmarkSubgraph(name).schema, Number(process.argv[3] ?? 0));
   process.stdout.write(`${JSON.stringify({ name, url: running.url })}\n`);
   process.once('SIGTERM', () => void running.stop().then(() => process.exit(0)));

@@ -1,5 +1,14 @@
 import type { Env, RevocationSettings, WebSocketSettings } from '../../lib/src/core';
-import { getEnvBool, getEnvList, getEnvNum, getEnvStr, loadBodyLimits, loadWebSocketSettings, otlpTracesEndpoint, revocationSettings } from '../../lib/src/core';
+import {
+  getEnvBool,
+  getEnvList,
+  getEnvNum,
+  getEnvStr,
+  loadBodyLimits,
+  loadWebSocketSettings,
+  otlpTracesEndpoint,
+  revocationSettings,
+} from '../../lib/src/core';
 import { SERVICES, localUrl, urlEnvOf } from '../../lib/contracts/services';
 import { INTERNAL_ROUTES, routeUrl } from '../../lib/contracts/routes';
 
@@ -73,7 +82,11 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       audience: getEnvStr(env, 'AIC_JWT_AUDIENCE', 'aic-platform'),
       revocations: verifyTokens ? revocationSettings(env, identityUrl) : undefined,
     },
-    corsOrigins: getEnvList(env, 'AIC_CORS_ORIGINS', ['https://studio.apollographql.com', localUrl('gateway', 'localhost'), 'http://localhost:3000']),
+    corsOrigins: getEnvList(env, 'AIC_CORS_ORIGINS', [
+      'https://studio.apollographql.com',
+      localUrl('gateway', 'localhost'),
+      'http://localhost:3000',
+    ]),
     bodyLimitBytes: loadBodyLimits(env).edge,
     subgraphTimeoutMs: getEnvNum(env, 'AIC_SUBGRAPH_TIMEOUT_MS', 30_000),
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
@@ -92,7 +105,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       maxTokens: getEnvNum(env, 'AIC_MAX_TOKENS', 3000),
       maxDirectives: getEnvNum(env, 'AIC_MAX_DIRECTIVES', 50),
     },
-    rateLimits: { perUserPerMinute: getEnvNum(env, 'AIC_RATE_LIMIT_PER_USER', 1200), perIpPerMinute: getEnvNum(env, 'AIC_RATE_LIMIT_PER_IP', 2400) },
+    rateLimits: {
+      perUserPerMinute: getEnvNum(env, 'AIC_RATE_LIMIT_PER_USER', 1200),
+      perIpPerMinute: getEnvNum(env, 'AIC_RATE_LIMIT_PER_IP', 2400),
+    },
     rateLimitPrefix: getEnvStr(env, 'AIC_RATE_LIMIT_PREFIX', 'aic-gateway'),
     redisUrl: getEnvStr(env, 'REDIS_URL'),
     safelistPath: getEnvStr(env, 'AIC_SAFELIST_PATH'),
@@ -104,4 +120,3 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     webSocket: loadWebSocketSettings(env, { maxConnectionsPerIp: 100 }),
   };
 }
-

@@ -9,10 +9,14 @@ import { createGateway } from './server';
 async function serve() {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger('gateway', config.logLevel);
-  const tracing = config.otlpEndpoint ? startTracing({ serviceName: 'gateway', endpoint: config.otlpEndpoint }) : undefined;
+  const tracing = config.otlpEndpoint
+    ? startTracing({ serviceName: 'gateway', endpoint: config.otlpEndpoint })
+    : undefined;
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   const gateway = await createGateway(config, { supergraphSdl, logger });
-  const unwatch = config.watchSupergraph ? watchSupergraphFile(config.supergraphPath, (sdl) => gateway.reload(sdl), { logger }) : () => undefined;
+  const unwatch = config.watchSupergraph
+    ? watchSupergraphFile(config.supergraphPath, (sdl) => gateway.reload(sdl), { logger })
+    : () => undefined;
   const url = await gateway.listen(config.port, config.host);
   logger.info({ url: `${url}/graphql`, pid: process.pid }, 'gateway ready');
   const shutdown = async () => {

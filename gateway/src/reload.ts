@@ -7,7 +7,11 @@ import type { Logger } from '../../lib/src/core';
  * that `apply` refuses (invalid supergraph) is logged and the old one keeps serving.
  * @returns a function that stops watching
  */
-export function watchSupergraphFile(file: string, apply: (sdl: string) => void, opts: { intervalMs?: number; logger: Logger }): () => void {
+export function watchSupergraphFile(
+  file: string,
+  apply: (sdl: string) => void,
+  opts: { intervalMs?: number; logger: Logger },
+): () => void {
   let last = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const check = () => {
     let sdl: string;

@@ -45,7 +45,10 @@ export interface Gateway {
  * the upload/download and REST proxies (transport/) and metrics (observability/), with hot reload.
  * Never listens until `listen`.
  */
-export async function createGateway(config: GatewayConfig, deps: { supergraphSdl: string; logger: Logger; verify?: TokenVerifier }): Promise<Gateway> {
+export async function createGateway(
+  config: GatewayConfig,
+  deps: { supergraphSdl: string; logger: Logger; verify?: TokenVerifier },
+): Promise<Gateway> {
   const { logger } = deps;
   const { verify, revocations } = await edgeVerification(config, deps);
   const metrics = createGatewayMetrics({ maxLabelValues: config.metricsMaxLabelValues });
@@ -53,22 +56,72 @@ export async function createGateway(config: GatewayConfig, deps: { supergraphSdl
   const limits = operationLimits(config.limits);
   const scrub = createScrubber(() => execution.current().urls);
   // Apollo Server hides suggestions from validation errors only; variable errors carry them too.
-  const formatError = clientErrorFormatter(createGatewayFormatError({ production: config.production, scrub, limitErrorOf: limits.limitErrorOf }), config.production);
-  const execution = createSupergraphExecution(config, { supergraphSdl: deps.supergraphSdl, logger, metrics, formatError });
+  const formatError = clientErrorFormatter(
+    createGatewayFormatError({ production: config.production, scrub, limitErrorOf: limits.limitErrorOf }),
+    config.production,
+  );
+  const execution = createSupergraphExecution(config, {
+    supergraphSdl: deps.supergraphSdl,
+    logger,
+    metrics,
+    formatError,
+  });
   const authRequirements = () => execution.current().authRequirements;
 
   // CORS, request ids and logs first on every request; GraphQL JSON POSTs (but multipart subscriptions) straight to Apollo once started.
   const edge = edgeHandler({ corsOrigins: config.corsOrigins, metrics: metrics.service, logger });
-  const shell = createHttpShell({ name: 'gateway', metrics: metrics.service, trustProxy: config.trustProxy, onRequest: edge, takesDirect: (req) => !acceptsMultipartSubscription(req.headers.accept), readiness: () => !revocations || revocations.loaded() });
+  const shell = createHttpShell({
+    name: 'gateway',
+    metrics: metrics.service,
+    trustProxy: config.trustProxy,
+    onRequest: edge,
+    takesDirect: (req) => !acceptsMultipartSubscription(req.headers.accept),
+    readiness: () => !revocations || revocations.loaded(),
+  });
   const { app, httpServer } = shell;
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
-  mountServiceRoutes(app, { mountHealthAndMetrics: () => shell.mountHealthAndMetrics(), urls: () => execution.current().urls, uploadLimitBytes: config.uploadLimitBytes, bodyLimitBytes: config.bodyLimitBytes, subgraphTimeoutMs: config.subgraphTimeoutMs, scrubError: config.production ? (text: string) => scrubBody(scrub, text) : undefined });
+  mountServiceRoutes(app, {
+    mountHealthAndMetrics: () => shell.mountHealthAndMetrics(),
+    urls: () => execution.current().urls,
+    uploadLimitBytes: config.uploadLimitBytes,
+    bodyLimitBytes: config.bodyLimitBytes,
+    subgraphTimeoutMs: config.subgraphTimeoutMs,
+    scrubError: config.production ? (text: string) => scrubBody(scrub, text) : undefined,
+  });
 
-  const apollo = createGatewayApollo(config, { gateway: execution.gateway, httpServer, formatError, limits, safelist, metrics: metrics.service, authRequirements, onDrain: () => subscriptions.drain() });
+  const apollo = createGatewayApollo(config, {
+    gateway: execution.gateway,
+    httpServer,
+    formatError,
+    limits,
+    safelist,
+    metrics: metrics.service,
+    authRequirements,
+    onDrain: () => subscriptions.drain(),
+  });
   const rateLimiter = createRateLimiter(config.rateLimits, { verify, redis, prefix: config.rateLimitPrefix });
-  const subscriptions = createGatewaySubscriptions(config, httpServer, app, { apollo, executor: () => execution.current().executor(), authRequirements, verify, revocations: revocations?.list, rateLimiter, limits, safelist, formatError, logger, onActiveChange: (d) => metrics.activeSubscriptions.inc(d) });
+  const subscriptions = createGatewaySubscriptions(config, httpServer, app, {
+    apollo,
+    executor: () => execution.current().executor(),
+    authRequirements,
+    verify,
+    revocations: revocations?.list,
+    rateLimiter,
+    limits,
+    safelist,
+    formatError,
+    logger,
+    onActiveChange: (d) => metrics.activeSubscriptions.inc(d),
+  });
   await apollo.start();
-  mountGraphQLRoutes(shell, { apollo, verify, rateLimiter, multipart: subscriptions.multipart, bodyLimitBytes: config.bodyLimitBytes, logger });
+  mountGraphQLRoutes(shell, {
+    apollo,
+    verify,
+    rateLimiter,
+    multipart: subscriptions.multipart,
+    bodyLimitBytes: config.bodyLimitBytes,
+    logger,
+  });
 
   return {
     app,

@@ -25,7 +25,11 @@ beforeAll(async () => {
   auth = { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience };
   catalogue = await startCatalogue();
   stock = await startStock(control);
-  gateway = await startGatewayOver([catalogue, stock], { auth, rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 }, bodyLimitBytes: 1_000_000 });
+  gateway = await startGatewayOver([catalogue, stock], {
+    auth,
+    rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 },
+    bodyLimitBytes: 1_000_000,
+  });
 });
 
 afterAll(async () => {
@@ -36,14 +40,21 @@ afterAll(async () => {
 });
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('operation limits and request hygiene', () => {
   it('refuses deep, alias-heavy, directive-heavy and token-heavy operations', async () => {
     const deep = `{ product(id: "p") { ${'parent { '.repeat(14)} id ${'} '.repeat(14)} } }`;
     const depth = await gql(gateway.graphqlUrl, deep);
     expect(depth.errors?.[0].message).toMatch(/depth/i);
-    const aliases = await gql(gateway.graphqlUrl, `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: hello`).join(' ')} }`);
+    const aliases = await gql(
+      gateway.graphqlUrl,
+      `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: hello`).join(' ')} }`,
+    );
     expect(aliases.errors?.[0].message).toMatch(/alias/i);
     const directives = await gql(gateway.graphqlUrl, `{ hello ${'@include(if: true) '.repeat(60)} }`);
     expect(directives.errors?.[0].message).toMatch(/directive/i);
@@ -54,10 +65,24 @@ describe('operation limits and request hygiene', () => {
 
   it('refuses array batching, multipart/form-data and text/plain (CSRF), and oversized bodies', async () => {
     expect((await post(gateway.graphqlUrl, [{ query: '{ hello }' }, { query: '{ hello }' }])).status).toBe(400);
-    const form = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{ hello }"}\r\n--x--' });
+    const form = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: '--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{ hello }"}\r\n--x--',
+    });
     expect(form.status).toBe(400);
-    expect((await fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ hello }"}' })).status).toBe(400);
-    expect((await post(gateway.graphqlUrl, { query: '{ hello }', variables: { pad: 'x'.repeat(1_200_000) } })).status).toBe(413);
+    expect(
+      (
+        await fetch(gateway.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: '{"query":"{ hello }"}',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await post(gateway.graphqlUrl, { query: '{ hello }', variables: { pad: 'x'.repeat(1_200_000) } })).status,
+    ).toBe(413);
   });
 
   it('supports automatic persisted queries', async () => {
@@ -66,8 +91,12 @@ describe('operation limits and request hygiene', () => {
     const ext = { persistedQuery: { version: 1, sha256Hash } };
     const miss = (await (await post(gateway.graphqlUrl, { extensions: ext })).json()) as any;
     expect(miss.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-    expect(((await (await post(gateway.graphqlUrl, { query, extensions: ext })).json()) as any).data).toEqual({ hello: 'world' });
-    expect(((await (await post(gateway.graphqlUrl, { extensions: ext })).json()) as any).data).toEqual({ hello: 'world' });
+    expect(((await (await post(gateway.graphqlUrl, { query, extensions: ext })).json()) as any).data).toEqual({
+      hello: 'world',
+    });
+    expect(((await (await post(gateway.graphqlUrl, { extensions: ext })).json()) as any).data).toEqual({
+      hello: 'world',
+    });
   });
 });
 
@@ -78,8 +107,19 @@ describe('production edge', () => {
   beforeAll(async () => {
     prod = await startGatewayOver([catalogue, stock], { auth, production: true });
     const manifest = path.join(dir, 'manifest.json');
-    fs.writeFileSync(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: 'hello', name: 'Hello', type: 'query', body: 'query Hello { hello }' }] }));
-    safelisted = await startGatewayOver([catalogue, stock], { auth, safelistPath: manifest, rateLimits: { perIpPerMinute: 3, perUserPerMinute: 0 } });
+    fs.writeFileSync(
+      manifest,
+      JSON.stringify({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [{ id: 'hello', name: 'Hello', type: 'query', body: 'query Hello { hello }' }],
+      }),
+    );
+    safelisted = await startGatewayOver([catalogue, stock], {
+      auth,
+      safelistPath: manifest,
+      rateLimits: { perIpPerMinute: 3, perUserPerMinute: 0 },
+    });
   });
   afterAll(async () => {
     await prod?.stop();
@@ -115,23 +155,35 @@ describe('edge authorization from the supergraph', () => {
     expect(anon.status).toBe(401);
     expect(anon.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', fields: ['Query.secret'] });
     const viewer = await issuer.issue({ perms: [] });
-    expect((await gql(gateway.graphqlUrl, '{ secret { value } }', {}, viewer)).data).toEqual({ secret: { value: 's3cr3t' } });
+    expect((await gql(gateway.graphqlUrl, '{ secret { value } }', {}, viewer)).data).toEqual({
+      secret: { value: 's3cr3t' },
+    });
     const noScope = await gql(gateway.graphqlUrl, '{ products { cost } }', {}, viewer);
     expect(noScope.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', fields: ['Product.cost'] });
     const finance = await issuer.issue({ perms: ['finance:read'] });
-    expect((await gql(gateway.graphqlUrl, '{ products { cost } }', {}, finance)).data).toEqual({ products: [{ cost: 9.5 }, { cost: 9.5 }] });
+    expect((await gql(gateway.graphqlUrl, '{ products { cost } }', {}, finance)).data).toEqual({
+      products: [{ cost: 9.5 }, { cost: 9.5 }],
+    });
   });
 });
 
 describe('subgraph faults', () => {
   it('answers partial data with HTTP 200 when a subgraph is slow, and the circuit opens then closes', async () => {
     // Generous numbers: a loaded CI machine must not time out the healthy subgraph.
-    const fast = await startGatewayOver([catalogue, stock], { auth, subgraphTimeoutMs: 1500, breakerThreshold: 2, breakerHalfOpenAfterMs: 1000 });
+    const fast = await startGatewayOver([catalogue, stock], {
+      auth,
+      subgraphTimeoutMs: 1500,
+      breakerThreshold: 2,
+      breakerHalfOpenAfterMs: 1000,
+    });
     const q = '{ products { id name inStock } }';
     control.delayMs = 5000;
     const slow = await gql(fast.graphqlUrl, q);
     expect(slow.status).toBe(200);
-    expect(slow.data.products).toEqual([{ id: 'p1', name: 'Product p1', inStock: null }, { id: 'p2', name: 'Product p2', inStock: null }]);
+    expect(slow.data.products).toEqual([
+      { id: 'p1', name: 'Product p1', inStock: null },
+      { id: 'p2', name: 'Product p2', inStock: null },
+    ]);
     expect(slow.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_TIMEOUT', serviceName: 'stock' });
     await gql(fast.graphqlUrl, q);
     const callsBefore = control.calls;
@@ -140,11 +192,15 @@ describe('subgraph faults', () => {
     expect(control.calls).toBe(callsBefore);
     control.delayMs = 0;
     // Open until the half-open delay has passed; then one trial call closes it.
-    const healed = await waitFor(async () => {
-      const res = await gql(fast.graphqlUrl, q);
-      if (res.errors) expect(res.errors[0].extensions).toMatchObject({ code: 'CIRCUIT_OPEN', serviceName: 'stock' });
-      return !res.errors && res;
-    }, 'the circuit to close', { timeoutMs: 10_000, intervalMs: 100 });
+    const healed = await waitFor(
+      async () => {
+        const res = await gql(fast.graphqlUrl, q);
+        if (res.errors) expect(res.errors[0].extensions).toMatchObject({ code: 'CIRCUIT_OPEN', serviceName: 'stock' });
+        return !res.errors && res;
+      },
+      'the circuit to close',
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     expect(healed.data.products[0].inStock).toBe(3);
     await fast.stop();
   });
@@ -156,19 +212,28 @@ describe('subgraph faults', () => {
     await doomed.stop();
     const res = await gql(gw.graphqlUrl, '{ products { id inStock } }');
     expect(res.status).toBe(200);
-    expect(res.data.products).toEqual([{ id: 'p1', inStock: null }, { id: 'p2', inStock: null }]);
+    expect(res.data.products).toEqual([
+      { id: 'p1', inStock: null },
+      { id: 'p2', inStock: null },
+    ]);
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'stock' });
     await gw.stop();
   });
 
   it('finishes every accepted request when stopped under load', async () => {
     // Each request must reach the stock subgraph on its own (counted below), so no shared calls.
-    const gw = await startGatewayOver([catalogue, stock], { auth, rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 }, subgraphDedupe: false });
+    const gw = await startGatewayOver([catalogue, stock], {
+      auth,
+      rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 },
+      subgraphDedupe: false,
+    });
     control.delayMs = 500;
     const baseline = control.calls;
     const inflight = Array.from({ length: 20 }, () => gql(gw.graphqlUrl, '{ products { inStock } }'));
     // Stop once every request is being handled (each has reached the stock subgraph: 2 entities each).
-    await waitFor(() => control.calls >= baseline + 40, 'every request to reach the stock subgraph', { intervalMs: 10 });
+    await waitFor(() => control.calls >= baseline + 40, 'every request to reach the stock subgraph', {
+      intervalMs: 10,
+    });
     const stopping = gw.stop();
     const results = await Promise.all(inflight);
     await stopping;

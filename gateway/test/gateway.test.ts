@@ -29,8 +29,17 @@ async function startEchoSubgraph(): Promise<RunningService> {
     resolvers: { Query: { echo: (_: unknown, __: unknown, ctx: any) => ctx } },
   });
   const server = await createServiceServer({
-    name: 'echo', schema, logger: createLogger('echo', 'silent'), production: false, bodyLimitBytes: 100_000,
-    context: async (input) => ({ authorization: input.authorization, traceparent: input.traceparent, requestId: input.headers['x-request-id'], forwardedFor: input.headers['x-forwarded-for'] }),
+    name: 'echo',
+    schema,
+    logger: createLogger('echo', 'silent'),
+    production: false,
+    bodyLimitBytes: 100_000,
+    context: async (input) => ({
+      authorization: input.authorization,
+      traceparent: input.traceparent,
+      requestId: input.headers['x-request-id'],
+      forwardedFor: input.headers['x-forwarded-for'],
+    }),
   });
   return startService('echo', server);
 }
@@ -38,11 +47,20 @@ async function startEchoSubgraph(): Promise<RunningService> {
 beforeAll(async () => {
   issuer = await startTestIssuer();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-gw-'));
-  const built = await createNotesServer(testBaseConfig('notes', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } }));
+  const built = await createNotesServer(
+    testBaseConfig('notes', {
+      dataDir,
+      auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    }),
+  );
   uploads = built.uploads;
   notes = await startService('notes', built.server);
   echo = await startEchoSubgraph();
-  gateway = await startGatewayOver([notes, echo], { auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, uploadLimitBytes: 2 * 1024 * 1024, bodyLimitBytes: 1_000_000 });
+  gateway = await startGatewayOver([notes, echo], {
+    auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    uploadLimitBytes: 2 * 1024 * 1024,
+    bodyLimitBytes: 1_000_000,
+  });
 });
 
 afterAll(async () => {
@@ -68,8 +86,19 @@ describe('gateway', () => {
   it('forwards Authorization, traceparent, the request id and the client address to subgraphs', async () => {
     const token = await issuer.issue({ perms: [] });
     const traceparent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
-    const res = await gql(gateway.graphqlUrl, '{ echo { authorization traceparent requestId forwardedFor } }', {}, token, { traceparent, 'x-request-id': 'req-42' });
-    expect(res.data.echo).toEqual({ authorization: `Bearer ${token}`, traceparent, requestId: 'req-42', forwardedFor: '127.0.0.1' });
+    const res = await gql(
+      gateway.graphqlUrl,
+      '{ echo { authorization traceparent requestId forwardedFor } }',
+      {},
+      token,
+      { traceparent, 'x-request-id': 'req-42' },
+    );
+    expect(res.data.echo).toEqual({
+      authorization: `Bearer ${token}`,
+      traceparent,
+      requestId: 'req-42',
+      forwardedFor: '127.0.0.1',
+    });
     const started = await gql(gateway.graphqlUrl, '{ echo { traceparent } }');
     expect(started.data.echo.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
@@ -89,11 +118,21 @@ describe('gateway', () => {
   });
 
   it('answers CORS for allowed origins only', async () => {
-    const ok = await fetch(gateway.graphqlUrl, { method: 'OPTIONS', headers: { origin: 'https://studio.apollographql.com', 'access-control-request-method': 'POST' } });
+    const ok = await fetch(gateway.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://studio.apollographql.com', 'access-control-request-method': 'POST' },
+    });
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
-    const evil = await fetch(gateway.graphqlUrl, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const evil = await fetch(gateway.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
-    const post = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { origin: 'https://studio.apollographql.com', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ echo { requestId } }' }) });
+    const post = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { origin: 'https://studio.apollographql.com', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ echo { requestId } }' }),
+    });
     expect(post.status).toBe(200);
     expect(post.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
     expect(post.headers.get('x-request-id')).toBeTruthy();
@@ -102,7 +141,11 @@ describe('gateway', () => {
   it('blocks CSRF-prone requests (simple GET and text/plain POST)', async () => {
     const get = await fetch(`${gateway.graphqlUrl}?query=${encodeURIComponent('{ echo { requestId } }')}`);
     expect(get.status).toBe(400);
-    const plain = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ echo { requestId } }' }) });
+    const plain = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ echo { requestId } }' }),
+    });
     expect(plain.status).toBe(400);
   });
 
@@ -115,27 +158,52 @@ describe('gateway', () => {
   it('streams uploads to the owning service and downloads back, with size limits and single use', async () => {
     const bytes = Buffer.from('a,b\n1,2\n'.repeat(1000));
     const ticket = uploads.create({ purpose: 'test', filename: 'data.csv', organizationId: 'org-up', userId: 'u1' });
-    const put = await fetch(`${gateway.url}/uploads/notes/${ticket.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}` }, body: bytes });
+    const put = await fetch(`${gateway.url}/uploads/notes/${ticket.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ticket.token}` },
+      body: bytes,
+    });
     expect(put.status).toBe(201);
     const sha = createHash('sha256').update(bytes).digest('hex');
     expect(await put.json()).toEqual({ id: ticket.id, sha256: sha, size: bytes.length });
     expect((await uploads.get(ticket.id, 'org-up'))?.sha256).toBe(sha);
     expect(await uploads.get(ticket.id, 'org-other')).toBeNull();
-    const again = await fetch(`${gateway.url}/uploads/notes/${ticket.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}` }, body: bytes });
+    const again = await fetch(`${gateway.url}/uploads/notes/${ticket.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ticket.token}` },
+      body: bytes,
+    });
     expect(again.status).toBe(409);
     const big = uploads.create({ purpose: 'test', filename: 'big.bin', organizationId: 'org-up', userId: 'u1' });
-    const tooBig = await fetch(`${gateway.url}/uploads/notes/${big.id}`, { method: 'PUT', headers: { authorization: `Bearer ${big.token}` }, body: Buffer.alloc(1024 * 1024 + 1) });
+    const tooBig = await fetch(`${gateway.url}/uploads/notes/${big.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${big.token}` },
+      body: Buffer.alloc(1024 * 1024 + 1),
+    });
     expect(tooBig.status).toBe(413);
-    const forged = await fetch(`${gateway.url}/uploads/notes/${big.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}` }, body: bytes });
+    const forged = await fetch(`${gateway.url}/uploads/notes/${big.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ticket.token}` },
+      body: bytes,
+    });
     expect(forged.status).toBe(401);
-    const { url } = uploads.issueDownload({ sha256: sha, filename: 'data.csv', organizationId: 'org-up', userId: 'u1' });
+    const { url } = uploads.issueDownload({
+      sha256: sha,
+      filename: 'data.csv',
+      organizationId: 'org-up',
+      userId: 'u1',
+    });
     const download = await fetch(`${gateway.url}${new URL(url).pathname}`);
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
   it('refuses bodies over the limit with 413', async () => {
-    const res = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ echo { requestId } }`, variables: { pad: 'x'.repeat(1_100_000) } }) });
+    const res = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ echo { requestId } }`, variables: { pad: 'x'.repeat(1_100_000) } }),
+    });
     expect(res.status).toBe(413);
   });
 });

@@ -15,7 +15,8 @@ const CORE = path.join(ROOT, 'lib/src/core');
 
 function resolveRelative(from: string, specifier: string): string {
   const base = path.resolve(path.dirname(from), specifier);
-  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts'), base]) if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts'), base])
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   throw new Error(`${path.relative(ROOT, from)}: cannot resolve ${specifier}`);
 }
 
@@ -26,11 +27,29 @@ function runtimeSpecifiers(file: string): string[] {
   const visit = (n: ts.Node): void => {
     if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier)) {
       const clause = n.importClause;
-      const typeOnly = clause && (clause.isTypeOnly || (!clause.name && clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       if (!typeOnly) out.push(n.moduleSpecifier.text);
-    } else if (ts.isExportDeclaration(n) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier) && !n.isTypeOnly) {
+    } else if (
+      ts.isExportDeclaration(n) &&
+      n.moduleSpecifier &&
+      ts.isStringLiteral(n.moduleSpecifier) &&
+      !n.isTypeOnly
+    ) {
       out.push(n.moduleSpecifier.text);
-    } else if (ts.isCallExpression(n) && (n.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(n.expression) && n.expression.text === 'require')) && n.arguments[0] && ts.isStringLiteral(n.arguments[0])) {
+    } else if (
+      ts.isCallExpression(n) &&
+      (n.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(n.expression) && n.expression.text === 'require')) &&
+      n.arguments[0] &&
+      ts.isStringLiteral(n.arguments[0])
+    ) {
       out.push(n.arguments[0].text);
     }
     n.forEachChild(visit);
@@ -67,12 +86,28 @@ describe('the gateway and the subgraph kit', () => {
     // Not vacuous: the walk reaches lib through the core barrel.
     expect(modules.has(path.join(CORE, 'index.ts'))).toBe(true);
     // The gateway enters lib through lib/src/core only (the first lib module on every chain).
-    const enteredElsewhere = libModules.map((f) => modules.get(f)!).filter((chain) => !chain.find((m) => m.startsWith('lib/src/'))!.startsWith('lib/src/core/')).map((chain) => chain.join(' → '));
+    const enteredElsewhere = libModules
+      .map((f) => modules.get(f)!)
+      .filter((chain) => !chain.find((m) => m.startsWith('lib/src/'))!.startsWith('lib/src/core/'))
+      .map((chain) => chain.join(' → '));
     expect(enteredElsewhere).toEqual([]);
-    const kit = ['lib/src/index.ts', 'lib/src/orm.ts', 'lib/src/server.ts', 'lib/src/context.ts', 'lib/src/federation.ts', 'lib/src/uploads.ts', 'lib/src/worker-pool.ts', 'lib/src/pubsub.ts'].map((f) => path.join(ROOT, f));
-    const reached = [...modules.entries()].filter(([f]) => kit.includes(f) || f.startsWith(path.join(ROOT, 'lib/src/kit'))).map(([, chain]) => chain.join(' → '));
+    const kit = [
+      'lib/src/index.ts',
+      'lib/src/orm.ts',
+      'lib/src/server.ts',
+      'lib/src/context.ts',
+      'lib/src/federation.ts',
+      'lib/src/uploads.ts',
+      'lib/src/worker-pool.ts',
+      'lib/src/pubsub.ts',
+    ].map((f) => path.join(ROOT, f));
+    const reached = [...modules.entries()]
+      .filter(([f]) => kit.includes(f) || f.startsWith(path.join(ROOT, 'lib/src/kit')))
+      .map(([, chain]) => chain.join(' → '));
     expect(reached).toEqual([]);
-    const kitPackages = [...packages.entries()].filter(([name]) => KIT_PACKAGES.test(name)).map(([name, chain]) => `${chain.join(' → ')} → ${name}`);
+    const kitPackages = [...packages.entries()]
+      .filter(([name]) => KIT_PACKAGES.test(name))
+      .map(([name, chain]) => `${chain.join(' → ')} → ${name}`);
     expect(kitPackages).toEqual([]);
   });
 
@@ -80,7 +115,11 @@ describe('the gateway and the subgraph kit', () => {
     const script = `${ENTRY_MODULES.map((m) => `require(${JSON.stringify(path.join(ROOT, m))});`).join('')}
       const loaded = Object.keys(require.cache);
       process.stdout.write(JSON.stringify({ gateway: loaded.some((f) => f.endsWith(${JSON.stringify(path.join('gateway', 'src', 'server.ts'))})), kit: loaded.filter((f) => /node_modules[\\\\/](@mikro-orm|type-graphql|reflect-metadata)[\\\\/]/.test(f)) }));`;
-    const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     const { gateway, kit } = JSON.parse(out) as { gateway: boolean; kit: string[] };
     expect(gateway).toBe(true);
     expect(kit).toEqual([]);
@@ -88,10 +127,19 @@ describe('the gateway and the subgraph kit', () => {
 
   it('is never imported by lib (lib/src/testing included): the layers only run down', () => {
     const lib = path.join(ROOT, 'lib/src');
-    const files = (fs.readdirSync(lib, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => path.join(lib, f));
+    const files = (fs.readdirSync(lib, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(lib, f));
     expect(files).toContain(path.join(lib, 'testing/harness.ts'));
     const upward = files.flatMap((file) =>
-      ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true).importedFiles.filter((i) => i.fileName.startsWith('.') && path.resolve(path.dirname(file), i.fileName).startsWith(path.join(ROOT, 'gateway') + path.sep)).map((i) => `${path.relative(ROOT, file)} → ${i.fileName}`),
+      ts
+        .preProcessFile(fs.readFileSync(file, 'utf8'), true, true)
+        .importedFiles.filter(
+          (i) =>
+            i.fileName.startsWith('.') &&
+            path.resolve(path.dirname(file), i.fileName).startsWith(path.join(ROOT, 'gateway') + path.sep),
+        )
+        .map((i) => `${path.relative(ROOT, file)} → ${i.fileName}`),
     );
     expect(upward).toEqual([]);
   });

@@ -37,7 +37,12 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   catalogue = await startCatalogue();
   stock = await startStock(control);
-  const built = await createNotesServer(testBaseConfig('notes', { dataDir: dir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } }));
+  const built = await createNotesServer(
+    testBaseConfig('notes', {
+      dataDir: dir,
+      auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    }),
+  );
   notes = await startService('notes', built.server);
 });
 
@@ -51,10 +56,18 @@ afterAll(async () => {
 });
 
 const compose = async (services: RunningService[]) =>
-  composeSupergraph(await Promise.all(services.map(async (s) => ({ name: s.name, url: s.graphqlUrl, sdl: await fetchSubgraphSdl(s.graphqlUrl) }))));
+  composeSupergraph(
+    await Promise.all(
+      services.map(async (s) => ({ name: s.name, url: s.graphqlUrl, sdl: await fetchSubgraphSdl(s.graphqlUrl) })),
+    ),
+  );
 
 async function startGateway(sdl: string, overrides: Partial<ReturnType<typeof loadGatewayConfig>> = {}) {
-  const config = { ...loadGatewayConfig({}), auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, ...overrides };
+  const config = {
+    ...loadGatewayConfig({}),
+    auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    ...overrides,
+  };
   const gateway = await createGateway(config, { supergraphSdl: sdl, logger: createLogger('gateway', 'silent') });
   const url = await gateway.listen(0);
   return { gateway, url, graphqlUrl: `${url}/graphql` };
@@ -65,11 +78,14 @@ describe('gateway operations', () => {
     const tracing = startTracing({ serviceName: 'test', endpoint: collector.url });
     const gw = await startGateway(await compose([catalogue, stock]));
     const traceId = 'c'.repeat(32);
-    await gql(gw.graphqlUrl, 'query Traced { products { name inStock } }', {}, undefined, { traceparent: `00-${traceId}-${'d'.repeat(16)}-01` });
+    await gql(gw.graphqlUrl, 'query Traced { products { name inStock } }', {}, undefined, {
+      traceparent: `00-${traceId}-${'d'.repeat(16)}-01`,
+    });
     await tracing.shutdown();
     await gw.gateway.stop();
     const ours = spans.filter((s) => s.traceId === traceId);
-    const byService = (name: string) => ours.filter((s) => s.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === name));
+    const byService = (name: string) =>
+      ours.filter((s) => s.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === name));
     const [gatewaySpan] = byService('gateway');
     expect(gatewaySpan.name).toBe('query Traced');
     expect(gatewaySpan.parentSpanId).toBe('d'.repeat(16));
@@ -102,12 +118,21 @@ describe('gateway operations', () => {
       // The first call is planned and executed as always; the second passes through when it may.
       for (let i = 0; i < 2; i++) {
         const answer = await gql(on.graphqlUrl, query, variables, token);
-        expect({ query, status: answer.status, body: answer.body }).toEqual({ query, status: plain.status, body: plain.body });
+        expect({ query, status: answer.status, body: answer.body }).toEqual({
+          query,
+          status: plain.status,
+          body: plain.body,
+        });
       }
       if (subgraph) expected[subgraph] = (expected[subgraph] ?? 0) + 1;
     }
     const text = await (await fetch(`${on.url}/metrics`)).text();
-    const passed = Object.fromEntries([...text.matchAll(/^gateway_pass_through_total\{[^}]*subgraph="(\w+)"[^}]*\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+    const passed = Object.fromEntries(
+      [...text.matchAll(/^gateway_pass_through_total\{[^}]*subgraph="(\w+)"[^}]*\} (\d+)/gm)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
+    );
     expect(passed).toEqual(expected);
     expect(await (await fetch(`${off.url}/metrics`)).text()).not.toMatch(/^gateway_pass_through_total\{/m);
     await on.gateway.stop();
@@ -128,25 +153,41 @@ describe('gateway operations', () => {
     fs.writeFileSync(file, await compose([catalogue, notes]));
     const gw = await startGateway(fs.readFileSync(file, 'utf8'));
     const offered: string[] = [];
-    const stop = watchSupergraphFile(file, (sdl) => (offered.push(sdl), gw.gateway.reload(sdl)), { intervalMs: 50, logger: createLogger('t', 'silent') });
-    expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const stop = watchSupergraphFile(file, (sdl) => (offered.push(sdl), gw.gateway.reload(sdl)), {
+      intervalMs: 50,
+      logger: createLogger('t', 'silent'),
+    });
+    expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).errors?.[0].extensions.code).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
     const token = await issuer.issue({ org: 'org-reload', perms: ['notes:write'] });
-    const client = createClient({ url: gw.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const client = createClient({
+      url: gw.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
     const events: any[] = [];
     const ended = (async () => {
       for await (const e of client.iterate({ query: 'subscription { noteAdded { text } }' })) events.push(e);
     })();
     // The subscription is attached once a published note reaches it.
-    await waitFor(async () => {
-      await gql(gw.graphqlUrl, 'mutation { addNote(text: "attached?") { id } }', {}, token);
-      return events.length > 0;
-    }, 'the subscription to attach', { intervalMs: 100 });
+    await waitFor(
+      async () => {
+        await gql(gw.graphqlUrl, 'mutation { addNote(text: "attached?") { id } }', {}, token);
+        return events.length > 0;
+      },
+      'the subscription to attach',
+      { intervalMs: 100 },
+    );
     fs.writeFileSync(file, await compose([catalogue, stock, notes]));
     await ended;
     expect(events.at(-1).errors[0].extensions.code).toBe('SUBSCRIPTION_ENDED');
     expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).data.products[0].inStock).toBe(3);
     fs.writeFileSync(file, 'this is not a supergraph');
-    await waitFor(() => offered.includes('this is not a supergraph'), 'the watcher to offer the invalid file', { intervalMs: 50 });
+    await waitFor(() => offered.includes('this is not a supergraph'), 'the watcher to offer the invalid file', {
+      intervalMs: 50,
+    });
     expect((await gql(gw.graphqlUrl, '{ products { inStock } }')).data.products[0].inStock).toBe(3);
     stop();
     await client.dispose();
@@ -157,7 +198,13 @@ describe('gateway operations', () => {
     const run = (env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/main.ts')], {
-          env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', AIC_GATEWAY_VERIFY_TOKENS: 'false', ...env },
+          env: {
+            PATH: process.env.PATH ?? '',
+            PORT: '0',
+            HOST: '127.0.0.1',
+            AIC_GATEWAY_VERIFY_TOKENS: 'false',
+            ...env,
+          },
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';
@@ -168,8 +215,17 @@ describe('gateway operations', () => {
     fs.writeFileSync(notASupergraph, 'type Query { a: String }');
     const cases: [Record<string, string>, RegExp][] = [
       // A setting's value may be a connection URL with its password: the message names the setting, never the password.
-      [{ AIC_SUBGRAPH_TIMEOUT_MS: 'postgres://gw:hunter2hunter2@db.internal:5432/x', AIC_SUPERGRAPH_PATH: notASupergraph }, /^gateway failed to start: AIC_SUBGRAPH_TIMEOUT_MS must be a number/],
-      [{ AIC_GATEWAY_WORKERS: 'redis://:hunter2hunter2@cache:6379' }, /^gateway failed to start: AIC_GATEWAY_WORKERS must be a number/],
+      [
+        {
+          AIC_SUBGRAPH_TIMEOUT_MS: 'postgres://gw:hunter2hunter2@db.internal:5432/x',
+          AIC_SUPERGRAPH_PATH: notASupergraph,
+        },
+        /^gateway failed to start: AIC_SUBGRAPH_TIMEOUT_MS must be a number/,
+      ],
+      [
+        { AIC_GATEWAY_WORKERS: 'redis://:hunter2hunter2@cache:6379' },
+        /^gateway failed to start: AIC_GATEWAY_WORKERS must be a number/,
+      ],
       [{ AIC_SUPERGRAPH_PATH: path.join(dir, 'missing.graphql') }, /^gateway failed to start: Error: ENOENT/],
       [{ AIC_SUPERGRAPH_PATH: notASupergraph }, /^gateway failed to start: /],
     ];
@@ -188,7 +244,15 @@ describe('gateway operations', () => {
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
     const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/main.ts')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', AIC_GATEWAY_WORKERS: '2', AIC_SUPERGRAPH_PATH: file, AIC_GATEWAY_VERIFY_TOKENS: 'false', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        AIC_GATEWAY_WORKERS: '2',
+        AIC_SUPERGRAPH_PATH: file,
+        AIC_GATEWAY_VERIFY_TOKENS: 'false',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pids = new Set<number>();
@@ -199,7 +263,9 @@ describe('gateway operations', () => {
     });
     const until = Date.now() + 60_000;
     while (pids.size < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    const answers = await Promise.all(Array.from({ length: 10 }, () => gql(`http://127.0.0.1:${port}/graphql`, '{ hello }')));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => gql(`http://127.0.0.1:${port}/graphql`, '{ hello }')),
+    );
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     expect(pids.size).toBe(2);

@@ -17,29 +17,40 @@ let dropNext = false;
 
 /** Sits in front of the catalogue subgraph; `dropNext` makes it reset the next GraphQL request's connection. */
 async function startFlakyFront(target: string): Promise<RunningService> {
-  flaky = http.createServer((req, res) => void (async () => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const query = body ? (JSON.parse(body).query as string) : '';
-    if (!query.includes('_service')) seen.push(/^\s*mutation/.test(query) ? 'mutation' : 'query');
-    if (dropNext && !query.includes('_service')) {
-      dropNext = false;
-      req.socket.destroy();
-      return;
-    }
-    const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    res.writeHead(upstream.status, { 'content-type': 'application/json' });
-    res.end(await upstream.text());
-  })());
+  flaky = http.createServer(
+    (req, res) =>
+      void (async () => {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        const query = body ? (JSON.parse(body).query as string) : '';
+        if (!query.includes('_service')) seen.push(/^\s*mutation/.test(query) ? 'mutation' : 'query');
+        if (dropNext && !query.includes('_service')) {
+          dropNext = false;
+          req.socket.destroy();
+          return;
+        }
+        const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        res.writeHead(upstream.status, { 'content-type': 'application/json' });
+        res.end(await upstream.text());
+      })(),
+  );
   await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
-  return { name: 'catalogue', url, graphqlUrl: `${url}/graphql`, stop: () => new Promise<void>((r) => flaky.close(() => r())) };
+  return {
+    name: 'catalogue',
+    url,
+    graphqlUrl: `${url}/graphql`,
+    stop: () => new Promise<void>((r) => flaky.close(() => r())),
+  };
 }
 
 beforeAll(async () => {
   catalogue = await startCatalogue();
   const front = await startFlakyFront(catalogue.graphqlUrl);
-  gateway = await startGatewayOver([front], { rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 }, auth: { issuer: 'x', audience: 'y' } });
+  gateway = await startGatewayOver([front], {
+    rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 },
+    auth: { issuer: 'x', audience: 'y' },
+  });
 });
 
 afterAll(async () => {
@@ -72,8 +83,18 @@ describe('rate limits shared through Redis', () => {
     const redisUrl = 'redis://127.0.0.1:6379';
     // A prefix of its own: runs sharing this Redis never see each other's counters.
     const rateLimitPrefix = `test-${randomUUID()}`;
-    const a = await startGatewayOver([catalogue], { redisUrl, rateLimitPrefix, rateLimits: { perIpPerMinute: 3, perUserPerMinute: 0 }, auth: { issuer: 'x', audience: 'y' } });
-    const b = await startGatewayOver([catalogue], { redisUrl, rateLimitPrefix, rateLimits: { perIpPerMinute: 3, perUserPerMinute: 0 }, auth: { issuer: 'x', audience: 'y' } });
+    const a = await startGatewayOver([catalogue], {
+      redisUrl,
+      rateLimitPrefix,
+      rateLimits: { perIpPerMinute: 3, perUserPerMinute: 0 },
+      auth: { issuer: 'x', audience: 'y' },
+    });
+    const b = await startGatewayOver([catalogue], {
+      redisUrl,
+      rateLimitPrefix,
+      rateLimits: { perIpPerMinute: 3, perUserPerMinute: 0 },
+      auth: { issuer: 'x', audience: 'y' },
+    });
     try {
       const statuses: number[] = [];
       for (const gw of [a, b, a, b]) statuses.push((await gql(gw.graphqlUrl, '{ hello }')).status);

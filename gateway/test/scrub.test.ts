@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { INTERNAL_ADDRESS, createScrubber } from '../src/protection/scrub';
 
-const scrub = createScrubber(() => ({ catalog: 'http://catalog:4006/graphql', models: 'https://models.example.net/graphql' }));
+const scrub = createScrubber(() => ({
+  catalog: 'http://catalog:4006/graphql',
+  models: 'https://models.example.net/graphql',
+}));
 const X = INTERNAL_ADDRESS;
 
 describe('scrubbing internal addresses out of answers', () => {
@@ -53,7 +56,13 @@ describe('scrubbing internal addresses out of answers', () => {
 
   it('drops stack frames and internal keys at any depth', () => {
     expect(scrub.text('boom\n    at Object.<anonymous> (/srv/app.js:10:5)\n    at next (x.js:1:1)')).toBe('boom');
-    expect(scrub.data({ code: 'X', response: { url: 'http://10.0.0.1' }, detail: [{ stacktrace: ['a'], note: 'via 10.0.0.1:80', exception: {} }] })).toEqual({ code: 'X', detail: [{ note: `via ${X}` }] });
+    expect(
+      scrub.data({
+        code: 'X',
+        response: { url: 'http://10.0.0.1' },
+        detail: [{ stacktrace: ['a'], note: 'via 10.0.0.1:80', exception: {} }],
+      }),
+    ).toEqual({ code: 'X', detail: [{ note: `via ${X}` }] });
   });
 
   it('handles very long client-controlled text', () => {

@@ -35,7 +35,9 @@ async function startPeopleSubgraph(): Promise<RunningService> {
       Subscription: {
         echo: {
           subscribe: async function* (_: unknown, args: Record<string, unknown>) {
-            yield { echo: ['a', 'b', 'c'].map((k) => (Object.hasOwn(args, k) ? JSON.stringify(args[k]) : 'unset')).join('|') };
+            yield {
+              echo: ['a', 'b', 'c'].map((k) => (Object.hasOwn(args, k) ? JSON.stringify(args[k]) : 'unset')).join('|'),
+            };
           },
         },
       },
@@ -45,12 +47,24 @@ async function startPeopleSubgraph(): Promise<RunningService> {
       },
     } as any,
   });
-  const server = await createServiceServer({ name: 'people', schema, logger: createLogger('people', 'silent'), production: false, bodyLimitBytes: 100_000, context: async (input) => ({ authorization: input.authorization }) });
+  const server = await createServiceServer({
+    name: 'people',
+    schema,
+    logger: createLogger('people', 'silent'),
+    production: false,
+    bodyLimitBytes: 100_000,
+    context: async (input) => ({ authorization: input.authorization }),
+  });
   return startService('people', server);
 }
 
 async function startNotes(): Promise<RunningService> {
-  const { server } = await createNotesServer(testBaseConfig('notes', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } }));
+  const { server } = await createNotesServer(
+    testBaseConfig('notes', {
+      dataDir,
+      auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    }),
+  );
   return startService('notes', server);
 }
 
@@ -59,7 +73,10 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-sub-'));
   notes = await startNotes();
   people = await startPeopleSubgraph();
-  gateway = await startGatewayOver([notes, people], { auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, multipartHeartbeatMs: 100 });
+  gateway = await startGatewayOver([notes, people], {
+    auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    multipartHeartbeatMs: 100,
+  });
 });
 
 afterAll(async () => {
@@ -76,14 +93,23 @@ const SUBSCRIPTION = 'subscription { noteAdded { text author { id name } } }';
 async function publishUntil(token: string, until: Promise<unknown>, text = 'hello') {
   let settled = false;
   void until.finally(() => (settled = true));
-  await waitFor(async () => {
-    await gql(gateway.graphqlUrl, 'mutation($t: String!) { addNote(text: $t) { id } }', { t: text }, token);
-    return settled;
-  }, 'the subscription to receive a published note', { intervalMs: 100 });
+  await waitFor(
+    async () => {
+      await gql(gateway.graphqlUrl, 'mutation($t: String!) { addNote(text: $t) { id } }', { t: text }, token);
+      return settled;
+    },
+    'the subscription to receive a published note',
+    { intervalMs: 100 },
+  );
 }
 
 function wsClient(token?: string) {
-  return createClient({ url: gateway.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: token ? { authorization: `Bearer ${token}` } : {} });
+  return createClient({
+    url: gateway.graphqlUrl.replace('http', 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+  });
 }
 
 describe('federated subscriptions', () => {
@@ -94,7 +120,9 @@ describe('federated subscriptions', () => {
       for await (const event of client.iterate({ query: SUBSCRIPTION })) return event;
     })();
     await publishUntil(token, first);
-    expect(await first).toEqual({ data: { noteAdded: { text: 'hello', author: { id: 'u-7', name: 'Person u-7 (authorized)' } } } });
+    expect(await first).toEqual({
+      data: { noteAdded: { text: 'hello', author: { id: 'u-7', name: 'Person u-7 (authorized)' } } },
+    });
     await client.dispose();
   });
 
@@ -103,7 +131,11 @@ describe('federated subscriptions', () => {
     const controller = new AbortController();
     const res = await fetch(gateway.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0", application/json', authorization: `Bearer ${token}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'multipart/mixed;subscriptionSpec="1.0", application/json',
+        authorization: `Bearer ${token}`,
+      },
       body: JSON.stringify({ query: SUBSCRIPTION }),
       signal: controller.signal,
     });
@@ -119,15 +151,21 @@ describe('federated subscriptions', () => {
     })();
     await publishUntil(token, gotPayload, 'multipart');
     controller.abort();
-    const parts = text.split('\r\n--graphql').slice(1).map((p) => JSON.parse(p.slice(p.indexOf('\r\n\r\n') + 4)));
+    const parts = text
+      .split('\r\n--graphql')
+      .slice(1)
+      .map((p) => JSON.parse(p.slice(p.indexOf('\r\n\r\n') + 4)));
     expect(parts[0]).toEqual({});
-    expect(parts.find((p) => p.payload)).toEqual({ payload: { data: { noteAdded: { text: 'multipart', author: { id: 'u-8', name: 'Person u-8 (authorized)' } } } } });
+    expect(parts.find((p) => p.payload)).toEqual({
+      payload: { data: { noteAdded: { text: 'multipart', author: { id: 'u-8', name: 'Person u-8 (authorized)' } } } },
+    });
   });
 
   it('forward only the variables the client gave, whatever they are named (`constructor`, `__proto__` ...)', async () => {
     const token = await issuer.issue({ sub: 'u-9', org: 'org-vars' });
     const client = wsClient(token);
-    const query = 'subscription($constructor: String, $__proto__: String, $toString: String) { echo(a: $constructor, b: $__proto__, c: $toString) }';
+    const query =
+      'subscription($constructor: String, $__proto__: String, $toString: String) { echo(a: $constructor, b: $__proto__, c: $toString) }';
     const first = async (variables: Record<string, unknown>) => {
       for await (const event of client.iterate({ query, variables })) return event;
     };
@@ -140,14 +178,26 @@ describe('federated subscriptions', () => {
   it('refuse unauthenticated subscribers on connect and over multipart', async () => {
     const client = wsClient();
     const closed = await new Promise<any>((resolve) => {
-      client.subscribe({ query: SUBSCRIPTION }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+      client.subscribe(
+        { query: SUBSCRIPTION },
+        { next: () => undefined, error: resolve, complete: () => resolve('completed') },
+      );
     });
     expect(closed.code).toBe(4403);
     await client.dispose();
-    const res = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"' }, body: JSON.stringify({ query: SUBSCRIPTION }) });
+    const res = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"' },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+    });
     expect(res.status).toBe(401);
     const bad = wsClient('forged.token.value');
-    const badClose = await new Promise<any>((resolve) => bad.subscribe({ query: SUBSCRIPTION }, { next: () => undefined, error: resolve, complete: () => resolve('completed') }));
+    const badClose = await new Promise<any>((resolve) =>
+      bad.subscribe(
+        { query: SUBSCRIPTION },
+        { next: () => undefined, error: resolve, complete: () => resolve('completed') },
+      ),
+    );
     expect(badClose.code).toBe(4403);
     await bad.dispose();
   });
@@ -163,21 +213,35 @@ describe('federated subscriptions', () => {
 
   it('end with an error the client sees when the owning subgraph dies', async () => {
     const victim = await startNotes();
-    const gw = await startGatewayOver([victim, people], { auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } });
+    const gw = await startGatewayOver([victim, people], {
+      auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    });
     const token = await issuer.issue({ org: 'org-kill', perms: ['notes:write'] });
-    const client = createClient({ url: gw.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const client = createClient({
+      url: gw.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
     const events: any[] = [];
     const done = (async () => {
       for await (const event of client.iterate({ query: SUBSCRIPTION })) events.push(event);
     })();
     // The subscription is attached once a published note reaches it.
-    await waitFor(async () => {
-      await gql(gw.graphqlUrl, 'mutation { addNote(text: "attached?") { id } }', {}, token);
-      return events.length > 0;
-    }, 'the subscription to attach', { intervalMs: 100 });
+    await waitFor(
+      async () => {
+        await gql(gw.graphqlUrl, 'mutation { addNote(text: "attached?") { id } }', {}, token);
+        return events.length > 0;
+      },
+      'the subscription to attach',
+      { intervalMs: 100 },
+    );
     await victim.stop();
     await done;
-    expect(events.at(-1).errors[0].extensions).toMatchObject({ code: 'SUBSCRIPTION_UPSTREAM_ERROR', serviceName: 'notes' });
+    expect(events.at(-1).errors[0].extensions).toMatchObject({
+      code: 'SUBSCRIPTION_UPSTREAM_ERROR',
+      serviceName: 'notes',
+    });
     await client.dispose();
     await gw.stop();
   });

@@ -23,9 +23,19 @@ beforeAll(async () => {
       input AddInput { name: String!, items: [ItemInput!]! }
       type Query { ok: Boolean }
       type Mutation { add(input: AddInput!): Int! }`),
-    resolvers: { Query: { ok: () => true }, Mutation: { add: (_: unknown, args: { input: { items: unknown[] } }) => args.input.items.length } },
+    resolvers: {
+      Query: { ok: () => true },
+      Mutation: { add: (_: unknown, args: { input: { items: unknown[] } }) => args.input.items.length },
+    },
   });
-  const server = await createServiceServer({ name: 'adder', schema, logger: createLogger('adder', 'silent'), production: false, bodyLimitBytes: 10_000_000, context: async () => ({}) });
+  const server = await createServiceServer({
+    name: 'adder',
+    schema,
+    logger: createLogger('adder', 'silent'),
+    production: false,
+    bodyLimitBytes: 10_000_000,
+    context: async () => ({}),
+  });
   subgraph = await startService('adder', server);
 });
 afterAll(async () => subgraph?.stop());
@@ -37,21 +47,28 @@ describe.each([
 ])('invalid variables (production: $production, pass-through: $passThrough)', ({ production, passThrough }) => {
   let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await startGatewayOver([subgraph], { production, passThrough, rateLimits: { perUserPerMinute: 0, perIpPerMinute: 0 } });
+    gateway = await startGatewayOver([subgraph], {
+      production,
+      passThrough,
+      rateLimits: { perUserPerMinute: 0, perIpPerMinute: 0 },
+    });
   });
   afterAll(async () => gateway?.stop());
 
-  it.each([1, 100, 10_000])('%i bad items: HTTP 400, every error BAD_USER_INPUT, at most the cap and one more', async (n) => {
-    // Twice: the second request of an operation is the one pass-through answers.
-    for (let round = 0; round < 2; round += 1) {
-      const res = await gql(gateway.graphqlUrl, MUTATION, badItems(n));
-      expect(res.status).toBe(400);
-      expect(res.errors!.length).toBe(Math.min(4 * n, MAX_VARIABLE_ERRORS + 1));
-      expect(new Set(res.errors!.map((e) => e.extensions.code))).toEqual(new Set(['BAD_USER_INPUT']));
-      if (4 * n > MAX_VARIABLE_ERRORS) expect(res.errors!.at(-1).message).toMatch(/Too many errors/);
-      expect(res.data ?? null).toBeNull();
-    }
-  });
+  it.each([1, 100, 10_000])(
+    '%i bad items: HTTP 400, every error BAD_USER_INPUT, at most the cap and one more',
+    async (n) => {
+      // Twice: the second request of an operation is the one pass-through answers.
+      for (let round = 0; round < 2; round += 1) {
+        const res = await gql(gateway.graphqlUrl, MUTATION, badItems(n));
+        expect(res.status).toBe(400);
+        expect(res.errors!.length).toBe(Math.min(4 * n, MAX_VARIABLE_ERRORS + 1));
+        expect(new Set(res.errors!.map((e) => e.extensions.code))).toEqual(new Set(['BAD_USER_INPUT']));
+        if (4 * n > MAX_VARIABLE_ERRORS) expect(res.errors!.at(-1).message).toMatch(/Too many errors/);
+        expect(res.data ?? null).toBeNull();
+      }
+    },
+  );
 
   it('valid variables still run, also 10,000 items', async () => {
     const items = new Array(10_000).fill({ key: 'k', value: 1 });

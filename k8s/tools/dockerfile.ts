@@ -43,7 +43,8 @@ function parseEnv(args: string): Record<string, string> {
 
 function parseExecForm(args: string, where: string): string[] {
   const value = JSON.parse(args) as unknown;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`${where}: use the JSON exec form`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new Error(`${where}: use the JSON exec form`);
   return value;
 }
 

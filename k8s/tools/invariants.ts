@@ -21,11 +21,15 @@ export function checkContainers(objects: K8sObject[]): string[] {
   for (const o of objects) {
     for (const pod of podSpecs(o) as Json[]) {
       const psc = pod.securityContext ?? {};
-      if (psc.seccompProfile?.type !== 'RuntimeDefault') out.push(`${id(o)}: pod seccompProfile must be RuntimeDefault`);
+      if (psc.seccompProfile?.type !== 'RuntimeDefault')
+        out.push(`${id(o)}: pod seccompProfile must be RuntimeDefault`);
       for (const c of containers(pod)) {
         const at = `${id(o)} container ${c.name}`;
-        if (LONG_RUNNING.has(o.kind)) for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe']) if (!c[p]) out.push(`${at}: no ${p}`);
-        for (const kind of ['requests', 'limits']) for (const r of ['cpu', 'memory']) if (!c.resources?.[kind]?.[r]) out.push(`${at}: no resources.${kind}.${r}`);
+        if (LONG_RUNNING.has(o.kind))
+          for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe']) if (!c[p]) out.push(`${at}: no ${p}`);
+        for (const kind of ['requests', 'limits'])
+          for (const r of ['cpu', 'memory'])
+            if (!c.resources?.[kind]?.[r]) out.push(`${at}: no resources.${kind}.${r}`);
         const sc = c.securityContext ?? {};
         if (sc.allowPrivilegeEscalation !== false) out.push(`${at}: allowPrivilegeEscalation must be false`);
         if (sc.readOnlyRootFilesystem !== true) out.push(`${at}: readOnlyRootFilesystem must be true`);
@@ -45,7 +49,8 @@ export function checkGpu(objects: K8sObject[]): string[] {
   const out: string[] = [];
   for (const o of objects) {
     for (const pod of podSpecs(o) as Json[]) {
-      const allowed = o.metadata.name === 'inference' || o.metadata.labels?.['app.kubernetes.io/component'] === 'training';
+      const allowed =
+        o.metadata.name === 'inference' || o.metadata.labels?.['app.kubernetes.io/component'] === 'training';
       let usesGpu = false;
       for (const c of containers(pod)) {
         const at = `${id(o)} container ${c.name}`;
@@ -57,8 +62,11 @@ export function checkGpu(objects: K8sObject[]): string[] {
         if (!Number.isInteger(Number(limit)) || Number(limit) < 1) out.push(`${at}: ${GPU} must be a whole number`);
       }
       if (!usesGpu) continue;
-      if (pod.nodeSelector?.['aic.io/node-pool'] !== 'gpu') out.push(`${id(o)}: GPU pod without nodeSelector aic.io/node-pool=gpu`);
-      const tolerates = (pod.tolerations ?? []).some((t: Json) => t.key === GPU && t.value === 'present' && t.effect === 'NoSchedule' && t.operator === 'Equal');
+      if (pod.nodeSelector?.['aic.io/node-pool'] !== 'gpu')
+        out.push(`${id(o)}: GPU pod without nodeSelector aic.io/node-pool=gpu`);
+      const tolerates = (pod.tolerations ?? []).some(
+        (t: Json) => t.key === GPU && t.value === 'present' && t.effect === 'NoSchedule' && t.operator === 'Equal',
+      );
       if (!tolerates) out.push(`${id(o)}: GPU pod without toleration ${GPU}=present:NoSchedule`);
     }
   }
@@ -74,7 +82,8 @@ export function checkImages(objects: K8sObject[]): string[] {
         const ref = String(c.image ?? '');
         const digest = /@sha256:[0-9a-f]{64}$/.test(ref);
         const tag = /:[\w][\w.-]{0,127}$/.exec(ref.slice(ref.lastIndexOf('/') + 1))?.[0].slice(1);
-        if (!digest && (!tag || tag === 'latest')) out.push(`${id(o)} container ${c.name}: image "${ref}" is not pinned by tag or digest`);
+        if (!digest && (!tag || tag === 'latest'))
+          out.push(`${id(o)} container ${c.name}: image "${ref}" is not pinned by tag or digest`);
       }
     }
   }
@@ -94,7 +103,8 @@ const SECRET_PATTERNS: [RegExp, string][] = [
 function strings(value: unknown, at: string, out: [string, string][]): void {
   if (typeof value === 'string') out.push([at, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${at}[${i}]`, out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) strings(v, `${at}.${k}`, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) strings(v, `${at}.${k}`, out);
 }
 
 /** No Secret objects with values, no literal values for sensitive env vars, no credential-shaped strings anywhere. */
@@ -104,20 +114,24 @@ export function checkNoSecretValues(objects: K8sObject[]): string[] {
     if (o.kind === 'Secret' && (o.data || o.stringData)) out.push(`${id(o)}: Secret with values committed`);
     for (const pod of podSpecs(o) as Json[]) {
       for (const c of containers(pod)) {
-        for (const e of c.env ?? []) if (SENSITIVE_NAME.test(e.name) && e.value) out.push(`${id(o)} container ${c.name}: ${e.name} has a literal value (use secretKeyRef)`);
+        for (const e of c.env ?? [])
+          if (SENSITIVE_NAME.test(e.name) && e.value)
+            out.push(`${id(o)} container ${c.name}: ${e.name} has a literal value (use secretKeyRef)`);
       }
     }
     if (o.kind === 'ConfigMap') {
       for (const [k, v] of Object.entries((o.data as Record<string, string>) ?? {})) {
         for (const line of v.split('\n')) {
           const m = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
-          if (m && SENSITIVE_NAME.test(m[1]) && m[2].trim() && !/^\$\{[A-Z0-9_]+\}$/.test(m[2].trim())) out.push(`${id(o)}: ${k} sets ${m[1]}`);
+          if (m && SENSITIVE_NAME.test(m[1]) && m[2].trim() && !/^\$\{[A-Z0-9_]+\}$/.test(m[2].trim()))
+            out.push(`${id(o)}: ${k} sets ${m[1]}`);
         }
       }
     }
     const all: [string, string][] = [];
     strings(o, '', all);
-    for (const [at, s] of all) for (const [re, what] of SECRET_PATTERNS) if (re.test(s)) out.push(`${id(o)}${at}: contains ${what}`);
+    for (const [at, s] of all)
+      for (const [re, what] of SECRET_PATTERNS) if (re.test(s)) out.push(`${id(o)}${at}: contains ${what}`);
   }
   return out;
 }
@@ -127,7 +141,9 @@ export function checkGracefulShutdown(objects: K8sObject[], drainSeconds: number
   const out: string[] = [];
   for (const o of objects.filter((x) => LONG_RUNNING.has(x.kind))) {
     for (const pod of podSpecs(o) as Json[]) {
-      const usesDrain = containers(pod).some((c) => (c.envFrom ?? []).some((e: Json) => String(e.configMapRef?.name ?? '').startsWith('aic-platform')));
+      const usesDrain = containers(pod).some((c) =>
+        (c.envFrom ?? []).some((e: Json) => String(e.configMapRef?.name ?? '').startsWith('aic-platform')),
+      );
       if (!usesDrain) continue;
       for (const c of pod.containers ?? []) {
         const cmd = (c.lifecycle?.preStop?.exec?.command ?? []).join(' ');
@@ -138,7 +154,10 @@ export function checkGracefulShutdown(objects: K8sObject[], drainSeconds: number
         }
         const needed = Number(ms[1]) / 1000 + drainSeconds;
         const grace = pod.terminationGracePeriodSeconds ?? 30;
-        if (grace <= needed + 10) out.push(`${id(o)}: terminationGracePeriodSeconds ${grace} must exceed preStop + drain (${needed}s) by more than 10s`);
+        if (grace <= needed + 10)
+          out.push(
+            `${id(o)}: terminationGracePeriodSeconds ${grace} must exceed preStop + drain (${needed}s) by more than 10s`,
+          );
       }
     }
   }
@@ -148,9 +167,17 @@ export function checkGracefulShutdown(objects: K8sObject[], drainSeconds: number
 /** Every platform Deployment has a Service, ServiceAccount, HPA and PDB of the same name. */
 export function checkServiceSet(objects: K8sObject[]): string[] {
   const out: string[] = [];
-  const has = (kind: string, ns: string | undefined, name: string) => objects.some((o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name);
-  for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/part-of'] === 'aic-platform' && o.metadata.namespace?.startsWith('aic-') && o.metadata.namespace !== 'aic-observability')) {
-    for (const kind of ['Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) if (!has(kind, d.metadata.namespace, d.metadata.name)) out.push(`${id(d)}: no ${kind} of the same name`);
+  const has = (kind: string, ns: string | undefined, name: string) =>
+    objects.some((o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name);
+  for (const d of objects.filter(
+    (o) =>
+      o.kind === 'Deployment' &&
+      o.metadata.labels?.['app.kubernetes.io/part-of'] === 'aic-platform' &&
+      o.metadata.namespace?.startsWith('aic-') &&
+      o.metadata.namespace !== 'aic-observability',
+  )) {
+    for (const kind of ['Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
+      if (!has(kind, d.metadata.namespace, d.metadata.name)) out.push(`${id(d)}: no ${kind} of the same name`);
     const sa = (podSpecs(d)[0] as Json).serviceAccountName;
     if (sa !== d.metadata.name) out.push(`${id(d)}: runs as service account ${sa}, not ${d.metadata.name}`);
   }

@@ -83,7 +83,8 @@ export function applyJson6902<T extends object>(base: T, ops: JsonPatchOp[]): T 
       else if (op.op === 'remove') parent.splice(index, 1);
       else parent[index] = clone(op.value);
     } else if (isObject(parent)) {
-      if (op.op !== 'add' && !(last in parent)) throw new Error(`JSON patch ${op.op} ${op.path}: "${last}" does not exist`);
+      if (op.op !== 'add' && !(last in parent))
+        throw new Error(`JSON patch ${op.op} ${op.path}: "${last}" does not exist`);
       if (op.op === 'remove') delete parent[last];
       else parent[last] = clone(op.value);
     } else {

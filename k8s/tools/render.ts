@@ -83,17 +83,21 @@ export function readManifestFile(file: string): K8sObject[] {
     if (doc.errors.length) throw new RenderError(`${file}: ${doc.errors[0].message}`);
     const value = doc.toJS() as K8sObject | null;
     if (value === null || value === undefined) continue;
-    if (!value.apiVersion || !value.kind || !value.metadata?.name) throw new RenderError(`${file}: a document lacks apiVersion, kind or metadata.name`);
+    if (!value.apiVersion || !value.kind || !value.metadata?.name)
+      throw new RenderError(`${file}: a document lacks apiVersion, kind or metadata.name`);
     out.push(value);
   }
   return out;
 }
 
 function loadLayer(dir: string): Layer {
-  const file = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+  const file = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+    .map((f) => path.join(dir, f))
+    .find((f) => fs.existsSync(f));
   if (!file) throw new RenderError(`${dir}: no kustomization.yaml`);
   const k = YAML.parse(fs.readFileSync(file, 'utf8')) as Kustomization;
-  for (const key of Object.keys(k)) if (!SUPPORTED.has(key)) throw new RenderError(`${file}: "${key}" is not supported by k8s/tools/render.ts`);
+  for (const key of Object.keys(k))
+    if (!SUPPORTED.has(key)) throw new RenderError(`${file}: "${key}" is not supported by k8s/tools/render.ts`);
   const layer: Layer = { objects: [], hashed: new Set() };
   for (const res of k.resources ?? []) {
     const target = inside(dir, res);
@@ -116,7 +120,8 @@ function loadLayer(dir: string): Layer {
 function inside(dir: string, rel: string): string {
   const target = path.resolve(dir, rel);
   const isResourceDir = fs.existsSync(target) && fs.statSync(target).isDirectory();
-  if (!isResourceDir && path.relative(dir, target).startsWith('..')) throw new RenderError(`${dir}: "${rel}" is outside the kustomization root`);
+  if (!isResourceDir && path.relative(dir, target).startsWith('..'))
+    throw new RenderError(`${dir}: "${rel}" is outside the kustomization root`);
   if (!fs.existsSync(target)) throw new RenderError(`${dir}: "${rel}" does not exist`);
   return target;
 }
@@ -141,17 +146,25 @@ function generate(dir: string, gen: GeneratorArgs, layer: Layer): void {
   }
   for (const rel of gen.envs ?? []) Object.assign(data, parseEnvFile(fs.readFileSync(inside(dir, rel), 'utf8'), rel));
   Object.assign(data, parseEnvFile((gen.literals ?? []).join('\n'), `${gen.name} literals`));
-  const existing = layer.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === gen.name && o.metadata.namespace === gen.namespace);
+  const existing = layer.objects.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name === gen.name && o.metadata.namespace === gen.namespace,
+  );
   const behavior = gen.behavior ?? 'create';
   if (behavior !== 'create') {
-    if (!existing) throw new RenderError(`configMapGenerator ${gen.name}: behavior ${behavior} but no ConfigMap to ${behavior}`);
+    if (!existing)
+      throw new RenderError(`configMapGenerator ${gen.name}: behavior ${behavior} but no ConfigMap to ${behavior}`);
     existing.data = behavior === 'merge' ? { ...(existing.data as Record<string, string>), ...data } : data;
     return;
   }
   const cm: K8sObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: gen.name, ...(gen.namespace ? { namespace: gen.namespace } : {}), ...(gen.options?.labels ? { labels: gen.options.labels } : {}), ...(gen.options?.annotations ? { annotations: gen.options.annotations } : {}) },
+    metadata: {
+      name: gen.name,
+      ...(gen.namespace ? { namespace: gen.namespace } : {}),
+      ...(gen.options?.labels ? { labels: gen.options.labels } : {}),
+      ...(gen.options?.annotations ? { annotations: gen.options.annotations } : {}),
+    },
     data,
   };
   layer.objects.push(cm);
@@ -191,11 +204,19 @@ function applyPatch(dir: string, p: PatchArgs, objects: K8sObject[]): void {
   } else {
     if (Array.isArray(parsed)) throw new RenderError(`${dir}: a JSON 6902 patch needs a target`);
     const pm = parsed as K8sObject;
-    targets = objects.filter((o) => o.kind === pm.kind && o.metadata.name === pm.metadata?.name && (!pm.metadata.namespace || o.metadata.namespace === pm.metadata.namespace));
+    targets = objects.filter(
+      (o) =>
+        o.kind === pm.kind &&
+        o.metadata.name === pm.metadata?.name &&
+        (!pm.metadata.namespace || o.metadata.namespace === pm.metadata.namespace),
+    );
   }
-  if (targets.length === 0) throw new RenderError(`${dir}: patch ${p.path ?? JSON.stringify(p.target)} matches no object`);
+  if (targets.length === 0)
+    throw new RenderError(`${dir}: patch ${p.path ?? JSON.stringify(p.target)} matches no object`);
   for (const target of targets) {
-    const patched = Array.isArray(parsed) ? applyJson6902(target, parsed as JsonPatchOp[]) : strategicMerge(target, stripIdentity(parsed as K8sObject, !!p.target));
+    const patched = Array.isArray(parsed)
+      ? applyJson6902(target, parsed as JsonPatchOp[])
+      : strategicMerge(target, stripIdentity(parsed as K8sObject, !!p.target));
     for (const key of Object.keys(target)) delete (target as Record<string, unknown>)[key];
     Object.assign(target, patched);
   }
@@ -234,7 +255,9 @@ function setImages(objects: K8sObject[], img: ImageArgs): void {
         if (name !== img.name) continue;
         const oldTag = at < 0 && colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : undefined;
         const base = img.newName ?? name;
-        c.image = img.digest ? `${base}@${img.digest}` : `${base}${img.newTag ? `:${img.newTag}` : oldTag ? `:${oldTag}` : ''}`;
+        c.image = img.digest
+          ? `${base}@${img.digest}`
+          : `${base}${img.newTag ? `:${img.newTag}` : oldTag ? `:${oldTag}` : ''}`;
       }
     }
   }
@@ -243,7 +266,10 @@ function setImages(objects: K8sObject[], img: ImageArgs): void {
 /** Appends the content hash to generated ConfigMap names and rewrites the pod specs that use them. */
 function finishHashes(layer: Layer): void {
   for (const cm of layer.hashed) {
-    const hash = createHash('sha256').update(JSON.stringify({ kind: cm.kind, name: cm.metadata.name, data: cm.data })).digest('hex').slice(0, 10);
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ kind: cm.kind, name: cm.metadata.name, data: cm.data }))
+      .digest('hex')
+      .slice(0, 10);
     const from = cm.metadata.name;
     const to = `${from}-${hash}`;
     cm.metadata.name = to;
@@ -256,7 +282,8 @@ function finishHashes(layer: Layer): void {
         }
         for (const c of containersOf(pod)) {
           for (const ef of c.envFrom ?? []) if (ef.configMapRef?.name === from) ef.configMapRef.name = to;
-          for (const e of c.env ?? []) if (e.valueFrom?.configMapKeyRef?.name === from) e.valueFrom.configMapKeyRef.name = to;
+          for (const e of c.env ?? [])
+            if (e.valueFrom?.configMapKeyRef?.name === from) e.valueFrom.configMapKeyRef.name = to;
         }
       }
     }

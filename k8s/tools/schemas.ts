@@ -52,31 +52,93 @@ const OPEN_FIELDS: Record<string, string[]> = {
 /** A structural schema: a type name, a list of one item shape, or an object of allowed fields. */
 type Shape = 'string' | 'number' | 'boolean' | 'any' | 'strmap' | Shape[] | { [field: string]: Shape };
 
-const META: Shape = { name: 'string', namespace: 'string', labels: 'strmap', annotations: 'strmap', finalizers: ['string'] };
-const SELECTOR: Shape = { matchLabels: 'strmap', matchExpressions: [{ key: 'string', operator: 'string', values: ['string'] }] };
-const RELABEL: Shape = { sourceLabels: ['string'], separator: 'string', targetLabel: 'string', regex: 'string', replacement: 'string', action: 'string' };
+const META: Shape = {
+  name: 'string',
+  namespace: 'string',
+  labels: 'strmap',
+  annotations: 'strmap',
+  finalizers: ['string'],
+};
+const SELECTOR: Shape = {
+  matchLabels: 'strmap',
+  matchExpressions: [{ key: 'string', operator: 'string', values: ['string'] }],
+};
+const RELABEL: Shape = {
+  sourceLabels: ['string'],
+  separator: 'string',
+  targetLabel: 'string',
+  regex: 'string',
+  replacement: 'string',
+  action: 'string',
+};
 
 const CRDS: Record<string, Shape> = {
   'monitoring.coreos.com/v1/ServiceMonitor': {
     namespaceSelector: { matchNames: ['string'], any: 'boolean' },
     selector: SELECTOR,
     jobLabel: 'string',
-    endpoints: [{ port: 'string', targetPort: 'any', path: 'string', scheme: 'string', interval: 'string', scrapeTimeout: 'string', relabelings: [RELABEL], metricRelabelings: [RELABEL], honorLabels: 'boolean' }],
+    endpoints: [
+      {
+        port: 'string',
+        targetPort: 'any',
+        path: 'string',
+        scheme: 'string',
+        interval: 'string',
+        scrapeTimeout: 'string',
+        relabelings: [RELABEL],
+        metricRelabelings: [RELABEL],
+        honorLabels: 'boolean',
+      },
+    ],
   },
   'monitoring.coreos.com/v1/PrometheusRule': {
-    groups: [{ name: 'string', interval: 'string', rules: [{ record: 'string', alert: 'string', expr: 'string', for: 'string', labels: 'strmap', annotations: 'strmap' }] }],
+    groups: [
+      {
+        name: 'string',
+        interval: 'string',
+        rules: [
+          { record: 'string', alert: 'string', expr: 'string', for: 'string', labels: 'strmap', annotations: 'strmap' },
+        ],
+      },
+    ],
   },
   'secrets-store.csi.x-k8s.io/v1/SecretProviderClass': {
     provider: 'string',
     parameters: 'strmap',
-    secretObjects: [{ secretName: 'string', type: 'string', labels: 'strmap', annotations: 'strmap', data: [{ objectName: 'string', key: 'string' }] }],
+    secretObjects: [
+      {
+        secretName: 'string',
+        type: 'string',
+        labels: 'strmap',
+        annotations: 'strmap',
+        data: [{ objectName: 'string', key: 'string' }],
+      },
+    ],
   },
   'argoproj.io/v1alpha1/Application': {
     project: 'string',
-    source: { repoURL: 'string', targetRevision: 'string', path: 'string', kustomize: { images: ['string'], namePrefix: 'string' } },
+    source: {
+      repoURL: 'string',
+      targetRevision: 'string',
+      path: 'string',
+      kustomize: { images: ['string'], namePrefix: 'string' },
+    },
     destination: { server: 'string', name: 'string', namespace: 'string' },
-    syncPolicy: { automated: { prune: 'boolean', selfHeal: 'boolean', allowEmpty: 'boolean' }, syncOptions: ['string'], retry: { limit: 'number', backoff: { duration: 'string', factor: 'number', maxDuration: 'string' } } },
-    ignoreDifferences: [{ group: 'string', kind: 'string', name: 'string', namespace: 'string', jsonPointers: ['string'], jqPathExpressions: ['string'] }],
+    syncPolicy: {
+      automated: { prune: 'boolean', selfHeal: 'boolean', allowEmpty: 'boolean' },
+      syncOptions: ['string'],
+      retry: { limit: 'number', backoff: { duration: 'string', factor: 'number', maxDuration: 'string' } },
+    },
+    ignoreDifferences: [
+      {
+        group: 'string',
+        kind: 'string',
+        name: 'string',
+        namespace: 'string',
+        jsonPointers: ['string'],
+        jqPathExpressions: ['string'],
+      },
+    ],
     revisionHistoryLimit: 'number',
   },
 };
@@ -92,7 +154,13 @@ const CRD_REQUIRED: Record<string, string[]> = {
 function checkShape(value: unknown, shape: Shape, at: string, problems: string[]): void {
   if (shape === 'any') return;
   if (shape === 'strmap') {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) problems.push(`${at} must be a map of strings`);
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      Array.isArray(value) ||
+      Object.values(value).some((v) => typeof v !== 'string')
+    )
+      problems.push(`${at} must be a map of strings`);
     return;
   }
   if (typeof shape === 'string') {
@@ -140,6 +208,8 @@ export function validateObject(o: K8sObject): string[] {
   if (!shape) return [`${id}: no schema registered for this kind`];
   const problems: string[] = [];
   checkShape(o, { apiVersion: 'string', kind: 'string', metadata: META, spec: shape }, '', problems);
-  for (const field of CRD_REQUIRED[typeKey(o)]) if ((o.spec as Record<string, unknown> | undefined)?.[field] === undefined) problems.push(`.spec.${field} is required`);
+  for (const field of CRD_REQUIRED[typeKey(o)])
+    if ((o.spec as Record<string, unknown> | undefined)?.[field] === undefined)
+      problems.push(`.spec.${field} is required`);
   return problems.map((p) => `${id}: ${p}`);
 }

@@ -20,7 +20,9 @@ export function serviceGraphqlUrls(objects: K8sObject[]): Record<string, string>
   for (const o of objects) {
     if (o.kind !== 'Service' || o.metadata.labels?.['app.kubernetes.io/part-of'] !== 'aic-platform') continue;
     const port = ((o.spec as { ports?: { name?: string; port: number }[] }).ports ?? []).find((p) => p.name === 'http');
-    if (port) urls[o.metadata.name] = `http://${o.metadata.name}.${o.metadata.namespace}.svc.cluster.local:${port.port}/graphql`;
+    if (port)
+      urls[o.metadata.name] =
+        `http://${o.metadata.name}.${o.metadata.namespace}.svc.cluster.local:${port.port}/graphql`;
   }
   return urls;
 }
@@ -49,14 +51,20 @@ export function buildK8sSupergraph(repoRoot: string, urls: Record<string, string
   const configFile = path.join(repoRoot, 'supergraph.yaml');
   let files: { name: string; file: string }[];
   if (fs.existsSync(configFile)) {
-    const config = YAML.parse(fs.readFileSync(configFile, 'utf8')) as { subgraphs: Record<string, { schema: { file?: string } }> };
+    const config = YAML.parse(fs.readFileSync(configFile, 'utf8')) as {
+      subgraphs: Record<string, { schema: { file?: string } }>;
+    };
     files = Object.entries(config.subgraphs).map(([name, sg]) => {
       if (!sg.schema?.file) throw new Error(`supergraph.yaml: subgraph "${name}" has no schema.file`);
       return { name, file: path.resolve(repoRoot, sg.schema.file) };
     });
   } else {
     const dir = path.join(repoRoot, 'subgraphs');
-    files = fs.readdirSync(dir).sort().map((name) => ({ name, file: path.join(dir, name, 'schema.graphql') })).filter((f) => fs.existsSync(f.file));
+    files = fs
+      .readdirSync(dir)
+      .sort()
+      .map((name) => ({ name, file: path.join(dir, name, 'schema.graphql') }))
+      .filter((f) => fs.existsSync(f.file));
   }
   return composeSupergraph(
     files.map(({ name, file }) => {

@@ -25,18 +25,32 @@ export class CatalogInternalClient {
 
   /** Dataset metadata; catalog checks the token's read access (grants, for users). */
   async getDataset(id: string, authorization: string, opts: CallOptions = {}): Promise<CatalogDataset> {
-    const res = await callInternal(routeUrl(this.baseUrl, INTERNAL_ROUTES.catalogDataset, { id }), authorization, { ...opts });
+    const res = await callInternal(routeUrl(this.baseUrl, INTERNAL_ROUTES.catalogDataset, { id }), authorization, {
+      ...opts,
+    });
     return (await res.json()) as CatalogDataset;
   }
 
   /** The latest content as text. */
   async getContent(id: string, authorization: string, opts: CallOptions = {}): Promise<CatalogDatasetContent> {
-    const res = await callInternal(routeUrl(this.baseUrl, INTERNAL_ROUTES.catalogDatasetContent, { id }), authorization, { ...opts });
-    return { text: await res.text(), sha256: res.headers.get(CONTENT_SHA256_HEADER), contentType: res.headers.get('content-type') ?? '' };
+    const res = await callInternal(
+      routeUrl(this.baseUrl, INTERNAL_ROUTES.catalogDatasetContent, { id }),
+      authorization,
+      { ...opts },
+    );
+    return {
+      text: await res.text(),
+      sha256: res.headers.get(CONTENT_SHA256_HEADER),
+      contentType: res.headers.get('content-type') ?? '',
+    };
   }
 
   /** Registers a dataset with its first content (organization and creator come from the token). */
-  async createDataset(dataset: NewCatalogDataset, authorization: string, opts: CallOptions = {}): Promise<CreatedCatalogDataset> {
+  async createDataset(
+    dataset: NewCatalogDataset,
+    authorization: string,
+    opts: CallOptions = {},
+  ): Promise<CreatedCatalogDataset> {
     const res = await callInternal(routeUrl(this.baseUrl, INTERNAL_ROUTES.catalogCreateDataset), authorization, {
       method: INTERNAL_ROUTES.catalogCreateDataset.method,
       headers: { 'content-type': 'application/json' },

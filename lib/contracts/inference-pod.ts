@@ -57,8 +57,15 @@ const list = (value: string | undefined): string[] =>
  * @returns the execution providers (and the variable they came from, for error messages; null when
  * neither is set) and the pod's identity
  */
-export function readInferencePodEnv(env: Record<string, string | undefined>): { executionProviders: { names: string[]; from: string } | null; pod: InferencePodIdentity } {
-  const providersFrom = env[INFERENCE_POD_ENV.executionProviders]?.trim() ? INFERENCE_POD_ENV.executionProviders : env[EXECUTION_PROVIDERS_ALIAS]?.trim() ? EXECUTION_PROVIDERS_ALIAS : null;
+export function readInferencePodEnv(env: Record<string, string | undefined>): {
+  executionProviders: { names: string[]; from: string } | null;
+  pod: InferencePodIdentity;
+} {
+  const providersFrom = env[INFERENCE_POD_ENV.executionProviders]?.trim()
+    ? INFERENCE_POD_ENV.executionProviders
+    : env[EXECUTION_PROVIDERS_ALIAS]?.trim()
+      ? EXECUTION_PROVIDERS_ALIAS
+      : null;
   const version = env[INFERENCE_POD_ENV.configVersion]?.trim();
   return {
     executionProviders: providersFrom ? { names: list(env[providersFrom]), from: providersFrom } : null,

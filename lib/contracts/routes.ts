@@ -32,13 +32,38 @@ export const INTERNAL_ROUTES = {
   /** Server-sent events: a `snapshot` event (JSON array) first, then one `revoked` event per revocation. */
   revocationStream: route({ service: 'identity', method: 'GET', path: '/internal/revocations/stream', auth: 'none' }),
   // catalog: datasets for services, and the Marquez-compatible lineage route
-  catalogDataset: route({ service: 'catalog', method: 'GET', path: '/internal/datasets/:id', auth: { permission: 'catalog:read' } }),
-  catalogDatasetContent: route({ service: 'catalog', method: 'GET', path: '/internal/datasets/:id/content', auth: { permission: 'catalog:read' } }),
-  catalogCreateDataset: route({ service: 'catalog', method: 'POST', path: '/internal/datasets', auth: { permission: 'catalog:write' } }),
-  lineage: route({ service: 'catalog', method: 'POST', path: '/api/v1/lineage', auth: { permission: 'catalog:write' } }),
+  catalogDataset: route({
+    service: 'catalog',
+    method: 'GET',
+    path: '/internal/datasets/:id',
+    auth: { permission: 'catalog:read' },
+  }),
+  catalogDatasetContent: route({
+    service: 'catalog',
+    method: 'GET',
+    path: '/internal/datasets/:id/content',
+    auth: { permission: 'catalog:read' },
+  }),
+  catalogCreateDataset: route({
+    service: 'catalog',
+    method: 'POST',
+    path: '/internal/datasets',
+    auth: { permission: 'catalog:write' },
+  }),
+  lineage: route({
+    service: 'catalog',
+    method: 'POST',
+    path: '/api/v1/lineage',
+    auth: { permission: 'catalog:write' },
+  }),
   // models: model versions and their ONNX bytes, for inference
   modelVersion: route({ service: 'models', method: 'GET', path: '/internal/model-versions/:id', auth: 'bearer' }),
-  modelVersionArtifact: route({ service: 'models', method: 'GET', path: '/internal/model-versions/:id/artifact', auth: 'bearer' }),
+  modelVersionArtifact: route({
+    service: 'models',
+    method: 'GET',
+    path: '/internal/model-versions/:id/artifact',
+    auth: 'bearer',
+  }),
   // schemas: registered schema versions, for apps and synthetic
   schemaVersion: route({ service: 'schemas', method: 'GET', path: '/internal/schema-versions/:id', auth: 'bearer' }),
 } as const;

@@ -9,7 +9,9 @@ export class SchemasInternalClient {
 
   /** A schema version of the token's organization, as registered (`schema` may be text). */
   async getSchemaVersion(id: string, authorization: string, opts: CallOptions = {}): Promise<InternalSchemaVersion> {
-    const res = await callInternal(routeUrl(this.baseUrl, INTERNAL_ROUTES.schemaVersion, { id }), authorization, { ...opts });
+    const res = await callInternal(routeUrl(this.baseUrl, INTERNAL_ROUTES.schemaVersion, { id }), authorization, {
+      ...opts,
+    });
     return (await res.json()) as InternalSchemaVersion;
   }
 }

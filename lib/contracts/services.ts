@@ -52,11 +52,23 @@ export interface ServiceCall {
 
 export const SERVICE_CALLS: readonly ServiceCall[] = [
   ...SUBGRAPH_NAMES.map((to) => ({ from: 'gateway' as const, to, via: ['graphql'] })),
-  ...(['gateway', ...SUBGRAPH_NAMES.filter((n) => n !== 'identity')] as const).map((from) => ({ from, to: 'identity' as const, via: ['jwks', 'revocations', 'revocationStream', 'serviceToken'] })),
+  ...(['gateway', ...SUBGRAPH_NAMES.filter((n) => n !== 'identity')] as const).map((from) => ({
+    from,
+    to: 'identity' as const,
+    via: ['jwks', 'revocations', 'revocationStream', 'serviceToken'],
+  })),
   { from: 'models', to: 'catalog', via: ['catalogDataset', 'catalogDatasetContent', 'lineage', 'graphql'] },
-  { from: 'inference', to: 'catalog', via: ['catalogDataset', 'catalogDatasetContent', 'catalogCreateDataset', 'lineage'] },
+  {
+    from: 'inference',
+    to: 'catalog',
+    via: ['catalogDataset', 'catalogDatasetContent', 'catalogCreateDataset', 'lineage'],
+  },
   { from: 'inference', to: 'models', via: ['modelVersion', 'modelVersionArtifact'] },
-  { from: 'synthetic', to: 'catalog', via: ['catalogDataset', 'catalogDatasetContent', 'catalogCreateDataset', 'lineage', 'graphql'] },
+  {
+    from: 'synthetic',
+    to: 'catalog',
+    via: ['catalogDataset', 'catalogDatasetContent', 'catalogCreateDataset', 'lineage', 'graphql'],
+  },
   { from: 'synthetic', to: 'schemas', via: ['schemaVersion'] },
   { from: 'apps', to: 'inference', via: ['graphql'] },
   { from: 'apps', to: 'schemas', via: ['schemaVersion'] },

@@ -29,7 +29,10 @@ export interface PresignOptions {
 /** Content-addressed storage (sha256): the same bytes are stored once. */
 export interface ArtifactStore {
   /** Streams bytes in, hashing as they pass; over `maxBytes` aborts and keeps nothing. */
-  put(source: Readable | AsyncIterable<Uint8Array> | Uint8Array | string, opts?: { maxBytes?: number }): Promise<StoredArtifact>;
+  put(
+    source: Readable | AsyncIterable<Uint8Array> | Uint8Array | string,
+    opts?: { maxBytes?: number },
+  ): Promise<StoredArtifact>;
   open(sha256: string): Readable;
   read(sha256: string): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;
@@ -68,7 +71,8 @@ export function createFileArtifactStore(dir: string): ArtifactStore {
   return {
     pathOf,
     async put(source, opts = {}) {
-      const input = typeof source === 'string' || source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
+      const input =
+        typeof source === 'string' || source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
       const tmpFile = path.join(tmp, randomUUID());
       const hash = createHash('sha256');
       let size = 0;
@@ -132,7 +136,8 @@ export function pipeArtifact(stream: Readable, res: Response, fail: (err: unknow
       res.destroy(err);
       return;
     }
-    for (const header of ['content-type', 'content-length', 'content-disposition', 'x-sha256']) res.removeHeader(header);
+    for (const header of ['content-type', 'content-length', 'content-disposition', 'x-sha256'])
+      res.removeHeader(header);
     fail(err);
   });
   stream.pipe(res);

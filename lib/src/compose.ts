@@ -42,7 +42,10 @@ export function composeSupergraph(subgraphs: SubgraphSource[]): string {
  * @returns the SDL text
  */
 export async function fetchSubgraphSdl(url: string, opts: SdlFetchOptions = {}): Promise<string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(opts.serviceSecret ? { [SERVICE_SECRET_HEADER]: opts.serviceSecret } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(opts.serviceSecret ? { [SERVICE_SECRET_HEADER]: opts.serviceSecret } : {}),
+  };
   const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
   const body = (await res.json()) as { data?: { _service: { sdl: string } }; errors?: { message: string }[] };
   if (!body.data) throw new Error(`${url} did not answer _service { sdl }: ${body.errors?.[0]?.message ?? res.status}`);
@@ -62,7 +65,8 @@ interface SupergraphYaml {
 export async function composeFromConfig(yamlPath: string, opts: SdlFetchOptions = {}): Promise<string> {
   const config = YAML.parse(fs.readFileSync(yamlPath, 'utf8')) as SupergraphYaml;
   if (!config?.subgraphs || typeof config.subgraphs !== 'object') throw new Error(`${yamlPath}: no "subgraphs" map`);
-  if (config.federation_version && !/^=?2\./.test(String(config.federation_version))) throw new Error(`${yamlPath}: federation_version must be 2.x`);
+  if (config.federation_version && !/^=?2\./.test(String(config.federation_version)))
+    throw new Error(`${yamlPath}: federation_version must be 2.x`);
   const sources: SubgraphSource[] = [];
   for (const [name, sg] of Object.entries(config.subgraphs)) {
     if (!sg?.routing_url) throw new Error(`${yamlPath}: subgraph "${name}" has no routing_url`);

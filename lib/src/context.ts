@@ -63,7 +63,9 @@ export function createContextFactory(deps: ContextDeps) {
       const token = bearerToken(input.authorization);
       viewer = token ? await deps.verify(token) : null;
     } catch (err) {
-      throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      throw new GraphQLError((err as Error).message, {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+      });
     }
     return new RequestContext(deps, viewer, input.requestId, input.authorization, input.traceparent);
   };

@@ -42,7 +42,8 @@ export function documentNestingProblem(query: string): string | undefined {
       }
     } else if (c === '{' || c === '[' || c === '(') {
       open.push(c);
-      if (++depth > MAX_DOCUMENT_NESTING) return `The operation nests braces, brackets or parentheses deeper than ${MAX_DOCUMENT_NESTING} levels`;
+      if (++depth > MAX_DOCUMENT_NESTING)
+        return `The operation nests braces, brackets or parentheses deeper than ${MAX_DOCUMENT_NESTING} levels`;
       if (c === '[' && ++lists > MAX_LIST_LITERAL_NESTING) {
         return `The operation nests list literals deeper than ${MAX_LIST_LITERAL_NESTING} levels: pass deeply nested values as variables`;
       }

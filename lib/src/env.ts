@@ -68,7 +68,10 @@ export function getEnvBool(env: Env, name: string, fallback: boolean): boolean {
 export function getEnvList(env: Env, name: string, fallback: string[] = []): string[] {
   const v = env[name];
   if (v === undefined || v === '') return fallback;
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The request body limit clients meet at the gateway (8 MB fits inference tensors: a 3×320×320 FP32 image is 3 MB as JSON numbers). */
@@ -160,7 +163,8 @@ export function loadArtifactStoreSettings(env: Env): ArtifactStoreSettings {
   if (kind === 'file') return { kind: 'file' };
   if (kind === 's3') {
     const endpoint = getEnvStr(env, 'AIC_S3_ENDPOINT');
-    if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) throw new ConfigError(`AIC_S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+    if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint))
+      throw new ConfigError(`AIC_S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
     return {
       kind: 's3',
       bucket: requireEnv(env, 'AIC_S3_BUCKET'),
@@ -172,8 +176,12 @@ export function loadArtifactStoreSettings(env: Env): ArtifactStoreSettings {
   if (kind === 'azure') {
     const connectionString = getEnvStr(env, 'AIC_AZURE_STORAGE_CONNECTION_STRING');
     const accountUrl = getEnvStr(env, 'AIC_AZURE_STORAGE_ACCOUNT_URL');
-    if (!connectionString && !accountUrl) throw new ConfigError('AIC_AZURE_STORAGE_ACCOUNT_URL (or AIC_AZURE_STORAGE_CONNECTION_STRING) is required when AIC_ARTIFACT_STORE=azure');
-    if (accountUrl !== undefined && !/^https?:\/\/[^/]/.test(accountUrl)) throw new ConfigError(`AIC_AZURE_STORAGE_ACCOUNT_URL must be an http(s) URL, got "${accountUrl}"`);
+    if (!connectionString && !accountUrl)
+      throw new ConfigError(
+        'AIC_AZURE_STORAGE_ACCOUNT_URL (or AIC_AZURE_STORAGE_CONNECTION_STRING) is required when AIC_ARTIFACT_STORE=azure',
+      );
+    if (accountUrl !== undefined && !/^https?:\/\/[^/]/.test(accountUrl))
+      throw new ConfigError(`AIC_AZURE_STORAGE_ACCOUNT_URL must be an http(s) URL, got "${accountUrl}"`);
     return { kind: 'azure', container: requireEnv(env, 'AIC_AZURE_STORAGE_CONTAINER'), accountUrl, connectionString };
   }
   throw new ConfigError(`AIC_ARTIFACT_STORE must be file, s3 or azure, got "${getEnvStr(env, 'AIC_ARTIFACT_STORE')}"`);
@@ -213,7 +221,11 @@ export interface AuthSettings {
  * @default channel `aic:revocations`
  */
 export function revocationSettings(env: Env, identityUrl: string): RevocationSettings {
-  return { identityUrl, redisUrl: getEnvStr(env, 'REDIS_URL'), channel: getEnvStr(env, 'AIC_REVOCATION_CHANNEL', 'aic:revocations') };
+  return {
+    identityUrl,
+    redisUrl: getEnvStr(env, 'REDIS_URL'),
+    channel: getEnvStr(env, 'AIC_REVOCATION_CHANNEL', 'aic:revocations'),
+  };
 }
 
 /**

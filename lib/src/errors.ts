@@ -55,7 +55,14 @@ export class DomainError extends GraphQLErrorWithCode {
   }
 }
 
-const PASSTHROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+const PASSTHROUGH = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /**
  * Maps a thrown error to its public code: our classes pass through, MikroORM's not-found and
@@ -63,15 +70,33 @@ const PASSTHROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED'
  * BAD_USER_INPUT; everything else is internal.
  * @returns the code and public extensions, or `undefined` when the error is internal
  */
-export function classifyError(err: unknown): { code: string; message: string; extensions: Record<string, unknown> } | undefined {
-  const e = err as { name?: string; message?: string; extensions?: Record<string, unknown>; validationErrors?: unknown; constructor?: { name?: string } };
-  if (e instanceof GraphQLError && typeof e.extensions?.code === 'string' && e.extensions.code !== 'INTERNAL_SERVER_ERROR') {
+export function classifyError(
+  err: unknown,
+): { code: string; message: string; extensions: Record<string, unknown> } | undefined {
+  const e = err as {
+    name?: string;
+    message?: string;
+    extensions?: Record<string, unknown>;
+    validationErrors?: unknown;
+    constructor?: { name?: string };
+  };
+  if (
+    e instanceof GraphQLError &&
+    typeof e.extensions?.code === 'string' &&
+    e.extensions.code !== 'INTERNAL_SERVER_ERROR'
+  ) {
     return { code: e.extensions.code, message: e.message, extensions: e.extensions };
   }
   const name = e?.constructor?.name ?? e?.name;
   if (name === 'NotFoundError') return { code: 'NOT_FOUND', message: 'Resource not found', extensions: {} };
-  if (name === 'UniqueConstraintViolationException') return { code: 'CONFLICT', message: 'A resource with the same unique value already exists', extensions: {} };
-  if (name === 'ArgumentValidationError') return { code: 'BAD_USER_INPUT', message: e.message ?? 'Invalid arguments', extensions: { fields: e.extensions?.validationErrors ?? [] } };
+  if (name === 'UniqueConstraintViolationException')
+    return { code: 'CONFLICT', message: 'A resource with the same unique value already exists', extensions: {} };
+  if (name === 'ArgumentValidationError')
+    return {
+      code: 'BAD_USER_INPUT',
+      message: e.message ?? 'Invalid arguments',
+      extensions: { fields: e.extensions?.validationErrors ?? [] },
+    };
   return undefined;
 }
 
@@ -91,9 +116,19 @@ export function createFormatError(log?: (err: unknown) => void) {
     if (known) {
       // `http` sets the answer's status (Apollo reads it from the error); it is not for the client.
       const { stacktrace: _s, exception: _e, http: _h, ...ext } = known.extensions as Record<string, unknown>;
-      return { message: known.message, locations: formatted.locations, path: formatted.path, extensions: { ...ext, code: known.code } };
+      return {
+        message: known.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { ...ext, code: known.code },
+      };
     }
     log?.(original);
-    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

@@ -92,7 +92,10 @@ export function graphqlRequestTooDeep(body: unknown): { field: string; message: 
 
 /** The error a request graphqlRequestTooDeep refuses is answered with, on every transport (HTTP status 400). */
 export function requestTooDeepError(deep: { field: string; message: string }) {
-  return { message: deep.message, extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: deep.message }] } };
+  return {
+    message: deep.message,
+    extensions: { code: 'BAD_USER_INPUT', fields: [{ field: deep.field, message: deep.message }] },
+  };
 }
 
 /** A GET parameter that carries JSON (`variables`, `extensions`): parsed when it is JSON, else as given (Apollo answers that). */
@@ -127,7 +130,11 @@ function getRequestsOf(url: string): { query?: string; variables?: unknown; exte
   const params = new URLSearchParams(parseUrl(url).search ?? '');
   const all = (name: string) => params.getAll(name);
   const count = Math.max(1, ...['query', 'variables', 'extensions'].map((n) => all(n).length));
-  return Array.from({ length: count }, (_, i) => ({ query: all('query')[i], variables: jsonParam(all('variables')[i]), extensions: jsonParam(all('extensions')[i]) }));
+  return Array.from({ length: count }, (_, i) => ({
+    query: all('query')[i],
+    variables: jsonParam(all('variables')[i]),
+    extensions: jsonParam(all('extensions')[i]),
+  }));
 }
 
 const answerJson = (res: http.ServerResponse, status: number, body: unknown) => {
@@ -160,7 +167,14 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
       }
     } catch (err) {
       const status = err instanceof BodyError ? err.status : 400;
-      answerJson(res, status, { errors: [{ message: (err as Error).message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+      answerJson(res, status, {
+        errors: [
+          {
+            message: (err as Error).message,
+            extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+          },
+        ],
+      });
       return;
     }
     const deep = graphqlRequestTooDeep(body);
@@ -169,7 +183,8 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
       return;
     }
     const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    for (const [key, value] of Object.entries(req.headers))
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const answer = await opts.apollo.executeHTTPGraphQLRequest({
@@ -189,7 +204,10 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
   return (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> =>
     serve(req, res).catch((err) => {
       opts.onError(err);
-      if (!res.headersSent) answerJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        answerJson(res, 500, {
+          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
       else res.destroy();
     });
 }

@@ -18,7 +18,9 @@ export class JsonTooDeepError extends BadUserInputError {
     readonly max: number,
     readonly at: string,
   ) {
-    super(`${field} nests arrays or objects deeper than ${max} levels (at ${at})`, [{ field, message: `nests arrays or objects deeper than ${max} levels` }]);
+    super(`${field} nests arrays or objects deeper than ${max} levels (at ${at})`, [
+      { field, message: `nests arrays or objects deeper than ${max} levels` },
+    ]);
     this.name = 'JsonTooDeepError';
   }
 }
@@ -93,7 +95,9 @@ export function parseUserJson(text: string, field: string, max = MAX_JSON_DEPTH)
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new BadUserInputError(`${field} is not valid JSON: ${(err as Error).message}`, [{ field, message: 'is not valid JSON' }]);
+    throw new BadUserInputError(`${field} is not valid JSON: ${(err as Error).message}`, [
+      { field, message: 'is not valid JSON' },
+    ]);
   }
   assertJsonDepth(value, field, max);
   return value;

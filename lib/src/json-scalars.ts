@@ -14,7 +14,12 @@ function depthLimited(base: GraphQLScalarType): GraphQLScalarType {
     if (literalTooDeep(ast)) throw new JsonTooDeepError(base.name, MAX_JSON_DEPTH, 'the literal');
     return config.parseLiteral!(ast, variables);
   };
-  return new GraphQLScalarType({ ...config, description: `${config.description} Arrays and objects nest at most ${MAX_JSON_DEPTH} levels deep.`, parseValue, parseLiteral });
+  return new GraphQLScalarType({
+    ...config,
+    description: `${config.description} Arrays and objects nest at most ${MAX_JSON_DEPTH} levels deep.`,
+    parseValue,
+    parseLiteral,
+  });
 }
 
 /**

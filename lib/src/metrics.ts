@@ -43,12 +43,18 @@ export class LabelCap<K extends string> {
 }
 
 /** A counter whose caller-chosen labels go through a cap (the rest are bounded by the code that sets them). */
-export function cappedCounter<L extends string, K extends L>(counter: Counter<L>, cap: LabelCap<K>): { inc(labels: Record<L, string | number>, value?: number): void } {
+export function cappedCounter<L extends string, K extends L>(
+  counter: Counter<L>,
+  cap: LabelCap<K>,
+): { inc(labels: Record<L, string | number>, value?: number): void } {
   return { inc: (labels, value) => counter.inc(cap.bound(labels), value) };
 }
 
 /** A histogram whose caller-chosen labels go through a cap. */
-export function cappedHistogram<L extends string, K extends L>(histogram: Histogram<L>, cap: LabelCap<K>): { observe(labels: Record<L, string | number>, value: number): void } {
+export function cappedHistogram<L extends string, K extends L>(
+  histogram: Histogram<L>,
+  cap: LabelCap<K>,
+): { observe(labels: Record<L, string | number>, value: number): void } {
   return { observe: (labels, value) => histogram.observe(cap.bound(labels), value) };
 }
 
@@ -76,9 +82,26 @@ export function createServiceMetrics(service: string, options: { maxLabelValues?
   const maxLabelValues = options.maxLabelValues ?? DEFAULT_MAX_LABEL_VALUES;
   return {
     registry,
-    httpDuration: new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], registers: [registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
-    operations: new Counter({ name: 'graphql_operations_total', help: 'GraphQL operations by name, type and outcome', labelNames: ['operation', 'type', 'status'], registers: [registry] }),
-    operationDuration: new Histogram({ name: 'graphql_operation_duration_seconds', help: 'GraphQL operation duration', labelNames: ['operation', 'type'], registers: [registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+    operations: new Counter({
+      name: 'graphql_operations_total',
+      help: 'GraphQL operations by name, type and outcome',
+      labelNames: ['operation', 'type', 'status'],
+      registers: [registry],
+    }),
+    operationDuration: new Histogram({
+      name: 'graphql_operation_duration_seconds',
+      help: 'GraphQL operation duration',
+      labelNames: ['operation', 'type'],
+      registers: [registry],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
     operationNames: new LabelCap(['operation'], maxLabelValues),
     maxLabelValues,
   };
@@ -104,7 +127,11 @@ export function metricsPlugin(metrics: ServiceMetrics, options: MetricsPluginOpt
           const name = ctx.operationName ?? 'anonymous';
           const type = ctx.operation?.operation ?? 'unknown';
           const status = ctx.errors?.length ? 'error' : 'ok';
-          const operation = isKnownOperation ? (ctx.source !== undefined && isKnownOperation(ctx.source) ? name : OTHER_LABEL_VALUE) : metrics.operationNames.bound({ operation: name }).operation;
+          const operation = isKnownOperation
+            ? ctx.source !== undefined && isKnownOperation(ctx.source)
+              ? name
+              : OTHER_LABEL_VALUE
+            : metrics.operationNames.bound({ operation: name }).operation;
           metrics.operations.inc({ operation, type, status });
           metrics.operationDuration.observe({ operation, type }, Number(process.hrtime.bigint() - started) / 1e9);
         },

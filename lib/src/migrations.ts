@@ -116,7 +116,11 @@ function removeStale(file: string, stale: LockOwner | undefined): void {
  * waiting for another process or ORM instance that holds it; a stale lock (its process died) is
  * recovered.
  */
-export async function withFileLock<T>(databaseFile: string, logger: Logger | undefined, work: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(
+  databaseFile: string,
+  logger: Logger | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   const file = `${databaseFile}.migrate-lock`;
   const me: LockOwner = { pid: process.pid, host: os.hostname(), token: randomBytes(12).toString('hex') };
   let wait = 10;
@@ -168,7 +172,11 @@ export async function withFileLock<T>(databaseFile: string, logger: Logger | und
  * exactly (test/migrations.test.ts) — and every migration is recorded as applied.
  * @returns the names of the migrations applied, and whether the database was baselined
  */
-export async function runMigrations(orm: MikroORM, dialect: keyof ServiceMigrations, logger: Logger | undefined): Promise<{ applied: string[]; baselined: boolean }> {
+export async function runMigrations(
+  orm: MikroORM,
+  dialect: keyof ServiceMigrations,
+  logger: Logger | undefined,
+): Promise<{ applied: string[]; baselined: boolean }> {
   const migrator = orm.getMigrator();
   let baselined = false;
   const tables = await existingTables(orm, dialect);
@@ -181,7 +189,8 @@ export async function runMigrations(orm: MikroORM, dialect: keyof ServiceMigrati
       await orm.getSchemaGenerator().updateSchema({ safe: true, dropTables: false });
       const storage = migrator.getStorage();
       await storage.ensureTable!();
-      for (const pending of await migrator.getPendingMigrations()) await storage.logMigration({ name: pending.name, context: null } as any);
+      for (const pending of await migrator.getPendingMigrations())
+        await storage.logMigration({ name: pending.name, context: null } as any);
       baselined = true;
     }
   }
@@ -192,8 +201,11 @@ export async function runMigrations(orm: MikroORM, dialect: keyof ServiceMigrati
 
 async function existingTables(orm: MikroORM, dialect: keyof ServiceMigrations): Promise<Set<string>> {
   const conn = orm.em.getConnection();
-  const rows: { name: string }[] = dialect === 'sqlite'
-    ? await conn.execute(`SELECT name FROM sqlite_master WHERE type = 'table'`)
-    : await conn.execute(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`);
+  const rows: { name: string }[] =
+    dialect === 'sqlite'
+      ? await conn.execute(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+      : await conn.execute(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`,
+        );
   return new Set(rows.map((r) => r.name));
 }

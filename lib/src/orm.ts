@@ -1,5 +1,13 @@
 import path from 'node:path';
-import type { EntityClass, EventSubscriber, FlushEventArgs, LoggerNamespace, LoggerOptions, MikroORM, Options } from '@mikro-orm/core';
+import type {
+  EntityClass,
+  EventSubscriber,
+  FlushEventArgs,
+  LoggerNamespace,
+  LoggerOptions,
+  MikroORM,
+  Options,
+} from '@mikro-orm/core';
 import { DefaultLogger, JsonType } from '@mikro-orm/core';
 import type { FieldError } from './errors';
 import type { Logger } from './logger';
@@ -32,10 +40,20 @@ export interface OrmOptions {
  * @returns which driver a `DATABASE_URL` selects
  */
 export function databaseKind(url: string | undefined): DatabaseKind {
-  if (!url || url === ':memory:' || url.startsWith('file:') || url.startsWith('sqlite:') || url.endsWith('.sqlite') || url.endsWith('.db')) return 'sqlite';
+  if (
+    !url ||
+    url === ':memory:' ||
+    url.startsWith('file:') ||
+    url.startsWith('sqlite:') ||
+    url.endsWith('.sqlite') ||
+    url.endsWith('.db')
+  )
+    return 'sqlite';
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
   if (/^mongodb(\+srv)?:\/\//.test(url)) return 'mongodb';
-  throw new Error(`DATABASE_URL must be a postgresql://, mongodb:// or sqlite: URL (or unset for the embedded SQLite file), got "${url}"`);
+  throw new Error(
+    `DATABASE_URL must be a postgresql://, mongodb:// or sqlite: URL (or unset for the embedded SQLite file), got "${url}"`,
+  );
 }
 
 /**
@@ -45,8 +63,14 @@ export function databaseKind(url: string | undefined): DatabaseKind {
 function sqlitePath(opts: OrmOptions): string {
   const url = opts.databaseUrl;
   if (url === ':memory:') return ':memory:';
-  const file = url ? url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '') : path.join(opts.dataDir, `${opts.serviceName}.sqlite`);
-  if (!url && !ensurePrivateDir(opts.dataDir)) opts.logger?.warn({ dataDir: opts.dataDir }, 'the data folder belongs to another user: it stays readable by others');
+  const file = url
+    ? url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '')
+    : path.join(opts.dataDir, `${opts.serviceName}.sqlite`);
+  if (!url && !ensurePrivateDir(opts.dataDir))
+    opts.logger?.warn(
+      { dataDir: opts.dataDir },
+      'the data folder belongs to another user: it stays readable by others',
+    );
   ensurePrivateFile(file);
   for (const suffix of ['-wal', '-shm', '-journal']) tightenFile(`${file}${suffix}`);
   return file;
@@ -73,8 +97,14 @@ class StorableValuesGuard implements EventSubscriber {
       const fields: FieldError[] = [];
       for (const [key, value] of Object.entries(changeSet.payload as Record<string, unknown>)) {
         // A JSON property's payload is already JSON text, where NUL and lone surrogates are escaped.
-        const json = changeSet.meta.properties[key as keyof typeof changeSet.meta.properties]?.customType instanceof JsonType;
-        fields.push(...findUnstorableStrings(json ? (changeSet.entity as Record<string, unknown>)[key] : value, `${changeSet.name}.${key}`));
+        const json =
+          changeSet.meta.properties[key as keyof typeof changeSet.meta.properties]?.customType instanceof JsonType;
+        fields.push(
+          ...findUnstorableStrings(
+            json ? (changeSet.entity as Record<string, unknown>)[key] : value,
+            `${changeSet.name}.${key}`,
+          ),
+        );
       }
       if (fields.length) throw new UnstorableInputError(changeSet.name, fields);
     }
@@ -104,7 +134,13 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   if (opts.migrations && (kind === 'sqlite' || kind === 'postgresql')) {
     const { Migrator } = await import('@mikro-orm/migrations');
     common.extensions = [Migrator];
-    common.migrations = { migrationsList: opts.migrations[kind], snapshot: false, transactional: true, allOrNothing: true, silent: true };
+    common.migrations = {
+      migrationsList: opts.migrations[kind],
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    };
   }
   let orm: MikroORM;
   let file: string | undefined;
@@ -153,7 +189,12 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   return orm;
 }
 
-async function syncSchema(orm: MikroORM, kind: DatabaseKind, opts: OrmOptions, file: string | undefined): Promise<void> {
+async function syncSchema(
+  orm: MikroORM,
+  kind: DatabaseKind,
+  opts: OrmOptions,
+  file: string | undefined,
+): Promise<void> {
   const generator = orm.getSchemaGenerator() as any;
   if (kind === 'mongodb') {
     await generator.createSchema();
@@ -184,7 +225,10 @@ async function ensureDatabase(orm: MikroORM): Promise<void> {
       await orm.config.getDriver().reconnect();
     }
     // Another replica created it meanwhile: checking again finds it (or creates it, or fails for real).
-    const ensured = await generator.ensureDatabase({ forceCheck: true }).then(() => true, () => false);
+    const ensured = await generator.ensureDatabase({ forceCheck: true }).then(
+      () => true,
+      () => false,
+    );
     if (!ensured) throw err;
   }
 }

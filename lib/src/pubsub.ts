@@ -25,7 +25,8 @@ export function createPubSub(options: PubSubOptions): PubSub {
   return options.redisUrl ? createRedisPubSub(options.redisUrl, options.prefix) : createMemoryPubSub();
 }
 
-const channelOf = (topic: string, dynamicId?: unknown) => (dynamicId === undefined ? topic : `${topic}:${String(dynamicId)}`);
+const channelOf = (topic: string, dynamicId?: unknown) =>
+  dynamicId === undefined ? topic : `${topic}:${String(dynamicId)}`;
 
 const publishArgs = (topic: string, args: unknown[]): [string, unknown] =>
   args.length >= 2 ? [channelOf(topic, args[0]), args[1]] : [topic, args[0]];

@@ -4,10 +4,21 @@ import { stdSerializers } from 'pino';
  * Key names whose values are secrets wherever they appear (compared lower-case, without `-` and
  * `_`): passwords, tokens, API keys, Authorization and cookie headers, private keys, hashes of secrets.
  */
-const SECRET_KEY = /password|passwd|passphrase|secret|token|apikey|authorization|cookie|credential|privatekey|privatejwk|encryptionkey|signature/;
+const SECRET_KEY =
+  /password|passwd|passphrase|secret|token|apikey|authorization|cookie|credential|privatekey|privatejwk|encryptionkey|signature/;
 
 /** Error properties that carry a failed statement's values (SQL, bindings, PostgreSQL's row detail). */
-const STATEMENT_KEYS = new Set(['sql', 'query', 'params', 'parameters', 'bindings', 'values', 'detail', 'where', 'internalQuery']);
+const STATEMENT_KEYS = new Set([
+  'sql',
+  'query',
+  'params',
+  'parameters',
+  'bindings',
+  'values',
+  'detail',
+  'where',
+  'internalQuery',
+]);
 
 export const REDACTED = '[redacted]';
 
@@ -27,7 +38,10 @@ const SECRET_SHAPES: [RegExp, string][] = [
   [/\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1$2${REDACTED}`],
   [/\b(aic_[A-Za-z0-9]{12}_)[A-Za-z0-9_-]{16,}/g, `$1${REDACTED}`],
   // The body (base64, whitespace, JSON-escaped newlines) up to the END line, or as far as it goes when cut.
-  [/-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*(?:-----END[A-Z0-9 ]*PRIVATE KEY-----)?/g, '[redacted private key]'],
+  [
+    /-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*(?:-----END[A-Z0-9 ]*PRIVATE KEY-----)?/g,
+    '[redacted private key]',
+  ],
   // Private members of a JWK ("d", RSA's primes, a symmetric "k"), as JSON or JSON inside a string.
   [/(\\{0,7}")(d|p|q|dp|dq|qi|k)\1(\s*:\s*)\1[A-Za-z0-9_-]{8,}\1/g, `$1$2$1$3$1${REDACTED}$1`],
   // The password of a connection URL (postgresql://user:password@host, rediss://:password@host).
@@ -45,7 +59,8 @@ export function scrubSecrets(text: string): string {
   return out;
 }
 
-const LOOKS_LIKE_SQL = /\b(?:select\b[\s\S]{0,2000}?\bfrom|insert\s+into|update\s+[`"\w.]+\s+set|delete\s+from|returning|on\s+conflict)\b/i;
+const LOOKS_LIKE_SQL =
+  /\b(?:select\b[\s\S]{0,2000}?\bfrom|insert\s+into|update\s+[`"\w.]+\s+set|delete\s+from|returning|on\s+conflict)\b/i;
 const SQL_LITERAL = /'(?:[^']|'')*'|"(?:[^"\n]|"")*"/g;
 const IDENTIFIER = /^"[A-Za-z_][\w$.]*"$/;
 
@@ -56,7 +71,9 @@ const IDENTIFIER = /^"[A-Za-z_][\w$.]*"$/;
  */
 export function maskSqlLiterals(text: string): string {
   if (!LOOKS_LIKE_SQL.test(text)) return text;
-  return text.replace(SQL_LITERAL, (literal) => (literal.startsWith("'") ? "'?'" : IDENTIFIER.test(literal) ? literal : '"?"'));
+  return text.replace(SQL_LITERAL, (literal) =>
+    literal.startsWith("'") ? "'?'" : IDENTIFIER.test(literal) ? literal : '"?"',
+  );
 }
 
 // Inside a JSON line a SQL literal cannot contain a raw `"` (JSON escapes it): stopping there keeps
@@ -119,6 +136,7 @@ export function redactLogObject(obj: Record<string, unknown>): Record<string, un
  * its message, anything else with its stack; SQL values masked, secrets scrubbed.
  */
 export function describeError(err: unknown): string {
-  const text = err instanceof Error ? (err.name === 'ConfigError' || !err.stack ? err.message : err.stack) : String(err);
+  const text =
+    err instanceof Error ? (err.name === 'ConfigError' || !err.stack ? err.message : err.stack) : String(err);
   return scrubSecrets(maskSqlLiterals(text));
 }

@@ -15,7 +15,10 @@ export class UnsafePatternError extends BadUserInputError {
     readonly reason: string,
     field = 'pattern',
   ) {
-    super(`Pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} is refused: ${reason}`, [{ field, message: reason }]);
+    super(
+      `Pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} is refused: ${reason}`,
+      [{ field, message: reason }],
+    );
     this.name = 'UnsafePatternError';
   }
 }
@@ -55,21 +58,56 @@ function complement(ranges: [number, number][]): [number, number][] {
 }
 
 const hex = (cp: number) => `\\x{${cp.toString(16)}}`;
-const rangesText = (ranges: [number, number][]) => ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
+const rangesText = (ranges: [number, number][]) =>
+  ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
 
 const SPACE = rangesText(SPACE_RANGES);
 const NOT_SPACE = rangesText(complement(SPACE_RANGES));
 
 // Long General_Category names JavaScript accepts, by the short names RE2 knows.
 const CATEGORY_ALIASES: Record<string, string> = {
-  Letter: 'L', Cased_Letter: 'LC', Uppercase_Letter: 'Lu', Lowercase_Letter: 'Ll', Titlecase_Letter: 'Lt', Modifier_Letter: 'Lm', Other_Letter: 'Lo',
-  Mark: 'M', Combining_Mark: 'M', Nonspacing_Mark: 'Mn', Spacing_Mark: 'Mc', Enclosing_Mark: 'Me',
-  Number: 'N', Decimal_Number: 'Nd', digit: 'Nd', Letter_Number: 'Nl', Other_Number: 'No',
-  Punctuation: 'P', punct: 'P', Connector_Punctuation: 'Pc', Dash_Punctuation: 'Pd', Open_Punctuation: 'Ps', Close_Punctuation: 'Pe',
-  Initial_Punctuation: 'Pi', Final_Punctuation: 'Pf', Other_Punctuation: 'Po',
-  Symbol: 'S', Math_Symbol: 'Sm', Currency_Symbol: 'Sc', Modifier_Symbol: 'Sk', Other_Symbol: 'So',
-  Separator: 'Z', Space_Separator: 'Zs', Line_Separator: 'Zl', Paragraph_Separator: 'Zp',
-  Other: 'C', Control: 'Cc', cntrl: 'Cc', Format: 'Cf', Surrogate: 'Cs', Private_Use: 'Co', Unassigned: 'Cn',
+  Letter: 'L',
+  Cased_Letter: 'LC',
+  Uppercase_Letter: 'Lu',
+  Lowercase_Letter: 'Ll',
+  Titlecase_Letter: 'Lt',
+  Modifier_Letter: 'Lm',
+  Other_Letter: 'Lo',
+  Mark: 'M',
+  Combining_Mark: 'M',
+  Nonspacing_Mark: 'Mn',
+  Spacing_Mark: 'Mc',
+  Enclosing_Mark: 'Me',
+  Number: 'N',
+  Decimal_Number: 'Nd',
+  digit: 'Nd',
+  Letter_Number: 'Nl',
+  Other_Number: 'No',
+  Punctuation: 'P',
+  punct: 'P',
+  Connector_Punctuation: 'Pc',
+  Dash_Punctuation: 'Pd',
+  Open_Punctuation: 'Ps',
+  Close_Punctuation: 'Pe',
+  Initial_Punctuation: 'Pi',
+  Final_Punctuation: 'Pf',
+  Other_Punctuation: 'Po',
+  Symbol: 'S',
+  Math_Symbol: 'Sm',
+  Currency_Symbol: 'Sc',
+  Modifier_Symbol: 'Sk',
+  Other_Symbol: 'So',
+  Separator: 'Z',
+  Space_Separator: 'Zs',
+  Line_Separator: 'Zl',
+  Paragraph_Separator: 'Zp',
+  Other: 'C',
+  Control: 'Cc',
+  cntrl: 'Cc',
+  Format: 'Cf',
+  Surrogate: 'Cs',
+  Private_Use: 'Co',
+  Unassigned: 'Cn',
 };
 const CATEGORY_SHORT = new Set(Object.values(CATEGORY_ALIASES));
 
@@ -106,8 +144,14 @@ class Translator {
 
   private group(): string {
     const rest = this.p.slice(this.i, this.i + 4);
-    if (rest.startsWith('(?=') || rest.startsWith('(?!')) throw new Refusal('lookahead ((?= …) or (?! …)) needs a backtracking engine; user patterns run on a linear-time engine (RE2)');
-    if (rest.startsWith('(?<=') || rest.startsWith('(?<!')) throw new Refusal('lookbehind ((?<= …) or (?<! …)) needs a backtracking engine; user patterns run on a linear-time engine (RE2)');
+    if (rest.startsWith('(?=') || rest.startsWith('(?!'))
+      throw new Refusal(
+        'lookahead ((?= …) or (?! …)) needs a backtracking engine; user patterns run on a linear-time engine (RE2)',
+      );
+    if (rest.startsWith('(?<=') || rest.startsWith('(?<!'))
+      throw new Refusal(
+        'lookbehind ((?<= …) or (?<! …)) needs a backtracking engine; user patterns run on a linear-time engine (RE2)',
+      );
     if (rest.startsWith('(?<')) {
       this.i += 3;
       return '(?P<';
@@ -140,7 +184,9 @@ class Translator {
       case 'S':
         return inClass ? NOT_SPACE : `[${NOT_SPACE}]`;
       case 'k':
-        throw new Refusal('backreferences (\\k<name>) need a backtracking engine; user patterns run on a linear-time engine (RE2)');
+        throw new Refusal(
+          'backreferences (\\k<name>) need a backtracking engine; user patterns run on a linear-time engine (RE2)',
+        );
       case '0':
         return hex(0);
       case 't':
@@ -165,7 +211,10 @@ class Translator {
       case 'P':
         return this.property(c === 'P', inClass);
       default:
-        if (c >= '1' && c <= '9') throw new Refusal(`backreferences (\\${c}) need a backtracking engine; user patterns run on a linear-time engine (RE2)`);
+        if (c >= '1' && c <= '9')
+          throw new Refusal(
+            `backreferences (\\${c}) need a backtracking engine; user patterns run on a linear-time engine (RE2)`,
+          );
         // In u mode only syntax characters (and `-` in a class) may be escaped: all ASCII punctuation, literal in RE2 too.
         return `\\${c}`;
     }
@@ -182,7 +231,12 @@ class Translator {
     }
     const hi = parseInt(p.slice(this.i, this.i + 4), 16);
     this.i += 4;
-    if (hi >= 0xd800 && hi <= 0xdbff && p.startsWith('\\u', this.i) && /^[dD][c-fC-F][0-9a-fA-F]{2}$/.test(p.slice(this.i + 2, this.i + 6))) {
+    if (
+      hi >= 0xd800 &&
+      hi <= 0xdbff &&
+      p.startsWith('\\u', this.i) &&
+      /^[dD][c-fC-F][0-9a-fA-F]{2}$/.test(p.slice(this.i + 2, this.i + 6))
+    ) {
       const lo = parseInt(p.slice(this.i + 2, this.i + 6), 16);
       this.i += 6;
       return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
@@ -197,14 +251,18 @@ class Translator {
     this.i = end + 1;
     const [key, value] = spec.includes('=') ? spec.split('=') : [undefined, spec];
     let name: string | undefined;
-    if (key === 'General_Category' || key === 'gc' || key === undefined) name = CATEGORY_SHORT.has(value) ? value : CATEGORY_ALIASES[value];
+    if (key === 'General_Category' || key === 'gc' || key === undefined)
+      name = CATEGORY_SHORT.has(value) ? value : CATEGORY_ALIASES[value];
     if (key === 'Script' || key === 'sc') name = value;
     if (key === undefined && value === 'Any') name = 'Any';
     if (key === undefined && value === 'ASCII') {
       const ranges = rangesText(negated ? complement([[0, 0x7f]]) : [[0, 0x7f]]);
       return inClass ? ranges : `[${ranges}]`;
     }
-    if (!name) throw new Refusal(`the Unicode property \\p{${spec}} is not supported by the linear-time engine (RE2): use a General_Category or Script property`);
+    if (!name)
+      throw new Refusal(
+        `the Unicode property \\p{${spec}} is not supported by the linear-time engine (RE2): use a General_Category or Script property`,
+      );
     return `\\${negated ? 'P' : 'p'}{${name}}`;
   }
 
@@ -260,7 +318,8 @@ export function compileUserPattern(pattern: string, options: { flags?: string; f
   const field = options.field ?? 'pattern';
   const flags = [...new Set((options.flags ?? '').replace(/u/g, ''))].join('');
   if (typeof pattern !== 'string') throw new UnsafePatternError(String(pattern), 'must be a string', field);
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new UnsafePatternError(pattern, `longer than ${MAX_PATTERN_LENGTH} characters`, field);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw new UnsafePatternError(pattern, `longer than ${MAX_PATTERN_LENGTH} characters`, field);
   if (!/^[gimsy]*$/.test(flags)) throw new UnsafePatternError(pattern, `unsupported flags "${flags}"`, field);
   try {
     // Only parsed, never run: V8 checks the ECMA-262 syntax the pattern must follow.
@@ -279,7 +338,11 @@ export function compileUserPattern(pattern: string, options: { flags?: string; f
   try {
     return new RE2(translated, `u${flags}`);
   } catch (err) {
-    throw new UnsafePatternError(pattern, `not supported by the linear-time engine (RE2): ${(err as Error).message}`, field);
+    throw new UnsafePatternError(
+      pattern,
+      `not supported by the linear-time engine (RE2): ${(err as Error).message}`,
+      field,
+    );
   }
 }
 
@@ -288,4 +351,7 @@ export function compileUserPattern(pattern: string, options: { flags?: string; f
  * and `patternProperties` of a user schema on RE2. A refused pattern makes `ajv.compile` throw
  * the UnsafePatternError.
  */
-export const userRegExpEngine = Object.assign((pattern: string, flags: string) => compileUserPattern(pattern, { flags }), { code: 'compileUserPattern' });
+export const userRegExpEngine = Object.assign(
+  (pattern: string, flags: string) => compileUserPattern(pattern, { flags }),
+  { code: 'compileUserPattern' },
+);

@@ -55,9 +55,12 @@ export function isServiceViewer(context: unknown): boolean {
 
 /** The refusal of a schema request from a caller without a service credential. */
 export function schemaDisclosureRefused(): GraphQLError {
-  return new GraphQLError(`Introspection and _service need a service credential in production (the service secret in ${SERVICE_SECRET_HEADER}, or a service token)`, {
-    extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-  });
+  return new GraphQLError(
+    `Introspection and _service need a service credential in production (the service secret in ${SERVICE_SECRET_HEADER}, or a service token)`,
+    {
+      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+    },
+  );
 }
 
 /**
@@ -65,14 +68,21 @@ export function schemaDisclosureRefused(): GraphQLError {
  * holds no service credential: the shared service secret in `x-aic-service-secret`, or a verified
  * token of kind `service` (the context's `viewer`). Outside production it lets everything through.
  */
-export function schemaDisclosurePlugin<TContext extends BaseContext>(opts: { production: boolean; serviceSecret?: string }): ApolloServerPlugin<TContext> {
+export function schemaDisclosurePlugin<TContext extends BaseContext>(opts: {
+  production: boolean;
+  serviceSecret?: string;
+}): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       if (!opts.production) return;
       return {
         async didResolveOperation({ document, request, contextValue }) {
           if (!disclosesSchema(document, request.operationName)) return;
-          if (holdsServiceSecret(request.http?.headers.get(SERVICE_SECRET_HEADER), opts.serviceSecret) || isServiceViewer(contextValue)) return;
+          if (
+            holdsServiceSecret(request.http?.headers.get(SERVICE_SECRET_HEADER), opts.serviceSecret) ||
+            isServiceViewer(contextValue)
+          )
+            return;
           throw schemaDisclosureRefused();
         },
       };

@@ -20,7 +20,8 @@ export function parseKeyEncryptionKeys(value: string | undefined, name: string):
   if (!value?.trim()) return [];
   const keys = value.split(',').map((part, i) => {
     const text = part.trim();
-    if (!BASE64_32_BYTES.test(text)) throw new ConfigError(`${name}[${i}] must be 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)`);
+    if (!BASE64_32_BYTES.test(text))
+      throw new ConfigError(`${name}[${i}] must be 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)`);
     const key = new Uint8Array(Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
     return { id: keyId(key), key };
   });
@@ -65,7 +66,9 @@ export class SecretBox {
   async seal(plaintext: string, context: string): Promise<string> {
     const current = this.keys[0];
     if (!current) throw new SealedSecretError(`${this.setting} is not set: cannot encrypt a secret at rest`);
-    return new CompactEncrypt(new TextEncoder().encode(plaintext)).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: current.id, [CONTEXT_HEADER]: context }).encrypt(current.key);
+    return new CompactEncrypt(new TextEncoder().encode(plaintext))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: current.id, [CONTEXT_HEADER]: context })
+      .encrypt(current.key);
   }
 
   /**
@@ -91,9 +94,12 @@ export class SecretBox {
     try {
       opened = await compactDecrypt(sealed, key.key);
     } catch {
-      throw new SealedSecretError(`the sealed ${context} does not decrypt with key-encryption key ${key.id}: it was altered`);
+      throw new SealedSecretError(
+        `the sealed ${context} does not decrypt with key-encryption key ${key.id}: it was altered`,
+      );
     }
-    if (opened.protectedHeader[CONTEXT_HEADER] !== context) throw new SealedSecretError(`the sealed value is not the ${context}: it was moved from another record`);
+    if (opened.protectedHeader[CONTEXT_HEADER] !== context)
+      throw new SealedSecretError(`the sealed value is not the ${context}: it was moved from another record`);
     return { plaintext: new TextDecoder().decode(opened.plaintext), stale: key !== this.keys[0] };
   }
 }

@@ -3,7 +3,11 @@ import type http from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
@@ -20,7 +24,15 @@ import { graphqlPostHandler, refuseDeepGraphQLRequest } from './graphql-http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { DEFAULT_MAX_LABEL_VALUES, createServiceMetrics, metricsPlugin } from './metrics';
-import { SERVICE_SECRET_HEADER, disclosesSchema, holdsServiceSecret, isServiceViewer, mayDiscloseSchema, schemaDisclosurePlugin, schemaDisclosureRefused } from './schema-disclosure';
+import {
+  SERVICE_SECRET_HEADER,
+  disclosesSchema,
+  holdsServiceSecret,
+  isServiceViewer,
+  mayDiscloseSchema,
+  schemaDisclosurePlugin,
+  schemaDisclosureRefused,
+} from './schema-disclosure';
 import { refuseUnstorableExecution, refuseUnstorableUrl, storableInputPlugin } from './storable-input';
 import { tracingPlugin } from './tracing';
 import type { WebSocketSettings } from './websocket';
@@ -91,9 +103,18 @@ const requestState = createRequestState<{ requestId: string }>();
  * The HTTP side is lib's shell (`createHttpShell`), the one the gateway uses too.
  * Never listens until `listen` is called.
  */
-export async function createServiceServer<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>): Promise<ServiceServer> {
-  const metrics = opts.metrics ?? createServiceMetrics(opts.name, { maxLabelValues: opts.metricsMaxLabelValues ?? DEFAULT_MAX_LABEL_VALUES });
-  const shell = createHttpShell({ name: opts.name, metrics, onRequest: (req, res) => tagAndObserve(req, res, metrics, opts.logger), readiness: () => serviceReadiness(opts) });
+export async function createServiceServer<TContext extends BaseContext>(
+  opts: ServiceServerOptions<TContext>,
+): Promise<ServiceServer> {
+  const metrics =
+    opts.metrics ??
+    createServiceMetrics(opts.name, { maxLabelValues: opts.metricsMaxLabelValues ?? DEFAULT_MAX_LABEL_VALUES });
+  const shell = createHttpShell({
+    name: opts.name,
+    metrics,
+    onRequest: (req, res) => tagAndObserve(req, res, metrics, opts.logger),
+    readiness: () => serviceReadiness(opts),
+  });
   const { app, httpServer } = shell;
   shell.mountHealthAndMetrics();
   // GraphQL checks its arguments itself (storableInputPlugin), with GraphQL's error shape.
@@ -119,10 +140,28 @@ export async function createServiceServer<TContext extends BaseContext>(opts: Se
 
   const contextOf = (req: http.IncomingMessage) => {
     const headers = singleHeaders(req.headers);
-    return opts.context({ authorization: headers.authorization, traceparent: headers.traceparent, requestId: requestState.of(req).requestId ?? randomUUID(), headers, remoteAddress: req.socket.remoteAddress });
+    return opts.context({
+      authorization: headers.authorization,
+      traceparent: headers.traceparent,
+      requestId: requestState.of(req).requestId ?? randomUUID(),
+      headers,
+      remoteAddress: req.socket.remoteAddress,
+    });
   };
-  shell.serveGraphQLPosts(graphqlPostHandler({ apollo, bodyLimitBytes: opts.bodyLimitBytes, context: contextOf, onError: (err) => opts.logger.error({ err }, 'unhandled GraphQL request error') }));
-  app.use('/graphql', express.json({ limit: opts.bodyLimitBytes }), refuseDeepGraphQLRequest(), expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }));
+  shell.serveGraphQLPosts(
+    graphqlPostHandler({
+      apollo,
+      bodyLimitBytes: opts.bodyLimitBytes,
+      context: contextOf,
+      onError: (err) => opts.logger.error({ err }, 'unhandled GraphQL request error'),
+    }),
+  );
+  app.use(
+    '/graphql',
+    express.json({ limit: opts.bodyLimitBytes }),
+    refuseDeepGraphQLRequest(),
+    expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
+  );
   app.use(
     routeErrorHandler(routeErrorBody, (err, status) => {
       if (status >= 500) opts.logger.error({ err }, 'unhandled route error');
@@ -155,7 +194,12 @@ function singleHeaders(given: http.IncomingHttpHeaders): Record<string, string |
 }
 
 /** Gives a request its id (the caller's `x-request-id` or a new one) and logs and measures it when it finishes. */
-function tagAndObserve(req: http.IncomingMessage, res: http.ServerResponse, metrics: ServiceMetrics, logger: Logger): true {
+function tagAndObserve(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  metrics: ServiceMetrics,
+  logger: Logger,
+): true {
   const requestId = header(req.headers['x-request-id']) ?? randomUUID();
   requestState.of(req).requestId = requestId;
   res.setHeader('x-request-id', requestId);
@@ -164,13 +208,16 @@ function tagAndObserve(req: http.IncomingMessage, res: http.ServerResponse, metr
     logger,
     requestId,
     traceId: () => header(req.headers.traceparent)?.split('-')[1],
-    route: (r, path) => String((r as express.Request).route?.path ?? (path.startsWith('/graphql') ? '/graphql' : 'other')),
+    route: (r, path) =>
+      String((r as express.Request).route?.path ?? (path.startsWith('/graphql') ? '/graphql' : 'other')),
   });
   return true;
 }
 
 /** Ready once the revocation list is loaded and every readiness check passes. */
-async function serviceReadiness(opts: Pick<ServiceServerOptions<BaseContext>, 'revocations' | 'readinessChecks'>): Promise<boolean> {
+async function serviceReadiness(
+  opts: Pick<ServiceServerOptions<BaseContext>, 'revocations' | 'readinessChecks'>,
+): Promise<boolean> {
   if (opts.revocations && !opts.revocations.loaded()) return false;
   let ok = true;
   for (const check of opts.readinessChecks ?? []) if (!(await check().catch(() => false))) ok = false;
@@ -181,14 +228,30 @@ async function serviceReadiness(opts: Pick<ServiceServerOptions<BaseContext>, 'r
 function routeErrorBody(err: unknown, status: number): unknown {
   if (status >= 500) return { error: 'Internal server error' };
   const code = err instanceof GraphQLError ? err.extensions.code : undefined;
-  return { error: String((err as { message?: unknown } | null)?.message ?? 'Bad request'), ...(code ? { code, fields: (err as GraphQLError).extensions.fields } : {}) };
+  return {
+    error: String((err as { message?: unknown } | null)?.message ?? 'Bad request'),
+    ...(code ? { code, fields: (err as GraphQLError).extensions.fields } : {}),
+  };
 }
 
-function servicePlugins<TContext extends BaseContext>(opts: ServiceServerOptions<TContext>, httpServer: http.Server, metrics: ServiceMetrics, disposeWebSockets: () => Promise<void>): ApolloServerPlugin<TContext>[] {
+function servicePlugins<TContext extends BaseContext>(
+  opts: ServiceServerOptions<TContext>,
+  httpServer: http.Server,
+  metrics: ServiceMetrics,
+  disposeWebSockets: () => Promise<void>,
+): ApolloServerPlugin<TContext>[] {
   return [
     schemaDisclosurePlugin<TContext>({ production: opts.production, serviceSecret: opts.serviceSecret }),
     ApolloServerPluginDrainHttpServer({ httpServer }),
-    { async serverWillStart() { return { async drainServer() { await disposeWebSockets(); } }; } },
+    {
+      async serverWillStart() {
+        return {
+          async drainServer() {
+            await disposeWebSockets();
+          },
+        };
+      },
+    },
     storableInputPlugin(),
     metricsPlugin(metrics),
     tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
@@ -201,7 +264,11 @@ function servicePlugins<TContext extends BaseContext>(opts: ServiceServerOptions
 }
 
 /** graphql-ws on the service's port and path: the schema-disclosure rule of HTTP, storable input, subscriptions that end with their credentials. */
-function attachServiceWebSocket<TContext extends BaseContext>(httpServer: http.Server, opts: ServiceServerOptions<TContext>, formatError: ReturnType<typeof createFormatError>) {
+function attachServiceWebSocket<TContext extends BaseContext>(
+  httpServer: http.Server,
+  opts: ServiceServerOptions<TContext>,
+  formatError: ReturnType<typeof createFormatError>,
+) {
   return attachGraphQLWebSocket<{ params: Record<string, unknown> }>(httpServer, {
     path: '/graphql',
     settings: opts.webSocket ?? loadWebSocketSettings({}, { maxConnectionsPerIp: 0 }),
@@ -216,16 +283,32 @@ function attachServiceWebSocket<TContext extends BaseContext>(httpServer: http.S
         return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       }
       const invalid = validate(opts.schema, document);
-      if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      if (invalid.length)
+        return invalid.map(
+          (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+        );
       const auth = params.authorization ?? params.Authorization;
       const headers = singleHeaders(request.headers);
-      const contextValue = await opts.context({ authorization: typeof auth === 'string' ? auth : headers.authorization, traceparent: headers.traceparent, requestId: randomUUID(), headers, remoteAddress: request.socket.remoteAddress });
+      const contextValue = await opts.context({
+        authorization: typeof auth === 'string' ? auth : headers.authorization,
+        traceparent: headers.traceparent,
+        requestId: randomUUID(),
+        headers,
+        remoteAddress: request.socket.remoteAddress,
+      });
       // graphql-ws runs queries too: the same schema-disclosure rule as on HTTP (see schemaDisclosurePlugin).
       if (opts.production && mayDiscloseSchema(payload.query) && disclosesSchema(document, payload.operationName)) {
         const presented = params[SERVICE_SECRET_HEADER] ?? headers[SERVICE_SECRET_HEADER];
-        if (!holdsServiceSecret(presented, opts.serviceSecret) && !isServiceViewer(contextValue)) return [schemaDisclosureRefused()];
+        if (!holdsServiceSecret(presented, opts.serviceSecret) && !isServiceViewer(contextValue))
+          return [schemaDisclosureRefused()];
       }
-      return { schema: opts.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+      return {
+        schema: opts.schema,
+        document,
+        variableValues: payload.variables,
+        operationName: payload.operationName,
+        contextValue,
+      };
     },
     execute: async (args) => refuseUnstorableExecution(args) ?? execute(args),
     subscribe: async (args) => {
@@ -244,7 +327,11 @@ function attachServiceWebSocket<TContext extends BaseContext>(httpServer: http.S
  * A subscription's events until the viewer's token expires or its session or key is revoked, then
  * one UNAUTHENTICATED error: a subscription never outlives its credentials (as at the gateway).
  */
-function endWithCredentials(source: AsyncIterable<ExecutionResult>, viewer: Viewer, revocations: RevocationList | undefined): AsyncGenerator<ExecutionResult> {
+function endWithCredentials(
+  source: AsyncIterable<ExecutionResult>,
+  viewer: Viewer,
+  revocations: RevocationList | undefined,
+): AsyncGenerator<ExecutionResult> {
   return (async function* () {
     const events = source[Symbol.asyncIterator]();
     let onEnded!: (error: GraphQLError) => void;

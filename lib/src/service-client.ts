@@ -45,8 +45,13 @@ export class RemoteGraphQLError extends DomainError {
   constructor(service: string, errors: { message: string; extensions?: { code?: string } }[]) {
     const first = errors[0];
     // Only what a client may see travels on: codes and messages, never the upstream's own extensions.
-    const upstream = errors.map((e) => ({ message: e.message, ...(e.extensions?.code ? { code: e.extensions.code } : {}) }));
-    super(first?.extensions?.code ?? 'UPSTREAM_ERROR', `${service}: ${first?.message ?? 'request failed'}`, { upstream });
+    const upstream = errors.map((e) => ({
+      message: e.message,
+      ...(e.extensions?.code ? { code: e.extensions.code } : {}),
+    }));
+    super(first?.extensions?.code ?? 'UPSTREAM_ERROR', `${service}: ${first?.message ?? 'request failed'}`, {
+      upstream,
+    });
   }
 }
 
@@ -58,7 +63,8 @@ export class RemoteGraphQLError extends DomainError {
 function upstreamMessage(text: string, statusText: string): string {
   try {
     const body = JSON.parse(text) as { error?: unknown; message?: unknown };
-    const message = typeof body?.error === 'string' ? body.error : typeof body?.message === 'string' ? body.message : undefined;
+    const message =
+      typeof body?.error === 'string' ? body.error : typeof body?.message === 'string' ? body.message : undefined;
     if (message) return message;
   } catch {
     // not JSON: not the route's own message
@@ -79,14 +85,22 @@ export async function callGraphQL<T = any>(
 ): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization, ...(opts.traceparent ? { traceparent: opts.traceparent } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      authorization,
+      ...(opts.traceparent ? { traceparent: opts.traceparent } : {}),
+    },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
   });
-  const body = (await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }))) as { data?: T; errors?: any[] };
+  const body = (await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }))) as {
+    data?: T;
+    errors?: any[];
+  };
   // Error messages reach clients: they name the service, never its URL.
   if (body.errors?.length) throw new RemoteGraphQLError(opts.service ?? 'a platform service', body.errors);
-  if (!res.ok || body.data === undefined) throw new RemoteGraphQLError(opts.service ?? 'a platform service', [{ message: `HTTP ${res.status}` }]);
+  if (!res.ok || body.data === undefined)
+    throw new RemoteGraphQLError(opts.service ?? 'a platform service', [{ message: `HTTP ${res.status}` }]);
   return body.data;
 }
 
@@ -95,7 +109,11 @@ export async function callGraphQL<T = any>(
  * @returns the Response when 2xx; throws DomainError with the status and the route's own message
  * otherwise (the URL stays out of the message, which may reach a client: it is the error's `url`)
  */
-export async function callInternal(url: string, authorization: string, init: RequestInit & { timeoutMs?: number; service?: string } = {}): Promise<Response> {
+export async function callInternal(
+  url: string,
+  authorization: string,
+  init: RequestInit & { timeoutMs?: number; service?: string } = {},
+): Promise<Response> {
   const res = await fetch(url, {
     ...init,
     headers: { ...(init.headers as Record<string, string>), authorization },
@@ -103,8 +121,18 @@ export async function callInternal(url: string, authorization: string, init: Req
   });
   if (!res.ok) {
     const text = await res.text().catch(() => '');
-    const code = res.status === 404 ? 'NOT_FOUND' : res.status === 403 ? 'FORBIDDEN' : res.status === 401 ? 'UNAUTHENTICATED' : 'UPSTREAM_ERROR';
-    const error = new DomainError(code, `${init.service ?? 'a platform service'} answered ${res.status}: ${upstreamMessage(text, res.statusText)}`);
+    const code =
+      res.status === 404
+        ? 'NOT_FOUND'
+        : res.status === 403
+          ? 'FORBIDDEN'
+          : res.status === 401
+            ? 'UNAUTHENTICATED'
+            : 'UPSTREAM_ERROR';
+    const error = new DomainError(
+      code,
+      `${init.service ?? 'a platform service'} answered ${res.status}: ${upstreamMessage(text, res.statusText)}`,
+    );
     Object.defineProperty(error, 'url', { value: url, enumerable: false });
     throw error;
   }

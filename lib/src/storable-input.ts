@@ -1,6 +1,15 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { DirectiveNode, DocumentNode, ExecutionArgs, ExecutionResult, FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode, ValueNode } from 'graphql';
+import type {
+  DirectiveNode,
+  DocumentNode,
+  ExecutionArgs,
+  ExecutionResult,
+  FragmentDefinitionNode,
+  OperationDefinitionNode,
+  SelectionSetNode,
+  ValueNode,
+} from 'graphql';
 import { Kind } from 'graphql';
 import express from 'express';
 import type { FieldError } from './errors';
@@ -24,7 +33,9 @@ const MAX_REPORTED = 20;
 export function unstorableReason(text: string): string | undefined {
   const found = UNSTORABLE.exec(text);
   if (!found) return undefined;
-  return found[0] === '\u0000' ? 'contains a NUL character (U+0000), which cannot be stored' : 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored';
+  return found[0] === '\u0000'
+    ? 'contains a NUL character (U+0000), which cannot be stored'
+    : 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored';
 }
 
 /**
@@ -89,7 +100,10 @@ export class UnstorableInputError extends BadUserInputError {
   readonly status = 400;
   constructor(where: string, fields: FieldError[]) {
     const first = fields[0];
-    super(`Invalid input to ${where}: ${first.field} ${first.message}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`, fields);
+    super(
+      `Invalid input to ${where}: ${first.field} ${first.message}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`,
+      fields,
+    );
   }
 }
 
@@ -137,7 +151,8 @@ export function findUnstorableArguments(
     report(where, problems);
   };
   const checkDirectives = (where: string, directives: readonly DirectiveNode[] | undefined) => {
-    for (const d of directives ?? []) for (const arg of d.arguments ?? []) checkValue(`${where} @${d.name.value}`, arg.value, arg.name.value);
+    for (const d of directives ?? [])
+      for (const arg of d.arguments ?? []) checkValue(`${where} @${d.name.value}`, arg.value, arg.name.value);
   };
   const visited = new Set<string>();
   const walk = (set: SelectionSetNode | undefined, parent: string) => {
@@ -159,16 +174,26 @@ export function findUnstorableArguments(
       }
     }
   };
-  for (const def of operation.variableDefinitions ?? []) if (def.defaultValue) checkValue(`$${def.variable.name.value}`, def.defaultValue, 'default');
+  for (const def of operation.variableDefinitions ?? [])
+    if (def.defaultValue) checkValue(`$${def.variable.name.value}`, def.defaultValue, 'default');
   checkDirectives(operation.operation, operation.directives);
   walk(operation.selectionSet, '');
   return [...found.entries()].map(([where, fields]) => ({ where, fields }));
 }
 
 /** @returns the error refusing an operation's unstorable input, or undefined when all of it is storable */
-export function unstorableOperationError(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): UnstorableInputError | undefined {
+export function unstorableOperationError(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+): UnstorableInputError | undefined {
   const found = findUnstorableArguments(document, operation, variables);
-  return found.length === 0 ? undefined : new UnstorableInputError(found[0].where, found.flatMap((f) => f.fields));
+  return found.length === 0
+    ? undefined
+    : new UnstorableInputError(
+        found[0].where,
+        found.flatMap((f) => f.fields),
+      );
 }
 
 /**
@@ -200,10 +225,20 @@ export function storableInputPlugin(): ApolloServerPlugin<BaseContext> {
  * @returns that result, or undefined to run the operation
  */
 export function refuseUnstorableExecution(args: ExecutionArgs): ExecutionResult | undefined {
-  const operations = args.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = args.operationName ? operations.find((o) => o.name?.value === args.operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operations = args.document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = args.operationName
+    ? operations.find((o) => o.name?.value === args.operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
   if (!operation) return undefined;
-  const error = unstorableOperationError(args.document, operation, args.variableValues as Record<string, unknown> | undefined);
+  const error = unstorableOperationError(
+    args.document,
+    operation,
+    args.variableValues as Record<string, unknown> | undefined,
+  );
   return error ? { errors: [error] } : undefined;
 }
 
@@ -220,7 +255,8 @@ export function refuseUnstorableUrl(req: http.IncomingMessage, _res: unknown, ne
   const fields: FieldError[] = /%00/i.test(q < 0 ? url : url.slice(0, q)) ? [{ field: 'path', message: nul }] : [];
   if (q >= 0) {
     for (const [key, value] of new URLSearchParams(url.slice(q + 1))) {
-      if (key.includes('\u0000') || value.includes('\u0000')) fields.push({ field: `query.${key.replaceAll('\u0000', '\\0')}`, message: nul });
+      if (key.includes('\u0000') || value.includes('\u0000'))
+        fields.push({ field: `query.${key.replaceAll('\u0000', '\\0')}`, message: nul });
     }
   }
   next(new UnstorableInputError('the request URL', fields.length ? fields : [{ field: 'url', message: nul }]));
@@ -237,7 +273,8 @@ export function jsonBody(options?: Parameters<typeof express.json>[0]): express.
     parseJson(req, res, (err?: unknown) => {
       if (err) return next(err);
       const at = jsonTooDeepAt(req.body);
-      if (at !== undefined) return next(Object.assign(new JsonTooDeepError('body', MAX_JSON_DEPTH, at), { status: 400 }));
+      if (at !== undefined)
+        return next(Object.assign(new JsonTooDeepError('body', MAX_JSON_DEPTH, at), { status: 400 }));
       const fields = findUnstorableStrings(req.body, '');
       next(fields.length ? new UnstorableInputError('the request body', fields) : undefined);
     });

@@ -24,7 +24,9 @@ export function startTracing(opts: { serviceName: string; endpoint: string }): T
   exporting = true;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': opts.serviceName }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: opts.endpoint }), { scheduledDelayMillis: 500 })],
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: opts.endpoint }), { scheduledDelayMillis: 500 }),
+    ],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
   return {
@@ -52,12 +54,23 @@ export function activeTraceparent(): string | undefined {
  * and the subgraph calls it makes share one trace. Costs a request nothing while this process does
  * not export spans (no `startTracing`).
  */
-export function tracingPlugin(serviceName: string, traceparentOf: (ctx: any, request?: { http?: { headers: { get(name: string): string | undefined | null } } }) => string | undefined | null, opts: { rewriteContextTraceparent?: boolean } = {}): ApolloServerPlugin<any> {
+export function tracingPlugin(
+  serviceName: string,
+  traceparentOf: (
+    ctx: any,
+    request?: { http?: { headers: { get(name: string): string | undefined | null } } },
+  ) => string | undefined | null,
+  opts: { rewriteContextTraceparent?: boolean } = {},
+): ApolloServerPlugin<any> {
   const tracer = trace.getTracer(serviceName);
   return {
     async requestDidStart({ contextValue, request }) {
       if (!exporting) return;
-      const span: Span = tracer.startSpan(`graphql ${request.operationName ?? 'operation'}`, { kind: SpanKind.SERVER, attributes: { 'service.name': serviceName } }, contextFromTraceparent(traceparentOf(contextValue, request) ?? undefined));
+      const span: Span = tracer.startSpan(
+        `graphql ${request.operationName ?? 'operation'}`,
+        { kind: SpanKind.SERVER, attributes: { 'service.name': serviceName } },
+        contextFromTraceparent(traceparentOf(contextValue, request) ?? undefined),
+      );
       const sc = span.spanContext();
       // The gateway forwards its own span as the parent of the subgraph calls it makes.
       if (opts.rewriteContextTraceparent && span.isRecording() && contextValue && typeof contextValue === 'object') {

@@ -50,11 +50,24 @@ interface TokenPayload {
 
 export interface UploadManager {
   /** A short-lived ticket the client PUTs bytes with. */
-  create(input: { purpose: string; filename: string; contentType?: string; organizationId: string; userId: string; maxBytes?: number }): UploadTicket;
+  create(input: {
+    purpose: string;
+    filename: string;
+    contentType?: string;
+    organizationId: string;
+    userId: string;
+    maxBytes?: number;
+  }): UploadTicket;
   /** @returns the finished upload of that organization, or null (unknown, unfinished or another org's) */
   get(id: string, organizationId: string): Promise<UploadRecord | null>;
   /** A short-lived download URL for stored bytes. */
-  issueDownload(input: { sha256: string; filename: string; contentType?: string; organizationId: string; userId: string }): { url: string; expiresAt: Date };
+  issueDownload(input: {
+    sha256: string;
+    filename: string;
+    contentType?: string;
+    organizationId: string;
+    userId: string;
+  }): { url: string; expiresAt: Date };
   /** Mounts `PUT /uploads/:id` and `GET /downloads/:token` on the service. */
   mount(app: express.Express): void;
 }
@@ -88,7 +101,17 @@ export function createUploadManager(opts: UploadManagerOptions): UploadManager {
       const id = randomUUID();
       const maxBytes = Math.min(input.maxBytes ?? opts.maxBytes, opts.maxBytes);
       const expiresAt = new Date(Date.now() + ttl);
-      const token = sign({ t: 'u', id, org: input.organizationId, sub: input.userId, exp: expiresAt.getTime(), purpose: input.purpose, filename: input.filename, contentType: input.contentType, max: maxBytes });
+      const token = sign({
+        t: 'u',
+        id,
+        org: input.organizationId,
+        sub: input.userId,
+        exp: expiresAt.getTime(),
+        purpose: input.purpose,
+        filename: input.filename,
+        contentType: input.contentType,
+        max: maxBytes,
+      });
       return { id, token, expiresAt, maxBytes, url: `${opts.publicUrl}/uploads/${opts.service}/${id}` };
     },
     async get(id, organizationId) {
@@ -101,7 +124,16 @@ export function createUploadManager(opts: UploadManagerOptions): UploadManager {
     },
     issueDownload(input) {
       const expiresAt = new Date(Date.now() + ttl);
-      const token = sign({ t: 'd', id: randomUUID(), org: input.organizationId, sub: input.userId, exp: expiresAt.getTime(), sha: input.sha256, filename: input.filename, contentType: input.contentType });
+      const token = sign({
+        t: 'd',
+        id: randomUUID(),
+        org: input.organizationId,
+        sub: input.userId,
+        exp: expiresAt.getTime(),
+        sha: input.sha256,
+        filename: input.filename,
+        contentType: input.contentType,
+      });
       return { url: `${opts.publicUrl}/downloads/${opts.service}/${token}`, expiresAt };
     },
     mount(app) {
@@ -130,7 +162,17 @@ export function createUploadManager(opts: UploadManagerOptions): UploadManager {
         }
         try {
           const stored = await opts.store.put(req, { maxBytes: p.max ?? opts.maxBytes });
-          const rec: UploadRecord = { id: p.id, purpose: p.purpose ?? '', filename: p.filename ?? 'upload', contentType: p.contentType, organizationId: p.org, userId: p.sub, sha256: stored.sha256, size: stored.size, completedAt: new Date().toISOString() };
+          const rec: UploadRecord = {
+            id: p.id,
+            purpose: p.purpose ?? '',
+            filename: p.filename ?? 'upload',
+            contentType: p.contentType,
+            organizationId: p.org,
+            userId: p.sub,
+            sha256: stored.sha256,
+            size: stored.size,
+            completedAt: new Date().toISOString(),
+          };
           await fs.promises.writeFile(file, JSON.stringify(rec), { mode: PRIVATE_FILE_MODE });
           res.status(201).json({ id: rec.id, sha256: rec.sha256, size: rec.size });
         } catch (err) {
@@ -160,7 +202,11 @@ export function createUploadManager(opts: UploadManagerOptions): UploadManager {
         res.setHeader('content-type', p.contentType ?? 'application/octet-stream');
         res.setHeader('content-disposition', `attachment; filename="${(p.filename ?? 'download').replace(/"/g, '')}"`);
         res.setHeader('x-sha256', p.sha);
-        pipeArtifact(stream, res, (err) => res.status(err instanceof NotFoundError ? 404 : 502).json({ error: err instanceof NotFoundError ? 'Not found' : 'Artifact store unavailable' }));
+        pipeArtifact(stream, res, (err) =>
+          res
+            .status(err instanceof NotFoundError ? 404 : 502)
+            .json({ error: err instanceof NotFoundError ? 'Not found' : 'Artifact store unavailable' }),
+        );
       });
     },
   };

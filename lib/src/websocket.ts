@@ -41,7 +41,11 @@ export interface GraphQLWebSocketHandlers<S> {
   /** `connection_init`: the connection's state, or false to close it with 4403 (so does a throw). */
   onConnect: (params: Record<string, unknown>, request: http.IncomingMessage) => Promise<S | false>;
   /** A `subscribe` message: the execution arguments (with `contextValue`), or the errors to answer it with. */
-  prepare: (state: S, payload: SubscribePayload, request: http.IncomingMessage) => Promise<ExecutionArgs | readonly GraphQLError[]>;
+  prepare: (
+    state: S,
+    payload: SubscribePayload,
+    request: http.IncomingMessage,
+  ) => Promise<ExecutionArgs | readonly GraphQLError[]>;
   execute: (args: ExecutionArgs) => Promise<ExecutionResult | FormattedExecutionResult>;
   subscribe: (args: ExecutionArgs) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
   /** Shapes every error a client is sent (masking internal messages ...). */
@@ -65,14 +69,22 @@ export interface GraphQLWebSocketEndpoint {
   dispose(): Promise<void>;
 }
 
-const INTERNAL: GraphQLFormattedError = { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+const INTERNAL: GraphQLFormattedError = {
+  message: 'Internal server error',
+  extensions: { code: 'INTERNAL_SERVER_ERROR' },
+};
 
 /** Any error value, as GraphQL-js would print it: GraphQLErrors, formatted errors from Apollo, Errors, anything thrown. */
 function formattedOf(error: unknown): GraphQLFormattedError {
   if (error instanceof GraphQLError) return error.toJSON();
   const e = error as Partial<GraphQLFormattedError> | null | undefined;
   if (e && typeof e === 'object' && typeof e.message === 'string') {
-    return { message: e.message, ...(e.locations ? { locations: e.locations } : {}), ...(e.path ? { path: e.path } : {}), ...(e.extensions ? { extensions: e.extensions } : {}) };
+    return {
+      message: e.message,
+      ...(e.locations ? { locations: e.locations } : {}),
+      ...(e.path ? { path: e.path } : {}),
+      ...(e.extensions ? { extensions: e.extensions } : {}),
+    };
   }
   return { message: String(error) };
 }
@@ -81,7 +93,11 @@ function formattedOf(error: unknown): GraphQLFormattedError {
 export function asGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
   const f = formattedOf(error);
-  return new GraphQLError(f.message, { path: f.path, extensions: f.extensions, originalError: error instanceof Error ? error : undefined });
+  return new GraphQLError(f.message, {
+    path: f.path,
+    extensions: f.extensions,
+    originalError: error instanceof Error ? error : undefined,
+  });
 }
 
 /**
@@ -97,9 +113,18 @@ function setMessageLimit(socket: WebSocket, bytes: number): boolean {
 }
 
 function refuseUpgrade(socket: Duplex, refusal: UpgradeRefusal): void {
-  const body = JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code, ...refusal.extensions } }] });
-  const headers = { connection: 'close', 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...refusal.headers };
-  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const body = JSON.stringify({
+    errors: [{ message: refusal.message, extensions: { code: refusal.code, ...refusal.extensions } }],
+  });
+  const headers = {
+    connection: 'close',
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    ...refusal.headers,
+  };
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status] ?? ''}\r\n${head}\r\n${body}`);
 }
 
@@ -114,7 +139,10 @@ function refuseUpgrade(socket: Duplex, refusal: UpgradeRefusal): void {
  * result carrying plain error objects) its client gets an `error` or `next` message with formatted
  * errors, and the connection and its other operations stay up.
  */
-export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQLWebSocketOptions<S>): GraphQLWebSocketEndpoint {
+export function attachGraphQLWebSocket<S>(
+  httpServer: http.Server,
+  opts: GraphQLWebSocketOptions<S>,
+): GraphQLWebSocketEndpoint {
   const { settings, logger } = opts;
   const format = (errors: readonly unknown[]): GraphQLFormattedError[] =>
     errors.map((error) => {
@@ -144,7 +172,12 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
       try {
         // graphql-ws has registered this operation already: more than the cap means one too many.
         if (Object.keys(ctx.subscriptions).length > settings.maxOperationsPerConnection) {
-          return [new GraphQLError(`This connection already runs ${settings.maxOperationsPerConnection} operations: complete one first`, { extensions: { code: 'TOO_MANY_OPERATIONS', limit: settings.maxOperationsPerConnection } })];
+          return [
+            new GraphQLError(
+              `This connection already runs ${settings.maxOperationsPerConnection} operations: complete one first`,
+              { extensions: { code: 'TOO_MANY_OPERATIONS', limit: settings.maxOperationsPerConnection } },
+            ),
+          ];
         }
         // Before anything parses, plans or coerces it, as on every HTTP transport.
         const deep = graphqlRequestTooDeep(payload);
@@ -153,7 +186,10 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
           return [new GraphQLError(message, { extensions })];
         }
         const prepared = await opts.prepare(ctx.extra.state as S, payload, ctx.extra.request);
-        if (Array.isArray(prepared)) return prepared.length ? prepared.map(asGraphQLError) : [new GraphQLError('Operation refused', { extensions: { code: 'BAD_REQUEST' } })];
+        if (Array.isArray(prepared))
+          return prepared.length
+            ? prepared.map(asGraphQLError)
+            : [new GraphQLError('Operation refused', { extensions: { code: 'BAD_REQUEST' } })];
         return prepared as ExecutionArgs;
       } catch (err) {
         return [asGraphQLError(err)];
@@ -180,7 +216,12 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
     onError: (_ctx, _id, _payload, errors) => format(errors),
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes, perMessageDeflate: false, handleProtocols: (protocols) => handleProtocols(protocols) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.maxPayloadBytes,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => handleProtocols(protocols),
+  });
   let open = 0;
   const perIp = new Map<string, number>();
 
@@ -212,15 +253,19 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
           }),
         close: (code, reason) => ws.close(code, reason),
         onMessage: (cb) =>
-          ws.on('message', (data) => void (async () => {
-            try {
-              await cb(String(data));
-            } catch (err) {
-              // Operations never get here (their errors become messages): this is a bug, not a client's doing.
-              logger.error({ err }, 'graphql-ws message handling failed');
-              ws.close(CloseCode.InternalServerError, 'Internal server error');
-            }
-          })()),
+          ws.on(
+            'message',
+            (data) =>
+              void (async () => {
+                try {
+                  await cb(String(data));
+                } catch (err) {
+                  // Operations never get here (their errors become messages): this is a bug, not a client's doing.
+                  logger.error({ err }, 'graphql-ws message handling failed');
+                  ws.close(CloseCode.InternalServerError, 'Internal server error');
+                }
+              })(),
+          ),
       },
       { socket: ws, request },
     );
@@ -233,14 +278,28 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
   async function upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer) {
     socket.on('error', () => socket.destroy());
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== opts.path) {
-      return refuseUpgrade(socket, { status: 404, code: 'NOT_FOUND', message: `WebSocket connections are served on ${opts.path}` });
+      return refuseUpgrade(socket, {
+        status: 404,
+        code: 'NOT_FOUND',
+        message: `WebSocket connections are served on ${opts.path}`,
+      });
     }
     const ip = opts.clientIp?.(request) ?? request.socket.remoteAddress ?? 'unknown';
     if (open >= settings.maxConnections) {
-      return refuseUpgrade(socket, { status: 503, code: 'TOO_MANY_CONNECTIONS', message: 'Too many WebSocket connections: try again later', headers: { 'retry-after': '5' } });
+      return refuseUpgrade(socket, {
+        status: 503,
+        code: 'TOO_MANY_CONNECTIONS',
+        message: 'Too many WebSocket connections: try again later',
+        headers: { 'retry-after': '5' },
+      });
     }
     if (settings.maxConnectionsPerIp > 0 && (perIp.get(ip) ?? 0) >= settings.maxConnectionsPerIp) {
-      return refuseUpgrade(socket, { status: 429, code: 'TOO_MANY_CONNECTIONS', message: `At most ${settings.maxConnectionsPerIp} WebSocket connections per client address`, extensions: { limit: settings.maxConnectionsPerIp } });
+      return refuseUpgrade(socket, {
+        status: 429,
+        code: 'TOO_MANY_CONNECTIONS',
+        message: `At most ${settings.maxConnectionsPerIp} WebSocket connections per client address`,
+        extensions: { limit: settings.maxConnectionsPerIp },
+      });
     }
     // Counted from here (not from the handshake's end) so concurrent upgrades cannot all pass the check.
     open++;
@@ -262,7 +321,8 @@ export function attachGraphQLWebSocket<S>(httpServer: http.Server, opts: GraphQL
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request));
   }
 
-  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(request, socket, head);
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+    void upgrade(request, socket, head);
   httpServer.on('upgrade', onUpgrade);
   return {
     connections: () => open,

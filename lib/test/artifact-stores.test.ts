@@ -27,10 +27,24 @@ let azureConnection = '';
 /** Starts Azurite's blob server on a free port; @returns its blob endpoint (once it listens). */
 async function startAzurite(location: string): Promise<{ child: ChildProcess; url: string }> {
   const bin = require.resolve('azurite/dist/src/blob/main.js');
-  const child = spawn(process.execPath, [bin, '--blobHost', '127.0.0.1', '--blobPort', '0', '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--silent'], {
-    cwd: location,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      '0',
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      '--silent',
+    ],
+    {
+      cwd: location,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -48,7 +62,13 @@ async function startAzurite(location: string): Promise<{ child: ChildProcess; ur
 beforeAll(async () => {
   const s3dir = path.join(dir, 's3rver');
   fs.mkdirSync(s3dir);
-  s3server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3dir, configureBuckets: [{ name: 'artifacts' }] });
+  s3server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: s3dir,
+    configureBuckets: [{ name: 'artifacts' }],
+  });
   const { port } = await s3server.run();
   s3Endpoint = `http://127.0.0.1:${port}`;
 
@@ -80,7 +100,8 @@ async function drain(open: () => Readable): Promise<Buffer> {
 }
 
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-const rfc3986 = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (v: string) =>
+  encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Checks a presigned URL's SigV4 query signature as S3 does (AWS's documented algorithm), for an unsigned payload. */
 function sigV4QuerySignatureValid(url: URL, method: string, secret: string): boolean {
@@ -88,9 +109,26 @@ function sigV4QuerySignatureValid(url: URL, method: string, secret: string): boo
   const [, date, region, service] = (q.get('X-Amz-Credential') ?? '').split('/');
   const signedHeaders = (q.get('X-Amz-SignedHeaders') ?? '').split(';');
   const headers: Record<string, string> = { host: url.host };
-  const query = [...q.entries()].filter(([k]) => k !== 'X-Amz-Signature').map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).sort().join('&');
-  const canonical = [method, url.pathname, query, ...signedHeaders.map((h) => `${h}:${headers[h]}`), '', signedHeaders.join(';'), 'UNSIGNED-PAYLOAD'].join('\n');
-  const stringToSign = ['AWS4-HMAC-SHA256', q.get('X-Amz-Date'), `${date}/${region}/${service}/aws4_request`, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const query = [...q.entries()]
+    .filter(([k]) => k !== 'X-Amz-Signature')
+    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+    .sort()
+    .join('&');
+  const canonical = [
+    method,
+    url.pathname,
+    query,
+    ...signedHeaders.map((h) => `${h}:${headers[h]}`),
+    '',
+    signedHeaders.join(';'),
+    'UNSIGNED-PAYLOAD',
+  ].join('\n');
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    q.get('X-Amz-Date'),
+    `${date}/${region}/${service}/aws4_request`,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
   return hmac(key, stringToSign).toString('hex') === q.get('X-Amz-Signature');
 }
@@ -109,12 +147,28 @@ const backends: Backend[] = [
   {
     name: 's3 (s3rver)',
     // A 5 MiB part size, so the multi-MB body below goes up as a multipart upload.
-    make: (prefix, local) => createS3ArtifactStore({ bucket: 'artifacts', prefix, localDir: local, endpoint: s3Endpoint, forcePathStyle: true, credentials: S3_CREDENTIALS, partSize: 5 * 1024 * 1024 }),
+    make: (prefix, local) =>
+      createS3ArtifactStore({
+        bucket: 'artifacts',
+        prefix,
+        localDir: local,
+        endpoint: s3Endpoint,
+        forcePathStyle: true,
+        credentials: S3_CREDENTIALS,
+        partSize: 5 * 1024 * 1024,
+      }),
     presigns: true,
   },
   {
     name: 'azure blob (Azurite)',
-    make: (prefix, local) => createAzureBlobArtifactStore({ container: 'artifacts', prefix, localDir: local, connectionString: azureConnection, blockSize: 1024 * 1024 }),
+    make: (prefix, local) =>
+      createAzureBlobArtifactStore({
+        container: 'artifacts',
+        prefix,
+        localDir: local,
+        connectionString: azureConnection,
+        blockSize: 1024 * 1024,
+      }),
     presigns: true,
   },
 ];
@@ -138,7 +192,11 @@ describe.each(backends)('artifact store contract: $name', (backend) => {
     const local = localDir();
     const store = backend.make('svc-limit', local);
     const body = randomBytes(3 * 1024 * 1024);
-    await expect(store.put(Readable.from([body.subarray(0, 2 * 1024 * 1024), body.subarray(2 * 1024 * 1024)]), { maxBytes: 2 * 1024 * 1024 })).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(
+      store.put(Readable.from([body.subarray(0, 2 * 1024 * 1024), body.subarray(2 * 1024 * 1024)]), {
+        maxBytes: 2 * 1024 * 1024,
+      }),
+    ).rejects.toBeInstanceOf(PayloadTooLargeError);
     expect(await store.has(sha(body))).toBe(false);
     // Nothing half-written anywhere under the local folder either.
     const files = fs.readdirSync(local, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
@@ -197,7 +255,11 @@ describe.each(backends)('artifact store contract: $name', (backend) => {
     // A client uploads straight to the store; the service then finds it under its hash.
     const uploaded = randomBytes(200_000);
     const url = await store.presign!(sha(uploaded), { method: 'PUT', expiresIn: 60 });
-    const put = await fetch(url, { method: 'PUT', body: uploaded, headers: backend.name.startsWith('azure') ? { 'x-ms-blob-type': 'BlockBlob' } : {} });
+    const put = await fetch(url, {
+      method: 'PUT',
+      body: uploaded,
+      headers: backend.name.startsWith('azure') ? { 'x-ms-blob-type': 'BlockBlob' } : {},
+    });
     expect(put.status).toBeLessThan(300);
     expect(await store.has(sha(uploaded))).toBe(true);
     expect((await store.read(sha(uploaded))).equals(uploaded)).toBe(true);
@@ -224,21 +286,41 @@ describe.each(backends)('artifact store contract: $name', (backend) => {
 describe('artifact store settings', () => {
   it('defaults to the local folder and names the variable that is wrong or missing', () => {
     expect(loadArtifactStoreSettings({})).toEqual({ kind: 'file' });
-    expect(loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3', AIC_S3_BUCKET: 'b', AIC_S3_ENDPOINT: 'http://minio:9000' })).toEqual({
+    expect(
+      loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3', AIC_S3_BUCKET: 'b', AIC_S3_ENDPOINT: 'http://minio:9000' }),
+    ).toEqual({
       kind: 's3',
       bucket: 'b',
       endpoint: 'http://minio:9000',
       region: undefined,
       forcePathStyle: true,
     });
-    expect(loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3', AIC_S3_BUCKET: 'b', AIC_S3_REGION: 'eu-west-1' })).toMatchObject({ forcePathStyle: false, region: 'eu-west-1' });
+    expect(
+      loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3', AIC_S3_BUCKET: 'b', AIC_S3_REGION: 'eu-west-1' }),
+    ).toMatchObject({ forcePathStyle: false, region: 'eu-west-1' });
     expect(() => loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 'ftp' })).toThrow(/AIC_ARTIFACT_STORE/);
     expect(() => loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3' })).toThrow(/AIC_S3_BUCKET/);
-    expect(() => loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3', AIC_S3_BUCKET: 'b', AIC_S3_ENDPOINT: 'minio:9000' })).toThrow(/AIC_S3_ENDPOINT/);
-    expect(() => loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3', AIC_S3_BUCKET: 'b', AIC_S3_FORCE_PATH_STYLE: 'maybe' })).toThrow(/AIC_S3_FORCE_PATH_STYLE/);
-    expect(() => loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 'azure', AIC_AZURE_STORAGE_CONTAINER: 'c' })).toThrow(/AIC_AZURE_STORAGE_ACCOUNT_URL/);
-    expect(() => loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 'azure', AIC_AZURE_STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net' })).toThrow(ConfigError);
-    expect(() => loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 'azure', AIC_AZURE_STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net' })).toThrow(/AIC_AZURE_STORAGE_CONTAINER/);
+    expect(() =>
+      loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3', AIC_S3_BUCKET: 'b', AIC_S3_ENDPOINT: 'minio:9000' }),
+    ).toThrow(/AIC_S3_ENDPOINT/);
+    expect(() =>
+      loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 's3', AIC_S3_BUCKET: 'b', AIC_S3_FORCE_PATH_STYLE: 'maybe' }),
+    ).toThrow(/AIC_S3_FORCE_PATH_STYLE/);
+    expect(() => loadArtifactStoreSettings({ AIC_ARTIFACT_STORE: 'azure', AIC_AZURE_STORAGE_CONTAINER: 'c' })).toThrow(
+      /AIC_AZURE_STORAGE_ACCOUNT_URL/,
+    );
+    expect(() =>
+      loadArtifactStoreSettings({
+        AIC_ARTIFACT_STORE: 'azure',
+        AIC_AZURE_STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net',
+      }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      loadArtifactStoreSettings({
+        AIC_ARTIFACT_STORE: 'azure',
+        AIC_AZURE_STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net',
+      }),
+    ).toThrow(/AIC_AZURE_STORAGE_CONTAINER/);
   });
 
   it('the factory builds the chosen backend', async () => {
@@ -248,10 +330,17 @@ describe('artifact store settings', () => {
     const bytes = randomBytes(100);
     await file.put(bytes);
     expect(file.pathOf(sha(bytes)).startsWith(local)).toBe(true);
-    const azure = createArtifactStore({ artifactStore: { kind: 'azure', container: 'artifacts', connectionString: azureConnection } }, 'svc-factory', localDir());
+    const azure = createArtifactStore(
+      { artifactStore: { kind: 'azure', container: 'artifacts', connectionString: azureConnection } },
+      'svc-factory',
+      localDir(),
+    );
     await azure.put(bytes);
     const blobs: string[] = [];
-    for await (const b of BlobServiceClient.fromConnectionString(azureConnection).getContainerClient('artifacts').listBlobsFlat({ prefix: 'svc-factory/' })) blobs.push(b.name);
+    for await (const b of BlobServiceClient.fromConnectionString(azureConnection)
+      .getContainerClient('artifacts')
+      .listBlobsFlat({ prefix: 'svc-factory/' }))
+      blobs.push(b.name);
     expect(blobs).toEqual([`svc-factory/sha256/${sha(bytes).slice(0, 2)}/${sha(bytes)}`]);
   });
 });

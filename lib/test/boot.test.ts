@@ -25,7 +25,10 @@ interface Exit {
 function runMain(mode: string, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const dir = fs.mkdtempSync(path.join(dataDir, `${mode}-`));
-    const child = spawn(process.execPath, ['--import', TSX, FIXTURE], { env: { ...process.env, BOOT_MODE: mode, BOOT_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX, FIXTURE], {
+      env: { ...process.env, BOOT_MODE: mode, BOOT_DATA_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -37,11 +37,17 @@ describe('formatError', () => {
   const format = createFormatError((e) => logged.push(e));
   it('keeps known codes with field details', () => {
     const err = new BadUserInputError('bad', [{ field: 'name', message: 'required' }]);
-    expect(format({ message: 'bad', extensions: { code: 'BAD_USER_INPUT', fields: [] } }, err)).toMatchObject({ message: 'bad', extensions: { code: 'BAD_USER_INPUT', fields: [{ field: 'name', message: 'required' }] } });
+    expect(format({ message: 'bad', extensions: { code: 'BAD_USER_INPUT', fields: [] } }, err)).toMatchObject({
+      message: 'bad',
+      extensions: { code: 'BAD_USER_INPUT', fields: [{ field: 'name', message: 'required' }] },
+    });
     expect(format({ message: 'x' }, new NotFoundError('Model', 'm1')).extensions?.code).toBe('NOT_FOUND');
   });
   it('masks internal errors and logs them', () => {
-    const out = format({ message: 'db password is hunter2', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['...'] } }, new Error('db password is hunter2'));
+    const out = format(
+      { message: 'db password is hunter2', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['...'] } },
+      new Error('db password is hunter2'),
+    );
     expect(out).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(logged).toHaveLength(1);
   });
@@ -51,6 +57,9 @@ describe('formatError', () => {
     class UniqueConstraintViolationException extends Error {}
     expect(format({ message: 'x' }, new NotFoundErrorOrm('x')).extensions?.code).toBe('NOT_FOUND');
     expect(format({ message: 'x' }, new UniqueConstraintViolationException('dup')).extensions?.code).toBe('CONFLICT');
-    expect(format({ message: 'x' }, new GraphQLError('x', { extensions: { code: 'INCOMPATIBLE_SCHEMA', reasons: ['r'] } })).extensions).toEqual({ code: 'INCOMPATIBLE_SCHEMA', reasons: ['r'] });
+    expect(
+      format({ message: 'x' }, new GraphQLError('x', { extensions: { code: 'INCOMPATIBLE_SCHEMA', reasons: ['r'] } }))
+        .extensions,
+    ).toEqual({ code: 'INCOMPATIBLE_SCHEMA', reasons: ['r'] });
   });
 });

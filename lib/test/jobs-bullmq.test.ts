@@ -29,7 +29,10 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
     databases.push(db);
     return { url: db.url, prefix: `t${randomBytes(5).toString('hex')}` };
   };
-  async function replica(env: { url: string; prefix: string }, o: { leaseMs?: number; heartbeatMs?: number; cancelPollMs?: number; pollMs?: number } = {}) {
+  async function replica(
+    env: { url: string; prefix: string },
+    o: { leaseMs?: number; heartbeatMs?: number; cancelPollMs?: number; pollMs?: number } = {},
+  ) {
     const orm = await openJobsOrm(env.url);
     const pubSub = createPubSub({ redisUrl: REDIS_URL, prefix: env.prefix });
     const queue = createJobQueue({ orm, redisUrl: REDIS_URL, prefix: env.prefix, pubSub, ...o });
@@ -48,7 +51,9 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
     }
   });
   const bullQueue = (prefix: string, kind: string) => {
-    const q = new Queue(`${prefix}-jobs-${kind}`, { connection: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null } });
+    const q = new Queue(`${prefix}-jobs-${kind}`, {
+      connection: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null },
+    });
     bullQueues.push(q);
     return q;
   };
@@ -68,8 +73,15 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
     // Duplicate deliveries straight into BullMQ under other ids.
     const raw = bullQueue(env.prefix, 'demo');
     for (const id of ids) await raw.add('demo', { jobId: id }, { jobId: `${id}-dup` });
-    await waitFor(async () => (await Promise.all(ids.map((id) => a.queue.status(id)))).every((s) => s?.state === 'done'), 'every job done');
-    await waitFor(async () => Object.values(await raw.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'every delivery consumed');
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => a.queue.status(id)))).every((s) => s?.state === 'done'),
+      'every job done',
+    );
+    await waitFor(
+      async () =>
+        Object.values(await raw.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0),
+      'every delivery consumed',
+    );
     expect(ids.map((id) => runs[id])).toEqual(ids.map(() => 1));
   });
 
@@ -82,13 +94,17 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
     let abortedWith: unknown;
     a.queue.register('long', async (ctx) => {
       started = true;
-      await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject((abortedWith = ctx.signal.reason)), { once: true }));
+      await new Promise<void>((_, reject) =>
+        ctx.signal.addEventListener('abort', () => reject((abortedWith = ctx.signal.reason)), { once: true }),
+      );
     });
     await b.queue.enqueue('long', 'c1', {});
     await waitFor(() => started, 'the job running on A');
     const t0 = Date.now();
     expect(await b.queue.cancel('c1')).toBe('requested');
-    await waitFor(async () => (await b.queue.status('c1'))?.state === 'cancelled', 'job cancelled', { timeoutMs: 2_000 });
+    await waitFor(async () => (await b.queue.status('c1'))?.state === 'cancelled', 'job cancelled', {
+      timeoutMs: 2_000,
+    });
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect((abortedWith as JobAbort).why).toBe('cancel');
   });
@@ -103,7 +119,9 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
       seen.push({ who: 'a', attempt: ctx.attempt, from: ctx.checkpoint.load() });
       await ctx.checkpoint.save({ step: 1 });
       aRunning = true;
-      await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+      await new Promise<void>((_, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
+      );
     });
     await a.queue.enqueue('steps', 'h1', {});
     await waitFor(() => aRunning, 'the job running on A');
@@ -112,7 +130,9 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
     b.queue.register('steps', async (ctx) => {
       seen.push({ who: 'b', attempt: ctx.attempt, from: ctx.checkpoint.load() });
     });
-    await waitFor(async () => (await b.queue.status('h1'))?.state === 'done', 'the job done on B', { timeoutMs: 10_000 });
+    await waitFor(async () => (await b.queue.status('h1'))?.state === 'done', 'the job done on B', {
+      timeoutMs: 10_000,
+    });
     expect(seen).toEqual([
       { who: 'a', attempt: 1, from: undefined },
       { who: 'b', attempt: 2, from: { step: 1 } },
@@ -124,7 +144,19 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
     const leaseMs = 3_000;
     const b = await replica(env, { leaseMs, heartbeatMs: 1_000, pollMs: 500 });
     await b.queue.store.ensureTable();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'jobs-worker.fixture.ts'), env.url, String(leaseMs), REDIS_URL, env.prefix], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(__dirname, 'jobs-worker.fixture.ts'),
+        env.url,
+        String(leaseMs),
+        REDIS_URL,
+        env.prefix,
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -146,7 +178,9 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
         await ctx.checkpoint.save({ step });
       }
     });
-    await waitFor(async () => (await b.queue.status('k1'))?.state === 'done', 'the job done on B', { timeoutMs: 30_000 });
+    await waitFor(async () => (await b.queue.status('k1'))?.state === 'done', 'the job done on B', {
+      timeoutMs: 30_000,
+    });
     expect(resumedAt - killedAt).toBeLessThan(leaseMs + 2_000);
     expect(steps).toEqual([4, 5]);
     expect(await b.queue.status('k1')).toMatchObject({ attempts: 2 });

@@ -29,7 +29,13 @@ const w = fc.integer({ min: 0, max: WORKERS - 1 });
 const j = fc.integer({ min: 0, max: 3 });
 // Weighted so that leases run out (a pause just past the lease) and stale workers then try to write.
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.oneof(fc.integer({ min: 0, max: 6_000 }), fc.constantFrom(LEASE - 1, LEASE, LEASE + 1)) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant('tick' as const),
+      ms: fc.oneof(fc.integer({ min: 0, max: 6_000 }), fc.constantFrom(LEASE - 1, LEASE, LEASE + 1)),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('poll' as const), w }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('deliver' as const), w, j }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('heartbeat' as const), w }) },
@@ -172,7 +178,9 @@ describe.each([
 
   it('no job lost, none completed twice, no write after a lost claim, takeover resumes from the last checkpoint', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(cmd, { minLength: 1, maxLength: 60 }), (jobs, cmds) => checkScenario(orm, jobs, cmds)),
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(cmd, { minLength: 1, maxLength: 60 }), (jobs, cmds) =>
+        checkScenario(orm, jobs, cmds),
+      ),
       { numRuns },
     );
   });

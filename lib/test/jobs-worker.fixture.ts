@@ -10,7 +10,14 @@ void (async () => {
   const [url, leaseMs, redisUrl, prefix] = process.argv.slice(2);
   const mode = process.env.JOBS_FIXTURE_MODE ?? 'hang';
   const orm = await openJobsOrm(url);
-  const queue = createJobQueue({ orm, redisUrl: redisUrl || undefined, prefix: prefix ?? 'test', pollMs: 50, leaseMs: Number(leaseMs), heartbeatMs: 1_000 });
+  const queue = createJobQueue({
+    orm,
+    redisUrl: redisUrl || undefined,
+    prefix: prefix ?? 'test',
+    pollMs: 50,
+    leaseMs: Number(leaseMs),
+    heartbeatMs: 1_000,
+  });
   runJobWorkerUntilSignal(queue, { closers: [() => orm.close()] });
   queue.register('steps', async (ctx: JobContext<{ steps: number }>) => {
     let step = ctx.checkpoint.load<{ step: number }>()?.step ?? 0;

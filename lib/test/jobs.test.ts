@@ -40,7 +40,10 @@ function gate() {
 
 /** Waits for the gate or the signal, whichever first; throws the abort reason. */
 async function untilOpenOrAborted(g: Promise<void>, signal: AbortSignal): Promise<void> {
-  await Promise.race([g, new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
+  await Promise.race([
+    g,
+    new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+  ]);
   signal.throwIfAborted();
 }
 
@@ -49,7 +52,14 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
   /** One simulated replica: its own ORM (own connections) and its own queue on the shared database. */
   async function replica(url: string, o: { leaseMs?: number; heartbeatMs?: number } = {}) {
     const orm = await openJobsOrm(url);
-    const queue = createJobQueue({ orm, prefix: 'test', pollMs: 50, cancelPollMs: 100, leaseMs: o.leaseMs ?? 15_000, heartbeatMs: o.heartbeatMs });
+    const queue = createJobQueue({
+      orm,
+      prefix: 'test',
+      pollMs: 50,
+      cancelPollMs: 100,
+      leaseMs: o.leaseMs ?? 15_000,
+      heartbeatMs: o.heartbeatMs,
+    });
     open.push({ queue, orm });
     return { orm, queue };
   }
@@ -85,7 +95,10 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
       expect(await a.queue.enqueue('demo', id, { n: 1 })).toBe(true);
       expect(await b.queue.enqueue('demo', id, { n: 1 })).toBe(false);
     }
-    await waitFor(async () => (await Promise.all(ids.map((id) => a.queue.status(id)))).every((s) => s?.state === 'done'), 'every job done');
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => a.queue.status(id)))).every((s) => s?.state === 'done'),
+      'every job done',
+    );
     for (const id of ids) expect(runs[id]).toHaveLength(1);
     const rows = await a.orm.em.fork().find(DemoJob, {});
     expect(rows.map((r) => r.runs)).toEqual(ids.map(() => 1));
@@ -110,7 +123,9 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
     await started.opened;
     const t0 = Date.now();
     expect(await b.queue.cancel('long')).toBe('requested');
-    await waitFor(async () => (await b.queue.status('long'))?.state === 'cancelled', 'job cancelled', { timeoutMs: 2_000 });
+    await waitFor(async () => (await b.queue.status('long'))?.state === 'cancelled', 'job cancelled', {
+      timeoutMs: 2_000,
+    });
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(abortedWith).toBeInstanceOf(JobAbort);
     expect((abortedWith as JobAbort).why).toBe('cancel');
@@ -191,7 +206,9 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
     let now = Date.now();
     const later = orms.map((orm) => new ClaimStore({ orm, leaseMs: 1_000, clock: () => now }));
     now += 1_001 + 15_000;
-    const takeovers = (await Promise.all(later.flatMap((s, k) => [0, 1, 2].map((m) => s.claim('r0', `q${k}-${m}`))))).filter((c) => c !== null);
+    const takeovers = (
+      await Promise.all(later.flatMap((s, k) => [0, 1, 2].map((m) => s.claim('r0', `q${k}-${m}`))))
+    ).filter((c) => c !== null);
     expect(takeovers).toHaveLength(1);
     expect(takeovers[0]!.attempt).toBe(2);
   });
@@ -206,7 +223,9 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
       await finish.opened;
     });
     await a.queue.enqueue('demo', 'p1', {});
-    expect(await waitFor(async () => (await b.queue.status('p1'))?.progress, 'progress visible on B')).toEqual({ percent: 40 });
+    expect(await waitFor(async () => (await b.queue.status('p1'))?.progress, 'progress visible on B')).toEqual({
+      percent: 40,
+    });
     finish.open();
     await waitFor(async () => (await b.queue.status('p1'))?.state === 'done', 'job done');
   });
@@ -278,7 +297,11 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
     const b = await replica(url, { leaseMs, heartbeatMs: 1_000 });
     await b.queue.store.ensureTable();
     await b.queue.enqueue('steps', 'crash', { steps: 6 });
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'jobs-worker.fixture.ts'), url, String(leaseMs)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'jobs-worker.fixture.ts'), url, String(leaseMs)],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -299,7 +322,9 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
         await ctx.checkpoint.save({ step });
       }
     });
-    await waitFor(async () => (await b.queue.status('crash'))?.state === 'done', 'the job done on B', { timeoutMs: 30_000 });
+    await waitFor(async () => (await b.queue.status('crash'))?.state === 'done', 'the job done on B', {
+      timeoutMs: 30_000,
+    });
     expect(resumedAt).toHaveLength(1);
     expect(resumedAt[0] - killedAt).toBeLessThan(leaseMs + 2_000);
     // The killed worker was inside step 4 (never saved): B starts at step 4.
@@ -316,11 +341,15 @@ describe('the worker entry point (SQLite file)', () => {
     const queue = createJobQueue({ orm, prefix: 'test', pollMs: 50 });
     try {
       await queue.enqueue('steps', 't1', { steps: 6 });
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'jobs-worker.fixture.ts'), url, '15000'], {
-        cwd: REPO_ROOT,
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, JOBS_FIXTURE_MODE: 'sigterm' },
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'jobs-worker.fixture.ts'), url, '15000'],
+        {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', 'pipe', 'inherit'],
+          env: { ...process.env, JOBS_FIXTURE_MODE: 'sigterm' },
+        },
+      );
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -332,7 +361,13 @@ describe('the worker entry point (SQLite file)', () => {
         child.kill('SIGKILL');
       }
       expect(out).toMatch(/checkpoint 4\n/); // the step in progress finished
-      expect(await queue.status('t1')).toMatchObject({ state: 'queued', owner: null, cancelRequested: false, checkpoint: { step: 4 }, attempts: 1 });
+      expect(await queue.status('t1')).toMatchObject({
+        state: 'queued',
+        owner: null,
+        cancelRequested: false,
+        checkpoint: { step: 4 },
+        attempts: 1,
+      });
       const steps: number[] = [];
       queue.register('steps', async (ctx: JobContext<{ steps: number }>) => {
         let step = ctx.checkpoint.load<{ step: number }>()?.step ?? 0;

@@ -1,7 +1,14 @@
 import { parse, parseValue } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { documentNestingProblem, MAX_DOCUMENT_NESTING, MAX_LIST_LITERAL_NESTING } from '../src/document-nesting';
-import { assertJsonDepth, JsonTooDeepError, jsonTooDeepAt, literalTooDeep, MAX_JSON_DEPTH, parseUserJson } from '../src/json-depth';
+import {
+  assertJsonDepth,
+  JsonTooDeepError,
+  jsonTooDeepAt,
+  literalTooDeep,
+  MAX_JSON_DEPTH,
+  parseUserJson,
+} from '../src/json-depth';
 import { JSONObjectScalar, JSONScalar } from '../src/json-scalars';
 
 const nestedArrays = (depth: number) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
@@ -32,7 +39,10 @@ describe('JSON depth limit', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(JsonTooDeepError);
-    expect((err as JsonTooDeepError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'schema' }] });
+    expect((err as JsonTooDeepError).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'schema' }],
+    });
     expect(() => parseUserJson('{', 'schema')).toThrow(/not valid JSON/);
   });
 
@@ -59,7 +69,9 @@ describe('operation text nesting', () => {
 
   it('refuses list literals deeper than MAX_LIST_LITERAL_NESTING, counting lists inside objects', () => {
     expect(documentNestingProblem(list(MAX_LIST_LITERAL_NESTING))).toBeUndefined();
-    expect(documentNestingProblem(list(MAX_LIST_LITERAL_NESTING + 1))).toMatch(/list literals deeper than 8 levels: pass deeply nested values as variables/);
+    expect(documentNestingProblem(list(MAX_LIST_LITERAL_NESTING + 1))).toMatch(
+      /list literals deeper than 8 levels: pass deeply nested values as variables/,
+    );
     expect(documentNestingProblem(`{ f(a: ${'[{a:'.repeat(9)}1${'}]'.repeat(9)}) }`)).toMatch(/list literals/);
     expect(documentNestingProblem(`{ f(a: ${'[1],'.repeat(50)}) g(b: [[[[1]]]]) }`)).toBeUndefined();
   });
@@ -67,7 +79,9 @@ describe('operation text nesting', () => {
   it('refuses any nesting deeper than MAX_DOCUMENT_NESTING before the recursive parser sees it', () => {
     expect(documentNestingProblem(object(MAX_DOCUMENT_NESTING - 2))).toBeUndefined();
     expect(documentNestingProblem(object(MAX_DOCUMENT_NESTING))).toMatch(/deeper than 100 levels/);
-    expect(documentNestingProblem(`{ ${'a { '.repeat(100_000)}b${' }'.repeat(100_000)} }`)).toMatch(/deeper than 100 levels/);
+    expect(documentNestingProblem(`{ ${'a { '.repeat(100_000)}b${' }'.repeat(100_000)} }`)).toMatch(
+      /deeper than 100 levels/,
+    );
     const parsed = parse(object(MAX_DOCUMENT_NESTING - 2));
     expect(parsed.definitions).toHaveLength(1);
   });

@@ -20,7 +20,13 @@ describe('leader lease on Redis', () => {
   const opened: Leadership[] = [];
   const clients: Redis[] = [];
   const candidate = (name: string, extra: { redis?: Redis } = {}) => {
-    const leadership = createLeadership(name, { redisUrl: REDIS_URL, prefix: 'aic:test:leader:', ttlMs: 600, renewMs: 100, ...extra });
+    const leadership = createLeadership(name, {
+      redisUrl: REDIS_URL,
+      prefix: 'aic:test:leader:',
+      ttlMs: 600,
+      renewMs: 100,
+      ...extra,
+    });
     opened.push(leadership);
     return leadership;
   };

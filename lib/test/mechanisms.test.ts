@@ -29,7 +29,10 @@ describe('artifact store', () => {
     const store = createFileArtifactStore(path.join(dir, 'a'));
     const bytes = Buffer.from('hello artifacts');
     const sha = createHash('sha256').update(bytes).digest('hex');
-    expect(await store.put(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]))).toEqual({ sha256: sha, size: bytes.length });
+    expect(await store.put(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]))).toEqual({
+      sha256: sha,
+      size: bytes.length,
+    });
     expect(await store.put(bytes)).toEqual({ sha256: sha, size: bytes.length });
     expect((await store.read(sha)).equals(bytes)).toBe(true);
     await expect(store.put(Buffer.alloc(101), { maxBytes: 100 })).rejects.toBeInstanceOf(PayloadTooLargeError);
@@ -57,7 +60,13 @@ describe('worker pool', () => {
     expect(pool.submit('a', task('a'))).toBe(false);
     let aborted = false;
     let longStarted = false;
-    pool.submit('long', (signal) => new Promise<void>((resolve) => ((longStarted = true), signal.addEventListener('abort', () => ((aborted = true), resolve())))));
+    pool.submit(
+      'long',
+      (signal) =>
+        new Promise<void>(
+          (resolve) => ((longStarted = true), signal.addEventListener('abort', () => ((aborted = true), resolve()))),
+        ),
+    );
     // Two run while the others wait for a place; each pair finishes when the test opens its gates.
     for (const pair of ['a and b', 'c and d']) {
       await waitFor(() => gates.length === 2, `${pair} to run`);
@@ -76,7 +85,10 @@ describe('worker pool', () => {
 describe('pub/sub', () => {
   for (const backend of ['memory', 'redis'] as const) {
     it(`delivers to subscribers of a topic and per-id topics (${backend})`, async () => {
-      const ps = createPubSub({ prefix: `test-${randomUUID()}`, redisUrl: backend === 'redis' ? 'redis://127.0.0.1:6379' : undefined });
+      const ps = createPubSub({
+        prefix: `test-${randomUUID()}`,
+        redisUrl: backend === 'redis' ? 'redis://127.0.0.1:6379' : undefined,
+      });
       const all = firstEvents(ps.subscribe('JOB'), 2);
       const one = firstEvents(ps.subscribe('JOB', 'j2'), 1);
       await new Promise((r) => setTimeout(r, backend === 'redis' ? 200 : 0));
@@ -92,16 +104,30 @@ describe('pub/sub', () => {
 
 describe('permissions', () => {
   const base = () => {
-    const schema = buildSchema(`type Query { items: [Item!]! secret: String open: String account: Account }  type Item { name: String! organizationId: String! }  type Account { id: ID! organizationId: String! }`);
-    const resolvers: Record<string, () => unknown> = { items: () => [{ name: 'a', organizationId: 'org-1' }], secret: () => 'hidden', open: () => 'hello', account: () => ({ id: 'acc-1', organizationId: 'org-2' }) };
-    for (const [name, field] of Object.entries((schema.getType('Query') as GraphQLObjectType).getFields())) field.resolve = resolvers[name];
+    const schema = buildSchema(
+      `type Query { items: [Item!]! secret: String open: String account: Account }  type Item { name: String! organizationId: String! }  type Account { id: ID! organizationId: String! }`,
+    );
+    const resolvers: Record<string, () => unknown> = {
+      items: () => [{ name: 'a', organizationId: 'org-1' }],
+      secret: () => 'hidden',
+      open: () => 'hello',
+      account: () => ({ id: 'acc-1', organizationId: 'org-2' }),
+    };
+    for (const [name, field] of Object.entries((schema.getType('Query') as GraphQLObjectType).getFields()))
+      field.resolve = resolvers[name];
     return schema;
   };
-  const viewer = (perms: string[]) => ({ viewer: { id: 'u', organizationId: 'org-1', roles: [], permissions: perms, kind: 'user' as const } });
+  const viewer = (perms: string[]) => ({
+    viewer: { id: 'u', organizationId: 'org-1', roles: [], permissions: perms, kind: 'user' as const },
+  });
 
   it('denies root fields without a rule, applies field and whole-type rules, and leaves unguarded fields unwrapped', async () => {
-    const schema = applyPermissions(base(), { Query: { items: hasPermission('items:read'), open: isPublic, account: isAuthenticated }, Account: sameOrganization });
-    const run = async (query: string, ctx: object) => JSON.parse(JSON.stringify(await graphql({ schema, source: query, contextValue: ctx })));
+    const schema = applyPermissions(base(), {
+      Query: { items: hasPermission('items:read'), open: isPublic, account: isAuthenticated },
+      Account: sameOrganization,
+    });
+    const run = async (query: string, ctx: object) =>
+      JSON.parse(JSON.stringify(await graphql({ schema, source: query, contextValue: ctx })));
     expect((await run('{ items { name } }', viewer(['items:read']))).data).toEqual({ items: [{ name: 'a' }] });
     expect((await run('{ items { name } }', viewer([]))).errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await run('{ secret }', viewer(['items:read']))).errors[0].extensions.code).toBe('FORBIDDEN');

@@ -29,7 +29,8 @@ afterAll(async () => {
 // written before a restart is there after it, and the boot-time schema sync is additive.
 // MongoDB has no server on these machines: the driver path runs where MONGODB_URL names one.
 const mongoUrl = process.env.MONGODB_URL;
-if (!mongoUrl) console.log('persistence on MongoDB skipped: set MONGODB_URL (e.g. mongodb://127.0.0.1:27017/aic_test) to run it');
+if (!mongoUrl)
+  console.log('persistence on MongoDB skipped: set MONGODB_URL (e.g. mongodb://127.0.0.1:27017/aic_test) to run it');
 
 describe.each([
   ['SQLite file', () => undefined],
@@ -37,7 +38,11 @@ describe.each([
   ...(mongoUrl ? [['MongoDB', () => mongoUrl] as [string, () => string]] : []),
 ])('persistence on %s', (_name, url) => {
   it('keeps data across a restart', async () => {
-    const config = testBaseConfig('notes', { dataDir, databaseUrl: url(), auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } });
+    const config = testBaseConfig('notes', {
+      dataDir,
+      databaseUrl: url(),
+      auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    });
     const token = await issuer.issue({ org: 'org-persist', perms: ['notes:read', 'notes:write'] });
     const first = await startService('notes', (await createNotesServer(config)).server);
     await gql(first.graphqlUrl, 'mutation { addNote(text: "kept") { id } }', {}, token);
@@ -56,9 +61,15 @@ describe('request context', () => {
       const logger = createLogger('ctx', 'silent');
       const forks = vi.spyOn(orm.em, 'fork');
       const children = vi.spyOn(logger, 'child');
-      const context = createContextFactory({ orm, verify: createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }), logger });
+      const context = createContextFactory({
+        orm,
+        verify: createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }),
+        logger,
+      });
       const token = await issuer.issue({ org: 'org-ctx', perms: [] });
-      const ctx = Object.assign(await context({ authorization: `Bearer ${token}`, requestId: 'r-1', headers: {} }), { extra: 1 });
+      const ctx = Object.assign(await context({ authorization: `Bearer ${token}`, requestId: 'r-1', headers: {} }), {
+        extra: 1,
+      });
       expect(ctx.viewer?.organizationId).toBe('org-ctx');
       expect(forks).not.toHaveBeenCalled();
       expect(children).not.toHaveBeenCalled();

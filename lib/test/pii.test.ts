@@ -10,14 +10,22 @@ describe('PII detection (one category list, two policies)', () => {
       { name: 'dob', values: ['1990-01-01'] },
     ];
     for (const f of classifyPiiColumns(columns)) expect(PII_CATEGORIES).toContain(f.kind);
-    for (const name of ['first_name', 'surname', 'full_name', 'user_id', 'email', 'mobile']) expect(PII_CATEGORIES).toContain(protectPiiColumn(name, []));
+    for (const name of ['first_name', 'surname', 'full_name', 'user_id', 'email', 'mobile'])
+      expect(PII_CATEGORIES).toContain(protectPiiColumn(name, []));
   });
 
   it('CLASSIFY needs the column name for person names; PROTECT takes any "…name" column', () => {
     const names = ['Ada Lovelace', 'Alan Turing', 'Grace Hopper'];
     expect(classifyPiiColumns([{ name: 'city', values: ['New York', 'San Francisco'] }])).toEqual([]);
     expect(classifyPiiColumns([{ name: 'full_name', values: names }])).toEqual([
-      { column: 'full_name', kind: 'PERSON_NAME', evidence: 'NAME_AND_VALUES', matchRate: 1, confidence: 1, reason: '100% of 3 sampled values are capitalised first and last names, and the column name suggests it' },
+      {
+        column: 'full_name',
+        kind: 'PERSON_NAME',
+        evidence: 'NAME_AND_VALUES',
+        matchRate: 1,
+        confidence: 1,
+        reason: '100% of 3 sampled values are capitalised first and last names, and the column name suggests it',
+      },
     ]);
     expect(classifyPiiColumns([{ name: 'customer_name', values: names }])).toEqual([]);
     expect(protectPiiColumn('customer_name', names)).toBe('PERSON_NAME');
@@ -26,7 +34,16 @@ describe('PII detection (one category list, two policies)', () => {
 
   it('CLASSIFY counts a value rule from the threshold share of non-null values', () => {
     const values = ['a@example.org', 'b@example.org', 'c@example.org', 'not an email', null];
-    expect(classifyPiiColumns([{ name: 'c', values }], 0.7)).toEqual([{ column: 'c', kind: 'EMAIL', evidence: 'VALUES', matchRate: 0.75, confidence: 0.68, reason: '75% of 4 sampled values are email addresses' }]);
+    expect(classifyPiiColumns([{ name: 'c', values }], 0.7)).toEqual([
+      {
+        column: 'c',
+        kind: 'EMAIL',
+        evidence: 'VALUES',
+        matchRate: 0.75,
+        confidence: 0.68,
+        reason: '75% of 4 sampled values are email addresses',
+      },
+    ]);
     expect(classifyPiiColumns([{ name: 'c', values }])).toEqual([]);
   });
 
@@ -34,8 +51,18 @@ describe('PII detection (one category list, two policies)', () => {
     const codes = Array.from({ length: 25 }, (_, i) => `K${i}x`);
     expect(protectPiiColumn('code', codes)).toBe('IDENTIFIER');
     expect(protectPiiColumn('code', codes.slice(0, 19))).toBeNull();
-    expect(protectPiiColumn('n', Array.from({ length: 25 }, (_, i) => String(i)))).toBeNull();
-    expect(protectPiiColumn('d', Array.from({ length: 25 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`))).toBeNull();
+    expect(
+      protectPiiColumn(
+        'n',
+        Array.from({ length: 25 }, (_, i) => String(i)),
+      ),
+    ).toBeNull();
+    expect(
+      protectPiiColumn(
+        'd',
+        Array.from({ length: 25 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`),
+      ),
+    ).toBeNull();
   });
 
   it('bounds the email pattern on long cells (ReDoS) and checks card numbers with Luhn', () => {
@@ -48,12 +75,17 @@ describe('PII detection (one category list, two policies)', () => {
   });
 
   it('recognises dates first: an ISO date column is never PHONE, by value or by a phone-like name', () => {
-    const days = Array.from({ length: 30 }, (_, i) => `19${70 + (i % 10)}-0${1 + (i % 9)}-${String(1 + i).padStart(2, '0')}`);
+    const days = Array.from(
+      { length: 30 },
+      (_, i) => `19${70 + (i % 10)}-0${1 + (i % 9)}-${String(1 + i).padStart(2, '0')}`,
+    );
     expect(PII_VALUE_SHAPES.phone('1970-01-01')).toBe(false);
     expect(classifyPiiColumns([{ name: 'Year', values: days }])).toEqual([]);
     expect(classifyPiiColumns([{ name: 'telephone', values: days }])).toEqual([]);
     expect(classifyPiiColumns([{ name: 'when', values: ['31/12/2024', '01.02.2023', 'Jan 5, 2021'] }])).toEqual([]);
-    expect(classifyPiiColumns([{ name: 'birth_date', values: days }])).toMatchObject([{ kind: 'DATE_OF_BIRTH', evidence: 'NAME_AND_VALUES' }]);
+    expect(classifyPiiColumns([{ name: 'birth_date', values: days }])).toMatchObject([
+      { kind: 'DATE_OF_BIRTH', evidence: 'NAME_AND_VALUES' },
+    ]);
     expect(protectPiiColumn('d', days)).toBeNull();
   });
 
@@ -61,10 +93,14 @@ describe('PII detection (one category list, two policies)', () => {
     const valid = ['+1 650 253 0000', '+44 20 7031 3000', '(650) 253-0000', '+49 30 303986300'];
     expect(valid.every((v) => PII_VALUE_SHAPES.phone(v))).toBe(true);
     expect(PII_VALUE_SHAPES.phone('555-0000')).toBe(false);
-    expect(classifyPiiColumns([{ name: 'contact', values: valid }])).toMatchObject([{ kind: 'PHONE', evidence: 'VALUES', matchRate: 1 }]);
+    expect(classifyPiiColumns([{ name: 'contact', values: valid }])).toMatchObject([
+      { kind: 'PHONE', evidence: 'VALUES', matchRate: 1 },
+    ]);
     // Three of five valid: enough with a phone-like name, not without.
     const mixed = [...valid.slice(0, 3), '123-4567', '000-000-0000'];
-    expect(classifyPiiColumns([{ name: 'mobile', values: mixed }])).toMatchObject([{ kind: 'PHONE', evidence: 'NAME_AND_VALUES', matchRate: 0.6 }]);
+    expect(classifyPiiColumns([{ name: 'mobile', values: mixed }])).toMatchObject([
+      { kind: 'PHONE', evidence: 'NAME_AND_VALUES', matchRate: 0.6 },
+    ]);
     expect(classifyPiiColumns([{ name: 'contact', values: mixed }])).toEqual([]);
   });
 
@@ -81,6 +117,8 @@ describe('PII detection (one category list, two policies)', () => {
     expect(PII_VALUE_SHAPES.iban('GB82 WEST 1234 5698 7654 32')).toBe(true);
     expect(PII_VALUE_SHAPES.iban('DE89370400440532013000')).toBe(true);
     expect(PII_VALUE_SHAPES.iban('GB82 WEST 1234 5698 7654 33')).toBe(false);
-    expect(classifyPiiColumns([{ name: 'acct', values: ['GB82WEST12345698765432', 'DE89370400440532013000'] }])).toMatchObject([{ kind: 'IBAN', evidence: 'VALUES' }]);
+    expect(
+      classifyPiiColumns([{ name: 'acct', values: ['GB82WEST12345698765432', 'DE89370400440532013000'] }]),
+    ).toMatchObject([{ kind: 'IBAN', evidence: 'VALUES' }]);
   });
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ContentFormatError, csvField, parseCsvRecords, parseCsvRows, parseCsvTable, parseJsonLines, readCsvRows, readRecords, takeRecords, toCsv } from '../src/data/records';
+import {
+  ContentFormatError,
+  csvField,
+  parseCsvRecords,
+  parseCsvRows,
+  parseCsvTable,
+  parseJsonLines,
+  readCsvRows,
+  readRecords,
+  takeRecords,
+  toCsv,
+} from '../src/data/records';
 
 /** Feeds `text` in pieces of `size` characters (or bytes, as Buffers), splitting quotes, CRLF and multi-byte characters. */
 async function* chunks(text: string, size: number, bytes = false): AsyncGenerator<string | Buffer> {
@@ -33,7 +44,11 @@ describe('CSV (RFC 4180)', () => {
   });
 
   it('ends a record at CR alone and at the end of input without a line break', () => {
-    expect(parseCsvRows('a,b\r1,2\r3,4')).toEqual([['a', 'b'], ['1', '2'], ['3', '4']]);
+    expect(parseCsvRows('a,b\r1,2\r3,4')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ]);
     expect(parseCsvRows('a,b,\n')).toEqual([['a', 'b', '']]);
     expect(parseCsvRows('')).toEqual([]);
     expect(parseCsvRows('""\n')).toEqual([['']]);
@@ -47,9 +62,13 @@ describe('CSV (RFC 4180)', () => {
 
   it('refuses stray quotes, unclosed quotes and rows of another width, naming the line', () => {
     expect(() => parseCsvRows('a,b\n1,x"y\n')).toThrow(ContentFormatError);
-    expect(() => parseCsvRows('a\n"open\n\n')).toThrow(expect.objectContaining({ name: 'ContentFormatError', line: 2 }));
+    expect(() => parseCsvRows('a\n"open\n\n')).toThrow(
+      expect.objectContaining({ name: 'ContentFormatError', line: 2 }),
+    );
     expect(() => parseCsvRows('a,b\n"1"x,2\n')).toThrow(expect.objectContaining({ line: 2 }));
-    expect(() => parseCsvRecords('a,b\n1,2\n"multi\nline",3,4\n')).toThrow(expect.objectContaining({ line: 3, reason: 'expected 2 fields, found 3' }));
+    expect(() => parseCsvRecords('a,b\n1,2\n"multi\nline",3,4\n')).toThrow(
+      expect.objectContaining({ line: 3, reason: 'expected 2 fields, found 3' }),
+    );
     expect(() => parseCsvTable('a,b\n1\n')).toThrow(expect.objectContaining({ line: 2 }));
     expect(parseCsvTable('')).toEqual({ columns: [], rows: [] });
   });
@@ -70,10 +89,17 @@ describe('CSV (RFC 4180)', () => {
   });
 
   it('writes what it reads back', () => {
-    const rows = [['x,y', 'say "a"', null], ['  pad', { k: 1 }, 3]];
+    const rows = [
+      ['x,y', 'say "a"', null],
+      ['  pad', { k: 1 }, 3],
+    ];
     const text = toCsv(['a', 'b', 'c'], rows);
     expect(text).toBe('a,b,c\n"x,y","say ""a""",\n"  pad","{""k"":1}",3\n');
-    expect(parseCsvRows(text)).toEqual([['a', 'b', 'c'], ['x,y', 'say "a"', ''], ['  pad', '{"k":1}', '3']]);
+    expect(parseCsvRows(text)).toEqual([
+      ['a', 'b', 'c'],
+      ['x,y', 'say "a"', ''],
+      ['  pad', '{"k":1}', '3'],
+    ]);
     expect(csvField('line\nbreak')).toBe('"line\nbreak"');
   });
 });

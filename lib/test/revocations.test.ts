@@ -12,7 +12,9 @@ import type { Viewer } from '../src/auth/viewer';
 import { createLogger } from '../src/logger';
 
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
-const viewer = (over: Partial<{ id: string; organizationId: string; sessionId: string; apiKeyId: string; issuedAt: number }> = {}) => ({ id: 'u1', organizationId: 'o1', issuedAt: Date.now() - 1000, ...over });
+const viewer = (
+  over: Partial<{ id: string; organizationId: string; sessionId: string; apiKeyId: string; issuedAt: number }> = {},
+) => ({ id: 'u1', organizationId: 'o1', issuedAt: Date.now() - 1000, ...over });
 
 describe('RevocationList', () => {
   it('refuses revoked sessions, keys and members issued before, until their time ends', () => {
@@ -45,7 +47,15 @@ describe('RevocationList', () => {
     expect(rest).toEqual([]);
     expect(only).toMatchObject({ kind: 'session', id: 's1' });
     expect(Date.parse(only.until)).toBeGreaterThan(Date.now() + 9 * 60_000);
-    expect(parseRevocations([{ kind: 'session', id: '', until: inMinutes(1) }, { kind: 'other', id: 'x', until: inMinutes(1) }, { kind: 'member', id: 'o:u', until: inMinutes(1) }, null, 'x'])).toEqual([]);
+    expect(
+      parseRevocations([
+        { kind: 'session', id: '', until: inMinutes(1) },
+        { kind: 'other', id: 'x', until: inMinutes(1) },
+        { kind: 'member', id: 'o:u', until: inMinutes(1) },
+        null,
+        'x',
+      ]),
+    ).toEqual([]);
   });
 
   it('watches one viewer: fires once for its revocation only', async () => {
@@ -62,7 +72,10 @@ describe('RevocationList', () => {
 
 describe('token verifier with revocations', () => {
   it('refuses a token cached before its session was revoked', async () => {
-    const { privateKey, publicKey } = (await generateKeyPair('EdDSA', { crv: 'Ed25519' })) as { privateKey: KeyLike; publicKey: KeyLike };
+    const { privateKey, publicKey } = (await generateKeyPair('EdDSA', { crv: 'Ed25519' })) as {
+      privateKey: KeyLike;
+      publicKey: KeyLike;
+    };
     const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'EdDSA' }] });
     const list = new RevocationList();
     const verify = createTokenVerifier({ getKey: jwks, issuer: 'i', audience: 'a', revocations: list });
@@ -98,7 +111,8 @@ describe('followRevocations over the stream', () => {
     });
     servers.push(server);
     return {
-      listen: () => new Promise<number>((r) => server.listen(port, '127.0.0.1', () => r((server.address() as AddressInfo).port))),
+      listen: () =>
+        new Promise<number>((r) => server.listen(port, '127.0.0.1', () => r((server.address() as AddressInfo).port))),
       send: (r: Revocation) => open.forEach((res) => res.write(`event: revoked\ndata: ${JSON.stringify(r)}\n\n`)),
       drop: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
     };
@@ -108,7 +122,10 @@ describe('followRevocations over the stream', () => {
     const known: Revocation[] = [{ kind: 'session', id: 'before', until: inMinutes(16) }];
     const first = streamServer(() => known);
     const port = await first.listen();
-    const feed = followRevocations({ identityUrl: `http://127.0.0.1:${port}`, channel: 'unused' }, createLogger('t', 'silent'));
+    const feed = followRevocations(
+      { identityUrl: `http://127.0.0.1:${port}`, channel: 'unused' },
+      createLogger('t', 'silent'),
+    );
     try {
       expect(await feed.whenLoaded(3000)).toBe(true);
       expect(feed.list.has('session', 'before')).toBe(true);
@@ -130,7 +147,10 @@ describe('followRevocations over the stream', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const feed = followRevocations({ identityUrl: `http://127.0.0.1:${port}`, channel: 'unused' }, createLogger('t', 'silent'));
+    const feed = followRevocations(
+      { identityUrl: `http://127.0.0.1:${port}`, channel: 'unused' },
+      createLogger('t', 'silent'),
+    );
     try {
       expect(await feed.whenLoaded(300)).toBe(false);
       expect(feed.loaded()).toBe(false);
@@ -147,14 +167,23 @@ describe('watchCredentials (how long a subscription may run)', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
-  const user = (expiresAt: number, sessionId = 's-watch'): Viewer => ({ ...viewer({ sessionId }), roles: [], permissions: [], kind: 'user', token: 't', expiresAt });
+  const user = (expiresAt: number, sessionId = 's-watch'): Viewer => ({
+    ...viewer({ sessionId }),
+    roles: [],
+    permissions: [],
+    kind: 'user',
+    token: 't',
+    expiresAt,
+  });
 
   it('ends at the expiry, not before, also for expiries beyond what one timer can hold (24.8 days)', () => {
     vi.useFakeTimers();
     const day = 86_400_000;
     for (const days of [0.001, 1, 30, 400]) {
       const ended: string[] = [];
-      const stop = watchCredentials(user(Date.now() + days * day), undefined, (e) => ended.push(`${e.extensions.code}: ${e.message}`));
+      const stop = watchCredentials(user(Date.now() + days * day), undefined, (e) =>
+        ended.push(`${e.extensions.code}: ${e.message}`),
+      );
       vi.advanceTimersByTime(days * day - 1);
       expect([days, ended]).toEqual([days, []]);
       vi.advanceTimersByTime(1);
@@ -171,7 +200,10 @@ describe('watchCredentials (how long a subscription may run)', () => {
     watchCredentials(user(Date.now() + 60_000, 's-revoked'), list, (e) => ended.push(e.message));
     const stopped: string[] = [];
     watchCredentials(user(Date.now() + 60_000, 's-stopped'), list, (e) => stopped.push(e.message))();
-    list.add([{ kind: 'session', id: 's-revoked', until: inMinutes(5) }, { kind: 'session', id: 's-stopped', until: inMinutes(5) }]);
+    list.add([
+      { kind: 'session', id: 's-revoked', until: inMinutes(5) },
+      { kind: 'session', id: 's-stopped', until: inMinutes(5) },
+    ]);
     list.add([{ kind: 'session', id: 's-revoked', until: inMinutes(6) }]);
     expect(ended).toEqual([REVOKED_TOKEN_MESSAGE]);
     expect(stopped).toEqual([]);

@@ -6,13 +6,91 @@ import Ajv from 'ajv';
 // Patterns whose JavaScript meaning RE2 must keep; inputs are drawn from characters where the two
 // engines' syntax differs (Unicode spaces, line terminators, astral characters, escapes).
 const PATTERNS = [
-  '^[a-z]+$', '\\d{3}-\\d{4}', '^\\w+@\\w+\\.com$', '\\s', '^\\S+$', '[\\s\\d]', '[^\\s]', '[\\S]', '^.$', '^.+$', 'a.c',
-  '\\bword\\b', '\\Bor', '[\\b]', '^\\u0041\\x42\\u{1F600}$', '\\uD83D\\uDE00', '^\\p{Lu}\\p{Ll}+$', '\\p{Letter}', '\\P{L}',
-  '\\p{Script=Greek}', '\\p{sc=Cyrillic}', '\\p{gc=Nd}', '\\p{ASCII}', '[\\P{ASCII}x]', '^(?<year>\\d{4})-(?<m>\\d\\d)$', '(?:ab|cd)+',
-  '^[]$', '^[^]$', '[\\]\\[-]', '[a\\-z]', '[\\t\\n\\v\\f\\r]', '\\0', '\\cJ', '[\\cA-\\cZ]', '\\/', '^(a|b)*?c', 'x{2,3}', '[😀-😂]', '^$',
-  '', '\\$\\^\\.\\*\\+\\?\\(\\)\\{\\}\\|', '^[[:a]+$', '[\\w-]', '\\p{Any}',
+  '^[a-z]+$',
+  '\\d{3}-\\d{4}',
+  '^\\w+@\\w+\\.com$',
+  '\\s',
+  '^\\S+$',
+  '[\\s\\d]',
+  '[^\\s]',
+  '[\\S]',
+  '^.$',
+  '^.+$',
+  'a.c',
+  '\\bword\\b',
+  '\\Bor',
+  '[\\b]',
+  '^\\u0041\\x42\\u{1F600}$',
+  '\\uD83D\\uDE00',
+  '^\\p{Lu}\\p{Ll}+$',
+  '\\p{Letter}',
+  '\\P{L}',
+  '\\p{Script=Greek}',
+  '\\p{sc=Cyrillic}',
+  '\\p{gc=Nd}',
+  '\\p{ASCII}',
+  '[\\P{ASCII}x]',
+  '^(?<year>\\d{4})-(?<m>\\d\\d)$',
+  '(?:ab|cd)+',
+  '^[]$',
+  '^[^]$',
+  '[\\]\\[-]',
+  '[a\\-z]',
+  '[\\t\\n\\v\\f\\r]',
+  '\\0',
+  '\\cJ',
+  '[\\cA-\\cZ]',
+  '\\/',
+  '^(a|b)*?c',
+  'x{2,3}',
+  '[😀-😂]',
+  '^$',
+  '',
+  '\\$\\^\\.\\*\\+\\?\\(\\)\\{\\}\\|',
+  '^[[:a]+$',
+  '[\\w-]',
+  '\\p{Any}',
 ];
-const CHARS = ['a', 'b', 'c', 'z', 'A', 'Z', '0', '9', '_', '-', ' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u2028', '\u2029', '\ufeff', '\u3000', '\u0008', 'é', 'Ω', 'ж', 'α', '😀', '😁', '[', ']', ':', '@', '.', '/', '$', '^', '\u0000', '\u000a'];
+const CHARS = [
+  'a',
+  'b',
+  'c',
+  'z',
+  'A',
+  'Z',
+  '0',
+  '9',
+  '_',
+  '-',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\v',
+  '\f',
+  '\u00a0',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\u3000',
+  '\u0008',
+  'é',
+  'Ω',
+  'ж',
+  'α',
+  '😀',
+  '😁',
+  '[',
+  ']',
+  ':',
+  '@',
+  '.',
+  '/',
+  '$',
+  '^',
+  '\u0000',
+  '\u000a',
+];
 
 describe('compileUserPattern', () => {
   it('matches what JavaScript matches, on inputs where the syntaxes differ', () => {
@@ -30,7 +108,12 @@ describe('compileUserPattern', () => {
   });
 
   it('keeps case-insensitive, multiline and dotAll flags', () => {
-    for (const [p, flags, s] of [['^abc$', 'i', 'ABC'], ['^b$', 'm', 'a\nb'], ['a.b', 's', 'a\nb'], ['a.b', '', 'a\nb']] as const) {
+    for (const [p, flags, s] of [
+      ['^abc$', 'i', 'ABC'],
+      ['^b$', 'm', 'a\nb'],
+      ['a.b', 's', 'a\nb'],
+      ['a.b', '', 'a\nb'],
+    ] as const) {
       expect(compileUserPattern(p, { flags }).test(s)).toBe(new RegExp(p, `u${flags}`).test(s));
     }
   });
@@ -47,7 +130,8 @@ describe('compileUserPattern', () => {
       ['^(\\w+\\s?)*$', `${'word '.repeat(10_000)}!`, false],
       ['^(a+)+b', `${long}b`, true],
     ];
-    for (const [p, s, expected] of cases) expect({ p, result: compileUserPattern(p).test(s) }).toEqual({ p, result: expected });
+    for (const [p, s, expected] of cases)
+      expect({ p, result: compileUserPattern(p).test(s) }).toEqual({ p, result: expected });
   });
 
   it('refuses lookaround and backreferences with BAD_USER_INPUT naming the pattern and the reason', () => {
@@ -72,14 +156,21 @@ describe('compileUserPattern', () => {
       }
       expect(err).toBeInstanceOf(UnsafePatternError);
       const e = err as UnsafePatternError;
-      expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'rule.regex', message: expect.stringMatching(reason) }] });
+      expect(e.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fields: [{ field: 'rule.regex', message: expect.stringMatching(reason) }],
+      });
       expect(e.message).toContain(JSON.stringify(p.slice(0, 20)).slice(1, -1));
     }
   });
 
   it('is the engine of an Ajv instance: patterns and patternProperties run on RE2', () => {
     const ajv = new Ajv({ code: { regExp: userRegExpEngine }, allErrors: true });
-    const validate = ajv.compile({ type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } }, patternProperties: { '^x\\s': { type: 'number' } } });
+    const validate = ajv.compile({
+      type: 'object',
+      properties: { s: { type: 'string', pattern: '^(a+)+$' } },
+      patternProperties: { '^x\\s': { type: 'number' } },
+    });
     expect(validate({ s: `${'a'.repeat(100_000)}!` })).toBe(false);
     expect(validate({ s: 'aaa', 'x\u00a0': 1 })).toBe(true);
     expect(validate({ s: 'aaa', 'x\u00a0': 'no' })).toBe(false);

@@ -18,7 +18,9 @@ const AUD = 'aic-platform';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const claims = () => ({ org: 'o1', roles: ['viewer'], perms: ['models:read'], kind: 'user' });
-const good = (overrides: { header?: Record<string, unknown>; iss?: string; aud?: string; exp?: number; signWith?: KeyLike } = {}) =>
+const good = (
+  overrides: { header?: Record<string, unknown>; iss?: string; aud?: string; exp?: number; signWith?: KeyLike } = {},
+) =>
   new SignJWT(claims())
     .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt', ...overrides.header } as any)
     .setIssuer(overrides.iss ?? ISS)
@@ -38,7 +40,11 @@ beforeAll(async () => {
     res.end(JSON.stringify({ keys: [jwk] }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  verify = createTokenVerifier({ jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`, issuer: ISS, audience: AUD });
+  verify = createTokenVerifier({
+    jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`,
+    issuer: ISS,
+    audience: AUD,
+  });
 });
 
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
@@ -50,7 +56,13 @@ const rejects = async (token: string) => {
 describe('token verifier', () => {
   it('accepts a valid token and builds the viewer', async () => {
     const viewer = await verify(await good());
-    expect(viewer).toMatchObject({ id: 'user-1', organizationId: 'o1', roles: ['viewer'], permissions: ['models:read'], kind: 'user' });
+    expect(viewer).toMatchObject({
+      id: 'user-1',
+      organizationId: 'o1',
+      roles: ['viewer'],
+      permissions: ['models:read'],
+      kind: 'user',
+    });
   });
 
   it('rejects alg none', async () => {
@@ -85,7 +97,9 @@ describe('token verifier', () => {
 
   it('rejects a tampered payload', async () => {
     const [h, , s] = (await good()).split('.');
-    await rejects(`${h}.${b64({ ...claims(), perms: ['*'], sub: 'user-1', iss: ISS, aud: AUD, exp: Math.floor(Date.now() / 1000) + 600, iat: Math.floor(Date.now() / 1000) })}.${s}`);
+    await rejects(
+      `${h}.${b64({ ...claims(), perms: ['*'], sub: 'user-1', iss: ISS, aud: AUD, exp: Math.floor(Date.now() / 1000) + 600, iat: Math.floor(Date.now() / 1000) })}.${s}`,
+    );
   });
 
   it('parses bearer headers strictly', () => {
@@ -99,7 +113,12 @@ describe('token verifier', () => {
     const counting = async (opts: { ttlMs?: number; maxEntries?: number } | false = {}) => {
       const remote = createRemoteJWKSet(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`));
       let checks = 0;
-      const verifier = createTokenVerifier({ getKey: (h, t) => ((checks += 1), remote(h, t)), issuer: ISS, audience: AUD, cache: opts });
+      const verifier = createTokenVerifier({
+        getKey: (h, t) => ((checks += 1), remote(h, t)),
+        issuer: ISS,
+        audience: AUD,
+        cache: opts,
+      });
       return { verifier, checks: () => checks };
     };
 

@@ -40,12 +40,20 @@ beforeAll(async () => {
       if (payload.query === 'throw-string') throw 'a thrown string';
       if (payload.query === 'throw-object') throw { weird: true };
       if (payload.query === 'empty-errors') return [];
-      if (payload.query === 'plain-errors') return [{ message: 'plain refusal', extensions: { code: 'PLAIN' } }] as unknown as GraphQLError[];
-      return { schema, document: parse(payload.query), operationName: payload.operationName, variableValues: payload.variables, contextValue: state };
+      if (payload.query === 'plain-errors')
+        return [{ message: 'plain refusal', extensions: { code: 'PLAIN' } }] as unknown as GraphQLError[];
+      return {
+        schema,
+        document: parse(payload.query),
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue: state,
+      };
     },
     execute: async (args: ExecutionArgs) => {
       if (args.operationName === 'ExecThrows') throw new TypeError('execute exploded');
-      if (args.operationName === 'PlainResult') return { data: null, errors: [{ message: 'formatted upstream', extensions: { code: 'UPSTREAM' } }] };
+      if (args.operationName === 'PlainResult')
+        return { data: null, errors: [{ message: 'formatted upstream', extensions: { code: 'UPSTREAM' } }] };
       if (args.operationName === 'FormatterThrows') return { data: null, errors: [new GraphQLError('format-boom')] };
       return execute({ ...args, rootValue: { ok: 'fine' } });
     },
@@ -86,13 +94,38 @@ describe('graphql-ws endpoint', () => {
       ['prepare-string', 'throw-string', undefined, (e) => expect(e[0].message).toBe('a thrown string')],
       ['prepare-object', 'throw-object', undefined, (e) => expect(e[0].message).toBe('[object Object]')],
       ['prepare-empty', 'empty-errors', undefined, (e) => expect(e[0].extensions.code).toBe('BAD_REQUEST')],
-      ['prepare-plain', 'plain-errors', undefined, (e) => expect(e[0]).toMatchObject({ message: 'plain refusal', extensions: { code: 'PLAIN' } })],
+      [
+        'prepare-plain',
+        'plain-errors',
+        undefined,
+        (e) => expect(e[0]).toMatchObject({ message: 'plain refusal', extensions: { code: 'PLAIN' } }),
+      ],
       ['syntax', 'query {', undefined, (e) => expect(e[0].message).toMatch(/Syntax Error/)],
       ['execute-throws', 'query ExecThrows { ok }', 'ExecThrows', (e) => expect(e[0].message).toBe('execute exploded')],
-      ['plain-result', 'query PlainResult { ok }', 'PlainResult', (e) => expect(e[0]).toMatchObject({ message: 'formatted upstream', extensions: { code: 'UPSTREAM' } })],
-      ['subscribe-throws', 'subscription SubThrows { ticks }', 'SubThrows', (e) => expect(e[0].message).toBe('subscribe exploded')],
-      ['mid-stream', 'subscription MidStream { ticks }', 'MidStream', (e) => expect(e[0].message).toBe('stream exploded')],
-      ['plain-events', 'subscription PlainEvents { ticks }', 'PlainEvents', (e) => expect(e[0].message).toBe('plain event error')],
+      [
+        'plain-result',
+        'query PlainResult { ok }',
+        'PlainResult',
+        (e) => expect(e[0]).toMatchObject({ message: 'formatted upstream', extensions: { code: 'UPSTREAM' } }),
+      ],
+      [
+        'subscribe-throws',
+        'subscription SubThrows { ticks }',
+        'SubThrows',
+        (e) => expect(e[0].message).toBe('subscribe exploded'),
+      ],
+      [
+        'mid-stream',
+        'subscription MidStream { ticks }',
+        'MidStream',
+        (e) => expect(e[0].message).toBe('stream exploded'),
+      ],
+      [
+        'plain-events',
+        'subscription PlainEvents { ticks }',
+        'PlainEvents',
+        (e) => expect(e[0].message).toBe('plain event error'),
+      ],
     ];
     for (const [id, query, operationName, check] of cases) {
       probe.subscribe(id, query, undefined, operationName);
@@ -102,13 +135,20 @@ describe('graphql-ws endpoint', () => {
     }
     const formatter = 'formatter-throws';
     probe.subscribe(formatter, 'query FormatterThrows { ok }', undefined, 'FormatterThrows');
-    expect((await probe.errorsOf(formatter)).errors).toEqual([{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect((await probe.errorsOf(formatter)).errors).toEqual([
+      { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+    ]);
 
     const before = probe.messages.filter((m) => m.id === 'live').length;
-    await waitFor(() => probe.messages.filter((m) => m.id === 'live').length > before + 2, 'more ticks after the failures');
+    await waitFor(
+      () => probe.messages.filter((m) => m.id === 'live').length > before + 2,
+      'more ticks after the failures',
+    );
     expect(probe.closed).toBeUndefined();
     probe.subscribe('works', 'query { ok }');
-    expect((await probe.waitFor((m) => m.id === 'works' && m.type === 'next', 'a query answer')).payload).toEqual({ data: { ok: 'fine' } });
+    expect((await probe.waitFor((m) => m.id === 'works' && m.type === 'next', 'a query answer')).payload).toEqual({
+      data: { ok: 'fine' },
+    });
     probe.close();
   });
 

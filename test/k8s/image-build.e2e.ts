@@ -65,11 +65,21 @@ function runStage(s: DockerStage, context: string[], run: (command: string) => b
       expect(from, `COPY --from=${c.from}`).toBeDefined();
       // Moved rather than copied (a production node_modules is large): no stage reads another's output twice.
       for (const src of c.sources) {
-        const target = inStage(s.name, c.dest.endsWith('/') ? path.posix.join(c.dest, path.posix.basename(src)) : c.dest);
+        const target = inStage(
+          s.name,
+          c.dest.endsWith('/') ? path.posix.join(c.dest, path.posix.basename(src)) : c.dest,
+        );
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.renameSync(inStage(from.name, src), target);
       }
-    } else copyFromContext(root, context, stageRoot(s.name), c.sources, path.posix.relative(s.workdir ?? '/', path.posix.resolve(s.workdir ?? '/', c.dest)) || '.');
+    } else
+      copyFromContext(
+        root,
+        context,
+        stageRoot(s.name),
+        c.sources,
+        path.posix.relative(s.workdir ?? '/', path.posix.resolve(s.workdir ?? '/', c.dest)) || '.',
+      );
   }
   for (const command of s.runs) expect(run(command), `RUN ${command}`).toBe(true);
 }
@@ -78,12 +88,24 @@ function runStage(s: DockerStage, context: string[], run: (command: string) => b
 // What identity's Deployment takes from its Secret: production refuses to start without it.
 const KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
-async function startFromImage(args: string[], env: Record<string, string>, port?: number): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+async function startFromImage(
+  args: string[],
+  env: Record<string, string>,
+  port?: number,
+): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const runtime = stage('runtime');
   port ??= await freePort();
   const child = spawn(runtime.entrypoint![0], [...runtime.entrypoint!.slice(1), ...args], {
     cwd: stageRoot('runtime'),
-    env: { PATH: process.env.PATH ?? '', ...runtime.env, HOST: '127.0.0.1', PORT: String(port), AIC_DATA_DIR: path.join(tmp, 'data'), HOME: tmp, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...runtime.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      AIC_DATA_DIR: path.join(tmp, 'data'),
+      HOME: tmp,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -111,18 +133,31 @@ describe('container image build without Docker', () => {
         fs.symlinkSync(path.join(root, 'node_modules'), path.join(stageRoot('build'), 'node_modules'), 'dir');
         return true;
       }
-      const res = spawnSync('sh', ['-c', run], { cwd: stageRoot('build'), encoding: 'utf8', env: { ...process.env, ...build.env } });
+      const res = spawnSync('sh', ['-c', run], {
+        cwd: stageRoot('build'),
+        encoding: 'utf8',
+        env: { ...process.env, ...build.env },
+      });
       expect(res.status, `RUN ${run}\n${res.stdout}\n${res.stderr}`).toBe(0);
       return true;
     });
     expect(build.runs.at(-1)).toMatch(/^npx tsc -p \S+\.json$/);
-    for (const src of ['scripts', 'k8s', 'test']) expect(fs.existsSync(path.join(stageRoot('build'), src)), `${src}/ is not in the image's sources`).toBe(false);
+    for (const src of ['scripts', 'k8s', 'test'])
+      expect(fs.existsSync(path.join(stageRoot('build'), src)), `${src}/ is not in the image's sources`).toBe(false);
 
     // Deps stage: copy what it copies, run what it runs (the production `npm ci` for real).
     runStage(stage('deps'), context, (run) => {
       // `npm cache clean` keeps the image small; here it would wipe this machine's npm cache.
-      const command = run.split('&&').map((s) => s.trim()).filter((s) => !s.startsWith('npm cache clean')).join(' && ');
-      const res = spawnSync('sh', ['-c', command], { cwd: stageRoot('deps'), encoding: 'utf8', env: { ...process.env, ...stage('deps').env, npm_config_prefer_offline: 'true' } });
+      const command = run
+        .split('&&')
+        .map((s) => s.trim())
+        .filter((s) => !s.startsWith('npm cache clean'))
+        .join(' && ');
+      const res = spawnSync('sh', ['-c', command], {
+        cwd: stageRoot('deps'),
+        encoding: 'utf8',
+        env: { ...process.env, ...stage('deps').env, npm_config_prefer_offline: 'true' },
+      });
       expect(res.status, `${command}\n${res.stdout}\n${res.stderr}`).toBe(0);
       return true;
     });
@@ -144,22 +179,33 @@ describe('container image build without Docker', () => {
     expect(fs.existsSync(path.join(stageRoot('runtime'), 'node_modules/typescript'))).toBe(false);
     expect(fs.existsSync(path.join(stageRoot('runtime'), 'node_modules/vitest'))).toBe(false);
     expect(fs.existsSync(path.join(stageRoot('runtime'), 'node_modules/@apollo/gateway'))).toBe(true);
-    expect(fs.readdirSync(path.join(stageRoot('runtime'), 'node_modules/onnxruntime-node/bin/napi-v6'))).toEqual(['linux']);
+    expect(fs.readdirSync(path.join(stageRoot('runtime'), 'node_modules/onnxruntime-node/bin/napi-v6'))).toEqual([
+      'linux',
+    ]);
     const runtime = stage('runtime');
     expect(fs.existsSync(path.join(stageRoot('runtime'), runtime.cmd![0]))).toBe(true);
     expect(runtime.user).toBe('1000:1000');
     expect(runtime.env.NODE_ENV).toBe('production');
     for (const s of fs.readdirSync(path.join(root, 'subgraphs'))) {
-      if (fs.existsSync(path.join(root, 'subgraphs', s, 'src/main.ts'))) expect(fs.existsSync(path.join(stageRoot('runtime'), 'dist/subgraphs', s, 'src/main.js')), s).toBe(true);
+      if (fs.existsSync(path.join(root, 'subgraphs', s, 'src/main.ts')))
+        expect(fs.existsSync(path.join(stageRoot('runtime'), 'dist/subgraphs', s, 'src/main.js')), s).toBe(true);
     }
   });
 
   /** identity from the image: the gateway learns revocations from it and is ready only once it has. */
-  const startIdentity = (dataDir: string, port?: number) => startFromImage(['dist/subgraphs/identity/src/main.js'], { AIC_DATA_DIR: path.join(tmp, dataDir), AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY }, port);
+  const startIdentity = (dataDir: string, port?: number) =>
+    startFromImage(
+      ['dist/subgraphs/identity/src/main.js'],
+      { AIC_DATA_DIR: path.join(tmp, dataDir), AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY },
+      port,
+    );
 
   it('starts the gateway (the image CMD) from it, answering /health/live and /metrics; not ready until identity answers, never exiting', async () => {
     const identityPort = await freePort();
-    const gw = await startFromImage(stage('runtime').cmd!, { AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql'), AIC_IDENTITY_URL: `http://127.0.0.1:${identityPort}` });
+    const gw = await startFromImage(stage('runtime').cmd!, {
+      AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql'),
+      AIC_IDENTITY_URL: `http://127.0.0.1:${identityPort}`,
+    });
     const live = await waitFor(`${gw.url}/health/live`, gw.child, gw.output);
     expect(live.status).toBe(200);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
@@ -171,10 +217,14 @@ describe('container image build without Docker', () => {
   });
 
   it('starts a subgraph with native modules (identity: Argon2, libsql) from it, ready on SQLite', async () => {
-    const identity = await startFromImage(['dist/subgraphs/identity/src/main.js'], { AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY });
+    const identity = await startFromImage(['dist/subgraphs/identity/src/main.js'], {
+      AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY,
+    });
     const ready = await waitFor(`${identity.url}/health/ready`, identity.child, identity.output);
     expect(ready.status).toBe(200);
-    const jwks = (await (await fetch(`${identity.url}/.well-known/jwks.json`)).json()) as { keys: { kty: string; crv: string }[] };
+    const jwks = (await (await fetch(`${identity.url}/.well-known/jwks.json`)).json()) as {
+      keys: { kty: string; crv: string }[];
+    };
     expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519' });
   });
 
@@ -188,23 +238,41 @@ describe('container image build without Docker', () => {
       async (): Promise<Record<string, string>> => {
         const identity = await startIdentity('drain-gateway-identity');
         await waitFor(`${identity.url}/health/ready`, identity.child, identity.output);
-        return { AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql'), AIC_IDENTITY_URL: identity.url };
+        return {
+          AIC_SUPERGRAPH_PATH: path.join(root, 'k8s/base/gateway/supergraph.graphql'),
+          AIC_IDENTITY_URL: identity.url,
+        };
       },
     ],
-    ['identity', () => ['dist/subgraphs/identity/src/main.js'], async (): Promise<Record<string, string>> => ({ AIC_DATA_DIR: path.join(tmp, 'drain-data'), AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY })],
-  ] as const)('%s drains on SIGTERM: readiness 503 while the drain lasts, then exit code 0', async (_name, args, env) => {
-    const svc = await startFromImage(args(), { ...(await env()), AIC_DRAIN_DELAY_SECONDS: '3' });
-    await waitFor(`${svc.url}/health/ready`, svc.child, svc.output);
-    const exited = new Promise<number | null>((resolve) => svc.child.once('exit', () => resolve(svc.child.exitCode)));
-    svc.child.kill('SIGTERM');
-    const statuses: (number | string)[] = [];
-    let done = false;
-    void exited.then(() => (done = true));
-    while (!done) {
-      statuses.push(await fetch(`${svc.url}/health/ready`).then((r) => r.status, () => 'refused'));
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    expect(statuses, svc.output()).toContain(503);
-    expect(await exited, `signal ${svc.child.signalCode}\n${svc.output()}`).toBe(0);
-  });
+    [
+      'identity',
+      () => ['dist/subgraphs/identity/src/main.js'],
+      async (): Promise<Record<string, string>> => ({
+        AIC_DATA_DIR: path.join(tmp, 'drain-data'),
+        AIC_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY,
+      }),
+    ],
+  ] as const)(
+    '%s drains on SIGTERM: readiness 503 while the drain lasts, then exit code 0',
+    async (_name, args, env) => {
+      const svc = await startFromImage(args(), { ...(await env()), AIC_DRAIN_DELAY_SECONDS: '3' });
+      await waitFor(`${svc.url}/health/ready`, svc.child, svc.output);
+      const exited = new Promise<number | null>((resolve) => svc.child.once('exit', () => resolve(svc.child.exitCode)));
+      svc.child.kill('SIGTERM');
+      const statuses: (number | string)[] = [];
+      let done = false;
+      void exited.then(() => (done = true));
+      while (!done) {
+        statuses.push(
+          await fetch(`${svc.url}/health/ready`).then(
+            (r) => r.status,
+            () => 'refused',
+          ),
+        );
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(statuses, svc.output()).toContain(503);
+      expect(await exited, `signal ${svc.child.signalCode}\n${svc.output()}`).toBe(0);
+    },
+  );
 });

@@ -48,7 +48,9 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8'
  * @param generatedFrom the renderer's objects, whose generated ConfigMaps name the suffixes to strip
  */
 function withoutHashes(objects: unknown[], generatedFrom: K8sObject[]): unknown[] {
-  const names = generatedFrom.flatMap((o) => (o.kind === 'ConfigMap' ? (/^(.+)-[0-9a-f]{10}$/.exec(o.metadata.name)?.[1] ?? []) : []));
+  const names = generatedFrom.flatMap((o) =>
+    o.kind === 'ConfigMap' ? (/^(.+)-[0-9a-f]{10}$/.exec(o.metadata.name)?.[1] ?? []) : [],
+  );
   const pattern = new RegExp(`"(${names.join('|')})-[a-z0-9]{10}"`, 'g');
   return objects.map((o) => JSON.parse(JSON.stringify(o).replace(pattern, '"$1"')));
 }
@@ -68,7 +70,10 @@ describe.each(TARGETS)('k8s/%s', (target) => {
   });
 
   it.skipIf(!kubectl)('renders exactly what `kubectl kustomize` renders (skipped without kubectl)', () => {
-    const out = execFileSync('kubectl', ['kustomize', path.join(k8s, target)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync('kubectl', ['kustomize', path.join(k8s, target)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const real = YAML.parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
     const key = (o: any) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const sorted = (list: unknown[]) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
@@ -108,24 +113,39 @@ describe.each(TARGETS)('k8s/%s', (target) => {
       const svc = find(objects, 'Service', name);
       expect(svc, `Service ${name}`).toBeDefined();
       expect(find(objects, 'Deployment', name, svc!.metadata.namespace), `Deployment ${name}`).toBeDefined();
-      expect(routes[name], `routing URL of ${name}`).toBe(`http://${name}.${svc!.metadata.namespace}.svc.cluster.local:4000/graphql`);
+      expect(routes[name], `routing URL of ${name}`).toBe(
+        `http://${name}.${svc!.metadata.namespace}.svc.cluster.local:4000/graphql`,
+      );
       expect(services[name]).toBe(routes[name]);
     }
     const gateway = find(objects, 'Deployment', 'gateway')!;
-    expect((gateway.spec as any).template.spec.volumes.find((v: any) => v.name === 'supergraph').configMap.name).toBe(cm.metadata.name);
+    expect((gateway.spec as any).template.spec.volumes.find((v: any) => v.name === 'supergraph').configMap.name).toBe(
+      cm.metadata.name,
+    );
   });
 
   it('denies ingress by default; subgraphs admit only the gateway and internal clients, Prometheus only the metrics port', () => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
     for (const ns of PLATFORM_NS) {
-      expect(policies.some((p) => p.metadata.namespace === ns && JSON.stringify((p.spec as any).podSelector) === '{}' && !(p.spec as any).ingress)).toBe(true);
+      expect(
+        policies.some(
+          (p) =>
+            p.metadata.namespace === ns &&
+            JSON.stringify((p.spec as any).podSelector) === '{}' &&
+            !(p.spec as any).ingress,
+        ),
+      ).toBe(true);
     }
-    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph')) {
+    for (const d of objects.filter(
+      (o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph',
+    )) {
       const admitsGateway = policies.some(
         (p) =>
           p.metadata.namespace === d.metadata.namespace &&
           (p.spec as any).podSelector.matchLabels?.['app.kubernetes.io/name'] === d.metadata.name &&
-          ((p.spec as any).ingress ?? []).some((r: any) => r.from.some((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'gateway')),
+          ((p.spec as any).ingress ?? []).some((r: any) =>
+            r.from.some((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'gateway'),
+          ),
       );
       expect(admitsGateway, `NetworkPolicy admitting the gateway to ${d.metadata.name}`).toBe(true);
     }
@@ -135,11 +155,15 @@ describe.each(TARGETS)('k8s/%s', (target) => {
         for (const peer of rule.from) {
           const ns = peer.namespaceSelector?.matchLabels ?? {};
           const pod = peer.podSelector?.matchLabels ?? {};
-          const fromGateway = pod['app.kubernetes.io/name'] === 'gateway' && ns['kubernetes.io/metadata.name'] === 'aic-system';
+          const fromGateway =
+            pod['app.kubernetes.io/name'] === 'gateway' && ns['kubernetes.io/metadata.name'] === 'aic-system';
           const internal = pod['aic.io/internal-client'] === 'true' && ns['aic.io/platform'] === 'true';
           const ingress = pod.istio === 'ingressgateway' && p.metadata.name === 'gateway-from-ingress';
           const scrape = ns['kubernetes.io/metadata.name'] === 'monitoring' && ports.every((x: number) => x === 15020);
-          expect(fromGateway || internal || ingress || scrape, `${p.metadata.namespace}/${p.metadata.name}: ${JSON.stringify(peer)}`).toBe(true);
+          expect(
+            fromGateway || internal || ingress || scrape,
+            `${p.metadata.namespace}/${p.metadata.name}: ${JSON.stringify(peer)}`,
+          ).toBe(true);
         }
       }
     }
@@ -147,7 +171,9 @@ describe.each(TARGETS)('k8s/%s', (target) => {
 
   it('lets only the gateway service account call subgraph GraphQL in the mesh (mTLS STRICT)', () => {
     expect((find(objects, 'PeerAuthentication', 'default', 'istio-system')!.spec as any).mtls.mode).toBe('STRICT');
-    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph')) {
+    for (const d of objects.filter(
+      (o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph',
+    )) {
       const policy = find(objects, 'AuthorizationPolicy', d.metadata.name, d.metadata.namespace);
       expect(policy, `AuthorizationPolicy ${d.metadata.name}`).toBeDefined();
       const rules = (policy!.spec as any).rules as any[];
@@ -162,7 +188,9 @@ describe.each(TARGETS)('k8s/%s', (target) => {
     const weighted = (vs.spec as any).http.find((h: any) => h.name === 'weighted').route;
     expect(weighted.map((r: any) => r.destination.subset)).toEqual(['stable', 'canary']);
     expect(weighted.reduce((s: number, r: any) => s + r.weight, 0)).toBe(100);
-    const subsets = (find(objects, 'DestinationRule', 'inference', 'aic-ai')!.spec as any).subsets.map((s: any) => s.name);
+    const subsets = (find(objects, 'DestinationRule', 'inference', 'aic-ai')!.spec as any).subsets.map(
+      (s: any) => s.name,
+    );
     expect(subsets).toEqual(['stable', 'canary']);
     for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace !== 'aic-observability')) {
       const dr = find(objects, 'DestinationRule', d.metadata.name, d.metadata.namespace);
@@ -185,20 +213,35 @@ describe('cloud overlays', () => {
   it('use their registry, identity and secret store', () => {
     const aws = renderKustomization(path.join(k8s, 'overlays/aws'));
     const azure = renderKustomization(path.join(k8s, 'overlays/azure'));
-    for (const [objects, registry] of [[aws, '.dkr.ecr.'], [azure, '.azurecr.io/']] as const) {
+    for (const [objects, registry] of [
+      [aws, '.dkr.ecr.'],
+      [azure, '.azurecr.io/'],
+    ] as const) {
       for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace !== 'aic-observability')) {
         expect((d.spec as any).template.spec.containers[0].image).toContain(registry);
       }
-      for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph')) {
+      for (const d of objects.filter(
+        (o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph',
+      )) {
         const spc = find(objects, 'SecretProviderClass', `${d.metadata.name}-secrets`, d.metadata.namespace);
         expect(spc, `SecretProviderClass ${d.metadata.name}-secrets`).toBeDefined();
         expect((spc!.spec as any).secretObjects[0].secretName).toBe(`${d.metadata.name}-secrets`);
         const vol = (d.spec as any).template.spec.volumes.find((v: any) => v.name === 'secrets-store');
-        expect(vol?.csi.volumeAttributes.secretProviderClass, `CSI volume of ${d.metadata.name}`).toBe(spc!.metadata.name);
+        expect(vol?.csi.volumeAttributes.secretProviderClass, `CSI volume of ${d.metadata.name}`).toBe(
+          spc!.metadata.name,
+        );
       }
     }
-    expect(aws.filter((o) => o.kind === 'ServiceAccount' && PLATFORM_NS.includes(o.metadata.namespace!)).every((sa) => sa.metadata.annotations?.['eks.amazonaws.com/role-arn'])).toBe(true);
-    expect(azure.filter((o) => o.kind === 'ServiceAccount').every((sa) => sa.metadata.annotations?.['azure.workload.identity/client-id'])).toBe(true);
+    expect(
+      aws
+        .filter((o) => o.kind === 'ServiceAccount' && PLATFORM_NS.includes(o.metadata.namespace!))
+        .every((sa) => sa.metadata.annotations?.['eks.amazonaws.com/role-arn']),
+    ).toBe(true);
+    expect(
+      azure
+        .filter((o) => o.kind === 'ServiceAccount')
+        .every((sa) => sa.metadata.annotations?.['azure.workload.identity/client-id']),
+    ).toBe(true);
     expect((find(aws, 'Ingress', 'aic-api')!.spec as any).ingressClassName).toBe('alb');
     expect((find(azure, 'Ingress', 'aic-api')!.spec as any).ingressClassName).toBe('azure-application-gateway');
   });
@@ -206,46 +249,85 @@ describe('cloud overlays', () => {
   // The gateway shares rate limits and subscriptions through Redis (gateway/src/config.ts reads REDIS_URL):
   // without it each replica limits on its own. Every service gets its connection settings from its
   // overlay's secret store, and each key a container reads is one the store syncs into that Secret.
-  it.each(['aws', 'azure'])('%s: the gateway and every service read REDIS_URL (services also DATABASE_URL) from the Secret their SecretProviderClass syncs', (overlay) => {
-    const objects = renderKustomization(path.join(k8s, 'overlays', overlay));
-    const services = objects.filter((o) => o.kind === 'Deployment' && ['gateway', 'subgraph'].includes(o.metadata.labels?.['app.kubernetes.io/component'] ?? ''));
-    expect(services.map((d) => d.metadata.name).sort()).toEqual(['apps', 'catalog', 'gateway', 'identity', 'inference', 'models', 'schemas', 'synthetic']);
-    for (const d of services) {
-      const name = d.metadata.name;
-      const spec = (d.spec as any).template.spec;
-      const env: any[] = spec.containers[0].env ?? [];
-      const fromSecret = Object.fromEntries(env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom.secretKeyRef]));
-      const wanted = name === 'gateway' ? ['REDIS_URL'] : ['DATABASE_URL', 'REDIS_URL'];
-      for (const key of wanted) expect(fromSecret[key], `${overlay} ${name} ${key}`).toEqual({ name: `${name}-secrets`, key });
-      for (const key of wanted) expect(fromSecret[key].optional, `${overlay} ${name} ${key} required`).toBeUndefined();
-      const spc = find(objects, 'SecretProviderClass', `${name}-secrets`, d.metadata.namespace);
-      expect(spc, `${overlay} SecretProviderClass ${name}-secrets`).toBeDefined();
-      const synced = (spc!.spec as any).secretObjects.find((o: any) => o.secretName === `${name}-secrets`);
-      const keys: string[] = synced.data.map((x: any) => x.key);
-      for (const [envName, ref] of Object.entries(fromSecret) as [string, { name: string; key: string; optional?: boolean }][]) {
-        expect(ref.name, `${overlay} ${name} ${envName}`).toBe(`${name}-secrets`);
-        // A missing required key keeps the pod from starting; optional ones (e.g. AIC_SIGNING_KEYS) may be absent.
-        if (!ref.optional) expect(keys, `${overlay} ${name}: ${ref.key} is not synced by ${name}-secrets`).toContain(ref.key);
+  it.each(['aws', 'azure'])(
+    '%s: the gateway and every service read REDIS_URL (services also DATABASE_URL) from the Secret their SecretProviderClass syncs',
+    (overlay) => {
+      const objects = renderKustomization(path.join(k8s, 'overlays', overlay));
+      const services = objects.filter(
+        (o) =>
+          o.kind === 'Deployment' &&
+          ['gateway', 'subgraph'].includes(o.metadata.labels?.['app.kubernetes.io/component'] ?? ''),
+      );
+      expect(services.map((d) => d.metadata.name).sort()).toEqual([
+        'apps',
+        'catalog',
+        'gateway',
+        'identity',
+        'inference',
+        'models',
+        'schemas',
+        'synthetic',
+      ]);
+      for (const d of services) {
+        const name = d.metadata.name;
+        const spec = (d.spec as any).template.spec;
+        const env: any[] = spec.containers[0].env ?? [];
+        const fromSecret = Object.fromEntries(
+          env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom.secretKeyRef]),
+        );
+        const wanted = name === 'gateway' ? ['REDIS_URL'] : ['DATABASE_URL', 'REDIS_URL'];
+        for (const key of wanted)
+          expect(fromSecret[key], `${overlay} ${name} ${key}`).toEqual({ name: `${name}-secrets`, key });
+        for (const key of wanted)
+          expect(fromSecret[key].optional, `${overlay} ${name} ${key} required`).toBeUndefined();
+        const spc = find(objects, 'SecretProviderClass', `${name}-secrets`, d.metadata.namespace);
+        expect(spc, `${overlay} SecretProviderClass ${name}-secrets`).toBeDefined();
+        const synced = (spc!.spec as any).secretObjects.find((o: any) => o.secretName === `${name}-secrets`);
+        const keys: string[] = synced.data.map((x: any) => x.key);
+        for (const [envName, ref] of Object.entries(fromSecret) as [
+          string,
+          { name: string; key: string; optional?: boolean },
+        ][]) {
+          expect(ref.name, `${overlay} ${name} ${envName}`).toBe(`${name}-secrets`);
+          // A missing required key keeps the pod from starting; optional ones (e.g. AIC_SIGNING_KEYS) may be absent.
+          if (!ref.optional)
+            expect(keys, `${overlay} ${name}: ${ref.key} is not synced by ${name}-secrets`).toContain(ref.key);
+        }
+        // The CSI driver syncs a Secret only while a pod mounts the store.
+        const vol = spec.volumes.find((v: any) => v.csi?.driver === 'secrets-store.csi.k8s.io');
+        expect(vol?.csi.volumeAttributes.secretProviderClass, `${overlay} ${name} mounts its store`).toBe(
+          `${name}-secrets`,
+        );
+        expect(
+          spec.containers[0].volumeMounts.some((m: any) => m.name === vol.name),
+          `${overlay} ${name} volumeMount`,
+        ).toBe(true);
+        expect(validateObject(spc!), `${overlay} ${name}-secrets`).toEqual([]);
       }
-      // The CSI driver syncs a Secret only while a pod mounts the store.
-      const vol = spec.volumes.find((v: any) => v.csi?.driver === 'secrets-store.csi.k8s.io');
-      expect(vol?.csi.volumeAttributes.secretProviderClass, `${overlay} ${name} mounts its store`).toBe(`${name}-secrets`);
-      expect(spec.containers[0].volumeMounts.some((m: any) => m.name === vol.name), `${overlay} ${name} volumeMount`).toBe(true);
-      expect(validateObject(spc!), `${overlay} ${name}-secrets`).toEqual([]);
-    }
-  });
+    },
+  );
 
   it('ship node groups for system, apps and GPU, Argo CD Applications and the Istio install, all valid', () => {
     const eks = readManifestFile(path.join(k8s, 'overlays/aws/cluster/eksctl-cluster.yaml'))[0] as any;
     const groups = Object.fromEntries(eks.managedNodeGroups.map((g: any) => [g.name, g]));
-    expect([groups.system.instanceType, groups.apps.instanceType, groups.gpu.instanceType]).toEqual(['t3.medium', 't3.large', 'g4dn.xlarge']);
+    expect([groups.system.instanceType, groups.apps.instanceType, groups.gpu.instanceType]).toEqual([
+      't3.medium',
+      't3.large',
+      'g4dn.xlarge',
+    ]);
     expect(groups.gpu.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
     const aks = fs.readFileSync(path.join(k8s, 'overlays/azure/cluster/aks-cluster.sh'), 'utf8');
     expect(aks).toContain('--node-taints nvidia.com/gpu=present:NoSchedule');
     for (const pool of ['system', 'apps', 'gpu']) expect(aks).toContain(`aic.io/node-pool=${pool}`);
-    const extra = [...fs.readdirSync(path.join(k8s, 'argocd')).map((f) => path.join(k8s, 'argocd', f)), path.join(k8s, 'cluster/istio-operator.yaml')].flatMap(readManifestFile);
+    const extra = [
+      ...fs.readdirSync(path.join(k8s, 'argocd')).map((f) => path.join(k8s, 'argocd', f)),
+      path.join(k8s, 'cluster/istio-operator.yaml'),
+    ].flatMap(readManifestFile);
     expect(extra.flatMap(validateObject)).toEqual([]);
-    const apps = extra.filter((o) => o.kind === 'Application').map((a) => (a.spec as any).source.path).sort();
+    const apps = extra
+      .filter((o) => o.kind === 'Application')
+      .map((a) => (a.spec as any).source.path)
+      .sort();
     expect(apps).toEqual(['k8s/overlays/aws', 'k8s/overlays/azure']);
     for (const p of apps) expect(fs.existsSync(path.join(root, p, 'kustomization.yaml'))).toBe(true);
   });
@@ -267,7 +349,10 @@ describe('container images', () => {
   const read = (f: string) => parseDockerfile(fs.readFileSync(path.join(root, f), 'utf8'));
 
   it('CPU and GPU images run as uid 1000 from a production install; the GPU one installs CUDA 12 and prefers cuda', () => {
-    for (const [file, install, providers] of [['Dockerfile', 'skip', 'cpu'], ['Dockerfile.gpu', 'cuda12', 'cuda,cpu']] as const) {
+    for (const [file, install, providers] of [
+      ['Dockerfile', 'skip', 'cpu'],
+      ['Dockerfile.gpu', 'cuda12', 'cuda,cpu'],
+    ] as const) {
       const stages = read(file);
       const deps = stages.find((s) => s.name === 'deps')!;
       const runtime = stages.at(-1)!;
@@ -276,16 +361,26 @@ describe('container images', () => {
       expect(runtime.user, file).toBe('1000:1000');
       expect(runtime.env.NODE_ENV, file).toBe('production');
       expect(runtime.env.AIC_INFERENCE_PROVIDERS, file).toBe(providers);
-      expect(runtime.copies.map((c) => c.from), file).toEqual(expect.arrayContaining(['deps', 'build']));
+      expect(
+        runtime.copies.map((c) => c.from),
+        file,
+      ).toEqual(expect.arrayContaining(['deps', 'build']));
     }
     expect(read('Dockerfile.gpu').at(-1)!.from).toMatch(/^\$\{CUDA_IMAGE\}$/);
   });
 
   it('both images run the current Node LTS (24), one release for both, a version package.json engines supports', () => {
-    const releases = ['Dockerfile', 'Dockerfile.gpu'].map((f) => /^ARG NODE_IMAGE=node:(\d+)\.(\d+)\.(\d+)-bookworm-slim$/m.exec(fs.readFileSync(path.join(root, f), 'utf8'))?.slice(1).join('.'));
+    const releases = ['Dockerfile', 'Dockerfile.gpu'].map((f) =>
+      /^ARG NODE_IMAGE=node:(\d+)\.(\d+)\.(\d+)-bookworm-slim$/m
+        .exec(fs.readFileSync(path.join(root, f), 'utf8'))
+        ?.slice(1)
+        .join('.'),
+    );
     expect(releases[0]).toMatch(/^24\./);
     expect(releases[1]).toBe(releases[0]);
-    const engines = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const engines = (
+      JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node;
     expect(engines.split('||').map((r) => r.trim())).toEqual(['^20.19.0', '^24.0.0']);
   });
 
@@ -295,7 +390,9 @@ describe('container images', () => {
       if (!spec || o.metadata.namespace === 'aic-observability') continue;
       for (const c of spec.containers) {
         expect(c.image, `${o.metadata.name}`).toMatch(/^ghcr\.io\/aic-platform\/aic-platform(-gpu)?:/);
-        const entry = String(c.args[0]).replace(/^dist\//, '').replace(/\.js$/, '.ts');
+        const entry = String(c.args[0])
+          .replace(/^dist\//, '')
+          .replace(/\.js$/, '.ts');
         if (o.kind !== 'Job') expect(fs.existsSync(path.join(root, entry)), entry).toBe(true);
       }
     }
@@ -304,21 +401,42 @@ describe('container images', () => {
 
 describe('observability', () => {
   it('dashboard panels and alert rules query metrics the services export', () => {
-    const dash = JSON.parse(fs.readFileSync(path.join(k8s, 'base/observability/dashboards/aic-gateway-inference.json'), 'utf8'));
+    const dash = JSON.parse(
+      fs.readFileSync(path.join(k8s, 'base/observability/dashboards/aic-gateway-inference.json'), 'utf8'),
+    );
     const exprs: string[] = dash.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
     expect(exprs.length).toBeGreaterThan(10);
-    const rules = readManifestFile(path.join(k8s, 'base/observability/monitoring.yaml')).find((o) => o.kind === 'PrometheusRule')!;
+    const rules = readManifestFile(path.join(k8s, 'base/observability/monitoring.yaml')).find(
+      (o) => o.kind === 'PrometheusRule',
+    )!;
     const ruleExprs: string[] = (rules.spec as any).groups.flatMap((g: any) => g.rules.map((r: any) => r.expr));
-    const alerts: string[] = (rules.spec as any).groups.flatMap((g: any) => g.rules.map((r: any) => r.alert).filter(Boolean));
-    expect(alerts).toEqual(expect.arrayContaining(['AicGraphQLErrorRateHigh', 'AicGraphQLLatencyHigh', 'AicGpuSaturated', 'AicTrainingJobFailed']));
+    const alerts: string[] = (rules.spec as any).groups.flatMap((g: any) =>
+      g.rules.map((r: any) => r.alert).filter(Boolean),
+    );
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        'AicGraphQLErrorRateHigh',
+        'AicGraphQLLatencyHigh',
+        'AicGpuSaturated',
+        'AicTrainingJobFailed',
+      ]),
+    );
     // Metric names the code registers (lib/src/metrics.ts, gateway, inference) or the cluster add-ons export.
-    const exported = /^(graphql_operations_total|graphql_operation_duration_seconds_bucket|graphql_active_subscriptions|http_request_duration_seconds_count|inference_\w+|DCGM_\w+|kube_\w+|up|service:[\w:]+|inference:[\w:]+)$/;
-    const source = ['lib/src/metrics.ts', 'gateway/src/observability/metrics.ts', 'subgraphs/inference/src/serving/inference.metrics.ts'].map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
+    const exported =
+      /^(graphql_operations_total|graphql_operation_duration_seconds_bucket|graphql_active_subscriptions|http_request_duration_seconds_count|inference_\w+|DCGM_\w+|kube_\w+|up|service:[\w:]+|inference:[\w:]+)$/;
+    const source = [
+      'lib/src/metrics.ts',
+      'gateway/src/observability/metrics.ts',
+      'subgraphs/inference/src/serving/inference.metrics.ts',
+    ]
+      .map((f) => fs.readFileSync(path.join(root, f), 'utf8'))
+      .join('\n');
     for (const expr of [...exprs, ...ruleExprs]) {
       for (const name of metricNames(expr)) {
         expect(name, expr).toMatch(exported);
         const base = name.replace(/_(bucket|sum|count)$/, '');
-        if (/^(graphql_|http_|inference_)/.test(base)) expect(source, `${base} is not registered in the code`).toContain(`'${base}'`);
+        if (/^(graphql_|http_|inference_)/.test(base))
+          expect(source, `${base} is not registered in the code`).toContain(`'${base}'`);
       }
     }
   });

@@ -13,9 +13,16 @@ const codeOf = (r: { errors?: any[] }) => r.errors?.[0]?.extensions?.code;
 async function addMember(p: Platform, roles: string[]) {
   const email = `m-${randomUUID()}@example.com`;
   const password = `pw-${randomUUID()}`;
-  const r = await p.call('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', { i: { email, name: 'Member', password, roles } }, p.owner.token);
+  const r = await p.call(
+    'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }',
+    { i: { email, name: 'Member', password, roles } },
+    p.owner.token,
+  );
   expect(r.errors).toBeUndefined();
-  const login = await p.call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: email, p: password });
+  const login = await p.call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
+    e: email,
+    p: password,
+  });
   return { id: r.data.createUser.id as string, email, password, token: login.data.login.accessToken as string };
 }
 
@@ -34,7 +41,11 @@ describe.each([false, true])('createOrganization is a permission (production %s)
     const scientist = await addMember(p, ['data-scientist']);
     const engineer = await addMember(p, ['ml-engineer']);
     const key = await p.call('mutation { createApiKey(input: { name: "org-maker" }) { secret } }', {}, p.owner.token);
-    const keyToken = (await p.call('mutation($k: String!) { authenticateApiKey(key: $k) { accessToken } }', { k: key.data.createApiKey.secret })).data.authenticateApiKey.accessToken;
+    const keyToken = (
+      await p.call('mutation($k: String!) { authenticateApiKey(key: $k) { accessToken } }', {
+        k: key.data.createApiKey.secret,
+      })
+    ).data.authenticateApiKey.accessToken;
     const attempts: { who: string; token?: string; code: string }[] = [
       { who: 'viewer', token: viewer.token, code: 'FORBIDDEN' },
       { who: 'data-scientist', token: scientist.token, code: 'FORBIDDEN' },
@@ -45,11 +56,20 @@ describe.each([false, true])('createOrganization is a permission (production %s)
     for (const a of attempts) {
       for (const [where, send] of [
         ['gateway', (s: string) => p.call(CREATE_ORG, { i: { slug: s, name: 'Taken over' } }, a.token)],
-        ['identity', (s: string) => gql(p.services.identity.graphqlUrl, CREATE_ORG, { i: { slug: s, name: 'Taken over' } }, a.token)],
+        [
+          'identity',
+          (s: string) =>
+            gql(p.services.identity.graphqlUrl, CREATE_ORG, { i: { slug: s, name: 'Taken over' } }, a.token),
+        ],
       ] as const) {
         const s = slug();
         const r = await send(s);
-        expect({ who: a.who, where, code: codeOf(r), data: r.data?.createOrganization ?? null }).toEqual({ who: a.who, where, code: a.code, data: null });
+        expect({ who: a.who, where, code: codeOf(r), data: r.data?.createOrganization ?? null }).toEqual({
+          who: a.who,
+          where,
+          code: a.code,
+          data: null,
+        });
         // Nothing half-written: the slug is still free for someone allowed.
         const owner = await p.call(CREATE_ORG, { i: { slug: s, name: 'Owner made' } }, p.owner.token);
         expect(owner.data?.createOrganization?.slug).toBe(s);
@@ -57,7 +77,7 @@ describe.each([false, true])('createOrganization is a permission (production %s)
     }
   });
 
-  it('is allowed to holders of org:manage (owner, admin), who become the new organization\'s owner', async () => {
+  it("is allowed to holders of org:manage (owner, admin), who become the new organization's owner", async () => {
     const admin = await addMember(p, ['admin']);
     for (const token of [p.owner.token, admin.token]) {
       const s = slug();
@@ -91,20 +111,45 @@ const throttled = { AIC_CREDENTIAL_FAILURES_PER_ADDRESS: String(LIMIT), AIC_CRED
 
 /** One failed credential check of each kind the throttle covers, in turn. */
 const guesses: { name: string; query: string; vars: () => Record<string, unknown> }[] = [
-  { name: 'login (unknown email)', query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', vars: () => ({ e: `nobody-${randomUUID()}@example.com`, p: 'guess-guess' }) },
-  { name: 'refreshToken', query: 'mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken } }', vars: () => ({ r: `aicr_${randomUUID()}` }) },
-  { name: 'authenticateApiKey', query: 'mutation($k: String!) { authenticateApiKey(key: $k) { accessToken } }', vars: () => ({ k: `aic_ABCDEFGHIJKL_${'x'.repeat(43)}` }) },
-  { name: 'exchangeExternalToken', query: 'mutation($t: String!) { exchangeExternalToken(token: $t) { accessToken } }', vars: () => ({ t: 'not.a.jwt' }) },
+  {
+    name: 'login (unknown email)',
+    query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+    vars: () => ({ e: `nobody-${randomUUID()}@example.com`, p: 'guess-guess' }),
+  },
+  {
+    name: 'refreshToken',
+    query: 'mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken } }',
+    vars: () => ({ r: `aicr_${randomUUID()}` }),
+  },
+  {
+    name: 'authenticateApiKey',
+    query: 'mutation($k: String!) { authenticateApiKey(key: $k) { accessToken } }',
+    vars: () => ({ k: `aic_ABCDEFGHIJKL_${'x'.repeat(43)}` }),
+  },
+  {
+    name: 'exchangeExternalToken',
+    query: 'mutation($t: String!) { exchangeExternalToken(token: $t) { accessToken } }',
+    vars: () => ({ t: 'not.a.jwt' }),
+  },
 ];
 
 describe.each([
   { name: 'dev, in memory', production: false, env: {} as Record<string, string> },
-  { name: 'production, Redis', production: true, env: { REDIS_URL, AIC_IDENTITY_REDIS_PREFIX: `test-${randomUUID()}` } },
+  {
+    name: 'production, Redis',
+    production: true,
+    env: { REDIS_URL, AIC_IDENTITY_REDIS_PREFIX: `test-${randomUUID()}` },
+  },
 ])('credential guessing is throttled per client address ($name)', ({ production, env }) => {
   let p: Platform;
   beforeAll(async () => {
     // One load balancer hop in front of the gateway: X-Forwarded-For's last entry is the client.
-    p = await startPlatform({ production, only: ['identity'], env: { ...throttled, ...env }, gateway: { trustProxy: 1 } });
+    p = await startPlatform({
+      production,
+      only: ['identity'],
+      env: { ...throttled, ...env },
+      gateway: { trustProxy: 1 },
+    });
   });
   afterAll(async () => p?.stop());
 
@@ -116,12 +161,31 @@ describe.each([
     for (let i = 0; i < LIMIT; i++) {
       const g = guesses[i % guesses.length];
       const r = await p.call(g.query, g.vars(), undefined, from(attacker));
-      expect({ guess: g.name, status: r.status, code: codeOf(r) }).toEqual({ guess: g.name, status: 200, code: 'UNAUTHENTICATED' });
+      expect({ guess: g.name, status: r.status, code: codeOf(r) }).toEqual({
+        guess: g.name,
+        status: 200,
+        code: 'UNAUTHENTICATED',
+      });
     }
-    for (const g of [...guesses, { name: 'login (right password)', query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', vars: () => ({ e: victim.email, p: victim.password }) }]) {
-      const res = await fetch(p.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...from(attacker) }, body: JSON.stringify({ query: g.query, variables: g.vars() }) });
+    for (const g of [
+      ...guesses,
+      {
+        name: 'login (right password)',
+        query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        vars: () => ({ e: victim.email, p: victim.password }),
+      },
+    ]) {
+      const res = await fetch(p.gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...from(attacker) },
+        body: JSON.stringify({ query: g.query, variables: g.vars() }),
+      });
       const body = (await res.json()) as any;
-      expect({ guess: g.name, status: res.status, code: codeOf(body) }).toEqual({ guess: g.name, status: 429, code: 'RATE_LIMITED' });
+      expect({ guess: g.name, status: res.status, code: codeOf(body) }).toEqual({
+        guess: g.name,
+        status: 429,
+        code: 'RATE_LIMITED',
+      });
       const after = body.errors[0].extensions.retryAfterSeconds;
       expect(after).toBeGreaterThan(0);
       expect(after).toBeLessThanOrEqual(120);
@@ -133,7 +197,13 @@ describe.each([
     const attacker = `198.51.100.${Math.floor(Math.random() * 200) + 1}`;
     const bystander = `192.0.2.${Math.floor(Math.random() * 200) + 1}`;
     const member = await addMember(p, ['viewer']);
-    const login = (address: string, password = member.password) => p.call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: member.email, p: password }, undefined, from(address));
+    const login = (address: string, password = member.password) =>
+      p.call(
+        'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        { e: member.email, p: password },
+        undefined,
+        from(address),
+      );
     // Many correct sign-ins from one address: never throttled.
     for (let i = 0; i < LIMIT + 2; i++) expect((await login(bystander)).data?.login?.accessToken).toBeTruthy();
     for (let i = 0; i < LIMIT; i++) await p.call(guesses[0].query, guesses[0].vars(), undefined, from(attacker));
@@ -151,8 +221,11 @@ describe('a client cannot choose its address by sending X-Forwarded-For', () => 
   afterAll(async () => p?.stop());
 
   it('through the gateway, rotating X-Forwarded-For does not reset the count', async () => {
-    for (let i = 0; i < LIMIT; i++) await p.call(guesses[0].query, guesses[0].vars(), undefined, { 'x-forwarded-for': `203.0.113.${i + 1}` });
-    const r = await p.call(guesses[1].query, guesses[1].vars(), undefined, { 'x-forwarded-for': '203.0.113.250, 10.0.0.1' });
+    for (let i = 0; i < LIMIT; i++)
+      await p.call(guesses[0].query, guesses[0].vars(), undefined, { 'x-forwarded-for': `203.0.113.${i + 1}` });
+    const r = await p.call(guesses[1].query, guesses[1].vars(), undefined, {
+      'x-forwarded-for': '203.0.113.250, 10.0.0.1',
+    });
     expect({ status: r.status, code: codeOf(r) }).toEqual({ status: 429, code: 'RATE_LIMITED' });
   });
 });
@@ -165,8 +238,10 @@ describe('identity reached directly trusts X-Forwarded-For only from configured 
   afterAll(async () => p?.stop());
 
   it('counts the peer address whatever the header says', async () => {
-    const direct = (g: (typeof guesses)[number], xff: string) => gql(p.services.identity.graphqlUrl, g.query, g.vars(), undefined, { 'x-forwarded-for': xff });
-    for (let i = 0; i < LIMIT; i++) expect(codeOf(await direct(guesses[i % guesses.length], `198.51.100.${i + 1}`))).toBe('UNAUTHENTICATED');
+    const direct = (g: (typeof guesses)[number], xff: string) =>
+      gql(p.services.identity.graphqlUrl, g.query, g.vars(), undefined, { 'x-forwarded-for': xff });
+    for (let i = 0; i < LIMIT; i++)
+      expect(codeOf(await direct(guesses[i % guesses.length], `198.51.100.${i + 1}`))).toBe('UNAUTHENTICATED');
     const r = await direct(guesses[2], '198.51.100.99');
     expect({ status: r.status, code: codeOf(r) }).toEqual({ status: 429, code: 'RATE_LIMITED' });
   });

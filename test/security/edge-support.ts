@@ -28,10 +28,21 @@ function dechunk(raw: Buffer): Buffer {
  * Sends one HTTP/1.1 request with exactly `target` as its request target.
  * @returns status, headers (lower-case names) and body; status 0 when the server closed without answering
  */
-export function rawRequest(baseUrl: string, method: string, target: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  target: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawAnswer> {
   const url = new URL(baseUrl);
   const body = typeof opts.body === 'string' ? Buffer.from(opts.body) : (opts.body ?? Buffer.alloc(0));
-  const lines = [`${method} ${target} HTTP/1.1`, `host: ${url.host}`, 'connection: close', `content-length: ${body.length}`, ...Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `${method} ${target} HTTP/1.1`,
+    `host: ${url.host}`,
+    'connection: close',
+    `content-length: ${body.length}`,
+    ...Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(url.port), url.hostname);
     const chunks: Buffer[] = [];

@@ -6,7 +6,15 @@
 // A mutation added to the schema is fuzzed at once: nothing here names a mutation.
 import fc from 'fast-check';
 import type { GraphQLArgument, GraphQLField, GraphQLInputType, GraphQLSchema } from 'graphql';
-import { getNamedType, isCompositeType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType } from 'graphql';
+import {
+  getNamedType,
+  isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+} from 'graphql';
 
 /** How deep input objects are followed (deeper fields get null, {} or a wrong type). */
 export const MAX_INPUT_DEPTH = 3;
@@ -45,20 +53,72 @@ const huge = {
   nul: '\u0000'.repeat(HUGE / 8),
 };
 
-const PROTOTYPE_WORDS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'then'];
+const PROTOTYPE_WORDS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+  'then',
+];
 
 /** Hand-picked strings of each class; the generator also mixes them and adds random ones. */
 export const BAD_STRINGS: Record<string, string[]> = {
   empty: ['', ' ', '\t\n', '\r\n'.repeat(1000)],
   nul: ['\u0000', 'a\u0000b', 'name\u0000', '\u0000'.repeat(64)],
   surrogates: ['\uD800', 'x\uDBFF', '\uDC00y', '\uDE00\uD83D', 'ok\uD83D'],
-  unicode: ['\u202Egnp.exe', 'مرحبا بالعالم', 'שלום\u200F', '\u200B\u200C\u200D\uFEFF', 'e\u0301\u0301\u0301', '👩‍👩‍👧‍👦🏳️‍🌈🇺🇦', 'Ω≈ç√∫', '\uFFFF\uFFFE', '\u{10FFFF}', 'ﷺ', 'İı'],
+  unicode: [
+    '\u202Egnp.exe',
+    'مرحبا بالعالم',
+    'שלום\u200F',
+    '\u200B\u200C\u200D\uFEFF',
+    'e\u0301\u0301\u0301',
+    '👩‍👩‍👧‍👦🏳️‍🌈🇺🇦',
+    'Ω≈ç√∫',
+    '\uFFFF\uFFFE',
+    '\u{10FFFF}',
+    'ﷺ',
+    'İı',
+  ],
   prototype: PROTOTYPE_WORDS,
-  sql: ["' OR 1=1 --", '"; DROP TABLE users; --', "'; SELECT pg_sleep(10); --", '%', '_', '\\', "\\'", '1; --', '$1', '?'],
+  sql: [
+    "' OR 1=1 --",
+    '"; DROP TABLE users; --',
+    "'; SELECT pg_sleep(10); --",
+    '%',
+    '_',
+    '\\',
+    "\\'",
+    '1; --',
+    '$1',
+    '?',
+  ],
   regex: ['(a+)+$', '^(a|a)*$', '[', '(?<', ')', '.*', '\\', '*', '(?=a)', '\\1', `${'a'.repeat(40)}!`],
-  injection: ['../../../../etc/passwd', '..%2f..%2f', '%00', '%s%s%n', '${7*7}', '{{7*7}}', '<script>alert(1)</script>', '{"$gt":""}', '*)(uid=*', 'a\nb: c', '-- \n#'],
+  injection: [
+    '../../../../etc/passwd',
+    '..%2f..%2f',
+    '%00',
+    '%s%s%n',
+    '${7*7}',
+    '{{7*7}}',
+    '<script>alert(1)</script>',
+    '{"$gt":""}',
+    '*)(uid=*',
+    'a\nb: c',
+    '-- \n#',
+  ],
   numeric: ['NaN', 'Infinity', '-0', '1e309', '0x10', '9007199254740993', ' 1', '1.'],
-  formats: ['not-a-uuid', '00000000-0000-0000-0000-000000000000', 'a@b', 'mailto:x@example.com', 'javascript:alert(1)', '2026-02-30T25:61:61Z', '+275760-09-13T00:00:00.001Z'],
+  formats: [
+    'not-a-uuid',
+    '00000000-0000-0000-0000-000000000000',
+    'a@b',
+    'mailto:x@example.com',
+    'javascript:alert(1)',
+    '2026-02-30T25:61:61Z',
+    '+275760-09-13T00:00:00.001Z',
+  ],
 };
 
 const pieces = Object.values(BAD_STRINGS).flat();
@@ -68,21 +128,48 @@ export const badString: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...pieces) },
   { weight: 3, arbitrary: fc.array(fc.constantFrom(...pieces), { minLength: 2, maxLength: 4 }).map((a) => a.join('')) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 40 }) },
+  {
+    weight: 1,
+    arbitrary: fc.string({
+      unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+      maxLength: 40,
+    }),
+  },
   { weight: 1, arbitrary: fc.uuid() },
   { weight: 1, arbitrary: fc.constantFrom(huge.ascii, huge.emoji, huge.nul, `${huge.ascii}\u0000`) },
 );
 
-const INT_EDGES: unknown[] = [0, -1, 1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 53 + 1, -(2 ** 53) - 1, Number.MAX_SAFE_INTEGER, 1e308, 0.5, -0, 'NaN', 'Infinity', '1', '0x1'];
+const INT_EDGES: unknown[] = [
+  0,
+  -1,
+  1,
+  2 ** 31 - 1,
+  2 ** 31,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  2 ** 53 + 1,
+  -(2 ** 53) - 1,
+  Number.MAX_SAFE_INTEGER,
+  1e308,
+  0.5,
+  -0,
+  'NaN',
+  'Infinity',
+  '1',
+  '0x1',
+];
 const FLOAT_EDGES: unknown[] = [0, -0, 1e308, -1e308, 5e-324, 2 ** 53 + 1, 0.1, -1, 'NaN', '-Infinity', '1e999', '1.5'];
 
 /** A value of another type than expected (GraphQL must refuse it, not crash). */
-const wrongType: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(1, -1.5, true, 'x', [], {}, [[[]]], { a: { b: 1 } }, [null]);
+const wrongType: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(1, -1.5, true, 'x', [], {}, [[[]]], { a: { b: 1 } }, [
+  null,
+]);
 
 /** An object with the prototype words as own keys (as JSON.parse makes them). */
 function prototypeObject(value: unknown): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (const key of PROTOTYPE_WORDS) Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const key of PROTOTYPE_WORDS)
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
   return o;
 }
 
@@ -95,12 +182,27 @@ function nested(depth: number, leaf: unknown, array: boolean): unknown {
 /** JSON values: random ones, deep ones, huge arrays, prototype keys, bad strings as keys and values. */
 export const badJson: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-  { weight: 2, arbitrary: fc.dictionary(badString.filter((s) => s.length < 100), fc.oneof(badString, fc.constant(null), fc.integer()), { maxKeys: 4 }) },
-  { weight: 2, arbitrary: fc.constantFrom(10, 100, 1000, 2500).chain((d) => fc.boolean().map((array) => nested(d, 'leaf', array))) },
+  {
+    weight: 2,
+    arbitrary: fc.dictionary(
+      badString.filter((s) => s.length < 100),
+      fc.oneof(badString, fc.constant(null), fc.integer()),
+      { maxKeys: 4 },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(10, 100, 1000, 2500).chain((d) => fc.boolean().map((array) => nested(d, 'leaf', array))),
+  },
   { weight: 1, arbitrary: fc.constantFrom(100_000, 250_000).map((n) => new Array<number>(n).fill(1)) },
   { weight: 1, arbitrary: fc.constant(Array.from({ length: 10_000 }, (_, i) => ({ [`k${i}`]: i }))) },
   { weight: 2, arbitrary: badString.map((s) => prototypeObject(s)) },
-  { weight: 1, arbitrary: fc.constant(JSON.parse('{"__proto__":{"polluted":true,"isAdmin":true},"constructor":{"prototype":{"polluted":true}}}')) },
+  {
+    weight: 1,
+    arbitrary: fc.constant(
+      JSON.parse('{"__proto__":{"polluted":true,"isAdmin":true},"constructor":{"prototype":{"polluted":true}}}'),
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 0, '', [], {}, true, 'x', 1e308) },
 );
 
@@ -110,14 +212,27 @@ export const badJson: fc.Arbitrary<unknown> = fc.oneof(
  * value GraphQL accepts (required fields present, valid enum values, 32-bit Ints) whose strings,
  * JSON and numbers are still bad, so it reaches the resolvers and what is behind them.
  */
-export function valueFor(type: GraphQLInputType, depth = 0, typed = false, ids: readonly string[] = []): fc.Arbitrary<unknown> {
+export function valueFor(
+  type: GraphQLInputType,
+  depth = 0,
+  typed = false,
+  ids: readonly string[] = [],
+): fc.Arbitrary<unknown> {
   if (isNonNullType(type)) {
     if (typed) return ofType(type.ofType, depth, true, ids);
-    return fc.oneof({ weight: 12, arbitrary: valueFor(type.ofType, depth, false, ids) }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType });
+    return fc.oneof(
+      { weight: 12, arbitrary: valueFor(type.ofType, depth, false, ids) },
+      { weight: 1, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: wrongType },
+    );
   }
   const inner = ofType(type, depth, typed, ids);
   if (typed) return fc.oneof({ weight: 8, arbitrary: inner }, { weight: 1, arbitrary: fc.constant(null) });
-  return fc.oneof({ weight: 8, arbitrary: inner }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType });
+  return fc.oneof(
+    { weight: 8, arbitrary: inner },
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: wrongType },
+  );
 }
 
 function ofType(type: GraphQLInputType, depth: number, typed: boolean, ids: readonly string[]): fc.Arbitrary<unknown> {
@@ -128,13 +243,22 @@ function ofType(type: GraphQLInputType, depth: number, typed: boolean, ids: read
       // A single value where a list is expected (GraphQL coerces it to a list of one).
       { weight: 2, arbitrary: item },
       // Many items: 10,000 of a small one (a huge one twice, so a request stays a few MB at most).
-      { weight: 1, arbitrary: item.map((v) => ((JSON.stringify(v) ?? '').length < 1000 ? new Array<unknown>(10_000).fill(v) : [v, v])) },
+      {
+        weight: 1,
+        arbitrary: item.map((v) =>
+          (JSON.stringify(v) ?? '').length < 1000 ? new Array<unknown>(10_000).fill(v) : [v, v],
+        ),
+      },
     );
   }
   if (isEnumType(type)) {
     const names = type.getValues().map((v) => v.name);
     if (typed) return fc.constantFrom(...names);
-    return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...names) }, { weight: 2, arbitrary: badString }, { weight: 1, arbitrary: fc.constantFrom(...names).map((n) => n.toLowerCase()) });
+    return fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...names) },
+      { weight: 2, arbitrary: badString },
+      { weight: 1, arbitrary: fc.constantFrom(...names).map((n) => n.toLowerCase()) },
+    );
   }
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields());
@@ -142,10 +266,14 @@ function ofType(type: GraphQLInputType, depth: number, typed: boolean, ids: read
     if (typed) {
       // Deeper than the bound only what is required (input types have no required cycles).
       const wanted = depth >= MAX_INPUT_DEPTH ? fields.filter((f) => required.includes(f.name)) : fields;
-      return fc.record(Object.fromEntries(wanted.map((f) => [f.name, valueFor(f.type, depth + 1, true, ids)])), { requiredKeys: required });
+      return fc.record(Object.fromEntries(wanted.map((f) => [f.name, valueFor(f.type, depth + 1, true, ids)])), {
+        requiredKeys: required,
+      });
     }
     if (depth >= MAX_INPUT_DEPTH) return fc.constantFrom<unknown>({}, null, 'deep');
-    const record = fc.record(Object.fromEntries(fields.map((f) => [f.name, valueFor(f.type, depth + 1, false, ids)])), { requiredKeys: [] });
+    const record = fc.record(Object.fromEntries(fields.map((f) => [f.name, valueFor(f.type, depth + 1, false, ids)])), {
+      requiredKeys: [],
+    });
     return fc.tuple(record, fc.constantFrom('none', 'none', 'none', 'unknown', 'prototype')).map(([o, extra]) => {
       if (extra === 'unknown') return { ...o, notAField: 'x' };
       if (extra === 'prototype') return Object.assign(prototypeObject('x'), o);
@@ -155,7 +283,9 @@ function ofType(type: GraphQLInputType, depth: number, typed: boolean, ids: read
   if (isScalarType(type)) {
     const value = scalarValue(type.name, typed);
     // IDs of real resources (any kind) get past "not found" to the checks behind it.
-    return type.name === 'ID' && ids.length ? fc.oneof({ weight: 2, arbitrary: value }, { weight: 1, arbitrary: fc.constantFrom(...ids) }) : value;
+    return type.name === 'ID' && ids.length
+      ? fc.oneof({ weight: 2, arbitrary: value }, { weight: 1, arbitrary: fc.constantFrom(...ids) })
+      : value;
   }
   return wrongType;
 }
@@ -169,9 +299,13 @@ function scalarValue(name: string, typed: boolean): fc.Arbitrary<unknown> {
     case 'ID':
       return typed ? badString : fc.oneof({ weight: 8, arbitrary: badString }, { weight: 1, arbitrary: fc.integer() });
     case 'Int':
-      return typed ? fc.oneof(fc.constantFrom(...INT32_EDGES), fc.integer()) : fc.oneof(fc.constantFrom(...INT_EDGES), fc.integer());
+      return typed
+        ? fc.oneof(fc.constantFrom(...INT32_EDGES), fc.integer())
+        : fc.oneof(fc.constantFrom(...INT_EDGES), fc.integer());
     case 'Float':
-      return typed ? fc.oneof(fc.constantFrom(...FINITE_FLOAT_EDGES), fc.double({ noNaN: true, noDefaultInfinity: true })) : fc.oneof(fc.constantFrom(...FLOAT_EDGES), fc.double({ noNaN: true }));
+      return typed
+        ? fc.oneof(fc.constantFrom(...FINITE_FLOAT_EDGES), fc.double({ noNaN: true, noDefaultInfinity: true }))
+        : fc.oneof(fc.constantFrom(...FLOAT_EDGES), fc.double({ noNaN: true }));
     case 'Boolean':
       return typed ? fc.boolean() : fc.constantFrom<unknown>(true, false, 'true', 0, 1);
     case 'JSON':
@@ -180,7 +314,13 @@ function scalarValue(name: string, typed: boolean): fc.Arbitrary<unknown> {
       return typed ? badJson.filter((v) => !!v && typeof v === 'object' && !Array.isArray(v)) : badJson;
     default:
       if (/date|time/i.test(name)) {
-        const valid = fc.constantFrom<unknown>('2026-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '2026-12-31T23:59:59.999+14:00');
+        const valid = fc.constantFrom<unknown>(
+          '2026-01-01T00:00:00Z',
+          '+275760-09-13T00:00:00.000Z',
+          '-271821-04-20T00:00:00.000Z',
+          '1970-01-01T00:00:00.000Z',
+          '2026-12-31T23:59:59.999+14:00',
+        );
         return typed ? valid : fc.oneof(valid, fc.constantFrom<unknown>(0, 8.64e15 + 1, '0000-00-00'), badString);
       }
       return typed ? badString : fc.oneof(badString, badJson, wrongType);
@@ -219,14 +359,30 @@ function enumNamesOf(args: readonly GraphQLArgument[]): Set<string> {
 }
 
 /** The arbitrary of requests for one mutation field. */
-export function requestsFor(field: GraphQLField<unknown, unknown>, ids: readonly string[] = []): fc.Arbitrary<FuzzRequest> {
+export function requestsFor(
+  field: GraphQLField<unknown, unknown>,
+  ids: readonly string[] = [],
+): fc.Arbitrary<FuzzRequest> {
   const args = field.args;
   const selection = selectionOf(field);
   const enums = enumNamesOf(args);
   // Each argument: a value, or left out (undefined).
-  const loose = fc.tuple(...args.map((a) => fc.oneof({ weight: 9, arbitrary: valueFor(a.type, 0, false, ids) }, { weight: 1, arbitrary: fc.constant(undefined) })));
+  const loose = fc.tuple(
+    ...args.map((a) =>
+      fc.oneof(
+        { weight: 9, arbitrary: valueFor(a.type, 0, false, ids) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      ),
+    ),
+  );
   // Typed values pass GraphQL's checks and reach the resolvers; optional arguments may be left out.
-  const typed = fc.tuple(...args.map((a) => (isNonNullType(a.type) && a.defaultValue === undefined ? valueFor(a.type, 0, true, ids) : fc.option(valueFor(a.type, 0, true, ids), { nil: undefined }))));
+  const typed = fc.tuple(
+    ...args.map((a) =>
+      isNonNullType(a.type) && a.defaultValue === undefined
+        ? valueFor(a.type, 0, true, ids)
+        : fc.option(valueFor(a.type, 0, true, ids), { nil: undefined }),
+    ),
+  );
   const values = fc.oneof(typed, loose);
   const asVariables = values.map((vs): Omit<FuzzRequest, 'anonymous'> => {
     const declared = args.map((a, i) => `$v${i}: ${String(a.type)}`);
@@ -241,15 +397,29 @@ export function requestsFor(field: GraphQLField<unknown, unknown>, ids: readonly
   });
   const asLiterals = values.map((vs): Omit<FuzzRequest, 'anonymous'> => {
     const passed = args.flatMap((a, i) => (vs[i] === undefined ? [] : [`${a.name}: ${literal(vs[i], enums)}`]));
-    return { mode: 'literal', query: `mutation { ${field.name}${passed.length ? `(${passed.join(', ')})` : ''}${selection} }`, variables: {} };
+    return {
+      mode: 'literal',
+      query: `mutation { ${field.name}${passed.length ? `(${passed.join(', ')})` : ''}${selection} }`,
+      variables: {},
+    };
   });
-  const missing = fc.constant<Omit<FuzzRequest, 'anonymous'>>({ mode: 'missing', query: `mutation { ${field.name}${selection} }`, variables: {} });
-  const request = fc.oneof({ weight: 6, arbitrary: asVariables }, { weight: 3, arbitrary: asLiterals }, { weight: 1, arbitrary: missing });
-  return fc
-    .tuple(request, fc.integer({ min: 0, max: 4 }))
-    .map(([r, n]) => ({ ...r, anonymous: n === 0 }))
-    // Nested lists of huge strings could add up to hundreds of MB: past twice the edge limit, no new class is tested.
-    .filter((r) => r.query.length + (JSON.stringify(r.variables)?.length ?? 0) <= MAX_REQUEST_CHARS);
+  const missing = fc.constant<Omit<FuzzRequest, 'anonymous'>>({
+    mode: 'missing',
+    query: `mutation { ${field.name}${selection} }`,
+    variables: {},
+  });
+  const request = fc.oneof(
+    { weight: 6, arbitrary: asVariables },
+    { weight: 3, arbitrary: asLiterals },
+    { weight: 1, arbitrary: missing },
+  );
+  return (
+    fc
+      .tuple(request, fc.integer({ min: 0, max: 4 }))
+      .map(([r, n]) => ({ ...r, anonymous: n === 0 }))
+      // Nested lists of huge strings could add up to hundreds of MB: past twice the edge limit, no new class is tested.
+      .filter((r) => r.query.length + (JSON.stringify(r.variables)?.length ?? 0) <= MAX_REQUEST_CHARS)
+  );
 }
 
 /** Every Mutation field of the schema, as it names them. */
@@ -264,9 +434,14 @@ export function mutationNames(schema: GraphQLSchema): string[] {
 export function fuzzPlan(schema: GraphQLSchema, ids: readonly string[] = []): FuzzPlan {
   const plan: FuzzPlan = { targets: [], skipped: [] };
   for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
-    const unsendable = field.args.find((a) => isScalarType(getNamedType(a.type)) && UNSENDABLE_SCALAR.test(getNamedType(a.type).name));
+    const unsendable = field.args.find(
+      (a) => isScalarType(getNamedType(a.type)) && UNSENDABLE_SCALAR.test(getNamedType(a.type).name),
+    );
     if (unsendable) {
-      plan.skipped.push({ field: field.name, reason: `argument ${unsendable.name} is a ${getNamedType(unsendable.type).name} (multipart upload), not a JSON value` });
+      plan.skipped.push({
+        field: field.name,
+        reason: `argument ${unsendable.name} is a ${getNamedType(unsendable.type).name} (multipart upload), not a JSON value`,
+      });
       continue;
     }
     plan.targets.push({ field: field.name, request: requestsFor(field, ids) });

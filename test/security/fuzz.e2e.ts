@@ -21,7 +21,9 @@ const RUNS = Number(process.env.AIC_FUZZ_RUNS ?? 15);
 const SEED = process.env.AIC_FUZZ_SEED === 'random' ? undefined : Number(process.env.AIC_FUZZ_SEED || 20261206);
 
 const root = path.resolve(__dirname, '../..');
-const checkedIn = Supergraph.build(fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8')).apiSchema().toGraphQLJSSchema();
+const checkedIn = Supergraph.build(fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8'))
+  .apiSchema()
+  .toGraphQLJSSchema();
 const TARGETS = fuzzPlan(checkedIn).targets;
 
 /** A request as fast-check prints it: long strings cut, so a 1 MB value does not flood the report. */
@@ -29,7 +31,8 @@ function printable(r: FuzzRequest): string {
   const cut = (v: unknown): unknown => {
     if (typeof v === 'string') return v.length > 120 ? `${v.slice(0, 60)}…(${v.length} chars)` : v;
     if (Array.isArray(v)) return v.length > 20 ? [...v.slice(0, 5).map(cut), `…(${v.length} items)`] : v.map(cut);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).map((k) => [k, cut((v as Record<string, unknown>)[k])]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.keys(v).map((k) => [k, cut((v as Record<string, unknown>)[k])]));
     return v;
   };
   try {
@@ -78,64 +81,87 @@ function faultsOf(status: number, text: string, p: Platform, production: boolean
   return faults;
 }
 
-describe.each([{ production: false }, { production: true }])('fuzzing every mutation through the gateway (production: $production)', ({ production }) => {
-  let p: Platform;
-  let token: string;
-  let plan: Map<string, FuzzTarget>;
-  const served = () => Supergraph.build(p.gateway.supergraphSdl).apiSchema().toGraphQLJSSchema();
-  const signIn = async () => {
-    const login = await p.call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: p.owner.email, p: p.owner.password });
-    token = login.data.login.accessToken as string;
-  };
+describe.each([{ production: false }, { production: true }])(
+  'fuzzing every mutation through the gateway (production: $production)',
+  ({ production }) => {
+    let p: Platform;
+    let token: string;
+    let plan: Map<string, FuzzTarget>;
+    const served = () => Supergraph.build(p.gateway.supergraphSdl).apiSchema().toGraphQLJSSchema();
+    const signIn = async () => {
+      const login = await p.call(
+        'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        { e: p.owner.email, p: p.owner.password },
+      );
+      token = login.data.login.accessToken as string;
+    };
 
-  beforeAll(async () => {
-    p = await startPlatform({
-      production,
-      // The fuzz fails credentials by the hundred from one address, and sends thousands of requests a
-      // minute: throttling would answer 429 to the rest of the run (a fine answer, but it fuzzes nothing).
-      env: { AIC_CREDENTIAL_FAILURES_PER_ADDRESS: '1000000' },
-      gateway: { rateLimits: { perUserPerMinute: 0, perIpPerMinute: 0 } },
+    beforeAll(async () => {
+      p = await startPlatform({
+        production,
+        // The fuzz fails credentials by the hundred from one address, and sends thousands of requests a
+        // minute: throttling would answer 429 to the rest of the run (a fine answer, but it fuzzes nothing).
+        env: { AIC_CREDENTIAL_FAILURES_PER_ADDRESS: '1000000' },
+        gateway: { rateLimits: { perUserPerMinute: 0, perIpPerMinute: 0 } },
+      });
+      token = p.owner.token;
+      // Real resources of the owner's organization: their ids, mixed into ID values, get the fuzz past "not found".
+      const made = await Promise.all([
+        p.call('mutation { createModel(input: { name: "fuzz-model" }) { id } }', {}, token),
+        p.call('mutation { createDataset(input: { name: "fuzz-dataset", format: CSV }) { id } }', {}, token),
+        p.call(
+          'mutation { createApplication(input: { name: "fuzz-app", environments: ["staging"] }) { id } }',
+          {},
+          token,
+        ),
+        p.call('{ me { id } }', {}, token),
+      ]);
+      const ids = made.map((m) => Object.values(m.data ?? {})[0] as { id?: string } | undefined).map((d) => d?.id);
+      expect(
+        ids.every((id) => typeof id === 'string'),
+        JSON.stringify(made.map((m) => m.errors)),
+      ).toBe(true);
+      plan = new Map(fuzzPlan(served(), ids as string[]).targets.map((t) => [t.field, t]));
+    }, 240_000);
+    afterAll(async () => p?.stop());
+
+    it('fuzzes exactly the mutations the gateway serves', () => {
+      expect(TARGETS.map((t) => t.field).sort()).toEqual(mutationNames(served()).sort());
+      expect([...plan.keys()].sort()).toEqual(mutationNames(served()).sort());
+      expect(TARGETS.length).toBeGreaterThan(50);
     });
-    token = p.owner.token;
-    // Real resources of the owner's organization: their ids, mixed into ID values, get the fuzz past "not found".
-    const made = await Promise.all([
-      p.call('mutation { createModel(input: { name: "fuzz-model" }) { id } }', {}, token),
-      p.call('mutation { createDataset(input: { name: "fuzz-dataset", format: CSV }) { id } }', {}, token),
-      p.call('mutation { createApplication(input: { name: "fuzz-app", environments: ["staging"] }) { id } }', {}, token),
-      p.call('{ me { id } }', {}, token),
-    ]);
-    const ids = made.map((m) => Object.values(m.data ?? {})[0] as { id?: string } | undefined).map((d) => d?.id);
-    expect(ids.every((id) => typeof id === 'string'), JSON.stringify(made.map((m) => m.errors))).toBe(true);
-    plan = new Map(fuzzPlan(served(), ids as string[]).targets.map((t) => [t.field, t]));
-  }, 240_000);
-  afterAll(async () => p?.stop());
 
-  it('fuzzes exactly the mutations the gateway serves', () => {
-    expect(TARGETS.map((t) => t.field).sort()).toEqual(mutationNames(served()).sort());
-    expect([...plan.keys()].sort()).toEqual(mutationNames(served()).sort());
-    expect(TARGETS.length).toBeGreaterThan(50);
-  });
-
-  it.each(TARGETS.map((t) => t.field))('%s: no 5xx, no internal error, no leak', async (field) => {
-    // A fresh session per mutation (logout, revokeSession ... may end the one before).
-    await signIn();
-    const target = plan.get(field);
-    expect(target, `${field} is not served by the gateway`).toBeDefined();
-    const request = target!.request.map((r) => Object.assign(r, { [fc.toStringMethod]: () => printable(r) }));
-    await fc.assert(
-      fc.asyncProperty(request, async (r) => {
-        const res = await fetch(p.gateway.graphqlUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(r.anonymous ? {} : { authorization: `Bearer ${token}` }) },
-          body: JSON.stringify({ query: r.query, variables: r.variables }),
-        });
-        const text = await res.text();
-        const faults = faultsOf(res.status, text, p, production);
-        if (faults.length) throw new Error(`${faults.join(', ')} for ${printable(r)}\nanswer: HTTP ${res.status} ${text.slice(0, 2000)}`);
-        // The mutation ended the session the fuzz signs in with: sign in again for the next runs.
-        if (!r.anonymous && /"code":"UNAUTHENTICATED"/.test(text)) await signIn();
-      }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    it.each(TARGETS.map((t) => t.field))(
+      '%s: no 5xx, no internal error, no leak',
+      async (field) => {
+        // A fresh session per mutation (logout, revokeSession ... may end the one before).
+        await signIn();
+        const target = plan.get(field);
+        expect(target, `${field} is not served by the gateway`).toBeDefined();
+        const request = target!.request.map((r) => Object.assign(r, { [fc.toStringMethod]: () => printable(r) }));
+        await fc.assert(
+          fc.asyncProperty(request, async (r) => {
+            const res = await fetch(p.gateway.graphqlUrl, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                ...(r.anonymous ? {} : { authorization: `Bearer ${token}` }),
+              },
+              body: JSON.stringify({ query: r.query, variables: r.variables }),
+            });
+            const text = await res.text();
+            const faults = faultsOf(res.status, text, p, production);
+            if (faults.length)
+              throw new Error(
+                `${faults.join(', ')} for ${printable(r)}\nanswer: HTTP ${res.status} ${text.slice(0, 2000)}`,
+              );
+            // The mutation ended the session the fuzz signs in with: sign in again for the next runs.
+            if (!r.anonymous && /"code":"UNAUTHENTICATED"/.test(text)) await signIn();
+          }),
+          { numRuns: RUNS, seed: SEED, endOnFailure: true },
+        );
+      },
+      300_000,
     );
-  }, 300_000);
-});
+  },
+);

@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { BAD_STRINGS, fuzzPlan, literal, mutationNames, type FuzzRequest } from './fuzz-inputs';
 
 const root = path.resolve(__dirname, '../..');
-const api = Supergraph.build(fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8')).apiSchema().toGraphQLJSSchema();
+const api = Supergraph.build(fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8'))
+  .apiSchema()
+  .toGraphQLJSSchema();
 
 /** The Mutation fields as the supergraph's text lists them (independently of graphql-js). */
 function mutationsInSdl(sdl: string): string[] {
@@ -53,7 +55,9 @@ describe('the fuzz generator', () => {
     expect(extended.targets.map((t) => t.field)).toEqual(['createThing', 'renameThing']);
     expect(extended.skipped).toEqual([{ field: 'uploadThing', reason: expect.stringContaining('Upload') }]);
     const sent = samples(extended.targets[0]!.request, 300).filter((r) => r.mode === 'variables');
-    const inputs = sent.map((r) => r.variables.v0).filter((v): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v));
+    const inputs = sent
+      .map((r) => r.variables.v0)
+      .filter((v): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v));
     expect(inputs.some((i) => i.colour === 'RED' || i.colour === 'GREEN')).toBe(true);
     expect(inputs.some((i) => typeof i.colour === 'string' && !['RED', 'GREEN'].includes(i.colour))).toBe(true);
     expect(inputs.some((i) => typeof i.name === 'string' && i.name.includes('\u0000'))).toBe(true);
@@ -61,22 +65,36 @@ describe('the fuzz generator', () => {
     expect(inputs.some((i) => Object.prototype.hasOwnProperty.call(i, '__proto__'))).toBe(true);
   });
 
-  it.each(plan.targets.map((t) => [t.field, t] as const))('%s: the documents it sends with variables are valid for the schema, and some values pass coercion', (_field, target) => {
-    const sent = samples(target.request, 40);
-    const withVariables = sent.filter((r) => r.mode === 'variables');
-    expect(withVariables.length).toBeGreaterThan(5);
-    for (const r of withVariables) expect(validate(api, parse(r.query)).map((e) => e.message)).toEqual([]);
-    // Some pass variable coercion too: their bad contents reach the subgraph's resolvers.
-    const coerced = withVariables.filter((r) => !getVariableValues(api, (parse(r.query).definitions[0] as OperationDefinitionNode).variableDefinitions ?? [], r.variables).errors);
-    expect(coerced.length).toBeGreaterThan(2);
-    // Some requests go out without a token, some without their required arguments, some inline.
-    expect(new Set(sent.map((r) => r.mode))).toEqual(new Set(['variables', 'literal', 'missing']));
-    expect(sent.some((r) => r.anonymous)).toBe(true);
-    expect(sent.some((r) => !r.anonymous)).toBe(true);
-  });
+  it.each(plan.targets.map((t) => [t.field, t] as const))(
+    '%s: the documents it sends with variables are valid for the schema, and some values pass coercion',
+    (_field, target) => {
+      const sent = samples(target.request, 40);
+      const withVariables = sent.filter((r) => r.mode === 'variables');
+      expect(withVariables.length).toBeGreaterThan(5);
+      for (const r of withVariables) expect(validate(api, parse(r.query)).map((e) => e.message)).toEqual([]);
+      // Some pass variable coercion too: their bad contents reach the subgraph's resolvers.
+      const coerced = withVariables.filter(
+        (r) =>
+          !getVariableValues(
+            api,
+            (parse(r.query).definitions[0] as OperationDefinitionNode).variableDefinitions ?? [],
+            r.variables,
+          ).errors,
+      );
+      expect(coerced.length).toBeGreaterThan(2);
+      // Some requests go out without a token, some without their required arguments, some inline.
+      expect(new Set(sent.map((r) => r.mode))).toEqual(new Set(['variables', 'literal', 'missing']));
+      expect(sent.some((r) => r.anonymous)).toBe(true);
+      expect(sent.some((r) => !r.anonymous)).toBe(true);
+    },
+  );
 
   it('generates every class of bad value the issue names', () => {
-    const strings = fc.sample(fuzzPlan(buildSchema('type Query { a: Int } type Mutation { m(s: String!): Int }')).targets[0]!.request, { numRuns: 500, seed: 7 })
+    const strings = fc
+      .sample(fuzzPlan(buildSchema('type Query { a: Int } type Mutation { m(s: String!): Int }')).targets[0]!.request, {
+        numRuns: 500,
+        seed: 7,
+      })
       .filter((r) => r.mode === 'variables')
       .map((r) => r.variables.v0)
       .filter((v): v is string => typeof v === 'string');
@@ -92,8 +110,20 @@ describe('the fuzz generator', () => {
   });
 
   it('prints inline literals GraphQL parses (keys that are not names dropped, enum values bare)', () => {
-    const printed = literal({ name: 'a"\\\n', __proto__x: 1, 'not a name': 2, list: [1, 2.5, null, true], kind: 'RED', deep: { x: Infinity } }, new Set(['RED']));
-    expect(printed).toBe('{name: "a\\"\\\\\\n", __proto__x: 1, list: [1, 2.5, null, true], kind: RED, deep: {x: null}}');
+    const printed = literal(
+      {
+        name: 'a"\\\n',
+        __proto__x: 1,
+        'not a name': 2,
+        list: [1, 2.5, null, true],
+        kind: 'RED',
+        deep: { x: Infinity },
+      },
+      new Set(['RED']),
+    );
+    expect(printed).toBe(
+      '{name: "a\\"\\\\\\n", __proto__x: 1, list: [1, 2.5, null, true], kind: RED, deep: {x: null}}',
+    );
     expect(() => parse(`{ f(a: ${printed}) }`)).not.toThrow();
   });
 });

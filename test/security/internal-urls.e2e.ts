@@ -24,23 +24,34 @@ const LEAKS = [
   'db at 192.168.1.7:5432, cache at redis.aic.svc:6379, dev at http://localhost:4001/graphql and localhost:4002',
   'ipv6 [::1]:4001 and http://[fd00::12]:4004/v2 and ECONNREFUSED ::1:4003',
 ];
-const INTERNAL = /10\.1\.2\.3|127\.0\.0\.1|192\.168|catalog:4006|svc\.cluster\.local|redis\.aic\.svc|localhost|\[::1\]|::1:|fd00::12|\n\s+at |\/srv\/app\.js|stacktrace|"response"/;
+const INTERNAL =
+  /10\.1\.2\.3|127\.0\.0\.1|192\.168|catalog:4006|svc\.cluster\.local|redis\.aic\.svc|localhost|\[::1\]|::1:|fd00::12|\n\s+at |\/srv\/app\.js|stacktrace|"response"/;
 const PUBLIC = 'https://docs.example.com/errors/upstream';
 
 /** A subgraph that leaks in every way a real one could, named `inference` so the gateway's `/v2` routes reach it. */
 async function startLeakySubgraph(): Promise<RunningService> {
   let url = '';
-  const leak = () => new DomainError('UPSTREAM_ERROR', `${LEAKS.join('; ')}; own ${url}; docs ${PUBLIC}\n    at Object.<anonymous> (/srv/app.js:10:5)`, {
-    response: { url: 'http://10.1.2.3:4003/graphql', status: 404, body: { errors: [] } },
-    stacktrace: ['Error: boom', '    at foo (/srv/app.js:1:1)'],
-    detail: { nested: [LEAKS[2], { deeper: LEAKS[3], exception: { stack: 'x' } }], docs: PUBLIC },
-  });
+  const leak = () =>
+    new DomainError(
+      'UPSTREAM_ERROR',
+      `${LEAKS.join('; ')}; own ${url}; docs ${PUBLIC}\n    at Object.<anonymous> (/srv/app.js:10:5)`,
+      {
+        response: { url: 'http://10.1.2.3:4003/graphql', status: 404, body: { errors: [] } },
+        stacktrace: ['Error: boom', '    at foo (/srv/app.js:1:1)'],
+        detail: { nested: [LEAKS[2], { deeper: LEAKS[3], exception: { stack: 'x' } }], docs: PUBLIC },
+      },
+    );
   const schema = buildSubgraphSchema({
     typeDefs: parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
       type Query { leak: String ok: String }
       type Subscription { leaks: String }`),
     resolvers: {
-      Query: { leak: () => { throw leak(); }, ok: () => 'fine' },
+      Query: {
+        leak: () => {
+          throw leak();
+        },
+        ok: () => 'fine',
+      },
       Subscription: {
         leaks: {
           subscribe: async function* () {
@@ -54,10 +65,26 @@ async function startLeakySubgraph(): Promise<RunningService> {
     } as any,
   });
   const server = await createServiceServer({
-    name: 'inference', schema, logger: createLogger('inference', 'silent'), production: false, bodyLimitBytes: 100_000, context: async () => ({}),
+    name: 'inference',
+    schema,
+    logger: createLogger('inference', 'silent'),
+    production: false,
+    bodyLimitBytes: 100_000,
+    context: async () => ({}),
     routes: (app) => {
-      app.get('/v2/leak', (_req, res) => void res.status(404).json({ error: LEAKS.join('; '), detail: { response: { url: 'http://10.1.2.3:4003' } } }));
-      app.get('/v2/leak-text', (_req, res) => void res.status(500).type('text/plain').send(`${LEAKS.join('; ')}\n    at Object.<anonymous> (/srv/app.js:10:5)`));
+      app.get(
+        '/v2/leak',
+        (_req, res) =>
+          void res.status(404).json({ error: LEAKS.join('; '), detail: { response: { url: 'http://10.1.2.3:4003' } } }),
+      );
+      app.get(
+        '/v2/leak-text',
+        (_req, res) =>
+          void res
+            .status(500)
+            .type('text/plain')
+            .send(`${LEAKS.join('; ')}\n    at Object.<anonymous> (/srv/app.js:10:5)`),
+      );
       app.get('/v2/moved', (_req, res) => void res.redirect(302, `${url}/v2/health/live`));
     },
   });
@@ -66,17 +93,35 @@ async function startLeakySubgraph(): Promise<RunningService> {
   return running;
 }
 
-const SUBSCRIBE_HEADERS = { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0", application/json' };
+const SUBSCRIBE_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'multipart/mixed;subscriptionSpec="1.0", application/json',
+};
 
 /** The payload parts of a multipart subscription answer. */
 async function multipart(url: string, query: string, headers: Record<string, string>): Promise<any[]> {
-  const res = await fetch(url, { method: 'POST', headers: { ...SUBSCRIBE_HEADERS, ...headers }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(20_000) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { ...SUBSCRIBE_HEADERS, ...headers },
+    body: JSON.stringify({ query }),
+    signal: AbortSignal.timeout(20_000),
+  });
   const text = await res.text();
-  return text.split('\r\n--graphql').map((part) => part.split('\r\n\r\n')[1]).filter((b) => b && b.trim() && b.trim() !== '{}').map((b) => JSON.parse(b));
+  return text
+    .split('\r\n--graphql')
+    .map((part) => part.split('\r\n\r\n')[1])
+    .filter((b) => b && b.trim() && b.trim() !== '{}')
+    .map((b) => JSON.parse(b));
 }
 
 async function overWs(url: string, query: string, connectionParams: Record<string, unknown> = {}): Promise<any[]> {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
   const events: any[] = [];
   try {
     for await (const event of client.iterate({ query })) events.push(event);
@@ -104,9 +149,21 @@ describe.each([false, true])('internal addresses in answers (production %s)', (p
 
   beforeAll(async () => {
     leaky = await startLeakySubgraph();
-    gateway = await startGatewayOver([leaky], { production, auth: { jwksUrl: undefined, issuer: 'aic-identity', audience: 'aic-platform' }, subscriptionsRequireAuth: false });
+    gateway = await startGatewayOver([leaky], {
+      production,
+      auth: { jwksUrl: undefined, issuer: 'aic-identity', audience: 'aic-platform' },
+      subscriptionsRequireAuth: false,
+    });
     // Tokens are verified by the subgraphs only, and catalog refuses bodies the gateway accepts: both answer 4xx.
-    p = await startPlatform({ production, only: ['catalog'], env: { AIC_SUBGRAPH_BODY_LIMIT_BYTES: '100000' }, gateway: { auth: { jwksUrl: undefined, issuer: 'aic-identity', audience: 'aic-platform' }, subscriptionsRequireAuth: false } });
+    p = await startPlatform({
+      production,
+      only: ['catalog'],
+      env: { AIC_SUBGRAPH_BODY_LIMIT_BYTES: '100000' },
+      gateway: {
+        auth: { jwksUrl: undefined, issuer: 'aic-identity', audience: 'aic-platform' },
+        subscriptionsRequireAuth: false,
+      },
+    });
     const ports = [leaky, ...Object.values(p.services)].map((s) => new URL(s.url).port).join('|');
     internal = new RegExp(`:(${ports})\\b`);
   });
@@ -159,10 +216,18 @@ describe.each([false, true])('internal addresses in answers (production %s)', (p
     for (let i = 0; i < 2; i++) {
       const unauthenticated = await p.call('{ accessRequests { id } }', {}, 'not-a-valid-token');
       expect(unauthenticated.status).toBe(401);
-      expect(unauthenticated.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'catalog' });
+      expect(unauthenticated.errors?.[0]?.extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        serviceName: 'catalog',
+      });
       expectClean(unauthenticated.body, '401');
-      if (!production) expect(unauthenticated.errors![0].extensions.response.url).toBe(`${p.services.catalog!.url}/graphql`);
-      const tooLarge = await p.call('query($q: String) { datasets(query: $q) { __typename } }', { q: 'x'.repeat(150_000) }, p.owner.token);
+      if (!production)
+        expect(unauthenticated.errors![0].extensions.response.url).toBe(`${p.services.catalog!.url}/graphql`);
+      const tooLarge = await p.call(
+        'query($q: String) { datasets(query: $q) { __typename } }',
+        { q: 'x'.repeat(150_000) },
+        p.owner.token,
+      );
       expect(tooLarge.status).toBe(200);
       expect(tooLarge.errors?.[0]?.extensions).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', serviceName: 'catalog' });
       expectClean(tooLarge.body, '413');
@@ -173,13 +238,20 @@ describe.each([false, true])('internal addresses in answers (production %s)', (p
     const down = await p.call('{ accessRequests { id } }', {}, p.owner.token);
     expect(down.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'catalog' });
     expectClean(down.body, 'unavailable');
-    const rest = await rawRequest(p.gateway.url, 'POST', '/api/v1/lineage', { headers: { 'content-type': 'application/json', authorization: `Bearer ${p.owner.token}` }, body: '{}' });
+    const rest = await rawRequest(p.gateway.url, 'POST', '/api/v1/lineage', {
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${p.owner.token}` },
+      body: '{}',
+    });
     expect([rest.status, rest.json?.errors?.[0]?.extensions?.code]).toEqual([502, 'SUBGRAPH_UNAVAILABLE']);
     expectClean(rest.body, '502');
-    const parts = await multipart(p.gateway.graphqlUrl, 'subscription { lineageEvents { __typename } }', { authorization: `Bearer ${p.owner.token}` });
+    const parts = await multipart(p.gateway.graphqlUrl, 'subscription { lineageEvents { __typename } }', {
+      authorization: `Bearer ${p.owner.token}`,
+    });
     expect(JSON.stringify(parts)).toContain('SUBSCRIPTION_UPSTREAM_ERROR');
     expectClean(parts, 'subscription upstream gone (multipart)');
-    const events = await overWs(p.gateway.graphqlUrl, 'subscription { lineageEvents { __typename } }', { authorization: `Bearer ${p.owner.token}` });
+    const events = await overWs(p.gateway.graphqlUrl, 'subscription { lineageEvents { __typename } }', {
+      authorization: `Bearer ${p.owner.token}`,
+    });
     expect(JSON.stringify(events)).toContain('SUBSCRIPTION_UPSTREAM_ERROR');
     expectClean(events, 'subscription upstream gone (graphql-ws)');
   });

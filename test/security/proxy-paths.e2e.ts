@@ -23,23 +23,80 @@ const ROUTES = [
 
 /** Ways out of a prefix: dot segments written every way, encoded separators, double encoding, NUL ... */
 const ESCAPES = [
-  '/../graphql', '/../../graphql', '/../../../graphql', '/../../../../graphql', '/..', '/../', '/x/..', '/x/../../graphql',
-  '/%2e%2e/graphql', '/%2E%2E/graphql', '/%2e%2E/graphql', '/.%2e/graphql', '/%2e./graphql', '/.%2E/%2E./graphql', '/%2e', '/%2e/graphql',
-  '/%252e%252e/graphql', '/%25252e%25252e/graphql', '/..%252fgraphql', '/%252e%252e%252fgraphql',
-  '/..%2fgraphql', '/..%2Fgraphql', '/%2e%2e%2fgraphql', '/%2fgraphql', '/x%2f..%2f..%2fgraphql',
-  '/..%5cgraphql', '/..%5Cgraphql', '/%5c..%5cgraphql', '/..\\graphql', '/..\\..\\graphql', '/\\..\\graphql',
-  '/..;/graphql', '/.;/graphql', '/..;x=1/graphql', '/x;/..;/graphql', '/./graphql', '/.', '/./',
-  '//graphql', '//../graphql', '/x//graphql', '///graphql',
-  '/..%00/graphql', '/%00', '/.%00./graphql', '/..%09/graphql', '/..%0a/graphql', '/..%20/graphql', '/%20../graphql',
-  '/%c0%ae%c0%ae/graphql', '/%ff', '/%e0%80%ae%e0%80%ae/graphql', '/..%u002f/graphql', '/%/graphql', '/%2/graphql',
-  '/..#/graphql', '/%23/../graphql', '/..\u00ff/graphql',
+  '/../graphql',
+  '/../../graphql',
+  '/../../../graphql',
+  '/../../../../graphql',
+  '/..',
+  '/../',
+  '/x/..',
+  '/x/../../graphql',
+  '/%2e%2e/graphql',
+  '/%2E%2E/graphql',
+  '/%2e%2E/graphql',
+  '/.%2e/graphql',
+  '/%2e./graphql',
+  '/.%2E/%2E./graphql',
+  '/%2e',
+  '/%2e/graphql',
+  '/%252e%252e/graphql',
+  '/%25252e%25252e/graphql',
+  '/..%252fgraphql',
+  '/%252e%252e%252fgraphql',
+  '/..%2fgraphql',
+  '/..%2Fgraphql',
+  '/%2e%2e%2fgraphql',
+  '/%2fgraphql',
+  '/x%2f..%2f..%2fgraphql',
+  '/..%5cgraphql',
+  '/..%5Cgraphql',
+  '/%5c..%5cgraphql',
+  '/..\\graphql',
+  '/..\\..\\graphql',
+  '/\\..\\graphql',
+  '/..;/graphql',
+  '/.;/graphql',
+  '/..;x=1/graphql',
+  '/x;/..;/graphql',
+  '/./graphql',
+  '/.',
+  '/./',
+  '//graphql',
+  '//../graphql',
+  '/x//graphql',
+  '///graphql',
+  '/..%00/graphql',
+  '/%00',
+  '/.%00./graphql',
+  '/..%09/graphql',
+  '/..%0a/graphql',
+  '/..%20/graphql',
+  '/%20../graphql',
+  '/%c0%ae%c0%ae/graphql',
+  '/%ff',
+  '/%e0%80%ae%e0%80%ae/graphql',
+  '/..%u002f/graphql',
+  '/%/graphql',
+  '/%2/graphql',
+  '/..#/graphql',
+  '/%23/../graphql',
+  '/..\u00ff/graphql',
 ];
 
 /** Paths under a stripped prefix that are not the API's own (the schemas service's other routes). */
 const OUTSIDE = [
-  '/schema-registry/graphql', '/schema-registry/graphql?query={_service{sdl}}', '/schema-registry/internal/schema-versions/x', '/schema-registry/metrics',
-  '/schema-registry/health/ready', '/schema-registry/uploads/x', '/schema-registry/downloads/x', '/schema-registry/', '/schema-registry',
-  '/schema-registry/Subjects', '/schema-registry/%73ubjects', '/schema-registry/.well-known/jwks.json',
+  '/schema-registry/graphql',
+  '/schema-registry/graphql?query={_service{sdl}}',
+  '/schema-registry/internal/schema-versions/x',
+  '/schema-registry/metrics',
+  '/schema-registry/health/ready',
+  '/schema-registry/uploads/x',
+  '/schema-registry/downloads/x',
+  '/schema-registry/',
+  '/schema-registry',
+  '/schema-registry/Subjects',
+  '/schema-registry/%73ubjects',
+  '/schema-registry/.well-known/jwks.json',
 ];
 
 function expectGatewayRefusal(answer: { status: number; body: string; json: any }, target: string): void {
@@ -47,14 +104,18 @@ function expectGatewayRefusal(answer: { status: number; body: string; json: any 
   expect([400, 404], label).toContain(answer.status);
   expect(answer.body, label).not.toMatch(/_service|sdl|"data"/);
   // Node's parser refuses some targets itself (empty body); everything else is the gateway's own JSON refusal.
-  if (answer.body !== '') expect(answer.json?.errors?.[0]?.extensions?.code, label).toBe(answer.status === 400 ? 'BAD_REQUEST' : 'NOT_FOUND');
+  if (answer.body !== '')
+    expect(answer.json?.errors?.[0]?.extensions?.code, label).toBe(answer.status === 400 ? 'BAD_REQUEST' : 'NOT_FOUND');
 }
 
 describe.each([false, true])('proxied routes stay in their path space (production %s)', (production) => {
   let p: Platform;
   let host: string;
   const send = (method: string, target: string, headers: Record<string, string> = {}, body: string = SDL) =>
-    rawRequest(p.gateway.url, method, target, { headers: { 'content-type': 'application/json', authorization: `Bearer ${p.owner.token}`, ...headers }, body: method === 'GET' ? '' : body });
+    rawRequest(p.gateway.url, method, target, {
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${p.owner.token}`, ...headers },
+      body: method === 'GET' ? '' : body,
+    });
 
   beforeAll(async () => {
     p = await startPlatform({ production, only: ['catalog', 'schemas', 'models', 'inference'] });
@@ -67,7 +128,11 @@ describe.each([false, true])('proxied routes stay in their path space (productio
   it('refuses every traversal variant on every proxied route, with and without a query string, in origin and absolute form', async () => {
     for (const { prefix, method } of ROUTES) {
       for (const escape of ESCAPES) {
-        for (const target of [`${prefix}${escape}`, `${prefix}${escape}?query=%7B_service%7Bsdl%7D%7D`, `http://${host}${prefix}${escape}`]) {
+        for (const target of [
+          `${prefix}${escape}`,
+          `${prefix}${escape}?query=%7B_service%7Bsdl%7D%7D`,
+          `http://${host}${prefix}${escape}`,
+        ]) {
           expectGatewayRefusal(await send(method, target), target);
         }
       }
@@ -75,17 +140,35 @@ describe.each([false, true])('proxied routes stay in their path space (productio
   });
 
   it('refuses mixed-case prefixes and prefixes without a segment boundary instead of forwarding them', async () => {
-    for (const target of ['/V2/../graphql', '/V2/health/live', '/Schema-Registry/graphql', '/SCHEMA-REGISTRY/subjects', '/API/v1/lineage/../graphql', '/v2graphql', '/v2;/../graphql', '/schema-registrygraphql', '/schema-registry;/graphql', '/api/v1/lineagegraphql']) {
+    for (const target of [
+      '/V2/../graphql',
+      '/V2/health/live',
+      '/Schema-Registry/graphql',
+      '/SCHEMA-REGISTRY/subjects',
+      '/API/v1/lineage/../graphql',
+      '/v2graphql',
+      '/v2;/../graphql',
+      '/schema-registrygraphql',
+      '/schema-registry;/graphql',
+      '/api/v1/lineagegraphql',
+    ]) {
       expectGatewayRefusal(await send('POST', target), target);
     }
   });
 
   it('keeps the schema registry prefix on the Confluent API (never the service root)', async () => {
-    for (const target of OUTSIDE) for (const method of ['GET', 'POST']) expectGatewayRefusal(await send(method, target), `${method} ${target}`);
+    for (const target of OUTSIDE)
+      for (const method of ['GET', 'POST']) expectGatewayRefusal(await send(method, target), `${method} ${target}`);
   });
 
   it('refuses raw control characters, spaces and non-ASCII bytes in the request target', async () => {
-    for (const target of ['/v2/..\t/graphql', '/v2/.\u0000./graphql', '/v2/\u00ff../graphql', '/schema-registry/\u00e9/../graphql', '/uploads/catalog/..\u0001']) {
+    for (const target of [
+      '/v2/..\t/graphql',
+      '/v2/.\u0000./graphql',
+      '/v2/\u00ff../graphql',
+      '/schema-registry/\u00e9/../graphql',
+      '/uploads/catalog/..\u0001',
+    ]) {
       const answer = await send('POST', target);
       expect([0, 400, 404], target).toContain(answer.status);
       expect(answer.body).not.toMatch(/_service|sdl/);
@@ -110,7 +193,12 @@ describe.each([false, true])('proxied routes stay in their path space (productio
     expect(types.status).toBe(200);
     expect(types.json).toContain('AVRO');
     // Answered by the owning service on its own route: it refused the token or the event, so it was reached.
-    const upload = await send('PUT', '/uploads/catalog/00000000-0000-0000-0000-000000000000', { authorization: 'Bearer not-a-ticket' }, 'bytes');
+    const upload = await send(
+      'PUT',
+      '/uploads/catalog/00000000-0000-0000-0000-000000000000',
+      { authorization: 'Bearer not-a-ticket' },
+      'bytes',
+    );
     expect([upload.status, upload.json]).toEqual([401, { error: 'Invalid or expired upload token' }]);
     const download = await send('GET', '/downloads/catalog/not-a-token');
     expect([download.status, download.json]).toEqual([401, { error: 'Invalid or expired download token' }]);
@@ -124,7 +212,10 @@ describe('a subgraph gives its schema only to service credentials in production'
   let p: Platform;
   let dev: Platform;
   beforeAll(async () => {
-    [p, dev] = await Promise.all([startPlatform({ production: true }), startPlatform({ production: false, only: ['catalog'] })]);
+    [p, dev] = await Promise.all([
+      startPlatform({ production: true }),
+      startPlatform({ production: false, only: ['catalog'] }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([p?.stop(), dev?.stop()]);
@@ -144,13 +235,26 @@ describe('a subgraph gives its schema only to service credentials in production'
   ];
   const ask = (url: string, query: string, headers: Record<string, string> = {}, token?: string) => {
     const operationName = /query Leak/.test(query) ? 'Leak' : undefined;
-    return fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body: JSON.stringify({ query, operationName }) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    return fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: JSON.stringify({ query, operationName }),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
   };
 
   it('refuses introspection and _service without a credential on every subgraph, and answers them with the service secret', async () => {
     for (const [name, svc] of Object.entries(p.services)) {
       const refused = await ask(svc.url, '{ _service { sdl } }');
-      expect([name, refused.status, refused.body.errors?.[0]?.extensions?.code, refused.body.data]).toEqual([name, 403, 'FORBIDDEN', undefined]);
+      expect([name, refused.status, refused.body.errors?.[0]?.extensions?.code, refused.body.data]).toEqual([
+        name,
+        403,
+        'FORBIDDEN',
+        undefined,
+      ]);
       const allowed = await ask(svc.url, '{ _service { sdl } }', { 'x-aic-service-secret': p.serviceSecret });
       expect([name, allowed.status]).toEqual([name, 200]);
       expect(allowed.body.data._service.sdl).toContain('@key');
@@ -160,7 +264,12 @@ describe('a subgraph gives its schema only to service credentials in production'
   it('refuses every way of writing the request: aliases, fragments, inline fragments, a second operation, GET, a user token, a wrong secret', async () => {
     const catalog = p.services.catalog!.url;
     for (const query of DISCLOSING) {
-      for (const [headers, token] of [[{}, undefined], [{}, p.owner.token], [{ 'x-aic-service-secret': 'wrong' }, undefined], [{ 'x-aic-service-secret': `${p.serviceSecret}x` }, p.owner.token]] as const) {
+      for (const [headers, token] of [
+        [{}, undefined],
+        [{}, p.owner.token],
+        [{ 'x-aic-service-secret': 'wrong' }, undefined],
+        [{ 'x-aic-service-secret': `${p.serviceSecret}x` }, p.owner.token],
+      ] as const) {
         const res = await ask(catalog, query, headers, token);
         expect([query, res.status, res.body.errors?.[0]?.extensions?.code]).toEqual([query, 403, 'FORBIDDEN']);
         expect(JSON.stringify(res.body)).not.toMatch(/"sdl"|queryType|"fields"/);
@@ -168,7 +277,9 @@ describe('a subgraph gives its schema only to service credentials in production'
       const allowed = await ask(catalog, query, { 'x-aic-service-secret': p.serviceSecret });
       expect([query, allowed.status, allowed.body.errors]).toEqual([query, 200, undefined]);
     }
-    const get = await fetch(`${catalog}/graphql?query=${encodeURIComponent('{ _service { sdl } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${catalog}/graphql?query=${encodeURIComponent('{ _service { sdl } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect([get.status, ((await get.json()) as any).errors?.[0]?.extensions?.code]).toEqual([403, 'FORBIDDEN']);
     const plain = await ask(catalog, '{ __typename }');
     expect(plain.body).toEqual({ data: { __typename: 'Query' } });
@@ -187,7 +298,13 @@ describe('a subgraph gives its schema only to service credentials in production'
 
   it('applies the same rule to queries over graphql-ws', async () => {
     const overWs = async (query: string, connectionParams: Record<string, unknown>) => {
-      const client = createClient({ url: `${p.services.catalog!.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams, lazy: true, retryAttempts: 0 });
+      const client = createClient({
+        url: `${p.services.catalog!.url.replace(/^http/, 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams,
+        lazy: true,
+        retryAttempts: 0,
+      });
       try {
         return (await client.iterate({ query }).next()).value as any;
       } catch (errors) {

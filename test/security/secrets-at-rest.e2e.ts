@@ -29,8 +29,19 @@ interface Booted {
 }
 
 /** Identity on `databaseUrl` (unset: a SQLite file in `dataDir`) with these settings. */
-async function bootIdentity(dataDir: string, databaseUrl: string | undefined, env: Record<string, string>): Promise<Booted> {
-  const config = loadConfig({ AIC_DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '', LOG_LEVEL: 'silent', AIC_ADMIN_EMAIL: OWNER.email, AIC_ADMIN_PASSWORD: OWNER.password, ...env });
+async function bootIdentity(
+  dataDir: string,
+  databaseUrl: string | undefined,
+  env: Record<string, string>,
+): Promise<Booted> {
+  const config = loadConfig({
+    AIC_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl ?? '',
+    LOG_LEVEL: 'silent',
+    AIC_ADMIN_EMAIL: OWNER.email,
+    AIC_ADMIN_PASSWORD: OWNER.password,
+    ...env,
+  });
   const identity = await createServer({ ...config, port: 0, host: '127.0.0.1' });
   const service = await startService('identity', identity.server);
   return { identity, service, stop: () => service.stop() };
@@ -39,11 +50,19 @@ async function bootIdentity(dataDir: string, databaseUrl: string | undefined, en
 /** The signing keys as the database holds them. */
 async function storedKeys(booted: Booted): Promise<{ kid: string; privateJwk: Record<string, string> }[]> {
   const rows = await booted.identity.orm.em.getConnection().execute('select kid, private_jwk from signing_keys');
-  return rows.map((r: { kid: string; private_jwk: unknown }) => ({ kid: r.kid, privateJwk: typeof r.private_jwk === 'string' ? JSON.parse(r.private_jwk) : (r.private_jwk as Record<string, string>) }));
+  return rows.map((r: { kid: string; private_jwk: unknown }) => ({
+    kid: r.kid,
+    privateJwk:
+      typeof r.private_jwk === 'string' ? JSON.parse(r.private_jwk) : (r.private_jwk as Record<string, string>),
+  }));
 }
 
 async function login(booted: Booted): Promise<string> {
-  const res = await gql(booted.service.graphqlUrl, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: OWNER.email, p: OWNER.password });
+  const res = await gql(
+    booted.service.graphqlUrl,
+    'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+    { e: OWNER.email, p: OWNER.password },
+  );
   if (!res.data?.login) throw new Error(JSON.stringify(res.errors));
   return res.data.login.accessToken;
 }
@@ -54,7 +73,12 @@ async function me(booted: Booted, token: string): Promise<string | undefined> {
 
 /** Every file of the SQLite database (journal and WAL included) as bytes. */
 function databaseBytes(dataDir: string): Buffer {
-  return Buffer.concat(fs.readdirSync(dataDir).filter((f) => f.startsWith('identity.sqlite')).map((f) => fs.readFileSync(path.join(dataDir, f))));
+  return Buffer.concat(
+    fs
+      .readdirSync(dataDir)
+      .filter((f) => f.startsWith('identity.sqlite'))
+      .map((f) => fs.readFileSync(path.join(dataDir, f))),
+  );
 }
 
 const pg = testPostgresDatabase('aic_at_rest');
@@ -98,7 +122,10 @@ describe.each([
       const [key] = await storedKeys(booted);
       expect(Object.keys(key.privateJwk)).toEqual(['jwe']);
       expect(decodeProtectedHeader(key.privateJwk.jwe)).toMatchObject({ alg: 'dir', enc: 'A256GCM', kid: kekId(A) });
-      const opened = JSON.parse((await new SecretBox(parseKeyEncryptionKeys(A, 'KEK')).open(key.privateJwk.jwe, `signing-key:${key.kid}`)).plaintext);
+      const opened = JSON.parse(
+        (await new SecretBox(parseKeyEncryptionKeys(A, 'KEK')).open(key.privateJwk.jwe, `signing-key:${key.kid}`))
+          .plaintext,
+      );
       expect(opened.d).toBe(plainD);
       expect(await me(booted, token)).toBe(OWNER.email);
       const fresh = await login(booted);
@@ -133,12 +160,18 @@ describe.each([
   });
 
   it('refuses to boot when no configured KEK opens the keys, saying which setting to fix', async () => {
-    await expect(bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: A })).rejects.toThrow(/key-encryption key [0-9a-f]{16}, which is not in AIC_KEY_ENCRYPTION_KEY/);
-    await expect(bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: kek() })).rejects.toThrow(/not in AIC_KEY_ENCRYPTION_KEY/);
-    await expect(bootIdentity(dataDir, databaseUrl, {})).rejects.toThrow(/encrypted at rest: set AIC_KEY_ENCRYPTION_KEY/);
+    await expect(bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: A })).rejects.toThrow(
+      /key-encryption key [0-9a-f]{16}, which is not in AIC_KEY_ENCRYPTION_KEY/,
+    );
+    await expect(bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: kek() })).rejects.toThrow(
+      /not in AIC_KEY_ENCRYPTION_KEY/,
+    );
+    await expect(bootIdentity(dataDir, databaseUrl, {})).rejects.toThrow(
+      /encrypted at rest: set AIC_KEY_ENCRYPTION_KEY/,
+    );
   });
 
-  it('refuses a sealed key that was altered or moved to another key\'s row', async () => {
+  it("refuses a sealed key that was altered or moved to another key's row", async () => {
     const booted = await bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: B });
     let keys: { kid: string; privateJwk: Record<string, string> }[];
     try {
@@ -155,7 +188,9 @@ describe.each([
     };
     // Moved: the first key's sealed value in the second key's row.
     await setJwk(keys[1].kid, keys[0].privateJwk);
-    await expect(bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: B })).rejects.toThrow(/moved from another record/);
+    await expect(bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: B })).rejects.toThrow(
+      /moved from another record/,
+    );
     // Altered: one bit of the ciphertext flipped.
     const [header, key, iv, ciphertext, tag] = keys[1].privateJwk.jwe.split('.');
     const flipped = Buffer.from(ciphertext, 'base64url');
@@ -173,14 +208,27 @@ describe.each([
 });
 
 /** A bare connection to identity's database, as someone who can write to it has. */
-async function openRaw(dataDir: string, databaseUrl: string | undefined): Promise<{ execute(sql: string, params: unknown[]): Promise<unknown>; close(): Promise<void> }> {
+async function openRaw(
+  dataDir: string,
+  databaseUrl: string | undefined,
+): Promise<{ execute(sql: string, params: unknown[]): Promise<unknown>; close(): Promise<void> }> {
   if (databaseUrl) {
     const { MikroORM } = await import('@mikro-orm/postgresql');
-    const orm = await MikroORM.init({ clientUrl: databaseUrl, entities: [], discovery: { warnWhenNoEntities: false }, allowGlobalContext: true } as any);
+    const orm = await MikroORM.init({
+      clientUrl: databaseUrl,
+      entities: [],
+      discovery: { warnWhenNoEntities: false },
+      allowGlobalContext: true,
+    } as any);
     return { execute: (sql, params) => orm.em.getConnection().execute(sql, params), close: () => orm.close() };
   }
   const { MikroORM } = await import('@mikro-orm/libsql');
-  const orm = await MikroORM.init({ dbName: path.join(dataDir, 'identity.sqlite'), entities: [], discovery: { warnWhenNoEntities: false }, allowGlobalContext: true } as any);
+  const orm = await MikroORM.init({
+    dbName: path.join(dataDir, 'identity.sqlite'),
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: true,
+  } as any);
   return { execute: (sql, params) => orm.em.getConnection().execute(sql, params), close: () => orm.close() };
 }
 
@@ -189,20 +237,42 @@ describe('identity in production', () => {
     const env = { NODE_ENV: 'production', AIC_ADMIN_EMAIL: OWNER.email, AIC_ADMIN_PASSWORD: OWNER.password };
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(/AIC_KEY_ENCRYPTION_KEY is required in production/);
-    for (const bad of ['short', 'x'.repeat(44), randomBytes(33).toString('base64'), randomBytes(16).toString('hex'), `${kek()},oops`]) {
-      expect(() => loadConfig({ ...env, AIC_KEY_ENCRYPTION_KEY: bad }), bad).toThrow(/AIC_KEY_ENCRYPTION_KEY\[\d\] must be 32 random bytes in base64/);
+    for (const bad of [
+      'short',
+      'x'.repeat(44),
+      randomBytes(33).toString('base64'),
+      randomBytes(16).toString('hex'),
+      `${kek()},oops`,
+    ]) {
+      expect(() => loadConfig({ ...env, AIC_KEY_ENCRYPTION_KEY: bad }), bad).toThrow(
+        /AIC_KEY_ENCRYPTION_KEY\[\d\] must be 32 random bytes in base64/,
+      );
     }
     const same = kek();
     expect(() => loadConfig({ ...env, AIC_KEY_ENCRYPTION_KEY: `${same},${same}` })).toThrow(/the same key twice/);
-    expect(loadConfig({ ...env, AIC_KEY_ENCRYPTION_KEY: ` ${kek()} , ${randomBytes(32).toString('base64url')} ` }).identity.keyEncryptionKeys).toHaveLength(2);
+    expect(
+      loadConfig({ ...env, AIC_KEY_ENCRYPTION_KEY: ` ${kek()} , ${randomBytes(32).toString('base64url')} ` }).identity
+        .keyEncryptionKeys,
+    ).toHaveLength(2);
   });
 
   it('main exits with that message when started for real without a KEK', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--require', 'reflect-metadata', path.join(root, 'subgraphs/identity/src/main.ts')], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', AIC_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'aic-prod-')), AIC_KEY_ENCRYPTION_KEY: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--require', 'reflect-metadata', path.join(root, 'subgraphs/identity/src/main.ts')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          AIC_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'aic-prod-')),
+          AIC_KEY_ENCRYPTION_KEY: '',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -250,9 +320,17 @@ describe('files and folders the services create', () => {
   it('databases, artifact stores and upload records are created 0600/0700 whatever the umask', async () => {
     const p = await startPlatform({ only: ['catalog'], env: { DATABASE_URL: '' } });
     try {
-      const ticket = await p.call('mutation { createDatasetUpload(input: { purpose: "DATASET_CONTENT", filename: "people.csv", contentType: "text/csv" }) { id token } }', {}, p.owner.token);
+      const ticket = await p.call(
+        'mutation { createDatasetUpload(input: { purpose: "DATASET_CONTENT", filename: "people.csv", contentType: "text/csv" }) { id token } }',
+        {},
+        p.owner.token,
+      );
       expect(ticket.errors).toBeUndefined();
-      const put = await fetch(`${p.services.catalog!.url}/uploads/${ticket.data.createDatasetUpload.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.data.createDatasetUpload.token}`, 'content-type': 'text/csv' }, body: 'name,age\nada,36\n' });
+      const put = await fetch(`${p.services.catalog!.url}/uploads/${ticket.data.createDatasetUpload.id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${ticket.data.createDatasetUpload.token}`, 'content-type': 'text/csv' },
+        body: 'name,age\nada,36\n',
+      });
       expect(put.status).toBe(201);
       const catalogDir = path.join(p.dataDir, 'catalog');
       const entries = expectPrivateTree(catalogDir);

@@ -26,13 +26,18 @@ async function ingestUntil(p: Platform, done: () => boolean, job = 'ws-check') {
   };
   await waitFor(async () => {
     if (done()) return true;
-    const res = await p.call('mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }', { e: event }, p.owner.token);
+    const res = await p.call(
+      'mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }',
+      { e: event },
+      p.owner.token,
+    );
     expect(res.errors).toBeUndefined();
     return done();
   }, 'lineage events to reach every subscriber');
 }
 
-const eventsOf = (probe: GraphQLWsProbe, id: string) => probe.messages.filter((m) => m.id === id && m.type === 'next' && m.payload.data);
+const eventsOf = (probe: GraphQLWsProbe, id: string) =>
+  probe.messages.filter((m) => m.id === id && m.type === 'next' && m.payload.data);
 
 describe.each([
   ['development', false],
@@ -46,17 +51,29 @@ describe.each([
   /** Another gateway over the same subgraphs, with other settings. */
   async function gatewayWith(overrides: Partial<GatewayConfig>): Promise<RunningGateway> {
     // Production subgraphs disclose their SDL to service credentials only.
-    const g = await startGatewayOver(Object.values(p.services), {
-      production,
-      auth: { jwksUrl: `${p.services.identity!.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' },
-      ...overrides,
-    }, { serviceSecret: p.serviceSecret });
+    const g = await startGatewayOver(
+      Object.values(p.services),
+      {
+        production,
+        auth: {
+          jwksUrl: `${p.services.identity!.url}/.well-known/jwks.json`,
+          issuer: 'aic-identity',
+          audience: 'aic-platform',
+        },
+        ...overrides,
+      },
+      { serviceSecret: p.serviceSecret },
+    );
     extra.push(g);
     return g;
   }
 
   beforeAll(async () => {
-    p = await startPlatform({ production, only: ['catalog', 'models'], gateway: { webSocket: { ...baseWs, connectionInitTimeoutMs: 1000, maxOperationsPerConnection: 3 } } });
+    p = await startPlatform({
+      production,
+      only: ['catalog', 'models'],
+      gateway: { webSocket: { ...baseWs, connectionInitTimeoutMs: 1000, maxOperationsPerConnection: 3 } },
+    });
     gw = p.gateway.graphqlUrl;
   });
   afterAll(async () => {
@@ -87,7 +104,10 @@ describe.each([
 
     // A real client sending a connection_init just over the cap.
     const big = await GraphQLWsProbe.open(gw);
-    big.send({ type: 'connection_init', payload: { authorization: `Bearer ${p.owner.token}`, padding: 'x'.repeat(INIT_CAP) } });
+    big.send({
+      type: 'connection_init',
+      payload: { authorization: `Bearer ${p.owner.token}`, padding: 'x'.repeat(INIT_CAP) },
+    });
     expect((await big.waitClosed()).code).toBe(1009);
 
     // Straight at a subgraph's graphql-ws endpoint.
@@ -99,7 +119,9 @@ describe.each([
     // Nothing of that harmed anyone else.
     const fine = await GraphQLWsProbe.connect(gw, p.owner.token);
     fine.subscribe('q', 'query { __typename }');
-    expect((await fine.waitFor((m) => m.id === 'q' && m.type === 'next', 'an answer')).payload).toEqual({ data: { __typename: 'Query' } });
+    expect((await fine.waitFor((m) => m.id === 'q' && m.type === 'next', 'an answer')).payload).toEqual({
+      data: { __typename: 'Query' },
+    });
     fine.close();
   });
 
@@ -109,10 +131,16 @@ describe.each([
     const probe = await GraphQLWsProbe.connect(gw, p.owner.token);
     // 200 KiB (a comment: no tokens): over the init cap, well under the 8 MB body limit.
     probe.subscribe('big', `query { __typename } # ${'y'.repeat(200 * 1024)}`);
-    expect((await probe.waitFor((m) => m.id === 'big' && m.type === 'next', 'the big query answer')).payload).toEqual({ data: { __typename: 'Query' } });
+    expect((await probe.waitFor((m) => m.id === 'big' && m.type === 'next', 'the big query answer')).payload).toEqual({
+      data: { __typename: 'Query' },
+    });
     probe.close();
 
-    socket.socket.write(clientFrame(0x1, Buffer.from('{"id":"1","type":"subscribe"'), { declaredLength: loadGatewayConfig({}).bodyLimitBytes + 1 }));
+    socket.socket.write(
+      clientFrame(0x1, Buffer.from('{"id":"1","type":"subscribe"'), {
+        declaredLength: loadGatewayConfig({}).bodyLimitBytes + 1,
+      }),
+    );
     expect(await serverCloseCode(socket)).toBe(1009);
   });
 
@@ -135,11 +163,15 @@ describe.each([
   it('caps connections per client address (429) and in total (503) before the upgrade', async () => {
     const g = await gatewayWith({ trustProxy: 1, webSocket: { ...baseWs, maxConnectionsPerIp: 3, maxConnections: 5 } });
     const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
-    const a = await Promise.all([1, 2, 3].map(() => GraphQLWsProbe.connect(g.graphqlUrl, p.owner.token, from('203.0.113.1'))));
+    const a = await Promise.all(
+      [1, 2, 3].map(() => GraphQLWsProbe.connect(g.graphqlUrl, p.owner.token, from('203.0.113.1'))),
+    );
     const refusedA = await rawUpgrade(g.graphqlUrl, from('203.0.113.1'));
     expect(refusedA.status).toBe(429);
     expect(JSON.parse(refusedA.body).errors[0].extensions).toMatchObject({ code: 'TOO_MANY_CONNECTIONS', limit: 3 });
-    const b = await Promise.all([1, 2].map(() => GraphQLWsProbe.connect(g.graphqlUrl, p.owner.token, from('203.0.113.2'))));
+    const b = await Promise.all(
+      [1, 2].map(() => GraphQLWsProbe.connect(g.graphqlUrl, p.owner.token, from('203.0.113.2'))),
+    );
     const refusedC = await rawUpgrade(g.graphqlUrl, from('203.0.113.3'));
     expect(refusedC.status).toBe(503);
     expect(JSON.parse(refusedC.body).errors[0].extensions.code).toBe('TOO_MANY_CONNECTIONS');
@@ -148,7 +180,10 @@ describe.each([
     await a[0].waitFor((m) => m.id === 'q' && m.type === 'next', 'an answer on an admitted connection');
     // A closed connection frees its place.
     a[1].close();
-    const again = await waitFor(() => GraphQLWsProbe.connect(g.graphqlUrl, p.owner.token, from('203.0.113.1')).catch(() => undefined), 'a freed place');
+    const again = await waitFor(
+      () => GraphQLWsProbe.connect(g.graphqlUrl, p.owner.token, from('203.0.113.1')).catch(() => undefined),
+      'a freed place',
+    );
     for (const probe of [...a, ...b, again]) probe.close();
   });
 
@@ -176,7 +211,12 @@ describe.each([
     probe.subscribe('last', LINEAGE);
     await ingestUntil(p, () => eventsOf(probe, 'last').length > 0);
     probe.complete('last');
-    const active = async () => Number(/^graphql_active_subscriptions\{[^}]*\} (\d+)/m.exec(await (await fetch(`${p.gateway.url}/metrics`)).text())?.[1]);
+    const active = async () =>
+      Number(
+        /^graphql_active_subscriptions\{[^}]*\} (\d+)/m.exec(
+          await (await fetch(`${p.gateway.url}/metrics`)).text(),
+        )?.[1],
+      );
     await waitFor(async () => (await active()) === 0, 'no subscription left open');
     expect(probe.closed).toBeUndefined();
     probe.close();
@@ -189,12 +229,36 @@ describe.each([
       ['syntax', 'query {', undefined, undefined, 'GRAPHQL_PARSE_FAILED'],
       // Apollo Server answers these with formatted (plain) errors: the case that closed sockets with 4500.
       ['query-invalid', 'query { noSuchField }', undefined, undefined, 'GRAPHQL_VALIDATION_FAILED'],
-      ['mutation-input', 'mutation { ingestLineageEvent(event: {}) { eventId } }', undefined, undefined, 'BAD_USER_INPUT'],
-      ['subscription-invalid', 'subscription { lineageEvents { noSuchField } }', undefined, undefined, 'GRAPHQL_VALIDATION_FAILED'],
+      [
+        'mutation-input',
+        'mutation { ingestLineageEvent(event: {}) { eventId } }',
+        undefined,
+        undefined,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'subscription-invalid',
+        'subscription { lineageEvents { noSuchField } }',
+        undefined,
+        undefined,
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
       ['unknown-operation', LINEAGE, 'Missing', undefined, 'OPERATION_RESOLUTION_FAILURE'],
       ['two-operations', `${LINEAGE} query Other { __typename }`, undefined, undefined, 'OPERATION_RESOLUTION_FAILURE'],
-      ['bad-variables', 'subscription($n: String!) { lineageEvents(namespace: $n) { eventId } }', undefined, { n: 42 }, 'BAD_USER_INPUT'],
-      ['missing-variables', 'subscription($n: String!) { lineageEvents(namespace: $n) { eventId } }', undefined, {}, 'BAD_USER_INPUT'],
+      [
+        'bad-variables',
+        'subscription($n: String!) { lineageEvents(namespace: $n) { eventId } }',
+        undefined,
+        { n: 42 },
+        'BAD_USER_INPUT',
+      ],
+      [
+        'missing-variables',
+        'subscription($n: String!) { lineageEvents(namespace: $n) { eventId } }',
+        undefined,
+        {},
+        'BAD_USER_INPUT',
+      ],
     ];
     // One after the other: this gateway lets a connection run 3 operations at once.
     for (const [id, query, operationName, variables, code] of failing) {
@@ -218,7 +282,10 @@ describe.each([
     probe.subscribe('live', LINEAGE);
     await ingestUntil(p, () => eventsOf(probe, 'live').length > 0, 'before-down');
     await p.services.models!.stop();
-    probe.subscribe('down', 'subscription { trainingJobProgress(id: "00000000-0000-4000-8000-000000000000") { state } }');
+    probe.subscribe(
+      'down',
+      'subscription { trainingJobProgress(id: "00000000-0000-4000-8000-000000000000") { state } }',
+    );
     const { errors } = await probe.errorsOf('down');
     expect(errors[0].extensions).toMatchObject({ code: 'SUBSCRIPTION_UPSTREAM_ERROR', serviceName: 'models' });
     const seen = eventsOf(probe, 'live').length;

@@ -18,7 +18,11 @@ export interface RunningGateway {
  * production services) and starts the real gateway over them on port 0.
  * @returns the gateway's URLs and the supergraph it serves
  */
-export async function startGatewayOver(services: RunningService[], overrides: Partial<GatewayConfig> = {}, sdl: SdlFetchOptions = {}): Promise<RunningGateway> {
+export async function startGatewayOver(
+  services: RunningService[],
+  overrides: Partial<GatewayConfig> = {},
+  sdl: SdlFetchOptions = {},
+): Promise<RunningGateway> {
   const supergraphSdl = await composeRunning(services, sdl);
   const config = { ...loadGatewayConfig({}), port: 0, host: '127.0.0.1', ...overrides };
   const gateway = await createGateway(config, { supergraphSdl, logger: createLogger('gateway', 'silent') });

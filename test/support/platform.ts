@@ -43,7 +43,11 @@ const STARTERS: Record<SubgraphName, Starter> = {
   apps: async (env) => (await createApps({ ...apps.loadConfig(env), ...host })).server,
 };
 /** Each subgraph in start order, the peers whose URLs it needs (lib/contracts' service map) and its starter. */
-const SUBGRAPHS = SUBGRAPH_NAMES.map((name) => ({ name, needs: peersOf(name).filter((n) => n !== 'identity'), start: STARTERS[name] }));
+const SUBGRAPHS = SUBGRAPH_NAMES.map((name) => ({
+  name,
+  needs: peersOf(name).filter((n) => n !== 'identity'),
+  start: STARTERS[name],
+}));
 
 export interface PlatformOptions {
   /** NODE_ENV=production for every service and the gateway. @default false */
@@ -65,7 +69,12 @@ export interface Platform {
   serviceSecret: string;
   dataDir: string;
   /** POSTs an operation to the gateway. */
-  call<T = any>(query: string, variables?: Record<string, unknown>, token?: string, headers?: Record<string, string>): Promise<{ status: number; data?: T; errors?: any[]; body: any }>;
+  call<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; data?: T; errors?: any[]; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -103,19 +112,31 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       services[sg.name] = await startService(sg.name, await sg.start(env));
     }
     const identityUrl = services.identity!.url;
-    const gateway = await startGatewayOver(Object.values(services), {
-      production: !!options.production,
-      auth: {
-        jwksUrl: `${identityUrl}/.well-known/jwks.json`,
-        issuer: 'aic-identity',
-        audience: 'aic-platform',
-        // As the services do: identity's stream, or the Redis channel when the test gives REDIS_URL.
-        revocations: { identityUrl, redisUrl: options.env?.REDIS_URL, channel: options.env?.AIC_REVOCATION_CHANNEL ?? 'aic:revocations' },
+    const gateway = await startGatewayOver(
+      Object.values(services),
+      {
+        production: !!options.production,
+        auth: {
+          jwksUrl: `${identityUrl}/.well-known/jwks.json`,
+          issuer: 'aic-identity',
+          audience: 'aic-platform',
+          // As the services do: identity's stream, or the Redis channel when the test gives REDIS_URL.
+          revocations: {
+            identityUrl,
+            redisUrl: options.env?.REDIS_URL,
+            channel: options.env?.AIC_REVOCATION_CHANNEL ?? 'aic:revocations',
+          },
+        },
+        ...options.gateway,
       },
-      ...options.gateway,
-    }, { serviceSecret });
-    const call: Platform['call'] = (query, variables = {}, token, headers = {}) => gql(gateway.graphqlUrl, query, variables, token, headers);
-    const login = await call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: owner.email, p: owner.password });
+      { serviceSecret },
+    );
+    const call: Platform['call'] = (query, variables = {}, token, headers = {}) =>
+      gql(gateway.graphqlUrl, query, variables, token, headers);
+    const login = await call('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
+      e: owner.email,
+      p: owner.password,
+    });
     if (!login.data?.login) throw new Error(`owner could not sign in: ${JSON.stringify(login.errors)}`);
     return {
       gateway,

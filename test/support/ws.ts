@@ -27,19 +27,30 @@ export class GraphQLWsProbe {
   }
 
   /** Opens a connection (nothing sent yet). */
-  static async open(url: string, options: { headers?: Record<string, string>; protocol?: string } = {}): Promise<GraphQLWsProbe> {
-    const socket = new WebSocket(url.replace(/^http/, 'ws'), options.protocol ?? 'graphql-transport-ws', { headers: options.headers });
+  static async open(
+    url: string,
+    options: { headers?: Record<string, string>; protocol?: string } = {},
+  ): Promise<GraphQLWsProbe> {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), options.protocol ?? 'graphql-transport-ws', {
+      headers: options.headers,
+    });
     const probe = new GraphQLWsProbe(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
-      socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode })));
+      socket.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode })),
+      );
       socket.once('error', reject);
     });
     return probe;
   }
 
   /** Opens, sends `connection_init` and waits for `connection_ack`. */
-  static async connect(url: string, token?: string, options: { headers?: Record<string, string> } = {}): Promise<GraphQLWsProbe> {
+  static async connect(
+    url: string,
+    token?: string,
+    options: { headers?: Record<string, string> } = {},
+  ): Promise<GraphQLWsProbe> {
     const probe = await GraphQLWsProbe.open(url, options);
     probe.send({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} });
     await probe.waitFor((m) => m.type === 'connection_ack', 'connection_ack');
@@ -51,7 +62,11 @@ export class GraphQLWsProbe {
   }
 
   subscribe(id: string, query: string, variables?: Record<string, unknown>, operationName?: string): void {
-    this.send({ id, type: 'subscribe', payload: { query, ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) } });
+    this.send({
+      id,
+      type: 'subscribe',
+      payload: { query, ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) },
+    });
   }
 
   complete(id: string): void {
@@ -63,14 +78,18 @@ export class GraphQLWsProbe {
     return waitFor(() => {
       const hit = this.messages.find(match);
       if (hit) return hit;
-      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${what}`);
+      if (this.closed)
+        throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${what}`);
       return undefined;
     }, what);
   }
 
   /** The `error` message, or the `next` message carrying errors, that answers operation `id`. */
   async errorsOf(id: string): Promise<{ type: string; errors: any[] }> {
-    const m = await this.waitFor((x) => x.id === id && (x.type === 'error' || (x.type === 'next' && x.payload?.errors)), `errors of ${id}`);
+    const m = await this.waitFor(
+      (x) => x.id === id && (x.type === 'error' || (x.type === 'next' && x.payload?.errors)),
+      `errors of ${id}`,
+    );
     return { type: m.type, errors: m.type === 'error' ? m.payload : m.payload.errors };
   }
 
@@ -95,10 +114,15 @@ export interface RawUpgrade {
 }
 
 /** Sends a WebSocket upgrade request over a plain TCP socket. */
-export function rawUpgrade(url: string, options: { headers?: Record<string, string>; protocol?: string } = {}): Promise<RawUpgrade> {
+export function rawUpgrade(
+  url: string,
+  options: { headers?: Record<string, string>; protocol?: string } = {},
+): Promise<RawUpgrade> {
   const { hostname, port, pathname } = new URL(url);
   const socket = net.connect(Number(port), hostname);
-  const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const extra = Object.entries(options.headers ?? {})
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.write(
     `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
       `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${options.protocol ?? 'graphql-transport-ws'}\r\n${extra}\r\n`,
@@ -140,7 +164,11 @@ export function rawUpgrade(url: string, options: { headers?: Record<string, stri
  * A masked client frame. `declaredLength` may exceed the bytes given: the header announces it and
  * only `payload` follows (the rest is never sent).
  */
-export function clientFrame(opcode: number, payload: Buffer, options: { fin?: boolean; declaredLength?: number } = {}): Buffer {
+export function clientFrame(
+  opcode: number,
+  payload: Buffer,
+  options: { fin?: boolean; declaredLength?: number } = {},
+): Buffer {
   const length = options.declaredLength ?? payload.length;
   const mask = randomBytes(4);
   let header: Buffer;
@@ -194,6 +222,19 @@ export async function serverCloseCode(upgrade: RawUpgrade): Promise<number> {
 
 /** Sends `connection_init` over a raw upgraded socket and waits for `connection_ack`. */
 export async function rawConnectionInit(upgrade: RawUpgrade, token?: string): Promise<void> {
-  upgrade.socket.write(clientFrame(0x1, Buffer.from(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} }))));
-  await waitFor(() => serverFrames(upgrade.received).some((f) => f.opcode === 0x1 && JSON.parse(f.payload.toString()).type === 'connection_ack'), 'connection_ack');
+  upgrade.socket.write(
+    clientFrame(
+      0x1,
+      Buffer.from(
+        JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} }),
+      ),
+    ),
+  );
+  await waitFor(
+    () =>
+      serverFrames(upgrade.received).some(
+        (f) => f.opcode === 0x1 && JSON.parse(f.payload.toString()).type === 'connection_ack',
+      ),
+    'connection_ack',
+  );
 }

@@ -48,14 +48,20 @@ export function createGatewayApollo(config: GatewayConfig, opts: GatewayApolloOp
     parseOptions: opts.limits.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: opts.httpServer }),
-      { async serverWillStart() { return { drainServer: opts.onDrain }; } },
+      {
+        async serverWillStart() {
+          return { drainServer: opts.onDrain };
+        },
+      },
       metricsPlugin(opts.metrics, { isKnownOperation: safelist ? (source) => safelist.has(source) : undefined }),
       tracingPlugin('gateway', (ctx: GatewayContext) => ctx.traceparent, { rewriteContextTraceparent: true }),
       operationResolutionPlugin(),
       edgeAuthPlugin(opts.authRequirements),
       retryAfterPlugin(),
       ...(safelist ? [safelistPlugin(safelist)] : []),
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      config.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
 }

@@ -23,7 +23,10 @@ export interface SubgraphPolicy {
   dedupe: boolean;
 }
 
-type SubgraphFetcher = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<SubgraphResponse>;
+type SubgraphFetcher = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<SubgraphResponse>;
 type SubgraphResult = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 type OperationKind = 'query' | 'mutation' | 'subscription' | 'unknown';
 
@@ -55,15 +58,36 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
   private readonly failed: Record<string, { inc(): void }> = {};
   private readonly shared?: { inc(): void };
 
-  constructor(private readonly opts: { name: string; url: string; policy: SubgraphPolicy; metrics: SubgraphCallMetrics; fetcher: SubgraphFetcher }) {
+  constructor(
+    private readonly opts: {
+      name: string;
+      url: string;
+      policy: SubgraphPolicy;
+      metrics: SubgraphCallMetrics;
+      fetcher: SubgraphFetcher;
+    },
+  ) {
     super({ url: opts.url, fetcher: opts.fetcher as any });
-    this.breaker = circuitBreaker(handleWhen((err) => !isClientError(err)), { halfOpenAfter: opts.policy.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.policy.breakerThreshold) });
+    this.breaker = circuitBreaker(
+      handleWhen((err) => !isClientError(err)),
+      {
+        halfOpenAfter: opts.policy.breakerHalfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(opts.policy.breakerThreshold),
+      },
+    );
     this.shared = opts.metrics.deduplicated?.labels(opts.name);
   }
 
   /** @returns the breaker's state, for tests and diagnostics */
   get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
-    return ({ [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const)[this.breaker.state];
+    return (
+      {
+        [CircuitState.Closed]: 'closed',
+        [CircuitState.Open]: 'open',
+        [CircuitState.HalfOpen]: 'half-open',
+        [CircuitState.Isolated]: 'isolated',
+      } as const
+    )[this.breaker.state];
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResult> {
@@ -72,7 +96,8 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     const kind = operationKind(query);
     const headers = this.headersFor(options);
     const body = JSON.stringify({ query, variables, operationName, extensions });
-    if (kind !== 'query' || !this.opts.policy.dedupe) return this.withCacheHint(options, await this.call(headers, body, kind === 'query'));
+    if (kind !== 'query' || !this.opts.policy.dedupe)
+      return this.withCacheHint(options, await this.call(headers, body, kind === 'query'));
 
     // traceparent and x-request-id name the request, they never change the answer: a shared call
     // carries the first caller's. Every other header sent to the subgraph is part of the key.
@@ -81,7 +106,10 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     const waiting = this.inFlight.get(key);
     if (waiting) {
       this.shared?.inc();
-      return this.withCacheHint(options, await new Promise<SubgraphResult>((resolve, reject) => waiting.push({ resolve, reject })));
+      return this.withCacheHint(
+        options,
+        await new Promise<SubgraphResult>((resolve, reject) => waiting.push({ resolve, reject })),
+      );
     }
     const waiters: Waiter[] = [];
     this.inFlight.set(key, waiters);
@@ -108,7 +136,9 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         const response = await this.breaker.execute(() => this.send(headers, body));
-        this.durationOf(response.errors?.length ? 'error' : 'ok').observe(Number(process.hrtime.bigint() - started) / 1e9);
+        this.durationOf(response.errors?.length ? 'error' : 'ok').observe(
+          Number(process.hrtime.bigint() - started) / 1e9,
+        );
         return response;
       } catch (err) {
         // A 4xx answer is the request's fault, not the subgraph's: report it as the gateway always has,
@@ -131,12 +161,19 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
    * as INTERNAL_SERVER_ERROR. `extensions.response` (status, URL, body) helps in dev; production
    * answers drop it.
    */
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+  override async errorFromResponse(
+    response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0],
+  ): Promise<GraphQLError> {
     const base = await super.errorFromResponse(response);
     const upstream = base.extensions.response as { status: number; body?: unknown };
     const errors = (upstream.body as { errors?: unknown } | undefined)?.errors;
-    const first = Array.isArray(errors) ? (errors[0] as { message?: unknown; extensions?: { code?: unknown } } | undefined) : undefined;
-    const code = typeof first?.extensions?.code === 'string' ? first.extensions.code : ((base.extensions.code as string | undefined) ?? codeForStatus(upstream.status));
+    const first = Array.isArray(errors)
+      ? (errors[0] as { message?: unknown; extensions?: { code?: unknown } } | undefined)
+      : undefined;
+    const code =
+      typeof first?.extensions?.code === 'string'
+        ? first.extensions.code
+        : ((base.extensions.code as string | undefined) ?? codeForStatus(upstream.status));
     const message = typeof first?.message === 'string' && first.message ? first.message : base.message;
     return new GraphQLError(message, { extensions: { ...base.extensions, code, serviceName: this.opts.name } });
   }
@@ -167,7 +204,8 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     }
     if (!res.ok) throw await this.errorFromResponse(res as any);
     const parsed = await this.parseBody(res as any);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
     return { ...(parsed as SubgraphResult), http: res as any };
   }
 
@@ -199,10 +237,15 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
   }
 
   /** The subgraph's Cache-Control restricts the caller's cache policy, as `RemoteGraphQLDataSource` does. */
-  private withCacheHint(options: GraphQLDataSourceProcessOptions<GatewayContext>, response: SubgraphResult): SubgraphResult {
+  private withCacheHint(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+    response: SubgraphResult,
+  ): SubgraphResult {
     // Only incoming operations carry a request context (health checks and schema loading do not).
-    if (!this.honorSubgraphCacheControlHeader || !response.http || !('incomingRequestContext' in options)) return response;
-    const policy = options.incomingRequestContext?.overallCachePolicy as { restrict?(hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' }): void } | undefined;
+    if (!this.honorSubgraphCacheControlHeader || !response.http || !('incomingRequestContext' in options))
+      return response;
+    const policy = options.incomingRequestContext?.overallCachePolicy as
+      { restrict?(hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' }): void } | undefined;
     if (!policy?.restrict) return response;
     const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
     for (const part of (response.http.headers.get('cache-control') ?? '').split(',')) {
@@ -240,11 +283,23 @@ function copyResponse(response: SubgraphResult): SubgraphResult {
 /** Statuses by which a subgraph refuses the caller rather than fails. */
 const REFUSALS = new Set([401, 403, 429]);
 
-const STATUS_CODES: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 408: 'SUBGRAPH_TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 429: 'RATE_LIMITED' };
+const STATUS_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  408: 'SUBGRAPH_TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+};
 
 /** @returns the error code of an HTTP status without a GraphQL body */
 function codeForStatus(status: number): string {
-  return Object.hasOwn(STATUS_CODES, status) ? STATUS_CODES[status] : status >= 500 ? 'SUBGRAPH_UNAVAILABLE' : 'BAD_REQUEST';
+  return Object.hasOwn(STATUS_CODES, status)
+    ? STATUS_CODES[status]
+    : status >= 500
+      ? 'SUBGRAPH_UNAVAILABLE'
+      : 'BAD_REQUEST';
 }
 
 function isClientError(err: unknown): boolean {
@@ -269,7 +324,12 @@ function isTimeout(err: unknown): boolean {
 }
 
 function describeFailure(name: string, err: unknown): { code: string; message: string; reason: string } {
-  if (err instanceof BrokenCircuitError) return { code: 'CIRCUIT_OPEN', message: `${name} is failing; calls are paused for a moment`, reason: 'circuit_open' };
+  if (err instanceof BrokenCircuitError)
+    return {
+      code: 'CIRCUIT_OPEN',
+      message: `${name} is failing; calls are paused for a moment`,
+      reason: 'circuit_open',
+    };
   if (isTimeout(err)) return { code: 'SUBGRAPH_TIMEOUT', message: `${name} did not answer in time`, reason: 'timeout' };
   return { code: 'SUBGRAPH_UNAVAILABLE', message: `${name} is unavailable`, reason: 'unavailable' };
 }

@@ -38,17 +38,34 @@ function shapeOf(operation: OperationDefinitionNode): string {
  * values the shaping step would hide). The first request of each operation runs the planner's way
  * and records the verdict; a new supergraph clears them.
  */
-export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (name: string) => GraphQLDataSource | undefined; supergraphSdl: () => string; onPassThrough?: (subgraph: string) => void }) {
+export function enablePassThrough(
+  gateway: ApolloGateway,
+  opts: {
+    dataSource: (name: string) => GraphQLDataSource | undefined;
+    supergraphSdl: () => string;
+    onPassThrough?: (subgraph: string) => void;
+  },
+) {
   const original = gateway.executor;
   const verdicts = new Map<string, Verdict>();
   let sdlSeen = '';
   let allowed = false;
-  const internals = gateway as unknown as { queryPlanStore?: { get(key: string): Promise<{ node?: { kind: string } } | undefined> } };
+  const internals = gateway as unknown as {
+    queryPlanStore?: { get(key: string): Promise<{ node?: { kind: string } } | undefined> };
+  };
 
   const decide = async (key: string, rc: RequestContext): Promise<Verdict> => {
     const plan = await internals.queryPlanStore?.get(key);
     const node = plan?.node as FetchNode | undefined;
-    if (!node || node.kind !== 'Fetch' || node.requires || node.inputRewrites?.length || node.outputRewrites?.length || node.contextRewrites?.length) return null;
+    if (
+      !node ||
+      node.kind !== 'Fetch' ||
+      node.requires ||
+      node.inputRewrites?.length ||
+      node.outputRewrites?.length ||
+      node.contextRewrites?.length
+    )
+      return null;
     const client = rc.operation;
     const fetched = getOperationAST(parse(node.operation));
     if (!client || !fetched || client.operation === 'subscription') return null;
@@ -94,7 +111,9 @@ export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (n
       allowed = !sdl.includes('@inaccessible');
     }
     if (!allowed || !rc.queryHash) return original(rc);
-    const key = rc.request.operationName ? createHash('sha256').update(rc.queryHash).update(rc.request.operationName).digest('hex') : rc.queryHash;
+    const key = rc.request.operationName
+      ? createHash('sha256').update(rc.queryHash).update(rc.request.operationName).digest('hex')
+      : rc.queryHash;
     const verdict = verdicts.get(key);
     if (verdict) {
       const answer = await passThrough(verdict.fetch, rc);
@@ -111,9 +130,21 @@ export function enablePassThrough(gateway: ApolloGateway, opts: { dataSource: (n
 }
 
 /** A subgraph's error as the gateway reports it (as @apollo/gateway's downstreamServiceError does). */
-function downstreamError(e: GraphQLFormattedError, serviceName: string, extra: Record<string, unknown> = {}): GraphQLError {
-  const extensions = { ...e.extensions, serviceName, code: (e.extensions?.code as string | undefined) ?? 'DOWNSTREAM_SERVICE_ERROR', ...extra };
-  return new GraphQLError(e.message || `Error while fetching subquery from service "${serviceName}"`, { path: e.path, extensions });
+function downstreamError(
+  e: GraphQLFormattedError,
+  serviceName: string,
+  extra: Record<string, unknown> = {},
+): GraphQLError {
+  const extensions = {
+    ...e.extensions,
+    serviceName,
+    code: (e.extensions?.code as string | undefined) ?? 'DOWNSTREAM_SERVICE_ERROR',
+    ...extra,
+  };
+  return new GraphQLError(e.message || `Error while fetching subquery from service "${serviceName}"`, {
+    path: e.path,
+    extensions,
+  });
 }
 
 /**

@@ -50,11 +50,22 @@ type FormatError = (formatted: GraphQLFormattedError, error?: unknown) => GraphQ
  * subscription executor, pass-through of single-subgraph operations when configured, and
  * `ApolloGateway`, whose supergraph is swapped on `reload`.
  */
-export function createSupergraphExecution(config: GatewayConfig, deps: { supergraphSdl: string; logger: Logger; metrics: GatewayMetrics; formatError: FormatError }): SupergraphExecution {
+export function createSupergraphExecution(
+  config: GatewayConfig,
+  deps: { supergraphSdl: string; logger: Logger; metrics: GatewayMetrics; formatError: FormatError },
+): SupergraphExecution {
   const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs });
-  const policy = { timeoutMs: config.subgraphTimeoutMs, retries: config.subgraphRetries, breakerThreshold: config.breakerThreshold, breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs, dedupe: config.subgraphDedupe };
-  const dataSource = (name: string, url: string) => new ResilientDataSource({ name, url, policy, metrics: deps.metrics.subgraph, fetcher });
-  const formatted = (inner: SubscriptionExecutor) => (config.production ? formattingExecutor(inner, deps.formatError) : inner);
+  const policy = {
+    timeoutMs: config.subgraphTimeoutMs,
+    retries: config.subgraphRetries,
+    breakerThreshold: config.breakerThreshold,
+    breakerHalfOpenAfterMs: config.breakerHalfOpenAfterMs,
+    dedupe: config.subgraphDedupe,
+  };
+  const dataSource = (name: string, url: string) =>
+    new ResilientDataSource({ name, url, policy, metrics: deps.metrics.subgraph, fetcher });
+  const formatted = (inner: SubscriptionExecutor) =>
+    config.production ? formattingExecutor(inner, deps.formatError) : inner;
 
   function buildState(original: string): SupergraphState {
     const sdl = stripSecurityFeatures(original);
@@ -68,7 +79,15 @@ export function createSupergraphExecution(config: GatewayConfig, deps: { supergr
       dataSources,
       original,
       authRequirements: readAuthRequirements(original),
-      executor: () => (executor ??= formatted(createSubscriptionExecutor({ supergraphSdl: sdl, dataSources: Object.fromEntries(dataSources) as Record<string, GraphQLDataSource>, urls, logger: deps.logger }))),
+      executor: () =>
+        (executor ??= formatted(
+          createSubscriptionExecutor({
+            supergraphSdl: sdl,
+            dataSources: Object.fromEntries(dataSources) as Record<string, GraphQLDataSource>,
+            urls,
+            logger: deps.logger,
+          }),
+        )),
     };
   }
 
@@ -81,7 +100,12 @@ export function createSupergraphExecution(config: GatewayConfig, deps: { supergr
     },
     buildService: ({ name, url }) => state.dataSources.get(name!) ?? dataSource(name!, url!),
   });
-  if (config.passThrough) enablePassThrough(gateway, { dataSource: (name) => state.dataSources.get(name), supergraphSdl: () => state.sdl, onPassThrough: (subgraph) => deps.metrics.passedThrough.inc({ subgraph }) });
+  if (config.passThrough)
+    enablePassThrough(gateway, {
+      dataSource: (name) => state.dataSources.get(name),
+      supergraphSdl: () => state.sdl,
+      onPassThrough: (subgraph) => deps.metrics.passedThrough.inc({ subgraph }),
+    });
   capVariableErrors(gateway);
 
   return {
@@ -104,7 +128,8 @@ function formattingExecutor(inner: SubscriptionExecutor, formatError: FormatErro
     schema: inner.schema,
     async *subscribe(args) {
       try {
-        for await (const result of inner.subscribe(args)) yield result.errors?.length ? { ...result, errors: result.errors.map(fix) } : result;
+        for await (const result of inner.subscribe(args))
+          yield result.errors?.length ? { ...result, errors: result.errors.map(fix) } : result;
       } catch (err) {
         throw fix(err);
       }

@@ -11,10 +11,16 @@ export const MAX_VARIABLE_ERRORS = 50;
  * the gateway's CPU (issue #16, found by test/security/fuzz.e2e.ts).
  * @returns the errors (each BAD_USER_INPUT), or undefined when the variables are valid
  */
-export function variableErrors(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[], given: Record<string, unknown>): GraphQLError[] | undefined {
+export function variableErrors(
+  schema: GraphQLSchema,
+  definitions: readonly VariableDefinitionNode[],
+  given: Record<string, unknown>,
+): GraphQLError[] | undefined {
   const { errors } = getVariableValues(schema, definitions, given, { maxErrors: MAX_VARIABLE_ERRORS });
   // The "too many errors" error names no variable: without a code it would be masked as an internal error.
-  return errors?.map((e) => (e.nodes?.length ? e : new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } })));
+  return errors?.map((e) =>
+    e.nodes?.length ? e : new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }),
+  );
 }
 
 /**
@@ -25,7 +31,9 @@ export function variableErrors(schema: GraphQLSchema, definitions: readonly Vari
 export function capVariableErrors(gateway: ApolloGateway): void {
   const inner = gateway.executor;
   gateway.executor = async (rc) => {
-    const errors = rc.operation ? variableErrors(rc.schema, rc.operation.variableDefinitions ?? [], rc.request.variables ?? {}) : undefined;
+    const errors = rc.operation
+      ? variableErrors(rc.schema, rc.operation.variableDefinitions ?? [], rc.request.variables ?? {})
+      : undefined;
     return errors ? { errors } : inner(rc);
   };
 }

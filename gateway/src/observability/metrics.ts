@@ -19,11 +19,36 @@ export function createGatewayMetrics(opts: { maxLabelValues: number }): GatewayM
   return {
     service,
     subgraph: {
-      duration: new Histogram({ name: 'gateway_subgraph_request_duration_seconds', help: 'Subgraph fetch duration by outcome', labelNames: ['subgraph', 'outcome'] as const, registers, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
-      failures: new Counter({ name: 'gateway_subgraph_failures_total', help: 'Subgraph fetches that failed (unavailable, timeout, circuit open)', labelNames: ['subgraph', 'reason'] as const, registers }),
-      deduplicated: new Counter({ name: 'gateway_subgraph_deduplicated_total', help: 'Subgraph fetches answered by an identical call already in flight', labelNames: ['subgraph'] as const, registers }),
+      duration: new Histogram({
+        name: 'gateway_subgraph_request_duration_seconds',
+        help: 'Subgraph fetch duration by outcome',
+        labelNames: ['subgraph', 'outcome'] as const,
+        registers,
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      }),
+      failures: new Counter({
+        name: 'gateway_subgraph_failures_total',
+        help: 'Subgraph fetches that failed (unavailable, timeout, circuit open)',
+        labelNames: ['subgraph', 'reason'] as const,
+        registers,
+      }),
+      deduplicated: new Counter({
+        name: 'gateway_subgraph_deduplicated_total',
+        help: 'Subgraph fetches answered by an identical call already in flight',
+        labelNames: ['subgraph'] as const,
+        registers,
+      }),
     },
-    passedThrough: new Counter({ name: 'gateway_pass_through_total', help: 'Operations answered by one subgraph call without plan execution (AIC_GATEWAY_PASS_THROUGH)', labelNames: ['subgraph'] as const, registers }),
-    activeSubscriptions: new Gauge({ name: 'graphql_active_subscriptions', help: 'Open subscriptions (graphql-ws and multipart)', registers }),
+    passedThrough: new Counter({
+      name: 'gateway_pass_through_total',
+      help: 'Operations answered by one subgraph call without plan execution (AIC_GATEWAY_PASS_THROUGH)',
+      labelNames: ['subgraph'] as const,
+      registers,
+    }),
+    activeSubscriptions: new Gauge({
+      name: 'graphql_active_subscriptions',
+      help: 'Open subscriptions (graphql-ws and multipart)',
+      registers,
+    }),
   };
 }

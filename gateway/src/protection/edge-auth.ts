@@ -18,7 +18,12 @@ function readDirectives(directives: readonly ConstDirectiveNode[] | undefined): 
     if (d.name.value === 'authenticated') req = { authenticated: true, scopes: req?.scopes ?? [] };
     if (d.name.value === 'requiresScopes') {
       const arg = d.arguments?.find((a) => a.name.value === 'scopes');
-      const sets = arg?.value.kind === Kind.LIST ? arg.value.values.map((v) => (v.kind === Kind.LIST ? v.values.flatMap((s) => (s.kind === Kind.STRING ? [s.value] : [])) : [])) : [];
+      const sets =
+        arg?.value.kind === Kind.LIST
+          ? arg.value.values.map((v) =>
+              v.kind === Kind.LIST ? v.values.flatMap((s) => (s.kind === Kind.STRING ? [s.value] : [])) : [],
+            )
+          : [];
       req = { authenticated: true, scopes: [...(req?.scopes ?? []), ...sets] };
     }
   }
@@ -32,7 +37,12 @@ function readDirectives(directives: readonly ConstDirectiveNode[] | undefined): 
 export function readAuthRequirements(supergraphSdl: string): AuthRequirements {
   const out: AuthRequirements = new Map();
   for (const def of parse(supergraphSdl).definitions) {
-    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION && def.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    if (
+      def.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      def.kind !== Kind.OBJECT_TYPE_EXTENSION &&
+      def.kind !== Kind.INTERFACE_TYPE_DEFINITION
+    )
+      continue;
     const typeReq = readDirectives(def.directives);
     if (typeReq) out.set(def.name.value, typeReq);
     for (const field of def.fields ?? []) {
@@ -73,10 +83,15 @@ export function stripSecurityFeatures(supergraphSdl: string): string {
   return print(doc);
 }
 
-const satisfies = (scopes: string[][], held: string[]) => scopes.length === 0 || scopes.some((set) => set.every((s) => held.includes(s)));
+const satisfies = (scopes: string[][], held: string[]) =>
+  scopes.length === 0 || scopes.some((set) => set.every((s) => held.includes(s)));
 
 /** The protected fields and types an operation document selects, in document order. */
-function protectedSelections(document: DocumentNode, schema: GraphQLSchema, reqs: AuthRequirements): { field: string; requirement: Requirement }[] {
+function protectedSelections(
+  document: DocumentNode,
+  schema: GraphQLSchema,
+  reqs: AuthRequirements,
+): { field: string; requirement: Requirement }[] {
   const typeInfo = new TypeInfo(schema);
   const found: { field: string; requirement: Requirement }[] = [];
   visit(
@@ -87,7 +102,8 @@ function protectedSelections(document: DocumentNode, schema: GraphQLSchema, reqs
         const type = typeInfo.getType();
         if (!parent) return;
         const key = `${parent.name}.${node.name.value}`;
-        for (const r of [reqs.get(key), type ? reqs.get(getNamedType(type).name) : undefined]) if (r) found.push({ field: key, requirement: r });
+        for (const r of [reqs.get(key), type ? reqs.get(getNamedType(type).name) : undefined])
+          if (r) found.push({ field: key, requirement: r });
       },
     }),
   );
@@ -95,7 +111,10 @@ function protectedSelections(document: DocumentNode, schema: GraphQLSchema, reqs
 }
 
 /** @returns the error refusing `viewer` an operation that selects `found`, or undefined when it may run */
-function refusalOf(found: { field: string; requirement: Requirement }[], viewer: Viewer | null): GraphQLError | undefined {
+function refusalOf(
+  found: { field: string; requirement: Requirement }[],
+  viewer: Viewer | null,
+): GraphQLError | undefined {
   const problems: { field: string; unauthenticated: boolean }[] = [];
   for (const { field, requirement } of found) {
     if (!viewer) problems.push({ field, unauthenticated: true });
@@ -103,13 +122,22 @@ function refusalOf(found: { field: string; requirement: Requirement }[], viewer:
   }
   if (!problems.length) return undefined;
   if (problems.some((p) => p.unauthenticated)) {
-    return new GraphQLError('This operation needs an authenticated viewer', { extensions: { code: 'UNAUTHENTICATED', fields: problems.map((p) => p.field), http: { status: 401 } } });
+    return new GraphQLError('This operation needs an authenticated viewer', {
+      extensions: { code: 'UNAUTHENTICATED', fields: problems.map((p) => p.field), http: { status: 401 } },
+    });
   }
-  return new GraphQLError(`Missing scopes for ${problems.map((p) => p.field).join(', ')}`, { extensions: { code: 'FORBIDDEN', fields: problems.map((p) => p.field), http: { status: 403 } } });
+  return new GraphQLError(`Missing scopes for ${problems.map((p) => p.field).join(', ')}`, {
+    extensions: { code: 'FORBIDDEN', fields: problems.map((p) => p.field), http: { status: 403 } },
+  });
 }
 
 /** The edge check of `edgeAuthPlugin` for an operation Apollo Server does not run (subscriptions). */
-export function checkEdgeAuth(document: DocumentNode, schema: GraphQLSchema, requirements: AuthRequirements, viewer: Viewer | null): GraphQLError | undefined {
+export function checkEdgeAuth(
+  document: DocumentNode,
+  schema: GraphQLSchema,
+  requirements: AuthRequirements,
+  viewer: Viewer | null,
+): GraphQLError | undefined {
   return requirements.size === 0 ? undefined : refusalOf(protectedSelections(document, schema, requirements), viewer);
 }
 
@@ -122,7 +150,10 @@ export function checkEdgeAuth(document: DocumentNode, schema: GraphQLSchema, req
  * on every request.
  */
 export function edgeAuthPlugin(requirements: () => AuthRequirements): ApolloServerPlugin<GatewayContext> {
-  const selected = new WeakMap<DocumentNode, { reqs: AuthRequirements; schema: GraphQLSchema; found: { field: string; requirement: Requirement }[] }>();
+  const selected = new WeakMap<
+    DocumentNode,
+    { reqs: AuthRequirements; schema: GraphQLSchema; found: { field: string; requirement: Requirement }[] }
+  >();
   return {
     async requestDidStart() {
       return {
@@ -131,7 +162,11 @@ export function edgeAuthPlugin(requirements: () => AuthRequirements): ApolloServ
           if (reqs.size === 0 || !operation) return;
           let entry = selected.get(document);
           if (!entry || entry.reqs !== reqs || entry.schema !== schema) {
-            entry = { reqs, schema: schema as GraphQLSchema, found: protectedSelections(document, schema as GraphQLSchema, reqs) };
+            entry = {
+              reqs,
+              schema: schema as GraphQLSchema,
+              found: protectedSelections(document, schema as GraphQLSchema, reqs),
+            };
             selected.set(document, entry);
           }
           const refused = refusalOf(entry.found, contextValue.viewer);

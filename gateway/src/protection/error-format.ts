@@ -27,7 +27,14 @@ export function createGatewayFormatError(opts: ErrorFormatOptions) {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
     if (!opts.production) return { ...formatted, extensions };
     if (extensions.code === 'INTERNAL_SERVER_ERROR' || !extensions.code) {
-      return { ...formatted, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}) } };
+      return {
+        ...formatted,
+        message: 'Internal server error',
+        extensions: {
+          code: 'INTERNAL_SERVER_ERROR',
+          ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}),
+        },
+      };
     }
     return { ...formatted, message: opts.scrub.text(formatted.message), extensions: opts.scrub.data(extensions) };
   };
@@ -39,7 +46,12 @@ export function createGatewayFormatError(opts: ErrorFormatOptions) {
  * @returns a GraphQLError carrying only what the formatter keeps
  */
 export function reformatError(format: ReturnType<typeof createGatewayFormatError>, error: unknown): GraphQLError {
-  const e = error instanceof GraphQLError ? error : new GraphQLError((error as Error)?.message ?? String(error), { extensions: (error as { extensions?: Record<string, unknown> })?.extensions });
+  const e =
+    error instanceof GraphQLError
+      ? error
+      : new GraphQLError((error as Error)?.message ?? String(error), {
+          extensions: (error as { extensions?: Record<string, unknown> })?.extensions,
+        });
   const out = format(e.toJSON(), e);
   return new GraphQLError(out.message, { path: out.path, extensions: out.extensions });
 }

@@ -1,5 +1,12 @@
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, parse, specifiedRules, validate } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
 import type { Viewer } from '../../../lib/src/core';
 import type { AuthRequirements } from './edge-auth';
 import { checkEdgeAuth } from './edge-auth';
@@ -20,7 +27,10 @@ export interface OperationGuard {
    * Parses with the token limit and picks the operation.
    * @returns the document and its operation, or the errors (`GRAPHQL_PARSE_FAILED`, `TOKEN_LIMIT_EXCEEDED`, `OPERATION_RESOLUTION_FAILURE`)
    */
-  parse(source: string, operationName?: string | null): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: GraphQLError[] };
+  parse(
+    source: string,
+    operationName?: string | null,
+  ): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: GraphQLError[] };
   /**
    * Validation with the operation limits (and, in production, no introspection), the safelist, the
    * variables against their definitions, and the supergraph's `@authenticated` / `@requiresScopes`.
@@ -45,7 +55,11 @@ export interface CheckedOperation {
  * one, found by the same `limitErrorOf`), so the gateway's formatter shapes them alike.
  */
 export function createOperationGuard(opts: OperationGuardOptions): OperationGuard {
-  const rules = [...specifiedRules, ...opts.limits.validationRules, ...(opts.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  const rules = [
+    ...specifiedRules,
+    ...opts.limits.validationRules,
+    ...(opts.production ? [NoSchemaIntrospectionCustomRule] : []),
+  ];
   const { limitErrorOf } = opts.limits;
   return {
     parse(source, operationName) {
@@ -54,22 +68,41 @@ export function createOperationGuard(opts: OperationGuardOptions): OperationGuar
         document = parse(source, opts.limits.parseOptions);
       } catch (err) {
         const e = err as GraphQLError;
-        const syntax = new GraphQLError(e.message, { source: e.source, positions: e.positions, originalError: e, extensions: { ...e.extensions, code: 'GRAPHQL_PARSE_FAILED' } });
+        const syntax = new GraphQLError(e.message, {
+          source: e.source,
+          positions: e.positions,
+          originalError: e,
+          extensions: { ...e.extensions, code: 'GRAPHQL_PARSE_FAILED' },
+        });
         return { errors: [limitErrorOf(syntax) ?? syntax] };
       }
       const operation = getOperationAST(document, operationName ?? undefined);
       if (!operation) {
-        const message = operationName ? `Unknown operation named "${operationName}".` : 'Could not determine which operation to run: give operationName.';
+        const message = operationName
+          ? `Unknown operation named "${operationName}".`
+          : 'Could not determine which operation to run: give operationName.';
         return { errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
       }
       return { document, operation };
     },
     check({ source, document, operation, variables, schema, requirements, viewer }) {
       const invalid = validate(schema, document, rules);
-      if (invalid.length) return invalid.map((e) => limitErrorOf(e) ?? new GraphQLError(e.message, { nodes: e.nodes, originalError: e.originalError ?? e, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      if (invalid.length)
+        return invalid.map(
+          (e) =>
+            limitErrorOf(e) ??
+            new GraphQLError(e.message, {
+              nodes: e.nodes,
+              originalError: e.originalError ?? e,
+              extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+            }),
+        );
       if (opts.safelist && !opts.safelist.has(source)) return [notInSafelistError()];
       const coerced = variableErrors(schema, operation.variableDefinitions ?? [], variables ?? {});
-      if (coerced) return coerced.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+      if (coerced)
+        return coerced.map(
+          (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }),
+        );
       const refused = checkEdgeAuth(document, schema, requirements, viewer);
       return refused ? [refused] : [];
     },
@@ -83,7 +116,10 @@ const SUGGESTION = /\s*Did you mean [^?]*\?/g;
  * The gateway's error shaping for every transport: `formatError`, no `extensions.http`, and in
  * production no field suggestions in any message (validation, variables, upstream events).
  */
-export function clientErrorFormatter(formatError: (formatted: GraphQLFormattedError, error?: unknown) => GraphQLFormattedError, production: boolean) {
+export function clientErrorFormatter(
+  formatError: (formatted: GraphQLFormattedError, error?: unknown) => GraphQLFormattedError,
+  production: boolean,
+) {
   // The original error goes on: what it is (an operation limit behind Apollo's wrapper ...) decides the answer.
   return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     const { http: _http, ...extensions } = formatted.extensions ?? {};

@@ -37,11 +37,16 @@ export class OperationLimitError extends GraphQLError {
   /** @param at where in the operation's text it was found (the token the parser stopped at) */
   constructor(limit: keyof typeof LIMITS, n: number, found?: number, at?: Pick<GraphQLError, 'source' | 'positions'>) {
     const { code, counts } = LIMITS[limit];
-    super(found === undefined ? `The operation has more ${counts} than the limit of ${n}` : `The operation's ${counts} is ${found}, over the limit of ${n}`, {
-      source: at?.source,
-      positions: at?.positions,
-      extensions: { code, limit: n, ...(found === undefined ? {} : { found }) },
-    });
+    super(
+      found === undefined
+        ? `The operation has more ${counts} than the limit of ${n}`
+        : `The operation's ${counts} is ${found}, over the limit of ${n}`,
+      {
+        source: at?.source,
+        positions: at?.positions,
+        extensions: { code, limit: n, ...(found === undefined ? {} : { found }) },
+      },
+    );
   }
 }
 
@@ -68,7 +73,11 @@ export interface OperationLimitChecks {
  * GRAPHQL_PARSE_FAILED: `limitErrorOf` finds ours again for the error formatter.
  */
 export function operationLimits(limits: OperationLimits): OperationLimitChecks {
-  const own = <K extends keyof typeof LIMITS>(limit: K, n: number) => ({ enabled: true, propagateOnRejection: false, onReject: [reportAs(limit, n)] });
+  const own = <K extends keyof typeof LIMITS>(limit: K, n: number) => ({
+    enabled: true,
+    propagateOnRejection: false,
+    onReject: [reportAs(limit, n)],
+  });
   const { validationRules } = new ApolloArmor({
     blockFieldSuggestion: { enabled: false },
     maxTokens: { enabled: false },
@@ -104,7 +113,9 @@ export function limitErrorOf(error: unknown, maxTokens: number): OperationLimitE
   if (e instanceof OperationLimitError) return e;
   if (e?.originalError instanceof OperationLimitError) return e.originalError;
   if (e?.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !e.source || e.positions?.length !== 1) return undefined;
-  return tokenLimitOffset(e.source.body, maxTokens) === e.positions[0] ? new OperationLimitError('maxTokens', maxTokens, undefined, e) : undefined;
+  return tokenLimitOffset(e.source.body, maxTokens) === e.positions[0]
+    ? new OperationLimitError('maxTokens', maxTokens, undefined, e)
+    : undefined;
 }
 
 export interface RateLimits {
@@ -140,7 +151,14 @@ export interface RateLimitVerdict {
 
 /** The 429 answer's body. */
 export function rateLimitedBody(retryAfterSeconds: number) {
-  return { errors: [{ message: `Too many requests; retry in ${retryAfterSeconds}s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds } }] };
+  return {
+    errors: [
+      {
+        message: `Too many requests; retry in ${retryAfterSeconds}s`,
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
+      },
+    ],
+  };
 }
 
 /** Counts a request of a caller (Authorization header) from a client IP. */
@@ -150,12 +168,23 @@ export type RateLimiter = (authorization: string | undefined, ip: string) => Pro
  * Rate limits per user and per client IP (rate-limiter-flexible; shared through Redis when a client
  * is given so every replica counts together), for the express route and the direct GraphQL path alike.
  */
-export function createRateLimiter(limits: RateLimits, deps: { verify?: TokenVerifier; redis?: Redis; prefix: string }): RateLimiter {
+export function createRateLimiter(
+  limits: RateLimits,
+  deps: { verify?: TokenVerifier; redis?: Redis; prefix: string },
+): RateLimiter {
   const make = (points: number, keyPrefix: string): RateLimiterAbstract | undefined => {
     if (points <= 0) return undefined;
     const memory = new RateLimiterMemory({ points, duration: 60, keyPrefix });
     // While Redis is unreachable, each replica keeps counting on its own instead of failing requests.
-    return deps.redis ? new RateLimiterRedis({ storeClient: deps.redis, points, duration: 60, keyPrefix: `${deps.prefix}:${keyPrefix}`, insuranceLimiter: memory }) : memory;
+    return deps.redis
+      ? new RateLimiterRedis({
+          storeClient: deps.redis,
+          points,
+          duration: 60,
+          keyPrefix: `${deps.prefix}:${keyPrefix}`,
+          insuranceLimiter: memory,
+        })
+      : memory;
   };
   const perUser = make(limits.perUserPerMinute, 'rl-user');
   const perIp = make(limits.perIpPerMinute, 'rl-ip');
@@ -188,8 +217,12 @@ export function operationResolutionPlugin(): ApolloServerPlugin {
       return {
         async didResolveOperation({ operation, request }) {
           if (operation) return;
-          const message = request.operationName ? `Unknown operation named "${request.operationName}"` : 'Must provide an operation name when the document holds several operations';
-          throw new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+          const message = request.operationName
+            ? `Unknown operation named "${request.operationName}"`
+            : 'Must provide an operation name when the document holds several operations';
+          throw new GraphQLError(message, {
+            extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+          });
         },
       };
     },
@@ -211,13 +244,17 @@ export interface Safelist {
 /** Reads an apollo-persisted-query-manifest; throws when the file is not one. */
 export function loadSafelist(manifestPath: string): Safelist {
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as PersistedQueryManifest;
-  if (manifest.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations)) throw new Error(`${manifestPath} is not an apollo-persisted-query-manifest`);
+  if (manifest.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations))
+    throw new Error(`${manifestPath} is not an apollo-persisted-query-manifest`);
   const allowed = new Set(manifest.operations.map((op) => createHash('sha256').update(op.body).digest('hex')));
   return { has: (source) => allowed.has(createHash('sha256').update(source).digest('hex')) };
 }
 
 /** The error of an operation the safelist does not hold. */
-export const notInSafelistError = () => new GraphQLError('This operation is not in the safelist', { extensions: { code: 'PERSISTED_QUERY_NOT_IN_SAFELIST', http: { status: 400 } } });
+export const notInSafelistError = () =>
+  new GraphQLError('This operation is not in the safelist', {
+    extensions: { code: 'PERSISTED_QUERY_NOT_IN_SAFELIST', http: { status: 400 } },
+  });
 
 /**
  * An optional safelist: only operations whose body is in the manifest run (by full text, by its

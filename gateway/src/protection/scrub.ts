@@ -12,7 +12,8 @@ const INTERNAL_SUFFIX = /\.(local|internal|svc|cluster\.local|lan|home\.arpa|loc
 /** Upstream HTTP exchanges and stacks describe the platform's insides, never the caller's problem. */
 const INTERNAL_KEYS = new Set(['response', 'exception', 'stacktrace', 'http']);
 
-const isSchemeChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+const isSchemeChar = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
 const isAlpha = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 const isIpv4 = (h: string) => {
   const parts = h.split('.');
@@ -51,7 +52,12 @@ function scrubUrls(word: string, known: ReadonlySet<string>): string {
 function bareAddress(token: string, known: ReadonlySet<string>): boolean {
   const t = token.replace(/[.:]+$/, '');
   // Only an IPv6 literal: `[a-z]` in a user's pattern or a message is no address.
-  if (t.startsWith('[')) return t.includes(']') && isIPv6(t.slice(1, t.indexOf(']')).replace(/%.*$/, '')) && /^(:\d+)?$/.test(t.slice(t.indexOf(']') + 1));
+  if (t.startsWith('['))
+    return (
+      t.includes(']') &&
+      isIPv6(t.slice(1, t.indexOf(']')).replace(/%.*$/, '')) &&
+      /^(:\d+)?$/.test(t.slice(t.indexOf(']') + 1))
+    );
   if (t.includes('::')) return isIPv6(t);
   const colon = t.lastIndexOf(':');
   const hasPort = colon > 0 && /^\d{1,5}$/.test(t.slice(colon + 1));
@@ -81,7 +87,11 @@ export function createScrubber(subgraphUrls: () => Record<string, string>): Scru
     const urls = subgraphUrls();
     if (urls !== seen) {
       seen = urls;
-      known = new Set(Object.values(urls).flatMap((u) => (URL.canParse(u) ? [new URL(u).hostname.toLowerCase().replace(/^\[|\]$/g, '')] : [])));
+      known = new Set(
+        Object.values(urls).flatMap((u) =>
+          URL.canParse(u) ? [new URL(u).hostname.toLowerCase().replace(/^\[|\]$/g, '')] : [],
+        ),
+      );
     }
     return known;
   };

@@ -41,7 +41,15 @@ export function isSubscriptionOperation(document: DocumentNode, operationName?: 
 }
 
 const toGraphQLError = (e: any, serviceName?: string) =>
-  e instanceof GraphQLError ? e : new GraphQLError(e?.message ?? String(e), { path: e?.path, extensions: { ...(e?.extensions ?? {}), ...(serviceName && !e?.extensions?.serviceName ? { serviceName } : {}) } });
+  e instanceof GraphQLError
+    ? e
+    : new GraphQLError(e?.message ?? String(e), {
+        path: e?.path,
+        extensions: {
+          ...(e?.extensions ?? {}),
+          ...(serviceName && !e?.extensions?.serviceName ? { serviceName } : {}),
+        },
+      });
 
 /**
  * Federated subscriptions on top of `@apollo/gateway`'s own planner and executor: the plan's
@@ -50,7 +58,12 @@ const toGraphQLError = (e: any, serviceName?: string) =>
  * primary' is the same fetch answered in-process with the event's data, so entity fields owned by
  * other subgraphs are fetched, flattened and shaped exactly as for a query.
  */
-export function createSubscriptionExecutor(opts: { supergraphSdl: string; dataSources: Record<string, GraphQLDataSource>; urls: Record<string, string>; logger: Logger }): SubscriptionExecutor {
+export function createSubscriptionExecutor(opts: {
+  supergraphSdl: string;
+  dataSources: Record<string, GraphQLDataSource>;
+  urls: Record<string, string>;
+  logger: Logger;
+}): SubscriptionExecutor {
   const supergraph = Supergraph.build(opts.supergraphSdl);
   const apiSchema = supergraph.apiSchema();
   const schema = apiSchema.toGraphQLJSSchema();
@@ -60,13 +73,17 @@ export function createSubscriptionExecutor(opts: { supergraphSdl: string; dataSo
   async function* subscribe(args: SubscribeArgs): AsyncGenerator<ExecutionResult> {
     const operationName = args.operationName ?? undefined;
     const plan = planner.buildQueryPlan(operationFromDocument(apiSchema, args.document, { operationName }));
-    if (plan.node?.kind !== 'Subscription') throw new GraphQLError('Not a subscription operation', { extensions: { code: 'BAD_REQUEST' } });
+    if (plan.node?.kind !== 'Subscription')
+      throw new GraphQLError('Not a subscription operation', { extensions: { code: 'BAD_REQUEST' } });
     const { primary, rest } = plan.node;
     const variables = args.variables ?? {};
     // Variable names are the client's: only its own keys count (`$constructor` is not Object's).
-    const upstreamVariables = Object.fromEntries((primary.variableUsages ?? []).filter((v) => Object.hasOwn(variables, v)).map((v) => [v, variables[v]]));
+    const upstreamVariables = Object.fromEntries(
+      (primary.variableUsages ?? []).filter((v) => Object.hasOwn(variables, v)).map((v) => [v, variables[v]]),
+    );
     const url = opts.urls[primary.serviceName];
-    if (!url) throw new GraphQLError(`No subgraph "${primary.serviceName}"`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    if (!url)
+      throw new GraphQLError(`No subgraph "${primary.serviceName}"`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 
     const client = createClient({
       url: url.replace(/^http/, 'ws'),
@@ -75,7 +92,11 @@ export function createSubscriptionExecutor(opts: { supergraphSdl: string; dataSo
       retryAttempts: 0,
       connectionParams: args.context.authorization ? { authorization: args.context.authorization } : {},
     });
-    const upstream = client.iterate({ query: primary.operation, variables: upstreamVariables, operationName: primary.operationName });
+    const upstream = client.iterate({
+      query: primary.operation,
+      variables: upstreamVariables,
+      operationName: primary.operationName,
+    });
     const operationContext = buildOperationContext({ schema, operationDocument: args.document, operationName });
     const aborted = new Promise<IteratorResult<any>>((resolve) => {
       if (args.signal?.aborted) resolve({ done: true, value: undefined });
@@ -88,8 +109,15 @@ export function createSubscriptionExecutor(opts: { supergraphSdl: string; dataSo
         try {
           next = await Promise.race([upstream.next(), aborted]);
         } catch (err) {
-          const reason = (err as { reason?: string; code?: number })?.reason || (err as Error)?.message || 'connection lost';
-          yield { errors: [new GraphQLError(`Subscription ended: ${primary.serviceName} is unavailable (${reason})`, { extensions: { code: 'SUBSCRIPTION_UPSTREAM_ERROR', serviceName: primary.serviceName } })] };
+          const reason =
+            (err as { reason?: string; code?: number })?.reason || (err as Error)?.message || 'connection lost';
+          yield {
+            errors: [
+              new GraphQLError(`Subscription ended: ${primary.serviceName} is unavailable (${reason})`, {
+                extensions: { code: 'SUBSCRIPTION_UPSTREAM_ERROR', serviceName: primary.serviceName },
+              }),
+            ],
+          };
           return;
         }
         if (args.signal?.aborted) {
@@ -103,10 +131,15 @@ export function createSubscriptionExecutor(opts: { supergraphSdl: string; dataSo
           continue;
         }
         const eventFetch: FetchNode = { ...primary, serviceName: '__event__' };
-        const queryPlan: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [eventFetch, rest as PlanNode] } : eventFetch };
+        const queryPlan: QueryPlan = {
+          kind: 'QueryPlan',
+          node: rest ? { kind: 'Sequence', nodes: [eventFetch, rest as PlanNode] } : eventFetch,
+        };
         const serviceMap: Record<string, GraphQLDataSource> = {
           ...opts.dataSources,
-          __event__: { process: async () => ({ data: event.data as Record<string, unknown>, errors: event.errors as any }) },
+          __event__: {
+            process: async () => ({ data: event.data as Record<string, unknown>, errors: event.errors as any }),
+          },
         };
         const requestContext: any = {
           request: { query: '', variables, operationName },
@@ -117,8 +150,18 @@ export function createSubscriptionExecutor(opts: { supergraphSdl: string; dataSo
           metrics: {},
           cache: undefined,
         };
-        const result = await executeQueryPlan(queryPlan, serviceMap, requestContext, operationContext, supergraphSchema, apiSchema);
-        yield { data: result.data as Record<string, unknown> | null | undefined, ...(result.errors?.length ? { errors: result.errors.map((e) => toGraphQLError(e)) } : {}) };
+        const result = await executeQueryPlan(
+          queryPlan,
+          serviceMap,
+          requestContext,
+          operationContext,
+          supergraphSchema,
+          apiSchema,
+        );
+        yield {
+          data: result.data as Record<string, unknown> | null | undefined,
+          ...(result.errors?.length ? { errors: result.errors.map((e) => toGraphQLError(e)) } : {}),
+        };
       }
     } finally {
       await upstream.return?.(undefined);

@@ -40,7 +40,12 @@ export interface GatewaySubscriptions {
 }
 
 /** Federated subscriptions over graphql-ws and multipart HTTP, with the edge's checks (`createOperationGuard`) and rate limits. */
-export function createGatewaySubscriptions(config: GatewayConfig, httpServer: http.Server, app: express.Express, opts: GatewaySubscriptionsOptions): GatewaySubscriptions {
+export function createGatewaySubscriptions(
+  config: GatewayConfig,
+  httpServer: http.Server,
+  app: express.Express,
+  opts: GatewaySubscriptionsOptions,
+): GatewaySubscriptions {
   const open = new Set<AbortController>();
   const transportOptions = {
     executor: opts.executor,
@@ -57,7 +62,8 @@ export function createGatewaySubscriptions(config: GatewayConfig, httpServer: ht
     authRequirements: opts.authRequirements,
     rateLimiter: opts.rateLimiter,
     // express's req.ip (under `trust proxy`) on the plain node:http request, as for direct GraphQL POSTs.
-    clientIp: (req: http.IncomingMessage) => (Object.setPrototypeOf(req, app.request) as express.Request).ip ?? req.socket.remoteAddress ?? 'unknown',
+    clientIp: (req: http.IncomingMessage) =>
+      (Object.setPrototypeOf(req, app.request) as express.Request).ip ?? req.socket.remoteAddress ?? 'unknown',
     webSocket: config.webSocket,
     bodyLimitBytes: config.bodyLimitBytes,
     formatError: opts.formatError,

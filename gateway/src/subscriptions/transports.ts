@@ -4,8 +4,21 @@ import type { ApolloServer } from '@apollo/server';
 import type express from 'express';
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { GraphQLError, print } from 'graphql';
-import type { GraphQLWebSocketEndpoint, Logger, RevocationList, TokenVerifier, Viewer, WebSocketSettings } from '../../../lib/src/core';
-import { REVOKED_TOKEN_MESSAGE, asGraphQLError, attachGraphQLWebSocket, bearerToken, watchCredentials } from '../../../lib/src/core';
+import type {
+  GraphQLWebSocketEndpoint,
+  Logger,
+  RevocationList,
+  TokenVerifier,
+  Viewer,
+  WebSocketSettings,
+} from '../../../lib/src/core';
+import {
+  REVOKED_TOKEN_MESSAGE,
+  asGraphQLError,
+  attachGraphQLWebSocket,
+  bearerToken,
+  watchCredentials,
+} from '../../../lib/src/core';
 import type { GatewayContext } from '../context';
 import type { AuthRequirements } from '../protection/edge-auth';
 import type { OperationGuard } from '../protection/operation-guard';
@@ -55,17 +68,34 @@ const CLIENT_GONE = new Error('client gone');
  * never outlives its credentials),
  * and by `registry` (reload, shutdown) or `until` (the client went away).
  */
-function runSubscription(opts: TransportOptions, args: { document: DocumentNode; operationName?: string | null; variables?: Record<string, unknown> | null; context: GatewayContext }, until?: AbortSignal): AsyncGenerator<ExecutionResult> {
+function runSubscription(
+  opts: TransportOptions,
+  args: {
+    document: DocumentNode;
+    operationName?: string | null;
+    variables?: Record<string, unknown> | null;
+    context: GatewayContext;
+  },
+  until?: AbortSignal,
+): AsyncGenerator<ExecutionResult> {
   const controller = new AbortController();
   const stop = () => controller.abort(CLIENT_GONE);
   const stream = (async function* () {
-    const unwatch = watchCredentials(args.context.viewer, opts.revocations, (error) => controller.abort(new SubscriptionEnded(error.message, 'UNAUTHENTICATED')));
+    const unwatch = watchCredentials(args.context.viewer, opts.revocations, (error) =>
+      controller.abort(new SubscriptionEnded(error.message, 'UNAUTHENTICATED')),
+    );
     opts.registry.add(controller);
     if (until?.aborted) stop();
     until?.addEventListener('abort', stop, { once: true });
     opts.onActiveChange?.(1);
     try {
-      yield* opts.executor().subscribe({ document: args.document, operationName: args.operationName, variables: args.variables, context: args.context, signal: controller.signal });
+      yield* opts.executor().subscribe({
+        document: args.document,
+        operationName: args.operationName,
+        variables: args.variables,
+        context: args.context,
+        signal: controller.signal,
+      });
     } finally {
       unwatch();
       opts.registry.delete(controller);
@@ -108,10 +138,21 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
       const { retryAfterSeconds } = await opts.rateLimiter(req.headers.authorization, opts.clientIp(req));
       if (retryAfterSeconds === undefined) return undefined;
       const { message, extensions } = rateLimitedBody(retryAfterSeconds).errors[0];
-      return { status: 429, code: extensions.code, message, extensions: { retryAfterSeconds }, headers: { 'retry-after': String(retryAfterSeconds) } };
+      return {
+        status: 429,
+        code: extensions.code,
+        message,
+        extensions: { retryAfterSeconds },
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      };
     },
     onConnect: async (params, req) => {
-      const authorization = typeof params.authorization === 'string' ? params.authorization : typeof params.Authorization === 'string' ? params.Authorization : undefined;
+      const authorization =
+        typeof params.authorization === 'string'
+          ? params.authorization
+          : typeof params.Authorization === 'string'
+            ? params.Authorization
+            : undefined;
       const viewer = await viewerOf(opts.verify, authorization);
       if (!viewer && opts.requireAuth) return false;
       return { viewer, authorization, ip: opts.clientIp(req) };
@@ -123,26 +164,70 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
         return [new GraphQLError(message, { extensions })];
       }
       // The connection was authenticated once; a revocation since then refuses every later operation.
-      if (state.viewer && opts.revocations?.revokes(state.viewer)) return [new GraphQLError(REVOKED_TOKEN_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } })];
-      if (state.viewer && state.viewer.expiresAt <= Date.now()) return [new GraphQLError('Access token expired: connect again with a fresh token', { extensions: { code: 'UNAUTHENTICATED' } })];
+      if (state.viewer && opts.revocations?.revokes(state.viewer))
+        return [new GraphQLError(REVOKED_TOKEN_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } })];
+      if (state.viewer && state.viewer.expiresAt <= Date.now())
+        return [
+          new GraphQLError('Access token expired: connect again with a fresh token', {
+            extensions: { code: 'UNAUTHENTICATED' },
+          }),
+        ];
       const parsed = opts.guard.parse(payload.query, payload.operationName);
       if ('errors' in parsed) return parsed.errors;
       const schema = opts.executor().schema;
       if (parsed.operation.operation === 'subscription') {
-        const refused = opts.guard.check({ source: payload.query, ...parsed, variables: payload.variables, schema, requirements: opts.authRequirements(), viewer: state.viewer });
+        const refused = opts.guard.check({
+          source: payload.query,
+          ...parsed,
+          variables: payload.variables,
+          schema,
+          requirements: opts.authRequirements(),
+          viewer: state.viewer,
+        });
         if (refused.length) return refused;
       } else {
         sources.set(parsed.document, payload.query);
       }
-      const contextValue: GatewayContext = { authorization: state.authorization, viewer: state.viewer, traceparent: opts.traceparentOf(), requestId: randomUUID(), clientIp: state.ip };
-      return { schema, document: parsed.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      const contextValue: GatewayContext = {
+        authorization: state.authorization,
+        viewer: state.viewer,
+        traceparent: opts.traceparentOf(),
+        requestId: randomUUID(),
+        clientIp: state.ip,
+      };
+      return {
+        schema,
+        document: parsed.document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue,
+      };
     },
     execute: async (args) => {
       const query = sources.get(args.document) ?? print(args.document);
-      const res = await opts.apollo.executeOperation({ query, variables: (args.variableValues ?? undefined) as Record<string, unknown> | undefined, operationName: args.operationName ?? undefined }, { contextValue: args.contextValue as GatewayContext });
-      return res.body.kind === 'single' ? res.body.singleResult : { errors: [{ message: 'Incremental delivery is not available over WebSocket', extensions: { code: 'BAD_REQUEST' } }] };
+      const res = await opts.apollo.executeOperation(
+        {
+          query,
+          variables: (args.variableValues ?? undefined) as Record<string, unknown> | undefined,
+          operationName: args.operationName ?? undefined,
+        },
+        { contextValue: args.contextValue as GatewayContext },
+      );
+      return res.body.kind === 'single'
+        ? res.body.singleResult
+        : {
+            errors: [
+              { message: 'Incremental delivery is not available over WebSocket', extensions: { code: 'BAD_REQUEST' } },
+            ],
+          };
     },
-    subscribe: async (args) => runSubscription(opts, { document: args.document, operationName: args.operationName, variables: args.variableValues, context: args.contextValue as GatewayContext }),
+    subscribe: async (args) =>
+      runSubscription(opts, {
+        document: args.document,
+        operationName: args.operationName,
+        variables: args.variableValues,
+        context: args.contextValue as GatewayContext,
+      }),
     formatError: (formatted, original) => opts.formatError(formatted, original),
   });
 }
@@ -162,10 +247,12 @@ export function acceptsMultipartSubscription(accept: string | undefined): boolea
  */
 export function multipartSubscriptionHandler(opts: TransportOptions) {
   const formatted = (errors: readonly unknown[]) => errors.map((e) => opts.formatError(asGraphQLError(e).toJSON(), e));
-  const answer = (res: express.Response, status: number, errors: readonly unknown[]) => res.status(status).json({ errors: formatted(errors) });
+  const answer = (res: express.Response, status: number, errors: readonly unknown[]) =>
+    res.status(status).json({ errors: formatted(errors) });
   return async (req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!acceptsMultipartSubscription(req.headers.accept)) return next();
-    const body = req.body as { query?: unknown; operationName?: string; variables?: Record<string, unknown> } | undefined;
+    const body = req.body as
+      { query?: unknown; operationName?: string; variables?: Record<string, unknown> } | undefined;
     if (typeof body?.query !== 'string') return next();
     const source = body.query;
     const parsed = opts.guard.parse(source, body.operationName);
@@ -179,20 +266,43 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
     } catch (err) {
       return answer(res, 401, [new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED' } })]);
     }
-    if (!viewer && opts.requireAuth) return answer(res, 401, [new GraphQLError('Subscriptions need an access token', { extensions: { code: 'UNAUTHENTICATED' } })]);
-    const refused = opts.guard.check({ source, ...parsed, variables: body.variables, schema: opts.executor().schema, requirements: opts.authRequirements(), viewer });
+    if (!viewer && opts.requireAuth)
+      return answer(res, 401, [
+        new GraphQLError('Subscriptions need an access token', { extensions: { code: 'UNAUTHENTICATED' } }),
+      ]);
+    const refused = opts.guard.check({
+      source,
+      ...parsed,
+      variables: body.variables,
+      schema: opts.executor().schema,
+      requirements: opts.authRequirements(),
+      viewer,
+    });
     if (refused.length) {
       const code = refused[0].extensions.code;
       return answer(res, code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 400, refused);
     }
-    const context: GatewayContext = { authorization: req.headers.authorization, viewer, traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined), requestId: requestIdOf(req), clientIp: req.ip };
+    const context: GatewayContext = {
+      authorization: req.headers.authorization,
+      viewer,
+      traceparent: opts.traceparentOf(req.headers.traceparent as string | undefined),
+      requestId: requestIdOf(req),
+      clientIp: req.ip,
+    };
     const gone = new AbortController();
     res.on('close', () => gone.abort());
-    res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec=1.0`, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec=1.0`,
+      'cache-control': 'no-cache',
+    });
     res.write(part({}));
     const heartbeat = setInterval(() => res.write(part({})), opts.heartbeatMs);
     try {
-      for await (const result of runSubscription(opts, { document: parsed.document, operationName: body.operationName, variables: body.variables, context }, gone.signal)) {
+      for await (const result of runSubscription(
+        opts,
+        { document: parsed.document, operationName: body.operationName, variables: body.variables, context },
+        gone.signal,
+      )) {
         if (res.writableEnded || res.destroyed) break;
         const { errors, data } = result;
         res.write(part({ payload: { data: data ?? null, ...(errors?.length ? { errors: formatted(errors) } : {}) } }));

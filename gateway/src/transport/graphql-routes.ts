@@ -38,12 +38,27 @@ export function mountGraphQLRoutes(shell: HttpShell, opts: GraphQLRoutesOptions)
       const token = bearerToken(authorization);
       if (token && opts.verify && !viewer) viewer = await opts.verify(token);
     } catch (err) {
-      throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      throw new GraphQLError((err as Error).message, {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+      });
     }
-    return { authorization, viewer, traceparent: known?.traceparent ?? traceparentOf(req.headers.traceparent as string | undefined), requestId: requestIdOf(req), clientIp: req.ip };
+    return {
+      authorization,
+      viewer,
+      traceparent: known?.traceparent ?? traceparentOf(req.headers.traceparent as string | undefined),
+      requestId: requestIdOf(req),
+      clientIp: req.ip,
+    };
   };
   // GET and multipart meet the pre-parse checks of direct POSTs (graphqlPostHandler); graphql-ws, lib's endpoint.
-  app.use('/graphql', rateLimitMiddleware(rateLimiter), express.json({ limit: opts.bodyLimitBytes }), refuseDeepGraphQLRequest(), opts.multipart, expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }));
+  app.use(
+    '/graphql',
+    rateLimitMiddleware(rateLimiter),
+    express.json({ limit: opts.bodyLimitBytes }),
+    refuseDeepGraphQLRequest(),
+    opts.multipart,
+    expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
+  );
   shell.serveGraphQLPosts(
     graphqlPostHandler<GatewayContext>({
       apollo,
@@ -56,7 +71,11 @@ export function mountGraphQLRoutes(shell: HttpShell, opts: GraphQLRoutesOptions)
         requestState.of(req).viewer = verdict.viewer;
         if (verdict.retryAfterSeconds === undefined) return true;
         const text = JSON.stringify(rateLimitedBody(verdict.retryAfterSeconds));
-        res.writeHead(429, { 'retry-after': String(verdict.retryAfterSeconds), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        res.writeHead(429, {
+          'retry-after': String(verdict.retryAfterSeconds),
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+        });
         res.end(text);
         return false;
       },
@@ -65,13 +84,25 @@ export function mountGraphQLRoutes(shell: HttpShell, opts: GraphQLRoutesOptions)
     }),
   );
   app.get('/', (_req, res) => res.redirect('/graphql'));
-  app.use((req, res) => sendRouteError(res, 404, 'NOT_FOUND', `No route ${req.method} ${requestState.peek(req)?.checkedPath?.path ?? ''} on this gateway`));
+  app.use((req, res) =>
+    sendRouteError(
+      res,
+      404,
+      'NOT_FOUND',
+      `No route ${req.method} ${requestState.peek(req)?.checkedPath?.path ?? ''} on this gateway`,
+    ),
+  );
   app.use(routeErrorHandler(routeErrorBody));
 }
 
 /** A route error as GraphQL errors: 413 `PAYLOAD_TOO_LARGE`, 5xx masked as `INTERNAL_SERVER_ERROR`, the rest `BAD_REQUEST` with its message. */
 function routeErrorBody(err: unknown, status: number): unknown {
-  const message = status === 413 ? 'Request body too large' : status >= 500 ? 'Internal server error' : String((err as { message?: unknown } | null)?.message);
+  const message =
+    status === 413
+      ? 'Request body too large'
+      : status >= 500
+        ? 'Internal server error'
+        : String((err as { message?: unknown } | null)?.message);
   const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
   return { errors: [{ message, extensions: { code } }] };
 }

@@ -28,7 +28,12 @@ export const REST_ROUTES: RestRoute[] = [
   { prefix: '/v2', service: 'inference', upstream: '/v2' },
   { prefix: '/api/v1/lineage', service: 'catalog', upstream: '/api/v1/lineage' },
   // The Confluent API sits at the schemas service's root, beside its /graphql, /internal and /metrics.
-  { prefix: '/schema-registry', service: 'schemas', upstream: '', only: ['subjects', 'schemas', 'config', 'compatibility'] },
+  {
+    prefix: '/schema-registry',
+    service: 'schemas',
+    upstream: '',
+    only: ['subjects', 'schemas', 'config', 'compatibility'],
+  },
 ];
 
 /**
@@ -92,7 +97,10 @@ export function edgeHandler(opts: EdgeOptions): (req: http.IncomingMessage, res:
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
       res.setHeader('access-control-allow-credentials', 'true');
-      res.setHeader('access-control-allow-headers', 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, traceparent');
+      res.setHeader(
+        'access-control-allow-headers',
+        'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, traceparent',
+      );
       res.setHeader('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
     }
     if (req.method === 'OPTIONS') {
@@ -106,7 +114,13 @@ export function edgeHandler(opts: EdgeOptions): (req: http.IncomingMessage, res:
     state.requestId = requestId;
     state.traceparent = traceparent;
     res.setHeader('x-request-id', requestId);
-    observeRequest(req, res, { metrics: opts.metrics, logger: opts.logger, requestId, traceId: () => traceparent.split('-')[1], route: (_req, path) => (path.startsWith('/graphql') ? '/graphql' : 'other') });
+    observeRequest(req, res, {
+      metrics: opts.metrics,
+      logger: opts.logger,
+      requestId,
+      traceId: () => traceparent.split('-')[1],
+      route: (_req, path) => (path.startsWith('/graphql') ? '/graphql' : 'other'),
+    });
     return true;
   };
 }
@@ -151,12 +165,14 @@ export function mountServiceRoutes(app: express.Express, opts: RouteOptions): vo
   const transfer = { timeoutMs: 10 * 60_000, maxBodyBytes: opts.uploadLimitBytes, scrubError: opts.scrubError };
   app.put('/uploads/:service/:id', (req, res) => {
     const base = origin(req.params.service, res);
-    if (base) streamProxy(req, res, { ...transfer, origin: base, path: `/uploads/${encodeURIComponent(req.params.id)}` });
+    if (base)
+      streamProxy(req, res, { ...transfer, origin: base, path: `/uploads/${encodeURIComponent(req.params.id)}` });
     else req.resume();
   });
   app.get('/downloads/:service/:token', (req, res) => {
     const base = origin(req.params.service, res);
-    if (base) streamProxy(req, res, { ...transfer, origin: base, path: `/downloads/${encodeURIComponent(req.params.token)}` });
+    if (base)
+      streamProxy(req, res, { ...transfer, origin: base, path: `/downloads/${encodeURIComponent(req.params.token)}` });
   });
   app.use((req, res, next) => {
     const checked = checkedPathOf(req);
@@ -170,6 +186,12 @@ export function mountServiceRoutes(app: express.Express, opts: RouteOptions): vo
     }
     const base = origin(route.service, res);
     if (!base) return void req.resume();
-    streamProxy(req, res, { origin: base, path: `${target}${checked.search}`, timeoutMs: opts.subgraphTimeoutMs, maxBodyBytes: opts.bodyLimitBytes, scrubError: opts.scrubError });
+    streamProxy(req, res, {
+      origin: base,
+      path: `${target}${checked.search}`,
+      timeoutMs: opts.subgraphTimeoutMs,
+      maxBodyBytes: opts.bodyLimitBytes,
+      scrubError: opts.scrubError,
+    });
   });
 }

@@ -2,7 +2,17 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Request, Response } from 'express';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
 /** Error answers larger than this stream through as they are (they are never scrubbed whole). */
 const SCRUB_MAX_BYTES = 1024 * 1024;
 
@@ -46,7 +56,15 @@ export function streamProxy(req: Request, res: Response, opts: ProxyOptions): vo
   for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
   const client = origin.protocol === 'https:' ? https : http;
   const upstream = client.request(
-    { protocol: origin.protocol, hostname: origin.hostname.replace(/^\[|\]$/g, ''), port: origin.port, path: opts.path, method: req.method, headers, timeout: opts.timeoutMs },
+    {
+      protocol: origin.protocol,
+      hostname: origin.hostname.replace(/^\[|\]$/g, ''),
+      port: origin.port,
+      path: opts.path,
+      method: req.method,
+      headers,
+      timeout: opts.timeoutMs,
+    },
     (up) => {
       // An upstream that answers before it read the whole body (401, 413 ...) reads no more of it: the
       // rest of the client's body is read here and dropped, so neither side stalls and the client's
@@ -59,9 +77,14 @@ export function streamProxy(req: Request, res: Response, opts: ProxyOptions): vo
       });
       const out: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
-      if (typeof out.location === 'string' && out.location.startsWith(origin.origin)) out.location = out.location.slice(origin.origin.length) || '/';
+      if (typeof out.location === 'string' && out.location.startsWith(origin.origin))
+        out.location = out.location.slice(origin.origin.length) || '/';
       const status = up.statusCode ?? 502;
-      const scrubbable = opts.scrubError && status >= 400 && !up.headers['content-encoding'] && /json|text/i.test(String(up.headers['content-type'] ?? ''));
+      const scrubbable =
+        opts.scrubError &&
+        status >= 400 &&
+        !up.headers['content-encoding'] &&
+        /json|text/i.test(String(up.headers['content-type'] ?? ''));
       if (!scrubbable) {
         res.writeHead(status, out);
         up.pipe(res);

@@ -38,7 +38,10 @@ export function createAzureBlobArtifactStore(opts: AzureBlobStoreOptions): Artif
 
 async function connect(opts: AzureBlobStoreOptions): Promise<BlobServiceClient> {
   if (opts.connectionString) return BlobServiceClient.fromConnectionString(opts.connectionString);
-  if (!opts.accountUrl) throw new ConfigError('AIC_AZURE_STORAGE_ACCOUNT_URL or AIC_AZURE_STORAGE_CONNECTION_STRING is required for the Azure Blob artifact store');
+  if (!opts.accountUrl)
+    throw new ConfigError(
+      'AIC_AZURE_STORAGE_ACCOUNT_URL or AIC_AZURE_STORAGE_CONNECTION_STRING is required for the Azure Blob artifact store',
+    );
   return new BlobServiceClient(opts.accountUrl, opts.credential ?? (await defaultAzureCredential()));
 }
 
@@ -52,7 +55,11 @@ function isMissing(err: unknown): boolean {
   return (err as { statusCode?: number })?.statusCode === 404;
 }
 
-function azureBackend(serviceClient: () => Promise<BlobServiceClient>, container: () => Promise<ContainerClient>, blockSize: number): ObjectBackend {
+function azureBackend(
+  serviceClient: () => Promise<BlobServiceClient>,
+  container: () => Promise<ContainerClient>,
+  blockSize: number,
+): ObjectBackend {
   const blob = async (key: string) => (await container()).getBlockBlobClient(key);
   return {
     async upload(key, file) {
@@ -79,11 +86,16 @@ function azureBackend(serviceClient: () => Promise<BlobServiceClient>, container
       const startsOn = new Date(Date.now() - 5 * 60_000);
       const expiresOn = new Date(Date.now() + expiresIn * 1000);
       const permissions = BlobSASPermissions.parse(method === 'GET' ? 'r' : 'cw');
-      if (client.credential instanceof StorageSharedKeyCredential) return client.generateSasUrl({ permissions, startsOn, expiresOn });
+      if (client.credential instanceof StorageSharedKeyCredential)
+        return client.generateSasUrl({ permissions, startsOn, expiresOn });
       // Signed in with Entra ID: a user delegation SAS (the identity needs the "Storage Blob Delegator" role).
       const svc = await serviceClient();
       const delegationKey = await svc.getUserDelegationKey(startsOn, expiresOn);
-      const sas = generateBlobSASQueryParameters({ containerName: client.containerName, blobName: client.name, permissions, startsOn, expiresOn }, delegationKey, svc.accountName);
+      const sas = generateBlobSASQueryParameters(
+        { containerName: client.containerName, blobName: client.name, permissions, startsOn, expiresOn },
+        delegationKey,
+        svc.accountName,
+      );
       return `${client.url}?${sas.toString()}`;
     },
   };

@@ -9,7 +9,11 @@ import { createS3ArtifactStore } from './s3';
  * folder `localDir` (default), or S3 / Azure Blob under the key prefix `<service>/`, with `localDir` as
  * the folder bytes pass through on the way up.
  */
-export function createArtifactStore(config: Pick<BaseServiceConfig, 'artifactStore'>, service: string, localDir: string): ArtifactStore {
+export function createArtifactStore(
+  config: Pick<BaseServiceConfig, 'artifactStore'>,
+  service: string,
+  localDir: string,
+): ArtifactStore {
   const settings = config.artifactStore ?? { kind: 'file' };
   switch (settings.kind) {
     case 'file':

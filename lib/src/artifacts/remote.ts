@@ -21,7 +21,10 @@ export const DEFAULT_PRESIGN_SECONDS = 900;
  * upload leaves nothing anywhere), then go up from that file. The local copy stays, for `pathOf`; reads,
  * `has` and downloads ask the remote store, which is the one that counts.
  */
-export function createRemoteArtifactStore(backend: ObjectBackend, opts: { prefix: string; localDir: string }): ArtifactStore {
+export function createRemoteArtifactStore(
+  backend: ObjectBackend,
+  opts: { prefix: string; localDir: string },
+): ArtifactStore {
   const local = createFileArtifactStore(opts.localDir);
   const prefix = opts.prefix.replace(/^\/+|\/+$/g, '');
   const keyOf = (sha256: string) => {
@@ -75,7 +78,8 @@ export function createRemoteArtifactStore(backend: ObjectBackend, opts: { prefix
   };
   if (backend.presign) {
     const presign = backend.presign.bind(backend);
-    store.presign = (sha256, p) => presign(keyOf(sha256), { method: p.method, expiresIn: p.expiresIn ?? DEFAULT_PRESIGN_SECONDS, sha256 });
+    store.presign = (sha256, p) =>
+      presign(keyOf(sha256), { method: p.method, expiresIn: p.expiresIn ?? DEFAULT_PRESIGN_SECONDS, sha256 });
   }
   return store;
 }

@@ -47,7 +47,10 @@ export function createS3ArtifactStore(opts: S3StoreOptions): ArtifactStore {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  return createRemoteArtifactStore(s3Backend(client, opts.bucket, Math.max(MIN_PART, opts.partSize ?? 64 * 1024 * 1024)), opts);
+  return createRemoteArtifactStore(
+    s3Backend(client, opts.bucket, Math.max(MIN_PART, opts.partSize ?? 64 * 1024 * 1024)),
+    opts,
+  );
 }
 
 function isMissing(err: unknown): boolean {
@@ -68,10 +71,14 @@ function s3Backend(client: S3Client, Bucket: string, partSize: number): ObjectBa
         for (let start = 0, PartNumber = 1; start < size; start += partSize, PartNumber++) {
           const length = Math.min(partSize, size - start);
           const body = fs.createReadStream(file, { start, end: start + length - 1 });
-          const { ETag } = await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: body, ContentLength: length }));
+          const { ETag } = await client.send(
+            new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: body, ContentLength: length }),
+          );
           parts.push({ ETag, PartNumber });
         }
-        await client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+        await client.send(
+          new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+        );
       } catch (err) {
         await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
         throw err;
@@ -120,17 +127,24 @@ interface SerializedRequest {
  * request as for sending (endpoint, path style, region), a middleware takes it just before signing and
  * the client's own SigV4 signer presigns it (query-string signature, unsigned payload).
  */
-async function presignCommand(client: S3Client, command: GetObjectCommand | PutObjectCommand, expiresIn: number): Promise<string> {
+async function presignCommand(
+  client: S3Client,
+  command: GetObjectCommand | PutObjectCommand,
+  expiresIn: number,
+): Promise<string> {
   let url: string | undefined;
   (command.middlewareStack as unknown as { addRelativeTo(mw: unknown, opts: object): void }).addRelativeTo(
     (_next: unknown, context: Record<string, unknown>) => async (args: { request: SerializedRequest }) => {
       const request = args.request;
-      for (const h of ['amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-user-agent', 'user-agent']) delete request.headers[h];
+      for (const h of ['amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-user-agent', 'user-agent'])
+        delete request.headers[h];
       request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
       request.headers.host = `${request.hostname}${request.port ? `:${request.port}` : ''}`;
       const signer = await client.config.signer({} as never);
       const signingRegion = (context.signing_region as string | undefined) ?? (await client.config.region());
-      const signed = (await (signer as unknown as { presign(r: SerializedRequest, o: object): Promise<SerializedRequest> }).presign(request, {
+      const signed = (await (
+        signer as unknown as { presign(r: SerializedRequest, o: object): Promise<SerializedRequest> }
+      ).presign(request, {
         expiresIn,
         signingRegion,
         signingService: 's3',

@@ -16,7 +16,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * key is revoked (`revocations`). Nothing happens without a viewer.
  * @returns a function that stops watching
  */
-export function watchCredentials(viewer: Viewer | null | undefined, revocations: RevocationList | undefined, onEnded: (error: AuthenticationError) => void): () => void {
+export function watchCredentials(
+  viewer: Viewer | null | undefined,
+  revocations: RevocationList | undefined,
+  onEnded: (error: AuthenticationError) => void,
+): () => void {
   if (!viewer) return () => undefined;
   let timer: NodeJS.Timeout | undefined;
   let done = false;
@@ -34,7 +38,10 @@ export function watchCredentials(viewer: Viewer | null | undefined, revocations:
   unwatch = watchRevocation(revocations, viewer, () => end(REVOKED_TOKEN_MESSAGE));
   const arm = () => {
     const left = viewer.expiresAt - Date.now();
-    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm() : end(EXPIRED_SUBSCRIPTION_MESSAGE)), Math.max(0, Math.min(left, MAX_TIMER_MS)));
+    timer = setTimeout(
+      () => (left > MAX_TIMER_MS ? arm() : end(EXPIRED_SUBSCRIPTION_MESSAGE)),
+      Math.max(0, Math.min(left, MAX_TIMER_MS)),
+    );
     // The connection holds the process while the operation runs; this timer need not.
     timer.unref();
   };

@@ -1,7 +1,13 @@
 import Redis from 'ioredis';
 import type { Logger } from '../logger';
 import type { Revocation } from './revocations';
-import { REVOCATIONS_HEARTBEAT_SECONDS, REVOCATIONS_PATH, REVOCATIONS_STREAM_PATH, RevocationList, parseRevocations } from './revocations';
+import {
+  REVOCATIONS_HEARTBEAT_SECONDS,
+  REVOCATIONS_PATH,
+  REVOCATIONS_STREAM_PATH,
+  RevocationList,
+  parseRevocations,
+} from './revocations';
 
 /** Where a verifier learns revocations (the `revocations` part of a service's auth settings). */
 export interface RevocationSettings {
@@ -39,7 +45,11 @@ const RESYNC_MS = 60_000;
  * logged, and it retries with backoff from 200 ms to 5 s; every reconnect reloads the whole list,
  * so nothing revoked meanwhile is missed. A stream silent for three heartbeats counts as down.
  */
-export function followRevocations(settings: RevocationSettings, logger: Logger, list = new RevocationList()): RevocationFeed {
+export function followRevocations(
+  settings: RevocationSettings,
+  logger: Logger,
+  list = new RevocationList(),
+): RevocationFeed {
   let closed = false;
   let isLoaded = false;
   const loadWaiters = new Set<() => void>();
@@ -62,7 +72,10 @@ export function followRevocations(settings: RevocationSettings, logger: Logger, 
 
   let stop: () => Promise<void>;
   if (settings.redisUrl) {
-    const sub = new Redis(settings.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(MIN_RETRY_MS * 2 ** n, MAX_RETRY_MS) });
+    const sub = new Redis(settings.redisUrl, {
+      maxRetriesPerRequest: null,
+      retryStrategy: (n) => Math.min(MIN_RETRY_MS * 2 ** n, MAX_RETRY_MS),
+    });
     let generation = 0;
     sub.on('message', (_channel: string, message: string) => {
       try {
@@ -79,7 +92,11 @@ export function followRevocations(settings: RevocationSettings, logger: Logger, 
       try {
         await sub.subscribe(settings.channel);
       } catch (err) {
-        if (!closed) logger.warn({ err: (err as Error).message }, 'revocation channel: could not subscribe; retrying on reconnect');
+        if (!closed)
+          logger.warn(
+            { err: (err as Error).message },
+            'revocation channel: could not subscribe; retrying on reconnect',
+          );
         return;
       }
       await reload(gen);
@@ -107,7 +124,7 @@ export function followRevocations(settings: RevocationSettings, logger: Logger, 
     };
   } else {
     const loop = (async () => {
-      for (let failures = 0; !closed; ) {
+      for (let failures = 0; !closed;) {
         try {
           await readStream(`${base}${REVOCATIONS_STREAM_PATH}`, aborter.signal, (event, data) => {
             const parsed = parseRevocations(JSON.parse(data));
@@ -154,13 +171,19 @@ export function followRevocations(settings: RevocationSettings, logger: Logger, 
 }
 
 async function fetchList(base: string, signal: AbortSignal): Promise<Revocation[]> {
-  const res = await fetch(`${base}${REVOCATIONS_PATH}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) });
+  const res = await fetch(`${base}${REVOCATIONS_PATH}`, {
+    signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
+  });
   if (!res.ok) throw new Error(`GET ${REVOCATIONS_PATH} answered ${res.status}`);
   return parseRevocations(((await res.json()) as { revocations?: unknown }).revocations ?? []);
 }
 
 /** Reads a server-sent-events stream until it ends; throws when it cannot connect or goes silent. */
-async function readStream(url: string, signal: AbortSignal, onEvent: (event: string, data: string) => void): Promise<void> {
+async function readStream(
+  url: string,
+  signal: AbortSignal,
+  onEvent: (event: string, data: string) => void,
+): Promise<void> {
   // One controller for both the connect timeout and the silence watchdog: a fetch signal also
   // governs reading the body, so a plain AbortSignal.timeout would cut a healthy stream.
   const silence = new AbortController();
@@ -173,7 +196,10 @@ async function readStream(url: string, signal: AbortSignal, onEvent: (event: str
   arm(5_000, 'revocation stream: no answer');
   let res: Response;
   try {
-    res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.any([signal, silence.signal]) });
+    res = await fetch(url, {
+      headers: { accept: 'text/event-stream' },
+      signal: AbortSignal.any([signal, silence.signal]),
+    });
   } catch (err) {
     clearTimeout(watchdog);
     throw err;

@@ -154,14 +154,20 @@ export type RevocableViewer = Pick<Viewer, 'id' | 'organizationId' | 'sessionId'
 export function revocationMatches(r: Revocation, viewer: RevocableViewer): boolean {
   if (r.kind === 'session') return r.id === viewer.sessionId;
   if (r.kind === 'api_key') return r.id === viewer.apiKeyId;
-  return r.id === memberRevocationId(viewer.organizationId, viewer.id) && viewer.issuedAt < Date.parse(r.issuedBefore ?? '');
+  return (
+    r.id === memberRevocationId(viewer.organizationId, viewer.id) && viewer.issuedAt < Date.parse(r.issuedBefore ?? '')
+  );
 }
 
 /**
  * Calls `onRevoked` once when the viewer's session or key is revoked (a subscription's lifetime).
  * @returns a function that stops watching
  */
-export function watchRevocation(list: RevocationList | undefined, viewer: RevocableViewer | null | undefined, onRevoked: () => void): () => void {
+export function watchRevocation(
+  list: RevocationList | undefined,
+  viewer: RevocableViewer | null | undefined,
+  onRevoked: () => void,
+): () => void {
   if (!list || !viewer) return () => undefined;
   if (list.revokes(viewer)) {
     queueMicrotask(onRevoked);

@@ -15,7 +15,9 @@ export interface AuthContext {
 export const isPublic: IRule = allow as unknown as IRule;
 
 /** A viewer is present (any verified token). */
-export const isAuthenticated = rule({ cache: 'contextual' })((_p, _a, ctx: AuthContext) => (ctx.viewer ? true : new AuthenticationError()));
+export const isAuthenticated = rule({ cache: 'contextual' })((_p, _a, ctx: AuthContext) =>
+  ctx.viewer ? true : new AuthenticationError(),
+);
 
 /** The viewer holds `permission` (from its roles); a missing viewer is UNAUTHENTICATED. */
 export function hasPermission(permission: string): IRule {
@@ -29,10 +31,16 @@ export function hasPermission(permission: string): IRule {
  * The parent object (or the `organizationId` argument) belongs to the viewer's organization.
  * Resolvers scope their queries too; this guards fields reached through other paths.
  */
-export const sameOrganization = rule({ cache: 'strict' })((parent: { organizationId?: string } | undefined, args: { organizationId?: string }, ctx: AuthContext) => {
+export const sameOrganization = rule({ cache: 'strict' })((
+  parent: { organizationId?: string } | undefined,
+  args: { organizationId?: string },
+  ctx: AuthContext,
+) => {
   if (!ctx.viewer) return new AuthenticationError();
   const org = args?.organizationId ?? parent?.organizationId;
-  return org === undefined || org === ctx.viewer.organizationId ? true : new ForbiddenError('Resource belongs to another organization');
+  return org === undefined || org === ctx.viewer.organizationId
+    ? true
+    : new ForbiddenError('Resource belongs to another organization');
 });
 
 /** Throws FORBIDDEN unless `organizationId` is the viewer's. */
@@ -68,18 +76,23 @@ export function applyPermissions(schema: GraphQLSchema, rules: RuleMap): GraphQL
     const given = (rules[root] ?? {}) as Record<string, IRule>;
     const fields: Record<string, IRule> = {};
     for (const name of Object.keys(type.getFields())) {
-      fields[name] = (name === '_service' || name === '_entities' ? allow : given[name] ?? deny) as IRule;
+      fields[name] = (name === '_service' || name === '_entities' ? allow : (given[name] ?? deny)) as IRule;
     }
     tree[root] = fields;
   }
   for (const [typeName, r] of Object.entries(rules)) {
     if (ROOTS.includes(typeName)) continue;
     const type = schema.getType(typeName);
-    if (!type || !isObjectType(type)) throw new Error(`Permissions name ${typeName}, which is not an object type of the schema`);
+    if (!type || !isObjectType(type))
+      throw new Error(`Permissions name ${typeName}, which is not an object type of the schema`);
     // A rule for a whole type applies to each of its fields.
     tree[typeName] = isRuleMapOfFields(r) ? r : Object.fromEntries(Object.keys(type.getFields()).map((f) => [f, r]));
   }
-  const generated = shield(tree, { allowExternalErrors: true, fallbackRule: allow, fallbackError: new ForbiddenError() }).generate(schema) as Record<string, Record<string, unknown>>;
+  const generated = shield(tree, {
+    allowExternalErrors: true,
+    fallbackRule: allow,
+    fallbackError: new ForbiddenError(),
+  }).generate(schema) as Record<string, Record<string, unknown>>;
   const guarded: Record<string, Record<string, any>> = {};
   for (const [typeName, fields] of Object.entries(tree)) {
     for (const [field, r] of Object.entries(fields)) {
@@ -91,5 +104,9 @@ export function applyPermissions(schema: GraphQLSchema, rules: RuleMap): GraphQL
 }
 
 function isRuleMapOfFields(r: IRule | Record<string, IRule>): r is Record<string, IRule> {
-  return typeof r === 'object' && r !== null && !('resolve' in r && typeof (r as { resolve?: unknown }).resolve === 'function');
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    !('resolve' in r && typeof (r as { resolve?: unknown }).resolve === 'function')
+  );
 }

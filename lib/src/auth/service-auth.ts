@@ -20,11 +20,24 @@ export interface ServiceAuth {
  * readiness stays 503 until the list has loaded.
  * @default bootWaitMs 3000
  */
-export async function createServiceAuth(settings: AuthSettings, logger: Logger, options: { bootWaitMs?: number; verifier?: Partial<TokenVerifierOptions> } = {}): Promise<ServiceAuth> {
+export async function createServiceAuth(
+  settings: AuthSettings,
+  logger: Logger,
+  options: { bootWaitMs?: number; verifier?: Partial<TokenVerifierOptions> } = {},
+): Promise<ServiceAuth> {
   const revocations = settings.revocations ? followRevocations(settings.revocations, logger) : undefined;
   if (revocations && !(await revocations.whenLoaded(options.bootWaitMs ?? 3_000))) {
-    logger.warn({ identityUrl: settings.revocations!.identityUrl }, 'revocation list not loaded yet: not ready until it is');
+    logger.warn(
+      { identityUrl: settings.revocations!.identityUrl },
+      'revocation list not loaded yet: not ready until it is',
+    );
   }
-  const verify = createTokenVerifier({ jwksUrl: settings.jwksUrl, issuer: settings.issuer, audience: settings.audience, ...options.verifier, revocations: revocations?.list });
+  const verify = createTokenVerifier({
+    jwksUrl: settings.jwksUrl,
+    issuer: settings.issuer,
+    audience: settings.audience,
+    ...options.verifier,
+    revocations: revocations?.list,
+  });
   return { verify, revocations, close: async () => revocations?.close() };
 }

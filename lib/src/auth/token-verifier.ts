@@ -39,7 +39,9 @@ export type TokenVerifier = (token: string) => Promise<Viewer>;
  * @returns a function that resolves to the Viewer or throws AuthenticationError
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const getKey = options.getKey ?? createRemoteJWKSet(new URL(requireUrl(options.jwksUrl)), { cooldownDuration: 5_000, timeoutDuration: 5_000 });
+  const getKey =
+    options.getKey ??
+    createRemoteJWKSet(new URL(requireUrl(options.jwksUrl)), { cooldownDuration: 5_000, timeoutDuration: 5_000 });
   const verify = async (token: string) => {
     let payload: JWTPayload;
     try {
@@ -55,7 +57,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     return viewerFromClaims(payload, token);
   };
-  const verified = options.cache === false ? verify : cached(verify, options.cache?.maxEntries ?? 10_000, options.cache?.ttlMs ?? 60_000);
+  const verified =
+    options.cache === false
+      ? verify
+      : cached(verify, options.cache?.maxEntries ?? 10_000, options.cache?.ttlMs ?? 60_000);
   const revocations = options.revocations;
   if (!revocations) return verified;
   return async (token: string) => {
@@ -96,7 +101,8 @@ function requireUrl(url: string | undefined): string {
 function viewerFromClaims(p: JWTPayload, token: string): Viewer {
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   const kind = p.kind === 'api_key' || p.kind === 'service' ? p.kind : 'user';
-  if (typeof p.org !== 'string' || typeof p.sub !== 'string') throw new AuthenticationError('Invalid or expired access token');
+  if (typeof p.org !== 'string' || typeof p.sub !== 'string')
+    throw new AuthenticationError('Invalid or expired access token');
   return {
     id: p.sub,
     organizationId: p.org,

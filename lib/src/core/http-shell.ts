@@ -110,14 +110,38 @@ export function createHttpShell(opts: HttpShellOptions): HttpShell {
  * Request logs and the HTTP duration histogram for one request, once it finishes (health checks and
  * scrapes are not logged). `route` gives the metric's route label (never a raw path: bounded cardinality).
  */
-export function observeRequest(req: http.IncomingMessage, res: http.ServerResponse, opts: { metrics: ServiceMetrics; logger: Logger; requestId: string; traceId: () => string | undefined; route: (req: http.IncomingMessage, path: string) => string }): void {
+export function observeRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  opts: {
+    metrics: ServiceMetrics;
+    logger: Logger;
+    requestId: string;
+    traceId: () => string | undefined;
+    route: (req: http.IncomingMessage, path: string) => string;
+  },
+): void {
   const started = process.hrtime.bigint();
   res.on('finish', () => {
     // originalUrl: inside a mounted router (app.use('/graphql', …)) req.url is relative to the mount.
     const path = ((req as express.Request).originalUrl ?? req.url ?? '').split('?')[0];
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    opts.metrics.httpDuration.observe({ method: req.method ?? '', route: opts.route(req, path), status: String(res.statusCode) }, seconds);
-    if (!path.startsWith('/health') && path !== '/metrics') opts.logger.info({ requestId: opts.requestId, traceId: opts.traceId(), method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    opts.metrics.httpDuration.observe(
+      { method: req.method ?? '', route: opts.route(req, path), status: String(res.statusCode) },
+      seconds,
+    );
+    if (!path.startsWith('/health') && path !== '/metrics')
+      opts.logger.info(
+        {
+          requestId: opts.requestId,
+          traceId: opts.traceId(),
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
+        'request',
+      );
   });
 }
 
@@ -128,7 +152,10 @@ export const routeErrorStatus = (err: unknown): number => {
 };
 
 /** express's last error handler: `answer` shapes the body for a status (GraphQL errors at the gateway, `{ error }` in services). */
-export function routeErrorHandler(answer: (err: unknown, status: number) => unknown, onError?: (err: unknown, status: number) => void): express.ErrorRequestHandler {
+export function routeErrorHandler(
+  answer: (err: unknown, status: number) => unknown,
+  onError?: (err: unknown, status: number) => void,
+): express.ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
     const status = routeErrorStatus(err);

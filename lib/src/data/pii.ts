@@ -22,7 +22,21 @@ export type PiiCategory =
   /** A value that identifies a row by itself (UUIDs, codes unique on every row). */
   | 'IDENTIFIER';
 
-export const PII_CATEGORIES: readonly PiiCategory[] = ['EMAIL', 'PHONE', 'PERSON_NAME', 'FIRST_NAME', 'LAST_NAME', 'NATIONAL_ID', 'CREDIT_CARD', 'IBAN', 'IP_ADDRESS', 'DATE_OF_BIRTH', 'ADDRESS', 'PERSONAL_ID', 'IDENTIFIER'];
+export const PII_CATEGORIES: readonly PiiCategory[] = [
+  'EMAIL',
+  'PHONE',
+  'PERSON_NAME',
+  'FIRST_NAME',
+  'LAST_NAME',
+  'NATIONAL_ID',
+  'CREDIT_CARD',
+  'IBAN',
+  'IP_ADDRESS',
+  'DATE_OF_BIRTH',
+  'ADDRESS',
+  'PERSONAL_ID',
+  'IDENTIFIER',
+];
 
 import { isPossiblePhoneNumber, isValidPhoneNumber } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
@@ -42,7 +56,8 @@ const CARD_CHARS = /^[\d -]{13,23}$/;
 const PERSON_NAME_SHAPE = /^\p{Lu}[\p{L}'-]+( \p{Lu}\.?)?( \p{Lu}[\p{L}'-]+){1,2}$/u;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 // 31/12/2024, 12-31-24, 2024/12/31, 31.12.2024 (with an optional time).
-const NUMERIC_DATE = /^(\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})|\d{4}[/.]\d{1,2}[/.]\d{1,2})([T ]\d{1,2}:\d{2}(:\d{2})?)?$/;
+const NUMERIC_DATE =
+  /^(\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})|\d{4}[/.]\d{1,2}[/.]\d{1,2})([T ]\d{1,2}:\d{2}(:\d{2})?)?$/;
 const MONTH_NAME = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b/i;
 const IBAN_SHAPE = /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/;
 
@@ -249,8 +264,12 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
  * (confidence 0.3), and is dropped when the sampled values refute it.
  * @returns at most one finding per column, the strongest.
  */
-export function classifyPiiColumns(columns: readonly ColumnSample[], options: number | ClassifyOptions = {}): PiiFinding[] {
-  const { threshold = 0.8, phoneCountry = DEFAULT_PHONE_COUNTRY } = typeof options === 'number' ? { threshold: options } : options;
+export function classifyPiiColumns(
+  columns: readonly ColumnSample[],
+  options: number | ClassifyOptions = {},
+): PiiFinding[] {
+  const { threshold = 0.8, phoneCountry = DEFAULT_PHONE_COUNTRY } =
+    typeof options === 'number' ? { threshold: options } : options;
   const rules = classifyValueRules(phoneCountry);
   const findings: PiiFinding[] = [];
   for (const col of columns) {
@@ -261,7 +280,14 @@ export function classifyPiiColumns(columns: readonly ColumnSample[], options: nu
     if (dateRate > MOST) {
       // A date column: only its name can make it personal (a birth date); no value validator applies.
       if (byName === 'DATE_OF_BIRTH') {
-        findings.push({ column: col.name, kind: byName, evidence: 'NAME_AND_VALUES', matchRate: round2(dateRate), confidence: 0.6, reason: `the column name suggests a date of birth and ${pct(dateRate)} of sampled values are dates` });
+        findings.push({
+          column: col.name,
+          kind: byName,
+          evidence: 'NAME_AND_VALUES',
+          matchRate: round2(dateRate),
+          confidence: 0.6,
+          reason: `the column name suggests a date of birth and ${pct(dateRate)} of sampled values are dates`,
+        });
       }
       continue;
     }
@@ -293,7 +319,10 @@ export function classifyPiiColumns(columns: readonly ColumnSample[], options: nu
         evidence: 'NAME',
         matchRate: 0,
         confidence: NAME_ONLY_CONFIDENCE,
-        reason: texts.length === 0 ? `only the column name suggests ${byName} (no values sampled)` : `only the column name suggests ${byName}; the values cannot confirm it`,
+        reason:
+          texts.length === 0
+            ? `only the column name suggests ${byName} (no values sampled)`
+            : `only the column name suggests ${byName}; the values cannot confirm it`,
       });
     }
   }
@@ -310,7 +339,10 @@ export function maskValue(value: unknown): string | null {
 // ---- PROTECT ----
 
 /** The categories PROTECT reports (each decides how fake values are made). */
-export type ProtectedPiiCategory = Extract<PiiCategory, 'EMAIL' | 'PHONE' | 'PERSON_NAME' | 'FIRST_NAME' | 'LAST_NAME' | 'IDENTIFIER'>;
+export type ProtectedPiiCategory = Extract<
+  PiiCategory,
+  'EMAIL' | 'PHONE' | 'PERSON_NAME' | 'FIRST_NAME' | 'LAST_NAME' | 'IDENTIFIER'
+>;
 
 // Matched against the column name as written.
 const PROTECT_NAME_RULES: [RegExp, ProtectedPiiCategory][] = [
@@ -328,7 +360,8 @@ const PROTECT_SHARE = 0.8;
 /** Rows of distinct free text from which a column identifies rows by itself. */
 const PROTECT_UNIQUE_ROWS = 20;
 
-const isMissing = (v: unknown): boolean => v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
+const isMissing = (v: unknown): boolean =>
+  v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
 
 function share(values: string[], test: (value: string) => boolean): number {
   if (values.length === 0) return 0;
@@ -350,11 +383,25 @@ export function protectPiiColumn(name: string, values: readonly unknown[]): Prot
   if (share(texts, PII_VALUE_SHAPES.email) >= PROTECT_SHARE) return 'EMAIL';
   // Dates first: a date column is never personal data by its values.
   if (texts.length > 0 && share(texts, looksLikeDate) > 0.5) return null;
-  if (share(texts, (v) => PII_VALUE_SHAPES.uuid(v) || PII_VALUE_SHAPES.nationalId(v) || PII_VALUE_SHAPES.iban(v) || PII_VALUE_SHAPES.creditCard(v)) >= PROTECT_SHARE) return 'IDENTIFIER';
+  if (
+    share(
+      texts,
+      (v) =>
+        PII_VALUE_SHAPES.uuid(v) ||
+        PII_VALUE_SHAPES.nationalId(v) ||
+        PII_VALUE_SHAPES.iban(v) ||
+        PII_VALUE_SHAPES.creditCard(v),
+    ) >= PROTECT_SHARE
+  )
+    return 'IDENTIFIER';
   // PROTECT errs towards protection: a possible phone number (by libphonenumber's lengths) counts.
   if (strings.length > 0 && share(strings, (v) => possiblePhone(v)) >= PROTECT_SHARE) return 'PHONE';
   // Free text distinct on every row (codes, names) re-identifies a row by itself.
-  if (strings.length >= PROTECT_UNIQUE_ROWS && strings.length === texts.length && new Set(strings).size === strings.length) {
+  if (
+    strings.length >= PROTECT_UNIQUE_ROWS &&
+    strings.length === texts.length &&
+    new Set(strings).size === strings.length
+  ) {
     const numericLike = share(strings, (v) => looksLikeDate(v) || !Number.isNaN(Number(v)));
     if (numericLike < PROTECT_SHARE) return 'IDENTIFIER';
   }

@@ -69,7 +69,8 @@ export class CsvParser {
 
   constructor(options: CsvOptions = {}) {
     this.delimiter = options.delimiter ?? ',';
-    if (this.delimiter.length !== 1 || this.delimiter === '"' || this.delimiter === '\n' || this.delimiter === '\r') throw new Error(`unusable CSV delimiter ${JSON.stringify(this.delimiter)}`);
+    if (this.delimiter.length !== 1 || this.delimiter === '"' || this.delimiter === '\n' || this.delimiter === '\r')
+      throw new Error(`unusable CSV delimiter ${JSON.stringify(this.delimiter)}`);
     this.trim = options.trim ?? false;
   }
 
@@ -121,7 +122,8 @@ export class CsvParser {
           const x = text[i];
           i += 1;
           if (x === d) this.endField();
-          else if (x === '"') throw new ContentFormatError(this.line, `a quote inside the unquoted field ${this.row.length + 1}`);
+          else if (x === '"')
+            throw new ContentFormatError(this.line, `a quote inside the unquoted field ${this.row.length + 1}`);
           else this.endLine(x, rows, lines);
           continue;
         }
@@ -152,7 +154,11 @@ export class CsvParser {
           i += 1;
           if (c === d) this.endField();
           else if (c === '\n' || c === '\r') this.endLine(c, rows, lines);
-          else if (!(this.trim && isBlank(c))) throw new ContentFormatError(this.line, `characters after the closing quote of field ${this.row.length + 1}`);
+          else if (!(this.trim && isBlank(c)))
+            throw new ContentFormatError(
+              this.line,
+              `characters after the closing quote of field ${this.row.length + 1}`,
+            );
           continue;
       }
     }
@@ -267,10 +273,15 @@ export function parseJsonLine(text: string, line: number, options: JsonLinesOpti
   } catch (err) {
     throw new ContentFormatError(line, (err as Error).message);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ContentFormatError(line, 'each line must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ContentFormatError(line, 'each line must be a JSON object');
   if (options.limitDepth) {
     const tooDeep = jsonTooDeepAt(value);
-    if (tooDeep !== undefined) throw new ContentFormatError(line, `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`);
+    if (tooDeep !== undefined)
+      throw new ContentFormatError(
+        line,
+        `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`,
+      );
   }
   return value as DataRecord;
 }
@@ -296,7 +307,10 @@ export async function* readCsvRows(source: ContentSource, options: CsvOptions = 
 }
 
 /** Streams the records of CSV content with a header row. */
-export async function* readCsvRecords(source: ContentSource, options: CsvRecordOptions = {}): AsyncGenerator<DataRecord> {
+export async function* readCsvRecords(
+  source: ContentSource,
+  options: CsvRecordOptions = {},
+): AsyncGenerator<DataRecord> {
   const parser = new CsvParser(options);
   const builder = new CsvRecordBuilder(options);
   const emit = function* ({ rows, lines }: { rows: string[][]; lines: number[] }): Generator<DataRecord> {
@@ -310,7 +324,10 @@ export async function* readCsvRecords(source: ContentSource, options: CsvRecordO
 }
 
 /** Streams the objects of JSON Lines content; blank lines are skipped. */
-export async function* readJsonLines(source: ContentSource, options: JsonLinesOptions = {}): AsyncGenerator<DataRecord> {
+export async function* readJsonLines(
+  source: ContentSource,
+  options: JsonLinesOptions = {},
+): AsyncGenerator<DataRecord> {
   const splitter = new LineSplitter();
   const out: DataRecord[] = [];
   const collect = (text: string, line: number): void => {
@@ -329,12 +346,21 @@ export async function* readJsonLines(source: ContentSource, options: JsonLinesOp
  * Streams the records of CSV (header row required) or JSON Lines content without holding it.
  * @throws ContentFormatError with the line of the first malformed row.
  */
-export function readRecords(source: ContentSource, format: RecordFormat, options: ReadRecordsOptions = {}): AsyncGenerator<DataRecord> {
+export function readRecords(
+  source: ContentSource,
+  format: RecordFormat,
+  options: ReadRecordsOptions = {},
+): AsyncGenerator<DataRecord> {
   return format === 'CSV' ? readCsvRecords(source, options) : readJsonLines(source, options);
 }
 
 /** Reads the first `limit` records and stops reading the source. */
-export async function takeRecords(source: ContentSource, format: RecordFormat, limit: number, options: ReadRecordsOptions = {}): Promise<DataRecord[]> {
+export async function takeRecords(
+  source: ContentSource,
+  format: RecordFormat,
+  limit: number,
+  options: ReadRecordsOptions = {},
+): Promise<DataRecord[]> {
   const out: DataRecord[] = [];
   if (limit <= 0) return out;
   for await (const record of readRecords(source, format, options)) {

@@ -38,7 +38,10 @@ export interface ClaimRow {
 
 /** A fenced write found the claim gone: another worker took the job over (or it was finished). */
 export class LostClaimError extends Error {
-  constructor(readonly jobId: string, readonly attempt: number) {
+  constructor(
+    readonly jobId: string,
+    readonly attempt: number,
+  ) {
     super(`job ${jobId}: attempt ${attempt} no longer holds the claim`);
     this.name = 'LostClaimError';
   }
@@ -81,7 +84,8 @@ export class ClaimStore {
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.clock = opts.clock ?? Date.now;
     const platform = opts.orm.config.getDriver().getPlatform().constructor.name;
-    if (/mongo/i.test(platform)) throw new Error('the job claim store needs an SQL database (SQLite or PostgreSQL); MongoDB is not supported yet');
+    if (/mongo/i.test(platform))
+      throw new Error('the job claim store needs an SQL database (SQLite or PostgreSQL); MongoDB is not supported yet');
   }
 
   private conn(): Conn {
@@ -177,7 +181,14 @@ export class ClaimStore {
       'run',
     );
     if (res.affectedRows !== 1) return null;
-    return { jobId, kind: row.kind, owner, attempt: row.attempts + 1, payload: row.payload, checkpoint: row.checkpoint };
+    return {
+      jobId,
+      kind: row.kind,
+      owner,
+      attempt: row.attempts + 1,
+      payload: row.payload,
+      checkpoint: row.checkpoint,
+    };
   }
 
   private async fencedUpdate(claim: Claim, set: string, params: unknown[], ctx?: unknown): Promise<boolean> {
@@ -195,7 +206,10 @@ export class ClaimStore {
     const held =
       progress === undefined
         ? await this.fencedUpdate(claim, 'lease_until = ?', [this.clock() + this.leaseMs])
-        : await this.fencedUpdate(claim, 'lease_until = ?, progress = ?', [this.clock() + this.leaseMs, json(progress)]);
+        : await this.fencedUpdate(claim, 'lease_until = ?, progress = ?', [
+            this.clock() + this.leaseMs,
+            json(progress),
+          ]);
     if (!held) return { held, cancelRequested: false };
     return { held, cancelRequested: await this.cancelRequested(claim.jobId) };
   }
@@ -226,16 +240,28 @@ export class ClaimStore {
    */
   async requestCancel(jobId: string): Promise<'cancelled' | 'requested' | 'finished' | 'unknown'> {
     const now = this.clock();
-    const q = await this.exec(`UPDATE ${TABLE} SET state = 'cancelled', cancel_requested = 1, owner = NULL, lease_until = 0, updated_at = ? WHERE job_id = ? AND state = 'queued'`, [now, jobId], 'run');
+    const q = await this.exec(
+      `UPDATE ${TABLE} SET state = 'cancelled', cancel_requested = 1, owner = NULL, lease_until = 0, updated_at = ? WHERE job_id = ? AND state = 'queued'`,
+      [now, jobId],
+      'run',
+    );
     if (q.affectedRows === 1) return 'cancelled';
-    const c = await this.exec(`UPDATE ${TABLE} SET cancel_requested = 1, updated_at = ? WHERE job_id = ? AND state = 'claimed'`, [now, jobId], 'run');
+    const c = await this.exec(
+      `UPDATE ${TABLE} SET cancel_requested = 1, updated_at = ? WHERE job_id = ? AND state = 'claimed'`,
+      [now, jobId],
+      'run',
+    );
     if (c.affectedRows === 1) return 'requested';
     return (await this.get(jobId)) ? 'finished' : 'unknown';
   }
 
   /** Deletes finished claims (done, failed, cancelled) last written before `before` (ms). @returns how many */
   async purgeFinished(before: number): Promise<number> {
-    const res = await this.exec(`DELETE FROM ${TABLE} WHERE state IN ('done', 'failed', 'cancelled') AND updated_at < ?`, [before], 'run');
+    const res = await this.exec(
+      `DELETE FROM ${TABLE} WHERE state IN ('done', 'failed', 'cancelled') AND updated_at < ?`,
+      [before],
+      'run',
+    );
     return Number(res.affectedRows);
   }
 

@@ -10,7 +10,13 @@ import { ClaimStore, LostClaimError } from './claim-store';
 /** Why a handler's signal aborted: `signal.reason` is a JobAbort. */
 export class JobAbort extends Error {
   constructor(readonly why: 'cancel' | 'shutdown' | 'lost') {
-    super(why === 'cancel' ? 'job cancelled' : why === 'shutdown' ? 'worker shutting down: job handed back' : 'job claim lost to another worker');
+    super(
+      why === 'cancel'
+        ? 'job cancelled'
+        : why === 'shutdown'
+          ? 'worker shutting down: job handed back'
+          : 'job claim lost to another worker',
+    );
     this.name = 'JobAbort';
   }
 }
@@ -126,24 +132,27 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
     };
     let lastBeat = Date.now();
     let ticking = false;
-    const ticker = setInterval(() => {
-      if (ticking) return;
-      ticking = true;
-      void (async () => {
-        try {
-          if (Date.now() - lastBeat >= heartbeatMs) {
-            const beat = await store.heartbeat(claim);
-            lastBeat = Date.now();
-            if (!beat.held) abort('lost');
-            else if (beat.cancelRequested) abort('cancel');
-          } else if (await store.cancelRequested(claim.jobId)) abort('cancel');
-        } catch (err) {
-          log?.warn({ err, jobId: claim.jobId }, 'job heartbeat failed');
-        } finally {
-          ticking = false;
-        }
-      })();
-    }, Math.min(cancelPollMs, heartbeatMs));
+    const ticker = setInterval(
+      () => {
+        if (ticking) return;
+        ticking = true;
+        void (async () => {
+          try {
+            if (Date.now() - lastBeat >= heartbeatMs) {
+              const beat = await store.heartbeat(claim);
+              lastBeat = Date.now();
+              if (!beat.held) abort('lost');
+              else if (beat.cancelRequested) abort('cancel');
+            } else if (await store.cancelRequested(claim.jobId)) abort('cancel');
+          } catch (err) {
+            log?.warn({ err, jobId: claim.jobId }, 'job heartbeat failed');
+          } finally {
+            ticking = false;
+          }
+        })();
+      },
+      Math.min(cancelPollMs, heartbeatMs),
+    );
     const ensureHeld = (held: boolean) => {
       if (!held) {
         abort('lost');
@@ -170,10 +179,11 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
         ensureHeld(beat.held);
         if (beat.cancelRequested) abort('cancel');
       },
-      fenced: (work) => store.fenced(claim, work).catch((err) => {
-        if (err instanceof LostClaimError) abort('lost');
-        throw err;
-      }),
+      fenced: (work) =>
+        store.fenced(claim, work).catch((err) => {
+          if (err instanceof LostClaimError) abort('lost');
+          throw err;
+        }),
     };
     try {
       // A cancel asked for before the claim: do not start; claimed while closing: hand back at once.
@@ -181,14 +191,22 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
       if (closed) abort('shutdown');
       let outcome: 'done' | 'failed' | 'cancelled' | 'release' | 'lost';
       let error: string | undefined;
-      if (controller.signal.aborted) outcome = (controller.signal.reason as JobAbort).why === 'cancel' ? 'cancelled' : 'release';
+      if (controller.signal.aborted)
+        outcome = (controller.signal.reason as JobAbort).why === 'cancel' ? 'cancelled' : 'release';
       else {
         try {
           await reg.handler(ctx);
           outcome = 'done';
         } catch (err) {
           const why = controller.signal.aborted ? (controller.signal.reason as JobAbort).why : undefined;
-          outcome = why === 'cancel' ? 'cancelled' : why === 'shutdown' ? 'release' : why === 'lost' || err instanceof LostClaimError ? 'lost' : 'failed';
+          outcome =
+            why === 'cancel'
+              ? 'cancelled'
+              : why === 'shutdown'
+                ? 'release'
+                : why === 'lost' || err instanceof LostClaimError
+                  ? 'lost'
+                  : 'failed';
           error = (err as Error)?.message ?? String(err);
           if (outcome === 'failed') log?.error({ err, jobId: claim.jobId, kind: claim.kind }, 'job failed');
         }
@@ -197,7 +215,11 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
       if (outcome === 'release') {
         if (await store.release(claim)) await deliver(claim.kind, claim.jobId, claim.attempt).catch(() => undefined);
       } else if (outcome !== 'lost') {
-        if (!(await store.finish(claim, outcome, error))) log?.warn({ jobId: claim.jobId, attempt: claim.attempt }, 'job finished after its claim was lost: result not recorded');
+        if (!(await store.finish(claim, outcome, error)))
+          log?.warn(
+            { jobId: claim.jobId, attempt: claim.attempt },
+            'job finished after its claim was lost: result not recorded',
+          );
       } else log?.warn({ jobId: claim.jobId, attempt: claim.attempt }, 'job claim lost to another worker');
     } catch (err) {
       log?.error({ err, jobId: claim.jobId }, 'job bookkeeping failed');
@@ -221,13 +243,18 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
     if (closed) return;
     const wanted = [...kinds].filter(([, r]) => r.active < r.concurrency);
     if (!wanted.length) return;
-    const candidates = await store.claimable(wanted.map(([k]) => k), 20);
+    const candidates = await store.claimable(
+      wanted.map(([k]) => k),
+      20,
+    );
     for (const c of candidates) {
       if (closed) return;
       const reg = kinds.get(c.kind)!;
       if (bull.has(c.kind)) {
         // BullMQ mode: the sweep only re-delivers (takeover, hand-back, a lost add); workers claim.
-        await deliver(c.kind, c.jobId, c.attempts).catch((err) => log?.warn({ err, jobId: c.jobId }, 'job re-delivery failed'));
+        await deliver(c.kind, c.jobId, c.attempts).catch((err) =>
+          log?.warn({ err, jobId: c.jobId }, 'job re-delivery failed'),
+        );
         continue;
       }
       if (reg.active >= reg.concurrency || running.has(c.jobId)) continue;
@@ -290,7 +317,10 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
       const added = await store.enqueue(kind, jobId, payload);
       if (added) {
         // The row is the truth: when Redis refuses the add, the next sweep of any replica delivers it.
-        if (connection) await sharedQueue(kind).add(kind, { jobId }, { jobId: `${jobId}__0`, removeOnComplete: true, removeOnFail: true }).catch((err) => log?.warn({ err, jobId }, 'job delivery failed: the sweep retries'));
+        if (connection)
+          await sharedQueue(kind)
+            .add(kind, { jobId }, { jobId: `${jobId}__0`, removeOnComplete: true, removeOnFail: true })
+            .catch((err) => log?.warn({ err, jobId }, 'job delivery failed: the sweep retries'));
         else pollNow();
       }
       return added;
@@ -337,7 +367,14 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
   }
 }
 
-function redisConnection(url: string): { host: string; port: number; password?: string; username?: string; db?: number; maxRetriesPerRequest: null } {
+function redisConnection(url: string): {
+  host: string;
+  port: number;
+  password?: string;
+  username?: string;
+  db?: number;
+  maxRetriesPerRequest: null;
+} {
   const u = new URL(url);
   return {
     host: u.hostname,

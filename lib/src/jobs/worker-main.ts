@@ -7,7 +7,10 @@ import type { JobQueue } from './job-queue';
  * back, never cancelled — then runs `closers` (database, pub/sub) and exits 0.
  * @returns a function that removes the signal handlers (tests, embedding)
  */
-export function runJobWorkerUntilSignal(queue: JobQueue, opts: { logger?: Logger; closers?: (() => Promise<unknown>)[]; exit?: (code: number) => void } = {}): () => void {
+export function runJobWorkerUntilSignal(
+  queue: JobQueue,
+  opts: { logger?: Logger; closers?: (() => Promise<unknown>)[]; exit?: (code: number) => void } = {},
+): () => void {
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
   const stop = (signal: string) => {
@@ -22,7 +25,8 @@ export function runJobWorkerUntilSignal(queue: JobQueue, opts: { logger?: Logger
         code = 1;
         opts.logger?.error({ err }, 'job queue close failed');
       }
-      for (const close of opts.closers ?? []) await close().catch((err) => opts.logger?.error({ err }, 'error while stopping'));
+      for (const close of opts.closers ?? [])
+        await close().catch((err) => opts.logger?.error({ err }, 'error while stopping'));
       exit(code);
     })();
   };

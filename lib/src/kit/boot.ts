@@ -6,7 +6,10 @@ import type { ServiceServer } from '../server';
 import { startTracing } from '../tracing';
 
 /** What the boot sequence reads from a subgraph's configuration. */
-export type BootConfig = Pick<BaseServiceConfig, 'serviceName' | 'port' | 'host' | 'drainDelaySeconds' | 'otlpEndpoint' | 'logLevel'>;
+export type BootConfig = Pick<
+  BaseServiceConfig,
+  'serviceName' | 'port' | 'host' | 'drainDelaySeconds' | 'otlpEndpoint' | 'logLevel'
+>;
 
 /** What a subgraph's `createServer` returns, as far as the boot sequence is concerned. */
 export interface BuiltSubgraph {
@@ -50,12 +53,16 @@ export interface RunningSubgraph<C extends BootConfig, B extends BuiltSubgraph> 
  * services, schema, server) → tracing → listen → resume unfinished work → stop on SIGTERM/SIGINT.
  * Nothing is caught here: a failing step rejects (see `runSubgraph` for the process-level form).
  */
-export async function bootSubgraph<C extends BootConfig, B extends BuiltSubgraph>(boot: SubgraphBoot<C, B>): Promise<RunningSubgraph<C, B>> {
+export async function bootSubgraph<C extends BootConfig, B extends BuiltSubgraph>(
+  boot: SubgraphBoot<C, B>,
+): Promise<RunningSubgraph<C, B>> {
   const config = boot.loadConfig(boot.env ?? process.env);
   const logger = createLogger(config.serviceName, config.logLevel);
   const built = await boot.build(config, { logger });
   // Spans of this service join the caller's trace (the gateway's traceparent) when an OTLP endpoint is set.
-  const tracing = config.otlpEndpoint ? startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint }) : undefined;
+  const tracing = config.otlpEndpoint
+    ? startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint })
+    : undefined;
   const url = await built.server.listen(config.port, config.host);
   logger.info({ url: `${url}/graphql` }, `${config.serviceName} ready`);
   let stopping: Promise<void> | undefined;
@@ -91,6 +98,8 @@ export async function bootSubgraph<C extends BootConfig, B extends BuiltSubgraph
  * <error>" to stderr (SQL values masked, secrets scrubbed, see `describeError`) and exits with
  * status 1 — a boot error is never swallowed.
  */
-export function runSubgraph<C extends BootConfig, B extends BuiltSubgraph>(boot: SubgraphBoot<C, B>): Promise<RunningSubgraph<C, B>> {
+export function runSubgraph<C extends BootConfig, B extends BuiltSubgraph>(
+  boot: SubgraphBoot<C, B>,
+): Promise<RunningSubgraph<C, B>> {
   return bootSubgraph(boot).catch(exitOnBootFailure(boot.name));
 }

@@ -12,6 +12,9 @@ export type SubgraphContext<S extends object> = ServiceContext & { readonly serv
  * The context factory of a subgraph: lib's (`createContextFactory`) with the service bag added.
  * `Object.assign` keeps the request context's class, so its `em` and `logger` stay lazy.
  */
-export function withServices<S extends object>(base: (input: ContextInput) => Promise<ServiceContext>, services: S): (input: ContextInput) => Promise<SubgraphContext<S>> {
+export function withServices<S extends object>(
+  base: (input: ContextInput) => Promise<ServiceContext>,
+  services: S,
+): (input: ContextInput) => Promise<SubgraphContext<S>> {
   return async (input) => Object.assign(await base(input), { services });
 }

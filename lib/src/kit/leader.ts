@@ -55,7 +55,8 @@ export interface LeadershipOptions {
  * @returns e.g. `apps:monitor:3f2a…`
  */
 export function leaseName(service: string, task: string, db: { databaseUrl?: string; dataDir: string }): string {
-  const where = db.databaseUrl === ':memory:' ? randomUUID() : (db.databaseUrl ?? path.resolve(db.dataDir, `${service}.sqlite`));
+  const where =
+    db.databaseUrl === ':memory:' ? randomUUID() : (db.databaseUrl ?? path.resolve(db.dataDir, `${service}.sqlite`));
   return `${service}:${task}:${createHash('sha256').update(where).digest('hex').slice(0, 16)}`;
 }
 
@@ -101,7 +102,14 @@ class RedisLeadership implements Leadership {
     this.key = `${options.prefix ?? 'aic:leader:'}${name}`;
     this.ownsRedis = !options.redis;
     // A renew that cannot reach Redis must fail (and demote) rather than wait in the offline queue.
-    this.redis = options.redis ?? new Redis(options.redisUrl!, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: this.renewMs });
+    this.redis =
+      options.redis ??
+      new Redis(options.redisUrl!, {
+        lazyConnect: false,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: this.renewMs,
+      });
     this.redis.on('error', (err) => options.logger?.debug({ err, lease: this.name }, 'leader lease connection error'));
     // The first attempt waits for the connection, so a booting replica campaigns at once instead of
     // failing its first attempt and waiting a whole renew interval.
@@ -157,7 +165,10 @@ class RedisLeadership implements Leadership {
   private set(held: boolean): void {
     if (held === this.held) return;
     this.held = held;
-    this.options.logger?.info({ lease: this.name, owner: this.owner }, held ? 'elected leader' : 'no longer the leader');
+    this.options.logger?.info(
+      { lease: this.name, owner: this.owner },
+      held ? 'elected leader' : 'no longer the leader',
+    );
     this.options.onChange?.(held);
   }
 }

@@ -3,7 +3,8 @@ import type { OpenLineageDataset, OpenLineageEvent, OpenLineageFacets, RunEventT
 import { LINEAGE_NAMESPACES, lineageNames } from '../../contracts/lineage';
 
 const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
-const ERROR_FACET_URL = 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet';
+const ERROR_FACET_URL =
+  'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet';
 const PARENT_FACET_URL = 'https://openlineage.io/spec/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet';
 
 /** The catalog refused an event or could not be reached. */
@@ -54,12 +55,26 @@ export interface OpenLineageEmitter {
   /** Sends one event as is. @throws OpenLineageEmitError on a non-2xx answer or a network failure */
   emit(organizationId: string, event: OpenLineageEvent): Promise<void>;
   /** Emits START for a new run of `job` and returns its handle. */
-  startRun(organizationId: string, job: JobRef, io?: { inputs?: DatasetRef[]; outputs?: DatasetRef[]; runId?: string; parent?: { runId: string; job: { namespace: string; name: string } }; facets?: OpenLineageFacets }): Promise<RunHandle>;
+  startRun(
+    organizationId: string,
+    job: JobRef,
+    io?: {
+      inputs?: DatasetRef[];
+      outputs?: DatasetRef[];
+      runId?: string;
+      parent?: { runId: string; job: { namespace: string; name: string } };
+      facets?: OpenLineageFacets;
+    },
+  ): Promise<RunHandle>;
 }
 
 /** The OpenLineage identity of a catalog dataset, to name it as an input or output. */
 export function catalogDatasetRef(datasetId: string, facets?: OpenLineageFacets): DatasetRef {
-  return { namespace: LINEAGE_NAMESPACES.catalog, name: lineageNames.catalogDataset(datasetId), ...(facets ? { facets } : {}) };
+  return {
+    namespace: LINEAGE_NAMESPACES.catalog,
+    name: lineageNames.catalogDataset(datasetId),
+    ...(facets ? { facets } : {}),
+  };
 }
 
 /**
@@ -68,7 +83,11 @@ export function catalogDatasetRef(datasetId: string, facets?: OpenLineageFacets)
  */
 export function createOpenLineageEmitter(opts: OpenLineageEmitterOptions): OpenLineageEmitter {
   const url = `${opts.catalogUrl.replace(/\/$/, '')}/api/v1/lineage`;
-  const facet = (schemaURL: string, body: Record<string, unknown>): Record<string, unknown> => ({ _producer: opts.producer, _schemaURL: schemaURL, ...body });
+  const facet = (schemaURL: string, body: Record<string, unknown>): Record<string, unknown> => ({
+    _producer: opts.producer,
+    _schemaURL: schemaURL,
+    ...body,
+  });
 
   const emit = async (organizationId: string, event: OpenLineageEvent): Promise<void> => {
     let res: Response;
@@ -92,14 +111,22 @@ export function createOpenLineageEmitter(opts: OpenLineageEmitterOptions): OpenL
     emit,
     async startRun(organizationId, job, io = {}) {
       const runId = io.runId ?? randomUUID();
-      const parentFacet = io.parent ? { parent: facet(PARENT_FACET_URL, { run: { runId: io.parent.runId }, job: io.parent.job }) } : {};
-      const send = (eventType: RunEventType, extra: { outputs?: DatasetRef[]; runFacets?: OpenLineageFacets } = {}): Promise<void> =>
+      const parentFacet = io.parent
+        ? { parent: facet(PARENT_FACET_URL, { run: { runId: io.parent.runId }, job: io.parent.job }) }
+        : {};
+      const send = (
+        eventType: RunEventType,
+        extra: { outputs?: DatasetRef[]; runFacets?: OpenLineageFacets } = {},
+      ): Promise<void> =>
         emit(organizationId, {
           eventTime: new Date().toISOString(),
           eventType,
           producer: opts.producer,
           schemaURL: SCHEMA_URL,
-          run: { runId, facets: { ...parentFacet, ...(io.facets ?? {}), ...(extra.runFacets ?? {}) } as OpenLineageFacets },
+          run: {
+            runId,
+            facets: { ...parentFacet, ...(io.facets ?? {}), ...(extra.runFacets ?? {}) } as OpenLineageFacets,
+          },
           job: { namespace: job.namespace, name: job.name, ...(job.facets ? { facets: job.facets } : {}) },
           inputs: (io.inputs ?? []) as OpenLineageDataset[],
           outputs: (extra.outputs ?? io.outputs ?? []) as OpenLineageDataset[],

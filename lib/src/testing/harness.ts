@@ -17,9 +17,20 @@ export interface RunningService {
  * a fresh data folder, auth pointed at the given issuer. Revocations are not followed unless
  * `auth.revocations` is given (there is no identity at the default URL in a test).
  */
-export function testBaseConfig(serviceName: string, overrides: Partial<BaseServiceConfig> & { dataDir: string }): BaseServiceConfig {
+export function testBaseConfig(
+  serviceName: string,
+  overrides: Partial<BaseServiceConfig> & { dataDir: string },
+): BaseServiceConfig {
   const base = loadBaseConfig({}, serviceName, 0);
-  return { ...base, auth: { ...base.auth, revocations: undefined }, port: 0, host: '127.0.0.1', databaseUrl: ':memory:', logLevel: 'silent', ...overrides };
+  return {
+    ...base,
+    auth: { ...base.auth, revocations: undefined },
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: ':memory:',
+    logLevel: 'silent',
+    ...overrides,
+  };
 }
 
 /** Starts a built (not yet listening) service on port 0. */
@@ -34,12 +45,20 @@ export async function startService(name: string, server: ServiceServer): Promise
  * @returns the supergraph SDL, routing to the services' test URLs
  */
 export async function composeRunning(services: RunningService[], opts: SdlFetchOptions = {}): Promise<string> {
-  const sources = await Promise.all(services.map(async (s) => ({ name: s.name, url: s.graphqlUrl, sdl: await fetchSubgraphSdl(s.graphqlUrl, opts) })));
+  const sources = await Promise.all(
+    services.map(async (s) => ({ name: s.name, url: s.graphqlUrl, sdl: await fetchSubgraphSdl(s.graphqlUrl, opts) })),
+  );
   return composeSupergraph(sources);
 }
 
 /** POSTs a GraphQL operation; @returns the parsed body `{ data, errors }` and the HTTP status */
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string, headers: Record<string, string> = {}): Promise<{ status: number; data?: T; errors?: any[]; body: any }> {
+export async function gql<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; data?: T; errors?: any[]; body: any }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },

@@ -14,7 +14,12 @@ export function testPostgresDatabase(prefix = 'aic'): { url: string; name: strin
     url: `${TEST_POSTGRES}/${name}`,
     async drop() {
       const { MikroORM } = await import('@mikro-orm/postgresql');
-      const orm = await MikroORM.init({ clientUrl: `${TEST_POSTGRES}/postgres`, entities: [], discovery: { warnWhenNoEntities: false }, allowGlobalContext: true } as any);
+      const orm = await MikroORM.init({
+        clientUrl: `${TEST_POSTGRES}/postgres`,
+        entities: [],
+        discovery: { warnWhenNoEntities: false },
+        allowGlobalContext: true,
+      } as any);
       try {
         await orm.em.getConnection().execute(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {

@@ -33,7 +33,10 @@ export interface TestIssuer {
  * server on port 0 and identity's service-token route, signing tokens exactly as identity does.
  */
 export async function startTestIssuer(opts: { issuer?: string; audience?: string } = {}): Promise<TestIssuer> {
-  const { privateKey, publicKey } = (await generateKeyPair('EdDSA', { crv: 'Ed25519' })) as { privateKey: KeyLike; publicKey: KeyLike };
+  const { privateKey, publicKey } = (await generateKeyPair('EdDSA', { crv: 'Ed25519' })) as {
+    privateKey: KeyLike;
+    publicKey: KeyLike;
+  };
   const kid = randomUUID();
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
   const issuer = opts.issuer ?? 'aic-identity';
@@ -50,29 +53,37 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
       .setExpirationTime(Math.floor(Date.now() / 1000) + (c.expiresIn ?? 900))
       .sign(privateKey);
 
-  const server = http.createServer((req, res) => void (async () => {
-    if (req.method === 'GET' && req.url === INTERNAL_ROUTES.jwks.path) {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: [jwk] }));
-      return;
-    }
-    if (req.method === 'POST' && req.url === INTERNAL_ROUTES.serviceToken.path) {
-      if (req.headers['x-aic-service-secret'] !== serviceSecret) {
-        res.statusCode = 401;
-        res.end(JSON.stringify({ error: 'bad service secret' }));
-        return;
-      }
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      const { service, organizationId, permissions } = JSON.parse(body);
-      const token = await sign({ sub: `service:${service}`, org: organizationId, perms: permissions, kind: 'service' });
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ accessToken: token, expiresIn: 900 }));
-      return;
-    }
-    res.statusCode = 404;
-    res.end();
-  })());
+  const server = http.createServer(
+    (req, res) =>
+      void (async () => {
+        if (req.method === 'GET' && req.url === INTERNAL_ROUTES.jwks.path) {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ keys: [jwk] }));
+          return;
+        }
+        if (req.method === 'POST' && req.url === INTERNAL_ROUTES.serviceToken.path) {
+          if (req.headers['x-aic-service-secret'] !== serviceSecret) {
+            res.statusCode = 401;
+            res.end(JSON.stringify({ error: 'bad service secret' }));
+            return;
+          }
+          let body = '';
+          for await (const chunk of req) body += chunk;
+          const { service, organizationId, permissions } = JSON.parse(body);
+          const token = await sign({
+            sub: `service:${service}`,
+            org: organizationId,
+            perms: permissions,
+            kind: 'service',
+          });
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ accessToken: token, expiresIn: 900 }));
+          return;
+        }
+        res.statusCode = 404;
+        res.end();
+      })(),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -37,7 +37,9 @@ export interface AppsServiceDeps {
   /** Who runs the monitor's scheduled rounds among replicas (see lib/src/kit/leader.ts). */
   leader?: Leadership;
   clock: Clock;
-  settings: Pick<Config, 'inferenceUrl' | 'schemasUrl' | 'monitorIntervalSeconds'> & { kubernetes: Pick<Config['kubernetes'], 'namespace' | 'inferenceImage'> };
+  settings: Pick<Config, 'inferenceUrl' | 'schemasUrl' | 'monitorIntervalSeconds'> & {
+    kubernetes: Pick<Config['kubernetes'], 'namespace' | 'inferenceImage'>;
+  };
 }
 
 /** The composition root: every repository, driver and service of apps, each built once, wired by constructor. */
@@ -56,7 +58,10 @@ export function createAppsServices(deps: AppsServiceDeps): AppsServices {
     configVersions,
     drivers: {
       [DriverKind.LOCAL]: new LocalDriver(inference),
-      [DriverKind.KUBERNETES]: new KubernetesDriver(inference, deps.kubernetesApplier, { namespace: settings.kubernetes.namespace, image: settings.kubernetes.inferenceImage }),
+      [DriverKind.KUBERNETES]: new KubernetesDriver(inference, deps.kubernetesApplier, {
+        namespace: settings.kubernetes.namespace,
+        image: settings.kubernetes.inferenceImage,
+      }),
     },
     timeline,
   });

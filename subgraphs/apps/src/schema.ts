@@ -22,7 +22,11 @@ export async function buildAppsSchema(pubSub: PubSub): Promise<GraphQLSchema> {
       pubSub,
     },
     // Entity lookups for the gateway: only within the viewer's organization, null otherwise.
-    { Application: resolveApplicationReference, Deployment: resolveDeploymentReference, ConfigVersion: resolveConfigVersionReference },
+    {
+      Application: resolveApplicationReference,
+      Deployment: resolveDeploymentReference,
+      ConfigVersion: resolveConfigVersionReference,
+    },
   );
   return applyPermissions(schema, appsPermissions);
 }

@@ -3,7 +3,14 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub, ServiceServer, ServiceTokenSource } from '../../../lib/src/index';
 import {
-  createContextFactory, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, pingDatabase,
+  createContextFactory,
+  createLogger,
+  createOrm,
+  createPubSub,
+  createServiceServer,
+  createServiceAuth,
+  createServiceTokenSource,
+  pingDatabase,
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
@@ -41,14 +48,42 @@ export interface AppsServer {
  */
 export async function createServer(config: Config, deps: Partial<AppsDeps> = {}): Promise<AppsServer> {
   const logger = createLogger('apps', config.logLevel);
-  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'apps', entities: APPS_ENTITIES, migrations: MIGRATIONS, logger });
+  const orm = await createOrm({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    serviceName: 'apps',
+    entities: APPS_ENTITIES,
+    migrations: MIGRATIONS,
+    logger,
+  });
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'apps' : `apps-${randomUUID()}` });
-  const applier = deps.kubernetesApplier !== undefined ? deps.kubernetesApplier : config.kubernetes.kubeconfigPath ? createKubernetesApplier(config.kubernetes.kubeconfigPath) : null;
+  const applier =
+    deps.kubernetesApplier !== undefined
+      ? deps.kubernetesApplier
+      : config.kubernetes.kubeconfigPath
+        ? createKubernetesApplier(config.kubernetes.kubeconfigPath)
+        : null;
   const tokens =
-    deps.tokens !== undefined ? deps.tokens : config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'apps', secret: config.serviceSecret }) : null;
+    deps.tokens !== undefined
+      ? deps.tokens
+      : config.serviceSecret
+        ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'apps', secret: config.serviceSecret })
+        : null;
   // Replicas on one database elect one leader for the monitor's scheduled rounds (health checks, autoscaler steps).
-  const leader = tokens && config.monitorIntervalSeconds > 0 ? createLeadership(leaseName('apps', 'monitor', config), { redisUrl: config.redisUrl, logger }) : undefined;
-  const services = createAppsServices({ orm, pubSub, logger, kubernetesApplier: applier, tokens, leader, clock: deps.clock ?? systemClock, settings: config });
+  const leader =
+    tokens && config.monitorIntervalSeconds > 0
+      ? createLeadership(leaseName('apps', 'monitor', config), { redisUrl: config.redisUrl, logger })
+      : undefined;
+  const services = createAppsServices({
+    orm,
+    pubSub,
+    logger,
+    kubernetesApplier: applier,
+    tokens,
+    leader,
+    clock: deps.clock ?? systemClock,
+    settings: config,
+  });
   const { monitor } = services;
   const schema = await buildAppsSchema(pubSub);
   const auth = await createServiceAuth(config.auth, logger);

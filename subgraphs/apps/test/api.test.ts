@@ -26,7 +26,9 @@ describe('apps API', () => {
     const deployer = await issuer.issue({ org: 'org-perm', perms: ['apps:read', 'apps:deploy'] });
     expect((await apps.gql(create, { n: 'Nope' }, reader)).errors?.[0].extensions.code).toBe('FORBIDDEN');
     expect((await apps.gql(create, { n: 'Nope' }, deployer)).errors?.[0].extensions.code).toBe('FORBIDDEN');
-    expect((await apps.gql('mutation { deleteDeployment(id: "x") { id } }', {}, deployer)).errors?.[0].extensions.code).toBe('FORBIDDEN');
+    expect(
+      (await apps.gql('mutation { deleteDeployment(id: "x") { id } }', {}, deployer)).errors?.[0].extensions.code,
+    ).toBe('FORBIDDEN');
     expect((await apps.gql('{ applications { id } }', {}, reader)).data.applications).toEqual([]);
   });
 
@@ -36,9 +38,17 @@ describe('apps API', () => {
     const { data } = await apps.gql(create, { n: 'Scoped' }, a);
     expect((await apps.gql(create, { n: 'Scoped' }, a)).errors?.[0].extensions.code).toBe('CONFLICT');
     expect((await apps.gql(create, { n: 'Scoped' }, b)).data.createApplication.name).toBe('Scoped');
-    const theirs = await apps.gql('query($id: ID!) { application(id: $id) { id } }', { id: data.createApplication.id }, b);
+    const theirs = await apps.gql(
+      'query($id: ID!) { application(id: $id) { id } }',
+      { id: data.createApplication.id },
+      b,
+    );
     expect(theirs.errors?.[0].extensions.code).toBe('FORBIDDEN');
-    const bad = await apps.gql('mutation { createApplication(input: { name: "Envs", environments: ["Prod!", "dev", "dev"] }) { id } }', {}, a);
+    const bad = await apps.gql(
+      'mutation { createApplication(input: { name: "Envs", environments: ["Prod!", "dev", "dev"] }) { id } }',
+      {},
+      a,
+    );
     expect(bad.errors?.[0].extensions).toEqual({
       code: 'BAD_USER_INPUT',
       fields: [
@@ -59,7 +69,11 @@ describe('apps API', () => {
     );
     expect(refused.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(refused.body)).not.toContain('hunter2-s3cr3t');
-    const v1 = await apps.gql('mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "DB_URL", value: "postgres://db:5432/app" }] }) { id } }', { id }, token);
+    const v1 = await apps.gql(
+      'mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "DB_URL", value: "postgres://db:5432/app" }] }) { id } }',
+      { id },
+      token,
+    );
     const v2 = await apps.gql(
       'mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "DB_URL", secret: { name: "db", key: "url" } }, { key: "DB_PASSWORD", secret: { name: "db", key: "password" } }] }) { id entries { key kind value secret { name key } } } }',
       { id },
@@ -75,8 +89,18 @@ describe('apps API', () => {
       token,
     );
     expect(diff.data.configDiff).toEqual([
-      { key: 'DB_PASSWORD', change: 'ADDED', before: null, after: { kind: 'SECRET', value: null, secret: { name: 'db', key: 'password' } } },
-      { key: 'DB_URL', change: 'CHANGED', before: { kind: 'VALUE', value: 'postgres://db:5432/app' }, after: { kind: 'SECRET', value: null, secret: { name: 'db', key: 'url' } } },
+      {
+        key: 'DB_PASSWORD',
+        change: 'ADDED',
+        before: null,
+        after: { kind: 'SECRET', value: null, secret: { name: 'db', key: 'password' } },
+      },
+      {
+        key: 'DB_URL',
+        change: 'CHANGED',
+        before: { kind: 'VALUE', value: 'postgres://db:5432/app' },
+        after: { kind: 'SECRET', value: null, secret: { name: 'db', key: 'url' } },
+      },
     ]);
   });
 

@@ -33,7 +33,10 @@ const configSchema = {
 
 describe('config versions against a registered JSON Schema', () => {
   it('accepts values that satisfy the schema and refuses the others with field details', async () => {
-    const token = await schemas.token({ org: 'org-config-schema', perms: [...ALL_APPS, 'schemas:read', 'schemas:write'] });
+    const token = await schemas.token({
+      org: 'org-config-schema',
+      perms: [...ALL_APPS, 'schemas:read', 'schemas:write'],
+    });
     const registered = await schemas.gql(
       'mutation($input: RegisterSchemaInput!) { registerSchema(input: $input) { id } }',
       { input: { subject: 'fraud-config', type: 'JSON', schema: JSON.stringify(configSchema) } },
@@ -41,16 +44,28 @@ describe('config versions against a registered JSON Schema', () => {
     );
     expect(registered.errors).toBeUndefined();
     const schemaVersionId = registered.data.registerSchema.id;
-    const app = (await apps.gql('mutation { createApplication(input: { name: "Validated" }) { id } }', {}, token)).data.createApplication;
+    const app = (await apps.gql('mutation { createApplication(input: { name: "Validated" }) { id } }', {}, token)).data
+      .createApplication;
     const create = (entries: unknown[]) =>
       apps.gql(
         'mutation($input: CreateConfigVersionInput!) { createConfigVersion(input: $input) { version schemaVersion { id } entries { key } } }',
         { input: { applicationId: app.id, schemaVersionId, entries } },
         token,
       );
-    const ok = await create([{ key: 'THRESHOLD', value: 0.7 }, { key: 'MODE', value: 'online' }, { key: 'API_TOKEN', secret: { name: 'fraud', key: 'api-token' } }]);
-    expect(ok.data.createConfigVersion).toEqual({ version: 1, schemaVersion: { id: schemaVersionId }, entries: [{ key: 'API_TOKEN' }, { key: 'MODE' }, { key: 'THRESHOLD' }] });
-    const bad = await create([{ key: 'THRESHOLD', value: 7 }, { key: 'MODE', value: 'stream' }]);
+    const ok = await create([
+      { key: 'THRESHOLD', value: 0.7 },
+      { key: 'MODE', value: 'online' },
+      { key: 'API_TOKEN', secret: { name: 'fraud', key: 'api-token' } },
+    ]);
+    expect(ok.data.createConfigVersion).toEqual({
+      version: 1,
+      schemaVersion: { id: schemaVersionId },
+      entries: [{ key: 'API_TOKEN' }, { key: 'MODE' }, { key: 'THRESHOLD' }],
+    });
+    const bad = await create([
+      { key: 'THRESHOLD', value: 7 },
+      { key: 'MODE', value: 'stream' },
+    ]);
     expect(bad.errors?.[0].extensions).toEqual({
       code: 'BAD_USER_INPUT',
       fields: [
@@ -60,7 +75,9 @@ describe('config versions against a registered JSON Schema', () => {
       ],
     });
     const stranger = await schemas.token({ org: 'org-elsewhere', perms: [...ALL_APPS] });
-    const otherApp = (await apps.gql('mutation { createApplication(input: { name: "Elsewhere" }) { id } }', {}, stranger)).data.createApplication;
+    const otherApp = (
+      await apps.gql('mutation { createApplication(input: { name: "Elsewhere" }) { id } }', {}, stranger)
+    ).data.createApplication;
     const foreign = await apps.gql(
       'mutation($input: CreateConfigVersionInput!) { createConfigVersion(input: $input) { id } }',
       { input: { applicationId: otherApp.id, schemaVersionId, entries: [{ key: 'THRESHOLD', value: 0.5 }] } },

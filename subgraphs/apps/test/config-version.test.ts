@@ -66,13 +66,25 @@ describe('buildConfigSnapshot', () => {
           schema2020,
         ),
       ).map((p) => p.field),
-    ).toEqual(['values.FEATURE_STORE_TOKEN', 'values.EXTRA', 'values.THRESHOLD', 'values.LOG_LEVEL', 'values.CALLBACK_URL']);
+    ).toEqual([
+      'values.FEATURE_STORE_TOKEN',
+      'values.EXTRA',
+      'values.THRESHOLD',
+      'values.LOG_LEVEL',
+      'values.CALLBACK_URL',
+    ]);
   });
 
   it('accepts draft-07 schemas too', () => {
-    const draft7 = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { RETRIES: { type: 'integer' } } };
+    const draft7 = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: { RETRIES: { type: 'integer' } },
+    };
     expect(() => buildConfigSnapshot([{ key: 'RETRIES', value: 3 }], draft7)).not.toThrow();
-    expect(problems(() => buildConfigSnapshot([{ key: 'RETRIES', value: 2.5 }], draft7))).toEqual([{ field: 'values.RETRIES', message: 'must be integer' }]);
+    expect(problems(() => buildConfigSnapshot([{ key: 'RETRIES', value: 2.5 }], draft7))).toEqual([
+      { field: 'values.RETRIES', message: 'must be integer' },
+    ]);
   });
 
   it('refuses secrets in clear without echoing them, duplicate and malformed keys, and entries with both or neither', () => {
@@ -87,14 +99,25 @@ describe('buildConfigSnapshot', () => {
         { key: 'D', secret: { name: 'Not_A_Name', key: 'k' } },
       ]),
     );
-    expect(found.map((p) => p.field)).toEqual(['entries.0.value', 'entries.2.key', 'entries.3.key', 'entries.4', 'entries.5', 'entries.6.secret.name']);
+    expect(found.map((p) => p.field)).toEqual([
+      'entries.0.value',
+      'entries.2.key',
+      'entries.3.key',
+      'entries.4',
+      'entries.5',
+      'entries.6.secret.name',
+    ]);
     expect(JSON.stringify(found)).not.toContain('hunter2');
   });
 });
 
 describe('diffConfig', () => {
   it('lists added, removed and changed keys, including a value turned into a secret reference', () => {
-    const v1 = buildConfigSnapshot([{ key: 'THRESHOLD', value: 0.8 }, { key: 'LOG_LEVEL', value: 'info' }, { key: 'API_URL', value: 'https://a.example' }]);
+    const v1 = buildConfigSnapshot([
+      { key: 'THRESHOLD', value: 0.8 },
+      { key: 'LOG_LEVEL', value: 'info' },
+      { key: 'API_URL', value: 'https://a.example' },
+    ]);
     const v2 = buildConfigSnapshot([
       { key: 'THRESHOLD', value: 0.9 },
       { key: 'LOG_LEVEL', value: 'info' },

@@ -2,28 +2,51 @@ import { describe, expect, it } from 'vitest';
 import { evaluateHealth } from '../src/health/health.evaluator';
 import type { EndpointObservation } from '../src/health/health.evaluator';
 
-function endpoint(id: string, weight: number, versions: Partial<EndpointObservation['versions'][number]>[], extra: Partial<EndpointObservation> = {}): EndpointObservation {
+function endpoint(
+  id: string,
+  weight: number,
+  versions: Partial<EndpointObservation['versions'][number]>[],
+  extra: Partial<EndpointObservation> = {},
+): EndpointObservation {
   return {
     endpointId: id,
     endpointName: `ep-${id}`,
     weight,
     reachable: true,
     ready: true,
-    versions: versions.map((v, i) => ({ modelVersionId: `${id}-mv${i}`, version: String(i + 1), weight: 100, ready: true, requests: 200, errors: 0, latencyP95Ms: 12, ...v })),
+    versions: versions.map((v, i) => ({
+      modelVersionId: `${id}-mv${i}`,
+      version: String(i + 1),
+      weight: 100,
+      ready: true,
+      requests: 200,
+      errors: 0,
+      latencyP95Ms: 12,
+      ...v,
+    })),
     ...extra,
   };
 }
 
 describe('evaluateHealth', () => {
   it('is HEALTHY when every endpoint is ready, fast and error-free', () => {
-    expect(evaluateHealth([endpoint('a', 50, [{}]), endpoint('b', 50, [{}])])).toEqual({ status: 'HEALTHY', diagnostics: [] });
+    expect(evaluateHealth([endpoint('a', 50, [{}]), endpoint('b', 50, [{}])])).toEqual({
+      status: 'HEALTHY',
+      diagnostics: [],
+    });
   });
 
   it('is DEGRADED when one of two endpoints is unready, and says which', () => {
     const report = evaluateHealth([endpoint('a', 50, [{}]), endpoint('b', 50, [{ ready: false }], { ready: false })]);
     expect(report.status).toBe('DEGRADED');
     expect(report.diagnostics).toEqual([
-      expect.objectContaining({ endpointId: 'b', endpointName: 'ep-b', modelVersionId: null, check: 'READINESS', severity: 'CRITICAL' }),
+      expect.objectContaining({
+        endpointId: 'b',
+        endpointName: 'ep-b',
+        modelVersionId: null,
+        check: 'READINESS',
+        severity: 'CRITICAL',
+      }),
     ]);
   });
 
@@ -48,8 +71,21 @@ describe('evaluateHealth', () => {
     ]);
     expect(report.status).toBe('DEGRADED');
     expect(report.diagnostics).toEqual([
-      expect.objectContaining({ modelVersionId: 'a-mv1', version: '7', check: 'ERROR_RATE', severity: 'WARNING', observed: 0.12, threshold: 0.05 }),
-      expect.objectContaining({ modelVersionId: 'a-mv1', version: '7', check: 'LATENCY', observed: 1800.25, threshold: 1000 }),
+      expect.objectContaining({
+        modelVersionId: 'a-mv1',
+        version: '7',
+        check: 'ERROR_RATE',
+        severity: 'WARNING',
+        observed: 0.12,
+        threshold: 0.05,
+      }),
+      expect.objectContaining({
+        modelVersionId: 'a-mv1',
+        version: '7',
+        check: 'LATENCY',
+        observed: 1800.25,
+        threshold: 1000,
+      }),
     ]);
   });
 
@@ -57,7 +93,12 @@ describe('evaluateHealth', () => {
     expect(evaluateHealth([endpoint('a', 100, [{ requests: 5, errors: 5 }])]).status).toBe('HEALTHY');
     const failing = evaluateHealth([endpoint('a', 100, [{ requests: 100, errors: 80 }])]);
     expect(failing.status).toBe('UNHEALTHY');
-    expect(failing.diagnostics[0]).toMatchObject({ check: 'ERROR_RATE', severity: 'CRITICAL', observed: 0.8, threshold: 0.5 });
+    expect(failing.diagnostics[0]).toMatchObject({
+      check: 'ERROR_RATE',
+      severity: 'CRITICAL',
+      observed: 0.8,
+      threshold: 0.5,
+    });
   });
 
   it('flags a canary version that takes traffic while not ready', () => {

@@ -35,7 +35,9 @@ describe('createKubernetesApplier', () => {
       replicas: 1,
     });
     try {
-      await expect(createKubernetesApplier(kubeconfig).apply(objects)).rejects.toThrow(/ECONNREFUSED|fetch failed|connect/i);
+      await expect(createKubernetesApplier(kubeconfig).apply(objects)).rejects.toThrow(
+        /ECONNREFUSED|fetch failed|connect/i,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -24,7 +24,13 @@ afterAll(async () => {
 async function replica(): Promise<AppsServer> {
   const config: Config = {
     // A service secret turns the schedule on; identity is never asked (no deployments to check).
-    ...testBaseConfig('apps', { dataDir, databaseUrl: pg.url, redisUrl: REDIS_URL, identityUrl: 'http://127.0.0.1:9', serviceSecret: 'leader-test-secret' }),
+    ...testBaseConfig('apps', {
+      dataDir,
+      databaseUrl: pg.url,
+      redisUrl: REDIS_URL,
+      identityUrl: 'http://127.0.0.1:9',
+      serviceSecret: 'leader-test-secret',
+    }),
     inferenceUrl: 'http://127.0.0.1:9',
     schemasUrl: 'http://127.0.0.1:9',
     monitorIntervalSeconds: 0.05,

@@ -124,7 +124,14 @@ const RESOURCES = { requests: { cpu: '500m' } };
 const t = (iso: string): Date => new Date(iso);
 
 const POSTGRES_LISTENING =
-  spawnSync(process.execPath, ['-e', "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"], { timeout: 5000 }).status === 0;
+  spawnSync(
+    process.execPath,
+    [
+      '-e',
+      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
+    ],
+    { timeout: 5000 },
+  ).status === 0;
 
 interface LegacyDatabase {
   label: 'sqlite' | 'postgresql';
@@ -134,22 +141,62 @@ interface LegacyDatabase {
 
 function databases(): LegacyDatabase[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-apps-legacy-'));
-  const out: LegacyDatabase[] = [{ label: 'sqlite', url: path.join(dir, 'apps.sqlite'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) }];
+  const out: LegacyDatabase[] = [
+    {
+      label: 'sqlite',
+      url: path.join(dir, 'apps.sqlite'),
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    },
+  ];
   if (POSTGRES_LISTENING) {
     const pg = testPostgresDatabase('aic_apps_legacy');
     out.push({ label: 'postgresql', url: pg.url, drop: () => pg.drop() });
-  } else console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped');
+  } else
+    console.warn(
+      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
+    );
   return out;
 }
 
 /** Builds the old tables from their printed SQL (createOrm makes a missing PostgreSQL database) and writes one row of each kind. */
 async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
-  const legacy = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'apps-test', entities: LEGACY, syncSchema: false });
+  const legacy = await createOrm({
+    databaseUrl: db.url,
+    dataDir: os.tmpdir(),
+    serviceName: 'apps-test',
+    entities: LEGACY,
+    syncSchema: false,
+  });
   const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-  for (const statement of sql.split(';\n').map((s) => s.trim()).filter(Boolean)) await legacy.em.getConnection().execute(statement);
+  for (const statement of sql
+    .split(';\n')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await legacy.em.getConnection().execute(statement);
   const em = legacy.em.fork();
-  em.create(LegacyApplication, { id: APP, organizationId: ORG, name: 'Legacy app', description: 'from before', ownerId: USER, environments: ['dev', 'production'], createdById: USER, createdAt: t('2025-01-01T00:00:00.000Z'), updatedAt: t('2025-01-02T00:00:00.000Z') });
-  em.create(LegacyConfigVersion, { id: CONFIG, organizationId: ORG, applicationId: APP, version: 1, storedEntries: [{ key: 'MODE', kind: 'VALUE', value: 'fast' }], checksum: 'c'.repeat(64), schemaVersionId: null, note: 'first', createdById: USER, createdAt: t('2025-01-03T00:00:00.000Z') });
+  em.create(LegacyApplication, {
+    id: APP,
+    organizationId: ORG,
+    name: 'Legacy app',
+    description: 'from before',
+    ownerId: USER,
+    environments: ['dev', 'production'],
+    createdById: USER,
+    createdAt: t('2025-01-01T00:00:00.000Z'),
+    updatedAt: t('2025-01-02T00:00:00.000Z'),
+  });
+  em.create(LegacyConfigVersion, {
+    id: CONFIG,
+    organizationId: ORG,
+    applicationId: APP,
+    version: 1,
+    storedEntries: [{ key: 'MODE', kind: 'VALUE', value: 'fast' }],
+    checksum: 'c'.repeat(64),
+    schemaVersionId: null,
+    note: 'first',
+    createdById: USER,
+    createdAt: t('2025-01-03T00:00:00.000Z'),
+  });
   em.create(LegacyDeployment, {
     id: DEPLOYMENT,
     organizationId: ORG,
@@ -173,8 +220,37 @@ async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
     createdAt: t('2025-01-04T00:00:00.000Z'),
     updatedAt: t('2025-01-05T00:00:00.000Z'),
   });
-  em.create(LegacyRelease, { id: RELEASE, organizationId: ORG, deploymentId: DEPLOYMENT, revision: 1, endpoints: ENDPOINTS.map((e) => ({ ...e, endpointId: null })), configVersionId: CONFIG, resources: RESOURCES, scaling: null, replicas: 2, rolledBackFrom: null, createdById: USER, createdAt: t('2025-01-04T00:00:01.000Z') });
-  em.create(LegacyDeploymentEvent, { id: EVENT, organizationId: ORG, deploymentId: DEPLOYMENT, applicationId: APP, sequence: 1, kind: 'DEPLOYED', status: 'RUNNING', previousStatus: null, health: 'UNKNOWN', revision: 1, replicas: 2, message: 'release 1 deployed', data: { revision: 1 }, actorId: USER, at: t('2025-01-04T00:00:02.000Z') });
+  em.create(LegacyRelease, {
+    id: RELEASE,
+    organizationId: ORG,
+    deploymentId: DEPLOYMENT,
+    revision: 1,
+    endpoints: ENDPOINTS.map((e) => ({ ...e, endpointId: null })),
+    configVersionId: CONFIG,
+    resources: RESOURCES,
+    scaling: null,
+    replicas: 2,
+    rolledBackFrom: null,
+    createdById: USER,
+    createdAt: t('2025-01-04T00:00:01.000Z'),
+  });
+  em.create(LegacyDeploymentEvent, {
+    id: EVENT,
+    organizationId: ORG,
+    deploymentId: DEPLOYMENT,
+    applicationId: APP,
+    sequence: 1,
+    kind: 'DEPLOYED',
+    status: 'RUNNING',
+    previousStatus: null,
+    health: 'UNKNOWN',
+    revision: 1,
+    replicas: 2,
+    message: 'release 1 deployed',
+    data: { revision: 1 },
+    actorId: USER,
+    at: t('2025-01-04T00:00:02.000Z'),
+  });
   await em.flush();
   await legacy.close();
 }
@@ -192,20 +268,58 @@ describe.each(databases())('an apps database from before the base entities, on $
     await writeLegacyRows(db);
 
     // What the ORM would still change after boot: nothing.
-    const probe = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'apps-test', entities: APPS_ENTITIES, syncSchema: false });
+    const probe = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'apps-test',
+      entities: APPS_ENTITIES,
+      syncSchema: false,
+    });
     const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
     await probe.close();
     expect(pending).toBe('');
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'apps-test', entities: APPS_ENTITIES, migrations: MIGRATIONS });
+    orm = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'apps-test',
+      entities: APPS_ENTITIES,
+      migrations: MIGRATIONS,
+    });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();
-    expect(await read.findOneOrFail(Application, { id: APP })).toMatchObject({ organizationId: ORG, name: 'Legacy app', environments: ['dev', 'production'], createdAt: t('2025-01-01T00:00:00.000Z'), updatedAt: t('2025-01-02T00:00:00.000Z') });
-    expect(await read.findOneOrFail(ConfigVersion, { id: CONFIG })).toMatchObject({ organizationId: ORG, version: 1, note: 'first', createdAt: t('2025-01-03T00:00:00.000Z') });
-    expect(await read.findOneOrFail(Deployment, { id: DEPLOYMENT })).toMatchObject({ organizationId: ORG, status: 'RUNNING', endpointsState: ENDPOINTS, createdAt: t('2025-01-04T00:00:00.000Z'), updatedAt: t('2025-01-05T00:00:00.000Z') });
-    expect(await read.findOneOrFail(Release, { id: RELEASE })).toMatchObject({ organizationId: ORG, revision: 1, createdAt: t('2025-01-04T00:00:01.000Z') });
-    expect(await read.findOneOrFail(DeploymentEvent, { id: EVENT })).toMatchObject({ organizationId: ORG, sequence: 1, kind: 'DEPLOYED', createdAt: t('2025-01-04T00:00:02.000Z') });
+    expect(await read.findOneOrFail(Application, { id: APP })).toMatchObject({
+      organizationId: ORG,
+      name: 'Legacy app',
+      environments: ['dev', 'production'],
+      createdAt: t('2025-01-01T00:00:00.000Z'),
+      updatedAt: t('2025-01-02T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(ConfigVersion, { id: CONFIG })).toMatchObject({
+      organizationId: ORG,
+      version: 1,
+      note: 'first',
+      createdAt: t('2025-01-03T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(Deployment, { id: DEPLOYMENT })).toMatchObject({
+      organizationId: ORG,
+      status: 'RUNNING',
+      endpointsState: ENDPOINTS,
+      createdAt: t('2025-01-04T00:00:00.000Z'),
+      updatedAt: t('2025-01-05T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(Release, { id: RELEASE })).toMatchObject({
+      organizationId: ORG,
+      revision: 1,
+      createdAt: t('2025-01-04T00:00:01.000Z'),
+    });
+    expect(await read.findOneOrFail(DeploymentEvent, { id: EVENT })).toMatchObject({
+      organizationId: ORG,
+      sequence: 1,
+      kind: 'DEPLOYED',
+      createdAt: t('2025-01-04T00:00:02.000Z'),
+    });
 
     // The services answer from the old rows, and new rows go next to them.
     pubSub = createPubSub({ prefix: `apps-legacy-${randomUUID()}` });
@@ -216,17 +330,30 @@ describe.each(databases())('an apps database from before the base entities, on $
       kubernetesApplier: null,
       tokens: null,
       clock: () => new Date(),
-      settings: { inferenceUrl: 'http://127.0.0.1:9', schemasUrl: 'http://127.0.0.1:9', monitorIntervalSeconds: 0, kubernetes: { namespace: 'aic-apps-test', inferenceImage: 'inference:test' } },
+      settings: {
+        inferenceUrl: 'http://127.0.0.1:9',
+        schemasUrl: 'http://127.0.0.1:9',
+        monitorIntervalSeconds: 0,
+        kubernetes: { namespace: 'aic-apps-test', inferenceImage: 'inference:test' },
+      },
     });
     const viewer = { id: USER, organizationId: ORG } as Viewer;
     const scope = () => ({ viewer, em: orm!.em.fork() });
     expect((await services.applications.list(scope())).map((a) => a.id)).toEqual([APP]);
     const deployment = await services.deployments.get(scope(), DEPLOYMENT);
-    expect(await services.deployments.releasesOf(scope(), deployment)).toEqual([expect.objectContaining({ id: RELEASE, revision: 1, createdAt: t('2025-01-04T00:00:01.000Z') })]);
-    expect((await services.deployments.timelineOf(scope(), deployment, null)).map((e) => [e.sequence, e.kind, e.createdAt])).toEqual([[1, 'DEPLOYED', t('2025-01-04T00:00:02.000Z')]]);
+    expect(await services.deployments.releasesOf(scope(), deployment)).toEqual([
+      expect.objectContaining({ id: RELEASE, revision: 1, createdAt: t('2025-01-04T00:00:01.000Z') }),
+    ]);
+    expect(
+      (await services.deployments.timelineOf(scope(), deployment, null)).map((e) => [e.sequence, e.kind, e.createdAt]),
+    ).toEqual([[1, 'DEPLOYED', t('2025-01-04T00:00:02.000Z')]]);
     expect(await services.deployments.configVersionOf(scope(), deployment)).toMatchObject({ id: CONFIG, version: 1 });
     const restored = await services.configVersions.restore(scope(), APP, 1);
     expect(restored).toMatchObject({ version: 2, checksum: 'c'.repeat(64), note: 'restored from version 1' });
-    expect((await services.configVersions.listOf(scope(), await services.applications.get(scope(), APP))).map((v) => v.version)).toEqual([2, 1]);
+    expect(
+      (await services.configVersions.listOf(scope(), await services.applications.get(scope(), APP))).map(
+        (v) => v.version,
+      ),
+    ).toEqual([2, 1]);
   });
 });

@@ -22,7 +22,12 @@ const dirs: string[] = [];
 beforeAll(async () => {
   inference = await startInferenceHarness();
   token = await inference.token([...ALL_APPS, ...ALL_INFERENCE]);
-  modelVersion = inference.platform.addModel({ organizationId: inference.org, modelName: 'persisted', version: 1, bytes: buildDenseSigmoidModel([[1], [1]], [0]) }).id;
+  modelVersion = inference.platform.addModel({
+    organizationId: inference.org,
+    modelName: 'persisted',
+    version: 1,
+    bytes: buildDenseSigmoidModel([[1], [1]], [0]),
+  }).id;
 }, 120_000);
 
 afterAll(async () => {
@@ -34,7 +39,13 @@ afterAll(async () => {
 async function start(databaseUrl: string | undefined, dataDir: string) {
   const { issuer } = inference;
   const config: Config = {
-    ...testBaseConfig('apps', { dataDir, databaseUrl, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, identityUrl: issuer.url, serviceSecret: issuer.serviceSecret }),
+    ...testBaseConfig('apps', {
+      dataDir,
+      databaseUrl,
+      auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+      identityUrl: issuer.url,
+      serviceSecret: issuer.serviceSecret,
+    }),
     inferenceUrl: inference.service.url,
     schemasUrl: 'http://127.0.0.1:9',
     monitorIntervalSeconds: 0,
@@ -59,10 +70,26 @@ describe.each([
     dirs.push(dataDir);
     const first = await start(url(), dataDir);
     const appName = `Persisted ${name} ${path.basename(dataDir)}`;
-    const { createApplication: app } = await first.call('mutation($n: String!) { createApplication(input: { name: $n }) { id } }', { n: appName });
-    const v1 = (await first.call(`mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "LIMITS", value: { rows: 10, nested: [1, 2] } }] }) { id checksum } }`, { id: app.id })).createConfigVersion;
-    await first.call(`mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "LIMITS", value: { rows: 20 } }] }) { id } }`, { id: app.id });
-    const restored = (await first.call(`mutation($id: ID!) { restoreConfigVersion(applicationId: $id, version: 1) { version checksum } }`, { id: app.id })).restoreConfigVersion;
+    const { createApplication: app } = await first.call(
+      'mutation($n: String!) { createApplication(input: { name: $n }) { id } }',
+      { n: appName },
+    );
+    const v1 = (
+      await first.call(
+        `mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "LIMITS", value: { rows: 10, nested: [1, 2] } }] }) { id checksum } }`,
+        { id: app.id },
+      )
+    ).createConfigVersion;
+    await first.call(
+      `mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "LIMITS", value: { rows: 20 } }] }) { id } }`,
+      { id: app.id },
+    );
+    const restored = (
+      await first.call(
+        `mutation($id: ID!) { restoreConfigVersion(applicationId: $id, version: 1) { version checksum } }`,
+        { id: app.id },
+      )
+    ).restoreConfigVersion;
     expect(restored).toEqual({ version: 3, checksum: v1.checksum });
     const input = (endpointName: string) => ({
       applicationId: app.id,
@@ -71,11 +98,20 @@ describe.each([
       endpoints: [{ name: endpointName, weight: 100, routes: [{ modelVersion, weight: 1 }] }],
       scaling: { minReplicas: 1, maxReplicas: 3, target: 'CONCURRENCY', targetValue: 2 },
     });
-    const { deployment } = (await first.call('mutation($input: DeployInput!) { deploy(input: $input) { deployment { id endpoints { endpoint { id } } } } }', { input: input('main') })).deploy;
+    const { deployment } = (
+      await first.call(
+        'mutation($input: DeployInput!) { deploy(input: $input) { deployment { id endpoints { endpoint { id } } } } }',
+        { input: input('main') },
+      )
+    ).deploy;
     await settledEndpoint(inference, deployment.endpoints[0].endpoint.id, token);
     await first.built.services.monitor.runOnce();
-    await first.call('mutation($input: DeployInput!) { deploy(input: $input) { deployment { revision } } }', { input: input('main') });
-    await first.call('mutation($id: ID!) { rollbackDeployment(id: $id, toRevision: 1) { revision } }', { id: deployment.id });
+    await first.call('mutation($input: DeployInput!) { deploy(input: $input) { deployment { revision } } }', {
+      input: input('main'),
+    });
+    await first.call('mutation($id: ID!) { rollbackDeployment(id: $id, toRevision: 1) { revision } }', {
+      id: deployment.id,
+    });
     const query = `query($id: ID!) { deployment(id: $id) { revision status replicas
       configVersion { version entries { key value } }
       scaling { minReplicas maxReplicas target targetValue scaleDownStabilizationSeconds }
@@ -87,8 +123,18 @@ describe.each([
       revision: 3,
       status: 'RUNNING',
       configVersion: { version: 1, entries: [{ key: 'LIMITS', value: { rows: 10, nested: [1, 2] } }] },
-      scaling: { minReplicas: 1, maxReplicas: 3, target: 'CONCURRENCY', targetValue: 2, scaleDownStabilizationSeconds: 300 },
-      releases: [{ revision: 3, rolledBackFrom: 1 }, { revision: 2, rolledBackFrom: null }, { revision: 1, rolledBackFrom: null }],
+      scaling: {
+        minReplicas: 1,
+        maxReplicas: 3,
+        target: 'CONCURRENCY',
+        targetValue: 2,
+        scaleDownStabilizationSeconds: 300,
+      },
+      releases: [
+        { revision: 3, rolledBackFrom: 1 },
+        { revision: 2, rolledBackFrom: null },
+        { revision: 1, rolledBackFrom: null },
+      ],
     });
     expect(before.lastScalingDecision.inputs.observation.kind).toBe('TOTAL');
     expect(before.timeline.map((e: any) => e.kind)).toEqual(['DEPLOYED', 'HEALTH_CHANGED', 'DEPLOYED', 'ROLLED_BACK']);

@@ -19,9 +19,18 @@ function gpuRelease(overrides: Partial<ReleaseSpec> = {}): ReleaseSpec {
       { id: 'ep-1', name: 'scorer-v2', weight: 90, modelVersionIds: ['mv-21'] },
       { id: 'ep-2', name: 'scorer-v3-canary', weight: 10, modelVersionIds: ['mv-30', 'mv-31'] },
     ],
-    config: { version: 4, values: { THRESHOLD: '0.82', LOG_LEVEL: 'info' }, secrets: [{ key: 'FEATURE_STORE_TOKEN', secretName: 'fraud-secrets', secretKey: 'token' }] },
+    config: {
+      version: 4,
+      values: { THRESHOLD: '0.82', LOG_LEVEL: 'info' },
+      secrets: [{ key: 'FEATURE_STORE_TOKEN', secretName: 'fraud-secrets', secretKey: 'token' }],
+    },
     resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' }, gpu: 1 },
-    scaling: { minReplicas: 2, maxReplicas: 8, target: { kind: 'CONCURRENCY', averageValue: 2.5 }, behavior: { scaleDown: { stabilizationWindowSeconds: 600 } } },
+    scaling: {
+      minReplicas: 2,
+      maxReplicas: 8,
+      target: { kind: 'CONCURRENCY', averageValue: 2.5 },
+      behavior: { scaleDown: { stabilizationWindowSeconds: 600 } },
+    },
     replicas: 2,
     ...overrides,
   };
@@ -63,7 +72,9 @@ describe('renderRelease', () => {
       requests: { cpu: '500m', memory: '1Gi' },
       limits: { cpu: '2', memory: '4Gi', 'nvidia.com/gpu': 1 },
     });
-    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }]);
+    expect(pod.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' },
+    ]);
     expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
     expect(container.env).toContainEqual({ name: 'AIC_EXECUTION_PROVIDERS', value: 'cuda,cpu' });
   });
@@ -74,14 +85,21 @@ describe('renderRelease', () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
     expect(container.startupProbe.httpGet.path).toBe('/health/live');
-    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
   it('passes config as environment variables and secrets only by reference', () => {
     const env = (byKind(objects, 'Deployment')[1] as any).spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'THRESHOLD', value: '0.82' });
-    expect(env).toContainEqual({ name: 'FEATURE_STORE_TOKEN', valueFrom: { secretKeyRef: { name: 'fraud-secrets', key: 'token' } } });
+    expect(env).toContainEqual({
+      name: 'FEATURE_STORE_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'fraud-secrets', key: 'token' } },
+    });
     expect(env).toContainEqual({ name: 'AIC_MODEL_VERSION_IDS', value: 'mv-30,mv-31' });
   });
 
@@ -92,18 +110,38 @@ describe('renderRelease', () => {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'fraud-scoring-production-scorer-v2' },
       minReplicas: 2,
       maxReplicas: 8,
-      metrics: [{ type: 'Pods', pods: { metric: { name: 'aic_inference_requests_in_flight' }, target: { type: 'AverageValue', averageValue: '2500m' } } }],
+      metrics: [
+        {
+          type: 'Pods',
+          pods: {
+            metric: { name: 'aic_inference_requests_in_flight' },
+            target: { type: 'AverageValue', averageValue: '2500m' },
+          },
+        },
+      ],
     });
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
-    expect(hpa.spec.behavior.scaleUp.policies).toEqual([{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }]);
+    expect(hpa.spec.behavior.scaleUp.policies).toEqual([
+      { type: 'Pods', value: 4, periodSeconds: 15 },
+      { type: 'Percent', value: 100, periodSeconds: 15 },
+    ]);
   });
 
   it('splits traffic by weight in the VirtualService', () => {
     const vs = byKind(objects, 'VirtualService')[0] as any;
     expect(vs.spec.hosts).toEqual(['fraud-scoring-production.ml-apps.svc.cluster.local']);
     expect(vs.spec.http[0].route).toEqual([
-      { destination: { host: 'fraud-scoring-production-scorer-v2.ml-apps.svc.cluster.local', port: { number: 80 } }, weight: 90 },
-      { destination: { host: 'fraud-scoring-production-scorer-v3-canary.ml-apps.svc.cluster.local', port: { number: 80 } }, weight: 10 },
+      {
+        destination: { host: 'fraud-scoring-production-scorer-v2.ml-apps.svc.cluster.local', port: { number: 80 } },
+        weight: 90,
+      },
+      {
+        destination: {
+          host: 'fraud-scoring-production-scorer-v3-canary.ml-apps.svc.cluster.local',
+          port: { number: 80 },
+        },
+        weight: 10,
+      },
     ]);
   });
 
@@ -118,16 +156,25 @@ describe('renderRelease', () => {
 
   it('refuses bad quantities, fractional GPUs and limits below requests with field details', () => {
     expect(
-      fieldsOf(() => renderRelease(gpuRelease({ resources: { requests: { cpu: 'two', memory: '4Gi' }, limits: { memory: '1Gi' }, gpu: 0.5 } }))),
+      fieldsOf(() =>
+        renderRelease(
+          gpuRelease({ resources: { requests: { cpu: 'two', memory: '4Gi' }, limits: { memory: '1Gi' }, gpu: 0.5 } }),
+        ),
+      ),
     ).toEqual(['resources.requests.cpu', 'resources.limits.memory', 'resources.gpu']);
-    expect(fieldsOf(() => renderRelease(gpuRelease({ resources: { requests: { cpu: '0.0001' } } })))).toEqual(['resources.requests.cpu']);
+    expect(fieldsOf(() => renderRelease(gpuRelease({ resources: { requests: { cpu: '0.0001' } } })))).toEqual([
+      'resources.requests.cpu',
+    ]);
   });
 
   it('refuses a CPU target without a CPU request and weights that do not sum to 100', () => {
     const release = gpuRelease({
       resources: {},
       scaling: { minReplicas: 1, maxReplicas: 3, target: { kind: 'CPU', averageUtilization: 70 } },
-      endpoints: [{ id: 'a', name: 'a', weight: 60, modelVersionIds: [] }, { id: 'b', name: 'b', weight: 30, modelVersionIds: [] }],
+      endpoints: [
+        { id: 'a', name: 'a', weight: 60, modelVersionIds: [] },
+        { id: 'b', name: 'b', weight: 30, modelVersionIds: [] },
+      ],
     });
     expect(fieldsOf(() => renderRelease(release))).toEqual(['resources.requests.cpu', 'endpoints']);
   });
@@ -137,7 +184,10 @@ describe('schema validation and helpers', () => {
   it('maps kubernetes-models schema violations to field problems', () => {
     const broken = new Deployment({
       metadata: { name: 'x' },
-      spec: { selector: { matchLabels: { a: 'b' } }, template: { spec: { containers: [{ name: 'c', resources: { limits: { cpu: 'lots' } } }] } } },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: { spec: { containers: [{ name: 'c', resources: { limits: { cpu: 'lots' } } }] } },
+      },
     });
     expect(validateModel(broken, 'Deployment/x')).toEqual([
       { field: 'Deployment/x.spec.template.spec.containers.0.resources.limits.cpu', message: 'must be number' },

@@ -55,7 +55,11 @@ describe('apps subgraph schema', () => {
     const stranger = await issuer.issue({ org: 'org-other', perms: ALL_APPS });
     const theirs = await apps.gql(query, { r: representations }, stranger);
     expect(theirs.data._entities).toEqual([null, null]);
-    const deployments = await apps.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Deployment { id } } }', { r: [{ __typename: 'Deployment', id: 'missing' }] }, token);
+    const deployments = await apps.gql(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Deployment { id } } }',
+      { r: [{ __typename: 'Deployment', id: 'missing' }] },
+      token,
+    );
     expect(deployments.data._entities).toEqual([null]);
   });
 });

@@ -21,7 +21,15 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-apps-logs-'));
 beforeAll(async () => {
   issuer = await startTestIssuer();
   child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/main.ts')], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', AIC_DATA_DIR: dataDir, DATABASE_URL: ':memory:', AIC_JWKS_URL: issuer.jwksUrl, LOG_LEVEL: 'debug' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AIC_DATA_DIR: dataDir,
+      DATABASE_URL: ':memory:',
+      AIC_JWKS_URL: issuer.jwksUrl,
+      LOG_LEVEL: 'debug',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output += d));
@@ -46,11 +54,26 @@ afterAll(async () => {
 
 it('never writes a secret sent in clear to its logs', async () => {
   const token = await issuer.issue({ org: 'org-logs', perms: ALL_APPS });
-  const app = await gql(`${url}/graphql`, 'mutation { createApplication(input: { name: "Logged" }) { id } }', {}, token);
+  const app = await gql(
+    `${url}/graphql`,
+    'mutation { createApplication(input: { name: "Logged" }) { id } }',
+    {},
+    token,
+  );
   const id = app.data.createApplication.id;
-  const refused = await gql(`${url}/graphql`, `mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "DB_PASSWORD", value: "${SECRET}" }] }) { id } }`, { id }, token);
+  const refused = await gql(
+    `${url}/graphql`,
+    `mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "DB_PASSWORD", value: "${SECRET}" }] }) { id } }`,
+    { id },
+    token,
+  );
   expect(refused.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-  const stored = await gql(`${url}/graphql`, 'mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "DB_PASSWORD", secret: { name: "db", key: "password" } }] }) { id } }', { id }, token);
+  const stored = await gql(
+    `${url}/graphql`,
+    'mutation($id: ID!) { createConfigVersion(input: { applicationId: $id, entries: [{ key: "DB_PASSWORD", secret: { name: "db", key: "password" } }] }) { id } }',
+    { id },
+    token,
+  );
   expect(stored.errors).toBeUndefined();
   // One request log line per request: all three have been written once the third appears.
   await waitFor(() => (output.match(/"path":"\/graphql"/g)?.length ?? 0) >= 3, 'the request log lines');

@@ -63,11 +63,39 @@ async function load(orm: MikroORM, g: Graph): Promise<number> {
   const now = new Date();
   const em = orm.em.fork();
   const nodes = [
-    ...g.datasets.map((id, i) => ({ id, organizationId: ORG, kind: 'DATASET' as const, namespace: NS, name: `table_${i}`, datasetId: null, facets: null, createdAt: now, updatedAt: now })),
-    ...g.jobs.map((id, i) => ({ id, organizationId: ORG, kind: 'JOB' as const, namespace: NS, name: `job_${i}`, datasetId: null, facets: null, createdAt: now, updatedAt: now })),
+    ...g.datasets.map((id, i) => ({
+      id,
+      organizationId: ORG,
+      kind: 'DATASET' as const,
+      namespace: NS,
+      name: `table_${i}`,
+      datasetId: null,
+      facets: null,
+      createdAt: now,
+      updatedAt: now,
+    })),
+    ...g.jobs.map((id, i) => ({
+      id,
+      organizationId: ORG,
+      kind: 'JOB' as const,
+      namespace: NS,
+      name: `job_${i}`,
+      datasetId: null,
+      facets: null,
+      createdAt: now,
+      updatedAt: now,
+    })),
   ];
   for (let i = 0; i < nodes.length; i += 2000) await em.insertMany(LineageNode, nodes.slice(i, i + 2000));
-  const edges = g.edges.map(([from, to]) => ({ id: lineageEdgeId(from, to), organizationId: ORG, fromNode: from, toNode: to, lastRunId: null, createdAt: now, updatedAt: now }));
+  const edges = g.edges.map(([from, to]) => ({
+    id: lineageEdgeId(from, to),
+    organizationId: ORG,
+    fromNode: from,
+    toNode: to,
+    lastRunId: null,
+    createdAt: now,
+    updatedAt: now,
+  }));
   for (let i = 0; i < edges.length; i += 2000) await em.insertMany(LineageEdge, edges.slice(i, i + 2000));
   return performance.now() - started;
 }
@@ -90,7 +118,10 @@ async function measure(orm: MikroORM, label: string, g: Graph, queries: number):
   const rows: Row[] = [];
   for (const direction of ['UPSTREAM', 'DOWNSTREAM'] as const) {
     // Starts from the middle of the pipeline so both directions have 5 full levels to walk.
-    const starts = Array.from({ length: queries }, () => g.datasets[Math.floor(g.datasets.length * (0.25 + 0.5 * rand()))]);
+    const starts = Array.from(
+      { length: queries },
+      () => g.datasets[Math.floor(g.datasets.length * (0.25 + 0.5 * rand()))],
+    );
     for (const s of starts.slice(0, 10)) await lineage.traverse(orm.em.fork(), s, { direction, depth: 5 });
     const times: number[] = [];
     let nodes = 0;
@@ -101,7 +132,14 @@ async function measure(orm: MikroORM, label: string, g: Graph, queries: number):
       nodes += r.nodes.length;
     }
     times.sort((a, b) => a - b);
-    rows.push({ database: label, direction, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1], nodes: nodes / queries });
+    rows.push({
+      database: label,
+      direction,
+      p50: percentile(times, 50),
+      p95: percentile(times, 95),
+      max: times[times.length - 1],
+      nodes: nodes / queries,
+    });
   }
   return rows;
 }
@@ -115,7 +153,12 @@ async function main(): Promise<void> {
   const loads: string[] = [];
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-lineage-bench-'));
-  const sqlite = await createOrm({ databaseUrl: path.join(dir, 'lineage.sqlite'), dataDir: dir, serviceName: 'catalog-bench', entities: ENTITIES });
+  const sqlite = await createOrm({
+    databaseUrl: path.join(dir, 'lineage.sqlite'),
+    dataDir: dir,
+    serviceName: 'catalog-bench',
+    entities: ENTITIES,
+  });
   loads.push(`SQLite: loaded ${total} nodes / ${g.edges.length} edges in ${(await load(sqlite, g)).toFixed(0)} ms`);
   results.push(...(await measure(sqlite, 'SQLite (libsql, file)', g, queries)));
   await sqlite.close();
@@ -124,7 +167,12 @@ async function main(): Promise<void> {
   const dbName = `aic_lineage_bench_${randomBytes(4).toString('hex')}`;
   let pg: MikroORM | undefined;
   try {
-    pg = await createOrm({ databaseUrl: `${pgBase}/${dbName}`, dataDir: os.tmpdir(), serviceName: 'catalog-bench', entities: ENTITIES });
+    pg = await createOrm({
+      databaseUrl: `${pgBase}/${dbName}`,
+      dataDir: os.tmpdir(),
+      serviceName: 'catalog-bench',
+      entities: ENTITIES,
+    });
     loads.push(`PostgreSQL: loaded in ${(await load(pg, g)).toFixed(0)} ms`);
     await pg.em.getConnection().execute('ANALYZE');
     results.push(...(await measure(pg, 'PostgreSQL', g, queries)));
@@ -134,16 +182,27 @@ async function main(): Promise<void> {
     if (pg) {
       await pg.em.getConnection().execute(`SELECT 1`);
       await pg.close();
-      const admin = await createOrm({ databaseUrl: `${pgBase}/postgres`, dataDir: os.tmpdir(), serviceName: 'catalog-bench', entities: ENTITIES, syncSchema: false });
+      const admin = await createOrm({
+        databaseUrl: `${pgBase}/postgres`,
+        dataDir: os.tmpdir(),
+        serviceName: 'catalog-bench',
+        entities: ENTITIES,
+        syncSchema: false,
+      });
       await admin.em.getConnection().execute(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
       await admin.close();
     }
   }
 
-  console.log(`### Lineage traversal, ${total} nodes (${total / 2} jobs + ${total / 2} datasets), ${g.edges.length} edges, depth 5, ${queries} queries per row\n`);
+  console.log(
+    `### Lineage traversal, ${total} nodes (${total / 2} jobs + ${total / 2} datasets), ${g.edges.length} edges, depth 5, ${queries} queries per row\n`,
+  );
   console.log('| database | direction | p50 ms | p95 ms | max ms | nodes returned (mean) |');
   console.log('|---|---|---:|---:|---:|---:|');
-  for (const r of results) console.log(`| ${r.database} | ${r.direction} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.max.toFixed(2)} | ${r.nodes.toFixed(1)} |`);
+  for (const r of results)
+    console.log(
+      `| ${r.database} | ${r.direction} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.max.toFixed(2)} | ${r.nodes.toFixed(1)} |`,
+    );
   console.log(`\n${loads.join('; ')}. Node ${process.version}, ${os.cpus().length} CPUs.`);
 }
 

@@ -11,8 +11,23 @@ export interface CatalogMetrics {
 /** Registers the catalog's metrics on `registry` (one registry per service instance). */
 export function createCatalogMetrics(registry: Registry): CatalogMetrics {
   return {
-    lineageEvents: new Counter({ name: 'catalog_lineage_events_total', help: 'OpenLineage events received, by kind and outcome (accepted, invalid)', labelNames: ['kind', 'outcome'], registers: [registry] }),
-    profiling: new Histogram({ name: 'catalog_profiling_duration_seconds', help: 'Time to profile and check one content version', labelNames: ['outcome'], registers: [registry], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300] }),
-    profiledRows: new Counter({ name: 'catalog_profiled_rows_total', help: 'Rows read by the profiler', registers: [registry] }),
+    lineageEvents: new Counter({
+      name: 'catalog_lineage_events_total',
+      help: 'OpenLineage events received, by kind and outcome (accepted, invalid)',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    profiling: new Histogram({
+      name: 'catalog_profiling_duration_seconds',
+      help: 'Time to profile and check one content version',
+      labelNames: ['outcome'],
+      registers: [registry],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+    }),
+    profiledRows: new Counter({
+      name: 'catalog_profiled_rows_total',
+      help: 'Rows read by the profiler',
+      registers: [registry],
+    }),
   };
 }

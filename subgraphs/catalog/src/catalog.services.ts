@@ -54,14 +54,41 @@ export function createCatalogServices(deps: CatalogServiceDeps): CatalogServices
   const access = new AccessService(datasetRepository, governanceRepository);
   const retention = new RetentionService(datasetRepository, governanceRepository, store, clock);
   const quality = new QualityService({ access, quality: qualityRepository, datasets: datasetRepository, store, clock });
-  const content = new DatasetContentService({ datasets: datasetRepository, governance: governanceRepository, quality, store, maxPreviewRows: deps.settings.maxPreviewRows });
-  const profiling = new ProfilingQueue({ orm, pool: deps.pool, content, datasets: datasetRepository, logger: deps.logger, metrics: deps.metrics });
+  const content = new DatasetContentService({
+    datasets: datasetRepository,
+    governance: governanceRepository,
+    quality,
+    store,
+    maxPreviewRows: deps.settings.maxPreviewRows,
+  });
+  const profiling = new ProfilingQueue({
+    orm,
+    pool: deps.pool,
+    content,
+    datasets: datasetRepository,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
   return {
-    datasets: new DatasetService({ datasets: datasetRepository, access, content, profiling, uploads: deps.uploads, store, maxContentBytes: deps.settings.maxContentBytes }),
+    datasets: new DatasetService({
+      datasets: datasetRepository,
+      access,
+      content,
+      profiling,
+      uploads: deps.uploads,
+      store,
+      maxContentBytes: deps.settings.maxContentBytes,
+    }),
     content,
     profiling,
     access,
-    governance: new GovernanceService({ access, governance: governanceRepository, datasets: datasetRepository, retention, clock }),
+    governance: new GovernanceService({
+      access,
+      governance: governanceRepository,
+      datasets: datasetRepository,
+      retention,
+      clock,
+    }),
     retention,
     quality,
     lineage: new LineageService({

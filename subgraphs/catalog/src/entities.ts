@@ -12,4 +12,17 @@ import { QualityCheck } from './quality/quality-check.entity';
 import { QualityRule } from './quality/quality-rule.entity';
 
 /** Every entity of the catalog's database, listed explicitly. */
-export const CATALOG_ENTITIES = [Dataset, DatasetVersion, AccessGrant, AccessRequest, AuditEntry, QualityRule, QualityCheck, LineageNode, LineageEdge, LineageRun, LineageEventRecord, ColumnLineageEdge];
+export const CATALOG_ENTITIES = [
+  Dataset,
+  DatasetVersion,
+  AccessGrant,
+  AccessRequest,
+  AuditEntry,
+  QualityRule,
+  QualityCheck,
+  LineageNode,
+  LineageEdge,
+  LineageRun,
+  LineageEventRecord,
+  ColumnLineageEdge,
+];

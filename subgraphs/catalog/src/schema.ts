@@ -17,12 +17,25 @@ import { QualityResolver } from './quality/quality.resolver';
 export async function buildCatalogSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
     {
-      resolvers: [DatasetResolver, DatasetFieldsResolver, GovernanceResolver, QualityResolver, LineageResolver, LineageRunResolver, DatasetLineageResolver],
+      resolvers: [
+        DatasetResolver,
+        DatasetFieldsResolver,
+        GovernanceResolver,
+        QualityResolver,
+        LineageResolver,
+        LineageRunResolver,
+        DatasetLineageResolver,
+      ],
       orphanedTypes: [UserRef, OrganizationRef, SchemaVersionRef],
       pubSub,
     },
     // Entity lookups from other subgraphs: null unless the viewer could read the entity here.
-    { Dataset: resolveDatasetReference, LineageRun: resolveLineageRunReference, QualityCheck: resolveQualityCheckReference, AccessGrant: resolveAccessGrantReference },
+    {
+      Dataset: resolveDatasetReference,
+      LineageRun: resolveLineageRunReference,
+      QualityCheck: resolveQualityCheckReference,
+      AccessGrant: resolveAccessGrantReference,
+    },
   );
   return applyPermissions(schema, permissions);
 }

@@ -4,7 +4,17 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import {
-  createContextFactory, createArtifactStore, createLogger, createOrm, createPubSub, createServiceMetrics, createServiceAuth, createServiceServer, createUploadManager, createWorkerPool, pingDatabase,
+  createContextFactory,
+  createArtifactStore,
+  createLogger,
+  createOrm,
+  createPubSub,
+  createServiceMetrics,
+  createServiceAuth,
+  createServiceServer,
+  createUploadManager,
+  createWorkerPool,
+  pingDatabase,
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
@@ -49,9 +59,24 @@ export interface CatalogServer {
 /** Builds the catalog service (never listens): ORM, artifact store, uploads, services, schema, REST routes, retention schedule. */
 export async function createServer(config: Config, deps: Partial<CatalogDeps> = {}): Promise<CatalogServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: CATALOG_ENTITIES, migrations: MIGRATIONS, logger }));
-  const store = deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
-  const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
+  const orm =
+    deps.orm ??
+    (await createOrm({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      serviceName: SERVICE_NAME,
+      entities: CATALOG_ENTITIES,
+      migrations: MIGRATIONS,
+      logger,
+    }));
+  const store =
+    deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
+  const pubSub =
+    deps.pubSub ??
+    createPubSub({
+      redisUrl: config.redisUrl,
+      prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}`,
+    });
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;
   const uploads = createUploadManager({
@@ -79,8 +104,17 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
   const schema = await buildCatalogSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   // Replicas on one database elect one leader for the retention runs.
-  const leader = config.retentionIntervalSeconds > 0 ? createLeadership(leaseName(SERVICE_NAME, 'retention', config), { redisUrl: config.redisUrl, logger }) : undefined;
-  const retention = new RetentionSchedule({ orm, retention: services.retention, logger, intervalSeconds: config.retentionIntervalSeconds, leader }).start();
+  const leader =
+    config.retentionIntervalSeconds > 0
+      ? createLeadership(leaseName(SERVICE_NAME, 'retention', config), { redisUrl: config.redisUrl, logger })
+      : undefined;
+  const retention = new RetentionSchedule({
+    orm,
+    retention: services.retention,
+    logger,
+    intervalSeconds: config.retentionIntervalSeconds,
+    leader,
+  }).start();
   const server = await createServiceServer<CatalogContext>({
     name: SERVICE_NAME,
     schema,

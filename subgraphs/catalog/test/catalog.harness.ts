@@ -29,8 +29,19 @@ export interface CatalogHarness {
 export async function startCatalog(overrides: Partial<Config> = {}): Promise<CatalogHarness> {
   const issuer = await startTestIssuer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-catalog-'));
-  const base = testBaseConfig('catalog', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, serviceSecret: issuer.serviceSecret });
-  const config: Config = { ...base, maxContentBytes: 5 * 1024 * 1024, retentionIntervalSeconds: 0, maxPreviewRows: 100, profilingConcurrency: 2, ...overrides };
+  const base = testBaseConfig('catalog', {
+    dataDir,
+    auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    serviceSecret: issuer.serviceSecret,
+  });
+  const config: Config = {
+    ...base,
+    maxContentBytes: 5 * 1024 * 1024,
+    retentionIntervalSeconds: 0,
+    maxPreviewRows: 100,
+    profilingConcurrency: 2,
+    ...overrides,
+  };
   const built = await createServer(config);
   const service = await startService('catalog', built.server);
   return {
@@ -48,32 +59,75 @@ export async function startCatalog(overrides: Partial<Config> = {}): Promise<Cat
 }
 
 /** Creates a dataset and uploads `content` as its first version through the upload mechanism. */
-export async function createWithContent(h: CatalogHarness, token: string, input: Record<string, unknown>, content: string): Promise<{ id: string; version: any }> {
-  const created = await h.gql('mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }', { i: input }, token);
+export async function createWithContent(
+  h: CatalogHarness,
+  token: string,
+  input: Record<string, unknown>,
+  content: string,
+): Promise<{ id: string; version: any }> {
+  const created = await h.gql(
+    'mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }',
+    { i: input },
+    token,
+  );
   if (created.errors) throw new Error(JSON.stringify(created.errors));
   const id = created.data.createDataset.id as string;
-  const version = await uploadVersion(h, token, id, content, input.format === 'CSV' ? 'text/csv' : 'application/x-ndjson');
+  const version = await uploadVersion(
+    h,
+    token,
+    id,
+    content,
+    input.format === 'CSV' ? 'text/csv' : 'application/x-ndjson',
+  );
   return { id, version };
 }
 
 /** createDatasetUpload -> PUT bytes -> addDatasetVersion. */
-export async function uploadVersion(h: CatalogHarness, token: string, datasetId: string, content: string, contentType: string): Promise<any> {
-  const ticket = await h.gql('mutation($i: CreateDatasetUploadInput!) { createDatasetUpload(input: $i) { id url token maxBytes } }', { i: { purpose: 'DATASET_CONTENT', filename: 'data', contentType } }, token);
+export async function uploadVersion(
+  h: CatalogHarness,
+  token: string,
+  datasetId: string,
+  content: string,
+  contentType: string,
+): Promise<any> {
+  const ticket = await h.gql(
+    'mutation($i: CreateDatasetUploadInput!) { createDatasetUpload(input: $i) { id url token maxBytes } }',
+    { i: { purpose: 'DATASET_CONTENT', filename: 'data', contentType } },
+    token,
+  );
   if (ticket.errors) throw new Error(JSON.stringify(ticket.errors));
   const { id, token: uploadToken } = ticket.data.createDatasetUpload;
-  const put = await fetch(`${h.service.url}/uploads/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${uploadToken}`, 'content-type': contentType }, body: content });
+  const put = await fetch(`${h.service.url}/uploads/${id}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${uploadToken}`, 'content-type': contentType },
+    body: content,
+  });
   if (put.status !== 201) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
-  const added = await h.gql('mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { id version status } }', { d: datasetId, u: id }, token);
+  const added = await h.gql(
+    'mutation($d: ID!, $u: ID!) { addDatasetVersion(datasetId: $d, uploadId: $u) { id version status } }',
+    { d: datasetId, u: id },
+    token,
+  );
   if (added.errors) throw new Error(JSON.stringify(added.errors));
   return waitForVersion(h, token, datasetId, added.data.addDatasetVersion.version);
 }
 
-const VERSION_FIELDS = 'id version status error rowCount sha256 size columnProfiles { name type nullCount nullFraction distinctCount min max mean stddev topValues { value count } histogram { count } }';
+const VERSION_FIELDS =
+  'id version status error rowCount sha256 size columnProfiles { name type nullCount nullFraction distinctCount min max mean stddev topValues { value count } histogram { count } }';
 
 /** Polls until a version leaves PROFILING; @returns it when READY, throws with its error when FAILED. */
-export async function waitForVersion(h: CatalogHarness, token: string, datasetId: string, version: number): Promise<any> {
+export async function waitForVersion(
+  h: CatalogHarness,
+  token: string,
+  datasetId: string,
+  version: number,
+): Promise<any> {
   for (let i = 0; i < 200; i += 1) {
-    const res = await h.gql(`query($id: ID!) { dataset(id: $id) { versions { ${VERSION_FIELDS} } } }`, { id: datasetId }, token);
+    const res = await h.gql(
+      `query($id: ID!) { dataset(id: $id) { versions { ${VERSION_FIELDS} } } }`,
+      { id: datasetId },
+      token,
+    );
     if (res.errors) throw new Error(JSON.stringify(res.errors));
     const v = res.data.dataset.versions.find((x: any) => x.version === version);
     if (v.status === 'READY') return v;

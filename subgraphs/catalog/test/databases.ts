@@ -9,7 +9,14 @@ const PG_BASE = 'postgresql://postgres@127.0.0.1:5432';
 
 /** Whether the test PostgreSQL answers (checked once, synchronously, so test lists can depend on it). */
 export const PG_REACHABLE =
-  spawnSync(process.execPath, ['-e', "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"], { timeout: 5000 }).status === 0;
+  spawnSync(
+    process.execPath,
+    [
+      '-e',
+      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
+    ],
+    { timeout: 5000 },
+  ).status === 0;
 
 export interface TestDatabase {
   label: string;
@@ -27,7 +34,13 @@ export function testDatabases(): TestDatabase[] {
       label: 'postgresql',
       url: `${PG_BASE}/${name}`,
       async drop() {
-        const admin: MikroORM = await createOrm({ databaseUrl: `${PG_BASE}/postgres`, dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: [LineageNode], syncSchema: false });
+        const admin: MikroORM = await createOrm({
+          databaseUrl: `${PG_BASE}/postgres`,
+          dataDir: os.tmpdir(),
+          serviceName: 'catalog-test',
+          entities: [LineageNode],
+          syncSchema: false,
+        });
         await admin.em.getConnection().execute(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         await admin.close();
       },

@@ -22,7 +22,12 @@ beforeAll(async () => {
   catalog = await startCatalog();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-catalog-gw-'));
   const auth = { jwksUrl: catalog.issuer.jwksUrl, issuer: catalog.issuer.issuer, audience: catalog.issuer.audience };
-  const built = await createSchemasServer({ ...testBaseConfig('schemas', { dataDir, auth }), defaultCompatibility: 'BACKWARD', maxSchemaBytes: 256 * 1024, parsedCacheSize: 100 });
+  const built = await createSchemasServer({
+    ...testBaseConfig('schemas', { dataDir, auth }),
+    defaultCompatibility: 'BACKWARD',
+    maxSchemaBytes: 256 * 1024,
+    parsedCacheSize: 100,
+  });
   schemas = await startService('schemas', built.server);
   gateway = await startGatewayOver([catalog.service, schemas], { auth });
 });
@@ -36,34 +41,74 @@ afterAll(async () => {
 
 describe('through the gateway', () => {
   it('shows a dataset with its schemaVersion from the schemas subgraph', async () => {
-    const token = await catalog.token({ org: 'org-gw', perms: ['catalog:read', 'catalog:write', 'schemas:read', 'schemas:write'] });
-    const avro = JSON.stringify({ type: 'record', name: 'Penguin', fields: [{ name: 'species', type: 'string' }, { name: 'mass', type: ['null', 'int'] }] });
-    const reg = await gql(gateway.graphqlUrl, 'mutation($i: RegisterSchemaInput!) { registerSchema(input: $i) { id subject version } }', { i: { subject: 'penguins-value', type: 'AVRO', schema: avro } }, token);
+    const token = await catalog.token({
+      org: 'org-gw',
+      perms: ['catalog:read', 'catalog:write', 'schemas:read', 'schemas:write'],
+    });
+    const avro = JSON.stringify({
+      type: 'record',
+      name: 'Penguin',
+      fields: [
+        { name: 'species', type: 'string' },
+        { name: 'mass', type: ['null', 'int'] },
+      ],
+    });
+    const reg = await gql(
+      gateway.graphqlUrl,
+      'mutation($i: RegisterSchemaInput!) { registerSchema(input: $i) { id subject version } }',
+      { i: { subject: 'penguins-value', type: 'AVRO', schema: avro } },
+      token,
+    );
     expect(reg.errors).toBeUndefined();
     const sv = reg.data.registerSchema;
-    const created = await gql(gateway.graphqlUrl, 'mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }', { i: { name: 'penguins', format: 'CSV', schemaVersionId: sv.id } }, token);
+    const created = await gql(
+      gateway.graphqlUrl,
+      'mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }',
+      { i: { name: 'penguins', format: 'CSV', schemaVersionId: sv.id } },
+      token,
+    );
     expect(created.errors).toBeUndefined();
-    const res = await gql(gateway.graphqlUrl, 'query($id: ID!) { dataset(id: $id) { name schemaVersion { id subject version type } } }', { id: created.data.createDataset.id }, token);
+    const res = await gql(
+      gateway.graphqlUrl,
+      'query($id: ID!) { dataset(id: $id) { name schemaVersion { id subject version type } } }',
+      { id: created.data.createDataset.id },
+      token,
+    );
     expect(res.errors).toBeUndefined();
-    expect(res.data.dataset).toEqual({ name: 'penguins', schemaVersion: { id: sv.id, subject: 'penguins-value', version: 1, type: 'AVRO' } });
+    expect(res.data.dataset).toEqual({
+      name: 'penguins',
+      schemaVersion: { id: sv.id, subject: 'penguins-value', version: 1, type: 'AVRO' },
+    });
   });
 
   it('streams lineage events through the gateway over graphql-ws', async () => {
     const token = await catalog.token({ org: 'org-gw-sub', perms: ['catalog:read', 'catalog:write'] });
-    const created = await gql(gateway.graphqlUrl, 'mutation { createDataset(input: { name: "features", format: CSV }) { id } }', {}, token);
+    const created = await gql(
+      gateway.graphqlUrl,
+      'mutation { createDataset(input: { name: "features", format: CSV }) { id } }',
+      {},
+      token,
+    );
     const datasetId = created.data.createDataset.id;
-    const client = createClient({ url: gateway.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+    const client = createClient({
+      url: gateway.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
     const received: any[] = [];
     const done = new Promise<void>((resolve, reject) => {
-      const unsubscribe = client.subscribe({ query: 'subscription { lineageEvents { eventType job { name } inputs { namespace name } } }' }, {
-        next: (v) => {
-          received.push(v);
-          unsubscribe();
-          resolve();
+      const unsubscribe = client.subscribe(
+        { query: 'subscription { lineageEvents { eventType job { name } inputs { namespace name } } }' },
+        {
+          next: (v) => {
+            received.push(v);
+            unsubscribe();
+            resolve();
+          },
+          error: reject,
+          complete: () => resolve(),
         },
-        error: reject,
-        complete: () => resolve(),
-      });
+      );
     });
     const event = {
       eventTime: new Date().toISOString(),
@@ -76,11 +121,30 @@ describe('through the gateway', () => {
     };
     // graphql-ws subscribes asynchronously: publish until the first event arrives.
     const inflight: Promise<unknown>[] = [];
-    const timer = setInterval(() => inflight.push(gql(gateway.graphqlUrl, 'mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }', { e: event }, token)), 150);
+    const timer = setInterval(
+      () =>
+        inflight.push(
+          gql(
+            gateway.graphqlUrl,
+            'mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }',
+            { e: event },
+            token,
+          ),
+        ),
+      150,
+    );
     await done;
     clearInterval(timer);
     await Promise.all(inflight);
     await client.dispose();
-    expect(received[0]).toEqual({ data: { lineageEvents: { eventType: 'START', job: { name: 'train' }, inputs: [{ namespace: 'aic://catalog', name: `datasets/${datasetId}` }] } } });
+    expect(received[0]).toEqual({
+      data: {
+        lineageEvents: {
+          eventType: 'START',
+          job: { name: 'train' },
+          inputs: [{ namespace: 'aic://catalog', name: `datasets/${datasetId}` }],
+        },
+      },
+    });
   });
 });

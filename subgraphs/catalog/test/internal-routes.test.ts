@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceTokenSource } from '../../../lib/src/index';
-import { OpenLineageEmitError, catalogDatasetRef, createOpenLineageEmitter } from '../../../lib/src/openlineage/emitter';
+import {
+  OpenLineageEmitError,
+  catalogDatasetRef,
+  createOpenLineageEmitter,
+} from '../../../lib/src/openlineage/emitter';
 import type { CatalogHarness } from './catalog.harness';
 import { ALL_CATALOG, READER, WRITER, startCatalog } from './catalog.harness';
 import { DatasetVersion } from '../src/dataset/dataset-version.entity';
@@ -15,14 +19,27 @@ afterAll(async () => h?.stop());
 const csv = 'id,email,score\n1,ada@example.com,0.5\n2,alan@example.org,0.75\n3,grace@example.net,\n';
 
 async function call(method: string, path: string, token: string, body?: unknown): Promise<Response> {
-  return fetch(`${h.service.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  return fetch(`${h.service.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
 }
 
 describe('internal routes', () => {
   it('creates a dataset for a service token and serves its metadata and content', async () => {
-    const tokens = createServiceTokenSource({ identityUrl: h.issuer.url, service: 'synthetic', secret: h.issuer.serviceSecret });
+    const tokens = createServiceTokenSource({
+      identityUrl: h.issuer.url,
+      service: 'synthetic',
+      secret: h.issuer.serviceSecret,
+    });
     const svc = await tokens.getToken('org-int', ['catalog:read', 'catalog:write', 'catalog:read-pii']);
-    const created = await call('POST', '/internal/datasets', svc, { name: 'synthetic-output', format: 'CSV', content: csv, tags: ['synthetic'] });
+    const created = await call('POST', '/internal/datasets', svc, {
+      name: 'synthetic-output',
+      format: 'CSV',
+      content: csv,
+      tags: ['synthetic'],
+    });
     expect(created.status).toBe(201);
     const { id, version } = (await created.json()) as any;
     expect(version).toBe(1);
@@ -57,46 +74,103 @@ describe('internal routes', () => {
   it('refuses bad input without leaving a dataset behind', async () => {
     const token = await h.token({ org: 'org-int', perms: WRITER });
     const unreadable = '{"a":1}\n[2]\n';
-    const bad = await call('POST', '/internal/datasets', token, { name: 'broken', format: 'JSONL', content: unreadable });
+    const bad = await call('POST', '/internal/datasets', token, {
+      name: 'broken',
+      format: 'JSONL',
+      content: unreadable,
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).fields).toEqual([{ field: 'content', message: 'line 2: each line must be a JSON object' }]);
+    expect(((await bad.json()) as any).fields).toEqual([
+      { field: 'content', message: 'line 2: each line must be a JSON object' },
+    ]);
     // Neither the refused version nor its bytes stay.
-    expect(await h.built.orm.em.fork().count(DatasetVersion, { organizationId: 'org-int', sha256: createHash('sha256').update(unreadable).digest('hex') })).toBe(0);
+    expect(
+      await h.built.orm.em.fork().count(DatasetVersion, {
+        organizationId: 'org-int',
+        sha256: createHash('sha256').update(unreadable).digest('hex'),
+      }),
+    ).toBe(0);
     expect(await h.built.store.has(createHash('sha256').update(unreadable).digest('hex'))).toBe(false);
     // Content past the size limit (but within the body limit) is refused after the dataset was registered: it is undone too.
-    const huge = await call('POST', '/internal/datasets', token, { name: 'huge', format: 'CSV', content: `a\n${'1\n'.repeat(2.5 * 1024 * 1024)}` });
+    const huge = await call('POST', '/internal/datasets', token, {
+      name: 'huge',
+      format: 'CSV',
+      content: `a\n${'1\n'.repeat(2.5 * 1024 * 1024)}`,
+    });
     expect(huge.status).toBe(413);
-    expect((await call('POST', '/internal/datasets', token, { name: 'huge', format: 'CSV', content: 'a\n1\n' })).status).toBe(201);
-    expect((await call('POST', '/internal/datasets', token, { name: 'broken', format: 'JSONL', content: '{"a":1}\n' })).status).toBe(201);
-    expect((await call('POST', '/internal/datasets', token, { name: 'x', format: 'XML', content: 'a' })).status).toBe(400);
-    expect((await call('POST', '/internal/datasets', await h.token({ org: 'org-int', perms: READER }), { name: 'y', format: 'CSV', content: 'a\n1\n' })).status).toBe(403);
+    expect(
+      (await call('POST', '/internal/datasets', token, { name: 'huge', format: 'CSV', content: 'a\n1\n' })).status,
+    ).toBe(201);
+    expect(
+      (await call('POST', '/internal/datasets', token, { name: 'broken', format: 'JSONL', content: '{"a":1}\n' }))
+        .status,
+    ).toBe(201);
+    expect((await call('POST', '/internal/datasets', token, { name: 'x', format: 'XML', content: 'a' })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await call('POST', '/internal/datasets', await h.token({ org: 'org-int', perms: READER }), {
+          name: 'y',
+          format: 'CSV',
+          content: 'a\n1\n',
+        })
+      ).status,
+    ).toBe(403);
     expect((await fetch(`${h.service.url}/internal/datasets/whatever`)).status).toBe(401);
   });
 });
 
 describe('OpenLineage emitter', () => {
   it('reports a run START -> COMPLETE and a FAIL with its error facet', async () => {
-    const tokens = createServiceTokenSource({ identityUrl: h.issuer.url, service: 'models', secret: h.issuer.serviceSecret });
+    const tokens = createServiceTokenSource({
+      identityUrl: h.issuer.url,
+      service: 'models',
+      secret: h.issuer.serviceSecret,
+    });
     const emitter = createOpenLineageEmitter({
       catalogUrl: h.service.url,
       producer: 'https://github.com/aic/platform/models',
       authorization: async (org) => `Bearer ${await tokens.getToken(org, ['catalog:write'])}`,
     });
     const datasetId = '8d7e6f5a-4b3c-4d2e-9f10-a1b2c3d4e5f6';
-    const run = await emitter.startRun('org-emit', { namespace: 'aic://models', name: 'training/churn' }, { inputs: [catalogDatasetRef(datasetId)] });
+    const run = await emitter.startRun(
+      'org-emit',
+      { namespace: 'aic://models', name: 'training/churn' },
+      { inputs: [catalogDatasetRef(datasetId)] },
+    );
     await run.complete([{ namespace: 'aic://models', name: 'model-versions/churn-1' }]);
-    const failed = await emitter.startRun('org-emit', { namespace: 'aic://models', name: 'training/churn' }, { inputs: [catalogDatasetRef(datasetId)] });
+    const failed = await emitter.startRun(
+      'org-emit',
+      { namespace: 'aic://models', name: 'training/churn' },
+      { inputs: [catalogDatasetRef(datasetId)] },
+    );
     await failed.fail(new Error('out of memory'));
     const reader = await h.token({ org: 'org-emit', perms: ALL_CATALOG });
     const q = 'query($r: ID!) { lineageRun(runId: $r) { state inputs { name } outputs { name } facets } }';
-    expect((await h.gql(q, { r: run.runId }, reader)).data.lineageRun).toMatchObject({ state: 'COMPLETE', inputs: [{ name: `datasets/${datasetId}` }], outputs: [{ name: 'model-versions/churn-1' }] });
+    expect((await h.gql(q, { r: run.runId }, reader)).data.lineageRun).toMatchObject({
+      state: 'COMPLETE',
+      inputs: [{ name: `datasets/${datasetId}` }],
+      outputs: [{ name: 'model-versions/churn-1' }],
+    });
     const f = (await h.gql(q, { r: failed.runId }, reader)).data.lineageRun;
     expect(f.state).toBe('FAIL');
     expect(f.facets.errorMessage).toMatchObject({ message: 'out of memory', programmingLanguage: 'TypeScript' });
-    const runs = await h.gql('{ lineageRuns(namespace: "aic://models", name: "training/churn") { state } }', {}, reader);
+    const runs = await h.gql(
+      '{ lineageRuns(namespace: "aic://models", name: "training/churn") { state } }',
+      {},
+      reader,
+    );
     expect(runs.data.lineageRuns.map((r: any) => r.state).sort()).toEqual(['COMPLETE', 'FAIL']);
-    const refused = createOpenLineageEmitter({ catalogUrl: h.service.url, producer: 'https://example.com', authorization: async () => 'Bearer nope' });
-    await expect(refused.startRun('org-emit', { namespace: 'a', name: 'b' })).rejects.toMatchObject({ name: 'OpenLineageEmitError', status: 401 });
+    const refused = createOpenLineageEmitter({
+      catalogUrl: h.service.url,
+      producer: 'https://example.com',
+      authorization: async () => 'Bearer nope',
+    });
+    await expect(refused.startRun('org-emit', { namespace: 'a', name: 'b' })).rejects.toMatchObject({
+      name: 'OpenLineageEmitError',
+      status: 401,
+    });
     await expect(refused.emit('org-emit', {} as any)).rejects.toBeInstanceOf(OpenLineageEmitError);
   });
 });

@@ -87,7 +87,13 @@ async function emptyDatabase(url: string): Promise<string> {
     tempDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'aic-catalog-legacy-')));
     return path.join(tempDirs[tempDirs.length - 1], 'catalog.sqlite');
   }
-  const admin = await createOrm({ databaseUrl: url.replace(/\/[^/]+$/, '/postgres'), dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: LEGACY, syncSchema: false });
+  const admin = await createOrm({
+    databaseUrl: url.replace(/\/[^/]+$/, '/postgres'),
+    dataDir: os.tmpdir(),
+    serviceName: 'catalog-test',
+    entities: LEGACY,
+    syncSchema: false,
+  });
   await admin.em.getConnection().execute(`CREATE DATABASE "${url.split('/').pop()}"`);
   await admin.close();
   return url;
@@ -103,41 +109,127 @@ describe.each(testDatabases())('a catalog database from before the base entity, 
 
   it('boots with only the two nullable created_at columns added, and reads every old row the same', async () => {
     const url = await emptyDatabase(db.url);
-    const legacy = await createOrm({ databaseUrl: url, dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: LEGACY, syncSchema: false });
+    const legacy = await createOrm({
+      databaseUrl: url,
+      dataDir: os.tmpdir(),
+      serviceName: 'catalog-test',
+      entities: LEGACY,
+      syncSchema: false,
+    });
     const label = databaseKind(url) === 'sqlite' ? 'sqlite' : 'postgresql';
     const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${label}.sql`), 'utf8');
-    for (const statement of sql.split(';\n').map((s) => s.trim()).filter(Boolean)) await legacy.em.getConnection().execute(statement);
+    for (const statement of sql
+      .split(';\n')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await legacy.em.getConnection().execute(statement);
     const em = legacy.em.fork();
-    em.create(LegacyDataset, { id: 'd0000000-0000-4000-8000-000000000001', organizationId: ORG, ownerId: 'u1', name: 'old', tags: ['a'], classification: 'INTERNAL', format: 'CSV', columns: [], latestVersion: 0, versionCounter: 0, searchText: 'old', createdAt: t('2025-01-02T03:04:05.000Z'), updatedAt: t('2025-02-03T04:05:06.000Z') });
-    em.create(LegacyAuditEntry, { id: 'a0000000-0000-4000-8000-000000000001', organizationId: ORG, actorId: 'system', action: 'RETENTION_APPLIED', at: t('2025-03-04T05:06:07.000Z') });
-    em.create(LegacyQualityCheck, { id: 'c0000000-0000-4000-8000-000000000001', organizationId: ORG, datasetId: 'd0000000-0000-4000-8000-000000000001', version: 0, trigger: 'MANUAL', rowCount: 0, results: [], ranAt: t('2025-04-05T06:07:08.000Z') });
-    em.create(LegacyLineageEdge, { id: 'e0000000-0000-4000-8000-000000000001', organizationId: ORG, fromNode: 'n1', toNode: 'n2', updatedAt: t('2025-05-06T07:08:09.000Z') });
-    em.create(LegacyLineageEvent, { id: 'f0000000-0000-4000-8000-000000000001', organizationId: ORG, kind: 'RunEvent', eventTime: t('2025-06-07T08:09:10.000Z'), receivedAt: t('2025-06-07T08:09:11.000Z'), payload: { eventType: 'START' } });
+    em.create(LegacyDataset, {
+      id: 'd0000000-0000-4000-8000-000000000001',
+      organizationId: ORG,
+      ownerId: 'u1',
+      name: 'old',
+      tags: ['a'],
+      classification: 'INTERNAL',
+      format: 'CSV',
+      columns: [],
+      latestVersion: 0,
+      versionCounter: 0,
+      searchText: 'old',
+      createdAt: t('2025-01-02T03:04:05.000Z'),
+      updatedAt: t('2025-02-03T04:05:06.000Z'),
+    });
+    em.create(LegacyAuditEntry, {
+      id: 'a0000000-0000-4000-8000-000000000001',
+      organizationId: ORG,
+      actorId: 'system',
+      action: 'RETENTION_APPLIED',
+      at: t('2025-03-04T05:06:07.000Z'),
+    });
+    em.create(LegacyQualityCheck, {
+      id: 'c0000000-0000-4000-8000-000000000001',
+      organizationId: ORG,
+      datasetId: 'd0000000-0000-4000-8000-000000000001',
+      version: 0,
+      trigger: 'MANUAL',
+      rowCount: 0,
+      results: [],
+      ranAt: t('2025-04-05T06:07:08.000Z'),
+    });
+    em.create(LegacyLineageEdge, {
+      id: 'e0000000-0000-4000-8000-000000000001',
+      organizationId: ORG,
+      fromNode: 'n1',
+      toNode: 'n2',
+      updatedAt: t('2025-05-06T07:08:09.000Z'),
+    });
+    em.create(LegacyLineageEvent, {
+      id: 'f0000000-0000-4000-8000-000000000001',
+      organizationId: ORG,
+      kind: 'RunEvent',
+      eventTime: t('2025-06-07T08:09:10.000Z'),
+      receivedAt: t('2025-06-07T08:09:11.000Z'),
+      payload: { eventType: 'START' },
+    });
     await em.flush();
     await legacy.close();
 
     // What the ORM would still change after boot: nothing but the two nullable columns.
-    const probe = await createOrm({ databaseUrl: url, dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: CATALOG_ENTITIES, syncSchema: false });
-    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).split(';').map((s) => s.trim().replace(/[`"]/g, '')).filter(Boolean);
+    const probe = await createOrm({
+      databaseUrl: url,
+      dataDir: os.tmpdir(),
+      serviceName: 'catalog-test',
+      entities: CATALOG_ENTITIES,
+      syncSchema: false,
+    });
+    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }))
+      .split(';')
+      .map((s) => s.trim().replace(/[`"]/g, ''))
+      .filter(Boolean);
     await probe.close();
     expect(pending.map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'))).toEqual([
       'alter table column_lineage_edge add column created_at <datetime> null',
       'alter table lineage_edge add column created_at <datetime> null',
     ]);
 
-    orm = await createOrm({ databaseUrl: url, dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: CATALOG_ENTITIES, migrations: MIGRATIONS });
+    orm = await createOrm({
+      databaseUrl: url,
+      dataDir: os.tmpdir(),
+      serviceName: 'catalog-test',
+      entities: CATALOG_ENTITIES,
+      migrations: MIGRATIONS,
+    });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');
     const read = orm.em.fork();
-    expect(await read.findOneOrFail(Dataset, { id: 'd0000000-0000-4000-8000-000000000001' })).toMatchObject({ organizationId: ORG, name: 'old', createdAt: t('2025-01-02T03:04:05.000Z'), updatedAt: t('2025-02-03T04:05:06.000Z') });
-    expect((await read.findOneOrFail(AuditEntry, { id: 'a0000000-0000-4000-8000-000000000001' })).createdAt).toEqual(t('2025-03-04T05:06:07.000Z'));
-    expect((await read.findOneOrFail(QualityCheck, { id: 'c0000000-0000-4000-8000-000000000001' })).createdAt).toEqual(t('2025-04-05T06:07:08.000Z'));
-    expect((await read.findOneOrFail(LineageEventRecord, { id: 'f0000000-0000-4000-8000-000000000001' })).createdAt).toEqual(t('2025-06-07T08:09:11.000Z'));
-    expect(await read.findOneOrFail(LineageEdge, { id: 'e0000000-0000-4000-8000-000000000001' })).toMatchObject({ createdAt: null, updatedAt: t('2025-05-06T07:08:09.000Z') });
+    expect(await read.findOneOrFail(Dataset, { id: 'd0000000-0000-4000-8000-000000000001' })).toMatchObject({
+      organizationId: ORG,
+      name: 'old',
+      createdAt: t('2025-01-02T03:04:05.000Z'),
+      updatedAt: t('2025-02-03T04:05:06.000Z'),
+    });
+    expect((await read.findOneOrFail(AuditEntry, { id: 'a0000000-0000-4000-8000-000000000001' })).createdAt).toEqual(
+      t('2025-03-04T05:06:07.000Z'),
+    );
+    expect((await read.findOneOrFail(QualityCheck, { id: 'c0000000-0000-4000-8000-000000000001' })).createdAt).toEqual(
+      t('2025-04-05T06:07:08.000Z'),
+    );
+    expect(
+      (await read.findOneOrFail(LineageEventRecord, { id: 'f0000000-0000-4000-8000-000000000001' })).createdAt,
+    ).toEqual(t('2025-06-07T08:09:11.000Z'));
+    expect(await read.findOneOrFail(LineageEdge, { id: 'e0000000-0000-4000-8000-000000000001' })).toMatchObject({
+      createdAt: null,
+      updatedAt: t('2025-05-06T07:08:09.000Z'),
+    });
     // New rows fill the added column.
     const write = orm.em.fork();
-    const edge = write.create(LineageEdge, { id: 'e0000000-0000-4000-8000-000000000002', organizationId: ORG, fromNode: 'n2', toNode: 'n3' });
+    const edge = write.create(LineageEdge, {
+      id: 'e0000000-0000-4000-8000-000000000002',
+      organizationId: ORG,
+      fromNode: 'n2',
+      toNode: 'n3',
+    });
     await write.flush();
     expect((await orm.em.fork().findOneOrFail(LineageEdge, { id: edge.id })).createdAt).toBeInstanceOf(Date);
   });

@@ -27,7 +27,13 @@ const lineage = new LineageRepository();
 const ingestor = new LineageIngestor(lineage, systemClock);
 let orm: MikroORM;
 
-function runEvent(job: string, inputs: string[], outputs: string[], eventType: OpenLineageEvent['eventType'] = 'COMPLETE', runId = randomUUID()): OpenLineageEvent {
+function runEvent(
+  job: string,
+  inputs: string[],
+  outputs: string[],
+  eventType: OpenLineageEvent['eventType'] = 'COMPLETE',
+  runId = randomUUID(),
+): OpenLineageEvent {
   return {
     eventTime: new Date().toISOString(),
     eventType,
@@ -47,11 +53,17 @@ async function ingest(event: OpenLineageEvent, org = ORG): Promise<void> {
 
 const ds = (name: string, org = ORG): string => lineageNodeId(org, 'DATASET', NS, name);
 const job = (name: string, org = ORG): string => lineageNodeId(org, 'JOB', NS, name);
-const names = (g: LineageGraph): string[] => g.nodes.map((n) => `${n.depth}:${n.node.kind === 'JOB' ? 'job' : 'ds'}:${n.node.name}`);
+const names = (g: LineageGraph): string[] =>
+  g.nodes.map((n) => `${n.depth}:${n.node.kind === 'JOB' ? 'job' : 'ds'}:${n.node.name}`);
 
 describe.each(testDatabases())('lineage graph on $label', (db) => {
   beforeAll(async () => {
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'catalog-test', entities: [LineageNode, LineageEdge, LineageRun, LineageEventRecord, ColumnLineageEdge] });
+    orm = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'catalog-test',
+      entities: [LineageNode, LineageEdge, LineageRun, LineageEventRecord, ColumnLineageEdge],
+    });
     // raw -> clean -> features -> model, plus a side branch features -> report
     await ingest(runEvent('clean', ['raw'], ['clean']));
     await ingest(runEvent('featurize', ['clean', 'lookup'], ['features']));
@@ -70,19 +82,50 @@ describe.each(testDatabases())('lineage graph on $label', (db) => {
 
   it('builds the expected graph from a chain of events', async () => {
     const g = await lineage.traverse(orm.em.fork(), ds('model'), { direction: 'UPSTREAM', depth: 10 });
-    expect(names(g)).toEqual(['0:ds:model', '1:job:train', '2:ds:features', '3:job:featurize', '4:ds:clean', '4:ds:lookup', '5:job:clean', '6:ds:raw']);
+    expect(names(g)).toEqual([
+      '0:ds:model',
+      '1:job:train',
+      '2:ds:features',
+      '3:job:featurize',
+      '4:ds:clean',
+      '4:ds:lookup',
+      '5:job:clean',
+      '6:ds:raw',
+    ]);
     expect(g.edges).toHaveLength(7);
     expect(g.edges).toContainEqual({ from: ds('raw'), to: job('clean') });
     expect(g.truncated).toBe(false);
     const down = await lineage.traverse(orm.em.fork(), ds('raw'), { direction: 'DOWNSTREAM', depth: 10 });
-    expect(names(down)).toEqual(['0:ds:raw', '1:job:clean', '2:ds:clean', '3:job:featurize', '4:ds:features', '5:job:report', '5:job:train', '6:ds:model', '6:ds:report']);
+    expect(names(down)).toEqual([
+      '0:ds:raw',
+      '1:job:clean',
+      '2:ds:clean',
+      '3:job:featurize',
+      '4:ds:features',
+      '5:job:report',
+      '5:job:train',
+      '6:ds:model',
+      '6:ds:report',
+    ]);
   });
 
   it('holds the depth bound in both directions', async () => {
     const em = orm.em.fork();
-    expect(names(await lineage.traverse(em, ds('features'), { direction: 'UPSTREAM', depth: 2 }))).toEqual(['0:ds:features', '1:job:featurize', '2:ds:clean', '2:ds:lookup']);
-    expect(names(await lineage.traverse(em, ds('features'), { direction: 'BOTH', depth: 1 }))).toEqual(['0:ds:features', '1:job:featurize', '1:job:report', '1:job:train']);
-    expect(names(await lineage.traverse(em, ds('features'), { direction: 'BOTH', depth: 0 }))).toEqual(['0:ds:features']);
+    expect(names(await lineage.traverse(em, ds('features'), { direction: 'UPSTREAM', depth: 2 }))).toEqual([
+      '0:ds:features',
+      '1:job:featurize',
+      '2:ds:clean',
+      '2:ds:lookup',
+    ]);
+    expect(names(await lineage.traverse(em, ds('features'), { direction: 'BOTH', depth: 1 }))).toEqual([
+      '0:ds:features',
+      '1:job:featurize',
+      '1:job:report',
+      '1:job:train',
+    ]);
+    expect(names(await lineage.traverse(em, ds('features'), { direction: 'BOTH', depth: 0 }))).toEqual([
+      '0:ds:features',
+    ]);
     const capped = await lineage.traverse(em, ds('features'), { direction: 'BOTH', depth: 5, maxNodes: 3 });
     expect([capped.nodes.length, capped.truncated]).toEqual([3, true]);
   });
@@ -103,10 +146,22 @@ describe.each(testDatabases())('lineage graph on $label', (db) => {
   it('folds run states and keeps facets and the whole event', async () => {
     const runId = randomUUID();
     const start = runEvent('stateful', ['raw'], ['out'], 'START', runId);
-    start.job!.facets = { sql: { _producer: 'https://example.com/p', _schemaURL: 'https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json', query: 'SELECT 1' } };
+    start.job!.facets = {
+      sql: {
+        _producer: 'https://example.com/p',
+        _schemaURL: 'https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json',
+        query: 'SELECT 1',
+      },
+    };
     await ingest(start);
-    await ingest({ ...runEvent('stateful', ['raw'], ['out'], 'COMPLETE', runId), eventTime: new Date(Date.now() + 1000).toISOString() });
-    await ingest({ ...runEvent('stateful', ['raw'], ['out'], 'RUNNING', runId), eventTime: new Date(Date.now() + 500).toISOString() });
+    await ingest({
+      ...runEvent('stateful', ['raw'], ['out'], 'COMPLETE', runId),
+      eventTime: new Date(Date.now() + 1000).toISOString(),
+    });
+    await ingest({
+      ...runEvent('stateful', ['raw'], ['out'], 'RUNNING', runId),
+      eventTime: new Date(Date.now() + 500).toISOString(),
+    });
     const em = orm.em.fork();
     const run = await em.findOneOrFail(LineageRun, { id: lineageRunKey(ORG, runId) });
     expect(run.state).toBe('COMPLETE');
@@ -118,9 +173,14 @@ describe.each(testDatabases())('lineage graph on $label', (db) => {
   });
 
   it('follows column lineage from the spec facet', async () => {
-    const facet = JSON.parse(fs.readFileSync(path.join(OPENLINEAGE_FIXTURES, 'tests/ColumnLineageDatasetFacet/1.json'), 'utf8'));
+    const facet = JSON.parse(
+      fs.readFileSync(path.join(OPENLINEAGE_FIXTURES, 'tests/ColumnLineageDatasetFacet/1.json'), 'utf8'),
+    );
     const e = runEvent('discounts', [], []);
-    e.inputs = [{ namespace: 'SnowflakeOpenLineage', name: 'CUSTOMERS' }, { namespace: 'SnowflakeOpenLineage', name: 'DISCOUNTS' }];
+    e.inputs = [
+      { namespace: 'SnowflakeOpenLineage', name: 'CUSTOMERS' },
+      { namespace: 'SnowflakeOpenLineage', name: 'DISCOUNTS' },
+    ];
     e.outputs = [{ namespace: 'SnowflakeOpenLineage', name: 'CUSTOMER_DISCOUNTS', facets: facet }];
     await ingest(e);
     const second = runEvent('summary', [], []);
@@ -133,7 +193,11 @@ describe.each(testDatabases())('lineage graph on $label', (db) => {
           columnLineage: {
             _producer: 'https://example.com/p',
             _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json',
-            fields: { TOP_NAME: { inputFields: [{ namespace: 'SnowflakeOpenLineage', name: 'CUSTOMER_DISCOUNTS', field: 'NAME' }] } },
+            fields: {
+              TOP_NAME: {
+                inputFields: [{ namespace: 'SnowflakeOpenLineage', name: 'CUSTOMER_DISCOUNTS', field: 'NAME' }],
+              },
+            },
           },
         },
       },

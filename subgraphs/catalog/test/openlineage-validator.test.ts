@@ -11,7 +11,12 @@ const facetDocs = fs
   .readdirSync(testsDir)
   .filter((d) => fs.statSync(path.join(testsDir, d)).isDirectory())
   .flatMap((d) => fs.readdirSync(path.join(testsDir, d)).map((f) => [d, f] as const));
-const exampleEvents = ['serde_example_run_event.json', 'serde_example_job_event.json', 'serde_example_dataset_event.json', 'tests/example_full_event.json'];
+const exampleEvents = [
+  'serde_example_run_event.json',
+  'serde_example_job_event.json',
+  'serde_example_dataset_event.json',
+  'tests/example_full_event.json',
+];
 
 const validRun = (): Record<string, any> => ({
   eventTime: '2026-01-01T00:00:00Z',
@@ -74,10 +79,15 @@ describe('OpenLineage 2-0-2 validation', () => {
   });
 
   it('requires the base fields and the base facet fields', () => {
-    expect(validator.check({ run: { runId: 'x' } }).map((i) => i.path)).toEqual(expect.arrayContaining(['/eventTime', '/producer', '/schemaURL', '/job']));
+    expect(validator.check({ run: { runId: 'x' } }).map((i) => i.path)).toEqual(
+      expect.arrayContaining(['/eventTime', '/producer', '/schemaURL', '/job']),
+    );
     const e = validRun();
     e.run.facets = { nominalTime: { nominalStartTime: '2026-01-01T00:00:00Z' } };
-    expect(validator.check(e)).toContainEqual({ path: '/run/facets/nominalTime/_producer', message: "must have required property '_producer'" });
+    expect(validator.check(e)).toContainEqual({
+      path: '/run/facets/nominalTime/_producer',
+      message: "must have required property '_producer'",
+    });
     expect(validator.check([])).toEqual([{ path: '', message: 'must be object' }]);
   });
 
@@ -90,7 +100,9 @@ describe('OpenLineage 2-0-2 validation', () => {
         fields: [{ name: 'id', type: 'string' }, { type: 'int' }],
       },
     };
-    expect(validator.check(e)).toEqual([{ path: '/outputs/0/facets/schema/fields/1/name', message: "must have required property 'name'" }]);
+    expect(validator.check(e)).toEqual([
+      { path: '/outputs/0/facets/schema/fields/1/name', message: "must have required property 'name'" },
+    ]);
     e.outputs[0].facets.schema.fields.pop();
     expect(validator.check(e)).toEqual([]);
     expect(validator.assertValid(e).event.outputs![0].facets!.schema.fields).toEqual([{ name: 'id', type: 'string' }]);

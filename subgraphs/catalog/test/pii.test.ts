@@ -18,7 +18,10 @@ describe('PII detection', () => {
       customerId: faker.string.uuid(),
       score: faker.number.int({ min: 0, max: 100 }),
     }));
-    const columns = Object.keys(rows[0]).map((name) => ({ name, values: rows.map((r) => (r as Record<string, unknown>)[name]) }));
+    const columns = Object.keys(rows[0]).map((name) => ({
+      name,
+      values: rows.map((r) => (r as Record<string, unknown>)[name]),
+    }));
     const found = Object.fromEntries(detectPii(columns).map((f) => [f.column, [f.kind, f.evidence]]));
     expect(found).toEqual({
       contact: ['EMAIL', 'VALUES'],
@@ -31,11 +34,16 @@ describe('PII detection', () => {
   });
 
   it('finds nothing in penguins, and capitalised words alone are not names', () => {
-    const penguins = JSON.parse(fs.readFileSync(path.join(VEGA_DATA, 'penguins.json'), 'utf8')) as Record<string, unknown>[];
+    const penguins = JSON.parse(fs.readFileSync(path.join(VEGA_DATA, 'penguins.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >[];
     const columns = Object.keys(penguins[0]).map((name) => ({ name, values: penguins.map((r) => r[name]) }));
     expect(detectPii(columns)).toEqual([]);
     expect(detectPii([{ name: 'city', values: ['New York', 'San Francisco'] }])).toEqual([]);
-    expect(detectPii([{ name: 'ssn', values: ['123-45-6789', null, '987-65-4321'] }])).toMatchObject([{ column: 'ssn', kind: 'NATIONAL_ID', evidence: 'NAME_AND_VALUES', matchRate: 1, confidence: 1 }]);
+    expect(detectPii([{ name: 'ssn', values: ['123-45-6789', null, '987-65-4321'] }])).toMatchObject([
+      { column: 'ssn', kind: 'NATIONAL_ID', evidence: 'NAME_AND_VALUES', matchRate: 1, confidence: 1 },
+    ]);
   });
 
   it('finds nothing in vega cars: its ISO date column is not PHONE and its product Name is not PERSON_NAME', () => {

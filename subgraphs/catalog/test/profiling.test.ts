@@ -6,7 +6,10 @@ import { ContentFormatError, readRecords, takeRecords } from '../src/content/rec
 import { profileContent } from '../src/profiling/dataset.profiler';
 import { VEGA_DATA } from './fixtures';
 
-const penguins = JSON.parse(fs.readFileSync(path.join(VEGA_DATA, 'penguins.json'), 'utf8')) as Record<string, string | number | null>[];
+const penguins = JSON.parse(fs.readFileSync(path.join(VEGA_DATA, 'penguins.json'), 'utf8')) as Record<
+  string,
+  string | number | null
+>[];
 const penguinsJsonl = penguins.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 /** Splits text into small chunks so records straddle chunk boundaries (a multi-byte char too). */
@@ -37,7 +40,10 @@ function histogramOf(values: number[], bins: number): number[] {
 function topOf(values: string[], k: number): { value: string; count: number }[] {
   const m = new Map<string, number>();
   for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, k).map(([value, count]) => ({ value, count }));
+  return [...m]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, k)
+    .map(([value, count]) => ({ value, count }));
 }
 
 describe('profiling JSON Lines (vega-datasets penguins)', () => {
@@ -77,7 +83,12 @@ describe('profiling JSON Lines (vega-datasets penguins)', () => {
     expect(sex.distinctCount).toBe(new Set(sexValues).size);
     expect(sex.mean).toBeNull();
     expect(sex.histogram).toEqual([]);
-    expect(profile.columns.find((c) => c.name === 'Species')!.topValues).toEqual(topOf(penguins.map((r) => r.Species as string), 10));
+    expect(profile.columns.find((c) => c.name === 'Species')!.topValues).toEqual(
+      topOf(
+        penguins.map((r) => r.Species as string),
+        10,
+      ),
+    );
   });
 
   it('counts a missing key as null and reports the line of a malformed row', async () => {
@@ -87,7 +98,9 @@ describe('profiling JSON Lines (vega-datasets penguins)', () => {
       ['a', 1, 'INTEGER'],
       ['b', 1, 'STRING'],
     ]);
-    await expect(profileContent(chunks('{"a":1}\n[1]\n', 4), 'JSONL')).rejects.toThrow(new ContentFormatError(2, 'each line must be a JSON object'));
+    await expect(profileContent(chunks('{"a":1}\n[1]\n', 4), 'JSONL')).rejects.toThrow(
+      new ContentFormatError(2, 'each line must be a JSON object'),
+    );
     await expect(profileContent(chunks('{"a":1}\n{"a":\n', 4), 'JSONL')).rejects.toBeInstanceOf(ContentFormatError);
   });
 });
@@ -121,16 +134,32 @@ describe('profiling CSV (vega-datasets seattle-weather)', () => {
     }
     const dates = rows.map((r) => r[0]);
     const date = profile.columns[0];
-    expect([date.minValue, date.maxValue, date.distinctCount]).toEqual([dates[0], dates[dates.length - 1], new Set(dates).size]);
+    expect([date.minValue, date.maxValue, date.distinctCount]).toEqual([
+      dates[0],
+      dates[dates.length - 1],
+      new Set(dates).size,
+    ]);
     const weather = profile.columns[5];
-    expect(weather.topValues).toEqual(topOf(rows.map((r) => r[5]), 10));
+    expect(weather.topValues).toEqual(
+      topOf(
+        rows.map((r) => r[5]),
+        10,
+      ),
+    );
     expect(weather.distinctCount).toBe(new Set(rows.map((r) => r[5])).size);
   });
 
   it('reads nulls, marks approximate distinct counts and stops early for a preview', async () => {
     const csv = 'id,v\n1,NA\n2,\n3,x\n4,y\n';
     const p = await profileContent(chunks(csv, 3), 'CSV', { maxDistinct: 2 });
-    expect(p.columns[0]).toMatchObject({ type: 'INTEGER', distinctCount: 2, distinctExact: false, min: 1, max: 4, mean: 2.5 });
+    expect(p.columns[0]).toMatchObject({
+      type: 'INTEGER',
+      distinctCount: 2,
+      distinctExact: false,
+      min: 1,
+      max: 4,
+      mean: 2.5,
+    });
     expect(p.columns[1]).toMatchObject({ type: 'STRING', nullCount: 2, nullFraction: 0.5, minLength: 1 });
     expect(await takeRecords(fs.createReadStream(file), 'CSV', 2)).toEqual([
       Object.fromEntries(header.map((h, i) => [h, rows[0][i]])),

@@ -1,6 +1,13 @@
 import type { JWK } from 'jose';
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
-import { ConfigError, getEnvList, getEnvNum, getEnvStr, loadBaseConfig, parseKeyEncryptionKeys } from '../../../lib/src/index';
+import {
+  ConfigError,
+  getEnvList,
+  getEnvNum,
+  getEnvStr,
+  loadBaseConfig,
+  parseKeyEncryptionKeys,
+} from '../../../lib/src/index';
 import { isTrustedProxyEntry } from './shared/client-address';
 import type { IdentitySettings, OrganizationCreationPolicy } from './shared/identity.settings';
 import type { ExternalProviderSettings } from './external-idp/external-provider.settings';
@@ -54,16 +61,21 @@ export function loadConfig(env: Env = process.env): Config {
     maxDelaySeconds: positive(env, 'AIC_LOCKOUT_MAX_DELAY_SECONDS', 900),
     resetAfterSeconds: positive(env, 'AIC_LOCKOUT_RESET_SECONDS', 86_400),
   };
-  if (lockout.maxDelaySeconds < lockout.baseDelaySeconds) throw new ConfigError('AIC_LOCKOUT_MAX_DELAY_SECONDS must be at least AIC_LOCKOUT_BASE_DELAY_SECONDS');
+  if (lockout.maxDelaySeconds < lockout.baseDelaySeconds)
+    throw new ConfigError('AIC_LOCKOUT_MAX_DELAY_SECONDS must be at least AIC_LOCKOUT_BASE_DELAY_SECONDS');
   const proxies = getEnvList(env, 'AIC_TRUSTED_PROXIES', ['loopback', 'private']);
   const trustedProxies = proxies.length === 1 && proxies[0] === 'none' ? [] : proxies;
   const wrong = trustedProxies.find((p) => !isTrustedProxyEntry(p));
-  if (wrong !== undefined) throw new ConfigError(`AIC_TRUSTED_PROXIES: "${wrong}" is not loopback, private, none, an address or a CIDR`);
+  if (wrong !== undefined)
+    throw new ConfigError(`AIC_TRUSTED_PROXIES: "${wrong}" is not loopback, private, none, an address or a CIDR`);
   const organizationCreation = getEnvStr(env, 'AIC_ORGANIZATION_CREATION', 'admins');
-  if (!['admins', 'anyone', 'nobody'].includes(organizationCreation)) throw new ConfigError('AIC_ORGANIZATION_CREATION must be admins, anyone or nobody');
+  if (!['admins', 'anyone', 'nobody'].includes(organizationCreation))
+    throw new ConfigError('AIC_ORGANIZATION_CREATION must be admins, anyone or nobody');
   const keyEncryptionKeys = parseKeyEncryptionKeys(getEnvStr(env, 'AIC_KEY_ENCRYPTION_KEY'), 'AIC_KEY_ENCRYPTION_KEY');
   if (base.production && keyEncryptionKeys.length === 0) {
-    throw new ConfigError('AIC_KEY_ENCRYPTION_KEY is required in production: identity encrypts the private signing keys it keeps in its database with it (base64 of 32 random bytes, e.g. `openssl rand -base64 32`, from a Kubernetes Secret)');
+    throw new ConfigError(
+      'AIC_KEY_ENCRYPTION_KEY is required in production: identity encrypts the private signing keys it keeps in its database with it (base64 of 32 random bytes, e.g. `openssl rand -base64 32`, from a Kubernetes Secret)',
+    );
   }
   return {
     ...base,
@@ -109,10 +121,20 @@ function parseJson(name: string, text: string): unknown {
 export function parseSigningKeys(text: string | undefined): JWK[] | undefined {
   if (!text) return undefined;
   const keys = parseJson('AIC_SIGNING_KEYS', text);
-  if (!Array.isArray(keys) || keys.length === 0) throw new ConfigError('AIC_SIGNING_KEYS must be a non-empty JSON array of JWKs');
+  if (!Array.isArray(keys) || keys.length === 0)
+    throw new ConfigError('AIC_SIGNING_KEYS must be a non-empty JSON array of JWKs');
   keys.forEach((k: Record<string, unknown>, i) => {
-    if (k?.kty !== 'OKP' || k.crv !== 'Ed25519' || typeof k.d !== 'string' || typeof k.x !== 'string' || typeof k.kid !== 'string' || !k.kid) {
-      throw new ConfigError(`AIC_SIGNING_KEYS[${i}] must be a private Ed25519 JWK (kty OKP, crv Ed25519, x, d) with a kid`);
+    if (
+      k?.kty !== 'OKP' ||
+      k.crv !== 'Ed25519' ||
+      typeof k.d !== 'string' ||
+      typeof k.x !== 'string' ||
+      typeof k.kid !== 'string' ||
+      !k.kid
+    ) {
+      throw new ConfigError(
+        `AIC_SIGNING_KEYS[${i}] must be a private Ed25519 JWK (kty OKP, crv Ed25519, x, d) with a kid`,
+      );
     }
   });
   return keys as JWK[];
@@ -129,7 +151,8 @@ export function parseProviders(text: string | undefined): ExternalProviderSettin
     for (const field of ['name', 'issuer', 'jwksUrl', 'audience', 'organizationSlug']) {
       if (typeof p?.[field] !== 'string' || !p[field]) throw new ConfigError(`${where}.${field} is required`);
     }
-    if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(p.name as string)) throw new ConfigError(`${where}.name must be lower-case letters, digits and dashes`);
+    if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(p.name as string))
+      throw new ConfigError(`${where}.name must be lower-case letters, digits and dashes`);
     if (names.has(p.name as string)) throw new ConfigError(`${where}.name "${String(p.name)}" is used twice`);
     names.add(p.name as string);
     let url: URL;
@@ -138,18 +161,25 @@ export function parseProviders(text: string | undefined): ExternalProviderSettin
     } catch {
       throw new ConfigError(`${where}.jwksUrl must be a URL`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${where}.jwksUrl must be http(s)`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new ConfigError(`${where}.jwksUrl must be http(s)`);
     const mapping = p.roleMapping ?? {};
-    if (typeof mapping !== 'object' || Array.isArray(mapping) || Object.values(mapping as object).some((v) => !Array.isArray(v) || v.some((r) => typeof r !== 'string'))) {
+    if (
+      typeof mapping !== 'object' ||
+      Array.isArray(mapping) ||
+      Object.values(mapping as object).some((v) => !Array.isArray(v) || v.some((r) => typeof r !== 'string'))
+    ) {
       throw new ConfigError(`${where}.roleMapping must map claim values to arrays of role names`);
     }
     const strings = (field: string): string[] | undefined => {
       const v = p[field];
       if (v === undefined) return undefined;
-      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${where}.${field} must be an array of strings`);
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+        throw new ConfigError(`${where}.${field} must be an array of strings`);
       return v as string[];
     };
-    const optional = (field: string): string | undefined => (typeof p[field] === 'string' ? (p[field] as string) : undefined);
+    const optional = (field: string): string | undefined =>
+      typeof p[field] === 'string' ? (p[field] as string) : undefined;
     return {
       name: p.name as string,
       issuer: p.issuer as string,

@@ -46,7 +46,11 @@ export function memberScope(ctx: IdentityContext): MemberScope {
 }
 
 /** Extends lib's context with identity's services (built once per process) and the request's origin. */
-export function createIdentityContextFactory(base: (input: ContextInput) => Promise<ServiceContext>, services: IdentityServices, proxies: BlockList) {
+export function createIdentityContextFactory(
+  base: (input: ContextInput) => Promise<ServiceContext>,
+  services: IdentityServices,
+  proxies: BlockList,
+) {
   return async (input: ContextInput): Promise<IdentityContext> => {
     const ctx = await base(input);
     return Object.assign(ctx, { services, meta: requestMeta(input.headers, input.remoteAddress, proxies) });
@@ -57,6 +61,13 @@ export function createIdentityContextFactory(base: (input: ContextInput) => Prom
  * Client address and agent for sessions, audit events and the per-address credential throttle.
  * The address is the peer's, or what a trusted proxy (the gateway) reports in `x-forwarded-for`.
  */
-export function requestMeta(headers: Record<string, string | undefined>, remoteAddress: string | undefined, proxies: BlockList): RequestMeta {
-  return { ipAddress: clientAddress(remoteAddress, headers['x-forwarded-for'], proxies), userAgent: headers['user-agent'] ?? null };
+export function requestMeta(
+  headers: Record<string, string | undefined>,
+  remoteAddress: string | undefined,
+  proxies: BlockList,
+): RequestMeta {
+  return {
+    ipAddress: clientAddress(remoteAddress, headers['x-forwarded-for'], proxies),
+    userAgent: headers['user-agent'] ?? null,
+  };
 }

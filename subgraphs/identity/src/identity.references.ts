@@ -16,7 +16,10 @@ export function resolveUserReference(ref: { id: string }, ctx: IdentityContext):
 }
 
 /** The viewer's own Organization. */
-export function resolveOrganizationReference(ref: { id: string }, ctx: IdentityContext): Promise<Organization | null> | null {
+export function resolveOrganizationReference(
+  ref: { id: string },
+  ctx: IdentityContext,
+): Promise<Organization | null> | null {
   const scope = optionalRequestScope(ctx);
   return scope && ctx.services.organizations.referenced(scope, ref.id);
 }

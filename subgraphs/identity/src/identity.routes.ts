@@ -11,7 +11,10 @@ import { requestMeta } from './context';
  * Identity's REST routes: the public JWKS every service verifies tokens with, and the service-token
  * route background jobs use (guarded by the shared service secret).
  */
-export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM; services: IdentityServices; proxies: BlockList; logger: Logger }): void {
+export function mountIdentityRoutes(
+  app: express.Express,
+  deps: { orm: MikroORM; services: IdentityServices; proxies: BlockList; logger: Logger },
+): void {
   app.get(INTERNAL_ROUTES.jwks.path, async (_req, res, next) => {
     try {
       const jwks = await deps.services.keys.jwks(deps.orm.em.fork());
@@ -27,12 +30,19 @@ export function mountIdentityRoutes(app: express.Express, deps: { orm: MikroORM;
     const flat: Record<string, string | undefined> = Object.create(null);
     for (const [k, v] of Object.entries(req.headers)) flat[k] = Array.isArray(v) ? v[0] : v;
     try {
-      const issued = await deps.services.serviceTokens.issue(deps.orm.em.fork(), typeof header === 'string' ? header : undefined, req.body ?? {}, requestMeta(flat, req.socket.remoteAddress, deps.proxies));
+      const issued = await deps.services.serviceTokens.issue(
+        deps.orm.em.fork(),
+        typeof header === 'string' ? header : undefined,
+        req.body ?? {},
+        requestMeta(flat, req.socket.remoteAddress, deps.proxies),
+      );
       res.json({ accessToken: issued.accessToken, expiresIn: issued.expiresIn });
     } catch (error) {
       if (error instanceof GraphQLErrorWithCode) {
         const code = error.extensions.code;
-        res.status(code === 'UNAUTHENTICATED' ? 401 : 400).json({ error: error.message, code, fields: error.extensions.fields });
+        res
+          .status(code === 'UNAUTHENTICATED' ? 401 : 400)
+          .json({ error: error.message, code, fields: error.extensions.fields });
         return;
       }
       next(error);

@@ -77,17 +77,44 @@ export function createIdentityServices(deps: IdentityServiceDeps): IdentityServi
   const apiKeyRepository = new ApiKeyRepository();
 
   const keys = new SigningKeyRing(
-    { accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotationSeconds: settings.keyRotationSeconds, configuredKeys: settings.signingKeys, keyEncryption: new SecretBox(settings.keyEncryptionKeys ?? []) },
+    {
+      accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+      rotationSeconds: settings.keyRotationSeconds,
+      configuredKeys: settings.signingKeys,
+      keyEncryption: new SecretBox(settings.keyEncryptionKeys ?? []),
+    },
     clock,
     new SigningKeyRepository(),
   );
-  const tokenSettings = { issuer: settings.issuer, audience: settings.audience, accessTokenTtlSeconds: settings.accessTokenTtlSeconds };
-  const issuer = new AccessTokenIssuer(keys, tokenSettings, clock, (org, user) => hub.list.memberIssuedBefore(org, user));
+  const tokenSettings = {
+    issuer: settings.issuer,
+    audience: settings.audience,
+    accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+  };
+  const issuer = new AccessTokenIssuer(keys, tokenSettings, clock, (org, user) =>
+    hub.list.memberIssuedBefore(org, user),
+  );
   const audit = new AuditService(new AuditRepository(), clock, deps.onSecurityEvent);
   const revocations = new RevocationService(new RevocationRepository(), hub, settings.accessTokenTtlSeconds, clock);
   const roles = new RoleService(roleRepository, organizationRepository, audit, revocations);
-  const sessions = new SessionService(sessionRepository, audit, { sessionTtlSeconds: settings.sessionTtlSeconds }, clock, revocations);
-  const apiKeys = new ApiKeyService({ apiKeys: apiKeyRepository, organizations: organizationRepository, roles, roleRepository, tokens: issuer, audit, revocations, throttle, clock });
+  const sessions = new SessionService(
+    sessionRepository,
+    audit,
+    { sessionTtlSeconds: settings.sessionTtlSeconds },
+    clock,
+    revocations,
+  );
+  const apiKeys = new ApiKeyService({
+    apiKeys: apiKeyRepository,
+    organizations: organizationRepository,
+    roles,
+    roleRepository,
+    tokens: issuer,
+    audit,
+    revocations,
+    throttle,
+    clock,
+  });
   const organizations = new OrganizationService({
     organizations: organizationRepository,
     users: userRepository,
@@ -98,7 +125,15 @@ export function createIdentityServices(deps: IdentityServiceDeps): IdentityServi
     audit,
     creationPolicy: settings.organizationCreation,
   });
-  const users = new UserService({ users: userRepository, organizationRepository, organizations, sessions, hasher, audit, throttle });
+  const users = new UserService({
+    users: userRepository,
+    organizationRepository,
+    organizations,
+    sessions,
+    hasher,
+    audit,
+    throttle,
+  });
   const external = new ExternalIdentityService({
     users: userRepository,
     organizations: organizationRepository,

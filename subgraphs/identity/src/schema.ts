@@ -19,7 +19,17 @@ import { identityPermissions } from './permissions';
 /** Identity's federated subgraph schema with its permissions applied. */
 export async function buildIdentitySchema(): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
-    { resolvers: [AuthResolver, UserResolver, OrganizationResolver, RoleResolver, SessionResolver, ApiKeyResolver, AuditResolver] },
+    {
+      resolvers: [
+        AuthResolver,
+        UserResolver,
+        OrganizationResolver,
+        RoleResolver,
+        SessionResolver,
+        ApiKeyResolver,
+        AuditResolver,
+      ],
+    },
     {
       User: resolveUserReference,
       Organization: resolveOrganizationReference,

@@ -2,7 +2,15 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger, ServiceServer } from '../../../lib/src/index';
 import { Counter } from 'prom-client';
-import { createContextFactory, createLogger, createOrm, createServiceMetrics, createServiceServer, createTokenVerifier, pingDatabase } from '../../../lib/src/index';
+import {
+  createContextFactory,
+  createLogger,
+  createOrm,
+  createServiceMetrics,
+  createServiceServer,
+  createTokenVerifier,
+  pingDatabase,
+} from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
 import { SERVICE_NAME, type Config } from './config';
@@ -42,26 +50,63 @@ export interface IdentityServer {
  */
 export async function createServer(config: Config, deps: Partial<Deps> = {}): Promise<IdentityServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: IDENTITY_ENTITIES, migrations: MIGRATIONS, logger });
+  const orm = await createOrm({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    serviceName: SERVICE_NAME,
+    entities: IDENTITY_ENTITIES,
+    migrations: MIGRATIONS,
+    logger,
+  });
   const clock = deps.clock ?? systemClock;
-  const hub = new RevocationHub({ redisUrl: config.redisUrl, channel: config.auth.revocations?.channel ?? 'aic:revocations', logger }, clock);
+  const hub = new RevocationHub(
+    { redisUrl: config.redisUrl, channel: config.auth.revocations?.channel ?? 'aic:revocations', logger },
+    clock,
+  );
   // No offline queue: while Redis is down the throttle counts in memory instead of waiting.
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
-  redis?.on('error', (err) => logger.warn({ err: err.message }, 'credential throttle: Redis error; counting in memory'));
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
+  redis?.on('error', (err) =>
+    logger.warn({ err: err.message }, 'credential throttle: Redis error; counting in memory'),
+  );
   const throttle = new CredentialThrottle(config.identity.credentialThrottle, { redis, prefix: config.redisPrefix });
   try {
     const metrics = createServiceMetrics(SERVICE_NAME, { maxLabelValues: config.metricsMaxLabelValues });
-    const events = new Counter({ name: 'identity_security_events_total', help: 'Security events by type and outcome (sign-ins, lockouts, token reuse, key changes ...)', labelNames: ['type', 'success'], registers: [metrics.registry] });
-    const services = createIdentityServices({ settings: config.identity, clock, hub, throttle, onSecurityEvent: (type, success) => events.inc({ type, success: String(success) }) });
+    const events = new Counter({
+      name: 'identity_security_events_total',
+      help: 'Security events by type and outcome (sign-ins, lockouts, token reuse, key changes ...)',
+      labelNames: ['type', 'success'],
+      registers: [metrics.registry],
+    });
+    const services = createIdentityServices({
+      settings: config.identity,
+      clock,
+      hub,
+      throttle,
+      onSecurityEvent: (type, success) => events.inc({ type, success: String(success) }),
+    });
     await hub.start(await services.revocations.live(orm.em.fork()));
     const em = orm.em.fork();
     const atRest = await services.keys.sealAtRest(em);
-    if (atRest.sealed || atRest.resealed) logger.info(atRest, 'private signing keys encrypted with the current key-encryption key');
-    if (!config.identity.keyEncryptionKeys?.length && config.databaseUrl !== ':memory:') logger.warn('AIC_KEY_ENCRYPTION_KEY is unset: private signing keys are kept unencrypted in the database (refused in production)');
-    const firstRun = await services.firstRun.run(em, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
+    if (atRest.sealed || atRest.resealed)
+      logger.info(atRest, 'private signing keys encrypted with the current key-encryption key');
+    if (!config.identity.keyEncryptionKeys?.length && config.databaseUrl !== ':memory:')
+      logger.warn(
+        'AIC_KEY_ENCRYPTION_KEY is unset: private signing keys are kept unencrypted in the database (refused in production)',
+      );
+    const firstRun = await services.firstRun.run(em, {
+      adminEmail: config.adminEmail,
+      adminPassword: config.adminPassword,
+    });
     const verify = createSessionAwareVerifier(
       orm,
-      createTokenVerifier({ getKey: createLocalKeySource(orm, services.keys), issuer: config.identity.issuer, audience: config.identity.audience, revocations: hub.list }),
+      createTokenVerifier({
+        getKey: createLocalKeySource(orm, services.keys),
+        issuer: config.identity.issuer,
+        audience: config.identity.audience,
+        revocations: hub.list,
+      }),
       services.sessions,
     );
     const proxies = trustedProxies(config.identity.trustedProxies);

@@ -29,12 +29,29 @@ describe('loadConfig', () => {
       AIC_ADMIN_EMAIL: 'root@example.com',
       AIC_ADMIN_PASSWORD: 'long enough password',
       AIC_SERVICE_SECRET: 's3cret-s3cret',
-      AIC_OIDC_PROVIDERS: JSON.stringify([{ name: 'corp', issuer: 'https://corp', jwksUrl: 'https://corp/jwks', audience: 'aic', organizationSlug: 'default', roleMapping: { ops: ['admin'] } }]),
+      AIC_OIDC_PROVIDERS: JSON.stringify([
+        {
+          name: 'corp',
+          issuer: 'https://corp',
+          jwksUrl: 'https://corp/jwks',
+          audience: 'aic',
+          organizationSlug: 'default',
+          roleMapping: { ops: ['admin'] },
+        },
+      ]),
     });
     expect(config.port).toBe(5001);
-    expect(config.identity).toMatchObject({ issuer: 'https://id.example', keyRotationSeconds: null, serviceSecret: 's3cret-s3cret' });
+    expect(config.identity).toMatchObject({
+      issuer: 'https://id.example',
+      keyRotationSeconds: null,
+      serviceSecret: 's3cret-s3cret',
+    });
     expect(config.identity.lockout.threshold).toBe(10);
-    expect(config.identity.externalProviders[0]).toMatchObject({ name: 'corp', roleMapping: { ops: ['admin'] }, linkByEmail: false });
+    expect(config.identity.externalProviders[0]).toMatchObject({
+      name: 'corp',
+      roleMapping: { ops: ['admin'] },
+      linkByEmail: false,
+    });
     expect(config.adminPassword).toBe('long enough password');
   });
 
@@ -42,7 +59,9 @@ describe('loadConfig', () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const priv = { ...(await exportJWK(privateKey)), kid: 'k1' };
     expect(loadConfig({ AIC_SIGNING_KEYS: JSON.stringify([priv]) }).identity.signingKeys).toEqual([priv]);
-    expect(() => loadConfig({ AIC_SIGNING_KEYS: JSON.stringify([{ ...priv, kid: '' }]) })).toThrow(/AIC_SIGNING_KEYS\[0\]/);
+    expect(() => loadConfig({ AIC_SIGNING_KEYS: JSON.stringify([{ ...priv, kid: '' }]) })).toThrow(
+      /AIC_SIGNING_KEYS\[0\]/,
+    );
     const pub = { ...(await exportJWK(publicKey)), kid: 'k2' };
     expect(() => loadConfig({ AIC_SIGNING_KEYS: JSON.stringify([pub]) })).toThrow(ConfigError);
     expect(() => loadConfig({ AIC_SIGNING_KEYS: '{not json' })).toThrow('AIC_SIGNING_KEYS must be JSON');
@@ -54,7 +73,13 @@ describe('loadConfig', () => {
     [{ AIC_LOCKOUT_THRESHOLD: 'many' }, 'AIC_LOCKOUT_THRESHOLD'],
     [{ AIC_LOCKOUT_BASE_DELAY_SECONDS: '60', AIC_LOCKOUT_MAX_DELAY_SECONDS: '30' }, 'AIC_LOCKOUT_MAX_DELAY_SECONDS'],
     [{ AIC_OIDC_PROVIDERS: '[{"name":"x"}]' }, 'AIC_OIDC_PROVIDERS[0].issuer'],
-    [{ AIC_OIDC_PROVIDERS: '[{"name":"x","issuer":"i","jwksUrl":"ftp://j","audience":"a","organizationSlug":"default"}]' }, 'jwksUrl must be http(s)'],
+    [
+      {
+        AIC_OIDC_PROVIDERS:
+          '[{"name":"x","issuer":"i","jwksUrl":"ftp://j","audience":"a","organizationSlug":"default"}]',
+      },
+      'jwksUrl must be http(s)',
+    ],
   ])('fails fast on %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

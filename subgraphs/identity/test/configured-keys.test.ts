@@ -23,7 +23,11 @@ describe('signing keys given by configuration', () => {
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
     const { accessToken } = await svc.login();
     expect(decodeProtectedHeader(accessToken).kid).toBe('ops-2026-02');
-    const verify = createTokenVerifier({ jwksUrl: `${svc.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' });
+    const verify = createTokenVerifier({
+      jwksUrl: `${svc.url}/.well-known/jwks.json`,
+      issuer: 'aic-identity',
+      audience: 'aic-platform',
+    });
     await expect(verify(accessToken)).resolves.toMatchObject({ roles: ['owner'] });
     await expect(svc.identity.services.keys.rotate(svc.identity.orm.em.fork())).rejects.toThrow('rotate them there');
   });

@@ -7,7 +7,8 @@ import { startIdentity, type TestIdentity } from './support/test-server';
 
 const ISSUER = 'https://login.corp.example';
 const AUDIENCE = 'aic-platform-client';
-const EXCHANGE = 'mutation($t: String!) { exchangeExternalToken(token: $t) { accessToken refreshToken user { id email name roles } organization { slug } } }';
+const EXCHANGE =
+  'mutation($t: String!) { exchangeExternalToken(token: $t) { accessToken refreshToken user { id email name roles } organization { slug } } }';
 
 let svc: TestIdentity;
 let jwksServer: http.Server;
@@ -17,7 +18,10 @@ let signingKey: KeyLike;
 const kid = 'corp-2026';
 
 /** A token as the corporate provider would issue it (RS256, its own key). */
-function providerToken(claims: Record<string, unknown>, opts: { key?: KeyLike; kid?: string; alg?: string; audience?: string; issuer?: string; expiresIn?: string } = {}): Promise<string> {
+function providerToken(
+  claims: Record<string, unknown>,
+  opts: { key?: KeyLike; kid?: string; alg?: string; audience?: string; issuer?: string; expiresIn?: string } = {},
+): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: opts.alg ?? 'RS256', kid: opts.kid ?? kid })
     .setIssuer(opts.issuer ?? ISSUER)
@@ -46,7 +50,15 @@ beforeAll(async () => {
   svc = await startIdentity({
     env: {
       AIC_OIDC_PROVIDERS: JSON.stringify([
-        { name: 'corp', issuer: ISSUER, jwksUrl, audience: AUDIENCE, organizationSlug: 'default', roleMapping: { 'ml-team': ['ml-engineer'], auditors: ['admin'] }, defaultRoles: ['viewer'] },
+        {
+          name: 'corp',
+          issuer: ISSUER,
+          jwksUrl,
+          audience: AUDIENCE,
+          organizationSlug: 'default',
+          roleMapping: { 'ml-team': ['ml-engineer'], auditors: ['admin'] },
+          defaultRoles: ['viewer'],
+        },
       ]),
     },
   });
@@ -59,10 +71,19 @@ afterAll(async () => {
 
 describe('external OIDC providers', () => {
   it('verifies a provider token through its JWKS and creates the user with mapped roles on first sight', async () => {
-    const token = await providerToken({ sub: 'u-1001', email: 'Ada@Corp.example', name: 'Ada Lovelace', groups: ['ml-team', 'unmapped'] });
+    const token = await providerToken({
+      sub: 'u-1001',
+      email: 'Ada@Corp.example',
+      name: 'Ada Lovelace',
+      groups: ['ml-team', 'unmapped'],
+    });
     const res = await gql(svc.graphqlUrl, EXCHANGE, { t: token });
     expect(res.errors).toBeUndefined();
-    expect(res.data.exchangeExternalToken.user).toMatchObject({ email: 'ada@corp.example', name: 'Ada Lovelace', roles: ['ml-engineer', 'viewer'] });
+    expect(res.data.exchangeExternalToken.user).toMatchObject({
+      email: 'ada@corp.example',
+      name: 'Ada Lovelace',
+      roles: ['ml-engineer', 'viewer'],
+    });
     expect(res.data.exchangeExternalToken.organization.slug).toBe('default');
     expect(jwksRequests).toBeGreaterThan(0);
     const access = res.data.exchangeExternalToken.accessToken;
@@ -72,16 +93,27 @@ describe('external OIDC providers', () => {
   });
 
   it('maps the same subject to the same user and re-syncs provider roles, keeping manual grants', async () => {
-    const first = await gql(svc.graphqlUrl, EXCHANGE, { t: await providerToken({ sub: 'u-1001', email: 'ada@corp.example', groups: ['ml-team'] }) });
+    const first = await gql(svc.graphqlUrl, EXCHANGE, {
+      t: await providerToken({ sub: 'u-1001', email: 'ada@corp.example', groups: ['ml-team'] }),
+    });
     const userId = first.data.exchangeExternalToken.user.id;
     const owner = (await svc.login()).accessToken;
-    await gql(svc.graphqlUrl, 'mutation($u: ID!) { assignRole(userId: $u, role: "data-scientist") { id } }', { u: userId }, owner);
-    const second = await gql(svc.graphqlUrl, EXCHANGE, { t: await providerToken({ sub: 'u-1001', email: 'ada@corp.example', groups: [] }) });
+    await gql(
+      svc.graphqlUrl,
+      'mutation($u: ID!) { assignRole(userId: $u, role: "data-scientist") { id } }',
+      { u: userId },
+      owner,
+    );
+    const second = await gql(svc.graphqlUrl, EXCHANGE, {
+      t: await providerToken({ sub: 'u-1001', email: 'ada@corp.example', groups: [] }),
+    });
     expect(second.data.exchangeExternalToken.user).toMatchObject({ id: userId, roles: ['data-scientist', 'viewer'] });
   });
 
   it('never links to an existing local account by email unless configured to', async () => {
-    const res = await gql(svc.graphqlUrl, EXCHANGE, { t: await providerToken({ sub: 'u-evil', email: 'owner@example.com', email_verified: true, groups: ['auditors'] }) });
+    const res = await gql(svc.graphqlUrl, EXCHANGE, {
+      t: await providerToken({ sub: 'u-evil', email: 'owner@example.com', email_verified: true, groups: ['auditors'] }),
+    });
     const user = res.data.exchangeExternalToken.user;
     expect(user.email).toBe('u-evil@corp.external');
     const owner = await svc.login();
@@ -92,8 +124,18 @@ describe('external OIDC providers', () => {
     ['a wrong audience', () => providerToken({ sub: 'u-2' }, { audience: 'someone-else' })],
     ['an unknown issuer', () => providerToken({ sub: 'u-2' }, { issuer: 'https://other-idp.example' })],
     ['an expired token', () => providerToken({ sub: 'u-2' }, { expiresIn: '-1m' })],
-    ['a key the provider does not publish', async () => providerToken({ sub: 'u-2' }, { key: (await generateKeyPair('RS256')).privateKey })],
-    ['an algorithm the provider is not trusted for', async () => providerToken({ sub: 'u-2' }, { alg: 'HS256', key: new TextEncoder().encode('a-shared-secret-of-32-bytes-long!!') as unknown as KeyLike })],
+    [
+      'a key the provider does not publish',
+      async () => providerToken({ sub: 'u-2' }, { key: (await generateKeyPair('RS256')).privateKey }),
+    ],
+    [
+      'an algorithm the provider is not trusted for',
+      async () =>
+        providerToken(
+          { sub: 'u-2' },
+          { alg: 'HS256', key: new TextEncoder().encode('a-shared-secret-of-32-bytes-long!!') as unknown as KeyLike },
+        ),
+    ],
     ['garbage', async () => 'not-a-token'],
   ])('refuses %s with UNAUTHENTICATED', async (_name, forge) => {
     const res = await gql(svc.graphqlUrl, EXCHANGE, { t: await forge() });
@@ -103,7 +145,12 @@ describe('external OIDC providers', () => {
 
   it('records provider sign-ins and rejections in the audit log', async () => {
     const owner = (await svc.login()).accessToken;
-    const res = await gql(svc.graphqlUrl, '{ auditLog(first: 200, filter: { types: ["external.login", "role.assigned", "role.revoked"] }) { nodes { type details } } }', {}, owner);
+    const res = await gql(
+      svc.graphqlUrl,
+      '{ auditLog(first: 200, filter: { types: ["external.login", "role.assigned", "role.revoked"] }) { nodes { type details } } }',
+      {},
+      owner,
+    );
     const types = res.data.auditLog.nodes.map((n: { type: string }) => n.type);
     expect(types).toEqual(expect.arrayContaining(['external.login', 'role.assigned', 'role.revoked']));
   });

@@ -13,7 +13,10 @@ let kid: string;
 const part = (value: unknown) => base64url.encode(JSON.stringify(value));
 
 /** Signs `payload` with identity's real active key, so only the attacked property is wrong. */
-async function signWithIdentityKey(payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+async function signWithIdentityKey(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const { key } = await svc.identity.services.keys.activeKey(svc.identity.orm.em.fork());
   return new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt', ...header }).sign(key);
 }
@@ -47,14 +50,18 @@ const attacks: [string, () => Promise<string>][] = [
     'EdDSA from a key of the attacker under the real kid, with its JWK embedded in the header',
     async () => {
       const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-      return new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt', jwk: await exportJWK(publicKey) }).sign(privateKey);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt', jwk: await exportJWK(publicKey) })
+        .sign(privateKey);
     },
   ],
   [
     'unknown kid',
     async () => {
       const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-      return new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'attacker-key', typ: 'at+jwt' }).sign(privateKey);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'attacker-key', typ: 'at+jwt' })
+        .sign(privateKey);
     },
   ],
   ['wrong audience', () => signWithIdentityKey({ ...claims, aud: 'another-platform' })],
@@ -90,7 +97,11 @@ const attacks: [string, () => Promise<string>][] = [
 describe('JWT attack cases', () => {
   it('accepts the genuine token (control)', async () => {
     expect((await gql(svc.graphqlUrl, '{ me { email } }', {}, genuine)).data.me.email).toBe('owner@example.com');
-    const verify = createTokenVerifier({ jwksUrl: `${svc.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' });
+    const verify = createTokenVerifier({
+      jwksUrl: `${svc.url}/.well-known/jwks.json`,
+      issuer: 'aic-identity',
+      audience: 'aic-platform',
+    });
     await expect(verify(genuine)).resolves.toMatchObject({ id: claims.sub, organizationId: claims.org });
   });
 
@@ -101,8 +112,12 @@ describe('JWT attack cases', () => {
     expect(res.data).toBeUndefined();
   });
 
-  it.each(attacks)('rejects %s in the verifier other services run against identity\'s JWKS', async (_name, forge) => {
-    const verify = createTokenVerifier({ jwksUrl: `${svc.url}/.well-known/jwks.json`, issuer: 'aic-identity', audience: 'aic-platform' });
+  it.each(attacks)("rejects %s in the verifier other services run against identity's JWKS", async (_name, forge) => {
+    const verify = createTokenVerifier({
+      jwksUrl: `${svc.url}/.well-known/jwks.json`,
+      issuer: 'aic-identity',
+      audience: 'aic-platform',
+    });
     await expect(verify(await forge())).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
   });
 });

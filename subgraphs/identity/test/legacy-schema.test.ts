@@ -119,7 +119,17 @@ class LegacyRevocation {
   @Property({ type: 'datetime' }) createdAt!: Date;
 }
 
-const LEGACY = [LegacyOrganization, LegacyUser, LegacyMembership, LegacyRole, LegacyRoleAssignment, LegacySession, LegacyApiKey, LegacyAuditEvent, LegacyRevocation];
+const LEGACY = [
+  LegacyOrganization,
+  LegacyUser,
+  LegacyMembership,
+  LegacyRole,
+  LegacyRoleAssignment,
+  LegacySession,
+  LegacyApiKey,
+  LegacyAuditEvent,
+  LegacyRevocation,
+];
 const ORG = '0a000000-0000-4000-8000-000000000001';
 const USER = '0b000000-0000-4000-8000-000000000001';
 const MEMBERSHIP = '0c000000-0000-4000-8000-000000000001';
@@ -140,10 +150,23 @@ interface LegacyDatabase {
 
 function databases(): LegacyDatabase[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-identity-legacy-'));
-  const out: LegacyDatabase[] = [{ label: 'sqlite', url: path.join(dir, 'identity.sqlite'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) }];
+  const out: LegacyDatabase[] = [
+    {
+      label: 'sqlite',
+      url: path.join(dir, 'identity.sqlite'),
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    },
+  ];
   if (postgresListening()) {
     const name = `aic_identity_legacy_${randomBytes(5).toString('hex')}`;
-    const admin = () => createOrm({ databaseUrl: `${POSTGRES_URL}/postgres`, dataDir: os.tmpdir(), serviceName: 'identity-test', entities: LEGACY, syncSchema: false });
+    const admin = () =>
+      createOrm({
+        databaseUrl: `${POSTGRES_URL}/postgres`,
+        dataDir: os.tmpdir(),
+        serviceName: 'identity-test',
+        entities: LEGACY,
+        syncSchema: false,
+      });
     out.push({
       label: 'postgresql',
       url: `${POSTGRES_URL}/${name}`,
@@ -153,34 +176,117 @@ function databases(): LegacyDatabase[] {
         await orm.close();
       },
     });
-  } else console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped');
+  } else
+    console.warn(
+      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
+    );
   return out;
 }
 
 async function createEmpty(db: LegacyDatabase): Promise<void> {
   if (db.label === 'sqlite') return;
-  const admin = await createOrm({ databaseUrl: `${POSTGRES_URL}/postgres`, dataDir: os.tmpdir(), serviceName: 'identity-test', entities: LEGACY, syncSchema: false });
+  const admin = await createOrm({
+    databaseUrl: `${POSTGRES_URL}/postgres`,
+    dataDir: os.tmpdir(),
+    serviceName: 'identity-test',
+    entities: LEGACY,
+    syncSchema: false,
+  });
   await admin.em.getConnection().execute(`CREATE DATABASE "${db.url.split('/').pop()}"`);
   await admin.close();
 }
 
 /** Builds the old tables from their printed SQL and writes one row of each kind, parents before children. */
 async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
-  const legacy = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'identity-test', entities: LEGACY, syncSchema: false });
+  const legacy = await createOrm({
+    databaseUrl: db.url,
+    dataDir: os.tmpdir(),
+    serviceName: 'identity-test',
+    entities: LEGACY,
+    syncSchema: false,
+  });
   const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-  for (const statement of sql.split(';\n').map((s) => s.trim()).filter(Boolean)) await legacy.em.getConnection().execute(statement);
+  for (const statement of sql
+    .split(';\n')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await legacy.em.getConnection().execute(statement);
   const em = legacy.em.fork();
-  em.create(LegacyOrganization, { id: ORG, slug: 'legacy', name: 'Legacy Inc', createdAt: t('2025-01-01T00:00:00.000Z') });
-  em.create(LegacyUser, { id: USER, email: 'old@example.com', name: 'Old Owner', passwordHash: await new PasswordHasher().hash(PASSWORD), disabled: false, failedLoginCount: 0, createdAt: t('2025-01-02T00:00:00.000Z') });
+  em.create(LegacyOrganization, {
+    id: ORG,
+    slug: 'legacy',
+    name: 'Legacy Inc',
+    createdAt: t('2025-01-01T00:00:00.000Z'),
+  });
+  em.create(LegacyUser, {
+    id: USER,
+    email: 'old@example.com',
+    name: 'Old Owner',
+    passwordHash: await new PasswordHasher().hash(PASSWORD),
+    disabled: false,
+    failedLoginCount: 0,
+    createdAt: t('2025-01-02T00:00:00.000Z'),
+  });
   await em.flush();
-  em.create(LegacyMembership, { id: MEMBERSHIP, userId: USER, organizationId: ORG, createdAt: t('2025-01-03T00:00:00.000Z') });
-  em.create(LegacyRole, { id: OWNER_ROLE, organizationId: ORG, name: 'owner', description: 'Owner', permissions: [...BUILT_IN_ROLES.owner.permissions], builtIn: true, createdAt: t('2025-01-04T00:00:00.000Z') });
+  em.create(LegacyMembership, {
+    id: MEMBERSHIP,
+    userId: USER,
+    organizationId: ORG,
+    createdAt: t('2025-01-03T00:00:00.000Z'),
+  });
+  em.create(LegacyRole, {
+    id: OWNER_ROLE,
+    organizationId: ORG,
+    name: 'owner',
+    description: 'Owner',
+    permissions: [...BUILT_IN_ROLES.owner.permissions],
+    builtIn: true,
+    createdAt: t('2025-01-04T00:00:00.000Z'),
+  });
   await em.flush();
-  em.create(LegacyRoleAssignment, { id: ASSIGNMENT, membershipId: MEMBERSHIP, roleId: OWNER_ROLE, source: 'manual', createdAt: t('2025-01-05T00:00:00.000Z') });
-  em.create(LegacySession, { id: SESSION, userId: USER, organizationId: ORG, method: 'password', createdAt: t('2025-01-06T00:00:00.000Z'), lastUsedAt: t('2025-01-06T00:00:00.000Z'), expiresAt: t('2999-01-01T00:00:00.000Z') });
-  em.create(LegacyApiKey, { id: API_KEY, organizationId: ORG, userId: USER, name: 'old key', prefix: 'OLDPREFIX123', secretHash: 'a'.repeat(64), roles: ['owner'], createdAt: t('2025-01-07T00:00:00.000Z') });
-  em.create(LegacyAuditEvent, { id: EVENT, type: 'login.failed', success: false, organizationId: null, actorKind: 'anonymous', details: { email: 'x@example.com' }, createdAt: t('2025-01-08T00:00:00.000Z') });
-  em.create(LegacyRevocation, { id: REVOCATION, kind: 'session', subjectId: 'gone-session', until: t('2999-01-01T00:00:00.000Z'), reason: 'logout', createdAt: t('2025-01-09T00:00:00.000Z') });
+  em.create(LegacyRoleAssignment, {
+    id: ASSIGNMENT,
+    membershipId: MEMBERSHIP,
+    roleId: OWNER_ROLE,
+    source: 'manual',
+    createdAt: t('2025-01-05T00:00:00.000Z'),
+  });
+  em.create(LegacySession, {
+    id: SESSION,
+    userId: USER,
+    organizationId: ORG,
+    method: 'password',
+    createdAt: t('2025-01-06T00:00:00.000Z'),
+    lastUsedAt: t('2025-01-06T00:00:00.000Z'),
+    expiresAt: t('2999-01-01T00:00:00.000Z'),
+  });
+  em.create(LegacyApiKey, {
+    id: API_KEY,
+    organizationId: ORG,
+    userId: USER,
+    name: 'old key',
+    prefix: 'OLDPREFIX123',
+    secretHash: 'a'.repeat(64),
+    roles: ['owner'],
+    createdAt: t('2025-01-07T00:00:00.000Z'),
+  });
+  em.create(LegacyAuditEvent, {
+    id: EVENT,
+    type: 'login.failed',
+    success: false,
+    organizationId: null,
+    actorKind: 'anonymous',
+    details: { email: 'x@example.com' },
+    createdAt: t('2025-01-08T00:00:00.000Z'),
+  });
+  em.create(LegacyRevocation, {
+    id: REVOCATION,
+    kind: 'session',
+    subjectId: 'gone-session',
+    until: t('2999-01-01T00:00:00.000Z'),
+    reason: 'logout',
+    createdAt: t('2025-01-09T00:00:00.000Z'),
+  });
   await em.flush();
   await legacy.close();
 }
@@ -196,35 +302,88 @@ describe.each(databases())('an identity database from before the base entities, 
     await createEmpty(db);
     await writeLegacyRows(db);
 
-    const probe = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'identity-test', entities: IDENTITY_ENTITIES, syncSchema: false });
+    const probe = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'identity-test',
+      entities: IDENTITY_ENTITIES,
+      syncSchema: false,
+    });
     const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
     await probe.close();
     expect(pending).toBe('');
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'identity-test', entities: IDENTITY_ENTITIES, migrations: MIGRATIONS });
+    orm = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'identity-test',
+      entities: IDENTITY_ENTITIES,
+      migrations: MIGRATIONS,
+    });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();
-    expect(await read.findOneOrFail(Organization, { id: ORG })).toMatchObject({ slug: 'legacy', createdAt: t('2025-01-01T00:00:00.000Z') });
-    expect(await read.findOneOrFail(User, { id: USER })).toMatchObject({ email: 'old@example.com', createdAt: t('2025-01-02T00:00:00.000Z') });
+    expect(await read.findOneOrFail(Organization, { id: ORG })).toMatchObject({
+      slug: 'legacy',
+      createdAt: t('2025-01-01T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(User, { id: USER })).toMatchObject({
+      email: 'old@example.com',
+      createdAt: t('2025-01-02T00:00:00.000Z'),
+    });
     const membership = await read.findOneOrFail(Membership, { id: MEMBERSHIP }, { populate: ['user'] });
-    expect(membership).toMatchObject({ organizationId: ORG, user: { email: 'old@example.com' }, createdAt: t('2025-01-03T00:00:00.000Z') });
-    expect(await read.findOneOrFail(Role, { organizationId: ORG, name: 'owner' })).toMatchObject({ id: OWNER_ROLE, builtIn: true, createdAt: t('2025-01-04T00:00:00.000Z') });
-    const assignment = await read.findOneOrFail(RoleAssignment, { id: ASSIGNMENT }, { populate: ['role', 'membership'] });
-    expect(assignment).toMatchObject({ role: { name: 'owner' }, membership: { organizationId: ORG }, createdAt: t('2025-01-05T00:00:00.000Z') });
-    expect(await read.findOneOrFail(Session, { id: SESSION })).toMatchObject({ organizationId: ORG, user: { id: USER }, createdAt: t('2025-01-06T00:00:00.000Z') });
-    expect(await read.findOneOrFail(ApiKey, { id: API_KEY })).toMatchObject({ organizationId: ORG, user: { id: USER }, prefix: 'OLDPREFIX123', createdAt: t('2025-01-07T00:00:00.000Z') });
-    expect(await read.findOneOrFail(AuditEvent, { id: EVENT })).toMatchObject({ organizationId: null, createdAt: t('2025-01-08T00:00:00.000Z') });
-    expect(await read.findOneOrFail(RevocationRecord, { id: REVOCATION })).toMatchObject({ subjectId: 'gone-session', createdAt: t('2025-01-09T00:00:00.000Z') });
+    expect(membership).toMatchObject({
+      organizationId: ORG,
+      user: { email: 'old@example.com' },
+      createdAt: t('2025-01-03T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(Role, { organizationId: ORG, name: 'owner' })).toMatchObject({
+      id: OWNER_ROLE,
+      builtIn: true,
+      createdAt: t('2025-01-04T00:00:00.000Z'),
+    });
+    const assignment = await read.findOneOrFail(
+      RoleAssignment,
+      { id: ASSIGNMENT },
+      { populate: ['role', 'membership'] },
+    );
+    expect(assignment).toMatchObject({
+      role: { name: 'owner' },
+      membership: { organizationId: ORG },
+      createdAt: t('2025-01-05T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(Session, { id: SESSION })).toMatchObject({
+      organizationId: ORG,
+      user: { id: USER },
+      createdAt: t('2025-01-06T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(ApiKey, { id: API_KEY })).toMatchObject({
+      organizationId: ORG,
+      user: { id: USER },
+      prefix: 'OLDPREFIX123',
+      createdAt: t('2025-01-07T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(AuditEvent, { id: EVENT })).toMatchObject({
+      organizationId: null,
+      createdAt: t('2025-01-08T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(RevocationRecord, { id: REVOCATION })).toMatchObject({
+      subjectId: 'gone-session',
+      createdAt: t('2025-01-09T00:00:00.000Z'),
+    });
 
     // The services work on the old rows: the legacy owner signs in to its organization with its role.
     const services = createIdentityServices({ settings: testSettings() });
-    expect(await services.revocations.live(orm.em.fork())).toEqual([expect.objectContaining({ kind: 'session', id: 'gone-session' })]);
+    expect(await services.revocations.live(orm.em.fork())).toEqual([
+      expect.objectContaining({ kind: 'session', id: 'gone-session' }),
+    ]);
     const signedIn = await services.auth.login({ viewer: null, em: orm.em.fork() }, 'old@example.com', PASSWORD);
     expect(signedIn).toMatchObject({ user: { id: USER }, organization: { id: ORG, slug: 'legacy' } });
     const viewer = await services.verifier.verify(orm.em.fork(), signedIn.accessToken);
     expect(viewer).toMatchObject({ id: USER, organizationId: ORG, roles: ['owner'] });
-    expect((await services.sessions.visible({ viewer, em: orm.em.fork() })).map((s) => s.id)).toEqual(expect.arrayContaining([SESSION, signedIn.sessionId]));
+    expect((await services.sessions.visible({ viewer, em: orm.em.fork() })).map((s) => s.id)).toEqual(
+      expect.arrayContaining([SESSION, signedIn.sessionId]),
+    );
     expect((await services.apiKeys.visible({ viewer, em: orm.em.fork() })).map((k) => k.id)).toEqual([API_KEY]);
     expect((await services.organizations.mine({ viewer, em: orm.em.fork() })).map((o) => o.id)).toEqual([ORG]);
   });

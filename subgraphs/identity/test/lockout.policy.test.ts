@@ -23,7 +23,11 @@ describe('lockout policy', () => {
     const t0 = new Date('2026-01-01T00:00:00Z');
     const old = { failedLoginCount: 50, lastFailedLoginAt: t0, lockedUntil: null };
     const later = new Date(t0.getTime() + (policy.resetAfterSeconds + 1) * 1000);
-    expect(registerFailure(old, later, policy)).toEqual({ failedLoginCount: 1, lastFailedLoginAt: later, lockedUntil: null });
+    expect(registerFailure(old, later, policy)).toEqual({
+      failedLoginCount: 1,
+      lastFailedLoginAt: later,
+      lockedUntil: null,
+    });
   });
 
   it('never locks for longer than the cap, whatever the history (property)', () => {
@@ -43,7 +47,11 @@ describe('first-run banner', () => {
   const organization = Object.assign(new Organization(), { slug: 'default', name: 'Default organization' });
 
   it('shows a generated password once, in a box', () => {
-    const text = firstRunBanner({ organization, adminEmail: 'admin@aic.local', generatedPassword: 'Zx81-generated-password' });
+    const text = firstRunBanner({
+      organization,
+      adminEmail: 'admin@aic.local',
+      generatedPassword: 'Zx81-generated-password',
+    });
     expect(text).toContain('email:    admin@aic.local');
     expect(text).toContain('password: Zx81-generated-password');
     const lines = text.trimEnd().split('\n');
@@ -51,6 +59,8 @@ describe('first-run banner', () => {
   });
 
   it('never echoes a configured password', () => {
-    expect(firstRunBanner({ organization, adminEmail: 'a@b.example', generatedPassword: null })).toContain('the value of AIC_ADMIN_PASSWORD');
+    expect(firstRunBanner({ organization, adminEmail: 'a@b.example', generatedPassword: null })).toContain(
+      'the value of AIC_ADMIN_PASSWORD',
+    );
   });
 });

@@ -31,12 +31,17 @@ describe('identity subgraph schema', () => {
     }
   });
 
-  it('resolves _entities for every @key type with permissions applied, inside the viewer\'s organization only', async () => {
+  it("resolves _entities for every @key type with permissions applied, inside the viewer's organization only", async () => {
     const { accessToken, user, organization } = await svc.login();
     const roles = await gql(svc.graphqlUrl, '{ roles { id name } sessions { id } }', {}, accessToken);
     const ownerRole = roles.data.roles.find((r: { name: string }) => r.name === 'owner');
     const sessionId = roles.data.sessions[0].id;
-    const key = await gql(svc.graphqlUrl, 'mutation { createApiKey(input: { name: "entities", roles: ["viewer"] }) { apiKey { id prefix } } }', {}, accessToken);
+    const key = await gql(
+      svc.graphqlUrl,
+      'mutation { createApiKey(input: { name: "entities", roles: ["viewer"] }) { apiKey { id prefix } } }',
+      {},
+      accessToken,
+    );
     const apiKey = key.data.createApiKey.apiKey;
     const representations = [
       { __typename: 'User', id: user.id },

@@ -18,7 +18,8 @@ afterAll(async () => db?.close());
 
 const em = () => db.orm.em.fork();
 const kids = async () => (await services.keys.jwks(em())).keys.map((k) => k.kid);
-const sign = async () => (await services.issuer.issue(em(), { sub: 'u', org: 'o', roles: [], perms: [], kind: 'user' })).accessToken;
+const sign = async () =>
+  (await services.issuer.issue(em(), { sub: 'u', org: 'o', roles: [], perms: [], kind: 'user' })).accessToken;
 
 describe('scheduled signing-key rotation', () => {
   it('publishes the next key before it signs, then retires the old one until its tokens expire', async () => {

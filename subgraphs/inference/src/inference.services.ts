@@ -1,5 +1,12 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { ArtifactStore, Logger, PubSub, ServiceTokenSource, UploadManager, WorkerPool } from '../../../lib/src/index';
+import type {
+  ArtifactStore,
+  Logger,
+  PubSub,
+  ServiceTokenSource,
+  UploadManager,
+  WorkerPool,
+} from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { BatchJobRepository } from './batch/batch-job.repository';
 import { BatchJobService } from './batch/batch-job.service';
@@ -38,7 +45,16 @@ export interface InferenceServiceDeps {
   clock: Clock;
   /** The onnxruntime-node version edge packages ask for. */
   onnxruntimeVersion: string;
-  settings: Pick<Config, 'modelsUrl' | 'catalogUrl' | 'maxArtifactBytes' | 'executionProviders' | 'endpointCacheMs' | 'metricsWindowMs' | 'streamOutputLimit'>;
+  settings: Pick<
+    Config,
+    | 'modelsUrl'
+    | 'catalogUrl'
+    | 'maxArtifactBytes'
+    | 'executionProviders'
+    | 'endpointCacheMs'
+    | 'metricsWindowMs'
+    | 'streamOutputLimit'
+  >;
 }
 
 /** The composition root: every repository and service of inference, each built once, wired by constructor. */
@@ -46,7 +62,13 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
   const { orm, settings, pubSub, tokens, clock } = deps;
   const endpointRepository = new EndpointRepository();
   const cachedVersions = new CachedModelVersionRepository();
-  const source = new ModelArtifactSource({ versions: cachedVersions, modelsUrl: settings.modelsUrl, store: deps.store, tokens, maxBytes: settings.maxArtifactBytes });
+  const source = new ModelArtifactSource({
+    versions: cachedVersions,
+    modelsUrl: settings.modelsUrl,
+    store: deps.store,
+    tokens,
+    maxBytes: settings.maxArtifactBytes,
+  });
   const serving = new ServingRegistry({
     orm,
     cachedVersions,
@@ -58,11 +80,22 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
     metricsWindowMs: settings.metricsWindowMs,
     streamOutputLimit: settings.streamOutputLimit,
   });
-  const endpoints = new EndpointService(endpointRepository, source, serving, { defaultProviders: settings.executionProviders, cacheMs: settings.endpointCacheMs ?? 1000 }, clock);
+  const endpoints = new EndpointService(
+    endpointRepository,
+    source,
+    serving,
+    { defaultProviders: settings.executionProviders, cacheMs: settings.endpointCacheMs ?? 1000 },
+    clock,
+  );
   return {
     endpoints,
     predictions: new PredictionService(endpoints, serving, pubSub, settings.metricsWindowMs, clock),
-    edge: new EdgePackageService({ source, store: deps.store, uploads: deps.uploads, onnxruntimeVersion: deps.onnxruntimeVersion }),
+    edge: new EdgePackageService({
+      source,
+      store: deps.store,
+      uploads: deps.uploads,
+      onnxruntimeVersion: deps.onnxruntimeVersion,
+    }),
     batch: new BatchJobService({
       orm,
       jobs: new BatchJobRepository(),

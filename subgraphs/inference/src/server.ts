@@ -44,24 +44,68 @@ const ORT_VERSION: string = require('onnxruntime-node/package.json').version;
 
 /** The session manager the settings describe (main.ts builds it so sessions outlive one server). */
 export function createSessionManager(config: Config, logger: RuntimeLogger): SessionManager {
-  return new SessionManager({ maxBytes: config.sessionBudgetBytes, providers: config.executionProviders, intraOpNumThreads: config.intraOpNumThreads, ownThreadRunMs: config.ownThreadRunMs, sessionConfig: config.sessionConfig, logger });
+  return new SessionManager({
+    maxBytes: config.sessionBudgetBytes,
+    providers: config.executionProviders,
+    intraOpNumThreads: config.intraOpNumThreads,
+    ownThreadRunMs: config.ownThreadRunMs,
+    sessionConfig: config.sessionConfig,
+    logger,
+  });
 }
 
 /** Builds the inference service (never listens): endpoints, predictions, OIP REST, batch jobs, edge packages. */
 export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   const logger = createLogger('inference', config.logLevel);
-  if (config.pod.endpointId) logger.info({ pod: config.pod, executionProviders: config.executionProviders }, 'inference pod deployed for an application endpoint');
-  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'inference', entities: INFERENCE_ENTITIES, migrations: MIGRATIONS, logger }));
-  const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });
+  if (config.pod.endpointId)
+    logger.info(
+      { pod: config.pod, executionProviders: config.executionProviders },
+      'inference pod deployed for an application endpoint',
+    );
+  const orm =
+    deps.orm ??
+    (await createOrm({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      serviceName: 'inference',
+      entities: INFERENCE_ENTITIES,
+      migrations: MIGRATIONS,
+      logger,
+    }));
+  const pubSub =
+    deps.pubSub ??
+    createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });
   const store = deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'artifacts'));
   const sessions = deps.sessions ?? createSessionManager(config, logger);
   const metrics = createServiceMetrics('inference', { maxLabelValues: config.metricsMaxLabelValues });
   const inferenceMetrics = createInferenceMetrics(metrics.registry, sessions, metrics.maxLabelValues);
-  const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'inference', secret: config.serviceSecret }) : undefined;
+  const tokens = config.serviceSecret
+    ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'inference', secret: config.serviceSecret })
+    : undefined;
   const executor = new ModelExecutor(sessions);
-  const uploads = createUploadManager({ service: 'inference', publicUrl: config.publicUrl, store, recordDir: path.join(config.dataDir, 'uploads'), secret: config.serviceSecret, maxBytes: config.maxArtifactBytes });
+  const uploads = createUploadManager({
+    service: 'inference',
+    publicUrl: config.publicUrl,
+    store,
+    recordDir: path.join(config.dataDir, 'uploads'),
+    secret: config.serviceSecret,
+    maxBytes: config.maxArtifactBytes,
+  });
   const pool = createWorkerPool({ concurrency: config.batchJobConcurrency, logger });
-  const services = createInferenceServices({ orm, executor, store, uploads, pool, pubSub, tokens, metrics: inferenceMetrics, logger, clock: deps.clock ?? systemClock, onnxruntimeVersion: ORT_VERSION, settings: config });
+  const services = createInferenceServices({
+    orm,
+    executor,
+    store,
+    uploads,
+    pool,
+    pubSub,
+    tokens,
+    metrics: inferenceMetrics,
+    logger,
+    clock: deps.clock ?? systemClock,
+    onnxruntimeVersion: ORT_VERSION,
+    settings: config,
+  });
   const auth = await createServiceAuth(config.auth, logger);
   const verify = auth.verify;
   const schema = await buildInferenceSchema(pubSub);
@@ -81,7 +125,14 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     revocations: auth.revocations,
     routes: (express) => {
       uploads.mount(express);
-      mountOipRoutes(express, { orm, verify, services, bodyLimitBytes: config.bodyLimitBytes, isReady: () => listening, version: ORT_VERSION });
+      mountOipRoutes(express, {
+        orm,
+        verify,
+        services,
+        bodyLimitBytes: config.bodyLimitBytes,
+        isReady: () => listening,
+        version: ORT_VERSION,
+      });
     },
     onStop: async () => {
       listening = false;
@@ -96,7 +147,9 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   server.listen = async (port, host) => {
     const url = await listen(port, host);
     listening = true;
-    await services.endpoints.warmUp(orm.em.fork(), config.pod, logger).catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
+    await services.endpoints
+      .warmUp(orm.em.fork(), config.pod, logger)
+      .catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
     await services.batch.resume();
     return url;
   };

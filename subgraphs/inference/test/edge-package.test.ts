@@ -5,12 +5,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDenseSigmoidModel } from './support/onnx-model.builder';
-import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, type InferenceHarness } from './support/inference.harness';
+import {
+  ALL_INFERENCE,
+  settledEndpoint,
+  startInferenceHarness,
+  type InferenceHarness,
+} from './support/inference.harness';
 
 let h: InferenceHarness;
 let admin: string;
 let versionId: string;
-const bytes = buildDenseSigmoidModel([[1, -1], [0.5, 2]], [0.25, -0.25]);
+const bytes = buildDenseSigmoidModel(
+  [
+    [1, -1],
+    [0.5, 2],
+  ],
+  [0.25, -0.25],
+);
 
 beforeAll(async () => {
   h = await startInferenceHarness();
@@ -21,11 +32,28 @@ afterAll(() => h?.close());
 
 describe('exportEdgePackage', () => {
   it('bundles model, signature, manifest and a loader that runs offline with the same answers', async () => {
-    const res = await h.gql('mutation($v: ID!) { exportEdgePackage(modelVersion: $v) { modelVersion { id } sha256 size downloadUrl files manifest } }', { v: versionId }, admin);
+    const res = await h.gql(
+      'mutation($v: ID!) { exportEdgePackage(modelVersion: $v) { modelVersion { id } sha256 size downloadUrl files manifest } }',
+      { v: versionId },
+      admin,
+    );
     expect(res.errors).toBeUndefined();
     const pkg = res.data.exportEdgePackage;
-    expect(pkg.files).toEqual(['model.onnx', 'signature.json', 'manifest.json', 'loader.mjs', 'package.json', 'README.md']);
-    expect(pkg.manifest.artifact).toMatchObject({ file: 'model.onnx', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength, irVersion: 7, opsets: [{ domain: 'ai.onnx', version: 13 }] });
+    expect(pkg.files).toEqual([
+      'model.onnx',
+      'signature.json',
+      'manifest.json',
+      'loader.mjs',
+      'package.json',
+      'README.md',
+    ]);
+    expect(pkg.manifest.artifact).toMatchObject({
+      file: 'model.onnx',
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.byteLength,
+      irVersion: 7,
+      opsets: [{ domain: 'ai.onnx', version: 13 }],
+    });
     expect(pkg.downloadUrl).toMatch(/^http:\/\/localhost:4000\/downloads\/inference\//);
     const token = pkg.downloadUrl.split('/downloads/inference/')[1];
     const download = await fetch(`${h.service.url}/downloads/${token}`);
@@ -48,9 +76,17 @@ describe('exportEdgePackage', () => {
       const offline = JSON.parse(run.stdout);
       expect(offline.engine).toBe('onnxruntime-node');
 
-      const created = await h.gql('mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name: 'edge-check', routes: [{ modelVersion: versionId, weight: 1 }] } }, admin);
+      const created = await h.gql(
+        'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
+        { i: { name: 'edge-check', routes: [{ modelVersion: versionId, weight: 1 }] } },
+        admin,
+      );
       await settledEndpoint(h, created.data.createEndpoint.id, admin);
-      const online = await h.gql('mutation($i: PredictInput!) { predict(input: $i) { outputs { name datatype shape data } } }', { i: { endpoint: 'edge-check', ...request } }, admin);
+      const online = await h.gql(
+        'mutation($i: PredictInput!) { predict(input: $i) { outputs { name datatype shape data } } }',
+        { i: { endpoint: 'edge-check', ...request } },
+        admin,
+      );
       expect(offline.outputs).toEqual(online.data.predict.outputs);
 
       fs.writeFileSync(path.join(dir, 'model.onnx'), Buffer.from('tampered'));
@@ -63,9 +99,17 @@ describe('exportEdgePackage', () => {
   });
 
   it('needs inference:manage and refuses versions of another organization', async () => {
-    const denied = await h.gql('mutation($v: ID!) { exportEdgePackage(modelVersion: $v) { sha256 } }', { v: versionId }, await h.token(['inference:read', 'inference:invoke']));
+    const denied = await h.gql(
+      'mutation($v: ID!) { exportEdgePackage(modelVersion: $v) { sha256 } }',
+      { v: versionId },
+      await h.token(['inference:read', 'inference:invoke']),
+    );
     expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
-    const other = await h.gql('mutation($v: ID!) { exportEdgePackage(modelVersion: $v) { sha256 } }', { v: versionId }, await h.token(ALL_INFERENCE, 'org-elsewhere'));
+    const other = await h.gql(
+      'mutation($v: ID!) { exportEdgePackage(modelVersion: $v) { sha256 } }',
+      { v: versionId },
+      await h.token(ALL_INFERENCE, 'org-elsewhere'),
+    );
     expect(other.errors?.[0].extensions.code).toBe('FORBIDDEN');
   });
 });

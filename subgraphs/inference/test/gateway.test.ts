@@ -4,20 +4,43 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../../../lib/src/testing/harness';
 import { startGatewayOver, type RunningGateway } from '../../../test/support/gateway-harness';
 import { buildDenseSigmoidModel } from './support/onnx-model.builder';
-import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, type InferenceHarness } from './support/inference.harness';
+import {
+  ALL_INFERENCE,
+  settledEndpoint,
+  startInferenceHarness,
+  type InferenceHarness,
+} from './support/inference.harness';
 
 let h: InferenceHarness;
 let gateway: RunningGateway;
 let admin: string;
 const x = { name: 'x', datatype: 'FP32', shape: [2, 2], data: [0.25, -1, 3, 0.5] };
-const PREDICT = 'mutation($i: PredictInput!) { predict(input: $i) { modelVersion { id } outputs { name datatype shape data } } }';
+const PREDICT =
+  'mutation($i: PredictInput!) { predict(input: $i) { modelVersion { id } outputs { name datatype shape data } } }';
 
 beforeAll(async () => {
   h = await startInferenceHarness();
-  gateway = await startGatewayOver([h.service], { auth: { jwksUrl: h.issuer.jwksUrl, issuer: h.issuer.issuer, audience: h.issuer.audience } });
+  gateway = await startGatewayOver([h.service], {
+    auth: { jwksUrl: h.issuer.jwksUrl, issuer: h.issuer.issuer, audience: h.issuer.audience },
+  });
   admin = await h.token(ALL_INFERENCE);
-  const v = h.platform.addModel({ organizationId: h.org, modelName: 'gw', version: 1, bytes: buildDenseSigmoidModel([[1, -2], [0.5, 1]], [0, 0.5]) });
-  const res = await h.gql('mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name: 'gw', routes: [{ modelVersion: v.id, weight: 1 }] } }, admin);
+  const v = h.platform.addModel({
+    organizationId: h.org,
+    modelName: 'gw',
+    version: 1,
+    bytes: buildDenseSigmoidModel(
+      [
+        [1, -2],
+        [0.5, 1],
+      ],
+      [0, 0.5],
+    ),
+  });
+  const res = await h.gql(
+    'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
+    { i: { name: 'gw', routes: [{ modelVersion: v.id, weight: 1 }] } },
+    admin,
+  );
   await settledEndpoint(h, res.data.createEndpoint.id, admin);
 });
 afterAll(async () => {
@@ -31,12 +54,21 @@ describe('through the gateway', () => {
     const ok = await gql(gateway.graphqlUrl, PREDICT, { i: { endpoint: 'gw', inputs: [x] } }, invoker);
     expect(ok.errors).toBeUndefined();
     expect(ok.data.predict.outputs[0]).toMatchObject({ name: 'y', datatype: 'FP32', shape: [2, 2] });
-    const viewer = await gql(gateway.graphqlUrl, PREDICT, { i: { endpoint: 'gw', inputs: [x] } }, await h.token(['inference:read']));
+    const viewer = await gql(
+      gateway.graphqlUrl,
+      PREDICT,
+      { i: { endpoint: 'gw', inputs: [x] } },
+      await h.token(['inference:read']),
+    );
     expect(viewer.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', serviceName: 'inference' });
   });
 
   it('answers OIP REST infer with the same numbers as GraphQL', async () => {
-    const rest = await fetch(`${gateway.url}/v2/models/gw/infer`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [x] }) });
+    const rest = await fetch(`${gateway.url}/v2/models/gw/infer`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [x] }),
+    });
     expect(rest.status).toBe(200);
     const body = (await rest.json()) as any;
     const graph = await gql(gateway.graphqlUrl, PREDICT, { i: { endpoint: 'gw', inputs: [x] } }, admin);
@@ -44,20 +76,33 @@ describe('through the gateway', () => {
   });
 
   it('delivers predictions made by another client to a subscriber', async () => {
-    const client = createClient({ url: gateway.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${await h.token(['inference:read'])}` } });
+    const client = createClient({
+      url: gateway.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${await h.token(['inference:read'])}` },
+    });
     const invoker = await h.token(['inference:invoke']);
     let timer: NodeJS.Timeout | undefined;
     const event = await new Promise<any>((resolve, reject) => {
-      const stop = client.subscribe({ query: 'subscription { predictionStream(endpoint: "gw", includeOutputs: true) { modelVersion { id } outputs { data } } }' }, {
-        next: (v) => {
-          if (v.errors) return reject(new Error(JSON.stringify(v.errors)));
-          stop();
-          resolve(v.data);
+      const stop = client.subscribe(
+        {
+          query:
+            'subscription { predictionStream(endpoint: "gw", includeOutputs: true) { modelVersion { id } outputs { data } } }',
         },
-        error: reject,
-        complete: () => undefined,
-      });
-      timer = setInterval(() => void gql(gateway.graphqlUrl, PREDICT, { i: { endpoint: 'gw', inputs: [x] } }, invoker), 100);
+        {
+          next: (v) => {
+            if (v.errors) return reject(new Error(JSON.stringify(v.errors)));
+            stop();
+            resolve(v.data);
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+      timer = setInterval(
+        () => void gql(gateway.graphqlUrl, PREDICT, { i: { endpoint: 'gw', inputs: [x] } }, invoker),
+        100,
+      );
     });
     clearInterval(timer);
     await client.dispose();

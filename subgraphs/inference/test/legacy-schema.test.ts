@@ -71,7 +71,14 @@ const JOB = 'b0000000-0000-4000-8000-000000000001';
 const t = (iso: string): Date => new Date(iso);
 
 const PG_REACHABLE =
-  spawnSync(process.execPath, ['-e', "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"], { timeout: 5000 }).status === 0;
+  spawnSync(
+    process.execPath,
+    [
+      '-e',
+      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
+    ],
+    { timeout: 5000 },
+  ).status === 0;
 
 /**
  * The schema changes an update would make, one statement a line, without SQLite's rebuild of
@@ -93,9 +100,15 @@ const BATCH_ROW_ERRORS_CHANGE: Record<'sqlite' | 'postgresql', string[]> = {
 };
 
 function pendingChanges(sql: string, label: 'sqlite' | 'postgresql'): string[] {
-  const statements = sql.split(';').map((s) => s.trim().replace(/[`"]/g, '')).filter(Boolean);
-  const rebuild = (s: string) => /^pragma foreign_keys = (off|on)$/.test(s) || /\bbatch_inference_jobs(__temp_alter)?\b/.test(s);
-  return (label === 'sqlite' ? statements.filter((s) => !rebuild(s)) : statements).map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'));
+  const statements = sql
+    .split(';')
+    .map((s) => s.trim().replace(/[`"]/g, ''))
+    .filter(Boolean);
+  const rebuild = (s: string) =>
+    /^pragma foreign_keys = (off|on)$/.test(s) || /\bbatch_inference_jobs(__temp_alter)?\b/.test(s);
+  return (label === 'sqlite' ? statements.filter((s) => !rebuild(s)) : statements).map((s) =>
+    s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'),
+  );
 }
 
 interface LegacyDatabase {
@@ -108,20 +121,36 @@ interface LegacyDatabase {
 
 function databases(): LegacyDatabase[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-legacy-'));
-  const out: LegacyDatabase[] = [{ label: 'sqlite', url: path.join(dir, 'inference.sqlite'), create: async () => {}, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) }];
+  const out: LegacyDatabase[] = [
+    {
+      label: 'sqlite',
+      url: path.join(dir, 'inference.sqlite'),
+      create: async () => {},
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    },
+  ];
   if (PG_REACHABLE) {
     const pg = testPostgresDatabase('aic_inference_legacy');
     out.push({
       label: 'postgresql',
       url: pg.url,
       async create() {
-        const admin = await createOrm({ databaseUrl: pg.url.replace(/\/[^/]+$/, '/postgres'), dataDir: os.tmpdir(), serviceName: 'inference-test', entities: LEGACY, syncSchema: false });
+        const admin = await createOrm({
+          databaseUrl: pg.url.replace(/\/[^/]+$/, '/postgres'),
+          dataDir: os.tmpdir(),
+          serviceName: 'inference-test',
+          entities: LEGACY,
+          syncSchema: false,
+        });
         await admin.em.getConnection().execute(`CREATE DATABASE "${pg.name}"`);
         await admin.close();
       },
       drop: () => pg.drop(),
     });
-  } else console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped');
+  } else
+    console.warn(
+      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
+    );
   return out;
 }
 
@@ -134,24 +163,71 @@ describe.each(databases())('an inference database from before the base entities,
 
   it('boots with no schema change and serves every old row the same', async () => {
     await db.create();
-    const legacy = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'inference-test', entities: LEGACY, syncSchema: false });
+    const legacy = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'inference-test',
+      entities: LEGACY,
+      syncSchema: false,
+    });
     const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-    for (const statement of sql.split(';\n').map((s) => s.trim()).filter(Boolean)) await legacy.em.getConnection().execute(statement);
+    for (const statement of sql
+      .split(';\n')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await legacy.em.getConnection().execute(statement);
     const em = legacy.em.fork();
     em.create(LegacyEndpoint, {
-      id: ENDPOINT, organizationId: ORG, name: 'old', routes: [{ modelVersionId: 'mv-legacy', weight: 1 }], maxBatchSize: 1, maxQueueDelayMs: 0, replicas: 2, executionProviders: ['cpu'],
-      createdById: 'u-legacy', createdAt: t('2025-01-02T03:04:05.000Z'), updatedAt: t('2025-02-03T04:05:06.000Z'),
+      id: ENDPOINT,
+      organizationId: ORG,
+      name: 'old',
+      routes: [{ modelVersionId: 'mv-legacy', weight: 1 }],
+      maxBatchSize: 1,
+      maxQueueDelayMs: 0,
+      replicas: 2,
+      executionProviders: ['cpu'],
+      createdById: 'u-legacy',
+      createdAt: t('2025-01-02T03:04:05.000Z'),
+      updatedAt: t('2025-02-03T04:05:06.000Z'),
     });
     em.create(LegacyBatchJob, {
-      id: JOB, organizationId: ORG, endpointId: ENDPOINT, datasetId: 'd-legacy', mapping: [{ input: 'x', columns: ['a'] }], passthroughColumns: [], outputDatasetName: 'old-predictions', chunkSize: 8,
-      status: 'SUCCEEDED', rowsDone: 4, rowsTotal: 4, attempts: 1, createdById: 'u-legacy', createdAt: t('2025-03-04T05:06:07.000Z'),
+      id: JOB,
+      organizationId: ORG,
+      endpointId: ENDPOINT,
+      datasetId: 'd-legacy',
+      mapping: [{ input: 'x', columns: ['a'] }],
+      passthroughColumns: [],
+      outputDatasetName: 'old-predictions',
+      chunkSize: 8,
+      status: 'SUCCEEDED',
+      rowsDone: 4,
+      rowsTotal: 4,
+      attempts: 1,
+      createdById: 'u-legacy',
+      createdAt: t('2025-03-04T05:06:07.000Z'),
     });
-    em.create(LegacyCachedModelVersion, { id: 'mv-legacy', organizationId: ORG, modelId: 'm-legacy', modelName: 'old', version: '1', sha256: 'a'.repeat(64), size: 10, format: 'onnx', fetchedAt: t('2025-04-05T06:07:08.000Z') });
+    em.create(LegacyCachedModelVersion, {
+      id: 'mv-legacy',
+      organizationId: ORG,
+      modelId: 'm-legacy',
+      modelName: 'old',
+      version: '1',
+      sha256: 'a'.repeat(64),
+      size: 10,
+      format: 'onnx',
+      fetchedAt: t('2025-04-05T06:07:08.000Z'),
+    });
     await em.flush();
     await legacy.close();
 
     // What the ORM would still change: only the batch jobs' row errors (the cache's creation time is its `fetched_at` column).
-    const probe = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'inference-test', entities: ENTITIES, syncSchema: false });
+    const probe = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'inference-test',
+      entities: ENTITIES,
+      syncSchema: false,
+    });
     const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
     await probe.close();
     expect(pendingChanges(pending, db.label)).toEqual(BATCH_ROW_ERRORS_CHANGE[db.label]);
@@ -159,19 +235,62 @@ describe.each(databases())('an inference database from before the base entities,
     h = await startInferenceHarness({ databaseUrl: db.url });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await h.built.orm.getMigrator().getPendingMigrations()).toEqual([]);
-    expect(pendingChanges(await h.built.orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }), db.label)).toEqual([]);
+    expect(
+      pendingChanges(
+        await h.built.orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }),
+        db.label,
+      ),
+    ).toEqual([]);
     const token = await h.token(ALL_INFERENCE, ORG);
-    const res = await h.gql('{ endpoints { id name replicas createdAt updatedAt } batchInferenceJobs { id status rowsDone createdAt endpoint { id } } }', {}, token);
+    const res = await h.gql(
+      '{ endpoints { id name replicas createdAt updatedAt } batchInferenceJobs { id status rowsDone createdAt endpoint { id } } }',
+      {},
+      token,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({
-      endpoints: [{ id: ENDPOINT, name: 'old', replicas: 2, createdAt: '2025-01-02T03:04:05.000Z', updatedAt: '2025-02-03T04:05:06.000Z' }],
-      batchInferenceJobs: [{ id: JOB, status: 'SUCCEEDED', rowsDone: 4, createdAt: '2025-03-04T05:06:07.000Z', endpoint: { id: ENDPOINT } }],
+      endpoints: [
+        {
+          id: ENDPOINT,
+          name: 'old',
+          replicas: 2,
+          createdAt: '2025-01-02T03:04:05.000Z',
+          updatedAt: '2025-02-03T04:05:06.000Z',
+        },
+      ],
+      batchInferenceJobs: [
+        {
+          id: JOB,
+          status: 'SUCCEEDED',
+          rowsDone: 4,
+          createdAt: '2025-03-04T05:06:07.000Z',
+          endpoint: { id: ENDPOINT },
+        },
+      ],
     });
 
     // The cached version reads as before, its fetch time as `createdAt`; fetching it again writes the row again.
     const versions = new CachedModelVersionRepository();
-    expect(await versions.findById(h.built.orm.em.fork(), 'mv-legacy')).toMatchObject({ organizationId: ORG, modelName: 'old', createdAt: t('2025-04-05T06:07:08.000Z') });
-    await versions.save(h.built.orm.em.fork(), { id: 'mv-legacy', organizationId: ORG, modelId: 'm-legacy', modelName: 'old', version: '1', sha256: 'b'.repeat(64), size: 11, format: 'onnx', createdAt: t('2025-05-06T07:08:09.000Z') });
-    expect(await versions.findById(h.built.orm.em.fork(), 'mv-legacy')).toMatchObject({ sha256: 'b'.repeat(64), size: 11, createdAt: t('2025-05-06T07:08:09.000Z') });
+    expect(await versions.findById(h.built.orm.em.fork(), 'mv-legacy')).toMatchObject({
+      organizationId: ORG,
+      modelName: 'old',
+      createdAt: t('2025-04-05T06:07:08.000Z'),
+    });
+    await versions.save(h.built.orm.em.fork(), {
+      id: 'mv-legacy',
+      organizationId: ORG,
+      modelId: 'm-legacy',
+      modelName: 'old',
+      version: '1',
+      sha256: 'b'.repeat(64),
+      size: 11,
+      format: 'onnx',
+      createdAt: t('2025-05-06T07:08:09.000Z'),
+    });
+    expect(await versions.findById(h.built.orm.em.fork(), 'mv-legacy')).toMatchObject({
+      sha256: 'b'.repeat(64),
+      size: 11,
+      createdAt: t('2025-05-06T07:08:09.000Z'),
+    });
   });
 });

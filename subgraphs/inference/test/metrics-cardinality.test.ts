@@ -2,7 +2,12 @@
 // (AIC_METRICS_MAX_LABEL_VALUES, 3 here) new endpoints are counted under `other`; /metrics stops growing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDenseSigmoidModel } from './support/onnx-model.builder';
-import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, type InferenceHarness } from './support/inference.harness';
+import {
+  ALL_INFERENCE,
+  settledEndpoint,
+  startInferenceHarness,
+  type InferenceHarness,
+} from './support/inference.harness';
 
 const CREATE = 'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }';
 const PREDICT = 'mutation($i: PredictInput!) { predict(input: $i) { endpointId } }';
@@ -14,12 +19,18 @@ let version: string;
 beforeAll(async () => {
   h = await startInferenceHarness({ metricsMaxLabelValues: 3 });
   admin = await h.token(ALL_INFERENCE);
-  version = h.platform.addModel({ organizationId: h.org, modelName: 'tiny', version: 1, bytes: buildDenseSigmoidModel([[1], [1]], [0]) }).id;
+  version = h.platform.addModel({
+    organizationId: h.org,
+    modelName: 'tiny',
+    version: 1,
+    bytes: buildDenseSigmoidModel([[1], [1]], [0]),
+  }).id;
 });
 afterAll(() => h?.close());
 
 const metrics = async () => (await fetch(`${h.service.url}/metrics`)).text();
-const endpointLabels = (text: string, metric: string) => new Set([...text.matchAll(new RegExp(`^${metric}\\{[^}]*endpoint="([^"]*)"`, 'gm'))].map((m) => m[1]));
+const endpointLabels = (text: string, metric: string) =>
+  new Set([...text.matchAll(new RegExp(`^${metric}\\{[^}]*endpoint="([^"]*)"`, 'gm'))].map((m) => m[1]));
 
 describe('inference metrics under many endpoints', () => {
   it('keeps the first endpoint/version pairs and counts the rest as other', async () => {
@@ -31,7 +42,11 @@ describe('inference metrics under many endpoints', () => {
     }
     const predictAll = async () => {
       for (const name of names) {
-        const res = await h.gql(PREDICT, { i: { endpoint: name, inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] } }, admin);
+        const res = await h.gql(
+          PREDICT,
+          { i: { endpoint: name, inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] } },
+          admin,
+        );
         expect(res.errors).toBeUndefined();
       }
     };
@@ -40,11 +55,17 @@ describe('inference metrics under many endpoints', () => {
     for (const metric of ['inference_predictions_total', 'inference_prediction_duration_seconds_count']) {
       expect(endpointLabels(first, metric), metric).toEqual(new Set([...names.slice(0, 3), 'other']));
     }
-    expect(first).toMatch(new RegExp(`^inference_predictions_total\\{[^}]*endpoint="other",model_version="other"[^}]*\\} 5$`, 'm'));
+    expect(first).toMatch(
+      new RegExp(`^inference_predictions_total\\{[^}]*endpoint="other",model_version="other"[^}]*\\} 5$`, 'm'),
+    );
     await predictAll();
     const second = await metrics();
     // Only values changed: the same inference series as before.
-    const series = (text: string) => text.split('\n').filter((l) => l.startsWith('inference_predict')).map((l) => l.slice(0, l.lastIndexOf(' ')));
+    const series = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('inference_predict'))
+        .map((l) => l.slice(0, l.lastIndexOf(' ')));
     expect(series(second)).toEqual(series(first));
   });
 });

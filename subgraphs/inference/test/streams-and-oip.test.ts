@@ -2,27 +2,49 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDenseSigmoidModel, buildIdentityModel } from './support/onnx-model.builder';
-import { ALL_INFERENCE, settledEndpoint, startInferenceHarness, type InferenceHarness } from './support/inference.harness';
+import {
+  ALL_INFERENCE,
+  settledEndpoint,
+  startInferenceHarness,
+  type InferenceHarness,
+} from './support/inference.harness';
 
 let h: InferenceHarness;
 let admin: string;
 let endpointId: string;
 const ids: Record<string, string> = {};
-const W = [[0.5, -1], [2, 0.25], [-0.75, 1]];
+const W = [
+  [0.5, -1],
+  [2, 0.25],
+  [-0.75, 1],
+];
 const B = [0.1, -0.3];
 
 beforeAll(async () => {
   h = await startInferenceHarness();
   admin = await h.token(ALL_INFERENCE);
-  ids.v1 = h.platform.addModel({ organizationId: h.org, modelName: 'dense', version: 1, bytes: buildDenseSigmoidModel(W, B) }).id;
-  const res = await h.gql('mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name: 'scorer', routes: [{ modelVersion: ids.v1, weight: 1 }] } }, admin);
+  ids.v1 = h.platform.addModel({
+    organizationId: h.org,
+    modelName: 'dense',
+    version: 1,
+    bytes: buildDenseSigmoidModel(W, B),
+  }).id;
+  const res = await h.gql(
+    'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
+    { i: { name: 'scorer', routes: [{ modelVersion: ids.v1, weight: 1 }] } },
+    admin,
+  );
   endpointId = res.data.createEndpoint.id;
   await settledEndpoint(h, endpointId, admin);
 });
 afterAll(() => h?.close());
 
 function wsClient(token: string): Client {
-  return createClient({ url: h.service.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+  return createClient({
+    url: h.service.graphqlUrl.replace('http', 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+  });
 }
 
 /** Collects `count` events of a subscription while `act` runs repeatedly (graphql-ws subscribes asynchronously). */
@@ -30,43 +52,70 @@ async function collect(client: Client, query: string, count: number, act?: () =>
   const events: any[] = [];
   let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
-    const stop = client.subscribe({ query }, {
-      next: (v) => {
-        if (v.errors) return reject(new Error(JSON.stringify(v.errors)));
-        events.push(v.data);
-        if (events.length >= count) {
-          stop();
-          resolve();
-        }
+    const stop = client.subscribe(
+      { query },
+      {
+        next: (v) => {
+          if (v.errors) return reject(new Error(JSON.stringify(v.errors)));
+          events.push(v.data);
+          if (events.length >= count) {
+            stop();
+            resolve();
+          }
+        },
+        error: reject,
+        complete: () => resolve(),
       },
-      error: reject,
-      complete: () => resolve(),
-    });
+    );
     if (act) timer = setInterval(() => void act(), 100);
   });
   clearInterval(timer);
   return events;
 }
 
-const rows = [[1, 2, 3], [0, -1, 0.5]];
+const rows = [
+  [1, 2, 3],
+  [0, -1, 0.5],
+];
 
 /** onnxruntime computes in float32; the reference here in float64: equal to 6 decimals. */
 function expectClose(actual: number[], wanted: number[]): void {
   expect(actual).toHaveLength(wanted.length);
   actual.forEach((v, i) => expect(v).toBeCloseTo(wanted[i], 6));
 }
-const expected = rows.map((r) => B.map((b, j) => Math.fround(1 / (1 + Math.exp(-(r.reduce((s, v, i) => s + v * W[i][j], 0) + b))))));
+const expected = rows.map((r) =>
+  B.map((b, j) => Math.fround(1 / (1 + Math.exp(-(r.reduce((s, v, i) => s + v * W[i][j], 0) + b))))),
+);
 
 describe('subscriptions', () => {
   it('delivers predictions made by another client to a predictionStream subscriber', async () => {
     const watcher = wsClient(await h.token(['inference:read']));
     const invoker = await h.token(['inference:invoke']);
-    const events = await collect(watcher, `subscription { predictionStream(endpoint: "scorer", includeOutputs: true) { endpointId modelVersion { id } latencyMs routingKey outputs { name shape data } outputsOmitted } }`, 1, () =>
-      h.gql('mutation($i: PredictInput!) { predict(input: $i) { latencyMs } }', { i: { endpoint: endpointId, inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: rows }], routingKey: 'someone-else' } }, invoker),
+    const events = await collect(
+      watcher,
+      `subscription { predictionStream(endpoint: "scorer", includeOutputs: true) { endpointId modelVersion { id } latencyMs routingKey outputs { name shape data } outputsOmitted } }`,
+      1,
+      () =>
+        h.gql(
+          'mutation($i: PredictInput!) { predict(input: $i) { latencyMs } }',
+          {
+            i: {
+              endpoint: endpointId,
+              inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: rows }],
+              routingKey: 'someone-else',
+            },
+          },
+          invoker,
+        ),
     );
     await watcher.dispose();
     const e = events[0].predictionStream;
-    expect(e).toMatchObject({ endpointId, modelVersion: { id: ids.v1 }, routingKey: 'someone-else', outputsOmitted: false });
+    expect(e).toMatchObject({
+      endpointId,
+      modelVersion: { id: ids.v1 },
+      routingKey: 'someone-else',
+      outputsOmitted: false,
+    });
     expect(e.latencyMs).toBeGreaterThan(0);
     expect(e.outputs).toMatchObject([{ name: 'y', shape: [2, 2] }]);
     expectClose(e.outputs[0].data, expected.flat());
@@ -74,7 +123,11 @@ describe('subscriptions', () => {
 
   it('streams live endpoint metrics', async () => {
     const client = wsClient(admin);
-    const events = await collect(client, `subscription { endpointMetrics(endpoint: "scorer", intervalMs: 100) { endpointId versions { modelVersion { id } requests errors latencyP50Ms latencyP99Ms throughput } } }`, 2);
+    const events = await collect(
+      client,
+      `subscription { endpointMetrics(endpoint: "scorer", intervalMs: 100) { endpointId versions { modelVersion { id } requests errors latencyP50Ms latencyP99Ms throughput } } }`,
+      2,
+    );
     await client.dispose();
     expect(events[1].endpointMetrics.endpointId).toBe(endpointId);
     expect(events[1].endpointMetrics.versions[0]).toMatchObject({ modelVersion: { id: ids.v1 }, errors: 0 });
@@ -83,13 +136,17 @@ describe('subscriptions', () => {
 
   it('refuses a stream without inference:read', async () => {
     const client = wsClient(await h.token(['inference:invoke']));
-    await expect(collect(client, `subscription { endpointMetrics(endpoint: "scorer", intervalMs: 100) { endpointId } }`, 1)).rejects.toThrow(/FORBIDDEN|Missing permission/);
+    await expect(
+      collect(client, `subscription { endpointMetrics(endpoint: "scorer", intervalMs: 100) { endpointId } }`, 1),
+    ).rejects.toThrow(/FORBIDDEN|Missing permission/);
     await client.dispose();
   });
 
   it('refuses a stream of another organization', async () => {
     const client = wsClient(await h.token(ALL_INFERENCE, 'other-org'));
-    await expect(collect(client, `subscription { predictionStream(endpoint: "${endpointId}") { latencyMs } }`, 1)).rejects.toThrow(/FORBIDDEN|another organization/);
+    await expect(
+      collect(client, `subscription { predictionStream(endpoint: "${endpointId}") { latencyMs } }`, 1),
+    ).rejects.toThrow(/FORBIDDEN|another organization/);
     await client.dispose();
   });
 });
@@ -102,7 +159,13 @@ describe('Open Inference Protocol REST', () => {
     expect(await (await fetch(`${base()}/health/live`)).json()).toEqual({ live: true });
     expect(await (await fetch(`${base()}/health/ready`)).json()).toEqual({ ready: true });
     const meta = (await (await fetch(`${base()}/models/scorer`, { headers: auth(admin) })).json()) as any;
-    expect(meta).toEqual({ name: 'scorer', versions: [ids.v1], platform: 'onnxruntime_onnx', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }] });
+    expect(meta).toEqual({
+      name: 'scorer',
+      versions: [ids.v1],
+      platform: 'onnxruntime_onnx',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3] }],
+      outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],
+    });
     const ready = await fetch(`${base()}/models/scorer/ready`, { headers: auth(admin) });
     expect([ready.status, await ready.json()]).toEqual([200, { name: 'scorer', ready: true }]);
     const versionReady = await fetch(`${base()}/models/scorer/versions/${ids.v1}/ready`, { headers: auth(admin) });
@@ -111,57 +174,128 @@ describe('Open Inference Protocol REST', () => {
 
   it('infers with JSON and gives the same numbers as GraphQL', async () => {
     const body = { id: 'req-1', inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: rows.flat() }] };
-    const res = await fetch(`${base()}/models/scorer/infer`, { method: 'POST', headers: { ...auth(admin), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base()}/models/scorer/infer`, {
+      method: 'POST',
+      headers: { ...auth(admin), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     const json = (await res.json()) as any;
-    expect(json).toMatchObject({ model_name: 'scorer', model_version: ids.v1, id: 'req-1', outputs: [{ name: 'y', datatype: 'FP32', shape: [2, 2] }] });
+    expect(json).toMatchObject({
+      model_name: 'scorer',
+      model_version: ids.v1,
+      id: 'req-1',
+      outputs: [{ name: 'y', datatype: 'FP32', shape: [2, 2] }],
+    });
     expectClose(json.outputs[0].data, expected.flat());
-    const gql = await h.gql('mutation($i: PredictInput!) { predict(input: $i) { outputs { data } } }', { i: { endpoint: 'scorer', inputs: body.inputs } }, admin);
+    const gql = await h.gql(
+      'mutation($i: PredictInput!) { predict(input: $i) { outputs { data } } }',
+      { i: { endpoint: 'scorer', inputs: body.inputs } },
+      admin,
+    );
     expect(gql.data.predict.outputs[0].data).toEqual(json.outputs[0].data);
   });
 
   it('speaks the binary data extension both ways, and pins a version', async () => {
     const x = new Float32Array(rows.flat());
-    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], parameters: { binary_data_size: x.byteLength } }], outputs: [{ name: 'y', parameters: { binary_data: true } }] }));
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], parameters: { binary_data_size: x.byteLength } }],
+        outputs: [{ name: 'y', parameters: { binary_data: true } }],
+      }),
+    );
     const res = await fetch(`${base()}/models/scorer/versions/${ids.v1}/infer`, {
       method: 'POST',
-      headers: { ...auth(admin), 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+      headers: {
+        ...auth(admin),
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.length),
+      },
       body: Buffer.concat([header, Buffer.from(x.buffer)]),
     });
     expect(res.status).toBe(200);
     const length = Number(res.headers.get('inference-header-content-length'));
     const bytes = Buffer.from(await res.arrayBuffer());
     const head = JSON.parse(bytes.subarray(0, length).toString());
-    expect(head).toEqual({ model_name: 'scorer', model_version: ids.v1, outputs: [{ name: 'y', datatype: 'FP32', shape: [2, 2], parameters: { binary_data_size: 16 } }] });
+    expect(head).toEqual({
+      model_name: 'scorer',
+      model_version: ids.v1,
+      outputs: [{ name: 'y', datatype: 'FP32', shape: [2, 2], parameters: { binary_data_size: 16 } }],
+    });
     const binary = Array.from(new Float32Array(new Uint8Array(bytes.subarray(length)).buffer));
     expectClose(binary, expected.flat());
-    const json = (await (await fetch(`${base()}/models/scorer/infer`, { method: 'POST', headers: { ...auth(admin), 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: rows }] }) })).json()) as any;
+    const json = (await (
+      await fetch(`${base()}/models/scorer/infer`, {
+        method: 'POST',
+        headers: { ...auth(admin), 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: rows }] }),
+      })
+    ).json()) as any;
     expect(binary).toEqual(json.outputs[0].data);
   });
 
   it('carries a 3×320×320 FP32 image as raw bytes both ways', async () => {
-    const image = h.platform.addModel({ organizationId: h.org, modelName: 'image-echo', version: 1, bytes: buildIdentityModel('FP32', ['batch', 3, 320, 320]) });
-    const created = await h.gql('mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', { i: { name: 'image-echo', routes: [{ modelVersion: image.id, weight: 1 }] } }, admin);
+    const image = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'image-echo',
+      version: 1,
+      bytes: buildIdentityModel('FP32', ['batch', 3, 320, 320]),
+    });
+    const created = await h.gql(
+      'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
+      { i: { name: 'image-echo', routes: [{ modelVersion: image.id, weight: 1 }] } },
+      admin,
+    );
     await settledEndpoint(h, created.data.createEndpoint.id, admin);
     const pixels = Float32Array.from({ length: 3 * 320 * 320 }, (_, i) => (i % 251) / 250);
-    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3, 320, 320], parameters: { binary_data_size: pixels.byteLength } }], parameters: { binary_data_output: true } }));
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          {
+            name: 'input',
+            datatype: 'FP32',
+            shape: [1, 3, 320, 320],
+            parameters: { binary_data_size: pixels.byteLength },
+          },
+        ],
+        parameters: { binary_data_output: true },
+      }),
+    );
     const res = await fetch(`${base()}/models/image-echo/infer`, {
       method: 'POST',
-      headers: { ...auth(admin), 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+      headers: {
+        ...auth(admin),
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.length),
+      },
       body: Buffer.concat([header, Buffer.from(pixels.buffer)]),
     });
     expect(res.status).toBe(200);
     const length = Number(res.headers.get('inference-header-content-length'));
     const bytes = Buffer.from(await res.arrayBuffer());
-    expect(JSON.parse(bytes.subarray(0, length).toString()).outputs[0]).toEqual({ name: 'output', datatype: 'FP32', shape: [1, 3, 320, 320], parameters: { binary_data_size: pixels.byteLength } });
+    expect(JSON.parse(bytes.subarray(0, length).toString()).outputs[0]).toEqual({
+      name: 'output',
+      datatype: 'FP32',
+      shape: [1, 3, 320, 320],
+      parameters: { binary_data_size: pixels.byteLength },
+    });
     expect(bytes.subarray(length).equals(Buffer.from(pixels.buffer))).toBe(true);
   });
 
   it('answers errors as { error } with fitting statuses', async () => {
     const post = (path: string, body: unknown, headers: Record<string, string> = auth(admin)) =>
-      fetch(`${base()}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const bad = await post('/models/scorer/infer', { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [1, 2] }] });
-    expect([bad.status, await bad.json()]).toEqual([400, { error: 'Input tensors do not fit the model signature: inputs[0].data: has 2 elements, shape [1, 3] needs 3' }]);
+      fetch(`${base()}${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const bad = await post('/models/scorer/infer', {
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [1, 2] }],
+    });
+    expect([bad.status, await bad.json()]).toEqual([
+      400,
+      { error: 'Input tensors do not fit the model signature: inputs[0].data: has 2 elements, shape [1, 3] needs 3' },
+    ]);
     const missing = await post('/models/nope/infer', { inputs: [] });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: expect.stringContaining('not found') });
@@ -174,7 +308,9 @@ describe('Open Inference Protocol REST', () => {
 
   it('exports Prometheus metrics of predictions and sessions', async () => {
     const text = await (await fetch(`${h.service.url}/metrics`)).text();
-    expect(text).toMatch(new RegExp(`inference_predictions_total\\{[^}]*endpoint="scorer"[^}]*model_version="${ids.v1}"[^}]*outcome="ok"`));
+    expect(text).toMatch(
+      new RegExp(`inference_predictions_total\\{[^}]*endpoint="scorer"[^}]*model_version="${ids.v1}"[^}]*outcome="ok"`),
+    );
     expect(text).toContain('inference_prediction_duration_seconds_bucket');
     expect(text).toMatch(/inference_sessions\{[^}]*state="READY"[^}]*\} [1-9]/);
   });

@@ -27,9 +27,15 @@ function generateTable(rows: number, features: number, seed: number): { x: Matri
   return { x: { data, rows, cols: features }, labels };
 }
 
-function split(table: { x: Matrix; labels: Int32Array }, trainRows: number): { train: LabeledData; validation: LabeledData } {
+function split(
+  table: { x: Matrix; labels: Int32Array },
+  trainRows: number,
+): { train: LabeledData; validation: LabeledData } {
   const cols = table.x.cols;
-  const part = (from: number, to: number): LabeledData => ({ x: { data: table.x.data.slice(from * cols, to * cols), rows: to - from, cols }, labels: table.labels.slice(from, to) });
+  const part = (from: number, to: number): LabeledData => ({
+    x: { data: table.x.data.slice(from * cols, to * cols), rows: to - from, cols },
+    labels: table.labels.slice(from, to),
+  });
   return { train: part(0, trainRows), validation: part(trainRows, table.x.rows) };
 }
 
@@ -40,10 +46,29 @@ async function main(): Promise<void> {
   const { train, validation } = split(table, Math.floor(rows * 0.9));
   const schema = { featureNames: Array.from({ length: features }, (_, i) => `f${i}`), classes: ['0', '1'] };
   const cases: { name: string; spec: TrainingSpec }[] = [
-    { name: 'logistic regression (Adam, batch 256)', spec: { algorithm: 'LOGISTIC_REGRESSION', epochs: 3, batchSize: 256, learningRate: 0.01 } },
-    { name: 'logistic regression (SGD, batch 32)', spec: { algorithm: 'LOGISTIC_REGRESSION', epochs: 2, batchSize: 32, optimizer: 'sgd', learningRate: 0.01 } },
-    { name: 'MLP 64-32 relu (Adam, batch 256)', spec: { algorithm: 'MLP_CLASSIFIER', hiddenLayers: [64, 32], epochs: 2, batchSize: 256, learningRate: 0.001 } },
-    { name: 'MLP 16 tanh (Adam, batch 64)', spec: { algorithm: 'MLP_CLASSIFIER', hiddenLayers: [16], activation: 'tanh', epochs: 2, batchSize: 64, learningRate: 0.001 } },
+    {
+      name: 'logistic regression (Adam, batch 256)',
+      spec: { algorithm: 'LOGISTIC_REGRESSION', epochs: 3, batchSize: 256, learningRate: 0.01 },
+    },
+    {
+      name: 'logistic regression (SGD, batch 32)',
+      spec: { algorithm: 'LOGISTIC_REGRESSION', epochs: 2, batchSize: 32, optimizer: 'sgd', learningRate: 0.01 },
+    },
+    {
+      name: 'MLP 64-32 relu (Adam, batch 256)',
+      spec: { algorithm: 'MLP_CLASSIFIER', hiddenLayers: [64, 32], epochs: 2, batchSize: 256, learningRate: 0.001 },
+    },
+    {
+      name: 'MLP 16 tanh (Adam, batch 64)',
+      spec: {
+        algorithm: 'MLP_CLASSIFIER',
+        hiddenLayers: [16],
+        activation: 'tanh',
+        epochs: 2,
+        batchSize: 64,
+        learningRate: 0.001,
+      },
+    },
   ];
   const lines = [
     `Training throughput, ${train.x.rows.toLocaleString('en-US')} training rows × ${features} features (validation ${validation.x.rows.toLocaleString('en-US')} rows evaluated after every epoch), Node ${process.version}, one thread.`,
@@ -65,7 +90,9 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - start) / 1000;
     const epochs = epochTimes.length;
     const check = await verifyOnnxExport(result.model, exportToOnnx(result.model), validation.x);
-    lines.push(`| ${c.name} | ${epochs} | ${seconds.toFixed(2)} | ${Math.round((train.x.rows * epochs) / seconds).toLocaleString('en-US')} | ${result.metrics.accuracy.toFixed(4)} | ${check.maxDifference.toExponential(1)} |`);
+    lines.push(
+      `| ${c.name} | ${epochs} | ${seconds.toFixed(2)} | ${Math.round((train.x.rows * epochs) / seconds).toLocaleString('en-US')} | ${result.metrics.accuracy.toFixed(4)} | ${check.maxDifference.toExponential(1)} |`,
+    );
   }
   lines.push('', 'samples/s counts training rows × epochs over wall time including the per-epoch validation pass.');
   console.log(lines.join('\n'));

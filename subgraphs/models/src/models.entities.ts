@@ -6,4 +6,14 @@ import { Study, StudyTrial } from './study/study.entity';
 import { TrainingEpoch, TrainingJob } from './training/training-job.entity';
 
 /** Every entity of the models subgraph (its tables). */
-export const MODELS_ENTITIES = [Model, ModelVersion, ModelAlias, ModelAliasEvent, TrainingJob, TrainingEpoch, Study, StudyTrial, PipelineRun];
+export const MODELS_ENTITIES = [
+  Model,
+  ModelVersion,
+  ModelAlias,
+  ModelAliasEvent,
+  TrainingJob,
+  TrainingEpoch,
+  Study,
+  StudyTrial,
+  PipelineRun,
+];

@@ -22,7 +22,15 @@ import { TrainingJobEventResolver } from './training/training-job-event.resolver
 export async function buildModelsSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
     {
-      resolvers: [ModelResolver, ModelVersionResolver, ModelAliasResolver, TrainingJobResolver, TrainingJobEventResolver, StudyResolver, PipelineResolver],
+      resolvers: [
+        ModelResolver,
+        ModelVersionResolver,
+        ModelAliasResolver,
+        TrainingJobResolver,
+        TrainingJobEventResolver,
+        StudyResolver,
+        PipelineResolver,
+      ],
       orphanedTypes: [UserRef, DatasetRef],
       pubSub,
       validate: false,

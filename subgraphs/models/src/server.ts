@@ -1,8 +1,26 @@
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
-import type { ArtifactStore, Logger, PubSub, ServiceServer, TokenVerifier, UploadManager, WorkerPool } from '../../../lib/src/index';
+import type {
+  ArtifactStore,
+  Logger,
+  PubSub,
+  ServiceServer,
+  TokenVerifier,
+  UploadManager,
+  WorkerPool,
+} from '../../../lib/src/index';
 import {
-  createContextFactory, createArtifactStore, createLogger, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, createUploadManager, createWorkerPool, pingDatabase,
+  createContextFactory,
+  createArtifactStore,
+  createLogger,
+  createOrm,
+  createPubSub,
+  createServiceServer,
+  createServiceAuth,
+  createServiceTokenSource,
+  createUploadManager,
+  createWorkerPool,
+  pingDatabase,
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
@@ -33,16 +51,32 @@ export interface Deps {
  * The clients a models process talks to catalog with (dataset content, quality checks, lineage events),
  * for the service and the training worker pod (`training-job.main.ts`).
  */
-export function createCatalogClients(config: Config, logger: Logger): { catalog: CatalogClient; lineage: LineageEmitter } {
-  const tokens = config.serviceSecret ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'models', secret: config.serviceSecret }) : undefined;
+export function createCatalogClients(
+  config: Config,
+  logger: Logger,
+): { catalog: CatalogClient; lineage: LineageEmitter } {
+  const tokens = config.serviceSecret
+    ? createServiceTokenSource({ identityUrl: config.identityUrl, service: 'models', secret: config.serviceSecret })
+    : undefined;
   const catalog = new CatalogClient(config.catalogUrl, tokens);
-  const lineage = new LineageEmitter(config.catalogUrl, (organizationId) => catalog.lineageAuthorization(organizationId), logger);
+  const lineage = new LineageEmitter(
+    config.catalogUrl,
+    (organizationId) => catalog.lineageAuthorization(organizationId),
+    logger,
+  );
   return { catalog, lineage };
 }
 
 /** Where a models process keeps upload records (the service and the training worker share the data folder). */
 export function createModelUploads(config: Config, store: ArtifactStore): UploadManager {
-  return createUploadManager({ service: 'models', publicUrl: config.publicUrl, store, recordDir: path.join(config.dataDir, 'models-uploads'), secret: config.uploadSecret, maxBytes: config.maxUploadBytes });
+  return createUploadManager({
+    service: 'models',
+    publicUrl: config.publicUrl,
+    store,
+    recordDir: path.join(config.dataDir, 'models-uploads'),
+    secret: config.uploadSecret,
+    maxBytes: config.maxUploadBytes,
+  });
 }
 
 /**
@@ -51,9 +85,19 @@ export function createModelUploads(config: Config, store: ArtifactStore): Upload
  */
 export async function createServer(config: Config, overrides: Partial<Deps> = {}) {
   const logger = createLogger('models', config.logLevel);
-  const orm = overrides.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, migrations: MIGRATIONS, logger }));
+  const orm =
+    overrides.orm ??
+    (await createOrm({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      serviceName: 'models',
+      entities: MODELS_ENTITIES,
+      migrations: MIGRATIONS,
+      logger,
+    }));
   const pubSub = overrides.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
-  const store = overrides.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
+  const store =
+    overrides.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
   const pool = overrides.pool ?? createWorkerPool({ concurrency: config.trainingConcurrency, logger });
   const auth = overrides.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = overrides.verify ?? auth!.verify;
@@ -96,7 +140,12 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
       await orm.close();
     },
   });
-  const resumed = { trainingJobs: await services.training.resumeOnBoot(), studies: await services.studies.resumeOnBoot(), pipelineRuns: await services.pipelines.resumeOnBoot() };
-  if (resumed.trainingJobs + resumed.studies + resumed.pipelineRuns > 0) logger.info(resumed, 'resumed unfinished work');
+  const resumed = {
+    trainingJobs: await services.training.resumeOnBoot(),
+    studies: await services.studies.resumeOnBoot(),
+    pipelineRuns: await services.pipelines.resumeOnBoot(),
+  };
+  if (resumed.trainingJobs + resumed.studies + resumed.pipelineRuns > 0)
+    logger.info(resumed, 'resumed unfinished work');
   return { server, orm, schema, services, store, pool, resumed };
 }

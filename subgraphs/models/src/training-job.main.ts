@@ -1,6 +1,14 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { ConfigError, createArtifactStore, createLogger, createOrm, createPubSub, createWorkerPool, describeError } from '../../../lib/src/index';
+import {
+  ConfigError,
+  createArtifactStore,
+  createLogger,
+  createOrm,
+  createPubSub,
+  createWorkerPool,
+  describeError,
+} from '../../../lib/src/index';
 import { systemClock } from '../../../lib/src/kit/clock';
 import { loadConfig } from './config';
 import { MODELS_ENTITIES } from './models.entities';
@@ -21,7 +29,14 @@ async function main(): Promise<number> {
   const config = loadConfig(process.env);
   if (!config.trainingJobId) throw new ConfigError('AIC_TRAINING_JOB_ID is required but not set');
   const logger = createLogger('models-training', config.logLevel);
-  const orm = await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: 'models', entities: MODELS_ENTITIES, migrations: MIGRATIONS, logger });
+  const orm = await createOrm({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    serviceName: 'models',
+    entities: MODELS_ENTITIES,
+    migrations: MIGRATIONS,
+    logger,
+  });
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
   const store = createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
   const pool = createWorkerPool({ concurrency: config.trainingConcurrency, logger });

@@ -171,7 +171,17 @@ class LegacyPipelineRun {
   @Property({ type: 'datetime' }) createdAt!: Date;
 }
 
-const LEGACY = [LegacyModel, LegacyModelVersion, LegacyModelAlias, LegacyModelAliasEvent, LegacyTrainingJob, LegacyTrainingEpoch, LegacyStudy, LegacyStudyTrial, LegacyPipelineRun];
+const LEGACY = [
+  LegacyModel,
+  LegacyModelVersion,
+  LegacyModelAlias,
+  LegacyModelAliasEvent,
+  LegacyTrainingJob,
+  LegacyTrainingEpoch,
+  LegacyStudy,
+  LegacyStudyTrial,
+  LegacyPipelineRun,
+];
 const ORG = 'org-legacy';
 const USER = 'user-legacy';
 const MODEL = 'a0000000-0000-4000-8000-000000000001';
@@ -184,7 +194,16 @@ const STUDY = 'a0000000-0000-4000-8000-000000000007';
 const TRIAL = 'a0000000-0000-4000-8000-000000000008';
 const RUN = 'a0000000-0000-4000-8000-000000000009';
 const t = (iso: string): Date => new Date(iso);
-const SIGNATURE = { irVersion: 8, opsets: [{ domain: '', version: 17 }], producerName: 'legacy', producerVersion: '1', graphName: 'g', inputs: [{ name: 'features', elementType: 'FLOAT', shape: ['batch', 4] }], outputs: [{ name: 'label', elementType: 'INT64', shape: ['batch'] }], metadata: {} };
+const SIGNATURE = {
+  irVersion: 8,
+  opsets: [{ domain: '', version: 17 }],
+  producerName: 'legacy',
+  producerVersion: '1',
+  graphName: 'g',
+  inputs: [{ name: 'features', elementType: 'FLOAT', shape: ['batch', 4] }],
+  outputs: [{ name: 'label', elementType: 'INT64', shape: ['batch'] }],
+  metadata: {},
+};
 
 interface LegacyDatabase {
   label: 'sqlite' | 'postgresql';
@@ -194,10 +213,23 @@ interface LegacyDatabase {
 
 function databases(): LegacyDatabase[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-legacy-'));
-  const out: LegacyDatabase[] = [{ label: 'sqlite', url: path.join(dir, 'models.sqlite'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) }];
+  const out: LegacyDatabase[] = [
+    {
+      label: 'sqlite',
+      url: path.join(dir, 'models.sqlite'),
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    },
+  ];
   if (PG_REACHABLE) {
     const name = `aic_models_legacy_${randomBytes(5).toString('hex')}`;
-    const admin = () => createOrm({ databaseUrl: `${TEST_POSTGRES}/postgres`, dataDir: os.tmpdir(), serviceName: 'models-test', entities: LEGACY, syncSchema: false });
+    const admin = () =>
+      createOrm({
+        databaseUrl: `${TEST_POSTGRES}/postgres`,
+        dataDir: os.tmpdir(),
+        serviceName: 'models-test',
+        entities: LEGACY,
+        syncSchema: false,
+      });
     out.push({
       label: 'postgresql',
       url: `${TEST_POSTGRES}/${name}`,
@@ -207,32 +239,168 @@ function databases(): LegacyDatabase[] {
         await orm.close();
       },
     });
-  } else console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped');
+  } else
+    console.warn(
+      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
+    );
   return out;
 }
 
 async function createEmpty(db: LegacyDatabase): Promise<void> {
   if (db.label === 'sqlite') return;
-  const admin = await createOrm({ databaseUrl: `${TEST_POSTGRES}/postgres`, dataDir: os.tmpdir(), serviceName: 'models-test', entities: LEGACY, syncSchema: false });
+  const admin = await createOrm({
+    databaseUrl: `${TEST_POSTGRES}/postgres`,
+    dataDir: os.tmpdir(),
+    serviceName: 'models-test',
+    entities: LEGACY,
+    syncSchema: false,
+  });
   await admin.em.getConnection().execute(`CREATE DATABASE "${db.url.split('/').pop()}"`);
   await admin.close();
 }
 
 /** Builds the old tables from their printed SQL and writes one row of each kind. */
 async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
-  const legacy = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'models-test', entities: LEGACY, syncSchema: false });
+  const legacy = await createOrm({
+    databaseUrl: db.url,
+    dataDir: os.tmpdir(),
+    serviceName: 'models-test',
+    entities: LEGACY,
+    syncSchema: false,
+  });
   const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-  for (const statement of sql.split(';\n').map((s) => s.trim()).filter(Boolean)) await legacy.em.getConnection().execute(statement);
+  for (const statement of sql
+    .split(';\n')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await legacy.em.getConnection().execute(statement);
   const em = legacy.em.fork();
-  em.create(LegacyModel, { id: MODEL, organizationId: ORG, name: 'legacy-model', tags: ['old'], latestVersionNumber: 1, createdById: USER, createdAt: t('2025-01-01T00:00:00.000Z'), updatedAt: t('2025-01-02T00:00:00.000Z') });
-  em.create(LegacyModelVersion, { id: VERSION, organizationId: ORG, modelId: MODEL, modelName: 'legacy-model', version: 1, tags: [], source: 'TRAINING_JOB', trainingJobId: JOB, sha256: 'f'.repeat(64), size: 1234, format: 'ONNX', signatureJson: SIGNATURE, metrics: { accuracy: 0.9 }, parameters: { algorithm: 'LOGISTIC_REGRESSION' }, createdById: USER, createdAt: t('2025-01-03T00:00:00.000Z') });
-  em.create(LegacyModelAlias, { id: ALIAS, organizationId: ORG, modelId: MODEL, name: 'production', versionId: VERSION, version: 1, updatedById: USER, updatedAt: t('2025-01-04T00:00:00.000Z') });
-  em.create(LegacyModelAliasEvent, { id: EVENT, organizationId: ORG, modelId: MODEL, alias: 'production', sequence: 1, toVersionId: VERSION, toVersion: 1, actorId: USER, actorKind: 'user', at: t('2025-01-04T00:00:00.000Z') });
-  em.create(LegacyTrainingJob, { id: JOB, organizationId: ORG, createdById: USER, modelName: 'legacy-model', datasetId: 'dataset-legacy', featureColumns: ['a', 'b'], targetColumn: 'y', algorithm: 'LOGISTIC_REGRESSION', hyperparameters: { epochs: 1 }, validationFraction: 0.2, state: 'SUCCEEDED', epoch: 1, epochs: 1, metrics: { accuracy: 0.9 }, modelVersionId: VERSION, createdAt: t('2025-01-05T00:00:00.000Z') });
-  em.create(LegacyTrainingEpoch, { id: EPOCH, jobId: JOB, epoch: 1, trainLoss: 0.5, validationLoss: 0.6, metrics: { accuracy: 0.9 }, at: t('2025-01-05T00:01:00.000Z') });
-  em.create(LegacyStudy, { id: STUDY, organizationId: ORG, createdById: USER, modelName: 'legacy-model', datasetId: 'dataset-legacy', featureColumns: ['a', 'b'], targetColumn: 'y', algorithm: 'LOGISTIC_REGRESSION', baseHyperparameters: {}, validationFraction: 0.2, searchSpace: { learningRate: { type: 'float', low: 0.001, high: 0.1, log: true } }, sampler: 'RANDOM', samplerSeed: 1, gridPoints: 3, pruner: 'NONE', prunerStartupTrials: 0, prunerWarmupSteps: 0, objectiveMetric: 'validationLoss', direction: 'MINIMIZE', nTrials: 1, parallelism: 1, state: 'FAILED', bestTrialNumber: 0, bestValue: 0.6, createdAt: t('2025-01-06T00:00:00.000Z') });
-  em.create(LegacyStudyTrial, { id: TRIAL, studyId: STUDY, number: 0, state: 'COMPLETE', params: { learningRate: 0.01 }, value: 0.6, intermediateValues: [[1, 0.6]], startedAt: t('2025-01-06T00:01:00.000Z') });
-  em.create(LegacyPipelineRun, { id: RUN, organizationId: ORG, createdById: USER, createdByKind: 'user', name: 'legacy-run', datasetId: 'dataset-legacy', spec: {}, state: 'FAILED', stepRecords: [], createdAt: t('2025-01-07T00:00:00.000Z') });
+  em.create(LegacyModel, {
+    id: MODEL,
+    organizationId: ORG,
+    name: 'legacy-model',
+    tags: ['old'],
+    latestVersionNumber: 1,
+    createdById: USER,
+    createdAt: t('2025-01-01T00:00:00.000Z'),
+    updatedAt: t('2025-01-02T00:00:00.000Z'),
+  });
+  em.create(LegacyModelVersion, {
+    id: VERSION,
+    organizationId: ORG,
+    modelId: MODEL,
+    modelName: 'legacy-model',
+    version: 1,
+    tags: [],
+    source: 'TRAINING_JOB',
+    trainingJobId: JOB,
+    sha256: 'f'.repeat(64),
+    size: 1234,
+    format: 'ONNX',
+    signatureJson: SIGNATURE,
+    metrics: { accuracy: 0.9 },
+    parameters: { algorithm: 'LOGISTIC_REGRESSION' },
+    createdById: USER,
+    createdAt: t('2025-01-03T00:00:00.000Z'),
+  });
+  em.create(LegacyModelAlias, {
+    id: ALIAS,
+    organizationId: ORG,
+    modelId: MODEL,
+    name: 'production',
+    versionId: VERSION,
+    version: 1,
+    updatedById: USER,
+    updatedAt: t('2025-01-04T00:00:00.000Z'),
+  });
+  em.create(LegacyModelAliasEvent, {
+    id: EVENT,
+    organizationId: ORG,
+    modelId: MODEL,
+    alias: 'production',
+    sequence: 1,
+    toVersionId: VERSION,
+    toVersion: 1,
+    actorId: USER,
+    actorKind: 'user',
+    at: t('2025-01-04T00:00:00.000Z'),
+  });
+  em.create(LegacyTrainingJob, {
+    id: JOB,
+    organizationId: ORG,
+    createdById: USER,
+    modelName: 'legacy-model',
+    datasetId: 'dataset-legacy',
+    featureColumns: ['a', 'b'],
+    targetColumn: 'y',
+    algorithm: 'LOGISTIC_REGRESSION',
+    hyperparameters: { epochs: 1 },
+    validationFraction: 0.2,
+    state: 'SUCCEEDED',
+    epoch: 1,
+    epochs: 1,
+    metrics: { accuracy: 0.9 },
+    modelVersionId: VERSION,
+    createdAt: t('2025-01-05T00:00:00.000Z'),
+  });
+  em.create(LegacyTrainingEpoch, {
+    id: EPOCH,
+    jobId: JOB,
+    epoch: 1,
+    trainLoss: 0.5,
+    validationLoss: 0.6,
+    metrics: { accuracy: 0.9 },
+    at: t('2025-01-05T00:01:00.000Z'),
+  });
+  em.create(LegacyStudy, {
+    id: STUDY,
+    organizationId: ORG,
+    createdById: USER,
+    modelName: 'legacy-model',
+    datasetId: 'dataset-legacy',
+    featureColumns: ['a', 'b'],
+    targetColumn: 'y',
+    algorithm: 'LOGISTIC_REGRESSION',
+    baseHyperparameters: {},
+    validationFraction: 0.2,
+    searchSpace: { learningRate: { type: 'float', low: 0.001, high: 0.1, log: true } },
+    sampler: 'RANDOM',
+    samplerSeed: 1,
+    gridPoints: 3,
+    pruner: 'NONE',
+    prunerStartupTrials: 0,
+    prunerWarmupSteps: 0,
+    objectiveMetric: 'validationLoss',
+    direction: 'MINIMIZE',
+    nTrials: 1,
+    parallelism: 1,
+    state: 'FAILED',
+    bestTrialNumber: 0,
+    bestValue: 0.6,
+    createdAt: t('2025-01-06T00:00:00.000Z'),
+  });
+  em.create(LegacyStudyTrial, {
+    id: TRIAL,
+    studyId: STUDY,
+    number: 0,
+    state: 'COMPLETE',
+    params: { learningRate: 0.01 },
+    value: 0.6,
+    intermediateValues: [[1, 0.6]],
+    startedAt: t('2025-01-06T00:01:00.000Z'),
+  });
+  em.create(LegacyPipelineRun, {
+    id: RUN,
+    organizationId: ORG,
+    createdById: USER,
+    createdByKind: 'user',
+    name: 'legacy-run',
+    datasetId: 'dataset-legacy',
+    spec: {},
+    state: 'FAILED',
+    stepRecords: [],
+    createdAt: t('2025-01-07T00:00:00.000Z'),
+  });
   await em.flush();
   await legacy.close();
 }
@@ -257,28 +425,92 @@ describe.each(databases())('a models database from before the base entities, on 
     await writeLegacyRows(db);
 
     // What the ORM would still change after boot: nothing but the one nullable column.
-    const probe = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'models-test', entities: MODELS_ENTITIES, syncSchema: false });
-    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).split(';').map((s) => s.trim().replace(/[`"]/g, '')).filter(Boolean);
+    const probe = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'models-test',
+      entities: MODELS_ENTITIES,
+      syncSchema: false,
+    });
+    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }))
+      .split(';')
+      .map((s) => s.trim().replace(/[`"]/g, ''))
+      .filter(Boolean);
     await probe.close();
-    expect(pending.map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'))).toEqual(['alter table model_aliases add column created_at <datetime> null']);
+    expect(pending.map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'))).toEqual([
+      'alter table model_aliases add column created_at <datetime> null',
+    ]);
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'models-test', entities: MODELS_ENTITIES, migrations: MIGRATIONS });
+    orm = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'models-test',
+      entities: MODELS_ENTITIES,
+      migrations: MIGRATIONS,
+    });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');
     const read = orm.em.fork();
-    expect(await read.findOneOrFail(Model, { id: MODEL })).toMatchObject({ organizationId: ORG, name: 'legacy-model', latestVersionNumber: 1, createdAt: t('2025-01-01T00:00:00.000Z'), updatedAt: t('2025-01-02T00:00:00.000Z') });
-    expect(await read.findOneOrFail(ModelVersion, { id: VERSION })).toMatchObject({ organizationId: ORG, modelId: MODEL, version: 1, createdAt: t('2025-01-03T00:00:00.000Z') });
-    expect(await read.findOneOrFail(ModelAlias, { id: ALIAS })).toMatchObject({ organizationId: ORG, name: 'production', createdAt: null, updatedAt: t('2025-01-04T00:00:00.000Z') });
-    expect(await read.findOneOrFail(ModelAliasEvent, { id: EVENT })).toMatchObject({ organizationId: ORG, sequence: 1, createdAt: t('2025-01-04T00:00:00.000Z') });
-    expect(await read.findOneOrFail(TrainingJob, { id: JOB })).toMatchObject({ organizationId: ORG, state: 'SUCCEEDED', createdAt: t('2025-01-05T00:00:00.000Z') });
-    expect(await read.findOneOrFail(TrainingEpoch, { id: EPOCH })).toMatchObject({ jobId: JOB, epoch: 1, createdAt: t('2025-01-05T00:01:00.000Z') });
-    expect(await read.findOneOrFail(Study, { id: STUDY })).toMatchObject({ organizationId: ORG, bestTrialNumber: 0, createdAt: t('2025-01-06T00:00:00.000Z') });
-    expect(await read.findOneOrFail(StudyTrial, { id: TRIAL })).toMatchObject({ studyId: STUDY, number: 0, createdAt: t('2025-01-06T00:01:00.000Z') });
-    expect(await read.findOneOrFail(PipelineRun, { id: RUN })).toMatchObject({ organizationId: ORG, name: 'legacy-run', createdAt: t('2025-01-07T00:00:00.000Z') });
+    expect(await read.findOneOrFail(Model, { id: MODEL })).toMatchObject({
+      organizationId: ORG,
+      name: 'legacy-model',
+      latestVersionNumber: 1,
+      createdAt: t('2025-01-01T00:00:00.000Z'),
+      updatedAt: t('2025-01-02T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(ModelVersion, { id: VERSION })).toMatchObject({
+      organizationId: ORG,
+      modelId: MODEL,
+      version: 1,
+      createdAt: t('2025-01-03T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(ModelAlias, { id: ALIAS })).toMatchObject({
+      organizationId: ORG,
+      name: 'production',
+      createdAt: null,
+      updatedAt: t('2025-01-04T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(ModelAliasEvent, { id: EVENT })).toMatchObject({
+      organizationId: ORG,
+      sequence: 1,
+      createdAt: t('2025-01-04T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(TrainingJob, { id: JOB })).toMatchObject({
+      organizationId: ORG,
+      state: 'SUCCEEDED',
+      createdAt: t('2025-01-05T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(TrainingEpoch, { id: EPOCH })).toMatchObject({
+      jobId: JOB,
+      epoch: 1,
+      createdAt: t('2025-01-05T00:01:00.000Z'),
+    });
+    expect(await read.findOneOrFail(Study, { id: STUDY })).toMatchObject({
+      organizationId: ORG,
+      bestTrialNumber: 0,
+      createdAt: t('2025-01-06T00:00:00.000Z'),
+    });
+    expect(await read.findOneOrFail(StudyTrial, { id: TRIAL })).toMatchObject({
+      studyId: STUDY,
+      number: 0,
+      createdAt: t('2025-01-06T00:01:00.000Z'),
+    });
+    expect(await read.findOneOrFail(PipelineRun, { id: RUN })).toMatchObject({
+      organizationId: ORG,
+      name: 'legacy-run',
+      createdAt: t('2025-01-07T00:00:00.000Z'),
+    });
     // New rows fill the added column.
     const write = orm.em.fork();
-    const added = write.create(ModelAlias, { organizationId: ORG, modelId: MODEL, name: 'staging', versionId: VERSION, version: 1, updatedById: USER });
+    const added = write.create(ModelAlias, {
+      organizationId: ORG,
+      modelId: MODEL,
+      name: 'staging',
+      versionId: VERSION,
+      version: 1,
+      updatedById: USER,
+    });
     await write.flush();
     expect((await orm.em.fork().findOneOrFail(ModelAlias, { id: added.id })).createdAt).toBeInstanceOf(Date);
     await orm.close();
@@ -289,23 +521,44 @@ describe.each(databases())('a models database from before the base entities, on 
     try {
       const token = await issuer.issue({ sub: USER, org: ORG, perms: ['models:read'] });
       const url = models.service.graphqlUrl;
-      const model = await gql(url, 'query { modelByName(name: "legacy-model") { id createdAt updatedAt latestVersion { id uri createdAt aliases trainingJob { id history { epoch at } } } aliases { name version updatedAt updatedBy { id } } aliasHistory { id sequence at toVersion actor { id } } } }', {}, token);
+      const model = await gql(
+        url,
+        'query { modelByName(name: "legacy-model") { id createdAt updatedAt latestVersion { id uri createdAt aliases trainingJob { id history { epoch at } } } aliases { name version updatedAt updatedBy { id } } aliasHistory { id sequence at toVersion actor { id } } } }',
+        {},
+        token,
+      );
       expect(model.errors).toBeUndefined();
       expect(model.data.modelByName).toEqual({
         id: MODEL,
         createdAt: '2025-01-01T00:00:00.000Z',
         updatedAt: '2025-01-02T00:00:00.000Z',
-        latestVersion: { id: VERSION, uri: 'models:/legacy-model/1', createdAt: '2025-01-03T00:00:00.000Z', aliases: ['production', 'staging'], trainingJob: { id: JOB, history: [{ epoch: 1, at: '2025-01-05T00:01:00.000Z' }] } },
+        latestVersion: {
+          id: VERSION,
+          uri: 'models:/legacy-model/1',
+          createdAt: '2025-01-03T00:00:00.000Z',
+          aliases: ['production', 'staging'],
+          trainingJob: { id: JOB, history: [{ epoch: 1, at: '2025-01-05T00:01:00.000Z' }] },
+        },
         aliases: [
           { name: 'production', version: 1, updatedAt: '2025-01-04T00:00:00.000Z', updatedBy: { id: USER } },
           { name: 'staging', version: 1, updatedAt: expect.any(String), updatedBy: { id: USER } },
         ],
         aliasHistory: [{ id: EVENT, sequence: 1, at: '2025-01-04T00:00:00.000Z', toVersion: 1, actor: { id: USER } }],
       });
-      const study = await gql(url, 'query($id: ID!) { study(id: $id) { id createdAt trials { number startedAt reports { step value } } bestTrial { number } } pipelineRuns { id createdAt } }', { id: STUDY }, token);
+      const study = await gql(
+        url,
+        'query($id: ID!) { study(id: $id) { id createdAt trials { number startedAt reports { step value } } bestTrial { number } } pipelineRuns { id createdAt } }',
+        { id: STUDY },
+        token,
+      );
       expect(study.errors).toBeUndefined();
       expect(study.data).toEqual({
-        study: { id: STUDY, createdAt: '2025-01-06T00:00:00.000Z', trials: [{ number: 0, startedAt: '2025-01-06T00:01:00.000Z', reports: [{ step: 1, value: 0.6 }] }], bestTrial: { number: 0 } },
+        study: {
+          id: STUDY,
+          createdAt: '2025-01-06T00:00:00.000Z',
+          trials: [{ number: 0, startedAt: '2025-01-06T00:01:00.000Z', reports: [{ step: 1, value: 0.6 }] }],
+          bestTrial: { number: 0 },
+        },
         pipelineRuns: [{ id: RUN, createdAt: '2025-01-07T00:00:00.000Z' }],
       });
     } finally {

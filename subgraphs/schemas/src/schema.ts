@@ -11,7 +11,10 @@ import { SubjectResolver } from './subject/subject.resolver';
 /** Builds the schemas subgraph schema with permissions applied. */
 export async function buildSchemasSchema(): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
-    { resolvers: [RegistryResolver, SubjectResolver, SchemaVersionResolver], orphanedTypes: [UserRef, OrganizationRef] },
+    {
+      resolvers: [RegistryResolver, SubjectResolver, SchemaVersionResolver],
+      orphanedTypes: [UserRef, OrganizationRef],
+    },
     { SchemaVersion: resolveSchemaVersionReference, Subject: resolveSubjectReference },
   );
   return applyPermissions(schema, permissions);

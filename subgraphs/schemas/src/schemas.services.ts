@@ -20,6 +20,9 @@ export function createSchemasServices({ settings }: SchemasServiceDeps): Schemas
   const subjects = new SubjectRepository();
   const parser = new SchemaParser(subjects, createSchemaFormats(), settings.parsedCacheSize);
   return {
-    registry: new SchemaRegistryService(subjects, new RegistryRepository(), parser, { defaultCompatibility: settings.defaultCompatibility, maxSchemaBytes: settings.maxSchemaBytes }),
+    registry: new SchemaRegistryService(subjects, new RegistryRepository(), parser, {
+      defaultCompatibility: settings.defaultCompatibility,
+      maxSchemaBytes: settings.maxSchemaBytes,
+    }),
   };
 }

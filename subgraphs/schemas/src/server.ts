@@ -1,7 +1,14 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger, ServiceServer, TokenVerifier } from '../../../lib/src/index';
-import { createContextFactory, createLogger, createOrm, createServiceAuth, createServiceServer, pingDatabase } from '../../../lib/src/index';
+import {
+  createContextFactory,
+  createLogger,
+  createOrm,
+  createServiceAuth,
+  createServiceServer,
+  pingDatabase,
+} from '../../../lib/src/index';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
 import type { SchemasContext } from './context';
@@ -30,7 +37,16 @@ export interface SchemasServer {
 /** Builds the schemas service (never listens): ORM, services (schemas.services.ts), GraphQL schema, Confluent REST API, internal route. */
 export async function createServer(config: Config, deps: Partial<SchemasDeps> = {}): Promise<SchemasServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SCHEMAS_ENTITIES, migrations: MIGRATIONS, logger }));
+  const orm =
+    deps.orm ??
+    (await createOrm({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      serviceName: SERVICE_NAME,
+      entities: SCHEMAS_ENTITIES,
+      migrations: MIGRATIONS,
+      logger,
+    }));
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;
   const services = createSchemasServices({ settings: config });

@@ -11,7 +11,9 @@ let h: SchemasHarness;
 let gateway: RunningGateway;
 beforeAll(async () => {
   h = await startSchemas();
-  gateway = await startGatewayOver([h.service], { auth: { jwksUrl: h.issuer.jwksUrl, issuer: h.issuer.issuer, audience: h.issuer.audience } });
+  gateway = await startGatewayOver([h.service], {
+    auth: { jwksUrl: h.issuer.jwksUrl, issuer: h.issuer.issuer, audience: h.issuer.audience },
+  });
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -46,13 +48,30 @@ describe('the API guide, through the gateway', () => {
     expect(answers.RegisterBreaking[0].extensions.reasons).toEqual([
       'the new schema cannot read data written with version 2: #/fields/customer field "customer" is missing from the writer and has no default in the reader',
     ]);
-    expect(answers.CheckCandidate.checkSchemaCompatibility).toEqual({ compatible: true, mode: 'BACKWARD', messages: [] });
+    expect(answers.CheckCandidate.checkSchemaCompatibility).toEqual({
+      compatible: true,
+      mode: 'BACKWARD',
+      messages: [],
+    });
     expect(answers.ValidateGood.validateAgainstSchema).toEqual({ valid: true, version: 2, errors: [] });
-    expect(answers.ValidateBad.validateAgainstSchema).toEqual({ valid: false, errors: [{ path: '/amount', message: '"a lot" is not a valid "int"' }] });
+    expect(answers.ValidateBad.validateAgainstSchema).toEqual({
+      valid: false,
+      errors: [{ path: '/amount', message: '"a lot" is not a valid "int"' }],
+    });
     expect(answers.CheckOpenModel.checkSchemaCompatibility.compatible).toBe(false);
-    expect(answers.CheckOpenModel.checkSchemaCompatibility.violations).toContainEqual({ path: '#/properties/age/type', message: 'type "string" is allowed by the writer but not by the reader' });
-    expect(answers.SetSubjectMode.setSubjectCompatibility).toEqual({ name: 'orders-value', compatibility: 'FULL', compatibilityOverride: 'FULL' });
-    expect(answers.RegisterWithReference.registerSchema).toEqual({ version: 1, references: [{ name: 'customer.json', subject: 'customer', version: 1 }] });
+    expect(answers.CheckOpenModel.checkSchemaCompatibility.violations).toContainEqual({
+      path: '#/properties/age/type',
+      message: 'type "string" is allowed by the writer but not by the reader',
+    });
+    expect(answers.SetSubjectMode.setSubjectCompatibility).toEqual({
+      name: 'orders-value',
+      compatibility: 'FULL',
+      compatibilityOverride: 'FULL',
+    });
+    expect(answers.RegisterWithReference.registerSchema).toEqual({
+      version: 1,
+      references: [{ name: 'customer.json', subject: 'customer', version: 1 }],
+    });
     expect(answers.Subjects.subjects.map((s: any) => s.name)).toEqual(['customer', 'invoice', 'orders-value']);
     expect(answers.DeleteVersion.deleteSchemaVersion).toBe(2);
   });
@@ -60,15 +79,35 @@ describe('the API guide, through the gateway', () => {
   it('keeps viewers from registering and other organizations from seeing the subject', async () => {
     const org = 'org-gw';
     const writer = await h.token({ org, perms: WRITER });
-    const reg = await gql(gateway.graphqlUrl, 'mutation { registerSchema(input: { subject: "gw", type: JSON, schema: "{\\"type\\":\\"string\\"}" }) { id version } }', {}, writer);
+    const reg = await gql(
+      gateway.graphqlUrl,
+      'mutation { registerSchema(input: { subject: "gw", type: JSON, schema: "{\\"type\\":\\"string\\"}" }) { id version } }',
+      {},
+      writer,
+    );
     expect(reg.data.registerSchema.version).toBe(1);
     const viewer = await h.token({ org, roles: ['viewer'], perms: READER });
-    const denied = await gql(gateway.graphqlUrl, 'mutation { registerSchema(input: { subject: "gw", type: JSON, schema: "{}" }) { id } }', {}, viewer);
+    const denied = await gql(
+      gateway.graphqlUrl,
+      'mutation { registerSchema(input: { subject: "gw", type: JSON, schema: "{}" }) { id } }',
+      {},
+      viewer,
+    );
     expect(denied.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', serviceName: 'schemas' });
-    const ok = await gql(gateway.graphqlUrl, 'query { validateAgainstSchema(subject: "gw", data: "text") { valid } }', {}, viewer);
+    const ok = await gql(
+      gateway.graphqlUrl,
+      'query { validateAgainstSchema(subject: "gw", data: "text") { valid } }',
+      {},
+      viewer,
+    );
     expect(ok.data.validateAgainstSchema.valid).toBe(true);
     const stranger = await h.token({ org: 'org-gw-other', perms: WRITER });
-    const hidden = await gql(gateway.graphqlUrl, 'query($id: ID!) { subject(name: "gw") { id } subjects { name } schemaVersion(id: $id) { id } }', { id: reg.data.registerSchema.id }, stranger);
+    const hidden = await gql(
+      gateway.graphqlUrl,
+      'query($id: ID!) { subject(name: "gw") { id } subjects { name } schemaVersion(id: $id) { id } }',
+      { id: reg.data.registerSchema.id },
+      stranger,
+    );
     expect(hidden.data).toEqual({ subject: null, subjects: [], schemaVersion: null });
   });
 });

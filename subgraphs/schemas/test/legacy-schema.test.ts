@@ -66,10 +66,22 @@ const LEGACY = [LegacySubject, LegacySchemaVersion, LegacyRegistrySettings, Lega
 const ORG = 'org-legacy';
 const SUBJECT = '5a000000-0000-4000-8000-000000000001';
 const t = (iso: string): Date => new Date(iso);
-const closed = (props: string[]) => JSON.stringify({ type: 'object', properties: Object.fromEntries(props.map((p) => [p, { type: 'string' }])), additionalProperties: false });
+const closed = (props: string[]) =>
+  JSON.stringify({
+    type: 'object',
+    properties: Object.fromEntries(props.map((p) => [p, { type: 'string' }])),
+    additionalProperties: false,
+  });
 
 const PG_REACHABLE =
-  spawnSync(process.execPath, ['-e', "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"], { timeout: 5000 }).status === 0;
+  spawnSync(
+    process.execPath,
+    [
+      '-e',
+      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
+    ],
+    { timeout: 5000 },
+  ).status === 0;
 
 interface LegacyDatabase {
   label: 'sqlite' | 'postgresql';
@@ -81,20 +93,36 @@ interface LegacyDatabase {
 
 function databases(): LegacyDatabase[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-schemas-legacy-'));
-  const out: LegacyDatabase[] = [{ label: 'sqlite', url: path.join(dir, 'schemas.sqlite'), create: async () => {}, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) }];
+  const out: LegacyDatabase[] = [
+    {
+      label: 'sqlite',
+      url: path.join(dir, 'schemas.sqlite'),
+      create: async () => {},
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    },
+  ];
   if (PG_REACHABLE) {
     const pg = testPostgresDatabase('aic_schemas_legacy');
     out.push({
       label: 'postgresql',
       url: pg.url,
       async create() {
-        const admin = await createOrm({ databaseUrl: pg.url.replace(/\/[^/]+$/, '/postgres'), dataDir: os.tmpdir(), serviceName: 'schemas-test', entities: LEGACY, syncSchema: false });
+        const admin = await createOrm({
+          databaseUrl: pg.url.replace(/\/[^/]+$/, '/postgres'),
+          dataDir: os.tmpdir(),
+          serviceName: 'schemas-test',
+          entities: LEGACY,
+          syncSchema: false,
+        });
         await admin.em.getConnection().execute(`CREATE DATABASE "${pg.name}"`);
         await admin.close();
       },
       drop: () => pg.drop(),
     });
-  } else console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped');
+  } else
+    console.warn(
+      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
+    );
   return out;
 }
 
@@ -107,14 +135,45 @@ describe.each(databases())('a schemas database from before the base entities, on
 
   it('boots with only the nullable id and created_at columns added to the two tables keyed otherwise, reads every old row and registers after them', async () => {
     await db.create();
-    const legacy = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'schemas-test', entities: LEGACY, syncSchema: false });
+    const legacy = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'schemas-test',
+      entities: LEGACY,
+      syncSchema: false,
+    });
     const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-    for (const statement of sql.split(';\n').map((s) => s.trim()).filter(Boolean)) await legacy.em.getConnection().execute(statement);
+    for (const statement of sql
+      .split(';\n')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await legacy.em.getConnection().execute(statement);
     const em = legacy.em.fork();
-    em.create(LegacySubject, { id: SUBJECT, organizationId: ORG, name: 'orders', compatibility: 'FULL', deleted: false, nextVersion: 2, createdAt: t('2025-01-02T03:04:05.000Z'), updatedAt: t('2025-02-03T04:05:06.000Z') });
+    em.create(LegacySubject, {
+      id: SUBJECT,
+      organizationId: ORG,
+      name: 'orders',
+      compatibility: 'FULL',
+      deleted: false,
+      nextVersion: 2,
+      createdAt: t('2025-01-02T03:04:05.000Z'),
+      updatedAt: t('2025-02-03T04:05:06.000Z'),
+    });
     em.create(LegacySchemaVersion, {
-      id: '7', globalId: 7, organizationId: ORG, subjectId: SUBJECT, subject: 'orders', version: 1, type: 'JSON', schema: closed(['a']), canonicalSchema: closed(['a']),
-      fingerprint: 'legacy-fingerprint', references: [], deleted: false, createdById: 'u-legacy', createdAt: t('2025-01-02T03:04:06.000Z'),
+      id: '7',
+      globalId: 7,
+      organizationId: ORG,
+      subjectId: SUBJECT,
+      subject: 'orders',
+      version: 1,
+      type: 'JSON',
+      schema: closed(['a']),
+      canonicalSchema: closed(['a']),
+      fingerprint: 'legacy-fingerprint',
+      references: [],
+      deleted: false,
+      createdById: 'u-legacy',
+      createdAt: t('2025-01-02T03:04:06.000Z'),
     });
     em.create(LegacyRegistrySettings, { organizationId: ORG, compatibility: 'NONE' });
     em.create(LegacyIdSequence, { name: 'schema-id', value: 9 });
@@ -122,45 +181,111 @@ describe.each(databases())('a schemas database from before the base entities, on
     await legacy.close();
 
     // What the ORM would still change after boot: nothing but the base's columns on the two tables keyed by their own column.
-    const probe = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'schemas-test', entities: SCHEMAS_ENTITIES, syncSchema: false });
-    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).split(';').map((s) => s.trim().replace(/[`"]/g, '')).filter(Boolean)
+    const probe = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'schemas-test',
+      entities: SCHEMAS_ENTITIES,
+      syncSchema: false,
+    });
+    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }))
+      .split(';')
+      .map((s) => s.trim().replace(/[`"]/g, ''))
+      .filter(Boolean)
       // PostgreSQL adds a table's columns in one statement, SQLite in one each: compare one column a line.
       .flatMap((s) => {
         const match = /^alter table (\S+) (.*)$/s.exec(s);
         return match ? match[2].split(/, (?=add column)/).map((change) => `alter table ${match[1]} ${change}`) : [s];
       });
     await probe.close();
-    expect(pending.map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null').replace(/ (text|varchar\(36\)) null/, ' <varchar> null'))).toEqual([
+    expect(
+      pending.map((s) =>
+        s
+          .replace(/ (datetime|timestamptz) null$/, ' <datetime> null')
+          .replace(/ (text|varchar\(36\)) null/, ' <varchar> null'),
+      ),
+    ).toEqual([
       'alter table id_sequences add column id <varchar> null',
       'alter table id_sequences add column created_at <datetime> null',
       'alter table registry_settings add column id <varchar> null',
       'alter table registry_settings add column created_at <datetime> null',
     ]);
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'schemas-test', entities: SCHEMAS_ENTITIES, migrations: MIGRATIONS });
+    orm = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'schemas-test',
+      entities: SCHEMAS_ENTITIES,
+      migrations: MIGRATIONS,
+    });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');
     const read = orm.em.fork();
-    expect(await read.findOneOrFail(SubjectEntity, { id: SUBJECT })).toMatchObject({ organizationId: ORG, name: 'orders', compatibility: 'FULL', nextVersion: 2, createdAt: t('2025-01-02T03:04:05.000Z'), updatedAt: t('2025-02-03T04:05:06.000Z') });
-    expect(await read.findOneOrFail(SchemaVersion, { id: '7' })).toMatchObject({ globalId: 7, organizationId: ORG, subject: 'orders', version: 1, createdById: 'u-legacy', createdAt: t('2025-01-02T03:04:06.000Z') });
-    expect(await read.findOneOrFail(RegistrySettingsEntity, { organizationId: ORG })).toMatchObject({ compatibility: 'NONE', id: null, createdAt: null });
-    expect(await read.findOneOrFail(IdSequenceEntity, { name: 'schema-id' })).toMatchObject({ value: 9, id: null, createdAt: null });
+    expect(await read.findOneOrFail(SubjectEntity, { id: SUBJECT })).toMatchObject({
+      organizationId: ORG,
+      name: 'orders',
+      compatibility: 'FULL',
+      nextVersion: 2,
+      createdAt: t('2025-01-02T03:04:05.000Z'),
+      updatedAt: t('2025-02-03T04:05:06.000Z'),
+    });
+    expect(await read.findOneOrFail(SchemaVersion, { id: '7' })).toMatchObject({
+      globalId: 7,
+      organizationId: ORG,
+      subject: 'orders',
+      version: 1,
+      createdById: 'u-legacy',
+      createdAt: t('2025-01-02T03:04:06.000Z'),
+    });
+    expect(await read.findOneOrFail(RegistrySettingsEntity, { organizationId: ORG })).toMatchObject({
+      compatibility: 'NONE',
+      id: null,
+      createdAt: null,
+    });
+    expect(await read.findOneOrFail(IdSequenceEntity, { name: 'schema-id' })).toMatchObject({
+      value: 9,
+      id: null,
+      createdAt: null,
+    });
 
     // The registry works on the old rows: the old subject's own mode (FULL) refuses a breaking change,
     // the old organization default (NONE) applies to a new subject, whose first version takes the
     // global id after the old sequence's.
-    const { registry } = createSchemasServices({ settings: { defaultCompatibility: 'BACKWARD', maxSchemaBytes: 64 * 1024, parsedCacheSize: 10 } });
-    const viewer: Viewer = { id: 'u-new', organizationId: ORG, roles: [], permissions: ['schemas:read', 'schemas:write'], kind: 'user', issuedAt: Date.now(), token: 'unused', expiresAt: Date.now() + 60_000 };
+    const { registry } = createSchemasServices({
+      settings: { defaultCompatibility: 'BACKWARD', maxSchemaBytes: 64 * 1024, parsedCacheSize: 10 },
+    });
+    const viewer: Viewer = {
+      id: 'u-new',
+      organizationId: ORG,
+      roles: [],
+      permissions: ['schemas:read', 'schemas:write'],
+      kind: 'user',
+      issuedAt: Date.now(),
+      token: 'unused',
+      expiresAt: Date.now() + 60_000,
+    };
     const scope = () => ({ viewer, em: orm!.em.fork() });
-    expect((await registry.check(scope(), { subject: 'orders', type: 'JSON', schema: closed([]) })).compatible).toBe(false);
+    expect((await registry.check(scope(), { subject: 'orders', type: 'JSON', schema: closed([]) })).compatible).toBe(
+      false,
+    );
     expect(await registry.organizationCompatibility(scope())).toBe('NONE');
-    const { version, created } = await registry.register(scope(), { subject: 'payments', type: 'JSON', schema: closed(['a']) });
+    const { version, created } = await registry.register(scope(), {
+      subject: 'payments',
+      type: 'JSON',
+      schema: closed(['a']),
+    });
     expect({ created, id: version.id, version: version.version }).toEqual({ created: true, id: '10', version: 1 });
     expect((await registry.validate(scope(), 'orders', 1, { a: 'x', b: 'y' })).valid).toBe(false);
     expect((await registry.listSubjects(scope())).map((s) => s.name)).toEqual(['orders', 'payments']);
     // A settings row written now fills the added columns.
-    await registry.setOrganizationCompatibility({ viewer: { ...viewer, organizationId: 'org-new' }, em: orm.em.fork() }, 'FORWARD');
-    expect(await orm.em.fork().findOneOrFail(RegistrySettingsEntity, { organizationId: 'org-new' })).toMatchObject({ id: expect.any(String), createdAt: expect.any(Date) });
+    await registry.setOrganizationCompatibility(
+      { viewer: { ...viewer, organizationId: 'org-new' }, em: orm.em.fork() },
+      'FORWARD',
+    );
+    expect(await orm.em.fork().findOneOrFail(RegistrySettingsEntity, { organizationId: 'org-new' })).toMatchObject({
+      id: expect.any(String),
+      createdAt: expect.any(Date),
+    });
   });
 });

@@ -23,15 +23,25 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const REGISTER = 'mutation($s: String!, $x: String!) { registerSchema(input: { subject: $s, type: JSON, schema: $x }) { id version } }';
-const closed = (props: string[]) => JSON.stringify({ type: 'object', properties: Object.fromEntries(props.map((p) => [p, { type: 'string' }])), additionalProperties: false });
+const REGISTER =
+  'mutation($s: String!, $x: String!) { registerSchema(input: { subject: $s, type: JSON, schema: $x }) { id version } }';
+const closed = (props: string[]) =>
+  JSON.stringify({
+    type: 'object',
+    properties: Object.fromEntries(props.map((p) => [p, { type: 'string' }])),
+    additionalProperties: false,
+  });
 
 describe.each([
   ['SQLite file', () => undefined],
   ['PostgreSQL', () => pg.url],
 ])('registry on %s', (name, url) => {
   const config = (): Config => ({
-    ...testBaseConfig('schemas', { dataDir: path.join(dataDir, name.replace(/\W/g, '')), databaseUrl: url(), auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience } }),
+    ...testBaseConfig('schemas', {
+      dataDir: path.join(dataDir, name.replace(/\W/g, '')),
+      databaseUrl: url(),
+      auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    }),
     defaultCompatibility: 'BACKWARD',
     maxSchemaBytes: 64 * 1024,
     parsedCacheSize: 10,
@@ -41,20 +51,37 @@ describe.each([
     const token = await issuer.issue({ org: `org-${name}`, perms: WRITER });
     const first = await startService('schemas', (await createServer(config())).server);
     const v1 = await gql(first.graphqlUrl, REGISTER, { s: 'kept', x: closed(['a']) }, token);
-    await gql(first.graphqlUrl, 'mutation { setSubjectCompatibility(subject: "kept", mode: FULL) { name } }', {}, token);
+    await gql(
+      first.graphqlUrl,
+      'mutation { setSubjectCompatibility(subject: "kept", mode: FULL) { name } }',
+      {},
+      token,
+    );
     await first.stop();
     const second = await startService('schemas', (await createServer(config())).server);
-    const listed = await gql(second.graphqlUrl, '{ subjects { name compatibility versions { id version } } }', {}, token);
+    const listed = await gql(
+      second.graphqlUrl,
+      '{ subjects { name compatibility versions { id version } } }',
+      {},
+      token,
+    );
     const refused = await gql(second.graphqlUrl, REGISTER, { s: 'kept', x: closed(['a', 'b']) }, token);
     await second.stop();
-    expect(listed.data.subjects).toEqual([{ name: 'kept', compatibility: 'FULL', versions: [{ id: v1.data.registerSchema.id, version: 1 }] }]);
+    expect(listed.data.subjects).toEqual([
+      { name: 'kept', compatibility: 'FULL', versions: [{ id: v1.data.registerSchema.id, version: 1 }] },
+    ]);
     expect(refused.errors?.[0].extensions.code).toBe('INCOMPATIBLE_SCHEMA');
   });
 
   it('gives concurrent registrations distinct version numbers and global ids', async () => {
     const token = await issuer.issue({ org: `org-race-${name}`, perms: WRITER });
-    const svc = await startService('schemas', (await createServer({ ...config(), defaultCompatibility: 'NONE' })).server);
-    const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((p) => gql(svc.graphqlUrl, REGISTER, { s: 'race', x: closed([p]) }, token)));
+    const svc = await startService(
+      'schemas',
+      (await createServer({ ...config(), defaultCompatibility: 'NONE' })).server,
+    );
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((p) => gql(svc.graphqlUrl, REGISTER, { s: 'race', x: closed([p]) }, token)),
+    );
     await svc.stop();
     expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     const versions = results.map((r) => r.data.registerSchema.version).sort();

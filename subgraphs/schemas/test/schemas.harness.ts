@@ -21,7 +21,13 @@ export interface SchemasHarness {
   token(claims?: TestTokenClaims): Promise<string>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): ReturnType<typeof gql<T>>;
   /** A request to the Confluent REST API at the service root. */
-  rest(method: string, route: string, token: string | undefined, body?: unknown, contentType?: string): Promise<{ status: number; contentType: string | null; body: any }>;
+  rest(
+    method: string,
+    route: string,
+    token: string | undefined,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<{ status: number; contentType: string | null; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -29,8 +35,18 @@ export interface SchemasHarness {
 export async function startSchemas(overrides: Partial<Config> = {}): Promise<SchemasHarness> {
   const issuer = await startTestIssuer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-schemas-'));
-  const base = testBaseConfig('schemas', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, serviceSecret: issuer.serviceSecret });
-  const config: Config = { ...base, defaultCompatibility: 'BACKWARD', maxSchemaBytes: 256 * 1024, parsedCacheSize: 100, ...overrides };
+  const base = testBaseConfig('schemas', {
+    dataDir,
+    auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+    serviceSecret: issuer.serviceSecret,
+  });
+  const config: Config = {
+    ...base,
+    defaultCompatibility: 'BACKWARD',
+    maxSchemaBytes: 256 * 1024,
+    parsedCacheSize: 100,
+    ...overrides,
+  };
   const built = await createServer(config);
   const service = await startService('schemas', built.server);
   return {
@@ -42,7 +58,10 @@ export async function startSchemas(overrides: Partial<Config> = {}): Promise<Sch
     async rest(method, route, token, body, contentType = 'application/vnd.schemaregistry.v1+json') {
       const res = await fetch(`${service.url}${route}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': contentType }) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': contentType }),
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();

@@ -31,12 +31,15 @@ function benchTable(rows: number, seed: number): Table {
     const spend = Number((income * 0.02 * Math.exp(0.3 * b)).toFixed(2));
     const visits = Math.max(0, Math.round(8 + 4 * b + 2 * rng.normal()));
     const score = Number((600 + 80 * (0.5 * a - 0.3 * b) + 30 * rng.normal()).toFixed(1));
-    const tenure = rng.next() < 0.05 ? null : Number((Math.abs(3 + 2 * a + rng.normal())).toFixed(2));
+    const tenure = rng.next() < 0.05 ? null : Number(Math.abs(3 + 2 * a + rng.normal()).toFixed(2));
     const day = new Date(Date.UTC(2020, 0, 1) + Math.floor(rng.next() * 1460) * 86_400_000).toISOString().slice(0, 10);
     const tier = tiers[Math.min(2, Math.max(0, Math.floor(1 + a + 0.5 * rng.normal())))];
     data.push([income, age, spend, visits, score, tenure, day, rng.pick(regions), tier, rng.pick(channels)]);
   }
-  return { columns: ['income', 'age', 'spend', 'visits', 'score', 'tenure', 'signup_date', 'region', 'tier', 'channel'], rows: data };
+  return {
+    columns: ['income', 'age', 'spend', 'visits', 'score', 'tenure', 'signup_date', 'region', 'tier', 'channel'],
+    rows: data,
+  };
 }
 
 function time<T>(fn: () => T): [T, number] {
@@ -57,8 +60,13 @@ async function main(): Promise<void> {
   const source = benchTable(rows, seed);
   const columns = inferColumns(source);
   const lines: string[] = [];
-  lines.push(`### Synthetic data: ${source.columns.length} columns × ${rows.toLocaleString('en-US')} rows (Node ${process.version})`, '');
-  lines.push('| synthesizer | fit (s) | fit rows/s | generate (s) | generated rows/s | full job (s) | overall quality | column pair trends |');
+  lines.push(
+    `### Synthetic data: ${source.columns.length} columns × ${rows.toLocaleString('en-US')} rows (Node ${process.version})`,
+    '',
+  );
+  lines.push(
+    '| synthesizer | fit (s) | fit rows/s | generate (s) | generated rows/s | full job (s) | overall quality | column pair trends |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const synthesizer of ['GAUSSIAN_COPULA', 'INDEPENDENT', 'DP_GAUSSIAN_COPULA'] as SynthesizerKind[]) {
     const options = { synthesizer, seed, epsilon: synthesizer === 'DP_GAUSSIAN_COPULA' ? 1 : null };
@@ -74,9 +82,16 @@ async function main(): Promise<void> {
   const [, qualitySeconds] = time(() => computeQualityReport(source, synthetic, columns));
   const [, dcrSeconds] = time(() => dcrBaselineProtection(source, synthetic, columns, seed));
   lines.push('', '| report part | time (s) |', '|---|---:|');
-  lines.push(`| quality report (SDMetrics properties, ${rows.toLocaleString('en-US')} vs ${rows.toLocaleString('en-US')} rows) | ${qualitySeconds.toFixed(2)} |`);
-  lines.push(`| DCR baseline protection (1,000 synthetic rows vs ${rows.toLocaleString('en-US')} real + random baseline) | ${dcrSeconds.toFixed(2)} |`);
-  lines.push('', '"full job" = fit + generate + exact-copy redraw + PII fill + quality and privacy reports (no catalog I/O).');
+  lines.push(
+    `| quality report (SDMetrics properties, ${rows.toLocaleString('en-US')} vs ${rows.toLocaleString('en-US')} rows) | ${qualitySeconds.toFixed(2)} |`,
+  );
+  lines.push(
+    `| DCR baseline protection (1,000 synthetic rows vs ${rows.toLocaleString('en-US')} real + random baseline) | ${dcrSeconds.toFixed(2)} |`,
+  );
+  lines.push(
+    '',
+    '"full job" = fit + generate + exact-copy redraw + PII fill + quality and privacy reports (no catalog I/O).',
+  );
   console.log(lines.join('\n'));
 }
 

@@ -10,7 +10,11 @@ import { resolveSyntheticReportReference } from './report/synthetic-report.refer
 /** The synthetic subgraph schema with its permissions applied. */
 export async function buildSyntheticSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
-    { resolvers: [SyntheticDataJobResolver, SyntheticReportResolver], orphanedTypes: [DatasetRef, SchemaVersionRef, UserRef, OrganizationRef], pubSub },
+    {
+      resolvers: [SyntheticDataJobResolver, SyntheticReportResolver],
+      orphanedTypes: [DatasetRef, SchemaVersionRef, UserRef, OrganizationRef],
+      pubSub,
+    },
     // Entity lookups from other subgraphs: scoped to the viewer's organization and `synthetic:read`.
     { SyntheticDataJob: resolveSyntheticDataJobReference, SyntheticReport: resolveSyntheticReportReference },
   );

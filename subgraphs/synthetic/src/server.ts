@@ -3,8 +3,17 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub, ServiceServer, ServiceTokenSource, TokenVerifier, WorkerPool } from '../../../lib/src/index';
 import {
-  createContextFactory, createLogger, createOpenLineageEmitter, createOrm, createPubSub, createServiceServer, createServiceAuth, createServiceTokenSource, createWorkerPool,
-  DomainError, pingDatabase,
+  createContextFactory,
+  createLogger,
+  createOpenLineageEmitter,
+  createOrm,
+  createPubSub,
+  createServiceServer,
+  createServiceAuth,
+  createServiceTokenSource,
+  createWorkerPool,
+  DomainError,
+  pingDatabase,
 } from '../../../lib/src/index';
 import { CatalogClient } from './clients/catalog.client';
 import { SchemasClient } from './clients/schemas.client';
@@ -49,16 +58,37 @@ export const SYNTHETIC_ENTITIES = [SyntheticDataJob, SyntheticReport];
 /** Builds the synthetic service (never listens): ORM, worker pool, clients of catalog and schemas, schema, server. */
 export async function createServer(config: Config, deps: Partial<SyntheticDeps> = {}): Promise<SyntheticServer> {
   const logger = createLogger(SERVICE_NAME, config.logLevel);
-  const orm = deps.orm ?? (await createOrm({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serviceName: SERVICE_NAME, entities: SYNTHETIC_ENTITIES, migrations: MIGRATIONS, logger }));
-  const pubSub = deps.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}` });
+  const orm =
+    deps.orm ??
+    (await createOrm({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      serviceName: SERVICE_NAME,
+      entities: SYNTHETIC_ENTITIES,
+      migrations: MIGRATIONS,
+      logger,
+    }));
+  const pubSub =
+    deps.pubSub ??
+    createPubSub({
+      redisUrl: config.redisUrl,
+      prefix: config.redisUrl ? SERVICE_NAME : `${SERVICE_NAME}-${randomUUID()}`,
+    });
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;
   const tokens: ServiceTokenSource =
     deps.tokens ??
     (config.serviceSecret
-      ? createServiceTokenSource({ identityUrl: config.identityUrl, service: SERVICE_NAME, secret: config.serviceSecret })
+      ? createServiceTokenSource({
+          identityUrl: config.identityUrl,
+          service: SERVICE_NAME,
+          secret: config.serviceSecret,
+        })
       : {
-          getToken: () => Promise.reject(new DomainError('SERVICE_UNAVAILABLE', 'AIC_SERVICE_SECRET is not set: jobs cannot read datasets')),
+          getToken: () =>
+            Promise.reject(
+              new DomainError('SERVICE_UNAVAILABLE', 'AIC_SERVICE_SECRET is not set: jobs cannot read datasets'),
+            ),
         });
   const pool = deps.pool ?? createWorkerPool({ concurrency: config.workerConcurrency, logger });
   const catalog = new CatalogClient(config.catalogUrl);
@@ -69,7 +99,18 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     producer: SYNTHETIC_PRODUCER,
     authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, JOB_PERMISSIONS)}`,
   });
-  const services = createSyntheticServices({ orm, pubSub, pool, catalog, schemas, tokens, lineage, logger, clock: deps.clock ?? systemClock, settings: config });
+  const services = createSyntheticServices({
+    orm,
+    pubSub,
+    pool,
+    catalog,
+    schemas,
+    tokens,
+    lineage,
+    logger,
+    clock: deps.clock ?? systemClock,
+    settings: config,
+  });
   const schema = await buildSyntheticSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   const server = await createServiceServer<SyntheticContext>({

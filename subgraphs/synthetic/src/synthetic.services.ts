@@ -37,9 +37,29 @@ export function createSyntheticServices(deps: SyntheticServiceDeps): SyntheticSe
   const { orm, catalog, schemas, logger, clock } = deps;
   const jobRepository = new SyntheticJobRepository();
   const updates = new JobUpdates(deps.pubSub);
-  const runner = new SyntheticJobRunner({ orm, jobs: jobRepository, catalog, schemas, tokens: deps.tokens, lineage: deps.lineage, updates, logger, clock });
+  const runner = new SyntheticJobRunner({
+    orm,
+    jobs: jobRepository,
+    catalog,
+    schemas,
+    tokens: deps.tokens,
+    lineage: deps.lineage,
+    updates,
+    logger,
+    clock,
+  });
   return {
-    jobs: new SyntheticJobService({ jobs: jobRepository, runner, catalog, schemas, pool: deps.pool, updates, logger, clock, maxRows: deps.settings.maxRows }),
+    jobs: new SyntheticJobService({
+      jobs: jobRepository,
+      runner,
+      catalog,
+      schemas,
+      pool: deps.pool,
+      updates,
+      logger,
+      clock,
+      maxRows: deps.settings.maxRows,
+    }),
     reports: new SyntheticReportService(new SyntheticReportRepository()),
   };
 }

@@ -23,7 +23,8 @@ describe('differentially private copula', () => {
 
   it('is measurably noisier on the marginals with a small epsilon', async () => {
     const seeds = [1, 2, 3];
-    const mean = async (epsilon: number | null) => (await Promise.all(seeds.map((s) => shapes(epsilon, s)))).reduce((a, b) => a + b) / seeds.length;
+    const mean = async (epsilon: number | null) =>
+      (await Promise.all(seeds.map((s) => shapes(epsilon, s)))).reduce((a, b) => a + b) / seeds.length;
     const small = await mean(0.05);
     const large = await mean(50);
     const none = await mean(null);

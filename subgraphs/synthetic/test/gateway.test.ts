@@ -27,15 +27,33 @@ afterAll(async () => {
 describe('through the gateway', () => {
   it('starts a job, follows its subscription to the end, reads the reports and finds the output in the catalog', async () => {
     const token = await h.issuer.issue({ sub: 'gw-user', org: 'org-gw', perms: [...RUNNER, 'catalog:read-pii'] });
-    const source = await registerDataset(h, token, { name: 'cars', format: 'CSV', content: toCsv(vegaTable('cars')), classification: 'INTERNAL' });
-    const created = await gql(gateway.graphqlUrl, 'mutation($s: ID!) { createSyntheticDataJob(input: { sourceDatasetId: $s, rows: 300, seed: 8 }) { id } }', { s: source }, token);
+    const source = await registerDataset(h, token, {
+      name: 'cars',
+      format: 'CSV',
+      content: toCsv(vegaTable('cars')),
+      classification: 'INTERNAL',
+    });
+    const created = await gql(
+      gateway.graphqlUrl,
+      'mutation($s: ID!) { createSyntheticDataJob(input: { sourceDatasetId: $s, rows: 300, seed: 8 }) { id } }',
+      { s: source },
+      token,
+    );
     expect(created.errors).toBeUndefined();
     const id = created.data.createSyntheticDataJob.id;
-    const client = createClient({ url: gateway.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+    const client = createClient({
+      url: gateway.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
     const statuses: string[] = [];
     await new Promise<void>((resolve, reject) => {
       client.subscribe(
-        { query: 'subscription($id: ID!) { syntheticDataJobUpdated(id: $id) { id status progress source { id name } } }', variables: { id } },
+        {
+          query:
+            'subscription($id: ID!) { syntheticDataJobUpdated(id: $id) { id status progress source { id name } } }',
+          variables: { id },
+        },
         {
           next: (value) => {
             if (value.errors) return reject(new Error(JSON.stringify(value.errors)));

@@ -71,14 +71,24 @@ function databases(): LegacyDatabase[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-synthetic-legacy-'));
   const pg = testPostgresDatabase('aic_synthetic_legacy');
   return [
-    { label: 'sqlite', url: path.join(dir, 'synthetic.sqlite'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) },
+    {
+      label: 'sqlite',
+      url: path.join(dir, 'synthetic.sqlite'),
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    },
     { label: 'postgresql', url: pg.url, drop: () => pg.drop() },
   ];
 }
 
 async function createEmpty(db: LegacyDatabase): Promise<void> {
   if (db.label === 'sqlite') return;
-  const admin = await createOrm({ databaseUrl: db.url.replace(/\/[^/]+$/, '/postgres'), dataDir: os.tmpdir(), serviceName: 'synthetic-test', entities: LEGACY, syncSchema: false });
+  const admin = await createOrm({
+    databaseUrl: db.url.replace(/\/[^/]+$/, '/postgres'),
+    dataDir: os.tmpdir(),
+    serviceName: 'synthetic-test',
+    entities: LEGACY,
+    syncSchema: false,
+  });
   await admin.em.getConnection().execute(`CREATE DATABASE "${db.url.split('/').pop()}"`);
   await admin.close();
 }
@@ -92,45 +102,116 @@ describe.each(databases())('a synthetic database from before the base entities, 
 
   it('boots with no schema change and reads every old row the same', async () => {
     await createEmpty(db);
-    const legacy = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'synthetic-test', entities: LEGACY, syncSchema: false });
+    const legacy = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'synthetic-test',
+      entities: LEGACY,
+      syncSchema: false,
+    });
     expect(databaseKind(db.url)).toBe(db.label);
     const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-    for (const statement of sql.split(';\n').map((s) => s.trim()).filter(Boolean)) await legacy.em.getConnection().execute(statement);
+    for (const statement of sql
+      .split(';\n')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await legacy.em.getConnection().execute(statement);
     const em = legacy.em.fork();
     em.create(LegacyJob, {
-      id: JOB, organizationId: ORG, createdById: 'u-legacy', sourceDatasetId: 'd-1', synthesizer: 'GAUSSIAN_COPULA', rows: 100, seed: 7, epsilon: null,
-      constraintsJson: [{ column: 'x', min: 0, max: 1, allowedValues: null }], columnHandlingJson: [{ column: 'email', handling: 'FAKE' }],
-      status: 'SUCCEEDED', progress: 1, stage: 'DONE', outputDatasetId: 'd-2', reportId: REPORT, attempts: 1, cancelRequested: false,
-      createdAt: t('2025-01-02T03:04:05.000Z'), startedAt: t('2025-01-02T03:04:06.000Z'), finishedAt: t('2025-01-02T03:04:07.000Z'),
+      id: JOB,
+      organizationId: ORG,
+      createdById: 'u-legacy',
+      sourceDatasetId: 'd-1',
+      synthesizer: 'GAUSSIAN_COPULA',
+      rows: 100,
+      seed: 7,
+      epsilon: null,
+      constraintsJson: [{ column: 'x', min: 0, max: 1, allowedValues: null }],
+      columnHandlingJson: [{ column: 'email', handling: 'FAKE' }],
+      status: 'SUCCEEDED',
+      progress: 1,
+      stage: 'DONE',
+      outputDatasetId: 'd-2',
+      reportId: REPORT,
+      attempts: 1,
+      cancelRequested: false,
+      createdAt: t('2025-01-02T03:04:05.000Z'),
+      startedAt: t('2025-01-02T03:04:06.000Z'),
+      finishedAt: t('2025-01-02T03:04:07.000Z'),
     });
-    em.create(LegacyReport, { id: REPORT, organizationId: ORG, jobId: JOB, rows: 100, compliance: { seed: 7, ranBy: 'u-legacy' }, createdAt: t('2025-01-02T03:04:07.000Z') });
+    em.create(LegacyReport, {
+      id: REPORT,
+      organizationId: ORG,
+      jobId: JOB,
+      rows: 100,
+      compliance: { seed: 7, ranBy: 'u-legacy' },
+      createdAt: t('2025-01-02T03:04:07.000Z'),
+    });
     await em.flush();
     await legacy.close();
 
     // What the ORM would still change after boot: nothing.
-    const probe = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'synthetic-test', entities: SYNTHETIC_ENTITIES, syncSchema: false });
+    const probe = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'synthetic-test',
+      entities: SYNTHETIC_ENTITIES,
+      syncSchema: false,
+    });
     const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
     await probe.close();
     expect(pending).toBe('');
 
-    orm = await createOrm({ databaseUrl: db.url, dataDir: os.tmpdir(), serviceName: 'synthetic-test', entities: SYNTHETIC_ENTITIES, migrations: MIGRATIONS });
+    orm = await createOrm({
+      databaseUrl: db.url,
+      dataDir: os.tmpdir(),
+      serviceName: 'synthetic-test',
+      entities: SYNTHETIC_ENTITIES,
+      migrations: MIGRATIONS,
+    });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();
     expect(await read.findOneOrFail(SyntheticDataJob, { id: JOB })).toMatchObject({
-      organizationId: ORG, createdById: 'u-legacy', sourceDatasetId: 'd-1', synthesizer: Synthesizer.GAUSSIAN_COPULA, rows: 100, seed: 7,
-      constraintsJson: [{ column: 'x', min: 0, max: 1, allowedValues: null }], columnHandlingJson: [{ column: 'email', handling: 'FAKE' }],
-      status: SyntheticJobStatus.SUCCEEDED, reportId: REPORT, createdAt: t('2025-01-02T03:04:05.000Z'), finishedAt: t('2025-01-02T03:04:07.000Z'),
+      organizationId: ORG,
+      createdById: 'u-legacy',
+      sourceDatasetId: 'd-1',
+      synthesizer: Synthesizer.GAUSSIAN_COPULA,
+      rows: 100,
+      seed: 7,
+      constraintsJson: [{ column: 'x', min: 0, max: 1, allowedValues: null }],
+      columnHandlingJson: [{ column: 'email', handling: 'FAKE' }],
+      status: SyntheticJobStatus.SUCCEEDED,
+      reportId: REPORT,
+      createdAt: t('2025-01-02T03:04:05.000Z'),
+      finishedAt: t('2025-01-02T03:04:07.000Z'),
     });
     // The repositories the services read through find them in their organization only.
     const viewer = { id: 'u-legacy', organizationId: ORG } as Viewer;
-    expect((await new SyntheticJobRepository().listInOrganization(orm.em.fork(), viewer.organizationId, undefined, 10)).map((j) => j.id)).toEqual([JOB]);
+    expect(
+      (await new SyntheticJobRepository().listInOrganization(orm.em.fork(), viewer.organizationId, undefined, 10)).map(
+        (j) => j.id,
+      ),
+    ).toEqual([JOB]);
     expect(await new SyntheticJobRepository().findInOrganization(orm.em.fork(), 'org-other', JOB)).toBeNull();
-    expect(await new SyntheticReportRepository().getInOrganization(orm.em.fork(), ORG, REPORT)).toMatchObject({ jobId: JOB, rows: 100, compliance: { seed: 7, ranBy: 'u-legacy' }, createdAt: t('2025-01-02T03:04:07.000Z') });
+    expect(await new SyntheticReportRepository().getInOrganization(orm.em.fork(), ORG, REPORT)).toMatchObject({
+      jobId: JOB,
+      rows: 100,
+      compliance: { seed: 7, ranBy: 'u-legacy' },
+      createdAt: t('2025-01-02T03:04:07.000Z'),
+    });
 
     // New rows get the base entity's UUID key and creation time.
     const write = orm.em.fork();
-    const job = write.create(SyntheticDataJob, { organizationId: ORG, createdById: 'u-new', synthesizer: Synthesizer.GAUSSIAN_COPULA, rows: 10, seed: 1, constraintsJson: [], columnHandlingJson: [] });
+    const job = write.create(SyntheticDataJob, {
+      organizationId: ORG,
+      createdById: 'u-new',
+      synthesizer: Synthesizer.GAUSSIAN_COPULA,
+      rows: 10,
+      seed: 1,
+      constraintsJson: [],
+      columnHandlingJson: [],
+    });
     await write.flush();
     const fresh = await orm.em.fork().findOneOrFail(SyntheticDataJob, { id: job.id });
     expect(fresh.id).toMatch(/^[0-9a-f-]{36}$/);

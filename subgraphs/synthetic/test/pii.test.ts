@@ -55,7 +55,9 @@ describe('PII columns', async () => {
       expect(fake.length).toBeGreaterThan(1900);
       expect(fake.filter((v) => real.has(String(v)))).toEqual([]);
     }
-    expect(columnValues(result.table, 'keeper_email').every((v) => /^[^@\s]+@[^@\s]+\.\w+$/.test(String(v)))).toBe(true);
+    expect(columnValues(result.table, 'keeper_email').every((v) => /^[^@\s]+@[^@\s]+\.\w+$/.test(String(v)))).toBe(
+      true,
+    );
     const badges = columnValues(result.table, 'badge').map(String);
     expect(badges.every((v) => /^[A-Z]{2}-\d{5}$/.test(v))).toBe(true);
     expect(new Set(badges).size).toBe(badges.length);
@@ -63,9 +65,18 @@ describe('PII columns', async () => {
   });
 
   it('fills a date column classified PII (a birth date) with valid dates, never digit noise', async () => {
-    const births = Array.from({ length: 60 }, (_, i) => `19${40 + (i % 50)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`);
+    const births = Array.from(
+      { length: 60 },
+      (_, i) => `19${40 + (i % 50)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+    );
     const table: Table = { columns: ['birth_date', 'score'], rows: births.map((b, i) => [b, i % 7]) };
-    const result = await synthesize({ source: table, columnHints: [{ name: 'birth_date', classification: 'PII' }], synthesizer: 'GAUSSIAN_COPULA', rows: 300, seed: 3 });
+    const result = await synthesize({
+      source: table,
+      columnHints: [{ name: 'birth_date', classification: 'PII' }],
+      synthesizer: 'GAUSSIAN_COPULA',
+      rows: 300,
+      seed: 3,
+    });
     expect(result.privacy.piiColumns).toEqual(['birth_date']);
     const fake = columnValues(result.table, 'birth_date').map(String);
     const real = new Set(births);
@@ -79,6 +90,11 @@ describe('PII columns', async () => {
   it('answers on long adversarial cells (the email pattern backtracks quadratically on them) and still finds emails', () => {
     const hostile = Array.from({ length: 20 }, (_, i) => `a@${'a.'.repeat(100_000)}${i}!`);
     expect(detectPii('notes', hostile)).toBe('IDENTIFIER');
-    expect(detectPii('c', Array.from({ length: 10 }, (_, i) => `user${i}@example.org`))).toBe('EMAIL');
+    expect(
+      detectPii(
+        'c',
+        Array.from({ length: 10 }, (_, i) => `user${i}@example.org`),
+      ),
+    ).toBe('EMAIL');
   });
 });

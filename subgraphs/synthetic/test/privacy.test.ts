@@ -9,13 +9,33 @@ describe('privacy metrics', () => {
   it('computes DCR as SDMetrics defines it (range of the reference, categorical 0/1, missing values)', () => {
     const columns: ColumnMeta[] = [{ name: 'A', sdtype: 'numerical' }];
     // SDMetrics issue #742: range 10, closest real value 4 or 6 away by 1 → 0.1.
-    expect(distanceToClosestRecord({ columns: ['A'], rows: [[5]] }, { columns: ['A'], rows: [[0], [10], [3], [4], [1]] }, columns)).toEqual([0.1]);
+    expect(
+      distanceToClosestRecord(
+        { columns: ['A'], rows: [[5]] },
+        { columns: ['A'], rows: [[0], [10], [3], [4], [1]] },
+        columns,
+      ),
+    ).toEqual([0.1]);
     const mixed: ColumnMeta[] = [
       { name: 'n', sdtype: 'numerical' },
       { name: 'c', sdtype: 'categorical' },
     ];
-    const reference: Table = { columns: ['n', 'c'], rows: [[0, 'a'], [10, 'b'], [null, 'a']] };
-    const data: Table = { columns: ['n', 'c'], rows: [[2, 'b'], [null, 'a'], [50, 'z']] };
+    const reference: Table = {
+      columns: ['n', 'c'],
+      rows: [
+        [0, 'a'],
+        [10, 'b'],
+        [null, 'a'],
+      ],
+    };
+    const data: Table = {
+      columns: ['n', 'c'],
+      rows: [
+        [2, 'b'],
+        [null, 'a'],
+        [50, 'z'],
+      ],
+    };
     expect(distanceToClosestRecord(data, reference, mixed)).toEqual([0.4, 0, 1]);
   });
 

@@ -30,14 +30,25 @@ describe.each(databases)('restart safety on %s', (_name, database) => {
   });
 
   async function outputSha(datasetId: string, token: string): Promise<string> {
-    const meta = (await (await fetch(`${h.catalog.url}/internal/datasets/${datasetId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    const meta = (await (
+      await fetch(`${h.catalog.url}/internal/datasets/${datasetId}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as any;
     return meta.latestVersion.sha256;
   }
 
   it('picks up a job left RUNNING by a dead process and reproduces the same output for the same seed', async () => {
     const token = await h.issuer.issue({ sub: 'runner-1', org: 'org-r', perms: RUNNER });
-    const sourceId = await registerDataset(h, token, { name: 'cars', format: 'CSV', content: toCsv(vegaTable('cars')), classification: 'INTERNAL' });
-    const first = await h.gql('mutation($s: ID!) { createSyntheticDataJob(input: { sourceDatasetId: $s, rows: 300, seed: 99 }) { id } }', { s: sourceId }, token);
+    const sourceId = await registerDataset(h, token, {
+      name: 'cars',
+      format: 'CSV',
+      content: toCsv(vegaTable('cars')),
+      classification: 'INTERNAL',
+    });
+    const first = await h.gql(
+      'mutation($s: ID!) { createSyntheticDataJob(input: { sourceDatasetId: $s, rows: 300, seed: 99 }) { id } }',
+      { s: sourceId },
+      token,
+    );
     const firstJob = await waitForJob(h, first.data.createSyntheticDataJob.id, token);
     expect(firstJob.status).toBe('SUCCEEDED');
 

@@ -22,16 +22,43 @@ const orderSchema = {
     customer: {
       type: 'object',
       required: ['name', 'country'],
-      properties: { name: { type: 'string', minLength: 2, maxLength: 30 }, country: { type: 'string', pattern: '^[A-Z]{2}$' } },
+      properties: {
+        name: { type: 'string', minLength: 2, maxLength: 30 },
+        country: { type: 'string', pattern: '^[A-Z]{2}$' },
+      },
     },
     lines: {
       type: 'array',
       minItems: 1,
       maxItems: 5,
-      items: { type: 'object', required: ['sku', 'qty'], properties: { sku: { $ref: '#/$defs/sku' }, qty: { type: 'integer', minimum: 1 } } },
+      items: {
+        type: 'object',
+        required: ['sku', 'qty'],
+        properties: { sku: { $ref: '#/$defs/sku' }, qty: { type: 'integer', minimum: 1 } },
+      },
     },
-    tags: { type: 'array', items: { type: 'string', enum: ['gift', 'rush', 'fragile'] }, uniqueItems: true, maxItems: 3 },
-    payment: { oneOf: [{ type: 'object', required: ['card'], properties: { card: { type: 'string', pattern: '^\\d{16}$' } }, additionalProperties: false }, { type: 'object', required: ['iban'], properties: { iban: { type: 'string', pattern: '^[A-Z]{2}\\d{2}[A-Z0-9]{10,20}$' } }, additionalProperties: false }] },
+    tags: {
+      type: 'array',
+      items: { type: 'string', enum: ['gift', 'rush', 'fragile'] },
+      uniqueItems: true,
+      maxItems: 3,
+    },
+    payment: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['card'],
+          properties: { card: { type: 'string', pattern: '^\\d{16}$' } },
+          additionalProperties: false,
+        },
+        {
+          type: 'object',
+          required: ['iban'],
+          properties: { iban: { type: 'string', pattern: '^[A-Z]{2}\\d{2}[A-Z0-9]{10,20}$' } },
+          additionalProperties: false,
+        },
+      ],
+    },
   },
 };
 
@@ -47,9 +74,18 @@ describe('schema-driven synthesis', () => {
   it('generates draft-07 records with nesting and local refs', () => {
     const schema = {
       $schema: 'http://json-schema.org/draft-07/schema#',
-      definitions: { point: { type: 'object', properties: { x: { type: 'number', minimum: -1, maximum: 1 }, y: { type: 'number' } }, required: ['x', 'y'] } },
+      definitions: {
+        point: {
+          type: 'object',
+          properties: { x: { type: 'number', minimum: -1, maximum: 1 }, y: { type: 'number' } },
+          required: ['x', 'y'],
+        },
+      },
       type: 'object',
-      properties: { path: { type: 'array', items: { $ref: '#/definitions/point' }, minItems: 2 }, closed: { type: 'boolean' } },
+      properties: {
+        path: { type: 'array', items: { $ref: '#/definitions/point' }, minItems: 2 },
+        closed: { type: 'boolean' },
+      },
       required: ['path', 'closed'],
     };
     const validate = compileJsonSchema(schema);
@@ -57,7 +93,9 @@ describe('schema-driven synthesis', () => {
   });
 
   it('rejects unsupported patterns and invalid schemas with the schema field', () => {
-    expect(() => generateJsonRecords({ type: 'string', pattern: '(?=a)b' }, 1, 1)).toThrow(expect.objectContaining({ field: 'schema' }));
+    expect(() => generateJsonRecords({ type: 'string', pattern: '(?=a)b' }, 1, 1)).toThrow(
+      expect.objectContaining({ field: 'schema' }),
+    );
     expect(() => generateJsonRecords({ type: 'nonsense' }, 1, 1)).toThrow(expect.objectContaining({ field: 'schema' }));
   });
 
@@ -78,14 +116,28 @@ describe('schema-driven synthesis', () => {
         expect(s).toMatch(new RegExp(pattern, 'u'));
       }
     }
-    expect(() => generateFromPattern('^(a{1000}){1000}$', rng)).toThrow(/shortest matches are longer than 10000 characters/);
+    expect(() => generateFromPattern('^(a{1000}){1000}$', rng)).toThrow(
+      /shortest matches are longer than 10000 characters/,
+    );
     expect(() => generateFromPattern(`(${'a'.repeat(2000)})`, rng)).toThrow(/longer than 1000 characters/);
   });
 
   it('refuses schemas with no finite value instead of recursing without end', () => {
-    expect(() => generateJsonRecords({ type: 'object', properties: { c: { $ref: '#' } }, required: ['c'] }, 1, 1)).toThrow(expect.objectContaining({ field: 'schema', message: expect.stringMatching(/no value nested less than 100 levels/) }));
+    expect(() =>
+      generateJsonRecords({ type: 'object', properties: { c: { $ref: '#' } }, required: ['c'] }, 1, 1),
+    ).toThrow(
+      expect.objectContaining({
+        field: 'schema',
+        message: expect.stringMatching(/no value nested less than 100 levels/),
+      }),
+    );
     expect(() => generateJsonRecords({ $ref: '#' }, 1, 1)).toThrow(expect.objectContaining({ field: 'schema' }));
-    expect(() => generateAvroRecords({ type: 'record', name: 'R', fields: [{ name: 'r', type: 'R' }] }, 1, 1)).toThrow(expect.objectContaining({ field: 'schema', message: expect.stringMatching(/no value nested less than 100 levels/) }));
+    expect(() => generateAvroRecords({ type: 'record', name: 'R', fields: [{ name: 'r', type: 'R' }] }, 1, 1)).toThrow(
+      expect.objectContaining({
+        field: 'schema',
+        message: expect.stringMatching(/no value nested less than 100 levels/),
+      }),
+    );
   });
 
   it('generates Avro records that avsc reads back and validates', () => {
@@ -103,7 +155,20 @@ describe('schema-driven synthesis', () => {
         { name: 'mac', type: { type: 'fixed', name: 'Mac', size: 6 } },
         { name: 'labels', type: { type: 'map', values: 'string' } },
         { name: 'samples', type: { type: 'array', items: 'float' } },
-        { name: 'location', type: ['null', { type: 'record', name: 'Location', fields: [{ name: 'lat', type: 'double' }, { name: 'lon', type: 'double' }] }] },
+        {
+          name: 'location',
+          type: [
+            'null',
+            {
+              type: 'record',
+              name: 'Location',
+              fields: [
+                { name: 'lat', type: 'double' },
+                { name: 'lon', type: 'double' },
+              ],
+            },
+          ],
+        },
         { name: 'parent', type: ['null', 'Reading'], default: null },
       ],
     };

@@ -29,14 +29,19 @@ function project(table: Table, columns: string[]): Table {
 
 describe('quality metrics reproduce SDMetrics on its demo tables', () => {
   const expected = loadJson<Expected>('expected.json');
-  const metadata = loadJson<{ tables: Record<string, { columns: Record<string, { sdtype: SdType }> }> }>('metadata.json');
+  const metadata = loadJson<{ tables: Record<string, { columns: Record<string, { sdtype: SdType }> }> }>(
+    'metadata.json',
+  );
   // SDMetrics walks the metadata's columns in their order, keeping the test's subset.
   const columns: ColumnMeta[] = Object.entries(metadata.tables.student_placements.columns)
     .filter(([name]) => expected.columns.includes(name))
     .map(([name, meta]) => ({ name, sdtype: meta.sdtype }));
   const names = columns.map((c) => c.name);
   const real = project(parseCsv(readFileSync(path.join(FIXTURES, 'student_placements_real.csv'), 'utf8')), names);
-  const synthetic = project(parseCsv(readFileSync(path.join(FIXTURES, 'student_placements_synthetic.csv'), 'utf8')), names);
+  const synthetic = project(
+    parseCsv(readFileSync(path.join(FIXTURES, 'student_placements_synthetic.csv'), 'utf8')),
+    names,
+  );
   const report = computeQualityReport(real, synthetic, columns, {
     realCorrelationThreshold: expected.thresholds.real_correlation_threshold,
     realAssociationThreshold: expected.thresholds.real_association_threshold,
@@ -59,7 +64,9 @@ describe('quality metrics reproduce SDMetrics on its demo tables', () => {
   it('matches every Column Pair Trends score to 1e-9', () => {
     expect(report.columnPairTrends.details).toHaveLength(expected.column_pair_trends.length);
     for (const want of expected.column_pair_trends) {
-      const got = report.columnPairTrends.details.find((d) => d.column1 === want.column1 && d.column2 === want.column2)!;
+      const got = report.columnPairTrends.details.find(
+        (d) => d.column1 === want.column1 && d.column2 === want.column2,
+      )!;
       expect(got.metric).toBe(want.metric);
       expect(Math.abs(got.score - want.score)).toBeLessThan(1e-9);
     }

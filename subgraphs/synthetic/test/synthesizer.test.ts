@@ -16,10 +16,14 @@ describe.each(['penguins', 'cars'])('Gaussian copula on %s', (name) => {
     expect(copula.privacy.exactMatchCountModelled).toBe(0);
     expect(copula.quality.columnPairTrends.score).toBeGreaterThan(independent.quality.columnPairTrends.score);
     // Pairs with a strong real correlation show it best: the copula keeps them, independence loses them.
-    const strong = copula.quality.columnPairTrends.details.filter((d) => d.metric === 'CorrelationSimilarity' && d.meetsThreshold);
+    const strong = copula.quality.columnPairTrends.details.filter(
+      (d) => d.metric === 'CorrelationSimilarity' && d.meetsThreshold,
+    );
     expect(strong.length).toBeGreaterThan(0);
     for (const pair of strong) {
-      const other = independent.quality.columnPairTrends.details.find((d) => d.column1 === pair.column1 && d.column2 === pair.column2)!;
+      const other = independent.quality.columnPairTrends.details.find(
+        (d) => d.column1 === pair.column1 && d.column2 === pair.column2,
+      )!;
       expect(pair.score).toBeGreaterThan(other.score);
     }
   });
@@ -58,14 +62,24 @@ describe('synthesis contract', () => {
 
   it('rejects bad constraints and parameters naming the field', async () => {
     const run = (extra: object) => synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: 10, seed: 1, ...extra });
-    await expect(run({ constraints: [{ column: 'Species', min: 1 }] })).rejects.toMatchObject({ field: 'constraints[0].min' });
-    await expect(run({ constraints: [{ column: 'nope', min: 1 }] })).rejects.toMatchObject({ field: 'constraints[0].column' });
+    await expect(run({ constraints: [{ column: 'Species', min: 1 }] })).rejects.toMatchObject({
+      field: 'constraints[0].min',
+    });
+    await expect(run({ constraints: [{ column: 'nope', min: 1 }] })).rejects.toMatchObject({
+      field: 'constraints[0].column',
+    });
     await expect(run({ rows: 0 })).rejects.toBeInstanceOf(SyntheticInputError);
     await expect(run({ synthesizer: 'DP_GAUSSIAN_COPULA' })).rejects.toMatchObject({ field: 'epsilon' });
   });
 
   it('measures overfitting against a holdout and records the split', async () => {
-    const result = await synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: 300, seed: 5, holdoutFraction: 0.3 });
+    const result = await synthesize({
+      source,
+      synthesizer: 'GAUSSIAN_COPULA',
+      rows: 300,
+      seed: 5,
+      holdoutFraction: 0.3,
+    });
     expect(result.holdoutRows).toBe(Math.round(source.rows.length * 0.3));
     expect(result.privacy.dcrOverfitting).not.toBeNull();
     expect(result.privacy.dcrOverfitting!.score).toBeGreaterThan(0);

@@ -29,7 +29,10 @@ beforeAll(async () => {
   const { Faker, en, base } = await import('@faker-js/faker');
   const faker = new Faker({ locale: [en, base] });
   faker.seed(77);
-  sourceCsv = toCsv({ columns: ['observer_email', ...penguins.columns], rows: penguins.rows.map((row) => [faker.internet.email(), ...row]) });
+  sourceCsv = toCsv({
+    columns: ['observer_email', ...penguins.columns],
+    rows: penguins.rows.map((row) => [faker.internet.email(), ...row]),
+  });
   sourceId = await registerDataset(h, ownerToken, {
     name: 'penguins field notes',
     format: 'CSV',
@@ -64,22 +67,52 @@ describe('synthetic data jobs', () => {
     const progress = events.map((e) => e.progress);
     expect(progress.some((p) => p > 0 && p < 1)).toBe(true);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
-    const job = (await h.gql(`query($id: ID!) { syntheticDataJob(id: $id) { ${JOB_FIELDS} } }`, { id: jobId }, ownerToken)).data.syntheticDataJob;
-    expect(job).toMatchObject({ status: 'SUCCEEDED', progress: 1, stage: 'DONE', source: { id: sourceId }, createdBy: { id: ownerId }, attempts: 1 });
+    const job = (
+      await h.gql(`query($id: ID!) { syntheticDataJob(id: $id) { ${JOB_FIELDS} } }`, { id: jobId }, ownerToken)
+    ).data.syntheticDataJob;
+    expect(job).toMatchObject({
+      status: 'SUCCEEDED',
+      progress: 1,
+      stage: 'DONE',
+      source: { id: sourceId },
+      createdBy: { id: ownerId },
+      attempts: 1,
+    });
     expect(job.report.rows).toBe(20_000);
     expect(job.report.quality.overall).toBeGreaterThan(0.8);
     expect(job.report.quality.columns.map((c: any) => c.column)).not.toContain('observer_email');
-    expect(job.report.privacy).toMatchObject({ exactMatchCount: 0, exactMatchCountModelled: 0, piiColumns: ['observer_email'] });
+    expect(job.report.privacy).toMatchObject({
+      exactMatchCount: 0,
+      exactMatchCountModelled: 0,
+      piiColumns: ['observer_email'],
+    });
     expect(job.report.privacy.dcrOverfittingProtection).toBeGreaterThan(0);
-    expect(job.report.compliance).toMatchObject({ sourceDatasetId: sourceId, sourceVersion: 1, synthesizer: 'GAUSSIAN_COPULA', seed: 42, ranBy: ownerId, differentialPrivacy: null });
+    expect(job.report.compliance).toMatchObject({
+      sourceDatasetId: sourceId,
+      sourceVersion: 1,
+      synthesizer: 'GAUSSIAN_COPULA',
+      seed: 42,
+      ranBy: ownerId,
+      differentialPrivacy: null,
+    });
     expect(job.report.compliance.sourceSha256).toMatch(/^[0-9a-f]{64}$/);
 
     const outputId = job.output.id;
-    const meta: any = await (await fetch(`${h.catalog.url}/internal/datasets/${outputId}`, { headers: { authorization: `Bearer ${ownerToken}` } })).json();
+    const meta: any = await (
+      await fetch(`${h.catalog.url}/internal/datasets/${outputId}`, {
+        headers: { authorization: `Bearer ${ownerToken}` },
+      })
+    ).json();
     expect(meta).toMatchObject({ classification: 'CONFIDENTIAL', format: 'CSV', latestVersion: { rowCount: 20_000 } });
     expect(meta.columns.find((c: any) => c.name === 'observer_email').classification).toBe('PII');
     const piiReader = await h.issuer.issue({ sub: ownerId, org: 'org-a', perms: [...RUNNER, 'catalog:read-pii'] });
-    const output = parseCsv(await (await fetch(`${h.catalog.url}/internal/datasets/${outputId}/content`, { headers: { authorization: `Bearer ${piiReader}` } })).text());
+    const output = parseCsv(
+      await (
+        await fetch(`${h.catalog.url}/internal/datasets/${outputId}/content`, {
+          headers: { authorization: `Bearer ${piiReader}` },
+        })
+      ).text(),
+    );
     const realEmails = new Set(columnValues(parseCsv(sourceCsv), 'observer_email'));
     expect(columnValues(output, 'observer_email').filter((e) => realEmails.has(e))).toEqual([]);
 
@@ -87,12 +120,15 @@ describe('synthetic data jobs', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        query: 'query($n: String!) { lineage(namespace: "aic://catalog", name: $n, direction: UPSTREAM, depth: 2) { nodes { depth node { kind namespace name } } } }',
+        query:
+          'query($n: String!) { lineage(namespace: "aic://catalog", name: $n, direction: UPSTREAM, depth: 2) { nodes { depth node { kind namespace name } } } }',
         variables: { n: `datasets/${outputId}` },
       }),
     }).then((r) => r.json());
     const nodes = lineage.data.lineage.nodes.map((n: any) => `${n.depth}:${n.node.kind}:${n.node.name}`);
-    expect(nodes).toEqual(expect.arrayContaining([`1:JOB:synthetic-data-job/${jobId}`, `2:DATASET:datasets/${sourceId}`]));
+    expect(nodes).toEqual(
+      expect.arrayContaining([`1:JOB:synthetic-data-job/${jobId}`, `2:DATASET:datasets/${sourceId}`]),
+    );
   });
 
   it('records epsilon on DP jobs and rejects invalid input with field details', async () => {
@@ -111,19 +147,34 @@ describe('synthetic data jobs', () => {
     expect(created.data.createSyntheticDataJob).toMatchObject({ epsilon: 0.5, delta: 1e-6 });
     const done = await waitForJob(h, created.data.createSyntheticDataJob.id, ownerToken);
     expect(done.status).toBe('SUCCEEDED');
-    const report = await h.gql('query($id: ID!) { syntheticDataJob(id: $id) { report { compliance { differentialPrivacy { epsilon delta boundsFromData } } } } }', { id: done.id }, ownerToken);
-    expect(report.data.syntheticDataJob.report.compliance.differentialPrivacy).toMatchObject({ epsilon: 0.5, delta: 1e-6 });
+    const report = await h.gql(
+      'query($id: ID!) { syntheticDataJob(id: $id) { report { compliance { differentialPrivacy { epsilon delta boundsFromData } } } } }',
+      { id: done.id },
+      ownerToken,
+    );
+    expect(report.data.syntheticDataJob.report.compliance.differentialPrivacy).toMatchObject({
+      epsilon: 0.5,
+      delta: 1e-6,
+    });
   });
 
   it('refuses users without synthetic permissions or without read access to the source', async () => {
     const anonymous = await h.gql('{ syntheticDataJobs { id } }');
     expect(anonymous.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     const readOnly = await h.token({ org: 'org-a', perms: ['synthetic:read', 'catalog:read'] });
-    const denied = await h.gql('mutation { createSyntheticDataJob(input: { rows: 10, inlineSchema: { type: "JSON", schema: {} } }) { id } }', {}, readOnly);
+    const denied = await h.gql(
+      'mutation { createSyntheticDataJob(input: { rows: 10, inlineSchema: { type: "JSON", schema: {} } }) { id } }',
+      {},
+      readOnly,
+    );
     expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
     // Same organization, may run jobs, but holds no grant on the CONFIDENTIAL source.
     const stranger = await h.token({ org: 'org-a', perms: RUNNER });
-    const refused = await h.gql('mutation($s: ID!) { createSyntheticDataJob(input: { sourceDatasetId: $s, rows: 10 }) { id } }', { s: sourceId }, stranger);
+    const refused = await h.gql(
+      'mutation($s: ID!) { createSyntheticDataJob(input: { sourceDatasetId: $s, rows: 10 }) { id } }',
+      { s: sourceId },
+      stranger,
+    );
     expect(refused.errors?.[0].extensions.code).toBe('NOT_FOUND');
     const otherOrg = await h.token({ org: 'org-b', perms: RUNNER });
     const jobs = await h.gql('{ syntheticDataJobs { id } }', {}, otherOrg);
@@ -152,16 +203,27 @@ describe('synthetic data jobs', () => {
     expect(job.status).toBe('SUCCEEDED');
     // Catalog profiles the output, finds the email field and guards it as PII.
     const piiReader = await h.issuer.issue({ sub: ownerId, org: 'org-a', perms: [...RUNNER, 'catalog:read-pii'] });
-    const content = await (await fetch(`${h.catalog.url}/internal/datasets/${job.output.id}/content`, { headers: { authorization: `Bearer ${piiReader}` } })).text();
-    expect(content).not.toContain("\"error\"");
-    const records = content.trim().split('\n').map((line) => JSON.parse(line));
+    const content = await (
+      await fetch(`${h.catalog.url}/internal/datasets/${job.output.id}/content`, {
+        headers: { authorization: `Bearer ${piiReader}` },
+      })
+    ).text();
+    expect(content).not.toContain('"error"');
+    const records = content
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const validate = compileJsonSchema(schema);
     expect(records).toHaveLength(100);
     for (const record of records) expect(validate(record)).toBe(true);
   });
 
   it('generates Avro records from a registered SchemaVersion', async () => {
-    const writer = await h.issuer.issue({ sub: ownerId, org: 'org-a', perms: [...RUNNER, 'schemas:read', 'schemas:write', 'catalog:read-pii'] });
+    const writer = await h.issuer.issue({
+      sub: ownerId,
+      org: 'org-a',
+      perms: [...RUNNER, 'schemas:read', 'schemas:write', 'catalog:read-pii'],
+    });
     const schema = {
       type: 'record',
       name: 'Sensor',
@@ -181,13 +243,25 @@ describe('synthetic data jobs', () => {
       }),
     }).then((r) => r.json() as Promise<any>);
     const versionId = registered.data.registerSchema.id;
-    const noSchemaRead = await h.gql('mutation($v: ID!) { createSyntheticDataJob(input: { schemaVersionId: $v, rows: 5 }) { id } }', { v: versionId }, ownerToken);
+    const noSchemaRead = await h.gql(
+      'mutation($v: ID!) { createSyntheticDataJob(input: { schemaVersionId: $v, rows: 5 }) { id } }',
+      { v: versionId },
+      ownerToken,
+    );
     expect(noSchemaRead.errors?.[0].extensions.code).toBe('FORBIDDEN');
-    const created = await h.gql('mutation($v: ID!) { createSyntheticDataJob(input: { schemaVersionId: $v, rows: 50, seed: 2 }) { id schemaVersion { id } } }', { v: versionId }, writer);
+    const created = await h.gql(
+      'mutation($v: ID!) { createSyntheticDataJob(input: { schemaVersionId: $v, rows: 50, seed: 2 }) { id schemaVersion { id } } }',
+      { v: versionId },
+      writer,
+    );
     expect(created.data.createSyntheticDataJob.schemaVersion).toEqual({ id: versionId });
     const job = await waitForJob(h, created.data.createSyntheticDataJob.id, writer);
     expect(job.status).toBe('SUCCEEDED');
-    const content = await (await fetch(`${h.catalog.url}/internal/datasets/${job.output.id}/content`, { headers: { authorization: `Bearer ${writer}` } })).text();
+    const content = await (
+      await fetch(`${h.catalog.url}/internal/datasets/${job.output.id}/content`, {
+        headers: { authorization: `Bearer ${writer}` },
+      })
+    ).text();
     const type = avro.Type.forSchema(schema as avro.Schema);
     const lines = content.trim().split('\n');
     expect(lines).toHaveLength(50);
@@ -200,7 +274,10 @@ describe('synthetic data jobs', () => {
       { i: { inlineSchema: { type: 'JSON', schema: { type: 'string', pattern: '(?=a)b' } }, rows: 3 } },
       ownerToken,
     );
-    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'inlineSchema.schema', message: expect.stringMatching(/"\(\?=a\)b" is refused: lookahead/) }] });
+    expect(refused.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'inlineSchema.schema', message: expect.stringMatching(/"\(\?=a\)b" is refused: lookahead/) }],
+    });
   });
 
   it('fails a job whose schema cannot be generated, with an actionable error', async () => {
@@ -221,7 +298,12 @@ describe('synthetic data jobs', () => {
       ownerToken,
     );
     const id = created.data.createSyntheticDataJob.id;
-    await waitFor(async () => (await h.gql('query($id: ID!) { syntheticDataJob(id: $id) { status } }', { id }, ownerToken)).data.syntheticDataJob.status === 'RUNNING', 'the job to run');
+    await waitFor(
+      async () =>
+        (await h.gql('query($id: ID!) { syntheticDataJob(id: $id) { status } }', { id }, ownerToken)).data
+          .syntheticDataJob.status === 'RUNNING',
+      'the job to run',
+    );
     const cancelled = await h.gql('mutation($id: ID!) { cancelSyntheticDataJob(id: $id) { id } }', { id }, ownerToken);
     expect(cancelled.errors).toBeUndefined();
     const job = await waitForJob(h, id, ownerToken);

@@ -50,10 +50,21 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
   const catalog = await startService('catalog', (await createCatalog(catalogConfig)).server);
   const schemas = await startService(
     'schemas',
-    (await createSchemas({ ...loadSchemasConfig({}), ...testBaseConfig('schemas', { dataDir, auth, serviceSecret: issuer.serviceSecret }) })).server,
+    (
+      await createSchemas({
+        ...loadSchemasConfig({}),
+        ...testBaseConfig('schemas', { dataDir, auth, serviceSecret: issuer.serviceSecret }),
+      })
+    ).server,
   );
   const config: Config = {
-    ...testBaseConfig('synthetic', { dataDir, auth, serviceSecret: issuer.serviceSecret, identityUrl: issuer.url, ...(databaseUrl ? { databaseUrl } : {}) }),
+    ...testBaseConfig('synthetic', {
+      dataDir,
+      auth,
+      serviceSecret: issuer.serviceSecret,
+      identityUrl: issuer.url,
+      ...(databaseUrl ? { databaseUrl } : {}),
+    }),
     catalogUrl: catalog.url,
     schemasUrl: schemas.url,
     workerConcurrency: 2,
@@ -72,11 +83,18 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
     gql: (query, variables = {}, token) => gql(synthetic.graphqlUrl, query, variables, token),
     async followNext(token, start) {
       const jobId = await start();
-      const client = createClient({ url: synthetic.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+      const client = createClient({
+        url: synthetic.graphqlUrl.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+      });
       const events: any[] = [];
       const done = new Promise<void>((resolve, reject) => {
         const unsubscribe = client.subscribe(
-          { query: 'subscription($id: ID!) { syntheticDataJobUpdated(id: $id) { id status progress stage error } }', variables: { id: jobId } },
+          {
+            query: 'subscription($id: ID!) { syntheticDataJobUpdated(id: $id) { id status progress stage error } }',
+            variables: { id: jobId },
+          },
           {
             next: (value) => {
               if (value.errors) return reject(new Error(JSON.stringify(value.errors)));
@@ -107,7 +125,11 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
 }
 
 /** Registers a dataset in the catalog through its internal route, as the token's user. */
-export async function registerDataset(h: SyntheticHarness, token: string, body: Record<string, unknown>): Promise<string> {
+export async function registerDataset(
+  h: SyntheticHarness,
+  token: string,
+  body: Record<string, unknown>,
+): Promise<string> {
   const res = await fetch(`${h.catalog.url}/internal/datasets`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -120,7 +142,11 @@ export async function registerDataset(h: SyntheticHarness, token: string, body: 
 /** Polls a job until it is terminal. */
 export async function waitForJob(h: SyntheticHarness, id: string, token: string): Promise<any> {
   for (let i = 0; i < 600; i++) {
-    const res = await h.gql('query($id: ID!) { syntheticDataJob(id: $id) { id status error attempts output { id } } }', { id }, token);
+    const res = await h.gql(
+      'query($id: ID!) { syntheticDataJob(id: $id) { id status error attempts output { id } } }',
+      { id },
+      token,
+    );
     const job = res.data?.syntheticDataJob;
     if (job && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status)) return job;
     await new Promise((r) => setTimeout(r, 100));

@@ -41,7 +41,10 @@ export function parseDockerignore(text: string): IgnoreRule[] {
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => {
       const exclusion = l.startsWith('!');
-      const cleaned = path.posix.normalize((exclusion ? l.slice(1) : l).trim()).replace(/^\/+/, '').replace(/\/+$/, '');
+      const cleaned = path.posix
+        .normalize((exclusion ? l.slice(1) : l).trim())
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '');
       return { exclusion, re: patternToRegExp(cleaned) };
     });
 }
@@ -80,7 +83,13 @@ export function contextFiles(root: string): string[] {
  * copies its context files below `dest`, a wildcard source copies what it matches (nothing is fine).
  * @returns the files written, relative to `stageRoot`
  */
-export function copyFromContext(root: string, files: string[], stageRoot: string, sources: string[], dest: string): string[] {
+export function copyFromContext(
+  root: string,
+  files: string[],
+  stageRoot: string,
+  sources: string[],
+  dest: string,
+): string[] {
   const written: string[] = [];
   const destIsDir = dest.endsWith('/') || sources.length > 1 || sources.some((s) => /[*?[]/.test(s));
   for (const source of sources) {
@@ -88,11 +97,15 @@ export function copyFromContext(root: string, files: string[], stageRoot: string
     let matched: { file: string; to: string }[];
     if (/[*?[]/.test(src)) {
       const re = patternToRegExp(src);
-      matched = files.filter((f) => re.test(f)).map((f) => ({ file: f, to: path.posix.join(dest, path.posix.basename(f)) }));
+      matched = files
+        .filter((f) => re.test(f))
+        .map((f) => ({ file: f, to: path.posix.join(dest, path.posix.basename(f)) }));
     } else if (files.includes(src)) {
       matched = [{ file: src, to: destIsDir ? path.posix.join(dest, path.posix.basename(src)) : dest }];
     } else {
-      matched = files.filter((f) => f.startsWith(`${src}/`)).map((f) => ({ file: f, to: path.posix.join(dest, f.slice(src.length + 1)) }));
+      matched = files
+        .filter((f) => f.startsWith(`${src}/`))
+        .map((f) => ({ file: f, to: path.posix.join(dest, f.slice(src.length + 1)) }));
       if (matched.length === 0) throw new Error(`COPY ${source}: not in the build context`);
     }
     for (const { file, to } of matched) {

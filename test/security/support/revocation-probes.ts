@@ -19,16 +19,32 @@ const codeOf = (body: any): string | undefined => body?.errors?.[0]?.extensions?
 /** One request per place: the gateway's GraphQL (identity pass-through, catalog, a write to models), its REST proxy, and each subgraph. */
 export async function probe(p: Platform, token: string): Promise<Probe[]> {
   const gateway = [
-    p.call('{ me { id } }', {}, token).then((r) => ({ where: 'gateway me (identity)', status: r.status, code: codeOf(r.body) })),
-    p.call('{ datasets(first: 1) { totalCount } }', {}, token).then((r) => ({ where: 'gateway datasets (catalog)', status: r.status, code: codeOf(r.body) })),
-    p.call('query { subjects { name } models { id } }', {}, token).then((r) => ({ where: 'gateway subjects+models (planned)', status: r.status, code: codeOf(r.body) })),
     p
-      .call('mutation($n: String!) { createModel(input: { name: $n }) { id } }', { n: `probe-${Math.random().toString(36).slice(2, 10)}` }, token)
+      .call('{ me { id } }', {}, token)
+      .then((r) => ({ where: 'gateway me (identity)', status: r.status, code: codeOf(r.body) })),
+    p
+      .call('{ datasets(first: 1) { totalCount } }', {}, token)
+      .then((r) => ({ where: 'gateway datasets (catalog)', status: r.status, code: codeOf(r.body) })),
+    p
+      .call('query { subjects { name } models { id } }', {}, token)
+      .then((r) => ({ where: 'gateway subjects+models (planned)', status: r.status, code: codeOf(r.body) })),
+    p
+      .call(
+        'mutation($n: String!) { createModel(input: { name: $n }) { id } }',
+        { n: `probe-${Math.random().toString(36).slice(2, 10)}` },
+        token,
+      )
       .then((r) => ({ where: 'gateway createModel (write)', status: r.status, code: codeOf(r.body) })),
-    fetch(`${p.gateway.url}/schema-registry/subjects`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({ where: 'gateway REST schema-registry', status: r.status, code: r.ok ? undefined : 'REST' })),
+    fetch(`${p.gateway.url}/schema-registry/subjects`, { headers: { authorization: `Bearer ${token}` } }).then(
+      async (r) => ({ where: 'gateway REST schema-registry', status: r.status, code: r.ok ? undefined : 'REST' }),
+    ),
   ];
   const direct = Object.entries(p.services).map(([name, s]) =>
-    gql(s.graphqlUrl, '{ __typename }', {}, token).then((r) => ({ where: `${name} directly`, status: r.status, code: codeOf(r.body) })),
+    gql(s.graphqlUrl, '{ __typename }', {}, token).then((r) => ({
+      where: `${name} directly`,
+      status: r.status,
+      code: codeOf(r.body),
+    })),
   );
   return Promise.all([...gateway, ...direct]);
 }
@@ -54,8 +70,19 @@ export async function notAccepted(p: Platform, token: string): Promise<Probe[]> 
 
 /** A subscription over graphql-ws, collecting what arrives. */
 export function subscribe(url: string, token: string, query: string) {
-  const seen: { errors: any[]; data: number; completed: boolean; closed?: number } = { errors: [], data: 0, completed: false };
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+  const seen: { errors: any[]; data: number; completed: boolean; closed?: number } = {
+    errors: [],
+    data: 0,
+    completed: false,
+  };
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => undefined,
+  });
   let started = false;
   client.on('connected', () => (started = true));
   client.on('closed', (e: any) => (seen.closed = e?.code));
@@ -93,12 +120,20 @@ export async function ingestLineageUntil(p: Platform, token: string, done: () =>
     run: { runId },
     job: { namespace: 'aic://tests', name: 'revocation-check' },
   });
-  await waitFor(async () => {
-    if (done()) return true;
-    const res = await p.call('mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }', { e: event(randomUUID()) }, token);
-    if (res.errors) throw new Error(JSON.stringify(res.errors));
-    return done();
-  }, 'a lineage event to reach every subscriber', { intervalMs: 100 });
+  await waitFor(
+    async () => {
+      if (done()) return true;
+      const res = await p.call(
+        'mutation($e: JSONObject!) { ingestLineageEvent(event: $e) { eventId } }',
+        { e: event(randomUUID()) },
+        token,
+      );
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return done();
+    },
+    'a lineage event to reach every subscriber',
+    { intervalMs: 100 },
+  );
 }
 
 /** A subscription over Apollo's multipart HTTP protocol, collecting the raw text that arrives. */
@@ -108,13 +143,18 @@ export function subscribeMultipart(graphqlUrl: string, token: string, query: str
   const done = (async () => {
     const res = await fetch(graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0", application/json', authorization: `Bearer ${token}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'multipart/mixed;subscriptionSpec="1.0", application/json',
+        authorization: `Bearer ${token}`,
+      },
       body: JSON.stringify({ query }),
       signal: aborter.signal,
     });
     seen.status = res.status;
     const decoder = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) seen.text += decoder.decode(chunk, { stream: true });
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+      seen.text += decoder.decode(chunk, { stream: true });
     seen.ended = true;
   })().catch(() => undefined);
   return { seen, close: async () => (aborter.abort(), await done) };

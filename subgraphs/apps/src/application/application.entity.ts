@@ -32,7 +32,9 @@ export class Application extends TrackedOrganizationEntity {
   ownerId!: string;
 
   @Property({ type: 'json' })
-  @Field(() => [String], { description: 'Environments the application can be deployed to (dev, staging, production or custom)' })
+  @Field(() => [String], {
+    description: 'Environments the application can be deployed to (dev, staging, production or custom)',
+  })
   environments!: string[];
 
   @Property({ type: 'string' })

@@ -19,16 +19,25 @@ export class ApplicationResolver {
   }
 
   @Mutation(() => Application)
-  createApplication(@Arg('input', () => CreateApplicationInput) input: CreateApplicationInput, @Ctx() ctx: AppsContext): Promise<Application> {
+  createApplication(
+    @Arg('input', () => CreateApplicationInput) input: CreateApplicationInput,
+    @Ctx() ctx: AppsContext,
+  ): Promise<Application> {
     return ctx.services.applications.create(requestScope(ctx), input);
   }
 
   @Mutation(() => Application)
-  updateApplication(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateApplicationInput) input: UpdateApplicationInput, @Ctx() ctx: AppsContext): Promise<Application> {
+  updateApplication(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateApplicationInput) input: UpdateApplicationInput,
+    @Ctx() ctx: AppsContext,
+  ): Promise<Application> {
     return ctx.services.applications.update(requestScope(ctx), id, input);
   }
 
-  @FieldResolver(() => [Deployment], { description: 'Current deployments, one per environment (deleted ones left out)' })
+  @FieldResolver(() => [Deployment], {
+    description: 'Current deployments, one per environment (deleted ones left out)',
+  })
   deployments(@Root() app: Application, @Ctx() ctx: AppsContext): Promise<Deployment[]> {
     return ctx.services.applications.deploymentsOf(requestScope(ctx), app);
   }

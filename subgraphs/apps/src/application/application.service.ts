@@ -48,12 +48,16 @@ export class ApplicationService {
     return this.deployments.listLiveOfApplication(scope.em, app.id);
   }
 
-  async create(scope: RequestScope, input: { name: string; description?: string | null; environments?: string[] | null; ownerId?: string | null }): Promise<Application> {
+  async create(
+    scope: RequestScope,
+    input: { name: string; description?: string | null; environments?: string[] | null; ownerId?: string | null },
+  ): Promise<Application> {
     const { viewer, em } = scope;
     const name = input.name.trim();
     const environments = input.environments ?? DEFAULT_ENVIRONMENTS;
     this.check(name, environments);
-    if (await this.applications.findByName(em, viewer.organizationId, name)) throw new ConflictError(`An application named "${name}" exists`);
+    if (await this.applications.findByName(em, viewer.organizationId, name))
+      throw new ConflictError(`An application named "${name}" exists`);
     const app = em.create(Application, {
       organizationId: viewer.organizationId,
       name,
@@ -66,7 +70,11 @@ export class ApplicationService {
     return app;
   }
 
-  async update(scope: RequestScope, id: string, input: { description?: string | null; environments?: string[] | null; ownerId?: string | null }): Promise<Application> {
+  async update(
+    scope: RequestScope,
+    id: string,
+    input: { description?: string | null; environments?: string[] | null; ownerId?: string | null },
+  ): Promise<Application> {
     const app = await this.get(scope, id);
     if (input.environments) {
       this.check(app.name, input.environments);
@@ -83,9 +91,14 @@ export class ApplicationService {
     if (!name || name.length > 100) fields.push({ field: 'name', message: 'must be 1 to 100 characters' });
     if (environments.length === 0) fields.push({ field: 'environments', message: 'at least one environment' });
     environments.forEach((e, i) => {
-      if (!ENVIRONMENT.test(e)) fields.push({ field: `environments.${i}`, message: 'lower-case letters, digits and -, starting with a letter (at most 31)' });
+      if (!ENVIRONMENT.test(e))
+        fields.push({
+          field: `environments.${i}`,
+          message: 'lower-case letters, digits and -, starting with a letter (at most 31)',
+        });
     });
-    if (new Set(environments).size !== environments.length) fields.push({ field: 'environments', message: 'each environment once' });
+    if (new Set(environments).size !== environments.length)
+      fields.push({ field: 'environments', message: 'each environment once' });
     if (fields.length > 0) throw new BadUserInputError('Invalid application', fields);
   }
 }

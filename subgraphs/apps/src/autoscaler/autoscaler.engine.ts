@@ -30,8 +30,7 @@ export interface ScalingPolicySpec {
 
 /** Live metrics: per-replica samples, or one total for the whole workload (such as an endpoint's requests in flight). */
 export type MetricObservation =
-  | { kind: 'PODS'; pods: PodSample[]; metrics: PodMetrics }
-  | { kind: 'TOTAL'; value: number };
+  { kind: 'PODS'; pods: PodSample[]; metrics: PodMetrics } | { kind: 'TOTAL'; value: number };
 
 /** Why the autoscaler chose the size, as a stable code. */
 export type DecisionReason = LimitReason | 'ScalingDisabled' | 'BelowMinimum' | 'AboveMaximum' | 'FailedGetMetrics';
@@ -51,7 +50,9 @@ export interface ScalingDecision {
   inputs: {
     policy: ScalingPolicySpec;
     behavior: ScalingBehavior;
-    observation: { kind: 'PODS'; samples: { name: string; ready: boolean | null; phase: string; value: number | null }[] } | { kind: 'TOTAL'; value: number };
+    observation:
+      | { kind: 'PODS'; samples: { name: string; ready: boolean | null; phase: string; value: number | null }[] }
+      | { kind: 'TOTAL'; value: number };
   };
 }
 
@@ -63,24 +64,41 @@ export interface ScalingDecision {
 export function resolveScalingPolicy(policy: ScalingPolicySpec): ScalingBehavior {
   const problems: FieldProblem[] = [];
   const int = (v: number) => Number.isInteger(v);
-  if (!int(policy.minReplicas) || policy.minReplicas < 0) problems.push({ field: 'scaling.minReplicas', message: 'must be a whole number >= 0' });
-  if (!int(policy.maxReplicas) || policy.maxReplicas < 1) problems.push({ field: 'scaling.maxReplicas', message: 'must be a whole number >= 1' });
-  else if (policy.maxReplicas < policy.minReplicas) problems.push({ field: 'scaling.maxReplicas', message: 'must be >= minReplicas' });
+  if (!int(policy.minReplicas) || policy.minReplicas < 0)
+    problems.push({ field: 'scaling.minReplicas', message: 'must be a whole number >= 0' });
+  if (!int(policy.maxReplicas) || policy.maxReplicas < 1)
+    problems.push({ field: 'scaling.maxReplicas', message: 'must be a whole number >= 1' });
+  else if (policy.maxReplicas < policy.minReplicas)
+    problems.push({ field: 'scaling.maxReplicas', message: 'must be >= minReplicas' });
   const targetValue = policy.target.kind === 'CPU' ? policy.target.averageUtilization : policy.target.averageValue;
   const smallest = policy.target.kind === 'CPU' ? 1 : 1 / CONCURRENCY_SCALE;
-  if (!(targetValue >= smallest) || !Number.isFinite(targetValue)) problems.push({ field: 'scaling.target', message: `must be a number >= ${smallest}` });
+  if (!(targetValue >= smallest) || !Number.isFinite(targetValue))
+    problems.push({ field: 'scaling.target', message: `must be a number >= ${smallest}` });
   if (policy.tolerance !== undefined && !(policy.tolerance >= 0 && policy.tolerance < 1)) {
     problems.push({ field: 'scaling.tolerance', message: 'must be in [0, 1)' });
   }
-  const behavior = { scaleUp: defaultScaleUpRules(policy.behavior?.scaleUp), scaleDown: defaultScaleDownRules(policy.behavior?.scaleDown) };
+  const behavior = {
+    scaleUp: defaultScaleUpRules(policy.behavior?.scaleUp),
+    scaleDown: defaultScaleDownRules(policy.behavior?.scaleDown),
+  };
   for (const [direction, rules] of Object.entries(behavior)) {
     if (!(rules.stabilizationWindowSeconds >= 0 && rules.stabilizationWindowSeconds <= 3600)) {
-      problems.push({ field: `scaling.behavior.${direction}.stabilizationWindowSeconds`, message: 'must be between 0 and 3600' });
+      problems.push({
+        field: `scaling.behavior.${direction}.stabilizationWindowSeconds`,
+        message: 'must be between 0 and 3600',
+      });
     }
     rules.policies.forEach((p, i) => {
-      if (!int(p.value) || p.value <= 0) problems.push({ field: `scaling.behavior.${direction}.policies.${i}.value`, message: 'must be a whole number > 0' });
+      if (!int(p.value) || p.value <= 0)
+        problems.push({
+          field: `scaling.behavior.${direction}.policies.${i}.value`,
+          message: 'must be a whole number > 0',
+        });
       if (!int(p.periodSeconds) || p.periodSeconds <= 0 || p.periodSeconds > 1800) {
-        problems.push({ field: `scaling.behavior.${direction}.policies.${i}.periodSeconds`, message: 'must be a whole number in 1..1800' });
+        problems.push({
+          field: `scaling.behavior.${direction}.policies.${i}.periodSeconds`,
+          message: 'must be a whole number in 1..1800',
+        });
       }
     });
   }
@@ -102,15 +120,35 @@ export function decideScale(input: {
 }): { decision: ScalingDecision; history: ScalingHistory } {
   const { policy, currentReplicas: current, history, now } = input;
   const behavior = resolveScalingPolicy(policy);
-  const base = { at: now, currentReplicas: current, inputs: { policy, behavior, observation: describeObservation(input.observation) } };
-  const unchanged = (reason: DecisionReason, message: string, replicas = current, observedValue: number | null = null) => ({
-    decision: { ...base, metricReplicas: replicas, stabilizedReplicas: replicas, desiredReplicas: replicas, reason, message, observedValue },
+  const base = {
+    at: now,
+    currentReplicas: current,
+    inputs: { policy, behavior, observation: describeObservation(input.observation) },
+  };
+  const unchanged = (
+    reason: DecisionReason,
+    message: string,
+    replicas = current,
+    observedValue: number | null = null,
+  ) => ({
+    decision: {
+      ...base,
+      metricReplicas: replicas,
+      stabilizedReplicas: replicas,
+      desiredReplicas: replicas,
+      reason,
+      message,
+      observedValue,
+    },
     history,
   });
 
-  if (current === 0 && policy.minReplicas !== 0) return unchanged('ScalingDisabled', 'scaling is disabled since the replica count is zero');
-  if (current > policy.maxReplicas) return unchanged('AboveMaximum', 'the replica count is above the maximum', policy.maxReplicas);
-  if (current < policy.minReplicas) return unchanged('BelowMinimum', 'the replica count is below the minimum', policy.minReplicas);
+  if (current === 0 && policy.minReplicas !== 0)
+    return unchanged('ScalingDisabled', 'scaling is disabled since the replica count is zero');
+  if (current > policy.maxReplicas)
+    return unchanged('AboveMaximum', 'the replica count is above the maximum', policy.maxReplicas);
+  if (current < policy.minReplicas)
+    return unchanged('BelowMinimum', 'the replica count is below the minimum', policy.minReplicas);
 
   let proposal: { replicas: number; observedValue: number };
   try {
@@ -180,11 +218,28 @@ function proposeReplicas(policy: ScalingPolicySpec, current: number, observation
   // and fast models run at a small fraction of a request in flight.
   const targetUnits = Math.round(policy.target.averageValue * CONCURRENCY_SCALE);
   if (observation.kind === 'PODS') {
-    const pods = new Map([...observation.metrics].map(([name, m]) => [name, { ...m, valueMilli: Math.round((m.valueMilli / 1000) * CONCURRENCY_SCALE) }]));
-    const r = calculatePodMetricReplicas({ currentReplicas: current, targetMilli: targetUnits, pods: observation.pods, metrics: pods, tolerance, now });
+    const pods = new Map(
+      [...observation.metrics].map(([name, m]) => [
+        name,
+        { ...m, valueMilli: Math.round((m.valueMilli / 1000) * CONCURRENCY_SCALE) },
+      ]),
+    );
+    const r = calculatePodMetricReplicas({
+      currentReplicas: current,
+      targetMilli: targetUnits,
+      pods: observation.pods,
+      metrics: pods,
+      tolerance,
+      now,
+    });
     return { replicas: capReplicas(r.replicas), observedValue: r.utilizationMilli / CONCURRENCY_SCALE };
   }
-  const r = calculateTotalAverageReplicas({ currentReplicas: current, valueMilli: Math.round(observation.value * CONCURRENCY_SCALE), targetMilli: targetUnits, tolerance });
+  const r = calculateTotalAverageReplicas({
+    currentReplicas: current,
+    valueMilli: Math.round(observation.value * CONCURRENCY_SCALE),
+    targetMilli: targetUnits,
+    tolerance,
+  });
   return { replicas: capReplicas(r.replicas), observedValue: r.utilizationMilli / CONCURRENCY_SCALE };
 }
 

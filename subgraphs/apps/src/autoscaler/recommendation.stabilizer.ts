@@ -59,11 +59,19 @@ export function stabilizeRecommendationWithBehaviors(
   if (replicas > down) replicas = down;
   upsertRecommendation(recommendations, oldIndex, { replicas: args.desired, at: args.now });
   const reason =
-    replicas === args.desired ? 'ReadyForNewScale' : args.desired >= args.current ? 'ScaleUpStabilized' : 'ScaleDownStabilized';
+    replicas === args.desired
+      ? 'ReadyForNewScale'
+      : args.desired >= args.current
+        ? 'ScaleUpStabilized'
+        : 'ScaleDownStabilized';
   return { replicas, recommendations, reason };
 }
 
-function upsertRecommendation(log: TimestampedRecommendation[], oldIndex: number, entry: TimestampedRecommendation): void {
+function upsertRecommendation(
+  log: TimestampedRecommendation[],
+  oldIndex: number,
+  entry: TimestampedRecommendation,
+): void {
   if (oldIndex >= 0) log[oldIndex] = entry;
   else log.push(entry);
 }

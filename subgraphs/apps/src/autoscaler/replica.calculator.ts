@@ -57,10 +57,18 @@ export interface MetricResult {
 export function calculateResourceReplicas(input: ResourceUtilizationInput): ResourceUtilizationResult {
   const { currentReplicas, targetUtilization, now } = input;
   const tolerance = input.tolerance ?? DEFAULT_TOLERANCE;
-  if (input.metrics.size === 0) throw new MetricsUnavailableError(`unable to get metrics for resource ${input.resource}: no metrics returned`);
-  if (input.pods.length === 0) throw new MetricsUnavailableError('no pods returned by selector while calculating replica count');
+  if (input.metrics.size === 0)
+    throw new MetricsUnavailableError(`unable to get metrics for resource ${input.resource}: no metrics returned`);
+  if (input.pods.length === 0)
+    throw new MetricsUnavailableError('no pods returned by selector while calculating replica count');
   const metrics = new Map(input.metrics);
-  const groups = groupPods(input.pods, metrics, input.resource === 'cpu', input.timing ?? DEFAULT_READINESS_TIMING, now);
+  const groups = groupPods(
+    input.pods,
+    metrics,
+    input.resource === 'cpu',
+    input.timing ?? DEFAULT_READINESS_TIMING,
+    now,
+  );
   for (const name of groups.ignored) metrics.delete(name);
   const requests = podRequests(input.pods, input.resource);
   if (metrics.size === 0) throw new MetricsUnavailableError('did not receive metrics for any ready pods');
@@ -102,7 +110,8 @@ export function calculatePodMetricReplicas(input: PodMetricInput): MetricResult 
   const { currentReplicas, targetMilli, now } = input;
   const tolerance = input.tolerance ?? DEFAULT_TOLERANCE;
   if (input.metrics.size === 0) throw new MetricsUnavailableError('unable to get metric: no metrics returned');
-  if (input.pods.length === 0) throw new MetricsUnavailableError('no pods returned by selector while calculating replica count');
+  if (input.pods.length === 0)
+    throw new MetricsUnavailableError('no pods returned by selector while calculating replica count');
   const metrics = new Map(input.metrics);
   const groups = groupPods(input.pods, metrics, false, input.timing ?? DEFAULT_READINESS_TIMING, now);
   for (const name of groups.ignored) metrics.delete(name);
@@ -176,7 +185,8 @@ function zeroSample(valueMilli: number): PodMetric {
 function podRequests(pods: PodSample[], resource: string): Map<string, number> {
   const requests = new Map<string, number>();
   for (const pod of pods) {
-    if (pod.requestMilli === undefined) throw new MetricsUnavailableError(`missing request for ${resource} in pod ${pod.name}`);
+    if (pod.requestMilli === undefined)
+      throw new MetricsUnavailableError(`missing request for ${resource} in pod ${pod.name}`);
     requests.set(pod.name, pod.requestMilli);
   }
   return requests;

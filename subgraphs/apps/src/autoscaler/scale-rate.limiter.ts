@@ -1,7 +1,8 @@
 import type { ScalingBehavior, ScalingRules, TimestampedScaleEvent } from './scaling-behavior.model';
 
 /** Why the final size differs from (or equals) the stabilized recommendation, as the HPA `ScalingLimited` condition says it. */
-export type LimitReason = 'DesiredWithinRange' | 'TooFewReplicas' | 'TooManyReplicas' | 'ScaleUpLimit' | 'ScaleDownLimit';
+export type LimitReason =
+  'DesiredWithinRange' | 'TooFewReplicas' | 'TooManyReplicas' | 'ScaleUpLimit' | 'ScaleDownLimit';
 
 /** Arguments of one rate-limited normalization. */
 export interface RateLimitArgs {
@@ -32,13 +33,21 @@ export function replicasChangedInPeriod(periodSeconds: number, events: Timestamp
  * starts from the size at the beginning of its period and adds pods or a percentage (rounded up).
  * @returns the limit; `currentReplicas` when scaling up is disabled.
  */
-export function scaleUpLimit(current: number, up: TimestampedScaleEvent[], down: TimestampedScaleEvent[], rules: ScalingRules, now: number): number {
+export function scaleUpLimit(
+  current: number,
+  up: TimestampedScaleEvent[],
+  down: TimestampedScaleEvent[],
+  rules: ScalingRules,
+  now: number,
+): number {
   if (rules.selectPolicy === 'Disabled') return current;
   const pick = rules.selectPolicy === 'Min' ? Math.min : Math.max;
   let result = rules.selectPolicy === 'Min' ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
   for (const policy of rules.policies) {
     const periodStart =
-      current - replicasChangedInPeriod(policy.periodSeconds, up, now) + replicasChangedInPeriod(policy.periodSeconds, down, now);
+      current -
+      replicasChangedInPeriod(policy.periodSeconds, up, now) +
+      replicasChangedInPeriod(policy.periodSeconds, down, now);
     const proposed =
       policy.type === 'Pods' ? periodStart + policy.value : Math.ceil(periodStart * (1 + policy.value / 100));
     result = pick(result, proposed);
@@ -51,14 +60,23 @@ export function scaleUpLimit(current: number, up: TimestampedScaleEvent[], down:
  * removal rounds the remaining size down, as Kubernetes does.
  * @returns the limit; `currentReplicas` when scaling down is disabled.
  */
-export function scaleDownLimit(current: number, up: TimestampedScaleEvent[], down: TimestampedScaleEvent[], rules: ScalingRules, now: number): number {
+export function scaleDownLimit(
+  current: number,
+  up: TimestampedScaleEvent[],
+  down: TimestampedScaleEvent[],
+  rules: ScalingRules,
+  now: number,
+): number {
   if (rules.selectPolicy === 'Disabled') return current;
   const pick = rules.selectPolicy === 'Min' ? Math.max : Math.min;
   let result = rules.selectPolicy === 'Min' ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const policy of rules.policies) {
     const periodStart =
-      current - replicasChangedInPeriod(policy.periodSeconds, up, now) + replicasChangedInPeriod(policy.periodSeconds, down, now);
-    const proposed = policy.type === 'Pods' ? periodStart - policy.value : Math.trunc(periodStart * (1 - policy.value / 100));
+      current -
+      replicasChangedInPeriod(policy.periodSeconds, up, now) +
+      replicasChangedInPeriod(policy.periodSeconds, down, now);
+    const proposed =
+      policy.type === 'Pods' ? periodStart - policy.value : Math.trunc(periodStart * (1 - policy.value / 100));
     result = pick(result, proposed);
   }
   return result;
@@ -72,12 +90,18 @@ export function scaleDownLimit(current: number, up: TimestampedScaleEvent[], dow
 export function limitByBehaviorRate(args: RateLimitArgs): { replicas: number; reason: LimitReason } {
   const { currentReplicas: current, desiredReplicas: desired } = args;
   if (desired > current) {
-    const limit = Math.max(current, scaleUpLimit(current, args.scaleUpEvents, args.scaleDownEvents, args.behavior.scaleUp, args.now));
+    const limit = Math.max(
+      current,
+      scaleUpLimit(current, args.scaleUpEvents, args.scaleDownEvents, args.behavior.scaleUp, args.now),
+    );
     const maxAllowed = Math.min(args.maxReplicas, limit);
     const reason: LimitReason = args.maxReplicas > limit ? 'ScaleUpLimit' : 'TooManyReplicas';
     if (desired > maxAllowed) return { replicas: maxAllowed, reason };
   } else if (desired < current) {
-    const limit = Math.min(current, scaleDownLimit(current, args.scaleUpEvents, args.scaleDownEvents, args.behavior.scaleDown, args.now));
+    const limit = Math.min(
+      current,
+      scaleDownLimit(current, args.scaleUpEvents, args.scaleDownEvents, args.behavior.scaleDown, args.now),
+    );
     const minAllowed = Math.max(args.minReplicas, limit);
     const reason: LimitReason = args.minReplicas < limit ? 'ScaleDownLimit' : 'TooFewReplicas';
     if (desired < minAllowed) return { replicas: minAllowed, reason };

@@ -12,7 +12,11 @@ function createAjv(schema: Record<string, unknown>) {
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
   // A user pattern runs on lib's linear-time engine: it cannot stall the service.
   const options = { allErrors: true, strict: false, code: { regExp: userRegExpEngine } } as const;
-  const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+  const ajv = dialect.includes('2020-12')
+    ? new Ajv2020(options)
+    : dialect.includes('2019-09')
+      ? new Ajv2019(options)
+      : new Ajv(options);
   addFormats(ajv);
   return ajv;
 }
@@ -31,14 +35,23 @@ export function validateConfigAgainstSchema(
   try {
     validate = createAjv(schema).compile(schema);
   } catch (error) {
-    return [{ field: 'schema', message: `the schema does not compile: ${error instanceof Error ? error.message : String(error)}` }];
+    return [
+      {
+        field: 'schema',
+        message: `the schema does not compile: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    ];
   }
   const document: Record<string, unknown> = { ...values };
   for (const key of secretKeys) document[key] = SECRET_REFERENCE_VALUE;
   if (validate(document)) return [];
   return (validate.errors ?? []).map((e) => {
-    const missing = e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty ?? '') : '';
-    const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '') : '';
+    const missing =
+      e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty ?? '') : '';
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '')
+        : '';
     const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || missing || extra;
     return { field: path ? `values.${path}` : 'values', message: e.message ?? 'is invalid' };
   });

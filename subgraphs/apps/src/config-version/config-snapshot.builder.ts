@@ -37,7 +37,10 @@ const MAX_VALUE_BYTES = 64 * 1024;
  * @returns the snapshot (entries sorted by key, sha256 checksum).
  * @throws InvalidInputError listing every bad entry as `entries.<i>.<field>` or `values.<key>`.
  */
-export function buildConfigSnapshot(inputs: ConfigEntryInput[], schema?: Record<string, unknown> | null): ConfigSnapshot {
+export function buildConfigSnapshot(
+  inputs: ConfigEntryInput[],
+  schema?: Record<string, unknown> | null,
+): ConfigSnapshot {
   const problems: FieldProblem[] = [];
   if (inputs.length > MAX_ENTRIES) problems.push({ field: 'entries', message: `at most ${MAX_ENTRIES} entries` });
   const seen = new Set<string>();
@@ -45,7 +48,10 @@ export function buildConfigSnapshot(inputs: ConfigEntryInput[], schema?: Record<
   inputs.forEach((input, i) => {
     const at = `entries.${i}`;
     if (!KEY.test(input.key)) {
-      problems.push({ field: `${at}.key`, message: 'must be a letter or _ followed by letters, digits or _ (at most 128)' });
+      problems.push({
+        field: `${at}.key`,
+        message: 'must be a letter or _ followed by letters, digits or _ (at most 128)',
+      });
       return;
     }
     if (seen.has(input.key)) problems.push({ field: `${at}.key`, message: `"${input.key}" appears twice` });
@@ -56,22 +62,34 @@ export function buildConfigSnapshot(inputs: ConfigEntryInput[], schema?: Record<
       return;
     }
     if (input.secret) {
-      if (!SECRET_NAME.test(input.secret.name)) problems.push({ field: `${at}.secret.name`, message: 'must be a Kubernetes Secret name' });
-      if (!SECRET_KEY.test(input.secret.key)) problems.push({ field: `${at}.secret.key`, message: 'must be a key of the Secret ([-._a-zA-Z0-9]+)' });
+      if (!SECRET_NAME.test(input.secret.name))
+        problems.push({ field: `${at}.secret.name`, message: 'must be a Kubernetes Secret name' });
+      if (!SECRET_KEY.test(input.secret.key))
+        problems.push({ field: `${at}.secret.key`, message: 'must be a key of the Secret ([-._a-zA-Z0-9]+)' });
       entries.push({ key: input.key, kind: 'SECRET', secretName: input.secret.name, secretKey: input.secret.key });
       return;
     }
     if (SECRET_LOOKING_KEY.test(input.key)) {
       // The message never repeats the value: it may be a real credential.
-      problems.push({ field: `${at}.value`, message: `"${input.key}" looks like a secret: store it as a secret reference, not a value` });
+      problems.push({
+        field: `${at}.value`,
+        message: `"${input.key}" looks like a secret: store it as a secret reference, not a value`,
+      });
       return;
     }
-    if (Buffer.byteLength(JSON.stringify(input.value)) > MAX_VALUE_BYTES) problems.push({ field: `${at}.value`, message: 'is larger than 64 KiB' });
+    if (Buffer.byteLength(JSON.stringify(input.value)) > MAX_VALUE_BYTES)
+      problems.push({ field: `${at}.value`, message: 'is larger than 64 KiB' });
     entries.push({ key: input.key, kind: 'VALUE', value: input.value });
   });
   if (problems.length === 0 && schema) {
     const values = Object.fromEntries(entries.flatMap((e) => (e.kind === 'VALUE' ? [[e.key, e.value]] : [])));
-    problems.push(...validateConfigAgainstSchema(values, entries.filter((e) => e.kind === 'SECRET').map((e) => e.key), schema));
+    problems.push(
+      ...validateConfigAgainstSchema(
+        values,
+        entries.filter((e) => e.kind === 'SECRET').map((e) => e.key),
+        schema,
+      ),
+    );
   }
   if (problems.length > 0) throw new InvalidInputError('invalid configuration', problems);
   entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -83,13 +101,19 @@ export function buildConfigSnapshot(inputs: ConfigEntryInput[], schema?: Record<
  * @returns the hex digest.
  */
 export function configChecksum(entries: ConfigEntry[]): string {
-  return createHash('sha256').update(JSON.stringify(entries.map(canonical))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(entries.map(canonical)))
+    .digest('hex');
 }
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -99,11 +123,15 @@ function canonical(value: unknown): unknown {
  * and secret references.
  * @returns values and secret references for the release.
  */
-export function configForRelease(snapshot: ConfigSnapshot): { values: Record<string, string>; secrets: { key: string; secretName: string; secretKey: string }[] } {
+export function configForRelease(snapshot: ConfigSnapshot): {
+  values: Record<string, string>;
+  secrets: { key: string; secretName: string; secretKey: string }[];
+} {
   const values: Record<string, string> = {};
   const secrets: { key: string; secretName: string; secretKey: string }[] = [];
   for (const entry of snapshot.entries) {
-    if (entry.kind === 'VALUE') values[entry.key] = typeof entry.value === 'string' ? entry.value : JSON.stringify(entry.value);
+    if (entry.kind === 'VALUE')
+      values[entry.key] = typeof entry.value === 'string' ? entry.value : JSON.stringify(entry.value);
     else secrets.push({ key: entry.key, secretName: entry.secretName, secretKey: entry.secretKey });
   }
   return { values, secrets };

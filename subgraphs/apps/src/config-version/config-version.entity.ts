@@ -11,7 +11,10 @@ export enum ConfigEntryKind {
   VALUE = 'VALUE',
   SECRET = 'SECRET',
 }
-registerEnumType(ConfigEntryKind, { name: 'ConfigEntryKind', description: 'VALUE: stored as given; SECRET: a reference to a Kubernetes Secret, never a value' });
+registerEnumType(ConfigEntryKind, {
+  name: 'ConfigEntryKind',
+  description: 'VALUE: stored as given; SECRET: a reference to a Kubernetes Secret, never a value',
+});
 
 @ObjectType('ConfigSecretReference', { description: 'Where a secret lives; the platform never holds its value' })
 export class SecretReferenceType {
@@ -31,7 +34,12 @@ export class ConfigEntryType {
 export function toConfigEntryType(entry: ConfigEntry): ConfigEntryType {
   return entry.kind === 'VALUE'
     ? { key: entry.key, kind: ConfigEntryKind.VALUE, value: entry.value, secret: null }
-    : { key: entry.key, kind: ConfigEntryKind.SECRET, value: null, secret: { name: entry.secretName, key: entry.secretKey } };
+    : {
+        key: entry.key,
+        kind: ConfigEntryKind.SECRET,
+        value: null,
+        secret: { name: entry.secretName, key: entry.secretKey },
+      };
 }
 
 /** An immutable key/value set of an application, numbered 1, 2, 3 ... */

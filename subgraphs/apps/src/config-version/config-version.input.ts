@@ -9,7 +9,8 @@ export class SecretReferenceInput {
 
 @InputType({ description: 'Either a value or a secret reference' })
 export class ConfigEntryInput {
-  @Field(() => String, { description: 'Environment variable name: a letter or _ then letters, digits or _' }) key!: string;
+  @Field(() => String, { description: 'Environment variable name: a letter or _ then letters, digits or _' })
+  key!: string;
   @Field(() => JSONScalar, { nullable: true }) value?: unknown;
   @Field(() => SecretReferenceInput, { nullable: true }) secret?: SecretReferenceInput;
 }
@@ -18,6 +19,7 @@ export class ConfigEntryInput {
 export class CreateConfigVersionInput {
   @Field(() => ID) applicationId!: string;
   @Field(() => [ConfigEntryInput]) entries!: ConfigEntryInput[];
-  @Field(() => ID, { nullable: true, description: 'A JSON Schema version (schemas service) the values must satisfy' }) schemaVersionId?: string;
+  @Field(() => ID, { nullable: true, description: 'A JSON Schema version (schemas service) the values must satisfy' })
+  schemaVersionId?: string;
   @Field(() => String, { nullable: true }) note?: string;
 }

@@ -14,17 +14,28 @@ export class ConfigVersionResolver {
   }
 
   @Query(() => [ConfigChange], { description: 'What changed from one version to another of the same application' })
-  configDiff(@Arg('from', () => ID) from: string, @Arg('to', () => ID) to: string, @Ctx() ctx: AppsContext): Promise<ConfigChange[]> {
+  configDiff(
+    @Arg('from', () => ID) from: string,
+    @Arg('to', () => ID) to: string,
+    @Ctx() ctx: AppsContext,
+  ): Promise<ConfigChange[]> {
     return ctx.services.configVersions.diff(requestScope(ctx), from, to);
   }
 
   @Mutation(() => ConfigVersion)
-  createConfigVersion(@Arg('input', () => CreateConfigVersionInput) input: CreateConfigVersionInput, @Ctx() ctx: AppsContext): Promise<ConfigVersion> {
+  createConfigVersion(
+    @Arg('input', () => CreateConfigVersionInput) input: CreateConfigVersionInput,
+    @Ctx() ctx: AppsContext,
+  ): Promise<ConfigVersion> {
     return ctx.services.configVersions.create(requestScope(ctx), input, forwardedAuthorization(ctx));
   }
 
   @Mutation(() => ConfigVersion, { description: 'A new version with exactly the entries of an earlier one' })
-  restoreConfigVersion(@Arg('applicationId', () => ID) applicationId: string, @Arg('version', () => Int) version: number, @Ctx() ctx: AppsContext): Promise<ConfigVersion> {
+  restoreConfigVersion(
+    @Arg('applicationId', () => ID) applicationId: string,
+    @Arg('version', () => Int) version: number,
+    @Ctx() ctx: AppsContext,
+  ): Promise<ConfigVersion> {
     return ctx.services.configVersions.restore(requestScope(ctx), applicationId, version);
   }
 }

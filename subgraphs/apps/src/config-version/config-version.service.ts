@@ -56,13 +56,21 @@ export class ConfigVersionService {
    */
   async ofApplication(em: EntityManager, applicationId: string, id: string): Promise<ConfigVersion> {
     const version = await this.versions.findInApplication(em, applicationId, id);
-    if (!version) throw new BadUserInputError('Unknown config version', [{ field: 'configVersionId', message: 'is not a version of this application' }]);
+    if (!version)
+      throw new BadUserInputError('Unknown config version', [
+        { field: 'configVersionId', message: 'is not a version of this application' },
+      ]);
     return version;
   }
 
   async create(
     scope: RequestScope,
-    input: { applicationId: string; entries: ConfigEntryInput[]; schemaVersionId?: string | null; note?: string | null },
+    input: {
+      applicationId: string;
+      entries: ConfigEntryInput[];
+      schemaVersionId?: string | null;
+      note?: string | null;
+    },
     authorization: string | undefined,
   ): Promise<ConfigVersion> {
     const app = await this.applications.get(scope, input.applicationId);
@@ -74,7 +82,14 @@ export class ConfigVersionService {
       if (error instanceof InvalidInputError) throw new BadUserInputError('Invalid configuration', error.fields);
       throw error;
     }
-    return this.store(scope, app.id, snapshot.entries, snapshot.checksum, input.schemaVersionId ?? null, input.note ?? null);
+    return this.store(
+      scope,
+      app.id,
+      snapshot.entries,
+      snapshot.checksum,
+      input.schemaVersionId ?? null,
+      input.note ?? null,
+    );
   }
 
   /** A new version whose entries are exactly those of an earlier one. */
@@ -82,17 +97,34 @@ export class ConfigVersionService {
     await this.applications.get(scope, applicationId);
     const old = await this.versions.findNumbered(scope.em, applicationId, version);
     if (!old) throw new NotFoundError('ConfigVersion', `${applicationId}@${version}`);
-    return this.store(scope, applicationId, old.storedEntries, old.checksum, old.schemaVersionId ?? null, `restored from version ${version}`);
+    return this.store(
+      scope,
+      applicationId,
+      old.storedEntries,
+      old.checksum,
+      old.schemaVersionId ?? null,
+      `restored from version ${version}`,
+    );
   }
 
   /** What changed from one version to another of the same application, key by key. */
   async diff(scope: RequestScope, fromId: string, toId: string): Promise<ConfigChange[]> {
     const [from, to] = [await this.get(scope, fromId), await this.get(scope, toId)];
-    if (from.applicationId !== to.applicationId) throw new BadUserInputError('Versions of different applications', [{ field: 'to', message: 'must belong to the same application as from' }]);
+    if (from.applicationId !== to.applicationId)
+      throw new BadUserInputError('Versions of different applications', [
+        { field: 'to', message: 'must belong to the same application as from' },
+      ]);
     return diffConfig(from.storedEntries, to.storedEntries).map(toConfigChange);
   }
 
-  private async store(scope: RequestScope, applicationId: string, entries: ConfigVersion['storedEntries'], checksum: string, schemaVersionId: string | null, note: string | null) {
+  private async store(
+    scope: RequestScope,
+    applicationId: string,
+    entries: ConfigVersion['storedEntries'],
+    checksum: string,
+    schemaVersionId: string | null,
+    note: string | null,
+  ) {
     const { viewer, em } = scope;
     const latest = await this.versions.latest(em, applicationId);
     const version = em.create(ConfigVersion, {
@@ -110,9 +142,15 @@ export class ConfigVersionService {
   }
 
   private async fetchSchema(id: string, authorization: string | undefined): Promise<Record<string, unknown>> {
-    if (!authorization) throw new BadUserInputError('A schema version needs an authenticated caller', [{ field: 'schemaVersionId', message: 'cannot be read' }]);
+    if (!authorization)
+      throw new BadUserInputError('A schema version needs an authenticated caller', [
+        { field: 'schemaVersionId', message: 'cannot be read' },
+      ]);
     const body = await new SchemasInternalClient(this.schemasUrl).getSchemaVersion(id, authorization);
-    if (!/json/i.test(body.type)) throw new BadUserInputError('Config values are validated with JSON Schema only', [{ field: 'schemaVersionId', message: `is a ${body.type} schema` }]);
+    if (!/json/i.test(body.type))
+      throw new BadUserInputError('Config values are validated with JSON Schema only', [
+        { field: 'schemaVersionId', message: `is a ${body.type} schema` },
+      ]);
     const schema = typeof body.schema === 'string' ? parseUserJson(body.schema, 'schemaVersionId') : body.schema;
     return schema as Record<string, unknown>;
   }

@@ -12,5 +12,10 @@ export class ConfigChange {
 
 /** A difference between stored entries as its GraphQL shape (secret entries carry their reference only). */
 export function toConfigChange(c: StoredConfigChange): ConfigChange {
-  return { key: c.key, change: c.change, before: c.before && toConfigEntryType(c.before), after: c.after && toConfigEntryType(c.after) };
+  return {
+    key: c.key,
+    change: c.change,
+    before: c.before && toConfigEntryType(c.before),
+    after: c.after && toConfigEntryType(c.after),
+  };
 }

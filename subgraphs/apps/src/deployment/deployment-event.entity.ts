@@ -62,7 +62,10 @@ export class DeploymentEvent extends OrganizationEntity {
   message!: string;
 
   @Property({ type: 'json', nullable: true })
-  @Field(() => JSONScalar, { nullable: true, description: 'Details: the scaling decision with its inputs, health diagnostics, config diff ...' })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'Details: the scaling decision with its inputs, health diagnostics, config diff ...',
+  })
   data?: unknown;
 
   @Property({ type: 'string', nullable: true })

@@ -31,7 +31,8 @@ export class ScalingPolicyInput {
   @Field(() => Int) minReplicas!: number;
   @Field(() => Int) maxReplicas!: number;
   @Field(() => ScalingTargetKind) target!: ScalingTargetKind;
-  @Field(() => Float, { description: 'CPU: percent of the request; CONCURRENCY: requests in flight per replica' }) targetValue!: number;
+  @Field(() => Float, { description: 'CPU: percent of the request; CONCURRENCY: requests in flight per replica' })
+  targetValue!: number;
   @Field(() => Float, { nullable: true, description: 'Default 0.1 (10%)' }) tolerance?: number;
   @Field(() => Int, { nullable: true, description: 'Default 0' }) scaleUpStabilizationSeconds?: number;
   @Field(() => Int, { nullable: true, description: 'Default 300' }) scaleDownStabilizationSeconds?: number;
@@ -52,9 +53,13 @@ export class DeployInput {
   @Field(() => [ReleaseEndpointInput]) endpoints!: ReleaseEndpointInput[];
   @Field(() => ID, { nullable: true }) configVersionId?: string;
   @Field(() => ResourcesInput, { nullable: true }) resources?: ResourcesInput;
-  @Field(() => ScalingPolicyInput, { nullable: true, description: 'Without a policy the replica count is fixed' }) scaling?: ScalingPolicyInput;
-  @Field(() => Int, { nullable: true, description: 'Replicas when no scaling policy is given; default 1' }) replicas?: number;
-  @Field(() => DriverKind, { nullable: true, description: 'Default LOCAL; fixed for the life of the deployment' }) driver?: DriverKind;
+  @Field(() => ScalingPolicyInput, { nullable: true, description: 'Without a policy the replica count is fixed' })
+  scaling?: ScalingPolicyInput;
+  @Field(() => Int, { nullable: true, description: 'Replicas when no scaling policy is given; default 1' })
+  replicas?: number;
+  @Field(() => DriverKind, { nullable: true, description: 'Default LOCAL; fixed for the life of the deployment' })
+  driver?: DriverKind;
   @Field(() => HealthThresholdsInput, { nullable: true }) healthThresholds?: HealthThresholdsInput;
-  @Field(() => Boolean, { nullable: true, description: 'Return what the driver would apply, change nothing' }) dryRun?: boolean;
+  @Field(() => Boolean, { nullable: true, description: 'Return what the driver would apply, change nothing' })
+  dryRun?: boolean;
 }

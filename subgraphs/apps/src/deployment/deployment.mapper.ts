@@ -5,7 +5,13 @@ import type { HealthDiagnostic as Diagnostic } from '../health/health.evaluator'
 import type { ResourceSpec } from '../kubernetes/release-spec.model';
 import type { StoredEndpoint } from './deployment.model';
 import { ScalingTargetKind } from './deployment.types';
-import type { DeploymentResources, HealthDiagnostic, ReleaseEndpoint, ReleaseRecord, ScalingPolicy } from './deployment.types';
+import type {
+  DeploymentResources,
+  HealthDiagnostic,
+  ReleaseEndpoint,
+  ReleaseRecord,
+  ScalingPolicy,
+} from './deployment.types';
 import type { Release } from './release.entity';
 import type { ResourcesInput, ScalingPolicyInput } from './deployment.input';
 
@@ -32,8 +38,14 @@ export function toResources(spec: ResourceSpec): DeploymentResources {
 
 /** A resource input as the renderer's spec (unset fields left out). */
 export function fromResourcesInput(input: ResourcesInput | undefined): ResourceSpec {
-  const requests = { ...(input?.cpuRequest ? { cpu: input.cpuRequest } : {}), ...(input?.memoryRequest ? { memory: input.memoryRequest } : {}) };
-  const limits = { ...(input?.cpuLimit ? { cpu: input.cpuLimit } : {}), ...(input?.memoryLimit ? { memory: input.memoryLimit } : {}) };
+  const requests = {
+    ...(input?.cpuRequest ? { cpu: input.cpuRequest } : {}),
+    ...(input?.memoryRequest ? { memory: input.memoryRequest } : {}),
+  };
+  const limits = {
+    ...(input?.cpuLimit ? { cpu: input.cpuLimit } : {}),
+    ...(input?.memoryLimit ? { memory: input.memoryLimit } : {}),
+  };
   return {
     ...(Object.keys(requests).length > 0 ? { requests } : {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
@@ -46,7 +58,10 @@ export function fromScalingInput(input: ScalingPolicyInput): ScalingPolicySpec {
   return {
     minReplicas: input.minReplicas,
     maxReplicas: input.maxReplicas,
-    target: input.target === ScalingTargetKind.CPU ? { kind: 'CPU', averageUtilization: input.targetValue } : { kind: 'CONCURRENCY', averageValue: input.targetValue },
+    target:
+      input.target === ScalingTargetKind.CPU
+        ? { kind: 'CPU', averageUtilization: input.targetValue }
+        : { kind: 'CONCURRENCY', averageValue: input.targetValue },
     ...(input.tolerance !== undefined && input.tolerance !== null ? { tolerance: input.tolerance } : {}),
     behavior: {
       ...(input.scaleUpStabilizationSeconds !== undefined && input.scaleUpStabilizationSeconds !== null
@@ -69,7 +84,8 @@ export function toScalingPolicy(spec: ScalingPolicySpec | null): ScalingPolicy |
     targetValue: spec.target.kind === 'CPU' ? spec.target.averageUtilization : spec.target.averageValue,
     tolerance: spec.tolerance ?? DEFAULT_TOLERANCE,
     scaleUpStabilizationSeconds: spec.behavior?.scaleUp?.stabilizationWindowSeconds ?? 0,
-    scaleDownStabilizationSeconds: spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
+    scaleDownStabilizationSeconds:
+      spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
   };
 }
 

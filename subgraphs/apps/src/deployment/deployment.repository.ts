@@ -25,7 +25,11 @@ export class DeploymentRepository {
   }
 
   /** The organization's deployments that are not deleted, optionally of one application or environment, oldest first. */
-  listLive(em: EntityManager, organizationId: string, filter: { applicationId?: string | null; environment?: string | null }): Promise<Deployment[]> {
+  listLive(
+    em: EntityManager,
+    organizationId: string,
+    filter: { applicationId?: string | null; environment?: string | null },
+  ): Promise<Deployment[]> {
     return em.find(
       Deployment,
       {
@@ -40,7 +44,11 @@ export class DeploymentRepository {
 
   /** The application's deployments that are not deleted, by environment. */
   listLiveOfApplication(em: EntityManager, applicationId: string): Promise<Deployment[]> {
-    return em.find(Deployment, { applicationId, status: { $ne: DeploymentStatus.DELETED } }, { orderBy: { environment: 'asc' } });
+    return em.find(
+      Deployment,
+      { applicationId, status: { $ne: DeploymentStatus.DELETED } },
+      { orderBy: { environment: 'asc' } },
+    );
   }
 
   /** Every running, degraded or unhealthy deployment, in any organization (the monitor's round). */
@@ -64,7 +72,11 @@ export class DeploymentRepository {
 
   /** The last `last` events of the timeline (at most 500), oldest first. */
   async lastEvents(em: EntityManager, deploymentId: string, last: number | null): Promise<DeploymentEvent[]> {
-    const events = await em.find(DeploymentEvent, { deploymentId }, { orderBy: { sequence: 'desc' }, limit: last ? Math.min(last, MAX_TIMELINE) : MAX_TIMELINE });
+    const events = await em.find(
+      DeploymentEvent,
+      { deploymentId },
+      { orderBy: { sequence: 'desc' }, limit: last ? Math.min(last, MAX_TIMELINE) : MAX_TIMELINE },
+    );
     return events.reverse();
   }
 }

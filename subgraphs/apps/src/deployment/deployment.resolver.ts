@@ -9,7 +9,15 @@ import { Deployment } from './deployment.entity';
 import { DeployInput, ScalingPolicyInput } from './deployment.input';
 import { toDiagnostics, toReleaseEndpoints, toResources, toScalingPolicy } from './deployment.mapper';
 import { DEPLOYMENT_EVENTS } from './deployment.model';
-import { DeployResult, DeploymentResources, HealthDiagnostic, ReleaseEndpoint, ReleaseRecord, ScalingDecisionRecord, ScalingPolicy } from './deployment.types';
+import {
+  DeployResult,
+  DeploymentResources,
+  HealthDiagnostic,
+  ReleaseEndpoint,
+  ReleaseRecord,
+  ScalingDecisionRecord,
+  ScalingPolicy,
+} from './deployment.types';
 
 interface EventPayload {
   organizationId: string;
@@ -25,7 +33,9 @@ export class DeploymentResolver {
     return ctx.services.deployments.get(requestScope(ctx), id);
   }
 
-  @Query(() => [Deployment], { description: "The organization's deployments, optionally of one application or environment" })
+  @Query(() => [Deployment], {
+    description: "The organization's deployments, optionally of one application or environment",
+  })
   deployments(
     @Ctx() ctx: AppsContext,
     @Arg('applicationId', () => ID, { nullable: true }) applicationId?: string,
@@ -50,7 +60,11 @@ export class DeploymentResolver {
   }
 
   @Mutation(() => Deployment, { description: 'Sets the replica count by hand and turns autoscaling off' })
-  scaleDeployment(@Arg('id', () => ID) id: string, @Arg('replicas', () => Int) replicas: number, @Ctx() ctx: AppsContext): Promise<Deployment> {
+  scaleDeployment(
+    @Arg('id', () => ID) id: string,
+    @Arg('replicas', () => Int) replicas: number,
+    @Ctx() ctx: AppsContext,
+  ): Promise<Deployment> {
     return ctx.services.deployments.scale(requestScope(ctx), id, replicas, forwardedAuthorization(ctx));
   }
 
@@ -63,7 +77,9 @@ export class DeploymentResolver {
     return ctx.services.deployments.setScalingPolicy(requestScope(ctx), id, policy, forwardedAuthorization(ctx));
   }
 
-  @Mutation(() => Deployment, { description: 'Restores an earlier release (default: the previous one): endpoints, weights and config together' })
+  @Mutation(() => Deployment, {
+    description: 'Restores an earlier release (default: the previous one): endpoints, weights and config together',
+  })
   rollbackDeployment(
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: AppsContext,
@@ -85,7 +101,15 @@ export class DeploymentResolver {
   @Subscription(() => DeploymentEvent, {
     topics: DEPLOYMENT_EVENTS,
     description: 'Status changes and lifecycle steps of deployments, as they happen',
-    filter: ({ payload, args, context }: { payload: EventPayload; args: { deploymentId?: string; applicationId?: string }; context: AppsContext }) =>
+    filter: ({
+      payload,
+      args,
+      context,
+    }: {
+      payload: EventPayload;
+      args: { deploymentId?: string; applicationId?: string };
+      context: AppsContext;
+    }) =>
       payload.organizationId === context.viewer?.organizationId &&
       (!args.deploymentId || args.deploymentId === payload.deploymentId) &&
       (!args.applicationId || args.applicationId === payload.applicationId),
@@ -128,7 +152,10 @@ export class DeploymentResolver {
     return toDiagnostics(d.diagnosticsState);
   }
 
-  @FieldResolver(() => ScalingDecisionRecord, { nullable: true, description: "The autoscaler's last step, with its inputs" })
+  @FieldResolver(() => ScalingDecisionRecord, {
+    nullable: true,
+    description: "The autoscaler's last step, with its inputs",
+  })
   lastScalingDecision(@Root() d: Deployment): ScalingDecisionRecord | null {
     return d.lastDecision ? { ...d.lastDecision, at: new Date(d.lastDecision.at) } : null;
   }
@@ -139,7 +166,11 @@ export class DeploymentResolver {
   }
 
   @FieldResolver(() => [DeploymentEvent], { description: 'Lifecycle steps and status changes, oldest first' })
-  timeline(@Root() d: Deployment, @Ctx() ctx: AppsContext, @Arg('last', () => Int, { nullable: true }) last?: number): Promise<DeploymentEvent[]> {
+  timeline(
+    @Root() d: Deployment,
+    @Ctx() ctx: AppsContext,
+    @Arg('last', () => Int, { nullable: true }) last?: number,
+  ): Promise<DeploymentEvent[]> {
     return ctx.services.deployments.timelineOf(requestScope(ctx), d, last ?? null);
   }
 }

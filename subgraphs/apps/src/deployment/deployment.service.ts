@@ -61,7 +61,10 @@ export class DeploymentService {
   }
 
   /** The organization's deployments (deleted ones left out), optionally of one application or environment, oldest first. */
-  list(scope: RequestScope, filter: { applicationId?: string | null; environment?: string | null }): Promise<Deployment[]> {
+  list(
+    scope: RequestScope,
+    filter: { applicationId?: string | null; environment?: string | null },
+  ): Promise<Deployment[]> {
     return this.deps.deployments.listLive(scope.em, scope.viewer.organizationId, filter);
   }
 
@@ -91,13 +94,21 @@ export class DeploymentService {
     const dryRun = Boolean(input.dryRun);
     const app = await this.deps.applications.get(scope, input.applicationId);
     const content = this.validate(input, app.environments);
-    const configVersion = input.configVersionId ? await this.deps.configVersions.ofApplication(em, app.id, input.configVersionId) : null;
+    const configVersion = input.configVersionId
+      ? await this.deps.configVersions.ofApplication(em, app.id, input.configVersionId)
+      : null;
     const existing = await this.deps.deployments.findLive(em, app.id, input.environment);
     const driverKind = existing?.driver ?? input.driver ?? DriverKind.LOCAL;
     if (existing && input.driver && input.driver !== existing.driver) {
-      throw new BadUserInputError('The driver of a deployment is fixed', [{ field: 'driver', message: `this deployment runs on ${existing.driver}` }]);
+      throw new BadUserInputError('The driver of a deployment is fixed', [
+        { field: 'driver', message: `this deployment runs on ${existing.driver}` },
+      ]);
     }
-    if (existing) content.endpoints = content.endpoints.map((e) => ({ ...e, endpointId: existing.endpointsState.find((o) => o.name === e.name)?.endpointId ?? null }));
+    if (existing)
+      content.endpoints = content.endpoints.map((e) => ({
+        ...e,
+        endpointId: existing.endpointsState.find((o) => o.name === e.name)?.endpointId ?? null,
+      }));
     const revision = (existing?.revision ?? 0) + 1;
     const target = this.target(existing?.id ?? 'new', app, input.environment, revision, content, configVersion);
     if (input.dryRun) return { deployment: null, dryRun, objects: this.planOrRefuse(driverKind, target) };
@@ -122,30 +133,64 @@ export class DeploymentService {
         diagnosticsState: [],
         createdById: viewer.id,
       });
-    if (input.healthThresholds) deployment.healthThresholds = { ...deployment.healthThresholds, ...definedOnly(input.healthThresholds) };
+    if (input.healthThresholds)
+      deployment.healthThresholds = { ...deployment.healthThresholds, ...definedOnly(input.healthThresholds) };
     await em.flush();
-    return { deployment: await this.rollOut(em, deployment, { ...target, deploymentId: deployment.id }, viewer.id, authorization, null), dryRun, objects: [] };
+    return {
+      deployment: await this.rollOut(
+        em,
+        deployment,
+        { ...target, deploymentId: deployment.id },
+        viewer.id,
+        authorization,
+        null,
+      ),
+      dryRun,
+      objects: [],
+    };
   }
 
   async pause(scope: RequestScope, id: string, authorization: string): Promise<Deployment> {
     const { viewer, em } = scope;
     const deployment = await this.get(scope, id);
-    if (!ACTIVE.includes(deployment.status)) throw new ConflictError(`A ${deployment.status} deployment cannot be paused`);
+    if (!ACTIVE.includes(deployment.status))
+      throw new ConflictError(`A ${deployment.status} deployment cannot be paused`);
     const previous = deployment.status;
-    deployment.endpointsState = await this.drivers[deployment.driver].pause(await this.current(em, deployment), authorization);
+    deployment.endpointsState = await this.drivers[deployment.driver].pause(
+      await this.current(em, deployment),
+      authorization,
+    );
     deployment.status = DeploymentStatus.PAUSED;
     deployment.health = HealthState.UNKNOWN;
-    await this.deps.timeline.record(em, deployment, DeploymentEventKind.PAUSED, previous, 'paused: the endpoints stop serving', viewer.id);
+    await this.deps.timeline.record(
+      em,
+      deployment,
+      DeploymentEventKind.PAUSED,
+      previous,
+      'paused: the endpoints stop serving',
+      viewer.id,
+    );
     return deployment;
   }
 
   async resume(scope: RequestScope, id: string, authorization: string): Promise<Deployment> {
     const { viewer, em } = scope;
     const deployment = await this.get(scope, id);
-    if (deployment.status !== DeploymentStatus.PAUSED) throw new ConflictError(`A ${deployment.status} deployment cannot be resumed`);
-    deployment.endpointsState = await this.drivers[deployment.driver].apply(await this.current(em, deployment), authorization);
+    if (deployment.status !== DeploymentStatus.PAUSED)
+      throw new ConflictError(`A ${deployment.status} deployment cannot be resumed`);
+    deployment.endpointsState = await this.drivers[deployment.driver].apply(
+      await this.current(em, deployment),
+      authorization,
+    );
     deployment.status = DeploymentStatus.RUNNING;
-    await this.deps.timeline.record(em, deployment, DeploymentEventKind.RESUMED, DeploymentStatus.PAUSED, `resumed release ${deployment.revision}`, viewer.id);
+    await this.deps.timeline.record(
+      em,
+      deployment,
+      DeploymentEventKind.RESUMED,
+      DeploymentStatus.PAUSED,
+      `resumed release ${deployment.revision}`,
+      viewer.id,
+    );
     return deployment;
   }
 
@@ -153,17 +198,34 @@ export class DeploymentService {
   async scale(scope: RequestScope, id: string, replicas: number, authorization: string): Promise<Deployment> {
     const { viewer, em } = scope;
     const deployment = await this.get(scope, id);
-    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) throw new BadUserInputError('Invalid replica count', [{ field: 'replicas', message: 'must be a whole number in 0..1000' }]);
-    if (!ACTIVE.includes(deployment.status)) throw new ConflictError(`A ${deployment.status} deployment cannot be scaled`);
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000)
+      throw new BadUserInputError('Invalid replica count', [
+        { field: 'replicas', message: 'must be a whole number in 0..1000' },
+      ]);
+    if (!ACTIVE.includes(deployment.status))
+      throw new ConflictError(`A ${deployment.status} deployment cannot be scaled`);
     const before = deployment.replicas;
     deployment.replicas = replicas;
     deployment.scaling = null;
     await this.drivers[deployment.driver].scale(await this.current(em, deployment), authorization);
-    await this.deps.timeline.record(em, deployment, DeploymentEventKind.SCALED, deployment.status, `scaled by hand from ${before} to ${replicas} replicas (autoscaling off)`, viewer.id, { from: before, to: replicas });
+    await this.deps.timeline.record(
+      em,
+      deployment,
+      DeploymentEventKind.SCALED,
+      deployment.status,
+      `scaled by hand from ${before} to ${replicas} replicas (autoscaling off)`,
+      viewer.id,
+      { from: before, to: replicas },
+    );
     return deployment;
   }
 
-  async setScalingPolicy(scope: RequestScope, id: string, scaling: DeployInput['scaling'] | null, authorization: string): Promise<Deployment> {
+  async setScalingPolicy(
+    scope: RequestScope,
+    id: string,
+    scaling: DeployInput['scaling'] | null,
+    authorization: string,
+  ): Promise<Deployment> {
     const { viewer, em } = scope;
     const deployment = await this.get(scope, id);
     const policy = scaling ? fromScalingInput(scaling) : null;
@@ -174,29 +236,59 @@ export class DeploymentService {
     }
     deployment.scaling = policy;
     deployment.scalingHistory = emptyScalingHistory();
-    if (ACTIVE.includes(deployment.status)) await this.drivers[deployment.driver].scale(await this.current(em, deployment), authorization);
-    await this.deps.timeline.record(em, deployment, DeploymentEventKind.SCALING_POLICY_CHANGED, deployment.status, policy ? `autoscaling between ${policy.minReplicas} and ${policy.maxReplicas} replicas` : 'autoscaling off', viewer.id, { policy });
+    if (ACTIVE.includes(deployment.status))
+      await this.drivers[deployment.driver].scale(await this.current(em, deployment), authorization);
+    await this.deps.timeline.record(
+      em,
+      deployment,
+      DeploymentEventKind.SCALING_POLICY_CHANGED,
+      deployment.status,
+      policy ? `autoscaling between ${policy.minReplicas} and ${policy.maxReplicas} replicas` : 'autoscaling off',
+      viewer.id,
+      { policy },
+    );
     return deployment;
   }
 
   /** Restores an earlier release (endpoints, weights, config, resources and scaling together) as a new release. */
-  async rollback(scope: RequestScope, id: string, toRevision: number | null, authorization: string): Promise<Deployment> {
+  async rollback(
+    scope: RequestScope,
+    id: string,
+    toRevision: number | null,
+    authorization: string,
+  ): Promise<Deployment> {
     const { viewer, em } = scope;
     const deployment = await this.get(scope, id);
-    if (deployment.status === DeploymentStatus.DELETED) throw new ConflictError('A deleted deployment cannot be rolled back');
+    if (deployment.status === DeploymentStatus.DELETED)
+      throw new ConflictError('A deleted deployment cannot be rolled back');
     const wanted = toRevision ?? deployment.revision - 1;
     const release = await this.deps.deployments.findRelease(em, deployment.id, wanted);
-    if (!release || wanted >= deployment.revision) throw new BadUserInputError('No such earlier release', [{ field: 'toRevision', message: `must be an earlier release (1..${deployment.revision - 1})` }]);
+    if (!release || wanted >= deployment.revision)
+      throw new BadUserInputError('No such earlier release', [
+        { field: 'toRevision', message: `must be an earlier release (1..${deployment.revision - 1})` },
+      ]);
     const app = await this.deps.applications.get(scope, deployment.applicationId);
-    const configVersion = release.configVersionId ? await this.deps.configVersions.ofApplication(em, app.id, release.configVersionId) : null;
+    const configVersion = release.configVersionId
+      ? await this.deps.configVersions.ofApplication(em, app.id, release.configVersionId)
+      : null;
     const content: ReleaseContent = {
-      endpoints: release.endpoints.map((e) => ({ ...e, endpointId: deployment.endpointsState.find((o) => o.name === e.name)?.endpointId ?? null })),
+      endpoints: release.endpoints.map((e) => ({
+        ...e,
+        endpointId: deployment.endpointsState.find((o) => o.name === e.name)?.endpointId ?? null,
+      })),
       configVersionId: release.configVersionId ?? null,
       resources: release.resources,
       scaling: release.scaling,
       replicas: release.replicas,
     };
-    const target = this.target(deployment.id, app, deployment.environment, deployment.revision + 1, content, configVersion);
+    const target = this.target(
+      deployment.id,
+      app,
+      deployment.environment,
+      deployment.revision + 1,
+      content,
+      configVersion,
+    );
     return this.rollOut(em, deployment, target, viewer.id, authorization, wanted);
   }
 
@@ -208,7 +300,14 @@ export class DeploymentService {
     await this.drivers[deployment.driver].remove(await this.current(em, deployment), authorization);
     deployment.status = DeploymentStatus.DELETED;
     deployment.endpointsState = deployment.endpointsState.map((e) => ({ ...e, endpointId: null }));
-    await this.deps.timeline.record(em, deployment, DeploymentEventKind.DELETED, previous, 'deleted: every object the deployment created is removed', viewer.id);
+    await this.deps.timeline.record(
+      em,
+      deployment,
+      DeploymentEventKind.DELETED,
+      previous,
+      'deleted: every object the deployment created is removed',
+      viewer.id,
+    );
     return deployment;
   }
 
@@ -220,7 +319,9 @@ export class DeploymentService {
   /** The running release as a driver target. */
   async current(em: EntityManager, deployment: Deployment): Promise<DriverTarget> {
     const app = await this.deps.applications.byId(em, deployment.applicationId);
-    const configVersion = deployment.configVersionId ? await this.deps.configVersions.byId(em, deployment.configVersionId) : null;
+    const configVersion = deployment.configVersionId
+      ? await this.deps.configVersions.byId(em, deployment.configVersionId)
+      : null;
     const content: ReleaseContent = {
       endpoints: deployment.endpointsState,
       configVersionId: deployment.configVersionId ?? null,
@@ -231,7 +332,14 @@ export class DeploymentService {
     return this.target(deployment.id, app, deployment.environment, deployment.revision, content, configVersion);
   }
 
-  private async rollOut(em: EntityManager, deployment: Deployment, target: DriverTarget, actorId: string, authorization: string, rolledBackFrom: number | null): Promise<Deployment> {
+  private async rollOut(
+    em: EntityManager,
+    deployment: Deployment,
+    target: DriverTarget,
+    actorId: string,
+    authorization: string,
+    rolledBackFrom: number | null,
+  ): Promise<Deployment> {
     const previous = deployment.revision === 0 ? null : deployment.status;
     Object.assign(deployment, {
       revision: target.revision,
@@ -247,7 +355,14 @@ export class DeploymentService {
       deployment.endpointsState = await this.drivers[deployment.driver].apply(target, authorization);
     } catch (error) {
       deployment.status = DeploymentStatus.FAILED;
-      await this.deps.timeline.record(em, deployment, DeploymentEventKind.FAILED, previous, `release ${target.revision} failed: ${(error as Error).message}`, actorId);
+      await this.deps.timeline.record(
+        em,
+        deployment,
+        DeploymentEventKind.FAILED,
+        previous,
+        `release ${target.revision} failed: ${(error as Error).message}`,
+        actorId,
+      );
       throw error;
     }
     em.create(Release, {
@@ -265,18 +380,36 @@ export class DeploymentService {
     deployment.status = DeploymentStatus.RUNNING;
     deployment.health = HealthState.UNKNOWN;
     const kind = rolledBackFrom === null ? DeploymentEventKind.DEPLOYED : DeploymentEventKind.ROLLED_BACK;
-    const message = rolledBackFrom === null ? `release ${target.revision} deployed` : `rolled back to release ${rolledBackFrom} as release ${target.revision}`;
-    await this.deps.timeline.record(em, deployment, kind, previous, message, actorId, { revision: target.revision, configVersion: target.config.version || null, endpoints: target.content.endpoints.map((e) => ({ name: e.name, weight: e.weight })) });
+    const message =
+      rolledBackFrom === null
+        ? `release ${target.revision} deployed`
+        : `rolled back to release ${rolledBackFrom} as release ${target.revision}`;
+    await this.deps.timeline.record(em, deployment, kind, previous, message, actorId, {
+      revision: target.revision,
+      configVersion: target.config.version || null,
+      endpoints: target.content.endpoints.map((e) => ({ name: e.name, weight: e.weight })),
+    });
     return deployment;
   }
 
   private validate(input: DeployInput, environments: string[]): ReleaseContent {
     const problems: FieldProblem[] = [];
-    if (!environments.includes(input.environment)) problems.push({ field: 'environment', message: `must be one of ${environments.join(', ')}` });
-    const endpoints = input.endpoints.map((e) => ({ name: e.name, weight: e.weight, routes: e.routes.map((r) => ({ modelVersionId: r.modelVersion, weight: r.weight })), endpointId: null }));
-    problems.push(...findEndpointProblems(endpoints.map((e) => ({ id: e.name, name: e.name, weight: e.weight, modelVersionIds: [] }))));
+    if (!environments.includes(input.environment))
+      problems.push({ field: 'environment', message: `must be one of ${environments.join(', ')}` });
+    const endpoints = input.endpoints.map((e) => ({
+      name: e.name,
+      weight: e.weight,
+      routes: e.routes.map((r) => ({ modelVersionId: r.modelVersion, weight: r.weight })),
+      endpointId: null,
+    }));
+    problems.push(
+      ...findEndpointProblems(
+        endpoints.map((e) => ({ id: e.name, name: e.name, weight: e.weight, modelVersionIds: [] })),
+      ),
+    );
     endpoints.forEach((e, i) => {
-      if (e.routes.length === 0 || e.routes.every((r) => !(r.weight > 0))) problems.push({ field: `endpoints.${i}.routes`, message: 'at least one route with a positive weight' });
+      if (e.routes.length === 0 || e.routes.every((r) => !(r.weight > 0)))
+        problems.push({ field: `endpoints.${i}.routes`, message: 'at least one route with a positive weight' });
     });
     const resources = fromResourcesInput(input.resources);
     const scaling = input.scaling ? fromScalingInput(input.scaling) : null;
@@ -292,19 +425,39 @@ export class DeploymentService {
     const thresholds = input.healthThresholds;
     for (const key of ['maxErrorRate', 'criticalErrorRate'] as const) {
       const v = thresholds?.[key];
-      if (v !== undefined && v !== null && !(v >= 0 && v <= 1)) problems.push({ field: `healthThresholds.${key}`, message: 'must be a fraction between 0 and 1' });
+      if (v !== undefined && v !== null && !(v >= 0 && v <= 1))
+        problems.push({ field: `healthThresholds.${key}`, message: 'must be a fraction between 0 and 1' });
     }
-    if (thresholds?.maxLatencyP95Ms != null && !(thresholds.maxLatencyP95Ms > 0)) problems.push({ field: 'healthThresholds.maxLatencyP95Ms', message: 'must be positive' });
-    if (thresholds?.minRequests != null && !(thresholds.minRequests >= 0)) problems.push({ field: 'healthThresholds.minRequests', message: 'must be >= 0' });
+    if (thresholds?.maxLatencyP95Ms != null && !(thresholds.maxLatencyP95Ms > 0))
+      problems.push({ field: 'healthThresholds.maxLatencyP95Ms', message: 'must be positive' });
+    if (thresholds?.minRequests != null && !(thresholds.minRequests >= 0))
+      problems.push({ field: 'healthThresholds.minRequests', message: 'must be >= 0' });
     const replicas = scaling ? Math.max(scaling.minReplicas, 1) : (input.replicas ?? 1);
-    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) problems.push({ field: 'replicas', message: 'must be a whole number in 0..1000' });
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000)
+      problems.push({ field: 'replicas', message: 'must be a whole number in 0..1000' });
     this.badInputFields(problems);
     return { endpoints, configVersionId: input.configVersionId ?? null, resources, scaling, replicas };
   }
 
-  private target(deploymentId: string, app: { id: string; name: string }, environment: string, revision: number, content: ReleaseContent, config: ConfigVersion | null): DriverTarget {
-    const rendered = config ? configForRelease({ entries: config.storedEntries, checksum: config.checksum }) : { values: {}, secrets: [] };
-    return { deploymentId, application: { id: app.id, name: app.name }, environment, revision, content, config: { version: config?.version ?? 0, ...rendered } };
+  private target(
+    deploymentId: string,
+    app: { id: string; name: string },
+    environment: string,
+    revision: number,
+    content: ReleaseContent,
+    config: ConfigVersion | null,
+  ): DriverTarget {
+    const rendered = config
+      ? configForRelease({ entries: config.storedEntries, checksum: config.checksum })
+      : { values: {}, secrets: [] };
+    return {
+      deploymentId,
+      application: { id: app.id, name: app.name },
+      environment,
+      revision,
+      content,
+      config: { version: config?.version ?? 0, ...rendered },
+    };
   }
 
   private planOrRefuse(kind: DriverKind, target: DriverTarget): unknown[] {

@@ -7,7 +7,10 @@ export enum ScalingTargetKind {
   CPU = 'CPU',
   CONCURRENCY = 'CONCURRENCY',
 }
-registerEnumType(ScalingTargetKind, { name: 'ScalingTargetKind', description: 'CPU: average utilization in percent of the CPU request; CONCURRENCY: requests in flight per replica' });
+registerEnumType(ScalingTargetKind, {
+  name: 'ScalingTargetKind',
+  description: 'CPU: average utilization in percent of the CPU request; CONCURRENCY: requests in flight per replica',
+});
 
 @ObjectType({ description: 'A model version an endpoint of the release routes to' })
 export class ReleaseRoute {
@@ -20,7 +23,8 @@ export class ReleaseEndpoint {
   @Field(() => String) name!: string;
   @Field(() => Int, { description: 'Percent of the application traffic' }) weight!: number;
   @Field(() => [ReleaseRoute]) routes!: ReleaseRoute[];
-  @Field(() => EndpointRef, { nullable: true, description: 'The inference endpoint, once created' }) endpoint!: EndpointRef | null;
+  @Field(() => EndpointRef, { nullable: true, description: 'The inference endpoint, once created' })
+  endpoint!: EndpointRef | null;
 }
 
 @ObjectType({ description: 'CPU and memory as Kubernetes quantities, GPUs as whole devices' })
@@ -78,7 +82,8 @@ export class ReleaseRecord {
   @Field(() => DeploymentResources) resources!: DeploymentResources;
   @Field(() => ScalingPolicy, { nullable: true }) scaling!: ScalingPolicy | null;
   @Field(() => Int) replicas!: number;
-  @Field(() => Int, { nullable: true, description: 'The revision this release restored' }) rolledBackFrom!: number | null;
+  @Field(() => Int, { nullable: true, description: 'The revision this release restored' }) rolledBackFrom!:
+    number | null;
   @Field(() => Date) createdAt!: Date;
 }
 
@@ -86,6 +91,9 @@ export class ReleaseRecord {
 export class DeployResult {
   @Field(() => Deployment, { nullable: true, description: 'Null on a dry run' }) deployment!: Deployment | null;
   @Field(() => Boolean) dryRun!: boolean;
-  @Field(() => [JSONScalar], { description: 'kubernetes: Deployment, Service, HorizontalPodAutoscaler, VirtualService objects; local: the inference endpoint changes' })
+  @Field(() => [JSONScalar], {
+    description:
+      'kubernetes: Deployment, Service, HorizontalPodAutoscaler, VirtualService objects; local: the inference endpoint changes',
+  })
   objects!: unknown[];
 }

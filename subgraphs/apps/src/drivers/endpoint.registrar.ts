@@ -4,7 +4,10 @@ import type { DriverTarget } from './driver.model';
 import type { InferenceClient } from './inference.client';
 
 /** Name of the inference endpoint behind one endpoint of an application environment (unique per organization). */
-export function inferenceEndpointName(target: Pick<DriverTarget, 'application' | 'environment'>, endpoint: Pick<StoredEndpoint, 'name'>): string {
+export function inferenceEndpointName(
+  target: Pick<DriverTarget, 'application' | 'environment'>,
+  endpoint: Pick<StoredEndpoint, 'name'>,
+): string {
   return objectName(target.application.name, target.environment, endpoint.name);
 }
 
@@ -39,19 +42,30 @@ export function endpointInputs(target: DriverTarget, withReplicas = false) {
  * on the same endpoints.
  * @returns the endpoints with their inference ids
  */
-export async function registerEndpoints(client: InferenceClient, authorization: string, target: DriverTarget, withReplicas = false): Promise<StoredEndpoint[]> {
+export async function registerEndpoints(
+  client: InferenceClient,
+  authorization: string,
+  target: DriverTarget,
+  withReplicas = false,
+): Promise<StoredEndpoint[]> {
   const inputs = endpointInputs(target, withReplicas);
   const result: StoredEndpoint[] = [];
   for (const [i, endpoint] of target.content.endpoints.entries()) {
     const { endpointId, name, description, ...settings } = inputs[i];
-    const state = endpointId ? await client.updateEndpoint(authorization, endpointId, settings) : await client.createEndpoint(authorization, { name, description, ...settings });
+    const state = endpointId
+      ? await client.updateEndpoint(authorization, endpointId, settings)
+      : await client.createEndpoint(authorization, { name, description, ...settings });
     result.push({ ...endpoint, endpointId: state.id });
   }
   return result;
 }
 
 /** Sets the replica count of the release's existing endpoints in inference (the local driver's scaling). */
-export async function scaleEndpoints(client: InferenceClient, authorization: string, target: DriverTarget): Promise<void> {
+export async function scaleEndpoints(
+  client: InferenceClient,
+  authorization: string,
+  target: DriverTarget,
+): Promise<void> {
   const replicas = inferenceReplicas(target.content.replicas);
   for (const endpoint of target.content.endpoints) {
     if (endpoint.endpointId) await client.updateEndpoint(authorization, endpoint.endpointId, { replicas });
@@ -62,7 +76,11 @@ export async function scaleEndpoints(client: InferenceClient, authorization: str
  * Deletes the release's endpoints from inference (their sessions are released there).
  * @returns the endpoints without ids
  */
-export async function unregisterEndpoints(client: InferenceClient, authorization: string, target: DriverTarget): Promise<StoredEndpoint[]> {
+export async function unregisterEndpoints(
+  client: InferenceClient,
+  authorization: string,
+  target: DriverTarget,
+): Promise<StoredEndpoint[]> {
   for (const endpoint of target.content.endpoints) {
     if (endpoint.endpointId) await client.deleteEndpoint(authorization, endpoint.endpointId);
   }

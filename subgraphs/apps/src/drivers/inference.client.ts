@@ -37,7 +37,10 @@ const ENDPOINT_FIELDS = `id name replicas status
 export class InferenceClient {
   constructor(private readonly graphqlUrl: string) {}
 
-  async createEndpoint(authorization: string, input: { name: string; description: string; routes: InferenceRoute[]; replicas?: number }): Promise<InferenceEndpointState> {
+  async createEndpoint(
+    authorization: string,
+    input: { name: string; description: string; routes: InferenceRoute[]; replicas?: number },
+  ): Promise<InferenceEndpointState> {
     const data = await callGraphQL<{ createEndpoint: InferenceEndpointState }>(
       this.graphqlUrl,
       `mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { ${ENDPOINT_FIELDS} } }`,
@@ -48,7 +51,11 @@ export class InferenceClient {
     return data.createEndpoint;
   }
 
-  async updateEndpoint(authorization: string, id: string, input: { routes?: InferenceRoute[]; replicas?: number }): Promise<InferenceEndpointState> {
+  async updateEndpoint(
+    authorization: string,
+    id: string,
+    input: { routes?: InferenceRoute[]; replicas?: number },
+  ): Promise<InferenceEndpointState> {
     const data = await callGraphQL<{ updateEndpoint: InferenceEndpointState }>(
       this.graphqlUrl,
       `mutation($id: ID!, $input: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $input) { ${ENDPOINT_FIELDS} } }`,
@@ -60,7 +67,9 @@ export class InferenceClient {
   }
 
   async deleteEndpoint(authorization: string, id: string): Promise<void> {
-    await callGraphQL(this.graphqlUrl, 'mutation($id: ID!) { deleteEndpoint(id: $id) }', { id }, authorization, { service: 'inference' });
+    await callGraphQL(this.graphqlUrl, 'mutation($id: ID!) { deleteEndpoint(id: $id) }', { id }, authorization, {
+      service: 'inference',
+    });
   }
 
   /** The endpoint by id; inference answers NOT_FOUND (thrown) when it is gone. */

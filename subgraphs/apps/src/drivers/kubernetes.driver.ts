@@ -55,7 +55,11 @@ export class KubernetesDriver implements DeploymentDriver {
     const applier = this.requireApplier();
     await applier.apply(this.render(target, target.content.endpoints));
     if (!target.content.scaling) {
-      await applier.remove(this.render(withAutoscaler(target), target.content.endpoints).filter((o) => o.kind === 'HorizontalPodAutoscaler'));
+      await applier.remove(
+        this.render(withAutoscaler(target), target.content.endpoints).filter(
+          (o) => o.kind === 'HorizontalPodAutoscaler',
+        ),
+      );
     }
   }
 
@@ -82,13 +86,21 @@ export class KubernetesDriver implements DeploymentDriver {
   }
 
   private requireApplier(): KubernetesApplier {
-    if (!this.applier) throw new DomainError('DRIVER_UNAVAILABLE', 'the kubernetes driver has no kubeconfig (AIC_APPS_KUBECONFIG): use dryRun to render the objects');
+    if (!this.applier)
+      throw new DomainError(
+        'DRIVER_UNAVAILABLE',
+        'the kubernetes driver has no kubeconfig (AIC_APPS_KUBECONFIG): use dryRun to render the objects',
+      );
     return this.applier;
   }
 }
 
 /** The target with some scaling policy, so rendering names every HPA object the release can have. */
 function withAutoscaler(target: DriverTarget): DriverTarget {
-  const scaling = target.content.scaling ?? { minReplicas: 1, maxReplicas: 1, target: { kind: 'CONCURRENCY' as const, averageValue: 1 } };
+  const scaling = target.content.scaling ?? {
+    minReplicas: 1,
+    maxReplicas: 1,
+    target: { kind: 'CONCURRENCY' as const, averageValue: 1 },
+  };
   return { ...target, content: { ...target.content, scaling } };
 }

@@ -14,7 +14,11 @@ export class LocalDriver implements DeploymentDriver {
   constructor(private readonly inference: InferenceClient) {}
 
   plan(target: DriverTarget): unknown[] {
-    return endpointInputs(target, true).map((input) => ({ kind: 'InferenceEndpoint', action: input.endpointId ? 'update' : 'create', ...input }));
+    return endpointInputs(target, true).map((input) => ({
+      kind: 'InferenceEndpoint',
+      action: input.endpointId ? 'update' : 'create',
+      ...input,
+    }));
   }
 
   apply(target: DriverTarget, authorization: string): Promise<StoredEndpoint[]> {

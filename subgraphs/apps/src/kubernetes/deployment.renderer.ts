@@ -5,7 +5,12 @@ import { inferencePodEnv } from '../../../../lib/contracts/index';
 import type { ReleaseEndpoint, ReleaseSpec, RenderOptions } from './release-spec.model';
 
 /** GPU node pools are tainted with this so that only pods that need a GPU land there. */
-export const GPU_TOLERATION = { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' } as const;
+export const GPU_TOLERATION = {
+  key: 'nvidia.com/gpu',
+  operator: 'Equal',
+  value: 'present',
+  effect: 'NoSchedule',
+} as const;
 
 /** Labels that identify one endpoint workload of an application environment; stable across releases (selectors are immutable). */
 export function selectorLabels(release: ReleaseSpec, endpoint: ReleaseEndpoint): Record<string, string> {
@@ -20,7 +25,9 @@ export function selectorLabels(release: ReleaseSpec, endpoint: ReleaseEndpoint):
 /** All labels of an object of the release: selector labels plus the recommended `app.kubernetes.io/*` set and the revision. */
 export function releaseLabels(release: ReleaseSpec, endpoint?: ReleaseEndpoint): Record<string, string> {
   return {
-    ...(endpoint ? selectorLabels(release, endpoint) : { 'aic.ai/application-id': release.application.id, 'aic.ai/environment': release.environment }),
+    ...(endpoint
+      ? selectorLabels(release, endpoint)
+      : { 'aic.ai/application-id': release.application.id, 'aic.ai/environment': release.environment }),
     'app.kubernetes.io/part-of': 'aic-platform',
     'app.kubernetes.io/managed-by': 'aic-apps',
     'aic.ai/revision': String(release.revision),
@@ -34,7 +41,12 @@ export function releaseLabels(release: ReleaseSpec, endpoint?: ReleaseEndpoint):
  * the `restricted` Pod Security Standard. Replicas are left to the HPA when autoscaling is on.
  * @returns the kubernetes-models Deployment (not yet validated).
  */
-export function renderDeployment(release: ReleaseSpec, endpoint: ReleaseEndpoint, name: string, options: RenderOptions): Deployment {
+export function renderDeployment(
+  release: ReleaseSpec,
+  endpoint: ReleaseEndpoint,
+  name: string,
+  options: RenderOptions,
+): Deployment {
   const gpu = release.resources.gpu ?? 0;
   const labels = releaseLabels(release, endpoint);
   return new Deployment({
@@ -53,7 +65,13 @@ export function renderDeployment(release: ReleaseSpec, endpoint: ReleaseEndpoint
         metadata: { labels, annotations: { 'aic.ai/config-version': String(release.config.version) } },
         spec: {
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           ...(gpu > 0 ? { tolerations: [{ ...GPU_TOLERATION }], nodeSelector: { ...options.gpuNodeSelector } } : {}),
           containers: [renderContainer(release, endpoint, options)],
           volumes: [{ name: 'tmp', emptyDir: {} }],
@@ -107,7 +125,8 @@ function renderEnv(release: ReleaseSpec, endpoint: ReleaseEndpoint, gpu: number,
       configVersion: release.config.version,
     }),
   ];
-  for (const [key, value] of Object.entries(release.config.values).sort(([a], [b]) => a.localeCompare(b))) env.push({ name: key, value });
+  for (const [key, value] of Object.entries(release.config.values).sort(([a], [b]) => a.localeCompare(b)))
+    env.push({ name: key, value });
   for (const secret of [...release.config.secrets].sort((a, b) => a.key.localeCompare(b.key))) {
     env.push({ name: secret.key, valueFrom: { secretKeyRef: { name: secret.secretName, key: secret.secretKey } } });
   }

@@ -21,7 +21,8 @@ export function validateModel(model: ValidatableModel, label: string): FieldProb
     return [];
   } catch (error) {
     const errors = (error as { errors?: AjvLikeError[] }).errors;
-    if (!Array.isArray(errors)) return [{ field: label, message: error instanceof Error ? error.message : String(error) }];
+    if (!Array.isArray(errors))
+      return [{ field: label, message: error instanceof Error ? error.message : String(error) }];
     // `oneOf` failures repeat the same path once per alternative: keep one message per path.
     const byPath = new Map<string, string>();
     for (const e of errors) {

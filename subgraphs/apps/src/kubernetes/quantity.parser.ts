@@ -3,8 +3,22 @@
 const QUANTITY = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
 
 const MULTIPLIERS: Record<string, number> = {
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
 };
 
 /**
@@ -16,7 +30,8 @@ export function parseQuantity(text: string): number | null {
   if (!match) return null;
   const number = Number(match[1]);
   const suffix = match[2] ?? '';
-  const multiplier = suffix.startsWith('e') || suffix.startsWith('E') ? 10 ** Number(suffix.slice(1)) : MULTIPLIERS[suffix];
+  const multiplier =
+    suffix.startsWith('e') || suffix.startsWith('E') ? 10 ** Number(suffix.slice(1)) : MULTIPLIERS[suffix];
   const value = number * multiplier;
   return Number.isFinite(value) ? value : null;
 }

@@ -42,7 +42,11 @@ export function renderRelease(release: ReleaseSpec, overrides: Partial<RenderOpt
     const name = objectName(release.application.name, release.environment, endpoint.name);
     models.push([renderDeployment(release, endpoint, name, options), `Deployment/${name}`]);
     models.push([renderService(release, endpoint, name, options), `Service/${name}`]);
-    if (release.scaling) models.push([renderAutoscaler(release, endpoint, name, release.scaling, options), `HorizontalPodAutoscaler/${name}`]);
+    if (release.scaling)
+      models.push([
+        renderAutoscaler(release, endpoint, name, release.scaling, options),
+        `HorizontalPodAutoscaler/${name}`,
+      ]);
     routes.push({ host: `${name}.${release.namespace}.svc.${options.clusterDomain}`, weight: endpoint.weight });
   }
   models.push([renderApplicationService(release, base, options), `Service/${base}`]);
@@ -56,7 +60,10 @@ export function renderRelease(release: ReleaseSpec, overrides: Partial<RenderOpt
  * The in-cluster host name clients of the application use, routed by the VirtualService.
  * @returns `<app>-<env>.<namespace>.svc.<cluster domain>`.
  */
-export function applicationHost(release: Pick<ReleaseSpec, 'application' | 'environment' | 'namespace'>, clusterDomain = DEFAULT_RENDER_OPTIONS.clusterDomain): string {
+export function applicationHost(
+  release: Pick<ReleaseSpec, 'application' | 'environment' | 'namespace'>,
+  clusterDomain = DEFAULT_RENDER_OPTIONS.clusterDomain,
+): string {
   return `${objectName(release.application.name, release.environment)}.${release.namespace}.svc.${clusterDomain}`;
 }
 
@@ -88,13 +95,16 @@ export function findEndpointProblems(endpoints: ReleaseEndpoint[]): FieldProblem
   if (endpoints.length === 0) problems.push({ field: 'endpoints', message: 'at least one endpoint is required' });
   const names = new Set<string>();
   endpoints.forEach((e, i) => {
-    if (!Number.isInteger(e.weight) || e.weight < 0 || e.weight > 100) problems.push({ field: `endpoints.${i}.weight`, message: 'must be a whole number between 0 and 100' });
+    if (!Number.isInteger(e.weight) || e.weight < 0 || e.weight > 100)
+      problems.push({ field: `endpoints.${i}.weight`, message: 'must be a whole number between 0 and 100' });
     const key = objectName(e.name);
-    if (names.has(key)) problems.push({ field: `endpoints.${i}.name`, message: `"${e.name}" is used twice in the release` });
+    if (names.has(key))
+      problems.push({ field: `endpoints.${i}.name`, message: `"${e.name}" is used twice in the release` });
     names.add(key);
   });
   const total = endpoints.reduce((sum, e) => sum + e.weight, 0);
-  if (endpoints.length > 0 && total !== 100) problems.push({ field: 'endpoints', message: `weights must sum to 100 (got ${total})` });
+  if (endpoints.length > 0 && total !== 100)
+    problems.push({ field: 'endpoints', message: `weights must sum to 100 (got ${total})` });
   return problems;
 }
 
@@ -116,20 +126,39 @@ function renderApplicationService(release: ReleaseSpec, name: string, options: R
     metadata: { name, namespace: release.namespace, labels: releaseLabels(release) },
     spec: {
       type: 'ClusterIP',
-      selector: { 'app.kubernetes.io/name': 'aic-inference', 'aic.ai/application-id': release.application.id, 'aic.ai/environment': release.environment },
+      selector: {
+        'app.kubernetes.io/name': 'aic-inference',
+        'aic.ai/application-id': release.application.id,
+        'aic.ai/environment': release.environment,
+      },
       ports: [{ name: 'http-inference', port: options.servicePort, targetPort: 'http', protocol: 'TCP' }],
     },
   });
 }
 
-function renderAutoscaler(release: ReleaseSpec, endpoint: ReleaseEndpoint, name: string, scaling: ScalingPolicySpec, options: RenderOptions): HorizontalPodAutoscaler {
+function renderAutoscaler(
+  release: ReleaseSpec,
+  endpoint: ReleaseEndpoint,
+  name: string,
+  scaling: ScalingPolicySpec,
+  options: RenderOptions,
+): HorizontalPodAutoscaler {
   const behavior = resolveScalingPolicy(scaling);
   const metric: IMetricSpec =
     scaling.target.kind === 'CPU'
-      ? { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.target.averageUtilization } } }
+      ? {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: scaling.target.averageUtilization },
+          },
+        }
       : {
           type: 'Pods',
-          pods: { metric: { name: options.concurrencyMetric }, target: { type: 'AverageValue', averageValue: formatQuantity(scaling.target.averageValue) } },
+          pods: {
+            metric: { name: options.concurrencyMetric },
+            target: { type: 'AverageValue', averageValue: formatQuantity(scaling.target.averageValue) },
+          },
         };
   return new HorizontalPodAutoscaler({
     metadata: { name, namespace: release.namespace, labels: releaseLabels(release, endpoint) },
@@ -151,7 +180,12 @@ function toHpaRules(rules: ScalingRules): IHPAScalingRules {
   };
 }
 
-function renderVirtualService(release: ReleaseSpec, name: string, routes: { host: string; weight: number }[], options: RenderOptions): VirtualService {
+function renderVirtualService(
+  release: ReleaseSpec,
+  name: string,
+  routes: { host: string; weight: number }[],
+  options: RenderOptions,
+): VirtualService {
   return new VirtualService({
     metadata: { name, namespace: release.namespace, labels: releaseLabels(release) },
     spec: {
@@ -159,7 +193,10 @@ function renderVirtualService(release: ReleaseSpec, name: string, routes: { host
       http: [
         {
           name: 'weighted',
-          route: routes.map((r) => ({ destination: { host: r.host, port: { number: options.servicePort } }, weight: r.weight })),
+          route: routes.map((r) => ({
+            destination: { host: r.host, port: { number: options.servicePort } },
+            weight: r.weight,
+          })),
         },
       ],
     },

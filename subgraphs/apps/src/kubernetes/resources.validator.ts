@@ -22,7 +22,10 @@ export function findResourceProblems(resources: ResourceSpec, options: { cpuTarg
       const field = `resources.${kind}.${name}`;
       const value = parseQuantity(text);
       if (value === null) {
-        problems.push({ field, message: `"${text}" is not a Kubernetes quantity (for example ${name === 'cpu' ? '500m or 2' : '512Mi or 4Gi'})` });
+        problems.push({
+          field,
+          message: `"${text}" is not a Kubernetes quantity (for example ${name === 'cpu' ? '500m or 2' : '512Mi or 4Gi'})`,
+        });
       } else if (value <= 0) {
         problems.push({ field, message: 'must be greater than zero' });
       } else if (name === 'cpu' && Math.abs(value * 1000 - Math.round(value * 1000)) > 1e-9) {
@@ -36,18 +39,27 @@ export function findResourceProblems(resources: ResourceSpec, options: { cpuTarg
     const request = parsed[`resources.requests.${name}`];
     const limit = parsed[`resources.limits.${name}`];
     if (request !== undefined && limit !== undefined && limit < request) {
-      problems.push({ field: `resources.limits.${name}`, message: `limit ${resources.limits?.[name]} is below the request ${resources.requests?.[name]}` });
+      problems.push({
+        field: `resources.limits.${name}`,
+        message: `limit ${resources.limits?.[name]} is below the request ${resources.requests?.[name]}`,
+      });
     }
   }
   if (resources.gpu !== undefined) {
     if (!Number.isInteger(resources.gpu)) {
-      problems.push({ field: 'resources.gpu', message: 'GPUs are whole devices: must be a whole number (nvidia.com/gpu cannot be shared fractionally)' });
+      problems.push({
+        field: 'resources.gpu',
+        message: 'GPUs are whole devices: must be a whole number (nvidia.com/gpu cannot be shared fractionally)',
+      });
     } else if (resources.gpu < 0 || resources.gpu > MAX_GPUS) {
       problems.push({ field: 'resources.gpu', message: `must be between 0 and ${MAX_GPUS}` });
     }
   }
   if (options.cpuTarget && resources.requests?.cpu === undefined) {
-    problems.push({ field: 'resources.requests.cpu', message: 'a CPU scaling target needs a CPU request (utilization is a share of it)' });
+    problems.push({
+      field: 'resources.requests.cpu',
+      message: 'a CPU scaling target needs a CPU request (utilization is a share of it)',
+    });
   }
   return problems;
 }

@@ -4,10 +4,6 @@ import { Migration20261206193013_initial as Pg0 } from './postgresql/Migration20
 import { Migration20261206193013_initial as Sqlite0 } from './sqlite/Migration20261206193013_initial';
 
 export const MIGRATIONS: ServiceMigrations = {
-  postgresql: [
-    { name: 'Migration20261206193013_initial', class: Pg0 },
-  ],
-  sqlite: [
-    { name: 'Migration20261206193013_initial', class: Sqlite0 },
-  ],
+  postgresql: [{ name: 'Migration20261206193013_initial', class: Pg0 }],
+  sqlite: [{ name: 'Migration20261206193013_initial', class: Sqlite0 }],
 };

@@ -112,7 +112,12 @@ export class DeploymentMonitor {
    * autoscaler step (a change of size recorded with the decision and its inputs).
    * @returns the deployment after the check
    */
-  async check(em: EntityManager, deployment: Deployment, authorization: string, actorId: string | null): Promise<Deployment> {
+  async check(
+    em: EntityManager,
+    deployment: Deployment,
+    authorization: string,
+    actorId: string | null,
+  ): Promise<Deployment> {
     if (!ACTIVE.includes(deployment.status)) return deployment;
     const observation = await observeEndpoints(this.deps.inference, authorization, deployment.endpointsState);
     const report = evaluateHealth(observation.endpoints, deployment.healthThresholds);
@@ -123,15 +128,33 @@ export class DeploymentMonitor {
     deployment.diagnosticsState = report.diagnostics;
     deployment.checkedAt = new Date(this.now());
     if (deployment.health !== previousHealth || deployment.status !== previousStatus) {
-      const message = report.diagnostics.length > 0 ? `${report.status}: ${report.diagnostics.map((d) => d.message).join('; ')}` : `${report.status}: every endpoint is ready`;
-      await this.deps.timeline.record(em, deployment, DeploymentEventKind.HEALTH_CHANGED, previousStatus, message, actorId, { diagnostics: report.diagnostics });
+      const message =
+        report.diagnostics.length > 0
+          ? `${report.status}: ${report.diagnostics.map((d) => d.message).join('; ')}`
+          : `${report.status}: every endpoint is ready`;
+      await this.deps.timeline.record(
+        em,
+        deployment,
+        DeploymentEventKind.HEALTH_CHANGED,
+        previousStatus,
+        message,
+        actorId,
+        { diagnostics: report.diagnostics },
+      );
     }
-    if (deployment.scaling) await this.autoscale(em, deployment, estimateConcurrency(observation.states), authorization, actorId);
+    if (deployment.scaling)
+      await this.autoscale(em, deployment, estimateConcurrency(observation.states), authorization, actorId);
     await em.flush();
     return deployment;
   }
 
-  private async autoscale(em: EntityManager, deployment: Deployment, concurrency: number, authorization: string, actorId: string | null): Promise<void> {
+  private async autoscale(
+    em: EntityManager,
+    deployment: Deployment,
+    concurrency: number,
+    authorization: string,
+    actorId: string | null,
+  ): Promise<void> {
     const policy = deployment.scaling;
     if (!policy) return;
     // On Kubernetes the rendered HPA scales in the cluster; CPU targets need per-replica samples only a cluster has.

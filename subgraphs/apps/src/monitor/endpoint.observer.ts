@@ -13,14 +13,24 @@ export interface DeploymentObservation {
  * observations; an endpoint that cannot be read is reported unreachable with the reason.
  * @returns one observation per endpoint, in release order
  */
-export async function observeEndpoints(client: InferenceClient, authorization: string, endpoints: StoredEndpoint[]): Promise<DeploymentObservation> {
+export async function observeEndpoints(
+  client: InferenceClient,
+  authorization: string,
+  endpoints: StoredEndpoint[],
+): Promise<DeploymentObservation> {
   const states: (InferenceEndpointState | null)[] = [];
   const observations: EndpointObservation[] = [];
   for (const endpoint of endpoints) {
     const base = { endpointId: endpoint.endpointId ?? '', endpointName: endpoint.name, weight: endpoint.weight };
     if (!endpoint.endpointId) {
       states.push(null);
-      observations.push({ ...base, reachable: false, error: 'the endpoint was never created', ready: false, versions: [] });
+      observations.push({
+        ...base,
+        reachable: false,
+        error: 'the endpoint was never created',
+        ready: false,
+        versions: [],
+      });
       continue;
     }
     let state: InferenceEndpointState | null;

@@ -14,7 +14,12 @@ export const ALL_APPS = ['apps:read', 'apps:deploy', 'apps:manage'];
 export async function startApps(issuer: TestIssuer, overrides: Partial<Config> = {}, deps: Partial<AppsDeps> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-apps-'));
   const config: Config = {
-    ...testBaseConfig('apps', { dataDir, auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience }, identityUrl: issuer.url, serviceSecret: issuer.serviceSecret }),
+    ...testBaseConfig('apps', {
+      dataDir,
+      auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+      identityUrl: issuer.url,
+      serviceSecret: issuer.serviceSecret,
+    }),
     inferenceUrl: 'http://127.0.0.1:9',
     schemasUrl: 'http://127.0.0.1:9',
     monitorIntervalSeconds: 0,
@@ -27,7 +32,8 @@ export async function startApps(issuer: TestIssuer, overrides: Partial<Config> =
     built,
     service,
     config,
-    gql: (query: string, variables: Record<string, unknown> = {}, token?: string) => gql(service.graphqlUrl, query, variables, token),
+    gql: (query: string, variables: Record<string, unknown> = {}, token?: string) =>
+      gql(service.graphqlUrl, query, variables, token),
     async close() {
       await service.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });

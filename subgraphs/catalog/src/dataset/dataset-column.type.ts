@@ -31,7 +31,9 @@ export class HistogramBin {
   @Field(() => Int) count!: number;
 }
 
-@ObjectType('ColumnProfile', { description: 'Statistics of one column in one content version; stddev is the sample standard deviation.' })
+@ObjectType('ColumnProfile', {
+  description: 'Statistics of one column in one content version; stddev is the sample standard deviation.',
+})
 export class ColumnProfileType {
   @Field(() => String) name!: string;
   @Field(() => String) type!: string;
@@ -55,12 +57,26 @@ export class ColumnProfileType {
 @ObjectType('DatasetColumn')
 export class DatasetColumn {
   @Field(() => String) name!: string;
-  @Field(() => String, { description: 'Inferred type: INTEGER, FLOAT, BOOLEAN, DATE, DATETIME, STRING or NULL.' }) type!: string;
+  @Field(() => String, { description: 'Inferred type: INTEGER, FLOAT, BOOLEAN, DATE, DATETIME, STRING or NULL.' })
+  type!: string;
   @Field(() => Classification) classification!: Classification;
-  @Field(() => String, { nullable: true, description: 'The kind of personal data detected in this column, if any.' }) detectedPii!: string | null;
-  @Field(() => Float, { nullable: true, description: 'How sure the PII detection is, 0..1: a column name alone is weak (0.3), values that pass validators (libphonenumber, Luhn, mod-97) are strong.' }) confidence!: number | null;
-  @Field(() => String, { nullable: true, description: 'Why the column was detected as personal data.' }) reason!: string | null;
-  @Field(() => PiiReviewDecision, { nullable: true, description: 'A data steward confirmed or dismissed the detection (reviewColumnPii); the classification follows it.' }) piiReview!: PiiReviewDecision | null;
+  @Field(() => String, { nullable: true, description: 'The kind of personal data detected in this column, if any.' })
+  detectedPii!: string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'How sure the PII detection is, 0..1: a column name alone is weak (0.3), values that pass validators (libphonenumber, Luhn, mod-97) are strong.',
+  })
+  confidence!: number | null;
+  @Field(() => String, { nullable: true, description: 'Why the column was detected as personal data.' }) reason!:
+    string | null;
+  @Field(() => PiiReviewDecision, {
+    nullable: true,
+    description:
+      'A data steward confirmed or dismissed the detection (reviewColumnPii); the classification follows it.',
+  })
+  piiReview!: PiiReviewDecision | null;
   @Field(() => String, { nullable: true }) description!: string | null;
-  @Field(() => ColumnProfileType, { nullable: true, description: 'Statistics from the latest content version.' }) profile!: ColumnProfileType | null;
+  @Field(() => ColumnProfileType, { nullable: true, description: 'Statistics from the latest content version.' })
+  profile!: ColumnProfileType | null;
 }

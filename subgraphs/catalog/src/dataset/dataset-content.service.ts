@@ -22,11 +22,18 @@ import { ContentStatus, DatasetVersion } from './dataset-version.entity';
 
 const PII_SAMPLE_ROWS = 200;
 
-export type ProfileOutcome = { ok: true; version: DatasetVersion; check: QualityCheck | null } | { ok: false; version: DatasetVersion; error: string };
+export type ProfileOutcome =
+  | { ok: true; version: DatasetVersion; check: QualityCheck | null }
+  | { ok: false; version: DatasetVersion; error: string };
 
 /** Columns after profiling: detected PII classifies a column unless a person classified it (or reviewed the detection). */
 function classifyColumns(dataset: Dataset, profile: DatasetProfile, sample: ContentRecord[]): StoredColumn[] {
-  const findings = new Map(detectPii(profile.columns.map((c) => ({ name: c.name, values: sample.map((r) => r[c.name]) }))).map((f) => [f.column, f]));
+  const findings = new Map(
+    detectPii(profile.columns.map((c) => ({ name: c.name, values: sample.map((r) => r[c.name]) }))).map((f) => [
+      f.column,
+      f,
+    ]),
+  );
   const previous = new Map(dataset.columns.map((c) => [c.name, c]));
   return profile.columns.map((c): StoredColumn => {
     const before = previous.get(c.name);
@@ -59,7 +66,12 @@ export class DatasetContentService {
   ) {}
 
   /** Hands out the next version number and records the stored bytes as a version being profiled. */
-  async createPendingVersion(em: EntityManager, dataset: Dataset, stored: StoredArtifact, createdById: string): Promise<DatasetVersion> {
+  async createPendingVersion(
+    em: EntityManager,
+    dataset: Dataset,
+    stored: StoredArtifact,
+    createdById: string,
+  ): Promise<DatasetVersion> {
     dataset.versionCounter += 1;
     const version = em.create(DatasetVersion, {
       datasetId: dataset.id,
@@ -121,11 +133,19 @@ export class DatasetContentService {
    * Adds and profiles a version in one call (service-to-service creation, where the caller waits).
    * @throws BadUserInputError (field `content`) when the bytes are not valid for the dataset's format
    */
-  async addContentVersion(em: EntityManager, dataset: Dataset, stored: StoredArtifact, createdById: string): Promise<{ version: DatasetVersion; check: QualityCheck | null }> {
+  async addContentVersion(
+    em: EntityManager,
+    dataset: Dataset,
+    stored: StoredArtifact,
+    createdById: string,
+  ): Promise<{ version: DatasetVersion; check: QualityCheck | null }> {
     const pending = await this.createPendingVersion(em, dataset, stored, createdById);
     const outcome = await this.profileVersion(em, pending.id);
     if (!outcome) throw new Error(`version ${pending.id} vanished while profiling`);
-    if (!outcome.ok) throw new BadUserInputError(outcome.version.error ?? 'Invalid content', [{ field: 'content', message: outcome.error }]);
+    if (!outcome.ok)
+      throw new BadUserInputError(outcome.version.error ?? 'Invalid content', [
+        { field: 'content', message: outcome.error },
+      ]);
     return { version: outcome.version, check: outcome.check };
   }
 
@@ -146,7 +166,10 @@ export class DatasetContentService {
    */
   async preview({ em, viewer }: RequestScope, dataset: Dataset, limit: number): Promise<DatasetPreview | null> {
     const max = this.deps.maxPreviewRows;
-    if (limit < 1 || limit > max) throw new BadUserInputError('Invalid preview limit', [{ field: 'limit', message: `must be between 1 and ${max}` }]);
+    if (limit < 1 || limit > max)
+      throw new BadUserInputError('Invalid preview limit', [
+        { field: 'limit', message: `must be between 1 and ${max}` },
+      ]);
     if (dataset.latestVersion === 0) return null;
     const version = await this.deps.datasets.getVersion(em, dataset.id, dataset.latestVersion);
     if (version.contentDeletedAt) return null;
@@ -155,7 +178,13 @@ export class DatasetContentService {
     const canReadPii = viewerCan(viewer, 'catalog:read-pii');
     const masked = canReadPii ? [] : pii;
     if (canReadPii && pii.length > 0) {
-      this.deps.governance.recordAudit(em, { organizationId: dataset.organizationId, datasetId: dataset.id, actorId: viewer.id, action: AuditAction.PII_READ, details: { via: 'preview', version: version.version, columns: pii, rows: rows.length } });
+      this.deps.governance.recordAudit(em, {
+        organizationId: dataset.organizationId,
+        datasetId: dataset.id,
+        actorId: viewer.id,
+        action: AuditAction.PII_READ,
+        details: { via: 'preview', version: version.version, columns: pii, rows: rows.length },
+      });
       await em.flush();
     }
     return {
@@ -164,7 +193,8 @@ export class DatasetContentService {
       maskedColumns: masked,
       rows: rows.map((r) => {
         const out: Record<string, unknown> = {};
-        for (const c of dataset.columns) out[c.name] = masked.includes(c.name) ? maskValue(r[c.name]) : (r[c.name] ?? null);
+        for (const c of dataset.columns)
+          out[c.name] = masked.includes(c.name) ? maskValue(r[c.name]) : (r[c.name] ?? null);
         return out;
       }),
     };
@@ -175,13 +205,22 @@ export class DatasetContentService {
    * needs `catalog:read-pii`, and its read is audited.
    * @throws NotFoundError without stored content; ForbiddenError for PII without the permission
    */
-  async openLatest({ em, viewer }: RequestScope, dataset: Dataset): Promise<{ version: DatasetVersion; stream: Readable }> {
+  async openLatest(
+    { em, viewer }: RequestScope,
+    dataset: Dataset,
+  ): Promise<{ version: DatasetVersion; stream: Readable }> {
     const version = await this.deps.datasets.latestVersion(em, dataset);
     if (!version || version.contentDeletedAt) throw new NotFoundError('DatasetContent', dataset.id);
     const pii = piiColumnsOf(dataset);
     if (pii.length > 0) {
       if (!viewerCan(viewer, 'catalog:read-pii')) throw new ForbiddenError('Missing permission catalog:read-pii');
-      this.deps.governance.recordAudit(em, { organizationId: dataset.organizationId, datasetId: dataset.id, actorId: viewer.id, action: AuditAction.PII_READ, details: { via: 'internal-content', version: version.version, columns: pii } });
+      this.deps.governance.recordAudit(em, {
+        organizationId: dataset.organizationId,
+        datasetId: dataset.id,
+        actorId: viewer.id,
+        action: AuditAction.PII_READ,
+        details: { via: 'internal-content', version: version.version, columns: pii },
+      });
       await em.flush();
     }
     return { version, stream: this.deps.store.open(version.sha256) };

@@ -10,7 +10,9 @@ import { DatasetVersion } from './dataset-version.entity';
 
 @Resolver(() => Dataset)
 export class DatasetFieldsResolver {
-  @FieldResolver(() => [DatasetColumn], { description: 'Columns with their classification and the statistics of the latest version.' })
+  @FieldResolver(() => [DatasetColumn], {
+    description: 'Columns with their classification and the statistics of the latest version.',
+  })
   columns(@Root() dataset: Dataset, @Ctx() ctx: CatalogContext): Promise<DatasetColumn[]> {
     return ctx.services.datasets.columns(requestScope(ctx), dataset);
   }
@@ -25,8 +27,16 @@ export class DatasetFieldsResolver {
     return ctx.services.content.latestVersion(requestScope(ctx), dataset);
   }
 
-  @FieldResolver(() => DatasetPreview, { nullable: true, description: 'The first rows of the latest content; PII columns masked without catalog:read-pii (unmasked reads are audited).' })
-  preview(@Root() dataset: Dataset, @Ctx() ctx: CatalogContext, @Arg('limit', () => Int, { defaultValue: 20 }) limit: number = 20): Promise<DatasetPreview | null> {
+  @FieldResolver(() => DatasetPreview, {
+    nullable: true,
+    description:
+      'The first rows of the latest content; PII columns masked without catalog:read-pii (unmasked reads are audited).',
+  })
+  preview(
+    @Root() dataset: Dataset,
+    @Ctx() ctx: CatalogContext,
+    @Arg('limit', () => Int, { defaultValue: 20 }) limit: number = 20,
+  ): Promise<DatasetPreview | null> {
     return ctx.services.content.preview(requestScope(ctx), dataset, limit);
   }
 
@@ -35,7 +45,9 @@ export class DatasetFieldsResolver {
     return ctx.services.governance.viewerAccess(requestScope(ctx), dataset);
   }
 
-  @FieldResolver(() => [AccessGrant], { description: 'Grants on this dataset; visible to its owners only (empty otherwise).' })
+  @FieldResolver(() => [AccessGrant], {
+    description: 'Grants on this dataset; visible to its owners only (empty otherwise).',
+  })
   accessGrants(@Root() dataset: Dataset, @Ctx() ctx: CatalogContext): Promise<AccessGrant[]> {
     return ctx.services.governance.grantsOn(requestScope(ctx), dataset);
   }

@@ -12,7 +12,11 @@ export enum ContentStatus {
   READY = 'READY',
   FAILED = 'FAILED',
 }
-registerEnumType(ContentStatus, { name: 'ContentStatus', description: 'PROFILING while the uploaded content is read and checked; READY once profiled and its quality rules ran (the newest READY is the latest version); FAILED when it could not be read.' });
+registerEnumType(ContentStatus, {
+  name: 'ContentStatus',
+  description:
+    'PROFILING while the uploaded content is read and checked; READY once profiled and its quality rules ran (the newest READY is the latest version); FAILED when it could not be read.',
+});
 
 /** One immutable content version of a dataset: bytes in the artifact store plus their profile. */
 @Entity({ tableName: 'dataset_version' })

@@ -62,7 +62,10 @@ export class Dataset extends TrackedOrganizationEntity {
   retentionKeepLast?: number | null;
 
   @Property({ type: 'integer', nullable: true })
-  @Field(() => Int, { nullable: true, description: 'Retention: delete content versions older than this many days (the latest is kept).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Retention: delete content versions older than this many days (the latest is kept).',
+  })
   retentionMaxAgeDays?: number | null;
 
   /** Lower-cased name, description, tags and column names, for the search prefilter. */

@@ -6,7 +6,10 @@ export enum Classification {
   CONFIDENTIAL = 'CONFIDENTIAL',
   PII = 'PII',
 }
-registerEnumType(Classification, { name: 'Classification', description: 'How sensitive a dataset or column is; CONFIDENTIAL and PII datasets are visible only through a grant.' });
+registerEnumType(Classification, {
+  name: 'Classification',
+  description: 'How sensitive a dataset or column is; CONFIDENTIAL and PII datasets are visible only through a grant.',
+});
 
 export enum DatasetFormat {
   CSV = 'CSV',
@@ -33,4 +36,7 @@ export enum PiiReviewDecision {
   /** A false positive: classified INTERNAL from now on (the detection stays visible). */
   DISMISS = 'DISMISS',
 }
-registerEnumType(PiiReviewDecision, { name: 'PiiReviewDecision', description: 'Confirm or dismiss a detected PII column.' });
+registerEnumType(PiiReviewDecision, {
+  name: 'PiiReviewDecision',
+  description: 'Confirm or dismiss a detected PII column.',
+});

@@ -14,9 +14,11 @@ export class CreateDatasetInput {
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => DatasetFormat) format!: DatasetFormat;
   @Field(() => [String], { nullable: true }) tags?: string[] | null;
-  @Field(() => Classification, { nullable: true, defaultValue: Classification.INTERNAL }) classification?: Classification;
+  @Field(() => Classification, { nullable: true, defaultValue: Classification.INTERNAL })
+  classification?: Classification;
   @Field(() => [ColumnClassificationInput], { nullable: true }) columns?: ColumnClassificationInput[] | null;
-  @Field(() => ID, { nullable: true, description: 'A SchemaVersion of the schemas subgraph describing the rows.' }) schemaVersionId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'A SchemaVersion of the schemas subgraph describing the rows.' })
+  schemaVersionId?: string | null;
 }
 
 @InputType()
@@ -47,6 +49,8 @@ export class DatasetFilterInput {
 
 @InputType()
 export class RetentionPolicyInput {
-  @Field(() => Int, { nullable: true, description: 'Keep this many latest content versions.' }) keepLast?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Delete contents older than this many days (never the latest).' }) maxAgeDays?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Keep this many latest content versions.' }) keepLast?:
+    number | null;
+  @Field(() => Int, { nullable: true, description: 'Delete contents older than this many days (never the latest).' })
+  maxAgeDays?: number | null;
 }

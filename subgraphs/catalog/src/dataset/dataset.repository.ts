@@ -41,7 +41,12 @@ export class DatasetRepository {
   }
 
   /** Datasets matching `visible` and the filter, most recently updated first, at most `limit`. */
-  searchCandidates(em: EntityManager, visible: FilterQuery<Dataset>, filter: DatasetCandidateFilter, limit: number): Promise<Dataset[]> {
+  searchCandidates(
+    em: EntityManager,
+    visible: FilterQuery<Dataset>,
+    filter: DatasetCandidateFilter,
+    limit: number,
+  ): Promise<Dataset[]> {
     const where: FilterQuery<Dataset>[] = [visible];
     if (filter.classification?.length) where.push({ classification: { $in: filter.classification } });
     if (filter.ownerId) where.push({ ownerId: filter.ownerId });
@@ -53,12 +58,16 @@ export class DatasetRepository {
 
   /** Datasets with a retention policy (only `datasetId` when given). */
   findWithRetention(em: EntityManager, datasetId?: string): Promise<Dataset[]> {
-    return em.find(Dataset, { ...(datasetId ? { id: datasetId } : {}), $or: [{ retentionKeepLast: { $ne: null } }, { retentionMaxAgeDays: { $ne: null } }] });
+    return em.find(Dataset, {
+      ...(datasetId ? { id: datasetId } : {}),
+      $or: [{ retentionKeepLast: { $ne: null } }, { retentionMaxAgeDays: { $ne: null } }],
+    });
   }
 
   /** Deletes a dataset and every row that hangs off it (versions, rules, checks, grants, requests), bypassing the unit of work. */
   async purge(em: EntityManager, datasetId: string): Promise<void> {
-    for (const entity of [DatasetVersion, QualityRule, QualityCheck, AccessGrant, AccessRequest] as const) await em.nativeDelete(entity, { datasetId });
+    for (const entity of [DatasetVersion, QualityRule, QualityCheck, AccessGrant, AccessRequest] as const)
+      await em.nativeDelete(entity, { datasetId });
     await em.nativeDelete(Dataset, { id: datasetId });
   }
 
@@ -68,7 +77,9 @@ export class DatasetRepository {
 
   /** The version `dataset.latestVersion` points at; null before the first is profiled. */
   async latestVersion(em: EntityManager, dataset: Dataset): Promise<DatasetVersion | null> {
-    return dataset.latestVersion > 0 ? em.findOne(DatasetVersion, { datasetId: dataset.id, version: dataset.latestVersion }) : null;
+    return dataset.latestVersion > 0
+      ? em.findOne(DatasetVersion, { datasetId: dataset.id, version: dataset.latestVersion })
+      : null;
   }
 
   /** One version of a dataset; MikroORM's NotFoundError (NOT_FOUND) when it is missing. */
@@ -83,7 +94,11 @@ export class DatasetRepository {
 
   /** Versions whose bytes are still stored and that are not being profiled, newest first. */
   storedSettledVersionsOf(em: EntityManager, datasetId: string): Promise<DatasetVersion[]> {
-    return em.find(DatasetVersion, { datasetId, contentDeletedAt: null, status: { $ne: ContentStatus.PROFILING } }, { orderBy: { version: 'desc' } });
+    return em.find(
+      DatasetVersion,
+      { datasetId, contentDeletedAt: null, status: { $ne: ContentStatus.PROFILING } },
+      { orderBy: { version: 'desc' } },
+    );
   }
 
   /** The sha256 of every version of a dataset whose bytes are still stored. */
@@ -103,6 +118,10 @@ export class DatasetRepository {
 
   /** Marks a version FAILED unless it already left PROFILING; bypasses the unit of work (used after an unexpected error). */
   async failProfiling(em: EntityManager, versionId: string, error: string): Promise<void> {
-    await em.nativeUpdate(DatasetVersion, { id: versionId, status: ContentStatus.PROFILING }, { status: ContentStatus.FAILED, error });
+    await em.nativeUpdate(
+      DatasetVersion,
+      { id: versionId, status: ContentStatus.PROFILING },
+      { status: ContentStatus.FAILED, error },
+    );
   }
 }

@@ -15,7 +15,9 @@ export class DatasetResolver {
     return ctx.services.datasets.get(requestScope(ctx), id);
   }
 
-  @Query(() => DatasetConnection, { description: 'Search over names, descriptions, tags and column names, ranked; newest first without a query.' })
+  @Query(() => DatasetConnection, {
+    description: 'Search over names, descriptions, tags and column names, ranked; newest first without a query.',
+  })
   datasets(
     @Ctx() ctx: CatalogContext,
     @Arg('query', () => String, { nullable: true }) query?: string,
@@ -27,16 +29,26 @@ export class DatasetResolver {
   }
 
   @Mutation(() => Dataset)
-  createDataset(@Arg('input', () => CreateDatasetInput) input: CreateDatasetInput, @Ctx() ctx: CatalogContext): Promise<Dataset> {
+  createDataset(
+    @Arg('input', () => CreateDatasetInput) input: CreateDatasetInput,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<Dataset> {
     return ctx.services.datasets.create(requestScope(ctx), input);
   }
 
   @Mutation(() => Dataset, { description: 'Needs WRITE access; classification changes need OWNER.' })
-  updateDataset(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateDatasetInput) input: UpdateDatasetInput, @Ctx() ctx: CatalogContext): Promise<Dataset> {
+  updateDataset(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateDatasetInput) input: UpdateDatasetInput,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<Dataset> {
     return ctx.services.datasets.update(requestScope(ctx), id, input);
   }
 
-  @Mutation(() => Dataset, { description: 'Confirms (classified PII) or dismisses (classified INTERNAL) the PII detection of a column; needs OWNER. The decision is kept across new versions.' })
+  @Mutation(() => Dataset, {
+    description:
+      'Confirms (classified PII) or dismisses (classified INTERNAL) the PII detection of a column; needs OWNER. The decision is kept across new versions.',
+  })
   reviewColumnPii(
     @Arg('datasetId', () => ID) datasetId: string,
     @Arg('column', () => String) column: string,
@@ -51,13 +63,25 @@ export class DatasetResolver {
     return ctx.services.datasets.delete(requestScope(ctx), id);
   }
 
-  @Mutation(() => UploadTicket, { description: 'A short-lived URL to PUT dataset content to; then call addDatasetVersion with its id.' })
-  createDatasetUpload(@Arg('input', () => CreateDatasetUploadInput) input: CreateDatasetUploadInput, @Ctx() ctx: CatalogContext): UploadTicket {
+  @Mutation(() => UploadTicket, {
+    description: 'A short-lived URL to PUT dataset content to; then call addDatasetVersion with its id.',
+  })
+  createDatasetUpload(
+    @Arg('input', () => CreateDatasetUploadInput) input: CreateDatasetUploadInput,
+    @Ctx() ctx: CatalogContext,
+  ): UploadTicket {
     return ctx.services.datasets.createUpload(requestScope(ctx), input);
   }
 
-  @Mutation(() => DatasetVersion, { description: 'Makes a finished upload the next content version (status PROFILING); in the background it is profiled, PII columns are detected, and once READY it becomes the latest version and the quality rules run.' })
-  addDatasetVersion(@Arg('datasetId', () => ID) datasetId: string, @Arg('uploadId', () => ID) uploadId: string, @Ctx() ctx: CatalogContext): Promise<DatasetVersion> {
+  @Mutation(() => DatasetVersion, {
+    description:
+      'Makes a finished upload the next content version (status PROFILING); in the background it is profiled, PII columns are detected, and once READY it becomes the latest version and the quality rules run.',
+  })
+  addDatasetVersion(
+    @Arg('datasetId', () => ID) datasetId: string,
+    @Arg('uploadId', () => ID) uploadId: string,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<DatasetVersion> {
     return ctx.services.datasets.addVersion(requestScope(ctx), datasetId, uploadId);
   }
 }

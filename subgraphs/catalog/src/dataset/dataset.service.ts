@@ -48,13 +48,17 @@ function check(fields: DatasetFields, creating: boolean): void {
     if (!name) errors.push({ field: 'name', message: 'must not be empty' });
     else if (name.length > 200) errors.push({ field: 'name', message: 'must be at most 200 characters' });
   }
-  if (fields.description && fields.description.length > 10_000) errors.push({ field: 'description', message: 'must be at most 10000 characters' });
+  if (fields.description && fields.description.length > 10_000)
+    errors.push({ field: 'description', message: 'must be at most 10000 characters' });
   if (fields.tags) {
     if (fields.tags.length > 50) errors.push({ field: 'tags', message: 'at most 50 tags' });
-    if (fields.tags.some((t) => !/^[\p{L}\p{N}_:.-]{1,64}$/u.test(t))) errors.push({ field: 'tags', message: 'each tag is 1-64 letters, digits, _ : . or -' });
+    if (fields.tags.some((t) => !/^[\p{L}\p{N}_:.-]{1,64}$/u.test(t)))
+      errors.push({ field: 'tags', message: 'each tag is 1-64 letters, digits, _ : . or -' });
   }
-  if (fields.schemaVersionId && !SCHEMA_VERSION_ID.test(fields.schemaVersionId)) errors.push({ field: 'schemaVersionId', message: 'must be a SchemaVersion id' });
-  if (errors.length) throw new BadUserInputError(`Invalid dataset: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+  if (fields.schemaVersionId && !SCHEMA_VERSION_ID.test(fields.schemaVersionId))
+    errors.push({ field: 'schemaVersionId', message: 'must be a SchemaVersion id' });
+  if (errors.length)
+    throw new BadUserInputError(`Invalid dataset: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
 }
 
 /** Column classifications a person gave: they win over detection from then on (`manual`). */
@@ -62,8 +66,22 @@ function applyColumns(columns: StoredColumn[], given: ColumnClassificationInput[
   const out = columns.map((c) => ({ ...c }));
   for (const g of given) {
     const existing = out.find((c) => c.name === g.name);
-    if (existing) Object.assign(existing, { classification: g.classification, description: g.description ?? existing.description ?? null, manual: true, piiReview: null });
-    else out.push({ name: g.name, type: 'NULL', classification: g.classification, detectedPii: null, description: g.description ?? null, manual: true });
+    if (existing)
+      Object.assign(existing, {
+        classification: g.classification,
+        description: g.description ?? existing.description ?? null,
+        manual: true,
+        piiReview: null,
+      });
+    else
+      out.push({
+        name: g.name,
+        type: 'NULL',
+        classification: g.classification,
+        detectedPii: null,
+        description: g.description ?? null,
+        manual: true,
+      });
   }
   return out;
 }
@@ -93,11 +111,19 @@ export class DatasetService {
    * ranked (search/dataset.search.ts). Without a query, newest first.
    */
   async searchPage(scope: RequestScope, args: DatasetSearchArgs): Promise<DatasetConnection> {
-    if (args.first < 0 || args.first > 100) throw new BadUserInputError('first must be between 0 and 100', [{ field: 'first', message: 'must be between 0 and 100' }]);
+    if (args.first < 0 || args.first > 100)
+      throw new BadUserInputError('first must be between 0 and 100', [
+        { field: 'first', message: 'must be between 0 and 100' },
+      ]);
     const terms = args.query ? tokenize(args.query) : [];
     const tags = (args.tags ?? []).map((t) => t.toLowerCase());
     const visible = await this.deps.access.visibleFilter(scope);
-    const candidates = await this.deps.datasets.searchCandidates(scope.em, visible, { terms, tags, classification: args.classification, ownerId: args.ownerId, format: args.format }, CANDIDATE_LIMIT);
+    const candidates = await this.deps.datasets.searchCandidates(
+      scope.em,
+      visible,
+      { terms, tags, classification: args.classification, ownerId: args.ownerId, format: args.format },
+      CANDIDATE_LIMIT,
+    );
     const page = rankPage(candidates, terms, tags, args.first, args.after);
     return {
       edges: page.hits.map((h) => ({ cursor: h.cursor, node: h.dataset, score: h.score })),
@@ -135,7 +161,11 @@ export class DatasetService {
   /** Changes metadata (needs WRITE) and governance fields (classifications need OWNER); the format is fixed at creation. */
   async update(scope: RequestScope, id: string, fields: DatasetFields): Promise<Dataset> {
     const governs = fields.classification != null || (fields.columns?.length ?? 0) > 0;
-    const { dataset } = await this.deps.access.requireDataset(scope, id, governs ? AccessLevel.OWNER : AccessLevel.WRITE);
+    const { dataset } = await this.deps.access.requireDataset(
+      scope,
+      id,
+      governs ? AccessLevel.OWNER : AccessLevel.WRITE,
+    );
     check(fields, false);
     if (fields.name != null && fields.name.trim() !== dataset.name) {
       await this.assertNameFree(scope.em, dataset.organizationId, fields.name.trim(), dataset.id);
@@ -157,12 +187,22 @@ export class DatasetService {
    * does not override it, and everything reading PII flags (content enforcement, synthetic) follows it.
    * @throws BadUserInputError (field `column`) for a column the dataset does not have
    */
-  async reviewColumnPii(scope: RequestScope, id: string, column: string, decision: PiiReviewDecision): Promise<Dataset> {
+  async reviewColumnPii(
+    scope: RequestScope,
+    id: string,
+    column: string,
+    decision: PiiReviewDecision,
+  ): Promise<Dataset> {
     const { dataset } = await this.deps.access.requireDataset(scope, id, AccessLevel.OWNER);
     const existing = dataset.columns.find((c) => c.name === column);
-    if (!existing) throw new BadUserInputError(`Dataset ${dataset.name} has no column "${column}"`, [{ field: 'column', message: `dataset ${dataset.name} has no column "${column}"` }]);
+    if (!existing)
+      throw new BadUserInputError(`Dataset ${dataset.name} has no column "${column}"`, [
+        { field: 'column', message: `dataset ${dataset.name} has no column "${column}"` },
+      ]);
     const classification = decision === PiiReviewDecision.CONFIRM ? Classification.PII : Classification.INTERNAL;
-    dataset.columns = dataset.columns.map((c) => (c.name === column ? { ...c, classification, piiReview: decision, manual: true } : c));
+    dataset.columns = dataset.columns.map((c) =>
+      c.name === column ? { ...c, classification, piiReview: decision, manual: true } : c,
+    );
     dataset.searchText = searchTextOf(dataset);
     await scope.em.flush();
     return dataset;
@@ -180,12 +220,24 @@ export class DatasetService {
   /** A short-lived URL to PUT dataset content to; `addVersion` then takes its id. */
   createUpload({ viewer }: RequestScope, input: CreateDatasetUploadInput): UploadTicket {
     const max = this.deps.maxContentBytes;
-    if (input.purpose !== DATASET_CONTENT_PURPOSE) throw new BadUserInputError(`Unknown upload purpose`, [{ field: 'purpose', message: `must be ${DATASET_CONTENT_PURPOSE}` }]);
+    if (input.purpose !== DATASET_CONTENT_PURPOSE)
+      throw new BadUserInputError(`Unknown upload purpose`, [
+        { field: 'purpose', message: `must be ${DATASET_CONTENT_PURPOSE}` },
+      ]);
     if (input.contentType && !Object.values(CONTENT_TYPES).includes(input.contentType)) {
-      throw new BadUserInputError('Unsupported content type', [{ field: 'contentType', message: `must be ${Object.values(CONTENT_TYPES).join(' or ')}` }]);
+      throw new BadUserInputError('Unsupported content type', [
+        { field: 'contentType', message: `must be ${Object.values(CONTENT_TYPES).join(' or ')}` },
+      ]);
     }
-    if (input.size != null && input.size > max) throw new BadUserInputError('Content too large', [{ field: 'size', message: `must be at most ${max} bytes` }]);
-    return this.deps.uploads.create({ purpose: input.purpose, filename: input.filename, contentType: input.contentType ?? undefined, organizationId: viewer.organizationId, userId: viewer.id });
+    if (input.size != null && input.size > max)
+      throw new BadUserInputError('Content too large', [{ field: 'size', message: `must be at most ${max} bytes` }]);
+    return this.deps.uploads.create({
+      purpose: input.purpose,
+      filename: input.filename,
+      contentType: input.contentType ?? undefined,
+      organizationId: viewer.organizationId,
+      userId: viewer.id,
+    });
   }
 
   /** Makes a finished upload the next content version (PROFILING) and profiles it in the background; needs WRITE. */
@@ -203,7 +255,11 @@ export class DatasetService {
    * creation). Content that cannot be stored or read leaves no half-registered dataset behind.
    * @throws BadUserInputError (field `content`) when the bytes are not valid for the format; PayloadTooLargeError past the size limit
    */
-  async createWithContent(scope: RequestScope, fields: DatasetFields & { format: DatasetFormat }, content: string): Promise<{ dataset: Dataset; version: DatasetVersion }> {
+  async createWithContent(
+    scope: RequestScope,
+    fields: DatasetFields & { format: DatasetFormat },
+    content: string,
+  ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
     const dataset = await this.create(scope, fields);
     let sha256: string | undefined;
     try {
@@ -238,10 +294,17 @@ export class DatasetService {
 
   /** Content-addressed bytes may be shared with another dataset's version: deletes only those no version needs. */
   private async deleteUnreferenced(em: EntityManager, shas: string[]): Promise<void> {
-    for (const sha of new Set(shas)) if (!(await this.deps.datasets.isContentReferenced(em, sha))) await this.deps.store.delete(sha);
+    for (const sha of new Set(shas))
+      if (!(await this.deps.datasets.isContentReferenced(em, sha))) await this.deps.store.delete(sha);
   }
 
-  private async assertNameFree(em: EntityManager, organizationId: string, name: string, exceptId?: string): Promise<void> {
-    if (await this.deps.datasets.nameTaken(em, organizationId, name, exceptId)) throw new ConflictError(`A dataset named "${name}" already exists`);
+  private async assertNameFree(
+    em: EntityManager,
+    organizationId: string,
+    name: string,
+    exceptId?: string,
+  ): Promise<void> {
+    if (await this.deps.datasets.nameTaken(em, organizationId, name, exceptId))
+      throw new ConflictError(`A dataset named "${name}" already exists`);
   }
 }

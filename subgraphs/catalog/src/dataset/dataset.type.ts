@@ -28,7 +28,8 @@ export class DatasetConnection {
 export class DatasetPreview {
   @Field(() => Int) version!: number;
   @Field(() => [String]) columns!: string[];
-  @Field(() => [String], { description: 'PII columns shown as *** because the reader lacks catalog:read-pii.' }) maskedColumns!: string[];
+  @Field(() => [String], { description: 'PII columns shown as *** because the reader lacks catalog:read-pii.' })
+  maskedColumns!: string[];
   @Field(() => [JSONObjectScalar]) rows!: Record<string, unknown>[];
 }
 

@@ -27,7 +27,8 @@ export class AccessService {
     if (dataset.organizationId !== viewer.organizationId) return 'NONE';
     if (viewerCan(viewer, 'catalog:manage') || dataset.ownerId === viewer.id) return AccessLevel.OWNER;
     const grants = await this.governance.grantsFor(em, dataset.id, viewer);
-    let best: EffectiveAccess = OPEN.includes(dataset.classification) && viewerCan(viewer, 'catalog:read') ? AccessLevel.READ : 'NONE';
+    let best: EffectiveAccess =
+      OPEN.includes(dataset.classification) && viewerCan(viewer, 'catalog:read') ? AccessLevel.READ : 'NONE';
     for (const g of grants) if (ACCESS_RANK[g.level] > ACCESS_RANK[best]) best = g.level;
     return best;
   }
@@ -43,7 +44,11 @@ export class AccessService {
     const granted = await this.governance.grantedDatasetIds(em, viewer);
     return {
       organizationId: viewer.organizationId,
-      $or: [{ classification: { $in: [...OPEN] } }, { ownerId: viewer.id }, ...(granted.length ? [{ id: { $in: granted } }] : [])],
+      $or: [
+        { classification: { $in: [...OPEN] } },
+        { ownerId: viewer.id },
+        ...(granted.length ? [{ id: { $in: granted } }] : []),
+      ],
     };
   }
 
@@ -57,11 +62,16 @@ export class AccessService {
    * Loads a dataset the viewer may use at `level`. A dataset the viewer cannot see at all (another
    * organization's, or a confidential one without a grant) is NOT_FOUND, so its existence does not leak.
    */
-  async requireDataset(scope: RequestScope, id: string, level: AccessLevel): Promise<{ dataset: Dataset; access: AccessLevel }> {
+  async requireDataset(
+    scope: RequestScope,
+    id: string,
+    level: AccessLevel,
+  ): Promise<{ dataset: Dataset; access: AccessLevel }> {
     const dataset = await this.datasets.findInOrganization(scope.em, scope.viewer.organizationId, id);
     const access = dataset ? await this.levelFor(scope, dataset) : 'NONE';
     if (!dataset || access === 'NONE') throw new NotFoundError('Dataset', id);
-    if (ACCESS_RANK[access] < ACCESS_RANK[level]) throw new ForbiddenError(`${level} access to this dataset is required`);
+    if (ACCESS_RANK[access] < ACCESS_RANK[level])
+      throw new ForbiddenError(`${level} access to this dataset is required`);
     return { dataset, access };
   }
 

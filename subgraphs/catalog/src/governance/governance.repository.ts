@@ -32,7 +32,11 @@ export class GovernanceRepository {
 
   /** Ids of the datasets of the viewer's organization that a grant names the viewer on. */
   async grantedDatasetIds(em: EntityManager, viewer: Viewer): Promise<string[]> {
-    const grants = await em.find(AccessGrant, { organizationId: viewer.organizationId, $or: grantsNaming(viewer) }, { fields: ['datasetId'] });
+    const grants = await em.find(
+      AccessGrant,
+      { organizationId: viewer.organizationId, $or: grantsNaming(viewer) },
+      { fields: ['datasetId'] },
+    );
     return [...new Set(grants.map((g) => g.datasetId))];
   }
 
@@ -45,7 +49,12 @@ export class GovernanceRepository {
     return em.findOne(AccessGrant, { id, organizationId });
   }
 
-  findGrantOf(em: EntityManager, datasetId: string, subjectType: GrantSubjectType, subjectId: string): Promise<AccessGrant | null> {
+  findGrantOf(
+    em: EntityManager,
+    datasetId: string,
+    subjectType: GrantSubjectType,
+    subjectId: string,
+  ): Promise<AccessGrant | null> {
     return em.findOne(AccessGrant, { datasetId, subjectType, subjectId });
   }
 
@@ -58,19 +67,43 @@ export class GovernanceRepository {
   }
 
   /** An organization's requests (of one status when given), newest first, at most `limit`. */
-  requestsIn(em: EntityManager, organizationId: string, status: AccessRequestStatus | undefined, limit: number): Promise<AccessRequest[]> {
-    return em.find(AccessRequest, { organizationId, ...(status ? { status } : {}) }, { orderBy: { createdAt: 'desc' }, limit });
+  requestsIn(
+    em: EntityManager,
+    organizationId: string,
+    status: AccessRequestStatus | undefined,
+    limit: number,
+  ): Promise<AccessRequest[]> {
+    return em.find(
+      AccessRequest,
+      { organizationId, ...(status ? { status } : {}) },
+      { orderBy: { createdAt: 'desc' }, limit },
+    );
   }
 
   /** Appends an audit entry; it is written with the caller's next flush. */
   recordAudit(em: EntityManager, entry: AuditRecord): AuditEntry {
-    const e = em.create(AuditEntry, { organizationId: entry.organizationId, datasetId: entry.datasetId ?? null, actorId: entry.actorId, action: entry.action, details: entry.details ?? null });
+    const e = em.create(AuditEntry, {
+      organizationId: entry.organizationId,
+      datasetId: entry.datasetId ?? null,
+      actorId: entry.actorId,
+      action: entry.action,
+      details: entry.details ?? null,
+    });
     em.persist(e);
     return e;
   }
 
   /** An organization's audit trail (of one dataset when given), newest first. */
-  auditTrail(em: EntityManager, organizationId: string, datasetId: string | undefined, first: number): Promise<AuditEntry[]> {
-    return em.find(AuditEntry, { organizationId, ...(datasetId ? { datasetId } : {}) }, { orderBy: { createdAt: 'desc', id: 'asc' }, limit: first });
+  auditTrail(
+    em: EntityManager,
+    organizationId: string,
+    datasetId: string | undefined,
+    first: number,
+  ): Promise<AuditEntry[]> {
+    return em.find(
+      AuditEntry,
+      { organizationId, ...(datasetId ? { datasetId } : {}) },
+      { orderBy: { createdAt: 'desc', id: 'asc' }, limit: first },
+    );
   }
 }

@@ -28,7 +28,9 @@ export class GovernanceResolver {
     return ctx.services.governance.revokeAccess(requestScope(ctx), grantId);
   }
 
-  @Mutation(() => AccessRequest, { description: 'Asks the owners of a dataset in your organization for access (you need not see it yet).' })
+  @Mutation(() => AccessRequest, {
+    description: 'Asks the owners of a dataset in your organization for access (you need not see it yet).',
+  })
   requestAccess(
     @Arg('datasetId', () => ID) datasetId: string,
     @Arg('level', () => AccessLevel) level: AccessLevel,
@@ -38,7 +40,9 @@ export class GovernanceResolver {
     return ctx.services.governance.requestAccess(requestScope(ctx), datasetId, level, reason ?? null);
   }
 
-  @Mutation(() => AccessRequest, { description: 'Approves (granting the requested level to the requester) or denies a pending request; needs OWNER.' })
+  @Mutation(() => AccessRequest, {
+    description: 'Approves (granting the requested level to the requester) or denies a pending request; needs OWNER.',
+  })
   decideAccessRequest(
     @Arg('id', () => ID) id: string,
     @Arg('approve', () => Boolean) approve: boolean,
@@ -49,7 +53,10 @@ export class GovernanceResolver {
   }
 
   @Query(() => [AccessRequest], { description: 'Requests on datasets you own, plus your own requests.' })
-  accessRequests(@Ctx() ctx: CatalogContext, @Arg('status', () => AccessRequestStatus, { nullable: true }) status?: AccessRequestStatus): Promise<AccessRequest[]> {
+  accessRequests(
+    @Ctx() ctx: CatalogContext,
+    @Arg('status', () => AccessRequestStatus, { nullable: true }) status?: AccessRequestStatus,
+  ): Promise<AccessRequest[]> {
     return ctx.services.governance.accessRequests(requestScope(ctx), status);
   }
 
@@ -62,8 +69,14 @@ export class GovernanceResolver {
     return ctx.services.governance.auditEntries(requestScope(ctx), datasetId, first);
   }
 
-  @Mutation(() => Dataset, { description: 'Sets (or clears, with both null) the retention policy and applies it now; needs OWNER.' })
-  setRetentionPolicy(@Arg('datasetId', () => ID) datasetId: string, @Arg('policy', () => RetentionPolicyInput) policy: RetentionPolicyInput, @Ctx() ctx: CatalogContext): Promise<Dataset> {
+  @Mutation(() => Dataset, {
+    description: 'Sets (or clears, with both null) the retention policy and applies it now; needs OWNER.',
+  })
+  setRetentionPolicy(
+    @Arg('datasetId', () => ID) datasetId: string,
+    @Arg('policy', () => RetentionPolicyInput) policy: RetentionPolicyInput,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<Dataset> {
     return ctx.services.governance.setRetentionPolicy(requestScope(ctx), datasetId, policy);
   }
 

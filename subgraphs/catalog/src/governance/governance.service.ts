@@ -30,9 +30,16 @@ export class GovernanceService {
   ) {}
 
   /** Grants (or changes) a user or role access to a dataset; needs OWNER. */
-  async grantAccess(scope: RequestScope, datasetId: string, subjectType: GrantSubjectType, subjectId: string, level: AccessLevel): Promise<AccessGrant> {
+  async grantAccess(
+    scope: RequestScope,
+    datasetId: string,
+    subjectType: GrantSubjectType,
+    subjectId: string,
+    level: AccessLevel,
+  ): Promise<AccessGrant> {
     const { dataset } = await this.deps.access.requireDataset(scope, datasetId, AccessLevel.OWNER);
-    if (!subjectId.trim()) throw new BadUserInputError('subjectId is empty', [{ field: 'subjectId', message: 'must not be empty' }]);
+    if (!subjectId.trim())
+      throw new BadUserInputError('subjectId is empty', [{ field: 'subjectId', message: 'must not be empty' }]);
     return this.upsertGrant(scope.em, dataset, subjectType, subjectId.trim(), level, scope.viewer.id);
   }
 
@@ -42,32 +49,68 @@ export class GovernanceService {
     const grant = await this.deps.governance.findGrant(em, viewer.organizationId, grantId);
     if (!grant) throw new NotFoundError('AccessGrant', grantId);
     await this.deps.access.requireDataset(scope, grant.datasetId, AccessLevel.OWNER);
-    this.deps.governance.recordAudit(em, { organizationId: grant.organizationId, datasetId: grant.datasetId, actorId: viewer.id, action: AuditAction.ACCESS_REVOKED, details: { subjectType: grant.subjectType, subjectId: grant.subjectId, level: grant.level } });
+    this.deps.governance.recordAudit(em, {
+      organizationId: grant.organizationId,
+      datasetId: grant.datasetId,
+      actorId: viewer.id,
+      action: AuditAction.ACCESS_REVOKED,
+      details: { subjectType: grant.subjectType, subjectId: grant.subjectId, level: grant.level },
+    });
     em.remove(grant);
     await em.flush();
     return true;
   }
 
   /** Asks the owners of a dataset of the viewer's organization for access (the viewer need not see it yet). */
-  async requestAccess({ em, viewer }: RequestScope, datasetId: string, level: AccessLevel, reason: string | null): Promise<AccessRequest> {
+  async requestAccess(
+    { em, viewer }: RequestScope,
+    datasetId: string,
+    level: AccessLevel,
+    reason: string | null,
+  ): Promise<AccessRequest> {
     const dataset = await this.deps.datasets.findInOrganization(em, viewer.organizationId, datasetId);
     if (!dataset) throw new NotFoundError('Dataset', datasetId);
-    if (await this.deps.governance.hasPendingRequest(em, datasetId, viewer.id)) throw new ConflictError('You already have a pending request for this dataset');
-    const request = em.create(AccessRequest, { organizationId: viewer.organizationId, datasetId, requesterId: viewer.id, level, reason });
+    if (await this.deps.governance.hasPendingRequest(em, datasetId, viewer.id))
+      throw new ConflictError('You already have a pending request for this dataset');
+    const request = em.create(AccessRequest, {
+      organizationId: viewer.organizationId,
+      datasetId,
+      requesterId: viewer.id,
+      level,
+      reason,
+    });
     await em.flush();
     return request;
   }
 
   /** Approves (granting the requested level to the requester) or denies a pending request; needs OWNER. */
-  async decideAccessRequest(scope: RequestScope, id: string, approve: boolean, note: string | null): Promise<AccessRequest> {
+  async decideAccessRequest(
+    scope: RequestScope,
+    id: string,
+    approve: boolean,
+    note: string | null,
+  ): Promise<AccessRequest> {
     const { em, viewer } = scope;
     const request = await this.deps.governance.findRequest(em, viewer.organizationId, id);
     if (!request) throw new NotFoundError('AccessRequest', id);
     const { dataset } = await this.deps.access.requireDataset(scope, request.datasetId, AccessLevel.OWNER);
-    if (request.status !== AccessRequestStatus.PENDING) throw new ConflictError(`The request was already ${request.status.toLowerCase()}`);
-    Object.assign(request, { status: approve ? AccessRequestStatus.APPROVED : AccessRequestStatus.DENIED, decidedById: viewer.id, decidedAt: this.deps.clock(), decisionNote: note });
-    this.deps.governance.recordAudit(em, { organizationId: request.organizationId, datasetId: request.datasetId, actorId: viewer.id, action: AuditAction.ACCESS_REQUEST_DECIDED, details: { requestId: request.id, requesterId: request.requesterId, level: request.level, approved: approve } });
-    if (approve) await this.upsertGrant(em, dataset, GrantSubjectType.USER, request.requesterId, request.level, viewer.id);
+    if (request.status !== AccessRequestStatus.PENDING)
+      throw new ConflictError(`The request was already ${request.status.toLowerCase()}`);
+    Object.assign(request, {
+      status: approve ? AccessRequestStatus.APPROVED : AccessRequestStatus.DENIED,
+      decidedById: viewer.id,
+      decidedAt: this.deps.clock(),
+      decisionNote: note,
+    });
+    this.deps.governance.recordAudit(em, {
+      organizationId: request.organizationId,
+      datasetId: request.datasetId,
+      actorId: viewer.id,
+      action: AuditAction.ACCESS_REQUEST_DECIDED,
+      details: { requestId: request.id, requesterId: request.requesterId, level: request.level, approved: approve },
+    });
+    if (approve)
+      await this.upsertGrant(em, dataset, GrantSubjectType.USER, request.requesterId, request.level, viewer.id);
     await em.flush();
     return request;
   }
@@ -76,7 +119,9 @@ export class GovernanceService {
   async accessRequests(scope: RequestScope, status: AccessRequestStatus | undefined): Promise<AccessRequest[]> {
     const { em, viewer } = scope;
     const all = await this.deps.governance.requestsIn(em, viewer.organizationId, status, MAX_REQUESTS);
-    const datasets = new Map((await this.deps.datasets.findManyById(em, [...new Set(all.map((r) => r.datasetId))])).map((d) => [d.id, d]));
+    const datasets = new Map(
+      (await this.deps.datasets.findManyById(em, [...new Set(all.map((r) => r.datasetId))])).map((d) => [d.id, d]),
+    );
     const out: AccessRequest[] = [];
     for (const r of all) {
       const d = datasets.get(r.datasetId);
@@ -87,15 +132,18 @@ export class GovernanceService {
 
   /** The audit trail of the viewer's organization (of one dataset when given), newest first. */
   auditEntries({ em, viewer }: RequestScope, datasetId: string | undefined, first: number): Promise<AuditEntry[]> {
-    if (first < 1 || first > 500) throw new BadUserInputError('Invalid page size', [{ field: 'first', message: 'must be between 1 and 500' }]);
+    if (first < 1 || first > 500)
+      throw new BadUserInputError('Invalid page size', [{ field: 'first', message: 'must be between 1 and 500' }]);
     return this.deps.governance.auditTrail(em, viewer.organizationId, datasetId, first);
   }
 
   /** Sets (or clears, with both null) a dataset's retention policy and applies it now; needs OWNER. */
   async setRetentionPolicy(scope: RequestScope, datasetId: string, policy: RetentionPolicyInput): Promise<Dataset> {
     const { dataset } = await this.deps.access.requireDataset(scope, datasetId, AccessLevel.OWNER);
-    if (policy.keepLast != null && policy.keepLast < 1) throw new BadUserInputError('Invalid retention', [{ field: 'keepLast', message: 'must be at least 1' }]);
-    if (policy.maxAgeDays != null && policy.maxAgeDays < 1) throw new BadUserInputError('Invalid retention', [{ field: 'maxAgeDays', message: 'must be at least 1' }]);
+    if (policy.keepLast != null && policy.keepLast < 1)
+      throw new BadUserInputError('Invalid retention', [{ field: 'keepLast', message: 'must be at least 1' }]);
+    if (policy.maxAgeDays != null && policy.maxAgeDays < 1)
+      throw new BadUserInputError('Invalid retention', [{ field: 'maxAgeDays', message: 'must be at least 1' }]);
     dataset.retentionKeepLast = policy.keepLast ?? null;
     dataset.retentionMaxAgeDays = policy.maxAgeDays ?? null;
     await scope.em.flush();
@@ -121,11 +169,32 @@ export class GovernanceService {
     return grant && dataset && (await this.deps.access.owns(scope, dataset)) ? grant : null;
   }
 
-  private async upsertGrant(em: EntityManager, dataset: Dataset, subjectType: GrantSubjectType, subjectId: string, level: AccessLevel, actorId: string): Promise<AccessGrant> {
+  private async upsertGrant(
+    em: EntityManager,
+    dataset: Dataset,
+    subjectType: GrantSubjectType,
+    subjectId: string,
+    level: AccessLevel,
+    actorId: string,
+  ): Promise<AccessGrant> {
     let grant = await this.deps.governance.findGrantOf(em, dataset.id, subjectType, subjectId);
     if (grant) grant.level = level;
-    else grant = em.create(AccessGrant, { organizationId: dataset.organizationId, datasetId: dataset.id, subjectType, subjectId, level, grantedById: actorId });
-    this.deps.governance.recordAudit(em, { organizationId: dataset.organizationId, datasetId: dataset.id, actorId, action: AuditAction.ACCESS_GRANTED, details: { subjectType, subjectId, level } });
+    else
+      grant = em.create(AccessGrant, {
+        organizationId: dataset.organizationId,
+        datasetId: dataset.id,
+        subjectType,
+        subjectId,
+        level,
+        grantedById: actorId,
+      });
+    this.deps.governance.recordAudit(em, {
+      organizationId: dataset.organizationId,
+      datasetId: dataset.id,
+      actorId,
+      action: AuditAction.ACCESS_GRANTED,
+      details: { subjectType, subjectId, level },
+    });
     await em.flush();
     return grant;
   }

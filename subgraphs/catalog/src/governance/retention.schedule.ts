@@ -13,7 +13,15 @@ export class RetentionSchedule {
   private stopped = true;
   private runs = 0;
 
-  constructor(private readonly deps: { orm: MikroORM; retention: RetentionService; logger: Logger; intervalSeconds: number; leader?: Leadership }) {}
+  constructor(
+    private readonly deps: {
+      orm: MikroORM;
+      retention: RetentionService;
+      logger: Logger;
+      intervalSeconds: number;
+      leader?: Leadership;
+    },
+  ) {}
 
   /** Scheduled runs this replica has made (only the leader runs them). */
   get runsMade(): number {

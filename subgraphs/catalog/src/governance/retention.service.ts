@@ -34,7 +34,10 @@ function doomedVersions(dataset: Dataset, stored: DatasetVersion[], now: Date): 
     ...ready.filter((v, i) => {
       if (v.version === dataset.latestVersion) return false;
       if (dataset.retentionKeepLast != null && i >= dataset.retentionKeepLast) return true;
-      return dataset.retentionMaxAgeDays != null && now.getTime() - v.createdAt.getTime() > dataset.retentionMaxAgeDays * DAY_MS;
+      return (
+        dataset.retentionMaxAgeDays != null &&
+        now.getTime() - v.createdAt.getTime() > dataset.retentionMaxAgeDays * DAY_MS
+      );
     }),
   ];
 }
@@ -60,14 +63,19 @@ export class RetentionService {
       if (doomed.length === 0) continue;
       for (const v of doomed) v.contentDeletedAt = now;
       await em.flush();
-      for (const sha of new Set(doomed.map((v) => v.sha256))) if (!(await this.datasets.isContentReferenced(em, sha))) await this.store.delete(sha);
+      for (const sha of new Set(doomed.map((v) => v.sha256)))
+        if (!(await this.datasets.isContentReferenced(em, sha))) await this.store.delete(sha);
       const deletedVersions = doomed.map((v) => v.version).sort((a, b) => a - b);
       this.governance.recordAudit(em, {
         organizationId: dataset.organizationId,
         datasetId: dataset.id,
         actorId: run.actorId ?? 'system',
         action: AuditAction.RETENTION_APPLIED,
-        details: { deletedVersions, keepLast: dataset.retentionKeepLast ?? null, maxAgeDays: dataset.retentionMaxAgeDays ?? null },
+        details: {
+          deletedVersions,
+          keepLast: dataset.retentionKeepLast ?? null,
+          maxAgeDays: dataset.retentionMaxAgeDays ?? null,
+        },
       });
       await em.flush();
       outcomes.push({ datasetId: dataset.id, deletedVersions });

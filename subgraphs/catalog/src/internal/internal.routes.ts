@@ -3,7 +3,14 @@ import type express from 'express';
 import type { CatalogDataset, CreatedCatalogDataset } from '../../../../lib/contracts/index';
 import { CONTENT_SHA256_HEADER, INTERNAL_ROUTES } from '../../../../lib/contracts/index';
 import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
-import { BadUserInputError, ForbiddenError, jsonBody, pipeArtifact, requireBearer, viewerCan } from '../../../../lib/src/index';
+import {
+  BadUserInputError,
+  ForbiddenError,
+  jsonBody,
+  pipeArtifact,
+  requireBearer,
+  viewerCan,
+} from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { CatalogServices } from '../catalog.services';
 import { CONTENT_TYPES, Classification, DatasetFormat } from '../dataset/dataset.enums';
@@ -46,7 +53,9 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
         format: d.format,
         classification: d.classification,
         columns: d.columns.map((c) => ({ name: c.name, type: c.type, classification: c.classification })),
-        latestVersion: latest ? { version: latest.version, sha256: latest.sha256, size: latest.size, rowCount: latest.rowCount } : null,
+        latestVersion: latest
+          ? { version: latest.version, sha256: latest.sha256, size: latest.size, rowCount: latest.rowCount }
+          : null,
       };
       res.json(body);
     } catch (err) {
@@ -74,10 +83,14 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:write');
       const body = (req.body ?? {}) as Record<string, any>;
-      if (!Object.values(DatasetFormat).includes(body.format)) throw new BadUserInputError('Invalid format', [{ field: 'format', message: 'must be CSV or JSONL' }]);
-      if (typeof body.content !== 'string' || body.content.length === 0) throw new BadUserInputError('Invalid content', [{ field: 'content', message: 'must be a non-empty string' }]);
+      if (!Object.values(DatasetFormat).includes(body.format))
+        throw new BadUserInputError('Invalid format', [{ field: 'format', message: 'must be CSV or JSONL' }]);
+      if (typeof body.content !== 'string' || body.content.length === 0)
+        throw new BadUserInputError('Invalid content', [{ field: 'content', message: 'must be a non-empty string' }]);
       if (body.classification !== undefined && !Object.values(Classification).includes(body.classification)) {
-        throw new BadUserInputError('Invalid classification', [{ field: 'classification', message: `must be one of ${Object.values(Classification).join(', ')}` }]);
+        throw new BadUserInputError('Invalid classification', [
+          { field: 'classification', message: `must be one of ${Object.values(Classification).join(', ')}` },
+        ]);
       }
       const fields = {
         name: body.name,

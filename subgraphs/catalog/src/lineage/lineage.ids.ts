@@ -22,7 +22,12 @@ export function lineageRunKey(organizationId: string, runId: string): string {
   return stableId('run', organizationId, runId);
 }
 
-export function columnEdgeId(outputNodeId: string, outputField: string, inputNodeId: string, inputField: string): string {
+export function columnEdgeId(
+  outputNodeId: string,
+  outputField: string,
+  inputNodeId: string,
+  inputField: string,
+): string {
   return stableId('column', outputNodeId, outputField, inputNodeId, inputField);
 }
 

@@ -1,6 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Clock } from '../../../../lib/src/kit/clock';
-import type { ColumnLineageInput, OpenLineageDataset, OpenLineageEvent, RunEventType } from '../../../../lib/src/openlineage/openlineage.types';
+import type {
+  ColumnLineageInput,
+  OpenLineageDataset,
+  OpenLineageEvent,
+  RunEventType,
+} from '../../../../lib/src/openlineage/openlineage.types';
 import type { OpenLineageEventKind } from '../openlineage/openlineage.validator';
 import { ColumnLineageEdge } from './column-lineage-edge.entity';
 import { LineageEdge } from './lineage-edge.entity';
@@ -57,21 +62,30 @@ export interface IngestPlan {
   runKey: string | null;
 }
 
-function mergeFacets(current: Record<string, unknown> | null | undefined, next: Record<string, unknown> | undefined): Record<string, unknown> | null {
+function mergeFacets(
+  current: Record<string, unknown> | null | undefined,
+  next: Record<string, unknown> | undefined,
+): Record<string, unknown> | null {
   if (!next || Object.keys(next).length === 0) return current ?? null;
   return { ...(current ?? {}), ...next };
 }
 
 /** Column lineage pairs from an output's ColumnLineageDatasetFacet. */
 function columnPairs(output: OpenLineageDataset): { outputField: string; input: ColumnLineageInput }[] {
-  const facet = output.facets?.columnLineage as { fields?: Record<string, { inputFields?: ColumnLineageInput[] }> } | undefined;
+  const facet = output.facets?.columnLineage as
+    { fields?: Record<string, { inputFields?: ColumnLineageInput[] }> } | undefined;
   if (!facet?.fields) return [];
-  return Object.entries(facet.fields).flatMap(([outputField, f]) => (f.inputFields ?? []).map((input) => ({ outputField, input })));
+  return Object.entries(facet.fields).flatMap(([outputField, f]) =>
+    (f.inputFields ?? []).map((input) => ({ outputField, input })),
+  );
 }
 
 /** Names every node, edge and column edge an event touches, with the ids their rows have. */
 export function planIngest(organizationId: string, event: OpenLineageEvent): IngestPlan {
-  const ref = (kind: LineageNodeKind, d: { namespace: string; name: string; facets?: Record<string, unknown> }): NodeRef => ({
+  const ref = (
+    kind: LineageNodeKind,
+    d: { namespace: string; name: string; facets?: Record<string, unknown> },
+  ): NodeRef => ({
     id: lineageNodeId(organizationId, kind, d.namespace, d.name),
     kind,
     namespace: d.namespace,
@@ -86,17 +100,38 @@ export function planIngest(organizationId: string, event: OpenLineageEvent): Ing
     columnPairs(o).map(({ outputField, input }): ColumnPair => {
       const outputNode = lineageNodeId(organizationId, 'DATASET', o.namespace, o.name);
       const inputNode = lineageNodeId(organizationId, 'DATASET', input.namespace, input.name);
-      return { id: columnEdgeId(outputNode, outputField, inputNode, input.field), outputNode, outputField, inputNode, inputField: input.field, transformations: input.transformations ?? null };
+      return {
+        id: columnEdgeId(outputNode, outputField, inputNode, input.field),
+        outputNode,
+        outputField,
+        inputNode,
+        inputField: input.field,
+        transformations: input.transformations ?? null,
+      };
     }),
   );
-  const columnInputs = (event.outputs ?? []).flatMap((o) => columnPairs(o).map(({ input }) => ref('DATASET', { namespace: input.namespace, name: input.name })));
+  const columnInputs = (event.outputs ?? []).flatMap((o) =>
+    columnPairs(o).map(({ input }) => ref('DATASET', { namespace: input.namespace, name: input.name })),
+  );
   const nodes = new Map<string, NodeRef>();
   for (const r of [...(job ? [job] : []), ...inputs, ...outputs, ...(dataset ? [dataset] : []), ...columnInputs]) {
     const prev = nodes.get(r.id);
     nodes.set(r.id, prev ? { ...prev, facets: mergeFacets(prev.facets, r.facets) ?? undefined } : r);
   }
-  const edges = job ? [...inputs.map((i) => [i.id, job.id] as const), ...outputs.map((o) => [job.id, o.id] as const)] : [];
-  return { organizationId, job, inputs, outputs, dataset, nodes: [...nodes.values()], edges, columns, runKey: event.run ? lineageRunKey(organizationId, event.run.runId) : null };
+  const edges = job
+    ? [...inputs.map((i) => [i.id, job.id] as const), ...outputs.map((o) => [job.id, o.id] as const)]
+    : [];
+  return {
+    organizationId,
+    job,
+    inputs,
+    outputs,
+    dataset,
+    nodes: [...nodes.values()],
+    edges,
+    columns,
+    runKey: event.run ? lineageRunKey(organizationId, event.run.runId) : null,
+  };
 }
 
 /**
@@ -110,13 +145,19 @@ export class LineageIngestor {
     private readonly clock: Clock,
   ) {}
 
-  async ingest(em: EntityManager, organizationId: string, kind: OpenLineageEventKind, event: OpenLineageEvent): Promise<IngestResult> {
+  async ingest(
+    em: EntityManager,
+    organizationId: string,
+    kind: OpenLineageEventKind,
+    event: OpenLineageEvent,
+  ): Promise<IngestResult> {
     const plan = planIngest(organizationId, event);
     const now = this.clock();
     await this.upsertNodes(em, plan, now);
     await this.upsertEdges(em, plan, event.run?.runId ?? null, now);
     await this.upsertColumnEdges(em, plan, now);
-    if (event.run && plan.job && plan.runKey) await this.foldRun(em, plan, { job: plan.job, runKey: plan.runKey, run: event.run }, event, now);
+    if (event.run && plan.job && plan.runKey)
+      await this.foldRun(em, plan, { job: plan.job, runKey: plan.runKey, run: event.run }, event, now);
     const record = em.create(LineageEventRecord, {
       organizationId,
       kind,
@@ -139,7 +180,14 @@ export class LineageIngestor {
   }
 
   private async upsertNodes(em: EntityManager, plan: IngestPlan, now: Date): Promise<void> {
-    const existing = new Map((await this.lineage.nodes(em, plan.nodes.map((n) => n.id))).map((n) => [n.id, n]));
+    const existing = new Map(
+      (
+        await this.lineage.nodes(
+          em,
+          plan.nodes.map((n) => n.id),
+        )
+      ).map((n) => [n.id, n]),
+    );
     for (const r of plan.nodes) {
       const node = existing.get(r.id);
       if (node) {
@@ -148,7 +196,19 @@ export class LineageIngestor {
         continue;
       }
       const datasetId = r.kind === 'DATASET' ? (catalogDatasetIdOf(r.namespace, r.name) ?? null) : null;
-      em.persist(em.create(LineageNode, { id: r.id, organizationId: plan.organizationId, kind: r.kind, namespace: r.namespace, name: r.name, datasetId, facets: mergeFacets(null, r.facets), createdAt: now, updatedAt: now }));
+      em.persist(
+        em.create(LineageNode, {
+          id: r.id,
+          organizationId: plan.organizationId,
+          kind: r.kind,
+          namespace: r.namespace,
+          name: r.name,
+          datasetId,
+          facets: mergeFacets(null, r.facets),
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
     }
   }
 
@@ -163,7 +223,15 @@ export class LineageIngestor {
         edge.updatedAt = now;
         return;
       }
-      const created = em.create(LineageEdge, { id: ids[i], organizationId: plan.organizationId, fromNode, toNode, lastRunId: runId, createdAt: now, updatedAt: now });
+      const created = em.create(LineageEdge, {
+        id: ids[i],
+        organizationId: plan.organizationId,
+        fromNode,
+        toNode,
+        lastRunId: runId,
+        createdAt: now,
+        updatedAt: now,
+      });
       have.set(ids[i], created);
       em.persist(created);
     });
@@ -171,7 +239,14 @@ export class LineageIngestor {
 
   private async upsertColumnEdges(em: EntityManager, plan: IngestPlan, now: Date): Promise<void> {
     if (plan.columns.length === 0) return;
-    const have = new Map((await this.lineage.columnEdges(em, plan.columns.map((c) => c.id))).map((e) => [e.id, e]));
+    const have = new Map(
+      (
+        await this.lineage.columnEdges(
+          em,
+          plan.columns.map((c) => c.id),
+        )
+      ).map((e) => [e.id, e]),
+    );
     for (const c of plan.columns) {
       const edge = have.get(c.id);
       if (edge) {
@@ -179,19 +254,40 @@ export class LineageIngestor {
         edge.updatedAt = now;
         continue;
       }
-      const created = em.create(ColumnLineageEdge, { ...c, organizationId: plan.organizationId, createdAt: now, updatedAt: now });
+      const created = em.create(ColumnLineageEdge, {
+        ...c,
+        organizationId: plan.organizationId,
+        createdAt: now,
+        updatedAt: now,
+      });
       have.set(c.id, created);
       em.persist(created);
     }
   }
 
   /** Events may arrive out of order: a terminal state is never replaced by START or RUNNING. */
-  private async foldRun(em: EntityManager, plan: IngestPlan, of: { job: NodeRef; runKey: string; run: NonNullable<OpenLineageEvent['run']> }, event: OpenLineageEvent, now: Date): Promise<void> {
+  private async foldRun(
+    em: EntityManager,
+    plan: IngestPlan,
+    of: { job: NodeRef; runKey: string; run: NonNullable<OpenLineageEvent['run']> },
+    event: OpenLineageEvent,
+    now: Date,
+  ): Promise<void> {
     const type: RunEventType = event.eventType ?? 'OTHER';
     const eventTime = new Date(event.eventTime);
     let run = await this.lineage.findRun(em, of.runKey);
     if (!run) {
-      run = em.create(LineageRun, { id: of.runKey, organizationId: plan.organizationId, runId: of.run.runId, jobNode: of.job.id, state: type === 'OTHER' ? 'RUNNING' : type, lastEventTime: eventTime, createdAt: now, inputNodes: [], outputNodes: [] });
+      run = em.create(LineageRun, {
+        id: of.runKey,
+        organizationId: plan.organizationId,
+        runId: of.run.runId,
+        jobNode: of.job.id,
+        state: type === 'OTHER' ? 'RUNNING' : type,
+        lastEventTime: eventTime,
+        createdAt: now,
+        inputNodes: [],
+        outputNodes: [],
+      });
       em.persist(run);
     }
     if (type !== 'OTHER' && (TERMINAL.includes(type) || !TERMINAL.includes(run.state))) run.state = type;

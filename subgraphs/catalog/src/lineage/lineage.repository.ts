@@ -94,17 +94,33 @@ export class LineageRepository {
 
   /** Runs of a job, newest event first. */
   runsOf(em: EntityManager, organizationId: string, jobNodeId: string, first: number): Promise<LineageRun[]> {
-    return em.find(LineageRun, { organizationId, jobNode: jobNodeId }, { orderBy: { lastEventTime: 'desc' }, limit: first });
+    return em.find(
+      LineageRun,
+      { organizationId, jobNode: jobNodeId },
+      { orderBy: { lastEventTime: 'desc' }, limit: first },
+    );
   }
 
   /** Edge rows touching `ids` on one side; raw rows through the query builder on SQL drivers (no hydration). */
-  private async edgesTouching(em: EntityManager, side: 'fromNode' | 'toNode', ids: string[]): Promise<LineageGraphEdge[]> {
+  private async edgesTouching(
+    em: EntityManager,
+    side: 'fromNode' | 'toNode',
+    ids: string[],
+  ): Promise<LineageGraphEdge[]> {
     const out: LineageGraphEdge[] = [];
     for (const batch of chunk(ids, BATCH)) {
       const sqlEm = em as EntityManager & { createQueryBuilder?: (e: typeof LineageEdge) => any };
       const rows: { fromNode: string; toNode: string }[] = sqlEm.createQueryBuilder
-        ? await sqlEm.createQueryBuilder(LineageEdge).select(['fromNode', 'toNode']).where({ [side]: { $in: batch } }).execute('all', true)
-        : await em.find(LineageEdge, { [side]: { $in: batch } }, { fields: ['fromNode', 'toNode'], disableIdentityMap: true });
+        ? await sqlEm
+            .createQueryBuilder(LineageEdge)
+            .select(['fromNode', 'toNode'])
+            .where({ [side]: { $in: batch } })
+            .execute('all', true)
+        : await em.find(
+            LineageEdge,
+            { [side]: { $in: batch } },
+            { fields: ['fromNode', 'toNode'], disableIdentityMap: true },
+          );
       for (const r of rows) out.push({ from: r.fromNode, to: r.toNode });
     }
     return out;
@@ -163,7 +179,13 @@ export class LineageRepository {
    * Follows column lineage from one column (or every column of a dataset when `field` is null),
    * upstream (towards input fields) or downstream, level by level with a visited set.
    */
-  async traverseColumns(em: EntityManager, nodeId: string, field: string | null, direction: 'UPSTREAM' | 'DOWNSTREAM', depth: number): Promise<ColumnLineageLink[]> {
+  async traverseColumns(
+    em: EntityManager,
+    nodeId: string,
+    field: string | null,
+    direction: 'UPSTREAM' | 'DOWNSTREAM',
+    depth: number,
+  ): Promise<ColumnLineageLink[]> {
     const bound = Math.max(0, Math.min(depth, MAX_LINEAGE_DEPTH));
     const key = (r: ColumnRef): string => `${r.nodeId}\u0000${r.field}`;
     const links: ColumnLineageLink[] = [];
@@ -173,13 +195,25 @@ export class LineageRepository {
     if (field !== null) frontier = [{ nodeId, field }];
     for (let level = 1; level <= bound; level += 1) {
       const rows: ColumnLineageEdge[] = [];
-      if (level === 1 && field === null) rows.push(...(await em.find(ColumnLineageEdge, up ? { outputNode: nodeId } : { inputNode: nodeId })));
+      if (level === 1 && field === null)
+        rows.push(...(await em.find(ColumnLineageEdge, up ? { outputNode: nodeId } : { inputNode: nodeId })));
       else {
         if (frontier.length === 0) break;
         for (const batch of chunk([...new Set(frontier.map((f) => f.nodeId))], BATCH)) {
           const fields = new Set(frontier.map(key));
-          const found = await em.find(ColumnLineageEdge, up ? { outputNode: { $in: batch } } : { inputNode: { $in: batch } });
-          rows.push(...found.filter((r) => fields.has(up ? key({ nodeId: r.outputNode, field: r.outputField }) : key({ nodeId: r.inputNode, field: r.inputField }))));
+          const found = await em.find(
+            ColumnLineageEdge,
+            up ? { outputNode: { $in: batch } } : { inputNode: { $in: batch } },
+          );
+          rows.push(
+            ...found.filter((r) =>
+              fields.has(
+                up
+                  ? key({ nodeId: r.outputNode, field: r.outputField })
+                  : key({ nodeId: r.inputNode, field: r.inputField }),
+              ),
+            ),
+          );
         }
       }
       const next: ColumnRef[] = [];

@@ -7,12 +7,25 @@ import { CATALOG_NAMESPACE } from './lineage.ids';
 import { LineageNode } from './lineage-node.entity';
 import { LineageRun } from './lineage-run.entity';
 import { LINEAGE_EVENT_TOPIC } from './lineage.service';
-import { ColumnLineageLinkType, LineageDirectionEnum, LineageEventNotification, LineageGraphResult, LineageIngestResult, LineageNodeKindEnum } from './lineage.type';
+import {
+  ColumnLineageLinkType,
+  LineageDirectionEnum,
+  LineageEventNotification,
+  LineageGraphResult,
+  LineageIngestResult,
+  LineageNodeKindEnum,
+} from './lineage.type';
 
 @Resolver(() => LineageNode)
 export class LineageResolver {
-  @Mutation(() => LineageIngestResult, { description: 'Ingests one OpenLineage 2-0-2 event (run, job or dataset event); invalid events are BAD_USER_INPUT with the failing paths in extensions.fields.' })
-  ingestLineageEvent(@Arg('event', () => JSONObjectScalar) event: Record<string, unknown>, @Ctx() ctx: CatalogContext): Promise<LineageIngestResult> {
+  @Mutation(() => LineageIngestResult, {
+    description:
+      'Ingests one OpenLineage 2-0-2 event (run, job or dataset event); invalid events are BAD_USER_INPUT with the failing paths in extensions.fields.',
+  })
+  ingestLineageEvent(
+    @Arg('event', () => JSONObjectScalar) event: Record<string, unknown>,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<LineageIngestResult> {
     return ctx.services.lineage.ingestEvent(requestScope(ctx), event);
   }
 
@@ -26,29 +39,42 @@ export class LineageResolver {
     return ctx.services.lineage.node(requestScope(ctx), namespace, name, kind);
   }
 
-  @Query(() => LineageGraphResult, { description: 'The lineage graph around a job or dataset; depth counts edges (dataset -> job -> dataset is 2).' })
+  @Query(() => LineageGraphResult, {
+    description: 'The lineage graph around a job or dataset; depth counts edges (dataset -> job -> dataset is 2).',
+  })
   lineage(
     @Arg('namespace', () => String) namespace: string,
     @Arg('name', () => String) name: string,
     @Ctx() ctx: CatalogContext,
     @Arg('kind', () => LineageNodeKindEnum, { defaultValue: LineageNodeKindEnum.DATASET }) kind: LineageNodeKindEnum,
-    @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.BOTH }) direction: LineageDirectionEnum,
+    @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.BOTH })
+    direction: LineageDirectionEnum,
     @Arg('depth', () => Int, { defaultValue: 4 }) depth: number,
     @Arg('maxNodes', () => Int, { defaultValue: 1000 }) maxNodes: number,
   ): Promise<LineageGraphResult> {
     return ctx.services.lineage.graph(requestScope(ctx), { namespace, name, kind, direction, depth, maxNodes });
   }
 
-  @Query(() => [ColumnLineageLinkType], { description: 'Column lineage from the ColumnLineageDatasetFacet, followed across datasets; all columns of the dataset when field is omitted.' })
+  @Query(() => [ColumnLineageLinkType], {
+    description:
+      'Column lineage from the ColumnLineageDatasetFacet, followed across datasets; all columns of the dataset when field is omitted.',
+  })
   columnLineage(
     @Arg('namespace', () => String) namespace: string,
     @Arg('name', () => String) name: string,
     @Ctx() ctx: CatalogContext,
     @Arg('field', () => String, { nullable: true }) field?: string,
-    @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.UPSTREAM }) direction: LineageDirectionEnum = LineageDirectionEnum.UPSTREAM,
+    @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.UPSTREAM })
+    direction: LineageDirectionEnum = LineageDirectionEnum.UPSTREAM,
     @Arg('depth', () => Int, { defaultValue: 4 }) depth: number = 4,
   ): Promise<ColumnLineageLinkType[]> {
-    return ctx.services.lineage.columnLineage(requestScope(ctx), { namespace, name, field: field ?? null, direction, depth });
+    return ctx.services.lineage.columnLineage(requestScope(ctx), {
+      namespace,
+      name,
+      field: field ?? null,
+      direction,
+      depth,
+    });
   }
 
   @Query(() => LineageRun, { nullable: true, description: 'A run by its OpenLineage runId.' })
@@ -57,22 +83,42 @@ export class LineageResolver {
   }
 
   @Query(() => [LineageRun], { description: 'Runs of a job, newest first.' })
-  lineageRuns(@Arg('namespace', () => String) namespace: string, @Arg('name', () => String) name: string, @Ctx() ctx: CatalogContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<LineageRun[]> {
+  lineageRuns(
+    @Arg('namespace', () => String) namespace: string,
+    @Arg('name', () => String) name: string,
+    @Ctx() ctx: CatalogContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+  ): Promise<LineageRun[]> {
     return ctx.services.lineage.runs(requestScope(ctx), namespace, name, first);
   }
 
   @Subscription(() => LineageEventNotification, {
     topics: LINEAGE_EVENT_TOPIC,
-    filter: ({ payload, args, context }: { payload: LineageEventNotification; args: { namespace?: string }; context: CatalogContext }) =>
+    filter: ({
+      payload,
+      args,
+      context,
+    }: {
+      payload: LineageEventNotification;
+      args: { namespace?: string };
+      context: CatalogContext;
+    }) =>
       payload.organizationId === context.viewer?.organizationId &&
-      (!args.namespace || [payload.job, ...payload.inputs, ...payload.outputs].some((d) => d?.namespace === args.namespace)),
+      (!args.namespace ||
+        [payload.job, ...payload.inputs, ...payload.outputs].some((d) => d?.namespace === args.namespace)),
     description: 'OpenLineage events of your organization as they arrive; optionally only those touching a namespace.',
   })
-  lineageEvents(@Root() event: LineageEventNotification, @Arg('namespace', () => String, { nullable: true }) _namespace?: string): LineageEventNotification {
+  lineageEvents(
+    @Root() event: LineageEventNotification,
+    @Arg('namespace', () => String, { nullable: true }) _namespace?: string,
+  ): LineageEventNotification {
     return event;
   }
 
-  @FieldResolver(() => Dataset, { nullable: true, description: 'The catalog dataset this node is, when the viewer can see it.' })
+  @FieldResolver(() => Dataset, {
+    nullable: true,
+    description: 'The catalog dataset this node is, when the viewer can see it.',
+  })
   dataset(@Root() node: LineageNode, @Ctx() ctx: CatalogContext): Promise<Dataset | null> {
     return ctx.services.lineage.datasetOf(requestScope(ctx), node);
   }
@@ -98,11 +144,14 @@ export class LineageRunResolver {
 
 @Resolver(() => Dataset)
 export class DatasetLineageResolver {
-  @FieldResolver(() => LineageGraphResult, { description: `Lineage of this dataset (its node is ${CATALOG_NAMESPACE} / datasets/<id>).` })
+  @FieldResolver(() => LineageGraphResult, {
+    description: `Lineage of this dataset (its node is ${CATALOG_NAMESPACE} / datasets/<id>).`,
+  })
   lineage(
     @Root() dataset: Dataset,
     @Ctx() ctx: CatalogContext,
-    @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.BOTH }) direction: LineageDirectionEnum,
+    @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.BOTH })
+    direction: LineageDirectionEnum,
     @Arg('depth', () => Int, { defaultValue: 4 }) depth: number,
   ): Promise<LineageGraphResult> {
     return ctx.services.lineage.datasetGraph(requestScope(ctx), dataset, direction, depth);

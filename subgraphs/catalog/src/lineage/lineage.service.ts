@@ -11,7 +11,12 @@ import type { LineageNode } from './lineage-node.entity';
 import type { LineageGraph, LineageRepository } from './lineage.repository';
 import { MAX_LINEAGE_DEPTH } from './lineage.repository';
 import type { LineageRun } from './lineage-run.entity';
-import type { ColumnLineageLinkType, LineageEventNotification, LineageGraphResult, LineageIngestResult } from './lineage.type';
+import type {
+  ColumnLineageLinkType,
+  LineageEventNotification,
+  LineageGraphResult,
+  LineageIngestResult,
+} from './lineage.type';
 import { LineageDirectionEnum, LineageNodeKindEnum } from './lineage.type';
 
 /** The pub/sub topic of `lineageEvents`. */
@@ -38,11 +43,19 @@ export interface ColumnLineageQuery {
 }
 
 function checkDepth(depth: number, maxNodes: number): void {
-  if (depth < 0 || depth > MAX_LINEAGE_DEPTH) throw new BadUserInputError('Invalid depth', [{ field: 'depth', message: `must be between 0 and ${MAX_LINEAGE_DEPTH}` }]);
-  if (maxNodes < 1 || maxNodes > 10_000) throw new BadUserInputError('Invalid maxNodes', [{ field: 'maxNodes', message: 'must be between 1 and 10000' }]);
+  if (depth < 0 || depth > MAX_LINEAGE_DEPTH)
+    throw new BadUserInputError('Invalid depth', [
+      { field: 'depth', message: `must be between 0 and ${MAX_LINEAGE_DEPTH}` },
+    ]);
+  if (maxNodes < 1 || maxNodes > 10_000)
+    throw new BadUserInputError('Invalid maxNodes', [{ field: 'maxNodes', message: 'must be between 1 and 10000' }]);
 }
 
-const toResult = (g: LineageGraph): LineageGraphResult => ({ nodes: g.nodes, edges: g.edges.map((e) => ({ fromId: e.from, toId: e.to })), truncated: g.truncated });
+const toResult = (g: LineageGraph): LineageGraphResult => ({
+  nodes: g.nodes,
+  edges: g.edges.map((e) => ({ fromId: e.from, toId: e.to })),
+  truncated: g.truncated,
+});
 
 /** OpenLineage ingestion (GraphQL and Marquez's REST route) and the queries over an organization's lineage graph. */
 export class LineageService {
@@ -70,7 +83,10 @@ export class LineageService {
     } catch (err) {
       if (!(err instanceof OpenLineageValidationError)) throw err;
       metrics.lineageEvents.inc({ kind: 'unknown', outcome: 'invalid' });
-      throw new BadUserInputError(err.message, err.issues.map((i) => ({ field: i.path || '/', message: i.message })));
+      throw new BadUserInputError(
+        err.message,
+        err.issues.map((i) => ({ field: i.path || '/', message: i.message })),
+      );
     }
     const { kind, event } = checked;
     const organizationId = viewer.organizationId;
@@ -95,10 +111,20 @@ export class LineageService {
   /** `ingest`, answered with the job node (the GraphQL mutation's result). */
   async ingestEvent(scope: RequestScope, body: unknown): Promise<LineageIngestResult> {
     const r = await this.ingest(scope, body);
-    return { eventId: r.eventId, kind: r.kind, runKey: r.runKey, job: r.jobNodeId ? await this.deps.lineage.findNode(scope.em, r.jobNodeId) : null };
+    return {
+      eventId: r.eventId,
+      kind: r.kind,
+      runKey: r.runKey,
+      job: r.jobNodeId ? await this.deps.lineage.findNode(scope.em, r.jobNodeId) : null,
+    };
   }
 
-  node({ em, viewer }: RequestScope, namespace: string, name: string, kind: LineageNodeKindEnum): Promise<LineageNode | null> {
+  node(
+    { em, viewer }: RequestScope,
+    namespace: string,
+    name: string,
+    kind: LineageNodeKindEnum,
+  ): Promise<LineageNode | null> {
     return this.deps.lineage.findNode(em, lineageNodeId(viewer.organizationId, kind, namespace, name));
   }
 
@@ -107,21 +133,38 @@ export class LineageService {
     checkDepth(q.depth, q.maxNodes);
     const id = lineageNodeId(viewer.organizationId, q.kind, q.namespace, q.name);
     if (!(await this.deps.lineage.findNode(em, id))) throw new NotFoundError('LineageNode', `${q.namespace}/${q.name}`);
-    return toResult(await this.deps.lineage.traverse(em, id, { direction: q.direction, depth: q.depth, maxNodes: q.maxNodes }));
+    return toResult(
+      await this.deps.lineage.traverse(em, id, { direction: q.direction, depth: q.depth, maxNodes: q.maxNodes }),
+    );
   }
 
   /** The lineage of a catalog dataset (its node is `aic://catalog` / `datasets/<id>`); empty before any event names it. */
-  async datasetGraph({ em }: RequestScope, dataset: Dataset, direction: LineageDirectionEnum, depth: number): Promise<LineageGraphResult> {
+  async datasetGraph(
+    { em }: RequestScope,
+    dataset: Dataset,
+    direction: LineageDirectionEnum,
+    depth: number,
+  ): Promise<LineageGraphResult> {
     checkDepth(depth, 1);
-    const id = lineageNodeId(dataset.organizationId, LineageNodeKindEnum.DATASET, CATALOG_NAMESPACE, catalogDatasetName(dataset.id));
+    const id = lineageNodeId(
+      dataset.organizationId,
+      LineageNodeKindEnum.DATASET,
+      CATALOG_NAMESPACE,
+      catalogDatasetName(dataset.id),
+    );
     if (!(await this.deps.lineage.findNode(em, id))) return { nodes: [], edges: [], truncated: false };
-    return toResult(await this.deps.lineage.traverse(em, id, { direction, depth, maxNodes: DATASET_LINEAGE_MAX_NODES }));
+    return toResult(
+      await this.deps.lineage.traverse(em, id, { direction, depth, maxNodes: DATASET_LINEAGE_MAX_NODES }),
+    );
   }
 
   /** Column lineage from the ColumnLineageDatasetFacet, followed across datasets; every column of the dataset when `field` is null. */
   async columnLineage({ em, viewer }: RequestScope, q: ColumnLineageQuery): Promise<ColumnLineageLinkType[]> {
     checkDepth(q.depth, 1);
-    if (q.direction === LineageDirectionEnum.BOTH) throw new BadUserInputError('Column lineage goes one way', [{ field: 'direction', message: 'must be UPSTREAM or DOWNSTREAM' }]);
+    if (q.direction === LineageDirectionEnum.BOTH)
+      throw new BadUserInputError('Column lineage goes one way', [
+        { field: 'direction', message: 'must be UPSTREAM or DOWNSTREAM' },
+      ]);
     const id = lineageNodeId(viewer.organizationId, LineageNodeKindEnum.DATASET, q.namespace, q.name);
     const links = await this.deps.lineage.traverseColumns(em, id, q.field, q.direction, q.depth);
     const ids = [...new Set(links.flatMap((l) => [l.input.nodeId, l.output.nodeId]))];

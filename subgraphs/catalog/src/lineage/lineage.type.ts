@@ -53,7 +53,8 @@ export class LineageIngestResult {
   @Field(() => ID) eventId!: string;
   @Field(() => String, { description: 'RunEvent, JobEvent or DatasetEvent.' }) kind!: string;
   @Field(() => LineageNode, { nullable: true }) job!: LineageNode | null;
-  @Field(() => ID, { nullable: true, description: 'The LineageRun id (not the OpenLineage runId).' }) runKey!: string | null;
+  @Field(() => ID, { nullable: true, description: 'The LineageRun id (not the OpenLineage runId).' }) runKey!:
+    string | null;
 }
 
 @ObjectType('LineageDatasetName')

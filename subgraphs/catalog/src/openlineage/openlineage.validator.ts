@@ -86,7 +86,10 @@ function facetMaps(event: Record<string, unknown>): { pointer: string; facets: R
     list.forEach((ds, i) => {
       if (!isObject(ds)) return;
       push(`/${side}/${i}/facets`, ds.facets);
-      push(`/${side}/${i}/${side === 'inputs' ? 'inputFacets' : 'outputFacets'}`, ds[side === 'inputs' ? 'inputFacets' : 'outputFacets']);
+      push(
+        `/${side}/${i}/${side === 'inputs' ? 'inputFacets' : 'outputFacets'}`,
+        ds[side === 'inputs' ? 'inputFacets' : 'outputFacets'],
+      );
     });
   }
   return out;
@@ -113,7 +116,10 @@ export function createOpenLineageValidator(): OpenLineageValidator {
   }
   const root = ajv.getSchema(SPEC_ID) as ValidateFunction;
   const byKind = new Map<OpenLineageEventKind, ValidateFunction>(
-    (['RunEvent', 'DatasetEvent', 'JobEvent'] as const).map((k) => [k, ajv.getSchema(`${SPEC_ID}#/$defs/${k}`) as ValidateFunction]),
+    (['RunEvent', 'DatasetEvent', 'JobEvent'] as const).map((k) => [
+      k,
+      ajv.getSchema(`${SPEC_ID}#/$defs/${k}`) as ValidateFunction,
+    ]),
   );
 
   const facetValidator = (schemaUrl: unknown): ValidateFunction | undefined => {
@@ -128,7 +134,10 @@ export function createOpenLineageValidator(): OpenLineageValidator {
   const check = (event: unknown): ValidationIssue[] => {
     if (!isObject(event)) return [{ path: '', message: 'must be object' }];
     const issues: ValidationIssue[] = [];
-    if (!root(event)) issues.push(...(byKind.get(kindOf(event))!(event) ? toIssues(root.errors) : toIssues(byKind.get(kindOf(event))!.errors)));
+    if (!root(event))
+      issues.push(
+        ...(byKind.get(kindOf(event))!(event) ? toIssues(root.errors) : toIssues(byKind.get(kindOf(event))!.errors)),
+      );
     for (const { pointer, facets } of facetMaps(event)) {
       for (const [key, facet] of Object.entries(facets)) {
         const validate = isObject(facet) ? facetValidator(facet._schemaURL) : undefined;

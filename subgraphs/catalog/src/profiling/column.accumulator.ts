@@ -47,7 +47,14 @@ export interface ColumnAccumulatorOptions {
 export class ColumnAccumulator {
   readonly name: string;
   private readonly options: ColumnAccumulatorOptions;
-  private readonly kinds: Record<ValueKind, number> = { INTEGER: 0, FLOAT: 0, BOOLEAN: 0, DATE: 0, DATETIME: 0, STRING: 0 };
+  private readonly kinds: Record<ValueKind, number> = {
+    INTEGER: 0,
+    FLOAT: 0,
+    BOOLEAN: 0,
+    DATE: 0,
+    DATETIME: 0,
+    STRING: 0,
+  };
   private readonly counts = new Map<string, number>();
   private readonly numberCounts = new Map<number, number>();
   private overflow = false;

@@ -16,7 +16,11 @@ export interface ProfileOptions extends ReadRecordsOptions, Partial<ColumnAccumu
  * Profiles records as they stream by; columns appear in first-seen order, and a JSON Lines row
  * without a column counts as null there.
  */
-export async function profileRecords(records: AsyncIterable<ContentRecord> | Iterable<ContentRecord>, format: ContentFormat, options: ProfileOptions = {}): Promise<DatasetProfile> {
+export async function profileRecords(
+  records: AsyncIterable<ContentRecord> | Iterable<ContentRecord>,
+  format: ContentFormat,
+  options: ProfileOptions = {},
+): Promise<DatasetProfile> {
   const accOptions: ColumnAccumulatorOptions = {
     maxDistinct: options.maxDistinct ?? 100_000,
     topK: options.topK ?? 10,
@@ -44,6 +48,10 @@ export async function profileRecords(records: AsyncIterable<ContentRecord> | Ite
  * fraction, distinct count, min/max/mean/sample stddev, top values and an equal-width histogram.
  * @throws ContentFormatError on malformed content.
  */
-export function profileContent(source: AsyncIterable<Buffer | string>, format: ContentFormat, options: ProfileOptions = {}): Promise<DatasetProfile> {
+export function profileContent(
+  source: AsyncIterable<Buffer | string>,
+  format: ContentFormat,
+  options: ProfileOptions = {},
+): Promise<DatasetProfile> {
   return profileRecords(readRecords(source, format, options), format, options);
 }

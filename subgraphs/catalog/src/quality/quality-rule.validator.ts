@@ -22,14 +22,16 @@ export function compileRuleRegex(regex: string): UserRegExp {
  * @throws QualityRuleError naming the offending field.
  */
 export function validateQualityRule(rule: QualityRuleDefinition): void {
-  if (!QUALITY_RULE_TYPES.includes(rule.type)) throw new QualityRuleError('type', `unknown rule type ${String(rule.type)}`);
+  if (!QUALITY_RULE_TYPES.includes(rule.type))
+    throw new QualityRuleError('type', `unknown rule type ${String(rule.type)}`);
   const needsColumn = rule.type.startsWith('column');
   if (needsColumn && !rule.column) throw new QualityRuleError('column', `${rule.type} needs a column`);
   if (rule.type === 'columnValuesToBeBetween' || rule.type === 'tableRowCountToBeBetween') {
     const hasMin = rule.minValue !== undefined && rule.minValue !== null;
     const hasMax = rule.maxValue !== undefined && rule.maxValue !== null;
     if (!hasMin && !hasMax) throw new QualityRuleError('minValue', 'give minValue, maxValue or both');
-    if (hasMin && hasMax && rule.minValue! > rule.maxValue!) throw new QualityRuleError('maxValue', 'must not be below minValue');
+    if (hasMin && hasMax && rule.minValue! > rule.maxValue!)
+      throw new QualityRuleError('maxValue', 'must not be below minValue');
   }
   if (rule.type === 'columnValuesToMatchRegex') {
     if (!rule.regex) throw new QualityRuleError('regex', 'columnValuesToMatchRegex needs a regex');

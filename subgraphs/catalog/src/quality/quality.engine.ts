@@ -18,7 +18,8 @@ interface RuleCheck {
 
 /** A record's own cell: a column named `constructor` or `toString` is the data's, never Object's. */
 const hasColumn = (record: ContentRecord, column: string): boolean => Object.hasOwn(record, column);
-const cell = (record: ContentRecord, column: string): unknown => (hasColumn(record, column) ? record[column] : undefined);
+const cell = (record: ContentRecord, column: string): unknown =>
+  hasColumn(record, column) ? record[column] : undefined;
 
 const isNull = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -60,9 +61,25 @@ function rowCheck(rule: QualityRuleDefinition, describe: string, test: (v: unkno
     },
     finish(rowCount) {
       const base = { ruleId: rule.id, type: rule.type, column, sampleFailures: samples };
-      if (!seen && rowCount > 0) return { ...base, status: 'ABORTED', message: `column ${column} not found`, observedValue: null, passedRows: 0, failedRows: 0, sampleFailures: [] };
+      if (!seen && rowCount > 0)
+        return {
+          ...base,
+          status: 'ABORTED',
+          message: `column ${column} not found`,
+          observedValue: null,
+          passedRows: 0,
+          failedRows: 0,
+          sampleFailures: [],
+        };
       const status: QualityStatus = failed === 0 ? 'SUCCESS' : 'FAILED';
-      return { ...base, status, message: `${failed} of ${passed + failed} values ${failed === 1 ? 'does' : 'do'} not ${describe}`, observedValue: String(failed), passedRows: passed, failedRows: failed };
+      return {
+        ...base,
+        status,
+        message: `${failed} of ${passed + failed} values ${failed === 1 ? 'does' : 'do'} not ${describe}`,
+        observedValue: String(failed),
+        passedRows: passed,
+        failedRows: failed,
+      };
     },
   };
 }
@@ -87,7 +104,11 @@ function uniqueCheck(rule: QualityRuleDefinition): RuleCheck {
     finish(rowCount, context) {
       const res = inner.finish(rowCount, context);
       if (res.status === 'ABORTED') return res;
-      return { ...res, message: `${dupes.size} duplicated values in ${failedRows} extra rows`, observedValue: String(dupes.size) };
+      return {
+        ...res,
+        message: `${dupes.size} duplicated values in ${failedRows} extra rows`,
+        observedValue: String(dupes.size),
+      };
     },
   };
 }
@@ -127,9 +148,16 @@ function freshnessCheck(rule: QualityRuleDefinition): RuleCheck {
     },
     finish(rowCount, context) {
       const base = { ruleId: rule.id, type: rule.type, column, passedRows: 0, failedRows: 0, sampleFailures: [] };
-      if (column && !seen && rowCount > 0) return { ...base, status: 'ABORTED', message: `column ${column} not found`, observedValue: null };
+      if (column && !seen && rowCount > 0)
+        return { ...base, status: 'ABORTED', message: `column ${column} not found`, observedValue: null };
       const at = column ? newest : context.contentCreatedAt?.getTime();
-      if (at === undefined) return { ...base, status: 'FAILED', message: column ? `column ${column} has no timestamps` : 'no content to measure', observedValue: null };
+      if (at === undefined)
+        return {
+          ...base,
+          status: 'FAILED',
+          message: column ? `column ${column} has no timestamps` : 'no content to measure',
+          observedValue: null,
+        };
       const ageSeconds = (context.now.getTime() - at) / 1000;
       const ok = ageSeconds <= rule.maxAgeSeconds!;
       return {
@@ -153,7 +181,10 @@ function checkFor(rule: QualityRuleDefinition): RuleCheck {
         if (isNull(v)) return 'skip';
         const n = toNumber(v);
         if (n === undefined) return false;
-        return (rule.minValue === undefined || rule.minValue === null || n >= rule.minValue) && (rule.maxValue === undefined || rule.maxValue === null || n <= rule.maxValue);
+        return (
+          (rule.minValue === undefined || rule.minValue === null || n >= rule.minValue) &&
+          (rule.maxValue === undefined || rule.maxValue === null || n <= rule.maxValue)
+        );
       });
     case 'columnValuesToMatchRegex': {
       const re = compileRuleRegex(rule.regex!);

@@ -9,7 +9,11 @@ import { QualityRule } from './quality-rule.entity';
 @Resolver(() => Dataset)
 export class QualityResolver {
   @Mutation(() => QualityRule, { description: 'Adds a rule (OpenMetadata test definition) to a dataset; needs WRITE.' })
-  createQualityRule(@Arg('datasetId', () => ID) datasetId: string, @Arg('input', () => QualityRuleInput) input: QualityRuleInput, @Ctx() ctx: CatalogContext): Promise<QualityRule> {
+  createQualityRule(
+    @Arg('datasetId', () => ID) datasetId: string,
+    @Arg('input', () => QualityRuleInput) input: QualityRuleInput,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<QualityRule> {
     return ctx.services.quality.createRule(requestScope(ctx), datasetId, input);
   }
 
@@ -18,8 +22,14 @@ export class QualityResolver {
     return ctx.services.quality.deleteRule(requestScope(ctx), id);
   }
 
-  @Mutation(() => QualityCheck, { nullable: true, description: 'Runs the rules on the latest content now; null when the dataset has no rules.' })
-  runQualityChecks(@Arg('datasetId', () => ID) datasetId: string, @Ctx() ctx: CatalogContext): Promise<QualityCheck | null> {
+  @Mutation(() => QualityCheck, {
+    nullable: true,
+    description: 'Runs the rules on the latest content now; null when the dataset has no rules.',
+  })
+  runQualityChecks(
+    @Arg('datasetId', () => ID) datasetId: string,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<QualityCheck | null> {
     return ctx.services.quality.runNow(requestScope(ctx), datasetId);
   }
 
@@ -29,7 +39,11 @@ export class QualityResolver {
   }
 
   @FieldResolver(() => [QualityCheck], { description: 'Quality check history, newest first.' })
-  qualityChecks(@Root() dataset: Dataset, @Ctx() ctx: CatalogContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number = 20): Promise<QualityCheck[]> {
+  qualityChecks(
+    @Root() dataset: Dataset,
+    @Ctx() ctx: CatalogContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number = 20,
+  ): Promise<QualityCheck[]> {
     return ctx.services.quality.checksOf(requestScope(ctx), dataset, first);
   }
 }

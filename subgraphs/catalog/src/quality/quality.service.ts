@@ -41,10 +41,15 @@ export class QualityService {
     try {
       validateQualityRule(definition);
     } catch (err) {
-      if (err instanceof QualityRuleError) throw new BadUserInputError(err.message, [{ field: err.field, message: err.message }]);
+      if (err instanceof QualityRuleError)
+        throw new BadUserInputError(err.message, [{ field: err.field, message: err.message }]);
       throw err;
     }
-    const rule = scope.em.create(QualityRule, { ...definition, organizationId: dataset.organizationId, datasetId: dataset.id });
+    const rule = scope.em.create(QualityRule, {
+      ...definition,
+      organizationId: dataset.organizationId,
+      datasetId: dataset.id,
+    });
     await scope.em.flush();
     return rule;
   }

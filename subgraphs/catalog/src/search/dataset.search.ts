@@ -18,13 +18,23 @@ const encodeCursor = (offset: number): string => Buffer.from(`offset:${offset}`)
 
 function decodeCursor(cursor: string): number {
   const m = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new BadUserInputError('Invalid cursor', [{ field: 'after', message: 'is not a cursor from this connection' }]);
+  if (!m)
+    throw new BadUserInputError('Invalid cursor', [
+      { field: 'after', message: 'is not a cursor from this connection' },
+    ]);
   return Number(m[1]) + 1;
 }
 
 /** Lower-case search terms, split on anything that is not a letter, digit, `_` or `-`. */
 export function tokenize(query: string): string[] {
-  return [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}_-]+/u).filter((t) => t.length > 0))].slice(0, 16);
+  return [
+    ...new Set(
+      query
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}_-]+/u)
+        .filter((t) => t.length > 0),
+    ),
+  ].slice(0, 16);
 }
 
 /**
@@ -59,12 +69,23 @@ export function scoreDataset(d: Pick<Dataset, 'name' | 'description' | 'tags' | 
  * must match at least one; without terms, the order is newest first.
  * @throws BadUserInputError (field `after`) for a cursor this connection did not hand out
  */
-export function rankPage(candidates: Dataset[], terms: string[], tags: string[], first: number, after?: string | null): SearchPage {
+export function rankPage(
+  candidates: Dataset[],
+  terms: string[],
+  tags: string[],
+  first: number,
+  after?: string | null,
+): SearchPage {
   const ranked = candidates
     .filter((d) => tags.every((t) => d.tags.some((x) => x.toLowerCase() === t)))
     .map((dataset) => ({ dataset, score: terms.length ? scoreDataset(dataset, terms) : 0 }))
     .filter((h) => terms.length === 0 || h.score > 0)
-    .sort((a, b) => b.score - a.score || b.dataset.updatedAt.getTime() - a.dataset.updatedAt.getTime() || (a.dataset.id < b.dataset.id ? -1 : 1));
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        b.dataset.updatedAt.getTime() - a.dataset.updatedAt.getTime() ||
+        (a.dataset.id < b.dataset.id ? -1 : 1),
+    );
   const start = after ? decodeCursor(after) : 0;
   const page = ranked.slice(start, start + first);
   return {

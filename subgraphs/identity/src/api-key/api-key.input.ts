@@ -8,7 +8,10 @@ export class CreateApiKeyInput {
   @Field(() => [String], { nullable: true, description: 'Default: the roles of the user the key acts as' })
   roles?: string[] | null;
 
-  @Field(() => ID, { nullable: true, description: 'A member (e.g. a machine user) the key acts as; default you. Needs users:write' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'A member (e.g. a machine user) the key acts as; default you. Needs users:write',
+  })
   userId?: string | null;
 
   @Field(() => Date, { nullable: true })

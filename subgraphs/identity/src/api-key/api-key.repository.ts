@@ -13,12 +13,16 @@ export class ApiKeyRepository {
 
   /** Keys of the organization, optionally of one user, newest first. */
   list(em: EntityManager, organizationId: string, userId?: string | null): Promise<ApiKey[]> {
-    return em.find(ApiKey, userId ? { organizationId, user: userId } : { organizationId }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+    return em.find(ApiKey, userId ? { organizationId, user: userId } : { organizationId }, {
+      orderBy: { createdAt: 'desc', id: 'asc' },
+    });
   }
 
   /** Ids of the keys of a user in the organization that are not revoked. */
   async unrevokedIds(em: EntityManager, userId: string, organizationId: string): Promise<string[]> {
-    return (await em.find(ApiKey, { user: userId, organizationId, revokedAt: null }, { fields: ['id'] })).map((k) => k.id);
+    return (await em.find(ApiKey, { user: userId, organizationId, revokedAt: null }, { fields: ['id'] })).map(
+      (k) => k.id,
+    );
   }
 
   /** Marks keys revoked that are not yet, bypassing the unit of work. @returns how many */

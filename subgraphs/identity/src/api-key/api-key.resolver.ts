@@ -10,13 +10,19 @@ import { callerScope, type IdentityContext } from '../context';
 
 @Resolver(() => ApiKeyType)
 export class ApiKeyResolver {
-  @Query(() => [ApiKeyType], { description: "Keys of a member (default: all keys with apikeys:manage, else yours)" })
-  apiKeys(@Arg('userId', () => ID, { nullable: true }) userId: string | null | undefined, @Ctx() ctx: IdentityContext): Promise<ApiKey[]> {
+  @Query(() => [ApiKeyType], { description: 'Keys of a member (default: all keys with apikeys:manage, else yours)' })
+  apiKeys(
+    @Arg('userId', () => ID, { nullable: true }) userId: string | null | undefined,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<ApiKey[]> {
     return ctx.services.apiKeys.visible(requestScope(ctx), userId);
   }
 
   @Mutation(() => CreatedApiKeyType, { description: 'Creates an API key; the secret is in this answer only' })
-  createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: IdentityContext): Promise<CreatedApiKey> {
+  createApiKey(
+    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<CreatedApiKey> {
     return ctx.services.apiKeys.create(requestScope(ctx), input, ctx.meta);
   }
 

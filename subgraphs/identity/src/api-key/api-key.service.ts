@@ -11,7 +11,12 @@ import type { AccessTokenIssuer, IssuedAccessToken } from '../token/access-token
 import type { AuditService } from '../audit/audit.service';
 import type { CredentialThrottle } from '../auth/credential-throttle';
 import type { ActorScope, CallerScope, RequestMeta } from '../shared/actor.types';
-import { EntityNotFoundError, InvalidCredentialsError, InvalidInputError, PermissionDeniedError } from '../shared/identity.errors';
+import {
+  EntityNotFoundError,
+  InvalidCredentialsError,
+  InvalidInputError,
+  PermissionDeniedError,
+} from '../shared/identity.errors';
 import { constantTimeEqual, randomToken, sha256Hex } from '../shared/secret.util';
 import type { RevocationService } from '../revocation/revocation.service';
 
@@ -54,11 +59,16 @@ export class ApiKeyService {
   ) {}
 
   /** Creates a key and returns its secret; only the secret's sha256 is stored. */
-  async create({ em, viewer: actor }: ActorScope, input: CreateApiKeyInput, meta?: RequestMeta): Promise<CreatedApiKey> {
+  async create(
+    { em, viewer: actor }: ActorScope,
+    input: CreateApiKeyInput,
+    meta?: RequestMeta,
+  ): Promise<CreatedApiKey> {
     const { roles, audit } = this.deps;
     const name = input.name.trim();
     if (!name || name.length > 200) throw new InvalidInputError('name', 'Name must be 1-200 characters');
-    if (input.expiresAt && input.expiresAt <= this.deps.clock()) throw new InvalidInputError('expiresAt', 'expiresAt must be in the future');
+    if (input.expiresAt && input.expiresAt <= this.deps.clock())
+      throw new InvalidInputError('expiresAt', 'expiresAt must be in the future');
     const userId = input.userId ?? actor.id;
     if (userId !== actor.id && !actor.permissions.includes('users:write')) {
       throw new PermissionDeniedError('Creating keys for another member needs users:write');
@@ -87,7 +97,15 @@ export class ApiKeyService {
       expiresAt: input.expiresAt ?? null,
     });
     em.persist(apiKey);
-    audit.record(em, { type: 'apikey.created', success: true, organizationId: actor.organizationId, actor, target: { type: 'ApiKey', id: apiKey.id }, meta, details: { name, prefix, roles: roleNames, userId: user.id } });
+    audit.record(em, {
+      type: 'apikey.created',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'ApiKey', id: apiKey.id },
+      meta,
+      details: { name, prefix, roles: roleNames, userId: user.id },
+    });
     await em.flush();
     return { apiKey, secret };
   }
@@ -96,11 +114,19 @@ export class ApiKeyService {
    * `authenticateApiKey`: exchanges a key for an access token of kind `api_key` naming the key
    * (`akid`). Every failure looks the same and counts against the caller's address.
    */
-  authenticate({ em }: CallerScope, presented: string, meta?: RequestMeta): Promise<IssuedAccessToken & { apiKey: ApiKey }> {
+  authenticate(
+    { em }: CallerScope,
+    presented: string,
+    meta?: RequestMeta,
+  ): Promise<IssuedAccessToken & { apiKey: ApiKey }> {
     return this.deps.throttle.guard(meta?.ipAddress ?? 'unknown', () => this.exchange(em, presented, meta));
   }
 
-  private async exchange(em: EntityManager, presented: string, meta?: RequestMeta): Promise<IssuedAccessToken & { apiKey: ApiKey }> {
+  private async exchange(
+    em: EntityManager,
+    presented: string,
+    meta?: RequestMeta,
+  ): Promise<IssuedAccessToken & { apiKey: ApiKey }> {
     const { audit } = this.deps;
     const match = KEY.exec(presented.trim());
     const apiKey = match ? await this.deps.apiKeys.findByPrefix(em, match[1]) : null;
@@ -111,7 +137,22 @@ export class ApiKeyService {
     const grant = usable ? await this.deps.roles.grantOf(em, apiKey.user.id, apiKey.organizationId) : null;
     if (!apiKey || !usable || !grant) {
       if (apiKey) {
-        audit.record(em, { type: 'apikey.rejected', success: false, organizationId: apiKey.organizationId, target: { type: 'ApiKey', id: apiKey.id }, meta, details: { reason: !secretOk ? 'bad-secret' : apiKey.revokedAt ? 'revoked' : !grant && usable ? 'not-a-member' : 'expired' } });
+        audit.record(em, {
+          type: 'apikey.rejected',
+          success: false,
+          organizationId: apiKey.organizationId,
+          target: { type: 'ApiKey', id: apiKey.id },
+          meta,
+          details: {
+            reason: !secretOk
+              ? 'bad-secret'
+              : apiKey.revokedAt
+                ? 'revoked'
+                : !grant && usable
+                  ? 'not-a-member'
+                  : 'expired',
+          },
+        });
         await em.flush();
       }
       throw new InvalidCredentialsError('Invalid API key');
@@ -123,8 +164,22 @@ export class ApiKeyService {
     }
     const perms = grant.permissions.filter((p) => keyPermissions.has(p));
     apiKey.lastUsedAt = now;
-    const issued = await this.deps.tokens.issue(em, { sub: apiKey.user.id, org: apiKey.organizationId, roles: apiKey.roles, perms, kind: 'api_key', akid: apiKey.id });
-    audit.record(em, { type: 'apikey.used', success: true, organizationId: apiKey.organizationId, actor: { id: apiKey.user.id, kind: 'api_key' }, target: { type: 'ApiKey', id: apiKey.id }, meta });
+    const issued = await this.deps.tokens.issue(em, {
+      sub: apiKey.user.id,
+      org: apiKey.organizationId,
+      roles: apiKey.roles,
+      perms,
+      kind: 'api_key',
+      akid: apiKey.id,
+    });
+    audit.record(em, {
+      type: 'apikey.used',
+      success: true,
+      organizationId: apiKey.organizationId,
+      actor: { id: apiKey.user.id, kind: 'api_key' },
+      target: { type: 'ApiKey', id: apiKey.id },
+      meta,
+    });
     await em.flush();
     return { ...issued, apiKey };
   }
@@ -137,7 +192,15 @@ export class ApiKeyService {
     }
     if (!apiKey.revokedAt) {
       apiKey.revokedAt = this.deps.clock();
-      this.deps.audit.record(em, { type: 'apikey.revoked', success: true, organizationId: actor.organizationId, actor, target: { type: 'ApiKey', id: apiKey.id }, meta, details: { prefix: apiKey.prefix } });
+      this.deps.audit.record(em, {
+        type: 'apikey.revoked',
+        success: true,
+        organizationId: actor.organizationId,
+        actor,
+        target: { type: 'ApiKey', id: apiKey.id },
+        meta,
+        details: { prefix: apiKey.prefix },
+      });
       await em.flush();
       await this.deps.revocations.revoke(em, 'api_key', [apiKey.id], 'apikey-revoked');
     }
@@ -163,7 +226,8 @@ export class ApiKeyService {
   /** `apiKeys`: a member's keys (the viewer's own, or anyone's with apikeys:manage); default all with apikeys:manage, else the viewer's. */
   visible({ em, viewer }: ActorScope, userId?: string | null): Promise<ApiKey[]> {
     const manager = viewer.permissions.includes('apikeys:manage');
-    if (userId && userId !== viewer.id && !manager) throw new PermissionDeniedError('Missing permission apikeys:manage');
+    if (userId && userId !== viewer.id && !manager)
+      throw new PermissionDeniedError('Missing permission apikeys:manage');
     return this.deps.apiKeys.list(em, viewer.organizationId, userId ?? (manager ? null : viewer.id));
   }
 

@@ -6,7 +6,9 @@ export class AuditEventType {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: 'login.succeeded, login.failed, account.locked, role.assigned, apikey.created, ...' })
+  @Field(() => String, {
+    description: 'login.succeeded, login.failed, account.locked, role.assigned, apikey.created, ...',
+  })
   type!: string;
 
   @Field(() => Boolean)

@@ -6,7 +6,9 @@ import type { IdentityContext } from '../context';
 
 @Resolver()
 export class AuditResolver {
-  @Query(() => AuditEventConnectionType, { description: "Your organization's security events, newest first (needs audit:read)" })
+  @Query(() => AuditEventConnectionType, {
+    description: "Your organization's security events, newest first (needs audit:read)",
+  })
   auditLog(
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter: AuditFilterInput | null | undefined,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,

@@ -56,7 +56,13 @@ export class AuthService {
    * `login`: signs in with email and password into `organizationId` (default: the user's oldest
    * membership). Every failure does one Argon2 verification and throws the same error.
    */
-  login({ em }: CallerScope, email: string, password: string, organizationId?: string | null, meta?: RequestMeta): Promise<AuthResult> {
+  login(
+    { em }: CallerScope,
+    email: string,
+    password: string,
+    organizationId?: string | null,
+    meta?: RequestMeta,
+  ): Promise<AuthResult> {
     return this.guarded(meta, () => this.signIn(em, email, password, organizationId, meta));
   }
 
@@ -72,14 +78,42 @@ export class AuthService {
   }
 
   /** Opens a session and issues its first token pair (password and external sign-ins). */
-  async openSession(em: EntityManager, user: User, organization: Organization, method: string, meta?: RequestMeta): Promise<AuthResult> {
+  async openSession(
+    em: EntityManager,
+    user: User,
+    organization: Organization,
+    method: string,
+    meta?: RequestMeta,
+  ): Promise<AuthResult> {
     const grant = await this.deps.roles.grantOf(em, user.id, organization.id);
     if (!grant) throw new PermissionDeniedError('You are not a member of this organization');
     const { session, refreshToken } = await this.deps.sessions.start(em, user, organization, method, meta);
-    const issued = await this.deps.tokens.issue(em, { sub: user.id, org: organization.id, roles: grant.roles, perms: grant.permissions, kind: 'user', sid: session.id });
-    this.deps.audit.record(em, { type: method === 'password' ? 'login.succeeded' : 'external.login', success: true, organizationId: organization.id, actor: { id: user.id, kind: 'user' }, target: { type: 'Session', id: session.id }, meta, details: { method } });
+    const issued = await this.deps.tokens.issue(em, {
+      sub: user.id,
+      org: organization.id,
+      roles: grant.roles,
+      perms: grant.permissions,
+      kind: 'user',
+      sid: session.id,
+    });
+    this.deps.audit.record(em, {
+      type: method === 'password' ? 'login.succeeded' : 'external.login',
+      success: true,
+      organizationId: organization.id,
+      actor: { id: user.id, kind: 'user' },
+      target: { type: 'Session', id: session.id },
+      meta,
+      details: { method },
+    });
     await em.flush();
-    return { accessToken: issued.accessToken, refreshToken, expiresIn: issued.expiresIn, user, organization, sessionId: session.id };
+    return {
+      accessToken: issued.accessToken,
+      refreshToken,
+      expiresIn: issued.expiresIn,
+      user,
+      organization,
+      sessionId: session.id,
+    };
   }
 
   /** A credential check, throttled per client address (failures across accounts). */
@@ -87,21 +121,44 @@ export class AuthService {
     return this.deps.throttle.guard(meta?.ipAddress ?? 'unknown', check);
   }
 
-  private async signIn(em: EntityManager, email: string, password: string, organizationId?: string | null, meta?: RequestMeta): Promise<AuthResult> {
+  private async signIn(
+    em: EntityManager,
+    email: string,
+    password: string,
+    organizationId?: string | null,
+    meta?: RequestMeta,
+  ): Promise<AuthResult> {
     const { users, hasher, audit } = this.deps;
     const now = this.deps.clock();
     const normalized = email.trim().toLowerCase();
-    const user = normalized.length <= 320 && password.length <= PASSWORD_MAX ? await users.findByEmailWithPassword(em, normalized) : null;
+    const user =
+      normalized.length <= 320 && password.length <= PASSWORD_MAX
+        ? await users.findByEmailWithPassword(em, normalized)
+        : null;
     if (!user || !user.passwordHash || user.disabled) {
       await hasher.burn(password);
-      audit.record(em, { type: 'login.failed', success: false, organizationId: null, meta, details: { email: normalized.slice(0, 320), reason: user ? 'no-password' : 'unknown-email' } });
+      audit.record(em, {
+        type: 'login.failed',
+        success: false,
+        organizationId: null,
+        meta,
+        details: { email: normalized.slice(0, 320), reason: user ? 'no-password' : 'unknown-email' },
+      });
       await em.flush();
       throw new InvalidCredentialsError(LOGIN_FAILED);
     }
     const orgIds = await this.deps.organizationRepository.organizationIdsOf(em, user.id);
     if (isLocked(user, now)) {
       await hasher.burn(password);
-      for (const org of orgIds) audit.record(em, { type: 'login.locked', success: false, organizationId: org, target: { type: 'User', id: user.id }, meta, details: { lockedUntil: user.lockedUntil?.toISOString() } });
+      for (const org of orgIds)
+        audit.record(em, {
+          type: 'login.locked',
+          success: false,
+          organizationId: org,
+          target: { type: 'User', id: user.id },
+          meta,
+          details: { lockedUntil: user.lockedUntil?.toISOString() },
+        });
       await em.flush();
       throw new InvalidCredentialsError(LOGIN_FAILED);
     }
@@ -115,8 +172,23 @@ export class AuthService {
     if (!(await hasher.verify(user.passwordHash, password))) {
       Object.assign(user, pending);
       for (const org of orgIds) {
-        audit.record(em, { type: 'login.failed', success: false, organizationId: org, target: { type: 'User', id: user.id }, meta, details: { failedLoginCount: pending.failedLoginCount } });
-        if (pending.lockedUntil) audit.record(em, { type: 'account.locked', success: false, organizationId: org, target: { type: 'User', id: user.id }, meta, details: { lockedUntil: pending.lockedUntil.toISOString(), failedLoginCount: pending.failedLoginCount } });
+        audit.record(em, {
+          type: 'login.failed',
+          success: false,
+          organizationId: org,
+          target: { type: 'User', id: user.id },
+          meta,
+          details: { failedLoginCount: pending.failedLoginCount },
+        });
+        if (pending.lockedUntil)
+          audit.record(em, {
+            type: 'account.locked',
+            success: false,
+            organizationId: org,
+            target: { type: 'User', id: user.id },
+            meta,
+            details: { lockedUntil: pending.lockedUntil.toISOString(), failedLoginCount: pending.failedLoginCount },
+          });
       }
       await em.flush();
       throw new InvalidCredentialsError(LOGIN_FAILED);
@@ -138,11 +210,29 @@ export class AuthService {
       await this.deps.sessions.revokeAllOf(em, user.id, organization.id, 'membership-removed');
       throw new InvalidCredentialsError('Invalid refresh token');
     }
-    const issued = await this.deps.tokens.issue(em, { sub: user.id, org: organization.id, roles: grant.roles, perms: grant.permissions, kind: 'user', sid: session.id });
-    return { accessToken: issued.accessToken, refreshToken: next, expiresIn: issued.expiresIn, user, organization, sessionId: session.id };
+    const issued = await this.deps.tokens.issue(em, {
+      sub: user.id,
+      org: organization.id,
+      roles: grant.roles,
+      perms: grant.permissions,
+      kind: 'user',
+      sid: session.id,
+    });
+    return {
+      accessToken: issued.accessToken,
+      refreshToken: next,
+      expiresIn: issued.expiresIn,
+      user,
+      organization,
+      sessionId: session.id,
+    };
   }
 
-  private async pickOrganization(em: EntityManager, orgIds: string[], requested?: string | null): Promise<Organization> {
+  private async pickOrganization(
+    em: EntityManager,
+    orgIds: string[],
+    requested?: string | null,
+  ): Promise<Organization> {
     const id = requested ?? orgIds[0];
     if (!id || !orgIds.includes(id)) {
       await em.flush();

@@ -37,15 +37,22 @@ export class CredentialThrottle {
     private readonly settings: CredentialThrottleSettings,
     deps: { redis?: Redis; prefix?: string } = {},
   ) {
-    const options = { points: settings.failuresPerAddress, duration: settings.windowSeconds, keyPrefix: `${deps.prefix ?? 'aic-identity'}:credential-failures` };
+    const options = {
+      points: settings.failuresPerAddress,
+      duration: settings.windowSeconds,
+      keyPrefix: `${deps.prefix ?? 'aic-identity'}:credential-failures`,
+    };
     const memory = new RateLimiterMemory(options);
-    this.limiter = deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis, insuranceLimiter: memory }) : memory;
+    this.limiter = deps.redis
+      ? new RateLimiterRedis({ ...options, storeClient: deps.redis, insuranceLimiter: memory })
+      : memory;
   }
 
   /** Runs a credential check for `address`; refuses it while the address is over its failures, and counts it when it fails. */
   async guard<T>(address: string, check: () => Promise<T>): Promise<T> {
     const state = await this.limiter.get(address);
-    if (state && state.consumedPoints >= this.settings.failuresPerAddress) throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+    if (state && state.consumedPoints >= this.settings.failuresPerAddress)
+      throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
     try {
       return await check();
     } catch (error) {

@@ -34,7 +34,8 @@ export function isLocked(state: LockoutState, now: Date): boolean {
 /** The state after one more failed attempt (made while not locked). */
 export function registerFailure(state: LockoutState, now: Date, policy: LockoutPolicy): Required<LockoutState> {
   const stale =
-    state.lastFailedLoginAt != null && now.getTime() - state.lastFailedLoginAt.getTime() > policy.resetAfterSeconds * 1000;
+    state.lastFailedLoginAt != null &&
+    now.getTime() - state.lastFailedLoginAt.getTime() > policy.resetAfterSeconds * 1000;
   const failedLoginCount = (stale ? 0 : state.failedLoginCount) + 1;
   const over = failedLoginCount - policy.threshold;
   if (over < 0) return { failedLoginCount, lastFailedLoginAt: now, lockedUntil: null };

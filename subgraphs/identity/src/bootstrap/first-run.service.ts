@@ -45,7 +45,11 @@ export class FirstRunService {
       name: 'Administrator',
       password: settings.adminPassword ?? generatedPassword,
     });
-    const organization = await this.deps.organizations.create(em, { slug: 'default', name: 'Default organization' }, admin);
+    const organization = await this.deps.organizations.create(
+      em,
+      { slug: 'default', name: 'Default organization' },
+      admin,
+    );
     return { organization, adminEmail: admin.email, generatedPassword };
   }
 }

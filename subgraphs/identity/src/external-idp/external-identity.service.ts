@@ -63,18 +63,28 @@ export class ExternalIdentityService {
         currentDate: this.deps.clock(),
       }));
     } catch (error) {
-      this.deps.audit.record(em, { type: 'external.rejected', success: false, meta, details: { provider: provider.name, reason: (error as { code?: string }).code ?? 'invalid' } });
+      this.deps.audit.record(em, {
+        type: 'external.rejected',
+        success: false,
+        meta,
+        details: { provider: provider.name, reason: (error as { code?: string }).code ?? 'invalid' },
+      });
       await em.flush();
       throw new InvalidCredentialsError('Invalid external token');
     }
     const organization = await this.deps.organizations.findBySlug(em, provider.organizationSlug);
-    if (!organization) throw new Error(`External provider ${provider.name}: organization "${provider.organizationSlug}" does not exist`);
+    if (!organization)
+      throw new Error(`External provider ${provider.name}: organization "${provider.organizationSlug}" does not exist`);
     const user = await this.mapUser(em, provider, claims);
     const roles = await this.syncRoles(em, provider, user, organization, claims);
     return { provider, user, organization, roles };
   }
 
-  private async mapUser(em: EntityManager, provider: ExternalProviderSettings, claims: Record<string, unknown>): Promise<User> {
+  private async mapUser(
+    em: EntityManager,
+    provider: ExternalProviderSettings,
+    claims: Record<string, unknown>,
+  ): Promise<User> {
     const subject = claims.sub as string;
     const now = this.deps.clock();
     const link = await this.deps.users.findExternalIdentity(em, provider.issuer, subject);
@@ -92,20 +102,38 @@ export class ExternalIdentityService {
       // Without a usable email the subject gets a stable address under the provider's name, so the
       // unique email column never collides with a local account.
       const taken = email ? await this.deps.users.emailTaken(em, email) : true;
-      const address = taken ? `${subject.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200)}@${provider.name}.external` : (email as string);
+      const address = taken
+        ? `${subject.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200)}@${provider.name}.external`
+        : (email as string);
       const nameValue = claims[provider.nameClaim ?? 'name'];
-      user = em.create(User, { email: address, name: typeof nameValue === 'string' && nameValue.trim() ? nameValue.trim().slice(0, 200) : address, passwordHash: null });
+      user = em.create(User, {
+        email: address,
+        name: typeof nameValue === 'string' && nameValue.trim() ? nameValue.trim().slice(0, 200) : address,
+        passwordHash: null,
+      });
       em.persist(user);
     }
-    em.persist(em.create(ExternalIdentity, { issuer: provider.issuer, subject, user, createdAt: now, lastSeenAt: now }));
+    em.persist(
+      em.create(ExternalIdentity, { issuer: provider.issuer, subject, user, createdAt: now, lastSeenAt: now }),
+    );
     await em.flush();
     return user;
   }
 
-  private async syncRoles(em: EntityManager, provider: ExternalProviderSettings, user: User, organization: Organization, claims: Record<string, unknown>): Promise<string[]> {
+  private async syncRoles(
+    em: EntityManager,
+    provider: ExternalProviderSettings,
+    user: User,
+    organization: Organization,
+    claims: Record<string, unknown>,
+  ): Promise<string[]> {
     const source = `oidc:${provider.name}`;
     const raw = claims[provider.roleClaim ?? 'groups'];
-    const values = Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
+    const values = Array.isArray(raw)
+      ? raw.filter((v): v is string => typeof v === 'string')
+      : typeof raw === 'string'
+        ? raw.split(/[\s,]+/)
+        : [];
     const wanted = new Set(provider.defaultRoles ?? []);
     for (const value of values) for (const role of provider.roleMapping[value] ?? []) wanted.add(role);
     let membership = await this.deps.organizations.findMembership(em, user.id, organization.id);
@@ -118,14 +146,26 @@ export class ExternalIdentityService {
     for (const assignment of current) {
       if (!wanted.has(assignment.role.name)) {
         em.remove(assignment);
-        this.deps.audit.record(em, { type: 'role.revoked', success: true, organizationId: organization.id, target: { type: 'User', id: user.id }, details: { role: assignment.role.name, source } });
+        this.deps.audit.record(em, {
+          type: 'role.revoked',
+          success: true,
+          organizationId: organization.id,
+          target: { type: 'User', id: user.id },
+          details: { role: assignment.role.name, source },
+        });
       }
     }
     for (const role of roles) {
       if (current.some((a) => a.role.id === role.id)) continue;
       if (await this.deps.roles.isAssigned(em, membership, role)) continue;
       em.persist(em.create(RoleAssignment, { membership, role, source }));
-      this.deps.audit.record(em, { type: 'role.assigned', success: true, organizationId: organization.id, target: { type: 'User', id: user.id }, details: { role: role.name, source } });
+      this.deps.audit.record(em, {
+        type: 'role.assigned',
+        success: true,
+        organizationId: organization.id,
+        target: { type: 'User', id: user.id },
+        details: { role: role.name, source },
+      });
     }
     await em.flush();
     return roles.map((r) => r.name).sort();

@@ -16,7 +16,10 @@ export class ExternalJwksCache {
   keySet(provider: ExternalProviderSettings): RemoteKeySet {
     let set = this.sets.get(provider.name);
     if (!set) {
-      set = createRemoteJWKSet(new URL(provider.jwksUrl), { timeoutDuration: this.timeoutMs, cooldownDuration: 30_000 });
+      set = createRemoteJWKSet(new URL(provider.jwksUrl), {
+        timeoutDuration: this.timeoutMs,
+        cooldownDuration: 30_000,
+      });
       this.sets.set(provider.name, set);
     }
     return set;

@@ -10,5 +10,6 @@ import { PermissionDeniedError } from '../shared/identity.errors';
 export function assertMayCreateOrganization(policy: OrganizationCreationPolicy, actor: Actor): void {
   if (policy === 'anyone') return;
   if (policy === 'nobody') throw new PermissionDeniedError('Creating organizations is turned off on this platform');
-  if (!actor.permissions.includes('org:manage')) throw new PermissionDeniedError('Creating organizations needs the org:manage permission');
+  if (!actor.permissions.includes('org:manage'))
+    throw new PermissionDeniedError('Creating organizations needs the org:manage permission');
 }

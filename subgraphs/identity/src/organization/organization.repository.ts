@@ -59,8 +59,17 @@ export class OrganizationRepository {
   }
 
   /** Members of an organization, oldest first, with the total. */
-  async membersPage(em: EntityManager, organizationId: string, limit: number, offset: number): Promise<{ users: User[]; total: number }> {
-    const [rows, total] = await em.findAndCount(Membership, { organizationId }, { populate: ['user'], orderBy: { createdAt: 'asc', id: 'asc' }, limit, offset });
+  async membersPage(
+    em: EntityManager,
+    organizationId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ users: User[]; total: number }> {
+    const [rows, total] = await em.findAndCount(
+      Membership,
+      { organizationId },
+      { populate: ['user'], orderBy: { createdAt: 'asc', id: 'asc' }, limit, offset },
+    );
     return { users: rows.map((m) => m.user), total };
   }
 }

@@ -16,13 +16,21 @@ export class OrganizationResolver {
     return ctx.services.organizations.current(requestScope(ctx));
   }
 
-  @Query(() => [OrganizationType], { description: 'Organizations you belong to (sign in with organizationId to switch)' })
+  @Query(() => [OrganizationType], {
+    description: 'Organizations you belong to (sign in with organizationId to switch)',
+  })
   organizations(@Ctx() ctx: IdentityContext): Promise<Organization[]> {
     return ctx.services.organizations.mine(requestScope(ctx));
   }
 
-  @Mutation(() => OrganizationType, { description: 'Creates an organization with you as its owner. Needs org:manage unless the platform setting AIC_ORGANIZATION_CREATION is anyone (or nobody)' })
-  createOrganization(@Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput, @Ctx() ctx: IdentityContext): Promise<Organization> {
+  @Mutation(() => OrganizationType, {
+    description:
+      'Creates an organization with you as its owner. Needs org:manage unless the platform setting AIC_ORGANIZATION_CREATION is anyone (or nobody)',
+  })
+  createOrganization(
+    @Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<Organization> {
     return ctx.services.organizations.createAsOwner(requestScope(ctx), input, ctx.meta);
   }
 

@@ -14,7 +14,12 @@ import type { User } from '../user/user.entity';
 import type { UserRepository } from '../user/user.repository';
 import type { Actor, ActorScope, CallerScope, MemberScope, RequestMeta } from '../shared/actor.types';
 import type { OrganizationCreationPolicy } from '../shared/identity.settings';
-import { EntityNotFoundError, InvalidInputError, PermissionDeniedError, StateConflictError } from '../shared/identity.errors';
+import {
+  EntityNotFoundError,
+  InvalidInputError,
+  PermissionDeniedError,
+  StateConflictError,
+} from '../shared/identity.errors';
 import { AuthenticationError } from '../../../../lib/src/index';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -41,14 +46,24 @@ export class OrganizationService {
    * A new organization with its built-in roles; `owner` (when given) becomes its first member with
    * the owner role. The first run calls it without an actor.
    */
-  async create(em: EntityManager, input: { slug: string; name: string }, owner?: User, actor?: Actor | null, meta?: RequestMeta): Promise<Organization> {
+  async create(
+    em: EntityManager,
+    input: { slug: string; name: string },
+    owner?: User,
+    actor?: Actor | null,
+    meta?: RequestMeta,
+  ): Promise<Organization> {
     const slug = input.slug.trim().toLowerCase();
     if (!SLUG.test(slug)) {
-      throw new InvalidInputError('slug', 'Slugs are 1-63 lower-case letters, digits and dashes, not starting or ending with a dash');
+      throw new InvalidInputError(
+        'slug',
+        'Slugs are 1-63 lower-case letters, digits and dashes, not starting or ending with a dash',
+      );
     }
     const name = input.name.trim();
     if (!name || name.length > 200) throw new InvalidInputError('name', 'Name must be 1-200 characters');
-    if (await this.deps.organizations.slugTaken(em, slug)) throw new StateConflictError(`Organization "${slug}" already exists`);
+    if (await this.deps.organizations.slugTaken(em, slug))
+      throw new StateConflictError(`Organization "${slug}" already exists`);
     const organization = em.create(Organization, { slug, name });
     em.persist(organization);
     await this.deps.roles.ensureBuiltInRoles(em, organization);
@@ -59,13 +74,25 @@ export class OrganizationService {
       const ownerRole = await this.deps.roleRepository.getByName(em, organization.id, 'owner');
       em.persist(em.create(RoleAssignment, { membership, role: ownerRole, assignedById: actor?.id ?? null }));
     }
-    this.deps.audit.record(em, { type: 'organization.created', success: true, organizationId: organization.id, actor, target: { type: 'Organization', id: organization.id }, meta, details: { slug } });
+    this.deps.audit.record(em, {
+      type: 'organization.created',
+      success: true,
+      organizationId: organization.id,
+      actor,
+      target: { type: 'Organization', id: organization.id },
+      meta,
+      details: { slug },
+    });
     await em.flush();
     return organization;
   }
 
   /** `createOrganization`: a new organization owned by the signed-in user, if the platform's policy lets them found one. */
-  async createAsOwner(scope: ActorScope, input: { slug: string; name: string }, meta?: RequestMeta): Promise<Organization> {
+  async createAsOwner(
+    scope: ActorScope,
+    input: { slug: string; name: string },
+    meta?: RequestMeta,
+  ): Promise<Organization> {
     const { em, viewer } = scope;
     if (viewer.kind !== 'user') throw new PermissionDeniedError('Only users create organizations');
     assertMayCreateOrganization(this.deps.creationPolicy, viewer);
@@ -120,7 +147,15 @@ export class OrganizationService {
     await this.checkGrantable(scope, roleNames);
     const membership = em.create(Membership, { user, organizationId: actor.organizationId });
     em.persist(membership);
-    this.deps.audit.record(em, { type: 'member.added', success: true, organizationId: actor.organizationId, actor, target: { type: 'User', id: user.id }, meta, details: { roles: roleNames } });
+    this.deps.audit.record(em, {
+      type: 'member.added',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'User', id: user.id },
+      meta,
+      details: { roles: roleNames },
+    });
     await em.flush();
     for (const name of roleNames) await this.deps.roles.assign(scope, user.id, name, meta);
     return membership;
@@ -144,12 +179,21 @@ export class OrganizationService {
     const grant = await this.deps.roles.grantOf(em, userId, actor.organizationId);
     if (grant?.roles.includes('owner')) {
       const ownerRole = await this.deps.roleRepository.getBuiltIn(em, actor.organizationId, 'owner');
-      if ((await this.deps.roleRepository.countHolders(em, ownerRole)) <= 1) throw new StateConflictError('An organization keeps at least one owner');
+      if ((await this.deps.roleRepository.countHolders(em, ownerRole)) <= 1)
+        throw new StateConflictError('An organization keeps at least one owner');
     }
-    if (grant) this.deps.roles.assertCanGrant(actor, grant.permissions, grant.roles.includes('owner') ? 'owner' : undefined);
+    if (grant)
+      this.deps.roles.assertCanGrant(actor, grant.permissions, grant.roles.includes('owner') ? 'owner' : undefined);
     await this.deps.roleRepository.deleteAssignmentsOfMembership(em, membership);
     em.remove(membership);
-    this.deps.audit.record(em, { type: 'member.removed', success: true, organizationId: actor.organizationId, actor, target: { type: 'User', id: userId }, meta });
+    this.deps.audit.record(em, {
+      type: 'member.removed',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'User', id: userId },
+      meta,
+    });
     await em.flush();
     await this.deps.sessions.revokeAllOf(em, userId, actor.organizationId, 'membership-removed');
     await this.deps.apiKeys.revokeAllOf(em, userId, actor.organizationId);
@@ -164,13 +208,24 @@ export class OrganizationService {
   /** `Organization.members`: only for a viewer of that organization holding users:read. */
   async membersOf({ em, viewer }: CallerScope, organizationId: string, first: number, offset: number): Promise<User[]> {
     if (!viewer) throw new AuthenticationError();
-    if (viewer.organizationId !== organizationId) throw new PermissionDeniedError('Resource belongs to another organization');
+    if (viewer.organizationId !== organizationId)
+      throw new PermissionDeniedError('Resource belongs to another organization');
     if (!viewer.permissions.includes('users:read')) throw new PermissionDeniedError('Missing permission users:read');
     return (await this.page(em, organizationId, first, offset)).users;
   }
 
   /** Members of the organization, oldest first, with cursor-less paging by offset (clamped to 1-200 per page). */
-  private page(em: EntityManager, organizationId: string, first: number, offset: number): Promise<{ users: User[]; total: number }> {
-    return this.deps.organizations.membersPage(em, organizationId, Math.min(Math.max(first, 1), MAX_MEMBERS_PAGE), Math.max(offset, 0));
+  private page(
+    em: EntityManager,
+    organizationId: string,
+    first: number,
+    offset: number,
+  ): Promise<{ users: User[]; total: number }> {
+    return this.deps.organizations.membersPage(
+      em,
+      organizationId,
+      Math.min(Math.max(first, 1), MAX_MEMBERS_PAGE),
+      Math.max(offset, 0),
+    );
   }
 }

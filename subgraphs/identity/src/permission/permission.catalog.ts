@@ -64,11 +64,16 @@ const ML_ENGINEER: readonly Permission[] = [
  * Identity owns this mapping: the permissions of each built-in role. Owner and admin hold every
  * permission; they differ in that only an owner may grant or revoke the owner role.
  */
-export const BUILT_IN_ROLES: Readonly<Record<BuiltInRoleName, { description: string; permissions: readonly Permission[] }>> = {
+export const BUILT_IN_ROLES: Readonly<
+  Record<BuiltInRoleName, { description: string; permissions: readonly Permission[] }>
+> = {
   owner: { description: 'Full control of the organization, including its owners', permissions: ALL_PERMISSIONS },
   admin: { description: 'Full control of the organization except granting ownership', permissions: ALL_PERMISSIONS },
   'ml-engineer': { description: 'Builds, trains, promotes and serves models', permissions: ML_ENGINEER },
-  'data-scientist': { description: 'Explores data, trains models and runs synthetic data jobs', permissions: DATA_SCIENTIST },
+  'data-scientist': {
+    description: 'Explores data, trains models and runs synthetic data jobs',
+    permissions: DATA_SCIENTIST,
+  },
   viewer: { description: 'Reads everything except the audit log and PII', permissions: VIEWER },
 };
 
@@ -78,6 +83,10 @@ export function isBuiltInRoleName(name: string): name is BuiltInRoleName {
 }
 
 /** The permissions a role confers: built-ins from code, custom roles from their row. */
-export function permissionsOf(role: { name: string; builtIn: boolean; permissions: readonly string[] }): readonly string[] {
+export function permissionsOf(role: {
+  name: string;
+  builtIn: boolean;
+  permissions: readonly string[];
+}): readonly string[] {
   return role.builtIn && isBuiltInRoleName(role.name) ? BUILT_IN_ROLES[role.name].permissions : role.permissions;
 }

@@ -42,9 +42,14 @@ export class RevocationHub {
         this.options.logger?.warn('ignored a malformed revocation message');
       }
     });
-    for (const client of [this.pub, this.sub]) client.on('error', (err) => this.options.logger?.warn({ err: err.message }, 'revocation channel: Redis error'));
+    for (const client of [this.pub, this.sub])
+      client.on('error', (err) => this.options.logger?.warn({ err: err.message }, 'revocation channel: Redis error'));
     // Not awaited: identity serves (its own list is loaded) while Redis is still unreachable.
-    this.sub.subscribe(this.options.channel).catch((err: Error) => this.options.logger?.warn({ err: err.message }, 'revocation channel: could not subscribe'));
+    this.sub
+      .subscribe(this.options.channel)
+      .catch((err: Error) =>
+        this.options.logger?.warn({ err: err.message }, 'revocation channel: could not subscribe'),
+      );
   }
 
   /** Makes revocations known here (and to this process's streams) and publishes them on Redis. */
@@ -52,7 +57,11 @@ export class RevocationHub {
     if (!revocations.length) return;
     this.list.add(revocations);
     // The database row is the record of truth: a follower that misses this message reloads the list when it reconnects.
-    this.pub?.publish(this.options.channel, JSON.stringify(revocations)).catch((err: Error) => this.options.logger?.error({ err: err.message }, 'could not publish a revocation on Redis'));
+    this.pub
+      ?.publish(this.options.channel, JSON.stringify(revocations))
+      .catch((err: Error) =>
+        this.options.logger?.error({ err: err.message }, 'could not publish a revocation on Redis'),
+      );
   }
 
   async close(): Promise<void> {

@@ -24,7 +24,12 @@ export class RevocationService {
     const now = this.clock();
     await this.records.deleteExpired(em, now);
     const rows = await this.records.live(em, now);
-    return rows.map((r) => ({ kind: r.kind as RevocationKind, id: r.subjectId, until: r.until.toISOString(), ...(r.issuedBefore ? { issuedBefore: r.issuedBefore.toISOString() } : {}) }));
+    return rows.map((r) => ({
+      kind: r.kind as RevocationKind,
+      id: r.subjectId,
+      until: r.until.toISOString(),
+      ...(r.issuedBefore ? { issuedBefore: r.issuedBefore.toISOString() } : {}),
+    }));
   }
 
   /**
@@ -39,13 +44,30 @@ export class RevocationService {
    * A member's grant shrank (a role taken away): the tokens issued to them in the organization
    * until now are refused; the next one (refresh, new key exchange) carries the new permissions.
    */
-  async revokeMemberTokens(em: EntityManager, organizationId: string, userIds: readonly string[], reason: string): Promise<void> {
+  async revokeMemberTokens(
+    em: EntityManager,
+    organizationId: string,
+    userIds: readonly string[],
+    reason: string,
+  ): Promise<void> {
     // Whole seconds, as `iat` is: the issuer dates tokens of this member no earlier than this.
     const issuedBefore = new Date(Math.ceil(this.clock().getTime() / 1000) * 1000);
-    await this.record(em, 'member', userIds.map((u) => memberRevocationId(organizationId, u)), reason, issuedBefore);
+    await this.record(
+      em,
+      'member',
+      userIds.map((u) => memberRevocationId(organizationId, u)),
+      reason,
+      issuedBefore,
+    );
   }
 
-  private async record(requestEm: EntityManager, kind: Revocation['kind'], ids: readonly string[], reason: string, issuedBefore?: Date): Promise<void> {
+  private async record(
+    requestEm: EntityManager,
+    kind: Revocation['kind'],
+    ids: readonly string[],
+    reason: string,
+    issuedBefore?: Date,
+  ): Promise<void> {
     const unique = [...new Set(ids)];
     if (!unique.length) return;
     const until = new Date(this.clock().getTime() + (this.accessTokenTtlSeconds + CLOCK_SKEW_SECONDS) * 1000);
@@ -58,13 +80,30 @@ export class RevocationService {
         if (row) {
           row.until = row.until > until ? row.until : until;
           if (issuedBefore && (!row.issuedBefore || row.issuedBefore < issuedBefore)) row.issuedBefore = issuedBefore;
-        } else em.persist(em.create(RevocationRecord, { kind, subjectId: id, until, reason, issuedBefore: issuedBefore ?? null, createdAt: this.clock() }));
+        } else
+          em.persist(
+            em.create(RevocationRecord, {
+              kind,
+              subjectId: id,
+              until,
+              reason,
+              issuedBefore: issuedBefore ?? null,
+              createdAt: this.clock(),
+            }),
+          );
       }
       await em.flush();
     } catch (error) {
       // Another request revoked the same id at the same moment: its row stands for both.
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
     }
-    this.hub.publish(unique.map((id) => ({ kind, id, until: until.toISOString(), ...(issuedBefore ? { issuedBefore: issuedBefore.toISOString() } : {}) })));
+    this.hub.publish(
+      unique.map((id) => ({
+        kind,
+        id,
+        until: until.toISOString(),
+        ...(issuedBefore ? { issuedBefore: issuedBefore.toISOString() } : {}),
+      })),
+    );
   }
 }

@@ -59,7 +59,9 @@ export class RoleRepository {
 
   /** The assignments of a membership with their roles, optionally only those from `source`. */
   assignmentsOf(em: EntityManager, membership: Membership, source?: string): Promise<RoleAssignment[]> {
-    return em.find(RoleAssignment, source === undefined ? { membership } : { membership, source }, { populate: ['role'] });
+    return em.find(RoleAssignment, source === undefined ? { membership } : { membership, source }, {
+      populate: ['role'],
+    });
   }
 
   /** Deletes every assignment of a role, bypassing the unit of work. */

@@ -25,13 +25,23 @@ export class RoleResolver {
     return ctx.services.roles.delete(requestScope(ctx), id, ctx.meta);
   }
 
-  @Mutation(() => UserType, { description: 'Grants a role; only owners grant owner, nobody grants permissions they lack' })
-  assignRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => String) role: string, @Ctx() ctx: IdentityContext): Promise<User> {
+  @Mutation(() => UserType, {
+    description: 'Grants a role; only owners grant owner, nobody grants permissions they lack',
+  })
+  assignRole(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => String) role: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<User> {
     return ctx.services.roles.assignRole(requestScope(ctx), userId, role, ctx.meta);
   }
 
   @Mutation(() => UserType, { description: 'Takes a role away; the last owner keeps theirs' })
-  revokeRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => String) role: string, @Ctx() ctx: IdentityContext): Promise<User> {
+  revokeRole(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => String) role: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<User> {
     return ctx.services.roles.revokeRole(requestScope(ctx), userId, role, ctx.meta);
   }
 

@@ -6,10 +6,21 @@ import type { Membership } from '../organization/membership.entity';
 import type { Organization } from '../organization/organization.entity';
 import type { OrganizationRepository } from '../organization/organization.repository';
 import type { User } from '../user/user.entity';
-import { BUILT_IN_ROLES, BUILT_IN_ROLE_NAMES, isBuiltInRoleName, isPermission, permissionsOf } from '../permission/permission.catalog';
+import {
+  BUILT_IN_ROLES,
+  BUILT_IN_ROLE_NAMES,
+  isBuiltInRoleName,
+  isPermission,
+  permissionsOf,
+} from '../permission/permission.catalog';
 import type { AuditService } from '../audit/audit.service';
 import type { Actor, ActorScope, MemberScope, RequestMeta } from '../shared/actor.types';
-import { EntityNotFoundError, InvalidInputError, PermissionDeniedError, StateConflictError } from '../shared/identity.errors';
+import {
+  EntityNotFoundError,
+  InvalidInputError,
+  PermissionDeniedError,
+  StateConflictError,
+} from '../shared/identity.errors';
 import type { RevocationService } from '../revocation/revocation.service';
 
 /** Roles and permissions a member holds right now. */
@@ -36,7 +47,15 @@ export class RoleService {
     for (const name of BUILT_IN_ROLE_NAMES) {
       if (existing.some((r) => r.name === name)) continue;
       const { description, permissions } = BUILT_IN_ROLES[name];
-      em.persist(em.create(Role, { organizationId: organization.id, name, description, permissions: [...permissions], builtIn: true }));
+      em.persist(
+        em.create(Role, {
+          organizationId: organization.id,
+          name,
+          description,
+          permissions: [...permissions],
+          builtIn: true,
+        }),
+      );
     }
   }
 
@@ -47,7 +66,8 @@ export class RoleService {
 
   /** The roles of an organization, for its own members only (`Organization.roles`). */
   ofOrganization({ em, member }: MemberScope, organizationId: string): Promise<Role[]> {
-    if (member.organizationId !== organizationId) throw new PermissionDeniedError('Resource belongs to another organization');
+    if (member.organizationId !== organizationId)
+      throw new PermissionDeniedError('Resource belongs to another organization');
     return this.roles.list(em, organizationId);
   }
 
@@ -71,14 +91,22 @@ export class RoleService {
   }
 
   /** A custom role. The actor cannot create a role stronger than its own permissions. */
-  async create({ em, viewer: actor }: ActorScope, input: { name: string; description?: string | null; permissions: string[] }, meta?: RequestMeta): Promise<Role> {
+  async create(
+    { em, viewer: actor }: ActorScope,
+    input: { name: string; description?: string | null; permissions: string[] },
+    meta?: RequestMeta,
+  ): Promise<Role> {
     if (!ROLE_NAME.test(input.name)) {
-      throw new InvalidInputError('name', 'Role names are 2-63 characters: lower-case letters, digits and dashes, starting with a letter');
+      throw new InvalidInputError(
+        'name',
+        'Role names are 2-63 characters: lower-case letters, digits and dashes, starting with a letter',
+      );
     }
     if (isBuiltInRoleName(input.name)) throw new StateConflictError(`"${input.name}" is a built-in role`);
     const unknown = input.permissions.filter((p) => !isPermission(p));
     if (unknown.length) throw new InvalidInputError('permissions', `Unknown permissions: ${unknown.join(', ')}`);
-    if (input.permissions.length === 0) throw new InvalidInputError('permissions', 'A role needs at least one permission');
+    if (input.permissions.length === 0)
+      throw new InvalidInputError('permissions', 'A role needs at least one permission');
     this.assertCanGrant(actor, input.permissions);
     if (await this.roles.nameTaken(em, actor.organizationId, input.name)) {
       throw new StateConflictError(`Role "${input.name}" already exists`);
@@ -90,7 +118,15 @@ export class RoleService {
       permissions: [...new Set(input.permissions)].sort(),
     });
     em.persist(role);
-    this.audit.record(em, { type: 'role.created', success: true, organizationId: actor.organizationId, actor, target: { type: 'Role', id: role.id }, meta, details: { name: role.name, permissions: role.permissions } });
+    this.audit.record(em, {
+      type: 'role.created',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'Role', id: role.id },
+      meta,
+      details: { name: role.name, permissions: role.permissions },
+    });
     await em.flush();
     return role;
   }
@@ -103,14 +139,28 @@ export class RoleService {
     const holders = await this.roles.holderIds(em, role);
     await this.roles.deleteAssignmentsOfRole(em, role);
     em.remove(role);
-    this.audit.record(em, { type: 'role.deleted', success: true, organizationId: actor.organizationId, actor, target: { type: 'Role', id: role.id }, meta, details: { name: role.name } });
+    this.audit.record(em, {
+      type: 'role.deleted',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'Role', id: role.id },
+      meta,
+      details: { name: role.name },
+    });
     await em.flush();
     await this.revocations.revokeMemberTokens(em, actor.organizationId, holders, 'role-deleted');
     return role;
   }
 
   /** Grants `roleName` to a member. Only owners grant `owner`; nobody grants more than they hold. */
-  async assign({ em, viewer: actor }: ActorScope, userId: string, roleName: string, meta?: RequestMeta, source = 'manual'): Promise<RoleAssignment> {
+  async assign(
+    { em, viewer: actor }: ActorScope,
+    userId: string,
+    roleName: string,
+    meta?: RequestMeta,
+    source = 'manual',
+  ): Promise<RoleAssignment> {
     const membership = await this.membership(em, actor.organizationId, userId);
     const role = await this.byName(em, actor.organizationId, roleName);
     this.assertCanGrant(actor, permissionsOf(role), role.name);
@@ -118,13 +168,26 @@ export class RoleService {
     if (existing) return existing;
     const assignment = em.create(RoleAssignment, { membership, role, source, assignedById: actor.id });
     em.persist(assignment);
-    this.audit.record(em, { type: 'role.assigned', success: true, organizationId: actor.organizationId, actor, target: { type: 'User', id: userId }, meta, details: { role: role.name } });
+    this.audit.record(em, {
+      type: 'role.assigned',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'User', id: userId },
+      meta,
+      details: { role: role.name },
+    });
     await em.flush();
     return assignment;
   }
 
   /** Takes `roleName` from a member; the last owner keeps the owner role. @returns false when the member did not hold it */
-  async revoke({ em, viewer: actor }: ActorScope, userId: string, roleName: string, meta?: RequestMeta): Promise<boolean> {
+  async revoke(
+    { em, viewer: actor }: ActorScope,
+    userId: string,
+    roleName: string,
+    meta?: RequestMeta,
+  ): Promise<boolean> {
     const membership = await this.membership(em, actor.organizationId, userId);
     const role = await this.byName(em, actor.organizationId, roleName);
     this.assertCanGrant(actor, permissionsOf(role), role.name);
@@ -134,7 +197,15 @@ export class RoleService {
       throw new StateConflictError('An organization keeps at least one owner');
     }
     em.remove(assignment);
-    this.audit.record(em, { type: 'role.revoked', success: true, organizationId: actor.organizationId, actor, target: { type: 'User', id: userId }, meta, details: { role: role.name } });
+    this.audit.record(em, {
+      type: 'role.revoked',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'User', id: userId },
+      meta,
+      details: { role: role.name },
+    });
     await em.flush();
     await this.revocations.revokeMemberTokens(em, actor.organizationId, [userId], 'role-revoked');
     return true;
@@ -180,7 +251,8 @@ export class RoleService {
     }
     const held = new Set(actor.permissions);
     const missing = permissions.filter((p) => !held.has(p));
-    if (missing.length) throw new PermissionDeniedError(`You cannot grant permissions you do not hold: ${missing.join(', ')}`);
+    if (missing.length)
+      throw new PermissionDeniedError(`You cannot grant permissions you do not hold: ${missing.join(', ')}`);
   }
 
   private async membership(em: EntityManager, organizationId: string, userId: string): Promise<Membership> {

@@ -13,7 +13,9 @@ export class RoleType {
   @Field(() => String)
   description!: string;
 
-  @Field(() => Boolean, { description: 'Built-in roles (owner, admin, ml-engineer, data-scientist, viewer) cannot be changed' })
+  @Field(() => Boolean, {
+    description: 'Built-in roles (owner, admin, ml-engineer, data-scientist, viewer) cannot be changed',
+  })
   builtIn!: boolean;
 
   @Field(() => Date)

@@ -28,14 +28,25 @@ export class ServiceTokenService {
   ) {}
 
   /** Validates the secret and the request, then signs a token with exactly the requested permissions. */
-  async issue(em: EntityManager, presentedSecret: string | undefined, request: ServiceTokenRequest, meta?: RequestMeta): Promise<IssuedAccessToken> {
+  async issue(
+    em: EntityManager,
+    presentedSecret: string | undefined,
+    request: ServiceTokenRequest,
+    meta?: RequestMeta,
+  ): Promise<IssuedAccessToken> {
     if (!this.serviceSecret || !presentedSecret || !constantTimeEqual(presentedSecret, this.serviceSecret)) {
-      this.audit.record(em, { type: 'service-token.rejected', success: false, meta, details: { service: typeof request.service === 'string' ? request.service.slice(0, 63) : null } });
+      this.audit.record(em, {
+        type: 'service-token.rejected',
+        success: false,
+        meta,
+        details: { service: typeof request.service === 'string' ? request.service.slice(0, 63) : null },
+      });
       await em.flush();
       throw new InvalidCredentialsError('Invalid service secret');
     }
     const { service, organizationId, permissions } = request;
-    if (typeof service !== 'string' || !SERVICE.test(service)) throw new InvalidInputError('service', 'service must be a lower-case service name');
+    if (typeof service !== 'string' || !SERVICE.test(service))
+      throw new InvalidInputError('service', 'service must be a lower-case service name');
     if (typeof organizationId !== 'string' || !(await this.organizations.exists(em, organizationId))) {
       throw new InvalidInputError('organizationId', 'Unknown organization');
     }
@@ -43,8 +54,21 @@ export class ServiceTokenService {
       throw new InvalidInputError('permissions', 'permissions must be a list of platform permissions');
     }
     const perms = [...new Set(permissions as string[])].sort();
-    const issued = await this.tokens.issue(em, { sub: `service:${service}`, org: organizationId, roles: [], perms, kind: 'service' });
-    this.audit.record(em, { type: 'service-token.issued', success: true, organizationId, actor: { id: `service:${service}`, kind: 'service' }, meta, details: { permissions: perms } });
+    const issued = await this.tokens.issue(em, {
+      sub: `service:${service}`,
+      org: organizationId,
+      roles: [],
+      perms,
+      kind: 'service',
+    });
+    this.audit.record(em, {
+      type: 'service-token.issued',
+      success: true,
+      organizationId,
+      actor: { id: `service:${service}`, kind: 'service' },
+      meta,
+      details: { permissions: perms },
+    });
     await em.flush();
     return issued;
   }

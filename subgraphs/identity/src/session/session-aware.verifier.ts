@@ -8,7 +8,11 @@ import type { SessionService } from './session.service';
  * open. Other services accept a token until it expires (at most 15 minutes); identity, where keys,
  * roles and sessions are managed, refuses it as soon as its session is revoked or logged out.
  */
-export function createSessionAwareVerifier(orm: MikroORM, verify: TokenVerifier, sessions: SessionService): TokenVerifier {
+export function createSessionAwareVerifier(
+  orm: MikroORM,
+  verify: TokenVerifier,
+  sessions: SessionService,
+): TokenVerifier {
   return async (token) => {
     const viewer = await verify(token);
     if (viewer.sessionId && !(await sessions.isOpen(orm.em.fork(), viewer.sessionId, viewer.id))) {

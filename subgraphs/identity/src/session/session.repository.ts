@@ -9,13 +9,20 @@ export class SessionRepository {
   }
 
   /** What a token verification reads of its session (not tracked for changes). */
-  findForVerification(em: EntityManager, id: string): Promise<Loaded<Session, never, 'revokedAt' | 'expiresAt' | 'user'> | null> {
+  findForVerification(
+    em: EntityManager,
+    id: string,
+  ): Promise<Loaded<Session, never, 'revokedAt' | 'expiresAt' | 'user'> | null> {
     return em.findOne(Session, { id }, { fields: ['revokedAt', 'expiresAt', 'user'] });
   }
 
   /** The sessions of a user in the organization still usable at `now`, most recently used first. */
   active(em: EntityManager, userId: string, organizationId: string, now: Date): Promise<Session[]> {
-    return em.find(Session, { user: userId, organizationId, revokedAt: null, expiresAt: { $gt: now } }, { orderBy: { lastUsedAt: 'desc', id: 'asc' } });
+    return em.find(
+      Session,
+      { user: userId, organizationId, revokedAt: null, expiresAt: { $gt: now } },
+      { orderBy: { lastUsedAt: 'desc', id: 'asc' } },
+    );
   }
 
   /** Ids of the open sessions of a user in one organization. */
@@ -25,7 +32,10 @@ export class SessionRepository {
 
   /** Ids of the open sessions of a user in every organization, except `keep`. */
   async openIdsExcept(em: EntityManager, userId: string, keep: string | undefined): Promise<string[]> {
-    return this.ids(em, keep ? { user: userId, revokedAt: null, id: { $ne: keep } } : { user: userId, revokedAt: null });
+    return this.ids(
+      em,
+      keep ? { user: userId, revokedAt: null, id: { $ne: keep } } : { user: userId, revokedAt: null },
+    );
   }
 
   /** Marks still-open sessions revoked, bypassing the unit of work. @returns how many */

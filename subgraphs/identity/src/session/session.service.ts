@@ -39,7 +39,13 @@ export class SessionService {
   ) {}
 
   /** Opens a session for `user` in `organization` and returns its first refresh token. */
-  async start(em: EntityManager, user: User, organization: Organization, method: string, meta?: RequestMeta): Promise<StartedSession> {
+  async start(
+    em: EntityManager,
+    user: User,
+    organization: Organization,
+    method: string,
+    meta?: RequestMeta,
+  ): Promise<StartedSession> {
     const now = this.clock();
     const session = em.create(Session, {
       user,
@@ -63,7 +69,9 @@ export class SessionService {
    */
   async rotate(em: EntityManager, presented: string, meta?: RequestMeta): Promise<StartedSession> {
     const now = this.clock();
-    const row = presented.startsWith(REFRESH_PREFIX) ? await this.sessions.findRefreshToken(em, sha256Hex(presented)) : null;
+    const row = presented.startsWith(REFRESH_PREFIX)
+      ? await this.sessions.findRefreshToken(em, sha256Hex(presented))
+      : null;
     if (!row) throw new InvalidCredentialsError('Invalid refresh token');
     const session = row.session;
     if (session.revokedAt || session.expiresAt <= now || row.expiresAt <= now) {
@@ -78,7 +86,14 @@ export class SessionService {
     }
     session.lastUsedAt = now;
     const refreshToken = this.mint(em, session);
-    this.audit.record(em, { type: 'token.refreshed', success: true, organizationId: session.organizationId, actor: { id: session.user.id, kind: 'user' }, target: { type: 'Session', id: session.id }, meta });
+    this.audit.record(em, {
+      type: 'token.refreshed',
+      success: true,
+      organizationId: session.organizationId,
+      actor: { id: session.user.id, kind: 'user' },
+      target: { type: 'Session', id: session.id },
+      meta,
+    });
     await em.flush();
     return { session, refreshToken };
   }
@@ -87,7 +102,11 @@ export class SessionService {
    * `logout`: ends the session of the given refresh token (any generation; unknown tokens are
    * ignored), or else the session of the access token used.
    */
-  async logout({ em, viewer }: CallerScope, refreshToken: string | null | undefined, meta?: RequestMeta): Promise<boolean> {
+  async logout(
+    { em, viewer }: CallerScope,
+    refreshToken: string | null | undefined,
+    meta?: RequestMeta,
+  ): Promise<boolean> {
     if (refreshToken) return this.logoutByRefreshToken(em, refreshToken, meta);
     if (!viewer) throw new AuthenticationError();
     if (!viewer.sessionId) throw new InvalidCredentialsError('This token belongs to no session');
@@ -100,7 +119,14 @@ export class SessionService {
     const row = await this.sessions.findRefreshToken(em, sha256Hex(presented));
     if (!row || row.session.revokedAt) return false;
     this.close(row.session, 'logout');
-    this.audit.record(em, { type: 'logout', success: true, organizationId: row.session.organizationId, actor: { id: row.session.user.id, kind: 'user' }, target: { type: 'Session', id: row.session.id }, meta });
+    this.audit.record(em, {
+      type: 'logout',
+      success: true,
+      organizationId: row.session.organizationId,
+      actor: { id: row.session.user.id, kind: 'user' },
+      target: { type: 'Session', id: row.session.id },
+      meta,
+    });
     await em.flush();
     await this.revocations.revoke(em, 'session', [row.session.id], 'logout');
     return true;
@@ -114,7 +140,8 @@ export class SessionService {
   /** `sessions`: the viewer's active sessions, or another member's with users:write. */
   visible({ em, viewer }: ActorScope, userId?: string | null): Promise<Session[]> {
     const target = userId ?? viewer.id;
-    if (target !== viewer.id && !viewer.permissions.includes('users:write')) throw new PermissionDeniedError('Missing permission users:write');
+    if (target !== viewer.id && !viewer.permissions.includes('users:write'))
+      throw new PermissionDeniedError('Missing permission users:write');
     return this.active(em, target, viewer.organizationId);
   }
 
@@ -140,7 +167,15 @@ export class SessionService {
     if (!session.revokedAt) {
       const reason = session.user.id === actor.id && actor.sessionId === session.id ? 'logout' : 'revoked';
       this.close(session, reason);
-      this.audit.record(em, { type: 'session.revoked', success: true, organizationId: actor.organizationId, actor, target: { type: 'Session', id: session.id }, meta, details: { userId: session.user.id } });
+      this.audit.record(em, {
+        type: 'session.revoked',
+        success: true,
+        organizationId: actor.organizationId,
+        actor,
+        target: { type: 'Session', id: session.id },
+        meta,
+        details: { userId: session.user.id },
+      });
       await em.flush();
       await this.revocations.revoke(em, 'session', [session.id], reason);
     }
@@ -173,7 +208,15 @@ export class SessionService {
   /** Revokes the family after reuse of a consumed token and records it. */
   private async revokeFamily(em: EntityManager, session: Session, reason: string, meta?: RequestMeta): Promise<void> {
     this.close(session, reason);
-    this.audit.record(em, { type: 'token.family-revoked', success: false, organizationId: session.organizationId, actor: { id: session.user.id, kind: 'user' }, target: { type: 'Session', id: session.id }, meta, details: { reason } });
+    this.audit.record(em, {
+      type: 'token.family-revoked',
+      success: false,
+      organizationId: session.organizationId,
+      actor: { id: session.user.id, kind: 'user' },
+      target: { type: 'Session', id: session.id },
+      meta,
+      details: { reason },
+    });
     await em.flush();
     await this.revocations.revoke(em, 'session', [session.id], reason);
   }
@@ -186,7 +229,14 @@ export class SessionService {
 
   private mint(em: EntityManager, session: Session): string {
     const value = REFRESH_PREFIX + randomToken(32);
-    em.persist(em.create(RefreshToken, { session, tokenHash: sha256Hex(value), createdAt: this.clock(), expiresAt: session.expiresAt }));
+    em.persist(
+      em.create(RefreshToken, {
+        session,
+        tokenHash: sha256Hex(value),
+        createdAt: this.clock(),
+        expiresAt: session.expiresAt,
+      }),
+    );
     return value;
   }
 }

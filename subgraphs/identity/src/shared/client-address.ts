@@ -12,7 +12,13 @@ export function trustedProxies(entries: readonly string[]): BlockList {
       list.addSubnet('127.0.0.0', 8, 'ipv4');
       list.addAddress('::1', 'ipv6');
     } else if (entry === 'private') {
-      for (const [net, bits] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16]] as const) list.addSubnet(net, bits, 'ipv4');
+      for (const [net, bits] of [
+        ['10.0.0.0', 8],
+        ['172.16.0.0', 12],
+        ['192.168.0.0', 16],
+        ['169.254.0.0', 16],
+      ] as const)
+        list.addSubnet(net, bits, 'ipv4');
       list.addSubnet('fc00::', 7, 'ipv6');
       list.addSubnet('fe80::', 10, 'ipv6');
     } else {
@@ -34,7 +40,8 @@ export function isTrustedProxyEntry(entry: string): boolean {
   return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
-const plain = (address: string) => (address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
+const plain = (address: string) =>
+  address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 
 function trusts(list: BlockList, address: string): boolean {
   const a = plain(address);
@@ -48,10 +55,17 @@ function trusts(list: BlockList, address: string): boolean {
  * directly cannot choose its address by sending the header.
  * @returns the address, or `unknown` when there is no peer address at all
  */
-export function clientAddress(remoteAddress: string | undefined, forwardedFor: string | undefined, trusted: BlockList): string {
+export function clientAddress(
+  remoteAddress: string | undefined,
+  forwardedFor: string | undefined,
+  trusted: BlockList,
+): string {
   if (!remoteAddress) return 'unknown';
   let address = plain(remoteAddress);
-  const hops = (forwardedFor ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   while (hops.length && trusts(trusted, address)) {
     const next = plain(hops.pop()!);
     if (!isIP(next)) break;

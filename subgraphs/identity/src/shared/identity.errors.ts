@@ -1,4 +1,10 @@
-import { AuthenticationError, BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../../lib/src/index';
+import {
+  AuthenticationError,
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+} from '../../../../lib/src/index';
 
 /** A problem with one input field. */
 export interface FieldProblem {

@@ -92,7 +92,11 @@ export class SigningKeyRing {
       const due = activation(signing) + rotation * 1000;
       const scheduled = keys.some((k) => activation(k) > now);
       if (!scheduled && now >= due - PUBLISH_AHEAD_SECONDS * 1000) {
-        await this.createKey(em, new Date(Math.max(due, now + PUBLISH_AHEAD_SECONDS * 1000)), await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }));
+        await this.createKey(
+          em,
+          new Date(Math.max(due, now + PUBLISH_AHEAD_SECONDS * 1000)),
+          await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }),
+        );
       }
     }
     await em.flush();
@@ -135,7 +139,10 @@ export class SigningKeyRing {
     const cached = this.imported.get(row.kid);
     if (cached) return cached;
     const stored = row.privateJwk;
-    const jwk = typeof stored.jwe === 'string' ? this.box.open(stored.jwe, sealContext(row.kid)).then(({ plaintext }) => JSON.parse(plaintext) as JWK) : Promise.resolve({ ...stored, kid: row.kid } as JWK);
+    const jwk =
+      typeof stored.jwe === 'string'
+        ? this.box.open(stored.jwe, sealContext(row.kid)).then(({ plaintext }) => JSON.parse(plaintext) as JWK)
+        : Promise.resolve({ ...stored, kid: row.kid } as JWK);
     return this.cacheImport(row.kid, jwk);
   }
 

@@ -45,7 +45,10 @@ export class AccessTokenIssuer {
     // Never dated before a revocation of the member's earlier tokens (within the same second, iat
     // is then up to a second ahead: nothing checks iat against the clock).
     const notBefore = this.memberNotBefore(subject.org, subject.sub);
-    const iat = Math.max(Math.floor(this.clock().getTime() / 1000), notBefore === undefined ? 0 : Math.ceil(notBefore / 1000));
+    const iat = Math.max(
+      Math.floor(this.clock().getTime() / 1000),
+      notBefore === undefined ? 0 : Math.ceil(notBefore / 1000),
+    );
     const ttl = this.settings.accessTokenTtlSeconds;
     const jti = randomUUID();
     const claims: Record<string, unknown> = {

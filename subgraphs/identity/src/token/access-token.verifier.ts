@@ -48,7 +48,15 @@ export class AccessTokenVerifier {
     ) {
       throw new InvalidCredentialsError('Invalid or expired access token');
     }
-    return { id: sub, organizationId: org, roles, permissions: perms, kind: kind as Actor['kind'], sessionId: sid, apiKeyId: akid as string | undefined };
+    return {
+      id: sub,
+      organizationId: org,
+      roles,
+      permissions: perms,
+      kind: kind as Actor['kind'],
+      sessionId: sid,
+      apiKeyId: akid as string | undefined,
+    };
   }
 }
 

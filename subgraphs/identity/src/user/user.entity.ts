@@ -10,7 +10,8 @@ import { PlatformEntity } from '../../../../lib/src/kit/base.entity';
  */
 @Entity({ tableName: 'users' })
 export class User extends PlatformEntity {
-  [OptionalProps]?: 'disabled' | 'failedLoginCount' | 'passwordHash' | 'lockedUntil' | 'lastFailedLoginAt' | 'lastLoginAt';
+  [OptionalProps]?:
+    'disabled' | 'failedLoginCount' | 'passwordHash' | 'lockedUntil' | 'lastFailedLoginAt' | 'lastLoginAt';
 
   @PrimaryKey({ type: 'uuid' })
   override id: Opt<string> = randomUUID();

@@ -34,12 +34,21 @@ export class UserRepository {
    * (compare-and-set): of parallel attempts on one account exactly one claims each count.
    * @returns whether this attempt claimed it
    */
-  async claimLoginAttempt(em: EntityManager, id: string, expected: number, next: Required<LockoutState>): Promise<boolean> {
+  async claimLoginAttempt(
+    em: EntityManager,
+    id: string,
+    expected: number,
+    next: Required<LockoutState>,
+  ): Promise<boolean> {
     return (await em.nativeUpdate(User, { id, failedLoginCount: expected }, next)) === 1;
   }
 
   /** Clears the lockout state after a successful sign-in, bypassing the unit of work. */
-  async resetLoginFailures(em: EntityManager, id: string, reset: Required<LockoutState> & { lastLoginAt: Date }): Promise<void> {
+  async resetLoginFailures(
+    em: EntityManager,
+    id: string,
+    reset: Required<LockoutState> & { lastLoginAt: Date },
+  ): Promise<void> {
     await em.nativeUpdate(User, { id }, reset);
   }
 

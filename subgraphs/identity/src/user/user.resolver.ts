@@ -39,7 +39,10 @@ export class UserResolver {
     return ctx.services.users.invite(requestScope(ctx), input.email, input.roles, ctx.meta);
   }
 
-  @Mutation(() => Boolean, { description: 'Removes a member from your organization: its roles go, its sessions end and its API keys stop working' })
+  @Mutation(() => Boolean, {
+    description:
+      'Removes a member from your organization: its roles go, its sessions end and its API keys stop working',
+  })
   removeMember(@Arg('userId', () => ID) userId: string, @Ctx() ctx: IdentityContext): Promise<boolean> {
     return ctx.services.organizations.removeMember(requestScope(ctx), userId, ctx.meta);
   }
@@ -54,7 +57,9 @@ export class UserResolver {
     return ctx.services.roles.memberPermissions(memberScope(ctx), user.id);
   }
 
-  @FieldResolver(() => [OrganizationType], { description: 'All organizations for yourself; for others, only the ones you share' })
+  @FieldResolver(() => [OrganizationType], {
+    description: 'All organizations for yourself; for others, only the ones you share',
+  })
   organizations(@Root() user: User, @Ctx() ctx: IdentityContext): Promise<Organization[]> {
     return ctx.services.organizations.visibleOf(memberScope(ctx), user.id);
   }

@@ -9,7 +9,12 @@ import type { OrganizationRepository } from '../organization/organization.reposi
 import type { SessionService } from '../session/session.service';
 import type { AuditService } from '../audit/audit.service';
 import type { ActorScope, CallerScope, RequestMeta } from '../shared/actor.types';
-import { EntityNotFoundError, InvalidCredentialsError, InvalidInputError, StateConflictError } from '../shared/identity.errors';
+import {
+  EntityNotFoundError,
+  InvalidCredentialsError,
+  InvalidInputError,
+  StateConflictError,
+} from '../shared/identity.errors';
 
 export interface CreateUserInput {
   email: string;
@@ -35,12 +40,16 @@ export class UserService {
   ) {}
 
   /** Creates a user without any membership (first run, external providers). */
-  async createDetached(em: EntityManager, input: { email: string; name: string; password?: string | null }): Promise<User> {
+  async createDetached(
+    em: EntityManager,
+    input: { email: string; name: string; password?: string | null },
+  ): Promise<User> {
     const email = normalizeEmail(input.email);
     const name = input.name.trim();
     if (!name || name.length > 200) throw new InvalidInputError('name', 'Name must be 1-200 characters');
     if (input.password != null) checkPassword(input.password);
-    if (await this.deps.users.emailTaken(em, email)) throw new StateConflictError('A user with this email already exists');
+    if (await this.deps.users.emailTaken(em, email))
+      throw new StateConflictError('A user with this email already exists');
     const passwordHash = input.password != null ? await this.deps.hasher.hash(input.password) : null;
     const user = em.create(User, { email, name, passwordHash });
     await em.persist(user).flush();
@@ -53,7 +62,15 @@ export class UserService {
     const roles = input.roles ?? ['viewer'];
     await this.deps.organizations.checkGrantable(scope, roles);
     const user = await this.createDetached(em, input);
-    this.deps.audit.record(em, { type: 'user.created', success: true, organizationId: actor.organizationId, actor, target: { type: 'User', id: user.id }, meta, details: { email: user.email } });
+    this.deps.audit.record(em, {
+      type: 'user.created',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'User', id: user.id },
+      meta,
+      details: { email: user.email },
+    });
     await this.deps.organizations.addMember(scope, user, roles, meta);
     return user;
   }
@@ -98,19 +115,33 @@ export class UserService {
    * counts against the caller's address), then ends the viewer's other sessions in every organization.
    */
   async changePassword(scope: ActorScope, current: string, next: string, meta?: RequestMeta): Promise<boolean> {
-    await this.deps.throttle.guard(meta?.ipAddress ?? 'unknown', () => this.replacePassword(scope, current, next, meta));
+    await this.deps.throttle.guard(meta?.ipAddress ?? 'unknown', () =>
+      this.replacePassword(scope, current, next, meta),
+    );
     await this.deps.sessions.revokeOthersOf(scope.em, scope.viewer.id, scope.viewer.sessionId, 'password-changed');
     return true;
   }
 
-  private async replacePassword({ em, viewer: actor }: ActorScope, current: string, next: string, meta?: RequestMeta): Promise<void> {
+  private async replacePassword(
+    { em, viewer: actor }: ActorScope,
+    current: string,
+    next: string,
+    meta?: RequestMeta,
+  ): Promise<void> {
     const user = await this.deps.users.findByIdWithPassword(em, actor.id);
     if (!user?.passwordHash || !(await this.deps.hasher.verify(user.passwordHash, current))) {
       throw new InvalidCredentialsError('The current password is wrong');
     }
     checkPassword(next, 'newPassword');
     user.passwordHash = await this.deps.hasher.hash(next);
-    this.deps.audit.record(em, { type: 'password.changed', success: true, organizationId: actor.organizationId, actor, target: { type: 'User', id: user.id }, meta });
+    this.deps.audit.record(em, {
+      type: 'password.changed',
+      success: true,
+      organizationId: actor.organizationId,
+      actor,
+      target: { type: 'User', id: user.id },
+      meta,
+    });
     await em.flush();
   }
 }

@@ -25,7 +25,8 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
     const as = (viewer: Actor): ActorScope => ({ viewer, em: em() });
     const anyone = (): CallerScope => ({ viewer: null, em: em() });
     const actorOf = async (token: string): Promise<Actor> => s.verifier.verify(em(), token);
-    const loginAs = async (email: string, password: string, org?: string) => s.auth.login(anyone(), email, password, org);
+    const loginAs = async (email: string, password: string, org?: string) =>
+      s.auth.login(anyone(), email, password, org);
 
     beforeAll(async () => {
       db = await open();
@@ -42,7 +43,12 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
       expect(await s.firstRun.run(em(), {})).toBeNull();
       const owner = await actorOf((await loginAs('admin@example.com', adminPassword)).accessToken);
       const roles = await s.roles.list(as(owner));
-      expect(roles.filter((r) => r.builtIn).map((r) => r.name).sort()).toEqual(['admin', 'data-scientist', 'ml-engineer', 'owner', 'viewer']);
+      expect(
+        roles
+          .filter((r) => r.builtIn)
+          .map((r) => r.name)
+          .sort(),
+      ).toEqual(['admin', 'data-scientist', 'ml-engineer', 'owner', 'viewer']);
       const admin = await em().findOneOrFail(User, { email: 'admin@example.com' }, { populate: ['passwordHash'] });
       expect(admin.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       expect(JSON.stringify(admin)).not.toContain('argon2');
@@ -54,13 +60,26 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
       expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' });
       expect(typeof header.kid).toBe('string');
       const claims = decodeJwt(result.accessToken);
-      expect(claims).toMatchObject({ iss: 'aic-identity', aud: 'aic-platform', sub: result.user.id, org: defaultOrgId, roles: ['owner'], kind: 'user', sid: result.sessionId });
+      expect(claims).toMatchObject({
+        iss: 'aic-identity',
+        aud: 'aic-platform',
+        sub: result.user.id,
+        org: defaultOrgId,
+        roles: ['owner'],
+        kind: 'user',
+        sid: result.sessionId,
+      });
       expect([...(claims.perms as string[])].sort()).toEqual([...ALL_PERMISSIONS].sort());
       expect((claims.exp as number) - (claims.iat as number)).toBe(900);
       expect(result.expiresIn).toBe(900);
       expect(result.refreshToken).toMatch(/^aicr_/);
       const actor = await actorOf(result.accessToken);
-      expect(actor).toMatchObject({ id: result.user.id, organizationId: defaultOrgId, kind: 'user', sessionId: result.sessionId });
+      expect(actor).toMatchObject({
+        id: result.user.id,
+        organizationId: defaultOrgId,
+        kind: 'user',
+        sessionId: result.sessionId,
+      });
     });
 
     it('answers a wrong password and an unknown email with the same error', async () => {
@@ -79,7 +98,8 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
       const password = 'victim password 1';
       await s.users.create(as(owner), { email: 'victim@example.com', name: 'Victim', password, roles: ['viewer'] });
       const policy = testSettings().lockout;
-      for (let i = 1; i <= policy.threshold; i++) await expect(loginAs('victim@example.com', 'guess')).rejects.toThrow(LOGIN_FAILED);
+      for (let i = 1; i <= policy.threshold; i++)
+        await expect(loginAs('victim@example.com', 'guess')).rejects.toThrow(LOGIN_FAILED);
       const locked = await em().findOneOrFail(User, { email: 'victim@example.com' });
       expect(locked.lockedUntil!.getTime() - clock.now().getTime()).toBe(policy.baseDelaySeconds * 1000);
       // The right password is refused while locked, and refused attempts do not extend the lock.
@@ -121,7 +141,10 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
 
     it('allows exactly one of two concurrent refreshes with the same token', async () => {
       const login = await loginAs('admin@example.com', adminPassword);
-      const results = await Promise.allSettled([s.auth.refresh(anyone(), login.refreshToken), s.auth.refresh(anyone(), login.refreshToken)]);
+      const results = await Promise.allSettled([
+        s.auth.refresh(anyone(), login.refreshToken),
+        s.auth.refresh(anyone(), login.refreshToken),
+      ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     });
 
@@ -141,24 +164,52 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
 
     it('creates users and roles without privilege escalation', async () => {
       const owner = await actorOf((await loginAs('admin@example.com', adminPassword)).accessToken);
-      await s.users.create(as(owner), { email: 'ds@example.com', name: 'DS', password: 'data scientist pw', roles: ['data-scientist'] });
-      await s.users.create(as(owner), { email: 'adm@example.com', name: 'Adm', password: 'an admin password', roles: ['admin'] });
-      await expect(s.users.create(as(owner), { email: 'DS@example.com', name: 'Dup', password: 'whatever pw' })).rejects.toMatchObject({ code: 'CONFLICT' });
-      await expect(s.users.create(as(owner), { email: 'bad', name: 'X', password: 'whatever pw' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'email' }] });
-      await expect(s.users.create(as(owner), { email: 'short@example.com', name: 'X', password: 'short' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'password' }] });
+      await s.users.create(as(owner), {
+        email: 'ds@example.com',
+        name: 'DS',
+        password: 'data scientist pw',
+        roles: ['data-scientist'],
+      });
+      await s.users.create(as(owner), {
+        email: 'adm@example.com',
+        name: 'Adm',
+        password: 'an admin password',
+        roles: ['admin'],
+      });
+      await expect(
+        s.users.create(as(owner), { email: 'DS@example.com', name: 'Dup', password: 'whatever pw' }),
+      ).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(
+        s.users.create(as(owner), { email: 'bad', name: 'X', password: 'whatever pw' }),
+      ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'email' }] });
+      await expect(
+        s.users.create(as(owner), { email: 'short@example.com', name: 'X', password: 'short' }),
+      ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'password' }] });
 
       const ds = await actorOf((await loginAs('ds@example.com', 'data scientist pw')).accessToken);
       expect(ds.permissions).toEqual([...BUILT_IN_ROLES['data-scientist'].permissions].sort());
       await expect(s.roles.assign(as(ds), ds.id, 'admin')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      await expect(s.roles.create(as(ds), { name: 'sneaky', permissions: ['audit:read'] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(s.roles.create(as(ds), { name: 'sneaky', permissions: ['audit:read'] })).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
 
       const adm = await actorOf((await loginAs('adm@example.com', 'an admin password')).accessToken);
       await expect(s.roles.assign(as(adm), adm.id, 'owner')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      const role = await s.roles.create(as(adm), { name: 'labeler', description: 'Labels data', permissions: ['catalog:read', 'catalog:write'] });
+      const role = await s.roles.create(as(adm), {
+        name: 'labeler',
+        description: 'Labels data',
+        permissions: ['catalog:read', 'catalog:write'],
+      });
       expect(role.permissions).toEqual(['catalog:read', 'catalog:write']);
-      await expect(s.roles.create(as(adm), { name: 'labeler', permissions: ['catalog:read'] })).rejects.toMatchObject({ code: 'CONFLICT' });
-      await expect(s.roles.create(as(adm), { name: 'viewer', permissions: ['catalog:read'] })).rejects.toMatchObject({ code: 'CONFLICT' });
-      await expect(s.roles.create(as(adm), { name: 'x-role', permissions: ['catalog:fly'] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      await expect(s.roles.create(as(adm), { name: 'labeler', permissions: ['catalog:read'] })).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
+      await expect(s.roles.create(as(adm), { name: 'viewer', permissions: ['catalog:read'] })).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
+      await expect(s.roles.create(as(adm), { name: 'x-role', permissions: ['catalog:fly'] })).rejects.toMatchObject({
+        code: 'BAD_USER_INPUT',
+      });
       await s.roles.assign(as(adm), ds.id, 'labeler');
       const refreshed = await actorOf((await loginAs('ds@example.com', 'data scientist pw')).accessToken);
       expect(refreshed.roles).toEqual(['data-scientist', 'labeler']);
@@ -172,43 +223,81 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
       const owner = await actorOf((await loginAs('admin@example.com', adminPassword)).accessToken);
       const work = em();
       const admin = await work.findOneOrFail(User, { id: owner.id });
-      const research = await s.organizations.create(work, { slug: `research-${Date.now()}`, name: 'Research' }, admin, owner);
+      const research = await s.organizations.create(
+        work,
+        { slug: `research-${Date.now()}`, name: 'Research' },
+        admin,
+        owner,
+      );
       const inResearch = await loginAs('admin@example.com', adminPassword, research.id);
       expect((await actorOf(inResearch.accessToken)).organizationId).toBe(research.id);
       expect((await s.organizations.ofUser(em(), owner.id)).map((o) => o.id)).toEqual([defaultOrgId, research.id]);
-      await expect(loginAs('ds@example.com', 'data scientist pw', research.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(loginAs('ds@example.com', 'data scientist pw', research.id)).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
       const researchOwner = await actorOf(inResearch.accessToken);
       const ds = await s.users.invite(as(researchOwner), 'ds@example.com', ['viewer']);
-      const dsInResearch = await actorOf((await loginAs('ds@example.com', 'data scientist pw', research.id)).accessToken);
+      const dsInResearch = await actorOf(
+        (await loginAs('ds@example.com', 'data scientist pw', research.id)).accessToken,
+      );
       expect(dsInResearch).toMatchObject({ id: ds.id, organizationId: research.id, roles: ['viewer'] });
-      await expect(s.users.inOrganization(em(), research.id, (await actorOf((await loginAs('victim@example.com', 'victim password 1')).accessToken)).id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(
+        s.users.inOrganization(
+          em(),
+          research.id,
+          (await actorOf((await loginAs('victim@example.com', 'victim password 1')).accessToken)).id,
+        ),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await s.organizations.removeMember(as(researchOwner), ds.id);
-      await expect(loginAs('ds@example.com', 'data scientist pw', research.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(loginAs('ds@example.com', 'data scientist pw', research.id)).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
     });
 
     it('issues API keys shown once, exchanges them for api_key tokens, and revokes them', async () => {
       const owner = await actorOf((await loginAs('admin@example.com', adminPassword)).accessToken);
-      const machine = await s.users.create(as(owner), { email: 'ci-bot@example.com', name: 'CI bot', roles: ['ml-engineer'] });
-      const { apiKey, secret } = await s.apiKeys.create(as(owner), { name: 'ci', userId: machine.id, roles: ['data-scientist'] });
+      const machine = await s.users.create(as(owner), {
+        email: 'ci-bot@example.com',
+        name: 'CI bot',
+        roles: ['ml-engineer'],
+      });
+      const { apiKey, secret } = await s.apiKeys.create(as(owner), {
+        name: 'ci',
+        userId: machine.id,
+        roles: ['data-scientist'],
+      });
       expect(secret).toMatch(/^aic_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
       expect(secret.slice(4, 16)).toBe(apiKey.prefix);
       expect(apiKey.secretHash).not.toContain(secret);
       expect(JSON.stringify(apiKey)).not.toContain(apiKey.secretHash);
       const token = await s.apiKeys.authenticate(anyone(), secret);
       const actor = await actorOf(token.accessToken);
-      expect(actor).toMatchObject({ id: machine.id, organizationId: defaultOrgId, kind: 'api_key', roles: ['data-scientist'] });
+      expect(actor).toMatchObject({
+        id: machine.id,
+        organizationId: defaultOrgId,
+        kind: 'api_key',
+        roles: ['data-scientist'],
+      });
       expect(actor.permissions).toEqual([...BUILT_IN_ROLES['data-scientist'].permissions].sort());
       expect((await s.apiKeys.byId(em(), defaultOrgId, apiKey.id)).lastUsedAt).toBeInstanceOf(Date);
-      await expect(s.apiKeys.authenticate(anyone(), secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A'))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      await expect(
+        s.apiKeys.authenticate(anyone(), secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A')),
+      ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       await expect(s.apiKeys.authenticate(anyone(), 'aic_nope')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       const ds = await actorOf((await loginAs('ds@example.com', 'data scientist pw')).accessToken);
-      await expect(s.apiKeys.create(as(ds), { name: 'mine' })).resolves.toMatchObject({ apiKey: { roles: ['data-scientist'] } });
-      await expect(s.apiKeys.create(as(ds), { name: 'too strong', roles: ['admin'] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(s.apiKeys.create(as(ds), { name: 'mine' })).resolves.toMatchObject({
+        apiKey: { roles: ['data-scientist'] },
+      });
+      await expect(s.apiKeys.create(as(ds), { name: 'too strong', roles: ['admin'] })).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
       await expect(s.apiKeys.revoke(as(ds), apiKey.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await s.apiKeys.revoke(as(owner), apiKey.id);
       await expect(s.apiKeys.authenticate(anyone(), secret)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       const types = (await em().find(AuditEvent, { targetId: apiKey.id })).map((e) => e.type);
-      expect(types).toEqual(expect.arrayContaining(['apikey.created', 'apikey.used', 'apikey.rejected', 'apikey.revoked']));
+      expect(types).toEqual(
+        expect.arrayContaining(['apikey.created', 'apikey.used', 'apikey.rejected', 'apikey.revoked']),
+      );
     });
 
     it('rotates signing keys and publishes the old key until its tokens expire', async () => {
@@ -227,10 +316,32 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
     });
 
     it('issues service tokens only for the right secret', async () => {
-      await expect(s.serviceTokens.issue(em(), 'wrong', { service: 'models', organizationId: defaultOrgId, permissions: ['catalog:read'] })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-      await expect(s.serviceTokens.issue(em(), SERVICE_SECRET, { service: 'models', organizationId: defaultOrgId, permissions: ['catalog:steal'] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-      const issued = await s.serviceTokens.issue(em(), SERVICE_SECRET, { service: 'models', organizationId: defaultOrgId, permissions: ['catalog:read', 'models:read'] });
-      expect(await actorOf(issued.accessToken)).toMatchObject({ id: 'service:models', organizationId: defaultOrgId, kind: 'service', permissions: ['catalog:read', 'models:read'], roles: [] });
+      await expect(
+        s.serviceTokens.issue(em(), 'wrong', {
+          service: 'models',
+          organizationId: defaultOrgId,
+          permissions: ['catalog:read'],
+        }),
+      ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      await expect(
+        s.serviceTokens.issue(em(), SERVICE_SECRET, {
+          service: 'models',
+          organizationId: defaultOrgId,
+          permissions: ['catalog:steal'],
+        }),
+      ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      const issued = await s.serviceTokens.issue(em(), SERVICE_SECRET, {
+        service: 'models',
+        organizationId: defaultOrgId,
+        permissions: ['catalog:read', 'models:read'],
+      });
+      expect(await actorOf(issued.accessToken)).toMatchObject({
+        id: 'service:models',
+        organizationId: defaultOrgId,
+        kind: 'service',
+        permissions: ['catalog:read', 'models:read'],
+        roles: [],
+      });
     });
 
     it('pages the audit log newest first, scoped to one organization', async () => {
@@ -243,7 +354,8 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
       const ids = new Set([...page1.nodes, ...page2.nodes].map((e) => e.id));
       expect(ids.size).toBe(10);
       const all = [...page1.nodes, ...page2.nodes];
-      for (let i = 1; i < all.length; i++) expect(all[i - 1].createdAt.getTime()).toBeGreaterThanOrEqual(all[i].createdAt.getTime());
+      for (let i = 1; i < all.length; i++)
+        expect(all[i - 1].createdAt.getTime()).toBeGreaterThanOrEqual(all[i].createdAt.getTime());
       expect(all.every((e) => e.organizationId === defaultOrgId)).toBe(true);
       const failures = await s.audit.query(as(owner), { types: ['login.failed'], success: false }, 50);
       expect(failures.nodes.length).toBeGreaterThan(0);

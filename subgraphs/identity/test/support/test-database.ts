@@ -25,16 +25,25 @@ export async function openSqlite(): Promise<TestDatabase> {
  * so a test file can decide at collection time whether to skip.
  */
 export function postgresListening(): boolean {
-  const probe = "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))";
+  const probe =
+    "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))";
   return spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
 }
 
 /** A PostgreSQL database with a random name, created for this run and dropped by `close`. */
 export async function openPostgres(): Promise<TestDatabase> {
   const name = `aic_identity_test_${randomBytes(6).toString('hex')}`;
-  const admin = await PostgresOrm.init({ clientUrl: `${POSTGRES_URL}/postgres`, entities: IDENTITY_ENTITIES, allowGlobalContext: false });
+  const admin = await PostgresOrm.init({
+    clientUrl: `${POSTGRES_URL}/postgres`,
+    entities: IDENTITY_ENTITIES,
+    allowGlobalContext: false,
+  });
   await admin.em.getConnection().execute(`create database "${name}"`);
-  const orm = await PostgresOrm.init({ clientUrl: `${POSTGRES_URL}/${name}`, entities: IDENTITY_ENTITIES, allowGlobalContext: false });
+  const orm = await PostgresOrm.init({
+    clientUrl: `${POSTGRES_URL}/${name}`,
+    entities: IDENTITY_ENTITIES,
+    allowGlobalContext: false,
+  });
   await orm.schema.createSchema();
   return {
     orm,

@@ -15,12 +15,21 @@ export interface TestIdentity extends RunningService {
   identity: IdentityServer;
   config: Config;
   /** Signs in through GraphQL; @returns the AuthPayload. */
-  login(email?: string, password?: string, organizationId?: string): Promise<{ accessToken: string; refreshToken: string; user: { id: string }; organization: { id: string } }>;
+  login(
+    email?: string,
+    password?: string,
+    organizationId?: string,
+  ): Promise<{ accessToken: string; refreshToken: string; user: { id: string }; organization: { id: string } }>;
 }
 
 /** Starts identity on port 0 (SQLite in memory unless `databaseUrl`), with `adjust` applied to its config. */
 export async function startIdentity(
-  options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string>; adjust?: (config: Config) => void } = {},
+  options: {
+    databaseUrl?: string;
+    dataDir?: string;
+    env?: Record<string, string>;
+    adjust?: (config: Config) => void;
+  } = {},
 ): Promise<TestIdentity> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-identity-'));

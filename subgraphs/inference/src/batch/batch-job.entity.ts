@@ -19,7 +19,8 @@ registerEnumType(BatchJobStatus, { name: 'BatchJobStatus' });
 @ObjectType('BatchRowError', { description: 'Why one row of a batch job got no prediction' })
 export class BatchRowError {
   @Field(() => Int, { description: 'Row number in the dataset, from 1 (the header row is not counted)' }) row!: number;
-  @Field(() => String, { nullable: true, description: 'The dataset column (or model output) at fault, when one is' }) column!: string | null;
+  @Field(() => String, { nullable: true, description: 'The dataset column (or model output) at fault, when one is' })
+  column!: string | null;
   @Field(() => String) message!: string;
 }
 
@@ -40,7 +41,8 @@ export interface StoredColumnMapping {
 @Directive('@key(fields: "id")')
 @ObjectType()
 export class BatchInferenceJob extends OrganizationEntity {
-  [OptionalProps]?: 'status' | 'rowsDone' | 'rowsTotal' | 'rowsFailed' | 'rowErrors' | 'rowErrorList' | 'attempts' | 'progress';
+  [OptionalProps]?:
+    'status' | 'rowsDone' | 'rowsTotal' | 'rowsFailed' | 'rowErrors' | 'rowErrorList' | 'attempts' | 'progress';
 
   @PrimaryKey({ type: 'string' })
   @Field(() => ID)
@@ -82,7 +84,9 @@ export class BatchInferenceJob extends OrganizationEntity {
   rowsTotal = 0;
 
   @Property({ type: 'integer', default: 0 })
-  @Field(() => Int, { description: 'Rows that got no prediction (empty or invalid cells, non-finite model outputs); counted in rowsDone' })
+  @Field(() => Int, {
+    description: 'Rows that got no prediction (empty or invalid cells, non-finite model outputs); counted in rowsDone',
+  })
   rowsFailed = 0;
 
   @Property({ type: 'json', nullable: true })

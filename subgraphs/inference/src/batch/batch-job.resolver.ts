@@ -1,4 +1,18 @@
-import { Arg, Ctx, Field, Float, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Field,
+  Float,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import { requestScope } from '../../../../lib/src/kit/request-scope';
 import { DatasetRef, UserRef } from '../common/refs.type';
 import type { InferenceContext } from '../context';
@@ -30,8 +44,13 @@ interface ProgressPayload {
 
 @Resolver(() => BatchInferenceJob)
 export class BatchJobResolver {
-  @Mutation(() => BatchInferenceJob, { description: 'Runs an endpoint over every row of a catalog dataset and writes a predictions dataset' })
-  startBatchInference(@Arg('input', () => StartBatchInferenceInput) input: StartBatchInferenceInput, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
+  @Mutation(() => BatchInferenceJob, {
+    description: 'Runs an endpoint over every row of a catalog dataset and writes a predictions dataset',
+  })
+  startBatchInference(
+    @Arg('input', () => StartBatchInferenceInput) input: StartBatchInferenceInput,
+    @Ctx() ctx: InferenceContext,
+  ): Promise<BatchInferenceJob> {
     return ctx.services.batch.start(requestScope(ctx), input, ctx.authorization);
   }
 

@@ -1,8 +1,23 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { DatasetRef, Logger, OpenLineageEmitter, PubSub, RunHandle, ServiceTokenSource, WorkerPool } from '../../../../lib/src/index';
+import type {
+  DatasetRef,
+  Logger,
+  OpenLineageEmitter,
+  PubSub,
+  RunHandle,
+  ServiceTokenSource,
+  WorkerPool,
+} from '../../../../lib/src/index';
 import type { CatalogDataset } from '../../../../lib/contracts/index';
 import { CatalogInternalClient, LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
-import { BadUserInputError, DomainError, NotFoundError, assertSameOrganization, catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src/index';
+import {
+  BadUserInputError,
+  DomainError,
+  NotFoundError,
+  assertSameOrganization,
+  catalogDatasetRef,
+  createOpenLineageEmitter,
+} from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { Endpoint } from '../endpoint/endpoint.entity';
@@ -60,25 +75,41 @@ export class BatchJobService {
   }
 
   /** Starts a job over a dataset the caller can read (checked with its token when given). */
-  async start(scope: RequestScope, input: StartBatchInferenceInput, authorization?: string): Promise<BatchInferenceJob> {
+  async start(
+    scope: RequestScope,
+    input: StartBatchInferenceInput,
+    authorization?: string,
+  ): Promise<BatchInferenceJob> {
     const { viewer, em } = scope;
     const endpoint = await this.deps.endpoints.get(scope, input.endpoint);
     const errors: { field: string; message: string }[] = [];
-    if (input.mapping.length === 0) errors.push({ field: 'mapping', message: 'map at least one model input to columns' });
+    if (input.mapping.length === 0)
+      errors.push({ field: 'mapping', message: 'map at least one model input to columns' });
     input.mapping.forEach((m, i) => {
       if (m.columns.length === 0) errors.push({ field: `mapping[${i}].columns`, message: 'needs at least one column' });
     });
     const chunkSize = input.chunkSize ?? 64;
-    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 4096) errors.push({ field: 'chunkSize', message: 'must be an integer from 1 to 4096' });
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 4096)
+      errors.push({ field: 'chunkSize', message: 'must be an integer from 1 to 4096' });
     if (!input.outputDatasetName?.trim()) errors.push({ field: 'outputDatasetName', message: 'must not be empty' });
     if (errors.length) throw new BadUserInputError('Invalid batch inference job', errors);
     if (authorization) {
       const dataset = await this.dataset(input.dataset, authorization);
       const known = new Set(dataset.columns.map((c) => c.name));
-      const missing = [...input.mapping.flatMap((m) => m.columns), ...(input.passthroughColumns ?? [])].filter((c) => !known.has(c));
-      if (missing.length) throw new BadUserInputError('Unknown dataset columns', missing.map((c) => ({ field: 'mapping', message: `dataset ${dataset.name} has no column "${c}"` })));
+      const missing = [...input.mapping.flatMap((m) => m.columns), ...(input.passthroughColumns ?? [])].filter(
+        (c) => !known.has(c),
+      );
+      if (missing.length)
+        throw new BadUserInputError(
+          'Unknown dataset columns',
+          missing.map((c) => ({ field: 'mapping', message: `dataset ${dataset.name} has no column "${c}"` })),
+        );
     }
-    if (!this.deps.tokens) throw new DomainError('SERVICE_UNAVAILABLE', 'batch inference needs AIC_SERVICE_SECRET to act on the catalog as a service');
+    if (!this.deps.tokens)
+      throw new DomainError(
+        'SERVICE_UNAVAILABLE',
+        'batch inference needs AIC_SERVICE_SECRET to act on the catalog as a service',
+      );
     const job = em.create(BatchInferenceJob, {
       organizationId: viewer.organizationId,
       endpointId: endpoint.id,
@@ -201,19 +232,33 @@ export class BatchJobService {
     const inputs: DatasetRef[] = [
       // The names catalog and models use for the same things, so the lineage graph joins up.
       catalogDatasetRef(job.datasetId),
-      ...endpoint.routes.map((r) => ({ namespace: LINEAGE_NAMESPACES.models, name: lineageNames.modelVersion(r.modelVersionId) })),
+      ...endpoint.routes.map((r) => ({
+        namespace: LINEAGE_NAMESPACES.models,
+        name: lineageNames.modelVersion(r.modelVersionId),
+      })),
     ];
     try {
-      return await this.lineageEmitter.startRun(job.organizationId, { namespace: LINEAGE_NAMESPACES.inference, name: lineageNames.batchInferenceJob(endpoint.name), facets: {} }, { runId: job.id, inputs });
+      return await this.lineageEmitter.startRun(
+        job.organizationId,
+        { namespace: LINEAGE_NAMESPACES.inference, name: lineageNames.batchInferenceJob(endpoint.name), facets: {} },
+        { runId: job.id, inputs },
+      );
     } catch (err) {
       this.deps.logger.warn({ err, job: job.id, eventType: 'START' }, 'lineage event not accepted');
       return null;
     }
   }
 
-  private async endLineage(run: RunHandle | null, job: BatchInferenceJob, eventType: string, send: (run: RunHandle) => Promise<void>): Promise<void> {
+  private async endLineage(
+    run: RunHandle | null,
+    job: BatchInferenceJob,
+    eventType: string,
+    send: (run: RunHandle) => Promise<void>,
+  ): Promise<void> {
     if (!run) return;
-    await send(run).catch((err) => this.deps.logger.warn({ err, job: job.id, eventType }, 'lineage event not accepted'));
+    await send(run).catch((err) =>
+      this.deps.logger.warn({ err, job: job.id, eventType }, 'lineage event not accepted'),
+    );
   }
 
   private async run(id: string, signal: AbortSignal): Promise<void> {
@@ -226,7 +271,15 @@ export class BatchJobService {
     try {
       if (!endpoint) throw new Error('the endpoint was deleted');
       const auth = `Bearer ${await tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
-      Object.assign(job, { status: BatchJobStatus.RUNNING, startedAt: this.deps.clock(), rowsDone: 0, rowsFailed: 0, rowErrorList: [], attempts: job.attempts + 1, error: null });
+      Object.assign(job, {
+        status: BatchJobStatus.RUNNING,
+        startedAt: this.deps.clock(),
+        rowsDone: 0,
+        rowsFailed: 0,
+        rowErrorList: [],
+        attempts: job.attempts + 1,
+        error: null,
+      });
       await em.flush();
       this.publish(job);
       lineage = await this.startLineage(job, endpoint);
@@ -239,16 +292,26 @@ export class BatchJobService {
       if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
       if (rows.length > 0 && job.rowsFailed === rows.length) {
         const first = job.rowErrors[0];
-        throw new Error(`no row could be predicted: all ${rows.length} rows failed (first: ${first?.message ?? 'unknown'})`);
+        throw new Error(
+          `no row could be predicted: all ${rows.length} rows failed (first: ${first?.message ?? 'unknown'})`,
+        );
       }
       const created = await this.catalog.createDataset(
-        { name: job.outputDatasetName, description: `Predictions of endpoint ${endpoint.name} over dataset ${dataset.name} (batch job ${job.id})`, format: 'CSV', content: toCsv(table.columns, table.rows), tags: ['predictions'] },
+        {
+          name: job.outputDatasetName,
+          description: `Predictions of endpoint ${endpoint.name} over dataset ${dataset.name} (batch job ${job.id})`,
+          format: 'CSV',
+          content: toCsv(table.columns, table.rows),
+          tags: ['predictions'],
+        },
         auth,
       );
       const partial = job.rowsFailed > 0;
       Object.assign(job, {
         status: partial ? BatchJobStatus.PARTIAL : BatchJobStatus.SUCCEEDED,
-        error: partial ? `${job.rowsFailed} of ${rows.length} rows got no prediction (first: ${job.rowErrors[0]?.message})` : null,
+        error: partial
+          ? `${job.rowsFailed} of ${rows.length} rows got no prediction (first: ${job.rowErrors[0]?.message})`
+          : null,
         outputDatasetId: created.id,
         finishedAt: this.deps.clock(),
       });
@@ -258,9 +321,15 @@ export class BatchJobService {
       const cancelled = signal.aborted;
       // The runtime's own message keeps the details (which tensor, which row) that a job owner needs.
       const message = error instanceof Error ? error.message : String(error);
-      Object.assign(job, { status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED, error: cancelled ? null : message, finishedAt: this.deps.clock() });
+      Object.assign(job, {
+        status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED,
+        error: cancelled ? null : message,
+        finishedAt: this.deps.clock(),
+      });
       await em.flush();
-      await this.endLineage(lineage, job, cancelled ? 'ABORT' : 'FAIL', (run) => (cancelled ? run.abort() : run.fail(message)));
+      await this.endLineage(lineage, job, cancelled ? 'ABORT' : 'FAIL', (run) =>
+        cancelled ? run.abort() : run.fail(message),
+      );
     } finally {
       this.deps.metrics.batchJobs.inc({ status: job.status });
       this.publish(job);
@@ -280,7 +349,14 @@ export class BatchJobService {
    * counted in rowsFailed with their row number and column, and written with empty outputs and an
    * `error` column.
    */
-  private async predictRows(job: BatchInferenceJob, endpoint: Endpoint, rows: Row[], signal: AbortSignal, auth: string, em: EntityManager) {
+  private async predictRows(
+    job: BatchInferenceJob,
+    endpoint: Endpoint,
+    rows: Row[],
+    signal: AbortSignal,
+    auth: string,
+    em: EntityManager,
+  ) {
     await this.deps.serving.ensureLoaded(endpoint, auth);
     const first = endpoint.routes.find((r) => r.weight > 0)?.modelVersionId as string;
     const signature = this.deps.serving.signatureOf(first);
@@ -289,7 +365,11 @@ export class BatchJobService {
     const outColumns: string[] = [];
     // A predicted row's cells, or the error of a row without prediction (its output cells are filled in at the end).
     const outRows: ({ cells: unknown[] } | { head: unknown[]; error: string })[] = [];
-    const head = (index: number, row: Row, version: string | null): unknown[] => [index, ...job.passthroughColumns.map((c) => row[c]), version];
+    const head = (index: number, row: Row, version: string | null): unknown[] => [
+      index,
+      ...job.passthroughColumns.map((c) => row[c]),
+      version,
+    ];
     // Progress is saved and published at most every 200 ms: a flush per small chunk costs more than the model.
     let lastReport = 0;
     let pending: { index: number; row: Row }[] = [];
@@ -298,7 +378,11 @@ export class BatchJobService {
       const batch = pending;
       pending = [];
       const slice = batch.map((b) => b.row);
-      const result = await this.deps.serving.predict(endpoint, rowsToTensors(slice, batch[0].index, job.mapping, signature.inputs), `batch:${job.id}:${batch[0].index}`);
+      const result = await this.deps.serving.predict(
+        endpoint,
+        rowsToTensors(slice, batch[0].index, job.mapping, signature.inputs),
+        `batch:${job.id}:${batch[0].index}`,
+      );
       const perOutput = result.outputs.map((t) => {
         const values = tensorToJson(t);
         const width = values.length / slice.length;
@@ -306,7 +390,8 @@ export class BatchJobService {
       });
       if (outColumns.length === 0) {
         outColumns.push('row', ...job.passthroughColumns, 'modelVersion');
-        for (const o of perOutput) for (let i = 0; i < o.width; i++) outColumns.push(o.width === 1 ? o.name : `${o.name}_${i}`);
+        for (const o of perOutput)
+          for (let i = 0; i < o.width; i++) outColumns.push(o.width === 1 ? o.name : `${o.name}_${i}`);
       }
       batch.forEach(({ index, row }, r) => {
         const line = head(index, row, result.version);

@@ -1,4 +1,9 @@
-import { ContentFormatError, parseCsvRecords, parseJsonLines, toCsv as writeCsv } from '../../../../lib/src/data/records';
+import {
+  ContentFormatError,
+  parseCsvRecords,
+  parseJsonLines,
+  toCsv as writeCsv,
+} from '../../../../lib/src/data/records';
 import type { TensorSpec } from '../runtime/model-signature';
 import type { WireTensor } from '../runtime/tensor.codec';
 import type { StoredColumnMapping } from './batch-job.entity';
@@ -11,7 +16,8 @@ export function parseDatasetRows(content: string, format: 'CSV' | 'JSONL'): Row[
     try {
       return parseJsonLines(content);
     } catch (error) {
-      if (error instanceof ContentFormatError) throw new Error(`line ${error.line} of the dataset is not JSON`, { cause: error });
+      if (error instanceof ContentFormatError)
+        throw new Error(`line ${error.line} of the dataset is not JSON`, { cause: error });
       throw error;
     }
   }
@@ -44,7 +50,12 @@ function cell(value: unknown, datatype: string, where: string): unknown {
 export class RowError extends Error {}
 
 /** Why a row cannot be predicted: the first empty or invalid mapped cell, or null when every cell is usable. */
-export function rowProblem(row: Row, rowNumber: number, mapping: readonly StoredColumnMapping[], inputs: readonly TensorSpec[]): { column: string; message: string } | null {
+export function rowProblem(
+  row: Row,
+  rowNumber: number,
+  mapping: readonly StoredColumnMapping[],
+  inputs: readonly TensorSpec[],
+): { column: string; message: string } | null {
   for (const m of mapping) {
     const spec = inputs.find((s) => s.name === m.input);
     if (!spec) throw new Error(`the model has no input "${m.input}"`);
@@ -63,7 +74,12 @@ export function rowProblem(row: Row, rowNumber: number, mapping: readonly Stored
  * Input tensors for a slice of rows: each mapped input becomes [rows, columns] of the signature's
  * datatype. An empty or invalid cell throws a RowError (check rows with rowProblem first): no NaN is ever sent.
  */
-export function rowsToTensors(rows: readonly Row[], offset: number, mapping: readonly StoredColumnMapping[], inputs: readonly TensorSpec[]): WireTensor[] {
+export function rowsToTensors(
+  rows: readonly Row[],
+  offset: number,
+  mapping: readonly StoredColumnMapping[],
+  inputs: readonly TensorSpec[],
+): WireTensor[] {
   return mapping.map((m) => {
     const spec = inputs.find((s) => s.name === m.input);
     if (!spec) throw new Error(`the model has no input "${m.input}"`);

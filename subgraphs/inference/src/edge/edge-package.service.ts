@@ -16,7 +16,11 @@ export interface EdgePackageResult {
   files: string[];
 }
 
-function onnxFacts(bytes: Uint8Array): { irVersion: number; opsets: { domain: string; version: number }[]; producer: string } {
+function onnxFacts(bytes: Uint8Array): {
+  irVersion: number;
+  opsets: { domain: string; version: number }[];
+  producer: string;
+} {
   const model = onnx.ModelProto.decode(bytes);
   return {
     irVersion: Number(model.irVersion),
@@ -31,10 +35,19 @@ function onnxFacts(bytes: Uint8Array): { irVersion: number; opsets: { domain: st
  */
 export class EdgePackageService {
   constructor(
-    private readonly deps: { source: ModelArtifactSource; store: ArtifactStore; uploads: UploadManager; onnxruntimeVersion: string },
+    private readonly deps: {
+      source: ModelArtifactSource;
+      store: ArtifactStore;
+      uploads: UploadManager;
+      onnxruntimeVersion: string;
+    },
   ) {}
 
-  async export({ viewer, em }: RequestScope, modelVersionId: string, authorization?: string): Promise<EdgePackageResult> {
+  async export(
+    { viewer, em }: RequestScope,
+    modelVersionId: string,
+    authorization?: string,
+  ): Promise<EdgePackageResult> {
     const info = await this.deps.source.describe(em, modelVersionId, viewer.organizationId, authorization);
     const bytes = await this.deps.source.bytes(info, authorization);
     const signature = info.servedSignature ?? info.declaredSignature ?? null;
@@ -72,13 +85,22 @@ export class EdgePackageService {
       { name: 'signature.json', content: `${JSON.stringify(signature, null, 2)}\n` },
       { name: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
       { name: 'loader.mjs', content: EDGE_LOADER_SOURCE, mode: 0o755 },
-      { name: 'package.json', content: `${JSON.stringify({ name: `aic-edge-${info.modelName}`.toLowerCase().replace(/[^a-z0-9-]/g, '-'), private: true, type: 'module', main: 'loader.mjs' }, null, 2)}\n` },
+      {
+        name: 'package.json',
+        content: `${JSON.stringify({ name: `aic-edge-${info.modelName}`.toLowerCase().replace(/[^a-z0-9-]/g, '-'), private: true, type: 'module', main: 'loader.mjs' }, null, 2)}\n`,
+      },
       { name: 'README.md', content: readme },
     ];
     const bundle = createTarGz(entries);
     const stored = await this.deps.store.put(bundle);
     const filename = `${info.modelName}-${info.version}-edge.tar.gz`.replace(/[^A-Za-z0-9._-]/g, '_');
-    const download = this.deps.uploads.issueDownload({ sha256: stored.sha256, filename, contentType: 'application/gzip', organizationId: viewer.organizationId, userId: viewer.id });
+    const download = this.deps.uploads.issueDownload({
+      sha256: stored.sha256,
+      filename,
+      contentType: 'application/gzip',
+      organizationId: viewer.organizationId,
+      userId: viewer.id,
+    });
     return {
       modelVersionId: info.id,
       sha256: stored.sha256,

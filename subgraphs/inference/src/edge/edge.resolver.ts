@@ -17,8 +17,13 @@ export class EdgePackage {
 
 @Resolver()
 export class EdgeResolver {
-  @Mutation(() => EdgePackage, { description: 'Bundles a model version for offline use: model.onnx, signature, manifest and loader' })
-  async exportEdgePackage(@Arg('modelVersion', () => ID) modelVersion: string, @Ctx() ctx: InferenceContext): Promise<EdgePackage> {
+  @Mutation(() => EdgePackage, {
+    description: 'Bundles a model version for offline use: model.onnx, signature, manifest and loader',
+  })
+  async exportEdgePackage(
+    @Arg('modelVersion', () => ID) modelVersion: string,
+    @Ctx() ctx: InferenceContext,
+  ): Promise<EdgePackage> {
     const result = await ctx.services.edge.export(requestScope(ctx), modelVersion, ctx.authorization);
     return { ...result, modelVersion: { id: result.modelVersionId } };
   }

@@ -36,8 +36,15 @@ export function createTarGz(entries: readonly TarEntry[], mtime: Date = new Date
   const parts: Buffer[] = [];
   const seconds = Math.floor(mtime.getTime() / 1000);
   for (const e of entries) {
-    const body = typeof e.content === 'string' ? Buffer.from(e.content, 'utf8') : Buffer.from(e.content.buffer, e.content.byteOffset, e.content.byteLength);
-    parts.push(header(e.name, body.length, e.mode ?? 0o644, seconds), body, Buffer.alloc((512 - (body.length % 512)) % 512));
+    const body =
+      typeof e.content === 'string'
+        ? Buffer.from(e.content, 'utf8')
+        : Buffer.from(e.content.buffer, e.content.byteOffset, e.content.byteLength);
+    parts.push(
+      header(e.name, body.length, e.mode ?? 0o644, seconds),
+      body,
+      Buffer.alloc((512 - (body.length % 512)) % 512),
+    );
   }
   parts.push(Buffer.alloc(1024));
   return gzipSync(Buffer.concat(parts));

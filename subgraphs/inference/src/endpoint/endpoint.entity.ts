@@ -50,7 +50,9 @@ export class Endpoint extends TrackedOrganizationEntity {
   maxQueueDelayMs!: number;
 
   @Property({ type: 'integer', default: 1 })
-  @Field(() => Int, { description: 'Session runs of this endpoint in flight at once (batches, with batching on); the rest queue' })
+  @Field(() => Int, {
+    description: 'Session runs of this endpoint in flight at once (batches, with batching on); the rest queue',
+  })
   replicas: number = 1;
 
   @Property({ type: 'json' })

@@ -24,12 +24,24 @@ export class CreateEndpointInput {
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true }) description?: string;
   @Field(() => [RouteInput]) routes!: RouteInput[];
-  @Field(() => ID, { nullable: true, description: 'Version that gets a copy of the traffic; its answers are measured and discarded' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Version that gets a copy of the traffic; its answers are measured and discarded',
+  })
   shadowModelVersion?: string;
-  @Field(() => BatchingInput, { nullable: true, description: 'Default: batching off (maxBatchSize 1)' }) batching?: BatchingInput;
-  @Field(() => Int, { nullable: true, description: 'Concurrent session runs (batches, with batching on), 1 to 64; default 1' }) replicas?: number;
-  @Field(() => [ExecutionProviderName], { nullable: true, description: "Default: the service's providers" }) executionProviders?: ExecutionProviderName[];
-  @Field(() => [WarmupDimInput], { nullable: true, description: 'Sizes of named dynamic dimensions for the warm-up input (others take 1)' })
+  @Field(() => BatchingInput, { nullable: true, description: 'Default: batching off (maxBatchSize 1)' })
+  batching?: BatchingInput;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Concurrent session runs (batches, with batching on), 1 to 64; default 1',
+  })
+  replicas?: number;
+  @Field(() => [ExecutionProviderName], { nullable: true, description: "Default: the service's providers" })
+  executionProviders?: ExecutionProviderName[];
+  @Field(() => [WarmupDimInput], {
+    nullable: true,
+    description: 'Sizes of named dynamic dimensions for the warm-up input (others take 1)',
+  })
   warmupDims?: WarmupDimInput[];
 }
 
@@ -38,10 +50,12 @@ export class UpdateEndpointInput {
   @Field(() => String, { nullable: true }) name?: string;
   @Field(() => String, { nullable: true }) description?: string;
   @Field(() => [RouteInput], { nullable: true }) routes?: RouteInput[];
-  @Field(() => ID, { nullable: true, description: 'Set to change the shadow; see clearShadow' }) shadowModelVersion?: string;
+  @Field(() => ID, { nullable: true, description: 'Set to change the shadow; see clearShadow' })
+  shadowModelVersion?: string;
   @Field(() => Boolean, { nullable: true }) clearShadow?: boolean;
   @Field(() => BatchingInput, { nullable: true }) batching?: BatchingInput;
-  @Field(() => Int, { nullable: true, description: 'Concurrent session runs (batches, with batching on), 1 to 64' }) replicas?: number;
+  @Field(() => Int, { nullable: true, description: 'Concurrent session runs (batches, with batching on), 1 to 64' })
+  replicas?: number;
   @Field(() => [ExecutionProviderName], { nullable: true }) executionProviders?: ExecutionProviderName[];
   @Field(() => [WarmupDimInput], { nullable: true }) warmupDims?: WarmupDimInput[];
 }

@@ -4,7 +4,16 @@ import { ModelVersionRef, OrganizationRef, UserRef } from '../common/refs.type';
 import type { InferenceContext } from '../context';
 import { Endpoint } from './endpoint.entity';
 import { CreateEndpointInput, UpdateEndpointInput } from './endpoint.input';
-import { BatchingSettings, EndpointMetricsEvent, EndpointRoute, EndpointStatus, ExecutionProviderName, VersionMetrics, VersionReadiness, WarmupDim } from './endpoint.types';
+import {
+  BatchingSettings,
+  EndpointMetricsEvent,
+  EndpointRoute,
+  EndpointStatus,
+  ExecutionProviderName,
+  VersionMetrics,
+  VersionReadiness,
+  WarmupDim,
+} from './endpoint.types';
 
 @Resolver(() => Endpoint)
 export class EndpointResolver {
@@ -19,7 +28,10 @@ export class EndpointResolver {
   }
 
   @Mutation(() => Endpoint, { description: 'Creates an endpoint; its versions start loading at once (see status)' })
-  createEndpoint(@Arg('input', () => CreateEndpointInput) input: CreateEndpointInput, @Ctx() ctx: InferenceContext): Promise<Endpoint> {
+  createEndpoint(
+    @Arg('input', () => CreateEndpointInput) input: CreateEndpointInput,
+    @Ctx() ctx: InferenceContext,
+  ): Promise<Endpoint> {
     return ctx.services.endpoints.create(requestScope(ctx), input, ctx.authorization);
   }
 
@@ -45,7 +57,11 @@ export class EndpointResolver {
   @FieldResolver(() => [EndpointRoute])
   routes(@Root() endpoint: Endpoint): EndpointRoute[] {
     const total = endpoint.routes.reduce((n, r) => n + r.weight, 0);
-    return endpoint.routes.map((r) => ({ modelVersion: { id: r.modelVersionId }, weight: r.weight, share: total > 0 ? r.weight / total : 0 }));
+    return endpoint.routes.map((r) => ({
+      modelVersion: { id: r.modelVersionId },
+      weight: r.weight,
+      share: total > 0 ? r.weight / total : 0,
+    }));
   }
 
   @FieldResolver(() => ModelVersionRef, { nullable: true })
@@ -58,12 +74,16 @@ export class EndpointResolver {
     return { maxBatchSize: endpoint.maxBatchSize, maxQueueDelayMs: endpoint.maxQueueDelayMs };
   }
 
-  @FieldResolver(() => Int, { description: 'Session runs of this endpoint executing now on this service replica (at most replicas)' })
+  @FieldResolver(() => Int, {
+    description: 'Session runs of this endpoint executing now on this service replica (at most replicas)',
+  })
   runsInFlight(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): number {
     return ctx.services.endpoints.runs(endpoint).inFlight;
   }
 
-  @FieldResolver(() => Int, { description: 'Session runs of this endpoint waiting for a free replica on this service replica' })
+  @FieldResolver(() => Int, {
+    description: 'Session runs of this endpoint waiting for a free replica on this service replica',
+  })
   runsQueued(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): number {
     return ctx.services.endpoints.runs(endpoint).queued;
   }
@@ -98,8 +118,14 @@ export class EndpointResolver {
     return ctx.services.endpoints.versionReadiness(endpoint);
   }
 
-  @FieldResolver(() => [VersionMetrics], { description: 'Per-version metrics over the last windowSeconds (default 60)' })
-  metrics(@Root() endpoint: Endpoint, @Arg('windowSeconds', () => Float, { nullable: true }) windowSeconds: number | undefined, @Ctx() ctx: InferenceContext): VersionMetrics[] {
+  @FieldResolver(() => [VersionMetrics], {
+    description: 'Per-version metrics over the last windowSeconds (default 60)',
+  })
+  metrics(
+    @Root() endpoint: Endpoint,
+    @Arg('windowSeconds', () => Float, { nullable: true }) windowSeconds: number | undefined,
+    @Ctx() ctx: InferenceContext,
+  ): VersionMetrics[] {
     return ctx.services.endpoints.metrics(endpoint, windowSeconds);
   }
 
@@ -117,7 +143,12 @@ export class EndpointResolver {
     description: 'Live per-version metrics of an endpoint, every intervalMs (default 1000, at least 100)',
     subscribe: async ({ args, context }) => {
       const ctx = context as InferenceContext;
-      return ctx.services.endpoints.watchMetrics(requestScope(ctx), args.endpoint as string, args.intervalMs as number | undefined, args.windowSeconds as number | undefined);
+      return ctx.services.endpoints.watchMetrics(
+        requestScope(ctx),
+        args.endpoint as string,
+        args.intervalMs as number | undefined,
+        args.windowSeconds as number | undefined,
+      );
     },
   })
   endpointMetrics(

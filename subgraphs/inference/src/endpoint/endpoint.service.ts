@@ -9,7 +9,13 @@ import type { ExecutionProvider } from '../runtime/execution-provider';
 import type { ModelArtifactSource } from '../serving/model-artifact.source';
 import type { ServingRegistry } from '../serving/serving.registry';
 import { Endpoint, type StoredRoute } from './endpoint.entity';
-import type { BatchingInput, CreateEndpointInput, RouteInput, UpdateEndpointInput, WarmupDimInput } from './endpoint.input';
+import type {
+  BatchingInput,
+  CreateEndpointInput,
+  RouteInput,
+  UpdateEndpointInput,
+  WarmupDimInput,
+} from './endpoint.input';
 import type { EndpointMetricsEvent, EndpointStatus, VersionMetrics, VersionReadiness } from './endpoint.types';
 import type { EndpointRepository } from './endpoint.repository';
 import { endpointStatus, toVersionMetrics, toVersionReadiness } from './endpoint.view';
@@ -22,23 +28,28 @@ function checkRoutes(routes: RouteInput[], errors: FieldError[]): StoredRoute[] 
   if (routes.length === 0) errors.push({ field: 'routes', message: 'needs at least one route' });
   const seen = new Set<string>();
   routes.forEach((r, i) => {
-    if (!Number.isFinite(r.weight) || r.weight < 0) errors.push({ field: `routes[${i}].weight`, message: 'must be a non-negative number' });
+    if (!Number.isFinite(r.weight) || r.weight < 0)
+      errors.push({ field: `routes[${i}].weight`, message: 'must be a non-negative number' });
     if (seen.has(r.modelVersion)) errors.push({ field: `routes[${i}].modelVersion`, message: 'is routed twice' });
     seen.add(r.modelVersion);
   });
-  if (routes.length > 0 && routes.every((r) => !(r.weight > 0))) errors.push({ field: 'routes', message: 'at least one route needs a positive weight' });
+  if (routes.length > 0 && routes.every((r) => !(r.weight > 0)))
+    errors.push({ field: 'routes', message: 'at least one route needs a positive weight' });
   return routes.map((r) => ({ modelVersionId: r.modelVersion, weight: r.weight }));
 }
 
 function checkBatching(b: BatchingInput, errors: FieldError[]): void {
-  if (!Number.isInteger(b.maxBatchSize) || b.maxBatchSize < 1 || b.maxBatchSize > 4096) errors.push({ field: 'batching.maxBatchSize', message: 'must be an integer from 1 to 4096' });
-  if (!Number.isFinite(b.maxQueueDelayMs) || b.maxQueueDelayMs < 0 || b.maxQueueDelayMs > 10_000) errors.push({ field: 'batching.maxQueueDelayMs', message: 'must be from 0 to 10000 ms' });
+  if (!Number.isInteger(b.maxBatchSize) || b.maxBatchSize < 1 || b.maxBatchSize > 4096)
+    errors.push({ field: 'batching.maxBatchSize', message: 'must be an integer from 1 to 4096' });
+  if (!Number.isFinite(b.maxQueueDelayMs) || b.maxQueueDelayMs < 0 || b.maxQueueDelayMs > 10_000)
+    errors.push({ field: 'batching.maxQueueDelayMs', message: 'must be from 0 to 10000 ms' });
 }
 
 const MAX_REPLICAS = 64;
 
 function checkReplicas(replicas: number, errors: FieldError[]): void {
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) errors.push({ field: 'replicas', message: `must be an integer from 1 to ${MAX_REPLICAS}` });
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+    errors.push({ field: 'replicas', message: `must be an integer from 1 to ${MAX_REPLICAS}` });
 }
 
 function checkProviders(p: string[], errors: FieldError[]): void {
@@ -50,7 +61,8 @@ function warmupRecord(dims: WarmupDimInput[], errors: FieldError[]): Record<stri
   const out: Record<string, number> = {};
   dims.forEach((d, i) => {
     if (!d.name) errors.push({ field: `warmupDims[${i}].name`, message: 'must not be empty' });
-    if (!Number.isInteger(d.size) || d.size < 1 || d.size > 1_000_000) errors.push({ field: `warmupDims[${i}].size`, message: 'must be an integer from 1 to 1000000' });
+    if (!Number.isInteger(d.size) || d.size < 1 || d.size > 1_000_000)
+      errors.push({ field: `warmupDims[${i}].size`, message: 'must be an integer from 1 to 1000000' });
     out[d.name] = d.size;
   });
   return out;
@@ -126,7 +138,11 @@ export class EndpointService {
   /** Creates an endpoint; its versions start loading at once (see `status`). */
   async create({ viewer, em }: RequestScope, input: CreateEndpointInput, authorization?: string): Promise<Endpoint> {
     const errors: FieldError[] = [];
-    if (!NAME.test(input.name)) errors.push({ field: 'name', message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' });
+    if (!NAME.test(input.name))
+      errors.push({
+        field: 'name',
+        message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+      });
     const routes = checkRoutes(input.routes, errors);
     const batching = input.batching ?? { maxBatchSize: 1, maxQueueDelayMs: 0 };
     checkBatching(batching, errors);
@@ -137,7 +153,8 @@ export class EndpointService {
     const warmupDims = warmupRecord(input.warmupDims ?? [], errors);
     if (errors.length) throw new BadUserInputError('Invalid endpoint', errors);
     await this.checkVersions(em, viewer.organizationId, routes, input.shadowModelVersion ?? null, authorization);
-    if (await this.endpoints.nameTaken(em, viewer.organizationId, input.name)) throw new ConflictError(`An endpoint named ${input.name} exists`);
+    if (await this.endpoints.nameTaken(em, viewer.organizationId, input.name))
+      throw new ConflictError(`An endpoint named ${input.name} exists`);
     const endpoint = em.create(Endpoint, {
       organizationId: viewer.organizationId,
       name: input.name,
@@ -162,7 +179,11 @@ export class EndpointService {
     const { viewer, em } = scope;
     const endpoint = await this.get(scope, id);
     const errors: FieldError[] = [];
-    if (input.name !== undefined && input.name !== null && !NAME.test(input.name)) errors.push({ field: 'name', message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' });
+    if (input.name !== undefined && input.name !== null && !NAME.test(input.name))
+      errors.push({
+        field: 'name',
+        message: 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+      });
     const routes = input.routes ? checkRoutes(input.routes, errors) : endpoint.routes;
     if (input.batching) checkBatching(input.batching, errors);
     if (input.replicas !== undefined && input.replicas !== null) checkReplicas(input.replicas, errors);
@@ -171,7 +192,11 @@ export class EndpointService {
     if (errors.length) throw new BadUserInputError('Invalid endpoint', errors);
     const shadow = input.clearShadow ? null : (input.shadowModelVersion ?? endpoint.shadowModelVersionId ?? null);
     await this.checkVersions(em, viewer.organizationId, routes, shadow, authorization);
-    if (input.name && input.name !== endpoint.name && (await this.endpoints.nameTaken(em, viewer.organizationId, input.name))) {
+    if (
+      input.name &&
+      input.name !== endpoint.name &&
+      (await this.endpoints.nameTaken(em, viewer.organizationId, input.name))
+    ) {
       throw new ConflictError(`An endpoint named ${input.name} exists`);
     }
     this.forgetLookups(endpoint.id);
@@ -217,10 +242,15 @@ export class EndpointService {
   async warmUp(em: EntityManager, pod?: InferencePodIdentity, logger?: Pick<Logger, 'warn'>): Promise<void> {
     const all = await this.endpoints.all(em);
     const own = pod?.endpointId ? all.find((e) => e.id === pod.endpointId) : undefined;
-    if (pod?.endpointId && !own) logger?.warn({ endpointId: pod.endpointId }, 'the endpoint this pod was deployed for does not exist here');
+    if (pod?.endpointId && !own)
+      logger?.warn({ endpointId: pod.endpointId }, 'the endpoint this pod was deployed for does not exist here');
     if (own && pod?.modelVersionIds.length) {
       const current = own.routes.map((r) => r.modelVersionId).sort();
-      if (current.join(',') !== [...pod.modelVersionIds].sort().join(',')) logger?.warn({ endpointId: own.id, deployed: pod.modelVersionIds, current }, 'the endpoint routes other model versions than the pod was deployed with');
+      if (current.join(',') !== [...pod.modelVersionIds].sort().join(','))
+        logger?.warn(
+          { endpointId: own.id, deployed: pod.modelVersionIds, current },
+          'the endpoint routes other model versions than the pod was deployed with',
+        );
     }
     for (const endpoint of own ? [own, ...all.filter((e) => e !== own)] : all) this.serving.loadInBackground(endpoint);
   }
@@ -237,7 +267,10 @@ export class EndpointService {
 
   /** Per-version metrics over the last `windowSeconds` (default 60). */
   metrics(endpoint: Endpoint, windowSeconds?: number | null): VersionMetrics[] {
-    return this.serving.metricsOf(endpoint.id).snapshot((windowSeconds ?? 60) * 1000).map(toVersionMetrics);
+    return this.serving
+      .metricsOf(endpoint.id)
+      .snapshot((windowSeconds ?? 60) * 1000)
+      .map(toVersionMetrics);
   }
 
   /** Session runs of the endpoint executing and waiting for a free replica on this service replica. */
@@ -247,7 +280,12 @@ export class EndpointService {
   }
 
   /** Live per-version metrics of an endpoint of the viewer's organization, every `intervalMs` (at least 100). */
-  async watchMetrics(scope: RequestScope, idOrName: string, intervalMs?: number | null, windowSeconds?: number | null): Promise<AsyncIterable<EndpointMetricsEvent>> {
+  async watchMetrics(
+    scope: RequestScope,
+    idOrName: string,
+    intervalMs?: number | null,
+    windowSeconds?: number | null,
+  ): Promise<AsyncIterable<EndpointMetricsEvent>> {
     const endpoint = await this.get(scope, idOrName);
     const every = Math.max(100, intervalMs ?? 1000);
     const windowMs = (windowSeconds ?? 60) * 1000;
@@ -258,7 +296,13 @@ export class EndpointService {
     }));
   }
 
-  private async checkVersions(em: EntityManager, organizationId: string, routes: StoredRoute[], shadow: string | null, authorization?: string): Promise<void> {
+  private async checkVersions(
+    em: EntityManager,
+    organizationId: string,
+    routes: StoredRoute[],
+    shadow: string | null,
+    authorization?: string,
+  ): Promise<void> {
     const wanted = routes.map((r, i) => ({ id: r.modelVersionId, field: `routes[${i}].modelVersion` }));
     if (shadow) wanted.push({ id: shadow, field: 'shadowModelVersion' });
     const errors: FieldError[] = [];

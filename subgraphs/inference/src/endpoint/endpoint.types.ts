@@ -5,7 +5,10 @@ export enum ExecutionProviderName {
   CUDA = 'cuda',
   CPU = 'cpu',
 }
-registerEnumType(ExecutionProviderName, { name: 'ExecutionProvider', description: 'onnxruntime execution providers, in order of preference' });
+registerEnumType(ExecutionProviderName, {
+  name: 'ExecutionProvider',
+  description: 'onnxruntime execution providers, in order of preference',
+});
 
 export enum EndpointStatus {
   LOADING = 'LOADING',
@@ -15,7 +18,8 @@ export enum EndpointStatus {
 }
 registerEnumType(EndpointStatus, {
   name: 'EndpointStatus',
-  description: 'READY: every routed version is loaded and warm; LOADING: some are still loading; DEGRADED: some are ready, others failed or were evicted; FAILED: none is ready',
+  description:
+    'READY: every routed version is loaded and warm; LOADING: some are still loading; DEGRADED: some are ready, others failed or were evicted; FAILED: none is ready',
 });
 
 export enum SessionStateName {
@@ -37,7 +41,11 @@ export class EndpointRoute {
 @ObjectType({ description: 'Dynamic batching: concurrent requests join one onnxruntime run' })
 export class BatchingSettings {
   @Field(() => Int, { description: 'Most rows per run; 1 turns batching off' }) maxBatchSize!: number;
-  @Field(() => Float, { description: 'How long a batch may wait for more requests (ms); with 0 a request runs at once when the model is idle and requests arriving while it is busy join the next run' }) maxQueueDelayMs!: number;
+  @Field(() => Float, {
+    description:
+      'How long a batch may wait for more requests (ms); with 0 a request runs at once when the model is idle and requests arriving while it is busy join the next run',
+  })
+  maxQueueDelayMs!: number;
 }
 
 @ObjectType({ description: 'Size used for a named dynamic dimension when warming a session up' })
@@ -53,7 +61,8 @@ export class VersionReadiness {
   @Field(() => SessionStateName) state!: SessionStateName;
   @Field(() => String, { nullable: true, description: 'Why it is not READY' }) reason?: string | null;
   @Field(() => ExecutionProviderName, { nullable: true }) provider?: ExecutionProviderName | null;
-  @Field(() => String, { nullable: true, description: 'Why a preferred execution provider was not used' }) providerNote?: string | null;
+  @Field(() => String, { nullable: true, description: 'Why a preferred execution provider was not used' })
+  providerNote?: string | null;
   @Field(() => Float, { nullable: true }) warmupMs?: number | null;
   @Field(() => Date, { nullable: true }) loadedAt?: Date | null;
 }

@@ -2,7 +2,13 @@ import type { ModelVersionRef } from '../common/refs.type';
 import type { VersionMetricsSnapshot } from '../runtime/version.metrics';
 import type { VersionReadinessInfo } from '../serving/serving.registry';
 import type { Endpoint } from './endpoint.entity';
-import { EndpointStatus, type ExecutionProviderName, type SessionStateName, type VersionMetrics, type VersionReadiness } from './endpoint.types';
+import {
+  EndpointStatus,
+  type ExecutionProviderName,
+  type SessionStateName,
+  type VersionMetrics,
+  type VersionReadiness,
+} from './endpoint.types';
 
 const ref = (id: string): ModelVersionRef => ({ id });
 
@@ -41,13 +47,21 @@ export function toVersionMetrics(m: VersionMetricsSnapshot): VersionMetrics {
  * An endpoint's status from its routed versions with traffic (shadows do not gate readiness), and
  * the reasons of those that are not ready.
  */
-export function endpointStatus(endpoint: Endpoint, statuses: readonly VersionReadinessInfo[]): { status: EndpointStatus; reason: string | null } {
+export function endpointStatus(
+  endpoint: Endpoint,
+  statuses: readonly VersionReadinessInfo[],
+): { status: EndpointStatus; reason: string | null } {
   const routed = new Set(endpoint.routes.filter((r) => r.weight > 0).map((r) => r.modelVersionId));
   const relevant = statuses.filter((s) => s.role === 'route' && routed.has(s.key));
   const notReady = relevant.filter((s) => s.state !== 'READY');
-  const reason = notReady.length ? notReady.map((s) => `${s.key}: ${s.state.toLowerCase()}${s.reason ? ` (${s.reason})` : ''}`).join('; ') : null;
+  const reason = notReady.length
+    ? notReady.map((s) => `${s.key}: ${s.state.toLowerCase()}${s.reason ? ` (${s.reason})` : ''}`).join('; ')
+    : null;
   if (notReady.length === 0) return { status: EndpointStatus.READY, reason: null };
   if (notReady.some((s) => s.state === 'LOADING')) return { status: EndpointStatus.LOADING, reason };
   if (notReady.length < relevant.length) return { status: EndpointStatus.DEGRADED, reason };
-  return { status: notReady.some((s) => s.state === 'FAILED') ? EndpointStatus.FAILED : EndpointStatus.LOADING, reason };
+  return {
+    status: notReady.some((s) => s.state === 'FAILED') ? EndpointStatus.FAILED : EndpointStatus.LOADING,
+    reason,
+  };
 }

@@ -19,14 +19,26 @@ export interface OipRouteDeps {
   version: string;
 }
 
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, MODEL_NOT_READY: 503 };
+const STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  MODEL_NOT_READY: 503,
+};
 
 function fail(res: express.Response, error: unknown): void {
-  const mapped = toApiError(error) as { message?: string; extensions?: { code?: string; fields?: { field: string; message: string }[] } };
+  const mapped = toApiError(error) as {
+    message?: string;
+    extensions?: { code?: string; fields?: { field: string; message: string }[] };
+  };
   const code = mapped.extensions?.code;
   const status = (code && Object.hasOwn(STATUS, code) ? STATUS[code] : undefined) ?? 500;
   const details = mapped.extensions?.fields?.map((f) => `${f.field}: ${f.message}`).join('; ');
-  res.status(status).json({ error: status === 500 ? 'Internal server error' : details ? `${mapped.message}: ${details}` : String(mapped.message) });
+  res.status(status).json({
+    error:
+      status === 500 ? 'Internal server error' : details ? `${mapped.message}: ${details}` : String(mapped.message),
+  });
 }
 
 function specJson(s: TensorSpec) {
@@ -34,7 +46,8 @@ function specJson(s: TensorSpec) {
 }
 
 function permission(viewer: Viewer, p: string): void {
-  if (!viewer.permissions.includes(p)) throw Object.assign(new Error(`Missing permission ${p}`), { extensions: { code: 'FORBIDDEN' } });
+  if (!viewer.permissions.includes(p))
+    throw Object.assign(new Error(`Missing permission ${p}`), { extensions: { code: 'FORBIDDEN' } });
 }
 
 /**
@@ -55,7 +68,9 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
         return (em ??= deps.orm.em.fork());
       },
     };
-    return perm === 'inference:invoke' ? deps.services.endpoints.forPrediction(scope, name) : deps.services.endpoints.get(scope, name);
+    return perm === 'inference:invoke'
+      ? deps.services.endpoints.forPrediction(scope, name)
+      : deps.services.endpoints.get(scope, name);
   };
   const serving = deps.services.serving;
   const signatureFor = (endpoint: Endpoint, version?: string): ModelSignature | undefined => {
@@ -119,7 +134,9 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
         isReady = st.status === 'READY';
         reason = st.reason;
       }
-      res.status(isReady ? 200 : 503).json(isReady ? { name: endpoint.name, ready: true } : { name: endpoint.name, ready: false, error: reason });
+      res
+        .status(isReady ? 200 : 503)
+        .json(isReady ? { name: endpoint.name, ready: true } : { name: endpoint.name, ready: false, error: reason });
     } catch (error) {
       fail(res, error);
     }
@@ -136,7 +153,8 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const request = parseInferRequest(body, headerLength);
       const version = req.params.version ? String(req.params.version) : undefined;
-      const routingKey = typeof request.parameters?.routing_key === 'string' ? request.parameters.routing_key : undefined;
+      const routingKey =
+        typeof request.parameters?.routing_key === 'string' ? request.parameters.routing_key : undefined;
       const result = await serving.predict(endpoint, request.inputs, routingKey, req.headers.authorization, version);
       const wanted = request.outputs?.map((o) => o.name);
       const unknown = wanted?.filter((n) => !result.outputs.some((o) => o.name === n)) ?? [];
@@ -145,7 +163,11 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
         return;
       }
       const outputs = wanted ? result.outputs.filter((o) => wanted.includes(o.name)) : result.outputs;
-      const response = buildInferResponse({ model_name: endpoint.name, model_version: result.version, ...(request.id ? { id: request.id } : {}) }, outputs, (n) => wantsBinary(request, n));
+      const response = buildInferResponse(
+        { model_name: endpoint.name, model_version: result.version, ...(request.id ? { id: request.id } : {}) },
+        outputs,
+        (n) => wantsBinary(request, n),
+      );
       if (response.headerLength !== undefined) {
         res.setHeader(INFERENCE_HEADER, String(response.headerLength));
         res.setHeader('content-type', 'application/octet-stream');

@@ -14,8 +14,10 @@ export class VersionComparisonRow {
   @Field(() => Float, { nullable: true }) latencyP99Ms?: number | null;
   @Field(() => Float, { nullable: true, description: 'p50 minus the baseline p50' }) latencyP50DeltaMs?: number | null;
   @Field(() => Float, { nullable: true }) errorRateDelta?: number | null;
-  @Field(() => Float, { nullable: true, description: 'Two-proportion z-test p-value (two-sided)' }) errorRatePValue?: number | null;
-  @Field(() => Float, { nullable: true, description: 'Mann-Whitney U p-value on latencies (two-sided)' }) latencyPValue?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Two-proportion z-test p-value (two-sided)' }) errorRatePValue?:
+    number | null;
+  @Field(() => Float, { nullable: true, description: 'Mann-Whitney U p-value on latencies (two-sided)' })
+  latencyPValue?: number | null;
 }
 
 @ObjectType({ description: 'The versions of an endpoint compared over a time window' })

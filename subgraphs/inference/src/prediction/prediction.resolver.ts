@@ -12,7 +12,9 @@ export class PredictionResolver {
     return ctx.services.predictions.predict(requestScope(ctx), input, ctx.authorization);
   }
 
-  @Query(() => VersionComparison, { description: 'Compares the versions of an endpoint (A/B, canary, shadow) over the last windowSeconds' })
+  @Query(() => VersionComparison, {
+    description: 'Compares the versions of an endpoint (A/B, canary, shadow) over the last windowSeconds',
+  })
   compareVersions(
     @Arg('endpoint', () => String) endpointIdOrName: string,
     @Arg('windowSeconds', () => Float, { nullable: true }) windowSeconds: number | undefined,
@@ -22,7 +24,8 @@ export class PredictionResolver {
   }
 
   @Subscription(() => PredictionEvent, {
-    description: "Every prediction made on an endpoint, by any client: version, latency and (with includeOutputs) outputs",
+    description:
+      'Every prediction made on an endpoint, by any client: version, latency and (with includeOutputs) outputs',
     subscribe: async ({ args, context }) => {
       const ctx = context as InferenceContext;
       return ctx.services.predictions.stream(requestScope(ctx), args.endpoint as string);
@@ -39,7 +42,10 @@ export class PredictionResolver {
       latencyMs: event.latencyMs,
       routingKey: event.routingKey,
       at: new Date(event.at),
-      outputs: includeOutputs && event.outputs ? event.outputs.map((o) => ({ ...o, datatype: o.datatype as TensorDatatype })) : null,
+      outputs:
+        includeOutputs && event.outputs
+          ? event.outputs.map((o) => ({ ...o, datatype: o.datatype as TensorDatatype }))
+          : null,
       outputsOmitted: event.outputsOmitted,
     };
   }

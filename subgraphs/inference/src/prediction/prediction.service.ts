@@ -25,28 +25,48 @@ export class PredictionService {
   /** Runs the endpoint on input tensors; the routed version answers. Outputs are encoded only when read. */
   async predict(scope: RequestScope, input: PredictInput, authorization?: string): Promise<Prediction> {
     const endpoint = await this.endpoints.forPrediction(scope, input.endpoint);
-    const result = await withApiErrors(() => this.serving.predict(endpoint, input.inputs, input.routingKey, authorization));
+    const result = await withApiErrors(() =>
+      this.serving.predict(endpoint, input.inputs, input.routingKey, authorization),
+    );
     const wanted = input.parameters?.outputs;
     if (wanted) {
       const unknown = wanted.filter((n) => !result.outputs.some((o) => o.name === n));
-      if (unknown.length) throw new BadUserInputError('Unknown outputs', unknown.map((n) => ({ field: 'parameters.outputs', message: `the model has no output "${n}"` })));
+      if (unknown.length)
+        throw new BadUserInputError(
+          'Unknown outputs',
+          unknown.map((n) => ({ field: 'parameters.outputs', message: `the model has no output "${n}"` })),
+        );
     }
     const raw = input.parameters?.rawOutputs === true;
-    const prediction = { id: randomUUID(), endpointId: endpoint.id, modelVersion: { id: result.version }, latencyMs: result.latencyMs, createdAt: this.clock() } as Prediction;
+    const prediction = {
+      id: randomUUID(),
+      endpointId: endpoint.id,
+      modelVersion: { id: result.version },
+      latencyMs: result.latencyMs,
+      createdAt: this.clock(),
+    } as Prediction;
     // Encoded only when the operation selects `outputs` (a caller after the latency alone pays nothing).
     let outputs: Tensor[] | undefined;
     Object.defineProperty(prediction, 'outputs', {
       enumerable: true,
-      get: () => (outputs ??= result.outputs.filter((o) => !wanted || wanted.includes(o.name)).map((o) => encodeTensor(o, raw) as Tensor)),
+      get: () =>
+        (outputs ??= result.outputs
+          .filter((o) => !wanted || wanted.includes(o.name))
+          .map((o) => encodeTensor(o, raw) as Tensor)),
     });
     return prediction;
   }
 
   /** Compares the versions of an endpoint (A/B, canary, shadow) over the last `windowSeconds` (default 900). */
-  async compare(scope: RequestScope, endpointIdOrName: string, windowSeconds?: number | null): Promise<VersionComparison> {
+  async compare(
+    scope: RequestScope,
+    endpointIdOrName: string,
+    windowSeconds?: number | null,
+  ): Promise<VersionComparison> {
     const endpoint = await this.endpoints.get(scope, endpointIdOrName);
     const seconds = windowSeconds ?? 900;
-    if (!(seconds > 0)) throw new BadUserInputError('Invalid window', [{ field: 'windowSeconds', message: 'must be positive' }]);
+    if (!(seconds > 0))
+      throw new BadUserInputError('Invalid window', [{ field: 'windowSeconds', message: 'must be positive' }]);
     const metrics = this.serving.metricsOf(endpoint.id);
     const versions = this.serving.versionsOf(endpoint);
     const rows = compareVersions(versions.map((v) => ({ version: v.id, ...metrics.of(v.id).window(seconds * 1000) })));

@@ -19,18 +19,29 @@ export enum TensorDatatype {
 }
 registerEnumType(TensorDatatype, { name: 'TensorDatatype', description: 'Open Inference Protocol v2 datatypes' });
 
-@InputType({ description: 'An input tensor: JSON data (flat or nested, row-major) or base64 rawData (little-endian, row-major)' })
+@InputType({
+  description: 'An input tensor: JSON data (flat or nested, row-major) or base64 rawData (little-endian, row-major)',
+})
 export class TensorInput {
   @Field(() => String) name!: string;
   @Field(() => TensorDatatype) datatype!: TensorDatatype;
   @Field(() => [Int]) shape!: number[];
-  @Field(() => JSONScalar, { nullable: true, description: 'Elements; 64-bit integers beyond 2^53 as strings; NaN/Infinity as strings' }) data?: unknown;
-  @Field(() => String, { nullable: true, description: 'base64 of the raw little-endian bytes (BYTES: 4-byte length before each element)' }) rawData?: string;
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'Elements; 64-bit integers beyond 2^53 as strings; NaN/Infinity as strings',
+  })
+  data?: unknown;
+  @Field(() => String, {
+    nullable: true,
+    description: 'base64 of the raw little-endian bytes (BYTES: 4-byte length before each element)',
+  })
+  rawData?: string;
 }
 
 @InputType()
 export class PredictParameters {
-  @Field(() => Boolean, { nullable: true, description: 'Answer outputs as base64 rawData instead of JSON data' }) rawOutputs?: boolean;
+  @Field(() => Boolean, { nullable: true, description: 'Answer outputs as base64 rawData instead of JSON data' })
+  rawOutputs?: boolean;
   @Field(() => [String], { nullable: true, description: 'Only these outputs (default: all)' }) outputs?: string[];
 }
 
@@ -38,7 +49,11 @@ export class PredictParameters {
 export class PredictInput {
   @Field(() => String, { description: 'Endpoint id or name' }) endpoint!: string;
   @Field(() => [TensorInput]) inputs!: TensorInput[];
-  @Field(() => String, { nullable: true, description: 'Sticky routing: the same key reaches the same version while routes stay' }) routingKey?: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Sticky routing: the same key reaches the same version while routes stay',
+  })
+  routingKey?: string;
   @Field(() => PredictParameters, { nullable: true }) parameters?: PredictParameters;
 }
 
@@ -57,7 +72,8 @@ export class Prediction {
   @Field(() => ID) endpointId!: string;
   @Field(() => ModelVersionRef, { description: 'The version that answered' }) modelVersion!: ModelVersionRef;
   @Field(() => [Tensor]) outputs!: Tensor[];
-  @Field(() => Float, { description: 'Time inside the service: validation, queueing and onnxruntime' }) latencyMs!: number;
+  @Field(() => Float, { description: 'Time inside the service: validation, queueing and onnxruntime' })
+  latencyMs!: number;
   @Field(() => Date) createdAt!: Date;
 }
 
@@ -68,6 +84,11 @@ export class PredictionEvent {
   @Field(() => Float) latencyMs!: number;
   @Field(() => String, { nullable: true }) routingKey?: string | null;
   @Field(() => Date) at!: Date;
-  @Field(() => [Tensor], { nullable: true, description: 'Only when asked for (includeOutputs) and not larger than the stream limit' }) outputs?: Tensor[] | null;
-  @Field(() => Boolean, { description: 'True when the outputs were too large for the stream' }) outputsOmitted!: boolean;
+  @Field(() => [Tensor], {
+    nullable: true,
+    description: 'Only when asked for (includeOutputs) and not larger than the stream limit',
+  })
+  outputs?: Tensor[] | null;
+  @Field(() => Boolean, { description: 'True when the outputs were too large for the stream' })
+  outputsOmitted!: boolean;
 }

@@ -16,7 +16,8 @@ export class ConcurrencyLimiter {
   }
 
   private static check(limit: number): void {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`a concurrency limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`a concurrency limit must be a positive integer, got ${limit}`);
   }
 
   get limit(): number {

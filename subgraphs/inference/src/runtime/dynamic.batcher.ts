@@ -198,7 +198,10 @@ export class DynamicBatcher {
 
   private async runGroup(items: Pending[]): Promise<void> {
     this.stats.runs += 1;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, items.reduce((n, p) => n + p.rows, 0));
+    this.stats.largestBatch = Math.max(
+      this.stats.largestBatch,
+      items.reduce((n, p) => n + p.rows, 0),
+    );
     if (items.length === 1) {
       const [only] = items;
       await this.execute(only.inputs).then(only.resolve, only.reject);
@@ -208,7 +211,12 @@ export class DynamicBatcher {
     try {
       const joined = items[0].inputs.map((t, i) => {
         const axis = this.layout.inputAxes[i];
-        return axis === null ? t : concatTensors(items.map((p) => p.inputs[i]), axis);
+        return axis === null
+          ? t
+          : concatTensors(
+              items.map((p) => p.inputs[i]),
+              axis,
+            );
       });
       outputs = await this.execute(joined);
     } catch (error) {

@@ -35,11 +35,14 @@ export function validateRouterConfig(config: RouterConfig): void {
   if (config.routes.length === 0) throw new RuntimeInputError('an endpoint needs at least one route', 'routes');
   const seen = new Set<string>();
   config.routes.forEach((r, i) => {
-    if (!Number.isFinite(r.weight) || r.weight < 0) throw new RuntimeInputError('weight must be a non-negative number', `routes[${i}].weight`);
-    if (seen.has(r.version)) throw new RuntimeInputError(`version ${r.version} is routed twice`, `routes[${i}].modelVersion`);
+    if (!Number.isFinite(r.weight) || r.weight < 0)
+      throw new RuntimeInputError('weight must be a non-negative number', `routes[${i}].weight`);
+    if (seen.has(r.version))
+      throw new RuntimeInputError(`version ${r.version} is routed twice`, `routes[${i}].modelVersion`);
     seen.add(r.version);
   });
-  if (config.routes.every((r) => r.weight === 0)) throw new RuntimeInputError('at least one route needs a positive weight', 'routes');
+  if (config.routes.every((r) => r.weight === 0))
+    throw new RuntimeInputError('at least one route needs a positive weight', 'routes');
 }
 
 /**

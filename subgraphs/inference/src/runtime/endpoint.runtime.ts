@@ -108,7 +108,12 @@ export class EndpointRuntime {
     const started = performance.now();
     const metrics = this.metrics.of(version);
     try {
-      const outputs = await this.executor.run(version, this.executor.decode(version, request.inputs), this.config.batching, this.options.limiter);
+      const outputs = await this.executor.run(
+        version,
+        this.executor.decode(version, request.inputs),
+        this.config.batching,
+        this.options.limiter,
+      );
       const latencyMs = performance.now() - started;
       metrics.record(latencyMs, true);
       return { version, outputs, latencyMs };
@@ -128,10 +133,20 @@ export class EndpointRuntime {
     const run = (async () => {
       let outcome: ShadowOutcome;
       try {
-        await this.executor.run(version, this.executor.decode(version, wire), this.config.batching, this.options.limiter);
+        await this.executor.run(
+          version,
+          this.executor.decode(version, wire),
+          this.config.batching,
+          this.options.limiter,
+        );
         outcome = { version, latencyMs: performance.now() - started, ok: true };
       } catch (error) {
-        outcome = { version, latencyMs: performance.now() - started, ok: false, error: error instanceof Error ? error.message : String(error) };
+        outcome = {
+          version,
+          latencyMs: performance.now() - started,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        };
       }
       this.metrics.of(version).record(outcome.latencyMs, outcome.ok);
       this.options.onShadow?.(outcome);

@@ -16,7 +16,8 @@ export function isExecutionProvider(value: string): value is ExecutionProvider {
  * onnxruntime for CUDA then fails inside native code with a less helpful message.
  */
 export function probeCudaUnavailable(): string | undefined {
-  if (process.platform !== 'linux' && process.platform !== 'win32') return `CUDA is not supported on ${process.platform}`;
+  if (process.platform !== 'linux' && process.platform !== 'win32')
+    return `CUDA is not supported on ${process.platform}`;
   const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
   const binDir = path.join(root, 'bin', 'napi-v6', process.platform, process.arch);
   const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';

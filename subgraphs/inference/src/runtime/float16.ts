@@ -17,12 +17,12 @@ export function toFloat16Bits(value: number): number {
     const half = 1 << (shift - 1);
     const rest = mant & ((1 << shift) - 1);
     let out = mant >>> shift;
-    if (rest > half || (rest === half && (out & 1))) out += 1;
+    if (rest > half || (rest === half && out & 1)) out += 1;
     return sign | out;
   }
   let out = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (out & 1))) out += 1;
+  if (rest > 0x1000 || (rest === 0x1000 && out & 1)) out += 1;
   return sign | out;
 }
 

@@ -30,7 +30,12 @@ export class ModelExecutor {
    * Runs decoded inputs (signature order) on `version`, batched when the settings and model allow,
    * with at most `limiter.limit` session runs of that limiter in flight.
    */
-  run(version: string, inputs: DecodedTensor[], batching?: BatchingOptions, limiter?: ConcurrencyLimiter): Promise<DecodedTensor[]> {
+  run(
+    version: string,
+    inputs: DecodedTensor[],
+    batching?: BatchingOptions,
+    limiter?: ConcurrencyLimiter,
+  ): Promise<DecodedTensor[]> {
     const batcher = batching && batching.maxBatchSize > 1 ? this.batcherFor(version, batching, limiter) : null;
     if (batcher) return batcher.submit(inputs);
     return limiter ? limiter.run(() => this.sessions.run(version, inputs)) : this.sessions.run(version, inputs);
@@ -65,7 +70,8 @@ export class ModelExecutor {
     let batcher = this.batchers.get(key);
     if (batcher === undefined) {
       const layout = batchLayoutOf(this.signature(version));
-      const execute = (inputs: DecodedTensor[]) => (limiter ? limiter.run(() => this.sessions.run(version, inputs)) : this.sessions.run(version, inputs));
+      const execute = (inputs: DecodedTensor[]) =>
+        limiter ? limiter.run(() => this.sessions.run(version, inputs)) : this.sessions.run(version, inputs);
       batcher = layout ? new DynamicBatcher(execute, layout, batching, () => limiter?.limit ?? 1) : null;
       this.batchers.set(key, batcher);
     }

@@ -22,7 +22,9 @@ export const INFERENCE_HEADER = 'inference-header-content-length';
 export function parseInferRequest(body: Buffer, headerLength?: number): InferRequestBody {
   const jsonEnd = headerLength ?? body.length;
   if (!Number.isInteger(jsonEnd) || jsonEnd < 0 || jsonEnd > body.length) {
-    throw new RuntimeInputError(`Inference-Header-Content-Length ${headerLength} does not fit a body of ${body.length} bytes`);
+    throw new RuntimeInputError(
+      `Inference-Header-Content-Length ${headerLength} does not fit a body of ${body.length} bytes`,
+    );
   }
   let parsed: InferRequestBody;
   try {
@@ -32,7 +34,11 @@ export function parseInferRequest(body: Buffer, headerLength?: number): InferReq
   }
   // Nested tensor data is flattened recursively.
   const tooDeep = jsonTooDeepAt(parsed);
-  if (tooDeep !== undefined) throw new RuntimeInputError(`request JSON nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`, 'inputs');
+  if (tooDeep !== undefined)
+    throw new RuntimeInputError(
+      `request JSON nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`,
+      'inputs',
+    );
   if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.inputs)) {
     throw new RuntimeInputError('request needs an "inputs" list', 'inputs');
   }
@@ -41,10 +47,16 @@ export function parseInferRequest(body: Buffer, headerLength?: number): InferReq
     const size = input?.parameters?.binary_data_size;
     if (size === undefined) return;
     if (headerLength === undefined) {
-      throw new RuntimeInputError('binary_data_size needs the Inference-Header-Content-Length header', `inputs[${i}].parameters.binary_data_size`);
+      throw new RuntimeInputError(
+        'binary_data_size needs the Inference-Header-Content-Length header',
+        `inputs[${i}].parameters.binary_data_size`,
+      );
     }
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || offset + size > body.length) {
-      throw new RuntimeInputError(`binary_data_size ${String(size)} runs past the body's ${body.length - offset} remaining bytes`, `inputs[${i}].parameters.binary_data_size`);
+      throw new RuntimeInputError(
+        `binary_data_size ${String(size)} runs past the body's ${body.length - offset} remaining bytes`,
+        `inputs[${i}].parameters.binary_data_size`,
+      );
     }
     input.rawBytes = body.subarray(offset, offset + size);
     offset += size;

@@ -29,6 +29,11 @@ export function fromOrtResults(results: Record<string, Tensor>, signature: Model
 export function zeroInputs(signature: ModelSignature, dims: Record<string, number> = {}): DecodedTensor[] {
   return signature.inputs.map((spec) => {
     const shape = spec.shape.map((d) => (typeof d === 'number' ? d : ((d !== null ? dims[d] : undefined) ?? 1)));
-    return { name: spec.name, datatype: spec.datatype, shape, data: allocateStorage(spec.datatype, elementCount(shape)) };
+    return {
+      name: spec.name,
+      datatype: spec.datatype,
+      shape,
+      data: allocateStorage(spec.datatype, elementCount(shape)),
+    };
   });
 }

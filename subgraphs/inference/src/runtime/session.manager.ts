@@ -231,14 +231,19 @@ export class SessionManager {
     }
     for (const [other, entry] of this.entries) {
       if (this.usedBytes() + size <= this.options.maxBytes) return;
-      if (other !== key && entry.live) await this.evict(other, `evicted (least recently used) to load ${key} within the session budget`);
+      if (other !== key && entry.live)
+        await this.evict(other, `evicted (least recently used) to load ${key} within the session budget`);
     }
   }
 
-  private sessionOptions(provider: ExecutionProvider, threads = this.options.intraOpNumThreads): InferenceSession.SessionOptions {
+  private sessionOptions(
+    provider: ExecutionProvider,
+    threads = this.options.intraOpNumThreads,
+  ): InferenceSession.SessionOptions {
     const options: InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
     if (threads !== undefined) options.intraOpNumThreads = threads;
-    if (this.options.sessionConfig && Object.keys(this.options.sessionConfig).length) options.extra = nestConfig(this.options.sessionConfig);
+    if (this.options.sessionConfig && Object.keys(this.options.sessionConfig).length)
+      options.extra = nestConfig(this.options.sessionConfig);
     return options;
   }
 
@@ -251,7 +256,11 @@ export class SessionManager {
     this.options.logger?.warn({ modelVersion: key, reason }, 'session lost');
   }
 
-  private async open(bytes: Uint8Array, preferred: readonly ExecutionProvider[], threads = this.options.intraOpNumThreads) {
+  private async open(
+    bytes: Uint8Array,
+    preferred: readonly ExecutionProvider[],
+    threads = this.options.intraOpNumThreads,
+  ) {
     const notes: string[] = [];
     for (const provider of preferred) {
       if (provider === 'cuda' && !this.unavailable.has('cuda')) {
@@ -306,7 +315,9 @@ export class SessionManager {
         // Released first: a large model is then in memory once, not twice, while the thread opens it.
         await session.release().catch(() => undefined);
         session = RELEASED;
-        const threaded = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) => this.lost(key, threaded, reason));
+        const threaded = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) =>
+          this.lost(key, threaded, reason),
+        );
         session = threaded;
         await session.run(feeds, { logSeverityLevel: 4 });
         ownThread = true;
@@ -318,8 +329,27 @@ export class SessionManager {
     }
     const warmupMs = performance.now() - started;
     const entry = this.entries.get(key) as Entry;
-    entry.status = { key, state: 'READY', provider, providerNote: note, sizeBytes: bytes.byteLength, loadedAt: new Date(), warmupMs, intraOpThreads, ownThread };
-    this.options.logger?.info({ modelVersion: key, provider, warmupMs, intraOpThreads: intraOpThreads ?? 'default', ownThread: ownThread ?? false }, 'session ready');
+    entry.status = {
+      key,
+      state: 'READY',
+      provider,
+      providerNote: note,
+      sizeBytes: bytes.byteLength,
+      loadedAt: new Date(),
+      warmupMs,
+      intraOpThreads,
+      ownThread,
+    };
+    this.options.logger?.info(
+      {
+        modelVersion: key,
+        provider,
+        warmupMs,
+        intraOpThreads: intraOpThreads ?? 'default',
+        ownThread: ownThread ?? false,
+      },
+      'session ready',
+    );
     return { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note };
   }
 }

@@ -42,7 +42,12 @@ export function splitTensor(tensor: DecodedTensor, axis: number, sizes: readonly
   const pieces = sizes.map((size) => {
     const shape = [...tensor.shape];
     shape[axis] = size;
-    return { name: tensor.name, datatype: tensor.datatype, shape, data: allocateStorage(tensor.datatype, outer * size * inner) };
+    return {
+      name: tensor.name,
+      datatype: tensor.datatype,
+      shape,
+      data: allocateStorage(tensor.datatype, outer * size * inner),
+    };
   });
   for (let o = 0; o < outer; o++) {
     let from = o * total * inner;

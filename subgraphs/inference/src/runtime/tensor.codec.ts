@@ -131,7 +131,8 @@ function decodeBytesElements(bytes: Uint8Array, count: number): string[] | strin
     out.push(Buffer.from(bytes.buffer, bytes.byteOffset + offset, len).toString('utf8'));
     offset += len;
   }
-  if (offset !== bytes.byteLength) return `raw BYTES hold ${bytes.byteLength - offset} bytes after the last of ${count} elements`;
+  if (offset !== bytes.byteLength)
+    return `raw BYTES hold ${bytes.byteLength - offset} bytes after the last of ${count} elements`;
   return out;
 }
 
@@ -158,7 +159,11 @@ export function decodeTensorData(
   issues: FieldIssue[],
 ): DecodedTensor | undefined {
   const count = elementCount(wire.shape);
-  const sources = [wire.data !== undefined && wire.data !== null, wire.rawData !== undefined && wire.rawData !== null, wire.rawBytes !== undefined];
+  const sources = [
+    wire.data !== undefined && wire.data !== null,
+    wire.rawData !== undefined && wire.rawData !== null,
+    wire.rawBytes !== undefined,
+  ];
   if (sources.filter(Boolean).length !== 1) {
     issues.push({ field: path, message: 'give exactly one of data, rawData or binary data' });
     return undefined;

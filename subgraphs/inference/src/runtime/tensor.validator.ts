@@ -32,7 +32,10 @@ function checkShape(
   spec.shape.forEach((dim, axis) => {
     const size = shape[axis] as number;
     if (typeof dim === 'number' && size !== dim) {
-      issues.push({ field: `${path}.shape[${axis}]`, message: `is ${size}, "${spec.name}" expects ${dim} ${formatShape(spec.shape)}` });
+      issues.push({
+        field: `${path}.shape[${axis}]`,
+        message: `is ${size}, "${spec.name}" expects ${dim} ${formatShape(spec.shape)}`,
+      });
       ok = false;
     } else if (typeof dim === 'string') {
       const seen = symbols.get(dim);
@@ -59,7 +62,8 @@ export function decodeInputs(wires: readonly WireTensor[], signature: ModelSigna
   const specs = new Map(signature.inputs.map((s) => [s.name, s]));
   const byName = new Map<string, DecodedTensor>();
   const symbols = new Map<string, { size: number; where: string }>();
-  if (!Array.isArray(wires)) throw new TensorValidationError([{ field: 'inputs', message: 'must be a list of tensors' }]);
+  if (!Array.isArray(wires))
+    throw new TensorValidationError([{ field: 'inputs', message: 'must be a list of tensors' }]);
   wires.forEach((wire, i) => {
     const path = `inputs[${i}]`;
     const spec = specs.get(wire?.name);
@@ -75,11 +79,17 @@ export function decodeInputs(wires: readonly WireTensor[], signature: ModelSigna
       return;
     }
     if (typeof wire.datatype !== 'string' || !isOipDatatype(wire.datatype)) {
-      issues.push({ field: `${path}.datatype`, message: `${JSON.stringify(wire.datatype)} is not an inference protocol datatype` });
+      issues.push({
+        field: `${path}.datatype`,
+        message: `${JSON.stringify(wire.datatype)} is not an inference protocol datatype`,
+      });
       return;
     }
     if (wire.datatype !== spec.datatype) {
-      issues.push({ field: `${path}.datatype`, message: `is ${wire.datatype}, "${spec.name}" expects ${spec.datatype}` });
+      issues.push({
+        field: `${path}.datatype`,
+        message: `is ${wire.datatype}, "${spec.name}" expects ${spec.datatype}`,
+      });
       return;
     }
     if (!checkShape(wire, spec, path, symbols, issues)) return;
@@ -89,7 +99,10 @@ export function decodeInputs(wires: readonly WireTensor[], signature: ModelSigna
   const given = new Set(wires.map((w) => w?.name));
   for (const spec of signature.inputs) {
     if (!given.has(spec.name)) {
-      issues.push({ field: 'inputs', message: `missing input "${spec.name}" (${spec.datatype} ${formatShape(spec.shape)})` });
+      issues.push({
+        field: 'inputs',
+        message: `missing input "${spec.name}" (${spec.datatype} ${formatShape(spec.shape)})`,
+      });
     }
   }
   if (issues.length > 0) throw new TensorValidationError(issues);

@@ -86,7 +86,10 @@ export class VersionMetrics {
 
   private prune(now: number): void {
     const cutoff = now - this.windowMs;
-    while (this.head < this.samples.length && (this.samples[this.head].at < cutoff || this.samples.length - this.head > this.maxSamples)) {
+    while (
+      this.head < this.samples.length &&
+      (this.samples[this.head].at < cutoff || this.samples.length - this.head > this.maxSamples)
+    ) {
       this.head += 1;
     }
     if (this.head > 1024 && this.head * 2 > this.samples.length) {
@@ -114,7 +117,12 @@ export class MetricsRegistry {
   of(version: string): VersionMetrics {
     let m = this.byVersion.get(version);
     if (!m) {
-      m = new VersionMetrics(version, this.options.windowMs ?? 60_000, this.options.maxSamples ?? 10_000, this.options.now ?? Date.now);
+      m = new VersionMetrics(
+        version,
+        this.options.windowMs ?? 60_000,
+        this.options.maxSamples ?? 10_000,
+        this.options.now ?? Date.now,
+      );
       this.byVersion.set(version, m);
     }
     return m;

@@ -52,7 +52,10 @@ interface WireTensor {
   dims: readonly number[];
   data: Tensor.DataType;
 }
-type ThreadMessage = { type: 'ready' } | { type: 'failed'; error: string } | { type: 'result'; id: number; outputs?: WireTensor[]; error?: string };
+type ThreadMessage =
+  | { type: 'ready' }
+  | { type: 'failed'; error: string }
+  | { type: 'result'; id: number; outputs?: WireTensor[]; error?: string };
 
 /**
  * An onnxruntime session on a thread of its own. onnxruntime-node runs a session synchronously on
@@ -91,8 +94,15 @@ export class WorkerSession {
   }
 
   /** Opens `bytes` with `options` on a new thread. @throws the error onnxruntime gave when the model does not load */
-  static open(bytes: Uint8Array, options: InferenceSession.SessionOptions, onLost: (reason: string) => void): Promise<WorkerSession> {
-    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { bytes, options, onnxruntime: require.resolve('onnxruntime-node') } });
+  static open(
+    bytes: Uint8Array,
+    options: InferenceSession.SessionOptions,
+    onLost: (reason: string) => void,
+  ): Promise<WorkerSession> {
+    const worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: { bytes, options, onnxruntime: require.resolve('onnxruntime-node') },
+    });
     return new Promise((resolve, reject) => {
       // An 'error' event without a listener would throw in this thread: the reason is kept for the rejection.
       let failure = '';

@@ -16,7 +16,11 @@ export interface InferenceMetrics {
 }
 
 /** Registers the inference metrics; session gauges are read from `sessions` at scrape time. */
-export function createInferenceMetrics(registry: Registry, sessions: SessionManager, maxLabelValues: number): InferenceMetrics {
+export function createInferenceMetrics(
+  registry: Registry,
+  sessions: SessionManager,
+  maxLabelValues: number,
+): InferenceMetrics {
   // One cap for both per-version metrics, so a pair is labelled alike in each.
   const versions = new LabelCap(['endpoint', 'model_version'] as const, maxLabelValues);
   new Gauge({
@@ -57,7 +61,20 @@ export function createInferenceMetrics(registry: Registry, sessions: SessionMana
       }),
       versions,
     ),
-    batchJobs: new Counter({ name: 'inference_batch_jobs_total', help: 'Batch inference jobs by final status', labelNames: ['status'], registers: [registry] }),
-    batchRows: cappedCounter(new Counter({ name: 'inference_batch_rows_total', help: 'Rows predicted by batch jobs', labelNames: ['endpoint'], registers: [registry] }), new LabelCap(['endpoint'] as const, maxLabelValues)),
+    batchJobs: new Counter({
+      name: 'inference_batch_jobs_total',
+      help: 'Batch inference jobs by final status',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    batchRows: cappedCounter(
+      new Counter({
+        name: 'inference_batch_rows_total',
+        help: 'Rows predicted by batch jobs',
+        labelNames: ['endpoint'],
+        registers: [registry],
+      }),
+      new LabelCap(['endpoint'] as const, maxLabelValues),
+    ),
   };
 }

@@ -27,14 +27,24 @@ export class ModelArtifactSource {
   }
 
   /** Describes a version of `organizationId`, from the cache or the models service. */
-  async describe(em: EntityManager, versionId: string, organizationId: string, authorization?: string): Promise<CachedModelVersion> {
+  async describe(
+    em: EntityManager,
+    versionId: string,
+    organizationId: string,
+    authorization?: string,
+  ): Promise<CachedModelVersion> {
     const cached = await this.deps.versions.findById(em, versionId);
     if (cached && cached.organizationId === organizationId) return cached;
     const auth = await this.authorization(organizationId, authorization);
     const remote: InternalModelVersion = await this.models.getModelVersion(versionId, auth);
-    if (remote.organizationId !== organizationId) throw new DomainError('FORBIDDEN', `model version ${versionId} belongs to another organization`);
+    if (remote.organizationId !== organizationId)
+      throw new DomainError('FORBIDDEN', `model version ${versionId} belongs to another organization`);
     const format = remote.artifact?.format ?? 'onnx';
-    if (!/onnx/i.test(format)) throw new DomainError('UNSUPPORTED_MODEL_FORMAT', `model version ${versionId} is ${format}; only ONNX models are served`);
+    if (!/onnx/i.test(format))
+      throw new DomainError(
+        'UNSUPPORTED_MODEL_FORMAT',
+        `model version ${versionId} is ${format}; only ONNX models are served`,
+      );
     return this.deps.versions.save(em, {
       id: remote.id,
       organizationId: remote.organizationId,
@@ -53,10 +63,15 @@ export class ModelArtifactSource {
   async bytes(info: CachedModelVersion, authorization?: string): Promise<Uint8Array> {
     if (await this.deps.store.has(info.sha256)) return new Uint8Array(await this.deps.store.read(info.sha256));
     const auth = await this.authorization(info.organizationId, authorization);
-    const stored = await this.deps.store.put(await this.models.getArtifact(info.id, auth), { maxBytes: this.deps.maxBytes });
+    const stored = await this.deps.store.put(await this.models.getArtifact(info.id, auth), {
+      maxBytes: this.deps.maxBytes,
+    });
     if (stored.sha256 !== info.sha256) {
       await this.deps.store.delete(stored.sha256);
-      throw new DomainError('ARTIFACT_MISMATCH', `artifact of model version ${info.id} has sha256 ${stored.sha256}, models declared ${info.sha256}`);
+      throw new DomainError(
+        'ARTIFACT_MISMATCH',
+        `artifact of model version ${info.id} has sha256 ${stored.sha256}, models declared ${info.sha256}`,
+      );
     }
     return new Uint8Array(await this.deps.store.read(info.sha256));
   }
@@ -68,7 +83,8 @@ export class ModelArtifactSource {
 
   private async authorization(organizationId: string, callerAuthorization?: string): Promise<string> {
     if (callerAuthorization) return callerAuthorization;
-    if (!this.deps.tokens) throw new DomainError('SERVICE_UNAVAILABLE', 'no caller token and no service secret to ask the models service');
+    if (!this.deps.tokens)
+      throw new DomainError('SERVICE_UNAVAILABLE', 'no caller token and no service secret to ask the models service');
     return `Bearer ${await this.deps.tokens.getToken(organizationId, ['models:read'])}`;
   }
 }

@@ -62,7 +62,12 @@ export class ServingRegistry {
 
   /** The runtime of an endpoint as currently configured. */
   runtimeOf(endpoint: Endpoint): EndpointRuntime {
-    const stamp = JSON.stringify([endpoint.routes, endpoint.shadowModelVersionId, endpoint.maxBatchSize, endpoint.maxQueueDelayMs]);
+    const stamp = JSON.stringify([
+      endpoint.routes,
+      endpoint.shadowModelVersionId,
+      endpoint.maxBatchSize,
+      endpoint.maxQueueDelayMs,
+    ]);
     // Replicas resize the endpoint's limiter in place: runs in flight keep their slots, queued ones see the new count.
     const limiter = this.limiterOf(endpoint);
     const current = this.held.get(endpoint.id);
@@ -78,8 +83,16 @@ export class ServingRegistry {
         metricsRegistry: this.metricsOf(endpoint.id),
         limiter,
         onShadow: (o) => {
-          this.deps.metrics.predictions.inc({ endpoint: endpoint.name, model_version: o.version, outcome: o.ok ? 'ok' : 'error', role: 'shadow' });
-          this.deps.metrics.latency.observe({ endpoint: endpoint.name, model_version: o.version, role: 'shadow' }, o.latencyMs / 1000);
+          this.deps.metrics.predictions.inc({
+            endpoint: endpoint.name,
+            model_version: o.version,
+            outcome: o.ok ? 'ok' : 'error',
+            role: 'shadow',
+          });
+          this.deps.metrics.latency.observe(
+            { endpoint: endpoint.name, model_version: o.version, role: 'shadow' },
+            o.latencyMs / 1000,
+          );
         },
       },
     );
@@ -111,8 +124,12 @@ export class ServingRegistry {
 
   /** Every version an endpoint routes to or shadows. */
   versionsOf(endpoint: Endpoint): { id: string; role: 'route' | 'shadow' }[] {
-    const out: { id: string; role: 'route' | 'shadow' }[] = endpoint.routes.map((r) => ({ id: r.modelVersionId, role: 'route' }));
-    if (endpoint.shadowModelVersionId && !out.some((v) => v.id === endpoint.shadowModelVersionId)) out.push({ id: endpoint.shadowModelVersionId, role: 'shadow' });
+    const out: { id: string; role: 'route' | 'shadow' }[] = endpoint.routes.map((r) => ({
+      id: r.modelVersionId,
+      role: 'route',
+    }));
+    if (endpoint.shadowModelVersionId && !out.some((v) => v.id === endpoint.shadowModelVersionId))
+      out.push({ id: endpoint.shadowModelVersionId, role: 'shadow' });
     return out;
   }
 
@@ -149,7 +166,9 @@ export class ServingRegistry {
 
   /** Starts loading an endpoint's versions without waiting. */
   loadInBackground(endpoint: Endpoint, authorization?: string, reload = false): void {
-    void this.ensureLoaded(endpoint, authorization, reload).catch((err) => this.deps.logger.error({ err, endpoint: endpoint.id }, 'endpoint load failed'));
+    void this.ensureLoaded(endpoint, authorization, reload).catch((err) =>
+      this.deps.logger.error({ err, endpoint: endpoint.id }, 'endpoint load failed'),
+    );
   }
 
   /** Session status of each version of an endpoint. */
@@ -172,13 +191,28 @@ export class ServingRegistry {
     if (!runtime.readiness().ready) await this.ensureLoaded(endpoint, authorization);
     let result: PredictResult;
     try {
-      result = pinnedVersion ? await runtime.predictVersion(pinnedVersion, { inputs }) : await runtime.predict({ inputs, routingKey });
+      result = pinnedVersion
+        ? await runtime.predictVersion(pinnedVersion, { inputs })
+        : await runtime.predict({ inputs, routingKey });
     } catch (error) {
-      this.deps.metrics.predictions.inc({ endpoint: endpoint.name, model_version: 'none', outcome: 'error', role: 'primary' });
+      this.deps.metrics.predictions.inc({
+        endpoint: endpoint.name,
+        model_version: 'none',
+        outcome: 'error',
+        role: 'primary',
+      });
       throw error;
     }
-    this.deps.metrics.predictions.inc({ endpoint: endpoint.name, model_version: result.version, outcome: 'ok', role: 'primary' });
-    this.deps.metrics.latency.observe({ endpoint: endpoint.name, model_version: result.version, role: 'primary' }, result.latencyMs / 1000);
+    this.deps.metrics.predictions.inc({
+      endpoint: endpoint.name,
+      model_version: result.version,
+      outcome: 'ok',
+      role: 'primary',
+    });
+    this.deps.metrics.latency.observe(
+      { endpoint: endpoint.name, model_version: result.version, role: 'primary' },
+      result.latencyMs / 1000,
+    );
     const elements = result.outputs.reduce((n, t) => n + t.data.length, 0);
     const omitted = elements > this.deps.streamOutputLimit;
     const event: PredictionEventPayload = {

@@ -45,8 +45,13 @@ describe('dynamic batching on real sessions', () => {
       [0, 0, 0, 0],
       [1, 2, 3, 4],
     ];
-    const [y] = await executor.run('dense', executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [2, 4], data: x }]));
-    const expected = x.flatMap((row) => b.map((bj, j) => 1 / (1 + Math.exp(-(row.reduce((s, xi, i) => s + xi * W[i][j], 0) + bj)))));
+    const [y] = await executor.run(
+      'dense',
+      executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [2, 4], data: x }]),
+    );
+    const expected = x.flatMap((row) =>
+      b.map((bj, j) => 1 / (1 + Math.exp(-(row.reduce((s, xi, i) => s + xi * W[i][j], 0) + bj)))),
+    );
     expect(y.shape).toEqual([2, 3]);
     Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
   });
@@ -67,7 +72,9 @@ describe('dynamic batching on real sessions', () => {
     const rand = lcg(11);
     const requests = Array.from({ length: 48 }, (_, i) => {
       const rows = 1 + (i % 3);
-      return executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [rows, 4], data: Array.from({ length: rows * 4 }, () => rand() * 8) }]);
+      return executor.decode('dense', [
+        { name: 'x', datatype: 'FP32', shape: [rows, 4], data: Array.from({ length: rows * 4 }, () => rand() * 8) },
+      ]);
     });
     const alone: string[][] = [];
     for (const r of requests) alone.push(bytesOf(await executor.run('dense', r)));
@@ -122,8 +129,12 @@ describe('dynamic batching on real sessions', () => {
 
   it('with no queue delay runs a lone request at once and joins the requests that arrive while the model is busy', async () => {
     const { gates, started, execute } = gatedDense();
-    const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 8, maxQueueDelayMs: 0 });
-    const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, -v, 2 * v, 0.5] }]);
+    const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, {
+      maxBatchSize: 8,
+      maxQueueDelayMs: 0,
+    });
+    const x = (v: number) =>
+      executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, -v, 2 * v, 0.5] }]);
     const first = batcher.submit(x(1));
     await vi.waitFor(() => expect(started).toEqual([1]));
     const rest = [2, 3, 4].map((v) => batcher.submit(x(v)));
@@ -135,23 +146,34 @@ describe('dynamic batching on real sessions', () => {
     await vi.waitFor(() => expect(started).toEqual([1, 3]));
     gates.shift()!();
     const outputs = await Promise.all(rest);
-    for (const [i, v] of [2, 3, 4].entries()) expect(bytesOf(outputs[i])).toEqual(bytesOf(await executor.run('dense', x(v))));
+    for (const [i, v] of [2, 3, 4].entries())
+      expect(bytesOf(outputs[i])).toEqual(bytesOf(await executor.run('dense', x(v))));
     expect(batcher.stats).toEqual({ runs: 2, requests: 4, largestBatch: 3 });
   });
 
   it('joins the requests of one event-loop turn even when the model is idle', async () => {
     const started: number[] = [];
     const execute = (inputs: DecodedTensor[]) => (started.push(inputs[0].shape[0]), sessions.run('dense', inputs));
-    const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 8, maxQueueDelayMs: 0 });
-    const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
+    const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, {
+      maxBatchSize: 8,
+      maxQueueDelayMs: 0,
+    });
+    const x = (v: number) =>
+      executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
     await Promise.all([1, 2, 3].map((v) => batcher.submit(x(v))));
     expect(started).toEqual([3]);
   });
 
   it('runs no more batches at once than it has slots, and a full batch without waiting for its delay', async () => {
     const { gates, started, execute } = gatedDense();
-    const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, { maxBatchSize: 2, maxQueueDelayMs: 60_000 }, () => 2);
-    const x = (v: number) => executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
+    const batcher = new DynamicBatcher(
+      execute,
+      batchLayoutOf(sessions.get('dense').signature)!,
+      { maxBatchSize: 2, maxQueueDelayMs: 60_000 },
+      () => 2,
+    );
+    const x = (v: number) =>
+      executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v, v, v] }]);
     const all = [1, 2, 3, 4, 5, 6].map((v) => batcher.submit(x(v)));
     await vi.waitFor(() => expect(started).toEqual([2, 2]));
     await new Promise((r) => setImmediate(r)); // a dispatch turn has run
@@ -167,7 +189,10 @@ describe('dynamic batching on real sessions', () => {
   it('knows which models can batch', () => {
     expect(executor.isBatchable('dense')).toBe(true);
     expect(executor.isBatchable('dense-fixed')).toBe(false);
-    expect(batchLayoutOf(sessions.get('silero').signature)).toEqual({ inputAxes: [0, null, 1, 1], outputAxes: [0, 1, 1] });
+    expect(batchLayoutOf(sessions.get('silero').signature)).toEqual({
+      inputAxes: [0, null, 1, 1],
+      outputAxes: [0, 1, 1],
+    });
   });
 
   it('fails every request of a batch whose run fails', async () => {
@@ -184,7 +209,12 @@ describe('dynamic batching on real sessions', () => {
 describe('concat and split', () => {
   it('are inverse along an inner axis', () => {
     const a: DecodedTensor = { name: 't', datatype: 'INT32', shape: [2, 1, 2], data: new Int32Array([1, 2, 3, 4]) };
-    const b: DecodedTensor = { name: 't', datatype: 'INT32', shape: [2, 2, 2], data: new Int32Array([5, 6, 7, 8, 9, 10, 11, 12]) };
+    const b: DecodedTensor = {
+      name: 't',
+      datatype: 'INT32',
+      shape: [2, 2, 2],
+      data: new Int32Array([5, 6, 7, 8, 9, 10, 11, 12]),
+    };
     const joined = concatTensors([a, b], 1);
     expect(joined.shape).toEqual([2, 3, 2]);
     expect(Array.from(joined.data as Int32Array)).toEqual([1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12]);

@@ -50,19 +50,26 @@ describe('endpoint replicas', () => {
     for (const r of results) expect((r.outputs[0].data as Float32Array)[0]).toBeCloseTo(expected, 6);
   }
 
-  it.each([1, 3])('keeps at most %i session runs of the endpoint in flight, and reaches that many', async (replicas) => {
-    const limiter = new ConcurrencyLimiter(`ep-${replicas}`, replicas);
-    const runtime = new EndpointRuntime({ routes: [{ version: 'v1', weight: 1 }] }, executor, { limiter });
-    await burst(runtime, 12);
-    expect(sessions.runs).toBe(12);
-    expect(sessions.peak).toBe(replicas);
-    expect(limiter.inFlight).toBe(0);
-    expect(limiter.queued).toBe(0);
-  });
+  it.each([1, 3])(
+    'keeps at most %i session runs of the endpoint in flight, and reaches that many',
+    async (replicas) => {
+      const limiter = new ConcurrencyLimiter(`ep-${replicas}`, replicas);
+      const runtime = new EndpointRuntime({ routes: [{ version: 'v1', weight: 1 }] }, executor, { limiter });
+      await burst(runtime, 12);
+      expect(sessions.runs).toBe(12);
+      expect(sessions.peak).toBe(replicas);
+      expect(limiter.inFlight).toBe(0);
+      expect(limiter.queued).toBe(0);
+    },
+  );
 
   it('bounds concurrent batches, not rows, when the dynamic batcher is on', async () => {
     const limiter = new ConcurrencyLimiter('ep-batched', 2);
-    const runtime = new EndpointRuntime({ routes: [{ version: 'v1', weight: 1 }], batching: { maxBatchSize: 2, maxQueueDelayMs: 5 } }, executor, { limiter });
+    const runtime = new EndpointRuntime(
+      { routes: [{ version: 'v1', weight: 1 }], batching: { maxBatchSize: 2, maxQueueDelayMs: 5 } },
+      executor,
+      { limiter },
+    );
     await burst(runtime, 12);
     expect(sessions.runs).toBeLessThan(12);
     expect(sessions.peak).toBe(2);

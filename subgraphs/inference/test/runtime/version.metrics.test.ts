@@ -17,7 +17,15 @@ describe('version metrics', () => {
       m.record(i, i % 10 !== 0);
       now += 50;
     }
-    expect(m.snapshot()).toMatchObject({ requests: 100, errors: 10, windowRequests: 100, windowErrors: 10, p50: 50, p95: 95, p99: 99 });
+    expect(m.snapshot()).toMatchObject({
+      requests: 100,
+      errors: 10,
+      windowRequests: 100,
+      windowErrors: 10,
+      p50: 50,
+      p95: 95,
+      p99: 99,
+    });
     expect(m.snapshot().throughput).toBeCloseTo(20, 5);
     now += 10_000;
     m.record(500, true);

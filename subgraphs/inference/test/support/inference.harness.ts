@@ -48,7 +48,8 @@ export async function startInferenceHarness(overrides: Partial<Config> = {}, dat
     org,
     dataDir: dir,
     token: (perms: string[], organization = org) => issuer.issue({ org: organization, perms }),
-    gql: (query: string, variables: Record<string, unknown>, token?: string) => gql(service.graphqlUrl, query, variables, token),
+    gql: (query: string, variables: Record<string, unknown>, token?: string) =>
+      gql(service.graphqlUrl, query, variables, token),
     async close(keepData = false) {
       await service.stop();
       await platform.close();
@@ -61,7 +62,11 @@ export async function startInferenceHarness(overrides: Partial<Config> = {}, dat
 export type InferenceHarness = Awaited<ReturnType<typeof startInferenceHarness>>;
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -71,13 +76,18 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
   }
 }
 
-const STATUS_QUERY = 'query($id: String!) { endpoint(id: $id) { id status ready statusReason versions { modelVersion { id } state reason provider providerNote } } }';
+const STATUS_QUERY =
+  'query($id: String!) { endpoint(id: $id) { id status ready statusReason versions { modelVersion { id } state reason provider providerNote } } }';
 
 /** Waits until an endpoint's status is no longer LOADING; @returns the endpoint's status fields */
 export async function settledEndpoint(h: InferenceHarness, id: string, token: string): Promise<any> {
-  return waitFor(async () => {
-    const res = await h.gql(STATUS_QUERY, { id }, token);
-    const e = res.data?.endpoint;
-    return e && e.status !== 'LOADING' ? e : undefined;
-  }, 20_000, `endpoint ${id} to settle`);
+  return waitFor(
+    async () => {
+      const res = await h.gql(STATUS_QUERY, { id }, token);
+      const e = res.data?.endpoint;
+      return e && e.status !== 'LOADING' ? e : undefined;
+    },
+    20_000,
+    `endpoint ${id} to settle`,
+  );
 }

@@ -45,7 +45,8 @@ export async function startPlatformStandIn(issuer: TestIssuer) {
   app.use(requireBearer(verify));
   const owned = <T extends { organizationId: string }>(res: express.Response, item: T | undefined): item is T => {
     if (!item) res.status(404).json({ error: 'not found' });
-    else if ((res.locals.viewer as Viewer).organizationId !== item.organizationId) res.status(403).json({ error: 'forbidden' });
+    else if ((res.locals.viewer as Viewer).organizationId !== item.organizationId)
+      res.status(403).json({ error: 'forbidden' });
     else return true;
     return false;
   };
@@ -53,7 +54,15 @@ export async function startPlatformStandIn(issuer: TestIssuer) {
     const m = models.get(req.params.id);
     if (!owned(res, m)) return;
     const sha256 = createHash('sha256').update(m.bytes).digest('hex');
-    res.json({ id: m.id, modelId: `model-${m.modelName}`, modelName: m.modelName, version: m.version, organizationId: m.organizationId, artifact: { sha256, size: m.bytes.byteLength, format: 'onnx' }, signature: m.signature ?? null });
+    res.json({
+      id: m.id,
+      modelId: `model-${m.modelName}`,
+      modelName: m.modelName,
+      version: m.version,
+      organizationId: m.organizationId,
+      artifact: { sha256, size: m.bytes.byteLength, format: 'onnx' },
+      signature: m.signature ?? null,
+    });
   });
   app.get('/internal/model-versions/:id/artifact', (req, res) => {
     const m = models.get(req.params.id);
@@ -64,7 +73,20 @@ export async function startPlatformStandIn(issuer: TestIssuer) {
   app.get('/internal/datasets/:id', (req, res) => {
     const d = datasets.get(req.params.id);
     if (!owned(res, d)) return;
-    res.json({ id: d.id, organizationId: d.organizationId, name: d.name, format: d.format, classification: 'INTERNAL', columns: d.columns.map((name) => ({ name, type: 'string', classification: 'NONE' })), latestVersion: { version: 1, sha256: createHash('sha256').update(d.content).digest('hex'), size: Buffer.byteLength(d.content), rowCount: d.content.trim().split('\n').length - (d.format === 'CSV' ? 1 : 0) } });
+    res.json({
+      id: d.id,
+      organizationId: d.organizationId,
+      name: d.name,
+      format: d.format,
+      classification: 'INTERNAL',
+      columns: d.columns.map((name) => ({ name, type: 'string', classification: 'NONE' })),
+      latestVersion: {
+        version: 1,
+        sha256: createHash('sha256').update(d.content).digest('hex'),
+        size: Buffer.byteLength(d.content),
+        rowCount: d.content.trim().split('\n').length - (d.format === 'CSV' ? 1 : 0),
+      },
+    });
   });
   app.get('/internal/datasets/:id/content', (req, res) => {
     const d = datasets.get(req.params.id);
@@ -74,10 +96,12 @@ export async function startPlatformStandIn(issuer: TestIssuer) {
   });
   app.post('/internal/datasets', (req, res) => {
     const viewer = res.locals.viewer as Viewer;
-    if (!viewer.permissions.includes('catalog:write')) return void res.status(403).json({ error: 'catalog:write needed' });
+    if (!viewer.permissions.includes('catalog:write'))
+      return void res.status(403).json({ error: 'catalog:write needed' });
     const { name, format, content } = req.body as { name: string; format: 'CSV' | 'JSONL'; content: string };
     const id = randomUUID();
-    const columns = format === 'CSV' ? content.split('\n')[0].split(',') : Object.keys(JSON.parse(content.split('\n')[0]));
+    const columns =
+      format === 'CSV' ? content.split('\n')[0].split(',') : Object.keys(JSON.parse(content.split('\n')[0]));
     datasets.set(id, { id, organizationId: viewer.organizationId, name, format, content, columns });
     res.status(201).json({ id, version: 1 });
   });

@@ -6,7 +6,8 @@ import path from 'node:path';
 /** Why espeak-ng cannot run here, or undefined when it can. */
 export function espeakUnavailable(): string | undefined {
   const probe = spawnSync('espeak-ng', ['--version'], { encoding: 'utf8' });
-  if (probe.error) return `espeak-ng is not installed (${probe.error.message}); install it with apt-get install -y espeak-ng`;
+  if (probe.error)
+    return `espeak-ng is not installed (${probe.error.message}); install it with apt-get install -y espeak-ng`;
   return probe.status === 0 ? undefined : `espeak-ng --version exited with ${probe.status}`;
 }
 
@@ -25,7 +26,8 @@ export function synthesizeSpeechWav(text: string): Buffer {
 
 /** Mono samples in [-1, 1] and the sample rate of a 16-bit PCM WAV file. */
 export function decodePcm16Wav(wav: Buffer): { samples: Float32Array; sampleRate: number } {
-  if (wav.toString('ascii', 0, 4) !== 'RIFF' || wav.toString('ascii', 8, 12) !== 'WAVE') throw new Error('not a WAV file');
+  if (wav.toString('ascii', 0, 4) !== 'RIFF' || wav.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error('not a WAV file');
   let offset = 12;
   let sampleRate = 0;
   let channels = 1;

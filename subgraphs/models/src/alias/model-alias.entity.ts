@@ -33,17 +33,24 @@ export class ModelAliasEvent extends OrganizationEntity {
   @Index() @Property({ type: 'string' }) override organizationId!: string;
   @Index() @Property({ type: 'string' }) modelId!: string;
   @Property({ type: 'string' }) @Field(() => String) alias!: string;
-  @Property({ type: 'integer' }) @Field(() => Int, { description: 'Position in the model\'s alias history, from 1' }) sequence!: number;
+  @Property({ type: 'integer' })
+  @Field(() => Int, { description: "Position in the model's alias history, from 1" })
+  sequence!: number;
   @Property({ type: 'string', nullable: true }) @Field(() => ID, { nullable: true }) fromVersionId?: string | null;
   @Property({ type: 'integer', nullable: true }) @Field(() => Int, { nullable: true }) fromVersion?: number | null;
-  @Property({ type: 'string', nullable: true }) @Field(() => ID, { nullable: true, description: 'null when the alias was removed' }) toVersionId?: string | null;
+  @Property({ type: 'string', nullable: true })
+  @Field(() => ID, { nullable: true, description: 'null when the alias was removed' })
+  toVersionId?: string | null;
   @Property({ type: 'integer', nullable: true }) @Field(() => Int, { nullable: true }) toVersion?: number | null;
   @Property({ type: 'string' }) actorId!: string;
   @Property({ type: 'string' }) @Field(() => String, { description: 'user, api_key, service' }) actorKind!: string;
   @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) reason?: string | null;
-  @Property({ type: 'string', nullable: true }) @Field(() => ID, { nullable: true, description: 'The pipeline run that moved it, if any' }) pipelineRunId?: string | null;
+  @Property({ type: 'string', nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The pipeline run that moved it, if any' })
+  pipelineRunId?: string | null;
   /** When the alias moved (column `at`, its name since before the base entity). */
-  @Property({ type: 'datetime', fieldName: 'at' }) @Field(() => Date, { name: 'at' }) override createdAt: Opt<Date> = new Date();
+  @Property({ type: 'datetime', fieldName: 'at' }) @Field(() => Date, { name: 'at' }) override createdAt: Opt<Date> =
+    new Date();
 
   @Field(() => UserRef)
   actor(): UserRef {

@@ -7,7 +7,12 @@ export class ModelAliasRepository {
     return em.findOne(ModelAlias, { modelId, name });
   }
 
-  findInOrganization(em: EntityManager, organizationId: string, modelId: string, name: string): Promise<ModelAlias | null> {
+  findInOrganization(
+    em: EntityManager,
+    organizationId: string,
+    modelId: string,
+    name: string,
+  ): Promise<ModelAlias | null> {
     return em.findOne(ModelAlias, { modelId, name, organizationId });
   }
 

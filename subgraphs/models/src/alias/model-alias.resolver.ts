@@ -15,8 +15,13 @@ export class SetModelAliasInput {
 
 @Resolver(() => ModelAliasType)
 export class ModelAliasResolver {
-  @Mutation(() => ModelAliasType, { description: 'Points an alias at a version (needs models:promote); recorded in the audit history' })
-  setModelAlias(@Arg('input', () => SetModelAliasInput) input: SetModelAliasInput, @Ctx() ctx: ModelsContext): Promise<ModelAlias> {
+  @Mutation(() => ModelAliasType, {
+    description: 'Points an alias at a version (needs models:promote); recorded in the audit history',
+  })
+  setModelAlias(
+    @Arg('input', () => SetModelAliasInput) input: SetModelAliasInput,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<ModelAlias> {
     return ctx.services.aliases.setAlias(requestScope(ctx), input);
   }
 

@@ -27,7 +27,11 @@ export interface SetAliasInput {
   pipelineRunId?: string | null;
 }
 
-const actorOf = (viewer: Viewer): AliasActor => ({ id: viewer.id, kind: viewer.kind, organizationId: viewer.organizationId });
+const actorOf = (viewer: Viewer): AliasActor => ({
+  id: viewer.id,
+  kind: viewer.kind,
+  organizationId: viewer.organizationId,
+});
 
 /** Aliases per model and their append-only audit history. */
 export class ModelAliasService {
@@ -47,12 +51,19 @@ export class ModelAliasService {
    * when the alias already pointed there, so every decision is on record).
    */
   async setAs(em: EntityManager, actor: AliasActor, input: SetAliasInput): Promise<ModelAlias> {
-    if (!ALIAS_NAME.test(input.alias)) throw new BadUserInputError('Invalid alias', [{ field: 'alias', message: 'a letter, then letters, digits, "_" or "-", up to 64 characters' }]);
-    if (/^(latest|\d+)$/.test(input.alias)) throw new BadUserInputError('Invalid alias', [{ field: 'alias', message: 'reserved name' }]);
+    if (!ALIAS_NAME.test(input.alias))
+      throw new BadUserInputError('Invalid alias', [
+        { field: 'alias', message: 'a letter, then letters, digits, "_" or "-", up to 64 characters' },
+      ]);
+    if (/^(latest|\d+)$/.test(input.alias))
+      throw new BadUserInputError('Invalid alias', [{ field: 'alias', message: 'reserved name' }]);
     const model = await this.models.findInOrganization(em, actor.organizationId, input.modelId);
     if (!model) throw new NotFoundError('Model', input.modelId);
     const version = await this.models.findVersionInOrganization(em, actor.organizationId, input.versionId);
-    if (!version || version.modelId !== model.id) throw new BadUserInputError('The version does not belong to this model', [{ field: 'versionId', message: 'must be a version of the model' }]);
+    if (!version || version.modelId !== model.id)
+      throw new BadUserInputError('The version does not belong to this model', [
+        { field: 'versionId', message: 'must be a version of the model' },
+      ]);
     const existing = await this.aliases.findByName(em, model.id, input.alias);
     em.create(ModelAliasEvent, {
       organizationId: actor.organizationId,
@@ -75,7 +86,14 @@ export class ModelAliasService {
       alias.updatedById = actor.id;
       alias.updatedAt = this.clock();
     } else {
-      alias = em.create(ModelAlias, { organizationId: actor.organizationId, modelId: model.id, name: input.alias, versionId: version.id, version: version.version, updatedById: actor.id });
+      alias = em.create(ModelAlias, {
+        organizationId: actor.organizationId,
+        modelId: model.id,
+        name: input.alias,
+        versionId: version.id,
+        version: version.version,
+        updatedById: actor.id,
+      });
     }
     await em.flush();
     return alias;
@@ -88,7 +106,19 @@ export class ModelAliasService {
     const alias = await this.aliases.findInOrganization(em, actor.organizationId, modelId, aliasName);
     if (!alias) return false;
     const sequence = await this.aliases.nextSequence(em, modelId);
-    em.create(ModelAliasEvent, { organizationId: actor.organizationId, modelId, sequence, alias: aliasName, fromVersionId: alias.versionId, fromVersion: alias.version, toVersionId: null, toVersion: null, actorId: actor.id, actorKind: actor.kind, reason: reason ?? null });
+    em.create(ModelAliasEvent, {
+      organizationId: actor.organizationId,
+      modelId,
+      sequence,
+      alias: aliasName,
+      fromVersionId: alias.versionId,
+      fromVersion: alias.version,
+      toVersionId: null,
+      toVersion: null,
+      actorId: actor.id,
+      actorKind: actor.kind,
+      reason: reason ?? null,
+    });
     em.remove(alias);
     await em.flush();
     return true;

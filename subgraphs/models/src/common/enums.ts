@@ -81,7 +81,10 @@ export enum DatasetFormat {
   JSONL = 'JSONL',
 }
 
-registerEnumType(ModelVersionSource, { name: 'ModelVersionSource', description: 'UPLOAD: an uploaded file; TRAINING_JOB: trained by this service' });
+registerEnumType(ModelVersionSource, {
+  name: 'ModelVersionSource',
+  description: 'UPLOAD: an uploaded file; TRAINING_JOB: trained by this service',
+});
 registerEnumType(ArtifactFormat, { name: 'ArtifactFormat' });
 registerEnumType(JobState, { name: 'JobState', description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED' });
 registerEnumType(TrainingAlgorithm, { name: 'TrainingAlgorithm' });

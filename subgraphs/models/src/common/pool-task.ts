@@ -4,7 +4,12 @@ import type { WorkerPool } from '../../../../lib/src/index';
  * Runs `task` in the worker pool and settles with its result, so callers can await pool work.
  * The task's signal aborts when the pool cancels it or when `signal` aborts.
  */
-export function runInPool<T>(pool: WorkerPool, id: string, task: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+export function runInPool<T>(
+  pool: WorkerPool,
+  id: string,
+  task: (signal: AbortSignal) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const accepted = pool.submit(id, async (poolSignal) => {
       try {

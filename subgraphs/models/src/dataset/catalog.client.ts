@@ -1,7 +1,13 @@
 import type { ServiceTokenSource } from '../../../../lib/src/index';
 import type { CatalogDataset } from '../../../../lib/contracts/index';
 import { CatalogInternalClient } from '../../../../lib/contracts/index';
-import { callGraphQL, ContentFormatError, DomainError, parseCsvRecords, parseJsonLines } from '../../../../lib/src/index';
+import {
+  callGraphQL,
+  ContentFormatError,
+  DomainError,
+  parseCsvRecords,
+  parseJsonLines,
+} from '../../../../lib/src/index';
 
 export type { CatalogDataset } from '../../../../lib/contracts/index';
 
@@ -42,7 +48,8 @@ export function parseRecords(text: string, contentType: string): Record<string, 
     try {
       return parseJsonLines(text);
     } catch (error) {
-      if (error instanceof ContentFormatError) throw new DomainError('DATASET_UNREADABLE', `line ${error.line} of the dataset is not JSON`);
+      if (error instanceof ContentFormatError)
+        throw new DomainError('DATASET_UNREADABLE', `line ${error.line} of the dataset is not JSON`);
       throw error;
     }
   }
@@ -61,7 +68,11 @@ export class CatalogClient {
   }
 
   private async authorization(organizationId: string, permissions: string[]): Promise<string> {
-    if (!this.tokens) throw new DomainError('SERVICE_UNAVAILABLE', 'AIC_SERVICE_SECRET is not configured: the models service cannot call the catalog');
+    if (!this.tokens)
+      throw new DomainError(
+        'SERVICE_UNAVAILABLE',
+        'AIC_SERVICE_SECRET is not configured: the models service cannot call the catalog',
+      );
     return `Bearer ${await this.tokens.getToken(organizationId, permissions)}`;
   }
 
@@ -70,7 +81,11 @@ export class CatalogClient {
     const authorization = await this.authorization(organizationId, ['catalog:read']);
     const meta = await this.internal.getDataset(datasetId, authorization, { signal });
     const content = await this.internal.getContent(datasetId, authorization, { signal, timeoutMs: 300_000 });
-    return { dataset: meta, sha256: content.sha256 ?? meta.latestVersion?.sha256 ?? null, records: parseRecords(content.text, content.contentType || 'text/csv') };
+    return {
+      dataset: meta,
+      sha256: content.sha256 ?? meta.latestVersion?.sha256 ?? null,
+      records: parseRecords(content.text, content.contentType || 'text/csv'),
+    };
   }
 
   /**
@@ -79,7 +94,13 @@ export class CatalogClient {
    */
   async runQualityChecks(organizationId: string, datasetId: string): Promise<CatalogQualityCheck | null> {
     const authorization = await this.authorization(organizationId, ['catalog:read']);
-    const data = await callGraphQL<{ runQualityChecks: CatalogQualityCheck | null }>(`${this.catalogUrl}/graphql`, RUN_QUALITY_CHECKS, { datasetId }, authorization, { service: 'catalog', timeoutMs: 300_000 });
+    const data = await callGraphQL<{ runQualityChecks: CatalogQualityCheck | null }>(
+      `${this.catalogUrl}/graphql`,
+      RUN_QUALITY_CHECKS,
+      { datasetId },
+      authorization,
+      { service: 'catalog', timeoutMs: 300_000 },
+    );
     return data.runQualityChecks;
   }
 

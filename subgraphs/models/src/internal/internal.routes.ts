@@ -25,7 +25,10 @@ export function internalVersionJson(v: ModelVersion): Record<string, unknown> {
  * `GET /internal/model-versions/:id` (JSON) and `.../artifact` (ONNX bytes, streamed): any valid
  * token whose organization owns the version; another organization's version is a 404.
  */
-export function mountInternalRoutes(app: express.Express, deps: { orm: MikroORM; store: ArtifactStore; verify: TokenVerifier; registry: ModelRegistry }): void {
+export function mountInternalRoutes(
+  app: express.Express,
+  deps: { orm: MikroORM; store: ArtifactStore; verify: TokenVerifier; registry: ModelRegistry },
+): void {
   const auth = requireBearer(deps.verify);
   const find = async (id: string, res: express.Response): Promise<ModelVersion | null> => {
     const viewer = res.locals.viewer as Viewer;

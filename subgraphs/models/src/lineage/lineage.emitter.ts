@@ -4,7 +4,8 @@ import { catalogDatasetRef, createOpenLineageEmitter } from '../../../../lib/src
 
 /** The producer URI of this service's events. */
 const PRODUCER = 'https://github.com/aic-platform/aic/tree/main/subgraphs/models';
-const VERSION_FACET_URL = 'https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet';
+const VERSION_FACET_URL =
+  'https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet';
 /** Namespace owned here (jobs and model versions); datasets are catalog's (`aic://catalog`). */
 export const MODELS_NAMESPACE = LINEAGE_NAMESPACES.models;
 
@@ -63,7 +64,19 @@ export class LineageEmitter {
     return {
       complete: (mv) =>
         end('COMPLETE', (h) =>
-          h.complete([{ namespace: MODELS_NAMESPACE, name: lineageNames.modelVersion(mv.id), facets: { version: { _producer: PRODUCER, _schemaURL: VERSION_FACET_URL, datasetVersion: `${mv.modelName}/${mv.version}` } } }]),
+          h.complete([
+            {
+              namespace: MODELS_NAMESPACE,
+              name: lineageNames.modelVersion(mv.id),
+              facets: {
+                version: {
+                  _producer: PRODUCER,
+                  _schemaURL: VERSION_FACET_URL,
+                  datasetVersion: `${mv.modelName}/${mv.version}`,
+                },
+              },
+            },
+          ]),
         ),
       fail: (message) => end('FAIL', (h) => h.fail(message)),
       abort: () => end('ABORT', (h) => h.abort()),
@@ -72,7 +85,11 @@ export class LineageEmitter {
 
   private async tryStart(run: LineageRun): Promise<RunHandle | null> {
     try {
-      return await this.emitter.startRun(run.organizationId, { namespace: MODELS_NAMESPACE, name: run.jobName }, { runId: run.runId, inputs: [catalogDatasetRef(run.datasetId)] });
+      return await this.emitter.startRun(
+        run.organizationId,
+        { namespace: MODELS_NAMESPACE, name: run.jobName },
+        { runId: run.runId, inputs: [catalogDatasetRef(run.datasetId)] },
+      );
     } catch (error) {
       this.logger.warn({ err: error, runId: run.runId, type: 'START' }, 'lineage event not delivered');
       return null;

@@ -11,7 +11,13 @@ import type { TensorSpec } from './signature.type';
 import { ModelArtifact, ModelSignature } from './signature.type';
 
 function toTensorSpec(t: TensorSignature): TensorSpec {
-  return { name: t.name, elementType: t.elementType, shape: t.shape ? t.shape.map((d) => (typeof d === 'number' ? { size: d, symbol: null } : { size: null, symbol: d })) : null };
+  return {
+    name: t.name,
+    elementType: t.elementType,
+    shape: t.shape
+      ? t.shape.map((d) => (typeof d === 'number' ? { size: d, symbol: null } : { size: null, symbol: d }))
+      : null,
+  };
 }
 
 /** An immutable version of a model: its ONNX artifact, signature, metrics, parameters and origin. */
@@ -26,7 +32,9 @@ export class ModelVersion extends OrganizationEntity {
   @PrimaryKey({ type: 'string' }) override id: Opt<string> = randomUUID();
   @Index() @Property({ type: 'string' }) override organizationId!: string;
   @Index() @Property({ type: 'string' }) modelId!: string;
-  @Property({ type: 'string' }) @Field(() => String, { description: 'Name of the model (at registration)' }) modelName!: string;
+  @Property({ type: 'string' })
+  @Field(() => String, { description: 'Name of the model (at registration)' })
+  modelName!: string;
   @Property({ type: 'integer' }) @Field(() => Int) version!: number;
   @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) description?: string | null;
   @Property({ type: 'json' }) @Field(() => [String]) tags: string[] = [];
@@ -39,8 +47,14 @@ export class ModelVersion extends OrganizationEntity {
   @Property({ type: 'double' }) size!: number;
   @Property({ type: 'string' }) format: string = ArtifactFormat.ONNX;
   @Property({ type: 'json' }) signatureJson!: OnnxSignature;
-  @Property({ type: 'json' }) @Field(() => JSONObjectScalar, { description: 'Evaluation metrics, e.g. { accuracy, f1Macro, rocAuc, logLoss } or { rmse, mae, r2 }' }) metrics: Record<string, number> = {};
-  @Property({ type: 'json' }) @Field(() => JSONObjectScalar, { description: 'Training parameters and hyperparameters' }) parameters: Record<string, unknown> = {};
+  @Property({ type: 'json' })
+  @Field(() => JSONObjectScalar, {
+    description: 'Evaluation metrics, e.g. { accuracy, f1Macro, rocAuc, logLoss } or { rmse, mae, r2 }',
+  })
+  metrics: Record<string, number> = {};
+  @Property({ type: 'json' })
+  @Field(() => JSONObjectScalar, { description: 'Training parameters and hyperparameters' })
+  parameters: Record<string, unknown> = {};
   @Property({ type: 'string' }) createdById!: string;
   @Field(() => Date) override createdAt!: Opt<Date>;
 
@@ -52,7 +66,13 @@ export class ModelVersion extends OrganizationEntity {
   @Field(() => ModelSignature)
   signature(): ModelSignature {
     const s = this.signatureJson;
-    return { inputs: s.inputs.map(toTensorSpec), outputs: s.outputs.map(toTensorSpec), irVersion: s.irVersion, opsets: s.opsets, producerName: s.producerName };
+    return {
+      inputs: s.inputs.map(toTensorSpec),
+      outputs: s.outputs.map(toTensorSpec),
+      irVersion: s.irVersion,
+      opsets: s.opsets,
+      producerName: s.producerName,
+    };
   }
 
   @Field(() => DatasetRef, { nullable: true, description: 'The catalog dataset it was trained on' })

@@ -14,18 +14,29 @@ export class ModelVersionResolver {
     return ctx.services.registry.getVersion(requestScope(ctx), id);
   }
 
-  @Query(() => ModelVersion, { description: 'Resolves models:/<name>@<alias>, models:/<name>/<version> or models:/<name>/latest' })
+  @Query(() => ModelVersion, {
+    description: 'Resolves models:/<name>@<alias>, models:/<name>/<version> or models:/<name>/latest',
+  })
   resolveModelUri(@Arg('uri', () => String) uri: string, @Ctx() ctx: ModelsContext): Promise<ModelVersion> {
     return ctx.services.registry.resolveUri(requestScope(ctx), uri);
   }
 
   @Mutation(() => UploadTicket, { description: 'Starts an ONNX upload; then createModelVersion with the upload id' })
-  createModelUpload(@Arg('input', () => CreateModelUploadInput) input: CreateModelUploadInput, @Ctx() ctx: ModelsContext): UploadTicket {
+  createModelUpload(
+    @Arg('input', () => CreateModelUploadInput) input: CreateModelUploadInput,
+    @Ctx() ctx: ModelsContext,
+  ): UploadTicket {
     return ctx.services.modelUploads.createUpload(requestScope(ctx), input);
   }
 
-  @Mutation(() => ModelVersion, { description: 'Registers an uploaded ONNX file as the next version; a file onnxruntime cannot load is refused (BAD_USER_INPUT) and not kept' })
-  createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: ModelsContext): Promise<ModelVersion> {
+  @Mutation(() => ModelVersion, {
+    description:
+      'Registers an uploaded ONNX file as the next version; a file onnxruntime cannot load is refused (BAD_USER_INPUT) and not kept',
+  })
+  createModelVersion(
+    @Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<ModelVersion> {
     return ctx.services.modelUploads.createVersion(requestScope(ctx), input);
   }
 

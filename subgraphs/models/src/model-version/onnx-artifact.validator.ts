@@ -12,7 +12,10 @@ export async function validateOnnxFile(path: string): Promise<OnnxSignature> {
   const signature = await readOnnxSignatureFromFile(path);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(path, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+    session = await ort.InferenceSession.create(path, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'disabled',
+    });
   } catch (error) {
     throw new OnnxFormatError(`onnxruntime cannot load the model: ${(error as Error).message}`);
   }

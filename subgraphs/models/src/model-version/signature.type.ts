@@ -1,7 +1,10 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
 /** One dimension: a fixed size, a symbolic name (dynamic), or neither (unknown). */
-@ObjectType({ description: 'A tensor dimension: `size` when fixed, `symbol` when dynamic (e.g. a batch dimension), both null when unknown' })
+@ObjectType({
+  description:
+    'A tensor dimension: `size` when fixed, `symbol` when dynamic (e.g. a batch dimension), both null when unknown',
+})
 export class TensorDimension {
   @Field(() => Int, { nullable: true }) size?: number | null;
   @Field(() => String, { nullable: true }) symbol?: string | null;
@@ -10,8 +13,10 @@ export class TensorDimension {
 @ObjectType({ description: 'A graph input or output of an ONNX model' })
 export class TensorSpec {
   @Field(() => String) name!: string;
-  @Field(() => String, { description: 'ONNX element type: FLOAT, DOUBLE, INT64, ... (SEQUENCE, MAP for non-tensors)' }) elementType!: string;
-  @Field(() => [TensorDimension], { nullable: true, description: 'null when the rank is unknown' }) shape?: TensorDimension[] | null;
+  @Field(() => String, { description: 'ONNX element type: FLOAT, DOUBLE, INT64, ... (SEQUENCE, MAP for non-tensors)' })
+  elementType!: string;
+  @Field(() => [TensorDimension], { nullable: true, description: 'null when the rank is unknown' }) shape?:
+    TensorDimension[] | null;
 }
 
 @ObjectType({ description: 'What the ONNX file declares: inputs, outputs, IR version and opsets' })

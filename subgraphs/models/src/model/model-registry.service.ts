@@ -53,16 +53,29 @@ export class ModelRegistry {
     return this.models.findByName(scope.em, scope.viewer.organizationId, name);
   }
 
-  async createModel(scope: RequestScope, input: { name: string; description?: string | null; tags?: string[] | null }): Promise<Model> {
+  async createModel(
+    scope: RequestScope,
+    input: { name: string; description?: string | null; tags?: string[] | null },
+  ): Promise<Model> {
     const { em, viewer } = scope;
     checkModelName(input.name);
-    if (await this.models.findByName(em, viewer.organizationId, input.name)) throw new ConflictError(`A model named ${input.name} already exists`);
-    const model = em.create(Model, { organizationId: viewer.organizationId, name: input.name, description: input.description ?? null, tags: input.tags ?? [], createdById: viewer.id });
+    if (await this.models.findByName(em, viewer.organizationId, input.name))
+      throw new ConflictError(`A model named ${input.name} already exists`);
+    const model = em.create(Model, {
+      organizationId: viewer.organizationId,
+      name: input.name,
+      description: input.description ?? null,
+      tags: input.tags ?? [],
+      createdById: viewer.id,
+    });
     await em.flush();
     return model;
   }
 
-  async updateModel(scope: RequestScope, input: { id: string; description?: string | null; tags?: string[] | null }): Promise<Model> {
+  async updateModel(
+    scope: RequestScope,
+    input: { id: string; description?: string | null; tags?: string[] | null },
+  ): Promise<Model> {
     const model = await this.getModel(scope, input.id);
     if (input.description !== undefined) model.description = input.description;
     if (input.tags) model.tags = input.tags;
@@ -126,7 +139,14 @@ export class ModelRegistry {
    * onnxruntime refuses is deleted from the store (unless a version already holds the same bytes)
    * and reported as BAD_USER_INPUT on `field`.
    */
-  async registerStoredArtifact(em: EntityManager, model: Model, userId: string, artifact: { sha256: string; size: number }, details: VersionDetails, field = 'uploadId'): Promise<ModelVersion> {
+  async registerStoredArtifact(
+    em: EntityManager,
+    model: Model,
+    userId: string,
+    artifact: { sha256: string; size: number },
+    details: VersionDetails,
+    field = 'uploadId',
+  ): Promise<ModelVersion> {
     let signature;
     try {
       signature = await validateOnnxFile(this.store.pathOf(artifact.sha256));
@@ -170,7 +190,13 @@ export class ModelRegistry {
   }
 
   /** Stores bytes (a trained model) and registers them. */
-  async registerBytes(em: EntityManager, model: Model, userId: string, bytes: Uint8Array, details: VersionDetails): Promise<ModelVersion> {
+  async registerBytes(
+    em: EntityManager,
+    model: Model,
+    userId: string,
+    bytes: Uint8Array,
+    details: VersionDetails,
+  ): Promise<ModelVersion> {
     const stored = await this.store.put(bytes);
     return this.registerStoredArtifact(em, model, userId, stored, details, 'artifact');
   }
@@ -183,7 +209,10 @@ export class ModelRegistry {
     const { em } = scope;
     const organizationId = scope.viewer.organizationId;
     const m = /^models:\/([^/@]+)(?:@([^/@]+)|\/(\d+|latest))$/.exec(uri.trim());
-    if (!m) throw new BadUserInputError('Malformed model URI', [{ field: 'uri', message: 'expected models:/<name>@<alias>, models:/<name>/<version> or models:/<name>/latest' }]);
+    if (!m)
+      throw new BadUserInputError('Malformed model URI', [
+        { field: 'uri', message: 'expected models:/<name>@<alias>, models:/<name>/<version> or models:/<name>/latest' },
+      ]);
     const [, name, alias, versionPart] = m;
     const model = await this.models.findByName(em, organizationId, name);
     if (!model) throw new NotFoundError('Model', name);

@@ -18,7 +18,9 @@ export class Model extends TrackedOrganizationEntity {
   @Property({ type: 'string' }) @Field(() => String) name!: string;
   @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) description?: string | null;
   @Property({ type: 'json' }) @Field(() => [String]) tags: string[] = [];
-  @Property({ type: 'integer' }) @Field(() => Int, { description: 'Number of the most recent version (0 before the first)' }) latestVersionNumber: number = 0;
+  @Property({ type: 'integer' })
+  @Field(() => Int, { description: 'Number of the most recent version (0 before the first)' })
+  latestVersionNumber: number = 0;
   @Property({ type: 'string' }) createdById!: string;
   @Field(() => Date) override createdAt!: Opt<Date>;
   @Field(() => Date) override updatedAt!: Opt<Date>;

@@ -12,7 +12,10 @@ import { CreateModelInput, UpdateModelInput } from './model.input';
 @Resolver(() => Model)
 export class ModelResolver {
   @Query(() => [Model], { description: 'Models of the organization, by name' })
-  models(@Arg('tag', () => String, { nullable: true }) tag: string | null, @Ctx() ctx: ModelsContext): Promise<Model[]> {
+  models(
+    @Arg('tag', () => String, { nullable: true }) tag: string | null,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<Model[]> {
     return ctx.services.registry.list(requestScope(ctx), tag);
   }
 
@@ -27,12 +30,18 @@ export class ModelResolver {
   }
 
   @Mutation(() => Model)
-  createModel(@Arg('input', () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: ModelsContext): Promise<Model> {
+  createModel(
+    @Arg('input', () => CreateModelInput) input: CreateModelInput,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<Model> {
     return ctx.services.registry.createModel(requestScope(ctx), input);
   }
 
   @Mutation(() => Model)
-  updateModel(@Arg('input', () => UpdateModelInput) input: UpdateModelInput, @Ctx() ctx: ModelsContext): Promise<Model> {
+  updateModel(
+    @Arg('input', () => UpdateModelInput) input: UpdateModelInput,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<Model> {
     return ctx.services.registry.updateModel(requestScope(ctx), input);
   }
 
@@ -42,7 +51,11 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true })
-  version(@Root() model: Model, @Arg('version', () => Int) version: number, @Ctx() ctx: ModelsContext): Promise<ModelVersion | null> {
+  version(
+    @Root() model: Model,
+    @Arg('version', () => Int) version: number,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<ModelVersion | null> {
     return ctx.services.registry.versionOf(requestScope(ctx), model, version);
   }
 
@@ -57,7 +70,11 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => [ModelAliasEvent], { description: 'Audit history of alias moves, oldest first' })
-  aliasHistory(@Root() model: Model, @Arg('alias', () => String, { nullable: true }) alias: string | null, @Ctx() ctx: ModelsContext): Promise<ModelAliasEvent[]> {
+  aliasHistory(
+    @Root() model: Model,
+    @Arg('alias', () => String, { nullable: true }) alias: string | null,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<ModelAliasEvent[]> {
     return ctx.services.aliases.history(requestScope(ctx), model, alias);
   }
 

@@ -24,7 +24,8 @@ export class PipelineStep {
   @Field(() => Date, { nullable: true }) startedAt?: Date | null;
   @Field(() => Date, { nullable: true }) finishedAt?: Date | null;
   @Field(() => JSONObjectScalar) outputs!: Record<string, unknown>;
-  @Field(() => String, { nullable: true, description: 'Why the step failed (the run stops there)' }) error?: string | null;
+  @Field(() => String, { nullable: true, description: 'Why the step failed (the run stops there)' }) error?:
+    string | null;
 }
 
 /** A pipeline run: quality check → train (or study) → evaluate against an alias → promote if better. */
@@ -40,7 +41,9 @@ export class PipelineRun extends OrganizationEntity {
   @Property({ type: 'string' }) createdByKind!: string;
   @Property({ type: 'string' }) @Field(() => String) name!: string;
   @Property({ type: 'string' }) datasetId!: string;
-  @Property({ type: 'json' }) @Field(() => JSONObjectScalar, { description: 'The declared steps as submitted' }) spec!: Record<string, any>;
+  @Property({ type: 'json' })
+  @Field(() => JSONObjectScalar, { description: 'The declared steps as submitted' })
+  spec!: Record<string, any>;
   @Index() @Property({ type: 'string' }) @Field(() => JobState) state: JobState = JobState.QUEUED;
   @Property({ type: 'json' }) stepRecords!: StepRecord[];
   @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) error?: string | null;
@@ -49,7 +52,11 @@ export class PipelineRun extends OrganizationEntity {
 
   @Field(() => [PipelineStep])
   steps(): PipelineStep[] {
-    return this.stepRecords.map((s) => ({ ...s, startedAt: s.startedAt ? new Date(s.startedAt) : null, finishedAt: s.finishedAt ? new Date(s.finishedAt) : null }));
+    return this.stepRecords.map((s) => ({
+      ...s,
+      startedAt: s.startedAt ? new Date(s.startedAt) : null,
+      finishedAt: s.finishedAt ? new Date(s.finishedAt) : null,
+    }));
   }
 
   @Field(() => DatasetRef)

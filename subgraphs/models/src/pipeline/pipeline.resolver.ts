@@ -12,12 +12,21 @@ export class PipelineResolver {
   }
 
   @Query(() => [PipelineRun], { description: 'Newest first' })
-  pipelineRuns(@Arg('limit', () => Int, { defaultValue: 50 }) limit: number, @Ctx() ctx: ModelsContext): Promise<PipelineRun[]> {
+  pipelineRuns(
+    @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<PipelineRun[]> {
     return ctx.services.pipelines.list(requestScope(ctx), limit);
   }
 
-  @Mutation(() => PipelineRun, { description: 'Runs CHECK_QUALITY → TRAIN|STUDY → EVALUATE → PROMOTE as one tracked run (needs models:train, and models:promote to promote)' })
-  startPipelineRun(@Arg('input', () => StartPipelineRunInput) input: StartPipelineRunInput, @Ctx() ctx: ModelsContext): Promise<PipelineRun> {
+  @Mutation(() => PipelineRun, {
+    description:
+      'Runs CHECK_QUALITY → TRAIN|STUDY → EVALUATE → PROMOTE as one tracked run (needs models:train, and models:promote to promote)',
+  })
+  startPipelineRun(
+    @Arg('input', () => StartPipelineRunInput) input: StartPipelineRunInput,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<PipelineRun> {
     return ctx.services.pipelines.start(requestScope(ctx), input);
   }
 }

@@ -58,16 +58,29 @@ export class PipelineService {
   async start(scope: RequestScope, input: StartPipelineRunInput): Promise<PipelineRun> {
     const { em, viewer } = scope;
     const fields: { field: string; message: string }[] = [];
-    if (!!input.training === !!input.study) fields.push({ field: 'training', message: 'give exactly one of training or study' });
+    if (!!input.training === !!input.study)
+      fields.push({ field: 'training', message: 'give exactly one of training or study' });
     const step = input.training ?? input.study;
-    if (step && step.datasetId !== input.datasetId) fields.push({ field: input.training ? 'training.datasetId' : 'study.datasetId', message: 'must be the pipeline dataset' });
-    if (!EVAL_METRICS.includes(input.evaluation.metric)) fields.push({ field: 'evaluation.metric', message: `one of ${EVAL_METRICS.join(', ')}` });
+    if (step && step.datasetId !== input.datasetId)
+      fields.push({
+        field: input.training ? 'training.datasetId' : 'study.datasetId',
+        message: 'must be the pipeline dataset',
+      });
+    if (!EVAL_METRICS.includes(input.evaluation.metric))
+      fields.push({ field: 'evaluation.metric', message: `one of ${EVAL_METRICS.join(', ')}` });
     input.qualityRules.forEach((r, i) => {
-      if (!QUALITY_RULE_TYPES.includes(r.type)) fields.push({ field: `qualityRules[${i}].type`, message: `one of ${QUALITY_RULE_TYPES.join(', ')}` });
+      if (!QUALITY_RULE_TYPES.includes(r.type))
+        fields.push({ field: `qualityRules[${i}].type`, message: `one of ${QUALITY_RULE_TYPES.join(', ')}` });
     });
     if (fields.length > 0) throw new BadUserInputError('Invalid pipeline', fields);
-    if (input.promote && !viewer.permissions.includes('models:promote')) throw new ForbiddenError('Missing permission models:promote (the pipeline would move an alias)');
-    const names = ['CHECK_QUALITY', input.training ? 'TRAIN' : 'STUDY', 'EVALUATE', ...(input.promote ? ['PROMOTE'] : [])];
+    if (input.promote && !viewer.permissions.includes('models:promote'))
+      throw new ForbiddenError('Missing permission models:promote (the pipeline would move an alias)');
+    const names = [
+      'CHECK_QUALITY',
+      input.training ? 'TRAIN' : 'STUDY',
+      'EVALUATE',
+      ...(input.promote ? ['PROMOTE'] : []),
+    ];
     const run = em.create(PipelineRun, {
       organizationId: viewer.organizationId,
       createdById: viewer.id,
@@ -75,7 +88,14 @@ export class PipelineService {
       name: input.name,
       datasetId: input.datasetId,
       spec: JSON.parse(JSON.stringify(input)),
-      stepRecords: names.map((name) => ({ name, state: StepState.PENDING, startedAt: null, finishedAt: null, outputs: {}, error: null })),
+      stepRecords: names.map((name) => ({
+        name,
+        state: StepState.PENDING,
+        startedAt: null,
+        finishedAt: null,
+        outputs: {},
+        error: null,
+      })),
     });
     await em.flush();
     void this.launch(run.id);
@@ -134,20 +154,31 @@ export class PipelineService {
         continue;
       }
       if (signal.aborted) return;
-      await save(step, { state: StepState.RUNNING, startedAt: step.startedAt ?? this.deps.clock().toISOString(), error: null });
+      await save(step, {
+        state: StepState.RUNNING,
+        startedAt: step.startedAt ?? this.deps.clock().toISOString(),
+        error: null,
+      });
       try {
         const outputs = await this.runStep(em, run, spec, step, owner, context, signal);
         if (signal.aborted) return;
         await save(step, { state: StepState.SUCCEEDED, finishedAt: this.deps.clock().toISOString(), outputs });
         if (outputs.stop === true) {
-          for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
+          for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING))
+            await save(rest, { state: StepState.SKIPPED });
           break;
         }
       } catch (error) {
         if (signal.aborted) return;
         const message = error instanceof Error ? error.message : String(error);
-        await save(step, { state: StepState.FAILED, finishedAt: this.deps.clock().toISOString(), error: message, ...(error instanceof StepFailure ? { outputs: error.outputs } : {}) });
-        for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING)) await save(rest, { state: StepState.SKIPPED });
+        await save(step, {
+          state: StepState.FAILED,
+          finishedAt: this.deps.clock().toISOString(),
+          error: message,
+          ...(error instanceof StepFailure ? { outputs: error.outputs } : {}),
+        });
+        for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING))
+          await save(rest, { state: StepState.SKIPPED });
         run.state = JobState.FAILED;
         run.error = `${step.name}: ${message}`;
         run.finishedAt = this.deps.clock();
@@ -160,43 +191,80 @@ export class PipelineService {
     await em.flush();
   }
 
-  private async runStep(em: EntityManager, run: PipelineRun, spec: StartPipelineRunInput, step: StepRecord, owner: { id: string; organizationId: string }, context: { records?: Record<string, unknown>[]; candidateId?: string }, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const records = async () => (context.records ??= (await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal)).records);
+  private async runStep(
+    em: EntityManager,
+    run: PipelineRun,
+    spec: StartPipelineRunInput,
+    step: StepRecord,
+    owner: { id: string; organizationId: string },
+    context: { records?: Record<string, unknown>[]; candidateId?: string },
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const records = async () =>
+      (context.records ??= (await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal)).records);
     if (step.name === 'CHECK_QUALITY') return this.checkQuality(run, spec, records);
     if (step.name === 'TRAIN') {
-      const jobId = typeof step.outputs.trainingJobId === 'string' ? step.outputs.trainingJobId : (await this.deps.training.startFor(em, owner, spec.training!, run.id)).id;
+      const jobId =
+        typeof step.outputs.trainingJobId === 'string'
+          ? step.outputs.trainingJobId
+          : (await this.deps.training.startFor(em, owner, spec.training!, run.id)).id;
       step.outputs = { trainingJobId: jobId };
       run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
       await em.flush();
       await this.deps.training.enqueue(jobId);
       const job = await this.deps.jobs.getById(em.fork(), jobId);
-      if (job.state !== JobState.SUCCEEDED) throw new StepFailure(`training job ${job.state}${job.error ? `: ${job.error}` : ''}`);
+      if (job.state !== JobState.SUCCEEDED)
+        throw new StepFailure(`training job ${job.state}${job.error ? `: ${job.error}` : ''}`);
       context.candidateId = job.modelVersionId as string;
       return { trainingJobId: jobId, modelVersionId: job.modelVersionId };
     }
     if (step.name === 'STUDY') {
-      const studyId = typeof step.outputs.studyId === 'string' ? step.outputs.studyId : (await this.deps.studies.startFor(em, owner, spec.study!, run.id)).id;
+      const studyId =
+        typeof step.outputs.studyId === 'string'
+          ? step.outputs.studyId
+          : (await this.deps.studies.startFor(em, owner, spec.study!, run.id)).id;
       step.outputs = { studyId };
       run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
       await em.flush();
       await this.deps.studies.launch(studyId);
       const study = await this.deps.studyRepository.getById(em.fork(), studyId);
-      if (study.state !== JobState.SUCCEEDED) throw new StepFailure(`study ${study.state}${study.error ? `: ${study.error}` : ''}`);
+      if (study.state !== JobState.SUCCEEDED)
+        throw new StepFailure(`study ${study.state}${study.error ? `: ${study.error}` : ''}`);
       context.candidateId = study.modelVersionId as string;
       return { studyId, modelVersionId: study.modelVersionId };
     }
     const candidate = await this.deps.models.getVersion(em, context.candidateId as string);
     const { alias, metric, minImprovement } = spec.evaluation;
     if (step.name === 'EVALUATE') {
-      const p = candidate.parameters as { featureColumns: string[]; targetColumn: string; algorithm: Algorithm; validationFraction: number; splitSeed: number };
-      const prepared = prepareTrainingData(await records(), p.featureColumns, p.targetColumn, p.algorithm, p.validationFraction, p.splitSeed);
-      const candidateMetrics = await evaluateVersion(candidate, await this.deps.store.localPath(candidate.sha256), prepared);
+      const p = candidate.parameters as {
+        featureColumns: string[];
+        targetColumn: string;
+        algorithm: Algorithm;
+        validationFraction: number;
+        splitSeed: number;
+      };
+      const prepared = prepareTrainingData(
+        await records(),
+        p.featureColumns,
+        p.targetColumn,
+        p.algorithm,
+        p.validationFraction,
+        p.splitSeed,
+      );
+      const candidateMetrics = await evaluateVersion(
+        candidate,
+        await this.deps.store.localPath(candidate.sha256),
+        prepared,
+      );
       const model = await this.deps.models.findById(em, candidate.modelId);
       const incumbentId = await this.deps.aliases.versionIdOf(em, model.id, alias);
       const incumbent = incumbentId ? await this.deps.models.findVersion(em, incumbentId) : null;
-      const incumbentMetrics = incumbent ? await evaluateVersion(incumbent, await this.deps.store.localPath(incumbent.sha256), prepared) : null;
+      const incumbentMetrics = incumbent
+        ? await evaluateVersion(incumbent, await this.deps.store.localPath(incumbent.sha256), prepared)
+        : null;
       const sign = defaultDirection(metric) === 'MINIMIZE' ? -1 : 1;
-      const better = incumbentMetrics === null || sign * (candidateMetrics[metric] - incumbentMetrics[metric]) > minImprovement;
+      const better =
+        incumbentMetrics === null || sign * (candidateMetrics[metric] - incumbentMetrics[metric]) > minImprovement;
       return {
         candidateVersionId: candidate.id,
         candidateVersion: candidate.version,
@@ -209,14 +277,21 @@ export class PipelineService {
         stop: !better,
       };
     }
-    const evaluation = run.stepRecords.find((s) => s.name === 'EVALUATE')?.outputs as { candidate: Record<string, number>; incumbent: Record<string, number> | null };
-    const moved = await this.deps.aliases.setAs(em, { id: run.createdById, kind: run.createdByKind, organizationId: run.organizationId }, {
-      modelId: candidate.modelId,
-      alias,
-      versionId: candidate.id,
-      pipelineRunId: run.id,
-      reason: `pipeline ${run.name}: ${metric} ${evaluation.candidate[metric]} vs ${evaluation.incumbent ? evaluation.incumbent[metric] : 'no incumbent'}`,
-    });
+    const evaluation = run.stepRecords.find((s) => s.name === 'EVALUATE')?.outputs as {
+      candidate: Record<string, number>;
+      incumbent: Record<string, number> | null;
+    };
+    const moved = await this.deps.aliases.setAs(
+      em,
+      { id: run.createdById, kind: run.createdByKind, organizationId: run.organizationId },
+      {
+        modelId: candidate.modelId,
+        alias,
+        versionId: candidate.id,
+        pipelineRunId: run.id,
+        reason: `pipeline ${run.name}: ${metric} ${evaluation.candidate[metric]} vs ${evaluation.incumbent ? evaluation.incumbent[metric] : 'no incumbent'}`,
+      },
+    );
     return { alias: moved.name, version: moved.version, modelVersionId: candidate.id };
   }
 
@@ -224,12 +299,21 @@ export class PipelineService {
    * Runs the dataset's own rules in catalog, then the run's inline rules if any; fails with every
    * failing rule when either does not pass.
    */
-  private async checkQuality(run: PipelineRun, spec: StartPipelineRunInput, records: () => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>> {
+  private async checkQuality(
+    run: PipelineRun,
+    spec: StartPipelineRunInput,
+    records: () => Promise<Record<string, unknown>[]>,
+  ): Promise<Record<string, unknown>> {
     const check = await this.deps.catalog.runQualityChecks(run.organizationId, run.datasetId);
-    const inline = spec.qualityRules.length > 0 ? evaluateQualityRules(await records(), spec.qualityRules as QualityRule[]) : [];
+    const inline =
+      spec.qualityRules.length > 0 ? evaluateQualityRules(await records(), spec.qualityRules as QualityRule[]) : [];
     const failedRules = [
-      ...(check?.results ?? []).filter((r) => r.status !== 'SUCCESS').map((r) => ({ ruleId: r.ruleId, rule: r.type, column: r.column, status: r.status, detail: r.message })),
-      ...inline.filter((r) => !r.passed).map((r) => ({ ruleId: null, rule: r.rule, column: r.column ?? null, status: 'FAILED', detail: r.detail })),
+      ...(check?.results ?? [])
+        .filter((r) => r.status !== 'SUCCESS')
+        .map((r) => ({ ruleId: r.ruleId, rule: r.type, column: r.column, status: r.status, detail: r.message })),
+      ...inline
+        .filter((r) => !r.passed)
+        .map((r) => ({ ruleId: null, rule: r.rule, column: r.column ?? null, status: 'FAILED', detail: r.detail })),
     ];
     const outputs = {
       qualityCheckId: check?.id ?? null,
@@ -239,7 +323,11 @@ export class PipelineService {
       ...(inline.length > 0 ? { inlineResults: inline } : {}),
       failedRules,
     };
-    if (failedRules.length > 0) throw new StepFailure(`quality rules failed: ${failedRules.map((f) => `${f.rule}${f.column ? `(${f.column})` : ''}: ${f.detail}`).join('; ')}`, outputs);
+    if (failedRules.length > 0)
+      throw new StepFailure(
+        `quality rules failed: ${failedRules.map((f) => `${f.rule}${f.column ? `(${f.column})` : ''}: ${f.detail}`).join('; ')}`,
+        outputs,
+      );
     return outputs;
   }
 }

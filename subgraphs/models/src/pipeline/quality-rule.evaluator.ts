@@ -1,6 +1,11 @@
 /** A declared data-quality rule (OpenMetadata test definition names). */
 export interface QualityRule {
-  type: 'tableRowCountToBeBetween' | 'columnToExist' | 'columnValuesToBeNotNull' | 'columnValuesToBeBetween' | 'columnValuesToBeUnique';
+  type:
+    | 'tableRowCountToBeBetween'
+    | 'columnToExist'
+    | 'columnValuesToBeNotNull'
+    | 'columnValuesToBeBetween'
+    | 'columnValuesToBeUnique';
   column?: string | null;
   min?: number | null;
   max?: number | null;
@@ -14,7 +19,13 @@ export interface QualityResult {
   detail: string;
 }
 
-export const QUALITY_RULE_TYPES = ['tableRowCountToBeBetween', 'columnToExist', 'columnValuesToBeNotNull', 'columnValuesToBeBetween', 'columnValuesToBeUnique'];
+export const QUALITY_RULE_TYPES = [
+  'tableRowCountToBeBetween',
+  'columnToExist',
+  'columnValuesToBeNotNull',
+  'columnValuesToBeBetween',
+  'columnValuesToBeUnique',
+];
 
 const isNull = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 
@@ -29,7 +40,8 @@ export function evaluateQualityRules(records: Record<string, unknown>[], rules: 
       const n = records.length;
       return { rule: rule.type, column, passed: n >= min && n <= max, detail: `${n} rows` };
     }
-    if (!column || !columns.has(column)) return { rule: rule.type, column, passed: false, detail: `column ${column ?? '(none)'} does not exist` };
+    if (!column || !columns.has(column))
+      return { rule: rule.type, column, passed: false, detail: `column ${column ?? '(none)'} does not exist` };
     const values = records.map((r) => r[column]);
     if (rule.type === 'columnToExist') return { rule: rule.type, column, passed: true, detail: 'exists' };
     if (rule.type === 'columnValuesToBeNotNull') {
@@ -41,10 +53,12 @@ export function evaluateQualityRules(records: Record<string, unknown>[], rules: 
       const duplicates = present.length - new Set(present).size;
       return { rule: rule.type, column, passed: duplicates === 0, detail: `${duplicates} duplicate values` };
     }
-    const outside = values.filter((v) => !isNull(v)).filter((v) => {
-      const n = Number(v);
-      return !Number.isFinite(n) || n < min || n > max;
-    }).length;
+    const outside = values
+      .filter((v) => !isNull(v))
+      .filter((v) => {
+        const n = Number(v);
+        return !Number.isFinite(n) || n < min || n > max;
+      }).length;
     return { rule: rule.type, column, passed: outside === 0, detail: `${outside} values outside [${min}, ${max}]` };
   });
 }

@@ -16,31 +16,65 @@ const METRICS = ['validationLoss', 'accuracy', 'f1Macro', 'rocAuc', 'logLoss', '
 
 /** Maps the GraphQL search space to the engine's and validates it (BAD_USER_INPUT on `searchSpace[i]...`). */
 export function toSearchSpace(inputs: SearchParameterInput[]): SearchSpace {
-  if (inputs.length === 0) throw new BadUserInputError('The search space is empty', [{ field: 'searchSpace', message: 'at least one parameter' }]);
+  if (inputs.length === 0)
+    throw new BadUserInputError('The search space is empty', [
+      { field: 'searchSpace', message: 'at least one parameter' },
+    ]);
   const space: SearchSpace = {};
   inputs.forEach((p, i) => {
     const at = `searchSpace[${i}]`;
-    if (Object.hasOwn(space, p.name)) throw new BadUserInputError('Duplicate parameter', [{ field: `${at}.name`, message: `${p.name} appears twice` }]);
+    if (Object.hasOwn(space, p.name))
+      throw new BadUserInputError('Duplicate parameter', [{ field: `${at}.name`, message: `${p.name} appears twice` }]);
     if (p.type === SearchParameterType.CATEGORICAL) {
       const allowed = CATEGORICAL_PARAMS.get(p.name);
-      if (!allowed && ![...FLOAT_PARAMS, ...INT_PARAMS].includes(p.name)) throw new BadUserInputError('Unknown hyperparameter', [{ field: `${at}.name`, message: `one of ${[...FLOAT_PARAMS, ...INT_PARAMS, ...CATEGORICAL_PARAMS.keys()].join(', ')}` }]);
+      if (!allowed && ![...FLOAT_PARAMS, ...INT_PARAMS].includes(p.name))
+        throw new BadUserInputError('Unknown hyperparameter', [
+          {
+            field: `${at}.name`,
+            message: `one of ${[...FLOAT_PARAMS, ...INT_PARAMS, ...CATEGORICAL_PARAMS.keys()].join(', ')}`,
+          },
+        ]);
       const choices = p.choices ?? [];
-      if (allowed && choices.some((c) => !allowed.includes(String(c)))) throw new BadUserInputError('Invalid choice', [{ field: `${at}.choices`, message: `choices of ${p.name}: ${allowed.join(', ')}` }]);
-      if (!allowed && choices.some((c) => typeof c !== 'number')) throw new BadUserInputError('Invalid choice', [{ field: `${at}.choices`, message: `${p.name} takes numbers` }]);
+      if (allowed && choices.some((c) => !allowed.includes(String(c))))
+        throw new BadUserInputError('Invalid choice', [
+          { field: `${at}.choices`, message: `choices of ${p.name}: ${allowed.join(', ')}` },
+        ]);
+      if (!allowed && choices.some((c) => typeof c !== 'number'))
+        throw new BadUserInputError('Invalid choice', [{ field: `${at}.choices`, message: `${p.name} takes numbers` }]);
       space[p.name] = { type: 'categorical', choices };
       return;
     }
     const isFloat = p.type === SearchParameterType.FLOAT;
-    if (!(isFloat ? FLOAT_PARAMS : INT_PARAMS).includes(p.name)) throw new BadUserInputError('Unknown hyperparameter for this type', [{ field: `${at}.name`, message: `${p.type} parameters: ${(isFloat ? FLOAT_PARAMS : INT_PARAMS).join(', ')}` }]);
-    if (p.low == null || p.high == null) throw new BadUserInputError('Bounds are required', [{ field: `${at}.low`, message: 'low and high are required' }]);
-    space[p.name] = { type: isFloat ? 'float' : 'int', low: p.low, high: p.high, ...(p.log ? { log: true } : {}), ...(p.step != null ? { step: p.step } : {}) };
+    if (!(isFloat ? FLOAT_PARAMS : INT_PARAMS).includes(p.name))
+      throw new BadUserInputError('Unknown hyperparameter for this type', [
+        { field: `${at}.name`, message: `${p.type} parameters: ${(isFloat ? FLOAT_PARAMS : INT_PARAMS).join(', ')}` },
+      ]);
+    if (p.low == null || p.high == null)
+      throw new BadUserInputError('Bounds are required', [
+        { field: `${at}.low`, message: 'low and high are required' },
+      ]);
+    space[p.name] = {
+      type: isFloat ? 'float' : 'int',
+      low: p.low,
+      high: p.high,
+      ...(p.log ? { log: true } : {}),
+      ...(p.step != null ? { step: p.step } : {}),
+    };
   });
   try {
     validateSearchSpace(space);
   } catch (error) {
     if (error instanceof SearchSpaceError) {
       const index = inputs.findIndex((p) => error.path.split('.')[0] === p.name);
-      throw new BadUserInputError(error.message, [{ field: index >= 0 ? `searchSpace[${index}]${error.path.includes('.') ? `.${error.path.split('.')[1]}` : ''}` : 'searchSpace', message: error.message }]);
+      throw new BadUserInputError(error.message, [
+        {
+          field:
+            index >= 0
+              ? `searchSpace[${index}]${error.path.includes('.') ? `.${error.path.split('.')[1]}` : ''}`
+              : 'searchSpace',
+          message: error.message,
+        },
+      ]);
     }
     throw error;
   }
@@ -54,7 +88,10 @@ export function defaultDirection(metric: string): OptimizationDirection {
 
 /** Checks the objective metric name. */
 export function checkObjectiveMetric(metric: string): void {
-  if (!METRICS.includes(metric)) throw new BadUserInputError('Unknown objective metric', [{ field: 'objectiveMetric', message: `one of ${METRICS.join(', ')}` }]);
+  if (!METRICS.includes(metric))
+    throw new BadUserInputError('Unknown objective metric', [
+      { field: 'objectiveMetric', message: `one of ${METRICS.join(', ')}` },
+    ]);
 }
 
 /** A trial's hyperparameters: the base ones overridden by the sampled ones. */

@@ -27,17 +27,25 @@ export class Study extends OrganizationEntity {
   @Property({ type: 'string' }) @Field(() => TrainingAlgorithm) algorithm!: TrainingAlgorithm;
   @Property({ type: 'json' }) @Field(() => JSONObjectScalar) baseHyperparameters!: Record<string, unknown>;
   @Property({ type: 'double' }) @Field(() => Float) validationFraction!: number;
-  @Property({ type: 'json' }) @Field(() => JSONObjectScalar, { description: 'Parameter name → distribution' }) searchSpace!: SearchSpace;
+  @Property({ type: 'json' })
+  @Field(() => JSONObjectScalar, { description: 'Parameter name → distribution' })
+  searchSpace!: SearchSpace;
   @Property({ type: 'string' }) @Field(() => SamplerKind) sampler!: SamplerKind;
   @Property({ type: 'integer' }) @Field(() => Int) samplerSeed!: number;
   @Property({ type: 'integer' }) gridPoints!: number;
   @Property({ type: 'string' }) @Field(() => PrunerKind) pruner!: PrunerKind;
   @Property({ type: 'integer' }) @Field(() => Int) prunerStartupTrials!: number;
   @Property({ type: 'integer' }) @Field(() => Int) prunerWarmupSteps!: number;
-  @Property({ type: 'string' }) @Field(() => String, { description: 'validationLoss or a validation metric (accuracy, f1Macro, rocAuc, logLoss, rmse, mae, r2)' }) objectiveMetric!: string;
+  @Property({ type: 'string' })
+  @Field(() => String, {
+    description: 'validationLoss or a validation metric (accuracy, f1Macro, rocAuc, logLoss, rmse, mae, r2)',
+  })
+  objectiveMetric!: string;
   @Property({ type: 'string' }) @Field(() => OptimizationDirection) direction!: OptimizationDirection;
   @Property({ type: 'integer' }) @Field(() => Int) nTrials!: number;
-  @Property({ type: 'integer' }) @Field(() => Int, { description: 'Trials at once (also bounded by the worker pool)' }) parallelism!: number;
+  @Property({ type: 'integer' })
+  @Field(() => Int, { description: 'Trials at once (also bounded by the worker pool)' })
+  parallelism!: number;
   @Index() @Property({ type: 'string' }) @Field(() => JobState) state: JobState = JobState.QUEUED;
   @Property({ type: 'integer', nullable: true }) @Field(() => Int, { nullable: true }) bestTrialNumber?: number | null;
   @Property({ type: 'double', nullable: true }) @Field(() => Float, { nullable: true }) bestValue?: number | null;

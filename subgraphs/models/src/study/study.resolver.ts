@@ -20,7 +20,9 @@ export class StudyResolver {
     return ctx.services.studies.list(requestScope(ctx), limit);
   }
 
-  @Mutation(() => Study, { description: 'Starts a hyperparameter search; trials run in the worker pool; the best trial is registered' })
+  @Mutation(() => Study, {
+    description: 'Starts a hyperparameter search; trials run in the worker pool; the best trial is registered',
+  })
   startStudy(@Arg('input', () => StartStudyInput) input: StartStudyInput, @Ctx() ctx: ModelsContext): Promise<Study> {
     return ctx.services.studies.start(requestScope(ctx), input);
   }
@@ -32,7 +34,8 @@ export class StudyResolver {
 
   @Subscription(() => StudyEvent, {
     description: 'Trial reports and outcomes until the study ends',
-    subscribe: ({ args, context }) => (context as ModelsContext).services.studies.events(requestScope(context as ModelsContext), args.id as string),
+    subscribe: ({ args, context }) =>
+      (context as ModelsContext).services.studies.events(requestScope(context as ModelsContext), args.id as string),
   })
   studyProgress(@Arg('id', () => ID) _id: string, @Root() event: StudyEvent): StudyEvent {
     return event;

@@ -2,7 +2,14 @@ import type { MikroORM } from '@mikro-orm/core';
 import { lineageNames } from '../../../../lib/contracts/index';
 import type { Logger, PubSub, WorkerPool } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
-import { JobState, ModelVersionSource, OptimizationDirection, PrunerKind, SamplerKind, TrialState } from '../common/enums';
+import {
+  JobState,
+  ModelVersionSource,
+  OptimizationDirection,
+  PrunerKind,
+  SamplerKind,
+  TrialState,
+} from '../common/enums';
 import { runInPool } from '../common/pool-task';
 import type { CatalogClient } from '../dataset/catalog.client';
 import { GridSampler } from '../engine/hpo/grid.sampler';
@@ -69,8 +76,20 @@ export class StudyRunner {
     const em = deps.orm.em.fork();
     const study = await deps.studies.findById(em, studyId);
     if (!study || [JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED].includes(study.state)) return;
-    const publish = (event: Partial<StudyEvent>) => deps.pubSub.publish(STUDY_TOPIC, study.id, { studyId: study.id, state: study.state, bestTrialNumber: study.bestTrialNumber ?? null, bestValue: study.bestValue ?? null, ...event });
-    const lineageRun = { organizationId: study.organizationId, runId: study.id, jobName: lineageNames.studyJob(study.modelName), datasetId: study.datasetId };
+    const publish = (event: Partial<StudyEvent>) =>
+      deps.pubSub.publish(STUDY_TOPIC, study.id, {
+        studyId: study.id,
+        state: study.state,
+        bestTrialNumber: study.bestTrialNumber ?? null,
+        bestValue: study.bestValue ?? null,
+        ...event,
+      });
+    const lineageRun = {
+      organizationId: study.organizationId,
+      runId: study.id,
+      jobName: lineageNames.studyJob(study.modelName),
+      datasetId: study.datasetId,
+    };
     const finish = async (state: JobState, error: string | null) => {
       study.state = state;
       study.error = error;
@@ -85,37 +104,82 @@ export class StudyRunner {
     publish({});
     const lineage = await deps.lineage.start(lineageRun);
     const direction = study.direction === OptimizationDirection.MINIMIZE ? 'minimize' : 'maximize';
-    const engine = new StudyEngine(study.searchSpace, direction, samplerOf(study), study.pruner === PrunerKind.MEDIAN ? new MedianPruner({ nStartupTrials: study.prunerStartupTrials, nWarmupSteps: study.prunerWarmupSteps }) : undefined);
+    const engine = new StudyEngine(
+      study.searchSpace,
+      direction,
+      samplerOf(study),
+      study.pruner === PrunerKind.MEDIAN
+        ? new MedianPruner({ nStartupTrials: study.prunerStartupTrials, nWarmupSteps: study.prunerWarmupSteps })
+        : undefined,
+    );
     await deps.studies.deleteRunningTrials(em, study.id);
     const previous = await deps.studies.trialsOf(em, study.id);
-    engine.restore(previous.map((t) => ({ number: t.number, state: t.state as TrialRecord['state'], params: t.params as TrialRecord['params'], ...(t.value != null ? { value: t.value } : {}), intermediateValues: new Map(t.intermediateValues) })));
+    engine.restore(
+      previous.map((t) => ({
+        number: t.number,
+        state: t.state as TrialRecord['state'],
+        params: t.params as TrialRecord['params'],
+        ...(t.value != null ? { value: t.value } : {}),
+        intermediateValues: new Map(t.intermediateValues),
+      })),
+    );
     const rows = new Map(previous.map((t) => [t.number, t]));
     let best: { number: number; exported: ExportedTraining } | undefined;
     const base = study.baseHyperparameters;
-    const specOf = (params: TrialRecord['params']) => resolveTrainingSpec(toTrainingSpec(study.algorithm as Algorithm, trialHyperparameters(base, params)));
+    const specOf = (params: TrialRecord['params']) =>
+      resolveTrainingSpec(toTrainingSpec(study.algorithm as Algorithm, trialHyperparameters(base, params)));
     const splitSeed = typeof base.seed === 'number' ? base.seed : 0;
     let prepared: PreparedData | undefined;
     let datasetSha: string | null = null;
     try {
       const content = await deps.catalog.readDataset(study.organizationId, study.datasetId, signal);
       datasetSha = content.sha256;
-      prepared = prepareTrainingData(content.records, study.featureColumns, study.targetColumn, study.algorithm as Algorithm, study.validationFraction, splitSeed);
+      prepared = prepareTrainingData(
+        content.records,
+        study.featureColumns,
+        study.targetColumn,
+        study.algorithm as Algorithm,
+        study.validationFraction,
+        splitSeed,
+      );
       const data = prepared;
-      const isBetter = (value: number) => engine.best() === undefined || (direction === 'minimize' ? value < (engine.best()?.value as number) : value > (engine.best()?.value as number));
+      const isBetter = (value: number) =>
+        engine.best() === undefined ||
+        (direction === 'minimize'
+          ? value < (engine.best()?.value as number)
+          : value > (engine.best()?.value as number));
       await engine.optimize({
         nTrials: Math.max(0, study.nTrials - previous.length),
         concurrency: Math.min(study.parallelism, deps.poolConcurrency),
         signal,
         onTrialStart: async (trial) => {
-          rows.set(trial.number, em.create(StudyTrial, { studyId: study.id, number: trial.number, state: TrialState.RUNNING, params: trial.params }));
+          rows.set(
+            trial.number,
+            em.create(StudyTrial, {
+              studyId: study.id,
+              number: trial.number,
+              state: TrialState.RUNNING,
+              params: trial.params,
+            }),
+          );
           await em.flush();
           publish({ trialNumber: trial.number, trialState: TrialState.RUNNING });
         },
-        onTrialReport: (trial, step, value) => publish({ trialNumber: trial.number, trialState: TrialState.RUNNING, step, value }),
+        onTrialReport: (trial, step, value) =>
+          publish({ trialNumber: trial.number, trialState: TrialState.RUNNING, step, value }),
         objective: async (trial) => {
-          const exported = await runInPool(deps.pool, `study:${study.id}:${trial.number}`, (taskSignal) =>
-            deps.train(data, specOf(trial.params), { signal: taskSignal, onEpoch: (p) => trial.report(p.epoch, objectiveOf(study.objectiveMetric, p)) }, `study ${study.id} trial ${trial.number}`),
-          trial.signal);
+          const exported = await runInPool(
+            deps.pool,
+            `study:${study.id}:${trial.number}`,
+            (taskSignal) =>
+              deps.train(
+                data,
+                specOf(trial.params),
+                { signal: taskSignal, onEpoch: (p) => trial.report(p.epoch, objectiveOf(study.objectiveMetric, p)) },
+                `study ${study.id} trial ${trial.number}`,
+              ),
+            trial.signal,
+          );
           const value = objectiveOf(study.objectiveMetric, exported.result.history[exported.result.history.length - 1]);
           if (isBetter(value)) best = { number: trial.number, exported };
           return value;
@@ -158,7 +222,15 @@ export class StudyRunner {
     try {
       // A best trial finished before a restart has no model in memory: seeded training reproduces it.
       const data = prepared;
-      const exported = best && best.number === top.number ? best.exported : await runInPool(deps.pool, `study:${study.id}:best`, (s) => deps.train(data, specOf(top.params), { signal: s }, `study ${study.id} trial ${top.number}`), signal);
+      const exported =
+        best && best.number === top.number
+          ? best.exported
+          : await runInPool(
+              deps.pool,
+              `study:${study.id}:best`,
+              (s) => deps.train(data, specOf(top.params), { signal: s }, `study ${study.id} trial ${top.number}`),
+              signal,
+            );
       const spec = specOf(top.params);
       const model = await deps.registry.ensureModel(em, study.organizationId, study.createdById, study.modelName);
       const version = await deps.registry.registerBytes(em, model, study.createdById, exported.onnx, {
@@ -167,7 +239,21 @@ export class StudyRunner {
         datasetId: study.datasetId,
         datasetVersion: datasetSha,
         metrics: exported.result.metrics,
-        parameters: { ...versionParameters(spec, prepared, study.featureColumns, study.targetColumn, study.validationFraction, splitSeed), studyId: study.id, trialNumber: top.number, trialParams: top.params, objectiveMetric: study.objectiveMetric, objectiveValue: top.value },
+        parameters: {
+          ...versionParameters(
+            spec,
+            prepared,
+            study.featureColumns,
+            study.targetColumn,
+            study.validationFraction,
+            splitSeed,
+          ),
+          studyId: study.id,
+          trialNumber: top.number,
+          trialParams: top.params,
+          objectiveMetric: study.objectiveMetric,
+          objectiveValue: top.value,
+        },
         tags: ['study-best'],
       });
       study.modelVersionId = version.id;

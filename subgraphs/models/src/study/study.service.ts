@@ -7,7 +7,12 @@ import { JobState } from '../common/enums';
 import type { Algorithm } from '../engine/training/training-spec';
 import type { ModelRepository } from '../model/model.repository';
 import type { ModelVersion } from '../model-version/model-version.entity';
-import { compactHyperparameters, resolveOrReject, toTrainingSpec, validateTrainingInput } from '../training/training-spec.mapper';
+import {
+  compactHyperparameters,
+  resolveOrReject,
+  toTrainingSpec,
+  validateTrainingInput,
+} from '../training/training-spec.mapper';
 import { Study } from './study.entity';
 import type { StudyTrial } from './study.entity';
 import type { StudyEvent } from './study.event';
@@ -42,20 +47,32 @@ export class StudyService {
   }
 
   /** Persists a study for `viewer` (a viewer, or a pipeline's creator) and starts its coordinator. */
-  async startFor(em: EntityManager, viewer: Pick<Viewer, 'id' | 'organizationId'>, input: StartStudyInput, pipelineRunId: string | null = null): Promise<Study> {
+  async startFor(
+    em: EntityManager,
+    viewer: Pick<Viewer, 'id' | 'organizationId'>,
+    input: StartStudyInput,
+    pipelineRunId: string | null = null,
+  ): Promise<Study> {
     validateTrainingInput({ ...input, hyperparameters: input.baseHyperparameters ?? null });
     const searchSpace = toSearchSpace(input.searchSpace);
     checkObjectiveMetric(input.objectiveMetric);
     const fields: { field: string; message: string }[] = [];
-    if (!(input.nTrials >= 1 && input.nTrials <= 1000)) fields.push({ field: 'nTrials', message: 'must be in [1, 1000]' });
+    if (!(input.nTrials >= 1 && input.nTrials <= 1000))
+      fields.push({ field: 'nTrials', message: 'must be in [1, 1000]' });
     if (!(input.parallelism >= 1)) fields.push({ field: 'parallelism', message: 'must be ≥ 1' });
     if (!(input.gridPoints >= 2)) fields.push({ field: 'gridPoints', message: 'must be ≥ 2' });
-    if (input.prunerStartupTrials < 0 || input.prunerWarmupSteps < 0) fields.push({ field: 'prunerStartupTrials', message: 'must be ≥ 0' });
+    if (input.prunerStartupTrials < 0 || input.prunerWarmupSteps < 0)
+      fields.push({ field: 'prunerStartupTrials', message: 'must be ≥ 0' });
     if (fields.length > 0) throw new BadUserInputError('Invalid study', fields);
     const baseHyperparameters = compactHyperparameters(input.baseHyperparameters);
     // Every corner of the space must give a valid spec, or trials would fail one by one.
-    const corner = Object.fromEntries(Object.entries(searchSpace).map(([k, d]) => [k, d.type === 'categorical' ? d.choices[0] : d.high]));
-    resolveOrReject(toTrainingSpec(input.algorithm as Algorithm, trialHyperparameters(baseHyperparameters, corner)), 'searchSpace');
+    const corner = Object.fromEntries(
+      Object.entries(searchSpace).map(([k, d]) => [k, d.type === 'categorical' ? d.choices[0] : d.high]),
+    );
+    resolveOrReject(
+      toTrainingSpec(input.algorithm as Algorithm, trialHyperparameters(baseHyperparameters, corner)),
+      'searchSpace',
+    );
     const study = em.create(Study, {
       organizationId: viewer.organizationId,
       createdById: viewer.id,
@@ -89,7 +106,8 @@ export class StudyService {
     const existing = this.running.get(studyId);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const done = this.deps.runner.run(studyId, controller.signal)
+    const done = this.deps.runner
+      .run(studyId, controller.signal)
       .catch((err) => this.deps.logger.error({ err, studyId }, 'study coordinator failed'))
       .finally(() => this.running.delete(studyId));
     this.running.set(studyId, { controller, done });
@@ -136,7 +154,9 @@ export class StudyService {
 
   /** `Study.bestTrial`. */
   bestTrialOf(scope: RequestScope, study: Study): Promise<StudyTrial | null> | null {
-    return study.bestTrialNumber == null ? null : this.deps.studies.trialNumbered(scope.em, study.id, study.bestTrialNumber);
+    return study.bestTrialNumber == null
+      ? null
+      : this.deps.studies.trialNumbered(scope.em, study.id, study.bestTrialNumber);
   }
 
   /** `Study.modelVersion`: the registered best trial. */
@@ -163,7 +183,14 @@ export class StudyService {
     try {
       const study = await this.getIn(this.deps.orm.em.fork(), scope.viewer.organizationId, studyId);
       if (TERMINAL.includes(study.state)) {
-        yield { studyId, state: study.state, bestTrialNumber: study.bestTrialNumber ?? null, bestValue: study.bestValue ?? null, modelVersionId: study.modelVersionId ?? null, error: study.error ?? null };
+        yield {
+          studyId,
+          state: study.state,
+          bestTrialNumber: study.bestTrialNumber ?? null,
+          bestValue: study.bestValue ?? null,
+          modelVersionId: study.modelVersionId ?? null,
+          error: study.error ?? null,
+        };
         return;
       }
       for (;;) {

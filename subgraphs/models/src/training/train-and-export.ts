@@ -20,18 +20,33 @@ export interface ExportedTraining {
  * ONNX outputs differ from the trainer's by more than 1e-5 is never registered.
  * @throws DomainError ONNX_EXPORT_MISMATCH when onnxruntime disagrees
  */
-export async function trainAndExport(prepared: PreparedData, spec: ResolvedTrainingSpec, hooks: TrainingHooks, docString: string): Promise<ExportedTraining> {
+export async function trainAndExport(
+  prepared: PreparedData,
+  spec: ResolvedTrainingSpec,
+  hooks: TrainingHooks,
+  docString: string,
+): Promise<ExportedTraining> {
   const result = await trainModel(spec, prepared.schema, prepared.train, prepared.validation, hooks);
   const onnx = exportToOnnx(result.model, { docString });
   const verification = await verifyOnnxExport(result.model, onnx, prepared.validation.x);
   if (!verification.ok) {
-    throw new DomainError('ONNX_EXPORT_MISMATCH', `onnxruntime output differs from the trained model by ${verification.maxDifference} (${verification.labelMismatches} label mismatches)`);
+    throw new DomainError(
+      'ONNX_EXPORT_MISMATCH',
+      `onnxruntime output differs from the trained model by ${verification.maxDifference} (${verification.labelMismatches} label mismatches)`,
+    );
   }
   return { result, onnx, verification };
 }
 
 /** Parameters recorded on a version trained here. */
-export function versionParameters(spec: ResolvedTrainingSpec, prepared: PreparedData, featureColumns: string[], targetColumn: string, validationFraction: number, splitSeed: number): Record<string, unknown> {
+export function versionParameters(
+  spec: ResolvedTrainingSpec,
+  prepared: PreparedData,
+  featureColumns: string[],
+  targetColumn: string,
+  validationFraction: number,
+  splitSeed: number,
+): Record<string, unknown> {
   return {
     algorithm: spec.algorithm,
     hiddenLayers: spec.hiddenLayers,

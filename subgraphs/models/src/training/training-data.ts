@@ -21,12 +21,30 @@ export interface PreparedData {
  * pipeline evaluates the result.
  * @throws DatasetError naming the offending column
  */
-export function prepareTrainingData(records: Record<string, unknown>[], featureColumns: string[], targetColumn: string, algorithm: Algorithm, validationFraction: number, seed: number): PreparedData {
-  const data = buildTabularData(records, featureColumns, targetColumn, isClassifier(algorithm) ? 'classification' : 'regression');
-  const { trainIndex, validationIndex } = trainValidationSplit(data.x.rows, { validationFraction, seed, stratify: data.labels });
+export function prepareTrainingData(
+  records: Record<string, unknown>[],
+  featureColumns: string[],
+  targetColumn: string,
+  algorithm: Algorithm,
+  validationFraction: number,
+  seed: number,
+): PreparedData {
+  const data = buildTabularData(
+    records,
+    featureColumns,
+    targetColumn,
+    isClassifier(algorithm) ? 'classification' : 'regression',
+  );
+  const { trainIndex, validationIndex } = trainValidationSplit(data.x.rows, {
+    validationFraction,
+    seed,
+    stratify: data.labels,
+  });
   const part = (index: Int32Array): LabeledData => {
     const x: Matrix = takeRows(data.x, index);
-    return data.labels ? { x, labels: Int32Array.from(index, (i) => (data.labels as Int32Array)[i]) } : { x, target: Float64Array.from(index, (i) => (data.target as Float64Array)[i]) };
+    return data.labels
+      ? { x, labels: Int32Array.from(index, (i) => (data.labels as Int32Array)[i]) }
+      : { x, target: Float64Array.from(index, (i) => (data.target as Float64Array)[i]) };
   };
   return {
     schema: { featureNames: data.featureNames, ...(data.classes ? { classes: data.classes } : {}) },

@@ -25,29 +25,41 @@ export class TrainingJob extends OrganizationEntity {
   @PrimaryKey({ type: 'string' }) override id: Opt<string> = randomUUID();
   @Index() @Property({ type: 'string' }) override organizationId!: string;
   @Property({ type: 'string' }) createdById!: string;
-  @Property({ type: 'string' }) @Field(() => String, { description: 'The model the result is registered under (created if missing)' }) modelName!: string;
+  @Property({ type: 'string' })
+  @Field(() => String, { description: 'The model the result is registered under (created if missing)' })
+  modelName!: string;
   @Property({ type: 'string' }) datasetId!: string;
-  @Property({ type: 'string', nullable: true }) @Field(() => String, { nullable: true, description: 'sha256 of the dataset content trained on' }) datasetSha256?: string | null;
+  @Property({ type: 'string', nullable: true })
+  @Field(() => String, { nullable: true, description: 'sha256 of the dataset content trained on' })
+  datasetSha256?: string | null;
   @Property({ type: 'json' }) @Field(() => [String]) featureColumns!: string[];
   @Property({ type: 'string' }) @Field(() => String) targetColumn!: string;
   @Property({ type: 'string' }) @Field(() => TrainingAlgorithm) algorithm!: TrainingAlgorithm;
-  @Property({ type: 'json' }) @Field(() => JSONObjectScalar, { description: 'Hyperparameters as requested' }) hyperparameters!: Record<string, unknown>;
+  @Property({ type: 'json' })
+  @Field(() => JSONObjectScalar, { description: 'Hyperparameters as requested' })
+  hyperparameters!: Record<string, unknown>;
   @Property({ type: 'double' }) @Field(() => Float) validationFraction!: number;
   @Index() @Property({ type: 'string' }) @Field(() => JobState) state: JobState = JobState.QUEUED;
   @Property({ type: 'integer' }) @Field(() => Int, { description: 'Epochs completed' }) epoch: number = 0;
   @Property({ type: 'integer' }) @Field(() => Int) epochs!: number;
   @Property({ type: 'double', nullable: true }) @Field(() => Float, { nullable: true }) trainLoss?: number | null;
   @Property({ type: 'double', nullable: true }) @Field(() => Float, { nullable: true }) validationLoss?: number | null;
-  @Property({ type: 'json' }) @Field(() => JSONObjectScalar, { description: 'Latest validation metrics' }) metrics: Record<string, number> = {};
+  @Property({ type: 'json' })
+  @Field(() => JSONObjectScalar, { description: 'Latest validation metrics' })
+  metrics: Record<string, number> = {};
   @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) error?: string | null;
   @Property({ type: 'string', nullable: true }) modelVersionId?: string | null;
   @Property({ type: 'string', nullable: true }) pipelineRunId?: string | null;
-  @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true, description: 'Description given to the registered version' }) description?: string | null;
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Description given to the registered version' })
+  description?: string | null;
   @Property({ type: 'json', nullable: true }) @Field(() => [String], { nullable: true }) versionTags?: string[] | null;
   @Property({ type: 'double' }) requestedCpu: number = 1;
   @Property({ type: 'integer' }) requestedGpu: number = 0;
   @Property({ type: 'integer', nullable: true }) requestedMemoryMb?: number | null;
-  @Property({ type: 'integer' }) @Field(() => Int, { description: 'Times the job was started (more than 1 after a restart)' }) attempts: number = 0;
+  @Property({ type: 'integer' })
+  @Field(() => Int, { description: 'Times the job was started (more than 1 after a restart)' })
+  attempts: number = 0;
   @Property({ type: 'boolean' }) cancelRequested: boolean = false;
   @Field(() => Date) override createdAt!: Opt<Date>;
   @Property({ type: 'datetime', nullable: true }) @Field(() => Date, { nullable: true }) startedAt?: Date | null;

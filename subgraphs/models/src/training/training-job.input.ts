@@ -1,9 +1,13 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { ActivationFunction, OptimizerKind, TrainingAlgorithm } from '../common/enums';
 
-@InputType({ description: 'Hyperparameters; unset values take the algorithm defaults (hidden [32], RELU, ADAM, learning rate 0.01, 100 epochs, batch 32, seed 0)' })
+@InputType({
+  description:
+    'Hyperparameters; unset values take the algorithm defaults (hidden [32], RELU, ADAM, learning rate 0.01, 100 epochs, batch 32, seed 0)',
+})
 export class HyperparametersInput {
-  @Field(() => [Int], { nullable: true, description: 'Units per hidden layer (MLP only)' }) hiddenLayers?: number[] | null;
+  @Field(() => [Int], { nullable: true, description: 'Units per hidden layer (MLP only)' }) hiddenLayers?:
+    number[] | null;
   @Field(() => ActivationFunction, { nullable: true }) activation?: ActivationFunction | null;
   @Field(() => OptimizerKind, { nullable: true }) optimizer?: OptimizerKind | null;
   @Field(() => Float, { nullable: true }) learningRate?: number | null;
@@ -30,6 +34,7 @@ export class StartTrainingJobInput {
   @Field(() => HyperparametersInput, { nullable: true }) hyperparameters?: HyperparametersInput | null;
   @Field(() => Float, { defaultValue: 0.2 }) validationFraction!: number;
   @Field(() => ResourceRequestInput, { nullable: true }) resources?: ResourceRequestInput | null;
-  @Field(() => String, { nullable: true, description: 'Description of the registered version' }) description?: string | null;
+  @Field(() => String, { nullable: true, description: 'Description of the registered version' }) description?:
+    string | null;
   @Field(() => [String], { nullable: true }) tags?: string[] | null;
 }

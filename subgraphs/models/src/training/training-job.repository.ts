@@ -18,10 +18,19 @@ export class TrainingJobRepository {
   }
 
   /** The organization's jobs, newest first, optionally of one state and one model name. */
-  list(em: EntityManager, organizationId: string, filter: { state?: JobState | null; modelName?: string | null }, limit: number): Promise<TrainingJob[]> {
+  list(
+    em: EntityManager,
+    organizationId: string,
+    filter: { state?: JobState | null; modelName?: string | null },
+    limit: number,
+  ): Promise<TrainingJob[]> {
     return em.find(
       TrainingJob,
-      { organizationId, ...(filter.state ? { state: filter.state } : {}), ...(filter.modelName ? { modelName: filter.modelName } : {}) },
+      {
+        organizationId,
+        ...(filter.state ? { state: filter.state } : {}),
+        ...(filter.modelName ? { modelName: filter.modelName } : {}),
+      },
       { orderBy: { createdAt: 'desc' }, limit },
     );
   }
@@ -33,7 +42,11 @@ export class TrainingJobRepository {
 
   /** Jobs a previous process left QUEUED or RUNNING, oldest first (pipeline jobs resume with their pipeline). */
   unfinished(em: EntityManager): Promise<TrainingJob[]> {
-    return em.find(TrainingJob, { state: { $in: [States.QUEUED, States.RUNNING] }, pipelineRunId: null }, { orderBy: { createdAt: 'asc' } });
+    return em.find(
+      TrainingJob,
+      { state: { $in: [States.QUEUED, States.RUNNING] }, pipelineRunId: null },
+      { orderBy: { createdAt: 'asc' } },
+    );
   }
 
   /** A job's epochs, in order. */

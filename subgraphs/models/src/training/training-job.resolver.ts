@@ -26,8 +26,13 @@ export class TrainingJobResolver {
     return ctx.services.training.list(requestScope(ctx), { state, modelName }, limit);
   }
 
-  @Mutation(() => TrainingJob, { description: 'Queues a training job on a catalog dataset; watch it with trainingJobProgress' })
-  startTrainingJob(@Arg('input', () => StartTrainingJobInput) input: StartTrainingJobInput, @Ctx() ctx: ModelsContext): Promise<TrainingJob> {
+  @Mutation(() => TrainingJob, {
+    description: 'Queues a training job on a catalog dataset; watch it with trainingJobProgress',
+  })
+  startTrainingJob(
+    @Arg('input', () => StartTrainingJobInput) input: StartTrainingJobInput,
+    @Ctx() ctx: ModelsContext,
+  ): Promise<TrainingJob> {
     return ctx.services.training.start(requestScope(ctx), input);
   }
 
@@ -37,8 +42,10 @@ export class TrainingJobResolver {
   }
 
   @Subscription(() => TrainingJobEvent, {
-    description: 'Every epoch in order (persisted ones first), state changes, and the final state, after which the stream ends',
-    subscribe: ({ args, context }) => (context as ModelsContext).services.training.events(requestScope(context as ModelsContext), args.id as string),
+    description:
+      'Every epoch in order (persisted ones first), state changes, and the final state, after which the stream ends',
+    subscribe: ({ args, context }) =>
+      (context as ModelsContext).services.training.events(requestScope(context as ModelsContext), args.id as string),
   })
   trainingJobProgress(@Arg('id', () => ID) _id: string, @Root() event: TrainingJobEvent): TrainingJobEvent {
     return event;

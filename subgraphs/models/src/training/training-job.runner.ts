@@ -34,7 +34,18 @@ export interface TrainingRunnerDeps {
 }
 
 function eventOf(job: TrainingJob, extra: Partial<TrainingJobEvent> = {}): TrainingJobEvent {
-  return { jobId: job.id, state: job.state, epoch: null, epochs: job.epochs, trainLoss: job.trainLoss ?? null, validationLoss: job.validationLoss ?? null, metrics: job.metrics, modelVersionId: job.modelVersionId ?? null, error: job.error ?? null, ...extra };
+  return {
+    jobId: job.id,
+    state: job.state,
+    epoch: null,
+    epochs: job.epochs,
+    trainLoss: job.trainLoss ?? null,
+    validationLoss: job.validationLoss ?? null,
+    metrics: job.metrics,
+    modelVersionId: job.modelVersionId ?? null,
+    error: job.error ?? null,
+    ...extra,
+  };
 }
 
 /**
@@ -50,9 +61,15 @@ export class TrainingJobRunner {
     const deps = this.deps;
     const em = deps.orm.em.fork();
     const job = await deps.jobs.findById(em, jobId);
-    if (!job || job.state === JobState.SUCCEEDED || job.state === JobState.FAILED || job.state === JobState.CANCELLED) return;
+    if (!job || job.state === JobState.SUCCEEDED || job.state === JobState.FAILED || job.state === JobState.CANCELLED)
+      return;
     const publish = (event: TrainingJobEvent) => deps.pubSub.publish(TRAINING_JOB_TOPIC, job.id, event);
-    const lineageRun = { organizationId: job.organizationId, runId: job.id, jobName: lineageNames.trainingJob(job.modelName), datasetId: job.datasetId };
+    const lineageRun = {
+      organizationId: job.organizationId,
+      runId: job.id,
+      jobName: lineageNames.trainingJob(job.modelName),
+      datasetId: job.datasetId,
+    };
     if (job.cancelRequested) {
       await finish(JobState.CANCELLED, null);
       return;
@@ -79,7 +96,14 @@ export class TrainingJobRunner {
       const spec = resolveTrainingSpec(toTrainingSpec(job.algorithm as Algorithm, job.hyperparameters));
       const content = await deps.catalog.readDataset(job.organizationId, job.datasetId, signal);
       job.datasetSha256 = content.sha256;
-      const prepared = prepareTrainingData(content.records, job.featureColumns, job.targetColumn, spec.algorithm, job.validationFraction, spec.seed);
+      const prepared = prepareTrainingData(
+        content.records,
+        job.featureColumns,
+        job.targetColumn,
+        spec.algorithm,
+        job.validationFraction,
+        spec.seed,
+      );
       const exported = await deps.train(
         prepared,
         spec,
@@ -87,7 +111,13 @@ export class TrainingJobRunner {
           signal,
           onEpoch: async (p) => {
             const cancelRequested = await deps.jobs.cancelRequested(em.fork(), job.id);
-            em.create(TrainingEpoch, { jobId: job.id, epoch: p.epoch, trainLoss: p.trainLoss, validationLoss: p.validationLoss, metrics: p.metrics });
+            em.create(TrainingEpoch, {
+              jobId: job.id,
+              epoch: p.epoch,
+              trainLoss: p.trainLoss,
+              validationLoss: p.validationLoss,
+              metrics: p.metrics,
+            });
             job.epoch = p.epoch;
             job.trainLoss = p.trainLoss;
             job.validationLoss = p.validationLoss;
@@ -106,7 +136,14 @@ export class TrainingJobRunner {
         datasetId: job.datasetId,
         datasetVersion: content.sha256,
         metrics: exported.result.metrics,
-        parameters: versionParameters(spec, prepared, job.featureColumns, job.targetColumn, job.validationFraction, spec.seed),
+        parameters: versionParameters(
+          spec,
+          prepared,
+          job.featureColumns,
+          job.targetColumn,
+          job.validationFraction,
+          spec.seed,
+        ),
         description: job.description ?? null,
         tags: job.versionTags ?? [],
       });
@@ -121,7 +158,10 @@ export class TrainingJobRunner {
         return;
       }
       if (signal.aborted || error instanceof TrainingCancelledError) {
-        deps.logger.info({ jobId: job.id, epoch: job.epoch }, 'training interrupted by shutdown; it resumes on the next boot');
+        deps.logger.info(
+          { jobId: job.id, epoch: job.epoch },
+          'training interrupted by shutdown; it resumes on the next boot',
+        );
         return;
       }
       const message = error instanceof Error ? error.message : String(error);

@@ -37,7 +37,12 @@ export class TrainingJobService {
   }
 
   /** Persists a QUEUED job for `owner` (a viewer, or a pipeline's creator) and hands it to the pool. */
-  async startFor(em: EntityManager, owner: Pick<Viewer, 'id' | 'organizationId'>, input: StartTrainingJobInput, pipelineRunId: string | null = null): Promise<TrainingJob> {
+  async startFor(
+    em: EntityManager,
+    owner: Pick<Viewer, 'id' | 'organizationId'>,
+    input: StartTrainingJobInput,
+    pipelineRunId: string | null = null,
+  ): Promise<TrainingJob> {
     validateTrainingInput(input);
     const hyperparameters = compactHyperparameters(input.hyperparameters);
     const spec = resolveOrReject(toTrainingSpec(input.algorithm as Algorithm, hyperparameters));
@@ -94,7 +99,14 @@ export class TrainingJobService {
       this.completions.delete(job.id);
     }
     await scope.em.flush();
-    if (job.state === JobState.CANCELLED) this.deps.pubSub.publish(TRAINING_JOB_TOPIC, job.id, { jobId: job.id, state: job.state, epochs: job.epochs, epoch: null, metrics: job.metrics });
+    if (job.state === JobState.CANCELLED)
+      this.deps.pubSub.publish(TRAINING_JOB_TOPIC, job.id, {
+        jobId: job.id,
+        state: job.state,
+        epochs: job.epochs,
+        epoch: null,
+        metrics: job.metrics,
+      });
     else this.deps.pool.cancel(`training:${job.id}`);
     return job;
   }
@@ -109,7 +121,11 @@ export class TrainingJobService {
   }
 
   /** The organization's jobs, newest first (at most `limit`, clamped to [1, 500]). */
-  list(scope: RequestScope, filter: { state: JobState | null; modelName: string | null }, limit: number): Promise<TrainingJob[]> {
+  list(
+    scope: RequestScope,
+    filter: { state: JobState | null; modelName: string | null },
+    limit: number,
+  ): Promise<TrainingJob[]> {
     return this.deps.jobs.list(scope.em, scope.viewer.organizationId, filter, Math.min(Math.max(1, limit), 500));
   }
 
@@ -157,10 +173,30 @@ export class TrainingJobService {
       let lastEpoch = 0;
       for (const e of await this.deps.jobs.epochsOf(em, jobId)) {
         lastEpoch = e.epoch;
-        yield { jobId, state: JobState.RUNNING, epoch: e.epoch, epochs: job.epochs, trainLoss: e.trainLoss, validationLoss: e.validationLoss, metrics: e.metrics, modelVersionId: null, error: null };
+        yield {
+          jobId,
+          state: JobState.RUNNING,
+          epoch: e.epoch,
+          epochs: job.epochs,
+          trainLoss: e.trainLoss,
+          validationLoss: e.validationLoss,
+          metrics: e.metrics,
+          modelVersionId: null,
+          error: null,
+        };
       }
       if (isTerminal(job.state)) {
-        yield { jobId, state: job.state, epoch: null, epochs: job.epochs, trainLoss: job.trainLoss ?? null, validationLoss: job.validationLoss ?? null, metrics: job.metrics, modelVersionId: job.modelVersionId ?? null, error: job.error ?? null };
+        yield {
+          jobId,
+          state: job.state,
+          epoch: null,
+          epochs: job.epochs,
+          trainLoss: job.trainLoss ?? null,
+          validationLoss: job.validationLoss ?? null,
+          metrics: job.metrics,
+          modelVersionId: job.modelVersionId ?? null,
+          error: job.error ?? null,
+        };
         return;
       }
       for (;;) {

@@ -19,7 +19,8 @@ export function toTrainingSpec(algorithm: Algorithm, h: StoredHyperparameters): 
   if (Array.isArray(h.hiddenLayers)) spec.hiddenLayers = h.hiddenLayers as number[];
   if (typeof h.activation === 'string') spec.activation = h.activation.toLowerCase() as Activation;
   if (typeof h.optimizer === 'string') spec.optimizer = h.optimizer.toLowerCase() as OptimizerName;
-  for (const key of ['learningRate', 'epochs', 'batchSize', 'l2', 'seed'] as const) if (typeof h[key] === 'number') spec[key] = h[key] as number;
+  for (const key of ['learningRate', 'epochs', 'batchSize', 'l2', 'seed'] as const)
+    if (typeof h[key] === 'number') spec[key] = h[key] as number;
   return spec;
 }
 
@@ -31,7 +32,8 @@ export function resolveOrReject(spec: TrainingSpec, prefix = 'hyperparameters'):
   try {
     return resolveTrainingSpec(spec);
   } catch (error) {
-    if (error instanceof TrainingSpecError) throw new BadUserInputError(error.message, [{ field: `${prefix}.${error.field}`, message: error.message }]);
+    if (error instanceof TrainingSpecError)
+      throw new BadUserInputError(error.message, [{ field: `${prefix}.${error.field}`, message: error.message }]);
     throw error;
   }
 }
@@ -51,11 +53,19 @@ export interface TrainingRequest {
 export function validateTrainingInput(input: TrainingRequest, prefix = ''): void {
   checkModelName(input.modelName, `${prefix}modelName`);
   const fields: { field: string; message: string }[] = [];
-  if (input.featureColumns.length === 0) fields.push({ field: `${prefix}featureColumns`, message: 'at least one feature column' });
-  if (new Set(input.featureColumns).size !== input.featureColumns.length) fields.push({ field: `${prefix}featureColumns`, message: 'columns must be distinct' });
-  if (input.featureColumns.includes(input.targetColumn)) fields.push({ field: `${prefix}targetColumn`, message: 'the target cannot also be a feature' });
-  if (!(input.validationFraction > 0 && input.validationFraction < 1)) fields.push({ field: `${prefix}validationFraction`, message: 'must be in (0, 1)' });
-  if (input.resources && (!(input.resources.cpu > 0) || input.resources.gpu < 0)) fields.push({ field: `${prefix}resources`, message: 'cpu must be positive and gpu ≥ 0' });
+  if (input.featureColumns.length === 0)
+    fields.push({ field: `${prefix}featureColumns`, message: 'at least one feature column' });
+  if (new Set(input.featureColumns).size !== input.featureColumns.length)
+    fields.push({ field: `${prefix}featureColumns`, message: 'columns must be distinct' });
+  if (input.featureColumns.includes(input.targetColumn))
+    fields.push({ field: `${prefix}targetColumn`, message: 'the target cannot also be a feature' });
+  if (!(input.validationFraction > 0 && input.validationFraction < 1))
+    fields.push({ field: `${prefix}validationFraction`, message: 'must be in (0, 1)' });
+  if (input.resources && (!(input.resources.cpu > 0) || input.resources.gpu < 0))
+    fields.push({ field: `${prefix}resources`, message: 'cpu must be positive and gpu ≥ 0' });
   if (fields.length > 0) throw new BadUserInputError('Invalid training job', fields);
-  resolveOrReject(toTrainingSpec(input.algorithm as Algorithm, compactHyperparameters(input.hyperparameters)), `${prefix}hyperparameters`);
+  resolveOrReject(
+    toTrainingSpec(input.algorithm as Algorithm, compactHyperparameters(input.hyperparameters)),
+    `${prefix}hyperparameters`,
+  );
 }

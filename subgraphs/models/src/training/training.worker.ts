@@ -37,6 +37,14 @@ if (port) {
         }),
     })
       .then((result) => port.postMessage({ type: 'done', result, onnx: exportToOnnx(result.model, { docString }) }))
-      .catch((error: Error & { field?: string; epochsCompleted?: number }) => port.postMessage({ type: 'error', name: error.name, message: error.message, field: error.field, epochsCompleted: error.epochsCompleted }));
+      .catch((error: Error & { field?: string; epochsCompleted?: number }) =>
+        port.postMessage({
+          type: 'error',
+          name: error.name,
+          message: error.message,
+          field: error.field,
+          epochsCompleted: error.epochsCompleted,
+        }),
+      );
   });
 }

@@ -15,12 +15,19 @@ type WorkerMessage =
   | { type: 'error'; name: string; message: string; field?: string; epochsCompleted?: number };
 
 /** A training function: in process (trainAndExport) or in a worker thread (trainInWorker). */
-export type TrainFunction = (prepared: PreparedData, spec: ResolvedTrainingSpec, hooks: TrainingHooks, docString: string) => Promise<ExportedTraining>;
+export type TrainFunction = (
+  prepared: PreparedData,
+  spec: ResolvedTrainingSpec,
+  hooks: TrainingHooks,
+  docString: string,
+) => Promise<ExportedTraining>;
 
 function startWorker(): Worker {
   const entry = path.join(__dirname, `training.worker${path.extname(__filename)}`);
   // Under tsx/vitest the entry is TypeScript: register tsx's CommonJS loader in the thread first.
-  const source = entry.endsWith('.ts') ? `require('tsx/cjs'); require(${JSON.stringify(entry)});` : `require(${JSON.stringify(entry)});`;
+  const source = entry.endsWith('.ts')
+    ? `require('tsx/cjs'); require(${JSON.stringify(entry)});`
+    : `require(${JSON.stringify(entry)});`;
   return new Worker(source, { eval: true });
 }
 
@@ -53,11 +60,14 @@ export const trainInWorker: TrainFunction = async (prepared, spec, hooks, docStr
             worker.postMessage({ type: 'ack' });
           });
         } else if (message.type === 'done') {
-          void chain.then(() => (hookError !== undefined ? reject(hookError) : resolve({ result: message.result, onnx: message.onnx })));
+          void chain.then(() =>
+            hookError !== undefined ? reject(hookError) : resolve({ result: message.result, onnx: message.onnx }),
+          );
         } else {
           void chain.then(() => {
             if (hookError !== undefined) return reject(hookError);
-            if (message.name === 'TrainingCancelledError') return reject(new TrainingCancelledError(message.epochsCompleted ?? 0));
+            if (message.name === 'TrainingCancelledError')
+              return reject(new TrainingCancelledError(message.epochsCompleted ?? 0));
             const error = new Error(message.message) as Error & { field?: string };
             error.name = message.name;
             if (message.field) error.field = message.field;
@@ -72,7 +82,11 @@ export const trainInWorker: TrainFunction = async (prepared, spec, hooks, docStr
     });
     const onnx = new Uint8Array(outcome.onnx);
     const verification = await verifyOnnxExport(outcome.result.model, onnx, prepared.validation.x);
-    if (!verification.ok) throw new DomainError('ONNX_EXPORT_MISMATCH', `onnxruntime output differs from the trained model by ${verification.maxDifference} (${verification.labelMismatches} label mismatches)`);
+    if (!verification.ok)
+      throw new DomainError(
+        'ONNX_EXPORT_MISMATCH',
+        `onnxruntime output differs from the trained model by ${verification.maxDifference} (${verification.labelMismatches} label mismatches)`,
+      );
     return { result: outcome.result, onnx, verification };
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);

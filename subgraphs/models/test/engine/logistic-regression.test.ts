@@ -15,7 +15,15 @@ async function compareWithNewton(records: Record<string, unknown>[], features: s
   const classes = data.classes as string[];
   const { train, validation } = splitData(data, 0.3, 7);
   const result = await trainModel(
-    { algorithm: 'LOGISTIC_REGRESSION', optimizer: 'adam', learningRate: 0.05, epochs: 400, batchSize: 1024, l2, seed: 1 },
+    {
+      algorithm: 'LOGISTIC_REGRESSION',
+      optimizer: 'adam',
+      learningRate: 0.05,
+      epochs: 400,
+      batchSize: 1024,
+      l2,
+      seed: 1,
+    },
     { featureNames: features, classes },
     train,
     validation,
@@ -23,8 +31,17 @@ async function compareWithNewton(records: Record<string, unknown>[], features: s
   const scaler = fitStandardScaler(train.x);
   // The trainer's binary model is a sigmoid; a two-class softmax with penalty 2λ on both columns is the same objective.
   const referenceClasses = Math.max(classes.length, 2);
-  const reference = fitNewtonLogistic(transformStandard(scaler, train.x), train.labels as Int32Array, referenceClasses, classes.length === 2 ? 2 * l2 : l2);
-  const referenceProbabilities = predictNewtonLogistic(reference.weights, transformStandard(scaler, validation.x), referenceClasses);
+  const reference = fitNewtonLogistic(
+    transformStandard(scaler, train.x),
+    train.labels as Int32Array,
+    referenceClasses,
+    classes.length === 2 ? 2 * l2 : l2,
+  );
+  const referenceProbabilities = predictNewtonLogistic(
+    reference.weights,
+    transformStandard(scaler, validation.x),
+    referenceClasses,
+  );
   const ours = predict(result.model, validation.x).probabilities as Float64Array;
   const maxGap = ours.reduce((m, p, i) => Math.max(m, Math.abs(p - referenceProbabilities[i])), 0);
   return {
@@ -39,7 +56,12 @@ async function compareWithNewton(records: Record<string, unknown>[], features: s
 
 describe('logistic regression against Newton/IRLS on the same split and objective', () => {
   test('iris, multinomial (3 classes)', async () => {
-    const { result, validation, referenceAccuracy, ourAccuracy, maxGap } = await compareWithNewton(irisRecords(), IRIS_FEATURES, 'species', 0.01);
+    const { result, validation, referenceAccuracy, ourAccuracy, maxGap } = await compareWithNewton(
+      irisRecords(),
+      IRIS_FEATURES,
+      'species',
+      0.01,
+    );
     expect(result.model.network.head).toBe('softmax');
     expect(validation.x.rows).toBe(45);
     expect(referenceAccuracy).toBeGreaterThanOrEqual(0.9);
@@ -49,7 +71,12 @@ describe('logistic regression against Newton/IRLS on the same split and objectiv
   });
 
   test('penguins, multinomial species', async () => {
-    const { referenceAccuracy, ourAccuracy, maxGap } = await compareWithNewton(penguinRecords(), PENGUIN_FEATURES, 'Species', 0.01);
+    const { referenceAccuracy, ourAccuracy, maxGap } = await compareWithNewton(
+      penguinRecords(),
+      PENGUIN_FEATURES,
+      'Species',
+      0.01,
+    );
     expect(referenceAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(ourAccuracy).toBe(referenceAccuracy);
     expect(maxGap).toBeLessThan(2e-3);
@@ -79,7 +106,12 @@ describe('ONNX export of logistic regression', () => {
   ] as const)('%s: onnxruntime matches the trainer to 1e-5', async (_name, records, features, target) => {
     const data = buildTabularData(records(), [...features], target, 'classification');
     const { train, validation } = splitData(data, 0.3, 3);
-    const { model } = await trainModel({ algorithm: 'LOGISTIC_REGRESSION', epochs: 50, seed: 2 }, { featureNames: [...features], classes: data.classes }, train, validation);
+    const { model } = await trainModel(
+      { algorithm: 'LOGISTIC_REGRESSION', epochs: 50, seed: 2 },
+      { featureNames: [...features], classes: data.classes },
+      train,
+      validation,
+    );
     const verification = await verifyOnnxExport(model, exportToOnnx(model), data.x);
     expect(verification.rows).toBe(data.x.rows);
     expect(verification.labelMismatches).toBe(0);

@@ -5,7 +5,13 @@ import { StudyEngine } from '../../src/engine/hpo/study.engine';
 import type { TrialRecord } from '../../src/engine/hpo/trial';
 
 function trial(number: number, state: TrialRecord['state'], values: number[]): TrialRecord {
-  return { number, state, params: {}, intermediateValues: new Map(values.map((v, step) => [step, v])), ...(state === 'COMPLETE' ? { value: values[values.length - 1] } : {}) };
+  return {
+    number,
+    state,
+    params: {},
+    intermediateValues: new Map(values.map((v, step) => [step, v])),
+    ...(state === 'COMPLETE' ? { value: values[values.length - 1] } : {}),
+  };
 }
 
 describe('median pruner (Optuna semantics)', () => {
@@ -71,7 +77,12 @@ describe('median pruner (Optuna semantics)', () => {
       // step 1: median of [0.6, 0.7, 0.75, 0.8, 0.9, 1.0] = 0.775 < min(0.97, 0.85) → pruned at step 1
       [0.97, 0.85, 0.6, 0.5],
     ];
-    const study = new StudyEngine({ curve: { type: 'categorical', choices: curves.map((_, i) => i) } }, 'minimize', new GridSampler(), new MedianPruner());
+    const study = new StudyEngine(
+      { curve: { type: 'categorical', choices: curves.map((_, i) => i) } },
+      'minimize',
+      new GridSampler(),
+      new MedianPruner(),
+    );
     const prunedAt = new Map<number, number>();
     await study.optimize({
       nTrials: 100,
@@ -88,7 +99,16 @@ describe('median pruner (Optuna semantics)', () => {
         return curve[curve.length - 1];
       },
     });
-    expect(study.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE', 'PRUNED', 'COMPLETE', 'PRUNED']);
+    expect(study.trials.map((t) => t.state)).toEqual([
+      'COMPLETE',
+      'COMPLETE',
+      'COMPLETE',
+      'COMPLETE',
+      'COMPLETE',
+      'PRUNED',
+      'COMPLETE',
+      'PRUNED',
+    ]);
     expect([...prunedAt]).toEqual([
       [5, 0],
       [7, 1],

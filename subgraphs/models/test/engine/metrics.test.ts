@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { accuracy, binaryRocAuc, classificationMetrics, f1Macro, logLoss, rocAuc } from '../../src/engine/metrics/classification.metrics';
+import {
+  accuracy,
+  binaryRocAuc,
+  classificationMetrics,
+  f1Macro,
+  logLoss,
+  rocAuc,
+} from '../../src/engine/metrics/classification.metrics';
 import { regressionMetrics } from '../../src/engine/metrics/regression.metrics';
 
 describe('classification metrics (values computed by hand)', () => {

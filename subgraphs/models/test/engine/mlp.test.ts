@@ -11,31 +11,52 @@ import { IRIS_FEATURES, irisRecords, PENGUIN_FEATURES, penguinRecords } from '..
 import { splitData } from '../reference/prepare';
 
 describe('MLP', () => {
-  test.each(['relu', 'tanh', 'sigmoid'] as const)('classifier (%s, Adam) learns iris and its ONNX matches', async (activation) => {
-    const data = buildTabularData(irisRecords(), IRIS_FEATURES, 'species', 'classification');
-    const { train, validation } = splitData(data, 0.3, 4);
-    const history: EpochProgress[] = [];
-    const { model, metrics } = await trainModel(
-      { algorithm: 'MLP_CLASSIFIER', hiddenLayers: [16, 8], activation, optimizer: 'adam', learningRate: 0.01, epochs: 120, batchSize: 16, seed: 3 },
-      { featureNames: IRIS_FEATURES, classes: data.classes },
-      train,
-      validation,
-      { onEpoch: (p) => void history.push(p) },
-    );
-    expect(history.map((h) => h.epoch)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
-    expect(history[119].trainLoss).toBeLessThan(history[0].trainLoss);
-    expect(metrics.accuracy).toBeGreaterThanOrEqual(0.9);
-    const check = await verifyOnnxExport(model, exportToOnnx(model), data.x);
-    expect(check.maxDifference).toBeLessThanOrEqual(1e-5);
-    expect(check.labelMismatches).toBe(0);
-  });
+  test.each(['relu', 'tanh', 'sigmoid'] as const)(
+    'classifier (%s, Adam) learns iris and its ONNX matches',
+    async (activation) => {
+      const data = buildTabularData(irisRecords(), IRIS_FEATURES, 'species', 'classification');
+      const { train, validation } = splitData(data, 0.3, 4);
+      const history: EpochProgress[] = [];
+      const { model, metrics } = await trainModel(
+        {
+          algorithm: 'MLP_CLASSIFIER',
+          hiddenLayers: [16, 8],
+          activation,
+          optimizer: 'adam',
+          learningRate: 0.01,
+          epochs: 120,
+          batchSize: 16,
+          seed: 3,
+        },
+        { featureNames: IRIS_FEATURES, classes: data.classes },
+        train,
+        validation,
+        { onEpoch: (p) => void history.push(p) },
+      );
+      expect(history.map((h) => h.epoch)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+      expect(history[119].trainLoss).toBeLessThan(history[0].trainLoss);
+      expect(metrics.accuracy).toBeGreaterThanOrEqual(0.9);
+      const check = await verifyOnnxExport(model, exportToOnnx(model), data.x);
+      expect(check.maxDifference).toBeLessThanOrEqual(1e-5);
+      expect(check.labelMismatches).toBe(0);
+    },
+  );
 
   test('regressor (SGD with momentum) predicts penguin body mass; ONNX matches', async () => {
     const features = PENGUIN_FEATURES.slice(0, 3);
     const data = buildTabularData(penguinRecords(), features, 'Body Mass (g)', 'regression');
     const { train, validation } = splitData(data, 0.25, 9);
     const { model, metrics } = await trainModel(
-      { algorithm: 'MLP_REGRESSOR', hiddenLayers: [16], activation: 'tanh', optimizer: 'sgd', learningRate: 0.01, epochs: 80, batchSize: 16, seed: 1 },
+      {
+        algorithm: 'MLP_REGRESSOR',
+        hiddenLayers: [16],
+        activation: 'tanh',
+        optimizer: 'sgd',
+        learningRate: 0.01,
+        epochs: 80,
+        batchSize: 16,
+        seed: 1,
+      },
       { featureNames: features },
       train,
       validation,
@@ -60,13 +81,19 @@ describe('MLP', () => {
     const { train, validation } = splitData(data, 0.3, 4);
     const controller = new AbortController();
     const seen: number[] = [];
-    const run = trainModel({ algorithm: 'MLP_CLASSIFIER', epochs: 1000, seed: 1 }, { featureNames: IRIS_FEATURES, classes: data.classes }, train, validation, {
-      signal: controller.signal,
-      onEpoch: (p) => {
-        seen.push(p.epoch);
-        if (p.epoch === 3) controller.abort();
+    const run = trainModel(
+      { algorithm: 'MLP_CLASSIFIER', epochs: 1000, seed: 1 },
+      { featureNames: IRIS_FEATURES, classes: data.classes },
+      train,
+      validation,
+      {
+        signal: controller.signal,
+        onEpoch: (p) => {
+          seen.push(p.epoch);
+          if (p.epoch === 3) controller.abort();
+        },
       },
-    });
+    );
     await expect(run).rejects.toBeInstanceOf(TrainingCancelledError);
     expect(seen).toEqual([1, 2, 3]);
   });
@@ -74,7 +101,12 @@ describe('MLP', () => {
   test('invalid hyperparameters name their field', async () => {
     const data = buildTabularData(irisRecords(), IRIS_FEATURES, 'species', 'classification');
     const { train, validation } = splitData(data, 0.3, 4);
-    const run = trainModel({ algorithm: 'MLP_CLASSIFIER', learningRate: -1 }, { featureNames: IRIS_FEATURES, classes: data.classes }, train, validation);
+    const run = trainModel(
+      { algorithm: 'MLP_CLASSIFIER', learningRate: -1 },
+      { featureNames: IRIS_FEATURES, classes: data.classes },
+      train,
+      validation,
+    );
     await expect(run).rejects.toMatchObject({ name: 'TrainingSpecError', field: 'learningRate' });
     await expect(run).rejects.toBeInstanceOf(TrainingSpecError);
   });

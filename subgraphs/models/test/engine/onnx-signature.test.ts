@@ -4,7 +4,11 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
 import { exportToOnnx } from '../../src/engine/onnx/onnx-export';
-import { OnnxFormatError, readOnnxSignatureFromBytes, readOnnxSignatureFromFile } from '../../src/engine/onnx/onnx-signature.reader';
+import {
+  OnnxFormatError,
+  readOnnxSignatureFromBytes,
+  readOnnxSignatureFromFile,
+} from '../../src/engine/onnx/onnx-signature.reader';
 import { buildTabularData } from '../../src/engine/data/tabular.dataset';
 import { trainModel } from '../../src/engine/training/train-model';
 import { IRIS_FEATURES, irisRecords, REPO_ROOT } from '../reference/datasets';
@@ -46,7 +50,12 @@ describe('ONNX signature reader', () => {
   test('an exported model declares a dynamic batch dim and its classes', async () => {
     const data = buildTabularData(irisRecords(), IRIS_FEATURES, 'species', 'classification');
     const { train, validation } = splitData(data, 0.3, 1);
-    const { model } = await trainModel({ algorithm: 'LOGISTIC_REGRESSION', epochs: 2 }, { featureNames: IRIS_FEATURES, classes: data.classes }, train, validation);
+    const { model } = await trainModel(
+      { algorithm: 'LOGISTIC_REGRESSION', epochs: 2 },
+      { featureNames: IRIS_FEATURES, classes: data.classes },
+      train,
+      validation,
+    );
     const signature = await readOnnxSignatureFromBytes(exportToOnnx(model));
     expect(signature.irVersion).toBeLessThanOrEqual(8);
     expect(signature.inputs).toEqual([{ name: 'features', elementType: 'FLOAT', shape: ['N', 4] }]);

@@ -16,7 +16,9 @@ describe('search space and samplers', () => {
   test('invalid spaces name the offending parameter', () => {
     expect(() => validateSearchSpace({ lr: { type: 'float', low: 0, high: 1, log: true } })).toThrow(SearchSpaceError);
     expect(() => validateSearchSpace({ n: { type: 'int', low: 1, high: 10, step: 4 } })).toThrow(/step/);
-    expect(() => validateSearchSpace({ a: { type: 'categorical', choices: [] } })).toThrow(expect.objectContaining({ path: 'a.choices' }));
+    expect(() => validateSearchSpace({ a: { type: 'categorical', choices: [] } })).toThrow(
+      expect.objectContaining({ path: 'a.choices' }),
+    );
   });
 
   test('random sampling respects bounds, steps and log scale', () => {
@@ -37,7 +39,11 @@ describe('search space and samplers', () => {
   });
 
   test('grid sampling enumerates the product once, then is exhausted', async () => {
-    const gridSpace: SearchSpace = { x: { type: 'int', low: 0, high: 2 }, y: { type: 'categorical', choices: ['a', 'b'] }, z: { type: 'float', low: 1, high: 100, log: true } };
+    const gridSpace: SearchSpace = {
+      x: { type: 'int', low: 0, high: 2 },
+      y: { type: 'categorical', choices: ['a', 'b'] },
+      z: { type: 'float', low: 1, high: 100, log: true },
+    };
     const sampler = new GridSampler(3);
     expect(sampler.size(gridSpace)).toBe(18);
     const study = new StudyEngine(gridSpace, 'minimize', sampler);

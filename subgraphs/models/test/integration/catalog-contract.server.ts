@@ -40,14 +40,29 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
   const auth = requireBearer(verify);
   const owned = (id: string, viewer: Viewer) => {
     const d = datasets.get(id);
-    return d && d.organizationId === viewer.organizationId && viewer.permissions.includes('catalog:read') ? d : undefined;
+    return d && d.organizationId === viewer.organizationId && viewer.permissions.includes('catalog:read')
+      ? d
+      : undefined;
   };
   app.get('/internal/datasets/:id', auth, (req, res) => {
     const d = owned(req.params.id, res.locals.viewer);
     if (!d) return void res.status(404).json({ error: 'Dataset not found' });
     const header = d.csv.split('\n')[0].split(',');
     const rows = d.csv.trim().split('\n').length - 1;
-    res.json({ id: d.id, organizationId: d.organizationId, name: d.name, format: 'CSV', classification: 'INTERNAL', columns: header.map((name) => ({ name, type: 'string', classification: 'NONE' })), latestVersion: { version: 1, sha256: createHash('sha256').update(d.csv).digest('hex'), size: Buffer.byteLength(d.csv), rowCount: rows } });
+    res.json({
+      id: d.id,
+      organizationId: d.organizationId,
+      name: d.name,
+      format: 'CSV',
+      classification: 'INTERNAL',
+      columns: header.map((name) => ({ name, type: 'string', classification: 'NONE' })),
+      latestVersion: {
+        version: 1,
+        sha256: createHash('sha256').update(d.csv).digest('hex'),
+        size: Buffer.byteLength(d.csv),
+        rowCount: rows,
+      },
+    });
   });
   app.get('/internal/datasets/:id/content', auth, (req, res) => {
     const d = owned(req.params.id, res.locals.viewer);
@@ -58,7 +73,8 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
   });
   app.post('/api/v1/lineage', auth, (req, res) => {
     const viewer = res.locals.viewer as Viewer;
-    if (!viewer.permissions.includes('catalog:write')) return void res.status(403).json({ error: 'catalog:write required' });
+    if (!viewer.permissions.includes('catalog:write'))
+      return void res.status(403).json({ error: 'catalog:write required' });
     if (!validateRunEvent(req.body)) {
       invalidLineage.push({ event: req.body, errors: validateRunEvent.errors });
       return void res.status(400).json({ error: 'invalid OpenLineage event' });
@@ -85,6 +101,7 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
 /** Records as CSV (header from the first record's keys; empty for null). */
 export function toCsv(records: Record<string, unknown>[]): string {
   const columns = Object.keys(records[0]);
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
   return [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
 }

@@ -43,7 +43,12 @@ export async function startCatalogService(issuer: TestIssuer): Promise<CatalogUn
       return ((await res.json()) as { id: string }).id;
     },
     async addQualityRule(token, datasetId, rule) {
-      const res = await gql(service.graphqlUrl, 'mutation($d: ID!, $i: QualityRuleInput!) { createQualityRule(datasetId: $d, input: $i) { id } }', { d: datasetId, i: rule }, token);
+      const res = await gql(
+        service.graphqlUrl,
+        'mutation($d: ID!, $i: QualityRuleInput!) { createQualityRule(datasetId: $d, input: $i) { id } }',
+        { d: datasetId, i: rule },
+        token,
+      );
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return res.data.createQualityRule.id;
     },

@@ -15,7 +15,17 @@ export interface ModelsUnderTest {
 }
 
 /** Builds a test config: fresh data folder, tokens from `issuer`, catalog at `catalogUrl`. */
-export function modelsTestConfig(issuer: TestIssuer, options: { dataDir?: string; catalogUrl?: string; persistent?: boolean; databaseUrl?: string; trainingConcurrency?: number; workerThreads?: boolean } = {}): Config {
+export function modelsTestConfig(
+  issuer: TestIssuer,
+  options: {
+    dataDir?: string;
+    catalogUrl?: string;
+    persistent?: boolean;
+    databaseUrl?: string;
+    trainingConcurrency?: number;
+    workerThreads?: boolean;
+  } = {},
+): Config {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-'));
   const base = testBaseConfig('models', {
     dataDir,
@@ -26,7 +36,13 @@ export function modelsTestConfig(issuer: TestIssuer, options: { dataDir?: string
   // persistent: the embedded SQLite file under dataDir, so a second server sees the first one's jobs.
   if (options.persistent) base.databaseUrl = undefined;
   if (options.databaseUrl) base.databaseUrl = options.databaseUrl;
-  return { ...base, catalogUrl: options.catalogUrl ?? 'http://127.0.0.1:9', trainingConcurrency: options.trainingConcurrency ?? 2, trainingWorkerThreads: options.workerThreads ?? true, maxUploadBytes: 50 * 1024 * 1024 };
+  return {
+    ...base,
+    catalogUrl: options.catalogUrl ?? 'http://127.0.0.1:9',
+    trainingConcurrency: options.trainingConcurrency ?? 2,
+    trainingWorkerThreads: options.workerThreads ?? true,
+    maxUploadBytes: 50 * 1024 * 1024,
+  };
 }
 
 /** Builds and starts the models service. */

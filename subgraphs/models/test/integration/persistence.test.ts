@@ -34,19 +34,90 @@ describe.each([
     const models = await startModels(modelsTestConfig(issuer, { catalogUrl: catalog.url, databaseUrl: db.url }));
     try {
       const org = `org-${_name}`;
-      const token = await issuer.issue({ sub: 'user-db', org, perms: ['models:read', 'models:write', 'models:train', 'models:promote'] });
-      const modelId = (await gql(models.service.graphqlUrl, 'mutation { createModel(input: { name: "vad", tags: ["a", "b"] }) { id } }', {}, token)).data.createModel.id;
-      const ticket = (await gql(models.service.graphqlUrl, 'mutation { createModelUpload(input: { filename: "vad.onnx" }) { id token } }', {}, token)).data.createModelUpload;
-      await fetch(`${models.service.url}/uploads/${ticket.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ticket.token}` }, body: SILERO });
-      const version = (await gql(models.service.graphqlUrl, 'mutation($m: ID!, $u: ID!) { createModelVersion(input: { modelId: $m, uploadId: $u, parameters: { note: "x" } }) { id version signature { inputs { name } } } }', { m: modelId, u: ticket.id }, token)).data.createModelVersion;
+      const token = await issuer.issue({
+        sub: 'user-db',
+        org,
+        perms: ['models:read', 'models:write', 'models:train', 'models:promote'],
+      });
+      const modelId = (
+        await gql(
+          models.service.graphqlUrl,
+          'mutation { createModel(input: { name: "vad", tags: ["a", "b"] }) { id } }',
+          {},
+          token,
+        )
+      ).data.createModel.id;
+      const ticket = (
+        await gql(
+          models.service.graphqlUrl,
+          'mutation { createModelUpload(input: { filename: "vad.onnx" }) { id token } }',
+          {},
+          token,
+        )
+      ).data.createModelUpload;
+      await fetch(`${models.service.url}/uploads/${ticket.id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${ticket.token}` },
+        body: SILERO,
+      });
+      const version = (
+        await gql(
+          models.service.graphqlUrl,
+          'mutation($m: ID!, $u: ID!) { createModelVersion(input: { modelId: $m, uploadId: $u, parameters: { note: "x" } }) { id version signature { inputs { name } } } }',
+          { m: modelId, u: ticket.id },
+          token,
+        )
+      ).data.createModelVersion;
       expect(version.signature.inputs.map((i: { name: string }) => i.name)).toEqual(['input', 'sr', 'h', 'c']);
-      await gql(models.service.graphqlUrl, 'mutation($m: ID!, $v: ID!) { setModelAlias(input: { modelId: $m, alias: "production", versionId: $v }) { name } }', { m: modelId, v: version.id }, token);
+      await gql(
+        models.service.graphqlUrl,
+        'mutation($m: ID!, $v: ID!) { setModelAlias(input: { modelId: $m, alias: "production", versionId: $v }) { name } }',
+        { m: modelId, v: version.id },
+        token,
+      );
       const datasetId = catalog.addDataset(org, 'iris', toCsv(irisRecords()));
-      const job = (await gql(models.service.graphqlUrl, 'mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }', { i: { modelName: 'vad', datasetId, featureColumns: IRIS_FEATURES, targetColumn: 'species', algorithm: 'LOGISTIC_REGRESSION', hyperparameters: { epochs: 3 } } }, token)).data.startTrainingJob;
-      const events = await collectSubscription(models.service.graphqlUrl, token, 'subscription($id: ID!) { trainingJobProgress(id: $id) { epoch state } }', { id: job.id });
+      const job = (
+        await gql(
+          models.service.graphqlUrl,
+          'mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }',
+          {
+            i: {
+              modelName: 'vad',
+              datasetId,
+              featureColumns: IRIS_FEATURES,
+              targetColumn: 'species',
+              algorithm: 'LOGISTIC_REGRESSION',
+              hyperparameters: { epochs: 3 },
+            },
+          },
+          token,
+        )
+      ).data.startTrainingJob;
+      const events = await collectSubscription(
+        models.service.graphqlUrl,
+        token,
+        'subscription($id: ID!) { trainingJobProgress(id: $id) { epoch state } }',
+        { id: job.id },
+      );
       expect(events.map((e) => e.trainingJobProgress.epoch).filter((e) => e !== null)).toEqual([1, 2, 3]);
-      const model = (await gql(models.service.graphqlUrl, 'query($id: ID!) { model(id: $id) { tags latestVersionNumber versions { version source } aliases { name version } aliasHistory { toVersion } } }', { id: modelId }, token)).data.model;
-      expect(model).toEqual({ tags: ['a', 'b'], latestVersionNumber: 2, versions: [{ version: 2, source: 'TRAINING_JOB' }, { version: 1, source: 'UPLOAD' }], aliases: [{ name: 'production', version: 1 }], aliasHistory: [{ toVersion: 1 }] });
+      const model = (
+        await gql(
+          models.service.graphqlUrl,
+          'query($id: ID!) { model(id: $id) { tags latestVersionNumber versions { version source } aliases { name version } aliasHistory { toVersion } } }',
+          { id: modelId },
+          token,
+        )
+      ).data.model;
+      expect(model).toEqual({
+        tags: ['a', 'b'],
+        latestVersionNumber: 2,
+        versions: [
+          { version: 2, source: 'TRAINING_JOB' },
+          { version: 1, source: 'UPLOAD' },
+        ],
+        aliases: [{ name: 'production', version: 1 }],
+        aliasHistory: [{ toVersion: 1 }],
+      });
     } finally {
       await models.service.stop();
       await db.drop();

@@ -21,12 +21,19 @@ let strictIrisId: string;
 const RUN_FIELDS = 'id state error steps { name state outputs error }';
 
 async function runPipeline(input: Record<string, unknown>, as = token): Promise<any> {
-  const started = await gql(models.service.graphqlUrl, `mutation($i: StartPipelineRunInput!) { startPipelineRun(input: $i) { id } }`, { i: input }, as);
+  const started = await gql(
+    models.service.graphqlUrl,
+    `mutation($i: StartPipelineRunInput!) { startPipelineRun(input: $i) { id } }`,
+    { i: input },
+    as,
+  );
   if (started.errors) return { errors: started.errors };
   const id = started.data.startPipelineRun.id;
   return waitFor(
     async () => {
-      const run = (await gql(models.service.graphqlUrl, `query($id: ID!) { pipelineRun(id: $id) { ${RUN_FIELDS} } }`, { id }, as)).data.pipelineRun;
+      const run = (
+        await gql(models.service.graphqlUrl, `query($id: ID!) { pipelineRun(id: $id) { ${RUN_FIELDS} } }`, { id }, as)
+      ).data.pipelineRun;
       return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(run.state) && run;
     },
     `pipeline run ${id} to end`,
@@ -34,11 +41,24 @@ async function runPipeline(input: Record<string, unknown>, as = token): Promise<
   );
 }
 
-function pipeline(name: string, hyperparameters: Record<string, unknown>, extra: Record<string, unknown> = {}, datasetId = irisId) {
+function pipeline(
+  name: string,
+  hyperparameters: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  datasetId = irisId,
+) {
   return {
     name,
     datasetId,
-    training: { modelName: 'iris-pipeline', datasetId, featureColumns: IRIS_FEATURES, targetColumn: 'species', algorithm: 'LOGISTIC_REGRESSION', hyperparameters, validationFraction: 0.3 },
+    training: {
+      modelName: 'iris-pipeline',
+      datasetId,
+      featureColumns: IRIS_FEATURES,
+      targetColumn: 'species',
+      algorithm: 'LOGISTIC_REGRESSION',
+      hyperparameters,
+      validationFraction: 0.3,
+    },
     evaluation: { alias: 'production', metric: 'accuracy' },
     promote: true,
     ...extra,
@@ -57,7 +77,12 @@ beforeAll(async () => {
   irisId = await catalog.addDataset(steward, 'iris', csv);
   await catalog.addQualityRule(steward, irisId, { type: 'tableRowCountToBeBetween', minValue: 100, maxValue: 1000 });
   await catalog.addQualityRule(steward, irisId, { type: 'columnValuesToBeNotNull', column: 'species' });
-  await catalog.addQualityRule(steward, irisId, { type: 'columnValuesToBeBetween', column: 'petalLength', minValue: 0, maxValue: 10 });
+  await catalog.addQualityRule(steward, irisId, {
+    type: 'columnValuesToBeBetween',
+    column: 'petalLength',
+    minValue: 0,
+    maxValue: 10,
+  });
   strictIrisId = await catalog.addDataset(steward, 'iris-strict', csv);
   await catalog.addQualityRule(steward, strictIrisId, { type: 'columnValuesToBeNotNull', column: 'species' });
   await catalog.addQualityRule(steward, strictIrisId, { type: 'tableRowCountToBeBetween', minValue: 1000 });
@@ -74,7 +99,12 @@ describe('pipelines', () => {
     // A barely trained model first: no incumbent, so it is promoted.
     const first = await runPipeline(pipeline('weak', { epochs: 1, learningRate: 0.0005, seed: 1 }));
     expect(first.state).toBe('SUCCEEDED');
-    expect(first.steps.map((s: any) => [s.name, s.state])).toEqual([['CHECK_QUALITY', 'SUCCEEDED'], ['TRAIN', 'SUCCEEDED'], ['EVALUATE', 'SUCCEEDED'], ['PROMOTE', 'SUCCEEDED']]);
+    expect(first.steps.map((s: any) => [s.name, s.state])).toEqual([
+      ['CHECK_QUALITY', 'SUCCEEDED'],
+      ['TRAIN', 'SUCCEEDED'],
+      ['EVALUATE', 'SUCCEEDED'],
+      ['PROMOTE', 'SUCCEEDED'],
+    ]);
     expect(first.steps[2].outputs).toMatchObject({ candidateVersion: 1, incumbent: null, better: true });
     expect(first.steps[3].outputs).toMatchObject({ alias: 'production', version: 1 });
 
@@ -90,9 +120,19 @@ describe('pipelines', () => {
     expect(weakAgain.steps[2].outputs).toMatchObject({ candidateVersion: 3, incumbentVersion: 2, better: false });
     expect(weakAgain.steps[3].state).toBe('SKIPPED');
 
-    const model = (await gql(models.service.graphqlUrl, '{ modelByName(name: "iris-pipeline") { aliases { name version } aliasHistory { fromVersion toVersion reason } } }', {}, token)).data.modelByName;
+    const model = (
+      await gql(
+        models.service.graphqlUrl,
+        '{ modelByName(name: "iris-pipeline") { aliases { name version } aliasHistory { fromVersion toVersion reason } } }',
+        {},
+        token,
+      )
+    ).data.modelByName;
     expect(model.aliases).toEqual([{ name: 'production', version: 2 }]);
-    expect(model.aliasHistory.map((e: any) => [e.fromVersion, e.toVersion])).toEqual([[null, 1], [1, 2]]);
+    expect(model.aliasHistory.map((e: any) => [e.fromVersion, e.toVersion])).toEqual([
+      [null, 1],
+      [1, 2],
+    ]);
     expect(model.aliasHistory[1].reason).toContain('pipeline strong: accuracy');
   });
 
@@ -113,16 +153,31 @@ describe('pipelines', () => {
     expect(run.state).toBe('FAILED');
     expect(run.steps.map((s: any) => s.state)).toEqual(['FAILED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
     expect(run.steps[0].error).toMatch(/^quality rules failed: tableRowCountToBeBetween: /);
-    expect(run.steps[0].outputs.failedRules).toEqual([expect.objectContaining({ rule: 'tableRowCountToBeBetween', status: 'FAILED' })]);
+    expect(run.steps[0].outputs.failedRules).toEqual([
+      expect.objectContaining({ rule: 'tableRowCountToBeBetween', status: 'FAILED' }),
+    ]);
     expect(run.steps[0].outputs.results.map((r: any) => r.status)).toEqual(['SUCCESS', 'FAILED']);
     expect(run.error).toContain('CHECK_QUALITY');
   });
 
   test('inline rules are checked on top of the dataset rules', async () => {
-    const run = await runPipeline(pipeline('inline-extra', {}, { qualityRules: [{ type: 'columnToExist', column: 'species' }, { type: 'columnValuesToBeUnique', column: 'species' }] }));
+    const run = await runPipeline(
+      pipeline(
+        'inline-extra',
+        {},
+        {
+          qualityRules: [
+            { type: 'columnToExist', column: 'species' },
+            { type: 'columnValuesToBeUnique', column: 'species' },
+          ],
+        },
+      ),
+    );
     expect(run.state).toBe('FAILED');
     expect(run.steps[0].outputs.results.every((r: any) => r.status === 'SUCCESS')).toBe(true);
-    expect(run.steps[0].outputs.failedRules).toEqual([expect.objectContaining({ rule: 'columnValuesToBeUnique', column: 'species' })]);
+    expect(run.steps[0].outputs.failedRules).toEqual([
+      expect.objectContaining({ rule: 'columnValuesToBeUnique', column: 'species' }),
+    ]);
   });
 
   test('promoting needs models:promote', async () => {

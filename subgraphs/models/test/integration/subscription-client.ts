@@ -5,8 +5,19 @@ import WebSocket from 'ws';
  * Subscribes over graphql-ws and collects every event until the server completes the stream.
  * `onEvent` may act on the stream (e.g. cancel the job) and sees all events so far.
  */
-export async function collectSubscription(graphqlUrl: string, token: string, query: string, variables: Record<string, unknown>, onEvent?: (event: any, all: any[]) => void | Promise<void>): Promise<any[]> {
-  const client = createClient({ url: graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+export async function collectSubscription(
+  graphqlUrl: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  onEvent?: (event: any, all: any[]) => void | Promise<void>,
+): Promise<any[]> {
+  const client = createClient({
+    url: graphqlUrl.replace('http', 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   const events: any[] = [];
   try {
     await new Promise<void>((resolve, reject) => {

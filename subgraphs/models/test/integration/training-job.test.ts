@@ -16,18 +16,34 @@ let models: ModelsUnderTest;
 let engineer: string;
 let irisId: string;
 
-const START = 'mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id state epochs resources { cpu gpu } } }';
-const PROGRESS = 'subscription($id: ID!) { trainingJobProgress(id: $id) { jobId state epoch epochs trainLoss validationLoss metrics modelVersionId error } }';
+const START =
+  'mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id state epochs resources { cpu gpu } } }';
+const PROGRESS =
+  'subscription($id: ID!) { trainingJobProgress(id: $id) { jobId state epoch epochs trainLoss validationLoss metrics modelVersionId error } }';
 
 function irisJob(overrides: Record<string, unknown> = {}) {
-  return { modelName: 'iris-classifier', datasetId: irisId, featureColumns: IRIS_FEATURES, targetColumn: 'species', algorithm: 'LOGISTIC_REGRESSION', hyperparameters: { epochs: 30, learningRate: 0.05, seed: 1 }, validationFraction: 0.3, resources: { cpu: 2, gpu: 1 }, ...overrides };
+  return {
+    modelName: 'iris-classifier',
+    datasetId: irisId,
+    featureColumns: IRIS_FEATURES,
+    targetColumn: 'species',
+    algorithm: 'LOGISTIC_REGRESSION',
+    hyperparameters: { epochs: 30, learningRate: 0.05, seed: 1 },
+    validationFraction: 0.3,
+    resources: { cpu: 2, gpu: 1 },
+    ...overrides,
+  };
 }
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
   catalog = await startCatalogContractServer(issuer);
   models = await startModels(modelsTestConfig(issuer, { catalogUrl: catalog.url }));
-  engineer = await issuer.issue({ sub: 'user-ml', org: ORG, perms: ['models:read', 'models:write', 'models:train', 'models:promote'] });
+  engineer = await issuer.issue({
+    sub: 'user-ml',
+    org: ORG,
+    perms: ['models:read', 'models:write', 'models:train', 'models:promote'],
+  });
   irisId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
 });
 
@@ -45,24 +61,46 @@ describe('training jobs', () => {
     expect(job).toMatchObject({ epochs: 30, resources: { cpu: 2, gpu: 1 } });
     const events = await collectSubscription(models.service.graphqlUrl, engineer, PROGRESS, { id: job.id });
     const progress = events.map((e) => e.trainingJobProgress);
-    expect(progress.filter((e) => e.epoch !== null).map((e) => e.epoch)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(progress.filter((e) => e.epoch !== null).map((e) => e.epoch)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
     const final = progress[progress.length - 1];
     expect(final.state).toBe('SUCCEEDED');
     expect(final.epoch).toBeNull();
     expect(final.modelVersionId).toBeTruthy();
 
-    const version = await gql(models.service.graphqlUrl, 'query($id: ID!) { modelVersion(id: $id) { version source metrics parameters dataset { id } trainingJob { id state attempts history { epoch } } signature { inputs { name elementType shape { size symbol } } outputs { name } } } }', { id: final.modelVersionId }, engineer);
+    const version = await gql(
+      models.service.graphqlUrl,
+      'query($id: ID!) { modelVersion(id: $id) { version source metrics parameters dataset { id } trainingJob { id state attempts history { epoch } } signature { inputs { name elementType shape { size symbol } } outputs { name } } } }',
+      { id: final.modelVersionId },
+      engineer,
+    );
     const v = version.data.modelVersion;
     expect(v.source).toBe('TRAINING_JOB');
     expect(v.dataset).toEqual({ id: irisId });
     expect(v.trainingJob).toMatchObject({ id: job.id, state: 'SUCCEEDED', attempts: 1 });
     expect(v.trainingJob.history).toHaveLength(30);
-    expect(v.signature.inputs).toEqual([{ name: 'features', elementType: 'FLOAT', shape: [{ size: null, symbol: 'N' }, { size: 4, symbol: null }] }]);
+    expect(v.signature.inputs).toEqual([
+      {
+        name: 'features',
+        elementType: 'FLOAT',
+        shape: [
+          { size: null, symbol: 'N' },
+          { size: 4, symbol: null },
+        ],
+      },
+    ]);
     expect(v.signature.outputs.map((o: { name: string }) => o.name)).toEqual(['probabilities', 'label']);
     expect(v.metrics.accuracy).toBeGreaterThan(0.85);
-    expect(v.parameters).toMatchObject({ algorithm: 'LOGISTIC_REGRESSION', classes: ['setosa', 'versicolor', 'virginica'], validationRows: 45 });
+    expect(v.parameters).toMatchObject({
+      algorithm: 'LOGISTIC_REGRESSION',
+      classes: ['setosa', 'versicolor', 'virginica'],
+      validationRows: 45,
+    });
 
-    const artifact = await fetch(`${models.service.url}/internal/model-versions/${final.modelVersionId}/artifact`, { headers: { authorization: `Bearer ${engineer}` } });
+    const artifact = await fetch(`${models.service.url}/internal/model-versions/${final.modelVersionId}/artifact`, {
+      headers: { authorization: `Bearer ${engineer}` },
+    });
     const session = await ort.InferenceSession.create(new Uint8Array(await artifact.arrayBuffer()));
     const rows = irisRecords();
     const input = Float32Array.from(rows.flatMap((r) => IRIS_FEATURES.map((f) => r[f] as number)));
@@ -81,41 +119,95 @@ describe('training jobs', () => {
   });
 
   test('a cancelled job stops, ends CANCELLED and registers nothing', async () => {
-    const started = await gql(models.service.graphqlUrl, START, { i: irisJob({ modelName: 'iris-cancelled', algorithm: 'MLP_CLASSIFIER', hyperparameters: { epochs: 100000, batchSize: 4, seed: 2 } }) }, engineer);
+    const started = await gql(
+      models.service.graphqlUrl,
+      START,
+      {
+        i: irisJob({
+          modelName: 'iris-cancelled',
+          algorithm: 'MLP_CLASSIFIER',
+          hyperparameters: { epochs: 100000, batchSize: 4, seed: 2 },
+        }),
+      },
+      engineer,
+    );
     const id = started.data.startTrainingJob.id;
     let cancelled = false;
     const events = await collectSubscription(models.service.graphqlUrl, engineer, PROGRESS, { id }, async (event) => {
       if (!cancelled && event.trainingJobProgress.epoch >= 3) {
         cancelled = true;
-        const res = await gql(models.service.graphqlUrl, 'mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }', { id }, engineer);
+        const res = await gql(
+          models.service.graphqlUrl,
+          'mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }',
+          { id },
+          engineer,
+        );
         expect(res.errors).toBeUndefined();
       }
     });
     const last = events[events.length - 1].trainingJobProgress;
     expect(last.state).toBe('CANCELLED');
-    const job = await gql(models.service.graphqlUrl, 'query($id: ID!) { trainingJob(id: $id) { state epoch modelVersion { id } finishedAt } }', { id }, engineer);
+    const job = await gql(
+      models.service.graphqlUrl,
+      'query($id: ID!) { trainingJob(id: $id) { state epoch modelVersion { id } finishedAt } }',
+      { id },
+      engineer,
+    );
     expect(job.data.trainingJob.state).toBe('CANCELLED');
     expect(job.data.trainingJob.epoch).toBeLessThan(1000);
     expect(job.data.trainingJob.modelVersion).toBeNull();
-    expect(catalog.lineage.filter((l) => l.event.run.runId === id).map((l) => l.event.eventType)).toEqual(['START', 'ABORT']);
-    const again = await gql(models.service.graphqlUrl, 'mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }', { id }, engineer);
+    expect(catalog.lineage.filter((l) => l.event.run.runId === id).map((l) => l.event.eventType)).toEqual([
+      'START',
+      'ABORT',
+    ]);
+    const again = await gql(
+      models.service.graphqlUrl,
+      'mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }',
+      { id },
+      engineer,
+    );
     expect(again.errors?.[0].extensions.code).toBe('CONFLICT');
   });
 
   test('bad requests: invalid hyperparameters are BAD_USER_INPUT; a missing column fails the job with its name; a viewer is FORBIDDEN', async () => {
-    const bad = await gql(models.service.graphqlUrl, START, { i: irisJob({ hyperparameters: { learningRate: -1 } }) }, engineer);
-    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'hyperparameters.learningRate' }] });
-    const started = await gql(models.service.graphqlUrl, START, { i: irisJob({ featureColumns: ['sepalLength', 'nope'] }) }, engineer);
-    const events = await collectSubscription(models.service.graphqlUrl, engineer, PROGRESS, { id: started.data.startTrainingJob.id });
+    const bad = await gql(
+      models.service.graphqlUrl,
+      START,
+      { i: irisJob({ hyperparameters: { learningRate: -1 } }) },
+      engineer,
+    );
+    expect(bad.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'hyperparameters.learningRate' }],
+    });
+    const started = await gql(
+      models.service.graphqlUrl,
+      START,
+      { i: irisJob({ featureColumns: ['sepalLength', 'nope'] }) },
+      engineer,
+    );
+    const events = await collectSubscription(models.service.graphqlUrl, engineer, PROGRESS, {
+      id: started.data.startTrainingJob.id,
+    });
     const last = events[events.length - 1].trainingJobProgress;
     expect(last.state).toBe('FAILED');
     expect(last.error).toContain('nope');
-    expect(catalog.lineage.filter((l) => l.event.run.runId === started.data.startTrainingJob.id).map((l) => l.event.eventType)).toEqual(['START', 'FAIL']);
+    expect(
+      catalog.lineage
+        .filter((l) => l.event.run.runId === started.data.startTrainingJob.id)
+        .map((l) => l.event.eventType),
+    ).toEqual(['START', 'FAIL']);
     const viewer = await issuer.issue({ org: ORG, perms: ['models:read'] });
-    expect((await gql(models.service.graphqlUrl, START, { i: irisJob() }, viewer)).errors?.[0].extensions.code).toBe('FORBIDDEN');
+    expect((await gql(models.service.graphqlUrl, START, { i: irisJob() }, viewer)).errors?.[0].extensions.code).toBe(
+      'FORBIDDEN',
+    );
     const outsider = await issuer.issue({ org: ORG, perms: ['catalog:read'] });
-    await expect(collectSubscription(models.service.graphqlUrl, outsider, PROGRESS, { id: started.data.startTrainingJob.id })).rejects.toThrow(/FORBIDDEN/);
+    await expect(
+      collectSubscription(models.service.graphqlUrl, outsider, PROGRESS, { id: started.data.startTrainingJob.id }),
+    ).rejects.toThrow(/FORBIDDEN/);
     const otherOrg = await issuer.issue({ org: 'org-other', perms: ['models:read'] });
-    await expect(collectSubscription(models.service.graphqlUrl, otherOrg, PROGRESS, { id: started.data.startTrainingJob.id })).rejects.toThrow(/NOT_FOUND/);
+    await expect(
+      collectSubscription(models.service.graphqlUrl, otherOrg, PROGRESS, { id: started.data.startTrainingJob.id }),
+    ).rejects.toThrow(/NOT_FOUND/);
   });
 });

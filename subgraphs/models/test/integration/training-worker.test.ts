@@ -57,13 +57,32 @@ test('the training worker finishes a job the service started, and the service se
   const datasetId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
   const config = modelsTestConfig(issuer, { dataDir, catalogUrl: catalog.url, persistent: true });
   const first = await startModels(config);
-  const started = await gql(first.service.graphqlUrl, 'mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }', {
-    i: { modelName: 'iris-worker', datasetId, featureColumns: IRIS_FEATURES, targetColumn: 'species', algorithm: 'MLP_CLASSIFIER', hyperparameters: { hiddenLayers: [8], epochs: 40, batchSize: 8, seed: 5 }, validationFraction: 0.3 },
-  }, token);
+  const started = await gql(
+    first.service.graphqlUrl,
+    'mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }',
+    {
+      i: {
+        modelName: 'iris-worker',
+        datasetId,
+        featureColumns: IRIS_FEATURES,
+        targetColumn: 'species',
+        algorithm: 'MLP_CLASSIFIER',
+        hyperparameters: { hiddenLayers: [8], epochs: 40, batchSize: 8, seed: 5 },
+        validationFraction: 0.3,
+      },
+    },
+    token,
+  );
   const id = started.data.startTrainingJob.id;
-  await collectSubscription(first.service.graphqlUrl, token, 'subscription($id: ID!) { trainingJobProgress(id: $id) { epoch state } }', { id }, async (event) => {
-    if (event.trainingJobProgress.epoch === 3) await first.service.stop();
-  }).catch(() => undefined);
+  await collectSubscription(
+    first.service.graphqlUrl,
+    token,
+    'subscription($id: ID!) { trainingJobProgress(id: $id) { epoch state } }',
+    { id },
+    async (event) => {
+      if (event.trainingJobProgress.epoch === 3) await first.service.stop();
+    },
+  ).catch(() => undefined);
 
   const worker = await runWorker(id);
   expect(worker.code, worker.output).toBe(0);
@@ -71,9 +90,19 @@ test('the training worker finishes a job the service started, and the service se
   const after = await startModels(config);
   try {
     expect(after.built.resumed.trainingJobs).toBe(0);
-    const job = await gql(after.service.graphqlUrl, 'query($id: ID!) { trainingJob(id: $id) { state epoch attempts modelVersion { version source } } }', { id }, token);
+    const job = await gql(
+      after.service.graphqlUrl,
+      'query($id: ID!) { trainingJob(id: $id) { state epoch attempts modelVersion { version source } } }',
+      { id },
+      token,
+    );
     // attempts 2: the service's interrupted run, then the worker's.
-    expect(job.data.trainingJob).toMatchObject({ state: 'SUCCEEDED', epoch: 40, attempts: 2, modelVersion: { version: 1, source: 'TRAINING_JOB' } });
+    expect(job.data.trainingJob).toMatchObject({
+      state: 'SUCCEEDED',
+      epoch: 40,
+      attempts: 2,
+      modelVersion: { version: 1, source: 'TRAINING_JOB' },
+    });
   } finally {
     await after.service.stop();
   }

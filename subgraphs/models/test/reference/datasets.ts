@@ -9,7 +9,13 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 export function irisRecords(): Record<string, unknown>[] {
   const numbers = getNumbers();
   const classes = getClasses();
-  return numbers.map((row, i) => ({ sepalLength: row[0], sepalWidth: row[1], petalLength: row[2], petalWidth: row[3], species: classes[i] }));
+  return numbers.map((row, i) => ({
+    sepalLength: row[0],
+    sepalWidth: row[1],
+    petalLength: row[2],
+    petalWidth: row[3],
+    species: classes[i],
+  }));
 }
 
 export const IRIS_FEATURES = ['sepalLength', 'sepalWidth', 'petalLength', 'petalWidth'];

@@ -8,7 +8,12 @@ import { solveCholesky } from '../../src/engine/math/matrix';
  * code with the trainers beyond the linear solver.
  * @returns weights [(d + 1) × K] with the bias in row d, and the objective value
  */
-export function fitNewtonLogistic(x: Matrix, labels: Int32Array, classes: number, l2: number): { weights: Float64Array; objective: number; iterations: number } {
+export function fitNewtonLogistic(
+  x: Matrix,
+  labels: Int32Array,
+  classes: number,
+  l2: number,
+): { weights: Float64Array; objective: number; iterations: number } {
   const d = x.cols + 1;
   const n = x.rows;
   const size = d * classes;
@@ -24,7 +29,7 @@ export function fitNewtonLogistic(x: Matrix, labels: Int32Array, classes: number
         max = Math.max(max, z);
       }
       let sum = 0;
-      for (let k = 0; k < classes; k++) sum += (p[r * classes + k] = Math.exp(p[r * classes + k] - max));
+      for (let k = 0; k < classes; k++) sum += p[r * classes + k] = Math.exp(p[r * classes + k] - max);
       for (let k = 0; k < classes; k++) p[r * classes + k] /= sum;
     }
     return p;
@@ -49,7 +54,9 @@ export function fitNewtonLogistic(x: Matrix, labels: Int32Array, classes: number
         for (let a = 0; a < d; a++) grad[a * classes + j] += (residual * feature(r, a)) / n;
         for (let k = 0; k < classes; k++) {
           const c = p[r * classes + j] * ((j === k ? 1 : 0) - p[r * classes + k]);
-          for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) hess[(a * classes + j) * size + b * classes + k] += (c * feature(r, a) * feature(r, b)) / n;
+          for (let a = 0; a < d; a++)
+            for (let b = 0; b < d; b++)
+              hess[(a * classes + j) * size + b * classes + k] += (c * feature(r, a) * feature(r, b)) / n;
         }
       }
     }
@@ -88,7 +95,7 @@ export function predictNewtonLogistic(weights: Float64Array, x: Matrix, classes:
       max = Math.max(max, z);
     }
     let sum = 0;
-    for (let k = 0; k < classes; k++) sum += (out[r * classes + k] = Math.exp(out[r * classes + k] - max));
+    for (let k = 0; k < classes; k++) sum += out[r * classes + k] = Math.exp(out[r * classes + k] - max);
     for (let k = 0; k < classes; k++) out[r * classes + k] /= sum;
   }
   return out;

@@ -4,8 +4,16 @@ import { takeRows } from '../../src/engine/math/matrix';
 import type { LabeledData } from '../../src/engine/training/train-model';
 
 /** Splits tabular data (stratified for classification) into the trainer's labeled parts. */
-export function splitData(data: TabularData, validationFraction: number, seed: number): { train: LabeledData; validation: LabeledData } {
-  const { trainIndex, validationIndex } = trainValidationSplit(data.x.rows, { validationFraction, seed, stratify: data.labels });
+export function splitData(
+  data: TabularData,
+  validationFraction: number,
+  seed: number,
+): { train: LabeledData; validation: LabeledData } {
+  const { trainIndex, validationIndex } = trainValidationSplit(data.x.rows, {
+    validationFraction,
+    seed,
+    stratify: data.labels,
+  });
   const part = (index: Int32Array): LabeledData => ({
     x: takeRows(data.x, index),
     ...(data.labels ? { labels: Int32Array.from(index, (i) => (data.labels as Int32Array)[i]) } : {}),

@@ -47,7 +47,11 @@ function resolutionFailures(reader: avsc.Type, writer: avsc.Type, path: string, 
       const wf = wr.fields.find((f) => names.includes(f.name));
       const fpath = `${path}/fields/${escape(field.name)}`;
       if (!wf) {
-        if (field.defaultValue() === undefined) out.push({ path: fpath, message: `field "${field.name}" is missing from the writer and has no default in the reader` });
+        if (field.defaultValue() === undefined)
+          out.push({
+            path: fpath,
+            message: `field "${field.name}" is missing from the writer and has no default in the reader`,
+          });
         continue;
       }
       out.push(...resolutionFailures(field.type, wf.type, fpath, seen));
@@ -67,7 +71,12 @@ export class AvroFormat implements SchemaFormat<ParsedAvroSchema> {
 
   parse(text: string, references: ResolvedReference[] = []): ParsedAvroSchema {
     const registry: Record<string, avsc.Type> = {};
-    for (const ref of references) this.forSchema(parseSchemaJson(ref.schema, `Referenced schema "${ref.name}"`), registry, `Referenced schema "${ref.name}"`);
+    for (const ref of references)
+      this.forSchema(
+        parseSchemaJson(ref.schema, `Referenced schema "${ref.name}"`),
+        registry,
+        `Referenced schema "${ref.name}"`,
+      );
     const avroType = this.forSchema(parseSchemaJson(text, 'The schema'), registry, 'The schema');
     const canonical = JSON.stringify(avroType.schema({ exportAttrs: true }));
     const parsingCanonicalForm = JSON.stringify(avroType.schema());
@@ -95,7 +104,10 @@ export class AvroFormat implements SchemaFormat<ParsedAvroSchema> {
     const errors: RecordError[] = [];
     const ok = schema.avroType.isValid(data, {
       errorHook: (path: string[], value: unknown, type: avsc.Type) => {
-        errors.push({ path: path.length ? `/${path.map(escape).join('/')}` : '', message: `${JSON.stringify(value) ?? 'undefined'} is not a valid ${type.toString()}` });
+        errors.push({
+          path: path.length ? `/${path.map(escape).join('/')}` : '',
+          message: `${JSON.stringify(value) ?? 'undefined'} is not a valid ${type.toString()}`,
+        });
       },
     });
     if (ok) return [];

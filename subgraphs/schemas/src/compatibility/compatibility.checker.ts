@@ -46,10 +46,12 @@ export function checkCompatibility<P extends ParsedSchema>(
   const violations: CompatibilityViolation[] = [];
   for (const prev of targets) {
     if (rule.backward) {
-      for (const i of format.readerIncompatibilities(candidate, prev.schema)) violations.push({ ...i, version: prev.version, direction: 'BACKWARD' });
+      for (const i of format.readerIncompatibilities(candidate, prev.schema))
+        violations.push({ ...i, version: prev.version, direction: 'BACKWARD' });
     }
     if (rule.forward) {
-      for (const i of format.readerIncompatibilities(prev.schema, candidate)) violations.push({ ...i, version: prev.version, direction: 'FORWARD' });
+      for (const i of format.readerIncompatibilities(prev.schema, candidate))
+        violations.push({ ...i, version: prev.version, direction: 'FORWARD' });
     }
   }
   return {

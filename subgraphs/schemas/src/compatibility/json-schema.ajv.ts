@@ -28,7 +28,8 @@ export function absolutize(schema: unknown, doc: JsonSchemaDocument, rootId?: st
   for (const [k, v] of Object.entries(schema)) {
     if (k === '$schema' || k === 'id') continue;
     if (k === 'enum' || k === 'const' || k === 'default' || k === 'examples') out[k] = v;
-    else if ((k === '$ref' || k === '$dynamicRef' || k === '$recursiveRef') && typeof v === 'string') out[k] = absoluteRef(v, doc);
+    else if ((k === '$ref' || k === '$dynamicRef' || k === '$recursiveRef') && typeof v === 'string')
+      out[k] = absoluteRef(v, doc);
     else if (k === '$id' && rootId !== undefined) continue;
     else out[k] = absolutize(v, doc);
   }
@@ -60,7 +61,13 @@ function absoluteRef(ref: string, doc: JsonSchemaDocument): string {
  * `pattern` and `patternProperties` run on lib's linear-time engine (a user pattern cannot stall the service).
  */
 export function createAjv(dialect: Dialect): AjvCore {
-  const opts = { strict: false, allErrors: true, logger: false as const, validateFormats: true, code: { regExp: userRegExpEngine } };
+  const opts = {
+    strict: false,
+    allErrors: true,
+    logger: false as const,
+    validateFormats: true,
+    code: { regExp: userRegExpEngine },
+  };
   let ajv: AjvCore;
   if (dialect === '2020-12') ajv = new Ajv2020(opts);
   else if (dialect === '2019-09') ajv = new Ajv2019(opts);
@@ -130,9 +137,13 @@ export class DocumentValidators {
 export function toRecordErrors(errors: ErrorObject[] | null | undefined): { path: string; message: string }[] {
   return (errors ?? []).map((e) => {
     const missing = e.keyword === 'required' ? (e.params as { missingProperty?: string }).missingProperty : undefined;
-    const extra = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty?: string }).additionalProperty : undefined;
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? (e.params as { additionalProperty?: string }).additionalProperty
+        : undefined;
     const leaf = missing ?? extra;
-    const path = leaf === undefined ? e.instancePath : `${e.instancePath}/${leaf.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const path =
+      leaf === undefined ? e.instancePath : `${e.instancePath}/${leaf.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     return { path, message: e.message ?? e.keyword };
   });
 }

@@ -7,11 +7,20 @@ const IN_PLACE_MANY = ['allOf', 'anyOf', 'oneOf'];
 const IN_PLACE_MAP = ['dependentSchemas'];
 const REFS = ['$ref', '$dynamicRef', '$recursiveRef'];
 // Keywords whose subschemas apply to a part of the instance (a property, an item): recursion through them ends with the data.
-const DESCEND_ONE = ['additionalProperties', 'additionalItems', 'items', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties'];
+const DESCEND_ONE = [
+  'additionalProperties',
+  'additionalItems',
+  'items',
+  'contains',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+];
 const DESCEND_MANY = ['prefixItems', 'items'];
 const DESCEND_MAP = ['properties', 'patternProperties', 'dependencies'];
 
-const isSchema = (v: unknown): v is JsonSchemaObject | boolean => typeof v === 'boolean' || (v !== null && typeof v === 'object' && !Array.isArray(v));
+const isSchema = (v: unknown): v is JsonSchemaObject | boolean =>
+  typeof v === 'boolean' || (v !== null && typeof v === 'object' && !Array.isArray(v));
 
 function children(node: SchemaNode, one: string[], many: string[], map: string[]): SchemaNode[] {
   const s = node.schema;
@@ -27,7 +36,8 @@ function children(node: SchemaNode, one: string[], many: string[], map: string[]
 function inPlace(node: SchemaNode): SchemaNode[] {
   const out = children(node, IN_PLACE_ONE, IN_PLACE_MANY, IN_PLACE_MAP);
   const s = node.schema;
-  if (typeof s === 'object') for (const k of REFS) if (typeof s[k] === 'string') out.push(node.doc.resolve(s[k] as string));
+  if (typeof s === 'object')
+    for (const k of REFS) if (typeof s[k] === 'string') out.push(node.doc.resolve(s[k] as string));
   return out;
 }
 
@@ -64,8 +74,13 @@ export function assertNoEndlessRefCycle(doc: JsonSchemaDocument): void {
       }
       const seen = state.get(keyOf(child));
       if (seen === 'open') {
-        const ref = typeof top.node.schema === 'object' ? REFS.map((k) => (top.node.schema as JsonSchemaObject)[k]).find((r) => typeof r === 'string') : undefined;
-        throw new SchemaParseError(`The schema never ends: ${ref ? `$ref "${String(ref)}"` : 'a combinator'} leads back to a schema it is part of without descending into a property or item`);
+        const ref =
+          typeof top.node.schema === 'object'
+            ? REFS.map((k) => (top.node.schema as JsonSchemaObject)[k]).find((r) => typeof r === 'string')
+            : undefined;
+        throw new SchemaParseError(
+          `The schema never ends: ${ref ? `$ref "${String(ref)}"` : 'a combinator'} leads back to a schema it is part of without descending into a property or item`,
+        );
       }
       if (seen === 'done') continue;
       state.set(keyOf(child), 'open');

@@ -129,7 +129,9 @@ export class JsonSchemaDocument {
       if (cur === null || typeof cur !== 'object') return undefined;
       cur = (cur as Record<string, unknown>)[token];
     }
-    return typeof cur === 'boolean' || (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) ? (cur as JsonSchema) : undefined;
+    return typeof cur === 'boolean' || (cur !== null && typeof cur === 'object' && !Array.isArray(cur))
+      ? (cur as JsonSchema)
+      : undefined;
   }
 
   private absolute(name: string): string | undefined {

@@ -35,7 +35,10 @@ const MAX_SHARED_DOCUMENTS = 2000;
 function buildDocument(schema: ParsedJsonSchema): JsonSchemaDocument {
   const prefix = schema.fingerprint;
   const main = new JsonSchemaDocument(schema.json, `${prefix}/main.json`);
-  const refs = schema.referenced.map((r, i) => ({ name: r.name, doc: new JsonSchemaDocument(r.json, `${prefix}/ref-${i}.json`) }));
+  const refs = schema.referenced.map((r, i) => ({
+    name: r.name,
+    doc: new JsonSchemaDocument(r.json, `${prefix}/ref-${i}.json`),
+  }));
   for (const r of refs) {
     main.addReference(r.name, r.doc);
     for (const other of refs) if (other !== r) r.doc.addReference(other.name, other.doc);
@@ -56,7 +59,10 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
 
   parse(text: string, references: ResolvedReference[] = []): ParsedJsonSchema {
     const json = parseSchemaJson(text, 'The schema');
-    const referenced = references.map((r) => ({ name: r.name, json: parseSchemaJson(r.schema, `Referenced schema "${r.name}"`) }));
+    const referenced = references.map((r) => ({
+      name: r.name,
+      json: parseSchemaJson(r.schema, `Referenced schema "${r.name}"`),
+    }));
     const canonical = canonicalJson(json);
     const parsed: ParsedJsonSchema = {
       type: 'JSON',
@@ -97,7 +103,8 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
         if (k === 'enum' || k === 'const' || k === 'default' || k === 'examples') continue;
         if (k === '$ref' && typeof v === 'string') doc.resolve(v);
         else if (k === 'pattern' && typeof v === 'string') checkRegExp(v, `${path}/pattern`);
-        else if (k === 'patternProperties' && v && typeof v === 'object') Object.keys(v).forEach((p) => checkRegExp(p, `${path}/patternProperties`));
+        else if (k === 'patternProperties' && v && typeof v === 'object')
+          Object.keys(v).forEach((p) => checkRegExp(p, `${path}/patternProperties`));
         walk(v, `${path}/${k}`);
       }
     };

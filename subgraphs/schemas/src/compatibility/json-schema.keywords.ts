@@ -6,13 +6,51 @@ export type JsonType = (typeof JSON_TYPES)[number];
 
 /** Keywords that constrain instances; anything else (title, $id, vendor extensions ...) is annotation. */
 const ASSERTIONS = new Set([
-  'type', 'enum', 'const', 'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum',
-  'maxLength', 'minLength', 'pattern', 'format', 'contentEncoding', 'contentMediaType',
-  'items', 'additionalItems', 'prefixItems', 'contains', 'maxItems', 'minItems', 'uniqueItems',
-  'maxContains', 'minContains', 'unevaluatedItems', 'properties', 'patternProperties',
-  'additionalProperties', 'required', 'propertyNames', 'maxProperties', 'minProperties',
-  'dependencies', 'dependentRequired', 'dependentSchemas', 'unevaluatedProperties',
-  'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', '$ref', '$dynamicRef', '$recursiveRef',
+  'type',
+  'enum',
+  'const',
+  'multipleOf',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'format',
+  'contentEncoding',
+  'contentMediaType',
+  'items',
+  'additionalItems',
+  'prefixItems',
+  'contains',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'maxContains',
+  'minContains',
+  'unevaluatedItems',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'required',
+  'propertyNames',
+  'maxProperties',
+  'minProperties',
+  'dependencies',
+  'dependentRequired',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  '$ref',
+  '$dynamicRef',
+  '$recursiveRef',
 ]);
 
 /** Whether `s` accepts every instance because it has no assertion keyword. */
@@ -39,7 +77,14 @@ export function enumValues(s: JsonSchemaObject): unknown[] | undefined {
 
 const LOWER = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties', 'minContains'];
 const UPPER = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains'];
-const SCHEMA_VALUED = ['additionalProperties', 'additionalItems', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties'];
+const SCHEMA_VALUED = [
+  'additionalProperties',
+  'additionalItems',
+  'contains',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+];
 
 function intersectTypes(a: unknown, b: unknown): string[] {
   const as = typeSet({ type: a });
@@ -68,14 +113,22 @@ export function mergeSchemas(a: JsonSchemaObject, b: JsonSchema): { merged: Json
     else if (UPPER.includes(k) && typeof cur === 'number' && typeof v === 'number') out[k] = Math.min(cur, v);
     else if (k === 'required' && Array.isArray(cur) && Array.isArray(v)) out.required = [...new Set([...cur, ...v])];
     else if (k === 'uniqueItems') out.uniqueItems = cur === true || v === true;
-    else if (k === 'enum' && Array.isArray(cur) && Array.isArray(v)) out.enum = cur.filter((x) => v.some((y) => jsonEqual(x, y)));
+    else if (k === 'enum' && Array.isArray(cur) && Array.isArray(v))
+      out.enum = cur.filter((x) => v.some((y) => jsonEqual(x, y)));
     else if ((k === 'properties' || k === 'patternProperties') && isObject(cur) && isObject(v)) {
       const props: JsonSchemaObject = { ...cur };
       for (const [p, ps] of Object.entries(v)) props[p] = props[p] === undefined ? ps : { allOf: [props[p], ps] };
       out[k] = props;
-    } else if (SCHEMA_VALUED.includes(k) || (k === 'items' && !Array.isArray(cur) && !Array.isArray(v))) out[k] = { allOf: [cur, v] };
+    } else if (SCHEMA_VALUED.includes(k) || (k === 'items' && !Array.isArray(cur) && !Array.isArray(v)))
+      out[k] = { allOf: [cur, v] };
     else if (k === 'not') out.not = { anyOf: [cur, v] };
-    else if (k === 'multipleOf' && typeof cur === 'number' && typeof v === 'number' && isMultiple(Math.max(cur, v), Math.min(cur, v))) out.multipleOf = Math.max(cur, v);
+    else if (
+      k === 'multipleOf' &&
+      typeof cur === 'number' &&
+      typeof v === 'number' &&
+      isMultiple(Math.max(cur, v), Math.min(cur, v))
+    )
+      out.multipleOf = Math.max(cur, v);
     else if (k === 'allOf' && Array.isArray(cur) && Array.isArray(v)) out.allOf = [...cur, ...v];
     else residual.push({ [k]: v, ...companions(k, b) });
   }
@@ -113,7 +166,10 @@ export function isMultiple(a: number, b: number): boolean {
  */
 export class SchemaMemo {
   private readonly derived = new WeakMap<object, Map<string, JsonSchemaObject>>();
-  private readonly merged = new WeakMap<object, WeakMap<object, { merged: JsonSchemaObject; residual: JsonSchema[] }>>();
+  private readonly merged = new WeakMap<
+    object,
+    WeakMap<object, { merged: JsonSchemaObject; residual: JsonSchema[] }>
+  >();
   private readonly wrapped = new WeakMap<object, JsonSchemaObject>();
   private readonly ids = new WeakMap<object, number>();
   private nextId = 0;

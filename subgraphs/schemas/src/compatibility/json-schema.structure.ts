@@ -10,7 +10,10 @@ export type SubsetCheck = (writer: SchemaNode, reader: SchemaNode, path: string)
 
 type Bound = { value: number; exclusive: boolean };
 
-const at = (node: SchemaNode, schema: unknown): SchemaNode => ({ schema: (schema ?? true) as JsonSchema, doc: node.doc });
+const at = (node: SchemaNode, schema: unknown): SchemaNode => ({
+  schema: (schema ?? true) as JsonSchema,
+  doc: node.doc,
+});
 const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 const fail = (path: string, message: string): Incompatibility[] => [{ path, message }];
 
@@ -22,13 +25,27 @@ export function checkString(w: JsonSchemaObject, r: JsonSchemaObject, path: stri
   const out: Incompatibility[] = [];
   const wMin = num(w.minLength) ?? 0;
   const rMin = num(r.minLength) ?? 0;
-  if (wMin < rMin) out.push({ path: `${path}/minLength`, message: `strings shorter than ${rMin} are rejected by the reader (writer minLength ${wMin})` });
+  if (wMin < rMin)
+    out.push({
+      path: `${path}/minLength`,
+      message: `strings shorter than ${rMin} are rejected by the reader (writer minLength ${wMin})`,
+    });
   const wMax = num(w.maxLength) ?? Infinity;
   const rMax = num(r.maxLength) ?? Infinity;
-  if (wMax > rMax) out.push({ path: `${path}/maxLength`, message: `strings longer than ${rMax} are rejected by the reader (writer maxLength ${wMax === Infinity ? 'unbounded' : wMax})` });
+  if (wMax > rMax)
+    out.push({
+      path: `${path}/maxLength`,
+      message: `strings longer than ${rMax} are rejected by the reader (writer maxLength ${wMax === Infinity ? 'unbounded' : wMax})`,
+    });
   for (const k of EXACT_STRING_KEYWORDS) {
     if (r[k] !== undefined && !jsonEqual(r[k], w[k])) {
-      out.push({ path: `${path}/${k}`, message: w[k] === undefined ? `the reader adds ${k} ${JSON.stringify(r[k])}` : `${k} changed from ${JSON.stringify(w[k])} to ${JSON.stringify(r[k])}` });
+      out.push({
+        path: `${path}/${k}`,
+        message:
+          w[k] === undefined
+            ? `the reader adds ${k} ${JSON.stringify(r[k])}`
+            : `${k} changed from ${JSON.stringify(w[k])} to ${JSON.stringify(r[k])}`,
+      });
     }
   }
   return out;
@@ -38,7 +55,13 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function bound(s: JsonSchemaObject, incl: string, excl: string, pickHigher: boolean, integer: boolean): Bound | undefined {
+function bound(
+  s: JsonSchemaObject,
+  incl: string,
+  excl: string,
+  pickHigher: boolean,
+  integer: boolean,
+): Bound | undefined {
   const candidates: Bound[] = [];
   if (typeof s[incl] === 'number') candidates.push({ value: s[incl] as number, exclusive: false });
   if (typeof s[excl] === 'number') candidates.push({ value: s[excl] as number, exclusive: true });
@@ -62,22 +85,36 @@ function describe(b: Bound | undefined, lower: boolean): string {
 }
 
 /** Numeric keywords: the reader's range must contain the writer's, its multipleOf must divide the writer's. */
-export function checkNumber(w: JsonSchemaObject, r: JsonSchemaObject, path: string, integer: boolean): Incompatibility[] {
+export function checkNumber(
+  w: JsonSchemaObject,
+  r: JsonSchemaObject,
+  path: string,
+  integer: boolean,
+): Incompatibility[] {
   const out: Incompatibility[] = [];
   const wl = bound(w, 'minimum', 'exclusiveMinimum', true, integer);
   const rl = bound(r, 'minimum', 'exclusiveMinimum', true, integer);
   if (rl && (!wl || wl.value < rl.value || (wl.value === rl.value && rl.exclusive && !wl.exclusive))) {
-    out.push({ path: `${path}/minimum`, message: `the reader requires numbers ${describe(rl, true)}, the writer allows ${describe(wl, true)}` });
+    out.push({
+      path: `${path}/minimum`,
+      message: `the reader requires numbers ${describe(rl, true)}, the writer allows ${describe(wl, true)}`,
+    });
   }
   const wu = bound(w, 'maximum', 'exclusiveMaximum', false, integer);
   const ru = bound(r, 'maximum', 'exclusiveMaximum', false, integer);
   if (ru && (!wu || wu.value > ru.value || (wu.value === ru.value && ru.exclusive && !wu.exclusive))) {
-    out.push({ path: `${path}/maximum`, message: `the reader requires numbers ${describe(ru, false)}, the writer allows ${describe(wu, false)}` });
+    out.push({
+      path: `${path}/maximum`,
+      message: `the reader requires numbers ${describe(ru, false)}, the writer allows ${describe(wu, false)}`,
+    });
   }
   const rm = num(r.multipleOf);
   const wm = num(w.multipleOf) ?? (integer ? 1 : undefined);
   if (rm !== undefined && (wm === undefined || !isMultiple(wm, rm))) {
-    out.push({ path: `${path}/multipleOf`, message: `the reader requires multiples of ${rm}, the writer ${wm === undefined ? 'allows any number' : `produces multiples of ${wm}`}` });
+    out.push({
+      path: `${path}/multipleOf`,
+      message: `the reader requires multiples of ${rm}, the writer ${wm === undefined ? 'allows any number' : `produces multiples of ${wm}`}`,
+    });
   }
   return out;
 }
@@ -119,39 +156,73 @@ export function checkArray(wn: SchemaNode, rn: SchemaNode, path: string, check: 
     }
   }
   if (reachable && wMaxItems > Math.max(wa.prefix.length, ra.prefix.length)) {
-    out.push(...check(at(wn, wa.rest), at(rn, ra.rest), `${path}/${Array.isArray(r.prefixItems) || !Array.isArray(r.items) ? 'items' : 'additionalItems'}`));
+    out.push(
+      ...check(
+        at(wn, wa.rest),
+        at(rn, ra.rest),
+        `${path}/${Array.isArray(r.prefixItems) || !Array.isArray(r.items) ? 'items' : 'additionalItems'}`,
+      ),
+    );
   }
   if (r.contains !== undefined) {
-    if (w.contains === undefined) out.push(...fail(`${path}/contains`, 'the reader requires an item matching "contains", the writer does not'));
+    if (w.contains === undefined)
+      out.push(...fail(`${path}/contains`, 'the reader requires an item matching "contains", the writer does not'));
     else {
       out.push(...check(at(wn, w.contains), at(rn, r.contains), `${path}/contains`));
       const wMin = num(w.minContains) ?? 1;
       const rMin = num(r.minContains) ?? 1;
-      if (wMin < rMin) out.push({ path: `${path}/minContains`, message: `the reader requires ${rMin} matching items, the writer ${wMin}` });
+      if (wMin < rMin)
+        out.push({
+          path: `${path}/minContains`,
+          message: `the reader requires ${rMin} matching items, the writer ${wMin}`,
+        });
       const wMaxC = num(w.maxContains) ?? Infinity;
       const rMaxC = num(r.maxContains) ?? Infinity;
-      if (wMaxC > rMaxC) out.push({ path: `${path}/maxContains`, message: `the reader allows at most ${rMaxC} matching items, the writer ${wMaxC === Infinity ? 'any number' : wMaxC}` });
+      if (wMaxC > rMaxC)
+        out.push({
+          path: `${path}/maxContains`,
+          message: `the reader allows at most ${rMaxC} matching items, the writer ${wMaxC === Infinity ? 'any number' : wMaxC}`,
+        });
     }
   }
   out.push(...sizeBounds(w, r, path, 'minItems', 'maxItems', 'items'));
-  if (r.uniqueItems === true && w.uniqueItems !== true) out.push({ path: `${path}/uniqueItems`, message: 'the reader requires unique items, the writer allows duplicates' });
+  if (r.uniqueItems === true && w.uniqueItems !== true)
+    out.push({
+      path: `${path}/uniqueItems`,
+      message: 'the reader requires unique items, the writer allows duplicates',
+    });
   return out;
 }
 
-function sizeBounds(w: JsonSchemaObject, r: JsonSchemaObject, path: string, minKey: string, maxKey: string, noun: string): Incompatibility[] {
+function sizeBounds(
+  w: JsonSchemaObject,
+  r: JsonSchemaObject,
+  path: string,
+  minKey: string,
+  maxKey: string,
+  noun: string,
+): Incompatibility[] {
   const out: Incompatibility[] = [];
   const wMin = num(w[minKey]) ?? 0;
   const rMin = num(r[minKey]) ?? 0;
-  if (wMin < rMin) out.push({ path: `${path}/${minKey}`, message: `the reader requires at least ${rMin} ${noun}, the writer allows ${wMin}` });
+  if (wMin < rMin)
+    out.push({
+      path: `${path}/${minKey}`,
+      message: `the reader requires at least ${rMin} ${noun}, the writer allows ${wMin}`,
+    });
   const wMax = num(w[maxKey]) ?? Infinity;
   const rMax = num(r[maxKey]) ?? Infinity;
-  if (wMax > rMax) out.push({ path: `${path}/${maxKey}`, message: `the reader allows at most ${rMax} ${noun}, the writer ${wMax === Infinity ? 'allows any number' : `allows ${wMax}`}` });
+  if (wMax > rMax)
+    out.push({
+      path: `${path}/${maxKey}`,
+      message: `the reader allows at most ${rMax} ${noun}, the writer ${wMax === Infinity ? 'allows any number' : `allows ${wMax}`}`,
+    });
   return out;
 }
 
 /** Regexes that start with distinct literal prefixes (`^S_` vs `^I_`) cannot match the same name. */
 function patternsMayOverlap(p: string, q: string): boolean {
-  const lit = (s: string) => (s.startsWith('^') ? /^[A-Za-z0-9_\-:@ ]*/.exec(s.slice(1))?.[0] ?? '' : undefined);
+  const lit = (s: string) => (s.startsWith('^') ? (/^[A-Za-z0-9_\-:@ ]*/.exec(s.slice(1))?.[0] ?? '') : undefined);
   const a = lit(p);
   const b = lit(q);
   if (a === undefined || b === undefined) return true;
@@ -192,13 +263,26 @@ export function checkObject(wn: SchemaNode, rn: SchemaNode, path: string, check:
   const w = wn.schema as JsonSchemaObject;
   const r = rn.schema as JsonSchemaObject;
   const out: Incompatibility[] = [];
-  const names = new Set([...Object.keys(isObject(w.properties) ? w.properties : {}), ...Object.keys(isObject(r.properties) ? r.properties : {})]);
+  const names = new Set([
+    ...Object.keys(isObject(w.properties) ? w.properties : {}),
+    ...Object.keys(isObject(r.properties) ? r.properties : {}),
+  ]);
   for (const name of names) {
-    out.push(...check(at(wn, conjunction(propertySchemas(w, name, wn.doc))), at(rn, conjunction(propertySchemas(r, name, rn.doc))), `${path}/properties/${escape(name)}`));
+    out.push(
+      ...check(
+        at(wn, conjunction(propertySchemas(w, name, wn.doc))),
+        at(rn, conjunction(propertySchemas(r, name, rn.doc))),
+        `${path}/properties/${escape(name)}`,
+      ),
+    );
   }
   const wRequired = new Set(Array.isArray(w.required) ? (w.required as string[]) : []);
   for (const req of Array.isArray(r.required) ? (r.required as string[]) : []) {
-    if (!wRequired.has(req)) out.push({ path: `${path}/required`, message: `property "${req}" is required by the reader but optional for the writer` });
+    if (!wRequired.has(req))
+      out.push({
+        path: `${path}/required`,
+        message: `property "${req}" is required by the reader but optional for the writer`,
+      });
   }
   const wPatterns = isObject(w.patternProperties) ? w.patternProperties : {};
   const rPatterns = isObject(r.patternProperties) ? r.patternProperties : {};
@@ -211,13 +295,16 @@ export function checkObject(wn: SchemaNode, rn: SchemaNode, path: string, check:
       continue;
     }
     out.push(...check(at(wn, wAdditional), at(rn, rs), ppath));
-    for (const [p, ws] of Object.entries(wPatterns)) if (patternsMayOverlap(p, q)) out.push(...check(at(wn, ws), at(rn, rs), ppath));
+    for (const [p, ws] of Object.entries(wPatterns))
+      if (patternsMayOverlap(p, q)) out.push(...check(at(wn, ws), at(rn, rs), ppath));
   }
   for (const [p, ws] of Object.entries(wPatterns)) {
-    if (!Object.prototype.hasOwnProperty.call(rPatterns, p)) out.push(...check(at(wn, ws), at(rn, rAdditional), `${path}/additionalProperties`));
+    if (!Object.prototype.hasOwnProperty.call(rPatterns, p))
+      out.push(...check(at(wn, ws), at(rn, rAdditional), `${path}/additionalProperties`));
   }
   out.push(...check(at(wn, wAdditional), at(rn, rAdditional), `${path}/additionalProperties`));
-  if (r.propertyNames !== undefined) out.push(...check(at(wn, w.propertyNames ?? true), at(rn, r.propertyNames), `${path}/propertyNames`));
+  if (r.propertyNames !== undefined)
+    out.push(...check(at(wn, w.propertyNames ?? true), at(rn, r.propertyNames), `${path}/propertyNames`));
   out.push(...sizeBounds(w, r, path, 'minProperties', 'maxProperties', 'properties'));
   out.push(...checkDependencies(wn, rn, path, check));
   return out;
@@ -248,7 +335,11 @@ function checkDependencies(wn: SchemaNode, rn: SchemaNode, path: string, check: 
   for (const [k, list] of rd.required) {
     const have = new Set([...wRequired, ...(wd.required.get(k) ?? [])]);
     const missing = list.filter((x) => !have.has(x));
-    if (missing.length) out.push({ path: `${path}/dependencies/${escape(k)}`, message: `when "${k}" is present the reader requires ${missing.map((m) => `"${m}"`).join(', ')}, the writer does not` });
+    if (missing.length)
+      out.push({
+        path: `${path}/dependencies/${escape(k)}`,
+        message: `when "${k}" is present the reader requires ${missing.map((m) => `"${m}"`).join(', ')}, the writer does not`,
+      });
   }
   for (const [k, rs] of rd.schemas) {
     const own = wd.schemas.get(k);

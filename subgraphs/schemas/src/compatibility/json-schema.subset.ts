@@ -54,7 +54,9 @@ export class JsonSchemaSubsetChecker {
     for (let i = 0; i < 64 && typeof cur.schema === 'object' && typeof cur.schema.$ref === 'string'; i++) {
       const s = cur.schema;
       const ref = s.$ref as string;
-      const hasSiblings = Object.keys(s).some((k) => k !== '$ref' && k !== '$schema' && k !== '$id' && k !== 'definitions' && k !== '$defs');
+      const hasSiblings = Object.keys(s).some(
+        (k) => k !== '$ref' && k !== '$schema' && k !== '$id' && k !== 'definitions' && k !== '$defs',
+      );
       if (hasSiblings && cur.doc.dialect !== 'draft-07') {
         const rest = this.memo.without(cur, ['$ref']);
         const target = cur.doc.resolve(ref);
@@ -67,7 +69,11 @@ export class JsonSchemaSubsetChecker {
     return cur;
   }
 
-  private compare(w: SchemaNode & { schema: JsonSchemaObject }, r: SchemaNode & { schema: JsonSchemaObject }, path: string): Incompatibility[] {
+  private compare(
+    w: SchemaNode & { schema: JsonSchemaObject },
+    r: SchemaNode & { schema: JsonSchemaObject },
+    path: string,
+  ): Incompatibility[] {
     const ws = w.schema;
     const rs = r.schema;
     if (!hasRefs(ws) && !hasRefs(rs) && jsonEqual(ws, rs)) return [];
@@ -86,7 +92,8 @@ export class JsonSchemaSubsetChecker {
         return (ws[k] as unknown[]).flatMap((branch) => {
           const b = child(w, branch);
           const bd = this.deref(b);
-          const { merged } = bd.doc === w.doc && typeof bd.schema === 'object' ? this.memo.merge(rest, bd.schema) : { merged: rest };
+          const { merged } =
+            bd.doc === w.doc && typeof bd.schema === 'object' ? this.memo.merge(rest, bd.schema) : { merged: rest };
           if (bd.schema === false) return [];
           return this.check({ schema: merged, doc: w.doc }, r, path);
         });
@@ -96,28 +103,42 @@ export class JsonSchemaSubsetChecker {
       const out = this.check(w, this.memo.without(r, ['anyOf']), path);
       const branches = rs.anyOf as unknown[];
       if (!branches.some((b) => this.check(w, child(r, b), path).length === 0)) {
-        out.push({ path: `${path}/anyOf`, message: 'the writer allows values that match none of the reader\'s anyOf branches' });
+        out.push({
+          path: `${path}/anyOf`,
+          message: "the writer allows values that match none of the reader's anyOf branches",
+        });
       }
       return out;
     }
     if (Array.isArray(rs.oneOf)) {
       const out = this.check(w, this.memo.without(r, ['oneOf']), path);
       const branches = (rs.oneOf as unknown[]).map((b) => child(r, b));
-      const ok = branches.some((b, i) => this.check(w, b, path).length === 0 && branches.every((o, j) => j === i || this.disjoint(w, o)));
-      if (!ok) out.push({ path: `${path}/oneOf`, message: 'the writer allows values that do not match exactly one of the reader\'s oneOf branches' });
+      const ok = branches.some(
+        (b, i) => this.check(w, b, path).length === 0 && branches.every((o, j) => j === i || this.disjoint(w, o)),
+      );
+      if (!ok)
+        out.push({
+          path: `${path}/oneOf`,
+          message: "the writer allows values that do not match exactly one of the reader's oneOf branches",
+        });
       return out;
     }
     if (rs.not !== undefined) {
       const out = this.check(this.memo.without(w, ['not']), this.memo.without(r, ['not']), path);
       if (ws.not !== undefined) out.push(...this.check(child(r, rs.not), child(w, ws.not), `${path}/not`));
-      else if (!this.disjoint(w, child(r, rs.not))) out.push({ path: `${path}/not`, message: 'the writer allows values the reader excludes with "not"' });
+      else if (!this.disjoint(w, child(r, rs.not)))
+        out.push({ path: `${path}/not`, message: 'the writer allows values the reader excludes with "not"' });
       return out;
     }
     if (rs.if !== undefined) return this.conditional(w, r, path);
     return this.compareSimple(this.memo.without(w, COMBINATORS), r, path);
   }
 
-  private writerConjunction(w: SchemaNode & { schema: JsonSchemaObject }, r: SchemaNode, path: string): Incompatibility[] {
+  private writerConjunction(
+    w: SchemaNode & { schema: JsonSchemaObject },
+    r: SchemaNode,
+    path: string,
+  ): Incompatibility[] {
     let merged = this.memo.without(w, ['allOf']).schema as JsonSchemaObject;
     const residual: SchemaNode[] = [];
     for (const x of w.schema.allOf as unknown[]) {
@@ -136,26 +157,42 @@ export class JsonSchemaSubsetChecker {
     return out;
   }
 
-  private branchwise(w: SchemaNode & { schema: JsonSchemaObject }, r: SchemaNode & { schema: JsonSchemaObject }, k: string, path: string): Incompatibility[] {
+  private branchwise(
+    w: SchemaNode & { schema: JsonSchemaObject },
+    r: SchemaNode & { schema: JsonSchemaObject },
+    k: string,
+    path: string,
+  ): Incompatibility[] {
     const out = this.check(this.memo.without(w, [k]), this.memo.without(r, [k]), path);
     const rb = (r.schema[k] as unknown[]).map((b) => child(r, b));
     (w.schema[k] as unknown[]).forEach((b, i) => {
       if (!rb.some((x) => this.check(child(w, b), x, path).length === 0)) {
-        out.push({ path: `${path}/${k}/${i}`, message: `${k} branch ${i} of the writer matches no ${k} branch of the reader` });
+        out.push({
+          path: `${path}/${k}/${i}`,
+          message: `${k} branch ${i} of the writer matches no ${k} branch of the reader`,
+        });
       }
     });
     return out;
   }
 
-  private conditional(w: SchemaNode & { schema: JsonSchemaObject }, r: SchemaNode & { schema: JsonSchemaObject }, path: string): Incompatibility[] {
+  private conditional(
+    w: SchemaNode & { schema: JsonSchemaObject },
+    r: SchemaNode & { schema: JsonSchemaObject },
+    path: string,
+  ): Incompatibility[] {
     const ws = w.schema;
     const rs = r.schema;
     const base = this.memo.without(w, ['if', 'then', 'else']);
     const out = this.check(base, this.memo.without(r, ['if', 'then', 'else']), path);
     if (ws.if !== undefined) {
-      if (!this.equivalent(child(w, ws.if), child(r, rs.if))) return [...out, { path: `${path}/if`, message: 'the condition ("if") changed' }];
+      if (!this.equivalent(child(w, ws.if), child(r, rs.if)))
+        return [...out, { path: `${path}/if`, message: 'the condition ("if") changed' }];
       // A branch only ever sees instances that already satisfy the rest of the schema.
-      const inContext = (branch: unknown): SchemaNode => ({ schema: this.memo.merge(base.schema as JsonSchemaObject, (branch ?? true) as JsonSchemaObject).merged, doc: w.doc });
+      const inContext = (branch: unknown): SchemaNode => ({
+        schema: this.memo.merge(base.schema as JsonSchemaObject, (branch ?? true) as JsonSchemaObject).merged,
+        doc: w.doc,
+      });
       out.push(...this.check(inContext(ws.then), child(r, rs.then), `${path}/then`));
       out.push(...this.check(inContext(ws.else), child(r, rs.else), `${path}/else`));
       return out;
@@ -191,7 +228,11 @@ export class JsonSchemaSubsetChecker {
       const out: Incompatibility[] = [];
       if (rValues) {
         const missing = wValues.filter((v) => !rValues.some((x) => jsonEqual(x, v)));
-        if (missing.length) out.push({ path: `${path}/enum`, message: `values ${missing.map((v) => JSON.stringify(v)).join(', ')} are no longer allowed` });
+        if (missing.length)
+          out.push({
+            path: `${path}/enum`,
+            message: `values ${missing.map((v) => JSON.stringify(v)).join(', ')} are no longer allowed`,
+          });
       }
       for (const v of wValues) {
         if (this.validators.accepts(w, v) && !this.validators.accepts(r, v) && !out.length) {
@@ -207,7 +248,10 @@ export class JsonSchemaSubsetChecker {
       const finite = [...wTypes].every((t) => t === 'null' || t === 'boolean');
       const candidates = [null, true, false].filter((v) => this.validators.accepts(w, v));
       if (!finite || candidates.some((v) => !rValues.some((x) => jsonEqual(x, v)))) {
-        out.push({ path: `${path}/enum`, message: 'the reader restricts values to an enumeration the writer does not' });
+        out.push({
+          path: `${path}/enum`,
+          message: 'the reader restricts values to an enumeration the writer does not',
+        });
       }
     }
     for (const t of wTypes) {
@@ -233,5 +277,11 @@ function child(parent: SchemaNode, schema: unknown): SchemaNode {
 function hasRefs(s: unknown): boolean {
   if (Array.isArray(s)) return s.some(hasRefs);
   if (s === null || typeof s !== 'object') return false;
-  return Object.entries(s).some(([k, v]) => k === '$ref' || k === '$dynamicRef' || k === '$recursiveRef' || (k !== 'enum' && k !== 'const' && k !== 'default' && hasRefs(v)));
+  return Object.entries(s).some(
+    ([k, v]) =>
+      k === '$ref' ||
+      k === '$dynamicRef' ||
+      k === '$recursiveRef' ||
+      (k !== 'enum' && k !== 'const' && k !== 'default' && hasRefs(v)),
+  );
 }

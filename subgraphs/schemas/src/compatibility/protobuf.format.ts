@@ -47,11 +47,18 @@ function enumsAsNumbers(type: protobuf.Type, data: Record<string, unknown>): Rec
     const v = data[f.name];
     if (v === undefined || v === null) continue;
     const convert = (x: unknown): unknown => {
-      if (f.resolvedType instanceof protobuf.Enum && typeof x === 'string' && Object.hasOwn(f.resolvedType.values, x)) return f.resolvedType.values[x];
-      if (f.resolvedType instanceof protobuf.Type && x !== null && typeof x === 'object' && !Array.isArray(x)) return enumsAsNumbers(f.resolvedType, x as Record<string, unknown>);
+      if (f.resolvedType instanceof protobuf.Enum && typeof x === 'string' && Object.hasOwn(f.resolvedType.values, x))
+        return f.resolvedType.values[x];
+      if (f.resolvedType instanceof protobuf.Type && x !== null && typeof x === 'object' && !Array.isArray(x))
+        return enumsAsNumbers(f.resolvedType, x as Record<string, unknown>);
       return x;
     };
-    const value = f.map && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)])) : f.repeated && Array.isArray(v) ? v.map(convert) : convert(v);
+    const value =
+      f.map && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]))
+        : f.repeated && Array.isArray(v)
+          ? v.map(convert)
+          : convert(v);
     Object.defineProperty(out, f.name, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -85,7 +92,15 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
         .filter((n) => !before.has(n));
       if (!messages.length) throw new Error('the file declares no message');
       const canonical = canonicalJson(root.toJSON());
-      return { type: 'PROTOBUF', text, canonical, fingerprint: schemaFingerprint(canonical, references), references, root, messages };
+      return {
+        type: 'PROTOBUF',
+        text,
+        canonical,
+        fingerprint: schemaFingerprint(canonical, references),
+        references,
+        root,
+        messages,
+      };
     } catch (err) {
       throw new SchemaParseError(`The schema is not a valid .proto file: ${(err as Error).message}`);
     }
@@ -108,12 +123,18 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
 
   validate(schema: ParsedProtobufSchema, data: unknown): RecordError[] {
     const type = schema.root.lookupType(schema.messages[0]);
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) return [{ path: '', message: `must be an object (message ${type.name})` }];
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+      return [{ path: '', message: `must be an object (message ${type.name})` }];
     const problem = type.verify(enumsAsNumbers(type, data as Record<string, unknown>));
     if (!problem) return [];
     const colon = problem.indexOf(':');
     const field = colon > 0 ? problem.slice(0, colon) : '';
-    return [{ path: field ? `/${field.split('.').join('/')}` : '', message: colon > 0 ? problem.slice(colon + 1).trim() : problem }];
+    return [
+      {
+        path: field ? `/${field.split('.').join('/')}` : '',
+        message: colon > 0 ? problem.slice(colon + 1).trim() : problem,
+      },
+    ];
   }
 
   private compareMessages(r: protobuf.Type, w: protobuf.Type, path: string): Incompatibility[] {
@@ -127,12 +148,21 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
         if (rf.required) out.push({ path: fpath, message: `required field ${rf.name} = ${id} was added` });
         continue;
       }
-      if (kind(rf) !== kind(wf)) out.push({ path: fpath, message: `field ${id} changed kind from ${kind(wf)} to ${kind(rf)}` });
-      else if (kind(rf) === 'scalar' && !scalarCompatible(rf.type, wf.type)) out.push({ path: fpath, message: `field ${id} changed type from ${wf.type} to ${rf.type} (not wire-compatible)` });
+      if (kind(rf) !== kind(wf))
+        out.push({ path: fpath, message: `field ${id} changed kind from ${kind(wf)} to ${kind(rf)}` });
+      else if (kind(rf) === 'scalar' && !scalarCompatible(rf.type, wf.type))
+        out.push({
+          path: fpath,
+          message: `field ${id} changed type from ${wf.type} to ${rf.type} (not wire-compatible)`,
+        });
       else if (kind(rf) !== 'scalar' && rf.resolvedType?.fullName !== wf.resolvedType?.fullName) {
-        out.push({ path: fpath, message: `field ${id} changed type from ${wf.resolvedType?.fullName.slice(1)} to ${rf.resolvedType?.fullName.slice(1)}` });
+        out.push({
+          path: fpath,
+          message: `field ${id} changed type from ${wf.resolvedType?.fullName.slice(1)} to ${rf.resolvedType?.fullName.slice(1)}`,
+        });
       }
-      if (rf.repeated !== wf.repeated || rf.map !== wf.map) out.push({ path: fpath, message: `field ${id} changed cardinality` });
+      if (rf.repeated !== wf.repeated || rf.map !== wf.map)
+        out.push({ path: fpath, message: `field ${id} changed cardinality` });
       if (wf.required && !rf.required) continue;
       if (rf.required && !wf.required) out.push({ path: fpath, message: `field ${id} became required` });
     }
@@ -141,7 +171,11 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
         const wf = wById.get(f.id);
         return wf && !wf.partOf;
       });
-      if (moved.length > 1) out.push({ path: `${path}/${oneof.name}`, message: `fields ${moved.map((f) => f.name).join(', ')} moved into oneof ${oneof.name}` });
+      if (moved.length > 1)
+        out.push({
+          path: `${path}/${oneof.name}`,
+          message: `fields ${moved.map((f) => f.name).join(', ')} moved into oneof ${oneof.name}`,
+        });
     }
     return out;
   }

@@ -14,6 +14,7 @@ export function parseSchemaJson(text: string, what: string): unknown {
     throw new SchemaParseError(`${what} is not valid JSON: ${(err as Error).message}`);
   }
   const at = jsonTooDeepAt(value);
-  if (at !== undefined) throw new SchemaParseError(`${what} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${at})`, at);
+  if (at !== undefined)
+    throw new SchemaParseError(`${what} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at ${at})`, at);
   return value;
 }

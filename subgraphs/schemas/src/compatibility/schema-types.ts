@@ -5,13 +5,7 @@ export const SCHEMA_TYPES: readonly SchemaType[] = ['AVRO', 'JSON', 'PROTOBUF'];
 
 /** Confluent's compatibility modes. */
 export type CompatibilityMode =
-  | 'BACKWARD'
-  | 'BACKWARD_TRANSITIVE'
-  | 'FORWARD'
-  | 'FORWARD_TRANSITIVE'
-  | 'FULL'
-  | 'FULL_TRANSITIVE'
-  | 'NONE';
+  'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
 
 export const COMPATIBILITY_MODES: readonly CompatibilityMode[] = [
   'BACKWARD',

@@ -5,7 +5,11 @@ export const SchemaTypeEnum: { [K in SchemaType]: K } = { AVRO: 'AVRO', JSON: 'J
 registerEnumType(SchemaTypeEnum, {
   name: 'SchemaType',
   description: 'Schema language',
-  valuesConfig: { AVRO: { description: 'Apache Avro' }, JSON: { description: 'JSON Schema (draft-04 to 2020-12)' }, PROTOBUF: { description: 'Protocol Buffers (proto2, proto3)' } },
+  valuesConfig: {
+    AVRO: { description: 'Apache Avro' },
+    JSON: { description: 'JSON Schema (draft-04 to 2020-12)' },
+    PROTOBUF: { description: 'Protocol Buffers (proto2, proto3)' },
+  },
 });
 
 export const CompatibilityModeEnum: { [K in CompatibilityMode]: K } = {

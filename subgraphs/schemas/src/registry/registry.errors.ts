@@ -48,7 +48,9 @@ export class InvalidSchemaError extends BadUserInputError {
 export class InvalidVersionError extends BadUserInputError {
   readonly confluentCode = CONFLUENT_CODES.invalidVersion;
   constructor(version: string) {
-    super(`Invalid version "${version}": a positive integer or "latest"`, [{ field: 'version', message: 'must be a positive integer or "latest"' }]);
+    super(`Invalid version "${version}": a positive integer or "latest"`, [
+      { field: 'version', message: 'must be a positive integer or "latest"' },
+    ]);
   }
 }
 
@@ -56,7 +58,9 @@ export class InvalidVersionError extends BadUserInputError {
 export class ReferencedVersionError extends BadUserInputError {
   readonly confluentCode = CONFLUENT_CODES.referenceExists;
   constructor(subject: string, version: number, by: string[]) {
-    super(`Version ${version} of subject "${subject}" is referenced by ${by.join(', ')}`, [{ field: 'version', message: 'is referenced by other schemas' }]);
+    super(`Version ${version} of subject "${subject}" is referenced by ${by.join(', ')}`, [
+      { field: 'version', message: 'is referenced by other schemas' },
+    ]);
   }
 }
 
@@ -64,10 +68,14 @@ export class ReferencedVersionError extends BadUserInputError {
 export class IncompatibleSchemaError extends DomainError {
   readonly confluentCode = CONFLUENT_CODES.incompatible;
   constructor(subject: string, mode: string, violations: CompatibilityViolation[], reasons: string[]) {
-    super('INCOMPATIBLE_SCHEMA', `Schema being registered is incompatible with an earlier schema for subject "${subject}" (${mode})`, {
-      mode,
-      reasons,
-      violations: violations.map(({ version, direction, path, message }) => ({ version, direction, path, message })),
-    });
+    super(
+      'INCOMPATIBLE_SCHEMA',
+      `Schema being registered is incompatible with an earlier schema for subject "${subject}" (${mode})`,
+      {
+        mode,
+        reasons,
+        violations: violations.map(({ version, direction, path, message }) => ({ version, direction, path, message })),
+      },
+    );
   }
 }

@@ -21,22 +21,35 @@ const toCommand = (input: RegisterSchemaInput): RegisterSchemaCommand => ({
 @Resolver()
 export class RegistryResolver {
   @Mutation(() => SchemaVersion, {
-    description: 'Registers a schema under a subject (created on first use). The same schema again returns the existing version. A schema that breaks the subject\'s mode fails with INCOMPATIBLE_SCHEMA and `extensions.reasons`.',
+    description:
+      "Registers a schema under a subject (created on first use). The same schema again returns the existing version. A schema that breaks the subject's mode fails with INCOMPATIBLE_SCHEMA and `extensions.reasons`.",
   })
-  async registerSchema(@Arg('input', () => RegisterSchemaInput) input: RegisterSchemaInput, @Ctx() ctx: SchemasContext): Promise<SchemaVersion> {
+  async registerSchema(
+    @Arg('input', () => RegisterSchemaInput) input: RegisterSchemaInput,
+    @Ctx() ctx: SchemasContext,
+  ): Promise<SchemaVersion> {
     return (await ctx.services.registry.register(requestScope(ctx), toCommand(input))).version;
   }
 
-  @Query(() => CompatibilityCheck, { description: 'Checks a schema against the subject\'s mode without registering it; `version` compares with that version only' })
+  @Query(() => CompatibilityCheck, {
+    description:
+      "Checks a schema against the subject's mode without registering it; `version` compares with that version only",
+  })
   checkSchemaCompatibility(
     @Arg('input', () => RegisterSchemaInput) input: RegisterSchemaInput,
     @Arg('version', () => Int, { nullable: true }) version: number | null,
     @Ctx() ctx: SchemasContext,
   ): Promise<CompatibilityCheck> {
-    return ctx.services.registry.check(requestScope(ctx), toCommand(input), version === null || version === undefined ? undefined : parseVersionSelector(version));
+    return ctx.services.registry.check(
+      requestScope(ctx),
+      toCommand(input),
+      version === null || version === undefined ? undefined : parseVersionSelector(version),
+    );
   }
 
-  @Query(() => ValidationResult, { description: 'Validates a record (JSON) against a version of a subject; version omitted = the latest' })
+  @Query(() => ValidationResult, {
+    description: 'Validates a record (JSON) against a version of a subject; version omitted = the latest',
+  })
   validateAgainstSchema(
     @Arg('subject', () => String) subject: string,
     @Arg('version', () => Int, { nullable: true }) version: number | null,
@@ -46,7 +59,10 @@ export class RegistryResolver {
     return ctx.services.registry.validate(requestScope(ctx), subject, parseVersionSelector(version), data);
   }
 
-  @Query(() => SchemaVersion, { nullable: true, description: 'A version by global id (soft-deleted ones included), in the viewer\'s organization' })
+  @Query(() => SchemaVersion, {
+    nullable: true,
+    description: "A version by global id (soft-deleted ones included), in the viewer's organization",
+  })
   schemaVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: SchemasContext): Promise<SchemaVersion | null> {
     return ctx.services.registry.findById(requestScope(ctx), id);
   }
@@ -56,7 +72,7 @@ export class RegistryResolver {
     return { compatibility: await ctx.services.registry.organizationCompatibility(requestScope(ctx)) };
   }
 
-  @Mutation(() => Subject, { description: 'Sets a subject\'s mode; null returns it to the organization default' })
+  @Mutation(() => Subject, { description: "Sets a subject's mode; null returns it to the organization default" })
   setSubjectCompatibility(
     @Arg('subject', () => String) subject: string,
     @Arg('mode', () => CompatibilityModeEnum, { nullable: true }) mode: CompatibilityMode | null,
@@ -66,11 +82,16 @@ export class RegistryResolver {
   }
 
   @Mutation(() => RegistryConfig, { description: 'Sets the organization default mode' })
-  async setDefaultCompatibility(@Arg('mode', () => CompatibilityModeEnum) mode: CompatibilityMode, @Ctx() ctx: SchemasContext): Promise<RegistryConfig> {
+  async setDefaultCompatibility(
+    @Arg('mode', () => CompatibilityModeEnum) mode: CompatibilityMode,
+    @Ctx() ctx: SchemasContext,
+  ): Promise<RegistryConfig> {
     return { compatibility: await ctx.services.registry.setOrganizationCompatibility(requestScope(ctx), mode) };
   }
 
-  @Mutation(() => Int, { description: 'Soft-deletes a version (permanent: removes a soft-deleted one); returns its number' })
+  @Mutation(() => Int, {
+    description: 'Soft-deletes a version (permanent: removes a soft-deleted one); returns its number',
+  })
   deleteSchemaVersion(
     @Arg('subject', () => String) subject: string,
     @Arg('version', () => Int) version: number,
@@ -80,7 +101,10 @@ export class RegistryResolver {
     return ctx.services.registry.deleteVersion(requestScope(ctx), subject, parseVersionSelector(version), permanent);
   }
 
-  @Mutation(() => [Int], { description: 'Soft-deletes a subject and its versions (permanent: removes a soft-deleted one); returns the version numbers' })
+  @Mutation(() => [Int], {
+    description:
+      'Soft-deletes a subject and its versions (permanent: removes a soft-deleted one); returns the version numbers',
+  })
   deleteSubject(
     @Arg('subject', () => String) subject: string,
     @Arg('permanent', () => Boolean, { defaultValue: false }) permanent: boolean,

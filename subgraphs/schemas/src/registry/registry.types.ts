@@ -2,7 +2,7 @@ import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import type { CompatibilityMode, SchemaType } from '../compatibility/schema-types';
 import { CompatibilityModeEnum, SchemaTypeEnum } from './registry.enums';
 
-@InputType({ description: 'A reference to another subject\'s version' })
+@InputType({ description: "A reference to another subject's version" })
 export class SchemaReferenceInput {
   @Field(() => String, { description: 'The name the schema uses for it' }) name!: string;
   @Field(() => String) subject!: string;
@@ -12,15 +12,21 @@ export class SchemaReferenceInput {
 @InputType({ description: 'A schema to register or check under a subject' })
 export class RegisterSchemaInput {
   @Field(() => String) subject!: string;
-  @Field(() => SchemaTypeEnum, { defaultValue: 'AVRO', description: 'Defaults to AVRO, as in Confluent' }) type!: SchemaType;
-  @Field(() => String, { description: 'The schema text (JSON for AVRO and JSON, .proto source for PROTOBUF)' }) schema!: string;
+  @Field(() => SchemaTypeEnum, { defaultValue: 'AVRO', description: 'Defaults to AVRO, as in Confluent' })
+  type!: SchemaType;
+  @Field(() => String, { description: 'The schema text (JSON for AVRO and JSON, .proto source for PROTOBUF)' })
+  schema!: string;
   @Field(() => [SchemaReferenceInput], { nullable: true }) references?: SchemaReferenceInput[] | null;
 }
 
-@ObjectType({ description: 'One way a schema breaks a subject\'s compatibility mode' })
+@ObjectType({ description: "One way a schema breaks a subject's compatibility mode" })
 export class CompatibilityViolation {
   @Field(() => Int, { description: 'The earlier version it breaks' }) version!: number;
-  @Field(() => String, { description: 'BACKWARD: the new schema cannot read that version\'s data; FORWARD: that version cannot read the new schema\'s data' }) direction!: string;
+  @Field(() => String, {
+    description:
+      "BACKWARD: the new schema cannot read that version's data; FORWARD: that version cannot read the new schema's data",
+  })
+  direction!: string;
   @Field(() => String, { description: 'Where, as a JSON pointer into the schemas' }) path!: string;
   @Field(() => String) message!: string;
 }
@@ -33,7 +39,9 @@ export class CompatibilityCheck {
   @Field(() => [CompatibilityViolation]) violations!: CompatibilityViolation[];
 }
 
-@ObjectType({ description: 'A problem with a record: `path` is a JSON pointer into the record ("" = the record itself)' })
+@ObjectType({
+  description: 'A problem with a record: `path` is a JSON pointer into the record ("" = the record itself)',
+})
 export class RecordValidationError {
   @Field(() => String) path!: string;
   @Field(() => String) message!: string;
@@ -46,7 +54,8 @@ export class ValidationResult {
   @Field(() => [RecordValidationError]) errors!: RecordValidationError[];
 }
 
-@ObjectType({ description: 'The organization\'s registry settings' })
+@ObjectType({ description: "The organization's registry settings" })
 export class RegistryConfig {
-  @Field(() => CompatibilityModeEnum, { description: 'Mode of subjects that have none of their own' }) compatibility!: CompatibilityMode;
+  @Field(() => CompatibilityModeEnum, { description: 'Mode of subjects that have none of their own' })
+  compatibility!: CompatibilityMode;
 }

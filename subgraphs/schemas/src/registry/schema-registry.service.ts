@@ -10,7 +10,13 @@ import { SubjectEntity } from '../subject/subject.entity';
 import type { SubjectRepository } from '../subject/subject.repository';
 import { IdSequenceEntity, RegistrySettingsEntity } from './registry-settings.entity';
 import type { RegistryRepository } from './registry.repository';
-import { IncompatibleSchemaError, ReferencedVersionError, SchemaNotFoundError, SubjectNotFoundError, VersionNotFoundError } from './registry.errors';
+import {
+  IncompatibleSchemaError,
+  ReferencedVersionError,
+  SchemaNotFoundError,
+  SubjectNotFoundError,
+  VersionNotFoundError,
+} from './registry.errors';
 import type { SchemaParser } from './schema.parser';
 import type { VersionSelector } from './version-selector';
 
@@ -65,7 +71,10 @@ export class SchemaRegistryService {
    * (same canonical form and references) is already a live version of the subject.
    * @throws IncompatibleSchemaError when the subject's mode refuses it
    */
-  async register({ viewer, em }: RequestScope, cmd: RegisterSchemaCommand): Promise<{ version: SchemaVersion; created: boolean }> {
+  async register(
+    { viewer, em }: RequestScope,
+    cmd: RegisterSchemaCommand,
+  ): Promise<{ version: SchemaVersion; created: boolean }> {
     const organizationId = viewer.organizationId;
     this.validateCommand(cmd);
     const parsed = await this.parser.parse(em, organizationId, cmd.type, cmd.schema, cmd.references ?? []);
@@ -78,7 +87,8 @@ export class SchemaRegistryService {
           const existing = live.find((v) => v.fingerprint === parsed.fingerprint && v.type === cmd.type);
           if (existing) return { version: existing, created: false };
           const verdict = await this.checkAgainst(t, organizationId, subject, cmd.type, parsed, live);
-          if (!verdict.compatible) throw new IncompatibleSchemaError(cmd.subject, verdict.mode, verdict.violations, verdict.messages);
+          if (!verdict.compatible)
+            throw new IncompatibleSchemaError(cmd.subject, verdict.mode, verdict.violations, verdict.messages);
           const owner = subject ?? t.create(SubjectEntity, { organizationId, name: cmd.subject });
           owner.deleted = false;
           const number = owner.nextVersion;
@@ -95,7 +105,11 @@ export class SchemaRegistryService {
             schema: cmd.schema,
             canonicalSchema: parsed.canonical,
             fingerprint: parsed.fingerprint,
-            references: (cmd.references ?? []).map(({ name, subject: s, version: v }) => ({ name, subject: s, version: v })),
+            references: (cmd.references ?? []).map(({ name, subject: s, version: v }) => ({
+              name,
+              subject: s,
+              version: v,
+            })),
             createdById: viewer.id,
           });
           return { version, created: true };
@@ -112,7 +126,11 @@ export class SchemaRegistryService {
    * Checks `cmd` against the subject under its mode without registering. With `against` set to a
    * version number, compares with that version only (Confluent's `/compatibility/.../versions/{v}`).
    */
-  async check({ viewer, em }: RequestScope, cmd: RegisterSchemaCommand, against?: VersionSelector): Promise<CompatibilityVerdict> {
+  async check(
+    { viewer, em }: RequestScope,
+    cmd: RegisterSchemaCommand,
+    against?: VersionSelector,
+  ): Promise<CompatibilityVerdict> {
     const organizationId = viewer.organizationId;
     this.validateCommand(cmd);
     const parsed = await this.parser.parse(em, organizationId, cmd.type, cmd.schema, cmd.references ?? []);
@@ -132,8 +150,18 @@ export class SchemaRegistryService {
   /** The live version of `subject` whose schema equals `cmd`'s, or null (Confluent `POST /subjects/{s}`). */
   async lookup(scope: RequestScope, cmd: RegisterSchemaCommand): Promise<SchemaVersion | null> {
     const subject = await this.findSubject(scope, cmd.subject);
-    const parsed = await this.parser.parse(scope.em, scope.viewer.organizationId, cmd.type, cmd.schema, cmd.references ?? []);
-    return (await this.subjects.versionsOf(scope.em, subject.id)).find((v) => v.fingerprint === parsed.fingerprint && v.type === cmd.type) ?? null;
+    const parsed = await this.parser.parse(
+      scope.em,
+      scope.viewer.organizationId,
+      cmd.type,
+      cmd.schema,
+      cmd.references ?? [],
+    );
+    return (
+      (await this.subjects.versionsOf(scope.em, subject.id)).find(
+        (v) => v.fingerprint === parsed.fingerprint && v.type === cmd.type,
+      ) ?? null
+    );
   }
 
   /** A live subject of the caller's organization by name, or null. */
@@ -162,10 +190,16 @@ export class SchemaRegistryService {
     return (await this.subjects.versionsOf(em, subject.id)).at(-1) ?? null;
   }
 
-  async getVersion(scope: RequestScope, subjectName: string, selector: VersionSelector, includeDeleted = false): Promise<SchemaVersion> {
+  async getVersion(
+    scope: RequestScope,
+    subjectName: string,
+    selector: VersionSelector,
+    includeDeleted = false,
+  ): Promise<SchemaVersion> {
     const subject = await this.findSubject(scope, subjectName, includeDeleted);
     const versions = await this.subjects.versionsOf(scope.em, subject.id, includeDeleted);
-    const found = selector === 'latest' ? versions.filter((v) => !v.deleted).at(-1) : versions.find((v) => v.version === selector);
+    const found =
+      selector === 'latest' ? versions.filter((v) => !v.deleted).at(-1) : versions.find((v) => v.version === selector);
     if (!found) throw new VersionNotFoundError(subjectName, selector);
     return found;
   }
@@ -193,13 +227,27 @@ export class SchemaRegistryService {
   }
 
   /** Soft-deletes one version (or removes a soft-deleted one for good with `permanent`). @returns its number */
-  async deleteVersion(scope: RequestScope, subjectName: string, selector: VersionSelector, permanent = false): Promise<number> {
+  async deleteVersion(
+    scope: RequestScope,
+    subjectName: string,
+    selector: VersionSelector,
+    permanent = false,
+  ): Promise<number> {
     const { em } = scope;
     const version = await this.getVersion(scope, subjectName, selector, permanent);
     const referrers = (await this.referencedBy(scope, version)).filter((v) => !v.deleted || permanent);
-    if (referrers.length) throw new ReferencedVersionError(subjectName, version.version, referrers.map((v) => `"${v.subject}" version ${v.version}`));
+    if (referrers.length)
+      throw new ReferencedVersionError(
+        subjectName,
+        version.version,
+        referrers.map((v) => `"${v.subject}" version ${v.version}`),
+      );
     if (permanent) {
-      if (!version.deleted) throw new BadUserInputError(`Version ${version.version} of subject "${subjectName}" must be soft-deleted first`, [{ field: 'permanent', message: 'soft-delete first' }]);
+      if (!version.deleted)
+        throw new BadUserInputError(
+          `Version ${version.version} of subject "${subjectName}" must be soft-deleted first`,
+          [{ field: 'permanent', message: 'soft-delete first' }],
+        );
       em.remove(version);
     } else version.deleted = true;
     await em.flush();
@@ -209,7 +257,9 @@ export class SchemaRegistryService {
   /** Versions (of the same organization) whose references name `target`. */
   async referencedBy({ em }: RequestScope, target: SchemaVersion): Promise<SchemaVersion[]> {
     const candidates = await this.subjects.versionsInOrganization(em, target.organizationId);
-    return candidates.filter((v) => v.references.some((r) => r.subject === target.subject && r.version === target.version));
+    return candidates.filter((v) =>
+      v.references.some((r) => r.subject === target.subject && r.version === target.version),
+    );
   }
 
   /** Live versions whose references name `target`. */
@@ -223,11 +273,21 @@ export class SchemaRegistryService {
     const subject = await this.findSubject(scope, subjectName, permanent);
     const versions = await this.subjects.versionsOf(em, subject.id, true);
     for (const v of versions) {
-      const outside = (await this.referencedBy(scope, v)).filter((x) => x.subjectId !== subject.id && (!x.deleted || permanent));
-      if (outside.length) throw new ReferencedVersionError(subjectName, v.version, outside.map((x) => `"${x.subject}" version ${x.version}`));
+      const outside = (await this.referencedBy(scope, v)).filter(
+        (x) => x.subjectId !== subject.id && (!x.deleted || permanent),
+      );
+      if (outside.length)
+        throw new ReferencedVersionError(
+          subjectName,
+          v.version,
+          outside.map((x) => `"${x.subject}" version ${x.version}`),
+        );
     }
     if (permanent) {
-      if (!subject.deleted) throw new BadUserInputError(`Subject "${subjectName}" must be soft-deleted first`, [{ field: 'permanent', message: 'soft-delete first' }]);
+      if (!subject.deleted)
+        throw new BadUserInputError(`Subject "${subjectName}" must be soft-deleted first`, [
+          { field: 'permanent', message: 'soft-delete first' },
+        ]);
       versions.forEach((v) => em.remove(v));
       em.remove(subject);
     } else {
@@ -243,8 +303,13 @@ export class SchemaRegistryService {
     return this.compatibilityOf(em, viewer.organizationId);
   }
 
-  async setOrganizationCompatibility({ viewer, em }: RequestScope, mode: CompatibilityMode): Promise<CompatibilityMode> {
-    const settings = (await this.registry.settingsOf(em, viewer.organizationId)) ?? em.create(RegistrySettingsEntity, { organizationId: viewer.organizationId, compatibility: mode });
+  async setOrganizationCompatibility(
+    { viewer, em }: RequestScope,
+    mode: CompatibilityMode,
+  ): Promise<CompatibilityMode> {
+    const settings =
+      (await this.registry.settingsOf(em, viewer.organizationId)) ??
+      em.create(RegistrySettingsEntity, { organizationId: viewer.organizationId, compatibility: mode });
     settings.compatibility = mode;
     await em.flush();
     return mode;
@@ -256,16 +321,27 @@ export class SchemaRegistryService {
   }
 
   /** Sets (or with null clears) a subject's own mode; a subject can be configured before its first version. */
-  async setSubjectCompatibility({ viewer, em }: RequestScope, name: string, mode: CompatibilityMode | null): Promise<SubjectEntity> {
+  async setSubjectCompatibility(
+    { viewer, em }: RequestScope,
+    name: string,
+    mode: CompatibilityMode | null,
+  ): Promise<SubjectEntity> {
     this.validateSubjectName(name);
-    const subject = (await this.subjects.findByName(em, viewer.organizationId, name, true)) ?? em.create(SubjectEntity, { organizationId: viewer.organizationId, name });
+    const subject =
+      (await this.subjects.findByName(em, viewer.organizationId, name, true)) ??
+      em.create(SubjectEntity, { organizationId: viewer.organizationId, name });
     subject.compatibility = mode;
     await em.flush();
     return subject;
   }
 
   /** Validates `data` against a version of a subject (`latest` = the newest live version). */
-  async validate(scope: RequestScope, subjectName: string, selector: VersionSelector, data: unknown): Promise<RecordValidation> {
+  async validate(
+    scope: RequestScope,
+    subjectName: string,
+    selector: VersionSelector,
+    data: unknown,
+  ): Promise<RecordValidation> {
     const version = await this.getVersion(scope, subjectName, selector);
     const parsed = await this.parser.parsed(scope.em, version);
     const errors = this.parser.format(version.type).validate(parsed, data);
@@ -278,40 +354,67 @@ export class SchemaRegistryService {
 
   /** Next global id from the sequence row (created from the highest id on first use); a race ends in a unique violation and a retry. */
   private async nextGlobalId(em: EntityManager): Promise<number> {
-    const seq = (await this.registry.sequence(em, GLOBAL_ID_SEQUENCE)) ?? em.create(IdSequenceEntity, { name: GLOBAL_ID_SEQUENCE, value: await this.subjects.highestGlobalId(em) });
+    const seq =
+      (await this.registry.sequence(em, GLOBAL_ID_SEQUENCE)) ??
+      em.create(IdSequenceEntity, { name: GLOBAL_ID_SEQUENCE, value: await this.subjects.highestGlobalId(em) });
     seq.value += 1;
     return seq.value;
   }
 
-  private async checkAgainst(em: EntityManager, organizationId: string, subject: SubjectEntity | null, type: SchemaType, parsed: ParsedSchema, live: SchemaVersion[]): Promise<CompatibilityVerdict> {
+  private async checkAgainst(
+    em: EntityManager,
+    organizationId: string,
+    subject: SubjectEntity | null,
+    type: SchemaType,
+    parsed: ParsedSchema,
+    live: SchemaVersion[],
+  ): Promise<CompatibilityVerdict> {
     const mode = subject?.compatibility ?? (await this.compatibilityOf(em, organizationId));
     if (mode === 'NONE' || !live.length) return { mode, compatible: true, messages: [], violations: [] };
     const latest = live[live.length - 1];
     if (latest.type !== type) {
       const message = `the schema type changed from ${latest.type} to ${type}`;
-      return { mode, compatible: false, messages: [message], violations: [{ version: latest.version, direction: 'BACKWARD', path: '#', message }] };
+      return {
+        mode,
+        compatible: false,
+        messages: [message],
+        violations: [{ version: latest.version, direction: 'BACKWARD', path: '#', message }],
+      };
     }
-    const previous = await Promise.all(live.filter((v) => v.type === type).map(async (v) => ({ version: v.version, schema: await this.parser.parsed(em, v) })));
+    const previous = await Promise.all(
+      live
+        .filter((v) => v.type === type)
+        .map(async (v) => ({ version: v.version, schema: await this.parser.parsed(em, v) })),
+    );
     return { mode, ...checkCompatibility(this.parser.format(type), mode, parsed, previous) };
   }
 
   private validateCommand(cmd: RegisterSchemaCommand): void {
     this.validateSubjectName(cmd.subject);
     if (Buffer.byteLength(cmd.schema, 'utf8') > this.settings.maxSchemaBytes) {
-      throw new BadUserInputError(`The schema is larger than ${this.settings.maxSchemaBytes} bytes`, [{ field: 'schema', message: `at most ${this.settings.maxSchemaBytes} bytes` }]);
+      throw new BadUserInputError(`The schema is larger than ${this.settings.maxSchemaBytes} bytes`, [
+        { field: 'schema', message: `at most ${this.settings.maxSchemaBytes} bytes` },
+      ]);
     }
     for (const [i, r] of (cmd.references ?? []).entries()) {
       if (!r.name || !r.subject || !Number.isSafeInteger(r.version) || r.version < 1) {
-        throw new BadUserInputError('Invalid schema reference', [{ field: `references.${i}`, message: 'needs a name, a subject and a positive version' }]);
+        throw new BadUserInputError('Invalid schema reference', [
+          { field: `references.${i}`, message: 'needs a name, a subject and a positive version' },
+        ]);
       }
-      if (r.subject === cmd.subject) throw new BadUserInputError('A schema cannot reference its own subject', [{ field: `references.${i}.subject`, message: 'must be another subject' }]);
+      if (r.subject === cmd.subject)
+        throw new BadUserInputError('A schema cannot reference its own subject', [
+          { field: `references.${i}.subject`, message: 'must be another subject' },
+        ]);
     }
   }
 
   private validateSubjectName(name: string): void {
     // eslint-disable-next-line no-control-regex
     if (!name || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
-      throw new BadUserInputError('Invalid subject name', [{ field: 'subject', message: 'must be 1 to 255 characters without control characters' }]);
+      throw new BadUserInputError('Invalid subject name', [
+        { field: 'subject', message: 'must be 1 to 255 characters without control characters' },
+      ]);
     }
   }
 }

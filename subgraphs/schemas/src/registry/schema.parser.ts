@@ -30,7 +30,13 @@ export class SchemaParser {
    * Parses a candidate schema.
    * @throws InvalidSchemaError when the text or a reference is invalid
    */
-  async parse(em: EntityManager, organizationId: string, type: SchemaType, text: string, references: SchemaReference[]): Promise<ParsedSchema> {
+  async parse(
+    em: EntityManager,
+    organizationId: string,
+    type: SchemaType,
+    text: string,
+    references: SchemaReference[],
+  ): Promise<ParsedSchema> {
     const resolved = await this.resolve(em, organizationId, references, 0, new Map());
     try {
       return this.formats[type].parse(text, resolved);
@@ -54,13 +60,23 @@ export class SchemaParser {
     return parsed;
   }
 
-  private async resolve(em: EntityManager, organizationId: string, refs: SchemaReference[], depth: number, out: Map<string, ResolvedReference>): Promise<ResolvedReference[]> {
-    if (depth > MAX_REFERENCE_DEPTH) throw new InvalidSchemaError(`References nest deeper than ${MAX_REFERENCE_DEPTH} levels`);
+  private async resolve(
+    em: EntityManager,
+    organizationId: string,
+    refs: SchemaReference[],
+    depth: number,
+    out: Map<string, ResolvedReference>,
+  ): Promise<ResolvedReference[]> {
+    if (depth > MAX_REFERENCE_DEPTH)
+      throw new InvalidSchemaError(`References nest deeper than ${MAX_REFERENCE_DEPTH} levels`);
     for (const ref of refs) {
       const key = `${ref.subject}\u0000${ref.version}`;
       if (out.has(key)) continue;
       const target = await this.subjects.findVersionOfSubject(em, organizationId, ref.subject, ref.version);
-      if (!target) throw new InvalidSchemaError(`Reference "${ref.name}": version ${ref.version} of subject "${ref.subject}" does not exist`);
+      if (!target)
+        throw new InvalidSchemaError(
+          `Reference "${ref.name}": version ${ref.version} of subject "${ref.subject}" does not exist`,
+        );
       await this.resolve(em, organizationId, target.references, depth + 1, out);
       out.set(key, { name: ref.name, subject: ref.subject, version: ref.version, schema: target.schema });
     }

@@ -35,8 +35,13 @@ const BY_CODE: Record<string, [number, number]> = {
  * version ...); unknown errors are logged and answered 500 / 50001 without detail.
  */
 export function sendConfluentError(res: Response, err: unknown, logger: Logger): void {
-  if (err instanceof ConfluentHttpError) return sendConfluent(res, err.status, { error_code: err.errorCode, message: err.message });
-  if (err instanceof GraphQLError && typeof err.extensions.code === 'string' && Object.hasOwn(BY_CODE, err.extensions.code)) {
+  if (err instanceof ConfluentHttpError)
+    return sendConfluent(res, err.status, { error_code: err.errorCode, message: err.message });
+  if (
+    err instanceof GraphQLError &&
+    typeof err.extensions.code === 'string' &&
+    Object.hasOwn(BY_CODE, err.extensions.code)
+  ) {
     const [status, fallback] = BY_CODE[err.extensions.code];
     const code = (err as { confluentCode?: number }).confluentCode ?? fallback;
     const reasons = err.extensions.reasons as string[] | undefined;

@@ -10,12 +10,24 @@ import type { SchemasServices } from '../schemas.services';
  * the token's organization as `{ id, subject, version, type, schema, organizationId }`; any other
  * organization's id is a 404, as if it did not exist.
  */
-export function mountInternalRoutes(app: Express, deps: { orm: MikroORM; verify: TokenVerifier; services: SchemasServices; logger: Logger }): void {
+export function mountInternalRoutes(
+  app: Express,
+  deps: { orm: MikroORM; verify: TokenVerifier; services: SchemasServices; logger: Logger },
+): void {
   app.get(INTERNAL_ROUTES.schemaVersion.path, requireBearer(deps.verify), async (req, res: Response) => {
     const viewer = res.locals.viewer as Viewer;
     try {
       const v = await deps.services.registry.getById({ viewer, em: deps.orm.em.fork() }, String(req.params.id));
-      res.json({ id: v.id, subject: v.subject, version: v.version, type: v.type, schema: v.schema, organizationId: v.organizationId, references: v.references, deleted: v.deleted });
+      res.json({
+        id: v.id,
+        subject: v.subject,
+        version: v.version,
+        type: v.type,
+        schema: v.schema,
+        organizationId: v.organizationId,
+        references: v.references,
+        deleted: v.deleted,
+      });
     } catch (err) {
       if ((err as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') {
         res.status(404).json({ error: (err as Error).message, code: 'NOT_FOUND' });

@@ -5,7 +5,12 @@ import { SubjectEntity } from './subject.entity';
 /** The subject aggregate's queries: subjects and their versions. Stateless: the caller's `em` is the unit of work. */
 export class SubjectRepository {
   /** A subject by name in an organization; soft-deleted ones only with `includeDeleted`. */
-  findByName(em: EntityManager, organizationId: string, name: string, includeDeleted = false): Promise<SubjectEntity | null> {
+  findByName(
+    em: EntityManager,
+    organizationId: string,
+    name: string,
+    includeDeleted = false,
+  ): Promise<SubjectEntity | null> {
     return em.findOne(SubjectEntity, { organizationId, name, ...(includeDeleted ? {} : { deleted: false }) });
   }
 
@@ -15,12 +20,20 @@ export class SubjectRepository {
 
   /** An organization's subjects by name. */
   list(em: EntityManager, organizationId: string, includeDeleted = false): Promise<SubjectEntity[]> {
-    return em.find(SubjectEntity, { organizationId, ...(includeDeleted ? {} : { deleted: false }) }, { orderBy: { name: 'asc' } });
+    return em.find(
+      SubjectEntity,
+      { organizationId, ...(includeDeleted ? {} : { deleted: false }) },
+      { orderBy: { name: 'asc' } },
+    );
   }
 
   /** Versions of a subject, oldest first; soft-deleted ones only with `includeDeleted`. */
   versionsOf(em: EntityManager, subjectId: string, includeDeleted = false): Promise<SchemaVersion[]> {
-    return em.find(SchemaVersion, { subjectId, ...(includeDeleted ? {} : { deleted: false }) }, { orderBy: { version: 'asc' } });
+    return em.find(
+      SchemaVersion,
+      { subjectId, ...(includeDeleted ? {} : { deleted: false }) },
+      { orderBy: { version: 'asc' } },
+    );
   }
 
   /** A version by global id, in one organization (soft-deleted ones included). */
@@ -29,7 +42,12 @@ export class SubjectRepository {
   }
 
   /** Version `version` of the subject named `subject` in an organization (soft-deleted ones included). */
-  findVersionOfSubject(em: EntityManager, organizationId: string, subject: string, version: number): Promise<SchemaVersion | null> {
+  findVersionOfSubject(
+    em: EntityManager,
+    organizationId: string,
+    subject: string,
+    version: number,
+  ): Promise<SchemaVersion | null> {
     return em.findOne(SchemaVersion, { organizationId, subject, version });
   }
 
@@ -40,6 +58,8 @@ export class SubjectRepository {
 
   /** The highest global id handed out to a version in any organization, or 0. */
   async highestGlobalId(em: EntityManager): Promise<number> {
-    return (await em.findOne(SchemaVersion, { globalId: { $gt: 0 } }, { orderBy: { globalId: 'desc' } }))?.globalId ?? 0;
+    return (
+      (await em.findOne(SchemaVersion, { globalId: { $gt: 0 } }, { orderBy: { globalId: 'desc' } }))?.globalId ?? 0
+    );
   }
 }

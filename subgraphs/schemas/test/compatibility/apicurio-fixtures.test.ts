@@ -15,7 +15,8 @@ interface FixtureCase {
 }
 
 const fixtures = APICURIO_FIXTURES;
-const load = (file: string): FixtureCase[] => (JSON.parse(fs.readFileSync(path.join(fixtures, file), 'utf8')) as { tests: FixtureCase[] }).tests;
+const load = (file: string): FixtureCase[] =>
+  (JSON.parse(fs.readFileSync(path.join(fixtures, file), 'utf8')) as { tests: FixtureCase[] }).tests;
 
 /** Apicurio's reading of a case: `backward` = backward only, `both` = backward and forward, `none` = neither. */
 function verdict<P extends ParsedSchema>(format: SchemaFormat<P>, original: unknown, updated: unknown): string {

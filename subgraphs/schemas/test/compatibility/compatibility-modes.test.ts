@@ -23,23 +23,35 @@ describe('compatibility modes', () => {
     expect(checkCompatibility(json, 'BACKWARD', v3, latestOnly).compatible).toBe(true);
     const r = checkCompatibility(json, 'BACKWARD', v3, history);
     expect(r.compatible).toBe(false);
-    expect(r.messages).toEqual(['the new schema cannot read data written with version 2: #/properties/note the reader accepts nothing here, the writer does']);
+    expect(r.messages).toEqual([
+      'the new schema cannot read data written with version 2: #/properties/note the reader accepts nothing here, the writer does',
+    ]);
     expect(checkCompatibility(json, 'BACKWARD_TRANSITIVE', v3, history).violations.map((v) => v.version)).toEqual([2]);
   });
 
   it('FORWARD checks that old readers read new data; FULL checks both', () => {
     expect(checkCompatibility(json, 'FORWARD', v1, [{ version: 1, schema: v2 }]).compatible).toBe(true);
     expect(checkCompatibility(json, 'FORWARD', v2, [{ version: 1, schema: v1 }]).violations).toEqual([
-      { path: '#/properties/note', message: 'the reader accepts nothing here, the writer does', version: 1, direction: 'FORWARD' },
+      {
+        path: '#/properties/note',
+        message: 'the reader accepts nothing here, the writer does',
+        version: 1,
+        direction: 'FORWARD',
+      },
     ]);
-    expect(checkCompatibility(json, 'FULL', v2, [{ version: 1, schema: v1 }]).violations.map((v) => v.direction)).toEqual(['FORWARD']);
+    expect(
+      checkCompatibility(json, 'FULL', v2, [{ version: 1, schema: v1 }]).violations.map((v) => v.direction),
+    ).toEqual(['FORWARD']);
   });
 
   it('transitive modes report each earlier version that breaks, newest first', () => {
     const avro = new AvroFormat();
     const rec = (fields: unknown[]) => avro.parse(JSON.stringify({ type: 'record', name: 'R', fields }));
     const a = rec([{ name: 'x', type: 'int' }]);
-    const b = rec([{ name: 'x', type: 'int' }, { name: 'y', type: 'string', default: '' }]);
+    const b = rec([
+      { name: 'x', type: 'int' },
+      { name: 'y', type: 'string', default: '' },
+    ]);
     const c = rec([{ name: 'y', type: 'string' }]);
     const r = checkCompatibility(avro, 'FORWARD_TRANSITIVE', c, [
       { version: 1, schema: a },

@@ -16,10 +16,43 @@ const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 const jsonSchemaArb: fc.Arbitrary<unknown> = fc
   .letrec<{ node: unknown; leaf: unknown; object: unknown; array: unknown; comb: unknown }>((tie) => ({
     leaf: fc.oneof(
-      fc.record({ type: fc.constant('string'), minLength: opt(fc.nat(3)), maxLength: opt(fc.integer({ min: 1, max: 6 })), pattern: opt(fc.constantFrom('^a', '^[a-z]*$')), format: opt(fc.constantFrom('email')) }, { requiredKeys: ['type'] }),
-      fc.record({ type: fc.constantFrom<unknown>('number', 'integer', ['integer', 'string']), minimum: opt(fc.integer({ min: -5, max: 2 })), exclusiveMinimum: opt(fc.integer({ min: -5, max: 2 })), maximum: opt(fc.integer({ min: 0, max: 5 })), exclusiveMaximum: opt(fc.constantFrom(0, 1.5, 4)), multipleOf: opt(fc.constantFrom(1, 2, 0.5, 3)) }, { requiredKeys: ['type'] }),
-      fc.constantFrom<unknown>({ type: 'boolean' }, { type: 'null' }, {}, true, false, { type: ['string', 'null'] }, { minLength: 2 }, { maximum: 3 }),
-      fc.record({ enum: fc.uniqueArray(fc.constantFrom<unknown>('a', 'b', 1, 2, null, true, 'abc', { a: 'a' }, [1]), { minLength: 1, maxLength: 3 }) }),
+      fc.record(
+        {
+          type: fc.constant('string'),
+          minLength: opt(fc.nat(3)),
+          maxLength: opt(fc.integer({ min: 1, max: 6 })),
+          pattern: opt(fc.constantFrom('^a', '^[a-z]*$')),
+          format: opt(fc.constantFrom('email')),
+        },
+        { requiredKeys: ['type'] },
+      ),
+      fc.record(
+        {
+          type: fc.constantFrom<unknown>('number', 'integer', ['integer', 'string']),
+          minimum: opt(fc.integer({ min: -5, max: 2 })),
+          exclusiveMinimum: opt(fc.integer({ min: -5, max: 2 })),
+          maximum: opt(fc.integer({ min: 0, max: 5 })),
+          exclusiveMaximum: opt(fc.constantFrom(0, 1.5, 4)),
+          multipleOf: opt(fc.constantFrom(1, 2, 0.5, 3)),
+        },
+        { requiredKeys: ['type'] },
+      ),
+      fc.constantFrom<unknown>(
+        { type: 'boolean' },
+        { type: 'null' },
+        {},
+        true,
+        false,
+        { type: ['string', 'null'] },
+        { minLength: 2 },
+        { maximum: 3 },
+      ),
+      fc.record({
+        enum: fc.uniqueArray(fc.constantFrom<unknown>('a', 'b', 1, 2, null, true, 'abc', { a: 'a' }, [1]), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+      }),
       fc.record({ const: fc.constantFrom<unknown>('a', 1, null) }),
     ),
     object: fc.record(
@@ -32,13 +65,36 @@ const jsonSchemaArb: fc.Arbitrary<unknown> = fc
         minProperties: opt(fc.nat(2)),
         maxProperties: opt(fc.integer({ min: 1, max: 3 })),
         propertyNames: opt(fc.constantFrom({ maxLength: 1 }, { pattern: '^[ab]' })),
-        dependencies: opt(fc.constantFrom<unknown>({ a: ['b'] }, { a: { required: ['c'] } }, { b: { properties: { c: { type: 'string' } } } })),
+        dependencies: opt(
+          fc.constantFrom<unknown>(
+            { a: ['b'] },
+            { a: { required: ['c'] } },
+            { b: { properties: { c: { type: 'string' } } } },
+          ),
+        ),
       },
       { requiredKeys: ['properties'] },
     ),
     array: fc.oneof(
-      fc.record({ type: fc.constant('array'), items: tie('node'), minItems: opt(fc.nat(2)), maxItems: opt(fc.integer({ min: 1, max: 4 })), uniqueItems: opt(fc.boolean()), contains: opt(tie('leaf')) }, { requiredKeys: ['type'] }),
-      fc.record({ type: fc.constant('array'), items: fc.array(tie('leaf'), { minLength: 1, maxLength: 3 }), additionalItems: opt(fc.oneof(fc.boolean(), tie('leaf'))) }, { requiredKeys: ['type', 'items'] }),
+      fc.record(
+        {
+          type: fc.constant('array'),
+          items: tie('node'),
+          minItems: opt(fc.nat(2)),
+          maxItems: opt(fc.integer({ min: 1, max: 4 })),
+          uniqueItems: opt(fc.boolean()),
+          contains: opt(tie('leaf')),
+        },
+        { requiredKeys: ['type'] },
+      ),
+      fc.record(
+        {
+          type: fc.constant('array'),
+          items: fc.array(tie('leaf'), { minLength: 1, maxLength: 3 }),
+          additionalItems: opt(fc.oneof(fc.boolean(), tie('leaf'))),
+        },
+        { requiredKeys: ['type', 'items'] },
+      ),
     ),
     comb: fc.oneof(
       fc.record({ anyOf: fc.array(tie('leaf'), { minLength: 1, maxLength: 3 }) }),
@@ -50,18 +106,50 @@ const jsonSchemaArb: fc.Arbitrary<unknown> = fc
   }))
   .node.map((s) => JSON.parse(JSON.stringify(s)) as unknown);
 
-const instanceArb: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    fc.constantFrom<unknown>(null, true, false, 0, 1, 2, -3, 1.5, 4, 6, 0.5, 'a', 'b', '', 'abc', 'abcdefg', 'A1', 'x@y.io', 'ab'),
-    fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'ab', 'ca', 'b1'), tie('value'), { maxKeys: 4 }),
-    fc.array(tie('value'), { maxLength: 5 }),
-  ),
-})).value.map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+const instanceArb: fc.Arbitrary<unknown> = fc
+  .letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom<unknown>(
+        null,
+        true,
+        false,
+        0,
+        1,
+        2,
+        -3,
+        1.5,
+        4,
+        6,
+        0.5,
+        'a',
+        'b',
+        '',
+        'abc',
+        'abcdefg',
+        'A1',
+        'x@y.io',
+        'ab',
+      ),
+      fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'ab', 'ca', 'b1'), tie('value'), { maxKeys: 4 }),
+      fc.array(tie('value'), { maxLength: 5 }),
+    ),
+  }))
+  .value.map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
 const avroFieldArb = fc.record({
   name: fc.constantFrom('a', 'b', 'c', 'd'),
-  type: fc.constantFrom<unknown>('int', 'long', 'float', 'double', 'string', 'bytes', ['null', 'string'], ['null', 'int'], { type: 'enum', name: 'E', symbols: ['X', 'Y'] }),
+  type: fc.constantFrom<unknown>(
+    'int',
+    'long',
+    'float',
+    'double',
+    'string',
+    'bytes',
+    ['null', 'string'],
+    ['null', 'int'],
+    { type: 'enum', name: 'E', symbols: ['X', 'Y'] },
+  ),
   withDefault: fc.boolean(),
 });
 const defaults: Record<string, unknown> = { int: 0, long: 0, float: 0, double: 0, string: '', bytes: '' };
@@ -70,7 +158,8 @@ const avroSchemaArb = fc.uniqueArray(avroFieldArb, { selector: (f) => f.name, ma
     type: 'record',
     name: 'R',
     fields: fields.map((f) => {
-      const type = Array.isArray(f.type) || typeof f.type === 'string' ? f.type : { ...(f.type as object), name: `E${f.name}` };
+      const type =
+        Array.isArray(f.type) || typeof f.type === 'string' ? f.type : { ...(f.type as object), name: `E${f.name}` };
       const d = Array.isArray(f.type) ? null : typeof f.type === 'string' ? defaults[f.type] : 'X';
       return f.withDefault ? { name: f.name, type, default: d } : { name: f.name, type };
     }),
@@ -92,7 +181,8 @@ const cases: [string, SchemaFormat, fc.Arbitrary<string>][] = [
   ['AVRO', avro as unknown as SchemaFormat, avroSchemaArb],
 ];
 const modeArb = fc.constantFrom(...COMPATIBILITY_MODES);
-const history = (format: SchemaFormat, texts: string[]) => texts.map((t, i) => ({ version: i + 1, schema: format.parse(t) as ParsedSchema }));
+const history = (format: SchemaFormat, texts: string[]) =>
+  texts.map((t, i) => ({ version: i + 1, schema: format.parse(t) as ParsedSchema }));
 
 describe.each(cases)('%s compatibility properties', (_type, format, schemaArb) => {
   it('a schema is compatible with itself in every mode', () => {
@@ -115,12 +205,22 @@ describe.each(cases)('%s compatibility properties', (_type, format, schemaArb) =
 
   it('a transitive verdict of compatible implies the non-transitive one', () => {
     fc.assert(
-      fc.property(fc.array(schemaArb, { minLength: 1, maxLength: 3 }), schemaArb, fc.constantFrom<CompatibilityMode>('BACKWARD', 'FORWARD', 'FULL'), (old, next, mode) => {
-        const h = history(format, old);
-        const candidate = format.parse(next);
-        const transitive = checkCompatibility(format, `${mode}_TRANSITIVE` as CompatibilityMode, candidate, h).compatible;
-        if (transitive) expect(checkCompatibility(format, mode, candidate, h).compatible).toBe(true);
-      }),
+      fc.property(
+        fc.array(schemaArb, { minLength: 1, maxLength: 3 }),
+        schemaArb,
+        fc.constantFrom<CompatibilityMode>('BACKWARD', 'FORWARD', 'FULL'),
+        (old, next, mode) => {
+          const h = history(format, old);
+          const candidate = format.parse(next);
+          const transitive = checkCompatibility(
+            format,
+            `${mode}_TRANSITIVE` as CompatibilityMode,
+            candidate,
+            h,
+          ).compatible;
+          if (transitive) expect(checkCompatibility(format, mode, candidate, h).compatible).toBe(true);
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -130,13 +230,19 @@ describe('verdicts are sound on real data', () => {
   it('JSON: when a reader is said to read a writer, every sampled document valid for the writer is valid for the reader', () => {
     fc.assert(
       // Half of the readers widen the writer, so that many pairs are compatible and get sampled.
-      fc.property(jsonSchemaArb, jsonSchemaArb, fc.boolean(), fc.array(instanceArb, { minLength: 30, maxLength: 30 }), (w, other, widen, docs) => {
-        if (!parses(json, JSON.stringify(w)) || !parses(json, JSON.stringify(other))) return;
-        const writer = json.parse(JSON.stringify(w));
-        const reader = json.parse(JSON.stringify(widen ? { anyOf: [w, other] } : other));
-        if (json.readerIncompatibilities(reader, writer).length) return;
-        for (const d of docs) if (json.validate(writer, d).length === 0) expect(json.validate(reader, d)).toEqual([]);
-      }),
+      fc.property(
+        jsonSchemaArb,
+        jsonSchemaArb,
+        fc.boolean(),
+        fc.array(instanceArb, { minLength: 30, maxLength: 30 }),
+        (w, other, widen, docs) => {
+          if (!parses(json, JSON.stringify(w)) || !parses(json, JSON.stringify(other))) return;
+          const writer = json.parse(JSON.stringify(w));
+          const reader = json.parse(JSON.stringify(widen ? { anyOf: [w, other] } : other));
+          if (json.readerIncompatibilities(reader, writer).length) return;
+          for (const d of docs) if (json.validate(writer, d).length === 0) expect(json.validate(reader, d)).toEqual([]);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -150,7 +256,9 @@ describe('verdicts are sound on real data', () => {
         const resolver = reader.avroType.createResolver(writer.avroType);
         for (let i = 0; i < 5; i++) {
           const value = writer.avroType.random();
-          expect(reader.avroType.isValid(reader.avroType.fromBuffer(writer.avroType.toBuffer(value), resolver))).toBe(true);
+          expect(reader.avroType.isValid(reader.avroType.fromBuffer(writer.avroType.toBuffer(value), resolver))).toBe(
+            true,
+          );
         }
       }),
       { numRuns: 200 },

@@ -1,4 +1,9 @@
-import type { CatalogDataset, CatalogDatasetContent, CreatedCatalogDataset, NewCatalogDataset } from '../../../../lib/contracts/index';
+import type {
+  CatalogDataset,
+  CatalogDatasetContent,
+  CreatedCatalogDataset,
+  NewCatalogDataset,
+} from '../../../../lib/contracts/index';
 import { CatalogInternalClient } from '../../../../lib/contracts/index';
 import { callGraphQL } from '../../../../lib/src/index';
 
@@ -31,7 +36,12 @@ export class CatalogClient {
   }
 
   /** Gives a user access to a dataset (the token must own it): the job's requester owns its output. */
-  async grantUser(datasetId: string, userId: string, level: 'READ' | 'WRITE' | 'OWNER', authorization: string): Promise<void> {
+  async grantUser(
+    datasetId: string,
+    userId: string,
+    level: 'READ' | 'WRITE' | 'OWNER',
+    authorization: string,
+  ): Promise<void> {
     await callGraphQL(
       `${this.baseUrl}/graphql`,
       'mutation($d: ID!, $u: String!, $l: AccessLevel!) { grantAccess(datasetId: $d, subjectType: USER, subjectId: $u, level: $l) { id } }',

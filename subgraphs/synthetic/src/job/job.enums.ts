@@ -7,7 +7,8 @@ export enum Synthesizer {
 }
 registerEnumType(Synthesizer, {
   name: 'Synthesizer',
-  description: 'GAUSSIAN_COPULA (default): per-column marginals joined by a Gaussian copula; INDEPENDENT: marginals only; DP_GAUSSIAN_COPULA: differentially private copula (epsilon, delta).',
+  description:
+    'GAUSSIAN_COPULA (default): per-column marginals joined by a Gaussian copula; INDEPENDENT: marginals only; DP_GAUSSIAN_COPULA: differentially private copula (epsilon, delta).',
 });
 
 export enum SyntheticJobStatus {
@@ -26,7 +27,12 @@ export enum SyntheticColumnHandling {
 }
 registerEnumType(SyntheticColumnHandling, {
   name: 'SyntheticColumnHandling',
-  description: 'MODEL: learn the column (refused for columns the catalog classifies PII); FAKE: never read, fill with format-preserving fake values; DROP: leave the column out of the output.',
+  description:
+    'MODEL: learn the column (refused for columns the catalog classifies PII); FAKE: never read, fill with format-preserving fake values; DROP: leave the column out of the output.',
 });
 
-export const TERMINAL_STATUSES = [SyntheticJobStatus.SUCCEEDED, SyntheticJobStatus.FAILED, SyntheticJobStatus.CANCELLED];
+export const TERMINAL_STATUSES = [
+  SyntheticJobStatus.SUCCEEDED,
+  SyntheticJobStatus.FAILED,
+  SyntheticJobStatus.CANCELLED,
+];

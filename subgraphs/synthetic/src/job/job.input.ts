@@ -2,7 +2,10 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { JSONScalar } from '../../../../lib/src/index';
 import { Synthesizer, SyntheticColumnHandling } from './job.enums';
 
-@InputType({ description: 'Numeric bounds (min/max; datetimes in epoch milliseconds) or allowed values of a categorical/boolean column.' })
+@InputType({
+  description:
+    'Numeric bounds (min/max; datetimes in epoch milliseconds) or allowed values of a categorical/boolean column.',
+})
 export class SyntheticConstraintInput {
   @Field(() => String) column!: string;
   @Field(() => Float, { nullable: true }) min?: number | null;
@@ -24,7 +27,10 @@ export class SyntheticInlineSchemaInput {
 
 @InputType({ description: 'Exactly one of sourceDatasetId, schemaVersionId or inlineSchema.' })
 export class CreateSyntheticDataJobInput {
-  @Field(() => ID, { nullable: true, description: 'Catalog dataset to learn from; the caller must be able to read it.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Catalog dataset to learn from; the caller must be able to read it.',
+  })
   sourceDatasetId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Registered JSON Schema or Avro schema to generate records from.' })
@@ -45,7 +51,10 @@ export class CreateSyntheticDataJobInput {
   @Field(() => Float, { nullable: true }) epsilon?: number | null;
   @Field(() => Float, { nullable: true }) delta?: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Share of source rows (0–0.5) held out to measure DCR overfitting protection.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of source rows (0–0.5) held out to measure DCR overfitting protection.',
+  })
   holdoutFraction?: number | null;
 
   @Field(() => [SyntheticConstraintInput], { nullable: true }) constraints?: SyntheticConstraintInput[] | null;

@@ -14,12 +14,31 @@ export const JOB_NAMESPACE = LINEAGE_NAMESPACES.synthetic;
  */
 export function startJobRun(
   emitter: OpenLineageEmitter,
-  job: { id: string; organizationId: string; synthesizer: string; seed: number; rows: number; epsilon: number | null; sourceDatasetId: string | null },
+  job: {
+    id: string;
+    organizationId: string;
+    synthesizer: string;
+    seed: number;
+    rows: number;
+    epsilon: number | null;
+    sourceDatasetId: string | null;
+  },
 ): Promise<RunHandle> {
-  const synthesis = { _producer: SYNTHETIC_PRODUCER, _schemaURL: `${SYNTHETIC_PRODUCER}/facets/synthesis.json`, synthesizer: job.synthesizer, seed: job.seed, rows: job.rows, epsilon: job.epsilon };
+  const synthesis = {
+    _producer: SYNTHETIC_PRODUCER,
+    _schemaURL: `${SYNTHETIC_PRODUCER}/facets/synthesis.json`,
+    synthesizer: job.synthesizer,
+    seed: job.seed,
+    rows: job.rows,
+    epsilon: job.epsilon,
+  };
   return emitter.startRun(
     job.organizationId,
     { namespace: JOB_NAMESPACE, name: lineageNames.syntheticJob(job.id) },
-    { runId: job.id, inputs: job.sourceDatasetId ? [catalogDatasetRef(job.sourceDatasetId)] : [], facets: { synthesis } },
+    {
+      runId: job.id,
+      inputs: job.sourceDatasetId ? [catalogDatasetRef(job.sourceDatasetId)] : [],
+      facets: { synthesis },
+    },
   );
 }

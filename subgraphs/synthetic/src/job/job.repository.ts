@@ -18,13 +18,26 @@ export class SyntheticJobRepository {
   }
 
   /** An organization's jobs (of one status when given), newest first, at most `limit`. */
-  listInOrganization(em: EntityManager, organizationId: string, status: SyntheticJobStatus | undefined, limit: number): Promise<SyntheticDataJob[]> {
-    return em.find(SyntheticDataJob, { organizationId, ...(status ? { status } : {}) }, { orderBy: { createdAt: 'desc' }, limit });
+  listInOrganization(
+    em: EntityManager,
+    organizationId: string,
+    status: SyntheticJobStatus | undefined,
+    limit: number,
+  ): Promise<SyntheticDataJob[]> {
+    return em.find(
+      SyntheticDataJob,
+      { organizationId, ...(status ? { status } : {}) },
+      { orderBy: { createdAt: 'desc' }, limit },
+    );
   }
 
   /** Jobs left QUEUED or RUNNING, oldest first. */
   findUnfinished(em: EntityManager): Promise<SyntheticDataJob[]> {
-    return em.find(SyntheticDataJob, { status: { $in: [SyntheticJobStatus.QUEUED, SyntheticJobStatus.RUNNING] } }, { orderBy: { createdAt: 'asc' } });
+    return em.find(
+      SyntheticDataJob,
+      { status: { $in: [SyntheticJobStatus.QUEUED, SyntheticJobStatus.RUNNING] } },
+      { orderBy: { createdAt: 'asc' } },
+    );
   }
 
   /** Whether cancellation of the job was requested, read from the database (give a fresh `em` to see other requests' writes). */

@@ -27,17 +27,27 @@ export class SyntheticDataJobResolver {
   }
 
   @Mutation(() => SyntheticDataJob, { description: 'Queues a job; follow it with syntheticDataJobUpdated.' })
-  async createSyntheticDataJob(@Arg('input', () => CreateSyntheticDataJobInput) input: CreateSyntheticDataJobInput, @Ctx() ctx: SyntheticContext): Promise<SyntheticDataJob> {
+  async createSyntheticDataJob(
+    @Arg('input', () => CreateSyntheticDataJobInput) input: CreateSyntheticDataJobInput,
+    @Ctx() ctx: SyntheticContext,
+  ): Promise<SyntheticDataJob> {
     return ctx.services.jobs.create(requestScope(ctx), ctx.authorization ?? '', input);
   }
 
   @Mutation(() => SyntheticDataJob, { description: 'Cancels a queued or running job.' })
-  async cancelSyntheticDataJob(@Arg('id', () => ID) id: string, @Ctx() ctx: SyntheticContext): Promise<SyntheticDataJob> {
+  async cancelSyntheticDataJob(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: SyntheticContext,
+  ): Promise<SyntheticDataJob> {
     return ctx.services.jobs.cancel(requestScope(ctx), id);
   }
 
   @Subscription(() => SyntheticDataJob, {
-    subscribe: ({ args, context }) => (context as SyntheticContext).services.jobs.follow(requestScope(context as SyntheticContext), (args as { id: string }).id),
+    subscribe: ({ args, context }) =>
+      (context as SyntheticContext).services.jobs.follow(
+        requestScope(context as SyntheticContext),
+        (args as { id: string }).id,
+      ),
     description: 'The job now, then on every change of state or progress until it finishes.',
   })
   syntheticDataJobUpdated(@Arg('id', () => ID) _id: string, @Root() payload: JobSnapshot): SyntheticDataJob {
@@ -49,7 +59,10 @@ export class SyntheticDataJobResolver {
     return job.sourceDatasetId ? { id: job.sourceDatasetId } : null;
   }
 
-  @FieldResolver(() => SchemaVersionRef, { nullable: true, description: 'The schema a schema-driven job generates from.' })
+  @FieldResolver(() => SchemaVersionRef, {
+    nullable: true,
+    description: 'The schema a schema-driven job generates from.',
+  })
   schemaVersion(@Root() job: SyntheticDataJob): SchemaVersionRef | null {
     return job.schemaVersionId ? { id: job.schemaVersionId } : null;
   }
@@ -76,7 +89,12 @@ export class SyntheticDataJobResolver {
 
   @FieldResolver(() => [SyntheticConstraint])
   constraints(@Root() job: SyntheticDataJob): SyntheticConstraint[] {
-    return job.constraintsJson.map((c) => ({ column: c.column, min: c.min ?? null, max: c.max ?? null, allowedValues: c.allowedValues ?? null }));
+    return job.constraintsJson.map((c) => ({
+      column: c.column,
+      min: c.min ?? null,
+      max: c.max ?? null,
+      allowedValues: c.allowedValues ?? null,
+    }));
   }
 
   @FieldResolver(() => [SyntheticColumnRule])

@@ -67,8 +67,15 @@ export class SyntheticJobRunner {
       await em.flush();
       deps.updates.publish(job);
     };
-    if (job.cancelRequested) return save({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: now() });
-    await save({ status: SyntheticJobStatus.RUNNING, stage: 'FITTING', startedAt: job.startedAt ?? now(), attempts: job.attempts + 1, error: null });
+    if (job.cancelRequested)
+      return save({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: now() });
+    await save({
+      status: SyntheticJobStatus.RUNNING,
+      stage: 'FITTING',
+      startedAt: job.startedAt ?? now(),
+      attempts: job.attempts + 1,
+      error: null,
+    });
     let run: RunHandle | null = null;
     try {
       const authorization = `Bearer ${await deps.tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
@@ -84,7 +91,9 @@ export class SyntheticJobRunner {
         if (signal.aborted) return true;
         return deps.jobs.cancelRequested(deps.orm.em.fork(), job.id);
       };
-      const output = job.sourceDatasetId ? await fromSource(deps, job, authorization, onProgress, isCancelled) : await fromSchema(deps, job, authorization);
+      const output = job.sourceDatasetId
+        ? await fromSource(deps, job, authorization, onProgress, isCancelled)
+        : await fromSchema(deps, job, authorization);
       if (await isCancelled()) throw new SynthesisCancelledError();
       await save({ stage: 'REGISTERING', progress: 0.97 });
       if (!job.outputDatasetId) {
@@ -104,10 +113,20 @@ export class SyntheticJobRunner {
       }
       // The service registered the output; the person who asked for it owns it (re-granting is idempotent).
       await deps.catalog.grantUser(job.outputDatasetId!, job.createdById, 'OWNER', authorization);
-      const report = em.create(SyntheticReport, { ...output.report, organizationId: job.organizationId, jobId: job.id });
+      const report = em.create(SyntheticReport, {
+        ...output.report,
+        organizationId: job.organizationId,
+        jobId: job.id,
+      });
       await em.flush();
       await run.complete([catalogDatasetRef(job.outputDatasetId!)]);
-      await save({ status: SyntheticJobStatus.SUCCEEDED, stage: 'DONE', progress: 1, reportId: report.id, finishedAt: now() });
+      await save({
+        status: SyntheticJobStatus.SUCCEEDED,
+        stage: 'DONE',
+        progress: 1,
+        reportId: report.id,
+        finishedAt: now(),
+      });
     } catch (error) {
       const stopped = error instanceof SynthesisCancelledError || signal.aborted;
       const requested = await deps.jobs.cancelRequested(deps.orm.em.fork(), job.id);
@@ -135,7 +154,8 @@ function failureMessage(error: unknown): string {
   if (error instanceof SyntheticInputError) return error.field ? `${error.field}: ${error.message}` : error.message;
   const code = (error as { extensions?: { code?: string } }).extensions?.code;
   if (code === 'NOT_FOUND' || code === 'FORBIDDEN') return 'the source is no longer available to this job';
-  if (code === 'SERVICE_UNAVAILABLE' || code === 'UPSTREAM_ERROR' || error instanceof OpenLineageEmitError) return 'a platform service the job needs did not answer; the job can be run again';
+  if (code === 'SERVICE_UNAVAILABLE' || code === 'UPSTREAM_ERROR' || error instanceof OpenLineageEmitError)
+    return 'a platform service the job needs did not answer; the job can be run again';
   return 'internal error while synthesizing';
 }
 
@@ -177,7 +197,9 @@ async function fromSource(
     format: 'CSV',
     name: job.outputName ?? `${meta.name} (synthetic ${job.id.slice(0, 8)})`,
     classification: meta.classification,
-    columns: meta.columns.filter((c) => source.columns.includes(c.name) && c.classification).map((c) => ({ name: c.name, classification: c.classification! })),
+    columns: meta.columns
+      .filter((c) => source.columns.includes(c.name) && c.classification)
+      .map((c) => ({ name: c.name, classification: c.classification! })),
     report: {
       rows: result.table.rows.length,
       quality: qualityOf(result.quality),
@@ -211,8 +233,10 @@ async function fromSchema(deps: JobRunnerDeps, job: SyntheticDataJob, authorizat
   }
   let records: unknown[];
   if (type === 'AVRO') records = generateAvroRecords(schema, job.rows, job.seed);
-  else if (type === 'JSON' || type === 'JSONSCHEMA' || type === 'JSON_SCHEMA') records = generateJsonRecords(schema as object, job.rows, job.seed);
-  else throw new SyntheticInputError(`schema type ${type} is not supported: use JSON Schema or Avro`, 'schemaVersionId');
+  else if (type === 'JSON' || type === 'JSONSCHEMA' || type === 'JSON_SCHEMA')
+    records = generateJsonRecords(schema as object, job.rows, job.seed);
+  else
+    throw new SyntheticInputError(`schema type ${type} is not supported: use JSON Schema or Avro`, 'schemaVersionId');
   return {
     table: null,
     content: `${records.map((r) => JSON.stringify(r)).join('\n')}\n`,
@@ -224,7 +248,15 @@ async function fromSchema(deps: JobRunnerDeps, job: SyntheticDataJob, authorizat
       rows: records.length,
       quality: null,
       privacy: null,
-      compliance: complianceOf(job, { sourceVersion: null, sourceSha256: null, piiColumns: [], droppedColumns: [], trainingRows: 0, holdoutRows: 0, dp: null }),
+      compliance: complianceOf(job, {
+        sourceVersion: null,
+        sourceSha256: null,
+        piiColumns: [],
+        droppedColumns: [],
+        trainingRows: 0,
+        holdoutRows: 0,
+        dp: null,
+      }),
     },
   };
 }

@@ -38,13 +38,22 @@ type Problem = { field: string; message: string };
 function validate(input: CreateSyntheticDataJobInput, maxRows: number): Problem[] {
   const problems: Problem[] = [];
   const sources = [input.sourceDatasetId, input.schemaVersionId, input.inlineSchema].filter((v) => v != null).length;
-  if (sources !== 1) problems.push({ field: 'sourceDatasetId', message: 'give exactly one of sourceDatasetId, schemaVersionId or inlineSchema' });
-  if (!Number.isInteger(input.rows) || input.rows < 1 || input.rows > maxRows) problems.push({ field: 'rows', message: `must be between 1 and ${maxRows}` });
-  if (input.seed != null && (input.seed < 0 || input.seed > 2 ** 31 - 1)) problems.push({ field: 'seed', message: 'must be between 0 and 2147483647' });
+  if (sources !== 1)
+    problems.push({
+      field: 'sourceDatasetId',
+      message: 'give exactly one of sourceDatasetId, schemaVersionId or inlineSchema',
+    });
+  if (!Number.isInteger(input.rows) || input.rows < 1 || input.rows > maxRows)
+    problems.push({ field: 'rows', message: `must be between 1 and ${maxRows}` });
+  if (input.seed != null && (input.seed < 0 || input.seed > 2 ** 31 - 1))
+    problems.push({ field: 'seed', message: 'must be between 0 and 2147483647' });
   const dp = input.synthesizer === Synthesizer.DP_GAUSSIAN_COPULA;
-  if (dp && !(input.epsilon != null && input.epsilon > 0)) problems.push({ field: 'epsilon', message: 'a positive epsilon is required for DP_GAUSSIAN_COPULA' });
-  if (!dp && (input.epsilon != null || input.delta != null)) problems.push({ field: 'epsilon', message: 'epsilon and delta apply to DP_GAUSSIAN_COPULA only' });
-  if (input.delta != null && !(input.delta > 0 && input.delta < 1)) problems.push({ field: 'delta', message: 'must be in (0, 1)' });
+  if (dp && !(input.epsilon != null && input.epsilon > 0))
+    problems.push({ field: 'epsilon', message: 'a positive epsilon is required for DP_GAUSSIAN_COPULA' });
+  if (!dp && (input.epsilon != null || input.delta != null))
+    problems.push({ field: 'epsilon', message: 'epsilon and delta apply to DP_GAUSSIAN_COPULA only' });
+  if (input.delta != null && !(input.delta > 0 && input.delta < 1))
+    problems.push({ field: 'delta', message: 'must be in (0, 1)' });
   if (input.holdoutFraction != null && !(input.holdoutFraction >= 0 && input.holdoutFraction <= 0.5)) {
     problems.push({ field: 'holdoutFraction', message: 'must be between 0 and 0.5' });
   }
@@ -61,8 +70,10 @@ function validate(input: CreateSyntheticDataJobInput, maxRows: number): Problem[
     }
   }
   (input.constraints ?? []).forEach((c, i) => {
-    if (c.min == null && c.max == null && c.allowedValues == null) problems.push({ field: `constraints[${i}]`, message: 'needs min, max or allowedValues' });
-    if (c.min != null && c.max != null && c.min > c.max) problems.push({ field: `constraints[${i}].min`, message: 'must not exceed max' });
+    if (c.min == null && c.max == null && c.allowedValues == null)
+      problems.push({ field: `constraints[${i}]`, message: 'needs min, max or allowedValues' });
+    if (c.min != null && c.max != null && c.min > c.max)
+      problems.push({ field: `constraints[${i}].min`, message: 'must not exceed max' });
   });
   return problems;
 }
@@ -82,18 +93,26 @@ export class SyntheticJobService {
   async get(scope: RequestScope, id: string): Promise<SyntheticDataJob> {
     const job = await this.deps.jobs.findById(scope.em, id);
     if (!job) throw new NotFoundError('SyntheticDataJob', id);
-    if (job.organizationId !== scope.viewer.organizationId) throw new ForbiddenError('The job belongs to another organization');
+    if (job.organizationId !== scope.viewer.organizationId)
+      throw new ForbiddenError('The job belongs to another organization');
     return job;
   }
 
   /** The organization's jobs (of one status when given), newest first; `first` is clamped to 1..500. */
   list(scope: RequestScope, status: SyntheticJobStatus | undefined, first: number): Promise<SyntheticDataJob[]> {
-    return this.deps.jobs.listInOrganization(scope.em, scope.viewer.organizationId, status, Math.min(Math.max(first, 1), 500));
+    return this.deps.jobs.listInOrganization(
+      scope.em,
+      scope.viewer.organizationId,
+      status,
+      Math.min(Math.max(first, 1), 500),
+    );
   }
 
   /** `SyntheticDataJob` for other subgraphs: null unless it is the viewer's organization's and the viewer has synthetic:read. */
   async visible(scope: RequestScope, id: string): Promise<SyntheticDataJob | null> {
-    return viewerCan(scope.viewer, 'synthetic:read') ? this.deps.jobs.findInOrganization(scope.em, scope.viewer.organizationId, id) : null;
+    return viewerCan(scope.viewer, 'synthetic:read')
+      ? this.deps.jobs.findInOrganization(scope.em, scope.viewer.organizationId, id)
+      : null;
   }
 
   /** The job a report was made by. */
@@ -106,41 +125,62 @@ export class SyntheticJobService {
    * registry) is asked with the caller's token (`authorization`), so a user who cannot read the source cannot
    * synthesize from it. Column handling MODEL is refused on columns the catalog classifies PII.
    */
-  async create(scope: RequestScope, authorization: string, input: CreateSyntheticDataJobInput): Promise<SyntheticDataJob> {
+  async create(
+    scope: RequestScope,
+    authorization: string,
+    input: CreateSyntheticDataJobInput,
+  ): Promise<SyntheticDataJob> {
     const { deps } = this;
     const { viewer, em } = scope;
     const problems = validate(input, deps.maxRows);
     if (problems.length) throw new BadUserInputError('Invalid synthetic data job', problems);
     if (input.sourceDatasetId) {
-      const dataset = await deps.catalog.getDataset(input.sourceDatasetId, authorization).catch((e) => upstream(e, 'Dataset', input.sourceDatasetId!));
-      if (!dataset.latestVersion) throw new BadUserInputError('The source dataset has no content', [{ field: 'sourceDatasetId', message: 'has no content version' }]);
+      const dataset = await deps.catalog
+        .getDataset(input.sourceDatasetId, authorization)
+        .catch((e) => upstream(e, 'Dataset', input.sourceDatasetId!));
+      if (!dataset.latestVersion)
+        throw new BadUserInputError('The source dataset has no content', [
+          { field: 'sourceDatasetId', message: 'has no content version' },
+        ]);
       const columnProblems: Problem[] = [];
       (input.columns ?? []).forEach((c, i) => {
         const column = dataset.columns.find((d) => d.name === c.column);
         if (!column) columnProblems.push({ field: `columns[${i}].column`, message: `unknown column ${c.column}` });
         else if (c.handling === 'MODEL' && column.classification === 'PII') {
-          columnProblems.push({ field: `columns[${i}].handling`, message: 'a column classified PII is never modelled from the source' });
+          columnProblems.push({
+            field: `columns[${i}].handling`,
+            message: 'a column classified PII is never modelled from the source',
+          });
         }
       });
       if (columnProblems.length) throw new BadUserInputError('Invalid column handling', columnProblems);
     }
     if (input.schemaVersionId) {
       if (!viewerCan(viewer, 'schemas:read')) throw new ForbiddenError('Missing permission schemas:read');
-      await deps.schemas.getSchemaVersion(input.schemaVersionId, authorization).catch((e) => upstream(e, 'SchemaVersion', input.schemaVersionId!));
+      await deps.schemas
+        .getSchemaVersion(input.schemaVersionId, authorization)
+        .catch((e) => upstream(e, 'SchemaVersion', input.schemaVersionId!));
     }
     const job = em.create(SyntheticDataJob, {
       organizationId: viewer.organizationId,
       createdById: viewer.id,
       sourceDatasetId: input.sourceDatasetId ?? null,
       schemaVersionId: input.schemaVersionId ?? null,
-      inlineSchema: input.inlineSchema ? { type: input.inlineSchema.type.toUpperCase() as 'JSON' | 'AVRO', schema: input.inlineSchema.schema } : null,
+      inlineSchema: input.inlineSchema
+        ? { type: input.inlineSchema.type.toUpperCase() as 'JSON' | 'AVRO', schema: input.inlineSchema.schema }
+        : null,
       synthesizer: input.synthesizer ?? Synthesizer.GAUSSIAN_COPULA,
       rows: input.rows,
       seed: input.seed ?? randomInt(0, 2 ** 31 - 1),
       epsilon: input.epsilon ?? null,
       delta: input.synthesizer === Synthesizer.DP_GAUSSIAN_COPULA ? (input.delta ?? 1e-6) : null,
       holdoutFraction: input.holdoutFraction ?? null,
-      constraintsJson: (input.constraints ?? []).map((c) => ({ column: c.column, min: c.min ?? null, max: c.max ?? null, allowedValues: c.allowedValues ?? null })),
+      constraintsJson: (input.constraints ?? []).map((c) => ({
+        column: c.column,
+        min: c.min ?? null,
+        max: c.max ?? null,
+        allowedValues: c.allowedValues ?? null,
+      })),
       columnHandlingJson: (input.columns ?? []).map((c) => ({ column: c.column, handling: c.handling })),
       outputName: input.outputName ?? null,
     });

@@ -22,7 +22,10 @@ export interface StoredColumnHandling {
 /** One synthesis request and its lifecycle; the persisted job the worker pool runs. */
 @Entity({ tableName: 'synthetic_data_job' })
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'A synthetic data generation job: fit a synthesizer to a source dataset (or a schema), generate rows, evaluate, register the output.' })
+@ObjectType({
+  description:
+    'A synthetic data generation job: fit a synthesizer to a source dataset (or a schema), generate rows, evaluate, register the output.',
+})
 export class SyntheticDataJob extends OrganizationEntity {
   [OptionalProps]?: 'status' | 'progress' | 'stage' | 'attempts' | 'cancelRequested';
 

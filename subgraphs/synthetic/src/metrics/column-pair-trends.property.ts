@@ -69,7 +69,10 @@ function prepare(table: Table, columns: ColumnMeta[], dictionaries: Map<string, 
       });
       prepared.numeric.set(meta.name, numbers);
       const edges = histogramBinEdges(numbers.filter((n): n is number => n !== null));
-      prepared.binned.set(meta.name, Int32Array.from(numbers, (n) => digitize(n ?? NaN, edges)));
+      prepared.binned.set(
+        meta.name,
+        Int32Array.from(numbers, (n) => digitize(n ?? NaN, edges)),
+      );
     } else if (DISCRETE.has(meta.sdtype)) {
       let dictionary = dictionaries.get(meta.name);
       if (!dictionary) dictionaries.set(meta.name, (dictionary = new Map()));

@@ -27,7 +27,11 @@ export function computeColumnShapes(real: Table, synthetic: Table, columns: Colu
     const r = columnValues(real, meta.name);
     const s = columnValues(synthetic, meta.name);
     if (meta.sdtype === 'numerical' || meta.sdtype === 'datetime') {
-      details.push({ column: meta.name, metric: 'KSComplement', score: ksComplement(r, s, meta.sdtype === 'datetime') });
+      details.push({
+        column: meta.name,
+        metric: 'KSComplement',
+        score: ksComplement(r, s, meta.sdtype === 'datetime'),
+      });
     } else if (meta.sdtype === 'categorical' || meta.sdtype === 'boolean') {
       details.push({ column: meta.name, metric: 'TVComplement', score: tvComplement(r, s) });
     }

@@ -8,7 +8,13 @@ const MAX_DECIMALS = 14;
 function numericValues(values: Cell[], datetime: boolean): number[] {
   const out: number[] = [];
   for (const value of values) {
-    const n = datetime ? toEpochMillis(value) : typeof value === 'number' ? value : value === null || value === '' ? null : Number(value);
+    const n = datetime
+      ? toEpochMillis(value)
+      : typeof value === 'number'
+        ? value
+        : value === null || value === ''
+          ? null
+          : Number(value);
     if (n !== null && !Number.isNaN(n)) out.push(roundHalfEven(n, MAX_DECIMALS));
   }
   return out;

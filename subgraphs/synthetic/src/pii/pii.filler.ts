@@ -10,7 +10,13 @@ const MAX_ATTEMPTS = 100;
  * source value of that column is rejected and redrawn, so no source value is ever emitted;
  * identifiers are also unique. Missing values keep the source's missing share.
  */
-export function fillPiiColumns(rows: Cell[][], source: Table, metas: ColumnMeta[], fakes: FakeValueGenerator, rng: Rng): string[] {
+export function fillPiiColumns(
+  rows: Cell[][],
+  source: Table,
+  metas: ColumnMeta[],
+  fakes: FakeValueGenerator,
+  rng: Rng,
+): string[] {
   const filled: string[] = [];
   for (const meta of metas) {
     if (meta.sdtype !== 'pii' && meta.sdtype !== 'id') continue;

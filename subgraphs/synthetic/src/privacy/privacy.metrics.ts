@@ -61,7 +61,13 @@ export function randomBaseline(real: Table, columns: ColumnMeta[], rows: number,
  * `score` is null when random data sits on the real data (median 0). At most `maxRows` synthetic
  * rows are compared (seeded subsample, like SDMetrics' `num_rows_subsample`).
  */
-export function dcrBaselineProtection(real: Table, synthetic: Table, columns: ColumnMeta[], seed: number, maxRows = 1000): DcrBaselineResult {
+export function dcrBaselineProtection(
+  real: Table,
+  synthetic: Table,
+  columns: ColumnMeta[],
+  seed: number,
+  maxRows = 1000,
+): DcrBaselineResult {
   const rng = new Rng(seed).fork('dcr-baseline');
   const sample = subsample(synthetic, maxRows, rng);
   const random = randomBaseline(real, columns, sample.rows.length, rng);
@@ -97,7 +103,10 @@ export function dcrOverfittingProtection(
 
 /** Number of synthetic rows identical to some source row on every listed column. */
 export function exactMatchCount(source: Table, synthetic: Table, columns: string[]): number {
-  const index = new RowIndex(source.rows, columns.map((c) => source.columns.indexOf(c)));
+  const index = new RowIndex(
+    source.rows,
+    columns.map((c) => source.columns.indexOf(c)),
+  );
   const syntheticPositions = columns.map((c) => synthetic.columns.indexOf(c));
   let count = 0;
   for (const row of synthetic.rows) if (index.has(row, syntheticPositions)) count++;

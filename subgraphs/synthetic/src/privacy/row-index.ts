@@ -49,6 +49,8 @@ export class RowIndex {
   has(row: Cell[], positions: number[] = this.positions): boolean {
     const bucket = this.buckets.get(this.hash(row, positions));
     if (!bucket) return false;
-    return bucket.some((candidate) => this.positions.every((p, i) => sameCell(candidate[p] ?? null, row[positions[i]] ?? null)));
+    return bucket.some((candidate) =>
+      this.positions.every((p, i) => sameCell(candidate[p] ?? null, row[positions[i]] ?? null)),
+    );
   }
 }

@@ -20,6 +20,8 @@ export class SyntheticReportService {
 
   /** `SyntheticReport` for other subgraphs: null unless it is the viewer's organization's and the viewer has synthetic:read. */
   async visible(scope: RequestScope, id: string): Promise<SyntheticReport | null> {
-    return viewerCan(scope.viewer, 'synthetic:read') ? this.reports.findInOrganization(scope.em, scope.viewer.organizationId, id) : null;
+    return viewerCan(scope.viewer, 'synthetic:read')
+      ? this.reports.findInOrganization(scope.em, scope.viewer.organizationId, id)
+      : null;
   }
 }

@@ -1,13 +1,17 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'Column Shapes detail: KSComplement (numerical, datetime) or TVComplement (categorical, boolean).' })
+@ObjectType({
+  description: 'Column Shapes detail: KSComplement (numerical, datetime) or TVComplement (categorical, boolean).',
+})
 export class SyntheticColumnShape {
   @Field(() => String) column!: string;
   @Field(() => String) metric!: string;
   @Field(() => Float, { nullable: true }) score!: number | null;
 }
 
-@ObjectType({ description: 'Column Pair Trends detail: CorrelationSimilarity (both continuous) or ContingencySimilarity.' })
+@ObjectType({
+  description: 'Column Pair Trends detail: CorrelationSimilarity (both continuous) or ContingencySimilarity.',
+})
 export class SyntheticColumnPair {
   @Field(() => String) column1!: string;
   @Field(() => String) column2!: string;
@@ -16,10 +20,13 @@ export class SyntheticColumnPair {
   @Field(() => Float, { nullable: true }) realCorrelation!: number | null;
   @Field(() => Float, { nullable: true }) syntheticCorrelation!: number | null;
   @Field(() => Float, { nullable: true }) realAssociation!: number | null;
-  @Field(() => Boolean, { description: 'Whether the pair counts towards the score under the thresholds.' }) meetsThreshold!: boolean;
+  @Field(() => Boolean, { description: 'Whether the pair counts towards the score under the thresholds.' })
+  meetsThreshold!: boolean;
 }
 
-@ObjectType({ description: "Quality with SDMetrics' definitions; overall = mean of Column Shapes and Column Pair Trends." })
+@ObjectType({
+  description: "Quality with SDMetrics' definitions; overall = mean of Column Shapes and Column Pair Trends.",
+})
 export class SyntheticQualityReport {
   @Field(() => Float, { nullable: true }) overall!: number | null;
   @Field(() => Float, { nullable: true }) columnShapes!: number | null;
@@ -33,14 +40,21 @@ export class SyntheticQualityReport {
 @ObjectType({ description: 'Privacy: copies of real rows and distance to closest record (SDMetrics DCR metrics).' })
 export class SyntheticPrivacyReport {
   @Field(() => Int, { description: 'Synthetic rows equal to a source row on every column.' }) exactMatchCount!: number;
-  @Field(() => Int, { description: 'Synthetic rows equal to a source row on every modelled (non-PII) column.' }) exactMatchCountModelled!: number;
+  @Field(() => Int, { description: 'Synthetic rows equal to a source row on every modelled (non-PII) column.' })
+  exactMatchCountModelled!: number;
   @Field(() => Int, { description: 'Rows redrawn because they reproduced a source row.' }) redrawnRows!: number;
-  @Field(() => Float, { nullable: true, description: 'DCRBaselineProtection score (null when random data is at distance 0).' }) dcrBaselineProtection!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'DCRBaselineProtection score (null when random data is at distance 0).',
+  })
+  dcrBaselineProtection!: number | null;
   @Field(() => Float) medianDcrSynthetic!: number;
   @Field(() => Float) medianDcrRandom!: number;
-  @Field(() => Float, { nullable: true, description: 'DCROverfittingProtection score, when a holdout was kept.' }) dcrOverfittingProtection!: number | null;
+  @Field(() => Float, { nullable: true, description: 'DCROverfittingProtection score, when a holdout was kept.' })
+  dcrOverfittingProtection!: number | null;
   @Field(() => Float, { nullable: true }) closerToTraining!: number | null;
-  @Field(() => [String], { description: 'Columns filled with fake values, never sampled from the source.' }) piiColumns!: string[];
+  @Field(() => [String], { description: 'Columns filled with fake values, never sampled from the source.' })
+  piiColumns!: string[];
 }
 
 @ObjectType({ description: 'How the differential privacy budget was spent.' })
@@ -52,7 +66,9 @@ export class SyntheticDifferentialPrivacy {
   @Field(() => Float) correlationEpsilon!: number;
   @Field(() => Float) correlationDelta!: number;
   @Field(() => Float) correlationNoiseSigma!: number;
-  @Field(() => [String], { description: 'Numeric columns whose histogram range came from the data (give bounds constraints to avoid this).' })
+  @Field(() => [String], {
+    description: 'Numeric columns whose histogram range came from the data (give bounds constraints to avoid this).',
+  })
   boundsFromData!: string[];
 }
 
@@ -71,5 +87,6 @@ export class SyntheticComplianceReport {
   @Field(() => [String]) droppedColumns!: string[];
   @Field(() => Int) trainingRows!: number;
   @Field(() => Int) holdoutRows!: number;
-  @Field(() => SyntheticDifferentialPrivacy, { nullable: true }) differentialPrivacy!: SyntheticDifferentialPrivacy | null;
+  @Field(() => SyntheticDifferentialPrivacy, { nullable: true })
+  differentialPrivacy!: SyntheticDifferentialPrivacy | null;
 }

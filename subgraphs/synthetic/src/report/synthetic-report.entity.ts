@@ -26,7 +26,10 @@ export class SyntheticReport extends OrganizationEntity {
   rows!: number;
 
   @Property({ type: 'json', nullable: true })
-  @Field(() => SyntheticQualityReport, { nullable: true, description: 'Null for schema-driven jobs (no real data to compare).' })
+  @Field(() => SyntheticQualityReport, {
+    nullable: true,
+    description: 'Null for schema-driven jobs (no real data to compare).',
+  })
   quality: SyntheticQualityReport | null = null;
 
   @Property({ type: 'json', nullable: true })

@@ -41,7 +41,11 @@ export function parseAvroSchema(schema: unknown): avro.Type {
 }
 
 function generate(type: avro.Type, rng: Rng, depth: number): unknown {
-  if (depth > MAX_JSON_DEPTH) throw new SyntheticInputError(`the schema has no value nested less than ${MAX_JSON_DEPTH} levels deep (a record that contains itself without a null branch?)`, 'schema');
+  if (depth > MAX_JSON_DEPTH)
+    throw new SyntheticInputError(
+      `the schema has no value nested less than ${MAX_JSON_DEPTH} levels deep (a record that contains itself without a null branch?)`,
+      'schema',
+    );
   const t = type as any;
   const logical: string | undefined = t.getSchema?.({ exportAttrs: true })?.logicalType;
   switch (type.typeName) {
@@ -82,7 +86,8 @@ function generate(type: avro.Type, rng: Rng, depth: number): unknown {
     case 'record':
     case 'error': {
       const out: Record<string, unknown> = {};
-      for (const field of t.fields as { name: string; type: avro.Type }[]) out[field.name] = generate(field.type, rng, depth + 1);
+      for (const field of t.fields as { name: string; type: avro.Type }[])
+        out[field.name] = generate(field.type, rng, depth + 1);
       return type.clone(out);
     }
     case 'union:unwrapped':

@@ -12,7 +12,22 @@ type Schema = Record<string, any> | boolean;
 
 const MAX_ATTEMPTS = 50;
 const MAX_DEPTH = 8;
-const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'harbor', 'lumen', 'nova', 'orbit', 'pixel', 'quartz', 'river', 'sierra', 'tango', 'vector'];
+const WORDS = [
+  'alpha',
+  'bravo',
+  'delta',
+  'echo',
+  'harbor',
+  'lumen',
+  'nova',
+  'orbit',
+  'pixel',
+  'quartz',
+  'river',
+  'sierra',
+  'tango',
+  'vector',
+];
 
 /**
  * Compiles a JSON Schema with the Ajv dialect its `$schema` names (draft-07 by default,
@@ -20,10 +35,15 @@ const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'harbor', 'lumen', 'nova', 'or
  * floats cannot hold most decimal multiples exactly.
  */
 export function compileJsonSchema(schema: AnySchema): ValidateFunction {
-  const dialect = typeof schema === 'object' && schema !== null ? String((schema as Record<string, unknown>).$schema ?? '') : '';
+  const dialect =
+    typeof schema === 'object' && schema !== null ? String((schema as Record<string, unknown>).$schema ?? '') : '';
   // User patterns run on lib's linear-time engine: a schema cannot stall the service while records are checked.
   const options = { strict: false, allErrors: false, multipleOfPrecision: 9, code: { regExp: userRegExpEngine } };
-  const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+  const ajv = dialect.includes('2020-12')
+    ? new Ajv2020(options)
+    : dialect.includes('2019-09')
+      ? new Ajv2019(options)
+      : new Ajv(options);
   addFormats(ajv);
   try {
     return ajv.compile(schema);
@@ -73,7 +93,11 @@ class JsonValueGenerator {
   ) {}
 
   value(schema: Schema, depth: number): unknown {
-    if (this.active >= MAX_JSON_DEPTH) throw new SyntheticInputError(`the schema has no value nested less than ${MAX_JSON_DEPTH} levels deep (a required $ref cycle?)`, 'schema');
+    if (this.active >= MAX_JSON_DEPTH)
+      throw new SyntheticInputError(
+        `the schema has no value nested less than ${MAX_JSON_DEPTH} levels deep (a required $ref cycle?)`,
+        'schema',
+      );
     this.active++;
     try {
       return this.valueOf(schema, depth);
@@ -88,7 +112,14 @@ class JsonValueGenerator {
     if (schema.$ref) return this.value(this.resolve(schema.$ref), depth);
     if ('const' in schema) return schema.const;
     if (Array.isArray(schema.enum)) return this.rng.pick(schema.enum);
-    if (Array.isArray(schema.allOf)) return this.value(mergeAll(schema, schema.allOf.map((s: Schema) => this.deref(s))), depth);
+    if (Array.isArray(schema.allOf))
+      return this.value(
+        mergeAll(
+          schema,
+          schema.allOf.map((s: Schema) => this.deref(s)),
+        ),
+        depth,
+      );
     const choices = schema.oneOf ?? schema.anyOf;
     if (Array.isArray(choices)) {
       const { oneOf: _o, anyOf: _a, ...rest } = schema;
@@ -115,7 +146,8 @@ class JsonValueGenerator {
   private deref(schema: Schema): Schema {
     let out = schema;
     for (let hops = 0; typeof out === 'object' && out.$ref; hops++) {
-      if (hops >= MAX_JSON_DEPTH) throw new SyntheticInputError(`$ref ${String(out.$ref)} does not lead to a schema (a $ref cycle?)`, 'schema');
+      if (hops >= MAX_JSON_DEPTH)
+        throw new SyntheticInputError(`$ref ${String(out.$ref)} does not lead to a schema (a $ref cycle?)`, 'schema');
       out = this.resolve(out.$ref);
     }
     return out;
@@ -141,7 +173,8 @@ class JsonValueGenerator {
     if (typeof type === 'string') return type;
     if (schema.properties || schema.required) return 'object';
     if (schema.items || schema.prefixItems) return 'array';
-    if (schema.minimum !== undefined || schema.maximum !== undefined || schema.multipleOf !== undefined) return 'number';
+    if (schema.minimum !== undefined || schema.maximum !== undefined || schema.multipleOf !== undefined)
+      return 'number';
     return 'string';
   }
 
@@ -221,8 +254,16 @@ class JsonValueGenerator {
   }
 
   private array(schema: Record<string, any>, depth: number): unknown[] {
-    const tuple: Schema[] | null = Array.isArray(schema.prefixItems) ? schema.prefixItems : Array.isArray(schema.items) ? schema.items : null;
-    const itemSchema: Schema = tuple ? (schema.prefixItems ? (schema.items ?? true) : (schema.additionalItems ?? true)) : (schema.items ?? true);
+    const tuple: Schema[] | null = Array.isArray(schema.prefixItems)
+      ? schema.prefixItems
+      : Array.isArray(schema.items)
+        ? schema.items
+        : null;
+    const itemSchema: Schema = tuple
+      ? schema.prefixItems
+        ? (schema.items ?? true)
+        : (schema.additionalItems ?? true)
+      : (schema.items ?? true);
     const min = Math.max(schema.minItems ?? (depth >= MAX_DEPTH ? 0 : 1), tuple?.length ?? 0);
     const max = Math.max(schema.maxItems ?? min + 2, min);
     const length = depth >= MAX_DEPTH ? min : min + this.rng.int(max - min + 1);
@@ -244,7 +285,8 @@ class JsonValueGenerator {
     const required = new Set<string>(schema.required ?? []);
     const out: Record<string, unknown> = {};
     for (const [name, propertySchema] of Object.entries(properties)) {
-      if (required.has(name) || (depth < MAX_DEPTH && this.rng.next() < 0.7)) out[name] = this.value(propertySchema, depth + 1);
+      if (required.has(name) || (depth < MAX_DEPTH && this.rng.next() < 0.7))
+        out[name] = this.value(propertySchema, depth + 1);
     }
     for (const name of required) if (!(name in out)) out[name] = this.word();
     const extra = schema.additionalProperties;
@@ -267,8 +309,10 @@ function mergeAll(base: Record<string, any>, parts: Schema[]): Record<string, an
     for (const [key, value] of Object.entries(part)) {
       if (key === 'properties') merged.properties = { ...(merged.properties ?? {}), ...(value as object) };
       else if (key === 'required') merged.required = [...new Set([...(merged.required ?? []), ...(value as string[])])];
-      else if (key === 'minimum' || key === 'minLength' || key === 'minItems') merged[key] = Math.max(merged[key] ?? -Infinity, value as number);
-      else if (key === 'maximum' || key === 'maxLength' || key === 'maxItems') merged[key] = Math.min(merged[key] ?? Infinity, value as number);
+      else if (key === 'minimum' || key === 'minLength' || key === 'minItems')
+        merged[key] = Math.max(merged[key] ?? -Infinity, value as number);
+      else if (key === 'maximum' || key === 'maxLength' || key === 'maxItems')
+        merged[key] = Math.min(merged[key] ?? Infinity, value as number);
       else merged[key] = value;
     }
   }

@@ -34,7 +34,9 @@ function lengths(node: Node): { min: number; max: number } {
     case 'set':
       return { min: 1, max: 1 };
     case 'seq':
-      return node.items.map(lengths).reduce((a, b) => ({ min: plus(a.min, b.min), max: plus(a.max, b.max) }), { min: 0, max: 0 });
+      return node.items
+        .map(lengths)
+        .reduce((a, b) => ({ min: plus(a.min, b.min), max: plus(a.max, b.max) }), { min: 0, max: 0 });
     case 'alt': {
       const all = node.options.map(lengths);
       return { min: Math.min(...all.map((l) => l.min)), max: Math.max(...all.map((l) => l.max)) };
@@ -56,7 +58,12 @@ function capRepeats(node: Node, extra: number): Node {
     case 'alt':
       return { kind: 'alt', options: node.options.map((n) => capRepeats(n, extra)) };
     case 'repeat':
-      return { kind: 'repeat', node: capRepeats(node.node, extra), min: node.min, max: Math.min(node.max, node.min + extra) };
+      return {
+        kind: 'repeat',
+        node: capRepeats(node.node, extra),
+        min: node.min,
+        max: Math.min(node.max, node.min + extra),
+      };
   }
 }
 
@@ -69,12 +76,16 @@ function capRepeats(node: Node, extra: number): Node {
  * match is longer than MAX_GENERATED_LENGTH
  */
 export function generateFromPattern(pattern: string, rng: Rng): string {
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new UnsupportedPatternError(pattern.slice(0, 80), `longer than ${MAX_PATTERN_LENGTH} characters`);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw new UnsupportedPatternError(pattern.slice(0, 80), `longer than ${MAX_PATTERN_LENGTH} characters`);
   let node = new PatternParser(pattern).parse();
   if (lengths(node).max > MAX_GENERATED_LENGTH) node = capRepeats(node, OPEN_REPEAT);
   if (lengths(node).max > MAX_GENERATED_LENGTH) node = capRepeats(node, 0);
   if (lengths(node).max > MAX_GENERATED_LENGTH) {
-    throw new UnsupportedPatternError(pattern, `its shortest matches are longer than ${MAX_GENERATED_LENGTH} characters`);
+    throw new UnsupportedPatternError(
+      pattern,
+      `its shortest matches are longer than ${MAX_GENERATED_LENGTH} characters`,
+    );
   }
   return emit(node, rng);
 }
@@ -102,7 +113,8 @@ class PatternParser {
 
   parse(): Node {
     const node = this.alternation();
-    if (this.i < this.source.length) throw new UnsupportedPatternError(this.source, `unexpected "${this.source[this.i]}"`);
+    if (this.i < this.source.length)
+      throw new UnsupportedPatternError(this.source, `unexpected "${this.source[this.i]}"`);
     return node;
   }
 

@@ -92,7 +92,12 @@ export function parseNumericColumn(cells: Cell[], meta: ColumnMeta): Float64Arra
 }
 
 /** Fits a numerical/datetime column: empirical marginal, or a Laplace-noised histogram under DP. */
-export function fitNumericColumn(meta: ColumnMeta, index: number, numbers: Float64Array, ctx: ColumnFitContext): NumericColumnModel {
+export function fitNumericColumn(
+  meta: ColumnMeta,
+  index: number,
+  numbers: Float64Array,
+  ctx: ColumnFitContext,
+): NumericColumnModel {
   const values: number[] = [];
   for (const n of numbers) if (!Number.isNaN(n)) values.push(n);
   const bounds = boundsFor(ctx.constraints, meta.name);
@@ -141,7 +146,12 @@ export function fitNumericColumn(meta: ColumnMeta, index: number, numbers: Float
 }
 
 /** Fits a categorical/boolean column: category frequencies, noised and thresholded under DP. */
-export function fitCategoricalColumn(meta: ColumnMeta, index: number, cells: Cell[], ctx: ColumnFitContext): CategoricalColumnModel {
+export function fitCategoricalColumn(
+  meta: ColumnMeta,
+  index: number,
+  cells: Cell[],
+  ctx: ColumnFitContext,
+): CategoricalColumnModel {
   const byKey = new Map<string, Category>();
   for (const cell of cells) {
     const key = categoryKey(cell);
@@ -157,7 +167,11 @@ export function fitCategoricalColumn(meta: ColumnMeta, index: number, cells: Cel
     const domain: Category[] = allowed
       ? [...allowed].map((key) => byKey.get(key) ?? { key, value: key, weight: 0 })
       : categories;
-    const noisy = noisyHistogram(domain.map((c) => c.weight), budget.marginalEpsilonPerColumn, rng);
+    const noisy = noisyHistogram(
+      domain.map((c) => c.weight),
+      budget.marginalEpsilonPerColumn,
+      rng,
+    );
     const threshold = allowed ? 0 : stabilityThreshold(budget.marginalEpsilonPerColumn, budget.categoryDeltaPerColumn);
     categories = domain.map((c, i) => ({ ...c, weight: noisy[i] > threshold ? noisy[i] : 0 }));
     if (categories.every((c) => c.weight === 0)) {

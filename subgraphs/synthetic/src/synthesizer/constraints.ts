@@ -26,11 +26,15 @@ export function validateConstraints(constraints: SynthesisConstraint[], columns:
     if (!hasBounds && !hasValues) throw new SyntheticInputError('a constraint needs min, max or allowedValues', at);
     if (hasBounds) {
       if (meta.sdtype !== 'numerical' && meta.sdtype !== 'datetime') {
-        throw new SyntheticInputError(`column "${meta.name}" is ${meta.sdtype}: bounds apply to numerical and datetime columns`, `${at}.min`);
+        throw new SyntheticInputError(
+          `column "${meta.name}" is ${meta.sdtype}: bounds apply to numerical and datetime columns`,
+          `${at}.min`,
+        );
       }
       for (const field of ['min', 'max'] as const) {
         const value = constraint[field];
-        if (value != null && !Number.isFinite(value)) throw new SyntheticInputError(`${field} must be a finite number`, `${at}.${field}`);
+        if (value != null && !Number.isFinite(value))
+          throw new SyntheticInputError(`${field} must be a finite number`, `${at}.${field}`);
       }
       if (constraint.min != null && constraint.max != null && constraint.min > constraint.max) {
         throw new SyntheticInputError('min must not exceed max', `${at}.min`);
@@ -38,15 +42,22 @@ export function validateConstraints(constraints: SynthesisConstraint[], columns:
     }
     if (hasValues) {
       if (meta.sdtype !== 'categorical' && meta.sdtype !== 'boolean') {
-        throw new SyntheticInputError(`column "${meta.name}" is ${meta.sdtype}: allowedValues apply to categorical and boolean columns`, `${at}.allowedValues`);
+        throw new SyntheticInputError(
+          `column "${meta.name}" is ${meta.sdtype}: allowedValues apply to categorical and boolean columns`,
+          `${at}.allowedValues`,
+        );
       }
-      if (constraint.allowedValues!.length === 0) throw new SyntheticInputError('allowedValues must not be empty', `${at}.allowedValues`);
+      if (constraint.allowedValues!.length === 0)
+        throw new SyntheticInputError('allowedValues must not be empty', `${at}.allowedValues`);
     }
   });
 }
 
 /** The tightest bounds the constraints put on a column. */
-export function boundsFor(constraints: SynthesisConstraint[], column: string): { min: number | null; max: number | null } {
+export function boundsFor(
+  constraints: SynthesisConstraint[],
+  column: string,
+): { min: number | null; max: number | null } {
   let min: number | null = null;
   let max: number | null = null;
   for (const c of constraints) {

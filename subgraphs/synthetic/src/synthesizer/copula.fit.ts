@@ -18,7 +18,12 @@ export function dimensionsOf(model: ColumnModel): number {
  * Normal scores Φ⁻¹(F(x)) of every row for every copula dimension; NaN where the value is
  * missing (the null indicator carries that row instead).
  */
-export function normalScores(models: ColumnModel[], rows: Cell[][], numbers: Map<number, Float64Array>, rng: Rng): Float64Array[] {
+export function normalScores(
+  models: ColumnModel[],
+  rows: Cell[][],
+  numbers: Map<number, Float64Array>,
+  rng: Rng,
+): Float64Array[] {
   const dims = models.reduce((sum, m) => sum + dimensionsOf(m), 0);
   const scores = Array.from({ length: dims }, () => new Float64Array(rows.length));
   let d = 0;
@@ -92,7 +97,11 @@ export function estimateCorrelation(scores: Float64Array[]): Matrix {
  * outer product released with the analytic Gaussian mechanism, then projected onto valid
  * correlation matrices (post-processing). Scores come from the already-private marginals.
  */
-export function estimateCorrelationDp(scores: Float64Array[], budget: DpBudget, rng: Rng): { matrix: Matrix; sigma: number } {
+export function estimateCorrelationDp(
+  scores: Float64Array[],
+  budget: DpBudget,
+  rng: Rng,
+): { matrix: Matrix; sigma: number } {
   const d = scores.length;
   const n = d > 0 ? scores[0].length : 0;
   const matrix = identity(d);

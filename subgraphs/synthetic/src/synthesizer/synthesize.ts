@@ -109,7 +109,8 @@ export async function synthesize(request: SynthesisRequest): Promise<SynthesisRe
   }
   if (request.source.rows.length < 2) throw new SyntheticInputError('the source needs at least two rows', 'source');
   const fraction = request.holdoutFraction ?? 0;
-  if (!(fraction >= 0 && fraction <= 0.5)) throw new SyntheticInputError('holdoutFraction must be between 0 and 0.5', 'holdoutFraction');
+  if (!(fraction >= 0 && fraction <= 0.5))
+    throw new SyntheticInputError('holdoutFraction must be between 0 and 0.5', 'holdoutFraction');
   const rng = new Rng(request.seed);
   const columns = inferColumns(request.source, request.columnHints ?? []);
   const { training, holdout } = splitHoldout(request.source, fraction, rng.fork('holdout'));
@@ -147,7 +148,13 @@ export async function synthesize(request: SynthesisRequest): Promise<SynthesisRe
   const dcrBaseline = dcrBaselineProtection(training, table, columns, request.seed);
   // DCR shrinks as the reference grows, so the training side is cut to the holdout's size for a fair race.
   const dcrOverfitting = holdout
-    ? dcrOverfittingProtection(sampleRowsOf(training, holdout.rows.length, rng.fork('overfit-ref')), table, holdout, columns, request.seed)
+    ? dcrOverfittingProtection(
+        sampleRowsOf(training, holdout.rows.length, rng.fork('overfit-ref')),
+        table,
+        holdout,
+        columns,
+        request.seed,
+      )
     : null;
   await checkpoint(request, 0.95, 'EVALUATING');
   return {
@@ -157,7 +164,11 @@ export async function synthesize(request: SynthesisRequest): Promise<SynthesisRe
     quality,
     privacy: {
       exactMatchCount: exactMatchCount(request.source, table, request.source.columns),
-      exactMatchCountModelled: exactMatchCount(request.source, table, model.columns.map((c) => c.meta.name)),
+      exactMatchCountModelled: exactMatchCount(
+        request.source,
+        table,
+        model.columns.map((c) => c.meta.name),
+      ),
       redrawnRows,
       dcrBaseline,
       dcrOverfitting,

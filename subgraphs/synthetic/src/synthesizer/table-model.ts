@@ -66,7 +66,10 @@ export function fitTableModel(table: Table, metas: ColumnMeta[], options: FitOpt
       const budget = planBudget(options.epsilon, options.delta ?? 1e-6, modelled.length, privateDomains);
       dpContext = { budget, rng: rng.fork('dp-marginals'), boundsFromData: [] };
     } catch (error) {
-      throw new SyntheticInputError((error as Error).message, /delta/.test((error as Error).message) ? 'delta' : 'epsilon');
+      throw new SyntheticInputError(
+        (error as Error).message,
+        /delta/.test((error as Error).message) ? 'delta' : 'epsilon',
+      );
     }
   }
   const ctx: ColumnFitContext = { constraints, dp: dpContext };

@@ -41,7 +41,11 @@ export function inferColumns(table: Table, hints: ColumnHint[] = []): ColumnMeta
     const classifiedPii = hint?.classification != null && /^(PII|RESTRICTED|SENSITIVE)$/i.test(hint.classification);
     const detected = hint?.forceModel ? null : detectPii(name, values);
     if (classifiedPii || detected || hint?.sdtype === 'pii' || hint?.sdtype === 'id') {
-      return { name, sdtype: detected === 'IDENTIFIER' || hint?.sdtype === 'id' ? 'id' : 'pii', piiKind: detected ?? 'OTHER' };
+      return {
+        name,
+        sdtype: detected === 'IDENTIFIER' || hint?.sdtype === 'id' ? 'id' : 'pii',
+        piiKind: detected ?? 'OTHER',
+      };
     }
     if (hint?.sdtype) return { name, sdtype: hint.sdtype, datetimeFormat: inferred.datetimeFormat };
     return { name, ...inferred };

@@ -1,4 +1,9 @@
-import { ContentFormatError, parseCsvTable, parseJsonLines as parseJsonLineObjects, toCsv as writeCsv } from '../../../../lib/src/data/records';
+import {
+  ContentFormatError,
+  parseCsvTable,
+  parseJsonLines as parseJsonLineObjects,
+  toCsv as writeCsv,
+} from '../../../../lib/src/data/records';
 import type { Cell, Table } from './table.types';
 import { SyntheticInputError } from './table.types';
 
@@ -43,7 +48,8 @@ export function parseJsonLines(text: string): Table {
   try {
     objects = parseJsonLineObjects(text);
   } catch (error) {
-    if (error instanceof ContentFormatError) throw new SyntheticInputError(`line ${error.line} is not a JSON object: ${error.reason}`, 'content');
+    if (error instanceof ContentFormatError)
+      throw new SyntheticInputError(`line ${error.line} is not a JSON object: ${error.reason}`, 'content');
     throw error;
   }
   return tableFromObjects(objects);

@@ -2,7 +2,10 @@ import type { Matrix } from '../math/matrix';
 
 /** Raised when records cannot be turned into a training table; `field` names the offending column. */
 export class DatasetError extends Error {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = 'DatasetError';
   }
@@ -43,29 +46,47 @@ function isMissing(value: unknown): boolean {
  * missing value in any used column are dropped; a feature value that is present but not numeric is
  * an error naming the column. Classification labels are the target values as strings, sorted.
  */
-export function buildTabularData(records: readonly Record<string, unknown>[], featureNames: readonly string[], targetName: string, kind: TargetKind): TabularData {
+export function buildTabularData(
+  records: readonly Record<string, unknown>[],
+  featureNames: readonly string[],
+  targetName: string,
+  kind: TargetKind,
+): TabularData {
   if (featureNames.length === 0) throw new DatasetError('at least one feature column is required', 'featureColumns');
-  if (featureNames.includes(targetName)) throw new DatasetError(`target column ${targetName} is also a feature`, 'targetColumn');
+  if (featureNames.includes(targetName))
+    throw new DatasetError(`target column ${targetName} is also a feature`, 'targetColumn');
   const columns = new Set(records.length > 0 ? Object.keys(records[0]) : []);
   for (const name of [...featureNames, targetName]) {
-    if (!columns.has(name)) throw new DatasetError(`column ${name} does not exist`, name === targetName ? 'targetColumn' : 'featureColumns');
+    if (!columns.has(name))
+      throw new DatasetError(`column ${name} does not exist`, name === targetName ? 'targetColumn' : 'featureColumns');
   }
-  const kept: Record<string, unknown>[] = records.filter((row) => !isMissing(row[targetName]) && featureNames.every((f) => !isMissing(row[f])));
+  const kept: Record<string, unknown>[] = records.filter(
+    (row) => !isMissing(row[targetName]) && featureNames.every((f) => !isMissing(row[f])),
+  );
   if (kept.length === 0) throw new DatasetError('no complete rows', 'featureColumns');
   const cols = featureNames.length;
   const data = new Float64Array(kept.length * cols);
   kept.forEach((row, r) => {
     featureNames.forEach((name, c) => {
       const value = toNumber(row[name]);
-      if (value === undefined) throw new DatasetError(`column ${name} has a non-numeric value ${JSON.stringify(row[name])} in row ${r + 1}`, 'featureColumns');
+      if (value === undefined)
+        throw new DatasetError(
+          `column ${name} has a non-numeric value ${JSON.stringify(row[name])} in row ${r + 1}`,
+          'featureColumns',
+        );
       data[r * cols + c] = value;
     });
   });
-  const result: TabularData = { featureNames: [...featureNames], x: { data, rows: kept.length, cols }, droppedRows: records.length - kept.length };
+  const result: TabularData = {
+    featureNames: [...featureNames],
+    x: { data, rows: kept.length, cols },
+    droppedRows: records.length - kept.length,
+  };
   if (kind === 'regression') {
     result.target = Float64Array.from(kept, (row, r) => {
       const value = toNumber(row[targetName]);
-      if (value === undefined) throw new DatasetError(`target ${targetName} has a non-numeric value in row ${r + 1}`, 'targetColumn');
+      if (value === undefined)
+        throw new DatasetError(`target ${targetName} has a non-numeric value in row ${r + 1}`, 'targetColumn');
       return value;
     });
   } else {

@@ -39,6 +39,10 @@ export function trainValidationSplit(rows: number, options: SplitOptions): Split
     validation.push(...members.slice(0, held));
     train.push(...members.slice(held));
   }
-  if (train.length === 0 || validation.length === 0) throw new RangeError(`cannot split ${rows} rows into non-empty train and validation parts`);
-  return { trainIndex: Int32Array.from(train.sort((a, b) => a - b)), validationIndex: Int32Array.from(validation.sort((a, b) => a - b)) };
+  if (train.length === 0 || validation.length === 0)
+    throw new RangeError(`cannot split ${rows} rows into non-empty train and validation parts`);
+  return {
+    trainIndex: Int32Array.from(train.sort((a, b) => a - b)),
+    validationIndex: Int32Array.from(validation.sort((a, b) => a - b)),
+  };
 }

@@ -21,7 +21,9 @@ export function gridValues(name: string, d: Distribution, points: number): Param
   }
   const values = Array.from({ length: points }, (_, i) => {
     const t = i / (points - 1);
-    const v = d.log ? Math.exp(Math.log(d.low) + t * (Math.log(d.high) - Math.log(d.low))) : d.low + t * (d.high - d.low);
+    const v = d.log
+      ? Math.exp(Math.log(d.low) + t * (Math.log(d.high) - Math.log(d.low)))
+      : d.low + t * (d.high - d.low);
     // 12 significant digits drop the rounding noise of exp/log (10.000000000000002 → 10).
     return Number(v.toPrecision(12));
   });
@@ -38,19 +40,24 @@ function key(params: Params, names: string[]): string {
  */
 export class GridSampler implements Sampler {
   constructor(private readonly pointsPerContinuousParam = 5) {
-    if (!Number.isInteger(pointsPerContinuousParam) || pointsPerContinuousParam < 2) throw new RangeError('points per continuous parameter must be an integer ≥ 2');
+    if (!Number.isInteger(pointsPerContinuousParam) || pointsPerContinuousParam < 2)
+      throw new RangeError('points per continuous parameter must be an integer ≥ 2');
   }
 
   /** Number of combinations of the grid of `space`. */
   size(space: SearchSpace): number {
-    return Object.entries(space).reduce((n, [name, d]) => n * gridValues(name, d, this.pointsPerContinuousParam).length, 1);
+    return Object.entries(space).reduce(
+      (n, [name, d]) => n * gridValues(name, d, this.pointsPerContinuousParam).length,
+      1,
+    );
   }
 
   sample(space: SearchSpace, trials: readonly TrialRecord[]): Params | undefined {
     const names = Object.keys(space);
     const axes = names.map((name) => gridValues(name, space[name], this.pointsPerContinuousParam));
     const total = axes.reduce((n, axis) => n * axis.length, 1);
-    if (total > MAX_GRID) throw new SearchSpaceError(`the grid has ${total} combinations (more than ${MAX_GRID})`, 'searchSpace');
+    if (total > MAX_GRID)
+      throw new SearchSpaceError(`the grid has ${total} combinations (more than ${MAX_GRID})`, 'searchSpace');
     const taken = new Set(trials.map((t) => key(t.params, names)));
     for (let index = 0; index < total; index++) {
       const params: Params = {};

@@ -43,7 +43,8 @@ export class MedianPruner implements Pruner {
     this.nWarmupSteps = options.nWarmupSteps ?? 0;
     this.intervalSteps = options.intervalSteps ?? 1;
     this.nMinTrials = options.nMinTrials ?? 1;
-    if (this.nStartupTrials < 0 || this.nWarmupSteps < 0 || this.intervalSteps < 1 || this.nMinTrials < 1) throw new RangeError('invalid median pruner options');
+    if (this.nStartupTrials < 0 || this.nWarmupSteps < 0 || this.intervalSteps < 1 || this.nMinTrials < 1)
+      throw new RangeError('invalid median pruner options');
   }
 
   shouldPrune(trial: TrialRecord, trials: readonly TrialRecord[], direction: Direction): boolean {
@@ -55,14 +56,17 @@ export class MedianPruner implements Pruner {
     const reported = [...trial.intermediateValues.values()].filter((v) => !Number.isNaN(v));
     if (reported.length === 0) return true;
     const best = direction === 'minimize' ? Math.min(...reported) : Math.max(...reported);
-    const atStep = completed.map((t) => t.intermediateValues.get(step)).filter((v): v is number => v !== undefined && !Number.isNaN(v));
+    const atStep = completed
+      .map((t) => t.intermediateValues.get(step))
+      .filter((v): v is number => v !== undefined && !Number.isNaN(v));
     if (atStep.length < this.nMinTrials) return false;
     const threshold = median(atStep);
     return direction === 'maximize' ? best < threshold : best > threshold;
   }
 
   private isFirstInInterval(step: number, trial: TrialRecord): boolean {
-    const nearestLowerPruningStep = Math.floor((step - this.nWarmupSteps) / this.intervalSteps) * this.intervalSteps + this.nWarmupSteps;
+    const nearestLowerPruningStep =
+      Math.floor((step - this.nWarmupSteps) / this.intervalSteps) * this.intervalSteps + this.nWarmupSteps;
     let secondLast = -1;
     for (const s of trial.intermediateValues.keys()) if (s > secondLast && s !== step) secondLast = s;
     return secondLast < nearestLowerPruningStep;

@@ -13,7 +13,9 @@ export interface TruncatedMixture {
 export function defaultWeights(n: number): number[] {
   if (n < 25) return Array.from({ length: n }, () => 1);
   const rampLength = n - 25;
-  const ramp = Array.from({ length: rampLength }, (_, i) => (rampLength === 1 ? 1 / n : 1 / n + (i * (1 - 1 / n)) / (rampLength - 1)));
+  const ramp = Array.from({ length: rampLength }, (_, i) =>
+    rampLength === 1 ? 1 / n : 1 / n + (i * (1 - 1 / n)) / (rampLength - 1),
+  );
   return [...ramp, ...Array.from({ length: 25 }, () => 1)];
 }
 
@@ -24,7 +26,12 @@ export function defaultWeights(n: number): number[] {
  * [(high − low) / min(100, 1 + n), high − low].
  * @param observations values in the (possibly log-) transformed space, oldest first
  */
-export function buildParzenEstimator(observations: readonly number[], low: number, high: number, priorWeight = 1): TruncatedMixture {
+export function buildParzenEstimator(
+  observations: readonly number[],
+  low: number,
+  high: number,
+  priorWeight = 1,
+): TruncatedMixture {
   const span = high - low;
   const priorMu = (low + high) / 2;
   const weights = [...defaultWeights(observations.length), priorWeight];
@@ -52,7 +59,9 @@ export function buildParzenEstimator(observations: readonly number[], low: numbe
 function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 

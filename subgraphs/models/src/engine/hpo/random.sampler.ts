@@ -12,7 +12,9 @@ export function sampleIndependent(d: Distribution, rng: SeededRandom): ParamValu
   const half = d.type === 'int' ? (d.step ?? 1) / 2 : d.step !== undefined ? d.step / 2 : 0;
   const low = d.low - half;
   const high = d.high + half;
-  const value = d.log ? Math.exp(rng.uniform(Math.log(Math.max(low, d.low / 2)), Math.log(high))) : rng.uniform(low, high);
+  const value = d.log
+    ? Math.exp(rng.uniform(Math.log(Math.max(low, d.low / 2)), Math.log(high)))
+    : rng.uniform(low, high);
   return snapToDistribution(d, value);
 }
 

@@ -18,7 +18,10 @@ export type Direction = 'minimize' | 'maximize';
 
 /** A search space that cannot be searched; `path` names the parameter and property. */
 export class SearchSpaceError extends Error {
-  constructor(message: string, readonly path: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
     super(message);
     this.name = 'SearchSpaceError';
   }
@@ -34,18 +37,23 @@ export function validateSearchSpace(space: SearchSpace): void {
   for (const name of names) {
     const d = space[name];
     if (d.type === 'categorical') {
-      if (!Array.isArray(d.choices) || d.choices.length === 0) throw new SearchSpaceError('choices must not be empty', `${name}.choices`);
-      if (new Set(d.choices.map((c) => `${typeof c}:${String(c)}`)).size !== d.choices.length) throw new SearchSpaceError('choices must be distinct', `${name}.choices`);
+      if (!Array.isArray(d.choices) || d.choices.length === 0)
+        throw new SearchSpaceError('choices must not be empty', `${name}.choices`);
+      if (new Set(d.choices.map((c) => `${typeof c}:${String(c)}`)).size !== d.choices.length)
+        throw new SearchSpaceError('choices must be distinct', `${name}.choices`);
       continue;
     }
-    if (!Number.isFinite(d.low) || !Number.isFinite(d.high)) throw new SearchSpaceError('low and high must be finite numbers', name);
+    if (!Number.isFinite(d.low) || !Number.isFinite(d.high))
+      throw new SearchSpaceError('low and high must be finite numbers', name);
     if (d.low > d.high) throw new SearchSpaceError(`low (${d.low}) must not exceed high (${d.high})`, `${name}.low`);
     if (d.log && d.low <= 0) throw new SearchSpaceError('a log-scale parameter needs low > 0', `${name}.low`);
     if (d.log && d.step !== undefined) throw new SearchSpaceError('step and log cannot be combined', `${name}.step`);
     if (d.step !== undefined && !(d.step > 0)) throw new SearchSpaceError('step must be positive', `${name}.step`);
     if (d.type === 'int') {
-      if (!Number.isInteger(d.low) || !Number.isInteger(d.high)) throw new SearchSpaceError('int bounds must be integers', name);
-      if (d.step !== undefined && (!Number.isInteger(d.step) || (d.high - d.low) % d.step !== 0)) throw new SearchSpaceError('step must be an integer dividing high − low', `${name}.step`);
+      if (!Number.isInteger(d.low) || !Number.isInteger(d.high))
+        throw new SearchSpaceError('int bounds must be integers', name);
+      if (d.step !== undefined && (!Number.isInteger(d.step) || (d.high - d.low) % d.step !== 0))
+        throw new SearchSpaceError('step must be an integer dividing high − low', `${name}.step`);
     }
   }
 }

@@ -52,7 +52,12 @@ export class StudyEngine {
   ask(): TrialRecord | undefined {
     const params = this.sampler.sample(this.space, this.trials, this.direction);
     if (!params) return undefined;
-    const trial: TrialRecord = { number: this.trials.length === 0 ? 0 : this.trials[this.trials.length - 1].number + 1, state: 'RUNNING', params, intermediateValues: new Map() };
+    const trial: TrialRecord = {
+      number: this.trials.length === 0 ? 0 : this.trials[this.trials.length - 1].number + 1,
+      state: 'RUNNING',
+      params,
+      intermediateValues: new Map(),
+    };
     this.trials.push(trial);
     return trial;
   }
@@ -80,7 +85,12 @@ export class StudyEngine {
   /** The best COMPLETE trial. */
   best(): TrialRecord | undefined {
     const sign = this.direction === 'minimize' ? 1 : -1;
-    return this.trials.filter((t) => t.state === 'COMPLETE').reduce<TrialRecord | undefined>((best, t) => (!best || sign * ((t.value as number) - (best.value as number)) < 0 ? t : best), undefined);
+    return this.trials
+      .filter((t) => t.state === 'COMPLETE')
+      .reduce<TrialRecord | undefined>(
+        (best, t) => (!best || sign * ((t.value as number) - (best.value as number)) < 0 ? t : best),
+        undefined,
+      );
   }
 
   /**

@@ -26,14 +26,23 @@ export function tpeGamma(n: number): number {
  * Splits finished trials into good and bad ones: complete trials ranked by value, then pruned
  * trials ranked by how far they got (later step first) and their value there.
  */
-export function splitTrials(trials: readonly TrialRecord[], direction: Direction): { below: TrialRecord[]; above: TrialRecord[] } {
+export function splitTrials(
+  trials: readonly TrialRecord[],
+  direction: Direction,
+): { below: TrialRecord[]; above: TrialRecord[] } {
   const sign = direction === 'minimize' ? 1 : -1;
-  const complete = trials.filter((t) => t.state === 'COMPLETE' && t.value !== undefined).sort((a, b) => sign * ((a.value as number) - (b.value as number)));
+  const complete = trials
+    .filter((t) => t.state === 'COMPLETE' && t.value !== undefined)
+    .sort((a, b) => sign * ((a.value as number) - (b.value as number)));
   const pruned = trials
     .filter((t) => t.state === 'PRUNED')
     .map((t) => {
       const step = lastStep(t);
-      return { t, step: step ?? -1, value: step === undefined ? Infinity : sign * (t.intermediateValues.get(step) as number) };
+      return {
+        t,
+        step: step ?? -1,
+        value: step === undefined ? Infinity : sign * (t.intermediateValues.get(step) as number),
+      };
     })
     .sort((a, b) => b.step - a.step || a.value - b.value)
     .map((p) => p.t);
@@ -41,12 +50,26 @@ export function splitTrials(trials: readonly TrialRecord[], direction: Direction
   const nBelow = tpeGamma(ranked.length);
   const below = new Set(ranked.slice(0, nBelow));
   const byNumber = (a: TrialRecord, b: TrialRecord) => a.number - b.number;
-  return { below: ranked.filter((t) => below.has(t)).sort(byNumber), above: ranked.filter((t) => !below.has(t)).sort(byNumber) };
+  return {
+    below: ranked.filter((t) => below.has(t)).sort(byNumber),
+    above: ranked.filter((t) => !below.has(t)).sort(byNumber),
+  };
 }
 
-function numericBounds(d: Exclude<Distribution, { type: 'categorical' }>): { low: number; high: number; transform: (v: number) => number; inverse: (v: number) => number } {
+function numericBounds(d: Exclude<Distribution, { type: 'categorical' }>): {
+  low: number;
+  high: number;
+  transform: (v: number) => number;
+  inverse: (v: number) => number;
+} {
   const half = d.type === 'int' ? (d.step ?? 1) / 2 : d.step !== undefined ? d.step / 2 : 0;
-  if (d.log) return { low: Math.log(Math.max(d.low - half, d.low / 2)), high: Math.log(d.high + half), transform: Math.log, inverse: Math.exp };
+  if (d.log)
+    return {
+      low: Math.log(Math.max(d.low - half, d.low / 2)),
+      high: Math.log(d.high + half),
+      transform: Math.log,
+      inverse: Math.exp,
+    };
   return { low: d.low - half, high: d.high + half, transform: (v) => v, inverse: (v) => v };
 }
 
@@ -79,7 +102,10 @@ export class TpeSampler implements Sampler {
     for (const [name, d] of Object.entries(space)) {
       const good = below.filter((t) => name in t.params).map((t) => t.params[name]);
       const bad = above.filter((t) => name in t.params).map((t) => t.params[name]);
-      params[name] = d.type === 'categorical' ? this.sampleCategorical(d.choices, good, bad) : this.sampleNumeric(d, good as number[], bad as number[]);
+      params[name] =
+        d.type === 'categorical'
+          ? this.sampleCategorical(d.choices, good, bad)
+          : this.sampleNumeric(d, good as number[], bad as number[]);
     }
     return params;
   }

@@ -35,7 +35,15 @@ export function takeRows(matrix: Matrix, indices: ArrayLike<number>): Matrix {
  * out[rows × outCols] = a[rows × inner] · b[inner × outCols] + bias (broadcast per row).
  * The loop order (i, k, j) walks b row by row, which keeps the inner loop contiguous.
  */
-export function matMulAddBias(a: Float64Array, rows: number, inner: number, b: Float64Array, outCols: number, bias: Float64Array, out: Float64Array): void {
+export function matMulAddBias(
+  a: Float64Array,
+  rows: number,
+  inner: number,
+  b: Float64Array,
+  outCols: number,
+  bias: Float64Array,
+  out: Float64Array,
+): void {
   for (let i = 0; i < rows; i++) {
     const rowOut = i * outCols;
     for (let j = 0; j < outCols; j++) out[rowOut + j] = bias[j];

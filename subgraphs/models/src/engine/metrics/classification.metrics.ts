@@ -44,7 +44,7 @@ export function binaryRocAuc(positive: ArrayLike<boolean>, scores: ArrayLike<num
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let rankSumPositive = 0;
   let nPositive = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     while (end + 1 < n && scores[order[end + 1]] === scores[order[start]]) end++;
     const averageRank = (start + end) / 2 + 1;
@@ -67,10 +67,17 @@ export function binaryRocAuc(positive: ArrayLike<boolean>, scores: ArrayLike<num
  */
 export function rocAuc(truth: Int32Array, probabilities: Float64Array, classes: number): number {
   const column = (k: number) => Float64Array.from({ length: truth.length }, (_, i) => probabilities[i * classes + k]);
-  if (classes === 2) return binaryRocAuc(Array.from(truth, (t) => t === 1), column(1));
+  if (classes === 2)
+    return binaryRocAuc(
+      Array.from(truth, (t) => t === 1),
+      column(1),
+    );
   const values: number[] = [];
   for (let k = 0; k < classes; k++) {
-    const auc = binaryRocAuc(Array.from(truth, (t) => t === k), column(k));
+    const auc = binaryRocAuc(
+      Array.from(truth, (t) => t === k),
+      column(k),
+    );
     if (!Number.isNaN(auc)) values.push(auc);
   }
   return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
@@ -99,7 +106,11 @@ export function argMaxRows(probabilities: Float64Array, classes: number): Int32A
 }
 
 /** All classification metrics at once. */
-export function classificationMetrics(truth: Int32Array, probabilities: Float64Array, classes: number): ClassificationMetrics {
+export function classificationMetrics(
+  truth: Int32Array,
+  probabilities: Float64Array,
+  classes: number,
+): ClassificationMetrics {
   const predicted = argMaxRows(probabilities, classes);
   return {
     accuracy: accuracy(truth, predicted),

@@ -29,7 +29,8 @@ export async function fileSource(path: string, chunkSize = 64 * 1024): Promise<B
     size,
     async read(offset, length) {
       const end = Math.min(size, offset + length);
-      if (offset >= chunkStart && end <= chunkStart + chunk.length) return chunk.subarray(offset - chunkStart, end - chunkStart);
+      if (offset >= chunkStart && end <= chunkStart + chunk.length)
+        return chunk.subarray(offset - chunkStart, end - chunkStart);
       if (end - offset > chunkSize) {
         const big = new Uint8Array(end - offset);
         await handle.read(big, 0, big.length, offset);

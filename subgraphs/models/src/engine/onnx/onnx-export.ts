@@ -17,7 +17,12 @@ function floatTensor(name: string, dims: number[], values: ArrayLike<number>): o
 function valueInfo(name: string, elemType: number, dims: (number | string)[]): onnx.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
   };
 }
 
@@ -34,9 +39,15 @@ const ACTIVATION_OP = { relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid' } as cons
  * `label: int64[N]` (index into the `aic.classes` metadata entry).
  * @returns the serialized ModelProto
  */
-export function exportToOnnx(model: TrainedModel, options: { modelVersion?: number; docString?: string } = {}): Uint8Array {
+export function exportToOnnx(
+  model: TrainedModel,
+  options: { modelVersion?: number; docString?: string } = {},
+): Uint8Array {
   const d = model.featureNames.length;
-  const initializers: onnx.ITensorProto[] = [floatTensor('scaler_mean', [d], model.scaler.mean), floatTensor('scaler_scale', [d], model.scaler.scale)];
+  const initializers: onnx.ITensorProto[] = [
+    floatTensor('scaler_mean', [d], model.scaler.mean),
+    floatTensor('scaler_scale', [d], model.scaler.scale),
+  ];
   const nodes: onnx.INodeProto[] = [
     { opType: 'Sub', input: ['features', 'scaler_mean'], output: ['centred'], name: 'standardize_centre' },
     { opType: 'Div', input: ['centred', 'scaler_scale'], output: ['standardized'], name: 'standardize_scale' },
@@ -44,11 +55,19 @@ export function exportToOnnx(model: TrainedModel, options: { modelVersion?: numb
   let current = 'standardized';
   const layers = model.network.layers;
   layers.forEach((layer, l) => {
-    initializers.push(floatTensor(`W${l}`, [layer.inputSize, layer.outputSize], layer.weights), floatTensor(`B${l}`, [layer.outputSize], layer.bias));
+    initializers.push(
+      floatTensor(`W${l}`, [layer.inputSize, layer.outputSize], layer.weights),
+      floatTensor(`B${l}`, [layer.outputSize], layer.bias),
+    );
     nodes.push({ opType: 'Gemm', input: [current, `W${l}`, `B${l}`], output: [`dense${l}`], name: `dense${l}` });
     current = `dense${l}`;
     if (l + 1 < layers.length) {
-      nodes.push({ opType: ACTIVATION_OP[model.network.hiddenActivation], input: [current], output: [`hidden${l}`], name: `activation${l}` });
+      nodes.push({
+        opType: ACTIVATION_OP[model.network.hiddenActivation],
+        input: [current],
+        output: [`hidden${l}`],
+        name: `activation${l}`,
+      });
       current = `hidden${l}`;
     }
   });
@@ -58,7 +77,12 @@ export function exportToOnnx(model: TrainedModel, options: { modelVersion?: numb
     initializers.push(floatTensor('target_scale', [1], [scale]), floatTensor('target_mean', [1], [mean]));
     nodes.push(
       { opType: 'Mul', input: [current, 'target_scale'], output: ['scaled_prediction'], name: 'unstandardize_scale' },
-      { opType: 'Add', input: ['scaled_prediction', 'target_mean'], output: ['prediction'], name: 'unstandardize_centre' },
+      {
+        opType: 'Add',
+        input: ['scaled_prediction', 'target_mean'],
+        output: ['prediction'],
+        name: 'unstandardize_centre',
+      },
     );
     outputs.push(valueInfo('prediction', FLOAT, [BATCH_DIM, 1]));
   } else {
@@ -68,12 +92,30 @@ export function exportToOnnx(model: TrainedModel, options: { modelVersion?: numb
       nodes.push(
         { opType: 'Sigmoid', input: [current], output: ['positive'], name: 'sigmoid' },
         { opType: 'Sub', input: ['one', 'positive'], output: ['negative'], name: 'complement' },
-        { opType: 'Concat', input: ['negative', 'positive'], output: ['probabilities'], name: 'probabilities', attribute: [intAttribute('axis', 1)] },
+        {
+          opType: 'Concat',
+          input: ['negative', 'positive'],
+          output: ['probabilities'],
+          name: 'probabilities',
+          attribute: [intAttribute('axis', 1)],
+        },
       );
     } else {
-      nodes.push({ opType: 'Softmax', input: [current], output: ['probabilities'], name: 'softmax', attribute: [intAttribute('axis', 1)] });
+      nodes.push({
+        opType: 'Softmax',
+        input: [current],
+        output: ['probabilities'],
+        name: 'softmax',
+        attribute: [intAttribute('axis', 1)],
+      });
     }
-    nodes.push({ opType: 'ArgMax', input: ['probabilities'], output: ['label'], name: 'label', attribute: [intAttribute('axis', 1), intAttribute('keepdims', 0)] });
+    nodes.push({
+      opType: 'ArgMax',
+      input: ['probabilities'],
+      output: ['label'],
+      name: 'label',
+      attribute: [intAttribute('axis', 1), intAttribute('keepdims', 0)],
+    });
     outputs.push(valueInfo('probabilities', FLOAT, [BATCH_DIM, classes]), valueInfo('label', INT64, [BATCH_DIM]));
   }
   const metadataProps: onnx.IStringStringEntryProto[] = [

@@ -20,7 +20,12 @@ export interface ExportVerification {
  * float32 arithmetic separates them.
  * @default tolerance 1e-5
  */
-export async function verifyOnnxExport(model: TrainedModel, bytes: Uint8Array, x: Matrix, tolerance = 1e-5): Promise<ExportVerification> {
+export async function verifyOnnxExport(
+  model: TrainedModel,
+  bytes: Uint8Array,
+  x: Matrix,
+  tolerance = 1e-5,
+): Promise<ExportVerification> {
   const input = Float32Array.from(x.data);
   const expected = predict(model, { data: Float64Array.from(input), rows: x.rows, cols: x.cols });
   const session = await ort.InferenceSession.create(bytes);
@@ -31,7 +36,8 @@ export async function verifyOnnxExport(model: TrainedModel, bytes: Uint8Array, x
     if (model.task === 'regression') {
       const got = result.prediction.data as Float32Array;
       const want = expected.prediction as Float64Array;
-      for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+      for (let i = 0; i < want.length; i++)
+        maxDifference = Math.max(maxDifference, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
     } else {
       const got = result.probabilities.data as Float32Array;
       const want = expected.probabilities as Float64Array;
@@ -45,7 +51,13 @@ export async function verifyOnnxExport(model: TrainedModel, bytes: Uint8Array, x
         if (sorted[0] - sorted[1] > tolerance) labelMismatches++;
       }
     }
-    return { ok: maxDifference <= tolerance && labelMismatches === 0, rows: x.rows, maxDifference, labelMismatches, tolerance };
+    return {
+      ok: maxDifference <= tolerance && labelMismatches === 0,
+      rows: x.rows,
+      maxDifference,
+      labelMismatches,
+      tolerance,
+    };
   } finally {
     await session.release();
   }

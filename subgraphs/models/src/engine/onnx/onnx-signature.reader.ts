@@ -34,13 +34,21 @@ export class OnnxFormatError extends Error {
 /** Larger header messages than this are not plausible and are refused rather than read. */
 const MAX_HEADER_MESSAGE = 1 << 20;
 
-const MODEL = { irVersion: 1, producerName: 2, producerVersion: 3, graph: 7, opsetImport: 8, metadataProps: 14 } as const;
+const MODEL = {
+  irVersion: 1,
+  producerName: 2,
+  producerVersion: 3,
+  graph: 7,
+  opsetImport: 8,
+  metadataProps: 14,
+} as const;
 const GRAPH = { name: 2, initializer: 5, input: 11, output: 12, sparseInitializer: 15 } as const;
 const TENSOR_NAME = 8;
 const SPARSE_VALUES = 1;
 
 async function readSmall(source: ByteSource, start: number, end: number, what: string): Promise<Uint8Array> {
-  if (end - start > MAX_HEADER_MESSAGE) throw new OnnxFormatError(`${what} is implausibly large (${end - start} bytes)`);
+  if (end - start > MAX_HEADER_MESSAGE)
+    throw new OnnxFormatError(`${what} is implausibly large (${end - start} bytes)`);
   return source.read(start, end - start);
 }
 
@@ -48,7 +56,8 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 async function tensorName(source: ByteSource, start: number, end: number): Promise<string | undefined> {
   for await (const f of walkFields(source, start, end)) {
-    if (f.field === TENSOR_NAME && f.wireType === 2) return textDecoder.decode(await readSmall(source, f.start, f.end, 'tensor name'));
+    if (f.field === TENSOR_NAME && f.wireType === 2)
+      return textDecoder.decode(await readSmall(source, f.start, f.end, 'tensor name'));
   }
   return undefined;
 }
@@ -61,7 +70,15 @@ function toSignature(info: onnx.ValueInfoProto): TensorSignature {
   const type = info.type;
   if (!info.name) throw new OnnxFormatError('a graph input or output has no name');
   if (!type || type.tensorType == null) {
-    const kind = type?.sequenceType ? 'SEQUENCE' : type?.mapType ? 'MAP' : type?.optionalType ? 'OPTIONAL' : type?.sparseTensorType ? 'SPARSE_TENSOR' : 'UNDEFINED';
+    const kind = type?.sequenceType
+      ? 'SEQUENCE'
+      : type?.mapType
+        ? 'MAP'
+        : type?.optionalType
+          ? 'OPTIONAL'
+          : type?.sparseTensorType
+            ? 'SPARSE_TENSOR'
+            : 'UNDEFINED';
     return { name: info.name, elementType: kind, shape: null };
   }
   const tensor = type.tensorType;
@@ -84,12 +101,23 @@ function toSignature(info: onnx.ValueInfoProto): TensorSignature {
  */
 export async function readOnnxSignature(source: ByteSource): Promise<OnnxSignature> {
   try {
-    const signature: OnnxSignature = { irVersion: 0, opsets: [], producerName: '', producerVersion: '', graphName: '', inputs: [], outputs: [], metadata: {} };
+    const signature: OnnxSignature = {
+      irVersion: 0,
+      opsets: [],
+      producerName: '',
+      producerVersion: '',
+      graphName: '',
+      inputs: [],
+      outputs: [],
+      metadata: {},
+    };
     let graph: { start: number; end: number } | undefined;
     for await (const f of walkFields(source, 0, source.size)) {
       if (f.field === MODEL.irVersion && f.wireType === 0) signature.irVersion = f.value;
-      else if (f.field === MODEL.producerName && f.wireType === 2) signature.producerName = textDecoder.decode(await readSmall(source, f.start, f.end, 'producer name'));
-      else if (f.field === MODEL.producerVersion && f.wireType === 2) signature.producerVersion = textDecoder.decode(await readSmall(source, f.start, f.end, 'producer version'));
+      else if (f.field === MODEL.producerName && f.wireType === 2)
+        signature.producerName = textDecoder.decode(await readSmall(source, f.start, f.end, 'producer name'));
+      else if (f.field === MODEL.producerVersion && f.wireType === 2)
+        signature.producerVersion = textDecoder.decode(await readSmall(source, f.start, f.end, 'producer version'));
       else if (f.field === MODEL.graph && f.wireType === 2) graph = { start: f.start, end: f.end };
       else if (f.field === MODEL.opsetImport && f.wireType === 2) {
         const opset = onnx.OperatorSetIdProto.decode(await readSmall(source, f.start, f.end, 'opset import'));
@@ -105,9 +133,14 @@ export async function readOnnxSignature(source: ByteSource): Promise<OnnxSignatu
     const inputs: onnx.ValueInfoProto[] = [];
     for await (const f of walkFields(source, graph.start, graph.end)) {
       if (f.wireType !== 2) continue;
-      if (f.field === GRAPH.name) signature.graphName = textDecoder.decode(await readSmall(source, f.start, f.end, 'graph name'));
-      else if (f.field === GRAPH.input) inputs.push(onnx.ValueInfoProto.decode(await readSmall(source, f.start, f.end, 'graph input')));
-      else if (f.field === GRAPH.output) signature.outputs.push(toSignature(onnx.ValueInfoProto.decode(await readSmall(source, f.start, f.end, 'graph output'))));
+      if (f.field === GRAPH.name)
+        signature.graphName = textDecoder.decode(await readSmall(source, f.start, f.end, 'graph name'));
+      else if (f.field === GRAPH.input)
+        inputs.push(onnx.ValueInfoProto.decode(await readSmall(source, f.start, f.end, 'graph input')));
+      else if (f.field === GRAPH.output)
+        signature.outputs.push(
+          toSignature(onnx.ValueInfoProto.decode(await readSmall(source, f.start, f.end, 'graph output'))),
+        );
       else if (f.field === GRAPH.initializer) {
         const name = await tensorName(source, f.start, f.end);
         if (name) initializers.add(name);
@@ -124,7 +157,12 @@ export async function readOnnxSignature(source: ByteSource): Promise<OnnxSignatu
     return signature;
   } catch (error) {
     if (error instanceof OnnxFormatError) throw error;
-    if (error instanceof ProtobufFormatError || error instanceof RangeError || error instanceof TypeError || (error instanceof Error && /invalid wire type|index out of range/i.test(error.message))) {
+    if (
+      error instanceof ProtobufFormatError ||
+      error instanceof RangeError ||
+      error instanceof TypeError ||
+      (error instanceof Error && /invalid wire type|index out of range/i.test(error.message))
+    ) {
       throw new OnnxFormatError(`not a valid ONNX model: ${error.message}`);
     }
     throw error;

@@ -56,7 +56,8 @@ export async function* walkFields(source: ByteSource, start: number, end: number
     } else if (wireType === 2) {
       const length = await readVarint(source, offset, end);
       const valueEnd = length.next + length.value;
-      if (valueEnd > end) throw new ProtobufFormatError(`field ${field} at byte ${offset} runs past the end of its message`);
+      if (valueEnd > end)
+        throw new ProtobufFormatError(`field ${field} at byte ${offset} runs past the end of its message`);
       yield { field, wireType, value: length.value, start: length.next, end: valueEnd };
       offset = valueEnd;
     } else {

@@ -25,7 +25,12 @@ export interface DenseNetwork {
  * Creates a network with Glorot-uniform weights (He scaling for relu) and zero biases.
  * @param sizes input size, hidden sizes..., output size
  */
-export function createNetwork(sizes: readonly number[], hiddenActivation: Activation, head: OutputHead, rng: SeededRandom): DenseNetwork {
+export function createNetwork(
+  sizes: readonly number[],
+  hiddenActivation: Activation,
+  head: OutputHead,
+  rng: SeededRandom,
+): DenseNetwork {
   const layers: DenseLayer[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const fanIn = sizes[l];
@@ -90,7 +95,13 @@ function activationDerivative(post: number, activation: Activation): number {
  * `target` holds one row per input in the head's layout: values (identity), 0/1 (sigmoid) or one-hot (softmax).
  * @returns per layer [dWeights, dBias] and the batch's mean data loss
  */
-export function backward(network: DenseNetwork, input: Float64Array, rows: number, target: Float64Array, l2: number): { gradients: Float64Array[]; loss: number } {
+export function backward(
+  network: DenseNetwork,
+  input: Float64Array,
+  rows: number,
+  target: Float64Array,
+  l2: number,
+): { gradients: Float64Array[]; loss: number } {
   const outputs = forward(network, input, rows);
   const last = outputs[outputs.length - 1];
   let loss = 0;
@@ -99,7 +110,8 @@ export function backward(network: DenseNetwork, input: Float64Array, rows: numbe
     const p = last[i];
     const t = target[i];
     if (network.head === 'identity') loss += 0.5 * (p - t) * (p - t);
-    else if (network.head === 'sigmoid') loss -= t * Math.log(Math.max(p, 1e-300)) + (1 - t) * Math.log(Math.max(1 - p, 1e-300));
+    else if (network.head === 'sigmoid')
+      loss -= t * Math.log(Math.max(p, 1e-300)) + (1 - t) * Math.log(Math.max(1 - p, 1e-300));
     else if (t > 0) loss -= t * Math.log(Math.max(p, 1e-300));
     delta[i] = (p - t) / rows;
   }
@@ -131,7 +143,8 @@ export function backward(network: DenseNetwork, input: Float64Array, rows: numbe
         for (let k = 0; k < layer.inputSize; k++) {
           let sum = 0;
           for (let j = 0; j < width; j++) sum += delta[r * width + j] * layer.weights[k * width + j];
-          previous[r * layer.inputSize + k] = sum * activationDerivative(a[r * layer.inputSize + k], network.hiddenActivation);
+          previous[r * layer.inputSize + k] =
+            sum * activationDerivative(a[r * layer.inputSize + k], network.hiddenActivation);
         }
       }
       delta = previous;

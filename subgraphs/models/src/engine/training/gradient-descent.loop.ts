@@ -44,7 +44,13 @@ export async function runGradientDescent(
         batchX.set(x.data.subarray(row * x.cols, (row + 1) * x.cols), i * x.cols);
         batchY.set(target.subarray(row * targetWidth, (row + 1) * targetWidth), i * targetWidth);
       }
-      const { gradients, loss } = backward(network, batchX.subarray(0, size * x.cols), size, batchY.subarray(0, size * targetWidth), spec.l2);
+      const { gradients, loss } = backward(
+        network,
+        batchX.subarray(0, size * x.cols),
+        size,
+        batchY.subarray(0, size * targetWidth),
+        spec.l2,
+      );
       optimizer.step(params, gradients);
       lossSum += loss * size;
       if (Date.now() - lastYield > YIELD_EVERY_MS) {
@@ -52,7 +58,8 @@ export async function runGradientDescent(
         lastYield = Date.now();
       }
     }
-    if (!Number.isFinite(lossSum)) throw new RangeError(`training diverged at epoch ${epoch} (loss is not finite): lower the learning rate`);
+    if (!Number.isFinite(lossSum))
+      throw new RangeError(`training diverged at epoch ${epoch} (loss is not finite): lower the learning rate`);
     await afterEpoch(epoch, lossSum / x.rows);
     await yieldToEventLoop();
     lastYield = Date.now();

@@ -37,7 +37,11 @@ export interface TrainingResult {
 function evaluate(model: TrainedModel, data: LabeledData): { loss: number; metrics: Record<string, number> } {
   const predictions = predict(model, data.x);
   if (model.task === 'classification') {
-    const metrics = classificationMetrics(data.labels as Int32Array, predictions.probabilities as Float64Array, Math.max(2, model.classes?.length ?? 2));
+    const metrics = classificationMetrics(
+      data.labels as Int32Array,
+      predictions.probabilities as Float64Array,
+      Math.max(2, model.classes?.length ?? 2),
+    );
     return { loss: metrics.logLoss, metrics: { ...metrics } };
   }
   const truth = data.target as Float64Array;
@@ -46,8 +50,14 @@ function evaluate(model: TrainedModel, data: LabeledData): { loss: number; metri
   return { loss: (0.5 * metrics.rmse * metrics.rmse) / (scale * scale), metrics: { ...metrics } };
 }
 
-function headTarget(data: LabeledData, classes: number, binary: boolean, targetScaler: { mean: number; scale: number } | undefined): Float64Array {
-  if (targetScaler) return Float64Array.from(data.target as Float64Array, (v) => (v - targetScaler.mean) / targetScaler.scale);
+function headTarget(
+  data: LabeledData,
+  classes: number,
+  binary: boolean,
+  targetScaler: { mean: number; scale: number } | undefined,
+): Float64Array {
+  if (targetScaler)
+    return Float64Array.from(data.target as Float64Array, (v) => (v - targetScaler.mean) / targetScaler.scale);
   const labels = data.labels as Int32Array;
   if (binary) return Float64Array.from(labels, (label) => (label === 1 ? 1 : 0));
   const oneHot = new Float64Array(labels.length * classes);
@@ -56,9 +66,14 @@ function headTarget(data: LabeledData, classes: number, binary: boolean, targetS
 }
 
 function checkData(data: LabeledData, classifier: boolean, schema: FeatureSchema, part: string): void {
-  if (data.x.cols !== schema.featureNames.length) throw new TrainingSpecError(`${part} has ${data.x.cols} features, schema has ${schema.featureNames.length}`, 'featureColumns');
+  if (data.x.cols !== schema.featureNames.length)
+    throw new TrainingSpecError(
+      `${part} has ${data.x.cols} features, schema has ${schema.featureNames.length}`,
+      'featureColumns',
+    );
   if (data.x.rows === 0) throw new TrainingSpecError(`${part} has no rows`, 'featureColumns');
-  if (classifier && (!data.labels || !schema.classes || schema.classes.length < 2)) throw new TrainingSpecError('a classifier needs class labels with at least two classes', 'targetColumn');
+  if (classifier && (!data.labels || !schema.classes || schema.classes.length < 2))
+    throw new TrainingSpecError('a classifier needs class labels with at least two classes', 'targetColumn');
   if (!classifier && !data.target) throw new TrainingSpecError('a regressor needs a numeric target', 'targetColumn');
 }
 
@@ -68,7 +83,13 @@ function checkData(data: LabeledData, classifier: boolean, schema: FeatureSchema
  * Linear regression is solved exactly and reports a single epoch.
  * @throws TrainingSpecError for invalid hyperparameters or data, TrainingCancelledError on abort
  */
-export async function trainModel(spec: TrainingSpec, schema: FeatureSchema, train: LabeledData, validation: LabeledData, hooks: TrainingHooks = {}): Promise<TrainingResult> {
+export async function trainModel(
+  spec: TrainingSpec,
+  schema: FeatureSchema,
+  train: LabeledData,
+  validation: LabeledData,
+  hooks: TrainingHooks = {},
+): Promise<TrainingResult> {
   const resolved = resolveTrainingSpec(spec);
   const classifier = isClassifier(resolved.algorithm);
   checkData(train, classifier, schema, 'training data');
@@ -85,8 +106,19 @@ export async function trainModel(spec: TrainingSpec, schema: FeatureSchema, trai
   }
   const outputs = classifier ? (binary ? 1 : classes) : 1;
   const head = classifier ? (binary ? 'sigmoid' : 'softmax') : 'identity';
-  const network = createNetwork([schema.featureNames.length, ...resolved.hiddenLayers, outputs], resolved.activation, head, rng);
-  const model: TrainedModel = { algorithm: resolved.algorithm, task: classifier ? 'classification' : 'regression', featureNames: [...schema.featureNames], scaler, network };
+  const network = createNetwork(
+    [schema.featureNames.length, ...resolved.hiddenLayers, outputs],
+    resolved.activation,
+    head,
+    rng,
+  );
+  const model: TrainedModel = {
+    algorithm: resolved.algorithm,
+    task: classifier ? 'classification' : 'regression',
+    featureNames: [...schema.featureNames],
+    scaler,
+    network,
+  };
   if (classifier) model.classes = [...(schema.classes as string[])];
   if (targetScaler) model.targetScaler = targetScaler;
   const target = headTarget(train, classes, binary, targetScaler);
@@ -105,7 +137,15 @@ export async function trainModel(spec: TrainingSpec, schema: FeatureSchema, trai
     for (let i = 0; i < fitted.length; i++) sse += (fitted[i] - target[i]) ** 2;
     await afterEpoch(1, (0.5 * sse) / fitted.length, 1);
   } else {
-    await runGradientDescent(network, xs, target, resolved, rng, (epoch, loss) => afterEpoch(epoch, loss, resolved.epochs), hooks.signal);
+    await runGradientDescent(
+      network,
+      xs,
+      target,
+      resolved,
+      rng,
+      (epoch, loss) => afterEpoch(epoch, loss, resolved.epochs),
+      hooks.signal,
+    );
   }
   return { model, metrics: history[history.length - 1].metrics, history };
 }

@@ -30,7 +30,8 @@ export interface ModelPredictions {
 
 /** Predicts raw (unstandardized) feature rows. */
 export function predict(model: TrainedModel, x: Matrix): ModelPredictions {
-  if (x.cols !== model.featureNames.length) throw new RangeError(`expected ${model.featureNames.length} features, got ${x.cols}`);
+  if (x.cols !== model.featureNames.length)
+    throw new RangeError(`expected ${model.featureNames.length} features, got ${x.cols}`);
   const outputs = forward(model.network, transformStandard(model.scaler, x).data, x.rows);
   const last = outputs[outputs.length - 1];
   if (model.task === 'regression') {

@@ -23,7 +23,10 @@ export type ResolvedTrainingSpec = Required<TrainingSpec>;
 
 /** A hyperparameter that is out of range; `field` names it. */
 export class TrainingSpecError extends Error {
-  constructor(message: string, readonly field: string) {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
     super(message);
     this.name = 'TrainingSpecError';
   }
@@ -51,14 +54,25 @@ export function resolveTrainingSpec(spec: TrainingSpec): ResolvedTrainingSpec {
     l2: spec.l2 ?? (spec.algorithm === 'LOGISTIC_REGRESSION' ? 1e-4 : 0),
     seed: spec.seed ?? 0,
   };
-  if (!['LINEAR_REGRESSION', 'LOGISTIC_REGRESSION', 'MLP_CLASSIFIER', 'MLP_REGRESSOR'].includes(resolved.algorithm)) throw new TrainingSpecError(`unknown algorithm ${String(resolved.algorithm)}`, 'algorithm');
-  if (!isMlp && spec.hiddenLayers && spec.hiddenLayers.length > 0) throw new TrainingSpecError('hidden layers apply to MLP algorithms only', 'hiddenLayers');
-  if (isMlp && (resolved.hiddenLayers.length === 0 || resolved.hiddenLayers.some((n) => !Number.isInteger(n) || n < 1 || n > 4096))) throw new TrainingSpecError('hiddenLayers must be 1..4096 units per layer, at least one layer', 'hiddenLayers');
-  if (!['relu', 'tanh', 'sigmoid'].includes(resolved.activation)) throw new TrainingSpecError('activation must be relu, tanh or sigmoid', 'activation');
-  if (!['sgd', 'adam'].includes(resolved.optimizer)) throw new TrainingSpecError('optimizer must be sgd or adam', 'optimizer');
-  if (!(resolved.learningRate > 0 && resolved.learningRate <= 10)) throw new TrainingSpecError('learningRate must be in (0, 10]', 'learningRate');
-  if (!Number.isInteger(resolved.epochs) || resolved.epochs < 1 || resolved.epochs > 100_000) throw new TrainingSpecError('epochs must be an integer in [1, 100000]', 'epochs');
-  if (!Number.isInteger(resolved.batchSize) || resolved.batchSize < 1) throw new TrainingSpecError('batchSize must be a positive integer', 'batchSize');
+  if (!['LINEAR_REGRESSION', 'LOGISTIC_REGRESSION', 'MLP_CLASSIFIER', 'MLP_REGRESSOR'].includes(resolved.algorithm))
+    throw new TrainingSpecError(`unknown algorithm ${String(resolved.algorithm)}`, 'algorithm');
+  if (!isMlp && spec.hiddenLayers && spec.hiddenLayers.length > 0)
+    throw new TrainingSpecError('hidden layers apply to MLP algorithms only', 'hiddenLayers');
+  if (
+    isMlp &&
+    (resolved.hiddenLayers.length === 0 || resolved.hiddenLayers.some((n) => !Number.isInteger(n) || n < 1 || n > 4096))
+  )
+    throw new TrainingSpecError('hiddenLayers must be 1..4096 units per layer, at least one layer', 'hiddenLayers');
+  if (!['relu', 'tanh', 'sigmoid'].includes(resolved.activation))
+    throw new TrainingSpecError('activation must be relu, tanh or sigmoid', 'activation');
+  if (!['sgd', 'adam'].includes(resolved.optimizer))
+    throw new TrainingSpecError('optimizer must be sgd or adam', 'optimizer');
+  if (!(resolved.learningRate > 0 && resolved.learningRate <= 10))
+    throw new TrainingSpecError('learningRate must be in (0, 10]', 'learningRate');
+  if (!Number.isInteger(resolved.epochs) || resolved.epochs < 1 || resolved.epochs > 100_000)
+    throw new TrainingSpecError('epochs must be an integer in [1, 100000]', 'epochs');
+  if (!Number.isInteger(resolved.batchSize) || resolved.batchSize < 1)
+    throw new TrainingSpecError('batchSize must be a positive integer', 'batchSize');
   if (!(resolved.l2 >= 0)) throw new TrainingSpecError('l2 must be ≥ 0', 'l2');
   if (!Number.isInteger(resolved.seed)) throw new TrainingSpecError('seed must be an integer', 'seed');
   return resolved;
