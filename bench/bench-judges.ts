@@ -45,7 +45,7 @@ export function judgeSynthetic(output: string): Verdict[] {
       { target: '≥ 100,000 generated rows/s', measured: 'no "generated rows/s" column in the output', met: undefined },
     ];
   const col = columnOf(table.headers, /generated rows\/s/)!;
-  const first = table.headers[0];
+  const first = table.headers[0]!;
   return table.rows.map((r) => {
     const rate = cellNumber(r[col]);
     return {
@@ -123,7 +123,7 @@ export function judgeInference(output: string): Verdict[] {
   verdicts.push({
     target: 'batching ≥ 3× unbatched throughput on a batchable model (gateway predict, concurrency 64)',
     measured: found.length ? found.map((g) => `${g.gain.toFixed(2)}× (${g.where})`).join(', ') : 'rows missing',
-    met: found.length ? found[0].gain >= 3 : undefined,
+    met: found.length ? found[0]!.gain >= 3 : undefined,
   });
   return verdicts;
 }

@@ -21,7 +21,7 @@ describe('gateway benchmark setup', () => {
     for (const name of BENCHMARK_SUBGRAPHS)
       subgraphs.push(await startSubgraphServer(buildBenchmarkSubgraph(name).schema, 0));
     const supergraphSdl = composeSupergraph(
-      BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: subgraphs[i].url, sdl: buildBenchmarkSubgraph(name).sdl })),
+      BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: subgraphs[i]!.url, sdl: buildBenchmarkSubgraph(name).sdl })),
     );
     const config = {
       ...loadGatewayConfig({
@@ -53,8 +53,8 @@ describe('gateway benchmark setup', () => {
     };
     const first = await post();
     expect(checkBenchmarkAnswer(first)).toEqual([]);
-    expect(first.data!.users[0].reviews![0].product!.shippingEstimate).toBe(50); // price 899, weight 100 through @requires
-    expect(first.data!.topProducts[1].reviews!.map((r) => r.author!.username)).toEqual([
+    expect(first.data!.users[0]!.reviews![0]!.product!.shippingEstimate).toBe(50); // price 899, weight 100 through @requires
+    expect(first.data!.topProducts[1]!.reviews!.map((r) => r.author!.username)).toEqual([
       'urigo',
       'urigo',
       'urigo',
@@ -98,7 +98,7 @@ describe('benchmark verdicts', () => {
     expect(judgeLineage(lineage)).toEqual([expect.objectContaining({ met: false, measured: 'slowest p95 140.20 ms' })]);
     const synthetic =
       '| synthesizer | fit (s) | generated rows/s |\n|---|---:|---:|\n| GaussianCopula | 1.2 | 250,000 |';
-    expect(judgeSynthetic(synthetic)[0].met).toBe(true);
+    expect(judgeSynthetic(synthetic)[0]!.met).toBe(true);
     const gateway =
       '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |\n|---|---:|---:|---:|---|\n| ours vs bare | 1.10× | 1.20× | ≥ 3× | no |';
     expect(judgeGateway(gateway)).toEqual([expect.objectContaining({ met: false })]);

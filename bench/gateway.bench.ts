@@ -24,7 +24,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
 const log = (msg: string) => process.stderr.write(`[gateway bench] ${msg}\n`);
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
         const gw0 = processTreeUsage(r.proc.pid);
         const sg0 = subgraphs.reduce((s, p) => s + processTreeUsage(p.pid).cpuSeconds, 0);
         const calls0 = await subgraphRequests(urls);
-        const load0 = os.loadavg()[0];
+        const load0 = os.loadavg()[0]!;
         const result: LoadResult = await runLoad({
           url: r.url,
           body: BENCHMARK_BODY,
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
           subgraphCpuSeconds: sg1 - sg0,
           subgraphRequests: calls0 !== undefined && calls1 !== undefined ? calls1 - calls0 : undefined,
           gatewayRssBytes: gw1.rssBytes,
-          loadAverage: [load0, os.loadavg()[0]],
+          loadAverage: [load0, os.loadavg()[0]!],
         };
         r.outcome.rounds.push(measured);
         if (!(await waitForIdle(r.proc.pid, 60_000))) log('  the gateway was still busy 60 s after the run');

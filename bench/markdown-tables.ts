@@ -22,14 +22,14 @@ export function parseMarkdownTables(markdown: string): MarkdownTable[] {
   const tables: MarkdownTable[] = [];
   let heading = '';
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+    const line = lines[i]!;
     if (/^#+\s/.test(line)) heading = line.replace(/^#+\s*/, '');
     if (!line.trim().startsWith('|') || !/^\s*\|?\s*:?-{3,}/.test(lines[i + 1] ?? '')) continue;
     const headers = cells(line);
     const rows: Record<string, string>[] = [];
     let j = i + 2;
-    for (; j < lines.length && lines[j].trim().startsWith('|'); j++) {
-      const values = cells(lines[j]);
+    for (; j < lines.length && lines[j]!.trim().startsWith('|'); j++) {
+      const values = cells(lines[j]!);
       rows.push(Object.fromEntries(headers.map((h, k) => [h, values[k] ?? ''])));
     }
     tables.push({ heading, headers, rows });

@@ -136,7 +136,7 @@ function runBenchmark(b: Benchmark, extraArgs: string[]): Promise<RunOutcome> {
 
 /** Shifts a child's headings so its top level sits under our `##` section heading. */
 function demoteHeadings(markdown: string): string {
-  const levels = [...markdown.matchAll(/^(#+)\s/gm)].map((m) => m[1].length);
+  const levels = [...markdown.matchAll(/^(#+)\s/gm)].map((m) => m[1]!.length);
   if (!levels.length) return markdown;
   const shift = 3 - Math.min(...levels);
   return markdown.replace(
@@ -182,7 +182,7 @@ function previousSections(file: string): Map<string, string> {
   const sections = new Map<string, string>();
   if (!fs.existsSync(file)) return sections;
   const text = fs.readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/<!-- bench:([\w-]+) -->[\s\S]*?<!-- \/bench:\1 -->/g)) sections.set(m[1], m[0]);
+  for (const m of text.matchAll(/<!-- bench:([\w-]+) -->[\s\S]*?<!-- \/bench:\1 -->/g)) sections.set(m[1]!, m[0]);
   return sections;
 }
 

@@ -115,11 +115,11 @@ async function main() {
     startProcess(name, entry(`subgraphs/${name}/src/main`), {
       ...shared,
       ...(name === 'identity' ? identityOnly : {}),
-      PORT: new URL(urls[name]).port,
+      PORT: new URL(urls[name]!).port,
     });
-    if (name === 'identity') await waitReady(name, urls[name]);
+    if (name === 'identity') await waitReady(name, urls[name]!);
   }
-  await Promise.all(order.map((name) => waitReady(name, urls[name])));
+  await Promise.all(order.map((name) => waitReady(name, urls[name]!)));
   startProcess('gateway', entry('gateway/src/main'), {
     ...shared,
     PORT: gatewayPort,

@@ -36,14 +36,14 @@ export function examplesOf(file: string): DocExample[] {
   const text = fs.readFileSync(file, 'utf8');
   const out: DocExample[] = [];
   for (const m of text.matchAll(/```graphql\n([\s\S]*?)```/g)) {
-    const document = parse(m[1]);
+    const document = parse(m[1]!);
     for (const def of document.definitions) {
       if (def.kind !== Kind.OPERATION_DEFINITION) continue;
       const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
       out.push({
         file: path.relative(ROOT, file),
         name: def.name?.value ?? '(anonymous)',
-        source: m[1],
+        source: m[1]!,
         document: { kind: Kind.DOCUMENT, definitions: [def, ...fragments] },
       });
     }

@@ -100,12 +100,12 @@ describe('fixtures live inside the repository (a copy with nothing beside it)', 
       const dir = path.dirname(path.join(copy, RUNS_FROM_DIST.has(f) ? path.join('dist', f) : f));
       // Relative literals (imports, `path.join(__dirname, '../..', 'x')` arguments, joined): resolved from the file's folder.
       for (const m of text.matchAll(/(?:__dirname|import\.meta\.dirname)\s*,((?:\s*['"][^'"\n]*['"]\s*,?)+)\)/g)) {
-        const parts = [...m[1].matchAll(/['"]([^'"\n]*)['"]/g)].map((x) => x[1]);
+        const parts = [...m[1]!.matchAll(/['"]([^'"\n]*)['"]/g)].map((x) => x[1]);
         const target = path.resolve(dir, ...parts);
         if (!inside(target)) escapes.push(`${f}: ${m[0]}`);
       }
       for (const m of text.matchAll(/['"`]((?:\.\.\/)+[^'"`\n]*)['"`]/g)) {
-        if (!inside(path.resolve(dir, m[1]))) escapes.push(`${f}: ${m[1]}`);
+        if (!inside(path.resolve(dir, m[1]!))) escapes.push(`${f}: ${m[1]}`);
       }
       if (/shared\/fixtures/.test(text)) escapes.push(`${f}: mentions shared/fixtures`);
     }

@@ -17,7 +17,7 @@ describe('supergraph', () => {
     const owners = new Map<string, string[]>();
     for (const [name, sg] of Object.entries<any>(config.subgraphs)) {
       const sdl = fs.readFileSync(path.join(root, sg.schema.file), 'utf8');
-      for (const m of sdl.matchAll(/^(input|enum) (\w+)/gm)) owners.set(m[2], [...(owners.get(m[2]) ?? []), name]);
+      for (const m of sdl.matchAll(/^(input|enum) (\w+)/gm)) owners.set(m[2]!, [...(owners.get(m[2]!) ?? []), name]);
     }
     expect([...owners].filter(([, by]) => by.length > 1)).toEqual([]);
   });

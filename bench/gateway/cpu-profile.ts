@@ -34,7 +34,7 @@ function packageOf(url: string, root: string): string {
   const nm = file.lastIndexOf('node_modules/');
   if (nm >= 0) {
     const rest = file.slice(nm + 'node_modules/'.length).split('/');
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
   const rel = path.relative(root, file);
   return rel.startsWith('..') ? file : rel.split('/').slice(0, 2).join('/');

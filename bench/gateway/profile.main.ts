@@ -19,7 +19,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
 async function waitUntilAnswering(url: string, timeoutMs: number): Promise<void> {

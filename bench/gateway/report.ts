@@ -190,7 +190,7 @@ export function renderGatewayReport(input: GatewayReportInput): string {
   }
 
   // Measured before any benchmark process starts, so it is other processes' load alone.
-  const busy = loadBefore[0] >= Math.max(1, cpus / 2);
+  const busy = loadBefore[0]! >= Math.max(1, cpus / 2);
   lines.push(
     '',
     `Load average (1, 5, 15 min) before the run, with none of its processes started: ${loadBefore.map(f2).join(', ')}; after: ${loadAfter.map(f2).join(', ')}; ${cpus} CPUs. ` +

@@ -37,7 +37,7 @@ function logicalLines(text: string): string[] {
 /** `KEY=value KEY2="value 2"` pairs of an ENV instruction. */
 function parseEnv(args: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|\S*)/g)) env[m[1]] = m[3] ?? m[2];
+  for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|\S*)/g)) env[m[1]!]! = m[3] ?? m[2];
   return env;
 }
 
@@ -62,7 +62,7 @@ export function parseDockerfile(text: string): DockerStage[] {
     if (op === 'FROM') {
       const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
       if (!m) throw new Error(`bad FROM: ${line}`);
-      stages.push({ name: m[2] ?? String(stages.length), from: m[1], env: {}, copies: [], runs: [] });
+      stages.push({ name: m[2] ?? String(stages.length), from: m[1]!, env: {}, copies: [], runs: [] });
       continue;
     }
     if (op === 'ARG' && stages.length === 0) continue;

@@ -123,7 +123,7 @@ export function checkNoSecretValues(objects: K8sObject[]): string[] {
       for (const [k, v] of Object.entries((o.data as Record<string, string>) ?? {})) {
         for (const line of v.split('\n')) {
           const m = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
-          if (m && SENSITIVE_NAME.test(m[1]) && m[2].trim() && !/^\$\{[A-Z0-9_]+\}$/.test(m[2].trim()))
+          if (m && SENSITIVE_NAME.test(m[1]!) && m[2]!.trim() && !/^\$\{[A-Z0-9_]+\}$/.test(m[2]!.trim()))
             out.push(`${id(o)}: ${k} sets ${m[1]}`);
         }
       }

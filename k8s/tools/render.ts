@@ -80,7 +80,7 @@ export function readManifestFile(file: string): K8sObject[] {
   const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
   const out: K8sObject[] = [];
   for (const doc of docs) {
-    if (doc.errors.length) throw new RenderError(`${file}: ${doc.errors[0].message}`);
+    if (doc.errors.length) throw new RenderError(`${file}: ${doc.errors[0]!.message}`);
     const value = doc.toJS() as K8sObject | null;
     if (value === null || value === undefined) continue;
     if (!value.apiVersion || !value.kind || !value.metadata?.name)

@@ -169,7 +169,7 @@ function checkShape(value: unknown, shape: Shape, at: string, problems: string[]
   }
   if (Array.isArray(shape)) {
     if (!Array.isArray(value)) problems.push(`${at} must be a list`);
-    else value.forEach((v, i) => checkShape(v, shape[0], `${at}[${i}]`, problems));
+    else value.forEach((v, i) => checkShape(v, shape[0]!, `${at}[${i}]`, problems));
     return;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -178,7 +178,7 @@ function checkShape(value: unknown, shape: Shape, at: string, problems: string[]
   }
   for (const [k, v] of Object.entries(value)) {
     if (!(k in shape)) problems.push(`${at}.${k} is not a known field`);
-    else checkShape(v, shape[k], `${at}.${k}`, problems);
+    else checkShape(v, shape[k]!, `${at}.${k}`, problems);
   }
 }
 
@@ -208,7 +208,7 @@ export function validateObject(o: K8sObject): string[] {
   if (!shape) return [`${id}: no schema registered for this kind`];
   const problems: string[] = [];
   checkShape(o, { apiVersion: 'string', kind: 'string', metadata: META, spec: shape }, '', problems);
-  for (const field of CRD_REQUIRED[typeKey(o)])
+  for (const field of CRD_REQUIRED[typeKey(o)]!)
     if ((o.spec as Record<string, unknown> | undefined)?.[field] === undefined)
       problems.push(`.spec.${field} is required`);
   return problems.map((p) => `${id}: ${p}`);

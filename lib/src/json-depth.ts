@@ -59,7 +59,7 @@ export function jsonTooDeepAt(value: unknown, max = MAX_JSON_DEPTH): string | un
   if (max < 1) return '$';
   const stack: Frame[] = [frameOf(value, '')];
   while (stack.length) {
-    const top = stack[stack.length - 1];
+    const top = stack[stack.length - 1]!;
     if (top.next >= top.children.length) {
       stack.pop();
       continue;

@@ -167,7 +167,7 @@ class Translator {
   /** `\…` at `this.i`; inside a class, the text of class items (no brackets). */
   private escape(inClass: boolean): string {
     const p = this.p;
-    const c = p[this.i + 1];
+    const c = p[this.i + 1]!;
     this.i += 2;
     switch (c) {
       case 'd':

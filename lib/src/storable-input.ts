@@ -50,7 +50,7 @@ export function findUnstorableStrings(value: unknown, root = '', limit = MAX_REP
   const containers: { value: object; parent: number; segment: string | number }[] = [];
   const pathOf = (parent: number, segment: string | number): string => {
     const segments: (string | number)[] = [segment];
-    for (let at = parent; at >= 0; at = containers[at].parent) segments.push(containers[at].segment);
+    for (let at = parent; at >= 0; at = containers[at]!.parent) segments.push(containers[at]!.segment);
     let path = root;
     for (let i = segments.length - 1; i >= 0; i--) {
       const part = segments[i];
@@ -72,7 +72,7 @@ export function findUnstorableStrings(value: unknown, root = '', limit = MAX_REP
   visit(value, -1, '');
   while (pending.length > 0 && problems.length < limit) {
     const index = pending.pop()!;
-    const current = containers[index].value;
+    const current = containers[index]!.value;
     if (Array.isArray(current)) {
       for (let i = 0; i < current.length; i++) {
         const item: unknown = current[i];
@@ -99,7 +99,7 @@ export class UnstorableInputError extends BadUserInputError {
   /** HTTP status for REST routes (GraphQL answers 200 with the error, as for any refused input). */
   readonly status = 400;
   constructor(where: string, fields: FieldError[]) {
-    const first = fields[0];
+    const first = fields[0]!;
     super(
       `Invalid input to ${where}: ${first.field} ${first.message}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`,
       fields,
@@ -191,7 +191,7 @@ export function unstorableOperationError(
   return found.length === 0
     ? undefined
     : new UnstorableInputError(
-        found[0].where,
+        found[0]!.where,
         found.flatMap((f) => f.fields),
       );
 }

@@ -83,7 +83,7 @@ export function tracingPlugin(
           if (operationName) span.setAttribute('graphql.operation.name', operationName);
         },
         async willSendResponse({ errors }) {
-          if (errors?.length) span.setStatus({ code: SpanStatusCode.ERROR, message: errors[0].message });
+          if (errors?.length) span.setStatus({ code: SpanStatusCode.ERROR, message: errors[0]!.message });
           span.end();
         },
       };

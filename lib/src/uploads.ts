@@ -139,7 +139,7 @@ export function createUploadManager(opts: UploadManagerOptions): UploadManager {
     mount(app) {
       app.put('/uploads/:id', async (req, res) => {
         const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-        const p = m ? verify(m[1], 'u') : null;
+        const p = m ? verify(m[1]!, 'u') : null;
         if (!p || p.id !== req.params.id) {
           res.status(401).json({ error: 'Invalid or expired upload token' });
           return;

@@ -50,7 +50,7 @@ async function startAzurite(location: string): Promise<{ child: ChildProcess; ur
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = /successfully listens on (http:\/\/[^\s]+)/.exec(output);
-      if (m) resolve(m[1]);
+      if (m) resolve(m[1]!);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);

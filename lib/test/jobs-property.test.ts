@@ -69,7 +69,7 @@ async function checkScenario(orm: MikroORM, jobs: number, cmds: Cmd[]): Promise<
     expect(claim.checkpoint).toEqual(lastCheckpoint.get(claim.jobId));
     expect(claim.attempt).toBeGreaterThan(maxAttempt.get(claim.jobId) ?? 0);
     maxAttempt.set(claim.jobId, claim.attempt);
-    held[wi].set(claim.jobId, claim);
+    held[wi]!.set(claim.jobId, claim);
   };
   /** A write that succeeded must come from the newest claim of its job. */
   const wrote = (claim: Claim) => expect(claim.attempt).toBe(maxAttempt.get(claim.jobId));
@@ -83,28 +83,28 @@ async function checkScenario(orm: MikroORM, jobs: number, cmds: Cmd[]): Promise<
         for (const row of await store.claimable([kind], 10)) took(c.w, await store.claim(row.jobId, `w${c.w}`));
         break;
       case 'deliver': // BullMQ delivering a job again (stalled check, re-add): the claim decides
-        if (c.j < jobs) took(c.w, await store.claim(ids[c.j], `w${c.w}`));
+        if (c.j < jobs) took(c.w, await store.claim(ids[c.j]!, `w${c.w}`));
         break;
       case 'heartbeat':
-        for (const claim of [...held[c.w].values()]) {
+        for (const claim of [...held[c.w]!.values()]) {
           const beat = await store.heartbeat(claim);
           if (beat.held) wrote(claim);
-          else held[c.w].delete(claim.jobId);
+          else held[c.w]!.delete(claim.jobId);
         }
         break;
       case 'checkpoint':
-        for (const claim of [...held[c.w].values()]) {
+        for (const claim of [...held[c.w]!.values()]) {
           const state = { by: c.w, seq: ++seq };
           if (await store.saveCheckpoint(claim, state)) {
             wrote(claim);
             lastCheckpoint.set(claim.jobId, state);
-          } else held[c.w].delete(claim.jobId);
+          } else held[c.w]!.delete(claim.jobId);
         }
         break;
       case 'complete': {
-        const claim = c.j < jobs ? held[c.w].get(ids[c.j]) : undefined;
+        const claim = c.j < jobs ? held[c.w]!.get(ids[c.j]!) : undefined;
         if (!claim) break;
-        held[c.w].delete(claim.jobId);
+        held[c.w]!.delete(claim.jobId);
         const cancel = await store.cancelRequested(claim.jobId);
         if (await store.finish(claim, cancel ? 'cancelled' : 'done')) {
           wrote(claim);
@@ -114,14 +114,14 @@ async function checkScenario(orm: MikroORM, jobs: number, cmds: Cmd[]): Promise<
         break;
       }
       case 'crash':
-        held[c.w].clear();
+        held[c.w]!.clear();
         break;
       case 'handBack':
-        for (const claim of held[c.w].values()) if (await store.release(claim)) wrote(claim);
-        held[c.w].clear();
+        for (const claim of held[c.w]!.values()) if (await store.release(claim)) wrote(claim);
+        held[c.w]!.clear();
         break;
       case 'cancel':
-        if (c.j < jobs && (await store.requestCancel(ids[c.j])) === 'cancelled') cancelled.add(ids[c.j]);
+        if (c.j < jobs && (await store.requestCancel(ids[c.j]!)) === 'cancelled') cancelled.add(ids[c.j]!);
         break;
     }
     for (const n of completions.values()) expect(n).toBe(1);

@@ -193,14 +193,14 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
     const orms = [await openJobsOrm(url), await openJobsOrm(url), await openJobsOrm(url)];
     for (const orm of orms) open.push({ orm });
     const stores = orms.map((orm) => new ClaimStore({ orm }));
-    await stores[0].ensureTable();
-    for (let i = 0; i < 5; i++) await stores[0].enqueue('race', `r${i}`, {});
+    await stores[0]!.ensureTable();
+    for (let i = 0; i < 5; i++) await stores[0]!.enqueue('race', `r${i}`, {});
     for (let i = 0; i < 5; i++) {
       const claims = await Promise.all(stores.flatMap((s, k) => [0, 1, 2].map((m) => s.claim(`r${i}`, `p${k}-${m}`))));
       const winners = claims.filter((c) => c !== null);
       expect(winners).toHaveLength(1);
       expect(winners[0]!.attempt).toBe(1);
-      expect((await stores[1].get(`r${i}`))?.owner).toBe(winners[0]!.owner);
+      expect((await stores[1]!.get(`r${i}`))?.owner).toBe(winners[0]!.owner);
     }
     // The same race for a job whose lease ran out (the owner died): one takeover, attempt 2.
     let now = Date.now();
@@ -326,7 +326,7 @@ describe.each(backends)('jobs on %s (in-process, claims in the database)', (_nam
       timeoutMs: 30_000,
     });
     expect(resumedAt).toHaveLength(1);
-    expect(resumedAt[0] - killedAt).toBeLessThan(leaseMs + 2_000);
+    expect(resumedAt[0]! - killedAt).toBeLessThan(leaseMs + 2_000);
     // The killed worker was inside step 4 (never saved): B starts at step 4.
     const row = await b.queue.status('crash');
     expect(row).toMatchObject({ state: 'done', attempts: 2, checkpoint: { step: 6 } });

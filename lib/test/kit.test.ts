@@ -124,7 +124,7 @@ describe('service kit', () => {
 
   it('ends a graphql-ws subscription with UNAUTHENTICATED when its token expires, after delivering until then', async () => {
     const token = await issuer.issue({ org: 'org-expiry', perms: ['notes:write'], expiresIn: 3 });
-    const expiresAt = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).exp * 1000;
+    const expiresAt = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp * 1000;
     const client = createClient({
       url: notes.graphqlUrl.replace('http', 'ws'),
       webSocketImpl: WebSocket,

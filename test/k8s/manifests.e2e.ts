@@ -104,7 +104,7 @@ describe.each(TARGETS)('k8s/%s', (target) => {
 
   it('has a Service and a routing URL pointing at it for every subgraph in supergraph.yaml', () => {
     const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('supergraph-'))!;
-    const sdl = (cm.data as Record<string, string>)['supergraph.graphql'];
+    const sdl = (cm.data as Record<string, string>)['supergraph.graphql']!;
     const routes = routingUrls(sdl);
     const services = serviceGraphqlUrls(objects);
     const names = listedSubgraphs(sdl);

@@ -135,7 +135,7 @@ describe('patches', () => {
       tolerations: [{ key: 'gpu' }],
       nodeSelector: { pool: 'apps' },
     });
-    expect(pod.containers[0].env).toHaveLength(2);
+    expect(pod.containers[0]!.env).toHaveLength(2);
   });
 
   it('apply JSON 6902 add/replace/remove and refuse missing paths', () => {

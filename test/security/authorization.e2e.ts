@@ -159,7 +159,7 @@ describe.each([
     const attacker = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
     const victim = await addMember(p, ['viewer']);
     for (let i = 0; i < LIMIT; i++) {
-      const g = guesses[i % guesses.length];
+      const g = guesses[i % guesses.length]!;
       const r = await p.call(g.query, g.vars(), undefined, from(attacker));
       expect({ guess: g.name, status: r.status, code: codeOf(r) }).toEqual({
         guess: g.name,
@@ -206,7 +206,7 @@ describe.each([
       );
     // Many correct sign-ins from one address: never throttled.
     for (let i = 0; i < LIMIT + 2; i++) expect((await login(bystander)).data?.login?.accessToken).toBeTruthy();
-    for (let i = 0; i < LIMIT; i++) await p.call(guesses[0].query, guesses[0].vars(), undefined, from(attacker));
+    for (let i = 0; i < LIMIT; i++) await p.call(guesses[0]!.query, guesses[0]!.vars(), undefined, from(attacker));
     expect(codeOf(await login(attacker))).toBe('RATE_LIMITED');
     expect((await login(bystander)).data?.login?.accessToken).toBeTruthy();
   });
@@ -222,8 +222,8 @@ describe('a client cannot choose its address by sending X-Forwarded-For', () => 
 
   it('through the gateway, rotating X-Forwarded-For does not reset the count', async () => {
     for (let i = 0; i < LIMIT; i++)
-      await p.call(guesses[0].query, guesses[0].vars(), undefined, { 'x-forwarded-for': `203.0.113.${i + 1}` });
-    const r = await p.call(guesses[1].query, guesses[1].vars(), undefined, {
+      await p.call(guesses[0]!.query, guesses[0]!.vars(), undefined, { 'x-forwarded-for': `203.0.113.${i + 1}` });
+    const r = await p.call(guesses[1]!.query, guesses[1]!.vars(), undefined, {
       'x-forwarded-for': '203.0.113.250, 10.0.0.1',
     });
     expect({ status: r.status, code: codeOf(r) }).toEqual({ status: 429, code: 'RATE_LIMITED' });
@@ -241,8 +241,8 @@ describe('identity reached directly trusts X-Forwarded-For only from configured 
     const direct = (g: (typeof guesses)[number], xff: string) =>
       gql(p.services.identity.graphqlUrl, g.query, g.vars(), undefined, { 'x-forwarded-for': xff });
     for (let i = 0; i < LIMIT; i++)
-      expect(codeOf(await direct(guesses[i % guesses.length], `198.51.100.${i + 1}`))).toBe('UNAUTHENTICATED');
-    const r = await direct(guesses[2], '198.51.100.99');
+      expect(codeOf(await direct(guesses[i % guesses.length]!, `198.51.100.${i + 1}`))).toBe('UNAUTHENTICATED');
+    const r = await direct(guesses[2]!, '198.51.100.99');
     expect({ status: r.status, code: codeOf(r) }).toEqual({ status: 429, code: 'RATE_LIMITED' });
   });
 });

@@ -87,7 +87,7 @@ describe.each([
         }
       }
     }
-    const atLimit = await withVariable(p.gateway.graphqlUrl, OPERATIONS[0][1], arrays(MAX_JSON_DEPTH));
+    const atLimit = await withVariable(p.gateway.graphqlUrl, OPERATIONS[0]![1], arrays(MAX_JSON_DEPTH));
     expect(atLimit.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await stillServes();
   });

@@ -78,5 +78,5 @@ export function rawRequest(
 
 /** The organization id in an access token's claims. */
 export function organizationOf(token: string): string {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).org as string;
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).org as string;
 }

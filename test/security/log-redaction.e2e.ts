@@ -177,7 +177,7 @@ describe.each([
     const wrongSecret = randomBytes(24).toString('base64url');
     // A signed download ticket travels in the URL path, and request lines log paths.
     const ticket = `${Buffer.from(JSON.stringify({ t: 'd', id: randomUUID(), exp: Date.now() + 60_000 })).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
-    sent.push(wrongPassword, tampered, garbage, wrongKey, wrongSecret, ticket, ticket.split('.')[1]);
+    sent.push(wrongPassword, tampered, garbage, wrongKey, wrongSecret, ticket, ticket.split('.')[1]!);
     expect((await fetch(`${identity.url}/downloads/${ticket}`)).status).toBe(404);
     const login = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
     expect(

@@ -19,7 +19,7 @@ import { startPlatform } from '../support/platform';
 const root = path.resolve(__dirname, '..', '..');
 const OWNER = { email: 'owner@example.com', password: 'owner password at rest' };
 const kek = () => randomBytes(32).toString('base64');
-const kekId = (value: string) => parseKeyEncryptionKeys(value, 'KEK')[0].id;
+const kekId = (value: string) => parseKeyEncryptionKeys(value, 'KEK')[0]!.id;
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
 interface Booted {
@@ -187,17 +187,17 @@ describe.each([
       await raw.close();
     };
     // Moved: the first key's sealed value in the second key's row.
-    await setJwk(keys[1].kid, keys[0].privateJwk);
+    await setJwk(keys[1]!.kid, keys[0]!.privateJwk);
     await expect(bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: B })).rejects.toThrow(
       /moved from another record/,
     );
     // Altered: one bit of the ciphertext flipped.
-    const [header, key, iv, ciphertext, tag] = keys[1].privateJwk.jwe.split('.');
+    const [header, key, iv, ciphertext, tag] = keys[1]!.privateJwk.jwe.split('.');
     const flipped = Buffer.from(ciphertext, 'base64url');
-    flipped[0] ^= 1;
-    await setJwk(keys[1].kid, { jwe: [header, key, iv, flipped.toString('base64url'), tag].join('.') });
+    flipped[0]! ^= 1;
+    await setJwk(keys[1]!.kid, { jwe: [header, key, iv, flipped.toString('base64url'), tag].join('.') });
     await expect(bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: B })).rejects.toThrow(/altered/);
-    await setJwk(keys[1].kid, keys[1].privateJwk);
+    await setJwk(keys[1]!.kid, keys[1]!.privateJwk);
     const fine = await bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: B });
     try {
       expect(await me(fine, token)).toBe(OWNER.email);

@@ -176,10 +176,10 @@ describe.each([
     expect(refusedC.status).toBe(503);
     expect(JSON.parse(refusedC.body).errors[0].extensions.code).toBe('TOO_MANY_CONNECTIONS');
     // Refused before anything was upgraded: the connections that were admitted still work.
-    a[0].subscribe('q', 'query { __typename }');
-    await a[0].waitFor((m) => m.id === 'q' && m.type === 'next', 'an answer on an admitted connection');
+    a[0]!.subscribe('q', 'query { __typename }');
+    await a[0]!.waitFor((m) => m.id === 'q' && m.type === 'next', 'an answer on an admitted connection');
     // A closed connection frees its place.
-    a[1].close();
+    a[1]!.close();
     const again = await waitFor(
       () => GraphQLWsProbe.connect(g.graphqlUrl, p.owner.token, from('203.0.113.1')).catch(() => undefined),
       'a freed place',

@@ -184,7 +184,7 @@ export function clientFrame(
   }
   header[0] = (options.fin === false ? 0 : 0x80) | opcode;
   const masked = Buffer.from(payload);
-  for (let i = 0; i < masked.length; i++) masked[i] ^= mask[i % 4];
+  for (let i = 0; i < masked.length; i++) masked[i]! ^= mask[i % 4]!;
   return Buffer.concat([header, mask, masked]);
 }
 
@@ -194,7 +194,7 @@ export function serverFrames(received: Buffer[]): { opcode: number; payload: Buf
   const frames: { opcode: number; payload: Buffer }[] = [];
   let at = 0;
   while (at + 2 <= data.length) {
-    let length = data[at + 1] & 0x7f;
+    let length = data[at + 1]! & 0x7f;
     let offset = at + 2;
     if (length === 126) {
       if (offset + 2 > data.length) break;
@@ -206,7 +206,7 @@ export function serverFrames(received: Buffer[]): { opcode: number; payload: Buf
       offset += 8;
     }
     if (offset + length > data.length) break;
-    frames.push({ opcode: data[at] & 0x0f, payload: data.subarray(offset, offset + length) });
+    frames.push({ opcode: data[at]! & 0x0f, payload: data.subarray(offset, offset + length) });
     at = offset + length;
   }
   return frames;

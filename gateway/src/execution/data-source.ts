@@ -296,7 +296,7 @@ const STATUS_CODES: Record<number, string> = {
 /** @returns the error code of an HTTP status without a GraphQL body */
 function codeForStatus(status: number): string {
   return Object.hasOwn(STATUS_CODES, status)
-    ? STATUS_CODES[status]
+    ? STATUS_CODES[status]!
     : status >= 500
       ? 'SUBGRAPH_UNAVAILABLE'
       : 'BAD_REQUEST';

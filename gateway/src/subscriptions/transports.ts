@@ -279,7 +279,7 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
       viewer,
     });
     if (refused.length) {
-      const code = refused[0].extensions.code;
+      const code = refused[0]!.extensions.code;
       return answer(res, code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 400, refused);
     }
     const context: GatewayContext = {

@@ -47,7 +47,7 @@ export function checkRequestPath(target: string): PathVerdict {
   if (BAD_TRIPLET.test(path)) return refuse('the path holds a malformed percent-encoding');
   const segments = path.slice(1).split('/');
   for (let i = 0; i < segments.length; i++) {
-    const raw = segments[i];
+    const raw = segments[i]!;
     if (raw === '') {
       if (i === segments.length - 1) continue;
       return refuse('the path holds an empty segment');
@@ -62,7 +62,7 @@ export function checkRequestPath(target: string): PathVerdict {
     if (decoded.includes('/') || decoded.includes('\\')) return refuse('the path holds an encoded separator');
     if (isControl(decoded)) return refuse('the path holds an encoded control character');
     if (STILL_ENCODED.test(decoded)) return refuse('the path is encoded twice');
-    if (/^\.+$/.test(decoded.split(';')[0].trim())) return refuse('the path holds a dot segment');
+    if (/^\.+$/.test(decoded.split(';')[0]!.trim())) return refuse('the path holds a dot segment');
   }
   return { ok: true, value: { path, segments, search } };
 }

@@ -97,7 +97,7 @@ export function applyPermissions(schema: GraphQLSchema, rules: RuleMap): GraphQL
   for (const [typeName, fields] of Object.entries(tree)) {
     for (const [field, r] of Object.entries(fields)) {
       if (r === (allow as unknown)) continue;
-      (guarded[typeName] ??= {})[field] = generated[typeName][field];
+      (guarded[typeName] ??= {})[field] = generated[typeName]![field];
     }
   }
   return applyMiddleware(schema, guarded);

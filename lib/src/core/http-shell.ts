@@ -124,7 +124,7 @@ export function observeRequest(
   const started = process.hrtime.bigint();
   res.on('finish', () => {
     // originalUrl: inside a mounted router (app.use('/graphql', …)) req.url is relative to the mount.
-    const path = ((req as express.Request).originalUrl ?? req.url ?? '').split('?')[0];
+    const path = ((req as express.Request).originalUrl ?? req.url ?? '').split('?')[0]!;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     opts.metrics.httpDuration.observe(
       { method: req.method ?? '', route: opts.route(req, path), status: String(res.statusCode) },

@@ -91,8 +91,8 @@ function validDayMonth(a: number, b: number): boolean {
 function looksLikeDate(value: string): boolean {
   if (looksLikeDatetime(value)) return true;
   if (NUMERIC_DATE.test(value)) {
-    const parts = value.split(/[T ]/)[0].split(/[/.-]/).map(Number);
-    return parts[0] > 31 ? validDayMonth(parts[2], parts[1]) : validDayMonth(parts[0], parts[1]);
+    const parts = value.split(/[T ]/)[0]!.split(/[/.-]/).map(Number);
+    return parts[0]! > 31 ? validDayMonth(parts[2]!, parts[1]!) : validDayMonth(parts[0]!, parts[1]!);
   }
   return value.length <= 40 && MONTH_NAME.test(value) && /\d/.test(value) && !Number.isNaN(Date.parse(value));
 }

@@ -52,16 +52,16 @@ export class SeededRandom {
   nextUint32(): number {
     const st = this.state;
     if (this.mulberry) {
-      st[0] = (st[0] + 0x6d2b79f5) | 0;
+      st[0] = (st[0]! + 0x6d2b79f5) | 0;
       let t = st[0];
       t = Math.imul(t ^ (t >>> 15), t | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
       return (t ^ (t >>> 14)) >>> 0;
     }
-    const a = st[0];
-    const b = st[1];
-    const c = st[2];
-    const d = st[3];
+    const a = st[0]!;
+    const b = st[1]!;
+    const c = st[2]!;
+    const d = st[3]!;
     const t = (((a + b) | 0) + d) | 0;
     st[3] = (d + 1) | 0;
     st[0] = b ^ (b >>> 9);

@@ -86,7 +86,7 @@ export class CsvParser {
     const n = text.length;
     const d = this.delimiter;
     while (i < n) {
-      const c = text[i];
+      const c = text[i]!;
       if (this.skipLf) {
         this.skipLf = false;
         if (c === '\n') {
@@ -119,7 +119,7 @@ export class CsvParser {
           if (j > i) this.field += text.slice(i, j);
           i = j;
           if (i >= n) continue;
-          const x = text[i];
+          const x = text[i]!;
           i += 1;
           if (x === d) this.endField();
           else if (x === '"')
@@ -235,8 +235,8 @@ export class CsvRecordBuilder {
     checkWidth(row, this.header.length, line);
     const record = Object.create(null) as DataRecord;
     for (let k = 0; k < row.length; k += 1) {
-      const value = row[k];
-      record[this.header[k]] = this.nulls.has(value) ? null : value;
+      const value = row[k]!;
+      record[this.header[k]!] = this.nulls.has(value) ? null : value;
     }
     return record;
   }
@@ -315,7 +315,7 @@ export async function* readCsvRecords(
   const builder = new CsvRecordBuilder(options);
   const emit = function* ({ rows, lines }: { rows: string[][]; lines: number[] }): Generator<DataRecord> {
     for (let k = 0; k < rows.length; k += 1) {
-      const record = builder.add(rows[k], lines[k]);
+      const record = builder.add(rows[k]!, lines[k]!);
       if (record) yield record;
     }
   };
@@ -388,7 +388,7 @@ export function parseCsvTable(text: string, options: CsvOptions = {}): { columns
     chunk.rows.forEach((row, k) => {
       if (!columns) columns = row;
       else {
-        checkWidth(row, columns.length, chunk.lines[k]);
+        checkWidth(row, columns.length, chunk.lines[k]!);
         rows.push(row);
       }
     });
@@ -403,7 +403,7 @@ export function parseCsvRecords(text: string, options: CsvRecordOptions = {}): D
   const out: DataRecord[] = [];
   for (const { rows, lines } of [parser.push(text), parser.end()]) {
     rows.forEach((row, k) => {
-      const record = builder.add(row, lines[k]);
+      const record = builder.add(row, lines[k]!);
       if (record) out.push(record);
     });
   }

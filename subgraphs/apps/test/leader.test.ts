@@ -54,7 +54,7 @@ describe('apps monitor across replicas', () => {
     const a = await replica();
     const b = await replica();
     const rounds = () => [a.services.monitor.roundsRun, b.services.monitor.roundsRun];
-    await until(() => rounds()[0] + rounds()[1] >= 20, 20_000);
+    await until(() => rounds()[0]! + rounds()[1]! >= 20, 20_000);
     const [ra, rb] = rounds();
     expect(Math.min(ra, rb)).toBe(0);
     const [leader, follower] = ra > 0 ? [a, b] : [b, a];

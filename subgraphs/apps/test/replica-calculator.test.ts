@@ -47,7 +47,7 @@ function buildPods(tc: Case): PodSample[] {
     startedAt: tc.startTimes?.[i] ?? ZERO,
     readyTransitionAt: ZERO,
     requestMilli:
-      tc.resource && i < tc.resource.requests.length ? tc.resource.requests[i] * 1000 * CONTAINERS_PER_POD : undefined,
+      tc.resource && i < tc.resource.requests.length ? tc.resource.requests[i]! * 1000 * CONTAINERS_PER_POD : undefined,
   }));
 }
 

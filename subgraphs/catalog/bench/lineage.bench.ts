@@ -23,7 +23,7 @@ const lineage = new LineageRepository();
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
 /** Deterministic draws so both databases get the same graph and the same query starts. */
@@ -49,11 +49,11 @@ function generate(total: number): Graph {
   const jobs = Array.from({ length: n }, (_, i) => lineageNodeId(ORG, 'JOB', NS, `job_${i}`));
   const edges: [string, string][] = [];
   for (let i = 0; i < n; i += 1) {
-    edges.push([jobs[i], datasets[i]]);
+    edges.push([jobs[i]!, datasets[i]!]);
     if (i === 0) continue;
     const inputs = new Set<number>();
     while (inputs.size < Math.min(3, i)) inputs.add(Math.max(0, i - 1 - Math.floor(rand() * Math.min(i, 2000))));
-    for (const d of inputs) edges.push([datasets[d], jobs[i]]);
+    for (const d of inputs) edges.push([datasets[d]!, jobs[i]!]);
   }
   return { datasets, jobs, edges };
 }
@@ -137,7 +137,7 @@ async function measure(orm: MikroORM, label: string, g: Graph, queries: number):
       direction,
       p50: percentile(times, 50),
       p95: percentile(times, 95),
-      max: times[times.length - 1],
+      max: times[times.length - 1]!,
       nodes: nodes / queries,
     });
   }

@@ -182,7 +182,12 @@ describe.each(testDatabases())('on $label', (db) => {
       });
       const privileged = await h.token({ org: 'org-pii', perms: ['catalog:read', 'catalog:read-pii'] });
       const clear = (await h.gql(q, { id }, privileged)).data.dataset.preview;
-      expect(clear.rows[0]).toEqual({ id: lines[0][0], full_name: lines[0][1], email: lines[0][2], age: lines[0][3] });
+      expect(clear.rows[0]).toEqual({
+        id: lines[0]![0],
+        full_name: lines[0]![1],
+        email: lines[0]![2],
+        age: lines[0]![3],
+      });
       const audit = await h.gql('query($id: ID) { auditEntries(datasetId: $id) { action details } }', { id }, owner);
       expect(audit.data.auditEntries.filter((e: any) => e.action === 'PII_READ')).toEqual([
         { action: 'PII_READ', details: { via: 'preview', version: 1, columns: ['full_name', 'email'], rows: 3 } },

@@ -85,7 +85,7 @@ const tempDirs: string[] = [];
 async function emptyDatabase(url: string): Promise<string> {
   if (databaseKind(url) === 'sqlite') {
     tempDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'aic-catalog-legacy-')));
-    return path.join(tempDirs[tempDirs.length - 1], 'catalog.sqlite');
+    return path.join(tempDirs[tempDirs.length - 1]!, 'catalog.sqlite');
   }
   const admin = await createOrm({
     databaseUrl: url.replace(/\/[^/]+$/, '/postgres'),

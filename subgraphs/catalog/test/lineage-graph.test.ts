@@ -212,6 +212,6 @@ describe.each(testDatabases())('lineage graph on $label', (db) => {
     expect(all).toHaveLength(12);
     const down = await lineage.traverseColumns(em, sf('CUSTOMERS'), 'NAME', 'DOWNSTREAM', 5);
     expect(down.map((l) => `${l.depth} ${l.output.field}`)).toEqual(['1 NAME', '2 TOP_NAME']);
-    expect(down[0].transformations).toEqual([{ type: 'DIRECT', subtype: 'IDENTITY', masking: false }]);
+    expect(down[0]!.transformations).toEqual([{ type: 'DIRECT', subtype: 'IDENTITY', masking: false }]);
   });
 });

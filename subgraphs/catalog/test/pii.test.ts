@@ -18,7 +18,7 @@ describe('PII detection', () => {
       customerId: faker.string.uuid(),
       score: faker.number.int({ min: 0, max: 100 }),
     }));
-    const columns = Object.keys(rows[0]).map((name) => ({
+    const columns = Object.keys(rows[0]!).map((name) => ({
       name,
       values: rows.map((r) => (r as Record<string, unknown>)[name]),
     }));
@@ -38,7 +38,7 @@ describe('PII detection', () => {
       string,
       unknown
     >[];
-    const columns = Object.keys(penguins[0]).map((name) => ({ name, values: penguins.map((r) => r[name]) }));
+    const columns = Object.keys(penguins[0]!).map((name) => ({ name, values: penguins.map((r) => r[name]) }));
     expect(detectPii(columns)).toEqual([]);
     expect(detectPii([{ name: 'city', values: ['New York', 'San Francisco'] }])).toEqual([]);
     expect(detectPii([{ name: 'ssn', values: ['123-45-6789', null, '987-65-4321'] }])).toMatchObject([
@@ -48,7 +48,7 @@ describe('PII detection', () => {
 
   it('finds nothing in vega cars: its ISO date column is not PHONE and its product Name is not PERSON_NAME', () => {
     const cars = JSON.parse(fs.readFileSync(path.join(VEGA_DATA, 'cars.json'), 'utf8')) as Record<string, unknown>[];
-    const columns = Object.keys(cars[0]).map((name) => ({ name, values: cars.map((r) => r[name]) }));
+    const columns = Object.keys(cars[0]!).map((name) => ({ name, values: cars.map((r) => r[name]) }));
     expect(columns.map((c) => c.name)).toEqual(expect.arrayContaining(['Name', 'Year']));
     expect(detectPii(columns)).toEqual([]);
   });

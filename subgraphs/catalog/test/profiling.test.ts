@@ -33,7 +33,7 @@ function histogramOf(values: number[], bins: number): number[] {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const counts = new Array<number>(bins).fill(0);
-  for (const v of values) counts[v === hi ? bins - 1 : Math.floor(((v - lo) / (hi - lo)) * bins)] += 1;
+  for (const v of values) counts[v === hi ? bins - 1 : Math.floor(((v - lo) / (hi - lo)) * bins)]! += 1;
   return counts;
 }
 
@@ -50,7 +50,7 @@ describe('profiling JSON Lines (vega-datasets penguins)', () => {
   it('matches statistics computed independently', async () => {
     const profile = await profileContent(chunks(penguinsJsonl, 97), 'JSONL');
     expect(profile.rowCount).toBe(344);
-    expect(profile.columns.map((c) => c.name)).toEqual(Object.keys(penguins[0]));
+    expect(profile.columns.map((c) => c.name)).toEqual(Object.keys(penguins[0]!));
     for (const col of ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)']) {
       const values = penguins.map((r) => r[col]).filter((v): v is number => typeof v === 'number');
       const p = profile.columns.find((c) => c.name === col)!;
@@ -62,8 +62,8 @@ describe('profiling JSON Lines (vega-datasets penguins)', () => {
       expect(p.mean).toBeCloseTo(mean(values), 10);
       expect(p.stddev).toBeCloseTo(sampleStandardDeviation(values), 10);
       expect(p.histogram.map((b) => b.count)).toEqual(histogramOf(values, 10));
-      expect(p.histogram[0].lower).toBe(min(values));
-      expect(p.histogram[9].upper).toBe(max(values));
+      expect(p.histogram[0]!.lower).toBe(min(values));
+      expect(p.histogram[9]!.upper).toBe(max(values));
       expect(p.topValues).toEqual(topOf(values.map(String), 10));
     }
     const types = Object.fromEntries(profile.columns.map((c) => [c.name, c.type]));
@@ -108,7 +108,7 @@ describe('profiling JSON Lines (vega-datasets penguins)', () => {
 describe('profiling CSV (vega-datasets seattle-weather)', () => {
   const file = path.join(VEGA_DATA, 'seattle-weather.csv');
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const header = lines[0].split(',');
+  const header = lines[0]!.split(',');
   const rows = lines.slice(1).map((l) => l.split(','));
 
   it('matches statistics computed independently', async () => {
@@ -133,13 +133,13 @@ describe('profiling CSV (vega-datasets seattle-weather)', () => {
       expect(p.histogram.map((b) => b.count)).toEqual(histogramOf(values, 10));
     }
     const dates = rows.map((r) => r[0]);
-    const date = profile.columns[0];
+    const date = profile.columns[0]!;
     expect([date.minValue, date.maxValue, date.distinctCount]).toEqual([
       dates[0],
       dates[dates.length - 1],
       new Set(dates).size,
     ]);
-    const weather = profile.columns[5];
+    const weather = profile.columns[5]!;
     expect(weather.topValues).toEqual(
       topOf(
         rows.map((r) => r[5]),
@@ -162,8 +162,8 @@ describe('profiling CSV (vega-datasets seattle-weather)', () => {
     });
     expect(p.columns[1]).toMatchObject({ type: 'STRING', nullCount: 2, nullFraction: 0.5, minLength: 1 });
     expect(await takeRecords(fs.createReadStream(file), 'CSV', 2)).toEqual([
-      Object.fromEntries(header.map((h, i) => [h, rows[0][i]])),
-      Object.fromEntries(header.map((h, i) => [h, rows[1][i]])),
+      Object.fromEntries(header.map((h, i) => [h, rows[0]![i]])),
+      Object.fromEntries(header.map((h, i) => [h, rows[1]![i]])),
     ]);
     const bad = async (): Promise<unknown[]> => {
       const out: unknown[] = [];

@@ -75,7 +75,7 @@ describe('quality rules on penguins', () => {
           now: at,
           contentCreatedAt: new Date('2026-05-31T12:00:00Z'),
         },
-      ).then((r) => `${r.results[0].status} ${r.results[0].observedValue}`);
+      ).then((r) => `${r.results[0]!.status} ${r.results[0]!.observedValue}`);
     expect(await run(new Date('2016-01-01T12:00:00Z'), 'date')).toBe('SUCCESS 2015-12-31T00:00:00.000Z');
     expect(await run(now, 'date')).toBe('FAILED 2015-12-31T00:00:00.000Z');
     expect(await run(now)).toBe('SUCCESS 2026-05-31T12:00:00.000Z');

@@ -29,9 +29,9 @@ describe('catalog retention across replicas', () => {
     const b = await startCatalog({ databaseUrl: pg.url, redisUrl: REDIS_URL, retentionIntervalSeconds: 0.05 });
     replicas.push(b);
     const runs = () => [a.built.retention.runsMade, b.built.retention.runsMade];
-    await until(() => runs()[0] + runs()[1] >= 20, 20_000);
+    await until(() => runs()[0]! + runs()[1]! >= 20, 20_000);
     expect(Math.min(...runs())).toBe(0);
-    const [leader, follower] = runs()[0] > 0 ? [a, b] : [b, a];
+    const [leader, follower] = runs()[0]! > 0 ? [a, b] : [b, a];
     await leader.stop();
     replicas.splice(replicas.indexOf(leader), 1);
     const before = follower.built.retention.runsMade;

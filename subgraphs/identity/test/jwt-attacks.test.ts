@@ -25,7 +25,7 @@ beforeAll(async () => {
   svc = await startIdentity();
   genuine = (await svc.login()).accessToken;
   kid = decodeProtectedHeader(genuine).kid as string;
-  claims = JSON.parse(Buffer.from(genuine.split('.')[1], 'base64url').toString('utf8'));
+  claims = JSON.parse(Buffer.from(genuine.split('.')[1]!, 'base64url').toString('utf8'));
 });
 afterAll(async () => svc?.stop());
 
@@ -87,7 +87,7 @@ const attacks: [string, () => Promise<string>][] = [
     async () => {
       const [header, payload, signature] = genuine.split('.');
       const flipped = Buffer.from(signature, 'base64url');
-      flipped[0] ^= 1;
+      flipped[0]! ^= 1;
       return `${header}.${payload}.${flipped.toString('base64url')}`;
     },
   ],

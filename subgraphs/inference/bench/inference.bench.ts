@@ -33,7 +33,7 @@ function arg(name: string, fallback: number): number {
 }
 function list(name: string, separator = ','): string[] | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1].split(separator) : undefined;
+  return i > 0 ? process.argv[i + 1]!.split(separator) : undefined;
 }
 const SECONDS = arg('seconds', 3);
 const CONCURRENCY = (list('concurrency') ?? ['1', '16', '64']).map(Number);
@@ -70,7 +70,7 @@ function toOrt(inputs: ModelCase['inputs'], batch = 1): Record<string, Tensor> {
     else {
       const axis = t.name === 'h' || t.name === 'c' ? 1 : 0;
       const shape = [...t.shape];
-      shape[axis] *= batch;
+      shape[axis]! *= batch;
       const data = new Float32Array(t.data.length * batch);
       for (let b = 0; b < batch; b++) data.set(t.data, b * t.data.length);
       feeds[t.name] = new Tensor('float32', data, shape);
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       ROOT,
     ),
   );
-  await waitReady(`${serviceUrl}/health/ready`, processes[0]);
+  await waitReady(`${serviceUrl}/health/ready`, processes[0]!);
   const supergraphPath = path.join(dataDir, 'supergraph.graphql');
   fs.writeFileSync(
     supergraphPath,
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       ROOT,
     ),
   );
-  await waitReady(`${gatewayUrl}/health/ready`, processes[1]);
+  await waitReady(`${gatewayUrl}/health/ready`, processes[1]!);
   const service = { graphqlUrl: `${serviceUrl}/graphql` };
   const gateway = { url: gatewayUrl, graphqlUrl: `${gatewayUrl}/graphql` };
   const http = createSubgraphFetcher({ timeoutMs: 60_000 });
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
           body,
         });
         const answer = (await r.json()) as { errors?: { message: string }[] };
-        if (answer.errors) throw new Error(answer.errors[0].message);
+        if (answer.errors) throw new Error(answer.errors[0]!.message);
       };
     };
     serviceRawCalls.set(index, predict(service.graphqlUrl, names.off, rawInputs));
@@ -320,7 +320,7 @@ async function main(): Promise<void> {
   const markdown = sections.join('\n');
   console.log(markdown);
   const outIndex = process.argv.indexOf('--out');
-  if (outIndex > 0) fs.writeFileSync(process.argv[outIndex + 1], `${markdown}\n`);
+  if (outIndex > 0) fs.writeFileSync(process.argv[outIndex + 1]!, `${markdown}\n`);
   for (const p of processes.reverse()) await p.stop();
   await platform.close();
   await issuer.close();

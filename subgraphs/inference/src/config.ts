@@ -59,11 +59,11 @@ export function loadConfig(env: Env = process.env): Config {
     'session.inter_op.allow_spinning=0',
   ])) {
     const m = /^([a-z0-9_.]+)=(.*)$/i.exec(entry);
-    if (!m || !m[1].includes('.'))
+    if (!m || !m[1]!.includes('.'))
       throw new ConfigError(
         `AIC_INFERENCE_SESSION_CONFIG: "${entry}" is not key=value with an onnxruntime config key such as session.intra_op.allow_spinning`,
       );
-    sessionConfig[m[1]] = m[2];
+    sessionConfig[m[1]!]! = m[2];
   }
   return {
     ...base,

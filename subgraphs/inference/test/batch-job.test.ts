@@ -155,11 +155,13 @@ describe('batch inference', () => {
     expect(lines).toHaveLength(151);
     const direct = await h.gql(
       'mutation($i: PredictInput!) { predict(input: $i) { modelVersion { id } outputs { data } } }',
-      { i: { endpoint: 'iris', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: rows[99].slice(0, 4) }] } },
+      {
+        i: { endpoint: 'iris', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: rows[99]!.slice(0, 4) }] },
+      },
       admin,
     );
     expect(lines[100]).toBe(
-      [99, 100, rows[99][4], direct.data.predict.modelVersion.id, ...direct.data.predict.outputs[0].data].join(','),
+      [99, 100, rows[99]![4], direct.data.predict.modelVersion.id, ...direct.data.predict.outputs[0].data].join(','),
     );
 
     const events = h.platform.lineage.filter((e) => e.run.runId === id);
@@ -168,8 +170,8 @@ describe('batch inference', () => {
     expect(events.map((e) => [e.job.namespace, e.job.name])).toEqual(
       [0, 1].map(() => ['aic://inference', 'batch-inference.iris']),
     );
-    expect(events[1].inputs.map((d: any) => d.namespace)).toEqual(['aic://catalog', 'aic://models']);
-    expect(events[1].outputs).toEqual([{ namespace: 'aic://catalog', name: `datasets/${job.outputDataset.id}` }]);
+    expect(events[1]!.inputs.map((d: any) => d.namespace)).toEqual(['aic://catalog', 'aic://models']);
+    expect(events[1]!.outputs).toEqual([{ namespace: 'aic://catalog', name: `datasets/${job.outputDataset.id}` }]);
     const ajv = new Ajv2020({ strict: false });
     addFormats(ajv);
     const validate = ajv.compile(LINEAGE_SCHEMA);
@@ -210,7 +212,7 @@ describe('batch inference', () => {
     expect(job.error).toContain('inputs[0].shape[1]: is 2, "x" expects 4');
     const events = h.platform.lineage.filter((e) => e.run.runId === job.id);
     expect(events.map((e) => e.eventType)).toEqual(['START', 'FAIL']);
-    expect(events[1].run.facets.errorMessage.message).toContain('expects 4');
+    expect(events[1]!.run.facets.errorMessage.message).toContain('expects 4');
   });
 
   it('ends PARTIAL with per-row errors when cells are empty or invalid, and never reports NaN', async () => {

@@ -13,7 +13,7 @@ const models = [buildDeepMlpModel(64, 2, 1), buildDeepMlpModel(64, 2, 2)];
 
 beforeAll(async () => {
   // Room for one of the two models only: serving both endpoints evicts and reloads.
-  h = await startInferenceHarness({ sessionBudgetBytes: models[0].byteLength + 1024 });
+  h = await startInferenceHarness({ sessionBudgetBytes: models[0]!.byteLength + 1024 });
   admin = await h.token(ALL_INFERENCE);
 });
 afterAll(() => h?.close());

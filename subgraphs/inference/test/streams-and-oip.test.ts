@@ -81,10 +81,10 @@ const rows = [
 /** onnxruntime computes in float32; the reference here in float64: equal to 6 decimals. */
 function expectClose(actual: number[], wanted: number[]): void {
   expect(actual).toHaveLength(wanted.length);
-  actual.forEach((v, i) => expect(v).toBeCloseTo(wanted[i], 6));
+  actual.forEach((v, i) => expect(v).toBeCloseTo(wanted[i]!, 6));
 }
 const expected = rows.map((r) =>
-  B.map((b, j) => Math.fround(1 / (1 + Math.exp(-(r.reduce((s, v, i) => s + v * W[i][j], 0) + b))))),
+  B.map((b, j) => Math.fround(1 / (1 + Math.exp(-(r.reduce((s, v, i) => s + v * W[i]![j]!, 0) + b))))),
 );
 
 describe('subscriptions', () => {

@@ -20,7 +20,7 @@ function generateTable(rows: number, features: number, seed: number): { x: Matri
     for (let c = 0; c < features; c++) {
       const v = rng.gaussian() * (1 + c) + c;
       data[r * features + c] = v;
-      z += weights[c] * ((v - c) / (1 + c));
+      z += weights[c]! * ((v - c) / (1 + c));
     }
     labels[r] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
   }

@@ -24,7 +24,7 @@ afterAll(async () => {
 function examples(): { name: string; query: string; expect?: string }[] {
   const doc = fs.readFileSync(path.join(__dirname, '../../../docs/api/schemas.md'), 'utf8');
   return [...doc.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => {
-    const query = m[1];
+    const query = m[1]!;
     const expectCode = /^# expect: (\w+)/.exec(query)?.[1];
     const name = /(?:query|mutation) (\w+)/.exec(query)?.[1] ?? 'anonymous';
     return { name, query, expect: expectCode };

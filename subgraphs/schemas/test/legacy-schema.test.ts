@@ -195,7 +195,7 @@ describe.each(databases())('a schemas database from before the base entities, on
       // PostgreSQL adds a table's columns in one statement, SQLite in one each: compare one column a line.
       .flatMap((s) => {
         const match = /^alter table (\S+) (.*)$/s.exec(s);
-        return match ? match[2].split(/, (?=add column)/).map((change) => `alter table ${match[1]} ${change}`) : [s];
+        return match ? match[2]!.split(/, (?=add column)/).map((change) => `alter table ${match[1]} ${change}`) : [s];
       });
     await probe.close();
     expect(

@@ -33,7 +33,7 @@ function benchTable(rows: number, seed: number): Table {
     const score = Number((600 + 80 * (0.5 * a - 0.3 * b) + 30 * rng.normal()).toFixed(1));
     const tenure = rng.next() < 0.05 ? null : Number(Math.abs(3 + 2 * a + rng.normal()).toFixed(2));
     const day = new Date(Date.UTC(2020, 0, 1) + Math.floor(rng.next() * 1460) * 86_400_000).toISOString().slice(0, 10);
-    const tier = tiers[Math.min(2, Math.max(0, Math.floor(1 + a + 0.5 * rng.normal())))];
+    const tier = tiers[Math.min(2, Math.max(0, Math.floor(1 + a + 0.5 * rng.normal())))]!;
     data.push([income, age, spend, visits, score, tenure, day, rng.pick(regions), tier, rng.pick(channels)]);
   }
   return {

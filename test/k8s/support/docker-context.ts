@@ -13,7 +13,7 @@ interface IgnoreRule {
 function patternToRegExp(pattern: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = pattern[i]!;
     if (c === '*' && pattern[i + 1] === '*') {
       i++;
       if (pattern[i + 1] === '/') {

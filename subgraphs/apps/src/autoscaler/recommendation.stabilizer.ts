@@ -24,7 +24,7 @@ export function stabilizeRecommendation(
   let max = desired;
   let oldIndex = -1;
   for (let i = 0; i < recommendations.length; i += 1) {
-    const rec = recommendations[i];
+    const rec = recommendations[i]!;
     if (rec.at < cutoff) oldIndex = i;
     else max = Math.max(max, rec.replicas);
   }
@@ -49,7 +49,7 @@ export function stabilizeRecommendationWithBehaviors(
   let down = args.desired;
   let oldIndex = -1;
   for (let i = 0; i < recommendations.length; i += 1) {
-    const rec = recommendations[i];
+    const rec = recommendations[i]!;
     if (rec.at > upCutoff) up = Math.min(up, rec.replicas);
     if (rec.at > downCutoff) down = Math.max(down, rec.replicas);
     if (rec.at < upCutoff && rec.at < downCutoff) oldIndex = i;

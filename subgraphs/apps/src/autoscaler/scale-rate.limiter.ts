@@ -128,8 +128,8 @@ export function recordScaleEvent(
   const cutoff = now - longest * 1000;
   let reuse = -1;
   for (let i = 0; i < list.length; i += 1) {
-    if (list[i].at < cutoff) list[i].outdated = true;
-    if (list[i].outdated) reuse = i;
+    if (list[i]!.at < cutoff) list[i]!.outdated = true;
+    if (list[i]!.outdated) reuse = i;
   }
   const event = { replicaChange: Math.abs(newReplicas - previousReplicas), at: now, outdated: false };
   if (reuse >= 0) list[reuse] = event;

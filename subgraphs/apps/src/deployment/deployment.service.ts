@@ -468,7 +468,7 @@ export class DeploymentService {
     try {
       return fn();
     } catch (error) {
-      if (error instanceof InvalidInputError) throw new BadUserInputError(error.message.split(':')[0], error.fields);
+      if (error instanceof InvalidInputError) throw new BadUserInputError(error.message.split(':')[0]!, error.fields);
       throw error;
     }
   }

@@ -124,7 +124,7 @@ export class DeploymentMonitor {
     const previousStatus = deployment.status;
     const previousHealth = deployment.health;
     deployment.health = HealthState[report.status];
-    deployment.status = STATUS_OF_HEALTH[report.status];
+    deployment.status = STATUS_OF_HEALTH[report.status]!;
     deployment.diagnosticsState = report.diagnostics;
     deployment.checkedAt = new Date(this.now());
     if (deployment.health !== previousHealth || deployment.status !== previousStatus) {

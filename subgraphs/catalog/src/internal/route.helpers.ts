@@ -20,7 +20,7 @@ export function sendError(res: Response, err: unknown, logger: Logger): void {
     Object.hasOwn(STATUS, err.extensions.code)
   ) {
     const { code, ...rest } = err.extensions;
-    res.status(STATUS[code as string]).json({ error: err.message, code, ...rest });
+    res.status(STATUS[code as string]!).json({ error: err.message, code, ...rest });
     return;
   }
   logger.error({ err }, 'internal route failed');

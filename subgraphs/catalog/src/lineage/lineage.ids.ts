@@ -6,7 +6,7 @@ export type LineageNodeKind = 'DATASET' | 'JOB';
 /** A UUID-shaped id derived from its parts, so the same job, dataset or edge always gets the same row. */
 export function stableId(...parts: string[]): string {
   const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Node ids include the organization: two organizations naming the same dataset get two nodes. */

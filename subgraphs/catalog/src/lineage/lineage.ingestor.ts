@@ -217,7 +217,7 @@ export class LineageIngestor {
     const ids = plan.edges.map(([from, to]) => lineageEdgeId(from, to));
     const have = new Map((await this.lineage.edges(em, ids)).map((e) => [e.id, e]));
     plan.edges.forEach(([fromNode, toNode], i) => {
-      const edge = have.get(ids[i]);
+      const edge = have.get(ids[i]!);
       if (edge) {
         edge.lastRunId = runId ?? edge.lastRunId;
         edge.updatedAt = now;
@@ -232,7 +232,7 @@ export class LineageIngestor {
         createdAt: now,
         updatedAt: now,
       });
-      have.set(ids[i], created);
+      have.set(ids[i]!, created);
       em.persist(created);
     });
   }

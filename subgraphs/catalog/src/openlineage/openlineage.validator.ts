@@ -126,7 +126,7 @@ export function createOpenLineageValidator(): OpenLineageValidator {
     if (typeof schemaUrl !== 'string') return undefined;
     const m = FACET_URL.exec(schemaUrl);
     if (!m) return undefined;
-    const id = facetIds.get(m[1]);
+    const id = facetIds.get(m[1]!);
     if (!id) return undefined;
     return ajv.getSchema(`${id}${m[2] ?? `#/$defs/${m[1]}`}`);
   };

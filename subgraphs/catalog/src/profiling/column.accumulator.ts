@@ -132,7 +132,7 @@ export class ColumnAccumulator {
       count: 0,
     }));
     const place = (v: number, c: number): void => {
-      out[Math.min(bins - 1, Math.floor((v - this.min) / width))].count += c;
+      out[Math.min(bins - 1, Math.floor((v - this.min) / width))]!.count += c;
     };
     if (!this.numericOverflow) for (const [v, c] of this.numberCounts) place(v, c);
     else {

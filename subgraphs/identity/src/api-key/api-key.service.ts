@@ -129,7 +129,7 @@ export class ApiKeyService {
   ): Promise<IssuedAccessToken & { apiKey: ApiKey }> {
     const { audit } = this.deps;
     const match = KEY.exec(presented.trim());
-    const apiKey = match ? await this.deps.apiKeys.findByPrefix(em, match[1]) : null;
+    const apiKey = match ? await this.deps.apiKeys.findByPrefix(em, match[1]!) : null;
     const now = this.deps.clock();
     // Compare even when no row matched so timing says nothing about which prefixes exist.
     const secretOk = constantTimeEqual(apiKey?.secretHash ?? '0'.repeat(64), sha256Hex(presented.trim()));

@@ -75,7 +75,7 @@ export class SigningKeyRing {
   async activeKey(em: EntityManager): Promise<ActiveSigningKey> {
     const configured = this.settings.configuredKeys;
     if (configured?.length) {
-      const jwk = configured[0];
+      const jwk = configured[0]!;
       return { kid: jwk.kid as string, key: await this.importPrivate(jwk) };
     }
     const now = this.clock().getTime();

@@ -355,7 +355,7 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
       expect(ids.size).toBe(10);
       const all = [...page1.nodes, ...page2.nodes];
       for (let i = 1; i < all.length; i++)
-        expect(all[i - 1].createdAt.getTime()).toBeGreaterThanOrEqual(all[i].createdAt.getTime());
+        expect(all[i - 1]!.createdAt.getTime()).toBeGreaterThanOrEqual(all[i]!.createdAt.getTime());
       expect(all.every((e) => e.organizationId === defaultOrgId)).toBe(true);
       const failures = await s.audit.query(as(owner), { types: ['login.failed'], success: false }, 50);
       expect(failures.nodes.length).toBeGreaterThan(0);

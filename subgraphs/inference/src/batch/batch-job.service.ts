@@ -380,8 +380,8 @@ export class BatchJobService {
       const slice = batch.map((b) => b.row);
       const result = await this.deps.serving.predict(
         endpoint,
-        rowsToTensors(slice, batch[0].index, job.mapping, signature.inputs),
-        `batch:${job.id}:${batch[0].index}`,
+        rowsToTensors(slice, batch[0]!.index, job.mapping, signature.inputs),
+        `batch:${job.id}:${batch[0]!.index}`,
       );
       const perOutput = result.outputs.map((t) => {
         const values = tensorToJson(t);

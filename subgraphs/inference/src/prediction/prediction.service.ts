@@ -73,10 +73,10 @@ export class PredictionService {
     return {
       endpointId: endpoint.id,
       windowSeconds: Math.min(seconds, this.metricsWindowMs / 1000),
-      baseline: { id: versions[0].id },
+      baseline: { id: versions[0]!.id },
       versions: rows.map((r, i) => ({
         modelVersion: { id: r.version },
-        role: versions[i].role,
+        role: versions[i]!.role,
         weight: endpoint.routes.find((x) => x.modelVersionId === r.version)?.weight ?? null,
         requests: r.requests,
         errors: r.errors,

@@ -57,11 +57,11 @@ export function mannWhitneyPValue(a: readonly number[], b: readonly number[]): n
   let tieTerm = 0;
   for (let i = 0; i < all.length;) {
     let j = i;
-    while (j + 1 < all.length && all[j + 1].v === all[i].v) j++;
+    while (j + 1 < all.length && all[j + 1]!.v === all[i]!.v) j++;
     const rank = (i + j + 2) / 2;
     const t = j - i + 1;
     tieTerm += t ** 3 - t;
-    for (let k = i; k <= j; k++) if (all[k].g === 0) rankSumA += rank;
+    for (let k = i; k <= j; k++) if (all[k]!.g === 0) rankSumA += rank;
     i = j + 1;
   }
   const u = rankSumA - (n1 * (n1 + 1)) / 2;
@@ -73,7 +73,7 @@ export function mannWhitneyPValue(a: readonly number[], b: readonly number[]): n
 
 /** Compares every version with the first (the baseline). */
 export function compareVersions(samples: readonly VersionSample[]): VersionComparisonResult[] {
-  const base = samples[0];
+  const base = samples[0]!;
   const summarize = (s: VersionSample) => {
     const sorted = [...s.latencies].sort((x, y) => x - y);
     return { sorted, n: s.latencies.length, p50: percentile(sorted, 50) };

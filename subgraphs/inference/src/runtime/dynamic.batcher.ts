@@ -39,7 +39,7 @@ function batchAxis(spec: TensorSpec, symbol: string | null): number | null {
 export function batchLayoutOf(signature: ModelSignature): BatchLayout | undefined {
   const first = signature.inputs[0];
   if (!first || first.shape.length === 0 || typeof first.shape[0] === 'number') return undefined;
-  const symbol = first.shape[0];
+  const symbol = first.shape[0]!;
   const inputAxes = signature.inputs.map((s) => batchAxis(s, symbol));
   const outputAxes = signature.outputs.map((s) => batchAxis(s, symbol));
   if (outputAxes.some((a) => a === null)) return undefined;
@@ -176,9 +176,9 @@ export class DynamicBatcher {
   private rowsOf(inputs: DecodedTensor[]): number | undefined {
     let rows: number | undefined;
     for (let i = 0; i < inputs.length; i++) {
-      const axis = this.layout.inputAxes[i];
+      const axis = this.layout.inputAxes[i]!;
       if (axis === null) continue;
-      const n = inputs[i].shape[axis];
+      const n = inputs[i]!.shape[axis];
       if (n === undefined || (rows !== undefined && rows !== n)) return undefined;
       rows = n;
     }
@@ -209,7 +209,7 @@ export class DynamicBatcher {
     }
     let outputs: DecodedTensor[];
     try {
-      const joined = items[0].inputs.map((t, i) => {
+      const joined = items[0]!.inputs.map((t, i) => {
         const axis = this.layout.inputAxes[i];
         return axis === null
           ? t
@@ -226,7 +226,7 @@ export class DynamicBatcher {
     const sizes = items.map((p) => p.rows);
     const total = sizes.reduce((a, b) => a + b, 0);
     const pieces = outputs.map((t, i) => {
-      const axis = this.layout.outputAxes[i];
+      const axis = this.layout.outputAxes[i]!;
       return t.shape[axis] === total ? splitTensor(t, axis, sizes) : undefined;
     });
     if (pieces.some((p) => p === undefined)) {

@@ -82,11 +82,11 @@ export class EndpointRouter {
       x -= r.weight;
       if (x < 0) return r.version;
     }
-    return routes[routes.length - 1].version;
+    return routes[routes.length - 1]!.version;
   }
 
   private byKey(routes: readonly Route[], key: string): string {
-    let best = routes[0].version;
+    let best = routes[0]!.version;
     let bestScore = -Infinity;
     for (const r of routes) {
       const score = -r.weight / Math.log(unitHash(key, r.version));

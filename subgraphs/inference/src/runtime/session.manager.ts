@@ -101,7 +101,7 @@ function nestConfig(entries: Record<string, string>): Record<string, unknown> {
     const parts = key.split('.');
     let node = root;
     for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]] = value;
+    node[parts[parts.length - 1]!] = value;
   }
   return root;
 }

@@ -88,7 +88,7 @@ export class VersionMetrics {
     const cutoff = now - this.windowMs;
     while (
       this.head < this.samples.length &&
-      (this.samples[this.head].at < cutoff || this.samples.length - this.head > this.maxSamples)
+      (this.samples[this.head]!.at < cutoff || this.samples.length - this.head > this.maxSamples)
     ) {
       this.head += 1;
     }

@@ -50,10 +50,10 @@ describe('dynamic batching on real sessions', () => {
       executor.decode('dense', [{ name: 'x', datatype: 'FP32', shape: [2, 4], data: x }]),
     );
     const expected = x.flatMap((row) =>
-      b.map((bj, j) => 1 / (1 + Math.exp(-(row.reduce((s, xi, i) => s + xi * W[i][j], 0) + bj)))),
+      b.map((bj, j) => 1 / (1 + Math.exp(-(row.reduce((s, xi, i) => s + xi * W[i]![j]!, 0) + bj)))),
     );
     expect(y.shape).toEqual([2, 3]);
-    Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
   });
 
   it('gives exact INT64 sums and products beyond 2^53', async () => {
@@ -81,7 +81,7 @@ describe('dynamic batching on real sessions', () => {
     const batching = { maxBatchSize: 16, maxQueueDelayMs: 5 };
     const batched = await Promise.all(requests.map((r) => executor.run('dense', r, batching)));
     expect(batched.map(bytesOf)).toEqual(alone);
-    batched.forEach((out, i) => expect(out[0].shape).toEqual([requests[i][0].shape[0], 3]));
+    batched.forEach((out, i) => expect(out[0]!.shape).toEqual([requests[i]![0]!.shape[0], 3]));
     const stats = executor.batchStats('dense', batching);
     expect(stats?.requests).toBe(48);
     expect(stats?.runs).toBeLessThan(48);
@@ -107,9 +107,9 @@ describe('dynamic batching on real sessions', () => {
     const batched = await Promise.all(requests.map((r) => executor.run('silero', r, batching)));
     batched.forEach((outputs, i) =>
       outputs.forEach((t, j) => {
-        expect(t.shape).toEqual(alone[i][j].shape);
-        const a = alone[i][j].data as Float32Array;
-        (t.data as Float32Array).forEach((v, k) => expect(Math.abs(v - a[k])).toBeLessThan(1e-5));
+        expect(t.shape).toEqual(alone[i]![j]!.shape);
+        const a = alone[i]![j]!.data as Float32Array;
+        (t.data as Float32Array).forEach((v, k) => expect(Math.abs(v - a[k]!)).toBeLessThan(1e-5));
       }),
     );
     expect(executor.batchStats('silero', batching)?.runs).toBe(2);
@@ -120,7 +120,7 @@ describe('dynamic batching on real sessions', () => {
     const gates: (() => void)[] = [];
     const started: number[] = [];
     const execute = async (inputs: DecodedTensor[]) => {
-      started.push(inputs[0].shape[0]);
+      started.push(inputs[0]!.shape[0]!);
       await new Promise<void>((open) => gates.push(open));
       return sessions.run('dense', inputs);
     };
@@ -147,13 +147,13 @@ describe('dynamic batching on real sessions', () => {
     gates.shift()!();
     const outputs = await Promise.all(rest);
     for (const [i, v] of [2, 3, 4].entries())
-      expect(bytesOf(outputs[i])).toEqual(bytesOf(await executor.run('dense', x(v))));
+      expect(bytesOf(outputs[i]!)).toEqual(bytesOf(await executor.run('dense', x(v))));
     expect(batcher.stats).toEqual({ runs: 2, requests: 4, largestBatch: 3 });
   });
 
   it('joins the requests of one event-loop turn even when the model is idle', async () => {
     const started: number[] = [];
-    const execute = (inputs: DecodedTensor[]) => (started.push(inputs[0].shape[0]), sessions.run('dense', inputs));
+    const execute = (inputs: DecodedTensor[]) => (started.push(inputs[0]!.shape[0]!), sessions.run('dense', inputs));
     const batcher = new DynamicBatcher(execute, batchLayoutOf(sessions.get('dense').signature)!, {
       maxBatchSize: 8,
       maxQueueDelayMs: 0,

@@ -47,7 +47,7 @@ describe('endpoint replicas', () => {
   async function burst(runtime: EndpointRuntime, n: number): Promise<void> {
     sessions.resetCounts();
     const results = await Promise.all(Array.from({ length: n }, () => runtime.predict(request())));
-    for (const r of results) expect((r.outputs[0].data as Float32Array)[0]).toBeCloseTo(expected, 6);
+    for (const r of results) expect((r.outputs[0]!.data as Float32Array)[0]).toBeCloseTo(expected, 6);
   }
 
   it.each([1, 3])(

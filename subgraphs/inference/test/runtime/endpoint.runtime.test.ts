@@ -36,8 +36,8 @@ describe('EndpointRuntime', () => {
     const counts: Record<string, number> = { blue: 0, green: 0 };
     for (let i = 0; i < 1000; i++) {
       const r = await runtime.predict({ inputs: x });
-      counts[r.version] += 1;
-      expect((r.outputs[0].data as Float32Array)[0]).toBe(expectedFor(VERSIONS[r.version as 'blue']));
+      counts[r.version]! += 1;
+      expect((r.outputs[0]!.data as Float32Array)[0]).toBe(expectedFor(VERSIONS[r.version as 'blue']));
     }
     // Binomial(1000, 0.2): sd ≈ 12.6; 5 sd keeps this test from flaking while catching a wrong split.
     expect(Math.abs(counts.green - 200)).toBeLessThan(63);
@@ -107,7 +107,7 @@ describe('EndpointRuntime', () => {
       const r = await runtime.predict({ inputs: x, routingKey: `k${i}` });
       expect(r.version).toBe('blue');
       expect(r.shadow).toBe('shadow');
-      expect((r.outputs[0].data as Float32Array)[0]).toBe(0.5);
+      expect((r.outputs[0]!.data as Float32Array)[0]).toBe(0.5);
     }
     await runtime.drainShadows();
     expect(shadows).toHaveLength(50);
@@ -154,7 +154,7 @@ describe('EndpointRuntime', () => {
       executor,
     );
     const results = await Promise.all(Array.from({ length: 16 }, () => runtime.predict({ inputs: x })));
-    expect(results.every((r) => (r.outputs[0].data as Float32Array)[0] === expectedFor(2))).toBe(true);
+    expect(results.every((r) => (r.outputs[0]!.data as Float32Array)[0] === expectedFor(2))).toBe(true);
     expect(executor.batchStats('green', { maxBatchSize: 8, maxQueueDelayMs: 10 })?.runs).toBeLessThan(16);
   });
 

@@ -60,7 +60,7 @@ describe('SessionManager', () => {
       { name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) },
     ]);
     const expected = [1 / (1 + Math.exp(-4)), 1 / (1 + Math.exp(-5))];
-    Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
     // Proof that entries reach onnxruntime: told to read the ORT format, it cannot load an ONNX file.
     const ortFormat = new SessionManager({ maxBytes: 1 << 20, sessionConfig: { 'session.load_model_format': 'ORT' } });
     await expect(ortFormat.load('v1', { bytes: dense })).rejects.toThrow();
@@ -77,8 +77,8 @@ describe('SessionManager', () => {
     await manager.load('v1', { bytes: dense });
     expect(manager.status('v1')).toMatchObject({ state: 'READY', intraOpThreads: 1 });
     expect(lines.find((l) => l.msg === 'session ready')?.obj).toMatchObject({ modelVersion: 'v1', intraOpThreads: 1 });
-    Array.from((await manager.run('v1', x))[0].data as Float32Array).forEach((v, i) =>
-      expect(v).toBeCloseTo(expected[i], 6),
+    Array.from((await manager.run('v1', x))[0]!.data as Float32Array).forEach((v, i) =>
+      expect(v).toBeCloseTo(expected[i]!, 6),
     );
     // One thread per run: onnxruntime starts no pool threads for the session.
     expect(threads()).toBe(before);
@@ -88,8 +88,8 @@ describe('SessionManager', () => {
     await pooled.load('v1', { bytes: dense });
     expect(pooled.status('v1').intraOpThreads).toBeUndefined();
     if (os.availableParallelism() > 1) expect(threads()).toBeGreaterThan(before);
-    Array.from((await pooled.run('v1', x))[0].data as Float32Array).forEach((v, i) =>
-      expect(v).toBeCloseTo(expected[i], 6),
+    Array.from((await pooled.run('v1', x))[0]!.data as Float32Array).forEach((v, i) =>
+      expect(v).toBeCloseTo(expected[i]!, 6),
     );
     await pooled.close();
 
@@ -123,7 +123,7 @@ describe('SessionManager', () => {
     const out = await manager.run('good', [
       { name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([0, 0, 0]) },
     ]);
-    expect(Array.from(out[0].data as Float32Array)).toEqual([0.5, 0.5]);
+    expect(Array.from(out[0]!.data as Float32Array)).toEqual([0.5, 0.5]);
   });
 
   it('fails warm-up with the reason when the zero input does not suit the model', async () => {
@@ -141,12 +141,12 @@ describe('SessionManager', () => {
 
   it('evicts the least recently used session to stay within the budget, and reloads on demand', async () => {
     const models = ['FP32', 'INT32', 'FP64'].map((d) => buildIdentityModel(d as 'FP32', ['n']));
-    const budget = models[0].byteLength + models[1].byteLength + 4;
+    const budget = models[0]!.byteLength + models[1]!.byteLength + 4;
     manager = new SessionManager({ maxBytes: budget });
-    await manager.load('a', { bytes: models[0] });
-    await manager.load('b', { bytes: models[1] });
+    await manager.load('a', { bytes: models[0]! });
+    await manager.load('b', { bytes: models[1]! });
     manager.get('a');
-    await manager.load('c', { bytes: models[2] });
+    await manager.load('c', { bytes: models[2]! });
     expect(manager.status('b')).toMatchObject({
       state: 'EVICTED',
       reason: expect.stringMatching(/least recently used/),
@@ -154,7 +154,7 @@ describe('SessionManager', () => {
     expect(manager.status('a').state).toBe('READY');
     expect(manager.status('c').state).toBe('READY');
     expect(manager.usedBytes()).toBeLessThanOrEqual(budget);
-    await manager.load('b', { bytes: models[1] });
+    await manager.load('b', { bytes: models[1]! });
     expect(manager.status('b').state).toBe('READY');
     expect(manager.status('a').state).toBe('EVICTED');
   });
@@ -279,13 +279,13 @@ describe('SessionManager', () => {
     await expect(loaded.session.run({})).rejects.toThrow(/session thread exited/);
     await manager.load('v1', { bytes: dense });
     expect(manager.status('v1')).toMatchObject({ state: 'READY', ownThread: true });
-    expect((await manager.run('v1', x))[0].shape).toEqual([1, 2]);
+    expect((await manager.run('v1', x))[0]!.shape).toEqual([1, 2]);
 
     // Eviction ends the thread once its runs are done, without reporting a loss.
     const again = manager.get('v1');
     const running = manager.run('v1', x);
     await manager.evict('v1');
-    expect((await running)[0].shape).toEqual([1, 2]);
+    expect((await running)[0]!.shape).toEqual([1, 2]);
     await expect(again.session.run({})).rejects.toThrow(/session thread exited \(code 0\)/);
     expect(manager.status('v1').state).toBe('EVICTED');
   });

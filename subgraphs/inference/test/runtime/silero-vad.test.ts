@@ -27,7 +27,7 @@ async function speechProbabilities(executor: ModelExecutor, audio: Float32Array)
       { name: 'c', datatype: 'FP32', shape: [2, 1, 64], rawData: b64(c) },
     ]);
     const [output, hn, cn]: DecodedTensor[] = await executor.run('silero', inputs);
-    probs.push((output.data as Float32Array)[0]);
+    probs.push((output.data as Float32Array)[0]!);
     h = hn.data as Float32Array;
     c = cn.data as Float32Array;
   }

@@ -87,59 +87,59 @@ describe('validation against a signature', () => {
   }
 
   it('decodes valid tensors in signature order, a [1] scalar as a scalar', () => {
-    const decoded = decodeInputs([ok[2], ok[0], ok[1]], signature);
+    const decoded = decodeInputs([ok[2]!, ok[0]!, ok[1]!], signature);
     expect(decoded.map((t) => [t.name, t.shape])).toEqual([
       ['x', [2, 3]],
       ['h', [2, 2, 4]],
       ['sr', []],
     ]);
-    expect(decoded[2].data).toEqual(new BigInt64Array([16000n]));
+    expect(decoded[2]!.data).toEqual(new BigInt64Array([16000n]));
   });
 
   it('refuses wrong names, datatypes, shapes, symbolic mismatches and lengths with details', () => {
-    expect(issuesOf([{ ...ok[0], name: 'X' }, ok[1], ok[2]])).toEqual([
+    expect(issuesOf([{ ...ok[0], name: 'X' }, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[0].name', message: 'unknown input "X"; the model takes "x", "h", "sr"' },
       { field: 'inputs', message: 'missing input "x" (FP32 [batch, 3])' },
     ]);
-    expect(issuesOf([{ ...ok[0], datatype: 'FP64' }, ok[1], ok[2]])).toEqual([
+    expect(issuesOf([{ ...ok[0], datatype: 'FP64' }, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[0].datatype', message: 'is FP64, "x" expects FP32' },
     ]);
-    expect(issuesOf([{ ...ok[0], datatype: 'FLOAT' }, ok[1], ok[2]])).toEqual([
+    expect(issuesOf([{ ...ok[0], datatype: 'FLOAT' }, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[0].datatype', message: '"FLOAT" is not an inference protocol datatype' },
     ]);
-    expect(issuesOf([{ ...ok[0], shape: [3, 2] }, ok[1], ok[2]])).toEqual([
+    expect(issuesOf([{ ...ok[0], shape: [3, 2] }, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[0].shape[1]', message: 'is 2, "x" expects 3 [batch, 3]' },
       { field: 'inputs[1].shape[1]', message: 'is 2, but dimension "batch" is 3 at inputs[0].shape[0]' },
     ]);
-    expect(issuesOf([{ ...ok[0], shape: [6] }, ok[1], ok[2]])).toEqual([
+    expect(issuesOf([{ ...ok[0], shape: [6] }, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[0].shape', message: 'has rank 1, "x" expects rank 2 [batch, 3]' },
     ]);
     expect(
-      issuesOf([ok[0], { ...ok[1], shape: [2, 1, 4], rawData: Buffer.alloc(32).toString('base64') }, ok[2]]),
+      issuesOf([ok[0]!, { ...ok[1], shape: [2, 1, 4], rawData: Buffer.alloc(32).toString('base64') }, ok[2]!]),
     ).toEqual([{ field: 'inputs[1].shape[1]', message: 'is 1, but dimension "batch" is 2 at inputs[0].shape[0]' }]);
-    expect(issuesOf([{ ...ok[0], data: [1, 2, 3, 4, 5] }, ok[1], ok[2]])).toEqual([
+    expect(issuesOf([{ ...ok[0], data: [1, 2, 3, 4, 5] }, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[0].data', message: 'has 5 elements, shape [2, 3] needs 6' },
     ]);
-    expect(issuesOf([ok[0], { ...ok[1], rawData: Buffer.alloc(60).toString('base64') }, ok[2]])).toEqual([
+    expect(issuesOf([ok[0]!, { ...ok[1], rawData: Buffer.alloc(60).toString('base64') }, ok[2]!])).toEqual([
       { field: 'inputs[1].rawData', message: 'raw data has 60 bytes, shape needs 16 × 4 = 64' },
     ]);
     const notBase64 = Buffer.alloc(64).toString('base64').replace(/^AAAA/, 'AA!A');
-    expect(issuesOf([ok[0], { ...ok[1], rawData: notBase64 }, ok[2]])).toEqual([
+    expect(issuesOf([ok[0]!, { ...ok[1], rawData: notBase64 }, ok[2]!])).toEqual([
       { field: 'inputs[1].rawData', message: 'is not base64' },
     ]);
-    expect(issuesOf([ok[0], { ...ok[1], rawData: `${Buffer.alloc(64).toString('base64')}A` }, ok[2]])).toEqual([
+    expect(issuesOf([ok[0]!, { ...ok[1], rawData: `${Buffer.alloc(64).toString('base64')}A` }, ok[2]!])).toEqual([
       { field: 'inputs[1].rawData', message: 'is not base64' },
     ]);
-    expect(issuesOf([{ ...ok[0], data: [1, 2, 'three', 4, 5, 6] }, ok[1], ok[2]])).toEqual([
+    expect(issuesOf([{ ...ok[0], data: [1, 2, 'three', 4, 5, 6] }, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[0].data', message: 'element 2 ("three") is not a valid FP32 value' },
     ]);
-    expect(issuesOf([ok[0], ok[1], { ...ok[2], data: [1.5] }])).toEqual([
+    expect(issuesOf([ok[0]!, ok[1]!, { ...ok[2], data: [1.5] }])).toEqual([
       { field: 'inputs[2].data', message: 'element 0 (1.5) is not a valid INT64 value' },
     ]);
-    expect(issuesOf([ok[0], ok[0], ok[1], ok[2]])).toEqual([
+    expect(issuesOf([ok[0]!, ok[0]!, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[1].name', message: 'input "x" is given more than once' },
     ]);
-    expect(issuesOf([{ ...ok[0], rawData: 'AAAA' }, ok[1], ok[2]])).toEqual([
+    expect(issuesOf([{ ...ok[0], rawData: 'AAAA' }, ok[1]!, ok[2]!])).toEqual([
       { field: 'inputs[0]', message: 'give exactly one of data, rawData or binary data' },
     ]);
   });
@@ -159,14 +159,14 @@ describe('REST binary data extension', () => {
     );
     const body = Buffer.concat([header, Buffer.from(x.buffer)]);
     const request = parseInferRequest(body, header.length);
-    expect(new Float32Array(new Uint8Array(request.inputs[0].rawBytes as Uint8Array).buffer)).toEqual(x);
+    expect(new Float32Array(new Uint8Array(request.inputs[0]!.rawBytes as Uint8Array).buffer)).toEqual(x);
     expect(wantsBinary(request, 'y')).toBe(true);
     expect(wantsBinary(request, 'z')).toBe(false);
     const decoded = decodeInputs(request.inputs.slice(0, 1), {
       inputs: [{ name: 'x', datatype: 'FP32', shape: [null, 4] }],
       outputs: [],
     });
-    expect(Array.from(decoded[0].data as Float32Array)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(decoded[0]!.data as Float32Array)).toEqual([1, 2, 3, 4]);
   });
 
   it('refuses framing that does not add up', () => {

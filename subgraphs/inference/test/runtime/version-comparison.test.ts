@@ -40,7 +40,7 @@ describe('version comparison statistics', () => {
       p50DeltaMs: 2,
       errorRateDelta: 0.2,
     });
-    expect(rows[1].latencyPValue).toBeGreaterThan(0);
-    expect(rows[1].latencyPValue).toBeLessThan(1);
+    expect(rows[1]!.latencyPValue).toBeGreaterThan(0);
+    expect(rows[1]!.latencyPValue).toBeLessThan(1);
   });
 });

@@ -101,7 +101,7 @@ export async function startPlatformStandIn(issuer: TestIssuer) {
     const { name, format, content } = req.body as { name: string; format: 'CSV' | 'JSONL'; content: string };
     const id = randomUUID();
     const columns =
-      format === 'CSV' ? content.split('\n')[0].split(',') : Object.keys(JSON.parse(content.split('\n')[0]));
+      format === 'CSV' ? content.split('\n')[0]!.split(',') : Object.keys(JSON.parse(content.split('\n')[0]!));
     datasets.set(id, { id, organizationId: viewer.organizationId, name, format, content, columns });
     res.status(201).json({ id, version: 1 });
   });

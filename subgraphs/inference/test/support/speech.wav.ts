@@ -61,7 +61,7 @@ export function resample(samples: Float32Array, from: number, to: number): Float
     const x = (i * from) / to;
     const j = Math.floor(x);
     const frac = x - j;
-    out[i] = samples[j] * (1 - frac) + (samples[Math.min(j + 1, samples.length - 1)] ?? 0) * frac;
+    out[i] = samples[j]! * (1 - frac) + (samples[Math.min(j + 1, samples.length - 1)] ?? 0) * frac;
   }
   return out;
 }

@@ -264,7 +264,7 @@ export class PipelineService {
         : null;
       const sign = defaultDirection(metric) === 'MINIMIZE' ? -1 : 1;
       const better =
-        incumbentMetrics === null || sign * (candidateMetrics[metric] - incumbentMetrics[metric]) > minImprovement;
+        incumbentMetrics === null || sign * (candidateMetrics[metric]! - incumbentMetrics[metric]!) > minImprovement;
       return {
         candidateVersionId: candidate.id,
         candidateVersion: candidate.version,

@@ -31,7 +31,7 @@ const isNull = (v: unknown) => v === null || v === undefined || (typeof v === 's
 
 /** Evaluates rules on records, like OpenMetadata's test cases of the same names. */
 export function evaluateQualityRules(records: Record<string, unknown>[], rules: QualityRule[]): QualityResult[] {
-  const columns = new Set(records.length > 0 ? Object.keys(records[0]) : []);
+  const columns = new Set(records.length > 0 ? Object.keys(records[0]!) : []);
   return rules.map((rule) => {
     const column = rule.column ?? null;
     const min = rule.min ?? -Infinity;

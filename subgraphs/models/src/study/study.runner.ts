@@ -180,7 +180,10 @@ export class StudyRunner {
               ),
             trial.signal,
           );
-          const value = objectiveOf(study.objectiveMetric, exported.result.history[exported.result.history.length - 1]);
+          const value = objectiveOf(
+            study.objectiveMetric,
+            exported.result.history[exported.result.history.length - 1]!,
+          );
           if (isBetter(value)) best = { number: trial.number, exported };
           return value;
         },

@@ -23,7 +23,7 @@ describe('linear regression', () => {
     const ys = Array.from(train.target as Float64Array);
     const mean = (v: number[]) => v.reduce((a, c) => a + c, 0) / v.length;
     const [mx, my] = [mean(xs), mean(ys)];
-    const m = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+    const m = xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
     const b = my - m * mx;
     const at = (x: number) =>
       (predict(model, { data: Float64Array.of(x), rows: 1, cols: 1 }).prediction as Float64Array)[0];

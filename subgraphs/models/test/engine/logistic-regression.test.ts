@@ -43,7 +43,7 @@ async function compareWithNewton(records: Record<string, unknown>[], features: s
     referenceClasses,
   );
   const ours = predict(result.model, validation.x).probabilities as Float64Array;
-  const maxGap = ours.reduce((m, p, i) => Math.max(m, Math.abs(p - referenceProbabilities[i])), 0);
+  const maxGap = ours.reduce((m, p, i) => Math.max(m, Math.abs(p - referenceProbabilities[i]!)), 0);
   return {
     result,
     data,

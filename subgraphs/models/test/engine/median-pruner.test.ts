@@ -87,10 +87,10 @@ describe('median pruner (Optuna semantics)', () => {
     await study.optimize({
       nTrials: 100,
       objective: async (t) => {
-        const curve = curves[t.params.curve as number];
+        const curve = curves[t.params.curve as number]!;
         for (let step = 0; step < curve.length; step++) {
           try {
-            t.report(step, curve[step]);
+            t.report(step, curve[step]!);
           } catch (error) {
             prunedAt.set(t.number, step);
             throw error;

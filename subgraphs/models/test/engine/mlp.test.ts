@@ -34,7 +34,7 @@ describe('MLP', () => {
         { onEpoch: (p) => void history.push(p) },
       );
       expect(history.map((h) => h.epoch)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
-      expect(history[119].trainLoss).toBeLessThan(history[0].trainLoss);
+      expect(history[119]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
       expect(metrics.accuracy).toBeGreaterThanOrEqual(0.9);
       const check = await verifyOnnxExport(model, exportToOnnx(model), data.x);
       expect(check.maxDifference).toBeLessThanOrEqual(1e-5);
@@ -73,7 +73,7 @@ describe('MLP', () => {
     const spec: TrainingSpec = { algorithm: 'MLP_CLASSIFIER', hiddenLayers: [8], epochs: 5, seed: 42 };
     const a = await trainModel(spec, { featureNames: IRIS_FEATURES, classes: data.classes }, train, validation);
     const b = await trainModel(spec, { featureNames: IRIS_FEATURES, classes: data.classes }, train, validation);
-    expect(Array.from(a.model.network.layers[0].weights)).toEqual(Array.from(b.model.network.layers[0].weights));
+    expect(Array.from(a.model.network.layers[0]!.weights)).toEqual(Array.from(b.model.network.layers[0]!.weights));
   });
 
   test('aborting the signal stops training with TrainingCancelledError', async () => {

@@ -63,7 +63,7 @@ describe('ONNX signature reader', () => {
       { name: 'probabilities', elementType: 'FLOAT', shape: ['N', 3] },
       { name: 'label', elementType: 'INT64', shape: ['N'] },
     ]);
-    expect(JSON.parse(signature.metadata['aic.classes'])).toEqual(data.classes);
+    expect(JSON.parse(signature.metadata['aic.classes']!)).toEqual(data.classes);
   });
 
   test.each([

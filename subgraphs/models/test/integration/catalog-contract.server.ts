@@ -47,7 +47,7 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
   app.get('/internal/datasets/:id', auth, (req, res) => {
     const d = owned(req.params.id, res.locals.viewer);
     if (!d) return void res.status(404).json({ error: 'Dataset not found' });
-    const header = d.csv.split('\n')[0].split(',');
+    const header = d.csv.split('\n')[0]!.split(',');
     const rows = d.csv.trim().split('\n').length - 1;
     res.json({
       id: d.id,
@@ -100,7 +100,7 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
 
 /** Records as CSV (header from the first record's keys; empty for null). */
 export function toCsv(records: Record<string, unknown>[]): string {
-  const columns = Object.keys(records[0]);
+  const columns = Object.keys(records[0]!);
   const cell = (v: unknown) =>
     v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
   return [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';

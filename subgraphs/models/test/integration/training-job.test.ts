@@ -112,9 +112,9 @@ describe('training jobs', () => {
 
     const mine = catalog.lineage.filter((l) => l.event.run.runId === job.id);
     expect(mine.map((l) => l.event.eventType)).toEqual(['START', 'COMPLETE']);
-    expect(mine[0].organizationId).toBe(ORG);
-    expect(mine[1].event.inputs).toEqual([{ namespace: 'aic://catalog', name: `datasets/${irisId}` }]);
-    expect(mine[1].event.outputs[0].name).toBe(`model-versions/${final.modelVersionId}`);
+    expect(mine[0]!.organizationId).toBe(ORG);
+    expect(mine[1]!.event.inputs).toEqual([{ namespace: 'aic://catalog', name: `datasets/${irisId}` }]);
+    expect(mine[1]!.event.outputs[0].name).toBe(`model-versions/${final.modelVersionId}`);
     expect(catalog.invalidLineage).toEqual([]);
   });
 

@@ -18,6 +18,6 @@ function buildTable(): bigint[] {
 export function avroRabinFingerprint(canonicalForm: string): string {
   const table = buildTable();
   let fp = EMPTY;
-  for (const byte of Buffer.from(canonicalForm, 'utf8')) fp = (fp >> 8n) ^ table[Number((fp ^ BigInt(byte)) & 0xffn)];
+  for (const byte of Buffer.from(canonicalForm, 'utf8')) fp = (fp >> 8n) ^ table[Number((fp ^ BigInt(byte)) & 0xffn)]!;
   return (fp & MASK).toString(16).padStart(16, '0');
 }

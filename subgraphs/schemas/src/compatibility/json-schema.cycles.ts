@@ -65,7 +65,7 @@ export function assertNoEndlessRefCycle(doc: JsonSchemaDocument): void {
     const stack: { node: SchemaNode; next: SchemaNode[] }[] = [{ node: start, next: inPlace(start) }];
     state.set(keyOf(start), 'open');
     while (stack.length) {
-      const top = stack[stack.length - 1];
+      const top = stack[stack.length - 1]!;
       const child = top.next.pop();
       if (!child) {
         state.set(keyOf(top.node), 'done');

@@ -122,7 +122,7 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
   }
 
   validate(schema: ParsedProtobufSchema, data: unknown): RecordError[] {
-    const type = schema.root.lookupType(schema.messages[0]);
+    const type = schema.root.lookupType(schema.messages[0]!);
     if (data === null || typeof data !== 'object' || Array.isArray(data))
       return [{ path: '', message: `must be an object (message ${type.name})` }];
     const problem = type.verify(enumsAsNumbers(type, data as Record<string, unknown>));

@@ -371,7 +371,7 @@ export class SchemaRegistryService {
   ): Promise<CompatibilityVerdict> {
     const mode = subject?.compatibility ?? (await this.compatibilityOf(em, organizationId));
     if (mode === 'NONE' || !live.length) return { mode, compatible: true, messages: [], violations: [] };
-    const latest = live[live.length - 1];
+    const latest = live[live.length - 1]!;
     if (latest.type !== type) {
       const message = `the schema type changed from ${latest.type} to ${type}`;
       return {

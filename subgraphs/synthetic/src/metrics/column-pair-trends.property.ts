@@ -113,8 +113,8 @@ export function computeColumnPairTrends(
   const details: ColumnPairScore[] = [];
   for (let i = 0; i < usable.length; i++) {
     for (let j = i + 1; j < usable.length; j++) {
-      const a = usable[i];
-      const b = usable[j];
+      const a = usable[i]!;
+      const b = usable[j]!;
       if (CONTINUOUS.has(a.sdtype) && CONTINUOUS.has(b.sdtype)) {
         const result = correlationSimilarity(
           [r.numeric.get(a.name)!, r.numeric.get(b.name)!],

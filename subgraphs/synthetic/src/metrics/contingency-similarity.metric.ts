@@ -9,12 +9,12 @@ function jointCounts([a, b]: [Codes, Codes], width: number): Map<number, number>
   const counts = new Map<number, number>();
   if (width * height <= DENSE_LIMIT) {
     const dense = new Float64Array(width * height);
-    for (let i = 0; i < a.length; i++) dense[a[i] * width + b[i]]++;
-    for (let key = 0; key < dense.length; key++) if (dense[key] > 0) counts.set(key, dense[key]);
+    for (let i = 0; i < a.length; i++) dense[a[i]! * width + b[i]!]!++;
+    for (let key = 0; key < dense.length; key++) if (dense[key]! > 0) counts.set(key, dense[key]!);
     return counts;
   }
   for (let i = 0; i < a.length; i++) {
-    const key = a[i] * width + b[i];
+    const key = a[i]! * width + b[i]!;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
@@ -22,7 +22,7 @@ function jointCounts([a, b]: [Codes, Codes], width: number): Map<number, number>
 
 function widthOf(...columns: Codes[]): number {
   let max = 0;
-  for (const column of columns) for (let i = 0; i < column.length; i++) if (column[i] > max) max = column[i];
+  for (const column of columns) for (let i = 0; i < column.length; i++) if (column[i]! > max) max = column[i]!;
   return max + 1;
 }
 
@@ -54,8 +54,8 @@ export function cramersV(pair: [Codes, Codes]): number {
   const rows = new Map<number, number>();
   const cols = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    rows.set(a[i], (rows.get(a[i]) ?? 0) + 1);
-    cols.set(b[i], (cols.get(b[i]) ?? 0) + 1);
+    rows.set(a[i]!, (rows.get(a[i]!) ?? 0) + 1);
+    cols.set(b[i]!, (cols.get(b[i]!) ?? 0) + 1);
   }
   if (n === 0 || rows.size < 2 || cols.size < 2) return NaN;
   const width = widthOf(b);

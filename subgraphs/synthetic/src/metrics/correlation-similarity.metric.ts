@@ -22,8 +22,8 @@ function completePairs(a: (number | null)[], b: (number | null)[]): [number[], n
   const x: number[] = [];
   const y: number[] = [];
   for (let i = 0; i < a.length; i++) {
-    const u = a[i];
-    const v = b[i];
+    const u = a[i]!;
+    const v = b[i]!;
     if (u === null || v === null || Number.isNaN(u) || Number.isNaN(v)) continue;
     x.push(u);
     y.push(v);

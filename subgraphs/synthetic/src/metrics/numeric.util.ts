@@ -44,7 +44,7 @@ export function digitize(value: number, edges: number[]): number {
   let hi = edges.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (edges[mid] <= value) lo = mid + 1;
+    if (edges[mid]! <= value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -57,8 +57,8 @@ export function pearson(x: number[], y: number[]): number {
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
+    mx += x[i]!;
+    my += y[i]!;
   }
   mx /= n;
   my /= n;
@@ -66,8 +66,8 @@ export function pearson(x: number[], y: number[]): number {
   let syy = 0;
   let sxy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx;
-    const dy = y[i] - my;
+    const dx = x[i]! - mx;
+    const dy = y[i]! - my;
     sxx += dx * dx;
     syy += dy * dy;
     sxy += dx * dy;
@@ -87,9 +87,9 @@ export function ksStatistic(a: number[], b: number[]): number {
   let j = 0;
   let d = 0;
   while (i < n1 && j < n2) {
-    const v = x[i] <= y[j] ? x[i] : y[j];
-    while (i < n1 && x[i] <= v) i++;
-    while (j < n2 && y[j] <= v) j++;
+    const v = x[i]! <= y[j]! ? x[i] : y[j];
+    while (i < n1 && x[i]! <= v) i++;
+    while (j < n2 && y[j]! <= v) j++;
     const diff = Math.abs(i / n1 - j / n2);
     if (diff > d) d = diff;
   }
@@ -114,5 +114,5 @@ export function median(values: number[]): number {
   if (values.length === 0) return NaN;
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

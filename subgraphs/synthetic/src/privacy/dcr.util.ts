@@ -30,7 +30,7 @@ function encode(table: Table, columns: ColumnMeta[], dictionaries: Map<string, n
     if (CONTINUOUS.has(meta.sdtype)) {
       numeric.push(Float64Array.from(values, (v) => toNumber(v, meta)));
     } else {
-      const dictionary = dictionaries[c++];
+      const dictionary = dictionaries[c++]!;
       codes.push(
         Int32Array.from(values, (v) => {
           const key = categoryKey(v);
@@ -76,15 +76,15 @@ export function distanceToClosestRecord(data: Table, reference: Table, columns: 
   const refNumeric = new Float64Array(refCount * nn);
   const refCodes = new Int32Array(refCount * nc);
   for (let j = 0; j < refCount; j++) {
-    for (let k = 0; k < nn; k++) refNumeric[j * nn + k] = ref.numeric[k][j];
-    for (let k = 0; k < nc; k++) refCodes[j * nc + k] = ref.codes[k][j];
+    for (let k = 0; k < nn; k++) refNumeric[j * nn + k]! = ref.numeric[k]![j]!;
+    for (let k = 0; k < nc; k++) refCodes[j * nc + k]! = ref.codes[k]![j]!;
   }
   const rowNumeric = new Float64Array(nn);
   const rowCodes = new Int32Array(nc);
   const out: number[] = new Array(data.rows.length);
   for (let i = 0; i < data.rows.length; i++) {
-    for (let k = 0; k < nn; k++) rowNumeric[k] = rows.numeric[k][i];
-    for (let k = 0; k < nc; k++) rowCodes[k] = rows.codes[k][i];
+    for (let k = 0; k < nn; k++) rowNumeric[k]! = rows.numeric[k]![i]!;
+    for (let k = 0; k < nc; k++) rowCodes[k]! = rows.codes[k]![i]!;
     let best = Infinity;
     for (let j = 0; j < refCount && best > 0; j++) {
       // Stop adding once this reference row cannot beat the best one.
@@ -92,10 +92,10 @@ export function distanceToClosestRecord(data: Table, reference: Table, columns: 
       let sum = 0;
       for (let k = 0; k < nc && sum < limit; k++) if (rowCodes[k] !== refCodes[j * nc + k]) sum += 1;
       for (let k = 0; k < nn && sum < limit; k++) {
-        const a = rowNumeric[k];
-        const b = refNumeric[j * nn + k];
+        const a = rowNumeric[k]!;
+        const b = refNumeric[j * nn + k]!;
         if (a !== a || b !== b) sum += a !== a && b !== b ? 0 : 1;
-        else if (ranges[k] > 0) sum += Math.min(Math.abs(a - b) / ranges[k], 1);
+        else if (ranges[k]! > 0) sum += Math.min(Math.abs(a - b) / ranges[k]!, 1);
         else if (a !== b) sum += 1;
       }
       if (sum < limit) best = sum / width;

@@ -25,7 +25,7 @@ function subsample(table: Table, maxRows: number, rng: Rng): Table {
   const indexes = Array.from({ length: table.rows.length }, (_, i) => i);
   for (let i = 0; i < maxRows; i++) {
     const j = i + rng.int(indexes.length - i);
-    [indexes[i], indexes[j]] = [indexes[j], indexes[i]];
+    [indexes[i]!, indexes[j]!] = [indexes[j], indexes[i]];
   }
   return { columns: table.columns, rows: indexes.slice(0, maxRows).map((i) => table.rows[i]) };
 }
@@ -96,7 +96,7 @@ export function dcrOverfittingProtection(
   const toTraining = distanceToClosestRecord(sample, training, columns);
   const toHoldout = distanceToClosestRecord(sample, holdout, columns);
   let closer = 0;
-  for (let i = 0; i < toTraining.length; i++) if (toTraining[i] < toHoldout[i]) closer++;
+  for (let i = 0; i < toTraining.length; i++) if (toTraining[i]! < toHoldout[i]!) closer++;
   const closerToTraining = toTraining.length ? closer / toTraining.length : 0;
   return { score: Math.min((1 - closerToTraining) * 2, 1), closerToTraining, closerToHoldout: 1 - closerToTraining };
 }

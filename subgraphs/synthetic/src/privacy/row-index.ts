@@ -8,8 +8,8 @@ function cellHash(value: Cell, h: number): number {
   if (isMissing(value)) return Math.imul(h ^ 0x9e37, 0x01000193);
   if (typeof value === 'number') {
     scratch[0] = value;
-    h = Math.imul(h ^ scratchWords[0], 0x01000193);
-    return Math.imul(h ^ scratchWords[1], 0x01000193);
+    h = Math.imul(h ^ scratchWords[0]!, 0x01000193);
+    return Math.imul(h ^ scratchWords[1]!, 0x01000193);
   }
   if (typeof value === 'boolean') return Math.imul(h ^ (value ? 0x51 : 0x52), 0x01000193);
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
@@ -50,7 +50,7 @@ export class RowIndex {
     const bucket = this.buckets.get(this.hash(row, positions));
     if (!bucket) return false;
     return bucket.some((candidate) =>
-      this.positions.every((p, i) => sameCell(candidate[p] ?? null, row[positions[i]] ?? null)),
+      this.positions.every((p, i) => sameCell(candidate[p] ?? null, row[positions[i]!] ?? null)),
     );
   }
 }

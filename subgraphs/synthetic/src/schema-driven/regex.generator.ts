@@ -124,7 +124,7 @@ class PatternParser {
       this.i++;
       options.push(this.sequence());
     }
-    return options.length === 1 ? options[0] : { kind: 'alt', options };
+    return options.length === 1 ? options[0]! : { kind: 'alt', options };
   }
 
   private sequence(): Node {
@@ -141,7 +141,7 @@ class PatternParser {
   }
 
   private atom(): Node {
-    const ch = this.source[this.i++];
+    const ch = this.source[this.i++]!;
     if (ch === '(') {
       if (this.source[this.i] === '?') {
         const named = /^\?<[^=!>][^>]*>/.exec(this.source.slice(this.i, this.i + 64));
@@ -160,7 +160,7 @@ class PatternParser {
   }
 
   private escape(inClass: boolean): Node | string[] {
-    const ch = this.source[this.i++];
+    const ch = this.source[this.i++]!;
     const sets: Record<string, string[]> = { d: DIGIT, w: WORD, s: SPACE };
     if (sets[ch]) return inClass ? sets[ch] : { kind: 'set', chars: sets[ch] };
     if (/[DWSbB1-9]/.test(ch)) throw new UnsupportedPatternError(this.source, `escape \\${ch}`);
@@ -180,9 +180,9 @@ class PatternParser {
           chars.push(...escaped);
           continue;
         }
-        start = escaped[0];
+        start = escaped[0]!;
       } else {
-        start = this.source[this.i++];
+        start = this.source[this.i++]!;
       }
       if (this.source[this.i] === '-' && this.source[this.i + 1] !== ']' && this.i + 1 < this.source.length) {
         const end = this.source[this.i + 1] === '\\' ? this.source[this.i + 2] : this.source[this.i + 1];

@@ -24,7 +24,7 @@ export class CategoricalMarginal {
     this.categories = [...kept].sort((a, b) => b.weight - a.weight);
     const total = this.categories.reduce((sum, c) => sum + c.weight, 0);
     this.bounds = [0];
-    for (const c of this.categories) this.bounds.push(this.bounds[this.bounds.length - 1] + c.weight / total);
+    for (const c of this.categories) this.bounds.push(this.bounds[this.bounds.length - 1]! + c.weight / total);
     this.bounds[this.bounds.length - 1] = 1;
     this.categories.forEach((c, i) => this.index.set(c.key, i));
   }
@@ -32,15 +32,15 @@ export class CategoricalMarginal {
   /** Probability of a category (0 when unknown). */
   probability(key: string): number {
     const i = this.index.get(key);
-    return i === undefined ? 0 : this.bounds[i + 1] - this.bounds[i];
+    return i === undefined ? 0 : this.bounds[i + 1]! - this.bounds[i]!;
   }
 
   /** A uniform draw inside the category's interval; an unknown category maps to the centre. */
   toUniform(key: string, rng: Rng): number {
     const i = this.index.get(key);
     if (i === undefined) return 0.5;
-    const low = this.bounds[i];
-    const high = this.bounds[i + 1];
+    const low = this.bounds[i]!;
+    const high = this.bounds[i + 1]!;
     const u = low + (high - low) * rng.nextOpen();
     return Math.min(Math.max(u, 1e-12), 1 - 1e-12);
   }
@@ -51,7 +51,7 @@ export class CategoricalMarginal {
     let hi = this.categories.length;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (this.bounds[mid] <= u) lo = mid;
+      if (this.bounds[mid]! <= u) lo = mid;
       else hi = mid;
     }
     return this.categories[lo];

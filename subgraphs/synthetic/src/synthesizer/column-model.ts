@@ -76,7 +76,7 @@ export function parseNumericColumn(cells: Cell[], meta: ColumnMeta): Float64Arra
   const out = new Float64Array(cells.length);
   const parsed = new Map<Cell, number | null>();
   for (let i = 0; i < cells.length; i++) {
-    const cell = cells[i];
+    const cell = cells[i]!;
     if (typeof cell === 'number' && meta.sdtype === 'numerical') {
       out[i] = Number.isFinite(cell) ? cell : NaN;
       continue;
@@ -111,11 +111,11 @@ export function fitNumericColumn(
     if (hi <= lo) hi = lo + 1;
     const edges = Array.from({ length: DP_BINS + 1 }, (_, i) => lo + ((hi - lo) * i) / DP_BINS);
     const counts = new Array<number>(DP_BINS + 1).fill(0);
-    for (const v of values) counts[Math.min(DP_BINS - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * DP_BINS)))]++;
+    for (const v of values) counts[Math.min(DP_BINS - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * DP_BINS)))]!++;
     counts[DP_BINS] = missing;
     const noisy = noisyHistogram(counts, ctx.dp.budget.marginalEpsilonPerColumn, ctx.dp.rng);
     marginal = new HistogramMarginal(edges, noisy.slice(0, DP_BINS));
-    nullWeights = [noisy.slice(0, DP_BINS).reduce((a, b) => a + b, 0), noisy[DP_BINS]];
+    nullWeights = [noisy.slice(0, DP_BINS).reduce((a, b) => a + b, 0), noisy[DP_BINS]!];
     [lo, hi] = [edges[0], edges[DP_BINS]];
   } else {
     marginal = new EmpiricalMarginal(values.length ? values : [bounds.min ?? 0]);
@@ -173,7 +173,7 @@ export function fitCategoricalColumn(
       rng,
     );
     const threshold = allowed ? 0 : stabilityThreshold(budget.marginalEpsilonPerColumn, budget.categoryDeltaPerColumn);
-    categories = domain.map((c, i) => ({ ...c, weight: noisy[i] > threshold ? noisy[i] : 0 }));
+    categories = domain.map((c, i) => ({ ...c, weight: noisy[i]! > threshold ? noisy[i] : 0 }));
     if (categories.every((c) => c.weight === 0)) {
       categories = allowed ? categories.map((c) => ({ ...c, weight: 1 })) : [{ key: MISSING, value: null, weight: 1 }];
     }

@@ -28,7 +28,7 @@ export function normalScores(
   const scores = Array.from({ length: dims }, () => new Float64Array(rows.length));
   let d = 0;
   for (const model of models) {
-    const target = scores[d];
+    const target = scores[d]!;
     if (model.kind === 'numeric') {
       const indicator = model.nulls ? scores[d + 1] : null;
       const nullRng = rng.fork(`nulls:${model.meta.name}`);
@@ -45,7 +45,7 @@ export function normalScores(
     } else {
       const catRng = rng.fork(`categories:${model.meta.name}`);
       rows.forEach((row, i) => {
-        target[i] = normalQuantile(model.marginal.toUniform(categoryKey(row[model.index]), catRng));
+        target[i] = normalQuantile(model.marginal.toUniform(categoryKey(row[model.index]!), catRng));
       });
     }
     d += dimensionsOf(model);
@@ -59,16 +59,16 @@ export function estimateCorrelation(scores: Float64Array[]): Matrix {
   const matrix = identity(d);
   for (let a = 0; a < d; a++) {
     for (let b = a + 1; b < d; b++) {
-      const x = scores[a];
-      const y = scores[b];
+      const x = scores[a]!;
+      const y = scores[b]!;
       let n = 0;
       let sx = 0;
       let sy = 0;
       for (let i = 0; i < x.length; i++) {
         if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
         n++;
-        sx += x[i];
-        sy += y[i];
+        sx += x[i]!;
+        sy += y[i]!;
       }
       if (n < 3) continue;
       const mx = sx / n;
@@ -78,15 +78,15 @@ export function estimateCorrelation(scores: Float64Array[]): Matrix {
       let sxy = 0;
       for (let i = 0; i < x.length; i++) {
         if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
-        const dx = x[i] - mx;
-        const dy = y[i] - my;
+        const dx = x[i]! - mx;
+        const dy = y[i]! - my;
         sxx += dx * dx;
         syy += dy * dy;
         sxy += dx * dy;
       }
       const r = sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-      matrix[a][b] = r;
-      matrix[b][a] = r;
+      matrix[a]![b] = r;
+      matrix[b]![a] = r;
     }
   }
   return d > 1 ? nearestCorrelation(matrix) : matrix;
@@ -103,7 +103,7 @@ export function estimateCorrelationDp(
   rng: Rng,
 ): { matrix: Matrix; sigma: number } {
   const d = scores.length;
-  const n = d > 0 ? scores[0].length : 0;
+  const n = d > 0 ? scores[0]!.length : 0;
   const matrix = identity(d);
   if (d < 2 || n === 0) return { matrix, sigma: 0 };
   const sigma = analyticGaussianSigma(correlationSensitivity(d, n), budget.correlationEpsilon, budget.correlationDelta);
@@ -111,11 +111,11 @@ export function estimateCorrelationDp(
   for (let a = 0; a < d; a++) {
     for (let b = a + 1; b < d; b++) {
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += clip(scores[a][i]) * clip(scores[b][i]);
+      for (let i = 0; i < n; i++) sum += clip(scores[a]![i]!) * clip(scores[b]![i]!);
       const noisy = sum / n + sigma * rng.normal();
       const r = Math.max(-0.99, Math.min(0.99, noisy));
-      matrix[a][b] = r;
-      matrix[b][a] = r;
+      matrix[a]![b] = r;
+      matrix[b]![a] = r;
     }
   }
   return { matrix: nearestCorrelation(matrix), sigma };

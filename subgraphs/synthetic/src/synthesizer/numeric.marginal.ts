@@ -21,8 +21,8 @@ export class EmpiricalMarginal implements NumericMarginal {
   constructor(values: number[]) {
     if (values.length === 0) throw new Error('empirical marginal needs at least one value');
     this.sorted = Float64Array.from(values).sort();
-    this.min = this.sorted[0];
-    this.max = this.sorted[this.sorted.length - 1];
+    this.min = this.sorted[0]!;
+    this.max = this.sorted[this.sorted.length - 1]!;
   }
 
   cdf(x: number): number {
@@ -39,7 +39,7 @@ export class EmpiricalMarginal implements NumericMarginal {
     const i = Math.floor(position);
     const fraction = position - i;
     if (i + 1 >= n) return this.sorted[n - 1];
-    return this.sorted[i] + fraction * (this.sorted[i + 1] - this.sorted[i]);
+    return this.sorted[i]! + fraction * (this.sorted[i + 1]! - this.sorted[i]!);
   }
 }
 
@@ -59,10 +59,10 @@ export class HistogramMarginal implements NumericMarginal {
     const total = masses.reduce((a, b) => a + b, 0);
     const probabilities = total > 0 ? masses.map((m) => m / total) : masses.map(() => 1 / masses.length);
     this.cumulative = [0];
-    for (const p of probabilities) this.cumulative.push(this.cumulative[this.cumulative.length - 1] + p);
+    for (const p of probabilities) this.cumulative.push(this.cumulative[this.cumulative.length - 1]! + p);
     this.cumulative[this.cumulative.length - 1] = 1;
-    this.min = edges[0];
-    this.max = edges[edges.length - 1];
+    this.min = edges[0]!;
+    this.max = edges[edges.length - 1]!;
   }
 
   cdf(x: number): number {
@@ -71,9 +71,9 @@ export class HistogramMarginal implements NumericMarginal {
     if (x >= this.max) return 1 - 1e-9;
     let bin = upperBound(Float64Array.from(this.edges), x) - 1;
     bin = Math.min(Math.max(bin, 0), bins - 1);
-    const width = this.edges[bin + 1] - this.edges[bin];
-    const within = width > 0 ? (x - this.edges[bin]) / width : 0.5;
-    const u = this.cumulative[bin] + within * (this.cumulative[bin + 1] - this.cumulative[bin]);
+    const width = this.edges[bin + 1]! - this.edges[bin]!;
+    const within = width > 0 ? (x - this.edges[bin]!) / width : 0.5;
+    const u = this.cumulative[bin]! + within * (this.cumulative[bin + 1]! - this.cumulative[bin]!);
     return Math.min(Math.max(u, 1e-9), 1 - 1e-9);
   }
 
@@ -82,12 +82,12 @@ export class HistogramMarginal implements NumericMarginal {
     let hi = this.cumulative.length - 1;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (this.cumulative[mid] <= u) lo = mid;
+      if (this.cumulative[mid]! <= u) lo = mid;
       else hi = mid;
     }
-    const mass = this.cumulative[lo + 1] - this.cumulative[lo];
-    const within = mass > 0 ? (u - this.cumulative[lo]) / mass : 0.5;
-    return this.edges[lo] + within * (this.edges[lo + 1] - this.edges[lo]);
+    const mass = this.cumulative[lo + 1]! - this.cumulative[lo]!;
+    const within = mass > 0 ? (u - this.cumulative[lo]!) / mass : 0.5;
+    return this.edges[lo]! + within * (this.edges[lo + 1]! - this.edges[lo]!);
   }
 }
 
@@ -96,7 +96,7 @@ function lowerBound(sorted: Float64Array, x: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
+    if (sorted[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -107,7 +107,7 @@ function upperBound(sorted: Float64Array, x: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

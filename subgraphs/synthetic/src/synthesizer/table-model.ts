@@ -135,23 +135,23 @@ export function sampleRows(model: TableModel, count: number, rng: Rng): Cell[][]
   for (let r = 0; r < count; r++) {
     for (let i = 0; i < d; i++) normals[i] = rng.normal();
     for (let i = 0; i < d; i++) {
-      const li = model.factor[i];
+      const li = model.factor[i]!;
       let z = 0;
-      for (let k = 0; k <= i; k++) z += li[k] * normals[k];
+      for (let k = 0; k <= i; k++) z += li[k]! * normals[k]!;
       u[i] = Math.min(Math.max(normalCdf(z), 1e-12), 1 - 1e-12);
     }
     const row: Cell[] = new Array(width).fill(null);
     let dim = 0;
     for (const column of model.columns) {
       if (column.kind === 'numeric') {
-        const missing = column.nulls !== null && column.nulls.fromUniform(u[dim + 1]).key !== PRESENT_KEY;
+        const missing = column.nulls !== null && column.nulls.fromUniform(u[dim + 1]!).key !== PRESENT_KEY;
         if (!missing) {
-          const p = column.uLow + u[dim] * (column.uHigh - column.uLow);
+          const p = column.uLow + u[dim]! * (column.uHigh - column.uLow);
           row[column.index] = formatNumeric(column, column.marginal.quantile(p), dates);
         }
         dim += column.nulls ? 2 : 1;
       } else {
-        row[column.index] = column.marginal.fromUniform(u[dim]).value;
+        row[column.index] = column.marginal.fromUniform(u[dim]!).value;
         dim += 1;
       }
     }

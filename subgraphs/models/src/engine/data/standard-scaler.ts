@@ -13,16 +13,16 @@ export interface StandardScaler {
 export function fitStandardScaler(x: Matrix): StandardScaler {
   const mean = new Float64Array(x.cols);
   const scale = new Float64Array(x.cols);
-  for (let r = 0; r < x.rows; r++) for (let c = 0; c < x.cols; c++) mean[c] += x.data[r * x.cols + c];
-  for (let c = 0; c < x.cols; c++) mean[c] /= Math.max(1, x.rows);
+  for (let r = 0; r < x.rows; r++) for (let c = 0; c < x.cols; c++) mean[c]! += x.data[r * x.cols + c]!;
+  for (let c = 0; c < x.cols; c++) mean[c]! /= Math.max(1, x.rows);
   for (let r = 0; r < x.rows; r++) {
     for (let c = 0; c < x.cols; c++) {
-      const d = x.data[r * x.cols + c] - mean[c];
-      scale[c] += d * d;
+      const d = x.data[r * x.cols + c]! - mean[c]!;
+      scale[c]! += d * d;
     }
   }
   for (let c = 0; c < x.cols; c++) {
-    const sd = Math.sqrt(scale[c] / Math.max(1, x.rows));
+    const sd = Math.sqrt(scale[c]! / Math.max(1, x.rows));
     scale[c] = sd > 1e-12 ? sd : 1;
   }
   return { mean, scale };
@@ -34,7 +34,7 @@ export function transformStandard(scaler: StandardScaler, x: Matrix): Matrix {
   for (let r = 0; r < x.rows; r++) {
     for (let c = 0; c < x.cols; c++) {
       const i = r * x.cols + c;
-      out[i] = (x.data[i] - scaler.mean[c]) / scaler.scale[c];
+      out[i] = (x.data[i]! - scaler.mean[c]!) / scaler.scale[c]!;
     }
   }
   return { data: out, rows: x.rows, cols: x.cols };

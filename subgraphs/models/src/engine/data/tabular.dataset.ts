@@ -55,7 +55,7 @@ export function buildTabularData(
   if (featureNames.length === 0) throw new DatasetError('at least one feature column is required', 'featureColumns');
   if (featureNames.includes(targetName))
     throw new DatasetError(`target column ${targetName} is also a feature`, 'targetColumn');
-  const columns = new Set(records.length > 0 ? Object.keys(records[0]) : []);
+  const columns = new Set(records.length > 0 ? Object.keys(records[0]!) : []);
   for (const name of [...featureNames, targetName]) {
     if (!columns.has(name))
       throw new DatasetError(`column ${name} does not exist`, name === targetName ? 'targetColumn' : 'featureColumns');

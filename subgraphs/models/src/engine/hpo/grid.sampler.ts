@@ -54,7 +54,7 @@ export class GridSampler implements Sampler {
 
   sample(space: SearchSpace, trials: readonly TrialRecord[]): Params | undefined {
     const names = Object.keys(space);
-    const axes = names.map((name) => gridValues(name, space[name], this.pointsPerContinuousParam));
+    const axes = names.map((name) => gridValues(name, space[name]!, this.pointsPerContinuousParam));
     const total = axes.reduce((n, axis) => n * axis.length, 1);
     if (total > MAX_GRID)
       throw new SearchSpaceError(`the grid has ${total} combinations (more than ${MAX_GRID})`, 'searchSpace');
@@ -63,8 +63,8 @@ export class GridSampler implements Sampler {
       const params: Params = {};
       let rest = index;
       for (let a = axes.length - 1; a >= 0; a--) {
-        params[names[a]] = axes[a][rest % axes[a].length];
-        rest = Math.floor(rest / axes[a].length);
+        params[names[a]!]! = axes[a]![rest % axes[a]!.length];
+        rest = Math.floor(rest / axes[a]!.length);
       }
       if (!taken.has(key(params, names))) return params;
     }

@@ -36,20 +36,20 @@ export function buildParzenEstimator(
   const priorMu = (low + high) / 2;
   const weights = [...defaultWeights(observations.length), priorWeight];
   const mus = [...observations, priorMu];
-  const order = mus.map((_, i) => i).sort((a, b) => mus[a] - mus[b]);
+  const order = mus.map((_, i) => i).sort((a, b) => mus[a]! - mus[b]!);
   const sorted = order.map((i) => mus[i]);
   const sigmasSorted = sorted.map((mu, k) => {
-    const left = k > 0 ? mu - sorted[k - 1] : mu - low;
-    const right = k + 1 < sorted.length ? sorted[k + 1] - mu : high - mu;
+    const left = k > 0 ? mu - sorted[k - 1]! : mu - low;
+    const right = k + 1 < sorted.length ? sorted[k + 1]! - mu : high - mu;
     return Math.max(left, right);
   });
   if (sorted.length >= 2) {
-    sigmasSorted[0] = sorted[1] - sorted[0];
-    sigmasSorted[sorted.length - 1] = sorted[sorted.length - 1] - sorted[sorted.length - 2];
+    sigmasSorted[0] = sorted[1]! - sorted[0]!;
+    sigmasSorted[sorted.length - 1] = sorted[sorted.length - 1]! - sorted[sorted.length - 2]!;
   }
   const minSigma = span / Math.min(100, 1 + mus.length);
   const sigmas = new Array<number>(mus.length);
-  order.forEach((original, k) => (sigmas[original] = Math.min(span, Math.max(minSigma, sigmasSorted[k]))));
+  order.forEach((original, k) => (sigmas[original] = Math.min(span, Math.max(minSigma, sigmasSorted[k]!))));
   sigmas[mus.length - 1] = span;
   const total = weights.reduce((a, b) => a + b, 0);
   return { mus, sigmas, weights: weights.map((w) => w / total), low, high };
@@ -69,9 +69,9 @@ function normalCdf(z: number): number {
 export function sampleMixture(mixture: TruncatedMixture, rng: SeededRandom): number {
   let u = rng.next();
   let k = 0;
-  while (k < mixture.weights.length - 1 && u >= mixture.weights[k]) u -= mixture.weights[k++];
+  while (k < mixture.weights.length - 1 && u >= mixture.weights[k]!) u -= mixture.weights[k++]!;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const x = mixture.mus[k] + mixture.sigmas[k] * rng.gaussian();
+    const x = mixture.mus[k]! + mixture.sigmas[k]! * rng.gaussian();
     if (x >= mixture.low && x <= mixture.high) return x;
   }
   return rng.uniform(mixture.low, mixture.high);
@@ -81,10 +81,11 @@ export function sampleMixture(mixture: TruncatedMixture, rng: SeededRandom): num
 export function logDensity(mixture: TruncatedMixture, x: number): number {
   let density = 0;
   mixture.mus.forEach((mu, k) => {
-    const sigma = mixture.sigmas[k];
+    const sigma = mixture.sigmas[k]!;
     const mass = normalCdf((mixture.high - mu) / sigma) - normalCdf((mixture.low - mu) / sigma);
     const z = (x - mu) / sigma;
-    density += (mixture.weights[k] * Math.exp(-0.5 * z * z)) / (sigma * Math.sqrt(2 * Math.PI) * Math.max(mass, 1e-12));
+    density +=
+      (mixture.weights[k]! * Math.exp(-0.5 * z * z)) / (sigma * Math.sqrt(2 * Math.PI) * Math.max(mass, 1e-12));
   });
   return Math.log(Math.max(density, 1e-300));
 }

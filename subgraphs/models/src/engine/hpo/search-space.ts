@@ -35,7 +35,7 @@ export function validateSearchSpace(space: SearchSpace): void {
   const names = Object.keys(space);
   if (names.length === 0) throw new SearchSpaceError('the search space has no parameters', 'searchSpace');
   for (const name of names) {
-    const d = space[name];
+    const d = space[name]!;
     if (d.type === 'categorical') {
       if (!Array.isArray(d.choices) || d.choices.length === 0)
         throw new SearchSpaceError('choices must not be empty', `${name}.choices`);

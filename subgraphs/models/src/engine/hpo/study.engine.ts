@@ -53,7 +53,7 @@ export class StudyEngine {
     const params = this.sampler.sample(this.space, this.trials, this.direction);
     if (!params) return undefined;
     const trial: TrialRecord = {
-      number: this.trials.length === 0 ? 0 : this.trials[this.trials.length - 1].number + 1,
+      number: this.trials.length === 0 ? 0 : this.trials[this.trials.length - 1]!.number + 1,
       state: 'RUNNING',
       params,
       intermediateValues: new Map(),

@@ -134,7 +134,7 @@ export class TpeSampler implements Sampler {
       const counts = choices.map(() => this.priorWeight / choices.length);
       observed.forEach((value, i) => {
         const k = choices.indexOf(value);
-        if (k >= 0) counts[k] += weights[i];
+        if (k >= 0) counts[k]! += weights[i]!;
       });
       const total = counts.reduce((a, b) => a + b, 0);
       return counts.map((c) => c / total);
@@ -146,8 +146,8 @@ export class TpeSampler implements Sampler {
     for (let i = 0; i < this.nEiCandidates; i++) {
       let u = this.rng.next();
       let k = 0;
-      while (k < l.length - 1 && u >= l[k]) u -= l[k++];
-      const score = Math.log(l[k]) - Math.log(g[k]);
+      while (k < l.length - 1 && u >= l[k]!) u -= l[k++]!;
+      const score = Math.log(l[k]!) - Math.log(g[k]!);
       if (score > bestScore) {
         bestIndex = k;
         bestScore = score;

@@ -41,15 +41,15 @@ export function f1Macro(truth: Int32Array, predicted: Int32Array): number {
  */
 export function binaryRocAuc(positive: ArrayLike<boolean>, scores: ArrayLike<number>): number {
   const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let rankSumPositive = 0;
   let nPositive = 0;
   for (let start = 0; start < n;) {
     let end = start;
-    while (end + 1 < n && scores[order[end + 1]] === scores[order[start]]) end++;
+    while (end + 1 < n && scores[order[end + 1]!] === scores[order[start]!]) end++;
     const averageRank = (start + end) / 2 + 1;
     for (let i = start; i <= end; i++) {
-      if (positive[order[i]]) {
+      if (positive[order[i]!]) {
         rankSumPositive += averageRank;
         nPositive++;
       }
@@ -87,7 +87,7 @@ export function rocAuc(truth: Int32Array, probabilities: Float64Array, classes: 
 export function logLoss(truth: Int32Array, probabilities: Float64Array, classes: number): number {
   let sum = 0;
   for (let i = 0; i < truth.length; i++) {
-    const p = Math.min(1 - 1e-15, Math.max(1e-15, probabilities[i * classes + truth[i]]));
+    const p = Math.min(1 - 1e-15, Math.max(1e-15, probabilities[i * classes + truth[i]!]!));
     sum -= Math.log(p);
   }
   return truth.length === 0 ? NaN : sum / truth.length;
@@ -99,7 +99,8 @@ export function argMaxRows(probabilities: Float64Array, classes: number): Int32A
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     let best = 0;
-    for (let k = 1; k < classes; k++) if (probabilities[r * classes + k] > probabilities[r * classes + best]) best = k;
+    for (let k = 1; k < classes; k++)
+      if (probabilities[r * classes + k]! > probabilities[r * classes + best]!) best = k;
     out[r] = best;
   }
   return out;

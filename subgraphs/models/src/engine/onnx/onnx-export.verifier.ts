@@ -37,18 +37,18 @@ export async function verifyOnnxExport(
       const got = result.prediction.data as Float32Array;
       const want = expected.prediction as Float64Array;
       for (let i = 0; i < want.length; i++)
-        maxDifference = Math.max(maxDifference, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+        maxDifference = Math.max(maxDifference, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
     } else {
       const got = result.probabilities.data as Float32Array;
       const want = expected.probabilities as Float64Array;
-      for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(got[i] - want[i]));
+      for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(got[i]! - want[i]!));
       const labels = result.label.data as BigInt64Array;
       const classes = want.length / x.rows;
       const wantLabels = expected.labels as Int32Array;
       for (let r = 0; r < x.rows; r++) {
         if (Number(labels[r]) === wantLabels[r]) continue;
         const sorted = Array.from(want.subarray(r * classes, (r + 1) * classes)).sort((a, b) => b - a);
-        if (sorted[0] - sorted[1] > tolerance) labelMismatches++;
+        if (sorted[0]! - sorted[1]! > tolerance) labelMismatches++;
       }
     }
     return {

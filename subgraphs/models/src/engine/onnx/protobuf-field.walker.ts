@@ -22,7 +22,7 @@ async function readVarint(source: ByteSource, offset: number, limit: number): Pr
   let value = 0;
   let multiplier = 1;
   for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
+    const byte = bytes[i]!;
     value += (byte & 0x7f) * multiplier;
     multiplier *= 128;
     if ((byte & 0x80) === 0) return { value, next: offset + i + 1 };

@@ -33,8 +33,8 @@ export function createNetwork(
 ): DenseNetwork {
   const layers: DenseLayer[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
-    const fanIn = sizes[l];
-    const fanOut = sizes[l + 1];
+    const fanIn = sizes[l]!;
+    const fanOut = sizes[l + 1]!;
     const isHidden = l + 2 < sizes.length;
     const limit = isHidden && hiddenActivation === 'relu' ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
     const weights = Float64Array.from({ length: fanIn * fanOut }, () => rng.uniform(-limit, limit));
@@ -45,8 +45,9 @@ export function createNetwork(
 
 function activate(values: Float64Array, activation: Activation): void {
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    values[i] = activation === 'relu' ? (v > 0 ? v : 0) : activation === 'tanh' ? Math.tanh(v) : 1 / (1 + Math.exp(-v));
+    const v = values[i]!;
+    values[i]! =
+      activation === 'relu' ? (v > 0 ? v : 0) : activation === 'tanh' ? Math.tanh(v) : 1 / (1 + Math.exp(-v));
   }
 }
 
@@ -55,14 +56,14 @@ function applyHead(values: Float64Array, rows: number, cols: number, head: Outpu
   if (head !== 'softmax') return;
   for (let r = 0; r < rows; r++) {
     let max = -Infinity;
-    for (let k = 0; k < cols; k++) max = Math.max(max, values[r * cols + k]);
+    for (let k = 0; k < cols; k++) max = Math.max(max, values[r * cols + k]!);
     let sum = 0;
     for (let k = 0; k < cols; k++) {
-      const e = Math.exp(values[r * cols + k] - max);
+      const e = Math.exp(values[r * cols + k]! - max);
       values[r * cols + k] = e;
       sum += e;
     }
-    for (let k = 0; k < cols; k++) values[r * cols + k] /= sum;
+    for (let k = 0; k < cols; k++) values[r * cols + k]! /= sum;
   }
 }
 
@@ -103,12 +104,12 @@ export function backward(
   l2: number,
 ): { gradients: Float64Array[]; loss: number } {
   const outputs = forward(network, input, rows);
-  const last = outputs[outputs.length - 1];
+  const last = outputs[outputs.length - 1]!;
   let loss = 0;
   let delta = new Float64Array(last.length);
   for (let i = 0; i < last.length; i++) {
-    const p = last[i];
-    const t = target[i];
+    const p = last[i]!;
+    const t = target[i]!;
     if (network.head === 'identity') loss += 0.5 * (p - t) * (p - t);
     else if (network.head === 'sigmoid')
       loss -= t * Math.log(Math.max(p, 1e-300)) + (1 - t) * Math.log(Math.max(1 - p, 1e-300));
@@ -118,7 +119,7 @@ export function backward(
   loss /= rows;
   const gradients: Float64Array[] = new Array(network.layers.length * 2);
   for (let l = network.layers.length - 1; l >= 0; l--) {
-    const layer = network.layers[l];
+    const layer = network.layers[l]!;
     const a = l === 0 ? input : outputs[l - 1];
     const gw = new Float64Array(layer.weights.length);
     const gb = new Float64Array(layer.outputSize);
@@ -126,15 +127,15 @@ export function backward(
     // Row-major gW[k][j] += a[r][k] · δ[r][j]: the inner loop runs along contiguous memory.
     for (let r = 0; r < rows; r++) {
       const dRow = r * width;
-      for (let j = 0; j < width; j++) gb[j] += delta[dRow + j];
+      for (let j = 0; j < width; j++) gb[j]! += delta[dRow + j]!;
       for (let k = 0; k < layer.inputSize; k++) {
-        const ark = a[r * layer.inputSize + k];
+        const ark = a[r * layer.inputSize + k]!;
         if (ark === 0) continue;
         const gRow = k * width;
-        for (let j = 0; j < width; j++) gw[gRow + j] += ark * delta[dRow + j];
+        for (let j = 0; j < width; j++) gw[gRow + j]! += ark * delta[dRow + j]!;
       }
     }
-    if (l2 > 0) for (let i = 0; i < gw.length; i++) gw[i] += l2 * layer.weights[i];
+    if (l2 > 0) for (let i = 0; i < gw.length; i++) gw[i]! += l2 * layer.weights[i]!;
     gradients[2 * l] = gw;
     gradients[2 * l + 1] = gb;
     if (l > 0) {
@@ -142,9 +143,9 @@ export function backward(
       for (let r = 0; r < rows; r++) {
         for (let k = 0; k < layer.inputSize; k++) {
           let sum = 0;
-          for (let j = 0; j < width; j++) sum += delta[r * width + j] * layer.weights[k * width + j];
+          for (let j = 0; j < width; j++) sum += delta[r * width + j]! * layer.weights[k * width + j]!;
           previous[r * layer.inputSize + k] =
-            sum * activationDerivative(a[r * layer.inputSize + k], network.hiddenActivation);
+            sum * activationDerivative(a[r * layer.inputSize + k]!, network.hiddenActivation);
         }
       }
       delta = previous;

@@ -40,7 +40,7 @@ export async function runGradientDescent(
       if (signal?.aborted) throw new TrainingCancelledError(epoch - 1);
       const size = Math.min(batchSize, x.rows - start);
       for (let i = 0; i < size; i++) {
-        const row = order[start + i];
+        const row = order[start + i]!;
         batchX.set(x.data.subarray(row * x.cols, (row + 1) * x.cols), i * x.cols);
         batchY.set(target.subarray(row * targetWidth, (row + 1) * targetWidth), i * targetWidth);
       }

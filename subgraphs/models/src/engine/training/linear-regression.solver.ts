@@ -13,18 +13,18 @@ export function solveLeastSquares(x: Matrix, y: Float64Array, l2: number): Float
   for (let r = 0; r < rows; r++) {
     const offset = r * cols;
     for (let i = 0; i < cols; i++) {
-      const xi = data[offset + i];
-      rhs[i] += xi * y[r];
-      for (let j = 0; j <= i; j++) gram[i * cols + j] += xi * data[offset + j];
+      const xi = data[offset + i]!;
+      rhs[i]! += xi * y[r]!;
+      for (let j = 0; j <= i; j++) gram[i * cols + j]! += xi * data[offset + j]!;
     }
   }
   for (let i = 0; i < cols; i++) {
     for (let j = 0; j <= i; j++) {
-      gram[i * cols + j] /= rows;
-      gram[j * cols + i] = gram[i * cols + j];
+      gram[i * cols + j]! /= rows;
+      gram[j * cols + i]! = gram[i * cols + j]!;
     }
-    gram[i * cols + i] += l2 + 1e-12;
-    rhs[i] /= rows;
+    gram[i * cols + i]! += l2 + 1e-12;
+    rhs[i]! /= rows;
   }
   return solveCholesky(gram, cols, rhs);
 }

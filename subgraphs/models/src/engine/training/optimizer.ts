@@ -31,11 +31,11 @@ export function createOptimizer(name: OptimizerName, options: OptimizerOptions):
       step(params, grads) {
         velocity ??= params.map((p) => new Float64Array(p.length));
         params.forEach((p, i) => {
-          const v = (velocity as Float64Array[])[i];
-          const g = grads[i];
+          const v = (velocity as Float64Array[])[i]!;
+          const g = grads[i]!;
           for (let j = 0; j < p.length; j++) {
-            v[j] = momentum * v[j] - learningRate * g[j];
-            p[j] += v[j];
+            v[j] = momentum * v[j]! - learningRate * g[j]!;
+            p[j]! += v[j]!;
           }
         });
       },
@@ -55,13 +55,13 @@ export function createOptimizer(name: OptimizerName, options: OptimizerOptions):
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
       params.forEach((p, i) => {
-        const mi = (m as Float64Array[])[i];
-        const vi = (v as Float64Array[])[i];
-        const g = grads[i];
+        const mi = (m as Float64Array[])[i]!;
+        const vi = (v as Float64Array[])[i]!;
+        const g = grads[i]!;
         for (let j = 0; j < p.length; j++) {
-          mi[j] = beta1 * mi[j] + (1 - beta1) * g[j];
-          vi[j] = beta2 * vi[j] + (1 - beta2) * g[j] * g[j];
-          p[j] -= (learningRate * (mi[j] / c1)) / (Math.sqrt(vi[j] / c2) + epsilon);
+          mi[j] = beta1 * mi[j]! + (1 - beta1) * g[j]!;
+          vi[j] = beta2 * vi[j]! + (1 - beta2) * g[j]! * g[j]!;
+          p[j]! -= (learningRate * (mi[j]! / c1)) / (Math.sqrt(vi[j]! / c2) + epsilon);
         }
       });
     },

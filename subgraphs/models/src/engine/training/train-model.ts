@@ -102,7 +102,7 @@ export async function trainModel(
   let targetScaler: { mean: number; scale: number } | undefined;
   if (!classifier) {
     const column = fitStandardScaler({ data: train.target as Float64Array, rows: train.x.rows, cols: 1 });
-    targetScaler = { mean: column.mean[0], scale: column.scale[0] };
+    targetScaler = { mean: column.mean[0]!, scale: column.scale[0]! };
   }
   const outputs = classifier ? (binary ? 1 : classes) : 1;
   const head = classifier ? (binary ? 'sigmoid' : 'softmax') : 'identity';
@@ -131,10 +131,10 @@ export async function trainModel(
   };
   if (resolved.algorithm === 'LINEAR_REGRESSION') {
     if (hooks.signal?.aborted) throw new TrainingCancelledError(0);
-    network.layers[0].weights.set(solveLeastSquares(xs, target, resolved.l2));
-    const fitted = forward(network, xs.data, xs.rows)[0];
+    network.layers[0]!.weights.set(solveLeastSquares(xs, target, resolved.l2));
+    const fitted = forward(network, xs.data, xs.rows)[0]!;
     let sse = 0;
-    for (let i = 0; i < fitted.length; i++) sse += (fitted[i] - target[i]) ** 2;
+    for (let i = 0; i < fitted.length; i++) sse += (fitted[i]! - target[i]!) ** 2;
     await afterEpoch(1, (0.5 * sse) / fitted.length, 1);
   } else {
     await runGradientDescent(
@@ -147,5 +147,5 @@ export async function trainModel(
       hooks.signal,
     );
   }
-  return { model, metrics: history[history.length - 1].metrics, history };
+  return { model, metrics: history[history.length - 1]!.metrics, history };
 }

@@ -33,7 +33,7 @@ export function predict(model: TrainedModel, x: Matrix): ModelPredictions {
   if (x.cols !== model.featureNames.length)
     throw new RangeError(`expected ${model.featureNames.length} features, got ${x.cols}`);
   const outputs = forward(model.network, transformStandard(model.scaler, x).data, x.rows);
-  const last = outputs[outputs.length - 1];
+  const last = outputs[outputs.length - 1]!;
   if (model.task === 'regression') {
     const { mean, scale } = model.targetScaler ?? { mean: 0, scale: 1 };
     return { prediction: Float64Array.from(last, (v) => v * scale + mean) };
@@ -43,8 +43,8 @@ export function predict(model: TrainedModel, x: Matrix): ModelPredictions {
   if (model.network.head === 'sigmoid') {
     probabilities = new Float64Array(x.rows * 2);
     for (let r = 0; r < x.rows; r++) {
-      probabilities[2 * r] = 1 - last[r];
-      probabilities[2 * r + 1] = last[r];
+      probabilities[2 * r] = 1 - last[r]!;
+      probabilities[2 * r + 1]! = last[r]!;
     }
   }
   return { probabilities, labels: argMaxRows(probabilities, Math.max(classes, 2)) };
