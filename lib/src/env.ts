@@ -128,6 +128,11 @@ export interface BaseServiceConfig {
   webSocket: WebSocketSettings;
   /** Where artifacts live (`AIC_ARTIFACT_STORE`); unset means the local folder under `dataDir`. */
   artifactStore?: ArtifactStoreSettings;
+  /**
+   * Whether this process runs jobs (`AIC_JOBS_CONSUME`, default true). An API Deployment scaled
+   * apart from its workers sets false: it still enqueues and cancels, the `worker` processes consume.
+   */
+  jobsConsume: boolean;
 }
 
 /** The artifact store backend, chosen by `AIC_ARTIFACT_STORE` (see `loadArtifactStoreSettings`). */
@@ -241,6 +246,7 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     dataDir: getEnvStr(env, 'AIC_DATA_DIR', '.data'),
     databaseUrl: getEnvStr(env, 'DATABASE_URL'),
     redisUrl: getEnvStr(env, 'REDIS_URL'),
+    jobsConsume: getEnvBool(env, 'AIC_JOBS_CONSUME', true),
     logLevel: getEnvStr(env, 'LOG_LEVEL', 'info'),
     production: getEnvStr(env, 'NODE_ENV', 'development') === 'production',
     bodyLimitBytes: loadBodyLimits(env).subgraph,

@@ -2,6 +2,8 @@ import type { BaseServiceConfig, Env } from '../env';
 import type { Logger } from '../logger';
 import { createLogger } from '../logger';
 import { exitOnBootFailure } from '../core/boot';
+import type { JobQueue } from '../jobs';
+import { runJobWorkerUntilSignal } from '../jobs/worker-main';
 import type { ServiceServer } from '../server';
 import { startTracing } from '../tracing';
 
@@ -9,7 +11,10 @@ import { startTracing } from '../tracing';
 export type BootConfig = Pick<
   BaseServiceConfig,
   'serviceName' | 'port' | 'host' | 'drainDelaySeconds' | 'otlpEndpoint' | 'logLevel'
->;
+> &
+  Partial<Pick<BaseServiceConfig, 'jobsConsume'>>;
+
+const consumes = (config: BootConfig): boolean => config.jobsConsume ?? true;
 
 /** What a subgraph's `createServer` returns, as far as the boot sequence is concerned. */
 export interface BuiltSubgraph {
@@ -20,11 +25,23 @@ export interface BuiltSubgraph {
    * started twice by two boot paths. @returns anything worth logging (e.g. how many jobs)
    */
   resume?: () => Promise<unknown>;
+  /**
+   * The service's job queue (lib/src/jobs), when it runs long work. On stop it is closed before the
+   * server: running jobs finish their current step and are handed back (never cancelled).
+   */
+  jobs?: JobQueue;
 }
 
 /** Handed to `build`: the service's logger, made from its configuration. */
 export interface BootKit {
   logger: Logger;
+  /**
+   * Whether this process registers job handlers: always in a `worker` process, otherwise
+   * `AIC_JOBS_CONSUME` (default true). A process that does not consume still enqueues and cancels.
+   */
+  consume: boolean;
+  /** `api` serves GraphQL (and consumes unless told not to); `worker` only consumes jobs. */
+  role: 'api' | 'worker';
 }
 
 export interface SubgraphBoot<C extends BootConfig, B extends BuiltSubgraph> {
@@ -58,7 +75,7 @@ export async function bootSubgraph<C extends BootConfig, B extends BuiltSubgraph
 ): Promise<RunningSubgraph<C, B>> {
   const config = boot.loadConfig(boot.env ?? process.env);
   const logger = createLogger(config.serviceName, config.logLevel);
-  const built = await boot.build(config, { logger });
+  const built = await boot.build(config, { logger, consume: consumes(config), role: 'api' });
   // Spans of this service join the caller's trace (the gateway's traceparent) when an OTLP endpoint is set.
   const tracing = config.otlpEndpoint
     ? startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint })
@@ -71,6 +88,7 @@ export async function bootSubgraph<C extends BootConfig, B extends BuiltSubgraph
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       built.server.setReady(false);
+      await built.jobs?.close().catch((err: unknown) => logger.error({ err }, 'error while handing jobs back'));
       await new Promise((resolve) => setTimeout(resolve, config.drainDelaySeconds * 1000));
       await built.server.stop().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
       await tracing?.shutdown().catch((err: unknown) => logger.error({ err }, 'error while flushing spans'));
@@ -102,4 +120,35 @@ export function runSubgraph<C extends BootConfig, B extends BuiltSubgraph>(
   boot: SubgraphBoot<C, B>,
 ): Promise<RunningSubgraph<C, B>> {
   return bootSubgraph(boot).catch(exitOnBootFailure(boot.name));
+}
+
+/**
+ * A subgraph's `worker` entry point: builds the service with `role: 'worker'` (its handlers
+ * registered) but never listens; on SIGTERM/SIGINT the queue is closed (jobs handed back), then the
+ * service's resources (ORM, pub/sub) are released through `server.stop()` and the process exits 0.
+ * Deploy it apart from the API (which then runs with `AIC_JOBS_CONSUME=false`) to scale work on its own.
+ */
+export async function bootSubgraphWorker<C extends BootConfig, B extends BuiltSubgraph>(
+  boot: SubgraphBoot<C, B>,
+  opts: { exit?: (code: number) => void } = {},
+): Promise<{ config: C; built: B; logger: Logger; detach: () => void }> {
+  const config = boot.loadConfig(boot.env ?? process.env);
+  const logger = createLogger(`${config.serviceName}-worker`, config.logLevel);
+  const built = await boot.build(config, { logger, consume: true, role: 'worker' });
+  const jobs = built.jobs;
+  if (!jobs) {
+    await built.server.stop();
+    throw new Error(`${boot.name} has no jobs to consume`);
+  }
+  if (built.resume) await built.resume();
+  logger.info({ owner: jobs.owner }, `${config.serviceName} worker consuming jobs`);
+  const detach = runJobWorkerUntilSignal(jobs, { logger, closers: [() => built.server.stop()], exit: opts.exit });
+  return { config, built, logger, detach };
+}
+
+/** A subgraph's `worker.ts`: `bootSubgraphWorker`, exiting with status 1 and a clear message when it cannot start. */
+export function runSubgraphWorker<C extends BootConfig, B extends BuiltSubgraph>(
+  boot: SubgraphBoot<C, B>,
+): Promise<{ config: C; built: B; logger: Logger; detach: () => void }> {
+  return bootSubgraphWorker(boot).catch(exitOnBootFailure(`${boot.name} worker`));
 }
