@@ -133,6 +133,11 @@ export interface BaseServiceConfig {
    * apart from its workers sets false: it still enqueues and cancels, the `worker` processes consume.
    */
   jobsConsume: boolean;
+  /**
+   * How long a job claim lasts without a heartbeat (`AIC_JOB_LEASE_MS`, default 15000): a dead
+   * worker's job is taken over after about this long. Tests shorten it.
+   */
+  jobLeaseMs: number;
 }
 
 /** The artifact store backend, chosen by `AIC_ARTIFACT_STORE` (see `loadArtifactStoreSettings`). */
@@ -247,6 +252,7 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     databaseUrl: getEnvStr(env, 'DATABASE_URL'),
     redisUrl: getEnvStr(env, 'REDIS_URL'),
     jobsConsume: getEnvBool(env, 'AIC_JOBS_CONSUME', true),
+    jobLeaseMs: getEnvNum(env, 'AIC_JOB_LEASE_MS', 15_000),
     logLevel: getEnvStr(env, 'LOG_LEVEL', 'info'),
     production: getEnvStr(env, 'NODE_ENV', 'development') === 'production',
     bodyLimitBytes: loadBodyLimits(env).subgraph,
