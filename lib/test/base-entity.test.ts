@@ -2,18 +2,11 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testPostgresDatabase } from '../src/testing/postgres';
+import { POSTGRES_REACHABLE } from '../src/testing/postgres';
 import { describeBaseEntities } from './fixtures/base-entity.fixture';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
-const PG_REACHABLE =
-  spawnSync(
-    process.execPath,
-    [
-      '-e',
-      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
-    ],
-    { timeout: 5000 },
-  ).status === 0;
+const PG_REACHABLE = POSTGRES_REACHABLE;
 const pg = PG_REACHABLE ? testPostgresDatabase('aic_base_entity') : undefined;
 afterAll(async () => pg?.drop());
 
