@@ -56,7 +56,7 @@ const toGraphQLError = (e: unknown, serviceName?: string) => {
   });
 };
 
-/** The request context executeQueryPlan is given: only the fields it reads (no schema hash, cache or metrics of a real request). */
+/** The request context executeQueryPlan takes: given only the fields it reads (no schema hash, cache, metrics). */
 type PlanRequestContext = Parameters<typeof executeQueryPlan>[2];
 
 /**
