@@ -30,7 +30,7 @@ import { SubscriptionEnded } from './executor';
 
 export interface TransportOptions {
   executor: () => SubscriptionExecutor;
-  apollo: ApolloServer<any>;
+  apollo: ApolloServer<GatewayContext>;
   verify?: TokenVerifier;
   logger: Logger;
   requireAuth: boolean;

@@ -31,7 +31,7 @@ export function testPostgresDatabase(prefix = 'aic'): { url: string; name: strin
         entities: [],
         discovery: { warnWhenNoEntities: false },
         allowGlobalContext: true,
-      } as any);
+      });
       try {
         await orm.em.getConnection().execute(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
