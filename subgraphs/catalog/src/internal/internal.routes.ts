@@ -118,8 +118,9 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
     try {
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:write');
-      await services.lineage.ingest(scope, req.body);
-      res.status(201).json({});
+      const { warnings } = await services.lineage.ingest(scope, req.body);
+      // Marquez answers 201 with no body; the warnings tell a client what was left out of the graph.
+      res.status(201).json(warnings.length ? { warnings } : {});
     } catch (err) {
       sendError(res, err, logger);
     }
