@@ -142,7 +142,8 @@ function generate(dir: string, gen: GeneratorArgs, layer: Layer): void {
   const data: Record<string, string> = {};
   for (const entry of gen.files ?? []) {
     const [key, rel] = entry.includes('=') ? entry.split('=', 2) : [path.basename(entry), entry];
-    if (key === undefined || rel === undefined) throw new RenderError(`${gen.name}: "${entry}" is not KEY=FILE or FILE`);
+    if (key === undefined || rel === undefined)
+      throw new RenderError(`${gen.name}: "${entry}" is not KEY=FILE or FILE`);
     data[key] = fs.readFileSync(inside(dir, rel), 'utf8');
   }
   for (const rel of gen.envs ?? []) Object.assign(data, parseEnvFile(fs.readFileSync(inside(dir, rel), 'utf8'), rel));

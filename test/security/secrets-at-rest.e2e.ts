@@ -134,8 +134,7 @@ describe.each([
       expect(Object.keys(key.privateJwk)).toEqual(['jwe']);
       expect(decodeProtectedHeader(jweOf(key))).toMatchObject({ alg: 'dir', enc: 'A256GCM', kid: kekId(A) });
       const opened = JSON.parse(
-        (await new SecretBox(parseKeyEncryptionKeys(A, 'KEK')).open(jweOf(key), `signing-key:${key.kid}`))
-          .plaintext,
+        (await new SecretBox(parseKeyEncryptionKeys(A, 'KEK')).open(jweOf(key), `signing-key:${key.kid}`)).plaintext,
       );
       expect(opened.d).toBe(plainD);
       expect(await me(booted, token)).toBe(OWNER.email);
