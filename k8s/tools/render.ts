@@ -143,6 +143,8 @@ function generate(dir: string, gen: GeneratorArgs, layer: Layer): void {
   const data: Record<string, string> = {};
   for (const entry of gen.files ?? []) {
     const [key, rel] = entry.includes('=') ? entry.split('=', 2) : [path.basename(entry), entry];
+    if (key === undefined || rel === undefined)
+      throw new RenderError(`${gen.name}: "${entry}" is not KEY=FILE or FILE`);
     data[key] = fs.readFileSync(inside(dir, rel), 'utf8');
   }
   for (const rel of gen.envs ?? []) Object.assign(data, parseEnvFile(fs.readFileSync(inside(dir, rel), 'utf8'), rel));
@@ -183,7 +185,7 @@ function assertUnique(objects: K8sObject[], where: string): void {
 
 function matchesLabels(o: K8sObject, selector: string): boolean {
   return selector.split(',').every((term) => {
-    const [k, v] = term.split('=').map((s) => s.trim());
+    const [k = '', v] = term.split('=').map((s) => s.trim());
     return v === undefined ? o.metadata.labels?.[k] !== undefined : o.metadata.labels?.[k] === v;
   });
 }

@@ -257,7 +257,8 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
     for (const part of (response.http.headers.get('cache-control') ?? '').split(',')) {
       const [name, value] = part.trim().split(/\s*=\s*/, 2);
-      if (name === 'max-age' && /^"?[0-9]+"?$/.test(value ?? '')) hint.maxAge = Number(value.replace(/"/g, ''));
+      if (name === 'max-age' && value !== undefined && /^"?[0-9]+"?$/.test(value))
+        hint.maxAge = Number(value.replace(/"/g, ''));
       if (name === 'private') hint.scope = 'PRIVATE';
       if (name === 'public') hint.scope = 'PUBLIC';
     }

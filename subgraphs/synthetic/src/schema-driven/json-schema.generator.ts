@@ -305,7 +305,7 @@ class JsonValueGenerator {
     const out: unknown[] = [];
     const seen = new Set<string>();
     for (let i = 0, tries = 0; out.length < length && tries < length * 20; tries++) {
-      const value = this.value(tuple && i < tuple.length ? tuple[i] : itemSchema, depth + 1);
+      const value = this.value(tuple && i < tuple.length ? tuple[i]! : itemSchema, depth + 1);
       const key = JSON.stringify(value);
       if (schema.uniqueItems && seen.has(key)) continue;
       seen.add(key);
