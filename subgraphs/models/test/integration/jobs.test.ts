@@ -87,7 +87,7 @@ async function startJob(m: ModelsUnderTest, modelName: string, epochs: number): 
         featureColumns: IRIS_FEATURES,
         targetColumn: 'species',
         algorithm: 'MLP_CLASSIFIER',
-        hyperparameters: { hiddenLayers: [16], optimizer: 'adam', learningRate: 0.01, epochs, batchSize: 8, seed: 5 },
+        hyperparameters: { hiddenLayers: [16], optimizer: 'ADAM', learningRate: 0.01, epochs, batchSize: 8, seed: 5 },
         validationFraction: 0.3,
       },
     },
