@@ -110,7 +110,6 @@ export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
       orm,
       runs: new PipelineRunRepository(),
       models: modelRepository,
-      jobs: jobRepository,
       studyRepository,
       catalog,
       training,

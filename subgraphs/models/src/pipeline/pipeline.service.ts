@@ -18,7 +18,6 @@ import type { StepRecord } from './pipeline-run.entity';
 import { PipelineRun } from './pipeline-run.entity';
 import type { PipelineRunRepository } from './pipeline-run.repository';
 import type { StudyRepository } from '../study/study.repository';
-import type { TrainingJobRepository } from '../training/training-job.repository';
 import type { QualityRule } from './quality-rule.evaluator';
 import { evaluateQualityRules, QUALITY_RULE_TYPES } from './quality-rule.evaluator';
 import { evaluateVersion } from './version-evaluator';
@@ -45,7 +44,6 @@ export interface PipelineDeps {
   orm: MikroORM;
   runs: PipelineRunRepository;
   models: ModelRepository;
-  jobs: TrainingJobRepository;
   studyRepository: StudyRepository;
   catalog: CatalogClient;
   training: TrainingJobService;
