@@ -254,4 +254,20 @@ describe.skipIf(!PG_REACHABLE)('models jobs on one PostgreSQL database', () => {
     expect(await api.built.jobs.status(id)).toMatchObject({ state: 'cancelled' });
     await runner.service.stop();
   });
+
+  test('resume enqueues an unfinished row from before the job queue (no claim) once, and a replica runs it', async () => {
+    const api = await replica(false);
+    const id = await startJob(api, 'legacy', 10);
+    // What a row left by the old in-process runner looks like: RUNNING, and no claim.
+    const em = api.built.orm.em.fork();
+    await em.getConnection().execute('DELETE FROM job_claim WHERE job_id = ?', [id]);
+    await em.getConnection().execute(`UPDATE training_jobs SET state = 'RUNNING' WHERE id = ?`, [id]);
+    const consumer = await replica(true);
+    expect(await consumer.built.resume()).toEqual({ trainingJobs: 1, studies: 0, pipelineRuns: 0 });
+    expect(await consumer.built.resume()).toBeUndefined();
+    const job = await finished(consumer, id);
+    expect(job).toMatchObject({ state: 'SUCCEEDED', attempts: 1, epoch: 10, modelVersion: { version: 1 } });
+    expect(await versionsOf(consumer, id)).toHaveLength(1);
+    await consumer.service.stop();
+  });
 });
