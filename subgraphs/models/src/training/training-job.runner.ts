@@ -19,6 +19,7 @@ import { versionParameters } from './train-and-export';
 import type { TrainFunction } from './worker-training';
 import { resolveTrainingSpec } from '../engine/training/training-spec';
 import { toTrainingSpec } from './training-spec.mapper';
+import type { StoredTrainingCheckpoint } from './training-checkpoint';
 import { loadCheckpoint, storeCheckpoint } from './training-checkpoint';
 
 /** The job kind of training jobs on the service's job queue (lib/src/jobs). */
@@ -101,8 +102,13 @@ export class TrainingJobRunner {
     });
     try {
       const spec = resolveTrainingSpec(toTrainingSpec(job.algorithm as Algorithm, job.hyperparameters));
-      const gradientDescent = spec.algorithm !== 'LINEAR_REGRESSION';
-      const resumeFrom = gradientDescent ? loadCheckpoint(ctx.checkpoint.load()) : undefined;
+      const content = await deps.catalog.readDataset(job.organizationId, job.datasetId, signal);
+      // A checkpoint continues the same data only: when the dataset changed, the job starts over.
+      const stored = ctx.checkpoint.load<StoredTrainingCheckpoint & { datasetSha256?: string }>();
+      const resumeFrom =
+        spec.algorithm !== 'LINEAR_REGRESSION' && stored?.datasetSha256 === content.sha256
+          ? loadCheckpoint(stored)
+          : undefined;
       const from = resumeFrom?.epoch ?? 0;
       // Epochs after the checkpoint were written by an attempt that stopped before saving it: done again.
       await write(
@@ -112,7 +118,6 @@ export class TrainingJobRunner {
       if (resumeFrom)
         deps.logger.info({ jobId: job.id, epoch: from, attempt: ctx.attempt }, 'training resumes from its checkpoint');
       publish(eventOf(job));
-      const content = await deps.catalog.readDataset(job.organizationId, job.datasetId, signal);
       const prepared = prepareTrainingData(
         content.records,
         job.featureColumns,
@@ -126,7 +131,7 @@ export class TrainingJobRunner {
         spec,
         {
           signal,
-          checkpoints: gradientDescent,
+          checkpoints: spec.algorithm !== 'LINEAR_REGRESSION',
           resumeFrom,
           onEpoch: async ({ checkpoint, ...p }) => {
             await write(
@@ -147,7 +152,8 @@ export class TrainingJobRunner {
                 });
               },
             );
-            if (checkpoint) await ctx.checkpoint.save(storeCheckpoint(checkpoint));
+            if (checkpoint)
+              await ctx.checkpoint.save({ ...storeCheckpoint(checkpoint), datasetSha256: content.sha256 });
             publish(eventOf(job, { epoch: p.epoch }));
           },
         },
