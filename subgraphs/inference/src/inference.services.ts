@@ -1,12 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type {
-  ArtifactStore,
-  Logger,
-  PubSub,
-  ServiceTokenSource,
-  UploadManager,
-  WorkerPool,
-} from '../../../lib/src/index';
+import type { ArtifactStore, Logger, PubSub, ServiceTokenSource, UploadManager } from '../../../lib/src/index';
+import type { JobQueue } from '../../../lib/src/jobs';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { BatchJobRepository } from './batch/batch-job.repository';
 import { BatchJobService } from './batch/batch-job.service';
@@ -37,7 +31,8 @@ export interface InferenceServiceDeps {
   executor: ModelExecutor;
   store: ArtifactStore;
   uploads: UploadManager;
-  pool: WorkerPool;
+  /** The service's job queue (lib/src/jobs): batch jobs are enqueued, claimed and cancelled through it. */
+  queue: JobQueue;
   pubSub: PubSub;
   tokens?: ServiceTokenSource;
   metrics: InferenceMetrics;
@@ -100,7 +95,7 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
       orm,
       jobs: new BatchJobRepository(),
       endpointRepository,
-      pool: deps.pool,
+      queue: deps.queue,
       pubSub,
       serving,
       endpoints,
