@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { EdgePackageService } from './edge/edge-package.service';
 import { EndpointRepository } from './endpoint/endpoint.repository';
 import { EndpointService } from './endpoint/endpoint.service';
+import type { ReplicaStates } from './endpoint/replica-states';
 import { PredictionService } from './prediction/prediction.service';
 import type { ModelExecutor } from './runtime/model.executor';
 import { CachedModelVersionRepository } from './serving/cached-model-version.repository';
@@ -33,6 +34,8 @@ export interface InferenceServiceDeps {
   uploads: UploadManager;
   /** The service's job queue (lib/src/jobs): batch jobs are enqueued, claimed and cancelled through it. */
   queue: JobQueue;
+  /** Every replica's endpoint states (endpoint status is their aggregate). */
+  replicaStates?: ReplicaStates;
   pubSub: PubSub;
   tokens?: ServiceTokenSource;
   metrics: InferenceMetrics;
@@ -79,7 +82,11 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
     endpointRepository,
     source,
     serving,
-    { defaultProviders: settings.executionProviders, cacheMs: settings.endpointCacheMs ?? 1000 },
+    {
+      defaultProviders: settings.executionProviders,
+      cacheMs: settings.endpointCacheMs ?? 1000,
+      replicaStates: deps.replicaStates,
+    },
     clock,
   );
   return {

@@ -21,6 +21,8 @@ import { createServiceJobQueue } from '../../../lib/src/kit/jobs';
 import { systemClock } from '../../../lib/src/kit/clock';
 import type { Config } from './config';
 import type { InferenceContext } from './context';
+import { Endpoint } from './endpoint/endpoint.entity';
+import { ReplicaStates } from './endpoint/replica-states';
 import { createInferenceServices } from './inference.services';
 import { mountOipRoutes } from './oip/oip.routes';
 import { ModelExecutor } from './runtime/model.executor';
@@ -97,12 +99,21 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
   });
   // Batch jobs run on the one job mechanism: claimed by one replica, taken over after its lease, handed back on SIGTERM.
   const jobs = createServiceJobQueue(config, { orm, pubSub, logger });
+  // Endpoint status over replicas: each API replica writes its own state per endpoint (named like its job owner).
+  const replicaStates = new ReplicaStates({
+    orm,
+    replica: jobs.owner,
+    ttlMs: config.replicaStateTtlMs ?? 30_000,
+    clock: deps.clock ?? systemClock,
+    logger,
+  });
   const services = createInferenceServices({
     orm,
     executor,
     store,
     uploads,
     queue: jobs,
+    replicaStates,
     pubSub,
     tokens,
     metrics: inferenceMetrics,
@@ -112,6 +123,13 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     settings: config,
   });
   if (consume) services.batch.register(config.batchJobConcurrency);
+  // A worker serves no predictions: its sessions say nothing about whether the endpoint is ready.
+  if (deps.kit?.role !== 'worker')
+    replicaStates.start(
+      () => orm.em.fork().find(Endpoint, {}),
+      (endpoint) => services.endpoints.localStatus(endpoint),
+      config.replicaStateReportMs ?? 1000,
+    );
   const auth = await createServiceAuth(config.auth, logger);
   const verify = auth.verify;
   const schema = await buildInferenceSchema(pubSub);
@@ -144,6 +162,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
       listening = false;
       // Running batch jobs finish their chunk and are handed back (boot closes the queue first; tests stop here).
       await jobs.close().catch((err) => logger.error({ err }, 'error while handing batch jobs back'));
+      await replicaStates.stop();
       executor.flush();
       if (!deps.sessions) await sessions.close();
       if (!deps.pubSub) await pubSub.close();
