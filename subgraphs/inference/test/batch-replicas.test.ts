@@ -65,8 +65,8 @@ interface Replica {
 }
 
 /** One replica in this process; its batch model runs are recorded (and slowed down by `delayMs`). */
-async function replica(opts: { consume?: boolean; delayMs?: number } = {}): Promise<Replica> {
-  const built = await createServer(config(), { kit: { consume: opts.consume ?? true } });
+async function replica(opts: { consume?: boolean; delayMs?: number; config?: Partial<Config> } = {}): Promise<Replica> {
+  const built = await createServer(config(opts.config), { kit: { consume: opts.consume ?? true } });
   const batchRuns: string[] = [];
   const serving = built.services.serving;
   const predict = serving.predict.bind(serving);
@@ -96,14 +96,14 @@ async function replica(opts: { consume?: boolean; delayMs?: number } = {}): Prom
 }
 
 /** One replica in a child process (support/batch-replica.fixture.ts), booted by bootSubgraph. */
-async function childReplica(env: Record<string, string>) {
+async function childReplica(env: Record<string, string>, overrides: Partial<Config> = {}) {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, 'support', 'batch-replica.fixture.ts')],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...env, INFERENCE_FIXTURE_CONFIG: JSON.stringify(config()) },
+      env: { ...process.env, ...env, INFERENCE_FIXTURE_CONFIG: JSON.stringify(config(overrides)) },
     },
   );
   children.push(child);
@@ -325,5 +325,60 @@ describe('batch inference jobs across replicas (PostgreSQL)', () => {
     } finally {
       await client.dispose();
     }
+  }, 120_000);
+});
+
+const STATUS =
+  '{ endpoint(id: "iris") { status ready statusReason serviceReplicas { replica current status reason versions { state } } } }';
+
+describe('endpoint status across replicas (PostgreSQL)', () => {
+  it('is the same aggregate whichever replica answers, with each replica reported as such; a dead one drops out', async () => {
+    const fast = { replicaStateReportMs: 100, replicaStateTtlMs: 1500 };
+    // The child loads the endpoint (READY); `broken` cannot fetch the model (its models URL answers nothing).
+    const healthy = await childReplica({}, fast);
+    const broken = await replica({
+      consume: false,
+      config: { ...fast, modelsUrl: 'http://127.0.0.1:9', catalogUrl: 'http://127.0.0.1:9' },
+    });
+    const fromBroken = await waitFor(
+      async () => {
+        const e = (await broken.gql(STATUS)).data?.endpoint;
+        return e?.serviceReplicas.length === 2 && e.serviceReplicas.every((r: any) => r.status !== 'LOADING')
+          ? e
+          : undefined;
+      },
+      'both replicas to report the endpoint',
+      { timeoutMs: 60_000 },
+    );
+    const fromHealthy = (await healthy.gql(STATUS)).data.endpoint;
+    for (const [e, self] of [
+      [fromBroken, 'FAILED'],
+      [fromHealthy, 'READY'],
+    ] as const) {
+      expect(e).toMatchObject({ status: 'READY', ready: true, statusReason: null });
+      const current = e.serviceReplicas.find((r: any) => r.current);
+      const other = e.serviceReplicas.find((r: any) => !r.current);
+      expect(current.status).toBe(self);
+      expect(other.status).toBe(self === 'READY' ? 'FAILED' : 'READY');
+    }
+    // The same replicas, named the same, whichever answers.
+    const names = (e: any) => e.serviceReplicas.map((r: any) => `${r.replica}=${r.status}`).sort();
+    expect(names(fromBroken)).toEqual(names(fromHealthy));
+    expect(fromBroken.serviceReplicas.find((r: any) => !r.current).versions).toEqual([{ state: 'READY' }]);
+    expect(fromBroken.serviceReplicas.find((r: any) => r.current).reason).toMatch(/failed/i);
+
+    // A replica that dies stops reporting: after the TTL the endpoint is what the survivors say.
+    healthy.child.kill('SIGKILL');
+    await healthy.exited;
+    const alone = await waitFor(
+      async () => {
+        const e = (await broken.gql(STATUS)).data?.endpoint;
+        return e?.serviceReplicas.length === 1 ? e : undefined;
+      },
+      'the dead replica to drop out',
+      { timeoutMs: 10_000 },
+    );
+    expect(alone).toMatchObject({ status: 'FAILED', ready: false });
+    expect(alone.statusReason).toMatch(/failed/i);
   }, 120_000);
 });
