@@ -359,7 +359,7 @@ export class BatchJobService {
     const endpoint = await this.deps.endpointRepository.findById(em, job.endpointId);
     // The committed chunks are the truth (they are written with the counters in one transaction);
     // the claim's checkpoint names the same point unless the process died between the two writes.
-    const committed = await em.find(BatchJobChunk, { jobId: id }, { fields: ['end'] as never });
+    const committed = await em.find(BatchJobChunk, { jobId: id }, { fields: ['end'] });
     const resumeAt = committed.reduce((m, c) => Math.max(m, c.end), 0);
     const checkpoint = ctx.checkpoint.load<BatchCheckpoint>();
     if (checkpoint && checkpoint.nextRow !== resumeAt)
