@@ -161,6 +161,12 @@ function expectEveryRowOnce(outputDatasetId: string): void {
 }
 
 const claimOf = (r: Replica, id: string) => r.built.jobs.status(id);
+/** The claim once it is finished (the job row is written by the handler, the claim just after it returns). */
+const settledClaim = (r: Replica, id: string) =>
+  waitFor(async () => {
+    const claim = await claimOf(r, id);
+    return claim && ['done', 'failed', 'cancelled'].includes(claim.state) ? claim : undefined;
+  }, `the claim of ${id} to finish`);
 const batchRows = (r: Replica, id: string) =>
   r.batchRuns.filter((k) => k.startsWith(`batch:${id}:`)).map((k) => Number(k.split(':')[2]));
 
@@ -219,7 +225,7 @@ describe('batch inference jobs across replicas (PostgreSQL)', () => {
     for (const id of ids) {
       const job = await finished(a, id);
       expect(job).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150, rowsFailed: 0, attempts: 1 });
-      expect(await claimOf(b, id)).toMatchObject({ state: 'done', attempts: 1 });
+      expect(await settledClaim(b, id)).toMatchObject({ state: 'done', attempts: 1 });
       // Every row predicted by one replica, once; one output dataset; one lineage run.
       const rows = [...batchRows(a, id), ...batchRows(b, id)].sort((x, y) => x - y);
       expect(rows).toEqual([0, 25, 50, 75, 100, 125]);
@@ -257,7 +263,7 @@ describe('batch inference jobs across replicas (PostgreSQL)', () => {
       expect(events.at(-1)).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150 });
       await chunksOf(front, id);
       expectEveryRowOnce(job.outputDataset.id);
-      expect(await claimOf(front, id)).toMatchObject({ state: 'done', attempts: 1 });
+      expect(await settledClaim(front, id)).toMatchObject({ state: 'done', attempts: 1 });
     } finally {
       await client.dispose();
     }
@@ -286,7 +292,7 @@ describe('batch inference jobs across replicas (PostgreSQL)', () => {
     expect(chunks.filter((c) => c.attempt === 1).map((c) => c.start)).toEqual([0, 10, 20]);
     expect(chunks.filter((c) => c.attempt === 2)[0]?.start).toBe(30);
     expectEveryRowOnce(job.outputDataset.id);
-    expect(await claimOf(survivor, id)).toMatchObject({ state: 'done', attempts: 2 });
+    expect(await settledClaim(survivor, id)).toMatchObject({ state: 'done', attempts: 2 });
   }, 120_000);
 
   it('hands a job back on SIGTERM (never cancelled) and another replica finishes it', async () => {
@@ -348,7 +354,7 @@ describe('batch inference jobs across replicas (PostgreSQL)', () => {
       expect(res.data.cancelBatchInference.status).toBe('CANCELLED');
       const job = await finished(front, id);
       expect(job).toMatchObject({ status: 'CANCELLED', error: null, outputDataset: null });
-      expect(await claimOf(front, id)).toMatchObject({ state: 'cancelled' });
+      expect(await settledClaim(front, id)).toMatchObject({ state: 'cancelled' });
       await streamEnded;
       expect(events.at(-1)?.status).toBe('CANCELLED');
       const done = events.filter((e) => e.status === 'RUNNING').map((e) => e.rowsDone);
