@@ -47,6 +47,8 @@ export interface Deps {
   verify: TokenVerifier;
   /** @default the system clock */
   clock: Clock;
+  /** What the boot sequence hands over (logger; `consume: false` registers no job handlers). */
+  kit: Partial<BootKit>;
 }
 
 /**
@@ -87,7 +89,8 @@ export function createModelUploads(config: Config, store: ArtifactStore): Upload
  * when `kit.consume`), taken over from a dead replica by the queue's sweep and handed back — never
  * cancelled — when this process stops. `resume` enqueues rows from before the queue (no claim yet).
  */
-export async function createServer(config: Config, kit?: Partial<BootKit>, overrides: Partial<Deps> = {}) {
+export async function createServer(config: Config, overrides: Partial<Deps> = {}) {
+  const kit = overrides.kit;
   const logger = kit?.logger ?? createLogger('models', config.logLevel);
   const consume = kit?.consume ?? config.jobsConsume ?? true;
   const orm =

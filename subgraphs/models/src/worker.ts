@@ -5,4 +5,4 @@ import { createServer } from './server';
 
 // The models job worker (`node dist/subgraphs/models/src/worker.js`): runs training jobs, studies and
 // pipeline runs from the service's job queue without serving GraphQL; SIGTERM hands running jobs back.
-void runSubgraphWorker({ name: 'models', loadConfig, build: (config, kit) => createServer(config, kit) });
+void runSubgraphWorker({ name: 'models', loadConfig, build: (config, kit) => createServer(config, { kit }) });

@@ -48,7 +48,7 @@ export function modelsTestConfig(
 
 /** Builds and starts the models service (`kit.consume: false`: an API replica that runs no jobs). */
 export async function startModels(config: Config, kit?: Partial<BootKit>): Promise<ModelsUnderTest> {
-  const built = await createServer(config, kit);
+  const built = await createServer(config, { kit });
   const service = await startService('models', built.server);
   return { service, built, config };
 }
