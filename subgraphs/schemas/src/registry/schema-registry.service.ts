@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { BadUserInputError, viewerCan } from '../../../../lib/src/index';
+import { BadUserInputError } from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { CompatibilityResult } from '../compatibility/compatibility.checker';
 import { checkCompatibility } from '../compatibility/compatibility.checker';
@@ -216,14 +216,14 @@ export class SchemaRegistryService {
     return found;
   }
 
-  /** `SchemaVersion` for other subgraphs: null unless the viewer may read the registry and the version is its organization's. */
-  versionReference(scope: RequestScope, id: string): Promise<SchemaVersion | null> | null {
-    return viewerCan(scope.viewer, 'schemas:read') ? this.findById(scope, id) : null;
+  /** `SchemaVersion` for other subgraphs, in the viewer's organization (the reference policy checks `schemas:read`). */
+  versionReference(scope: RequestScope, id: string): Promise<SchemaVersion | null> {
+    return this.findById(scope, id);
   }
 
-  /** `Subject` for other subgraphs, scoped the same way. */
-  subjectReference({ viewer, em }: RequestScope, id: string): Promise<SubjectEntity | null> | null {
-    return viewerCan(viewer, 'schemas:read') ? this.subjects.findInOrganization(em, viewer.organizationId, id) : null;
+  /** `Subject` for other subgraphs, in the viewer's organization (the reference policy checks `schemas:read`). */
+  subjectReference({ viewer, em }: RequestScope, id: string): Promise<SubjectEntity | null> {
+    return this.subjects.findInOrganization(em, viewer.organizationId, id);
   }
 
   /** Soft-deletes one version (or removes a soft-deleted one for good with `permanent`). @returns its number */
