@@ -348,7 +348,7 @@ function networkPolicies(inputs: PolicyInputs): Generated[] {
       rules.push({ to: ANYWHERE, ports: tcp(...INFRA_PORTS.redis) });
       comments.push('redis: REDIS_URL, 6379 (6380: Azure Cache for Redis over TLS), a managed service');
     }
-    if (infra.objectStore || infra.kubernetesApi) {
+    if (infra.objectStore || infra.kubernetesApi || infra.oidcIssuers) {
       rules.push({ to: ANYWHERE, ports: tcp(INFRA_PORTS.https) });
       comments.push(
         `https: ${[
@@ -356,6 +356,7 @@ function networkPolicies(inputs: PolicyInputs): Generated[] {
             ? 'object storage (AIC_ARTIFACT_STORE s3/azure, createArtifactStore) and its IRSA / workload identity token endpoint'
             : '',
           infra.kubernetesApi ? 'the Kubernetes API (in-cluster service account)' : '',
+          infra.oidcIssuers ? 'the JWKS of external OIDC issuers (AIC_OIDC_PROVIDERS)' : '',
         ]
           .filter(Boolean)
           .join('; ')}`,

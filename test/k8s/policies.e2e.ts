@@ -243,7 +243,7 @@ describe.each(['aws', 'azure'])('k8s/overlays/%s policies', (overlay) => {
         [
           'HTTPS (object storage, Kubernetes API)',
           to(EXTERNAL, INFRA_PORTS.https),
-          infra.objectStore || infra.kubernetesApi,
+          infra.objectStore || infra.kubernetesApi || infra.oidcIssuers,
         ],
         ['SSH', to(EXTERNAL, 22), false],
         [
@@ -427,6 +427,7 @@ describe('the code against the map', () => {
         redis: baseConfig || /\bREDIS_URL\b/.test(text),
         objectStore: text.includes('createArtifactStore('),
         kubernetesApi: text.includes('@kubernetes/client-node'),
+        oidcIssuers: text.includes('createRemoteJWKSet('),
       };
       for (const [k, used] of Object.entries(uses) as [keyof typeof uses, boolean][]) {
         if (used && !infra[k]) wrong.push(`${s} uses ${k} but SERVICE_INFRASTRUCTURE.${s}.${k} is false`);
