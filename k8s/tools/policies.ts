@@ -319,7 +319,9 @@ function networkPolicies(inputs: PolicyInputs): Generated[] {
         const calls = callsOf(caller).filter((c) => c.to === w.name);
         if (!calls.length) continue;
         rules.push({ from: [podPeer(caller.namespace, workloadLabels(caller))], ports: tcp(w.httpPort) });
-        comments.push(`${caller.name}: SERVICE_CALLS ${caller.runs} → ${w.name} (${viaOf(caller.runs, w.name)})`);
+        comments.push(
+          `${caller.name}: SERVICE_CALLS ${caller.runs} → ${w.name} (${viaOf(caller.runs, w.name as SubgraphName)})`,
+        );
       }
       out.push({
         object: np(w.namespace, `${w.name}-ingress`, {
