@@ -263,6 +263,18 @@ describe.each(['aws', 'azure'])('k8s/overlays/%s policies', (overlay) => {
       }
     }
     expect(wrong).toEqual([]);
+    // Why kubelet probes need no rule: they are HTTP probes, which Istio rewrites to the sidecar agent
+    // (15020, outside Envoy's inbound chain) unless a pod turns the rewrite off; they come from the node,
+    // which NetworkPolicy always admits.
+    for (const o of objects.filter((x) => x.kind === 'Deployment' && x.metadata.namespace?.startsWith('aic-'))) {
+      const template = (o.spec as any).template;
+      expect(template.metadata.annotations?.['sidecar.istio.io/rewriteAppHTTPProbers'], o.metadata.name).not.toBe(
+        'false',
+      );
+      for (const c of template.spec.containers)
+        for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'])
+          if (c[probe]) expect(c[probe].httpGet, `${o.metadata.name} ${probe}`).toBeDefined();
+    }
     // The reason no AuthorizationPolicy rule is needed for Prometheus: it scrapes the sidecar's port.
     const monitor = objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'aic-platform')!;
     const portName = (monitor.spec as any).endpoints[0].port;
