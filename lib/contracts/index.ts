@@ -8,3 +8,4 @@ export * from './schemas.client';
 export * from './inference-pod';
 export * from './stubs';
 export * from './references';
+export * from './infrastructure';

@@ -10,6 +10,7 @@ import * as inv from '../../k8s/tools/invariants';
 import { readManifestFile, renderKustomization, type K8sObject } from '../../k8s/tools/render';
 import { parseDockerfile } from '../../k8s/tools/dockerfile';
 import { validateObject } from '../../k8s/tools/schemas';
+import { SERVICE_CALLS } from '../../lib/contracts/services';
 import { K8S_SUPERGRAPH_PATH, buildK8sSupergraph, routingUrls, serviceGraphqlUrls } from '../../k8s/tools/supergraph';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -124,7 +125,8 @@ describe.each(TARGETS)('k8s/%s', (target) => {
     );
   });
 
-  it('denies ingress by default; subgraphs admit only the gateway and internal clients, Prometheus only the metrics port', () => {
+  // What each policy allows is checked call by call against lib/contracts in policies.e2e.ts; here, the shape.
+  it('denies ingress and egress by default in every platform namespace; subgraphs admit the gateway', () => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
     for (const ns of PLATFORM_NS) {
       expect(
@@ -132,8 +134,11 @@ describe.each(TARGETS)('k8s/%s', (target) => {
           (p) =>
             p.metadata.namespace === ns &&
             JSON.stringify((p.spec as any).podSelector) === '{}' &&
-            !(p.spec as any).ingress,
+            JSON.stringify((p.spec as any).policyTypes) === '["Ingress","Egress"]' &&
+            !(p.spec as any).ingress &&
+            !(p.spec as any).egress,
         ),
+        `default deny in ${ns}`,
       ).toBe(true);
     }
     for (const d of objects.filter(
@@ -149,37 +154,28 @@ describe.each(TARGETS)('k8s/%s', (target) => {
       );
       expect(admitsGateway, `NetworkPolicy admitting the gateway to ${d.metadata.name}`).toBe(true);
     }
-    for (const p of policies.filter((x) => PLATFORM_NS.includes(x.metadata.namespace!))) {
-      for (const rule of (p.spec as any).ingress ?? []) {
-        const ports = rule.ports.map((x: any) => x.port);
-        for (const peer of rule.from) {
-          const ns = peer.namespaceSelector?.matchLabels ?? {};
-          const pod = peer.podSelector?.matchLabels ?? {};
-          const fromGateway =
-            pod['app.kubernetes.io/name'] === 'gateway' && ns['kubernetes.io/metadata.name'] === 'aic-system';
-          const internal = pod['aic.io/internal-client'] === 'true' && ns['aic.io/platform'] === 'true';
-          const ingress = pod.istio === 'ingressgateway' && p.metadata.name === 'gateway-from-ingress';
-          const scrape = ns['kubernetes.io/metadata.name'] === 'monitoring' && ports.every((x: number) => x === 15020);
-          expect(
-            fromGateway || internal || ingress || scrape,
-            `${p.metadata.namespace}/${p.metadata.name}: ${JSON.stringify(peer)}`,
-          ).toBe(true);
-        }
-      }
-    }
   });
 
-  it('lets only the gateway service account call subgraph GraphQL in the mesh (mTLS STRICT)', () => {
+  it('requires mTLS (STRICT); every subgraph allows named callers only, GraphQL only to those that call it (SERVICE_CALLS)', () => {
     expect((find(objects, 'PeerAuthentication', 'default', 'istio-system')!.spec as any).mtls.mode).toBe('STRICT');
     for (const d of objects.filter(
       (o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'subgraph',
     )) {
       const policy = find(objects, 'AuthorizationPolicy', d.metadata.name, d.metadata.namespace);
       expect(policy, `AuthorizationPolicy ${d.metadata.name}`).toBeDefined();
-      const rules = (policy!.spec as any).rules as any[];
-      const open = rules.filter((r) => !r.to);
-      expect(open).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/aic-system/sa/gateway'] } }] }]);
-      for (const r of rules.filter((x) => x.to)) expect(r.to[0].operation.paths).not.toContain('/graphql');
+      const graphqlCallers = SERVICE_CALLS.filter((c) => c.to === d.metadata.name && c.via.includes('graphql')).map(
+        (c) => c.from,
+      );
+      for (const r of (policy!.spec as any).rules as any[]) {
+        const principals: string[] = r.from.flatMap((f: any) => f.source.principals);
+        expect(principals.length, `${d.metadata.name}: a rule without principals`).toBeGreaterThan(0);
+        expect(r.to, `${d.metadata.name}: a rule for any path`).toBeDefined();
+        if (r.to.some((t: any) => t.operation.paths.includes('/graphql')))
+          for (const p of principals)
+            expect(graphqlCallers, `${p} may call ${d.metadata.name} /graphql`).toContain(
+              /\/sa\/(\w+)$/.exec(p)![1] === 'training' ? 'models' : /\/sa\/(\w+)$/.exec(p)![1],
+            );
+      }
     }
   });
 
