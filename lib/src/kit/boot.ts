@@ -2,17 +2,20 @@ import type { BaseServiceConfig, Env } from '../env';
 import type { Logger } from '../logger';
 import { createLogger } from '../logger';
 import { exitOnBootFailure } from '../core/boot';
+import type { MikroORM } from '@mikro-orm/core';
 import type { JobQueue } from '../jobs';
 import { runJobWorkerUntilSignal } from '../jobs/worker-main';
 import type { ServiceServer } from '../server';
 import { startTracing } from '../tracing';
+import type { SubgraphDatabase } from './database';
+import { openSubgraphDatabase } from './database';
 
 /** What the boot sequence reads from a subgraph's configuration. */
 export type BootConfig = Pick<
   BaseServiceConfig,
   'serviceName' | 'port' | 'host' | 'drainDelaySeconds' | 'otlpEndpoint' | 'logLevel'
 > &
-  Partial<Pick<BaseServiceConfig, 'jobsConsume'>>;
+  Partial<Pick<BaseServiceConfig, 'jobsConsume' | 'databaseUrl' | 'dataDir'>>;
 
 const consumes = (config: BootConfig): boolean => config.jobsConsume ?? true;
 
@@ -42,6 +45,8 @@ export interface BootKit {
   consume: boolean;
   /** `api` serves GraphQL (and consumes unless told not to); `worker` only consumes jobs. */
   role: 'api' | 'worker';
+  /** The service's database, opened and migrated by the boot sequence (when `SubgraphBoot.database` is given); the server owns it from here and closes it on stop. */
+  orm?: MikroORM;
 }
 
 export interface SubgraphBoot<C extends BootConfig, B extends BuiltSubgraph> {
@@ -49,7 +54,9 @@ export interface SubgraphBoot<C extends BootConfig, B extends BuiltSubgraph> {
   name: string;
   /** Reads and validates the configuration (a `ConfigError` is reported without a stack). */
   loadConfig: (env: Env) => C;
-  /** Builds the service without listening: ORM and migrations, services, schema, server. */
+  /** The service's entities and migrations: the boot sequence opens and migrates it before `build` (`kit.orm`). */
+  database?: SubgraphDatabase;
+  /** Builds the service without listening: services, schema, server (on `kit.orm`). */
   build: (config: C, kit: BootKit) => Promise<B>;
   /** @default process.env */
   env?: Env;
@@ -65,6 +72,28 @@ export interface RunningSubgraph<C extends BootConfig, B extends BuiltSubgraph> 
   stop: () => Promise<void>;
 }
 
+/** Opens and migrates the database (when the subgraph declares one), then builds; the ORM is closed if the build fails. */
+async function buildWith<C extends BootConfig, B extends BuiltSubgraph>(
+  boot: SubgraphBoot<C, B>,
+  config: C,
+  logger: Logger,
+  kit: Pick<BootKit, 'consume' | 'role'>,
+): Promise<B> {
+  const orm = boot.database
+    ? await openSubgraphDatabase(
+        { serviceName: config.serviceName, databaseUrl: config.databaseUrl, dataDir: config.dataDir ?? '.data' },
+        boot.database,
+        logger,
+      )
+    : undefined;
+  try {
+    return await boot.build(config, { logger, ...kit, orm });
+  } catch (err) {
+    await orm?.close();
+    throw err;
+  }
+}
+
 /**
  * The boot sequence of every subgraph, in one order: configuration → build (ORM and migrations,
  * services, schema, server) → tracing → listen → resume unfinished work → stop on SIGTERM/SIGINT.
@@ -75,7 +104,7 @@ export async function bootSubgraph<C extends BootConfig, B extends BuiltSubgraph
 ): Promise<RunningSubgraph<C, B>> {
   const config = boot.loadConfig(boot.env ?? process.env);
   const logger = createLogger(config.serviceName, config.logLevel);
-  const built = await boot.build(config, { logger, consume: consumes(config), role: 'api' });
+  const built = await buildWith(boot, config, logger, { consume: consumes(config), role: 'api' });
   // Spans of this service join the caller's trace (the gateway's traceparent) when an OTLP endpoint is set.
   const tracing = config.otlpEndpoint
     ? startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint })
@@ -134,7 +163,7 @@ export async function bootSubgraphWorker<C extends BootConfig, B extends BuiltSu
 ): Promise<{ config: C; built: B; logger: Logger; detach: () => void }> {
   const config = boot.loadConfig(boot.env ?? process.env);
   const logger = createLogger(`${config.serviceName}-worker`, config.logLevel);
-  const built = await boot.build(config, { logger, consume: true, role: 'worker' });
+  const built = await buildWith(boot, config, logger, { consume: true, role: 'worker' });
   const jobs = built.jobs;
   if (!jobs) {
     await built.server.stop();
