@@ -138,7 +138,11 @@ export class DatasetService {
   }
 
   /** Registers a dataset owned by the viewer in the viewer's organization. */
-  async create({ em, viewer }: RequestScope, fields: DatasetFields & { format: DatasetFormat }): Promise<Dataset> {
+  async create(
+    { em, viewer }: RequestScope,
+    fields: DatasetFields & { format: DatasetFormat },
+    creationKey?: string,
+  ): Promise<Dataset> {
     check(fields, true);
     const name = fields.name!.trim();
     await this.assertNameFree(em, viewer.organizationId, name);
@@ -152,6 +156,7 @@ export class DatasetService {
       classification: fields.classification ?? Classification.INTERNAL,
       schemaVersionId: fields.schemaVersionId ?? null,
       columns: applyColumns([], fields.columns ?? []),
+      creationKey: creationKey ?? null,
     });
     dataset.searchText = searchTextOf(dataset);
     await em.flush();
@@ -246,7 +251,7 @@ export class DatasetService {
     const upload = await this.deps.uploads.get(uploadId, scope.viewer.organizationId);
     if (!upload || upload.purpose !== DATASET_CONTENT_PURPOSE) throw new NotFoundError('Upload', uploadId);
     const version = await this.deps.content.createPendingVersion(scope.em, dataset, upload, scope.viewer.id);
-    this.deps.profiling.enqueue(version.id);
+    await this.deps.profiling.enqueue(version.id);
     return version;
   }
 
@@ -261,6 +266,60 @@ export class DatasetService {
     content: string,
   ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
     const dataset = await this.create(scope, fields);
+    return this.addFirstContent(scope, dataset, content);
+  }
+
+  /**
+   * `createWithContent` made idempotent by a key of the caller (a service's job id): the first call
+   * creates the dataset, any later one with the same key in the organization answers with that
+   * dataset (`created: false`), also when two calls race (the key is unique per organization). A
+   * dataset whose first call died before its content was stored gets the content now.
+   */
+  async createWithContentOnce(
+    scope: RequestScope,
+    key: string,
+    fields: DatasetFields & { format: DatasetFormat },
+    content: string,
+  ): Promise<{ dataset: Dataset; version: DatasetVersion; created: boolean }> {
+    if (!key.trim() || key.length > 200)
+      throw new BadUserInputError('Invalid idempotency key', [
+        { field: 'idempotency-key', message: 'must be 1 to 200 characters' },
+      ]);
+    const existing = () =>
+      scope.em.fork().findOne(Dataset, { organizationId: scope.viewer.organizationId, creationKey: key });
+    const found = await existing();
+    if (found) return { ...(await this.contentOfExisting(scope, found, content)), created: false };
+    let dataset: Dataset;
+    try {
+      dataset = await this.create(scope, fields, key);
+    } catch (err) {
+      // Another call with the same key won the race (unique name or key): answer with its dataset.
+      scope.em.clear();
+      const winner = await existing();
+      if (!winner) throw err;
+      return { ...(await this.contentOfExisting(scope, winner, content)), created: false };
+    }
+    return { ...(await this.addFirstContent(scope, dataset, content)), created: true };
+  }
+
+  private async contentOfExisting(
+    scope: RequestScope,
+    found: Dataset,
+    content: string,
+  ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
+    const dataset = await scope.em.findOneOrFail(Dataset, { id: found.id });
+    const latest = await this.deps.datasets.latestVersion(scope.em, dataset);
+    if (latest) return { dataset, version: latest };
+    const stored = await this.deps.store.put(content, { maxBytes: this.deps.maxContentBytes });
+    const { version } = await this.deps.content.addContentVersion(scope.em, dataset, stored, scope.viewer.id);
+    return { dataset, version };
+  }
+
+  private async addFirstContent(
+    scope: RequestScope,
+    dataset: Dataset,
+    content: string,
+  ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
     let sha256: string | undefined;
     try {
       const stored = await this.deps.store.put(content, { maxBytes: this.deps.maxContentBytes });
