@@ -24,8 +24,7 @@ const PII_SAMPLE_ROWS = 200;
 
 /** What profiling read from a version's bytes, before anything is written. */
 export type ComputedProfile =
-  | { ok: true; profile: DatasetProfile; sample: ContentRecord[] }
-  | { ok: false; error: string };
+  { ok: true; profile: DatasetProfile; sample: ContentRecord[] } | { ok: false; error: string };
 
 export type ProfileOutcome =
   | { ok: true; version: DatasetVersion; check: QualityCheck | null }

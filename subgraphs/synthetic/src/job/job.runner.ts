@@ -93,8 +93,7 @@ export class SyntheticJobRunner {
       }
       return n === 1;
     };
-    const cancelled = () =>
-      write({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: now() });
+    const cancelled = () => write({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: now() });
     if (job.cancelRequested) return void (await cancelled());
     // An earlier attempt passed the point of no return (its output may exist): this one stays there.
     const committed = job.stage === 'REGISTERING' || job.outputDatasetId !== null;
@@ -171,11 +170,7 @@ export class SyntheticJobRunner {
           reportId: report.id,
           finishedAt: now(),
         };
-        await em.nativeUpdate(
-          SyntheticDataJob,
-          { id: jobId, status: { $nin: TERMINAL_STATUSES } },
-          changes,
-        );
+        await em.nativeUpdate(SyntheticDataJob, { id: jobId, status: { $nin: TERMINAL_STATUSES } }, changes);
         Object.assign(job, changes);
         return report.id;
       });
