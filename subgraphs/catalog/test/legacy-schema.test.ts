@@ -107,7 +107,7 @@ describe.each(testDatabases())('a catalog database from before the base entity, 
     for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('boots with only the two nullable created_at columns added, and reads every old row the same', async () => {
+  it('boots with only the nullable created_at columns and the creation key added, and reads every old row the same', async () => {
     const url = await emptyDatabase(db.url);
     const legacy = await createOrm({
       databaseUrl: url,
@@ -187,8 +187,20 @@ describe.each(testDatabases())('a catalog database from before the base entity, 
       .map((s) => s.trim().replace(/[`"]/g, ''))
       .filter(Boolean);
     await probe.close();
+    // ... and the dataset's creation key (POST /internal/datasets with an idempotency-key), added later.
+    const creationKey =
+      databaseKind(url) === 'sqlite'
+        ? [
+            'alter table dataset add column creation_key text null',
+            'create unique index dataset_organization_id_creation_key_unique on dataset (organization_id, creation_key)',
+          ]
+        : [
+            'alter table dataset add column creation_key varchar(200) null',
+            'alter table dataset add constraint dataset_organization_id_creation_key_unique unique (organization_id, creation_key)',
+          ];
     expect(pending.map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'))).toEqual([
       'alter table column_lineage_edge add column created_at <datetime> null',
+      ...creationKey,
       'alter table lineage_edge add column created_at <datetime> null',
     ]);
 

@@ -19,7 +19,7 @@ describe('catalog profiling jobs on one PostgreSQL database', () => {
   let b: CatalogServer;
 
   beforeAll(async () => {
-    a = await startCatalog({ databaseUrl: pg.url, jobLeaseMs: 1_500, profilingConcurrency: 2 });
+    a = await startCatalog({ databaseUrl: pg.url, jobLeaseMs: 5_000, profilingConcurrency: 2 });
     // A second instance: its own ORM, queue and pub/sub on the same database and content store.
     b = await createServer({ ...a.config, port: 0 }, { consume: true });
   });
@@ -47,6 +47,11 @@ describe('catalog profiling jobs on one PostgreSQL database', () => {
     expect(versions.map((v) => v.rowCount)).toEqual([20, 40, 60, 80, 100, 2]);
     for (const v of versions) {
       // One claim per version, claimed once and finished: no second run, no takeover.
+      // The claim ends just after the handler's fenced write made the version READY.
+      await waitFor(
+        async () => (await a.built.jobs.status(profilingJobId(v.id)))?.state === 'done',
+        'the claim to end',
+      );
       expect(await a.built.jobs.status(profilingJobId(v.id))).toMatchObject({ state: 'done', attempts: 1 });
       expect(await b.jobs.status(profilingJobId(v.id))).toMatchObject({ state: 'done', attempts: 1 });
     }
@@ -70,6 +75,10 @@ describe('catalog profiling jobs on one PostgreSQL database', () => {
         return v.status === 'READY' && v;
       }, 'a consuming instance to profile the version');
       expect(profiled.rowCount).toBe(3);
+      await waitFor(
+        async () => (await apiOnly.jobs.status(profilingJobId(pending.id)))?.state === 'done',
+        'the claim to end',
+      );
       expect(await apiOnly.jobs.status(profilingJobId(pending.id))).toMatchObject({ state: 'done', attempts: 1 });
     } finally {
       await apiOnly.server.stop();
@@ -79,7 +88,7 @@ describe('catalog profiling jobs on one PostgreSQL database', () => {
   it('retention runs purge finished job claims (the versions stay)', async () => {
     const token = await a.token({ org: 'org-pj', perms: WRITER });
     const { version } = await createWithContent(a, token, { name: 'purged', format: 'CSV' }, 'k\n1\n');
-    expect(await a.built.jobs.status(profilingJobId(version.id))).toMatchObject({ state: 'done' });
+    await waitFor(async () => (await a.built.jobs.status(profilingJobId(version.id)))?.state === 'done', 'the claim');
     const schedule = new RetentionSchedule({
       orm: a.built.orm,
       retention: a.built.services.retention,
