@@ -8,6 +8,7 @@ import { urlEnvOf } from '../../../lib/contracts/services';
 import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
 import { waitFor } from '../../../lib/src/testing/wait-for';
 import { Dataset } from '../../catalog/src/dataset/dataset.entity';
+import { DatasetVersion } from '../../catalog/src/dataset/dataset-version.entity';
 import { outputKeyOf } from '../src/job/job.runner';
 import { SyntheticDataJob } from '../src/job/synthetic-job.entity';
 import { SyntheticReport } from '../src/report/synthetic-report.entity';
@@ -130,10 +131,11 @@ describe('synthetic data jobs across processes on one PostgreSQL database', () =
   it('takes a job over after SIGKILL of the process registering its output and writes the output once', async () => {
     const { child } = await childWorker();
     const id = await create(60_000, 7);
-    // Killed past the point of no return: its output may already be (or be being) created in the catalog.
-    await waitFor(async () => (await row(id)).stage === 'REGISTERING', 'the child to register the output', {
+    // Killed after the catalog has the output dataset (its content still being stored and profiled),
+    // before the child heard back: the next attempt must find that dataset, not make a second one.
+    await waitFor(async () => (await outputsOf(id)) === 1, 'the child to create the output dataset', {
       timeoutMs: 60_000,
-      intervalMs: 10,
+      intervalMs: 5,
     });
     child.kill('SIGKILL');
     expect((await h.built.jobs.status(id))?.state).toBe('claimed');
@@ -143,6 +145,7 @@ describe('synthetic data jobs across processes on one PostgreSQL database', () =
     expect(await claimEnded(id)).toMatchObject({ state: 'done', attempts: 2 });
     expect(await outputsOf(id)).toBe(1);
     expect(job.output.id).toBeTruthy();
+    expect(await h.catalogBuilt.orm.em.fork().count(DatasetVersion, { datasetId: job.output.id })).toBe(1);
     expect(await reportsOf(id)).toBe(1);
   });
 

@@ -15,6 +15,8 @@ import type { DatasetConnection } from './dataset.type';
 import type { DatasetVersion } from './dataset-version.entity';
 import type { ProfilingQueue } from './profiling.queue';
 
+/** How long a repeated keyed create waits for the first call's content to be profiled. */
+const FIRST_CONTENT_WAIT_MS = 60_000;
 /** The upload purpose of dataset content. */
 export const DATASET_CONTENT_PURPOSE = 'DATASET_CONTENT';
 
@@ -307,7 +309,15 @@ export class DatasetService {
     found: Dataset,
     content: string,
   ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
-    const dataset = await scope.em.findOneOrFail(Dataset, { id: found.id });
+    let dataset = await scope.em.findOneOrFail(Dataset, { id: found.id });
+    // The first call may still be profiling its content (its caller died or timed out): wait for it.
+    for (let waited = 0; dataset.latestVersion === 0 && dataset.versionCounter > 0; waited += 100) {
+      if (waited >= FIRST_CONTENT_WAIT_MS)
+        throw new ConflictError('The dataset of this idempotency key is still being created: try again');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      dataset = await scope.em.fork().findOneOrFail(Dataset, { id: found.id });
+    }
+    dataset = await scope.em.findOneOrFail(Dataset, { id: found.id }, { refresh: true });
     const latest = await this.deps.datasets.latestVersion(scope.em, dataset);
     if (latest) return { dataset, version: latest };
     const stored = await this.deps.store.put(content, { maxBytes: this.deps.maxContentBytes });
