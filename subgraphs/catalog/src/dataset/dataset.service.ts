@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { ArtifactStore, FieldError, UploadManager, UploadTicket } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
@@ -309,20 +310,28 @@ export class DatasetService {
     found: Dataset,
     content: string,
   ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
-    let dataset = await scope.em.findOneOrFail(Dataset, { id: found.id });
-    // The first call may still be profiling its content (its caller died or timed out): wait for it.
-    for (let waited = 0; dataset.latestVersion === 0 && dataset.versionCounter > 0; waited += 100) {
-      if (waited >= FIRST_CONTENT_WAIT_MS)
+    const deadline = Date.now() + FIRST_CONTENT_WAIT_MS;
+    for (;;) {
+      const dataset = await scope.em.findOneOrFail(Dataset, { id: found.id }, { refresh: true });
+      const latest = dataset.latestVersion > 0 ? await this.deps.datasets.latestVersion(scope.em, dataset) : null;
+      if (latest) return { dataset, version: latest };
+      // No version handed out yet: the first call died before its content (or is still storing it).
+      if (dataset.versionCounter === 0) {
+        try {
+          const stored = await this.deps.store.put(content, { maxBytes: this.deps.maxContentBytes });
+          const { version } = await this.deps.content.addContentVersion(scope.em, dataset, stored, scope.viewer.id);
+          return { dataset, version };
+        } catch (err) {
+          // The first call added its version meanwhile: wait for it like below.
+          if (!(err instanceof UniqueConstraintViolationException)) throw err;
+          scope.em.clear();
+        }
+      }
+      // The first call is still profiling its content (its caller died or timed out): wait for it.
+      if (Date.now() > deadline)
         throw new ConflictError('The dataset of this idempotency key is still being created: try again');
       await new Promise((resolve) => setTimeout(resolve, 100));
-      dataset = await scope.em.fork().findOneOrFail(Dataset, { id: found.id });
     }
-    dataset = await scope.em.findOneOrFail(Dataset, { id: found.id }, { refresh: true });
-    const latest = await this.deps.datasets.latestVersion(scope.em, dataset);
-    if (latest) return { dataset, version: latest };
-    const stored = await this.deps.store.put(content, { maxBytes: this.deps.maxContentBytes });
-    const { version } = await this.deps.content.addContentVersion(scope.em, dataset, stored, scope.viewer.id);
-    return { dataset, version };
   }
 
   private async addFirstContent(
