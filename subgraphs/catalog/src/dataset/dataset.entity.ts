@@ -43,13 +43,6 @@ export class Dataset extends TrackedOrganizationEntity {
   @Property({ type: 'string', length: 64, nullable: true })
   schemaVersionId?: string | null;
 
-  /**
-   * The `idempotency-key` a service created the dataset with (POST /internal/datasets): a second
-   * create with the same key in the organization answers with this dataset instead of a new one.
-   */
-  @Property({ type: 'string', length: 200, nullable: true })
-  creationKey?: string | null;
-
   @Property({ type: 'json' })
   columns: StoredColumn[] = [];
 
@@ -79,6 +72,13 @@ export class Dataset extends TrackedOrganizationEntity {
   /** Lower-cased name, description, tags and column names, for the search prefilter. */
   @Property({ type: 'text' })
   searchText: string = '';
+
+  /**
+   * The `idempotency-key` a service created the dataset with (POST /internal/datasets): a second
+   * create with the same key in the organization answers with this dataset instead of a new one.
+   */
+  @Property({ type: 'string', length: 200, nullable: true })
+  creationKey?: string | null;
 
   @Field(() => Date)
   override createdAt!: Opt<Date>;
