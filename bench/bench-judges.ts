@@ -76,16 +76,17 @@ export function judgeInference(output: string): Verdict[] {
   const row = (t: Table, scenario: string, concurrency: number) =>
     t.rows.find((r) => r.scenario === scenario && cellNumber(r.concurrency) === concurrency);
   const rawP50 = (t: Table) => cellNumber(row(t, 'raw session.run', 1)?.['p50 ms']);
-  const [small, heavy] = [...tables].sort((a, b) => rawP50(a) - rawP50(b));
+  // Two tables at least (checked above).
+  const [small, heavy] = [...tables].sort((a, b) => rawP50(a) - rawP50(b)) as [Table, Table, ...Table[]];
   const verdicts: Verdict[] = [];
 
   const raw16 = cellNumber(row(heavy, 'raw session.run', 16)?.['rows/s']);
   const shareOf = (r: Table['rows'][number] | undefined) => (r ? cellNumber(r['rows/s']) / raw16 : Number.NaN);
   const bestOf = (rows: Table['rows']) =>
     rows.reduce<Table['rows'][number] | undefined>((b, r) => (!b || shareOf(r) > shareOf(b) ? r : b), undefined);
-  const gateway16 = heavy.rows.filter((r) => r.scenario.startsWith('gateway') && cellNumber(r.concurrency) === 16);
+  const gateway16 = heavy.rows.filter((r) => r.scenario?.startsWith('gateway') && cellNumber(r.concurrency) === 16);
   const best = bestOf(gateway16);
-  const bestUnbatched = bestOf(gateway16.filter((r) => r.scenario.endsWith('batching off')));
+  const bestUnbatched = bestOf(gateway16.filter((r) => r.scenario?.endsWith('batching off')));
   const unbatchedNote = bestUnbatched
     ? `; without batching ${(shareOf(bestUnbatched) * 100).toFixed(0)}% (${bestUnbatched.scenario})`
     : '';

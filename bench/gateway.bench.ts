@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     children.push(...subgraphs);
     const urls = await Promise.all(subgraphs.map(async (s) => String((await s.firstJsonLine(60_000)).url)));
     const supergraphSdl = composeSupergraph(
-      BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: urls[i], sdl: buildBenchmarkSubgraph(name).sdl })),
+      BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: urls[i]!, sdl: buildBenchmarkSubgraph(name).sdl })),
     );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-gateway-bench-'));
     const supergraphPath = path.join(dir, 'supergraph.graphql');

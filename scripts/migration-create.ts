@@ -5,11 +5,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlDriver } from '@mikro-orm/postgresql';
 import { createOrm } from '../lib/src/index';
 import { testPostgresDatabase } from '../lib/src/testing/postgres';
 import { MIGRATED_SERVICES } from './migration-services';
 
 const DIALECTS = ['postgresql', 'sqlite'] as const;
+
+type SchemaDiff = { up: string[]; down: string[] };
+
+/** MikroORM keeps `Migrator.getSchemaDiff` private; writing both dialects' files needs it (not blank, not initial). */
+function schemaDiff(orm: MikroORM): Promise<SchemaDiff> {
+  const migrator = orm.getMigrator() as unknown as {
+    getSchemaDiff(blank: boolean, initial: boolean): Promise<SchemaDiff>;
+  };
+  return migrator.getSchemaDiff(false, false);
+}
 
 async function main(): Promise<void> {
   const [service, name] = process.argv.slice(2);
@@ -32,14 +44,14 @@ async function main(): Promise<void> {
         migrations: entry.migrations,
       });
       try {
-        const diff = await (orm.getMigrator() as any).getSchemaDiff(false, false);
+        const diff = await schemaDiff(orm);
         if (!diff.up.length) {
           console.log(`${service} (${dialect}): the migrations already build the entities, nothing to write`);
           continue;
         }
         const { TSMigrationGenerator } = await import('@mikro-orm/migrations');
         const generator = new TSMigrationGenerator(
-          orm.config.getDriver() as any,
+          orm.config.getDriver() as AbstractSqlDriver,
           orm.config.getNamingStrategy(),
           orm.config.get('migrations'),
         );

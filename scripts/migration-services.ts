@@ -17,7 +17,7 @@ import { MIGRATIONS as SYNTHETIC_MIGRATIONS } from '../subgraphs/synthetic/src/m
 import { SYNTHETIC_ENTITIES } from '../subgraphs/synthetic/src/server';
 
 export interface MigratedService {
-  entities: EntityClass<any>[];
+  entities: EntityClass<object>[];
   migrations: ServiceMigrations;
 }
 

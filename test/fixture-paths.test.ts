@@ -100,7 +100,7 @@ describe('fixtures live inside the repository (a copy with nothing beside it)', 
       const dir = path.dirname(path.join(copy, RUNS_FROM_DIST.has(f) ? path.join('dist', f) : f));
       // Relative literals (imports, `path.join(__dirname, '../..', 'x')` arguments, joined): resolved from the file's folder.
       for (const m of text.matchAll(/(?:__dirname|import\.meta\.dirname)\s*,((?:\s*['"][^'"\n]*['"]\s*,?)+)\)/g)) {
-        const parts = [...m[1]!.matchAll(/['"]([^'"\n]*)['"]/g)].map((x) => x[1]);
+        const parts = [...m[1]!.matchAll(/['"]([^'"\n]*)['"]/g)].map((x) => x[1] ?? '');
         const target = path.resolve(dir, ...parts);
         if (!inside(target)) escapes.push(`${f}: ${m[0]}`);
       }

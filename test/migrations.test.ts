@@ -8,16 +8,12 @@ import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOrm, MIGRATIONS_TABLE, withFileLock } from '../lib/src/index';
-import { testPostgresDatabase } from '../lib/src/testing/postgres';
+import { POSTGRES_REACHABLE, testPostgresDatabase } from '../lib/src/testing/postgres';
 import { MIGRATED_SERVICES } from '../scripts/migration-services';
 
 const REPLICAS = 4;
 
-function postgresListening(): boolean {
-  const probe =
-    "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))";
-  return spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
-}
+const postgresListening = (): boolean => POSTGRES_REACHABLE;
 
 interface EmptyDatabase {
   label: 'sqlite' | 'postgresql';

@@ -11,6 +11,7 @@ type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
 async function main(): Promise<void> {
   const [supergraphPath, port, variant] = process.argv.slice(2);
+  if (supergraphPath === undefined) throw new Error('usage: bare-apollo.main SUPERGRAPH_PATH [PORT] [http]');
   const fetcher = variant === 'http' ? (createSubgraphFetcher({ timeoutMs: 30_000 }) as unknown as Fetcher) : undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),

@@ -44,7 +44,7 @@ const USERS: readonly User[] = [
   ['4', 'Arda Tanrikulu', 'ardatan'],
   ['5', 'Gil Gardosh', 'gilgardosh'],
   ['6', 'Laurin Quast', 'laurin'],
-].map(([id, name, username]) => ({ id, name, username, birthday: 1234567890 }));
+].map(([id, name, username]) => ({ id: id!, name: name!, username: username!, birthday: 1234567890 }));
 
 const PRODUCTS: readonly Product[] = [
   ['1', 'Table', 899, 100],
@@ -98,7 +98,7 @@ const REVIEWS: readonly Review[] = [
   [UT_ENIM, '3'],
   [UT_ENIM, '4'],
   [AT_VERO, '4'],
-].map(([body, productUpc], i) => ({ id: String(i + 1), body, productUpc }));
+].map(([body, productUpc], i) => ({ id: String(i + 1), body: body!, productUpc: productUpc! }));
 
 /** The reference's review subgraph gives every author, and every user it resolves, its first two reviews. */
 const AUTHOR_REVIEWS = REVIEWS.slice(0, 2);

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(
       supergraphPath,
       composeSupergraph(
-        BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: urls[i], sdl: buildBenchmarkSubgraph(name).sdl })),
+        BENCHMARK_SUBGRAPHS.map((name, i) => ({ name, url: urls[i]!, sdl: buildBenchmarkSubgraph(name).sdl })),
       ),
     );
     const { proc, url } = await target.start(supergraphPath, ['--cpu-prof', '--cpu-prof-dir', out]);

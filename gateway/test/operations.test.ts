@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph, createLogger, fetchSubgraphSdl, startTracing } from '../../lib/src/index';
 import { loadGatewayConfig } from '../src/config';
 import { watchSupergraphFile } from '../src/reload';
@@ -87,6 +87,7 @@ describe('gateway operations', () => {
     const byService = (name: string) =>
       ours.filter((s) => s.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === name));
     const [gatewaySpan] = byService('gateway');
+    assert.isDefined(gatewaySpan);
     expect(gatewaySpan.name).toBe('query Traced');
     expect(gatewaySpan.parentSpanId).toBe('d'.repeat(16));
     expect(byService('catalogue').every((s) => s.parentSpanId === gatewaySpan.spanId)).toBe(true);

@@ -37,7 +37,7 @@ function logicalLines(text: string): string[] {
 /** `KEY=value KEY2="value 2"` pairs of an ENV instruction. */
 function parseEnv(args: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|\S*)/g)) env[m[1]!]! = m[3] ?? m[2];
+  for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|\S*)/g)) env[m[1]!] = m[3] ?? m[2] ?? '';
   return env;
 }
 
@@ -56,7 +56,7 @@ function parseExecForm(args: string, where: string): string[] {
 export function parseDockerfile(text: string): DockerStage[] {
   const stages: DockerStage[] = [];
   for (const line of logicalLines(text)) {
-    const [instruction, ...rest] = line.split(/\s+/);
+    const [instruction = '', ...rest] = line.split(/\s+/);
     const args = rest.join(' ');
     const op = instruction.toUpperCase();
     if (op === 'FROM') {

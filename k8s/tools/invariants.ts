@@ -1,8 +1,7 @@
 // Rules every rendered manifest set must keep, beyond schema validity. Each check returns the
 // violations it found (empty = fine), worded so a failing test says what to fix.
+import type { IContainer, IPodSecurityContext, IPodSpec, ISecurityContext } from 'kubernetes-models/v1';
 import { podSpecs, type K8sObject } from './render';
-
-type Json = Record<string, any>;
 
 const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const GPU = 'nvidia.com/gpu';
@@ -11,7 +10,7 @@ function id(o: K8sObject): string {
   return `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-function containers(pod: Json): Json[] {
+function containers(pod: IPodSpec): IContainer[] {
   return [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
 }
 
@@ -19,18 +18,19 @@ function containers(pod: Json): Json[] {
 export function checkContainers(objects: K8sObject[]): string[] {
   const out: string[] = [];
   for (const o of objects) {
-    for (const pod of podSpecs(o) as Json[]) {
-      const psc = pod.securityContext ?? {};
+    for (const pod of podSpecs(o)) {
+      const psc: IPodSecurityContext = pod.securityContext ?? {};
       if (psc.seccompProfile?.type !== 'RuntimeDefault')
         out.push(`${id(o)}: pod seccompProfile must be RuntimeDefault`);
       for (const c of containers(pod)) {
         const at = `${id(o)} container ${c.name}`;
         if (LONG_RUNNING.has(o.kind))
-          for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe']) if (!c[p]) out.push(`${at}: no ${p}`);
-        for (const kind of ['requests', 'limits'])
+          for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const)
+            if (!c[p]) out.push(`${at}: no ${p}`);
+        for (const kind of ['requests', 'limits'] as const)
           for (const r of ['cpu', 'memory'])
             if (!c.resources?.[kind]?.[r]) out.push(`${at}: no resources.${kind}.${r}`);
-        const sc = c.securityContext ?? {};
+        const sc: ISecurityContext = c.securityContext ?? {};
         if (sc.allowPrivilegeEscalation !== false) out.push(`${at}: allowPrivilegeEscalation must be false`);
         if (sc.readOnlyRootFilesystem !== true) out.push(`${at}: readOnlyRootFilesystem must be true`);
         if (sc.privileged === true) out.push(`${at}: privileged`);
@@ -48,7 +48,7 @@ export function checkContainers(objects: K8sObject[]): string[] {
 export function checkGpu(objects: K8sObject[]): string[] {
   const out: string[] = [];
   for (const o of objects) {
-    for (const pod of podSpecs(o) as Json[]) {
+    for (const pod of podSpecs(o)) {
       const allowed =
         o.metadata.name === 'inference' || o.metadata.labels?.['app.kubernetes.io/component'] === 'training';
       let usesGpu = false;
@@ -65,7 +65,7 @@ export function checkGpu(objects: K8sObject[]): string[] {
       if (pod.nodeSelector?.['aic.io/node-pool'] !== 'gpu')
         out.push(`${id(o)}: GPU pod without nodeSelector aic.io/node-pool=gpu`);
       const tolerates = (pod.tolerations ?? []).some(
-        (t: Json) => t.key === GPU && t.value === 'present' && t.effect === 'NoSchedule' && t.operator === 'Equal',
+        (t) => t.key === GPU && t.value === 'present' && t.effect === 'NoSchedule' && t.operator === 'Equal',
       );
       if (!tolerates) out.push(`${id(o)}: GPU pod without toleration ${GPU}=present:NoSchedule`);
     }
@@ -77,7 +77,7 @@ export function checkGpu(objects: K8sObject[]): string[] {
 export function checkImages(objects: K8sObject[]): string[] {
   const out: string[] = [];
   for (const o of objects) {
-    for (const pod of podSpecs(o) as Json[]) {
+    for (const pod of podSpecs(o)) {
       for (const c of containers(pod)) {
         const ref = String(c.image ?? '');
         const digest = /@sha256:[0-9a-f]{64}$/.test(ref);
@@ -112,7 +112,7 @@ export function checkNoSecretValues(objects: K8sObject[]): string[] {
   const out: string[] = [];
   for (const o of objects) {
     if (o.kind === 'Secret' && (o.data || o.stringData)) out.push(`${id(o)}: Secret with values committed`);
-    for (const pod of podSpecs(o) as Json[]) {
+    for (const pod of podSpecs(o)) {
       for (const c of containers(pod)) {
         for (const e of c.env ?? [])
           if (SENSITIVE_NAME.test(e.name) && e.value)
@@ -140,9 +140,9 @@ export function checkNoSecretValues(objects: K8sObject[]): string[] {
 export function checkGracefulShutdown(objects: K8sObject[], drainSeconds: number): string[] {
   const out: string[] = [];
   for (const o of objects.filter((x) => LONG_RUNNING.has(x.kind))) {
-    for (const pod of podSpecs(o) as Json[]) {
+    for (const pod of podSpecs(o)) {
       const usesDrain = containers(pod).some((c) =>
-        (c.envFrom ?? []).some((e: Json) => String(e.configMapRef?.name ?? '').startsWith('aic-platform')),
+        (c.envFrom ?? []).some((e) => String(e.configMapRef?.name ?? '').startsWith('aic-platform')),
       );
       if (!usesDrain) continue;
       for (const c of pod.containers ?? []) {
@@ -178,7 +178,7 @@ export function checkServiceSet(objects: K8sObject[]): string[] {
   )) {
     for (const kind of ['Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
       if (!has(kind, d.metadata.namespace, d.metadata.name)) out.push(`${id(d)}: no ${kind} of the same name`);
-    const sa = (podSpecs(d)[0] as Json).serviceAccountName;
+    const sa = podSpecs(d)[0]!.serviceAccountName;
     if (sa !== d.metadata.name) out.push(`${id(d)}: runs as service account ${sa}, not ${d.metadata.name}`);
   }
   return out;

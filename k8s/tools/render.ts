@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
 import YAML from 'yaml';
 import { applyJson6902, type JsonPatchOp, strategicMerge } from './patch';
 
@@ -142,6 +143,8 @@ function generate(dir: string, gen: GeneratorArgs, layer: Layer): void {
   const data: Record<string, string> = {};
   for (const entry of gen.files ?? []) {
     const [key, rel] = entry.includes('=') ? entry.split('=', 2) : [path.basename(entry), entry];
+    if (key === undefined || rel === undefined)
+      throw new RenderError(`${gen.name}: "${entry}" is not KEY=FILE or FILE`);
     data[key] = fs.readFileSync(inside(dir, rel), 'utf8');
   }
   for (const rel of gen.envs ?? []) Object.assign(data, parseEnvFile(fs.readFileSync(inside(dir, rel), 'utf8'), rel));
@@ -182,7 +185,7 @@ function assertUnique(objects: K8sObject[], where: string): void {
 
 function matchesLabels(o: K8sObject, selector: string): boolean {
   return selector.split(',').every((term) => {
-    const [k, v] = term.split('=').map((s) => s.trim());
+    const [k = '', v] = term.split('=').map((s) => s.trim());
     return v === undefined ? o.metadata.labels?.[k] !== undefined : o.metadata.labels?.[k] === v;
   });
 }
@@ -232,15 +235,16 @@ function stripIdentity(patch: K8sObject, hasTarget: boolean): Record<string, unk
 }
 
 /** Every pod spec inside an object (workloads, Jobs, CronJobs, bare Pods). */
-export function podSpecs(o: K8sObject): Record<string, unknown>[] {
-  const spec = o.spec as Record<string, any> | undefined;
+export function podSpecs(o: K8sObject): IPodSpec[] {
+  type WithTemplate = { template?: { spec?: IPodSpec } };
+  const spec = o.spec as (WithTemplate & { jobTemplate?: { spec?: WithTemplate } }) | undefined;
   if (!spec) return [];
-  if (o.kind === 'Pod') return [spec];
+  if (o.kind === 'Pod') return [spec as IPodSpec];
   if (o.kind === 'CronJob') return spec.jobTemplate?.spec?.template?.spec ? [spec.jobTemplate.spec.template.spec] : [];
   return spec.template?.spec ? [spec.template.spec] : [];
 }
 
-function containersOf(pod: Record<string, any>): Record<string, any>[] {
+function containersOf(pod: IPodSpec): IContainer[] {
   return [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
 }
 
@@ -276,7 +280,7 @@ function finishHashes(layer: Layer): void {
     for (const o of layer.objects) {
       if (o.metadata.namespace !== cm.metadata.namespace) continue;
       for (const pod of podSpecs(o)) {
-        for (const v of (pod.volumes as any[] | undefined) ?? []) {
+        for (const v of pod.volumes ?? []) {
           if (v.configMap?.name === from) v.configMap.name = to;
           for (const src of v.projected?.sources ?? []) if (src.configMap?.name === from) src.configMap.name = to;
         }

@@ -18,7 +18,8 @@ import { Telemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1'
 import type { K8sObject } from './render';
 import { validateStrict, type ValidatableModel } from './strict-validate';
 
-type ModelClass = new (data: any) => ValidatableModel;
+/** A kubernetes-models class: its constructor takes its own kind's shape (`never` here), the registry key picks it. */
+type ModelClass = new (data: never) => ValidatableModel;
 
 const MODELS: Record<string, ModelClass> = {
   'v1/Namespace': Namespace,
@@ -197,7 +198,8 @@ export function validateObject(o: K8sObject): string[] {
   if (Model) {
     try {
       const open = OPEN_FIELDS[typeKey(o)] ?? [];
-      return validateStrict(new Model(o))
+      // The key (apiVersion/kind) picked the class of this object's kind; validateStrict checks its fields.
+      return validateStrict(new Model(o as never))
         .filter((u) => !open.some((prefix) => u.path === prefix || u.path.startsWith(`${prefix}.`)))
         .map((u) => `${id}: unknown field ${u.path}`);
     } catch (err) {

@@ -85,6 +85,7 @@ export async function composeFromConfig(yamlPath: string, opts: SdlFetchOptions 
  */
 export function subgraphUrls(supergraphSdl: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]*)"\)/g)) out[m[1]!]! = m[2];
+  for (const m of supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]*)"\)/g))
+    out[m[1]!] = m[2] ?? '';
   return out;
 }

@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import type { TokenVerifier } from './auth/token-verifier';
 import { bearerToken } from './auth/token-verifier';
@@ -76,7 +77,7 @@ export function createContextFactory(deps: ContextDeps) {
  * token and puts the Viewer on `res.locals.viewer`; answers 401 `{ error }` otherwise.
  */
 export function requireBearer(verify: TokenVerifier) {
-  return async (req: { headers: Record<string, any> }, res: any, next: (err?: unknown) => void) => {
+  return async (req: { headers: { authorization?: string } }, res: Response, next: (err?: unknown) => void) => {
     try {
       const token = bearerToken(req.headers.authorization);
       if (!token) {

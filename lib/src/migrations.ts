@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { MigrationObject, MikroORM } from '@mikro-orm/core';
+import type { PostgreSqlConnection } from '@mikro-orm/postgresql';
 import type { Logger } from './logger';
 
 /**
@@ -34,7 +35,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * replica killed mid-migration never leaves it held.
  */
 export async function withPostgresLock<T>(orm: MikroORM, serviceName: string, work: () => Promise<T>): Promise<T> {
-  const client = (orm.em.getConnection() as any).getKnex().client;
+  const client = (orm.em.getConnection() as PostgreSqlConnection).getKnex().client;
   const conn = await client.acquireConnection();
   const key = advisoryLockKey(serviceName);
   try {
@@ -190,7 +191,7 @@ export async function runMigrations(
       const storage = migrator.getStorage();
       await storage.ensureTable!();
       for (const pending of await migrator.getPendingMigrations())
-        await storage.logMigration({ name: pending.name, context: null } as any);
+        await storage.logMigration({ name: pending.name, context: null });
       baselined = true;
     }
   }

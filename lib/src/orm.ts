@@ -24,7 +24,7 @@ export interface OrmOptions {
   databaseUrl?: string;
   dataDir: string;
   serviceName: string;
-  entities: EntityClass<any>[];
+  entities: EntityClass<object>[];
   logger?: Logger;
   /**
    * The service's migrations: at boot the pending ones run under a lock (PostgreSQL advisory lock,
@@ -157,11 +157,11 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
       }
     };
     file = sqlitePath(opts);
-    orm = await LibSqlORM.init({ ...common, dbName: file, pool: { afterCreate } } as any);
+    orm = await LibSqlORM.init({ ...common, dbName: file, pool: { afterCreate } });
   } else if (kind === 'postgresql') {
     const { MikroORM: PgORM } = await import('@mikro-orm/postgresql');
     // The database is created below (ensureDatabase), tolerating replicas that race to create it.
-    orm = await PgORM.init({ ...common, clientUrl: opts.databaseUrl, ensureDatabase: false } as any);
+    orm = await PgORM.init({ ...common, clientUrl: opts.databaseUrl, ensureDatabase: false });
     try {
       await ensureDatabase(orm);
     } catch (err) {
@@ -176,7 +176,7 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
         return name === 'id' ? '_id' : super.propertyToColumnName(name);
       }
     }
-    orm = await MongoORM.init({ ...common, clientUrl: opts.databaseUrl, namingStrategy: MongoIdNamingStrategy } as any);
+    orm = await MongoORM.init({ ...common, clientUrl: opts.databaseUrl, namingStrategy: MongoIdNamingStrategy });
   }
   if (opts.syncSchema !== false) {
     try {
@@ -195,7 +195,7 @@ async function syncSchema(
   opts: OrmOptions,
   file: string | undefined,
 ): Promise<void> {
-  const generator = orm.getSchemaGenerator() as any;
+  const generator = orm.getSchemaGenerator();
   if (kind === 'mongodb') {
     await generator.createSchema();
     await generator.ensureIndexes();
@@ -215,7 +215,7 @@ async function syncSchema(
  * loser's CREATE DATABASE fails, after which the database exists and that is all it needed.
  */
 async function ensureDatabase(orm: MikroORM): Promise<void> {
-  const generator = orm.getSchemaGenerator() as any;
+  const generator = orm.getSchemaGenerator();
   const dbName = orm.config.get('dbName');
   try {
     await generator.ensureDatabase();

@@ -80,7 +80,8 @@ export interface ServiceServerOptions<TContext extends BaseContext> {
 export interface ServiceServer {
   app: express.Express;
   httpServer: http.Server;
-  apollo: ApolloServer<any>;
+  /** Its lifecycle only: its operations take the service's own context type, which this interface does not carry. */
+  apollo: Pick<ApolloServer, 'start' | 'stop'>;
   metrics: ServiceMetrics;
   /** Starts listening (port 0 picks a free port) and turns readiness on. @returns the base URL */
   listen(port: number, host?: string): Promise<string>;
@@ -254,7 +255,11 @@ function servicePlugins<TContext extends BaseContext>(
     },
     storableInputPlugin(),
     metricsPlugin(metrics),
-    tracingPlugin(opts.name, (ctx, request) => request?.http?.headers.get('traceparent') ?? ctx?.traceparent),
+    tracingPlugin<TContext>(
+      opts.name,
+      (ctx, request) =>
+        request?.http?.headers.get('traceparent') ?? (ctx as { traceparent?: string } | undefined)?.traceparent,
+    ),
     ApolloServerPluginInlineTraceDisabled(),
     // No schema here carries @cacheControl hints; Apollo's cache-control plugin would still wrap every
     // field resolver of every request to look for them.

@@ -76,7 +76,7 @@ function upstreamMessage(text: string, statusText: string): string {
  * Calls another service's GraphQL API as the given bearer token.
  * @returns `data`; throws RemoteGraphQLError when the answer has errors
  */
-export async function callGraphQL<T = any>(
+export async function callGraphQL<T = unknown>(
   url: string,
   query: string,
   variables: Record<string, unknown>,
@@ -95,7 +95,7 @@ export async function callGraphQL<T = any>(
   });
   const body = (await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }))) as {
     data?: T;
-    errors?: any[];
+    errors?: { message: string; extensions?: { code?: string } }[];
   };
   // Error messages reach clients: they name the service, never its URL.
   if (body.errors?.length) throw new RemoteGraphQLError(opts.service ?? 'a platform service', body.errors);

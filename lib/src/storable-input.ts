@@ -53,7 +53,7 @@ export function findUnstorableStrings(value: unknown, root = '', limit = MAX_REP
     for (let at = parent; at >= 0; at = containers[at]!.parent) segments.push(containers[at]!.segment);
     let path = root;
     for (let i = segments.length - 1; i >= 0; i--) {
-      const part = segments[i];
+      const part = segments[i]!;
       if (part === '') continue;
       path = typeof part === 'number' ? `${path}[${part}]` : path ? `${path}.${part}` : part;
     }

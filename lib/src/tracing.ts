@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Context as OtelContext, Span } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -54,14 +54,14 @@ export function activeTraceparent(): string | undefined {
  * and the subgraph calls it makes share one trace. Costs a request nothing while this process does
  * not export spans (no `startTracing`).
  */
-export function tracingPlugin(
+export function tracingPlugin<TContext extends BaseContext>(
   serviceName: string,
   traceparentOf: (
-    ctx: any,
+    ctx: TContext,
     request?: { http?: { headers: { get(name: string): string | undefined | null } } },
   ) => string | undefined | null,
   opts: { rewriteContextTraceparent?: boolean } = {},
-): ApolloServerPlugin<any> {
+): ApolloServerPlugin<TContext> {
   const tracer = trace.getTracer(serviceName);
   return {
     async requestDidStart({ contextValue, request }) {

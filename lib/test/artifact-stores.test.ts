@@ -107,6 +107,7 @@ const rfc3986 = (v: string) =>
 function sigV4QuerySignatureValid(url: URL, method: string, secret: string): boolean {
   const q = url.searchParams;
   const [, date, region, service] = (q.get('X-Amz-Credential') ?? '').split('/');
+  if (date === undefined || region === undefined || service === undefined) return false;
   const signedHeaders = (q.get('X-Amz-SignedHeaders') ?? '').split(';');
   const headers: Record<string, string> = { host: url.host };
   const query = [...q.entries()]

@@ -8,6 +8,7 @@ import { openJobsOrm } from './jobs-fixture';
 
 void (async () => {
   const [url, leaseMs, redisUrl, prefix] = process.argv.slice(2);
+  if (url === undefined) throw new Error('usage: jobs-worker.fixture DATABASE_URL leaseMs [REDIS_URL prefix]');
   const mode = process.env.JOBS_FIXTURE_MODE ?? 'hang';
   const orm = await openJobsOrm(url);
   const queue = createJobQueue({

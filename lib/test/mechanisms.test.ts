@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { GraphQLObjectType } from 'graphql';
 import { buildSchema, graphql } from 'graphql';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, describe, expect, it } from 'vitest';
 import { applyPermissions, hasPermission, isAuthenticated, isPublic, sameOrganization } from '../src/auth/rules';
 import { PayloadTooLargeError, createFileArtifactStore } from '../src/artifacts';
 import { createPubSub } from '../src/pubsub';
@@ -137,8 +137,11 @@ describe('permissions', () => {
     expect(other.errors[0].path).toEqual(['account', 'id']);
     // No rule, no wrapper: the field's value is not turned into an awaited rule check.
     const item = schema.getType('Item') as GraphQLObjectType;
-    expect(item.getFields().name.resolve).toBeUndefined();
-    const open = (schema.getType('Query') as GraphQLObjectType).getFields().open.resolve!;
+    const name = item.getFields().name;
+    assert.isDefined(name);
+    expect(name.resolve).toBeUndefined();
+    const open = (schema.getType('Query') as GraphQLObjectType).getFields().open?.resolve;
+    assert.isDefined(open);
     expect(open({}, {}, {}, {} as any)).toBe('hello');
   });
 

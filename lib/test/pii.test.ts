@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { classifyPiiColumns, PII_CATEGORIES, PII_VALUE_SHAPES, protectPiiColumn } from '../src/data/pii';
 
 describe('PII detection (one category list, two policies)', () => {
@@ -109,6 +109,7 @@ describe('PII detection (one category list, two policies)', () => {
     expect(classifyPiiColumns([{ name: 'Name', values: cars }])).toEqual([]);
     expect(classifyPiiColumns([{ name: 'phone', values: ['n/a', 'unknown', 'none'] }])).toEqual([]);
     const [weak] = classifyPiiColumns([{ name: 'customer_id', values: ['a1', 'b2'] }]);
+    assert.isDefined(weak);
     expect(weak).toMatchObject({ kind: 'PERSONAL_ID', evidence: 'NAME', confidence: 0.3 });
     expect(weak.reason).toContain('only the column name');
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import {
   ContentFormatError,
   csvField,
@@ -75,10 +75,12 @@ describe('CSV (RFC 4180)', () => {
 
   it('keeps header names such as __proto__ and constructor as data', () => {
     const [record] = parseCsvRecords('__proto__,constructor,toString\n1,2,3\n');
+    assert.isDefined(record);
     expect(Object.keys(record)).toEqual(['__proto__', 'constructor', 'toString']);
     expect(Object.getPrototypeOf(record)).toBeNull();
     expect([record.__proto__, record.constructor, record.toString]).toEqual(['1', '2', '3']);
     const [other] = parseCsvRecords('x\n1\n');
+    assert.isDefined(other);
     expect(other.constructor).toBeUndefined();
   });
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KeyLike } from 'jose';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, assert, describe, expect, it, vi } from 'vitest';
 import { EXPIRED_SUBSCRIPTION_MESSAGE, watchCredentials } from '../src/auth/credential-watch';
 import { followRevocations } from '../src/auth/revocation-feed';
 import type { Revocation } from '../src/auth/revocations';
@@ -45,6 +45,7 @@ describe('RevocationList', () => {
     expect(heard).toEqual([r]);
     const [only, ...rest] = list.snapshot();
     expect(rest).toEqual([]);
+    assert.isDefined(only);
     expect(only).toMatchObject({ kind: 'session', id: 's1' });
     expect(Date.parse(only.until)).toBeGreaterThan(Date.now() + 9 * 60_000);
     expect(

@@ -59,7 +59,7 @@ describe.each([false, true])('createOrganization is a permission (production %s)
         [
           'identity',
           (s: string) =>
-            gql(p.services.identity.graphqlUrl, CREATE_ORG, { i: { slug: s, name: 'Taken over' } }, a.token),
+            gql(p.services.identity!.graphqlUrl, CREATE_ORG, { i: { slug: s, name: 'Taken over' } }, a.token),
         ],
       ] as const) {
         const s = slug();
@@ -239,7 +239,7 @@ describe('identity reached directly trusts X-Forwarded-For only from configured 
 
   it('counts the peer address whatever the header says', async () => {
     const direct = (g: (typeof guesses)[number], xff: string) =>
-      gql(p.services.identity.graphqlUrl, g.query, g.vars(), undefined, { 'x-forwarded-for': xff });
+      gql(p.services.identity!.graphqlUrl, g.query, g.vars(), undefined, { 'x-forwarded-for': xff });
     for (let i = 0; i < LIMIT; i++)
       expect(codeOf(await direct(guesses[i % guesses.length]!, `198.51.100.${i + 1}`))).toBe('UNAUTHENTICATED');
     const r = await direct(guesses[2]!, '198.51.100.99');

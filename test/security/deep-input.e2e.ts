@@ -210,7 +210,7 @@ describe.each([
       [p.gateway.graphqlUrl, jsonQuery],
       [p.services.catalog!.graphqlUrl, lineage],
       [p.services.schemas!.graphqlUrl, jsonQuery],
-    ]) {
+    ] as const) {
       for (const [name, raw] of Object.entries(DEEP_VALUES)) {
         const { type, errors } = await overWs(url, query, raw);
         refused(`ws variables ${name} ${url} ${query.slice(0, 12)}`, undefined, errors, 'variables.v');

@@ -55,7 +55,7 @@ export function rawRequest(
       const all = Buffer.concat(chunks);
       const split = all.indexOf('\r\n\r\n');
       if (split < 0) return resolve({ status: 0, headers: {}, body: '', json: undefined });
-      const [statusLine, ...headerLines] = all.subarray(0, split).toString('latin1').split('\r\n');
+      const [statusLine = '', ...headerLines] = all.subarray(0, split).toString('latin1').split('\r\n');
       const headers: Record<string, string> = {};
       for (const line of headerLines) {
         const i = line.indexOf(':');

@@ -110,7 +110,7 @@ async function multipart(url: string, query: string, headers: Record<string, str
   return text
     .split('\r\n--graphql')
     .map((part) => part.split('\r\n\r\n')[1])
-    .filter((b) => b && b.trim() && b.trim() !== '{}')
+    .filter((b): b is string => !!b && !!b.trim() && b.trim() !== '{}')
     .map((b) => JSON.parse(b));
 }
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../lib/src/index';
 import { createLogger } from '../../lib/src/index';
 import type { RunningService } from '../../lib/src/testing/harness';
@@ -367,6 +367,8 @@ describe('the logger itself, for whatever a service passes it', () => {
       expect(text.includes(secret), secret).toBe(false);
     }
     const [line, bare] = capture.lines();
+    assert.isDefined(line);
+    assert.isDefined(bare);
     expect(line.deep.a.b.c.d.e.refreshToken).toBe('[redacted]');
     expect(line.jwk).toMatchObject({ x: 'publicpart123456' });
     expect(line.err.cause.code).toBe('23505');

@@ -16,7 +16,7 @@ const CAP = 100;
 const metricsOf = async (baseUrl: string) => (await fetch(`${baseUrl}/metrics`)).text();
 /** The distinct values of the operation label of graphql_operations_total. */
 const operationLabels = (text: string) =>
-  new Set([...text.matchAll(/^graphql_operations_total\{[^}]*operation="([^"]*)"/gm)].map((m) => m[1]));
+  new Set([...text.matchAll(/^graphql_operations_total\{[^}]*operation="([^"]*)"/gm)].map((m) => m[1] ?? ''));
 /** The lines of GraphQL operation series, without their values. */
 const operationSeries = (text: string) =>
   text

@@ -225,7 +225,7 @@ describe.each(modes)('revocation ($name)', ({ production, redis }) => {
     const { accessToken } = await signIn(m.email, m.password);
     const query = 'subscription { lineageEvents { eventId } }';
     const viaGateway = subscribe(p.gateway.url + '/graphql', accessToken, query);
-    const direct = subscribe(p.services.catalog.graphqlUrl, accessToken, query);
+    const direct = subscribe(p.services.catalog!.graphqlUrl, accessToken, query);
     const multipart = subscribeMultipart(p.gateway.graphqlUrl, accessToken, query);
     try {
       expect(
@@ -263,10 +263,10 @@ describe.each(modes)('revocation ($name)', ({ production, redis }) => {
 
   it('verifiers started before and after a revocation both refuse (a restart does not forget)', async () => {
     const settings = {
-      jwksUrl: `${p.services.identity.url}/.well-known/jwks.json`,
+      jwksUrl: `${p.services.identity!.url}/.well-known/jwks.json`,
       issuer: 'aic-identity',
       audience: 'aic-platform',
-      revocations: { identityUrl: p.services.identity.url, redisUrl: redis ? REDIS_URL : undefined, channel },
+      revocations: { identityUrl: p.services.identity!.url, redisUrl: redis ? REDIS_URL : undefined, channel },
     };
     const logger = createLogger('verifier-test', 'silent');
     const m = await member();

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ensureLocalSecret, parseKeyEncryptionKeys, SecretBox } from '../../lib/src/index';
 import { gql, type RunningService, startService } from '../../lib/src/testing/harness';
 import { testPostgresDatabase } from '../../lib/src/testing/postgres';
@@ -55,6 +55,13 @@ async function storedKeys(booted: Booted): Promise<{ kid: string; privateJwk: Re
     privateJwk:
       typeof r.private_jwk === 'string' ? JSON.parse(r.private_jwk) : (r.private_jwk as Record<string, string>),
   }));
+}
+
+/** The sealed private key (`{ jwe }`) of a stored signing key. */
+function jweOf(key: { kid: string; privateJwk: Record<string, string> }): string {
+  const jwe = key.privateJwk.jwe;
+  if (typeof jwe !== 'string') throw new Error(`signing key ${key.kid} is not sealed`);
+  return jwe;
 }
 
 async function login(booted: Booted): Promise<string> {
@@ -106,8 +113,11 @@ describe.each([
     const booted = await bootIdentity(dataDir, databaseUrl, {});
     try {
       const [key] = await storedKeys(booted);
-      expect(key.privateJwk.d).toEqual(expect.any(String));
-      plainD = key.privateJwk.d;
+      assert.isDefined(key);
+      const d = key.privateJwk.d;
+      assert.isDefined(d);
+      expect(d).toEqual(expect.any(String));
+      plainD = d;
       token = await login(booted);
     } finally {
       await booted.stop();
@@ -120,11 +130,11 @@ describe.each([
     const booted = await bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: A });
     try {
       const [key] = await storedKeys(booted);
+      assert.isDefined(key);
       expect(Object.keys(key.privateJwk)).toEqual(['jwe']);
-      expect(decodeProtectedHeader(key.privateJwk.jwe)).toMatchObject({ alg: 'dir', enc: 'A256GCM', kid: kekId(A) });
+      expect(decodeProtectedHeader(jweOf(key))).toMatchObject({ alg: 'dir', enc: 'A256GCM', kid: kekId(A) });
       const opened = JSON.parse(
-        (await new SecretBox(parseKeyEncryptionKeys(A, 'KEK')).open(key.privateJwk.jwe, `signing-key:${key.kid}`))
-          .plaintext,
+        (await new SecretBox(parseKeyEncryptionKeys(A, 'KEK')).open(jweOf(key), `signing-key:${key.kid}`)).plaintext,
       );
       expect(opened.d).toBe(plainD);
       expect(await me(booted, token)).toBe(OWNER.email);
@@ -145,7 +155,7 @@ describe.each([
     const booted = await bootIdentity(dataDir, databaseUrl, { AIC_KEY_ENCRYPTION_KEY: `${B},${A}` });
     try {
       const keys = await storedKeys(booted);
-      for (const key of keys) expect(decodeProtectedHeader(key.privateJwk.jwe).kid).toBe(kekId(B));
+      for (const key of keys) expect(decodeProtectedHeader(jweOf(key)).kid).toBe(kekId(B));
       expect(await me(booted, token)).toBe(OWNER.email);
     } finally {
       await booted.stop();
@@ -192,7 +202,7 @@ describe.each([
       /moved from another record/,
     );
     // Altered: one bit of the ciphertext flipped.
-    const [header, key, iv, ciphertext, tag] = keys[1]!.privateJwk.jwe.split('.');
+    const [header, key, iv, ciphertext = '', tag] = jweOf(keys[1]!).split('.');
     const flipped = Buffer.from(ciphertext, 'base64url');
     flipped[0]! ^= 1;
     await setJwk(keys[1]!.kid, { jwe: [header, key, iv, flipped.toString('base64url'), tag].join('.') });

@@ -28,6 +28,13 @@ type SubgraphFetcher = (
   init: { method: string; headers: Record<string, string>; body: string },
 ) => Promise<SubgraphResponse>;
 type SubgraphResult = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+type ApolloFetcher = RemoteGraphQLDataSource['fetcher'];
+type ApolloFetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+
+// Apollo's types name node-fetch's whole Request/Response; the gateway's fetcher sends a string body and
+// answers the part Apollo reads (SubgraphResponse). These two are the one place the types meet.
+const asApolloFetcher = (fetcher: SubgraphFetcher) => fetcher as unknown as ApolloFetcher;
+const asApolloResponse = (res: SubgraphResponse) => res as unknown as ApolloFetcherResponse;
 type OperationKind = 'query' | 'mutation' | 'subscription' | 'unknown';
 
 interface Waiter {
@@ -67,7 +74,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
       fetcher: SubgraphFetcher;
     },
   ) {
-    super({ url: opts.url, fetcher: opts.fetcher as any });
+    super({ url: opts.url, fetcher: asApolloFetcher(opts.fetcher) });
     this.breaker = circuitBreaker(
       handleWhen((err) => !isClientError(err)),
       {
@@ -202,11 +209,11 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
       const refused = await this.refusal(res);
       if (refused) return refused;
     }
-    if (!res.ok) throw await this.errorFromResponse(res as any);
-    const parsed = await this.parseBody(res as any);
+    if (!res.ok) throw await this.errorFromResponse(asApolloResponse(res));
+    const parsed = await this.parseBody(asApolloResponse(res));
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
-    return { ...(parsed as SubgraphResult), http: res as any };
+    return { ...(parsed as SubgraphResult), http: asApolloResponse(res) };
   }
 
   /**
@@ -233,7 +240,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
       message: String(e.message ?? ''),
       extensions: { code, ...e.extensions, response, http: { status: res.status } },
     }));
-    return { errors, http: res as any } as SubgraphResult;
+    return { errors, http: asApolloResponse(res) } as SubgraphResult;
   }
 
   /** The subgraph's Cache-Control restricts the caller's cache policy, as `RemoteGraphQLDataSource` does. */
@@ -250,7 +257,8 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
     for (const part of (response.http.headers.get('cache-control') ?? '').split(',')) {
       const [name, value] = part.trim().split(/\s*=\s*/, 2);
-      if (name === 'max-age' && /^"?[0-9]+"?$/.test(value ?? '')) hint.maxAge = Number(value.replace(/"/g, ''));
+      if (name === 'max-age' && value !== undefined && /^"?[0-9]+"?$/.test(value))
+        hint.maxAge = Number(value.replace(/"/g, ''));
       if (name === 'private') hint.scope = 'PRIVATE';
       if (name === 'public') hint.scope = 'PUBLIC';
     }

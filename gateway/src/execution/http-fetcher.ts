@@ -86,7 +86,7 @@ export function createSubgraphFetcher(opts: { timeoutMs: number; maxSockets?: nu
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
-            const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
+            const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
             const status = res.statusCode ?? 0;
             resolve({
               ok: status >= 200 && status < 300,

@@ -41,7 +41,9 @@ function scrubUrls(word: string, known: ReadonlySet<string>): string {
     if (s < i) {
       const userAndHost = word.slice(i + 3, e);
       const authority = userAndHost.slice(userAndHost.lastIndexOf('@') + 1);
-      const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.split(':')[0];
+      const host = authority.startsWith('[')
+        ? authority.slice(0, authority.indexOf(']') + 1)
+        : (authority.split(':')[0] ?? '');
       if (isInternalHost(host, known)) return `${word.slice(0, s)}${INTERNAL_ADDRESS}`;
     }
     searchAt = e;

@@ -8,13 +8,14 @@ import { GraphQLError, getOperationAST } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Logger } from '../../../lib/src/core';
+import type { GatewayContext } from '../context';
 
 export interface SubscribeArgs {
   document: DocumentNode;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
   /** The gateway context (authorization, traceparent ...) forwarded to every subgraph call. */
-  context: Record<string, any>;
+  context: GatewayContext;
   /**
    * Aborting ends the stream: a GraphQLError reason is its last error (token expiry, reload,
    * shutdown); any other reason ends it quietly (the client completed it or went away).
@@ -40,16 +41,23 @@ export function isSubscriptionOperation(document: DocumentNode, operationName?: 
   return getOperationAST(document, operationName ?? undefined)?.operation === 'subscription';
 }
 
-const toGraphQLError = (e: any, serviceName?: string) =>
-  e instanceof GraphQLError
-    ? e
-    : new GraphQLError(e?.message ?? String(e), {
-        path: e?.path,
-        extensions: {
-          ...(e?.extensions ?? {}),
-          ...(serviceName && !e?.extensions?.serviceName ? { serviceName } : {}),
-        },
-      });
+/** What an error from a subgraph or the executor may carry (a GraphQLError, its JSON form, an Error). */
+type ErrorLike = { message?: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> };
+
+const toGraphQLError = (e: unknown, serviceName?: string) => {
+  if (e instanceof GraphQLError) return e;
+  const like = (typeof e === 'object' || typeof e === 'function') && e !== null ? (e as ErrorLike) : undefined;
+  return new GraphQLError(like?.message ?? String(e), {
+    path: like?.path,
+    extensions: {
+      ...(like?.extensions ?? {}),
+      ...(serviceName && !like?.extensions?.serviceName ? { serviceName } : {}),
+    },
+  });
+};
+
+/** The request context executeQueryPlan takes: given only the fields it reads (no schema hash, cache, metrics). */
+type PlanRequestContext = Parameters<typeof executeQueryPlan>[2];
 
 /**
  * Federated subscriptions on top of `@apollo/gateway`'s own planner and executor: the plan's
@@ -98,14 +106,14 @@ export function createSubscriptionExecutor(opts: {
       operationName: primary.operationName,
     });
     const operationContext = buildOperationContext({ schema, operationDocument: args.document, operationName });
-    const aborted = new Promise<IteratorResult<any>>((resolve) => {
+    const aborted = new Promise<IteratorResult<unknown>>((resolve) => {
       if (args.signal?.aborted) resolve({ done: true, value: undefined });
       args.signal?.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
     });
 
     try {
       for (;;) {
-        let next: IteratorResult<any>;
+        let next: IteratorResult<unknown>;
         try {
           next = await Promise.race([upstream.next(), aborted]);
         } catch (err) {
@@ -138,10 +146,10 @@ export function createSubscriptionExecutor(opts: {
         const serviceMap: Record<string, GraphQLDataSource> = {
           ...opts.dataSources,
           __event__: {
-            process: async () => ({ data: event.data as Record<string, unknown>, errors: event.errors as any }),
+            process: async () => ({ data: event.data as Record<string, unknown>, errors: event.errors }),
           },
         };
-        const requestContext: any = {
+        const requestContext = {
           request: { query: '', variables, operationName },
           document: args.document,
           operationName: operationName ?? null,
@@ -149,7 +157,7 @@ export function createSubscriptionExecutor(opts: {
           logger: opts.logger,
           metrics: {},
           cache: undefined,
-        };
+        } as Partial<PlanRequestContext> as PlanRequestContext;
         const result = await executeQueryPlan(
           queryPlan,
           serviceMap,

@@ -30,7 +30,7 @@ import { SubscriptionEnded } from './executor';
 
 export interface TransportOptions {
   executor: () => SubscriptionExecutor;
-  apollo: ApolloServer<any>;
+  apollo: ApolloServer<GatewayContext>;
   verify?: TokenVerifier;
   logger: Logger;
   requireAuth: boolean;
@@ -137,7 +137,7 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
     admit: async (req) => {
       const { retryAfterSeconds } = await opts.rateLimiter(req.headers.authorization, opts.clientIp(req));
       if (retryAfterSeconds === undefined) return undefined;
-      const { message, extensions } = rateLimitedBody(retryAfterSeconds).errors[0];
+      const { message, extensions } = rateLimitedBody(retryAfterSeconds).errors[0]!;
       return {
         status: 429,
         code: extensions.code,
@@ -160,7 +160,7 @@ export function attachWebSocketTransport(httpServer: http.Server, opts: Transpor
     prepare: async (state, payload) => {
       const { retryAfterSeconds } = await opts.rateLimiter(state.authorization, state.ip);
       if (retryAfterSeconds !== undefined) {
-        const { message, extensions } = rateLimitedBody(retryAfterSeconds).errors[0];
+        const { message, extensions } = rateLimitedBody(retryAfterSeconds).errors[0]!;
         return [new GraphQLError(message, { extensions })];
       }
       // The connection was authenticated once; a revocation since then refuses every later operation.

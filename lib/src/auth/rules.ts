@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { isObjectType } from 'graphql';
+import type { IMiddlewareFieldMap } from 'graphql-middleware';
 import { applyMiddleware } from 'graphql-middleware';
 import type { IRule } from 'graphql-shield';
 import { allow, deny, rule, shield } from 'graphql-shield';
@@ -92,8 +93,8 @@ export function applyPermissions(schema: GraphQLSchema, rules: RuleMap): GraphQL
     allowExternalErrors: true,
     fallbackRule: allow,
     fallbackError: new ForbiddenError(),
-  }).generate(schema) as Record<string, Record<string, unknown>>;
-  const guarded: Record<string, Record<string, any>> = {};
+  }).generate(schema) as Record<string, IMiddlewareFieldMap>;
+  const guarded: Record<string, IMiddlewareFieldMap> = {};
   for (const [typeName, fields] of Object.entries(tree)) {
     for (const [field, r] of Object.entries(fields)) {
       if (r === (allow as unknown)) continue;

@@ -123,7 +123,7 @@ function viewerFromClaims(p: JWTPayload, token: string): Viewer {
  */
 export function bearerToken(header: string | undefined | null): string | null {
   if (!header) return null;
-  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!m) throw new AuthenticationError('Authorization header must be "Bearer <token>"');
-  return m[1];
+  const token = /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
+  if (token === undefined) throw new AuthenticationError('Authorization header must be "Bearer <token>"');
+  return token;
 }

@@ -120,7 +120,9 @@ export class SeededRandom {
 
   /** One element of a non-empty list, uniformly. */
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
+    const item = items[this.int(items.length)];
+    if (item === undefined && items.length === 0) throw new RangeError('pick needs a non-empty list');
+    return item as T;
   }
 
   /** Fisher–Yates shuffle in place. */

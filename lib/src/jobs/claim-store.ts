@@ -55,7 +55,13 @@ export interface ClaimStoreOptions {
   clock?: MillisClock;
 }
 
-type Conn = { execute(sql: string, params?: unknown[], method?: 'all' | 'get' | 'run', ctx?: unknown): Promise<any> };
+type Conn = {
+  execute(sql: string, params?: unknown[], method?: 'all' | 'get' | 'run', ctx?: unknown): Promise<unknown>;
+};
+/** A row as the SQL driver returns it (column name → value). */
+type SqlRow = Record<string, unknown>;
+/** What the driver answers to a write. */
+type SqlRun = { affectedRows: number };
 
 const TABLE = 'job_claim';
 const CLAIMABLE = `(state = 'queued' OR (state = 'claimed' AND lease_until < ?))`;
@@ -92,12 +98,14 @@ export class ClaimStore {
     return this.opts.orm.em.getConnection() as unknown as Conn;
   }
 
-  private async exec(sql: string, params: unknown[], method: 'all' | 'run', ctx?: unknown): Promise<any> {
+  private async exec(sql: string, params: unknown[], method: 'all', ctx?: unknown): Promise<SqlRow[]>;
+  private async exec(sql: string, params: unknown[], method: 'run', ctx?: unknown): Promise<SqlRun>;
+  private async exec(sql: string, params: unknown[], method: 'all' | 'run', ctx?: unknown): Promise<unknown> {
     await this.ensureTable();
     return this.raw(sql, params, method, ctx);
   }
 
-  private async raw(sql: string, params: unknown[], method: 'all' | 'run', ctx?: unknown): Promise<any> {
+  private async raw(sql: string, params: unknown[], method: 'all' | 'run', ctx?: unknown): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.conn().execute(sql, params, method, ctx);
@@ -161,7 +169,7 @@ export class ClaimStore {
   /** @returns jobs of these kinds that nobody holds (queued, or their lease ran out), oldest first */
   async claimable(kinds: string[], limit: number): Promise<{ jobId: string; kind: string; attempts: number }[]> {
     if (!kinds.length || limit <= 0) return [];
-    const rows: any[] = await this.exec(
+    const rows = await this.exec(
       `SELECT job_id, kind, attempts FROM ${TABLE} WHERE kind IN (${kinds.map(() => '?').join(', ')}) AND ${CLAIMABLE} ORDER BY created_at, job_id LIMIT ${Math.floor(limit)}`,
       [...kinds, this.clock()],
       'all',
@@ -215,7 +223,7 @@ export class ClaimStore {
   }
 
   async cancelRequested(jobId: string): Promise<boolean> {
-    const rows: any[] = await this.exec(`SELECT cancel_requested FROM ${TABLE} WHERE job_id = ?`, [jobId], 'all');
+    const rows = await this.exec(`SELECT cancel_requested FROM ${TABLE} WHERE job_id = ?`, [jobId], 'all');
     return Number(rows[0]?.cancel_requested ?? 0) === 1;
   }
 
@@ -266,7 +274,7 @@ export class ClaimStore {
   }
 
   async get(jobId: string): Promise<ClaimRow | undefined> {
-    const rows: any[] = await this.exec(
+    const rows = await this.exec(
       `SELECT job_id, kind, payload, state, owner, lease_until, attempts, checkpoint, progress, cancel_requested, error FROM ${TABLE} WHERE job_id = ?`,
       [jobId],
       'all',
@@ -278,13 +286,13 @@ export class ClaimStore {
       kind: String(r.kind),
       payload: parse(r.payload),
       state: r.state as ClaimState,
-      owner: r.owner ?? null,
+      owner: r.owner == null ? null : String(r.owner),
       leaseUntil: Number(r.lease_until),
       attempts: Number(r.attempts),
       checkpoint: parse(r.checkpoint),
       progress: parse(r.progress),
       cancelRequested: Number(r.cancel_requested) === 1,
-      error: r.error ?? null,
+      error: r.error == null ? null : String(r.error),
     };
   }
 
@@ -310,12 +318,12 @@ export class ClaimStore {
   private fencedOnce<T>(claim: Claim, work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.opts.orm.em.fork().transactional(async (em) => {
       const ctx = em.getTransactionContext();
-      const res = await (em.getConnection() as unknown as Conn).execute(
+      const res = (await (em.getConnection() as unknown as Conn).execute(
         `UPDATE ${TABLE} SET updated_at = ? WHERE job_id = ? AND attempts = ? AND state = 'claimed'`,
         [this.clock(), claim.jobId, claim.attempt],
         'run',
         ctx,
-      );
+      )) as SqlRun;
       if (res.affectedRows !== 1) throw new LostClaimError(claim.jobId, claim.attempt);
       return work(em);
     });

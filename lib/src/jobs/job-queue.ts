@@ -86,7 +86,7 @@ export interface JobQueue {
 const CANCEL_TOPIC = 'jobs.cancel';
 
 interface Registration {
-  handler: JobHandler<any>;
+  handler: JobHandler<unknown>;
   concurrency: number;
   active: number;
 }
@@ -294,7 +294,11 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
     register(kind, handler, o) {
       if (closed) throw new Error('the job queue is closed');
       if (kinds.has(kind)) throw new Error(`job kind ${kind} is already registered`);
-      const reg: Registration = { handler: handler as JobHandler<any>, concurrency: o?.concurrency ?? 1, active: 0 };
+      const reg: Registration = {
+        handler: handler as JobHandler<unknown>,
+        concurrency: o?.concurrency ?? 1,
+        active: 0,
+      };
       kinds.set(kind, reg);
       if (connection) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports

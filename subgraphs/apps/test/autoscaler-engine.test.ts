@@ -113,7 +113,7 @@ describe('decideScale', () => {
       requestMilli: 1000,
     }));
     const metrics = new Map(
-      pods.map((p, i) => [p.name, { valueMilli: [900, 800, 700][i], timestamp: T0, windowMs: 60_000 }]),
+      pods.map((p, i) => [p.name, { valueMilli: [900, 800, 700][i]!, timestamp: T0, windowMs: 60_000 }]),
     );
     const { decision } = decideScale({
       policy: { minReplicas: 1, maxReplicas: 10, target: { kind: 'CPU', averageUtilization: 50 } },

@@ -53,8 +53,8 @@ describe('apps monitor across replicas', () => {
   it('runs its scheduled rounds on the leader only, and on the other replica once the leader stops', async () => {
     const a = await replica();
     const b = await replica();
-    const rounds = () => [a.services.monitor.roundsRun, b.services.monitor.roundsRun];
-    await until(() => rounds()[0]! + rounds()[1]! >= 20, 20_000);
+    const rounds = (): [number, number] => [a.services.monitor.roundsRun, b.services.monitor.roundsRun];
+    await until(() => rounds()[0] + rounds()[1] >= 20, 20_000);
     const [ra, rb] = rounds();
     expect(Math.min(ra, rb)).toBe(0);
     const [leader, follower] = ra > 0 ? [a, b] : [b, a];

@@ -2,17 +2,20 @@
 // schema change at all and serves the same rows: the tables were made from the schema SQL printed
 // then (legacy-schema/*.sql), rows written through classes of that shape, and then the current
 // entities sync, read them and the services answer from them.
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PubSub, Viewer } from '../../../lib/src/index';
-import { createLogger, createOrm, createPubSub } from '../../../lib/src/index';
-import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
+import { createLogger, createPubSub } from '../../../lib/src/index';
+import type { LegacyDatabase } from '../../../lib/src/testing/legacy-schema';
+import {
+  legacyDatabases,
+  openLegacyDatabase,
+  openMigrated,
+  pendingSchemaChanges,
+} from '../../../lib/src/testing/legacy-schema';
 import { createAppsServices } from '../src/apps.services';
 import { Application } from '../src/application/application.entity';
 import { ConfigVersion } from '../src/config-version/config-version.entity';
@@ -122,57 +125,11 @@ const EVENT = 'event-legacy-1';
 const ENDPOINTS = [{ name: 'main', weight: 100, routes: [{ modelVersionId: 'mv-1', weight: 1 }], endpointId: 'ep-1' }];
 const RESOURCES = { requests: { cpu: '500m' } };
 const t = (iso: string): Date => new Date(iso);
-
-const POSTGRES_LISTENING =
-  spawnSync(
-    process.execPath,
-    [
-      '-e',
-      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
-    ],
-    { timeout: 5000 },
-  ).status === 0;
-
-interface LegacyDatabase {
-  label: 'sqlite' | 'postgresql';
-  url: string;
-  drop(): Promise<void>;
-}
-
-function databases(): LegacyDatabase[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-apps-legacy-'));
-  const out: LegacyDatabase[] = [
-    {
-      label: 'sqlite',
-      url: path.join(dir, 'apps.sqlite'),
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-    },
-  ];
-  if (POSTGRES_LISTENING) {
-    const pg = testPostgresDatabase('aic_apps_legacy');
-    out.push({ label: 'postgresql', url: pg.url, drop: () => pg.drop() });
-  } else
-    console.warn(
-      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
-    );
-  return out;
-}
+const SQL_DIR = path.join(__dirname, 'legacy-schema');
 
 /** Builds the old tables from their printed SQL (createOrm makes a missing PostgreSQL database) and writes one row of each kind. */
 async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
-  const legacy = await createOrm({
-    databaseUrl: db.url,
-    dataDir: os.tmpdir(),
-    serviceName: 'apps-test',
-    entities: LEGACY,
-    syncSchema: false,
-  });
-  const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-  for (const statement of sql
-    .split(';\n')
-    .map((s) => s.trim())
-    .filter(Boolean))
-    await legacy.em.getConnection().execute(statement);
+  const legacy = await openLegacyDatabase(db, { service: 'apps', entities: LEGACY, sqlDir: SQL_DIR });
   const em = legacy.em.fork();
   em.create(LegacyApplication, {
     id: APP,
@@ -255,7 +212,7 @@ async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
   await legacy.close();
 }
 
-describe.each(databases())('an apps database from before the base entities, on $label', (db) => {
+describe.each(legacyDatabases('apps'))('an apps database from before the base entities, on $label', (db) => {
   let orm: MikroORM | undefined;
   let pubSub: PubSub | undefined;
   afterAll(async () => {
@@ -268,24 +225,9 @@ describe.each(databases())('an apps database from before the base entities, on $
     await writeLegacyRows(db);
 
     // What the ORM would still change after boot: nothing.
-    const probe = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'apps-test',
-      entities: APPS_ENTITIES,
-      syncSchema: false,
-    });
-    const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
-    await probe.close();
-    expect(pending).toBe('');
+    expect(await pendingSchemaChanges(db, { service: 'apps', entities: APPS_ENTITIES })).toEqual([]);
 
-    orm = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'apps-test',
-      entities: APPS_ENTITIES,
-      migrations: MIGRATIONS,
-    });
+    orm = await openMigrated(db, { service: 'apps', entities: APPS_ENTITIES, migrations: MIGRATIONS });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();

@@ -3,7 +3,7 @@
 // real gateway, with the timeline and the status subscription checked step by step.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../../test/support/gateway-harness';
 import { startGatewayOver } from '../../../test/support/gateway-harness';
 import { gql } from '../../../lib/src/testing/harness';
@@ -17,7 +17,7 @@ let inference: InferenceHarness;
 let apps: AppsHarness;
 let gateway: RunningGateway;
 let token: string;
-const models: Record<string, string> = {};
+const models = { v1: '', v2: '', broken: '' };
 
 const DEPLOYMENT_FIELDS = `id status health revision replicas environment driver
   endpoints { name weight routes { modelVersion { id } weight } endpoint { id } }
@@ -81,6 +81,8 @@ describe('application lifecycle through the gateway (local driver)', () => {
         { id: app.id },
       )
     ).createConfigVersion;
+    assert.isDefined(config1);
+    assert.isDefined(config2);
 
     const ws = createClient({
       url: gateway.graphqlUrl.replace('http', 'ws'),

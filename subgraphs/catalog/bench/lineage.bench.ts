@@ -101,7 +101,7 @@ async function load(orm: MikroORM, g: Graph): Promise<number> {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 interface Row {
@@ -120,7 +120,7 @@ async function measure(orm: MikroORM, label: string, g: Graph, queries: number):
     // Starts from the middle of the pipeline so both directions have 5 full levels to walk.
     const starts = Array.from(
       { length: queries },
-      () => g.datasets[Math.floor(g.datasets.length * (0.25 + 0.5 * rand()))],
+      () => g.datasets[Math.floor(g.datasets.length * (0.25 + 0.5 * rand()))]!,
     );
     for (const s of starts.slice(0, 10)) await lineage.traverse(orm.em.fork(), s, { direction, depth: 5 });
     const times: number[] = [];

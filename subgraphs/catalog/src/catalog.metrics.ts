@@ -4,6 +4,7 @@ import { Counter, Histogram } from 'prom-client';
 /** The catalog's own Prometheus metrics, on the service's registry. */
 export interface CatalogMetrics {
   lineageEvents: Counter<'kind' | 'outcome'>;
+  lineageEventWarnings: Counter<'kind'>;
   profiling: Histogram<'outcome'>;
   profiledRows: Counter;
 }
@@ -13,8 +14,14 @@ export function createCatalogMetrics(registry: Registry): CatalogMetrics {
   return {
     lineageEvents: new Counter({
       name: 'catalog_lineage_events_total',
-      help: 'OpenLineage events received, by kind and outcome (accepted, invalid)',
+      help: 'OpenLineage events received, by kind and outcome (accepted, accepted_with_warnings, invalid)',
       labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    lineageEventWarnings: new Counter({
+      name: 'catalog_lineage_event_warnings_total',
+      help: 'Non-fatal spec violations in accepted OpenLineage events (the offending facets are left out of the graph)',
+      labelNames: ['kind'],
       registers: [registry],
     }),
     profiling: new Histogram({

@@ -43,7 +43,7 @@ export interface CatalogServiceDeps {
   validator: OpenLineageValidator;
   publish: (topic: string, payload: unknown) => void;
   clock: Clock;
-  settings: Pick<Config, 'maxContentBytes' | 'maxPreviewRows'>;
+  settings: Pick<Config, 'maxContentBytes' | 'maxPreviewRows'> & Partial<Pick<Config, 'openLineageStrict'>>;
 }
 
 /** The composition root: every repository and service of the catalog, each built once, wired by constructor. */
@@ -100,6 +100,7 @@ export function createCatalogServices(deps: CatalogServiceDeps): CatalogServices
       validator: deps.validator,
       metrics: deps.metrics,
       publish: deps.publish,
+      strict: deps.settings.openLineageStrict ?? false,
     }),
   };
 }

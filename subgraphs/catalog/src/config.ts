@@ -1,5 +1,5 @@
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
-import { getEnvNum, loadBaseConfig } from '../../../lib/src/index';
+import { getEnvBool, getEnvNum, loadBaseConfig } from '../../../lib/src/index';
 import { SERVICES } from '../../../lib/contracts/services';
 
 export const SERVICE_NAME = 'catalog';
@@ -14,12 +14,18 @@ export interface Config extends BaseServiceConfig {
   maxPreviewRows: number;
   /** Content versions profiled at once. */
   profilingConcurrency: number;
+  /**
+   * OpenLineage ingestion refuses any event that breaks the spec (`AIC_OPENLINEAGE_STRICT=true`).
+   * Default false: an event with non-fatal violations (a facet off its schema, a missing producer) is
+   * stored and folded into the graph without the offending facets, and answered with warnings.
+   */
+  openLineageStrict: boolean;
 }
 
 /**
  * Reads the catalog's settings: the shared ones plus `AIC_CATALOG_MAX_CONTENT_BYTES` (default 100 MB),
  * `AIC_CATALOG_RETENTION_INTERVAL_SECONDS` (default 3600), `AIC_CATALOG_MAX_PREVIEW_ROWS` (default 100) and
- * `AIC_CATALOG_PROFILING_CONCURRENCY` (default 2).
+ * `AIC_CATALOG_PROFILING_CONCURRENCY` (default 2) and `AIC_OPENLINEAGE_STRICT` (default false).
  */
 export function loadConfig(env: Env = process.env): Config {
   return {
@@ -28,5 +34,6 @@ export function loadConfig(env: Env = process.env): Config {
     retentionIntervalSeconds: getEnvNum(env, 'AIC_CATALOG_RETENTION_INTERVAL_SECONDS', 3600),
     maxPreviewRows: getEnvNum(env, 'AIC_CATALOG_MAX_PREVIEW_ROWS', 100),
     profilingConcurrency: getEnvNum(env, 'AIC_CATALOG_PROFILING_CONCURRENCY', 2),
+    openLineageStrict: getEnvBool(env, 'AIC_OPENLINEAGE_STRICT', false),
   };
 }

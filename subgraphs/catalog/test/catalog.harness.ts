@@ -41,6 +41,7 @@ export async function startCatalog(overrides: Partial<Config> = {}): Promise<Cat
     retentionIntervalSeconds: 0,
     maxPreviewRows: 100,
     profilingConcurrency: 2,
+    openLineageStrict: false,
     ...overrides,
   };
   const built = await createServer(config);

@@ -1,22 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { MikroORM } from '@mikro-orm/core';
 import { createOrm } from '../../../lib/src/index';
+import { POSTGRES_REACHABLE } from '../../../lib/src/testing/postgres';
 import { LineageNode } from '../src/lineage/lineage-node.entity';
 
 const PG_BASE = 'postgresql://postgres@127.0.0.1:5432';
 
-/** Whether the test PostgreSQL answers (checked once, synchronously, so test lists can depend on it). */
-export const PG_REACHABLE =
-  spawnSync(
-    process.execPath,
-    [
-      '-e',
-      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
-    ],
-    { timeout: 5000 },
-  ).status === 0;
+/** Whether the test PostgreSQL answers (lib/src/testing/postgres). */
+export const PG_REACHABLE = POSTGRES_REACHABLE;
 
 export interface TestDatabase {
   label: string;

@@ -6,7 +6,7 @@ import { createPubSub } from '../../../lib/src/index';
 import { buildCatalogSchema } from '../src/schema';
 
 const doc = fs.readFileSync(path.join(__dirname, '../../../docs/api/catalog.md'), 'utf8');
-const blocks = [...doc.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+const blocks = [...doc.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 
 describe('the API guide', () => {
   it('has only operations that are valid against the subgraph schema', async () => {

@@ -1,20 +1,22 @@
 // A database created before the catalog's entities extended lib's base entity still boots and reads
 // the same rows: the tables were made from the schema SQL printed then (legacy-schema/*.sql), rows
 // written through entity classes of that shape, and then the current entities sync and read them.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOrm, databaseKind } from '../../../lib/src/index';
+import {
+  legacyDatabases,
+  openLegacyDatabase,
+  openMigrated,
+  pendingSchemaChanges,
+} from '../../../lib/src/testing/legacy-schema';
 import { CATALOG_ENTITIES } from '../src/entities';
 import { Dataset } from '../src/dataset/dataset.entity';
 import { AuditEntry } from '../src/governance/audit-entry.entity';
 import { LineageEdge } from '../src/lineage/lineage-edge.entity';
 import { LineageEventRecord } from '../src/lineage/lineage-event.entity';
 import { QualityCheck } from '../src/quality/quality-check.entity';
-import { testDatabases } from './databases';
 import { MIGRATIONS } from '../src/migrations/index';
 
 // The rows' shapes as the entities declared them before the base entity (only the columns written here).
@@ -78,51 +80,17 @@ class LegacyLineageEvent {
 const LEGACY = [LegacyDataset, LegacyAuditEntry, LegacyQualityCheck, LegacyLineageEdge, LegacyLineageEvent];
 const ORG = 'org-legacy';
 const t = (iso: string): Date => new Date(iso);
+const SQL_DIR = path.join(__dirname, 'legacy-schema');
 
-const tempDirs: string[] = [];
-
-/** An empty database at `url` (a file for SQLite, since two ORMs open it one after the other). */
-async function emptyDatabase(url: string): Promise<string> {
-  if (databaseKind(url) === 'sqlite') {
-    tempDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'aic-catalog-legacy-')));
-    return path.join(tempDirs[tempDirs.length - 1]!, 'catalog.sqlite');
-  }
-  const admin = await createOrm({
-    databaseUrl: url.replace(/\/[^/]+$/, '/postgres'),
-    dataDir: os.tmpdir(),
-    serviceName: 'catalog-test',
-    entities: LEGACY,
-    syncSchema: false,
-  });
-  await admin.em.getConnection().execute(`CREATE DATABASE "${url.split('/').pop()}"`);
-  await admin.close();
-  return url;
-}
-
-describe.each(testDatabases())('a catalog database from before the base entity, on $label', (db) => {
+describe.each(legacyDatabases('catalog'))('a catalog database from before the base entity, on $label', (db) => {
   let orm: MikroORM | undefined;
   afterAll(async () => {
     await orm?.close(true);
     await db.drop();
-    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('boots with only the nullable created_at columns and the creation key added, and reads every old row the same', async () => {
-    const url = await emptyDatabase(db.url);
-    const legacy = await createOrm({
-      databaseUrl: url,
-      dataDir: os.tmpdir(),
-      serviceName: 'catalog-test',
-      entities: LEGACY,
-      syncSchema: false,
-    });
-    const label = databaseKind(url) === 'sqlite' ? 'sqlite' : 'postgresql';
-    const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${label}.sql`), 'utf8');
-    for (const statement of sql
-      .split(';\n')
-      .map((s) => s.trim())
-      .filter(Boolean))
-      await legacy.em.getConnection().execute(statement);
+    const legacy = await openLegacyDatabase(db, { service: 'catalog', entities: LEGACY, sqlDir: SQL_DIR });
     const em = legacy.em.fork();
     em.create(LegacyDataset, {
       id: 'd0000000-0000-4000-8000-000000000001',
@@ -175,21 +143,12 @@ describe.each(testDatabases())('a catalog database from before the base entity, 
     await legacy.close();
 
     // What the ORM would still change after boot: nothing but the two nullable columns.
-    const probe = await createOrm({
-      databaseUrl: url,
-      dataDir: os.tmpdir(),
-      serviceName: 'catalog-test',
-      entities: CATALOG_ENTITIES,
-      syncSchema: false,
-    });
-    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }))
-      .split(';')
-      .map((s) => s.trim().replace(/[`"]/g, ''))
-      .filter(Boolean);
-    await probe.close();
+    const pending = (await pendingSchemaChanges(db, { service: 'catalog', entities: CATALOG_ENTITIES })).map((s) =>
+      s.replace(/[`"]/g, ''),
+    );
     // ... and the dataset's creation key (POST /internal/datasets with an idempotency-key), added later.
     const creationKey =
-      databaseKind(url) === 'sqlite'
+      db.label === 'sqlite'
         ? [
             'alter table dataset add column creation_key text null',
             'create unique index dataset_organization_id_creation_key_unique on dataset (organization_id, creation_key)',
@@ -204,13 +163,7 @@ describe.each(testDatabases())('a catalog database from before the base entity, 
       'alter table lineage_edge add column created_at <datetime> null',
     ]);
 
-    orm = await createOrm({
-      databaseUrl: url,
-      dataDir: os.tmpdir(),
-      serviceName: 'catalog-test',
-      entities: CATALOG_ENTITIES,
-      migrations: MIGRATIONS,
-    });
+    orm = await openMigrated(db, { service: 'catalog', entities: CATALOG_ENTITIES, migrations: MIGRATIONS });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');

@@ -142,7 +142,7 @@ describe('profiling CSV (vega-datasets seattle-weather)', () => {
     const weather = profile.columns[5]!;
     expect(weather.topValues).toEqual(
       topOf(
-        rows.map((r) => r[5]),
+        rows.map((r) => r[5] ?? ''),
         10,
       ),
     );

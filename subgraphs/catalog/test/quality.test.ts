@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { readRecords } from '../src/content/record.reader';
 import { evaluateQualityRules, scoreOf } from '../src/quality/quality.engine';
 import { QualityRuleError } from '../src/quality/quality-rule.types';
@@ -120,7 +120,9 @@ describe('quality rules on penguins', () => {
       const report = await evaluateQualityRules(rows, [{ type: 'columnValuesToMatchRegex', column: 'x', regex }], {
         now,
       });
-      const { status, passedRows, failedRows } = report.results[0];
+      const result = report.results[0];
+      assert.isDefined(result);
+      const { status, passedRows, failedRows } = result;
       expect({ regex, status, passedRows, failedRows }).toEqual({
         regex,
         status: 'FAILED',

@@ -85,7 +85,7 @@ const attacks: [string, () => Promise<string>][] = [
   [
     'tampered signature',
     async () => {
-      const [header, payload, signature] = genuine.split('.');
+      const [header, payload, signature = ''] = genuine.split('.');
       const flipped = Buffer.from(signature, 'base64url');
       flipped[0]! ^= 1;
       return `${header}.${payload}.${flipped.toString('base64url')}`;

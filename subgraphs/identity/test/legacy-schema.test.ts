@@ -2,14 +2,17 @@
 // schema change at all and serves the same rows: the tables were made from the schema SQL printed
 // then (legacy-schema/*.sql), rows written through classes of that shape (foreign keys as plain
 // columns), and then the current entities sync, read them and sign in with them.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOrm } from '../../../lib/src/index';
+import type { LegacyDatabase } from '../../../lib/src/testing/legacy-schema';
+import {
+  legacyDatabases,
+  openLegacyDatabase,
+  openMigrated,
+  pendingSchemaChanges,
+} from '../../../lib/src/testing/legacy-schema';
 import { IDENTITY_ENTITIES } from '../src/identity.entities';
 import { createIdentityServices } from '../src/identity.services';
 import { PasswordHasher } from '../src/auth/password.hasher';
@@ -23,7 +26,6 @@ import { AuditEvent } from '../src/audit/audit-event.entity';
 import { RevocationRecord } from '../src/revocation/revocation.entity';
 import { User } from '../src/user/user.entity';
 import { BUILT_IN_ROLES } from '../src/permission/permission.catalog';
-import { POSTGRES_URL, postgresListening } from './support/test-database';
 import { testSettings } from './support/test-settings';
 import { MIGRATIONS } from '../src/migrations/index';
 
@@ -141,76 +143,11 @@ const EVENT = '1b000000-0000-4000-8000-000000000001';
 const REVOCATION = '1c000000-0000-4000-8000-000000000001';
 const PASSWORD = 'a legacy password';
 const t = (iso: string): Date => new Date(iso);
-
-interface LegacyDatabase {
-  label: 'sqlite' | 'postgresql';
-  url: string;
-  drop(): Promise<void>;
-}
-
-function databases(): LegacyDatabase[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-identity-legacy-'));
-  const out: LegacyDatabase[] = [
-    {
-      label: 'sqlite',
-      url: path.join(dir, 'identity.sqlite'),
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-    },
-  ];
-  if (postgresListening()) {
-    const name = `aic_identity_legacy_${randomBytes(5).toString('hex')}`;
-    const admin = () =>
-      createOrm({
-        databaseUrl: `${POSTGRES_URL}/postgres`,
-        dataDir: os.tmpdir(),
-        serviceName: 'identity-test',
-        entities: LEGACY,
-        syncSchema: false,
-      });
-    out.push({
-      label: 'postgresql',
-      url: `${POSTGRES_URL}/${name}`,
-      async drop() {
-        const orm = await admin();
-        await orm.em.getConnection().execute(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await orm.close();
-      },
-    });
-  } else
-    console.warn(
-      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
-    );
-  return out;
-}
-
-async function createEmpty(db: LegacyDatabase): Promise<void> {
-  if (db.label === 'sqlite') return;
-  const admin = await createOrm({
-    databaseUrl: `${POSTGRES_URL}/postgres`,
-    dataDir: os.tmpdir(),
-    serviceName: 'identity-test',
-    entities: LEGACY,
-    syncSchema: false,
-  });
-  await admin.em.getConnection().execute(`CREATE DATABASE "${db.url.split('/').pop()}"`);
-  await admin.close();
-}
+const SQL_DIR = path.join(__dirname, 'legacy-schema');
 
 /** Builds the old tables from their printed SQL and writes one row of each kind, parents before children. */
 async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
-  const legacy = await createOrm({
-    databaseUrl: db.url,
-    dataDir: os.tmpdir(),
-    serviceName: 'identity-test',
-    entities: LEGACY,
-    syncSchema: false,
-  });
-  const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-  for (const statement of sql
-    .split(';\n')
-    .map((s) => s.trim())
-    .filter(Boolean))
-    await legacy.em.getConnection().execute(statement);
+  const legacy = await openLegacyDatabase(db, { service: 'identity', entities: LEGACY, sqlDir: SQL_DIR });
   const em = legacy.em.fork();
   em.create(LegacyOrganization, {
     id: ORG,
@@ -291,7 +228,7 @@ async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
   await legacy.close();
 }
 
-describe.each(databases())('an identity database from before the base entities, on $label', (db) => {
+describe.each(legacyDatabases('identity'))('an identity database from before the base entities, on $label', (db) => {
   let orm: MikroORM | undefined;
   afterAll(async () => {
     await orm?.close(true);
@@ -299,27 +236,11 @@ describe.each(databases())('an identity database from before the base entities, 
   });
 
   it('boots with no schema change and reads and uses every old row', async () => {
-    await createEmpty(db);
     await writeLegacyRows(db);
 
-    const probe = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'identity-test',
-      entities: IDENTITY_ENTITIES,
-      syncSchema: false,
-    });
-    const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
-    await probe.close();
-    expect(pending).toBe('');
+    expect(await pendingSchemaChanges(db, { service: 'identity', entities: IDENTITY_ENTITIES })).toEqual([]);
 
-    orm = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'identity-test',
-      entities: IDENTITY_ENTITIES,
-      migrations: MIGRATIONS,
-    });
+    orm = await openMigrated(db, { service: 'identity', entities: IDENTITY_ENTITIES, migrations: MIGRATIONS });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();

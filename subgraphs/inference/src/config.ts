@@ -63,7 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError(
         `AIC_INFERENCE_SESSION_CONFIG: "${entry}" is not key=value with an onnxruntime config key such as session.intra_op.allow_spinning`,
       );
-    sessionConfig[m[1]!]! = m[2];
+    sessionConfig[m[1]!] = m[2] ?? '';
   }
   return {
     ...base,

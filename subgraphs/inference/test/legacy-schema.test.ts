@@ -1,14 +1,10 @@
 // A database created before inference's entities extended lib's base entities still boots and serves
 // the same rows: the tables were made from the schema SQL printed then (legacy-schema/*.sql), rows
 // written through entity classes of that shape, then the service boots on them and answers them.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOrm } from '../../../lib/src/index';
-import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
+import { legacyDatabases, openLegacyDatabase, pendingSchemaChanges } from '../../../lib/src/testing/legacy-schema';
 import { BatchInferenceJob } from '../src/batch/batch-job.entity';
 import { Endpoint } from '../src/endpoint/endpoint.entity';
 import { CachedModelVersion } from '../src/serving/cached-model-version.entity';
@@ -69,16 +65,7 @@ const ORG = 'org-legacy';
 const ENDPOINT = 'e0000000-0000-4000-8000-000000000001';
 const JOB = 'b0000000-0000-4000-8000-000000000001';
 const t = (iso: string): Date => new Date(iso);
-
-const PG_REACHABLE =
-  spawnSync(
-    process.execPath,
-    [
-      '-e',
-      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
-    ],
-    { timeout: 5000 },
-  ).status === 0;
+const SQL_DIR = path.join(__dirname, 'legacy-schema');
 
 /**
  * The schema changes an update would make, one statement a line, without SQLite's rebuild of
@@ -99,11 +86,8 @@ const BATCH_ROW_ERRORS_CHANGE: Record<'sqlite' | 'postgresql', string[]> = {
   ],
 };
 
-function pendingChanges(sql: string, label: 'sqlite' | 'postgresql'): string[] {
-  const statements = sql
-    .split(';')
-    .map((s) => s.trim().replace(/[`"]/g, ''))
-    .filter(Boolean);
+function pendingChanges(sql: string[], label: 'sqlite' | 'postgresql'): string[] {
+  const statements = sql.map((s) => s.replace(/[`"]/g, ''));
   const rebuild = (s: string) =>
     /^pragma foreign_keys = (off|on)$/.test(s) || /\bbatch_inference_jobs(__temp_alter)?\b/.test(s);
   return (label === 'sqlite' ? statements.filter((s) => !rebuild(s)) : statements).map((s) =>
@@ -111,50 +95,7 @@ function pendingChanges(sql: string, label: 'sqlite' | 'postgresql'): string[] {
   );
 }
 
-interface LegacyDatabase {
-  label: 'sqlite' | 'postgresql';
-  url: string;
-  /** Makes the empty database (PostgreSQL; SQLite's file appears on connect). */
-  create(): Promise<void>;
-  drop(): Promise<void>;
-}
-
-function databases(): LegacyDatabase[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-legacy-'));
-  const out: LegacyDatabase[] = [
-    {
-      label: 'sqlite',
-      url: path.join(dir, 'inference.sqlite'),
-      create: async () => {},
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-    },
-  ];
-  if (PG_REACHABLE) {
-    const pg = testPostgresDatabase('aic_inference_legacy');
-    out.push({
-      label: 'postgresql',
-      url: pg.url,
-      async create() {
-        const admin = await createOrm({
-          databaseUrl: pg.url.replace(/\/[^/]+$/, '/postgres'),
-          dataDir: os.tmpdir(),
-          serviceName: 'inference-test',
-          entities: LEGACY,
-          syncSchema: false,
-        });
-        await admin.em.getConnection().execute(`CREATE DATABASE "${pg.name}"`);
-        await admin.close();
-      },
-      drop: () => pg.drop(),
-    });
-  } else
-    console.warn(
-      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
-    );
-  return out;
-}
-
-describe.each(databases())('an inference database from before the base entities, on $label', (db) => {
+describe.each(legacyDatabases('inference'))('an inference database from before the base entities, on $label', (db) => {
   let h: InferenceHarness | undefined;
   afterAll(async () => {
     await h?.close();
@@ -162,20 +103,7 @@ describe.each(databases())('an inference database from before the base entities,
   });
 
   it('boots with no schema change and serves every old row the same', async () => {
-    await db.create();
-    const legacy = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'inference-test',
-      entities: LEGACY,
-      syncSchema: false,
-    });
-    const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-    for (const statement of sql
-      .split(';\n')
-      .map((s) => s.trim())
-      .filter(Boolean))
-      await legacy.em.getConnection().execute(statement);
+    const legacy = await openLegacyDatabase(db, { service: 'inference', entities: LEGACY, sqlDir: SQL_DIR });
     const em = legacy.em.fork();
     em.create(LegacyEndpoint, {
       id: ENDPOINT,
@@ -221,15 +149,7 @@ describe.each(databases())('an inference database from before the base entities,
     await legacy.close();
 
     // What the ORM would still change: only the batch jobs' row errors (the cache's creation time is its `fetched_at` column).
-    const probe = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'inference-test',
-      entities: ENTITIES,
-      syncSchema: false,
-    });
-    const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
-    await probe.close();
+    const pending = await pendingSchemaChanges(db, { service: 'inference', entities: ENTITIES });
     expect(pendingChanges(pending, db.label)).toEqual(BATCH_ROW_ERRORS_CHANGE[db.label]);
 
     h = await startInferenceHarness({ databaseUrl: db.url });
@@ -237,7 +157,10 @@ describe.each(databases())('an inference database from before the base entities,
     expect(await h.built.orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(
       pendingChanges(
-        await h.built.orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }),
+        (await h.built.orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }))
+          .split(';')
+          .map((s) => s.trim())
+          .filter(Boolean),
         db.label,
       ),
     ).toEqual([]);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDenseSigmoidModel, buildInt64ArithmeticModel } from './support/onnx-model.builder';
@@ -9,11 +8,10 @@ import {
   startInferenceHarness,
   type InferenceHarness,
 } from './support/inference.harness';
+import { POSTGRES_REACHABLE } from '../../../lib/src/testing/postgres';
 
 const SERVER = 'postgresql://postgres@127.0.0.1:5432';
-const probe =
-  "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))";
-const listening = spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
+const listening = POSTGRES_REACHABLE;
 if (!listening) console.warn('skipping the PostgreSQL suite: nothing listens on 127.0.0.1:5432');
 
 const database = `aic_inference_test_${randomBytes(6).toString('hex')}`;

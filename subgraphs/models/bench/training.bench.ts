@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const epochs = epochTimes.length;
     const check = await verifyOnnxExport(result.model, exportToOnnx(result.model), validation.x);
     lines.push(
-      `| ${c.name} | ${epochs} | ${seconds.toFixed(2)} | ${Math.round((train.x.rows * epochs) / seconds).toLocaleString('en-US')} | ${result.metrics.accuracy.toFixed(4)} | ${check.maxDifference.toExponential(1)} |`,
+      `| ${c.name} | ${epochs} | ${seconds.toFixed(2)} | ${Math.round((train.x.rows * epochs) / seconds).toLocaleString('en-US')} | ${(result.metrics.accuracy ?? NaN).toFixed(4)} | ${check.maxDifference.toExponential(1)} |`,
     );
   }
   lines.push('', 'samples/s counts training rows × epochs over wall time including the per-epoch validation pass.');

@@ -3,4 +3,4 @@ import { runSubgraph } from '../../../lib/src/kit/boot';
 import { loadConfig } from './config';
 import { createServer } from './server';
 
-void runSubgraph({ name: 'models', loadConfig, build: (config) => createServer(config) });
+void runSubgraph({ name: 'models', loadConfig, build: (config, kit) => createServer(config, kit) });

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, Logger, PubSub, UploadManager, WorkerPool } from '../../../lib/src/index';
+import type { JobQueue } from '../../../lib/src/jobs';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { ModelAliasRepository } from './alias/model-alias.repository';
 import { ModelAliasService } from './alias/model-alias.service';
@@ -10,12 +11,13 @@ import { ModelRepository } from './model/model.repository';
 import { ModelRegistry } from './model/model-registry.service';
 import { ModelUploadService } from './model-version/model-upload.service';
 import { PipelineRunRepository } from './pipeline/pipeline-run.repository';
-import { PipelineService } from './pipeline/pipeline.service';
+import { PIPELINE_JOB_KIND, PipelineService } from './pipeline/pipeline.service';
 import { StudyRepository } from './study/study.repository';
-import { StudyRunner } from './study/study.runner';
+import { STUDY_JOB_KIND, StudyRunner } from './study/study.runner';
 import { StudyService } from './study/study.service';
 import { TrainingJobRepository } from './training/training-job.repository';
-import { TrainingJobRunner } from './training/training-job.runner';
+import type { TrainingJobPayload } from './training/training-job.runner';
+import { TRAINING_JOB_KIND, TrainingJobRunner } from './training/training-job.runner';
 import { TrainingJobService } from './training/training-job.service';
 import type { TrainFunction } from './training/worker-training';
 
@@ -35,7 +37,10 @@ export interface ModelsServiceDeps {
   store: ArtifactStore;
   uploads: UploadManager;
   pubSub: PubSub;
+  /** Study trials run here (worker threads), on the replica that claimed the study. */
   pool: WorkerPool;
+  /** The service's job queue (lib/src/jobs): training jobs, studies and pipeline runs are its jobs. */
+  queue: JobQueue;
   logger: Logger;
   catalog: CatalogClient;
   lineage: LineageEmitter;
@@ -69,7 +74,7 @@ export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
       train,
       clock,
     }),
-    pool,
+    queue: deps.queue,
     pubSub,
     clock,
   });
@@ -90,6 +95,7 @@ export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
       train,
       clock,
     }),
+    queue: deps.queue,
     pubSub,
     logger,
     clock,
@@ -104,15 +110,34 @@ export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
       orm,
       runs: new PipelineRunRepository(),
       models: modelRepository,
-      jobs: jobRepository,
       studyRepository,
       catalog,
       training,
       studies,
       aliases,
+      queue: deps.queue,
       store,
       logger,
       clock,
     }),
   };
+}
+
+/**
+ * Registers the models service's job handlers on its queue (only in a process that consumes jobs,
+ * `BootKit.consume`): training jobs (at most `trainingConcurrency` at once, each in a worker thread),
+ * study coordinators and pipeline runs (light: they wait on trials in the pool, or on other jobs).
+ */
+export function registerModelsJobs(
+  queue: JobQueue,
+  services: ModelsServices,
+  settings: Pick<Config, 'trainingConcurrency'>,
+): void {
+  queue.register<TrainingJobPayload>(TRAINING_JOB_KIND, (ctx) => services.training.handle(ctx), {
+    concurrency: settings.trainingConcurrency,
+  });
+  queue.register<{ studyId: string }>(STUDY_JOB_KIND, (ctx) => services.studies.handle(ctx), { concurrency: 4 });
+  queue.register<{ runId: string }>(PIPELINE_JOB_KIND, (ctx) => services.pipelines.handle(ctx), {
+    concurrency: 4,
+  });
 }

@@ -22,7 +22,9 @@ import {
   createWorkerPool,
   pingDatabase,
 } from '../../../lib/src/index';
+import type { BootKit } from '../../../lib/src/kit/boot';
 import type { Clock } from '../../../lib/src/kit/clock';
+import { createServiceJobQueue } from '../../../lib/src/kit/jobs';
 import { systemClock } from '../../../lib/src/kit/clock';
 import type { Config } from './config';
 import type { ModelsContext } from './context';
@@ -30,7 +32,7 @@ import { CatalogClient } from './dataset/catalog.client';
 import { MODELS_ENTITIES } from './models.entities';
 import { mountInternalRoutes } from './internal/internal.routes';
 import { LineageEmitter } from './lineage/lineage.emitter';
-import { createModelsServices } from './models.services';
+import { createModelsServices, registerModelsJobs } from './models.services';
 import { buildModelsSchema } from './schema';
 import { trainAndExport } from './training/train-and-export';
 import { trainInWorker } from './training/worker-training';
@@ -80,11 +82,14 @@ export function createModelUploads(config: Config, store: ArtifactStore): Upload
 }
 
 /**
- * Builds the models service (never listens). Jobs, studies and pipelines left unfinished by a
- * previous process are resumed at once.
+ * Builds the models service (never listens). Training jobs, studies and pipeline runs are jobs on the
+ * service's job queue (lib/src/jobs): enqueued on create, run by whichever replica claims them (only
+ * when `kit.consume`), taken over from a dead replica by the queue's sweep and handed back — never
+ * cancelled — when this process stops. `resume` enqueues rows from before the queue (no claim yet).
  */
-export async function createServer(config: Config, overrides: Partial<Deps> = {}) {
-  const logger = createLogger('models', config.logLevel);
+export async function createServer(config: Config, kit?: Partial<BootKit>, overrides: Partial<Deps> = {}) {
+  const logger = kit?.logger ?? createLogger('models', config.logLevel);
+  const consume = kit?.consume ?? config.jobsConsume ?? true;
   const orm =
     overrides.orm ??
     (await createOrm({
@@ -102,18 +107,21 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
   const auth = overrides.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = overrides.verify ?? auth!.verify;
   const uploads = createModelUploads(config, store);
+  const jobs = createServiceJobQueue(config, { orm, pubSub, logger });
   const services = createModelsServices({
     orm,
     store,
     uploads,
     pubSub,
     pool,
+    queue: jobs,
     logger,
     ...createCatalogClients(config, logger),
     train: config.trainingWorkerThreads ? trainInWorker : trainAndExport,
     clock: overrides.clock ?? systemClock,
     settings: config,
   });
+  if (consume) registerModelsJobs(jobs, services, config);
   const schema = await buildModelsSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   const server: ServiceServer = await createServiceServer<ModelsContext>({
@@ -133,19 +141,21 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
       mountInternalRoutes(app, { orm, store, verify, registry: services.registry });
     },
     onStop: async () => {
-      await services.pipelines.close();
-      await services.studies.close();
+      // Boot closes the queue first on SIGTERM; a server stopped directly hands its jobs back here.
+      await jobs.close();
       await pool.close();
       await pubSub.close();
       await orm.close();
     },
   });
-  const resumed = {
-    trainingJobs: await services.training.resumeOnBoot(),
-    studies: await services.studies.resumeOnBoot(),
-    pipelineRuns: await services.pipelines.resumeOnBoot(),
+  /** Enqueues unfinished rows that have no claim (from before the job queue); claimed ones are the sweep's. */
+  const resume = async () => {
+    const enqueued = {
+      trainingJobs: await services.training.enqueueUnclaimed(),
+      studies: await services.studies.enqueueUnclaimed(),
+      pipelineRuns: await services.pipelines.enqueueUnclaimed(),
+    };
+    return enqueued.trainingJobs + enqueued.studies + enqueued.pipelineRuns > 0 ? enqueued : undefined;
   };
-  if (resumed.trainingJobs + resumed.studies + resumed.pipelineRuns > 0)
-    logger.info(resumed, 'resumed unfinished work');
-  return { server, orm, schema, services, store, pool, resumed };
+  return { server, orm, schema, services, store, pool, jobs, resume };
 }

@@ -10,11 +10,15 @@ import {
   describeError,
 } from '../../../lib/src/index';
 import { systemClock } from '../../../lib/src/kit/clock';
+import { createServiceJobQueue } from '../../../lib/src/kit/jobs';
+import { JobState } from './common/enums';
 import { loadConfig } from './config';
 import { MODELS_ENTITIES } from './models.entities';
 import { createModelsServices } from './models.services';
 import { createCatalogClients, createModelUploads } from './server';
 import { trainAndExport } from './training/train-and-export';
+import type { TrainingJobPayload } from './training/training-job.runner';
+import { TRAINING_JOB_KIND } from './training/training-job.runner';
 import { trainInWorker } from './training/worker-training';
 import { MIGRATIONS } from './migrations/index';
 
@@ -22,8 +26,10 @@ import { MIGRATIONS } from './migrations/index';
  * The training worker of a Kubernetes Job (k8s/base/training/job-template.yaml): runs the one
  * TrainingJob named by AIC_TRAINING_JOB_ID on this pod's hardware, against the models database and
  * artifact store, publishing progress like the service does, and exits 0 when it succeeded.
- * SIGTERM (node drain) leaves the job RUNNING so the service or a new pod picks it up again.
- * This process builds the services once, like the service's createServer, and serves no requests.
+ * It takes the job through the service's job queue like any replica (one claim, so never twice at
+ * once, resuming from the last epoch checkpoint); it consumes training jobs only, one at a time, until
+ * its job is final. SIGTERM (node drain) hands the job back (RUNNING, never cancelled) so the service
+ * or a new pod resumes it. This process builds the services once, like createServer, and serves no requests.
  */
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
@@ -40,6 +46,7 @@ async function main(): Promise<number> {
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
   const store = createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
   const pool = createWorkerPool({ concurrency: config.trainingConcurrency, logger });
+  const queue = createServiceJobQueue(config, { orm, pubSub, logger });
   const controller = new AbortController();
   process.once('SIGTERM', () => controller.abort());
   try {
@@ -49,17 +56,23 @@ async function main(): Promise<number> {
       uploads: createModelUploads(config, store),
       pubSub,
       pool,
+      queue,
       logger,
       ...createCatalogClients(config, logger),
       train: config.trainingWorkerThreads ? trainInWorker : trainAndExport,
       clock: systemClock,
       settings: config,
     });
-    await services.training.runHere(config.trainingJobId, controller.signal);
+    queue.register<TrainingJobPayload>(TRAINING_JOB_KIND, (ctx) => services.training.handle(ctx), { concurrency: 1 });
+    await services.training.waitFor(config.trainingJobId, controller.signal).catch((err: unknown) => {
+      if (!controller.signal.aborted) throw err;
+    });
+    await queue.close();
     const state = await services.training.stateOf(orm.em.fork(), config.trainingJobId);
     logger.info({ job: config.trainingJobId, state }, 'training worker done');
-    return state === 'SUCCEEDED' ? 0 : 1;
+    return state === JobState.SUCCEEDED ? 0 : 1;
   } finally {
+    await queue.close();
     await pool.close();
     await pubSub.close();
     await orm.close();

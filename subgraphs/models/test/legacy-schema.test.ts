@@ -3,16 +3,18 @@
 // rows written through classes of that shape, and then the current entities sync, read them, and the
 // service answers GraphQL queries over them. The one schema change left is a nullable `created_at` on
 // `model_aliases` (the table had no creation time; old aliases read it as null).
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrm } from '../../../lib/src/index';
+import type { LegacyDatabase } from '../../../lib/src/testing/legacy-schema';
+import {
+  legacyDatabases,
+  openLegacyDatabase,
+  openMigrated,
+  pendingSchemaChanges,
+} from '../../../lib/src/testing/legacy-schema';
 import { gql } from '../../../lib/src/testing/harness';
-import { TEST_POSTGRES } from '../../../lib/src/testing/postgres';
 import type { TestIssuer } from '../../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
 import { ModelAlias, ModelAliasEvent } from '../src/alias/model-alias.entity';
@@ -23,7 +25,6 @@ import { PipelineRun } from '../src/pipeline/pipeline-run.entity';
 import { Study, StudyTrial } from '../src/study/study.entity';
 import { TrainingEpoch, TrainingJob } from '../src/training/training-job.entity';
 import { modelsTestConfig, startModels } from './integration/models-harness';
-import { PG_REACHABLE } from './support/postgres-reachable';
 import { MIGRATIONS } from '../src/migrations/index';
 
 // The rows' shapes as the entities declared them before the base entities (the columns without defaults).
@@ -194,6 +195,7 @@ const STUDY = 'a0000000-0000-4000-8000-000000000007';
 const TRIAL = 'a0000000-0000-4000-8000-000000000008';
 const RUN = 'a0000000-0000-4000-8000-000000000009';
 const t = (iso: string): Date => new Date(iso);
+const SQL_DIR = path.join(__dirname, 'legacy-schema');
 const SIGNATURE = {
   irVersion: 8,
   opsets: [{ domain: '', version: 17 }],
@@ -205,75 +207,9 @@ const SIGNATURE = {
   metadata: {},
 };
 
-interface LegacyDatabase {
-  label: 'sqlite' | 'postgresql';
-  url: string;
-  drop(): Promise<void>;
-}
-
-function databases(): LegacyDatabase[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-legacy-'));
-  const out: LegacyDatabase[] = [
-    {
-      label: 'sqlite',
-      url: path.join(dir, 'models.sqlite'),
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-    },
-  ];
-  if (PG_REACHABLE) {
-    const name = `aic_models_legacy_${randomBytes(5).toString('hex')}`;
-    const admin = () =>
-      createOrm({
-        databaseUrl: `${TEST_POSTGRES}/postgres`,
-        dataDir: os.tmpdir(),
-        serviceName: 'models-test',
-        entities: LEGACY,
-        syncSchema: false,
-      });
-    out.push({
-      label: 'postgresql',
-      url: `${TEST_POSTGRES}/${name}`,
-      async drop() {
-        const orm = await admin();
-        await orm.em.getConnection().execute(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await orm.close();
-      },
-    });
-  } else
-    console.warn(
-      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
-    );
-  return out;
-}
-
-async function createEmpty(db: LegacyDatabase): Promise<void> {
-  if (db.label === 'sqlite') return;
-  const admin = await createOrm({
-    databaseUrl: `${TEST_POSTGRES}/postgres`,
-    dataDir: os.tmpdir(),
-    serviceName: 'models-test',
-    entities: LEGACY,
-    syncSchema: false,
-  });
-  await admin.em.getConnection().execute(`CREATE DATABASE "${db.url.split('/').pop()}"`);
-  await admin.close();
-}
-
 /** Builds the old tables from their printed SQL and writes one row of each kind. */
 async function writeLegacyRows(db: LegacyDatabase): Promise<void> {
-  const legacy = await createOrm({
-    databaseUrl: db.url,
-    dataDir: os.tmpdir(),
-    serviceName: 'models-test',
-    entities: LEGACY,
-    syncSchema: false,
-  });
-  const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-  for (const statement of sql
-    .split(';\n')
-    .map((s) => s.trim())
-    .filter(Boolean))
-    await legacy.em.getConnection().execute(statement);
+  const legacy = await openLegacyDatabase(db, { service: 'models', entities: LEGACY, sqlDir: SQL_DIR });
   const em = legacy.em.fork();
   em.create(LegacyModel, {
     id: MODEL,
@@ -413,7 +349,7 @@ afterAll(async () => {
   await issuer?.close();
 });
 
-describe.each(databases())('a models database from before the base entities, on $label', (db) => {
+describe.each(legacyDatabases('models'))('a models database from before the base entities, on $label', (db) => {
   let orm: MikroORM | undefined;
   afterAll(async () => {
     await orm?.close(true);
@@ -421,33 +357,17 @@ describe.each(databases())('a models database from before the base entities, on 
   });
 
   it('boots with only a nullable created_at added to model_aliases, reads every old row the same and serves them', async () => {
-    await createEmpty(db);
     await writeLegacyRows(db);
 
     // What the ORM would still change after boot: nothing but the one nullable column.
-    const probe = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'models-test',
-      entities: MODELS_ENTITIES,
-      syncSchema: false,
-    });
-    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }))
-      .split(';')
-      .map((s) => s.trim().replace(/[`"]/g, ''))
-      .filter(Boolean);
-    await probe.close();
+    const pending = (await pendingSchemaChanges(db, { service: 'models', entities: MODELS_ENTITIES })).map((s) =>
+      s.replace(/[`"]/g, ''),
+    );
     expect(pending.map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'))).toEqual([
       'alter table model_aliases add column created_at <datetime> null',
     ]);
 
-    orm = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'models-test',
-      entities: MODELS_ENTITIES,
-      migrations: MIGRATIONS,
-    });
+    orm = await openMigrated(db, { service: 'models', entities: MODELS_ENTITIES, migrations: MIGRATIONS });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');

@@ -2,16 +2,17 @@
 // serves the same rows: the tables were made from the schema SQL printed then (legacy-schema/*.sql),
 // rows written through entity classes of that shape, and then the current entities sync, read them
 // and register on top of them (the next version number and global id follow the old ones).
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../../../lib/src/index';
-import { createOrm } from '../../../lib/src/index';
-import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
+import {
+  legacyDatabases,
+  openLegacyDatabase,
+  openMigrated,
+  pendingSchemaChanges,
+} from '../../../lib/src/testing/legacy-schema';
 import { IdSequenceEntity, RegistrySettingsEntity } from '../src/registry/registry-settings.entity';
 import { SchemaVersion } from '../src/schema-version/schema-version.entity';
 import { createSchemasServices } from '../src/schemas.services';
@@ -66,6 +67,7 @@ const LEGACY = [LegacySubject, LegacySchemaVersion, LegacyRegistrySettings, Lega
 const ORG = 'org-legacy';
 const SUBJECT = '5a000000-0000-4000-8000-000000000001';
 const t = (iso: string): Date => new Date(iso);
+const SQL_DIR = path.join(__dirname, 'legacy-schema');
 const closed = (props: string[]) =>
   JSON.stringify({
     type: 'object',
@@ -73,60 +75,7 @@ const closed = (props: string[]) =>
     additionalProperties: false,
   });
 
-const PG_REACHABLE =
-  spawnSync(
-    process.execPath,
-    [
-      '-e',
-      "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))",
-    ],
-    { timeout: 5000 },
-  ).status === 0;
-
-interface LegacyDatabase {
-  label: 'sqlite' | 'postgresql';
-  url: string;
-  /** Makes the empty database (PostgreSQL; SQLite's file appears on connect). */
-  create(): Promise<void>;
-  drop(): Promise<void>;
-}
-
-function databases(): LegacyDatabase[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-schemas-legacy-'));
-  const out: LegacyDatabase[] = [
-    {
-      label: 'sqlite',
-      url: path.join(dir, 'schemas.sqlite'),
-      create: async () => {},
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-    },
-  ];
-  if (PG_REACHABLE) {
-    const pg = testPostgresDatabase('aic_schemas_legacy');
-    out.push({
-      label: 'postgresql',
-      url: pg.url,
-      async create() {
-        const admin = await createOrm({
-          databaseUrl: pg.url.replace(/\/[^/]+$/, '/postgres'),
-          dataDir: os.tmpdir(),
-          serviceName: 'schemas-test',
-          entities: LEGACY,
-          syncSchema: false,
-        });
-        await admin.em.getConnection().execute(`CREATE DATABASE "${pg.name}"`);
-        await admin.close();
-      },
-      drop: () => pg.drop(),
-    });
-  } else
-    console.warn(
-      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
-    );
-  return out;
-}
-
-describe.each(databases())('a schemas database from before the base entities, on $label', (db) => {
+describe.each(legacyDatabases('schemas'))('a schemas database from before the base entities, on $label', (db) => {
   let orm: MikroORM | undefined;
   afterAll(async () => {
     await orm?.close(true);
@@ -134,20 +83,7 @@ describe.each(databases())('a schemas database from before the base entities, on
   });
 
   it('boots with only the nullable id and created_at columns added to the two tables keyed otherwise, reads every old row and registers after them', async () => {
-    await db.create();
-    const legacy = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'schemas-test',
-      entities: LEGACY,
-      syncSchema: false,
-    });
-    const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-    for (const statement of sql
-      .split(';\n')
-      .map((s) => s.trim())
-      .filter(Boolean))
-      await legacy.em.getConnection().execute(statement);
+    const legacy = await openLegacyDatabase(db, { service: 'schemas', entities: LEGACY, sqlDir: SQL_DIR });
     const em = legacy.em.fork();
     em.create(LegacySubject, {
       id: SUBJECT,
@@ -181,23 +117,13 @@ describe.each(databases())('a schemas database from before the base entities, on
     await legacy.close();
 
     // What the ORM would still change after boot: nothing but the base's columns on the two tables keyed by their own column.
-    const probe = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'schemas-test',
-      entities: SCHEMAS_ENTITIES,
-      syncSchema: false,
-    });
-    const pending = (await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false }))
-      .split(';')
-      .map((s) => s.trim().replace(/[`"]/g, ''))
-      .filter(Boolean)
+    const pending = (await pendingSchemaChanges(db, { service: 'schemas', entities: SCHEMAS_ENTITIES }))
+      .map((s) => s.replace(/[`"]/g, ''))
       // PostgreSQL adds a table's columns in one statement, SQLite in one each: compare one column a line.
       .flatMap((s) => {
         const match = /^alter table (\S+) (.*)$/s.exec(s);
         return match ? match[2]!.split(/, (?=add column)/).map((change) => `alter table ${match[1]} ${change}`) : [s];
       });
-    await probe.close();
     expect(
       pending.map((s) =>
         s
@@ -211,13 +137,7 @@ describe.each(databases())('a schemas database from before the base entities, on
       'alter table registry_settings add column created_at <datetime> null',
     ]);
 
-    orm = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'schemas-test',
-      entities: SCHEMAS_ENTITIES,
-      migrations: MIGRATIONS,
-    });
+    orm = await openMigrated(db, { service: 'schemas', entities: SCHEMAS_ENTITIES, migrations: MIGRATIONS });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false })).toBe('');

@@ -2,15 +2,18 @@
 // no schema change at all and reads the same rows: the tables were made from the schema SQL printed
 // then (legacy-schema/*.sql), rows written through entity classes of that shape, and then the current
 // entities sync and read them, and the services answer with them.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../../../lib/src/index';
-import { createOrm, databaseKind } from '../../../lib/src/index';
-import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
+import { databaseKind } from '../../../lib/src/index';
+import {
+  legacyDatabases,
+  openLegacyDatabase,
+  openMigrated,
+  pendingSchemaChanges,
+} from '../../../lib/src/testing/legacy-schema';
 import { SyntheticJobStatus, Synthesizer } from '../src/job/job.enums';
 import { SyntheticDataJob } from '../src/job/synthetic-job.entity';
 import { SyntheticReport } from '../src/report/synthetic-report.entity';
@@ -59,41 +62,9 @@ const ORG = 'org-legacy';
 const JOB = 'a0000000-0000-4000-8000-000000000001';
 const REPORT = 'b0000000-0000-4000-8000-000000000001';
 const t = (iso: string): Date => new Date(iso);
+const SQL_DIR = path.join(__dirname, 'legacy-schema');
 
-interface LegacyDatabase {
-  label: 'sqlite' | 'postgresql';
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** An empty SQLite file (two ORMs open it one after the other) or a fresh PostgreSQL database. */
-function databases(): LegacyDatabase[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-synthetic-legacy-'));
-  const pg = testPostgresDatabase('aic_synthetic_legacy');
-  return [
-    {
-      label: 'sqlite',
-      url: path.join(dir, 'synthetic.sqlite'),
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-    },
-    { label: 'postgresql', url: pg.url, drop: () => pg.drop() },
-  ];
-}
-
-async function createEmpty(db: LegacyDatabase): Promise<void> {
-  if (db.label === 'sqlite') return;
-  const admin = await createOrm({
-    databaseUrl: db.url.replace(/\/[^/]+$/, '/postgres'),
-    dataDir: os.tmpdir(),
-    serviceName: 'synthetic-test',
-    entities: LEGACY,
-    syncSchema: false,
-  });
-  await admin.em.getConnection().execute(`CREATE DATABASE "${db.url.split('/').pop()}"`);
-  await admin.close();
-}
-
-describe.each(databases())('a synthetic database from before the base entities, on $label', (db) => {
+describe.each(legacyDatabases('synthetic'))('a synthetic database from before the base entities, on $label', (db) => {
   let orm: MikroORM | undefined;
   afterAll(async () => {
     await orm?.close(true);
@@ -101,21 +72,8 @@ describe.each(databases())('a synthetic database from before the base entities, 
   });
 
   it('boots with no schema change and reads every old row the same', async () => {
-    await createEmpty(db);
-    const legacy = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'synthetic-test',
-      entities: LEGACY,
-      syncSchema: false,
-    });
     expect(databaseKind(db.url)).toBe(db.label);
-    const sql = fs.readFileSync(path.join(__dirname, 'legacy-schema', `${db.label}.sql`), 'utf8');
-    for (const statement of sql
-      .split(';\n')
-      .map((s) => s.trim())
-      .filter(Boolean))
-      await legacy.em.getConnection().execute(statement);
+    const legacy = await openLegacyDatabase(db, { service: 'synthetic', entities: LEGACY, sqlDir: SQL_DIR });
     const em = legacy.em.fork();
     em.create(LegacyJob, {
       id: JOB,
@@ -151,24 +109,9 @@ describe.each(databases())('a synthetic database from before the base entities, 
     await legacy.close();
 
     // What the ORM would still change after boot: nothing.
-    const probe = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'synthetic-test',
-      entities: SYNTHETIC_ENTITIES,
-      syncSchema: false,
-    });
-    const pending = await probe.schema.getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
-    await probe.close();
-    expect(pending).toBe('');
+    expect(await pendingSchemaChanges(db, { service: 'synthetic', entities: SYNTHETIC_ENTITIES })).toEqual([]);
 
-    orm = await createOrm({
-      databaseUrl: db.url,
-      dataDir: os.tmpdir(),
-      serviceName: 'synthetic-test',
-      entities: SYNTHETIC_ENTITIES,
-      migrations: MIGRATIONS,
-    });
+    orm = await openMigrated(db, { service: 'synthetic', entities: SYNTHETIC_ENTITIES, migrations: MIGRATIONS });
     // The old database is baselined: every migration recorded as applied, none left to run.
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     const read = orm.em.fork();

@@ -24,7 +24,9 @@ function loadJson<T>(file: string): T {
 
 function project(table: Table, columns: string[]): Table {
   const indexes = columns.map((c) => table.columns.indexOf(c));
-  return { columns, rows: table.rows.map((row) => indexes.map((i) => row[i])) };
+  const missing = columns.filter((_, k) => indexes[k] === -1);
+  if (missing.length) throw new Error(`the table has no column ${missing.join(', ')}`);
+  return { columns, rows: table.rows.map((row) => indexes.map((i) => row[i] ?? null)) };
 }
 
 describe('quality metrics reproduce SDMetrics on its demo tables', () => {
@@ -32,8 +34,10 @@ describe('quality metrics reproduce SDMetrics on its demo tables', () => {
   const metadata = loadJson<{ tables: Record<string, { columns: Record<string, { sdtype: SdType }> }> }>(
     'metadata.json',
   );
+  const placements = metadata.tables.student_placements;
+  if (!placements) throw new Error('metadata.json has no student_placements table');
   // SDMetrics walks the metadata's columns in their order, keeping the test's subset.
-  const columns: ColumnMeta[] = Object.entries(metadata.tables.student_placements.columns)
+  const columns: ColumnMeta[] = Object.entries(placements.columns)
     .filter(([name]) => expected.columns.includes(name))
     .map(([name, meta]) => ({ name, sdtype: meta.sdtype }));
   const names = columns.map((c) => c.name);

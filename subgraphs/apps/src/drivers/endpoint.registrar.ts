@@ -51,7 +51,7 @@ export async function registerEndpoints(
   const inputs = endpointInputs(target, withReplicas);
   const result: StoredEndpoint[] = [];
   for (const [i, endpoint] of target.content.endpoints.entries()) {
-    const { endpointId, name, description, ...settings } = inputs[i];
+    const { endpointId, name, description, ...settings } = inputs[i]!;
     const state = endpointId
       ? await client.updateEndpoint(authorization, endpointId, settings)
       : await client.createEndpoint(authorization, { name, description, ...settings });

@@ -16,13 +16,15 @@ const FIELD_MANAGER = 'aic-apps';
  * @returns the applier; cluster errors surface from `apply`/`remove`.
  */
 export function createKubernetesApplier(kubeconfigPath: string): KubernetesApplier {
-  let client: Promise<{ api: any; PatchStrategy: any }> | undefined;
-  const connect = () => {
-    client ??= import('@kubernetes/client-node').then((k8s) => {
+  const load = () =>
+    import('@kubernetes/client-node').then((k8s) => {
       const config = new k8s.KubeConfig();
       config.loadFromFile(kubeconfigPath);
       return { api: k8s.KubernetesObjectApi.makeApiClient(config), PatchStrategy: k8s.PatchStrategy };
     });
+  let client: ReturnType<typeof load> | undefined;
+  const connect = () => {
+    client ??= load();
     return client;
   };
   return {

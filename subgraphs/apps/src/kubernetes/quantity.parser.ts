@@ -32,6 +32,7 @@ export function parseQuantity(text: string): number | null {
   const suffix = match[2] ?? '';
   const multiplier =
     suffix.startsWith('e') || suffix.startsWith('E') ? 10 ** Number(suffix.slice(1)) : MULTIPLIERS[suffix];
+  if (multiplier === undefined) return null;
   const value = number * multiplier;
   return Number.isFinite(value) ? value : null;
 }

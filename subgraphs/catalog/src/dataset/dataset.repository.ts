@@ -1,4 +1,5 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+import { containsText } from '../../../../lib/src/text-query';
 import { AccessGrant } from '../governance/access-grant.entity';
 import { AccessRequest } from '../governance/access-request.entity';
 import { QualityCheck } from '../quality/quality-check.entity';
@@ -19,8 +20,6 @@ export interface DatasetCandidateFilter {
 }
 
 // LIKE is only a prefilter: `_` and `%` wildcards widen it and ranking filters exactly afterwards.
-const likeTerm = (s: string): string => `%${s.replace(/\\/g, '')}%`;
-
 /** The dataset aggregate's queries: datasets and their content versions. Stateless: the caller's `em` is the unit of work. */
 export class DatasetRepository {
   findInOrganization(em: EntityManager, organizationId: string, id: string): Promise<Dataset | null> {
@@ -51,8 +50,8 @@ export class DatasetRepository {
     if (filter.classification?.length) where.push({ classification: { $in: filter.classification } });
     if (filter.ownerId) where.push({ ownerId: filter.ownerId });
     if (filter.format) where.push({ format: filter.format });
-    if (filter.terms.length) where.push({ $or: filter.terms.map((t) => ({ searchText: { $like: likeTerm(t) } })) });
-    for (const tag of filter.tags) where.push({ searchText: { $like: likeTerm(tag) } });
+    if (filter.terms.length) where.push({ $or: filter.terms.map((t) => ({ searchText: containsText(em, t) })) });
+    for (const tag of filter.tags) where.push({ searchText: containsText(em, tag) });
     return em.find(Dataset, { $and: where }, { orderBy: { updatedAt: 'desc', id: 'asc' }, limit });
   }
 

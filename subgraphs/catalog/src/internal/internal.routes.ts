@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type express from 'express';
-import type { CatalogDataset, CreatedCatalogDataset } from '../../../../lib/contracts/index';
+import type { CatalogDataset, CreatedCatalogDataset, NewCatalogDataset } from '../../../../lib/contracts/index';
 import { CONTENT_SHA256_HEADER, INTERNAL_ROUTES } from '../../../../lib/contracts/index';
 import type { Logger, TokenVerifier, Viewer } from '../../../../lib/src/index';
 import {
@@ -14,7 +14,12 @@ import {
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { CatalogServices } from '../catalog.services';
 import { CONTENT_TYPES, Classification, DatasetFormat } from '../dataset/dataset.enums';
+import type { DatasetFields } from '../dataset/dataset.service';
 import { sendError, viewerOf } from './route.helpers';
+
+/** Whether `value` is one of the enum's values. */
+const isOneOf = <E extends Record<string, string>>(e: E, value: unknown): value is E[keyof E] =>
+  (Object.values(e) as unknown[]).includes(value);
 
 export interface InternalRouteDeps {
   orm: MikroORM;
@@ -82,23 +87,24 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
     try {
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:write');
-      const body = (req.body ?? {}) as Record<string, any>;
-      if (!Object.values(DatasetFormat).includes(body.format))
+      const body = (req.body ?? {}) as Partial<Record<keyof NewCatalogDataset, unknown>>;
+      if (!isOneOf(DatasetFormat, body.format))
         throw new BadUserInputError('Invalid format', [{ field: 'format', message: 'must be CSV or JSONL' }]);
       if (typeof body.content !== 'string' || body.content.length === 0)
         throw new BadUserInputError('Invalid content', [{ field: 'content', message: 'must be a non-empty string' }]);
-      if (body.classification !== undefined && !Object.values(Classification).includes(body.classification)) {
+      if (body.classification !== undefined && !isOneOf(Classification, body.classification)) {
         throw new BadUserInputError('Invalid classification', [
           { field: 'classification', message: `must be one of ${Object.values(Classification).join(', ')}` },
         ]);
       }
+      // name, description, tags and columns are checked by the dataset service, as for GraphQL input.
       const fields = {
-        name: body.name,
-        description: body.description ?? null,
+        name: body.name as DatasetFields['name'],
+        description: (body.description ?? null) as DatasetFields['description'],
         format: body.format,
-        tags: Array.isArray(body.tags) ? body.tags : [],
+        tags: (Array.isArray(body.tags) ? body.tags : []) as string[],
         classification: body.classification,
-        columns: Array.isArray(body.columns) ? body.columns : [],
+        columns: (Array.isArray(body.columns) ? body.columns : []) as NonNullable<DatasetFields['columns']>,
       };
       // With an `idempotency-key` (a service's job id), a repeated create answers 200 with the first one's dataset.
       const key = req.get('idempotency-key');
@@ -117,8 +123,9 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
     try {
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:write');
-      await services.lineage.ingest(scope, req.body);
-      res.status(201).json({});
+      const { warnings } = await services.lineage.ingest(scope, req.body);
+      // Marquez answers 201 with no body; the warnings tell a client what was left out of the graph.
+      res.status(201).json(warnings.length ? { warnings } : {});
     } catch (err) {
       sendError(res, err, logger);
     }

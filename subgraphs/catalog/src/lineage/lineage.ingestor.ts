@@ -150,6 +150,8 @@ export class LineageIngestor {
     organizationId: string,
     kind: OpenLineageEventKind,
     event: OpenLineageEvent,
+    /** The document as received, kept in the event log (defaults to `event`; a lenient ingestion folds a copy without the facets that broke their schema). */
+    received: Record<string, unknown> = event as unknown as Record<string, unknown>,
   ): Promise<IngestResult> {
     const plan = planIngest(organizationId, event);
     const now = this.clock();
@@ -165,7 +167,7 @@ export class LineageIngestor {
       runId: event.run?.runId ?? null,
       eventTime: new Date(event.eventTime),
       createdAt: now,
-      payload: event as unknown as Record<string, unknown>,
+      payload: received,
     });
     em.persist(record);
     await em.flush();

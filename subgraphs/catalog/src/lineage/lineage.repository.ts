@@ -57,6 +57,13 @@ function chunk<T>(items: T[], size: number): T[][] {
  * edges and runs are scoped to their organization by construction of their ids (lineage.ids.ts).
  * Stateless: the caller's `em` is the unit of work.
  */
+/** The part of a SQL driver's query builder `edgesTouching` uses (MongoDB's EntityManager has none). */
+interface EdgeQueryBuilder {
+  select(fields: string[]): EdgeQueryBuilder;
+  where(cond: object): EdgeQueryBuilder;
+  execute(mode: 'all', mapResults: boolean): Promise<{ fromNode: string; toNode: string }[]>;
+}
+
 export class LineageRepository {
   findNode(em: EntityManager, id: string): Promise<LineageNode | null> {
     return em.findOne(LineageNode, { id });
@@ -109,7 +116,7 @@ export class LineageRepository {
   ): Promise<LineageGraphEdge[]> {
     const out: LineageGraphEdge[] = [];
     for (const batch of chunk(ids, BATCH)) {
-      const sqlEm = em as EntityManager & { createQueryBuilder?: (e: typeof LineageEdge) => any };
+      const sqlEm = em as EntityManager & { createQueryBuilder?: (e: typeof LineageEdge) => EdgeQueryBuilder };
       const rows: { fromNode: string; toNode: string }[] = sqlEm.createQueryBuilder
         ? await sqlEm
             .createQueryBuilder(LineageEdge)

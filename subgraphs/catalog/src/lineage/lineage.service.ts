@@ -3,7 +3,7 @@ import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { CatalogMetrics } from '../catalog.metrics';
 import type { Dataset } from '../dataset/dataset.entity';
 import type { AccessService } from '../governance/access.service';
-import type { OpenLineageValidator } from '../openlineage/openlineage.validator';
+import type { LenientCheck, OpenLineageValidator, ValidationIssue } from '../openlineage/openlineage.validator';
 import { OpenLineageValidationError } from '../openlineage/openlineage.validator';
 import type { IngestResult, LineageIngestor } from './lineage.ingestor';
 import { CATALOG_NAMESPACE, catalogDatasetName, lineageNodeId, lineageRunKey } from './lineage.ids';
@@ -67,19 +67,23 @@ export class LineageService {
       validator: OpenLineageValidator;
       metrics: CatalogMetrics;
       publish: (topic: string, payload: unknown) => void;
+      /** Refuse every spec violation (`AIC_OPENLINEAGE_STRICT`); otherwise only the fatal ones. */
+      strict?: boolean;
     },
   ) {}
 
   /**
    * Validates an OpenLineage document, folds it into the viewer's organization's lineage graph and
-   * publishes it to `lineageEvents` subscribers.
-   * @throws BadUserInputError whose `fields` are the JSON pointers of every validation failure
+   * publishes it to `lineageEvents` subscribers. Not strict (the default), an event with non-fatal
+   * violations is kept whole in the event log and folded without its offending facets; the result's
+   * `warnings` name them (Marquez accepts such events too, and refusing one loses the run's lineage).
+   * @throws BadUserInputError whose `fields` are the JSON pointers of every (fatal) validation failure
    */
-  async ingest({ em, viewer }: RequestScope, body: unknown): Promise<IngestResult> {
+  async ingest({ em, viewer }: RequestScope, body: unknown): Promise<IngestResult & { warnings: ValidationIssue[] }> {
     const { metrics, validator } = this.deps;
-    let checked;
+    let checked: LenientCheck;
     try {
-      checked = validator.assertValid(body);
+      checked = this.deps.strict ? { ...validator.assertValid(body), warnings: [] } : validator.checkLenient(body);
     } catch (err) {
       if (!(err instanceof OpenLineageValidationError)) throw err;
       metrics.lineageEvents.inc({ kind: 'unknown', outcome: 'invalid' });
@@ -88,10 +92,11 @@ export class LineageService {
         err.issues.map((i) => ({ field: i.path || '/', message: i.message })),
       );
     }
-    const { kind, event } = checked;
+    const { kind, event, warnings } = checked;
     const organizationId = viewer.organizationId;
-    const result = await this.deps.ingestor.ingest(em, organizationId, kind, event);
-    metrics.lineageEvents.inc({ kind, outcome: 'accepted' });
+    const result = await this.deps.ingestor.ingest(em, organizationId, kind, event, body as Record<string, unknown>);
+    metrics.lineageEvents.inc({ kind, outcome: warnings.length ? 'accepted_with_warnings' : 'accepted' });
+    if (warnings.length) metrics.lineageEventWarnings.inc({ kind }, warnings.length);
     const name = (d: { namespace: string; name: string }) => ({ namespace: d.namespace, name: d.name });
     const notification: LineageEventNotification = {
       organizationId,
@@ -105,7 +110,7 @@ export class LineageService {
       outputs: [...(event.outputs ?? []), ...(event.dataset ? [event.dataset] : [])].map(name),
     };
     this.deps.publish(LINEAGE_EVENT_TOPIC, notification);
-    return result;
+    return { ...result, warnings };
   }
 
   /** `ingest`, answered with the job node (the GraphQL mutation's result). */
@@ -116,6 +121,7 @@ export class LineageService {
       kind: r.kind,
       runKey: r.runKey,
       job: r.jobNodeId ? await this.deps.lineage.findNode(scope.em, r.jobNodeId) : null,
+      warnings: r.warnings.map((w) => ({ path: w.path || '/', message: w.message })),
     };
   }
 

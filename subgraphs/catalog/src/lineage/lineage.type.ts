@@ -55,6 +55,17 @@ export class LineageIngestResult {
   @Field(() => LineageNode, { nullable: true }) job!: LineageNode | null;
   @Field(() => ID, { nullable: true, description: 'The LineageRun id (not the OpenLineage runId).' }) runKey!:
     string | null;
+  @Field(() => [LineageIngestWarning], {
+    description:
+      'Non-fatal spec violations (e.g. a facet off its schema): the event is stored whole and folded into the graph without the offending facets. Empty when AIC_OPENLINEAGE_STRICT refuses such events.',
+  })
+  warnings!: LineageIngestWarning[];
+}
+
+@ObjectType({ description: 'A non-fatal OpenLineage spec violation of an accepted event.' })
+export class LineageIngestWarning {
+  @Field(() => String, { description: 'JSON pointer into the event (`/` for the whole event).' }) path!: string;
+  @Field(() => String) message!: string;
 }
 
 @ObjectType('LineageDatasetName')

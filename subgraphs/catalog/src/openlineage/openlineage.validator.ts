@@ -26,12 +26,40 @@ export class OpenLineageValidationError extends Error {
 
 export type OpenLineageEventKind = 'RunEvent' | 'DatasetEvent' | 'JobEvent';
 
+/**
+ * What a lenient ingestion keeps of an event: `event` is the document to fold into the graph (the
+ * facets that broke their schema left out), `warnings` every non-fatal violation.
+ */
+export interface LenientCheck {
+  kind: OpenLineageEventKind;
+  event: OpenLineageEvent;
+  warnings: ValidationIssue[];
+}
+
+/**
+ * The parts of an event the lineage graph cannot be built without: the document itself, its time
+ * and type, the run id, the job's and each dataset's namespace and name. A violation anywhere else
+ * (a facet, the producer, the schema URL, an extra property) is non-fatal.
+ */
+const FATAL_PATH =
+  /^(|\/eventTime|\/eventType|\/run|\/run\/runId|\/job|\/job\/(namespace|name)|\/(inputs|outputs)(\/\d+(\/(namespace|name))?)?|\/dataset(\/(namespace|name))?)$/;
+/** The facet a violation sits in: `/inputs/0/facets/dataSource/uri` → `/inputs/0/facets/dataSource`. */
+const FACET_PATH = /^(.*\/(?:facets|inputFacets|outputFacets))\/([^/]+)(?:\/|$)/;
+/** A facet map that is not a map at all (`/run/facets` must be object): left out whole. */
+const FACET_MAP_PATH = /^(.*)\/(facets|inputFacets|outputFacets)$/;
+
 /** Validates OpenLineage events and facet documents against the 2-0-2 spec. */
 export interface OpenLineageValidator {
   /** Returns the issues of a document against the core spec and the facet schemas its facets name. */
   check(event: unknown): ValidationIssue[];
   /** Throws `OpenLineageValidationError` unless the document is a valid event; returns its kind. */
   assertValid(event: unknown): { kind: OpenLineageEventKind; event: OpenLineageEvent };
+  /**
+   * Accepts an event whose violations are all non-fatal (see FATAL_PATH): the returned event is a
+   * copy without the facets that broke their schema. Throws `OpenLineageValidationError` (naming
+   * every issue) when a fatal one means the graph cannot be built from it.
+   */
+  checkLenient(event: unknown): LenientCheck;
   /** Validates a facet test document (`{ facetName: facet }`) against the named facet schema. */
   checkFacetDocument(facetSchemaName: string, document: unknown): ValidationIssue[];
   /** Names of the facet schemas this validator knows. */
@@ -155,6 +183,22 @@ export function createOpenLineageValidator(): OpenLineageValidator {
       const e = event as Record<string, unknown>;
       return { kind: kindOf(e), event: e as unknown as OpenLineageEvent };
     },
+    checkLenient(event) {
+      const issues = check(event);
+      const fatal = issues.filter((i) => FATAL_PATH.test(i.path));
+      // A refusal names every violation, fatal or not, so one round trip shows all that is wrong.
+      if (fatal.length > 0 || !isObject(event)) throw new OpenLineageValidationError(issues);
+      const kept = structuredClone(event);
+      for (const issue of issues) {
+        const whole = FACET_MAP_PATH.exec(issue.path);
+        const m = whole ? undefined : FACET_PATH.exec(issue.path);
+        const [parent, key] = whole ? [whole[1]!, whole[2]!] : m ? [m[1]!, m[2]!] : [];
+        if (parent === undefined || key === undefined) continue;
+        const holder = pointerGet(kept, parent);
+        if (isObject(holder)) delete holder[decodePointerToken(key)];
+      }
+      return { kind: kindOf(kept), event: kept as unknown as OpenLineageEvent, warnings: issues };
+    },
     checkFacetDocument(facetSchemaName, document) {
       const id = facetIds.get(facetSchemaName);
       if (!id) return [{ path: '', message: `unknown facet schema ${facetSchemaName}` }];
@@ -163,4 +207,17 @@ export function createOpenLineageValidator(): OpenLineageValidator {
     },
     facetSchemaNames: () => [...facetIds.keys()],
   };
+}
+
+const decodePointerToken = (t: string): string => t.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** The value at a JSON pointer (`/a/0/b`), or undefined. */
+function pointerGet(doc: unknown, pointer: string): unknown {
+  let at: unknown = doc;
+  for (const token of pointer.split('/').slice(1).map(decodePointerToken)) {
+    if (Array.isArray(at)) at = at[Number(token)];
+    else if (isObject(at)) at = at[token];
+    else return undefined;
+  }
+  return at;
 }

@@ -22,7 +22,7 @@ export function trustedProxies(entries: readonly string[]): BlockList {
       list.addSubnet('fc00::', 7, 'ipv6');
       list.addSubnet('fe80::', 10, 'ipv6');
     } else {
-      const [address, bits] = entry.split('/');
+      const [address = '', bits] = entry.split('/');
       const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
       if (bits === undefined) list.addAddress(address, family);
       else list.addSubnet(address, Number(bits), family);
@@ -34,7 +34,7 @@ export function trustedProxies(entries: readonly string[]): BlockList {
 /** @returns true when `entry` is a valid `trustedProxies` entry */
 export function isTrustedProxyEntry(entry: string): boolean {
   if (entry === 'loopback' || entry === 'private') return true;
-  const [address, bits, extra] = entry.split('/');
+  const [address = '', bits, extra] = entry.split('/');
   const family = isIP(address);
   if (!family || extra !== undefined) return false;
   return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));

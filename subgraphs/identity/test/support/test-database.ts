@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import { MikroORM as LibsqlOrm } from '@mikro-orm/libsql';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
+import { POSTGRES_REACHABLE } from '../../../../lib/src/testing/postgres';
 import { IDENTITY_ENTITIES } from '../../src/identity.entities';
 
 export const POSTGRES_URL = 'postgresql://postgres@127.0.0.1:5432';
@@ -25,9 +25,7 @@ export async function openSqlite(): Promise<TestDatabase> {
  * so a test file can decide at collection time whether to skip.
  */
 export function postgresListening(): boolean {
-  const probe =
-    "require('net').connect(5432,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))";
-  return spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
+  return POSTGRES_REACHABLE;
 }
 
 /** A PostgreSQL database with a random name, created for this run and dropped by `close`. */

@@ -155,7 +155,7 @@ export class DynamicBatcher {
         const index = this.queue.findIndex((g) => g.due);
         if (index < 0) return;
         const [group] = this.queue.splice(index, 1);
-        this.start(group);
+        this.start(group!);
       }
     });
   }
@@ -203,18 +203,18 @@ export class DynamicBatcher {
       items.reduce((n, p) => n + p.rows, 0),
     );
     if (items.length === 1) {
-      const [only] = items;
+      const only = items[0]!;
       await this.execute(only.inputs).then(only.resolve, only.reject);
       return;
     }
     let outputs: DecodedTensor[];
     try {
       const joined = items[0]!.inputs.map((t, i) => {
-        const axis = this.layout.inputAxes[i];
+        const axis = this.layout.inputAxes[i]!;
         return axis === null
           ? t
           : concatTensors(
-              items.map((p) => p.inputs[i]),
+              items.map((p) => p.inputs[i]!),
               axis,
             );
       });
@@ -234,6 +234,6 @@ export class DynamicBatcher {
       await Promise.all(items.map((p) => this.execute(p.inputs).then(p.resolve, p.reject)));
       return;
     }
-    items.forEach((p, r) => p.resolve(pieces.map((perOutput) => (perOutput as DecodedTensor[])[r])));
+    items.forEach((p, r) => p.resolve(pieces.map((perOutput) => (perOutput as DecodedTensor[])[r]!)));
   }
 }

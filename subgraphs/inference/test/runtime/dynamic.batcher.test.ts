@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it, vi } from 'vitest';
 import { batchLayoutOf, DynamicBatcher } from '../../src/runtime/dynamic.batcher';
 import { ModelExecutor } from '../../src/runtime/model.executor';
 import { SessionManager } from '../../src/runtime/session.manager';
@@ -52,6 +52,7 @@ describe('dynamic batching on real sessions', () => {
     const expected = x.flatMap((row) =>
       b.map((bj, j) => 1 / (1 + Math.exp(-(row.reduce((s, xi, i) => s + xi * W[i]![j]!, 0) + bj)))),
     );
+    assert.isDefined(y);
     expect(y.shape).toEqual([2, 3]);
     Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
   });
@@ -64,6 +65,8 @@ describe('dynamic batching on real sessions', () => {
         { name: 'b', datatype: 'INT64', shape: [1, 3], data: [2, 7, 3000000000] },
       ]),
     );
+    assert.isDefined(sum);
+    assert.isDefined(prod);
     expect(Array.from(sum.data as BigInt64Array)).toEqual([9007199254740995n, 2n, 6000000000n]);
     expect(Array.from(prod.data as BigInt64Array)).toEqual([18014398509481986n, -35n, 9000000000000000000n]);
   });

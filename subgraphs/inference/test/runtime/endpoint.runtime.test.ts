@@ -40,7 +40,7 @@ describe('EndpointRuntime', () => {
       expect((r.outputs[0]!.data as Float32Array)[0]).toBe(expectedFor(VERSIONS[r.version as 'blue']));
     }
     // Binomial(1000, 0.2): sd ≈ 12.6; 5 sd keeps this test from flaking while catching a wrong split.
-    expect(Math.abs(counts.green - 200)).toBeLessThan(63);
+    expect(Math.abs(counts.green! - 200)).toBeLessThan(63);
     const snapshot = runtime.metrics.snapshot();
     expect(snapshot.map((s) => s.requests).reduce((a, b) => a + b, 0)).toBe(1000);
     expect(snapshot.find((s) => s.version === 'green')?.p99).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, describe, expect, it } from 'vitest';
 import { ModelNotReadyError } from '../../src/runtime/runtime.errors';
 import { SessionManager, type RuntimeLogger } from '../../src/runtime/session.manager';
 import { WorkerSession } from '../../src/runtime/worker.session';
@@ -60,6 +60,7 @@ describe('SessionManager', () => {
       { name: 'x', datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) },
     ]);
     const expected = [1 / (1 + Math.exp(-4)), 1 / (1 + Math.exp(-5))];
+    assert.isDefined(y);
     Array.from(y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
     // Proof that entries reach onnxruntime: told to read the ORT format, it cannot load an ONNX file.
     const ortFormat = new SessionManager({ maxBytes: 1 << 20, sessionConfig: { 'session.load_model_format': 'ORT' } });
@@ -173,6 +174,7 @@ describe('SessionManager', () => {
     ]);
     await manager.evict('v');
     const [y] = await running;
+    assert.isDefined(y);
     expect(y.shape).toEqual([1, 2]);
     expect(() => manager?.get('v')).toThrow(ModelNotReadyError);
   });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { ModelExecutor } from '../../src/runtime/model.executor';
 import { SessionManager } from '../../src/runtime/session.manager';
 import type { DecodedTensor } from '../../src/runtime/tensor.codec';
@@ -27,6 +27,9 @@ async function speechProbabilities(executor: ModelExecutor, audio: Float32Array)
       { name: 'c', datatype: 'FP32', shape: [2, 1, 64], rawData: b64(c) },
     ]);
     const [output, hn, cn]: DecodedTensor[] = await executor.run('silero', inputs);
+    assert.isDefined(output);
+    assert.isDefined(hn);
+    assert.isDefined(cn);
     probs.push((output.data as Float32Array)[0]!);
     h = hn.data as Float32Array;
     c = cn.data as Float32Array;

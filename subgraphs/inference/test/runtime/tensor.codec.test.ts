@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, describe, expect, it } from 'vitest';
 import { fromFloat16Bits, toFloat16Bits } from '../../src/runtime/float16';
 import { buildInferResponse, parseInferRequest, wantsBinary } from '../../src/runtime/oip-binary.codec';
 import { RuntimeInputError, TensorValidationError } from '../../src/runtime/runtime.errors';
@@ -37,11 +37,13 @@ describe('tensor codec through real identity models', () => {
         signature,
       );
       const [out] = await sessions.run(datatype, json);
+      assert.isDefined(out);
       const asJson = encodeTensor(out, false);
       expect(asJson).toEqual({ name: 'output', datatype, shape: [2, 3], data: values });
       const asRaw = encodeTensor(out, true);
       const again = decodeInputs([{ name: 'input', datatype, shape: [2, 3], rawData: asRaw.rawData }], signature);
       const [out2] = await sessions.run(datatype, again);
+      assert.isDefined(out2);
       expect(encodeTensor(out2, false).data).toEqual(values);
       expect(encodeTensor(out2, true).rawData).toBe(asRaw.rawData);
     });
@@ -70,7 +72,7 @@ describe('validation against a signature', () => {
     ],
     outputs: [],
   };
-  const ok: WireTensor[] = [
+  const ok: [WireTensor, WireTensor, WireTensor] = [
     { name: 'x', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
     { name: 'h', datatype: 'FP32', shape: [2, 2, 4], rawData: Buffer.alloc(64).toString('base64') },
     { name: 'sr', datatype: 'INT64', shape: [1], data: [16000] },

@@ -213,7 +213,7 @@ export class ModelRegistry {
       throw new BadUserInputError('Malformed model URI', [
         { field: 'uri', message: 'expected models:/<name>@<alias>, models:/<name>/<version> or models:/<name>/latest' },
       ]);
-    const [, name, alias, versionPart] = m;
+    const [, name = '', alias, versionPart] = m;
     const model = await this.models.findByName(em, organizationId, name);
     if (!model) throw new NotFoundError('Model', name);
     let version: ModelVersion | null;

@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, Logger } from '../../../../lib/src/index';
+import type { JobContext, JobQueue } from '../../../../lib/src/jobs';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
@@ -17,10 +18,15 @@ import type { StepRecord } from './pipeline-run.entity';
 import { PipelineRun } from './pipeline-run.entity';
 import type { PipelineRunRepository } from './pipeline-run.repository';
 import type { StudyRepository } from '../study/study.repository';
-import type { TrainingJobRepository } from '../training/training-job.repository';
 import type { QualityRule } from './quality-rule.evaluator';
 import { evaluateQualityRules, QUALITY_RULE_TYPES } from './quality-rule.evaluator';
 import { evaluateVersion } from './version-evaluator';
+
+/** The job kind of pipeline runs on the service's job queue (lib/src/jobs). */
+export const PIPELINE_JOB_KIND = 'pipeline';
+
+/** Runs writes in a transaction that holds the run's job claim (`JobContext.fenced`). */
+type Fence = <T>(work: (em: EntityManager) => Promise<T>) => Promise<T>;
 
 const EVAL_METRICS = ['accuracy', 'f1Macro', 'rocAuc', 'logLoss', 'rmse', 'mae', 'r2'];
 
@@ -38,21 +44,24 @@ export interface PipelineDeps {
   orm: MikroORM;
   runs: PipelineRunRepository;
   models: ModelRepository;
-  jobs: TrainingJobRepository;
   studyRepository: StudyRepository;
   catalog: CatalogClient;
   training: TrainingJobService;
   studies: StudyService;
   aliases: ModelAliasService;
+  /** The service's job queue: the pipeline handler is registered on it by the composition root. */
+  queue: JobQueue;
   store: ArtifactStore;
   logger: Logger;
   clock: Clock;
 }
 
-/** Pipelines: a tracked sequence of steps run as one background run. */
+/**
+ * Pipelines: a tracked sequence of steps run as one job on the service's job queue. Its checkpoint
+ * is its step records: an attempt after a takeover or a hand-back skips the steps that succeeded and
+ * waits for the training job or study a step already started (which runs as its own job, on any replica).
+ */
 export class PipelineService {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
-
   constructor(private readonly deps: PipelineDeps) {}
 
   async start(scope: RequestScope, input: StartPipelineRunInput): Promise<PipelineRun> {
@@ -98,19 +107,19 @@ export class PipelineService {
       })),
     });
     await em.flush();
-    void this.launch(run.id);
+    await this.enqueue(run.id);
     return run;
   }
 
-  launch(runId: string): Promise<void> {
-    const existing = this.running.get(runId);
-    if (existing) return existing.done;
-    const controller = new AbortController();
-    const done = this.execute(runId, controller.signal)
-      .catch((err) => this.deps.logger.error({ err, runId }, 'pipeline coordinator failed'))
-      .finally(() => this.running.delete(runId));
-    this.running.set(runId, { controller, done });
-    return done;
+  /** Puts a run on the queue (after its row is flushed). @returns false when it already was (idempotent) */
+  enqueue(runId: string): Promise<boolean> {
+    return this.deps.queue.enqueue(PIPELINE_JOB_KIND, runId, { runId });
+  }
+
+  /** The job-queue handler: runs the pipeline for this claim; throws when aborted so the queue hands it back. */
+  async handle(ctx: JobContext<{ runId: string }>): Promise<void> {
+    await this.execute(ctx.payload?.runId ?? ctx.jobId, ctx.signal, (work) => ctx.fenced(work));
+    ctx.signal.throwIfAborted();
   }
 
   async get(scope: RequestScope, id: string): Promise<PipelineRun> {
@@ -124,20 +133,29 @@ export class PipelineService {
     return this.deps.runs.list(scope.em, scope.viewer.organizationId, Math.min(Math.max(1, limit), 500));
   }
 
-  async resumeOnBoot(): Promise<number> {
-    const runs = await this.deps.runs.unfinished(this.deps.orm.em.fork());
-    for (const r of runs) void this.launch(r.id);
-    return runs.length;
+  /**
+   * Enqueues runs left QUEUED or RUNNING from before the job queue (rows without a claim); claimed
+   * ones are taken over by the queue's sweep. @returns how many were enqueued
+   */
+  async enqueueUnclaimed(): Promise<number> {
+    let added = 0;
+    for (const r of await this.deps.runs.unfinished(this.deps.orm.em.fork())) if (await this.enqueue(r.id)) added += 1;
+    return added;
   }
 
-  async close(): Promise<void> {
-    for (const r of this.running.values()) r.controller.abort();
-    await Promise.allSettled([...this.running.values()].map((r) => r.done));
-  }
-
-  private async execute(runId: string, signal: AbortSignal): Promise<void> {
+  private async execute(runId: string, signal: AbortSignal, fence: Fence): Promise<void> {
     const em = this.deps.orm.em.fork();
     const run = await this.deps.runs.getById(em, runId);
+    if ([JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED].includes(run.state)) return;
+    /** The run's final state, written under the claim so it is written once. */
+    const finish = (state: JobState, error: string | null) =>
+      fence(async (fem) => {
+        const row = await this.deps.runs.getById(fem, runId);
+        row.stepRecords = run.stepRecords.map((s) => ({ ...s }));
+        row.state = state;
+        row.error = error;
+        row.finishedAt = this.deps.clock();
+      });
     const spec = run.spec as StartPipelineRunInput;
     run.state = JobState.RUNNING;
     await em.flush();
@@ -179,16 +197,11 @@ export class PipelineService {
         });
         for (const rest of run.stepRecords.filter((s) => s.state === StepState.PENDING))
           await save(rest, { state: StepState.SKIPPED });
-        run.state = JobState.FAILED;
-        run.error = `${step.name}: ${message}`;
-        run.finishedAt = this.deps.clock();
-        await em.flush();
+        await finish(JobState.FAILED, `${step.name}: ${message}`);
         return;
       }
     }
-    run.state = JobState.SUCCEEDED;
-    run.finishedAt = this.deps.clock();
-    await em.flush();
+    await finish(JobState.SUCCEEDED, null);
   }
 
   private async runStep(
@@ -211,8 +224,7 @@ export class PipelineService {
       step.outputs = { trainingJobId: jobId };
       run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
       await em.flush();
-      await this.deps.training.enqueue(jobId);
-      const job = await this.deps.jobs.getById(em.fork(), jobId);
+      const job = await this.deps.training.waitFor(jobId, signal);
       if (job.state !== JobState.SUCCEEDED)
         throw new StepFailure(`training job ${job.state}${job.error ? `: ${job.error}` : ''}`);
       context.candidateId = job.modelVersionId as string;
@@ -226,8 +238,7 @@ export class PipelineService {
       step.outputs = { studyId };
       run.stepRecords = run.stepRecords.map((s) => (s.name === step.name ? { ...step } : s));
       await em.flush();
-      await this.deps.studies.launch(studyId);
-      const study = await this.deps.studyRepository.getById(em.fork(), studyId);
+      const study = await this.deps.studies.waitFor(studyId, signal);
       if (study.state !== JobState.SUCCEEDED)
         throw new StepFailure(`study ${study.state}${study.error ? `: ${study.error}` : ''}`);
       context.candidateId = study.modelVersionId as string;

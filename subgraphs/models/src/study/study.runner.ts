@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { lineageNames } from '../../../../lib/contracts/index';
 import type { Logger, PubSub, WorkerPool } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
@@ -30,12 +30,17 @@ import type { ExportedTraining } from '../training/train-and-export';
 import { versionParameters } from '../training/train-and-export';
 import type { TrainFunction } from '../training/worker-training';
 import { toTrainingSpec } from '../training/training-spec.mapper';
-import type { Study } from './study.entity';
-import { StudyTrial } from './study.entity';
+import { Study, StudyTrial } from './study.entity';
 import type { StudyRepository } from './study.repository';
 import type { StudyEvent } from './study.event';
 import { STUDY_TOPIC } from './study.event';
 import { trialHyperparameters } from './study-space.mapper';
+
+/** The job kind of studies on the service's job queue (lib/src/jobs). */
+export const STUDY_JOB_KIND = 'study';
+
+/** Runs writes in a transaction that holds the study's job claim (`JobContext.fenced`). */
+export type Fence = <T>(work: (em: EntityManager) => Promise<T>) => Promise<T>;
 
 /** What a study run needs; built once by the composition root. */
 export interface StudyRunnerDeps {
@@ -66,12 +71,15 @@ function samplerOf(study: Study): Sampler {
  * Runs studies to their end, one call per study: restores finished trials (after a restart), runs the remaining ones in
  * the worker pool with at most `parallelism` at once, persists every report, then registers the
  * best trial's model. Stops leaving the study RUNNING when `signal` aborts without a cancel request.
+ * Its checkpoint is its finished trials (rows): an attempt after a takeover or a hand-back keeps them
+ * and runs the rest. The final state and the best model's registration go through `fence` (the job
+ * claim), so a study finishes once with one model version.
  */
 export class StudyRunner {
   constructor(private readonly deps: StudyRunnerDeps) {}
 
   /** Runs the study to its end, or until `signal` aborts (see the class). */
-  async run(studyId: string, signal: AbortSignal): Promise<void> {
+  async run(studyId: string, signal: AbortSignal, fence: Fence): Promise<void> {
     const deps = this.deps;
     const em = deps.orm.em.fork();
     const study = await deps.studies.findById(em, studyId);
@@ -90,11 +98,20 @@ export class StudyRunner {
       jobName: lineageNames.studyJob(study.modelName),
       datasetId: study.datasetId,
     };
-    const finish = async (state: JobState, error: string | null) => {
+    const finish = async (state: JobState, error: string | null, more?: (em: EntityManager) => Promise<void>) => {
+      await fence(async (fem) => {
+        await more?.(fem);
+        const row = await fem.findOneOrFail(Study, { id: study.id });
+        row.state = state;
+        row.error = error;
+        row.finishedAt = deps.clock();
+        row.bestTrialNumber = study.bestTrialNumber ?? null;
+        row.bestValue = study.bestValue ?? null;
+        row.modelVersionId = study.modelVersionId ?? null;
+      });
       study.state = state;
       study.error = error;
       study.finishedAt = deps.clock();
-      await em.flush();
       publish({ modelVersionId: study.modelVersionId ?? null, error });
     };
     if (study.cancelRequested) return finish(JobState.CANCELLED, null);
@@ -235,33 +252,37 @@ export class StudyRunner {
               signal,
             );
       const spec = specOf(top.params);
-      const model = await deps.registry.ensureModel(em, study.organizationId, study.createdById, study.modelName);
-      const version = await deps.registry.registerBytes(em, model, study.createdById, exported.onnx, {
-        source: ModelVersionSource.TRAINING_JOB,
-        studyId: study.id,
-        datasetId: study.datasetId,
-        datasetVersion: datasetSha,
-        metrics: exported.result.metrics,
-        parameters: {
-          ...versionParameters(
-            spec,
-            prepared,
-            study.featureColumns,
-            study.targetColumn,
-            study.validationFraction,
-            splitSeed,
-          ),
+      const trained = prepared;
+      let registered: { id: string; modelName: string; version: number } | undefined;
+      await finish(JobState.SUCCEEDED, null, async (fem) => {
+        const model = await deps.registry.ensureModel(fem, study.organizationId, study.createdById, study.modelName);
+        const version = await deps.registry.registerBytes(fem, model, study.createdById, exported.onnx, {
+          source: ModelVersionSource.TRAINING_JOB,
           studyId: study.id,
-          trialNumber: top.number,
-          trialParams: top.params,
-          objectiveMetric: study.objectiveMetric,
-          objectiveValue: top.value,
-        },
-        tags: ['study-best'],
+          datasetId: study.datasetId,
+          datasetVersion: datasetSha,
+          metrics: exported.result.metrics,
+          parameters: {
+            ...versionParameters(
+              spec,
+              trained,
+              study.featureColumns,
+              study.targetColumn,
+              study.validationFraction,
+              splitSeed,
+            ),
+            studyId: study.id,
+            trialNumber: top.number,
+            trialParams: top.params,
+            objectiveMetric: study.objectiveMetric,
+            objectiveValue: top.value,
+          },
+          tags: ['study-best'],
+        });
+        study.modelVersionId = version.id;
+        registered = { id: version.id, modelName: version.modelName, version: version.version };
       });
-      study.modelVersionId = version.id;
-      await lineage.complete({ id: version.id, modelName: version.modelName, version: version.version });
-      await finish(JobState.SUCCEEDED, null);
+      await lineage.complete(registered!);
     } catch (error) {
       if (signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger, PubSub, Viewer } from '../../../../lib/src/index';
+import type { JobContext, JobQueue } from '../../../../lib/src/jobs';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
@@ -20,6 +21,7 @@ import { STUDY_TOPIC } from './study.event';
 import type { StartStudyInput } from './study.input';
 import type { StudyRepository } from './study.repository';
 import type { StudyRunner } from './study.runner';
+import { STUDY_JOB_KIND } from './study.runner';
 import { checkObjectiveMetric, defaultDirection, toSearchSpace, trialHyperparameters } from './study-space.mapper';
 
 const TERMINAL = [JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED];
@@ -30,15 +32,32 @@ export interface StudyServiceDeps {
   studies: StudyRepository;
   models: ModelRepository;
   runner: StudyRunner;
+  /** The service's job queue: the study handler is registered on it by the composition root. */
+  queue: JobQueue;
   pubSub: PubSub;
   logger: Logger;
   clock: Clock;
 }
 
-/** Studies: persistence, their coordinators (trials go to the worker pool), cancel and resume. */
-export class StudyService {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+/** How often a caller waiting for a study (a pipeline step, a cancel) reads its row. */
+const WAIT_POLL_MS = 200;
 
+const pause = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Studies: persistence, their coordinators as jobs on the service's job queue (trials go to the
+ * worker pool of the replica that claimed the study), cancel from any replica.
+ */
+export class StudyService {
   constructor(private readonly deps: StudyServiceDeps) {}
 
   /** The viewer starts a study. */
@@ -97,40 +116,70 @@ export class StudyService {
       pipelineRunId,
     });
     await em.flush();
-    void this.launch(study.id);
+    await this.enqueue(study.id);
     return study;
   }
 
-  /** Starts (or joins) the coordinator of a study. @returns a promise settled when it stops */
-  launch(studyId: string): Promise<void> {
-    const existing = this.running.get(studyId);
-    if (existing) return existing.done;
-    const controller = new AbortController();
-    const done = this.deps.runner
-      .run(studyId, controller.signal)
-      .catch((err) => this.deps.logger.error({ err, studyId }, 'study coordinator failed'))
-      .finally(() => this.running.delete(studyId));
-    this.running.set(studyId, { controller, done });
-    return done;
+  /** Puts a study on the queue (after its row is flushed). @returns false when it already was (idempotent) */
+  enqueue(studyId: string): Promise<boolean> {
+    return this.deps.queue.enqueue(STUDY_JOB_KIND, studyId, { studyId });
   }
 
+  /**
+   * The job-queue handler: runs the study's coordinator for this claim. When the signal aborted
+   * (shutdown, lost claim, or cancel after the study was ended CANCELLED) the handler throws so the
+   * queue hands the job back or records the cancel.
+   */
+  async handle(ctx: JobContext<{ studyId: string }>): Promise<void> {
+    await this.deps.runner.run(ctx.payload?.studyId ?? ctx.jobId, ctx.signal, (work) => ctx.fenced(work));
+    ctx.signal.throwIfAborted();
+  }
+
+  /** Waits until the study's row is final, from any replica (enqueued first when it never was). */
+  async waitFor(studyId: string, signal: AbortSignal): Promise<Study> {
+    await this.enqueue(studyId);
+    for (;;) {
+      signal.throwIfAborted();
+      const study = await this.deps.studies.getById(this.deps.orm.em.fork(), studyId);
+      if (TERMINAL.includes(study.state)) return study;
+      await pause(WAIT_POLL_MS, signal);
+    }
+  }
+
+  /**
+   * Cancels from any replica: a queued study ends CANCELLED at once; a running one is stopped by the
+   * replica that runs it, and this call waits (a few seconds at most) for it to say CANCELLED.
+   */
   async cancel(scope: RequestScope, id: string): Promise<Study> {
     const { em } = scope;
     const study = await this.get(scope, id);
     if (TERMINAL.includes(study.state)) throw new ConflictError(`The study is already ${study.state}`);
     study.cancelRequested = true;
     await em.flush();
-    const run = this.running.get(id);
-    if (run) {
-      run.controller.abort();
-      await run.done;
-      await em.refresh(study);
-    } else {
-      study.state = JobState.CANCELLED;
-      study.finishedAt = this.deps.clock();
-      await em.flush();
-    }
+    const outcome = await this.deps.queue.cancel(id);
+    if (outcome === 'requested') {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const row = await this.deps.studies.getById(this.deps.orm.em.fork(), id);
+        if (TERMINAL.includes(row.state)) break;
+        const claim = await this.deps.queue.status(id);
+        // The claim ended cancelled before its handler ran: nothing else will end the row.
+        if (claim?.state === 'cancelled') await this.markCancelled(id);
+        await pause(WAIT_POLL_MS);
+      }
+    } else await this.markCancelled(id);
+    await em.refresh(study);
     return study;
+  }
+
+  private async markCancelled(id: string): Promise<void> {
+    await this.deps.orm.em
+      .fork()
+      .nativeUpdate(
+        Study,
+        { id, state: { $in: [JobState.QUEUED, JobState.RUNNING] } },
+        { state: JobState.CANCELLED, finishedAt: this.deps.clock() },
+      );
   }
 
   get(scope: RequestScope, id: string): Promise<Study> {
@@ -170,11 +219,15 @@ export class StudyService {
     return study;
   }
 
-  /** Resumes studies left QUEUED or RUNNING (pipeline studies resume with their pipeline). */
-  async resumeOnBoot(): Promise<number> {
-    const studies = await this.deps.studies.unfinished(this.deps.orm.em.fork());
-    for (const s of studies) void this.launch(s.id);
-    return studies.length;
+  /**
+   * Enqueues studies left QUEUED or RUNNING from before the job queue (rows without a claim);
+   * claimed ones are taken over by the queue's sweep. @returns how many were enqueued
+   */
+  async enqueueUnclaimed(): Promise<number> {
+    let added = 0;
+    for (const s of await this.deps.studies.unfinished(this.deps.orm.em.fork()))
+      if (await this.enqueue(s.id)) added += 1;
+    return added;
   }
 
   /** Live study events until the study ends (a final event at once when it already has). */
@@ -203,11 +256,5 @@ export class StudyService {
     } finally {
       await live.return?.();
     }
-  }
-
-  /** Stops coordinators (shutdown); their studies stay RUNNING and resume on the next boot. */
-  async close(): Promise<void> {
-    for (const r of this.running.values()) r.controller.abort();
-    await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 }

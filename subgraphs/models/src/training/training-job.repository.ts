@@ -35,12 +35,7 @@ export class TrainingJobRepository {
     );
   }
 
-  /** Whether a cancel was requested, read from the database (another request may have set it). */
-  async cancelRequested(em: EntityManager, id: string): Promise<boolean> {
-    return (await em.findOne(TrainingJob, { id }, { fields: ['cancelRequested'] }))?.cancelRequested ?? false;
-  }
-
-  /** Jobs a previous process left QUEUED or RUNNING, oldest first (pipeline jobs resume with their pipeline). */
+  /** Jobs left QUEUED or RUNNING, oldest first (pipeline jobs are enqueued by their pipeline). */
   unfinished(em: EntityManager): Promise<TrainingJob[]> {
     return em.find(
       TrainingJob,
@@ -52,10 +47,5 @@ export class TrainingJobRepository {
   /** A job's epochs, in order. */
   epochsOf(em: EntityManager, jobId: string): Promise<TrainingEpoch[]> {
     return em.find(TrainingEpoch, { jobId }, { orderBy: { epoch: 'asc' } });
-  }
-
-  /** Forgets the epochs of an earlier attempt (bypasses the unit of work). */
-  async deleteEpochs(em: EntityManager, jobId: string): Promise<void> {
-    await em.nativeDelete(TrainingEpoch, { jobId });
   }
 }

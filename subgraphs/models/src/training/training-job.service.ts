@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { PubSub, Viewer, WorkerPool } from '../../../../lib/src/index';
+import type { PubSub, Viewer } from '../../../../lib/src/index';
+import type { JobQueue } from '../../../../lib/src/jobs';
 import { ConflictError, NotFoundError } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
@@ -12,7 +13,9 @@ import type { TrainingJobEvent } from './training-job.event';
 import { isTerminal, TRAINING_JOB_TOPIC } from './training-job.event';
 import type { StartTrainingJobInput } from './training-job.input';
 import type { TrainingJobRepository } from './training-job.repository';
-import type { TrainingJobRunner } from './training-job.runner';
+import type { JobContext } from '../../../../lib/src/jobs';
+import type { TrainingJobPayload, TrainingJobRunner } from './training-job.runner';
+import { TRAINING_JOB_KIND } from './training-job.runner';
 import { compactHyperparameters, resolveOrReject, toTrainingSpec, validateTrainingInput } from './training-spec.mapper';
 
 /** What the training job service is built from (once, by the composition root). */
@@ -20,15 +23,17 @@ export interface TrainingJobServiceDeps {
   orm: MikroORM;
   jobs: TrainingJobRepository;
   runner: TrainingJobRunner;
-  pool: WorkerPool;
+  /** The service's job queue: the training handler is registered on it by the composition root. */
+  queue: JobQueue;
   pubSub: PubSub;
   clock: Clock;
 }
 
-/** Training jobs: persistence, the worker pool, cancellation and resume on boot. */
-export class TrainingJobService {
-  private readonly completions = new Map<string, Promise<void>>();
+/** How often a caller waiting for a job (a pipeline step) reads its row. */
+const WAIT_POLL_MS = 200;
 
+/** Training jobs: persistence, the job queue (enqueue on create, cancel from any replica) and waiting for a result. */
+export class TrainingJobService {
   constructor(private readonly deps: TrainingJobServiceDeps) {}
 
   /** The viewer queues a training job. */
@@ -65,50 +70,93 @@ export class TrainingJobService {
       pipelineRunId,
     });
     await em.flush();
-    void this.enqueue(job.id);
+    await this.enqueue(job.id);
     return job;
   }
 
-  /** Submits a job to the pool. @returns a promise settled when its run ends (in this process) */
-  enqueue(jobId: string): Promise<void> {
-    const existing = this.completions.get(jobId);
-    if (existing) return existing;
-    const done = new Promise<void>((resolve) => {
-      const accepted = this.deps.pool.submit(`training:${jobId}`, async (signal) => {
-        try {
-          await this.deps.runner.run(jobId, signal);
-        } finally {
-          this.completions.delete(jobId);
-          resolve();
-        }
-      });
-      if (!accepted) resolve();
-    });
-    this.completions.set(jobId, done);
-    return done;
+  /** The job-queue handler of training jobs (see TrainingJobRunner). */
+  handle(ctx: JobContext<TrainingJobPayload>): Promise<void> {
+    return this.deps.runner.run(ctx);
   }
 
-  /** Requests cancellation: a queued job ends CANCELLED now, a running one after its current batch. */
+  /** Puts a job on the queue (after its row is flushed). @returns false when it already was (idempotent) */
+  enqueue(jobId: string): Promise<boolean> {
+    return this.deps.queue.enqueue(TRAINING_JOB_KIND, jobId, { jobId });
+  }
+
+  /**
+   * Waits until the job's row is final, from any replica (a pipeline step); the job is enqueued
+   * first when it never was (a row from before the job queue). @throws the signal's reason on abort
+   */
+  async waitFor(jobId: string, signal: AbortSignal): Promise<TrainingJob> {
+    await this.enqueue(jobId);
+    for (;;) {
+      signal.throwIfAborted();
+      const job = await this.deps.jobs.getById(this.deps.orm.em.fork(), jobId);
+      if (isTerminal(job.state)) return job;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, WAIT_POLL_MS);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /**
+   * Requests cancellation from any replica: a queued job ends CANCELLED now; a running one is stopped
+   * by the replica that runs it (its signal aborts within the queue's cancel poll, at once over Redis).
+   */
   async cancel(scope: RequestScope, id: string): Promise<TrainingJob> {
     const job = await this.get(scope, id);
     if (isTerminal(job.state)) throw new ConflictError(`The job is already ${job.state}`);
     job.cancelRequested = true;
-    if (job.state === JobState.QUEUED && this.deps.pool.cancel(`training:${job.id}`)) {
-      job.state = JobState.CANCELLED;
-      job.finishedAt = this.deps.clock();
-      this.completions.delete(job.id);
-    }
     await scope.em.flush();
-    if (job.state === JobState.CANCELLED)
-      this.deps.pubSub.publish(TRAINING_JOB_TOPIC, job.id, {
-        jobId: job.id,
-        state: job.state,
-        epochs: job.epochs,
-        epoch: null,
-        metrics: job.metrics,
-      });
-    else this.deps.pool.cancel(`training:${job.id}`);
+    const outcome = await this.deps.queue.cancel(job.id);
+    if (outcome === 'requested') {
+      // Claimed but cancelled before its handler started: the queue ends the claim without running it.
+      void this.settleCancelled(job.id);
+      return job;
+    }
+    // Never claimed (or a row from before the queue, with no claim): nothing runs it, so end it here.
+    if (await this.markCancelled(job.id)) await scope.em.refresh(job);
     return job;
+  }
+
+  /** Ends a job CANCELLED unless it is already final. @returns whether this call ended it */
+  private async markCancelled(jobId: string): Promise<boolean> {
+    const em = this.deps.orm.em.fork();
+    const changed = await em.nativeUpdate(
+      TrainingJob,
+      { id: jobId, state: { $in: [JobState.QUEUED, JobState.RUNNING] } },
+      { state: JobState.CANCELLED, finishedAt: this.deps.clock() },
+    );
+    if (changed === 0) return false;
+    const job = await this.deps.jobs.getById(em, jobId);
+    this.deps.pubSub.publish(TRAINING_JOB_TOPIC, job.id, {
+      jobId: job.id,
+      state: job.state,
+      epochs: job.epochs,
+      epoch: null,
+      metrics: job.metrics,
+    });
+    return true;
+  }
+
+  /** After a cancel request: once the claim is cancelled for good, the row must say so too. */
+  private async settleCancelled(jobId: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const claim = await this.deps.queue.status(jobId).catch(() => undefined);
+      if (claim && claim.state !== 'claimed' && claim.state !== 'queued') {
+        if (claim.state === 'cancelled') await this.markCancelled(jobId).catch(() => undefined);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   async get(scope: RequestScope, id: string): Promise<TrainingJob> {
@@ -144,21 +192,20 @@ export class TrainingJobService {
     return this.deps.jobs.epochsOf(scope.em, job.id);
   }
 
-  /** Runs one job here, outside the pool (the training worker pod, `training-job.main.ts`). */
-  runHere(jobId: string, signal: AbortSignal): Promise<void> {
-    return this.deps.runner.run(jobId, signal);
-  }
-
   /** The state a job is in now (the training worker's exit code). */
   async stateOf(em: EntityManager, id: string): Promise<JobState | null> {
     return (await this.deps.jobs.findById(em, id))?.state ?? null;
   }
 
-  /** Re-submits jobs left QUEUED or RUNNING by a previous process (pipeline jobs resume with their pipeline). */
-  async resumeOnBoot(): Promise<number> {
-    const jobs = await this.deps.jobs.unfinished(this.deps.orm.em.fork());
-    for (const job of jobs) void this.enqueue(job.id);
-    return jobs.length;
+  /**
+   * Enqueues jobs left QUEUED or RUNNING from before the job queue (rows without a claim); jobs that
+   * have a claim are taken over by the queue's sweep, never re-run here. @returns how many were enqueued
+   */
+  async enqueueUnclaimed(): Promise<number> {
+    let added = 0;
+    for (const job of await this.deps.jobs.unfinished(this.deps.orm.em.fork()))
+      if (await this.enqueue(job.id)) added += 1;
+    return added;
   }
 
   /**

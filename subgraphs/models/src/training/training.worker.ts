@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { exportToOnnx } from '../engine/onnx/onnx-export';
 import { trainModel } from '../engine/training/train-model';
+import type { TrainingCheckpoint } from '../engine/training/training-hooks';
 import type { ResolvedTrainingSpec } from '../engine/training/training-spec';
 import type { PreparedData } from './training-data';
 
@@ -10,6 +11,8 @@ interface TrainRequest {
   prepared: PreparedData;
   spec: ResolvedTrainingSpec;
   docString: string;
+  checkpoints?: boolean;
+  resumeFrom?: TrainingCheckpoint;
 }
 
 const port = parentPort;
@@ -25,9 +28,11 @@ if (port) {
       acknowledge?.();
       return;
     }
-    const { prepared, spec, docString } = message;
+    const { prepared, spec, docString, checkpoints, resumeFrom } = message;
     trainModel(spec, prepared.schema, prepared.train, prepared.validation, {
       signal: controller.signal,
+      checkpoints,
+      resumeFrom,
       // Wait for the service to handle each epoch (persist, publish, prune) before the next one,
       // as an in-process onEpoch is awaited: the worker never runs ahead of its observers.
       onEpoch: (progress) =>

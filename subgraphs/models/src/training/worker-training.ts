@@ -3,14 +3,14 @@ import { Worker } from 'node:worker_threads';
 import { DomainError } from '../../../../lib/src/index';
 import { verifyOnnxExport } from '../engine/onnx/onnx-export.verifier';
 import type { TrainingResult } from '../engine/training/train-model';
-import type { EpochProgress, TrainingHooks } from '../engine/training/training-hooks';
+import type { EpochReport, TrainingHooks } from '../engine/training/training-hooks';
 import { TrainingCancelledError } from '../engine/training/training-hooks';
 import type { ResolvedTrainingSpec } from '../engine/training/training-spec';
 import type { PreparedData } from './training-data';
 import type { ExportedTraining } from './train-and-export';
 
 type WorkerMessage =
-  | { type: 'epoch'; progress: EpochProgress }
+  | { type: 'epoch'; progress: EpochReport }
   | { type: 'done'; result: TrainingResult; onnx: Uint8Array }
   | { type: 'error'; name: string; message: string; field?: string; epochsCompleted?: number };
 
@@ -78,7 +78,14 @@ export const trainInWorker: TrainFunction = async (prepared, spec, hooks, docStr
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`training worker exited with code ${code}`)));
       if (hooks.signal?.aborted) stop();
-      worker.postMessage({ type: 'train', prepared, spec, docString });
+      worker.postMessage({
+        type: 'train',
+        prepared,
+        spec,
+        docString,
+        checkpoints: hooks.checkpoints,
+        resumeFrom: hooks.resumeFrom,
+      });
     });
     const onnx = new Uint8Array(outcome.onnx);
     const verification = await verifyOnnxExport(outcome.result.model, onnx, prepared.validation.x);

@@ -96,7 +96,7 @@ describe('median pruner (Optuna semantics)', () => {
             throw error;
           }
         }
-        return curve[curve.length - 1];
+        return curve[curve.length - 1]!;
       },
     });
     expect(study.trials.map((t) => t.state)).toEqual([

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { BootKit } from '../../../../lib/src/kit/boot';
 import type { RunningService } from '../../../../lib/src/testing/harness';
 import { startService, testBaseConfig } from '../../../../lib/src/testing/harness';
 import type { TestIssuer } from '../../../../lib/src/testing/test-issuer';
@@ -45,9 +46,9 @@ export function modelsTestConfig(
   };
 }
 
-/** Builds and starts the models service. */
-export async function startModels(config: Config): Promise<ModelsUnderTest> {
-  const built = await createServer(config);
+/** Builds and starts the models service (`kit.consume: false`: an API replica that runs no jobs). */
+export async function startModels(config: Config, kit?: Partial<BootKit>): Promise<ModelsUnderTest> {
+  const built = await createServer(config, kit);
   const service = await startService('models', built.server);
   return { service, built, config };
 }

@@ -62,7 +62,6 @@ test('a job interrupted by a process restart finishes after the restart', async 
 
   const second = await startModels(config);
   try {
-    expect(second.built.resumed.trainingJobs).toBe(1);
     const events = await collectSubscription(
       second.service.graphqlUrl,
       token,
@@ -136,7 +135,6 @@ test('a study interrupted by a process restart keeps its finished trials and com
 
   const second = await startModels(config);
   try {
-    expect(second.built.resumed.studies).toBe(1);
     await collectSubscription(
       second.service.graphqlUrl,
       token,

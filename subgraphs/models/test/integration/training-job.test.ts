@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, test } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { gql } from '../../../../lib/src/testing/harness';
 import type { TestIssuer } from '../../../../lib/src/testing/test-issuer';
@@ -105,6 +105,7 @@ describe('training jobs', () => {
     const rows = irisRecords();
     const input = Float32Array.from(rows.flatMap((r) => IRIS_FEATURES.map((f) => r[f] as number)));
     const out = await session.run({ features: new ort.Tensor('float32', input, [rows.length, 4]) });
+    assert.isDefined(out.label);
     const labels = Array.from(out.label.data as BigInt64Array, Number);
     const truth = rows.map((r) => ['setosa', 'versicolor', 'virginica'].indexOf(r.species as string));
     expect(labels.filter((l, i) => l === truth[i]).length / rows.length).toBeGreaterThan(0.85);

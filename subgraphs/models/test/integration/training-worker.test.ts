@@ -89,7 +89,7 @@ test('the training worker finishes a job the service started, and the service se
 
   const after = await startModels(config);
   try {
-    expect(after.built.resumed.trainingJobs).toBe(0);
+    expect(await after.built.resume()).toBeUndefined();
     const job = await gql(
       after.service.graphqlUrl,
       'query($id: ID!) { trainingJob(id: $id) { state epoch attempts modelVersion { version source } } }',

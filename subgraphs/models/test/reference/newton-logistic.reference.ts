@@ -17,7 +17,7 @@ export function fitNewtonLogistic(
   const d = x.cols + 1;
   const n = x.rows;
   const size = d * classes;
-  const feature = (r: number, a: number) => (a === x.cols ? 1 : x.data[r * x.cols + a]);
+  const feature = (r: number, a: number) => (a === x.cols ? 1 : x.data[r * x.cols + a]!);
   const probabilities = (w: Float64Array) => {
     const p = new Float64Array(n * classes);
     for (let r = 0; r < n; r++) {
@@ -89,7 +89,7 @@ export function predictNewtonLogistic(weights: Float64Array, x: Matrix, classes:
   for (let r = 0; r < x.rows; r++) {
     let max = -Infinity;
     for (let k = 0; k < classes; k++) {
-      let z = weights[x.cols * classes + k];
+      let z = weights[x.cols * classes + k]!;
       for (let a = 0; a < x.cols; a++) z += x.data[r * x.cols + a]! * weights[a * classes + k]!;
       out[r * classes + k]! = z;
       max = Math.max(max, z);

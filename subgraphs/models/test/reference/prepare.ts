@@ -16,8 +16,8 @@ export function splitData(
   });
   const part = (index: Int32Array): LabeledData => ({
     x: takeRows(data.x, index),
-    ...(data.labels ? { labels: Int32Array.from(index, (i) => (data.labels as Int32Array)[i]) } : {}),
-    ...(data.target ? { target: Float64Array.from(index, (i) => (data.target as Float64Array)[i]) } : {}),
+    ...(data.labels ? { labels: Int32Array.from(index, (i) => (data.labels as Int32Array)[i]!) } : {}),
+    ...(data.target ? { target: Float64Array.from(index, (i) => (data.target as Float64Array)[i]!) } : {}),
   });
   return { train: part(trainIndex), validation: part(validationIndex) };
 }

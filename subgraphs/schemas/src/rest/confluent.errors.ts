@@ -42,7 +42,7 @@ export function sendConfluentError(res: Response, err: unknown, logger: Logger):
     typeof err.extensions.code === 'string' &&
     Object.hasOwn(BY_CODE, err.extensions.code)
   ) {
-    const [status, fallback] = BY_CODE[err.extensions.code];
+    const [status, fallback] = BY_CODE[err.extensions.code]!;
     const code = (err as { confluentCode?: number }).confluentCode ?? fallback;
     const reasons = err.extensions.reasons as string[] | undefined;
     const message = reasons?.length ? `${err.message}, details: ${JSON.stringify(reasons)}` : err.message;

@@ -6,11 +6,16 @@ export function identity(d: number): Matrix {
   return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
 }
 
+function assertSquare(matrix: Matrix): void {
+  if (matrix.some((row) => row.length !== matrix.length)) throw new RangeError('the matrix is not square');
+}
+
 /**
  * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations.
  * @returns eigenvalues and the matrix whose columns are the eigenvectors.
  */
 export function symmetricEigen(matrix: Matrix): { values: number[]; vectors: Matrix } {
+  assertSquare(matrix);
   const d = matrix.length;
   const a = matrix.map((row) => [...row]);
   const v = identity(d);
@@ -46,7 +51,7 @@ export function symmetricEigen(matrix: Matrix): { values: number[]; vectors: Mat
       }
     }
   }
-  return { values: a.map((row, i) => row[i]), vectors: v };
+  return { values: a.map((row, i) => row[i]!), vectors: v };
 }
 
 /**
@@ -75,11 +80,12 @@ export function nearestCorrelation(matrix: Matrix, floor = 1e-6): Matrix {
  * @throws Error when the matrix is not positive definite.
  */
 export function cholesky(matrix: Matrix): Matrix {
+  assertSquare(matrix);
   const d = matrix.length;
   const l: Matrix = Array.from({ length: d }, () => new Array<number>(d).fill(0));
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
-      let sum = matrix[i]![j];
+      let sum = matrix[i]![j]!;
       for (let k = 0; k < j; k++) sum -= l[i]![k]! * l[j]![k]!;
       if (i === j) {
         if (sum <= 0) throw new Error('matrix is not positive definite');

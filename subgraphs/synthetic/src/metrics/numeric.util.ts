@@ -87,7 +87,7 @@ export function ksStatistic(a: number[], b: number[]): number {
   let j = 0;
   let d = 0;
   while (i < n1 && j < n2) {
-    const v = x[i]! <= y[j]! ? x[i] : y[j];
+    const v = x[i]! <= y[j]! ? x[i]! : y[j]!;
     while (i < n1 && x[i]! <= v) i++;
     while (j < n2 && y[j]! <= v) j++;
     const diff = Math.abs(i / n1 - j / n2);

@@ -33,7 +33,7 @@ export function fillPiiColumns(
         row[index] = null;
         continue;
       }
-      const template = present.length ? present[rng.int(present.length)] : null;
+      const template = present.length ? present[rng.int(present.length)]! : null;
       let value: Cell = null;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const candidate = fakes.next(kind, template);

@@ -25,9 +25,9 @@ function subsample(table: Table, maxRows: number, rng: Rng): Table {
   const indexes = Array.from({ length: table.rows.length }, (_, i) => i);
   for (let i = 0; i < maxRows; i++) {
     const j = i + rng.int(indexes.length - i);
-    [indexes[i]!, indexes[j]!] = [indexes[j], indexes[i]];
+    [indexes[i]!, indexes[j]!] = [indexes[j]!, indexes[i]!];
   }
-  return { columns: table.columns, rows: indexes.slice(0, maxRows).map((i) => table.rows[i]) };
+  return { columns: table.columns, rows: indexes.slice(0, maxRows).map((i) => table.rows[i]!) };
 }
 
 /**

@@ -46,8 +46,10 @@ function generate(type: avro.Type, rng: Rng, depth: number): unknown {
       `the schema has no value nested less than ${MAX_JSON_DEPTH} levels deep (a record that contains itself without a null branch?)`,
       'schema',
     );
-  const t = type as any;
-  const logical: string | undefined = t.getSchema?.({ exportAttrs: true })?.logicalType;
+  // A primitive without attributes exports as its name (a string); others as an object.
+  const exported: unknown = type.schema({ exportAttrs: true });
+  const logical =
+    typeof exported === 'object' && exported !== null ? (exported as { logicalType?: string }).logicalType : undefined;
   switch (type.typeName) {
     case 'null':
       return null;
@@ -70,29 +72,30 @@ function generate(type: avro.Type, rng: Rng, depth: number): unknown {
       if (logical === 'uuid') return uuid(rng);
       return `${rng.pick(WORDS)}-${rng.int(10000)}`;
     case 'enum':
-      return rng.pick(t.symbols as string[]);
+      return rng.pick((type as avro.types.EnumType).symbols);
     case 'fixed':
-      return Buffer.from(Array.from({ length: t.size as number }, () => rng.int(256)));
+      return Buffer.from(Array.from({ length: (type as avro.types.FixedType).size }, () => rng.int(256)));
     case 'array': {
       const length = depth >= MAX_DEPTH ? 0 : 1 + rng.int(3);
-      return Array.from({ length }, () => generate(t.itemsType, rng, depth + 1));
+      return Array.from({ length }, () => generate((type as avro.types.ArrayType).itemsType, rng, depth + 1));
     }
     case 'map': {
       const out: Record<string, unknown> = {};
       const size = depth >= MAX_DEPTH ? 0 : 1 + rng.int(3);
-      for (let i = 0; i < size; i++) out[`${rng.pick(WORDS)}${i}`] = generate(t.valuesType, rng, depth + 1);
+      const valuesType = (type as avro.types.MapType).valuesType as avro.Type;
+      for (let i = 0; i < size; i++) out[`${rng.pick(WORDS)}${i}`] = generate(valuesType, rng, depth + 1);
       return out;
     }
     case 'record':
     case 'error': {
       const out: Record<string, unknown> = {};
-      for (const field of t.fields as { name: string; type: avro.Type }[])
+      for (const field of (type as avro.types.RecordType).fields)
         out[field.name] = generate(field.type, rng, depth + 1);
       return type.clone(out);
     }
     case 'union:unwrapped':
     case 'union:wrapped': {
-      const branches = t.types as avro.Type[];
+      const branches = (type as avro.types.UnwrappedUnionType | avro.types.WrappedUnionType).types;
       // Deep recursion ends on the null branch when the union has one.
       const nullBranch = branches.find((b) => b.typeName === 'null');
       const branch = depth >= MAX_DEPTH && nullBranch ? nullBranch : rng.pick(branches);

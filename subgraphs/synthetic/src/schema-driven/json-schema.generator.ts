@@ -8,7 +8,40 @@ import { Rng } from '../math/rng';
 import { SyntheticInputError } from '../table/table.types';
 import { generateFromPattern, UnsupportedPatternError } from './regex.generator';
 
-type Schema = Record<string, any> | boolean;
+/**
+ * The keywords the generator reads. Ajv compiles the schema (checking it against its meta-schema) before
+ * any record is drawn, so each keyword present has its meta-schema type.
+ */
+interface SchemaObject {
+  $ref?: string;
+  type?: string | string[];
+  const?: unknown;
+  enum?: unknown[];
+  allOf?: Schema[];
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number | boolean;
+  exclusiveMaximum?: number | boolean;
+  multipleOf?: number;
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  items?: Schema | Schema[];
+  prefixItems?: Schema[];
+  additionalItems?: Schema;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: Schema;
+  minProperties?: number;
+  [keyword: string]: unknown;
+}
+type Schema = SchemaObject | boolean;
 
 const MAX_ATTEMPTS = 50;
 const MAX_DEPTH = 8;
@@ -155,16 +188,16 @@ class JsonValueGenerator {
 
   private resolve(ref: string): Schema {
     if (!ref.startsWith('#')) throw new SyntheticInputError(`only local $ref is supported, got ${ref}`, 'schema');
-    let node: any = this.root;
+    let node: unknown = this.root;
     for (const raw of ref.slice(1).split('/').filter(Boolean)) {
       const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-      node = node?.[key];
+      node = (node as Record<string, unknown> | null | undefined)?.[key];
     }
     if (node === undefined) throw new SyntheticInputError(`unresolvable $ref ${ref}`, 'schema');
     return node as Schema;
   }
 
-  private typeOf(schema: Record<string, any>): string {
+  private typeOf(schema: SchemaObject): string {
     const type = schema.type;
     if (Array.isArray(type)) {
       const nonNull = type.filter((t: string) => t !== 'null');
@@ -178,7 +211,7 @@ class JsonValueGenerator {
     return 'string';
   }
 
-  private number(schema: Record<string, any>, integer: boolean): number {
+  private number(schema: SchemaObject, integer: boolean): number {
     const exMin = typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum : null;
     const exMax = typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum : null;
     const step = integer ? 1 : 1e-6;
@@ -203,7 +236,7 @@ class JsonValueGenerator {
     return Number((min + this.rng.next() * (max - min)).toFixed(4));
   }
 
-  private string(schema: Record<string, any>): string {
+  private string(schema: SchemaObject): string {
     const format = this.formatted(schema.format);
     if (format !== null) return format;
     if (typeof schema.pattern === 'string') return generateFromPattern(schema.pattern, this.rng);
@@ -253,24 +286,26 @@ class JsonValueGenerator {
     }
   }
 
-  private array(schema: Record<string, any>, depth: number): unknown[] {
+  private array(schema: SchemaObject, depth: number): unknown[] {
     const tuple: Schema[] | null = Array.isArray(schema.prefixItems)
       ? schema.prefixItems
       : Array.isArray(schema.items)
         ? schema.items
         : null;
+    // Beside prefixItems (2020-12), and without a tuple, `items` is one schema.
+    const items = schema.items as Schema | undefined;
     const itemSchema: Schema = tuple
       ? schema.prefixItems
-        ? (schema.items ?? true)
+        ? (items ?? true)
         : (schema.additionalItems ?? true)
-      : (schema.items ?? true);
+      : (items ?? true);
     const min = Math.max(schema.minItems ?? (depth >= MAX_DEPTH ? 0 : 1), tuple?.length ?? 0);
     const max = Math.max(schema.maxItems ?? min + 2, min);
     const length = depth >= MAX_DEPTH ? min : min + this.rng.int(max - min + 1);
     const out: unknown[] = [];
     const seen = new Set<string>();
     for (let i = 0, tries = 0; out.length < length && tries < length * 20; tries++) {
-      const value = this.value(tuple && i < tuple.length ? tuple[i] : itemSchema, depth + 1);
+      const value = this.value(tuple && i < tuple.length ? tuple[i]! : itemSchema, depth + 1);
       const key = JSON.stringify(value);
       if (schema.uniqueItems && seen.has(key)) continue;
       seen.add(key);
@@ -280,7 +315,7 @@ class JsonValueGenerator {
     return out;
   }
 
-  private object(schema: Record<string, any>, depth: number): Record<string, unknown> {
+  private object(schema: SchemaObject, depth: number): Record<string, unknown> {
     const properties: Record<string, Schema> = schema.properties ?? {};
     const required = new Set<string>(schema.required ?? []);
     const out: Record<string, unknown> = {};
@@ -301,8 +336,8 @@ class JsonValueGenerator {
   }
 }
 
-function mergeAll(base: Record<string, any>, parts: Schema[]): Record<string, any> {
-  const merged: Record<string, any> = { ...base };
+function mergeAll(base: SchemaObject, parts: Schema[]): SchemaObject {
+  const merged: SchemaObject = { ...base };
   delete merged.allOf;
   for (const part of parts) {
     if (typeof part !== 'object') continue;

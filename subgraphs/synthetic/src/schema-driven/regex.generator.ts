@@ -186,6 +186,7 @@ class PatternParser {
       }
       if (this.source[this.i] === '-' && this.source[this.i + 1] !== ']' && this.i + 1 < this.source.length) {
         const end = this.source[this.i + 1] === '\\' ? this.source[this.i + 2] : this.source[this.i + 1];
+        if (end === undefined) throw new UnsupportedPatternError(this.source, 'unterminated class');
         this.i += this.source[this.i + 1] === '\\' ? 3 : 2;
         for (let c = start.charCodeAt(0); c <= end.charCodeAt(0); c++) chars.push(String.fromCharCode(c));
       } else {

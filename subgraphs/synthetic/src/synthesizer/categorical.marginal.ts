@@ -54,7 +54,7 @@ export class CategoricalMarginal {
       if (this.bounds[mid]! <= u) lo = mid;
       else hi = mid;
     }
-    return this.categories[lo];
+    return this.categories[lo]!;
   }
 
   /** The same distribution restricted to the allowed keys; allowed keys never seen get equal small mass. */

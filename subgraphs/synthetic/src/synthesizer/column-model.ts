@@ -116,7 +116,7 @@ export function fitNumericColumn(
     const noisy = noisyHistogram(counts, ctx.dp.budget.marginalEpsilonPerColumn, ctx.dp.rng);
     marginal = new HistogramMarginal(edges, noisy.slice(0, DP_BINS));
     nullWeights = [noisy.slice(0, DP_BINS).reduce((a, b) => a + b, 0), noisy[DP_BINS]!];
-    [lo, hi] = [edges[0], edges[DP_BINS]];
+    [lo, hi] = [edges[0]!, edges[DP_BINS]!];
   } else {
     marginal = new EmpiricalMarginal(values.length ? values : [bounds.min ?? 0]);
     nullWeights = [values.length, missing];
@@ -173,7 +173,7 @@ export function fitCategoricalColumn(
       rng,
     );
     const threshold = allowed ? 0 : stabilityThreshold(budget.marginalEpsilonPerColumn, budget.categoryDeltaPerColumn);
-    categories = domain.map((c, i) => ({ ...c, weight: noisy[i]! > threshold ? noisy[i] : 0 }));
+    categories = domain.map((c, i) => ({ ...c, weight: noisy[i]! > threshold ? noisy[i]! : 0 }));
     if (categories.every((c) => c.weight === 0)) {
       categories = allowed ? categories.map((c) => ({ ...c, weight: 1 })) : [{ key: MISSING, value: null, weight: 1 }];
     }

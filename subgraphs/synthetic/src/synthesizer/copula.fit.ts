@@ -34,7 +34,7 @@ export function normalScores(
       const nullRng = rng.fork(`nulls:${model.meta.name}`);
       const values = numbers.get(model.index)!;
       rows.forEach((_row, i) => {
-        const v = values[i];
+        const v = values[i]!;
         const value = Number.isNaN(v) ? null : v;
         target[i] = value === null ? NaN : normalQuantile(model.marginal.cdf(value));
         if (indicator && model.nulls) {

@@ -38,7 +38,7 @@ export class EmpiricalMarginal implements NumericMarginal {
     const position = Math.min(Math.max(u * n - 0.5, 0), n - 1);
     const i = Math.floor(position);
     const fraction = position - i;
-    if (i + 1 >= n) return this.sorted[n - 1];
+    if (i + 1 >= n) return this.sorted[n - 1]!;
     return this.sorted[i]! + fraction * (this.sorted[i + 1]! - this.sorted[i]!);
   }
 }

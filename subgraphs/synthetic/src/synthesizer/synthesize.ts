@@ -73,12 +73,12 @@ function splitHoldout(source: Table, fraction: number, rng: Rng): { training: Ta
   const order = source.rows.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    [order[i]!, order[j]!] = [order[j], order[i]];
+    [order[i]!, order[j]!] = [order[j]!, order[i]!];
   }
   const cut = Math.max(1, Math.round(source.rows.length * fraction));
   return {
-    holdout: { columns: source.columns, rows: order.slice(0, cut).map((i) => source.rows[i]) },
-    training: { columns: source.columns, rows: order.slice(cut).map((i) => source.rows[i]) },
+    holdout: { columns: source.columns, rows: order.slice(0, cut).map((i) => source.rows[i]!) },
+    training: { columns: source.columns, rows: order.slice(cut).map((i) => source.rows[i]!) },
   };
 }
 
@@ -87,9 +87,9 @@ function sampleRowsOf(table: Table, count: number, rng: Rng): Table {
   const order = table.rows.map((_, i) => i);
   for (let i = 0; i < count; i++) {
     const j = i + rng.int(order.length - i);
-    [order[i]!, order[j]!] = [order[j], order[i]];
+    [order[i]!, order[j]!] = [order[j]!, order[i]!];
   }
-  return { columns: table.columns, rows: order.slice(0, count).map((i) => table.rows[i]) };
+  return { columns: table.columns, rows: order.slice(0, count).map((i) => table.rows[i]!) };
 }
 
 async function checkpoint(request: SynthesisRequest, progress: number, stage: string): Promise<void> {

@@ -27,6 +27,7 @@ export function trainValidationSplit(rows: number, options: SplitOptions): Split
   const groups = new Map<number, number[]>();
   for (let i = 0; i < rows; i++) {
     const key = stratify ? stratify[i] : 0;
+    if (key === undefined) throw new RangeError(`stratify has ${stratify?.length} labels for ${rows} rows`);
     const group = groups.get(key);
     if (group) group.push(i);
     else groups.set(key, [i]);

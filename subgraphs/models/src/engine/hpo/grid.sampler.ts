@@ -63,7 +63,7 @@ export class GridSampler implements Sampler {
       const params: Params = {};
       let rest = index;
       for (let a = axes.length - 1; a >= 0; a--) {
-        params[names[a]!]! = axes[a]![rest % axes[a]!.length];
+        params[names[a]!] = axes[a]![rest % axes[a]!.length]!;
         rest = Math.floor(rest / axes[a]!.length);
       }
       if (!taken.has(key(params, names))) return params;

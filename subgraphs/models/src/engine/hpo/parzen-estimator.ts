@@ -37,7 +37,7 @@ export function buildParzenEstimator(
   const weights = [...defaultWeights(observations.length), priorWeight];
   const mus = [...observations, priorMu];
   const order = mus.map((_, i) => i).sort((a, b) => mus[a]! - mus[b]!);
-  const sorted = order.map((i) => mus[i]);
+  const sorted = order.map((i) => mus[i]!);
   const sigmasSorted = sorted.map((mu, k) => {
     const left = k > 0 ? mu - sorted[k - 1]! : mu - low;
     const right = k + 1 < sorted.length ? sorted[k + 1]! - mu : high - mu;

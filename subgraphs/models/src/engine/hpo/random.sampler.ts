@@ -8,7 +8,7 @@ import { snapToDistribution } from './search-space';
  * half a step so the end values are as likely as the others), then snapped to the step grid.
  */
 export function sampleIndependent(d: Distribution, rng: SeededRandom): ParamValue {
-  if (d.type === 'categorical') return d.choices[rng.int(d.choices.length)];
+  if (d.type === 'categorical') return d.choices[rng.int(d.choices.length)]!;
   const half = d.type === 'int' ? (d.step ?? 1) / 2 : d.step !== undefined ? d.step / 2 : 0;
   const low = d.low - half;
   const high = d.high + half;

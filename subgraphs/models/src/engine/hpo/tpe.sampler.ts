@@ -100,8 +100,8 @@ export class TpeSampler implements Sampler {
     }
     const { below, above } = splitTrials(finished, direction);
     for (const [name, d] of Object.entries(space)) {
-      const good = below.filter((t) => name in t.params).map((t) => t.params[name]);
-      const bad = above.filter((t) => name in t.params).map((t) => t.params[name]);
+      const good = below.filter((t) => name in t.params).map((t) => t.params[name]!);
+      const bad = above.filter((t) => name in t.params).map((t) => t.params[name]!);
       params[name] =
         d.type === 'categorical'
           ? this.sampleCategorical(d.choices, good, bad)
@@ -153,6 +153,8 @@ export class TpeSampler implements Sampler {
         bestScore = score;
       }
     }
-    return choices[bestIndex];
+    const best = choices[bestIndex];
+    if (best === undefined) throw new RangeError(`nEiCandidates must be at least 1 (got ${this.nEiCandidates})`);
+    return best;
   }
 }

@@ -62,10 +62,12 @@ export function matMulAddBias(
  * @returns x
  */
 export function solveCholesky(a: Float64Array, n: number, b: Float64Array): Float64Array {
+  if (a.length !== n * n || b.length !== n)
+    throw new RangeError(`solveCholesky needs an ${n}×${n} matrix and ${n} values (got ${a.length} and ${b.length})`);
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
-      let sum = a[i * n + j];
+      let sum = a[i * n + j]!;
       for (let k = 0; k < j; k++) sum -= l[i * n + k]! * l[j * n + k]!;
       if (i === j) {
         if (sum <= 0) throw new RangeError('matrix is not positive definite (collinear or constant features)');
@@ -77,13 +79,13 @@ export function solveCholesky(a: Float64Array, n: number, b: Float64Array): Floa
   }
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let sum = b[i];
+    let sum = b[i]!;
     for (let k = 0; k < i; k++) sum -= l[i * n + k]! * y[k]!;
     y[i] = sum / l[i * n + i]!;
   }
   const x = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
-    let sum = y[i];
+    let sum = y[i]!;
     for (let k = i + 1; k < n; k++) sum -= l[k * n + i]! * x[k]!;
     x[i] = sum / l[i * n + i]!;
   }

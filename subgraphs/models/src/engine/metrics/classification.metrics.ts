@@ -66,7 +66,8 @@ export function binaryRocAuc(positive: ArrayLike<boolean>, scores: ArrayLike<num
  * classes, otherwise the macro one-vs-rest mean over classes with both positives and negatives.
  */
 export function rocAuc(truth: Int32Array, probabilities: Float64Array, classes: number): number {
-  const column = (k: number) => Float64Array.from({ length: truth.length }, (_, i) => probabilities[i * classes + k]);
+  const column = (k: number) =>
+    Float64Array.from({ length: truth.length }, (_, i) => probabilities[i * classes + k] ?? NaN);
   if (classes === 2)
     return binaryRocAuc(
       Array.from(truth, (t) => t === 1),

@@ -31,18 +31,23 @@ export async function verifyOnnxExport(
   const session = await ort.InferenceSession.create(bytes);
   try {
     const result = await session.run({ features: new ort.Tensor('float32', input, [x.rows, x.cols]) });
+    const output = (name: string): ort.Tensor => {
+      const tensor = result[name];
+      if (!tensor) throw new Error(`the exported ONNX model has no "${name}" output`);
+      return tensor;
+    };
     let maxDifference = 0;
     let labelMismatches = 0;
     if (model.task === 'regression') {
-      const got = result.prediction.data as Float32Array;
+      const got = output('prediction').data as Float32Array;
       const want = expected.prediction as Float64Array;
       for (let i = 0; i < want.length; i++)
         maxDifference = Math.max(maxDifference, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
     } else {
-      const got = result.probabilities.data as Float32Array;
+      const got = output('probabilities').data as Float32Array;
       const want = expected.probabilities as Float64Array;
       for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(got[i]! - want[i]!));
-      const labels = result.label.data as BigInt64Array;
+      const labels = output('label').data as BigInt64Array;
       const classes = want.length / x.rows;
       const wantLabels = expected.labels as Int32Array;
       for (let r = 0; r < x.rows; r++) {

@@ -120,7 +120,7 @@ export function backward(
   const gradients: Float64Array[] = new Array(network.layers.length * 2);
   for (let l = network.layers.length - 1; l >= 0; l--) {
     const layer = network.layers[l]!;
-    const a = l === 0 ? input : outputs[l - 1];
+    const a = l === 0 ? input : outputs[l - 1]!;
     const gw = new Float64Array(layer.weights.length);
     const gb = new Float64Array(layer.outputSize);
     const width = layer.outputSize;

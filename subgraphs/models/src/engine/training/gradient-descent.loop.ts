@@ -4,7 +4,14 @@ import type { DenseNetwork } from './dense-network';
 import { backward, parameters } from './dense-network';
 import { createOptimizer } from './optimizer';
 import type { ResolvedTrainingSpec } from './training-spec';
+import type { TrainingCheckpoint } from './training-hooks';
 import { TrainingCancelledError } from './training-hooks';
+
+/** Where a run continues from: the epoch already done, with its parameters and optimizer state. */
+export type ResumePoint = Pick<TrainingCheckpoint, 'epoch' | 'params' | 'optimizer'>;
+
+/** Copies of the parameters and optimizer state after an epoch (see TrainingCheckpoint). */
+export type SnapshotFn = () => ResumePoint;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -22,8 +29,9 @@ export async function runGradientDescent(
   target: Float64Array,
   spec: ResolvedTrainingSpec,
   rng: SeededRandom,
-  afterEpoch: (epoch: number, trainLoss: number) => Promise<void>,
+  afterEpoch: (epoch: number, trainLoss: number, snapshot: SnapshotFn) => Promise<void>,
   signal?: AbortSignal,
+  resumeFrom?: ResumePoint,
 ): Promise<void> {
   const optimizer = createOptimizer(spec.optimizer, { learningRate: spec.learningRate });
   const params = parameters(network);
@@ -33,7 +41,23 @@ export async function runGradientDescent(
   const batchX = new Float64Array(batchSize * x.cols);
   const batchY = new Float64Array(batchSize * targetWidth);
   let lastYield = Date.now();
-  for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+  let first = 1;
+  if (resumeFrom) {
+    // Replay the batch order of the epochs done (the shuffles are the generator's only draws), then
+    // put back the parameters and the optimizer state they left.
+    for (let epoch = 1; epoch <= resumeFrom.epoch; epoch++) rng.shuffle(order);
+    if (resumeFrom.params.length !== params.length || resumeFrom.params.some((p, i) => p.length !== params[i]!.length))
+      throw new RangeError('the checkpoint does not fit this network');
+    resumeFrom.params.forEach((p, i) => params[i]!.set(p));
+    optimizer.restore(resumeFrom.optimizer);
+    first = resumeFrom.epoch + 1;
+  }
+  const snapshot: SnapshotFn = () => ({
+    epoch: 0,
+    params: params.map((p) => Float64Array.from(p)),
+    optimizer: optimizer.snapshot(),
+  });
+  for (let epoch = first; epoch <= spec.epochs; epoch++) {
     rng.shuffle(order);
     let lossSum = 0;
     for (let start = 0; start < x.rows; start += batchSize) {
@@ -60,7 +84,7 @@ export async function runGradientDescent(
     }
     if (!Number.isFinite(lossSum))
       throw new RangeError(`training diverged at epoch ${epoch} (loss is not finite): lower the learning rate`);
-    await afterEpoch(epoch, lossSum / x.rows);
+    await afterEpoch(epoch, lossSum / x.rows, () => ({ ...snapshot(), epoch }));
     await yieldToEventLoop();
     lastYield = Date.now();
   }

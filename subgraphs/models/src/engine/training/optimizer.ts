@@ -4,7 +4,19 @@ export type OptimizerName = 'sgd' | 'adam';
 /** Updates parameters in place from their gradients. */
 export interface Optimizer {
   step(params: Float64Array[], grads: Float64Array[]): void;
+  /** A copy of the optimizer's state (step count and moment/velocity buffers), to resume from. */
+  snapshot(): OptimizerState;
+  /** Continues from a snapshot taken by an optimizer of the same kind on the same parameter shapes. */
+  restore(state: OptimizerState): void;
 }
+
+/** What an optimizer carries from one step to the next: SGD `[velocity]`, Adam `[m, v]` and the step count. */
+export interface OptimizerState {
+  t: number;
+  slots: Float64Array[][];
+}
+
+const copyAll = (arrays: Float64Array[] | undefined) => (arrays ?? []).map((a) => Float64Array.from(a));
 
 /** Hyperparameters of {@link createOptimizer}. */
 export interface OptimizerOptions {
@@ -39,6 +51,10 @@ export function createOptimizer(name: OptimizerName, options: OptimizerOptions):
           }
         });
       },
+      snapshot: () => ({ t: 0, slots: velocity ? [copyAll(velocity)] : [] }),
+      restore(state) {
+        velocity = state.slots[0] ? copyAll(state.slots[0]) : undefined;
+      },
     };
   }
   const beta1 = options.beta1 ?? 0.9;
@@ -64,6 +80,12 @@ export function createOptimizer(name: OptimizerName, options: OptimizerOptions):
           p[j]! -= (learningRate * (mi[j]! / c1)) / (Math.sqrt(vi[j]! / c2) + epsilon);
         }
       });
+    },
+    snapshot: () => ({ t, slots: m && v ? [copyAll(m), copyAll(v)] : [] }),
+    restore(state) {
+      t = state.t;
+      m = state.slots[0] ? copyAll(state.slots[0]) : undefined;
+      v = state.slots[1] ? copyAll(state.slots[1]) : undefined;
     },
   };
 }

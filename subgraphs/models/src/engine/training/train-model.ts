@@ -8,7 +8,8 @@ import { runGradientDescent } from './gradient-descent.loop';
 import { solveLeastSquares } from './linear-regression.solver';
 import type { TrainedModel } from './trained-model';
 import { predict } from './trained-model';
-import type { EpochProgress, TrainingHooks } from './training-hooks';
+import type { SnapshotFn } from './gradient-descent.loop';
+import type { EpochProgress, EpochReport, TrainingHooks } from './training-hooks';
 import { TrainingCancelledError } from './training-hooks';
 import type { TrainingSpec } from './training-spec';
 import { isClassifier, resolveTrainingSpec, TrainingSpecError } from './training-spec';
@@ -123,11 +124,13 @@ export async function trainModel(
   if (targetScaler) model.targetScaler = targetScaler;
   const target = headTarget(train, classes, binary, targetScaler);
   const history: EpochProgress[] = [];
-  const afterEpoch = async (epoch: number, trainLoss: number, epochs: number) => {
+  const afterEpoch = async (epoch: number, trainLoss: number, epochs: number, snapshot?: SnapshotFn) => {
     const { loss, metrics } = evaluate(model, validation);
     const progress: EpochProgress = { epoch, epochs, trainLoss, validationLoss: loss, metrics };
     history.push(progress);
-    await hooks.onEpoch?.(progress);
+    const report: EpochReport = { ...progress };
+    if (hooks.checkpoints && snapshot) report.checkpoint = { ...snapshot(), last: progress };
+    await hooks.onEpoch?.(report);
   };
   if (resolved.algorithm === 'LINEAR_REGRESSION') {
     if (hooks.signal?.aborted) throw new TrainingCancelledError(0);
@@ -143,9 +146,13 @@ export async function trainModel(
       target,
       resolved,
       rng,
-      (epoch, loss) => afterEpoch(epoch, loss, resolved.epochs),
+      (epoch, loss, snapshot) => afterEpoch(epoch, loss, resolved.epochs, snapshot),
       hooks.signal,
+      hooks.resumeFrom,
     );
   }
-  return { model, metrics: history[history.length - 1]!.metrics, history };
+  // Resumed after its last epoch (stopped while exporting): the checkpoint holds the final report.
+  const final = history[history.length - 1] ?? hooks.resumeFrom?.last;
+  if (!final) throw new TrainingSpecError('training ran no epoch', 'hyperparameters');
+  return { model, metrics: final.metrics, history };
 }
