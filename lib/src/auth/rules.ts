@@ -98,7 +98,8 @@ export function applyPermissions(schema: GraphQLSchema, rules: RuleMap): GraphQL
   for (const [typeName, fields] of Object.entries(tree)) {
     for (const [field, r] of Object.entries(fields)) {
       if (r === (allow as unknown)) continue;
-      (guarded[typeName] ??= {})[field] = generated[typeName]![field];
+      const middleware = generated[typeName]?.[field];
+      if (middleware) (guarded[typeName] ??= {})[field] = middleware;
     }
   }
   return applyMiddleware(schema, guarded);

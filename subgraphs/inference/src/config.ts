@@ -33,6 +33,10 @@ export interface Config extends BaseServiceConfig {
   maxArtifactBytes: number;
   /** How long the prediction path reuses an endpoint lookup (changes through other replicas apply after it). */
   endpointCacheMs?: number;
+  /** A replica that has not reported its endpoint states for this long is left out of endpoint status. */
+  replicaStateTtlMs?: number;
+  /** How often a replica looks for changes of its endpoint states to write (and refreshes them within a third of the TTL). */
+  replicaStateReportMs?: number;
 }
 
 /** Reads the inference service's settings; throws ConfigError on a bad value. */
@@ -80,5 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     batchJobConcurrency: getEnvNum(env, 'AIC_INFERENCE_BATCH_CONCURRENCY', 1),
     maxArtifactBytes: getEnvNum(env, 'AIC_INFERENCE_MAX_ARTIFACT_BYTES', 2 * 1024 * 1024 * 1024),
     endpointCacheMs: getEnvNum(env, 'AIC_INFERENCE_ENDPOINT_CACHE_MS', 1000),
+    replicaStateTtlMs: getEnvNum(env, 'AIC_INFERENCE_REPLICA_TTL_MS', 30_000),
+    replicaStateReportMs: getEnvNum(env, 'AIC_INFERENCE_REPLICA_REPORT_MS', 1000),
   };
 }

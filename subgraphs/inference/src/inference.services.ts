@@ -1,12 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type {
-  ArtifactStore,
-  Logger,
-  PubSub,
-  ServiceTokenSource,
-  UploadManager,
-  WorkerPool,
-} from '../../../lib/src/index';
+import type { ArtifactStore, Logger, PubSub, ServiceTokenSource, UploadManager } from '../../../lib/src/index';
+import type { JobQueue } from '../../../lib/src/jobs';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { BatchJobRepository } from './batch/batch-job.repository';
 import { BatchJobService } from './batch/batch-job.service';
@@ -14,6 +8,7 @@ import type { Config } from './config';
 import { EdgePackageService } from './edge/edge-package.service';
 import { EndpointRepository } from './endpoint/endpoint.repository';
 import { EndpointService } from './endpoint/endpoint.service';
+import type { ReplicaStates } from './endpoint/replica-states';
 import { PredictionService } from './prediction/prediction.service';
 import type { ModelExecutor } from './runtime/model.executor';
 import { CachedModelVersionRepository } from './serving/cached-model-version.repository';
@@ -37,7 +32,10 @@ export interface InferenceServiceDeps {
   executor: ModelExecutor;
   store: ArtifactStore;
   uploads: UploadManager;
-  pool: WorkerPool;
+  /** The service's job queue (lib/src/jobs): batch jobs are enqueued, claimed and cancelled through it. */
+  queue: JobQueue;
+  /** Every replica's endpoint states (endpoint status is their aggregate). */
+  replicaStates?: ReplicaStates;
   pubSub: PubSub;
   tokens?: ServiceTokenSource;
   metrics: InferenceMetrics;
@@ -84,7 +82,11 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
     endpointRepository,
     source,
     serving,
-    { defaultProviders: settings.executionProviders, cacheMs: settings.endpointCacheMs ?? 1000 },
+    {
+      defaultProviders: settings.executionProviders,
+      cacheMs: settings.endpointCacheMs ?? 1000,
+      replicaStates: deps.replicaStates,
+    },
     clock,
   );
   return {
@@ -100,7 +102,7 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
       orm,
       jobs: new BatchJobRepository(),
       endpointRepository,
-      pool: deps.pool,
+      queue: deps.queue,
       pubSub,
       serving,
       endpoints,

@@ -3,9 +3,10 @@ import { runSubgraph } from '../../../lib/src/kit/boot';
 import { loadConfig } from './config';
 import { createServer, createSessionManager } from './server';
 
-// Inference resumes batch jobs itself once its server listens (after warming up the endpoints).
+// Batch jobs run on the service's job queue: a dead replica's are taken over by the claim sweep of
+// any other; `resume` (after listen and the endpoints' warm-up) only enqueues rows from before it.
 void runSubgraph({
   name: 'inference',
   loadConfig,
-  build: (config, { logger }) => createServer(config, { sessions: createSessionManager(config, logger) }),
+  build: (config, kit) => createServer(config, { sessions: createSessionManager(config, kit.logger), kit }),
 });

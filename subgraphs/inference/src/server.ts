@@ -13,13 +13,16 @@ import {
   createServiceServer,
   createServiceTokenSource,
   createUploadManager,
-  createWorkerPool,
   pingDatabase,
 } from '../../../lib/src/index';
+import type { BootKit } from '../../../lib/src/kit/boot';
 import type { Clock } from '../../../lib/src/kit/clock';
+import { createServiceJobQueue } from '../../../lib/src/kit/jobs';
 import { systemClock } from '../../../lib/src/kit/clock';
 import type { Config } from './config';
 import type { InferenceContext } from './context';
+import { Endpoint } from './endpoint/endpoint.entity';
+import { ReplicaStates } from './endpoint/replica-states';
 import { createInferenceServices } from './inference.services';
 import { mountOipRoutes } from './oip/oip.routes';
 import { ModelExecutor } from './runtime/model.executor';
@@ -37,6 +40,8 @@ export interface Deps {
   store: ArtifactStore;
   /** @default the system clock */
   clock: Clock;
+  /** From the boot sequence (main.ts, worker.ts): the logger, and whether this process runs jobs. @default consume */
+  kit: Pick<BootKit, 'consume'> & Partial<BootKit>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,7 +61,8 @@ export function createSessionManager(config: Config, logger: RuntimeLogger): Ses
 
 /** Builds the inference service (never listens): endpoints, predictions, OIP REST, batch jobs, edge packages. */
 export async function createServer(config: Config, deps: Partial<Deps> = {}) {
-  const logger = createLogger('inference', config.logLevel);
+  const logger = deps.kit?.logger ?? createLogger('inference', config.logLevel);
+  const consume = deps.kit?.consume ?? config.jobsConsume ?? true;
   if (config.pod.endpointId)
     logger.info(
       { pod: config.pod, executionProviders: config.executionProviders },
@@ -91,13 +97,23 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     secret: config.serviceSecret,
     maxBytes: config.maxArtifactBytes,
   });
-  const pool = createWorkerPool({ concurrency: config.batchJobConcurrency, logger });
+  // Batch jobs run on the one job mechanism: claimed by one replica, taken over after its lease, handed back on SIGTERM.
+  const jobs = createServiceJobQueue(config, { orm, pubSub, logger });
+  // Endpoint status over replicas: each API replica writes its own state per endpoint (named like its job owner).
+  const replicaStates = new ReplicaStates({
+    orm,
+    replica: jobs.owner,
+    ttlMs: config.replicaStateTtlMs ?? 30_000,
+    clock: deps.clock ?? systemClock,
+    logger,
+  });
   const services = createInferenceServices({
     orm,
     executor,
     store,
     uploads,
-    pool,
+    queue: jobs,
+    replicaStates,
     pubSub,
     tokens,
     metrics: inferenceMetrics,
@@ -106,6 +122,14 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     onnxruntimeVersion: ORT_VERSION,
     settings: config,
   });
+  if (consume) services.batch.register(config.batchJobConcurrency);
+  // A worker serves no predictions: its sessions say nothing about whether the endpoint is ready.
+  if (deps.kit?.role !== 'worker')
+    replicaStates.start(
+      () => orm.em.fork().find(Endpoint, {}),
+      (endpoint) => services.endpoints.localStatus(endpoint),
+      config.replicaStateReportMs ?? 1000,
+    );
   const auth = await createServiceAuth(config.auth, logger);
   const verify = auth.verify;
   const schema = await buildInferenceSchema(pubSub);
@@ -136,7 +160,9 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     },
     onStop: async () => {
       listening = false;
-      await pool.close();
+      // Running batch jobs finish their chunk and are handed back (boot closes the queue first; tests stop here).
+      await jobs.close().catch((err) => logger.error({ err }, 'error while handing batch jobs back'));
+      await replicaStates.stop();
       executor.flush();
       if (!deps.sessions) await sessions.close();
       if (!deps.pubSub) await pubSub.close();
@@ -150,8 +176,17 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     await services.endpoints
       .warmUp(orm.em.fork(), config.pod, logger)
       .catch((err) => logger.error({ err }, 'endpoint warm-up at boot failed'));
-    await services.batch.resume();
     return url;
   };
-  return { server, orm, schema, sessions, services, store };
+  return {
+    server,
+    orm,
+    schema,
+    sessions,
+    services,
+    store,
+    jobs,
+    /** After listen (and the endpoints' warm-up): jobs from before the job queue (no claim) are enqueued. */
+    resume: () => services.batch.resume(),
+  };
 }

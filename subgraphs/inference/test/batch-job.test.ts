@@ -298,7 +298,7 @@ describe('batch inference', () => {
     expect(theirs.errors?.[0].extensions.code).toBe('FORBIDDEN');
   });
 
-  it('runs a job again after a restart when the process died while it was running', async () => {
+  it('runs a job left RUNNING by a process from before the job queue again after a restart', async () => {
     const em = h.built.orm.em.fork();
     const endpoint = (await h.gql('{ endpoint(id: "iris") { id } }', {}, admin)).data.endpoint;
     const orphan = em.create(BatchInferenceJob, {
@@ -321,6 +321,8 @@ describe('batch inference', () => {
     const again = await createServer(h.config);
     const restarted = await startService('inference', again.server);
     try {
+      // What the boot sequence does after listen: the row has no claim (it predates the job queue).
+      expect(await again.resume()).toBe(1);
       const job = await waitFor(
         async () => {
           const j = await again.orm.em.fork().findOne(BatchInferenceJob, { id: orphan.id });

@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/core';
 import type {
   DatasetRef,
   Logger,
@@ -6,8 +6,9 @@ import type {
   PubSub,
   RunHandle,
   ServiceTokenSource,
-  WorkerPool,
 } from '../../../../lib/src/index';
+import type { JobAbort, JobContext, JobQueue } from '../../../../lib/src/jobs';
+import { LostClaimError } from '../../../../lib/src/jobs';
 import type { CatalogDataset } from '../../../../lib/contracts/index';
 import { CatalogInternalClient, LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
 import {
@@ -25,6 +26,7 @@ import type { EndpointRepository } from '../endpoint/endpoint.repository';
 import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
 import type { ServingRegistry } from '../serving/serving.registry';
+import { BatchJobChunk, type ChunkOutputRow } from './batch-job-chunk.entity';
 import { BatchInferenceJob, BatchJobStatus, MAX_ROW_ERRORS, type BatchRowError } from './batch-job.entity';
 import type { BatchJobRepository } from './batch-job.repository';
 import type { StartBatchInferenceInput } from './batch-job.input';
@@ -32,17 +34,43 @@ import { parseDatasetRows, rowProblem, rowsToTensors, toCsv, type Row } from './
 import { tensorToJson } from '../runtime/tensor.codec';
 
 export const BATCH_PROGRESS_TOPIC = 'INFERENCE_BATCH_PROGRESS';
+/** The kind of batch inference jobs on the service's job queue (lib/src/jobs). */
+export const BATCH_JOB_KIND = 'batch-inference';
+/** How often a progress subscription also reads the job row (another replica runs it, no shared pub/sub). */
+const PROGRESS_POLL_MS = 1000;
+/** Predicted chunks are committed (output rows and counters, one transaction) at least this often. */
+const COMMIT_EVERY_MS = 200;
+/** How long a cancel waits for the replica that runs the job to stop it before writing CANCELLED itself. */
+const CANCEL_WAIT_MS = 2500;
 const FINAL = [BatchJobStatus.SUCCEEDED, BatchJobStatus.PARTIAL, BatchJobStatus.FAILED, BatchJobStatus.CANCELLED];
 const LINEAGE_PRODUCER = 'https://github.com/aic-platform/aic-ai-platform/tree/main/subgraphs/inference';
 /** What a job does as a service: read its dataset, write predictions and their lineage, read model versions. */
 const JOB_PERMISSIONS = ['catalog:read', 'catalog:write', 'models:read'];
+
+export interface BatchJobPayload {
+  jobId: string;
+}
+
+/** The claim's resume point: the first row after the last committed chunk. */
+interface BatchCheckpoint {
+  nextRow: number;
+}
+
+/** The job row is final already (cancelled or finished elsewhere): this attempt writes nothing more. */
+class JobRowFinalError extends Error {
+  constructor(readonly jobId: string) {
+    super(`batch job ${jobId} is already finished`);
+    this.name = 'JobRowFinalError';
+  }
+}
 
 export interface BatchJobServiceDeps {
   /** Jobs run on their own EntityManager fork, outside any request. */
   orm: MikroORM;
   jobs: BatchJobRepository;
   endpointRepository: EndpointRepository;
-  pool: WorkerPool;
+  /** The service's job queue: jobs are enqueued and cancelled through it, from any replica. */
+  queue: JobQueue;
   pubSub: PubSub;
   serving: ServingRegistry;
   endpoints: EndpointService;
@@ -55,8 +83,10 @@ export interface BatchJobServiceDeps {
 
 /**
  * Batch inference: rows of a catalog dataset through an endpoint, written back as a new dataset,
- * with progress events, cancellation, OpenLineage events and restart (a job that was running when
- * the process died runs again from the start: its output is written only at the end).
+ * with progress events, cancellation and OpenLineage events. Jobs run on the service's job queue
+ * (one replica claims each); every chunk's output is committed with the job's counters, so a job
+ * taken over after its worker died (or handed back on SIGTERM) resumes after its last committed
+ * chunk, and the output dataset is written once at the end from the committed chunks.
  */
 export class BatchJobService {
   private readonly lineageEmitter: OpenLineageEmitter;
@@ -121,7 +151,7 @@ export class BatchJobService {
       createdById: viewer.id,
     });
     await em.flush();
-    this.submit(job.id);
+    await this.deps.queue.enqueue(BATCH_JOB_KIND, job.id, { jobId: job.id } satisfies BatchJobPayload);
     return job;
   }
 
@@ -163,43 +193,89 @@ export class BatchJobService {
     try {
       const now = await this.deps.jobs.findById(this.deps.orm.em.fork(), id);
       if (!now) return;
-      yield this.progressOf(now);
-      if (FINAL.includes(now.status)) return;
+      let last = this.progressOf(now);
+      yield last;
+      if (FINAL.includes(last.status)) return;
+      let next = live.next();
       for (;;) {
-        const next = await live.next();
-        if (next.done) return;
-        const event = next.value as { status: BatchJobStatus };
+        // Events come over the service's pub/sub (Redis: from every replica); the row is read as well
+        // every PROGRESS_POLL_MS, so a job another replica runs is followed without a shared pub/sub.
+        let timer: NodeJS.Timeout | undefined;
+        const tick = new Promise<'poll'>((resolve) => (timer = setTimeout(() => resolve('poll'), PROGRESS_POLL_MS)));
+        const won = await Promise.race([next, tick]);
+        clearTimeout(timer);
+        let event: ReturnType<BatchJobService['progressOf']>;
+        if (won === 'poll') {
+          const row = await this.deps.jobs.findById(this.deps.orm.em.fork(), id);
+          if (!row) return;
+          event = this.progressOf(row);
+        } else {
+          if (won.done) return;
+          next = live.next();
+          event = won.value as ReturnType<BatchJobService['progressOf']>;
+        }
+        const final = FINAL.includes(event.status);
+        // The same state twice (read and heard), or an older one heard late: nothing new to tell.
+        if (!final && event.status === last.status && event.rowsDone <= last.rowsDone) continue;
+        if (final && FINAL.includes(last.status)) return;
         yield event;
-        if (FINAL.includes(event.status)) return;
+        last = event;
+        if (final) return;
       }
     } finally {
       await live.return?.();
     }
   }
 
+  /**
+   * Cancels from any replica: a queued job at once; a running one is stopped by the replica that runs
+   * it (within about a second), which writes CANCELLED. When that replica does not answer in time (it
+   * died, or stopped before the job's handler ran), the row is written CANCELLED here; a late worker
+   * can then no longer change it (every write of a run is conditional on a row that is not final).
+   */
   async cancel(scope: RequestScope, id: string): Promise<BatchInferenceJob> {
     const { em } = scope;
     const job = await this.get(scope, id);
     if (FINAL.includes(job.status)) return job;
-    if (!this.deps.pool.cancel(job.id) || job.status === BatchJobStatus.QUEUED) {
-      job.status = BatchJobStatus.CANCELLED;
-      job.finishedAt = this.deps.clock();
-      await em.flush();
+    const result = await this.deps.queue.cancel(job.id);
+    if (result === 'requested') {
+      const until = Date.now() + CANCEL_WAIT_MS;
+      while (Date.now() < until) {
+        const claim = await this.deps.queue.status(job.id);
+        if (!claim || claim.state !== 'claimed') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const written = await em.nativeUpdate(
+      BatchInferenceJob,
+      { id: job.id, status: { $nin: FINAL } },
+      { status: BatchJobStatus.CANCELLED, error: null, finishedAt: this.deps.clock() },
+    );
+    await em.refresh(job);
+    if (written === 1) {
+      this.deps.metrics.batchJobs.inc({ status: BatchJobStatus.CANCELLED });
       this.publish(job);
     }
     return job;
   }
 
-  /** Re-submits jobs left QUEUED or RUNNING by a previous process. @returns how many */
+  /**
+   * Enqueues jobs left QUEUED or RUNNING without a claim (created before jobs ran on the job queue);
+   * jobs with a claim are the claim table's (a dead worker's are taken over by its sweep).
+   * @returns how many were enqueued
+   */
   async resume(): Promise<number> {
     const em = this.deps.orm.em.fork();
-    const jobs = await this.deps.jobs.unfinished(em);
-    for (const job of jobs) this.submit(job.id);
-    return jobs.length;
+    let enqueued = 0;
+    for (const job of await this.deps.jobs.unfinished(em))
+      if (await this.deps.queue.enqueue(BATCH_JOB_KIND, job.id, { jobId: job.id } satisfies BatchJobPayload))
+        enqueued += 1;
+    return enqueued;
   }
 
-  private submit(id: string): void {
-    this.deps.pool.submit(id, (signal) => this.run(id, signal));
+  /** Makes this process run batch jobs (a consuming replica or a worker). */
+  register(concurrency: number): void {
+    this.deps.queue.register<BatchJobPayload>(BATCH_JOB_KIND, (ctx) => this.runJob(ctx), { concurrency });
   }
 
   private publish(job: BatchInferenceJob): void {
@@ -261,41 +337,74 @@ export class BatchJobService {
     );
   }
 
-  private async run(id: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Writes the job row from the attempt that holds the claim, only while the row is not final: a
+   * worker that lost its claim writes nothing (LostClaimError), and none ever turns a finished or
+   * cancelled job into something else (JobRowFinalError).
+   */
+  private async writeRow(ctx: JobContext, id: string, changes: Partial<BatchInferenceJob>): Promise<void> {
+    await ctx.fenced(async (em) => {
+      const n = await em.nativeUpdate(BatchInferenceJob, { id, status: { $nin: FINAL } }, changes);
+      if (n !== 1) throw new JobRowFinalError(id);
+    });
+  }
+
+  /** One attempt of a job (the handler of `batch-inference` jobs): resumes after the last committed chunk. */
+  private async runJob(ctx: JobContext<BatchJobPayload>): Promise<void> {
+    const id = ctx.jobId;
     const em = this.deps.orm.em.fork();
     const job = await this.deps.jobs.findById(em, id);
+    // Already final (cancelled while queued, or finished by an attempt whose claim bookkeeping was lost).
     if (!job || FINAL.includes(job.status)) return;
     const endpoint = await this.deps.endpointRepository.findById(em, job.endpointId);
+    // The committed chunks are the truth (they are written with the counters in one transaction);
+    // the claim's checkpoint names the same point unless the process died between the two writes.
+    const committed = await em.find(BatchJobChunk, { jobId: id }, { fields: ['end'] });
+    const resumeAt = committed.reduce((m, c) => Math.max(m, c.end), 0);
+    const checkpoint = ctx.checkpoint.load<BatchCheckpoint>();
+    if (checkpoint && checkpoint.nextRow !== resumeAt)
+      this.deps.logger.info(
+        { job: id, checkpoint: checkpoint.nextRow, committed: resumeAt },
+        'batch job resumes after its last committed chunk',
+      );
     const tokens = this.deps.tokens as ServiceTokenSource;
     let lineage: RunHandle | null = null;
     try {
       if (!endpoint) throw new Error('the endpoint was deleted');
       const auth = `Bearer ${await tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
-      Object.assign(job, {
+      const started: Partial<BatchInferenceJob> = {
         status: BatchJobStatus.RUNNING,
-        startedAt: this.deps.clock(),
-        rowsDone: 0,
-        rowsFailed: 0,
-        rowErrorList: [],
         attempts: job.attempts + 1,
         error: null,
-      });
-      await em.flush();
+        // A job with no committed chunk starts over (also a row left RUNNING by a process before claims existed).
+        ...(resumeAt === 0
+          ? { startedAt: this.deps.clock(), rowsDone: 0, rowsFailed: 0, rowErrorList: [] }
+          : { startedAt: job.startedAt ?? this.deps.clock() }),
+      };
+      await this.writeRow(ctx, id, started);
+      Object.assign(job, started);
       this.publish(job);
       lineage = await this.startLineage(job, endpoint);
       const dataset = await this.dataset(job.datasetId, auth);
       const { text: content } = await this.catalog.getContent(job.datasetId, auth);
       const rows = parseDatasetRows(content, dataset.format);
-      job.rowsTotal = rows.length;
-      await em.flush();
-      const table = await this.predictRows(job, endpoint, rows, signal, auth, em);
-      if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+      if (job.rowsTotal !== rows.length) {
+        await this.writeRow(ctx, id, { rowsTotal: rows.length });
+        job.rowsTotal = rows.length;
+      }
+      await this.predictRows(ctx, job, endpoint, rows, resumeAt, auth);
+      ctx.signal.throwIfAborted();
+      const chunks = await this.deps.orm.em.fork().find(BatchJobChunk, { jobId: id }, { orderBy: { start: 'asc' } });
+      const covered = chunks.reduce((n, c) => n + (c.end - c.start), 0);
+      if (covered !== rows.length || chunks.some((c, i) => c.start !== (i === 0 ? 0 : chunks[i - 1]!.end)))
+        throw new Error(`the committed chunks cover ${covered} of ${rows.length} rows: the dataset changed?`);
       if (rows.length > 0 && job.rowsFailed === rows.length) {
         const first = job.rowErrors[0];
         throw new Error(
           `no row could be predicted: all ${rows.length} rows failed (first: ${first?.message ?? 'unknown'})`,
         );
       }
+      const table = outputTable(chunks, job.passthroughColumns, job.rowsFailed > 0);
       const created = await this.catalog.createDataset(
         {
           name: job.outputDatasetName,
@@ -307,147 +416,192 @@ export class BatchJobService {
         auth,
       );
       const partial = job.rowsFailed > 0;
-      Object.assign(job, {
+      const finished: Partial<BatchInferenceJob> = {
         status: partial ? BatchJobStatus.PARTIAL : BatchJobStatus.SUCCEEDED,
         error: partial
           ? `${job.rowsFailed} of ${rows.length} rows got no prediction (first: ${job.rowErrors[0]?.message})`
           : null,
         outputDatasetId: created.id,
         finishedAt: this.deps.clock(),
-      });
-      await em.flush();
+      };
+      await this.writeRow(ctx, id, finished);
+      Object.assign(job, finished);
       await this.endLineage(lineage, job, 'COMPLETE', (run) => run.complete([catalogDatasetRef(created.id)]));
     } catch (error) {
-      const cancelled = signal.aborted;
+      const why = ctx.signal.aborted ? (ctx.signal.reason as JobAbort).why : undefined;
+      // Shutdown: hand the job back as it is (RUNNING, its chunks kept) for any replica to resume.
+      // Lost claim, or a row made final elsewhere (a cancel that wrote it): write nothing more.
+      if (why === 'shutdown' || why === 'lost' || error instanceof LostClaimError) throw error;
+      if (error instanceof JobRowFinalError) {
+        if (why === 'cancel') throw error;
+        return;
+      }
+      const cancelled = why === 'cancel';
       // The runtime's own message keeps the details (which tensor, which row) that a job owner needs.
       const message = error instanceof Error ? error.message : String(error);
-      Object.assign(job, {
+      const ended: Partial<BatchInferenceJob> = {
         status: cancelled ? BatchJobStatus.CANCELLED : BatchJobStatus.FAILED,
         error: cancelled ? null : message,
         finishedAt: this.deps.clock(),
-      });
-      await em.flush();
+      };
+      try {
+        await this.writeRow(ctx, id, ended);
+        Object.assign(job, ended);
+      } catch (err) {
+        if (err instanceof JobRowFinalError) return;
+        throw err;
+      }
       await this.endLineage(lineage, job, cancelled ? 'ABORT' : 'FAIL', (run) =>
         cancelled ? run.abort() : run.fail(message),
       );
+      throw error;
     } finally {
-      this.deps.metrics.batchJobs.inc({ status: job.status });
+      if (FINAL.includes(job.status)) this.deps.metrics.batchJobs.inc({ status: job.status });
       this.publish(job);
     }
   }
 
-  /** Records a row that got no prediction (the first MAX_ROW_ERRORS are kept). */
-  private failRow(job: BatchInferenceJob, error: BatchRowError): void {
-    job.rowsFailed += 1;
-    const list = job.rowErrorList ?? [];
-    if (list.length < MAX_ROW_ERRORS) job.rowErrorList = [...list, error];
-  }
-
   /**
-   * Predicts the rows chunk by chunk. A row with an empty or invalid mapped cell is not sent to the
-   * model, and a row whose outputs are not all finite numbers is not reported as a prediction: both are
-   * counted in rowsFailed with their row number and column, and written with empty outputs and an
-   * `error` column.
+   * Predicts the rows from `from` on, chunk by chunk, and commits each chunk (its output rows and the
+   * job's counters, in one fenced transaction) before the next; the claim's checkpoint then names the
+   * next row. A row with an empty or invalid mapped cell is not sent to the model, and a row whose
+   * outputs are not all finite numbers is not reported as a prediction: both are counted in rowsFailed
+   * with their row number and column, and written with empty outputs and an `error` column.
    */
   private async predictRows(
+    ctx: JobContext,
     job: BatchInferenceJob,
     endpoint: Endpoint,
     rows: Row[],
-    signal: AbortSignal,
+    from: number,
     auth: string,
-    em: EntityManager,
-  ) {
+  ): Promise<void> {
     await this.deps.serving.ensureLoaded(endpoint, auth);
     const first = endpoint.routes.find((r) => r.weight > 0)?.modelVersionId as string;
     const signature = this.deps.serving.signatureOf(first);
     const fixed = signature.inputs[0]?.shape[0];
     const chunk = typeof fixed === 'number' ? fixed : job.chunkSize;
-    const outColumns: string[] = [];
-    // A predicted row's cells, or the error of a row without prediction (its output cells are filled in at the end).
-    const outRows: ({ cells: unknown[] } | { head: unknown[]; error: string })[] = [];
     const head = (index: number, row: Row, version: string | null): unknown[] => [
       index,
       ...job.passthroughColumns.map((c) => row[c]),
       version,
     ];
-    // Progress is saved and published at most every 200 ms: a flush per small chunk costs more than the model.
-    let lastReport = 0;
-    let pending: { index: number; row: Row }[] = [];
-    const flushChunk = async (): Promise<void> => {
-      if (pending.length === 0) return;
-      const batch = pending;
-      pending = [];
-      const slice = batch.map((b) => b.row);
-      const result = await this.deps.serving.predict(
-        endpoint,
-        rowsToTensors(slice, batch[0]!.index, job.mapping, signature.inputs),
-        `batch:${job.id}:${batch[0]!.index}`,
-      );
-      const perOutput = result.outputs.map((t) => {
-        const values = tensorToJson(t);
-        const width = values.length / slice.length;
-        return { name: t.name, width, values };
+    // Model chunks are committed together until COMMIT_EVERY_MS has passed: a transaction per small
+    // chunk costs more than the model. A commit (one `batch_inference_chunks` row) is the resume unit.
+    let group: {
+      start: number;
+      end: number;
+      columns: string[] | null;
+      rows: ChunkOutputRow[];
+      errors: BatchRowError[];
+    } | null = null;
+    let lastCommit = performance.now();
+    const commit = async (): Promise<void> => {
+      if (!group) return;
+      const g = group;
+      group = null;
+      const counters = {
+        rowsDone: g.end,
+        rowsFailed: job.rowsFailed + g.errors.length,
+        rowErrorList: [...(job.rowErrorList ?? []), ...g.errors].slice(0, MAX_ROW_ERRORS),
+      };
+      await ctx.fenced(async (em) => {
+        const n = await em.nativeUpdate(BatchInferenceJob, { id: job.id, status: { $nin: FINAL } }, counters);
+        if (n !== 1) throw new JobRowFinalError(job.id);
+        await em.insert(BatchJobChunk, {
+          id: `${job.id}:${g.start}`,
+          jobId: job.id,
+          start: g.start,
+          end: g.end,
+          columns: g.columns,
+          rows: g.rows,
+          attempt: ctx.attempt,
+          createdAt: new Date(),
+        });
       });
-      if (outColumns.length === 0) {
-        outColumns.push('row', ...job.passthroughColumns, 'modelVersion');
-        for (const o of perOutput)
-          for (let i = 0; i < o.width; i++) outColumns.push(o.width === 1 ? o.name : `${o.name}_${i}`);
-      }
-      batch.forEach(({ index, row }, r) => {
-        const line = head(index, row, result.version);
-        let bad: string | null = null;
-        for (const o of perOutput) {
-          const values = o.values.slice(r * o.width, (r + 1) * o.width);
-          if (bad === null && values.some((v) => typeof v === 'number' && !Number.isFinite(v))) bad = o.name;
-          line.push(...values);
-        }
-        if (bad === null) outRows.push({ cells: line });
-        else {
-          const message = `row ${index + 1}: the model's output "${bad}" is not a finite number`;
-          this.failRow(job, { row: index + 1, column: bad, message });
-          outRows.push({ head: line.slice(0, 2 + job.passthroughColumns.length), error: message });
-        }
-      });
+      Object.assign(job, counters);
+      await ctx.checkpoint.save({ nextRow: g.end } satisfies BatchCheckpoint);
+      lastCommit = performance.now();
+      this.deps.metrics.batchRows.inc({ endpoint: endpoint.name }, g.end - g.start);
+      this.publish(job);
     };
-    for (let start = 0; start < rows.length; start += chunk) {
-      if (signal.aborted) break;
-      const slice = rows.slice(start, start + chunk);
-      for (const [r, row] of slice.entries()) {
-        const index = start + r;
+    for (let start = from; start < rows.length; start += chunk) {
+      // Cancel or shutdown: the chunks predicted so far are committed, then the run stops.
+      if (ctx.signal.aborted) {
+        await commit();
+        ctx.signal.throwIfAborted();
+      }
+      const end = Math.min(rows.length, start + chunk);
+      const out: { index: number; row: ChunkOutputRow }[] = [];
+      const errors: BatchRowError[] = [];
+      const valid: { index: number; row: Row }[] = [];
+      for (let index = start; index < end; index++) {
+        const row = rows[index]!;
         const problem = rowProblem(row, index + 1, job.mapping, signature.inputs);
         if (problem) {
-          this.failRow(job, { row: index + 1, column: problem.column, message: problem.message });
-          outRows.push({ head: head(index, row, null), error: problem.message });
-        } else pending.push({ index, row });
-        if (pending.length === chunk) await flushChunk();
+          errors.push({ row: index + 1, column: problem.column, message: problem.message });
+          out.push({ index, row: { head: head(index, row, null), error: problem.message } });
+        } else valid.push({ index, row });
       }
-      job.rowsDone = Math.min(rows.length, start + slice.length) - pending.length;
-      this.deps.metrics.batchRows.inc({ endpoint: endpoint.name }, slice.length);
-      if (performance.now() - lastReport >= 200 || job.rowsDone === rows.length) {
-        lastReport = performance.now();
-        await em.flush();
-        this.publish(job);
+      let columns: string[] | null = null;
+      if (valid.length > 0) {
+        const slice = valid.map((v) => v.row);
+        const result = await this.deps.serving.predict(
+          endpoint,
+          rowsToTensors(slice, valid[0]!.index, job.mapping, signature.inputs),
+          `batch:${job.id}:${valid[0]!.index}`,
+        );
+        const perOutput = result.outputs.map((t) => {
+          const values = tensorToJson(t);
+          return { name: t.name, width: values.length / slice.length, values };
+        });
+        columns = ['row', ...job.passthroughColumns, 'modelVersion'];
+        for (const o of perOutput)
+          for (let i = 0; i < o.width; i++) columns.push(o.width === 1 ? o.name : `${o.name}_${i}`);
+        valid.forEach(({ index, row }, r) => {
+          const line = head(index, row, result.version);
+          let bad: string | null = null;
+          for (const o of perOutput) {
+            const values = o.values.slice(r * o.width, (r + 1) * o.width);
+            if (bad === null && values.some((v) => typeof v === 'number' && !Number.isFinite(v))) bad = o.name;
+            line.push(...values);
+          }
+          if (bad === null) out.push({ index, row: { cells: line } });
+          else {
+            const message = `row ${index + 1}: the model's output "${bad}" is not a finite number`;
+            errors.push({ row: index + 1, column: bad, message });
+            out.push({ index, row: { head: line.slice(0, 2 + job.passthroughColumns.length), error: message } });
+          }
+        });
       }
+      out.sort((a, b) => a.index - b.index);
+      errors.sort((a, b) => a.row - b.row);
+      group ??= { start, end: start, columns: null, rows: [], errors: [] };
+      group.end = end;
+      group.columns ??= columns;
+      group.rows.push(...out.map((o) => o.row));
+      group.errors.push(...errors);
+      if (performance.now() - lastCommit >= COMMIT_EVERY_MS) await commit();
     }
-    if (!signal.aborted) {
-      await flushChunk();
-      if (job.rowsDone !== rows.length) {
-        job.rowsDone = rows.length;
-        await em.flush();
-        this.publish(job);
-      }
-    }
-    if (outColumns.length === 0) outColumns.push('row', ...job.passthroughColumns, 'modelVersion');
-    const failed = job.rowsFailed > 0;
-    const width = outColumns.length;
-    // Failed rows were recorded before the predictions of their chunk: back in dataset order.
-    outRows.sort((a, b) => Number(('cells' in a ? a.cells : a.head)[0]) - Number(('cells' in b ? b.cells : b.head)[0]));
-    const table = outRows.map((o) => {
+    await commit();
+  }
+}
+
+/** The output dataset from the committed chunks, in row order; failed rows get empty outputs and an `error`. */
+function outputTable(
+  chunks: BatchJobChunk[],
+  passthroughColumns: string[],
+  failed: boolean,
+): { columns: string[]; rows: unknown[][] } {
+  const outColumns = chunks.find((c) => c.columns)?.columns ?? ['row', ...passthroughColumns, 'modelVersion'];
+  const width = outColumns.length;
+  const rows = chunks.flatMap((c) =>
+    c.rows.map((o) => {
       if ('cells' in o) return failed ? [...o.cells, null] : o.cells;
       const line = [...o.head];
       while (line.length < width) line.push(null);
       return [...line, o.error];
-    });
-    return { columns: failed ? [...outColumns, 'error'] : outColumns, rows: table };
-  }
+    }),
+  );
+  return { columns: failed ? [...outColumns, 'error'] : outColumns, rows };
 }

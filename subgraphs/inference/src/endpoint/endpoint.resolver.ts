@@ -7,9 +7,11 @@ import { CreateEndpointInput, UpdateEndpointInput } from './endpoint.input';
 import {
   BatchingSettings,
   EndpointMetricsEvent,
+  EndpointReplica,
   EndpointRoute,
   EndpointStatus,
   ExecutionProviderName,
+  SessionStateName,
   VersionMetrics,
   VersionReadiness,
   WarmupDim,
@@ -98,22 +100,49 @@ export class EndpointResolver {
     return Object.entries(endpoint.warmupDims ?? {}).map(([name, size]) => ({ name, size }));
   }
 
-  @FieldResolver(() => EndpointStatus)
-  status(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): EndpointStatus {
-    return ctx.services.endpoints.status(endpoint).status;
+  @FieldResolver(() => EndpointStatus, {
+    description:
+      'Over the live replicas of the service, the same whichever answers: READY when any replica has every routed version loaded and warm (see serviceReplicas)',
+  })
+  async status(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): Promise<EndpointStatus> {
+    return (await ctx.services.endpoints.status(endpoint, ctx)).status;
   }
 
-  @FieldResolver(() => Boolean, { description: 'True when every routed version is loaded and warm' })
-  ready(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): boolean {
-    return ctx.services.endpoints.status(endpoint).status === EndpointStatus.READY;
+  @FieldResolver(() => Boolean, {
+    description: 'True when every routed version is loaded and warm on at least one live replica',
+  })
+  async ready(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): Promise<boolean> {
+    return (await ctx.services.endpoints.status(endpoint, ctx)).status === EndpointStatus.READY;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Why the endpoint is not ready' })
-  statusReason(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): string | null {
-    return ctx.services.endpoints.status(endpoint).reason;
+  async statusReason(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): Promise<string | null> {
+    return (await ctx.services.endpoints.status(endpoint, ctx)).reason;
   }
 
-  @FieldResolver(() => [VersionReadiness])
+  @FieldResolver(() => [EndpointReplica], {
+    description:
+      "Each live replica of the inference service (not the endpoint's own `replicas` setting) with the endpoint's state there; status is their aggregate",
+  })
+  async serviceReplicas(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): Promise<EndpointReplica[]> {
+    const { replicas } = await ctx.services.endpoints.status(endpoint, ctx);
+    return replicas.map((r) => ({
+      replica: r.replica,
+      current: r.current,
+      status: r.status,
+      reason: r.reason,
+      heartbeatAt: r.heartbeatAt,
+      versions: r.versions.map((v) => ({
+        modelVersion: { id: v.key },
+        role: v.role,
+        state: v.state as SessionStateName,
+        reason: v.state === 'READY' ? null : (v.reason ?? null),
+        provider: (v.provider as ExecutionProviderName | null) ?? null,
+      })),
+    }));
+  }
+
+  @FieldResolver(() => [VersionReadiness], { description: 'Session state of each version on the replica that answers' })
   versions(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): VersionReadiness[] {
     return ctx.services.endpoints.versionReadiness(endpoint);
   }

@@ -19,6 +19,7 @@ import type {
 import type { EndpointMetricsEvent, EndpointStatus, VersionMetrics, VersionReadiness } from './endpoint.types';
 import type { EndpointRepository } from './endpoint.repository';
 import { endpointStatus, toVersionMetrics, toVersionReadiness } from './endpoint.view';
+import type { AggregateStatus, ReplicaStates } from './replica-states';
 
 type FieldError = { field: string; message: string };
 
@@ -74,6 +75,8 @@ export interface EndpointSettings {
   defaultProviders: readonly ExecutionProvider[];
   /** How long the prediction path may reuse an endpoint it looked up (0 turns the cache off). */
   cacheMs: number;
+  /** Every replica's state of each endpoint (status is their aggregate); without it, status is this replica's. */
+  replicaStates?: ReplicaStates;
 }
 
 /**
@@ -223,6 +226,7 @@ export class EndpointService {
     await scope.em.removeAndFlush(endpoint);
     this.forgetLookups(endpoint.id);
     this.serving.forget(id);
+    await this.settings.replicaStates?.forget(endpoint.id);
     return endpoint.id;
   }
 
@@ -255,10 +259,54 @@ export class EndpointService {
     for (const endpoint of own ? [own, ...all.filter((e) => e !== own)] : all) this.serving.loadInBackground(endpoint);
   }
 
-  /** The endpoint's status on this replica, with why it is not ready. */
-  status(endpoint: Endpoint): { status: EndpointStatus; reason: string | null } {
-    return endpointStatus(endpoint, this.serving.versionStatuses(endpoint));
+  /** The endpoint's status on this replica, with why it is not ready, and its versions' session states. */
+  localStatus(endpoint: Endpoint): {
+    status: EndpointStatus;
+    reason: string | null;
+    versions: ReturnType<ServingRegistry['versionStatuses']>;
+  } {
+    const versions = this.serving.versionStatuses(endpoint);
+    return { ...endpointStatus(endpoint, versions), versions };
   }
+
+  /**
+   * The endpoint's status over the live replicas of the service (READY when any is ready), the same
+   * whichever replica answers, with each replica's own state. Memoized per request (`memo`), so the
+   * status, ready, statusReason and replicas fields of one endpoint read the table once.
+   */
+  status(endpoint: Endpoint, memo?: object): Promise<AggregateStatus> {
+    const cache = memo ? (this.statusMemo.get(memo) ?? new Map<string, Promise<AggregateStatus>>()) : undefined;
+    if (memo && cache && !this.statusMemo.has(memo)) this.statusMemo.set(memo, cache);
+    const known = cache?.get(endpoint.id);
+    if (known) return known;
+    const local = this.localStatus(endpoint);
+    const answer = this.settings.replicaStates
+      ? this.settings.replicaStates.of(endpoint.id, local)
+      : Promise.resolve({
+          status: local.status,
+          reason: local.reason,
+          replicas: [
+            {
+              replica: 'local',
+              current: true,
+              status: local.status,
+              reason: local.reason,
+              versions: local.versions.map((v) => ({
+                key: v.key,
+                role: v.role,
+                state: v.state,
+                reason: v.reason ?? null,
+                provider: v.provider ?? null,
+              })),
+              heartbeatAt: this.clock(),
+            },
+          ],
+        });
+    cache?.set(endpoint.id, answer);
+    return answer;
+  }
+
+  private readonly statusMemo = new WeakMap<object, Map<string, Promise<AggregateStatus>>>();
 
   /** Session state of each version. */
   versionReadiness(endpoint: Endpoint): VersionReadiness[] {

@@ -88,3 +88,25 @@ export class EndpointMetricsEvent {
   @Field(() => Date) at!: Date;
   @Field(() => [VersionMetrics]) versions!: VersionMetrics[];
 }
+
+@ObjectType({ description: "One model version's session state on one replica of the inference service" })
+export class ReplicaVersionState {
+  @Field(() => ModelVersionRef) modelVersion!: ModelVersionRef;
+  @Field(() => String, { description: 'route or shadow' }) role!: string;
+  @Field(() => SessionStateName) state!: SessionStateName;
+  @Field(() => String, { nullable: true, description: 'Why it is not READY' }) reason?: string | null;
+  @Field(() => ExecutionProviderName, { nullable: true }) provider?: ExecutionProviderName | null;
+}
+
+@ObjectType({
+  description:
+    "One replica of the inference service and the endpoint's state there (replicas whose heartbeat is older than the TTL are left out)",
+})
+export class EndpointReplica {
+  @Field(() => String, { description: 'The replica (host and process)' }) replica!: string;
+  @Field(() => Boolean, { description: 'True for the replica that answered this request' }) current!: boolean;
+  @Field(() => EndpointStatus, { description: "The endpoint's status on this replica" }) status!: EndpointStatus;
+  @Field(() => String, { nullable: true }) reason?: string | null;
+  @Field(() => [ReplicaVersionState]) versions!: ReplicaVersionState[];
+  @Field(() => Date, { description: 'When the replica last reported' }) heartbeatAt!: Date;
+}

@@ -2,16 +2,20 @@
 import type { ServiceMigrations } from '../../../../lib/src/index';
 import { Migration20261206193044_initial as Pg0 } from './postgresql/Migration20261206193044_initial';
 import { Migration20261206195951_batch_row_errors as Pg1 } from './postgresql/Migration20261206195951_batch_row_errors';
+import { Migration20261206211225_batch_chunks_replica_states as Pg2 } from './postgresql/Migration20261206211225_batch_chunks_replica_states';
 import { Migration20261206193044_initial as Sqlite0 } from './sqlite/Migration20261206193044_initial';
 import { Migration20261206195951_batch_row_errors as Sqlite1 } from './sqlite/Migration20261206195951_batch_row_errors';
+import { Migration20261206211225_batch_chunks_replica_states as Sqlite2 } from './sqlite/Migration20261206211225_batch_chunks_replica_states';
 
 export const MIGRATIONS: ServiceMigrations = {
   postgresql: [
     { name: 'Migration20261206193044_initial', class: Pg0 },
     { name: 'Migration20261206195951_batch_row_errors', class: Pg1 },
+    { name: 'Migration20261206211225_batch_chunks_replica_states', class: Pg2 },
   ],
   sqlite: [
     { name: 'Migration20261206193044_initial', class: Sqlite0 },
     { name: 'Migration20261206195951_batch_row_errors', class: Sqlite1 },
+    { name: 'Migration20261206211225_batch_chunks_replica_states', class: Sqlite2 },
   ],
 };

@@ -11,21 +11,23 @@ import { startPlatformStandIn } from './platform.stand-in';
 
 export const ALL_INFERENCE = ['inference:read', 'inference:invoke', 'inference:manage'];
 
-/** The inference service on port 0 with a real token issuer and the models/catalog contract routes. */
-export async function startInferenceHarness(overrides: Partial<Config> = {}, dataDir?: string) {
-  const issuer: TestIssuer = await startTestIssuer();
-  const platform = await startPlatformStandIn(issuer);
-  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-'));
-  const config: Config = {
+/** The settings of an inference instance in tests, served by the given issuer and models/catalog stand-in. */
+export function inferenceTestConfig(
+  issuer: TestIssuer,
+  platformUrl: string,
+  dataDir: string,
+  overrides: Partial<Config> = {},
+): Config {
+  return {
     ...testBaseConfig('inference', {
-      dataDir: dir,
+      dataDir,
       auth: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
       identityUrl: issuer.url,
       serviceSecret: issuer.serviceSecret,
     }),
     bodyLimitBytes: 32 * 1024 * 1024,
-    modelsUrl: platform.url,
-    catalogUrl: platform.url,
+    modelsUrl: platformUrl,
+    catalogUrl: platformUrl,
     executionProviders: ['cpu'],
     pod: { endpointId: null, modelVersionIds: [], configVersion: null },
     sessionBudgetBytes: 256 * 1024 * 1024,
@@ -36,6 +38,14 @@ export async function startInferenceHarness(overrides: Partial<Config> = {}, dat
     maxArtifactBytes: 64 * 1024 * 1024,
     ...overrides,
   };
+}
+
+/** The inference service on port 0 with a real token issuer and the models/catalog contract routes. */
+export async function startInferenceHarness(overrides: Partial<Config> = {}, dataDir?: string) {
+  const issuer: TestIssuer = await startTestIssuer();
+  const platform = await startPlatformStandIn(issuer);
+  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-'));
+  const config = inferenceTestConfig(issuer, platform.url, dir, overrides);
   const built = await createServer(config);
   const service: RunningService = await startService('inference', built.server);
   const org = `org-${path.basename(dir)}`;

@@ -43,7 +43,7 @@ export class PipelineRun extends OrganizationEntity {
   @Property({ type: 'string' }) datasetId!: string;
   @Property({ type: 'json' })
   @Field(() => JSONObjectScalar, { description: 'The declared steps as submitted' })
-  spec!: Record<string, any>;
+  spec!: Record<string, unknown>;
   @Index() @Property({ type: 'string' }) @Field(() => JobState) state: JobState = JobState.QUEUED;
   @Property({ type: 'json' }) stepRecords!: StepRecord[];
   @Property({ type: 'text', nullable: true }) @Field(() => String, { nullable: true }) error?: string | null;

@@ -156,7 +156,8 @@ export class PipelineService {
         row.error = error;
         row.finishedAt = this.deps.clock();
       });
-    const spec = run.spec as StartPipelineRunInput;
+    // The spec column holds the validated StartPipelineRunInput as submitted (JSON round trip).
+    const spec = run.spec as unknown as StartPipelineRunInput;
     run.state = JobState.RUNNING;
     await em.flush();
     const save = async (step: StepRecord, patch: Partial<StepRecord>) => {

@@ -30,8 +30,13 @@ export async function evaluateVersion(
   const session = await ort.InferenceSession.create(artifactPath);
   try {
     const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(x.data), [x.rows, x.cols]) });
+    const output = (name: string) => {
+      const tensor = out[name];
+      if (!tensor) throw new IncomparableVersionError(`version ${version.version} has no "${name}" output`);
+      return tensor.data as Float32Array;
+    };
     if (prepared.schema.classes) {
-      const probabilities = Float64Array.from(out.probabilities.data as Float32Array);
+      const probabilities = Float64Array.from(output('probabilities'));
       return {
         ...classificationMetrics(
           prepared.validation.labels as Int32Array,
@@ -41,10 +46,7 @@ export async function evaluateVersion(
       };
     }
     return {
-      ...regressionMetrics(
-        prepared.validation.target as Float64Array,
-        Float64Array.from(out.prediction.data as Float32Array),
-      ),
+      ...regressionMetrics(prepared.validation.target as Float64Array, Float64Array.from(output('prediction'))),
     };
   } finally {
     await session.release();

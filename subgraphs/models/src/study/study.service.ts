@@ -86,7 +86,7 @@ export class StudyService {
     const baseHyperparameters = compactHyperparameters(input.baseHyperparameters);
     // Every corner of the space must give a valid spec, or trials would fail one by one.
     const corner = Object.fromEntries(
-      Object.entries(searchSpace).map(([k, d]) => [k, d.type === 'categorical' ? d.choices[0] : d.high]),
+      Object.entries(searchSpace).map(([k, d]) => [k, d.type === 'categorical' ? d.choices[0]! : d.high]),
     );
     resolveOrReject(
       toTrainingSpec(input.algorithm as Algorithm, trialHyperparameters(baseHyperparameters, corner)),

@@ -43,8 +43,8 @@ export function prepareTrainingData(
   const part = (index: Int32Array): LabeledData => {
     const x: Matrix = takeRows(data.x, index);
     return data.labels
-      ? { x, labels: Int32Array.from(index, (i) => (data.labels as Int32Array)[i]) }
-      : { x, target: Float64Array.from(index, (i) => (data.target as Float64Array)[i]) };
+      ? { x, labels: Int32Array.from(index, (i) => (data.labels as Int32Array)[i]!) }
+      : { x, target: Float64Array.from(index, (i) => (data.target as Float64Array)[i]!) };
   };
   return {
     schema: { featureNames: data.featureNames, ...(data.classes ? { classes: data.classes } : {}) },

@@ -223,7 +223,10 @@ async function fromSource(
   const parsed = meta.format === 'JSONL' ? parseJsonLines(content.text) : parseCsv(content.text);
   const dropped = job.columnHandlingJson.filter((h) => h.handling === 'DROP').map((h) => h.column);
   const keep = parsed.columns.map((c, i) => [c, i] as const).filter(([c]) => !dropped.includes(c));
-  const source: Table = { columns: keep.map(([c]) => c), rows: parsed.rows.map((row) => keep.map(([, i]) => row[i])) };
+  const source: Table = {
+    columns: keep.map(([c]) => c),
+    rows: parsed.rows.map((row) => keep.map(([, i]) => row[i] ?? null)),
+  };
   const hints: ColumnHint[] = source.columns.map((name) => {
     const handling = job.columnHandlingJson.find((h) => h.column === name)?.handling;
     const classification = meta.columns.find((c) => c.name === name)?.classification ?? null;

@@ -201,7 +201,7 @@ class JsonValueGenerator {
     const type = schema.type;
     if (Array.isArray(type)) {
       const nonNull = type.filter((t: string) => t !== 'null');
-      return nonNull.length && this.rng.next() < 0.9 ? this.rng.pick(nonNull) : type[0];
+      return nonNull.length && this.rng.next() < 0.9 ? this.rng.pick(nonNull) : (type[0] ?? 'null');
     }
     if (typeof type === 'string') return type;
     if (schema.properties || schema.required) return 'object';
