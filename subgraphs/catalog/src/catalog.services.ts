@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { ArtifactStore, Logger, UploadManager, WorkerPool } from '../../../lib/src/index';
+import type { ArtifactStore, Logger, UploadManager } from '../../../lib/src/index';
+import type { JobQueue } from '../../../lib/src/jobs';
 import type { Clock } from '../../../lib/src/kit/clock';
 import type { CatalogMetrics } from './catalog.metrics';
 import type { Config } from './config';
@@ -35,7 +36,8 @@ export interface CatalogServiceDeps {
   orm: MikroORM;
   store: ArtifactStore;
   uploads: UploadManager;
-  pool: WorkerPool;
+  /** The service's job queue (profiling runs on it). */
+  jobs: JobQueue;
   logger: Logger;
   metrics: CatalogMetrics;
   validator: OpenLineageValidator;
@@ -63,7 +65,7 @@ export function createCatalogServices(deps: CatalogServiceDeps): CatalogServices
   });
   const profiling = new ProfilingQueue({
     orm,
-    pool: deps.pool,
+    jobs: deps.jobs,
     content,
     datasets: datasetRepository,
     logger: deps.logger,

@@ -13,12 +13,14 @@ import {
   createServiceAuth,
   createServiceServer,
   createUploadManager,
-  createWorkerPool,
   pingDatabase,
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
 import { withServices } from '../../../lib/src/kit/context';
+import type { BootKit } from '../../../lib/src/kit/boot';
+import type { JobQueue } from '../../../lib/src/jobs';
+import { createServiceJobQueue } from '../../../lib/src/kit/jobs';
 import { createLeadership, leaseName } from '../../../lib/src/kit/leader';
 import type { CatalogServices } from './catalog.services';
 import { createCatalogServices } from './catalog.services';
@@ -52,12 +54,17 @@ export interface CatalogServer {
   services: CatalogServices;
   /** The retention schedule (runs on the replica elected leader for it). */
   retention: RetentionSchedule;
-  /** Re-queues versions a previous process left PROFILING; the boot sequence calls it after listening. */
+  /** Profiling jobs (lib/src/jobs); the boot sequence closes it (jobs handed back) before the server. */
+  jobs: JobQueue;
+  /** Enqueues versions left PROFILING before profiling ran as jobs (no claim yet); the boot sequence calls it after listening. */
   resume: () => Promise<number>;
 }
 
 /** Builds the catalog service (never listens): ORM, artifact store, uploads, services, schema, REST routes, retention schedule. */
-export async function createServer(config: Config, deps: Partial<CatalogDeps> = {}): Promise<CatalogServer> {
+export async function createServer(
+  config: Config,
+  deps: Partial<CatalogDeps> & Partial<Pick<BootKit, 'consume' | 'role'>> = {},
+): Promise<CatalogServer> {
   const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm =
     deps.orm ??
@@ -88,12 +95,12 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     maxBytes: config.maxContentBytes,
   });
   const serviceMetrics = createServiceMetrics(SERVICE_NAME, { maxLabelValues: config.metricsMaxLabelValues });
-  const pool = createWorkerPool({ concurrency: config.profilingConcurrency, logger });
+  const jobs = createServiceJobQueue(config, { orm, pubSub, logger });
   const services = createCatalogServices({
     orm,
     store,
     uploads,
-    pool,
+    jobs,
     logger,
     metrics: createCatalogMetrics(serviceMetrics.registry),
     validator: createOpenLineageValidator(),
@@ -101,6 +108,8 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     clock: deps.clock ?? systemClock,
     settings: config,
   });
+  // Processes that consume jobs (every replica unless AIC_JOBS_CONSUME=false; always a worker) profile.
+  if (deps.consume ?? true) services.profiling.register(config.profilingConcurrency);
   const schema = await buildCatalogSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   // Replicas on one database elect one leader for the retention runs.
@@ -114,6 +123,7 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     logger,
     intervalSeconds: config.retentionIntervalSeconds,
     leader,
+    jobs,
   }).start();
   const server = await createServiceServer<CatalogContext>({
     name: SERVICE_NAME,
@@ -134,10 +144,10 @@ export async function createServer(config: Config, deps: Partial<CatalogDeps> = 
     onStop: async () => {
       retention.stop();
       await leader?.stop();
-      await pool.close();
+      await jobs.close();
       await pubSub.close();
       await orm.close();
     },
   });
-  return { server, orm, schema, store, services, retention, resume: () => services.profiling.resume() };
+  return { server, orm, schema, store, services, retention, jobs, resume: () => services.profiling.resume() };
 }

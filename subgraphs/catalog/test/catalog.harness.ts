@@ -18,6 +18,7 @@ export interface CatalogHarness {
   issuer: TestIssuer;
   service: RunningService;
   built: CatalogServer;
+  config: Config;
   /** A token for a fresh user (`sub`) in `org` with `perms`. */
   token(claims: TestTokenClaims): Promise<string>;
   /** POSTs to the catalog's /graphql. */
@@ -49,6 +50,7 @@ export async function startCatalog(overrides: Partial<Config> = {}): Promise<Cat
     issuer,
     service,
     built,
+    config,
     token: (claims) => issuer.issue({ sub: randomUUID(), ...claims }),
     gql: (query, variables, token) => gql(service.graphqlUrl, query, variables, token),
     async stop() {

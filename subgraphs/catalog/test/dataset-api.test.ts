@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createWorkerPool } from '../../../lib/src/index';
 import { Dataset } from '../src/dataset/dataset.entity';
-import { DatasetRepository } from '../src/dataset/dataset.repository';
-import { ProfilingQueue } from '../src/dataset/profiling.queue';
 import type { CatalogHarness } from './catalog.harness';
 import {
   ALL_CATALOG,
@@ -142,20 +139,13 @@ describe.each(testDatabases())('on $label', (db) => {
       const stored = await h.built.store.put('k,v\na,1\nb,2\n');
       const { content } = h.built.services;
       const pending = await content.createPendingVersion(em, dataset, stored, 'user-x');
-      const pool = createWorkerPool({ concurrency: 1 });
-      const queue = new ProfilingQueue({
-        orm: h.built.orm,
-        pool,
-        content,
-        datasets: new DatasetRepository(),
-        logger: createLogger('catalog', 'silent'),
-      });
-      expect(await queue.resume()).toBe(1);
+      // A version from before profiling ran as a job: PROFILING, no claim. `resume` gives it one, once.
+      expect(await h.built.resume()).toBe(1);
+      expect(await h.built.resume()).toBe(0);
       expect(await waitForVersion(h, token, dataset.id, pending.version)).toMatchObject({
         status: 'READY',
         rowCount: 2,
       });
-      await pool.close();
     });
 
     it('detects PII on upload and masks it for readers without catalog:read-pii, auditing unmasked reads', async () => {

@@ -71,6 +71,31 @@ describe('internal routes', () => {
     expect((await call('GET', `/internal/datasets/${id}`, foreign)).status).toBe(404);
   });
 
+  it('creates a dataset once per idempotency key, also when the calls race', async () => {
+    const token = await h.token({ org: 'org-idem', perms: WRITER });
+    const keyed = (key: string, name: string) =>
+      fetch(`${h.service.url}/internal/datasets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ name, format: 'CSV', content: csv }),
+      });
+    const racing = await Promise.all([keyed('job-1', 'out-1'), keyed('job-1', 'out-1'), keyed('job-1', 'out-1')]);
+    const texts = await Promise.all(racing.map((r) => r.clone().text()));
+    expect(racing.map((r) => r.status).sort(), texts.join('\n')).toEqual([200, 200, 201]);
+    const ids = await Promise.all(racing.map(async (r) => (await r.json()) as { id: string; version: number }));
+    expect(new Set(ids.map((c) => c.id)).size).toBe(1);
+    expect(ids.map((c) => c.version)).toEqual([1, 1, 1]);
+    const later = await keyed('job-1', 'out-1');
+    expect(later.status).toBe(200);
+    expect(((await later.json()) as { id: string }).id).toBe(ids[0]!.id);
+    expect(await h.built.orm.em.fork().count(DatasetVersion, { datasetId: ids[0]!.id })).toBe(1);
+    // Another key is another dataset; its name must still be free.
+    expect((await keyed('job-2', 'out-2')).status).toBe(201);
+    expect((await keyed('job-3', 'out-1')).status).toBe(409);
+    const empty = await keyed('', 'out-4');
+    expect(empty.status).toBe(400);
+  });
+
   it('refuses bad input without leaving a dataset behind', async () => {
     const token = await h.token({ org: 'org-int', perms: WRITER });
     const unreadable = '{"a":1}\n[2]\n';

@@ -89,7 +89,7 @@ describe.each(legacyDatabases('catalog'))('a catalog database from before the ba
     await db.drop();
   });
 
-  it('boots with only the two nullable created_at columns added, and reads every old row the same', async () => {
+  it('boots with only the nullable created_at columns and the creation key added, and reads every old row the same', async () => {
     const legacy = await openLegacyDatabase(db, { service: 'catalog', entities: LEGACY, sqlDir: SQL_DIR });
     const em = legacy.em.fork();
     em.create(LegacyDataset, {
@@ -146,8 +146,20 @@ describe.each(legacyDatabases('catalog'))('a catalog database from before the ba
     const pending = (await pendingSchemaChanges(db, { service: 'catalog', entities: CATALOG_ENTITIES })).map((s) =>
       s.replace(/[`"]/g, ''),
     );
+    // ... and the dataset's creation key (POST /internal/datasets with an idempotency-key), added later.
+    const creationKey =
+      db.label === 'sqlite'
+        ? [
+            'alter table dataset add column creation_key text null',
+            'create unique index dataset_organization_id_creation_key_unique on dataset (organization_id, creation_key)',
+          ]
+        : [
+            'alter table dataset add column creation_key varchar(200) null',
+            'alter table dataset add constraint dataset_organization_id_creation_key_unique unique (organization_id, creation_key)',
+          ];
     expect(pending.map((s) => s.replace(/ (datetime|timestamptz) null$/, ' <datetime> null'))).toEqual([
       'alter table column_lineage_edge add column created_at <datetime> null',
+      ...creationKey,
       'alter table lineage_edge add column created_at <datetime> null',
     ]);
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
-import type { PubSub, ServiceServer, ServiceTokenSource, TokenVerifier, WorkerPool } from '../../../lib/src/index';
+import type { Logger, PubSub, ServiceServer, ServiceTokenSource, TokenVerifier } from '../../../lib/src/index';
 import {
   createContextFactory,
   createLogger,
@@ -11,18 +11,21 @@ import {
   createServiceServer,
   createServiceAuth,
   createServiceTokenSource,
-  createWorkerPool,
   DomainError,
   pingDatabase,
 } from '../../../lib/src/index';
 import { CatalogClient } from './clients/catalog.client';
 import { SchemasClient } from './clients/schemas.client';
+import type { JobQueue } from '../../../lib/src/jobs';
+import type { BootKit } from '../../../lib/src/kit/boot';
 import type { Clock } from '../../../lib/src/kit/clock';
+import { createServiceJobQueue } from '../../../lib/src/kit/jobs';
 import { systemClock } from '../../../lib/src/kit/clock';
 import type { Config } from './config';
 import { SERVICE_NAME } from './config';
 import type { SyntheticContext } from './context';
-import { JOB_PERMISSIONS } from './job/job.runner';
+import type { SyntheticJobPayload } from './job/job.runner';
+import { JOB_PERMISSIONS, SYNTHETIC_JOB } from './job/job.runner';
 import { SYNTHETIC_PRODUCER } from './job/job.lineage';
 import { SyntheticDataJob } from './job/synthetic-job.entity';
 import { SyntheticReport } from './report/synthetic-report.entity';
@@ -37,9 +40,10 @@ export interface SyntheticDeps {
   pubSub: PubSub;
   verify: TokenVerifier;
   tokens: ServiceTokenSource;
-  pool: WorkerPool;
   /** @default the system clock */
   clock: Clock;
+  /** Where the service logs. @default a pino logger at LOG_LEVEL */
+  logger: Logger;
 }
 
 export interface SyntheticServer {
@@ -47,17 +51,23 @@ export interface SyntheticServer {
   orm: MikroORM;
   schema: GraphQLSchema;
   services: SyntheticServices;
-  /** The pool background jobs run on (closed by the server's stop). */
-  pool: WorkerPool;
-  /** Re-queues jobs a previous process left unfinished; `main.ts` calls it after listening. */
+  /** The job queue synthetic data jobs run on (lib/src/jobs); the boot sequence closes it (hand-back) before the server. */
+  jobs: JobQueue;
+  /** Enqueues jobs left unfinished before jobs had claims; the boot sequence calls it after listening. */
   resume: () => Promise<number>;
 }
 
 export const SYNTHETIC_ENTITIES = [SyntheticDataJob, SyntheticReport];
 
-/** Builds the synthetic service (never listens): ORM, worker pool, clients of catalog and schemas, schema, server. */
-export async function createServer(config: Config, deps: Partial<SyntheticDeps> = {}): Promise<SyntheticServer> {
-  const logger = createLogger(SERVICE_NAME, config.logLevel);
+/**
+ * Builds the synthetic service (never listens): ORM, job queue (its handler registered when the
+ * process consumes jobs: `kit.consume`, default true), clients of catalog and schemas, schema, server.
+ */
+export async function createServer(
+  config: Config,
+  deps: Partial<SyntheticDeps> & Partial<Pick<BootKit, 'consume' | 'role'>> = {},
+): Promise<SyntheticServer> {
+  const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
   const orm =
     deps.orm ??
     (await createOrm({
@@ -90,7 +100,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
               new DomainError('SERVICE_UNAVAILABLE', 'AIC_SERVICE_SECRET is not set: jobs cannot read datasets'),
             ),
         });
-  const pool = deps.pool ?? createWorkerPool({ concurrency: config.workerConcurrency, logger });
+  const jobs = createServiceJobQueue(config, { orm, pubSub, logger });
   const catalog = new CatalogClient(config.catalogUrl);
   const schemas = new SchemasClient(config.schemasUrl);
   // The job's own permission set, so lineage reuses the token the job already holds.
@@ -102,7 +112,7 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
   const services = createSyntheticServices({
     orm,
     pubSub,
-    pool,
+    queue: jobs,
     catalog,
     schemas,
     tokens,
@@ -111,6 +121,10 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     clock: deps.clock ?? systemClock,
     settings: config,
   });
+  if (deps.consume ?? true)
+    jobs.register<SyntheticJobPayload>(SYNTHETIC_JOB, (ctx) => services.runner.run(ctx), {
+      concurrency: config.workerConcurrency,
+    });
   const schema = await buildSyntheticSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   const server = await createServiceServer<SyntheticContext>({
@@ -126,10 +140,10 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth?.revocations,
     onStop: async () => {
-      await pool.close();
+      await jobs.close();
       await pubSub.close();
       await orm.close();
     },
   });
-  return { server, orm, schema, services, pool, resume: () => services.jobs.resumeUnfinished(orm.em.fork()) };
+  return { server, orm, schema, services, jobs, resume: () => services.jobs.resume(orm.em.fork()) };
 }

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { Logger, OpenLineageEmitter, PubSub, ServiceTokenSource, WorkerPool } from '../../../lib/src/index';
+import type { Logger, OpenLineageEmitter, PubSub, ServiceTokenSource } from '../../../lib/src/index';
+import type { JobQueue } from '../../../lib/src/jobs';
 import type { Clock } from '../../../lib/src/kit/clock';
 import type { CatalogClient } from './clients/catalog.client';
 import type { SchemasClient } from './clients/schemas.client';
@@ -14,6 +15,8 @@ import { SyntheticReportService } from './report/report.service';
 /** The synthetic subgraph's services, built once per process and shared by every request (`ctx.services`). */
 export interface SyntheticServices {
   jobs: SyntheticJobService;
+  /** Runs one attempt of a job: the handler of the `synthetic` job kind. */
+  runner: SyntheticJobRunner;
   reports: SyntheticReportService;
 }
 
@@ -21,7 +24,8 @@ export interface SyntheticServices {
 export interface SyntheticServiceDeps {
   orm: MikroORM;
   pubSub: PubSub;
-  pool: WorkerPool;
+  /** The service's job queue (lib/src/jobs). */
+  queue: JobQueue;
   catalog: CatalogClient;
   schemas: SchemasClient;
   /** The synthetic service's own tokens, which background runs read and write with. */
@@ -51,15 +55,15 @@ export function createSyntheticServices(deps: SyntheticServiceDeps): SyntheticSe
   return {
     jobs: new SyntheticJobService({
       jobs: jobRepository,
-      runner,
       catalog,
       schemas,
-      pool: deps.pool,
+      queue: deps.queue,
       updates,
       logger,
       clock,
       maxRows: deps.settings.maxRows,
     }),
+    runner,
     reports: new SyntheticReportService(new SyntheticReportRepository()),
   };
 }

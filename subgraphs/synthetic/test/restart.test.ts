@@ -78,7 +78,7 @@ describe.each(databases)('restart safety on %s', (_name, database) => {
       expect(resumed).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
       expect(await outputSha(resumed.output.id, token)).toBe(await outputSha(firstJob.output.id, token));
     } finally {
-      await restarted.pool.close();
+      await restarted.jobs.close();
       await service.stop().catch(() => undefined);
     }
   });

@@ -9,6 +9,7 @@ import { gql, startService, testBaseConfig } from '../../../lib/src/testing/harn
 import type { TestIssuer, TestTokenClaims } from '../../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
 import type { Config as CatalogConfig } from '../../catalog/src/config';
+import type { CatalogServer } from '../../catalog/src/server';
 import { loadConfig as loadCatalogConfig } from '../../catalog/src/config';
 import { createServer as createCatalog } from '../../catalog/src/server';
 import { loadConfig as loadSchemasConfig } from '../../schemas/src/config';
@@ -27,6 +28,8 @@ export interface SyntheticHarness {
   synthetic: RunningService;
   built: SyntheticServer;
   config: Config;
+  /** The catalog the jobs read from and register their output in. */
+  catalogBuilt: CatalogServer;
   token(claims: TestTokenClaims): Promise<string>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): ReturnType<typeof gql<T>>;
   /** Runs `start` (which returns a job id), then collects that job's subscription events until it is terminal. */
@@ -34,8 +37,15 @@ export interface SyntheticHarness {
   stop(): Promise<void>;
 }
 
-/** Starts catalog and synthetic on port 0 over SQLite `:memory:` (or the given database URL). */
-export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHarness> {
+/**
+ * Starts catalog and synthetic on port 0 over SQLite `:memory:` (or the given database URL);
+ * `overrides` change synthetic's settings, `kit` how it boots (`consume: false`: an API-only replica).
+ */
+export async function startSynthetic(
+  databaseUrl?: string,
+  overrides: Partial<Config> = {},
+  kit: { consume?: boolean } = {},
+): Promise<SyntheticHarness> {
   const issuer = await startTestIssuer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-synthetic-'));
   const auth = { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience };
@@ -47,7 +57,8 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
     retentionIntervalSeconds: 0,
     maxPreviewRows: 100,
   };
-  const catalog = await startService('catalog', (await createCatalog(catalogConfig)).server);
+  const catalogBuilt = await createCatalog(catalogConfig);
+  const catalog = await startService('catalog', catalogBuilt.server);
   const schemas = await startService(
     'schemas',
     (
@@ -69,8 +80,9 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
     schemasUrl: schemas.url,
     workerConcurrency: 2,
     maxRows: 500_000,
+    ...overrides,
   };
-  const built = await createServer(config);
+  const built = await createServer(config, kit);
   const synthetic = await startService('synthetic', built.server);
   return {
     issuer,
@@ -79,6 +91,7 @@ export async function startSynthetic(databaseUrl?: string): Promise<SyntheticHar
     synthetic,
     built,
     config,
+    catalogBuilt,
     token: (claims) => issuer.issue({ sub: randomUUID(), ...claims }),
     gql: (query, variables = {}, token) => gql(synthetic.graphqlUrl, query, variables, token),
     async followNext(token, start) {

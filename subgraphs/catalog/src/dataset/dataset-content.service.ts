@@ -22,6 +22,10 @@ import { ContentStatus, DatasetVersion } from './dataset-version.entity';
 
 const PII_SAMPLE_ROWS = 200;
 
+/** What profiling read from a version's bytes, before anything is written. */
+export type ComputedProfile =
+  { ok: true; profile: DatasetProfile; sample: ContentRecord[] } | { ok: false; error: string };
+
 export type ProfileOutcome =
   | { ok: true; version: DatasetVersion; check: QualityCheck | null }
   | { ok: false; version: DatasetVersion; error: string };
@@ -95,22 +99,44 @@ export class DatasetContentService {
    * @returns null when the version is gone or no longer PROFILING
    */
   async profileVersion(em: EntityManager, versionId: string): Promise<ProfileOutcome | null> {
+    const computed = await this.computeProfile(em, versionId);
+    return computed ? this.applyProfile(em, versionId, computed) : null;
+  }
+
+  /**
+   * The reading half of `profileVersion` (writes nothing): the profile and PII sample of a PROFILING
+   * version, or why its content cannot be read. @returns null when the version is gone or no longer PROFILING
+   */
+  async computeProfile(em: EntityManager, versionId: string): Promise<ComputedProfile | null> {
+    const version = await this.deps.datasets.findVersion(em, versionId);
+    if (!version || version.status !== ContentStatus.PROFILING) return null;
+    try {
+      const profile = await profileContent(this.deps.store.open(version.sha256), version.format);
+      const sample = await takeRecords(this.deps.store.open(version.sha256), version.format, PII_SAMPLE_ROWS);
+      if (profile.columns.length === 0) throw new ContentFormatError(1, 'content has no rows');
+      return { ok: true, profile, sample };
+    } catch (err) {
+      if (!(err instanceof ContentFormatError)) throw err;
+      return { ok: false, error: err.message };
+    }
+  }
+
+  /**
+   * The writing half of `profileVersion`, in `em` (a profiling job runs it in its claim-fenced
+   * transaction): re-reads the version and applies the profile only while it is still PROFILING, so
+   * a second run of the same job changes nothing. @returns null when the version is gone or no longer PROFILING
+   */
+  async applyProfile(em: EntityManager, versionId: string, computed: ComputedProfile): Promise<ProfileOutcome | null> {
     const version = await this.deps.datasets.findVersion(em, versionId);
     const dataset = version ? await this.deps.datasets.findById(em, version.datasetId) : null;
     if (!version || !dataset || version.status !== ContentStatus.PROFILING) return null;
-    let profile: DatasetProfile;
-    let sample: ContentRecord[];
-    try {
-      profile = await profileContent(this.deps.store.open(version.sha256), version.format);
-      sample = await takeRecords(this.deps.store.open(version.sha256), version.format, PII_SAMPLE_ROWS);
-      if (profile.columns.length === 0) throw new ContentFormatError(1, 'content has no rows');
-    } catch (err) {
-      if (!(err instanceof ContentFormatError)) throw err;
+    if (!computed.ok) {
       version.status = ContentStatus.FAILED;
-      version.error = `Content is not valid ${version.format}: ${err.message}`;
+      version.error = `Content is not valid ${version.format}: ${computed.error}`;
       await em.flush();
-      return { ok: false, version, error: err.message };
+      return { ok: false, version, error: computed.error };
     }
+    const { profile, sample } = computed;
     version.rowCount = profile.rowCount;
     version.profile = profile;
     if (version.version < dataset.latestVersion) {

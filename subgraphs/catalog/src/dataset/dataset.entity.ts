@@ -10,6 +10,7 @@ import { Classification, DatasetFormat } from './dataset.enums';
 /** A registered dataset: metadata, governance and a pointer to its latest content version. */
 @Entity({ tableName: 'dataset' })
 @Unique({ properties: ['organizationId', 'name'] })
+@Unique({ properties: ['organizationId', 'creationKey'] })
 @Index({ properties: ['organizationId', 'updatedAt'] })
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A dataset registered in the catalog.' })
@@ -71,6 +72,13 @@ export class Dataset extends TrackedOrganizationEntity {
   /** Lower-cased name, description, tags and column names, for the search prefilter. */
   @Property({ type: 'text' })
   searchText: string = '';
+
+  /**
+   * The `idempotency-key` a service created the dataset with (POST /internal/datasets): a second
+   * create with the same key in the organization answers with this dataset instead of a new one.
+   */
+  @Property({ type: 'string', length: 200, nullable: true })
+  creationKey?: string | null;
 
   @Field(() => Date)
   override createdAt!: Opt<Date>;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { ArtifactStore, FieldError, UploadManager, UploadTicket } from '../../../../lib/src/index';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
@@ -15,6 +16,8 @@ import type { DatasetConnection } from './dataset.type';
 import type { DatasetVersion } from './dataset-version.entity';
 import type { ProfilingQueue } from './profiling.queue';
 
+/** How long a repeated keyed create waits for the first call's content to be profiled. */
+const FIRST_CONTENT_WAIT_MS = 60_000;
 /** The upload purpose of dataset content. */
 export const DATASET_CONTENT_PURPOSE = 'DATASET_CONTENT';
 
@@ -138,7 +141,11 @@ export class DatasetService {
   }
 
   /** Registers a dataset owned by the viewer in the viewer's organization. */
-  async create({ em, viewer }: RequestScope, fields: DatasetFields & { format: DatasetFormat }): Promise<Dataset> {
+  async create(
+    { em, viewer }: RequestScope,
+    fields: DatasetFields & { format: DatasetFormat },
+    creationKey?: string,
+  ): Promise<Dataset> {
     check(fields, true);
     const name = fields.name!.trim();
     await this.assertNameFree(em, viewer.organizationId, name);
@@ -152,6 +159,7 @@ export class DatasetService {
       classification: fields.classification ?? Classification.INTERNAL,
       schemaVersionId: fields.schemaVersionId ?? null,
       columns: applyColumns([], fields.columns ?? []),
+      creationKey: creationKey ?? null,
     });
     dataset.searchText = searchTextOf(dataset);
     await em.flush();
@@ -246,7 +254,7 @@ export class DatasetService {
     const upload = await this.deps.uploads.get(uploadId, scope.viewer.organizationId);
     if (!upload || upload.purpose !== DATASET_CONTENT_PURPOSE) throw new NotFoundError('Upload', uploadId);
     const version = await this.deps.content.createPendingVersion(scope.em, dataset, upload, scope.viewer.id);
-    this.deps.profiling.enqueue(version.id);
+    await this.deps.profiling.enqueue(version.id);
     return version;
   }
 
@@ -261,6 +269,76 @@ export class DatasetService {
     content: string,
   ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
     const dataset = await this.create(scope, fields);
+    return this.addFirstContent(scope, dataset, content);
+  }
+
+  /**
+   * `createWithContent` made idempotent by a key of the caller (a service's job id): the first call
+   * creates the dataset, any later one with the same key in the organization answers with that
+   * dataset (`created: false`), also when two calls race (the key is unique per organization). A
+   * dataset whose first call died before its content was stored gets the content now.
+   */
+  async createWithContentOnce(
+    scope: RequestScope,
+    key: string,
+    fields: DatasetFields & { format: DatasetFormat },
+    content: string,
+  ): Promise<{ dataset: Dataset; version: DatasetVersion; created: boolean }> {
+    if (!key.trim() || key.length > 200)
+      throw new BadUserInputError('Invalid idempotency key', [
+        { field: 'idempotency-key', message: 'must be 1 to 200 characters' },
+      ]);
+    const existing = () =>
+      scope.em.fork().findOne(Dataset, { organizationId: scope.viewer.organizationId, creationKey: key });
+    const found = await existing();
+    if (found) return { ...(await this.contentOfExisting(scope, found, content)), created: false };
+    let dataset: Dataset;
+    try {
+      dataset = await this.create(scope, fields, key);
+    } catch (err) {
+      // Another call with the same key won the race (unique name or key): answer with its dataset.
+      scope.em.clear();
+      const winner = await existing();
+      if (!winner) throw err;
+      return { ...(await this.contentOfExisting(scope, winner, content)), created: false };
+    }
+    return { ...(await this.addFirstContent(scope, dataset, content)), created: true };
+  }
+
+  private async contentOfExisting(
+    scope: RequestScope,
+    found: Dataset,
+    content: string,
+  ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
+    const deadline = Date.now() + FIRST_CONTENT_WAIT_MS;
+    for (;;) {
+      const dataset = await scope.em.findOneOrFail(Dataset, { id: found.id }, { refresh: true });
+      const latest = dataset.latestVersion > 0 ? await this.deps.datasets.latestVersion(scope.em, dataset) : null;
+      if (latest) return { dataset, version: latest };
+      // No version handed out yet: the first call died before its content (or is still storing it).
+      if (dataset.versionCounter === 0) {
+        try {
+          const stored = await this.deps.store.put(content, { maxBytes: this.deps.maxContentBytes });
+          const { version } = await this.deps.content.addContentVersion(scope.em, dataset, stored, scope.viewer.id);
+          return { dataset, version };
+        } catch (err) {
+          // The first call added its version meanwhile: wait for it like below.
+          if (!(err instanceof UniqueConstraintViolationException)) throw err;
+          scope.em.clear();
+        }
+      }
+      // The first call is still profiling its content (its caller died or timed out): wait for it.
+      if (Date.now() > deadline)
+        throw new ConflictError('The dataset of this idempotency key is still being created: try again');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private async addFirstContent(
+    scope: RequestScope,
+    dataset: Dataset,
+    content: string,
+  ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
     let sha256: string | undefined;
     try {
       const stored = await this.deps.store.put(content, { maxBytes: this.deps.maxContentBytes });

@@ -1,12 +1,15 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from '../../../../lib/src/index';
+import type { JobQueue } from '../../../../lib/src/jobs';
 import type { Leadership } from '../../../../lib/src/kit/leader';
 import type { RetentionService } from './retention.service';
 
 /**
  * Applies retention policies every `intervalSeconds` (0 disables). Runs never overlap: the next one is
  * scheduled when the previous one ends. Each run has its own EntityManager fork. With a `leader`, a
- * tick runs only on the replica that holds the lease (one run per interval across replicas).
+ * tick runs only on the replica that holds the lease (one run per interval across replicas). With
+ * `jobs`, a run also deletes the service's finished job claims (done, failed, cancelled) older than
+ * `claimRetentionMs` (default 7 days); the job rows themselves are kept.
  */
 export class RetentionSchedule {
   private timer: NodeJS.Timeout | undefined;
@@ -20,6 +23,9 @@ export class RetentionSchedule {
       logger: Logger;
       intervalSeconds: number;
       leader?: Leadership;
+      jobs?: JobQueue;
+      /** @default 7 days */
+      claimRetentionMs?: number;
     },
   ) {}
 
@@ -53,6 +59,11 @@ export class RetentionSchedule {
     try {
       const outcomes = await this.deps.retention.apply(this.deps.orm.em.fork());
       if (outcomes.length) this.deps.logger.info({ outcomes }, 'retention applied');
+      if (this.deps.jobs) {
+        const before = Date.now() - (this.deps.claimRetentionMs ?? 7 * 24 * 3600 * 1000);
+        const purged = await this.deps.jobs.store.purgeFinished(before);
+        if (purged) this.deps.logger.info({ purged }, 'finished job claims purged');
+      }
     } catch (err) {
       this.deps.logger.error({ err }, 'retention run failed');
     }

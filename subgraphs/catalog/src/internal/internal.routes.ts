@@ -106,9 +106,14 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
         classification: body.classification,
         columns: (Array.isArray(body.columns) ? body.columns : []) as NonNullable<DatasetFields['columns']>,
       };
-      const { dataset, version } = await services.datasets.createWithContent(scope, fields, body.content);
-      const created: CreatedCatalogDataset = { id: dataset.id, version: version.version };
-      res.status(201).json(created);
+      // With an `idempotency-key` (a service's job id), a repeated create answers 200 with the first one's dataset.
+      const key = req.get('idempotency-key');
+      const { dataset, version, created } =
+        key !== undefined
+          ? await services.datasets.createWithContentOnce(scope, key, fields, body.content)
+          : { ...(await services.datasets.createWithContent(scope, fields, body.content)), created: true };
+      const answer: CreatedCatalogDataset = { id: dataset.id, version: version.version };
+      res.status(created ? 201 : 200).json(answer);
     } catch (err) {
       sendError(res, err, logger);
     }

@@ -4,8 +4,8 @@ import type {
   CreatedCatalogDataset,
   NewCatalogDataset,
 } from '../../../../lib/contracts/index';
-import { CatalogInternalClient } from '../../../../lib/contracts/index';
-import { callGraphQL } from '../../../../lib/src/index';
+import { CatalogInternalClient, INTERNAL_ROUTES, routeUrl } from '../../../../lib/contracts/index';
+import { callGraphQL, callInternal } from '../../../../lib/src/index';
 
 export type { CatalogDataset, NewCatalogDataset } from '../../../../lib/contracts/index';
 
@@ -30,9 +30,24 @@ export class CatalogClient {
     return this.internal.getContent(id, authorization, LONG_CALL);
   }
 
-  /** Registers a dataset (org and creator come from the token). */
-  createDataset(dataset: NewCatalogDataset, authorization: string): Promise<CreatedCatalogDataset> {
-    return this.internal.createDataset(dataset, authorization, LONG_CALL);
+  /**
+   * Registers a dataset (org and creator come from the token). With `idempotencyKey` (sent as the
+   * `idempotency-key` header), catalog creates it once: a repeated call answers with the first dataset.
+   */
+  async createDataset(
+    dataset: NewCatalogDataset,
+    authorization: string,
+    idempotencyKey?: string,
+  ): Promise<CreatedCatalogDataset> {
+    if (idempotencyKey === undefined) return this.internal.createDataset(dataset, authorization, LONG_CALL);
+    const res = await callInternal(routeUrl(this.baseUrl, INTERNAL_ROUTES.catalogCreateDataset), authorization, {
+      method: INTERNAL_ROUTES.catalogCreateDataset.method,
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      body: JSON.stringify(dataset),
+      service: 'catalog',
+      ...LONG_CALL,
+    });
+    return (await res.json()) as CreatedCatalogDataset;
   }
 
   /** Gives a user access to a dataset (the token must own it): the job's requester owns its output. */

@@ -1,6 +1,8 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { FilterQuery, MikroORM } from '@mikro-orm/core';
 import type { Logger, OpenLineageEmitter, RunHandle, ServiceTokenSource } from '../../../../lib/src/index';
 import { catalogDatasetRef, OpenLineageEmitError } from '../../../../lib/src/index';
+import type { JobAbort, JobContext } from '../../../../lib/src/jobs';
+import { LostClaimError } from '../../../../lib/src/jobs';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { CatalogClient } from '../clients/catalog.client';
 import type { SchemasClient } from '../clients/schemas.client';
@@ -17,7 +19,7 @@ import { startJobRun } from './job.lineage';
 import type { SyntheticJobRepository } from './job.repository';
 import type { JobUpdates } from './job.updates';
 import { complianceOf, privacyOf, qualityOf } from './report.mapper';
-import type { SyntheticDataJob } from './synthetic-job.entity';
+import { SyntheticDataJob } from './synthetic-job.entity';
 
 /** What a background run needs (built once per process by the composition root). */
 export interface JobRunnerDeps {
@@ -46,56 +48,97 @@ interface Output {
   name: string;
 }
 
+/** The kind of synthetic data jobs in the claim table (`job_claim`); the claim's job id is the job's id. */
+export const SYNTHETIC_JOB = 'synthetic';
+
+export interface SyntheticJobPayload {
+  jobId: string;
+}
+
+/** The `idempotency-key` the job's output dataset is created with: one output dataset per job, whatever the attempts. */
+export const outputKeyOf = (jobId: string): string => `synthetic-job:${jobId}`;
+
 /**
- * Runs one job to a terminal state: reads the source through catalog's internal routes as the
- * synthetic service, synthesizes with progress and cancellation, registers the output dataset,
- * stores the report and sends OpenLineage START/COMPLETE (or FAIL/ABORT) events. Safe to re-run
- * after a crash: the same seed gives the same output, and an output already registered is reused.
+ * Runs one attempt of a job (a handler of lib/src/jobs): reads the source through catalog's internal
+ * routes as the synthetic service, synthesizes with progress and cancellation, registers the output
+ * dataset, stores the report and sends OpenLineage START/COMPLETE (or FAIL/ABORT) events.
+ *
+ * Every write of the job row goes through `ctx.fenced` (a worker that lost its claim writes nothing)
+ * and is conditional on the row not being terminal. A takeover restarts the job whole (the same seed
+ * gives the same output). The output is written once: the step to REGISTERING is conditional on no
+ * cancel having been asked for (and the cancel mutation refuses a REGISTERING job), and the dataset is
+ * created with the job's idempotency key, so an attempt that died after creating it finds it again.
  */
 export class SyntheticJobRunner {
   constructor(private readonly deps: JobRunnerDeps) {}
 
-  /** Runs the job `jobId` (a job already terminal or gone is skipped). */
-  async run(jobId: string, signal: AbortSignal): Promise<void> {
+  async run(ctx: JobContext<SyntheticJobPayload>): Promise<void> {
     const { deps } = this;
     const now = deps.clock;
-    const em = deps.orm.em.fork();
-    const job = await deps.jobs.findById(em, jobId);
+    const jobId = ctx.payload.jobId;
+    const job = await deps.jobs.findById(deps.orm.em.fork(), jobId);
     if (!job || TERMINAL_STATUSES.includes(job.status)) return;
-    const save = async (changes: Partial<SyntheticDataJob>): Promise<void> => {
-      em.assign(job, changes);
-      await em.flush();
-      deps.updates.publish(job);
+    /** A fenced, conditional write of the row (not terminal, plus `where`). @returns whether it was written */
+    const write = async (changes: Partial<SyntheticDataJob>, where: FilterQuery<SyntheticDataJob> = {}) => {
+      const n = await ctx.fenced((em) =>
+        em.nativeUpdate(
+          SyntheticDataJob,
+          { $and: [{ id: jobId, status: { $nin: TERMINAL_STATUSES } }, where] },
+          changes,
+        ),
+      );
+      if (n === 1) {
+        Object.assign(job, changes);
+        deps.updates.publish(job);
+      }
+      return n === 1;
     };
-    if (job.cancelRequested)
-      return save({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: now() });
-    await save({
-      status: SyntheticJobStatus.RUNNING,
-      stage: 'FITTING',
-      startedAt: job.startedAt ?? now(),
-      attempts: job.attempts + 1,
-      error: null,
-    });
+    const cancelled = () => write({ status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: now() });
+    if (job.cancelRequested) return void (await cancelled());
+    // An earlier attempt passed the point of no return (its output may exist): this one stays there.
+    const committed = job.stage === 'REGISTERING' || job.outputDatasetId !== null;
+    const stageOf = (stage: string) => (committed ? 'REGISTERING' : stage);
+    const started = await write(
+      {
+        status: SyntheticJobStatus.RUNNING,
+        stage: stageOf('FITTING'),
+        startedAt: job.startedAt ?? now(),
+        attempts: job.attempts + 1,
+        error: null,
+        progress: 0,
+      },
+      { cancelRequested: false },
+    );
+    if (!started) {
+      // A cancel landed between the read and the write: end it here.
+      await cancelled();
+      return;
+    }
     let run: RunHandle | null = null;
+    let registering = false;
     try {
       const authorization = `Bearer ${await deps.tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
       run = await startJobRun(deps.lineage, job);
       let lastSaved = 0;
       const onProgress = async (progress: number, stage: string): Promise<void> => {
-        if (progress - lastSaved >= 0.05 || stage !== job.stage) {
+        if (progress - lastSaved >= 0.05 || stageOf(stage) !== job.stage) {
           lastSaved = progress;
-          await save({ progress: Math.min(progress, 0.99), stage });
+          await write({ progress: Math.min(progress, 0.99), stage: stageOf(stage) });
         }
       };
       const isCancelled = async (): Promise<boolean> => {
-        if (signal.aborted) return true;
+        if (ctx.signal.aborted) return true;
         return deps.jobs.cancelRequested(deps.orm.em.fork(), job.id);
       };
       const output = job.sourceDatasetId
         ? await fromSource(deps, job, authorization, onProgress, isCancelled)
         : await fromSchema(deps, job, authorization);
       if (await isCancelled()) throw new SynthesisCancelledError();
-      await save({ stage: 'REGISTERING', progress: 0.97 });
+      // The point of no return: from REGISTERING on the job is not cancelled (the cancel mutation
+      // refuses it) and a shutdown lets the registration finish; only a lost claim stops it.
+      if (!(await write({ stage: 'REGISTERING', progress: 0.97 }, { cancelRequested: false })))
+        throw new SynthesisCancelledError();
+      registering = true;
       if (!job.outputDatasetId) {
         const created = await deps.catalog.createDataset(
           {
@@ -108,43 +151,52 @@ export class SyntheticJobRunner {
             tags: ['synthetic', job.synthesizer.toLowerCase()],
           },
           authorization,
+          outputKeyOf(job.id),
         );
-        await save({ outputDatasetId: created.id });
+        await write({ outputDatasetId: created.id });
       }
       // The service registered the output; the person who asked for it owns it (re-granting is idempotent).
       await deps.catalog.grantUser(job.outputDatasetId!, job.createdById, 'OWNER', authorization);
-      const report = em.create(SyntheticReport, {
-        ...output.report,
-        organizationId: job.organizationId,
-        jobId: job.id,
-      });
-      await em.flush();
       await run.complete([catalogDatasetRef(job.outputDatasetId!)]);
-      await save({
-        status: SyntheticJobStatus.SUCCEEDED,
-        stage: 'DONE',
-        progress: 1,
-        reportId: report.id,
-        finishedAt: now(),
+      const reportId = await ctx.fenced(async (em) => {
+        const report =
+          (await em.findOne(SyntheticReport, { jobId: job.id })) ??
+          em.create(SyntheticReport, { ...output.report, organizationId: job.organizationId, jobId: job.id });
+        await em.flush();
+        const changes = {
+          status: SyntheticJobStatus.SUCCEEDED,
+          stage: 'DONE',
+          progress: 1,
+          reportId: report.id,
+          finishedAt: now(),
+        };
+        await em.nativeUpdate(SyntheticDataJob, { id: jobId, status: { $nin: TERMINAL_STATUSES } }, changes);
+        Object.assign(job, changes);
+        return report.id;
       });
+      if (reportId) deps.updates.publish(job);
     } catch (error) {
-      const stopped = error instanceof SynthesisCancelledError || signal.aborted;
+      const why = ctx.signal.aborted ? (ctx.signal.reason as JobAbort | undefined)?.why : undefined;
+      // Another worker holds the job now: write nothing.
+      if (error instanceof LostClaimError || why === 'lost') throw error;
+      const stopped = !registering && (error instanceof SynthesisCancelledError || why !== undefined);
       const requested = await deps.jobs.cancelRequested(deps.orm.em.fork(), job.id);
-      if (stopped && !requested) {
-        // The process is shutting down, not the user cancelling: leave the job for the next start.
-        await save({ status: SyntheticJobStatus.QUEUED, stage: 'QUEUED' });
+      if (stopped && why === 'shutdown' && !requested) {
+        // The process is stopping, not the user cancelling: the queue hands the job back.
+        await write({ status: SyntheticJobStatus.QUEUED, stage: stageOf('QUEUED') }).catch(() => undefined);
+        throw error;
+      }
+      if (stopped) {
+        if (run) await run.abort().catch(() => undefined);
+        await cancelled();
+        // The claim ends cancelled when the cancel came through the queue.
+        if (why === 'cancel') throw error;
         return;
       }
-      const cancelled = stopped;
-      const message = cancelled ? null : failureMessage(error);
-      if (!cancelled) deps.logger.error({ err: error, jobId: job.id }, 'synthetic data job failed');
-      if (run) await (cancelled ? run.abort() : run.fail(message ?? 'failed')).catch(() => undefined);
-      await save({
-        status: cancelled ? SyntheticJobStatus.CANCELLED : SyntheticJobStatus.FAILED,
-        stage: cancelled ? 'CANCELLED' : 'FAILED',
-        error: message,
-        finishedAt: now(),
-      });
+      const message = failureMessage(error);
+      if (run) await run.fail(message).catch(() => undefined);
+      await write({ status: SyntheticJobStatus.FAILED, stage: 'FAILED', error: message, finishedAt: now() });
+      throw error;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import type { Logger, WorkerPool } from '../../../../lib/src/index';
+import type { Logger } from '../../../../lib/src/index';
+import type { JobQueue } from '../../../../lib/src/jobs';
 import { BadUserInputError, DomainError, ForbiddenError, NotFoundError, viewerCan } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
@@ -13,7 +14,8 @@ import { SyntheticInputError } from '../table/table.types';
 import { SyntheticJobStatus, Synthesizer, TERMINAL_STATUSES } from './job.enums';
 import type { CreateSyntheticDataJobInput } from './job.input';
 import type { SyntheticJobRepository } from './job.repository';
-import type { SyntheticJobRunner } from './job.runner';
+import type { SyntheticJobPayload } from './job.runner';
+import { SYNTHETIC_JOB } from './job.runner';
 import type { JobSnapshot } from './job.snapshot';
 import { toSnapshot } from './job.snapshot';
 import type { JobUpdates } from './job.updates';
@@ -22,10 +24,10 @@ import { SyntheticDataJob } from './synthetic-job.entity';
 /** The job service's collaborators, built once per process. */
 export interface SyntheticJobServiceDeps {
   jobs: SyntheticJobRepository;
-  runner: SyntheticJobRunner;
   catalog: CatalogClient;
   schemas: SchemasClient;
-  pool: WorkerPool;
+  /** The service's job queue: jobs are enqueued on it, cancelled through it from any replica. */
+  queue: JobQueue;
   updates: JobUpdates;
   logger: Logger;
   clock: Clock;
@@ -34,6 +36,9 @@ export interface SyntheticJobServiceDeps {
 }
 
 type Problem = { field: string; message: string };
+
+/** How long the cancel mutation waits for a running job's worker to stop before it answers. */
+const CANCEL_WAIT_MS = 2_500;
 
 function validate(input: CreateSyntheticDataJobInput, maxRows: number): Problem[] {
   const problems: Problem[] = [];
@@ -85,7 +90,7 @@ function upstream(error: unknown, what: string, id: string): never {
   throw error;
 }
 
-/** Synthetic data jobs: create, read, cancel and follow them; re-queue the unfinished ones after a restart. */
+/** Synthetic data jobs: create, read, cancel and follow them; the job queue (lib/src/jobs) runs them. */
 export class SyntheticJobService {
   constructor(private readonly deps: SyntheticJobServiceDeps) {}
 
@@ -185,25 +190,52 @@ export class SyntheticJobService {
       outputName: input.outputName ?? null,
     });
     await em.flush();
-    this.submit(job.id);
+    await this.enqueue(job.id);
     deps.updates.publish(job);
     return job;
   }
 
-  /** Requests cancellation: a queued job stops at once, a running one at its next checkpoint. */
+  /**
+   * Cancels from any replica: a queued job at once, a running one within the queue's cancel poll (its
+   * worker stops and writes CANCELLED). A job registering its output has passed the point of no return.
+   * @throws DomainError JOB_FINISHED when it already ended, JOB_FINISHING while it registers its output
+   */
   async cancel(scope: RequestScope, id: string): Promise<SyntheticDataJob> {
     const job = await this.get(scope, id);
-    if (TERMINAL_STATUSES.includes(job.status)) {
-      throw new DomainError('JOB_FINISHED', `The job is already ${job.status}`, { status: job.status });
+    const finished = (j: SyntheticDataJob) =>
+      new DomainError('JOB_FINISHED', `The job is already ${j.status}`, { status: j.status });
+    if (TERMINAL_STATUSES.includes(job.status)) throw finished(job);
+    // Conditional on the row, so it and the worker's step to REGISTERING exclude each other.
+    const asked = await scope.em.nativeUpdate(
+      SyntheticDataJob,
+      { id, status: { $nin: TERMINAL_STATUSES }, stage: { $ne: 'REGISTERING' } },
+      { cancelRequested: true },
+    );
+    if (asked === 0) {
+      await scope.em.refresh(job);
+      if (TERMINAL_STATUSES.includes(job.status)) throw finished(job);
+      throw new DomainError('JOB_FINISHING', 'The job is registering its output and can no longer be cancelled', {
+        status: job.status,
+        stage: job.stage,
+      });
     }
-    job.cancelRequested = true;
-    if (job.status === SyntheticJobStatus.QUEUED) {
-      job.status = SyntheticJobStatus.CANCELLED;
-      job.stage = 'CANCELLED';
-      job.finishedAt = this.deps.clock();
+    const outcome = await this.deps.queue.cancel(id);
+    // Not running anywhere (cancelled in the queue, or a row from before jobs had claims): it ends here.
+    if (outcome === 'cancelled' || outcome === 'unknown')
+      await scope.em.nativeUpdate(
+        SyntheticDataJob,
+        { id, status: SyntheticJobStatus.QUEUED },
+        { status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: this.deps.clock() },
+      );
+    else if (outcome === 'requested') {
+      // Its worker stops within the cancel poll; answer with the outcome when it comes in time.
+      for (let waited = 0; waited < CANCEL_WAIT_MS; waited += 100) {
+        if ((await this.deps.queue.status(id))?.state !== 'claimed') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await this.settle(scope.em, id);
     }
-    await scope.em.flush();
-    this.deps.pool.cancel(id);
+    await scope.em.refresh(job);
     this.deps.updates.publish(job);
     return job;
   }
@@ -233,20 +265,47 @@ export class SyntheticJobService {
     }
   }
 
-  /** Restart safety: jobs left QUEUED or RUNNING by a stopped process are queued again. @returns how many */
-  async resumeUnfinished(em: EntityManager): Promise<number> {
-    const jobs = await this.deps.jobs.findUnfinished(em);
-    for (const job of jobs) {
-      job.status = SyntheticJobStatus.QUEUED;
-      job.stage = 'QUEUED';
+  /**
+   * Jobs left QUEUED or RUNNING before jobs had claims (no claim row) are enqueued; the others are
+   * the claim sweep's (it takes over a dead worker's jobs). @returns how many were enqueued
+   */
+  async resume(em: EntityManager): Promise<number> {
+    let added = 0;
+    for (const job of await this.deps.jobs.findUnfinished(em)) {
+      if (await this.enqueue(job.id)) added++;
+      else await this.settle(em, job.id);
     }
-    await em.flush();
-    for (const job of jobs) this.submit(job.id);
-    if (jobs.length) this.deps.logger.info({ count: jobs.length }, 'resumed unfinished synthetic data jobs');
-    return jobs.length;
+    if (added) this.deps.logger.info({ count: added }, 'enqueued synthetic data jobs left from before the job queue');
+    return added;
   }
 
-  private submit(id: string): void {
-    this.deps.pool.submit(id, (signal) => this.deps.runner.run(id, signal));
+  /**
+   * A row left unfinished under a finished claim (cancelled before its handler started, or a worker
+   * that died between its last write and the claim's end) takes the claim's end: CANCELLED when a cancel
+   * was asked for or the claim was cancelled, FAILED otherwise.
+   */
+  private async settle(em: EntityManager, id: string): Promise<void> {
+    const claim = await this.deps.queue.status(id);
+    if (!claim || claim.state === 'queued' || claim.state === 'claimed' || claim.state === 'done') return;
+    const job = await this.deps.jobs.findById(em.fork(), id);
+    if (!job || TERMINAL_STATUSES.includes(job.status)) return;
+    const cancelled = claim.state === 'cancelled' || job.cancelRequested;
+    await em.nativeUpdate(
+      SyntheticDataJob,
+      { id, status: { $nin: TERMINAL_STATUSES } },
+      cancelled
+        ? { status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: this.deps.clock() }
+        : {
+            status: SyntheticJobStatus.FAILED,
+            stage: 'FAILED',
+            error: 'internal error while synthesizing',
+            finishedAt: this.deps.clock(),
+          },
+    );
+  }
+
+  private enqueue(id: string): Promise<boolean> {
+    const payload: SyntheticJobPayload = { jobId: id };
+    return this.deps.queue.enqueue(SYNTHETIC_JOB, id, payload);
   }
 }
