@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
+import Redis from 'ioredis';
 import type { ServiceName, SubgraphName } from '../../lib/contracts/services';
 import { SERVICES, SUBGRAPH_NAMES, urlEnvOf } from '../../lib/contracts/services';
 import { gql } from '../../lib/src/testing/harness';
@@ -51,6 +52,13 @@ export interface ReplicaPlatform {
   start(): Promise<void>;
   /** Sends `signal` to one process and waits until it has exited. */
   kill(replica: Replica, name: ServiceName, signal: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
+  /** Starts a process of a replica again (after `kill`; nothing when it still runs) and waits until it is ready. */
+  restart(replica: Replica, name: ServiceName): Promise<void>;
+  /**
+   * Runs `work` while the given processes of a replica are stopped (SIGSTOP, then SIGCONT): they take
+   * no job meanwhile, so the jobs `work` starts are claimed by another replica.
+   */
+  paused<T>(replica: Replica, names: ServiceName[], work: () => Promise<T>): Promise<T>;
   /** Which replica's process of `service` has the pid (from a job claim's owner `host:pid:random`). */
   replicaOfPid(service: SubgraphName, pid: number): Replica | undefined;
   /** Runs SQL on one service's database (`?` placeholders). */
@@ -81,7 +89,10 @@ async function freePorts(count: number): Promise<number[]> {
 /** A private Ed25519 JWK with a kid, as `AIC_SIGNING_KEYS` takes it. */
 function signingKey(): Record<string, string> {
   const { privateKey } = generateKeyPairSync('ed25519');
-  return { ...(privateKey.export({ format: 'jwk' }) as Record<string, string>), kid: `replicas-${randomBytes(4).toString('hex')}` };
+  return {
+    ...(privateKey.export({ format: 'jwk' }) as Record<string, string>),
+    kid: `replicas-${randomBytes(4).toString('hex')}`,
+  };
 }
 
 /**
@@ -178,7 +189,9 @@ export async function replicaPlatform(count: number, env: Record<string, string>
   function supergraphOf(replica: Replica): string {
     let sdl = fs.readFileSync(path.join(root, 'supergraph.graphql'), 'utf8');
     for (const name of SUBGRAPH_NAMES)
-      sdl = sdl.split(`url: "http://localhost:${SERVICES[name].port}/graphql"`).join(`url: "${replica.urls[name]}/graphql"`);
+      sdl = sdl
+        .split(`url: "http://localhost:${SERVICES[name].port}/graphql"`)
+        .join(`url: "${replica.urls[name]}/graphql"`);
     const file = path.join(dataDir, `supergraph-${replica.label}.graphql`);
     fs.writeFileSync(file, sdl, { mode: 0o600 });
     return file;
@@ -238,6 +251,21 @@ export async function replicaPlatform(count: number, env: Record<string, string>
       if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill(signal);
       return p.exited;
     },
+    async restart(replica, name) {
+      const p = replica.processes[name];
+      if (p && p.proc.exitCode === null && p.proc.signalCode === null) return;
+      spawnService(replica, name);
+      await ready(replica, name, 90_000);
+    },
+    async paused(replica, names, work) {
+      const procs = names.map((n) => replica.processes[n]!.proc);
+      for (const proc of procs) proc.kill('SIGSTOP');
+      try {
+        return await work();
+      } finally {
+        for (const proc of procs) if (proc.exitCode === null && proc.signalCode !== 'SIGKILL') proc.kill('SIGCONT');
+      }
+    },
     replicaOfPid(service, pid) {
       return replicas.find((r) => r.processes[service]?.proc.pid === pid);
     },
@@ -249,11 +277,9 @@ export async function replicaPlatform(count: number, env: Record<string, string>
     async stop() {
       const all = replicas.flatMap((r) => Object.values(r.processes)) as ReplicaProcess[];
       const alive = all.filter((p) => p.proc.exitCode === null && p.proc.signalCode === null);
+      for (const p of alive) p.proc.kill('SIGCONT');
       for (const p of alive) p.proc.kill('SIGTERM');
-      await Promise.race([
-        Promise.all(alive.map((p) => p.exited)),
-        new Promise((r) => setTimeout(r, 10_000).unref()),
-      ]);
+      await Promise.race([Promise.all(alive.map((p) => p.exited)), new Promise((r) => setTimeout(r, 10_000).unref())]);
       for (const p of all) {
         try {
           if (p.proc.pid) process.kill(-p.proc.pid, 'SIGKILL');
@@ -271,7 +297,6 @@ export async function replicaPlatform(count: number, env: Record<string, string>
 
 /** Removes the keys under this run's own prefixes (the queues named after services may be another run's too). */
 async function dropRedisKeys(url: string, prefixes: string[]): Promise<void> {
-  const { default: Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
