@@ -227,6 +227,11 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
       for (const name of [...SUBGRAPH_NAMES, 'gateway'] as const)
         expect((await fetch(`${r.urls[name]}/health/ready`)).status, `${r.label}/${name}`).toBe(200);
     expect(bootMs).toBeLessThan(170_000);
+    // None had to be started twice (the harness restarts a process that exits while booting, as an orchestrator would).
+    expect(
+      platform.bootFailures.map((f) => `${f.replica}/${f.name}: ${f.output.split('\n')[0]}`),
+      'processes that failed to boot',
+    ).toEqual([]);
     // One owner (first run made once), one signing identity: a token from A is accepted on B.
     token = await signIn(A.graphqlUrl, platform.owner);
     const me = await gql(B.graphqlUrl, '{ me { email } organizations { slug } }', {}, token);

@@ -48,8 +48,13 @@ export interface ReplicaPlatform {
   redisUrl: string;
   dataDir: string;
   owner: { email: string; password: string };
-  /** Starts every replica's subgraphs at the same moment (identity first in each), then the gateways. */
+  /**
+   * Starts every replica's subgraphs at the same moment (identity first in each), then the gateways.
+   * As an orchestrator would, a process that exits while booting is started once more; each such
+   * exit is kept in `bootFailures` (a test of simultaneous boot asserts there were none).
+   */
   start(): Promise<void>;
+  bootFailures: { replica: string; name: ServiceName; output: string }[];
   /** Sends `signal` to one process and waits until it has exited. */
   kill(replica: Replica, name: ServiceName, signal: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
   /** Starts a process of a replica again (after `kill`; nothing when it still runs) and waits until it is ready. */
@@ -197,19 +202,35 @@ export async function replicaPlatform(count: number, env: Record<string, string>
     return file;
   }
 
-  const ready = (replica: Replica, name: ServiceName, timeoutMs: number) => {
+  /** Waits until the process answers ready; rejects as soon as it exits. */
+  const ready = async (replica: Replica, name: ServiceName, timeoutMs: number) => {
     const p = replica.processes[name]!;
-    return waitFor(
+    const state = await waitFor(
       async () => {
-        if (p.proc.exitCode !== null || p.proc.signalCode !== null)
-          throw new Error(`${replica.label}/${name} exited:\n${p.output()}`);
-        return (await fetch(`${p.url}/health/ready`)).ok;
+        if (p.proc.exitCode !== null || p.proc.signalCode !== null) return 'exited';
+        return (await fetch(`${p.url}/health/ready`)).ok && 'ready';
       },
       `${replica.label}/${name} to be ready`,
       { timeoutMs, intervalMs: 200 },
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n--- ${replica.label}/${name} output ---\n${p.output()}`);
     });
+    if (state === 'exited') throw new Error(`${replica.label}/${name} exited while booting:\n${p.output()}`);
+  };
+
+  const bootFailures: ReplicaPlatform['bootFailures'] = [];
+  /** Spawns a process and waits until it is ready; one more start when the first exits while booting. */
+  const boot = async (replica: Replica, name: ServiceName, timeoutMs: number) => {
+    const first = spawnService(replica, name);
+    try {
+      await ready(replica, name, timeoutMs);
+      return;
+    } catch (err) {
+      if (first.proc.exitCode === null && first.proc.signalCode === null) throw err;
+    }
+    bootFailures.push({ replica: replica.label, name, output: first.output() });
+    spawnService(replica, name);
+    await ready(replica, name, timeoutMs);
   };
 
   const logs = () =>
@@ -228,20 +249,18 @@ export async function replicaPlatform(count: number, env: Record<string, string>
     redisUrl,
     dataDir,
     owner,
+    bootFailures,
     async start() {
       // Each replica boots in start.ts's order (identity first: the others read its keys at boot), all replicas at once.
       await Promise.all(
         replicas.map(async (r) => {
-          spawnService(r, 'identity');
-          await ready(r, 'identity', 90_000);
-          for (const name of SUBGRAPH_NAMES) if (name !== 'identity') spawnService(r, name);
-          await Promise.all(SUBGRAPH_NAMES.map((name) => ready(r, name, 120_000)));
+          await boot(r, 'identity', 90_000);
+          await Promise.all(SUBGRAPH_NAMES.filter((n) => n !== 'identity').map((name) => boot(r, name, 120_000)));
         }),
       );
       await Promise.all(
         replicas.map(async (r) => {
-          spawnService(r, 'gateway');
-          await ready(r, 'gateway', 60_000);
+          await boot(r, 'gateway', 60_000);
         }),
       );
     },
