@@ -221,6 +221,37 @@ const datasetsNamed = async (replica: Replica, name: string) =>
     .map((e: any) => e.node)
     .filter((d: any) => d.name === name);
 
+let prepared: Promise<void> | undefined;
+/**
+ * Test data for the job cases, made once through gateway A: the placements table, a larger copy, and
+ * an endpoint over a small model trained on it.
+ */
+function prepare(): Promise<void> {
+  prepared ??= (async () => {
+    datasets.small = await uploadDataset(A, 'placements', placements.join('\n') + '\n');
+    datasets.big = await uploadDataset(A, 'placements-x20', bigCsv);
+    const base = await startTraining(A, 'placement-base', datasets.small, { epochs: 3, seed: 1 });
+    const trained = await finished(() => trainingJob(A, base), 'the base model to be trained');
+    expect(trained).toMatchObject({ state: 'SUCCEEDED', error: null });
+    const { createEndpoint } = await call(
+      A,
+      'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
+      {
+        i: { name: 'placement-scorer', routes: [{ modelVersion: trained.modelVersion.id, weight: 100 }] },
+      },
+    );
+    await waitFor(
+      async () =>
+        (await call(A, 'query($id: String!) { endpoint(id: $id) { status } }', { id: createEndpoint.id })).endpoint
+          .status === 'READY',
+      'the endpoint to be ready on A',
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    endpointName = 'placement-scorer';
+  })();
+  return prepared;
+}
+
 describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)', () => {
   it('boot at the same moment on empty databases: all 16 processes become ready, tokens from A work on B', async () => {
     for (const r of platform.replicas)
@@ -245,30 +276,10 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
       );
       expect(Number(row!.n), `${service} tables`).toBeGreaterThan(0);
     }
-    // Test data for the job cases: the placements table, a larger copy, and an endpoint on a small model.
-    datasets.small = await uploadDataset(A, 'placements', placements.join('\n') + '\n');
-    datasets.big = await uploadDataset(A, 'placements-x20', bigCsv);
-    const base = await startTraining(A, 'placement-base', datasets.small, { epochs: 3, seed: 1 });
-    const trained = await finished(() => trainingJob(B, base), 'the base model to be trained');
-    expect(trained).toMatchObject({ state: 'SUCCEEDED', error: null });
-    endpointName = 'placement-scorer';
-    const { createEndpoint } = await call(
-      A,
-      'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
-      { i: { name: endpointName, routes: [{ modelVersion: trained.modelVersion.id, weight: 100 }] } },
-    );
-    for (const r of [A, B])
-      await waitFor(
-        async () =>
-          (await call(r, 'query($id: String!) { endpoint(id: $id) { status } }', { id: createEndpoint.id })).endpoint
-            .status === 'READY',
-        `the endpoint to be ready on ${r.label}`,
-        { timeoutMs: 30_000, intervalMs: 100 },
-      );
-  }, 120_000);
+  }, 30_000);
 
   it('SIGKILL of the replica-A processes running a training, a synthetic and a batch job: each finishes exactly once on B', async () => {
-    expect(endpointName, 'the boot case prepared the data').not.toBe('');
+    await prepare();
     const EPOCHS = 10;
     const SYNTHETIC_ROWS = 8000;
     const [trainingId, syntheticId, batchId] = await startOnA(['models', 'synthetic', 'inference'], async () => {
@@ -432,9 +443,10 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
       // A's models serves the next cases again.
       await platform.restart(A, 'models');
     }
-  }, 150_000);
+  }, 180_000);
 
   it('cancel through gateway B stops a job running on A: CANCELLED, and never SUCCEEDED later', async () => {
+    await prepare();
     const [jobId] = await startOnA(['models'], async () => [
       ['models', await startTraining(A, 'placement-cancelled', datasets.big, { ...LONG_TRAINING, epochs: 30 })],
     ]);
@@ -477,6 +489,7 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
   }, 90_000);
 
   it('SIGTERM of the process running a job hands it back: not CANCELLED, it finishes on the other replica', async () => {
+    await prepare();
     const EPOCHS = 8;
     const [jobId] = await startOnA(['models'], async () => [
       ['models', await startTraining(A, 'placement-handed-back', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS })],
