@@ -46,7 +46,11 @@ beforeAll(async () => {
   bootMs = Date.now() - started;
 }, 170_000);
 
-afterAll(() => platform?.stop(), 60_000);
+afterAll(async () => {
+  // AIC_TEST_REPLICA_LOGS=1 prints the end of every process's output (to see why a job did not move).
+  if (process.env.AIC_TEST_REPLICA_LOGS && platform) console.log(platform.logs());
+  await platform?.stop();
+}, 60_000);
 
 /** An operation through a replica's gateway; GraphQL errors throw. */
 async function call<T = any>(replica: Replica, query: string, variables: Record<string, unknown> = {}): Promise<T> {
