@@ -41,17 +41,15 @@ let platform: ReplicaPlatform;
 let A: Replica;
 let B: Replica;
 let token = '';
-let bootMs = 0;
 const datasets = { small: '', big: '' };
 let endpointName = '';
 
 beforeAll(async () => {
   platform = await replicaPlatform(2, { AIC_JOB_LEASE_MS: String(LEASE_MS) });
   [A, B] = platform.replicas as [Replica, Replica];
-  const started = Date.now();
+  // About a minute on an idle 2-core machine (16 Node processes compile and boot); more beside other suites.
   await platform.start();
-  bootMs = Date.now() - started;
-}, 170_000);
+}, 240_000);
 
 afterAll(async () => {
   // AIC_TEST_REPLICA_LOGS=1 prints the end of every process's output (to see why a job did not move).
@@ -280,7 +278,6 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
     for (const r of platform.replicas)
       for (const name of [...SUBGRAPH_NAMES, 'gateway'] as const)
         expect((await fetch(`${r.urls[name]}/health/ready`)).status, `${r.label}/${name}`).toBe(200);
-    expect(bootMs).toBeLessThan(170_000);
     // One owner (first run made once), one signing identity: a token from A is accepted on B.
     token ||= await signIn(A.graphqlUrl, platform.owner);
     const me = await gql(B.graphqlUrl, '{ me { email } organizations { slug } }', {}, token);
