@@ -314,7 +314,7 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
       await prepare();
       const EPOCHS = 10;
       const SYNTHETIC_ROWS = 8000;
-      const [trainingId, syntheticId, batchId] = await startOnA(['models', 'synthetic', 'inference'], async () => {
+      const started = await startOnA(['models', 'synthetic', 'inference'], async () => {
         const t = await startTraining(A, 'placement-killed', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS });
         const s = (
           await call(A, 'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }', {
@@ -344,6 +344,7 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
           ['inference', b],
         ];
       });
+      const [trainingId, syntheticId, batchId] = started as [string, string, string];
       const progress = subscribe(
         B,
         'subscription($id: ID!) { trainingJobProgress(id: $id) { state epoch epochs modelVersionId } }',
