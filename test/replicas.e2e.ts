@@ -313,7 +313,7 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
     async () => {
       await prepare();
       const EPOCHS = 10;
-      const SYNTHETIC_ROWS = 8000;
+      const SYNTHETIC_ROWS = 12_000;
       const started = await startOnA(['models', 'synthetic', 'inference'], async () => {
         const t = await startTraining(A, 'placement-killed', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS });
         const s = (
@@ -353,6 +353,7 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
       try {
         // Each process is killed once its job is under way (and not finished).
         const killedAt: Record<string, unknown> = {};
+        const claimsAtKill: Partial<Record<SubgraphName, ClaimRow>> = {};
         await Promise.all([
           (async () => {
             await waitFor(() => progress.events.some((e) => e.epoch >= 2), 'two epochs of training on A', {
@@ -360,6 +361,7 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
             });
             killedAt.training = progress.events.at(-1);
             expect(await platform.kill(A, 'models', 'SIGKILL')).toBe('SIGKILL');
+            claimsAtKill.models = await claimOf('models', trainingId);
           })(),
           (async () => {
             killedAt.synthetic = await waitFor(
@@ -369,12 +371,13 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
                   'query($id: ID!) { syntheticDataJob(id: $id) { status stage progress } }',
                   { id: syntheticId },
                 );
-                return j.status === 'RUNNING' && j.progress > 0 && j;
+                return j.status === 'RUNNING' && j;
               },
               'the synthetic job to run on A',
               { timeoutMs: 60_000, intervalMs: 50 },
             );
             expect(await platform.kill(A, 'synthetic', 'SIGKILL')).toBe('SIGKILL');
+            claimsAtKill.synthetic = await claimOf('synthetic', syntheticId);
           })(),
           (async () => {
             killedAt.batch = await waitFor(
@@ -390,8 +393,15 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
               { timeoutMs: 60_000, intervalMs: 50 },
             );
             expect(await platform.kill(A, 'inference', 'SIGKILL')).toBe('SIGKILL');
+            claimsAtKill.inference = await claimOf('inference', batchId);
           })(),
         ]);
+        // Killed mid-run: each claim was still A's first attempt (nothing had recorded an end before the kill).
+        for (const service of ['models', 'synthetic', 'inference'] as const)
+          expect(claimsAtKill[service], `${service} job when A was killed`).toMatchObject({
+            state: 'claimed',
+            attempts: 1,
+          });
         for (const [what, at] of Object.entries(killedAt))
           expect(TERMINAL, `${what} had not finished when A was killed`).not.toContain(
             (at as any).state ?? (at as any).status,
