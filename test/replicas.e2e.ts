@@ -313,19 +313,10 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
     async () => {
       await prepare();
       const EPOCHS = 10;
-      const SYNTHETIC_ROWS = 12_000;
+      // Synthetic jobs restart whole on takeover; this many rows keep one running for seconds on an idle machine.
+      const SYNTHETIC_ROWS = 40_000;
       const started = await startOnA(['models', 'synthetic', 'inference'], async () => {
         const t = await startTraining(A, 'placement-killed', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS });
-        const s = (
-          await call(A, 'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }', {
-            i: {
-              sourceDatasetId: datasets.small,
-              rows: SYNTHETIC_ROWS,
-              seed: 11,
-              outputName: 'placements-synthetic-killed',
-            },
-          })
-        ).createSyntheticDataJob.id;
         const b = (
           await call(A, 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id } }', {
             i: {
@@ -338,6 +329,17 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
             },
           })
         ).startBatchInference.id;
+        // The synthetic job last: it is the shortest.
+        const s = (
+          await call(A, 'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }', {
+            i: {
+              sourceDatasetId: datasets.small,
+              rows: SYNTHETIC_ROWS,
+              seed: 11,
+              outputName: 'placements-synthetic-killed',
+            },
+          })
+        ).createSyntheticDataJob.id;
         return [
           ['models', t],
           ['synthetic', s],
