@@ -58,6 +58,22 @@ describe('jobs on BullMQ (Redis) with claims in PostgreSQL', () => {
     return q;
   };
 
+  it('delivers jobs whose ids hold characters BullMQ refuses in its own ids (profile:<id>)', async () => {
+    const env = fresh();
+    const a = await replica(env);
+    const ran: string[] = [];
+    a.queue.register('profile', async (ctx) => {
+      ran.push(ctx.jobId);
+    });
+    const ids = ['profile:d1:v1', 'profile:d2:v1', 'a/b%c d'];
+    for (const id of ids) expect(await a.queue.enqueue('profile', id, {})).toBe(true);
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => a.queue.status(id)))).every((s) => s?.state === 'done'),
+      'every job done',
+    );
+    expect(ran.sort()).toEqual([...ids].sort());
+  });
+
   it('runs each job once across two replicas, even when BullMQ delivers it twice', async () => {
     const env = fresh();
     const a = await replica(env);

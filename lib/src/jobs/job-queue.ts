@@ -85,6 +85,14 @@ export interface JobQueue {
 
 const CANCEL_TOPIC = 'jobs.cancel';
 
+/**
+ * BullMQ's id of one claim epoch of a job. BullMQ refuses custom ids with a `:` (its key separator),
+ * which service job ids may hold (`profile:<id>`): encoded, so any job id is delivered.
+ */
+export function bullJobId(jobId: string, attempts: number): string {
+  return `${encodeURIComponent(jobId)}__${attempts}`;
+}
+
 interface Registration {
   handler: JobHandler<unknown>;
   concurrency: number;
@@ -118,7 +126,11 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
     const b = bull.get(kind);
     if (!b) return;
     // One delivery per claim epoch: BullMQ drops a second add with the same id while it is kept.
-    await b.queue.add(kind, { jobId }, { jobId: `${jobId}__${attempts}`, removeOnComplete: true, removeOnFail: true });
+    await b.queue.add(
+      kind,
+      { jobId },
+      { jobId: bullJobId(jobId, attempts), removeOnComplete: true, removeOnFail: true },
+    );
   };
 
   async function run(claim: Claim, reg: Registration): Promise<void> {
@@ -323,7 +335,7 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
         // The row is the truth: when Redis refuses the add, the next sweep of any replica delivers it.
         if (connection)
           await sharedQueue(kind)
-            .add(kind, { jobId }, { jobId: `${jobId}__0`, removeOnComplete: true, removeOnFail: true })
+            .add(kind, { jobId }, { jobId: bullJobId(jobId, 0), removeOnComplete: true, removeOnFail: true })
             .catch((err) => log?.warn({ err, jobId }, 'job delivery failed: the sweep retries'));
         else pollNow();
       }
