@@ -189,6 +189,30 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   return orm;
 }
 
+/**
+ * Runs one-time boot work (identity's first owner, its first signing key) under the same kind of lock
+ * the migrations take (PostgreSQL advisory lock, SQLite lock file; named by `name`), so replicas
+ * booting at once on an empty database do it once: the second finds what the first wrote.
+ */
+export async function withStartupLock<T>(
+  orm: MikroORM,
+  opts: Pick<OrmOptions, 'databaseUrl' | 'dataDir' | 'serviceName' | 'logger'>,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const kind = databaseKind(opts.databaseUrl);
+  if (kind === 'postgresql') return withPostgresLock(orm, `${opts.serviceName}:${name}`, work);
+  if (kind === 'sqlite') {
+    const url = opts.databaseUrl;
+    if (url === ':memory:') return work();
+    const file = url
+      ? url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '')
+      : path.join(opts.dataDir, `${opts.serviceName}.sqlite`);
+    return withFileLock(`${file}.${name}`, opts.logger, work);
+  }
+  return work();
+}
+
 async function syncSchema(
   orm: MikroORM,
   kind: DatabaseKind,

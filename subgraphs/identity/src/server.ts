@@ -6,6 +6,7 @@ import {
   createContextFactory,
   createLogger,
   createOrm,
+  withStartupLock,
   createServiceMetrics,
   createServiceServer,
   createTokenVerifier,
@@ -87,18 +88,26 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}): Pr
       onSecurityEvent: (type, success) => events.inc({ type, success: String(success) }),
     });
     await hub.start(await services.revocations.live(orm.em.fork()));
-    const em = orm.em.fork();
-    const atRest = await services.keys.sealAtRest(em);
+    // Replicas booting at once on an empty database: one seals the keys and makes the owner and the
+    // first signing key, the others then find them (no duplicate owner, no unique-key crash).
+    const { atRest, firstRun } = await withStartupLock(
+      orm,
+      { ...config, serviceName: SERVICE_NAME, logger },
+      'first-run',
+      async () => ({
+        atRest: await services.keys.sealAtRest(orm.em.fork()),
+        firstRun: await services.firstRun.run(orm.em.fork(), {
+          adminEmail: config.adminEmail,
+          adminPassword: config.adminPassword,
+        }),
+      }),
+    );
     if (atRest.sealed || atRest.resealed)
       logger.info(atRest, 'private signing keys encrypted with the current key-encryption key');
     if (!config.identity.keyEncryptionKeys?.length && config.databaseUrl !== ':memory:')
       logger.warn(
         'AIC_KEY_ENCRYPTION_KEY is unset: private signing keys are kept unencrypted in the database (refused in production)',
       );
-    const firstRun = await services.firstRun.run(em, {
-      adminEmail: config.adminEmail,
-      adminPassword: config.adminPassword,
-    });
     const verify = createSessionAwareVerifier(
       orm,
       createTokenVerifier({
