@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { BootKit } from '../../../lib/src/kit/boot';
+import type { SubgraphDatabase } from '../../../lib/src/kit/database';
+import { subgraphOrm } from '../../../lib/src/kit/database';
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub, ServiceServer, ServiceTokenSource } from '../../../lib/src/index';
 import {
   createContextFactory,
   createLogger,
-  createOrm,
   createPubSub,
   createServiceServer,
   createServiceAuth,
@@ -28,7 +30,12 @@ import { MIGRATIONS } from './migrations/index';
 export { APPS_ENTITIES } from './apps.entities';
 
 /** Replaceable collaborators (tests pass their own clock or applier). */
+/** The apps database: its entities and migrations (opened by the boot sequence, see lib/src/kit/boot). */
+export const APPS_DATABASE: SubgraphDatabase = { entities: APPS_ENTITIES, migrations: MIGRATIONS };
+
 export interface AppsDeps {
+  /** What the boot sequence hands over: logger, job settings and the migrated database (`kit.orm`). */
+  kit: Partial<BootKit>;
   kubernetesApplier: KubernetesApplier | null;
   tokens: ServiceTokenSource | null;
   clock: Clock;
@@ -47,15 +54,8 @@ export interface AppsServer {
  * @returns the server and its parts
  */
 export async function createServer(config: Config, deps: Partial<AppsDeps> = {}): Promise<AppsServer> {
-  const logger = createLogger('apps', config.logLevel);
-  const orm = await createOrm({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    serviceName: 'apps',
-    entities: APPS_ENTITIES,
-    migrations: MIGRATIONS,
-    logger,
-  });
+  const logger = deps.kit?.logger ?? createLogger('apps', config.logLevel);
+  const orm = await subgraphOrm(config, APPS_DATABASE, deps, logger);
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'apps' : `apps-${randomUUID()}` });
   const applier =
     deps.kubernetesApplier !== undefined

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { SubgraphDatabase } from '../../../lib/src/kit/database';
+import { subgraphOrm } from '../../../lib/src/kit/database';
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
@@ -7,7 +9,6 @@ import {
   createContextFactory,
   createArtifactStore,
   createLogger,
-  createOrm,
   createPubSub,
   createServiceMetrics,
   createServiceAuth,
@@ -35,7 +36,12 @@ import { RetentionSchedule } from './governance/retention.schedule';
 import { buildCatalogSchema } from './schema';
 import { MIGRATIONS } from './migrations/index';
 
+/** The catalog database: its entities and migrations (opened by the boot sequence, see lib/src/kit/boot). */
+export const CATALOG_DATABASE: SubgraphDatabase = { entities: CATALOG_ENTITIES, migrations: MIGRATIONS };
+
 export interface CatalogDeps {
+  /** What the boot sequence hands over: logger, `consume` (register job handlers) and the migrated database (`kit.orm`). */
+  kit: Partial<BootKit>;
   /** Where the service logs (tests capture it). @default a pino logger on stdout at LOG_LEVEL */
   logger: Logger;
   orm: MikroORM;
@@ -61,21 +67,9 @@ export interface CatalogServer {
 }
 
 /** Builds the catalog service (never listens): ORM, artifact store, uploads, services, schema, REST routes, retention schedule. */
-export async function createServer(
-  config: Config,
-  deps: Partial<CatalogDeps> & Partial<Pick<BootKit, 'consume' | 'role'>> = {},
-): Promise<CatalogServer> {
-  const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm =
-    deps.orm ??
-    (await createOrm({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      serviceName: SERVICE_NAME,
-      entities: CATALOG_ENTITIES,
-      migrations: MIGRATIONS,
-      logger,
-    }));
+export async function createServer(config: Config, deps: Partial<CatalogDeps> = {}): Promise<CatalogServer> {
+  const logger = deps.logger ?? deps.kit?.logger ?? createLogger(SERVICE_NAME, config.logLevel);
+  const orm = await subgraphOrm(config, CATALOG_DATABASE, deps, logger);
   const store =
     deps.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, SERVICE_NAME, 'artifacts'));
   const pubSub =
@@ -109,7 +103,7 @@ export async function createServer(
     settings: config,
   });
   // Processes that consume jobs (every replica unless AIC_JOBS_CONSUME=false; always a worker) profile.
-  if (deps.consume ?? true) services.profiling.register(config.profilingConcurrency);
+  if (deps.kit?.consume ?? config.jobsConsume) services.profiling.register(config.profilingConcurrency);
   const schema = await buildCatalogSchema(pubSub);
   const baseContext = createContextFactory({ orm, verify, logger });
   // Replicas on one database elect one leader for the retention runs.

@@ -21,7 +21,7 @@ describe('catalog profiling jobs on one PostgreSQL database', () => {
   beforeAll(async () => {
     a = await startCatalog({ databaseUrl: pg.url, jobLeaseMs: 5_000, profilingConcurrency: 2 });
     // A second instance: its own ORM, queue and pub/sub on the same database and content store.
-    b = await createServer({ ...a.config, port: 0 }, { consume: true });
+    b = await createServer({ ...a.config, port: 0 }, { kit: { consume: true } });
   });
 
   afterAll(async () => {
@@ -60,7 +60,7 @@ describe('catalog profiling jobs on one PostgreSQL database', () => {
   });
 
   it('leaves profiling to consuming instances: an API-only instance enqueues once, another profiles', async () => {
-    const apiOnly = await createServer({ ...a.config, port: 0 }, { consume: false });
+    const apiOnly = await createServer({ ...a.config, port: 0 }, { kit: { consume: false } });
     try {
       const token = await a.token({ org: 'org-pj', perms: WRITER });
       const { id } = await createWithContent(a, token, { name: 'api-only', format: 'CSV' }, 'k\n1\n');

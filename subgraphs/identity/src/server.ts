@@ -1,11 +1,13 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type { BootKit } from '../../../lib/src/kit/boot';
+import type { SubgraphDatabase } from '../../../lib/src/kit/database';
+import { subgraphOrm } from '../../../lib/src/kit/database';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger, ServiceServer } from '../../../lib/src/index';
 import { Counter } from 'prom-client';
 import {
   createContextFactory,
   createLogger,
-  createOrm,
   withStartupLock,
   createServiceMetrics,
   createServiceServer,
@@ -30,8 +32,13 @@ import { trustedProxies } from './shared/client-address';
 import Redis from 'ioredis';
 import { MIGRATIONS } from './migrations/index';
 
+/** Identity's database: its entities and migrations (opened by the boot sequence, see lib/src/kit/boot). */
+export const IDENTITY_DATABASE: SubgraphDatabase = { entities: IDENTITY_ENTITIES, migrations: MIGRATIONS };
+
 export interface Deps {
   logger: Logger;
+  /** What the boot sequence hands over: logger and the migrated database (`kit.orm`). */
+  kit: Partial<BootKit>;
   /** @default the system clock */
   clock: Clock;
 }
@@ -50,15 +57,8 @@ export interface IdentityServer {
  * run (signing key, default organization and owner), schema with permissions, REST routes. Never listens.
  */
 export async function createServer(config: Config, deps: Partial<Deps> = {}): Promise<IdentityServer> {
-  const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm = await createOrm({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    serviceName: SERVICE_NAME,
-    entities: IDENTITY_ENTITIES,
-    migrations: MIGRATIONS,
-    logger,
-  });
+  const logger = deps.logger ?? deps.kit?.logger ?? createLogger(SERVICE_NAME, config.logLevel);
+  const orm = await subgraphOrm(config, IDENTITY_DATABASE, deps, logger);
   const clock = deps.clock ?? systemClock;
   const hub = new RevocationHub(
     { redisUrl: config.redisUrl, channel: config.auth.revocations?.channel ?? 'aic:revocations', logger },

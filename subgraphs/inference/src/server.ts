@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { SubgraphDatabase } from '../../../lib/src/kit/database';
+import { subgraphOrm } from '../../../lib/src/kit/database';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import type { ArtifactStore, PubSub, ServiceServer } from '../../../lib/src/index';
@@ -6,7 +8,6 @@ import {
   createContextFactory,
   createArtifactStore,
   createLogger,
-  createOrm,
   createPubSub,
   createServiceMetrics,
   createServiceAuth,
@@ -31,6 +32,9 @@ import { buildInferenceSchema } from './schema';
 import { createInferenceMetrics } from './serving/inference.metrics';
 import { MIGRATIONS } from './migrations/index';
 import { INFERENCE_ENTITIES } from './inference.entities';
+
+/** The inference database: its entities and migrations (opened by the boot sequence, see lib/src/kit/boot). */
+export const INFERENCE_DATABASE: SubgraphDatabase = { entities: INFERENCE_ENTITIES, migrations: MIGRATIONS };
 
 export interface Deps {
   /** Built in main.ts (or a test) so its sessions outlive one server; made from config otherwise. */
@@ -68,16 +72,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
       { pod: config.pod, executionProviders: config.executionProviders },
       'inference pod deployed for an application endpoint',
     );
-  const orm =
-    deps.orm ??
-    (await createOrm({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      serviceName: 'inference',
-      entities: INFERENCE_ENTITIES,
-      migrations: MIGRATIONS,
-      logger,
-    }));
+  const orm = await subgraphOrm(config, INFERENCE_DATABASE, deps, logger);
   const pubSub =
     deps.pubSub ??
     createPubSub({ redisUrl: config.redisUrl, prefix: config.redisUrl ? 'inference' : `inference-${randomUUID()}` });

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { SubgraphDatabase } from '../../../lib/src/kit/database';
+import { subgraphOrm } from '../../../lib/src/kit/database';
 import type { MikroORM } from '@mikro-orm/core';
 import type {
   ArtifactStore,
@@ -13,7 +15,6 @@ import {
   createContextFactory,
   createArtifactStore,
   createLogger,
-  createOrm,
   createPubSub,
   createServiceServer,
   createServiceAuth,
@@ -39,6 +40,9 @@ import { trainInWorker } from './training/worker-training';
 import { MIGRATIONS } from './migrations/index';
 
 /** Everything the models service is built from; tests may pass their own. */
+/** The models database: its entities and migrations (opened by the boot sequence, see lib/src/kit/boot). */
+export const MODELS_DATABASE: SubgraphDatabase = { entities: MODELS_ENTITIES, migrations: MIGRATIONS };
+
 export interface Deps {
   orm: MikroORM;
   pubSub: PubSub;
@@ -93,16 +97,7 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
   const kit = overrides.kit;
   const logger = kit?.logger ?? createLogger('models', config.logLevel);
   const consume = kit?.consume ?? config.jobsConsume ?? true;
-  const orm =
-    overrides.orm ??
-    (await createOrm({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      serviceName: 'models',
-      entities: MODELS_ENTITIES,
-      migrations: MIGRATIONS,
-      logger,
-    }));
+  const orm = await subgraphOrm(config, MODELS_DATABASE, overrides, logger);
   const pubSub = overrides.pubSub ?? createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
   const store =
     overrides.store ?? createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));

@@ -1,10 +1,12 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type { BootKit } from '../../../lib/src/kit/boot';
+import type { SubgraphDatabase } from '../../../lib/src/kit/database';
+import { subgraphOrm } from '../../../lib/src/kit/database';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger, ServiceServer, TokenVerifier } from '../../../lib/src/index';
 import {
   createContextFactory,
   createLogger,
-  createOrm,
   createServiceAuth,
   createServiceServer,
   pingDatabase,
@@ -20,7 +22,12 @@ import type { SchemasServices } from './schemas.services';
 import { createSchemasServices } from './schemas.services';
 import { MIGRATIONS } from './migrations/index';
 
+/** The registry's database: its entities and migrations (opened by the boot sequence, see lib/src/kit/boot). */
+export const SCHEMAS_DATABASE: SubgraphDatabase = { entities: SCHEMAS_ENTITIES, migrations: MIGRATIONS };
+
 export interface SchemasDeps {
+  /** What the boot sequence hands over: logger and the migrated database (`kit.orm`). */
+  kit: Partial<BootKit>;
   /** Where the service logs (tests capture it). @default a pino logger on stdout at LOG_LEVEL */
   logger: Logger;
   orm: MikroORM;
@@ -36,17 +43,8 @@ export interface SchemasServer {
 
 /** Builds the schemas service (never listens): ORM, services (schemas.services.ts), GraphQL schema, Confluent REST API, internal route. */
 export async function createServer(config: Config, deps: Partial<SchemasDeps> = {}): Promise<SchemasServer> {
-  const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm =
-    deps.orm ??
-    (await createOrm({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      serviceName: SERVICE_NAME,
-      entities: SCHEMAS_ENTITIES,
-      migrations: MIGRATIONS,
-      logger,
-    }));
+  const logger = deps.logger ?? deps.kit?.logger ?? createLogger(SERVICE_NAME, config.logLevel);
+  const orm = await subgraphOrm(config, SCHEMAS_DATABASE, deps, logger);
   const auth = deps.verify ? undefined : await createServiceAuth(config.auth, logger);
   const verify = deps.verify ?? auth!.verify;
   const services = createSchemasServices({ settings: config });

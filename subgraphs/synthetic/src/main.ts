@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 import { runSubgraph } from '../../../lib/src/kit/boot';
 import { loadConfig } from './config';
-import { createServer } from './server';
+import { SYNTHETIC_DATABASE, createServer } from './server';
 
-void runSubgraph({ name: 'synthetic', loadConfig, build: (config, kit) => createServer(config, kit) });
+void runSubgraph({
+  name: 'synthetic',
+  loadConfig,
+  database: SYNTHETIC_DATABASE,
+  build: (config, kit) => createServer(config, { kit }),
+});

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { SubgraphDatabase } from '../../../lib/src/kit/database';
+import { subgraphOrm } from '../../../lib/src/kit/database';
 import type { MikroORM } from '@mikro-orm/core';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger, PubSub, ServiceServer, ServiceTokenSource, TokenVerifier } from '../../../lib/src/index';
@@ -6,7 +8,6 @@ import {
   createContextFactory,
   createLogger,
   createOpenLineageEmitter,
-  createOrm,
   createPubSub,
   createServiceServer,
   createServiceAuth,
@@ -36,6 +37,8 @@ import { MIGRATIONS } from './migrations/index';
 
 /** Replaceable collaborators (tests pass an ORM on a given database, for example). */
 export interface SyntheticDeps {
+  /** What the boot sequence hands over: logger, `consume` (register job handlers) and the migrated database (`kit.orm`). */
+  kit: Partial<BootKit>;
   orm: MikroORM;
   pubSub: PubSub;
   verify: TokenVerifier;
@@ -59,25 +62,16 @@ export interface SyntheticServer {
 
 export const SYNTHETIC_ENTITIES = [SyntheticDataJob, SyntheticReport];
 
+/** The synthetic database: its entities and migrations (opened by the boot sequence, see lib/src/kit/boot). */
+export const SYNTHETIC_DATABASE: SubgraphDatabase = { entities: SYNTHETIC_ENTITIES, migrations: MIGRATIONS };
+
 /**
  * Builds the synthetic service (never listens): ORM, job queue (its handler registered when the
  * process consumes jobs: `kit.consume`, default true), clients of catalog and schemas, schema, server.
  */
-export async function createServer(
-  config: Config,
-  deps: Partial<SyntheticDeps> & Partial<Pick<BootKit, 'consume' | 'role'>> = {},
-): Promise<SyntheticServer> {
-  const logger = deps.logger ?? createLogger(SERVICE_NAME, config.logLevel);
-  const orm =
-    deps.orm ??
-    (await createOrm({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      serviceName: SERVICE_NAME,
-      entities: SYNTHETIC_ENTITIES,
-      migrations: MIGRATIONS,
-      logger,
-    }));
+export async function createServer(config: Config, deps: Partial<SyntheticDeps> = {}): Promise<SyntheticServer> {
+  const logger = deps.logger ?? deps.kit?.logger ?? createLogger(SERVICE_NAME, config.logLevel);
+  const orm = await subgraphOrm(config, SYNTHETIC_DATABASE, deps, logger);
   const pubSub =
     deps.pubSub ??
     createPubSub({
@@ -121,7 +115,7 @@ export async function createServer(
     clock: deps.clock ?? systemClock,
     settings: config,
   });
-  if (deps.consume ?? true)
+  if (deps.kit?.consume ?? config.jobsConsume)
     jobs.register<SyntheticJobPayload>(SYNTHETIC_JOB, (ctx) => services.runner.run(ctx), {
       concurrency: config.workerConcurrency,
     });

@@ -53,7 +53,7 @@ describe('synthetic data jobs across processes on one PostgreSQL database', () =
 
   /** Another synthetic process in this one: its own ORM, queue and pub/sub on the same database. */
   async function consumer(): Promise<SyntheticServer> {
-    const built = await createServer(h.config, { consume: true });
+    const built = await createServer(h.config, { kit: { consume: true } });
     consumers.push(built);
     return built;
   }

@@ -82,7 +82,7 @@ export async function startSynthetic(
     maxRows: 500_000,
     ...overrides,
   };
-  const built = await createServer(config, kit);
+  const built = await createServer(config, { kit });
   const synthetic = await startService('synthetic', built.server);
   return {
     issuer,
