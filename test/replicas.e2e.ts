@@ -186,6 +186,8 @@ async function runnerOf(service: SubgraphName, jobId: string): Promise<Replica> 
   return waitFor(
     async () => {
       const claim = await claimOf(service, jobId);
+      if (claim && claim.state !== 'claimed' && claim.state !== 'queued')
+        throw new Error(`the ${service} job ended (${claim.state}) before it was seen running`);
       if (claim?.state !== 'claimed' || !claim.owner) return undefined;
       return platform.replicaOfPid(service, Number(claim.owner.split(':').at(-2)));
     },
@@ -198,7 +200,9 @@ async function runnerOf(service: SubgraphName, jobId: string): Promise<Replica> 
 async function startOnA(services: ServiceName[], start: () => Promise<[SubgraphName, string][]>): Promise<string[]> {
   return platform.paused(B, services, async () => {
     const jobs = await start();
-    for (const [service, id] of jobs) expect((await runnerOf(service, id)).label, `${service} job runner`).toBe('A');
+    // All at once: a short job must be seen claimed while it runs, not after the others were checked.
+    const runners = await Promise.all(jobs.map(([service, id]) => runnerOf(service, id)));
+    runners.forEach((r, i) => expect(r.label, `${jobs[i]![0]} job runner`).toBe('A'));
     return jobs.map(([, id]) => id);
   });
 }
@@ -347,8 +351,10 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
             timeoutMs: 60_000,
           });
           killedAt.training = progress.events.at(-1);
-          expect(await platform.kill(A, 'models', 'SIGKILL')).toBe('SIGKILL');
+          // Frozen first, so the claim read next is the one the process held when it died.
+          A.processes.models!.proc.kill('SIGSTOP');
           claimsAtKill.models = await claimOf('models', trainingId);
+          expect(await platform.kill(A, 'models', 'SIGKILL')).toBe('SIGKILL');
         })(),
         (async () => {
           killedAt.synthetic = await waitFor(
@@ -358,13 +364,17 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
                 'query($id: ID!) { syntheticDataJob(id: $id) { status stage progress } }',
                 { id: syntheticId },
               );
-              return j.status === 'RUNNING' && j;
+              if (j.status !== 'RUNNING')
+                throw new Error(`status ${j.status}, stage ${j.stage}, progress ${j.progress}`);
+              return j;
             },
             'the synthetic job to run on A',
             { timeoutMs: 60_000, intervalMs: 50 },
           );
-          expect(await platform.kill(A, 'synthetic', 'SIGKILL')).toBe('SIGKILL');
+          // Frozen first, so the claim read next is the one the process held when it died.
+          A.processes.synthetic!.proc.kill('SIGSTOP');
           claimsAtKill.synthetic = await claimOf('synthetic', syntheticId);
+          expect(await platform.kill(A, 'synthetic', 'SIGKILL')).toBe('SIGKILL');
         })(),
         (async () => {
           killedAt.batch = await waitFor(
@@ -374,13 +384,15 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
                 'query($id: ID!) { batchInferenceJob(id: $id) { status rowsDone } }',
                 { id: batchId },
               );
-              return j.status === 'RUNNING' && j.rowsDone > 0 && j;
+              return j.status === 'RUNNING' && j.rowsDone > 0 && j.rowsDone < BIG_ROWS / 2 && j;
             },
             'the batch job to run on A',
             { timeoutMs: 60_000, intervalMs: 50 },
           );
-          expect(await platform.kill(A, 'inference', 'SIGKILL')).toBe('SIGKILL');
+          // Frozen first, so the claim read next is the one the process held when it died.
+          A.processes.inference!.proc.kill('SIGSTOP');
           claimsAtKill.inference = await claimOf('inference', batchId);
+          expect(await platform.kill(A, 'inference', 'SIGKILL')).toBe('SIGKILL');
         })(),
       ]);
       // Killed mid-run: each claim was still A's first attempt (nothing had recorded an end before the kill).
