@@ -113,11 +113,9 @@ export class SyntheticJobService {
     );
   }
 
-  /** `SyntheticDataJob` for other subgraphs: null unless it is the viewer's organization's and the viewer has synthetic:read. */
-  async visible(scope: RequestScope, id: string): Promise<SyntheticDataJob | null> {
-    return viewerCan(scope.viewer, 'synthetic:read')
-      ? this.deps.jobs.findInOrganization(scope.em, scope.viewer.organizationId, id)
-      : null;
+  /** `SyntheticDataJob` for other subgraphs, in the viewer's organization (the reference policy checks synthetic:read). */
+  visible(scope: RequestScope, id: string): Promise<SyntheticDataJob | null> {
+    return this.deps.jobs.findInOrganization(scope.em, scope.viewer.organizationId, id);
   }
 
   /** The job a report was made by. */
