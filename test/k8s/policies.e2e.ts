@@ -435,7 +435,7 @@ describe('the code against the map', () => {
       const infra = SERVICE_INFRASTRUCTURE[s];
       const baseConfig = text.includes('loadBaseConfig(');
       const uses = {
-        database: text.includes('createOrm('),
+        database: text.includes('createOrm(') || text.includes('subgraphOrm('),
         redis: baseConfig || /\bREDIS_URL\b/.test(text),
         objectStore: text.includes('createArtifactStore('),
         kubernetesApi: text.includes('@kubernetes/client-node'),
