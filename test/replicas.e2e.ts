@@ -182,14 +182,17 @@ const finishedClaim = (service: SubgraphName, jobId: string) =>
   );
 
 /** The replica whose process of `service` holds the job's claim now (owner is `host:pid:random`). */
-async function runnerOf(service: SubgraphName, jobId: string): Promise<Replica> {
+async function runnerOf(service: SubgraphName, jobId: string, freeze = false): Promise<Replica> {
   return waitFor(
     async () => {
       const claim = await claimOf(service, jobId);
       if (claim && claim.state !== 'claimed' && claim.state !== 'queued')
         throw new Error(`the ${service} job ended (${claim.state}) before it was seen running`);
       if (claim?.state !== 'claimed' || !claim.owner) return undefined;
-      return platform.replicaOfPid(service, Number(claim.owner.split(':').at(-2)));
+      const runner = platform.replicaOfPid(service, Number(claim.owner.split(':').at(-2)));
+      // A short job is frozen in its claim at once (SIGSTOP), so it is still running when it is killed.
+      if (freeze) runner?.processes[service]!.proc.kill('SIGSTOP');
+      return runner;
     },
     `a ${service} process to claim job ${jobId} (is ${service} on lib/src/jobs?)`,
     { timeoutMs: 20_000, intervalMs: 50 },
@@ -197,11 +200,15 @@ async function runnerOf(service: SubgraphName, jobId: string): Promise<Replica> 
 }
 
 /** Starts jobs through gateway A while B's job processes are stopped, so replica A claims them. */
-async function startOnA(services: ServiceName[], start: () => Promise<[SubgraphName, string][]>): Promise<string[]> {
+async function startOnA(
+  services: ServiceName[],
+  start: () => Promise<[SubgraphName, string][]>,
+  freeze: SubgraphName[] = [],
+): Promise<string[]> {
   return platform.paused(B, services, async () => {
     const jobs = await start();
     // All at once: a short job must be seen claimed while it runs, not after the others were checked.
-    const runners = await Promise.all(jobs.map(([service, id]) => runnerOf(service, id)));
+    const runners = await Promise.all(jobs.map(([service, id]) => runnerOf(service, id, freeze.includes(service))));
     runners.forEach((r, i) => expect(r.label, `${jobs[i]![0]} job runner`).toBe('A'));
     return jobs.map(([, id]) => id);
   });
@@ -302,39 +309,43 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
   it('SIGKILL of the replica-A processes running a training, a synthetic and a batch job: each finishes exactly once on B', async () => {
     await prepare();
     const EPOCHS = 10;
-    // Synthetic jobs restart whole on takeover; this many rows keep one running for seconds on an idle machine.
+    // Synthetic jobs restart whole on takeover; A's synthetic process is frozen as soon as it holds the claim.
     const SYNTHETIC_ROWS = 40_000;
-    const started = await startOnA(['models', 'synthetic', 'inference'], async () => {
-      const t = await startTraining(A, 'placement-killed', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS });
-      const b = (
-        await call(A, 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id } }', {
-          i: {
-            endpoint: endpointName,
-            dataset: datasets.big,
-            mapping: [{ input: 'features', columns: FEATURES }],
-            passthroughColumns: ['student_id'],
-            outputDatasetName: 'placement-scores-killed',
-            chunkSize: 1,
-          },
-        })
-      ).startBatchInference.id;
-      // The synthetic job last: it is the shortest.
-      const s = (
-        await call(A, 'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }', {
-          i: {
-            sourceDatasetId: datasets.small,
-            rows: SYNTHETIC_ROWS,
-            seed: 11,
-            outputName: 'placements-synthetic-killed',
-          },
-        })
-      ).createSyntheticDataJob.id;
-      return [
-        ['models', t],
-        ['synthetic', s],
-        ['inference', b],
-      ];
-    });
+    const started = await startOnA(
+      ['models', 'synthetic', 'inference'],
+      async () => {
+        const t = await startTraining(A, 'placement-killed', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS });
+        const b = (
+          await call(A, 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id } }', {
+            i: {
+              endpoint: endpointName,
+              dataset: datasets.big,
+              mapping: [{ input: 'features', columns: FEATURES }],
+              passthroughColumns: ['student_id'],
+              outputDatasetName: 'placement-scores-killed',
+              chunkSize: 1,
+            },
+          })
+        ).startBatchInference.id;
+        // The synthetic job last: it is the shortest.
+        const s = (
+          await call(A, 'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }', {
+            i: {
+              sourceDatasetId: datasets.small,
+              rows: SYNTHETIC_ROWS,
+              seed: 11,
+              outputName: 'placements-synthetic-killed',
+            },
+          })
+        ).createSyntheticDataJob.id;
+        return [
+          ['models', t],
+          ['synthetic', s],
+          ['inference', b],
+        ];
+      },
+      ['synthetic'],
+    );
     const [trainingId, syntheticId, batchId] = started as [string, string, string];
     const progress = subscribe(
       B,
@@ -357,22 +368,13 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
           expect(await platform.kill(A, 'models', 'SIGKILL')).toBe('SIGKILL');
         })(),
         (async () => {
-          killedAt.synthetic = await waitFor(
-            async () => {
-              const { syntheticDataJob: j } = await call(
-                B,
-                'query($id: ID!) { syntheticDataJob(id: $id) { status stage progress } }',
-                { id: syntheticId },
-              );
-              if (j.status !== 'RUNNING')
-                throw new Error(`status ${j.status}, stage ${j.stage}, progress ${j.progress}`);
-              return j;
-            },
-            'the synthetic job to run on A',
-            { timeoutMs: 60_000, intervalMs: 50 },
+          // Frozen in its claim by startOnA: not finished, whatever state its row shows.
+          const { syntheticDataJob: j } = await call(
+            B,
+            'query($id: ID!) { syntheticDataJob(id: $id) { status stage progress } }',
+            { id: syntheticId },
           );
-          // Frozen first, so the claim read next is the one the process held when it died.
-          A.processes.synthetic!.proc.kill('SIGSTOP');
+          killedAt.synthetic = j;
           claimsAtKill.synthetic = await claimOf('synthetic', syntheticId);
           expect(await platform.kill(A, 'synthetic', 'SIGKILL')).toBe('SIGKILL');
         })(),
