@@ -26,9 +26,9 @@ import type { EndpointRepository } from '../endpoint/endpoint.repository';
 import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
 import type { ServingRegistry } from '../serving/serving.registry';
-import { BatchJobChunk, type ChunkOutputRow } from './batch-job-chunk.entity';
+import type { BatchJobChunk, ChunkOutputRow } from './batch-job-chunk.entity';
 import { BatchInferenceJob, BatchJobStatus, MAX_ROW_ERRORS, type BatchRowError } from './batch-job.entity';
-import type { BatchJobRepository } from './batch-job.repository';
+import { FINAL_JOB_STATUSES, type BatchJobRepository } from './batch-job.repository';
 import type { StartBatchInferenceInput } from './batch-job.input';
 import { parseDatasetRows, rowProblem, rowsToTensors, toCsv, type Row } from './dataset-rows';
 import { tensorToJson } from '../runtime/tensor.codec';
@@ -42,7 +42,7 @@ const PROGRESS_POLL_MS = 1000;
 const COMMIT_EVERY_MS = 200;
 /** How long a cancel waits for the replica that runs the job to stop it before writing CANCELLED itself. */
 const CANCEL_WAIT_MS = 2500;
-const FINAL = [BatchJobStatus.SUCCEEDED, BatchJobStatus.PARTIAL, BatchJobStatus.FAILED, BatchJobStatus.CANCELLED];
+const FINAL = FINAL_JOB_STATUSES;
 const LINEAGE_PRODUCER = 'https://github.com/aic-platform/aic-ai-platform/tree/main/subgraphs/inference';
 /** What a job does as a service: read its dataset, write predictions and their lineage, read model versions. */
 const JOB_PERMISSIONS = ['catalog:read', 'catalog:write', 'models:read'];
@@ -246,11 +246,11 @@ export class BatchJobService {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    const written = await em.nativeUpdate(
-      BatchInferenceJob,
-      { id: job.id, status: { $nin: FINAL } },
-      { status: BatchJobStatus.CANCELLED, error: null, finishedAt: this.deps.clock() },
-    );
+    const written = await this.deps.jobs.updateUnlessFinal(em, job.id, {
+      status: BatchJobStatus.CANCELLED,
+      error: null,
+      finishedAt: this.deps.clock(),
+    });
     await em.refresh(job);
     if (written === 1) {
       this.deps.metrics.batchJobs.inc({ status: BatchJobStatus.CANCELLED });
@@ -344,7 +344,7 @@ export class BatchJobService {
    */
   private async writeRow(ctx: JobContext, id: string, changes: Partial<BatchInferenceJob>): Promise<void> {
     await ctx.fenced(async (em) => {
-      const n = await em.nativeUpdate(BatchInferenceJob, { id, status: { $nin: FINAL } }, changes);
+      const n = await this.deps.jobs.updateUnlessFinal(em, id, changes);
       if (n !== 1) throw new JobRowFinalError(id);
     });
   }
@@ -359,7 +359,7 @@ export class BatchJobService {
     const endpoint = await this.deps.endpointRepository.findById(em, job.endpointId);
     // The committed chunks are the truth (they are written with the counters in one transaction);
     // the claim's checkpoint names the same point unless the process died between the two writes.
-    const committed = await em.find(BatchJobChunk, { jobId: id }, { fields: ['end'] });
+    const committed = await this.deps.jobs.committedChunkEnds(em, id);
     const resumeAt = committed.reduce((m, c) => Math.max(m, c.end), 0);
     const checkpoint = ctx.checkpoint.load<BatchCheckpoint>();
     if (checkpoint && checkpoint.nextRow !== resumeAt)
@@ -394,7 +394,7 @@ export class BatchJobService {
       }
       await this.predictRows(ctx, job, endpoint, rows, resumeAt, auth);
       ctx.signal.throwIfAborted();
-      const chunks = await this.deps.orm.em.fork().find(BatchJobChunk, { jobId: id }, { orderBy: { start: 'asc' } });
+      const chunks = await this.deps.jobs.chunksInOrder(this.deps.orm.em.fork(), id);
       const covered = chunks.reduce((n, c) => n + (c.end - c.start), 0);
       if (covered !== rows.length || chunks.some((c, i) => c.start !== (i === 0 ? 0 : chunks[i - 1]!.end)))
         throw new Error(`the committed chunks cover ${covered} of ${rows.length} rows: the dataset changed?`);
@@ -506,9 +506,9 @@ export class BatchJobService {
         rowErrorList: [...(job.rowErrorList ?? []), ...g.errors].slice(0, MAX_ROW_ERRORS),
       };
       await ctx.fenced(async (em) => {
-        const n = await em.nativeUpdate(BatchInferenceJob, { id: job.id, status: { $nin: FINAL } }, counters);
+        const n = await this.deps.jobs.updateUnlessFinal(em, job.id, counters);
         if (n !== 1) throw new JobRowFinalError(job.id);
-        await em.insert(BatchJobChunk, {
+        await this.deps.jobs.insertChunk(em, {
           id: `${job.id}:${g.start}`,
           jobId: job.id,
           start: g.start,
