@@ -11,13 +11,12 @@ import { ModelRepository } from './model/model.repository';
 import { ModelRegistry } from './model/model-registry.service';
 import { ModelUploadService } from './model-version/model-upload.service';
 import { PipelineRunRepository } from './pipeline/pipeline-run.repository';
-import { PIPELINE_JOB_KIND, PipelineService } from './pipeline/pipeline.service';
+import { PipelineService } from './pipeline/pipeline.service';
 import { StudyRepository } from './study/study.repository';
-import { STUDY_JOB_KIND, StudyRunner } from './study/study.runner';
+import { StudyRunner } from './study/study.runner';
 import { StudyService } from './study/study.service';
 import { TrainingJobRepository } from './training/training-job.repository';
-import type { TrainingJobPayload } from './training/training-job.runner';
-import { TRAINING_JOB_KIND, TrainingJobRunner } from './training/training-job.runner';
+import { TrainingJobRunner } from './training/training-job.runner';
 import { TrainingJobService } from './training/training-job.service';
 import type { TrainFunction } from './training/worker-training';
 
@@ -121,23 +120,4 @@ export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
       clock,
     }),
   };
-}
-
-/**
- * Registers the models service's job handlers on its queue (only in a process that consumes jobs,
- * `BootKit.consume`): training jobs (at most `trainingConcurrency` at once, each in a worker thread),
- * study coordinators and pipeline runs (light: they wait on trials in the pool, or on other jobs).
- */
-export function registerModelsJobs(
-  queue: JobQueue,
-  services: ModelsServices,
-  settings: Pick<Config, 'trainingConcurrency'>,
-): void {
-  queue.register<TrainingJobPayload>(TRAINING_JOB_KIND, (ctx) => services.training.handle(ctx), {
-    concurrency: settings.trainingConcurrency,
-  });
-  queue.register<{ studyId: string }>(STUDY_JOB_KIND, (ctx) => services.studies.handle(ctx), { concurrency: 4 });
-  queue.register<{ runId: string }>(PIPELINE_JOB_KIND, (ctx) => services.pipelines.handle(ctx), {
-    concurrency: 4,
-  });
 }

@@ -9,6 +9,7 @@ export class TrainingJobRepository {
     return em.findOne(TrainingJob, { id });
   }
 
+  /** The job with this id; fails when there is none. */
   getById(em: EntityManager, id: string): Promise<TrainingJob> {
     return em.findOneOrFail(TrainingJob, { id });
   }
@@ -41,6 +42,20 @@ export class TrainingJobRepository {
       TrainingJob,
       { state: { $in: [States.QUEUED, States.RUNNING] }, pipelineRunId: null },
       { orderBy: { createdAt: 'asc' } },
+    );
+  }
+
+  /** Deletes a job's epochs after `epoch` (written by an attempt that stopped before its checkpoint). */
+  async deleteEpochsAfter(em: EntityManager, jobId: string, epoch: number): Promise<void> {
+    await em.nativeDelete(TrainingEpoch, { jobId, epoch: { $gt: epoch } });
+  }
+
+  /** Ends a job CANCELLED at `finishedAt` unless it is already final. @returns the number of rows changed */
+  markCancelled(em: EntityManager, id: string, finishedAt: Date): Promise<number> {
+    return em.nativeUpdate(
+      TrainingJob,
+      { id, state: { $in: [States.QUEUED, States.RUNNING] } },
+      { state: States.CANCELLED, finishedAt },
     );
   }
 

@@ -11,7 +11,8 @@ import type { Algorithm } from '../engine/training/training-spec';
 import type { LineageEmitter } from '../lineage/lineage.emitter';
 import type { ModelRegistry } from '../model/model-registry.service';
 import { prepareTrainingData } from './training-data';
-import { TrainingEpoch, TrainingJob } from './training-job.entity';
+import { TrainingEpoch } from './training-job.entity';
+import type { TrainingJob } from './training-job.entity';
 import type { TrainingJobRepository } from './training-job.repository';
 import type { TrainingJobEvent } from './training-job.event';
 import { TRAINING_JOB_TOPIC } from './training-job.event';
@@ -85,7 +86,7 @@ export class TrainingJobRunner {
     const write = (patch: Partial<TrainingJob>, more?: (em: EntityManager) => Promise<void>) =>
       ctx.fenced(async (em) => {
         await more?.(em);
-        const row = await em.findOneOrFail(TrainingJob, { id: job.id });
+        const row = await deps.jobs.getById(em, job.id);
         Object.assign(row, patch);
         Object.assign(job, patch);
       });
@@ -113,7 +114,7 @@ export class TrainingJobRunner {
       // Epochs after the checkpoint were written by an attempt that stopped before saving it: done again.
       await write(
         { state: JobState.RUNNING, attempts: job.attempts + 1, startedAt: deps.clock(), epoch: from, error: null },
-        (em) => em.nativeDelete(TrainingEpoch, { jobId: job.id, epoch: { $gt: from } }).then(() => undefined),
+        (em) => deps.jobs.deleteEpochsAfter(em, job.id, from),
       );
       if (resumeFrom)
         deps.logger.info({ jobId: job.id, epoch: from, attempt: ctx.attempt }, 'training resumes from its checkpoint');
@@ -181,7 +182,7 @@ export class TrainingJobRunner {
           tags: job.versionTags ?? [],
         });
         registered = { id: version.id, modelName: version.modelName, version: version.version };
-        const row = await em.findOneOrFail(TrainingJob, { id: job.id });
+        const row = await deps.jobs.getById(em, job.id);
         row.modelVersionId = version.id;
         job.modelVersionId = version.id;
       });

@@ -129,11 +129,7 @@ export class TrainingJobService {
   /** Ends a job CANCELLED unless it is already final. @returns whether this call ended it */
   private async markCancelled(jobId: string): Promise<boolean> {
     const em = this.deps.orm.em.fork();
-    const changed = await em.nativeUpdate(
-      TrainingJob,
-      { id: jobId, state: { $in: [JobState.QUEUED, JobState.RUNNING] } },
-      { state: JobState.CANCELLED, finishedAt: this.deps.clock() },
-    );
+    const changed = await this.deps.jobs.markCancelled(em, jobId, this.deps.clock());
     if (changed === 0) return false;
     const job = await this.deps.jobs.getById(em, jobId);
     this.deps.pubSub.publish(TRAINING_JOB_TOPIC, job.id, {
