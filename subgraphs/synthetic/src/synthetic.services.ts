@@ -40,10 +40,12 @@ export interface SyntheticServiceDeps {
 export function createSyntheticServices(deps: SyntheticServiceDeps): SyntheticServices {
   const { orm, catalog, schemas, logger, clock } = deps;
   const jobRepository = new SyntheticJobRepository();
+  const reportRepository = new SyntheticReportRepository();
   const updates = new JobUpdates(deps.pubSub);
   const runner = new SyntheticJobRunner({
     orm,
     jobs: jobRepository,
+    reports: reportRepository,
     catalog,
     schemas,
     tokens: deps.tokens,
@@ -64,6 +66,6 @@ export function createSyntheticServices(deps: SyntheticServiceDeps): SyntheticSe
       maxRows: deps.settings.maxRows,
     }),
     runner,
-    reports: new SyntheticReportService(new SyntheticReportRepository()),
+    reports: new SyntheticReportService(reportRepository),
   };
 }

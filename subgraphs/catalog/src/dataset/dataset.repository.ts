@@ -30,6 +30,11 @@ export class DatasetRepository {
     return em.findOne(Dataset, { id });
   }
 
+  /** The dataset re-read from the database (refreshing the one `em` holds). @throws MikroORM's NotFoundError when there is none */
+  getFresh(em: EntityManager, id: string): Promise<Dataset> {
+    return em.findOneOrFail(Dataset, { id }, { refresh: true });
+  }
+
   /** Datasets by id, in any organization: callers check access per dataset. */
   findManyById(em: EntityManager, ids: string[]): Promise<Dataset[]> {
     return em.find(Dataset, { id: { $in: ids } });

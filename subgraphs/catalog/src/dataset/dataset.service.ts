@@ -312,7 +312,7 @@ export class DatasetService {
   ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
     const deadline = Date.now() + FIRST_CONTENT_WAIT_MS;
     for (;;) {
-      const dataset = await scope.em.findOneOrFail(Dataset, { id: found.id }, { refresh: true });
+      const dataset = await this.deps.datasets.getFresh(scope.em, found.id);
       const latest = dataset.latestVersion > 0 ? await this.deps.datasets.latestVersion(scope.em, dataset) : null;
       if (latest) return { dataset, version: latest };
       // No version handed out yet: the first call died before its content (or is still storing it).

@@ -1,5 +1,5 @@
-import type { EntityManager } from '@mikro-orm/core';
-import { SyntheticJobStatus } from './job.enums';
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+import { SyntheticJobStatus, TERMINAL_STATUSES } from './job.enums';
 import { SyntheticDataJob } from './synthetic-job.entity';
 
 /** The job aggregate's queries. Stateless: the caller's `em` is the unit of work. */
@@ -44,5 +44,34 @@ export class SyntheticJobRepository {
   async cancelRequested(em: EntityManager, id: string): Promise<boolean> {
     const fresh = await em.findOne(SyntheticDataJob, { id }, { fields: ['cancelRequested'] });
     return fresh?.cancelRequested ?? false;
+  }
+
+  /** Writes `changes` to the job when it is not terminal (and matches `where` when given). @returns the rows written (0 or 1) */
+  updateUnfinished(
+    em: EntityManager,
+    id: string,
+    changes: Partial<SyntheticDataJob>,
+    where?: FilterQuery<SyntheticDataJob>,
+  ): Promise<number> {
+    const unfinished: FilterQuery<SyntheticDataJob> = { id, status: { $nin: TERMINAL_STATUSES } };
+    return em.nativeUpdate(SyntheticDataJob, where ? { $and: [unfinished, where] } : unfinished, changes);
+  }
+
+  /** Marks cancellation requested unless the job is terminal or registering its output. @returns the rows written (0 or 1) */
+  requestCancel(em: EntityManager, id: string): Promise<number> {
+    return em.nativeUpdate(
+      SyntheticDataJob,
+      { id, status: { $nin: TERMINAL_STATUSES }, stage: { $ne: 'REGISTERING' } },
+      { cancelRequested: true },
+    );
+  }
+
+  /** Ends the job CANCELLED at `finishedAt` when it is still QUEUED. @returns the rows written (0 or 1) */
+  cancelQueued(em: EntityManager, id: string, finishedAt: Date): Promise<number> {
+    return em.nativeUpdate(
+      SyntheticDataJob,
+      { id, status: SyntheticJobStatus.QUEUED },
+      { status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt },
+    );
   }
 }

@@ -6,6 +6,7 @@ import { LostClaimError } from '../../../../lib/src/jobs';
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { CatalogClient } from '../clients/catalog.client';
 import type { SchemasClient } from '../clients/schemas.client';
+import type { SyntheticReportRepository } from '../report/report.repository';
 import { SyntheticReport } from '../report/synthetic-report.entity';
 import { generateAvroRecords } from '../schema-driven/avro.generator';
 import { generateJsonRecords } from '../schema-driven/json-schema.generator';
@@ -19,12 +20,13 @@ import { startJobRun } from './job.lineage';
 import type { SyntheticJobRepository } from './job.repository';
 import type { JobUpdates } from './job.updates';
 import { complianceOf, privacyOf, qualityOf } from './report.mapper';
-import { SyntheticDataJob } from './synthetic-job.entity';
+import type { SyntheticDataJob } from './synthetic-job.entity';
 
 /** What a background run needs (built once per process by the composition root). */
 export interface JobRunnerDeps {
   orm: MikroORM;
   jobs: SyntheticJobRepository;
+  reports: SyntheticReportRepository;
   catalog: CatalogClient;
   schemas: SchemasClient;
   tokens: ServiceTokenSource;
@@ -80,13 +82,7 @@ export class SyntheticJobRunner {
     if (!job || TERMINAL_STATUSES.includes(job.status)) return;
     /** A fenced, conditional write of the row (not terminal, plus `where`). @returns whether it was written */
     const write = async (changes: Partial<SyntheticDataJob>, where: FilterQuery<SyntheticDataJob> = {}) => {
-      const n = await ctx.fenced((em) =>
-        em.nativeUpdate(
-          SyntheticDataJob,
-          { $and: [{ id: jobId, status: { $nin: TERMINAL_STATUSES } }, where] },
-          changes,
-        ),
-      );
+      const n = await ctx.fenced((em) => deps.jobs.updateUnfinished(em, jobId, changes, where));
       if (n === 1) {
         Object.assign(job, changes);
         deps.updates.publish(job);
@@ -160,7 +156,7 @@ export class SyntheticJobRunner {
       await run.complete([catalogDatasetRef(job.outputDatasetId!)]);
       const reportId = await ctx.fenced(async (em) => {
         const report =
-          (await em.findOne(SyntheticReport, { jobId: job.id })) ??
+          (await deps.reports.findByJob(em, job.id)) ??
           em.create(SyntheticReport, { ...output.report, organizationId: job.organizationId, jobId: job.id });
         await em.flush();
         const changes = {
@@ -170,7 +166,7 @@ export class SyntheticJobRunner {
           reportId: report.id,
           finishedAt: now(),
         };
-        await em.nativeUpdate(SyntheticDataJob, { id: jobId, status: { $nin: TERMINAL_STATUSES } }, changes);
+        await deps.jobs.updateUnfinished(em, jobId, changes);
         Object.assign(job, changes);
         return report.id;
       });

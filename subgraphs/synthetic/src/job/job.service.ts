@@ -204,11 +204,7 @@ export class SyntheticJobService {
       new DomainError('JOB_FINISHED', `The job is already ${j.status}`, { status: j.status });
     if (TERMINAL_STATUSES.includes(job.status)) throw finished(job);
     // Conditional on the row, so it and the worker's step to REGISTERING exclude each other.
-    const asked = await scope.em.nativeUpdate(
-      SyntheticDataJob,
-      { id, status: { $nin: TERMINAL_STATUSES }, stage: { $ne: 'REGISTERING' } },
-      { cancelRequested: true },
-    );
+    const asked = await this.deps.jobs.requestCancel(scope.em, id);
     if (asked === 0) {
       await scope.em.refresh(job);
       if (TERMINAL_STATUSES.includes(job.status)) throw finished(job);
@@ -220,11 +216,7 @@ export class SyntheticJobService {
     const outcome = await this.deps.queue.cancel(id);
     // Not running anywhere (cancelled in the queue, or a row from before jobs had claims): it ends here.
     if (outcome === 'cancelled' || outcome === 'unknown')
-      await scope.em.nativeUpdate(
-        SyntheticDataJob,
-        { id, status: SyntheticJobStatus.QUEUED },
-        { status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: this.deps.clock() },
-      );
+      await this.deps.jobs.cancelQueued(scope.em, id, this.deps.clock());
     else if (outcome === 'requested') {
       // Its worker stops within the cancel poll; answer with the outcome when it comes in time.
       for (let waited = 0; waited < CANCEL_WAIT_MS; waited += 100) {
@@ -288,9 +280,9 @@ export class SyntheticJobService {
     const job = await this.deps.jobs.findById(em.fork(), id);
     if (!job || TERMINAL_STATUSES.includes(job.status)) return;
     const cancelled = claim.state === 'cancelled' || job.cancelRequested;
-    await em.nativeUpdate(
-      SyntheticDataJob,
-      { id, status: { $nin: TERMINAL_STATUSES } },
+    await this.deps.jobs.updateUnfinished(
+      em,
+      id,
       cancelled
         ? { status: SyntheticJobStatus.CANCELLED, stage: 'CANCELLED', finishedAt: this.deps.clock() }
         : {

@@ -11,4 +11,9 @@ export class SyntheticReportRepository {
   getInOrganization(em: EntityManager, organizationId: string, id: string): Promise<SyntheticReport> {
     return em.findOneOrFail(SyntheticReport, { id, organizationId });
   }
+
+  /** The report of a job, if it has one. */
+  findByJob(em: EntityManager, jobId: string): Promise<SyntheticReport | null> {
+    return em.findOne(SyntheticReport, { jobId });
+  }
 }
