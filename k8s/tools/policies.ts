@@ -69,7 +69,7 @@ export interface PolicyInputs {
   otlp: { appPort: number; sidecarPort: number; namespace: string; podName: string };
 }
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 function manifest(root: string, rel: string): K8sObject[] {
   return readManifestFile(path.join(root, rel));
@@ -87,14 +87,17 @@ function envFile(root: string, rel: string): Record<string, string> {
 /** Reads namespaces, labels, service accounts and ports from the base manifests. */
 export function loadPolicyInputs(root: string): PolicyInputs {
   const workloadOf = (o: K8sObject, runs: ServiceName, source: string, infra: ServiceInfrastructure): Workload => {
-    const pod = podSpecs(o)[0] as Json;
-    const labels = ((o.spec as Json).template.metadata.labels ?? {}) as Record<string, string>;
-    const http = (pod.containers[0].ports ?? []).find((p: Json) => p.name === 'http');
+    const pod = podSpecs(o)[0];
+    if (!pod) throw new Error(`${source}: ${o.metadata.name} has no pod template`);
+    const labels =
+      (o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template?.metadata
+        ?.labels ?? {};
+    const http = (pod.containers[0]?.ports ?? []).find((p) => p.name === 'http');
     return {
       name: o.metadata.name === 'training-gpu-template' ? 'training' : o.metadata.name,
       runs,
       namespace: o.metadata.namespace!,
-      serviceAccount: pod.serviceAccountName,
+      serviceAccount: pod.serviceAccountName ?? 'default',
       podName: labels[NAME_LABEL]!,
       httpPort: http ? Number(http.containerPort) : null,
       infrastructure: infra,
@@ -112,7 +115,7 @@ export function loadPolicyInputs(root: string): PolicyInputs {
   // not submit Jobs itself, and it has Redis only when its pod is given REDIS_URL.
   const jobSource = 'k8s/base/training/job-template.yaml';
   const job = manifest(root, jobSource).find((o) => o.kind === 'Job')!;
-  const jobEnv = ((podSpecs(job)[0] as Json).containers[0].env ?? []).map((e: Json) => e.name as string);
+  const jobEnv = (podSpecs(job)[0]?.containers[0]?.env ?? []).map((e) => e.name);
   workloads.push(
     workloadOf(job, 'models', jobSource, {
       ...SERVICE_INFRASTRUCTURE.models,
@@ -125,8 +128,12 @@ export function loadPolicyInputs(root: string): PolicyInputs {
     .map((o) => o.metadata.name);
   const endpoint = new URL(envFile(root, 'k8s/base/config/platform.env').OTEL_EXPORTER_OTLP_ENDPOINT!);
   const operator = manifest(root, 'k8s/cluster/istio-operator.yaml')[0]!;
-  const otel = ((operator.spec as Json).meshConfig.extensionProviders as Json[]).find((p) => p.opentelemetry)!
-    .opentelemetry as { service: string; port: number };
+  type ExtensionProvider = { opentelemetry?: { service: string; port: number } };
+  const providers =
+    (operator.spec as { meshConfig?: { extensionProviders?: ExtensionProvider[] } } | undefined)?.meshConfig
+      ?.extensionProviders ?? [];
+  const otel = providers.find((p) => p.opentelemetry)?.opentelemetry;
+  if (!otel) throw new Error('k8s/cluster/istio-operator.yaml: no opentelemetry extension provider');
   const [collector, collectorNs] = endpoint.hostname.split('.');
   if (otel.service.split('.')[0] !== collector || otel.service.split('.')[1] !== collectorNs)
     throw new Error('platform.env and istio-operator.yaml send spans to different collectors');
