@@ -151,6 +151,9 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
     const afterCreate = (conn: { exec(sql: string): void }, done: (err: Error | null, conn: unknown) => void) => {
       try {
         conn.exec('PRAGMA secure_delete = ON');
+        // Replicas sharing the file (boot, claims): a statement that meets another process's lock waits
+        // for it (up to 10 s) instead of failing at once with SQLITE_BUSY.
+        conn.exec('PRAGMA busy_timeout = 10000');
         done(null, conn);
       } catch (err) {
         done(err as Error, conn);

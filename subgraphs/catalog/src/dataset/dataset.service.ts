@@ -302,7 +302,8 @@ export class DatasetService {
       if (!winner) throw err;
       return { ...(await this.contentOfExisting(scope, winner, content)), created: false };
     }
-    return { ...(await this.addFirstContent(scope, dataset, content)), created: true };
+    // A slow first call may find its content added by a later one that took it for dead: that version is the answer.
+    return { ...(await this.addFirstContent(scope, dataset, content, true)), created: true };
   }
 
   private async contentOfExisting(
@@ -338,6 +339,8 @@ export class DatasetService {
     scope: RequestScope,
     dataset: Dataset,
     content: string,
+    /** An idempotent create: another call with the key may have added the first version meanwhile. */
+    keyed = false,
   ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
     let sha256: string | undefined;
     try {
@@ -347,6 +350,8 @@ export class DatasetService {
       return { dataset, version };
     } catch (err) {
       scope.em.clear();
+      if (keyed && err instanceof UniqueConstraintViolationException)
+        return this.contentOfExisting(scope, dataset, content);
       await this.deps.datasets.purge(scope.em, dataset.id);
       await this.deleteUnreferenced(scope.em, sha256 ? [sha256] : []);
       throw err;
