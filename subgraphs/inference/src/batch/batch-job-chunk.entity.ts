@@ -1,4 +1,5 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Property, Unique } from '@mikro-orm/core';
+import { PlatformEntity } from '../../../../lib/src/kit/base.entity';
 
 /** One written row of a chunk's output: a prediction's cells, or the head cells and error of a row without one. */
 export type ChunkOutputRow = { cells: unknown[] } | { head: unknown[]; error: string };
@@ -7,15 +8,13 @@ export type ChunkOutputRow = { cells: unknown[] } | { head: unknown[]; error: st
  * The committed output of one chunk of a batch job: rows `[start, end)` of the dataset, written in
  * the same transaction as the job's counters (rowsDone, rowsFailed, rowErrors). A job that is taken
  * over resumes after its last committed chunk and never predicts or writes these rows again; the
- * output dataset is assembled from the chunks at the end. The id (`<jobId>:<start>`) makes a second
+ * output dataset is assembled from the chunks at the end. The unique key (job, start) makes a second
  * write of the same chunk impossible.
  */
 @Entity({ tableName: 'batch_inference_chunks' })
-export class BatchJobChunk {
-  @PrimaryKey({ type: 'string' })
-  id!: string;
-
-  @Property({ type: 'string', index: true })
+@Unique({ properties: ['jobId', 'start'] })
+export class BatchJobChunk extends PlatformEntity {
+  @Property({ type: 'string', length: 36 })
   jobId!: string;
 
   /** The first dataset row of the chunk (from 0). */
@@ -36,7 +35,4 @@ export class BatchJobChunk {
   /** The fencing token of the attempt that wrote it. */
   @Property({ type: 'integer' })
   attempt!: number;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 }

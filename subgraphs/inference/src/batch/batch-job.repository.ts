@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager, RequiredEntityData } from '@mikro-orm/core';
 import { BatchJobChunk } from './batch-job-chunk.entity';
 import { BatchInferenceJob, BatchJobStatus } from './batch-job.entity';
@@ -47,7 +48,7 @@ export class BatchJobRepository {
   }
 
   /** Inserts a committed chunk row directly (no unit of work). */
-  insertChunk(em: EntityManager, chunk: RequiredEntityData<BatchJobChunk>): Promise<unknown> {
-    return em.insert(BatchJobChunk, chunk);
+  insertChunk(em: EntityManager, chunk: Omit<RequiredEntityData<BatchJobChunk>, 'id' | 'createdAt'>): Promise<unknown> {
+    return em.insert(BatchJobChunk, { ...chunk, id: randomUUID(), createdAt: new Date() });
   }
 }

@@ -509,14 +509,12 @@ export class BatchJobService {
         const n = await this.deps.jobs.updateUnlessFinal(em, job.id, counters);
         if (n !== 1) throw new JobRowFinalError(job.id);
         await this.deps.jobs.insertChunk(em, {
-          id: `${job.id}:${g.start}`,
           jobId: job.id,
           start: g.start,
           end: g.end,
           columns: g.columns,
           rows: g.rows,
           attempt: ctx.attempt,
-          createdAt: new Date(),
         });
       });
       Object.assign(job, counters);

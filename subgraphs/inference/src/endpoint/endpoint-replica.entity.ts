@@ -1,4 +1,5 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Property, Unique } from '@mikro-orm/core';
+import { PlatformEntity } from '../../../../lib/src/kit/base.entity';
 
 /** One model version's session state on one replica, as stored for the others to read. */
 export interface StoredVersionState {
@@ -16,12 +17,9 @@ export interface StoredVersionState {
  * heartbeat is recent, so it does not depend on which replica answers.
  */
 @Entity({ tableName: 'endpoint_replica_states' })
-export class EndpointReplicaState {
-  /** `<endpointId>|<replica>` */
-  @PrimaryKey({ type: 'string' })
-  id!: string;
-
-  @Property({ type: 'string', index: true })
+@Unique({ properties: ['endpointId', 'replica'] })
+export class EndpointReplicaState extends PlatformEntity {
+  @Property({ type: 'string', length: 36 })
   endpointId!: string;
 
   /** The replica's name (its hostname and process, unique per process). */

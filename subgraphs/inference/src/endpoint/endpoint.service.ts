@@ -16,10 +16,10 @@ import type {
   UpdateEndpointInput,
   WarmupDimInput,
 } from './endpoint.input';
-import type { EndpointMetricsEvent, EndpointStatus, VersionMetrics, VersionReadiness } from './endpoint.types';
+import type { EndpointMetricsEvent, VersionMetrics, VersionReadiness } from './endpoint.types';
 import type { EndpointRepository } from './endpoint.repository';
 import { endpointStatus, toVersionMetrics, toVersionReadiness } from './endpoint.view';
-import type { AggregateStatus, ReplicaStates } from './replica-states';
+import { localView, type AggregateStatus, type LocalEndpointState, type ReplicaStates } from './replica-states';
 
 type FieldError = { field: string; message: string };
 
@@ -260,11 +260,7 @@ export class EndpointService {
   }
 
   /** The endpoint's status on this replica, with why it is not ready, and its versions' session states. */
-  localStatus(endpoint: Endpoint): {
-    status: EndpointStatus;
-    reason: string | null;
-    versions: ReturnType<ServingRegistry['versionStatuses']>;
-  } {
+  localStatus(endpoint: Endpoint): LocalEndpointState {
     const versions = this.serving.versionStatuses(endpoint);
     return { ...endpointStatus(endpoint, versions), versions };
   }
@@ -285,22 +281,7 @@ export class EndpointService {
       : Promise.resolve({
           status: local.status,
           reason: local.reason,
-          replicas: [
-            {
-              replica: 'local',
-              current: true,
-              status: local.status,
-              reason: local.reason,
-              versions: local.versions.map((v) => ({
-                key: v.key,
-                role: v.role,
-                state: v.state,
-                reason: v.reason ?? null,
-                provider: v.provider ?? null,
-              })),
-              heartbeatAt: this.clock(),
-            },
-          ],
+          replicas: [localView('local', local, this.clock())],
         });
     cache?.set(endpoint.id, answer);
     return answer;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from '../../../../lib/src/index';
 import type { Clock } from '../../../../lib/src/kit/clock';
@@ -32,6 +33,35 @@ export interface ReplicaStatesOptions {
   ttlMs: number;
   clock: Clock;
   logger: Logger;
+}
+
+/** The endpoint's state on one replica, as its sessions report it. */
+export interface LocalEndpointState {
+  status: EndpointStatus;
+  reason: string | null;
+  versions: VersionReadinessInfo[];
+}
+
+/** A replica's live view of an endpoint (the replica that answers). */
+export function localView(replica: string, local: LocalEndpointState, at: Date): ReplicaView {
+  return {
+    replica,
+    current: true,
+    status: local.status,
+    reason: local.reason,
+    versions: storedVersions(local.versions),
+    heartbeatAt: at,
+  };
+}
+
+function storedVersions(versions: VersionReadinessInfo[]): StoredVersionState[] {
+  return versions.map((v) => ({
+    key: v.key,
+    role: v.role,
+    state: v.state,
+    reason: v.reason ?? null,
+    provider: v.provider ?? null,
+  }));
 }
 
 const ORDER = [EndpointStatus.READY, EndpointStatus.LOADING, EndpointStatus.DEGRADED, EndpointStatus.FAILED];
@@ -75,7 +105,7 @@ export class ReplicaStates {
    */
   start(
     endpoints: () => Promise<Endpoint[]>,
-    local: (endpoint: Endpoint) => { status: EndpointStatus; reason: string | null; versions: VersionReadinessInfo[] },
+    local: (endpoint: Endpoint) => LocalEndpointState,
     everyMs: number,
   ): void {
     const tick = async () => {
@@ -95,38 +125,31 @@ export class ReplicaStates {
   }
 
   /** Writes this replica's row for an endpoint when its state changed or its heartbeat is due. */
-  async report(
-    endpointId: string,
-    view: { status: EndpointStatus; reason: string | null; versions: VersionReadinessInfo[] },
-  ): Promise<void> {
-    const versions: StoredVersionState[] = view.versions.map((v) => ({
-      key: v.key,
-      role: v.role,
-      state: v.state,
-      reason: v.reason ?? null,
-      provider: v.provider ?? null,
-    }));
+  async report(endpointId: string, view: LocalEndpointState): Promise<void> {
+    const versions = storedVersions(view.versions);
     const stamp = JSON.stringify([view.status, view.reason, versions]);
     const now = this.opts.clock().getTime();
     const last = this.written.get(endpointId);
     if (last && last.stamp === stamp && now - last.at < this.opts.ttlMs / 3) return;
-    await this.opts.orm.em.fork().upsert(EndpointReplicaState, {
-      id: `${endpointId}|${this.opts.replica}`,
-      endpointId,
-      replica: this.opts.replica,
-      status: view.status,
-      reason: view.reason,
-      versions,
-      heartbeatAt: new Date(now),
-    });
+    await this.opts.orm.em.fork().upsert(
+      EndpointReplicaState,
+      {
+        id: randomUUID(),
+        createdAt: new Date(now),
+        endpointId,
+        replica: this.opts.replica,
+        status: view.status,
+        reason: view.reason,
+        versions,
+        heartbeatAt: new Date(now),
+      },
+      { onConflictFields: ['endpointId', 'replica'], onConflictExcludeFields: ['id', 'createdAt'] },
+    );
     this.written.set(endpointId, { stamp, at: now });
   }
 
   /** The endpoint over replicas: this one's live state and the others' rows whose heartbeat is within the TTL. */
-  async of(
-    endpointId: string,
-    local: { status: EndpointStatus; reason: string | null; versions: VersionReadinessInfo[] },
-  ): Promise<AggregateStatus> {
+  async of(endpointId: string, local: LocalEndpointState): Promise<AggregateStatus> {
     const since = new Date(this.opts.clock().getTime() - this.opts.ttlMs);
     const rows = await this.opts.orm.em
       .fork()
@@ -135,20 +158,7 @@ export class ReplicaStates {
         { endpointId, replica: { $ne: this.opts.replica }, heartbeatAt: { $gte: since } },
         { orderBy: { replica: 'asc' } },
       );
-    const self: ReplicaView = {
-      replica: this.opts.replica,
-      current: true,
-      status: local.status,
-      reason: local.reason,
-      versions: local.versions.map((v) => ({
-        key: v.key,
-        role: v.role,
-        state: v.state,
-        reason: v.reason ?? null,
-        provider: v.provider ?? null,
-      })),
-      heartbeatAt: this.opts.clock(),
-    };
+    const self = localView(this.opts.replica, local, this.opts.clock());
     const others: ReplicaView[] = rows.map((r) => ({
       replica: r.replica,
       current: false,
