@@ -149,6 +149,11 @@ export interface ServiceTokenRequest {
   service: string;
   organizationId: string;
   permissions: string[];
+  /**
+   * The user a job acts for: identity then issues a delegated token (subject the user, `act` the
+   * service) and only when the user still holds every permission asked for (403 naming the missing ones).
+   */
+  onBehalfOf?: string;
 }
 
 export interface ServiceTokenResponse {

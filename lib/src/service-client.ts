@@ -7,7 +7,11 @@ import { DomainError } from './errors';
  * cached per organization and permission set until shortly before expiry.
  */
 export interface ServiceTokenSource {
-  getToken(organizationId: string, permissions: string[]): Promise<string>;
+  /**
+   * @param opts.onBehalfOf the user whose job this is: a delegated token with the user's identity and
+   *   only these permissions, refused (FORBIDDEN, naming the missing permission) when the user lacks any
+   */
+  getToken(organizationId: string, permissions: string[], opts?: { onBehalfOf?: string }): Promise<string>;
 }
 
 export interface ServiceTokenSourceOptions {
@@ -22,16 +26,24 @@ export function createServiceTokenSource(opts: ServiceTokenSourceOptions): Servi
   const cache = new Map<string, { token: string; until: number }>();
   const doFetch = opts.fetch ?? fetch;
   return {
-    async getToken(organizationId, permissions) {
-      const key = `${organizationId}|${[...permissions].sort().join(',')}`;
+    async getToken(organizationId, permissions, tokenOpts) {
+      const onBehalfOf = tokenOpts?.onBehalfOf;
+      const key = `${organizationId}|${onBehalfOf ?? ''}|${[...permissions].sort().join(',')}`;
       const hit = cache.get(key);
       if (hit && hit.until > Date.now()) return hit.token;
-      const request: ServiceTokenRequest = { service: opts.service, organizationId, permissions };
+      const request: ServiceTokenRequest = {
+        service: opts.service,
+        organizationId,
+        permissions,
+        ...(onBehalfOf ? { onBehalfOf } : {}),
+      };
       const res = await doFetch(routeUrl(opts.identityUrl, INTERNAL_ROUTES.serviceToken), {
         method: INTERNAL_ROUTES.serviceToken.method,
         headers: { 'content-type': 'application/json', [SERVICE_SECRET_HEADER]: opts.secret },
         body: JSON.stringify(request),
       });
+      // A delegation refused because of the user (gone, or lacking a permission) is the job's answer, told as is.
+      if (res.status === 403) throw new DomainError('FORBIDDEN', upstreamMessage(await res.text(), res.statusText));
       if (!res.ok) throw new DomainError('SERVICE_UNAVAILABLE', `identity refused a service token (${res.status})`);
       const body = (await res.json()) as ServiceTokenResponse;
       cache.set(key, { token: body.accessToken, until: Date.now() + Math.max(0, body.expiresIn - 60) * 1000 });

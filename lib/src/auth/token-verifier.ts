@@ -98,10 +98,16 @@ function requireUrl(url: string | undefined): string {
   return url;
 }
 
+/** `act.sub` of a delegated token (RFC 8693 actor claim). */
+function actorOf(act: unknown): string | undefined {
+  if (typeof act !== 'object' || act === null || !('sub' in act)) return undefined;
+  return typeof act.sub === 'string' ? act.sub : undefined;
+}
+
 function viewerFromClaims(p: JWTPayload, token: string): Viewer {
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   const kind = p.kind === 'api_key' || p.kind === 'service' ? p.kind : 'user';
-  if (typeof p.org !== 'string' || typeof p.sub !== 'string')
+  if (typeof p.org !== 'string' || typeof p.sub !== 'string' || (p.act !== undefined && !actorOf(p.act)))
     throw new AuthenticationError('Invalid or expired access token');
   return {
     id: p.sub,
@@ -111,6 +117,7 @@ function viewerFromClaims(p: JWTPayload, token: string): Viewer {
     kind,
     sessionId: typeof p.sid === 'string' ? p.sid : undefined,
     apiKeyId: typeof p.akid === 'string' ? p.akid : undefined,
+    actor: actorOf(p.act),
     token,
     expiresAt: (p.exp ?? 0) * 1000,
     issuedAt: (p.iat ?? 0) * 1000,

@@ -10,6 +10,8 @@ export interface Viewer {
   sessionId?: string;
   /** The API key (`akid` claim) an `api_key` token was exchanged for; revoking the key refuses it everywhere. */
   apiKeyId?: string;
+  /** The service acting for the user (`act.sub` of a delegated token: a job the user started), if any. */
+  actor?: string;
   /** When the token was issued (`iat`, ms): a grant changed later refuses it. */
   issuedAt: number;
   /** The verified raw access token, to forward to other services during this request. */

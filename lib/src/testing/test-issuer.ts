@@ -11,6 +11,8 @@ export interface TestTokenClaims {
   roles?: string[];
   perms?: string[];
   kind?: 'user' | 'api_key' | 'service';
+  /** The acting service of a delegated token (`act.sub`). */
+  act?: string;
   /** Seconds from now. @default 900 */
   expiresIn?: number;
 }
@@ -43,7 +45,13 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
   const audience = opts.audience ?? 'aic-platform';
   const serviceSecret = randomUUID();
   const sign = (c: TestTokenClaims) =>
-    new SignJWT({ org: c.org ?? 'org-test', roles: c.roles ?? [], perms: c.perms ?? [], kind: c.kind ?? 'user' })
+    new SignJWT({
+      org: c.org ?? 'org-test',
+      roles: c.roles ?? [],
+      perms: c.perms ?? [],
+      kind: c.kind ?? 'user',
+      ...(c.act ? { act: { sub: c.act } } : {}),
+    })
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
       .setIssuer(issuer)
       .setAudience(audience)
@@ -69,13 +77,13 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
           }
           let body = '';
           for await (const chunk of req) body += chunk;
-          const { service, organizationId, permissions } = JSON.parse(body);
-          const token = await sign({
-            sub: `service:${service}`,
-            org: organizationId,
-            perms: permissions,
-            kind: 'service',
-          });
+          const { service, organizationId, permissions, onBehalfOf } = JSON.parse(body);
+          // A delegated token as identity signs it (this issuer knows no users: it grants what is asked).
+          const token = await sign(
+            onBehalfOf
+              ? { sub: onBehalfOf, org: organizationId, perms: permissions, kind: 'user', act: `service:${service}` }
+              : { sub: `service:${service}`, org: organizationId, perms: permissions, kind: 'service' },
+          );
           res.setHeader('content-type', 'application/json');
           res.end(JSON.stringify({ accessToken: token, expiresIn: 900 }));
           return;

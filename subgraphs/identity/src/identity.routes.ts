@@ -41,7 +41,7 @@ export function mountIdentityRoutes(
       if (error instanceof GraphQLErrorWithCode) {
         const code = error.extensions.code;
         res
-          .status(code === 'UNAUTHENTICATED' ? 401 : 400)
+          .status(code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 400)
           .json({ error: error.message, code, fields: error.extensions.fields });
         return;
       }

@@ -169,7 +169,10 @@ export function createIdentityServices(deps: IdentityServiceDeps): IdentityServi
     }),
     apiKeys,
     external,
-    serviceTokens: new ServiceTokenService(organizationRepository, issuer, audit, settings.serviceSecret),
+    serviceTokens: new ServiceTokenService(organizationRepository, issuer, audit, settings.serviceSecret, {
+      users: userRepository,
+      roles,
+    }),
     firstRun: new FirstRunService({ keys, organizationRepository, organizations, users }),
   };
 }

@@ -21,6 +21,11 @@ export interface AccessTokenSubject {
   sid?: string;
   /** API key id (tokens of kind `api_key`): revoking the key revokes the token. */
   akid?: string;
+  /**
+   * The service acting for the user (`act` claim, RFC 8693): a delegated token of a job the user
+   * started. Its subject is the user; its permissions are those the job needs, all held by the user.
+   */
+  act?: string;
 }
 
 export interface IssuedAccessToken {
@@ -59,6 +64,7 @@ export class AccessTokenIssuer {
     };
     if (subject.sid) claims.sid = subject.sid;
     if (subject.akid) claims.akid = subject.akid;
+    if (subject.act) claims.act = { sub: subject.act };
     const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
       .setIssuer(this.settings.issuer)

@@ -35,8 +35,11 @@ export class AccessTokenVerifier {
     } catch {
       throw new InvalidCredentialsError('Invalid or expired access token');
     }
-    const { sub, org, roles, perms, kind, sid, akid } = payload;
+    const { sub, org, roles, perms, kind, sid, akid, act } = payload;
     if (
+      // A delegated token (a job acting for its user) is for the services the job calls, never for
+      // identity: it could otherwise act as the user on their own account.
+      act !== undefined ||
       typeof sub !== 'string' ||
       typeof org !== 'string' ||
       !isStringArray(roles) ||

@@ -10,6 +10,11 @@ export class UserRepository {
     return em.findOneOrFail(User, { id });
   }
 
+  /** The user with this id, or null. */
+  findById(em: EntityManager, id: string): Promise<User | null> {
+    return em.findOne(User, { id });
+  }
+
   /** By normalized (lower-case) email. */
   findByEmail(em: EntityManager, email: string): Promise<User | null> {
     return em.findOne(User, { email });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
+import { createTokenVerifier } from '../../../../lib/src/auth/token-verifier';
+import { createServiceTokenSource } from '../../../../lib/src/service-client';
 import { gql } from '../../../../lib/src/testing/harness';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startIdentity, type TestIdentity } from './test-server';
 import { SERVICE_SECRET } from './test-settings';
@@ -423,6 +425,39 @@ export function describeIdentityApi(
         kind: 'service',
         perms: ['catalog:read'],
       });
+    });
+
+    it("gives a job the user's delegated token through the lib token source, and refuses it by name", async () => {
+      const orgId = decodeJwt(owner).org as string;
+      const created = await run(
+        'mutation { createUser(input: { email: "job-starter@example.com", name: "Jo", password: "starter password", roles: ["viewer"] }) { id } }',
+        {},
+        owner,
+      );
+      const userId = created.data.createUser.id as string;
+      const tokens = createServiceTokenSource({ identityUrl: svc.url, service: 'synthetic', secret: SERVICE_SECRET });
+      const token = await tokens.getToken(orgId, ['catalog:read'], { onBehalfOf: userId });
+      // Every service's verifier (lib) sees the user, with the service as the actor.
+      const verify = createTokenVerifier({
+        jwksUrl: `${svc.url}/.well-known/jwks.json`,
+        issuer: svc.config.auth.issuer,
+        audience: svc.config.auth.audience,
+        cache: false,
+      });
+      expect(await verify(token)).toMatchObject({
+        id: userId,
+        organizationId: orgId,
+        kind: 'user',
+        actor: 'service:synthetic',
+        permissions: ['catalog:read'],
+      });
+      // A viewer cannot read PII: the job's error names the permission, not a route or URL.
+      const refused = await tokens.getToken(orgId, ['catalog:read', 'catalog:read-pii'], { onBehalfOf: userId }).then(
+        () => undefined,
+        (e: Error & { extensions?: { code?: string } }) => e,
+      );
+      expect(refused?.extensions?.code).toBe('FORBIDDEN');
+      expect(refused?.message).toBe('The user who started this work lacks the permission catalog:read-pii');
     });
   });
 }

@@ -344,6 +344,58 @@ export function describeIdentityServices(driver: string, open: () => Promise<Tes
       });
     });
 
+    it('issues delegated tokens for a job only while its user holds every permission it asks for', async () => {
+      const owner = await actorOf((await loginAs('admin@example.com', adminPassword)).accessToken);
+      const user = await s.users.create(as(owner), {
+        email: 'starter@example.com',
+        name: 'Starter',
+        password: 'a long enough password',
+        roles: ['data-scientist'],
+      });
+      const ask = (permissions: string[], onBehalfOf: unknown = user.id) =>
+        s.serviceTokens.issue(em(), SERVICE_SECRET, {
+          service: 'apps',
+          organizationId: defaultOrgId,
+          permissions,
+          onBehalfOf,
+        });
+      const held = (await s.roles.grantOf(em(), user.id, defaultOrgId))!.permissions;
+      const wanted = held.slice(0, 2);
+      const issued = await ask(wanted);
+      // The token is the user's (their organization, only the asked permissions), with the service as actor.
+      expect(decodeJwt(issued.accessToken)).toMatchObject({
+        sub: user.id,
+        org: defaultOrgId,
+        kind: 'user',
+        perms: [...wanted].sort(),
+        roles: [],
+        act: { sub: 'service:apps' },
+      });
+      // Identity itself never accepts it: a job cannot act on the user's own account.
+      await expect(actorOf(issued.accessToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      // A permission the user lacks is refused by name; so is a user who is not a member.
+      await expect(ask([wanted[0]!, 'audit:read'])).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringContaining('audit:read'),
+      });
+      await expect(ask(wanted, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(ask(wanted, { id: user.id })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      // Both the service and the user are in the audit log, for issues and refusals.
+      const events = await em().find(
+        AuditEvent,
+        { type: { $in: ['service-token.issued', 'service-token.rejected'] }, targetId: user.id },
+        { orderBy: { createdAt: 'asc' } },
+      );
+      expect(events.map((e) => [e.type, e.actorId, e.targetId])).toEqual([
+        ['service-token.issued', 'service:apps', user.id],
+        ['service-token.rejected', 'service:apps', user.id],
+      ]);
+      expect(events[1]!.details).toMatchObject({ missing: ['audit:read'] });
+      // Disabled: no more delegation.
+      await em().nativeUpdate(User, { id: user.id }, { disabled: true });
+      await expect(ask(wanted)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    });
+
     it('pages the audit log newest first, scoped to one organization', async () => {
       const owner = await actorOf((await loginAs('admin@example.com', adminPassword)).accessToken);
       expect(owner.organizationId).toBe(defaultOrgId);
