@@ -11,6 +11,7 @@ import { DeploymentTimeline } from './deployment/deployment-timeline';
 import { DriverKind } from './deployment/deployment.model';
 import { DeploymentRepository } from './deployment/deployment.repository';
 import { DeploymentService } from './deployment/deployment.service';
+import type { RolloutQueue } from './deployment/deployment.service';
 import { InferenceClient } from './drivers/inference.client';
 import type { KubernetesApplier } from './drivers/kubernetes.applier';
 import { KubernetesDriver } from './drivers/kubernetes.driver';
@@ -37,7 +38,9 @@ export interface AppsServiceDeps {
   /** Who runs the monitor's scheduled rounds among replicas (see lib/src/kit/leader.ts). */
   leader?: Leadership;
   clock: Clock;
-  settings: Pick<Config, 'inferenceUrl' | 'schemasUrl' | 'monitorIntervalSeconds'> & {
+  /** The service's job queue: rollouts run on it (see DeploymentService.completeRollout). */
+  jobs: RolloutQueue;
+  settings: Pick<Config, 'inferenceUrl' | 'schemasUrl' | 'monitorIntervalSeconds' | 'rolloutWaitSeconds'> & {
     kubernetes: Pick<Config['kubernetes'], 'namespace' | 'inferenceImage'>;
   };
 }
@@ -64,6 +67,8 @@ export function createAppsServices(deps: AppsServiceDeps): AppsServices {
       }),
     },
     timeline,
+    rollouts: deps.jobs,
+    rolloutWaitMs: settings.rolloutWaitSeconds * 1000,
   });
   const monitor = new DeploymentMonitor({
     orm: deps.orm,

@@ -10,6 +10,8 @@ export interface Config extends BaseServiceConfig {
   schemasUrl: string;
   /** Seconds between health checks and autoscaler steps of running deployments; 0 turns the schedule off. */
   monitorIntervalSeconds: number;
+  /** How long `deploy` and `rollbackDeployment` wait for their rollout job before answering DEPLOYING. */
+  rolloutWaitSeconds: number;
   kubernetes: {
     /** Path of a kubeconfig; unset means the kubernetes driver can render (dryRun) but not apply. */
     kubeconfigPath?: string;
@@ -29,6 +31,7 @@ export function loadConfig(env: Env = process.env): Config {
     inferenceUrl: getEnvStr(env, urlEnvOf('inference'), localUrl('inference')),
     schemasUrl: getEnvStr(env, urlEnvOf('schemas'), localUrl('schemas')),
     monitorIntervalSeconds: getEnvNum(env, 'AIC_APPS_MONITOR_INTERVAL_SECONDS', 15),
+    rolloutWaitSeconds: getEnvNum(env, 'AIC_APPS_ROLLOUT_WAIT_SECONDS', 60),
     kubernetes: {
       kubeconfigPath: getEnvStr(env, 'AIC_APPS_KUBECONFIG'),
       namespace: getEnvStr(env, 'AIC_APPS_NAMESPACE', 'aic-apps'),

@@ -16,7 +16,10 @@ import {
 } from '../../../lib/src/index';
 import type { Clock } from '../../../lib/src/kit/clock';
 import { systemClock } from '../../../lib/src/kit/clock';
+import type { JobQueue } from '../../../lib/src/jobs';
+import { createServiceJobQueue } from '../../../lib/src/kit/jobs';
 import { createLeadership, leaseName } from '../../../lib/src/kit/leader';
+import { registerRollouts } from './deployment/rollout.job';
 import { APPS_ENTITIES } from './apps.entities';
 import { createAppsServices } from './apps.services';
 import type { AppsServices } from './apps.services';
@@ -43,6 +46,8 @@ export interface AppsDeps {
 
 export interface AppsServer {
   server: ServiceServer;
+  /** The job queue rollouts run on (lib/src/jobs); the boot sequence closes it (hand-back) before the server. */
+  jobs: JobQueue;
   orm: MikroORM;
   schema: GraphQLSchema;
   pubSub: PubSub;
@@ -74,8 +79,10 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     tokens && config.monitorIntervalSeconds > 0
       ? createLeadership(leaseName('apps', 'monitor', config), { redisUrl: config.redisUrl, logger })
       : undefined;
+  const jobs = createServiceJobQueue(config, { orm, pubSub, logger });
   const services = createAppsServices({
     orm,
+    jobs,
     pubSub,
     logger,
     kubernetesApplier: applier,
@@ -85,6 +92,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     settings: config,
   });
   const { monitor } = services;
+  if (deps.kit?.consume ?? config.jobsConsume) registerRollouts(jobs, { orm, services, tokens, logger });
   const schema = await buildAppsSchema(pubSub);
   const auth = await createServiceAuth(config.auth, logger);
   const baseContext = createContextFactory({ orm, verify: auth.verify, logger });
@@ -101,6 +109,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     readinessChecks: [() => pingDatabase(orm)],
     revocations: auth.revocations,
     onStop: async () => {
+      await jobs.close();
       await monitor.stop();
       await leader?.stop();
       await pubSub.close();
@@ -108,5 +117,5 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     },
   });
   monitor.start();
-  return { server, orm, schema, pubSub, services };
+  return { server, orm, schema, pubSub, services, jobs };
 }

@@ -16,6 +16,7 @@ import {
   openMigrated,
   pendingSchemaChanges,
 } from '../../../lib/src/testing/legacy-schema';
+import { createServiceJobQueue } from '../../../lib/src/kit/jobs';
 import { createAppsServices } from '../src/apps.services';
 import { Application } from '../src/application/application.entity';
 import { ConfigVersion } from '../src/config-version/config-version.entity';
@@ -271,11 +272,13 @@ describe.each(legacyDatabases('apps'))('an apps database from before the base en
       logger: createLogger('apps-test', 'silent'),
       kubernetesApplier: null,
       tokens: null,
+      jobs: createServiceJobQueue({ serviceName: 'apps', redisUrl: undefined, jobLeaseMs: 15_000 }, { orm }),
       clock: () => new Date(),
       settings: {
         inferenceUrl: 'http://127.0.0.1:9',
         schemasUrl: 'http://127.0.0.1:9',
         monitorIntervalSeconds: 0,
+        rolloutWaitSeconds: 60,
         kubernetes: { namespace: 'aic-apps-test', inferenceImage: 'inference:test' },
       },
     });

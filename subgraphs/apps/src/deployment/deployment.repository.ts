@@ -19,6 +19,11 @@ export class DeploymentRepository {
     return em.findOne(Deployment, { id });
   }
 
+  /** The deployment as stored now (another process may have changed it), refreshing `em`'s copy. */
+  reload(em: EntityManager, id: string): Promise<Deployment | null> {
+    return em.findOne(Deployment, { id }, { refresh: true });
+  }
+
   /** The application's deployment in an environment, unless deleted. */
   findLive(em: EntityManager, applicationId: string, environment: string): Promise<Deployment | null> {
     return em.findOne(Deployment, { applicationId, environment, status: { $ne: DeploymentStatus.DELETED } });

@@ -46,7 +46,7 @@ export class DeploymentResolver {
 
   @Mutation(() => DeployResult, { description: 'Rolls out a new release of an application to an environment' })
   deploy(@Arg('input', () => DeployInput) input: DeployInput, @Ctx() ctx: AppsContext): Promise<DeployResult> {
-    return ctx.services.deployments.deploy(requestScope(ctx), input, forwardedAuthorization(ctx));
+    return ctx.services.deployments.deploy(requestScope(ctx), input);
   }
 
   @Mutation(() => Deployment)
@@ -85,7 +85,7 @@ export class DeploymentResolver {
     @Ctx() ctx: AppsContext,
     @Arg('toRevision', () => Int, { nullable: true }) toRevision?: number,
   ): Promise<Deployment> {
-    return ctx.services.deployments.rollback(requestScope(ctx), id, toRevision ?? null, forwardedAuthorization(ctx));
+    return ctx.services.deployments.rollback(requestScope(ctx), id, toRevision ?? null);
   }
 
   @Mutation(() => Deployment, { description: 'Removes everything the deployment created; its timeline stays' })

@@ -1,5 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { BadUserInputError, ConflictError, NotFoundError, assertSameOrganization } from '../../../../lib/src/index';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BadUserInputError,
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  assertSameOrganization,
+} from '../../../../lib/src/index';
+import type { Viewer } from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { resolveScalingPolicy } from '../autoscaler/autoscaler.engine';
 import { emptyScalingHistory } from '../autoscaler/scaling-behavior.model';
@@ -28,6 +37,33 @@ import { Release } from './release.entity';
 
 const ACTIVE = ACTIVE_STATUSES;
 
+/** The job kind of a rollout (lib/src/jobs): one job per release of a deployment. */
+export const ROLLOUT_JOB = 'rollout';
+
+/** What a rollout acts with at inference (it creates and updates the release's endpoints), for its user. */
+export const ROLLOUT_PERMISSIONS = ['inference:manage', 'inference:read'];
+
+/** A rollout job: the release to apply and who asked for it (the job acts for that user). */
+export interface RolloutPayload {
+  deploymentId: string;
+  organizationId: string;
+  revision: number;
+  /** The release restored (a rollback), or null (a deploy). */
+  rolledBackFrom: number | null;
+  previousStatus: DeploymentStatus | null;
+  actorId: string;
+}
+
+/** `rollout:<deployment>:<revision>`: a release is rolled out once. */
+export function rolloutJobId(deploymentId: string, revision: number): string {
+  return `${ROLLOUT_JOB}:${deploymentId}:${revision}`;
+}
+
+/** Where rollouts go (the service's job queue). */
+export interface RolloutQueue {
+  enqueue(kind: string, jobId: string, payload: unknown): Promise<boolean>;
+}
+
 /** Lifecycle of deployments: deploy, pause, resume, scale, rollback, delete, each recorded in the timeline. */
 export class DeploymentService {
   constructor(
@@ -37,6 +73,9 @@ export class DeploymentService {
       configVersions: ConfigVersionService;
       drivers: Record<DriverKind, DeploymentDriver>;
       timeline: DeploymentTimeline;
+      rollouts: RolloutQueue;
+      /** How long `deploy` and `rollbackDeployment` wait for their rollout before answering DEPLOYING. */
+      rolloutWaitMs: number;
     },
   ) {}
 
@@ -89,7 +128,7 @@ export class DeploymentService {
   }
 
   /** Rolls out a new release (creating the deployment on first use), or returns the driver's plan on a dry run. */
-  async deploy(scope: RequestScope, input: DeployInput, authorization: string): Promise<DeployResult> {
+  async deploy(scope: RequestScope, input: DeployInput): Promise<DeployResult> {
     const { viewer, em } = scope;
     const dryRun = Boolean(input.dryRun);
     const app = await this.deps.applications.get(scope, input.applicationId);
@@ -113,6 +152,7 @@ export class DeploymentService {
     const target = this.target(existing?.id ?? 'new', app, input.environment, revision, content, configVersion);
     if (input.dryRun) return { deployment: null, dryRun, objects: this.planOrRefuse(driverKind, target) };
     this.planOrRefuse(driverKind, target);
+    this.assertCanRollOut(viewer, existing);
 
     const deployment =
       existing ??
@@ -135,16 +175,8 @@ export class DeploymentService {
       });
     if (input.healthThresholds)
       deployment.healthThresholds = { ...deployment.healthThresholds, ...definedOnly(input.healthThresholds) };
-    await em.flush();
     return {
-      deployment: await this.rollOut(
-        em,
-        deployment,
-        { ...target, deploymentId: deployment.id },
-        viewer.id,
-        authorization,
-        null,
-      ),
+      deployment: await this.rollOut(em, deployment, { ...target, deploymentId: deployment.id }, viewer.id, null),
       dryRun,
       objects: [],
     };
@@ -251,16 +283,12 @@ export class DeploymentService {
   }
 
   /** Restores an earlier release (endpoints, weights, config, resources and scaling together) as a new release. */
-  async rollback(
-    scope: RequestScope,
-    id: string,
-    toRevision: number | null,
-    authorization: string,
-  ): Promise<Deployment> {
+  async rollback(scope: RequestScope, id: string, toRevision: number | null): Promise<Deployment> {
     const { viewer, em } = scope;
     const deployment = await this.get(scope, id);
     if (deployment.status === DeploymentStatus.DELETED)
       throw new ConflictError('A deleted deployment cannot be rolled back');
+    this.assertCanRollOut(viewer, deployment);
     const wanted = toRevision ?? deployment.revision - 1;
     const release = await this.deps.deployments.findRelease(em, deployment.id, wanted);
     if (!release || wanted >= deployment.revision)
@@ -289,7 +317,7 @@ export class DeploymentService {
       content,
       configVersion,
     );
-    return this.rollOut(em, deployment, target, viewer.id, authorization, wanted);
+    return this.rollOut(em, deployment, target, viewer.id, wanted);
   }
 
   async delete(scope: RequestScope, id: string, authorization: string): Promise<Deployment> {
@@ -332,15 +360,30 @@ export class DeploymentService {
     return this.target(deployment.id, app, deployment.environment, deployment.revision, content, configVersion);
   }
 
+  /** Refuses a rollout the viewer could not run (it acts for them at inference) or one that overlaps another. */
+  private assertCanRollOut(viewer: Viewer, deployment: Deployment | null): void {
+    const missing = ROLLOUT_PERMISSIONS.filter((p) => !viewer.permissions.includes(p));
+    if (missing.length > 0)
+      throw new ForbiddenError(`A rollout creates and updates inference endpoints: it needs ${missing.join(', ')}`);
+    if (deployment?.status === DeploymentStatus.DEPLOYING && deployment.revision > 0)
+      throw new ConflictError(`Release ${deployment.revision} of this deployment is still rolling out`);
+  }
+
+  /**
+   * Records the release as DEPLOYING and hands it to a rollout job (lib/src/jobs: claimed by one
+   * worker, taken over if that worker dies, acting for the user through a delegated token), then
+   * waits up to `rolloutWaitMs` for it.
+   * @returns the deployment as the rollout left it (DEPLOYING when it is still running); throws
+   *   DEPLOYMENT_FAILED with the driver's reason when the release failed
+   */
   private async rollOut(
     em: EntityManager,
     deployment: Deployment,
     target: DriverTarget,
     actorId: string,
-    authorization: string,
     rolledBackFrom: number | null,
   ): Promise<Deployment> {
-    const previous = deployment.revision === 0 ? null : deployment.status;
+    const previousStatus = deployment.revision === 0 ? null : deployment.status;
     Object.assign(deployment, {
       revision: target.revision,
       status: DeploymentStatus.DEPLOYING,
@@ -351,45 +394,128 @@ export class DeploymentService {
       replicas: target.content.replicas,
     });
     if (target.content.scaling) deployment.scalingHistory = emptyScalingHistory();
+    await em.flush();
+    const payload: RolloutPayload = {
+      deploymentId: deployment.id,
+      organizationId: deployment.organizationId,
+      revision: target.revision,
+      rolledBackFrom,
+      previousStatus,
+      actorId,
+    };
     try {
-      deployment.endpointsState = await this.drivers[deployment.driver].apply(target, authorization);
+      await this.deps.rollouts.enqueue(ROLLOUT_JOB, rolloutJobId(deployment.id, target.revision), payload);
     } catch (error) {
-      deployment.status = DeploymentStatus.FAILED;
-      await this.deps.timeline.record(
-        em,
-        deployment,
-        DeploymentEventKind.FAILED,
-        previous,
-        `release ${target.revision} failed: ${(error as Error).message}`,
-        actorId,
-      );
+      await this.failRollout(em, deployment, payload, error as Error);
       throw error;
     }
-    em.create(Release, {
-      organizationId: deployment.organizationId,
-      deploymentId: deployment.id,
-      revision: target.revision,
-      endpoints: deployment.endpointsState.map((e) => ({ ...e, endpointId: null })),
-      configVersionId: target.content.configVersionId,
-      resources: target.content.resources,
-      scaling: target.content.scaling,
-      replicas: target.content.replicas,
-      rolledBackFrom,
-      createdById: actorId,
+    const deadline = Date.now() + this.deps.rolloutWaitMs;
+    let current: Deployment;
+    for (;;) {
+      current = (await this.deps.deployments.reload(em, deployment.id)) ?? deployment;
+      if (current.revision !== target.revision || current.status !== DeploymentStatus.DEPLOYING) break;
+      if (Date.now() >= deadline) return current;
+      await sleep(50);
+    }
+    if (current.revision === target.revision && current.status === DeploymentStatus.FAILED) {
+      // The driver's own error, as the rollout recorded it (its code, e.g. DRIVER_UNAVAILABLE or FORBIDDEN).
+      const [event] = await this.deps.deployments.lastEvents(em, deployment.id, 1);
+      const failure = (event?.data ?? {}) as { code?: unknown; error?: unknown };
+      throw new DomainError(
+        typeof failure.code === 'string' ? failure.code : 'DEPLOYMENT_FAILED',
+        typeof failure.error === 'string' ? failure.error : (event?.message ?? `release ${target.revision} failed`),
+        { deploymentId: deployment.id, revision: target.revision },
+      );
+    }
+    return current;
+  }
+
+  /**
+   * Applies a rollout job's release with the driver (the job's worker calls it, with the delegated
+   * token), then records the release and RUNNING, or FAILED with the reason. A release that is no
+   * longer the deployment's pending one (superseded, or finished by an earlier attempt) is left alone.
+   * @param write runs the final writes in the job's fenced transaction (the claim still held)
+   */
+  async completeRollout(
+    payload: RolloutPayload,
+    authorization: () => Promise<string>,
+    read: EntityManager,
+    write: (work: (em: EntityManager) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
+    const pending = async (em: EntityManager) => {
+      const d = await this.deps.deployments.reload(em, payload.deploymentId);
+      return d && d.revision === payload.revision && d.status === DeploymentStatus.DEPLOYING ? d : null;
+    };
+    const deployment = await pending(read);
+    if (!deployment) return;
+    let endpoints: Deployment['endpointsState'];
+    try {
+      const target = await this.current(read, deployment);
+      endpoints = await this.drivers[deployment.driver].apply(target, await authorization());
+    } catch (error) {
+      await write(async (em) => {
+        const d = await pending(em);
+        if (d) await this.failRollout(em, d, payload, error as Error);
+      });
+      return;
+    }
+    await write(async (em) => {
+      const d = await pending(em);
+      if (!d) return;
+      d.endpointsState = endpoints;
+      em.create(Release, {
+        organizationId: d.organizationId,
+        deploymentId: d.id,
+        revision: payload.revision,
+        endpoints: endpoints.map((e) => ({ ...e, endpointId: null })),
+        configVersionId: d.configVersionId ?? null,
+        resources: d.resources,
+        scaling: d.scaling,
+        replicas: d.replicas,
+        rolledBackFrom: payload.rolledBackFrom,
+        createdById: payload.actorId,
+      });
+      d.status = DeploymentStatus.RUNNING;
+      d.health = HealthState.UNKNOWN;
+      const rolledBack = payload.rolledBackFrom !== null;
+      const config = d.configVersionId ? await this.deps.configVersions.byId(em, d.configVersionId) : null;
+      await this.deps.timeline.record(
+        em,
+        d,
+        rolledBack ? DeploymentEventKind.ROLLED_BACK : DeploymentEventKind.DEPLOYED,
+        payload.previousStatus,
+        rolledBack
+          ? `rolled back to release ${payload.rolledBackFrom} as release ${payload.revision}`
+          : `release ${payload.revision} deployed`,
+        payload.actorId,
+        {
+          revision: payload.revision,
+          configVersion: config?.version || null,
+          endpoints: endpoints.map((e) => ({ name: e.name, weight: e.weight })),
+        },
+      );
     });
-    deployment.status = DeploymentStatus.RUNNING;
-    deployment.health = HealthState.UNKNOWN;
-    const kind = rolledBackFrom === null ? DeploymentEventKind.DEPLOYED : DeploymentEventKind.ROLLED_BACK;
-    const message =
-      rolledBackFrom === null
-        ? `release ${target.revision} deployed`
-        : `rolled back to release ${rolledBackFrom} as release ${target.revision}`;
-    await this.deps.timeline.record(em, deployment, kind, previous, message, actorId, {
-      revision: target.revision,
-      configVersion: target.config.version || null,
-      endpoints: target.content.endpoints.map((e) => ({ name: e.name, weight: e.weight })),
-    });
-    return deployment;
+  }
+
+  private async failRollout(
+    em: EntityManager,
+    deployment: Deployment,
+    payload: RolloutPayload,
+    error: Error,
+  ): Promise<void> {
+    deployment.status = DeploymentStatus.FAILED;
+    await this.deps.timeline.record(
+      em,
+      deployment,
+      DeploymentEventKind.FAILED,
+      payload.previousStatus,
+      `release ${payload.revision} failed: ${error.message}`,
+      payload.actorId,
+      {
+        code: (error as { extensions?: { code?: unknown } }).extensions?.code ?? 'DEPLOYMENT_FAILED',
+        error: error.message,
+      },
+    );
   }
 
   private validate(input: DeployInput, environments: string[]): ReleaseContent {

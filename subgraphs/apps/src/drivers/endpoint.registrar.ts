@@ -54,10 +54,33 @@ export async function registerEndpoints(
     const { endpointId, name, description, ...settings } = inputs[i]!;
     const state = endpointId
       ? await client.updateEndpoint(authorization, endpointId, settings)
-      : await client.createEndpoint(authorization, { name, description, ...settings });
+      : await createOrAdopt(client, authorization, { name, description, ...settings });
     result.push({ ...endpoint, endpointId: state.id });
   }
   return result;
+}
+
+/**
+ * Creates an endpoint, or — when one of that name exists that an earlier attempt of this rollout
+ * created (a rollout job taken over after its worker died between creating the endpoint and
+ * recording it) — updates that one. An endpoint of the same name made by anyone else stays refused.
+ */
+async function createOrAdopt(
+  client: InferenceClient,
+  authorization: string,
+  input: { name: string; description: string; routes: { modelVersion: string; weight: number }[]; replicas?: number },
+) {
+  try {
+    return await client.createEndpoint(authorization, input);
+  } catch (error) {
+    if ((error as { extensions?: { code?: unknown } }).extensions?.code !== 'CONFLICT') throw error;
+    const existing = await client.endpoint(authorization, input.name);
+    // "<application> / <environment> / <endpoint> (release n)": the same endpoint of the same release line.
+    const ours = input.description.slice(0, input.description.lastIndexOf(' (release ') + ' (release '.length);
+    if (!existing?.description?.startsWith(ours) || existing.name !== input.name) throw error;
+    const { name: _name, description: _description, ...settings } = input;
+    return client.updateEndpoint(authorization, existing.id, settings);
+  }
 }
 
 /** Sets the replica count of the release's existing endpoints in inference (the local driver's scaling). */

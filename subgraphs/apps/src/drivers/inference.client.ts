@@ -10,6 +10,7 @@ export interface InferenceRoute {
 export interface InferenceEndpointState {
   id: string;
   name: string;
+  description: string | null;
   replicas: number;
   status: 'LOADING' | 'READY' | 'DEGRADED' | 'FAILED';
   routes: { modelVersion: { id: string }; weight: number }[];
@@ -25,7 +26,7 @@ export interface InferenceEndpointState {
 }
 
 // BEWARE: keep in sync with the inference subgraph's schema (Endpoint, CreateEndpointInput, UpdateEndpointInput).
-const ENDPOINT_FIELDS = `id name replicas status
+const ENDPOINT_FIELDS = `id name description replicas status
   routes { modelVersion { id } weight }
   versions { modelVersion { id } role state reason }
   metrics { modelVersion { id } windowRequests windowErrors latencyP95Ms latencyMeanMs throughput }`;
