@@ -1,6 +1,8 @@
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
 import { getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
 import { SERVICES, localUrl, urlEnvOf } from '../../../lib/contracts/services';
+import type { KubernetesAccess } from '../../../lib/src/kubernetes-config';
+import { loadKubernetesAccess } from '../../../lib/src/kubernetes-config';
 
 /** Settings of the apps service: the shared ones plus where inference and Kubernetes are. */
 export interface Config extends BaseServiceConfig {
@@ -11,8 +13,11 @@ export interface Config extends BaseServiceConfig {
   /** Seconds between health checks and autoscaler steps of running deployments; 0 turns the schedule off. */
   monitorIntervalSeconds: number;
   kubernetes: {
-    /** Path of a kubeconfig; unset means the kubernetes driver can render (dryRun) but not apply. */
-    kubeconfigPath?: string;
+    /**
+     * How to reach the cluster: the kubeconfig file `AIC_APPS_KUBECONFIG`, else in a pod its service
+     * account (`KUBERNETES_SERVICE_HOST`); unset means the kubernetes driver can render (dryRun) but not apply.
+     */
+    access?: KubernetesAccess;
     namespace: string;
     /** Image of the inference server the rendered Deployments run. */
     inferenceImage: string;
@@ -30,7 +35,7 @@ export function loadConfig(env: Env = process.env): Config {
     schemasUrl: getEnvStr(env, urlEnvOf('schemas'), localUrl('schemas')),
     monitorIntervalSeconds: getEnvNum(env, 'AIC_APPS_MONITOR_INTERVAL_SECONDS', 15),
     kubernetes: {
-      kubeconfigPath: getEnvStr(env, 'AIC_APPS_KUBECONFIG'),
+      access: loadKubernetesAccess(env, 'AIC_APPS_KUBECONFIG'),
       namespace: getEnvStr(env, 'AIC_APPS_NAMESPACE', 'aic-apps'),
       inferenceImage: getEnvStr(env, 'AIC_APPS_INFERENCE_IMAGE', 'ghcr.io/aic-platform/inference:latest'),
     },
