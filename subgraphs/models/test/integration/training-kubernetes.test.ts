@@ -73,7 +73,7 @@ afterAll(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startJob(modelName: string, resources: { cpu: number; gpu: number; memoryMb?: number }) {
+async function startJob(modelName: string, resources: { cpu: number; gpu: number; memoryMb?: number }, epochs = 30) {
   const started = await gql(
     models.service.graphqlUrl,
     START,
@@ -84,7 +84,7 @@ async function startJob(modelName: string, resources: { cpu: number; gpu: number
         featureColumns: IRIS_FEATURES,
         targetColumn: 'species',
         algorithm: 'MLP_CLASSIFIER',
-        hyperparameters: { hiddenLayers: [8], epochs: 30, batchSize: 8, seed: 3 },
+        hyperparameters: { hiddenLayers: [8], epochs, batchSize: 8, seed: 3 },
         validationFraction: 0.3,
         resources,
       },
@@ -134,48 +134,7 @@ describe('AIC_TRAINING_EXECUTOR=kubernetes', () => {
     let exit: Promise<number | null> | undefined;
     const id = await startJobWith(
       (job) => {
-        // The pod: the worker entry point with the Job's env (and what the ConfigMap/Secrets give it in the cluster).
-        const env: Record<string, string> = {};
-        for (const e of trainer(job).env) if (typeof e.value === 'string') env[e.name] = e.value;
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', path.resolve(__dirname, '../../src/training-job.main.ts')],
-          {
-            env: {
-              ...process.env,
-              ...env,
-              AIC_DATA_DIR: dataDir,
-              DATABASE_URL: '',
-              REDIS_URL,
-              AIC_CATALOG_URL: catalog.url,
-              AIC_IDENTITY_URL: issuer.url,
-              AIC_SERVICE_SECRET: issuer.serviceSecret,
-              AIC_TRAINING_WORKER_THREADS: 'false',
-              LOG_LEVEL: 'warn',
-            },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        children.push(child);
-        let output = '';
-        child.stdout?.on('data', (d) => (output += d));
-        child.stderr?.on('data', (d) => (output += d));
-        exit = new Promise((resolve) =>
-          child.once('exit', (code) => {
-            if (code === 0)
-              kube.finishJob(
-                job.metadata.name,
-                'Complete',
-                'CompletionsReached',
-                'Reached expected number of succeeded pods',
-              );
-            else {
-              process.stderr.write(output);
-              kube.finishJob(job.metadata.name, 'Failed', 'PodFailurePolicy', `exit code ${code}`);
-            }
-            resolve(code);
-          }),
-        );
+        exit = runPod(job);
       },
       { cpu: 1, gpu: 0 },
     );
@@ -314,6 +273,35 @@ describe('AIC_TRAINING_EXECUTOR=kubernetes', () => {
     ]);
   }, 60_000);
 
+  test('cancel while the pod trains: the pod stops through its own claim and ends the job CANCELLED (exit 2); the Job is deleted', async () => {
+    let exit: Promise<number | null> | undefined;
+    const id = await startJobWith((job) => (exit = runPod(job)), { cpu: 1, gpu: 0 }, 2000);
+    await until(
+      'the pod to train',
+      () => readJob(id),
+      (j) => j.state === 'RUNNING' && j.epoch >= 2,
+    );
+    const cancelled = await gql(
+      models.service.graphqlUrl,
+      'mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }',
+      { id },
+      token,
+    );
+    expect(cancelled.errors).toBeUndefined();
+    expect(await exit).toBe(2);
+    const job = await readJob(id);
+    expect(job.state).toBe('CANCELLED');
+    expect(job.epoch).toBeLessThan(2000);
+    // The pod's own claim ended cancelled: the pod stopped the run, not the executor's fallback.
+    expect((await models.built.jobs.store.get(`${id}:pod`))?.state).toBe('cancelled');
+    await until(
+      'the Job deletion',
+      () => kube.calls(),
+      (c) => c.includes(`DELETE ${NS}/training-${id}`),
+    );
+    expect(kube.jobs.has(`training-${id}`)).toBe(false);
+  }, 120_000);
+
   test('a submission the API server refuses (no template) fails the job with its answer instead of leaving it queued', async () => {
     const template = kube.jobs.get('training-gpu-template')!;
     kube.jobs.delete('training-gpu-template');
@@ -368,10 +356,58 @@ describe('AIC_TRAINING_EXECUTOR=kubernetes', () => {
 async function startJobWith(
   onCreate: (job: StoredJob) => void,
   resources: { cpu: number; gpu: number; memoryMb?: number },
+  epochs?: number,
 ) {
-  const id = await startJob(`k8s-${resources.gpu}-${Math.random().toString(36).slice(2, 8)}`, resources);
+  const id = await startJob(`k8s-${resources.gpu}-${Math.random().toString(36).slice(2, 8)}`, resources, epochs);
   controller.set(id, onCreate);
   const job = early.get(id);
   if (job) onCreate(job);
   return id;
+}
+
+/** The pod of a created Job: the worker entry point as a process; its exit sets the Job's condition. */
+function runPod(job: StoredJob): Promise<number | null> {
+  // The pod: the worker entry point with the Job's env (and what the ConfigMap/Secrets give it in the cluster).
+  const env: Record<string, string> = {};
+  for (const e of trainer(job).env) if (typeof e.value === 'string') env[e.name] = e.value;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve(__dirname, '../../src/training-job.main.ts')],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        AIC_DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        REDIS_URL,
+        AIC_CATALOG_URL: catalog.url,
+        AIC_IDENTITY_URL: issuer.url,
+        AIC_SERVICE_SECRET: issuer.serviceSecret,
+        AIC_TRAINING_WORKER_THREADS: 'false',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      if (code === 0)
+        kube.finishJob(
+          job.metadata.name,
+          'Complete',
+          'CompletionsReached',
+          'Reached expected number of succeeded pods',
+        );
+      else {
+        // 2: the job ended FAILED or CANCELLED (the template's podFailurePolicy fails the Job at once).
+        if (code !== 2) process.stderr.write(output);
+        kube.finishJob(job.metadata.name, 'Failed', 'PodFailurePolicy', `exit code ${code}`);
+      }
+      resolve(code);
+    }),
+  );
 }
