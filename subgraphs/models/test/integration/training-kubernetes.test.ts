@@ -275,7 +275,13 @@ describe('AIC_TRAINING_EXECUTOR=kubernetes', () => {
 
   test('cancel while the pod trains: the pod stops through its own claim and ends the job CANCELLED (exit 2); the Job is deleted', async () => {
     let exit: Promise<number | null> | undefined;
-    const id = await startJobWith((job) => (exit = runPod(job)), { cpu: 1, gpu: 0 }, 2000);
+    const id = await startJobWith(
+      (job) => {
+        exit = runPod(job);
+      },
+      { cpu: 1, gpu: 0 },
+      2000,
+    );
     await until(
       'the pod to train',
       () => readJob(id),
