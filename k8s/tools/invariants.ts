@@ -24,7 +24,7 @@ export function checkContainers(objects: K8sObject[]): string[] {
         out.push(`${id(o)}: pod seccompProfile must be RuntimeDefault`);
       for (const c of containers(pod)) {
         const at = `${id(o)} container ${c.name}`;
-        if (LONG_RUNNING.has(o.kind))
+        if (LONG_RUNNING.has(o.kind) && !isWorker(o))
           for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const)
             if (!c[p]) out.push(`${at}: no ${p}`);
         for (const kind of ['requests', 'limits'] as const)
@@ -140,6 +140,13 @@ export function checkNoSecretValues(objects: K8sObject[]): string[] {
 export function checkGracefulShutdown(objects: K8sObject[], drainSeconds: number): string[] {
   const out: string[] = [];
   for (const o of objects.filter((x) => LONG_RUNNING.has(x.kind))) {
+    if (isWorker(o)) {
+      // No traffic to drain: SIGTERM hands the jobs back at once; the grace period covers the current step.
+      for (const pod of podSpecs(o))
+        if ((pod.terminationGracePeriodSeconds ?? 30) < 30)
+          out.push(`${id(o)}: terminationGracePeriodSeconds must leave a job step 30s to hand back`);
+      continue;
+    }
     for (const pod of podSpecs(o)) {
       const usesDrain = containers(pod).some((c) =>
         (c.envFrom ?? []).some((e) => String(e.configMapRef?.name ?? '').startsWith('aic-platform')),
@@ -164,7 +171,19 @@ export function checkGracefulShutdown(objects: K8sObject[], drainSeconds: number
   return out;
 }
 
-/** Every platform Deployment has a Service, ServiceAccount, HPA and PDB of the same name. */
+/**
+ * A job worker Deployment (`<service>-worker`, component `worker`, k8s/base/workers): it serves no port,
+ * so it has no Service and no probes, and runs as its service's account (same mesh principal, cloud
+ * identity and RBAC as the code it runs).
+ */
+export function isWorker(o: K8sObject): boolean {
+  return o.metadata.labels?.['app.kubernetes.io/component'] === 'worker' && o.metadata.name.endsWith('-worker');
+}
+
+/**
+ * Every platform Deployment has a Service, ServiceAccount, HPA and PDB of the same name; a worker
+ * has an HPA and PDB of its own name and runs as its service's (existing) account.
+ */
 export function checkServiceSet(objects: K8sObject[]): string[] {
   const out: string[] = [];
   const has = (kind: string, ns: string | undefined, name: string) =>
@@ -176,10 +195,18 @@ export function checkServiceSet(objects: K8sObject[]): string[] {
       o.metadata.namespace?.startsWith('aic-') &&
       o.metadata.namespace !== 'aic-observability',
   )) {
-    for (const kind of ['Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
+    const worker = isWorker(d);
+    const account = worker ? d.metadata.name.slice(0, -'-worker'.length) : d.metadata.name;
+    for (const kind of worker
+      ? ['HorizontalPodAutoscaler', 'PodDisruptionBudget']
+      : ['Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
       if (!has(kind, d.metadata.namespace, d.metadata.name)) out.push(`${id(d)}: no ${kind} of the same name`);
+    if (worker && !has('Deployment', d.metadata.namespace, account))
+      out.push(`${id(d)}: no Deployment ${account} whose jobs it runs`);
+    if (worker && !has('ServiceAccount', d.metadata.namespace, account))
+      out.push(`${id(d)}: no ServiceAccount ${account}`);
     const sa = podSpecs(d)[0]!.serviceAccountName;
-    if (sa !== d.metadata.name) out.push(`${id(d)}: runs as service account ${sa}, not ${d.metadata.name}`);
+    if (sa !== account) out.push(`${id(d)}: runs as service account ${sa}, not ${account}`);
   }
   return out;
 }

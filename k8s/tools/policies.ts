@@ -6,7 +6,7 @@
 // Sources: who calls whom and over which route is SERVICE_CALLS + INTERNAL_ROUTES; what the gateway
 // forwards besides GraphQL is its own REST_ROUTES and upload/download proxy; what each service reaches
 // outside the platform is SERVICE_INFRASTRUCTURE; namespaces, labels, service accounts and ports come
-// from the Deployments in k8s/base/services and the training Job template; the OTLP ports from
+// from the Deployments in k8s/base/services and k8s/base/workers and the training Job template; the OTLP ports from
 // platform.env (applications) and cluster/istio-operator.yaml (sidecars).
 //
 // Regenerate: `npm run k8s:policies` (test/k8s/policies.e2e.ts fails while the checked-in files differ).
@@ -26,6 +26,14 @@ export const POLICY_FILES = {
 } as const;
 
 export const REGENERATE_COMMAND = 'npm run k8s:policies';
+
+/** The services with a job worker Deployment (`<name>-worker`, their `worker.ts` entry point). */
+export const WORKER_SERVICES = [
+  'models',
+  'inference',
+  'synthetic',
+  'catalog',
+] as const satisfies readonly SubgraphName[];
 
 const PART_OF = { 'app.kubernetes.io/part-of': 'aic-platform' };
 const NAME_LABEL = 'app.kubernetes.io/name';
@@ -111,6 +119,14 @@ export function loadPolicyInputs(root: string): PolicyInputs {
     if (!d) throw new Error(`${source}: no Deployment ${name}`);
     return workloadOf(d, name, source, SERVICE_INFRASTRUCTURE[name]);
   });
+  // The job workers (k8s/base/workers/<service>-worker.yaml) run their service's code: its calls and its
+  // infrastructure (models-worker also submits the training Jobs), under their own pod labels.
+  for (const name of WORKER_SERVICES) {
+    const source = `k8s/base/workers/${name}-worker.yaml`;
+    const d = manifest(root, source).find((o) => o.kind === 'Deployment' && o.metadata.name === `${name}-worker`);
+    if (!d) throw new Error(`${source}: no Deployment ${name}-worker`);
+    workloads.push(workloadOf(d, name, source, SERVICE_INFRASTRUCTURE[name]));
+  }
   // The training Job runs models' code (training-job.main.ts): models' calls and stores, but it does
   // not submit Jobs itself, and it has Redis only when its pod is given REDIS_URL.
   const jobSource = 'k8s/base/training/job-template.yaml';
@@ -439,12 +455,22 @@ function securityPolicies(inputs: PolicyInputs): Generated[] {
       rules.push({ from: [{ source: { principals: [INGRESS_GATEWAY_PRINCIPAL] } }] });
       comments.push('the Istio ingress gateway: the whole public API');
     }
+    // A worker runs as its service's account: its calls are the service's rule, named once.
+    const seen = new Map<string, number>();
     for (const caller of inputs.workloads) {
       for (const call of callsOf(caller).filter((c) => c.to === w.name)) {
-        rules.push({
+        const rule = {
           from: [{ source: { principals: [principal(caller)] } }],
           to: mergeOperations(call.operations).map((operation) => ({ operation })),
-        });
+        };
+        const key = JSON.stringify(rule);
+        const at = seen.get(key);
+        if (at !== undefined) {
+          comments[at] = comments[at]!.replace(/^([^:]+):/, `$1 and ${caller.name}:`);
+          continue;
+        }
+        seen.set(key, rules.length);
+        rules.push(rule);
         comments.push(`${caller.name}: ${call.operations.map((op) => op.why).join('; ')}`);
       }
     }

@@ -10,6 +10,7 @@ import * as inv from '../../k8s/tools/invariants';
 import { readManifestFile, renderKustomization, type K8sObject } from '../../k8s/tools/render';
 import { parseDockerfile } from '../../k8s/tools/dockerfile';
 import { validateObject } from '../../k8s/tools/schemas';
+import { WORKER_SERVICES } from '../../k8s/tools/policies';
 import { SERVICE_CALLS } from '../../lib/contracts/services';
 import { K8S_SUPERGRAPH_PATH, buildK8sSupergraph, routingUrls, serviceGraphqlUrls } from '../../k8s/tools/supergraph';
 
@@ -188,11 +189,91 @@ describe.each(TARGETS)('k8s/%s', (target) => {
       (s: any) => s.name,
     );
     expect(subsets).toEqual(['stable', 'canary']);
-    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace !== 'aic-observability')) {
+    // Job workers receive no traffic (no Service): nothing routes to them.
+    for (const d of objects.filter(
+      (o) => o.kind === 'Deployment' && o.metadata.namespace !== 'aic-observability' && !inv.isWorker(o),
+    )) {
       const dr = find(objects, 'DestinationRule', d.metadata.name, d.metadata.namespace);
       expect(dr, `DestinationRule ${d.metadata.name}`).toBeDefined();
       expect((dr!.spec as any).trafficPolicy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
       expect((dr!.spec as any).trafficPolicy.outlierDetection.consecutive5xxErrors).toBeGreaterThan(0);
+    }
+  });
+
+  // #17: work scales apart from the API. Each service with jobs has a `<name>-worker` Deployment running its
+  // worker entry point as the service's account and with the service's Secret; the API Deployment consumes none.
+  it("runs every job-consuming service's jobs in a <name>-worker Deployment; the API Deployments do not consume", () => {
+    const env = (d: K8sObject) => (d.spec as any).template.spec.containers[0].env as { name: string; value?: string }[];
+    for (const name of WORKER_SERVICES) {
+      const api = find(objects, 'Deployment', name)!;
+      const worker = find(objects, 'Deployment', `${name}-worker`, api.metadata.namespace);
+      expect(worker, `Deployment ${name}-worker`).toBeDefined();
+      expect(inv.isWorker(worker!)).toBe(true);
+      const pod = (worker!.spec as any).template.spec;
+      expect(pod.containers[0].args).toEqual([`dist/subgraphs/${name}/src/worker.js`]);
+      expect(pod.serviceAccountName).toBe(name);
+      expect(env(api).find((e) => e.name === 'AIC_JOBS_CONSUME')?.value).toBe('false');
+      expect(env(worker!).find((e) => e.name === 'AIC_JOBS_CONSUME')).toBeUndefined();
+      const secrets = (d: K8sObject) =>
+        env(d)
+          .filter((e: any) => e.valueFrom?.secretKeyRef)
+          .map((e: any) => `${e.name}=${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
+      expect(secrets(worker!)).toEqual(secrets(api));
+      expect(find(objects, 'Service', `${name}-worker`)).toBeUndefined();
+    }
+    expect(
+      objects
+        .filter((o) => o.kind === 'Deployment' && inv.isWorker(o))
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(WORKER_SERVICES.map((n) => `${n}-worker`).sort());
+  });
+
+  // #18: models (API: cancel; worker: submit and watch) and apps reach the API server with their pod's service
+  // account: a mounted token, and a Role allowing exactly the calls their clients make.
+  it('binds models and apps to Roles covering the Kubernetes calls their code makes, with the token mounted', () => {
+    const allows = (ns: string, account: string, group: string, resource: string, verb: string) =>
+      objects
+        .filter(
+          (b) =>
+            b.kind === 'RoleBinding' &&
+            b.metadata.namespace === ns &&
+            (b as any).subjects.some((s: any) => s.kind === 'ServiceAccount' && s.name === account),
+        )
+        .map((b) => find(objects, 'Role', (b as any).roleRef.name, ns))
+        .some((role) =>
+          ((role as any)?.rules ?? []).some(
+            (r: any) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb),
+          ),
+        );
+    // subgraphs/models/src/training/kubernetes-training.executor.ts
+    for (const [group, resource, verb] of [
+      ['batch', 'jobs', 'get'],
+      ['batch', 'jobs', 'create'],
+      ['batch', 'jobs', 'delete'],
+      ['batch', 'jobs/status', 'get'],
+      ['', 'pods', 'list'],
+    ] as const)
+      expect(allows('aic-ai', 'models', group, resource, verb), `models: ${verb} ${group}/${resource}`).toBe(true);
+    // subgraphs/apps/src/drivers/kubernetes.applier.ts: server-side apply (patch) and delete of each rendered kind
+    for (const [group, resource] of [
+      ['apps', 'deployments'],
+      ['', 'services'],
+      ['autoscaling', 'horizontalpodautoscalers'],
+      ['networking.istio.io', 'virtualservices'],
+    ] as const)
+      for (const verb of ['patch', 'delete'])
+        expect(allows('aic-apps', 'apps', group, resource, verb), `apps: ${verb} ${group}/${resource}`).toBe(true);
+    for (const [name, ns] of [
+      ['models', 'aic-ai'],
+      ['models-worker', 'aic-ai'],
+      ['apps', 'aic-apps'],
+    ] as const) {
+      const d = find(objects, 'Deployment', name, ns)!;
+      expect((d.spec as any).template.spec.automountServiceAccountToken, `${name} mounts its token`).toBe(true);
+      expect(
+        (find(objects, 'ServiceAccount', name.replace(/-worker$/, ''), ns) as any).automountServiceAccountToken,
+      ).toBe(true);
     }
   });
 

@@ -1,6 +1,8 @@
 import type { BaseServiceConfig, Env } from '../../../lib/src/index';
 import { getEnvNum, getEnvStr, loadBaseConfig } from '../../../lib/src/index';
 import { SERVICES, localUrl, urlEnvOf } from '../../../lib/contracts/services';
+import type { KubernetesAccess } from '../../../lib/src/kubernetes-config';
+import { loadKubernetesAccess } from '../../../lib/src/kubernetes-config';
 
 /** Settings of the apps service: the shared ones plus where inference and Kubernetes are. */
 export interface Config extends BaseServiceConfig {
@@ -13,8 +15,11 @@ export interface Config extends BaseServiceConfig {
   /** How long `deploy` and `rollbackDeployment` wait for their rollout job before answering DEPLOYING. */
   rolloutWaitSeconds: number;
   kubernetes: {
-    /** Path of a kubeconfig; unset means the kubernetes driver can render (dryRun) but not apply. */
-    kubeconfigPath?: string;
+    /**
+     * How to reach the cluster: the kubeconfig file `AIC_APPS_KUBECONFIG`, else in a pod its service
+     * account (`KUBERNETES_SERVICE_HOST`); unset means the kubernetes driver can render (dryRun) but not apply.
+     */
+    access?: KubernetesAccess;
     namespace: string;
     /** Image of the inference server the rendered Deployments run. */
     inferenceImage: string;
@@ -33,7 +38,7 @@ export function loadConfig(env: Env = process.env): Config {
     monitorIntervalSeconds: getEnvNum(env, 'AIC_APPS_MONITOR_INTERVAL_SECONDS', 15),
     rolloutWaitSeconds: getEnvNum(env, 'AIC_APPS_ROLLOUT_WAIT_SECONDS', 60),
     kubernetes: {
-      kubeconfigPath: getEnvStr(env, 'AIC_APPS_KUBECONFIG'),
+      access: loadKubernetesAccess(env, 'AIC_APPS_KUBECONFIG'),
       namespace: getEnvStr(env, 'AIC_APPS_NAMESPACE', 'aic-apps'),
       inferenceImage: getEnvStr(env, 'AIC_APPS_INFERENCE_IMAGE', 'ghcr.io/aic-platform/inference:latest'),
     },

@@ -65,8 +65,8 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
   const applier =
     deps.kubernetesApplier !== undefined
       ? deps.kubernetesApplier
-      : config.kubernetes.kubeconfigPath
-        ? createKubernetesApplier(config.kubernetes.kubeconfigPath)
+      : config.kubernetes.access
+        ? createKubernetesApplier(config.kubernetes.access)
         : null;
   const tokens =
     deps.tokens !== undefined

@@ -19,6 +19,8 @@ import { TrainingJobRepository } from './training/training-job.repository';
 import { TrainingJobRunner } from './training/training-job.runner';
 import { TrainingJobService } from './training/training-job.service';
 import type { TrainFunction } from './training/worker-training';
+import type { TrainingClusterApi } from './training/kubernetes-training.executor';
+import { KubernetesTrainingExecutor } from './training/kubernetes-training.executor';
 
 /** The models subgraph's services, built once per process and shared by every request (`ctx.services`). */
 export interface ModelsServices {
@@ -48,6 +50,8 @@ export interface ModelsServiceDeps {
   /** Where services read the time (tests may fix it). */
   clock: Clock;
   settings: Pick<Config, 'trainingConcurrency'>;
+  /** `AIC_TRAINING_EXECUTOR=kubernetes` in the service (never in the training pod): where training Jobs go. */
+  kubernetesTraining?: { connect: () => Promise<TrainingClusterApi>; settings: Config['trainingKubernetes'] };
 }
 
 /** The composition root: every repository and service of the models subgraph, each built once, wired by constructor. */
@@ -62,6 +66,17 @@ export function createModelsServices(deps: ModelsServiceDeps): ModelsServices {
   const training = new TrainingJobService({
     orm,
     jobs: jobRepository,
+    executor: deps.kubernetesTraining
+      ? new KubernetesTrainingExecutor({
+          orm,
+          jobs: jobRepository,
+          queue: deps.queue,
+          pubSub,
+          logger,
+          clock,
+          ...deps.kubernetesTraining,
+        })
+      : undefined,
     runner: new TrainingJobRunner({
       orm,
       jobs: jobRepository,

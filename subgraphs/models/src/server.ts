@@ -38,6 +38,7 @@ import { createModelsServices } from './models.services';
 import { buildModelsSchema } from './schema';
 import { trainAndExport } from './training/train-and-export';
 import { trainInWorker } from './training/worker-training';
+import { connectTrainingCluster } from './training/kubernetes-training.executor';
 import { MIGRATIONS } from './migrations/index';
 
 /** Everything the models service is built from; tests may pass their own. */
@@ -119,6 +120,10 @@ export async function createServer(config: Config, overrides: Partial<Deps> = {}
     train: config.trainingWorkerThreads ? trainInWorker : trainAndExport,
     clock: overrides.clock ?? systemClock,
     settings: config,
+    kubernetesTraining:
+      config.trainingExecutor === 'kubernetes'
+        ? { connect: () => connectTrainingCluster(config.trainingKubernetes), settings: config.trainingKubernetes }
+        : undefined,
   });
   if (consume) registerModelsJobs(jobs, services, config);
   const schema = await buildModelsSchema(pubSub);

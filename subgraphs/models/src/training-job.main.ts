@@ -20,6 +20,7 @@ import { trainAndExport } from './training/train-and-export';
 import type { TrainingJobPayload } from './training/training-job.runner';
 import { TRAINING_JOB_KIND } from './training/training-job.runner';
 import { trainInWorker } from './training/worker-training';
+import { trainingPodClaim } from './training/kubernetes-training.executor';
 import { MIGRATIONS } from './migrations/index';
 
 /**
@@ -30,6 +31,10 @@ import { MIGRATIONS } from './migrations/index';
  * once, resuming from the last epoch checkpoint); it consumes training jobs only, one at a time, until
  * its job is final. SIGTERM (node drain) hands the job back (RUNNING, never cancelled) so the service
  * or a new pod resumes it. This process builds the services once, like createServer, and serves no requests.
+ * Submitted by the Kubernetes executor, the pod takes its job's own claim (`trainingPodClaim`: never
+ * another job's) and polls the claim table (no BullMQ queue per job; pub/sub still carries progress and
+ * cancels). Exit code: 0 SUCCEEDED, 2 FAILED or CANCELLED (final: the template's podFailurePolicy fails
+ * the Job without retrying), 1 anything else (the Job retries the pod, which resumes).
  */
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
@@ -46,7 +51,9 @@ async function main(): Promise<number> {
   const pubSub = createPubSub({ redisUrl: config.redisUrl, prefix: 'models' });
   const store = createArtifactStore(config, config.serviceName, path.join(config.dataDir, 'models-artifacts'));
   const pool = createWorkerPool({ concurrency: config.trainingConcurrency, logger });
-  const queue = createServiceJobQueue(config, { orm, pubSub, logger });
+  const podClaim = trainingPodClaim(config.trainingJobId);
+  const queue = createServiceJobQueue({ ...config, redisUrl: undefined }, { orm, pubSub, logger });
+  const submitted = (await queue.store.get(podClaim.id)) !== undefined;
   const controller = new AbortController();
   process.once('SIGTERM', () => controller.abort());
   try {
@@ -63,14 +70,18 @@ async function main(): Promise<number> {
       clock: systemClock,
       settings: config,
     });
-    queue.register<TrainingJobPayload>(TRAINING_JOB_KIND, (ctx) => services.training.handle(ctx), { concurrency: 1 });
+    queue.register<TrainingJobPayload>(
+      submitted ? podClaim.kind : TRAINING_JOB_KIND,
+      (ctx) => services.training.train(ctx),
+      { concurrency: 1 },
+    );
     await services.training.waitFor(config.trainingJobId, controller.signal).catch((err: unknown) => {
       if (!controller.signal.aborted) throw err;
     });
     await queue.close();
     const state = await services.training.stateOf(orm.em.fork(), config.trainingJobId);
     logger.info({ job: config.trainingJobId, state }, 'training worker done');
-    return state === JobState.SUCCEEDED ? 0 : 1;
+    return state === JobState.SUCCEEDED ? 0 : state === JobState.FAILED || state === JobState.CANCELLED ? 2 : 1;
   } finally {
     await queue.close();
     await pool.close();

@@ -1,3 +1,5 @@
+import type { KubernetesAccess } from '../../../../lib/src/kubernetes-config';
+import { createKubeConfig } from '../../../../lib/src/kubernetes-config';
 import type { KubernetesManifest } from '../kubernetes/release.renderer';
 
 /** Applies and deletes rendered objects in a cluster. */
@@ -11,17 +13,17 @@ export interface KubernetesApplier {
 const FIELD_MANAGER = 'aic-apps';
 
 /**
- * A KubernetesApplier on `@kubernetes/client-node` with the given kubeconfig file. The client is an
- * ES module: it is loaded with a dynamic import (Node ≥ 20.19 also allows require) on first use.
+ * A KubernetesApplier on `@kubernetes/client-node` with a kubeconfig file or, in a pod, the pod's
+ * service account (k8s/base/services/apps.yaml binds it to a Role in the apps namespace). The client
+ * is an ES module: it is loaded with a dynamic import (Node ≥ 20.19 also allows require) on first use.
  * @returns the applier; cluster errors surface from `apply`/`remove`.
  */
-export function createKubernetesApplier(kubeconfigPath: string): KubernetesApplier {
-  const load = () =>
-    import('@kubernetes/client-node').then((k8s) => {
-      const config = new k8s.KubeConfig();
-      config.loadFromFile(kubeconfigPath);
-      return { api: k8s.KubernetesObjectApi.makeApiClient(config), PatchStrategy: k8s.PatchStrategy };
-    });
+export function createKubernetesApplier(access: KubernetesAccess): KubernetesApplier {
+  const load = async () => {
+    const k8s = await import('@kubernetes/client-node');
+    const config = await createKubeConfig(access);
+    return { api: k8s.KubernetesObjectApi.makeApiClient(config), PatchStrategy: k8s.PatchStrategy };
+  };
   let client: ReturnType<typeof load> | undefined;
   const connect = () => {
     client ??= load();

@@ -89,7 +89,7 @@ export class KubernetesDriver implements DeploymentDriver {
     if (!this.applier)
       throw new DomainError(
         'DRIVER_UNAVAILABLE',
-        'the kubernetes driver has no kubeconfig (AIC_APPS_KUBECONFIG): use dryRun to render the objects',
+        'the kubernetes driver has no cluster access (AIC_APPS_KUBECONFIG, or a service account in a pod): use dryRun to render the objects',
       );
     return this.applier;
   }

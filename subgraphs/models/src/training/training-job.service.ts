@@ -16,6 +16,7 @@ import type { TrainingJobRepository } from './training-job.repository';
 import type { JobContext } from '../../../../lib/src/jobs';
 import type { TrainingJobPayload, TrainingJobRunner } from './training-job.runner';
 import { TRAINING_JOB_KIND } from './training-job.runner';
+import type { KubernetesTrainingExecutor } from './kubernetes-training.executor';
 import { compactHyperparameters, resolveOrReject, toTrainingSpec, validateTrainingInput } from './training-spec.mapper';
 
 /** What the training job service is built from (once, by the composition root). */
@@ -23,6 +24,8 @@ export interface TrainingJobServiceDeps {
   orm: MikroORM;
   jobs: TrainingJobRepository;
   runner: TrainingJobRunner;
+  /** Set with `AIC_TRAINING_EXECUTOR=kubernetes`: the `training` handler submits and watches a Kubernetes Job. */
+  executor?: KubernetesTrainingExecutor;
   /** The service's job queue: the training handler is registered on it by the composition root. */
   queue: JobQueue;
   pubSub: PubSub;
@@ -74,8 +77,13 @@ export class TrainingJobService {
     return job;
   }
 
-  /** The job-queue handler of training jobs (see TrainingJobRunner). */
+  /** The job-queue handler of training jobs (see TrainingJobRunner, or KubernetesTrainingExecutor). */
   handle(ctx: JobContext<TrainingJobPayload>): Promise<void> {
+    return this.deps.executor ? this.deps.executor.run(ctx) : this.deps.runner.run(ctx);
+  }
+
+  /** Runs one attempt in this process whatever the executor (the training pod's handler). */
+  train(ctx: JobContext<TrainingJobPayload>): Promise<void> {
     return this.deps.runner.run(ctx);
   }
 
@@ -116,6 +124,8 @@ export class TrainingJobService {
     job.cancelRequested = true;
     await scope.em.flush();
     const outcome = await this.deps.queue.cancel(job.id);
+    // A job on Kubernetes: its pod is stopped through its own claim, whoever watches the Job.
+    await this.deps.executor?.cancel(job.id);
     if (outcome === 'requested') {
       // Claimed but cancelled before its handler started: the queue ends the claim without running it.
       void this.settleCancelled(job.id);

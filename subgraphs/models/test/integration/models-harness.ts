@@ -25,6 +25,8 @@ export function modelsTestConfig(
     databaseUrl?: string;
     trainingConcurrency?: number;
     workerThreads?: boolean;
+    /** Submit training jobs as Kubernetes Jobs to the cluster this kubeconfig names. */
+    kubeconfigPath?: string;
   } = {},
 ): Config {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-'));
@@ -43,6 +45,15 @@ export function modelsTestConfig(
     trainingConcurrency: options.trainingConcurrency ?? 2,
     trainingWorkerThreads: options.workerThreads ?? true,
     maxUploadBytes: 50 * 1024 * 1024,
+    trainingExecutor: options.kubeconfigPath ? 'kubernetes' : 'inprocess',
+    trainingKubernetes: {
+      access: options.kubeconfigPath ? { kind: 'kubeconfig', path: options.kubeconfigPath } : undefined,
+      namespace: 'aic-ai',
+      template: 'training-gpu-template',
+      cpuNodePool: 'apps',
+      pollMs: 100,
+      maxJobs: 20,
+    },
   };
 }
 
