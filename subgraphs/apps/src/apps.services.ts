@@ -11,7 +11,7 @@ import { DeploymentTimeline } from './deployment/deployment-timeline';
 import { DriverKind } from './deployment/deployment.model';
 import { DeploymentRepository } from './deployment/deployment.repository';
 import { DeploymentService } from './deployment/deployment.service';
-import type { RolloutQueue } from './deployment/deployment.service';
+import type { RolloutQueue } from './deployment/rollout.model';
 import { InferenceClient } from './drivers/inference.client';
 import type { KubernetesApplier } from './drivers/kubernetes.applier';
 import { KubernetesDriver } from './drivers/kubernetes.driver';

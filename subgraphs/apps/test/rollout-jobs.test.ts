@@ -10,7 +10,7 @@ import { gql } from '../../../lib/src/testing/harness';
 import { ALL_INFERENCE, startInferenceHarness } from '../../inference/test/support/inference.harness';
 import type { InferenceHarness } from '../../inference/test/support/inference.harness';
 import { buildDenseSigmoidModel } from '../../inference/test/support/onnx-model.builder';
-import { rolloutJobId } from '../src/deployment/deployment.service';
+import { rolloutJobId } from '../src/deployment/rollout.model';
 import { registerEndpoints } from '../src/drivers/endpoint.registrar';
 import type { DriverTarget } from '../src/drivers/driver.model';
 import { InferenceClient } from '../src/drivers/inference.client';
@@ -63,7 +63,7 @@ afterAll(async () => {
 
 describe('rollouts as jobs', () => {
   it("runs on another replica's worker, for the user who deployed, and waits in the queue while no worker runs", async () => {
-    const api = await start(false, 1);
+    const api = await start(false);
     const worker = await start(true);
     const { createApplication: app } = await call(
       api,
@@ -89,9 +89,10 @@ describe('rollouts as jobs', () => {
     );
     expect(created.data.endpoint.createdBy.id).toBe(userId);
 
-    // No worker: the mutation answers DEPLOYING after its wait, and the job waits for one.
+    // No worker: the mutation answers DEPLOYING after its wait (1 s on this replica), and the job waits for one.
     await worker.close();
-    const queued = (await call(api, DEPLOY, { input: input('production') })).deploy.deployment;
+    const impatient = await start(false, 1);
+    const queued = (await call(impatient, DEPLOY, { input: input('production') })).deploy.deployment;
     expect(queued).toMatchObject({ status: 'DEPLOYING', revision: 1 });
     // A second release while one is pending is refused, not run beside it.
     const overlapping = await api.gql(DEPLOY, { input: input('production') }, token);

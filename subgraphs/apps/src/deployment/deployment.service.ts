@@ -34,35 +34,10 @@ import { ACTIVE_STATUSES } from './deployment.repository';
 import type { DeploymentRepository } from './deployment.repository';
 import type { DeployResult, ReleaseRecord } from './deployment.types';
 import { Release } from './release.entity';
+import { ROLLOUT_JOB, ROLLOUT_PERMISSIONS, rolloutJobId } from './rollout.model';
+import type { RolloutPayload, RolloutQueue } from './rollout.model';
 
 const ACTIVE = ACTIVE_STATUSES;
-
-/** The job kind of a rollout (lib/src/jobs): one job per release of a deployment. */
-export const ROLLOUT_JOB = 'rollout';
-
-/** What a rollout acts with at inference (it creates and updates the release's endpoints), for its user. */
-export const ROLLOUT_PERMISSIONS = ['inference:manage', 'inference:read'];
-
-/** A rollout job: the release to apply and who asked for it (the job acts for that user). */
-export interface RolloutPayload {
-  deploymentId: string;
-  organizationId: string;
-  revision: number;
-  /** The release restored (a rollback), or null (a deploy). */
-  rolledBackFrom: number | null;
-  previousStatus: DeploymentStatus | null;
-  actorId: string;
-}
-
-/** `rollout:<deployment>:<revision>`: a release is rolled out once. */
-export function rolloutJobId(deploymentId: string, revision: number): string {
-  return `${ROLLOUT_JOB}:${deploymentId}:${revision}`;
-}
-
-/** Where rollouts go (the service's job queue). */
-export interface RolloutQueue {
-  enqueue(kind: string, jobId: string, payload: unknown): Promise<boolean>;
-}
 
 /** Lifecycle of deployments: deploy, pause, resume, scale, rollback, delete, each recorded in the timeline. */
 export class DeploymentService {

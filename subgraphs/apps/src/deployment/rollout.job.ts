@@ -3,8 +3,8 @@ import type { JobQueue } from '../../../../lib/src/jobs';
 import type { Logger, ServiceTokenSource } from '../../../../lib/src/index';
 import { DomainError } from '../../../../lib/src/index';
 import type { AppsServices } from '../apps.services';
-import type { RolloutPayload } from './deployment.service';
-import { ROLLOUT_JOB, ROLLOUT_PERMISSIONS } from './deployment.service';
+import type { RolloutPayload } from './rollout.model';
+import { ROLLOUT_JOB, ROLLOUT_PERMISSIONS } from './rollout.model';
 
 /**
  * Runs rollouts as jobs (lib/src/jobs): a release is applied by the one worker that claims it, taken

@@ -1,3 +1,4 @@
+import { INFERENCE_POD_ENV } from '../../../../lib/contracts/inference-pod';
 import type { BatchV1Api, CoreV1Api, V1Container, V1Job, V1Pod } from '@kubernetes/client-node' with {
   'resolution-mode': 'import',
 };
@@ -79,10 +80,10 @@ export function buildTrainingJob(
 
   const gpus = Math.max(0, Math.floor(job.requestedGpu));
   const env = (trainer.env ?? []).filter(
-    (e) => e.name !== 'AIC_TRAINING_JOB_ID' && e.name !== 'AIC_EXECUTION_PROVIDERS',
+    (e) => e.name !== 'AIC_TRAINING_JOB_ID' && e.name !== INFERENCE_POD_ENV.executionProviders,
   );
   env.push({ name: 'AIC_TRAINING_JOB_ID', value: job.id });
-  env.push({ name: 'AIC_EXECUTION_PROVIDERS', value: gpus > 0 ? 'cuda,cpu' : 'cpu' });
+  env.push({ name: INFERENCE_POD_ENV.executionProviders, value: gpus > 0 ? 'cuda,cpu' : 'cpu' });
   trainer.env = env;
   setResources(trainer, job, gpus);
   if (gpus === 0) {
