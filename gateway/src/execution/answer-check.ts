@@ -27,12 +27,28 @@ import {
 type Variables = Record<string, unknown>;
 type JsonObject = Record<string, unknown>;
 
+/**
+ * A field's type for the fast path, in plain objects: graphql-js's `isNonNullType` & co. (instanceof
+ * checks, with extra work in development mode when false) cost more than reading the answer.
+ */
+interface Shape {
+  nonNull: boolean;
+  /** The item shape of a list. */
+  list?: Shape;
+  /** A leaf's check; neither `list` nor `leaf`: an object, checked with the step's `sub`. */
+  leaf?: (value: unknown) => boolean;
+}
+
 interface FieldStep {
   kind: 'field';
   key: string;
+  /** False for a key Object.prototype has (`constructor` ...): read only as an own property. */
+  plainKey: boolean;
   type: GraphQLOutputType;
-  /** The selection under a composite type. */
+  shape: Shape;
+  /** The selection under a composite type, and that type. */
   sub?: Step[];
+  named?: GraphQLCompositeType;
   when?: (variables: Variables) => boolean;
 }
 interface TypenameStep {
@@ -104,30 +120,34 @@ export function compileAnswerCheck(schema: GraphQLSchema, operation: OperationDe
         if (applies(s.type, obj.__typename, parent) && !cleanObject(s.steps, obj, s.type ?? parent, vars)) return false;
         continue;
       }
-      const value = Object.hasOwn(obj, s.key) ? obj[s.key] : undefined;
       if (s.kind === 'typename') {
-        if (!isObjectType(typeNamed(value))) return false;
-      } else if (!cleanValue(s.type, value, s.sub, vars)) return false;
+        if (!isObjectType(typeNamed(Object.hasOwn(obj, s.key) ? obj[s.key] : undefined))) return false;
+        continue;
+      }
+      const value = s.plainKey || Object.hasOwn(obj, s.key) ? obj[s.key] : undefined;
+      if (!cleanValue(s.shape, value, s, vars)) return false;
     }
     return true;
   };
-  const cleanValue = (type: GraphQLOutputType, value: unknown, sub: Step[] | undefined, vars: Variables): boolean => {
+  const cleanValue = (shape: Shape, value: unknown, step: FieldStep, vars: Variables): boolean => {
+    if (value === null) return !shape.nonNull;
     if (value === undefined) return false;
-    if (value === null) return !isNonNullType(type);
-    const t = isNonNullType(type) ? type.ofType : type;
-    if (isListType(t)) {
+    if (shape.leaf) return shape.leaf(value);
+    if (shape.list) {
       if (!Array.isArray(value)) return false;
-      for (const item of value) if (!cleanValue(t.ofType, item, sub, vars)) return false;
+      const item = shape.list;
+      for (let i = 0; i < value.length; i++) if (!cleanValue(item, value[i], step, vars)) return false;
       return true;
     }
-    if (isCompositeType(t)) {
-      if (!sub || typeof value !== 'object' || Array.isArray(value)) return false;
-      const obj = value as JsonObject;
-      const typename = obj.__typename;
-      if (typename !== undefined && !isCompositeType(typeNamed(typename))) return false;
-      return cleanObject(sub, obj, (typeNamed(typename) as GraphQLCompositeType | undefined) ?? t, vars);
+    if (!step.sub || typeof value !== 'object' || Array.isArray(value)) return false;
+    const obj = value as JsonObject;
+    const typename = obj.__typename;
+    let parent = step.named;
+    if (typename !== undefined) {
+      const named = typeNamed(typename);
+      parent = isCompositeType(named) ? named : undefined;
     }
-    return isValidLeaf(t, value);
+    return !!parent && cleanObject(step.sub, obj, parent, vars);
   };
 
   // Slow path, only for an answer that does not fit: a new answer, as @apollo/gateway's computeResponse builds it.
@@ -211,7 +231,8 @@ export function compileAnswerCheck(schema: GraphQLSchema, operation: OperationDe
       }
       if (isCompositeType(type)) {
         const typename = (inputValue as JsonObject).__typename;
-        if (!sub || typeof inputValue !== 'object' || Array.isArray(inputValue)) {
+        // As Apollo, a list where an object belongs is read as an object (its fields are missing).
+        if (!sub || typeof inputValue !== 'object') {
           invalid(`Invalid value found for ${describe(path, type, parent)}.`, path);
           return { updated: null, hasErrors: true };
         }
@@ -224,7 +245,8 @@ export function compileAnswerCheck(schema: GraphQLSchema, operation: OperationDe
           }
           objType = named;
         }
-        const output = (outputValue as JsonObject | undefined) ?? {};
+        // Without a prototype, as Apollo's: `constructor` as a response key is not Object's.
+        const output = (outputValue as JsonObject | undefined) ?? (Object.create(null) as JsonObject);
         const bubbled = applySet(sub, inputValue as JsonObject, output, path, objType);
         return { updated: bubbled ? null : output, hasErrors: bubbled };
       }
@@ -232,7 +254,7 @@ export function compileAnswerCheck(schema: GraphQLSchema, operation: OperationDe
       invalid(`Invalid value found for ${describe(path, type, parent)}.`, path);
       return { updated: null, hasErrors: true };
     };
-    const output: JsonObject = {};
+    const output = Object.create(null) as JsonObject;
     const bubbled = applySet(steps, data, output, [], root);
     return { data: bubbled ? null : output, errors };
   };
@@ -244,6 +266,35 @@ export function compileAnswerCheck(schema: GraphQLSchema, operation: OperationDe
     },
   };
 }
+
+function shapeOf(type: GraphQLOutputType): Shape {
+  const nonNull = isNonNullType(type);
+  const t = nonNull ? type.ofType : type;
+  if (isListType(t)) return { nonNull, list: shapeOf(t.ofType) };
+  if (isCompositeType(t)) return { nonNull };
+  return { nonNull, leaf: leafCheck(t) };
+}
+
+/** A leaf type's check, the same verdicts as {@link isValidLeaf} but specialised per type. */
+function leafCheck(type: GraphQLOutputType): (value: unknown) => boolean {
+  if (isEnumType(type)) {
+    const values = new Set(type.getValues().map((v) => v.name));
+    return (v) => typeof v === 'string' && values.has(v);
+  }
+  return (isScalarType(type) && SCALAR_CHECKS.get(type.name)) || (() => true);
+}
+
+/** The built-in scalars' checks; a custom scalar takes anything. */
+const SCALAR_CHECKS = new Map<string, (value: unknown) => boolean>([
+  ['String', (v) => typeof v === 'string'],
+  ['Boolean', (v) => typeof v === 'boolean'],
+  ['Float', (v) => typeof v === 'number' && Number.isFinite(v)],
+  ['Int', (v) => typeof v === 'number' && isIntegerText(v)],
+  ['ID', (v) => typeof v === 'string' || (typeof v === 'number' && isIntegerText(v))],
+]);
+
+/** Apollo's test for Int and ID numbers: the number prints as an integer (not 1e+21, not 0.5). */
+const isIntegerText = (v: number) => Number.isInteger(v) && Math.abs(v) < 1e21;
 
 /** As @apollo/federation-internals' isValidLeafValue: custom scalars take anything. */
 function isValidLeaf(type: GraphQLOutputType, value: unknown): boolean {
@@ -282,10 +333,20 @@ function compile(
       if (name.startsWith('__') || isUnionType(parent)) throw new Unsupported();
       const field = parent.getFields()[name];
       if (!field) throw new Unsupported();
-      const named = getNamedType(field.type);
-      if (isCompositeType(named) && !sel.selectionSet) throw new Unsupported();
-      const sub = isCompositeType(named) ? compile(schema, named, sel.selectionSet!, defaults) : undefined;
-      steps.push({ kind: 'field', key, type: field.type, sub, when });
+      const type = getNamedType(field.type);
+      const named = isCompositeType(type) ? type : undefined;
+      if (named && !sel.selectionSet) throw new Unsupported();
+      const sub = named ? compile(schema, named, sel.selectionSet!, defaults) : undefined;
+      steps.push({
+        kind: 'field',
+        key,
+        plainKey: !(key in Object.prototype),
+        type: field.type,
+        shape: shapeOf(field.type),
+        sub,
+        named,
+        when,
+      });
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
       const type = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : undefined;
       if (type !== undefined && !isCompositeType(type)) throw new Unsupported();
