@@ -11,7 +11,8 @@ const tests = fs
   .filter((file) => fs.existsSync(path.join(root, file)));
 const run = spawnSync(
   process.execPath,
-  [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--update', ...tests],
+  // `--update` takes an optional value (vitest 4): it goes last, or it would swallow the first file.
+  [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...tests, '--update'],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(run.status ?? 1);

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
 import { GraphQLError, getOperationAST, parse, print } from 'graphql';
+import type { AnswerCheck } from './answer-check';
+import { compileAnswerCheck } from './answer-check';
 import { variableErrors } from './variable-check';
 
 /** The part of a query plan's root fetch that decides and does a pass-through. */
@@ -17,7 +19,7 @@ interface FetchNode {
   contextRewrites?: unknown[];
 }
 
-type Verdict = { fetch: FetchNode } | null;
+type Verdict = { fetch: FetchNode; check: AnswerCheck } | null;
 type RequestContext = Parameters<ApolloGateway['executor']>[0];
 
 /** `query Op($a: T) { f }` and `query Other__svc__0($a:T){f}` print alike once names are dropped. */
@@ -27,16 +29,19 @@ function shapeOf(operation: OperationDefinitionNode): string {
 
 /**
  * Sends an operation whose query plan is one fetch of the client's own operation from one
- * subgraph straight to that subgraph, and returns its answer as it came: the gateway's plan
- * execution and result shaping would rebuild the very same answer. Everything before execution
+ * subgraph straight to that subgraph. The answer is checked against the client's (API) schema as plan
+ * execution's result shaping checks it, without rebuilding it: an answer that fits (the common case)
+ * is returned as it came; one with a null in a non-null position or a value outside its type (an
+ * enum value the supergraph hides or does not know, after a subgraph deployed ahead of the
+ * supergraph) gets the nulls and errors the planned path gives. Everything before execution
  * (parsing, validation, limits, edge auth, metrics) and the subgraph call itself (the resilient
  * data source: headers, timeouts, retries, circuit breaker, sharing) are the same as always.
  *
  * An operation qualifies when its plan is a single root fetch without requires or rewrites and
  * the fetched operation prints exactly as the client's (so no fragments to inline, no aliases or
- * `__typename` added, no unused variables), and the supergraph has no `@inaccessible` element (whose
- * values the shaping step would hide). The first request of each operation runs the planner's way
- * and records the verdict; a new supergraph clears them.
+ * `__typename` added, no unused variables), and the check can be compiled (no introspection field,
+ * only `@skip`/`@include`). The first request of each operation runs the planner's way and records
+ * the verdict; a new supergraph clears them.
  */
 export function enablePassThrough(
   gateway: ApolloGateway,
@@ -49,7 +54,6 @@ export function enablePassThrough(
   const original = gateway.executor;
   const verdicts = new Map<string, Verdict>();
   let sdlSeen = '';
-  let allowed = false;
   const internals = gateway as unknown as {
     queryPlanStore?: { get(key: string): Promise<{ node?: { kind: string } } | undefined> };
   };
@@ -69,10 +73,12 @@ export function enablePassThrough(
     const client = rc.operation;
     const fetched = getOperationAST(parse(node.operation));
     if (!client || !fetched || client.operation === 'subscription') return null;
-    return shapeOf(fetched) === shapeOf(client) ? { fetch: node } : null;
+    if (shapeOf(fetched) !== shapeOf(client)) return null;
+    const check = compileAnswerCheck(rc.schema, client);
+    return check ? { fetch: node, check } : null;
   };
 
-  const passThrough = async (fetch: FetchNode, rc: RequestContext) => {
+  const passThrough = async ({ fetch, check }: NonNullable<Verdict>, rc: RequestContext) => {
     const source = opts.dataSource(fetch.serviceName);
     if (!source) return undefined;
     // The executor's own variable check, against the API schema.
@@ -97,10 +103,15 @@ export function enablePassThrough(
       // planned path does, with the subgraph's own errors, not as an unhandled failure (HTTP 500).
       return refusedAnswer(error, fetch.serviceName);
     }
-    return {
-      data: response.data,
-      ...(response.errors?.length ? { errors: response.errors.map((e) => downstreamError(e, fetch.serviceName)) } : {}),
-    };
+    // As plan execution: no data (a subgraph down or slow answers only SUBGRAPH_UNAVAILABLE ...) is
+    // null fields, climbing only where they are non-null; the check's own errors are reported when
+    // the subgraph gave none (the planned path's valueCompletion errors, see reportValueCompletion).
+    const input = response.data && typeof response.data === 'object' ? response.data : {};
+    const checked = check.check(input, given);
+    const answerErrors = response.errors?.length
+      ? response.errors.map((e) => downstreamError(e, fetch.serviceName))
+      : checked.errors;
+    return { data: checked.data, ...(answerErrors.length ? { errors: answerErrors } : {}) };
   };
 
   gateway.executor = async (rc) => {
@@ -108,15 +119,14 @@ export function enablePassThrough(
     if (sdl !== sdlSeen) {
       sdlSeen = sdl;
       verdicts.clear();
-      allowed = !sdl.includes('@inaccessible');
     }
-    if (!allowed || !rc.queryHash) return original(rc);
+    if (!rc.queryHash) return original(rc);
     const key = rc.request.operationName
       ? createHash('sha256').update(rc.queryHash).update(rc.request.operationName).digest('hex')
       : rc.queryHash;
     const verdict = verdicts.get(key);
     if (verdict) {
-      const answer = await passThrough(verdict.fetch, rc);
+      const answer = await passThrough(verdict, rc);
       if (answer) return answer;
     }
     const result = await original(rc);

@@ -11,6 +11,7 @@ import { readAuthRequirements, stripSecurityFeatures } from '../protection/edge-
 import { reformatError } from '../protection/error-format';
 import type { SubscriptionExecutor } from '../subscriptions/executor';
 import { createSubscriptionExecutor } from '../subscriptions/executor';
+import { reportValueCompletion } from './answer-check';
 import { ResilientDataSource } from './data-source';
 import { createSubgraphFetcher } from './http-fetcher';
 import { enablePassThrough } from './pass-through';
@@ -100,6 +101,7 @@ export function createSupergraphExecution(
     },
     buildService: ({ name, url }) => state.dataSources.get(name!) ?? dataSource(name!, url!),
   });
+  reportValueCompletion(gateway);
   if (config.passThrough)
     enablePassThrough(gateway, {
       dataSource: (name) => state.dataSources.get(name),

@@ -8,12 +8,12 @@ import { CreateApplicationInput, UpdateApplicationInput } from './application.in
 
 @Resolver(() => Application)
 export class ApplicationResolver {
-  @Query(() => Application)
+  @Query(() => Application, { nullable: true })
   application(@Arg('id', () => ID) id: string, @Ctx() ctx: AppsContext): Promise<Application> {
     return ctx.services.applications.get(requestScope(ctx), id);
   }
 
-  @Query(() => [Application], { description: "The organization's applications" })
+  @Query(() => [Application], { nullable: true, description: "The organization's applications" })
   applications(@Ctx() ctx: AppsContext): Promise<Application[]> {
     return ctx.services.applications.list(requestScope(ctx));
   }

@@ -8,12 +8,15 @@ import { ConfigChange } from './config-version.type';
 
 @Resolver(() => ConfigVersion)
 export class ConfigVersionResolver {
-  @Query(() => ConfigVersion)
+  @Query(() => ConfigVersion, { nullable: true })
   configVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: AppsContext): Promise<ConfigVersion> {
     return ctx.services.configVersions.get(requestScope(ctx), id);
   }
 
-  @Query(() => [ConfigChange], { description: 'What changed from one version to another of the same application' })
+  @Query(() => [ConfigChange], {
+    nullable: true,
+    description: 'What changed from one version to another of the same application',
+  })
   configDiff(
     @Arg('from', () => ID) from: string,
     @Arg('to', () => ID) to: string,

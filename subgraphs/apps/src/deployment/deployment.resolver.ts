@@ -28,12 +28,13 @@ interface EventPayload {
 
 @Resolver(() => Deployment)
 export class DeploymentResolver {
-  @Query(() => Deployment)
+  @Query(() => Deployment, { nullable: true })
   deployment(@Arg('id', () => ID) id: string, @Ctx() ctx: AppsContext): Promise<Deployment> {
     return ctx.services.deployments.get(requestScope(ctx), id);
   }
 
   @Query(() => [Deployment], {
+    nullable: true,
     description: "The organization's deployments, optionally of one application or environment",
   })
   deployments(

@@ -10,12 +10,13 @@ import { PiiReviewDecision } from './dataset.enums';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
-  @Query(() => Dataset, { description: 'A dataset the viewer can see; NOT_FOUND otherwise.' })
+  @Query(() => Dataset, { nullable: true, description: 'A dataset the viewer can see; NOT_FOUND otherwise.' })
   dataset(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext): Promise<Dataset> {
     return ctx.services.datasets.get(requestScope(ctx), id);
   }
 
   @Query(() => DatasetConnection, {
+    nullable: true,
     description: 'Search over names, descriptions, tags and column names, ranked; newest first without a query.',
   })
   datasets(

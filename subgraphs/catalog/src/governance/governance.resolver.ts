@@ -52,7 +52,10 @@ export class GovernanceResolver {
     return ctx.services.governance.decideAccessRequest(requestScope(ctx), id, approve, note ?? null);
   }
 
-  @Query(() => [AccessRequest], { description: 'Requests on datasets you own, plus your own requests.' })
+  @Query(() => [AccessRequest], {
+    nullable: true,
+    description: 'Requests on datasets you own, plus your own requests.',
+  })
   accessRequests(
     @Ctx() ctx: CatalogContext,
     @Arg('status', () => AccessRequestStatus, { nullable: true }) status?: AccessRequestStatus,
@@ -60,7 +63,7 @@ export class GovernanceResolver {
     return ctx.services.governance.accessRequests(requestScope(ctx), status);
   }
 
-  @Query(() => [AuditEntry], { description: 'The audit trail of your organization, newest first.' })
+  @Query(() => [AuditEntry], { nullable: true, description: 'The audit trail of your organization, newest first.' })
   auditEntries(
     @Ctx() ctx: CatalogContext,
     @Arg('datasetId', () => ID, { nullable: true }) datasetId?: string,

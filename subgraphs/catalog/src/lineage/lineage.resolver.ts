@@ -40,6 +40,7 @@ export class LineageResolver {
   }
 
   @Query(() => LineageGraphResult, {
+    nullable: true,
     description: 'The lineage graph around a job or dataset; depth counts edges (dataset -> job -> dataset is 2).',
   })
   lineage(
@@ -56,6 +57,7 @@ export class LineageResolver {
   }
 
   @Query(() => [ColumnLineageLinkType], {
+    nullable: true,
     description:
       'Column lineage from the ColumnLineageDatasetFacet, followed across datasets; all columns of the dataset when field is omitted.',
   })
@@ -82,7 +84,7 @@ export class LineageResolver {
     return ctx.services.lineage.run(requestScope(ctx), runId);
   }
 
-  @Query(() => [LineageRun], { description: 'Runs of a job, newest first.' })
+  @Query(() => [LineageRun], { nullable: true, description: 'Runs of a job, newest first.' })
   lineageRuns(
     @Arg('namespace', () => String) namespace: string,
     @Arg('name', () => String) name: string,

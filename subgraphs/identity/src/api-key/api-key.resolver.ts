@@ -10,7 +10,10 @@ import { callerScope, type IdentityContext } from '../context';
 
 @Resolver(() => ApiKeyType)
 export class ApiKeyResolver {
-  @Query(() => [ApiKeyType], { description: 'Keys of a member (default: all keys with apikeys:manage, else yours)' })
+  @Query(() => [ApiKeyType], {
+    nullable: true,
+    description: 'Keys of a member (default: all keys with apikeys:manage, else yours)',
+  })
   apiKeys(
     @Arg('userId', () => ID, { nullable: true }) userId: string | null | undefined,
     @Ctx() ctx: IdentityContext,

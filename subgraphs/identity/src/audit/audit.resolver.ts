@@ -7,6 +7,7 @@ import type { IdentityContext } from '../context';
 @Resolver()
 export class AuditResolver {
   @Query(() => AuditEventConnectionType, {
+    nullable: true,
     description: "Your organization's security events, newest first (needs audit:read)",
   })
   auditLog(

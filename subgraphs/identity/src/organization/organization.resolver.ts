@@ -11,12 +11,13 @@ import { callerScope, memberScope, type IdentityContext } from '../context';
 
 @Resolver(() => OrganizationType)
 export class OrganizationResolver {
-  @Query(() => OrganizationType, { description: 'The organization your token is scoped to' })
+  @Query(() => OrganizationType, { nullable: true, description: 'The organization your token is scoped to' })
   organization(@Ctx() ctx: IdentityContext): Promise<Organization> {
     return ctx.services.organizations.current(requestScope(ctx));
   }
 
   @Query(() => [OrganizationType], {
+    nullable: true,
     description: 'Organizations you belong to (sign in with organizationId to switch)',
   })
   organizations(@Ctx() ctx: IdentityContext): Promise<Organization[]> {

@@ -10,7 +10,7 @@ import type { IdentityContext } from '../context';
 
 @Resolver(() => RoleType)
 export class RoleResolver {
-  @Query(() => [RoleType], { description: 'Roles of your organization, built-ins first' })
+  @Query(() => [RoleType], { nullable: true, description: 'Roles of your organization, built-ins first' })
   roles(@Ctx() ctx: IdentityContext): Promise<Role[]> {
     return ctx.services.roles.list(requestScope(ctx));
   }

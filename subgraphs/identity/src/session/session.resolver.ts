@@ -8,7 +8,10 @@ import { callerScope, type IdentityContext } from '../context';
 
 @Resolver(() => SessionType)
 export class SessionResolver {
-  @Query(() => [SessionType], { description: "Active sessions: yours, or another member's with users:write" })
+  @Query(() => [SessionType], {
+    nullable: true,
+    description: "Active sessions: yours, or another member's with users:write",
+  })
   sessions(
     @Arg('userId', () => ID, { nullable: true }) userId: string | null | undefined,
     @Ctx() ctx: IdentityContext,

@@ -10,12 +10,12 @@ import { memberScope, type IdentityContext } from '../context';
 /** Members of the caller's organization. */
 @Resolver(() => UserType)
 export class UserResolver {
-  @Query(() => UserType, { description: 'The signed-in user' })
+  @Query(() => UserType, { nullable: true, description: 'The signed-in user' })
   me(@Ctx() ctx: IdentityContext): Promise<User> {
     return ctx.services.users.me(requestScope(ctx));
   }
 
-  @Query(() => [UserType], { description: 'Members of your organization, oldest first' })
+  @Query(() => [UserType], { nullable: true, description: 'Members of your organization, oldest first' })
   users(
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
@@ -24,7 +24,7 @@ export class UserResolver {
     return ctx.services.organizations.members(requestScope(ctx), first, offset);
   }
 
-  @Query(() => UserType)
+  @Query(() => UserType, { nullable: true })
   user(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<User> {
     return ctx.services.users.get(requestScope(ctx), id);
   }

@@ -59,12 +59,12 @@ export class BatchJobResolver {
     return ctx.services.batch.cancel(requestScope(ctx), id);
   }
 
-  @Query(() => BatchInferenceJob)
+  @Query(() => BatchInferenceJob, { nullable: true })
   batchInferenceJob(@Arg('id', () => ID) id: string, @Ctx() ctx: InferenceContext): Promise<BatchInferenceJob> {
     return ctx.services.batch.get(requestScope(ctx), id);
   }
 
-  @Query(() => [BatchInferenceJob])
+  @Query(() => [BatchInferenceJob], { nullable: true })
   batchInferenceJobs(@Ctx() ctx: InferenceContext): Promise<BatchInferenceJob[]> {
     return ctx.services.batch.list(requestScope(ctx));
   }

@@ -19,12 +19,12 @@ import {
 
 @Resolver(() => Endpoint)
 export class EndpointResolver {
-  @Query(() => Endpoint, { description: 'An endpoint by id or name' })
+  @Query(() => Endpoint, { nullable: true, description: 'An endpoint by id or name' })
   endpoint(@Arg('id', () => String) id: string, @Ctx() ctx: InferenceContext): Promise<Endpoint> {
     return ctx.services.endpoints.get(requestScope(ctx), id);
   }
 
-  @Query(() => [Endpoint])
+  @Query(() => [Endpoint], { nullable: true })
   endpoints(@Ctx() ctx: InferenceContext): Promise<Endpoint[]> {
     return ctx.services.endpoints.list(requestScope(ctx));
   }

@@ -13,6 +13,7 @@ export class PredictionResolver {
   }
 
   @Query(() => VersionComparison, {
+    nullable: true,
     description: 'Compares the versions of an endpoint (A/B, canary, shadow) over the last windowSeconds',
   })
   compareVersions(

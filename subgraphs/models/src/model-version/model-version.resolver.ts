@@ -9,12 +9,13 @@ import { CreateModelUploadInput, CreateModelVersionInput, DownloadTicket } from 
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
-  @Query(() => ModelVersion)
+  @Query(() => ModelVersion, { nullable: true })
   modelVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: ModelsContext): Promise<ModelVersion> {
     return ctx.services.registry.getVersion(requestScope(ctx), id);
   }
 
   @Query(() => ModelVersion, {
+    nullable: true,
     description: 'Resolves models:/<name>@<alias>, models:/<name>/<version> or models:/<name>/latest',
   })
   resolveModelUri(@Arg('uri', () => String) uri: string, @Ctx() ctx: ModelsContext): Promise<ModelVersion> {

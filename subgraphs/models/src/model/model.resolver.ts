@@ -11,7 +11,7 @@ import { CreateModelInput, UpdateModelInput } from './model.input';
 
 @Resolver(() => Model)
 export class ModelResolver {
-  @Query(() => [Model], { description: 'Models of the organization, by name' })
+  @Query(() => [Model], { nullable: true, description: 'Models of the organization, by name' })
   models(
     @Arg('tag', () => String, { nullable: true }) tag: string | null,
     @Ctx() ctx: ModelsContext,
@@ -19,7 +19,7 @@ export class ModelResolver {
     return ctx.services.registry.list(requestScope(ctx), tag);
   }
 
-  @Query(() => Model)
+  @Query(() => Model, { nullable: true })
   model(@Arg('id', () => ID) id: string, @Ctx() ctx: ModelsContext): Promise<Model> {
     return ctx.services.registry.getModel(requestScope(ctx), id);
   }

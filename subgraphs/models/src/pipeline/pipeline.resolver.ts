@@ -6,12 +6,12 @@ import { StartPipelineRunInput } from './pipeline.input';
 
 @Resolver(() => PipelineRun)
 export class PipelineResolver {
-  @Query(() => PipelineRun)
+  @Query(() => PipelineRun, { nullable: true })
   pipelineRun(@Arg('id', () => ID) id: string, @Ctx() ctx: ModelsContext): Promise<PipelineRun> {
     return ctx.services.pipelines.get(requestScope(ctx), id);
   }
 
-  @Query(() => [PipelineRun], { description: 'Newest first' })
+  @Query(() => [PipelineRun], { nullable: true, description: 'Newest first' })
   pipelineRuns(
     @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
     @Ctx() ctx: ModelsContext,

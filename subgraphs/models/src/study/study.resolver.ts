@@ -10,12 +10,12 @@ import { StartStudyInput } from './study.input';
 
 @Resolver(() => Study)
 export class StudyResolver {
-  @Query(() => Study)
+  @Query(() => Study, { nullable: true })
   study(@Arg('id', () => ID) id: string, @Ctx() ctx: ModelsContext): Promise<Study> {
     return ctx.services.studies.get(requestScope(ctx), id);
   }
 
-  @Query(() => [Study], { description: 'Newest first' })
+  @Query(() => [Study], { nullable: true, description: 'Newest first' })
   studies(@Arg('limit', () => Int, { defaultValue: 50 }) limit: number, @Ctx() ctx: ModelsContext): Promise<Study[]> {
     return ctx.services.studies.list(requestScope(ctx), limit);
   }

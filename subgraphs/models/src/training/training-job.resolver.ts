@@ -11,12 +11,12 @@ import { StartTrainingJobInput } from './training-job.input';
 
 @Resolver(() => TrainingJob)
 export class TrainingJobResolver {
-  @Query(() => TrainingJob)
+  @Query(() => TrainingJob, { nullable: true })
   trainingJob(@Arg('id', () => ID) id: string, @Ctx() ctx: ModelsContext): Promise<TrainingJob> {
     return ctx.services.training.get(requestScope(ctx), id);
   }
 
-  @Query(() => [TrainingJob], { description: 'Newest first' })
+  @Query(() => [TrainingJob], { nullable: true, description: 'Newest first' })
   trainingJobs(
     @Arg('state', () => JobState, { nullable: true }) state: JobState | null,
     @Arg('modelName', () => String, { nullable: true }) modelName: string | null,

@@ -32,6 +32,7 @@ export class RegistryResolver {
   }
 
   @Query(() => CompatibilityCheck, {
+    nullable: true,
     description:
       "Checks a schema against the subject's mode without registering it; `version` compares with that version only",
   })
@@ -48,6 +49,7 @@ export class RegistryResolver {
   }
 
   @Query(() => ValidationResult, {
+    nullable: true,
     description: 'Validates a record (JSON) against a version of a subject; version omitted = the latest',
   })
   validateAgainstSchema(
@@ -67,7 +69,7 @@ export class RegistryResolver {
     return ctx.services.registry.findById(requestScope(ctx), id);
   }
 
-  @Query(() => RegistryConfig)
+  @Query(() => RegistryConfig, { nullable: true })
   async registryConfig(@Ctx() ctx: SchemasContext): Promise<RegistryConfig> {
     return { compatibility: await ctx.services.registry.organizationCompatibility(requestScope(ctx)) };
   }

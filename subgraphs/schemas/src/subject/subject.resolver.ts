@@ -15,7 +15,7 @@ export class SubjectResolver {
     return ctx.services.registry.subjectNamed(requestScope(ctx), name);
   }
 
-  @Query(() => [Subject], { description: "Subjects of the viewer's organization, by name" })
+  @Query(() => [Subject], { nullable: true, description: "Subjects of the viewer's organization, by name" })
   subjects(
     @Arg('includeDeleted', () => Boolean, { defaultValue: false }) includeDeleted: boolean,
     @Ctx() ctx: SchemasContext,

@@ -12,12 +12,12 @@ import { SyntheticDataJob } from './synthetic-job.entity';
 
 @Resolver(() => SyntheticDataJob)
 export class SyntheticDataJobResolver {
-  @Query(() => SyntheticDataJob, { description: 'One job of your organization.' })
+  @Query(() => SyntheticDataJob, { nullable: true, description: 'One job of your organization.' })
   async syntheticDataJob(@Arg('id', () => ID) id: string, @Ctx() ctx: SyntheticContext): Promise<SyntheticDataJob> {
     return ctx.services.jobs.get(requestScope(ctx), id);
   }
 
-  @Query(() => [SyntheticDataJob], { description: "Your organization's jobs, newest first." })
+  @Query(() => [SyntheticDataJob], { nullable: true, description: "Your organization's jobs, newest first." })
   async syntheticDataJobs(
     @Ctx() ctx: SyntheticContext,
     @Arg('status', () => SyntheticJobStatus, { nullable: true }) status?: SyntheticJobStatus,
@@ -105,7 +105,7 @@ export class SyntheticDataJobResolver {
 
 @Resolver(() => SyntheticReport)
 export class SyntheticReportResolver {
-  @Query(() => SyntheticReport, { description: 'One report of your organization.' })
+  @Query(() => SyntheticReport, { nullable: true, description: 'One report of your organization.' })
   async syntheticReport(@Arg('id', () => ID) id: string, @Ctx() ctx: SyntheticContext): Promise<SyntheticReport> {
     return ctx.services.reports.get(requestScope(ctx), id);
   }
