@@ -19,6 +19,12 @@ export interface HttpShellOptions {
   takesDirect?: (req: http.IncomingMessage) => boolean;
   /** Readiness beyond listening (revocation list loaded, database ping ...): /health/ready answers 200 only when it holds. */
   readiness?: () => boolean | Promise<boolean>;
+  /**
+   * How long an idle kept-alive connection stays open. Longer than the gateway's idle socket expiry
+   * (`AIC_SUBGRAPH_IDLE_SOCKET_MS`) and a load balancer's idle timeout, so the client side always
+   * closes first and never sends a request on a connection this server is closing. @default 65_000
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /**
@@ -43,6 +49,9 @@ export interface HttpShell {
   stop(first: () => Promise<void>, then?: () => Promise<void>): Promise<void>;
 }
 
+/** Node's own 5 s is the idle time at which clients (the gateway, load balancers) still reuse connections. */
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export function createHttpShell(opts: HttpShellOptions): HttpShell {
   const app = express();
   app.disable('x-powered-by');
@@ -60,6 +69,7 @@ export function createHttpShell(opts: HttpShellOptions): HttpShell {
     app(req, res);
   };
   const httpServer = http.createServer(handler);
+  httpServer.keepAliveTimeout = opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   let stopping: Promise<void> | undefined;
   return {
     app,
