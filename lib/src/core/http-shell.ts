@@ -39,7 +39,7 @@ export interface HttpShell {
   httpServer: http.Server;
   /** GraphQL JSON POSTs to `/graphql` go to `handler` from now on (set once Apollo has started). */
   serveGraphQLPosts(handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>): void;
-  /** Adds `/health/live`, `/health/ready` and `/metrics` to the express app (where the caller wants them in its route order). */
+  /** Adds `/health/live`, `/health/ready` (and `/health`, the same), `/metrics` to the express app (where the caller wants them in its route order). */
   mountHealthAndMetrics(): void;
   isReady(): boolean;
   setReady(ready: boolean): void;
@@ -81,7 +81,8 @@ export function createHttpShell(opts: HttpShellOptions): HttpShell {
       app.get('/health/live', (_req, res) => {
         res.json({ status: 'ok', service: opts.name });
       });
-      app.get('/health/ready', async (_req, res) => {
+      // `/health`, what most probes and tools try first, answers as readiness does.
+      app.get(['/health', '/health/ready'], async (_req, res) => {
         const ok = ready && (opts.readiness ? await opts.readiness() : true);
         res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', service: opts.name });
       });
