@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { loadGatewayConfig } from '../src/config';
 import type { Gateway } from '../src/server';
 import { createGateway } from '../src/server';
@@ -100,6 +101,16 @@ describe('the gateway over any supergraph', () => {
     });
     expect(multipart.status).toBe(503);
     expect(((await multipart.json()) as any).errors[0].extensions.code).toBe('AUTH_UNAVAILABLE');
+
+    // graphql-ws: the connection closes with 1013 (try again later), not 4403 Forbidden.
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const closed = new Promise<[number, string]>((resolve) =>
+      ws.once('close', (code, reason) => resolve([code, String(reason)])),
+    );
+    ws.once('open', () =>
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
+    );
+    expect(await closed).toEqual([1013, 'AUTH_UNAVAILABLE: access tokens cannot be verified right now']);
   });
 
   it('still answers a malformed token UNAUTHENTICATED, and anonymous requests normally', async () => {
