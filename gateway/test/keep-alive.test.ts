@@ -5,9 +5,12 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createServiceServer } from '../../lib/src/index';
 import type { RunningService } from '../../lib/src/testing/harness';
-import { gql, startService } from '../../lib/src/testing/harness';
+import { composeRunning, gql, startService } from '../../lib/src/testing/harness';
 import type { RunningGateway } from '../../test/support/gateway-harness';
 import { startGatewayOver } from '../../test/support/gateway-harness';
+import { loadGatewayConfig } from '../src/config';
+import type { Gateway } from '../src/server';
+import { createGateway } from '../src/server';
 
 /** A subgraph whose idle kept-alive connections close after `keepAliveTimeoutMs`; `calls` counts executed mutations. */
 async function startCounter(keepAliveTimeoutMs: number, counter: { calls: number }): Promise<RunningService> {
@@ -80,8 +83,10 @@ describe('a subgraph that resets a reused connection with the request unread', (
   const counter = { calls: 0 };
   let service: RunningService;
   let front: http.Server;
-  let gateway: RunningGateway;
+  let gateway: Gateway;
+  let graphqlUrl: string;
   const resets: number[] = [];
+  const logLines: { level: number; msg: string; url?: string }[] = [];
 
   /** In front of the subgraph: resets (RST, body unread) the second request of every connection, as a server closing it idle does. */
   async function startResettingFront(target: string): Promise<RunningService> {
@@ -114,10 +119,15 @@ describe('a subgraph that resets a reused connection with the request unread', (
 
   beforeAll(async () => {
     service = await startCounter(65_000, counter);
-    gateway = await startGatewayOver([await startResettingFront(service.graphqlUrl)], {
+    const supergraphSdl = await composeRunning([await startResettingFront(service.graphqlUrl)]);
+    const config = {
+      ...loadGatewayConfig({}),
       rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 },
       auth: { issuer: 'x', audience: 'y' },
-    });
+    };
+    const logger = createLogger('gateway', 'warn', { write: (line: string) => void logLines.push(JSON.parse(line)) });
+    gateway = await createGateway(config, { supergraphSdl, logger });
+    graphqlUrl = `${await gateway.listen(0, '127.0.0.1')}/graphql`;
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -129,10 +139,13 @@ describe('a subgraph that resets a reused connection with the request unread', (
   it('sends a mutation again on a new connection, and runs it once', async () => {
     const before = counter.calls;
     for (let i = 0; i < 3; i++) {
-      const res = await gql(gateway.graphqlUrl, 'mutation { bump }');
+      const res = await gql(graphqlUrl, 'mutation { bump }');
       expect(res.errors).toBeUndefined();
     }
     expect(resets.length).toBeGreaterThan(0);
     expect(counter.calls - before).toBe(3);
+    const resent = logLines.filter((l) => l.msg.startsWith('subgraph closed a kept-alive connection'));
+    expect(resent.length).toBe(resets.length);
+    expect(resent[0]).toMatchObject({ level: 40, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/) });
   });
 });
