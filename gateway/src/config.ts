@@ -95,7 +95,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     ]),
     bodyLimitBytes: loadBodyLimits(env).edge,
     subgraphTimeoutMs: getEnvNum(env, 'AIC_SUBGRAPH_TIMEOUT_MS', 30_000),
-    subgraphIdleSocketMs: getEnvNum(env, 'AIC_SUBGRAPH_IDLE_SOCKET_MS', 4000),
+    subgraphIdleSocketMs: getEnvNum(env, 'AIC_SUBGRAPH_IDLE_SOCKET_MS', 3_000),
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
     uploadLimitBytes: getEnvNum(env, 'AIC_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024),
     subscriptionsRequireAuth: getEnvBool(env, 'AIC_SUBSCRIPTIONS_REQUIRE_AUTH', true),

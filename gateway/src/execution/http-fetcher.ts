@@ -41,11 +41,11 @@ function plainHeaders(h: HeadersInit): Record<string, string> {
 export function createSubgraphFetcher(opts: {
   timeoutMs: number;
   maxSockets?: number;
-  /** @default 4000 (below Node's 5 s keepAliveTimeout, which servers without a hint use) */
+  /** @default 3000 (well below Node's 5 s keepAliveTimeout, for servers that announce none) */
   idleSocketMs?: number;
   logger?: Logger;
 }) {
-  const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 128, timeout: opts.idleSocketMs ?? 4000 };
+  const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 128, timeout: opts.idleSocketMs ?? 3_000 };
   const agents = {
     'http:': new http.Agent(agentOptions),
     'https:': new https.Agent(agentOptions),
