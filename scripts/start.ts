@@ -1,13 +1,15 @@
 // `npm start`: the whole platform on one machine with embedded defaults. Starts every subgraph of
 // lib/contracts' service map as its own process on its default port (the port of its routing_url in
 // supergraph.yaml, which test/contracts.test.ts checks), each told the URLs of the others, waits until each is ready,
-// then starts the gateway over the checked-in supergraph.graphql. Ctrl-C stops everything cleanly;
-// data stays in .data/ for the next start.
+// then starts the gateway over the checked-in supergraph.graphql. A process that exits is started
+// again after a growing pause (scripts/supervisor.ts) while the others keep running; one that keeps
+// crashing is given up on with a message. Ctrl-C stops everything cleanly; data stays in .data/.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SERVICES, SUBGRAPH_NAMES, urlEnvOf } from '../lib/contracts/services';
 import { ensureLocalSecret, ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/src/private-files';
+import { createSupervisor } from './supervisor';
 
 // Compiled (dist/scripts/start.js, what `npm start` runs) or from source with tsx (tests).
 const fromSource = __filename.endsWith('.ts');
@@ -17,8 +19,15 @@ const nodeArgs = fromSource
   ? ['--import', 'tsx', '--require', 'reflect-metadata']
   : ['--enable-source-maps', '--require', 'reflect-metadata'];
 const dataDir = path.resolve(process.env.AIC_DATA_DIR ?? path.join(root, '.data'));
-const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
+// AIC_RESTART_* tune the supervisor (tests make the pauses short).
+const supervisor = createSupervisor({
+  log: (line) => console.error(`[aic] ${line}`),
+  initialDelayMs: Number(process.env.AIC_RESTART_INITIAL_DELAY_MS ?? 1000),
+  maxDelayMs: Number(process.env.AIC_RESTART_MAX_DELAY_MS ?? 30_000),
+  maxCrashes: Number(process.env.AIC_RESTART_MAX_CRASHES ?? 5),
+  windowMs: Number(process.env.AIC_RESTART_WINDOW_MS ?? 60_000),
+});
 
 /** A secret shared by the local services, generated once and kept with the data (0600, never committed). */
 function localSecret(name: string): string {
@@ -26,6 +35,10 @@ function localSecret(name: string): string {
 }
 
 function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
+  return supervisor.add(name, () => spawnProcess(name, script, env));
+}
+
+function spawnProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
   const proc = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -45,13 +58,6 @@ function startProcess(name: string, script: string, env: Record<string, string>)
   };
   relay(proc.stdout!, process.stdout);
   relay(proc.stderr!, process.stderr);
-  proc.on('exit', (code) => {
-    if (!stopping) {
-      console.error(`${prefix} exited with code ${code}; stopping the platform`);
-      void shutdown(1);
-    }
-  });
-  children.push({ name, proc });
   return proc;
 }
 
@@ -73,10 +79,7 @@ async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log('\n[aic] stopping ...');
-  for (const c of [...children].reverse()) c.proc.kill('SIGTERM');
-  await Promise.all(
-    children.map((c) => (c.proc.exitCode !== null ? Promise.resolve() : new Promise((r) => c.proc.once('exit', r)))),
-  );
+  await supervisor.stop('SIGTERM');
   process.exit(code);
 }
 

@@ -28,6 +28,12 @@ export interface GatewayConfig {
   /** The body limit clients meet on /graphql and the REST routes (subgraphs accept more: `loadBodyLimits`). */
   bodyLimitBytes: number;
   subgraphTimeoutMs: number;
+  /**
+   * Idle kept-alive connections to subgraphs close after this long (sooner when a subgraph announces
+   * a shorter `Keep-Alive: timeout`): below the subgraphs' keepAliveTimeout, so the gateway never
+   * reuses a connection a subgraph is closing.
+   */
+  subgraphIdleSocketMs: number;
   drainDelaySeconds: number;
   /** Max bytes the upload proxy lets through to a service (the service applies its own limit too). */
   uploadLimitBytes: number;
@@ -89,6 +95,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     ]),
     bodyLimitBytes: loadBodyLimits(env).edge,
     subgraphTimeoutMs: getEnvNum(env, 'AIC_SUBGRAPH_TIMEOUT_MS', 30_000),
+    subgraphIdleSocketMs: getEnvNum(env, 'AIC_SUBGRAPH_IDLE_SOCKET_MS', 3_000),
     drainDelaySeconds: getEnvNum(env, 'AIC_DRAIN_DELAY_SECONDS', 0),
     uploadLimitBytes: getEnvNum(env, 'AIC_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024),
     subscriptionsRequireAuth: getEnvBool(env, 'AIC_SUBSCRIPTIONS_REQUIRE_AUTH', true),

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import fs from 'node:fs';
-import { createLogger, exitOnBootFailure, startTracing } from '../../lib/src/core';
+import path from 'node:path';
+import { ConfigError, createLogger, exitOnBootFailure, startTracing } from '../../lib/src/core';
 import { loadGatewayConfig } from './config';
 import { watchSupergraphFile } from './reload';
 import { createGateway } from './server';
@@ -12,13 +13,20 @@ async function serve() {
   const tracing = config.otlpEndpoint
     ? startTracing({ serviceName: 'gateway', endpoint: config.otlpEndpoint })
     : undefined;
-  const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
+  const supergraphFile = path.resolve(config.supergraphPath);
+  if (!fs.existsSync(supergraphFile))
+    throw new ConfigError(`AIC_SUPERGRAPH_PATH: no supergraph file at ${supergraphFile}`);
+  const supergraphSdl = fs.readFileSync(supergraphFile, 'utf8');
   const gateway = await createGateway(config, { supergraphSdl, logger });
   const unwatch = config.watchSupergraph
     ? watchSupergraphFile(config.supergraphPath, (sdl) => gateway.reload(sdl), { logger })
     : () => undefined;
   const url = await gateway.listen(config.port, config.host);
-  logger.info({ url: `${url}/graphql`, pid: process.pid }, 'gateway ready');
+  // Names what it serves: a forgotten AIC_SUPERGRAPH_PATH shows here as the wrong file and subgraphs.
+  logger.info(
+    { url: `${url}/graphql`, pid: process.pid, supergraph: supergraphFile, subgraphs: gateway.subgraphs() },
+    'gateway ready',
+  );
   const shutdown = async () => {
     unwatch();
     gateway.setReady(false);

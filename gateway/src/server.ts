@@ -32,6 +32,8 @@ export interface Gateway {
    * `SUBSCRIPTION_ENDED`. An invalid supergraph is refused (throws) and the old one stays.
    */
   reload(supergraphSdl: string): void;
+  /** The subgraphs the current supergraph routes to: name → routing URL. */
+  subgraphs(): Record<string, string>;
   /** The data source of a subgraph (circuit state, for diagnostics and tests). */
   dataSource(name: string): ResilientDataSource | undefined;
 }
@@ -127,6 +129,7 @@ export async function createGateway(
     app,
     httpServer,
     setReady: (r) => shell.setReady(r),
+    subgraphs: () => ({ ...execution.current().urls }),
     dataSource: (name) => execution.current().dataSources.get(name),
     reload(sdl) {
       const next = execution.reload(sdl);

@@ -227,7 +227,10 @@ describe('gateway operations', () => {
         { AIC_GATEWAY_WORKERS: 'redis://:hunter2hunter2@cache:6379' },
         /^gateway failed to start: AIC_GATEWAY_WORKERS must be a number/,
       ],
-      [{ AIC_SUPERGRAPH_PATH: path.join(dir, 'missing.graphql') }, /^gateway failed to start: Error: ENOENT/],
+      [
+        { AIC_SUPERGRAPH_PATH: path.join(dir, 'missing.graphql') },
+        /^gateway failed to start: AIC_SUPERGRAPH_PATH: no supergraph file at \/.*missing\.graphql\n/,
+      ],
       [{ AIC_SUPERGRAPH_PATH: notASupergraph }, /^gateway failed to start: /],
     ];
     for (const [env, first] of cases) {

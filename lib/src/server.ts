@@ -75,6 +75,8 @@ export interface ServiceServerOptions<TContext extends BaseContext> {
    * whose token expires always does), and it is closed on stop.
    */
   revocations?: RevocationFeed;
+  /** Idle kept-alive connections close after this long (`HttpShellOptions.keepAliveTimeoutMs`). @default 65_000 */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface ServiceServer {
@@ -115,6 +117,7 @@ export async function createServiceServer<TContext extends BaseContext>(
     metrics,
     onRequest: (req, res) => tagAndObserve(req, res, metrics, opts.logger),
     readiness: () => serviceReadiness(opts),
+    keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
   });
   const { app, httpServer } = shell;
   shell.mountHealthAndMetrics();

@@ -162,6 +162,11 @@ export function attachGraphQLWebSocket<S>(
       try {
         state = await opts.onConnect(ctx.connectionParams ?? {}, ctx.extra.request);
       } catch (err) {
+        // A token that could not be checked is not a refusal: 1013 (try again later), not 4403.
+        if ((err as { extensions?: { code?: unknown } } | null)?.extensions?.code === 'AUTH_UNAVAILABLE') {
+          ctx.extra.socket.close(1013, 'AUTH_UNAVAILABLE: access tokens cannot be verified right now');
+          return false;
+        }
         logger.debug({ err }, 'WebSocket connection refused');
       }
       if (state === false) return false;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Logger } from '../../../lib/src/core';
 
 /** What `RemoteGraphQLDataSource` reads from a fetch response. */
 export interface SubgraphResponse {
@@ -28,12 +29,26 @@ function plainHeaders(h: HeadersInit): Record<string, string> {
  * The gateway's subgraph HTTP client: `node:http` with keep-alive pooling instead of WHATWG
  * `fetch`, which costs about twice the CPU per subgraph call (bench/gateway: the client was 30-40%
  * of the gateway's CPU). A call that takes longer than `timeoutMs` fails with a `TimeoutError`.
+ *
+ * Idle pooled connections are closed after `idleSocketMs`, or 1 s before the subgraph's announced
+ * `Keep-Alive: timeout=` when that is sooner, so the gateway never sends a request on a connection
+ * the subgraph is closing. Should that happen anyway (a server closing before it says), a call on a
+ * reused connection is sent once more on a new connection, with a warning: any call when the
+ * subgraph reset the connection with the request unread (`read ECONNRESET`, `EPIPE`), a query also
+ * when the connection closed without an answer ("socket hang up": the request may have been read).
  * @returns a fetcher for `RemoteGraphQLDataSource({ fetcher })`
  */
-export function createSubgraphFetcher(opts: { timeoutMs: number; maxSockets?: number }) {
+export function createSubgraphFetcher(opts: {
+  timeoutMs: number;
+  maxSockets?: number;
+  /** @default 3000 (well below Node's 5 s keepAliveTimeout, for servers that announce none) */
+  idleSocketMs?: number;
+  logger?: Logger;
+}) {
+  const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 128, timeout: opts.idleSocketMs ?? 3_000 };
   const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 128 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 128 }),
+    'http:': new http.Agent(agentOptions),
+    'https:': new https.Agent(agentOptions),
   };
   // A gateway calls a handful of URLs: each is parsed once into request options.
   const targets = new Map<
@@ -64,13 +79,15 @@ export function createSubgraphFetcher(opts: { timeoutMs: number; maxSockets?: nu
     }
     return t;
   };
-  const fetcher = (
+  const send = (
     url: string,
-    init: { method?: string; headers?: HeadersInit; body?: string | Buffer } = {},
+    init: { method?: string; headers?: HeadersInit; body?: string | Buffer },
+    fresh: boolean,
   ): Promise<SubgraphResponse> =>
     new Promise((resolve, reject) => {
       const target = targetOf(url);
       const body = init.body ?? '';
+      let answered = false;
       const req = target.client.request(
         {
           protocol: target.protocol,
@@ -79,9 +96,11 @@ export function createSubgraphFetcher(opts: { timeoutMs: number; maxSockets?: nu
           path: target.path,
           method: init.method ?? 'POST',
           headers: { ...plainHeaders(init.headers), 'content-length': Buffer.byteLength(body) },
-          agent: target.agent,
+          // A resend takes a connection of its own (closed after the call), never another pooled one that may be stale too.
+          agent: fresh ? false : target.agent,
         },
         (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
@@ -110,8 +129,35 @@ export function createSubgraphFetcher(opts: { timeoutMs: number; maxSockets?: nu
         err.name = 'TimeoutError';
         req.destroy(err);
       });
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (fresh || answered || !req.reusedSocket || !staleConnection(err, body)) return reject(err);
+        opts.logger?.warn(
+          { url, err: { code: err.code, message: err.message } },
+          'subgraph closed a kept-alive connection as the gateway reused it: sending the call again on a new connection',
+        );
+        send(url, init, true).then(resolve, reject);
+      });
       req.end(body);
     });
+  const fetcher = (
+    url: string,
+    init: { method?: string; headers?: HeadersInit; body?: string | Buffer } = {},
+  ): Promise<SubgraphResponse> => send(url, init, false);
   return Object.assign(fetcher, { close: () => Object.values(agents).forEach((a) => a.destroy()) });
 }
+
+/**
+ * Whether a failure on a reused connection means the subgraph closed it idle, so the call can be sent
+ * again. A reset (RST) means the subgraph's socket was closed with the request unread: it never ran.
+ * A close without an answer ("socket hang up") may follow a request the subgraph read and ran: only
+ * a query (the body the data source writes starts with it) is sent again then.
+ */
+function staleConnection(err: NodeJS.ErrnoException, body: string | Buffer): boolean {
+  if (err.code === 'EPIPE' || (err.code === 'ECONNRESET' && (err.syscall === 'read' || err.syscall === 'write')))
+    return true;
+  const start = typeof body === 'string' ? body.slice(0, 80) : body.subarray(0, 80).toString('utf8');
+  return err.code === 'ECONNRESET' && QUERY_BODY.test(start);
+}
+
+/** A body `RemoteGraphQLDataSource` writes for a query: `{"query":"query …` or `{"query":"{ …`. */
+const QUERY_BODY = /^\{"query":"(?:\\[nrt]|\s)*(?:\{|query\b)/;

@@ -55,7 +55,11 @@ export function createSupergraphExecution(
   config: GatewayConfig,
   deps: { supergraphSdl: string; logger: Logger; metrics: GatewayMetrics; formatError: FormatError },
 ): SupergraphExecution {
-  const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs });
+  const fetcher = createSubgraphFetcher({
+    timeoutMs: config.subgraphTimeoutMs,
+    idleSocketMs: config.subgraphIdleSocketMs,
+    logger: deps.logger,
+  });
   const policy = {
     timeoutMs: config.subgraphTimeoutMs,
     retries: config.subgraphRetries,

@@ -21,6 +21,7 @@ import {
 } from '../../../lib/src/core';
 import type { GatewayContext } from '../context';
 import type { AuthRequirements } from '../protection/edge-auth';
+import { tokenRefusal } from '../protection/edge-verification';
 import type { OperationGuard } from '../protection/operation-guard';
 import type { RateLimiter } from '../protection/protection';
 import { requestIdOf } from '../transport/request-state';
@@ -264,7 +265,9 @@ export function multipartSubscriptionHandler(opts: TransportOptions) {
     try {
       viewer = await viewerOf(opts.verify, req.headers.authorization);
     } catch (err) {
-      return answer(res, 401, [new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED' } })]);
+      const refusal = tokenRefusal(err);
+      const { http: status, ...extensions } = refusal.extensions as { http: { status: number } };
+      return answer(res, status.status, [new GraphQLError(refusal.message, { extensions })]);
     }
     if (!viewer && opts.requireAuth)
       return answer(res, 401, [

@@ -1,10 +1,10 @@
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
 import type { HttpShell, Logger, TokenVerifier, Viewer } from '../../../lib/src/core';
 import { bearerToken, graphqlPostHandler, refuseDeepGraphQLRequest, routeErrorHandler } from '../../../lib/src/core';
 import type { GatewayContext } from '../context';
+import { tokenRefusal } from '../protection/edge-verification';
 import type { RateLimiter } from '../protection/protection';
 import { rateLimitMiddleware, rateLimitedBody } from '../protection/protection';
 import type { multipartSubscriptionHandler } from '../subscriptions/transports';
@@ -38,9 +38,7 @@ export function mountGraphQLRoutes(shell: HttpShell, opts: GraphQLRoutesOptions)
       const token = bearerToken(authorization);
       if (token && opts.verify && !viewer) viewer = await opts.verify(token);
     } catch (err) {
-      throw new GraphQLError((err as Error).message, {
-        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-      });
+      throw tokenRefusal(err);
     }
     return {
       authorization,

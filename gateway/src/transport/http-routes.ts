@@ -73,7 +73,7 @@ export interface EdgeOptions {
 }
 
 export interface RouteOptions {
-  /** Adds /health/live, /health/ready and /metrics (the HTTP shell's), after the path check. */
+  /** Adds /health/live, /health/ready, /health (as ready) and /metrics (the HTTP shell's), after the path check. */
   mountHealthAndMetrics: () => void;
   /** Current subgraph name → routing URL (changes on supergraph reload). */
   urls: () => Record<string, string>;

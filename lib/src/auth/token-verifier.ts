@@ -1,6 +1,6 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { AuthenticationError } from '../errors';
+import { AuthenticationError, DomainError } from '../errors';
 import type { RevocationList } from './revocations';
 import type { Viewer } from './viewer';
 
@@ -26,6 +26,11 @@ export interface TokenVerifierOptions {
    * it is refused, cached or not.
    */
   revocations?: RevocationList;
+  /**
+   * Called when a token cannot be checked because the key source failed (JWKS unreachable, timed
+   * out, not a JWKS): the caller logs it. The token is then refused with `AUTH_UNAVAILABLE`.
+   */
+  onKeySourceError?: (err: unknown) => void;
 }
 
 /** The message of a refused revoked token (the same wherever it is refused). */
@@ -52,8 +57,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         typ: 'at+jwt',
         requiredClaims: ['sub', 'exp', 'iat'],
       }));
-    } catch {
-      throw new AuthenticationError('Invalid or expired access token');
+    } catch (err) {
+      if (!keySourceFailed(err)) throw new AuthenticationError('Invalid or expired access token');
+      options.onKeySourceError?.(err);
+      throw new AuthUnavailableError();
     }
     return viewerFromClaims(payload, token);
   };
@@ -68,6 +75,39 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (revocations.revokes(viewer)) throw new AuthenticationError(REVOKED_TOKEN_MESSAGE);
     return viewer;
   };
+}
+
+/**
+ * A token that could not be checked (the signing keys are out of reach): not the token's fault, so
+ * not UNAUTHENTICATED; the client may try again (HTTP 503 where a status is sent).
+ */
+export class AuthUnavailableError extends DomainError {
+  constructor() {
+    super(
+      'AUTH_UNAVAILABLE',
+      'Access tokens cannot be verified right now (signing keys unreachable): try again shortly',
+    );
+  }
+}
+
+/** jose's codes for what is wrong with the token itself (anything else failed in fetching the keys). */
+const TOKEN_FAULTS = new Set([
+  'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  'ERR_JWT_EXPIRED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWS_INVALID',
+  'ERR_JWT_INVALID',
+  'ERR_JWK_INVALID',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+]);
+
+/** @returns whether a verification failure came from the key source (JWKS timeout, network error, non-200 or invalid JWKS) */
+function keySourceFailed(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return !(typeof code === 'string' && TOKEN_FAULTS.has(code));
 }
 
 /**

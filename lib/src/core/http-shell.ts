@@ -19,6 +19,12 @@ export interface HttpShellOptions {
   takesDirect?: (req: http.IncomingMessage) => boolean;
   /** Readiness beyond listening (revocation list loaded, database ping ...): /health/ready answers 200 only when it holds. */
   readiness?: () => boolean | Promise<boolean>;
+  /**
+   * How long an idle kept-alive connection stays open. Longer than the gateway's idle socket expiry
+   * (`AIC_SUBGRAPH_IDLE_SOCKET_MS`) and a load balancer's idle timeout, so the client side always
+   * closes first and never sends a request on a connection this server is closing. @default 65_000
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /**
@@ -33,7 +39,7 @@ export interface HttpShell {
   httpServer: http.Server;
   /** GraphQL JSON POSTs to `/graphql` go to `handler` from now on (set once Apollo has started). */
   serveGraphQLPosts(handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>): void;
-  /** Adds `/health/live`, `/health/ready` and `/metrics` to the express app (where the caller wants them in its route order). */
+  /** Adds `/health/live`, `/health/ready` (and `/health`, the same), `/metrics` to the express app (where the caller wants them in its route order). */
   mountHealthAndMetrics(): void;
   isReady(): boolean;
   setReady(ready: boolean): void;
@@ -42,6 +48,9 @@ export interface HttpShell {
   /** Readiness off, then `steps` (each awaited in order) and the remaining sockets closed after the first; runs once. */
   stop(first: () => Promise<void>, then?: () => Promise<void>): Promise<void>;
 }
+
+/** Node's own 5 s is the idle time at which clients (the gateway, load balancers) still reuse connections. */
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export function createHttpShell(opts: HttpShellOptions): HttpShell {
   const app = express();
@@ -60,6 +69,7 @@ export function createHttpShell(opts: HttpShellOptions): HttpShell {
     app(req, res);
   };
   const httpServer = http.createServer(handler);
+  httpServer.keepAliveTimeout = opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   let stopping: Promise<void> | undefined;
   return {
     app,
@@ -71,7 +81,8 @@ export function createHttpShell(opts: HttpShellOptions): HttpShell {
       app.get('/health/live', (_req, res) => {
         res.json({ status: 'ok', service: opts.name });
       });
-      app.get('/health/ready', async (_req, res) => {
+      // `/health`, what most probes and tools try first, answers as readiness does.
+      app.get(['/health', '/health/ready'], async (_req, res) => {
         const ok = ready && (opts.readiness ? await opts.readiness() : true);
         res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', service: opts.name });
       });
