@@ -32,11 +32,22 @@ export class CatalogInternalClient {
   }
 
   /** The latest content as text. */
-  async getContent(id: string, authorization: string, opts: CallOptions = {}): Promise<CatalogDatasetContent> {
+  /**
+   * @param opts.columns only these columns (in the stored format); PII rules then apply to those only
+   */
+  async getContent(
+    id: string,
+    authorization: string,
+    opts: CallOptions & { columns?: readonly string[] } = {},
+  ): Promise<CatalogDatasetContent> {
+    const { columns, ...call } = opts;
+    const query = columns?.length
+      ? `?${new URLSearchParams(columns.map((c): [string, string] => ['column', c])).toString()}`
+      : '';
     const res = await callInternal(
-      routeUrl(this.baseUrl, INTERNAL_ROUTES.catalogDatasetContent, { id }),
+      `${routeUrl(this.baseUrl, INTERNAL_ROUTES.catalogDatasetContent, { id })}${query}`,
       authorization,
-      { ...opts },
+      { ...call },
     );
     return {
       text: await res.text(),

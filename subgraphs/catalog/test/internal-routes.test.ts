@@ -9,6 +9,7 @@ import {
 import type { CatalogHarness } from './catalog.harness';
 import { ALL_CATALOG, READER, WRITER, startCatalog } from './catalog.harness';
 import { DatasetVersion } from '../src/dataset/dataset-version.entity';
+import { AuditEntry } from '../src/governance/audit-entry.entity';
 
 let h: CatalogHarness;
 beforeAll(async () => {
@@ -69,6 +70,49 @@ describe('internal routes', () => {
     expect(audit.data.auditEntries).toEqual([{ action: 'PII_READ', actorId: 'service:synthetic' }]);
     const foreign = await tokens.getToken('org-int-2', ['catalog:read']);
     expect((await call('GET', `/internal/datasets/${id}`, foreign)).status).toBe(404);
+  });
+
+  it("reads only the columns a job uses, for the job's user, with PII rules on those columns only", async () => {
+    const tokens = createServiceTokenSource({
+      identityUrl: h.issuer.url,
+      service: 'models',
+      secret: h.issuer.serviceSecret,
+    });
+    const writer = await h.token({ org: 'org-cols', perms: WRITER });
+    const created = await call('POST', '/internal/datasets', writer, {
+      name: 'customers',
+      format: 'CSV',
+      content: csv,
+    });
+    const { id } = (await created.json()) as { id: string };
+    // A delegated token of a training job whose user lacks catalog:read-pii.
+    const job = await tokens.getToken('org-cols', ['catalog:read'], { onBehalfOf: 'user-cols' });
+    const scoped = await call('GET', `/internal/datasets/${id}/content?column=score&column=id`, job);
+    expect(scoped.status).toBe(200);
+    expect(await scoped.text()).toBe('score,id\n0.5,1\n0.75,2\n,3\n');
+    // The whole table, or the PII column, is refused by name: dataset, column and permission, no route or URL.
+    for (const path of [
+      `/internal/datasets/${id}/content`,
+      `/internal/datasets/${id}/content?column=email&column=id`,
+    ]) {
+      const refused = await call('GET', path, job);
+      expect(refused.status).toBe(403);
+      const body = (await refused.json()) as { error: string };
+      expect(body.error).toBe(
+        'Reading column "email" of dataset "customers" (classified PII) needs the permission catalog:read-pii',
+      );
+    }
+    const unknown = await call('GET', `/internal/datasets/${id}/content?column=income`, job);
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(await unknown.json())).toContain('income');
+    // With the permission, the PII read is audited with the user and the acting service.
+    const pii = await tokens.getToken('org-cols', ['catalog:read', 'catalog:read-pii'], { onBehalfOf: 'user-cols' });
+    const read = await call('GET', `/internal/datasets/${id}/content?column=email`, pii);
+    expect(await read.text()).toBe('email\nada@example.com\nalan@example.org\ngrace@example.net\n');
+    const entries = await h.built.orm.em.fork().find(AuditEntry, { datasetId: id });
+    expect(entries.map((e) => [e.action, e.actorId, e.details])).toEqual([
+      ['PII_READ', 'user-cols', expect.objectContaining({ columns: ['email'], actingService: 'service:models' })],
+    ]);
   });
 
   it('creates a dataset once per idempotency key, also when the calls race', async () => {

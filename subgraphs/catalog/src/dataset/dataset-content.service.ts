@@ -1,9 +1,9 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/core';
 import type { ArtifactStore, StoredArtifact } from '../../../../lib/src/index';
-import { BadUserInputError, ForbiddenError, NotFoundError, viewerCan } from '../../../../lib/src/index';
+import { BadUserInputError, ForbiddenError, NotFoundError, csvField, viewerCan } from '../../../../lib/src/index';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
-import { ContentFormatError, takeRecords } from '../content/record.reader';
+import { ContentFormatError, readRecords, takeRecords } from '../content/record.reader';
 import type { ContentRecord } from '../content/record.reader';
 import { AuditAction } from '../governance/governance.enums';
 import type { GovernanceRepository } from '../governance/governance.repository';
@@ -227,28 +227,59 @@ export class DatasetContentService {
   }
 
   /**
-   * The bytes of the latest content, for export over the internal route. Content with PII columns
-   * needs `catalog:read-pii`, and its read is audited.
-   * @throws NotFoundError without stored content; ForbiddenError for PII without the permission
+   * The latest content, for export over the internal route: the stored bytes, or — with `columns` —
+   * only those columns, in the stored format (a job reads what it uses). Reading PII columns needs
+   * `catalog:read-pii` (only the PII columns read count), and the read is audited with the acting
+   * service of a delegated token.
+   * @throws NotFoundError without stored content; BadUserInputError for a column the dataset lacks;
+   *   ForbiddenError naming the dataset, the PII columns and the permission
    */
   async openLatest(
     { em, viewer }: RequestScope,
     dataset: Dataset,
-  ): Promise<{ version: DatasetVersion; stream: Readable }> {
+    columns?: readonly string[],
+  ): Promise<{ version: DatasetVersion; stream: Readable; projected: boolean }> {
     const version = await this.deps.datasets.latestVersion(em, dataset);
     if (!version || version.contentDeletedAt) throw new NotFoundError('DatasetContent', dataset.id);
-    const pii = piiColumnsOf(dataset);
+    const known = new Set(dataset.columns.map((c) => c.name));
+    const unknown = (columns ?? []).filter((c) => !known.has(c));
+    if (unknown.length > 0)
+      throw new BadUserInputError(
+        `Dataset "${dataset.name}" has no column ${unknown.map((c) => `"${c}"`).join(', ')}`,
+        [{ field: 'columns', message: `unknown column(s) ${unknown.join(', ')} of dataset ${dataset.name}` }],
+      );
+    const read = columns && columns.length > 0 ? [...new Set(columns)] : null;
+    const pii = piiColumnsOf(dataset).filter((c) => !read || read.includes(c));
     if (pii.length > 0) {
-      if (!viewerCan(viewer, 'catalog:read-pii')) throw new ForbiddenError('Missing permission catalog:read-pii');
+      if (!viewerCan(viewer, 'catalog:read-pii'))
+        throw new ForbiddenError(
+          `Reading column${pii.length > 1 ? 's' : ''} ${pii.map((c) => `"${c}"`).join(', ')} of dataset "${dataset.name}" (classified PII) needs the permission catalog:read-pii`,
+        );
       this.deps.governance.recordAudit(em, {
         organizationId: dataset.organizationId,
         datasetId: dataset.id,
         actorId: viewer.id,
         action: AuditAction.PII_READ,
-        details: { via: 'internal-content', version: version.version, columns: pii },
+        details: {
+          via: 'internal-content',
+          version: version.version,
+          columns: pii,
+          ...(viewer.actor ? { actingService: viewer.actor } : {}),
+        },
       });
       await em.flush();
     }
-    return { version, stream: this.deps.store.open(version.sha256) };
+    const stored = this.deps.store.open(version.sha256);
+    if (!read) return { version, stream: stored, projected: false };
+    return { version, stream: Readable.from(project(stored, version.format, read)), projected: true };
+  }
+}
+
+/** The content with only `columns`, in its own format (CSV with a header row, or JSON Lines). */
+async function* project(source: Readable, format: DatasetVersion['format'], columns: string[]): AsyncGenerator<string> {
+  if (format === 'CSV') yield `${columns.map(csvField).join(',')}\n`;
+  for await (const record of readRecords(source, format)) {
+    if (format === 'CSV') yield `${columns.map((c) => csvField(record[c])).join(',')}\n`;
+    else yield `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, record[c] ?? null])))}\n`;
   }
 }

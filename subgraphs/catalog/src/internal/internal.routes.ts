@@ -73,10 +73,13 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
       const scope = scopeOf(res);
       need(scope.viewer, 'catalog:read');
       const d = await services.access.requireReadableInternally(scope, String(req.params.id));
-      const { version: latest, stream } = await services.content.openLatest(scope, d);
+      // `?column=a&column=b`: only those columns (a job reads what it uses; PII rules apply to those only).
+      const asked = req.query.column;
+      const columns = (Array.isArray(asked) ? asked : asked === undefined ? [] : [asked]).map(String);
+      const { version: latest, stream, projected } = await services.content.openLatest(scope, d, columns);
       res.setHeader('content-type', CONTENT_TYPES[latest.format]);
       res.setHeader(CONTENT_SHA256_HEADER, latest.sha256);
-      res.setHeader('content-length', String(latest.size));
+      if (!projected) res.setHeader('content-length', String(latest.size));
       pipeArtifact(stream, res, (err) => sendError(res, err, logger));
     } catch (err) {
       sendError(res, err, logger);

@@ -215,7 +215,9 @@ export class PipelineService {
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
     const records = async () =>
-      (context.records ??= (await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal)).records);
+      (context.records ??= (
+        await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal, { onBehalfOf: run.createdById })
+      ).records);
     if (step.name === 'CHECK_QUALITY') return this.checkQuality(run, spec, records);
     if (step.name === 'TRAIN') {
       const jobId =

@@ -149,7 +149,10 @@ export class StudyRunner {
     let prepared: PreparedData | undefined;
     let datasetSha: string | null = null;
     try {
-      const content = await deps.catalog.readDataset(study.organizationId, study.datasetId, signal);
+      const content = await deps.catalog.readDataset(study.organizationId, study.datasetId, signal, {
+        columns: [...study.featureColumns, study.targetColumn],
+        onBehalfOf: study.createdById,
+      });
       datasetSha = content.sha256;
       prepared = prepareTrainingData(
         content.records,

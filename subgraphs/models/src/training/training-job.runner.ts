@@ -103,7 +103,11 @@ export class TrainingJobRunner {
     });
     try {
       const spec = resolveTrainingSpec(toTrainingSpec(job.algorithm as Algorithm, job.hyperparameters));
-      const content = await deps.catalog.readDataset(job.organizationId, job.datasetId, signal);
+      // Only the columns the model uses, read with the permissions of the user who started the job.
+      const content = await deps.catalog.readDataset(job.organizationId, job.datasetId, signal, {
+        columns: [...job.featureColumns, job.targetColumn],
+        onBehalfOf: job.createdById,
+      });
       // A checkpoint continues the same data only: when the dataset changed, the job starts over.
       const stored = ctx.checkpoint.load<StoredTrainingCheckpoint & { datasetSha256?: string }>();
       const resumeFrom =
