@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import { onnx } from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDenseSigmoidModel } from './support/onnx-model.builder';
 import {
@@ -48,11 +49,15 @@ beforeAll(async () => {
     version: 4,
     bytes: fs.readFileSync(SILERO),
   }).id;
+  // Other bytes (one more metadata entry: protobuf messages merge when concatenated), so that it gets a session of its own.
   ids.silero2 = h.platform.addModel({
     organizationId: h.org,
     modelName: 'silero',
     version: 5,
-    bytes: fs.readFileSync(SILERO),
+    bytes: Buffer.concat([
+      fs.readFileSync(SILERO),
+      onnx.ModelProto.encode({ metadataProps: [{ key: 'copy', value: '5' }] }).finish(),
+    ]),
   }).id;
 });
 afterAll(() => h?.close());
@@ -367,5 +372,84 @@ describe('endpoints and predict', () => {
     });
     const del = await h.gql('mutation { deleteEndpoint(id: "does-not-exist") }', {}, admin);
     expect(del.errors?.[0].extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses to route (or shadow) versions that take different inputs, at create and update', async () => {
+    const wide = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'wide',
+      version: 1,
+      bytes: buildDenseSigmoidModel([[1], [1], [1]], [0]),
+    }).id;
+    // The same inputs under another name for the batch dimension are fine.
+    const renamed = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'renamed',
+      version: 1,
+      bytes: buildDenseSigmoidModel([[2], [1]], [0], 'N'),
+    }).id;
+    const mixed = await h.gql(
+      CREATE,
+      {
+        i: {
+          name: 'mixed',
+          routes: [
+            { modelVersion: ids.blue, weight: 1 },
+            { modelVersion: wide, weight: 1 },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(mixed.data).toBeNull();
+    expect(mixed.errors?.[0].extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: [
+        {
+          field: 'routes[1].modelVersion',
+          message: `model version ${wide} takes x FP32 [batch, 3], but ${ids.blue} takes x FP32 [batch, 2]`,
+        },
+      ],
+    });
+    const fine = await h.gql(
+      CREATE,
+      {
+        i: {
+          name: 'renamed-batch',
+          routes: [
+            { modelVersion: ids.blue, weight: 1 },
+            { modelVersion: renamed, weight: 1 },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(fine.errors).toBeUndefined();
+    const id = fine.data.createEndpoint.id;
+    const UPDATE = 'mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { id } }';
+    const shadowed = await h.gql(UPDATE, { id, i: { shadowModelVersion: wide } }, admin);
+    expect(shadowed.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'shadowModelVersion', message: expect.stringContaining(`model version ${wide} takes`) }],
+    });
+    // Once loaded, the check reads the sessions' signatures (no second download).
+    await settledEndpoint(h, id, admin);
+    const rerouted = await h.gql(
+      UPDATE,
+      {
+        id,
+        i: {
+          routes: [
+            { modelVersion: renamed, weight: 1 },
+            { modelVersion: wide, weight: 1 },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(rerouted.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'routes[1].modelVersion' }],
+    });
   });
 });
