@@ -192,14 +192,14 @@ export class ServingRegistry {
     let result: PredictResult;
     try {
       result = pinnedVersion
-        ? await runtime.predictVersion(pinnedVersion, { inputs })
+        ? await runtime.predictVersion(pinnedVersion, { inputs }, endpoint.name)
         : await runtime.predict({ inputs, routingKey });
     } catch (error) {
       this.deps.metrics.predictions.inc({
         endpoint: endpoint.name,
         model_version: 'none',
         outcome: 'error',
-        role: 'primary',
+        role: 'route',
       });
       throw error;
     }
@@ -207,10 +207,10 @@ export class ServingRegistry {
       endpoint: endpoint.name,
       model_version: result.version,
       outcome: 'ok',
-      role: 'primary',
+      role: 'route',
     });
     this.deps.metrics.latency.observe(
-      { endpoint: endpoint.name, model_version: result.version, role: 'primary' },
+      { endpoint: endpoint.name, model_version: result.version, role: 'route' },
       result.latencyMs / 1000,
     );
     const elements = result.outputs.reduce((n, t) => n + t.data.length, 0);
