@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDenseSigmoidModel } from './support/onnx-model.builder';
+import { buildConvNetModel, buildDenseSigmoidModel } from './support/onnx-model.builder';
 import {
   ALL_INFERENCE,
   settledEndpoint,
@@ -372,6 +372,63 @@ describe('endpoints and predict', () => {
     });
     const del = await h.gql('mutation { deleteEndpoint(id: "does-not-exist") }', {}, admin);
     expect(del.errors?.[0].extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('says whether batching is in effect, and why not, for the endpoint and each version', async () => {
+    const conv = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'conv',
+      version: 1,
+      bytes: buildConvNetModel(4, 1),
+    }).id;
+    const fixed = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'fixed',
+      version: 1,
+      bytes: buildDenseSigmoidModel([[1], [1]], [0], 1),
+    }).id;
+    const QUERY =
+      'query($id: String!) { endpoint(id: $id) { batching { maxBatchSize } effectiveBatching { enabled reason } versions { modelVersion { id } effectiveBatching { enabled reason } } } }';
+    const create = async (name: string, routes: string[], maxBatchSize: number) => {
+      const res = await h.gql(
+        CREATE,
+        {
+          i: {
+            name,
+            routes: routes.map((modelVersion) => ({ modelVersion, weight: 1 })),
+            batching: { maxBatchSize, maxQueueDelayMs: 2 },
+          },
+        },
+        admin,
+      );
+      expect(res.errors).toBeUndefined();
+      await settledEndpoint(h, res.data.createEndpoint.id, admin);
+      return (await h.gql(QUERY, { id: res.data.createEndpoint.id }, admin)).data.endpoint;
+    };
+    // Its output calls the batch dimension `n`, its input `batch`: batching works all the same.
+    expect(await create('conv-batched', [conv], 8)).toEqual({
+      batching: { maxBatchSize: 8 },
+      effectiveBatching: { enabled: true, reason: null },
+      versions: [{ modelVersion: { id: conv }, effectiveBatching: { enabled: true, reason: null } }],
+    });
+    const notBatchable = await create('fixed-batched', [fixed], 8);
+    const why = 'the first dimension of input "x" is fixed (1), not dynamic';
+    expect(notBatchable.effectiveBatching).toEqual({ enabled: false, reason: `model version ${fixed}: ${why}` });
+    expect(notBatchable.versions[0].effectiveBatching).toEqual({ enabled: false, reason: why });
+    expect((await create('conv-unbatched', [conv], 1)).effectiveBatching).toEqual({
+      enabled: false,
+      reason: 'batching is off (maxBatchSize 1)',
+    });
+
+    // A pinned version the endpoint does not serve is not found; one it serves answers.
+    const image = [{ name: 'x', datatype: 'FP32', shape: [1, 3, 4, 4], data: new Array(48).fill(1) }];
+    const pinned = await h.gql(PREDICT, { i: { endpoint: 'conv-batched', inputs: image, modelVersion: fixed } }, admin);
+    expect(pinned.errors?.[0]).toMatchObject({
+      message: `endpoint conv-batched does not serve model version ${fixed}`,
+      extensions: { code: 'NOT_FOUND', modelVersion: fixed },
+    });
+    const served = await h.gql(PREDICT, { i: { endpoint: 'conv-batched', inputs: image, modelVersion: conv } }, admin);
+    expect(served.data.predict.modelVersion).toEqual({ id: conv });
   });
 
   it('refuses to route (or shadow) versions that take different inputs, at create and update', async () => {

@@ -312,7 +312,24 @@ export class EndpointService {
 
   /** Session state of each version. */
   versionReadiness(endpoint: Endpoint): VersionReadiness[] {
-    return this.serving.versionStatuses(endpoint).map(toVersionReadiness);
+    return this.serving
+      .versionStatuses(endpoint)
+      .map((s) => toVersionReadiness({ ...s, effectiveBatching: this.serving.effectiveBatching(endpoint, s.key) }));
+  }
+
+  /**
+   * Whether the endpoint's requests are joined into batches on this replica: enabled when batching
+   * is on and every version it routes to or shadows can batch; otherwise why not, per version.
+   */
+  effectiveBatching(endpoint: Endpoint): { enabled: boolean; reason: string | null } {
+    if (endpoint.maxBatchSize <= 1) return { enabled: false, reason: 'batching is off (maxBatchSize 1)' };
+    const off = this.serving
+      .versionsOf(endpoint)
+      .map(({ id }) => ({ id, ...this.serving.effectiveBatching(endpoint, id) }))
+      .filter((v) => !v.enabled);
+    return off.length
+      ? { enabled: false, reason: off.map((v) => `model version ${v.id}: ${v.reason}`).join('; ') }
+      : { enabled: true, reason: null };
   }
 
   /** Per-version metrics over the last `windowSeconds` (default 60). */

