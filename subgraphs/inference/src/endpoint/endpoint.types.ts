@@ -79,6 +79,18 @@ export class VersionReadiness {
   providerNote?: string | null;
   @Field(() => Float, { nullable: true }) warmupMs?: number | null;
   @Field(() => Date, { nullable: true }) loadedAt?: Date | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'True when the session runs on a thread of its own (a CPU model whose warm-up or real runs are long), so the event loop never waits for it',
+  })
+  ownThread?: boolean | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Threads per run when the service chose them (1 for a short-running model); null: onnxruntime's default or the configured count",
+  })
+  intraOpThreads?: number | null;
   @Field(() => EffectiveBatching, { description: "Whether the endpoint's requests to this version are joined" })
   effectiveBatching!: EffectiveBatching;
 }

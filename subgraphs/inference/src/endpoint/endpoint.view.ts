@@ -27,6 +27,8 @@ export function toVersionReadiness(
     providerNote: s.providerNote ?? null,
     warmupMs: s.warmupMs ?? null,
     loadedAt: s.loadedAt ?? null,
+    ownThread: s.state === 'READY' ? s.ownThread === true : null,
+    intraOpThreads: s.intraOpThreads ?? null,
   };
 }
 
