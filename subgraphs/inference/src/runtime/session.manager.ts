@@ -101,6 +101,8 @@ interface Live {
   status: Omit<SessionStatus, 'key' | 'state'>;
   inFlight: number;
   retired: boolean;
+  /** Why its session went (its thread died): runs that fail then are not the input's fault. */
+  lost?: string;
   /** Where its bytes come from, read again when the session moves to a thread of its own. */
   source: ModelSource;
   /** A CPU session on the main thread that moves to a thread of its own when its runs are long. */
@@ -256,7 +258,7 @@ export class SessionManager {
   /** onnxruntime's failure as a ModelRuntimeError; the input caused it unless the session itself went. */
   private runError(key: string, live: Live, error: unknown): ModelRuntimeError {
     const detail = error instanceof Error ? error.message : String(error);
-    const sessionWent = this.entries.get(key)?.live !== live && !live.retired;
+    const sessionWent = live.lost !== undefined;
     const resources = /bad_alloc|out of memory|failed to allocate/i.test(detail);
     return new ModelRuntimeError(key, detail, !sessionWent && !resources);
   }
@@ -381,6 +383,7 @@ export class SessionManager {
     for (const [key, entry] of this.entries) {
       const live = entry.live;
       if (!live || live.loaded.session !== session) continue;
+      live.lost = reason;
       entry.live = undefined;
       entry.status = { ...entry.status, state: 'FAILED', reason };
       live.refs.delete(key);

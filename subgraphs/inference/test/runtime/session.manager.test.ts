@@ -327,6 +327,21 @@ describe('SessionManager', () => {
     expect(manager.status('det').state).toBe('READY');
   });
 
+  it('fails the runs of a session whose thread dies as a ModelRuntimeError the input did not cause', async () => {
+    manager = new SessionManager({ maxBytes: 16 << 20, shortRunMs: 0, ownThreadRunMs: 1e-6 });
+    const loaded = await manager.load('mlp', { bytes: buildDeepMlpModel(512, 4) });
+    const x = [
+      { name: 'x', datatype: 'FP32' as const, shape: [512, 512], data: new Float32Array(512 * 512).fill(0.01) },
+    ];
+    const running = manager.run('mlp', x).catch((e: unknown) => e);
+    await (loaded.session as unknown as { worker: Worker }).worker.terminate();
+    expect(await running).toMatchObject({
+      name: 'ModelRuntimeError',
+      inputCaused: false,
+      detail: expect.stringMatching(/session thread exited/),
+    });
+  });
+
   it('shares one session between versions with identical bytes, until the last of them is evicted', async () => {
     const { lines, logger } = recordingLogger();
     manager = new SessionManager({ maxBytes: dense.byteLength * 2, logger });
