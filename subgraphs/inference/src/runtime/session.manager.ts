@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import { InferenceSession, type Tensor } from 'onnxruntime-node';
 import { probeCudaUnavailable, type ExecutionProvider } from './execution-provider';
 import { signatureFromSession, type ModelSignature } from './model-signature';
@@ -32,10 +31,7 @@ export interface SessionStatus {
   sizeBytes?: number;
   loadedAt?: Date;
   warmupMs?: number;
-  /**
-   * Threads per run when the manager chose them (1 for a short-running model; one per core but one
-   * on a thread of its own); absent: onnxruntime's default or the configured count.
-   */
+  /** Threads per run when the manager chose them (1 for a short-running model); absent: onnxruntime's default or the configured count. */
   intraOpThreads?: number;
   /** True when the session runs on a thread of its own (a long-running CPU model). */
   ownThread?: boolean;
@@ -217,7 +213,6 @@ export class SessionManager {
     return total;
   }
 
-  /** Runs decoded inputs through the session of `key`; the session is kept alive until the run ends. */
   /**
    * Runs decoded inputs through the session of `key`; the session is kept alive until the run ends.
    * @throws ModelNotReadyError, ModelRuntimeError with onnxruntime's message when the run fails
@@ -276,10 +271,8 @@ export class SessionManager {
     live.movable = false;
     live.moving = (async () => {
       const bytes = await readSource(live.source);
-      const threaded: WorkerSession = await WorkerSession.open(
-        bytes,
-        this.sessionOptions('cpu', this.ownThreadThreads()),
-        (reason) => this.lost(threaded, reason),
+      const threaded: WorkerSession = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) =>
+        this.lost(threaded, reason),
       );
       if (live.retired) {
         await threaded.release();
@@ -287,7 +280,7 @@ export class SessionManager {
       }
       const before = live.loaded.session;
       live.loaded.session = threaded;
-      live.status = { ...live.status, ownThread: true, intraOpThreads: this.chosenOwnThreadThreads() };
+      live.status = { ...live.status, ownThread: true, intraOpThreads: undefined };
       for (const ref of live.refs) {
         const entry = this.entries.get(ref);
         if (entry?.live === live) entry.status = { ...live.status, key: ref, state: 'READY' };
@@ -363,19 +356,6 @@ export class SessionManager {
     if (this.options.sessionConfig && Object.keys(this.options.sessionConfig).length)
       options.extra = nestConfig(this.options.sessionConfig);
     return options;
-  }
-
-  /**
-   * Threads per run of a session on a thread of its own: the configured count, else one per core but
-   * one, so that a busy model leaves a core to the event loop (on one core, one thread).
-   */
-  private ownThreadThreads(): number {
-    return this.options.intraOpNumThreads ?? Math.max(1, os.availableParallelism() - 1);
-  }
-
-  /** The threads of a session on its own thread, when the manager chose them (none configured). */
-  private chosenOwnThreadThreads(): number | undefined {
-    return this.options.intraOpNumThreads === undefined ? this.ownThreadThreads() : undefined;
   }
 
   /** A session whose thread died: runs in flight have failed; the version is FAILED until loaded again. */
@@ -494,15 +474,12 @@ export class SessionManager {
         // Released first: a large model is then in memory once, not twice, while the thread opens it.
         await session.release().catch(() => undefined);
         session = RELEASED;
-        const threaded = await WorkerSession.open(
-          bytes,
-          this.sessionOptions('cpu', this.ownThreadThreads()),
-          (reason) => this.lost(threaded, reason),
+        const threaded = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) =>
+          this.lost(threaded, reason),
         );
         session = threaded;
         await session.run(feeds, { logSeverityLevel: 4 });
         ownThread = true;
-        intraOpThreads = this.chosenOwnThreadThreads();
       }
     } catch (error) {
       await session.release().catch(() => undefined);
