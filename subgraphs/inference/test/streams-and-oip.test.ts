@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -366,6 +368,13 @@ describe('Open Inference Protocol REST', () => {
       ),
     );
     expect(text).toContain('inference_prediction_duration_seconds_bucket');
+    // Alerts, autoscaling and dashboards select the role values the service exports.
+    const observability = path.join(__dirname, '..', '..', '..', 'k8s', 'base', 'observability');
+    const selected = ['monitoring.yaml', 'prometheus-adapter-values.yaml', 'dashboards/aic-gateway-inference.json']
+      .map((f) => fs.readFileSync(path.join(observability, f), 'utf8'))
+      .flatMap((source) => [...source.matchAll(/role=\\?"(\w+)\\?"/g)].map((m) => m[1]));
+    expect(selected.length).toBeGreaterThan(0);
+    expect(new Set(selected)).toEqual(new Set(['route']));
     expect(text).toMatch(/inference_sessions\{[^}]*state="READY"[^}]*\} [1-9]/);
   });
 });
