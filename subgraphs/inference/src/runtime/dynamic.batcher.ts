@@ -36,8 +36,13 @@ function batchAxis(spec: TensorSpec, symbol: string | null): number | null {
   return spec.shape.length > 0 && isDynamic(spec.shape[0]!) ? 0 : null;
 }
 
-/** Whether a signature can batch: its layout, or why not. */
-export type BatchVerdict = { layout: BatchLayout; reason?: undefined } | { layout?: undefined; reason: string };
+/**
+ * Whether a signature can batch: its layout (with the tensors whose batch axis is known only by
+ * position, not by the first input's symbolic name), or why not.
+ */
+export type BatchVerdict =
+  | { layout: BatchLayout; byPosition: string[]; reason?: undefined }
+  | { layout?: undefined; byPosition?: undefined; reason: string };
 
 /**
  * Whether requests to a model can be joined, and along which axes. The first input's first
@@ -61,7 +66,47 @@ export function batchVerdictOf(signature: ModelSignature): BatchVerdict {
     return {
       reason: `output ${unsplittable.map((o) => `"${o.name}"`).join(', ')} has no batch dimension to split results along`,
     };
-  return { layout: { inputAxes, outputAxes: outputAxes as number[] } };
+  const byPosition = [...signature.inputs, ...signature.outputs]
+    .filter((t) => t.shape.length > 0 && isDynamic(t.shape[0]!) && (symbol === null || t.shape[0] !== symbol))
+    .filter((t) => symbol === null || !t.shape.includes(symbol))
+    .map((t) => t.name);
+  return { layout: { inputAxes, outputAxes: outputAxes as number[] }, byPosition };
+}
+
+/**
+ * Checks with real runs that a model keeps the batch dimension where a layout guessed by position
+ * says (an output whose dynamic first dimension is, say, a number of detections would otherwise be
+ * split wrongly whenever it happened to equal the rows joined): the warm-up inputs once and twice
+ * over must give outputs with once and twice the rows.
+ * @returns why the model cannot batch, or undefined when it can
+ */
+export async function probeBatchAxes(
+  execute: Executor,
+  inputs: DecodedTensor[],
+  layout: BatchLayout,
+): Promise<string | undefined> {
+  const first = layout.inputAxes.findIndex((a) => a !== null);
+  const rows = inputs[first]?.shape[layout.inputAxes[first]!];
+  if (rows === undefined) return 'no batched input';
+  const doubled = inputs.map((t, i) => {
+    const axis = layout.inputAxes[i]!;
+    return axis === null ? t : concatTensors([t, t], axis);
+  });
+  let once: DecodedTensor[];
+  let twice: DecodedTensor[];
+  try {
+    once = await execute(inputs);
+    twice = await execute(doubled);
+  } catch (error) {
+    return `two warm-up rows in one run failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  for (const [i, axis] of layout.outputAxes.entries()) {
+    const a = once[i]?.shape[axis];
+    const b = twice[i]?.shape[axis];
+    if (a !== rows || b !== 2 * rows)
+      return `output "${once[i]?.name ?? i}" does not follow the batch (${a} for ${rows} input rows, ${b} for ${2 * rows})`;
+  }
+  return undefined;
 }
 
 /** The batch layout of a signature, or undefined when requests cannot be joined (see batchVerdictOf). */

@@ -1,8 +1,8 @@
 import type { ConcurrencyLimiter } from './concurrency.limiter';
 import {
-  batchLayoutOf,
   batchVerdictOf,
   DynamicBatcher,
+  type BatchVerdict,
   type BatchingOptions,
   type BatcherStats,
 } from './dynamic.batcher';
@@ -54,7 +54,14 @@ export class ModelExecutor {
 
   /** Whether `version` can batch at all (its first input dimension is dynamic and outputs carry it). */
   isBatchable(version: string): boolean {
-    return batchLayoutOf(this.signature(version)) !== undefined;
+    return this.verdict(version).layout !== undefined;
+  }
+
+  /** The signature's verdict, overruled by what the warm-up probe saw. @throws ModelNotReadyError */
+  private verdict(version: string): BatchVerdict {
+    const model = this.sessions.get(version);
+    const verdict = batchVerdictOf(model.signature);
+    return verdict.layout && model.batchRefusal ? { reason: model.batchRefusal } : verdict;
   }
 
   /**
@@ -69,7 +76,7 @@ export class ModelExecutor {
         enabled: false,
         reason: `the model is not loaded (${status.state.toLowerCase()}): its signature decides`,
       };
-    const verdict = batchVerdictOf(this.signature(version));
+    const verdict = this.verdict(version);
     return verdict.layout ? { enabled: true, reason: null } : { enabled: false, reason: verdict.reason };
   }
 
@@ -91,7 +98,7 @@ export class ModelExecutor {
     const key = this.key(version, batching, limiter);
     let batcher = this.batchers.get(key);
     if (batcher === undefined) {
-      const layout = batchLayoutOf(this.signature(version));
+      const layout = this.verdict(version).layout;
       const execute = (inputs: DecodedTensor[]) =>
         limiter ? limiter.run(() => this.sessions.run(version, inputs)) : this.sessions.run(version, inputs);
       batcher = layout ? new DynamicBatcher(execute, layout, batching, () => limiter?.limit ?? 1) : null;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { InferenceSession, type Tensor } from 'onnxruntime-node';
+import { batchVerdictOf, probeBatchAxes } from './dynamic.batcher';
 import { probeCudaUnavailable, type ExecutionProvider } from './execution-provider';
 import { signatureFromSession, type ModelSignature } from './model-signature';
 import { fromOrtResults, toOrtFeeds, zeroInputs } from './ort-tensor.convert';
@@ -52,6 +53,11 @@ export interface LoadedModel {
   sizeBytes: number;
   provider: ExecutionProvider;
   providerNote?: string;
+  /**
+   * Why requests cannot be joined although the signature allows it: with batch axes known only by
+   * position, a warm-up run with two rows showed an output that does not follow the batch.
+   */
+  batchRefusal?: string;
 }
 
 /** pino-compatible logger subset. */
@@ -454,6 +460,7 @@ export class SessionManager {
     let signature: ModelSignature;
     let intraOpThreads: number | undefined;
     let ownThread: boolean | undefined;
+    let batchRefusal: string | undefined;
     const started = performance.now();
     try {
       signature = signatureFromSession(opened.session);
@@ -481,6 +488,19 @@ export class SessionManager {
         await session.run(feeds, { logSeverityLevel: 4 });
         ownThread = true;
       }
+      const verdict = batchVerdictOf(signature);
+      if (verdict.layout && verdict.byPosition.length) {
+        const probed = session;
+        batchRefusal = await probeBatchAxes(
+          async (inputs) =>
+            fromOrtResults(
+              (await probed.run(toOrtFeeds(inputs), { logSeverityLevel: 4 })) as Record<string, Tensor>,
+              signature,
+            ),
+          zeroInputs(signature, options.warmupDims),
+          verdict.layout,
+        );
+      }
     } catch (error) {
       await session.release().catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
@@ -507,7 +527,7 @@ export class SessionManager {
       'session ready',
     );
     return {
-      loaded: { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note },
+      loaded: { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note, batchRefusal },
       content: '',
       refs: new Set(),
       status,

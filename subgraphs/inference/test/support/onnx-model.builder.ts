@@ -181,3 +181,20 @@ export function buildConvNetModel(channels = 16, depth = 2, seed = 11): Uint8Arr
     output: [valueInfo('y', DT.FLOAT, ['n', 3, 'out_h', 'out_w'])],
   });
 }
+
+/**
+ * y = x and flat = x flattened, over FP32 x [batch, n]: `flat` [m] has a dynamic first dimension that
+ * is not the batch (n values per row), as a detector's list of boxes is.
+ */
+export function buildFlattenModel(n: number): Uint8Array {
+  return encodeModel({
+    name: 'flatten',
+    node: [
+      { opType: 'Identity', input: ['x'], output: ['y'] },
+      { opType: 'Reshape', input: ['x', 'flat_shape'], output: ['flat'] },
+    ],
+    initializer: [{ name: 'flat_shape', dataType: DT.INT64, dims: [1], int64Data: [-1] }],
+    input: [valueInfo('x', DT.FLOAT, ['batch', n])],
+    output: [valueInfo('y', DT.FLOAT, ['rows', n]), valueInfo('flat', DT.FLOAT, ['m'])],
+  });
+}
