@@ -1,7 +1,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import { onnx } from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDenseSigmoidModel } from './support/onnx-model.builder';
+import { buildConvNetModel, buildDenseSigmoidModel } from './support/onnx-model.builder';
 import {
   ALL_INFERENCE,
   settledEndpoint,
@@ -48,11 +49,15 @@ beforeAll(async () => {
     version: 4,
     bytes: fs.readFileSync(SILERO),
   }).id;
+  // Other bytes (one more metadata entry: protobuf messages merge when concatenated), so that it gets a session of its own.
   ids.silero2 = h.platform.addModel({
     organizationId: h.org,
     modelName: 'silero',
     version: 5,
-    bytes: fs.readFileSync(SILERO),
+    bytes: Buffer.concat([
+      fs.readFileSync(SILERO),
+      onnx.ModelProto.encode({ metadataProps: [{ key: 'copy', value: '5' }] }).finish(),
+    ]),
   }).id;
 });
 afterAll(() => h?.close());
@@ -367,5 +372,141 @@ describe('endpoints and predict', () => {
     });
     const del = await h.gql('mutation { deleteEndpoint(id: "does-not-exist") }', {}, admin);
     expect(del.errors?.[0].extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('says whether batching is in effect, and why not, for the endpoint and each version', async () => {
+    const conv = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'conv',
+      version: 1,
+      bytes: buildConvNetModel(4, 1),
+    }).id;
+    const fixed = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'fixed',
+      version: 1,
+      bytes: buildDenseSigmoidModel([[1], [1]], [0], 1),
+    }).id;
+    const QUERY =
+      'query($id: String!) { endpoint(id: $id) { batching { maxBatchSize } effectiveBatching { enabled reason } versions { modelVersion { id } effectiveBatching { enabled reason } } } }';
+    const create = async (name: string, routes: string[], maxBatchSize: number) => {
+      const res = await h.gql(
+        CREATE,
+        {
+          i: {
+            name,
+            routes: routes.map((modelVersion) => ({ modelVersion, weight: 1 })),
+            batching: { maxBatchSize, maxQueueDelayMs: 2 },
+          },
+        },
+        admin,
+      );
+      expect(res.errors).toBeUndefined();
+      await settledEndpoint(h, res.data.createEndpoint.id, admin);
+      return (await h.gql(QUERY, { id: res.data.createEndpoint.id }, admin)).data.endpoint;
+    };
+    // Its output calls the batch dimension `n`, its input `batch`: batching works all the same.
+    expect(await create('conv-batched', [conv], 8)).toEqual({
+      batching: { maxBatchSize: 8 },
+      effectiveBatching: { enabled: true, reason: null },
+      versions: [{ modelVersion: { id: conv }, effectiveBatching: { enabled: true, reason: null } }],
+    });
+    const notBatchable = await create('fixed-batched', [fixed], 8);
+    const why = 'the first dimension of input "x" is fixed (1), not dynamic';
+    expect(notBatchable.effectiveBatching).toEqual({ enabled: false, reason: `model version ${fixed}: ${why}` });
+    expect(notBatchable.versions[0].effectiveBatching).toEqual({ enabled: false, reason: why });
+    expect((await create('conv-unbatched', [conv], 1)).effectiveBatching).toEqual({
+      enabled: false,
+      reason: 'batching is off (maxBatchSize 1)',
+    });
+
+    // A pinned version the endpoint does not serve is not found; one it serves answers.
+    const image = [{ name: 'x', datatype: 'FP32', shape: [1, 3, 4, 4], data: new Array(48).fill(1) }];
+    const pinned = await h.gql(PREDICT, { i: { endpoint: 'conv-batched', inputs: image, modelVersion: fixed } }, admin);
+    expect(pinned.errors?.[0]).toMatchObject({
+      message: `endpoint conv-batched does not serve model version ${fixed}`,
+      extensions: { code: 'NOT_FOUND', modelVersion: fixed },
+    });
+    const served = await h.gql(PREDICT, { i: { endpoint: 'conv-batched', inputs: image, modelVersion: conv } }, admin);
+    expect(served.data.predict.modelVersion).toEqual({ id: conv });
+  });
+
+  it('refuses to route (or shadow) versions that take different inputs, at create and update', async () => {
+    const wide = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'wide',
+      version: 1,
+      bytes: buildDenseSigmoidModel([[1], [1], [1]], [0]),
+    }).id;
+    // The same inputs under another name for the batch dimension are fine.
+    const renamed = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'renamed',
+      version: 1,
+      bytes: buildDenseSigmoidModel([[2], [1]], [0], 'N'),
+    }).id;
+    const mixed = await h.gql(
+      CREATE,
+      {
+        i: {
+          name: 'mixed',
+          routes: [
+            { modelVersion: ids.blue, weight: 1 },
+            { modelVersion: wide, weight: 1 },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(mixed.data).toBeNull();
+    expect(mixed.errors?.[0].extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: [
+        {
+          field: 'routes[1].modelVersion',
+          message: `model version ${wide} takes x FP32 [batch, 3], but ${ids.blue} takes x FP32 [batch, 2]`,
+        },
+      ],
+    });
+    const fine = await h.gql(
+      CREATE,
+      {
+        i: {
+          name: 'renamed-batch',
+          routes: [
+            { modelVersion: ids.blue, weight: 1 },
+            { modelVersion: renamed, weight: 1 },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(fine.errors).toBeUndefined();
+    const id = fine.data.createEndpoint.id;
+    const UPDATE = 'mutation($id: ID!, $i: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $i) { id } }';
+    const shadowed = await h.gql(UPDATE, { id, i: { shadowModelVersion: wide } }, admin);
+    expect(shadowed.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'shadowModelVersion', message: expect.stringContaining(`model version ${wide} takes`) }],
+    });
+    // Once loaded, the check reads the sessions' signatures (no second download).
+    await settledEndpoint(h, id, admin);
+    const rerouted = await h.gql(
+      UPDATE,
+      {
+        id,
+        i: {
+          routes: [
+            { modelVersion: renamed, weight: 1 },
+            { modelVersion: wide, weight: 1 },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(rerouted.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'routes[1].modelVersion' }],
+    });
   });
 });

@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDenseSigmoidModel, buildIdentityModel } from './support/onnx-model.builder';
+import { buildConvNetModel, buildDenseSigmoidModel, buildIdentityModel } from './support/onnx-model.builder';
 import {
   ALL_INFERENCE,
   settledEndpoint,
@@ -302,16 +304,77 @@ describe('Open Inference Protocol REST', () => {
     expect((await post('/models/scorer/infer', { inputs: [] }, {})).status).toBe(401);
     const forbidden = await post('/models/scorer/infer', { inputs: [] }, auth(await h.token(['inference:read'])));
     expect([forbidden.status, await forbidden.json()]).toEqual([403, { error: 'Missing permission inference:invoke' }]);
+    // As in Triton and KServe, a version the endpoint does not serve is not found.
     const notServed = await post('/models/scorer/versions/other/infer', { inputs: [] });
-    expect(notServed.status).toBe(400);
+    expect([notServed.status, await notServed.json()]).toEqual([
+      404,
+      { error: 'endpoint scorer does not serve model version other' },
+    ]);
+    const notServedReady = await fetch(`${base()}/models/scorer/versions/other/ready`, { headers: auth(admin) });
+    expect(notServedReady.status).toBe(404);
+  });
+
+  it("answers onnxruntime's message when a valid input fails inside the model: 400 on REST, MODEL_RUNTIME_ERROR in GraphQL", async () => {
+    const det = h.platform.addModel({
+      organizationId: h.org,
+      modelName: 'detector',
+      version: 1,
+      bytes: buildConvNetModel(4, 1),
+    });
+    const created = await h.gql(
+      'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
+      { i: { name: 'detector', routes: [{ modelVersion: det.id, weight: 1 }] } },
+      admin,
+    );
+    await settledEndpoint(h, created.data.createEndpoint.id, admin);
+    const image = (side: number) => ({
+      name: 'x',
+      datatype: 'FP32',
+      shape: [1, 3, side, side],
+      data: new Array(3 * side * side).fill(0.5),
+    });
+    const rest = await fetch(`${base()}/models/detector/infer`, {
+      method: 'POST',
+      headers: { ...auth(admin), 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [image(33)] }),
+    });
+    expect(rest.status).toBe(400);
+    expect(((await rest.json()) as any).error).toMatch(
+      new RegExp(`^model version ${det.id} failed to run: .*Add node.*33 by 34`),
+    );
+    const res = await h.gql(
+      'mutation($i: PredictInput!) { predict(input: $i) { latencyMs } }',
+      { i: { endpoint: 'detector', inputs: [image(33)] } },
+      admin,
+    );
+    expect(res.data).toBeNull();
+    expect(res.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/failed to run: .*33 by 34/),
+      extensions: { code: 'MODEL_RUNTIME_ERROR', modelVersion: det.id, inputCaused: true },
+    });
+    const ok = await h.gql(
+      'mutation($i: PredictInput!) { predict(input: $i) { outputs { shape } } }',
+      { i: { endpoint: 'detector', inputs: [image(32)] } },
+      admin,
+    );
+    expect(ok.data.predict.outputs[0].shape).toEqual([1, 3, 32, 32]);
   });
 
   it('exports Prometheus metrics of predictions and sessions', async () => {
     const text = await (await fetch(`${h.service.url}/metrics`)).text();
     expect(text).toMatch(
-      new RegExp(`inference_predictions_total\\{[^}]*endpoint="scorer"[^}]*model_version="${ids.v1}"[^}]*outcome="ok"`),
+      new RegExp(
+        `inference_predictions_total\\{[^}]*endpoint="scorer"[^}]*model_version="${ids.v1}"[^}]*outcome="ok"[^}]*role="route"`,
+      ),
     );
     expect(text).toContain('inference_prediction_duration_seconds_bucket');
+    // Alerts, autoscaling and dashboards select the role values the service exports.
+    const observability = path.join(__dirname, '..', '..', '..', 'k8s', 'base', 'observability');
+    const selected = ['monitoring.yaml', 'prometheus-adapter-values.yaml', 'dashboards/aic-gateway-inference.json']
+      .map((f) => fs.readFileSync(path.join(observability, f), 'utf8'))
+      .flatMap((source) => [...source.matchAll(/role=\\?"(\w+)\\?"/g)].map((m) => m[1]));
+    expect(selected.length).toBeGreaterThan(0);
+    expect(new Set(selected)).toEqual(new Set(['route']));
     expect(text).toMatch(/inference_sessions\{[^}]*state="READY"[^}]*\} [1-9]/);
   });
 });

@@ -1,9 +1,11 @@
 import { BadUserInputError, DomainError } from '../../../../lib/src/index';
 import {
   ModelNotReadyError,
+  ModelRuntimeError,
   NoReadyRouteError,
   RuntimeInputError,
   TensorValidationError,
+  VersionNotServedError,
 } from '../runtime/runtime.errors';
 
 /** Turns runtime errors into the API's error codes; anything else is rethrown as is. */
@@ -16,6 +18,13 @@ export function toApiError(error: unknown): unknown {
     return new DomainError('MODEL_NOT_READY', error.message, { reasons: error.reasons });
   if (error instanceof ModelNotReadyError)
     return new DomainError('MODEL_NOT_READY', error.message, { reasons: { [error.version]: error.reason } });
+  if (error instanceof ModelRuntimeError)
+    return new DomainError('MODEL_RUNTIME_ERROR', error.message, {
+      modelVersion: error.version,
+      inputCaused: error.inputCaused,
+    });
+  if (error instanceof VersionNotServedError)
+    return new DomainError('NOT_FOUND', error.message, { modelVersion: error.version });
   return error;
 }
 

@@ -6,6 +6,7 @@ import { Endpoint } from './endpoint.entity';
 import { CreateEndpointInput, UpdateEndpointInput } from './endpoint.input';
 import {
   BatchingSettings,
+  EffectiveBatching,
   EndpointMetricsEvent,
   EndpointReplica,
   EndpointRoute,
@@ -74,6 +75,14 @@ export class EndpointResolver {
   @FieldResolver(() => BatchingSettings)
   batching(@Root() endpoint: Endpoint): BatchingSettings {
     return { maxBatchSize: endpoint.maxBatchSize, maxQueueDelayMs: endpoint.maxQueueDelayMs };
+  }
+
+  @FieldResolver(() => EffectiveBatching, {
+    description:
+      'Whether requests are really joined into batches on the replica that answers: the batching setting, and every version of the endpoint can batch (see versions { effectiveBatching })',
+  })
+  effectiveBatching(@Root() endpoint: Endpoint, @Ctx() ctx: InferenceContext): EffectiveBatching {
+    return ctx.services.endpoints.effectiveBatching(endpoint);
   }
 
   @FieldResolver(() => Int, {

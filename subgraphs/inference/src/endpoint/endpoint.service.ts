@@ -6,6 +6,8 @@ import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { intervalIterable } from '../common/interval.iterable';
 import type { ExecutionProvider } from '../runtime/execution-provider';
+import { describeInputs, inputsDiffer, inputsFromOnnx, type TensorSpec } from '../runtime/model-signature';
+import type { CachedModelVersion } from '../serving/cached-model-version.entity';
 import type { ModelArtifactSource } from '../serving/model-artifact.source';
 import type { ServingRegistry } from '../serving/serving.registry';
 import { Endpoint, type StoredRoute } from './endpoint.entity';
@@ -291,7 +293,24 @@ export class EndpointService {
 
   /** Session state of each version. */
   versionReadiness(endpoint: Endpoint): VersionReadiness[] {
-    return this.serving.versionStatuses(endpoint).map(toVersionReadiness);
+    return this.serving
+      .versionStatuses(endpoint)
+      .map((s) => toVersionReadiness({ ...s, effectiveBatching: this.serving.effectiveBatching(endpoint, s.key) }));
+  }
+
+  /**
+   * Whether the endpoint's requests are joined into batches on this replica: enabled when batching
+   * is on and every version it routes to or shadows can batch; otherwise why not, per version.
+   */
+  effectiveBatching(endpoint: Endpoint): { enabled: boolean; reason: string | null } {
+    if (endpoint.maxBatchSize <= 1) return { enabled: false, reason: 'batching is off (maxBatchSize 1)' };
+    const off = this.serving
+      .versionsOf(endpoint)
+      .map(({ id }) => ({ id, ...this.serving.effectiveBatching(endpoint, id) }))
+      .filter((v) => !v.enabled);
+    return off.length
+      ? { enabled: false, reason: off.map((v) => `model version ${v.id}: ${v.reason}`).join('; ') }
+      : { enabled: true, reason: null };
   }
 
   /** Per-version metrics over the last `windowSeconds` (default 60). */
@@ -335,15 +354,48 @@ export class EndpointService {
     const wanted = routes.map((r, i) => ({ id: r.modelVersionId, field: `routes[${i}].modelVersion` }));
     if (shadow) wanted.push({ id: shadow, field: 'shadowModelVersion' });
     const errors: FieldError[] = [];
-    await Promise.all(
+    const infos = await Promise.all(
       wanted.map(async ({ id, field }) => {
         try {
-          await this.source.describe(em, id, organizationId, authorization);
+          return await this.source.describe(em, id, organizationId, authorization);
         } catch (error) {
           errors.push({ field, message: `model version ${id} cannot be served: ${(error as Error).message}` });
+          return undefined;
         }
       }),
     );
     if (errors.length) throw new BadUserInputError('Model versions cannot be served', errors);
+    // Every version gets the same requests (routing picks one, a shadow gets a copy): they must take the same inputs.
+    const distinct = infos.filter((info, i) => info && infos.findIndex((x) => x?.id === info.id) === i);
+    if (distinct.length < 2) return;
+    const inputs = await Promise.all(distinct.map((info) => this.inputsOf(info as CachedModelVersion, authorization)));
+    const first = inputs.findIndex((x) => x !== undefined);
+    const base = inputs[first];
+    if (!base) return;
+    inputs.forEach((these, i) => {
+      if (!these || i === first || !inputsDiffer(base, these)) return;
+      const id = distinct[i]!.id;
+      errors.push({
+        field: wanted.find((w) => w.id === id)!.field,
+        message: `model version ${id} takes ${describeInputs(these)}, but ${distinct[first]!.id} takes ${describeInputs(base)}`,
+      });
+    });
+    if (errors.length)
+      throw new BadUserInputError('The model versions of an endpoint must take the same inputs', errors);
+  }
+
+  /** A version's inputs: from its session, the signature served before, or its ONNX file; undefined when unreadable (its load reports why). */
+  private async inputsOf(info: CachedModelVersion, authorization?: string): Promise<TensorSpec[] | undefined> {
+    try {
+      return this.serving.signatureOf(info.id).inputs;
+    } catch {
+      // Not loaded here: read what it declares.
+    }
+    if (info.servedSignature) return info.servedSignature.inputs;
+    try {
+      return inputsFromOnnx(await this.source.bytes(info, authorization));
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -48,6 +48,20 @@ export class BatchingSettings {
   maxQueueDelayMs!: number;
 }
 
+@ObjectType({
+  description:
+    'Whether concurrent requests are really joined into one onnxruntime run (the batching setting, and the model allows it)',
+})
+export class EffectiveBatching {
+  @Field(() => Boolean) enabled!: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Why requests are not joined: batching is off, the model's first input dimension is fixed, an output has no batch dimension, or the model is not loaded yet",
+  })
+  reason?: string | null;
+}
+
 @ObjectType({ description: 'Size used for a named dynamic dimension when warming a session up' })
 export class WarmupDim {
   @Field(() => String) name!: string;
@@ -65,6 +79,20 @@ export class VersionReadiness {
   providerNote?: string | null;
   @Field(() => Float, { nullable: true }) warmupMs?: number | null;
   @Field(() => Date, { nullable: true }) loadedAt?: Date | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'True when the session runs on a thread of its own (a CPU model whose warm-up or real runs are long), so the event loop never waits for it',
+  })
+  ownThread?: boolean | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Threads per run when the service chose them (1 for a short-running model); null: onnxruntime's default or the configured count",
+  })
+  intraOpThreads?: number | null;
+  @Field(() => EffectiveBatching, { description: "Whether the endpoint's requests to this version are joined" })
+  effectiveBatching!: EffectiveBatching;
 }
 
 @ObjectType({ description: 'Requests, errors, latency and throughput of one model version over a window' })

@@ -4,6 +4,7 @@ import type { VersionReadinessInfo } from '../serving/serving.registry';
 import type { Endpoint } from './endpoint.entity';
 import {
   EndpointStatus,
+  type EffectiveBatching,
   type ExecutionProviderName,
   type SessionStateName,
   type VersionMetrics,
@@ -13,8 +14,11 @@ import {
 const ref = (id: string): ModelVersionRef => ({ id });
 
 /** GraphQL view of a version's session status. */
-export function toVersionReadiness(s: VersionReadinessInfo): VersionReadiness {
+export function toVersionReadiness(
+  s: VersionReadinessInfo & { effectiveBatching: EffectiveBatching },
+): VersionReadiness {
   return {
+    effectiveBatching: s.effectiveBatching,
     modelVersion: ref(s.key),
     role: s.role,
     state: s.state as SessionStateName,
@@ -23,6 +27,8 @@ export function toVersionReadiness(s: VersionReadinessInfo): VersionReadiness {
     providerNote: s.providerNote ?? null,
     warmupMs: s.warmupMs ?? null,
     loadedAt: s.loadedAt ?? null,
+    ownThread: s.state === 'READY' ? s.ownThread === true : null,
+    intraOpThreads: s.intraOpThreads ?? null,
   };
 }
 

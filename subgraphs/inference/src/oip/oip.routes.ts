@@ -30,9 +30,14 @@ const STATUS: Record<string, number> = {
 function fail(res: express.Response, error: unknown): void {
   const mapped = toApiError(error) as {
     message?: string;
-    extensions?: { code?: string; fields?: { field: string; message: string }[] };
+    extensions?: { code?: string; fields?: { field: string; message: string }[]; inputCaused?: boolean };
   };
   const code = mapped.extensions?.code;
+  // onnxruntime's own message is the answer (it names the node and the shapes); 400 when the input made it fail.
+  if (code === 'MODEL_RUNTIME_ERROR') {
+    res.status(mapped.extensions?.inputCaused ? 400 : 500).json({ error: String(mapped.message) });
+    return;
+  }
   const status = (code && Object.hasOwn(STATUS, code) ? STATUS[code] : undefined) ?? 500;
   const details = mapped.extensions?.fields?.map((f) => `${f.field}: ${f.message}`).join('; ');
   res.status(status).json({
@@ -127,8 +132,14 @@ export function mountOipRoutes(app: express.Express, deps: OipRouteDeps): void {
       let reason: string | null;
       if (req.params.version) {
         const s = statuses.find((v) => v.key === req.params.version);
-        isReady = s?.state === 'READY';
-        reason = s ? (isReady ? null : `${s.state.toLowerCase()}: ${s.reason ?? ''}`) : 'not served by this endpoint';
+        if (!s) {
+          res
+            .status(404)
+            .json({ error: `endpoint ${endpoint.name} does not serve model version ${req.params.version}` });
+          return;
+        }
+        isReady = s.state === 'READY';
+        reason = isReady ? null : `${s.state.toLowerCase()}: ${s.reason ?? ''}`;
       } else {
         const st = endpointStatus(endpoint, statuses);
         isReady = st.status === 'READY';

@@ -26,7 +26,7 @@ export class PredictionService {
   async predict(scope: RequestScope, input: PredictInput, authorization?: string): Promise<Prediction> {
     const endpoint = await this.endpoints.forPrediction(scope, input.endpoint);
     const result = await withApiErrors(() =>
-      this.serving.predict(endpoint, input.inputs, input.routingKey, authorization),
+      this.serving.predict(endpoint, input.inputs, input.routingKey, authorization, input.modelVersion ?? undefined),
     );
     const wanted = input.parameters?.outputs;
     if (wanted) {

@@ -54,6 +54,12 @@ export class PredictInput {
     description: 'Sticky routing: the same key reaches the same version while routes stay',
   })
   routingKey?: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Pins a model version the endpoint serves (a route or its shadow), bypassing routing, as Open Inference Protocol /versions/{v}/infer does; NOT_FOUND for any other version',
+  })
+  modelVersion?: string;
   @Field(() => PredictParameters, { nullable: true }) parameters?: PredictParameters;
 }
 

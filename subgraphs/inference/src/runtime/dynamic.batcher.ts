@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ModelSignature, TensorSpec } from './model-signature';
+import { isDynamic, type ModelSignature, type TensorSpec } from './model-signature';
 import type { DecodedTensor } from './tensor.codec';
 import { concatTensors, splitTensor } from './tensor-batch';
 import { tensorToBytes } from './tensor.codec';
@@ -23,27 +23,95 @@ export interface BatchingOptions {
 
 export type Executor = (inputs: DecodedTensor[]) => Promise<DecodedTensor[]>;
 
+/**
+ * The batch axis of one input or output: where the first input's batch dimension is by name, else
+ * its first dimension when that is dynamic (exporters often name the output's batch dimension
+ * differently from the input's, or leave it unnamed), else none.
+ */
 function batchAxis(spec: TensorSpec, symbol: string | null): number | null {
   if (symbol !== null) {
     const axis = spec.shape.indexOf(symbol);
-    return axis >= 0 ? axis : null;
+    if (axis >= 0) return axis;
   }
-  return spec.shape.length > 0 && spec.shape[0] === null ? 0 : null;
+  return spec.shape.length > 0 && isDynamic(spec.shape[0]!) ? 0 : null;
 }
 
 /**
- * The batch layout of a signature, or undefined when requests cannot be joined: the first input's
- * first dimension must be dynamic, and every output must carry that dimension so results split back.
- * Inputs without it (a sample-rate scalar, say) are shared: only requests with equal values join.
+ * Whether a signature can batch: its layout (with the tensors whose batch axis is known only by
+ * position, not by the first input's symbolic name), or why not.
  */
-export function batchLayoutOf(signature: ModelSignature): BatchLayout | undefined {
+export type BatchVerdict =
+  | { layout: BatchLayout; byPosition: string[]; reason?: undefined }
+  | { layout?: undefined; byPosition?: undefined; reason: string };
+
+/**
+ * Whether requests to a model can be joined, and along which axes. The first input's first
+ * dimension must be dynamic; every other input and every output carries the batch dimension where
+ * the first input's symbolic name says or, failing that, as its dynamic first dimension, so results
+ * split back. Inputs without it (a sample-rate scalar, say) are shared: only requests with equal
+ * values join.
+ */
+export function batchVerdictOf(signature: ModelSignature): BatchVerdict {
   const first = signature.inputs[0];
-  if (!first || first.shape.length === 0 || typeof first.shape[0] === 'number') return undefined;
-  const symbol = first.shape[0]!;
+  if (!first) return { reason: 'the model has no inputs' };
+  if (first.shape.length === 0 || !isDynamic(first.shape[0]!))
+    return {
+      reason: `the first dimension of input "${first.name}" is ${first.shape.length === 0 ? 'absent (a scalar)' : `fixed (${first.shape[0]})`}, not dynamic`,
+    };
+  const symbol = first.shape[0] as string | null;
   const inputAxes = signature.inputs.map((s) => batchAxis(s, symbol));
   const outputAxes = signature.outputs.map((s) => batchAxis(s, symbol));
-  if (outputAxes.some((a) => a === null)) return undefined;
-  return { inputAxes, outputAxes: outputAxes as number[] };
+  const unsplittable = signature.outputs.filter((_, i) => outputAxes[i] === null);
+  if (unsplittable.length)
+    return {
+      reason: `output ${unsplittable.map((o) => `"${o.name}"`).join(', ')} has no batch dimension to split results along`,
+    };
+  const byPosition = [...signature.inputs, ...signature.outputs]
+    .filter((t) => t.shape.length > 0 && isDynamic(t.shape[0]!) && (symbol === null || t.shape[0] !== symbol))
+    .filter((t) => symbol === null || !t.shape.includes(symbol))
+    .map((t) => t.name);
+  return { layout: { inputAxes, outputAxes: outputAxes as number[] }, byPosition };
+}
+
+/**
+ * Checks with real runs that a model keeps the batch dimension where a layout guessed by position
+ * says (an output whose dynamic first dimension is, say, a number of detections would otherwise be
+ * split wrongly whenever it happened to equal the rows joined): the warm-up inputs once and twice
+ * over must give outputs with once and twice the rows.
+ * @returns why the model cannot batch, or undefined when it can
+ */
+export async function probeBatchAxes(
+  execute: Executor,
+  inputs: DecodedTensor[],
+  layout: BatchLayout,
+): Promise<string | undefined> {
+  const first = layout.inputAxes.findIndex((a) => a !== null);
+  const rows = inputs[first]?.shape[layout.inputAxes[first]!];
+  if (rows === undefined) return 'no batched input';
+  const doubled = inputs.map((t, i) => {
+    const axis = layout.inputAxes[i]!;
+    return axis === null ? t : concatTensors([t, t], axis);
+  });
+  let once: DecodedTensor[];
+  let twice: DecodedTensor[];
+  try {
+    once = await execute(inputs);
+    twice = await execute(doubled);
+  } catch (error) {
+    return `two warm-up rows in one run failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  for (const [i, axis] of layout.outputAxes.entries()) {
+    const a = once[i]?.shape[axis];
+    const b = twice[i]?.shape[axis];
+    if (a !== rows || b !== 2 * rows)
+      return `output "${once[i]?.name ?? i}" does not follow the batch (${a} for ${rows} input rows, ${b} for ${2 * rows})`;
+  }
+  return undefined;
+}
+
+/** The batch layout of a signature, or undefined when requests cannot be joined (see batchVerdictOf). */
+export function batchLayoutOf(signature: ModelSignature): BatchLayout | undefined {
+  return batchVerdictOf(signature).layout;
 }
 
 interface Pending {

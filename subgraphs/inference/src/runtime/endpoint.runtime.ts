@@ -2,7 +2,7 @@ import type { ConcurrencyLimiter } from './concurrency.limiter';
 import type { BatchingOptions } from './dynamic.batcher';
 import { EndpointRouter, type RouterConfig } from './endpoint.router';
 import type { ModelExecutor } from './model.executor';
-import { ModelNotReadyError, RuntimeInputError } from './runtime.errors';
+import { ModelNotReadyError, VersionNotServedError } from './runtime.errors';
 import type { DecodedTensor, WireTensor } from './tensor.codec';
 import { MetricsRegistry, type MetricsOptions } from './version.metrics';
 
@@ -97,11 +97,15 @@ export class EndpointRuntime {
   /**
    * Runs a request on one named version of the endpoint (a routed or shadow version), bypassing the
    * router: what an Open Inference Protocol `/versions/{v}/infer` call asks for.
-   * @throws ModelNotReadyError, TensorValidationError, RuntimeInputError for a version the endpoint does not serve
+   * @throws ModelNotReadyError, TensorValidationError, VersionNotServedError for a version the endpoint does not serve
    */
-  async predictVersion(version: string, request: PredictRequest): Promise<PredictResult> {
+  async predictVersion(
+    version: string,
+    request: PredictRequest,
+    endpointName = 'the endpoint',
+  ): Promise<PredictResult> {
     if (!this.config.routes.some((r) => r.version === version) && this.config.shadow !== version) {
-      throw new RuntimeInputError(`the endpoint does not serve model version ${version}`, 'version');
+      throw new VersionNotServedError(endpointName, version);
     }
     const reason = this.notReadyReason(version);
     if (reason !== undefined) throw new ModelNotReadyError(version, reason);

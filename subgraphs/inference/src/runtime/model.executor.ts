@@ -1,5 +1,11 @@
 import type { ConcurrencyLimiter } from './concurrency.limiter';
-import { batchLayoutOf, DynamicBatcher, type BatchingOptions, type BatcherStats } from './dynamic.batcher';
+import {
+  batchVerdictOf,
+  DynamicBatcher,
+  type BatchVerdict,
+  type BatchingOptions,
+  type BatcherStats,
+} from './dynamic.batcher';
 import type { ModelSignature } from './model-signature';
 import type { SessionManager } from './session.manager';
 import type { DecodedTensor, WireTensor } from './tensor.codec';
@@ -48,7 +54,30 @@ export class ModelExecutor {
 
   /** Whether `version` can batch at all (its first input dimension is dynamic and outputs carry it). */
   isBatchable(version: string): boolean {
-    return batchLayoutOf(this.signature(version)) !== undefined;
+    return this.verdict(version).layout !== undefined;
+  }
+
+  /** The signature's verdict, overruled by what the warm-up probe saw. @throws ModelNotReadyError */
+  private verdict(version: string): BatchVerdict {
+    const model = this.sessions.get(version);
+    const verdict = batchVerdictOf(model.signature);
+    return verdict.layout && model.batchRefusal ? { reason: model.batchRefusal } : verdict;
+  }
+
+  /**
+   * Whether requests to `version` are joined under `batching`: enabled, or why not (batching off,
+   * the model's dimensions, a session not loaded on this replica).
+   */
+  effectiveBatching(version: string, batching?: BatchingOptions): { enabled: boolean; reason: string | null } {
+    if (!batching || batching.maxBatchSize <= 1) return { enabled: false, reason: 'batching is off (maxBatchSize 1)' };
+    const status = this.sessions.status(version);
+    if (status.state !== 'READY')
+      return {
+        enabled: false,
+        reason: `the model is not loaded (${status.state.toLowerCase()}): its signature decides`,
+      };
+    const verdict = this.verdict(version);
+    return verdict.layout ? { enabled: true, reason: null } : { enabled: false, reason: verdict.reason };
   }
 
   /** Runs whatever batchers still hold and forgets them (call when a version is evicted or on shutdown). */
@@ -69,7 +98,7 @@ export class ModelExecutor {
     const key = this.key(version, batching, limiter);
     let batcher = this.batchers.get(key);
     if (batcher === undefined) {
-      const layout = batchLayoutOf(this.signature(version));
+      const layout = this.verdict(version).layout;
       const execute = (inputs: DecodedTensor[]) =>
         limiter ? limiter.run(() => this.sessions.run(version, inputs)) : this.sessions.run(version, inputs);
       batcher = layout ? new DynamicBatcher(execute, layout, batching, () => limiter?.limit ?? 1) : null;

@@ -44,3 +44,30 @@ export class RuntimeInputError extends Error {
     this.name = 'RuntimeInputError';
   }
 }
+
+/**
+ * onnxruntime failed to run a request that passed validation (a detection model given a size its
+ * layers cannot take, say). `inputCaused` is false when the session itself failed (its thread
+ * died, memory ran out): the same input may then succeed later.
+ */
+export class ModelRuntimeError extends Error {
+  constructor(
+    readonly version: string,
+    readonly detail: string,
+    readonly inputCaused: boolean,
+  ) {
+    super(`model version ${version} failed to run: ${detail}`);
+    this.name = 'ModelRuntimeError';
+  }
+}
+
+/** A request names a model version that the endpoint neither routes to nor shadows. */
+export class VersionNotServedError extends Error {
+  constructor(
+    readonly endpoint: string,
+    readonly version: string,
+  ) {
+    super(`endpoint ${endpoint} does not serve model version ${version}`);
+    this.name = 'VersionNotServedError';
+  }
+}

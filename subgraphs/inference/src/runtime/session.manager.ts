@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { InferenceSession, type Tensor } from 'onnxruntime-node';
+import { batchVerdictOf, probeBatchAxes } from './dynamic.batcher';
 import { probeCudaUnavailable, type ExecutionProvider } from './execution-provider';
 import { signatureFromSession, type ModelSignature } from './model-signature';
 import { fromOrtResults, toOrtFeeds, zeroInputs } from './ort-tensor.convert';
-import { ModelNotReadyError } from './runtime.errors';
+import { ModelNotReadyError, ModelRuntimeError } from './runtime.errors';
 import type { DecodedTensor } from './tensor.codec';
 import { WorkerSession } from './worker.session';
 
@@ -44,12 +46,18 @@ export interface RunnableSession {
 
 /** A loaded, warmed-up session with its signature. */
 export interface LoadedModel {
+  /** The version that opened the session (versions with identical bytes share it). */
   key: string;
   session: RunnableSession;
   signature: ModelSignature;
   sizeBytes: number;
   provider: ExecutionProvider;
   providerNote?: string;
+  /**
+   * Why requests cannot be joined although the signature allows it: with batch axes known only by
+   * position, a warm-up run with two rows showed an output that does not follow the batch.
+   */
+  batchRefusal?: string;
 }
 
 /** pino-compatible logger subset. */
@@ -73,8 +81,10 @@ export interface SessionManagerOptions {
   shortRunMs?: number;
   /**
    * A CPU model whose warm-up runs all take at least this long runs on a thread of its own, so that
-   * the event loop (other requests, probes, streams) never waits for it. 0 keeps every session on
-   * the main thread. @default 2
+   * the event loop (other requests, probes, streams) never waits for it. Real requests are timed
+   * too: a model warmed up fast (a 1×1 image) moves to a thread of its own as soon as its runs on
+   * the main thread take this long (two of its last four, or one five times as long). 0 keeps every
+   * session on the main thread. @default 2
    */
   ownThreadRunMs?: number;
   /** onnxruntime session configuration entries, e.g. `{ 'session.intra_op.allow_spinning': '0' }`. */
@@ -82,10 +92,29 @@ export interface SessionManagerOptions {
   logger?: RuntimeLogger;
 }
 
+/** One open session, shared by every version with the same bytes and providers. */
 interface Live {
   loaded: LoadedModel;
+  /** Content hash and providers: what versions share the session by. */
+  content: string;
+  /** The versions using it; released once none is left and its runs have ended. */
+  refs: Set<string>;
+  /** Its status (READY), the same for each version that shares it. */
+  status: Omit<SessionStatus, 'key' | 'state'>;
   inFlight: number;
   retired: boolean;
+  /** Why its session went (its thread died): runs that fail then are not the input's fault. */
+  lost?: string;
+  /** Where its bytes come from, read again when the session moves to a thread of its own. */
+  source: ModelSource;
+  /** A CPU session on the main thread that moves to a thread of its own when its runs are long. */
+  movable: boolean;
+  /** The move in progress: runs wait for it instead of holding up the event loop. */
+  moving?: Promise<void>;
+  /** Durations (ms) of its latest runs on the main thread. */
+  recent: number[];
+  /** Runs in flight per session (a moved session's old one is released once its runs end). */
+  runsOn: Map<RunnableSession, number>;
 }
 
 interface Entry {
@@ -119,6 +148,8 @@ async function readSource(source: ModelSource): Promise<Uint8Array> {
  */
 export class SessionManager {
   private readonly entries = new Map<string, Entry>();
+  /** Open (or opening) sessions by content: identical bytes uploaded as several versions load once. */
+  private readonly byContent = new Map<string, { opening: Promise<Live>; live?: Live }>();
   private readonly unavailable = new Map<ExecutionProvider, string>();
   private readonly providers: readonly ExecutionProvider[];
 
@@ -136,11 +167,12 @@ export class SessionManager {
     if (existing?.loading) return existing.loading;
     const entry: Entry = existing ?? { status: { key, state: 'LOADING' } };
     entry.status = { key, state: 'LOADING' };
-    entry.loading = this.create(key, source, options).then(
-      (model) => {
-        entry.live = { loaded: model, inFlight: 0, retired: false };
+    entry.loading = this.share(key, source, options).then(
+      (live) => {
+        entry.live = live;
         entry.loading = undefined;
-        return model;
+        entry.status = { ...live.status, key, state: 'READY' };
+        return live.loaded;
       },
       (error: unknown) => {
         entry.loading = undefined;
@@ -180,22 +212,98 @@ export class SessionManager {
 
   /** Summed ONNX size of the loaded sessions. */
   usedBytes(): number {
+    const open = new Set<Live>();
+    for (const e of this.entries.values()) if (e.live) open.add(e.live);
     let total = 0;
-    for (const e of this.entries.values()) if (e.live) total += e.live.loaded.sizeBytes;
+    for (const live of open) total += live.loaded.sizeBytes;
     return total;
   }
 
-  /** Runs decoded inputs through the session of `key`; the session is kept alive until the run ends. */
+  /**
+   * Runs decoded inputs through the session of `key`; the session is kept alive until the run ends.
+   * @throws ModelNotReadyError, ModelRuntimeError with onnxruntime's message when the run fails
+   */
   async run(key: string, inputs: readonly DecodedTensor[]): Promise<DecodedTensor[]> {
     const live = this.acquire(key);
     live.inFlight += 1;
+    let session: RunnableSession | undefined;
     try {
-      const results = (await live.loaded.session.run(toOrtFeeds(inputs))) as Record<string, Tensor>;
+      // A session moving to its own thread: waiting for it is shorter than holding up the event loop.
+      if (live.moving) await live.moving;
+      session = live.loaded.session;
+      live.runsOn.set(session, (live.runsOn.get(session) ?? 0) + 1);
+      const started = performance.now();
+      let results: Record<string, Tensor>;
+      try {
+        results = (await session.run(toOrtFeeds(inputs))) as Record<string, Tensor>;
+      } catch (error) {
+        throw this.runError(key, live, error);
+      }
+      if (live.movable && session === live.loaded.session) this.observe(key, live, performance.now() - started);
       return fromOrtResults(results, live.loaded.signature);
     } finally {
       live.inFlight -= 1;
+      if (session) {
+        const left = (live.runsOn.get(session) ?? 1) - 1;
+        if (left > 0) live.runsOn.set(session, left);
+        else {
+          live.runsOn.delete(session);
+          // The main-thread session a moved model left behind.
+          if (session !== live.loaded.session) await session.release().catch(() => undefined);
+        }
+      }
       if (live.retired && live.inFlight === 0) await this.release(live.loaded);
     }
+  }
+
+  /** onnxruntime's failure as a ModelRuntimeError; the input caused it unless the session itself went. */
+  private runError(key: string, live: Live, error: unknown): ModelRuntimeError {
+    const detail = error instanceof Error ? error.message : String(error);
+    const sessionWent = live.lost !== undefined;
+    const resources = /bad_alloc|out of memory|failed to allocate/i.test(detail);
+    return new ModelRuntimeError(key, detail, !sessionWent && !resources);
+  }
+
+  /** Times a main-thread run; long ones move the session to a thread of its own. */
+  private observe(key: string, live: Live, ms: number): void {
+    const threshold = this.options.ownThreadRunMs ?? 2;
+    live.recent.push(ms);
+    if (live.recent.length > 4) live.recent.shift();
+    const long = live.recent.filter((d) => d >= threshold).length;
+    if (ms >= threshold * 5 || long >= 2) this.moveToOwnThread(key, live, ms);
+  }
+
+  private moveToOwnThread(key: string, live: Live, ms: number): void {
+    live.movable = false;
+    live.moving = (async () => {
+      const bytes = await readSource(live.source);
+      const threaded: WorkerSession = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) =>
+        this.lost(threaded, reason),
+      );
+      if (live.retired) {
+        await threaded.release();
+        return;
+      }
+      const before = live.loaded.session;
+      live.loaded.session = threaded;
+      live.status = { ...live.status, ownThread: true, intraOpThreads: undefined };
+      for (const ref of live.refs) {
+        const entry = this.entries.get(ref);
+        if (entry?.live === live) entry.status = { ...live.status, key: ref, state: 'READY' };
+      }
+      if (!live.runsOn.has(before)) await before.release().catch(() => undefined);
+      this.options.logger?.info(
+        { modelVersion: key, runMs: ms, versions: [...live.refs] },
+        'session moved to a thread of its own (its runs hold up the event loop)',
+      );
+    })()
+      .catch((error: unknown) =>
+        this.options.logger?.warn(
+          { modelVersion: key, reason: error instanceof Error ? error.message : String(error) },
+          'session stays on the main thread: its thread did not open',
+        ),
+      )
+      .finally(() => (live.moving = undefined));
   }
 
   /** Drops the session of `key` (after its in-flight runs end); a later `load` creates it again. */
@@ -204,16 +312,25 @@ export class SessionManager {
     if (!entry?.live) return;
     const live = entry.live;
     entry.live = undefined;
-    live.retired = true;
     entry.status = { ...entry.status, state: 'EVICTED', reason };
     this.options.logger?.info({ modelVersion: key, reason }, 'session evicted');
+    live.refs.delete(key);
+    // Versions with the same bytes keep using the session.
+    if (live.refs.size > 0) return;
+    this.retire(live);
     if (live.inFlight === 0) await this.release(live.loaded);
+  }
+
+  private retire(live: Live): void {
+    live.retired = true;
+    if (this.byContent.get(live.content)?.live === live) this.byContent.delete(live.content);
   }
 
   /** Releases every session. */
   async close(): Promise<void> {
     for (const key of [...this.entries.keys()]) await this.evict(key, 'closed');
     this.entries.clear();
+    this.byContent.clear();
   }
 
   private touch(key: string, entry: Entry): void {
@@ -248,12 +365,17 @@ export class SessionManager {
   }
 
   /** A session whose thread died: runs in flight have failed; the version is FAILED until loaded again. */
-  private lost(key: string, session: RunnableSession, reason: string): void {
-    const entry = this.entries.get(key);
-    if (!entry?.live || entry.live.loaded.session !== session) return;
-    entry.live = undefined;
-    entry.status = { ...entry.status, state: 'FAILED', reason };
-    this.options.logger?.warn({ modelVersion: key, reason }, 'session lost');
+  private lost(session: RunnableSession, reason: string): void {
+    for (const [key, entry] of this.entries) {
+      const live = entry.live;
+      if (!live || live.loaded.session !== session) continue;
+      live.lost = reason;
+      entry.live = undefined;
+      entry.status = { ...entry.status, state: 'FAILED', reason };
+      live.refs.delete(key);
+      if (live.refs.size === 0) this.retire(live);
+      this.options.logger?.warn({ modelVersion: key, reason }, 'session lost');
+    }
   }
 
   private async open(
@@ -285,16 +407,60 @@ export class SessionManager {
     throw new Error(`no usable execution provider (${notes.join('; ') || 'none requested'})`);
   }
 
-  private async create(key: string, source: ModelSource, options: LoadOptions): Promise<LoadedModel> {
+  /**
+   * The session for `key`'s bytes: the one already open (or opening) for identical bytes and
+   * providers, else a new one. Loading settings (warm-up sizes) are those of the first version.
+   */
+  private async share(key: string, source: ModelSource, options: LoadOptions): Promise<Live> {
     const bytes = await readSource(source);
+    const providers = options.providers?.length ? options.providers : this.providers;
+    const content = `${createHash('sha256').update(bytes).digest('hex')}|${providers.join(',')}`;
+    const existing = this.byContent.get(content);
+    if (existing) {
+      const live = await existing.opening;
+      if (!live.retired) {
+        live.refs.add(key);
+        this.options.logger?.info(
+          { modelVersion: key, sharedWith: live.loaded.key },
+          'session shared (identical model bytes)',
+        );
+        return live;
+      }
+    }
+    const slot: { opening: Promise<Live>; live?: Live } = {
+      opening: this.create(key, bytes, source, providers, options).then((live) => {
+        live.content = content;
+        slot.live = live;
+        return live;
+      }),
+    };
+    this.byContent.set(content, slot);
+    try {
+      const live = await slot.opening;
+      live.refs.add(key);
+      return live;
+    } catch (error) {
+      if (this.byContent.get(content) === slot) this.byContent.delete(content);
+      throw error;
+    }
+  }
+
+  private async create(
+    key: string,
+    bytes: Uint8Array,
+    source: ModelSource,
+    providers: readonly ExecutionProvider[],
+    options: LoadOptions,
+  ): Promise<Live> {
     await this.makeRoom(key, bytes.byteLength);
-    const opened = await this.open(bytes, options.providers?.length ? options.providers : this.providers);
+    const opened = await this.open(bytes, providers);
     let session: RunnableSession = opened.session;
     const { provider, note } = opened;
     if (note) this.options.logger?.warn({ modelVersion: key, provider, reason: note }, 'execution provider fallback');
     let signature: ModelSignature;
     let intraOpThreads: number | undefined;
     let ownThread: boolean | undefined;
+    let batchRefusal: string | undefined;
     const started = performance.now();
     try {
       signature = signatureFromSession(opened.session);
@@ -316,11 +482,24 @@ export class SessionManager {
         await session.release().catch(() => undefined);
         session = RELEASED;
         const threaded = await WorkerSession.open(bytes, this.sessionOptions('cpu'), (reason) =>
-          this.lost(key, threaded, reason),
+          this.lost(threaded, reason),
         );
         session = threaded;
         await session.run(feeds, { logSeverityLevel: 4 });
         ownThread = true;
+      }
+      const verdict = batchVerdictOf(signature);
+      if (verdict.layout && verdict.byPosition.length) {
+        const probed = session;
+        batchRefusal = await probeBatchAxes(
+          async (inputs) =>
+            fromOrtResults(
+              (await probed.run(toOrtFeeds(inputs), { logSeverityLevel: 4 })) as Record<string, Tensor>,
+              signature,
+            ),
+          zeroInputs(signature, options.warmupDims),
+          verdict.layout,
+        );
       }
     } catch (error) {
       await session.release().catch(() => undefined);
@@ -328,10 +507,7 @@ export class SessionManager {
       throw new Error(`warm-up failed: ${message}`, { cause: error });
     }
     const warmupMs = performance.now() - started;
-    const entry = this.entries.get(key) as Entry;
-    entry.status = {
-      key,
-      state: 'READY',
+    const status: Live['status'] = {
       provider,
       providerNote: note,
       sizeBytes: bytes.byteLength,
@@ -350,7 +526,18 @@ export class SessionManager {
       },
       'session ready',
     );
-    return { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note };
+    return {
+      loaded: { key, session, signature, sizeBytes: bytes.byteLength, provider, providerNote: note, batchRefusal },
+      content: '',
+      refs: new Set(),
+      status,
+      inFlight: 0,
+      retired: false,
+      source,
+      movable: provider === 'cpu' && !ownThread && (this.options.ownThreadRunMs ?? 2) > 0,
+      recent: [],
+      runsOn: new Map(),
+    };
   }
 }
 

@@ -45,7 +45,7 @@ export function createInferenceMetrics(
     predictions: cappedCounter(
       new Counter({
         name: 'inference_predictions_total',
-        help: 'Predictions by endpoint, model version, outcome (ok, error) and role (primary, shadow)',
+        help: 'Predictions by endpoint, model version, outcome (ok, error) and role (route: the version that answered, shadow)',
         labelNames: ['endpoint', 'model_version', 'outcome', 'role'],
         registers: [registry],
       }),

@@ -171,6 +171,14 @@ export class ServingRegistry {
     );
   }
 
+  /** Whether the endpoint's requests to `versionId` are joined into batches on this replica, or why not. */
+  effectiveBatching(endpoint: Endpoint, versionId: string): { enabled: boolean; reason: string | null } {
+    return this.deps.executor.effectiveBatching(versionId, {
+      maxBatchSize: endpoint.maxBatchSize,
+      maxQueueDelayMs: endpoint.maxQueueDelayMs,
+    });
+  }
+
   /** Session status of each version of an endpoint. */
   versionStatuses(endpoint: Endpoint): VersionReadinessInfo[] {
     return this.versionsOf(endpoint).map(({ id, role }) => ({ ...this.deps.executor.sessions.status(id), role }));
@@ -192,14 +200,14 @@ export class ServingRegistry {
     let result: PredictResult;
     try {
       result = pinnedVersion
-        ? await runtime.predictVersion(pinnedVersion, { inputs })
+        ? await runtime.predictVersion(pinnedVersion, { inputs }, endpoint.name)
         : await runtime.predict({ inputs, routingKey });
     } catch (error) {
       this.deps.metrics.predictions.inc({
         endpoint: endpoint.name,
         model_version: 'none',
         outcome: 'error',
-        role: 'primary',
+        role: 'route',
       });
       throw error;
     }
@@ -207,10 +215,10 @@ export class ServingRegistry {
       endpoint: endpoint.name,
       model_version: result.version,
       outcome: 'ok',
-      role: 'primary',
+      role: 'route',
     });
     this.deps.metrics.latency.observe(
-      { endpoint: endpoint.name, model_version: result.version, role: 'primary' },
+      { endpoint: endpoint.name, model_version: result.version, role: 'route' },
       result.latencyMs / 1000,
     );
     const elements = result.outputs.reduce((n, t) => n + t.data.length, 0);

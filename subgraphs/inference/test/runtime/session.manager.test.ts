@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, assert, describe, expect, it } from 'vitest';
-import { ModelNotReadyError } from '../../src/runtime/runtime.errors';
+import { ModelNotReadyError, ModelRuntimeError } from '../../src/runtime/runtime.errors';
 import { SessionManager, type RuntimeLogger } from '../../src/runtime/session.manager';
 import { WorkerSession } from '../../src/runtime/worker.session';
 import {
+  buildConvNetModel,
   buildDeepMlpModel,
   buildDenseSigmoidModel,
   buildIdentityModel,
@@ -305,5 +306,113 @@ describe('SessionManager', () => {
     for (let i = 0; i < 100 && threads() > before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(threads()).toBeLessThanOrEqual(before);
     expect(lost).toEqual([]);
+  });
+
+  it('fails a run that onnxruntime refuses with its message as a ModelRuntimeError the input caused', async () => {
+    manager = new SessionManager({ maxBytes: 16 << 20 });
+    await manager.load('det', { bytes: buildConvNetModel(4, 1) });
+    const image = (side: number) => [
+      { name: 'x', datatype: 'FP32' as const, shape: [1, 3, side, side], data: new Float32Array(3 * side * side) },
+    ];
+    const failure = await manager.run('det', image(33)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ModelRuntimeError);
+    expect(failure).toMatchObject({
+      version: 'det',
+      inputCaused: true,
+      message: expect.stringMatching(/^model version det failed to run: .*Add node.*33 by 34/),
+    });
+    // The session is unharmed: an even size runs.
+    expect((await manager.run('det', image(32)))[0]!.shape).toEqual([1, 3, 32, 32]);
+    expect(manager.status('det').state).toBe('READY');
+  });
+
+  it('fails the runs of a session whose thread dies as a ModelRuntimeError the input did not cause', async () => {
+    manager = new SessionManager({ maxBytes: 16 << 20, shortRunMs: 0, ownThreadRunMs: 1e-6 });
+    const loaded = await manager.load('mlp', { bytes: buildDeepMlpModel(512, 4) });
+    const x = [
+      { name: 'x', datatype: 'FP32' as const, shape: [512, 512], data: new Float32Array(512 * 512).fill(0.01) },
+    ];
+    const running = manager.run('mlp', x).catch((e: unknown) => e);
+    await (loaded.session as unknown as { worker: Worker }).worker.terminate();
+    expect(await running).toMatchObject({
+      name: 'ModelRuntimeError',
+      inputCaused: false,
+      detail: expect.stringMatching(/session thread exited/),
+    });
+  });
+
+  it('shares one session between versions with identical bytes, until the last of them is evicted', async () => {
+    const { lines, logger } = recordingLogger();
+    manager = new SessionManager({ maxBytes: dense.byteLength * 2, logger });
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const [a, b] = await Promise.all([manager.load('v1', { bytes: dense }), manager.load('v2', { bytes: dense })]);
+    const c = await manager.load('v3', { bytes: Uint8Array.from(dense) });
+    expect(b.session).toBe(a.session);
+    expect(c.session).toBe(a.session);
+    expect(lines.filter((l) => l.msg === 'session ready')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'session shared (identical model bytes)')).toHaveLength(2);
+    expect(manager.usedBytes()).toBe(dense.byteLength);
+    expect(manager.list().map((s) => [s.key, s.state])).toEqual([
+      ['v1', 'READY'],
+      ['v2', 'READY'],
+      ['v3', 'READY'],
+    ]);
+    // The budget holds one more model of this size: the shared one counts once.
+    await manager.load('other', { bytes: buildDenseSigmoidModel([[2], [1], [0]], [0]) });
+    expect(manager.status('v1').state).toBe('READY');
+    const x = [{ name: 'x', datatype: 'FP32' as const, shape: [1, 3], data: new Float32Array([0, 0, 0]) }];
+    await manager.evict('v1');
+    await manager.evict('v2');
+    expect(Array.from((await manager.run('v3', x))[0]!.data as Float32Array)).toEqual([0.5, 0.5]);
+    const before = threads();
+    await manager.evict('v3');
+    await expect(a.session.run({})).rejects.toThrow();
+    expect(threads()).toBeLessThanOrEqual(before);
+    // Loaded again, the bytes open a new session.
+    const again = await manager.load('v2', { bytes: dense });
+    expect(again.session).not.toBe(a.session);
+    expect(Array.from((await manager.run('v2', x))[0]!.data as Float32Array)).toEqual([0.5, 0.5]);
+  });
+
+  it('moves a model warmed up fast to a thread of its own once its real runs are long, with the same answers', async () => {
+    const { lines, logger } = recordingLogger();
+    const model = buildConvNetModel();
+    manager = new SessionManager({ maxBytes: 16 << 20, logger });
+    const onMain = new SessionManager({ maxBytes: 16 << 20, ownThreadRunMs: 0 });
+    try {
+      await manager.load('det', { bytes: model });
+      await onMain.load('det', { bytes: model });
+      // A 1×1 warm-up input: judged short, one thread, main thread.
+      expect(manager.status('det')).toMatchObject({ state: 'READY', intraOpThreads: 1 });
+      expect(manager.status('det').ownThread).toBeUndefined();
+      const side = 320;
+      const image = [
+        {
+          name: 'x',
+          datatype: 'FP32' as const,
+          shape: [1, 3, side, side],
+          data: Float32Array.from({ length: 3 * side * side }, (_, i) => Math.sin(i)),
+        },
+      ];
+      const bytesOf = (outputs: { data: unknown }[]) => Buffer.from((outputs[0]!.data as Float32Array).buffer);
+      const first = await manager.run('det', image);
+      expect(bytesOf(first).equals(bytesOf(await onMain.run('det', image)))).toBe(true);
+      // Runs that arrive while it moves wait for its thread; afterwards it runs there.
+      const [second, third] = await Promise.all([manager.run('det', image), manager.run('det', image)]);
+      expect(manager.status('det')).toMatchObject({ state: 'READY', ownThread: true });
+      // No longer the single thread chosen for a short model: onnxruntime's default on its own thread.
+      expect(manager.status('det').intraOpThreads).toBeUndefined();
+      expect(lines.find((l) => l.msg.startsWith('session moved to a thread of its own'))?.obj).toMatchObject({
+        modelVersion: 'det',
+      });
+      expect(manager.get('det').session).toBeInstanceOf(WorkerSession);
+      expect(bytesOf(second).equals(bytesOf(first))).toBe(true);
+      expect(bytesOf(third).equals(bytesOf(first))).toBe(true);
+      // Short runs on the main thread leave a session where it is.
+      await onMain.run('det', image);
+      expect(onMain.status('det').ownThread).toBeUndefined();
+    } finally {
+      await onMain.close();
+    }
   });
 });

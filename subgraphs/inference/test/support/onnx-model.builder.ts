@@ -116,3 +116,85 @@ export function buildDeepMlpModel(width: number, layers: number, seed = 7): Uint
     output: [valueInfo('y', DT.FLOAT, ['batch', width])],
   });
 }
+
+/**
+ * A small detection-style network over FP32 images [batch, 3, height, width]: a stride-2 3×3
+ * convolution to `channels` channels, `depth` further 3×3 convolutions (ReLU) at half resolution,
+ * a nearest ×2 upsampling back and a 1×1 convolution to 3 channels added to the image (a skip
+ * connection). Like real detectors it needs even sides: an odd side comes back one larger from the
+ * upsampling and the addition fails inside onnxruntime (33×33 → 17×17 → 34×34 + 33×33). Its output
+ * names its dynamic dimensions differently from its input (`n`, `out_h`, `out_w`), as exported
+ * models often do.
+ */
+export function buildConvNetModel(channels = 16, depth = 2, seed = 11): Uint8Array {
+  let state = seed;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31 - 0.5;
+  };
+  const weights = (name: string, dims: number[]): onnx.ITensorProto => {
+    const n = dims.reduce((a, b) => a * b, 1);
+    const fanIn = n / dims[0]!;
+    const data = Float32Array.from({ length: n }, () => rand() * (2 / Math.sqrt(fanIn)));
+    return { name, dataType: DT.FLOAT, dims, rawData: new Uint8Array(data.buffer) };
+  };
+  const conv3 = (input: string, w: string, out: string, stride: number): onnx.INodeProto => ({
+    opType: 'Conv',
+    input: [input, w],
+    output: [out],
+    attribute: [
+      { name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [3, 3] },
+      { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] },
+      { name: 'strides', type: onnx.AttributeProto.AttributeType.INTS, ints: [stride, stride] },
+    ],
+  });
+  const initializer: onnx.ITensorProto[] = [weights('W0', [channels, 3, 3, 3])];
+  const node: onnx.INodeProto[] = [conv3('x', 'W0', 'c0', 2), { opType: 'Relu', input: ['c0'], output: ['r0'] }];
+  let prev = 'r0';
+  for (let l = 1; l <= depth; l++) {
+    initializer.push(weights(`W${l}`, [channels, channels, 3, 3]));
+    node.push(conv3(prev, `W${l}`, `c${l}`, 1), { opType: 'Relu', input: [`c${l}`], output: [`r${l}`] });
+    prev = `r${l}`;
+  }
+  initializer.push(
+    { name: 'roi', dataType: DT.FLOAT, dims: [0], floatData: [] },
+    { name: 'scales', dataType: DT.FLOAT, dims: [4], floatData: [1, 1, 2, 2] },
+    weights('Wout', [3, channels, 1, 1]),
+  );
+  node.push(
+    {
+      opType: 'Resize',
+      input: [prev, 'roi', 'scales'],
+      output: ['up'],
+      attribute: [
+        { name: 'mode', type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode('nearest') },
+      ],
+    },
+    { opType: 'Conv', input: ['up', 'Wout'], output: ['proj'] },
+    { opType: 'Add', input: ['proj', 'x'], output: ['y'] },
+  );
+  return encodeModel({
+    name: 'conv_net',
+    node,
+    initializer,
+    input: [valueInfo('x', DT.FLOAT, ['batch', 3, 'height', 'width'])],
+    output: [valueInfo('y', DT.FLOAT, ['n', 3, 'out_h', 'out_w'])],
+  });
+}
+
+/**
+ * y = x and flat = x flattened, over FP32 x [batch, n]: `flat` [m] has a dynamic first dimension that
+ * is not the batch (n values per row), as a detector's list of boxes is.
+ */
+export function buildFlattenModel(n: number): Uint8Array {
+  return encodeModel({
+    name: 'flatten',
+    node: [
+      { opType: 'Identity', input: ['x'], output: ['y'] },
+      { opType: 'Reshape', input: ['x', 'flat_shape'], output: ['flat'] },
+    ],
+    initializer: [{ name: 'flat_shape', dataType: DT.INT64, dims: [1], int64Data: [-1] }],
+    input: [valueInfo('x', DT.FLOAT, ['batch', n])],
+    output: [valueInfo('y', DT.FLOAT, ['rows', n]), valueInfo('flat', DT.FLOAT, ['m'])],
+  });
+}
