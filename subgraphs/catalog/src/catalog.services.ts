@@ -70,6 +70,7 @@ export function createCatalogServices(deps: CatalogServiceDeps): CatalogServices
     datasets: datasetRepository,
     logger: deps.logger,
     metrics: deps.metrics,
+    publish: deps.publish,
   });
   return {
     datasets: new DatasetService({

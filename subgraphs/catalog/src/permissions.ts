@@ -39,5 +39,6 @@ export const permissions: RuleMap = {
   },
   Subscription: {
     lineageEvents: read,
+    datasetVersionStatusChanged: read,
   },
 };

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { UploadTicket } from '../../../../lib/src/index';
 import { requestScope } from '../../../../lib/src/kit/request-scope';
 import type { CatalogContext } from '../context';
@@ -6,10 +6,39 @@ import { Dataset } from './dataset.entity';
 import { CreateDatasetInput, CreateDatasetUploadInput, DatasetFilterInput, UpdateDatasetInput } from './dataset.input';
 import { DatasetConnection } from './dataset.type';
 import { DatasetVersion } from './dataset-version.entity';
+import { DATASET_VERSION_TOPIC, DatasetVersionStatusEvent } from './dataset-version.event';
 import { PiiReviewDecision } from './dataset.enums';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
+  @Subscription(() => DatasetVersionStatusEvent, {
+    topics: DATASET_VERSION_TOPIC,
+    // Only datasets the subscriber can see (its organization, and a grant for confidential ones).
+    filter: async ({
+      payload,
+      args,
+      context,
+    }: {
+      payload: DatasetVersionStatusEvent;
+      args: { datasetId?: string | null };
+      context: CatalogContext;
+    }) =>
+      payload.organizationId === context.viewer?.organizationId &&
+      (!args.datasetId || args.datasetId === payload.datasetId) &&
+      (await context.services.access.visibleDataset(
+        { ...requestScope(context), em: context.em.fork() },
+        payload.datasetId,
+      )) !== null,
+    description:
+      'A version of a dataset (or of any dataset you can see) finished profiling: READY with its row count, or FAILED with why. Subscribe before adding the version.',
+  })
+  datasetVersionStatusChanged(
+    @Root() event: DatasetVersionStatusEvent,
+    @Arg('datasetId', () => ID, { nullable: true }) _datasetId?: string,
+  ): DatasetVersionStatusEvent {
+    return event;
+  }
+
   @Query(() => Dataset, { nullable: true, description: 'A dataset the viewer can see; NOT_FOUND otherwise.' })
   dataset(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext): Promise<Dataset> {
     return ctx.services.datasets.get(requestScope(ctx), id);

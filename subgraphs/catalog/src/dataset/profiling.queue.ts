@@ -4,6 +4,9 @@ import type { JobContext, JobQueue } from '../../../../lib/src/jobs';
 import type { CatalogMetrics } from '../catalog.metrics';
 import type { DatasetContentService } from './dataset-content.service';
 import type { DatasetRepository } from './dataset.repository';
+import type { DatasetVersion } from './dataset-version.entity';
+import { DATASET_VERSION_TOPIC } from './dataset-version.event';
+import type { DatasetVersionStatusEvent } from './dataset-version.event';
 
 /** The kind of catalog's profiling jobs in the claim table (`job_claim`). */
 export const PROFILING_JOB = 'profiling';
@@ -26,8 +29,24 @@ export class ProfilingQueue {
       datasets: DatasetRepository;
       logger: Logger;
       metrics?: CatalogMetrics;
+      /** Tells subscribers (`datasetVersionStatusChanged`) when a version's profiling ended. */
+      publish?: (topic: string, payload: unknown) => void;
     },
   ) {}
+
+  private announce(version: DatasetVersion | null): void {
+    if (!version || !this.deps.publish) return;
+    const event: DatasetVersionStatusEvent = {
+      organizationId: version.organizationId,
+      datasetId: version.datasetId,
+      versionId: version.id,
+      version: version.version,
+      status: version.status,
+      error: version.error ?? null,
+      rowCount: version.rowCount ?? null,
+    };
+    this.deps.publish(DATASET_VERSION_TOPIC, event);
+  }
 
   /** Makes this process profile versions (processes that consume jobs only), at most `concurrency` at once. */
   register(concurrency: number): void {
@@ -65,12 +84,15 @@ export class ProfilingQueue {
       const outcome = await ctx.fenced((em) => content.applyProfile(em, versionId, computed));
       if (outcome && !outcome.ok) logger.info({ versionId, error: outcome.error }, 'content refused');
       if (outcome?.ok) metrics?.profiledRows.inc(outcome.version.rowCount ?? 0);
+      // After the fenced transaction committed: a subscriber that reads the version sees it.
+      this.announce(outcome?.version ?? null);
       timer?.({ outcome: outcome ? (outcome.ok ? 'ready' : 'failed') : 'skipped' });
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       timer?.({ outcome: 'error' });
       logger.error({ err, versionId }, 'profiling failed');
       await ctx.fenced((em) => this.deps.datasets.failProfiling(em, versionId, 'Internal error while profiling'));
+      this.announce(await this.deps.datasets.findVersion(this.deps.orm.em.fork(), versionId));
       throw err;
     }
   }
