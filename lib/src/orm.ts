@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type {
   EntityClass,
@@ -11,6 +12,7 @@ import type {
 import { DefaultLogger, JsonType } from '@mikro-orm/core';
 import type { FieldError } from './errors';
 import type { Logger } from './logger';
+import { ConfigError } from './env';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from './private-files';
 import { maskSqlLiterals } from './redact';
 import { findUnstorableStrings, UnstorableInputError } from './storable-input';
@@ -164,7 +166,13 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   } else if (kind === 'postgresql') {
     const { MikroORM: PgORM } = await import('@mikro-orm/postgresql');
     // The database is created below (ensureDatabase), tolerating replicas that race to create it.
-    orm = await PgORM.init({ ...common, clientUrl: opts.databaseUrl, ensureDatabase: false });
+    const ssl = postgresSsl(opts.databaseUrl ?? '');
+    orm = await PgORM.init({
+      ...common,
+      clientUrl: opts.databaseUrl,
+      ensureDatabase: false,
+      ...(ssl === undefined ? {} : { driverOptions: { connection: { ssl } } }),
+    });
     try {
       await ensureDatabase(orm);
     } catch (err) {
@@ -267,4 +275,33 @@ export async function pingDatabase(orm: MikroORM): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The TLS settings of a PostgreSQL URL's libpq parameters, which MikroORM does not read from the URL
+ * (it takes host, port, user, password and database only, so `?sslmode=require` alone would connect
+ * in plain text): `sslmode=require` (or `prefer`/`allow`) encrypts without checking the certificate,
+ * as libpq does; `verify-ca`/`verify-full` check it (against `sslrootcert` when given, else the
+ * system's CAs). @returns undefined without `sslmode` (or `disable`)
+ */
+export function postgresSsl(url: string): false | { rejectUnauthorized: boolean; ca?: string } | undefined {
+  let params: URLSearchParams;
+  try {
+    params = new URL(url).searchParams;
+  } catch {
+    return undefined;
+  }
+  const mode = params.get('sslmode') ?? (params.get('ssl') === 'true' ? 'require' : null);
+  if (mode === null) return undefined;
+  if (mode === 'disable') return false;
+  if (mode === 'require' || mode === 'prefer' || mode === 'allow') return { rejectUnauthorized: false };
+  if (mode === 'verify-ca' || mode === 'verify-full') {
+    const root = params.get('sslrootcert');
+    return root && root !== 'system'
+      ? { rejectUnauthorized: true, ca: fs.readFileSync(root, 'utf8') }
+      : { rejectUnauthorized: true };
+  }
+  throw new ConfigError(
+    `DATABASE_URL: unknown sslmode "${mode}" (disable, allow, prefer, require, verify-ca, verify-full)`,
+  );
 }

@@ -127,7 +127,7 @@ export class DeploymentService {
     const target = this.target(existing?.id ?? 'new', app, input.environment, revision, content, configVersion);
     if (input.dryRun) return { deployment: null, dryRun, objects: this.planOrRefuse(driverKind, target) };
     this.planOrRefuse(driverKind, target);
-    this.assertCanRollOut(viewer, existing);
+    await this.assertCanRollOut(viewer, existing);
 
     const deployment =
       existing ??
@@ -263,7 +263,7 @@ export class DeploymentService {
     const deployment = await this.get(scope, id);
     if (deployment.status === DeploymentStatus.DELETED)
       throw new ConflictError('A deleted deployment cannot be rolled back');
-    this.assertCanRollOut(viewer, deployment);
+    await this.assertCanRollOut(viewer, deployment);
     const wanted = toRevision ?? deployment.revision - 1;
     const release = await this.deps.deployments.findRelease(em, deployment.id, wanted);
     if (!release || wanted >= deployment.revision)
@@ -336,11 +336,14 @@ export class DeploymentService {
   }
 
   /** Refuses a rollout the viewer could not run (it acts for them at inference) or one that overlaps another. */
-  private assertCanRollOut(viewer: Viewer, deployment: Deployment | null): void {
+  private async assertCanRollOut(viewer: Viewer, deployment: Deployment | null): Promise<void> {
     const missing = ROLLOUT_PERMISSIONS.filter((p) => !viewer.permissions.includes(p));
     if (missing.length > 0)
       throw new ForbiddenError(`A rollout creates and updates inference endpoints: it needs ${missing.join(', ')}`);
-    if (deployment?.status === DeploymentStatus.DEPLOYING && deployment.revision > 0)
+    if (deployment?.status !== DeploymentStatus.DEPLOYING || deployment.revision === 0) return;
+    // A rollout whose job ended without finishing the release (it failed unexpectedly) no longer blocks the next.
+    const claim = await this.deps.rollouts.status(rolloutJobId(deployment.id, deployment.revision));
+    if (claim && (claim.state === 'queued' || claim.state === 'claimed'))
       throw new ConflictError(`Release ${deployment.revision} of this deployment is still rolling out`);
   }
 

@@ -25,4 +25,6 @@ export function rolloutJobId(deploymentId: string, revision: number): string {
 /** Where rollouts go (the service's job queue). */
 export interface RolloutQueue {
   enqueue(kind: string, jobId: string, payload: unknown): Promise<boolean>;
+  /** The job's claim: `queued` or `claimed` while it may still run. */
+  status(jobId: string): Promise<{ state: string } | undefined>;
 }
