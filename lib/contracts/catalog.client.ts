@@ -1,3 +1,5 @@
+import { DomainError } from '../src/errors';
+import type { ServiceTokenSource } from '../src/service-client';
 import { callInternal } from '../src/service-client';
 import type { CatalogDataset, CreatedCatalogDataset, NewCatalogDataset } from './routes';
 import { CONTENT_SHA256_HEADER, INTERNAL_ROUTES, routeUrl } from './routes';
@@ -70,4 +72,57 @@ export class CatalogInternalClient {
     });
     return (await res.json()) as CreatedCatalogDataset;
   }
+}
+
+/** A job's read of a dataset: who it acts for and what it uses. */
+export interface JobDatasetRead extends CallOptions {
+  organizationId: string;
+  datasetId: string;
+  /** The user who started the job: the read runs with that user's permissions (a delegated token). */
+  onBehalfOf: string;
+  /** The columns the job uses (all when omitted): only those are read, and PII rules apply to those only. */
+  columns?: readonly string[];
+}
+
+/**
+ * Reads a dataset for a job as the user who started it: metadata, then only the columns the job uses,
+ * asking identity for `catalog:read-pii` only when one of those columns is PII. A refusal names the
+ * dataset, the columns and the permission (FORBIDDEN); a column the dataset lacks is BAD_USER_INPUT.
+ */
+export async function readDatasetForJob(
+  catalog: CatalogInternalClient,
+  tokens: ServiceTokenSource,
+  read: JobDatasetRead,
+): Promise<{ dataset: CatalogDataset; content: CatalogDatasetContent }> {
+  const { organizationId, datasetId, onBehalfOf, columns, ...call } = read;
+  const token = async (permissions: string[]) =>
+    `Bearer ${await tokens.getToken(organizationId, permissions, { onBehalfOf })}`;
+  const plain = await token(['catalog:read']);
+  const dataset = await catalog.getDataset(datasetId, plain, call);
+  const missing = (columns ?? []).filter((c) => !dataset.columns.some((m) => m.name === c));
+  if (missing.length > 0)
+    throw new DomainError(
+      'BAD_USER_INPUT',
+      `Dataset "${dataset.name}" has no column ${missing.map((c) => `"${c}"`).join(', ')}`,
+      { fields: [{ field: 'columns', message: `not in dataset ${dataset.name}: ${missing.join(', ')}` }] },
+    );
+  const used = columns?.length ? columns : dataset.columns.map((c) => c.name);
+  const pii = dataset.columns
+    .filter((c) => used.includes(c.name) && (c.classification === 'PII' || dataset.classification === 'PII'))
+    .map((c) => c.name);
+  let authorization = plain;
+  if (pii.length > 0) {
+    try {
+      authorization = await token(['catalog:read', 'catalog:read-pii']);
+    } catch (error) {
+      if ((error as { extensions?: { code?: unknown } }).extensions?.code !== 'FORBIDDEN') throw error;
+      throw new DomainError(
+        'FORBIDDEN',
+        `Reading column${pii.length > 1 ? 's' : ''} ${pii.map((c) => `"${c}"`).join(', ')} of dataset "${dataset.name}" (classified PII) needs the permission catalog:read-pii, which the user who started this job lacks`,
+        { dataset: dataset.name, columns: pii, permission: 'catalog:read-pii' },
+      );
+    }
+  }
+  const content = await catalog.getContent(datasetId, authorization, { ...call, columns });
+  return { dataset, content };
 }

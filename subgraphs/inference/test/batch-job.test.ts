@@ -52,7 +52,7 @@ async function finished(id: string, token = admin) {
 
 beforeAll(async () => {
   h = await startInferenceHarness({ databaseUrl: undefined });
-  admin = await h.token(ALL_INFERENCE);
+  admin = await h.token([...ALL_INFERENCE, 'catalog:read', 'catalog:write']);
   const version = h.platform.addModel({
     organizationId: h.org,
     modelName: 'iris-scorer',

@@ -174,7 +174,7 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   platform = await startPlatformStandIn(issuer);
   db = testPostgresDatabase('aic_inference_replicas');
-  admin = await issuer.issue({ org, perms: ALL_INFERENCE });
+  admin = await issuer.issue({ org, perms: [...ALL_INFERENCE, 'catalog:read', 'catalog:write'] });
   const version = platform.addModel({
     organizationId: org,
     modelName: 'iris-scorer',

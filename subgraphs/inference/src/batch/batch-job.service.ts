@@ -10,10 +10,16 @@ import type {
 import type { JobAbort, JobContext, JobQueue } from '../../../../lib/src/jobs';
 import { LostClaimError } from '../../../../lib/src/jobs';
 import type { CatalogDataset } from '../../../../lib/contracts/index';
-import { CatalogInternalClient, LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
+import {
+  CatalogInternalClient,
+  LINEAGE_NAMESPACES,
+  lineageNames,
+  readDatasetForJob,
+} from '../../../../lib/contracts/index';
 import {
   BadUserInputError,
   DomainError,
+  ForbiddenError,
   NotFoundError,
   assertSameOrganization,
   catalogDatasetRef,
@@ -138,7 +144,13 @@ export class BatchJobService {
     if (!this.deps.tokens)
       throw new DomainError(
         'SERVICE_UNAVAILABLE',
-        'batch inference needs AIC_SERVICE_SECRET to act on the catalog as a service',
+        'batch inference needs AIC_SERVICE_SECRET to act on the catalog for its user',
+      );
+    // The job reads the dataset and writes its output as the caller (a delegated token): refused now, not at the end.
+    const lacking = ['catalog:read', 'catalog:write'].filter((p) => !viewer.permissions.includes(p));
+    if (lacking.length > 0)
+      throw new ForbiddenError(
+        `A batch job reads its dataset and registers its output dataset as you: it needs ${lacking.join(', ')}`,
       );
     const job = em.create(BatchInferenceJob, {
       organizationId: viewer.organizationId,
@@ -371,7 +383,10 @@ export class BatchJobService {
     let lineage: RunHandle | null = null;
     try {
       if (!endpoint) throw new Error('the endpoint was deleted');
-      const auth = `Bearer ${await tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
+      // The service loads the endpoint's models; the dataset is read and the output written as the user who started the job.
+      const auth = `Bearer ${await tokens.getToken(job.organizationId, ['models:read'])}`;
+      const asUser = async (permissions: string[]) =>
+        `Bearer ${await tokens.getToken(job.organizationId, permissions, { onBehalfOf: job.createdById })}`;
       const started: Partial<BatchInferenceJob> = {
         status: BatchJobStatus.RUNNING,
         attempts: job.attempts + 1,
@@ -385,8 +400,15 @@ export class BatchJobService {
       Object.assign(job, started);
       this.publish(job);
       lineage = await this.startLineage(job, endpoint);
-      const dataset = await this.dataset(job.datasetId, auth);
-      const { text: content } = await this.catalog.getContent(job.datasetId, auth);
+      const used = [...new Set([...job.mapping.flatMap((m) => m.columns), ...job.passthroughColumns])];
+      const { dataset, content: read } = await readDatasetForJob(this.catalog, tokens, {
+        organizationId: job.organizationId,
+        datasetId: job.datasetId,
+        onBehalfOf: job.createdById,
+        columns: used,
+        timeoutMs: 300_000,
+      });
+      const content = read.text;
       const rows = parseDatasetRows(content, dataset.format);
       if (job.rowsTotal !== rows.length) {
         await this.writeRow(ctx, id, { rowsTotal: rows.length });
@@ -413,7 +435,7 @@ export class BatchJobService {
           content: toCsv(table.columns, table.rows),
           tags: ['predictions'],
         },
-        auth,
+        await asUser(['catalog:write']),
       );
       const partial = job.rowsFailed > 0;
       const finished: Partial<BatchInferenceJob> = {

@@ -1,6 +1,6 @@
 import type { ServiceTokenSource } from '../../../../lib/src/index';
 import type { CatalogDataset } from '../../../../lib/contracts/index';
-import { CatalogInternalClient } from '../../../../lib/contracts/index';
+import { CatalogInternalClient, readDatasetForJob } from '../../../../lib/contracts/index';
 import {
   callGraphQL,
   ContentFormatError,
@@ -67,13 +67,13 @@ export class CatalogClient {
     this.internal = new CatalogInternalClient(catalogUrl);
   }
 
-  private async authorization(organizationId: string, permissions: string[], onBehalfOf?: string): Promise<string> {
+  private async authorization(organizationId: string, permissions: string[]): Promise<string> {
     if (!this.tokens)
       throw new DomainError(
         'SERVICE_UNAVAILABLE',
         'AIC_SERVICE_SECRET is not configured: the models service cannot call the catalog',
       );
-    return `Bearer ${await this.tokens.getToken(organizationId, permissions, { onBehalfOf })}`;
+    return `Bearer ${await this.tokens.getToken(organizationId, permissions)}`;
   }
 
   /**
@@ -89,38 +89,24 @@ export class CatalogClient {
     opts: { columns?: readonly string[]; onBehalfOf?: string } = {},
   ): Promise<DatasetContent> {
     const { columns, onBehalfOf } = opts;
-    const metaAuthorization = await this.authorization(organizationId, ['catalog:read'], onBehalfOf);
-    const meta = await this.internal.getDataset(datasetId, metaAuthorization, { signal });
-    const missing = (columns ?? []).filter((c) => !meta.columns.some((m) => m.name === c));
-    if (missing.length > 0)
-      throw new DomainError(
-        'BAD_USER_INPUT',
-        `Dataset "${meta.name}" has no column ${missing.map((c) => `"${c}"`).join(', ')}`,
-        { fields: [{ field: 'columns', message: `not in dataset ${meta.name}: ${missing.join(', ')}` }] },
-      );
-    const read = columns?.length ? columns : meta.columns.map((c) => c.name);
-    const pii = meta.columns
-      .filter((c) => read.includes(c.name) && (c.classification === 'PII' || meta.classification === 'PII'))
-      .map((c) => c.name);
-    let authorization = metaAuthorization;
-    if (pii.length > 0) {
-      try {
-        authorization = await this.authorization(organizationId, ['catalog:read', 'catalog:read-pii'], onBehalfOf);
-      } catch (error) {
-        const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-        if (code !== 'FORBIDDEN') throw error;
-        throw new DomainError(
-          'FORBIDDEN',
-          `Reading column${pii.length > 1 ? 's' : ''} ${pii.map((c) => `"${c}"`).join(', ')} of dataset "${meta.name}" (classified PII) needs the permission catalog:read-pii, which the user who started this job lacks`,
-          { dataset: meta.name, columns: pii, permission: 'catalog:read-pii' },
-        );
-      }
+    let meta: CatalogDataset;
+    let content: { text: string; sha256: string | null; contentType: string };
+    if (onBehalfOf) {
+      if (!this.tokens)
+        throw new DomainError('SERVICE_UNAVAILABLE', 'AIC_SERVICE_SECRET is not configured: jobs cannot read datasets');
+      ({ dataset: meta, content } = await readDatasetForJob(this.internal, this.tokens, {
+        organizationId,
+        datasetId,
+        onBehalfOf,
+        columns,
+        signal,
+        timeoutMs: 300_000,
+      }));
+    } else {
+      const authorization = await this.authorization(organizationId, ['catalog:read']);
+      meta = await this.internal.getDataset(datasetId, authorization, { signal });
+      content = await this.internal.getContent(datasetId, authorization, { signal, timeoutMs: 300_000, columns });
     }
-    const content = await this.internal.getContent(datasetId, authorization, {
-      signal,
-      timeoutMs: 300_000,
-      columns,
-    });
     return {
       dataset: meta,
       sha256: content.sha256 ?? meta.latestVersion?.sha256 ?? null,
