@@ -3,7 +3,7 @@ import { composeSupergraph, createLogger } from '../lib/src/index';
 import { loadGatewayConfig } from '../gateway/src/config';
 import type { Gateway } from '../gateway/src/server';
 import { createGateway } from '../gateway/src/server';
-import { BENCHMARK_BODY, checkBenchmarkAnswer } from './gateway/benchmark-query';
+import { BENCHMARK_BODY, checkBenchmarkAnswer, distinctRequest } from './gateway/benchmark-query';
 import type { BenchmarkData } from './gateway/benchmark-query';
 import { BENCHMARK_SUBGRAPHS, buildBenchmarkSubgraph } from './gateway/benchmark-subgraphs';
 import type { RunningSubgraph } from './gateway/subgraph-http.server';
@@ -89,6 +89,26 @@ describe('gateway benchmark setup', () => {
       0,
     );
     expect(shared).toBeGreaterThan(0);
+  });
+
+  // The "distinct requests" scenario: every request differs (variables, user) and is answered in full.
+  it('answers the distinct-requests scenario in full, all nine top products', async () => {
+    const answers = await Promise.all(
+      [0, 1, 2].map(async (n) => {
+        const { body, headers } = distinctRequest(n);
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
+        return (await res.json()) as { data?: BenchmarkData; errors?: unknown[] };
+      }),
+    );
+    for (const a of answers) {
+      expect(a.errors).toBeUndefined();
+      expect(a.data!.topProducts).toHaveLength(9);
+      expect(a.data!.users).toEqual(answers[0]!.data!.users);
+    }
   });
 
   // Identical concurrent requests share one execution (AIC_GATEWAY_INBOUND_DEDUP, on as the benchmark runs it).
