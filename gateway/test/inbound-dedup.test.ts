@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -250,6 +251,18 @@ describe('inbound in-flight deduplication', () => {
     const results = await answers;
     expect(shelf.control.calls).toBe(n);
     for (const r of results) expect(r.body).toEqual({ data: { borrow: 1 } });
+  });
+
+  it('never shares requests that carry a persisted-query hash', async () => {
+    const gw = await gatewayWith();
+    const query = '{ book(id: "b4") { id title } }';
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+    const n = 4;
+    const answers = together(n, () => post(gw, { query, extensions: { persistedQuery } }));
+    await releaseWhenAllIn(gw, n);
+    const results = await answers;
+    expect(shelf.control.calls).toBe(n);
+    for (const r of results) expect(r.body).toEqual({ data: { book: { id: 'b4', title: 'Title b4' } } });
   });
 
   it('keeps answering the others when a client disconnects, the first one included', async () => {

@@ -23,8 +23,9 @@ export interface InboundDedupOptions<TContext extends BaseContext> {
   /** Parse limits of the operations (the gateway's `maxTokens`): a document past them is never shared. */
   parseOptions?: ParseOptions;
   metrics: InboundDedupMetrics;
-  /** Operation documents whose operation types are remembered. */
+  /** Operation documents whose operation types are remembered (500), each up to `maxDocumentChars` (32 KiB; longer ones are never shared). */
   maxDocuments?: number;
+  maxDocumentChars?: number;
 }
 
 type OperationType = 'query' | 'mutation' | 'subscription';
@@ -40,18 +41,21 @@ type OperationType = 'query' | 'mutation' | 'subscription';
  * carries the first request's to the subgraphs, and every client's answer its own `x-request-id`.
  *
  * Only queries are shared: never mutations or subscriptions, nor requests without the document's
- * text (persisted-query hashes, whose misses answer each request). A failure is shared like data. An
+ * text (persisted-query hashes, whose misses answer each request), nor documents over 32 KiB (the
+ * parsed documents' types are kept, bounded in count and size). A failure is shared like data. An
  * execution does not belong to any request: a client that disconnects (the first included) cancels
  * nothing for the others. An incremental (streamed) answer cannot be replayed: its waiters execute
  * on their own.
  */
 export function createInboundDedup<TContext extends BaseContext>(opts: InboundDedupOptions<TContext>) {
   const inFlight = new Map<string, Promise<HTTPGraphQLResponse>>();
-  const maxDocuments = opts.maxDocuments ?? 1000;
+  const maxDocuments = opts.maxDocuments ?? 500;
+  const maxDocumentChars = opts.maxDocumentChars ?? 32 * 1024;
   /** Document text → its operations' types by name ('' for an anonymous one); null when it does not parse. */
   const documents = new Map<string, Map<string, OperationType> | null>();
 
   const operationTypeOf = (query: string, operationName: unknown): OperationType | undefined => {
+    if (query.length > maxDocumentChars) return undefined;
     let operations = documents.get(query);
     if (operations === undefined) {
       operations = operationsOf(query, opts.parseOptions);
@@ -70,11 +74,13 @@ export function createInboundDedup<TContext extends BaseContext>(opts: InboundDe
   };
 
   return async (req: http.IncomingMessage, args: HTTPGraphQLExecution<TContext>): Promise<HTTPGraphQLResponse> => {
-    const key = keyOf(req, args.httpGraphQLRequest);
-    if (key === undefined) return opts.execute(args);
-    const shared = inFlight.get(key.text);
-    // The first request of a key never parses: a request that would join checks that it is a query.
-    if (shared && operationTypeOf(key.query, key.operationName) === 'query') {
+    const request = shareableOf(args.httpGraphQLRequest);
+    // Types come from a cache of parsed documents, before any key is built: a mutation (an inference
+    // call with megabytes of variables) costs one lookup.
+    if (!request || operationTypeOf(request.query, request.operationName) !== 'query') return opts.execute(args);
+    const key = keyOf(req, args.httpGraphQLRequest, request);
+    const shared = inFlight.get(key);
+    if (shared) {
       opts.metrics.deduplicated.inc();
       opts.metrics.waiting.inc();
       let answer: HTTPGraphQLResponse;
@@ -86,40 +92,48 @@ export function createInboundDedup<TContext extends BaseContext>(opts: InboundDe
       if (answer.body.kind !== 'complete') return opts.execute(args);
       return { status: answer.status, headers: new HeaderMap(answer.headers), body: answer.body };
     }
-    if (shared) return opts.execute(args);
     const execution = opts.execute(args);
-    inFlight.set(key.text, execution);
+    inFlight.set(key, execution);
     try {
       return await execution;
     } finally {
-      if (inFlight.get(key.text) === execution) inFlight.delete(key.text);
+      if (inFlight.get(key) === execution) inFlight.delete(key);
     }
   };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** The key of a request that may be shared, or undefined for one that never is. */
-function keyOf(
-  req: http.IncomingMessage,
-  request: HTTPGraphQLRequest,
-): { text: string; query: string; operationName: unknown } | undefined {
+interface ShareableRequest {
+  query: string;
+  operationName: unknown;
+  variables: unknown;
+  extensions: unknown;
+}
+
+/** The parts of a request that may be shared: one with the document's text and no persisted-query hash. */
+function shareableOf(request: HTTPGraphQLRequest): ShareableRequest | undefined {
   const { body } = request;
   if (!isObject(body) || typeof body.query !== 'string') return undefined;
   const { query, operationName, variables, extensions } = body;
   if (isObject(extensions) && extensions.persistedQuery !== undefined) return undefined;
-  // express's `req.ip` (the trusted client address) when the request went through express's prototype.
+  return { query, operationName, variables, extensions };
+}
+
+/** What identical requests have in common. */
+function keyOf(req: http.IncomingMessage, httpRequest: HTTPGraphQLRequest, request: ShareableRequest): string {
+  // express's `req.ip` (the trusted client address: the direct POST path gives the request express's prototype).
   const ip = (req as { ip?: string }).ip ?? req.socket.remoteAddress ?? '';
   const identity = [
-    request.headers.get('authorization') ?? '',
-    request.headers.get('accept') ?? '',
+    httpRequest.headers.get('authorization') ?? '',
+    httpRequest.headers.get('accept') ?? '',
     ip,
-    request.search,
-    canonicalJson(operationName ?? null),
-    canonicalJson(variables ?? null),
-    canonicalJson(extensions ?? null),
+    httpRequest.search,
+    canonicalJson(request.operationName ?? null),
+    canonicalJson(request.variables ?? null),
+    canonicalJson(request.extensions ?? null),
   ];
-  return { text: `${JSON.stringify(identity)}\n${query}`, query, operationName };
+  return `${JSON.stringify(identity)}\n${request.query}`;
 }
 
 /** JSON with object keys sorted, so that key order makes no difference. */
