@@ -129,6 +129,7 @@ export async function createGateway(
           execute: (args) => apollo.executeHTTPGraphQLRequest(args),
           parseOptions: limits.parseOptions,
           metrics: metrics.inbound,
+          supergraph: () => execution.current(),
         })
       : undefined,
   });

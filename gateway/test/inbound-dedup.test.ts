@@ -6,6 +6,9 @@ import { execute, parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../src/config';
 import { loadGatewayConfig } from '../src/config';
+import { createGateway } from '../src/server';
+import { createLogger } from '../../lib/src/logger';
+import { composeRunning } from '../../lib/src/testing/harness';
 import { canonicalJson } from '../src/transport/inbound-dedup';
 import type { RunningGateway } from '../../test/support/gateway-harness';
 import { startGatewayOver } from '../../test/support/gateway-harness';
@@ -280,6 +283,31 @@ describe('inbound in-flight deduplication', () => {
     expect(shelf.control.calls).toBe(1);
     for (const r of results)
       expect(r.body).toEqual({ data: { book: { id: 'b2', title: 'Title b2', tags: ['a', 'b'] } } });
+  });
+
+  it('never lets a request wait for an execution on the supergraph before a reload', async () => {
+    const supergraphSdl = await composeRunning([service]);
+    const gateway = await createGateway(
+      {
+        ...loadGatewayConfig({}),
+        rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 },
+        auth: { issuer: 'x', audience: 'y' },
+        subgraphDedupe: false,
+        watchSupergraph: false,
+      },
+      { supergraphSdl, logger: createLogger('gateway', 'silent') },
+    );
+    const url = await gateway.listen(0, '127.0.0.1');
+    const gw: RunningGateway = { url, graphqlUrl: `${url}/graphql`, supergraphSdl, stop: () => gateway.stop() };
+    gateways.push(gw);
+    const before = post(gw, { query: BOOK, variables: { id: 'b5' } });
+    await until(() => shelf.control.calls === 1, 'the first request at the subgraph');
+    gateway.reload(`${supergraphSdl}\n# reloaded\n`);
+    const after = post(gw, { query: BOOK, variables: { id: 'b5' } });
+    await releaseWhenAllIn(gw, 2);
+    const results = await Promise.all([before, after]);
+    expect(shelf.control.calls).toBe(2);
+    for (const r of results) expect(r.body.data).toEqual({ book: { id: 'b5', title: 'Title b5', tags: ['a', 'b'] } });
   });
 
   it('is on by default and off with AIC_GATEWAY_INBOUND_DEDUP=false', async () => {

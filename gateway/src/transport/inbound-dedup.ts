@@ -23,6 +23,8 @@ export interface InboundDedupOptions<TContext extends BaseContext> {
   /** Parse limits of the operations (the gateway's `maxTokens`): a document past them is never shared. */
   parseOptions?: ParseOptions;
   metrics: InboundDedupMetrics;
+  /** The supergraph being served (its object changes on reload): a request never waits for an execution on an older one. */
+  supergraph: () => object;
   /** Operation documents whose operation types are remembered (500), each up to `maxDocumentChars` (32 KiB; longer ones are never shared). */
   maxDocuments?: number;
   maxDocumentChars?: number;
@@ -48,7 +50,9 @@ type OperationType = 'query' | 'mutation' | 'subscription';
  * on their own.
  */
 export function createInboundDedup<TContext extends BaseContext>(opts: InboundDedupOptions<TContext>) {
-  const inFlight = new Map<string, Promise<HTTPGraphQLResponse>>();
+  /** In-flight executions by key, per supergraph (a reload starts an empty map; the old one goes with its executions). */
+  let inFlight = new Map<string, Promise<HTTPGraphQLResponse>>();
+  let inFlightOf: object | undefined;
   const maxDocuments = opts.maxDocuments ?? 500;
   const maxDocumentChars = opts.maxDocumentChars ?? 32 * 1024;
   /** Document text → its operations' types by name ('' for an anonymous one); null when it does not parse. */
@@ -79,7 +83,13 @@ export function createInboundDedup<TContext extends BaseContext>(opts: InboundDe
     // call with megabytes of variables) costs one lookup.
     if (!request || operationTypeOf(request.query, request.operationName) !== 'query') return opts.execute(args);
     const key = keyOf(req, args.httpGraphQLRequest, request);
-    const shared = inFlight.get(key);
+    const supergraph = opts.supergraph();
+    if (supergraph !== inFlightOf) {
+      inFlight = new Map();
+      inFlightOf = supergraph;
+    }
+    const executions = inFlight;
+    const shared = executions.get(key);
     if (shared) {
       opts.metrics.deduplicated.inc();
       opts.metrics.waiting.inc();
@@ -93,11 +103,11 @@ export function createInboundDedup<TContext extends BaseContext>(opts: InboundDe
       return { status: answer.status, headers: new HeaderMap(answer.headers), body: answer.body };
     }
     const execution = opts.execute(args);
-    inFlight.set(key, execution);
+    executions.set(key, execution);
     try {
       return await execution;
     } finally {
-      if (inFlight.get(key) === execution) inFlight.delete(key);
+      if (executions.get(key) === execution) executions.delete(key);
     }
   };
 }
