@@ -3,7 +3,7 @@ import { composeSupergraph, createLogger } from '../lib/src/index';
 import { loadGatewayConfig } from '../gateway/src/config';
 import type { Gateway } from '../gateway/src/server';
 import { createGateway } from '../gateway/src/server';
-import { BENCHMARK_BODY, checkBenchmarkAnswer } from './gateway/benchmark-query';
+import { BENCHMARK_BODY, checkBenchmarkAnswer, distinctRequest } from './gateway/benchmark-query';
 import type { BenchmarkData } from './gateway/benchmark-query';
 import { BENCHMARK_SUBGRAPHS, buildBenchmarkSubgraph } from './gateway/benchmark-subgraphs';
 import type { RunningSubgraph } from './gateway/subgraph-http.server';
@@ -66,10 +66,16 @@ describe('gateway benchmark setup', () => {
 
   // Shared subgraph answers on the benchmark's plan (entity fetches, @requires, @provides, answers
   // merged in place at many paths): concurrent clients must each still get the whole, right answer.
+  // Each client's request differs in an extension (so each executes: no inbound deduplication), the
+  // subgraph fetches do not.
   it('answers every concurrent client in full, identical to a lone answer, while sharing subgraph calls', async () => {
-    const post = async () =>
+    const post = async (_?: unknown, i = 0) =>
       (
-        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BENCHMARK_BODY })
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...(JSON.parse(BENCHMARK_BODY) as object), extensions: { client: i } }),
+        })
       ).text();
     const alone = await post();
     expect(checkBenchmarkAnswer(JSON.parse(alone))).toEqual([]);
@@ -83,6 +89,39 @@ describe('gateway benchmark setup', () => {
       0,
     );
     expect(shared).toBeGreaterThan(0);
+  });
+
+  // The "distinct requests" scenario: every request differs (variables, user) and is answered in full.
+  it('answers the distinct-requests scenario in full, all nine top products', async () => {
+    const answers = await Promise.all(
+      [0, 1, 2].map(async (n) => {
+        const { body, headers } = distinctRequest(n);
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
+        return (await res.json()) as { data?: BenchmarkData; errors?: unknown[] };
+      }),
+    );
+    for (const a of answers) {
+      expect(a.errors).toBeUndefined();
+      expect(a.data!.topProducts).toHaveLength(9);
+      expect(a.data!.users).toEqual(answers[0]!.data!.users);
+    }
+  });
+
+  // Identical concurrent requests share one execution (AIC_GATEWAY_INBOUND_DEDUP, on as the benchmark runs it).
+  it('answers identical concurrent clients in full from shared executions', async () => {
+    const post = async () =>
+      (
+        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BENCHMARK_BODY })
+      ).text();
+    const alone = await post();
+    const answers = await Promise.all(Array.from({ length: 30 }, post));
+    for (const a of answers) expect(a).toBe(alone);
+    const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+    expect(Number(/^gateway_inbound_deduplicated_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 
   it('finds a wrong answer wrong', () => {

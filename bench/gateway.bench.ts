@@ -2,13 +2,16 @@
 // case — four subgraphs (accounts, inventory, products, reviews) and its heavy nested query — served
 // through our gateway, bare Apollo Gateway and Hive Gateway, each in its own process, loaded side by
 // side with autocannon on 127.0.0.1. Prints a markdown section on stdout; progress goes to stderr.
-// Run: npx tsx bench/gateway.bench.ts [--duration 20] [--warmup 5] [--connections 50] [--rounds 2] [--targets ours,bare,hive]
+// Each gateway runs two scenarios: "identical" (every client sends the benchmark's one body, as the
+// public benchmark does) and "distinct" (every request differs in variables and user: nothing can be
+// deduplicated, so the rows compare the gateways' real execution cost).
+// Run: npx tsx bench/gateway.bench.ts [--duration 20] [--warmup 5] [--connections 50] [--rounds 2] [--targets ours,bare,hive] [--scenarios identical,distinct]
 import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { composeSupergraph } from '../lib/src/index';
-import { BENCHMARK_BODY, checkBenchmarkAnswer } from './gateway/benchmark-query';
+import { BENCHMARK_BODY, checkBenchmarkAnswer, distinctRequest } from './gateway/benchmark-query';
 import type { BenchmarkData } from './gateway/benchmark-query';
 import { BENCHMARK_SUBGRAPHS, buildBenchmarkSubgraph } from './gateway/benchmark-subgraphs';
 import type { GatewayTarget } from './gateway/gateway-targets';
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
   const connections = Number(option('connections', '50'));
   const rounds = Number(option('rounds', '2'));
   const wanted = option('targets', '').split(',').filter(Boolean);
+  const scenarios = option('scenarios', 'identical,distinct').split(',').filter(Boolean);
   const targets = gatewayTargets(ROOT).filter((t) => !wanted.length || wanted.includes(t.key));
   const loadBefore = os.loadavg();
   const started = new Date();
@@ -113,7 +117,14 @@ async function main(): Promise<void> {
     fs.writeFileSync(supergraphPath, supergraphSdl);
 
     const outcomes: TargetOutcome[] = [];
-    const running: { target: GatewayTarget; proc: ServiceProcess; url: string; outcome: TargetOutcome }[] = [];
+    const running: {
+      target: GatewayTarget;
+      proc: ServiceProcess;
+      url: string;
+      outcome: TargetOutcome;
+      scenario: 'identical' | 'distinct';
+    }[] = [];
+    const distinctOutcomes: TargetOutcome[] = [];
     let reference: string | undefined;
     for (const target of targets) {
       const outcome: TargetOutcome = { key: target.key, label: target.label, processes: target.processes, rounds: [] };
@@ -127,19 +138,32 @@ async function main(): Promise<void> {
         outcome.answerProblems = first.problems;
         outcome.sameDataAsFirst = first.data === reference;
         outcome.answerBytes = first.bytes;
-        running.push({ target, proc, url, outcome });
+        running.push({ target, proc, url, outcome, scenario: 'identical' });
+        if (scenarios.includes('distinct')) {
+          const distinct: TargetOutcome = {
+            ...outcome,
+            key: `${target.key}-distinct`,
+            label: `${target.label}, distinct requests`,
+            rounds: [],
+          };
+          distinctOutcomes.push(distinct);
+          running.push({ target, proc, url, outcome: distinct, scenario: 'distinct' });
+        }
       } catch (err) {
         outcome.error = (err as Error).message;
         log(`${target.label} failed: ${outcome.error.split('\n')[0]}`);
       }
     }
 
+    // The distinct rows follow the identical ones in the report.
+    outcomes.push(...distinctOutcomes);
     const verifyBody = (body: string) => !body.includes('"errors"');
     for (let round = 1; round <= rounds; round++) {
-      for (const r of running) {
-        log(`round ${round}/${rounds}: ${r.target.label}: warm-up ${warmupSeconds} s, then ${durationSeconds} s`);
+      for (const r of running.filter((x) => scenarios.includes(x.scenario))) {
+        log(`round ${round}/${rounds}: ${r.outcome.label}: warm-up ${warmupSeconds} s, then ${durationSeconds} s`);
+        const requestOf = r.scenario === 'distinct' ? distinctRequest : undefined;
         if (warmupSeconds > 0)
-          await runLoad({ url: r.url, body: BENCHMARK_BODY, connections, durationSeconds: warmupSeconds });
+          await runLoad({ url: r.url, body: BENCHMARK_BODY, connections, durationSeconds: warmupSeconds, requestOf });
         if (!(await waitForIdle(r.proc.pid, 60_000))) log('  the gateway was still busy 60 s after the warm-up');
         const gw0 = processTreeUsage(r.proc.pid);
         const sg0 = subgraphs.reduce((s, p) => s + processTreeUsage(p.pid).cpuSeconds, 0);
@@ -151,6 +175,7 @@ async function main(): Promise<void> {
           connections,
           durationSeconds,
           verifyBody,
+          requestOf,
         });
         const gw1 = processTreeUsage(r.proc.pid);
         const sg1 = subgraphs.reduce((s, p) => s + processTreeUsage(p.pid).cpuSeconds, 0);

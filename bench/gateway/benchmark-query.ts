@@ -61,6 +61,24 @@ query TestQuery {
 /** The request body every gateway receives. */
 export const BENCHMARK_BODY = JSON.stringify({ query: BENCHMARK_QUERY, operationName: 'TestQuery' });
 
+/**
+ * The "distinct requests" scenario: the same query with `topProducts(first: $first)`, each request
+ * with its own `$first` (9 or more: all nine products, so the answers are alike) and its own user
+ * (`Authorization`), so that no deduplication (inbound or of subgraph fetches) can share any work.
+ */
+export const DISTINCT_QUERY = BENCHMARK_QUERY.replace('query TestQuery {', 'query TestQuery($first: Int) {').replace(
+  '  topProducts {',
+  '  topProducts(first: $first) {',
+);
+
+/** The n-th request of the "distinct requests" scenario. */
+export function distinctRequest(n: number): { body: string; headers: Record<string, string> } {
+  return {
+    body: JSON.stringify({ query: DISTINCT_QUERY, operationName: 'TestQuery', variables: { first: 9 + n } }),
+    headers: { authorization: `Bearer bench-user-${n}` },
+  };
+}
+
 interface ProductOut {
   upc: string;
   name: string | null;

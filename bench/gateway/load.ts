@@ -7,6 +7,8 @@ export interface LoadOptions {
   durationSeconds: number;
   /** Body check per response; a false answer counts as a mismatch. */
   verifyBody?: (body: string) => boolean;
+  /** The n-th request's body and extra headers, in place of `body` (requests that all differ). */
+  requestOf?: (n: number) => { body: string; headers: Record<string, string> };
 }
 
 export interface LoadResult {
@@ -20,6 +22,9 @@ export interface LoadResult {
   /** 2xx answers that failed `verifyBody` (GraphQL errors in an HTTP 200). */
   mismatches: number;
 }
+
+/** Requests made with `requestOf` in this process: numbers never repeat, not even across runs. */
+let requestsMade = 0;
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return Number.NaN;
@@ -44,6 +49,17 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     timeout: 30,
     ...(verify ? { verifyBody: (body: unknown) => verify(String(body)) } : {}),
   };
+  const requestOf = opts.requestOf;
+  if (requestOf) {
+    options.requests = [
+      {
+        setupRequest: (request) => {
+          const { body, headers } = requestOf(requestsMade++);
+          return { ...request, body, headers: { ...request.headers, ...headers } };
+        },
+      },
+    ];
+  }
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (err: unknown, res: autocannon.Result) =>
       err ? reject(err as Error) : resolve(res),

@@ -45,6 +45,11 @@ export interface GatewayConfig {
   subgraphRetries: number;
   /** Identical in-flight subgraph queries (same subgraph, body, Authorization, client address) share one call. */
   subgraphDedupe: boolean;
+  /**
+   * Identical in-flight query operations from clients (same document, operationName, variables,
+   * extensions, Authorization, Accept and client address) share one execution (AIC_GATEWAY_INBOUND_DEDUP).
+   */
+  inboundDedup: boolean;
   /** Operations planned as one fetch of themselves from one subgraph skip plan execution (AIC_GATEWAY_PASS_THROUGH). */
   passThrough: boolean;
   /** Consecutive subgraph failures that open its circuit, and how long it stays open. */
@@ -102,6 +107,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     multipartHeartbeatMs: getEnvNum(env, 'AIC_MULTIPART_HEARTBEAT_MS', 5000),
     subgraphRetries: getEnvNum(env, 'AIC_SUBGRAPH_RETRIES', 1),
     subgraphDedupe: getEnvBool(env, 'AIC_SUBGRAPH_DEDUPE', true),
+    inboundDedup: getEnvBool(env, 'AIC_GATEWAY_INBOUND_DEDUP', true),
     passThrough: getEnvBool(env, 'AIC_GATEWAY_PASS_THROUGH', true),
     breakerThreshold: getEnvNum(env, 'AIC_BREAKER_THRESHOLD', 5),
     breakerHalfOpenAfterMs: getEnvNum(env, 'AIC_BREAKER_HALF_OPEN_AFTER_MS', 10_000),

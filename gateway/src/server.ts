@@ -17,6 +17,7 @@ import { createScrubber, scrubBody } from './protection/scrub';
 import { createGatewaySubscriptions } from './subscriptions/subscriptions';
 import { acceptsMultipartSubscription } from './subscriptions/transports';
 import { mountGraphQLRoutes } from './transport/graphql-routes';
+import { createInboundDedup } from './transport/inbound-dedup';
 import { edgeHandler, mountServiceRoutes } from './transport/http-routes';
 
 export type { GatewayContext };
@@ -123,6 +124,14 @@ export async function createGateway(
     multipart: subscriptions.multipart,
     bodyLimitBytes: config.bodyLimitBytes,
     logger,
+    execute: config.inboundDedup
+      ? createInboundDedup<GatewayContext>({
+          execute: (args) => apollo.executeHTTPGraphQLRequest(args),
+          parseOptions: limits.parseOptions,
+          metrics: metrics.inbound,
+          supergraph: () => execution.current(),
+        })
+      : undefined,
   });
 
   return {

@@ -89,6 +89,8 @@ async function gatewayWith(overrides: Partial<GatewayConfig> = {}): Promise<Runn
   const gw = await startGatewayOver([service], {
     rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 },
     auth: { issuer: 'x', audience: 'y' },
+    // Client requests are shared before they reach the subgraph calls: these tests are about the calls.
+    inboundDedup: false,
     ...overrides,
   });
   gateways.push(gw);

@@ -226,6 +226,8 @@ describe('subgraph faults', () => {
       auth,
       rateLimits: { perIpPerMinute: 0, perUserPerMinute: 0 },
       subgraphDedupe: false,
+      // Every request executes (and reaches the stock subgraph) on its own.
+      inboundDedup: false,
     });
     control.delayMs = 500;
     const baseline = control.calls;

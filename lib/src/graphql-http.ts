@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { parse as parseUrl } from 'node:url';
-import type { ApolloServer, BaseContext } from '@apollo/server';
+import type { ApolloServer, BaseContext, HTTPGraphQLRequest, HTTPGraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { documentNestingProblem } from './document-nesting';
@@ -15,6 +15,11 @@ export interface GraphQLPostOptions<TContext extends BaseContext> {
   admit?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
   /** Told of an error nobody else handled (the answer is a 500). */
   onError: (err: unknown) => void;
+  /** Executes in place of `apollo.executeHTTPGraphQLRequest` (the gateway's inbound deduplication wraps it). */
+  execute?: (
+    req: http.IncomingMessage,
+    args: { httpGraphQLRequest: HTTPGraphQLRequest; context: () => Promise<TContext> },
+  ) => Promise<HTTPGraphQLResponse>;
 }
 
 /** Whether a request is a JSON POST to `path` (with or without a query string). */
@@ -187,10 +192,11 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     const url = req.url ?? '';
     const q = url.indexOf('?');
-    const answer = await opts.apollo.executeHTTPGraphQLRequest({
+    const args = {
       httpGraphQLRequest: { method: 'POST', headers, search: q < 0 ? '' : url.slice(q), body },
       context: () => opts.context(req, res),
-    });
+    };
+    const answer = await (opts.execute ? opts.execute(req, args) : opts.apollo.executeHTTPGraphQLRequest(args));
     for (const [key, value] of answer.headers) res.setHeader(key, value);
     res.statusCode = answer.status ?? 200;
     if (answer.body.kind === 'complete') {

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import type { ServiceMetrics } from '../../../lib/src/core';
 import { createServiceMetrics } from '../../../lib/src/core';
 import type { SubgraphCallMetrics } from '../execution/data-source';
+import type { InboundDedupMetrics } from '../transport/inbound-dedup';
 
 /** The gateway's metrics: lib's service metrics (HTTP, GraphQL operations) and its own, in one registry. */
 export interface GatewayMetrics {
@@ -11,6 +12,8 @@ export interface GatewayMetrics {
   passedThrough: Counter<'subgraph'>;
   /** Open subscriptions (graphql-ws and multipart). */
   activeSubscriptions: Gauge;
+  /** Client requests answered by an identical request's execution (AIC_GATEWAY_INBOUND_DEDUP). */
+  inbound: InboundDedupMetrics;
 }
 
 export function createGatewayMetrics(opts: { maxLabelValues: number }): GatewayMetrics {
@@ -50,5 +53,17 @@ export function createGatewayMetrics(opts: { maxLabelValues: number }): GatewayM
       help: 'Open subscriptions (graphql-ws and multipart)',
       registers,
     }),
+    inbound: {
+      deduplicated: new Counter({
+        name: 'gateway_inbound_deduplicated_total',
+        help: 'GraphQL requests answered by an identical request already executing (AIC_GATEWAY_INBOUND_DEDUP)',
+        registers,
+      }),
+      waiting: new Gauge({
+        name: 'gateway_inbound_dedup_waiting',
+        help: 'GraphQL requests waiting now for an identical request already executing',
+        registers,
+      }),
+    },
   };
 }

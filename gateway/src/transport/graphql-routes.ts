@@ -1,7 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { HttpShell, Logger, TokenVerifier, Viewer } from '../../../lib/src/core';
+import type { GraphQLPostOptions, HttpShell, Logger, TokenVerifier, Viewer } from '../../../lib/src/core';
 import { bearerToken, graphqlPostHandler, refuseDeepGraphQLRequest, routeErrorHandler } from '../../../lib/src/core';
 import type { GatewayContext } from '../context';
 import { tokenRefusal } from '../protection/edge-verification';
@@ -20,6 +20,8 @@ export interface GraphQLRoutesOptions {
   multipart: ReturnType<typeof multipartSubscriptionHandler>;
   bodyLimitBytes: number;
   logger: Logger;
+  /** Executes the JSON POSTs in place of Apollo (the inbound deduplication); Apollo's own when unset. */
+  execute?: GraphQLPostOptions<GatewayContext>['execute'];
 }
 
 /**
@@ -79,6 +81,7 @@ export function mountGraphQLRoutes(shell: HttpShell, opts: GraphQLRoutesOptions)
       },
       context: (req) => contextOf(req as express.Request),
       onError: (err) => opts.logger.error({ err }, 'unhandled GraphQL request error'),
+      execute: opts.execute,
     }),
   );
   app.get('/', (_req, res) => res.redirect('/graphql'));
