@@ -344,7 +344,7 @@ describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)
           ['inference', b],
         ];
       },
-      ['synthetic'],
+      ['synthetic', 'inference'],
     );
     const [trainingId, syntheticId, batchId] = started as [string, string, string];
     const progress = subscribe(

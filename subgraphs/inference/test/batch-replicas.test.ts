@@ -378,17 +378,20 @@ describe('endpoint status across replicas (PostgreSQL)', () => {
       consume: false,
       config: { ...fast, modelsUrl: 'http://127.0.0.1:9', catalogUrl: 'http://127.0.0.1:9' },
     });
-    const fromBroken = await waitFor(
-      async () => {
-        const e = (await broken.gql(STATUS)).data?.endpoint;
-        return e?.serviceReplicas.length === 2 && e.serviceReplicas.every((r: any) => r.status !== 'LOADING')
-          ? e
-          : undefined;
-      },
-      'both replicas to report the endpoint',
-      { timeoutMs: 60_000 },
-    );
-    const fromHealthy = (await healthy.gql(STATUS)).data.endpoint;
+    // Each replica's own state is live; the other's is its last written row: wait until both views are settled.
+    const settled = (r: { gql: typeof broken.gql }) =>
+      waitFor(
+        async () => {
+          const e = (await r.gql(STATUS)).data?.endpoint;
+          return e?.serviceReplicas.length === 2 && e.serviceReplicas.every((s: any) => s.status !== 'LOADING')
+            ? e
+            : undefined;
+        },
+        'both replicas to report the endpoint',
+        { timeoutMs: 60_000 },
+      );
+    const fromBroken = await settled(broken);
+    const fromHealthy = await settled(healthy);
     for (const [e, self] of [
       [fromBroken, 'FAILED'],
       [fromHealthy, 'READY'],

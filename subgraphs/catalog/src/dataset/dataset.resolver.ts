@@ -23,12 +23,9 @@ export class DatasetResolver {
       args: { datasetId?: string | null };
       context: CatalogContext;
     }) =>
-      payload.organizationId === context.viewer?.organizationId &&
+      !!context.viewer &&
       (!args.datasetId || args.datasetId === payload.datasetId) &&
-      (await context.services.access.visibleDataset(
-        { ...requestScope(context), em: context.em.fork() },
-        payload.datasetId,
-      )) !== null,
+      (await context.services.datasets.announcesTo(requestScope(context), payload)),
     description:
       'A version of a dataset (or of any dataset you can see) finished profiling: READY with its row count, or FAILED with why. Subscribe before adding the version.',
   })

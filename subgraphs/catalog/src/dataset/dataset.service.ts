@@ -103,6 +103,16 @@ export class DatasetService {
     },
   ) {}
 
+  /**
+   * Whether a subscriber may hear about a version of this dataset: its organization's, and visible to
+   * it now (read in a fresh unit of work: a subscription outlives any grant or classification it saw).
+   */
+  async announcesTo(scope: RequestScope, event: { organizationId: string; datasetId: string }): Promise<boolean> {
+    if (event.organizationId !== scope.viewer.organizationId) return false;
+    const fresh = { viewer: scope.viewer, em: scope.em.fork() };
+    return (await this.deps.access.visibleDataset(fresh, event.datasetId)) !== null;
+  }
+
   /** A dataset the viewer can read; NOT_FOUND otherwise. */
   async get(scope: RequestScope, id: string): Promise<Dataset> {
     return (await this.deps.access.requireDataset(scope, id, AccessLevel.READ)).dataset;
