@@ -67,7 +67,7 @@ export const SERVICE_CALLS: readonly ServiceCall[] = [
   {
     from: 'synthetic',
     to: 'catalog',
-    via: ['catalogDataset', 'catalogDatasetContent', 'catalogCreateDataset', 'lineage', 'graphql'],
+    via: ['catalogDataset', 'catalogDatasetContent', 'catalogCreateDataset', 'lineage'],
   },
   { from: 'synthetic', to: 'schemas', via: ['schemaVersion'] },
   { from: 'apps', to: 'inference', via: ['graphql'] },

@@ -25,7 +25,10 @@ export interface TestIssuer {
   issuer: string;
   audience: string;
   serviceSecret: string;
-  /** Signs a real access token (EdDSA, `typ: at+jwt`) with the given claims. */
+  /**
+   * Signs a real access token (EdDSA, `typ: at+jwt`) with the given claims. A user token's permissions
+   * are remembered as that user's (with `checkDelegation`, delegated tokens are refused beyond them).
+   */
   issue(claims?: TestTokenClaims): Promise<string>;
   close(): Promise<void>;
 }
@@ -34,7 +37,18 @@ export interface TestIssuer {
  * A real token issuer for subgraph tests that do not start identity: an Ed25519 key, a JWKS HTTP
  * server on port 0 and identity's service-token route, signing tokens exactly as identity does.
  */
-export async function startTestIssuer(opts: { issuer?: string; audience?: string } = {}): Promise<TestIssuer> {
+export async function startTestIssuer(
+  opts: {
+    issuer?: string;
+    audience?: string;
+    /**
+     * Refuse a delegated token, as identity does, when its user lacks a permission asked for: the
+     * user's permissions are those of the user tokens this issuer signed. Users it never saw get what
+     * is asked either way.
+     */
+    checkDelegation?: boolean;
+  } = {},
+): Promise<TestIssuer> {
   const { privateKey, publicKey } = (await generateKeyPair('EdDSA', { crv: 'Ed25519' })) as {
     privateKey: KeyLike;
     publicKey: KeyLike;
@@ -44,6 +58,8 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
   const issuer = opts.issuer ?? 'aic-identity';
   const audience = opts.audience ?? 'aic-platform';
   const serviceSecret = randomUUID();
+  // The permissions of the users it issued tokens to, per organization (for `checkDelegation`).
+  const held = new Map<string, Set<string>>();
   const sign = (c: TestTokenClaims) =>
     new SignJWT({
       org: c.org ?? 'org-test',
@@ -78,7 +94,17 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
           let body = '';
           for await (const chunk of req) body += chunk;
           const { service, organizationId, permissions, onBehalfOf } = JSON.parse(body);
-          // A delegated token as identity signs it (this issuer knows no users: it grants what is asked).
+          const perms = onBehalfOf && opts.checkDelegation ? held.get(`${organizationId}|${onBehalfOf}`) : undefined;
+          const missing = perms ? (permissions as string[]).filter((p) => !perms.has(p)) : [];
+          if (missing.length > 0) {
+            res.statusCode = 403;
+            res.setHeader('content-type', 'application/json');
+            res.end(
+              JSON.stringify({ error: `The user who started this work lacks the permission ${missing.join(', ')}` }),
+            );
+            return;
+          }
+          // A delegated token as identity signs it.
           const token = await sign(
             onBehalfOf
               ? { sub: onBehalfOf, org: organizationId, perms: permissions, kind: 'user', act: `service:${service}` }
@@ -100,7 +126,15 @@ export async function startTestIssuer(opts: { issuer?: string; audience?: string
     issuer,
     audience,
     serviceSecret,
-    issue: (claims = {}) => sign(claims),
+    issue: (claims = {}) => {
+      if ((claims.kind ?? 'user') === 'user' && claims.sub && !claims.act) {
+        const key = `${claims.org ?? 'org-test'}|${claims.sub}`;
+        const perms = held.get(key) ?? new Set<string>();
+        for (const p of claims.perms ?? []) perms.add(p);
+        held.set(key, perms);
+      }
+      return sign(claims);
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

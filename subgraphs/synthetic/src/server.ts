@@ -26,7 +26,7 @@ import type { Config } from './config';
 import { SERVICE_NAME } from './config';
 import type { SyntheticContext } from './context';
 import type { SyntheticJobPayload } from './job/job.runner';
-import { JOB_PERMISSIONS, SYNTHETIC_JOB } from './job/job.runner';
+import { LINEAGE_PERMISSIONS, SYNTHETIC_JOB } from './job/job.runner';
 import { SYNTHETIC_PRODUCER } from './job/job.lineage';
 import { SyntheticDataJob } from './job/synthetic-job.entity';
 import { SyntheticReport } from './report/synthetic-report.entity';
@@ -97,11 +97,11 @@ export async function createServer(config: Config, deps: Partial<SyntheticDeps> 
   const jobs = createServiceJobQueue(config, { orm, pubSub, logger });
   const catalog = new CatalogClient(config.catalogUrl);
   const schemas = new SchemasClient(config.schemasUrl);
-  // The job's own permission set, so lineage reuses the token the job already holds.
+  // Lineage is the service's own record of the job (reads and writes act for the job's user).
   const lineage = createOpenLineageEmitter({
     catalogUrl: config.catalogUrl,
     producer: SYNTHETIC_PRODUCER,
-    authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, JOB_PERMISSIONS)}`,
+    authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, LINEAGE_PERMISSIONS)}`,
   });
   const services = createSyntheticServices({
     orm,

@@ -5,14 +5,14 @@ import type {
   NewCatalogDataset,
 } from '../../../../lib/contracts/index';
 import { CatalogInternalClient, INTERNAL_ROUTES, routeUrl } from '../../../../lib/contracts/index';
-import { callGraphQL, callInternal } from '../../../../lib/src/index';
+import { callInternal } from '../../../../lib/src/index';
 
 export type { CatalogDataset, NewCatalogDataset } from '../../../../lib/contracts/index';
 
 /** Content reads and dataset creation may take long for large datasets. */
 const LONG_CALL = { timeoutMs: 300_000 };
 
-/** Catalog as synthetic uses it: the shared internal client (lib/contracts) and one GraphQL mutation. */
+/** Catalog as synthetic uses it: the shared internal client (lib/contracts), with long calls and idempotent creation. */
 export class CatalogClient {
   private readonly internal: CatalogInternalClient;
 
@@ -25,9 +25,9 @@ export class CatalogClient {
     return this.internal.getDataset(id, authorization);
   }
 
-  /** The latest content as text, with its sha256. */
-  getContent(id: string, authorization: string): Promise<CatalogDatasetContent> {
-    return this.internal.getContent(id, authorization, LONG_CALL);
+  /** The latest content as text, with its sha256; only `columns` when given (catalog applies PII rules to those only). */
+  getContent(id: string, authorization: string, columns?: readonly string[]): Promise<CatalogDatasetContent> {
+    return this.internal.getContent(id, authorization, { ...LONG_CALL, columns });
   }
 
   /**
@@ -48,21 +48,5 @@ export class CatalogClient {
       ...LONG_CALL,
     });
     return (await res.json()) as CreatedCatalogDataset;
-  }
-
-  /** Gives a user access to a dataset (the token must own it): the job's requester owns its output. */
-  async grantUser(
-    datasetId: string,
-    userId: string,
-    level: 'READ' | 'WRITE' | 'OWNER',
-    authorization: string,
-  ): Promise<void> {
-    await callGraphQL(
-      `${this.baseUrl}/graphql`,
-      'mutation($d: ID!, $u: String!, $l: AccessLevel!) { grantAccess(datasetId: $d, subjectType: USER, subjectId: $u, level: $l) { id } }',
-      { d: datasetId, u: userId, l: level },
-      authorization,
-      { service: 'catalog' },
-    );
   }
 }

@@ -4,6 +4,7 @@ import { catalogDatasetRef, OpenLineageEmitError } from '../../../../lib/src/ind
 import type { JobAbort, JobContext } from '../../../../lib/src/jobs';
 import { LostClaimError } from '../../../../lib/src/jobs';
 import type { Clock } from '../../../../lib/src/kit/clock';
+import type { CatalogDataset, CatalogDatasetContent } from '../../../../lib/contracts/index';
 import type { CatalogClient } from '../clients/catalog.client';
 import type { SchemasClient } from '../clients/schemas.client';
 import type { SyntheticReportRepository } from '../report/report.repository';
@@ -37,8 +38,23 @@ export interface JobRunnerDeps {
   clock: Clock;
 }
 
-/** Permissions the job's service token asks identity for. */
-export const JOB_PERMISSIONS = ['catalog:read', 'catalog:read-pii', 'catalog:write', 'schemas:read'];
+/** What the synthetic service's own token may do: post the jobs' lineage. Reads and writes act for the user. */
+export const LINEAGE_PERMISSIONS = ['catalog:write'];
+
+/**
+ * The permissions a job acts with, each asked for as a delegated token of the user who started it:
+ * identity refuses (naming the permission) when the user lacks one, so a job never reads or writes
+ * more than its user may.
+ */
+export const JOB_ACTS_WITH = {
+  read: ['catalog:read'],
+  readPii: ['catalog:read', 'catalog:read-pii'],
+  register: ['catalog:read', 'catalog:write'],
+  schema: ['schemas:read'],
+} as const;
+
+/** Identity refused a delegated token: the user lacks a permission now (or left the organization). */
+export class DelegationRefusedError extends Error {}
 
 interface Output {
   table: Table | null;
@@ -113,7 +129,7 @@ export class SyntheticJobRunner {
     let run: RunHandle | null = null;
     let registering = false;
     try {
-      const authorization = `Bearer ${await deps.tokens.getToken(job.organizationId, JOB_PERMISSIONS)}`;
+      const actAs = (permissions: readonly string[]) => delegated(deps.tokens, job, permissions);
       run = await startJobRun(deps.lineage, job);
       let lastSaved = 0;
       const onProgress = async (progress: number, stage: string): Promise<void> => {
@@ -127,14 +143,16 @@ export class SyntheticJobRunner {
         return deps.jobs.cancelRequested(deps.orm.em.fork(), job.id);
       };
       const output = job.sourceDatasetId
-        ? await fromSource(deps, job, authorization, onProgress, isCancelled)
-        : await fromSchema(deps, job, authorization);
+        ? await fromSource(deps, job, actAs, onProgress, isCancelled)
+        : await fromSchema(deps, job, actAs);
       if (await isCancelled()) throw new SynthesisCancelledError();
       // The point of no return: from REGISTERING on the job is not cancelled (the cancel mutation
       // refuses it) and a shutdown lets the registration finish; only a lost claim stops it.
       if (!(await write({ stage: 'REGISTERING', progress: 0.97 }, { cancelRequested: false })))
         throw new SynthesisCancelledError();
       registering = true;
+      // The output is registered as the user who asked for it: they own it, as if they had uploaded it.
+      const authorization = await actAs(JOB_ACTS_WITH.register);
       if (!job.outputDatasetId) {
         const created = await deps.catalog.createDataset(
           {
@@ -151,8 +169,6 @@ export class SyntheticJobRunner {
         );
         await write({ outputDatasetId: created.id });
       }
-      // The service registered the output; the person who asked for it owns it (re-granting is idempotent).
-      await deps.catalog.grantUser(job.outputDatasetId!, job.createdById, 'OWNER', authorization);
       await run.complete([catalogDatasetRef(job.outputDatasetId!)]);
       const reportId = await ctx.fenced(async (em) => {
         const report =
@@ -200,6 +216,7 @@ export class SyntheticJobRunner {
 /** What the job's `error` tells its owner: input problems verbatim, upstream trouble by kind, never internals. */
 function failureMessage(error: unknown): string {
   if (error instanceof SyntheticInputError) return error.field ? `${error.field}: ${error.message}` : error.message;
+  if (error instanceof DelegationRefusedError) return error.message;
   const code = (error as { extensions?: { code?: string } }).extensions?.code;
   if (code === 'NOT_FOUND' || code === 'FORBIDDEN') return 'the source is no longer available to this job';
   if (code === 'SERVICE_UNAVAILABLE' || code === 'UPSTREAM_ERROR' || error instanceof OpenLineageEmitError)
@@ -207,26 +224,92 @@ function failureMessage(error: unknown): string {
   return 'internal error while synthesizing';
 }
 
+/** A delegated token of the job's user with these permissions, as an Authorization header value. */
+async function delegated(
+  tokens: ServiceTokenSource,
+  job: SyntheticDataJob,
+  permissions: readonly string[],
+): Promise<string> {
+  try {
+    return `Bearer ${await tokens.getToken(job.organizationId, [...permissions], { onBehalfOf: job.createdById })}`;
+  } catch (error) {
+    if ((error as { extensions?: { code?: unknown } }).extensions?.code !== 'FORBIDDEN') throw error;
+    throw new DelegationRefusedError((error as Error).message);
+  }
+}
+
+/** Whether a column's values need `catalog:read-pii` to be read (catalog's rule: its or the dataset's classification). */
+const needsPiiPermission = (dataset: CatalogDataset, column: string): boolean =>
+  dataset.classification === 'PII' || dataset.columns.some((c) => c.name === column && c.classification === 'PII');
+
+/**
+ * Reads the source as the job's user, only the columns the job keeps. Columns classified PII are
+ * always faked, so their values serve only the check that no fake equals a source value: they are
+ * read when the user holds `catalog:read-pii`, and otherwise left unread (faked from their name and
+ * classification alone, and listed as such in the report) rather than failing the job.
+ */
+async function readSource(
+  deps: JobRunnerDeps,
+  job: SyntheticDataJob,
+  actAs: (permissions: readonly string[]) => Promise<string>,
+): Promise<{
+  meta: CatalogDataset;
+  content: CatalogDatasetContent;
+  source: Table;
+  dropped: string[];
+  unread: string[];
+}> {
+  const meta = await deps.catalog.getDataset(job.sourceDatasetId!, await actAs(JOB_ACTS_WITH.read));
+  const dropped = job.columnHandlingJson.filter((h) => h.handling === 'DROP').map((h) => h.column);
+  const kept = meta.columns.map((c) => c.name).filter((c) => !dropped.includes(c));
+  const pii = kept.filter((c) => needsPiiPermission(meta, c));
+  let unread: string[] = [];
+  let authorization: string | null = null;
+  if (pii.length > 0) {
+    authorization = await actAs(JOB_ACTS_WITH.readPii).catch((error: unknown) => {
+      if (error instanceof DelegationRefusedError) return null;
+      throw error;
+    });
+    if (authorization === null) unread = pii;
+  }
+  const read = kept.filter((c) => !unread.includes(c));
+  if (read.length === 0)
+    throw new DelegationRefusedError(
+      `Every column of dataset "${meta.name}" is classified PII and the user who started this job lacks the permission catalog:read-pii`,
+    );
+  authorization ??= await actAs(JOB_ACTS_WITH.read);
+  // Only the columns kept (all of them, in the stored order, when nothing is left out).
+  const projection = read.length === meta.columns.length ? undefined : read;
+  const content = await deps.catalog.getContent(job.sourceDatasetId!, authorization, projection);
+  const parsed = meta.format === 'JSONL' ? parseJsonLines(content.text) : parseCsv(content.text);
+  // The table keeps the source's column order; unread columns have their place, with no source values.
+  const order = unread.length ? kept : parsed.columns.filter((c) => !dropped.includes(c));
+  const at = order.map((c) => parsed.columns.indexOf(c));
+  const source: Table = {
+    columns: order,
+    rows: parsed.rows.map((row) => at.map((i) => (i < 0 ? null : (row[i] ?? null)))),
+  };
+  return { meta, content, source, dropped, unread };
+}
+
 async function fromSource(
   deps: JobRunnerDeps,
   job: SyntheticDataJob,
-  authorization: string,
+  actAs: (permissions: readonly string[]) => Promise<string>,
   onProgress: (p: number, s: string) => Promise<void>,
   isCancelled: () => Promise<boolean>,
 ): Promise<Output> {
-  const meta = await deps.catalog.getDataset(job.sourceDatasetId!, authorization);
-  const content = await deps.catalog.getContent(job.sourceDatasetId!, authorization);
-  const parsed = meta.format === 'JSONL' ? parseJsonLines(content.text) : parseCsv(content.text);
-  const dropped = job.columnHandlingJson.filter((h) => h.handling === 'DROP').map((h) => h.column);
-  const keep = parsed.columns.map((c, i) => [c, i] as const).filter(([c]) => !dropped.includes(c));
-  const source: Table = {
-    columns: keep.map(([c]) => c),
-    rows: parsed.rows.map((row) => keep.map(([, i]) => row[i] ?? null)),
-  };
+  const { meta, content, source, dropped, unread } = await readSource(deps, job, actAs);
   const hints: ColumnHint[] = source.columns.map((name) => {
     const handling = job.columnHandlingJson.find((h) => h.column === name)?.handling;
     const classification = meta.columns.find((c) => c.name === name)?.classification ?? null;
-    return { name, classification, sdtype: handling === 'FAKE' ? 'pii' : undefined, forceModel: handling === 'MODEL' };
+    return {
+      name,
+      classification: unread.includes(name) ? 'PII' : classification,
+      sdtype: handling === 'FAKE' ? 'pii' : undefined,
+      forceModel: handling === 'MODEL',
+      unread: unread.includes(name),
+    };
   });
   const result = await synthesize({
     source,
@@ -259,6 +342,7 @@ async function fromSource(
         sourceVersion: meta.latestVersion?.version ?? null,
         sourceSha256: content.sha256 ?? meta.latestVersion?.sha256 ?? null,
         piiColumns,
+        piiColumnsNotRead: result.privacy.piiColumnsNotRead,
         droppedColumns: dropped,
         trainingRows: result.trainingRows,
         holdoutRows: result.holdoutRows,
@@ -268,12 +352,16 @@ async function fromSource(
   };
 }
 
-async function fromSchema(deps: JobRunnerDeps, job: SyntheticDataJob, authorization: string): Promise<Output> {
+async function fromSchema(
+  deps: JobRunnerDeps,
+  job: SyntheticDataJob,
+  actAs: (permissions: readonly string[]) => Promise<string>,
+): Promise<Output> {
   let type: string;
   let schema: unknown;
   let name: string;
   if (job.schemaVersionId) {
-    const version = await deps.schemas.getSchemaVersion(job.schemaVersionId, authorization);
+    const version = await deps.schemas.getSchemaVersion(job.schemaVersionId, await actAs(JOB_ACTS_WITH.schema));
     type = version.type.toUpperCase();
     schema = version.schema;
     name = `${version.subject} v${version.version}`;
@@ -303,6 +391,7 @@ async function fromSchema(deps: JobRunnerDeps, job: SyntheticDataJob, authorizat
         sourceVersion: null,
         sourceSha256: null,
         piiColumns: [],
+        piiColumnsNotRead: [],
         droppedColumns: [],
         trainingRows: 0,
         holdoutRows: 0,

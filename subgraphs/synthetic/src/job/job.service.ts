@@ -137,6 +137,15 @@ export class SyntheticJobService {
     const { viewer, em } = scope;
     const problems = validate(input, deps.maxRows);
     if (problems.length) throw new BadUserInputError('Invalid synthetic data job', problems);
+    // The job registers its output as its user (a delegated token): refused now rather than failing at the end.
+    if (!viewerCan(viewer, 'catalog:write'))
+      throw new DomainError(
+        'FORBIDDEN',
+        'Missing permission catalog:write (the job registers its output dataset as you)',
+        {
+          permission: 'catalog:write',
+        },
+      );
     if (input.sourceDatasetId) {
       const dataset = await deps.catalog
         .getDataset(input.sourceDatasetId, authorization)
@@ -157,6 +166,14 @@ export class SyntheticJobService {
         }
       });
       if (columnProblems.length) throw new BadUserInputError('Invalid column handling', columnProblems);
+      // Columns classified PII are faked unread for a user without catalog:read-pii, but a dataset classified
+      // PII as a whole leaves nothing the job could read.
+      if (dataset.classification === 'PII' && !viewerCan(viewer, 'catalog:read-pii'))
+        throw new DomainError(
+          'FORBIDDEN',
+          `Dataset "${dataset.name}" is classified PII as a whole: synthesizing from it needs the permission catalog:read-pii`,
+          { dataset: dataset.name, permission: 'catalog:read-pii' },
+        );
     }
     if (input.schemaVersionId) {
       if (!viewerCan(viewer, 'schemas:read')) throw new ForbiddenError('Missing permission schemas:read');

@@ -34,6 +34,7 @@ export function privacyOf(report: PrivacyReport): SyntheticPrivacyReport {
     dcrOverfittingProtection: finite(report.dcrOverfitting?.score),
     closerToTraining: finite(report.dcrOverfitting?.closerToTraining),
     piiColumns: report.piiColumns,
+    piiColumnsNotRead: report.piiColumnsNotRead,
   };
 }
 
@@ -42,6 +43,8 @@ export interface ComplianceFacts {
   sourceVersion: number | null;
   sourceSha256: string | null;
   piiColumns: string[];
+  /** PII columns the job's user may not read: faked unseen, so not checked against source values. */
+  piiColumnsNotRead: string[];
   droppedColumns: string[];
   trainingRows: number;
   holdoutRows: number;
@@ -60,9 +63,7 @@ export function complianceOf(job: SyntheticDataJob, facts: ComplianceFacts): Syn
     ranBy: job.createdById,
     ranAt: new Date().toISOString(),
     piiColumns: facts.piiColumns,
-    piiHandling: facts.piiColumns.length
-      ? 'PII columns (catalog classification PII, column handling FAKE, or detected emails/phones/names/identifiers) were never modelled; they hold seeded fake values (faker for emails and names, format-preserving replacement otherwise) and no value equal to a source value.'
-      : 'No PII column was found.',
+    piiHandling: piiHandlingOf(facts),
     droppedColumns: facts.droppedColumns,
     trainingRows: facts.trainingRows,
     holdoutRows: facts.holdoutRows,
@@ -79,4 +80,19 @@ export function complianceOf(job: SyntheticDataJob, facts: ComplianceFacts): Syn
         }
       : null,
   };
+}
+
+/** How PII columns were produced, in words, including those faked unseen. */
+function piiHandlingOf(facts: ComplianceFacts): string {
+  if (!facts.piiColumns.length) return 'No PII column was found.';
+  const read = facts.piiColumns.filter((c) => !facts.piiColumnsNotRead.includes(c));
+  const parts = [
+    'PII columns (catalog classification PII, column handling FAKE, or detected emails/phones/names/identifiers) were never modelled; they hold seeded fake values (faker for emails and names, format-preserving replacement otherwise)',
+  ];
+  if (read.length) parts.push(`${read.join(', ')}: no value equal to a source value`);
+  if (facts.piiColumnsNotRead.length)
+    parts.push(
+      `${facts.piiColumnsNotRead.join(', ')}: not read (the user who ran the job lacks catalog:read-pii), faked from the column's name alone and not checked against the source values`,
+    );
+  return `${parts.join('; ')}.`;
 }

@@ -8,7 +8,8 @@ const MAX_ATTEMPTS = 100;
 /**
  * Fills every PII and id column of the generated rows with fake values. A value equal to any
  * source value of that column is rejected and redrawn, so no source value is ever emitted;
- * identifiers are also unique. Missing values keep the source's missing share.
+ * identifiers are also unique. Missing values keep the source's missing share. A column the job
+ * could not read (`unread`) has no source values to imitate or avoid: it is faked from its kind alone.
  */
 export function fillPiiColumns(
   rows: Cell[][],
@@ -21,7 +22,7 @@ export function fillPiiColumns(
   for (const meta of metas) {
     if (meta.sdtype !== 'pii' && meta.sdtype !== 'id') continue;
     const index = source.columns.indexOf(meta.name);
-    const sourceValues = columnValues(source, meta.name);
+    const sourceValues = meta.unread ? [] : columnValues(source, meta.name);
     const present = sourceValues.filter((v) => !isMissing(v));
     const forbidden = new Set(present.map(String));
     const missingShare = sourceValues.length ? (sourceValues.length - present.length) / sourceValues.length : 0;

@@ -55,6 +55,12 @@ export class SyntheticPrivacyReport {
   @Field(() => Float, { nullable: true }) closerToTraining!: number | null;
   @Field(() => [String], { description: 'Columns filled with fake values, never sampled from the source.' })
   piiColumns!: string[];
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'PII columns the job could not read (its user lacks catalog:read-pii): faked from the column name alone, so not checked against source values. Null in reports made before this was recorded.',
+  })
+  piiColumnsNotRead?: string[] | null;
 }
 
 @ObjectType({ description: 'How the differential privacy budget was spent.' })

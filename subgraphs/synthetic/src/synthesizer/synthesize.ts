@@ -43,6 +43,8 @@ export interface PrivacyReport {
   dcrBaseline: DcrBaselineResult;
   dcrOverfitting: DcrOverfittingResult | null;
   piiColumns: string[];
+  /** PII columns faked without reading their source values (the job's user may not read PII). */
+  piiColumnsNotRead: string[];
 }
 
 /** Output table, the model, and both reports. */
@@ -173,6 +175,7 @@ export async function synthesize(request: SynthesisRequest): Promise<SynthesisRe
       dcrBaseline,
       dcrOverfitting,
       piiColumns,
+      piiColumnsNotRead: columns.filter((c) => c.unread).map((c) => c.name),
     },
     trainingRows: training.rows.length,
     holdoutRows: holdout?.rows.length ?? 0,

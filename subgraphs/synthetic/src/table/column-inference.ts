@@ -11,6 +11,8 @@ export interface ColumnHint {
   sdtype?: ColumnMeta['sdtype'];
   /** Model the column even when detection would call it PII (never allowed for a PII classification). */
   forceModel?: boolean;
+  /** The job could not read the column's values (a PII column its user may not read): fake it, unseen. */
+  unread?: boolean;
 }
 
 const BOOLEAN_TEXT = new Set(['true', 'false']);
@@ -45,6 +47,7 @@ export function inferColumns(table: Table, hints: ColumnHint[] = []): ColumnMeta
         name,
         sdtype: detected === 'IDENTIFIER' || hint?.sdtype === 'id' ? 'id' : 'pii',
         piiKind: detected ?? 'OTHER',
+        ...(hint?.unread ? { unread: true } : {}),
       };
     }
     if (hint?.sdtype) return { name, sdtype: hint.sdtype, datetimeFormat: inferred.datetimeFormat };

@@ -14,6 +14,8 @@ export interface ColumnMeta {
   /** `date` writes `YYYY-MM-DD`, `datetime` writes full ISO-8601. */
   datetimeFormat?: 'date' | 'datetime';
   piiKind?: PiiKind;
+  /** A PII column whose source values the job was not allowed to read: faked from its name alone. */
+  unread?: boolean;
 }
 
 /** A table held row-major: `rows[i][j]` is the value of `columns[j]` in row `i`. */
