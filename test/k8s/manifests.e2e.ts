@@ -469,6 +469,49 @@ describe('cloud overlays', () => {
     },
   );
 
+  // Issue #18: what every workload shares (REDIS_URL) is one secret per overlay in the cloud store, synced
+  // into each service's Secret (Kubernetes Secrets do not cross namespaces); DATABASE_URL stays per service.
+  it.each([
+    ['aws', 'aic/shared#REDIS_URL'],
+    ['azure', 'aic-redis-url'],
+  ])('%s: every SecretProviderClass takes REDIS_URL from the one shared secret (%s)', (overlay, shared) => {
+    const objects = renderKustomization(path.join(k8s, 'overlays', overlay));
+    const classes = objects.filter(
+      (o) => o.kind === 'SecretProviderClass' && PLATFORM_NS.includes(o.metadata.namespace!),
+    );
+    expect(classes.map((c) => c.metadata.name).sort()).toEqual(
+      ['apps', 'catalog', 'gateway', 'identity', 'inference', 'models', 'schemas', 'synthetic'].map(
+        (n) => `${n}-secrets`,
+      ),
+    );
+    const sourcesOf = (c: K8sObject): { source: string; alias: string }[] => {
+      const parsed = YAML.parse((c.spec as any).parameters.objects);
+      if (overlay === 'aws')
+        return (parsed as any[]).flatMap((o) =>
+          (o.jmesPath ?? []).map((j: any) => ({ source: `${o.objectName}#${j.path}`, alias: j.objectAlias })),
+        );
+      return (parsed.array as string[])
+        .map((x) => YAML.parse(x))
+        .map((o) => ({ source: o.objectName, alias: o.objectAlias }));
+    };
+    for (const c of classes) {
+      const all = sourcesOf(c);
+      expect(
+        all.filter((e) => e.alias === 'REDIS_URL'),
+        c.metadata.name,
+      ).toEqual([{ source: shared, alias: 'REDIS_URL' }]);
+      // Each service's database stays its own.
+      const db = all.filter((e) => e.alias === 'DATABASE_URL');
+      if (c.metadata.name !== 'gateway-secrets') {
+        const svc = c.metadata.name.replace(/-secrets$/, '');
+        expect(
+          db.map((e) => e.source),
+          c.metadata.name,
+        ).toEqual([overlay === 'aws' ? `aic/${svc}#DATABASE_URL` : `aic-${svc}-database-url`]);
+      } else expect(db).toEqual([]);
+    }
+  });
+
   it('ship node groups for system, apps and GPU, Argo CD Applications and the Istio install, all valid', () => {
     const eks = readManifestFile(path.join(k8s, 'overlays/aws/cluster/eksctl-cluster.yaml'))[0] as any;
     const groups = Object.fromEntries(eks.managedNodeGroups.map((g: any) => [g.name, g]));
