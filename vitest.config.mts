@@ -31,6 +31,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'dist/**'],
     pool: 'forks',
     setupFiles: ['reflect-metadata'],
+    // A real PostgreSQL for the run when none answers on AIC_TEST_POSTGRES_URL (README "Tests").
+    globalSetup: ['lib/src/testing/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,

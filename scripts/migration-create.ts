@@ -1,7 +1,7 @@
 // `npm run migration:create -- <service> [name]`: writes the migration that brings a database migrated
 // so far up to the service's entities, for PostgreSQL and for SQLite (MikroORM migrations are
 // dialect-specific SQL), and regenerates subgraphs/<service>/src/migrations/index.ts.
-// Needs the test PostgreSQL server (127.0.0.1:5432) to diff against.
+// Needs the test PostgreSQL server (AIC_TEST_POSTGRES_URL, default 127.0.0.1:5432) to diff against.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOrm, MIGRATIONS_TABLE, withFileLock } from '../lib/src/index';
-import { POSTGRES_REACHABLE, testPostgresDatabase } from '../lib/src/testing/postgres';
+import { POSTGRES_REACHABLE, testPostgresDatabase, testPostgresLabel } from '../lib/src/testing/postgres';
 import { MIGRATED_SERVICES } from '../scripts/migration-services';
 
 const REPLICAS = 4;
@@ -33,7 +33,7 @@ function emptyDatabase(label: 'sqlite' | 'postgresql', service: string): EmptyDa
 
 const DIALECTS: ('sqlite' | 'postgresql')[] = postgresListening() ? ['sqlite', 'postgresql'] : ['sqlite'];
 if (DIALECTS.length === 1)
-  console.warn('PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL runs of the migration tests are skipped');
+  console.warn(`${testPostgresLabel()} does not answer: the PostgreSQL runs of the migration tests are skipped`);
 
 const references = new Map<string, Promise<{ orm: MikroORM; db: EmptyDatabase }>>();
 

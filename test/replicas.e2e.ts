@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceName, SubgraphName } from '../lib/contracts/services';
 import { SUBGRAPH_NAMES } from '../lib/contracts/services';
 import { gql } from '../lib/src/testing/harness';
+import { skipWithoutRedis } from '../lib/src/testing/redis';
 import { waitFor } from '../lib/src/testing/wait-for';
 import { SDMETRICS_FIXTURES } from './fixtures';
 import type { Replica, ReplicaPlatform } from './support/replicas';
@@ -276,281 +277,288 @@ function prepare(): Promise<void> {
   return prepared;
 }
 
-describe('two replica sets of the platform on one PostgreSQL and one Redis (#17)', () => {
-  it('boot at the same moment on empty databases: all 16 processes become ready (migrations under a lock), tokens from A work on B', async () => {
-    for (const r of platform.replicas)
-      for (const name of [...SUBGRAPH_NAMES, 'gateway'] as const)
-        expect((await fetch(`${r.urls[name]}/health/ready`)).status, `${r.label}/${name}`).toBe(200);
-    // One owner (first run made once), one signing identity: a token from A is accepted on B.
-    token ||= await signIn(A.graphqlUrl, platform.owner);
-    const me = await gql(B.graphqlUrl, '{ me { email } organizations { slug } }', {}, token);
-    expect(me.errors).toBeUndefined();
-    expect(me.data).toEqual({ me: { email: platform.owner.email }, organizations: [{ slug: 'default' }] });
-    // The migrations ran once per database (under the lock): every service's tables exist on the one database.
-    for (const service of SUBGRAPH_NAMES) {
-      const [row] = await platform.sql<{ n: number }>(
-        service,
-        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'",
-      );
-      expect(Number(row!.n), `${service} tables`).toBeGreaterThan(0);
-    }
-  }, 30_000);
-
-  it('boot at the same moment: no process fails on the way (first run made by exactly one replica)', () => {
-    expect(
-      platform.bootFailures.map(
-        (f) =>
-          `${f.replica}/${f.name}: ${f.output.split('\n').find((l) => /failed to start/.test(l)) ?? f.output.slice(-500)}`,
-      ),
-      'processes that failed to boot',
-    ).toEqual([]);
-  });
-
-  it('SIGKILL of the replica-A processes running a training, a synthetic and a batch job: each finishes exactly once on B', async () => {
-    await prepare();
-    const EPOCHS = 10;
-    // Synthetic jobs restart whole on takeover; A's synthetic process is frozen as soon as it holds the claim.
-    const SYNTHETIC_ROWS = 40_000;
-    const started = await startOnA(
-      ['models', 'synthetic', 'inference'],
-      async () => {
-        const t = await startTraining(A, 'placement-killed', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS });
-        const b = (
-          await call(A, 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id } }', {
-            i: {
-              endpoint: endpointName,
-              dataset: datasets.big,
-              mapping: [{ input: 'features', columns: FEATURES }],
-              passthroughColumns: ['student_id'],
-              outputDatasetName: 'placement-scores-killed',
-              chunkSize: 1,
-            },
-          })
-        ).startBatchInference.id;
-        // The synthetic job last: it is the shortest.
-        const s = (
-          await call(A, 'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }', {
-            i: {
-              sourceDatasetId: datasets.small,
-              rows: SYNTHETIC_ROWS,
-              seed: 11,
-              outputName: 'placements-synthetic-killed',
-            },
-          })
-        ).createSyntheticDataJob.id;
-        return [
-          ['models', t],
-          ['synthetic', s],
-          ['inference', b],
-        ];
-      },
-      ['synthetic', 'inference'],
-    );
-    const [trainingId, syntheticId, batchId] = started as [string, string, string];
-    const progress = subscribe(
-      B,
-      'subscription($id: ID!) { trainingJobProgress(id: $id) { state epoch epochs modelVersionId } }',
-      { id: trainingId },
-    );
-    try {
-      // Each process is killed once its job is under way (and not finished).
-      const killedAt: Record<string, unknown> = {};
-      const claimsAtKill: Partial<Record<SubgraphName, ClaimRow>> = {};
-      await Promise.all([
-        (async () => {
-          await waitFor(() => progress.events.some((e) => e.epoch >= 2), 'two epochs of training on A', {
-            timeoutMs: 150_000,
-          });
-          killedAt.training = progress.events.at(-1);
-          // Frozen first, so the claim read next is the one the process held when it died.
-          A.processes.models!.proc.kill('SIGSTOP');
-          claimsAtKill.models = await claimOf('models', trainingId);
-          expect(await platform.kill(A, 'models', 'SIGKILL')).toBe('SIGKILL');
-        })(),
-        (async () => {
-          // Frozen in its claim by startOnA: not finished, whatever state its row shows.
-          // The claim first (straight from the database), then the kill: B may not take the frozen job over in between.
-          claimsAtKill.synthetic = await claimOf('synthetic', syntheticId);
-          expect(await platform.kill(A, 'synthetic', 'SIGKILL')).toBe('SIGKILL');
-          const { syntheticDataJob: j } = await call(
-            B,
-            'query($id: ID!) { syntheticDataJob(id: $id) { status stage progress } }',
-            { id: syntheticId },
-          );
-          killedAt.synthetic = j;
-        })(),
-        (async () => {
-          // Frozen in its claim by startOnA (a batch this small can finish between two polls under load).
-          // The claim first (straight from the database), then the kill: B may not take the frozen job over in between.
-          claimsAtKill.inference = await claimOf('inference', batchId);
-          expect(await platform.kill(A, 'inference', 'SIGKILL')).toBe('SIGKILL');
-          const { batchInferenceJob: j } = await call(
-            B,
-            'query($id: ID!) { batchInferenceJob(id: $id) { status rowsDone } }',
-            { id: batchId },
-          );
-          killedAt.batch = j;
-        })(),
-      ]);
-      // Killed mid-run: each claim was still A's first attempt (nothing had recorded an end before the kill).
-      for (const service of ['models', 'synthetic', 'inference'] as const)
-        expect(claimsAtKill[service], `${service} job when A was killed`).toMatchObject({
-          state: 'claimed',
-          attempts: 1,
-        });
-      for (const [what, at] of Object.entries(killedAt))
-        expect(TERMINAL, `${what} had not finished when A was killed`).not.toContain(
-          (at as any).state ?? (at as any).status,
+describe.skipIf(skipWithoutRedis('the two-replica platform tests are'))(
+  'two replica sets of the platform on one PostgreSQL and one Redis (#17)',
+  () => {
+    it('boot at the same moment on empty databases: all 16 processes become ready (migrations under a lock), tokens from A work on B', async () => {
+      for (const r of platform.replicas)
+        for (const name of [...SUBGRAPH_NAMES, 'gateway'] as const)
+          expect((await fetch(`${r.urls[name]}/health/ready`)).status, `${r.label}/${name}`).toBe(200);
+      // One owner (first run made once), one signing identity: a token from A is accepted on B.
+      token ||= await signIn(A.graphqlUrl, platform.owner);
+      const me = await gql(B.graphqlUrl, '{ me { email } organizations { slug } }', {}, token);
+      expect(me.errors).toBeUndefined();
+      expect(me.data).toEqual({ me: { email: platform.owner.email }, organizations: [{ slug: 'default' }] });
+      // The migrations ran once per database (under the lock): every service's tables exist on the one database.
+      for (const service of SUBGRAPH_NAMES) {
+        const [row] = await platform.sql<{ n: number }>(
+          service,
+          "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'",
         );
-
-      // Training: resumed on B, one model version; the subscriber on B saw epochs after the kill and the end.
-      const training = await finished(() => trainingJob(B, trainingId), 'the training job to finish on B');
-      expect(training).toMatchObject({ state: 'SUCCEEDED', epoch: EPOCHS, error: null });
-      const versions = await modelVersionsOf(B, 'placement-killed');
-      expect(versions).toEqual([{ id: training.modelVersion.id, version: 1 }]);
-      await waitFor(
-        () => progress.events.some((e) => TERMINAL.includes(e.state)),
-        'the subscriber on B to see the end',
-      );
-      const last = progress.events.at(-1);
-      expect(last).toMatchObject({ state: 'SUCCEEDED', modelVersionId: training.modelVersion.id });
-      const killedEpoch = (killedAt.training as { epoch: number }).epoch;
-      const afterKill = progress.events.slice(progress.events.indexOf(killedAt.training) + 1);
-      expect(afterKill.filter((e) => e.epoch > killedEpoch).map((e) => e.epoch)).toContain(EPOCHS);
-      expect(progress.errors).toEqual([]);
-
-      // Synthetic: restarted whole on B, one output dataset.
-      const synthetic = await finished(
-        async () =>
-          (
-            await call(
-              B,
-              'query($id: ID!) { syntheticDataJob(id: $id) { status error output { id latestContent { rowCount } } } }',
-              { id: syntheticId },
-            )
-          ).syntheticDataJob,
-        'the synthetic job to finish on B',
-      );
-      expect(synthetic).toMatchObject({ status: 'SUCCEEDED', error: null });
-      expect(synthetic.output.latestContent.rowCount).toBe(SYNTHETIC_ROWS);
-      expect((await datasetsNamed(B, 'placements-synthetic-killed')).map((d: any) => d.id)).toEqual([
-        synthetic.output.id,
-      ]);
-
-      // Batch: resumed on B, every row written once into one output dataset.
-      const batch = await finished(
-        async () =>
-          (
-            await call(
-              B,
-              'query($id: ID!) { batchInferenceJob(id: $id) { status rowsDone rowsTotal rowsFailed error outputDataset { id versions { version rowCount } } } }',
-              { id: batchId },
-            )
-          ).batchInferenceJob,
-        'the batch job to finish on B',
-      );
-      expect(batch).toMatchObject({
-        status: 'SUCCEEDED',
-        rowsDone: BIG_ROWS,
-        rowsTotal: BIG_ROWS,
-        rowsFailed: 0,
-        error: null,
-      });
-      expect(batch.outputDataset.versions).toEqual([{ version: 1, rowCount: BIG_ROWS }]);
-      expect((await datasetsNamed(B, 'placement-scores-killed')).map((d: any) => d.id)).toEqual([
-        batch.outputDataset.id,
-      ]);
-
-      // Each claim was taken over (attempt 2 or later, A being dead) and finished once.
-      for (const [service, id] of [
-        ['models', trainingId],
-        ['synthetic', syntheticId],
-        ['inference', batchId],
-      ] as const) {
-        const claim = await finishedClaim(service, id);
-        expect(claim.state, `${service} claim`).toBe('done');
-        expect(claim.attempts, `${service} attempts`).toBeGreaterThanOrEqual(2);
+        expect(Number(row!.n), `${service} tables`).toBeGreaterThan(0);
       }
-    } finally {
-      await progress.dispose();
-      // A's models serves the next cases again.
-      await platform.restart(A, 'models');
-    }
-  }, 180_000);
+    }, 30_000);
 
-  it('cancel through gateway B stops a job running on A: CANCELLED, and never SUCCEEDED later', async () => {
-    await prepare();
-    const [jobId] = await startOnA(['models'], async () => [
-      ['models', await startTraining(A, 'placement-cancelled', datasets.big, { ...LONG_TRAINING, epochs: 30 })],
-    ]);
-    await waitFor(async () => (await trainingJob(B, jobId!)).epoch >= 1, 'an epoch of the job on A', {
-      timeoutMs: 60_000,
-      intervalMs: 100,
+    it('boot at the same moment: no process fails on the way (first run made by exactly one replica)', () => {
+      expect(
+        platform.bootFailures.map(
+          (f) =>
+            `${f.replica}/${f.name}: ${f.output.split('\n').find((l) => /failed to start/.test(l)) ?? f.output.slice(-500)}`,
+        ),
+        'processes that failed to boot',
+      ).toEqual([]);
     });
-    const asked = Date.now();
-    const { cancelTrainingJob } = await call(B, 'mutation($id: ID!) { cancelTrainingJob(id: $id) { id state } }', {
-      id: jobId,
-    });
-    expect(['RUNNING', 'CANCELLED']).toContain(cancelTrainingJob.state);
-    // The worker on A stops within 2 s (the claim ends cancelled; the row says CANCELLED).
-    await waitFor(async () => (await claimOf('models', jobId!))?.state === 'cancelled', 'the claim to end cancelled', {
-      timeoutMs: 4000,
-      intervalMs: 50,
-    });
-    const cancelled = await waitFor(
-      async () => {
-        const j = await trainingJob(B, jobId!);
-        return j.state === 'CANCELLED' && j;
-      },
-      'the job to be CANCELLED',
-      { timeoutMs: 4000, intervalMs: 50 },
-    );
-    expect(Date.now() - asked).toBeLessThan(4000);
-    expect(cancelled.modelVersion).toBeNull();
-    // No worker picks it up again: over two leases and more, it stays as it is (state, epoch, no version).
-    const snapshot = { state: 'CANCELLED', epoch: cancelled.epoch, modelVersion: null };
-    await staysFor(
-      async () => {
-        const j = await trainingJob(A, jobId!);
-        return { state: j.state, epoch: j.epoch, modelVersion: j.modelVersion };
-      },
-      snapshot,
-      3 * LEASE_MS,
-      'the cancelled job to change',
-    );
-    expect(await modelVersionsOf(B, 'placement-cancelled')).toEqual([]);
-  }, 90_000);
 
-  it('SIGTERM of the process running a job hands it back: not CANCELLED, it finishes on the other replica', async () => {
-    await prepare();
-    const EPOCHS = 8;
-    const [jobId] = await startOnA(['models'], async () => [
-      ['models', await startTraining(A, 'placement-handed-back', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS })],
-    ]);
-    const progress = subscribe(
-      B,
-      'subscription($id: ID!) { trainingJobProgress(id: $id) { state epoch epochs modelVersionId } }',
-      { id: jobId },
-    );
-    try {
-      await waitFor(() => progress.events.some((e) => e.epoch >= 2), 'two epochs of training on A', {
-        timeoutMs: 60_000,
-      });
-      expect(await platform.kill(A, 'models', 'SIGTERM')).toBe(0);
-      const done = await finished(() => trainingJob(B, jobId!), 'the handed-back job to finish on B');
-      expect(done).toMatchObject({ state: 'SUCCEEDED', epoch: EPOCHS, error: null });
-      expect(await modelVersionsOf(B, 'placement-handed-back')).toEqual([{ id: done.modelVersion.id, version: 1 }]);
-      await waitFor(
-        () => progress.events.some((e) => TERMINAL.includes(e.state)),
-        'the subscriber on B to see the end',
+    it('SIGKILL of the replica-A processes running a training, a synthetic and a batch job: each finishes exactly once on B', async () => {
+      await prepare();
+      const EPOCHS = 10;
+      // Synthetic jobs restart whole on takeover; A's synthetic process is frozen as soon as it holds the claim.
+      const SYNTHETIC_ROWS = 40_000;
+      const started = await startOnA(
+        ['models', 'synthetic', 'inference'],
+        async () => {
+          const t = await startTraining(A, 'placement-killed', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS });
+          const b = (
+            await call(A, 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id } }', {
+              i: {
+                endpoint: endpointName,
+                dataset: datasets.big,
+                mapping: [{ input: 'features', columns: FEATURES }],
+                passthroughColumns: ['student_id'],
+                outputDatasetName: 'placement-scores-killed',
+                chunkSize: 1,
+              },
+            })
+          ).startBatchInference.id;
+          // The synthetic job last: it is the shortest.
+          const s = (
+            await call(A, 'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }', {
+              i: {
+                sourceDatasetId: datasets.small,
+                rows: SYNTHETIC_ROWS,
+                seed: 11,
+                outputName: 'placements-synthetic-killed',
+              },
+            })
+          ).createSyntheticDataJob.id;
+          return [
+            ['models', t],
+            ['synthetic', s],
+            ['inference', b],
+          ];
+        },
+        ['synthetic', 'inference'],
       );
-      expect(progress.events.map((e) => e.state)).not.toContain('CANCELLED');
-      expect(progress.events.at(-1)).toMatchObject({ state: 'SUCCEEDED', modelVersionId: done.modelVersion.id });
-      const claim = await finishedClaim('models', jobId!);
-      expect(claim.state).toBe('done');
-      expect(claim!.attempts).toBeGreaterThanOrEqual(2);
-    } finally {
-      await progress.dispose();
-    }
-  }, 90_000);
-});
+      const [trainingId, syntheticId, batchId] = started as [string, string, string];
+      const progress = subscribe(
+        B,
+        'subscription($id: ID!) { trainingJobProgress(id: $id) { state epoch epochs modelVersionId } }',
+        { id: trainingId },
+      );
+      try {
+        // Each process is killed once its job is under way (and not finished).
+        const killedAt: Record<string, unknown> = {};
+        const claimsAtKill: Partial<Record<SubgraphName, ClaimRow>> = {};
+        await Promise.all([
+          (async () => {
+            await waitFor(() => progress.events.some((e) => e.epoch >= 2), 'two epochs of training on A', {
+              timeoutMs: 150_000,
+            });
+            killedAt.training = progress.events.at(-1);
+            // Frozen first, so the claim read next is the one the process held when it died.
+            A.processes.models!.proc.kill('SIGSTOP');
+            claimsAtKill.models = await claimOf('models', trainingId);
+            expect(await platform.kill(A, 'models', 'SIGKILL')).toBe('SIGKILL');
+          })(),
+          (async () => {
+            // Frozen in its claim by startOnA: not finished, whatever state its row shows.
+            // The claim first (straight from the database), then the kill: B may not take the frozen job over in between.
+            claimsAtKill.synthetic = await claimOf('synthetic', syntheticId);
+            expect(await platform.kill(A, 'synthetic', 'SIGKILL')).toBe('SIGKILL');
+            const { syntheticDataJob: j } = await call(
+              B,
+              'query($id: ID!) { syntheticDataJob(id: $id) { status stage progress } }',
+              { id: syntheticId },
+            );
+            killedAt.synthetic = j;
+          })(),
+          (async () => {
+            // Frozen in its claim by startOnA (a batch this small can finish between two polls under load).
+            // The claim first (straight from the database), then the kill: B may not take the frozen job over in between.
+            claimsAtKill.inference = await claimOf('inference', batchId);
+            expect(await platform.kill(A, 'inference', 'SIGKILL')).toBe('SIGKILL');
+            const { batchInferenceJob: j } = await call(
+              B,
+              'query($id: ID!) { batchInferenceJob(id: $id) { status rowsDone } }',
+              { id: batchId },
+            );
+            killedAt.batch = j;
+          })(),
+        ]);
+        // Killed mid-run: each claim was still A's first attempt (nothing had recorded an end before the kill).
+        for (const service of ['models', 'synthetic', 'inference'] as const)
+          expect(claimsAtKill[service], `${service} job when A was killed`).toMatchObject({
+            state: 'claimed',
+            attempts: 1,
+          });
+        for (const [what, at] of Object.entries(killedAt))
+          expect(TERMINAL, `${what} had not finished when A was killed`).not.toContain(
+            (at as any).state ?? (at as any).status,
+          );
+
+        // Training: resumed on B, one model version; the subscriber on B saw epochs after the kill and the end.
+        const training = await finished(() => trainingJob(B, trainingId), 'the training job to finish on B');
+        expect(training).toMatchObject({ state: 'SUCCEEDED', epoch: EPOCHS, error: null });
+        const versions = await modelVersionsOf(B, 'placement-killed');
+        expect(versions).toEqual([{ id: training.modelVersion.id, version: 1 }]);
+        await waitFor(
+          () => progress.events.some((e) => TERMINAL.includes(e.state)),
+          'the subscriber on B to see the end',
+        );
+        const last = progress.events.at(-1);
+        expect(last).toMatchObject({ state: 'SUCCEEDED', modelVersionId: training.modelVersion.id });
+        const killedEpoch = (killedAt.training as { epoch: number }).epoch;
+        const afterKill = progress.events.slice(progress.events.indexOf(killedAt.training) + 1);
+        expect(afterKill.filter((e) => e.epoch > killedEpoch).map((e) => e.epoch)).toContain(EPOCHS);
+        expect(progress.errors).toEqual([]);
+
+        // Synthetic: restarted whole on B, one output dataset.
+        const synthetic = await finished(
+          async () =>
+            (
+              await call(
+                B,
+                'query($id: ID!) { syntheticDataJob(id: $id) { status error output { id latestContent { rowCount } } } }',
+                { id: syntheticId },
+              )
+            ).syntheticDataJob,
+          'the synthetic job to finish on B',
+        );
+        expect(synthetic).toMatchObject({ status: 'SUCCEEDED', error: null });
+        expect(synthetic.output.latestContent.rowCount).toBe(SYNTHETIC_ROWS);
+        expect((await datasetsNamed(B, 'placements-synthetic-killed')).map((d: any) => d.id)).toEqual([
+          synthetic.output.id,
+        ]);
+
+        // Batch: resumed on B, every row written once into one output dataset.
+        const batch = await finished(
+          async () =>
+            (
+              await call(
+                B,
+                'query($id: ID!) { batchInferenceJob(id: $id) { status rowsDone rowsTotal rowsFailed error outputDataset { id versions { version rowCount } } } }',
+                { id: batchId },
+              )
+            ).batchInferenceJob,
+          'the batch job to finish on B',
+        );
+        expect(batch).toMatchObject({
+          status: 'SUCCEEDED',
+          rowsDone: BIG_ROWS,
+          rowsTotal: BIG_ROWS,
+          rowsFailed: 0,
+          error: null,
+        });
+        expect(batch.outputDataset.versions).toEqual([{ version: 1, rowCount: BIG_ROWS }]);
+        expect((await datasetsNamed(B, 'placement-scores-killed')).map((d: any) => d.id)).toEqual([
+          batch.outputDataset.id,
+        ]);
+
+        // Each claim was taken over (attempt 2 or later, A being dead) and finished once.
+        for (const [service, id] of [
+          ['models', trainingId],
+          ['synthetic', syntheticId],
+          ['inference', batchId],
+        ] as const) {
+          const claim = await finishedClaim(service, id);
+          expect(claim.state, `${service} claim`).toBe('done');
+          expect(claim.attempts, `${service} attempts`).toBeGreaterThanOrEqual(2);
+        }
+      } finally {
+        await progress.dispose();
+        // A's models serves the next cases again.
+        await platform.restart(A, 'models');
+      }
+    }, 180_000);
+
+    it('cancel through gateway B stops a job running on A: CANCELLED, and never SUCCEEDED later', async () => {
+      await prepare();
+      const [jobId] = await startOnA(['models'], async () => [
+        ['models', await startTraining(A, 'placement-cancelled', datasets.big, { ...LONG_TRAINING, epochs: 30 })],
+      ]);
+      await waitFor(async () => (await trainingJob(B, jobId!)).epoch >= 1, 'an epoch of the job on A', {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
+      const asked = Date.now();
+      const { cancelTrainingJob } = await call(B, 'mutation($id: ID!) { cancelTrainingJob(id: $id) { id state } }', {
+        id: jobId,
+      });
+      expect(['RUNNING', 'CANCELLED']).toContain(cancelTrainingJob.state);
+      // The worker on A stops within 2 s (the claim ends cancelled; the row says CANCELLED).
+      await waitFor(
+        async () => (await claimOf('models', jobId!))?.state === 'cancelled',
+        'the claim to end cancelled',
+        {
+          timeoutMs: 4000,
+          intervalMs: 50,
+        },
+      );
+      const cancelled = await waitFor(
+        async () => {
+          const j = await trainingJob(B, jobId!);
+          return j.state === 'CANCELLED' && j;
+        },
+        'the job to be CANCELLED',
+        { timeoutMs: 4000, intervalMs: 50 },
+      );
+      expect(Date.now() - asked).toBeLessThan(4000);
+      expect(cancelled.modelVersion).toBeNull();
+      // No worker picks it up again: over two leases and more, it stays as it is (state, epoch, no version).
+      const snapshot = { state: 'CANCELLED', epoch: cancelled.epoch, modelVersion: null };
+      await staysFor(
+        async () => {
+          const j = await trainingJob(A, jobId!);
+          return { state: j.state, epoch: j.epoch, modelVersion: j.modelVersion };
+        },
+        snapshot,
+        3 * LEASE_MS,
+        'the cancelled job to change',
+      );
+      expect(await modelVersionsOf(B, 'placement-cancelled')).toEqual([]);
+    }, 90_000);
+
+    it('SIGTERM of the process running a job hands it back: not CANCELLED, it finishes on the other replica', async () => {
+      await prepare();
+      const EPOCHS = 8;
+      const [jobId] = await startOnA(['models'], async () => [
+        ['models', await startTraining(A, 'placement-handed-back', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS })],
+      ]);
+      const progress = subscribe(
+        B,
+        'subscription($id: ID!) { trainingJobProgress(id: $id) { state epoch epochs modelVersionId } }',
+        { id: jobId },
+      );
+      try {
+        await waitFor(() => progress.events.some((e) => e.epoch >= 2), 'two epochs of training on A', {
+          timeoutMs: 60_000,
+        });
+        expect(await platform.kill(A, 'models', 'SIGTERM')).toBe(0);
+        const done = await finished(() => trainingJob(B, jobId!), 'the handed-back job to finish on B');
+        expect(done).toMatchObject({ state: 'SUCCEEDED', epoch: EPOCHS, error: null });
+        expect(await modelVersionsOf(B, 'placement-handed-back')).toEqual([{ id: done.modelVersion.id, version: 1 }]);
+        await waitFor(
+          () => progress.events.some((e) => TERMINAL.includes(e.state)),
+          'the subscriber on B to see the end',
+        );
+        expect(progress.events.map((e) => e.state)).not.toContain('CANCELLED');
+        expect(progress.events.at(-1)).toMatchObject({ state: 'SUCCEEDED', modelVersionId: done.modelVersion.id });
+        const claim = await finishedClaim('models', jobId!);
+        expect(claim.state).toBe('done');
+        expect(claim!.attempts).toBeGreaterThanOrEqual(2);
+      } finally {
+        await progress.dispose();
+      }
+    }, 90_000);
+  },
+);

@@ -6,6 +6,7 @@ import type { RunningGateway } from '../../test/support/gateway-harness';
 import { startGatewayOver } from '../../test/support/gateway-harness';
 import type { RunningService } from '../../lib/src/testing/harness';
 import { gql } from '../../lib/src/testing/harness';
+import { skipWithoutRedis, TEST_REDIS } from '../../lib/src/testing/redis';
 import { startCatalogue } from './fixtures/test-subgraphs';
 
 let catalogue: RunningService;
@@ -78,9 +79,9 @@ describe('subgraph retries', () => {
   });
 });
 
-describe('rate limits shared through Redis', () => {
+describe.skipIf(skipWithoutRedis('the shared rate-limit test is'))('rate limits shared through Redis', () => {
   it('counts requests of every gateway replica together', async () => {
-    const redisUrl = 'redis://127.0.0.1:6379';
+    const redisUrl = TEST_REDIS;
     // A prefix of its own: runs sharing this Redis never see each other's counters.
     const rateLimitPrefix = `test-${randomUUID()}`;
     const a = await startGatewayOver([catalogue], {

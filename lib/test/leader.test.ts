@@ -3,8 +3,10 @@ import Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Leadership } from '../src/kit/leader';
 import { createLeadership } from '../src/kit/leader';
+import { skipWithoutRedis, TEST_REDIS } from '../src/testing/redis';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS;
+const noRedis = skipWithoutRedis('the leader-lease tests on Redis are');
 
 /** Waits until `check` holds, polling every 10 ms, failing after `timeoutMs`. */
 async function until(check: () => boolean, timeoutMs: number): Promise<number> {
@@ -35,7 +37,7 @@ describe('leader lease on Redis', () => {
     clients.splice(0).forEach((c) => c.disconnect());
   });
 
-  it('elects exactly one of two candidates, and never two over many samples', async () => {
+  it.skipIf(noRedis)('elects exactly one of two candidates, and never two over many samples', async () => {
     const name = `lease-${randomUUID()}`;
     const a = candidate(name);
     const b = candidate(name);
@@ -51,7 +53,7 @@ describe('leader lease on Redis', () => {
     expect(Number(a.isLeader()) + Number(b.isLeader())).toBe(1);
   });
 
-  it('hands over on stop: the other candidate leads at its next attempt', async () => {
+  it.skipIf(noRedis)('hands over on stop: the other candidate leads at its next attempt', async () => {
     const name = `lease-${randomUUID()}`;
     const a = candidate(name);
     await until(() => a.isLeader(), 5000);
@@ -64,26 +66,29 @@ describe('leader lease on Redis', () => {
     expect(waited).toBeLessThan(600); // released, not expired
   });
 
-  it('a leader that stops renewing (crash) loses the lease, and the other takes over within the TTL, never overlapping', async () => {
-    const name = `lease-${randomUUID()}`;
-    const crashing = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    clients.push(crashing);
-    const a = candidate(name, { redis: crashing });
-    await until(() => a.isLeader(), 5000);
-    const b = candidate(name);
-    await new Promise((r) => setTimeout(r, 250));
-    expect(b.isLeader()).toBe(false);
-    crashing.disconnect(); // a can no longer renew nor release: the lease must run out in Redis
-    const crashedAt = Date.now();
-    let overlap = false;
-    await until(() => {
-      if (a.isLeader() && b.isLeader()) overlap = true;
-      return b.isLeader();
-    }, 5000);
-    expect(overlap).toBe(false);
-    expect(a.isLeader()).toBe(false);
-    expect(Date.now() - crashedAt).toBeLessThan(600 + 100 + 500); // TTL + one attempt interval + slack for a loaded machine
-  });
+  it.skipIf(noRedis)(
+    'a leader that stops renewing (crash) loses the lease, and the other takes over within the TTL, never overlapping',
+    async () => {
+      const name = `lease-${randomUUID()}`;
+      const crashing = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      clients.push(crashing);
+      const a = candidate(name, { redis: crashing });
+      await until(() => a.isLeader(), 5000);
+      const b = candidate(name);
+      await new Promise((r) => setTimeout(r, 250));
+      expect(b.isLeader()).toBe(false);
+      crashing.disconnect(); // a can no longer renew nor release: the lease must run out in Redis
+      const crashedAt = Date.now();
+      let overlap = false;
+      await until(() => {
+        if (a.isLeader() && b.isLeader()) overlap = true;
+        return b.isLeader();
+      }, 5000);
+      expect(overlap).toBe(false);
+      expect(a.isLeader()).toBe(false);
+      expect(Date.now() - crashedAt).toBeLessThan(600 + 100 + 500); // TTL + one attempt interval + slack for a loaded machine
+    },
+  );
 
   it('without Redis the single process is the leader until stopped', async () => {
     const local = createLeadership('local');

@@ -7,7 +7,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as inv from '../../k8s/tools/invariants';
-import { readManifestFile, renderKustomization, type K8sObject } from '../../k8s/tools/render';
+import { podSpecs, readManifestFile, renderKustomization, type K8sObject } from '../../k8s/tools/render';
+import { loadArtifactStoreSettings } from '../../lib/src/env';
 import { parseDockerfile } from '../../k8s/tools/dockerfile';
 import { validateObject } from '../../k8s/tools/schemas';
 import { WORKER_SERVICES } from '../../k8s/tools/policies';
@@ -383,6 +384,133 @@ describe('cloud overlays', () => {
       }
     },
   );
+
+  // Issue #18: one set of non-secret settings per overlay (k8s/overlays/<cloud>/platform.env) reaches the
+  // gateway, every service, every worker and the training Jobs through their namespace's `aic-platform`
+  // ConfigMap; shared artifact storage is the cloud's store, reached with the pod's identity, no static keys.
+  it.each([
+    ['aws', { kind: 's3', bucket: 'aic-platform-artifacts-111122223333', region: 'eu-west-1' }],
+    [
+      'azure',
+      {
+        kind: 'azure',
+        container: 'aic-artifacts',
+        accountUrl: 'https://aicplatformartifacts.blob.core.windows.net',
+      },
+    ],
+  ] as const)(
+    "%s: every workload reads the overlay settings (artifact store included) from its namespace's one ConfigMap, and no static key appears",
+    (overlay, store) => {
+      const objects = renderKustomization(path.join(k8s, 'overlays', overlay));
+      const overlayEnv = fs.readFileSync(path.join(k8s, 'overlays', overlay, 'platform.env'), 'utf8');
+      const settings = Object.fromEntries(
+        overlayEnv
+          .split('\n')
+          .filter((l) => /^[A-Z_]+=/.test(l))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      const configMaps = new Map<string, K8sObject>();
+      for (const ns of PLATFORM_NS) {
+        const cms = objects.filter(
+          (o) =>
+            o.kind === 'ConfigMap' && o.metadata.namespace === ns && /^aic-platform-[0-9a-z]+$/.test(o.metadata.name),
+        );
+        expect(cms, `${overlay} ${ns}: one aic-platform ConfigMap`).toHaveLength(1);
+        const data = cms[0]!.data as Record<string, string>;
+        expect(data, `${overlay} ${ns}`).toMatchObject(settings);
+        // What the services' own parser makes of it (lib/src/env.ts): the cloud store, signed in by identity.
+        const parsed = loadArtifactStoreSettings(data);
+        expect(parsed).toMatchObject(store);
+        expect((parsed as { connectionString?: string }).connectionString).toBeUndefined();
+        configMaps.set(ns, cms[0]!);
+      }
+      const workloads = objects.filter(
+        (o) => ['Deployment', 'Job'].includes(o.kind) && PLATFORM_NS.includes(o.metadata.namespace!),
+      );
+      const names = workloads.map((w) => `${w.kind}/${w.metadata.name}`).sort();
+      for (const w of ['gateway', 'identity', 'apps', 'catalog', 'schemas', 'models', 'inference', 'synthetic'])
+        expect(names).toContain(`Deployment/${w}`);
+      for (const w of WORKER_SERVICES) expect(names).toContain(`Deployment/${w}-worker`);
+      expect(names.some((n) => n.startsWith('Job/'))).toBe(true);
+      for (const w of workloads) {
+        const label = `${overlay} ${w.kind}/${w.metadata.namespace}/${w.metadata.name}`;
+        for (const pod of podSpecs(w)) {
+          for (const c of pod.containers ?? []) {
+            const refs = (c.envFrom ?? []).flatMap((e) => (e.configMapRef ? [e.configMapRef.name] : []));
+            expect(refs, `${label} ${c.name}`).toEqual([configMaps.get(w.metadata.namespace!)!.metadata.name]);
+            // Nothing overrides the shared settings per container.
+            const own = (c.env ?? []).map((e) => e.name).filter((n) => n in settings);
+            expect(own, `${label} ${c.name} sets shared settings itself`).toEqual([]);
+          }
+          // Its identity reaches the store: IRSA role (aws) or workload identity (azure).
+          const sa = find(objects, 'ServiceAccount', pod.serviceAccountName ?? 'default', w.metadata.namespace);
+          expect(sa, `${label}: ServiceAccount ${pod.serviceAccountName}`).toBeDefined();
+          if (overlay === 'aws')
+            expect(sa!.metadata.annotations?.['eks.amazonaws.com/role-arn'], label).toMatch(
+              /^arn:aws:iam::\d{12}:role\//,
+            );
+          else {
+            expect(sa!.metadata.annotations?.['azure.workload.identity/client-id'], label).toMatch(/^[0-9a-f-]{36}$/);
+            const labels = (w.spec as any).template.metadata.labels;
+            expect(labels?.['azure.workload.identity/use'], label).toBe('true');
+          }
+        }
+      }
+      // No static cloud credential anywhere: not as a value, not as a variable a container reads, not as a
+      // key a secret store syncs.
+      const text = JSON.stringify(objects) + overlayEnv;
+      for (const pattern of [
+        /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN/,
+        /AKIA[0-9A-Z]{16}/,
+        /AIC_AZURE_STORAGE_CONNECTION_STRING|AZURE_STORAGE_KEY|AZURE_STORAGE_CONNECTION_STRING|AZURE_CLIENT_SECRET/,
+        /AccountKey=|SharedAccessSignature=|[?&]sig=/,
+      ])
+        expect(text, `${overlay}: ${pattern}`).not.toMatch(pattern);
+    },
+  );
+
+  // Issue #18: what every workload shares (REDIS_URL) is one secret per overlay in the cloud store, synced
+  // into each service's Secret (Kubernetes Secrets do not cross namespaces); DATABASE_URL stays per service.
+  it.each([
+    ['aws', 'aic/shared#REDIS_URL'],
+    ['azure', 'aic-redis-url'],
+  ])('%s: every SecretProviderClass takes REDIS_URL from the one shared secret (%s)', (overlay, shared) => {
+    const objects = renderKustomization(path.join(k8s, 'overlays', overlay));
+    const classes = objects.filter(
+      (o) => o.kind === 'SecretProviderClass' && PLATFORM_NS.includes(o.metadata.namespace!),
+    );
+    expect(classes.map((c) => c.metadata.name).sort()).toEqual(
+      ['apps', 'catalog', 'gateway', 'identity', 'inference', 'models', 'schemas', 'synthetic'].map(
+        (n) => `${n}-secrets`,
+      ),
+    );
+    const sourcesOf = (c: K8sObject): { source: string; alias: string }[] => {
+      const parsed = YAML.parse((c.spec as any).parameters.objects);
+      if (overlay === 'aws')
+        return (parsed as any[]).flatMap((o) =>
+          (o.jmesPath ?? []).map((j: any) => ({ source: `${o.objectName}#${j.path}`, alias: j.objectAlias })),
+        );
+      return (parsed.array as string[])
+        .map((x) => YAML.parse(x))
+        .map((o) => ({ source: o.objectName, alias: o.objectAlias }));
+    };
+    for (const c of classes) {
+      const all = sourcesOf(c);
+      expect(
+        all.filter((e) => e.alias === 'REDIS_URL'),
+        c.metadata.name,
+      ).toEqual([{ source: shared, alias: 'REDIS_URL' }]);
+      // Each service's database stays its own.
+      const db = all.filter((e) => e.alias === 'DATABASE_URL');
+      if (c.metadata.name !== 'gateway-secrets') {
+        const svc = c.metadata.name.replace(/-secrets$/, '');
+        expect(
+          db.map((e) => e.source),
+          c.metadata.name,
+        ).toEqual([overlay === 'aws' ? `aic/${svc}#DATABASE_URL` : `aic-${svc}-database-url`]);
+      } else expect(db).toEqual([]);
+    }
+  });
 
   it('ship node groups for system, apps and GPU, Argo CD Applications and the Istio install, all valid', () => {
     const eks = readManifestFile(path.join(k8s, 'overlays/aws/cluster/eksctl-cluster.yaml'))[0] as any;

@@ -24,8 +24,9 @@ import {
   subscribeMultipart,
   within,
 } from './support/revocation-probes';
+import { skipWithoutRedis, TEST_REDIS } from '../../lib/src/testing/redis';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS;
 
 const modes = [
   { name: 'identity stream, dev', production: false, redis: false },
@@ -34,7 +35,7 @@ const modes = [
   { name: 'Redis, production', production: true, redis: true },
 ];
 
-describe.each(modes)('revocation ($name)', ({ production, redis }) => {
+function revocationSuite({ production, redis }: (typeof modes)[number]): void {
   let p: Platform;
   const channel = `test-revocations-${randomUUID()}`;
 
@@ -295,7 +296,13 @@ describe.each(modes)('revocation ($name)', ({ production, redis }) => {
       await before.close();
     }
   });
-});
+}
+
+describe.each(modes.filter((m) => !m.redis))('revocation ($name)', revocationSuite);
+describe.skipIf(skipWithoutRedis('the revocation tests over Redis are')).each(modes.filter((m) => m.redis))(
+  'revocation ($name)',
+  revocationSuite,
+);
 
 describe.each([false, true])('a token a subgraph refuses, with edge verification off (production %s)', (production) => {
   let p: Platform;

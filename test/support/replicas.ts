@@ -16,6 +16,7 @@ import type { ServiceName, SubgraphName } from '../../lib/contracts/services';
 import { SERVICES, SUBGRAPH_NAMES, urlEnvOf } from '../../lib/contracts/services';
 import { gql } from '../../lib/src/testing/harness';
 import { TEST_POSTGRES, testPostgresDatabase } from '../../lib/src/testing/postgres';
+import { testRedisUrl } from '../../lib/src/testing/redis';
 import { waitFor } from '../../lib/src/testing/wait-for';
 
 const root = path.resolve(__dirname, '../..');
@@ -112,7 +113,7 @@ export async function replicaPlatform(count: number, env: Record<string, string>
     ReturnType<typeof testPostgresDatabase>
   >;
   // A Redis database of its own (BullMQ queues and pub/sub prefixes are the service names), random prefixes elsewhere.
-  const redisUrl = `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}`;
+  const redisUrl = testRedisUrl(1 + Math.floor(Math.random() * 15));
   const owner = { email: 'owner@replicas.example.com', password: 'replicated first password' };
   const shared: Record<string, string> = {
     AIC_DATA_DIR: dataDir,

@@ -9,7 +9,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { ServiceMigrations } from '../migrations';
 import type { OrmOptions } from '../orm';
 import { createOrm } from '../orm';
-import { POSTGRES_REACHABLE, testPostgresDatabase } from './postgres';
+import { POSTGRES_REACHABLE, testPostgresDatabase, testPostgresLabel } from './postgres';
 
 type Entities = OrmOptions['entities'];
 
@@ -33,9 +33,7 @@ export function legacyDatabases(service: string): LegacyDatabase[] {
     const pg = testPostgresDatabase(`aic_${service}_legacy`);
     out.push({ label: 'postgresql', url: pg.url, drop: () => pg.drop() });
   } else
-    console.warn(
-      'PostgreSQL at 127.0.0.1:5432 does not answer: the PostgreSQL run of the legacy-schema test is skipped',
-    );
+    console.warn(`${testPostgresLabel()} does not answer: the PostgreSQL run of the legacy-schema test is skipped`);
   return out;
 }
 

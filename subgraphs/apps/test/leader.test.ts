@@ -6,11 +6,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testBaseConfig } from '../../../lib/src/testing/harness';
 import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
+import { skipWithoutRedis, TEST_REDIS } from '../../../lib/src/testing/redis';
 import type { Config } from '../src/config';
 import type { AppsServer } from '../src/server';
 import { createServer } from '../src/server';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS;
 const pg = testPostgresDatabase('aic_apps_leader');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-apps-leader-'));
 const servers: AppsServer[] = [];
@@ -50,7 +51,7 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-describe('apps monitor across replicas', () => {
+describe.skipIf(skipWithoutRedis('the apps monitor leader test is'))('apps monitor across replicas', () => {
   it('runs its scheduled rounds on the leader only, and on the other replica once the leader stops', async () => {
     const a = await replica();
     const b = await replica();

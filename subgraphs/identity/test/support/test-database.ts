@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import { MikroORM as LibsqlOrm } from '@mikro-orm/libsql';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
-import { POSTGRES_REACHABLE } from '../../../../lib/src/testing/postgres';
+import { POSTGRES_REACHABLE, TEST_POSTGRES } from '../../../../lib/src/testing/postgres';
 import { IDENTITY_ENTITIES } from '../../src/identity.entities';
 
-export const POSTGRES_URL = 'postgresql://postgres@127.0.0.1:5432';
+export const POSTGRES_URL = TEST_POSTGRES;
 
 /** A fresh database with identity's schema, and how to throw it away. */
 export interface TestDatabase {

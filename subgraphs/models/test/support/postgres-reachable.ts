@@ -1,2 +1,2 @@
-/** Whether the test PostgreSQL at 127.0.0.1:5432 answers (lib/src/testing/postgres). */
+/** Whether the test PostgreSQL (AIC_TEST_POSTGRES_URL) answers (lib/src/testing/postgres). */
 export { POSTGRES_REACHABLE as PG_REACHABLE } from '../../../../lib/src/testing/postgres';
