@@ -45,7 +45,10 @@ export interface AppsServiceDeps {
   jobs: RolloutQueue;
   /** Waits before each retry of an undelivered lineage event (lib's LineageReporter default when unset). */
   lineageRetryDelaysMs?: readonly number[];
-  settings: Pick<Config, 'inferenceUrl' | 'catalogUrl' | 'schemasUrl' | 'monitorIntervalSeconds' | 'rolloutWaitSeconds'> & {
+  settings: Pick<
+    Config,
+    'inferenceUrl' | 'catalogUrl' | 'schemasUrl' | 'monitorIntervalSeconds' | 'rolloutWaitSeconds'
+  > & {
     kubernetes: Pick<Config['kubernetes'], 'namespace' | 'inferenceImage'>;
   };
 }

@@ -172,7 +172,11 @@ describe('batch inference', () => {
     expect(events.map((e) => [e.job.namespace, e.job.name])).toEqual(
       [0, 1].map(() => ['aic://inference', 'batch-inference.iris']),
     );
-    expect(events[1]!.inputs.map((d: any) => d.namespace)).toEqual(['aic://catalog', 'aic://models', 'aic://inference']);
+    expect(events[1]!.inputs.map((d: any) => d.namespace)).toEqual([
+      'aic://catalog',
+      'aic://models',
+      'aic://inference',
+    ]);
     expect(events[1]!.inputs[2]).toEqual({ namespace: 'aic://inference', name: `endpoints/${endpointId}` });
     expect(events[1]!.outputs).toEqual([{ namespace: 'aic://catalog', name: `datasets/${job.outputDataset.id}` }]);
     const ajv = new Ajv2020({ strict: false });

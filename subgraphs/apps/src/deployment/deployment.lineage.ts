@@ -38,8 +38,7 @@ export class DeploymentLineage {
     const emitter = createOpenLineageEmitter({
       catalogUrl,
       producer: PRODUCER,
-      authorization: async (organizationId) =>
-        `Bearer ${await tokens.getToken(organizationId, ['catalog:write'])}`,
+      authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, ['catalog:write'])}`,
     });
     this.reporter = new LineageReporter(emitter, PRODUCER, { logger, retryDelaysMs });
   }

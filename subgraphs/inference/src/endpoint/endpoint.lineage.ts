@@ -26,8 +26,7 @@ export class EndpointLineage {
     const emitter = createOpenLineageEmitter({
       catalogUrl,
       producer: PRODUCER,
-      authorization: async (organizationId) =>
-        `Bearer ${await tokens.getToken(organizationId, ['catalog:write'])}`,
+      authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, ['catalog:write'])}`,
     });
     this.reporter = new LineageReporter(emitter, PRODUCER, { logger, retryDelaysMs });
   }

@@ -209,7 +209,11 @@ export class EndpointService {
       throw new ConflictError(`An endpoint named ${input.name} exists`);
     }
     this.forgetLookups(endpoint.id);
-    const served = { name: endpoint.name, routes: endpoint.routes, shadowModelVersionId: endpoint.shadowModelVersionId };
+    const served = {
+      name: endpoint.name,
+      routes: endpoint.routes,
+      shadowModelVersionId: endpoint.shadowModelVersionId,
+    };
     em.assign(endpoint, {
       name: input.name ?? endpoint.name,
       description: input.description ?? endpoint.description,
