@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OpenLineageDataset, OpenLineageEvent, OpenLineageFacets, RunEventType } from './openlineage.types';
 import { LINEAGE_NAMESPACES, lineageNames } from '../../contracts/lineage';
 
@@ -181,6 +182,8 @@ export class LineageReporter {
   /** Events not yet delivered nor given up, by delivery. */
   private readonly undelivered = new Map<Promise<boolean>, { organizationId: string; event: OpenLineageEvent }>();
   private closed = false;
+  /** Ends the waits between retries on close. */
+  private readonly stop = new AbortController();
 
   constructor(
     private readonly emitter: OpenLineageEmitter,
@@ -216,6 +219,7 @@ export class LineageReporter {
   /** Stops retrying (the process is shutting down): each event still undelivered is logged whole as lost. */
   close(): void {
     this.closed = true;
+    this.stop.abort();
     for (const { organizationId, event } of this.undelivered.values())
       this.opts.logger.error(
         { runId: event.run?.runId, job: event.job?.name, organizationId, event },
@@ -249,7 +253,11 @@ export class LineageReporter {
           return false;
         }
         this.opts.logger.warn({ err, ...about, attempt: attempt + 1 }, 'lineage event not delivered; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delays[attempt]).unref?.());
+        try {
+          await sleep(delays[attempt], undefined, { signal: this.stop.signal, ref: false });
+        } catch {
+          return false; // closed: close() has logged the event
+        }
       }
     }
   }
