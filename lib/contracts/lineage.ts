@@ -1,6 +1,10 @@
 // OpenLineage namespaces and names of the platform: which service owns which namespace and how it
-// names its jobs and datasets. Every emitter (catalog, models, synthetic, inference) and catalog's
-// ingestion use these, so the lineage graph joins up across services.
+// names its jobs and datasets. Every emitter (catalog, models, synthetic, inference, apps) and
+// catalog's ingestion use these, so the lineage graph joins up across services:
+//   datasets/<id> → training/<model> → model-versions/<id> → deploy/<endpoint> → endpoints/<id>
+//   → deploy/<application>/<environment> → applications/<id>
+// with batch inference (model versions, endpoint and dataset in, a dataset out) and synthetic data
+// jobs (a dataset in, a dataset out) hanging off the same nodes.
 
 /** The namespace each service emits its jobs (and, for catalog and models, its datasets) in. */
 export const LINEAGE_NAMESPACES = {
@@ -10,8 +14,13 @@ export const LINEAGE_NAMESPACES = {
   models: 'aic://models',
   /** Synthetic data jobs (`synthetic-data-job/<id>`). */
   synthetic: 'aic://synthetic',
-  /** Batch inference jobs (`batch-inference.<endpoint name>`). */
+  /**
+   * Batch inference jobs (`batch-inference.<endpoint name>`), endpoint deployments
+   * (`deploy/<endpoint name>`) and the endpoints they write (`endpoints/<id>`).
+   */
   inference: 'aic://inference',
+  /** Application rollouts (`deploy/<application name>/<environment>`) and applications (`applications/<id>`). */
+  apps: 'aic://apps',
 } as const;
 
 export type LineageNamespace = (typeof LINEAGE_NAMESPACES)[keyof typeof LINEAGE_NAMESPACES];
@@ -30,6 +39,15 @@ export const lineageNames = {
   syntheticJob: (jobId: string): string => `synthetic-data-job/${jobId}`,
   /** Batch inference through an endpoint, in `aic://inference`. */
   batchInferenceJob: (endpointName: string): string => `batch-inference.${endpointName}`,
+  /** An inference endpoint (what it serves), in `aic://inference`. */
+  endpoint: (endpointId: string): string => `endpoints/${endpointId}`,
+  /** The deployment of model versions to an endpoint (create, traffic split changes), in `aic://inference`. */
+  endpointDeployJob: (endpointName: string): string => `deploy/${endpointName}`,
+  /** An application (what it calls), in `aic://apps`. */
+  application: (applicationId: string): string => `applications/${applicationId}`,
+  /** The rollouts of an application to one environment, in `aic://apps`. */
+  applicationDeployJob: (applicationName: string, environment: string): string =>
+    `deploy/${applicationName}/${environment}`,
 } as const;
 
 /** The catalog dataset id an OpenLineage dataset refers to, when it is a catalog dataset. */

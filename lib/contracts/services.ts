@@ -72,6 +72,7 @@ export const SERVICE_CALLS: readonly ServiceCall[] = [
   { from: 'synthetic', to: 'schemas', via: ['schemaVersion'] },
   { from: 'apps', to: 'inference', via: ['graphql'] },
   { from: 'apps', to: 'schemas', via: ['schemaVersion'] },
+  { from: 'apps', to: 'catalog', via: ['lineage'] },
 ];
 
 /** The subgraphs a service calls (and so needs the URL variables of), identity included. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OpenLineageDataset, OpenLineageEvent, OpenLineageFacets, RunEventType } from './openlineage.types';
 import { LINEAGE_NAMESPACES, lineageNames } from '../../contracts/lineage';
 
@@ -150,4 +151,114 @@ export function createOpenLineageEmitter(opts: OpenLineageEmitterOptions): OpenL
       };
     },
   };
+}
+
+/** A run that happened at once (a deployment, a traffic change): reported as one COMPLETE event. */
+export interface InstantRun {
+  job: JobRef;
+  inputs: DatasetRef[];
+  outputs: DatasetRef[];
+  /** @default a new UUID; give a stable one so a retried step reports the same run */
+  runId?: string;
+  facets?: OpenLineageFacets;
+}
+
+export interface LineageReporterOptions {
+  /** Where failed attempts are reported (warn) and a given-up event is written whole (error), so it can be replayed. */
+  logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Waits before each retry; the event is given up after the last. @default [1000, 5000, 30000] */
+  retryDelaysMs?: readonly number[];
+}
+
+/**
+ * Reports instant runs to the catalog in the background: the step that caused one (a deploy) never
+ * waits for the catalog nor fails because of it. A refused or undelivered event is logged and sent
+ * again after each of `retryDelaysMs`; one still undelivered after the last is logged as an error
+ * with the whole event (post it to the catalog's `/api/v1/lineage` to replay it), never dropped
+ * silently. A refusal for bad input (4xx other than 401, 403, 408, 429) is not retried.
+ */
+export class LineageReporter {
+  private readonly inFlight = new Set<Promise<boolean>>();
+  /** Events not yet delivered nor given up, by delivery. */
+  private readonly undelivered = new Map<Promise<boolean>, { organizationId: string; event: OpenLineageEvent }>();
+  private closed = false;
+  /** Ends the waits between retries on close. */
+  private readonly stop = new AbortController();
+
+  constructor(
+    private readonly emitter: OpenLineageEmitter,
+    private readonly producer: string,
+    private readonly opts: LineageReporterOptions,
+  ) {}
+
+  /**
+   * Starts delivering the run's COMPLETE event; never throws.
+   * @returns a promise of whether the catalog accepted it (callers need not wait for it)
+   */
+  report(organizationId: string, run: InstantRun): Promise<boolean> {
+    const event: OpenLineageEvent = {
+      eventTime: new Date().toISOString(),
+      eventType: 'COMPLETE',
+      producer: this.producer,
+      schemaURL: SCHEMA_URL,
+      run: { runId: run.runId ?? randomUUID(), ...(run.facets ? { facets: run.facets } : {}) },
+      job: { namespace: run.job.namespace, name: run.job.name, ...(run.job.facets ? { facets: run.job.facets } : {}) },
+      inputs: run.inputs as OpenLineageDataset[],
+      outputs: run.outputs as OpenLineageDataset[],
+    };
+    const delivery = this.deliver(organizationId, event);
+    this.inFlight.add(delivery);
+    this.undelivered.set(delivery, { organizationId, event });
+    void delivery.finally(() => {
+      this.inFlight.delete(delivery);
+      this.undelivered.delete(delivery);
+    });
+    return delivery;
+  }
+
+  /** Stops retrying (the process is shutting down): each event still undelivered is logged whole as lost. */
+  close(): void {
+    this.closed = true;
+    this.stop.abort();
+    for (const { organizationId, event } of this.undelivered.values())
+      this.opts.logger.error(
+        { runId: event.run?.runId, job: event.job?.name, organizationId, event },
+        'lineage event lost (shutdown before it was delivered)',
+      );
+    this.undelivered.clear();
+  }
+
+  /** Resolves when every report started so far is delivered or given up (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private async deliver(organizationId: string, event: OpenLineageEvent): Promise<boolean> {
+    const delays = this.opts.retryDelaysMs ?? [1000, 5000, 30_000];
+    const about = { runId: event.run?.runId, job: event.job?.name, organizationId };
+    for (let attempt = 0; ; attempt += 1) {
+      // Closed while waiting to retry: close() has logged the event.
+      if (this.closed && attempt > 0) return false;
+      try {
+        await this.emitter.emit(organizationId, event);
+        return true;
+      } catch (err) {
+        const status = err instanceof OpenLineageEmitError ? err.status : null;
+        if (this.closed) return false;
+        const final =
+          attempt >= delays.length ||
+          (status !== null && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status));
+        if (final) {
+          this.opts.logger.error({ err, ...about, attempts: attempt + 1, event }, 'lineage event lost');
+          return false;
+        }
+        this.opts.logger.warn({ err, ...about, attempt: attempt + 1 }, 'lineage event not delivered; retrying');
+        try {
+          await sleep(delays[attempt], undefined, { signal: this.stop.signal, ref: false });
+        } catch {
+          return false; // closed: close() has logged the event
+        }
+      }
+    }
+  }
 }

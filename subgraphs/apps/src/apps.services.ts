@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { ConfigVersionRepository } from './config-version/config-version.repository';
 import { ConfigVersionService } from './config-version/config-version.service';
 import { DeploymentTimeline } from './deployment/deployment-timeline';
+import { DeploymentLineage } from './deployment/deployment.lineage';
 import { DriverKind } from './deployment/deployment.model';
 import { DeploymentRepository } from './deployment/deployment.repository';
 import { DeploymentService } from './deployment/deployment.service';
@@ -24,6 +25,8 @@ export interface AppsServices {
   configVersions: ConfigVersionService;
   deployments: DeploymentService;
   monitor: DeploymentMonitor;
+  /** Rolled-out releases reported to the catalog lineage; null without a service secret. */
+  lineage: DeploymentLineage | null;
 }
 
 /** The process-wide dependencies the services are built from (server.ts makes them). */
@@ -40,7 +43,12 @@ export interface AppsServiceDeps {
   clock: Clock;
   /** The service's job queue: rollouts run on it (see DeploymentService.completeRollout). */
   jobs: RolloutQueue;
-  settings: Pick<Config, 'inferenceUrl' | 'schemasUrl' | 'monitorIntervalSeconds' | 'rolloutWaitSeconds'> & {
+  /** Waits before each retry of an undelivered lineage event (lib's LineageReporter default when unset). */
+  lineageRetryDelaysMs?: readonly number[];
+  settings: Pick<
+    Config,
+    'inferenceUrl' | 'catalogUrl' | 'schemasUrl' | 'monitorIntervalSeconds' | 'rolloutWaitSeconds'
+  > & {
     kubernetes: Pick<Config['kubernetes'], 'namespace' | 'inferenceImage'>;
   };
 }
@@ -55,6 +63,11 @@ export function createAppsServices(deps: AppsServiceDeps): AppsServices {
   const applications = new ApplicationService(applicationRepository, deploymentRepository);
   const configVersions = new ConfigVersionService(configVersionRepository, applications, settings.schemasUrl);
   const timeline = new DeploymentTimeline(deploymentRepository, deps.pubSub);
+  const lineage = deps.tokens
+    ? new DeploymentLineage(settings.catalogUrl, deps.tokens, deps.logger, deps.lineageRetryDelaysMs)
+    : null;
+  if (!lineage)
+    deps.logger.warn('AIC_SERVICE_SECRET is not set: application rollouts are not reported to the catalog lineage');
   const deployments = new DeploymentService({
     deployments: deploymentRepository,
     applications,
@@ -69,6 +82,7 @@ export function createAppsServices(deps: AppsServiceDeps): AppsServices {
     timeline,
     rollouts: deps.jobs,
     rolloutWaitMs: settings.rolloutWaitSeconds * 1000,
+    lineage,
   });
   const monitor = new DeploymentMonitor({
     orm: deps.orm,
@@ -82,5 +96,5 @@ export function createAppsServices(deps: AppsServiceDeps): AppsServices {
     clock: deps.clock,
     leader: deps.leader,
   });
-  return { applications, configVersions, deployments, monitor };
+  return { applications, configVersions, deployments, monitor, lineage };
 }

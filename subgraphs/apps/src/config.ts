@@ -10,6 +10,8 @@ export interface Config extends BaseServiceConfig {
   inferenceUrl: string;
   /** Base URL of the schemas service (config values are validated against its JSON Schemas). */
   schemasUrl: string;
+  /** Base URL of the catalog service (rolled-out releases are reported to its lineage). */
+  catalogUrl: string;
   /** Seconds between health checks and autoscaler steps of running deployments; 0 turns the schedule off. */
   monitorIntervalSeconds: number;
   /** How long `deploy` and `rollbackDeployment` wait for their rollout job before answering DEPLOYING. */
@@ -35,6 +37,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...loadBaseConfig(env, 'apps', SERVICES.apps.port),
     inferenceUrl: getEnvStr(env, urlEnvOf('inference'), localUrl('inference')),
     schemasUrl: getEnvStr(env, urlEnvOf('schemas'), localUrl('schemas')),
+    catalogUrl: getEnvStr(env, urlEnvOf('catalog'), localUrl('catalog')),
     monitorIntervalSeconds: getEnvNum(env, 'AIC_APPS_MONITOR_INTERVAL_SECONDS', 15),
     rolloutWaitSeconds: getEnvNum(env, 'AIC_APPS_ROLLOUT_WAIT_SECONDS', 60),
     kubernetes: {

@@ -42,6 +42,8 @@ export interface AppsDeps {
   kubernetesApplier: KubernetesApplier | null;
   tokens: ServiceTokenSource | null;
   clock: Clock;
+  /** Waits before each retry of an undelivered lineage event. @default lib's LineageReporter default */
+  lineageRetryDelaysMs: readonly number[];
 }
 
 export interface AppsServer {
@@ -89,6 +91,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     tokens,
     leader,
     clock: deps.clock ?? systemClock,
+    lineageRetryDelaysMs: deps.lineageRetryDelaysMs,
     settings: config,
   });
   const { monitor } = services;
@@ -110,6 +113,7 @@ export async function createServer(config: Config, deps: Partial<AppsDeps> = {})
     revocations: auth.revocations,
     onStop: async () => {
       await jobs.close();
+      services.lineage?.close();
       await monitor.stop();
       await leader?.stop();
       await pubSub.close();

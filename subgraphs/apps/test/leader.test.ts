@@ -34,6 +34,7 @@ async function replica(): Promise<AppsServer> {
     }),
     inferenceUrl: 'http://127.0.0.1:9',
     schemasUrl: 'http://127.0.0.1:9',
+    catalogUrl: 'http://127.0.0.1:9',
     monitorIntervalSeconds: 0.05,
     rolloutWaitSeconds: 60,
     kubernetes: { namespace: 'aic-apps-test', inferenceImage: 'ghcr.io/aic-platform/inference:test' },

@@ -277,6 +277,7 @@ describe.each(legacyDatabases('apps'))('an apps database from before the base en
       settings: {
         inferenceUrl: 'http://127.0.0.1:9',
         schemasUrl: 'http://127.0.0.1:9',
+        catalogUrl: 'http://127.0.0.1:9',
         monitorIntervalSeconds: 0,
         rolloutWaitSeconds: 60,
         kubernetes: { namespace: 'aic-apps-test', inferenceImage: 'inference:test' },

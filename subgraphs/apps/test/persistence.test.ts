@@ -48,6 +48,7 @@ async function start(databaseUrl: string | undefined, dataDir: string) {
     }),
     inferenceUrl: inference.service.url,
     schemasUrl: 'http://127.0.0.1:9',
+    catalogUrl: 'http://127.0.0.1:9',
     monitorIntervalSeconds: 0,
     rolloutWaitSeconds: 60,
     kubernetes: { namespace: 'aic-apps-test', inferenceImage: 'ghcr.io/aic-platform/inference:test' },

@@ -6,6 +6,7 @@ import { BatchJobRepository } from './batch/batch-job.repository';
 import { BatchJobService } from './batch/batch-job.service';
 import type { Config } from './config';
 import { EdgePackageService } from './edge/edge-package.service';
+import { EndpointLineage } from './endpoint/endpoint.lineage';
 import { EndpointRepository } from './endpoint/endpoint.repository';
 import { EndpointService } from './endpoint/endpoint.service';
 import type { ReplicaStates } from './endpoint/replica-states';
@@ -24,6 +25,8 @@ export interface InferenceServices {
   batch: BatchJobService;
   /** The live side of endpoints: runtimes, sessions, metrics (the OIP routes serve from it). */
   serving: ServingRegistry;
+  /** Endpoint deployments reported to the catalog; null without a service secret. */
+  endpointLineage: EndpointLineage | null;
 }
 
 /** The process-wide dependencies the services are built from (server.ts makes them). */
@@ -41,6 +44,8 @@ export interface InferenceServiceDeps {
   metrics: InferenceMetrics;
   logger: Logger;
   clock: Clock;
+  /** Waits before each retry of an undelivered lineage event (lib's LineageReporter default when unset). */
+  lineageRetryDelaysMs?: readonly number[];
   /** The onnxruntime-node version edge packages ask for. */
   onnxruntimeVersion: string;
   settings: Pick<
@@ -78,6 +83,11 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
     metricsWindowMs: settings.metricsWindowMs,
     streamOutputLimit: settings.streamOutputLimit,
   });
+  const endpointLineage = tokens
+    ? new EndpointLineage(settings.catalogUrl, tokens, deps.logger, deps.lineageRetryDelaysMs)
+    : null;
+  if (!endpointLineage)
+    deps.logger.warn('AIC_SERVICE_SECRET is not set: endpoint deployments are not reported to the catalog lineage');
   const endpoints = new EndpointService(
     endpointRepository,
     source,
@@ -86,6 +96,7 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
       defaultProviders: settings.executionProviders,
       cacheMs: settings.endpointCacheMs ?? 1000,
       replicaStates: deps.replicaStates,
+      lineage: endpointLineage ?? undefined,
     },
     clock,
   );
@@ -113,5 +124,6 @@ export function createInferenceServices(deps: InferenceServiceDeps): InferenceSe
       clock,
     }),
     serving,
+    endpointLineage,
   };
 }

@@ -46,6 +46,8 @@ export interface Deps {
   clock: Clock;
   /** From the boot sequence (main.ts, worker.ts): the logger, and whether this process runs jobs. @default consume */
   kit: Pick<BootKit, 'consume'> & Partial<BootKit>;
+  /** Waits before each retry of an undelivered lineage event. @default lib's LineageReporter default */
+  lineageRetryDelaysMs: readonly number[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -115,6 +117,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
     logger,
     clock: deps.clock ?? systemClock,
     onnxruntimeVersion: ORT_VERSION,
+    lineageRetryDelaysMs: deps.lineageRetryDelaysMs,
     settings: config,
   });
   if (consume) services.batch.register(config.batchJobConcurrency);
@@ -158,6 +161,7 @@ export async function createServer(config: Config, deps: Partial<Deps> = {}) {
       // Running batch jobs finish their chunk and are handed back (boot closes the queue first; tests stop here).
       await jobs.close().catch((err) => logger.error({ err }, 'error while handing batch jobs back'));
       await replicaStates.stop();
+      services.endpointLineage?.close();
       executor.flush();
       if (!deps.sessions) await sessions.close();
       if (!deps.pubSub) await pubSub.close();

@@ -33,6 +33,7 @@ const B = [0.5, -0.1, -0.7];
 let h: InferenceHarness;
 let admin: string;
 let datasetId: string;
+let endpointId: string;
 const rows = iris.getDataset();
 
 const START = 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id status } }';
@@ -70,7 +71,8 @@ beforeAll(async () => {
     },
     admin,
   );
-  await settledEndpoint(h, res.data.createEndpoint.id, admin);
+  endpointId = res.data.createEndpoint.id;
+  await settledEndpoint(h, endpointId, admin);
   const csv = [
     'id,sepal_length,sepal_width,petal_length,petal_width,species',
     ...rows.map((r, i) => [i + 1, ...r].join(',')),
@@ -170,7 +172,12 @@ describe('batch inference', () => {
     expect(events.map((e) => [e.job.namespace, e.job.name])).toEqual(
       [0, 1].map(() => ['aic://inference', 'batch-inference.iris']),
     );
-    expect(events[1]!.inputs.map((d: any) => d.namespace)).toEqual(['aic://catalog', 'aic://models']);
+    expect(events[1]!.inputs.map((d: any) => d.namespace)).toEqual([
+      'aic://catalog',
+      'aic://models',
+      'aic://inference',
+    ]);
+    expect(events[1]!.inputs[2]).toEqual({ namespace: 'aic://inference', name: `endpoints/${endpointId}` });
     expect(events[1]!.outputs).toEqual([{ namespace: 'aic://catalog', name: `datasets/${job.outputDataset.id}` }]);
     const ajv = new Ajv2020({ strict: false });
     addFormats(ajv);

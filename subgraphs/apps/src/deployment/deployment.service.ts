@@ -24,6 +24,7 @@ import { DEFAULT_HEALTH_THRESHOLDS } from '../health/health.evaluator';
 import { findEndpointProblems } from '../kubernetes/release.renderer';
 import { findResourceProblems } from '../kubernetes/resources.validator';
 import type { DeploymentEvent } from './deployment-event.entity';
+import type { DeploymentLineage } from './deployment.lineage';
 import type { DeploymentTimeline } from './deployment-timeline';
 import { Deployment } from './deployment.entity';
 import type { DeployInput } from './deployment.input';
@@ -51,6 +52,8 @@ export class DeploymentService {
       rollouts: RolloutQueue;
       /** How long `deploy` and `rollbackDeployment` wait for their rollout before answering DEPLOYING. */
       rolloutWaitMs: number;
+      /** Reports rolled-out releases to the catalog lineage (off without a service secret). */
+      lineage?: DeploymentLineage | null;
     },
   ) {}
 
@@ -427,8 +430,9 @@ export class DeploymentService {
     const deployment = await pending(read);
     if (!deployment) return;
     let endpoints: Deployment['endpointsState'];
+    let target: DriverTarget;
     try {
-      const target = await this.current(read, deployment);
+      target = await this.current(read, deployment);
       endpoints = await this.drivers[deployment.driver].apply(target, await authorization());
     } catch (error) {
       await write(async (em) => {
@@ -437,9 +441,11 @@ export class DeploymentService {
       });
       return;
     }
+    let recorded = false;
     await write(async (em) => {
       const d = await pending(em);
       if (!d) return;
+      recorded = true;
       d.endpointsState = endpoints;
       em.create(Release, {
         organizationId: d.organizationId,
@@ -473,6 +479,17 @@ export class DeploymentService {
         },
       );
     });
+    // After the release is recorded (so a rollout that lost its claim reports nothing); in the background.
+    if (recorded)
+      void this.deps.lineage?.rolledOut({
+        organizationId: deployment.organizationId,
+        application: target.application,
+        environment: deployment.environment,
+        deploymentId: deployment.id,
+        revision: payload.revision,
+        rolledBackFrom: payload.rolledBackFrom,
+        endpoints,
+      });
   }
 
   private async failRollout(

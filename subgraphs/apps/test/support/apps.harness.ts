@@ -22,6 +22,7 @@ export async function startApps(issuer: TestIssuer, overrides: Partial<Config> =
     }),
     inferenceUrl: 'http://127.0.0.1:9',
     schemasUrl: 'http://127.0.0.1:9',
+    catalogUrl: 'http://127.0.0.1:9',
     monitorIntervalSeconds: 0,
     rolloutWaitSeconds: 60,
     kubernetes: { namespace: 'aic-apps-test', inferenceImage: 'ghcr.io/aic-platform/inference:test' },

@@ -6,13 +6,14 @@ import { Dataset } from '../dataset/dataset.entity';
 import { CATALOG_NAMESPACE } from './lineage.ids';
 import { LineageNode } from './lineage-node.entity';
 import { LineageRun } from './lineage-run.entity';
-import { LINEAGE_EVENT_TOPIC } from './lineage.service';
+import { DEFAULT_LINEAGE_DEPTH, LINEAGE_EVENT_TOPIC, lineageStart } from './lineage.service';
 import {
   ColumnLineageLinkType,
   LineageDirectionEnum,
   LineageEventNotification,
   LineageGraphResult,
   LineageIngestResult,
+  LineageNodeInput,
   LineageNodeKindEnum,
 } from './lineage.type';
 
@@ -41,19 +42,23 @@ export class LineageResolver {
 
   @Query(() => LineageGraphResult, {
     nullable: true,
-    description: 'The lineage graph around a job or dataset; depth counts edges (dataset -> job -> dataset is 2).',
+    description:
+      'The lineage graph around any node (`from`, or the older namespace + name + kind): upstream and downstream across services, dataset → training run → model version → endpoint deployment → endpoint → application rollout → application, with batch inference and synthetic jobs. Depth counts edges (dataset -> job -> dataset is 2).',
   })
   lineage(
-    @Arg('namespace', () => String) namespace: string,
-    @Arg('name', () => String) name: string,
     @Ctx() ctx: CatalogContext,
-    @Arg('kind', () => LineageNodeKindEnum, { defaultValue: LineageNodeKindEnum.DATASET }) kind: LineageNodeKindEnum,
+    @Arg('from', () => LineageNodeInput, { nullable: true }) from: LineageNodeInput | null,
+    @Arg('namespace', () => String, { nullable: true, description: 'Use `from`.' }) namespace: string | null,
+    @Arg('name', () => String, { nullable: true, description: 'Use `from`.' }) name: string | null,
+    @Arg('kind', () => LineageNodeKindEnum, { nullable: true, description: 'Use `from`; DATASET when omitted here.' })
+    kind: LineageNodeKindEnum | null,
     @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.BOTH })
     direction: LineageDirectionEnum,
-    @Arg('depth', () => Int, { defaultValue: 4 }) depth: number,
+    @Arg('depth', () => Int, { defaultValue: DEFAULT_LINEAGE_DEPTH }) depth: number,
     @Arg('maxNodes', () => Int, { defaultValue: 1000 }) maxNodes: number,
   ): Promise<LineageGraphResult> {
-    return ctx.services.lineage.graph(requestScope(ctx), { namespace, name, kind, direction, depth, maxNodes });
+    const start = lineageStart(from, namespace, name, kind);
+    return ctx.services.lineage.graph(requestScope(ctx), { ...start, direction, depth, maxNodes });
   }
 
   @Query(() => [ColumnLineageLinkType], {
@@ -154,7 +159,7 @@ export class DatasetLineageResolver {
     @Ctx() ctx: CatalogContext,
     @Arg('direction', () => LineageDirectionEnum, { defaultValue: LineageDirectionEnum.BOTH })
     direction: LineageDirectionEnum,
-    @Arg('depth', () => Int, { defaultValue: 4 }) depth: number,
+    @Arg('depth', () => Int, { defaultValue: DEFAULT_LINEAGE_DEPTH }) depth: number,
   ): Promise<LineageGraphResult> {
     return ctx.services.lineage.datasetGraph(requestScope(ctx), dataset, direction, depth);
   }

@@ -25,10 +25,17 @@ export const LINEAGE_EVENT_TOPIC = 'CATALOG_LINEAGE_EVENT';
 /** Nodes of a lineage graph around a dataset shown as a field of it. */
 const DATASET_LINEAGE_MAX_NODES = 1000;
 
+/**
+ * Edges a lineage query follows unless told otherwise: the whole platform chain, dataset → training
+ * → model version → endpoint deployment → endpoint → application rollout → application, is 6.
+ */
+export const DEFAULT_LINEAGE_DEPTH = 8;
+
 export interface LineageGraphQuery {
   namespace: string;
   name: string;
-  kind: LineageNodeKindEnum;
+  /** Null: the dataset or the job of that name, whichever exists. */
+  kind: LineageNodeKindEnum | null;
   direction: LineageDirectionEnum;
   depth: number;
   maxNodes: number;
@@ -40,6 +47,37 @@ export interface ColumnLineageQuery {
   field: string | null;
   direction: LineageDirectionEnum;
   depth: number;
+}
+
+/**
+ * The start node of `lineage`: `from`, or the older namespace + name (+ kind, DATASET by default).
+ * @throws BadUserInputError when neither or both are given, or one is incomplete
+ */
+export function lineageStart(
+  from: { namespace: string; name: string; kind?: LineageNodeKindEnum | null } | null,
+  namespace: string | null,
+  name: string | null,
+  kind: LineageNodeKindEnum | null,
+): Pick<LineageGraphQuery, 'namespace' | 'name' | 'kind'> {
+  // GraphQL leaves omitted arguments undefined.
+  const old = namespace != null || name != null || kind != null;
+  if (from && old)
+    throw new BadUserInputError('Give the start node once', [
+      { field: 'from', message: 'give either from or namespace and name, not both' },
+    ]);
+  if (from) {
+    const problems = [
+      ...(from.namespace.trim() ? [] : [{ field: 'from.namespace', message: 'must not be empty' }]),
+      ...(from.name.trim() ? [] : [{ field: 'from.name', message: 'must not be empty' }]),
+    ];
+    if (problems.length) throw new BadUserInputError('Invalid start node', problems);
+    return { namespace: from.namespace, name: from.name, kind: from.kind ?? null };
+  }
+  if (namespace == null || name == null)
+    throw new BadUserInputError('A start node is needed', [
+      { field: 'from', message: 'give from: { namespace, name } (or namespace and name)' },
+    ]);
+  return { namespace, name, kind: kind ?? LineageNodeKindEnum.DATASET };
 }
 
 function checkDepth(depth: number, maxNodes: number): void {
@@ -137,11 +175,30 @@ export class LineageService {
   /** The lineage graph around a job or dataset; NOT_FOUND when the node does not exist. */
   async graph({ em, viewer }: RequestScope, q: LineageGraphQuery): Promise<LineageGraphResult> {
     checkDepth(q.depth, q.maxNodes);
-    const id = lineageNodeId(viewer.organizationId, q.kind, q.namespace, q.name);
-    if (!(await this.deps.lineage.findNode(em, id))) throw new NotFoundError('LineageNode', `${q.namespace}/${q.name}`);
+    const id = await this.startNode(em, viewer.organizationId, q);
     return toResult(
       await this.deps.lineage.traverse(em, id, { direction: q.direction, depth: q.depth, maxNodes: q.maxNodes }),
     );
+  }
+
+  /** The id of the query's start node. @throws NOT_FOUND; BAD_USER_INPUT when no kind is given and a dataset and a job share the name */
+  private async startNode(
+    em: RequestScope['em'],
+    organizationId: string,
+    q: Pick<LineageGraphQuery, 'namespace' | 'name' | 'kind'>,
+  ): Promise<string> {
+    const kinds = q.kind ? [q.kind] : [LineageNodeKindEnum.DATASET, LineageNodeKindEnum.JOB];
+    const found: string[] = [];
+    for (const kind of kinds) {
+      const id = lineageNodeId(organizationId, kind, q.namespace, q.name);
+      if (await this.deps.lineage.findNode(em, id)) found.push(id);
+    }
+    if (found.length === 0) throw new NotFoundError('LineageNode', `${q.namespace}/${q.name}`);
+    if (found.length > 1)
+      throw new BadUserInputError('Both a dataset and a job have this name', [
+        { field: 'from.kind', message: 'give DATASET or JOB' },
+      ]);
+    return found[0]!;
   }
 
   /** The lineage of a catalog dataset (its node is `aic://catalog` / `datasets/<id>`); empty before any event names it. */

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONScalar } from '../../../../lib/src/index';
 import { LineageNode } from './lineage-node.entity';
 
@@ -14,6 +14,20 @@ export enum LineageNodeKindEnum {
   JOB = 'JOB',
 }
 registerEnumType(LineageNodeKindEnum, { name: 'LineageNodeKind' });
+
+@InputType({
+  description:
+    'A node of the lineage graph: any dataset or job of any namespace, e.g. a catalog dataset (aic://catalog, datasets/<id>), a training job (aic://models, training/<model>), a model version (aic://models, model-versions/<id>), an endpoint (aic://inference, endpoints/<id>) or an application (aic://apps, applications/<id>).',
+})
+export class LineageNodeInput {
+  @Field(() => String) namespace!: string;
+  @Field(() => String) name!: string;
+  @Field(() => LineageNodeKindEnum, {
+    nullable: true,
+    description: 'DATASET or JOB; when omitted, whichever exists (BAD_USER_INPUT when both do).',
+  })
+  kind?: LineageNodeKindEnum | null;
+}
 
 @ObjectType()
 export class LineageGraphNode {

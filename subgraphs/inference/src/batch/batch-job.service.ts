@@ -28,6 +28,7 @@ import {
 import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import type { Endpoint } from '../endpoint/endpoint.entity';
+import { endpointNode } from '../endpoint/endpoint.lineage';
 import type { EndpointRepository } from '../endpoint/endpoint.repository';
 import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
@@ -324,6 +325,8 @@ export class BatchJobService {
         namespace: LINEAGE_NAMESPACES.models,
         name: lineageNames.modelVersion(r.modelVersionId),
       })),
+      // The endpoint the rows went through (its deployments name the same node).
+      endpointNode(endpoint.id),
     ];
     try {
       return await this.lineageEmitter.startRun(

@@ -11,6 +11,7 @@ import type { CachedModelVersion } from '../serving/cached-model-version.entity'
 import type { ModelArtifactSource } from '../serving/model-artifact.source';
 import type { ServingRegistry } from '../serving/serving.registry';
 import { Endpoint, type StoredRoute } from './endpoint.entity';
+import { servesOtherwise, type EndpointLineage } from './endpoint.lineage';
 import type {
   BatchingInput,
   CreateEndpointInput,
@@ -79,6 +80,8 @@ export interface EndpointSettings {
   cacheMs: number;
   /** Every replica's state of each endpoint (status is their aggregate); without it, status is this replica's. */
   replicaStates?: ReplicaStates;
+  /** Reports what each endpoint serves to the catalog (off without a service secret). */
+  lineage?: EndpointLineage;
 }
 
 /**
@@ -174,6 +177,7 @@ export class EndpointService {
       createdById: viewer.id,
     });
     await em.flush();
+    void this.settings.lineage?.deployed(endpoint);
     // New settings (providers, warm-up sizes) may fix a version that failed before: retry those.
     this.serving.loadInBackground(endpoint, authorization, true);
     return endpoint;
@@ -205,6 +209,11 @@ export class EndpointService {
       throw new ConflictError(`An endpoint named ${input.name} exists`);
     }
     this.forgetLookups(endpoint.id);
+    const served = {
+      name: endpoint.name,
+      routes: endpoint.routes,
+      shadowModelVersionId: endpoint.shadowModelVersionId,
+    };
     em.assign(endpoint, {
       name: input.name ?? endpoint.name,
       description: input.description ?? endpoint.description,
@@ -218,6 +227,8 @@ export class EndpointService {
       updatedAt: this.clock(),
     });
     await em.flush();
+    // A deployment (versions, weights, shadow, name); a change of replicas or batching alone is not.
+    if (servesOtherwise(served, endpoint)) void this.settings.lineage?.deployed(endpoint);
     this.serving.loadInBackground(endpoint, authorization, true);
     return endpoint;
   }

@@ -41,8 +41,13 @@ export function inferenceTestConfig(
 }
 
 /** The inference service on port 0 with a real token issuer and the models/catalog contract routes. */
-export async function startInferenceHarness(overrides: Partial<Config> = {}, dataDir?: string) {
-  const issuer: TestIssuer = await startTestIssuer();
+export async function startInferenceHarness(
+  overrides: Partial<Config> = {},
+  dataDir?: string,
+  /** Another test's issuer (e.g. a real catalog's), left open at close; a new one by default. */
+  sharedIssuer?: TestIssuer,
+) {
+  const issuer: TestIssuer = sharedIssuer ?? (await startTestIssuer());
   const platform = await startPlatformStandIn(issuer);
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-'));
   const config = inferenceTestConfig(issuer, platform.url, dir, overrides);
@@ -63,7 +68,7 @@ export async function startInferenceHarness(overrides: Partial<Config> = {}, dat
     async close(keepData = false) {
       await service.stop();
       await platform.close();
-      await issuer.close();
+      if (!sharedIssuer) await issuer.close();
       if (!keepData) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
