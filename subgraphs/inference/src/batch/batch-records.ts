@@ -92,7 +92,7 @@ export function mappingProblems(mapping: readonly StoredColumnMapping[], inputs:
     if (m.sampleRate !== undefined && !(Number.isInteger(m.sampleRate) && m.sampleRate >= 1 && m.sampleRate <= 768000))
       errors.push({ field: `${at}.sampleRate`, message: 'must be an integer from 1 to 768000 (Hz)' });
     if (kind !== BatchInputKind.COLUMNS && m.columns.length !== 1)
-      errors.push({ field: `${at}.columns`, message: `a ${kind} input reads exactly one column` });
+      errors.push({ field: `${at}.columns`, message: `kind ${kind} reads exactly one column` });
     if (FILE_KINDS.includes(kind) && ++files === 2)
       errors.push({
         field: `${at}.kind`,
