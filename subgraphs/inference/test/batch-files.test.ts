@@ -150,13 +150,15 @@ describe('batch inference over files', () => {
       },
       { name: 'more.tar', bytes: tarFiles([{ name: 'halves.png', bytes: halves }]) },
     ]);
+    const stored = h.platform.datasets.get(dataset)!;
+    stored.content += `\n${JSON.stringify({ name: 'pasted', file: 'not base64!' })}\n${JSON.stringify({ name: 'number', file: 7 })}`;
     const job = await run({
       endpoint: 'images',
       dataset,
       mapping: [{ input: 'x', columns: ['file'], kind: 'IMAGE' }],
       outputDatasetName: 'png-means',
     });
-    expect(job).toMatchObject({ status: 'PARTIAL', rowsTotal: 6, rowsFailed: 2 });
+    expect(job).toMatchObject({ status: 'PARTIAL', rowsTotal: 8, rowsFailed: 4 });
     expect(job.rowErrors).toEqual([
       {
         row: 3,
@@ -168,6 +170,16 @@ describe('batch inference over files', () => {
         column: 'file',
         message:
           'record "0/images/photo.jpg", column "file": is a JPEG image: this job decodes PNG only (convert it to PNG)',
+      },
+      {
+        row: 7,
+        column: 'file',
+        message: 'record "2", column "file": the cell is not base64 (a file is given as base64 bytes)',
+      },
+      {
+        row: 8,
+        column: 'file',
+        message: 'record "3", column "file": the cell is not base64 text (a file is given as base64 bytes)',
       },
     ]);
     const rows = output(job);

@@ -144,7 +144,9 @@ export function mappingProblems(mapping: readonly StoredColumnMapping[], inputs:
 }
 
 function fileBytes(value: unknown): Uint8Array | string {
-  if (typeof value !== 'string' || value.trim() === '') return 'the cell is empty';
+  if (value === null || value === undefined || value === '') return 'the cell is empty';
+  if (typeof value !== 'string') return 'the cell is not base64 text (a file is given as base64 bytes)';
+  if (value.trim() === '') return 'the cell is empty';
   const text = value.trim().replace(/^data:[^,]*;base64,/, '');
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.replace(/\s+/g, '')))
     return 'the cell is not base64 (a file is given as base64 bytes)';
