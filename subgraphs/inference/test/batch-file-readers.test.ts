@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { BatchInputKind } from '../src/batch/batch-job.entity';
+import { expandRecords, recordInputs } from '../src/batch/batch-records';
 import { readTar, readZip } from '../src/batch/files/archive.reader';
 import { decodePng, decodeWav, resampleLinear, resizeBilinear } from '../src/batch/files/media.decoder';
 import { npyValues, readNpy } from '../src/batch/files/npy.reader';
-import { encodePng, encodeWav, tarFiles, zipFiles } from './support/file-records.fixture';
+import { encodeNpy, encodePng, encodeWav, tarFiles, zipFiles } from './support/file-records.fixture';
 
 // Written by numpy 2.4.6 (numpy.save), so the reader is checked against numpy's own files.
 const NUMPY = {
@@ -98,5 +100,54 @@ describe('archives', () => {
   it('refuses a truncated ZIP', () => {
     const zip = zipFiles(files);
     expect(() => readZip(zip.subarray(0, zip.length - 30))).toThrow('ZIP archive has no central directory');
+  });
+});
+
+describe('records for each input layout', () => {
+  const one = (
+    file: Buffer,
+    kind: BatchInputKind,
+    shape: (number | string)[],
+    datatype = 'FP32',
+    sampleRate?: number,
+  ) => {
+    const mapping = [{ input: 'x', columns: ['f'], kind, ...(sampleRate ? { sampleRate } : {}) }];
+    const inputs = [{ name: 'x', datatype: datatype as 'FP32', shape }];
+    const records = expandRecords([{ f: file.toString('base64') }], mapping, inputs);
+    return records.map((r, i) => recordInputs(r, i + 1, mapping, inputs));
+  };
+
+  it('feeds a gray PNG to an NHWC UINT8 input (channels replicated) and an RGB PNG to a gray input (BT.601 luma)', () => {
+    const gray = encodePng(2, 1, 1, [10, 200]);
+    expect(one(gray, BatchInputKind.IMAGE, ['b', 1, 2, 3], 'UINT8')).toEqual([
+      { inputs: [{ name: 'x', datatype: 'UINT8', shape: [1, 2, 3], data: [10, 10, 10, 200, 200, 200] }] },
+    ]);
+    const rgb = encodePng(1, 1, 3, [255, 0, 0]);
+    expect(one(rgb, BatchInputKind.IMAGE, ['b', 'h', 'w'])).toEqual([
+      { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1], data: [76 / 255] }] },
+    ]);
+  });
+
+  it('feeds audio to a [batch, 1, samples] input at its own length when the axis is dynamic', () => {
+    const [r] = one(encodeWav([0.5, 0.5, 0.5, 0.5], 8000), BatchInputKind.AUDIO, ['b', 1, 'n'], 'FP32', 4000);
+    expect(r).toEqual({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [0.5, 0.5] }] });
+  });
+
+  it('splits a ZIP of .npy files, one of them holding two records', () => {
+    const zip = zipFiles([
+      { name: 'a.npy', bytes: encodeNpy('<f4', [2], Float32Array.from([1, 2])) },
+      { name: 'b.npy', bytes: encodeNpy('<f4', [2, 2], Float32Array.from([3, 4, 5, 6])) },
+    ]);
+    const mapping = [{ input: 'x', columns: ['f'], kind: BatchInputKind.NPY }];
+    const inputs = [{ name: 'x', datatype: 'FP32' as const, shape: ['b', 2] }];
+    const records = expandRecords([{ f: zip.toString('base64') }], mapping, inputs);
+    expect(records.map((r) => r.name)).toEqual(['0/a.npy', '0/b.npy[0]', '0/b.npy[1]']);
+    expect(records.map((r, i) => recordInputs(r, i + 1, mapping, inputs))).toEqual(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ].map((data) => ({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2], data }] })),
+    );
   });
 });

@@ -61,7 +61,9 @@ function imageLayout(spec: TensorSpec): { channels: number; first: boolean | nul
   if (dims.length === 2) return { channels: 1, first: null };
   if (dims.length !== 3)
     return `takes ${fmt(spec.shape)}, not images ([batch, C, H, W], [batch, H, W, C] or [batch, H, W])`;
-  if (isChannels(dims[0])) return { channels: dims[0] as number, first: true };
+  // [1, 2, 3] could be either: 3 channels win, then channels first (NCHW, as ONNX exports most often are).
+  const first = isChannels(dims[0]) && !(dims[2] === 3 && dims[0] !== 3);
+  if (first) return { channels: dims[0] as number, first: true };
   if (isChannels(dims[2])) return { channels: dims[2] as number, first: false };
   return `takes ${fmt(spec.shape)}: neither its second nor its last axis is a fixed 1, 3 or 4 channels`;
 }
