@@ -185,7 +185,7 @@ describe('batch inference', () => {
     for (const e of events) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it('refuses unknown columns and fails a job whose values do not fit, with the reason', async () => {
+  it('refuses unknown columns and mappings that do not fit the model at submission, and fails a job no row of which fits', async () => {
     const unknown = await h.gql(
       START,
       {
@@ -202,6 +202,7 @@ describe('batch inference', () => {
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'mapping', message: 'dataset iris has no column "nope"' }],
     });
+    // Known before the job starts (the model's signature): refused, where it used to fail after the start.
     const wrongWidth = await h.gql(
       START,
       {
@@ -214,12 +215,31 @@ describe('batch inference', () => {
       },
       admin,
     );
-    const job = await finished(wrongWidth.data.startBatchInference.id);
+    expect(wrongWidth.data).toBeNull();
+    expect(wrongWidth.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [
+        { field: 'mapping[0].columns', message: 'input "x" takes 4 values per row ([batch, 4]), 2 columns are mapped' },
+      ],
+    });
+    const noneFit = await h.gql(
+      START,
+      {
+        i: {
+          endpoint: 'iris',
+          dataset: datasetId,
+          mapping: [{ input: 'x', columns: ['sepal_length', 'sepal_width', 'petal_length', 'species'] }],
+          outputDatasetName: 'bad',
+        },
+      },
+      admin,
+    );
+    const job = await finished(noneFit.data.startBatchInference.id);
     expect(job.status).toBe('FAILED');
-    expect(job.error).toContain('inputs[0].shape[1]: is 2, "x" expects 4');
+    expect(job.error).toContain('no row could be predicted: all 150 rows failed (first: row 1, column "species"');
     const events = h.platform.lineage.filter((e) => e.run.runId === job.id);
     expect(events.map((e) => e.eventType)).toEqual(['START', 'FAIL']);
-    expect(events[1]!.run.facets.errorMessage.message).toContain('expects 4');
+    expect(events[1]!.run.facets.errorMessage.message).toContain('no row could be predicted');
   });
 
   it('ends PARTIAL with per-row errors when cells are empty or invalid, and never reports NaN', async () => {

@@ -16,9 +16,13 @@ export enum BatchJobStatus {
 registerEnumType(BatchJobStatus, { name: 'BatchJobStatus' });
 
 /** Why one row got no prediction. */
-@ObjectType('BatchRowError', { description: 'Why one row of a batch job got no prediction' })
+@ObjectType('BatchRowError', { description: 'Why one row (or file record) of a batch job got no prediction' })
 export class BatchRowError {
-  @Field(() => Int, { description: 'Row number in the dataset, from 1 (the header row is not counted)' }) row!: number;
+  @Field(() => Int, {
+    description:
+      'Row number in the dataset, from 1 (the header row is not counted); for file inputs, the record number, from 1',
+  })
+  row!: number;
   @Field(() => String, { nullable: true, description: 'The dataset column (or model output) at fault, when one is' })
   column!: string | null;
   @Field(() => String) message!: string;
@@ -27,10 +31,22 @@ export class BatchRowError {
 /** How many row errors a job keeps (the count in rowsFailed is complete). */
 export const MAX_ROW_ERRORS = 20;
 
-/** Which dataset columns feed one model input, row by row. */
+/** What the mapped columns of a row hold (see BatchInputKind in the schema). */
+export enum BatchInputKind {
+  COLUMNS = 'COLUMNS',
+  TENSOR = 'TENSOR',
+  NPY = 'NPY',
+  IMAGE = 'IMAGE',
+  AUDIO = 'AUDIO',
+}
+
+/** Which dataset columns feed one model input, record by record; jobs stored before kinds read COLUMNS. */
 export interface StoredColumnMapping {
   input: string;
   columns: string[];
+  kind?: BatchInputKind;
+  /** AUDIO: the model's sample rate in Hz. */
+  sampleRate?: number;
 }
 
 /**

@@ -1,9 +1,35 @@
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { BatchInputKind } from './batch-job.entity';
 
-@InputType({ description: 'Dataset columns whose values, in order, form one row of a model input' })
+registerEnumType(BatchInputKind, {
+  name: 'BatchInputKind',
+  description: 'How the mapped column(s) of a dataset row become one record of a model input',
+  valuesConfig: {
+    COLUMNS: { description: 'Each column is one number of a [batch, columns] input (table rows)' },
+    TENSOR: { description: 'One column holds a tensor as JSON: {"shape": [...], "data": [...]} or a nested array' },
+    NPY: {
+      description:
+        'One column holds a base64 .npy file (or a ZIP/TAR of them): an array of the input shape per record, or one more leading axis of records',
+    },
+    IMAGE: {
+      description:
+        'One column holds a base64 PNG (or a ZIP/TAR of PNGs): decoded, converted to the input channels, resized bilinearly to its height and width, scaled to [0, 1] (UINT8 inputs: 0-255)',
+    },
+    AUDIO: {
+      description:
+        'One column holds a base64 WAV (or a ZIP/TAR of WAVs): mixed to mono and resampled linearly to sampleRate',
+    },
+  },
+});
+
+@InputType({ description: 'Dataset columns whose values, in order, form one record of a model input' })
 export class ColumnMappingInput {
   @Field(() => String) input!: string;
   @Field(() => [String]) columns!: string[];
+  @Field(() => BatchInputKind, { nullable: true, description: 'What the columns hold (default COLUMNS)' })
+  kind?: BatchInputKind | null;
+  @Field(() => Int, { nullable: true, description: 'AUDIO: the sample rate the model takes, in Hz (default 16000)' })
+  sampleRate?: number | null;
 }
 
 @InputType()
@@ -16,7 +42,7 @@ export class StartBatchInferenceInput {
   @Field(() => String) outputDatasetName!: string;
   @Field(() => Int, {
     nullable: true,
-    description: 'Rows per request (default 64; a model with a fixed batch size uses it)',
+    description: 'Records per request (default 64; a model with a fixed batch size uses it)',
   })
   chunkSize?: number;
 }

@@ -34,11 +34,26 @@ import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
 import type { ServingRegistry } from '../serving/serving.registry';
 import type { BatchJobChunk, ChunkOutputRow } from './batch-job-chunk.entity';
-import { BatchInferenceJob, BatchJobStatus, MAX_ROW_ERRORS, type BatchRowError } from './batch-job.entity';
+import {
+  BatchInferenceJob,
+  BatchJobStatus,
+  MAX_ROW_ERRORS,
+  type BatchRowError,
+  type StoredColumnMapping,
+} from './batch-job.entity';
 import { FINAL_JOB_STATUSES, type BatchJobRepository } from './batch-job.repository';
 import type { StartBatchInferenceInput } from './batch-job.input';
-import { parseDatasetRows, rowProblem, rowsToTensors, toCsv, type Row } from './dataset-rows';
-import { tensorToJson } from '../runtime/tensor.codec';
+import { parseDatasetRows, toCsv } from './dataset-rows';
+import {
+  expandRecords,
+  fileMappingOf,
+  mappingProblems,
+  recordInputs,
+  type BatchRecord,
+  type RecordInput,
+} from './batch-records';
+import type { ModelSignature } from '../runtime/model-signature';
+import { tensorToJson, type WireTensor } from '../runtime/tensor.codec';
 
 export const BATCH_PROGRESS_TOPIC = 'INFERENCE_BATCH_PROGRESS';
 /** The kind of batch inference jobs on the service's job queue (lib/src/jobs). */
@@ -129,6 +144,12 @@ export class BatchJobService {
     if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 4096)
       errors.push({ field: 'chunkSize', message: 'must be an integer from 1 to 4096' });
     if (!input.outputDatasetName?.trim()) errors.push({ field: 'outputDatasetName', message: 'must not be empty' });
+    const mapping = input.mapping.map((m): StoredColumnMapping => ({
+      input: m.input,
+      columns: m.columns,
+      ...(m.kind ? { kind: m.kind } : {}),
+      ...(m.sampleRate !== undefined && m.sampleRate !== null ? { sampleRate: m.sampleRate } : {}),
+    }));
     if (errors.length) throw new BadUserInputError('Invalid batch inference job', errors);
     if (authorization) {
       const dataset = await this.dataset(input.dataset, authorization);
@@ -153,11 +174,18 @@ export class BatchJobService {
       throw new ForbiddenError(
         `A batch job reads its dataset and registers its output dataset as you: it needs ${lacking.join(', ')}`,
       );
+    // A job bound to fail on every record (an input left unmapped, an image model fed table columns,
+    // audio mapped to an image input) is refused now, against the signature the job will run with.
+    const signature = await this.signatureFor(endpoint, viewer.organizationId);
+    if (signature) {
+      const problems = mappingProblems(mapping, signature.inputs);
+      if (problems.length) throw new BadUserInputError("The mapping does not fit the model's inputs", problems);
+    }
     const job = em.create(BatchInferenceJob, {
       organizationId: viewer.organizationId,
       endpointId: endpoint.id,
       datasetId: input.dataset,
-      mapping: input.mapping.map((m) => ({ input: m.input, columns: m.columns })),
+      mapping,
       passthroughColumns: input.passthroughColumns ?? [],
       outputDatasetName: input.outputDatasetName.trim(),
       chunkSize,
@@ -308,6 +336,25 @@ export class BatchJobService {
     };
   }
 
+  /**
+   * The signature of the version the job's records go to (the first weighted route), loading the
+   * endpoint on this replica when needed; null when it cannot load (the job then fails with the reason).
+   */
+  private async signatureFor(endpoint: Endpoint, organizationId: string): Promise<ModelSignature | null> {
+    const first = endpoint.routes.find((r) => r.weight > 0)?.modelVersionId;
+    if (!first || !this.deps.tokens) return null;
+    try {
+      await this.deps.serving.ensureLoaded(
+        endpoint,
+        `Bearer ${await this.deps.tokens.getToken(organizationId, ['models:read'])}`,
+      );
+      return this.deps.serving.signatureOf(first);
+    } catch (err) {
+      this.deps.logger.warn({ err, endpoint: endpoint.id }, 'batch job submitted without a loaded model signature');
+      return null;
+    }
+  }
+
   private dataset(id: string, authorization: string): Promise<CatalogDataset> {
     return this.catalog.getDataset(id, authorization);
   }
@@ -412,12 +459,15 @@ export class BatchJobService {
         timeoutMs: 300_000,
       });
       const content = read.text;
-      const rows = parseDatasetRows(content, dataset.format);
+      await this.deps.serving.ensureLoaded(endpoint, auth);
+      const first = endpoint.routes.find((r) => r.weight > 0)?.modelVersionId as string;
+      const signature = this.deps.serving.signatureOf(first);
+      const rows = expandRecords(parseDatasetRows(content, dataset.format), job.mapping, signature.inputs);
       if (job.rowsTotal !== rows.length) {
         await this.writeRow(ctx, id, { rowsTotal: rows.length });
         job.rowsTotal = rows.length;
       }
-      await this.predictRows(ctx, job, endpoint, rows, resumeAt, auth);
+      await this.predictRows(ctx, job, endpoint, signature, rows, resumeAt);
       ctx.signal.throwIfAborted();
       const chunks = await this.deps.jobs.chunksInOrder(this.deps.orm.em.fork(), id);
       const covered = chunks.reduce((n, c) => n + (c.end - c.start), 0);
@@ -429,7 +479,7 @@ export class BatchJobService {
           `no row could be predicted: all ${rows.length} rows failed (first: ${first?.message ?? 'unknown'})`,
         );
       }
-      const table = outputTable(chunks, job.passthroughColumns, job.rowsFailed > 0);
+      const table = outputTable(chunks, headColumns(job), job.rowsFailed > 0);
       const created = await this.catalog.createDataset(
         {
           name: job.outputDatasetName,
@@ -487,30 +537,39 @@ export class BatchJobService {
   }
 
   /**
-   * Predicts the rows from `from` on, chunk by chunk, and commits each chunk (its output rows and the
-   * job's counters, in one fenced transaction) before the next; the claim's checkpoint then names the
-   * next row. A row with an empty or invalid mapped cell is not sent to the model, and a row whose
-   * outputs are not all finite numbers is not reported as a prediction: both are counted in rowsFailed
-   * with their row number and column, and written with empty outputs and an `error` column.
+   * Predicts the records from `from` on, chunk by chunk, and commits each chunk (its output rows and
+   * the job's counters, in one fenced transaction) before the next; the claim's checkpoint then names
+   * the next record. A record that does not fit its inputs (an empty or invalid cell, a file of the
+   * wrong kind, shape or dtype) is not sent to the model, and one whose outputs are not all finite
+   * numbers (or not as many as the first records') is not reported as a prediction: both are counted
+   * in rowsFailed with their number and column, and written with empty outputs and an `error` column.
+   * Records of a chunk whose shapes differ (files of their own size for a dynamic axis) go to the model
+   * in runs of one shape.
    */
   private async predictRows(
     ctx: JobContext,
     job: BatchInferenceJob,
     endpoint: Endpoint,
-    rows: Row[],
+    signature: ModelSignature,
+    records: BatchRecord[],
     from: number,
-    auth: string,
   ): Promise<void> {
-    await this.deps.serving.ensureLoaded(endpoint, auth);
-    const first = endpoint.routes.find((r) => r.weight > 0)?.modelVersionId as string;
-    const signature = this.deps.serving.signatureOf(first);
     const fixed = signature.inputs[0]?.shape[0];
     const chunk = typeof fixed === 'number' ? fixed : job.chunkSize;
-    const head = (index: number, row: Row, version: string | null): unknown[] => [
+    const named = fileMappingOf(job.mapping) !== undefined;
+    const headWidth = headColumns(job).length;
+    const head = (index: number, record: BatchRecord, version: string | null): unknown[] => [
       index,
-      ...job.passthroughColumns.map((c) => row[c]),
+      ...(named ? [record.name] : []),
+      ...job.passthroughColumns.map((c) => record.row[c]),
       version,
     ];
+    // The output columns of the whole job: those of its first prediction (a resumed job's, committed before).
+    let established: string[] | null =
+      from > 0
+        ? ((await this.deps.jobs.chunksInOrder(this.deps.orm.em.fork(), job.id)).find((c) => c.columns)?.columns ??
+          null)
+        : null;
     // Model chunks are committed together until COMMIT_EVERY_MS has passed: a transaction per small
     // chunk costs more than the model. A commit (one `batch_inference_chunks` row) is the resume unit.
     let group: {
@@ -548,41 +607,64 @@ export class BatchJobService {
       this.deps.metrics.batchRows.inc({ endpoint: endpoint.name }, g.end - g.start);
       this.publish(job);
     };
-    for (let start = from; start < rows.length; start += chunk) {
+    for (let start = from; start < records.length; start += chunk) {
       // Cancel or shutdown: the chunks predicted so far are committed, then the run stops.
       if (ctx.signal.aborted) {
         await commit();
         ctx.signal.throwIfAborted();
       }
-      const end = Math.min(rows.length, start + chunk);
+      const end = Math.min(records.length, start + chunk);
       const out: { index: number; row: ChunkOutputRow }[] = [];
       const errors: BatchRowError[] = [];
-      const valid: { index: number; row: Row }[] = [];
+      const fail = (index: number, line: unknown[], column: string | null, message: string) => {
+        errors.push({ row: index + 1, column, message });
+        out.push({ index, row: { head: line.slice(0, headWidth), error: message } });
+      };
+      const runs = new Map<string, { index: number; record: BatchRecord; inputs: RecordInput[] }[]>();
       for (let index = start; index < end; index++) {
-        const row = rows[index]!;
-        const problem = rowProblem(row, index + 1, job.mapping, signature.inputs);
-        if (problem) {
-          errors.push({ row: index + 1, column: problem.column, message: problem.message });
-          out.push({ index, row: { head: head(index, row, null), error: problem.message } });
-        } else valid.push({ index, row });
+        const record = records[index]!;
+        const prepared = recordInputs(record, index + 1, job.mapping, signature.inputs);
+        if ('message' in prepared) fail(index, head(index, record, null), prepared.column, prepared.message);
+        else {
+          const key = prepared.inputs.map((i) => i.shape.join('x')).join('|');
+          const run = runs.get(key) ?? [];
+          run.push({ index, record, inputs: prepared.inputs });
+          runs.set(key, run);
+        }
       }
       let columns: string[] | null = null;
-      if (valid.length > 0) {
-        const slice = valid.map((v) => v.row);
-        const result = await this.deps.serving.predict(
-          endpoint,
-          rowsToTensors(slice, valid[0]!.index, job.mapping, signature.inputs),
-          `batch:${job.id}:${valid[0]!.index}`,
-        );
+      for (const run of runs.values()) {
+        const tensors: WireTensor[] = run[0]!.inputs.map((first, k) => ({
+          name: first.name,
+          datatype: first.datatype,
+          shape: [run.length, ...first.shape],
+          data: ([] as unknown[]).concat(...run.map((r) => r.inputs[k]!.data)),
+        }));
+        const result = await this.deps.serving.predict(endpoint, tensors, `batch:${job.id}:${run[0]!.index}`);
         const perOutput = result.outputs.map((t) => {
           const values = tensorToJson(t);
-          return { name: t.name, width: values.length / slice.length, values };
+          return { name: t.name, width: values.length / run.length, values };
         });
-        columns = ['row', ...job.passthroughColumns, 'modelVersion'];
+        const runColumns = headColumns(job);
         for (const o of perOutput)
-          for (let i = 0; i < o.width; i++) columns.push(o.width === 1 ? o.name : `${o.name}_${i}`);
-        valid.forEach(({ index, row }, r) => {
-          const line = head(index, row, result.version);
+          for (let i = 0; i < o.width; i++) runColumns.push(o.width === 1 ? o.name : `${o.name}_${i}`);
+        established ??= runColumns;
+        const fits = runColumns.length === established.length && runColumns.every((c, i) => c === established![i]);
+        if (fits) columns = established;
+        for (const { index, record } of run) {
+          const line = head(index, record, result.version);
+          if (!fits) {
+            const sizes = perOutput.map((o) => `"${o.name}" ${o.width}`).join(', ');
+            const label = record.name === null ? `row ${index + 1}` : `record "${record.name}"`;
+            fail(
+              index,
+              line,
+              perOutput[0]?.name ?? null,
+              `${label}: the model's outputs have other sizes (${sizes} values) than the first records' (${established.length - headWidth} columns in all): they cannot share the predictions table`,
+            );
+            continue;
+          }
+          const r = run.findIndex((x) => x.index === index);
           let bad: string | null = null;
           for (const o of perOutput) {
             const values = o.values.slice(r * o.width, (r + 1) * o.width);
@@ -590,12 +672,14 @@ export class BatchJobService {
             line.push(...values);
           }
           if (bad === null) out.push({ index, row: { cells: line } });
-          else {
-            const message = `row ${index + 1}: the model's output "${bad}" is not a finite number`;
-            errors.push({ row: index + 1, column: bad, message });
-            out.push({ index, row: { head: line.slice(0, 2 + job.passthroughColumns.length), error: message } });
-          }
-        });
+          else
+            fail(
+              index,
+              line,
+              bad,
+              `${record.name === null ? `row ${index + 1}` : `record "${record.name}"`}: the model's output "${bad}" is not a finite number`,
+            );
+        }
       }
       out.sort((a, b) => a.index - b.index);
       errors.sort((a, b) => a.row - b.row);
@@ -610,13 +694,18 @@ export class BatchJobService {
   }
 }
 
+/** The columns every output row starts with: the record's index (and name, for file inputs), passthrough columns, the model version. */
+function headColumns(job: BatchInferenceJob): string[] {
+  return ['row', ...(fileMappingOf(job.mapping) ? ['record'] : []), ...job.passthroughColumns, 'modelVersion'];
+}
+
 /** The output dataset from the committed chunks, in row order; failed rows get empty outputs and an `error`. */
 function outputTable(
   chunks: BatchJobChunk[],
-  passthroughColumns: string[],
+  head: string[],
   failed: boolean,
 ): { columns: string[]; rows: unknown[][] } {
-  const outColumns = chunks.find((c) => c.columns)?.columns ?? ['row', ...passthroughColumns, 'modelVersion'];
+  const outColumns = chunks.find((c) => c.columns)?.columns ?? head;
   const width = outColumns.length;
   const rows = chunks.flatMap((c) =>
     c.rows.map((o) => {

@@ -4,9 +4,6 @@ import {
   parseJsonLines,
   toCsv as writeCsv,
 } from '../../../../lib/src/data/records';
-import type { TensorSpec } from '../runtime/model-signature';
-import type { WireTensor } from '../runtime/tensor.codec';
-import type { StoredColumnMapping } from './batch-job.entity';
 
 export type Row = Record<string, unknown>;
 
@@ -24,7 +21,14 @@ export function parseDatasetRows(content: string, format: 'CSV' | 'JSONL'): Row[
   return parseCsvRecords(content, { trim: true });
 }
 
-function cell(value: unknown, datatype: string, where: string): unknown {
+/** A cell a row cannot be predicted from (the row fails, the job goes on). */
+export class RowError extends Error {}
+
+/**
+ * A cell as a value of `datatype` (numbers, integer strings for 64-bit integers, booleans, strings).
+ * @throws RowError for an empty or invalid cell (no NaN is ever sent)
+ */
+export function cellValue(value: unknown, datatype: string, where: string): unknown {
   if (datatype === 'BYTES') return value === null || value === undefined ? '' : String(value);
   if (datatype === 'BOOL') {
     if (value === '' || value === null || value === undefined) throw new RowError(`${where}: the cell is empty`);
@@ -44,51 +48,6 @@ function cell(value: unknown, datatype: string, where: string): unknown {
   const n = typeof value === 'number' ? value : Number(String(value).trim());
   if (!Number.isFinite(n)) throw new RowError(`${where}: ${JSON.stringify(value)} is not a finite number`);
   return n;
-}
-
-/** A cell a row cannot be predicted from (the row fails, the job goes on). */
-export class RowError extends Error {}
-
-/** Why a row cannot be predicted: the first empty or invalid mapped cell, or null when every cell is usable. */
-export function rowProblem(
-  row: Row,
-  rowNumber: number,
-  mapping: readonly StoredColumnMapping[],
-  inputs: readonly TensorSpec[],
-): { column: string; message: string } | null {
-  for (const m of mapping) {
-    const spec = inputs.find((s) => s.name === m.input);
-    if (!spec) throw new Error(`the model has no input "${m.input}"`);
-    for (const c of m.columns) {
-      try {
-        cell(row[c], spec.datatype, `row ${rowNumber}, column "${c}"`);
-      } catch (error) {
-        return { column: c, message: error instanceof Error ? error.message : String(error) };
-      }
-    }
-  }
-  return null;
-}
-
-/**
- * Input tensors for a slice of rows: each mapped input becomes [rows, columns] of the signature's
- * datatype. An empty or invalid cell throws a RowError (check rows with rowProblem first): no NaN is ever sent.
- */
-export function rowsToTensors(
-  rows: readonly Row[],
-  offset: number,
-  mapping: readonly StoredColumnMapping[],
-  inputs: readonly TensorSpec[],
-): WireTensor[] {
-  return mapping.map((m) => {
-    const spec = inputs.find((s) => s.name === m.input);
-    if (!spec) throw new Error(`the model has no input "${m.input}"`);
-    const data: unknown[] = [];
-    rows.forEach((row, r) => {
-      for (const c of m.columns) data.push(cell(row[c], spec.datatype, `row ${offset + r + 1}, column "${c}"`));
-    });
-    return { name: m.input, datatype: spec.datatype, shape: [rows.length, m.columns.length], data };
-  });
 }
 
 /** A CSV document with a header row. */

@@ -198,3 +198,45 @@ export function buildFlattenModel(n: number): Uint8Array {
     output: [valueInfo('y', DT.FLOAT, ['rows', n]), valueInfo('flat', DT.FLOAT, ['m'])],
   });
 }
+
+/**
+ * mean = the per-channel mean of FP32 images x [batch, 3, size, size] (ReduceMean over height and
+ * width): [batch, 3], so what a batch job feeds an image model can be checked value by value.
+ */
+export function buildChannelMeanModel(size: number): Uint8Array {
+  return encodeModel({
+    name: 'channel_mean',
+    node: [
+      {
+        opType: 'ReduceMean',
+        input: ['x'],
+        output: ['mean'],
+        attribute: [
+          { name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [2, 3] },
+          { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 },
+        ],
+      },
+    ],
+    input: [valueInfo('x', DT.FLOAT, ['batch', 3, size, size])],
+    output: [valueInfo('mean', DT.FLOAT, ['batch', 3])],
+  });
+}
+
+/** mean and peak (max) of FP32 audio x [batch, samples] (`samples` fixed or named dynamic): [batch, 1] each. */
+export function buildAudioStatsModel(samples: Dim): Uint8Array {
+  const reduce = (opType: string, output: string): onnx.INodeProto => ({
+    opType,
+    input: ['x'],
+    output: [output],
+    attribute: [
+      { name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] },
+      { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+    ],
+  });
+  return encodeModel({
+    name: 'audio_stats',
+    node: [reduce('ReduceMean', 'mean'), reduce('ReduceMax', 'peak')],
+    input: [valueInfo('x', DT.FLOAT, ['batch', samples])],
+    output: [valueInfo('mean', DT.FLOAT, ['batch', 1]), valueInfo('peak', DT.FLOAT, ['batch', 1])],
+  });
+}
