@@ -6,7 +6,8 @@ import { Dataset } from '../dataset/dataset.entity';
 import { CATALOG_NAMESPACE } from './lineage.ids';
 import { LineageNode } from './lineage-node.entity';
 import { LineageRun } from './lineage-run.entity';
-import { DEFAULT_LINEAGE_DEPTH, LINEAGE_EVENT_TOPIC, lineageStart } from './lineage.service';
+import { DEFAULT_LINEAGE_DEPTH, LINEAGE_EVENT_TOPIC } from './lineage.service';
+import { lineageStart } from './lineage.start';
 import {
   ColumnLineageLinkType,
   LineageDirectionEnum,
