@@ -9,6 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { postgresAddress } from './postgres';
 
+/** How much of the server's own output a failed start shows. */
+const OUTPUT_TAIL_CHARS = 4096;
+
 /** A test PostgreSQL server: the configured one, or an embedded one this process started. */
 export interface TestPostgresServer {
   /** Server URL without a database path (`${url}/<database>` connects). */
@@ -101,7 +104,7 @@ export async function startEmbeddedPostgres(
     await server.stop().catch(() => undefined);
     cleanup();
     throw new Error(
-      `embedded PostgreSQL did not start (${e instanceof Error ? e.message : String(e ?? 'the server exited')}):\n${output.join('').slice(-4000)}`,
+      `embedded PostgreSQL did not start (${e instanceof Error ? e.message : String(e ?? 'the server exited')}):\n${output.join('').slice(-OUTPUT_TAIL_CHARS)}`,
       { cause: e },
     );
   }
