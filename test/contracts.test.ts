@@ -152,7 +152,14 @@ describe('the service contracts (lib/contracts)', () => {
     ).toEqual([]);
     const urlEnvs = new Set(Object.values(SERVICES).map((s) => s.urlEnv));
     // Other AIC_*_URL settings are not service addresses.
-    const notServices = new Set(['AIC_JWKS_URL', 'AIC_PUBLIC_URL', 'AIC_AZURE_STORAGE_ACCOUNT_URL']);
+    const notServices = new Set([
+      'AIC_JWKS_URL',
+      'AIC_PUBLIC_URL',
+      'AIC_AZURE_STORAGE_ACCOUNT_URL',
+      // The test suite's own PostgreSQL and Redis (lib/src/testing).
+      'AIC_TEST_POSTGRES_URL',
+      'AIC_TEST_REDIS_URL',
+    ]);
     const urlLiterals = literals.filter((l) => /^AIC_\w+_URL$/.test(l.text));
     expect(
       urlLiterals

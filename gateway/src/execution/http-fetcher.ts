@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from '../../../lib/src/core';
-import { socketPayload } from '../../../lib/src/graphql-http';
 
 /** What `RemoteGraphQLDataSource` reads from a fetch response. */
 export interface SubgraphResponse {
@@ -87,8 +86,7 @@ export function createSubgraphFetcher(opts: {
   ): Promise<SubgraphResponse> =>
     new Promise((resolve, reject) => {
       const target = targetOf(url);
-      // A large body (a tensor's base64 in the variables) is written as bytes: see socketPayload.
-      const body = typeof init.body === 'string' ? socketPayload(init.body) : (init.body ?? '');
+      const body = init.body ?? '';
       let answered = false;
       const req = target.client.request(
         {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OpenLineageDataset, OpenLineageEvent, OpenLineageFacets, RunEventType } from './openlineage.types';
 import { LINEAGE_NAMESPACES, lineageNames } from '../../contracts/lineage';
+import type { ServiceTokenSource } from '../service-client';
 
 const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 const ERROR_FACET_URL =
@@ -190,6 +191,19 @@ export class LineageReporter {
     private readonly producer: string,
     private readonly opts: LineageReporterOptions,
   ) {}
+
+  /** A service's reporter: it posts to the catalog with its own token, asking only for `catalog:write`. */
+  static forService(
+    opts: LineageReporterOptions & { catalogUrl: string; producer: string; tokens: ServiceTokenSource },
+  ): LineageReporter {
+    const { catalogUrl, producer, tokens, ...reporting } = opts;
+    const emitter = createOpenLineageEmitter({
+      catalogUrl,
+      producer,
+      authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, ['catalog:write'])}`,
+    });
+    return new LineageReporter(emitter, producer, reporting);
+  }
 
   /**
    * Starts delivering the run's COMPLETE event; never throws.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger, ServiceTokenSource } from '../../../../lib/src/index';
 import { LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
-import { LineageReporter, createOpenLineageEmitter } from '../../../../lib/src/index';
+import { LineageReporter } from '../../../../lib/src/index';
 
 const PRODUCER = 'https://github.com/aic-platform/aic-ai-platform/tree/main/subgraphs/apps';
 /** Run facet of a rollout: which release of which deployment it put in place. */
@@ -35,12 +35,7 @@ export class DeploymentLineage {
   private readonly reporter: LineageReporter;
 
   constructor(catalogUrl: string, tokens: ServiceTokenSource, logger: Logger, retryDelaysMs?: readonly number[]) {
-    const emitter = createOpenLineageEmitter({
-      catalogUrl,
-      producer: PRODUCER,
-      authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, ['catalog:write'])}`,
-    });
-    this.reporter = new LineageReporter(emitter, PRODUCER, { logger, retryDelaysMs });
+    this.reporter = LineageReporter.forService({ catalogUrl, producer: PRODUCER, tokens, logger, retryDelaysMs });
   }
 
   /** Starts reporting the release; never throws. @returns whether the catalog took it */

@@ -1,6 +1,6 @@
 import type { Logger, ServiceTokenSource } from '../../../../lib/src/index';
 import { LINEAGE_NAMESPACES, lineageNames } from '../../../../lib/contracts/index';
-import { LineageReporter, createOpenLineageEmitter } from '../../../../lib/src/index';
+import { LineageReporter } from '../../../../lib/src/index';
 import type { Endpoint } from './endpoint.entity';
 
 const PRODUCER = 'https://github.com/aic-platform/aic-ai-platform/tree/main/subgraphs/inference';
@@ -23,12 +23,7 @@ export class EndpointLineage {
   private readonly reporter: LineageReporter;
 
   constructor(catalogUrl: string, tokens: ServiceTokenSource, logger: Logger, retryDelaysMs?: readonly number[]) {
-    const emitter = createOpenLineageEmitter({
-      catalogUrl,
-      producer: PRODUCER,
-      authorization: async (organizationId) => `Bearer ${await tokens.getToken(organizationId, ['catalog:write'])}`,
-    });
-    this.reporter = new LineageReporter(emitter, PRODUCER, { logger, retryDelaysMs });
+    this.reporter = LineageReporter.forService({ catalogUrl, producer: PRODUCER, tokens, logger, retryDelaysMs });
   }
 
   /** Starts reporting the endpoint's current routes; never throws. @returns whether the catalog took it */
