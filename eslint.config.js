@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '**/.data/**', 'scripts/ensure-deps.js', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'dist/**', '**/.data/**', '.cache/**', 'scripts/ensure-deps.js', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -119,5 +119,14 @@ module.exports = tseslint.config(
     // Tests and the launcher may reach into subgraphs to start them.
     files: ['test/**', 'scripts/**', 'bench/**', 'subgraphs/*/test/**', 'lib/src/testing/**'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // Plain CommonJS preloads (node --require): Node's module scope, and require is how they load.
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -26,7 +26,12 @@ ort.InferenceSession.create(workerData.bytes, workerData.options).then(
         return releaseWhenIdle();
       }
       const feeds = {};
-      for (const f of m.feeds) feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
+      for (const f of m.feeds) {
+        feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
+        // float16 bits for the binding even where onnxruntime-common made a Float16Array (ortTensor's reason).
+        if (f.type === 'float16' && !(feeds[f.name].data instanceof Uint16Array))
+          Object.defineProperty(feeds[f.name], 'data', { value: f.data });
+      }
       running += 1;
       session.run(feeds, m.options).then(
         (results) => {

@@ -50,6 +50,30 @@ describe('tensor codec through real identity models', () => {
   }
 });
 
+describe('tensor codec through identity models on a session thread', () => {
+  // Every warm-up takes longer than this (and none counts as short): each session runs on a thread of its own (worker.session.ts),
+  // so tensors cross the thread boundary both ways. FP16 there too: on Node 24 onnxruntime-common
+  // makes Float16Arrays, which the binding cannot read and the codec must not take for bits.
+  const sessions = new SessionManager({ maxBytes: 1 << 22, ownThreadRunMs: 1e-9, shortRunMs: 0 });
+  afterAll(() => sessions.close());
+
+  for (const datatype of ['FP16', 'FP32', 'INT64', 'BYTES']) {
+    it(`round-trips ${datatype} on a session thread`, async () => {
+      const values = SAMPLES[datatype]!;
+      await sessions.load(datatype, { bytes: buildIdentityModel(datatype as 'FP32', [2, 'n']) });
+      const signature = sessions.get(datatype).signature;
+      const json = decodeInputs(
+        [{ name: 'input', datatype, shape: [2, 3], data: [values.slice(0, 3), values.slice(3)] }],
+        signature,
+      );
+      const [out] = await sessions.run(datatype, json);
+      assert.isDefined(out);
+      expect(encodeTensor(out, false)).toEqual({ name: 'output', datatype, shape: [2, 3], data: values });
+      expect(sessions.status(datatype)).toMatchObject({ state: 'READY', ownThread: true });
+    });
+  }
+});
+
 describe('float16', () => {
   it('rounds to nearest even and handles subnormals, overflow and NaN', () => {
     expect(toFloat16Bits(1)).toBe(0x3c00);
