@@ -344,6 +344,46 @@ describe('the whole chain on a public table, through the gateway (#19)', () => {
       expect(new Date(Date.parse(y)).toISOString().slice(0, 10), `synthetic Year ${y}`).toBe(y.slice(0, 10));
     }
 
+    // A steward (the owner) dismisses `Name` as personal data: the next synthesis models the product names
+    // from the source like any other category instead of faking person names.
+    await ok(
+      'mutation($d: ID!) { reviewColumnPii(datasetId: $d, column: "Name", decision: DISMISS) { id } }',
+      { d: datasetId },
+      owner,
+    );
+    const modelledId = (
+      await ok(
+        'mutation($i: CreateSyntheticDataJobInput!) { createSyntheticDataJob(input: $i) { id } }',
+        { i: { sourceDatasetId: datasetId, rows: 50, seed: 8, outputName: 'cars-synthetic-names' } },
+        scientist,
+      )
+    ).createSyntheticDataJob.id;
+    const modelled = await waitFor(
+      async () => {
+        const j = (
+          await ok(
+            'query($id: ID!) { syntheticDataJob(id: $id) { status error output { id } report { privacy { piiColumns } } } }',
+            { id: modelledId },
+            scientist,
+          )
+        ).syntheticDataJob;
+        return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.status) ? j : undefined;
+      },
+      'the synthetic job after the review',
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
+    expect(modelled).toMatchObject({ status: 'SUCCEEDED', error: null, report: { privacy: { piiColumns: [] } } });
+    const names = new Set(cars.map((c) => c.Name));
+    const modelledRows = (
+      await ok(
+        'query($id: ID!) { dataset(id: $id) { preview(limit: 50) { rows } } }',
+        { id: modelled.output.id },
+        scientist,
+      )
+    ).dataset.preview.rows;
+    expect(modelledRows).toHaveLength(50);
+    for (const row of modelledRows) expect(names.has(row.Name), `synthetic Name ${row.Name}`).toBe(true);
+
     // 6. Lineage: from the application, everything it is built from.
     const node = (ns: string, name: string) => `${ns} ${name}`;
     const fromApp = await waitFor(
