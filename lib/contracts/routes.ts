@@ -92,7 +92,11 @@ export interface CatalogDataset {
   name: string;
   format: CatalogDatasetFormat;
   classification: string;
-  columns: { name: string; type: string; classification: string }[];
+  /**
+   * `piiReview`: a data steward's decision on the column (reviewColumnPii): CONFIRM (classified PII) or DISMISS
+   * (not personal data, whatever its name suggests); null or absent when nobody decided.
+   */
+  columns: { name: string; type: string; classification: string; piiReview?: 'CONFIRM' | 'DISMISS' | null }[];
   /** `rowCount` is absent until the version has been profiled. */
   latestVersion: { version: number; sha256: string; size: number; rowCount?: number | null } | null;
 }

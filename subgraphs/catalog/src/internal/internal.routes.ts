@@ -57,7 +57,12 @@ export function mountInternalRoutes(app: express.Express, deps: InternalRouteDep
         name: d.name,
         format: d.format,
         classification: d.classification,
-        columns: d.columns.map((c) => ({ name: c.name, type: c.type, classification: c.classification })),
+        columns: d.columns.map((c) => ({
+          name: c.name,
+          type: c.type,
+          classification: c.classification,
+          piiReview: c.piiReview ?? null,
+        })),
         latestVersion: latest
           ? { version: latest.version, sha256: latest.sha256, size: latest.size, rowCount: latest.rowCount }
           : null,

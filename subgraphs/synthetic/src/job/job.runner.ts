@@ -302,12 +302,15 @@ async function fromSource(
   const { meta, content, source, dropped, unread } = await readSource(deps, job, actAs);
   const hints: ColumnHint[] = source.columns.map((name) => {
     const handling = job.columnHandlingJson.find((h) => h.column === name)?.handling;
-    const classification = meta.columns.find((c) => c.name === name)?.classification ?? null;
+    const column = meta.columns.find((c) => c.name === name);
+    const classification = column?.classification ?? null;
     return {
       name,
       classification: unread.includes(name) ? 'PII' : classification,
       sdtype: handling === 'FAKE' ? 'pii' : undefined,
-      forceModel: handling === 'MODEL',
+      // A steward's DISMISS in the catalog says the column is no personal data: it is modelled like any other
+      // (unless the job asks to fake it), not faked because its name or values look like PII.
+      forceModel: handling === 'MODEL' || (handling === undefined && column?.piiReview === 'DISMISS'),
       unread: unread.includes(name),
     };
   });
