@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Logger } from '../../../lib/src/core';
-import { socketPayload } from '../../../lib/src/graphql-http';
+import { socketPayload, type Logger } from '../../../lib/src/core';
 
 /** What `RemoteGraphQLDataSource` reads from a fetch response. */
 export interface SubgraphResponse {
