@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Logger } from '../../../lib/src/core';
+import { socketPayload, type Logger } from '../../../lib/src/core';
 
 /** What `RemoteGraphQLDataSource` reads from a fetch response. */
 export interface SubgraphResponse {
@@ -86,7 +86,8 @@ export function createSubgraphFetcher(opts: {
   ): Promise<SubgraphResponse> =>
     new Promise((resolve, reject) => {
       const target = targetOf(url);
-      const body = init.body ?? '';
+      // A large body (a tensor's base64 in the variables) is written as bytes: see socketPayload.
+      const body = typeof init.body === 'string' ? socketPayload(init.body) : (init.body ?? '');
       let answered = false;
       const req = target.client.request(
         {

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../../../lib/src/testing/harness';
 import { startGatewayOver, type RunningGateway } from '../../../test/support/gateway-harness';
-import { buildDenseSigmoidModel } from './support/onnx-model.builder';
+import { buildDenseSigmoidModel, buildIdentityModel } from './support/onnx-model.builder';
 import {
   ALL_INFERENCE,
   settledEndpoint,
@@ -108,5 +108,57 @@ describe('through the gateway', () => {
     await client.dispose();
     const direct = await gql(gateway.graphqlUrl, PREDICT, { i: { endpoint: 'gw', inputs: [x] } }, invoker);
     expect(event.predictionStream.outputs[0].data).toEqual(direct.data.predict.outputs[0].data);
+  });
+
+  it('passes a 1.2 MB rawData image and its 1.2 MB answer through byte for byte, as the service answers it', async () => {
+    for (const [name, datatype, shape] of [
+      ['image', 'FP32', [1, 3, 320, 320]],
+      ['texts', 'BYTES', [4]],
+    ] as const) {
+      const v = h.platform.addModel({
+        organizationId: h.org,
+        modelName: name,
+        version: 1,
+        bytes: buildIdentityModel(datatype, [...shape]),
+      });
+      const made = await h.gql(
+        'mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }',
+        { i: { name, routes: [{ modelVersion: v.id, weight: 1 }] } },
+        admin,
+      );
+      await settledEndpoint(h, made.data.createEndpoint.id, admin);
+    }
+    const image = Float32Array.from({ length: 3 * 320 * 320 }, (_, i) => Math.sin(i));
+    const rawData = Buffer.from(image.buffer).toString('base64');
+    const query = 'mutation($i: PredictInput!) { predict(input: $i) { outputs { name datatype shape data rawData } } }';
+    const post = async (url: string, variables: Record<string, unknown>) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      // The declared length is the answer's bytes (not its characters: the texts below are not ASCII).
+      expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+      return bytes.toString('utf8');
+    };
+    const asImage = {
+      i: {
+        endpoint: 'image',
+        inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3, 320, 320], rawData }],
+        parameters: { rawOutputs: true },
+      },
+    };
+    const viaGateway = await post(gateway.graphqlUrl, asImage);
+    expect(JSON.parse(viaGateway).data.predict.outputs[0].rawData).toBe(rawData);
+    expect(viaGateway).toBe(await post(h.service.graphqlUrl, asImage));
+    // JSON data with many multi-byte characters: an answer whose byte and character counts differ.
+    const texts = ['é'.repeat(30_000), '🙂'.repeat(10_000), 'plain', ''];
+    const asTexts = {
+      i: { endpoint: 'texts', inputs: [{ name: 'input', datatype: 'BYTES', shape: [4], data: texts }] },
+    };
+    const textsViaGateway = await post(gateway.graphqlUrl, asTexts);
+    expect(JSON.parse(textsViaGateway).data.predict.outputs[0].data).toEqual(texts);
+    expect(textsViaGateway).toBe(await post(h.service.graphqlUrl, asTexts));
   });
 });

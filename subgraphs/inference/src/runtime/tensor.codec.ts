@@ -148,6 +148,43 @@ function decodeRaw(datatype: OipDatatype, bytes: Uint8Array, count: number): Ten
   return storage;
 }
 
+/** The bytes `text` holds when it is well-formed base64 (length a multiple of 4, at most two `=` at the end), else -1. */
+function base64ByteLength(text: string): number {
+  if (text.length % 4 !== 0) return -1;
+  let pad = 0;
+  while (pad < text.length && text.charCodeAt(text.length - 1 - pad) === 0x3d /* = */) pad++;
+  return pad > 2 ? -1 : (text.length / 4) * 3 - pad;
+}
+
+/**
+ * Decodes base64 `rawData` of a fixed-size datatype straight into the tensor's own (aligned, fresh)
+ * storage: no intermediate Buffer, no copy, no second encoding to compare. The text is checked to be
+ * canonical base64 as before (what it holds must encode back to the same text), more cheaply:
+ * - its length gives the byte count it holds, compared with the shape's before anything is decoded;
+ * - Node's decoder skips characters outside the alphabet (whitespace, `!` ...) and stops at an `=`
+ *   inside the text, so any of those leaves fewer bytes written than the length promises;
+ * - the base64url characters `-` and `_`, which Node's decoder also takes, are refused by a scan;
+ * - the last group, whose unused bits a non-canonical text sets, is encoded back and compared.
+ * @returns the storage, or a message for the `rawData` field
+ */
+function decodeBase64Into(datatype: OipDatatype, text: unknown, count: number): TensorStorage | string {
+  if (typeof text !== 'string') return 'is not base64';
+  const size = base64ByteLength(text);
+  if (size < 0) return 'is not base64';
+  const expected = count * byteSizeOf(datatype);
+  if (size !== expected)
+    return `raw data has ${size} bytes, shape needs ${count} × ${byteSizeOf(datatype)} = ${expected}`;
+  if (text.includes('-') || text.includes('_')) return 'is not base64';
+  const storage = allocateStorage(datatype, count) as Exclude<TensorStorage, string[]>;
+  const target = Buffer.from(storage.buffer, storage.byteOffset, storage.byteLength);
+  if (target.write(text, 'base64') !== expected) return 'is not base64';
+  // A last group of 1 or 2 bytes leaves unused bits in its last character; 3 bytes leave none.
+  const tail = expected % 3;
+  if (tail && target.toString('base64', expected - tail, expected) !== text.slice(text.length - 4))
+    return 'is not base64';
+  return storage;
+}
+
 /**
  * Decodes a wire tensor whose name, datatype and shape are already checked.
  * Problems with the data are added to `issues` under `path`; returns undefined then.
@@ -181,6 +218,11 @@ export function decodeTensorData(
     const storage = allocateStorage(datatype, count);
     const problem = fillFromJson(datatype, values, storage);
     if (problem) return fail('data', problem);
+    return { name: wire.name, datatype, shape: [...wire.shape], data: storage };
+  }
+  if (!wire.rawBytes && datatype !== 'BYTES') {
+    const storage = decodeBase64Into(datatype, wire.rawData, count);
+    if (typeof storage === 'string') return fail('rawData', storage);
     return { name: wire.name, datatype, shape: [...wire.shape], data: storage };
   }
   let bytes: Uint8Array;
