@@ -71,7 +71,11 @@ beforeAll(async () => {
   catalog = await startCatalogService(issuer);
   // In-process training here (the other suites use worker threads), so both modes stay tested.
   models = await startModels(modelsTestConfig(issuer, { catalogUrl: catalog.url, workerThreads: false }));
-  token = await issuer.issue({ sub: 'user-pipe', org: ORG, perms: ['models:read', 'models:train', 'models:promote'] });
+  token = await issuer.issue({
+    sub: 'user-pipe',
+    org: ORG,
+    perms: ['models:read', 'models:train', 'models:promote', 'catalog:read'],
+  });
   const steward = await issuer.issue({ sub: 'user-steward', org: ORG, perms: ['catalog:read', 'catalog:write'] });
   const csv = toCsv(irisRecords());
   irisId = await catalog.addDataset(steward, 'iris', csv);
@@ -181,7 +185,7 @@ describe('pipelines', () => {
   });
 
   test('promoting needs models:promote', async () => {
-    const trainer = await issuer.issue({ org: ORG, perms: ['models:read', 'models:train'] });
+    const trainer = await issuer.issue({ org: ORG, perms: ['models:read', 'models:train', 'catalog:read'] });
     const denied = await runPipeline(pipeline('no-promote-permission', {}), trainer);
     expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
     const evaluateOnly = await runPipeline(pipeline('evaluate-only', { epochs: 1 }, { promote: false }), trainer);
