@@ -192,4 +192,18 @@ describe('pipelines', () => {
     expect(evaluateOnly.state).toBe('SUCCEEDED');
     expect(evaluateOnly.steps.map((s: any) => s.name)).toEqual(['CHECK_QUALITY', 'TRAIN', 'EVALUATE']);
   });
+  test('a user without catalog:read is refused at startPipelineRun, naming the permission, and no run is created', async () => {
+    const noCatalog = await issuer.issue({
+      sub: 'user-pipe-no-catalog',
+      org: ORG,
+      perms: ['models:read', 'models:train', 'models:promote'],
+    });
+    const runs = async () =>
+      (await gql(models.service.graphqlUrl, '{ pipelineRuns(limit: 500) { id } }', {}, token)).data.pipelineRuns;
+    const before = await runs();
+    const refused = await runPipeline(pipeline('refused', { epochs: 1 }), noCatalog);
+    expect(refused.errors?.[0].message).toContain('catalog:read');
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', permission: 'catalog:read' });
+    expect(await runs()).toEqual(before);
+  });
 });

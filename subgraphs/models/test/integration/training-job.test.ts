@@ -244,4 +244,34 @@ describe('training jobs', () => {
     const listed = await gql(models.service.graphqlUrl, LIST_BY_MODEL, { m: 'refused-model' }, engineer);
     expect(listed.data.trainingJobs).toEqual([]);
   });
+  test('a PII column the job reads needs catalog:read-pii at submission; columns it does not read do not', async () => {
+    const withPii = catalog.addDataset(ORG, 'iris-pii', toCsv(irisRecords()), ['sepalLength']);
+    const refused = await gql(
+      models.service.graphqlUrl,
+      START,
+      { i: irisJob({ modelName: 'refused-pii', datasetId: withPii }) },
+      engineer,
+    );
+    expect(refused.errors?.[0].message).toContain('catalog:read-pii');
+    expect(refused.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      permission: 'catalog:read-pii',
+      dataset: 'iris-pii',
+      columns: ['sepalLength'],
+    });
+    const listed = await gql(models.service.graphqlUrl, LIST_BY_MODEL, { m: 'refused-pii' }, engineer);
+    expect(listed.data.trainingJobs).toEqual([]);
+    const others = IRIS_FEATURES.filter((f) => f !== 'sepalLength');
+    const started = await gql(
+      models.service.graphqlUrl,
+      START,
+      { i: irisJob({ modelName: 'no-pii-read', datasetId: withPii, featureColumns: others }) },
+      engineer,
+    );
+    expect(started.errors).toBeUndefined();
+    const events = await collectSubscription(models.service.graphqlUrl, engineer, PROGRESS, {
+      id: started.data.startTrainingJob.id,
+    });
+    expect(events[events.length - 1].trainingJobProgress.state).toBe('SUCCEEDED');
+  });
 });
