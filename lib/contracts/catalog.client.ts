@@ -85,6 +85,22 @@ export interface JobDatasetRead extends CallOptions {
 }
 
 /**
+ * The columns of a job's read that are classified PII (the column, or the dataset as a whole): reading
+ * them needs `catalog:read-pii` besides `catalog:read`. What `readDatasetForJob` asks identity for, so a
+ * service can check the same at submission.
+ * @param columns the columns the job reads; all of them when empty
+ */
+export function piiColumnsRead(
+  dataset: Pick<CatalogDataset, 'classification' | 'columns'>,
+  columns?: readonly string[],
+): string[] {
+  const used = columns?.length ? columns : dataset.columns.map((c) => c.name);
+  return dataset.columns
+    .filter((c) => used.includes(c.name) && (c.classification === 'PII' || dataset.classification === 'PII'))
+    .map((c) => c.name);
+}
+
+/**
  * Reads a dataset for a job as the user who started it: metadata, then only the columns the job uses,
  * asking identity for `catalog:read-pii` only when one of those columns is PII. A refusal names the
  * dataset, the columns and the permission (FORBIDDEN); a column the dataset lacks is BAD_USER_INPUT.
@@ -106,10 +122,7 @@ export async function readDatasetForJob(
       `Dataset "${dataset.name}" has no column ${missing.map((c) => `"${c}"`).join(', ')}`,
       { fields: [{ field: 'columns', message: `not in dataset ${dataset.name}: ${missing.join(', ')}` }] },
     );
-  const used = columns?.length ? columns : dataset.columns.map((c) => c.name);
-  const pii = dataset.columns
-    .filter((c) => used.includes(c.name) && (c.classification === 'PII' || dataset.classification === 'PII'))
-    .map((c) => c.name);
+  const pii = piiColumnsRead(dataset, columns);
   let authorization = plain;
   if (pii.length > 0) {
     try {

@@ -44,7 +44,8 @@ export async function startTestIssuer(
     /**
      * Refuse a delegated token, as identity does, when its user lacks a permission asked for: the
      * user's permissions are those of the user tokens this issuer signed. Users it never saw get what
-     * is asked either way.
+     * is asked either way. On by default, so a test user needs what a real user would.
+     * @default true
      */
     checkDelegation?: boolean;
   } = {},
@@ -58,6 +59,7 @@ export async function startTestIssuer(
   const issuer = opts.issuer ?? 'aic-identity';
   const audience = opts.audience ?? 'aic-platform';
   const serviceSecret = randomUUID();
+  const checkDelegation = opts.checkDelegation ?? true;
   // The permissions of the users it issued tokens to, per organization (for `checkDelegation`).
   const held = new Map<string, Set<string>>();
   const sign = (c: TestTokenClaims) =>
@@ -94,7 +96,7 @@ export async function startTestIssuer(
           let body = '';
           for await (const chunk of req) body += chunk;
           const { service, organizationId, permissions, onBehalfOf } = JSON.parse(body);
-          const perms = onBehalfOf && opts.checkDelegation ? held.get(`${organizationId}|${onBehalfOf}`) : undefined;
+          const perms = onBehalfOf && checkDelegation ? held.get(`${organizationId}|${onBehalfOf}`) : undefined;
           const missing = perms ? (permissions as string[]).filter((p) => !perms.has(p)) : [];
           if (missing.length > 0) {
             res.statusCode = 403;

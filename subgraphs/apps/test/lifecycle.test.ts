@@ -340,6 +340,7 @@ describe('application lifecycle through the gateway (local driver)', () => {
     );
     expect(upstream.errors?.[0].extensions.code).toBe('FORBIDDEN');
     expect(upstream.errors?.[0].message).toMatch(/needs inference:manage/);
+    expect(upstream.errors?.[0].extensions.permission).toBe('inference:manage');
     const none = await call('query($id: ID!) { deployments(applicationId: $id) { status } }', { id: app.id });
     expect(none.deployments).toEqual([]);
     const invalid = await gql(

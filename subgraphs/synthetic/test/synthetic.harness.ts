@@ -46,7 +46,7 @@ export async function startSynthetic(
   overrides: Partial<Config> = {},
   kit: { consume?: boolean } = {},
 ): Promise<SyntheticHarness> {
-  const issuer = await startTestIssuer({ checkDelegation: true });
+  const issuer = await startTestIssuer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-synthetic-'));
   const auth = { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience };
   // Catalog's own defaults first, so settings it adds later keep working here.

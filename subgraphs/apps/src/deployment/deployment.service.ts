@@ -4,7 +4,6 @@ import {
   BadUserInputError,
   ConflictError,
   DomainError,
-  ForbiddenError,
   NotFoundError,
   assertSameOrganization,
 } from '../../../../lib/src/index';
@@ -342,7 +341,11 @@ export class DeploymentService {
   private async assertCanRollOut(viewer: Viewer, deployment: Deployment | null): Promise<void> {
     const missing = ROLLOUT_PERMISSIONS.filter((p) => !viewer.permissions.includes(p));
     if (missing.length > 0)
-      throw new ForbiddenError(`A rollout creates and updates inference endpoints: it needs ${missing.join(', ')}`);
+      throw new DomainError(
+        'FORBIDDEN',
+        `A rollout creates and updates inference endpoints: it needs ${missing.join(', ')}`,
+        { permission: missing[0], permissions: missing },
+      );
     if (deployment?.status !== DeploymentStatus.DEPLOYING || deployment.revision === 0) return;
     // A rollout whose job ended without finishing the release (it failed unexpectedly) no longer blocks the next.
     const claim = await this.deps.rollouts.status(rolloutJobId(deployment.id, deployment.revision));

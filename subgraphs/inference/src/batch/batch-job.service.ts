@@ -14,12 +14,12 @@ import {
   CatalogInternalClient,
   LINEAGE_NAMESPACES,
   lineageNames,
+  piiColumnsRead,
   readDatasetForJob,
 } from '../../../../lib/contracts/index';
 import {
   BadUserInputError,
   DomainError,
-  ForbiddenError,
   NotFoundError,
   assertSameOrganization,
   catalogDatasetRef,
@@ -151,6 +151,19 @@ export class BatchJobService {
       ...(m.sampleRate !== undefined && m.sampleRate !== null ? { sampleRate: m.sampleRate } : {}),
     }));
     if (errors.length) throw new BadUserInputError('Invalid batch inference job', errors);
+    if (!this.deps.tokens)
+      throw new DomainError(
+        'SERVICE_UNAVAILABLE',
+        'batch inference needs AIC_SERVICE_SECRET to act on the catalog for its user',
+      );
+    // The job reads the dataset and writes its output as the caller (a delegated token): refused now, not at the end.
+    const lacking = ['catalog:read', 'catalog:write'].filter((p) => !viewer.permissions.includes(p));
+    if (lacking.length > 0)
+      throw new DomainError(
+        'FORBIDDEN',
+        `A batch job reads its dataset and registers its output dataset as you: it needs ${lacking.join(', ')}`,
+        { permission: lacking[0], permissions: lacking },
+      );
     if (authorization) {
       const dataset = await this.dataset(input.dataset, authorization);
       const known = new Set(dataset.columns.map((c) => c.name));
@@ -162,18 +175,16 @@ export class BatchJobService {
           'Unknown dataset columns',
           missing.map((c) => ({ field: 'mapping', message: `dataset ${dataset.name} has no column "${c}"` })),
         );
+      // The job's delegated read asks for catalog:read-pii when a column it reads is classified PII (readDatasetForJob).
+      const used = [...new Set([...mapping.flatMap((m) => m.columns), ...(input.passthroughColumns ?? [])])];
+      const pii = piiColumnsRead(dataset, used);
+      if (pii.length > 0 && !viewer.permissions.includes('catalog:read-pii'))
+        throw new DomainError(
+          'FORBIDDEN',
+          `Reading column${pii.length > 1 ? 's' : ''} ${pii.map((c) => `"${c}"`).join(', ')} of dataset "${dataset.name}" (classified PII) needs the permission catalog:read-pii`,
+          { permission: 'catalog:read-pii', dataset: dataset.name, columns: pii },
+        );
     }
-    if (!this.deps.tokens)
-      throw new DomainError(
-        'SERVICE_UNAVAILABLE',
-        'batch inference needs AIC_SERVICE_SECRET to act on the catalog for its user',
-      );
-    // The job reads the dataset and writes its output as the caller (a delegated token): refused now, not at the end.
-    const lacking = ['catalog:read', 'catalog:write'].filter((p) => !viewer.permissions.includes(p));
-    if (lacking.length > 0)
-      throw new ForbiddenError(
-        `A batch job reads its dataset and registers its output dataset as you: it needs ${lacking.join(', ')}`,
-      );
     // A job bound to fail on every record (an input left unmapped, an image model fed table columns,
     // audio mapped to an image input) is refused now, against the signature the job will run with.
     const signature = await this.signatureFor(endpoint, viewer.organizationId);

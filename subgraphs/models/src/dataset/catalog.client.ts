@@ -77,6 +77,14 @@ export class CatalogClient {
   }
 
   /**
+   * A dataset's metadata read with the caller's own token (its `Authorization` header): what the
+   * caller may see, for checks at submission.
+   */
+  datasetAsCaller(datasetId: string, authorization: string): Promise<CatalogDataset> {
+    return this.internal.getDataset(datasetId, authorization);
+  }
+
+  /**
    * Metadata and content of a dataset's latest version.
    * @param opts.columns read only these columns (what the job uses); PII rules apply to those only
    * @param opts.onBehalfOf the user whose job reads it: the read runs with that user's permissions

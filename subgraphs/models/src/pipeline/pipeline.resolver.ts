@@ -27,6 +27,6 @@ export class PipelineResolver {
     @Arg('input', () => StartPipelineRunInput) input: StartPipelineRunInput,
     @Ctx() ctx: ModelsContext,
   ): Promise<PipelineRun> {
-    return ctx.services.pipelines.start(requestScope(ctx), input);
+    return ctx.services.pipelines.start(requestScope(ctx), input, ctx.authorization);
   }
 }

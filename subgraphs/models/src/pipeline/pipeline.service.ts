@@ -21,6 +21,7 @@ import type { StudyRepository } from '../study/study.repository';
 import type { QualityRule } from './quality-rule.evaluator';
 import { evaluateQualityRules, QUALITY_RULE_TYPES } from './quality-rule.evaluator';
 import { evaluateVersion } from './version-evaluator';
+import { checkJobDatasetAccess } from '../dataset/job-dataset-access';
 
 /** The job kind of pipeline runs on the service's job queue (lib/src/jobs). */
 export const PIPELINE_JOB_KIND = 'pipeline';
@@ -64,7 +65,12 @@ export interface PipelineDeps {
 export class PipelineService {
   constructor(private readonly deps: PipelineDeps) {}
 
-  async start(scope: RequestScope, input: StartPipelineRunInput): Promise<PipelineRun> {
+  /**
+   * The viewer starts a run. Its steps read the dataset as the viewer (delegated tokens; the quality and
+   * evaluation steps read every column), so what those reads need is checked first with the viewer's own
+   * token (`authorization`): nothing is created for a run bound to fail.
+   */
+  async start(scope: RequestScope, input: StartPipelineRunInput, authorization?: string): Promise<PipelineRun> {
     const { em, viewer } = scope;
     const fields: { field: string; message: string }[] = [];
     if (!!input.training === !!input.study)
@@ -84,6 +90,13 @@ export class PipelineService {
     if (fields.length > 0) throw new BadUserInputError('Invalid pipeline', fields);
     if (input.promote && !viewer.permissions.includes('models:promote'))
       throw new ForbiddenError('Missing permission models:promote (the pipeline would move an alias)');
+    const prefix = input.training ? 'training' : 'study';
+    await checkJobDatasetAccess(this.deps.catalog, viewer, authorization, {
+      datasetId: input.datasetId,
+      columns: [...step!.featureColumns, step!.targetColumn],
+      columnFields: [...step!.featureColumns.map((_, i) => `${prefix}.featureColumns[${i}]`), `${prefix}.targetColumn`],
+      readsAllColumns: true,
+    });
     const names = [
       'CHECK_QUALITY',
       input.training ? 'TRAIN' : 'STUDY',

@@ -24,7 +24,7 @@ export class StudyResolver {
     description: 'Starts a hyperparameter search; trials run in the worker pool; the best trial is registered',
   })
   startStudy(@Arg('input', () => StartStudyInput) input: StartStudyInput, @Ctx() ctx: ModelsContext): Promise<Study> {
-    return ctx.services.studies.start(requestScope(ctx), input);
+    return ctx.services.studies.start(requestScope(ctx), input, ctx.authorization);
   }
 
   @Mutation(() => Study)

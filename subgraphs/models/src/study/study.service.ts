@@ -6,6 +6,8 @@ import type { Clock } from '../../../../lib/src/kit/clock';
 import type { RequestScope } from '../../../../lib/src/kit/request-scope';
 import { JobState } from '../common/enums';
 import type { Algorithm } from '../engine/training/training-spec';
+import type { CatalogClient } from '../dataset/catalog.client';
+import { checkJobDatasetAccess } from '../dataset/job-dataset-access';
 import type { ModelRepository } from '../model/model.repository';
 import type { ModelVersion } from '../model-version/model-version.entity';
 import {
@@ -32,6 +34,8 @@ export interface StudyServiceDeps {
   studies: StudyRepository;
   models: ModelRepository;
   runner: StudyRunner;
+  /** Where the dataset's metadata is read with the viewer's token at submission. */
+  catalog: CatalogClient;
   /** The service's job queue: the study handler is registered on it by the composition root. */
   queue: JobQueue;
   pubSub: PubSub;
@@ -60,18 +64,25 @@ const pause = (ms: number, signal?: AbortSignal) =>
 export class StudyService {
   constructor(private readonly deps: StudyServiceDeps) {}
 
-  /** The viewer starts a study. */
-  start(scope: RequestScope, input: StartStudyInput): Promise<Study> {
+  /**
+   * The viewer starts a study. Its trials read the dataset as the viewer (a delegated token), so what
+   * that read needs is checked first with the viewer's own token: nothing is created for a study bound to fail.
+   */
+  async start(scope: RequestScope, input: StartStudyInput, authorization?: string): Promise<Study> {
+    this.validate(input);
+    await checkJobDatasetAccess(this.deps.catalog, scope.viewer, authorization, {
+      datasetId: input.datasetId,
+      columns: [...input.featureColumns, input.targetColumn],
+      columnFields: [...input.featureColumns.map((_, i) => `featureColumns[${i}]`), 'targetColumn'],
+    });
     return this.startFor(scope.em, scope.viewer, input);
   }
 
-  /** Persists a study for `viewer` (a viewer, or a pipeline's creator) and starts its coordinator. */
-  async startFor(
-    em: EntityManager,
-    viewer: Pick<Viewer, 'id' | 'organizationId'>,
-    input: StartStudyInput,
-    pipelineRunId: string | null = null,
-  ): Promise<Study> {
+  /** @throws BadUserInputError naming the fields of an invalid study */
+  private validate(input: StartStudyInput): {
+    searchSpace: ReturnType<typeof toSearchSpace>;
+    baseHyperparameters: ReturnType<typeof compactHyperparameters>;
+  } {
     validateTrainingInput({ ...input, hyperparameters: input.baseHyperparameters ?? null });
     const searchSpace = toSearchSpace(input.searchSpace);
     checkObjectiveMetric(input.objectiveMetric);
@@ -92,6 +103,17 @@ export class StudyService {
       toTrainingSpec(input.algorithm as Algorithm, trialHyperparameters(baseHyperparameters, corner)),
       'searchSpace',
     );
+    return { searchSpace, baseHyperparameters };
+  }
+
+  /** Persists a study for `viewer` (a viewer, or a pipeline's creator) and starts its coordinator. */
+  async startFor(
+    em: EntityManager,
+    viewer: Pick<Viewer, 'id' | 'organizationId'>,
+    input: StartStudyInput,
+    pipelineRunId: string | null = null,
+  ): Promise<Study> {
+    const { searchSpace, baseHyperparameters } = this.validate(input);
     const study = em.create(Study, {
       organizationId: viewer.organizationId,
       createdById: viewer.id,

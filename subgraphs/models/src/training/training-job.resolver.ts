@@ -33,7 +33,7 @@ export class TrainingJobResolver {
     @Arg('input', () => StartTrainingJobInput) input: StartTrainingJobInput,
     @Ctx() ctx: ModelsContext,
   ): Promise<TrainingJob> {
-    return ctx.services.training.start(requestScope(ctx), input);
+    return ctx.services.training.start(requestScope(ctx), input, ctx.authorization);
   }
 
   @Mutation(() => TrainingJob, { description: 'Cancels a queued or running job' })

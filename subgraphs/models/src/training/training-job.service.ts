@@ -17,6 +17,8 @@ import type { JobContext } from '../../../../lib/src/jobs';
 import type { TrainingJobPayload, TrainingJobRunner } from './training-job.runner';
 import { TRAINING_JOB_KIND } from './training-job.runner';
 import type { KubernetesTrainingExecutor } from './kubernetes-training.executor';
+import type { CatalogClient } from '../dataset/catalog.client';
+import { checkJobDatasetAccess } from '../dataset/job-dataset-access';
 import { compactHyperparameters, resolveOrReject, toTrainingSpec, validateTrainingInput } from './training-spec.mapper';
 
 /** What the training job service is built from (once, by the composition root). */
@@ -24,6 +26,8 @@ export interface TrainingJobServiceDeps {
   orm: MikroORM;
   jobs: TrainingJobRepository;
   runner: TrainingJobRunner;
+  /** Where the dataset's metadata is read with the viewer's token at submission. */
+  catalog: CatalogClient;
   /** Set with `AIC_TRAINING_EXECUTOR=kubernetes`: the `training` handler submits and watches a Kubernetes Job. */
   executor?: KubernetesTrainingExecutor;
   /** The service's job queue: the training handler is registered on it by the composition root. */
@@ -39,8 +43,19 @@ const WAIT_POLL_MS = 200;
 export class TrainingJobService {
   constructor(private readonly deps: TrainingJobServiceDeps) {}
 
-  /** The viewer queues a training job. */
-  start(scope: RequestScope, input: StartTrainingJobInput): Promise<TrainingJob> {
+  /**
+   * The viewer queues a training job. The job reads its dataset as the viewer (a delegated token), so
+   * what that read needs is checked first with the viewer's own token (`authorization`): nothing is
+   * created for a job bound to fail.
+   */
+  async start(scope: RequestScope, input: StartTrainingJobInput, authorization?: string): Promise<TrainingJob> {
+    validateTrainingInput(input);
+    resolveOrReject(toTrainingSpec(input.algorithm as Algorithm, compactHyperparameters(input.hyperparameters)));
+    await checkJobDatasetAccess(this.deps.catalog, scope.viewer, authorization, {
+      datasetId: input.datasetId,
+      columns: [...input.featureColumns, input.targetColumn],
+      columnFields: [...input.featureColumns.map((_, i) => `featureColumns[${i}]`), 'targetColumn'],
+    });
     return this.startFor(scope.em, scope.viewer, input);
   }
 

@@ -17,6 +17,8 @@ export interface HostedDataset {
   organizationId: string;
   name: string;
   csv: string;
+  /** Columns classified PII (their content needs catalog:read-pii). */
+  pii: string[];
 }
 
 /**
@@ -55,7 +57,7 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
       name: d.name,
       format: 'CSV',
       classification: 'INTERNAL',
-      columns: header.map((name) => ({ name, type: 'string', classification: 'NONE' })),
+      columns: header.map((name) => ({ name, type: 'string', classification: d.pii.includes(name) ? 'PII' : 'NONE' })),
       latestVersion: {
         version: 1,
         sha256: createHash('sha256').update(d.csv).digest('hex'),
@@ -89,9 +91,9 @@ export async function startCatalogContractServer(issuer: TestIssuer) {
     url,
     lineage,
     invalidLineage,
-    addDataset(organizationId: string, name: string, csv: string): string {
+    addDataset(organizationId: string, name: string, csv: string, pii: string[] = []): string {
       const id = randomUUID();
-      datasets.set(id, { id, organizationId, name, csv });
+      datasets.set(id, { id, organizationId, name, csv, pii });
       return id;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -131,7 +131,7 @@ beforeAll(async () => {
   catalog = await startCatalogContractServer(issuer);
   db = testPostgresDatabase('models_jobs');
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-jobs-'));
-  token = await issuer.issue({ sub: 'user-jobs', org: ORG, perms: ['models:read', 'models:train'] });
+  token = await issuer.issue({ sub: 'user-jobs', org: ORG, perms: ['models:read', 'models:train', 'catalog:read'] });
   datasetId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
 });
 

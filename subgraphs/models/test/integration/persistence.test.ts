@@ -37,7 +37,7 @@ describe.each([
       const token = await issuer.issue({
         sub: 'user-db',
         org,
-        perms: ['models:read', 'models:write', 'models:train', 'models:promote'],
+        perms: ['models:read', 'models:write', 'models:train', 'models:promote', 'catalog:read'],
       });
       const modelId = (
         await gql(

@@ -71,7 +71,11 @@ beforeAll(async () => {
   catalog = await startCatalogService(issuer);
   // In-process training here (the other suites use worker threads), so both modes stay tested.
   models = await startModels(modelsTestConfig(issuer, { catalogUrl: catalog.url, workerThreads: false }));
-  token = await issuer.issue({ sub: 'user-pipe', org: ORG, perms: ['models:read', 'models:train', 'models:promote'] });
+  token = await issuer.issue({
+    sub: 'user-pipe',
+    org: ORG,
+    perms: ['models:read', 'models:train', 'models:promote', 'catalog:read'],
+  });
   const steward = await issuer.issue({ sub: 'user-steward', org: ORG, perms: ['catalog:read', 'catalog:write'] });
   const csv = toCsv(irisRecords());
   irisId = await catalog.addDataset(steward, 'iris', csv);
@@ -181,11 +185,25 @@ describe('pipelines', () => {
   });
 
   test('promoting needs models:promote', async () => {
-    const trainer = await issuer.issue({ org: ORG, perms: ['models:read', 'models:train'] });
+    const trainer = await issuer.issue({ org: ORG, perms: ['models:read', 'models:train', 'catalog:read'] });
     const denied = await runPipeline(pipeline('no-promote-permission', {}), trainer);
     expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
     const evaluateOnly = await runPipeline(pipeline('evaluate-only', { epochs: 1 }, { promote: false }), trainer);
     expect(evaluateOnly.state).toBe('SUCCEEDED');
     expect(evaluateOnly.steps.map((s: any) => s.name)).toEqual(['CHECK_QUALITY', 'TRAIN', 'EVALUATE']);
+  });
+  test('a user without catalog:read is refused at startPipelineRun, naming the permission, and no run is created', async () => {
+    const noCatalog = await issuer.issue({
+      sub: 'user-pipe-no-catalog',
+      org: ORG,
+      perms: ['models:read', 'models:train', 'models:promote'],
+    });
+    const runs = async () =>
+      (await gql(models.service.graphqlUrl, '{ pipelineRuns(limit: 500) { id } }', {}, token)).data.pipelineRuns;
+    const before = await runs();
+    const refused = await runPipeline(pipeline('refused', { epochs: 1 }), noCatalog);
+    expect(refused.errors?.[0].message).toContain('catalog:read');
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', permission: 'catalog:read' });
+    expect(await runs()).toEqual(before);
   });
 });

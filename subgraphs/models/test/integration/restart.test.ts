@@ -28,7 +28,11 @@ afterAll(async () => {
 });
 
 test('a job interrupted by a process restart finishes after the restart', async () => {
-  const token = await issuer.issue({ sub: 'user-restart', org: ORG, perms: ['models:read', 'models:train'] });
+  const token = await issuer.issue({
+    sub: 'user-restart',
+    org: ORG,
+    perms: ['models:read', 'models:train', 'catalog:read'],
+  });
   const datasetId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
   const config = modelsTestConfig(issuer, { dataDir, catalogUrl: catalog.url, persistent: true });
   const first = await startModels(config);
@@ -96,7 +100,11 @@ test('a job interrupted by a process restart finishes after the restart', async 
 });
 
 test('a study interrupted by a process restart keeps its finished trials and completes after the restart', async () => {
-  const token = await issuer.issue({ sub: 'user-restart', org: ORG, perms: ['models:read', 'models:train'] });
+  const token = await issuer.issue({
+    sub: 'user-restart',
+    org: ORG,
+    perms: ['models:read', 'models:train', 'catalog:read'],
+  });
   const datasetId = catalog.addDataset(ORG, 'iris-study', toCsv(irisRecords()));
   const studyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-models-restart-study-'));
   const config = modelsTestConfig(issuer, { dataDir: studyDir, catalogUrl: catalog.url, persistent: true });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   catalog = await startCatalogContractServer(issuer);
   models = await startModels(modelsTestConfig(issuer, { catalogUrl: catalog.url, trainingConcurrency: 2 }));
-  token = await issuer.issue({ sub: 'user-hpo', org: ORG, perms: ['models:read', 'models:train'] });
+  token = await issuer.issue({ sub: 'user-hpo', org: ORG, perms: ['models:read', 'models:train', 'catalog:read'] });
   penguinsId = catalog.addDataset(ORG, 'penguins', toCsv(penguinRecords()));
 });
 
@@ -182,5 +182,33 @@ describe('studies', () => {
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'searchSpace[0].low' }],
     });
+  });
+  test('a user without catalog:read is refused at startStudy, naming the permission, and no study is created', async () => {
+    const noCatalog = await issuer.issue({
+      sub: 'user-hpo-no-catalog',
+      org: ORG,
+      perms: ['models:read', 'models:train'],
+    });
+    const before = (await gql(models.service.graphqlUrl, '{ studies(limit: 500) { id } }', {}, token)).data.studies;
+    const res = await gql(
+      models.service.graphqlUrl,
+      `mutation($i: StartStudyInput!) { startStudy(input: $i) { id } }`,
+      {
+        i: {
+          modelName: 'refused-study',
+          datasetId: penguinsId,
+          featureColumns: PENGUIN_FEATURES,
+          targetColumn: 'Species',
+          algorithm: 'LOGISTIC_REGRESSION',
+          searchSpace: [{ name: 'learningRate', type: 'FLOAT', low: 0.001, high: 0.5, log: true }],
+          nTrials: 2,
+        },
+      },
+      noCatalog,
+    );
+    expect(res.errors?.[0].message).toContain('catalog:read');
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', permission: 'catalog:read' });
+    const after = (await gql(models.service.graphqlUrl, '{ studies(limit: 500) { id } }', {}, token)).data.studies;
+    expect(after).toEqual(before);
   });
 });

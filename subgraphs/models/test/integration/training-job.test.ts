@@ -21,6 +21,8 @@ const START =
 const PROGRESS =
   'subscription($id: ID!) { trainingJobProgress(id: $id) { jobId state epoch epochs trainLoss validationLoss metrics modelVersionId error } }';
 
+const LIST_BY_MODEL = 'query($m: String) { trainingJobs(modelName: $m) { id state } }';
+
 function irisJob(overrides: Record<string, unknown> = {}) {
   return {
     modelName: 'iris-classifier',
@@ -42,7 +44,8 @@ beforeAll(async () => {
   engineer = await issuer.issue({
     sub: 'user-ml',
     org: ORG,
-    perms: ['models:read', 'models:write', 'models:train', 'models:promote'],
+    // The job reads its dataset as this user (a delegated token), which needs catalog:read.
+    perms: ['models:read', 'models:write', 'models:train', 'models:promote', 'catalog:read'],
   });
   irisId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
 });
@@ -170,7 +173,7 @@ describe('training jobs', () => {
     expect(again.errors?.[0].extensions.code).toBe('CONFLICT');
   });
 
-  test('bad requests: invalid hyperparameters are BAD_USER_INPUT; a missing column fails the job with its name; a viewer is FORBIDDEN', async () => {
+  test('bad requests: invalid hyperparameters and a missing column are BAD_USER_INPUT at submission; a job failing on its data ends FAILED; a viewer is FORBIDDEN', async () => {
     const bad = await gql(
       models.service.graphqlUrl,
       START,
@@ -181,18 +184,33 @@ describe('training jobs', () => {
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'hyperparameters.learningRate' }],
     });
-    const started = await gql(
+    const missing = await gql(
       models.service.graphqlUrl,
       START,
-      { i: irisJob({ featureColumns: ['sepalLength', 'nope'] }) },
+      { i: irisJob({ modelName: 'no-such-column', featureColumns: ['sepalLength', 'nope'] }) },
       engineer,
     );
+    expect(missing.errors?.[0].message).toContain('nope');
+    expect(missing.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'featureColumns[1]' }],
+    });
+    const listed = await gql(models.service.graphqlUrl, LIST_BY_MODEL, { m: 'no-such-column' }, engineer);
+    expect(listed.data.trainingJobs).toEqual([]);
+    // A target with one class passes the submission checks and fails when the job reads the data.
+    const oneClass = catalog.addDataset(
+      ORG,
+      'iris-setosa',
+      toCsv(irisRecords().filter((r) => r.species === irisRecords()[0]!.species)),
+    );
+    const started = await gql(models.service.graphqlUrl, START, { i: irisJob({ datasetId: oneClass }) }, engineer);
+    expect(started.errors).toBeUndefined();
     const events = await collectSubscription(models.service.graphqlUrl, engineer, PROGRESS, {
       id: started.data.startTrainingJob.id,
     });
     const last = events[events.length - 1].trainingJobProgress;
     expect(last.state).toBe('FAILED');
-    expect(last.error).toContain('nope');
+    expect(last.error).toContain('species');
     expect(
       catalog.lineage
         .filter((l) => l.event.run.runId === started.data.startTrainingJob.id)
@@ -210,5 +228,50 @@ describe('training jobs', () => {
     await expect(
       collectSubscription(models.service.graphqlUrl, otherOrg, PROGRESS, { id: started.data.startTrainingJob.id }),
     ).rejects.toThrow(/NOT_FOUND/);
+  });
+  test('a user without catalog:read is refused at submission, naming the permission, and no job is created', async () => {
+    // Without the check, this job would be queued and fail at its first delegated read.
+    const noCatalog = await issuer.issue({ sub: 'user-no-catalog', org: ORG, perms: ['models:read', 'models:train'] });
+    const refused = await gql(
+      models.service.graphqlUrl,
+      START,
+      { i: irisJob({ modelName: 'refused-model' }) },
+      noCatalog,
+    );
+    expect(refused.data?.startTrainingJob ?? null).toBeNull();
+    expect(refused.errors?.[0].message).toContain('catalog:read');
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', permission: 'catalog:read' });
+    const listed = await gql(models.service.graphqlUrl, LIST_BY_MODEL, { m: 'refused-model' }, engineer);
+    expect(listed.data.trainingJobs).toEqual([]);
+  });
+  test('a PII column the job reads needs catalog:read-pii at submission; columns it does not read do not', async () => {
+    const withPii = catalog.addDataset(ORG, 'iris-pii', toCsv(irisRecords()), ['sepalLength']);
+    const refused = await gql(
+      models.service.graphqlUrl,
+      START,
+      { i: irisJob({ modelName: 'refused-pii', datasetId: withPii }) },
+      engineer,
+    );
+    expect(refused.errors?.[0].message).toContain('catalog:read-pii');
+    expect(refused.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      permission: 'catalog:read-pii',
+      dataset: 'iris-pii',
+      columns: ['sepalLength'],
+    });
+    const listed = await gql(models.service.graphqlUrl, LIST_BY_MODEL, { m: 'refused-pii' }, engineer);
+    expect(listed.data.trainingJobs).toEqual([]);
+    const others = IRIS_FEATURES.filter((f) => f !== 'sepalLength');
+    const started = await gql(
+      models.service.graphqlUrl,
+      START,
+      { i: irisJob({ modelName: 'no-pii-read', datasetId: withPii, featureColumns: others }) },
+      engineer,
+    );
+    expect(started.errors).toBeUndefined();
+    const events = await collectSubscription(models.service.graphqlUrl, engineer, PROGRESS, {
+      id: started.data.startTrainingJob.id,
+    });
+    expect(events[events.length - 1].trainingJobProgress.state).toBe('SUCCEEDED');
   });
 });

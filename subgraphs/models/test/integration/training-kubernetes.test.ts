@@ -61,7 +61,7 @@ beforeAll(async () => {
   });
   config.redisUrl = REDIS_URL;
   models = await startModels(config);
-  token = await issuer.issue({ sub: 'user-k8s', org: ORG, perms: ['models:read', 'models:train'] });
+  token = await issuer.issue({ sub: 'user-k8s', org: ORG, perms: ['models:read', 'models:train', 'catalog:read'] });
   datasetId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
 });
 

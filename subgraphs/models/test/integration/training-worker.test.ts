@@ -53,7 +53,11 @@ function runWorker(jobId: string): Promise<{ code: number | null; output: string
 }
 
 test('the training worker finishes a job the service started, and the service sees the result', async () => {
-  const token = await issuer.issue({ sub: 'user-worker', org: ORG, perms: ['models:read', 'models:train'] });
+  const token = await issuer.issue({
+    sub: 'user-worker',
+    org: ORG,
+    perms: ['models:read', 'models:train', 'catalog:read'],
+  });
   const datasetId = catalog.addDataset(ORG, 'iris', toCsv(irisRecords()));
   const config = modelsTestConfig(issuer, { dataDir, catalogUrl: catalog.url, persistent: true });
   const first = await startModels(config);
