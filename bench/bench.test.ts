@@ -9,6 +9,36 @@ import { BENCHMARK_SUBGRAPHS, buildBenchmarkSubgraph } from './gateway/benchmark
 import type { RunningSubgraph } from './gateway/subgraph-http.server';
 import { startSubgraphServer } from './gateway/subgraph-http.server';
 import { judgeGateway, judgeInference, judgeLineage, judgeSynthetic } from './bench-judges';
+import { chartsOf } from './bench-charts';
+import { renderBarChart } from './svg-chart';
+
+/**
+ * A strict XML well-formedness check for the charts (no dependency): one root element, every tag
+ * closed in order, attributes quoted, only the five XML entities, no stray `<` or `&`.
+ * @returns the problems found (empty when well-formed)
+ */
+function xmlProblems(xml: string): string[] {
+  const problems: string[] = [];
+  const stack: string[] = [];
+  let roots = 0;
+  const token = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|<|&(?!(?:lt|gt|amp|quot|apos);)/g;
+  for (const m of xml.matchAll(token)) {
+    if (!m[2]) {
+      problems.push(`stray ${m[0]} at ${m.index}`);
+      continue;
+    }
+    const [, closing, name, , selfClosing] = m;
+    if (closing) {
+      if (stack.pop() !== name) problems.push(`</${name}> closes the wrong element at ${m.index}`);
+    } else {
+      if (!stack.length) roots += 1;
+      if (!selfClosing) stack.push(name);
+    }
+  }
+  if (stack.length) problems.push(`unclosed ${stack.join(', ')}`);
+  if (roots !== 1) problems.push(`${roots} root elements`);
+  return problems;
+}
 
 // The gateway benchmark must keep measuring a correct federated answer: its four subgraphs compose
 // and our gateway, configured as the benchmark starts it, answers the heavy query with the right data.
@@ -127,6 +157,69 @@ describe('gateway benchmark setup', () => {
   it('finds a wrong answer wrong', () => {
     expect(checkBenchmarkAnswer({ data: { users: [], topProducts: [] } })).not.toEqual([]);
     expect(checkBenchmarkAnswer({ errors: [{ message: 'boom' }] })).toContain('no data');
+  });
+});
+
+describe('benchmark charts', () => {
+  const widths = (svg: string) =>
+    [...svg.matchAll(/<rect class="bar"[^>]* width="([\d.]+)"/g)].map((m) => Number(m[1]));
+
+  it('writes a well-formed SVG whose bars are proportional to the values', () => {
+    const svg = renderBarChart({
+      title: 'req/s <ours> & "theirs"',
+      unit: 'req/s',
+      better: 'higher',
+      bars: [
+        { label: 'ours (1 process)', value: 300 },
+        { label: 'Hive Gateway', value: 150 },
+        { label: 'bare @apollo/gateway & server', value: 75 },
+        { label: 'failed', value: Number.NaN },
+      ],
+    });
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('req/s &lt;ours&gt; &amp; &quot;theirs&quot;');
+    const [a, b, c, d] = widths(svg);
+    expect(a).toBeGreaterThan(0);
+    expect(b! / a!).toBeCloseTo(0.5, 3);
+    expect(c! / a!).toBeCloseTo(0.25, 3);
+    expect(d).toBe(0); // no number, no bar
+    // The check itself finds broken markup.
+    expect(xmlProblems('<svg><rect></svg>')).not.toEqual([]);
+    expect(xmlProblems('<svg><text>a & b</text></svg>')).not.toEqual([]);
+  });
+
+  it('charts throughput and latency per target and per scenario from a benchmark table', () => {
+    const output = [
+      '| gateway | processes | req/s | p50 ms | p99 ms |',
+      '|---|---:|---:|---:|---:|',
+      '| ours | 1 | 200 | 10 | 30 |',
+      '| hive | 1 | 100 | 20 | 50 |',
+      '| ours, distinct requests | 1 | 80 | 40 | 90 |',
+      '| hive, distinct requests | 1 | 20 | 160 | 300 |',
+      '',
+      '| gateway | round | req/s | p50 ms |',
+      '|---|---:|---:|---:|',
+      '| ours | 1 | 190 | 10 |',
+      '| ours | 2 | 210 | 10 |',
+    ].join('\n');
+    const charts = chartsOf('gateway', 'Gateway', output);
+    expect(charts.map((c) => c.chart.title)).toEqual([
+      'Gateway, identical requests: req/s',
+      'Gateway, identical requests: p50 ms',
+      'Gateway, distinct requests: req/s',
+      'Gateway, distinct requests: p50 ms',
+    ]);
+    expect(new Set(charts.map((c) => c.file)).size).toBe(4);
+    expect(charts[2]!.chart.bars).toEqual([
+      { label: 'ours', value: 80 },
+      { label: 'hive', value: 20 },
+    ]);
+    expect(charts[3]!.chart.better).toBe('lower');
+    expect(widths(renderBarChart(charts[3]!.chart))[0]! * 4).toBeCloseTo(
+      widths(renderBarChart(charts[3]!.chart))[1]!,
+      3,
+    );
   });
 });
 

@@ -1,12 +1,16 @@
 // `npm run bench`: runs every benchmark as its own child process and writes docs/benchmarks.md.
 // Options: --only gateway,lineage (a subset; the other sections of the existing file are kept),
 // --out <file>, --<key>-args "<args>" (passed to that benchmark, e.g. --gateway-args "--duration 10").
+// Charts (SVG bar charts of throughput and latency per target and scenario) go to a folder named
+// after the output file (docs/benchmarks/<key>-*.svg) and are shown in the benchmark's section.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { chartsOf } from './bench-charts';
 import type { Verdict } from './bench-judges';
 import { judgeGateway, judgeInference, judgeLineage, judgeSynthetic } from './bench-judges';
+import { renderBarChart } from './svg-chart';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -147,7 +151,21 @@ function demoteHeadings(markdown: string): string {
 
 const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
 
-function renderSection(b: Benchmark, r: RunOutcome): string {
+/**
+ * Writes the charts of a benchmark's output into `chartDir` (replacing that benchmark's earlier ones).
+ * @returns markdown images linking them, relative to the document in `docDir`
+ */
+function writeCharts(b: Benchmark, output: string, chartDir: string, docDir: string): string[] {
+  fs.mkdirSync(chartDir, { recursive: true });
+  for (const f of fs.readdirSync(chartDir))
+    if (f.startsWith(`${b.key}-`) && f.endsWith('.svg')) fs.rmSync(path.join(chartDir, f));
+  const charts = chartsOf(b.key, b.title, output);
+  for (const c of charts) fs.writeFileSync(path.join(chartDir, c.file), renderBarChart(c.chart));
+  const rel = path.relative(docDir, chartDir).split(path.sep).join('/');
+  return charts.map((c) => `![${c.chart.title.replace(/[[\]]/g, '')}](${rel}/${c.file})`);
+}
+
+function renderSection(b: Benchmark, r: RunOutcome, charts: string[] = []): string {
   const lines = [`<!-- bench:${b.key} -->`, `## ${b.title}`, '', b.about, ''];
   lines.push(
     `Run ${r.started.toISOString()} (\`${b.file}\`), ${r.seconds.toFixed(0)} s; load average (1, 5, 15 min) before ${fmtLoad(r.loadBefore)}, after ${fmtLoad(r.loadAfter)} on ${os.cpus().length} CPUs.`,
@@ -173,6 +191,7 @@ function renderSection(b: Benchmark, r: RunOutcome): string {
       lines.push('');
     }
     lines.push(demoteHeadings(r.output));
+    if (charts.length) lines.push('', '**Charts**', '', ...charts.flatMap((c) => [c, '']));
   }
   lines.push(`<!-- /bench:${b.key} -->`);
   return lines.join('\n');
@@ -234,7 +253,11 @@ async function main(): Promise<void> {
     const extra = (option(`${b.key}-args`) ?? '').split(/\s+/).filter(Boolean);
     const result = await runBenchmark(b, extra);
     process.stderr.write(`[bench] ${b.key}: ${result.status} in ${result.seconds.toFixed(0)} s\n`);
-    sections.push(renderSection(b, result));
+    const charts =
+      result.status === 'ok'
+        ? writeCharts(b, result.output, path.join(path.dirname(out), path.basename(out, '.md')), path.dirname(out))
+        : [];
+    sections.push(renderSection(b, result, charts));
   }
   const doc = [
     '# Benchmarks',
