@@ -231,9 +231,36 @@ describe('benchmark verdicts', () => {
     const synthetic =
       '| synthesizer | fit (s) | generated rows/s |\n|---|---:|---:|\n| GaussianCopula | 1.2 | 250,000 |';
     expect(judgeSynthetic(synthetic)[0]!.met).toBe(true);
+    expect(judgeSynthetic(synthetic)[1]).toMatchObject({ met: undefined, measured: 'no whole-job row in the output' });
+    const job =
+      '| job | rows | whole job (s) | whole job rows/s |\n|---|---:|---:|---:|\n| fit, generate, score, register | 100,000 | 2.50 | 40,000 |';
+    expect(judgeSynthetic(`${synthetic}\n\n${job}`)[1]).toMatchObject({
+      met: false,
+      measured: '40,000 rows/s over 100,000 rows',
+    });
     const gateway =
       '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |\n|---|---:|---:|---:|---|\n| ours vs bare | 1.10× | 1.20× | ≥ 3× | no |';
     expect(judgeGateway(gateway)).toEqual([expect.objectContaining({ met: false })]);
+  });
+
+  it('judges the MB-sized image model on share of raw throughput and CPU per MB at concurrency 8', () => {
+    const table = [
+      '### Conv net (3×320×320)',
+      '',
+      '| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | service + gateway CPU ms / call | service + gateway CPU ms / MB |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      '| raw session.run | 1 | 40 | 40 | 100% | 25 | – | – |',
+      '| raw session.run | 8 | 50 | 50 | 100% | 160 | – | – |',
+      '| gateway predict rawData, batching off | 8 | 30 | 30 | 60% | 250 | 7.2 | 6.00 |',
+      '| gateway predict rawData, batching on | 8 | 42 | 42 | 84% | 190 | 3.0 | 2.50 |',
+      '| gateway OIP REST binary, batching on | 8 | 44 | 44 | 88% | 180 | 1.2 | 1.00 |',
+    ].join('\n');
+    const verdicts = judgeInference(table);
+    expect(verdicts.slice(-3)).toEqual([
+      expect.objectContaining({ met: true, measured: '84% (gateway predict rawData, batching on)' }),
+      expect.objectContaining({ met: true, measured: '2.50 ms/MB (gateway predict rawData, batching on)' }),
+      expect.objectContaining({ met: false, measured: '88% (gateway OIP REST binary, batching on)' }),
+    ]);
   });
 
   it('judges inference like with like and names the rows it read', () => {
