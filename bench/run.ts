@@ -264,7 +264,9 @@ async function main(): Promise<void> {
   const doc = [
     '# Benchmarks',
     '',
-    'Written by `npm run bench` (`bench/run.ts`). `npm run bench -- --only gateway` reruns one benchmark and keeps the other sections.',
+    'Written by `npm run bench` (`bench/run.ts`). `npm run bench -- --only gateway` reruns one benchmark and keeps the other sections. ' +
+      `Each section rerun since charts were added shows SVG bar charts (throughput and p50 latency per target and scenario) written to \`${path.basename(out, '.md')}/\` beside this file. ` +
+      'Shorter rounds: `--gateway-args "--duration 5 --rounds 1"`, `--inference-args "--seconds 1"`, `--synthetic-args "--rows 20000"`.',
     '',
     header,
     '',

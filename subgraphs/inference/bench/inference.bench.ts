@@ -6,13 +6,15 @@
 // Models: 0 Silero VAD, 1 a deep MLP, 2 a convolutional net over 3×320×320 FP32 images (1.2 MB a
 // call; its own scenarios: rawData through the service and the gateway, OIP REST binary, raw; at
 // concurrency 1 and 8; server CPU ms per MB of payload).
-// Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 2048] [--heavy-layers 8] [--conv-channels 16] [--conv-depth 2] [--out file.md]
+// Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 2048] [--heavy-layers 8] [--conv-channels 24] [--conv-depth 3] [--out file.md]
 //   [--concurrency 1,16] [--models 0] [--scenarios "raw session.run|service|beside"] [--profile dir]
 //   [--own-thread-ms 0] (the service's AIC_INFERENCE_OWN_THREAD_RUN_MS, to compare sessions on the main thread)
 //   [--skip-build] (use dist/ as it is instead of `scripts/ensure-deps.js --build`)
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -107,11 +109,12 @@ async function main(): Promise<void> {
   const issuer = await startTestIssuer();
   const platform = await startPlatformStandIn(issuer);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-bench-'));
+  const identity = await startIdentityStandIn(issuer.url);
   const authEnv = {
     AIC_JWKS_URL: issuer.jwksUrl,
     AIC_JWT_ISSUER: issuer.issuer,
     AIC_JWT_AUDIENCE: issuer.audience,
-    AIC_IDENTITY_URL: issuer.url,
+    AIC_IDENTITY_URL: identity.url,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -211,8 +214,8 @@ async function main(): Promise<void> {
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, width], data: Array.from(noise(width)) }],
     },
     {
-      title: `Conv net (3×320×320 FP32 image, 1.2 MB a call; ${arg('conv-channels', 16)} channels, ${arg('conv-depth', 2)} + 2 convolutions)`,
-      bytes: () => buildConvNetModel(arg('conv-channels', 16), arg('conv-depth', 2)),
+      title: `Conv net (3×320×320 FP32 image, 1.2 MB a call; ${arg('conv-channels', 24)} channels, ${arg('conv-depth', 3)} + 2 convolutions)`,
+      bytes: () => buildConvNetModel(arg('conv-channels', 24), arg('conv-depth', 3)),
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3, 320, 320], data: Array.from(noise(3 * 320 * 320)) }],
       // The net needs even sides: the warm-up runs at the benchmark's size, not 1×1.
       warmupDims: [
@@ -372,6 +375,7 @@ async function main(): Promise<void> {
   if (outIndex > 0) fs.writeFileSync(process.argv[outIndex + 1]!, `${markdown}\n`);
   for (const p of processes.reverse()) await p.stop();
   await platform.close();
+  await identity.close();
   await issuer.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
@@ -403,6 +407,63 @@ async function besideBusyModel(small: () => Promise<void>, heavy: () => Promise<
     '|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
+}
+
+/**
+ * identity as the services see it at AIC_IDENTITY_URL: the test issuer has no revocation feed, and
+ * a service whose revocation list never loads stays unready. This serves an empty list and its
+ * server-sent-events stream (the snapshot, then heartbeats) and forwards every other request to
+ * the issuer.
+ */
+async function startIdentityStandIn(issuerUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  const streams = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    if (req.url === '/internal/revocations') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"revocations":[]}');
+      return;
+    }
+    if (req.url === '/internal/revocations/stream') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write('event: snapshot\ndata: []\n\n');
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([k, v]) => typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k),
+        ),
+      ) as Record<string, string>;
+      fetch(`${issuerUrl}${req.url}`, {
+        method: req.method,
+        headers,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      }).then(
+        async (r) => {
+          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+          res.end(Buffer.from(await r.arrayBuffer()));
+        },
+        (err: Error) => res.writeHead(502).end(err.message),
+      );
+    });
+  });
+  const heartbeat = setInterval(() => streams.forEach((r) => r.write(': heartbeat\n\n')), 5_000);
+  heartbeat.unref();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        streams.forEach((r) => r.end());
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /**
