@@ -39,7 +39,8 @@ export function chartsOf(key: string, title: string, output: string): NamedChart
     // calls/s and rows/s differ only for batched raw rows: chart rows/s where both are there.
     const throughput = rate.includes('rows/s') ? rate.filter((h) => h !== 'calls/s') : rate;
     const latency = table.headers.filter((h) => LATENCY.test(h));
-    if (!throughput.length && !latency.length) continue;
+    // Per-round tables repeat the totals of the main table.
+    if ((!throughput.length && !latency.length) || table.headers.includes('round')) continue;
     const groups = new Map<string, Record<string, string>[]>();
     for (const row of table.rows) {
       const s = scenarioOf(table, row);
@@ -56,7 +57,8 @@ export function chartsOf(key: string, title: string, output: string): NamedChart
         if (!bars.length) continue;
         const heading = table.heading || title;
         const chartTitle = `${heading}${scenario ? `, ${scenario}` : ''}: ${column}`;
-        let file = `${key}-${slug(`${column.replace('/s', ' per s')} ${scenario} ${heading}`)}.svg`;
+        // The benchmark's key names the file; a table's own heading is added when it has one.
+        let file = `${key}-${slug(`${column.replace('/s', ' per s')} ${scenario} ${table.heading}`)}.svg`;
         for (let n = 2; files.has(file); n++) file = file.replace(/(-\d+)?\.svg$/, `-${n}.svg`);
         files.add(file);
         charts.push({
