@@ -1,3 +1,4 @@
+import type { MarkdownTable } from './markdown-tables';
 import { cellNumber, parseMarkdownTables } from './markdown-tables';
 
 /** A target from an issue and whether a run met it. */
@@ -35,8 +36,9 @@ export function judgeLineage(output: string): Verdict[] {
 }
 
 /**
- * Synthetic data (issue #7): at least 100k generated rows/s on a 10-column, 100k-row table.
- * @returns one verdict on the slowest synthesizer
+ * Synthetic data (issue #7): at least 100k generated rows/s on a 10-column, 100k-row table; and
+ * (issue #21) at least 50k rows/s for the whole job through the service.
+ * @returns one verdict per synthesizer, then the whole-job verdict
  */
 export function judgeSynthetic(output: string): Verdict[] {
   const table = parseMarkdownTables(output).find((t) => columnOf(t.headers, /generated rows\/s/));
@@ -46,7 +48,7 @@ export function judgeSynthetic(output: string): Verdict[] {
     ];
   const col = columnOf(table.headers, /generated rows\/s/)!;
   const first = table.headers[0]!;
-  return table.rows.map((r) => {
+  const verdicts: Verdict[] = table.rows.map((r) => {
     const rate = cellNumber(r[col]);
     return {
       target: `≥ 100,000 generated rows/s (${r[first]})`,
@@ -54,6 +56,17 @@ export function judgeSynthetic(output: string): Verdict[] {
       met: rate >= 100_000,
     };
   });
+  // Issue #21: the whole job (fit, generate, score, register the output in the catalog).
+  const job = parseMarkdownTables(output).find((t) => t.headers.includes('whole job rows/s'));
+  const jobRate = cellNumber(job?.rows[0]?.['whole job rows/s']);
+  verdicts.push({
+    target: '≥ 50,000 rows/s for the whole 100k-row job (fit, generate, score, register in the catalog)',
+    measured: Number.isFinite(jobRate)
+      ? `${Math.round(jobRate).toLocaleString('en-US')} rows/s over ${job!.rows[0]!.rows} rows`
+      : 'no whole-job row in the output',
+    met: Number.isFinite(jobRate) ? jobRate >= 50_000 : undefined,
+  });
+  return verdicts;
 }
 
 /**
@@ -65,9 +78,53 @@ export function judgeSynthetic(output: string): Verdict[] {
  * @returns the three verdicts
  */
 export function judgeInference(output: string): Verdict[] {
-  const tables = parseMarkdownTables(output).filter(
+  const all = parseMarkdownTables(output).filter(
     (t) => t.headers.includes('scenario') && t.headers.includes('concurrency'),
   );
+  const large = all.find((t) => t.headers.includes(PER_MB));
+  const verdicts = judgeSmallAndHeavy(all.filter((t) => t !== large));
+  if (large) verdicts.push(...judgeLargeTensor(large));
+  return verdicts;
+}
+
+const PER_MB = 'service + gateway CPU ms / MB';
+
+/**
+ * Issue #21, the MB-sized image model: predict rawData through the gateway ≥ 80% of raw throughput
+ * at concurrency 8, gateway + service CPU ≤ 3 ms per MB of payload, OIP REST binary ≥ 90% of raw.
+ * @returns three verdicts, each naming the row it read
+ */
+function judgeLargeTensor(t: MarkdownTable): Verdict[] {
+  const row = (scenario: string) => t.rows.find((r) => r.scenario === scenario && cellNumber(r.concurrency) === 8);
+  const raw = cellNumber(row('raw session.run')?.['rows/s']);
+  const best = (scenarios: string[]) =>
+    scenarios
+      .map((s) => ({ s, share: cellNumber(row(s)?.['rows/s']) / raw, perMb: cellNumber(row(s)?.[PER_MB]) }))
+      .filter((x) => Number.isFinite(x.share))
+      .sort((a, b) => b.share - a.share)[0];
+  const gql = best(['gateway predict rawData, batching off', 'gateway predict rawData, batching on']);
+  const oip = best(['gateway OIP REST binary, batching off', 'gateway OIP REST binary, batching on']);
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  return [
+    {
+      target: `${t.heading}: predict rawData through the gateway ≥ 80% of raw throughput at concurrency 8`,
+      measured: gql ? `${pct(gql.share)} (${gql.s})` : 'rows missing',
+      met: gql ? gql.share >= 0.8 : undefined,
+    },
+    {
+      target: `${t.heading}: gateway + service CPU ≤ 3 ms per MB of payload (predict rawData, concurrency 8)`,
+      measured: gql && Number.isFinite(gql.perMb) ? `${gql.perMb.toFixed(2)} ms/MB (${gql.s})` : 'rows missing',
+      met: gql && Number.isFinite(gql.perMb) ? gql.perMb <= 3 : undefined,
+    },
+    {
+      target: `${t.heading}: OIP REST binary ≥ 90% of raw throughput at concurrency 8`,
+      measured: oip ? `${pct(oip.share)} (${oip.s})` : 'rows missing',
+      met: oip ? oip.share >= 0.9 : undefined,
+    },
+  ];
+}
+
+function judgeSmallAndHeavy(tables: MarkdownTable[]): Verdict[] {
   if (tables.length < 2)
     return [
       { target: 'the three inference targets', measured: 'fewer than two model tables in the output', met: undefined },
@@ -146,6 +203,7 @@ export function judgeGateway(output: string): Verdict[] {
   return table.rows.map((r) => ({
     target: `${r.comparison}: ${r.goal}`,
     measured: `${r['throughput ratio']} throughput, ${r['CPU-per-request ratio (theirs ÷ ours)']} CPU per request`,
-    met: r['met (throughput)'] === 'yes' ? true : r['met (throughput)'] === 'no' ? false : undefined,
+    met:
+      (r.met ?? r['met (throughput)']) === 'yes' ? true : (r.met ?? r['met (throughput)']) === 'no' ? false : undefined,
   }));
 }

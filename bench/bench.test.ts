@@ -9,6 +9,36 @@ import { BENCHMARK_SUBGRAPHS, buildBenchmarkSubgraph } from './gateway/benchmark
 import type { RunningSubgraph } from './gateway/subgraph-http.server';
 import { startSubgraphServer } from './gateway/subgraph-http.server';
 import { judgeGateway, judgeInference, judgeLineage, judgeSynthetic } from './bench-judges';
+import { chartsOf } from './bench-charts';
+import { renderBarChart } from './svg-chart';
+
+/**
+ * A strict XML well-formedness check for the charts (no dependency): one root element, every tag
+ * closed in order, attributes quoted, only the five XML entities, no stray `<` or `&`.
+ * @returns the problems found (empty when well-formed)
+ */
+function xmlProblems(xml: string): string[] {
+  const problems: string[] = [];
+  const stack: string[] = [];
+  let roots = 0;
+  const token = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|<|&(?!(?:lt|gt|amp|quot|apos);)/g;
+  for (const m of xml.matchAll(token)) {
+    if (!m[2]) {
+      problems.push(`stray ${m[0]} at ${m.index}`);
+      continue;
+    }
+    const [, closing, name, , selfClosing] = m;
+    if (closing) {
+      if (stack.pop() !== name) problems.push(`</${name}> closes the wrong element at ${m.index}`);
+    } else {
+      if (!stack.length) roots += 1;
+      if (!selfClosing) stack.push(name);
+    }
+  }
+  if (stack.length) problems.push(`unclosed ${stack.join(', ')}`);
+  if (roots !== 1) problems.push(`${roots} root elements`);
+  return problems;
+}
 
 // The gateway benchmark must keep measuring a correct federated answer: its four subgraphs compose
 // and our gateway, configured as the benchmark starts it, answers the heavy query with the right data.
@@ -130,6 +160,69 @@ describe('gateway benchmark setup', () => {
   });
 });
 
+describe('benchmark charts', () => {
+  const widths = (svg: string) =>
+    [...svg.matchAll(/<rect class="bar"[^>]* width="([\d.]+)"/g)].map((m) => Number(m[1]));
+
+  it('writes a well-formed SVG whose bars are proportional to the values', () => {
+    const svg = renderBarChart({
+      title: 'req/s <ours> & "theirs"',
+      unit: 'req/s',
+      better: 'higher',
+      bars: [
+        { label: 'ours (1 process)', value: 300 },
+        { label: 'Hive Gateway', value: 150 },
+        { label: 'bare @apollo/gateway & server', value: 75 },
+        { label: 'failed', value: Number.NaN },
+      ],
+    });
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('req/s &lt;ours&gt; &amp; &quot;theirs&quot;');
+    const [a, b, c, d] = widths(svg);
+    expect(a).toBeGreaterThan(0);
+    expect(b! / a!).toBeCloseTo(0.5, 3);
+    expect(c! / a!).toBeCloseTo(0.25, 3);
+    expect(d).toBe(0); // no number, no bar
+    // The check itself finds broken markup.
+    expect(xmlProblems('<svg><rect></svg>')).not.toEqual([]);
+    expect(xmlProblems('<svg><text>a & b</text></svg>')).not.toEqual([]);
+  });
+
+  it('charts throughput and latency per target and per scenario from a benchmark table', () => {
+    const output = [
+      '| gateway | processes | req/s | p50 ms | p99 ms |',
+      '|---|---:|---:|---:|---:|',
+      '| ours | 1 | 200 | 10 | 30 |',
+      '| hive | 1 | 100 | 20 | 50 |',
+      '| ours, distinct requests | 1 | 80 | 40 | 90 |',
+      '| hive, distinct requests | 1 | 20 | 160 | 300 |',
+      '',
+      '| gateway | round | req/s | p50 ms |',
+      '|---|---:|---:|---:|',
+      '| ours | 1 | 190 | 10 |',
+      '| ours | 2 | 210 | 10 |',
+    ].join('\n');
+    const charts = chartsOf('gateway', 'Gateway', output);
+    expect(charts.map((c) => c.chart.title)).toEqual([
+      'Gateway, identical requests: req/s',
+      'Gateway, identical requests: p50 ms',
+      'Gateway, distinct requests: req/s',
+      'Gateway, distinct requests: p50 ms',
+    ]);
+    expect(new Set(charts.map((c) => c.file)).size).toBe(4);
+    expect(charts[2]!.chart.bars).toEqual([
+      { label: 'ours', value: 80 },
+      { label: 'hive', value: 20 },
+    ]);
+    expect(charts[3]!.chart.better).toBe('lower');
+    expect(widths(renderBarChart(charts[3]!.chart))[0]! * 4).toBeCloseTo(
+      widths(renderBarChart(charts[3]!.chart))[1]!,
+      3,
+    );
+  });
+});
+
 describe('benchmark verdicts', () => {
   it('reads targets back from benchmark tables', () => {
     const lineage =
@@ -138,9 +231,36 @@ describe('benchmark verdicts', () => {
     const synthetic =
       '| synthesizer | fit (s) | generated rows/s |\n|---|---:|---:|\n| GaussianCopula | 1.2 | 250,000 |';
     expect(judgeSynthetic(synthetic)[0]!.met).toBe(true);
+    expect(judgeSynthetic(synthetic)[1]).toMatchObject({ met: undefined, measured: 'no whole-job row in the output' });
+    const job =
+      '| job | rows | whole job (s) | whole job rows/s |\n|---|---:|---:|---:|\n| fit, generate, score, register | 100,000 | 2.50 | 40,000 |';
+    expect(judgeSynthetic(`${synthetic}\n\n${job}`)[1]).toMatchObject({
+      met: false,
+      measured: '40,000 rows/s over 100,000 rows',
+    });
     const gateway =
       '| comparison | throughput ratio | CPU-per-request ratio (theirs ÷ ours) | goal | met (throughput) |\n|---|---:|---:|---:|---|\n| ours vs bare | 1.10× | 1.20× | ≥ 3× | no |';
     expect(judgeGateway(gateway)).toEqual([expect.objectContaining({ met: false })]);
+  });
+
+  it('judges the MB-sized image model on share of raw throughput and CPU per MB at concurrency 8', () => {
+    const table = [
+      '### Conv net (3×320×320)',
+      '',
+      '| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | service + gateway CPU ms / call | service + gateway CPU ms / MB |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      '| raw session.run | 1 | 40 | 40 | 100% | 25 | – | – |',
+      '| raw session.run | 8 | 50 | 50 | 100% | 160 | – | – |',
+      '| gateway predict rawData, batching off | 8 | 30 | 30 | 60% | 250 | 7.2 | 6.00 |',
+      '| gateway predict rawData, batching on | 8 | 42 | 42 | 84% | 190 | 3.0 | 2.50 |',
+      '| gateway OIP REST binary, batching on | 8 | 44 | 44 | 88% | 180 | 1.2 | 1.00 |',
+    ].join('\n');
+    const verdicts = judgeInference(table);
+    expect(verdicts.slice(-3)).toEqual([
+      expect.objectContaining({ met: true, measured: '84% (gateway predict rawData, batching on)' }),
+      expect.objectContaining({ met: true, measured: '2.50 ms/MB (gateway predict rawData, batching on)' }),
+      expect.objectContaining({ met: false, measured: '88% (gateway OIP REST binary, batching on)' }),
+    ]);
   });
 
   it('judges inference like with like and names the rows it read', () => {

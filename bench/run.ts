@@ -1,12 +1,16 @@
 // `npm run bench`: runs every benchmark as its own child process and writes docs/benchmarks.md.
 // Options: --only gateway,lineage (a subset; the other sections of the existing file are kept),
 // --out <file>, --<key>-args "<args>" (passed to that benchmark, e.g. --gateway-args "--duration 10").
+// Charts (SVG bar charts of throughput and latency per target and scenario) go to a folder named
+// after the output file (docs/benchmarks/<key>-*.svg) and are shown in the benchmark's section.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { chartsOf } from './bench-charts';
 import type { Verdict } from './bench-judges';
 import { judgeGateway, judgeInference, judgeLineage, judgeSynthetic } from './bench-judges';
+import { renderBarChart } from './svg-chart';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -25,8 +29,9 @@ const BENCHMARKS: Benchmark[] = [
     title: 'Gateway: the public federation gateway benchmark (issue #9)',
     file: 'bench/gateway.bench.ts',
     about:
-      'Our gateway as shipped against bare `@apollo/gateway` + Apollo Server and `@graphql-hive/gateway`, on the four subgraphs and heavy nested query of graphql-hive/graphql-gateways-benchmark. ' +
-      "Goal: ours ≥ Hive Gateway and ≥ 3× bare Apollo Gateway in throughput. Higher req/s and lower latency are better; CPU ms per request is each gateway's own cost per answer.",
+      'Our gateway as shipped against bare `@apollo/gateway` + Apollo Server and `@graphql-hive/gateway` (by default, and as the public benchmark runs it: `--jit` and `inboundInflightRequestDeduplication: true`; 1 process and `--fork 2` against our 2 workers), on the four subgraphs and heavy nested query of graphql-hive/graphql-gateways-benchmark, ' +
+      'in two scenarios: identical requests (as the public benchmark sends) and distinct requests (every request differs in variables and user: no deduplication can help). A ceiling row is a plain `node:http` server answering the same bytes with no GraphQL. ' +
+      "Goals (issues #9, #21): ours ≥ Hive Gateway in each configuration and ≥ 3× bare Apollo Gateway; on distinct requests ≥ 3× bare Apollo Gateway in CPU per request. Higher req/s and lower latency are better; CPU ms per request is each gateway's own cost per answer.",
     judge: judgeGateway,
     timeoutMinutes: 30,
   },
@@ -54,17 +59,18 @@ const BENCHMARKS: Benchmark[] = [
     about:
       'Raw onnxruntime-node `session.run` against `predict` through the service and the gateway, at concurrency 1, 16 and 64, batching on and off, JSON and binary payloads, for a small model (Silero VAD) and a heavier one (a deep MLP whose single call takes ≥ 5 ms). ' +
       'The inference service and the gateway run as shipped, each in its own Node process (the compiled build as the images run it: `node --enable-source-maps --require reflect-metadata dist/.../main.js`, NODE_ENV=production); the benchmark process sends the load over keep-alive connections and runs the raw sessions, so all three share the CPUs. ' +
-      'Targets: on the heavier model, through the gateway ≥ 80% of raw throughput at concurrency 16; on the small model, added latency p50 < 2 ms at concurrency 1; batching ≥ 3× unbatched throughput on a batchable model. ' +
+      'A third model, a convolutional net built with onnx-proto over a 3×320×320 FP32 image (1.2 MB a call, ≥ 20 ms), runs at concurrency 1 and 8: raw, `predict` rawData through the service and the gateway, OIP REST binary; its table gives service + gateway CPU ms per MB of payload. ' +
+      'Targets: on the heavier model, through the gateway ≥ 80% of raw throughput at concurrency 16; on the small model, added latency p50 < 2 ms at concurrency 1; batching ≥ 3× unbatched throughput on a batchable model; on the image model (issue #21) rawData through the gateway ≥ 80% of raw at concurrency 8, gateway + service CPU ≤ 3 ms per MB, OIP REST binary ≥ 90% of raw. ' +
       "Where the small model's time goes at concurrency 1, stage by stage: docs/inference-latency.md.",
     judge: judgeInference,
     timeoutMinutes: 30,
   },
   {
     key: 'synthetic',
-    title: 'Synthetic data: fit and generate throughput (issue #7)',
+    title: 'Synthetic data: fit and generate throughput, and the whole job (issues #7, #21)',
     file: 'subgraphs/synthetic/bench/synthetic.bench.ts',
     about:
-      'Fit and generate throughput (rows/s) for a 10-column, 100k-row table, and the time of a full job. Target: ≥ 100,000 generated rows/s. Higher is better.',
+      'Fit and generate throughput (rows/s) for a 10-column, 100k-row table, the time of a full in-memory job, and the whole job through the service (source in a real catalog; fit, generate, score, and the output registered in the catalog). Targets: ≥ 100,000 generated rows/s; ≥ 50,000 rows/s for the whole job (issue #21). Higher is better.',
     judge: judgeSynthetic,
     timeoutMinutes: 30,
   },
@@ -147,7 +153,21 @@ function demoteHeadings(markdown: string): string {
 
 const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
 
-function renderSection(b: Benchmark, r: RunOutcome): string {
+/**
+ * Writes the charts of a benchmark's output into `chartDir` (replacing that benchmark's earlier ones).
+ * @returns markdown images linking them, relative to the document in `docDir`
+ */
+function writeCharts(b: Benchmark, output: string, chartDir: string, docDir: string): string[] {
+  fs.mkdirSync(chartDir, { recursive: true });
+  for (const f of fs.readdirSync(chartDir))
+    if (f.startsWith(`${b.key}-`) && f.endsWith('.svg')) fs.rmSync(path.join(chartDir, f));
+  const charts = chartsOf(b.key, b.title, output);
+  for (const c of charts) fs.writeFileSync(path.join(chartDir, c.file), renderBarChart(c.chart));
+  const rel = path.relative(docDir, chartDir).split(path.sep).join('/');
+  return charts.map((c) => `![${c.chart.title.replace(/[[\]]/g, '')}](${rel}/${c.file})`);
+}
+
+function renderSection(b: Benchmark, r: RunOutcome, charts: string[] = []): string {
   const lines = [`<!-- bench:${b.key} -->`, `## ${b.title}`, '', b.about, ''];
   lines.push(
     `Run ${r.started.toISOString()} (\`${b.file}\`), ${r.seconds.toFixed(0)} s; load average (1, 5, 15 min) before ${fmtLoad(r.loadBefore)}, after ${fmtLoad(r.loadAfter)} on ${os.cpus().length} CPUs.`,
@@ -173,6 +193,7 @@ function renderSection(b: Benchmark, r: RunOutcome): string {
       lines.push('');
     }
     lines.push(demoteHeadings(r.output));
+    if (charts.length) lines.push('', '**Charts**', '', ...charts.flatMap((c) => [c, '']));
   }
   lines.push(`<!-- /bench:${b.key} -->`);
   return lines.join('\n');
@@ -234,12 +255,18 @@ async function main(): Promise<void> {
     const extra = (option(`${b.key}-args`) ?? '').split(/\s+/).filter(Boolean);
     const result = await runBenchmark(b, extra);
     process.stderr.write(`[bench] ${b.key}: ${result.status} in ${result.seconds.toFixed(0)} s\n`);
-    sections.push(renderSection(b, result));
+    const charts =
+      result.status === 'ok'
+        ? writeCharts(b, result.output, path.join(path.dirname(out), path.basename(out, '.md')), path.dirname(out))
+        : [];
+    sections.push(renderSection(b, result, charts));
   }
   const doc = [
     '# Benchmarks',
     '',
-    'Written by `npm run bench` (`bench/run.ts`). `npm run bench -- --only gateway` reruns one benchmark and keeps the other sections.',
+    'Written by `npm run bench` (`bench/run.ts`). `npm run bench -- --only gateway` reruns one benchmark and keeps the other sections. ' +
+      `Each section rerun since charts were added shows SVG bar charts (throughput and p50 latency per target and scenario) written to \`${path.basename(out, '.md')}/\` beside this file. ` +
+      'Shorter rounds: `--gateway-args "--duration 5 --rounds 1"`, `--inference-args "--seconds 1"`, `--synthetic-args "--rows 20000"`.',
     '',
     header,
     '',

@@ -24,13 +24,19 @@ export function installedVersion(root: string, pkg: string): string {
   }
 }
 
+/** @returns where the benchmark records the first answer (beside the supergraph) for the ceiling target */
+export function ceilingAnswerPath(supergraphPath: string): string {
+  return path.join(path.dirname(supergraphPath), 'answer.json');
+}
+
 /**
  * The gateways the benchmark compares: ours as shipped (its `main.ts`, production settings, token
  * verification and rate limits off because the benchmark sends no tokens and one client IP), with
  * one process and with two workers (and, as a diagnostic, one process without subgraph request
  * deduplication); bare `@apollo/gateway` under Apollo Server's standalone server;
- * Hive Gateway's CLI as the public benchmark runs it (`supergraph --jit`, NODE_ENV=production),
- * with one process and `--fork 2`; and, as a diagnostic, bare Apollo Gateway whose subgraph calls go
+ * Hive Gateway's CLI by default and as the public benchmark runs it (`--jit` and its gateway.config.ts
+ * with `inboundInflightRequestDeduplication: true`), NODE_ENV=production, each with one process and
+ * `--fork 2`; a ceiling (plain node:http answering the same bytes); and, as a diagnostic, bare Apollo Gateway whose subgraph calls go
  * through `node:http` instead of a WHATWG fetch (what the HTTP client costs).
  * @returns the targets keyed by name
  */
@@ -71,12 +77,14 @@ export function gatewayTargets(root: string): GatewayTarget[] {
       };
     },
   });
-  const hive = (fork: number): GatewayTarget => ({
-    key: fork === 1 ? 'hive' : `hive-${fork}f`,
-    label:
-      fork === 1
-        ? `Hive Gateway ${installedVersion(root, '@graphql-hive/gateway')} (1 process)`
-        : `Hive Gateway (--fork ${fork})`,
+  const hiveVersion = installedVersion(root, '@graphql-hive/gateway');
+  /**
+   * Hive Gateway's CLI: by default (`supergraph <file>`, NODE_ENV=production) or as the public
+   * benchmark runs it (`--jit` and its gateway.config.ts: inbound in-flight deduplication).
+   */
+  const hive = (fork: number, publicConfig: boolean): GatewayTarget => ({
+    key: `hive${publicConfig ? '-public' : ''}${fork === 1 ? '' : `-${fork}f`}`,
+    label: `Hive Gateway ${hiveVersion}${publicConfig ? ', public benchmark config (--jit, inbound dedup)' : ', default'}${fork === 1 ? ' (1 process)' : ` (--fork ${fork})`}`,
     processes: fork,
     async start(supergraphPath, nodeArgs = []) {
       const port = await freePort();
@@ -84,15 +92,15 @@ export function gatewayTargets(root: string): GatewayTarget[] {
       const args = [
         ...nodeArgs,
         bin,
+        ...(publicConfig ? ['-c', path.join(root, 'bench', 'gateway', 'hive-public.gateway.config.ts'), '--jit'] : []),
+        '--fork',
+        String(fork),
         'supergraph',
         supergraphPath,
         '--host',
         '127.0.0.1',
         '--port',
         String(port),
-        '--jit',
-        '--fork',
-        String(fork),
       ];
       return {
         proc: startProcess(this.label, process.execPath, args, { NODE_ENV: 'production' }, root),
@@ -130,7 +138,25 @@ export function gatewayTargets(root: string): GatewayTarget[] {
         };
       },
     },
-    hive(1),
-    hive(2),
+    hive(1, false),
+    hive(1, true),
+    hive(2, false),
+    hive(2, true),
+    {
+      key: 'ceiling',
+      label: 'ceiling: plain node:http answering the same bytes, no GraphQL',
+      processes: 1,
+      async start(supergraphPath, nodeArgs = []) {
+        const port = await freePort();
+        const answer = ceilingAnswerPath(supergraphPath);
+        if (!fs.existsSync(answer))
+          throw new Error(`${answer} does not exist: the ceiling answers what the first gateway measured answered`);
+        const args = [...nodeArgs, ...tsx, 'bench/gateway/ceiling.main.ts', answer, String(port)];
+        return {
+          proc: startProcess(this.label, process.execPath, args, {}, root),
+          url: `http://127.0.0.1:${port}/graphql`,
+        };
+      },
+    },
   ];
 }

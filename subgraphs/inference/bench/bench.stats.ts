@@ -75,21 +75,28 @@ export async function measure(
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
 
-/** A markdown table of results; `ratio` compares rows/s with the raw cell of the same concurrency. */
-export function toMarkdown(title: string, results: readonly CellResult[]): string {
+/**
+ * A markdown table of results; `ratio` compares rows/s with the raw cell of the same concurrency.
+ * With `payloadBytes` (one call's input), a column gives the server CPU per MB of payload.
+ */
+export function toMarkdown(title: string, results: readonly CellResult[], payloadBytes?: number): string {
   const raw = new Map(results.filter((r) => r.scenario === 'raw session.run').map((r) => [r.concurrency, r]));
   const rate = (r: CellResult) => (r.calls * r.rowsPerCall) / r.seconds;
   const lines = [
     `### ${title}`,
     '',
-    '| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | p95 ms | p99 ms | errors | service + gateway CPU ms / call |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | p95 ms | p99 ms | errors | service + gateway CPU ms / call |${payloadBytes ? ' service + gateway CPU ms / MB |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${payloadBytes ? '---:|' : ''}`,
   ];
+  const perMb = (r: CellResult) =>
+    !payloadBytes
+      ? ''
+      : ` ${r.serverCpuMs === undefined ? '–' : (r.serverCpuMs / (payloadBytes / 2 ** 20)).toFixed(2)} |`;
   for (const r of results) {
     const base = raw.get(r.concurrency);
     const ratio = base ? `${((rate(r) / rate(base)) * 100).toFixed(0)}%` : '–';
     lines.push(
-      `| ${r.scenario} | ${r.concurrency} | ${(r.calls / r.seconds).toFixed(0)} | ${rate(r).toFixed(0)} | ${ratio} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.serverCpuMs === undefined ? '–' : r.serverCpuMs.toFixed(2)} |`,
+      `| ${r.scenario} | ${r.concurrency} | ${(r.calls / r.seconds).toFixed(0)} | ${rate(r).toFixed(0)} | ${ratio} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.serverCpuMs === undefined ? '–' : r.serverCpuMs.toFixed(2)} |${perMb(r)}`,
     );
   }
   return lines.join('\n');

@@ -3,12 +3,18 @@
 // service and the gateway run as they ship, each in its own process (the compiled build as the images
 // run it, NODE_ENV=production);
 // this process generates the load over keep-alive connections and runs the raw sessions.
-// Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 2048] [--heavy-layers 8] [--out file.md]
+// Models: 0 Silero VAD, 1 a deep MLP, 2 a convolutional net over 3×320×320 FP32 images (1.2 MB a
+// call; its own scenarios: rawData through the service and the gateway, OIP REST binary, raw; at
+// concurrency 1 and 8; server CPU ms per MB of payload).
+// Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 2048] [--heavy-layers 8] [--conv-channels 24] [--conv-depth 3] [--out file.md]
 //   [--concurrency 1,16] [--models 0] [--scenarios "raw session.run|service|beside"] [--profile dir]
 //   [--own-thread-ms 0] (the service's AIC_INFERENCE_OWN_THREAD_RUN_MS, to compare sessions on the main thread)
+//   [--skip-build] (use dist/ as it is instead of `scripts/ensure-deps.js --build`)
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -16,7 +22,7 @@ import { freePort, processTreeUsage, startProcess, type ServiceProcess } from '.
 import { createSubgraphFetcher } from '../../../gateway/src/execution/http-fetcher';
 import { composeSupergraph, fetchSubgraphSdl } from '../../../lib/src/index';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
-import { buildDeepMlpModel } from '../test/support/onnx-model.builder';
+import { buildConvNetModel, buildDeepMlpModel } from '../test/support/onnx-model.builder';
 import { startPlatformStandIn } from '../test/support/platform.stand-in';
 import { measure, toMarkdown, type CellResult } from './bench.stats';
 
@@ -39,7 +45,7 @@ const SECONDS = arg('seconds', 3);
 const CONCURRENCY = (list('concurrency') ?? ['1', '16', '64']).map(Number);
 /** Only scenarios whose name contains one of these (all by default). */
 const SCENARIOS = list('scenarios', '|');
-/** Only these models, by index (0 Silero, 1 the heavier one). */
+/** Only these models, by index (0 Silero, 1 the deep MLP, 2 the conv net). */
 const MODELS = list('models')?.map(Number);
 /** When set, the service and gateway processes write CPU profiles (node --cpu-prof) here. */
 const PROFILE_DIR = process.argv.includes('--profile')
@@ -58,7 +64,27 @@ interface ModelCase {
   /** One request's inputs (batch 1), as OIP tensors with JSON data. */
   inputs: { name: string; datatype: string; shape: number[]; data: number[] }[];
   warmupDims?: { name: string; size: number }[];
+  /** Only these scenarios (exact names) for this model; DEFAULT_SCENARIOS otherwise. */
+  scenarios?: string[];
+  /** Concurrencies for this model (the --concurrency list otherwise). */
+  concurrency?: number[];
+  /** One call's input payload in bytes: the table then reports server CPU ms per MB. */
+  payloadBytes?: number;
 }
+
+/** The scenarios of the first two models (the third, MB-sized one, lists its own). */
+const DEFAULT_SCENARIOS = [
+  'raw session.run',
+  'raw session.run, batch of 32',
+  'service predict JSON, batching off',
+  'service predict rawData, batching off',
+  'gateway predict JSON, batching off',
+  'gateway predict JSON, batching on',
+  'gateway predict rawData, batching off',
+  'gateway predict rawData, batching on',
+  'gateway OIP REST JSON, batching on',
+  'gateway OIP REST binary, batching on',
+];
 
 const b64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 const noise = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.3);
@@ -83,11 +109,12 @@ async function main(): Promise<void> {
   const issuer = await startTestIssuer();
   const platform = await startPlatformStandIn(issuer);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-inference-bench-'));
+  const identity = await startIdentityStandIn(issuer.url);
   const authEnv = {
     AIC_JWKS_URL: issuer.jwksUrl,
     AIC_JWT_ISSUER: issuer.issuer,
     AIC_JWT_AUDIENCE: issuer.audience,
-    AIC_IDENTITY_URL: issuer.url,
+    AIC_IDENTITY_URL: identity.url,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -96,7 +123,10 @@ async function main(): Promise<void> {
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   // As the images run them (Dockerfile): the compiled build (made now when the sources changed, as
   // `npm start` does), source maps on, reflect-metadata preloaded.
-  execFileSync(process.execPath, ['scripts/ensure-deps.js', '--build'], { cwd: ROOT, stdio: ['ignore', 2, 2] }); // its progress goes to stderr: stdout is the report
+  // --skip-build: run the dist/ build as it is (compiled beforehand with `npx tsc -p tsconfig.build.json`),
+  // e.g. in a git worktree whose node_modules is shared, where ensure-deps must not run.
+  if (!process.argv.includes('--skip-build'))
+    execFileSync(process.execPath, ['scripts/ensure-deps.js', '--build'], { cwd: ROOT, stdio: ['ignore', 2, 2] }); // its progress goes to stderr: stdout is the report
   const nodeArgs = [
     '--enable-source-maps',
     '--require',
@@ -182,6 +212,26 @@ async function main(): Promise<void> {
       title: `Deep MLP (${arg('heavy-layers', 8)} × ${width}², tanh)`,
       bytes: () => buildDeepMlpModel(width, arg('heavy-layers', 8)),
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, width], data: Array.from(noise(width)) }],
+    },
+    {
+      title: `Conv net (3×320×320 FP32 image, 1.2 MB a call; ${arg('conv-channels', 24)} channels, ${arg('conv-depth', 3)} + 2 convolutions)`,
+      bytes: () => buildConvNetModel(arg('conv-channels', 24), arg('conv-depth', 3)),
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3, 320, 320], data: Array.from(noise(3 * 320 * 320)) }],
+      // The net needs even sides: the warm-up runs at the benchmark's size, not 1×1.
+      warmupDims: [
+        { name: 'height', size: 320 },
+        { name: 'width', size: 320 },
+      ],
+      scenarios: [
+        'raw session.run',
+        'service predict rawData, batching off',
+        'gateway predict rawData, batching off',
+        'gateway predict rawData, batching on',
+        'gateway OIP REST binary, batching off',
+        'gateway OIP REST binary, batching on',
+      ],
+      concurrency: list('concurrency')?.map(Number) ?? [1, 8],
+      payloadBytes: 3 * 320 * 320 * 4,
     },
   ];
   const load = () =>
@@ -275,7 +325,7 @@ async function main(): Promise<void> {
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
     };
     const results: CellResult[] = [];
-    for (const conc of CONCURRENCY) {
+    for (const conc of c.concurrency ?? CONCURRENCY) {
       const cells: [string, number, () => Promise<unknown>][] = [
         ['raw session.run', 1, () => session.run(feeds)],
         ['raw session.run, batch of 32', 32, () => session.run(feeds32)],
@@ -286,9 +336,11 @@ async function main(): Promise<void> {
         ['gateway predict rawData, batching off', 1, predict(gateway.graphqlUrl, names.off, rawInputs)],
         ['gateway predict rawData, batching on', 1, predict(gateway.graphqlUrl, names.on, rawInputs)],
         ['gateway OIP REST JSON, batching on', 1, oip(names.on, false)],
+        ['gateway OIP REST binary, batching off', 1, oip(names.off, true)],
         ['gateway OIP REST binary, batching on', 1, oip(names.on, true)],
       ];
       for (const [scenario, rows, call] of cells) {
+        if (!(c.scenarios ?? DEFAULT_SCENARIOS).includes(scenario)) continue;
         if (SCENARIOS && !SCENARIOS.some((x) => scenario.includes(x))) continue;
         const serverCpu = () => processes.reduce((sum, p) => sum + processTreeUsage(p.pid).cpuSeconds, 0);
         // Raw cells never reach the servers.
@@ -307,7 +359,7 @@ async function main(): Promise<void> {
       }
     }
     results.sort((a, b) => a.scenario.localeCompare(b.scenario) || a.concurrency - b.concurrency);
-    sections.push(toMarkdown(c.title, results), '');
+    sections.push(toMarkdown(c.title, results, c.payloadBytes), '');
     await session.release();
   }
   const small = serviceRawCalls.get(0);
@@ -323,6 +375,7 @@ async function main(): Promise<void> {
   if (outIndex > 0) fs.writeFileSync(process.argv[outIndex + 1]!, `${markdown}\n`);
   for (const p of processes.reverse()) await p.stop();
   await platform.close();
+  await identity.close();
   await issuer.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
@@ -354,6 +407,63 @@ async function besideBusyModel(small: () => Promise<void>, heavy: () => Promise<
     '|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
+}
+
+/**
+ * identity as the services see it at AIC_IDENTITY_URL: the test issuer has no revocation feed, and
+ * a service whose revocation list never loads stays unready. This serves an empty list and its
+ * server-sent-events stream (the snapshot, then heartbeats) and forwards every other request to
+ * the issuer.
+ */
+async function startIdentityStandIn(issuerUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  const streams = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    if (req.url === '/internal/revocations') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"revocations":[]}');
+      return;
+    }
+    if (req.url === '/internal/revocations/stream') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write('event: snapshot\ndata: []\n\n');
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([k, v]) => typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k),
+        ),
+      ) as Record<string, string>;
+      fetch(`${issuerUrl}${req.url}`, {
+        method: req.method,
+        headers,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      }).then(
+        async (r) => {
+          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+          res.end(Buffer.from(await r.arrayBuffer()));
+        },
+        (err: Error) => res.writeHead(502).end(err.message),
+      );
+    });
+  });
+  const heartbeat = setInterval(() => streams.forEach((r) => r.write(': heartbeat\n\n')), 5_000);
+  heartbeat.unref();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        streams.forEach((r) => r.end());
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /**
