@@ -349,7 +349,10 @@ function callsInCode(s: ServiceName): FoundCall[] {
         const services = new Set([...routes].map((r) => INTERNAL_ROUTES[r as keyof typeof INTERNAL_ROUTES].service));
         for (const to of services) found.push({ to, kind: `client ${n.expression.getText()}`, where: where(n) });
       }
-      if (ts.isCallExpression(n) && /^(createOpenLineageEmitter|new LineageEmitter)$/.test(n.expression.getText()))
+      if (
+        ts.isCallExpression(n) &&
+        /^(createOpenLineageEmitter|new LineageEmitter|LineageReporter\.forService)$/.test(n.expression.getText())
+      )
         found.push({ to: 'catalog', kind: 'lineage', where: where(n) });
       // A GraphQL URL handed to a call or a client (not, say, a log line with the service's own URL).
       if (
