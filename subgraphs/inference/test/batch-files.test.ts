@@ -1,3 +1,4 @@
+import { encode as encodeJpeg } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAudioStatsModel, buildChannelMeanModel } from './support/onnx-model.builder';
 import { encodeNpy, encodePng, encodeWav, tarFiles, zipFiles } from './support/file-records.fixture';
@@ -126,7 +127,7 @@ describe('batch inference over files', () => {
     expect(rows[6]!.slice(4, 7)).toEqual(['', '', '']);
   });
 
-  it('decodes, converts and resizes the PNGs of a ZIP or TAR (one record per file); other files are failed records', async () => {
+  it('decodes, converts and resizes the PNG and JPEG images of a ZIP or TAR (one record per file); other files are failed records', async () => {
     const red16 = encodePng(16, 16, 3, new Array(16 * 16).fill([255, 0, 0]).flat());
     const gray8 = encodePng(SIZE, SIZE, 1, new Array(SIZE * SIZE).fill(128));
     const rgba4 = encodePng(4, 4, 4, new Array(16).fill([0, 255, 51, 7]).flat());
@@ -137,6 +138,10 @@ describe('batch inference over files', () => {
       3,
       [0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255].concat(new Array(12).fill(0).map((_, i) => (i < 6 ? 0 : 255))),
     );
+    // A real JPEG (jpeg-js's encoder, best quality): solid blue, 12×12.
+    const blueJpeg = Buffer.from(
+      encodeJpeg({ width: 12, height: 12, data: Buffer.from(new Array(144).fill([0, 0, 255, 255]).flat()) }, 100).data,
+    );
     const dataset = fileDataset('png-archives', [
       {
         name: 'images.zip',
@@ -146,6 +151,7 @@ describe('batch inference over files', () => {
           { name: 'images/notes.txt', bytes: Buffer.from('not an image') },
           { name: 'images/photo.jpg', bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0]) },
           { name: 'images/green.png', bytes: rgba4 },
+          { name: 'images/blue.jpg', bytes: blueJpeg },
         ]),
       },
       { name: 'more.tar', bytes: tarFiles([{ name: 'halves.png', bytes: halves }]) },
@@ -158,26 +164,28 @@ describe('batch inference over files', () => {
       mapping: [{ input: 'x', columns: ['file'], kind: 'IMAGE' }],
       outputDatasetName: 'png-means',
     });
-    expect(job).toMatchObject({ status: 'PARTIAL', rowsTotal: 8, rowsFailed: 4 });
+    expect(job).toMatchObject({ status: 'PARTIAL', rowsTotal: 9, rowsFailed: 4 });
     expect(job.rowErrors).toEqual([
       {
         row: 3,
         column: 'file',
-        message: 'record "0/images/notes.txt", column "file": is not a file this job reads, input "x" takes PNG images',
+        message:
+          'record "0/images/notes.txt", column "file": is not a file this job reads, input "x" takes PNG or JPEG images',
       },
       {
         row: 4,
         column: 'file',
-        message:
-          'record "0/images/photo.jpg", column "file": is a JPEG image: this job decodes PNG only (convert it to PNG)',
+        message: expect.stringMatching(
+          /^record "0\/images\/photo\.jpg", column "file": is a damaged JPEG image \(.+\)$/,
+        ),
       },
       {
-        row: 7,
+        row: 8,
         column: 'file',
         message: 'record "2", column "file": the cell is not base64 (a file is given as base64 bytes)',
       },
       {
-        row: 8,
+        row: 9,
         column: 'file',
         message: 'record "3", column "file": the cell is not base64 text (a file is given as base64 bytes)',
       },
@@ -191,6 +199,8 @@ describe('batch inference over files', () => {
     expectMeans('0/images/gray.png', [128 / 255, 128 / 255, 128 / 255]);
     expectMeans('0/images/green.png', [0, 1, 0.2]);
     expectMeans('1/halves.png', [0.5, 0.5, 0.5]);
+    // JPEG is lossy: within 2/255 of pure blue.
+    means.get('0/images/blue.jpg')!.forEach((v, c) => expect(Math.abs(v - [0, 0, 1][c]!)).toBeLessThan(2 / 255));
   });
 
   it('resamples WAV files to the model rate and mixes them to mono; a clip of the wrong length is a failed record', async () => {

@@ -5,6 +5,7 @@ import { RowError, cellValue, type Row } from './dataset-rows';
 import { ArchiveFormatError, isTar, isZip, readTar, readZip } from './files/archive.reader';
 import {
   MediaFormatError,
+  decodeJpeg,
   decodePng,
   decodeWav,
   isJpeg,
@@ -239,10 +240,10 @@ function toChannels(image: DecodedImage, channels: number): DecodedImage {
 }
 
 function imageInput(bytes: Uint8Array, spec: TensorSpec): RecordInput {
-  if (isJpeg(bytes)) throw new RowError('is a JPEG image: this job decodes PNG only (convert it to PNG)');
-  if (!isPng(bytes)) throw new RowError(`is ${kindOf(bytes)}, input "${spec.name}" takes PNG images`);
+  if (!isPng(bytes) && !isJpeg(bytes))
+    throw new RowError(`is ${kindOf(bytes)}, input "${spec.name}" takes PNG or JPEG images`);
   const layout = imageLayout(spec) as { channels: number; first: boolean | null };
-  const decoded = toChannels(decodePng(bytes), layout.channels);
+  const decoded = toChannels(isJpeg(bytes) ? decodeJpeg(bytes) : decodePng(bytes), layout.channels);
   const dims = spec.shape.slice(1);
   const [hDim, wDim] =
     layout.first === false ? [dims[0], dims[1]] : layout.first ? [dims[1], dims[2]] : [dims[0], dims[1]];

@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { decode as decodeJpegBytes } from 'jpeg-js';
 
 /** An image as 8-bit samples, row-major, `channels` per pixel (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA). */
 export interface DecodedImage {
@@ -40,6 +41,28 @@ function paeth(a: number, b: number, c: number): number {
   const pb = Math.abs(p - b);
   const pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/**
+ * Decodes a baseline or progressive JPEG (jpeg-js) to 8-bit RGB, within the same pixel cap as PNG.
+ * @throws MediaFormatError
+ */
+export function decodeJpeg(bytes: Uint8Array): DecodedImage {
+  let decoded: { width: number; height: number; data: Uint8Array };
+  try {
+    decoded = decodeJpegBytes(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: MAX_PIXELS / (1024 * 1024),
+      maxMemoryUsageInMB: 1024,
+    });
+  } catch (error) {
+    throw new MediaFormatError(`is a damaged JPEG image (${(error as Error).message ?? String(error)})`);
+  }
+  const { width, height, data } = decoded;
+  const pixels = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) pixels.set(data.subarray(i * 4, i * 4 + 3), i * 3);
+  return { width, height, channels: 3, pixels };
 }
 
 /**
