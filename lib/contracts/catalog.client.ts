@@ -82,6 +82,11 @@ export interface JobDatasetRead extends CallOptions {
   onBehalfOf: string;
   /** The columns the job uses (all when omitted): only those are read, and PII rules apply to those only. */
   columns?: readonly string[];
+  /**
+   * Columns read too when the dataset has them, and not an error when it does not (a rule that checks a
+   * column exists). Only with `columns`.
+   */
+  ifPresent?: readonly string[];
 }
 
 /**
@@ -110,18 +115,20 @@ export async function readDatasetForJob(
   tokens: ServiceTokenSource,
   read: JobDatasetRead,
 ): Promise<{ dataset: CatalogDataset; content: CatalogDatasetContent }> {
-  const { organizationId, datasetId, onBehalfOf, columns, ...call } = read;
+  const { organizationId, datasetId, onBehalfOf, columns: wanted, ifPresent, ...call } = read;
   const token = async (permissions: string[]) =>
     `Bearer ${await tokens.getToken(organizationId, permissions, { onBehalfOf })}`;
   const plain = await token(['catalog:read']);
   const dataset = await catalog.getDataset(datasetId, plain, call);
-  const missing = (columns ?? []).filter((c) => !dataset.columns.some((m) => m.name === c));
+  const has = (c: string) => dataset.columns.some((m) => m.name === c);
+  const missing = (wanted ?? []).filter((c) => !has(c));
   if (missing.length > 0)
     throw new DomainError(
       'BAD_USER_INPUT',
       `Dataset "${dataset.name}" has no column ${missing.map((c) => `"${c}"`).join(', ')}`,
       { fields: [{ field: 'columns', message: `not in dataset ${dataset.name}: ${missing.join(', ')}` }] },
     );
+  const columns = wanted?.length ? [...new Set([...wanted, ...(ifPresent ?? []).filter(has)])] : wanted;
   const pii = piiColumnsRead(dataset, columns);
   let authorization = plain;
   if (pii.length > 0) {

@@ -87,6 +87,7 @@ export class CatalogClient {
   /**
    * Metadata and content of a dataset's latest version.
    * @param opts.columns read only these columns (what the job uses); PII rules apply to those only
+   * @param opts.ifPresent columns read too when the dataset has them (with `onBehalfOf` and `columns`)
    * @param opts.onBehalfOf the user whose job reads it: the read runs with that user's permissions
    *   (a delegated token), and a refusal names the dataset, the columns and the permission
    */
@@ -94,9 +95,9 @@ export class CatalogClient {
     organizationId: string,
     datasetId: string,
     signal?: AbortSignal,
-    opts: { columns?: readonly string[]; onBehalfOf?: string } = {},
+    opts: { columns?: readonly string[]; ifPresent?: readonly string[]; onBehalfOf?: string } = {},
   ): Promise<DatasetContent> {
-    const { columns, onBehalfOf } = opts;
+    const { columns, ifPresent, onBehalfOf } = opts;
     let meta: CatalogDataset;
     let content: { text: string; sha256: string | null; contentType: string };
     if (onBehalfOf) {
@@ -107,6 +108,7 @@ export class CatalogClient {
         datasetId,
         onBehalfOf,
         columns,
+        ifPresent,
         signal,
         timeoutMs: 300_000,
       }));
@@ -123,11 +125,21 @@ export class CatalogClient {
   }
 
   /**
-   * Runs the dataset's own quality rules in catalog (`runQualityChecks`, which needs `catalog:read`).
+   * Runs the dataset's own quality rules in catalog (`runQualityChecks`, which needs `catalog:read`) as
+   * the user whose job asks (a delegated token): catalog applies that user's access to the dataset.
    * @returns the check, or null when the dataset has no rules
    */
-  async runQualityChecks(organizationId: string, datasetId: string): Promise<CatalogQualityCheck | null> {
-    const authorization = await this.authorization(organizationId, ['catalog:read']);
+  async runQualityChecks(
+    organizationId: string,
+    datasetId: string,
+    onBehalfOf: string,
+  ): Promise<CatalogQualityCheck | null> {
+    if (!this.tokens)
+      throw new DomainError(
+        'SERVICE_UNAVAILABLE',
+        'AIC_SERVICE_SECRET is not configured: the models service cannot call the catalog',
+      );
+    const authorization = `Bearer ${await this.tokens.getToken(organizationId, ['catalog:read'], { onBehalfOf })}`;
     const data = await callGraphQL<{ runQualityChecks: CatalogQualityCheck | null }>(
       `${this.catalogUrl}/graphql`,
       RUN_QUALITY_CHECKS,

@@ -8,8 +8,8 @@ export interface JobDatasetUse {
   datasetId: string;
   /** The columns the job uses (they must be in the dataset); empty or absent: all of them. */
   columns?: readonly string[];
-  /** The job reads every column whatever `columns` says (a pipeline's quality and evaluation steps). */
-  readsAllColumns?: boolean;
+  /** Columns the job reads too when the dataset has them (a missing one is not an error). */
+  ifPresent?: readonly string[];
   /** The input fields that name the columns (for BAD_USER_INPUT details), in the order of `columns`. */
   columnFields?: readonly string[];
 }
@@ -48,7 +48,11 @@ export async function checkJobDatasetAccess(
       `Dataset "${dataset.name}" has no column ${unknown.map((u) => `"${u.column}"`).join(', ')}`,
       unknown.map((u) => ({ field: u.field, message: `not a column of dataset ${dataset.name}: ${u.column}` })),
     );
-  const pii = piiColumnsRead(dataset, use.readsAllColumns ? [] : columns);
+  const read =
+    columns.length > 0
+      ? [...new Set([...columns, ...(use.ifPresent ?? []).filter((c) => dataset.columns.some((m) => m.name === c))])]
+      : [];
+  const pii = piiColumnsRead(dataset, read);
   if (pii.length > 0 && !viewerCan(viewer, 'catalog:read-pii'))
     throw new DomainError(
       'FORBIDDEN',

@@ -58,6 +58,19 @@ export interface PipelineDeps {
 }
 
 /**
+ * The columns a run's steps read of its dataset: the training's (or study's) features and target, which
+ * must be there, and the columns its inline rules name, read when the dataset has them (a rule that checks
+ * a column exists fails on its own). The catalog's own rules run in catalog.
+ */
+function pipelineColumns(spec: StartPipelineRunInput): { columns: string[]; ifPresent: string[] } {
+  const step = (spec.training ?? spec.study)!;
+  return {
+    columns: [...step.featureColumns, step.targetColumn],
+    ifPresent: spec.qualityRules.flatMap((r) => (r.column ? [r.column] : [])),
+  };
+}
+
+/**
  * Pipelines: a tracked sequence of steps run as one job on the service's job queue. Its checkpoint
  * is its step records: an attempt after a takeover or a hand-back skips the steps that succeeded and
  * waits for the training job or study a step already started (which runs as its own job, on any replica).
@@ -66,8 +79,8 @@ export class PipelineService {
   constructor(private readonly deps: PipelineDeps) {}
 
   /**
-   * The viewer starts a run. Its steps read the dataset as the viewer (delegated tokens; the quality and
-   * evaluation steps read every column), so what those reads need is checked first with the viewer's own
+   * The viewer starts a run. Its steps read the dataset as the viewer (delegated tokens; only the columns
+   * the run uses, see `pipelineColumns`), so what those reads need is checked first with the viewer's own
    * token (`authorization`): nothing is created for a run bound to fail.
    */
   async start(scope: RequestScope, input: StartPipelineRunInput, authorization?: string): Promise<PipelineRun> {
@@ -93,9 +106,8 @@ export class PipelineService {
     const prefix = input.training ? 'training' : 'study';
     await checkJobDatasetAccess(this.deps.catalog, viewer, authorization, {
       datasetId: input.datasetId,
-      columns: [...step!.featureColumns, step!.targetColumn],
+      ...pipelineColumns(input),
       columnFields: [...step!.featureColumns.map((_, i) => `${prefix}.featureColumns[${i}]`), `${prefix}.targetColumn`],
-      readsAllColumns: true,
     });
     const names = [
       'CHECK_QUALITY',
@@ -229,7 +241,10 @@ export class PipelineService {
   ): Promise<Record<string, unknown>> {
     const records = async () =>
       (context.records ??= (
-        await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal, { onBehalfOf: run.createdById })
+        await this.deps.catalog.readDataset(run.organizationId, run.datasetId, signal, {
+          onBehalfOf: run.createdById,
+          ...pipelineColumns(spec),
+        })
       ).records);
     if (step.name === 'CHECK_QUALITY') return this.checkQuality(run, spec, records);
     if (step.name === 'TRAIN') {
@@ -331,7 +346,7 @@ export class PipelineService {
     spec: StartPipelineRunInput,
     records: () => Promise<Record<string, unknown>[]>,
   ): Promise<Record<string, unknown>> {
-    const check = await this.deps.catalog.runQualityChecks(run.organizationId, run.datasetId);
+    const check = await this.deps.catalog.runQualityChecks(run.organizationId, run.datasetId, run.createdById);
     const inline =
       spec.qualityRules.length > 0 ? evaluateQualityRules(await records(), spec.qualityRules as QualityRule[]) : [];
     const failedRules = [
