@@ -171,6 +171,16 @@ async function claimOf(service: SubgraphName, jobId: string): Promise<ClaimRow |
   return rows[0] && { ...rows[0], attempts: Number(rows[0].attempts) };
 }
 
+/** The training job's state and epochs done, straight from the models database. */
+async function trainingRow(jobId: string): Promise<{ state: string; epoch: number } | undefined> {
+  const rows = await platform.sql<{ state: string; epoch: number }>(
+    'models',
+    'SELECT state, epoch FROM training_jobs WHERE id = ?',
+    [jobId],
+  );
+  return rows[0] && { state: rows[0].state, epoch: Number(rows[0].epoch) };
+}
+
 /** The job's claim once its worker has recorded the end (just after the handler wrote the job row). */
 const finishedClaim = (service: SubgraphName, jobId: string) =>
   waitFor(
@@ -200,18 +210,65 @@ async function runnerOf(service: SubgraphName, jobId: string, freeze = false): P
   );
 }
 
-/** Starts jobs through gateway A while B's job processes are stopped, so replica A claims them. */
+/**
+ * Lets a frozen process run in short slices (SIGCONT, a few milliseconds, SIGSTOP) until `reached` holds:
+ * it stops close after that point however fast or slow the machine is, never far past it.
+ */
+async function stepUntil(
+  proc: { kill(signal: NodeJS.Signals): boolean },
+  reached: () => Promise<boolean>,
+  what: string,
+): Promise<void> {
+  const until = Date.now() + 150_000;
+  while (!(await reached())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    proc.kill('SIGCONT');
+    await new Promise((r) => setTimeout(r, 25));
+    proc.kill('SIGSTOP');
+  }
+}
+
+/** Two epochs done, in the training job's own row. */
+const TWO_EPOCHS = {
+  what: 'two epochs of training on A',
+  reached: async (id: string) => ((await trainingRow(id))?.epoch ?? 0) >= 2,
+};
+
+/** How startOnA ends a replica-A process that claimed a job: after `until` holds, with `signal`. */
+interface EndOnA {
+  signal: 'SIGKILL' | 'SIGTERM';
+  until?: { what: string; reached: (jobId: string) => Promise<boolean> };
+}
+
+/**
+ * Starts jobs through gateway A while B's job processes are stopped, so replica A claims them. The
+ * processes named in `end` are frozen (SIGSTOP) as soon as they claim their job (a short job must not
+ * finish first), run on in slices until `until` holds if given, and are ended with their signal (a
+ * SIGTERM is handled as the process goes on) before B goes on, their claims read just before: B cannot
+ * take a frozen job over in between, so each claim read is the one A's process held at its end.
+ */
 async function startOnA(
   services: ServiceName[],
   start: () => Promise<[SubgraphName, string][]>,
-  freeze: SubgraphName[] = [],
-): Promise<string[]> {
+  end: Partial<Record<SubgraphName, EndOnA>> = {},
+): Promise<{ ids: string[]; claimsAtEnd: Partial<Record<SubgraphName, ClaimRow>> }> {
   return platform.paused(B, services, async () => {
     const jobs = await start();
     // All at once: a short job must be seen claimed while it runs, not after the others were checked.
-    const runners = await Promise.all(jobs.map(([service, id]) => runnerOf(service, id, freeze.includes(service))));
+    const runners = await Promise.all(jobs.map(([service, id]) => runnerOf(service, id, !!end[service])));
     runners.forEach((r, i) => expect(r.label, `${jobs[i]![0]} job runner`).toBe('A'));
-    return jobs.map(([, id]) => id);
+    const claimsAtEnd: Partial<Record<SubgraphName, ClaimRow>> = {};
+    for (const [service, id] of jobs) {
+      const how = end[service];
+      if (!how) continue;
+      const proc = A.processes[service]!.proc;
+      if (how.until) await stepUntil(proc, () => how.until!.reached(id), how.until.what);
+      claimsAtEnd[service] = await claimOf(service, id);
+      const exited = platform.kill(A, service, how.signal);
+      if (how.signal === 'SIGTERM') proc.kill('SIGCONT');
+      expect(await exited, `${service} on A ended with ${how.signal}`).toBe(how.signal === 'SIGTERM' ? 0 : 'SIGKILL');
+    }
+    return { ids: jobs.map(([, id]) => id), claimsAtEnd };
   });
 }
 
@@ -312,7 +369,7 @@ describe.skipIf(skipWithoutRedis('the two-replica platform tests are'))(
     it('SIGKILL of the replica-A processes running a training, a synthetic and a batch job: each finishes exactly once on B', async () => {
       await prepare();
       const EPOCHS = 10;
-      // Synthetic jobs restart whole on takeover; A's synthetic process is frozen as soon as it holds the claim.
+      // Synthetic jobs restart whole on takeover; A's processes are frozen as soon as they hold their claims.
       const SYNTHETIC_ROWS = 40_000;
       const started = await startOnA(
         ['models', 'synthetic', 'inference'],
@@ -347,9 +404,14 @@ describe.skipIf(skipWithoutRedis('the two-replica platform tests are'))(
             ['inference', b],
           ];
         },
-        ['synthetic', 'inference'],
+        {
+          // Training is killed after two epochs (A's own row, straight from the database), so B resumes it.
+          models: { signal: 'SIGKILL', until: TWO_EPOCHS },
+          synthetic: { signal: 'SIGKILL' },
+          inference: { signal: 'SIGKILL' },
+        },
       );
-      const [trainingId, syntheticId, batchId] = started as [string, string, string];
+      const [trainingId, syntheticId, batchId] = started.ids as [string, string, string];
       const progress = subscribe(
         B,
         'subscription($id: ID!) { trainingJobProgress(id: $id) { state epoch epochs modelVersionId } }',
@@ -358,23 +420,14 @@ describe.skipIf(skipWithoutRedis('the two-replica platform tests are'))(
       try {
         // Each process is killed once its job is under way (and not finished).
         const killedAt: Record<string, unknown> = {};
-        const claimsAtKill: Partial<Record<SubgraphName, ClaimRow>> = {};
+        const claimsAtKill = started.claimsAtEnd;
         await Promise.all([
           (async () => {
-            await waitFor(() => progress.events.some((e) => e.epoch >= 2), 'two epochs of training on A', {
-              timeoutMs: 150_000,
-            });
-            killedAt.training = progress.events.at(-1);
-            // Frozen first, so the claim read next is the one the process held when it died.
-            A.processes.models!.proc.kill('SIGSTOP');
-            claimsAtKill.models = await claimOf('models', trainingId);
-            expect(await platform.kill(A, 'models', 'SIGKILL')).toBe('SIGKILL');
+            // Killed by startOnA after two epochs: the row as A's process left it.
+            killedAt.training = await trainingRow(trainingId);
           })(),
           (async () => {
-            // Frozen in its claim by startOnA: not finished, whatever state its row shows.
-            // The claim first (straight from the database), then the kill: B may not take the frozen job over in between.
-            claimsAtKill.synthetic = await claimOf('synthetic', syntheticId);
-            expect(await platform.kill(A, 'synthetic', 'SIGKILL')).toBe('SIGKILL');
+            // Frozen in its claim and killed by startOnA: not finished, whatever state its row shows.
             const { syntheticDataJob: j } = await call(
               B,
               'query($id: ID!) { syntheticDataJob(id: $id) { status stage progress } }',
@@ -383,10 +436,7 @@ describe.skipIf(skipWithoutRedis('the two-replica platform tests are'))(
             killedAt.synthetic = j;
           })(),
           (async () => {
-            // Frozen in its claim by startOnA (a batch this small can finish between two polls under load).
-            // The claim first (straight from the database), then the kill: B may not take the frozen job over in between.
-            claimsAtKill.inference = await claimOf('inference', batchId);
-            expect(await platform.kill(A, 'inference', 'SIGKILL')).toBe('SIGKILL');
+            // Frozen in its claim and killed by startOnA (a batch this small can finish between two polls under load).
             const { batchInferenceJob: j } = await call(
               B,
               'query($id: ID!) { batchInferenceJob(id: $id) { status rowsDone } }',
@@ -418,8 +468,8 @@ describe.skipIf(skipWithoutRedis('the two-replica platform tests are'))(
         const last = progress.events.at(-1);
         expect(last).toMatchObject({ state: 'SUCCEEDED', modelVersionId: training.modelVersion.id });
         const killedEpoch = (killedAt.training as { epoch: number }).epoch;
-        const afterKill = progress.events.slice(progress.events.indexOf(killedAt.training) + 1);
-        expect(afterKill.filter((e) => e.epoch > killedEpoch).map((e) => e.epoch)).toContain(EPOCHS);
+        expect(killedEpoch, 'epochs done on A when it was killed').toBeLessThan(EPOCHS);
+        expect(progress.events.filter((e) => e.epoch > killedEpoch).map((e) => e.epoch)).toContain(EPOCHS);
         expect(progress.errors).toEqual([]);
 
         // Synthetic: restarted whole on B, one output dataset.
@@ -483,7 +533,9 @@ describe.skipIf(skipWithoutRedis('the two-replica platform tests are'))(
 
     it('cancel through gateway B stops a job running on A: CANCELLED, and never SUCCEEDED later', async () => {
       await prepare();
-      const [jobId] = await startOnA(['models'], async () => [
+      const {
+        ids: [jobId],
+      } = await startOnA(['models'], async () => [
         ['models', await startTraining(A, 'placement-cancelled', datasets.big, { ...LONG_TRAINING, epochs: 30 })],
       ]);
       await waitFor(async () => (await trainingJob(B, jobId!)).epoch >= 1, 'an epoch of the job on A', {
@@ -531,19 +583,34 @@ describe.skipIf(skipWithoutRedis('the two-replica platform tests are'))(
     it('SIGTERM of the process running a job hands it back: not CANCELLED, it finishes on the other replica', async () => {
       await prepare();
       const EPOCHS = 8;
-      const [jobId] = await startOnA(['models'], async () => [
-        ['models', await startTraining(A, 'placement-handed-back', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS })],
-      ]);
+      // Asked to stop after two epochs (A's own row), while B cannot take the job yet: the claim A hands back
+      // is its first attempt, still running.
+      const {
+        ids: [jobId],
+        claimsAtEnd,
+      } = await startOnA(
+        ['models'],
+        async () => [
+          [
+            'models',
+            await startTraining(A, 'placement-handed-back', datasets.big, { ...LONG_TRAINING, epochs: EPOCHS }),
+          ],
+        ],
+        { models: { signal: 'SIGTERM', until: TWO_EPOCHS } },
+      );
+      expect(claimsAtEnd.models, 'the job on A when it was asked to stop').toMatchObject({
+        state: 'claimed',
+        attempts: 1,
+      });
+      const handedBack = await trainingRow(jobId!);
+      expect(handedBack!.epoch, 'epochs done on A').toBeLessThan(EPOCHS);
+      expect(handedBack!.state, 'the job after the hand-back').not.toBe('CANCELLED');
       const progress = subscribe(
         B,
         'subscription($id: ID!) { trainingJobProgress(id: $id) { state epoch epochs modelVersionId } }',
         { id: jobId },
       );
       try {
-        await waitFor(() => progress.events.some((e) => e.epoch >= 2), 'two epochs of training on A', {
-          timeoutMs: 60_000,
-        });
-        expect(await platform.kill(A, 'models', 'SIGTERM')).toBe(0);
         const done = await finished(() => trainingJob(B, jobId!), 'the handed-back job to finish on B');
         expect(done).toMatchObject({ state: 'SUCCEEDED', epoch: EPOCHS, error: null });
         expect(await modelVersionsOf(B, 'placement-handed-back')).toEqual([{ id: done.modelVersion.id, version: 1 }]);
