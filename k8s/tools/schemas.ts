@@ -72,25 +72,31 @@ const RELABEL: Shape = {
   replacement: 'string',
   action: 'string',
 };
+/** One scrape endpoint of a ServiceMonitor (`endpoints`) or PodMonitor (`podMetricsEndpoints`). */
+const SCRAPE_ENDPOINT: Shape = {
+  port: 'string',
+  targetPort: 'any',
+  path: 'string',
+  scheme: 'string',
+  interval: 'string',
+  scrapeTimeout: 'string',
+  relabelings: [RELABEL],
+  metricRelabelings: [RELABEL],
+  honorLabels: 'boolean',
+};
 
 const CRDS: Record<string, Shape> = {
   'monitoring.coreos.com/v1/ServiceMonitor': {
     namespaceSelector: { matchNames: ['string'], any: 'boolean' },
     selector: SELECTOR,
     jobLabel: 'string',
-    endpoints: [
-      {
-        port: 'string',
-        targetPort: 'any',
-        path: 'string',
-        scheme: 'string',
-        interval: 'string',
-        scrapeTimeout: 'string',
-        relabelings: [RELABEL],
-        metricRelabelings: [RELABEL],
-        honorLabels: 'boolean',
-      },
-    ],
+    endpoints: [SCRAPE_ENDPOINT],
+  },
+  'monitoring.coreos.com/v1/PodMonitor': {
+    namespaceSelector: { matchNames: ['string'], any: 'boolean' },
+    selector: SELECTOR,
+    jobLabel: 'string',
+    podMetricsEndpoints: [SCRAPE_ENDPOINT],
   },
   'monitoring.coreos.com/v1/PrometheusRule': {
     groups: [
@@ -147,6 +153,7 @@ const CRDS: Record<string, Shape> = {
 /** Required spec fields of the custom resources. */
 const CRD_REQUIRED: Record<string, string[]> = {
   'monitoring.coreos.com/v1/ServiceMonitor': ['selector', 'endpoints'],
+  'monitoring.coreos.com/v1/PodMonitor': ['selector', 'podMetricsEndpoints'],
   'monitoring.coreos.com/v1/PrometheusRule': ['groups'],
   'secrets-store.csi.x-k8s.io/v1/SecretProviderClass': ['provider', 'parameters'],
   'argoproj.io/v1alpha1/Application': ['project', 'source', 'destination'],

@@ -134,6 +134,11 @@ export interface BaseServiceConfig {
    */
   jobsConsume: boolean;
   /**
+   * Where a `worker` process serves `/health/live`, `/health/ready` and `/metrics` (`AIC_WORKER_PORT`;
+   * 0 picks a free port); unset: the worker serves nothing. The API process ignores it.
+   */
+  workerPort?: number;
+  /**
    * How long a job claim lasts without a heartbeat (`AIC_JOB_LEASE_MS`, default 15000): a dead
    * worker's job is taken over after about this long. Tests shorten it.
    */
@@ -252,6 +257,7 @@ export function loadBaseConfig(env: Env, serviceName: string, defaultPort: numbe
     databaseUrl: getEnvStr(env, 'DATABASE_URL'),
     redisUrl: getEnvStr(env, 'REDIS_URL'),
     jobsConsume: getEnvBool(env, 'AIC_JOBS_CONSUME', true),
+    workerPort: env.AIC_WORKER_PORT?.trim() ? getEnvNum(env, 'AIC_WORKER_PORT', 0) : undefined,
     jobLeaseMs: getEnvNum(env, 'AIC_JOB_LEASE_MS', 15_000),
     logLevel: getEnvStr(env, 'LOG_LEVEL', 'info'),
     production: getEnvStr(env, 'NODE_ENV', 'development') === 'production',

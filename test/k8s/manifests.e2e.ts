@@ -221,6 +221,23 @@ describe.each(TARGETS)('k8s/%s', (target) => {
           .map((e: any) => `${e.name}=${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
       expect(secrets(worker!)).toEqual(secrets(api));
       expect(find(objects, 'Service', `${name}-worker`)).toBeUndefined();
+      // Probes and metrics on the port AIC_WORKER_PORT names (lib/src/jobs/worker-health.ts): a stalled
+      // worker is restarted, and the sidecar merges its /metrics for the workers' PodMonitor.
+      const container = pod.containers[0];
+      const health = container.ports.find((p: any) => p.name === 'health');
+      expect(env(worker!).find((e) => e.name === 'AIC_WORKER_PORT')?.value).toBe(String(health.containerPort));
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'health' });
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'health' });
+      expect(container.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'health' });
+      expect((worker!.spec as any).template.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(health.containerPort),
+        'prometheus.io/path': '/metrics',
+      });
+      const monitor = find(objects, 'PodMonitor', 'aic-platform-workers')!;
+      const labels = (worker!.spec as any).template.metadata.labels;
+      expect(Object.entries((monitor.spec as any).selector.matchLabels).every(([k, v]) => labels[k] === v)).toBe(true);
+      expect((monitor.spec as any).namespaceSelector.matchNames).toContain(api.metadata.namespace);
     }
     expect(
       objects

@@ -19,6 +19,8 @@ export interface HttpShellOptions {
   takesDirect?: (req: http.IncomingMessage) => boolean;
   /** Readiness beyond listening (revocation list loaded, database ping ...): /health/ready answers 200 only when it holds. */
   readiness?: () => boolean | Promise<boolean>;
+  /** Liveness beyond answering (a job worker's polling loop still turning): /health/live answers 503 when it fails. */
+  liveness?: () => boolean;
   /**
    * How long an idle kept-alive connection stays open. Longer than the gateway's idle socket expiry
    * (`AIC_SUBGRAPH_IDLE_SOCKET_MS`) and a load balancer's idle timeout, so the client side always
@@ -79,7 +81,8 @@ export function createHttpShell(opts: HttpShellOptions): HttpShell {
     },
     mountHealthAndMetrics() {
       app.get('/health/live', (_req, res) => {
-        res.json({ status: 'ok', service: opts.name });
+        const ok = opts.liveness ? opts.liveness() : true;
+        res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'stalled', service: opts.name });
       });
       // `/health`, what most probes and tools try first, answers as readiness does.
       app.get(['/health', '/health/ready'], async (_req, res) => {

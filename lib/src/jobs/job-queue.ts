@@ -81,6 +81,20 @@ export interface JobQueue {
   readonly running: string[];
   /** Stops taking work, aborts running handlers with reason 'shutdown', waits, and hands their jobs back. */
   close(): Promise<void>;
+  /** How the loop that looks for work is doing, for a worker's health endpoints. */
+  health(): JobQueueHealth;
+}
+
+/** The state of a queue's polling loop (times in epoch milliseconds, from the queue's clock). */
+export interface JobQueueHealth {
+  /** Closing or closed: takes no more work. */
+  closed: boolean;
+  /** How often the loop runs. */
+  pollMs: number;
+  /** When the last search for work started (the queue's creation before the first). */
+  lastPollStartedAt: number;
+  /** When a search last finished without an error (the database answered); null before the first. */
+  lastPollOkAt: number | null;
 }
 
 const CANCEL_TOPIC = 'jobs.cancel';
@@ -116,6 +130,9 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
   let pollTimer: NodeJS.Timeout | undefined;
   let polling: Promise<void> | undefined;
   let cancelIterator: AsyncIterator<unknown> | undefined;
+  const now = () => (opts.clock ? opts.clock() : Date.now());
+  let lastPollStartedAt = now();
+  let lastPollOkAt: number | null = null;
 
   // BullMQ: one Queue and Worker per kind; loaded only when Redis is configured.
   const bull = new Map<string, { queue: Queue; worker: Worker }>();
@@ -277,7 +294,11 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
 
   const pollNow = () => {
     if (closed || polling) return;
+    lastPollStartedAt = now();
     polling = poll()
+      .then(() => {
+        lastPollOkAt = now();
+      })
       .catch((err) => log?.warn({ err }, 'job poll failed'))
       .finally(() => (polling = undefined));
   };
@@ -351,6 +372,7 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
       return result;
     },
     status: (jobId) => store.get(jobId),
+    health: () => ({ closed, pollMs, lastPollStartedAt, lastPollOkAt }),
     get running() {
       return [...running.keys()];
     },

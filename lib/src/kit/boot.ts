@@ -5,6 +5,7 @@ import { exitOnBootFailure } from '../core/boot';
 import type { MikroORM } from '@mikro-orm/core';
 import type { JobQueue } from '../jobs';
 import { runJobWorkerUntilSignal } from '../jobs/worker-main';
+import { serveWorkerHealth } from '../jobs/worker-health';
 import type { ServiceServer } from '../server';
 import { startTracing } from '../tracing';
 import type { SubgraphDatabase } from './database';
@@ -15,7 +16,7 @@ export type BootConfig = Pick<
   BaseServiceConfig,
   'serviceName' | 'port' | 'host' | 'drainDelaySeconds' | 'otlpEndpoint' | 'logLevel'
 > &
-  Partial<Pick<BaseServiceConfig, 'jobsConsume' | 'databaseUrl' | 'dataDir'>>;
+  Partial<Pick<BaseServiceConfig, 'jobsConsume' | 'databaseUrl' | 'dataDir' | 'workerPort'>>;
 
 const consumes = (config: BootConfig): boolean => config.jobsConsume ?? true;
 
@@ -153,14 +154,16 @@ export function runSubgraph<C extends BootConfig, B extends BuiltSubgraph>(
 
 /**
  * A subgraph's `worker` entry point: builds the service with `role: 'worker'` (its handlers
- * registered) but never listens; on SIGTERM/SIGINT the queue is closed (jobs handed back), then the
- * service's resources (ORM, pub/sub) are released through `server.stop()` and the process exits 0.
- * Deploy it apart from the API (which then runs with `AIC_JOBS_CONSUME=false`) to scale work on its own.
+ * registered) but serves no GraphQL; with `AIC_WORKER_PORT` it serves `/health/live`, `/health/ready`
+ * and `/metrics` there (lib/src/jobs/worker-health.ts) for probes and Prometheus. On SIGTERM/SIGINT the
+ * queue is closed (jobs handed back), then the health server and the service's resources (ORM, pub/sub,
+ * through `server.stop()`) are released and the process exits 0. Deploy it apart from the API (which
+ * then runs with `AIC_JOBS_CONSUME=false`) to scale work on its own.
  */
 export async function bootSubgraphWorker<C extends BootConfig, B extends BuiltSubgraph>(
   boot: SubgraphBoot<C, B>,
   opts: { exit?: (code: number) => void } = {},
-): Promise<{ config: C; built: B; logger: Logger; detach: () => void }> {
+): Promise<{ config: C; built: B; logger: Logger; detach: () => void; healthUrl?: string }> {
   const config = boot.loadConfig(boot.env ?? process.env);
   const logger = createLogger(`${config.serviceName}-worker`, config.logLevel);
   const built = await buildWith(boot, config, logger, { consume: true, role: 'worker' });
@@ -169,15 +172,31 @@ export async function bootSubgraphWorker<C extends BootConfig, B extends BuiltSu
     await built.server.stop();
     throw new Error(`${boot.name} has no jobs to consume`);
   }
+  const health =
+    config.workerPort === undefined
+      ? undefined
+      : await serveWorkerHealth(jobs, {
+          name: `${config.serviceName}-worker`,
+          metrics: built.server.metrics,
+          port: config.workerPort,
+          host: config.host,
+        }).catch(async (error: unknown) => {
+          await built.server.stop();
+          throw error;
+        });
   if (built.resume) await built.resume();
-  logger.info({ owner: jobs.owner }, `${config.serviceName} worker consuming jobs`);
-  const detach = runJobWorkerUntilSignal(jobs, { logger, closers: [() => built.server.stop()], exit: opts.exit });
-  return { config, built, logger, detach };
+  logger.info({ owner: jobs.owner, health: health?.url }, `${config.serviceName} worker consuming jobs`);
+  const detach = runJobWorkerUntilSignal(jobs, {
+    logger,
+    closers: [...(health ? [health.stop] : []), () => built.server.stop()],
+    exit: opts.exit,
+  });
+  return { config, built, logger, detach, healthUrl: health?.url };
 }
 
 /** A subgraph's `worker.ts`: `bootSubgraphWorker`, exiting with status 1 and a clear message when it cannot start. */
 export function runSubgraphWorker<C extends BootConfig, B extends BuiltSubgraph>(
   boot: SubgraphBoot<C, B>,
-): Promise<{ config: C; built: B; logger: Logger; detach: () => void }> {
+): Promise<{ config: C; built: B; logger: Logger; detach: () => void; healthUrl?: string }> {
   return bootSubgraphWorker(boot).catch(exitOnBootFailure(`${boot.name} worker`));
 }

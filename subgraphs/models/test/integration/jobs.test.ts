@@ -51,10 +51,15 @@ async function replica(consume: boolean): Promise<ModelsUnderTest> {
 }
 
 /** `src/worker.ts` as its own process on the same database. */
-function workerProcess(): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function workerProcess(extraEnv: Record<string, string> = {}): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
     env: {
       ...process.env,
+      ...extraEnv,
       AIC_DATA_DIR: dataDir,
       DATABASE_URL: db.url,
       REDIS_URL: '',
@@ -205,13 +210,25 @@ describe.skipIf(!PG_REACHABLE)('models jobs on one PostgreSQL database', () => {
 
   test('SIGTERM hands the running job back (not CANCELLED) and another replica finishes it from the checkpoint', async () => {
     const api = await replica(false);
-    const worker = workerProcess();
+    // With AIC_WORKER_PORT the worker serves its probes and metrics (port 0: a free one, in its log line).
+    const worker = workerProcess({ AIC_WORKER_PORT: '0', HOST: '127.0.0.1' });
+    const healthUrl = await waitFor(
+      () => /"health":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(worker.output())?.[1],
+      'the worker to log its health URL',
+      { timeoutMs: 60_000 },
+    );
+    await waitFor(async () => (await fetch(`${healthUrl}/health/ready`)).status === 200, 'the worker to be ready');
+    expect(await (await fetch(`${healthUrl}/health/live`)).json()).toEqual({ status: 'ok', service: 'models-worker' });
     const id = await startJob(api, 'handback', 60);
     await waitFor(async () => (await checkpointEpoch(api, id)) >= 3, 'the worker process to checkpoint epoch 3', {
       timeoutMs: 60_000,
     });
+    // Its metrics: the service's registry (process and job metrics).
+    const metrics = await (await fetch(`${healthUrl}/metrics`)).text();
+    expect(metrics).toContain('process_cpu_user_seconds_total');
     worker.child.kill('SIGTERM');
     expect(await worker.exited, worker.output()).toBe(0);
+    await expect(fetch(`${healthUrl}/health/live`)).rejects.toThrow();
     const claim = await api.built.jobs.status(id);
     expect(claim).toMatchObject({ state: 'queued', owner: null, cancelRequested: false, attempts: 1 });
     const handedBackAt = (claim?.checkpoint as { epoch: number }).epoch;
