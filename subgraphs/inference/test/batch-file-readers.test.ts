@@ -128,6 +128,27 @@ describe('records for each input layout', () => {
     ]);
   });
 
+  it('fails the record, not the job, when mean/std do not fit an input that was not known at submission', () => {
+    const rgb = encodePng(1, 1, 3, [51, 102, 153]);
+    const run = (datatype: string, shape: (number | string)[], norm: { mean?: number[]; std?: number[] }) => {
+      const mapping = [{ input: 'x', columns: ['f'], kind: BatchInputKind.IMAGE, ...norm }];
+      const inputs = [{ name: 'x', datatype: datatype as 'FP32', shape }];
+      const [record] = expandRecords([{ f: rgb.toString('base64') }], mapping, inputs);
+      return recordInputs(record!, 1, mapping, inputs);
+    };
+    expect(run('FP32', ['b', 1, 1, 3], { mean: [0.2, 0.4, 0.6], std: [0.5] })).toEqual({
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1, 3], data: [0, 0, 0] }],
+    });
+    expect(run('FP32', ['b', 3, 1, 1], { mean: [0.1, 0.2] })).toEqual({
+      column: 'f',
+      message: 'record "0", column "f": mean has 2 values, input "x" has 3 channels',
+    });
+    expect(run('UINT8', ['b', 1, 1, 3], { std: [0.5] })).toEqual({
+      column: 'f',
+      message: 'record "0", column "f": input "x" takes UINT8 pixels (0-255): mean and std apply to float inputs only',
+    });
+  });
+
   it('feeds audio to a [batch, 1, samples] input at its own length when the axis is dynamic', () => {
     const [r] = one(encodeWav([0.5, 0.5, 0.5, 0.5], 8000), BatchInputKind.AUDIO, ['b', 1, 'n'], 'FP32', 4000);
     expect(r).toEqual({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [0.5, 0.5] }] });

@@ -1,6 +1,7 @@
 // Batch jobs across replicas of inference on one PostgreSQL database (issue #17): each job runs once,
-// a replica that dies is taken over from its last committed chunk, SIGTERM hands the job back, a
-// cancel through any replica stops the one that runs it, and progress flows from any replica.
+// a replica that dies is taken over from its last committed chunk (table jobs and file-input jobs),
+// SIGTERM hands the job back, a cancel through any replica stops the one that runs it, and progress
+// flows from any replica.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +19,8 @@ import { BatchJobChunk } from '../src/batch/batch-job-chunk.entity';
 import { BatchInferenceJob } from '../src/batch/batch-job.entity';
 import type { Config } from '../src/config';
 import { createServer } from '../src/server';
-import { buildDenseSigmoidModel } from './support/onnx-model.builder';
+import { buildChannelMeanModel, buildDenseSigmoidModel } from './support/onnx-model.builder';
+import { encodePng, zipFiles } from './support/file-records.fixture';
 import { ALL_INFERENCE, inferenceTestConfig } from './support/inference.harness';
 import { startPlatformStandIn } from './support/platform.stand-in';
 import { skipWithoutRedis, TEST_REDIS } from '../../../lib/src/testing/redis';
@@ -35,6 +37,25 @@ const W = [
 ];
 const B = [0.5, -0.1, -0.7];
 const mapping = [{ input: 'x', columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] }];
+/**
+ * The file-input job: a JSONL dataset whose every row holds a ZIP of PNG images (one record per member).
+ * Image k of row r is one solid colour, so each output row shows which image it was predicted from;
+ * rows 1 and 8 also hold a text file (a failed record before and after the takeover).
+ */
+const IMAGE_ROWS = 10;
+const IMAGE_SIZE = 8;
+const imageMembers = (r: number): { name: string; colour: number[] | null }[] => {
+  const images = Array.from({ length: 5 }, (_, k): { name: string; colour: number[] | null } => ({
+    name: `images/${k}.png`,
+    colour: [r * 25, k * 50, 255 - r * 25],
+  }));
+  if (r === 1 || r === 8) images.splice(2, 0, { name: 'images/notes.txt', colour: null });
+  return images;
+};
+/** Every record of the image job, in order. */
+const IMAGE_RECORDS = Array.from({ length: IMAGE_ROWS }, (_, r) =>
+  imageMembers(r).map((m) => ({ ...m, row: r, record: `${r}/${m.name}` })),
+).flat();
 const START = 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id status } }';
 const JOB =
   'query($id: ID!) { batchInferenceJob(id: $id) { id status rowsDone rowsTotal rowsFailed attempts error outputDataset { id } } }';
@@ -45,6 +66,7 @@ let platform: Awaited<ReturnType<typeof startPlatformStandIn>>;
 let db: ReturnType<typeof testPostgresDatabase>;
 let admin: string;
 let datasetId: string;
+let imageDatasetId: string;
 const org = 'org-replicas';
 const dirs: string[] = [];
 const replicas: Replica[] = [];
@@ -122,9 +144,36 @@ async function childReplica(env: Record<string, string>, overrides: Partial<Conf
   };
 }
 
-async function startJob(r: { gql: Replica['gql'] }, name: string, chunkSize: number): Promise<string> {
+/** What a job reads and how: the iris table (default), or another endpoint, dataset and mapping. */
+interface JobSource {
+  endpoint: string;
+  dataset: () => string;
+  mapping: unknown[];
+  passthroughColumns?: string[];
+}
+const IRIS_JOB: JobSource = { endpoint: 'iris', dataset: () => datasetId, mapping };
+const IMAGE_JOB: JobSource = {
+  endpoint: 'images',
+  dataset: () => imageDatasetId,
+  mapping: [{ input: 'x', columns: ['file'], kind: 'IMAGE' }],
+  passthroughColumns: ['name'],
+};
+
+async function startJob(
+  r: { gql: Replica['gql'] },
+  name: string,
+  chunkSize: number,
+  source: JobSource = IRIS_JOB,
+): Promise<string> {
   const res = await r.gql(START, {
-    i: { endpoint: 'iris', dataset: datasetId, mapping, outputDatasetName: name, chunkSize },
+    i: {
+      endpoint: source.endpoint,
+      dataset: source.dataset(),
+      mapping: source.mapping,
+      ...(source.passthroughColumns ? { passthroughColumns: source.passthroughColumns } : {}),
+      outputDatasetName: name,
+      chunkSize,
+    },
   });
   expect(res.errors).toBeUndefined();
   return res.data.startBatchInference.id;
@@ -141,8 +190,8 @@ async function finished(r: Replica, id: string, timeoutMs = 60_000): Promise<any
   );
 }
 
-/** The job's committed chunks: together they must cover every row exactly once, in order. */
-async function chunksOf(r: Replica, jobId: string): Promise<BatchJobChunk[]> {
+/** The job's committed chunks: together they must cover every record (`total`) exactly once, in order. */
+async function chunksOf(r: Replica, jobId: string, total = 150): Promise<BatchJobChunk[]> {
   const chunks = await r.built.orm.em.fork().find(BatchJobChunk, { jobId }, { orderBy: { start: 'asc' } });
   let next = 0;
   for (const c of chunks) {
@@ -150,15 +199,17 @@ async function chunksOf(r: Replica, jobId: string): Promise<BatchJobChunk[]> {
     expect(c.rows).toHaveLength(c.end - c.start);
     next = c.end;
   }
-  expect(next).toBe(150);
+  expect(next).toBe(total);
   return chunks;
 }
 
-/** The output dataset's rows: each dataset row exactly once, in order. */
-function expectEveryRowOnce(outputDatasetId: string): void {
+/** The output dataset's rows: each dataset row (or record, `total` of them) exactly once, in order. @returns its rows of cells */
+function expectEveryRowOnce(outputDatasetId: string, total = 150): string[][] {
   const lines = (platform.datasets.get(outputDatasetId)?.content ?? '').trim().split('\n');
-  expect(lines).toHaveLength(151);
-  expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(iris.getDataset().map((_, i) => i));
+  expect(lines).toHaveLength(total + 1);
+  const rows = lines.map((l) => l.split(','));
+  expect(rows.slice(1).map((cells) => Number(cells[0]))).toEqual(Array.from({ length: total }, (_, i) => i));
+  return rows;
 }
 
 const claimOf = (r: Replica, id: string) => r.built.jobs.status(id);
@@ -193,11 +244,39 @@ beforeAll(async () => {
     content: csv,
     columns: ['id', 'sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'],
   }).id;
-  const setup = await replica({ consume: false });
-  const created = await setup.gql('mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', {
-    i: { name: 'iris', routes: [{ modelVersion: version.id, weight: 1 }] },
+  const imageModel = platform.addModel({
+    organizationId: org,
+    modelName: 'channel-means',
+    version: 1,
+    bytes: buildChannelMeanModel(IMAGE_SIZE),
   });
-  expect(created.errors).toBeUndefined();
+  imageDatasetId = platform.addDataset({
+    organizationId: org,
+    name: 'image-zips',
+    format: 'JSONL',
+    content: Array.from({ length: IMAGE_ROWS }, (_, r) => {
+      const zip = zipFiles(
+        imageMembers(r).map((m) => ({
+          name: m.name,
+          bytes: m.colour
+            ? encodePng(IMAGE_SIZE, IMAGE_SIZE, 3, new Array(IMAGE_SIZE * IMAGE_SIZE).fill(m.colour).flat())
+            : Buffer.from('not an image'),
+        })),
+      );
+      return JSON.stringify({ name: `batch-${r}.zip`, file: zip.toString('base64') });
+    }).join('\n'),
+    columns: ['name', 'file'],
+  }).id;
+  const setup = await replica({ consume: false });
+  for (const [name, modelVersion] of [
+    ['iris', version.id],
+    ['images', imageModel.id],
+  ]) {
+    const created = await setup.gql('mutation($i: CreateEndpointInput!) { createEndpoint(input: $i) { id } }', {
+      i: { name, routes: [{ modelVersion, weight: 1 }] },
+    });
+    expect(created.errors).toBeUndefined();
+  }
   await setup.stop();
 }, 120_000);
 
@@ -297,6 +376,55 @@ describe('batch inference jobs across replicas (PostgreSQL)', () => {
     expect(chunks.filter((c) => c.attempt === 1).map((c) => c.start)).toEqual([0, 10, 20]);
     expect(chunks.filter((c) => c.attempt === 2)[0]?.start).toBe(30);
     expectEveryRowOnce(job.outputDataset.id);
+    expect(await settledClaim(survivor, id)).toMatchObject({ state: 'done', attempts: 2 });
+  }, 120_000);
+
+  it('takes over a job over ZIP-per-cell images after its process is killed: every record written once, into one output dataset', async () => {
+    const total = IMAGE_RECORDS.length;
+    const failed = IMAGE_RECORDS.flatMap((r, i) => (r.colour ? [] : [i]));
+    // One failed record among those the killed process commits, one among those the survivor predicts.
+    expect(failed).toEqual([7, 43]);
+    const doomed = await childReplica({ FIXTURE_PREDICT_DELAY_MS: '300', FIXTURE_HANG_AT: '4' });
+    const id = await startJob(doomed, 'image-takeover', 5, IMAGE_JOB);
+    await waitFor(() => doomed.output().includes('hanging\n'), 'the child to hang in its fourth chunk', {
+      timeoutMs: 60_000,
+    });
+    const before = (await doomed.gql(JOB, { id })).data.batchInferenceJob;
+    expect(before).toMatchObject({ status: 'RUNNING', rowsDone: 15, rowsTotal: total, rowsFailed: 1, attempts: 1 });
+    const survivor = await replica();
+    expect(await claimOf(survivor, id)).toMatchObject({ state: 'claimed', attempts: 1, checkpoint: { nextRow: 15 } });
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const job = await finished(survivor, id);
+    expect(job).toMatchObject({ status: 'PARTIAL', rowsDone: total, rowsTotal: total, rowsFailed: 2, attempts: 2 });
+    const errors = (
+      await survivor.gql('query($id: ID!) { batchInferenceJob(id: $id) { rowErrors { row column message } } }', { id })
+    ).data.batchInferenceJob.rowErrors;
+    expect(errors).toEqual(
+      failed.map((i) => ({
+        row: i + 1,
+        column: 'file',
+        message: `record "${IMAGE_RECORDS[i]!.record}", column "file": is not a file this job reads, input "x" takes PNG or JPEG images`,
+      })),
+    );
+    // The survivor read the same records in the same order and predicted only those after the last committed chunk.
+    expect(batchRows(survivor, id)).toEqual([15, 20, 25, 30, 35, 40, 45, 50]);
+    const chunks = await chunksOf(survivor, id, total);
+    expect(chunks.filter((c) => c.attempt === 1).map((c) => c.start)).toEqual([0, 5, 10]);
+    expect(chunks.filter((c) => c.attempt === 2)[0]?.start).toBe(15);
+    const rows = expectEveryRowOnce(job.outputDataset.id, total);
+    expect(rows[0]).toEqual(['row', 'record', 'name', 'modelVersion', 'mean_0', 'mean_1', 'mean_2', 'error']);
+    // Each record once, named after its row and archive member, with the means of its own image (or its error).
+    IMAGE_RECORDS.forEach((want, i) => {
+      const cells = rows[1 + i]!;
+      expect(cells.slice(1, 3)).toEqual([want.record, `batch-${want.row}.zip`]);
+      if (!want.colour) return void expect(cells.slice(3, 7)).toEqual(['', '', '', '']);
+      cells
+        .slice(4, 7)
+        .forEach((v, c) => expect(Number(v), `${want.record} channel ${c}`).toBeCloseTo(want.colour![c]! / 255, 5));
+      expect(cells[7]).toBe('');
+    });
+    expect([...platform.datasets.values()].filter((d) => d.name === 'image-takeover')).toHaveLength(1);
     expect(await settledClaim(survivor, id)).toMatchObject({ state: 'done', attempts: 2 });
   }, 120_000);
 

@@ -47,6 +47,9 @@ export interface StoredColumnMapping {
   kind?: BatchInputKind;
   /** AUDIO: the model's sample rate in Hz. */
   sampleRate?: number;
+  /** IMAGE, float inputs: per-channel normalisation, (x / 255 - mean[c]) / std[c]; one value for all channels. */
+  mean?: number[];
+  std?: number[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { BatchInputKind } from './batch-job.entity';
 
 registerEnumType(BatchInputKind, {
@@ -13,7 +13,7 @@ registerEnumType(BatchInputKind, {
     },
     IMAGE: {
       description:
-        'One column holds a base64 PNG (or a ZIP/TAR of PNGs): decoded, converted to the input channels, resized bilinearly to its height and width, scaled to [0, 1] (UINT8 inputs: 0-255)',
+        'One column holds a base64 PNG or JPEG (or a ZIP/TAR of them): decoded, converted to the input channels, resized bilinearly to its height and width, scaled to [0, 1] (UINT8 inputs: 0-255), then normalised per channel when the mapping gives mean and std',
     },
     AUDIO: {
       description:
@@ -30,6 +30,18 @@ export class ColumnMappingInput {
   kind?: BatchInputKind | null;
   @Field(() => Int, { nullable: true, description: 'AUDIO: the sample rate the model takes, in Hz (default 16000)' })
   sampleRate?: number | null;
+  @Field(() => [Float], {
+    nullable: true,
+    description:
+      'IMAGE, float inputs: per-channel means subtracted after scaling to [0, 1], one per channel of the input or one for all (ImageNet: [0.485, 0.456, 0.406])',
+  })
+  mean?: number[] | null;
+  @Field(() => [Float], {
+    nullable: true,
+    description:
+      'IMAGE, float inputs: per-channel standard deviations (> 0) the values are divided by after the mean, one per channel or one for all (ImageNet: [0.229, 0.224, 0.225])',
+  })
+  std?: number[] | null;
 }
 
 @InputType()

@@ -34,24 +34,12 @@ import type { EndpointService } from '../endpoint/endpoint.service';
 import type { InferenceMetrics } from '../serving/inference.metrics';
 import type { ServingRegistry } from '../serving/serving.registry';
 import type { BatchJobChunk, ChunkOutputRow } from './batch-job-chunk.entity';
-import {
-  BatchInferenceJob,
-  BatchJobStatus,
-  MAX_ROW_ERRORS,
-  type BatchRowError,
-  type StoredColumnMapping,
-} from './batch-job.entity';
+import { BatchInferenceJob, BatchJobStatus, MAX_ROW_ERRORS, type BatchRowError } from './batch-job.entity';
 import { FINAL_JOB_STATUSES, type BatchJobRepository } from './batch-job.repository';
 import type { StartBatchInferenceInput } from './batch-job.input';
 import { parseDatasetRows, toCsv } from './dataset-rows';
-import {
-  expandRecords,
-  fileMappingOf,
-  mappingProblems,
-  recordInputs,
-  type BatchRecord,
-  type RecordInput,
-} from './batch-records';
+import { expandRecords, fileMappingOf, recordInputs, type BatchRecord, type RecordInput } from './batch-records';
+import { mappingProblems, readMapping } from './mapping-validation';
 import type { ModelSignature } from '../runtime/model-signature';
 import { tensorToJson, type WireTensor } from '../runtime/tensor.codec';
 
@@ -134,22 +122,11 @@ export class BatchJobService {
   ): Promise<BatchInferenceJob> {
     const { viewer, em } = scope;
     const endpoint = await this.deps.endpoints.get(scope, input.endpoint);
-    const errors: { field: string; message: string }[] = [];
-    if (input.mapping.length === 0)
-      errors.push({ field: 'mapping', message: 'map at least one model input to columns' });
-    input.mapping.forEach((m, i) => {
-      if (m.columns.length === 0) errors.push({ field: `mapping[${i}].columns`, message: 'needs at least one column' });
-    });
+    const { mapping, errors } = readMapping(input.mapping);
     const chunkSize = input.chunkSize ?? 64;
     if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 4096)
       errors.push({ field: 'chunkSize', message: 'must be an integer from 1 to 4096' });
     if (!input.outputDatasetName?.trim()) errors.push({ field: 'outputDatasetName', message: 'must not be empty' });
-    const mapping = input.mapping.map((m): StoredColumnMapping => ({
-      input: m.input,
-      columns: m.columns,
-      ...(m.kind ? { kind: m.kind } : {}),
-      ...(m.sampleRate !== undefined && m.sampleRate !== null ? { sampleRate: m.sampleRate } : {}),
-    }));
     if (errors.length) throw new BadUserInputError('Invalid batch inference job', errors);
     if (!this.deps.tokens)
       throw new DomainError(

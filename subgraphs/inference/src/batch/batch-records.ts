@@ -1,5 +1,4 @@
-import type { FieldError } from '../../../../lib/src/index';
-import type { Dim, TensorSpec } from '../runtime/model-signature';
+import type { TensorSpec } from '../runtime/model-signature';
 import { BatchInputKind, type StoredColumnMapping } from './batch-job.entity';
 import { RowError, cellValue, type Row } from './dataset-rows';
 import { ArchiveFormatError, isTar, isZip, readTar, readZip } from './files/archive.reader';
@@ -24,10 +23,8 @@ import {
   readNpy,
   type NpyArray,
 } from './files/npy.reader';
+import { FILE_KINDS, FLOATS, fmt, imageLayout, type ImageLayout } from './mapping-validation';
 
-/** The kinds whose column holds files; a job has at most one such mapping, and its files are its records. */
-const FILE_KINDS: readonly BatchInputKind[] = [BatchInputKind.NPY, BatchInputKind.IMAGE, BatchInputKind.AUDIO];
-const FLOATS = ['FP16', 'FP32', 'FP64'];
 const DEFAULT_SAMPLE_RATE = 16000;
 
 /** One input of a model for one record: its shape without the batch axis and its row-major values. */
@@ -51,99 +48,6 @@ export interface BatchRecord {
 /** The mapping whose column holds files, if any. */
 export function fileMappingOf(mapping: readonly StoredColumnMapping[]): StoredColumnMapping | undefined {
   return mapping.find((m) => m.kind !== undefined && FILE_KINDS.includes(m.kind));
-}
-
-const fmt = (shape: readonly Dim[]) => `[${shape.map((d) => d ?? '?').join(', ')}]`;
-
-/** Where an image input keeps its channels, or why it takes no images. */
-function imageLayout(spec: TensorSpec): { channels: number; first: boolean | null } | string {
-  const dims = spec.shape.slice(1);
-  const isChannels = (d: Dim | undefined) => d === 1 || d === 3 || d === 4;
-  if (dims.length === 2) return { channels: 1, first: null };
-  if (dims.length !== 3)
-    return `takes ${fmt(spec.shape)}, not images ([batch, C, H, W], [batch, H, W, C] or [batch, H, W])`;
-  // [1, 2, 3] could be either: 3 channels win, then channels first (NCHW, as ONNX exports most often are).
-  const first = isChannels(dims[0]) && !(dims[2] === 3 && dims[0] !== 3);
-  if (first) return { channels: dims[0] as number, first: true };
-  if (isChannels(dims[2])) return { channels: dims[2] as number, first: false };
-  return `takes ${fmt(spec.shape)}: neither its second nor its last axis is a fixed 1, 3 or 4 channels`;
-}
-
-/**
- * Checks a job's mapping against the model's inputs before the job is created: every input mapped
- * once, each kind fitting its input's rank and datatype, COLUMNS only for [batch, features] inputs
- * with as many columns as features. @returns the field errors (none when the job can run)
- */
-export function mappingProblems(mapping: readonly StoredColumnMapping[], inputs: readonly TensorSpec[]): FieldError[] {
-  const errors: FieldError[] = [];
-  const takes = inputs.map((s) => `${s.name} ${s.datatype} ${fmt(s.shape)}`).join(', ');
-  let files = 0;
-  mapping.forEach((m, i) => {
-    const at = `mapping[${i}]`;
-    const kind = m.kind ?? BatchInputKind.COLUMNS;
-    const spec = inputs.find((s) => s.name === m.input);
-    if (!spec)
-      return void errors.push({
-        field: `${at}.input`,
-        message: `the model has no input "${m.input}" (it takes ${takes})`,
-      });
-    if (mapping.findIndex((o) => o.input === m.input) !== i)
-      errors.push({ field: `${at}.input`, message: `input "${m.input}" is mapped twice` });
-    const problem = (message: string) => errors.push({ field: `${at}.kind`, message: `input "${m.input}" ${message}` });
-    if (m.sampleRate !== undefined && kind !== BatchInputKind.AUDIO)
-      errors.push({ field: `${at}.sampleRate`, message: 'only AUDIO inputs take a sample rate' });
-    if (m.sampleRate !== undefined && !(Number.isInteger(m.sampleRate) && m.sampleRate >= 1 && m.sampleRate <= 768000))
-      errors.push({ field: `${at}.sampleRate`, message: 'must be an integer from 1 to 768000 (Hz)' });
-    if (kind !== BatchInputKind.COLUMNS && m.columns.length !== 1)
-      errors.push({ field: `${at}.columns`, message: `kind ${kind} reads exactly one column` });
-    if (FILE_KINDS.includes(kind) && ++files === 2)
-      errors.push({
-        field: `${at}.kind`,
-        message: 'only one mapping may read files (NPY, IMAGE or AUDIO): its files are the records',
-      });
-    const dims = spec.shape.slice(1);
-    switch (kind) {
-      case BatchInputKind.COLUMNS:
-        if (spec.shape.length !== 2)
-          problem(
-            `takes ${fmt(spec.shape)} per batch, not [batch, features]: map one column of files or tensors with kind IMAGE, AUDIO, NPY or TENSOR`,
-          );
-        else if (typeof dims[0] === 'number' && dims[0] !== m.columns.length)
-          errors.push({
-            field: `${at}.columns`,
-            message: `input "${m.input}" takes ${dims[0]} values per row (${fmt(spec.shape)}), ${m.columns.length} columns are mapped`,
-          });
-        break;
-      case BatchInputKind.TENSOR:
-        if (spec.datatype === 'BYTES') problem('takes BYTES: map it with kind COLUMNS');
-        break;
-      case BatchInputKind.NPY:
-        if (!(spec.datatype in NPY_DESCR_OF))
-          problem(
-            `takes ${spec.datatype}, which .npy records cannot carry (${Object.values(NPY_DESCR_OF).join(', ')})`,
-          );
-        break;
-      case BatchInputKind.IMAGE: {
-        const layout = imageLayout(spec);
-        if (typeof layout === 'string') problem(layout);
-        if (![...FLOATS, 'UINT8'].includes(spec.datatype))
-          problem(`takes ${spec.datatype}: images feed FP16/FP32/FP64 or UINT8 inputs`);
-        break;
-      }
-      case BatchInputKind.AUDIO:
-        if (!(dims.length === 1 || (dims.length === 2 && dims[0] === 1)))
-          problem(`takes ${fmt(spec.shape)}, not audio ([batch, samples] or [batch, 1, samples])`);
-        if (!FLOATS.includes(spec.datatype)) problem(`takes ${spec.datatype}: audio feeds FP16/FP32/FP64 inputs`);
-        break;
-    }
-  });
-  for (const spec of inputs)
-    if (!mapping.some((m) => m.input === spec.name))
-      errors.push({
-        field: 'mapping',
-        message: `model input "${spec.name}" (${spec.datatype} ${fmt(spec.shape)}) is not mapped`,
-      });
-  return errors;
 }
 
 function fileBytes(value: unknown): Uint8Array | string {
@@ -239,10 +143,36 @@ function toChannels(image: DecodedImage, channels: number): DecodedImage {
   return { width, height, channels, pixels: out };
 }
 
-function imageInput(bytes: Uint8Array, spec: TensorSpec): RecordInput {
+/**
+ * How an image's 0-255 samples become the input's values, per channel: UINT8 inputs take them rounded,
+ * float inputs x / 255, or (x / 255 - mean[c]) / std[c] with the mapping's normalisation (a list of one
+ * value applies to every channel), as torchvision's Normalize does.
+ */
+function pixelScale(
+  mapping: StoredColumnMapping,
+  spec: TensorSpec,
+  channels: number,
+): (v: number, c: number) => number {
+  if (spec.datatype === 'UINT8') {
+    if (mapping.mean || mapping.std)
+      throw new RowError(`input "${spec.name}" takes UINT8 pixels (0-255): mean and std apply to float inputs only`);
+    return (v) => Math.min(255, Math.max(0, Math.round(v)));
+  }
+  const perChannel = (key: 'mean' | 'std', fallback: number): number[] => {
+    const values = mapping[key] ?? [fallback];
+    if (values.length !== 1 && values.length !== channels)
+      throw new RowError(`${key} has ${values.length} values, input "${spec.name}" has ${channels} channels`);
+    return Array.from({ length: channels }, (_, c) => values[values.length === 1 ? 0 : c]!);
+  };
+  const mean = perChannel('mean', 0);
+  const std = perChannel('std', 1);
+  return (v, c) => (v / 255 - mean[c]!) / std[c]!;
+}
+
+function imageInput(bytes: Uint8Array, spec: TensorSpec, mapping: StoredColumnMapping): RecordInput {
   if (!isPng(bytes) && !isJpeg(bytes))
     throw new RowError(`is ${kindOf(bytes)}, input "${spec.name}" takes PNG or JPEG images`);
-  const layout = imageLayout(spec) as { channels: number; first: boolean | null };
+  const layout = imageLayout(spec) as ImageLayout;
   const decoded = toChannels(isJpeg(bytes) ? decodeJpeg(bytes) : decodePng(bytes), layout.channels);
   const dims = spec.shape.slice(1);
   const [hDim, wDim] =
@@ -251,12 +181,11 @@ function imageInput(bytes: Uint8Array, spec: TensorSpec): RecordInput {
   const w = typeof wDim === 'number' ? wDim : decoded.width;
   const hwc = resizeBilinear(decoded, w, h);
   const c = layout.channels;
-  const scale =
-    spec.datatype === 'UINT8' ? (v: number) => Math.min(255, Math.max(0, Math.round(v))) : (v: number) => v / 255;
+  const scale = pixelScale(mapping, spec, c);
   const data: number[] = new Array(hwc.length);
   if (layout.first)
-    for (let k = 0; k < c; k++) for (let i = 0; i < h * w; i++) data[k * h * w + i] = scale(hwc[i * c + k]!);
-  else for (let i = 0; i < hwc.length; i++) data[i] = scale(hwc[i]!);
+    for (let k = 0; k < c; k++) for (let i = 0; i < h * w; i++) data[k * h * w + i] = scale(hwc[i * c + k]!, k);
+  else for (let i = 0; i < hwc.length; i++) data[i] = scale(hwc[i]!, i % c);
   const shape = layout.first === null ? [h, w] : layout.first ? [c, h, w] : [h, w, c];
   return { name: spec.name, datatype: spec.datatype, shape, data };
 }
@@ -374,7 +303,7 @@ export function recordInputs(
       if ('npy' in file) out.push(npyInput(file, spec));
       else if (kind === BatchInputKind.NPY)
         throw new RowError(`is ${kindOf(file.bytes)}, input "${spec.name}" takes .npy arrays`);
-      else if (kind === BatchInputKind.IMAGE) out.push(imageInput(file.bytes, spec));
+      else if (kind === BatchInputKind.IMAGE) out.push(imageInput(file.bytes, spec, m));
       else out.push(audioInput(file.bytes, spec, m.sampleRate ?? DEFAULT_SAMPLE_RATE));
     } catch (error) {
       if (!(error instanceof RowError || error instanceof MediaFormatError)) throw error;
