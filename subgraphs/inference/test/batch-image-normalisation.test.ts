@@ -18,7 +18,7 @@ let dataset: string;
 
 const START = 'mutation($i: StartBatchInferenceInput!) { startBatchInference(input: $i) { id status } }';
 const JOB =
-  'query($id: ID!) { batchInferenceJob(id: $id) { id status rowsTotal rowsFailed rowErrors { message } outputDataset { id } } }';
+  'query($id: ID!) { batchInferenceJob(id: $id) { id status rowsTotal rowsFailed rowErrors { message } outputDataset { id } mapping { input columns kind sampleRate mean std } } }';
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 const H = 2;
 const W = 4;
@@ -56,6 +56,10 @@ async function fed(endpointName: string, mapping: Record<string, unknown>): Prom
     `job ${id}`,
   );
   expect(job).toMatchObject({ status: 'SUCCEEDED', rowsTotal: 1, rowsFailed: 0 });
+  // The job reads back the mapping it used, normalisation included.
+  expect(job.mapping).toEqual([
+    { sampleRate: null, mean: null, std: null, ...mapping, kind: mapping.kind ?? 'COLUMNS' },
+  ]);
   const [head, line] = (h.platform.datasets.get(job.outputDataset.id)?.content ?? '').trim().split('\n');
   const columns = head!.split(',');
   expect(columns.slice(0, 4)).toEqual(['row', 'record', 'modelVersion', 'output_0']);

@@ -17,7 +17,7 @@ import { requestScope } from '../../../../lib/src/kit/request-scope';
 import { DatasetRef, UserRef } from '../common/refs.type';
 import type { InferenceContext } from '../context';
 import { Endpoint } from '../endpoint/endpoint.entity';
-import { BatchInferenceJob, BatchJobStatus } from './batch-job.entity';
+import { BatchInferenceJob, BatchInputKind, BatchJobStatus } from './batch-job.entity';
 import { StartBatchInferenceInput } from './batch-job.input';
 
 @ObjectType({ description: 'Progress of a batch inference job' })
@@ -30,6 +30,19 @@ export class BatchProgressEvent {
   @Field(() => Float) progress!: number;
   @Field(() => DatasetRef, { nullable: true }) outputDataset?: DatasetRef | null;
   @Field(() => String, { nullable: true }) error?: string | null;
+}
+
+@ObjectType({ description: 'Which dataset columns fed one model input, as the job was started' })
+export class BatchColumnMapping {
+  @Field(() => String) input!: string;
+  @Field(() => [String]) columns!: string[];
+  @Field(() => BatchInputKind) kind!: BatchInputKind;
+  @Field(() => Int, { nullable: true, description: 'AUDIO: the sample rate the model takes, in Hz' })
+  sampleRate!: number | null;
+  @Field(() => [Float], { nullable: true, description: 'IMAGE: per-channel mean subtracted after scaling to [0, 1]' })
+  mean!: number[] | null;
+  @Field(() => [Float], { nullable: true, description: 'IMAGE: per-channel standard deviation divided by' })
+  std!: number[] | null;
 }
 
 interface ProgressPayload {
@@ -72,6 +85,18 @@ export class BatchJobResolver {
   @FieldResolver(() => Endpoint, { nullable: true, description: 'Null when the endpoint was deleted' })
   endpoint(@Root() job: BatchInferenceJob, @Ctx() ctx: InferenceContext): Promise<Endpoint | null> {
     return ctx.services.batch.endpointOf(requestScope(ctx), job);
+  }
+
+  @FieldResolver(() => [BatchColumnMapping], { description: 'How the dataset fed the model (kind COLUMNS by default)' })
+  mapping(@Root() job: BatchInferenceJob): BatchColumnMapping[] {
+    return job.mapping.map((m) => ({
+      input: m.input,
+      columns: m.columns,
+      kind: m.kind ?? BatchInputKind.COLUMNS,
+      sampleRate: m.sampleRate ?? null,
+      mean: m.mean ?? null,
+      std: m.std ?? null,
+    }));
   }
 
   @FieldResolver(() => DatasetRef)
