@@ -18,6 +18,7 @@ import type { TestIssuer } from '../../lib/src/testing/test-issuer';
 import { startTestIssuer } from '../../lib/src/testing/test-issuer';
 import { waitFor } from '../../lib/src/testing/wait-for';
 import { startCatalogue } from './fixtures/test-subgraphs';
+import { runtimeEnv } from '../../lib/src/testing/runtime-env';
 
 let catalogue: RunningService;
 let issuer: TestIssuer;
@@ -125,6 +126,7 @@ describe('the gateway over any supergraph', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/main.ts')], {
       env: {
         PATH: process.env.PATH ?? '',
+        ...runtimeEnv(),
         PORT: '0',
         HOST: '127.0.0.1',
         AIC_SUPERGRAPH_PATH: file,

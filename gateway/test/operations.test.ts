@@ -21,6 +21,7 @@ import { startOtlpCollector } from '../../lib/src/testing/otlp-collector';
 import type { StockControl } from './fixtures/test-subgraphs';
 import { startCatalogue, startStock } from './fixtures/test-subgraphs';
 import { waitFor } from '../../lib/src/testing/wait-for';
+import { runtimeEnv } from '../../lib/src/testing/runtime-env';
 
 let issuer: TestIssuer;
 let catalogue: RunningService;
@@ -201,6 +202,7 @@ describe('gateway operations', () => {
         const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/main.ts')], {
           env: {
             PATH: process.env.PATH ?? '',
+            ...runtimeEnv(),
             PORT: '0',
             HOST: '127.0.0.1',
             AIC_GATEWAY_VERIFY_TOKENS: 'false',

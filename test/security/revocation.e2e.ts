@@ -25,6 +25,7 @@ import {
   within,
 } from './support/revocation-probes';
 import { skipWithoutRedis, TEST_REDIS } from '../../lib/src/testing/redis';
+import { runtimeEnv } from '../../lib/src/testing/runtime-env';
 
 const REDIS_URL = TEST_REDIS;
 
@@ -474,6 +475,7 @@ describe('a process booted while identity is unreachable', () => {
         cwd: root,
         env: {
           PATH: process.env.PATH ?? '',
+          ...runtimeEnv(),
           NODE_ENV: 'production',
           HOST: '127.0.0.1',
           PORT: String(port),
