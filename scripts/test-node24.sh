@@ -43,8 +43,10 @@ if [ ! -f "$re2/build/Release/re2.node" ]; then
   (cd "$re2src" && tar cf - --exclude=./build --exclude=./node_modules .) | (cd "$re2.tmp" && tar xf -) ||
     fail "could not copy re2's sources"
   # `node` in binding.gyp (it finds nan) is Node 24 too; nan resolves from this repository's node_modules.
-  (cd "$re2.tmp" && PATH="$node24/bin:$PATH" "$root/node_modules/.bin/node-gyp" rebuild -j max --nodedir="$node24" \
-    >"$re2.tmp/build.log" 2>&1) || {
+  # node-gyp lets npm's config in the environment (npm_config_nodedir, which `npm run` exports from a
+  # user's or the machine's npmrc, e.g. nodedir=/usr) override --nodedir: both name Node 24's headers.
+  (cd "$re2.tmp" && PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" NPM_CONFIG_NODEDIR="$node24" \
+    "$root/node_modules/.bin/node-gyp" rebuild -j max --nodedir="$node24" >"$re2.tmp/build.log" 2>&1) || {
     tail -40 "$re2.tmp/build.log" >&2
     fail "building re2 for Node $NODE24_VERSION failed"
   }
