@@ -7,7 +7,7 @@
 // call; its own scenarios: rawData through the service and the gateway, OIP REST binary, raw; at
 // concurrency 1 and 8; server CPU ms per MB of payload).
 // Run: npx tsx subgraphs/inference/bench/inference.bench.ts [--seconds 3] [--heavy-width 2048] [--heavy-layers 8] [--conv-channels 24] [--conv-depth 3] [--out file.md]
-//   [--concurrency 1,16] [--models 0] [--scenarios "raw session.run|service|beside"] [--profile dir]
+//   [--concurrency 1,16] [--models 0] [--scenarios "raw session.run|service|beside|health"] [--profile dir]
 //   [--own-thread-ms 0] (the service's AIC_INFERENCE_OWN_THREAD_RUN_MS, to compare sessions on the main thread)
 //   [--skip-build] (use dist/ as it is instead of `scripts/ensure-deps.js --build`)
 import 'reflect-metadata';
@@ -366,6 +366,9 @@ async function main(): Promise<void> {
   const heavy = serviceRawCalls.get(1);
   if (small && heavy && (!SCENARIOS || SCENARIOS.some((x) => 'small model beside a busy heavy model'.includes(x))))
     sections.push(await besideBusyModel(small, heavy), '');
+  const image = serviceRawCalls.get(2);
+  if (image && (!SCENARIOS || SCENARIOS.some((x) => 'health checks beside a busy image model'.includes(x))))
+    sections.push(await healthBesideImageModel(serviceUrl, image), '');
   sections.push(
     `Load average at the end: ${load()}. Numbers taken while other work shares the CPUs measure contention, not the service.`,
   );
@@ -404,6 +407,41 @@ async function besideBusyModel(small: () => Promise<void>, heavy: () => Promise<
     `### Small model beside a busy heavy model (service predict rawData, Silero VAD at concurrency 1, AIC_INFERENCE_OWN_THREAD_RUN_MS ${OWN_THREAD_MS ?? 'default'})`,
     '',
     '| Deep MLP clients at the same time | Silero calls/s | p50 ms | p95 ms | p99 ms | errors |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+}
+
+/**
+ * What a kubelet's probes see while the service scores images: /health/live one request after another,
+ * alone and while clients keep the 3×320×320 conv net busy (its session on a thread of its own after
+ * the warm-up at the real size). The test suite checks where the model runs and that health checks are
+ * answered under load (busy-model.test.ts); how long they take is measured here.
+ */
+async function healthBesideImageModel(serviceUrl: string, image: () => Promise<void>): Promise<string> {
+  const health = async () => {
+    const r = await fetch(`${serviceUrl}/health/live`);
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  };
+  const rows: string[] = [];
+  for (const clients of [0, 2]) {
+    let busy = true;
+    const background = Array.from({ length: clients }, async () => {
+      while (busy) await image();
+    });
+    const r = await measure('GET /health/live', 1, SECONDS, 1, health);
+    busy = false;
+    await Promise.all(background);
+    rows.push(
+      `| ${clients} | ${(r.calls / r.seconds).toFixed(0)} | ${r.p50?.toFixed(2)} | ${r.p95?.toFixed(2)} | ${r.p99?.toFixed(2)} | ${r.errors} |`,
+    );
+    process.stderr.write(`health beside a busy image model | ${clients} image clients | p99 ${r.p99?.toFixed(2)} ms\n`);
+  }
+  return [
+    '### Health checks beside a busy image model (GET /health/live at concurrency 1 on the service, conv net 3×320×320 predict rawData)',
+    '',
+    '| Image clients at the same time | health checks/s | p50 ms | p95 ms | p99 ms | errors |',
     '|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');

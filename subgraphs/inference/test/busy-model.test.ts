@@ -8,9 +8,12 @@ import {
   type InferenceHarness,
 } from './support/inference.harness';
 
-// A detection-style network on 320×320 images: tens of milliseconds per run on one core. The
-// service and these clients share one process, so a run on the main thread holds up the health
-// requests timed here exactly as it would hold up a kubelet's probes.
+// A detection-style network on 320×320 images: tens of milliseconds per run on one core. A run on the
+// service's main thread would hold up its health checks (a kubelet's probes) for that long, so the
+// warm-up decides where each model runs and a model warmed up small moves to its own thread after
+// its first long run. What this proves is where the model runs and that the service answers health
+// checks while images are being scored; how long those answers take under load is measured by
+// `npm run bench` (inference, "Health checks beside a busy image model"), never asserted here.
 const SIDE = 320;
 
 let h: InferenceHarness;
@@ -45,13 +48,13 @@ async function endpointFor(name: string, seed: number, warmupDims?: readonly { n
 
 /**
  * Sends `requests` 320×320 images (OIP binary extension: no JSON parsing of a million numbers) from
- * two clients while timing health requests one after another (for at least `minMs`). The clients run in a process of their
- * own, so that only the service's work is on the service's event loop.
- * @returns the health latencies (ms)
+ * two clients while asking for /health/live one request after another. The clients run in a process
+ * of their own, so that only the service's work is on the service's event loop.
+ * @returns how many health checks were answered (200) while image requests were in flight, and any failures
  */
-function healthDuringLoad(endpoint: string, requests: number, minMs = 0): Promise<number[]> {
+function healthDuringLoad(endpoint: string, requests: number): Promise<{ answeredDuringLoad: number }> {
   const program = `
-    const [url, token, endpoint, requests, side, minMs] = process.argv.slice(1);
+    const [url, token, endpoint, requests, side] = process.argv.slice(1);
     const pixels = Float32Array.from({ length: 3 * side * side }, (_, i) => ((i * 7919) % 255) / 255);
     const header = Buffer.from(JSON.stringify({
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3, +side, +side], parameters: { binary_data_size: pixels.byteLength } }],
@@ -59,52 +62,52 @@ function healthDuringLoad(endpoint: string, requests: number, minMs = 0): Promis
     }));
     const body = Buffer.concat([header, Buffer.from(pixels.buffer)]);
     let sent = 0;
+    let inFlight = 0;
     const failures = [];
     const client = async () => {
-      // At least the requests asked for, and on until p99 is not the worst sample.
-      while (sent < +requests || (+requests > 0 && latencies.length < 100)) {
+      while (sent < +requests) {
         sent += 1;
+        inFlight += 1;
         const res = await fetch(url + '/v2/models/' + endpoint + '/infer', {
           method: 'POST',
           headers: { authorization: 'Bearer ' + token, 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
           body,
         });
-        if (res.status !== 200) failures.push(res.status + ' ' + (await res.text()));
+        if (res.status !== 200) failures.push('infer ' + res.status + ' ' + (await res.text()));
         else await res.arrayBuffer();
+        inFlight -= 1;
       }
     };
-    const latencies = [];
     let done = false;
+    let answeredDuringLoad = 0;
     const load = Promise.all([client(), client()]).finally(() => (done = true));
     (async () => {
-      const since = performance.now();
-      while (!done || performance.now() - since < +minMs) {
-        const started = performance.now();
-        await (await fetch(url + '/health/live')).arrayBuffer();
-        latencies.push(performance.now() - started);
+      while (!done) {
+        const res = await fetch(url + '/health/live');
+        const text = await res.text();
+        if (res.status !== 200) failures.push('health ' + res.status + ' ' + text);
+        else if (inFlight > 0) answeredDuringLoad += 1;
       }
       await load;
-      process.stdout.write(JSON.stringify({ latencies, failures }));
+      process.stdout.write(JSON.stringify({ answeredDuringLoad, failures }));
     })();
   `;
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['-e', program, h.service.url, admin, endpoint, String(requests), String(SIDE), String(minMs)],
+      ['-e', program, h.service.url, admin, endpoint, String(requests), String(SIDE)],
       { maxBuffer: 16 << 20 },
       (error, stdout) => {
         if (error) return reject(error);
-        const { latencies, failures } = JSON.parse(stdout) as { latencies: number[]; failures: string[] };
+        const { answeredDuringLoad, failures } = JSON.parse(stdout) as {
+          answeredDuringLoad: number;
+          failures: string[];
+        };
         expect(failures).toEqual([]);
-        resolve(latencies);
+        resolve({ answeredDuringLoad });
       },
     );
   });
-}
-
-function p99(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(0.99 * sorted.length) - 1]!;
 }
 
 const VERSIONS = '{ versions { state ownThread intraOpThreads } }';
@@ -122,22 +125,17 @@ describe('a busy model does not hold up the service', () => {
       ],
     ],
   ] as const)(
-    'keeps health p99 under 20 ms while 320×320 requests run, %s',
-    async ([what, name, seed, warmupDims], ctx) => {
+    'runs the model off the main thread and answers health checks while 320×320 requests run, %s',
+    async ([, name, seed, warmupDims]) => {
       await endpointFor(name, seed, warmupDims);
       const versions = async () =>
         (await h.gql(`query { endpoint(id: "${name}") ${VERSIONS} }`, {}, admin)).data.endpoint;
       // Where the warm-up decided it runs: on the main thread after a 1×1 warm-up, on its own with real sizes.
       expect((await versions()).versions[0].ownThread).toBe(warmupDims !== undefined);
-      // What this machine gives an idle service: the 20 ms bound is judged only where the baseline is quiet.
-      const idle = await healthDuringLoad(name, 0, 1000);
-      const latencies = await healthDuringLoad(name, 16);
+      const { answeredDuringLoad } = await healthDuringLoad(name, 16);
+      // After the first long run a model warmed up small has moved to its own thread too.
       expect((await versions()).versions).toEqual([{ state: 'READY', ownThread: true, intraOpThreads: null }]);
-      // Enough samples that p99 is not the worst one (the first long run of a model warmed up small is still on the main thread).
-      expect(latencies.length).toBeGreaterThanOrEqual(100);
-      const summary = `${what}: health p99 ${p99(latencies).toFixed(1)} ms over ${latencies.length} requests under load, ${p99(idle).toFixed(1)} ms idle`;
-      if (p99(idle) < 5) expect(p99(latencies), summary).toBeLessThan(20);
-      else await ctx.annotate(`${summary}: machine too busy to judge a 20 ms bound`);
+      expect(answeredDuringLoad, 'health checks answered while images were being scored').toBeGreaterThan(0);
     },
   );
 });

@@ -326,8 +326,15 @@ export class SessionManager {
     if (this.byContent.get(live.content)?.live === live) this.byContent.delete(live.content);
   }
 
-  /** Releases every session. */
+  /**
+   * Releases every session, and waits for the loads and moves to a thread still under way (a thread
+   * left opening a model when the process exits would take the process down with it: see WorkerSession).
+   */
   async close(): Promise<void> {
+    const underWay = [...this.entries.values()].flatMap((e) => [e.loading, e.live?.moving]);
+    for (const key of [...this.entries.keys()]) await this.evict(key, 'closed');
+    await Promise.allSettled(underWay);
+    // What finished loading meanwhile is released too.
     for (const key of [...this.entries.keys()]) await this.evict(key, 'closed');
     this.entries.clear();
     this.byContent.clear();

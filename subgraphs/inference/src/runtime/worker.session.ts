@@ -72,6 +72,13 @@ type ThreadMessage =
  *
  * When the thread dies unexpectedly, runs in flight fail and `onLost` says why; the session is then
  * unusable and its owner drops it.
+ *
+ * A thread is never stopped (`terminate`) while onnxruntime works on it: onnxruntime-node finishes
+ * a session's creation or run on a thread pool and then calls back into the thread's JavaScript
+ * environment; if that environment is gone, the callback throws in native code and the whole process
+ * aborts (`terminate called after throwing an instance of 'Napi::Error'`), every other model and
+ * request with it. So a thread ends itself once its runs are done, and is stopped only when it failed
+ * to open its model (nothing is then under way on it).
  */
 export class WorkerSession {
   private readonly pending = new Map<number, { resolve(r: Results): void; reject(e: Error): void }>();
@@ -115,6 +122,7 @@ export class WorkerSession {
       const opening = (m: ThreadMessage) => {
         worker.off('exit', exited).off('error', failed);
         if (m.type === 'ready') return resolve(new WorkerSession(worker, onLost));
+        // The model did not open: nothing is under way on the thread, so stopping it is safe.
         void worker.terminate();
         reject(new Error(m.type === 'failed' ? m.error : 'unexpected message'));
       };
@@ -143,13 +151,21 @@ export class WorkerSession {
     });
   }
 
-  /** Releases the session and ends its thread once the runs already sent have answered. */
-  release(): Promise<void> {
+  /**
+   * Releases the session and ends its thread once the runs already sent have answered. Resolves when
+   * the thread has ended, or after `waitMs` when a run is still under way: the thread then ends by
+   * itself when that run does (it is never stopped mid-run, see the class), and no longer keeps the
+   * process alive.
+   */
+  release(waitMs = RELEASE_WAIT_MS): Promise<void> {
     if (this.released) return this.released;
     if (this.ended) return Promise.resolve();
     this.releasing = true;
     this.released = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => void this.worker.terminate(), RELEASE_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        this.worker.unref();
+        resolve();
+      }, waitMs);
       this.worker.once('exit', () => {
         clearTimeout(timer);
         resolve();
@@ -168,5 +184,5 @@ export class WorkerSession {
   }
 }
 
-/** How long a released session's thread may take to finish before it is stopped. */
-const RELEASE_TIMEOUT_MS = 10_000;
+/** How long `release` waits for a thread's runs to end before it leaves the thread to end by itself. */
+const RELEASE_WAIT_MS = 10_000;

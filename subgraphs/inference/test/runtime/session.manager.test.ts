@@ -332,13 +332,45 @@ describe('SessionManager', () => {
     const x = [
       { name: 'x', datatype: 'FP32' as const, shape: [512, 512], data: new Float32Array(512 * 512).fill(0.01) },
     ];
+    // The thread dies as a thread does, on an exception nothing catches (a message it cannot read),
+    // before the run queued behind it starts: stopping it from outside while onnxruntime runs would
+    // abort this whole process (see WorkerSession).
+    const thread = (loaded.session as unknown as { worker: Worker }).worker;
+    thread.postMessage({ type: 'run', id: -1, feeds: null });
     const running = manager.run('mlp', x).catch((e: unknown) => e);
-    await (loaded.session as unknown as { worker: Worker }).worker.terminate();
     expect(await running).toMatchObject({
       name: 'ModelRuntimeError',
       inputCaused: false,
-      detail: expect.stringMatching(/session thread exited/),
+      detail: expect.stringMatching(/^session thread failed: /),
     });
+  });
+
+  it('leaves a released thread to end once its run is done, and the process is unharmed', async () => {
+    const lost: string[] = [];
+    const session = await WorkerSession.open(buildDeepMlpModel(512, 8), {}, (r) => lost.push(r));
+    const x = new Float32Array(1024 * 512).fill(0.01);
+    const { Tensor } = await import('onnxruntime-node');
+    const exited = new Promise<number>((r) =>
+      (session as unknown as { worker: Worker }).worker.once('exit', (code) => r(code)),
+    );
+    const running = session.run({ x: new Tensor('float32', x, [1024, 512]) });
+    // The run outlasts the wait: release answers without stopping the thread mid-run (which would abort the process).
+    await session.release(0);
+    expect((await running).y!.dims).toEqual([1024, 512]);
+    expect(await exited).toBe(0);
+    expect(lost).toEqual([]);
+  });
+
+  it('waits for loads and moves under way when it closes, so no thread is left opening a model', async () => {
+    manager = new SessionManager({ maxBytes: 16 << 20, shortRunMs: 0, ownThreadRunMs: 1e-6 });
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const before = threads();
+    const loading = manager.load('mlp', { bytes: buildDeepMlpModel(256, 4) }).catch((e: unknown) => e);
+    await manager.close();
+    await loading;
+    for (let i = 0; i < 100 && threads() > before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(threads()).toBeLessThanOrEqual(before);
+    manager = undefined;
   });
 
   it('shares one session between versions with identical bytes, until the last of them is evicted', async () => {
