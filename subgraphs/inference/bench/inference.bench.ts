@@ -365,10 +365,29 @@ async function main(): Promise<void> {
   const small = serviceRawCalls.get(0);
   const heavy = serviceRawCalls.get(1);
   if (small && heavy && (!SCENARIOS || SCENARIOS.some((x) => 'small model beside a busy heavy model'.includes(x))))
-    sections.push(await besideBusyModel(small, heavy), '');
+    sections.push(
+      await besideBusy({
+        title: `Small model beside a busy heavy model (service predict rawData, Silero VAD at concurrency 1, AIC_INFERENCE_OWN_THREAD_RUN_MS ${OWN_THREAD_MS ?? 'default'})`,
+        columns: ['Deep MLP clients at the same time', 'Silero calls/s'],
+        measured: ['service predict rawData, Silero VAD, batching off', small],
+        busy: heavy,
+        clients: [0, 4],
+      }),
+      '',
+    );
   const image = serviceRawCalls.get(2);
   if (image && (!SCENARIOS || SCENARIOS.some((x) => 'health checks beside a busy image model'.includes(x))))
-    sections.push(await healthBesideImageModel(serviceUrl, image), '');
+    sections.push(
+      await besideBusy({
+        title:
+          'Health checks beside a busy image model (GET /health/live at concurrency 1 on the service, conv net 3×320×320 predict rawData)',
+        columns: ['Image clients at the same time', 'health checks/s'],
+        measured: ['GET /health/live', health(serviceUrl)],
+        busy: image,
+        clients: [0, 2],
+      }),
+      '',
+    );
   sections.push(
     `Load average at the end: ${load()}. Numbers taken while other work shares the CPUs measure contention, not the service.`,
   );
@@ -384,67 +403,51 @@ async function main(): Promise<void> {
 }
 
 /**
- * One service, two endpoints: the small model's `predict` at concurrency 1, alone and while clients
- * keep the heavy model busy on the same service. With the heavy model's session on the main thread,
- * every small call waits for the heavy run in progress; on its own thread it does not.
+ * One call measured at concurrency 1 on the service, alone and while `clients` clients keep another
+ * model busy on the same service: the small model's `predict` beside the heavy one (with the heavy
+ * session on the main thread every small call waits for the heavy run in progress; on its own thread
+ * it does not), and /health/live beside the image model (what the kubelet probes see; the suite checks
+ * only that they are answered under load, busy-model.test.ts).
  */
-async function besideBusyModel(small: () => Promise<void>, heavy: () => Promise<void>): Promise<string> {
+async function besideBusy(o: {
+  title: string;
+  columns: [clients: string, callsPerSecond: string];
+  measured: [scenario: string, call: () => Promise<void>];
+  busy: () => Promise<void>;
+  clients: number[];
+}): Promise<string> {
   const rows: string[] = [];
-  for (const clients of [0, 4]) {
+  for (const clients of o.clients) {
     let busy = true;
     const background = Array.from({ length: clients }, async () => {
-      while (busy) await heavy();
+      while (busy) await o.busy();
     });
-    const r = await measure(`service predict rawData, Silero VAD, batching off`, 1, SECONDS, 1, small);
+    const r = await measure(o.measured[0], 1, SECONDS, 1, o.measured[1]);
     busy = false;
     await Promise.all(background);
     rows.push(
       `| ${clients} | ${(r.calls / r.seconds).toFixed(0)} | ${r.p50?.toFixed(2)} | ${r.p95?.toFixed(2)} | ${r.p99?.toFixed(2)} | ${r.errors} |`,
     );
-    process.stderr.write(`beside a busy model | ${clients} heavy clients | p50 ${r.p50?.toFixed(2)} ms\n`);
+    process.stderr.write(
+      `${o.measured[0]} | ${clients} busy clients | p50 ${r.p50?.toFixed(2)} ms, p99 ${r.p99?.toFixed(2)} ms\n`,
+    );
   }
   return [
-    `### Small model beside a busy heavy model (service predict rawData, Silero VAD at concurrency 1, AIC_INFERENCE_OWN_THREAD_RUN_MS ${OWN_THREAD_MS ?? 'default'})`,
+    `### ${o.title}`,
     '',
-    '| Deep MLP clients at the same time | Silero calls/s | p50 ms | p95 ms | p99 ms | errors |',
+    `| ${o.columns[0]} | ${o.columns[1]} | p50 ms | p95 ms | p99 ms | errors |`,
     '|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
 }
 
-/**
- * What a kubelet's probes see while the service scores images: /health/live one request after another,
- * alone and while clients keep the 3×320×320 conv net busy (its session on a thread of its own after
- * the warm-up at the real size). The test suite checks where the model runs and that health checks are
- * answered under load (busy-model.test.ts); how long they take is measured here.
- */
-async function healthBesideImageModel(serviceUrl: string, image: () => Promise<void>): Promise<string> {
-  const health = async () => {
+/** GET /health/live on `serviceUrl`, failing on any status but 200. */
+function health(serviceUrl: string): () => Promise<void> {
+  return async () => {
     const r = await fetch(`${serviceUrl}/health/live`);
     await r.arrayBuffer();
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
   };
-  const rows: string[] = [];
-  for (const clients of [0, 2]) {
-    let busy = true;
-    const background = Array.from({ length: clients }, async () => {
-      while (busy) await image();
-    });
-    const r = await measure('GET /health/live', 1, SECONDS, 1, health);
-    busy = false;
-    await Promise.all(background);
-    rows.push(
-      `| ${clients} | ${(r.calls / r.seconds).toFixed(0)} | ${r.p50?.toFixed(2)} | ${r.p95?.toFixed(2)} | ${r.p99?.toFixed(2)} | ${r.errors} |`,
-    );
-    process.stderr.write(`health beside a busy image model | ${clients} image clients | p99 ${r.p99?.toFixed(2)} ms\n`);
-  }
-  return [
-    '### Health checks beside a busy image model (GET /health/live at concurrency 1 on the service, conv net 3×320×320 predict rawData)',
-    '',
-    '| Image clients at the same time | health checks/s | p50 ms | p95 ms | p99 ms | errors |',
-    '|---:|---:|---:|---:|---:|---:|',
-    ...rows,
-  ].join('\n');
 }
 
 /**
