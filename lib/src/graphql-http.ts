@@ -4,6 +4,7 @@ import type { ApolloServer, BaseContext, HTTPGraphQLRequest, HTTPGraphQLResponse
 import { HeaderMap } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { documentNestingProblem } from './document-nesting';
+import { parseJsonBytes } from './json-bytes';
 import { jsonTooDeepAt, MAX_JSON_DEPTH } from './json-depth';
 
 /** What the GraphQL POST handler needs besides the request. */
@@ -179,7 +180,7 @@ export function graphqlPostHandler<TContext extends BaseContext>(opts: GraphQLPo
     try {
       const raw = await readBody(req, opts.bodyLimitBytes);
       try {
-        body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+        body = raw.length === 0 ? {} : parseJsonBytes(raw);
       } catch (err) {
         throw new BodyError(400, `Invalid JSON in the request body: ${(err as Error).message}`);
       }

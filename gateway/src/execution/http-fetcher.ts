@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { socketPayload, type Logger } from '../../../lib/src/core';
+import { parseJsonBytes, socketPayload, type Logger } from '../../../lib/src/core';
 
 /** What `RemoteGraphQLDataSource` reads from a fetch response. */
 export interface SubgraphResponse {
@@ -106,7 +106,8 @@ export function createSubgraphFetcher(opts: {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
-            const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+            const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+            let text: string | undefined;
             const status = res.statusCode ?? 0;
             resolve({
               ok: status >= 200 && status < 300,
@@ -119,8 +120,9 @@ export function createSubgraphFetcher(opts: {
                   return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
                 },
               },
-              text: async () => text,
-              json: async () => JSON.parse(text) as unknown,
+              text: async () => (text ??= bytes.toString('utf8')),
+              // A tensor answer's large base64 strings are taken from the bytes, not decoded and parsed.
+              json: async () => parseJsonBytes(bytes),
             });
           });
         },

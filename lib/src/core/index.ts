@@ -12,6 +12,7 @@ export * from '../websocket';
 export * from '../graphql-http';
 export * from '../schema-disclosure';
 export * from '../json-depth';
+export * from '../json-bytes';
 export * from '../document-nesting';
 export * from '../compose';
 export * from '../auth/viewer';

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { LIFT_MIN_BYTES, parseJsonBytes } from '../src/json-bytes';
+
+/** What parseJsonBytes must agree with: the value, or the error message. */
+function plain(bytes: Buffer): { value?: unknown; error?: string } {
+  try {
+    return { value: JSON.parse(bytes.toString('utf8')) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+function ours(bytes: Buffer): { value?: unknown; error?: string } {
+  try {
+    return { value: parseJsonBytes(bytes) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+const big = (n = LIFT_MIN_BYTES + 10) =>
+  randomBytes(Math.ceil((n * 3) / 4))
+    .toString('base64')
+    .slice(0, n);
+
+/** A seeded generator, so a failure names a case that can be run again. */
+function rng(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+describe('parseJsonBytes', () => {
+  it('gives what JSON.parse gives for a predict body with a large base64 string, lifted from the bytes', () => {
+    const data = big(1_600_000);
+    const body = {
+      query: 'mutation P($d: String!) { predict(endpoint: "e", rawData: $d) { rawOutputs } }',
+      variables: { d: data, shape: [1, 3, 320, 320], note: 'caf\u00e9 \u{1f600}' },
+    };
+    const bytes = Buffer.from(JSON.stringify(body));
+    const parsed = parseJsonBytes(bytes) as typeof body;
+    expect(parsed).toEqual(body);
+    expect(parsed.variables.d).toBe(data);
+  });
+
+  it('agrees with JSON.parse on large strings of every kind: escapes, keys, non-ASCII, control characters, placement', () => {
+    const cases: string[] = [
+      // Value positions: top level, in arrays, in nested objects, several per body, whitespace around.
+      JSON.stringify(big()),
+      JSON.stringify([big(), 1, big(), 'x']),
+      ` { "a" : \n "${big()}" , "b": [ "${big()}" ] }\t`,
+      JSON.stringify({ a: { b: { c: [[big()]] } }, d: null, e: true, f: -1.5e3 }),
+      // A large key is never lifted (a placeholder key would change the object).
+      `{"${big()}": 1, "k": "${big()}"}`,
+      `{"${big()}"\n:\n"${big()}"}`,
+      // Escapes inside the large string, and escaped quotes before it.
+      JSON.stringify({ a: `${big()}"\\\n${big(10)}` }),
+      JSON.stringify({ q: 'a "quoted" \\ text', d: big() }),
+      JSON.stringify({ q: '\\', d: big() }),
+      JSON.stringify({ q: '\\"', d: big(), r: '"\\' }),
+      // Non-ASCII in the large string and around it.
+      JSON.stringify({ a: `${big()}\u00e9\u4e2d\u{1f600}`, b: '\u00e9' }),
+      JSON.stringify({ '\u00e9': big(), '\u{1f600}': ['\u4e2d', big()] }),
+      // Control characters are invalid raw in a JSON string: the error must be JSON.parse's.
+      `{"a": "${big()}\u0001"}`,
+      `{"a": "${big()}\n${big()}"}`,
+      `{"a": "${big()}\t"}`,
+      // Invalid JSON around a liftable string.
+      `{"a": "${big()}"`,
+      `{"a": "${big()}",}`,
+      `{"a" "${big()}"}`,
+      `["${big()}" "${big()}"]`,
+      `{"a": "${big()}"} x`,
+      `{"a": "${big()}`,
+      `"${big()}`,
+      `{"a": "\\x${big()}"}`,
+      `\ufeff{"a": "${big()}"}`,
+      // __proto__ as a key stays an own property.
+      `{"__proto__": "${big()}", "b": {"__proto__": ["${big()}"]}}`,
+      // A string that looks like a placeholder but carries no valid nonce stays as it is.
+      JSON.stringify({ a: '\u0000lifted:000000000000000000000000:0', b: big() }),
+      JSON.stringify({ a: big(), b: '\u0000lifted:' }),
+      // Just under and at the threshold.
+      JSON.stringify({ a: big(LIFT_MIN_BYTES - 1), b: big(LIFT_MIN_BYTES) }),
+    ];
+    for (const [i, text] of cases.entries()) {
+      const bytes = Buffer.from(text);
+      expect(ours(bytes), `case ${i}`).toEqual(plain(bytes));
+    }
+  });
+
+  it('agrees with JSON.parse on random bodies and on random one-byte damage to them', () => {
+    const alphabet = ['"', '\\', ':', ',', '{', '}', '[', ']', ' ', 'a', '\u00e9', '\n', '0'];
+    for (let seed = 1; seed <= 60; seed++) {
+      const r = rng(seed);
+      const value = randomValue(r, 0);
+      const text = JSON.stringify(value);
+      const bytes = Buffer.from(text);
+      expect(ours(bytes), `seed ${seed}`).toEqual(plain(bytes));
+      for (let k = 0; k < 8; k++) {
+        const at = Math.floor(r() * text.length);
+        const damaged = Buffer.from(
+          text.slice(0, at) + alphabet[Math.floor(r() * alphabet.length)] + text.slice(at + 1),
+        );
+        expect(ours(damaged), `seed ${seed}, damage ${k} at ${at}`).toEqual(plain(damaged));
+      }
+    }
+  });
+
+  it('parses a body of many strings and small bodies the plain way', () => {
+    const many = Buffer.from(JSON.stringify({ rows: Array.from({ length: 5000 }, (_, i) => `r${i}`), d: big() }));
+    expect(ours(many)).toEqual(plain(many));
+    const small = Buffer.from('{"a":"b"}');
+    expect(parseJsonBytes(small)).toEqual({ a: 'b' });
+    expect(() => parseJsonBytes(Buffer.from('{"a":'))).toThrow(SyntaxError);
+  });
+});
+
+function randomValue(r: () => number, depth: number): unknown {
+  const pick = r();
+  if (depth > 3 || pick < 0.35) {
+    const leaf = r();
+    if (leaf < 0.3) return big(LIFT_MIN_BYTES + Math.floor(r() * 5000));
+    if (leaf < 0.5) return `s${Math.floor(r() * 100)}"\\${'\u00e9'.repeat(Math.floor(r() * 3))}`;
+    if (leaf < 0.7) return Math.floor(r() * 1e6) / 100;
+    if (leaf < 0.8) return null;
+    return r() < 0.5;
+  }
+  if (pick < 0.65) return Array.from({ length: 1 + Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < 1 + Math.floor(r() * 4); i++)
+    o[r() < 0.1 ? big(LIFT_MIN_BYTES + 1) : `k${i}${r() < 0.2 ? '"\\' : ''}`] = randomValue(r, depth + 1);
+  return o;
+}
