@@ -14,6 +14,8 @@ export interface CellResult {
   p99: number | null;
   /** CPU time of the service and gateway processes per call (ms), when they took part. */
   serverCpuMs?: number;
+  /** A raw cell's CPU time per call in the benchmark's own process (ms): the model's run itself. */
+  ownCpuMs?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function measure(
   const latencies: number[] = [];
   let errors = 0;
   const cpuBefore = cpuSeconds?.();
+  const ownBefore = process.cpuUsage();
   const started = performance.now();
   const until = started + seconds * 1000;
   await Promise.all(
@@ -59,6 +62,7 @@ export async function measure(
     cpuSeconds && cpuBefore !== undefined && latencies.length
       ? ((cpuSeconds() - cpuBefore) * 1000) / latencies.length
       : undefined;
+  const own = process.cpuUsage(ownBefore);
   return {
     scenario,
     concurrency,
@@ -70,14 +74,20 @@ export async function measure(
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     serverCpuMs,
+    ownCpuMs: latencies.length ? (own.user + own.system) / 1000 / latencies.length : undefined,
   };
 }
+
+/** The column a large-tensor table gives the servers' own cost in (read by bench/bench-judges.ts). */
+export const BEYOND_MODEL_PER_MB = "service + gateway CPU ms / MB beyond the model's run";
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
 
 /**
  * A markdown table of results; `ratio` compares rows/s with the raw cell of the same concurrency.
- * With `payloadBytes` (one call's input), a column gives the server CPU per MB of payload.
+ * With `payloadBytes` (one call's input), two more columns: the model's own CPU per call (the raw
+ * cells' process time: the runs themselves) and what the service and gateway spend beyond it, per MB
+ * of payload (their CPU per call less the raw cell's of the same concurrency).
  */
 export function toMarkdown(title: string, results: readonly CellResult[], payloadBytes?: number): string {
   const raw = new Map(results.filter((r) => r.scenario === 'raw session.run').map((r) => [r.concurrency, r]));
@@ -85,13 +95,19 @@ export function toMarkdown(title: string, results: readonly CellResult[], payloa
   const lines = [
     `### ${title}`,
     '',
-    `| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | p95 ms | p99 ms | errors | service + gateway CPU ms / call |${payloadBytes ? ' service + gateway CPU ms / MB |' : ''}`,
-    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${payloadBytes ? '---:|' : ''}`,
+    `| scenario | concurrency | calls/s | rows/s | vs raw | p50 ms | p95 ms | p99 ms | errors | service + gateway CPU ms / call |${payloadBytes ? ` model run CPU ms / call | ${BEYOND_MODEL_PER_MB} |` : ''}`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${payloadBytes ? '---:|---:|' : ''}`,
   ];
-  const perMb = (r: CellResult) =>
-    !payloadBytes
-      ? ''
-      : ` ${r.serverCpuMs === undefined ? '–' : (r.serverCpuMs / (payloadBytes / 2 ** 20)).toFixed(2)} |`;
+  const perMb = (r: CellResult) => {
+    if (!payloadBytes) return '';
+    const model = raw.get(r.concurrency)?.ownCpuMs;
+    const isRaw = r.scenario === 'raw session.run';
+    const beyond =
+      r.serverCpuMs === undefined || model === undefined
+        ? '–'
+        : ((r.serverCpuMs - model) / (payloadBytes / 2 ** 20)).toFixed(2);
+    return ` ${isRaw && r.ownCpuMs !== undefined ? r.ownCpuMs.toFixed(2) : '–'} | ${beyond} |`;
+  };
   for (const r of results) {
     const base = raw.get(r.concurrency);
     const ratio = base ? `${((rate(r) / rate(base)) * 100).toFixed(0)}%` : '–';
