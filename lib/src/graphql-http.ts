@@ -42,7 +42,11 @@ export const SOCKET_STRING_MAX = 16 * 1024;
  * answer (a tensor as base64 rawData) is encoded once here and written as bytes.
  */
 export function socketPayload(text: string): string | Buffer {
-  return text.length < SOCKET_STRING_MAX ? text : Buffer.from(text, 'utf8');
+  if (text.length < SOCKET_STRING_MAX) return text;
+  // All ASCII (one UTF-8 byte per UTF-16 unit): its Latin-1 bytes are its UTF-8 bytes, copied as they
+  // are. V8's UTF-8 writer walks a string that JSON.stringify built around a large one (a request's
+  // rawData) character by character: 5-13 ms for 1.6 MB here, against 0.4 ms for this copy.
+  return Buffer.byteLength(text, 'utf8') === text.length ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
 }
 
 /** An error the handler answers itself (body too large, unreadable JSON). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LIFT_MIN_BYTES, parseJsonBytes } from '../src/json-bytes';
+import { LIFT_MIN_BYTES, parseJsonBytes, stringifyToBytes } from '../src/json-bytes';
 
 /** What parseJsonBytes must agree with: the value, or the error message. */
 function plain(bytes: Buffer): { value?: unknown; error?: string } {
@@ -116,6 +116,62 @@ describe('parseJsonBytes', () => {
     const small = Buffer.from('{"a":"b"}');
     expect(parseJsonBytes(small)).toEqual({ a: 'b' });
     expect(() => parseJsonBytes(Buffer.from('{"a":'))).toThrow(SyntaxError);
+  });
+});
+
+describe('stringifyToBytes', () => {
+  const bytesOf = (out: string | Buffer) => (typeof out === 'string' ? Buffer.from(out, 'utf8') : out);
+
+  it('gives the UTF-8 bytes of JSON.stringify, with large plain strings copied in, and leaves the value as it was', () => {
+    const data = big(1_600_000);
+    const date = new Date(0);
+    const cases: unknown[] = [
+      { query: 'mutation { predict }', variables: { d: data, shape: [1, 3, 320, 320] }, operationName: undefined },
+      {
+        variables: {
+          inputs: [
+            { name: 'x', rawData: data },
+            { name: 'y', rawData: big() },
+          ],
+        },
+      },
+      data,
+      [data, undefined, () => 1, null, data],
+      { a: undefined, b: data, c: { toJSON: () => data }, d: date, e: new Map([[1, 2]]) },
+      JSON.parse(`{"__proto__": "${big()}", "x": {"__proto__": ["${big()}"]}}`),
+      {
+        escaped: `${big()}"`,
+        backslash: `${big()}\\`,
+        control: `${big()}\n`,
+        nonAscii: `${big()}\u00e9`,
+        astral: `${big()}\u{1f600}`,
+      },
+      { lone: `${big()}\ud800`, del: `${big()}\u007f`, ok: big() },
+      { '1': big(), b: 2, '0': big(), a: 'x' },
+      { small: 'x'.repeat(LIFT_MIN_BYTES - 1), looksLifted: '\u0000lifted:00:0', d: big() },
+    ];
+    for (const [i, value] of cases.entries()) {
+      const before = JSON.stringify(value);
+      const out = stringifyToBytes(value);
+      expect(bytesOf(out).equals(Buffer.from(JSON.stringify(value), 'utf8')), `case ${i}`).toBe(true);
+      expect(JSON.stringify(value), `case ${i} unchanged`).toBe(before);
+    }
+    // The rawData case goes out as bytes, never as a string.
+    expect(Buffer.isBuffer(stringifyToBytes(cases[0]))).toBe(true);
+  });
+
+  it('agrees with JSON.stringify on random values, and gives a value of many parts to JSON.stringify as it is', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const value = randomValue(rng(seed), 0);
+      expect(bytesOf(stringifyToBytes(value)).equals(Buffer.from(JSON.stringify(value))), `seed ${seed}`).toBe(true);
+    }
+    const many = { rows: Array.from({ length: 20_000 }, (_, i) => i), d: big() };
+    expect(stringifyToBytes(many)).toBe(JSON.stringify(many));
+  });
+
+  it('round-trips through parseJsonBytes', () => {
+    const value = { query: 'q', variables: { inputs: [{ rawData: big(1_000_000), shape: [2] }] } };
+    expect(parseJsonBytes(bytesOf(stringifyToBytes(value)))).toEqual(value);
   });
 });
 

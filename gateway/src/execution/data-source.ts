@@ -3,6 +3,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import type { Counter, Histogram } from 'prom-client';
+import { stringifyToBytes } from '../../../lib/src/core';
 import type { GatewayContext } from '../context';
 import type { SubgraphResponse } from './http-fetcher';
 
@@ -25,7 +26,7 @@ export interface SubgraphPolicy {
 
 type SubgraphFetcher = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string },
+  init: { method: string; headers: Record<string, string>; body: string | Buffer },
 ) => Promise<SubgraphResponse>;
 type SubgraphResult = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 type ApolloFetcher = RemoteGraphQLDataSource['fetcher'];
@@ -102,9 +103,12 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     if (!query) throw new Error('Missing query');
     const kind = operationKind(query);
     const headers = this.headersFor(options);
+    if (kind !== 'query' || !this.opts.policy.dedupe) {
+      // Not a sharing key: a tensor's megabytes of rawData go out as bytes, never as one large string.
+      const bytes = stringifyToBytes({ query, variables, operationName, extensions });
+      return this.withCacheHint(options, await this.call(headers, bytes, kind === 'query'));
+    }
     const body = JSON.stringify({ query, variables, operationName, extensions });
-    if (kind !== 'query' || !this.opts.policy.dedupe)
-      return this.withCacheHint(options, await this.call(headers, body, kind === 'query'));
 
     // traceparent and x-request-id name the request, they never change the answer: a shared call
     // carries the first caller's. Every other header sent to the subgraph is part of the key.
@@ -136,7 +140,11 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
   }
 
   /** One call with the breaker, a timeout and, for queries, retries after connection failures. */
-  private async call(headers: Record<string, string>, body: string, idempotent: boolean): Promise<SubgraphResult> {
+  private async call(
+    headers: Record<string, string>,
+    body: string | Buffer,
+    idempotent: boolean,
+  ): Promise<SubgraphResult> {
     const started = process.hrtime.bigint();
     const attempts = idempotent ? 1 + this.opts.policy.retries : 1;
     let lastError: unknown;
@@ -203,7 +211,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     return headers;
   }
 
-  private async send(headers: Record<string, string>, body: string): Promise<SubgraphResult> {
+  private async send(headers: Record<string, string>, body: string | Buffer): Promise<SubgraphResult> {
     const res = (await this.fetcher(this.url, { method: 'POST', headers, body })) as unknown as SubgraphResponse;
     if (REFUSALS.has(res.status)) {
       const refused = await this.refusal(res);
