@@ -36,7 +36,13 @@ ort.InferenceSession.create(workerData.bytes, workerData.options).then(
       session.run(feeds, m.options).then(
         (results) => {
           const outputs = Object.entries(results).map(([name, t]) => ({ name, type: t.type, dims: t.dims, data: t.data }));
-          parentPort.postMessage({ type: 'result', id: m.id, outputs });
+          // The outputs are this thread's no more: handed over, not copied (a copy where they cannot be).
+          const buffers = [...new Set(outputs.map((o) => o.data && o.data.buffer).filter((b) => b instanceof ArrayBuffer))];
+          try {
+            parentPort.postMessage({ type: 'result', id: m.id, outputs }, buffers);
+          } catch {
+            parentPort.postMessage({ type: 'result', id: m.id, outputs });
+          }
         },
         (e) => parentPort.postMessage({ type: 'result', id: m.id, error: message(e) }),
       ).finally(() => {
