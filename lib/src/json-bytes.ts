@@ -30,8 +30,17 @@ export function parseJsonBytes(bytes: Buffer): unknown {
   } catch {
     return JSON.parse(bytes.toString('utf8'));
   }
-  return restore(value, lifted);
+  try {
+    return restore(value, lifted);
+  } catch (err) {
+    // Nested deeper than the walk goes: the plain way (the request's depth check then answers it).
+    if (err === GIVE_UP) return JSON.parse(bytes.toString('utf8'));
+    throw err;
+  }
 }
+
+/** Nesting the walks over a value go into; deeper values are parsed or stringified the plain way. */
+const MAX_WALK_DEPTH = 256;
 
 interface Lifted {
   text: string;
@@ -102,21 +111,22 @@ function isKey(bytes: Buffer, pos: number): boolean {
 
 /** The parsed value with every placeholder (a string value, never a key) replaced by its lifted string. */
 function restore(value: unknown, lifted: Lifted): unknown {
-  const swap = (v: unknown): unknown => {
+  const swap = (v: unknown, depth = 0): unknown => {
+    if (depth > MAX_WALK_DEPTH) throw GIVE_UP;
     if (typeof v === 'string') {
       if (v.startsWith(lifted.prefix)) return lifted.strings[Number(v.slice(lifted.prefix.length))];
       return v;
     }
     if (v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) v[i] = swap(v[i]);
+      for (let i = 0; i < v.length; i++) v[i] = swap(v[i], depth + 1);
       return v;
     }
     const o = v as Record<string, unknown>;
     for (const key of Object.keys(o)) {
       const child = o[key];
       if (typeof child === 'object' || (typeof child === 'string' && child.startsWith(lifted.prefix)))
-        o[key] = swap(child);
+        o[key] = swap(child, depth + 1);
     }
     return o;
   };
@@ -143,8 +153,8 @@ export function stringifyToBytes(value: unknown): string | Buffer {
   let budget = MAX_NODES;
   let prefix = '';
   /** The value with large plain strings replaced by placeholders (copied along their paths), or the same value. */
-  const lift = (v: unknown): unknown => {
-    if (--budget < 0) throw GIVE_UP;
+  const lift = (v: unknown, depth = 0): unknown => {
+    if (--budget < 0 || depth > MAX_WALK_DEPTH) throw GIVE_UP;
     if (typeof v === 'string') {
       if (v.length < LIFT_MIN_BYTES || Buffer.byteLength(v, 'utf8') !== v.length || NEEDS_ESCAPE.test(v)) return v;
       if (!prefix) prefix = `\u0000lifted:${randomBytes(12).toString('hex')}:`;
@@ -155,7 +165,7 @@ export function stringifyToBytes(value: unknown): string | Buffer {
     if (Array.isArray(v)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < v.length; i++) {
-        const child = lift(v[i]);
+        const child = lift(v[i], depth + 1);
         if (child !== v[i]) (copy ??= v.slice())[i] = child;
       }
       return copy ?? v;
@@ -166,7 +176,7 @@ export function stringifyToBytes(value: unknown): string | Buffer {
     let copy: Record<string, unknown> | undefined;
     for (const key of Object.keys(v)) {
       const child = (v as Record<string, unknown>)[key];
-      const lifted = lift(child);
+      const lifted = lift(child, depth + 1);
       if (lifted !== child) {
         copy ??= { ...(v as Record<string, unknown>) };
         Object.defineProperty(copy, key, { value: lifted, enumerable: true, writable: true, configurable: true });

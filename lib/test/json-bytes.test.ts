@@ -110,6 +110,14 @@ describe('parseJsonBytes', () => {
     }
   });
 
+  it('parses a deeply nested body with a large string the plain way, to the same value', () => {
+    const data = big();
+    const bytes = Buffer.from(`${'['.repeat(1000)}"${data}"${']'.repeat(1000)}`);
+    let v = parseJsonBytes(bytes);
+    for (let i = 0; i < 1000; i++) v = (v as unknown[])[0];
+    expect(v).toBe(data);
+  });
+
   it('parses a body of many strings and small bodies the plain way', () => {
     const many = Buffer.from(JSON.stringify({ rows: Array.from({ length: 5000 }, (_, i) => `r${i}`), d: big() }));
     expect(ours(many)).toEqual(plain(many));
@@ -167,6 +175,12 @@ describe('stringifyToBytes', () => {
     }
     const many = { rows: Array.from({ length: 20_000 }, (_, i) => i), d: big() };
     expect(stringifyToBytes(many)).toBe(JSON.stringify(many));
+  });
+
+  it('stringifies a deeply nested value the plain way', () => {
+    let value: unknown = big();
+    for (let i = 0; i < 1000; i++) value = [value];
+    expect(bytesOf(stringifyToBytes(value)).equals(Buffer.from(JSON.stringify(value)))).toBe(true);
   });
 
   it('round-trips through parseJsonBytes', () => {
