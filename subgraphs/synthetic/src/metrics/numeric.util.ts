@@ -11,6 +11,20 @@ export function roundHalfEven(value: number, decimals: number): number {
   return rounded / factor;
 }
 
+/**
+ * The smallest and largest of `values` (NaN skipped), or null when there are none. A loop, not
+ * `Math.min(...values)`: spreading a column of 200k values as arguments overflows the stack.
+ */
+export function extent(values: Iterable<number>): { min: number; max: number } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max } : null;
+}
+
 /** `np.histogram_bin_edges(values)` with the default 10 equal-width bins (numpy's linspace arithmetic). */
 export function histogramBinEdges(values: number[], bins = 10): number[] {
   let first = 0;

@@ -1,9 +1,9 @@
 import { Rng } from '../math/rng';
-import { median } from '../metrics/numeric.util';
+import { extent, median } from '../metrics/numeric.util';
 import type { Cell, ColumnMeta, Table } from '../table/table.types';
 import { categoryKey, columnValues, isMissing } from '../table/table.types';
 import { formatEpochMillis, toEpochMillis } from '../table/datetime.util';
-import { dcrColumns, distanceToClosestRecord } from './dcr.util';
+import { ClosestRecordIndex, dcrColumns, distanceToClosestRecord } from './dcr.util';
 import { RowIndex } from './row-index';
 
 /** DCRBaselineProtection: how far synthetic rows are from real ones, relative to random rows. */
@@ -40,8 +40,7 @@ export function randomBaseline(real: Table, columns: ColumnMeta[], rows: number,
     const values = columnValues(real, meta.name).filter((v) => !isMissing(v));
     if (meta.sdtype === 'numerical' || meta.sdtype === 'datetime') {
       const numbers = values.map((v) => (meta.sdtype === 'datetime' ? (toEpochMillis(v) ?? 0) : Number(v)));
-      const min = numbers.length ? Math.min(...numbers) : 0;
-      const max = numbers.length ? Math.max(...numbers) : 0;
+      const { min, max } = extent(numbers) ?? { min: 0, max: 0 };
       return (): Cell => {
         const x = min + rng.next() * (max - min);
         return meta.sdtype === 'datetime' ? formatEpochMillis(x, 'datetime') : x;
@@ -71,8 +70,9 @@ export function dcrBaselineProtection(
   const rng = new Rng(seed).fork('dcr-baseline');
   const sample = subsample(synthetic, maxRows, rng);
   const random = randomBaseline(real, columns, sample.rows.length, rng);
-  const medianDcrSynthetic = median(distanceToClosestRecord(sample, real, columns));
-  const medianDcrRandom = median(distanceToClosestRecord(random, real, columns));
+  const index = new ClosestRecordIndex(real, columns);
+  const medianDcrSynthetic = median(index.distances(sample));
+  const medianDcrRandom = median(index.distances(random));
   return {
     score: medianDcrRandom > 0 ? Math.min(medianDcrSynthetic / medianDcrRandom, 1) : null,
     medianDcrSynthetic,

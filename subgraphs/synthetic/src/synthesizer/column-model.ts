@@ -2,6 +2,7 @@ import type { Rng } from '../math/rng';
 import type { Cell, ColumnMeta } from '../table/table.types';
 import { categoryKey, isMissing } from '../table/table.types';
 import { formatEpochMillis, toEpochMillis } from '../table/datetime.util';
+import { extent } from '../metrics/numeric.util';
 import { CategoricalMarginal } from './categorical.marginal';
 import type { Category } from './categorical.marginal';
 import type { SynthesisConstraint } from './constraints';
@@ -105,8 +106,9 @@ export function fitNumericColumn(
   let marginal: NumericMarginal;
   let nullWeights: [number, number];
   if (ctx.dp) {
-    let lo = bounds.min ?? (values.length ? Math.min(...values) : 0);
-    let hi = bounds.max ?? (values.length ? Math.max(...values) : 1);
+    const range = extent(values);
+    let lo = bounds.min ?? range?.min ?? 0;
+    let hi = bounds.max ?? range?.max ?? 1;
     if (bounds.min == null || bounds.max == null) ctx.dp.boundsFromData.push(meta.name);
     if (hi <= lo) hi = lo + 1;
     const edges = Array.from({ length: DP_BINS + 1 }, (_, i) => lo + ((hi - lo) * i) / DP_BINS);
