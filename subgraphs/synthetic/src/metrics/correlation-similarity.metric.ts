@@ -1,4 +1,4 @@
-import { pearson } from './numeric.util';
+import { pearsonOfPairs } from './numeric.util';
 
 /** Result of CorrelationSimilarity: the score and both coefficients (NaN when undefined). */
 export interface CorrelationBreakdown {
@@ -18,19 +18,6 @@ function isConstant(values: (number | null)[]): boolean {
   return first !== null;
 }
 
-function completePairs(a: (number | null)[], b: (number | null)[]): [number[], number[]] {
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < a.length; i++) {
-    const u = a[i]!;
-    const v = b[i]!;
-    if (u === null || v === null || Number.isNaN(u) || Number.isNaN(v)) continue;
-    x.push(u);
-    y.push(v);
-  }
-  return [x, y];
-}
-
 /**
  * SDMetrics CorrelationSimilarity with the Pearson coefficient: `1 - |ρ_real - ρ_synthetic| / 2`,
  * computed on rows where both columns are present. Constant input (one distinct value in a column
@@ -42,8 +29,8 @@ export function correlationSimilarity(
 ): CorrelationBreakdown {
   const constant = [...real, ...synthetic].some(isConstant);
   if (constant) return { score: NaN, real: NaN, synthetic: NaN };
-  const rho = pearson(...completePairs(real[0], real[1]));
-  const sigma = pearson(...completePairs(synthetic[0], synthetic[1]));
+  const rho = pearsonOfPairs(real[0], real[1]);
+  const sigma = pearsonOfPairs(synthetic[0], synthetic[1]);
   if (Number.isNaN(rho) || Number.isNaN(sigma)) return { score: NaN, real: rho, synthetic: sigma };
   return { score: 1 - Math.abs(rho - sigma) / 2, real: rho, synthetic: sigma };
 }

@@ -64,24 +64,36 @@ export function digitize(value: number, edges: number[]): number {
   return lo;
 }
 
-/** Pearson's r (as scipy's `pearsonr`: centred, normalised dot product, clipped to [-1, 1]); NaN when undefined. */
-export function pearson(x: number[], y: number[]): number {
-  const n = x.length;
-  if (n < 2 || y.length !== n) return NaN;
+/**
+ * Pearson's r (as scipy's `pearsonr`: centred, normalised dot product, clipped to [-1, 1]) of the
+ * rows where both values are present (not null, not NaN), read in place rather than copied out;
+ * NaN when undefined (fewer than two such rows, or a constant side).
+ */
+export function pearsonOfPairs(x: ArrayLike<number | null>, y: ArrayLike<number | null>): number {
+  const length = Math.min(x.length, y.length);
+  let n = 0;
   let mx = 0;
   let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
+  for (let i = 0; i < length; i++) {
+    const u = x[i];
+    const v = y[i];
+    if (u === null || v === null || u === undefined || v === undefined || u !== u || v !== v) continue;
+    mx += u;
+    my += v;
+    n++;
   }
+  if (n < 2) return NaN;
   mx /= n;
   my /= n;
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
+  for (let i = 0; i < length; i++) {
+    const u = x[i];
+    const v = y[i];
+    if (u === null || v === null || u === undefined || v === undefined || u !== u || v !== v) continue;
+    const dx = u - mx;
+    const dy = v - my;
     sxx += dx * dx;
     syy += dy * dy;
     sxy += dx * dy;

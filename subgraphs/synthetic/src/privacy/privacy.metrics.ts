@@ -1,5 +1,5 @@
 import { Rng } from '../math/rng';
-import { extent, median } from '../metrics/numeric.util';
+import { median } from '../metrics/numeric.util';
 import type { Cell, ColumnMeta, Table } from '../table/table.types';
 import { categoryKey, columnValues, isMissing } from '../table/table.types';
 import { formatEpochMillis, toEpochMillis } from '../table/datetime.util';
@@ -37,16 +37,28 @@ function subsample(table: Table, maxRows: number, rng: Rng): Table {
 export function randomBaseline(real: Table, columns: ColumnMeta[], rows: number, rng: Rng): Table {
   const used = dcrColumns(columns);
   const generators = used.map((meta) => {
-    const values = columnValues(real, meta.name).filter((v) => !isMissing(v));
+    // One pass over the column, no copies of it: this runs on the whole real table.
+    const values = columnValues(real, meta.name);
     if (meta.sdtype === 'numerical' || meta.sdtype === 'datetime') {
-      const numbers = values.map((v) => (meta.sdtype === 'datetime' ? (toEpochMillis(v) ?? 0) : Number(v)));
-      const { min, max } = extent(numbers) ?? { min: 0, max: 0 };
+      const datetime = meta.sdtype === 'datetime';
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of values) {
+        if (isMissing(v)) continue;
+        const x = datetime ? (toEpochMillis(v) ?? 0) : Number(v);
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
+      if (!(min <= max)) min = max = 0;
       return (): Cell => {
         const x = min + rng.next() * (max - min);
-        return meta.sdtype === 'datetime' ? formatEpochMillis(x, 'datetime') : x;
+        return datetime ? formatEpochMillis(x, 'datetime') : x;
       };
     }
-    const categories = [...new Map(values.map((v) => [categoryKey(v), v])).values()];
+    // Each category once, in the order first seen, as its last value (e.g. 1 or '1').
+    const seen = new Map<string, Cell>();
+    for (const v of values) if (!isMissing(v)) seen.set(categoryKey(v), v);
+    const categories = [...seen.values()];
     return (): Cell => (categories.length ? rng.pick(categories) : null);
   });
   return {

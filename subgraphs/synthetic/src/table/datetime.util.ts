@@ -22,11 +22,21 @@ export function toEpochMillis(value: Cell): number | null {
   if (isMissing(value)) return null;
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return null;
+  // A date column repeats its texts (100k rows, a few thousand days): each is parsed once.
+  const known = parsedTexts.get(value);
+  if (known !== undefined) return known;
   const text = value.length === 10 && DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value;
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);
   const ms = Date.parse(hasZone ? text : `${text.replace(' ', 'T')}Z`);
-  return Number.isNaN(ms) ? null : ms;
+  const parsed = Number.isNaN(ms) ? null : ms;
+  if (parsedTexts.size >= PARSED_TEXTS) parsedTexts.clear();
+  parsedTexts.set(value, parsed);
+  return parsed;
 }
+
+/** Texts toEpochMillis has read, with their value (emptied when it reaches PARSED_TEXTS entries). */
+const parsedTexts = new Map<string, number | null>();
+const PARSED_TEXTS = 1 << 16;
 
 /** Writes epoch milliseconds back as text in the column's layout. */
 export function formatEpochMillis(ms: number, layout: 'date' | 'datetime'): string {
