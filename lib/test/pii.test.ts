@@ -65,6 +65,28 @@ describe('PII detection (one category list, two policies)', () => {
     ).toBeNull();
   });
 
+  it('PROTECT decides on value shares exactly at their thresholds (80% e-mail, more than half dates), wherever the hits sit', () => {
+    const emails = (hits: number, total: number, missesFirst: boolean): unknown[] => {
+      const hit = Array.from({ length: hits }, (_, i) => `u${i}@example.org`);
+      const miss = Array.from({ length: total - hits }, (_, i) => i * 1.5);
+      return missesFirst ? [...miss, null, '', ...hit] : [...hit, null, ...miss];
+    };
+    for (const missesFirst of [false, true]) {
+      expect(protectPiiColumn('contact', emails(80, 100, missesFirst))).toBe('EMAIL');
+      expect(protectPiiColumn('contact', emails(79, 100, missesFirst))).not.toBe('EMAIL');
+      // Half dates is not "more than half": the unique texts around them still make an identifier.
+      const days = Array.from({ length: 20 }, (_, i) => `2024-02-${String(i + 1).padStart(2, '0')}`);
+      const codes = Array.from({ length: 20 }, (_, i) => `K${i}x`);
+      expect(protectPiiColumn('ref', missesFirst ? [...codes, ...days] : [...days, ...codes])).toBe('IDENTIFIER');
+      expect(
+        protectPiiColumn('ref', missesFirst ? [...codes, ...days, '2024-03-01'] : ['2024-03-01', ...days, ...codes]),
+      ).toBeNull();
+    }
+    // One repeated text anywhere: not unique on every row, so not an identifier by uniqueness.
+    const codes = Array.from({ length: 25 }, (_, i) => `K${i}x`);
+    expect(protectPiiColumn('code', [...codes, 'K3x'])).toBeNull();
+  });
+
   it('bounds the email pattern on long cells (ReDoS) and checks card numbers with Luhn', () => {
     const hostile = `a@${'a.'.repeat(100_000)}x`;
     const started = performance.now();

@@ -363,11 +363,39 @@ const PROTECT_UNIQUE_ROWS = 20;
 const isMissing = (v: unknown): boolean =>
   v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
 
-function share(values: string[], test: (value: string) => boolean): number {
-  if (values.length === 0) return 0;
+/**
+ * Whether the share of `values` (read as text) passing `test` reaches `threshold` (≥, or > when
+ * `strict`); 0 for no values. Reads only as many values as it takes to know: a 100k-row column of
+ * numbers is ruled out as e-mail addresses after its first fifth.
+ */
+function shareReaches(
+  values: readonly unknown[],
+  test: (value: string) => boolean,
+  threshold: number,
+  strict = false,
+): boolean {
+  const n = values.length;
+  const meets = (hits: number): boolean => {
+    const rate = n === 0 ? 0 : hits / n;
+    return strict ? rate > threshold : rate >= threshold;
+  };
   let hits = 0;
-  for (const value of values) if (test(value)) hits++;
-  return hits / values.length;
+  for (let i = 0; i < n; i++) {
+    if (test(String(values[i]))) {
+      if (meets(++hits)) return true;
+    } else if (!meets(hits + n - i - 1)) return false;
+  }
+  return meets(hits);
+}
+
+/** Whether no two of `values` are equal (stops at the first repeat). */
+function allDistinct(values: readonly string[]): boolean {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) return false;
+    seen.add(value);
+  }
+  return true;
 }
 
 /**
@@ -378,32 +406,30 @@ function share(values: string[], test: (value: string) => boolean): number {
  */
 export function protectPiiColumn(name: string, values: readonly unknown[]): ProtectedPiiCategory | null {
   for (const [pattern, kind] of PROTECT_NAME_RULES) if (pattern.test(name)) return kind;
-  const texts = values.filter((v) => !isMissing(v)).map(String);
+  // The present values, turned into text one by one as a test reads them.
+  const texts = values.filter((v) => !isMissing(v));
   const strings = values.filter((v): v is string => typeof v === 'string' && v !== '');
-  if (share(texts, PII_VALUE_SHAPES.email) >= PROTECT_SHARE) return 'EMAIL';
+  if (shareReaches(texts, PII_VALUE_SHAPES.email, PROTECT_SHARE)) return 'EMAIL';
   // Dates first: a date column is never personal data by its values.
-  if (texts.length > 0 && share(texts, looksLikeDate) > 0.5) return null;
+  if (texts.length > 0 && shareReaches(texts, looksLikeDate, 0.5, true)) return null;
   if (
-    share(
+    shareReaches(
       texts,
       (v) =>
         PII_VALUE_SHAPES.uuid(v) ||
         PII_VALUE_SHAPES.nationalId(v) ||
         PII_VALUE_SHAPES.iban(v) ||
         PII_VALUE_SHAPES.creditCard(v),
-    ) >= PROTECT_SHARE
+      PROTECT_SHARE,
+    )
   )
     return 'IDENTIFIER';
   // PROTECT errs towards protection: a possible phone number (by libphonenumber's lengths) counts.
-  if (strings.length > 0 && share(strings, (v) => possiblePhone(v)) >= PROTECT_SHARE) return 'PHONE';
+  if (strings.length > 0 && shareReaches(strings, (v) => possiblePhone(v), PROTECT_SHARE)) return 'PHONE';
   // Free text distinct on every row (codes, names) re-identifies a row by itself.
-  if (
-    strings.length >= PROTECT_UNIQUE_ROWS &&
-    strings.length === texts.length &&
-    new Set(strings).size === strings.length
-  ) {
-    const numericLike = share(strings, (v) => looksLikeDate(v) || !Number.isNaN(Number(v)));
-    if (numericLike < PROTECT_SHARE) return 'IDENTIFIER';
+  if (strings.length >= PROTECT_UNIQUE_ROWS && strings.length === texts.length && allDistinct(strings)) {
+    const numericLike = shareReaches(strings, (v) => looksLikeDate(v) || !Number.isNaN(Number(v)), PROTECT_SHARE);
+    if (!numericLike) return 'IDENTIFIER';
   }
   return null;
 }
