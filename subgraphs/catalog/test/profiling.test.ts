@@ -105,6 +105,47 @@ describe('profiling JSON Lines (vega-datasets penguins)', () => {
   });
 });
 
+describe('profiling rows whose keys move', () => {
+  it('gives each column the same profile whatever the order of keys in each row, with its extremes among repeated values', async () => {
+    // Deterministic rows: dates and words repeat, some rows lack a key, key order changes from row to row.
+    const words = ['pear', 'apple', 'fig', 'Zebra', 'kiwi', 'éclair'];
+    const rows = Array.from({ length: 400 }, (_, i) => {
+      const row: Record<string, unknown> = {
+        day: `2024-0${1 + ((i * 7) % 9)}-${String(1 + ((i * 13) % 28)).padStart(2, '0')}`,
+        word: words[(i * 5) % words.length],
+        n: (i * 37) % 101,
+      };
+      if (i % 11 === 0) delete row.word;
+      if (i % 17 === 0) row.late = `x${i % 3}`;
+      return row;
+    });
+    const rotate = (row: Record<string, unknown>, by: number): Record<string, unknown> => {
+      const keys = Object.keys(row);
+      return Object.fromEntries(keys.map((_, k) => keys[(k + by) % keys.length]!).map((key) => [key, row[key]]));
+    };
+    const jsonl = (rs: Record<string, unknown>[]): string => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const byName = (profile: Awaited<ReturnType<typeof profileContent>>) =>
+      Object.fromEntries(profile.columns.map((c) => [c.name, c]));
+    const steady = byName(await profileContent(chunks(jsonl(rows), 301), 'JSONL'));
+    const moving = byName(await profileContent(chunks(jsonl(rows.map((r, i) => rotate(r, i % 4))), 301), 'JSONL'));
+    expect(moving).toEqual(steady);
+    const days = rows.map((r) => r.day as string);
+    const byTime = [...days].sort((a, b) => Date.parse(a) - Date.parse(b));
+    expect([steady.day!.type, steady.day!.minValue, steady.day!.maxValue]).toEqual(['DATE', byTime[0], byTime.at(-1)]);
+    const present = rows.map((r) => r.word).filter((w): w is string => typeof w === 'string');
+    const sorted = [...present].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const lengths = present.map((w) => w.length);
+    expect(steady.word).toMatchObject({
+      minValue: sorted[0],
+      maxValue: sorted.at(-1),
+      minLength: Math.min(...lengths),
+      maxLength: Math.max(...lengths),
+      nullCount: rows.length - present.length,
+    });
+    expect(steady.late).toMatchObject({ nullCount: rows.filter((r) => !('late' in r)).length, minValue: 'x0' });
+  });
+});
+
 describe('profiling CSV (vega-datasets seattle-weather)', () => {
   const file = path.join(VEGA_DATA, 'seattle-weather.csv');
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');

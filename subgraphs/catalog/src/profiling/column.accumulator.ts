@@ -87,10 +87,14 @@ export class ColumnAccumulator {
     this.present += 1;
     this.kinds[c.kind] += 1;
     const seen = this.counts.get(c.key);
-    if (seen !== undefined) this.counts.set(c.key, seen + 1);
-    else if (this.counts.size < this.options.maxDistinct) this.counts.set(c.key, 1);
-    else this.overflow = true;
     if (c.number !== undefined) this.addNumber(c.number);
+    // A key counted before has already had its turn at the smallest and largest: only new ones can move them.
+    if (seen !== undefined) {
+      this.counts.set(c.key, seen + 1);
+      return;
+    }
+    if (this.counts.size < this.options.maxDistinct) this.counts.set(c.key, 1);
+    else this.overflow = true;
     if (c.kind === 'DATE' || c.kind === 'DATETIME') {
       const t = Date.parse(c.key);
       if (!this.minTime || t < this.minTime.t) this.minTime = { t, v: c.key };
@@ -98,8 +102,8 @@ export class ColumnAccumulator {
     }
     if (this.minText === null || c.key < this.minText) this.minText = c.key;
     if (this.maxText === null || c.key > this.maxText) this.maxText = c.key;
-    this.minLength = Math.min(this.minLength, c.key.length);
-    this.maxLength = Math.max(this.maxLength, c.key.length);
+    if (c.key.length < this.minLength) this.minLength = c.key.length;
+    if (c.key.length > this.maxLength) this.maxLength = c.key.length;
   }
 
   private addNumber(x: number): void {

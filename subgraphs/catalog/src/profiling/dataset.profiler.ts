@@ -29,15 +29,25 @@ export async function profileRecords(
   const columns = new Map<string, ColumnAccumulator>();
   const fromText = format === 'CSV';
   let rowCount = 0;
+  // The accumulator of the name at each position of the last row: rows of one file repeat their names.
+  const names: string[] = [];
+  const accumulators: ColumnAccumulator[] = [];
   for await (const record of records) {
     rowCount += 1;
-    for (const [name, value] of Object.entries(record)) {
-      let acc = columns.get(name);
-      if (!acc) {
-        acc = new ColumnAccumulator(name, accOptions);
-        columns.set(name, acc);
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length; i++) {
+      const name = keys[i]!;
+      let acc = accumulators[i];
+      if (names[i] !== name || !acc) {
+        acc = columns.get(name);
+        if (!acc) {
+          acc = new ColumnAccumulator(name, accOptions);
+          columns.set(name, acc);
+        }
+        names[i] = name;
+        accumulators[i] = acc;
       }
-      acc.add(value, fromText);
+      acc.add(record[name], fromText);
     }
   }
   return { format, rowCount, columns: [...columns.values()].map((c) => c.finish(rowCount)) };
