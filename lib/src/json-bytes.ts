@@ -52,6 +52,9 @@ interface Lifted {
 /** Strings looked at before giving up (a body of many small strings is parsed the plain way). */
 const MAX_STRINGS = 4096;
 
+/** A placeholder prefix no client can guess: a NUL, `lifted:`, a per-call random nonce. */
+const placeholderPrefix = (): string => `\u0000lifted:${randomBytes(12).toString('hex')}:`;
+
 /** The body's text with each large plain string value replaced by a placeholder, or undefined when there is none. */
 function liftLargeStrings(bytes: Buffer): Lifted | undefined {
   const pieces: string[] = [];
@@ -88,7 +91,7 @@ function liftLargeStrings(bytes: Buffer): Lifted | undefined {
     const value = bytes.toString('latin1', open + 1, close);
     // A raw control character: JSON.parse refuses it, so leave the string for JSON.parse to refuse.
     if (CONTROL.test(value)) continue;
-    if (!prefix) prefix = `\u0000lifted:${randomBytes(12).toString('hex')}:`;
+    if (!prefix) prefix = placeholderPrefix();
     pieces.push(bytes.toString('utf8', copied, open), JSON.stringify(`${prefix}${strings.length}`));
     strings.push(value);
     copied = close + 1;
@@ -157,7 +160,7 @@ export function stringifyToBytes(value: unknown): string | Buffer {
     if (--budget < 0 || depth > MAX_WALK_DEPTH) throw GIVE_UP;
     if (typeof v === 'string') {
       if (v.length < LIFT_MIN_BYTES || Buffer.byteLength(v, 'utf8') !== v.length || NEEDS_ESCAPE.test(v)) return v;
-      if (!prefix) prefix = `\u0000lifted:${randomBytes(12).toString('hex')}:`;
+      if (!prefix) prefix = placeholderPrefix();
       strings.push(v);
       return `${prefix}${strings.length - 1}`;
     }
