@@ -69,23 +69,22 @@ function prepare(table: Table, columns: ColumnMeta[], dictionaries: Map<string, 
       });
       prepared.numeric.set(meta.name, numbers);
       const edges = histogramBinEdges(numbers.filter((n): n is number => n !== null));
-      prepared.binned.set(
-        meta.name,
-        Int32Array.from(numbers, (n) => digitize(n ?? NaN, edges)),
-      );
+      // Filled in a loop: a typed array's from() with a mapping function walks an iterator, several times slower.
+      const bins = new Int32Array(numbers.length);
+      for (let i = 0; i < numbers.length; i++) bins[i] = digitize(numbers[i] ?? NaN, edges);
+      prepared.binned.set(meta.name, bins);
     } else if (DISCRETE.has(meta.sdtype)) {
       let dictionary = dictionaries.get(meta.name);
       if (!dictionary) dictionaries.set(meta.name, (dictionary = new Map()));
       const dict = dictionary;
-      prepared.keys.set(
-        meta.name,
-        Int32Array.from(values, (v) => {
-          const key = categoryKey(v);
-          let code = dict.get(key);
-          if (code === undefined) dict.set(key, (code = dict.size));
-          return code;
-        }),
-      );
+      const codes = new Int32Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const key = categoryKey(values[i]!);
+        let code = dict.get(key);
+        if (code === undefined) dict.set(key, (code = dict.size));
+        codes[i] = code;
+      }
+      prepared.keys.set(meta.name, codes);
     }
   }
   return prepared;
