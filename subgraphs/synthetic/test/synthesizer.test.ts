@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { exactMatchCount } from '../src/privacy/privacy.metrics';
 import { synthesize } from '../src/synthesizer/synthesize';
 import { SyntheticInputError } from '../src/table/table.types';
 import { columnValues } from '../src/table/table.types';
@@ -31,6 +32,28 @@ describe.each(['penguins', 'cars'])('Gaussian copula on %s', (name) => {
 
 describe('synthesis contract', () => {
   const source = vegaTable('penguins');
+
+  it('counts copies of source rows on the modelled columns when every combination is a source row', async () => {
+    // Two categories × two flags, all four combinations in the source: no redraw can avoid a copy on the modelled
+    // columns, while the faked identifier makes every row differ from the source on all columns.
+    const small = {
+      columns: ['id', 'colour', 'flag'],
+      rows: Array.from({ length: 40 }, (_, i) => [`user-${1000 + i}`, i % 2 ? 'red' : 'blue', i % 4 < 2]),
+    };
+    const result = await synthesize({
+      source: small,
+      columnHints: [{ name: 'id', sdtype: 'id' }],
+      synthesizer: 'INDEPENDENT',
+      rows: 30,
+      seed: 5,
+    });
+    const modelled = result.model.columns.map((c) => c.meta.name);
+    expect(modelled).toEqual(['colour', 'flag']);
+    expect(result.privacy.exactMatchCountModelled).toBe(30);
+    expect(result.privacy.exactMatchCountModelled).toBe(exactMatchCount(small, result.table, modelled));
+    expect(result.privacy.exactMatchCount).toBe(0);
+    expect(result.privacy.redrawnRows).toBeGreaterThan(0);
+  });
 
   it('gives the same rows for the same seed and different rows for another seed', async () => {
     const a = await synthesize({ source, synthesizer: 'GAUSSIAN_COPULA', rows: 200, seed: 11 });

@@ -285,9 +285,16 @@ async function readSource(
   // The table keeps the source's column order; unread columns have their place, with no source values.
   const order = unread.length ? kept : parsed.columns.filter((c) => !dropped.includes(c));
   const at = order.map((c) => parsed.columns.indexOf(c));
+  const width = at.length;
+  // The parsed rows serve as they are when they already hold exactly these columns, in this order, with a
+  // cell in each place (the common case: nothing dropped or left unread); otherwise each row is rebuilt.
+  const asParsed =
+    width === parsed.columns.length &&
+    at.every((i, k) => i === k) &&
+    parsed.rows.every((row) => row.length === width && !(row as unknown[]).includes(undefined));
   const source: Table = {
     columns: order,
-    rows: parsed.rows.map((row) => at.map((i) => (i < 0 ? null : (row[i] ?? null)))),
+    rows: asParsed ? parsed.rows : parsed.rows.map((row) => at.map((i) => (i < 0 ? null : (row[i] ?? null)))),
   };
   return { meta, content, source, dropped, unread };
 }

@@ -51,22 +51,30 @@ export function contingencySimilarity(real: [Codes, Codes], synthetic: [Codes, C
 export function cramersV(pair: [Codes, Codes]): number {
   const [a, b] = pair;
   const n = a.length;
-  const rows = new Map<number, number>();
-  const cols = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    rows.set(a[i]!, (rows.get(a[i]!) ?? 0) + 1);
-    cols.set(b[i]!, (cols.get(b[i]!) ?? 0) + 1);
-  }
-  if (n === 0 || rows.size < 2 || cols.size < 2) return NaN;
+  const height = widthOf(a);
   const width = widthOf(b);
+  // Marginal counts by code, and the codes in order of first appearance: the sum below adds its terms in
+  // that order, as a Map keyed by first appearance would, so the result does not depend on code values.
+  const rowCounts = new Float64Array(height);
+  const colCounts = new Float64Array(width);
+  const rowOrder: number[] = [];
+  const colOrder: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = a[i]!;
+    const c = b[i]!;
+    if (rowCounts[r]!++ === 0) rowOrder.push(r);
+    if (colCounts[c]!++ === 0) colOrder.push(c);
+  }
+  if (n === 0 || rowOrder.length < 2 || colOrder.length < 2) return NaN;
   const cells = jointCounts(pair, width);
   let chi2 = 0;
-  for (const [r, rc] of rows) {
-    for (const [c, cc] of cols) {
-      const expected = (rc * cc) / n;
+  for (const r of rowOrder) {
+    const rc = rowCounts[r]!;
+    for (const c of colOrder) {
+      const expected = (rc * colCounts[c]!) / n;
       const observed = cells.get(r * width + c) ?? 0;
       chi2 += ((observed - expected) * (observed - expected)) / expected;
     }
   }
-  return Math.sqrt(chi2 / (n * (Math.min(rows.size, cols.size) - 1)));
+  return Math.sqrt(chi2 / (n * (Math.min(rowOrder.length, colOrder.length) - 1)));
 }
