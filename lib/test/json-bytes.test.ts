@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LIFT_MIN_BYTES, parseJsonBytes, stringifyToBytes } from '../src/json-bytes';
+import { hasControlByte, LIFT_MIN_BYTES, parseJsonBytes, stringifyToBytes } from '../src/json-bytes';
 
 /** What parseJsonBytes must agree with: the value, or the error message. */
 function plain(bytes: Buffer): { value?: unknown; error?: string } {
@@ -124,6 +124,48 @@ describe('parseJsonBytes', () => {
     const small = Buffer.from('{"a":"b"}');
     expect(parseJsonBytes(small)).toEqual({ a: 'b' });
     expect(() => parseJsonBytes(Buffer.from('{"a":'))).toThrow(SyntaxError);
+  });
+});
+
+describe('hasControlByte', () => {
+  const byDefinition = (bytes: Uint8Array, start: number, end: number) =>
+    bytes.subarray(start, end).some((b) => b < 0x20);
+
+  it('finds a control byte wherever it sits: head, words, tail, any alignment, every value below 0x20', () => {
+    const backing = Buffer.alloc(96);
+    for (let offset = 0; offset < 8; offset++) {
+      for (let length = 0; length <= 80; length += length < 20 ? 1 : 7) {
+        const bytes = backing.subarray(offset, offset + length);
+        // Printable ASCII, the edges included: 0x20 and 0x7f are no control characters for JSON.
+        for (let i = 0; i < length; i++) bytes[i] = [0x20, 0x7f, 0x41, 0x2f][(i * 7 + offset) % 4]!;
+        expect(hasControlByte(bytes, 0, length)).toBe(false);
+        for (let at = 0; at < length; at++) {
+          const kept = bytes[at]!;
+          for (const control of [0x00, 0x01, 0x0a, 0x1f]) {
+            bytes[at] = control;
+            expect(hasControlByte(bytes, 0, length)).toBe(true);
+            // Outside the range looked at, it does not count.
+            expect(hasControlByte(bytes, at + 1, length)).toBe(false);
+            expect(hasControlByte(bytes, 0, at)).toBe(false);
+          }
+          bytes[at] = kept;
+        }
+      }
+    }
+    for (let value = 0; value < 0x80; value++) {
+      const bytes = Buffer.alloc(40, 0x61);
+      bytes[21] = value;
+      expect(hasControlByte(bytes, 0, 40)).toBe(value < 0x20);
+    }
+  });
+
+  it('agrees with a byte-by-byte scan on random ASCII', () => {
+    for (let trial = 0; trial < 300; trial++) {
+      const bytes = randomBytes(1 + (trial % 97) * 13).map((b) => (trial % 3 === 0 ? 0x20 + (b % 0x60) : b & 0x7f));
+      const start = trial % 5;
+      const end = Math.max(start, bytes.length - (trial % 4));
+      expect(hasControlByte(bytes, start, end)).toBe(byDefinition(bytes, start, end));
+    }
   });
 });
 
