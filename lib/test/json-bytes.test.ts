@@ -197,6 +197,7 @@ describe('stringifyToBytes', () => {
         astral: `${big()}\u{1f600}`,
       },
       { lone: `${big()}\ud800`, del: `${big()}\u007f`, ok: big() },
+      { nul: `\u0000${big()}`, unit: `${big(1001)}\u001f${big()}`, quote: `"${big()}`, tab: `${big(4097)}\t${big()}` },
       { '1': big(), b: 2, '0': big(), a: 'x' },
       { small: 'x'.repeat(LIFT_MIN_BYTES - 1), looksLifted: '\u0000lifted:00:0', d: big() },
     ];
