@@ -449,8 +449,11 @@ describe('SessionManager', () => {
       const bytesOf = (outputs: { data: unknown }[]) => Buffer.from((outputs[0]!.data as Float32Array).buffer);
       const first = await manager.run('det', image);
       expect(bytesOf(first).equals(bytesOf(await onMain.run('det', image)))).toBe(true);
+      // The move starts after one run of five times the threshold or two of the threshold: however fast
+      // this machine runs the first, it has started once the second has answered (each takes well over 2 ms).
+      const second = await manager.run('det', image);
       // Runs that arrive while it moves wait for its thread; afterwards it runs there.
-      const [second, third] = await Promise.all([manager.run('det', image), manager.run('det', image)]);
+      const [third, fourth] = await Promise.all([manager.run('det', image), manager.run('det', image)]);
       expect(manager.status('det')).toMatchObject({ state: 'READY', ownThread: true });
       // No longer the single thread chosen for a short model: onnxruntime's default on its own thread.
       expect(manager.status('det').intraOpThreads).toBeUndefined();
@@ -458,8 +461,7 @@ describe('SessionManager', () => {
         modelVersion: 'det',
       });
       expect(manager.get('det').session).toBeInstanceOf(WorkerSession);
-      expect(bytesOf(second).equals(bytesOf(first))).toBe(true);
-      expect(bytesOf(third).equals(bytesOf(first))).toBe(true);
+      for (const later of [second, third, fourth]) expect(bytesOf(later).equals(bytesOf(first))).toBe(true);
       // Short runs on the main thread leave a session where it is.
       await onMain.run('det', image);
       expect(onMain.status('det').ownThread).toBeUndefined();
