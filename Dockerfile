@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # One image for the gateway and all seven subgraphs; the service is chosen by the command:
-#   gateway:   node dist/gateway/src/main.js            (the default CMD)
-#   subgraph:  node dist/subgraphs/<name>/src/main.js   (identity, apps, models, inference, synthetic, catalog, schemas)
+#   gateway:   node --initial-old-space-size=256 dist/gateway/src/main.js   (the default CMD)
+#   subgraph:  node dist/subgraphs/<name>/src/main.js   (identity, apps, models, inference, synthetic, catalog, schemas;
+#              inference with the gateway's heap flag: SERVICES.*.nodeFlags in lib/contracts/services.ts)
 # Runs as uid 1000 with a read-only root filesystem: the only writable paths are /tmp and
 # AIC_DATA_DIR (/var/lib/aic), which Kubernetes mounts as volumes.
 # Node 24 (LTS). .ci/run runs the test suite on this same release (read from this line), and
@@ -51,4 +52,5 @@ EXPOSE 4000
 # type-graphql needs the Reflect metadata polyfill before any decorated class loads, whatever a
 # service's import order: preload it for every process.
 ENTRYPOINT ["node", "--enable-source-maps", "--require", "reflect-metadata"]
-CMD ["dist/gateway/src/main.js"]
+# The heap flags of lib/contracts/services.ts (SERVICES.*.nodeFlags) for the service it starts by default.
+CMD ["--initial-old-space-size=256", "dist/gateway/src/main.js"]

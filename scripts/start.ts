@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SERVICES, SUBGRAPH_NAMES, urlEnvOf } from '../lib/contracts/services';
+import { SERVICES, SUBGRAPH_NAMES, urlEnvOf, type ServiceName } from '../lib/contracts/services';
 import { ensureLocalSecret, ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/src/private-files';
 import { createSupervisor } from './supervisor';
 
@@ -34,12 +34,12 @@ function localSecret(name: string): string {
   return ensureLocalSecret(dataDir, name);
 }
 
-function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
+function startProcess(name: ServiceName, script: string, env: Record<string, string>): ChildProcess {
   return supervisor.add(name, () => spawnProcess(name, script, env));
 }
 
-function spawnProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const proc = spawn(process.execPath, [...nodeArgs, script], {
+function spawnProcess(name: ServiceName, script: string, env: Record<string, string>): ChildProcess {
+  const proc = spawn(process.execPath, [...nodeArgs, ...SERVICES[name].nodeFlags, script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,11 +1,12 @@
 // `npm start`'s launcher, run from source: the platform comes up, signs in, survives Ctrl-C and a
 // restart with its data, and prints the first-run credentials only once.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICES, SUBGRAPH_NAMES } from '../lib/contracts/services';
 import { gql } from '../lib/src/testing/harness';
 import { startOtlpCollector } from '../lib/src/testing/otlp-collector';
 
@@ -88,6 +89,23 @@ describe('npm start', () => {
     await first.ready;
     const out = first.output();
     expect(out).toContain(`http://localhost:${4000 + offset}/graphql`);
+    // Every service's process starts with its node flags (lib/contracts SERVICES, as the k8s args).
+    const commands = execFileSync('ps', ['-o', 'pid=', '--ppid', String(first.proc.pid)], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/)
+      .map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean));
+    for (const name of ['gateway', ...SUBGRAPH_NAMES] as const) {
+      const script = name === 'gateway' ? 'gateway/src/main.ts' : `subgraphs/${name}/src/main.ts`;
+      const argv = commands.find((c) => c.at(-1)!.endsWith(script));
+      expect(argv, `${name} among ${commands.map((c) => c.join(' ')).join('; ')}`).toBeDefined();
+      const flags = SERVICES[name].nodeFlags;
+      expect(argv!.slice(-1 - flags.length, -1), name).toEqual(flags);
+      if (!flags.length)
+        expect(
+          argv!.some((a) => a.startsWith('--initial-')),
+          name,
+        ).toBe(false);
+    }
     const password = /password: (\S+)/.exec(out)?.[1];
     const email = /email: +(\S+)/.exec(out)?.[1];
     expect(email && password).toBeTruthy();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ServiceProcess } from './processes';
+import { SERVICES } from '../../lib/contracts/services';
 import { freePort, startProcess } from './processes';
 
 /** A gateway under test: how to start it as its own process over a supergraph file. */
@@ -64,12 +65,13 @@ export function gatewayTargets(root: string): GatewayTarget[] {
         AIC_SUBGRAPH_DEDUPE: String(dedupe),
         LOG_LEVEL: 'warn',
       };
-      // The images start services with reflect-metadata preloaded (Dockerfile); so does this.
+      // The images start services with reflect-metadata preloaded (Dockerfile) and the gateway with its
+      // heap flags (lib/contracts SERVICES.gateway.nodeFlags, as k8s/base/services/gateway.yaml); so does this.
       return {
         proc: startProcess(
           this.label,
           process.execPath,
-          [...nodeArgs, '--require', 'reflect-metadata', ...tsx, 'gateway/src/main.ts'],
+          [...nodeArgs, ...SERVICES.gateway.nodeFlags, '--require', 'reflect-metadata', ...tsx, 'gateway/src/main.ts'],
           env,
           root,
         ),

@@ -13,18 +13,35 @@ export interface ServiceContract {
   port: number;
   /** The variable that tells other services its base URL (`http://host:port`); none for the gateway. */
   urlEnv: `AIC_${Uppercase<SubgraphName>}_URL` | null;
+  /**
+   * Node/V8 flags its process starts with, before the script: `npm start` (scripts/start.ts), the
+   * benchmarks and the Kubernetes args (k8s/base/services, checked by test/k8s/manifests.e2e.ts).
+   */
+  nodeFlags: readonly string[];
 }
+
+/**
+ * For the processes whose requests carry MB-sized bodies (tensors through the gateway and the
+ * inference service): V8 sizes the old generation's limit from the live heap, here ~60 MB of
+ * libraries, at 1.2–1.5× it; each such request adds megabytes of backing stores and strings, and
+ * V8 then marks and compacts the whole heap every few requests (bench, conv net 1.2 MB a call: a
+ * full mark-compact every ~200 ms, 40–70 ms of CPU each, ~40% of the service's CPU). A 256 MB
+ * initial old space leaves that room before the first collection: a third of the collections, and
+ * 20–35 ms less CPU per call in the gateway and service together (docs/benchmarks.md). Old space
+ * still grows and shrinks by V8's rules beyond it; the pods' memory requests allow for it.
+ */
+const PAYLOAD_HEAP_FLAGS = ['--initial-old-space-size=256'] as const;
 
 /** Default ports and URL variables. */
 export const SERVICES: Record<ServiceName, ServiceContract> = {
-  gateway: { port: 4000, urlEnv: null },
-  identity: { port: 4001, urlEnv: 'AIC_IDENTITY_URL' },
-  apps: { port: 4002, urlEnv: 'AIC_APPS_URL' },
-  models: { port: 4003, urlEnv: 'AIC_MODELS_URL' },
-  inference: { port: 4004, urlEnv: 'AIC_INFERENCE_URL' },
-  synthetic: { port: 4005, urlEnv: 'AIC_SYNTHETIC_URL' },
-  catalog: { port: 4006, urlEnv: 'AIC_CATALOG_URL' },
-  schemas: { port: 4007, urlEnv: 'AIC_SCHEMAS_URL' },
+  gateway: { port: 4000, urlEnv: null, nodeFlags: PAYLOAD_HEAP_FLAGS },
+  identity: { port: 4001, urlEnv: 'AIC_IDENTITY_URL', nodeFlags: [] },
+  apps: { port: 4002, urlEnv: 'AIC_APPS_URL', nodeFlags: [] },
+  models: { port: 4003, urlEnv: 'AIC_MODELS_URL', nodeFlags: [] },
+  inference: { port: 4004, urlEnv: 'AIC_INFERENCE_URL', nodeFlags: PAYLOAD_HEAP_FLAGS },
+  synthetic: { port: 4005, urlEnv: 'AIC_SYNTHETIC_URL', nodeFlags: [] },
+  catalog: { port: 4006, urlEnv: 'AIC_CATALOG_URL', nodeFlags: [] },
+  schemas: { port: 4007, urlEnv: 'AIC_SCHEMAS_URL', nodeFlags: [] },
 };
 
 /** The variable naming a subgraph's base URL. */

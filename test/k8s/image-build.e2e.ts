@@ -183,7 +183,7 @@ describe('container image build without Docker', () => {
       'linux',
     ]);
     const runtime = stage('runtime');
-    expect(fs.existsSync(path.join(stageRoot('runtime'), runtime.cmd![0]!))).toBe(true);
+    expect(fs.existsSync(path.join(stageRoot('runtime'), runtime.cmd!.at(-1)!))).toBe(true);
     expect(runtime.user).toBe('1000:1000');
     expect(runtime.env.NODE_ENV).toBe('production');
     for (const s of fs.readdirSync(path.join(root, 'subgraphs'))) {

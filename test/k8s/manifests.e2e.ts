@@ -12,7 +12,7 @@ import { loadArtifactStoreSettings } from '../../lib/src/env';
 import { parseDockerfile } from '../../k8s/tools/dockerfile';
 import { validateObject } from '../../k8s/tools/schemas';
 import { WORKER_SERVICES } from '../../k8s/tools/policies';
-import { SERVICE_CALLS } from '../../lib/contracts/services';
+import { SERVICE_CALLS, SERVICES, type ServiceName } from '../../lib/contracts/services';
 import { K8S_SUPERGRAPH_PATH, buildK8sSupergraph, routingUrls, serviceGraphqlUrls } from '../../k8s/tools/supergraph';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -612,11 +612,31 @@ describe('container images', () => {
       if (!spec || o.metadata.namespace === 'aic-observability') continue;
       for (const c of spec.containers) {
         expect(c.image, `${o.metadata.name}`).toMatch(/^ghcr\.io\/aic-platform\/aic-platform(-gpu)?:/);
-        const entry = String(c.args[0])
+        const args = (c.args ?? []) as string[];
+        const script = args.findIndex((a) => !a.startsWith('-'));
+        const entry = String(args[script])
           .replace(/^dist\//, '')
           .replace(/\.js$/, '.ts');
         if (o.kind !== 'Job') expect(fs.existsSync(path.join(root, entry)), entry).toBe(true);
+        // A service's API Deployment starts node with that service's flags (what `npm start` and the benchmarks use).
+        const service = SERVICES[o.metadata.name as ServiceName];
+        if (o.kind === 'Deployment' && service)
+          expect(args.slice(0, script), o.metadata.name).toEqual(service.nodeFlags);
+        else expect(script, `${o.metadata.name}: node flags only where lib/contracts SERVICES says`).toBe(0);
       }
+    }
+  });
+
+  it("the images' default commands start their service with its node flags", () => {
+    for (const [file, service] of [
+      ['Dockerfile', 'gateway'],
+      ['Dockerfile.gpu', 'inference'],
+    ] as const) {
+      const cmd = read(file).at(-1)!.cmd!;
+      expect(cmd.slice(0, -1), file).toEqual(SERVICES[service].nodeFlags);
+      expect(cmd.at(-1), file).toBe(
+        service === 'gateway' ? 'dist/gateway/src/main.js' : 'dist/subgraphs/inference/src/main.js',
+      );
     }
   });
 });

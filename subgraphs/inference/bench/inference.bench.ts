@@ -20,6 +20,7 @@ import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { freePort, processTreeUsage, startProcess, type ServiceProcess } from '../../../bench/gateway/processes';
 import { createSubgraphFetcher } from '../../../gateway/src/execution/http-fetcher';
+import { SERVICES } from '../../../lib/contracts/services';
 import { composeSupergraph, fetchSubgraphSdl } from '../../../lib/src/index';
 import { startTestIssuer } from '../../../lib/src/testing/test-issuer';
 import { buildConvNetModel, buildDeepMlpModel } from '../test/support/onnx-model.builder';
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     startProcess(
       'inference',
       process.execPath,
-      [...nodeArgs, 'dist/subgraphs/inference/src/main.js'],
+      [...nodeArgs, ...SERVICES.inference.nodeFlags, 'dist/subgraphs/inference/src/main.js'],
       {
         ...authEnv,
         PORT: String(servicePort),
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
     startProcess(
       'gateway',
       process.execPath,
-      [...nodeArgs, 'dist/gateway/src/main.js'],
+      [...nodeArgs, ...SERVICES.gateway.nodeFlags, 'dist/gateway/src/main.js'],
       {
         ...authEnv,
         PORT: String(gatewayPort),
