@@ -176,8 +176,9 @@ const MAX_NODES = 10_000;
  * Only plain objects and arrays are looked into; anything else (a `toJSON`, a Date) is left to JSON.stringify.
  */
 export function stringifyToBytes(value: unknown): string | Buffer {
-  // The lifted strings' bytes (latin1 of an ASCII string: the bytes UTF-8 gives), checked and copied once.
-  const strings: Buffer[] = [];
+  // The lifted strings: ASCII, so their latin1 bytes are the bytes UTF-8 gives; written into the output
+  // as they are and checked there for control characters (no copy of their own).
+  const strings: string[] = [];
   let budget = MAX_NODES;
   let prefix = '';
   /** The value with large plain strings replaced by placeholders (copied along their paths), or the same value. */
@@ -188,10 +189,8 @@ export function stringifyToBytes(value: unknown): string | Buffer {
       // scans of the string, then of its bytes, rather than a pattern walking 1.6 MB character by character.
       if (v.length < LIFT_MIN_BYTES || Buffer.byteLength(v, 'utf8') !== v.length) return v;
       if (v.includes('"') || v.includes('\\')) return v;
-      const bytes = Buffer.from(v, 'latin1');
-      if (hasControlByte(bytes, 0, bytes.length)) return v;
       if (!prefix) prefix = placeholderPrefix();
-      strings.push(bytes);
+      strings.push(v);
       return `${prefix}${strings.length - 1}`;
     }
     if (v === null || typeof v !== 'object') return v;
@@ -235,18 +234,27 @@ export function stringifyToBytes(value: unknown): string | Buffer {
       return { at, end: at + token.length, s };
     })
     .sort((a, b) => a.at - b.at);
-  const pieces: (string | Buffer)[] = [];
+  const pieces: { text: string; lifted: boolean }[] = [];
   let from = 0;
   for (const { at, end, s } of found) {
-    pieces.push(text.slice(from, at + 1), s, '"');
+    pieces.push(
+      { text: text.slice(from, at + 1), lifted: false },
+      { text: s, lifted: true },
+      { text: '"', lifted: false },
+    );
     from = end;
   }
-  pieces.push(text.slice(from));
-  const size = (piece: string | Buffer) =>
-    typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
+  pieces.push({ text: text.slice(from), lifted: false });
+  const size = (piece: { text: string; lifted: boolean }) =>
+    piece.lifted ? piece.text.length : Buffer.byteLength(piece.text, 'utf8');
   const out = Buffer.allocUnsafe(pieces.reduce((n, piece) => n + size(piece), 0));
   let at = 0;
-  for (const piece of pieces) at += typeof piece === 'string' ? out.write(piece, at, 'utf8') : piece.copy(out, at);
+  for (const piece of pieces) {
+    const start = at;
+    at += out.write(piece.text, at, piece.lifted ? 'latin1' : 'utf8');
+    // A control character JSON escapes (rare in a large ASCII string): the plain way for all of it.
+    if (piece.lifted && hasControlByte(out, start, at)) return JSON.stringify(value);
+  }
   return out;
 }
 

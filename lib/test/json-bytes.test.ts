@@ -199,6 +199,8 @@ describe('stringifyToBytes', () => {
       { lone: `${big()}\ud800`, del: `${big()}\u007f`, ok: big() },
       { nul: `\u0000${big()}`, unit: `${big(1001)}\u001f${big()}`, quote: `"${big()}`, tab: `${big(4097)}\t${big()}` },
       { '1': big(), b: 2, '0': big(), a: 'x' },
+      // one large string clean, the next with a control character: all of it the plain way
+      { clean: big(), soh: `${big(3)}\u0001${big()}` },
       { small: 'x'.repeat(LIFT_MIN_BYTES - 1), looksLifted: '\u0000lifted:00:0', d: big() },
     ];
     for (const [i, value] of cases.entries()) {
