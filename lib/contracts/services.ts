@@ -26,13 +26,15 @@ export interface ServiceContract {
  * libraries, at 1.2–1.5× it; each such request adds megabytes of backing stores and strings, and
  * V8 then marks and compacts the whole heap every few requests (bench, conv net 1.2 MB a call: a
  * full mark-compact every ~200 ms, 40–70 ms of CPU each, ~40% of the service's CPU). A 256 MB
- * initial old space leaves that room before the first collection: a third of the collections, and
- * 20–35 ms less CPU per call in the gateway and service together (docs/benchmarks.md). Old space
- * still grows and shrinks by V8's rules beyond it; the pods' memory requests allow for it.
+ * initial old space leaves that room before the first collection: service + gateway CPU per 1.2 MB call
+ * 65 → 24 ms (OIP binary) and 63 → 34 ms (predict rawData) at concurrency 1, 47 → 27 and 53 → 46 at 8
+ * (docs/benchmarks.md, before and after). Small requests cost the same (A/B on the Silero model).
+ * Old space still grows and shrinks by V8's rules beyond it; the pods' memory requests allow for it.
+ * Not for the other services: the synthetic job, measured with it, was slower.
  */
 const PAYLOAD_HEAP_FLAGS = ['--initial-old-space-size=256'] as const;
 
-/** Default ports and URL variables. */
+/** Default ports, URL variables and node flags. */
 export const SERVICES: Record<ServiceName, ServiceContract> = {
   gateway: { port: 4000, urlEnv: null, nodeFlags: PAYLOAD_HEAP_FLAGS },
   identity: { port: 4001, urlEnv: 'AIC_IDENTITY_URL', nodeFlags: [] },
